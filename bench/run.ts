@@ -1,0 +1,26 @@
+/** @module `npm run bench -- <name>`: runs one benchmark (or all) and records its figures in BENCHMARKS.md. */
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const available = readdirSync(here)
+  .filter((f) => f.endsWith(".bench.js"))
+  .map((f) => f.replace(/\.bench\.js$/, ""))
+  .sort();
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+if (wanted.length === 0 || wanted.includes("--help")) {
+  console.log(`usage: npm run bench -- <name>|all\navailable: ${available.join(", ") || "(none yet)"}`);
+  process.exit(wanted.length === 0 ? 1 : 0);
+}
+const names = wanted.includes("all") ? available : wanted;
+for (const name of names) {
+  if (!available.includes(name)) {
+    console.error(`unknown benchmark "${name}"; available: ${available.join(", ")}`);
+    process.exit(2);
+  }
+  const mod = (await import(join(here, `${name}.bench.js`))) as { run(args: string[]): Promise<void> };
+  console.log(`== bench ${name}`);
+  await mod.run(process.argv.slice(2).filter((a) => a !== name));
+}

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Thin launcher: the compiled entry point lives under dist/ (built by `npm ci` via the prepare script).
+import { main } from "../dist/node-agent/cli/main.js";
+
+process.exitCode = await main(process.argv.slice(2));

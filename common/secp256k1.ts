@@ -1,0 +1,80 @@
+/** @module secp256k1 account keys and Cosmos-style bech32 addresses (prefix `nusa`). */
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { ripemd160 } from "@noble/hashes/legacy.js";
+import { bech32 } from "@scure/base";
+import { sha256 } from "./hash.js";
+
+export const BECH32_PREFIX = "nusa";
+
+export interface Secp256k1KeyPair {
+  readonly secretKey: Uint8Array; // 32 bytes
+  readonly publicKey: Uint8Array; // 33-byte compressed
+}
+
+export function secp256k1KeyPair(secretKey?: Uint8Array): Secp256k1KeyPair {
+  const sk = secretKey ?? secp256k1.utils.randomSecretKey();
+  return { secretKey: sk, publicKey: secp256k1.getPublicKey(sk, true) };
+}
+
+/** Cosmos SIGN_MODE_DIRECT signature: ECDSA over sha256(signBytes), 64-byte r‖s, low-S. */
+export function secp256k1Sign(signBytes: Uint8Array, secretKey: Uint8Array): Uint8Array {
+  return secp256k1.sign(sha256(signBytes), secretKey, { prehash: false, lowS: true, format: "compact" });
+}
+
+/**
+ * Verifies a 64-byte compact signature over sha256(signBytes). High-S signatures are rejected
+ * (they are malleable copies of a valid one), as the Cosmos SDK does.
+ */
+export function secp256k1Verify(signature: Uint8Array, signBytes: Uint8Array, publicKey: Uint8Array): boolean {
+  if (signature.length !== 64) return false;
+  try {
+    return secp256k1.verify(signature, sha256(signBytes), publicKey, {
+      prehash: false,
+      lowS: true,
+      format: "compact",
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** 20-byte account address: ripemd160(sha256(compressed pubkey)). */
+export function addressBytes(compressedPubKey: Uint8Array): Uint8Array {
+  if (compressedPubKey.length !== 33) throw new TypeError("secp256k1 public key must be 33 bytes (compressed)");
+  return ripemd160(sha256(compressedPubKey));
+}
+
+export function toBech32Address(bytes: Uint8Array, prefix: string = BECH32_PREFIX): string {
+  return bech32.encode(prefix, bech32.toWords(bytes));
+}
+
+export function pubKeyToAddress(compressedPubKey: Uint8Array, prefix: string = BECH32_PREFIX): string {
+  return toBech32Address(addressBytes(compressedPubKey), prefix);
+}
+
+/** Decodes and checks a bech32 address; throws a TypeError naming what is wrong. */
+export function fromBech32Address(address: string, prefix: string = BECH32_PREFIX): Uint8Array {
+  let decoded: { prefix: string; words: number[] };
+  try {
+    decoded = bech32.decode(address as `${string}1${string}`);
+  } catch (e) {
+    throw new TypeError(`invalid address "${address}": ${(e as Error).message}`);
+  }
+  if (decoded.prefix !== prefix) {
+    throw new TypeError(`invalid address "${address}": prefix "${decoded.prefix}", expected "${prefix}"`);
+  }
+  const bytes = bech32.fromWords(decoded.words);
+  if (bytes.length !== 20 && bytes.length !== 32) {
+    throw new TypeError(`invalid address "${address}": ${bytes.length} bytes, expected 20 or 32`);
+  }
+  return bytes;
+}
+
+export function isValidAddress(address: string, prefix: string = BECH32_PREFIX): boolean {
+  try {
+    fromBech32Address(address, prefix);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,11 @@
+/** @module `dsdn-node`: off-chain services — storage node, coordinator, ingress, local DA, replay. */
+import { type CommandGroup, runCli } from "../../common/cli.js";
+
+export const dsdnNode: CommandGroup = {
+  summary: "DSDN off-chain services (storage node, coordinator, ingress, local DA)",
+  commands: {},
+};
+
+export function main(argv: string[]): Promise<number> {
+  return runCli("dsdn-node", dsdnNode, argv);
+}

@@ -1,0 +1,34 @@
+import { defineConfig } from "vitest/config";
+
+// Unit tests live beside the code; cross-module and end-to-end tests (real CometBFT, real HTTP
+// servers) live under test/ and get longer timeouts. Both run in `npm test`.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: [
+            "common/**/*.test.ts",
+            "chain-app/**/*.test.ts",
+            "modules/**/*.test.ts",
+            "clients/**/*.test.ts",
+            "node-agent/**/*.test.ts",
+            "genesis/**/*.test.ts",
+            "proto/**/*.test.ts",
+          ],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/**/*.test.ts"],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
