@@ -26,6 +26,10 @@ export interface Encryption {
   noncePrefix: Buffer;
   /** sha256 of the file key, to find it in the local keystore */
   keyId: Buffer;
+  /** per-file random identity (16 bytes), bound into every chunk's AAD */
+  fileId: Buffer;
+  /** HMAC-SHA256 under a key derived from the file key, over this manifest */
+  manifestTag: Buffer;
 }
 
 export interface Manifest {
@@ -38,7 +42,7 @@ export interface Manifest {
   encryption:
     | Encryption
     | undefined;
-  /** optional original file name */
+  /** optional original file name (never set for encrypted files) */
   name: string;
 }
 
@@ -154,7 +158,13 @@ export const ChunkRef: MessageFns<ChunkRef> = {
 };
 
 function createBaseEncryption(): Encryption {
-  return { scheme: "", noncePrefix: Buffer.alloc(0), keyId: Buffer.alloc(0) };
+  return {
+    scheme: "",
+    noncePrefix: Buffer.alloc(0),
+    keyId: Buffer.alloc(0),
+    fileId: Buffer.alloc(0),
+    manifestTag: Buffer.alloc(0),
+  };
 }
 
 export const Encryption: MessageFns<Encryption> = {
@@ -167,6 +177,12 @@ export const Encryption: MessageFns<Encryption> = {
     }
     if (message.keyId.length !== 0) {
       writer.uint32(26).bytes(message.keyId);
+    }
+    if (message.fileId.length !== 0) {
+      writer.uint32(34).bytes(message.fileId);
+    }
+    if (message.manifestTag.length !== 0) {
+      writer.uint32(42).bytes(message.manifestTag);
     }
     return writer;
   },
@@ -208,6 +224,22 @@ export const Encryption: MessageFns<Encryption> = {
             message.keyId = Buffer.from(reader.bytes());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.fileId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.manifestTag = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -233,6 +265,16 @@ export const Encryption: MessageFns<Encryption> = {
         : isSet(object.key_id)
         ? Buffer.from(bytesFromBase64(object.key_id))
         : Buffer.alloc(0),
+      fileId: isSet(object.fileId)
+        ? Buffer.from(bytesFromBase64(object.fileId))
+        : isSet(object.file_id)
+        ? Buffer.from(bytesFromBase64(object.file_id))
+        : Buffer.alloc(0),
+      manifestTag: isSet(object.manifestTag)
+        ? Buffer.from(bytesFromBase64(object.manifestTag))
+        : isSet(object.manifest_tag)
+        ? Buffer.from(bytesFromBase64(object.manifest_tag))
+        : Buffer.alloc(0),
     };
   },
 
@@ -247,6 +289,12 @@ export const Encryption: MessageFns<Encryption> = {
     if (message.keyId.length !== 0) {
       obj.keyId = base64FromBytes(message.keyId);
     }
+    if (message.fileId.length !== 0) {
+      obj.fileId = base64FromBytes(message.fileId);
+    }
+    if (message.manifestTag.length !== 0) {
+      obj.manifestTag = base64FromBytes(message.manifestTag);
+    }
     return obj;
   },
 
@@ -258,6 +306,8 @@ export const Encryption: MessageFns<Encryption> = {
     message.scheme = object.scheme ?? "";
     message.noncePrefix = object.noncePrefix ?? Buffer.alloc(0);
     message.keyId = object.keyId ?? Buffer.alloc(0);
+    message.fileId = object.fileId ?? Buffer.alloc(0);
+    message.manifestTag = object.manifestTag ?? Buffer.alloc(0);
     return message;
   },
 };
