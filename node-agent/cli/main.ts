@@ -3,7 +3,9 @@ import { type CommandGroup, runCli } from "../../common/cli.js";
 
 export const dsdnNode: CommandGroup = {
   summary: "DSDN off-chain services (storage node, coordinator, ingress, local DA)",
-  commands: {},
+  commands: {
+    storage: async () => (await import("./storage.js")).storage,
+  },
 };
 
 export function main(argv: string[]): Promise<number> {

@@ -1,0 +1,52 @@
+/** @module `dsdn-node storage`: runs one storage node (chunk store + chunk server) in the foreground. */
+import { resolve } from "node:path";
+import type { Command } from "../../common/cli.js";
+import { InvalidArgumentError } from "../../common/errors.js";
+import { parseSize } from "../storage/chunker.js";
+import { loadOrCreateIdentity } from "../storage/identity.js";
+import { LocalFsStorage } from "../storage/localfs.js";
+import { createChunkServer, DEFAULT_MAX_BODY } from "../storage/server.js";
+
+export const storage: Command = {
+  summary: "Run a storage node: chunk store and chunk server (foreground)",
+  usage: "--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE]",
+  options: {
+    data: { type: "string" },
+    port: { type: "string", default: "7400" },
+    host: { type: "string", default: "127.0.0.1" },
+    zone: { type: "string", default: "local" },
+    "max-body": { type: "string" },
+  },
+  async run({ values, out, err }) {
+    if (typeof values.data !== "string") throw new InvalidArgumentError("--data DIR is required");
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new InvalidArgumentError(`--port must be 0–65535, got "${values.port}"`);
+    }
+    const zone = String(values.zone);
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(zone))
+      throw new InvalidArgumentError(`--zone "${zone}": use 1–64 of A-Z a-z 0-9 . _ -`);
+    const maxBodyBytes =
+      typeof values["max-body"] === "string" ? parseSize(values["max-body"], "--max-body") : DEFAULT_MAX_BODY;
+    const dataDir = resolve(values.data);
+    const identity = await loadOrCreateIdentity(dataDir);
+    const store = await LocalFsStorage.open(dataDir, {
+      onCorrupt: (cid, movedTo) => err(`corrupt chunk ${cid} quarantined to ${movedTo}`),
+    });
+    const { app } = createChunkServer({ storage: store, identity, zone, maxBodyBytes });
+    const address = await app.listen({ port, host: String(values.host) });
+    out(`dsdn-node storage listening on ${address}`);
+    out(`node id ${identity.nodeId} zone ${zone} data ${dataDir} chunks ${store.stats().chunks}`);
+    await new Promise<void>((done) => {
+      const stop = () => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        app.close().then(done, done);
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    });
+    out("dsdn-node storage stopped");
+    return 0;
+  },
+};

@@ -1,0 +1,251 @@
+/** @module `localfs` chunk store: `<root>/objects/<fanout>/<cid>`, atomic verified writes, verified reads, quarantine. */
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, open, readdir, rename, rm, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { Transform, type TransformCallback } from "node:stream";
+import { parseCid } from "../../common/cid.js";
+import { BaseError, ErrorCode, IntegrityError } from "../../common/errors.js";
+import { bytesEqual, toHex } from "../../common/hash.js";
+import type { ByteRange, ChunkInfo, ChunkRead, PutChunkOptions, PutChunkResult, Storage } from "./storage.js";
+
+/** Coalesce small network pieces into writes of about this size (fewer syscalls). */
+const WRITE_BATCH = 1024 * 1024;
+
+export interface LocalFsEvents {
+  /** A stored chunk failed its hash check and was moved to `quarantine/`. */
+  onCorrupt?(cid: string, movedTo: string): void;
+}
+
+/** A chunk that exceeded a size limit while being received. */
+export class TooLargeError extends BaseError {
+  override readonly name = "TooLargeError";
+  constructor(limit: number) {
+    super(ErrorCode.TooLarge, `chunk body exceeds the limit of ${limit} bytes`, { meta: { limit } });
+  }
+}
+
+export class LocalFsStorage implements Storage {
+  readonly root: string;
+  private readonly objects: string;
+  private readonly tmp: string;
+  private readonly quarantine: string;
+  private readonly events: LocalFsEvents;
+  private count = 0;
+  private bytes = 0;
+
+  private constructor(root: string, events: LocalFsEvents) {
+    this.root = root;
+    this.objects = join(root, "objects");
+    this.tmp = join(root, "tmp");
+    this.quarantine = join(root, "quarantine");
+    this.events = events;
+  }
+
+  /** Opens (creating if needed) a store; drops temp files a crash left behind and counts what is stored. */
+  static async open(root: string, events: LocalFsEvents = {}): Promise<LocalFsStorage> {
+    const s = new LocalFsStorage(root, events);
+    await mkdir(s.objects, { recursive: true });
+    await mkdir(s.quarantine, { recursive: true });
+    await rm(s.tmp, { recursive: true, force: true });
+    await mkdir(s.tmp, { recursive: true });
+    for await (const c of s.list()) {
+      s.count++;
+      s.bytes += c.size;
+    }
+    return s;
+  }
+
+  /** Chunks and bytes held (kept current by put/delete/quarantine). */
+  stats(): { chunks: number; bytes: number } {
+    return { chunks: this.count, bytes: this.bytes };
+  }
+
+  /** Where a chunk lives. All CIDs share the `bafkrei` prefix, so fan out on the last two characters. */
+  pathFor(cid: string): string {
+    const canonical = parseCid(cid).cid;
+    return join(this.objects, canonical.slice(-2), canonical);
+  }
+
+  async putChunk(
+    cid: string,
+    data: Uint8Array | AsyncIterable<Uint8Array>,
+    options: PutChunkOptions = {},
+  ): Promise<PutChunkResult> {
+    const { digest } = parseCid(cid);
+    const final = this.pathFor(cid);
+    const limit = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    const tmpPath = join(this.tmp, `${randomBytes(12).toString("hex")}.part`);
+    const fh = await open(tmpPath, "wx", 0o644);
+    const hash = createHash("sha256");
+    let size = 0;
+    let ok = false;
+    try {
+      let batch: Uint8Array[] = [];
+      let batched = 0;
+      const flush = async () => {
+        if (batch.length) await fh.writev(batch);
+        batch = [];
+        batched = 0;
+      };
+      const source = data instanceof Uint8Array ? [data] : data;
+      for await (const piece of source) {
+        size += piece.byteLength;
+        if (size > limit) throw new TooLargeError(limit);
+        hash.update(piece);
+        batch.push(piece);
+        batched += piece.byteLength;
+        if (batched >= WRITE_BATCH) await flush();
+      }
+      await flush();
+      const got = new Uint8Array(hash.digest());
+      if (!bytesEqual(got, digest)) {
+        throw new IntegrityError(`chunk bytes do not match CID ${cid}`, {
+          details: `received ${size} bytes hashing to sha256 ${toHex(got)}`,
+          meta: { cid, size },
+        });
+      }
+      await fh.sync();
+      ok = true;
+    } finally {
+      await fh.close();
+      if (!ok) await unlink(tmpPath).catch(() => {});
+    }
+    const existing = await stat(final).catch(() => null);
+    if (existing) {
+      // Same CID means same bytes; keep the stored copy and drop ours.
+      await unlink(tmpPath).catch(() => {});
+      return { cid, size, created: false };
+    }
+    await mkdir(join(final, ".."), { recursive: true });
+    await rename(tmpPath, final);
+    await fsyncDir(join(final, ".."));
+    this.count++;
+    this.bytes += size;
+    return { cid, size, created: true };
+  }
+
+  async statChunk(cid: string): Promise<ChunkInfo | null> {
+    const st = await stat(this.pathFor(cid)).catch(() => null);
+    return st?.isFile() ? { cid, size: st.size } : null;
+  }
+
+  async hasChunk(cid: string): Promise<boolean> {
+    return (await this.statChunk(cid)) !== null;
+  }
+
+  async getChunk(cid: string, range?: ByteRange): Promise<ChunkRead | null> {
+    const { digest } = parseCid(cid);
+    const path = this.pathFor(cid);
+    const info = await this.statChunk(cid);
+    if (!info) return null;
+    if (range) {
+      if (range.start < 0 || range.end < range.start || range.end >= info.size) {
+        throw new BaseError(
+          ErrorCode.InvalidArgument,
+          `range ${range.start}-${range.end} is outside chunk of ${info.size} bytes`,
+        );
+      }
+      // A range cannot be checked on its own: hash the whole chunk first, then serve the slice.
+      const h = createHash("sha256");
+      for await (const piece of createReadStream(path)) h.update(piece as Buffer);
+      if (!bytesEqual(new Uint8Array(h.digest()), digest)) throw await this.corrupt(cid, path);
+      return { size: info.size, range, stream: createReadStream(path, { start: range.start, end: range.end }) };
+    }
+    const verifier = new VerifyingStream(digest, async () => this.corrupt(cid, path));
+    const source = createReadStream(path, { highWaterMark: 1024 * 1024 });
+    source.on("error", (e) => verifier.destroy(e));
+    return { size: info.size, range: { start: 0, end: info.size - 1 }, stream: source.pipe(verifier) };
+  }
+
+  /** Whole chunk in memory, verified (for small objects such as manifests). */
+  async readChunk(cid: string): Promise<Buffer | null> {
+    const r = await this.getChunk(cid);
+    if (!r) return null;
+    const parts: Buffer[] = [];
+    for await (const p of r.stream) parts.push(p as Buffer);
+    return Buffer.concat(parts);
+  }
+
+  async deleteChunk(cid: string): Promise<boolean> {
+    const path = this.pathFor(cid);
+    const info = await this.statChunk(cid);
+    if (!info) return false;
+    try {
+      await unlink(path);
+    } catch {
+      return false;
+    }
+    this.count--;
+    this.bytes -= info.size;
+    return true;
+  }
+
+  async *list(): AsyncIterable<ChunkInfo> {
+    for (const dir of (await readdir(this.objects)).sort()) {
+      const entries = await readdir(join(this.objects, dir)).catch(() => [] as string[]);
+      for (const name of entries.sort()) {
+        const st = await stat(join(this.objects, dir, name)).catch(() => null);
+        if (st?.isFile()) yield { cid: name, size: st.size };
+      }
+    }
+  }
+
+  /** Moves a chunk whose bytes no longer match its CID out of `objects/` and reports it. */
+  private async corrupt(cid: string, path: string): Promise<IntegrityError> {
+    const dest = join(this.quarantine, `${cid}.${Date.now()}`);
+    const size = (await stat(path).catch(() => null))?.size ?? 0;
+    const moved = await rename(path, dest).then(
+      () => true,
+      () => false,
+    );
+    if (moved) {
+      this.count--;
+      this.bytes -= size;
+      this.events.onCorrupt?.(cid, dest);
+    }
+    return new IntegrityError(`stored chunk ${cid} is corrupt; it was quarantined and will not be served`, {
+      meta: { cid },
+    });
+  }
+}
+
+/**
+ * Hashes bytes as they pass and holds back the latest piece until the end, so a reader never receives
+ * the complete chunk unless the hash matched: on a mismatch the stream errors instead.
+ */
+class VerifyingStream extends Transform {
+  private readonly hash = createHash("sha256");
+  private held: Buffer | null = null;
+  constructor(
+    private readonly expected: Uint8Array,
+    private readonly onMismatch: () => Promise<Error>,
+  ) {
+    super();
+  }
+  override _transform(piece: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.hash.update(piece);
+    const prev = this.held;
+    this.held = piece;
+    cb(null, prev ?? undefined);
+  }
+  override _flush(cb: TransformCallback): void {
+    if (bytesEqual(new Uint8Array(this.hash.digest()), this.expected)) {
+      cb(null, this.held ?? undefined);
+      return;
+    }
+    this.onMismatch().then(
+      (e) => cb(e),
+      (e) => cb(e as Error),
+    );
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, "r");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
