@@ -1,0 +1,143 @@
+/** @module KVReaders over the SQLite state: the latest committed values, and values at a retained past height. */
+import type Database from "better-sqlite3";
+import { asU8, checkKey } from "./bytes.js";
+import type { IterateRange, KVReader } from "./types.js";
+
+/** Rows fetched per page while iterating: no SQLite cursor stays open between yields. */
+const PAGE = 256;
+
+interface Row {
+  key: Uint8Array;
+  value: Uint8Array;
+}
+
+/** Successor of a key in unsigned order (key ‖ 0x00): lets every page use an inclusive lower bound. */
+function after(key: Uint8Array): Uint8Array {
+  const out = new Uint8Array(key.length + 1);
+  out.set(key);
+  return out;
+}
+
+const NO_START = new Uint8Array(0);
+
+type FetchPage = (start: Uint8Array, end: Uint8Array | undefined, reverse: boolean) => Row[];
+
+/** Pages through `fetch` so callers may read and write the database between yields; bounds follow the KVReader contract. */
+function* pagedIterate(fetch: FetchPage, range: IterateRange | undefined): IterableIterator<[Uint8Array, Uint8Array]> {
+  let start = range?.start ?? NO_START;
+  let end = range?.end;
+  if (end !== undefined && Buffer.compare(start, end) >= 0) return;
+  const reverse = range?.reverse === true;
+  for (;;) {
+    const rows = fetch(start, end, reverse);
+    for (const r of rows) yield [asU8(r.key), asU8(r.value)];
+    if (rows.length < PAGE) return;
+    const last = (rows[rows.length - 1] as Row).key;
+    if (reverse) end = last;
+    else start = after(last);
+  }
+}
+
+interface RangeStatements {
+  fwd: Database.Statement;
+  fwdEnd: Database.Statement;
+  rev: Database.Statement;
+  revEnd: Database.Statement;
+}
+
+function pick(s: RangeStatements, end: Uint8Array | undefined, reverse: boolean): Database.Statement {
+  if (reverse) return end === undefined ? s.rev : s.revEnd;
+  return end === undefined ? s.fwd : s.fwdEnd;
+}
+
+/** The latest committed state: every read is one lookup on the `latest` primary key. */
+export class LatestReader implements KVReader {
+  readonly #get: Database.Statement;
+  readonly #has: Database.Statement;
+  readonly #getRow: Database.Statement;
+  readonly #iter: RangeStatements;
+
+  constructor(db: Database.Database) {
+    this.#get = db.prepare("SELECT value FROM latest WHERE key = ?").pluck();
+    this.#has = db.prepare("SELECT 1 FROM latest WHERE key = ?").pluck();
+    this.#getRow = db.prepare("SELECT value, since FROM latest WHERE key = ?");
+    const base = "SELECT key, value FROM latest WHERE key >= @start";
+    this.#iter = {
+      fwd: db.prepare(`${base} ORDER BY key LIMIT @limit`),
+      fwdEnd: db.prepare(`${base} AND key < @end ORDER BY key LIMIT @limit`),
+      rev: db.prepare(`${base} ORDER BY key DESC LIMIT @limit`),
+      revEnd: db.prepare(`${base} AND key < @end ORDER BY key DESC LIMIT @limit`),
+    };
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    checkKey(key);
+    const v = this.#get.get(key) as Uint8Array | undefined;
+    return v === undefined ? undefined : asU8(v);
+  }
+
+  has(key: Uint8Array): boolean {
+    checkKey(key);
+    return this.#has.get(key) !== undefined;
+  }
+
+  /** Value with the height it was written at (used to record history when it is replaced). */
+  getRow(key: Uint8Array): { value: Uint8Array; since: number } | undefined {
+    return this.#getRow.get(key) as { value: Uint8Array; since: number } | undefined;
+  }
+
+  iterate(range?: IterateRange): IterableIterator<[Uint8Array, Uint8Array]> {
+    return pagedIterate(
+      (start, end, reverse) =>
+        pick(this.#iter, end, reverse).all(
+          end === undefined ? { start, limit: PAGE } : { start, end, limit: PAGE },
+        ) as Row[],
+      range,
+    );
+  }
+}
+
+/**
+ * State as of height h: a value held at h is either the latest one (written at since ≤ h), or a
+ * replaced one in `history` with since ≤ h < until. The two never overlap for one key.
+ */
+export class HistoryQueries {
+  readonly #histGet: Database.Statement;
+  readonly #latestGet: Database.Statement;
+  readonly #iter: RangeStatements;
+
+  constructor(db: Database.Database) {
+    this.#histGet = db.prepare("SELECT since, value FROM history WHERE key = ? AND until > ? ORDER BY until LIMIT 1");
+    this.#latestGet = db.prepare("SELECT since, value FROM latest WHERE key = ?");
+    const union = (cond: string, order: string) =>
+      `SELECT key, value FROM (
+         SELECT key, value FROM latest WHERE key >= @start ${cond} AND since <= @h
+         UNION ALL
+         SELECT key, value FROM history WHERE key >= @start ${cond} AND since <= @h AND until > @h
+       ) ORDER BY key ${order} LIMIT @limit`;
+    this.#iter = {
+      fwd: db.prepare(union("", "ASC")),
+      fwdEnd: db.prepare(union("AND key < @end", "ASC")),
+      rev: db.prepare(union("", "DESC")),
+      revEnd: db.prepare(union("AND key < @end", "DESC")),
+    };
+  }
+
+  get(key: Uint8Array, h: number): Uint8Array | undefined {
+    checkKey(key);
+    const old = this.#histGet.get(key, h) as { since: number; value: Uint8Array } | undefined;
+    if (old !== undefined) return old.since <= h ? asU8(old.value) : undefined;
+    const cur = this.#latestGet.get(key) as { since: number; value: Uint8Array } | undefined;
+    return cur !== undefined && cur.since <= h ? asU8(cur.value) : undefined;
+  }
+
+  iterate(range: IterateRange | undefined, h: number): IterableIterator<[Uint8Array, Uint8Array]> {
+    return pagedIterate(
+      (start, end, reverse) =>
+        pick(this.#iter, end, reverse).all(
+          end === undefined ? { start, h, limit: PAGE } : { start, end, h, limit: PAGE },
+        ) as Row[],
+      range,
+    );
+  }
+}
