@@ -99,7 +99,7 @@ describe("FrameDecoder", () => {
     const decoder = new FrameDecoder();
     const bodies = decoder.push(concat([...frames, partial.subarray(0, 4)]));
     expect(bodies.length).toBe(50);
-    bodies.forEach((b, i) => expect(b).toEqual(new Uint8Array(i).fill(i)));
+    expect(bodies).toEqual(Array.from({ length: 50 }, (_, i) => new Uint8Array(i).fill(i)));
     expect(decoder.bufferedBytes).toBe(3);
     expect(decoder.push(partial.subarray(4))).toEqual([new Uint8Array(10).fill(9)]);
   });
@@ -119,7 +119,7 @@ describe("FrameDecoder", () => {
       at += n;
     }
     expect(out.length).toBe(bodies.length);
-    out.forEach((b, i) => expect(b).toEqual(bodies[i]));
+    expect(out).toEqual(bodies);
   });
 
   it("returns copies that later reads cannot overwrite", () => {

@@ -1,6 +1,6 @@
 /** @module ABCI 2.0 socket server for CometBFT v0.38: public exports. */
 
-export type { AbciApplication, R } from "./application.js";
+export type { AbciApplication, DeepPartial, R } from "./application.js";
 export { type AppRequestKind, dispatchRequest, type RequestKind, requestKind } from "./dispatch.js";
 export {
   DEFAULT_MAX_FRAME_BYTES,

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DeepPartial } from "cosmjs-types/helpers";
 import {
   Request,
   Response,
@@ -19,7 +20,7 @@ import { encodeFrame, FrameDecoder } from "./framing.js";
 import type { AbciLogger } from "./logger.js";
 import { type AbciServer, parseListenAddress, startAbciServer } from "./server.js";
 
-type PartialRequest = Parameters<typeof Request.fromPartial>[0];
+type PartialRequest = DeepPartial<Request>;
 
 interface Deferred {
   promise: Promise<void>;
