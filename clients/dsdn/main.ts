@@ -3,7 +3,12 @@ import { type CommandGroup, runCli } from "../../common/cli.js";
 
 export const dsdn: CommandGroup = {
   summary: "DSDN agent: store and fetch data, deploy workloads",
-  commands: {},
+  commands: {
+    upload: async () => (await import("./commands/upload.js")).upload,
+    get: async () => (await import("./commands/get.js")).get,
+    chunks: async () => (await import("./commands/chunks.js")).chunks,
+    key: async () => (await import("./commands/key.js")).key,
+  },
 };
 
 export function main(argv: string[]): Promise<number> {

@@ -1,0 +1,147 @@
+/** @module `get`: fetch a file by manifest CID with failover between nodes, verify and decrypt, write atomically. */
+import { randomBytes } from "node:crypto";
+import { open, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { parseCid } from "../../common/cid.js";
+import { BaseError, ErrorCode, IntegrityError, InvalidArgumentError, isBaseError } from "../../common/errors.js";
+import { bytesEqual, toHex } from "../../common/hash.js";
+import { decodeManifest } from "../../node-agent/storage/manifest.js";
+import type { Manifest } from "../../proto/gen/dsdn/storage/v1/manifest.js";
+import { decryptChunk, type FileCipher, fileCipher, keyIdOf, verifyManifestTag } from "./encryption.js";
+import { Keystore } from "./keystore.js";
+import { NodeClient } from "./nodeClient.js";
+import { TaskPool } from "./pool.js";
+
+export interface GetParameters {
+  readonly manifest: string;
+  readonly nodes: readonly string[];
+  readonly out: string;
+  /** A file key from elsewhere (e.g. rebuilt by `dsdn key recover`); otherwise the keystore is used. */
+  readonly key?: Uint8Array;
+  readonly keystore?: Keystore;
+  readonly concurrency?: number;
+  readonly retries?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+export interface GetReturnType {
+  readonly manifest: string;
+  readonly out: string;
+  readonly size: number;
+  readonly chunks: number;
+  readonly encrypted: boolean;
+  /** Chunks fetched from each node (failover shows up here). */
+  readonly servedBy: Record<string, number>;
+}
+
+/** Tries each node in turn, starting at `first`; collects every node's reason when all fail. */
+async function fetchFromAny(
+  clients: NodeClient[],
+  cid: string,
+  what: string,
+  first = 0,
+): Promise<{ bytes: Buffer; url: string }> {
+  const reasons: string[] = [];
+  let sawIntegrity = false;
+  let allMissing = true;
+  for (let k = 0; k < clients.length; k++) {
+    const c = clients[(first + k) % clients.length]!;
+    try {
+      return { bytes: await c.get(cid), url: c.url };
+    } catch (e) {
+      if (!isBaseError(e)) throw e;
+      if (e.code === ErrorCode.InvalidArgument && e.message.includes("HTTP 400")) throw e;
+      reasons.push(e.shortMessage);
+      if (e.code === ErrorCode.Integrity) sawIntegrity = true;
+      if (e.code !== ErrorCode.NotFound) allMissing = false;
+    }
+  }
+  const code = sawIntegrity ? ErrorCode.Integrity : allMissing ? ErrorCode.NotFound : ErrorCode.Unavailable;
+  const verb = allMissing ? "is missing on every node" : "could not be fetched from any node";
+  throw new BaseError(code, `${what} ${cid} ${verb}`, { details: reasons.map((r) => `  ${r}`).join("\n") });
+}
+
+async function resolveCipher(m: Manifest, cid: string, p: GetParameters): Promise<FileCipher | undefined> {
+  const enc = m.encryption;
+  if (!enc) return undefined;
+  let key = p.key;
+  if (key) {
+    if (!bytesEqual(keyIdOf(key), enc.keyId)) {
+      throw new BaseError(
+        ErrorCode.Unauthorized,
+        `wrong key: ${cid} is encrypted under key ${toHex(enc.keyId).slice(0, 16)}…, the given key is ${toHex(keyIdOf(key)).slice(0, 16)}…`,
+      );
+    }
+  } else {
+    key = (await (p.keystore ?? new Keystore()).load(enc.keyId)) ?? undefined;
+    if (!key) {
+      throw new BaseError(ErrorCode.Unauthorized, `${cid} is encrypted and this machine holds no key for it`, {
+        details: `key id ${toHex(enc.keyId)}; pass --key-file (e.g. one rebuilt with 'dsdn key recover')`,
+      });
+    }
+  }
+  const cipher = fileCipher(key, enc.fileId, enc.noncePrefix);
+  if (!verifyManifestTag(cipher, m)) {
+    throw new IntegrityError(`manifest ${cid} failed authentication: it was altered after encryption`);
+  }
+  return cipher;
+}
+
+export async function getFile(p: GetParameters): Promise<GetReturnType> {
+  if (p.nodes.length === 0) throw new InvalidArgumentError("at least one --node URL is required");
+  const cid = parseCid(p.manifest).cid;
+  const clients = [...new Set(p.nodes)].map(
+    (u) =>
+      new NodeClient(u, {
+        ...(p.retries !== undefined ? { retries: p.retries } : {}),
+        ...(p.signal ? { signal: p.signal } : {}),
+      }),
+  );
+  const { bytes: mbytes } = await fetchFromAny(clients, cid, "manifest");
+  const m = decodeManifest(mbytes, cid);
+  const cipher = await resolveCipher(m, cid, p);
+  const total = Number(m.totalSize);
+  const chunkSize = Number(m.chunkSize);
+
+  const out = resolve(p.out);
+  // Write beside the target and rename on success, so a failure never leaves a partial file named like the result.
+  const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString("hex")}.partial`);
+  const fh = await open(tmp, "wx", cipher ? 0o600 : 0o644);
+  const servedBy: Record<string, number> = {};
+  const pool = new TaskPool(p.concurrency ?? 4);
+  let done = 0;
+  let ok = false;
+  try {
+    for (let i = 0; i < m.chunks.length; i++) {
+      const ref = m.chunks[i]!;
+      await pool.add(async () => {
+        const { bytes, url } = await fetchFromAny(clients, ref.cid, `chunk ${i}`, i % clients.length);
+        if (BigInt(bytes.length) !== ref.size)
+          throw new IntegrityError(`chunk ${i} has ${bytes.length} bytes, manifest says ${ref.size}`);
+        const plain = cipher ? decryptChunk(cipher, i, bytes) : bytes;
+        if (BigInt(plain.length) !== ref.plainSize) throw new IntegrityError(`chunk ${i} decrypts to the wrong size`);
+        let off = 0;
+        while (off < plain.length) {
+          const { bytesWritten } = await fh.write(plain, off, plain.length - off, i * chunkSize + off);
+          off += bytesWritten;
+        }
+        servedBy[url] = (servedBy[url] ?? 0) + 1;
+        done += plain.length;
+        p.onProgress?.(done, total);
+      });
+    }
+    await pool.drain();
+    await fh.sync();
+    ok = true;
+  } catch (e) {
+    await pool.settle();
+    throw e;
+  } finally {
+    await fh.close();
+    if (!ok) await unlink(tmp).catch(() => {});
+  }
+  await rename(tmp, out);
+  p.onProgress?.(total, total);
+  return { manifest: cid, out, size: total, chunks: m.chunks.length, encrypted: cipher !== undefined, servedBy };
+}

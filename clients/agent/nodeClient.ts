@@ -1,0 +1,146 @@
+/** @module HTTP client for one storage node's chunk server: HEAD/PUT/GET with retries and verified results. */
+import { setTimeout as sleep } from "node:timers/promises";
+import { cidForBytes } from "../../common/cid.js";
+import { BaseError, ErrorCode, IntegrityError } from "../../common/errors.js";
+import { toHex } from "../../common/hash.js";
+import { verifyAck } from "../../node-agent/storage/ack.js";
+
+export interface NodeClientOptions {
+  /** Attempts after the first for transient failures (network errors, 5xx, 408, 429). */
+  readonly retries?: number;
+  /** Per-request timeout. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface VerifiedAck {
+  readonly cid: string;
+  readonly size: number;
+  readonly nodeId: string;
+  readonly zone: string;
+  readonly created: boolean;
+  /** The signed ack exactly as received (base64 of SignedStorageAck). */
+  readonly ack: string;
+}
+
+/** A node answered with an error it will keep giving (4xx): retrying cannot help. */
+class PermanentError extends BaseError {
+  override readonly name = "PermanentError";
+}
+
+export class NodeClient {
+  readonly url: string;
+  private readonly retries: number;
+  private readonly timeoutMs: number;
+  private readonly signal: AbortSignal | undefined;
+
+  constructor(url: string, options: NodeClientOptions = {}) {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      throw new BaseError(ErrorCode.InvalidArgument, `invalid node URL "${url}": expected e.g. http://127.0.0.1:7400`);
+    }
+    if (u.protocol !== "http:" && u.protocol !== "https:") {
+      throw new BaseError(ErrorCode.InvalidArgument, `invalid node URL "${url}": must be http:// or https://`);
+    }
+    this.url = u.toString().replace(/\/+$/, "");
+    this.retries = options.retries ?? 4;
+    this.timeoutMs = options.timeoutMs ?? 120_000;
+    this.signal = options.signal;
+  }
+
+  /** True when the node already holds the chunk (used to resume without re-sending). */
+  async has(cid: string): Promise<boolean> {
+    return this.attempt(`HEAD ${cid}`, async (signal) => {
+      const res = await fetch(`${this.url}/chunks/${cid}`, { method: "HEAD", signal });
+      if (res.status === 200) return true;
+      if (res.status === 404) return false;
+      throw await this.failure(res, `HEAD ${cid}`);
+    });
+  }
+
+  /** Sends a chunk and returns the node's signed acknowledgement after checking it. */
+  async put(cid: string, bytes: Uint8Array): Promise<VerifiedAck> {
+    return this.attempt(`PUT ${cid}`, async (signal) => {
+      const res = await fetch(`${this.url}/chunks/${cid}`, {
+        method: "PUT",
+        body: bytes,
+        headers: { "content-type": "application/octet-stream" },
+        signal,
+      });
+      if (res.status !== 200 && res.status !== 201) throw await this.failure(res, `PUT ${cid}`);
+      const body = (await res.json()) as { ack?: string; created?: boolean };
+      const ack = typeof body.ack === "string" ? verifyAck(Buffer.from(body.ack, "base64")) : null;
+      if (!ack || ack.cid !== cid || ack.size !== BigInt(bytes.length)) {
+        throw new PermanentError(
+          ErrorCode.InvalidSignature,
+          `${this.url} returned no valid signed acknowledgement for ${cid}`,
+        );
+      }
+      return {
+        cid,
+        size: bytes.length,
+        nodeId: toHex(ack.nodePubkey),
+        zone: ack.zone,
+        created: body.created === true,
+        ack: body.ack as string,
+      };
+    });
+  }
+
+  /** Fetches a whole chunk and checks it hashes to its CID; a node that serves wrong bytes gets no retry. */
+  async get(cid: string): Promise<Buffer> {
+    return this.attempt(`GET ${cid}`, async (signal) => {
+      const res = await fetch(`${this.url}/chunks/${cid}`, { signal });
+      if (res.status !== 200) throw await this.failure(res, `GET ${cid}`);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      if (cidForBytes(bytes) !== cid) {
+        throw new PermanentError(ErrorCode.Integrity, `${this.url} served bytes that do not match ${cid}`);
+      }
+      return bytes;
+    });
+  }
+
+  private async failure(res: Response, what: string): Promise<BaseError> {
+    let detail = `HTTP ${res.status}`;
+    let code: string | undefined;
+    try {
+      const body = (await res.json()) as { error?: { code?: string; message?: string } };
+      if (body.error?.message) detail = `${detail} ${body.error.message}`;
+      code = body.error?.code;
+    } catch {}
+    const transient = res.status >= 500 || res.status === 408 || res.status === 429;
+    const ec =
+      res.status === 404
+        ? ErrorCode.NotFound
+        : code === ErrorCode.Integrity
+          ? ErrorCode.Integrity
+          : transient
+            ? ErrorCode.Unavailable
+            : ErrorCode.InvalidArgument;
+    const msg = `${this.url}: ${what}: ${detail}`;
+    // A corrupt chunk on the node will not heal by asking again.
+    return transient && code !== ErrorCode.Integrity ? new BaseError(ec, msg) : new PermanentError(ec, msg);
+  }
+
+  private async attempt<T>(what: string, op: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    let last: unknown;
+    for (let i = 0; i <= this.retries; i++) {
+      this.signal?.throwIfAborted();
+      const signals = [AbortSignal.timeout(this.timeoutMs), ...(this.signal ? [this.signal] : [])];
+      try {
+        return await op(AbortSignal.any(signals));
+      } catch (e) {
+        if (e instanceof PermanentError || e instanceof IntegrityError) throw e;
+        if (this.signal?.aborted) throw this.signal.reason ?? e;
+        last = e;
+        if (i < this.retries) await sleep(200 * 2 ** i + Math.random() * 100);
+      }
+    }
+    if (last instanceof BaseError) throw last;
+    throw new BaseError(ErrorCode.Unavailable, `${this.url}: ${what} failed after ${this.retries + 1} attempts`, {
+      cause: last,
+    });
+  }
+}

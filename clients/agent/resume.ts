@@ -1,0 +1,108 @@
+/**
+ * @module Resumable encrypted uploads. Re-running an interrupted `--encrypt` upload must produce the same
+ * ciphertext (or nothing already sent is reusable), so the key, file id and nonce prefix are kept in
+ * `$DSDN_HOME/keys/pending/`. AES-GCM must never seal different plaintext under the same nonce, so each
+ * chunk's plaintext hash is recorded durably before it is encrypted; if the file changed, we start afresh.
+ */
+import { createHash } from "node:crypto";
+import { open, readFile, rm } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { fromHex, toHex } from "../../common/hash.js";
+import { privateDir, writePrivateFile } from "./keystore.js";
+
+const PENDING_FORMAT = "dsdn-pending-upload/v1";
+
+export interface PendingIdentity {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly chunkSize: number;
+}
+
+export interface PendingState {
+  readonly keyId: Uint8Array;
+  readonly fileId: Uint8Array;
+  readonly noncePrefix: Uint8Array;
+  /** Plaintext SHA-256 per chunk index already sealed under this key. */
+  readonly sealed: Map<number, string>;
+}
+
+export class PendingUpload {
+  private readonly base: string;
+  private constructor(
+    private readonly dir: string,
+    id: string,
+  ) {
+    this.base = join(dir, id);
+  }
+
+  static for(home: string, ident: PendingIdentity): PendingUpload {
+    const id = createHash("sha256").update(resolve(ident.path)).digest("hex").slice(0, 32);
+    return new PendingUpload(join(home, "keys", "pending"), id);
+  }
+
+  /** The saved state when it describes this very file (same size, mtime and chunk size), else null. */
+  async load(ident: PendingIdentity): Promise<PendingState | null> {
+    let head: Record<string, unknown>;
+    try {
+      head = JSON.parse(await readFile(`${this.base}.json`, "utf8"));
+    } catch {
+      return null;
+    }
+    if (
+      head.format !== PENDING_FORMAT ||
+      head.path !== resolve(ident.path) ||
+      head.size !== ident.size ||
+      head.mtimeMs !== ident.mtimeMs ||
+      head.chunkSize !== ident.chunkSize
+    ) {
+      return null;
+    }
+    const sealed = new Map<number, string>();
+    const lines = await readFile(`${this.base}.chunks`, "utf8").catch(() => "");
+    for (const line of lines.split("\n")) {
+      const [i, h] = line.split(" ");
+      if (i && h && h.length === 64) sealed.set(Number(i), h);
+    }
+    return {
+      keyId: fromHex(String(head.keyId)),
+      fileId: fromHex(String(head.fileId)),
+      noncePrefix: fromHex(String(head.noncePrefix)),
+      sealed,
+    };
+  }
+
+  async start(ident: PendingIdentity, s: Omit<PendingState, "sealed">): Promise<void> {
+    await privateDir(this.dir);
+    await rm(`${this.base}.chunks`, { force: true });
+    await writePrivateFile(
+      `${this.base}.json`,
+      JSON.stringify({
+        format: PENDING_FORMAT,
+        path: resolve(ident.path),
+        size: ident.size,
+        mtimeMs: ident.mtimeMs,
+        chunkSize: ident.chunkSize,
+        keyId: toHex(s.keyId),
+        fileId: toHex(s.fileId),
+        noncePrefix: toHex(s.noncePrefix),
+      }),
+    );
+  }
+
+  /** Durably notes that chunk `index` with this plaintext hash is about to be sealed. */
+  async record(index: number, plainHash: string): Promise<void> {
+    const fh = await open(`${this.base}.chunks`, "a", 0o600);
+    try {
+      await fh.write(`${index} ${plainHash}\n`);
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async clear(): Promise<void> {
+    await rm(`${this.base}.json`, { force: true });
+    await rm(`${this.base}.chunks`, { force: true });
+  }
+}

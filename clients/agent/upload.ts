@@ -1,0 +1,212 @@
+/** @module `upload`: chunk (and optionally encrypt) a file, send every chunk to every node given, store the manifest. */
+import { createHash } from "node:crypto";
+import { stat } from "node:fs/promises";
+import { cidForBytes } from "../../common/cid.js";
+import { BaseError, ErrorCode, InvalidArgumentError } from "../../common/errors.js";
+import { bytesEqual, toHex } from "../../common/hash.js";
+import { assertChunkSize, DEFAULT_CHUNK_SIZE, readFileChunks } from "../../node-agent/storage/chunker.js";
+import { MANIFEST_VERSION, manifestCid } from "../../node-agent/storage/manifest.js";
+import type { ChunkRef, Manifest } from "../../proto/gen/dsdn/storage/v1/manifest.js";
+import {
+  encryptChunk,
+  encryptionFields,
+  type FileCipher,
+  fileCipher,
+  keyIdOf,
+  manifestTag,
+  newFileKey,
+} from "./encryption.js";
+import { Keystore } from "./keystore.js";
+import { NodeClient } from "./nodeClient.js";
+import { TaskPool } from "./pool.js";
+import { PendingUpload } from "./resume.js";
+import { splitKey, writeShareFiles } from "./shamir.js";
+
+export interface UploadParameters {
+  readonly path: string;
+  /** Chunk server base URLs; every chunk goes to each of them. */
+  readonly nodes: readonly string[];
+  readonly chunkSize?: number;
+  readonly encrypt?: boolean;
+  /** Shamir split of the file key: any `threshold` of `total` share files rebuild it. */
+  readonly recovery?: { readonly threshold: number; readonly total: number; readonly outDir: string };
+  readonly concurrency?: number;
+  readonly retries?: number;
+  readonly keystore?: Keystore;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (doneBytes: number, totalBytes: number) => void;
+}
+
+export interface NodeUploadSummary {
+  readonly url: string;
+  readonly nodeId: string | null;
+  readonly sent: number;
+  readonly skipped: number;
+}
+
+export interface UploadReturnType {
+  readonly manifest: string;
+  readonly size: number;
+  readonly chunks: number;
+  readonly chunkSize: number;
+  readonly encrypted: boolean;
+  readonly keyId?: string;
+  readonly keyFile?: string;
+  readonly shareFiles?: string[];
+  /** Chunk PUTs actually sent (summed over nodes), chunks skipped because a node already had them. */
+  readonly sent: number;
+  readonly skipped: number;
+  readonly bytesSent: number;
+  readonly nodes: NodeUploadSummary[];
+}
+
+export async function uploadFile(p: UploadParameters): Promise<UploadReturnType> {
+  if (p.nodes.length === 0) throw new InvalidArgumentError("at least one --node URL is required");
+  if (p.recovery && !p.encrypt)
+    throw new InvalidArgumentError("--recovery splits the encryption key: it needs --encrypt");
+  const chunkSize = p.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  assertChunkSize(chunkSize);
+  const st = await stat(p.path).catch((e) => {
+    throw new InvalidArgumentError(`cannot read ${p.path}`, { cause: e });
+  });
+  if (!st.isFile()) throw new InvalidArgumentError(`${p.path} is not a regular file`);
+  const size = st.size;
+  const chunkCount = Math.ceil(size / chunkSize);
+  if (chunkCount > 0xffffffff) throw new InvalidArgumentError("file has too many chunks; use a larger chunk size");
+  const clients = [...new Set(p.nodes)].map(
+    (u) =>
+      new NodeClient(u, {
+        ...(p.retries !== undefined ? { retries: p.retries } : {}),
+        ...(p.signal ? { signal: p.signal } : {}),
+      }),
+  );
+  const stats = clients.map((c) => ({ url: c.url, nodeId: null as string | null, sent: 0, skipped: 0 }));
+  const keystore = p.keystore ?? new Keystore();
+
+  let cipher: FileCipher | undefined;
+  let key: Uint8Array | undefined;
+  let pending: PendingUpload | undefined;
+  let sealed = new Map<number, string>();
+  let keyFile: string | undefined;
+  const ident = { path: p.path, size, mtimeMs: st.mtimeMs, chunkSize };
+  if (p.encrypt) {
+    pending = PendingUpload.for(keystore.home, ident);
+    const prior = await pending.load(ident);
+    const priorKey = prior ? await keystore.load(prior.keyId) : null;
+    if (prior && priorKey) {
+      key = priorKey;
+      cipher = fileCipher(priorKey, prior.fileId, prior.noncePrefix);
+      sealed = prior.sealed;
+    } else {
+      key = newFileKey();
+      cipher = fileCipher(key);
+      // The key is saved before any ciphertext leaves, so no upload can outlive its key.
+      keyFile = await keystore.save(key);
+      await pending.start(ident, cipher);
+    }
+    keyFile = keystore.pathFor(cipher.keyId);
+  }
+
+  /** Makes sure every node holds the object: HEAD first so a resumed upload re-sends nothing it has. */
+  const store = async (cid: string, bytes: Uint8Array): Promise<number> => {
+    let puts = 0;
+    await Promise.all(
+      clients.map(async (c, i) => {
+        const s = stats[i]!;
+        if (await c.has(cid)) {
+          s.skipped++;
+          return;
+        }
+        const ack = await c.put(cid, bytes);
+        if (s.nodeId && s.nodeId !== ack.nodeId) {
+          throw new BaseError(
+            ErrorCode.InvalidSignature,
+            `${c.url} changed identity mid-upload (${s.nodeId} → ${ack.nodeId})`,
+          );
+        }
+        s.nodeId = ack.nodeId;
+        s.sent++;
+        puts++;
+      }),
+    );
+    return puts;
+  };
+
+  const refs: ChunkRef[] = new Array(chunkCount);
+  const pool = new TaskPool(p.concurrency ?? 4);
+  let done = 0;
+  let bytesSent = 0;
+  try {
+    for await (const chunk of readFileChunks(p.path, chunkSize)) {
+      p.signal?.throwIfAborted();
+      let stored: Uint8Array = chunk.bytes;
+      if (cipher && pending) {
+        const plainHash = createHash("sha256").update(chunk.bytes).digest("hex");
+        const before = sealed.get(chunk.index);
+        if (before !== undefined && before !== plainHash) {
+          // Sealing new plaintext under a nonce already used would break GCM: refuse, keep the old state.
+          throw new BaseError(ErrorCode.Conflict, `${p.path} changed since its interrupted encrypted upload`, {
+            details: "its contents differ at the same size and modification time; touch the file and upload again",
+          });
+        }
+        if (before === undefined) {
+          await pending.record(chunk.index, plainHash);
+          sealed.set(chunk.index, plainHash);
+        }
+      }
+      const index = chunk.index;
+      await pool.add(async () => {
+        if (cipher) stored = encryptChunk(cipher, index, chunk.bytes);
+        const cid = cidForBytes(stored);
+        bytesSent += (await store(cid, stored)) * stored.length;
+        refs[index] = { cid, size: BigInt(stored.length), plainSize: BigInt(chunk.bytes.length) };
+        done += chunk.bytes.length;
+        p.onProgress?.(done, size);
+      });
+    }
+    await pool.drain();
+  } catch (e) {
+    await pool.settle();
+    throw e;
+  }
+  if (refs.length !== chunkCount || refs.some((r) => r === undefined)) {
+    throw new BaseError(ErrorCode.Conflict, `${p.path} changed size while it was being uploaded`);
+  }
+
+  const manifest: Manifest = {
+    version: MANIFEST_VERSION,
+    totalSize: BigInt(size),
+    chunkSize: BigInt(chunkSize),
+    chunks: refs,
+    encryption: cipher ? encryptionFields(cipher) : undefined,
+    name: "",
+  };
+  if (cipher && manifest.encryption) manifest.encryption.manifestTag = manifestTag(cipher, manifest);
+  const { cid: mcid, bytes: mbytes } = manifestCid(manifest);
+  bytesSent += (await store(mcid, mbytes)) * mbytes.length;
+  p.onProgress?.(size, size);
+
+  let shareFiles: string[] | undefined;
+  if (key && cipher) {
+    if (!bytesEqual(keyIdOf(key), cipher.keyId)) throw new BaseError(ErrorCode.Internal, "key id mismatch");
+    keyFile = await keystore.save(key, mcid);
+    if (p.recovery) {
+      const shares = await splitKey(key, p.recovery.threshold, p.recovery.total, mcid);
+      shareFiles = await writeShareFiles(p.recovery.outDir, shares);
+    }
+    await pending?.clear();
+  }
+  return {
+    manifest: mcid,
+    size,
+    chunks: chunkCount,
+    chunkSize,
+    encrypted: cipher !== undefined,
+    ...(cipher ? { keyId: toHex(cipher.keyId), keyFile } : {}),
+    ...(shareFiles ? { shareFiles } : {}),
+    sent: stats.reduce((n, s) => n + s.sent, 0),
+    skipped: stats.reduce((n, s) => n + s.skipped, 0),
+    bytesSent,
+    nodes: stats,
+  };
+}

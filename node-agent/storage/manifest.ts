@@ -1,0 +1,62 @@
+/** @module File manifests: deterministic encoding, their CID (the file's id), and strict validation on decode. */
+import { cidForBytes, parseCid } from "../../common/cid.js";
+import { IntegrityError } from "../../common/errors.js";
+import { decodeCanonical, encodeMessage } from "../../common/protobuf.js";
+import { Manifest } from "../../proto/gen/dsdn/storage/v1/manifest.js";
+import { MAX_CHUNK_SIZE } from "./chunker.js";
+
+export const MANIFEST_VERSION = 1;
+/** AES-GCM appends a 16-byte tag to every encrypted chunk. */
+export const GCM_TAG_BYTES = 16;
+
+export type { Manifest };
+
+export function encodeManifest(m: Manifest): Uint8Array {
+  return encodeMessage(Manifest, m);
+}
+
+export function manifestCid(m: Manifest): { cid: string; bytes: Uint8Array } {
+  const bytes = encodeManifest(m);
+  return { cid: cidForBytes(bytes), bytes };
+}
+
+/**
+ * Decodes manifest bytes (which the caller has already matched to their CID) and checks that sizes and
+ * chunk list agree, so a malformed manifest is refused before any chunk is fetched or any byte written.
+ */
+export function decodeManifest(bytes: Uint8Array, cid = "manifest"): Manifest {
+  let m: Manifest;
+  try {
+    m = decodeCanonical(Manifest, bytes, "dsdn.storage.v1.Manifest");
+  } catch (e) {
+    throw new IntegrityError(`${cid} is not a DSDN file manifest`, { cause: e });
+  }
+  const bad = (why: string) => new IntegrityError(`${cid} is not a valid DSDN file manifest: ${why}`);
+  if (m.version !== MANIFEST_VERSION) throw bad(`unsupported version ${m.version}`);
+  const chunkSize = Number(m.chunkSize);
+  if (!(chunkSize >= 1 && chunkSize <= MAX_CHUNK_SIZE)) throw bad(`chunk size ${m.chunkSize} out of range`);
+  const enc = m.encryption;
+  const overhead = enc ? GCM_TAG_BYTES : 0;
+  if (enc && enc.scheme !== "aes-256-gcm") throw bad(`unknown encryption scheme "${enc.scheme}"`);
+  if (
+    enc &&
+    (enc.noncePrefix.length !== 8 ||
+      enc.keyId.length !== 32 ||
+      enc.fileId.length !== 16 ||
+      enc.manifestTag.length !== 32)
+  ) {
+    throw bad("encryption fields have wrong lengths");
+  }
+  let total = 0n;
+  m.chunks.forEach((c, i) => {
+    parseCid(c.cid);
+    const last = i === m.chunks.length - 1;
+    if (c.plainSize < 1n || c.plainSize > m.chunkSize || (!last && c.plainSize !== m.chunkSize)) {
+      throw bad(`chunk ${i} has plaintext size ${c.plainSize} (chunk size ${m.chunkSize})`);
+    }
+    if (c.size !== c.plainSize + BigInt(overhead)) throw bad(`chunk ${i} has stored size ${c.size}`);
+    total += c.plainSize;
+  });
+  if (total !== m.totalSize) throw bad(`chunks add up to ${total} bytes, manifest says ${m.totalSize}`);
+  return m;
+}
