@@ -1,0 +1,338 @@
+/** @module Chain Nusantara: the ABCI 2.0 application (three state views, tx execution, queries, commit). */
+
+import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
+import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
+import type { Any } from "cosmjs-types/google/protobuf/any";
+import * as abci from "cosmjs-types/tendermint/abci/types";
+import { ProofOps } from "cosmjs-types/tendermint/crypto/proof";
+import type { AuthKeeper } from "../../modules/auth/keeper.js";
+import type { BankKeeper } from "../../modules/bank/keeper.js";
+import type { AbciApplication } from "../abci/index.js";
+import { type GasPrice, parseGasPrice } from "../coins.js";
+import { type BlockInfo, Context, type ExecMode, unmeteredContext } from "../context.js";
+import { fromUtf8 } from "../encoding.js";
+import { ChainError, SdkErrors, toChainError } from "../errors.js";
+import { event, withMsgIndex } from "../events.js";
+import { GasMeter } from "../gas.js";
+import type { AppModule } from "../module.js";
+import type { ChainStore, StoreBranch } from "../store/index.js";
+import { type AnteDeps, runAnte } from "../tx/ante.js";
+import { type DecodedTx, decodeTx } from "../tx/decode.js";
+import { SigVerifyCache } from "../tx/sigCache.js";
+import { readOnlyStore } from "./readOnly.js";
+import { Router } from "./router.js";
+
+export const APP_NAME = "chain-nusantara";
+export const APP_VERSION = 1n;
+/** Proof op type of the sparse Merkle tree proofs returned by `/store/key` queries with prove=true. */
+export const SMT_PROOF_OP = "dsdn:smt";
+
+export interface AppOptions {
+  /** This node's minimum gas price for CheckTx, e.g. "0.025unusa"; empty = no minimum. */
+  readonly minGasPrice?: string;
+  readonly maxTxBytes?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface TxOutcome {
+  readonly code: number;
+  readonly codespace: string;
+  readonly log: string;
+  readonly data: Uint8Array;
+  readonly gasWanted: bigint;
+  readonly gasUsed: bigint;
+  readonly events: abci.Event[];
+  readonly msgResponses: Any[];
+}
+
+function failure(e: unknown, gasWanted: bigint, gasUsed: bigint, events: abci.Event[] = []): TxOutcome {
+  const err = toChainError(e);
+  return {
+    code: err.code,
+    codespace: err.codespace,
+    log: err.message,
+    data: new Uint8Array(),
+    gasWanted,
+    gasUsed,
+    events,
+    msgResponses: [],
+  };
+}
+
+export class NusantaraApp implements AbciApplication {
+  private readonly router: Router;
+  private readonly minGasPrice: GasPrice | undefined;
+  private readonly sigCache = new SigVerifyCache();
+  private chainId = "";
+  /** The consensus view: the block being finalized (or the genesis state before block 1 commits). */
+  private consensus: { branch: StoreBranch; height: bigint } | undefined;
+  /** The check view: committed state plus txs accepted into the mempool since. */
+  private check: StoreBranch;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    private readonly store: ChainStore,
+    private readonly modules: readonly AppModule[],
+    private readonly keepers: { readonly auth: AuthKeeper; readonly bank: BankKeeper },
+    private readonly options: AppOptions = {},
+  ) {
+    this.router = new Router(modules);
+    this.minGasPrice = options.minGasPrice ? parseGasPrice(options.minGasPrice) : undefined;
+    this.log = options.log ?? ((l) => process.stderr.write(`${l}\n`));
+    this.check = store.branch();
+    if (store.lastHeight > 0n) {
+      const ctx = unmeteredContext(readOnlyStore(store.committed()), this.blockInfo(store.lastHeight), "query");
+      this.chainId = this.keepers.auth.getChainId(ctx) ?? "";
+    }
+  }
+
+  get messageTypes(): string[] {
+    return this.router.messageTypes();
+  }
+
+  private blockInfo(height: bigint, time?: { seconds: bigint; nanos: number }, proposer?: Uint8Array): BlockInfo {
+    return {
+      chainId: this.chainId,
+      height,
+      timeSeconds: time?.seconds ?? 0n,
+      timeNanos: time?.nanos ?? 0,
+      proposer: proposer ?? new Uint8Array(),
+    };
+  }
+
+  private anteDeps(): AnteDeps {
+    return {
+      auth: this.keepers.auth,
+      bank: this.keepers.bank,
+      sigCache: this.sigCache,
+      minGasPrice: this.minGasPrice,
+      chainId: this.chainId,
+    };
+  }
+
+  // ---- handshake -------------------------------------------------------------------------------
+
+  info(_req: abci.RequestInfo): Partial<abci.ResponseInfo> {
+    return {
+      data: APP_NAME,
+      version: APP_VERSION.toString(),
+      appVersion: APP_VERSION,
+      lastBlockHeight: this.store.lastHeight,
+      lastBlockAppHash: this.store.lastHeight > 0n ? this.store.lastAppHash : new Uint8Array(),
+    };
+  }
+
+  initChain(req: abci.RequestInitChain): Partial<abci.ResponseInitChain> {
+    this.chainId = req.chainId;
+    const appState = req.appStateBytes.length
+      ? (JSON.parse(fromUtf8(req.appStateBytes)) as Record<string, unknown>)
+      : {};
+    const branch = this.store.branch();
+    const ctx = unmeteredContext(branch, this.blockInfo(req.initialHeight, req.time), "genesis");
+    this.keepers.auth.setChainId(ctx, req.chainId);
+    for (const m of this.modules) {
+      const section = appState[m.name] ?? m.defaultGenesis?.();
+      m.validateGenesis?.(section);
+      m.initGenesis?.(ctx, section);
+    }
+    this.consensus = { branch, height: req.initialHeight };
+    const appHash = this.store.prepareCommit(req.initialHeight, branch);
+    this.log(
+      `init_chain chain_id=${req.chainId} initial_height=${req.initialHeight} app_hash=${Buffer.from(appHash).toString("hex")}`,
+    );
+    return { appHash };
+  }
+
+  // ---- mempool ---------------------------------------------------------------------------------
+
+  checkTx(req: abci.RequestCheckTx): Partial<abci.ResponseCheckTx> {
+    const mode: ExecMode = req.type === abci.CheckTxType.RECHECK ? "recheck" : "check";
+    const r = this.runTx(mode, req.tx, this.check, this.blockInfo(this.store.lastHeight + 1n));
+    return {
+      code: r.code,
+      codespace: r.codespace,
+      log: r.log,
+      gasWanted: r.gasWanted,
+      gasUsed: r.gasUsed,
+      data: r.data,
+    };
+  }
+
+  // ---- consensus -------------------------------------------------------------------------------
+
+  prepareProposal(req: abci.RequestPrepareProposal): Partial<abci.ResponsePrepareProposal> {
+    const txs: Uint8Array[] = [];
+    let total = 0n;
+    for (const tx of req.txs) {
+      // Each tx costs its bytes plus a small proto overhead in the block data.
+      const size = BigInt(tx.length + 8);
+      if (total + size > req.maxTxBytes) break;
+      total += size;
+      txs.push(tx);
+    }
+    return { txs };
+  }
+
+  processProposal(req: abci.RequestProcessProposal): Partial<abci.ResponseProcessProposal> {
+    for (const tx of req.txs) {
+      try {
+        decodeTx(tx, (t) => this.router.msg(t), this.options.maxTxBytes);
+      } catch {
+        return { status: abci.ResponseProcessProposal_ProposalStatus.REJECT };
+      }
+    }
+    return { status: abci.ResponseProcessProposal_ProposalStatus.ACCEPT };
+  }
+
+  finalizeBlock(req: abci.RequestFinalizeBlock): Partial<abci.ResponseFinalizeBlock> {
+    const branch = this.consensus && this.consensus.height === req.height ? this.consensus.branch : this.store.branch();
+    const block = this.blockInfo(req.height, req.time, req.proposerAddress);
+    const hookCtx = unmeteredContext(branch, block, "finalize");
+    for (const m of this.modules)
+      m.beginBlock?.(hookCtx, { decidedLastCommit: req.decidedLastCommit?.votes ?? [], misbehavior: req.misbehavior });
+
+    const txResults: abci.ExecTxResult[] = req.txs.map((tx) => {
+      const r = this.runTx("finalize", tx, branch, block);
+      return abci.ExecTxResult.fromPartial({
+        code: r.code,
+        codespace: r.codespace,
+        log: r.log,
+        data: r.data,
+        gasWanted: r.gasWanted,
+        gasUsed: r.gasUsed,
+        events: r.events,
+      });
+    });
+
+    const endCtx = unmeteredContext(branch, block, "finalize");
+    const validatorUpdates: abci.ValidatorUpdate[] = [];
+    for (const m of this.modules) validatorUpdates.push(...(m.endBlock?.(endCtx) ?? []));
+
+    const appHash = this.store.prepareCommit(req.height, branch);
+    this.consensus = { branch, height: req.height };
+    return {
+      events: [...hookCtx.events, ...endCtx.events],
+      txResults,
+      validatorUpdates,
+      appHash,
+    };
+  }
+
+  commit(_req: abci.RequestCommit): Partial<abci.ResponseCommit> {
+    const { height } = this.store.commit();
+    this.consensus = undefined;
+    this.check = this.store.branch();
+    if (height % 100n === 0n)
+      this.log(`committed height=${height} sigcache hits=${this.sigCache.hits} misses=${this.sigCache.misses}`);
+    return { retainHeight: 0n };
+  }
+
+  // ---- queries ---------------------------------------------------------------------------------
+
+  query(req: abci.RequestQuery): Partial<abci.ResponseQuery> {
+    const height = req.height === 0n ? this.store.lastHeight : req.height;
+    try {
+      if (height > this.store.lastHeight)
+        throw SdkErrors.InvalidRequest.wrap(`cannot query with height in the future; please provide a valid height`);
+      if (req.path === "/store/key" || req.path === "store/key") return this.queryRawKey(req, height);
+      if (req.path === "/cosmos.tx.v1beta1.Service/Simulate") return { value: this.simulate(req.data), height };
+      const handler = this.router.query(req.path);
+      if (!handler) throw SdkErrors.UnknownRequest.wrap(`unknown query path ${req.path}`);
+      const reader = height === this.store.lastHeight ? this.store.committed() : this.store.readerAt(height);
+      const ctx = unmeteredContext(readOnlyStore(reader), this.blockInfo(height), "query");
+      return { value: handler.handle(ctx, req.data), height };
+    } catch (e) {
+      const err =
+        e instanceof ChainError ? e : SdkErrors.InvalidRequest.wrap(e instanceof Error ? e.message : String(e));
+      return { code: err.code, codespace: err.codespace, log: err.message, height };
+    }
+  }
+
+  /** Raw state read (`/store/key`, data = full key), with a sparse-Merkle proof when prove=true. */
+  private queryRawKey(req: abci.RequestQuery, height: bigint): Partial<abci.ResponseQuery> {
+    if (req.prove) {
+      const { value, proof } = this.store.prove(height, req.data);
+      return {
+        key: req.data,
+        value: value ?? new Uint8Array(),
+        height,
+        proofOps: ProofOps.fromPartial({ ops: [{ type: SMT_PROOF_OP, key: req.data, data: proof }] }),
+      };
+    }
+    const reader = height === this.store.lastHeight ? this.store.committed() : this.store.readerAt(height);
+    return { key: req.data, value: reader.get(req.data) ?? new Uint8Array(), height };
+  }
+
+  private simulate(data: Uint8Array): Uint8Array {
+    const req = SimulateRequest.decode(data);
+    if (req.txBytes.length === 0) throw SdkErrors.InvalidRequest.wrap("empty tx_bytes");
+    const scratch = this.check.branch();
+    const r = this.runTx("simulate", req.txBytes, scratch, this.blockInfo(this.store.lastHeight + 1n));
+    if (r.code !== 0) throw new ChainError(r.codespace, r.code, r.log);
+    return SimulateResponse.encode(
+      SimulateResponse.fromPartial({
+        gasInfo: { gasWanted: r.gasWanted, gasUsed: r.gasUsed },
+        result: { data: r.data, log: r.log, events: r.events, msgResponses: r.msgResponses },
+      }),
+    ).finish();
+  }
+
+  // ---- tx execution ----------------------------------------------------------------------------
+
+  /**
+   * Runs one tx on a branch of `parent`. Ante changes (fee, sequence) are kept even when the
+   * messages fail, as in the SDK; message changes are all-or-nothing. In check/recheck the whole
+   * tx must succeed to enter the check state. Simulation never writes.
+   */
+  runTx(mode: ExecMode, bytes: Uint8Array, parent: StoreBranch, block: BlockInfo): TxOutcome {
+    let tx: DecodedTx;
+    try {
+      tx = decodeTx(bytes, (t) => this.router.msg(t), this.options.maxTxBytes);
+    } catch (e) {
+      return failure(e, 0n, 0n);
+    }
+    const gasWanted = tx.gasLimit;
+    const meter = new GasMeter(mode === "simulate" ? undefined : gasWanted);
+    const anteBranch = parent.branch();
+    const anteCtx = new Context(anteBranch, meter, block, mode);
+    try {
+      runAnte(anteCtx, tx, this.anteDeps());
+    } catch (e) {
+      return failure(e, gasWanted, meter.consumed);
+    }
+
+    const msgBranch = anteBranch.branch();
+    const msgEvents: abci.Event[] = [];
+    const msgResponses: Any[] = [];
+    try {
+      for (const [i, m] of tx.msgs.entries()) {
+        const msgCtx = new Context(msgBranch, meter, block, mode);
+        const response = m.def.handle(msgCtx, m.msg);
+        msgResponses.push(response);
+        const header = event("message", [
+          ["action", m.typeUrl],
+          ["sender", m.def.signers(m.msg)[0] ?? ""],
+          ["module", this.router.moduleOf(m.typeUrl)],
+        ]);
+        msgEvents.push(...withMsgIndex([header, ...msgCtx.events], i));
+      }
+    } catch (e) {
+      if (mode === "finalize") anteBranch.write();
+      return failure(e, gasWanted, meter.consumed, mode === "finalize" ? anteCtx.events : []);
+    }
+    if (mode !== "simulate") {
+      msgBranch.write();
+      anteBranch.write();
+    }
+    return {
+      code: 0,
+      codespace: "",
+      log: "",
+      data: TxMsgData.encode({ data: [], msgResponses }).finish(),
+      gasWanted: mode === "simulate" ? meter.consumed : gasWanted,
+      gasUsed: meter.consumed,
+      events: [...anteCtx.events, ...msgEvents],
+      msgResponses,
+    };
+  }
+}

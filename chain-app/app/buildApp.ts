@@ -1,0 +1,39 @@
+/** @module Wires keepers and modules into the Chain Nusantara application, in a fixed order. */
+
+import { AuthKeeper, authModule } from "../../modules/auth/index.js";
+import { BankKeeper, bankModule } from "../../modules/bank/index.js";
+import type { AppModule } from "../module.js";
+import type { ChainStore } from "../store/index.js";
+import { type AppOptions, NusantaraApp } from "./app.js";
+
+export interface Keepers {
+  readonly auth: AuthKeeper;
+  readonly bank: BankKeeper;
+}
+
+/** Module order is consensus-critical: genesis, begin- and end-block hooks run in this order. */
+export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
+  const auth = new AuthKeeper();
+  const bank = new BankKeeper(auth);
+  return { modules: [authModule(auth), bankModule(bank)], keepers: { auth, bank } };
+}
+
+export function createApp(store: ChainStore, options: AppOptions = {}): NusantaraApp {
+  const { modules, keepers } = buildModules();
+  return new NusantaraApp(store, modules, keepers, options);
+}
+
+/** Every module's default genesis section, keyed by module name. */
+export function defaultAppState(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const m of buildModules().modules) if (m.defaultGenesis) out[m.name] = m.defaultGenesis();
+  return out;
+}
+
+/** Validates an app_state object module by module; throws naming the module and field. */
+export function validateAppState(appState: Record<string, unknown>): void {
+  const { modules } = buildModules();
+  const known = new Set(modules.map((m) => m.name));
+  for (const k of Object.keys(appState)) if (!known.has(k)) throw new Error(`app_state.${k}: unknown module`);
+  for (const m of modules) m.validateGenesis?.(appState[m.name] ?? m.defaultGenesis?.());
+}

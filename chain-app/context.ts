@@ -1,0 +1,55 @@
+/** @module The execution context handed to every state transition: metered store, gas, events, block info. */
+import type { Event } from "cosmjs-types/tendermint/abci/types";
+import { GasMeter, gasStore } from "./gas.js";
+import { type KVStore, prefixStore } from "./store/index.js";
+
+export type ExecMode = "genesis" | "check" | "recheck" | "simulate" | "finalize" | "query";
+
+export interface BlockInfo {
+  readonly chainId: string;
+  readonly height: bigint;
+  /** Block time from the header (never the wall clock). */
+  readonly timeSeconds: bigint;
+  readonly timeNanos: number;
+  readonly proposer: Uint8Array;
+}
+
+const utf8 = new TextEncoder();
+
+export class Context {
+  readonly events: Event[] = [];
+  private readonly metered: KVStore;
+
+  constructor(
+    /** The branch this context writes to (un-metered). */
+    readonly rawStore: KVStore,
+    readonly gas: GasMeter,
+    readonly block: BlockInfo,
+    readonly mode: ExecMode,
+  ) {
+    this.metered = gasStore(rawStore, gas);
+  }
+
+  /** A module's own key space (`<module>/…`), gas-metered. */
+  moduleStore(module: string): KVStore {
+    return prefixStore(this.metered, utf8.encode(`${module}/`));
+  }
+
+  emit(...events: Event[]): void {
+    this.events.push(...events);
+  }
+
+  /** A context over another store (a nested branch) sharing this one's gas meter and block. */
+  withStore(store: KVStore): Context {
+    return new Context(store, this.gas, this.block, this.mode);
+  }
+
+  get isCheck(): boolean {
+    return this.mode === "check" || this.mode === "recheck";
+  }
+}
+
+/** Contexts for hooks and genesis are not gas-limited. */
+export function unmeteredContext(store: KVStore, block: BlockInfo, mode: ExecMode): Context {
+  return new Context(store, new GasMeter(undefined), block, mode);
+}

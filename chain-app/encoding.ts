@@ -1,0 +1,67 @@
+/** @module Deterministic encodings for store keys and values: u64 big-endian, decimal amounts, canonical JSON. */
+
+const utf8Enc = new TextEncoder();
+const utf8Dec = new TextDecoder("utf-8", { fatal: true });
+
+export const utf8 = (s: string): Uint8Array => utf8Enc.encode(s);
+export const fromUtf8 = (b: Uint8Array): string => utf8Dec.decode(b);
+
+export function u64be(n: bigint): Uint8Array {
+  if (n < 0n || n >= 1n << 64n) throw new RangeError(`u64 out of range: ${n}`);
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, n);
+  return out;
+}
+
+export function readU64be(b: Uint8Array): bigint {
+  if (b.length !== 8) throw new RangeError("u64 needs 8 bytes");
+  return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0);
+}
+
+/** Non-negative integer amounts stored as decimal ASCII (exact, readable in proofs). */
+export const encodeAmount = (n: bigint): Uint8Array => utf8(n.toString());
+export const decodeAmount = (b: Uint8Array): bigint => BigInt(fromUtf8(b));
+
+/** JSON with sorted object keys and bigints as decimal strings: equal values give equal bytes. */
+export function canonicalJson(value: unknown): string {
+  const norm = (v: unknown): unknown => {
+    if (typeof v === "bigint") return v.toString();
+    if (v instanceof Uint8Array) return Buffer.from(v).toString("hex");
+    if (Array.isArray(v)) return v.map(norm);
+    if (v !== null && typeof v === "object") {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort()) {
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== undefined) out[k] = norm(x);
+      }
+      return out;
+    }
+    if (typeof v === "number" && !Number.isSafeInteger(v)) throw new TypeError("no floats in chain state");
+    return v;
+  };
+  return JSON.stringify(norm(value));
+}
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** The smallest key greater than every key starting with `prefix` (exclusive end of a prefix range). */
+export function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
+  const end = prefix.slice();
+  for (let i = end.length - 1; i >= 0; i--) {
+    if ((end[i] as number) < 0xff) {
+      end[i] = (end[i] as number) + 1;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return undefined;
+}

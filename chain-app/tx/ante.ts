@@ -1,0 +1,120 @@
+/** @module Ante checks, in the SDK's order: limits, memo, size gas, fee, pubkeys, sequences, signatures. */
+import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
+import { pubKeyToAddress } from "../../common/secp256k1.js";
+import type { AuthKeeper } from "../../modules/auth/keeper.js";
+import { addressBytesOf } from "../../modules/auth/keeper.js";
+import { ModuleAccount } from "../../modules/auth/moduleAccounts.js";
+import type { BankKeeper } from "../../modules/bank/keeper.js";
+import { type Amount, coinsString, type GasPrice, parseCoins, requiredFee } from "../coins.js";
+import type { Context } from "../context.js";
+import { SdkErrors } from "../errors.js";
+import { event } from "../events.js";
+import type { DecodedTx } from "./decode.js";
+import type { SigVerifyCache } from "./sigCache.js";
+
+export interface AnteDeps {
+  readonly auth: AuthKeeper;
+  readonly bank: BankKeeper;
+  readonly sigCache: SigVerifyCache;
+  /** This node's minimum gas price, enforced in CheckTx only (as in the SDK). */
+  readonly minGasPrice: GasPrice | undefined;
+  readonly chainId: string;
+}
+
+export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
+  const params = deps.auth.getParams(ctx);
+  const simulate = ctx.mode === "simulate";
+
+  if (tx.gasLimit > params.maxTxGas) {
+    throw SdkErrors.InvalidGasLimit.wrap(`gas limit overflow: ${tx.gasLimit} exceeds the maximum ${params.maxTxGas}`);
+  }
+  if (!simulate && tx.gasLimit === 0n) throw SdkErrors.InvalidGasLimit.wrap("gas limit must be positive");
+  const memoChars = [...tx.body.memo].length;
+  if (BigInt(memoChars) > params.maxMemoCharacters) {
+    throw SdkErrors.MemoTooLarge.wrap(
+      `maximum number of characters is ${params.maxMemoCharacters} but received ${memoChars} characters`,
+    );
+  }
+  if (tx.body.timeoutHeight > 0n && ctx.block.height > tx.body.timeoutHeight) {
+    throw SdkErrors.TxTimeoutHeight.wrap(`block height: ${ctx.block.height}, timeout height: ${tx.body.timeoutHeight}`);
+  }
+  if (BigInt(tx.signers.length) > params.txSigLimit) {
+    throw SdkErrors.TooManySignatures.wrap(`signatures: ${tx.signers.length}, limit: ${params.txSigLimit}`);
+  }
+  ctx.gas.consume(params.txSizeCostPerByte * BigInt(tx.bytes.length), "txSize");
+
+  // Fee: checked against this node's minimum in CheckTx, then moved to the fee collector.
+  let fee: Amount[];
+  try {
+    fee = parseCoins(tx.authInfo.fee?.amount ?? []);
+  } catch (e) {
+    throw SdkErrors.InsufficientFee.wrap(`invalid fee: ${(e as Error).message}`);
+  }
+  const payer = tx.authInfo.fee?.payer || tx.signers[0]!.address;
+  if (!tx.signers.some((s) => s.address === payer))
+    throw SdkErrors.Unauthorized.wrap(`fee payer ${payer} did not sign`);
+  if (ctx.isCheck && !simulate && deps.minGasPrice) {
+    const need = requiredFee(tx.gasLimit, deps.minGasPrice);
+    const got = fee.find((c) => c.denom === deps.minGasPrice!.denom)?.amount ?? 0n;
+    if (got < need) {
+      throw SdkErrors.InsufficientFee.wrap(
+        `insufficient fees; got: ${coinsString(fee) || "0" + deps.minGasPrice.denom} required: ${need}${deps.minGasPrice.denom}`,
+      );
+    }
+  }
+  const payerBytes = addressBytesOf(payer);
+  if (!deps.auth.getAccount(ctx, payerBytes))
+    throw SdkErrors.UnknownAddress.wrap(`fee payer address: ${payer} does not exist`);
+  if (fee.length > 0) {
+    try {
+      deps.bank.sendFromAccountToModule(ctx, payerBytes, ModuleAccount.FeeCollector, fee);
+    } catch (e) {
+      throw e instanceof Error && "codespace" in e
+        ? (e as typeof SdkErrors.InsufficientFunds).wrap(`${coinsString(fee)} fee`)
+        : e;
+    }
+  }
+  ctx.emit(
+    event("tx", [
+      ["fee", coinsString(fee)],
+      ["fee_payer", payer],
+    ]),
+  );
+
+  // Signatures: each signer's account must exist, its key match its address, its sequence be next.
+  for (const [i, s] of tx.signers.entries()) {
+    const addrBytes = addressBytesOf(s.address);
+    const acc = deps.auth.getAccount(ctx, addrBytes);
+    if (!acc) throw SdkErrors.UnknownAddress.wrap(`account ${s.address} does not exist`);
+    let pubKey = acc.pubKey;
+    if (s.pubKey) {
+      if (pubKeyToAddress(s.pubKey) !== s.address)
+        throw SdkErrors.InvalidPubKey.wrap(`pubKey does not match signer address ${s.address} with signer index: ${i}`);
+      if (pubKey && Buffer.compare(Buffer.from(pubKey), Buffer.from(s.pubKey)) !== 0) {
+        throw SdkErrors.InvalidPubKey.wrap(`pubKey differs from the key on account ${s.address}`);
+      }
+      pubKey = s.pubKey;
+    }
+    if (!pubKey) throw SdkErrors.InvalidPubKey.wrap(`pubkey on account ${s.address} is not set`);
+    if (s.sequence !== acc.sequence) {
+      throw SdkErrors.WrongSequence.wrap(`account sequence mismatch, expected ${acc.sequence}, got ${s.sequence}`);
+    }
+    ctx.gas.consume(params.sigVerifyCostSecp256k1, "ante verify: secp256k1");
+    if (ctx.mode !== "recheck" && !simulate) {
+      const signBytes = SignDoc.encode({
+        bodyBytes: tx.raw.bodyBytes,
+        authInfoBytes: tx.raw.authInfoBytes,
+        chainId: deps.chainId,
+        accountNumber: acc.accountNumber,
+      }).finish();
+      if (!deps.sigCache.verify(s.signature, signBytes, pubKey)) {
+        throw SdkErrors.Unauthorized.wrap(
+          `signature verification failed; please verify account number (${acc.accountNumber}), sequence (${acc.sequence}) and chain-id (${deps.chainId})`,
+        );
+      }
+    }
+    deps.auth.setAccount(ctx, { ...acc, pubKey, sequence: acc.sequence + 1n });
+    ctx.emit(event("tx", [["acc_seq", `${s.address}/${s.sequence}`]]));
+    ctx.emit(event("tx", [["signature", Buffer.from(s.signature).toString("base64")]]));
+  }
+}

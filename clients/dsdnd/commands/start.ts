@@ -1,0 +1,38 @@
+/** @module `dsdnd start`: serves Chain Nusantara over the ABCI socket to this home's CometBFT node. */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { startAbciServer } from "../../../chain-app/abci/index.js";
+import { createApp } from "../../../chain-app/app/buildApp.js";
+import { ChainStore } from "../../../chain-app/store/index.js";
+import type { Command } from "../../../common/cli.js";
+import { appDbPath, homeOption, loadAppConfig } from "../home.js";
+
+export const start: Command = {
+  summary: "run the Chain Nusantara application (ABCI socket server) for this home",
+  usage: "[--home DIR] [--abci tcp://127.0.0.1:26658] [--min-gas-price 0.025unusa]",
+  options: { ...homeOption, abci: { type: "string" }, "min-gas-price": { type: "string" } },
+  async run({ values, out }) {
+    const home = String(values.home);
+    const cfg = loadAppConfig(home);
+    const listen = (values.abci as string | undefined) ?? cfg.abci;
+    const minGasPrice = (values["min-gas-price"] as string | undefined) ?? cfg.minGasPrice;
+    mkdirSync(dirname(appDbPath(home)), { recursive: true });
+    const store = ChainStore.open(appDbPath(home), { retainHeights: cfg.retainHeights });
+    const app = createApp(store, { minGasPrice });
+    const server = await startAbciServer(app, { listen });
+    out(
+      `dsdnd: serving ABCI on ${server.address} (height ${store.lastHeight}, min gas price ${minGasPrice || "none"})`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = (sig: string) => {
+        out(`dsdnd: ${sig}, shutting down`);
+        resolve();
+      };
+      process.once("SIGTERM", () => stop("SIGTERM"));
+      process.once("SIGINT", () => stop("SIGINT"));
+    });
+    await server.close();
+    store.close();
+    return 0;
+  },
+};

@@ -1,0 +1,134 @@
+/** @module `dsdnd testnet init`: N validator homes on one machine sharing one genesis (used by localnet/start.sh). */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Command, CommandGroup } from "../../../common/cli.js";
+import { toJson } from "../../../common/cli.js";
+import { cometbftBinary } from "../../../common/paths.js";
+import { buildGenesis, DENOM } from "../../../genesis/builder.js";
+import { devAccounts } from "../../../genesis/devAccounts.js";
+import { localNodeConfig, type NodePorts } from "../cometConfig.js";
+import { appConfigPath, genesisPath } from "../home.js";
+
+export interface TestnetNode {
+  readonly name: string;
+  readonly home: string;
+  readonly nodeId: string;
+  readonly ports: NodePorts;
+  readonly rpcUrl: string;
+}
+
+export interface TestnetSpec {
+  readonly output: string;
+  readonly validators: number;
+  readonly chainId: string;
+  readonly basePort: number;
+  readonly timeoutCommit: string;
+  readonly minGasPrice: string;
+  readonly devAccountCount?: number;
+  /** unusa each dev account starts with. */
+  readonly devBalance?: bigint;
+}
+
+/** Node i uses ports basePort + 10·i + {0: p2p, 1: rpc, 2: abci, 3: prometheus}. */
+export function testnetPorts(basePort: number, i: number): NodePorts {
+  const b = basePort + 10 * i;
+  return { p2p: b, rpc: b + 1, abci: b + 2, prometheus: b + 3 };
+}
+
+export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accountsFile: string } {
+  const bin = cometbftBinary();
+  mkdirSync(spec.output, { recursive: true });
+  const nodes: TestnetNode[] = [];
+  const pubKeys: string[] = [];
+  for (let i = 0; i < spec.validators; i++) {
+    const home = join(spec.output, `node${i}`);
+    execFileSync(bin, ["init", "--home", home], { stdio: "pipe" });
+    const nodeId = execFileSync(bin, ["show-node-id", "--home", home], { encoding: "utf8" }).trim();
+    const pv = JSON.parse(readFileSync(join(home, "config", "priv_validator_key.json"), "utf8")) as {
+      pub_key: { value: string };
+    };
+    pubKeys.push(pv.pub_key.value);
+    const ports = testnetPorts(spec.basePort, i);
+    nodes.push({ name: `node${i}`, home, nodeId, ports, rpcUrl: `http://127.0.0.1:${ports.rpc}` });
+  }
+  const accounts = devAccounts(spec.devAccountCount);
+  const balance = spec.devBalance ?? 1_000_000_000_000n;
+  const genesis = buildGenesis({
+    chainId: spec.chainId,
+    genesisTime: new Date().toISOString(),
+    validators: nodes.map((n, i) => ({ name: n.name, pubKeyBase64: pubKeys[i] as string, power: 10n })),
+    balances: accounts.map((a) => ({ address: a.address, coins: [{ denom: DENOM, amount: balance.toString() }] })),
+  });
+  for (const n of nodes) {
+    writeFileSync(genesisPath(n.home), JSON.stringify(genesis, null, 2));
+    const peers = nodes
+      .filter((p) => p !== n)
+      .map((p) => `${p.nodeId}@127.0.0.1:${p.ports.p2p}`)
+      .join(",");
+    const cfgPath = join(n.home, "config", "config.toml");
+    const cfg = localNodeConfig(readFileSync(cfgPath, "utf8"), {
+      moniker: n.name,
+      ports: n.ports,
+      peers,
+      timeoutCommit: spec.timeoutCommit,
+    });
+    writeFileSync(cfgPath, cfg);
+    writeFileSync(
+      appConfigPath(n.home),
+      JSON.stringify(
+        { abci: `tcp://127.0.0.1:${n.ports.abci}`, minGasPrice: spec.minGasPrice, retainHeights: 100 },
+        null,
+        2,
+      ),
+    );
+  }
+  const accountsFile = join(spec.output, "accounts.json");
+  writeFileSync(
+    accountsFile,
+    JSON.stringify(
+      accounts.map((a) => ({ name: a.name, address: a.address, mnemonic: a.mnemonic, developmentOnly: true })),
+      null,
+      2,
+    ),
+  );
+  writeFileSync(join(spec.output, "nodes.json"), JSON.stringify(nodes, null, 2));
+  return { nodes, accountsFile };
+}
+
+const initCmd: Command = {
+  summary: "create N validator homes with one shared genesis and funded dev accounts",
+  usage: "--output DIR [--validators 4] [--chain-id ID] [--base-port 26600] [--timeout-commit 1s]",
+  options: {
+    output: { type: "string" },
+    validators: { type: "string", default: "4" },
+    "chain-id": { type: "string", default: "nusantara-localnet-1" },
+    "base-port": { type: "string", default: "26600" },
+    "timeout-commit": { type: "string", default: "1s" },
+    "min-gas-price": { type: "string", default: "0.025unusa" },
+    o: { type: "string", default: "text" },
+  },
+  run({ values, out }) {
+    if (!values.output) throw new Error("--output DIR is required");
+    const n = Number(values.validators);
+    if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error("--validators must be 1..50");
+    const { nodes, accountsFile } = initTestnet({
+      output: String(values.output),
+      validators: n,
+      chainId: String(values["chain-id"]),
+      basePort: Number(values["base-port"]),
+      timeoutCommit: String(values["timeout-commit"]),
+      minGasPrice: String(values["min-gas-price"]),
+    });
+    if (values.o === "json") out(toJson({ nodes, accountsFile }));
+    else
+      for (const node of nodes)
+        out(`${node.name}\t${node.home}\trpc ${node.rpcUrl}\tabci tcp://127.0.0.1:${node.ports.abci}`);
+    return 0;
+  },
+};
+
+export const testnet: CommandGroup = {
+  summary: "multi-validator test networks on one machine",
+  commands: { init: async () => initCmd },
+};

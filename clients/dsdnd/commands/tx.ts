@@ -1,0 +1,95 @@
+/** @module `dsdnd tx …`: sign with a keyring key and broadcast through CosmJS; modules add subgroups. */
+import { calculateFee, GasPrice, type StdFee } from "@cosmjs/stargate";
+import { parseCoinsString, toWireCoins } from "../../../chain-app/coins.js";
+import type { Command, CommandGroup } from "../../../common/cli.js";
+import { outputOption, toJson } from "../../../common/cli.js";
+import { connectSigningClient, DEFAULT_GAS_PRICE } from "../../sdk/client.js";
+import { homeOption, keyringFrom, keyringOptions, nodeOption } from "../home.js";
+
+export const txOptions = {
+  ...homeOption,
+  ...nodeOption,
+  ...keyringOptions,
+  ...outputOption,
+  gas: { type: "string" as const, default: "auto" },
+  "gas-adjustment": { type: "string" as const, default: "1.4" },
+  "gas-prices": { type: "string" as const, default: process.env.GAS_PRICE ?? DEFAULT_GAS_PRICE },
+  fees: { type: "string" as const },
+  memo: { type: "string" as const, default: "" },
+};
+
+/** `--gas auto|N`, `--fees`, `--gas-prices` → what CosmJS's signAndBroadcast takes. */
+export function feeFrom(values: Record<string, unknown>): StdFee | "auto" | number {
+  if (values.fees) {
+    const gas = values.gas === "auto" ? "200000" : String(values.gas);
+    return { amount: toWireCoins(parseCoinsString(String(values.fees))), gas };
+  }
+  if (values.gas === "auto") {
+    const adj = Number(values["gas-adjustment"]);
+    if (!(adj >= 1)) throw new Error("--gas-adjustment must be a number >= 1");
+    return adj;
+  }
+  if (!/^\d+$/.test(String(values.gas))) throw new Error(`--gas must be "auto" or an integer, got "${values.gas}"`);
+  return calculateFee(Number(values.gas), GasPrice.fromString(String(values["gas-prices"])));
+}
+
+export interface BroadcastOutcome {
+  txhash: string;
+  code: number;
+  height: number;
+  gasUsed: string;
+  gasWanted: string;
+  rawLog?: string;
+}
+
+export function printOutcome(out: (l: string) => void, values: Record<string, unknown>, r: BroadcastOutcome): number {
+  if (values.output === "json") out(toJson(r));
+  else
+    out(
+      r.code === 0
+        ? `committed ${r.txhash} at height ${r.height} (gas ${r.gasUsed}/${r.gasWanted})`
+        : `tx ${r.txhash} failed with code ${r.code}: ${r.rawLog}`,
+    );
+  return r.code === 0 ? 0 : 1;
+}
+
+const bankSend: Command = {
+  summary: "send coins: <from-key> <to-address> <amount, e.g. 1000unusa>",
+  usage: "<from> <to> <amount> [--node URL] [--gas auto|N] [--gas-prices 0.025unusa] [--fees 5000unusa] [--memo TEXT]",
+  options: txOptions,
+  async run({ positionals, values, out }) {
+    const [from, to, amount] = positionals;
+    if (!from || !to || !amount) throw new Error("usage: dsdnd tx bank send <from> <to> <amount>");
+    const keyring = keyringFrom(values);
+    const sender = keyring.show(from);
+    const { client } = await connectSigningClient(String(values.node), await keyring.signer(from), {
+      gasPrice: String(values["gas-prices"]),
+    });
+    try {
+      const r = await client.sendTokens(
+        sender.address,
+        to,
+        toWireCoins(parseCoinsString(amount)),
+        feeFrom(values),
+        String(values.memo),
+      );
+      return printOutcome(out, values, {
+        txhash: r.transactionHash,
+        code: r.code,
+        height: r.height,
+        gasUsed: r.gasUsed.toString(),
+        gasWanted: r.gasWanted.toString(),
+        rawLog: r.rawLog,
+      });
+    } finally {
+      client.disconnect();
+    }
+  },
+};
+
+export const tx: CommandGroup = {
+  summary: "sign and broadcast transactions",
+  commands: {
+    bank: async () => ({ summary: "bank transactions", commands: { send: async () => bankSend } }),
+  },
+};

@@ -1,0 +1,11 @@
+/** @module The CosmJS Registry with every message type Chain Nusantara accepts. */
+import type { GeneratedType } from "@cosmjs/proto-signing";
+import { Registry } from "@cosmjs/proto-signing";
+import { defaultRegistryTypes } from "@cosmjs/stargate";
+
+/** DSDN's own messages (`/dsdn.<module>.v1.Msg…`), added as modules land. */
+export const dsdnMessageTypes: ReadonlyArray<[string, GeneratedType]> = [];
+
+export function dsdnRegistry(): Registry {
+  return new Registry([...defaultRegistryTypes, ...dsdnMessageTypes]);
+}

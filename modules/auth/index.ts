@@ -1,0 +1,21 @@
+/** @module The auth module: accounts, sequences, pubkeys; ante checks live in chain-app/tx. */
+import type { AppModule } from "../../chain-app/module.js";
+import { defaultAuthGenesis, exportAuthGenesis, initAuthGenesis, validateAuthGenesis } from "./genesis.js";
+import type { AuthKeeper } from "./keeper.js";
+import { MODULE_NAME } from "./keys.js";
+import { authQueries } from "./queryServer.js";
+
+export { type Account, AuthKeeper, addressBytesOf, SECP256K1_PUBKEY_TYPE } from "./keeper.js";
+export { ALL_MODULE_ACCOUNTS, ModuleAccount, moduleAddress, moduleAddressBytes } from "./moduleAccounts.js";
+export { type AuthParams, defaultAuthParams } from "./params.js";
+
+export function authModule(keeper: AuthKeeper): AppModule {
+  return {
+    name: MODULE_NAME,
+    queries: authQueries(keeper),
+    defaultGenesis: defaultAuthGenesis,
+    validateGenesis: (s) => void validateAuthGenesis(s),
+    initGenesis: (ctx, s) => initAuthGenesis(ctx, keeper, s),
+    exportGenesis: (ctx) => exportAuthGenesis(ctx, keeper),
+  };
+}
