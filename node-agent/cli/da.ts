@@ -1,0 +1,42 @@
+/** @module `dsdn-node da`: runs the local Celestia-compatible DA server until SIGINT/SIGTERM. */
+import type { Command } from "../../common/cli.js";
+import { InvalidArgumentError } from "../../common/errors.js";
+import { DEFAULT_LOCAL_DA_PORT, LocalDAServer } from "../da/localserver/server.js";
+
+function intOption(value: unknown, name: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new InvalidArgumentError(`--${name} must be an integer ≥ ${min}, got ${String(value)}`);
+  return n;
+}
+
+export const daCommand: Command = {
+  summary: "Run the local Celestia-compatible DA server (JSON-RPC + WebSocket, SQLite-backed)",
+  usage: "--data DIR [--port 26658] [--host 127.0.0.1] [--block-time-ms 1000]",
+  options: {
+    port: { type: "string" },
+    host: { type: "string" },
+    data: { type: "string" },
+    "block-time-ms": { type: "string" },
+  },
+  async run(ctx) {
+    const dataDir = ctx.values.data;
+    if (typeof dataDir !== "string" || dataDir === "") throw new InvalidArgumentError("--data DIR is required");
+    const port = intOption(ctx.values.port, "port", DEFAULT_LOCAL_DA_PORT, 0);
+    const blockTimeMs = intOption(ctx.values["block-time-ms"], "block-time-ms", 1000, 10);
+    const host = typeof ctx.values.host === "string" ? ctx.values.host : "127.0.0.1";
+    const server = await LocalDAServer.start({ dataDir, port, host, blockTimeMs, log: ctx.err });
+    // Tokens stay in the 0600 file; only its path is printed.
+    ctx.out(`local DA ready at ${server.url} (head ${server.head()})`);
+    ctx.out(`auth tokens (read, write, admin) written to ${server.tokenFile}`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    await server.stop();
+    ctx.out("local DA stopped");
+    return 0;
+  },
+};
