@@ -4,6 +4,7 @@ import { type CommandGroup, runCli } from "../../common/cli.js";
 export const dsdnNode: CommandGroup = {
   summary: "DSDN off-chain services (storage node, coordinator, ingress, local DA)",
   commands: {
+    da: async () => (await import("./da.js")).daCommand,
     storage: async () => (await import("./storage.js")).storage,
   },
 };
