@@ -82,7 +82,6 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
     const declared = Number(req.headers["content-length"] ?? Number.NaN);
     if (declared > maxBody) {
       puts({ result: "too_large" });
-      reply.header("connection", "close");
       return sendError(
         reply,
         413,
@@ -98,7 +97,6 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
       puts({
         result: code === ErrorCode.TooLarge ? "too_large" : code === ErrorCode.Integrity ? "hash_mismatch" : "error",
       });
-      if (isBaseError(e) && e.code === ErrorCode.TooLarge) reply.header("connection", "close");
       throw e;
     }
     puts({ result: result.created ? "created" : "existing" });
