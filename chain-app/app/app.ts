@@ -287,7 +287,7 @@ export class NusantaraApp implements AbciApplication {
   runTx(mode: ExecMode, bytes: Uint8Array, parent: StoreBranch, block: BlockInfo): TxOutcome {
     let tx: DecodedTx;
     try {
-      tx = decodeTx(bytes, (t) => this.router.msg(t), this.options.maxTxBytes);
+      tx = decodeTx(bytes, (t) => this.router.msg(t), this.options.maxTxBytes, mode === "simulate");
     } catch (e) {
       return failure(e, 0n, 0n);
     }

@@ -7,7 +7,7 @@ import { ModuleAccount } from "../../modules/auth/moduleAccounts.js";
 import type { BankKeeper } from "../../modules/bank/keeper.js";
 import { type Amount, coinsString, type GasPrice, parseCoins, requiredFee } from "../coins.js";
 import type { Context } from "../context.js";
-import { SdkErrors } from "../errors.js";
+import { ChainError, SdkErrors } from "../errors.js";
 import { event } from "../events.js";
 import type { DecodedTx } from "./decode.js";
 import type { SigVerifyCache } from "./sigCache.js";
@@ -42,6 +42,11 @@ export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
     throw SdkErrors.TooManySignatures.wrap(`signatures: ${tx.signers.length}, limit: ${params.txSigLimit}`);
   }
   ctx.gas.consume(params.txSizeCostPerByte * BigInt(tx.bytes.length), "txSize");
+  if (simulate) {
+    // Clients simulate with empty signatures; charge for the 64 bytes each real one will add.
+    const missing = tx.signers.reduce((n, s) => n + Math.max(0, 64 - s.signature.length), 0);
+    ctx.gas.consume(params.txSizeCostPerByte * BigInt(missing), "txSize: simulated signatures");
+  }
 
   // Fee: checked against this node's minimum in CheckTx, then moved to the fee collector.
   let fee: Amount[];
@@ -69,9 +74,17 @@ export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
     try {
       deps.bank.sendFromAccountToModule(ctx, payerBytes, ModuleAccount.FeeCollector, fee);
     } catch (e) {
-      throw e instanceof Error && "codespace" in e
-        ? (e as typeof SdkErrors.InsufficientFunds).wrap(`${coinsString(fee)} fee`)
-        : e;
+      throw e instanceof ChainError ? e.wrap(`${coinsString(fee)} fee`) : e;
+    }
+  } else if (simulate && deps.minGasPrice) {
+    // Clients simulate with an empty fee (they do not know the gas yet); deduct a token fee on the
+    // throwaway branch so the estimate includes what the real fee transfer will cost.
+    try {
+      deps.bank.sendFromAccountToModule(ctx, payerBytes, ModuleAccount.FeeCollector, [
+        { denom: deps.minGasPrice.denom, amount: 1n },
+      ]);
+    } catch (e) {
+      if (!(e instanceof ChainError)) throw e;
     }
   }
   ctx.emit(

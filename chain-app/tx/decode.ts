@@ -51,7 +51,7 @@ function canonical<T>(
 }
 
 /** Decodes and statelessly validates a tx. Throws a ChainError with an SDK code on any problem. */
-export function decodeTx(bytes: Uint8Array, lookup: MsgLookup, maxTxBytes = 1_048_576): DecodedTx {
+export function decodeTx(bytes: Uint8Array, lookup: MsgLookup, maxTxBytes = 1_048_576, simulate = false): DecodedTx {
   if (bytes.length === 0) throw SdkErrors.TxDecode.wrap("empty tx");
   if (bytes.length > maxTxBytes) throw SdkErrors.TxTooLarge.wrap(`tx is ${bytes.length} bytes, max ${maxTxBytes}`);
   const raw = canonical(TxRaw, bytes, "TxRaw");
@@ -92,7 +92,9 @@ export function decodeTx(bytes: Uint8Array, lookup: MsgLookup, maxTxBytes = 1_04
   const signers: SignerEntry[] = signerAddrs.map((address, i) => {
     const info = authInfo.signerInfos[i]!;
     const mode = info.modeInfo?.single?.mode;
-    if (mode !== SignMode.SIGN_MODE_DIRECT)
+    // Simulation carries no real signature, so clients (CosmJS) leave the mode unspecified.
+    const simulated = simulate && mode === SignMode.SIGN_MODE_UNSPECIFIED;
+    if (mode !== SignMode.SIGN_MODE_DIRECT && !simulated)
       throw SdkErrors.Unauthorized.wrap(`signer ${i}: only SIGN_MODE_DIRECT is supported`);
     let pubKey: Uint8Array | undefined;
     if (info.publicKey) {

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Starts a whole DSDN network on this machine: N Chain Nusantara validators (cometbft + dsdnd each),
+# the local DA server, and the off-chain services as they exist. Installs what is missing first.
+#
+#   localnet/start.sh [--fresh] [--validators N]
+#
+# Env: LOCALNET_DIR (default .localnet), LOCALNET_BASE_PORT (default 26600), LOCALNET_TIMEOUT_COMMIT (1s),
+#      LOCALNET_WAIT_SECONDS (120). State persists across runs; --fresh wipes it.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+fresh=0
+validators="${LOCALNET_VALIDATORS:-4}"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --fresh) fresh=1 ;;
+    --validators) validators="$2"; shift ;;
+    --validators=*) validators="${1#*=}" ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+dir="${LOCALNET_DIR:-$root/.localnet}"
+base="${LOCALNET_BASE_PORT:-26600}"
+chain_id="${LOCALNET_CHAIN_ID:-nusantara-localnet-1}"
+gas_price="${LOCALNET_GAS_PRICE:-0.025unusa}"
+wait_s="${LOCALNET_WAIT_SECONDS:-120}"
+da_port=$((base + 90))
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'localnet: %s\n' "$*" >&2; exit 1; }
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# 1. Install what is missing: npm packages, the pinned CometBFT, the compiled tree.
+if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ]; then
+  say "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund >/dev/null
+fi
+bash localnet/install-cometbft.sh | tail -1 | sed 's/^/==> cometbft /'
+cometbft="$root/.tools/cometbft/bin/cometbft"
+if [ ! -f dist/clients/dsdnd/main.js ] || [ -n "$(find chain-app modules clients node-agent common genesis proto -name '*.ts' -newer dist/clients/dsdnd/main.js -print -quit 2>/dev/null)" ]; then
+  say "building (npm run build)"
+  npm run build >/dev/null
+fi
+
+# 2. Already running? Then just show the endpoints.
+if compgen -G "$dir/pids/*.pid" >/dev/null; then
+  running=1
+  for p in "$dir"/pids/*.pid; do alive "$p" || running=0; done
+  if [ "$running" = 1 ] && [ "$fresh" = 0 ]; then
+    say "localnet already running (localnet/stop.sh stops it)"
+    cat "$dir/env"
+    exit 0
+  fi
+  bash "$root/localnet/stop.sh" >/dev/null 2>&1 || true
+fi
+if [ "$fresh" = 1 ]; then
+  say "wiping $dir"
+  rm -rf "$dir"
+fi
+mkdir -p "$dir/logs" "$dir/pids"
+
+# 3. Initialise the validators once; later runs resume the same chain.
+if [ ! -f "$dir/chain/nodes.json" ]; then
+  say "initialising $validators validators (chain $chain_id)"
+  node bin/dsdnd.js testnet init --output "$dir/chain" --validators "$validators" --chain-id "$chain_id" \
+    --base-port "$base" --timeout-commit "${LOCALNET_TIMEOUT_COMMIT:-1s}" --min-gas-price "$gas_price" >/dev/null
+  cp "$dir/chain/accounts.json" "$dir/accounts.json"
+fi
+validators=$(node -e 'console.log(require(process.argv[1]).length)' "$dir/chain/nodes.json")
+
+start_bg() { # role index logfile command...
+  local role="$1" n="$2" log="$3"; shift 3
+  nohup "$@" >>"$log" 2>&1 &
+  echo $! >"$dir/pids/$role-$n.pid"
+}
+
+# 4. Start every validator: the app first (it serves ABCI), then CometBFT (it connects to the app).
+for ((i = 0; i < validators; i++)); do
+  home="$dir/chain/node$i"
+  start_bg dsdnd "$i" "$dir/logs/dsdnd-$i.log" node bin/dsdnd.js start --home "$home"
+done
+sleep 1
+for ((i = 0; i < validators; i++)); do
+  home="$dir/chain/node$i"
+  start_bg cometbft "$i" "$dir/logs/cometbft-$i.log" "$cometbft" start --home "$home"
+done
+
+# 5. The local DA server (celestia-node compatible JSON-RPC), when this build has it.
+da_url=""
+if node bin/dsdn-node.js --help 2>/dev/null | grep -qE '^\s+da\s'; then
+  mkdir -p "$dir/da"
+  start_bg da 0 "$dir/logs/da-0.log" node bin/dsdn-node.js da --port "$da_port" --data "$dir/da"
+  da_url="http://127.0.0.1:$da_port"
+fi
+
+fail() {
+  echo "localnet: $1" >&2
+  for f in "$dir"/logs/*.log; do echo "---- tail of $f" >&2; tail -n 15 "$f" >&2; done
+  bash "$root/localnet/stop.sh" >/dev/null 2>&1 || true
+  exit 1
+}
+
+# 6. Wait until blocks are produced.
+rpc0="http://127.0.0.1:$((base + 1))"
+deadline=$((SECONDS + wait_s))
+start_height=""
+while :; do
+  for p in "$dir"/pids/*.pid; do alive "$p" || fail "$(basename "$p" .pid) exited during startup"; done
+  h=$(curl -s --max-time 2 "$rpc0/status" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).result.sync_info.latest_block_height)}catch{console.log("")}})' || true)
+  if [ -n "$h" ]; then
+    [ -z "$start_height" ] && start_height="$h"
+    [ "$h" -ge $((start_height + 2)) ] && break
+  fi
+  [ $SECONDS -ge $deadline ] && fail "no blocks after ${wait_s}s"
+  sleep 0.5
+done
+
+rpcs=""
+for ((i = 0; i < validators; i++)); do rpcs+="${rpcs:+,}http://127.0.0.1:$((base + 10 * i + 1))"; done
+
+da_env=""
+if [ -n "$da_url" ]; then
+  for _ in $(seq 1 40); do [ -s "$dir/da/write.token" ] && break; sleep 0.25; done
+  da_token=""
+  [ -s "$dir/da/write.token" ] && da_token="$(cat "$dir/da/write.token")"
+  ns=$(node -e 'import("./dist/node-agent/da/commitment/index.js").then(m=>console.log(Buffer.from(m.namespaceFromName("dsdn-localnet")).toString("hex"))).catch(()=>console.log(""))' 2>/dev/null || true)
+  da_env="export DA_RPC_URL=$da_url
+export DA_AUTH_TOKEN=$da_token
+export DA_NAMESPACE=$ns"
+fi
+
+cat >"$dir/env" <<ENV
+# DSDN localnet — development only. source this file: . $dir/env
+export CHAIN_ID=$chain_id
+export RPC_URL=$rpc0
+export RPC_URLS=$rpcs
+export DENOM=unusa
+export BECH32_PREFIX=nusa
+export GAS_PRICE=$gas_price
+$da_env
+ENV
+
+say "localnet is up: $validators validators, height $h"
+echo "  chain id     $chain_id"
+echo "  RPC          $rpcs"
+[ -n "$da_url" ] && echo "  DA           $da_url (tokens in $dir/da/)"
+echo "  accounts     $dir/accounts.json (funded, development only)"
+echo "  env          . $dir/env"
+echo "  logs         $dir/logs/"
+echo "  stop         localnet/stop.sh"

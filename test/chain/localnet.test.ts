@@ -1,0 +1,202 @@
+/**
+ * End-to-end: a real 4-validator localnet (4 cometbft + 4 dsdnd processes) driven by unmodified
+ * CosmJS. Started with the same localnet/start.sh a user runs.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
+import { GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargate";
+import { Comet38Client } from "@cosmjs/tendermint-rpc";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dsdnRegistry } from "../../clients/sdk/registry.js";
+import { fromHex, toHex } from "../../common/hash.js";
+import { keyFromMnemonic } from "../../common/mnemonic.js";
+import { cometbftBinary, projectRoot } from "../../common/paths.js";
+import { toBech32Address } from "../../common/secp256k1.js";
+import { type Localnet, latestHeight, rpc, startLocalnet, waitFor } from "../support/localnet.js";
+import { buildTx, buildTxParts, encodeTx, sendMsg } from "../support/txBuilder.js";
+
+let net: Localnet;
+let rpc0: string;
+
+beforeAll(async () => {
+  net = await startLocalnet({ validators: 4, timeoutCommit: "500ms" });
+  rpc0 = net.rpcUrls[0] as string;
+});
+afterAll(async () => {
+  await net?.stop();
+});
+
+async function signer(name: string) {
+  const acc = net.accounts.find((a) => a.name === name)!;
+  const wallet = await DirectSecp256k1HdWallet.fromMnemonic(acc.mnemonic, { prefix: "nusa" });
+  const client = await SigningStargateClient.connectWithSigner(rpc0, wallet, {
+    registry: dsdnRegistry(),
+    gasPrice: GasPrice.fromString(net.env.GAS_PRICE as string),
+  });
+  return { client, address: acc.address, key: keyFromMnemonic(acc.mnemonic) };
+}
+
+describe("Chain Nusantara localnet with unmodified CosmJS", () => {
+  it("sends tokens with fee auto; balances and sequences move as expected", async () => {
+    const alice = await signer("alice");
+    const bob = net.accounts.find((a) => a.name === "bob")!.address;
+    const query = await StargateClient.connect(rpc0);
+    expect(await query.getChainId()).toBe(net.env.CHAIN_ID);
+    const before = BigInt((await query.getBalance(bob, "unusa")).amount);
+    const seq0 = (await query.getSequence(alice.address)).sequence;
+    const r = await alice.client.sendTokens(alice.address, bob, [{ denom: "unusa", amount: "777" }], "auto", "e2e");
+    expect(r.code).toBe(0);
+    expect(r.gasUsed).toBeLessThanOrEqual(r.gasWanted);
+    expect(BigInt((await query.getBalance(bob, "unusa")).amount)).toBe(before + 777n);
+    expect((await query.getSequence(alice.address)).sequence).toBe(seq0 + 1);
+    // The tx is indexed: getTx and searchTx by an SDK event find it.
+    const tx = await query.getTx(r.transactionHash);
+    expect(tx?.height).toBe(r.height);
+    const found = await query.searchTx(`message.sender='${alice.address}'`);
+    expect(found.map((t) => t.hash)).toContain(r.transactionHash);
+    // An unknown account reads as null, as CosmJS expects.
+    expect(await query.getAccount(toBech32Address(fromHex("ab".repeat(20))))).toBeNull();
+    alice.client.disconnect();
+    query.disconnect();
+  });
+
+  it("refuses every kind of bad input in CheckTx with SDK codes and keeps running", async () => {
+    const carol = await signer("carol");
+    const query = await StargateClient.connect(rpc0);
+    const acc = (await query.getAccount(carol.address))!;
+    const to = net.accounts.find((a) => a.name === "dave")!.address;
+    const chainId = net.env.CHAIN_ID as string;
+    const base = {
+      key: carol.key,
+      chainId,
+      accountNumber: BigInt(acc.accountNumber),
+      sequence: BigInt(acc.sequence),
+      msgs: [sendMsg(carol.address, to, 5n)],
+    };
+    const parts = buildTxParts(base);
+    const tampered = parts.signature.slice();
+    tampered[0] = (tampered[0] as number) ^ 1;
+    const n = secp256k1.Point.CURVE().n;
+    const highS = parts.signature.slice();
+    highS.set(fromHex((n - BigInt(`0x${toHex(parts.signature.subarray(32))}`)).toString(16).padStart(64, "0")), 32);
+    const cases: [string, Uint8Array, number, RegExp][] = [
+      ["garbage bytes", new TextEncoder().encode("this is not a transaction"), 2, /tx parse error|cannot decode/],
+      [
+        "unknown message type",
+        buildTx({ ...base, msgs: [{ typeUrl: "/dsdn.nothing.v1.MsgNothing", value: new Uint8Array([1]) }] }),
+        6,
+        /unrecognized message type/,
+      ],
+      ["wrong chain id", buildTx({ ...base, chainId: "some-other-chain" }), 4, /signature verification failed/],
+      [
+        "wrong account number",
+        buildTx({ ...base, accountNumber: base.accountNumber + 1n }),
+        4,
+        /signature verification failed/,
+      ],
+      ["tampered signature", encodeTx({ ...parts, signature: tampered }), 4, /signature verification failed/],
+      ["high-S signature", encodeTx({ ...parts, signature: highS }), 4, /signature verification failed/],
+      ["future sequence", buildTx({ ...base, sequence: base.sequence + 3n }), 32, /account sequence mismatch/],
+      ["insufficient fee", buildTx({ ...base, fee: [{ denom: "unusa", amount: "1" }] }), 13, /insufficient fees/],
+      [
+        "insufficient funds",
+        buildTx({ ...base, msgs: [sendMsg(carol.address, to, 10n ** 18n)] }),
+        5,
+        /insufficient funds/,
+      ],
+      ["oversized memo", buildTx({ ...base, memo: "m".repeat(300) }), 12, /maximum number of characters/],
+      [
+        "gas limit overflow",
+        buildTx({ ...base, gasLimit: 2n ** 62n, fee: [{ denom: "unusa", amount: "100000000000" }] }),
+        41,
+        /gas limit overflow/,
+      ],
+    ];
+    const comet = await Comet38Client.connect(rpc0);
+    for (const [name, tx, code, log] of cases) {
+      const r = await comet.broadcastTxSync({ tx });
+      expect(r.code, name).toBe(code);
+      expect(r.codespace, name).toBe("sdk");
+      expect(r.log, name).toMatch(log);
+    }
+    // A valid tx commits; replaying its exact bytes is refused and changes nothing.
+    const good = buildTx(base);
+    const ok = await comet.broadcastTxCommit({ tx: good });
+    expect(ok.checkTx.code).toBe(0);
+    expect(ok.txResult.code).toBe(0);
+    const balanceAfter = (await query.getBalance(to, "unusa")).amount;
+    let replayCode: number | string;
+    try {
+      replayCode = (await comet.broadcastTxSync({ tx: good })).code;
+    } catch (e) {
+      replayCode = String((e as Error).message); // CometBFT's cache: "tx already exists in cache"
+    }
+    expect(replayCode === 32 || /already exists in cache/.test(String(replayCode))).toBe(true);
+    const stale = await Comet38Client.connect(net.rpcUrls[3] as string);
+    const staleRes = await stale.broadcastTxSync({ tx: buildTx({ ...base, memo: "stale" }) });
+    expect(staleRes.code).toBe(32);
+    await waitFor(async () => (await latestHeight(rpc0)) >= ok.height + 2, 20_000, "two more blocks");
+    expect((await query.getBalance(to, "unusa")).amount).toBe(balanceAfter);
+    comet.disconnect();
+    stale.disconnect();
+    query.disconnect();
+  });
+
+  it("all validators have the same app hash at the same height", async () => {
+    const h = (await latestHeight(rpc0)) - 1;
+    const hashes = await Promise.all(
+      net.rpcUrls.map(async (u) => (await rpc(u, "block", { height: String(h) })).block.header.app_hash as string),
+    );
+    expect(new Set(hashes).size).toBe(1);
+    expect(hashes[0]).toMatch(/^[0-9A-F]{64}$/);
+  });
+
+  it("keeps producing blocks with 1 of 4 validators killed, and the killed one catches up to the same app hash", async () => {
+    const root = projectRoot();
+    process.kill(net.pid("cometbft", 3), "SIGKILL");
+    process.kill(net.pid("dsdnd", 3), "SIGKILL");
+    const atKill = await latestHeight(rpc0);
+    await waitFor(async () => (await latestHeight(rpc0)) >= atKill + 4, 30_000, "blocks with one validator down");
+    // Traffic while it is down, so it has real blocks to replay.
+    const alice = await signer("alice");
+    const r = await alice.client.sendTokens(
+      alice.address,
+      net.accounts.find((a) => a.name === "bob")!.address,
+      [{ denom: "unusa", amount: "1" }],
+      "auto",
+    );
+    expect(r.code).toBe(0);
+    alice.client.disconnect();
+
+    const home = join(net.dir, "chain", "node3");
+    const logs = join(net.dir, "logs");
+    const app = spawn("node", [join(root, "bin/dsdnd.js"), "start", "--home", home], {
+      stdio: "ignore",
+      detached: true,
+    });
+    await new Promise((res) => setTimeout(res, 1000));
+    const node = spawn(cometbftBinary(), ["start", "--home", home], { stdio: "ignore", detached: true });
+    try {
+      const target = (await latestHeight(rpc0)) + 1;
+      await waitFor(
+        async () => (await latestHeight(net.rpcUrls[3] as string)) >= target,
+        60_000,
+        `validator 3 to reach height ${target} (logs in ${logs})`,
+      );
+      const h = target - 1;
+      const [a, b] = await Promise.all([
+        rpc(rpc0, "block", { height: String(h) }),
+        rpc(net.rpcUrls[3] as string, "block", { height: String(h) }),
+      ]);
+      expect(b.block.header.app_hash).toBe(a.block.header.app_hash);
+      const q3 = await StargateClient.connect(net.rpcUrls[3] as string);
+      expect((await q3.getTx(r.transactionHash))?.code).toBe(0);
+      q3.disconnect();
+    } finally {
+      node.kill("SIGTERM");
+      app.kill("SIGTERM");
+    }
+  });
+});
