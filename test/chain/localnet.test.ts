@@ -125,7 +125,7 @@ describe("Chain Nusantara localnet with unmodified CosmJS", () => {
     const good = buildTx(base);
     const ok = await comet.broadcastTxCommit({ tx: good });
     expect(ok.checkTx.code).toBe(0);
-    expect(ok.txResult.code).toBe(0);
+    expect(ok.txResult?.code).toBe(0);
     const balanceAfter = (await query.getBalance(to, "unusa")).amount;
     let replayCode: number | string;
     try {
