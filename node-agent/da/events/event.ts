@@ -1,0 +1,90 @@
+/** @module The DAEvent union: one envelope payload, tagged by type, over the generated dsdn.da.v1 messages. */
+import {
+  ChunkDeclared,
+  DeleteRequested,
+  type EventEnvelope,
+  NodeRegistered,
+  NodeStatusChanged,
+  ReplicaAdded,
+  ReplicaRemoved,
+} from "../../../proto/gen/dsdn/da/v1/events.js";
+
+export type DAEvent =
+  | { readonly type: "nodeRegistered"; readonly value: NodeRegistered }
+  | { readonly type: "nodeStatusChanged"; readonly value: NodeStatusChanged }
+  | { readonly type: "chunkDeclared"; readonly value: ChunkDeclared }
+  | { readonly type: "replicaAdded"; readonly value: ReplicaAdded }
+  | { readonly type: "replicaRemoved"; readonly value: ReplicaRemoved }
+  | { readonly type: "deleteRequested"; readonly value: DeleteRequested };
+
+export type DAEventType = DAEvent["type"];
+
+/** Same as DAEvent, but values may leave fields at their defaults (as ts-proto's fromPartial allows). */
+export type DAEventInput = {
+  [K in DAEvent as K["type"]]: { readonly type: K["type"]; readonly value: Partial<K["value"]> };
+}[DAEventType];
+
+export const DA_EVENT_TYPES: readonly DAEventType[] = [
+  "nodeRegistered",
+  "nodeStatusChanged",
+  "chunkDeclared",
+  "replicaAdded",
+  "replicaRemoved",
+  "deleteRequested",
+];
+
+/** Fills defaults so the event encodes canonically. */
+export function normalizeEvent(input: DAEventInput): DAEvent {
+  switch (input.type) {
+    case "nodeRegistered":
+      return { type: input.type, value: NodeRegistered.fromPartial(input.value) };
+    case "nodeStatusChanged":
+      return { type: input.type, value: NodeStatusChanged.fromPartial(input.value) };
+    case "chunkDeclared":
+      return { type: input.type, value: ChunkDeclared.fromPartial(input.value) };
+    case "replicaAdded":
+      return { type: input.type, value: ReplicaAdded.fromPartial(input.value) };
+    case "replicaRemoved":
+      return { type: input.type, value: ReplicaRemoved.fromPartial(input.value) };
+    case "deleteRequested":
+      return { type: input.type, value: DeleteRequested.fromPartial(input.value) };
+    default:
+      throw new TypeError(`unknown DA event type "${(input as { type: string }).type}"`);
+  }
+}
+
+/** The envelope's single payload; undefined when none or more than one oneof member is set (malformed). */
+export function eventOfEnvelope(env: EventEnvelope): DAEvent | undefined {
+  let found: DAEvent | undefined;
+  let count = 0;
+  if (env.nodeRegistered !== undefined) {
+    found = { type: "nodeRegistered", value: env.nodeRegistered };
+    count++;
+  }
+  if (env.nodeStatusChanged !== undefined) {
+    found = { type: "nodeStatusChanged", value: env.nodeStatusChanged };
+    count++;
+  }
+  if (env.chunkDeclared !== undefined) {
+    found = { type: "chunkDeclared", value: env.chunkDeclared };
+    count++;
+  }
+  if (env.replicaAdded !== undefined) {
+    found = { type: "replicaAdded", value: env.replicaAdded };
+    count++;
+  }
+  if (env.replicaRemoved !== undefined) {
+    found = { type: "replicaRemoved", value: env.replicaRemoved };
+    count++;
+  }
+  if (env.deleteRequested !== undefined) {
+    found = { type: "deleteRequested", value: env.deleteRequested };
+    count++;
+  }
+  return count === 1 ? found : undefined;
+}
+
+/** Places the event in its oneof slot of an envelope under construction. */
+export function envelopeEventFields(event: DAEvent): Partial<EventEnvelope> {
+  return { [event.type]: event.value } as Partial<EventEnvelope>;
+}

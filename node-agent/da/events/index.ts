@@ -1,0 +1,50 @@
+/** @module DA event log: schema helpers, envelope signing/verification, batching, and the durable publisher. */
+
+export { NodeClass, NodeStatus } from "../../../proto/gen/dsdn/da/v1/events.js";
+export { batchEntrySize, type DecodedBlob, decodeBatch, encodeBatch, isEventBlob } from "./batch.js";
+export {
+  deleteRequestSignBytes,
+  nodeRegistrationSignBytes,
+  type OwnerKey,
+  signDeleteRequest,
+  signNodeRegistration,
+  verifyDeleteRequest,
+  verifyNodeRegistration,
+} from "./bindings.js";
+export { type NativeSigner, nativeSigner, nativeVerify } from "./ed25519Native.js";
+export {
+  EnvelopeError,
+  type EnvelopeRejection,
+  encodeUnsignedEnvelope,
+  envelopeSignBytes,
+  type OpenedEnvelope,
+  openEnvelope,
+  signEnvelope,
+  type UnsignedEnvelope,
+} from "./envelope.js";
+export {
+  DA_EVENT_TYPES,
+  type DAEvent,
+  type DAEventInput,
+  type DAEventType,
+  eventOfEnvelope,
+  normalizeEvent,
+} from "./event.js";
+export * from "./format.js";
+export { type DALogger, silentLogger, stderrLogger } from "./logger.js";
+export { EventOutbox, type OutboxEntry } from "./outbox.js";
+export { EventPublisher, type EventPublisherOptions, type PostedBatch, type PostFailure } from "./publisher.js";
+export {
+  type SampleActor,
+  type SampleBlob,
+  type SampleNetwork,
+  SampleSigner,
+  type SampleStep,
+  type SampleWorkloadOptions,
+  sampleActor,
+  sampleBlobs,
+  sampleCid,
+  sampleNetwork,
+  sampleRegistration,
+  sampleWorkload,
+} from "./sampleWorkload.js";

@@ -1,0 +1,228 @@
+/** @module Deterministic synthetic DA workloads (nodes in zones, uploads, replicas, deletes) for tests, benchmarks and demos. */
+
+import { cidFromSha256 } from "../../../common/cid.js";
+import { ed25519KeyPair } from "../../../common/ed25519.js";
+import { sha256Native, toHex } from "../../../common/hash.js";
+import { pubKeyToAddress, secp256k1KeyPair } from "../../../common/secp256k1.js";
+import { NodeClass, NodeStatus } from "../../../proto/gen/dsdn/da/v1/events.js";
+import { encodeBatch } from "./batch.js";
+import { signDeleteRequest, signNodeRegistration } from "./bindings.js";
+import { type NativeSigner, nativeSigner } from "./ed25519Native.js";
+import { signEnvelope } from "./envelope.js";
+import type { DAEventInput } from "./event.js";
+
+const enc = new TextEncoder();
+
+/** A key holder that publishes events (coordinator or node); keys derive from `label`, so runs repeat exactly. */
+export interface SampleActor {
+  readonly label: string;
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly hex: string;
+  readonly signer: NativeSigner;
+}
+
+export function sampleActor(label: string): SampleActor {
+  const kp = ed25519KeyPair(sha256Native(enc.encode(`dsdn-sample-key:${label}`)));
+  return { label, ...kp, hex: toHex(kp.publicKey), signer: nativeSigner(kp.secretKey, kp.publicKey) };
+}
+
+export interface SampleNetwork {
+  readonly coordinator: SampleActor;
+  readonly nodes: readonly { readonly actor: SampleActor; readonly zone: string }[];
+  /** An account that uploads and deletes files (secp256k1, nusa address). */
+  readonly owner: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array; readonly address: string };
+}
+
+export function sampleNetwork(nodeCount = 5, zoneCount = 3, label = "net"): SampleNetwork {
+  const ownerKp = secp256k1KeyPair(sha256Native(enc.encode(`dsdn-sample-owner:${label}`)));
+  return {
+    coordinator: sampleActor(`${label}/coordinator`),
+    nodes: Array.from({ length: nodeCount }, (_, i) => ({
+      actor: sampleActor(`${label}/node-${i}`),
+      zone: `zone-${i % zoneCount}`,
+    })),
+    owner: { ...ownerKp, address: pubKeyToAddress(ownerKp.publicKey) },
+  };
+}
+
+export function sampleCid(label: string): string {
+  return cidFromSha256(sha256Native(enc.encode(label)));
+}
+
+/** The node's own signed registration event. */
+export function sampleRegistration(net: SampleNetwork, i: number, registeredAtHeight = 0n): DAEventInput {
+  const { actor, zone } = net.nodes[i]!;
+  const value = signNodeRegistration(
+    {
+      nodeId: Buffer.from(actor.publicKey),
+      operator: net.owner.address,
+      zone,
+      class: i % 4 === 3 ? NodeClass.NODE_CLASS_DATACENTER : NodeClass.NODE_CLASS_REGULAR,
+      capacityBytes: 4n * 2n ** 40n,
+      endpoint: `http://127.0.0.1:${9100 + i}`,
+      tlsFingerprint: Buffer.from(sha256Native(enc.encode(`tls:${actor.label}`))),
+      registeredAtHeight,
+    },
+    actor.secretKey,
+  );
+  return { type: "nodeRegistered", value };
+}
+
+export interface SampleStep {
+  /** Who publishes it: "coordinator" or a node index. */
+  readonly by: "coordinator" | number;
+  /** The event, or a function of the DA height the publisher has seen (for payloads that sign a height). */
+  readonly event: DAEventInput | ((observedHeight: bigint) => DAEventInput);
+  /** Starts a new blob: the event is published only after the previous ones were seen on DA. */
+  readonly afterInclusion?: boolean;
+}
+
+export interface SampleWorkloadOptions {
+  readonly files: number;
+  readonly chunksPerFile: number;
+  readonly replicationFactor?: number;
+  /** Every n-th file is deleted by its owner after upload (0: never). */
+  readonly deleteEvery?: number;
+  /** Every n-th chunk loses a replica and is healed onto another node (0: never). */
+  readonly healEvery?: number;
+  /** Bytes of the opaque storage ack in ReplicaAdded (a real ack is a signed message of ~150 bytes). */
+  readonly ackBytes?: number;
+}
+
+/**
+ * A realistic event stream: every node registers itself, the coordinator activates it, then each file's
+ * chunks are declared with a zone-spread placement and their replicas added (with acks); some chunks are
+ * healed (replica removed by the coordinator, added elsewhere by the node itself) and some files deleted.
+ */
+export function* sampleWorkload(net: SampleNetwork, options: SampleWorkloadOptions): Generator<SampleStep> {
+  const rf = options.replicationFactor ?? 3;
+  const ackBytes = options.ackBytes ?? 150;
+  const n = net.nodes.length;
+  for (let i = 0; i < n; i++) {
+    yield { by: i, event: sampleRegistration(net, i) };
+    yield {
+      by: "coordinator",
+      event: {
+        type: "nodeStatusChanged",
+        value: {
+          nodeId: Buffer.from(net.nodes[i]!.actor.publicKey),
+          status: NodeStatus.NODE_STATUS_ACTIVE,
+          reason: "registered",
+        },
+      },
+    };
+  }
+  let chunkNo = 0;
+  for (let f = 0; f < options.files; f++) {
+    const manifestCid = sampleCid(`manifest-${f}`);
+    for (let c = 0; c < options.chunksPerFile; c++, chunkNo++) {
+      const cid = sampleCid(`chunk-${f}-${c}`);
+      const placement = Array.from(
+        { length: Math.min(rf, n) },
+        (_, k) => net.nodes[(chunkNo + k) % n]!.actor.publicKey,
+      );
+      yield {
+        by: "coordinator",
+        event: {
+          type: "chunkDeclared",
+          value: {
+            cid,
+            size: BigInt(16 * 2 ** 20 - (chunkNo % 1000)),
+            manifestCid,
+            uploader: { address: net.owner.address },
+            placement: placement.map((p) => Buffer.from(p)),
+            replicationFactor: rf,
+          },
+        },
+      };
+      for (const p of placement) {
+        const ack = sha256Native(enc.encode(`ack:${cid}:${toHex(p)}`));
+        const fullAck = Buffer.alloc(ackBytes);
+        for (let o = 0; o < ackBytes; o += 32) fullAck.set(ack.subarray(0, Math.min(32, ackBytes - o)), o);
+        yield {
+          by: "coordinator",
+          event: { type: "replicaAdded", value: { cid, nodeId: Buffer.from(p), ack: fullAck } },
+        };
+      }
+      if (options.healEvery && chunkNo % options.healEvery === options.healEvery - 1 && n > rf) {
+        const lost = placement[0]!;
+        const target = (chunkNo + rf) % n;
+        yield {
+          by: "coordinator",
+          event: { type: "replicaRemoved", value: { cid, nodeId: Buffer.from(lost), reason: "node offline" } },
+        };
+        yield {
+          by: target,
+          event: {
+            type: "replicaAdded",
+            value: { cid, nodeId: Buffer.from(net.nodes[target]!.actor.publicKey), ack: Buffer.alloc(0) },
+          },
+        };
+      }
+    }
+    if (options.deleteEvery && f % options.deleteEvery === options.deleteEvery - 1) {
+      // The owner signs after seeing the upload on DA, i.e. at the height the relay has observed.
+      const owner = net.owner;
+      yield {
+        by: "coordinator",
+        afterInclusion: true,
+        event: (h) => ({
+          type: "deleteRequested",
+          value: signDeleteRequest(manifestCid, h, { kind: "account", ...owner }),
+        }),
+      };
+    }
+  }
+}
+
+/** Signs steps as their publishers would, numbering each publisher's events from `startSequences` (default 1). */
+export class SampleSigner {
+  private readonly next = new Map<string, bigint>();
+  constructor(private readonly net: SampleNetwork) {}
+
+  actorOf(by: SampleStep["by"]): SampleActor {
+    return by === "coordinator" ? this.net.coordinator : this.net.nodes[by]!.actor;
+  }
+
+  sign(step: SampleStep, observedHeight: bigint): { actor: SampleActor; sequence: bigint; envelope: Uint8Array } {
+    const actor = this.actorOf(step.by);
+    const sequence = this.next.get(actor.hex) ?? 1n;
+    this.next.set(actor.hex, sequence + 1n);
+    const event = typeof step.event === "function" ? step.event(observedHeight) : step.event;
+    const envelope = signEnvelope({ publisher: actor.publicKey, sequence, observedHeight, event }, actor.signer);
+    return { actor, sequence, envelope };
+  }
+}
+
+export interface SampleBlob {
+  /** Height the blob lands at when DA delivers everything in order (one blob per height). */
+  readonly height: bigint;
+  readonly publisher: string;
+  readonly data: Uint8Array;
+  readonly events: number;
+}
+
+/**
+ * Packs a workload into blobs as publishers would post them: consecutive events of one publisher share a
+ * blob (up to `eventsPerBlob`); blob i is meant for height i+1 and its events say they saw height i.
+ */
+export function sampleBlobs(net: SampleNetwork, steps: Iterable<SampleStep>, eventsPerBlob = 50): SampleBlob[] {
+  const signer = new SampleSigner(net);
+  const out: SampleBlob[] = [];
+  let current: { by: SampleStep["by"]; steps: SampleStep[] } | undefined;
+  const flush = () => {
+    if (!current) return;
+    const height = BigInt(out.length + 1);
+    const envs = current.steps.map((s) => signer.sign(s, height - 1n).envelope);
+    out.push({ height, publisher: signer.actorOf(current.by).hex, data: encodeBatch(envs), events: envs.length });
+    current = undefined;
+  };
+  for (const step of steps) {
+    if (current && (current.by !== step.by || current.steps.length >= eventsPerBlob || step.afterInclusion)) flush();
+    current ??= { by: step.by, steps: [] };
+    current.steps.push(step);
+  }
+  flush();
+  return out;
+}

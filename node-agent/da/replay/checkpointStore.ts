@@ -1,0 +1,126 @@
+/** @module Replay checkpoints on disk: atomic writes, newest-valid-first loading, corrupt files skipped. */
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { IntegrityError } from "../../../common/errors.js";
+import { bytesEqual, concatBytes, sha256Native } from "../../../common/hash.js";
+import { ReplayCheckpoint } from "../../../proto/gen/dsdn/da/v1/state.js";
+import type { ReplayConfig } from "./config.js";
+import { ReplayMachine } from "./machine.js";
+
+/** File layout: "DSDNCKP1" || ReplayCheckpoint protobuf || sha256(everything before). */
+const FILE_MAGIC = new TextEncoder().encode("DSDNCKP1");
+const NAME = /^checkpoint-(\d{20})\.bin$/;
+
+export interface CheckpointStoreOptions {
+  /** How many checkpoints to keep (newest first); older ones are deleted after each write. Default 3. */
+  readonly keep?: number;
+}
+
+export interface SkippedCheckpoint {
+  readonly path: string;
+  readonly reason: string;
+}
+
+export interface CheckpointLoad {
+  /** The restored machine, or undefined when no checkpoint is usable (start from the first height). */
+  readonly loaded?: { readonly machine: ReplayMachine; readonly path: string; readonly height: bigint };
+  /** Newer checkpoints that were refused (corrupt, built under other rules), newest first. */
+  readonly skipped: readonly SkippedCheckpoint[];
+}
+
+export function encodeCheckpointFile(cp: ReplayCheckpoint): Uint8Array {
+  const body = concatBytes(FILE_MAGIC, ReplayCheckpoint.encode(cp).finish());
+  return concatBytes(body, sha256Native(body));
+}
+
+export function decodeCheckpointFile(bytes: Uint8Array): ReplayCheckpoint {
+  if (bytes.length < FILE_MAGIC.length + 32 || !bytesEqual(bytes.subarray(0, FILE_MAGIC.length), FILE_MAGIC)) {
+    throw new IntegrityError("not a DSDN replay checkpoint file");
+  }
+  const body = bytes.subarray(0, bytes.length - 32);
+  if (!bytesEqual(sha256Native(body), bytes.subarray(bytes.length - 32))) {
+    throw new IntegrityError("checkpoint file checksum mismatch (truncated or corrupted)");
+  }
+  try {
+    return ReplayCheckpoint.decode(body.subarray(FILE_MAGIC.length));
+  } catch (e) {
+    throw new IntegrityError("checkpoint file does not decode", { cause: e });
+  }
+}
+
+export class CheckpointStore {
+  readonly dir: string;
+  private readonly keep: number;
+
+  constructor(dir: string, options: CheckpointStoreOptions = {}) {
+    this.dir = dir;
+    this.keep = Math.max(1, options.keep ?? 3);
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /** Checkpoint files, newest height first. */
+  list(): { path: string; height: bigint }[] {
+    return readdirSync(this.dir)
+      .flatMap((f) => {
+        const m = NAME.exec(f);
+        return m ? [{ path: join(this.dir, f), height: BigInt(m[1]!) }] : [];
+      })
+      .sort((a, b) => (a.height > b.height ? -1 : a.height < b.height ? 1 : 0));
+  }
+
+  /** Writes temp → fsync → rename → fsync dir, so a crash leaves either the old set or the new file whole. */
+  write(machine: ReplayMachine): string {
+    const cp = machine.toCheckpoint();
+    const bytes = encodeCheckpointFile(cp);
+    const name = `checkpoint-${cp.height.toString().padStart(20, "0")}.bin`;
+    const final = join(this.dir, name);
+    const tmp = join(this.dir, `.${name}.${process.pid}.tmp`);
+    const fd = openSync(tmp, "w");
+    try {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, final);
+    const dfd = openSync(this.dir, "r");
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+    for (const old of this.list().slice(this.keep)) {
+      try {
+        unlinkSync(old.path);
+      } catch {}
+    }
+    return final;
+  }
+
+  /** The newest checkpoint that is intact and built under `config`. */
+  loadLatest(config: ReplayConfig): CheckpointLoad {
+    const skipped: SkippedCheckpoint[] = [];
+    for (const { path, height } of this.list()) {
+      try {
+        const cp = decodeCheckpointFile(new Uint8Array(readFileSync(path)));
+        if (cp.height !== height) throw new IntegrityError(`file name says height ${height}, content ${cp.height}`);
+        const machine = ReplayMachine.fromCheckpoint(cp, config);
+        return { loaded: { machine, path, height }, skipped };
+      } catch (e) {
+        skipped.push({ path, reason: (e as Error).message.split("\n")[0] ?? String(e) });
+      }
+    }
+    return { skipped };
+  }
+}

@@ -1,0 +1,311 @@
+/** @module The replay state machine: orders envelopes per publisher, applies them, and snapshots itself. */
+
+import { BaseError, ErrorCode, IntegrityError } from "../../../common/errors.js";
+import { bytesEqual, toHex } from "../../../common/hash.js";
+import type { ReplayCheckpoint } from "../../../proto/gen/dsdn/da/v1/state.js";
+import { decodeBatch } from "../events/batch.js";
+import { EnvelopeError, type OpenedEnvelope, openEnvelope } from "../events/envelope.js";
+import type { DAHeightBlobs } from "../types.js";
+import { applyChunkDeclared } from "./applyChunkDeclared.js";
+import { applyDeleteRequested } from "./applyDeleteRequested.js";
+import { applyNodeRegistered } from "./applyNodeRegistered.js";
+import { applyNodeStatusChanged } from "./applyNodeStatusChanged.js";
+import { applyReplicaAdded } from "./applyReplicaAdded.js";
+import { applyReplicaRemoved } from "./applyReplicaRemoved.js";
+import type { ReplayConfig } from "./config.js";
+import { ReplayState } from "./state.js";
+import { type ApplyContext, type ApplyOutcome, rejected, type StateChange } from "./transition.js";
+import { envelopeWriteKey } from "./writeKey.js";
+
+export const CHECKPOINT_FORMAT_VERSION = 1;
+
+export interface ReplayStats {
+  /** Last DA height applied (0 before any). */
+  readonly height: bigint;
+  readonly heights: number;
+  readonly blobs: number;
+  /** Blobs in the namespace that are not DSDN event batches. */
+  readonly foreignBlobs: number;
+  /** DSDN blobs that could not be read (unknown format version, broken framing). */
+  readonly invalidBlobs: number;
+  readonly envelopes: number;
+  readonly applied: number;
+  /** Valid events that lost to a newer write (no state change). */
+  readonly superseded: number;
+  /** Envelopes whose sequence was already applied (re-posted blobs). */
+  readonly duplicates: number;
+  /** Envelopes waiting for an earlier sequence of their publisher. */
+  readonly pending: number;
+  /** Two different envelopes claiming the same (publisher, sequence); the first one seen is kept. */
+  readonly equivocations: number;
+  /** Envelopes dropped before sequencing, by reason (malformed, non-canonical, bad-signature, …). */
+  readonly invalid: Readonly<Record<string, number>>;
+  /** Signed events refused by the rules (unauthorized, bad fields), by reason. They consume their sequence. */
+  readonly rejected: Readonly<Record<string, number>>;
+}
+
+export interface HeightResult {
+  readonly height: bigint;
+  readonly changes: readonly StateChange[];
+}
+
+interface Pending {
+  readonly env: OpenedEnvelope;
+  readonly height: bigint;
+}
+
+function bump(rec: Record<string, number>, key: string): void {
+  rec[key] = (rec[key] ?? 0) + 1;
+}
+
+/**
+ * Feeds DA heights in increasing order. Within a height, blobs are taken in index order and envelopes in
+ * blob order; per publisher, sequence numbers are applied strictly in order: already-applied ones are
+ * ignored, early ones wait for the gap to fill. Invalid input is counted, never thrown.
+ */
+export class ReplayMachine {
+  readonly config: ReplayConfig;
+  private stateRef: ReplayState;
+  private appliedHeight = 0n;
+  private readonly cursors = new Map<string, bigint>();
+  private readonly pending = new Map<string, Map<bigint, Pending>>();
+  private pendingCount = 0;
+  private readonly counters = {
+    heights: 0,
+    blobs: 0,
+    foreignBlobs: 0,
+    invalidBlobs: 0,
+    envelopes: 0,
+    applied: 0,
+    superseded: 0,
+    duplicates: 0,
+    equivocations: 0,
+  };
+  private readonly invalid: Record<string, number> = {};
+  private readonly rejectedCounts: Record<string, number> = {};
+
+  constructor(config: ReplayConfig, state: ReplayState = new ReplayState()) {
+    this.config = config;
+    this.stateRef = state;
+  }
+
+  get state(): ReplayState {
+    return this.stateRef;
+  }
+
+  /** Last DA height applied (0 before any). */
+  get height(): bigint {
+    return this.appliedHeight;
+  }
+
+  digest(): Uint8Array {
+    return this.stateRef.digest();
+  }
+
+  digestHex(): string {
+    return this.stateRef.digestHex();
+  }
+
+  /** Highest sequence applied for a publisher (0 when none) — what a restarted publisher must continue after. */
+  appliedSequence(publisher: Uint8Array | string): bigint {
+    return this.cursors.get(typeof publisher === "string" ? publisher.toLowerCase() : toHex(publisher)) ?? 0n;
+  }
+
+  stats(): ReplayStats {
+    return {
+      height: this.appliedHeight,
+      ...this.counters,
+      pending: this.pendingCount,
+      invalid: { ...this.invalid },
+      rejected: { ...this.rejectedCounts },
+    };
+  }
+
+  /** Applies every blob of one height. Heights must increase (gaps are allowed, e.g. a `--from` start). */
+  applyHeight(h: DAHeightBlobs): HeightResult {
+    if (h.height <= this.appliedHeight) {
+      throw new BaseError(ErrorCode.InvalidArgument, `height ${h.height} already applied (at ${this.appliedHeight})`);
+    }
+    const changes: StateChange[] = [];
+    const blobs = [...h.blobs].sort((a, b) => a.index - b.index);
+    for (const blob of blobs) {
+      this.counters.blobs++;
+      const decoded = decodeBatch(blob.data);
+      if (decoded.kind === "foreign") {
+        this.counters.foreignBlobs++;
+        continue;
+      }
+      if (decoded.kind === "invalid") {
+        this.counters.invalidBlobs++;
+        continue;
+      }
+      for (const bytes of decoded.envelopes) this.receive(bytes, h.height, changes);
+    }
+    this.appliedHeight = h.height;
+    this.counters.heights++;
+    return { height: h.height, changes };
+  }
+
+  private receive(bytes: Uint8Array, height: bigint, changes: StateChange[]): void {
+    this.counters.envelopes++;
+    let env: OpenedEnvelope;
+    try {
+      env = openEnvelope(bytes);
+    } catch (e) {
+      bump(this.invalid, e instanceof EnvelopeError ? e.reason : "malformed");
+      return;
+    }
+    this.sequence(env, height, changes);
+  }
+
+  private sequence(env: OpenedEnvelope, height: bigint, changes: StateChange[]): void {
+    const pub = env.publisherHex;
+    const cursor = this.cursors.get(pub) ?? 0n;
+    if (env.sequence <= cursor) {
+      this.counters.duplicates++;
+      return;
+    }
+    if (env.sequence > cursor + 1n) {
+      let waiting = this.pending.get(pub);
+      if (!waiting) {
+        waiting = new Map();
+        this.pending.set(pub, waiting);
+      }
+      const held = waiting.get(env.sequence);
+      if (held) {
+        if (bytesEqual(held.env.bytes, env.bytes)) this.counters.duplicates++;
+        else this.counters.equivocations++;
+        return;
+      }
+      // Copy: the envelope may be a view into a blob buffer we should not keep alive whole.
+      waiting.set(env.sequence, { env: { ...env, bytes: new Uint8Array(env.bytes) }, height });
+      this.pendingCount++;
+      return;
+    }
+    this.apply(env, height, changes);
+    const waiting = this.pending.get(pub);
+    if (!waiting) return;
+    for (let next = env.sequence + 1n; ; next++) {
+      const p = waiting.get(next);
+      if (!p) break;
+      waiting.delete(next);
+      this.pendingCount--;
+      this.apply(p.env, p.height, changes);
+    }
+    if (waiting.size === 0) this.pending.delete(pub);
+  }
+
+  private apply(env: OpenedEnvelope, blobHeight: bigint, changes: StateChange[]): void {
+    this.cursors.set(env.publisherHex, env.sequence);
+    const ctx: ApplyContext = {
+      publisherHex: env.publisherHex,
+      isCoordinator: this.config.coordinators.has(env.publisherHex),
+      key: envelopeWriteKey(env.publisher, env.sequence, env.observedHeight),
+      blobHeight,
+    };
+    let outcome: ApplyOutcome;
+    if (env.observedHeight >= blobHeight) {
+      // A publisher cannot have seen a height at or after the one its event lands in; a future
+      // observed height would let it win every later conflict.
+      outcome = rejected("observed_height is not before the blob's height");
+    } else {
+      const ev = env.event;
+      switch (ev.type) {
+        case "nodeRegistered":
+          outcome = applyNodeRegistered(this.stateRef, ev.value, ctx);
+          break;
+        case "nodeStatusChanged":
+          outcome = applyNodeStatusChanged(this.stateRef, ev.value, ctx);
+          break;
+        case "chunkDeclared":
+          outcome = applyChunkDeclared(this.stateRef, ev.value, ctx);
+          break;
+        case "replicaAdded":
+          outcome = applyReplicaAdded(this.stateRef, ev.value, ctx);
+          break;
+        case "replicaRemoved":
+          outcome = applyReplicaRemoved(this.stateRef, ev.value, ctx);
+          break;
+        case "deleteRequested":
+          outcome = applyDeleteRequested(this.stateRef, ev.value, ctx);
+          break;
+      }
+    }
+    if (outcome.status === "applied") {
+      this.counters.applied++;
+      for (const c of outcome.changes) changes.push(c);
+    } else if (outcome.status === "superseded") {
+      this.counters.superseded++;
+    } else {
+      bump(this.rejectedCounts, outcome.reason);
+    }
+  }
+
+  // ---- checkpoints ----
+
+  /** Everything needed to resume exactly here: state, height, sequences and held-back envelopes. */
+  toCheckpoint(): ReplayCheckpoint {
+    const state = this.stateRef.toSnapshot();
+    const cursors = [...this.cursors.keys()].sort().map((p) => ({
+      publisher: Buffer.from(p, "hex"),
+      appliedSequence: this.cursors.get(p)!,
+    }));
+    const pending: ReplayCheckpoint["pending"] = [];
+    for (const pub of [...this.pending.keys()].sort()) {
+      const waiting = this.pending.get(pub)!;
+      for (const seq of [...waiting.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+        const p = waiting.get(seq)!;
+        pending.push({ height: p.height, envelope: Buffer.from(p.env.bytes) });
+      }
+    }
+    return {
+      formatVersion: CHECKPOINT_FORMAT_VERSION,
+      height: this.appliedHeight,
+      configFingerprint: Buffer.from(this.config.fingerprint),
+      state,
+      stateDigest: Buffer.from(this.stateRef.digest()),
+      cursors,
+      pending,
+      dormantDeletes: this.stateRef.dormantDeletes(),
+    };
+  }
+
+  /** Restores a machine; throws IntegrityError when the checkpoint does not hold together. */
+  static fromCheckpoint(cp: ReplayCheckpoint, config: ReplayConfig): ReplayMachine {
+    if (cp.formatVersion !== CHECKPOINT_FORMAT_VERSION) {
+      throw new IntegrityError(`checkpoint format version ${cp.formatVersion} is not supported`);
+    }
+    if (!bytesEqual(cp.configFingerprint, config.fingerprint)) {
+      throw new IntegrityError("checkpoint was built under different replay rules (coordinator set)");
+    }
+    if (!cp.state) throw new IntegrityError("checkpoint has no state");
+    const state = ReplayState.fromSnapshot(cp.state, cp.dormantDeletes);
+    if (!bytesEqual(state.digest(), cp.stateDigest)) {
+      throw new IntegrityError("checkpoint state does not match its digest", {
+        details: `stored ${toHex(cp.stateDigest)}, computed ${state.digestHex()}`,
+      });
+    }
+    const m = new ReplayMachine(config, state);
+    m.appliedHeight = cp.height;
+    for (const c of cp.cursors) m.cursors.set(toHex(c.publisher), c.appliedSequence);
+    for (const p of cp.pending) {
+      let env: OpenedEnvelope;
+      try {
+        env = openEnvelope(new Uint8Array(p.envelope));
+      } catch (e) {
+        throw new IntegrityError("checkpoint holds an invalid pending envelope", { cause: e });
+      }
+      let waiting = m.pending.get(env.publisherHex);
+      if (!waiting) {
+        waiting = new Map();
+        m.pending.set(env.publisherHex, waiting);
+      }
+      if (env.sequence <= (m.cursors.get(env.publisherHex) ?? 0n) || waiting.has(env.sequence)) {
+        throw new IntegrityError("checkpoint pending envelopes are inconsistent with its cursors");
+      }
+      waiting.set(env.sequence, { env, height: p.height });
+      m.pendingCount++;
+    }
+    return m;
+  }
+}

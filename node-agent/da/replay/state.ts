@@ -1,0 +1,427 @@
+/** @module Replayed DA state: node registry, chunk map, replica map, zone map — with sorted views and a digest. */
+
+import { sha256Native, toHex } from "../../../common/hash.js";
+import {
+  type ChunkDeclared,
+  NodeClass,
+  type NodeRegistered,
+  NodeStatus,
+  type Principal,
+} from "../../../proto/gen/dsdn/da/v1/events.js";
+import { type DeleteEntry, ReplayStateSnapshot } from "../../../proto/gen/dsdn/da/v1/state.js";
+import { nodeIdHex, principalKey } from "./principal.js";
+import { compareWriteKeys, type WriteKey } from "./writeKey.js";
+
+export type NodeStatusName = "pending" | "active" | "quarantined" | "banned" | "offline";
+export type NodeClassName = "regular" | "datacenter";
+
+export const NODE_STATUS_NAMES: Readonly<Record<number, NodeStatusName>> = {
+  [NodeStatus.NODE_STATUS_PENDING]: "pending",
+  [NodeStatus.NODE_STATUS_ACTIVE]: "active",
+  [NodeStatus.NODE_STATUS_QUARANTINED]: "quarantined",
+  [NodeStatus.NODE_STATUS_BANNED]: "banned",
+  [NodeStatus.NODE_STATUS_OFFLINE]: "offline",
+};
+
+export interface NodeRegistration {
+  readonly registration: NodeRegistered;
+  readonly key: WriteKey;
+}
+export interface NodeStatusRecord {
+  readonly status: NodeStatus;
+  readonly reason: string;
+  readonly key: WriteKey;
+}
+export interface ChunkRecord {
+  readonly chunk: ChunkDeclared;
+  /** principalKey(chunk.uploader), cached. */
+  readonly uploader: string;
+  readonly key: WriteKey;
+  /**
+   * True when a newer DeleteRequested by the uploader covers this declaration. The record is kept (not
+   * dropped) so an older declaration delivered late still loses to it: the outcome is then independent
+   * of delivery order. Derived from `deletes`, so it is not part of the snapshot.
+   */
+  readonly deleted: boolean;
+}
+export interface ReplicaRecord {
+  /** false records a removal, so that an older add delivered late cannot resurrect the replica. */
+  readonly present: boolean;
+  readonly ack: Uint8Array;
+  readonly reason: string;
+  readonly key: WriteKey;
+}
+export interface DeleteRecord {
+  readonly manifestCid: string;
+  readonly owner: Principal;
+  readonly ownerKey: string;
+  readonly key: WriteKey;
+}
+
+/** A registered node as consumers see it (ids as lowercase hex, sizes and heights as bigint). */
+export interface NodeInfo {
+  readonly nodeId: string;
+  readonly operator: string;
+  readonly zone: string;
+  readonly class: NodeClassName;
+  readonly capacityBytes: bigint;
+  readonly endpoint: string;
+  readonly tlsFingerprint: string;
+  readonly registeredAtHeight: bigint;
+  readonly status: NodeStatusName;
+  readonly statusReason: string;
+}
+
+export interface ChunkInfo {
+  readonly cid: string;
+  readonly size: bigint;
+  readonly manifestCid: string;
+  /** Node id (hex) or account address of the uploader. */
+  readonly uploader: string;
+  /** Declared placement, most preferred first (node ids, hex). */
+  readonly placement: readonly string[];
+  readonly replicationFactor: number;
+  /** Nodes that hold a replica according to DA, sorted. */
+  readonly replicas: readonly string[];
+}
+
+export interface StateCounts {
+  readonly nodes: number;
+  readonly chunks: number;
+  readonly replicas: number;
+  readonly zones: number;
+}
+
+function addTo<K, V>(index: Map<K, Set<V>>, k: K, v: V): void {
+  let s = index.get(k);
+  if (!s) {
+    s = new Set();
+    index.set(k, s);
+  }
+  s.add(v);
+}
+function removeFrom<K, V>(index: Map<K, Set<V>>, k: K, v: V): void {
+  const s = index.get(k);
+  if (!s) return;
+  s.delete(v);
+  if (s.size === 0) index.delete(k);
+}
+function sorted<T extends string>(it: Iterable<T>): T[] {
+  return [...it].sort();
+}
+
+export function deleteRecordId(manifestCid: string, ownerKey: string): string {
+  return `${manifestCid}\n${ownerKey}`;
+}
+
+/**
+ * The derived state. Transitions (apply*.ts) mutate it through the `set*`/`remove*` methods, which keep
+ * the secondary indexes (zones, manifests, placements, holdings) consistent; nothing here does I/O.
+ */
+export class ReplayState {
+  readonly registrations = new Map<string, NodeRegistration>();
+  readonly statuses = new Map<string, NodeStatusRecord>();
+  readonly chunks = new Map<string, ChunkRecord>();
+  readonly replicas = new Map<string, Map<string, ReplicaRecord>>();
+  readonly deletes = new Map<string, DeleteRecord>();
+
+  private readonly zoneIndex = new Map<string, Set<string>>();
+  private readonly manifestIndex = new Map<string, Set<string>>();
+  private readonly placementIndex = new Map<string, Set<string>>();
+  private readonly holdingIndex = new Map<string, Set<string>>();
+  private replicaCount = 0;
+  private visibleChunks = 0;
+  private cachedDigest: Uint8Array | undefined;
+
+  // ---- mutations (used by the transitions) ----
+
+  setRegistration(nodeId: string, rec: NodeRegistration): void {
+    const old = this.registrations.get(nodeId);
+    if (old) removeFrom(this.zoneIndex, old.registration.zone, nodeId);
+    this.registrations.set(nodeId, rec);
+    addTo(this.zoneIndex, rec.registration.zone, nodeId);
+    this.cachedDigest = undefined;
+  }
+
+  setStatus(nodeId: string, rec: NodeStatusRecord): void {
+    this.statuses.set(nodeId, rec);
+    this.cachedDigest = undefined;
+  }
+
+  /** Stores the newest declaration of a chunk (deleted or not). */
+  setChunk(rec: ChunkRecord): void {
+    const cid = rec.chunk.cid;
+    const old = this.chunks.get(cid);
+    if (old) {
+      removeFrom(this.manifestIndex, old.chunk.manifestCid, cid);
+      if (!old.deleted) this.unindexVisible(old);
+    }
+    this.chunks.set(cid, rec);
+    addTo(this.manifestIndex, rec.chunk.manifestCid, cid);
+    if (!rec.deleted) this.indexVisible(rec);
+    this.cachedDigest = undefined;
+  }
+
+  /** Marks a declaration as covered by a delete request. */
+  markChunkDeleted(cid: string): void {
+    const old = this.chunks.get(cid);
+    if (!old || old.deleted) return;
+    this.unindexVisible(old);
+    this.chunks.set(cid, { ...old, deleted: true });
+    this.cachedDigest = undefined;
+  }
+
+  private indexVisible(rec: ChunkRecord): void {
+    this.visibleChunks++;
+    for (const n of rec.chunk.placement) addTo(this.placementIndex, nodeIdHex(n), rec.chunk.cid);
+  }
+
+  private unindexVisible(rec: ChunkRecord): void {
+    this.visibleChunks--;
+    for (const n of rec.chunk.placement) removeFrom(this.placementIndex, nodeIdHex(n), rec.chunk.cid);
+  }
+
+  setReplica(cid: string, nodeId: string, rec: ReplicaRecord): void {
+    let m = this.replicas.get(cid);
+    if (!m) {
+      m = new Map();
+      this.replicas.set(cid, m);
+    }
+    const old = m.get(nodeId);
+    if (old?.present) {
+      this.replicaCount--;
+      removeFrom(this.holdingIndex, nodeId, cid);
+    }
+    m.set(nodeId, rec);
+    if (rec.present) {
+      this.replicaCount++;
+      addTo(this.holdingIndex, nodeId, cid);
+    }
+    this.cachedDigest = undefined;
+  }
+
+  setDelete(rec: DeleteRecord): void {
+    this.deletes.set(deleteRecordId(rec.manifestCid, rec.ownerKey), rec);
+    this.cachedDigest = undefined;
+  }
+
+  /** Every CID whose newest declaration names this manifest, including deleted ones (used by deletes). */
+  declaredUnderManifest(manifestCid: string): ReadonlySet<string> {
+    return this.manifestIndex.get(manifestCid) ?? new Set();
+  }
+
+  /** Live (not deleted) chunks of a manifest, sorted. */
+  chunksOfManifest(manifestCid: string): string[] {
+    return sorted([...this.declaredUnderManifest(manifestCid)].filter((c) => this.chunks.get(c)?.deleted === false));
+  }
+
+  // ---- views (sorted, so every consumer iterates in the same order) ----
+
+  getNode(nodeId: string): NodeInfo | undefined {
+    const reg = this.registrations.get(nodeId);
+    if (!reg) return undefined;
+    const r = reg.registration;
+    const st = this.statuses.get(nodeId);
+    return {
+      nodeId,
+      operator: r.operator,
+      zone: r.zone,
+      class: r.class === NodeClass.NODE_CLASS_DATACENTER ? "datacenter" : "regular",
+      capacityBytes: r.capacityBytes,
+      endpoint: r.endpoint,
+      tlsFingerprint: toHex(r.tlsFingerprint),
+      registeredAtHeight: r.registeredAtHeight,
+      status: st ? (NODE_STATUS_NAMES[st.status] ?? "pending") : "pending",
+      statusReason: st?.reason ?? "",
+    };
+  }
+
+  /** Registered nodes sorted by id, optionally filtered by status and zone. */
+  listNodes(filter: { status?: NodeStatusName; zone?: string } = {}): NodeInfo[] {
+    const ids =
+      filter.zone !== undefined ? sorted(this.zoneIndex.get(filter.zone) ?? []) : sorted(this.registrations.keys());
+    const out: NodeInfo[] = [];
+    for (const id of ids) {
+      const n = this.getNode(id);
+      if (n && (filter.status === undefined || n.status === filter.status)) out.push(n);
+    }
+    return out;
+  }
+
+  /** zone → sorted node ids, zones sorted. */
+  zones(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const z of sorted(this.zoneIndex.keys())) out.set(z, sorted(this.zoneIndex.get(z) ?? []));
+    return out;
+  }
+
+  getChunk(cid: string): ChunkInfo | undefined {
+    const rec = this.chunks.get(cid);
+    if (!rec || rec.deleted) return undefined;
+    return {
+      cid,
+      size: rec.chunk.size,
+      manifestCid: rec.chunk.manifestCid,
+      uploader: rec.uploader,
+      placement: rec.chunk.placement.map(nodeIdHex),
+      replicationFactor: rec.chunk.replicationFactor,
+      replicas: this.replicasOf(cid),
+    };
+  }
+
+  /** Live (declared and not deleted) chunk CIDs, sorted. */
+  listChunkCids(): string[] {
+    const out: string[] = [];
+    for (const [cid, r] of this.chunks) if (!r.deleted) out.push(cid);
+    return out.sort();
+  }
+
+  /** Nodes DA says hold `cid`, sorted (whether or not the chunk is still declared). */
+  replicasOf(cid: string): string[] {
+    const m = this.replicas.get(cid);
+    if (!m) return [];
+    const out: string[] = [];
+    for (const [n, r] of m) if (r.present) out.push(n);
+    return out.sort();
+  }
+
+  /** Declared chunks whose placement names `nodeId` — what the node should hold. Sorted. */
+  chunksPlacedOn(nodeId: string): string[] {
+    return sorted(this.placementIndex.get(nodeId) ?? []);
+  }
+
+  /** Chunks DA records `nodeId` as holding. Sorted. */
+  chunksHeldBy(nodeId: string): string[] {
+    return sorted(this.holdingIndex.get(nodeId) ?? []);
+  }
+
+  counts(): StateCounts {
+    return {
+      nodes: this.registrations.size,
+      chunks: this.visibleChunks,
+      replicas: this.replicaCount,
+      zones: this.zoneIndex.size,
+    };
+  }
+
+  // ---- canonical form ----
+
+  /** The whole state as a message with every list sorted: equal states give equal bytes. */
+  toSnapshot(): ReplayStateSnapshot {
+    const key = (k: WriteKey) => ({ height: k.height, tie: Buffer.from(k.tie) });
+    const snap: ReplayStateSnapshot = { nodes: [], statuses: [], chunks: [], replicas: [], deletes: [] };
+    for (const id of sorted(this.registrations.keys())) {
+      const r = this.registrations.get(id)!;
+      snap.nodes.push({ registration: r.registration, key: key(r.key) });
+    }
+    for (const id of sorted(this.statuses.keys())) {
+      const s = this.statuses.get(id)!;
+      snap.statuses.push({ nodeId: Buffer.from(id, "hex"), status: s.status, reason: s.reason, key: key(s.key) });
+    }
+    for (const cid of sorted(this.chunks.keys())) {
+      const c = this.chunks.get(cid)!;
+      snap.chunks.push({ chunk: c.chunk, key: key(c.key) });
+    }
+    for (const cid of sorted(this.replicas.keys())) {
+      const m = this.replicas.get(cid)!;
+      for (const n of sorted(m.keys())) {
+        const r = m.get(n)!;
+        snap.replicas.push({
+          cid,
+          nodeId: Buffer.from(n, "hex"),
+          present: r.present,
+          ack: Buffer.from(r.ack),
+          reason: r.reason,
+          key: key(r.key),
+        });
+      }
+    }
+    for (const id of sorted(this.deletes.keys())) {
+      const d = this.deletes.get(id)!;
+      if (this.deleteCoversDeclaration(d))
+        snap.deletes.push({ manifestCid: d.manifestCid, owner: d.owner, key: key(d.key) });
+    }
+    return snap;
+  }
+
+  /**
+   * A delete request only counts once its owner has a declaration under that manifest: anyone can sign
+   * a request for their own key, and such noise must not change the digest.
+   */
+  private deleteCoversDeclaration(d: DeleteRecord): boolean {
+    for (const cid of this.declaredUnderManifest(d.manifestCid))
+      if (this.chunks.get(cid)?.uploader === d.ownerKey) return true;
+    return false;
+  }
+
+  /** Delete requests left out of the snapshot (they cover nothing yet); checkpoints keep them. Sorted. */
+  dormantDeletes(): DeleteEntry[] {
+    const out: DeleteEntry[] = [];
+    for (const id of sorted(this.deletes.keys())) {
+      const d = this.deletes.get(id)!;
+      if (!this.deleteCoversDeclaration(d))
+        out.push({
+          manifestCid: d.manifestCid,
+          owner: d.owner,
+          key: { height: d.key.height, tie: Buffer.from(d.key.tie) },
+        });
+    }
+    return out;
+  }
+
+  encodeCanonical(): Uint8Array {
+    return ReplayStateSnapshot.encode(this.toSnapshot()).finish();
+  }
+
+  /** sha256 of the canonical encoding; cached until the next change. */
+  digest(): Uint8Array {
+    if (!this.cachedDigest) this.cachedDigest = sha256Native(this.encodeCanonical());
+    return this.cachedDigest;
+  }
+
+  digestHex(): string {
+    return toHex(this.digest());
+  }
+
+  /** Rebuilds a state (and its indexes) from a snapshot. */
+  static fromSnapshot(snap: ReplayStateSnapshot, dormantDeletes: readonly DeleteEntry[] = []): ReplayState {
+    const s = new ReplayState();
+    const key = (k: { height: bigint; tie: Uint8Array } | undefined): WriteKey => ({
+      height: k?.height ?? 0n,
+      tie: new Uint8Array(k?.tie ?? []),
+    });
+    for (const n of snap.nodes) {
+      if (!n.registration) continue;
+      s.setRegistration(nodeIdHex(n.registration.nodeId), { registration: n.registration, key: key(n.key) });
+    }
+    for (const d of [...snap.deletes, ...dormantDeletes]) {
+      if (!d.owner) continue;
+      s.setDelete({
+        manifestCid: d.manifestCid,
+        owner: d.owner,
+        ownerKey: principalKey(d.owner) ?? "",
+        key: key(d.key),
+      });
+    }
+    for (const st of snap.statuses) {
+      s.setStatus(nodeIdHex(st.nodeId), { status: st.status, reason: st.reason, key: key(st.key) });
+    }
+    for (const c of snap.chunks) {
+      if (!c.chunk) continue;
+      const uploader = principalKey(c.chunk.uploader) ?? "";
+      const k = key(c.key);
+      const tomb = s.deletes.get(deleteRecordId(c.chunk.manifestCid, uploader));
+      const deleted = tomb !== undefined && compareWriteKeys(tomb.key, k) > 0;
+      s.setChunk({ chunk: c.chunk, uploader, key: k, deleted });
+    }
+    for (const r of snap.replicas) {
+      s.setReplica(r.cid, nodeIdHex(r.nodeId), {
+        present: r.present,
+        ack: new Uint8Array(r.ack),
+        reason: r.reason,
+        key: key(r.key),
+      });
+    }
+    return s;
+  }
+}
