@@ -10,6 +10,7 @@ import {
   secp256k1KeyPair,
   secp256k1Sign,
   secp256k1Verify,
+  secp256k1VerifyNoble,
   toBech32Address,
 } from "./secp256k1.js";
 
@@ -98,6 +99,30 @@ describe("secp256k1 + Cosmos addresses", () => {
     highS.set(sig.subarray(0, 32));
     highS.set(fromHex((n - s).toString(16).padStart(64, "0")), 32);
     expect(secp256k1Verify(highS, doc, kp.publicKey)).toBe(false);
+  });
+
+  it("OpenSSL verification agrees with noble's on valid, tampered, high-S and malformed inputs", () => {
+    for (let i = 0; i < 40; i++) {
+      const kp = secp256k1KeyPair();
+      const doc = new TextEncoder().encode(`doc ${i}`);
+      const sig = secp256k1Sign(doc, kp.secretKey);
+      const variants: Uint8Array[] = [sig];
+      const t = sig.slice();
+      t[i % 64] = (t[i % 64] as number) ^ (1 << (i % 8));
+      variants.push(t);
+      const n = secp256k1.Point.CURVE().n;
+      const high = sig.slice();
+      high.set(fromHex((n - BigInt(`0x${toHex(sig.subarray(32))}`)).toString(16).padStart(64, "0")), 32);
+      variants.push(high, new Uint8Array(64), sig.subarray(0, 63));
+      for (const v of variants) {
+        expect(secp256k1Verify(v, doc, kp.publicKey)).toBe(secp256k1VerifyNoble(v, doc, kp.publicKey));
+      }
+      expect(secp256k1Verify(sig, doc, kp.publicKey)).toBe(true);
+    }
+    // A key that is not on the curve is refused, not thrown.
+    const bad = new Uint8Array(33).fill(0xff);
+    bad[0] = 2;
+    expect(secp256k1Verify(new Uint8Array(64).fill(1), new Uint8Array(1), bad)).toBe(false);
   });
 
   it("round-trips bech32 and names a bad prefix", () => {

@@ -1,4 +1,5 @@
 /** @module secp256k1 account keys and Cosmos-style bech32 addresses (prefix `nusa`). */
+import { createPublicKey, type KeyObject, verify } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { ripemd160 } from "@noble/hashes/legacy.js";
 import { bech32 } from "@scure/base";
@@ -21,18 +22,45 @@ export function secp256k1Sign(signBytes: Uint8Array, secretKey: Uint8Array): Uin
   return secp256k1.sign(sha256(signBytes), secretKey, { prehash: false, lowS: true, format: "compact" });
 }
 
+const CURVE_N = secp256k1.Point.CURVE().n;
+const HALF_N = CURVE_N >> 1n;
+/** DER SubjectPublicKeyInfo header for a 33-byte compressed secp256k1 point (id-ecPublicKey, secp256k1). */
+const SPKI_PREFIX = Buffer.from("3036301006072a8648ce3d020106052b8104000a032200", "hex");
+const keyObjects = new Map<string, KeyObject>();
+
+function publicKeyObject(publicKey: Uint8Array): KeyObject {
+  const id = Buffer.from(publicKey).toString("hex");
+  let key = keyObjects.get(id);
+  if (!key) {
+    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: "der", type: "spki" });
+    if (keyObjects.size >= 10_000) keyObjects.clear();
+    keyObjects.set(id, key);
+  }
+  return key;
+}
+
 /**
- * Verifies a 64-byte compact signature over sha256(signBytes). High-S signatures are rejected
- * (they are malleable copies of a valid one), as the Cosmos SDK does.
+ * Verifies a 64-byte compact signature over sha256(signBytes) with a 33-byte compressed key.
+ * High-S signatures are rejected (they are malleable copies of a valid one), as the Cosmos SDK
+ * does. The curve math runs in OpenSSL (node:crypto), 2–3× faster than JS; the result is the
+ * same pure function of its inputs as noble's (checked against noble in the tests).
  */
 export function secp256k1Verify(signature: Uint8Array, signBytes: Uint8Array, publicKey: Uint8Array): boolean {
+  if (signature.length !== 64 || publicKey.length !== 33) return false;
+  const s = BigInt(`0x${Buffer.from(signature.subarray(32)).toString("hex")}`);
+  if (s === 0n || s > HALF_N) return false;
+  try {
+    return verify("sha256", signBytes, { key: publicKeyObject(publicKey), dsaEncoding: "ieee-p1363" }, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** The same check in pure JS (noble), kept as the reference implementation. */
+export function secp256k1VerifyNoble(signature: Uint8Array, signBytes: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== 64) return false;
   try {
-    return secp256k1.verify(signature, sha256(signBytes), publicKey, {
-      prehash: false,
-      lowS: true,
-      format: "compact",
-    });
+    return secp256k1.verify(signature, sha256(signBytes), publicKey, { prehash: false, lowS: true, format: "compact" });
   } catch {
     return false;
   }

@@ -5,7 +5,7 @@
 #   localnet/start.sh [--fresh] [--validators N]
 #
 # Env: LOCALNET_DIR (default .localnet), LOCALNET_BASE_PORT (default 26600), LOCALNET_TIMEOUT_COMMIT (1s),
-#      LOCALNET_WAIT_SECONDS (120). State persists across runs; --fresh wipes it.
+#      LOCALNET_WAIT_SECONDS (120), LOCALNET_NO_BUILD=1 (tests: the tree is already built). State persists across runs; --fresh wipes it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -42,7 +42,7 @@ if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ]; then
 fi
 bash localnet/install-cometbft.sh | tail -1 | sed 's/^/==> cometbft /'
 cometbft="$root/.tools/cometbft/bin/cometbft"
-if [ ! -f dist/clients/dsdnd/main.js ] || [ -n "$(find chain-app modules clients node-agent common genesis proto -name '*.ts' -newer dist/clients/dsdnd/main.js -print -quit 2>/dev/null)" ]; then
+if [ "${LOCALNET_NO_BUILD:-0}" != 1 ] && { [ ! -f dist/clients/dsdnd/main.js ] || [ -n "$(find chain-app modules clients node-agent common genesis proto -name '*.ts' -newer dist/clients/dsdnd/main.js -print -quit 2>/dev/null)" ]; }; then
   say "building (npm run build)"
   npm run build >/dev/null
 fi

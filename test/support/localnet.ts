@@ -30,6 +30,8 @@ export async function startLocalnet(
     LOCALNET_BASE_PORT: String(basePort),
     LOCALNET_TIMEOUT_COMMIT: options.timeoutCommit ?? "500ms",
     LOCALNET_WAIT_SECONDS: "90",
+    // `npm test` and `npm run bench` build first; never rebuild under a running suite.
+    LOCALNET_NO_BUILD: "1",
   };
   const root = projectRoot();
   try {
