@@ -29,7 +29,9 @@ export const daCommand: Command = {
     const server = await LocalDAServer.start({ dataDir, port, host, blockTimeMs, log: ctx.err });
     // Tokens stay in the 0600 file; only its path is printed.
     ctx.out(`local DA ready at ${server.url} (head ${server.head()})`);
-    ctx.out(`auth tokens (read, write, admin) written to ${server.tokenFile}`);
+    ctx.out(
+      `auth tokens (read, write, admin) written to ${server.tokenFile} and read.token / write.token / admin.token beside it`,
+    );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);

@@ -146,6 +146,8 @@ describe("dsdn-node da", () => {
     const tokens = JSON.parse(readFileSync(join(tmp.dir, "auth-tokens.json"), "utf8")) as Record<string, string>;
     expect(statSync(join(tmp.dir, "auth-tokens.json")).mode & 0o777).toBe(0o600);
     expect(statSync(join(tmp.dir, "jwt-secret")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(tmp.dir, "write.token")).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(tmp.dir, "write.token"), "utf8").trim()).toBe(tokens.write);
     const c = new CelestiaDA({ url: `http://127.0.0.1:${port}`, authToken: tokens.write, namespace: ns });
     const ref = await c.postBlob(bytes("cli"));
     expect(await c.getBlob(ref)).toEqual(bytes("cli"));

@@ -59,7 +59,10 @@ export interface AuthTokens {
   readonly admin: string;
 }
 
-/** Issues read, write and admin tokens and writes them to `auth-tokens.json` (0600) in the data dir. */
+/**
+ * Issues read, write and admin tokens and writes them (0600) to `auth-tokens.json` and, for shell
+ * scripts, one `<perm>.token` file each (e.g. `write.token`), in the data dir.
+ */
 export function issueTokens(dataDir: string, secret: Uint8Array): { tokens: AuthTokens; file: string } {
   const tokens: AuthTokens = {
     read: signJwt({ Allow: PERMISSION_LEVELS.read }, secret),
@@ -69,5 +72,10 @@ export function issueTokens(dataDir: string, secret: Uint8Array): { tokens: Auth
   const file = join(dataDir, TOKEN_FILE);
   writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
+  for (const [perm, token] of Object.entries(tokens)) {
+    const path = join(dataDir, `${perm}.token`);
+    writeFileSync(path, `${token}\n`, { mode: 0o600 });
+    chmodSync(path, 0o600);
+  }
   return { tokens, file };
 }
