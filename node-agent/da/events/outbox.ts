@@ -41,7 +41,8 @@ export class EventOutbox {
   static open(path: string, publisherHex: string): EventOutbox {
     let db: Database.Database;
     try {
-      db = new Database(path);
+      // Fail fast (not after the default 5 s) when another process holds the outbox.
+      db = new Database(path, { timeout: 500 });
       db.defaultSafeIntegers(true);
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = FULL");
