@@ -63,7 +63,12 @@ describe("MemoryDA", () => {
       const dir = mkdtempSync(join(tmpdir(), "dsdn-memda-"));
       const da = new MemoryDA();
       let seed = 17;
-      if (delays) da.setInclusionDelay(() => (seed = (seed * 48271) % 2147483647) % 4);
+      if (delays) {
+        da.setInclusionDelay(() => {
+          seed = (seed * 48271) % 2147483647;
+          return seed % 4;
+        });
+      }
       const pubs = new Map<string, EventPublisher>();
       const pub = async (s: SampleStep) => {
         const key = String(s.by);
