@@ -217,22 +217,35 @@ export async function run(args: string[]): Promise<void> {
 
     console.log(`broadcasting ${txs.length} txs round-robin to ${urls.length} validators…`);
     const t0 = performance.now();
-    let cursor = 0;
+    // One worker per group of senders, each sender always to the same validator and in sequence
+    // order, as a real wallet does (a later sequence sent to another node first would be refused).
+    const WORKERS = 32;
+    const bySender = new Map<number, typeof txs>();
+    txs.forEach((t, i) => {
+      const s = i % senderCount;
+      bySender.set(s, [...(bySender.get(s) ?? []), t]);
+    });
     const worker = async (w: number) => {
-      for (;;) {
-        const i = cursor++;
-        if (i >= txs.length) return;
-        const tx = txs[i]!;
-        sentAt.set(tx.hash, performance.now());
-        try {
-          const r = await jsonRpc(urls[(i + w) % urls.length]!, "broadcast_tx_sync", { tx: tx.b64 });
-          if (r.code !== 0) failed++;
-        } catch {
-          failed++;
+      const mine = [...bySender.keys()].filter((s) => s % WORKERS === w);
+      for (let round = 0; round < perSender; round++) {
+        for (const s of mine) {
+          const tx = bySender.get(s)![round];
+          if (!tx) continue;
+          sentAt.set(tx.hash, performance.now());
+          try {
+            const r = await jsonRpc(urls[s % urls.length]!, "broadcast_tx_sync", { tx: tx.b64 });
+            if (r.code !== 0) {
+              failed++;
+              if (failed <= 3) console.log(`refused: code ${r.code} ${r.log}`);
+            }
+          } catch (e) {
+            failed++;
+            if (failed <= 3) console.log(`broadcast error: ${(e as Error).message}`);
+          }
         }
       }
     };
-    await Promise.all(Array.from({ length: 32 }, (_, w) => worker(w)));
+    await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
     const tSent = performance.now();
     await waitFor(async () => committedAt.size >= txs.length - failed, 300_000, "all txs to commit").catch(
       () => undefined,

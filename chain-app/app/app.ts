@@ -301,6 +301,12 @@ export class NusantaraApp implements AbciApplication {
       return failure(e, gasWanted, meter.consumed);
     }
 
+    // RECHECK (after every block, for every tx still in the mempool) only re-runs the ante checks,
+    // as the SDK does: sequence, fee and balance for the fee. Messages run in CheckTx and FinalizeBlock.
+    if (mode === "recheck") {
+      anteBranch.write();
+      return { code: 0, codespace: "", log: "", data: new Uint8Array(), gasWanted, gasUsed: meter.consumed, events: [], msgResponses: [] };
+    }
     const msgBranch = anteBranch.branch();
     const msgEvents: abci.Event[] = [];
     const msgResponses: Any[] = [];
