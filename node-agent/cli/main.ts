@@ -5,6 +5,7 @@ export const dsdnNode: CommandGroup = {
   summary: "DSDN off-chain services (storage node, coordinator, ingress, local DA)",
   commands: {
     da: async () => (await import("./da.js")).daCommand,
+    replay: async () => (await import("./replay.js")).replayCommand,
     storage: async () => (await import("./storage.js")).storage,
   },
 };
