@@ -47,7 +47,7 @@ async function accountNumber(url: string, address: string): Promise<bigint> {
 }
 
 /** The app alone, in process: CPU for CheckTx + FinalizeBlock per tx, and one secp256k1 verify. */
-function measureAppCpu(txCount: number): {
+export function measureAppCpu(txCount: number): {
   perTxUs: number;
   checkUs: number;
   finalizeUs: number;
