@@ -89,15 +89,25 @@ async function resolveCipher(m: Manifest, cid: string, p: GetParameters): Promis
 }
 
 export async function getFile(p: GetParameters): Promise<GetReturnType> {
+  const clients: NodeClient[] = [];
+  try {
+    return await get(p, clients);
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
+async function get(p: GetParameters, clients: NodeClient[]): Promise<GetReturnType> {
   if (p.nodes.length === 0) throw new InvalidArgumentError("at least one --node URL is required");
   const cid = parseCid(p.manifest).cid;
-  const clients = [...new Set(p.nodes)].map(
-    (u) =>
+  for (const u of new Set(p.nodes)) {
+    clients.push(
       new NodeClient(u, {
         ...(p.retries !== undefined ? { retries: p.retries } : {}),
         ...(p.signal ? { signal: p.signal } : {}),
       }),
-  );
+    );
+  }
   const { bytes: mbytes } = await fetchFromAny(clients, cid, "manifest");
   const m = decodeManifest(mbytes, cid);
   const cipher = await resolveCipher(m, cid, p);

@@ -4,6 +4,8 @@ import { cidForBytes } from "../../common/cid.js";
 import { BaseError, ErrorCode, IntegrityError } from "../../common/errors.js";
 import { toHex } from "../../common/hash.js";
 import { verifyAck } from "../../node-agent/storage/ack.js";
+import { DEFAULT_MAX_BODY } from "../../node-agent/storage/server.js";
+import { type HttpExchange, type HttpResponse, httpExchange } from "./http.js";
 
 export interface NodeClientOptions {
   /** Attempts after the first for transient failures (network errors, 5xx, 408, 429). */
@@ -33,6 +35,8 @@ export class NodeClient {
   private readonly retries: number;
   private readonly timeoutMs: number;
   private readonly signal: AbortSignal | undefined;
+  private readonly base: URL;
+  private readonly http: HttpExchange;
 
   constructor(url: string, options: NodeClientOptions = {}) {
     let u: URL;
@@ -45,32 +49,44 @@ export class NodeClient {
       throw new BaseError(ErrorCode.InvalidArgument, `invalid node URL "${url}": must be http:// or https://`);
     }
     this.url = u.toString().replace(/\/+$/, "");
+    this.base = u;
+    this.http = httpExchange(u.protocol);
     this.retries = options.retries ?? 4;
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.signal = options.signal;
   }
 
+  /** Closes kept-alive connections. */
+  close(): void {
+    this.http.close();
+  }
+
+  private send(method: string, cid: string, signal: AbortSignal, body?: Uint8Array): Promise<HttpResponse> {
+    const url = new URL(`chunks/${cid}`, this.base.href.endsWith("/") ? this.base : `${this.base.href}/`);
+    return this.http.request(method, url, body, signal, DEFAULT_MAX_BODY);
+  }
+
   /** True when the node already holds the chunk (used to resume without re-sending). */
   async has(cid: string): Promise<boolean> {
     return this.attempt(`HEAD ${cid}`, async (signal) => {
-      const res = await fetch(`${this.url}/chunks/${cid}`, { method: "HEAD", signal });
+      const res = await this.send("HEAD", cid, signal);
       if (res.status === 200) return true;
       if (res.status === 404) return false;
-      throw await this.failure(res, `HEAD ${cid}`);
+      throw this.failure(res, `HEAD ${cid}`);
     });
   }
 
   /** Sends a chunk and returns the node's signed acknowledgement after checking it. */
   async put(cid: string, bytes: Uint8Array): Promise<VerifiedAck> {
     return this.attempt(`PUT ${cid}`, async (signal) => {
-      const res = await fetch(`${this.url}/chunks/${cid}`, {
-        method: "PUT",
-        body: bytes,
-        headers: { "content-type": "application/octet-stream" },
-        signal,
-      });
-      if (res.status !== 200 && res.status !== 201) throw await this.failure(res, `PUT ${cid}`);
-      const body = (await res.json()) as { ack?: string; created?: boolean };
+      const res = await this.send("PUT", cid, signal, bytes);
+      if (res.status !== 200 && res.status !== 201) throw this.failure(res, `PUT ${cid}`);
+      let body: { ack?: string; created?: boolean };
+      try {
+        body = JSON.parse(res.body.toString("utf8"));
+      } catch {
+        body = {};
+      }
       const ack = typeof body.ack === "string" ? verifyAck(Buffer.from(body.ack, "base64")) : null;
       if (!ack || ack.cid !== cid || ack.size !== BigInt(bytes.length)) {
         throw new PermanentError(
@@ -92,9 +108,9 @@ export class NodeClient {
   /** Fetches a whole chunk and checks it hashes to its CID; a node that serves wrong bytes gets no retry. */
   async get(cid: string): Promise<Buffer> {
     return this.attempt(`GET ${cid}`, async (signal) => {
-      const res = await fetch(`${this.url}/chunks/${cid}`, { signal });
-      if (res.status !== 200) throw await this.failure(res, `GET ${cid}`);
-      const bytes = Buffer.from(await res.arrayBuffer());
+      const res = await this.send("GET", cid, signal);
+      if (res.status !== 200) throw this.failure(res, `GET ${cid}`);
+      const bytes = res.body;
       if (cidForBytes(bytes) !== cid) {
         throw new PermanentError(ErrorCode.Integrity, `${this.url} served bytes that do not match ${cid}`);
       }
@@ -102,11 +118,11 @@ export class NodeClient {
     });
   }
 
-  private async failure(res: Response, what: string): Promise<BaseError> {
+  private failure(res: HttpResponse, what: string): BaseError {
     let detail = `HTTP ${res.status}`;
     let code: string | undefined;
     try {
-      const body = (await res.json()) as { error?: { code?: string; message?: string } };
+      const body = JSON.parse(res.body.toString("utf8")) as { error?: { code?: string; message?: string } };
       if (body.error?.message) detail = `${detail} ${body.error.message}`;
       code = body.error?.code;
     } catch {}

@@ -1,8 +1,9 @@
 /**
  * @module Resumable encrypted uploads. Re-running an interrupted `--encrypt` upload must produce the same
  * ciphertext (or nothing already sent is reusable), so the key, file id and nonce prefix are kept in
- * `$DSDN_HOME/keys/pending/`. AES-GCM must never seal different plaintext under the same nonce, so each
- * chunk's plaintext hash is recorded durably before it is encrypted; if the file changed, we start afresh.
+ * `$DSDN_HOME/keys/pending/`. AES-GCM must never show two different ciphertexts under one nonce, so each
+ * chunk's ciphertext CID is recorded durably before it is sent, and a resumed run sends a chunk only when
+ * its CID matches the record (the plaintext is then provably the same).
  */
 import { createHash } from "node:crypto";
 import { open, readFile, rm } from "node:fs/promises";
@@ -23,7 +24,7 @@ export interface PendingState {
   readonly keyId: Uint8Array;
   readonly fileId: Uint8Array;
   readonly noncePrefix: Uint8Array;
-  /** Plaintext SHA-256 per chunk index already sealed under this key. */
+  /** Ciphertext CID per chunk index already sealed (and possibly sent) under this key. */
   readonly sealed: Map<number, string>;
 }
 
@@ -62,7 +63,7 @@ export class PendingUpload {
     const lines = await readFile(`${this.base}.chunks`, "utf8").catch(() => "");
     for (const line of lines.split("\n")) {
       const [i, h] = line.split(" ");
-      if (i && h && h.length === 64) sealed.set(Number(i), h);
+      if (i && h) sealed.set(Number(i), h);
     }
     return {
       keyId: fromHex(String(head.keyId)),
@@ -90,11 +91,11 @@ export class PendingUpload {
     );
   }
 
-  /** Durably notes that chunk `index` with this plaintext hash is about to be sealed. */
-  async record(index: number, plainHash: string): Promise<void> {
+  /** Durably notes that chunk `index` sealed to `cid` is about to be sent. */
+  async record(index: number, cid: string): Promise<void> {
     const fh = await open(`${this.base}.chunks`, "a", 0o600);
     try {
-      await fh.write(`${index} ${plainHash}\n`);
+      await fh.write(`${index} ${cid}\n`);
       await fh.datasync();
     } finally {
       await fh.close();

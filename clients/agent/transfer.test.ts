@@ -1,5 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -184,6 +193,44 @@ describe("upload and get", () => {
       expect(readFileSync(out).equals(data)).toBe(true);
     },
   );
+
+  it("refuses to resume an encrypted upload whose file changed in place, sending nothing new under an old nonce", async () => {
+    const data = randomBytes(6 * CHUNK);
+    const path = file(data);
+    const node = nodes[0]!;
+    const abort = new AbortController();
+    await expect(
+      uploadFile({
+        path,
+        nodes: [node.url],
+        chunkSize: CHUNK,
+        encrypt: true,
+        keystore,
+        concurrency: 1,
+        signal: abort.signal,
+        onProgress: (done) => {
+          if (done >= 3 * CHUNK) abort.abort(new Error("interrupted"));
+        },
+      }),
+    ).rejects.toThrow(/interrupted/);
+    // Same size and modification time, different bytes in an already-sent chunk.
+    const { mtime } = statSync(path);
+    const changed = Buffer.from(data);
+    changed[CHUNK + 10]! ^= 1;
+    writeFileSync(path, changed);
+    utimesSync(path, mtime, mtime);
+    const before = puts(node);
+    await expect(
+      uploadFile({ path, nodes: [node.url], chunkSize: CHUNK, encrypt: true, keystore, concurrency: 1 }),
+    ).rejects.toThrow(/changed since its interrupted encrypted upload/);
+    expect(puts(node)).toBe(before);
+    // Once the file is visibly new (touched), a fresh key is used and the upload completes.
+    utimesSync(path, new Date(), new Date(Date.now() + 5000));
+    const up = await uploadFile({ path, nodes: [node.url], chunkSize: CHUNK, encrypt: true, keystore });
+    const out = outPath();
+    await getFile({ manifest: up.manifest, nodes: [node.url], out, keystore });
+    expect(readFileSync(out).equals(changed)).toBe(true);
+  });
 
   it("refuses a bad node URL and a non-file clearly", async () => {
     await expect(uploadFile({ path: file(Buffer.from("x")), nodes: ["ftp://x"], keystore })).rejects.toThrow(/http/);

@@ -1,5 +1,4 @@
 /** @module `upload`: chunk (and optionally encrypt) a file, send every chunk to every node given, store the manifest. */
-import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { cidForBytes } from "../../common/cid.js";
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../common/errors.js";
@@ -61,6 +60,15 @@ export interface UploadReturnType {
 }
 
 export async function uploadFile(p: UploadParameters): Promise<UploadReturnType> {
+  const clients: NodeClient[] = [];
+  try {
+    return await upload(p, clients);
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
+async function upload(p: UploadParameters, clients: NodeClient[]): Promise<UploadReturnType> {
   if (p.nodes.length === 0) throw new InvalidArgumentError("at least one --node URL is required");
   if (p.recovery && !p.encrypt)
     throw new InvalidArgumentError("--recovery splits the encryption key: it needs --encrypt");
@@ -73,13 +81,14 @@ export async function uploadFile(p: UploadParameters): Promise<UploadReturnType>
   const size = st.size;
   const chunkCount = Math.ceil(size / chunkSize);
   if (chunkCount > 0xffffffff) throw new InvalidArgumentError("file has too many chunks; use a larger chunk size");
-  const clients = [...new Set(p.nodes)].map(
-    (u) =>
+  for (const u of new Set(p.nodes)) {
+    clients.push(
       new NodeClient(u, {
         ...(p.retries !== undefined ? { retries: p.retries } : {}),
         ...(p.signal ? { signal: p.signal } : {}),
       }),
-  );
+    );
+  }
   const stats = clients.map((c) => ({ url: c.url, nodeId: null as string | null, sent: 0, skipped: 0 }));
   const keystore = p.keystore ?? new Keystore();
 
@@ -88,7 +97,7 @@ export async function uploadFile(p: UploadParameters): Promise<UploadReturnType>
   let pending: PendingUpload | undefined;
   let sealed = new Map<number, string>();
   let keyFile: string | undefined;
-  const ident = { path: p.path, size, mtimeMs: st.mtimeMs, chunkSize };
+  const ident = { path: p.path, size, mtimeMs: Math.floor(st.mtimeMs), chunkSize };
   if (p.encrypt) {
     pending = PendingUpload.for(keystore.home, ident);
     const prior = await pending.load(ident);
@@ -139,25 +148,25 @@ export async function uploadFile(p: UploadParameters): Promise<UploadReturnType>
   try {
     for await (const chunk of readFileChunks(p.path, chunkSize)) {
       p.signal?.throwIfAborted();
-      let stored: Uint8Array = chunk.bytes;
-      if (cipher && pending) {
-        const plainHash = createHash("sha256").update(chunk.bytes).digest("hex");
-        const before = sealed.get(chunk.index);
-        if (before !== undefined && before !== plainHash) {
-          // Sealing new plaintext under a nonce already used would break GCM: refuse, keep the old state.
-          throw new BaseError(ErrorCode.Conflict, `${p.path} changed since its interrupted encrypted upload`, {
-            details: "its contents differ at the same size and modification time; touch the file and upload again",
-          });
-        }
-        if (before === undefined) {
-          await pending.record(chunk.index, plainHash);
-          sealed.set(chunk.index, plainHash);
-        }
-      }
       const index = chunk.index;
       await pool.add(async () => {
-        if (cipher) stored = encryptChunk(cipher, index, chunk.bytes);
+        const stored = cipher ? encryptChunk(cipher, index, chunk.bytes) : chunk.bytes;
         const cid = cidForBytes(stored);
+        if (pending) {
+          // Same key, nonce and plaintext give the same ciphertext, so a matching CID proves the chunk is
+          // unchanged. A different one is dropped before it leaves this machine: no observer ever sees two
+          // ciphertexts under one nonce.
+          const before = sealed.get(index);
+          if (before !== undefined && before !== cid) {
+            throw new BaseError(ErrorCode.Conflict, `${p.path} changed since its interrupted encrypted upload`, {
+              details: "its contents differ at the same size and modification time; touch the file and upload again",
+            });
+          }
+          if (before === undefined) {
+            await pending.record(index, cid);
+            sealed.set(index, cid);
+          }
+        }
         bytesSent += (await store(cid, stored)) * stored.length;
         refs[index] = { cid, size: BigInt(stored.length), plainSize: BigInt(chunk.bytes.length) };
         done += chunk.bytes.length;
