@@ -23,8 +23,8 @@ export interface DsdnExtension {
   readonly dsdn: {
     /** Calls `/dsdn.<module>.v1.Query/<Method>` (or any gRPC-style path) with protobuf bytes. */
     query(path: string, request: Uint8Array): Promise<Uint8Array>;
-    /** Raw state value at `key` with the store proof, at the latest (or given) height. */
-    rawKey(key: Uint8Array, height?: number): Promise<{ value: Uint8Array; proof: Uint8Array; height: number }>;
+    /** Raw state value at `key` (unverified; see verifiedRawKey for a proven read). */
+    rawKey(key: Uint8Array, height?: number): Promise<{ value: Uint8Array; height: number }>;
   };
 }
 
@@ -36,7 +36,7 @@ function setupDsdnExtension(base: QueryClient): DsdnExtension {
       query: (path, request) => base.queryAbci(path, request).then((r) => r.value),
       async rawKey(key, height) {
         const r = await base.queryAbci("/store/key", key, height);
-        return { value: r.value, proof: new Uint8Array(), height: r.height };
+        return { value: r.value, height: r.height };
       },
     },
   };

@@ -9,7 +9,9 @@ import { GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargat
 import { Comet38Client } from "@cosmjs/tendermint-rpc";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyProof } from "../../chain-app/store/proof.js";
 import { dsdnRegistry } from "../../clients/sdk/registry.js";
+import { verifiedRawKey } from "../../clients/sdk/verifiedQuery.js";
 import { fromHex, toHex } from "../../common/hash.js";
 import { keyFromMnemonic } from "../../common/mnemonic.js";
 import { cometbftBinary, projectRoot } from "../../common/paths.js";
@@ -198,5 +200,25 @@ describe("Chain Nusantara localnet with unmodified CosmJS", () => {
       node.kill("SIGTERM");
       app.kill("SIGTERM");
     }
+  });
+});
+
+describe("light-client reads", () => {
+  it("verifies a proven state read against the next header's app hash, and rejects a forged one", async () => {
+    const comet = await Comet38Client.connect(net.rpcUrls[1] as string);
+    const key = new TextEncoder().encode("auth/\x04"); // the chain id, fixed at genesis
+    const r = await verifiedRawKey(comet, key);
+    expect(new TextDecoder().decode(r.value)).toBe(net.env.CHAIN_ID);
+    // Absent keys are proven absent.
+    const absent = await verifiedRawKey(comet, new TextEncoder().encode("bank/no-such-key"));
+    expect(absent.value).toBeUndefined();
+    // A node that lies about the value is caught: verify the honest proof with a forged value.
+    const raw = await comet.abciQuery({ path: "/store/key", data: key, prove: true });
+    const header = await waitFor(() => comet.block((raw.height ?? 0) + 1), 20_000, "the next header");
+    const op = raw.proof!.ops[0]!;
+    expect(verifyProof(header.block.header.appHash, key, new TextEncoder().encode("forged-chain"), op.data)).toBe(
+      false,
+    );
+    comet.disconnect();
   });
 });
