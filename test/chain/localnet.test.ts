@@ -3,6 +3,8 @@
  * CosmJS. Started with the same localnet/start.sh a user runs.
  */
 import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient, StargateClient } from "@cosmjs/stargate";
@@ -220,5 +222,92 @@ describe("light-client reads", () => {
       false,
     );
     comet.disconnect();
+  });
+});
+
+describe("dsdnd CLI against the localnet", () => {
+  const dsdnd = (args: string[], input?: string) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn("node", [join(projectRoot(), "bin/dsdnd.js"), ...args], { stdio: ["pipe", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      child.stdin.end(input ?? "");
+    });
+
+  it("recovers a key, sends with fee auto, and queries balances and accounts as JSON", async () => {
+    const home = mkdtempSync(join(tmpdir(), "dsdnd-cli-"));
+    const dave = net.accounts.find((a) => a.name === "dave")!;
+    const added = await dsdnd(["keys", "add", "dave", "--recover", "--home", home, "-o", "json"], `${dave.mnemonic}\n`);
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.stdout).address).toBe(dave.address);
+    expect(statSync(join(home, "keyring", "dave.json")).mode & 0o777).toBe(0o600);
+    const shown = await dsdnd(["keys", "show", "dave", "-a", "--home", home]);
+    expect(shown.stdout.trim()).toBe(dave.address);
+    const fresh = toBech32Address(fromHex("cd".repeat(20)));
+    const sent = await dsdnd([
+      "tx",
+      "bank",
+      "send",
+      "dave",
+      fresh,
+      "4242unusa",
+      "--home",
+      home,
+      "--node",
+      rpc0,
+      "-o",
+      "json",
+    ]);
+    expect(sent.code, sent.stderr).toBe(0);
+    const tx = JSON.parse(sent.stdout);
+    expect(tx.code).toBe(0);
+    expect(tx.txhash).toMatch(/^[0-9A-F]{64}$/);
+    const bal = await dsdnd(["query", "bank", "balances", fresh, "--node", rpc0, "-o", "json"]);
+    expect(JSON.parse(bal.stdout)).toEqual({ balances: [{ denom: "unusa", amount: "4242" }] });
+    const acc = await dsdnd(["query", "auth", "account", dave.address, "--node", rpc0, "-o", "json"]);
+    expect(JSON.parse(acc.stdout).sequence).toBeGreaterThan(0);
+    const missing = await dsdnd([
+      "query",
+      "auth",
+      "account",
+      toBech32Address(fromHex("ee".repeat(20))),
+      "--node",
+      rpc0,
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/not found/);
+    const broke = await dsdnd([
+      "tx",
+      "bank",
+      "send",
+      "dave",
+      fresh,
+      "999999999999999999unusa",
+      "--home",
+      home,
+      "--node",
+      rpc0,
+    ]);
+    expect(broke.code).toBe(1);
+    expect(broke.stderr).toMatch(/insufficient funds/);
+  });
+
+  it("init and genesis add-account build a valid single-node home", async () => {
+    const home = mkdtempSync(join(tmpdir(), "dsdnd-home-"));
+    const init = await dsdnd(["init", "solo", "--home", home, "--chain-id", "solo-1", "-o", "json"]);
+    expect(init.code, init.stderr).toBe(0);
+    expect(JSON.parse(init.stdout).nodeId).toMatch(/^[0-9a-f]{40}$/);
+    const who = toBech32Address(fromHex("12".repeat(20)));
+    expect((await dsdnd(["genesis", "add-account", who, "5000000unusa", "--home", home])).code).toBe(0);
+    const dup = await dsdnd(["genesis", "add-account", who, "1unusa", "--home", home]);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toMatch(/already has a genesis balance/);
+    const g = JSON.parse(readFileSync(join(home, "config", "genesis.json"), "utf8"));
+    expect(g.chain_id).toBe("solo-1");
+    expect(g.app_state.bank.balances).toEqual([{ address: who, coins: [{ denom: "unusa", amount: "5000000" }] }]);
+    expect(g.validators).toHaveLength(1);
   });
 });
