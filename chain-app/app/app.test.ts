@@ -10,9 +10,9 @@ import {
   QueryBalanceRequest,
   QueryBalanceResponse,
 } from "cosmjs-types/cosmos/bank/v1beta1/query";
+import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import { AuthInfo } from "cosmjs-types/cosmos/tx/v1beta1/tx";
-import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { CheckTxType, type ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fromHex, toHex } from "../../common/hash.js";
@@ -271,10 +271,22 @@ describe("NusantaraApp", () => {
 
   it("simulates without writing and reports gas like the SDK", () => {
     // As CosmJS does: no fee, an empty signature, sign mode unspecified.
-    const parts = buildTxParts({ key: alice, chainId: CHAIN, accountNumber: aliceNum, sequence: 0n, msgs: [sendMsg(ALICE, CAROL, 100n)], fee: [], gasLimit: 0n });
+    const parts = buildTxParts({
+      key: alice,
+      chainId: CHAIN,
+      accountNumber: aliceNum,
+      sequence: 0n,
+      msgs: [sendMsg(ALICE, CAROL, 100n)],
+      fee: [],
+      gasLimit: 0n,
+    });
     const auth = AuthInfo.decode(parts.authInfoBytes);
     auth.signerInfos[0]!.modeInfo = { single: { mode: SignMode.SIGN_MODE_UNSPECIFIED } };
-    const simTx = encodeTx({ bodyBytes: parts.bodyBytes, authInfoBytes: AuthInfo.encode(auth).finish(), signature: new Uint8Array() });
+    const simTx = encodeTx({
+      bodyBytes: parts.bodyBytes,
+      authInfoBytes: AuthInfo.encode(auth).finish(),
+      signature: new Uint8Array(),
+    });
     const r = app.query({
       path: "/cosmos.tx.v1beta1.Service/Simulate",
       data: SimulateRequest.encode({ txBytes: simTx }).finish(),
@@ -341,5 +353,43 @@ describe("NusantaraApp", () => {
     expect(toHex(second.appHash!)).toBe(toHex(first.appHash!));
     app.commit({});
     expect(balance(CAROL)).toBe(100n);
+  });
+});
+
+describe("validator updates plumbing", () => {
+  it("hands a module's endBlock validator updates to CometBFT in FinalizeBlock", async () => {
+    const { buildModules } = await import("./buildApp.js");
+    const { NusantaraApp } = await import("./app.js");
+    const { modules, keepers } = buildModules();
+    const pubKey = fromHex("aa".repeat(32));
+    const probe = {
+      name: "probe",
+      endBlock: (ctx: { block: { height: bigint } }) =>
+        ctx.block.height === 2n ? [{ pubKey: { ed25519: pubKey }, power: 7n }] : undefined,
+    };
+    const s2 = ChainStore.open(join(dir, "plumbing.sqlite"));
+    const a2 = new NusantaraApp(s2, [...modules, probe as any], keepers, { log: () => {} });
+    a2.initChain({
+      chainId: CHAIN,
+      initialHeight: 1n,
+      appStateBytes: genesisState(),
+      validators: [],
+      time: { seconds: 1n, nanos: 0 },
+    } as any);
+    const fin = (h: bigint) =>
+      a2.finalizeBlock({
+        txs: [],
+        height: h,
+        time: { seconds: h, nanos: 0 },
+        decidedLastCommit: { round: 0, votes: [] },
+        misbehavior: [],
+      } as any);
+    expect(fin(1n).validatorUpdates).toEqual([]);
+    a2.commit({});
+    const r = fin(2n);
+    expect(r.validatorUpdates).toHaveLength(1);
+    expect(toHex(r.validatorUpdates![0]!.pubKey!.ed25519!)).toBe("aa".repeat(32));
+    expect(r.validatorUpdates![0]!.power).toBe(7n);
+    s2.close();
   });
 });
