@@ -1,14 +1,19 @@
-/** @module Persisted tree nodes: cached loads, writing a prepared tree, retiring and pruning old nodes, building proofs. */
+/** @module Persisted tree pages: cached loads, writing a prepared tree, retiring and pruning old pages, building proofs. */
 import type Database from "better-sqlite3";
+import {
+  type DecodedChild,
+  type DecodedInner,
+  type DecodedLeaf,
+  decodePage,
+  PAGE_LEVELS,
+  PageWriter,
+  pageDepthOf,
+} from "./pages.js";
 import type { DecodedProof } from "./proof.js";
 import { EMPTY_HASH, pathBit } from "./smt.js";
 import {
-  decodeInner,
-  decodeLeaf,
   EMPTY_REF,
   type EmptyRef,
-  encodeInner,
-  encodeLeaf,
   type InnerNode,
   KIND_EMPTY,
   KIND_INNER,
@@ -20,16 +25,16 @@ import {
 } from "./treeNodes.js";
 import type { TreeContext } from "./treeUpdate.js";
 
-interface CacheEntry {
-  version: number;
-  node: LeafNode | InnerNode;
+interface CachedPage {
+  readonly version: number;
+  readonly root: DecodedLeaf | DecodedInner;
 }
 
-/** A node the tree stopped using at some version: (path, version it was written at). */
+/** A page the tree stopped using at some version: (page path key, version it was written at). */
 export type RetiredNode = readonly [path: Uint8Array, version: number];
 
 export class NodeStore {
-  readonly #cache = new Map<string, CacheEntry>();
+  readonly #cache = new Map<string, CachedPage>();
   readonly #cacheLimit: number;
   readonly #select: Database.Statement;
   readonly #insert: Database.Statement;
@@ -37,97 +42,124 @@ export class NodeStore {
   readonly #insertRetired: Database.Statement;
   readonly #selectRetired: Database.Statement;
   readonly #deleteRetired: Database.Statement;
-  /** Nodes read from the database since the last reset (for benchmarks). */
+  readonly #writer = new PageWriter();
+  /** Pages read from SQLite (cache misses) since the counter was last reset. */
   loads = 0;
 
   constructor(db: Database.Database, cacheLimit: number) {
     this.#cacheLimit = cacheLimit;
-    this.#select = db.prepare("SELECT data FROM nodes WHERE path = ? AND version = ?").pluck();
-    this.#insert = db.prepare("INSERT INTO nodes (path, version, data) VALUES (?, ?, ?)");
-    this.#delete = db.prepare("DELETE FROM nodes WHERE path = ? AND version = ?");
+    this.#select = db.prepare("SELECT data FROM nodes WHERE version = ? AND path = ?").pluck();
+    this.#insert = db.prepare("INSERT INTO nodes (version, path, data) VALUES (?, ?, ?)");
+    this.#delete = db.prepare("DELETE FROM nodes WHERE version = ? AND path = ?");
     this.#insertRetired = db.prepare("INSERT INTO retired (version, nodes) VALUES (?, ?)");
     this.#selectRetired = db.prepare("SELECT version, nodes FROM retired WHERE version <= ? ORDER BY version LIMIT ?");
     this.#deleteRetired = db.prepare("DELETE FROM retired WHERE version = ?");
   }
 
-  /** A TreeContext for one update that records retired nodes into `retired`. */
+  /** A TreeContext for one update that records the pages it replaces into `retired`. */
   context(retired: RetiredNode[]): TreeContext {
     return {
-      loadLeaf: (path, version) => this.loadLeaf(path, version),
-      loadInner: (path, version) => this.loadInner(path, version),
-      retire: (path, version) => {
-        retired.push([path, version]);
+      // References handed out by decoded pages carry their node, so most loads are free.
+      loadLeaf: (ref, probe, depth) =>
+        ref instanceof Object && "keyHash" in ref
+          ? (ref as DecodedLeaf)
+          : this.loadLeaf(pathKey(probe, depth), ref.version),
+      loadInner: (ref, probe, depth) =>
+        (ref as { left?: unknown }).left !== undefined
+          ? (ref as DecodedInner)
+          : this.loadInner(pathKey(probe, depth), ref.version),
+      retire: (ref, probe, depth) => {
+        // Every changed node also changes its page's root, so retiring page roots covers each page once.
+        if (depth % PAGE_LEVELS !== 0 || (ref.kind === KIND_LEAF && depth > 0)) return;
+        retired.push([pathKey(probe, depth), ref.version]);
       },
     };
   }
 
-  loadLeaf(path: Uint8Array, version: number): LeafNode {
-    return this.#load(path, version, decodeLeaf) as LeafNode;
+  loadLeaf(path: Uint8Array, version: number): DecodedLeaf & LeafNode {
+    const n = this.#find(path, version, KIND_LEAF);
+    return n as DecodedLeaf;
   }
 
-  loadInner(path: Uint8Array, version: number): InnerNode {
-    return this.#load(path, version, decodeInner) as InnerNode;
+  loadInner(path: Uint8Array, version: number): DecodedInner & InnerNode {
+    const n = this.#find(path, version, KIND_INNER);
+    return n as DecodedInner;
   }
 
-  #load(path: Uint8Array, version: number, decode: (d: Uint8Array) => LeafNode | InnerNode): LeafNode | InnerNode {
-    const k = cacheKey(path);
-    const hit = this.#cache.get(k);
-    if (hit !== undefined && hit.version === version) return hit.node;
-    const data = this.#select.get(path, version) as Uint8Array | undefined;
-    if (data === undefined) {
-      throw new Error(`chain store is missing tree node at depth ${path[0]} version ${version} (pruned or corrupt)`);
+  /** The node at `path` (a pathKey) inside the page of `version` that holds it. */
+  #find(path: Uint8Array, version: number, kind: number): DecodedChild {
+    const depth = path[0] as number;
+    const bits = path.subarray(1);
+    const pageDepth = pageDepthOf(depth, kind);
+    let node: DecodedChild = this.#page(pathKey(bits, pageDepth), pageDepth, version);
+    for (let d = pageDepth; d < depth; d++) {
+      if (node.kind !== KIND_INNER || node.left === undefined) break;
+      node = pathBit(bits, d) === 0 ? node.left : node.right;
     }
-    this.loads++;
-    const node = decode(data);
-    // Keep the newest version per path: older ones are only read for historical proofs.
-    if (hit === undefined || hit.version < version) this.#remember(k, version, node);
+    if (node.kind !== kind || (node.kind === KIND_INNER && node.left === undefined)) {
+      throw new Error(`chain store tree page at depth ${pageDepth} version ${version} has no node at depth ${depth}`);
+    }
     return node;
   }
 
-  #remember(k: string, version: number, node: LeafNode | InnerNode): void {
+  #page(pageKey: Uint8Array, pageDepth: number, version: number): DecodedLeaf | DecodedInner {
+    const k = cacheKey(pageKey);
+    const hit = this.#cache.get(k);
+    if (hit !== undefined && hit.version === version) return hit.root;
+    const data = this.#select.get(version, pageKey) as Uint8Array | undefined;
+    if (data === undefined) {
+      throw new Error(
+        `chain store is missing the tree page at depth ${pageDepth} version ${version} (pruned or corrupt)`,
+      );
+    }
+    this.loads++;
+    const root = decodePage(data, pageDepth, version);
+    // Keep the newest version per path: older ones are only read for historical proofs.
+    if (hit === undefined || hit.version < version) this.#remember(k, { version, root });
+    return root;
+  }
+
+  #remember(k: string, page: CachedPage): void {
     if (!this.#cache.has(k) && this.#cache.size >= this.#cacheLimit) {
-      // Drop the oldest tenth (Map keeps insertion order); cheaper than strict LRU bookkeeping.
+      // Drop the oldest eighth (Map keeps insertion order); the top pages are rewritten, and so
+      // re-inserted, at almost every block, so they stay.
       let n = Math.max(1, this.#cacheLimit >>> 3);
       for (const key of this.#cache.keys()) {
         this.#cache.delete(key);
         if (--n === 0) break;
       }
     }
-    this.#cache.set(k, { version, node });
+    this.#cache.set(k, page);
   }
 
   /**
-   * Inserts every pending node under `root` at `version` (call inside the commit transaction) and
-   * returns the cache entries to install once that transaction has committed.
+   * Inserts every page under `root` that contains new nodes, at `version` (call inside the commit
+   * transaction); returns the decoded pages to cache once that transaction has committed.
    */
-  writeTree(root: NodeRef, version: number): Array<[string, CacheEntry]> {
-    const entries: Array<[string, CacheEntry]> = [];
-    const bits = new Uint8Array(32);
-    const walk = (ref: NodeRef, depth: number): void => {
-      if (!ref.pending) return;
-      if (ref.kind === KIND_LEAF) {
-        const path = pathKey(ref.keyHash, depth);
-        this.#insert.run(path, version, encodeLeaf(ref.keyHash, ref.valueHash));
-        entries.push([cacheKey(path), { version, node: { keyHash: ref.keyHash, valueHash: ref.valueHash } }]);
-        return;
-      }
-      const path = pathKey(bits, depth);
-      this.#insert.run(path, version, encodeInner(ref.left, ref.right, version));
-      const node: InnerNode = { left: storedRef(ref.left, version), right: storedRef(ref.right, version) };
-      entries.push([cacheKey(path), { version, node }]);
-      const byte = depth >>> 3;
-      const mask = 0x80 >>> (depth & 7);
-      bits[byte] = (bits[byte] as number) & ~mask;
-      walk(ref.left, depth + 1);
-      bits[byte] = (bits[byte] as number) | mask;
-      walk(ref.right, depth + 1);
-    };
-    walk(root, 0);
-    return entries;
+  writeTree(root: NodeRef, version: number): Array<[string, CachedPage]> {
+    const out: Array<[string, CachedPage]> = [];
+    if (!root.pending) return out;
+    const todo: Array<[NodeRef, number, Uint8Array]> = [[root, 0, new Uint8Array(32)]];
+    const resolve = (ref: StoredRef, d: number, bits: Uint8Array) =>
+      ref.kind === KIND_LEAF
+        ? this.loadLeaf(pathKey(bits, d), ref.version)
+        : this.loadInner(pathKey(bits, d), ref.version);
+    // Breadth-first, children left to right: exactly the (version, path) key order, so every insert
+    // appends to the B-tree instead of splitting pages in the middle.
+    for (let next = 0; next < todo.length; next++) {
+      const [ref, pageDepth, bits] = todo[next] as [NodeRef, number, Uint8Array];
+      const key = pathKey(bits, pageDepth);
+      const { data, page } = this.#writer.encode(ref, pageDepth, bits, version, resolve, (child, childBits) => {
+        todo.push([child, pageDepth + PAGE_LEVELS, childBits]);
+      });
+      this.#insert.run(version, key, data);
+      out.push([cacheKey(key), { version, root: page }]);
+    }
+    return out;
   }
 
-  installCache(entries: Array<[string, CacheEntry]>): void {
-    for (const [k, e] of entries) this.#remember(k, e.version, e.node);
+  installCache(pages: Array<[string, CachedPage]>): void {
+    for (const [k, p] of pages) this.#remember(k, p);
   }
 
   writeRetired(version: number, retired: readonly RetiredNode[]): void {
@@ -135,42 +167,42 @@ export class NodeStore {
     let size = 0;
     for (const [path] of retired) size += path.length + 8;
     const out = new Uint8Array(size);
-    const dv = new DataView(out.buffer);
     let o = 0;
     for (const [path, v] of retired) {
       out.set(path, o);
       o += path.length;
-      dv.setUint32(o, Math.floor(v / 0x1_0000_0000));
-      dv.setUint32(o + 4, v >>> 0);
+      let x = v;
+      for (let i = 7; i >= 0; i--) {
+        out[o + i] = x % 256;
+        x = Math.floor(x / 256);
+      }
       o += 8;
     }
     this.#insertRetired.run(version, out);
   }
 
   /**
-   * Deletes nodes retired at versions ≤ `upTo` (no retained tree uses them), at most `maxVersions`
-   * retired sets per call so one commit never does an unbounded amount of pruning. Returns how
-   * many retired sets remain ≤ upTo is unknown; returns the number of sets processed.
+   * Deletes pages retired at versions ≤ upTo (no retained tree uses them), handling at most
+   * `maxVersions` retired sets per call so one commit never does an unbounded amount of pruning.
    */
-  prune(upTo: number, maxVersions: number): number {
+  prune(upTo: number, maxVersions: number): void {
     const rows = this.#selectRetired.all(upTo, maxVersions) as Array<{ version: number; nodes: Uint8Array }>;
     for (const row of rows) {
       const data = row.nodes;
-      const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
       let o = 0;
       while (o < data.length) {
         const len = 1 + (((data[o] as number) + 7) >>> 3);
         const path = data.subarray(o, o + len);
         o += len;
-        const v = dv.getUint32(o) * 0x1_0000_0000 + dv.getUint32(o + 4);
+        let v = 0;
+        for (let i = 0; i < 8; i++) v = v * 256 + (data[o + i] as number);
         o += 8;
-        this.#delete.run(path, v);
+        this.#delete.run(v, path);
         const k = cacheKey(path);
         if (this.#cache.get(k)?.version === v) this.#cache.delete(k);
       }
       this.#deleteRetired.run(row.version);
     }
-    return rows.length;
   }
 
   /** The path from `root` towards keyHash, as a proof (root must be a committed root). */
@@ -194,16 +226,12 @@ export class NodeStore {
       }
     }
   }
-
-  clearCache(): void {
-    this.#cache.clear();
-  }
 }
 
 /** The committed form of a reference once the tree containing it is written at `version`. */
 export function storedRef(ref: NodeRef, version: number): EmptyRef | StoredRef {
   if (ref.kind === KIND_EMPTY) return EMPTY_REF;
-  if (!ref.pending) return ref;
+  if (!ref.pending) return { kind: ref.kind, version: ref.version, hash: ref.hash };
   return { kind: ref.kind === KIND_LEAF ? KIND_LEAF : KIND_INNER, version, hash: ref.hash };
 }
 

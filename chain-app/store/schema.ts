@@ -7,7 +7,9 @@ export const SCHEMA_VERSION = 1;
 // latest:  key -> current value and the height (since) it was written at. One indexed lookup per read.
 // history: key, until -> a replaced/deleted value that held for heights [since, until). Only kept
 //          inside the retention window; a key absent before `since` needs no row (see readers.ts).
-// nodes:   (path, version) -> tree node (leaf 64 bytes, inner 82 bytes; treeNodes.ts). Immutable.
+// nodes:   (version, path) -> tree node (leaf 64 bytes, inner 82 bytes; treeNodes.ts). Immutable.
+//          Version first (as in Jellyfish) so a block's new nodes are appended at the end of the
+//          B-tree instead of dirtying pages all over it.
 // retired: version -> the (path, version) keys of nodes the tree at `version` stopped using; they are
 //          deleted once every height that used them has left the retention window (IAVL's orphans).
 // roots:   version -> root node reference and app hash of each committed height.
@@ -18,8 +20,8 @@ CREATE TABLE IF NOT EXISTS history (
   key BLOB NOT NULL, until INTEGER NOT NULL, since INTEGER NOT NULL, value BLOB NOT NULL,
   PRIMARY KEY (key, until)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS history_until ON history (until);
-CREATE TABLE IF NOT EXISTS nodes (path BLOB NOT NULL, version INTEGER NOT NULL, data BLOB NOT NULL,
-  PRIMARY KEY (path, version)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS nodes (version INTEGER NOT NULL, path BLOB NOT NULL, data BLOB NOT NULL,
+  PRIMARY KEY (version, path)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS retired (version INTEGER PRIMARY KEY, nodes BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS roots (version INTEGER PRIMARY KEY, kind INTEGER NOT NULL,
   node_version INTEGER NOT NULL, hash BLOB NOT NULL);

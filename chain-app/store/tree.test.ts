@@ -6,8 +6,9 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { ChainStore } from "./chainStore.js";
+import { type DecodedChild, decodePage } from "./pages.js";
 import { verifyProof } from "./proof.js";
-import { decodeInner, KIND_INNER, KIND_LEAF, pathKey } from "./treeNodes.js";
+import { KIND_INNER, pathKey } from "./treeNodes.js";
 
 const hex = (u: Uint8Array): string => Buffer.from(u).toString("hex");
 const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "hex"));
@@ -73,7 +74,7 @@ describe("app hash", () => {
     const rnd = prng(2024);
     const path = tempDb();
     const retain = 4;
-    let store = ChainStore.open(path, { retainHeights: retain, nodeCacheSize: 64 });
+    let store = ChainStore.open(path, { retainHeights: retain, pageCacheSize: 64 });
     const state = new Map<string, Uint8Array>();
     const snapshots = new Map<number, Map<string, Uint8Array>>();
     const keySpace = 500;
@@ -109,7 +110,7 @@ describe("app hash", () => {
       if (h % 13 === 0) {
         // Reopen now and then: the cache starts cold, everything must come from SQLite.
         store.close();
-        store = ChainStore.open(path, { retainHeights: retain, nodeCacheSize: 64 });
+        store = ChainStore.open(path, { retainHeights: retain, pageCacheSize: 64 });
         expect(store.lastHeight).toBe(BigInt(h));
       }
     }
@@ -135,7 +136,7 @@ describe("app hash", () => {
     expect(store.appHashAt(BigInt(blocks - retain))).toBeUndefined();
     store.close();
 
-    // Pruning is exact: the stored nodes are precisely those reachable from the retained roots.
+    // Pruning is exact: the stored pages are precisely those reachable from the retained roots.
     const db = new Database(path, { readonly: true });
     const roots = db.prepare("SELECT version, kind, node_version FROM roots ORDER BY version").all() as Array<{
       version: number;
@@ -144,26 +145,34 @@ describe("app hash", () => {
     }>;
     expect(roots.map((r) => r.version)).toEqual([67, 68, 69, 70]);
     const reachable = new Set<string>();
-    const getNode = db.prepare("SELECT data FROM nodes WHERE path = ? AND version = ?").pluck();
-    const walk = (kind: number, version: number, bits: Uint8Array, depth: number, probe?: Uint8Array) => {
-      if (kind !== KIND_LEAF && kind !== KIND_INNER) return;
-      const p = kind === KIND_LEAF && probe ? pathKey(probe, depth) : pathKey(bits, depth);
-      const data = getNode.get(p, version) as Uint8Array | undefined;
-      expect(data, `node at depth ${depth} v${version}`).toBeDefined();
+    const getPage = db.prepare("SELECT data FROM nodes WHERE version = ? AND path = ?").pluck();
+    const walkPage = (version: number, bits: Uint8Array, depth: number) => {
+      const p = pathKey(bits, depth);
+      const data = getPage.get(version, p) as Uint8Array | undefined;
+      expect(data, `page at depth ${depth} v${version}`).toBeDefined();
       reachable.add(`${hex(p)}@${version}`);
-      if (kind === KIND_LEAF) {
-        expect(hex(pathKey((data as Uint8Array).subarray(0, 32), depth))).toBe(hex(p));
-        return;
+      // Follow references to the pages below this one.
+      const visit = (n: DecodedChild, d: number, b: Uint8Array) => {
+        if (n.kind !== KIND_INNER) return;
+        if (n.left === undefined) return walkPage(n.version, b, d);
+        const l = b.slice();
+        l[d >> 3] = (l[d >> 3] as number) & ~(0x80 >> (d % 8));
+        const r = b.slice();
+        r[d >> 3] = (r[d >> 3] as number) | (0x80 >> (d % 8));
+        visit(n.left, d + 1, l);
+        visit(n.right, d + 1, r);
+      };
+      const root = decodePage(data as Uint8Array, depth, version);
+      if (root.kind === KIND_INNER) {
+        const l = bits.slice();
+        l[depth >> 3] = (l[depth >> 3] as number) & ~(0x80 >> (depth % 8));
+        const r = bits.slice();
+        r[depth >> 3] = (r[depth >> 3] as number) | (0x80 >> (depth % 8));
+        visit(root.left, depth + 1, l);
+        visit(root.right, depth + 1, r);
       }
-      const node = decodeInner(data as Uint8Array);
-      const l = bits.slice();
-      l[depth >> 3] = (l[depth >> 3] as number) & ~(0x80 >> (depth % 8));
-      const r = bits.slice();
-      r[depth >> 3] = (r[depth >> 3] as number) | (0x80 >> (depth % 8));
-      if (node.left.kind !== 0) walk(node.left.kind, node.left.version, l, depth + 1, l);
-      if (node.right.kind !== 0) walk(node.right.kind, node.right.version, r, depth + 1, r);
     };
-    for (const r of roots) walk(r.kind, r.node_version, new Uint8Array(32), 0, new Uint8Array(32));
+    for (const r of roots) if (r.kind !== 0) walkPage(r.node_version, new Uint8Array(32), 0);
     const stored = (
       db.prepare("SELECT path, version FROM nodes").all() as Array<{ path: Uint8Array; version: number }>
     ).map((r) => `${hex(r.path)}@${r.version}`);

@@ -10,7 +10,7 @@ import {
   type NodeRef,
   type PendingInner,
   type PendingLeaf,
-  pathKey,
+  type StoredRef,
 } from "./treeNodes.js";
 
 /** One change to the tree: set keyHash to valueHash, or remove it (valueHash undefined). */
@@ -19,12 +19,16 @@ export interface TreeOp {
   readonly valueHash: Uint8Array | undefined;
 }
 
-/** Where stored nodes come from, and where the update reports the stored nodes it replaces. */
+/**
+ * Where stored nodes come from, and where the update reports the stored nodes it replaces. A node
+ * is named by its reference plus its position: depth and any key hash whose first `depth` bits are
+ * the node's path (the store builds a path key from them only when it needs one).
+ */
 export interface TreeContext {
-  loadLeaf(path: Uint8Array, version: number): LeafNode;
-  loadInner(path: Uint8Array, version: number): InnerNode;
-  /** A stored node (path, version) is no longer part of the new tree. */
-  retire(path: Uint8Array, version: number): void;
+  loadLeaf(ref: StoredRef, probe: Uint8Array, depth: number): LeafNode;
+  loadInner(ref: StoredRef, probe: Uint8Array, depth: number): InnerNode;
+  /** A stored node is no longer part of the new tree. */
+  retire(ref: StoredRef, probe: Uint8Array, depth: number): void;
 }
 
 /**
@@ -47,7 +51,7 @@ function update(
   const probe = (ops[lo] as TreeOp).keyHash;
   if (ref.kind === KIND_EMPTY) return build(depth, collectSets(ops, lo, hi, undefined));
   if (ref.kind === KIND_LEAF) {
-    const leaf: LeafNode = ref.pending ? ref : ctx.loadLeaf(pathKey(probe, depth), ref.version);
+    const leaf: LeafNode = ref.pending ? ref : ctx.loadLeaf(ref, probe, depth);
     let touchesLeaf = false;
     let anySet = false;
     for (let i = lo; i < hi; i++) {
@@ -60,17 +64,17 @@ function update(
       if (op.valueHash !== undefined) anySet = true;
     }
     if (!touchesLeaf && !anySet) return ref; // only deletions of absent keys
-    if (!ref.pending) ctx.retire(pathKey(probe, depth), ref.version);
+    if (!ref.pending) ctx.retire(ref, probe, depth);
     const keep: LeafEntry | undefined = touchesLeaf ? undefined : { ...leaf, hash: ref.hash };
     return build(depth, collectSets(ops, lo, hi, keep));
   }
-  const node: InnerNode | PendingInner = ref.pending ? ref : ctx.loadInner(pathKey(probe, depth), ref.version);
+  const node: InnerNode | PendingInner = ref.pending ? ref : ctx.loadInner(ref, probe, depth);
   let mid = lo;
   while (mid < hi && pathBit((ops[mid] as TreeOp).keyHash, depth) === 0) mid++;
   const left = update(node.left, depth + 1, ops, lo, mid, ctx);
   const right = update(node.right, depth + 1, ops, mid, hi, ctx);
   if (left === node.left && right === node.right) return ref;
-  if (!ref.pending) ctx.retire(pathKey(probe, depth), ref.version);
+  if (!ref.pending) ctx.retire(ref, probe, depth);
   return combine(left, right, depth, probe, ctx);
 }
 
@@ -90,9 +94,8 @@ function lift(ref: NodeRef, depth: number, probe: Uint8Array, side: 0 | 1, ctx: 
   const byte = depth >>> 3;
   const mask = 0x80 >>> (depth & 7);
   bits[byte] = side === 1 ? (bits[byte] as number) | mask : (bits[byte] as number) & ~mask;
-  const path = pathKey(bits, depth + 1);
-  const leaf = ctx.loadLeaf(path, ref.version);
-  ctx.retire(path, ref.version);
+  const leaf = ctx.loadLeaf(ref, bits, depth + 1);
+  ctx.retire(ref, bits, depth + 1);
   return { kind: KIND_LEAF, pending: true, keyHash: leaf.keyHash, valueHash: leaf.valueHash, hash: ref.hash };
 }
 
