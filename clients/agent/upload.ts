@@ -3,7 +3,12 @@ import { stat } from "node:fs/promises";
 import { cidForBytes } from "../../common/cid.js";
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../common/errors.js";
 import { bytesEqual, toHex } from "../../common/hash.js";
-import { assertChunkSize, DEFAULT_CHUNK_SIZE, readFileChunks } from "../../node-agent/storage/chunker.js";
+import {
+  assertChunkSize,
+  ChunkBufferPool,
+  DEFAULT_CHUNK_SIZE,
+  readFileChunks,
+} from "../../node-agent/storage/chunker.js";
 import { MANIFEST_VERSION, manifestCid } from "../../node-agent/storage/manifest.js";
 import type { ChunkRef, Manifest } from "../../proto/gen/dsdn/storage/v1/manifest.js";
 import {
@@ -146,11 +151,14 @@ async function upload(p: UploadParameters, clients: NodeClient[]): Promise<Uploa
   let done = 0;
   let bytesSent = 0;
   try {
-    for await (const chunk of readFileChunks(p.path, chunkSize)) {
+    const buffers = new ChunkBufferPool();
+    for await (const chunk of readFileChunks(p.path, chunkSize, buffers.acquire)) {
       p.signal?.throwIfAborted();
       const index = chunk.index;
       await pool.add(async () => {
+        const plainSize = chunk.bytes.length;
         const stored = cipher ? encryptChunk(cipher, index, chunk.bytes) : chunk.bytes;
+        if (cipher) buffers.release(chunk.bytes);
         const cid = cidForBytes(stored);
         if (pending) {
           // Same key, nonce and plaintext give the same ciphertext, so a matching CID proves the chunk is
@@ -168,8 +176,9 @@ async function upload(p: UploadParameters, clients: NodeClient[]): Promise<Uploa
           }
         }
         bytesSent += (await store(cid, stored)) * stored.length;
-        refs[index] = { cid, size: BigInt(stored.length), plainSize: BigInt(chunk.bytes.length) };
-        done += chunk.bytes.length;
+        if (!cipher) buffers.release(chunk.bytes);
+        refs[index] = { cid, size: BigInt(stored.length), plainSize: BigInt(plainSize) };
+        done += plainSize;
         p.onProgress?.(done, size);
       });
     }

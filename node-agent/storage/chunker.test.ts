@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cidForBytes } from "../../common/cid.js";
-import { chunkCids, parseSize, readFileChunks } from "./chunker.js";
+import { ChunkBufferPool, chunkCids, parseSize, readFileChunks } from "./chunker.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dsdn-chunker-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,5 +74,21 @@ describe("parseSize", () => {
   it("refuses anything else with the accepted forms", () => {
     expect(() => parseSize("16 parsecs")).toThrow(/16MiB/);
     expect(() => parseSize("-5")).toThrow();
+  });
+});
+
+describe("ChunkBufferPool", () => {
+  it("reuses released buffers whole, even after a short last chunk, and never hands one out twice", () => {
+    const pool = new ChunkBufferPool();
+    const a = pool.acquire(1000);
+    const b = pool.acquire(1000);
+    expect(a.buffer).not.toBe(b.buffer);
+    pool.release(a.subarray(0, 10));
+    const c = pool.acquire(1000);
+    expect(c.buffer).toBe(a.buffer);
+    expect(c.length).toBe(1000);
+    expect(pool.acquire(1000).buffer).not.toBe(a.buffer);
+    pool.release(Buffer.alloc(1000)); // not from the pool: ignored
+    expect(pool.acquire(1000).buffer).not.toBe(c.buffer);
   });
 });

@@ -16,16 +16,21 @@ export interface FileChunk {
 }
 
 /**
- * Yields the chunks of a file in order. Each chunk gets its own buffer, so a consumer may keep a few in
- * flight (parallel uploads) while memory stays bounded by how many it keeps, never by the file's size.
+ * Yields the chunks of a file in order. Each chunk gets its own buffer (from `alloc`, so a caller may
+ * recycle them), so a consumer may keep a few in flight (parallel uploads) while memory stays bounded by
+ * how many it keeps, never by the file's size.
  */
-export async function* readFileChunks(path: string, chunkSize: number = DEFAULT_CHUNK_SIZE): AsyncGenerator<FileChunk> {
+export async function* readFileChunks(
+  path: string,
+  chunkSize: number = DEFAULT_CHUNK_SIZE,
+  alloc: (size: number) => Buffer = Buffer.allocUnsafe,
+): AsyncGenerator<FileChunk> {
   assertChunkSize(chunkSize);
   const fh = await open(path, "r");
   try {
     let offset = 0;
     for (let index = 0; ; index++) {
-      const buf = Buffer.allocUnsafe(chunkSize);
+      const buf = alloc(chunkSize);
       let filled = 0;
       while (filled < chunkSize) {
         const { bytesRead } = await fh.read(buf, filled, chunkSize - filled, offset + filled);
@@ -49,6 +54,28 @@ export async function* chunkCids(
 ): AsyncGenerator<{ index: number; cid: string; size: number; bytes: Buffer }> {
   for await (const c of readFileChunks(path, chunkSize)) {
     yield { index: c.index, cid: cidForBytes(c.bytes), size: c.bytes.length, bytes: c.bytes };
+  }
+}
+
+/**
+ * Reuses chunk-sized buffers once their consumer is done with them: peak memory then stays at the number
+ * in flight, instead of waiting for the garbage collector to notice that large buffers died.
+ */
+export class ChunkBufferPool {
+  private readonly free: ArrayBuffer[] = [];
+  private readonly owned = new WeakSet<ArrayBufferLike>();
+  acquire = (size: number): Buffer => {
+    const ab = this.free.pop();
+    if (ab && ab.byteLength === size) return Buffer.from(ab);
+    const b = Buffer.allocUnsafeSlow(size); // never a slice of Node's shared pool, so it can be reused whole
+    this.owned.add(b.buffer);
+    return b;
+  };
+  /** Hands back the buffer a chunk was read into (a short last chunk is a view of it); others are ignored. */
+  release(chunk: Uint8Array): void {
+    const ab = chunk.buffer;
+    if (this.owned.has(ab) && this.free.length < 16 && !this.free.includes(ab as ArrayBuffer))
+      this.free.push(ab as ArrayBuffer);
   }
 }
 

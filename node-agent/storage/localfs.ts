@@ -221,7 +221,8 @@ class VerifyingStream extends Transform {
     private readonly expected: Uint8Array,
     private readonly onMismatch: () => Promise<Error>,
   ) {
-    super();
+    // Byte buffers of a few MiB keep large chunk reads from stalling on the default 16 KiB.
+    super({ highWaterMark: 4 * 1024 * 1024 });
   }
   override _transform(piece: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.hash.update(piece);
