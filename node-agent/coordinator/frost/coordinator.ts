@@ -1,0 +1,357 @@
+/**
+ * @module The orchestrator side of FROST (any committee member may drive it): runs a DKG across all n
+ * members, and signing sessions with t of them — verifying every reply, naming any member that misbehaves.
+ */
+import { randomBytes } from "node:crypto";
+import { ed25519, ed25519_FROST } from "@noble/curves/ed25519.js";
+import type { Ed25519KeyPair } from "../../../common/ed25519.js";
+import { InvalidArgumentError, isBaseError } from "../../../common/errors.js";
+import { bytesEqual, sha256, toHex } from "../../../common/hash.js";
+import { decodeMessage, encodeMessage } from "../../../common/protobuf.js";
+import {
+  DkgRequest,
+  DkgResult,
+  DkgRound1,
+  DkgRound1Bundle,
+  type DkgRound2,
+  DkgRound2Bundle,
+  SignatureShare,
+  SignCommitment,
+  SignedReceipt,
+  SignPackage,
+  SignRequest,
+} from "../../../proto/gen/dsdn/committee/v1/frost.js";
+import { SignedTypes, signMessage, verifyMessage } from "./auth.js";
+import { makeMessage, u8 } from "./bytes.js";
+import { type CommitteeSpec, frostIdentifier, memberIndex, validateCommittee } from "./committee.js";
+import { FrostInvalidShareError, FrostProtocolError, FrostUnavailableError } from "./errors.js";
+import { type FrostGroupInfo, groupInfoFromResult, toFrostPublic } from "./group.js";
+import type { FrostRpc, PeerTransport } from "./rpc.js";
+
+const F = ed25519_FROST;
+
+export interface FrostCoordinatorOptions {
+  /** The orchestrator's identity key; it must belong to the committee it drives. */
+  readonly identity: Ed25519KeyPair;
+  readonly transport: PeerTransport;
+  /** Per-call deadline (ms). A member that does not answer in time counts as down. Default 5000. */
+  readonly timeoutMs?: number;
+  /** Session lifetime members accept (ms). Default 60 000. */
+  readonly sessionMs?: number;
+  readonly now?: () => number;
+}
+
+export interface DkgOutcome {
+  readonly sessionId: Uint8Array;
+  readonly group: FrostGroupInfo;
+  /** Every member's signed DkgResult (all agree), in participant order: what the chain records. */
+  readonly results: readonly DkgResult[];
+}
+
+export interface SignOptions {
+  readonly group: FrostGroupInfo;
+  readonly message: Uint8Array;
+  /** Exactly these participants (1-based, >= t) must sign; default: the first t members to answer. */
+  readonly signers?: readonly number[];
+}
+
+export interface SignOutcome {
+  readonly receipt: SignedReceipt;
+  /** 64-byte Ed25519 signature of the message under group.groupPublicKey. */
+  readonly signature: Uint8Array;
+  readonly signerIndexes: readonly number[];
+}
+
+interface Failure {
+  readonly index: number;
+  readonly reason: string;
+}
+
+function describe(fails: readonly Failure[]): string {
+  return fails.map((f) => `participant ${f.index}: ${f.reason}`).join("; ");
+}
+
+function reasonOf(e: unknown): string {
+  return isBaseError(e) ? e.shortMessage : ((e as Error)?.message ?? String(e));
+}
+
+export class FrostCoordinator {
+  readonly #o: FrostCoordinatorOptions;
+  readonly #timeout: number;
+  readonly #sessionMs: number;
+  readonly #now: () => number;
+
+  constructor(opts: FrostCoordinatorOptions) {
+    this.#o = opts;
+    this.#timeout = opts.timeoutMs ?? 5000;
+    this.#sessionMs = opts.sessionMs ?? 60_000;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  /** Runs a full DKG: every member must take part. Returns the group key once all n results agree. */
+  async runDkg(spec: CommitteeSpec): Promise<DkgOutcome> {
+    validateCommittee(spec);
+    const members = spec.members;
+    const n = members.length;
+    if (memberIndex(members, this.#o.identity.publicKey) === 0) {
+      throw new InvalidArgumentError("the orchestrator must be a member of the committee");
+    }
+    const sessionId = new Uint8Array(randomBytes(32));
+    const request = signMessage(
+      SignedTypes.DkgRequest,
+      {
+        sessionId,
+        epoch: spec.epoch,
+        threshold: spec.threshold,
+        members: [...members],
+        expiresAtMs: BigInt(this.#now() + this.#sessionMs),
+      },
+      this.#o.identity,
+    );
+    const all = members.map((_, i) => i + 1);
+
+    // Round 1: public commitments from everyone.
+    const r1 = await this.#callAll(members, all, "dkg/start", encodeMessage(DkgRequest, request), (idx, bytes) => {
+      const p = decodeMessage(DkgRound1, bytes, "DkgRound1");
+      verifyMessage(SignedTypes.DkgRound1, p, members[idx - 1]);
+      if (p.participantIndex !== idx || !bytesEqual(p.sessionId, sessionId) || p.epoch !== spec.epoch) {
+        throw new FrostProtocolError("round-1 package for another index, session or epoch");
+      }
+      return p;
+    });
+    const round1Bundle = encodeMessage(DkgRound1Bundle, makeMessage(DkgRound1Bundle, { sessionId, packages: r1 }));
+
+    // Round 2: each member returns n−1 encrypted shares; route each to its recipient.
+    const r2 = await this.#callAll(members, all, "dkg/round1", round1Bundle, (idx, bytes) => {
+      const b = decodeMessage(DkgRound2Bundle, bytes, "DkgRound2Bundle");
+      const to = new Set<number>();
+      for (const p of b.packages) {
+        verifyMessage(SignedTypes.DkgRound2, p, members[idx - 1]);
+        const j = p.recipientIndex;
+        if (p.senderIndex !== idx || j < 1 || j > n || j === idx || to.has(j) || !bytesEqual(p.sessionId, sessionId)) {
+          throw new FrostProtocolError("malformed round-2 bundle");
+        }
+        to.add(j);
+      }
+      if (to.size !== n - 1) throw new FrostProtocolError(`expected ${n - 1} round-2 packages, got ${to.size}`);
+      return b.packages;
+    });
+    const inbox: DkgRound2[][] = members.map(() => []);
+    for (const pkgs of r2) for (const p of pkgs) inbox[p.recipientIndex - 1]!.push(p);
+
+    // Round 3: each member checks its shares, stores its key share, and signs the result.
+    const results: DkgResult[] = new Array(n);
+    await Promise.all(
+      all.map(async (idx) => {
+        const body = encodeMessage(
+          DkgRound2Bundle,
+          makeMessage(DkgRound2Bundle, { sessionId, packages: inbox[idx - 1]! }),
+        );
+        const [res] = await this.#callAll(members, [idx], "dkg/round2", body, (i, bytes) => {
+          const r = decodeMessage(DkgResult, bytes, "DkgResult");
+          verifyMessage(SignedTypes.DkgResult, r, members[i - 1]);
+          return r;
+        });
+        results[idx - 1] = res!;
+      }),
+    );
+    const ref = results[0]!;
+    const key = (r: DkgResult) =>
+      toHex(
+        encodeMessage(
+          DkgResult,
+          makeMessage(DkgResult, { ...r, sender: new Uint8Array(0), signature: new Uint8Array(0) }),
+        ),
+      );
+    const counts = new Map<string, number>();
+    for (const r of results) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
+    const majority = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+    const dissent = results.map((r, i) => (key(r) === majority ? 0 : i + 1)).filter((i) => i > 0);
+    if (dissent.length > 0) {
+      throw new FrostProtocolError(`DKG results disagree: participants ${dissent.join(", ")} differ from the rest`);
+    }
+    const expected = makeMessage(DkgResult, {
+      sessionId,
+      epoch: spec.epoch,
+      threshold: spec.threshold,
+      members: [...members],
+      groupPublicKey: ref.groupPublicKey,
+      verifyingShares: ref.verifyingShares,
+      commitments: ref.commitments,
+      sender: new Uint8Array(0),
+      signature: new Uint8Array(0),
+    });
+    if (key(ref) !== key(expected) || ref.verifyingShares.length !== n || ref.groupPublicKey.length !== 32) {
+      throw new FrostProtocolError("DKG result does not describe the requested committee");
+    }
+    return { sessionId, group: groupInfoFromResult(ref), results };
+  }
+
+  /** Threshold-signs `message`: commitments from t members, then their shares, each checked, then aggregated. */
+  async sign(opts: SignOptions): Promise<SignOutcome> {
+    const { group, message } = opts;
+    const members = group.members;
+    const n = members.length;
+    const t = group.threshold;
+    const candidates = opts.signers ? [...opts.signers] : members.map((_, i) => i + 1);
+    if (new Set(candidates).size !== candidates.length || candidates.some((i) => i < 1 || i > n)) {
+      throw new InvalidArgumentError(`signers must be distinct indexes in 1..${n}`);
+    }
+    if (candidates.length < t) throw new InvalidArgumentError(`need at least ${t} signers, got ${candidates.length}`);
+    const need = opts.signers ? candidates.length : t;
+    if (memberIndex(members, this.#o.identity.publicKey) === 0) {
+      throw new InvalidArgumentError("the orchestrator must be a member of the committee");
+    }
+    const sessionId = new Uint8Array(randomBytes(32));
+    const request = signMessage(
+      SignedTypes.SignRequest,
+      {
+        sessionId,
+        epoch: group.epoch,
+        groupPublicKey: group.groupPublicKey,
+        message,
+        expiresAtMs: BigInt(this.#now() + this.#sessionMs),
+      },
+      this.#o.identity,
+    );
+    const digest = sha256(message);
+
+    // Round 1: first `need` valid commitments win; the rest of the nonces simply expire unused.
+    const commitments = await this.#firstN(
+      members,
+      candidates,
+      need,
+      "sign/commit",
+      encodeMessage(SignRequest, request),
+      (idx, bytes) => {
+        const c = decodeMessage(SignCommitment, bytes, "SignCommitment");
+        verifyMessage(SignedTypes.SignCommitment, c, members[idx - 1]);
+        if (c.participantIndex !== idx || !bytesEqual(c.sessionId, sessionId) || c.epoch !== group.epoch) {
+          throw new FrostProtocolError("commitment for another index, session or epoch");
+        }
+        if (!bytesEqual(c.messageHash, digest)) throw new FrostProtocolError("commitment names another message");
+        return c;
+      },
+    );
+    commitments.sort((a, b) => a.participantIndex - b.participantIndex);
+    const signerIndexes = commitments.map((c) => c.participantIndex);
+    const pkg = signMessage(SignedTypes.SignPackage, { request, commitments }, this.#o.identity);
+    const list = commitments.map((c) => ({
+      identifier: frostIdentifier(c.participantIndex),
+      hiding: u8(c.hiding),
+      binding: u8(c.binding),
+    }));
+    const pub = toFrostPublic(group);
+
+    // Round 2: every chosen signer must answer; each share is checked against its verifying share.
+    const shares = await this.#callAll(
+      members,
+      signerIndexes,
+      "sign/share",
+      encodeMessage(SignPackage, pkg),
+      (idx, bytes) => {
+        const s = decodeMessage(SignatureShare, bytes, "SignatureShare");
+        verifyMessage(SignedTypes.SignatureShare, s, members[idx - 1]);
+        if (s.participantIndex !== idx || !bytesEqual(s.sessionId, sessionId) || s.epoch !== group.epoch) {
+          throw new FrostProtocolError("share for another index, session or epoch");
+        }
+        return s;
+      },
+    );
+    const byId: Record<string, Uint8Array> = {};
+    for (const s of shares) {
+      const id = frostIdentifier(s.participantIndex);
+      let ok = false;
+      try {
+        ok = s.share.length === 32 && F.verifyShare(pub, list, u8(message), id, u8(s.share));
+      } catch {
+        ok = false;
+      }
+      if (!ok) throw new FrostInvalidShareError(s.participantIndex, toHex(members[s.participantIndex - 1]!));
+      byId[id] = s.share;
+    }
+    const signature = F.aggregate(pub, list, u8(message), byId);
+    if (!ed25519.verify(signature, message, group.groupPublicKey)) {
+      throw new FrostProtocolError("aggregate signature does not verify under the group key");
+    }
+    const receipt = makeMessage(SignedReceipt, {
+      message,
+      signature,
+      groupPublicKey: group.groupPublicKey,
+      epoch: group.epoch,
+      signerIndexes,
+      sessionId,
+    });
+    return { receipt, signature, signerIndexes };
+  }
+
+  /** Calls every listed member; all must answer validly, else FrostUnavailableError naming the others. */
+  async #callAll<T>(
+    members: readonly Uint8Array[],
+    indexes: readonly number[],
+    rpc: FrostRpc,
+    body: Uint8Array,
+    check: (idx: number, reply: Uint8Array) => T,
+  ): Promise<T[]> {
+    const settled = await Promise.allSettled(
+      indexes.map(async (idx) => check(idx, await this.#o.transport.call(members[idx - 1]!, rpc, body, this.#timeout))),
+    );
+    const fails: Failure[] = [];
+    const out: T[] = [];
+    settled.forEach((s, k) => {
+      if (s.status === "fulfilled") out.push(s.value);
+      else fails.push({ index: indexes[k]!, reason: reasonOf(s.reason) });
+    });
+    if (fails.length > 0) {
+      throw new FrostUnavailableError(`${rpc}: ${fails.length} of ${indexes.length} participants failed`, {
+        details: describe(fails),
+        meta: { failed: fails.map((f) => f.index) },
+      });
+    }
+    return out;
+  }
+
+  /** Resolves with the first `need` valid replies; fails once that many can no longer arrive. */
+  #firstN<T>(
+    members: readonly Uint8Array[],
+    indexes: readonly number[],
+    need: number,
+    rpc: FrostRpc,
+    body: Uint8Array,
+    check: (idx: number, reply: Uint8Array) => T,
+  ): Promise<T[]> {
+    return new Promise((resolve, reject) => {
+      const got: T[] = [];
+      const fails: Failure[] = [];
+      let done = false;
+      for (const idx of indexes) {
+        this.#o.transport
+          .call(members[idx - 1]!, rpc, body, this.#timeout)
+          .then((bytes) => check(idx, bytes))
+          .then(
+            (v) => {
+              if (done) return;
+              got.push(v);
+              if (got.length === need) {
+                done = true;
+                resolve(got);
+              }
+            },
+            (e) => {
+              if (done) return;
+              fails.push({ index: idx, reason: reasonOf(e) });
+              if (indexes.length - fails.length < need) {
+                done = true;
+                reject(
+                  new FrostUnavailableError(
+                    `${rpc}: only ${indexes.length - fails.length} of the ${need} participants needed can answer`,
+                    { details: describe(fails), meta: { failed: fails.map((f) => f.index) } },
+                  ),
+                );
+              }
+            },
+          );
+      }
+    });
+  }
+}

@@ -1,0 +1,50 @@
+/** @module The five participant RPCs (DKG rounds, signing rounds) as bytes in, bytes out — shared by every transport. */
+
+import { InvalidArgumentError } from "../../../common/errors.js";
+import { decodeMessage, encodeMessage } from "../../../common/protobuf.js";
+import {
+  DkgRequest,
+  DkgResult,
+  DkgRound1,
+  DkgRound1Bundle,
+  DkgRound2Bundle,
+  SignatureShare,
+  SignCommitment,
+  SignPackage,
+  SignRequest,
+} from "../../../proto/gen/dsdn/committee/v1/frost.js";
+import type { FrostParticipant } from "./participant.js";
+
+/** RPC names; over HTTP each is `POST /frost/v1/<name>` with a protobuf body. */
+export const FROST_RPCS = ["dkg/start", "dkg/round1", "dkg/round2", "sign/commit", "sign/share"] as const;
+export type FrostRpc = (typeof FROST_RPCS)[number];
+
+/** How the orchestrator reaches a member (by identity key). Rejects on timeout or a refusal. */
+export interface PeerTransport {
+  call(peer: Uint8Array, rpc: FrostRpc, body: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
+}
+
+export function isFrostRpc(s: string): s is FrostRpc {
+  return (FROST_RPCS as readonly string[]).includes(s);
+}
+
+/** Decodes a request, runs the participant's handler, encodes the answer. */
+export async function dispatchFrostRpc(p: FrostParticipant, rpc: FrostRpc, body: Uint8Array): Promise<Uint8Array> {
+  switch (rpc) {
+    case "dkg/start":
+      return encodeMessage(DkgRound1, await p.handleDkgRequest(decodeMessage(DkgRequest, body, "DkgRequest")));
+    case "dkg/round1":
+      return encodeMessage(
+        DkgRound2Bundle,
+        await p.handleDkgRound1(decodeMessage(DkgRound1Bundle, body, "DkgRound1Bundle")),
+      );
+    case "dkg/round2":
+      return encodeMessage(DkgResult, await p.handleDkgRound2(decodeMessage(DkgRound2Bundle, body, "DkgRound2Bundle")));
+    case "sign/commit":
+      return encodeMessage(SignCommitment, await p.handleSignRequest(decodeMessage(SignRequest, body, "SignRequest")));
+    case "sign/share":
+      return encodeMessage(SignatureShare, await p.handleSignPackage(decodeMessage(SignPackage, body, "SignPackage")));
+    default:
+      throw new InvalidArgumentError(`unknown FROST rpc ${String(rpc)}`);
+  }
+}
