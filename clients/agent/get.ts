@@ -151,7 +151,12 @@ async function get(p: GetParameters, clients: NodeClient[]): Promise<GetReturnTy
     await fh.close();
     if (!ok) await unlink(tmp).catch(() => {});
   }
-  await rename(tmp, out);
+  try {
+    await rename(tmp, out);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw new InvalidArgumentError(`cannot write ${out}`, { cause: e });
+  }
   p.onProgress?.(total, total);
   return { manifest: cid, out, size: total, chunks: m.chunks.length, encrypted: cipher !== undefined, servedBy };
 }

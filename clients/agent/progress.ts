@@ -23,7 +23,11 @@ export function createProgress(
   let lastDraw = 0;
   let lastDecile = -1;
   let done = 0;
-  const rate = () => mb(done / Math.max((Date.now() - start) / 1000, 0.001));
+  // A rate over the first instants says nothing; show it once there is something to average.
+  const rate = () => {
+    const secs = (Date.now() - start) / 1000;
+    return secs < 0.25 ? "–" : mb(done / secs);
+  };
   const draw = (final: boolean) => {
     const frac = totalBytes === 0 ? 1 : Math.min(done / totalBytes, 1);
     if (tty) {

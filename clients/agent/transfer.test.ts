@@ -1,5 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -228,5 +237,18 @@ describe("upload and get", () => {
   it("refuses a bad node URL and a non-file clearly", async () => {
     await expect(uploadFile({ path: file(Buffer.from("x")), nodes: ["ftp://x"], keystore })).rejects.toThrow(/http/);
     await expect(uploadFile({ path: root, nodes: [nodes[0]!.url], keystore })).rejects.toThrow(/not a regular file/);
+  });
+});
+
+describe("get into an unusable target", () => {
+  it("fails clearly and leaves no partial file when the output path is a directory", async () => {
+    const path = file(randomBytes(100));
+    const up = await uploadFile({ path, nodes: [nodes[0]!.url], chunkSize: CHUNK, keystore });
+    const target = join(root, `dir-${fileNo++}`);
+    mkdirSync(target);
+    await expect(getFile({ manifest: up.manifest, nodes: [nodes[0]!.url], out: target })).rejects.toThrow(
+      /cannot write/,
+    );
+    expect(partials()).toEqual([]);
   });
 });
