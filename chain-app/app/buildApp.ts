@@ -2,6 +2,9 @@
 
 import { AuthKeeper, authModule } from "../../modules/auth/index.js";
 import { BankKeeper, bankModule } from "../../modules/bank/index.js";
+import { NodesKeeper, nodesModule } from "../../modules/nodes/index.js";
+import { SlashingKeeper, slashingModule } from "../../modules/slashing/index.js";
+import { StakeKeeper, stakeModule } from "../../modules/stake/index.js";
 import type { AppModule } from "../module.js";
 import type { ChainStore } from "../store/index.js";
 import { type AppOptions, NusantaraApp } from "./app.js";
@@ -9,13 +12,29 @@ import { type AppOptions, NusantaraApp } from "./app.js";
 export interface Keepers {
   readonly auth: AuthKeeper;
   readonly bank: BankKeeper;
+  readonly stake: StakeKeeper;
+  readonly nodes: NodesKeeper;
+  readonly slashing: SlashingKeeper;
 }
 
 /** Module order is consensus-critical: genesis, begin- and end-block hooks run in this order. */
 export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
   const auth = new AuthKeeper();
   const bank = new BankKeeper(auth);
-  return { modules: [authModule(auth), bankModule(bank)], keepers: { auth, bank } };
+  const stake = new StakeKeeper(bank);
+  const nodes = new NodesKeeper(stake);
+  stake.addHooks(nodes);
+  const slashing = new SlashingKeeper(stake);
+  return {
+    modules: [
+      authModule(auth),
+      bankModule(bank),
+      stakeModule(stake, bank),
+      nodesModule(nodes, stake),
+      slashingModule(slashing, stake, nodes),
+    ],
+    keepers: { auth, bank, stake, nodes, slashing },
+  };
 }
 
 export function createApp(store: ChainStore, options: AppOptions = {}): NusantaraApp {
