@@ -53,6 +53,12 @@ export interface SignOptions {
   readonly message: Uint8Array;
   /** Exactly these participants (1-based, >= t) must sign; default: the first t members to answer. */
   readonly signers?: readonly number[];
+  /**
+   * "each" (default): verify every share against its signer's verifying share before aggregating.
+   * "on-failure": aggregate first and verify shares only if the aggregate does not verify (frost-rs'
+   * cheater detection) — same signer named on a bad share, about t share checks cheaper when all is well.
+   */
+  readonly shareCheck?: "each" | "on-failure";
 }
 
 export interface SignOutcome {
@@ -259,18 +265,29 @@ export class FrostCoordinator {
       },
     );
     const byId: Record<string, Uint8Array> = {};
-    for (const s of shares) {
-      const id = frostIdentifier(s.participantIndex);
-      let ok = false;
-      try {
-        ok = s.share.length === 32 && F.verifyShare(pub, list, u8(message), id, u8(s.share));
-      } catch {
-        ok = false;
+    for (const s of shares) byId[frostIdentifier(s.participantIndex)] = s.share;
+    const checkEach = () => {
+      for (const s of shares) {
+        let ok = false;
+        try {
+          ok =
+            s.share.length === 32 &&
+            F.verifyShare(pub, list, u8(message), frostIdentifier(s.participantIndex), u8(s.share));
+        } catch {
+          ok = false;
+        }
+        if (!ok) throw new FrostInvalidShareError(s.participantIndex, toHex(members[s.participantIndex - 1]!));
       }
-      if (!ok) throw new FrostInvalidShareError(s.participantIndex, toHex(members[s.participantIndex - 1]!));
-      byId[id] = s.share;
+    };
+    if (opts.shareCheck !== "on-failure") checkEach();
+    let signature: Uint8Array;
+    try {
+      // noble checks the aggregate as an Ed25519 signature and throws if it does not verify.
+      signature = F.aggregate(pub, list, u8(message), byId);
+    } catch (e) {
+      checkEach(); // names the signer whose share broke it
+      throw new FrostProtocolError("aggregate signature does not verify under the group key", { cause: e });
     }
-    const signature = F.aggregate(pub, list, u8(message), byId);
     if (!ed25519.verify(signature, message, group.groupPublicKey)) {
       throw new FrostProtocolError("aggregate signature does not verify under the group key");
     }

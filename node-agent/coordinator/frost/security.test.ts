@@ -144,29 +144,32 @@ describe("membership", () => {
 });
 
 describe("a lying signer", () => {
-  it("an invalid signature share (properly signed by its member) is detected and its signer named", async () => {
-    c.transport.intercept = (peer, rpc, reply) => {
-      if (rpc !== "sign/share" || peer !== toHex(members[2]!)) return reply;
-      const s = decodeMessage(SignatureShare, reply);
-      const z = F.utils.Fn.add(F.utils.Fn.fromBytes(s.share), 1n);
-      return encodeMessage(
-        SignatureShare,
-        signMessage(SignedTypes.SignatureShare, { ...s, share: F.utils.Fn.toBytes(z) }, c.identities[2]!),
-      );
-    };
-    try {
-      const err = await c
-        .coordinator(4)
-        .sign({ group, message: enc.encode("m"), signers: [2, 3, 4] })
-        .catch((e) => e);
-      expect(err).toBeInstanceOf(FrostInvalidShareError);
-      expect(err.participantIndex).toBe(3);
-      expect(err.participant).toBe(toHex(members[2]!));
-      expect(err.message).toMatch(/participant 3/);
-    } finally {
-      c.transport.intercept = undefined;
-    }
-  });
+  it.each(["each", "on-failure"] as const)(
+    "an invalid share (signed by its member) is detected and its signer named (shareCheck %s)",
+    async (shareCheck) => {
+      c.transport.intercept = (peer, rpc, reply) => {
+        if (rpc !== "sign/share" || peer !== toHex(members[2]!)) return reply;
+        const s = decodeMessage(SignatureShare, reply);
+        const z = F.utils.Fn.add(F.utils.Fn.fromBytes(s.share), 1n);
+        return encodeMessage(
+          SignatureShare,
+          signMessage(SignedTypes.SignatureShare, { ...s, share: F.utils.Fn.toBytes(z) }, c.identities[2]!),
+        );
+      };
+      try {
+        const err = await c
+          .coordinator(4)
+          .sign({ group, message: enc.encode("m"), signers: [2, 3, 4], shareCheck })
+          .catch((e) => e);
+        expect(err).toBeInstanceOf(FrostInvalidShareError);
+        expect(err.participantIndex).toBe(3);
+        expect(err.participant).toBe(toHex(members[2]!));
+        expect(err.message).toMatch(/participant 3/);
+      } finally {
+        c.transport.intercept = undefined;
+      }
+    },
+  );
 });
 
 describe("tampering", () => {
