@@ -115,7 +115,7 @@ export class TestChain {
     return r as any;
   }
 
-  query<Req, Res>(path: string, reqCodec: MessageCodec<Req>, req: Partial<Req>, resCodec: MessageCodec<Res>): Res {
+  query<Req, Res>(path: string, reqCodec: MessageCodec<Req>, req: object, resCodec: MessageCodec<Res>): Res {
     const r = this.app.query({
       path,
       data: reqCodec.encode(reqCodec.fromPartial(req)).finish(),
@@ -127,7 +127,7 @@ export class TestChain {
   }
 
   /** Raw query result (code and log) for error cases. */
-  rawQuery<Req>(path: string, reqCodec: MessageCodec<Req>, req: Partial<Req>) {
+  rawQuery<Req>(path: string, reqCodec: MessageCodec<Req>, req: object) {
     return this.app.query({
       path,
       data: reqCodec.encode(reqCodec.fromPartial(req)).finish(),
