@@ -305,7 +305,16 @@ export class NusantaraApp implements AbciApplication {
     // as the SDK does: sequence, fee and balance for the fee. Messages run in CheckTx and FinalizeBlock.
     if (mode === "recheck") {
       anteBranch.write();
-      return { code: 0, codespace: "", log: "", data: new Uint8Array(), gasWanted, gasUsed: meter.consumed, events: [], msgResponses: [] };
+      return {
+        code: 0,
+        codespace: "",
+        log: "",
+        data: new Uint8Array(),
+        gasWanted,
+        gasUsed: meter.consumed,
+        events: [],
+        msgResponses: [],
+      };
     }
     const msgBranch = anteBranch.branch();
     const msgEvents: abci.Event[] = [];
