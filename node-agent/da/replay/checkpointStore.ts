@@ -38,12 +38,14 @@ export interface CheckpointLoad {
   readonly skipped: readonly SkippedCheckpoint[];
 }
 
-export function encodeCheckpointFile(cp: ReplayCheckpoint): Uint8Array {
-  const body = concatBytes(FILE_MAGIC, ReplayCheckpoint.encode(cp).finish());
+/** File bytes around a ReplayCheckpoint (an object, or its protobuf bytes from `machine.encodeCheckpoint()`). */
+export function encodeCheckpointFile(cp: ReplayCheckpoint | Uint8Array): Uint8Array {
+  const body = concatBytes(FILE_MAGIC, cp instanceof Uint8Array ? cp : ReplayCheckpoint.encode(cp).finish());
   return concatBytes(body, sha256Native(body));
 }
 
-export function decodeCheckpointFile(bytes: Uint8Array): ReplayCheckpoint {
+/** Checks magic and checksum; returns the ReplayCheckpoint protobuf bytes. */
+export function readCheckpointFile(bytes: Uint8Array): Uint8Array {
   if (bytes.length < FILE_MAGIC.length + 32 || !bytesEqual(bytes.subarray(0, FILE_MAGIC.length), FILE_MAGIC)) {
     throw new IntegrityError("not a DSDN replay checkpoint file");
   }
@@ -51,8 +53,13 @@ export function decodeCheckpointFile(bytes: Uint8Array): ReplayCheckpoint {
   if (!bytesEqual(sha256Native(body), bytes.subarray(bytes.length - 32))) {
     throw new IntegrityError("checkpoint file checksum mismatch (truncated or corrupted)");
   }
+  return body.subarray(FILE_MAGIC.length);
+}
+
+export function decodeCheckpointFile(bytes: Uint8Array): ReplayCheckpoint {
+  const body = readCheckpointFile(bytes);
   try {
-    return ReplayCheckpoint.decode(body.subarray(FILE_MAGIC.length));
+    return ReplayCheckpoint.decode(body);
   } catch (e) {
     throw new IntegrityError("checkpoint file does not decode", { cause: e });
   }
@@ -80,9 +87,9 @@ export class CheckpointStore {
 
   /** Writes temp → fsync → rename → fsync dir, so a crash leaves either the old set or the new file whole. */
   write(machine: ReplayMachine): string {
-    const cp = machine.toCheckpoint();
-    const bytes = encodeCheckpointFile(cp);
-    const name = `checkpoint-${cp.height.toString().padStart(20, "0")}.bin`;
+    const height = machine.height;
+    const bytes = encodeCheckpointFile(machine.encodeCheckpoint());
+    const name = `checkpoint-${height.toString().padStart(20, "0")}.bin`;
     const final = join(this.dir, name);
     const tmp = join(this.dir, `.${name}.${process.pid}.tmp`);
     const fd = openSync(tmp, "w");
@@ -113,9 +120,9 @@ export class CheckpointStore {
     const skipped: SkippedCheckpoint[] = [];
     for (const { path, height } of this.list()) {
       try {
-        const cp = decodeCheckpointFile(new Uint8Array(readFileSync(path)));
-        if (cp.height !== height) throw new IntegrityError(`file name says height ${height}, content ${cp.height}`);
-        const machine = ReplayMachine.fromCheckpoint(cp, config);
+        const machine = ReplayMachine.decodeCheckpoint(readCheckpointFile(new Uint8Array(readFileSync(path))), config);
+        if (machine.height !== height)
+          throw new IntegrityError(`file name says height ${height}, content ${machine.height}`);
         return { loaded: { machine, path, height }, skipped };
       } catch (e) {
         skipped.push({ path, reason: (e as Error).message.split("\n")[0] ?? String(e) });

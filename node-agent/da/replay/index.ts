@@ -11,6 +11,7 @@ export {
   type CheckpointStoreOptions,
   decodeCheckpointFile,
   encodeCheckpointFile,
+  readCheckpointFile,
   type SkippedCheckpoint,
 } from "./checkpointStore.js";
 export { parseCoordinatorList, type ReplayConfig, type ReplayConfigInput, replayConfig } from "./config.js";

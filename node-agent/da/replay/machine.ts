@@ -1,8 +1,9 @@
 /** @module The replay state machine: orders envelopes per publisher, applies them, and snapshots itself. */
 
+import { BinaryReader } from "@bufbuild/protobuf/wire";
 import { BaseError, ErrorCode, IntegrityError } from "../../../common/errors.js";
-import { bytesEqual, toHex } from "../../../common/hash.js";
-import type { ReplayCheckpoint } from "../../../proto/gen/dsdn/da/v1/state.js";
+import { bytesEqual, concatBytes, sha256Native, toHex } from "../../../common/hash.js";
+import { ReplayCheckpoint } from "../../../proto/gen/dsdn/da/v1/state.js";
 import { decodeBatch } from "../events/batch.js";
 import { EnvelopeError, type OpenedEnvelope, openEnvelope } from "../events/envelope.js";
 import type { DAHeightBlobs } from "../types.js";
@@ -244,8 +245,8 @@ export class ReplayMachine {
   // ---- checkpoints ----
 
   /** Everything needed to resume exactly here: state, height, sequences and held-back envelopes. */
-  toCheckpoint(): ReplayCheckpoint {
-    const state = this.stateRef.toSnapshot();
+  toCheckpoint(withState = true): ReplayCheckpoint {
+    const state = withState ? this.stateRef.toSnapshot() : undefined;
     const cursors = [...this.cursors.keys()].sort().map((p) => ({
       publisher: Buffer.from(p, "hex"),
       appliedSequence: this.cursors.get(p)!,
@@ -270,8 +271,50 @@ export class ReplayMachine {
     };
   }
 
-  /** Restores a machine; throws IntegrityError when the checkpoint does not hold together. */
-  static fromCheckpoint(cp: ReplayCheckpoint, config: ReplayConfig): ReplayMachine {
+  /**
+   * The checkpoint as ReplayCheckpoint protobuf bytes, encoding the (large) state only once: its bytes are
+   * both hashed for the digest and embedded as field 4.
+   */
+  encodeCheckpoint(): Uint8Array {
+    const stateBytes = this.stateRef.encodeCanonical();
+    const meta = ReplayCheckpoint.encode({ ...this.toCheckpoint(false), state: undefined }).finish();
+    const len: number[] = [];
+    for (let n = stateBytes.length; ; n = Math.floor(n / 128)) {
+      if (n < 128) {
+        len.push(n);
+        break;
+      }
+      len.push((n & 0x7f) | 0x80);
+    }
+    return concatBytes(meta, new Uint8Array([0x22, ...len]), stateBytes); // 0x22: field 4, length-delimited
+  }
+
+  /** Restores from ReplayCheckpoint protobuf bytes, checking the state bytes against the stored digest. */
+  static decodeCheckpoint(bytes: Uint8Array, config: ReplayConfig): ReplayMachine {
+    let cp: ReplayCheckpoint;
+    let stateBytes: Uint8Array | undefined;
+    try {
+      cp = ReplayCheckpoint.decode(bytes);
+      const r = new BinaryReader(bytes);
+      while (r.pos < r.len) {
+        const tag = r.uint32();
+        if (tag === 0x22) {
+          const n = r.uint32();
+          stateBytes = bytes.subarray(r.pos, r.pos + n);
+          r.pos += n;
+        } else r.skip(tag & 7);
+      }
+    } catch (e) {
+      throw new IntegrityError("checkpoint does not decode", { cause: e });
+    }
+    return ReplayMachine.fromCheckpoint(cp, config, stateBytes);
+  }
+
+  /**
+   * Restores a machine; throws IntegrityError when the checkpoint does not hold together. With the state's
+   * encoded bytes at hand their hash is checked against the digest; otherwise the state is re-encoded.
+   */
+  static fromCheckpoint(cp: ReplayCheckpoint, config: ReplayConfig, stateBytes?: Uint8Array): ReplayMachine {
     if (cp.formatVersion !== CHECKPOINT_FORMAT_VERSION) {
       throw new IntegrityError(`checkpoint format version ${cp.formatVersion} is not supported`);
     }
@@ -279,8 +322,12 @@ export class ReplayMachine {
       throw new IntegrityError("checkpoint was built under different replay rules (coordinator set)");
     }
     if (!cp.state) throw new IntegrityError("checkpoint has no state");
+    if (stateBytes && !bytesEqual(sha256Native(stateBytes), cp.stateDigest)) {
+      throw new IntegrityError("checkpoint state does not match its digest");
+    }
     const state = ReplayState.fromSnapshot(cp.state, cp.dormantDeletes);
-    if (!bytesEqual(state.digest(), cp.stateDigest)) {
+    if (stateBytes) state.adoptVerifiedDigest(cp.stateDigest);
+    else if (!bytesEqual(state.digest(), cp.stateDigest)) {
       throw new IntegrityError("checkpoint state does not match its digest", {
         details: `stored ${toHex(cp.stateDigest)}, computed ${state.digestHex()}`,
       });

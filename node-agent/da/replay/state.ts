@@ -308,7 +308,9 @@ export class ReplayState {
 
   /** The whole state as a message with every list sorted: equal states give equal bytes. */
   toSnapshot(): ReplayStateSnapshot {
-    const key = (k: WriteKey) => ({ height: k.height, tie: Buffer.from(k.tie) });
+    // Views, not copies: a snapshot of a large state is mostly allocation otherwise.
+    const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    const key = (k: WriteKey) => ({ height: k.height, tie: view(k.tie) });
     const snap: ReplayStateSnapshot = { nodes: [], statuses: [], chunks: [], replicas: [], deletes: [] };
     for (const id of sorted(this.registrations.keys())) {
       const r = this.registrations.get(id)!;
@@ -330,7 +332,7 @@ export class ReplayState {
           cid,
           nodeId: Buffer.from(n, "hex"),
           present: r.present,
-          ack: Buffer.from(r.ack),
+          ack: view(r.ack),
           reason: r.reason,
           key: key(r.key),
         });
@@ -369,14 +371,25 @@ export class ReplayState {
     return out;
   }
 
+  /** The canonical bytes (ReplayStateSnapshot protobuf); also refreshes the cached digest, since it is at hand. */
   encodeCanonical(): Uint8Array {
-    return ReplayStateSnapshot.encode(this.toSnapshot()).finish();
+    const bytes = ReplayStateSnapshot.encode(this.toSnapshot()).finish();
+    this.cachedDigest = sha256Native(bytes);
+    return bytes;
   }
 
   /** sha256 of the canonical encoding; cached until the next change. */
   digest(): Uint8Array {
-    if (!this.cachedDigest) this.cachedDigest = sha256Native(this.encodeCanonical());
-    return this.cachedDigest;
+    if (!this.cachedDigest) this.encodeCanonical();
+    return this.cachedDigest!;
+  }
+
+  /**
+   * Adopts a digest already checked against the canonical bytes this state was decoded from (a checkpoint),
+   * sparing a full re-encode on restart.
+   */
+  adoptVerifiedDigest(digest: Uint8Array): void {
+    this.cachedDigest = new Uint8Array(digest);
   }
 
   digestHex(): string {
@@ -388,7 +401,7 @@ export class ReplayState {
     const s = new ReplayState();
     const key = (k: { height: bigint; tie: Uint8Array } | undefined): WriteKey => ({
       height: k?.height ?? 0n,
-      tie: new Uint8Array(k?.tie ?? []),
+      tie: k?.tie ?? new Uint8Array(0),
     });
     for (const n of snap.nodes) {
       if (!n.registration) continue;
@@ -417,7 +430,7 @@ export class ReplayState {
     for (const r of snap.replicas) {
       s.setReplica(r.cid, nodeIdHex(r.nodeId), {
         present: r.present,
-        ack: new Uint8Array(r.ack),
+        ack: r.ack,
         reason: r.reason,
         key: key(r.key),
       });
