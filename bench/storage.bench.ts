@@ -15,7 +15,7 @@ import {
   writeSync,
 } from "node:fs";
 import { open } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
@@ -132,6 +132,8 @@ interface Row {
 
 export async function run(_args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "dsdn-bench-storage-"));
+  // Other work on the machine skews every figure below; record how busy it was.
+  const loadBefore = loadavg()[0]!;
   const home = join(dir, "home");
   try {
     const sizes = [100 * MiB, 1024 * MiB];
@@ -213,6 +215,9 @@ export async function run(_args: string[]): Promise<void> {
       "including process start, best of 2), default 16 MiB chunks, 4 parallel transfers. The node fsyncs every chunk; `get`",
       "fsyncs its output. MB/s = 10^6 bytes per second. RSS is the peak resident set (client: `maxRSS` of the",
       "CLI process; node: `VmHWM` of a fresh node per row).",
+      "",
+      `Machine load (1-min average) at start ${loadBefore.toFixed(1)}, at end ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores: figures above`,
+      "a load of about 1 are depressed by other processes sharing the CPUs and disk.",
       "",
       "Ceilings, measured in the same run (best of 3 over 1 GiB, 16 MiB buffers, one core):",
       "",

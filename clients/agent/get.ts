@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { parseCid } from "../../common/cid.js";
 import { BaseError, ErrorCode, IntegrityError, InvalidArgumentError, isBaseError } from "../../common/errors.js";
 import { bytesEqual, toHex } from "../../common/hash.js";
+import { ChunkBufferPool } from "../../node-agent/storage/chunker.js";
 import { decodeManifest } from "../../node-agent/storage/manifest.js";
 import type { Manifest } from "../../proto/gen/dsdn/storage/v1/manifest.js";
 import { decryptChunk, type FileCipher, fileCipher, keyIdOf, verifyManifestTag } from "./encryption.js";
@@ -41,6 +42,7 @@ async function fetchFromAny(
   cid: string,
   what: string,
   first = 0,
+  alloc?: (size: number) => Buffer,
 ): Promise<{ bytes: Buffer; url: string }> {
   const reasons: string[] = [];
   let sawIntegrity = false;
@@ -48,7 +50,7 @@ async function fetchFromAny(
   for (let k = 0; k < clients.length; k++) {
     const c = clients[(first + k) % clients.length]!;
     try {
-      return { bytes: await c.get(cid), url: c.url };
+      return { bytes: await c.get(cid, alloc), url: c.url };
     } catch (e) {
       if (!isBaseError(e)) throw e;
       if (e.code === ErrorCode.InvalidArgument && e.message.includes("HTTP 400")) throw e;
@@ -120,22 +122,25 @@ async function get(p: GetParameters, clients: NodeClient[]): Promise<GetReturnTy
   const fh = await open(tmp, "wx", cipher ? 0o600 : 0o644);
   const servedBy: Record<string, number> = {};
   const pool = new TaskPool(p.concurrency ?? 4);
+  const buffers = new ChunkBufferPool();
   let done = 0;
   let ok = false;
   try {
     for (let i = 0; i < m.chunks.length; i++) {
       const ref = m.chunks[i]!;
       await pool.add(async () => {
-        const { bytes, url } = await fetchFromAny(clients, ref.cid, `chunk ${i}`, i % clients.length);
+        const { bytes, url } = await fetchFromAny(clients, ref.cid, `chunk ${i}`, i % clients.length, buffers.acquire);
         if (BigInt(bytes.length) !== ref.size)
           throw new IntegrityError(`chunk ${i} has ${bytes.length} bytes, manifest says ${ref.size}`);
         const plain = cipher ? decryptChunk(cipher, i, bytes) : bytes;
+        if (cipher) buffers.release(bytes);
         if (BigInt(plain.length) !== ref.plainSize) throw new IntegrityError(`chunk ${i} decrypts to the wrong size`);
         let off = 0;
         while (off < plain.length) {
           const { bytesWritten } = await fh.write(plain, off, plain.length - off, i * chunkSize + off);
           off += bytesWritten;
         }
+        if (!cipher) buffers.release(bytes);
         servedBy[url] = (servedBy[url] ?? 0) + 1;
         done += plain.length;
         p.onProgress?.(done, total);

@@ -19,6 +19,8 @@ export interface HttpExchange {
     body: Uint8Array | undefined,
     signal: AbortSignal,
     maxBody: number,
+    /** Supplies the response body buffer (callers may recycle chunk-sized buffers). */
+    alloc?: (size: number) => Buffer,
   ): Promise<HttpResponse>;
   close(): void;
 }
@@ -27,7 +29,7 @@ export function httpExchange(protocol: string): HttpExchange {
   const mod = protocol === "https:" ? https : http;
   const agent = new mod.Agent({ keepAlive: true, maxSockets: 32 });
   return {
-    request(method, url, body, signal, maxBody) {
+    request(method, url, body, signal, maxBody, alloc = Buffer.allocUnsafe) {
       return new Promise<HttpResponse>((resolve, reject) => {
         const req = mod.request(
           url,
@@ -44,7 +46,7 @@ export function httpExchange(protocol: string): HttpExchange {
               reject(new Error(`response of ${declared} bytes exceeds the expected maximum of ${maxBody}`));
               return;
             }
-            const sized = Number.isSafeInteger(declared) && method !== "HEAD" ? Buffer.allocUnsafe(declared) : null;
+            const sized = Number.isSafeInteger(declared) && method !== "HEAD" ? alloc(declared) : null;
             const parts: Buffer[] = [];
             let got = 0;
             res.on("data", (piece: Buffer) => {

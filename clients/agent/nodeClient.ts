@@ -61,9 +61,15 @@ export class NodeClient {
     this.http.close();
   }
 
-  private send(method: string, cid: string, signal: AbortSignal, body?: Uint8Array): Promise<HttpResponse> {
+  private send(
+    method: string,
+    cid: string,
+    signal: AbortSignal,
+    body?: Uint8Array,
+    alloc?: (size: number) => Buffer,
+  ): Promise<HttpResponse> {
     const url = new URL(`chunks/${cid}`, this.base.href.endsWith("/") ? this.base : `${this.base.href}/`);
-    return this.http.request(method, url, body, signal, DEFAULT_MAX_BODY);
+    return this.http.request(method, url, body, signal, DEFAULT_MAX_BODY, alloc);
   }
 
   /** True when the node already holds the chunk (used to resume without re-sending). */
@@ -105,10 +111,13 @@ export class NodeClient {
     });
   }
 
-  /** Fetches a whole chunk and checks it hashes to its CID; a node that serves wrong bytes gets no retry. */
-  async get(cid: string): Promise<Buffer> {
+  /**
+   * Fetches a whole chunk and checks it hashes to its CID; a node that serves wrong bytes gets no retry.
+   * `alloc` supplies the body buffer (so callers can recycle chunk-sized buffers).
+   */
+  async get(cid: string, alloc?: (size: number) => Buffer): Promise<Buffer> {
     return this.attempt(`GET ${cid}`, async (signal) => {
-      const res = await this.send("GET", cid, signal);
+      const res = await this.send("GET", cid, signal, undefined, alloc);
       if (res.status !== 200) throw this.failure(res, `GET ${cid}`);
       const bytes = res.body;
       if (cidForBytes(bytes) !== cid) {

@@ -81,23 +81,33 @@ export class LocalFsStorage implements Storage {
     let size = 0;
     let ok = false;
     try {
+      // Double buffering: one batch is written while the next is received and hashed, so a slow page
+      // cache does not stall the socket (receiving, not fsync, dominated per-chunk time in profiles).
       let batch: Uint8Array[] = [];
       let batched = 0;
+      let writing: Promise<unknown> | null = null;
       const flush = async () => {
-        if (batch.length) await fh.writev(batch);
+        if (writing) await writing;
+        writing = batch.length ? fh.writev(batch) : null;
         batch = [];
         batched = 0;
       };
       const source = data instanceof Uint8Array ? [data] : data;
-      for await (const piece of source) {
-        size += piece.byteLength;
-        if (size > limit) throw new TooLargeError(limit);
-        hash.update(piece);
-        batch.push(piece);
-        batched += piece.byteLength;
-        if (batched >= WRITE_BATCH) await flush();
+      try {
+        for await (const piece of source) {
+          size += piece.byteLength;
+          if (size > limit) throw new TooLargeError(limit);
+          hash.update(piece);
+          batch.push(piece);
+          batched += piece.byteLength;
+          if (batched >= WRITE_BATCH) await flush();
+        }
+        await flush();
+        await writing;
+      } finally {
+        // Never close the file under a write still in flight.
+        await (writing as Promise<unknown> | null)?.catch(() => {});
       }
-      await flush();
       const got = new Uint8Array(hash.digest());
       if (!bytesEqual(got, digest)) {
         throw new IntegrityError(`chunk bytes do not match CID ${cid}`, {
