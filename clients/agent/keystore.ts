@@ -51,7 +51,7 @@ export async function readKeyFile(path: string): Promise<{ key: Uint8Array; keyI
   try {
     parsed = JSON.parse(await readFile(path, "utf8"));
   } catch (e) {
-    throw new InvalidArgumentError(`cannot read key file ${path}`, { cause: e });
+    throw new InvalidArgumentError(`cannot read key file ${path}`, { details: (e as Error).message, cause: e });
   }
   if (parsed.format !== KEY_FILE_FORMAT || typeof parsed.key !== "string" || parsed.key.length !== KEY_BYTES * 2) {
     throw new InvalidArgumentError(`${path} is not a DSDN key file (expected format "${KEY_FILE_FORMAT}")`);

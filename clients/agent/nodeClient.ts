@@ -165,7 +165,14 @@ export class NodeClient {
     }
     if (last instanceof BaseError) throw last;
     throw new BaseError(ErrorCode.Unavailable, `${this.url}: ${what} failed after ${this.retries + 1} attempts`, {
+      details: describeNetworkError(last),
       cause: last,
     });
   }
+}
+
+/** "connect ECONNREFUSED 127.0.0.1:1" rather than a bare "fetch failed"-style message. */
+function describeNetworkError(e: unknown): string {
+  const err = e as { code?: string; message?: string; cause?: { message?: string } } | undefined;
+  return [err?.message, err?.cause?.message].filter(Boolean).join(": ") || String(e);
 }

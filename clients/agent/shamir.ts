@@ -67,7 +67,7 @@ export async function readShareFile(path: string): Promise<ShareFile> {
   try {
     s = JSON.parse(await readFile(path, "utf8"));
   } catch (e) {
-    throw new InvalidArgumentError(`cannot read share file ${path}`, { cause: e });
+    throw new InvalidArgumentError(`cannot read share file ${path}`, { details: (e as Error).message, cause: e });
   }
   if (
     s.format !== SHARE_FILE_FORMAT ||

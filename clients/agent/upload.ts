@@ -115,10 +115,9 @@ async function upload(p: UploadParameters, clients: NodeClient[]): Promise<Uploa
       key = newFileKey();
       cipher = fileCipher(key);
       // The key is saved before any ciphertext leaves, so no upload can outlive its key.
-      keyFile = await keystore.save(key);
+      await keystore.save(key);
       await pending.start(ident, cipher);
     }
-    keyFile = keystore.pathFor(cipher.keyId);
   }
 
   /** Makes sure every node holds the object: HEAD first so a resumed upload re-sends nothing it has. */
