@@ -249,7 +249,20 @@ export class FrostCoordinator {
     }));
     const pub = toFrostPublic(group);
 
-    // Round 2: every chosen signer must answer; each share is checked against its verifying share.
+    // Round 2: every chosen signer must answer. A share is checked against its signer's verifying share
+    // as soon as it arrives, overlapping the check with the other signers' work.
+    const checkShare = (s: SignatureShare) => {
+      let ok = false;
+      try {
+        ok =
+          s.share.length === 32 &&
+          F.verifyShare(pub, list, u8(message), frostIdentifier(s.participantIndex), u8(s.share));
+      } catch {
+        ok = false;
+      }
+      if (!ok) throw new FrostInvalidShareError(s.participantIndex, toHex(members[s.participantIndex - 1]!));
+    };
+    const eachFirst = opts.shareCheck !== "on-failure";
     const shares = await this.#callAll(
       members,
       signerIndexes,
@@ -261,31 +274,18 @@ export class FrostCoordinator {
         if (s.participantIndex !== idx || !bytesEqual(s.sessionId, sessionId) || s.epoch !== group.epoch) {
           throw new FrostProtocolError("share for another index, session or epoch");
         }
+        if (eachFirst) checkShare(s);
         return s;
       },
     );
     const byId: Record<string, Uint8Array> = {};
     for (const s of shares) byId[frostIdentifier(s.participantIndex)] = s.share;
-    const checkEach = () => {
-      for (const s of shares) {
-        let ok = false;
-        try {
-          ok =
-            s.share.length === 32 &&
-            F.verifyShare(pub, list, u8(message), frostIdentifier(s.participantIndex), u8(s.share));
-        } catch {
-          ok = false;
-        }
-        if (!ok) throw new FrostInvalidShareError(s.participantIndex, toHex(members[s.participantIndex - 1]!));
-      }
-    };
-    if (opts.shareCheck !== "on-failure") checkEach();
     let signature: Uint8Array;
     try {
       // noble checks the aggregate as an Ed25519 signature and throws if it does not verify.
       signature = F.aggregate(pub, list, u8(message), byId);
     } catch (e) {
-      checkEach(); // names the signer whose share broke it
+      for (const sh of shares) checkShare(sh); // names the signer whose share broke it
       throw new FrostProtocolError("aggregate signature does not verify under the group key", { cause: e });
     }
     if (!ed25519.verify(signature, message, group.groupPublicKey)) {
@@ -319,6 +319,10 @@ export class FrostCoordinator {
       if (s.status === "fulfilled") out.push(s.value);
       else fails.push({ index: indexes[k]!, reason: reasonOf(s.reason) });
     });
+    const cheat = settled.find(
+      (s): s is PromiseRejectedResult => s.status === "rejected" && s.reason instanceof FrostInvalidShareError,
+    );
+    if (cheat) throw cheat.reason;
     if (fails.length > 0) {
       throw new FrostUnavailableError(`${rpc}: ${fails.length} of ${indexes.length} participants failed`, {
         details: describe(fails),
