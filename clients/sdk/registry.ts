@@ -2,9 +2,16 @@
 import type { GeneratedType } from "@cosmjs/proto-signing";
 import { Registry } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
+import { nodesMessageTypes } from "./nodes.js";
+import { slashingMessageTypes } from "./slashing.js";
+import { stakeMessageTypes } from "./stake.js";
 
 /** DSDN's own messages (`/dsdn.<module>.v1.Msg…`), added as modules land. */
-export const dsdnMessageTypes: ReadonlyArray<[string, GeneratedType]> = [];
+export const dsdnMessageTypes: ReadonlyArray<[string, GeneratedType]> = [
+  ...stakeMessageTypes,
+  ...nodesMessageTypes,
+  ...slashingMessageTypes,
+];
 
 export function dsdnRegistry(): Registry {
   return new Registry([...defaultRegistryTypes, ...dsdnMessageTypes]);

@@ -56,5 +56,8 @@ export const query: CommandGroup = {
   commands: {
     bank: async () => ({ summary: "bank queries", commands: { balances: async () => balances } }),
     auth: async () => ({ summary: "auth queries", commands: { account: async () => account } }),
+    stake: async () => (await import("./stake.js")).stakeQuery,
+    nodes: async () => (await import("./nodes.js")).nodesQuery,
+    slashing: async () => (await import("./slashing.js")).slashingQuery,
   },
 };

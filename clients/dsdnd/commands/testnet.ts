@@ -2,11 +2,13 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { defaultAppState } from "../../../chain-app/app/buildApp.js";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { toJson } from "../../../common/cli.js";
 import { cometbftBinary } from "../../../common/paths.js";
 import { buildGenesis, DENOM } from "../../../genesis/builder.js";
-import { devAccounts } from "../../../genesis/devAccounts.js";
+import { devAccount, devAccounts } from "../../../genesis/devAccounts.js";
+import { ModuleAccount, moduleAddress } from "../../../modules/auth/moduleAccounts.js";
 import { localNodeConfig, type NodePorts } from "../cometConfig.js";
 import { appConfigPath, genesisPath } from "../home.js";
 
@@ -52,13 +54,32 @@ export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accounts
     const ports = testnetPorts(spec.basePort, i);
     nodes.push({ name: `node${i}`, home, nodeId, ports, rpcUrl: `http://127.0.0.1:${ports.rpc}` });
   }
-  const accounts = devAccounts(spec.devAccountCount);
+  // The node-fault reporter named in slashing genesis (temporary, until the committee module lands).
+  const accounts = [...devAccounts(spec.devAccountCount), devAccount("fault-authority")];
   const balance = spec.devBalance ?? 1_000_000_000_000n;
+  // Each CometBFT genesis validator is also a stake validator with a matching bond (power 10 =
+  // 10 NUSA), operated by dev account operator<i>; the bonded pool holds exactly those bonds.
+  const selfBond = 10n * 1_000_000n;
   const genesis = buildGenesis({
     chainId: spec.chainId,
     genesisTime: new Date().toISOString(),
     validators: nodes.map((n, i) => ({ name: n.name, pubKeyBase64: pubKeys[i] as string, power: 10n })),
-    balances: accounts.map((a) => ({ address: a.address, coins: [{ denom: DENOM, amount: balance.toString() }] })),
+    balances: [
+      ...accounts.map((a) => ({ address: a.address, coins: [{ denom: DENOM, amount: balance.toString() }] })),
+      {
+        address: moduleAddress(ModuleAccount.BondedPool),
+        coins: [{ denom: DENOM, amount: (selfBond * BigInt(nodes.length)).toString() }],
+      },
+    ],
+    appState: localnetModuleState(
+      nodes.map((n, i) => ({
+        operator: devAccount(`operator${i}`).address,
+        consensusPubkey: pubKeys[i] as string,
+        moniker: n.name,
+        tokens: selfBond.toString(),
+      })),
+      devAccount("fault-authority").address,
+    ),
   });
   for (const n of nodes) {
     writeFileSync(genesisPath(n.home), JSON.stringify(genesis, null, 2));
@@ -94,6 +115,29 @@ export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accounts
   );
   writeFileSync(join(spec.output, "nodes.json"), JSON.stringify(nodes, null, 2));
   return { nodes, accountsFile };
+}
+
+/** Localnet stake/slashing sections: genesis validators, short periods, a large downtime window. */
+function localnetModuleState(validators: unknown[], faultAuthority: string): Record<string, unknown> {
+  const defaults = defaultAppState() as Record<string, Record<string, unknown>>;
+  return {
+    stake: {
+      ...defaults.stake,
+      params: { ...(defaults.stake?.params as object), minValidatorSelfBond: "10000000", unbondingPeriodSeconds: "60" },
+      validators,
+    },
+    slashing: {
+      ...defaults.slashing,
+      // A 1000-block window so tests that stop a validator for a while do not get it jailed.
+      params: {
+        ...(defaults.slashing?.params as object),
+        signedBlocksWindow: "1000",
+        downtimeJailSeconds: "30",
+        nodeCooldownSeconds: "30",
+        faultAuthority,
+      },
+    },
+  };
 }
 
 const initCmd: Command = {

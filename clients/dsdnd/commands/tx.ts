@@ -91,5 +91,8 @@ export const tx: CommandGroup = {
   summary: "sign and broadcast transactions",
   commands: {
     bank: async () => ({ summary: "bank transactions", commands: { send: async () => bankSend } }),
+    stake: async () => (await import("./stake.js")).stakeTx,
+    nodes: async () => (await import("./nodes.js")).nodesTx,
+    slashing: async () => (await import("./slashing.js")).slashingTx,
   },
 };

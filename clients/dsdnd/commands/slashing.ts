@@ -1,0 +1,96 @@
+/** @module `dsdnd tx slashing …` and `dsdnd query slashing …`: unjail, node fault reports, slashing status. */
+import { readFileSync } from "node:fs";
+import type { Command, CommandGroup } from "../../../common/cli.js";
+import { outputOption, toJson } from "../../../common/cli.js";
+import { fromHex } from "../../../common/hash.js";
+import { QueryGetSlashingStatusResponse } from "../../../proto/gen/dsdn/slashing/v1/query.js";
+import { NodeFault } from "../../../proto/gen/dsdn/slashing/v1/slashing.js";
+import { reportNodeFaultMsg, unjailMsg } from "../../sdk/slashing.js";
+import { nodeOption } from "../home.js";
+import { broadcast, withQuery } from "./stake.js";
+import { txOptions } from "./tx.js";
+
+const unjail: Command = {
+  summary: "return a jailed validator to the set after its jail period",
+  usage: "<from> [--node URL]",
+  options: txOptions,
+  async run({ positionals, values, out }) {
+    const from = positionals[0];
+    if (!from) throw new Error("usage: dsdnd tx slashing unjail <from>");
+    return broadcast(values, out, from, (signer) => [unjailMsg(signer)]);
+  },
+};
+
+const FAULTS: Record<string, NodeFault> = {
+  liveness: NodeFault.NODE_FAULT_LIVENESS,
+  "data-corruption": NodeFault.NODE_FAULT_DATA_CORRUPTION,
+  "compute-fraud": NodeFault.NODE_FAULT_COMPUTE_FRAUD,
+};
+
+const reportNodeFault: Command = {
+  summary: "report a storage node fault (only the genesis fault authority, until the committee lands)",
+  usage: "<from> <node-id-hex> <liveness|data-corruption|compute-fraud> (--evidence TEXT | --evidence-file FILE)",
+  options: { ...txOptions, evidence: { type: "string" }, "evidence-file": { type: "string" } },
+  async run({ positionals, values, out }) {
+    const [from, nodeId, fault] = positionals;
+    if (!from || !nodeId || !fault)
+      throw new Error("usage: dsdnd tx slashing report-node-fault <from> <node-id> <fault>");
+    if (!/^[0-9a-fA-F]{64}$/.test(nodeId)) throw new Error("<node-id-hex> must be 64 hex characters");
+    const f = FAULTS[fault];
+    if (f === undefined) throw new Error(`fault must be one of ${Object.keys(FAULTS).join(", ")}`);
+    const evidence = values["evidence-file"]
+      ? new Uint8Array(readFileSync(String(values["evidence-file"])))
+      : new TextEncoder().encode(String(values.evidence ?? ""));
+    if (evidence.length === 0) throw new Error("--evidence or --evidence-file is required");
+    return broadcast(values, out, from, (signer) => [
+      reportNodeFaultMsg({ signer, nodeId: fromHex(nodeId.toLowerCase()), fault: f, evidence }),
+    ]);
+  },
+};
+
+export const slashingTx: CommandGroup = {
+  summary: "slashing transactions",
+  commands: { unjail: async () => unjail, "report-node-fault": async () => reportNodeFault },
+};
+
+const qopts = { ...nodeOption, ...outputOption };
+
+const getSlashingStatus: Command = {
+  summary: "jail, tombstone, node cooldown and ban, and offences of an address",
+  usage: "<address> [--node URL] [-o json]",
+  options: qopts,
+  run: ({ positionals, values, out }) =>
+    withQuery(values, async (q) => {
+      const address = positionals[0];
+      if (!address) throw new Error("missing <address>");
+      const r = await q.slashing.getSlashingStatus(address);
+      if (values.output === "json") out(toJson(QueryGetSlashingStatusResponse.toJSON(r)));
+      else
+        out(
+          [
+            `jailed: ${r.jailed}${r.tombstoned ? " (tombstoned)" : ""}${r.jailed ? ` until ${r.jailedUntil}` : ""}`,
+            `in_cooldown: ${r.inCooldown}${r.cooldownUntil ? ` (until ${r.cooldownUntil})` : ""}`,
+            `banned: ${r.banned}${r.bannedUntil ? ` (until ${r.bannedUntil})` : ""}`,
+            `total_slashed: ${r.totalSlashed}unusa`,
+            `offences: ${r.offences.map((o) => `${o.kind}@${o.height}`).join(", ") || "none"}`,
+          ].join("\n"),
+        );
+      return 0;
+    }),
+};
+
+const params: Command = {
+  summary: "slashing module params",
+  usage: "[--node URL]",
+  options: qopts,
+  run: ({ values, out }) =>
+    withQuery(values, async (q) => {
+      out(toJson(await q.slashing.params(), values.output === "json" ? undefined : 2));
+      return 0;
+    }),
+};
+
+export const slashingQuery: CommandGroup = {
+  summary: "slashing queries",
+  commands: { "get-slashing-status": async () => getSlashingStatus, params: async () => params },
+};
