@@ -1,7 +1,7 @@
 /** @module `npm run bench -- store`: commit cost of 4,000-key blocks into 10k/100k/1M-key states, proof cost, DB size. */
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import { ChainStore, verifyProof } from "../chain-app/store/index.js";
@@ -69,6 +69,8 @@ interface Row {
   buildS: number;
   prepareMs: number;
   commitMs: number;
+  prepareCpuMs: number;
+  commitCpuMs: number;
   loads: number;
   proofUs: number;
   verifyUs: number;
@@ -94,6 +96,12 @@ function benchSize(size: number, dir: string): Row {
   let live = size;
   const prepare: number[] = [];
   const commit: number[] = [];
+  const prepareCpu: number[] = [];
+  const commitCpu: number[] = [];
+  const cpu = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   const loads: number[] = [];
   // A few untimed blocks first so pruning of the build blocks is behind us, then the measured ones.
   for (let b = 0; b < MEASURED_BLOCKS + 3; b++) {
@@ -104,14 +112,19 @@ function benchSize(size: number, dir: string): Row {
     for (let i = 0; i < 200; i++) br.delete(keyOf(next() % live));
     height++;
     store.takeNodeLoads();
+    const ca = cpu();
     const a = performance.now();
     store.prepareCommit(height, br);
     const m = performance.now();
+    const cm = cpu();
     store.commit();
     const c = performance.now();
+    const cc = cpu();
     if (b >= 3) {
       prepare.push(m - a);
       commit.push(c - m);
+      prepareCpu.push(cm - ca);
+      commitCpu.push(cc - cm);
       loads.push(store.takeNodeLoads());
     }
   }
@@ -138,6 +151,8 @@ function benchSize(size: number, dir: string): Row {
     buildS,
     prepareMs: median(prepare),
     commitMs: median(commit),
+    prepareCpuMs: median(prepareCpu),
+    commitCpuMs: median(commitCpu),
     loads: median(loads),
     proofUs,
     verifyUs,
@@ -161,14 +176,14 @@ export async function run(args: string[]): Promise<void> {
     }
     const f = (x: number, d = 1) => x.toFixed(d);
     const table = [
-      "| state keys | build (s, 100k-key blocks) | prepareCommit (ms) | commit (ms) | total per block (ms) | per changed key (µs) | tree nodes read from SQLite per block | prove (µs) | proof size (B) | verifyProof (µs) | latest get (µs) | DB + WAL (MiB) |",
+      "| state keys | build (s, 100k-key blocks) | prepareCommit wall / CPU (ms) | commit wall / CPU (ms) | total per block wall / CPU (ms) | per changed key wall / CPU (µs) | tree pages read from SQLite per block | prove (µs) | proof size (B) | verifyProof (µs) | latest get (µs) | DB + WAL (MiB) |",
       "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
       ...rows.map(
         (r) =>
-          `| ${r.size.toLocaleString("en")} | ${f(r.buildS)} | ${f(r.prepareMs)} | ${f(r.commitMs)} | ${f(r.prepareMs + r.commitMs)} | ${f(((r.prepareMs + r.commitMs) * 1000) / BLOCK_KEYS)} | ${Math.round(r.loads)} | ${f(r.proofUs)} | ${Math.round(r.proofBytes)} | ${f(r.verifyUs)} | ${f(r.readUs)} | ${f(r.dbMiB)} |`,
+          `| ${r.size.toLocaleString("en")} | ${f(r.buildS)} | ${f(r.prepareMs, 0)} / ${f(r.prepareCpuMs, 0)} | ${f(r.commitMs, 0)} / ${f(r.commitCpuMs, 0)} | ${f(r.prepareMs + r.commitMs, 0)} / ${f(r.prepareCpuMs + r.commitCpuMs, 0)} | ${f(((r.prepareMs + r.commitMs) * 1000) / BLOCK_KEYS, 0)} / ${f(((r.prepareCpuMs + r.commitCpuMs) * 1000) / BLOCK_KEYS, 0)} | ${Math.round(r.loads)} | ${f(r.proofUs)} | ${Math.round(r.proofBytes)} | ${f(r.verifyUs)} | ${f(r.readUs)} | ${f(r.dbMiB)} |`,
       ),
     ].join("\n");
-    const md = `Blocks of ${BLOCK_KEYS.toLocaleString("en")} changed keys (3,000 updates, 800 inserts, 200 deletes; ~45-byte keys, 40-byte values) committed into a state of the given size; median of ${MEASURED_BLOCKS} blocks after 3 warm-up blocks. \`retainHeights: ${RETAIN}\`, so every measured commit also prunes the nodes and history of the height leaving the window. Default node cache (300,000 nodes), SQLite WAL with \`synchronous=FULL\` (one fsync per block). prepareCommit = reading old values, hashing keys/values and the incremental tree update; commit = the single SQLite transaction (values, history, tree nodes, retired-node list, root, pruning). Proofs: ${PROOFS} random existing keys at the latest height.
+    const md = `Blocks of ${BLOCK_KEYS.toLocaleString("en")} changed keys (3,000 updates, 800 inserts, 200 deletes; ~45-byte keys, 40-byte values) committed into a state of the given size; median of ${MEASURED_BLOCKS} blocks after 3 warm-up blocks. \`retainHeights: ${RETAIN}\`, so every measured commit also prunes the nodes and history of the height leaving the window. Default page cache (200,000 four-level pages, held as bytes), SQLite WAL with \`synchronous=FULL\` (one fsync per block) and checkpoints every ~40 MiB of WAL. CPU = process.cpuUsage (user + system, includes GC threads); wall and CPU both shown because the machine is shared (load average ${loadavg()[0]?.toFixed(1)} at the end of the run) and wall time there includes waiting for a core. prepareCommit = reading old values, hashing keys/values and the incremental tree update; commit = the single SQLite transaction (values, history, tree nodes, retired-node list, root, pruning). Proofs: ${PROOFS} random existing keys at the latest height.
 
 ${table}
 

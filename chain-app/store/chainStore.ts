@@ -24,7 +24,7 @@ import type { IterateRange, KVReader, StoreBranch } from "./types.js";
 export interface ChainStoreOptions {
   /** Heights kept readable and provable, counting the latest (default 100; 0 = keep all). */
   retainHeights?: number;
-  /** Tree nodes kept decoded in memory (default 300,000 ≈ 100 MB). */
+  /** Tree pages (4 levels each) cached in memory as bytes (default 200,000: all pages of a ~2M-key state, ≤ ~150 MB). */
   pageCacheSize?: number;
   /** SQLite durability: "full" (default) fsyncs every commit; "normal" can lose (never corrupt) the last block on power loss. */
   synchronous?: "full" | "normal";
@@ -69,7 +69,7 @@ export class ChainStore {
     }
     this.#db = db;
     this.#retain = retain;
-    this.#nodes = new NodeStore(db, options.pageCacheSize ?? 300_000);
+    this.#nodes = new NodeStore(db, options.pageCacheSize ?? 200_000);
     this.#latest = new LatestReader(db);
     this.#history = new HistoryQueries(db);
     this.#stmts = {

@@ -25,9 +25,14 @@ import {
 } from "./treeNodes.js";
 import type { TreeContext } from "./treeUpdate.js";
 
+/**
+ * Pages are cached as their encoded bytes and decoded on each use: decoding is a few µs, while
+ * keeping decoded node objects alive would put ~30 objects per page into the old generation and
+ * make every block's page turnover a major-GC cost.
+ */
 interface CachedPage {
   readonly version: number;
-  readonly root: DecodedLeaf | DecodedInner;
+  readonly data: Uint8Array;
 }
 
 /** A page the tree stopped using at some version: (page path key, version it was written at). */
@@ -105,7 +110,7 @@ export class NodeStore {
   #page(pageKey: Uint8Array, pageDepth: number, version: number): DecodedLeaf | DecodedInner {
     const k = cacheKey(pageKey);
     const hit = this.#cache.get(k);
-    if (hit !== undefined && hit.version === version) return hit.root;
+    if (hit !== undefined && hit.version === version) return decodePage(hit.data, pageDepth, version);
     const data = this.#select.get(version, pageKey) as Uint8Array | undefined;
     if (data === undefined) {
       throw new Error(
@@ -113,10 +118,9 @@ export class NodeStore {
       );
     }
     this.loads++;
-    const root = decodePage(data, pageDepth, version);
     // Keep the newest version per path: older ones are only read for historical proofs.
-    if (hit === undefined || hit.version < version) this.#remember(k, { version, root });
-    return root;
+    if (hit === undefined || hit.version < version) this.#remember(k, { version, data });
+    return decodePage(data, pageDepth, version);
   }
 
   #remember(k: string, page: CachedPage): void {
@@ -134,7 +138,7 @@ export class NodeStore {
 
   /**
    * Inserts every page under `root` that contains new nodes, at `version` (call inside the commit
-   * transaction); returns the decoded pages to cache once that transaction has committed.
+   * transaction); returns the pages to cache once that transaction has committed.
    */
   writeTree(root: NodeRef, version: number): Array<[string, CachedPage]> {
     const out: Array<[string, CachedPage]> = [];
@@ -149,11 +153,11 @@ export class NodeStore {
     for (let next = 0; next < todo.length; next++) {
       const [ref, pageDepth, bits] = todo[next] as [NodeRef, number, Uint8Array];
       const key = pathKey(bits, pageDepth);
-      const { data, page } = this.#writer.encode(ref, pageDepth, bits, version, resolve, (child, childBits) => {
+      const data = this.#writer.encode(ref, pageDepth, bits, version, resolve, (child, childBits) => {
         todo.push([child, pageDepth + PAGE_LEVELS, childBits]);
       });
       this.#insert.run(version, key, data);
-      out.push([cacheKey(key), { version, root: page }]);
+      out.push([cacheKey(key), { version, data }]);
     }
     return out;
   }

@@ -55,11 +55,10 @@ class StoredLeaf implements DecodedLeaf {
   readonly keyHash: Uint8Array;
   readonly valueHash: Uint8Array;
   #hash: Uint8Array | undefined;
-  constructor(version: number, keyHash: Uint8Array, valueHash: Uint8Array, hash?: Uint8Array) {
+  constructor(version: number, keyHash: Uint8Array, valueHash: Uint8Array) {
     this.version = version;
     this.keyHash = keyHash;
     this.valueHash = valueHash;
-    this.#hash = hash;
   }
   get hash(): Uint8Array {
     if (this.#hash === undefined) this.#hash = leafHash(this.keyHash, this.valueHash);
@@ -74,47 +73,58 @@ export function pageDepthOf(depth: number, kind: number): number {
   return depth - (depth % PAGE_LEVELS);
 }
 
+// Decoder state lives at module level (decoding is synchronous and not re-entrant) so that decoding
+// a page, which happens on every page visit, allocates nothing but the nodes themselves.
+const NOTHING = new Uint8Array(0);
+let src: Uint8Array = NOTHING;
+let at = 0;
+let pageVersion = 0;
+let bottomDepth = 0;
+
+function corrupt(why: string): never {
+  throw new Error(`corrupt tree page: ${why}`);
+}
+
+function parseNode(d: number): DecodedChild {
+  if (at >= src.length) corrupt("truncated");
+  const tag = src[at++];
+  if (tag === TAG_EMPTY) return EMPTY_REF;
+  if (tag === TAG_LEAF) {
+    if (at + 64 > src.length) corrupt("truncated leaf");
+    const keyHash = src.subarray(at, at + 32);
+    const valueHash = src.subarray(at + 32, at + 64);
+    at += 64;
+    return new StoredLeaf(pageVersion, keyHash, valueHash);
+  }
+  if (tag === TAG_INNER && d < bottomDepth) {
+    if (at + 32 > src.length) corrupt("truncated inner node");
+    const hash = src.subarray(at, at + 32);
+    at += 32;
+    const left = parseNode(d + 1);
+    const right = parseNode(d + 1);
+    return { kind: KIND_INNER, version: pageVersion, hash, left, right };
+  }
+  if (tag === TAG_PAGE && d === bottomDepth) {
+    if (at + 40 > src.length) corrupt("truncated page reference");
+    let v = 0;
+    for (let i = 0; i < 8; i++) v = v * 256 + (src[at + i] as number);
+    const hash = src.subarray(at + 8, at + 40);
+    at += 40;
+    return { kind: KIND_INNER, version: v, hash };
+  }
+  return corrupt(`tag ${tag} at depth ${d}`);
+}
+
 /** Decodes the page stored at depth `pageDepth` with `version`; nodes inside it carry that version. */
 export function decodePage(data: Uint8Array, pageDepth: number, version: number): DecodedLeaf | DecodedInner {
-  let o = 0;
-  const bottom = pageDepth + PAGE_LEVELS;
-  const need = (n: number) => {
-    if (o + n > data.length) throw new Error("corrupt tree page: truncated");
-  };
-  const parse = (d: number): DecodedChild => {
-    need(1);
-    const tag = data[o++];
-    if (tag === TAG_EMPTY) return EMPTY_REF;
-    if (tag === TAG_LEAF) {
-      need(64);
-      const keyHash = data.subarray(o, o + 32);
-      const valueHash = data.subarray(o + 32, o + 64);
-      o += 64;
-      return new StoredLeaf(version, keyHash, valueHash);
-    }
-    if (tag === TAG_INNER && d < bottom) {
-      need(32);
-      const hash = data.subarray(o, o + 32);
-      o += 32;
-      const left = parse(d + 1);
-      const right = parse(d + 1);
-      return { kind: KIND_INNER, version, hash, left, right };
-    }
-    if (tag === TAG_PAGE && d === bottom) {
-      need(40);
-      let v = 0;
-      for (let i = 0; i < 8; i++) v = v * 256 + (data[o + i] as number);
-      const hash = data.subarray(o + 8, o + 40);
-      o += 40;
-      return { kind: KIND_INNER, version: v, hash };
-    }
-    throw new Error(`corrupt tree page: tag ${tag} at depth ${d}`);
-  };
-  const root = parse(pageDepth);
-  if (o !== data.length) throw new Error("corrupt tree page: trailing bytes");
-  if (root.kind === KIND_EMPTY || (root.kind === KIND_INNER && root.left === undefined)) {
-    throw new Error("corrupt tree page: bad root");
-  }
+  src = data;
+  at = 0;
+  pageVersion = version;
+  bottomDepth = pageDepth + PAGE_LEVELS;
+  const root = parseNode(pageDepth);
+  if (at !== data.length) corrupt("trailing bytes");
+  if (root.kind === KIND_EMPTY || (root.kind === KIND_INNER && root.left === undefined)) corrupt("bad root");
+  src = NOTHING; // do not keep the last page's bytes alive
   return root as DecodedLeaf | DecodedInner;
 }
 
@@ -124,10 +134,9 @@ export class PageWriter {
   #o = 0;
 
   /**
-   * Encodes `root`, returning the bytes and the page as decodePage would return it (so a written
-   * page goes to the cache without being parsed and rehashed). `resolve` gives the structure of a
-   * stored node inside the page when the reference does not carry it; `onPage` receives every
-   * pending inner node on the bottom boundary (with its path bits) so the caller writes it too.
+   * Encodes `root` (at depth pageDepth, path `bits`). `resolve` gives the structure of a stored node
+   * inside the page when the reference does not carry it; `onPage` receives every pending inner node
+   * on the bottom boundary (with its path bits) so the caller writes that page too.
    */
   encode(
     root: NodeRef,
@@ -136,21 +145,20 @@ export class PageWriter {
     version: number,
     resolve: (ref: StoredRef, depth: number, bits: Uint8Array) => DecodedLeaf | DecodedInner,
     onPage: (ref: NodeRef, bits: Uint8Array) => void,
-  ): { data: Uint8Array; page: DecodedLeaf | DecodedInner } {
+  ): Uint8Array {
     this.#o = 0;
     const bottom = pageDepth + PAGE_LEVELS;
-    const walk = (ref: NodeRef, d: number): DecodedChild => {
+    const walk = (ref: NodeRef, d: number): void => {
       if (ref.kind === KIND_EMPTY) {
         this.#byte(TAG_EMPTY);
-        return EMPTY_REF;
+        return;
       }
       if (d === bottom && ref.kind === KIND_INNER) {
         this.#byte(TAG_PAGE);
-        const v = ref.pending ? version : ref.version;
-        this.#u64(v);
+        this.#u64(ref.pending ? version : ref.version);
         this.#bytes(ref.hash);
         if (ref.pending) onPage(ref, bits.slice());
-        return { kind: KIND_INNER, version: v, hash: ref.hash };
+        return;
       }
       let node: NodeRef | DecodedLeaf | DecodedInner = ref;
       if (!ref.pending && !("keyHash" in ref) && !("left" in ref && ref.left !== undefined)) {
@@ -161,7 +169,7 @@ export class PageWriter {
         this.#byte(TAG_LEAF);
         this.#bytes(leaf.keyHash);
         this.#bytes(leaf.valueHash);
-        return new StoredLeaf(version, leaf.keyHash, leaf.valueHash, ref.hash);
+        return;
       }
       const inner = node as { hash: Uint8Array; left: NodeRef; right: NodeRef };
       this.#byte(TAG_INNER);
@@ -169,13 +177,12 @@ export class PageWriter {
       const byte = d >>> 3;
       const mask = 0x80 >>> (d & 7);
       bits[byte] = (bits[byte] as number) & ~mask;
-      const left = walk(inner.left, d + 1);
+      walk(inner.left, d + 1);
       bits[byte] = (bits[byte] as number) | mask;
-      const right = walk(inner.right, d + 1);
-      return { kind: KIND_INNER, version, hash: inner.hash, left, right };
+      walk(inner.right, d + 1);
     };
-    const page = walk(root, pageDepth) as DecodedLeaf | DecodedInner;
-    return { data: this.#buf.slice(0, this.#o), page };
+    walk(root, pageDepth);
+    return this.#buf.slice(0, this.#o);
   }
 
   #room(n: number): void {
