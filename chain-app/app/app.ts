@@ -154,7 +154,8 @@ export class NusantaraApp implements AbciApplication {
       log: r.log,
       gasWanted: r.gasWanted,
       gasUsed: r.gasUsed,
-      data: r.data,
+      // No data, as the SDK: CometBFT's broadcast_tx_sync echoes it as hex while CosmJS decodes it
+      // as base64, so an odd-length TxMsgData made signAndBroadcast throw.
     };
   }
 
