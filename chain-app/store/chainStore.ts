@@ -43,7 +43,7 @@ interface Staged {
   readonly retired: readonly RetiredNode[];
 }
 
-/** Retired-node sets pruned per commit at most: bounds commit time after the retention window shrinks. */
+/** Retired-page sets pruned per commit at most: bounds commit time after the retention window shrinks. */
 const PRUNE_BATCH = 8;
 
 export class ChainStore {
@@ -191,7 +191,7 @@ export class ChainStore {
       }
       st.insertRoot.run(v, newRoot.kind, newRoot.kind === KIND_EMPTY ? 0 : newRoot.version, newRoot.hash);
       if (this.#retain > 0) {
-        // Heights ≥ keepFrom stay readable; nodes retired at ≤ keepFrom belong only to older trees.
+        // Heights ≥ keepFrom stay readable; pages retired at ≤ keepFrom belong only to older trees.
         const keepFrom = v - this.#retain + 1;
         if (keepFrom > 0) {
           this.#nodes.prune(keepFrom, PRUNE_BATCH);
@@ -257,8 +257,8 @@ export class ChainStore {
     return { value, proof };
   }
 
-  /** Tree nodes read from SQLite (cache misses) since the last call; for benchmarks and diagnostics. */
-  takeNodeLoads(): number {
+  /** Tree pages read from SQLite (page-cache misses) since the last call; for benchmarks and diagnostics. */
+  takePageLoads(): number {
     const n = this.#nodes.loads;
     this.#nodes.loads = 0;
     return n;

@@ -7,12 +7,13 @@ export const SCHEMA_VERSION = 1;
 // latest:  key -> current value and the height (since) it was written at. One indexed lookup per read.
 // history: key, until -> a replaced/deleted value that held for heights [since, until). Only kept
 //          inside the retention window; a key absent before `since` needs no row (see readers.ts).
-// nodes:   (version, path) -> tree node (leaf 64 bytes, inner 82 bytes; treeNodes.ts). Immutable.
-//          Version first (as in Jellyfish) so a block's new nodes are appended at the end of the
+// nodes:   (version, path) -> a tree page: four binary levels of the tree (pages.ts). Immutable.
+//          Version first (as in Jellyfish) so a block's new pages are appended at the end of the
 //          B-tree instead of dirtying pages all over it.
-// retired: version -> the (path, version) keys of nodes the tree at `version` stopped using; they are
-//          deleted once every height that used them has left the retention window (IAVL's orphans).
-// roots:   version -> root node reference and app hash of each committed height.
+// retired: version -> the (path, version) keys of pages the tree at `version` stopped using; they
+//          are deleted once every height that used them has left the retention window (IAVL's
+//          orphans, one row per height).
+// roots:   version -> root reference (kind, version of the root page) and app hash of each height.
 const DDL = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS latest (key BLOB PRIMARY KEY, value BLOB NOT NULL, since INTEGER NOT NULL) WITHOUT ROWID;
