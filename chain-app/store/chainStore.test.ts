@@ -176,6 +176,53 @@ describe("ChainStore", () => {
     s.close();
   });
 
+  it("iterates old heights with ranges and reverse, across more rows than one page", () => {
+    const s = ChainStore.open(":memory:", { retainHeights: 10 });
+    const snaps: Array<Map<string, string>> = [];
+    const state = new Map<string, string>();
+    let seed = 17;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let h = 1; h <= 6; h++) {
+      const br = s.branch();
+      for (let i = 0; i < 400; i++) {
+        const k = Uint8Array.of(Math.floor(rnd() * 4), Math.floor(rnd() * 256), 0);
+        if (rnd() < 0.3) {
+          br.delete(k);
+          state.delete(hex(k));
+        } else {
+          br.set(k, Uint8Array.of(h, i & 0xff));
+          state.set(hex(k), hex(Uint8Array.of(h, i & 0xff)));
+        }
+      }
+      s.prepareCommit(BigInt(h), br);
+      s.commit();
+      snaps.push(new Map(state));
+    }
+    const ranges = [
+      {},
+      { reverse: true },
+      { start: Uint8Array.of(1), end: Uint8Array.of(3) },
+      { start: Uint8Array.of(1, 128), end: Uint8Array.of(2, 7, 0), reverse: true },
+      { end: Uint8Array.of(0, 200) },
+      { start: Uint8Array.of(3, 250, 0, 0), reverse: true },
+    ];
+    for (let h = 1; h <= 6; h++) {
+      const snap = snaps[h - 1] as Map<string, string>;
+      for (const r of ranges) {
+        const lo = r.start ? hex(r.start) : "";
+        const hi = r.end ? hex(r.end) : undefined;
+        const want = [...snap.keys()].filter((k) => k >= lo && (hi === undefined || k < hi)).sort();
+        if (r.reverse) want.reverse();
+        const got = [...s.readerAt(BigInt(h)).iterate(r)].map(([k, v]) => `${hex(k)}=${hex(v)}`);
+        expect(got, `height ${h} ${JSON.stringify(r)}`).toEqual(want.map((k) => `${k}=${snap.get(k)}`));
+      }
+    }
+    s.close();
+  });
+
   it("stores large values and binary keys", () => {
     const path = tempDb();
     const s = ChainStore.open(path);
