@@ -54,7 +54,7 @@ async function fetchFromAny(
     } catch (e) {
       if (!isBaseError(e)) throw e;
       if (e.code === ErrorCode.InvalidArgument && e.message.includes("HTTP 400")) throw e;
-      reasons.push(e.shortMessage);
+      reasons.push(e.details ? `${e.shortMessage} (${e.details.replace(/\n/g, "; ")})` : e.shortMessage);
       if (e.code === ErrorCode.Integrity) sawIntegrity = true;
       if (e.code !== ErrorCode.NotFound) allMissing = false;
     }

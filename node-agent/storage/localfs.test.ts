@@ -106,6 +106,11 @@ describe("LocalFsStorage", () => {
     expect(await store.hasChunk(cid)).toBe(false);
     expect(readdirSync(join(dir, "quarantine")).some((f) => f.startsWith(cid))).toBe(true);
     expect(await store.getChunk(cid)).toBeNull();
+    expect(store.wasQuarantined(cid)).toBe(true);
+    expect((await LocalFsStorage.open(dir)).wasQuarantined(cid)).toBe(true);
+    await store.putChunk(cid, data);
+    expect(store.wasQuarantined(cid)).toBe(false);
+    expect((await collect((await store.getChunk(cid))!.stream)).equals(data)).toBe(true);
   });
 
   it("refuses a range of a corrupted chunk before sending anything", async () => {

@@ -33,6 +33,8 @@ export class LocalFsStorage implements Storage {
   private readonly events: LocalFsEvents;
   private count = 0;
   private bytes = 0;
+  /** CIDs moved to quarantine and not stored again since, so a later miss can say why. */
+  private readonly quarantined = new Set<string>();
 
   private constructor(root: string, events: LocalFsEvents) {
     this.root = root;
@@ -49,6 +51,7 @@ export class LocalFsStorage implements Storage {
     await mkdir(s.quarantine, { recursive: true });
     await rm(s.tmp, { recursive: true, force: true });
     await mkdir(s.tmp, { recursive: true });
+    for (const name of await readdir(s.quarantine)) s.quarantined.add(name.split(".")[0]!);
     for await (const c of s.list()) {
       s.count++;
       s.bytes += c.size;
@@ -130,9 +133,15 @@ export class LocalFsStorage implements Storage {
     await mkdir(join(final, ".."), { recursive: true });
     await rename(tmpPath, final);
     await fsyncDir(join(final, ".."));
+    this.quarantined.delete(cid);
     this.count++;
     this.bytes += size;
     return { cid, size, created: true };
+  }
+
+  /** True when this store once held `cid`, found it corrupt and quarantined it (and has not been given it again). */
+  wasQuarantined(cid: string): boolean {
+    return this.quarantined.has(cid);
   }
 
   async statChunk(cid: string): Promise<ChunkInfo | null> {
@@ -210,6 +219,7 @@ export class LocalFsStorage implements Storage {
       () => false,
     );
     if (moved) {
+      this.quarantined.add(cid);
       this.count--;
       this.bytes -= size;
       this.events.onCorrupt?.(cid, dest);

@@ -68,6 +68,11 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
     sendError(reply, 404, ErrorCode.NotFound, `no route ${req.method} ${req.url.split("?")[0]}`),
   );
 
+  const missingMessage = (cid: string) =>
+    storage.wasQuarantined(cid)
+      ? `chunk ${cid} failed its integrity check on this node and was quarantined`
+      : `chunk ${cid} is not stored on this node`;
+
   /** Validates the `:cid` parameter before any I/O; malformed CIDs are a 400 with the reason. */
   const cidParam = (params: unknown): string => parseCid((params as { cid: string }).cid).cid;
 
@@ -137,7 +142,7 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
     const info = await storage.statChunk(cid);
     if (!info) {
       gets({ result: "missing" });
-      return sendError(reply, 404, ErrorCode.NotFound, `chunk ${cid} is not stored on this node`);
+      return sendError(reply, 404, ErrorCode.NotFound, missingMessage(cid));
     }
     const range = parseRange(req.headers.range, info.size);
     if (range === "unsatisfiable") {
@@ -163,7 +168,7 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
     }
     if (!read) {
       gets({ result: "missing" });
-      return sendError(reply, 404, ErrorCode.NotFound, `chunk ${cid} is not stored on this node`);
+      return sendError(reply, 404, ErrorCode.NotFound, missingMessage(cid));
     }
     const length = read.range.end - read.range.start + 1;
     read.stream.on("error", (e) => {

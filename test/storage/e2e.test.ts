@@ -284,6 +284,7 @@ describe("storage data plane end to end", () => {
     const get = await dsdn(["get", manifest, "-o", out, "--node", b.url, "--retries", "1"]);
     expect(get.code).toBe(1);
     expect(get.stderr).toMatch(/Error: chunk \d+ bafkrei\S+ (is missing on every node|could not be fetched)/);
+    expect(get.stderr).toMatch(/failed its integrity check on this node and was quarantined/);
     expect(readdirSync(outDir)).toEqual([]);
     const metrics = await (await fetch(`${b.url}/metrics`)).text();
     expect(metrics).toMatch(/dsdn_storage_corrupt_chunks_total 1\n/);
