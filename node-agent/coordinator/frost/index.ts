@@ -44,7 +44,7 @@ export {
 } from "./keyStore.js";
 export { createLocalCommittee, type LocalCommittee } from "./localCommittee.js";
 export { LocalTransport } from "./localTransport.js";
-export { FrostParticipant, type FrostParticipantOptions } from "./participant.js";
+export { FrostParticipant, type FrostParticipantOptions, MAX_OPEN_SESSIONS } from "./participant.js";
 export { type ClusterOptions, frostMainPath, type ProcessCluster, startProcessCluster } from "./processCluster.js";
 export { dispatchFrostRpc, FROST_RPCS, type FrostRpc, isFrostRpc, type PeerTransport } from "./rpc.js";
 export { DEFAULT_MAX_SESSION_MS, SessionGuard } from "./sessions.js";

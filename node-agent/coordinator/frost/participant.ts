@@ -22,13 +22,16 @@ import {
 import { SignedTypes, signMessage, verifyMessage } from "./auth.js";
 import { makeMessage, u8 } from "./bytes.js";
 import { frostIdentifier, memberIndex, validateCommittee } from "./committee.js";
-import { FrostAuthError, FrostProtocolError, FrostReplayError } from "./errors.js";
+import { FrostAuthError, FrostProtocolError, FrostReplayError, FrostUnavailableError } from "./errors.js";
 import { toFrostPublic, toFrostSecret } from "./group.js";
 import type { KeyShareStore } from "./keyStore.js";
 import { DEFAULT_MAX_SESSION_MS, SessionGuard } from "./sessions.js";
 import { decryptShare, encryptShare, newEncryptionKeyPair } from "./shareCipher.js";
 
 const F = ed25519_FROST;
+
+/** Open sessions a member keeps at once; beyond this it refuses new ones until some finish or expire. */
+export const MAX_OPEN_SESSIONS = 10_000;
 
 export interface FrostParticipantOptions {
   readonly identity: Ed25519KeyPair;
@@ -102,6 +105,8 @@ export class FrostParticipant {
     if (myIndex === 0) throw new FrostAuthError("DkgRequest: this participant is not in the committee");
     const ok = await (this.#opts.authorizeCommittee?.(req) ?? true);
     if (!ok) throw new FrostAuthError(`DkgRequest: committee for epoch ${req.epoch} is not authorized here`);
+    this.#prune();
+    if (this.#dkg.size >= MAX_OPEN_SESSIONS) throw new FrostUnavailableError("too many open DKG sessions");
     this.#guard.claim("dkg", req.sessionId, req.expiresAtMs);
     const { public: pub, secret } = F.DKG.round1(frostIdentifier(myIndex), {
       min: req.threshold,
@@ -281,6 +286,10 @@ export class FrostParticipant {
     }
     if (memberIndex(share.members, req.sender) === 0) {
       throw new FrostAuthError(`SignRequest: ${short(req.sender)} is not a member of this committee`);
+    }
+    this.#prune();
+    if (this.#sign.size >= MAX_OPEN_SESSIONS) {
+      throw new FrostUnavailableError(`too many open signing sessions (${MAX_OPEN_SESSIONS}); try again later`);
     }
     this.#guard.claim("sign", req.sessionId, req.expiresAtMs);
     const ok = await (this.#opts.approveMessage?.(req.message, req.epoch) ?? true);
