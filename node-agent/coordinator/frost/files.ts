@@ -4,10 +4,10 @@ import { BaseError, ConfigError, ErrorCode } from "../../../common/errors.js";
 import { bytesEqual, fromHex, toHex } from "../../../common/hash.js";
 import { decodeMessage, encodeMessage } from "../../../common/protobuf.js";
 import { DkgResult } from "../../../proto/gen/dsdn/committee/v1/frost.js";
-import { SignedTypes, verifyMessage } from "./auth.js";
 import { type CommitteeSpec, validateCommittee } from "./committee.js";
 import type { DkgOutcome } from "./coordinator.js";
 import type { FrostGroupInfo } from "./group.js";
+import { verifyDkgResults } from "./verify.js";
 
 /** committee.json: `{"epoch": "7", "threshold": 3, "members": [{"identity": "<64 hex>", "url": "http://…"}]}`. */
 export interface CommitteeFile extends CommitteeSpec {
@@ -97,21 +97,20 @@ export async function readGroupFile(path: string): Promise<FrostGroupInfo> {
     verifyingShares: (j.verifyingShares as unknown[]).map((m, i) => hex32(m, `verifyingShares[${i}]`)),
     commitments: (j.commitments as unknown[]).map((m, i) => hex32(m, `commitments[${i}]`)),
   };
-  const results = (j.results ?? []) as string[];
-  if (results.length !== g.members.length) throw new ConfigError("results", "needs one signed DkgResult per member");
-  results.forEach((hex, i) => {
-    const r = decodeMessage(DkgResult, fromHex(hex), `results[${i}]`);
-    verifyMessage(SignedTypes.DkgResult, r, g.members[i]);
-    const same =
-      r.epoch === g.epoch &&
-      r.threshold === g.threshold &&
-      bytesEqual(r.groupPublicKey, g.groupPublicKey) &&
-      r.verifyingShares.length === g.verifyingShares.length &&
-      r.verifyingShares.every((v, k) => bytesEqual(v, g.verifyingShares[k]!)) &&
-      r.commitments.length === g.commitments.length &&
-      r.commitments.every((v, k) => bytesEqual(v, g.commitments[k]!)) &&
-      r.members.every((v, k) => bytesEqual(v, g.members[k]!));
-    if (!same) throw new ConfigError(`results[${i}]`, "does not match the group described in the file");
-  });
+  const results = ((j.results ?? []) as string[]).map((hex, i) =>
+    decodeMessage(DkgResult, fromHex(hex), `results[${i}]`),
+  );
+  const signed = verifyDkgResults(results);
+  const same =
+    signed.epoch === g.epoch &&
+    signed.threshold === g.threshold &&
+    bytesEqual(signed.groupPublicKey, g.groupPublicKey) &&
+    signed.members.length === g.members.length &&
+    signed.members.every((m, k) => bytesEqual(m, g.members[k]!)) &&
+    signed.verifyingShares.length === g.verifyingShares.length &&
+    signed.verifyingShares.every((v, k) => bytesEqual(v, g.verifyingShares[k]!)) &&
+    signed.commitments.length === g.commitments.length &&
+    signed.commitments.every((v, k) => bytesEqual(v, g.commitments[k]!));
+  if (!same) throw new ConfigError("results", "the signed DKG results do not match the group described in the file");
   return g;
 }

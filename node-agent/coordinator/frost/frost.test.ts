@@ -7,6 +7,7 @@ import { decodeMessage, encodeMessage } from "../../../common/protobuf.js";
 import { SignedReceipt } from "../../../proto/gen/dsdn/committee/v1/frost.js";
 import { SignedTypes, verifyMessage } from "./auth.js";
 import { createLocalCommittee, type LocalCommittee } from "./localCommittee.js";
+import { verifyDkgResults, verifySignedReceipt } from "./verify.js";
 
 function subsets(n: number, k: number): number[][] {
   if (k === 0) return [[]];
@@ -51,6 +52,30 @@ describe("FROST DKG and signing (in process)", () => {
       expect(toHex(again.signature)).toBe(toHex(out.signature));
       expect(again.signerIndexes).toEqual(signers);
     }
+  });
+
+  it("verifyDkgResults and verifySignedReceipt: what the chain modules check", async () => {
+    committee = createLocalCommittee(4);
+    const c = committee;
+    const members = c.identities.map((k) => k.publicKey);
+    const dkg = await c.coordinator(3).runDkg({ epoch: 4n, threshold: 3, members });
+    const g = verifyDkgResults(dkg.results);
+    expect(toHex(g.groupPublicKey)).toBe(toHex(dkg.group.groupPublicKey));
+    expect(() => verifyDkgResults(dkg.results.slice(0, 3))).toThrow(/need 4 DKG results/);
+    expect(() => verifyDkgResults([dkg.results[1]!, dkg.results[0]!, dkg.results[2]!, dkg.results[3]!])).toThrow(
+      /expected/,
+    );
+    const forged = { ...dkg.results[2]!, groupPublicKey: Buffer.from(members[0]!) };
+    expect(() => verifyDkgResults([dkg.results[0]!, dkg.results[1]!, forged, dkg.results[3]!])).toThrow(
+      /bad signature/,
+    );
+    const message = enc.encode("ReceiptData bytes");
+    const { receipt } = await c.coordinator(1).sign({ group: g, message });
+    expect(verifySignedReceipt(receipt, g)).toBe(true);
+    expect(verifySignedReceipt({ ...receipt, message: Buffer.from("other") }, g)).toBe(false);
+    expect(verifySignedReceipt({ ...receipt, epoch: 5n }, g)).toBe(false);
+    expect(verifySignedReceipt({ ...receipt, signerIndexes: [1, 2] }, g)).toBe(false);
+    expect(verifySignedReceipt({ ...receipt, signerIndexes: [2, 1, 3] }, g)).toBe(false);
   });
 
   it("5-of-7: DKG and signing with several 5-subsets", async () => {

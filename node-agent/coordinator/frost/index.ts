@@ -49,3 +49,4 @@ export { type ClusterOptions, frostMainPath, type ProcessCluster, startProcessCl
 export { dispatchFrostRpc, FROST_RPCS, type FrostRpc, isFrostRpc, type PeerTransport } from "./rpc.js";
 export { DEFAULT_MAX_SESSION_MS, SessionGuard } from "./sessions.js";
 export { decryptShare, encryptShare, newEncryptionKeyPair, type ShareContext } from "./shareCipher.js";
+export { verifyDkgResults, verifySignedReceipt } from "./verify.js";
