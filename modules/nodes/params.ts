@@ -3,9 +3,15 @@
 export interface NodesParams {
   readonly maxZoneLength: bigint;
   readonly maxEndpointLength: bigint;
+  /** Gas charged for verifying the node key's signature (the SDK's ed25519 verify cost). */
+  readonly sigVerifyCostEd25519: bigint;
 }
 
-export const defaultNodesParams: NodesParams = { maxZoneLength: 64n, maxEndpointLength: 256n };
+export const defaultNodesParams: NodesParams = {
+  maxZoneLength: 64n,
+  maxEndpointLength: 256n,
+  sigVerifyCostEd25519: 590n,
+};
 
 export function parseNodesParams(raw: unknown): NodesParams {
   const r = (raw ?? {}) as Record<string, unknown>;
@@ -19,8 +25,12 @@ export function parseNodesParams(raw: unknown): NodesParams {
     } catch {
       throw new Error(`nodes.params.${name}: expected an integer`);
     }
-    if (n < 1n || n > 4096n) throw new Error(`nodes.params.${name}: must be 1..4096`);
+    if (n < 1n || n > 1_000_000n) throw new Error(`nodes.params.${name}: must be 1..1000000`);
     return n;
   };
-  return { maxZoneLength: int("maxZoneLength"), maxEndpointLength: int("maxEndpointLength") };
+  return {
+    maxZoneLength: int("maxZoneLength"),
+    maxEndpointLength: int("maxEndpointLength"),
+    sigVerifyCostEd25519: int("sigVerifyCostEd25519"),
+  };
 }

@@ -61,6 +61,7 @@ export function msgRegisterNode(keeper: NodesKeeper, stake: StakeKeeper): MsgDef
         capacityBytes: m.capacityBytes,
         endpoint: m.endpoint,
       };
+      ctx.gas.consume(p.sigVerifyCostEd25519, "node signature verification");
       if (!verifyNodeBinding(binding, m.nodeSignature)) throw NodesErrors.InvalidSignature;
       const existing = keeper.getNode(ctx, m.nodeId);
       if (existing && existing.operator !== m.signer) throw NodesErrors.NodeIdTaken.wrap(toHex(m.nodeId));
