@@ -1,4 +1,6 @@
 /** @module Replay checkpoints on disk: atomic writes, newest-valid-first loading, corrupt files skipped. */
+
+import { createHash } from "node:crypto";
 import {
   closeSync,
   fsyncSync,
@@ -88,14 +90,33 @@ export class CheckpointStore {
   /** Writes temp → fsync → rename → fsync dir, so a crash leaves either the old set or the new file whole. */
   write(machine: ReplayMachine): string {
     const height = machine.height;
-    const bytes = encodeCheckpointFile(machine.encodeCheckpoint());
     const name = `checkpoint-${height.toString().padStart(20, "0")}.bin`;
     const final = join(this.dir, name);
     const tmp = join(this.dir, `.${name}.${process.pid}.tmp`);
     const fd = openSync(tmp, "w");
     try {
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off);
+      // Same bytes as encodeCheckpointFile(), streamed: magic, checkpoint pieces, then the checksum of both.
+      const hash = createHash("sha256");
+      const put = (piece: Uint8Array) => {
+        hash.update(piece);
+        let off = 0;
+        while (off < piece.length) off += writeSync(fd, piece, off);
+      };
+      put(FILE_MAGIC);
+      let pending: Uint8Array[] = [];
+      let pendingBytes = 0;
+      for (const piece of machine.encodeCheckpointParts()) {
+        pending.push(piece);
+        pendingBytes += piece.length;
+        if (pendingBytes >= 1 << 20) {
+          put(concatBytes(...pending));
+          pending = [];
+          pendingBytes = 0;
+        }
+      }
+      if (pending.length) put(concatBytes(...pending));
+      const sum = new Uint8Array(hash.digest());
+      writeSync(fd, sum);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { sha256, toHex } from "../../../common/hash.js";
 import { NodeStatus } from "../../../proto/gen/dsdn/da/v1/events.js";
+import { ReplayCheckpoint, ReplayStateSnapshot } from "../../../proto/gen/dsdn/da/v1/state.js";
 import { encodeBatch } from "../events/batch.js";
 import { signDeleteRequest, signNodeRegistration } from "../events/bindings.js";
 import { signEnvelope } from "../events/envelope.js";
@@ -309,6 +311,17 @@ describe("ReplayMachine", () => {
     );
     const bad = { ...cp, state: { ...cp.state!, chunks: cp.state!.chunks.slice(1) } };
     expect(() => ReplayMachine.fromCheckpoint(bad, config)).toThrow(/does not match its digest/);
+  });
+
+  it("the digest is sha256 of exactly the ReplayStateSnapshot protobuf of the sorted state", () => {
+    const bytes = ReplayStateSnapshot.encode(inOrder.state.toSnapshot()).finish();
+    expect(toHex(inOrder.state.encodeCanonical())).toBe(toHex(bytes));
+    expect(inOrder.digestHex()).toBe(toHex(sha256(bytes)));
+    // The streamed checkpoint puts the state last; it decodes to the same message.
+    const streamed = ReplayCheckpoint.decode(inOrder.encodeCheckpoint());
+    expect(toHex(ReplayCheckpoint.encode(streamed).finish())).toBe(
+      toHex(ReplayCheckpoint.encode(inOrder.toCheckpoint()).finish()),
+    );
   });
 
   it("refuses heights that do not increase", () => {

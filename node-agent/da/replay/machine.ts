@@ -276,17 +276,22 @@ export class ReplayMachine {
    * both hashed for the digest and embedded as field 4.
    */
   encodeCheckpoint(): Uint8Array {
-    const stateBytes = this.stateRef.encodeCanonical();
+    return concatBytes(...this.encodeCheckpointParts());
+  }
+
+  /** Same bytes as `encodeCheckpoint()`, in pieces (a large state is written to disk without one huge buffer). */
+  encodeCheckpointParts(): Uint8Array[] {
+    const state = this.stateRef.encodeCanonicalParts();
     const meta = ReplayCheckpoint.encode({ ...this.toCheckpoint(false), state: undefined }).finish();
     const len: number[] = [];
-    for (let n = stateBytes.length; ; n = Math.floor(n / 128)) {
+    for (let n = state.length; ; n = Math.floor(n / 128)) {
       if (n < 128) {
         len.push(n);
         break;
       }
       len.push((n & 0x7f) | 0x80);
     }
-    return concatBytes(meta, new Uint8Array([0x22, ...len]), stateBytes); // 0x22: field 4, length-delimited
+    return [meta, new Uint8Array([0x22, ...len]), ...state.parts]; // 0x22: field 4, length-delimited
   }
 
   /** Restores from ReplayCheckpoint protobuf bytes, checking the state bytes against the stored digest. */

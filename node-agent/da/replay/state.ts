@@ -1,6 +1,8 @@
 /** @module Replayed DA state: node registry, chunk map, replica map, zone map — with sorted views and a digest. */
 
-import { sha256Native, toHex } from "../../../common/hash.js";
+import { createHash } from "node:crypto";
+import { BinaryWriter } from "@bufbuild/protobuf/wire";
+import { concatBytes, toHex } from "../../../common/hash.js";
 import {
   type ChunkDeclared,
   NodeClass,
@@ -8,7 +10,14 @@ import {
   NodeStatus,
   type Principal,
 } from "../../../proto/gen/dsdn/da/v1/events.js";
-import { type DeleteEntry, ReplayStateSnapshot } from "../../../proto/gen/dsdn/da/v1/state.js";
+import {
+  ChunkEntry,
+  DeleteEntry,
+  NodeEntry,
+  NodeStatusEntry,
+  type ReplayStateSnapshot,
+  ReplicaEntry,
+} from "../../../proto/gen/dsdn/da/v1/state.js";
 import { nodeIdHex, principalKey } from "./principal.js";
 import { compareWriteKeys, type WriteKey } from "./writeKey.js";
 
@@ -84,6 +93,13 @@ export interface ChunkInfo {
   /** Nodes that hold a replica according to DA, sorted. */
   readonly replicas: readonly string[];
 }
+
+type SnapshotEntry =
+  | { readonly field: 1; readonly value: NodeEntry }
+  | { readonly field: 2; readonly value: NodeStatusEntry }
+  | { readonly field: 3; readonly value: ChunkEntry }
+  | { readonly field: 4; readonly value: ReplicaEntry }
+  | { readonly field: 5; readonly value: DeleteEntry };
 
 export interface StateCounts {
   readonly nodes: number;
@@ -306,44 +322,94 @@ export class ReplayState {
 
   // ---- canonical form ----
 
-  /** The whole state as a message with every list sorted: equal states give equal bytes. */
-  toSnapshot(): ReplayStateSnapshot {
+  /** Every snapshot entry in canonical order: field (1 nodes … 5 deletes), then each list sorted by its key. */
+  private *snapshotEntries(): Generator<SnapshotEntry> {
     // Views, not copies: a snapshot of a large state is mostly allocation otherwise.
     const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
     const key = (k: WriteKey) => ({ height: k.height, tie: view(k.tie) });
-    const snap: ReplayStateSnapshot = { nodes: [], statuses: [], chunks: [], replicas: [], deletes: [] };
     for (const id of sorted(this.registrations.keys())) {
       const r = this.registrations.get(id)!;
-      snap.nodes.push({ registration: r.registration, key: key(r.key) });
+      yield { field: 1, value: { registration: r.registration, key: key(r.key) } };
     }
     for (const id of sorted(this.statuses.keys())) {
       const s = this.statuses.get(id)!;
-      snap.statuses.push({ nodeId: Buffer.from(id, "hex"), status: s.status, reason: s.reason, key: key(s.key) });
+      yield {
+        field: 2,
+        value: { nodeId: Buffer.from(id, "hex"), status: s.status, reason: s.reason, key: key(s.key) },
+      };
     }
     for (const cid of sorted(this.chunks.keys())) {
       const c = this.chunks.get(cid)!;
-      snap.chunks.push({ chunk: c.chunk, key: key(c.key) });
+      yield { field: 3, value: { chunk: c.chunk, key: key(c.key) } };
     }
     for (const cid of sorted(this.replicas.keys())) {
       const m = this.replicas.get(cid)!;
       for (const n of sorted(m.keys())) {
         const r = m.get(n)!;
-        snap.replicas.push({
-          cid,
-          nodeId: Buffer.from(n, "hex"),
-          present: r.present,
-          ack: view(r.ack),
-          reason: r.reason,
-          key: key(r.key),
-        });
+        yield {
+          field: 4,
+          value: {
+            cid,
+            nodeId: Buffer.from(n, "hex"),
+            present: r.present,
+            ack: view(r.ack),
+            reason: r.reason,
+            key: key(r.key),
+          },
+        };
       }
     }
     for (const id of sorted(this.deletes.keys())) {
       const d = this.deletes.get(id)!;
       if (this.deleteCoversDeclaration(d))
-        snap.deletes.push({ manifestCid: d.manifestCid, owner: d.owner, key: key(d.key) });
+        yield { field: 5, value: { manifestCid: d.manifestCid, owner: d.owner, key: key(d.key) } };
+    }
+  }
+
+  /** The whole state as a message with every list sorted: equal states give equal bytes. */
+  toSnapshot(): ReplayStateSnapshot {
+    const snap: ReplayStateSnapshot = { nodes: [], statuses: [], chunks: [], replicas: [], deletes: [] };
+    for (const e of this.snapshotEntries()) {
+      if (e.field === 1) snap.nodes.push(e.value);
+      else if (e.field === 2) snap.statuses.push(e.value);
+      else if (e.field === 3) snap.chunks.push(e.value);
+      else if (e.field === 4) snap.replicas.push(e.value);
+      else snap.deletes.push(e.value);
     }
     return snap;
+  }
+
+  /**
+   * The canonical bytes (exactly `ReplayStateSnapshot.encode(toSnapshot())`) as a list of pieces, encoded entry
+   * by entry so a large state never needs one huge writer; also refreshes the cached digest.
+   */
+  encodeCanonicalParts(): { parts: Uint8Array[]; length: number } {
+    const parts: Uint8Array[] = [];
+    const hash = createHash("sha256");
+    let length = 0;
+    let w = new BinaryWriter();
+    let n = 0;
+    const cut = () => {
+      const piece = w.finish();
+      parts.push(piece);
+      hash.update(piece);
+      length += piece.length;
+      w = new BinaryWriter();
+      n = 0;
+    };
+    for (const e of this.snapshotEntries()) {
+      w.uint32((e.field << 3) | 2).fork();
+      if (e.field === 1) NodeEntry.encode(e.value, w);
+      else if (e.field === 2) NodeStatusEntry.encode(e.value, w);
+      else if (e.field === 3) ChunkEntry.encode(e.value, w);
+      else if (e.field === 4) ReplicaEntry.encode(e.value, w);
+      else DeleteEntry.encode(e.value, w);
+      w.join();
+      if (++n === 2048) cut();
+    }
+    cut();
+    this.cachedDigest = new Uint8Array(hash.digest());
+    return { parts, length };
   }
 
   /**
@@ -371,16 +437,15 @@ export class ReplayState {
     return out;
   }
 
-  /** The canonical bytes (ReplayStateSnapshot protobuf); also refreshes the cached digest, since it is at hand. */
+  /** The canonical bytes (ReplayStateSnapshot protobuf) in one buffer; also refreshes the cached digest. */
   encodeCanonical(): Uint8Array {
-    const bytes = ReplayStateSnapshot.encode(this.toSnapshot()).finish();
-    this.cachedDigest = sha256Native(bytes);
-    return bytes;
+    const { parts, length } = this.encodeCanonicalParts();
+    return concatBytes(...parts).subarray(0, length);
   }
 
   /** sha256 of the canonical encoding; cached until the next change. */
   digest(): Uint8Array {
-    if (!this.cachedDigest) this.encodeCanonical();
+    if (!this.cachedDigest) this.encodeCanonicalParts();
     return this.cachedDigest!;
   }
 
