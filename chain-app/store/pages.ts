@@ -8,10 +8,14 @@
  * rules stay those of the binary tree in smt.ts. Encoding, pre-order:
  *   0x00                                   EMPTY
  *   0x01 keyHash(32) valueHash(32)         leaf (its hash is recomputed when decoded)
- *   0x02 hash(32) <left> <right>           inner node inside the page (depth < D+4)
+ *   0x02 hash(32) <left> <right>           inner node inside the page (depth D … D+2)
+ *   0x04 <left> <right>                    inner node at depth D+3; its hash is recomputed when needed
  *   0x03 version(u64 BE) hash(32)          inner node at depth D+4: the page stored at (version, path)
+ * Leaving out the hashes of the eight D+3 nodes keeps a full page under ~900 bytes, below SQLite's
+ * ~1000-byte in-row limit for WITHOUT ROWID tables with 4 KiB pages, so no page spills to an
+ * overflow page (which doubled the SQLite pages written for every full page).
  */
-import { leafHash } from "./smt.js";
+import { innerHash, leafHash } from "./smt.js";
 import {
   EMPTY_REF,
   type EmptyRef,
@@ -28,6 +32,7 @@ const TAG_EMPTY = 0x00;
 const TAG_LEAF = 0x01;
 const TAG_INNER = 0x02;
 const TAG_PAGE = 0x03;
+const TAG_INNER_NO_HASH = 0x04;
 
 /** A decoded leaf: usable as a StoredRef and as LeafNode. */
 export interface DecodedLeaf extends StoredRef {
@@ -66,6 +71,24 @@ class StoredLeaf implements DecodedLeaf {
   }
 }
 
+/** An inner node on the page's last in-page level; hashes its two children on first use. */
+class LowInner implements DecodedInner {
+  readonly kind = KIND_INNER;
+  readonly version: number;
+  readonly left: DecodedChild;
+  readonly right: DecodedChild;
+  #hash: Uint8Array | undefined;
+  constructor(version: number, left: DecodedChild, right: DecodedChild) {
+    this.version = version;
+    this.left = left;
+    this.right = right;
+  }
+  get hash(): Uint8Array {
+    if (this.#hash === undefined) this.#hash = innerHash(this.left.hash, this.right.hash);
+    return this.#hash;
+  }
+}
+
 /** Depth of the page row that stores a node of `kind` at `depth`. */
 export function pageDepthOf(depth: number, kind: number): number {
   // A leaf on a page boundary (other than the tree root) is inline in the page above.
@@ -96,7 +119,12 @@ function parseNode(d: number): DecodedChild {
     at += 64;
     return new StoredLeaf(pageVersion, keyHash, valueHash);
   }
-  if (tag === TAG_INNER && d < bottomDepth) {
+  if (tag === TAG_INNER_NO_HASH && d === bottomDepth - 1) {
+    const left = parseNode(d + 1);
+    const right = parseNode(d + 1);
+    return new LowInner(pageVersion, left, right);
+  }
+  if (tag === TAG_INNER && d < bottomDepth - 1) {
     if (at + 32 > src.length) corrupt("truncated inner node");
     const hash = src.subarray(at, at + 32);
     at += 32;
@@ -172,8 +200,12 @@ export class PageWriter {
         return;
       }
       const inner = node as { hash: Uint8Array; left: NodeRef; right: NodeRef };
-      this.#byte(TAG_INNER);
-      this.#bytes(inner.hash);
+      if (d === bottom - 1) {
+        this.#byte(TAG_INNER_NO_HASH);
+      } else {
+        this.#byte(TAG_INNER);
+        this.#bytes(inner.hash);
+      }
       const byte = d >>> 3;
       const mask = 0x80 >>> (d & 7);
       bits[byte] = (bits[byte] as number) & ~mask;
