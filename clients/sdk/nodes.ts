@@ -4,7 +4,7 @@ import { createProtobufRpcClient, type QueryClient } from "@cosmjs/stargate";
 import { ed25519KeyPair } from "../../common/ed25519.js";
 import { fromBech32Address } from "../../common/secp256k1.js";
 import { signNodeBinding } from "../../modules/nodes/binding.js";
-import type { NodeStatus } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
+import { type Node, NodeStatus } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
 import {
   QueryGetNodeClassRequest,
   QueryGetNodeClassResponse,
@@ -15,6 +15,8 @@ import {
 } from "../../proto/gen/dsdn/nodes/v1/query.js";
 import { MsgRegisterNode } from "../../proto/gen/dsdn/nodes/v1/tx.js";
 import type { NodeClass } from "../../proto/gen/dsdn/stake/v1/stake.js";
+import type { SlashingExtension } from "./slashing.js";
+import type { StakeExtension } from "./stake.js";
 
 const SERVICE = "dsdn.nodes.v1.Query";
 
@@ -97,4 +99,54 @@ export function registerNodeMsg(p: RegisterNodeParams): EncodeObject {
       nodeSignature: Buffer.from(sig),
     }),
   };
+}
+
+/** Why a node may not join (Tahap 14B/16 gatekeeping), as the coordinator should check it via CosmJS. */
+export type AdmissionRefusal =
+  | "not_registered"
+  | "operator_mismatch"
+  | "tls_fingerprint_mismatch"
+  | "no_stake"
+  | "insufficient_stake"
+  | "cooldown"
+  | "banned"
+  | "not_active";
+
+export interface NodeClaim {
+  /** The ed25519 node key the node proved it holds (e.g. in its TLS/handshake signature). */
+  readonly nodeId: Uint8Array;
+  /** The operator the node claims to belong to. */
+  readonly operator: string;
+  /** sha256 of the DER certificate the node presented on the live TLS connection. */
+  readonly tlsCertFingerprint: Uint8Array;
+}
+
+/**
+ * The chain-side admission check: registered to this operator, the presented certificate is the
+ * registered one, stake at or above the class minimum, no cooldown or ban, status Active. (TLS
+ * validity itself — expiry, key possession — is checked by the caller on the connection.)
+ */
+export async function checkNodeAdmission(
+  q: QueryClient & NodesExtension & StakeExtension & SlashingExtension,
+  claim: NodeClaim,
+): Promise<{ admitted: boolean; refusals: AdmissionRefusal[] }> {
+  let node: Node | undefined;
+  try {
+    node = (await q.nodes.node(claim.nodeId)).node;
+  } catch (e) {
+    if (!/not found/.test((e as Error).message)) throw e;
+  }
+  if (!node) return { admitted: false, refusals: ["not_registered"] };
+  const refusals: AdmissionRefusal[] = [];
+  if (node.operator !== claim.operator) refusals.push("operator_mismatch");
+  if (Buffer.compare(Buffer.from(node.tlsCertFingerprint), Buffer.from(claim.tlsCertFingerprint)) !== 0)
+    refusals.push("tls_fingerprint_mismatch");
+  const stake = await q.stake.getStake(node.operator);
+  if (BigInt(stake.nodeStake) === 0n) refusals.push("no_stake");
+  else if (!stake.meetsNodeMinimum) refusals.push("insufficient_stake");
+  const slashing = await q.slashing.getSlashingStatus(node.operator);
+  if (slashing.inCooldown) refusals.push("cooldown");
+  if (slashing.banned) refusals.push("banned");
+  if (node.status !== NodeStatus.NODE_STATUS_ACTIVE) refusals.push("not_active");
+  return { admitted: refusals.length === 0, refusals };
 }

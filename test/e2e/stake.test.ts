@@ -7,9 +7,15 @@ import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_pro
 import { mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { QueryClient } from "@cosmjs/stargate";
+import { connectComet } from "@cosmjs/tendermint-rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localNodeConfig } from "../../clients/dsdnd/cometConfig.js";
 import { testnetPorts } from "../../clients/dsdnd/commands/testnet.js";
+import { checkNodeAdmission, setupNodesExtension } from "../../clients/sdk/nodes.js";
+import { setupSlashingExtension } from "../../clients/sdk/slashing.js";
+import { setupStakeExtension } from "../../clients/sdk/stake.js";
+import { fromHex } from "../../common/hash.js";
 import { cometbftBinary, projectRoot } from "../../common/paths.js";
 import { loadOrCreateIdentity } from "../../node-agent/storage/identity.js";
 import { type Localnet, latestHeight, rpc, startLocalnet, waitFor } from "../support/localnet.js";
@@ -195,6 +201,21 @@ describe("stake on a real localnet", () => {
       stakeWeight: "263034",
     });
 
+    // The coordinator's admission check through CosmJS.
+    const comet = await connectComet(rpc0);
+    const q = QueryClient.withExtensions(comet, setupStakeExtension, setupNodesExtension, setupSlashingExtension);
+    const claim = { nodeId: fromHex(identity.nodeId), operator: bob, tlsCertFingerprint: fromHex("ab".repeat(32)) };
+    expect(await checkNodeAdmission(q, claim)).toEqual({ admitted: true, refusals: [] });
+    expect((await checkNodeAdmission(q, { ...claim, tlsCertFingerprint: fromHex("cd".repeat(32)) })).refusals).toEqual([
+      "tls_fingerprint_mismatch",
+    ]);
+    expect((await checkNodeAdmission(q, { ...claim, operator: account("alice").address })).refusals).toEqual([
+      "operator_mismatch",
+    ]);
+    expect((await checkNodeAdmission(q, { ...claim, nodeId: fromHex("01".repeat(32)) })).refusals).toEqual([
+      "not_registered",
+    ]);
+
     // Only the genesis fault authority may report; then 0.5% goes to the treasury and a cooldown starts.
     await expect(
       tx("slashing", "report-node-fault", "alice", identity.nodeId, "liveness", "--evidence", "probe-miss-1"),
@@ -215,6 +236,8 @@ describe("stake on a real localnet", () => {
     expect((await cliJson("query", "stake", "get-stake", bob)).nodeStake).toBe("597000000");
     nc = await cliJson("query", "nodes", "get-node-class", bob);
     expect(nc.node).toMatchObject({ status: "NODE_STATUS_QUARANTINED", statusReason: "cooldown" });
+    expect(await checkNodeAdmission(q, claim)).toEqual({ admitted: false, refusals: ["cooldown", "not_active"] });
+    comet.disconnect();
 
     // Unbonding through the CLI shows up as maturing stake.
     expect((await tx("stake", "unbond", "bob", "node", "97000000unusa")).code).toBe(0);
