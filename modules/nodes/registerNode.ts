@@ -68,7 +68,9 @@ export function msgRegisterNode(keeper: NodesKeeper, stake: StakeKeeper): MsgDef
       const ownId = keeper.nodeIdOfOperator(ctx, op);
       if (ownId && Buffer.compare(Buffer.from(ownId), Buffer.from(m.nodeId)) !== 0)
         throw NodesErrors.OperatorHasNode.wrap(toHex(ownId));
-      if (existing && existing.bannedUntil > ctx.block.timeSeconds)
+      // CheckTx contexts carry no block time (0): leave the ban-time decision to FinalizeBlock then.
+      const timeKnown = ctx.block.timeSeconds > 0n || ctx.mode === "finalize";
+      if (existing && timeKnown && existing.bannedUntil > ctx.block.timeSeconds)
         throw NodesErrors.Banned.wrap(`until ${existing.bannedUntil}`);
       const ns = stake.getNodeStake(ctx, op);
       if (!ns || BigInt(ns.amount) === 0n) throw NodesErrors.NoStake.wrap(m.signer);

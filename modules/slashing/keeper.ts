@@ -218,7 +218,9 @@ export class SlashingKeeper {
     const cons = Buffer.from(v.consensusAddress, "hex");
     const info = this.getSigningInfo(ctx, cons);
     if (info?.tombstoned) throw SlashingErrors.Tombstoned;
-    if (info && info.jailedUntil > ctx.block.timeSeconds)
+    // CheckTx contexts carry no block time (0): leave the jail-period decision to FinalizeBlock then.
+    const timeKnown = ctx.block.timeSeconds > 0n || ctx.mode === "finalize";
+    if (info && timeKnown && info.jailedUntil > ctx.block.timeSeconds)
       throw SlashingErrors.StillJailed.wrap(`jailed until ${info.jailedUntil} (block time ${ctx.block.timeSeconds})`);
     this.stake.unjail(ctx, op);
     if (info) {

@@ -158,6 +158,8 @@ describe("validator slashing", () => {
     expect(status(VAL0)).toMatchObject({ jailed: false, totalSlashed: "0" });
     const early = chain.exec(alice, [unjailMsg(ALICE)], { dt: 1n });
     expect(early).toMatchObject({ code: 4, codespace: "slashing" });
+    // The mempool admits the unjail (CheckTx has no block time; the block decides the period).
+    expect(chain.check(chain.tx(alice, [unjailMsg(ALICE)])).code).toBe(0);
     const r = chain.block([chain.tx(alice, [unjailMsg(ALICE)])], { dt: JAIL });
     expect(r.txResults[0]!.code).toBe(0);
     expect(r.validatorUpdates.map((u) => [toHex(u.pubKey.ed25519!), u.power])).toEqual([[toHex(consA.publicKey), 19n]]);
@@ -272,5 +274,8 @@ describe("node faults", () => {
     expect(nodeOf(bobNode.publicKey).status).toBe(NodeStatus.NODE_STATUS_BANNED);
     chain.block([], { dt: bannedUntil - chain.time });
     expect(nodeOf(bobNode.publicKey).status).toBe(NodeStatus.NODE_STATUS_ACTIVE);
+    // Once the ban is over the node may register again (mempool and block).
+    expect(chain.check(chain.tx(bob, [registerMsg(BOB, bobNode, { zone: "id-bdg-1" })])).code).toBe(0);
+    expect(chain.exec(bob, [registerMsg(BOB, bobNode, { zone: "id-bdg-1" })]).code).toBe(0);
   });
 });

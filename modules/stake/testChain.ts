@@ -167,6 +167,12 @@ export class TestChain {
     });
   }
 
+  /** CheckTx (mempool admission) of a tx against the committed state. */
+  check(tx: Uint8Array): { code: number; log: string } {
+    const r = this.app.checkTx({ tx, type: 0 } as any);
+    return { code: r.code ?? 0, log: r.log ?? "" };
+  }
+
   /** Runs one tx in its own block and returns its result. */
   exec(key: Secp256k1KeyPair, msgs: Any[], o: { dt?: bigint } = {}): ExecTxResult {
     return this.block([this.tx(key, msgs)], o).txResults[0] as ExecTxResult;
