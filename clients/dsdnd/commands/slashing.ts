@@ -2,8 +2,7 @@
 import { readFileSync } from "node:fs";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
-import { fromHex } from "../../../common/hash.js";
-import { QueryGetSlashingStatusResponse } from "../../../proto/gen/dsdn/slashing/v1/query.js";
+import { fromHex, toHex } from "../../../common/hash.js";
 import { NodeFault } from "../../../proto/gen/dsdn/slashing/v1/slashing.js";
 import { reportNodeFaultMsg, unjailMsg } from "../../sdk/slashing.js";
 import { nodeOption } from "../home.js";
@@ -64,7 +63,29 @@ const getSlashingStatus: Command = {
       const address = positionals[0];
       if (!address) throw new Error("missing <address>");
       const r = await q.slashing.getSlashingStatus(address);
-      if (values.output === "json") out(toJson(QueryGetSlashingStatusResponse.toJSON(r)));
+      if (values.output === "json")
+        out(
+          toJson({
+            address: r.address,
+            jailed: r.jailed,
+            tombstoned: r.tombstoned,
+            jailedUntil: r.jailedUntil,
+            signingInfo: r.signingInfo ?? null,
+            inCooldown: r.inCooldown,
+            cooldownUntil: r.cooldownUntil,
+            banned: r.banned,
+            bannedUntil: r.bannedUntil,
+            totalSlashed: r.totalSlashed,
+            offencesInWindow: r.offencesInWindow,
+            offences: r.offences.map((o) => ({
+              height: o.height,
+              time: o.time,
+              kind: o.kind,
+              slashed: o.slashed,
+              evidenceHash: toHex(o.evidenceHash),
+            })),
+          }),
+        );
       else
         out(
           [

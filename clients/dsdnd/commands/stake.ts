@@ -7,8 +7,13 @@ import { parseCoinsString } from "../../../chain-app/coins.js";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
 import { formatStakeWeight } from "../../../modules/stake/stakeWeight.js";
-import { QueryGetStakeResponse, QueryValidatorResponse } from "../../../proto/gen/dsdn/stake/v1/query.js";
-import { BondKind, NodeClass, type Validator } from "../../../proto/gen/dsdn/stake/v1/stake.js";
+import {
+  BondKind,
+  bondKindToJSON,
+  NodeClass,
+  nodeClassToJSON,
+  type Validator,
+} from "../../../proto/gen/dsdn/stake/v1/stake.js";
 import { connectSigningClient } from "../../sdk/client.js";
 import { type NodesExtension, setupNodesExtension } from "../../sdk/nodes.js";
 import { type SlashingExtension, setupSlashingExtension } from "../../sdk/slashing.js";
@@ -166,8 +171,13 @@ export async function withQuery<T>(
 }
 
 export const validatorJson = (v: Validator) => ({
-  ...(QueryValidatorResponse.toJSON({ validator: v }) as { validator: Record<string, unknown> }).validator,
+  operator: v.operator,
   consensusPubkey: Buffer.from(v.consensusPubkey).toString("base64"),
+  consensusAddress: v.consensusAddress,
+  moniker: v.moniker,
+  tokens: v.tokens,
+  jailed: v.jailed,
+  power: v.power.toString(),
 });
 
 const getStake: Command = {
@@ -179,9 +189,24 @@ const getStake: Command = {
       const address = positionals[0];
       if (!address) throw new Error("missing <address>");
       const r = await q.stake.getStake(address);
+      // Every field, defaults included, so scripts can rely on them.
       const json = {
-        ...(QueryGetStakeResponse.toJSON(r) as object),
+        address: r.address,
+        validatorTokens: r.validatorTokens,
+        nodeStake: r.nodeStake,
+        nodeClass: nodeClassToJSON(r.nodeClass),
+        unbonding: r.unbonding,
+        minNodeStake: r.minNodeStake,
+        meetsNodeMinimum: r.meetsNodeMinimum,
+        stakeWeight: r.stakeWeight,
         stakeWeightDecimal: formatStakeWeight(BigInt(r.stakeWeight)),
+        unbondings: r.unbondings.map((u) => ({
+          id: u.id.toString(),
+          kind: bondKindToJSON(u.kind),
+          amount: u.amount,
+          creationHeight: u.creationHeight.toString(),
+          completionTime: u.completionTime.toString(),
+        })),
       };
       if (values.output === "json") out(toJson(json));
       else
