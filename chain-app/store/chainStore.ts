@@ -224,18 +224,17 @@ export class ChainStore {
     this.#assertOpen();
     const h = toVersion(height, true);
     this.#assertReadable(h);
-    const store = this;
+    // Pinned to h: follows `latest` while h is the last height, then history once newer blocks exist.
+    const get = (key: Uint8Array): Uint8Array | undefined => {
+      this.#assertReadable(h);
+      return h === this.#lastVersion ? this.#latest.get(key) : this.#history.get(key, h);
+    };
     return {
-      get(key: Uint8Array): Uint8Array | undefined {
-        store.#assertReadable(h);
-        return h === store.#lastVersion ? store.#latest.get(key) : store.#history.get(key, h);
-      },
-      has(key: Uint8Array): boolean {
-        return this.get(key) !== undefined;
-      },
-      iterate(range?: IterateRange): IterableIterator<[Uint8Array, Uint8Array]> {
-        store.#assertReadable(h);
-        return h === store.#lastVersion ? store.#latest.iterate(range) : store.#history.iterate(range, h);
+      get,
+      has: (key: Uint8Array): boolean => get(key) !== undefined,
+      iterate: (range?: IterateRange): IterableIterator<[Uint8Array, Uint8Array]> => {
+        this.#assertReadable(h);
+        return h === this.#lastVersion ? this.#latest.iterate(range) : this.#history.iterate(range, h);
       },
     };
   }
