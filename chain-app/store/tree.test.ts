@@ -70,7 +70,7 @@ describe("app hash", () => {
     store.close();
   });
 
-  it("matches the reference over a random history, keeps exactly the nodes retained heights need, and serves old heights", () => {
+  it("matches the reference over a random history, keeps exactly the tree pages retained heights need, and serves old heights", () => {
     const rnd = prng(2024);
     const path = tempDb();
     const retain = 4;
