@@ -66,6 +66,11 @@ export class NusantaraApp implements AbciApplication {
   private chainId = "";
   /** The consensus view: the block being finalized (or the genesis state before block 1 commits). */
   private consensus: { branch: StoreBranch; height: bigint } | undefined;
+  /**
+   * Header time of the last finalized block: CheckTx and simulation run "as of" it, as the SDK's
+   * check state does. Unknown (zero) after a restart until the next block; modules treat zero as unknown.
+   */
+  private lastBlockTime: { seconds: bigint; nanos: number } | undefined;
   /** The check view: committed state plus txs accepted into the mempool since. */
   private check: StoreBranch;
   private readonly log: (line: string) => void;
@@ -147,7 +152,7 @@ export class NusantaraApp implements AbciApplication {
 
   checkTx(req: abci.RequestCheckTx): Partial<abci.ResponseCheckTx> {
     const mode: ExecMode = req.type === abci.CheckTxType.RECHECK ? "recheck" : "check";
-    const r = this.runTx(mode, req.tx, this.check, this.blockInfo(this.store.lastHeight + 1n));
+    const r = this.runTx(mode, req.tx, this.check, this.blockInfo(this.store.lastHeight + 1n, this.lastBlockTime));
     return {
       code: r.code,
       codespace: r.codespace,
@@ -211,6 +216,7 @@ export class NusantaraApp implements AbciApplication {
 
     const appHash = this.store.prepareCommit(req.height, branch);
     this.consensus = { branch, height: req.height };
+    if (req.time) this.lastBlockTime = { seconds: req.time.seconds, nanos: req.time.nanos };
     return {
       events: [...hookCtx.events, ...endCtx.events],
       txResults,
@@ -268,7 +274,7 @@ export class NusantaraApp implements AbciApplication {
     const req = SimulateRequest.decode(data);
     if (req.txBytes.length === 0) throw SdkErrors.InvalidRequest.wrap("empty tx_bytes");
     const scratch = this.check.branch();
-    const r = this.runTx("simulate", req.txBytes, scratch, this.blockInfo(this.store.lastHeight + 1n));
+    const r = this.runTx("simulate", req.txBytes, scratch, this.blockInfo(this.store.lastHeight + 1n, this.lastBlockTime));
     if (r.code !== 0) throw new ChainError(r.codespace, r.code, r.log);
     return SimulateResponse.encode(
       SimulateResponse.fromPartial({
