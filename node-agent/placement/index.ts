@@ -1,0 +1,15 @@
+/** @module Placement: where each chunk's replicas live, recomputable by anyone from DA state. */
+export { placementCandidates } from "./candidates.js";
+export {
+  DEFAULT_REPLICATION_FACTOR,
+  ownedBy,
+  type PlacedNode,
+  type Placement,
+  type PlacementInput,
+  type PlacementNode,
+  placeChunk,
+  placementWeight,
+  rankNodes,
+  rendezvousScore,
+  rendezvousUniform,
+} from "./placement.js";
