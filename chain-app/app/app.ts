@@ -274,7 +274,12 @@ export class NusantaraApp implements AbciApplication {
     const req = SimulateRequest.decode(data);
     if (req.txBytes.length === 0) throw SdkErrors.InvalidRequest.wrap("empty tx_bytes");
     const scratch = this.check.branch();
-    const r = this.runTx("simulate", req.txBytes, scratch, this.blockInfo(this.store.lastHeight + 1n, this.lastBlockTime));
+    const r = this.runTx(
+      "simulate",
+      req.txBytes,
+      scratch,
+      this.blockInfo(this.store.lastHeight + 1n, this.lastBlockTime),
+    );
     if (r.code !== 0) throw new ChainError(r.codespace, r.code, r.log);
     return SimulateResponse.encode(
       SimulateResponse.fromPartial({

@@ -80,7 +80,6 @@ export function msgReportNodeFault(
       }
       keeper.setRecord(ctx, op, {
         ...record,
-        // biome-ignore lint/complexity/useMathMinMax: bigint, Math.max does not apply
         cooldownUntil: cooldownUntil > record.cooldownUntil ? cooldownUntil : record.cooldownUntil,
         bannedUntil,
       });
