@@ -1,6 +1,5 @@
 /** @module `dsdnd tx stake …` and `dsdnd query stake …`: validator and node bonds, unbonding, stake queries. */
 import { readFileSync } from "node:fs";
-import type { EncodeObject } from "@cosmjs/proto-signing";
 import { QueryClient } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
 import { parseCoinsString } from "../../../chain-app/coins.js";
@@ -14,7 +13,6 @@ import {
   nodeClassToJSON,
   type Validator,
 } from "../../../proto/gen/dsdn/stake/v1/stake.js";
-import { connectSigningClient } from "../../sdk/client.js";
 import { type NodesExtension, setupNodesExtension } from "../../sdk/nodes.js";
 import { type SlashingExtension, setupSlashingExtension } from "../../sdk/slashing.js";
 import {
@@ -24,41 +22,11 @@ import {
   setupStakeExtension,
   unbondMsg,
 } from "../../sdk/stake.js";
-import { keyringFrom, nodeOption } from "../home.js";
-import { feeFrom, printOutcome, txOptions } from "./tx.js";
+import { nodeOption } from "../home.js";
+import { broadcast, txOptions } from "./tx.js";
 
-/** Signs `msgs` with keyring key `from` and broadcasts them; prints the outcome (shared by stake/nodes/slashing). */
-export async function broadcast(
-  values: Record<string, unknown>,
-  out: (l: string) => void,
-  from: string,
-  msgs: (address: string, chainId: string) => EncodeObject[] | Promise<EncodeObject[]>,
-): Promise<number> {
-  const keyring = keyringFrom(values);
-  const sender = keyring.show(from);
-  const { client } = await connectSigningClient(String(values.node), await keyring.signer(from), {
-    gasPrice: String(values["gas-prices"]),
-  });
-  try {
-    const chainId = await client.getChainId();
-    const r = await client.signAndBroadcast(
-      sender.address,
-      await msgs(sender.address, chainId),
-      feeFrom(values),
-      String(values.memo ?? ""),
-    );
-    return printOutcome(out, values, {
-      txhash: r.transactionHash,
-      code: r.code,
-      height: r.height,
-      gasUsed: r.gasUsed.toString(),
-      gasWanted: r.gasWanted.toString(),
-      rawLog: r.rawLog,
-    });
-  } finally {
-    client.disconnect();
-  }
-}
+/** Re-exported for the module command files that import it from here. */
+export { broadcast };
 
 /** "1000000unusa" or a bare integer of unusa → bigint; other denoms are refused. */
 export function parseUnusa(text: string): bigint {

@@ -1,5 +1,7 @@
 /** @module `dsdnd tx …`: sign with a keyring key and broadcast through CosmJS; modules add subgroups. */
+import type { EncodeObject } from "@cosmjs/proto-signing";
 import { calculateFee, GasPrice, type StdFee } from "@cosmjs/stargate";
+import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { parseCoinsString, toWireCoins } from "../../../chain-app/coins.js";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
@@ -53,37 +55,53 @@ export function printOutcome(out: (l: string) => void, values: Record<string, un
   return r.code === 0 ? 0 : 1;
 }
 
+/** Signs `msgs` with keyring key `from` and broadcasts them; prints the outcome (every `dsdnd tx …` command). */
+export async function broadcast(
+  values: Record<string, unknown>,
+  out: (l: string) => void,
+  from: string,
+  msgs: (address: string, chainId: string) => EncodeObject[] | Promise<EncodeObject[]>,
+): Promise<number> {
+  const keyring = keyringFrom(values);
+  const sender = keyring.show(from);
+  const { client } = await connectSigningClient(String(values.node), await keyring.signer(from), {
+    gasPrice: String(values["gas-prices"]),
+  });
+  try {
+    const chainId = await client.getChainId();
+    const r = await client.signAndBroadcast(
+      sender.address,
+      await msgs(sender.address, chainId),
+      feeFrom(values),
+      String(values.memo ?? ""),
+    );
+    return printOutcome(out, values, {
+      txhash: r.transactionHash,
+      code: r.code,
+      height: r.height,
+      gasUsed: r.gasUsed.toString(),
+      gasWanted: r.gasWanted.toString(),
+      rawLog: r.rawLog,
+    });
+  } finally {
+    client.disconnect();
+  }
+}
+
 const bankSend: Command = {
   summary: "send coins: <from-key> <to-address> <amount, e.g. 1000unusa>",
   usage: "<from> <to> <amount> [--node URL] [--gas auto|N] [--gas-prices 0.025unusa] [--fees 5000unusa] [--memo TEXT]",
   options: txOptions,
-  async run({ positionals, values, out }) {
+  run({ positionals, values, out }) {
     const [from, to, amount] = positionals;
     if (!from || !to || !amount) throw new Error("usage: dsdnd tx bank send <from> <to> <amount>");
-    const keyring = keyringFrom(values);
-    const sender = keyring.show(from);
-    const { client } = await connectSigningClient(String(values.node), await keyring.signer(from), {
-      gasPrice: String(values["gas-prices"]),
-    });
-    try {
-      const r = await client.sendTokens(
-        sender.address,
-        to,
-        toWireCoins(parseCoinsString(amount)),
-        feeFrom(values),
-        String(values.memo),
-      );
-      return printOutcome(out, values, {
-        txhash: r.transactionHash,
-        code: r.code,
-        height: r.height,
-        gasUsed: r.gasUsed.toString(),
-        gasWanted: r.gasWanted.toString(),
-        rawLog: r.rawLog,
-      });
-    } finally {
-      client.disconnect();
-    }
+    const coins = toWireCoins(parseCoinsString(amount));
+    return broadcast(values, out, from, (sender) => [
+      {
+        typeUrl: "/cosmos.bank.v1beta1.MsgSend",
+        value: MsgSend.fromPartial({ fromAddress: sender, toAddress: to, amount: coins }),
+      },
+    ]);
   },
 };
 
