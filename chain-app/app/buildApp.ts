@@ -2,7 +2,9 @@
 
 import { AuthKeeper, authModule } from "../../modules/auth/index.js";
 import { BankKeeper, bankModule } from "../../modules/bank/index.js";
+import { CommitteeKeeper, committeeModule } from "../../modules/committee/index.js";
 import { NodesKeeper, nodesModule } from "../../modules/nodes/index.js";
+import { observeTransfers, ReceiptsKeeper, receiptsModule } from "../../modules/receipts/index.js";
 import { SlashingKeeper, slashingModule } from "../../modules/slashing/index.js";
 import { StakeKeeper, stakeModule } from "../../modules/stake/index.js";
 import type { AppModule } from "../module.js";
@@ -15,6 +17,8 @@ export interface Keepers {
   readonly stake: StakeKeeper;
   readonly nodes: NodesKeeper;
   readonly slashing: SlashingKeeper;
+  readonly committee: CommitteeKeeper;
+  readonly receipts: ReceiptsKeeper;
 }
 
 /** Module order is consensus-critical: genesis, begin- and end-block hooks run in this order. */
@@ -25,15 +29,20 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
   const nodes = new NodesKeeper(stake);
   stake.addHooks(nodes);
   const slashing = new SlashingKeeper(stake);
+  const committee = new CommitteeKeeper(stake);
+  const receipts = new ReceiptsKeeper(bank, stake);
   return {
     modules: [
       authModule(auth),
-      bankModule(bank),
+      // MsgSend also feeds the receipts module's wallet-affinity record (anti self-dealing).
+      observeTransfers(bankModule(bank), receipts),
       stakeModule(stake, bank),
       nodesModule(nodes, stake),
       slashingModule(slashing, stake, nodes),
+      committeeModule(committee, stake),
+      receiptsModule(receipts, bank, committee, nodes, stake),
     ],
-    keepers: { auth, bank, stake, nodes, slashing },
+    keepers: { auth, bank, stake, nodes, slashing, committee, receipts },
   };
 }
 

@@ -1,0 +1,73 @@
+/** @module committee genesis: params, coordinator candidates, committees, current epoch, resolved disputes. */
+import type { Context } from "../../chain-app/context.js";
+import { canonicalJson } from "../../chain-app/encoding.js";
+import { fromHex, toHex } from "../../common/hash.js";
+import { isValidAddress } from "../../common/secp256k1.js";
+import { Candidate, Committee } from "../../proto/gen/dsdn/committee/v1/committee.js";
+import { addressBytesOf } from "../auth/keeper.js";
+import type { CommitteeKeeper } from "./keeper.js";
+import { defaultCommitteeParams, parseCommitteeParams } from "./params.js";
+
+export interface CommitteeGenesis {
+  params: Record<string, string>;
+  /** Candidate.toJSON */
+  candidates: unknown[];
+  /** Committee.toJSON */
+  committees: unknown[];
+  currentEpoch: string;
+  disputes: { hash: string; height: string }[];
+}
+
+export function defaultCommitteeGenesis(): CommitteeGenesis {
+  return {
+    params: JSON.parse(canonicalJson(defaultCommitteeParams)),
+    candidates: [],
+    committees: [],
+    currentEpoch: "0",
+    disputes: [],
+  };
+}
+
+export function validateCommitteeGenesis(raw: unknown): CommitteeGenesis {
+  const g = { ...defaultCommitteeGenesis(), ...((raw ?? {}) as Partial<CommitteeGenesis>) } as CommitteeGenesis;
+  parseCommitteeParams(g.params);
+  for (const [i, c] of g.candidates.entries()) {
+    const cand = Candidate.fromJSON(c);
+    if (!isValidAddress(cand.operator)) throw new Error(`committee.candidates[${i}].operator: invalid address`);
+    if (cand.identityKey.length !== 32) throw new Error(`committee.candidates[${i}].identityKey: must be 32 bytes`);
+  }
+  const epochs = new Set<string>();
+  for (const [i, c] of g.committees.entries()) {
+    const com = Committee.fromJSON(c);
+    if (com.epoch === 0n) throw new Error(`committee.committees[${i}].epoch: must be ≥ 1`);
+    epochs.add(com.epoch.toString());
+  }
+  if (!/^(0|[1-9][0-9]*)$/.test(g.currentEpoch)) throw new Error("committee.currentEpoch: expected an integer");
+  if (g.currentEpoch !== "0" && !epochs.has(g.currentEpoch))
+    throw new Error("committee.currentEpoch: no committee listed for it");
+  for (const [i, d] of g.disputes.entries())
+    if (!/^[0-9a-f]{64}$/.test(d.hash)) throw new Error(`committee.disputes[${i}].hash: expected sha256 hex`);
+  return g;
+}
+
+export function initCommitteeGenesis(ctx: Context, keeper: CommitteeKeeper, raw: unknown): void {
+  const g = validateCommitteeGenesis(raw);
+  keeper.setParams(ctx, parseCommitteeParams(g.params));
+  for (const c of g.candidates) {
+    const cand = Candidate.fromJSON(c);
+    keeper.setCandidate(ctx, addressBytesOf(cand.operator), cand);
+  }
+  for (const c of g.committees) keeper.setCommittee(ctx, Committee.fromJSON(c));
+  if (g.currentEpoch !== "0") keeper.setCurrentEpoch(ctx, BigInt(g.currentEpoch));
+  for (const d of g.disputes) keeper.setDispute(ctx, fromHex(d.hash), BigInt(d.height));
+}
+
+export function exportCommitteeGenesis(ctx: Context, keeper: CommitteeKeeper): CommitteeGenesis {
+  return {
+    params: JSON.parse(canonicalJson(keeper.getParams(ctx))),
+    candidates: [...keeper.candidates(ctx)].map((c) => Candidate.toJSON(c)),
+    committees: [...keeper.committees(ctx)].map((c) => Committee.toJSON(c)),
+    currentEpoch: keeper.currentEpoch(ctx).toString(),
+    disputes: [...keeper.disputes(ctx)].map((d) => ({ hash: toHex(d.hash), height: d.height.toString() })),
+  };
+}

@@ -1,0 +1,26 @@
+/** @module Store layout of the committee module (keys under "committee/"). Prefixes are never reused. */
+import { concat, u64be } from "../../chain-app/encoding.js";
+
+export const MODULE_NAME = "committee";
+
+export const Prefix = {
+  /** 0x01 -> Params (canonical JSON) */
+  Params: 0x01,
+  /** 0x02 | operator(20) -> dsdn.committee.v1.Candidate */
+  Candidate: 0x02,
+  /** 0x03 | identity key(32) -> operator(20): one seat per identity key */
+  CandidateByIdentity: 0x03,
+  /** 0x04 | epoch(u64) -> dsdn.committee.v1.Committee */
+  Committee: 0x04,
+  /** 0x05 -> current epoch (u64); absent before the first committee */
+  CurrentEpoch: 0x05,
+  /** 0x06 | sha256(dispute evidence)(32) -> height(u64): each piece of evidence slashes once */
+  Dispute: 0x06,
+} as const;
+
+export const paramsKey = Uint8Array.of(Prefix.Params);
+export const candidateKey = (op: Uint8Array) => concat(Uint8Array.of(Prefix.Candidate), op);
+export const candidateByIdentityKey = (id: Uint8Array) => concat(Uint8Array.of(Prefix.CandidateByIdentity), id);
+export const committeeKey = (epoch: bigint) => concat(Uint8Array.of(Prefix.Committee), u64be(epoch));
+export const currentEpochKey = Uint8Array.of(Prefix.CurrentEpoch);
+export const disputeKey = (hash: Uint8Array) => concat(Uint8Array.of(Prefix.Dispute), hash);

@@ -1,0 +1,66 @@
+/** @module committee params (roadmap 14A.2B): epoch and handoff lengths in blocks, committee size, threshold, dispute slash. */
+
+export interface CommitteeParams {
+  /** Blocks per epoch: 6 h at 5 s blocks = 4320 (localnet/tests: a few blocks). */
+  readonly epochBlocks: bigint;
+  /** Blocks after a rotation during which the previous committee's receipts still verify: 15 min at 5 s = 180. */
+  readonly handoffBlocks: bigint;
+  /** Seats per committee (n = min(this, eligible candidates)). */
+  readonly maxCommitteeSize: bigint;
+  /** No committee is selected from fewer eligible candidates than this. */
+  readonly minCommitteeSize: bigint;
+  /** t = ceil(n · thresholdPpm / 10^6), at least 2: 666 667 gives 3-of-4 and 5-of-7. */
+  readonly thresholdPpm: bigint;
+  /** Share of a validator bond slashed per proven dispute (ppm; 50 000 = 5%). */
+  readonly slashFractionDisputePpm: bigint;
+  /** Gas per ed25519 signature checked (same cost as the nodes module's). */
+  readonly sigVerifyCostEd25519: bigint;
+}
+
+export const defaultCommitteeParams: CommitteeParams = {
+  epochBlocks: 4320n,
+  handoffBlocks: 180n,
+  maxCommitteeSize: 7n,
+  minCommitteeSize: 4n,
+  thresholdPpm: 666_667n,
+  slashFractionDisputePpm: 50_000n,
+  sigVerifyCostEd25519: 590n,
+};
+
+export function parseCommitteeParams(raw: unknown): CommitteeParams {
+  const r = (raw ?? {}) as Record<string, unknown>;
+  const int = (name: keyof CommitteeParams, min: bigint, max?: bigint): bigint => {
+    const v = r[name] ?? defaultCommitteeParams[name];
+    let n: bigint;
+    try {
+      if (typeof v !== "string" && typeof v !== "bigint" && typeof v !== "number") throw new Error();
+      n = BigInt(v);
+    } catch {
+      throw new Error(`committee.params.${name}: expected an integer, got "${String(v)}"`);
+    }
+    if (n < min || (max !== undefined && n > max))
+      throw new Error(`committee.params.${name}: must be ${min}..${max ?? "∞"}`);
+    return n;
+  };
+  const p: CommitteeParams = {
+    epochBlocks: int("epochBlocks", 1n),
+    handoffBlocks: int("handoffBlocks", 0n),
+    maxCommitteeSize: int("maxCommitteeSize", 2n, 255n),
+    minCommitteeSize: int("minCommitteeSize", 2n, 255n),
+    thresholdPpm: int("thresholdPpm", 1n, 1_000_000n),
+    slashFractionDisputePpm: int("slashFractionDisputePpm", 0n, 1_000_000n),
+    sigVerifyCostEd25519: int("sigVerifyCostEd25519", 0n),
+  };
+  if (p.minCommitteeSize > p.maxCommitteeSize)
+    throw new Error("committee.params.minCommitteeSize: must not exceed maxCommitteeSize");
+  if (p.handoffBlocks >= p.epochBlocks)
+    throw new Error("committee.params.handoffBlocks: must be shorter than an epoch");
+  return p;
+}
+
+/** t for a committee of n: ceil(n · ppm / 10^6), clamped to 2..n (FROST needs t ≥ 2). */
+export function thresholdFor(n: bigint, thresholdPpm: bigint): bigint {
+  const t = (n * thresholdPpm + 999_999n) / 1_000_000n;
+  if (t < 2n) return 2n;
+  return t > n ? n : t;
+}

@@ -1,0 +1,154 @@
+/**
+ * @module MsgClaimReward: the node's operator redeems a committee-signed receipt. Checks, in order: the
+ * receipt is well formed (execution commitment included); its committee may sign now (current epoch, or the
+ * previous one within the handoff) and has a recorded group key; it names ≥ t valid signers; the aggregate
+ * verifies as a plain Ed25519 signature under the group key; the node is registered, Active and staked, the
+ * claimant is its operator and the node signed the receipt; no self-dealing (operator ≠ submitter, no wallet
+ * affinity); never claimed before; the reward equals the chain's price of the usage. Storage receipts pay at
+ * once; compute receipts wait out the challenge window.
+ */
+import type { MsgDef } from "../../chain-app/module.js";
+import { ed25519Verify } from "../../common/ed25519.js";
+import { toHex } from "../../common/hash.js";
+import { NodeStatus } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
+import {
+  type Claim,
+  ClaimStatus,
+  type ReceiptData,
+  ReceiptKind,
+  receiptKindToJSON,
+} from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { MsgClaimReward, MsgClaimRewardResponse } from "../../proto/gen/dsdn/receipts/v1/tx.js";
+import { addressBytesOf } from "../auth/keeper.js";
+import { ReceiptsErrors } from "./errors.js";
+import { claimEvent } from "./events.js";
+import type { CommitteeKeeper, NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
+import type { ReceiptsKeeper } from "./keeper.js";
+import {
+  decodeReceiptData,
+  nodeSigningMessage,
+  receiptId,
+  receiptProblem,
+  receiptSigningMessage,
+  replayKey,
+} from "./receiptBytes.js";
+import { priceOf } from "./reward.js";
+
+export const MSG_CLAIM_REWARD_TYPE_URL = "/dsdn.receipts.v1.MsgClaimReward";
+export const MAX_RECEIPT_DATA_BYTES = 8 * 1024;
+
+export function msgClaimReward(
+  keeper: ReceiptsKeeper,
+  committee: CommitteeKeeper,
+  nodes: NodesKeeper,
+  stake: StakeKeeper,
+): MsgDef<MsgClaimReward> {
+  return {
+    typeUrl: MSG_CLAIM_REWARD_TYPE_URL,
+    codec: MsgClaimReward,
+    signers: (m) => [m.claimant],
+    validateBasic(m) {
+      addressBytesOf(m.claimant);
+      const r = m.receipt;
+      if (!r || r.receiptData.length === 0 || r.receiptData.length > MAX_RECEIPT_DATA_BYTES)
+        throw ReceiptsErrors.MalformedReceipt.wrap(`receipt_data must be 1..${MAX_RECEIPT_DATA_BYTES} bytes`);
+      if (r.signature.length !== 64) throw ReceiptsErrors.MalformedReceipt.wrap("signature must be 64 bytes");
+      if (m.nodeSignature.length !== 64) throw ReceiptsErrors.MalformedReceipt.wrap("node_signature must be 64 bytes");
+    },
+    handle(ctx, m) {
+      const r = m.receipt!;
+      let d: ReceiptData;
+      try {
+        d = decodeReceiptData(r.receiptData);
+      } catch (e) {
+        throw ReceiptsErrors.MalformedReceipt.wrap((e as Error).message);
+      }
+      const problem = receiptProblem(d, ctx.block.chainId);
+      if (problem?.startsWith("execution commitment")) throw ReceiptsErrors.InvalidCommitment.wrap(problem);
+      if (problem) throw ReceiptsErrors.MalformedReceipt.wrap(problem);
+      if (r.epoch !== d.epoch)
+        throw ReceiptsErrors.MalformedReceipt.wrap(`signed as epoch ${r.epoch}, receipt says ${d.epoch}`);
+
+      // The threshold signature of the receipt's committee.
+      const check = committee.committeeForReceipt(ctx, d.epoch);
+      if (!check.ok) throw ReceiptsErrors.CommitteeNotValid.wrap(check.reason);
+      const signerIssue = committee.signerProblem(check.committee, d.signers);
+      if (signerIssue) throw ReceiptsErrors.TooFewSigners.wrap(signerIssue);
+      if (!committee.verifyGroupSignature(ctx, check.committee, receiptSigningMessage(r.receiptData), r.signature))
+        throw ReceiptsErrors.InvalidThresholdSignature.wrap(`epoch ${d.epoch}`);
+
+      // The node: registered, Active, staked; the claimant operates it and the node accepted the receipt.
+      const node = nodes.getNode(ctx, d.nodeId);
+      if (!node) throw ReceiptsErrors.UnknownNode.wrap(toHex(d.nodeId));
+      if (m.claimant !== node.operator)
+        throw ReceiptsErrors.NotNodeOperator.wrap(`node is operated by ${node.operator}`);
+      if (node.status !== NodeStatus.NODE_STATUS_ACTIVE)
+        throw ReceiptsErrors.NodeNotActive.wrap(node.statusReason || "inactive");
+      const op = addressBytesOf(node.operator);
+      const ns = stake.getNodeStake(ctx, op);
+      const min = ns ? stake.minNodeStake(ctx, ns.class) : 0n;
+      if (!ns || min === 0n || BigInt(ns.amount) < min)
+        throw ReceiptsErrors.InsufficientStake.wrap(`${ns?.amount ?? 0} < ${min}`);
+      ctx.gas.consume(keeper.getParams(ctx).sigVerifyCostEd25519, "node receipt signature");
+      if (!ed25519Verify(m.nodeSignature, nodeSigningMessage(r.receiptData), d.nodeId))
+        throw ReceiptsErrors.InvalidNodeSignature;
+
+      // No self-dealing.
+      const submitter = addressBytesOf(d.submitter);
+      const aff = keeper.affinity(ctx, op, submitter);
+      if (aff === "same_address") throw ReceiptsErrors.SelfDealing.wrap(d.submitter);
+      if (aff) throw ReceiptsErrors.WalletAffinity.wrap(`${aff} between ${node.operator} and ${d.submitter}`);
+
+      // Never used before: neither these bytes nor another receipt for the same slot.
+      const id = receiptId(r.receiptData);
+      const rk = replayKey(d);
+      if (keeper.getClaim(ctx, id) || keeper.replayUsed(ctx, rk)) throw ReceiptsErrors.AlreadyClaimed.wrap(toHex(id));
+
+      const p = keeper.getParams(ctx);
+      const reward = BigInt(d.reward);
+      const price = priceOf(d.kind, d.usage!, p);
+      if (reward !== price) throw ReceiptsErrors.WrongReward.wrap(`receipt says ${reward}, usage prices at ${price}`);
+      if (reward === 0n || reward > p.maxRewardPerReceipt)
+        throw ReceiptsErrors.WrongReward.wrap(`reward must be 1..${p.maxRewardPerReceipt}${p.denom}`);
+
+      const compute = d.kind === ReceiptKind.RECEIPT_KIND_COMPUTE;
+      let claim: Claim = {
+        receiptId: Buffer.from(id),
+        replayKey: Buffer.from(rk),
+        kind: d.kind,
+        workloadId: d.workloadId,
+        nodeId: d.nodeId,
+        operator: node.operator,
+        submitter: d.submitter,
+        epoch: d.epoch,
+        reward: reward.toString(),
+        nodeAmount: "0",
+        validatorsAmount: "0",
+        treasuryAmount: "0",
+        status: compute ? ClaimStatus.CLAIM_STATUS_PENDING : ClaimStatus.CLAIM_STATUS_PAID,
+        claimedHeight: ctx.block.height,
+        payableHeight: compute ? ctx.block.height + p.challengeWindowBlocks : ctx.block.height,
+        paidHeight: 0n,
+      };
+      ctx.emit(claimEvent(id, d.nodeId, node.operator, receiptKindToJSON(d.kind), reward, compute));
+      if (compute) {
+        keeper.setClaim(ctx, claim);
+        keeper.enqueue(ctx, claim);
+      } else {
+        claim = keeper.pay(ctx, claim);
+      }
+      return {
+        typeUrl: "/dsdn.receipts.v1.MsgClaimRewardResponse",
+        value: MsgClaimRewardResponse.encode({
+          receiptId: Buffer.from(id),
+          reward: claim.reward,
+          nodeAmount: claim.nodeAmount,
+          validatorsAmount: claim.validatorsAmount,
+          treasuryAmount: claim.treasuryAmount,
+          pending: compute,
+          payableHeight: claim.payableHeight,
+        }).finish(),
+      };
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/** @module receipts errors (codespace "receipts"); codes are only ever added. */
+import { registerError } from "../../chain-app/errors.js";
+
+export const ReceiptsErrors = {
+  MalformedReceipt: registerError("receipts", 2, "malformed receipt"),
+  InvalidCommitment: registerError("receipts", 3, "execution commitment is not well formed"),
+  CommitteeNotValid: registerError("receipts", 4, "the receipt's committee cannot sign now"),
+  InvalidThresholdSignature: registerError("receipts", 5, "threshold signature does not verify"),
+  TooFewSigners: registerError("receipts", 6, "receipt names fewer than t valid signers"),
+  UnknownNode: registerError("receipts", 7, "node not registered"),
+  NodeNotActive: registerError("receipts", 8, "node is not Active"),
+  InsufficientStake: registerError("receipts", 9, "node stake below its class minimum"),
+  NotNodeOperator: registerError("receipts", 10, "claimant is not the node's operator"),
+  InvalidNodeSignature: registerError("receipts", 11, "node signature does not verify"),
+  SelfDealing: registerError("receipts", 12, "self-dealing: the node's operator is the workload's submitter"),
+  WalletAffinity: registerError(
+    "receipts",
+    13,
+    "self-dealing: the node's operator has wallet affinity with the submitter",
+  ),
+  AlreadyClaimed: registerError("receipts", 14, "receipt already claimed"),
+  WrongReward: registerError("receipts", 15, "reward does not match the price of the usage"),
+  RewardPoolEmpty: registerError("receipts", 16, "reward pool cannot pay this receipt"),
+  UnknownClaim: registerError("receipts", 17, "no such claim"),
+  NotPending: registerError("receipts", 18, "claim is not pending"),
+} as const;

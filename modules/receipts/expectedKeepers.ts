@@ -1,0 +1,31 @@
+/** @module What receipts needs from bank (payouts), stake (node stake, validator power), nodes and committee. */
+import type { Amount } from "../../chain-app/coins.js";
+import type { Context } from "../../chain-app/context.js";
+import type { Committee } from "../../proto/gen/dsdn/committee/v1/committee.js";
+import type { Node } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
+import type { NodeClass, NodeStake, Validator } from "../../proto/gen/dsdn/stake/v1/stake.js";
+import type { CommitteeCheck } from "../committee/keeper.js";
+
+export interface BankKeeper {
+  getBalance(ctx: Context, addr: Uint8Array, denom: string): bigint;
+  sendFromModuleToAccount(ctx: Context, module: string, to: Uint8Array, amounts: readonly Amount[]): void;
+  sendFromModuleToModule(ctx: Context, fromModule: string, toModule: string, amounts: readonly Amount[]): void;
+  mintCoins(ctx: Context, module: string, amounts: readonly Amount[]): void;
+}
+
+export interface StakeKeeper {
+  validators(ctx: Context): Generator<[Uint8Array, Validator]>;
+  powerOf(ctx: Context, v: Validator): bigint;
+  getNodeStake(ctx: Context, op: Uint8Array): NodeStake | undefined;
+  minNodeStake(ctx: Context, cls: NodeClass): bigint;
+}
+
+export interface NodesKeeper {
+  getNode(ctx: Context, nodeId: Uint8Array): Node | undefined;
+}
+
+export interface CommitteeKeeper {
+  committeeForReceipt(ctx: Context, epoch: bigint): CommitteeCheck;
+  signerProblem(c: Committee, signers: readonly number[]): string | undefined;
+  verifyGroupSignature(ctx: Context, c: Committee, message: Uint8Array, signature: Uint8Array): boolean;
+}

@@ -1,0 +1,43 @@
+/** @module The receipts module: MsgClaimReward, the 70/20/10 payout, the compute challenge queue, wallet affinity. */
+import type { AppModule } from "../../chain-app/module.js";
+import { msgClaimReward } from "./claimReward.js";
+import type { BankKeeper, CommitteeKeeper, NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
+import {
+  defaultReceiptsGenesis,
+  exportReceiptsGenesis,
+  initReceiptsGenesis,
+  validateReceiptsGenesis,
+} from "./genesis.js";
+import type { ReceiptsKeeper } from "./keeper.js";
+import { MODULE_NAME } from "./keys.js";
+import { receiptsQueries } from "./queryServer.js";
+
+export { observeTransfers } from "./affinity.js";
+export { MSG_CLAIM_REWARD_TYPE_URL } from "./claimReward.js";
+export { ReceiptsErrors } from "./errors.js";
+export { type Affinity, type ReceiptChallengeHook, ReceiptsKeeper } from "./keeper.js";
+export { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
+export * from "./receiptBytes.js";
+export { priceOf, splitReward } from "./reward.js";
+
+export function receiptsModule(
+  keeper: ReceiptsKeeper,
+  bank: BankKeeper,
+  committee: CommitteeKeeper,
+  nodes: NodesKeeper,
+  stake: StakeKeeper,
+): AppModule {
+  return {
+    name: MODULE_NAME,
+    msgs: [msgClaimReward(keeper, committee, nodes, stake)],
+    queries: receiptsQueries(keeper),
+    defaultGenesis: defaultReceiptsGenesis,
+    validateGenesis: (s) => void validateReceiptsGenesis(s),
+    initGenesis: (ctx, s) => initReceiptsGenesis(ctx, keeper, bank, s),
+    exportGenesis: (ctx) => exportReceiptsGenesis(ctx, keeper),
+    endBlock(ctx) {
+      keeper.payMatured(ctx);
+      return undefined;
+    },
+  };
+}

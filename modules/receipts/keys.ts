@@ -1,0 +1,29 @@
+/** @module Store layout of the receipts module (keys under "receipts/"). Prefixes are never reused. */
+import { concat, u64be } from "../../chain-app/encoding.js";
+
+export const MODULE_NAME = "receipts";
+
+export const Prefix = {
+  /** 0x01 -> Params (canonical JSON) */
+  Params: 0x01,
+  /** 0x02 | receipt id(32) -> dsdn.receipts.v1.Claim */
+  Claim: 0x02,
+  /** 0x03 | replay key(32) -> receipt id(32): one claim per (kind, workload, node, epoch, sequence) */
+  Replay: 0x03,
+  /** 0x04 | payable height(u64) | receipt id(32) -> empty: compute claims waiting out the challenge window */
+  Pending: 0x04,
+  /** 0x05 | lower address(20) | higher address(20) -> height(u64): a direct MsgSend between the two, either way */
+  Transfer: 0x05,
+  /** 0x06 | address(20) -> address(20): who sent this address its first MsgSend (its funding source) */
+  Funder: 0x06,
+} as const;
+
+export const paramsKey = Uint8Array.of(Prefix.Params);
+export const claimKey = (id: Uint8Array) => concat(Uint8Array.of(Prefix.Claim), id);
+export const replayKeyOf = (key: Uint8Array) => concat(Uint8Array.of(Prefix.Replay), key);
+export const pendingKey = (height: bigint, id: Uint8Array) => concat(Uint8Array.of(Prefix.Pending), u64be(height), id);
+export const transferKey = (a: Uint8Array, b: Uint8Array) =>
+  Buffer.compare(a, b) <= 0
+    ? concat(Uint8Array.of(Prefix.Transfer), a, b)
+    : concat(Uint8Array.of(Prefix.Transfer), b, a);
+export const funderKey = (a: Uint8Array) => concat(Uint8Array.of(Prefix.Funder), a);

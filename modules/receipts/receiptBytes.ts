@@ -1,0 +1,122 @@
+/**
+ * @module The receipt byte format: what the committee signs, what the node countersigns, the receipt id and
+ * replay key, and the stateless well-formedness rules (shared by the chain, coordinators and nodes).
+ */
+import { concat, u64be, utf8 } from "../../chain-app/encoding.js";
+import { sha256 } from "../../common/hash.js";
+import { decodeCanonical, encodeMessage } from "../../common/protobuf.js";
+import { isValidAddress } from "../../common/secp256k1.js";
+import {
+  type ExecutionCommitment,
+  ReceiptData,
+  ReceiptKind,
+  ThresholdReceipt,
+} from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+
+export const RECEIPT_VERSION = 1;
+/** Domain tags: the committee's and the node's signatures can never be replayed as each other or as anything else. */
+export const RECEIPT_SIGN_DOMAIN = utf8("dsdn.receipts.v1.ReceiptData\0");
+export const NODE_SIGN_DOMAIN = utf8("dsdn.receipts.v1.NodeSignature\0");
+const ZERO32 = new Uint8Array(32);
+
+/** The message the committee's FROST group key signs for these receipt bytes. */
+export function receiptSigningMessage(receiptData: Uint8Array): Uint8Array {
+  return concat(RECEIPT_SIGN_DOMAIN, receiptData);
+}
+
+/** The message the node's own ed25519 key signs to accept the receipt (MsgClaimReward.node_signature). */
+export function nodeSigningMessage(receiptData: Uint8Array): Uint8Array {
+  return concat(NODE_SIGN_DOMAIN, receiptData);
+}
+
+/** Receipt id: sha256 of the signed message (unique per receipt bytes). */
+export function receiptId(receiptData: Uint8Array): Uint8Array {
+  return sha256(receiptSigningMessage(receiptData));
+}
+
+/** One receipt per (kind, workload, node, epoch, sequence): two different receipts with this key conflict. */
+export function replayKey(d: ReceiptData): Uint8Array {
+  return sha256(
+    concat(
+      utf8("dsdn.receipts.v1.replay\0"),
+      Uint8Array.of(d.kind),
+      d.workloadId,
+      d.nodeId,
+      u64be(d.epoch),
+      u64be(d.sequence),
+    ),
+  );
+}
+
+export function encodeReceiptData(d: Partial<ReceiptData>): Uint8Array {
+  return encodeMessage(ReceiptData, d);
+}
+
+/** Decodes receipt bytes, insisting on the canonical encoding (one byte string per receipt). */
+export function decodeReceiptData(bytes: Uint8Array): ReceiptData {
+  return decodeCanonical(ReceiptData, bytes, "ReceiptData");
+}
+
+export function decodeThresholdReceipt(bytes: Uint8Array): ThresholdReceipt {
+  return decodeCanonical(ThresholdReceipt, bytes, "ThresholdReceipt");
+}
+
+const is32 = (b: Uint8Array | undefined): boolean => b !== undefined && b.length === 32;
+
+/**
+ * Stateless rules every receipt must meet; returns the first violation (undefined when well formed).
+ * Execution commitment: always present with six 32-byte hashes and the receipt's workload id; a compute
+ * receipt's input, output, state roots and trace root must be non-zero (a fraud proof needs them); a
+ * storage receipt's must be zero (storage has no execution to commit to).
+ */
+export function receiptProblem(d: ReceiptData, chainId?: string): string | undefined {
+  if (d.version !== RECEIPT_VERSION) return `version must be ${RECEIPT_VERSION}`;
+  if (chainId !== undefined && d.chainId !== chainId) return `chain_id "${d.chainId}" is not "${chainId}"`;
+  if (d.kind !== ReceiptKind.RECEIPT_KIND_STORAGE && d.kind !== ReceiptKind.RECEIPT_KIND_COMPUTE) return "unknown kind";
+  if (!is32(d.workloadId)) return "workload_id must be 32 bytes";
+  if (!is32(d.nodeId)) return "node_id must be 32 bytes";
+  if (!is32(d.usageProofHash)) return "usage_proof_hash must be 32 bytes";
+  if (!isValidAddress(d.submitter)) return "submitter is not a valid address";
+  if (!d.usage) return "usage missing";
+  if (!/^(0|[1-9][0-9]{0,76})$/.test(d.reward)) return "reward must be a non-negative integer";
+  const s = d.signers;
+  if (s.length === 0 || s.some((x, i) => x < 1 || (i > 0 && x <= s[i - 1]!)))
+    return "signers must be increasing indexes ≥ 1";
+  const ec = executionCommitmentProblem(d.executionCommitment, d.workloadId, d.kind);
+  if (ec) return `execution commitment: ${ec}`;
+  if (d.kind === ReceiptKind.RECEIPT_KIND_STORAGE && (d.usage.bytes === 0n || d.usage.chunks === 0n))
+    return "a storage receipt must cover at least one chunk";
+  if (d.kind === ReceiptKind.RECEIPT_KIND_COMPUTE && d.usage.computeCycles === 0n)
+    return "a compute receipt must meter some cycles";
+  return undefined;
+}
+
+export function executionCommitmentProblem(
+  ec: ExecutionCommitment | undefined,
+  workloadId: Uint8Array,
+  kind: ReceiptKind,
+): string | undefined {
+  if (!ec) return "missing";
+  const hashes = [ec.inputHash, ec.outputHash, ec.stateRootBefore, ec.stateRootAfter, ec.executionTraceMerkleRoot];
+  if (!is32(ec.workloadId) || hashes.some((h) => !is32(h))) return "every field must be 32 bytes";
+  if (Buffer.compare(Buffer.from(ec.workloadId), Buffer.from(workloadId)) !== 0)
+    return "workload_id differs from the receipt's";
+  const zero = (h: Uint8Array) => Buffer.compare(Buffer.from(h), Buffer.from(ZERO32)) === 0;
+  if (kind === ReceiptKind.RECEIPT_KIND_COMPUTE && hashes.some(zero)) return "a compute commitment has a zero hash";
+  if (kind === ReceiptKind.RECEIPT_KIND_STORAGE && !hashes.every(zero))
+    return "a storage commitment must have zero hashes";
+  return undefined;
+}
+
+/** The execution commitment a storage receipt carries: its workload id and zero hashes. */
+export function storageCommitment(workloadId: Uint8Array): ExecutionCommitment {
+  const z = () => Buffer.alloc(32);
+  return {
+    workloadId: Buffer.from(workloadId),
+    inputHash: z(),
+    outputHash: z(),
+    stateRootBefore: z(),
+    stateRootAfter: z(),
+    executionTraceMerkleRoot: z(),
+  };
+}
