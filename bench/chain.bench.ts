@@ -2,7 +2,7 @@
  * @module `npm run bench -- chain`: sustained MsgSend throughput through a real 4-validator localnet,
  * broadcast→commit latency, and the app's own CPU per tx beside one secp256k1 verification.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -20,6 +20,16 @@ import { addressOf, buildTx, sendMsg } from "../test/support/txBuilder.js";
 import { writeBenchSection } from "./report.js";
 
 const CHAIN_FEE = [{ denom: "unusa", amount: "5000" }];
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function procCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -216,6 +226,12 @@ export async function run(args: string[]): Promise<void> {
     })();
 
     console.log(`broadcasting ${txs.length} txs round-robin to ${urls.length} validators…`);
+    const roles = urls.flatMap((_, i) => [
+      { role: "cometbft", pid: net.pid("cometbft", i) },
+      { role: "dsdnd", pid: net.pid("dsdnd", i) },
+    ]);
+    const cpuBefore = roles.map((r) => procCpuSeconds(r.pid));
+    const selfBefore = process.cpuUsage();
     const t0 = performance.now();
     // One worker per group of senders, each sender always to the same validator and in sequence
     // order, as a real wallet does (a later sequence sent to another node first would be refused).
@@ -252,6 +268,10 @@ export async function run(args: string[]): Promise<void> {
     );
     stopPolling = true;
     await poller;
+    const cpuAfter = roles.map((r) => procCpuSeconds(r.pid));
+    const selfCpu = process.cpuUsage(selfBefore);
+    const cpuOf = (role: string) =>
+      roles.reduce((sum, r, i) => (r.role === role ? sum + (cpuAfter[i]! - cpuBefore[i]!) : sum), 0);
     const committed = txs.filter((t) => committedAt.has(t.hash));
     const tLast = Math.max(...committed.map((t) => committedAt.get(t.hash)!));
     const latencies = committed.map((t) => committedAt.get(t.hash)! - sentAt.get(t.hash)!).sort((a, b) => a - b);
@@ -265,6 +285,7 @@ export async function run(args: string[]): Promise<void> {
 | **sustained throughput** | **${tps.toFixed(0)} tx/s** (first broadcast → last commit) |
 | broadcast → commit latency | p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms |
 | app CPU per tx (in process, one node) | ${cpu.perTxUs.toFixed(0)} µs = CheckTx ${cpu.checkUs.toFixed(0)} µs + FinalizeBlock ${cpu.finalizeUs.toFixed(0)} µs |
+| CPU used during the run, per committed tx | all 4 cometbft ${((cpuOf("cometbft") * 1e6) / Math.max(1, committed.length)).toFixed(0)} µs, all 4 dsdnd ${((cpuOf("dsdnd") * 1e6) / Math.max(1, committed.length)).toFixed(0)} µs, load client ${((selfCpu.user + selfCpu.system) / Math.max(1, committed.length)).toFixed(0)} µs |
 | one secp256k1 verification, same run | ${cpu.verifyUs.toFixed(0)} µs with OpenSSL (what the app uses); ${cpu.nobleUs.toFixed(0)} µs with noble (pure JS) |
 
 Every tx is checked by all four validators' CheckTx (the mempool gossips it) and executed by all four in
