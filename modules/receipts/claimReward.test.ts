@@ -1,0 +1,243 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildModules } from "../../chain-app/app/buildApp.js";
+import { unmeteredContext } from "../../chain-app/context.js";
+import { fromBech32Address, secp256k1KeyPair } from "../../common/secp256k1.js";
+import { QueryClaimRequest, QueryClaimResponse } from "../../proto/gen/dsdn/receipts/v1/query.js";
+import { ClaimStatus, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { sendMsg } from "../../test/support/txBuilder.js";
+import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
+import { receiptId } from "./receiptBytes.js";
+import { addressOf, claimMsg, type Fixture, NUSA, recordDkg, setupFixture, signReceipt } from "./testFixture.js";
+
+const POOL = moduleAddress(ModuleAccount.RewardPool);
+const TREASURY = moduleAddress(ModuleAccount.Treasury);
+
+let fx: Fixture;
+let BOB: string;
+beforeAll(async () => {
+  // Validator tokens 10, 20, 30, 40 NUSA + 1 unusa: the validator pool does not divide evenly.
+  fx = await setupFixture({ validators: 4 });
+  BOB = addressOf(fx.bob);
+}, 60_000);
+afterAll(() => fx?.dispose());
+
+function balances(): Record<string, bigint> {
+  const out: Record<string, bigint> = {
+    bob: fx.chain.balance(BOB),
+    pool: fx.chain.balance(POOL),
+    treasury: fx.chain.balance(TREASURY),
+  };
+  fx.vals.forEach((v, i) => {
+    out[`v${i}`] = fx.chain.balance(addressOf(v));
+  });
+  return out;
+}
+
+describe("MsgClaimReward", () => {
+  it("pays a storage receipt at once, exactly 70% node / 20% validators by power / 10% + remainders treasury", async () => {
+    const p = await signReceipt(fx);
+    const reward = BigInt(p.data.reward);
+    // 3 MiB + 12 345 bytes at 1 NUSA per GiB: floor((3·2^20 + 12345) · 10^6 / 2^30)
+    expect(reward).toBe(((3n * (1n << 20n) + 12_345n) * 1_000_000n) / (1n << 30n));
+    const before = balances();
+    const r = fx.chain.exec(fx.bob, [claimMsg(BOB, p)]);
+    expect(r.code, r.log).toBe(0);
+    const after = balances();
+    const node = (reward * 70n) / 100n;
+    const pool = (reward * 20n) / 100n;
+    const power = fx.tokens.map((t) => t / NUSA); // power reduction 10^6
+    const totalPower = power.reduce((s, x) => s + x, 0n);
+    const perVal = power.map((w) => (pool * w) / totalPower);
+    const treasury = reward - node - perVal.reduce((s, x) => s + x, 0n);
+    expect(treasury).toBeGreaterThanOrEqual((reward * 10n) / 100n);
+    // bob paid the tx fee (10 000 unusa) and received exactly the node share
+    expect(after.bob! - before.bob!).toBe(node - 10_000n);
+    fx.vals.forEach((_, i) => expect(after[`v${i}`]! - before[`v${i}`]!).toBe(perVal[i]!));
+    expect(after.treasury! - before.treasury!).toBe(treasury);
+    expect(before.pool! - after.pool!).toBe(reward); // nothing burned, nothing created
+    const claim = fx.chain.query(
+      "/dsdn.receipts.v1.Query/Claim",
+      QueryClaimRequest,
+      { receiptId: receiptId(p.bytes) },
+      QueryClaimResponse,
+    ).claim!;
+    expect(claim.status).toBe(ClaimStatus.CLAIM_STATUS_PAID);
+    expect(BigInt(claim.nodeAmount) + BigInt(claim.validatorsAmount) + BigInt(claim.treasuryAmount)).toBe(reward);
+  });
+
+  it("refuses the same receipt twice, and a second receipt for the same slot", async () => {
+    const p = await signReceipt(fx);
+    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, p)]).code).toBe(0);
+    const again = fx.chain.exec(fx.bob, [claimMsg(BOB, p)]);
+    expect([again.codespace, again.code]).toEqual(["receipts", 14]);
+    const sameSlot = await signReceipt(fx, {
+      workloadId: p.data.workloadId,
+      usage: { ...p.data.usage!, bytes: p.data.usage!.bytes + 1n },
+    });
+    const r = fx.chain.exec(fx.bob, [claimMsg(BOB, sameSlot)]);
+    expect([r.codespace, r.code]).toEqual(["receipts", 14]);
+  });
+
+  it("refuses self-dealing: the submitter is the node's operator", async () => {
+    const p = await signReceipt(fx, { submitter: BOB });
+    const r = fx.chain.exec(fx.bob, [claimMsg(BOB, p)]);
+    expect([r.codespace, r.code]).toEqual(["receipts", 12]);
+  });
+
+  it("refuses wallet affinity: a direct transfer, or the same funding source", async () => {
+    // carol sends bob coins: carol and bob now have affinity.
+    expect(fx.chain.exec(fx.carol, [sendMsg(addressOf(fx.carol), BOB, 1n)]).code).toBe(0);
+    const p = await signReceipt(fx, { submitter: addressOf(fx.carol) });
+    const r = fx.chain.exec(fx.bob, [claimMsg(BOB, p)]);
+    expect([r.codespace, r.code]).toEqual(["receipts", 13]);
+    expect(r.log).toMatch(/direct_transfer/);
+    // carol also funds a fresh address: it shares bob's funding source.
+    const fresh = addressOf(secp256k1KeyPair(new Uint8Array(32).fill(0x99)));
+    expect(fx.chain.exec(fx.carol, [sendMsg(addressOf(fx.carol), fresh, 1n)]).code).toBe(0);
+    const q = await signReceipt(fx, { submitter: fresh });
+    const r2 = fx.chain.exec(fx.bob, [claimMsg(BOB, q)]);
+    expect([r2.codespace, r2.code]).toEqual(["receipts", 13]);
+    expect(r2.log).toMatch(/same_funder/);
+  });
+
+  it("refuses a receipt naming t−1 signers, and FROST cannot produce one with t−1 members", async () => {
+    const t = fx.groups.get(1n)!.committee.threshold;
+    const p = await signReceipt(fx, { signers: [1, 2] }, { signers: [1, 2, 3] });
+    expect(t).toBe(3);
+    const r = fx.chain.exec(fx.bob, [claimMsg(BOB, p)]);
+    expect([r.codespace, r.code]).toEqual(["receipts", 6]);
+    await expect(signReceipt(fx, {}, { signers: [1, 2] })).rejects.toThrow(/need at least 3 signers/);
+  });
+
+  it("refuses a tampered receipt, a wrong node signature, a wrong claimant and a wrong reward", async () => {
+    const p = await signReceipt(fx);
+    const bytes = Buffer.from(p.receipt.receiptData);
+    const tampered = await signReceipt(fx);
+    const forged = { ...tampered, receipt: { ...tampered.receipt, signature: Buffer.from(p.receipt.signature) } };
+    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, forged)]).code).toBe(5);
+    const wrongNode = await signReceipt(fx, {}, { nodeKey: fx.frost.identities[0]! });
+    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, wrongNode)]).code).toBe(11);
+    const r = fx.chain.exec(fx.alice, [claimMsg(addressOf(fx.alice), p)]);
+    expect(r.code).toBe(10);
+    const greedy = await signReceipt(fx, { reward: (BigInt(p.data.reward) + 1n).toString() });
+    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, greedy)]).code).toBe(15);
+    expect(bytes.length).toBeGreaterThan(0);
+  });
+
+  it("refuses a malformed execution commitment", async () => {
+    const p = await signReceipt(fx, {
+      executionCommitment: {
+        workloadId: Buffer.alloc(32, 9),
+        inputHash: Buffer.alloc(32),
+        outputHash: Buffer.alloc(32),
+        stateRootBefore: Buffer.alloc(32),
+        stateRootAfter: Buffer.alloc(32),
+        executionTraceMerkleRoot: Buffer.alloc(32),
+      },
+    });
+    const r = fx.chain.exec(fx.bob, [claimMsg(BOB, p)]);
+    expect([r.codespace, r.code]).toEqual(["receipts", 3]);
+  });
+
+  it("holds a compute receipt for the challenge window, pays it at end block; a challenged one is not paid", async () => {
+    const ec = (w: Buffer) => ({
+      workloadId: w,
+      inputHash: Buffer.alloc(32, 1),
+      outputHash: Buffer.alloc(32, 2),
+      stateRootBefore: Buffer.alloc(32, 3),
+      stateRootAfter: Buffer.alloc(32, 4),
+      executionTraceMerkleRoot: Buffer.alloc(32, 5),
+    });
+    const usage = { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 7_654_321n };
+    const w1 = Buffer.alloc(32, 0xc1);
+    const w2 = Buffer.alloc(32, 0xc2);
+    const a = await signReceipt(fx, {
+      kind: ReceiptKind.RECEIPT_KIND_COMPUTE,
+      workloadId: w1,
+      executionCommitment: ec(w1),
+      usage,
+    });
+    const b = await signReceipt(fx, {
+      kind: ReceiptKind.RECEIPT_KIND_COMPUTE,
+      workloadId: w2,
+      executionCommitment: ec(w2),
+      usage,
+    });
+    const reward = BigInt(a.data.reward);
+    expect(reward).toBe((7_654_321n * 1_000n) / 1_000_000n);
+    const bob0 = fx.chain.balance(BOB);
+    const res = fx.chain.block([fx.chain.tx(fx.bob, [claimMsg(BOB, a)])]);
+    expect(res.txResults[0]!.code, res.txResults[0]!.log).toBe(0);
+    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, b)]).code).toBe(0);
+    expect(fx.chain.balance(BOB)).toBe(bob0 - 20_000n); // two fees, nothing paid yet
+    // The fraud module's hook, on a scratch branch of the committed state: b is challenged inside its
+    // window, so when the window closes only a pays; resolving b's challenge without fraud pays it too.
+    const { receipts, bank } = buildModules().keepers;
+    const branch = fx.chain.store.branch();
+    const at = (height: bigint) =>
+      unmeteredContext(
+        branch,
+        { chainId: "t", height, timeSeconds: fx.chain.time, timeNanos: 0, proposer: new Uint8Array() },
+        "finalize",
+      );
+    const bobBytes = fromBech32Address(BOB);
+    expect(receipts.challenge(at(fx.chain.height + 1n), receiptId(b.bytes), "challenger").status).toBe(
+      ClaimStatus.CLAIM_STATUS_CHALLENGED,
+    );
+    expect(() =>
+      receipts.challenge(
+        at(fx.chain.height + 1n),
+        receiptId(a.bytes).map((x) => x ^ 1),
+        "c",
+      ),
+    ).toThrow(/no such claim/);
+    const matured = at(fx.chain.height + 3n);
+    receipts.payMatured(matured);
+    const node = (reward * 70n) / 100n;
+    expect(bank.getBalance(matured, bobBytes, "unusa")).toBe(bob0 - 20_000n + node);
+    expect(() => receipts.challenge(matured, receiptId(a.bytes), "late")).toThrow(/not pending/);
+    receipts.resolveChallenge(matured, receiptId(b.bytes), false);
+    expect(bank.getBalance(matured, bobBytes, "unusa")).toBe(bob0 - 20_000n + 2n * node);
+    // On chain (no challenge committed) both pay at the end block where their window closes.
+    fx.chain.block();
+    expect(fx.chain.balance(BOB)).toBe(bob0 - 20_000n);
+    fx.chain.block();
+    fx.chain.block();
+    expect(fx.chain.balance(BOB)).toBe(bob0 - 20_000n + 2n * node);
+    const claim = fx.chain.query(
+      "/dsdn.receipts.v1.Query/Claim",
+      QueryClaimRequest,
+      { receiptId: receiptId(a.bytes) },
+      QueryClaimResponse,
+    ).claim!;
+    expect(claim.status).toBe(ClaimStatus.CLAIM_STATUS_PAID);
+  });
+});
+
+describe("committee handoff", () => {
+  let hx: Fixture;
+  beforeAll(async () => {
+    hx = await setupFixture({ validators: 4, committee: { epochBlocks: "20", handoffBlocks: "5" } });
+  }, 60_000);
+  afterAll(() => hx?.dispose());
+
+  it("accepts the previous committee's receipt within the handoff and refuses it after", async () => {
+    const fx = hx;
+    const BOB = addressOf(fx.bob);
+    const old = await signReceipt(fx);
+    const late = await signReceipt(fx);
+    // Run to the end of epoch 1 (20 blocks from its start): epoch 2 is selected, then its DKG recorded.
+    const start = fx.groups.get(1n)!.committee.startHeight;
+    while (fx.chain.height + 1n < start + 20n) fx.chain.block();
+    fx.chain.block();
+    expect((await import("./testFixture.js")).queryCommittee(fx.chain).epoch).toBe(2n);
+    await recordDkg(fx);
+    const fresh = await signReceipt(fx, {}, { epoch: 2n });
+    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, old)]).code).toBe(0); // epoch 1, inside the 5-block handoff
+    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, fresh)]).code).toBe(0);
+    for (let i = 0; i < 5; i++) fx.chain.block();
+    const r = fx.chain.exec(fx.bob, [claimMsg(BOB, late)]);
+    expect([r.codespace, r.code]).toEqual(["receipts", 4]);
+    expect(r.log).toMatch(/expired at the end of the handoff/);
+  });
+});

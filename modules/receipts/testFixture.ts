@@ -1,0 +1,218 @@
+/**
+ * @module In-process fixture for the committee and receipts tests and the claim benchmark: a chain with n
+ * validators running coordinators, a FROST committee (real DKG over the in-process transport) recorded on
+ * chain, a staked Active storage node, and helpers that threshold-sign receipts and claim them.
+ */
+import { randomBytes } from "node:crypto";
+import type { Any } from "cosmjs-types/google/protobuf/any";
+import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
+import { type Ed25519KeyPair, ed25519KeyPair, ed25519Sign } from "../../common/ed25519.js";
+import { fromHex } from "../../common/hash.js";
+import { encodeMessage, packAny } from "../../common/protobuf.js";
+import { fromBech32Address, type Secp256k1KeyPair, secp256k1KeyPair } from "../../common/secp256k1.js";
+import { type FrostGroupInfo, groupInfoFromResult } from "../../node-agent/coordinator/frost/group.js";
+import { createLocalCommittee, type LocalCommittee } from "../../node-agent/coordinator/frost/localCommittee.js";
+import type { Committee } from "../../proto/gen/dsdn/committee/v1/committee.js";
+import { DkgResult } from "../../proto/gen/dsdn/committee/v1/frost.js";
+import { QueryCommitteeRequest, QueryCommitteeResponse } from "../../proto/gen/dsdn/committee/v1/query.js";
+import { MsgRegisterCoordinator, MsgSubmitDkgResult } from "../../proto/gen/dsdn/committee/v1/tx.js";
+import { ReceiptData, ReceiptKind, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { MsgClaimReward } from "../../proto/gen/dsdn/receipts/v1/tx.js";
+import { addressOf } from "../../test/support/txBuilder.js";
+import { signCoordinatorBinding } from "../committee/registerCoordinator.js";
+import { bondNodeMsg, CHAIN_ID, NodeClass, NUSA, registerMsg, TestChain } from "../stake/testChain.js";
+import { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
+import { nodeSigningMessage, receiptSigningMessage, storageCommitment } from "./receiptBytes.js";
+import { priceOf } from "./reward.js";
+
+export interface FixtureOptions {
+  readonly validators: number;
+  /** Validator tokens (unusa) per validator; default 10, 20, 30 … NUSA + 1 unusa (uneven on purpose). */
+  readonly tokens?: readonly bigint[];
+  readonly committee?: Record<string, string>;
+  readonly receipts?: Record<string, string>;
+  /** Leave epoch 1's committee without a recorded DKG result. */
+  readonly skipDkg?: boolean;
+}
+
+export interface Fixture {
+  readonly chain: TestChain;
+  readonly vals: readonly Secp256k1KeyPair[];
+  readonly tokens: readonly bigint[];
+  readonly frost: LocalCommittee;
+  /** The node operator, its node key, the workload submitter, and an unrelated funded account. */
+  readonly bob: Secp256k1KeyPair;
+  readonly node: Ed25519KeyPair;
+  readonly alice: Secp256k1KeyPair;
+  readonly carol: Secp256k1KeyPair;
+  readonly receiptsParams: ReceiptsParams;
+  /** Committee (and group) of each epoch whose DKG this fixture ran. */
+  readonly groups: Map<bigint, { committee: Committee; group: FrostGroupInfo }>;
+  dispose(): void;
+}
+
+export const ENDPOINT = "http://127.0.0.1:7700";
+
+export function queryCommittee(chain: TestChain, epoch = 0n): Committee {
+  return chain.query("/dsdn.committee.v1.Query/Committee", QueryCommitteeRequest, { epoch }, QueryCommitteeResponse)
+    .committee!;
+}
+
+export function registerCoordinatorMsg(val: Secp256k1KeyPair, identity: Ed25519KeyPair, endpoint = ENDPOINT): Any {
+  const op = addressOf(val);
+  return packAny("/dsdn.committee.v1.MsgRegisterCoordinator", MsgRegisterCoordinator, {
+    signer: op,
+    identityKey: Buffer.from(identity.publicKey),
+    endpoint,
+    identitySignature: Buffer.from(
+      signCoordinatorBinding(CHAIN_ID, fromBech32Address(op), endpoint, identity.secretKey),
+    ),
+  });
+}
+
+export function expectOk(r: ExecTxResult, what: string): ExecTxResult {
+  if (r.code !== 0) throw new Error(`${what} failed: code ${r.code} ${r.log}`);
+  return r;
+}
+
+/** Runs the DKG for the chain's current committee over the local transport and records it on chain. */
+export async function recordDkg(fx: Pick<Fixture, "chain" | "vals" | "frost" | "groups">): Promise<Committee> {
+  const c = queryCommittee(fx.chain);
+  const members = c.members.map((m) => new Uint8Array(m.identityKey));
+  const orchestrator = fx.frost.identities.findIndex((k) => Buffer.compare(k.publicKey, members[0]!) === 0) + 1;
+  const out = await fx.frost.coordinator(orchestrator).runDkg({ epoch: c.epoch, threshold: c.threshold, members });
+  const submitter = fx.vals.find((v) => addressOf(v) === c.members[0]!.operator)!;
+  expectOk(
+    fx.chain.exec(submitter, [
+      packAny("/dsdn.committee.v1.MsgSubmitDkgResult", MsgSubmitDkgResult, {
+        signer: c.members[0]!.operator,
+        epoch: c.epoch,
+        results: out.results.map((r) => Buffer.from(encodeMessage(DkgResult, r))),
+      }),
+    ]),
+    "MsgSubmitDkgResult",
+  );
+  const recorded = queryCommittee(fx.chain, c.epoch);
+  fx.groups.set(c.epoch, { committee: recorded, group: groupInfoFromResult(out.results[0]!) });
+  return recorded;
+}
+
+export async function setupFixture(o: FixtureOptions): Promise<Fixture> {
+  const n = o.validators;
+  const vals = Array.from({ length: n }, (_, i) => secp256k1KeyPair(new Uint8Array(32).fill(0x40 + i)));
+  const cons = Array.from({ length: n }, (_, i) => ed25519KeyPair(new Uint8Array(32).fill(0x60 + i)));
+  const tokens = o.tokens ?? Array.from({ length: n }, (_, i) => BigInt(i + 1) * 10n * NUSA + 1n);
+  const bob = secp256k1KeyPair(new Uint8Array(32).fill(0x21));
+  const alice = secp256k1KeyPair(new Uint8Array(32).fill(0x22));
+  const carol = secp256k1KeyPair(new Uint8Array(32).fill(0x23));
+  const node = ed25519KeyPair(new Uint8Array(32).fill(0x24));
+  const receiptsParams = { ...defaultReceiptsParams };
+  const chain = TestChain.start({
+    balances: [...vals, bob, alice, carol].map((k) => ({ address: addressOf(k), amount: 100_000n * NUSA })),
+    bondedPool: tokens.reduce((s, t) => s + t, 0n),
+    appState: {
+      stake: {
+        params: { minValidatorSelfBond: NUSA.toString(), unbondingPeriodSeconds: "1000" },
+        validators: vals.map((v, i) => ({
+          operator: addressOf(v),
+          consensusPubkey: Buffer.from(cons[i]!.publicKey).toString("base64"),
+          moniker: `v${i}`,
+          tokens: tokens[i]!.toString(),
+        })),
+      },
+      committee: {
+        params: { epochBlocks: "1000", handoffBlocks: "5", minCommitteeSize: String(Math.min(4, n)), ...o.committee },
+      },
+      receipts: { params: { challengeWindowBlocks: "3", ...o.receipts } },
+    },
+  });
+  const frost = createLocalCommittee(n);
+  const fx: Fixture = {
+    chain,
+    vals,
+    tokens,
+    frost,
+    bob,
+    node,
+    alice,
+    carol,
+    receiptsParams: { ...receiptsParams, challengeWindowBlocks: BigInt(o.receipts?.challengeWindowBlocks ?? "3") },
+    groups: new Map(),
+    dispose() {
+      frost.dispose();
+      chain.close();
+    },
+  };
+  chain.block();
+  const regs = chain.block(vals.map((v, i) => chain.tx(v, [registerCoordinatorMsg(v, frost.identities[i]!)])));
+  regs.txResults.forEach((r, i) => expectOk(r, `register coordinator ${i}`));
+  chain.block(); // begin block of this block selects epoch 1
+  if (!o.skipDkg) await recordDkg(fx);
+  expectOk(chain.exec(bob, [bondNodeMsg(addressOf(bob), NodeClass.NODE_CLASS_REGULAR, 500n * NUSA)]), "bond node");
+  expectOk(chain.exec(bob, [registerMsg(addressOf(bob), node)]), "register node");
+  return fx;
+}
+
+export interface ReceiptParts {
+  readonly data: ReceiptData;
+  readonly bytes: Uint8Array;
+  readonly receipt: ThresholdReceipt;
+  readonly nodeSignature: Uint8Array;
+}
+
+/** A storage receipt for the fixture's node; `signers` are chain participant indexes (default 1..t). */
+export async function signReceipt(
+  fx: Fixture,
+  over: Partial<ReceiptData> = {},
+  o: { epoch?: bigint; signers?: number[]; nodeKey?: Ed25519KeyPair } = {},
+): Promise<ReceiptParts> {
+  const epoch = o.epoch ?? [...fx.groups.keys()].at(-1)!;
+  const { committee, group } = fx.groups.get(epoch)!;
+  const signers = o.signers ?? Array.from({ length: committee.threshold }, (_, i) => i + 1);
+  const workloadId = over.workloadId ?? Buffer.from(randomBytes(32));
+  const usage = over.usage ?? { chunks: 3n, bytes: 3n * (1n << 20n) + 12_345n, byteSeconds: 0n, computeCycles: 0n };
+  const kind = over.kind ?? ReceiptKind.RECEIPT_KIND_STORAGE;
+  const data = ReceiptData.fromPartial({
+    version: 1,
+    chainId: CHAIN_ID,
+    kind,
+    workloadId,
+    nodeId: Buffer.from(fx.node.publicKey),
+    usageProofHash: Buffer.from(randomBytes(32)),
+    executionCommitment: storageCommitment(workloadId),
+    submitter: addressOf(fx.alice),
+    epoch,
+    sequence: 0n,
+    timestamp: fx.chain.time,
+    usage,
+    reward: priceOf(kind, usage, fx.receiptsParams).toString(),
+    signers,
+    ...over,
+  });
+  const bytes = ReceiptData.encode(data).finish();
+  const orchestrator =
+    fx.frost.identities.findIndex((k) => Buffer.compare(k.publicKey, group.members[signers[0]! - 1]!) === 0) + 1;
+  const signed = await fx.frost
+    .coordinator(orchestrator)
+    .sign({ group, message: receiptSigningMessage(bytes), signers });
+  return {
+    data,
+    bytes,
+    receipt: ThresholdReceipt.fromPartial({
+      receiptData: Buffer.from(bytes),
+      signature: Buffer.from(signed.signature),
+      epoch,
+    }),
+    nodeSignature: ed25519Sign(nodeSigningMessage(bytes), (o.nodeKey ?? fx.node).secretKey),
+  };
+}
+
+export function claimMsg(claimant: string, p: Pick<ReceiptParts, "receipt" | "nodeSignature">): Any {
+  return packAny("/dsdn.receipts.v1.MsgClaimReward", MsgClaimReward, {
+    claimant,
+    receipt: p.receipt,
+    nodeSignature: Buffer.from(p.nodeSignature),
+  });
+}
+
+export { addressOf, fromHex, NUSA };
