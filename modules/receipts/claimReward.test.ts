@@ -52,7 +52,9 @@ describe("MsgClaimReward", () => {
     expect(treasury).toBeGreaterThanOrEqual((reward * 10n) / 100n);
     // bob paid the tx fee (10 000 unusa) and received exactly the node share
     expect(after.bob! - before.bob!).toBe(node - 10_000n);
-    fx.vals.forEach((_, i) => expect(after[`v${i}`]! - before[`v${i}`]!).toBe(perVal[i]!));
+    fx.vals.forEach((_, i) => {
+      expect(after[`v${i}`]! - before[`v${i}`]!).toBe(perVal[i]!);
+    });
     expect(after.treasury! - before.treasury!).toBe(treasury);
     expect(before.pool! - after.pool!).toBe(reward); // nothing burned, nothing created
     const claim = fx.chain.query(

@@ -145,7 +145,7 @@ export async function setupFixture(o: FixtureOptions): Promise<Fixture> {
   };
   chain.block();
   const regs = chain.block(vals.map((v, i) => chain.tx(v, [registerCoordinatorMsg(v, frost.identities[i]!)])));
-  regs.txResults.forEach((r, i) => expectOk(r, `register coordinator ${i}`));
+  for (const [i, r] of regs.txResults.entries()) expectOk(r, `register coordinator ${i}`);
   chain.block(); // begin block of this block selects epoch 1
   if (!o.skipDkg) await recordDkg(fx);
   expectOk(chain.exec(bob, [bondNodeMsg(addressOf(bob), NodeClass.NODE_CLASS_REGULAR, 500n * NUSA)]), "bond node");
