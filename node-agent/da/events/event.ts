@@ -5,6 +5,7 @@ import {
   type EventEnvelope,
   NodeRegistered,
   NodeStatusChanged,
+  ReceiptIssued,
   ReplicaAdded,
   ReplicaRemoved,
 } from "../../../proto/gen/dsdn/da/v1/events.js";
@@ -15,7 +16,8 @@ export type DAEvent =
   | { readonly type: "chunkDeclared"; readonly value: ChunkDeclared }
   | { readonly type: "replicaAdded"; readonly value: ReplicaAdded }
   | { readonly type: "replicaRemoved"; readonly value: ReplicaRemoved }
-  | { readonly type: "deleteRequested"; readonly value: DeleteRequested };
+  | { readonly type: "deleteRequested"; readonly value: DeleteRequested }
+  | { readonly type: "receiptIssued"; readonly value: ReceiptIssued };
 
 export type DAEventType = DAEvent["type"];
 
@@ -31,6 +33,7 @@ export const DA_EVENT_TYPES: readonly DAEventType[] = [
   "replicaAdded",
   "replicaRemoved",
   "deleteRequested",
+  "receiptIssued",
 ];
 
 /** Fills defaults so the event encodes canonically. */
@@ -48,6 +51,8 @@ export function normalizeEvent(input: DAEventInput): DAEvent {
       return { type: input.type, value: ReplicaRemoved.fromPartial(input.value) };
     case "deleteRequested":
       return { type: input.type, value: DeleteRequested.fromPartial(input.value) };
+    case "receiptIssued":
+      return { type: input.type, value: ReceiptIssued.fromPartial(input.value) };
     default:
       throw new TypeError(`unknown DA event type "${(input as { type: string }).type}"`);
   }
@@ -79,6 +84,10 @@ export function eventOfEnvelope(env: EventEnvelope): DAEvent | undefined {
   }
   if (env.deleteRequested !== undefined) {
     found = { type: "deleteRequested", value: env.deleteRequested };
+    count++;
+  }
+  if (env.receiptIssued !== undefined) {
+    found = { type: "receiptIssued", value: env.receiptIssued };
     count++;
   }
   return count === 1 ? found : undefined;

@@ -230,6 +230,11 @@ export class ReplayMachine {
         case "deleteRequested":
           outcome = applyDeleteRequested(this.stateRef, ev.value, ctx);
           break;
+        case "receiptIssued":
+          // Receipts are settled on chain (receipts module); the DA log is their public record, and
+          // derived storage state does not change when one is issued.
+          outcome = { status: "applied", changes: [] };
+          break;
       }
     }
     if (outcome.status === "applied") {

@@ -180,6 +180,20 @@ export interface DeleteRequested {
 }
 
 /**
+ * A coordinator committee issued a threshold-signed receipt (published by the member that aggregated it).
+ * `receipt` is a dsdn.receipts.v1.ThresholdReceipt; anyone verifies it against the committee's group key
+ * recorded on chain (dsdn.committee.v1). The other fields repeat what is inside, for indexing.
+ */
+export interface ReceiptIssued {
+  receipt: Buffer;
+  /** sha256("dsdn.receipts.v1.ReceiptData\0" || receipt_data) */
+  receiptId: Buffer;
+  workloadId: Buffer;
+  nodeId: Buffer;
+  epoch: bigint;
+}
+
+/**
  * One event, signed by its publisher. The signature covers the envelope's canonical protobuf
  * bytes with `signature` empty, prefixed by "dsdn.da.v1.EventEnvelope\0".
  */
@@ -198,6 +212,7 @@ export interface EventEnvelope {
   replicaAdded?: ReplicaAdded | undefined;
   replicaRemoved?: ReplicaRemoved | undefined;
   deleteRequested?: DeleteRequested | undefined;
+  receiptIssued?: ReceiptIssued | undefined;
   signature: Buffer;
 }
 
@@ -1173,6 +1188,160 @@ export const DeleteRequested: MessageFns<DeleteRequested> = {
   },
 };
 
+function createBaseReceiptIssued(): ReceiptIssued {
+  return {
+    receipt: Buffer.alloc(0),
+    receiptId: Buffer.alloc(0),
+    workloadId: Buffer.alloc(0),
+    nodeId: Buffer.alloc(0),
+    epoch: 0n,
+  };
+}
+
+export const ReceiptIssued: MessageFns<ReceiptIssued> = {
+  encode(message: ReceiptIssued, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.receipt.length !== 0) {
+      writer.uint32(10).bytes(message.receipt);
+    }
+    if (message.receiptId.length !== 0) {
+      writer.uint32(18).bytes(message.receiptId);
+    }
+    if (message.workloadId.length !== 0) {
+      writer.uint32(26).bytes(message.workloadId);
+    }
+    if (message.nodeId.length !== 0) {
+      writer.uint32(34).bytes(message.nodeId);
+    }
+    if (message.epoch !== 0n) {
+      if (BigInt.asUintN(64, message.epoch) !== message.epoch) {
+        throw new globalThis.Error("value provided for field message.epoch of type uint64 too large");
+      }
+      writer.uint32(40).uint64(message.epoch);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReceiptIssued {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReceiptIssued();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.receipt = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.receiptId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.workloadId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.nodeId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.epoch = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReceiptIssued {
+    return {
+      receipt: isSet(object.receipt) ? Buffer.from(bytesFromBase64(object.receipt)) : Buffer.alloc(0),
+      receiptId: isSet(object.receiptId)
+        ? Buffer.from(bytesFromBase64(object.receiptId))
+        : isSet(object.receipt_id)
+        ? Buffer.from(bytesFromBase64(object.receipt_id))
+        : Buffer.alloc(0),
+      workloadId: isSet(object.workloadId)
+        ? Buffer.from(bytesFromBase64(object.workloadId))
+        : isSet(object.workload_id)
+        ? Buffer.from(bytesFromBase64(object.workload_id))
+        : Buffer.alloc(0),
+      nodeId: isSet(object.nodeId)
+        ? Buffer.from(bytesFromBase64(object.nodeId))
+        : isSet(object.node_id)
+        ? Buffer.from(bytesFromBase64(object.node_id))
+        : Buffer.alloc(0),
+      epoch: isSet(object.epoch) ? BigInt(object.epoch) : 0n,
+    };
+  },
+
+  toJSON(message: ReceiptIssued): unknown {
+    const obj: any = {};
+    if (message.receipt.length !== 0) {
+      obj.receipt = base64FromBytes(message.receipt);
+    }
+    if (message.receiptId.length !== 0) {
+      obj.receiptId = base64FromBytes(message.receiptId);
+    }
+    if (message.workloadId.length !== 0) {
+      obj.workloadId = base64FromBytes(message.workloadId);
+    }
+    if (message.nodeId.length !== 0) {
+      obj.nodeId = base64FromBytes(message.nodeId);
+    }
+    if (message.epoch !== 0n) {
+      obj.epoch = message.epoch.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReceiptIssued>): ReceiptIssued {
+    return ReceiptIssued.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReceiptIssued>): ReceiptIssued {
+    const message = createBaseReceiptIssued();
+    message.receipt = object.receipt ?? Buffer.alloc(0);
+    message.receiptId = object.receiptId ?? Buffer.alloc(0);
+    message.workloadId = object.workloadId ?? Buffer.alloc(0);
+    message.nodeId = object.nodeId ?? Buffer.alloc(0);
+    message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
+    return message;
+  },
+};
+
 function createBaseEventEnvelope(): EventEnvelope {
   return {
     version: 0,
@@ -1185,6 +1354,7 @@ function createBaseEventEnvelope(): EventEnvelope {
     replicaAdded: undefined,
     replicaRemoved: undefined,
     deleteRequested: undefined,
+    receiptIssued: undefined,
     signature: Buffer.alloc(0),
   };
 }
@@ -1226,6 +1396,9 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.deleteRequested !== undefined) {
       DeleteRequested.encode(message.deleteRequested, writer.uint32(122).fork()).join();
+    }
+    if (message.receiptIssued !== undefined) {
+      ReceiptIssued.encode(message.receiptIssued, writer.uint32(130).fork()).join();
     }
     if (message.signature.length !== 0) {
       writer.uint32(506).bytes(message.signature);
@@ -1326,6 +1499,14 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             message.deleteRequested = DeleteRequested.decode(reader, reader.uint32());
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.receiptIssued = ReceiptIssued.decode(reader, reader.uint32());
+            continue;
+          }
           case 63: {
             if (tag !== 506) {
               break;
@@ -1386,6 +1567,11 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
         : isSet(object.delete_requested)
         ? DeleteRequested.fromJSON(object.delete_requested)
         : undefined,
+      receiptIssued: isSet(object.receiptIssued)
+        ? ReceiptIssued.fromJSON(object.receiptIssued)
+        : isSet(object.receipt_issued)
+        ? ReceiptIssued.fromJSON(object.receipt_issued)
+        : undefined,
       signature: isSet(object.signature) ? Buffer.from(bytesFromBase64(object.signature)) : Buffer.alloc(0),
     };
   },
@@ -1422,6 +1608,9 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     if (message.deleteRequested !== undefined) {
       obj.deleteRequested = DeleteRequested.toJSON(message.deleteRequested);
     }
+    if (message.receiptIssued !== undefined) {
+      obj.receiptIssued = ReceiptIssued.toJSON(message.receiptIssued);
+    }
     if (message.signature.length !== 0) {
       obj.signature = base64FromBytes(message.signature);
     }
@@ -1456,6 +1645,9 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       : undefined;
     message.deleteRequested = (object.deleteRequested !== undefined && object.deleteRequested !== null)
       ? DeleteRequested.fromPartial(object.deleteRequested)
+      : undefined;
+    message.receiptIssued = (object.receiptIssued !== undefined && object.receiptIssued !== null)
+      ? ReceiptIssued.fromPartial(object.receiptIssued)
       : undefined;
     message.signature = object.signature ?? Buffer.alloc(0);
     return message;
