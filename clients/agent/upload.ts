@@ -21,15 +21,27 @@ import {
   newFileKey,
 } from "./encryption.js";
 import { Keystore } from "./keystore.js";
-import { NodeClient } from "./nodeClient.js";
+import { NodeClient, type VerifiedAck } from "./nodeClient.js";
 import { TaskPool } from "./pool.js";
 import { PendingUpload } from "./resume.js";
 import { splitKey, writeShareFiles } from "./shamir.js";
 
+/** Per-chunk routing (the network path): where each chunk goes, and who collects the nodes' signed acks. */
+export interface UploadRoute {
+  /** Chunk server URLs that should store `cid` (its placement). */
+  nodesFor(cid: string, size: number): Promise<readonly string[]>;
+  /** Every verified ack the placed nodes returned for `cid`. */
+  onAcks(cid: string, size: number, acks: readonly VerifiedAck[]): void;
+  /** A chunk fails unless at least this many placed nodes acknowledge it (default 1; healing adds the rest). */
+  readonly minAcks?: number;
+}
+
 export interface UploadParameters {
   readonly path: string;
-  /** Chunk server base URLs; every chunk goes to each of them. */
+  /** Chunk server base URLs; every chunk goes to each of them (unused with `route`). */
   readonly nodes: readonly string[];
+  /** Send each chunk only to the nodes the route names (e.g. the coordinator's placement). */
+  readonly route?: UploadRoute;
   readonly chunkSize?: number;
   readonly encrypt?: boolean;
   /** Shamir split of the file key: any `threshold` of `total` share files rebuild it. */
@@ -74,7 +86,7 @@ export async function uploadFile(p: UploadParameters): Promise<UploadReturnType>
 }
 
 async function upload(p: UploadParameters, clients: NodeClient[]): Promise<UploadReturnType> {
-  if (p.nodes.length === 0) throw new InvalidArgumentError("at least one --node URL is required");
+  if (p.nodes.length === 0 && !p.route) throw new InvalidArgumentError("at least one --node URL is required");
   if (p.recovery && !p.encrypt)
     throw new InvalidArgumentError("--recovery splits the encryption key: it needs --encrypt");
   const chunkSize = p.chunkSize ?? DEFAULT_CHUNK_SIZE;
@@ -120,8 +132,52 @@ async function upload(p: UploadParameters, clients: NodeClient[]): Promise<Uploa
     }
   }
 
+  const routed = new Map<string, { client: NodeClient; stat: (typeof stats)[number] }>();
+  const routedClient = (url: string) => {
+    let r = routed.get(url);
+    if (!r) {
+      const client = new NodeClient(url, {
+        ...(p.retries !== undefined ? { retries: p.retries } : {}),
+        ...(p.signal ? { signal: p.signal } : {}),
+      });
+      clients.push(client);
+      const stat = { url: client.url, nodeId: null as string | null, sent: 0, skipped: 0 };
+      stats.push(stat);
+      r = { client, stat };
+      routed.set(url, r);
+    }
+    return r;
+  };
+  /** Routed: PUT to each placed node (always, since every replica must return its own signed ack). */
+  const storeRouted = async (route: UploadRoute, cid: string, bytes: Uint8Array): Promise<number> => {
+    const urls = await route.nodesFor(cid, bytes.length);
+    const acks: VerifiedAck[] = [];
+    const errors: unknown[] = [];
+    await Promise.all(
+      urls.map(async (u) => {
+        const { client, stat } = routedClient(u);
+        try {
+          const ack = await client.put(cid, bytes);
+          stat.nodeId = ack.nodeId;
+          if (ack.created) stat.sent++;
+          else stat.skipped++;
+          acks.push(ack);
+        } catch (e) {
+          errors.push(e);
+        }
+      }),
+    );
+    if (acks.length < Math.min(route.minAcks ?? 1, urls.length) || acks.length === 0) {
+      if (errors[0] instanceof BaseError) throw errors[0];
+      throw new BaseError(ErrorCode.Unavailable, `no placed node stored ${cid}`, { cause: errors[0] });
+    }
+    route.onAcks(cid, bytes.length, acks);
+    return acks.filter((a) => a.created).length;
+  };
+
   /** Makes sure every node holds the object: HEAD first so a resumed upload re-sends nothing it has. */
   const store = async (cid: string, bytes: Uint8Array): Promise<number> => {
+    if (p.route) return storeRouted(p.route, cid, bytes);
     let puts = 0;
     await Promise.all(
       clients.map(async (c, i) => {

@@ -8,6 +8,7 @@ export const dsdn: CommandGroup = {
     get: async () => (await import("./commands/get.js")).get,
     chunks: async () => (await import("./commands/chunks.js")).chunks,
     key: async () => (await import("./commands/key.js")).key,
+    status: async () => (await import("./commands/status.js")).status,
   },
 };
 

@@ -4,7 +4,10 @@ import { type CommandGroup, runCli } from "../../common/cli.js";
 export const dsdnNode: CommandGroup = {
   summary: "DSDN off-chain services (storage node, coordinator, ingress, local DA)",
   commands: {
+    coordinator: async () => (await import("./coordinator.js")).coordinatorCommand,
     da: async () => (await import("./da.js")).daCommand,
+    ingress: async () => (await import("./ingress.js")).ingressCommand,
+    placement: async () => (await import("./placement.js")).placementCommand,
     replay: async () => (await import("./replay.js")).replayCommand,
     storage: async () => (await import("./storage.js")).storage,
   },

@@ -3,19 +3,34 @@ import { resolve } from "node:path";
 import type { Command } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
 import { parseSize } from "../storage/chunker.js";
+import { startNetworkNode } from "../storage/follower/networkNode.js";
 import { loadOrCreateIdentity } from "../storage/identity.js";
 import { LocalFsStorage } from "../storage/localfs.js";
 import { createChunkServer, DEFAULT_MAX_BODY } from "../storage/server.js";
 
 export const storage: Command = {
   summary: "Run a storage node: chunk store and chunk server (foreground)",
-  usage: "--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE]",
+  usage:
+    "--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--capacity SIZE] [--class regular|datacenter] [--endpoint URL] [--da URL] [--coordinator-key KEY]... [--heal-rate SIZE] [--heal-interval-ms MS]]",
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7400" },
     host: { type: "string", default: "127.0.0.1" },
     zone: { type: "string", default: "local" },
     "max-body": { type: "string" },
+    // Network mode (with --coordinator-url): follow DA, self-heal, register with the coordinator.
+    "coordinator-url": { type: "string" },
+    "coordinator-key": { type: "string", multiple: true },
+    operator: { type: "string" },
+    "tls-fingerprint": { type: "string" },
+    capacity: { type: "string" },
+    class: { type: "string" },
+    endpoint: { type: "string" },
+    da: { type: "string" },
+    token: { type: "string" },
+    namespace: { type: "string" },
+    "heal-rate": { type: "string" },
+    "heal-interval-ms": { type: "string" },
   },
   async run({ values, out, err }) {
     if (typeof values.data !== "string") throw new InvalidArgumentError("--data DIR is required");
@@ -37,11 +52,15 @@ export const storage: Command = {
     const address = await app.listen({ port, host: String(values.host) });
     out(`dsdn-node storage listening on ${address}`);
     out(`node id ${identity.nodeId} zone ${zone} data ${dataDir} chunks ${store.stats().chunks}`);
+    const network =
+      typeof values["coordinator-url"] === "string"
+        ? await startNetworkNode({ values, identity, storage: store, zone, dataDir, listenAddress: address, out, err })
+        : undefined;
     await new Promise<void>((done) => {
       const stop = () => {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
-        app.close().then(done, done);
+        (network ? network.stop() : Promise.resolve()).then(() => app.close()).then(done, done);
       };
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);

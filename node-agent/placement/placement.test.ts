@@ -45,7 +45,11 @@ describe("placeChunk", () => {
   });
 
   it("weights by capacity and stake: a heavier node wins proportionally more often", () => {
-    const nodes = [node(1, "a", { capacityBytes: 4n << 40n }), node(2, "a"), node(3, "a", { stakeWeightMicro: 3_000_000n })];
+    const nodes = [
+      node(1, "a", { capacityBytes: 4n << 40n }),
+      node(2, "a"),
+      node(3, "a", { stakeWeightMicro: 3_000_000n }),
+    ];
     const wins = new Map<string, number>();
     for (const cid of cids) {
       const first = placeChunk({ cid, nodes, replicationFactor: 1 }).nodes[0]!.nodeId;

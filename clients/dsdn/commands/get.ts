@@ -1,17 +1,29 @@
 /** @module `dsdn get`: fetch a file by manifest CID (decrypting with the local keystore or --key-file). */
 import { type Command, toJson } from "../../../common/cli.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
+import { CoordinatorClient } from "../../../node-agent/coordinator/client.js";
 import { getFile } from "../../agent/get.js";
 import { readKeyFile } from "../../agent/keystore.js";
 import { createProgress } from "../../agent/progress.js";
+import { coordinatorUrl } from "../config.js";
 import { nodeUrls, positiveInt } from "./shared.js";
 
+/** The network path: every healthy replica the coordinator reports for the file's chunks, healthiest first. */
+async function replicaUrls(values: Record<string, unknown>, cid: string): Promise<string[]> {
+  const status = await new CoordinatorClient(coordinatorUrl(values)).status(cid);
+  const urls = new Map<string, number>();
+  for (const c of status.chunks)
+    for (const r of c.replicas) if (r.endpoint) urls.set(r.endpoint, (urls.get(r.endpoint) ?? 0) + (r.healthy ? 1 : 0));
+  return [...urls.entries()].sort((a, b) => b[1] - a[1]).map(([u]) => u);
+}
+
 export const get: Command = {
-  summary: "Fetch a file by its manifest CID, failing over between --node URLs",
-  usage: "<manifest-cid> -o <file> --node URL [--node URL…] [--key-file FILE] [--json]",
+  summary: "Fetch a file by its manifest CID, failing over between replicas (from the coordinator) or --node URLs",
+  usage: "<manifest-cid> -o <file> [--coordinator URL | --node URL…] [--key-file FILE] [--json]",
   options: {
     out: { type: "string", short: "o" },
     node: { type: "string", multiple: true },
+    coordinator: { type: "string" },
     "key-file": { type: "string" },
     concurrency: { type: "string" },
     retries: { type: "string" },
@@ -27,7 +39,10 @@ export const get: Command = {
     const progress = { bar: null as ReturnType<typeof createProgress> | null };
     const result = await getFile({
       manifest: cid,
-      nodes: nodeUrls(values),
+      nodes:
+        values.node !== undefined || (process.env.DSDN_NODES ?? "") !== ""
+          ? nodeUrls(values)
+          : await replicaUrls(values, cid),
       out: values.out,
       ...(key ? { key } : {}),
       ...(concurrency ? { concurrency } : {}),

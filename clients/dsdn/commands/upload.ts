@@ -2,16 +2,22 @@
 import { resolve } from "node:path";
 import { type Command, toJson } from "../../../common/cli.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
+import { type NetworkUploadReturnType, uploadViaCoordinator } from "../../agent/networkUpload.js";
 import { createProgress } from "../../agent/progress.js";
 import { parseRecovery } from "../../agent/shamir.js";
-import { uploadFile } from "../../agent/upload.js";
+import { type UploadReturnType, uploadFile } from "../../agent/upload.js";
+import { coordinatorUrl, loadDsdnConfig } from "../config.js";
 import { nodeUrls, optionalSize, positiveInt } from "./shared.js";
 
 export const upload: Command = {
-  summary: "Upload a file to storage nodes (each chunk to every --node); prints its manifest CID",
-  usage: "<file> --node URL [--node URL…] [--encrypt] [--recovery t/n --shares-out DIR] [--chunk-size 16MiB] [--json]",
+  summary:
+    "Upload a file: through the network (coordinator placement, 3 replicas in 3 zones), or to each --node given; prints its manifest CID",
+  usage:
+    "<file> [--coordinator URL | --node URL…] [--uploader ADDR] [--encrypt] [--recovery t/n --shares-out DIR] [--chunk-size 16MiB] [--json]",
   options: {
     node: { type: "string", multiple: true },
+    coordinator: { type: "string" },
+    uploader: { type: "string" },
     encrypt: { type: "boolean", default: false },
     recovery: { type: "string" },
     "shares-out": { type: "string" },
@@ -34,19 +40,28 @@ export const upload: Command = {
     const concurrency = positiveInt(values, "concurrency");
     const retries = values.retries === undefined ? undefined : Number(values.retries);
     const progress = { bar: null as ReturnType<typeof createProgress> | null };
-    const result = await uploadFile({
+    // No --node (nor DSDN_NODES): the network path through the coordinator.
+    const direct = values.node !== undefined || (process.env.DSDN_NODES ?? "") !== "";
+    const common = {
       path: file,
-      nodes: nodeUrls(values),
       encrypt: values.encrypt === true,
       ...(recovery ? { recovery } : {}),
       ...(chunkSize ? { chunkSize } : {}),
       ...(concurrency ? { concurrency } : {}),
       ...(retries !== undefined && Number.isInteger(retries) && retries >= 0 ? { retries } : {}),
-      onProgress: (done, total) => {
+      onProgress: (done: number, total: number) => {
         progress.bar ??= createProgress("upload", total);
         progress.bar.update(done);
       },
-    });
+    };
+    const uploader = typeof values.uploader === "string" ? values.uploader : loadDsdnConfig().uploader;
+    const result: UploadReturnType | NetworkUploadReturnType = direct
+      ? await uploadFile({ ...common, nodes: nodeUrls(values) })
+      : await uploadViaCoordinator({
+          ...common,
+          coordinator: coordinatorUrl(values),
+          ...(uploader ? { uploader } : {}),
+        });
     progress.bar?.finish();
     if (values.json) {
       out(toJson(result));
@@ -56,6 +71,13 @@ export const upload: Command = {
     out(
       `${result.size} bytes in ${result.chunks} chunks${result.encrypted ? " (encrypted)" : ""}; sent ${result.sent} chunk copies, ${result.skipped} already present`,
     );
+    if (!direct) {
+      const net = result as NetworkUploadReturnType;
+      const replicas = net.placements.map((x) => x.replicas.length);
+      out(
+        `recorded on DA at height ${net.daHeight}: ${net.placements.length} objects, ${Math.min(...replicas)}–${Math.max(...replicas)} acknowledged replicas each`,
+      );
+    }
     for (const n of result.nodes)
       out(`node ${n.url} id ${n.nodeId ?? "(no new chunks)"} sent ${n.sent} skipped ${n.skipped}`);
     if (result.keyFile) out(`key ${result.keyId} saved in ${result.keyFile}`);

@@ -1,0 +1,118 @@
+/** @module `dsdn-node coordinator`: run the coordinator service, print its key, and the FROST committee tools. */
+import { resolve } from "node:path";
+import type { Command, CommandGroup } from "../../common/cli.js";
+import { InvalidArgumentError } from "../../common/errors.js";
+import { connectChainView } from "../coordinator/chainView.js";
+import { Coordinator } from "../coordinator/coordinator.js";
+import { loadOrCreateCoordinatorKey } from "../coordinator/keyFile.js";
+import { coordinatorRoutes } from "../coordinator/routes.js";
+import { stderrLogger } from "../da/events/logger.js";
+import { parseCoordinatorList, replayConfig } from "../da/replay/config.js";
+import { createDALayer } from "../da/replay/createDALayer.js";
+
+function intOpt(v: unknown, name: string, fallback: number, min = 0): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new InvalidArgumentError(`--${name} must be an integer ≥ ${min}, got ${String(v)}`);
+  return n;
+}
+
+const run: Command = {
+  summary:
+    "Run the coordinator: node admission via the chain, placement, chunk declarations, self-healing (foreground)",
+  usage:
+    "--data DIR [--port 7300] [--host 127.0.0.1] [--da URL] [--token T] [--namespace HEX] [--rpc URL] [--coordinator KEY]... [--rf 3] [--health-interval-ms 1000] [--dead-after-ms 5000] [--reconcile-ms 1000] [--challenge-ms 5000] [--max-heals 64]",
+  options: {
+    data: { type: "string" },
+    port: { type: "string", default: "7300" },
+    host: { type: "string", default: "127.0.0.1" },
+    da: { type: "string" },
+    token: { type: "string" },
+    namespace: { type: "string" },
+    rpc: { type: "string" },
+    coordinator: { type: "string", multiple: true },
+    rf: { type: "string" },
+    "health-interval-ms": { type: "string" },
+    "dead-after-ms": { type: "string" },
+    "reconcile-ms": { type: "string" },
+    "challenge-ms": { type: "string" },
+    "max-heals": { type: "string" },
+  },
+  async run({ values: v, out }) {
+    if (typeof v.data !== "string") throw new InvalidArgumentError("--data DIR is required");
+    const rpcUrl = typeof v.rpc === "string" ? v.rpc : process.env.RPC_URL;
+    if (!rpcUrl)
+      throw new InvalidArgumentError("--rpc URL (or RPC_URL) is required: admission is decided by the chain");
+    const port = intOpt(v.port, "port", 7300);
+    if (port > 65535) throw new InvalidArgumentError("--port must be 0–65535");
+    const dataDir = resolve(v.data);
+    const key = await loadOrCreateCoordinatorKey(dataDir);
+    // The replay rules: this coordinator plus any peers named by flag or DSDN_COORDINATOR_KEYS.
+    const peers = Array.isArray(v.coordinator)
+      ? (v.coordinator as string[])
+      : parseCoordinatorList(process.env.DSDN_COORDINATOR_KEYS);
+    const config = replayConfig({ coordinators: [key.nodeId, ...peers] });
+    const da = await createDALayer({
+      ...(typeof v.da === "string" ? { url: v.da } : {}),
+      ...(typeof v.token === "string" ? { token: v.token } : {}),
+      ...(typeof v.namespace === "string" ? { namespace: v.namespace } : {}),
+    });
+    const chain = await connectChainView(rpcUrl);
+    const coordinator = new Coordinator({
+      da,
+      secretKey: key.secretKey,
+      dataDir,
+      replay: config,
+      chain,
+      replicationFactor: intOpt(v.rf, "rf", 3, 1),
+      healthIntervalMs: intOpt(v["health-interval-ms"], "health-interval-ms", 1000, 50),
+      deadAfterMs: intOpt(v["dead-after-ms"], "dead-after-ms", 5000, 0),
+      reconcileIntervalMs: intOpt(v["reconcile-ms"], "reconcile-ms", 1000, 50),
+      challengeIntervalMs: intOpt(v["challenge-ms"], "challenge-ms", 5000, 0),
+      maxHealsPerRound: intOpt(v["max-heals"], "max-heals", 64, 1),
+      logger: stderrLogger,
+    });
+    await coordinator.start();
+    const app = coordinatorRoutes(coordinator);
+    const address = await app.listen({ port, host: String(v.host) });
+    out(`dsdn-node coordinator listening on ${address}`);
+    out(`coordinator key ${key.nodeId} DA height ${coordinator.follower.height} chain ${rpcUrl}`);
+    await new Promise<void>((done) => {
+      const stop = () => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        done();
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    });
+    await app.close();
+    await coordinator.stop();
+    chain.close();
+    await da.close();
+    out("dsdn-node coordinator stopped");
+    return 0;
+  },
+};
+
+const key: Command = {
+  summary: "Print the coordinator's public key (creating <data>/node-key.json on first use)",
+  usage: "--data DIR",
+  options: { data: { type: "string" } },
+  async run({ values, out }) {
+    if (typeof values.data !== "string") throw new InvalidArgumentError("--data DIR is required");
+    out((await loadOrCreateCoordinatorKey(resolve(values.data))).nodeId);
+    return 0;
+  },
+};
+
+/** One entry per subcommand; add more here. */
+export const coordinatorCommand: CommandGroup = {
+  summary: "Coordinator service and committee tools",
+  commands: {
+    run: async () => run,
+    key: async () => key,
+    frost: async () => (await import("../coordinator/frost/index.js")).frostCommand,
+  },
+};

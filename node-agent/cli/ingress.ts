@@ -1,0 +1,68 @@
+/** @module `dsdn-node ingress`: the HTTP gateway — GET /object/{cid} from the nearest healthy replica, GET /health. */
+import type { Command } from "../../common/cli.js";
+import { InvalidArgumentError } from "../../common/errors.js";
+import { stderrLogger } from "../da/events/logger.js";
+import { parseCoordinatorList, replayConfig } from "../da/replay/config.js";
+import { createDALayer } from "../da/replay/createDALayer.js";
+import { ReplayFollower } from "../da/replay/follower.js";
+import { createIngress } from "../ingress/ingress.js";
+import { parseSize } from "../storage/chunker.js";
+
+export const ingressCommand: Command = {
+  summary: "Run the HTTP ingress: objects by CID, verified, from the nearest healthy replica (reads DA state only)",
+  usage:
+    "[--port 7500] [--host 127.0.0.1] [--zone Z] [--da URL] [--token T] [--namespace HEX] [--coordinator KEY]... [--cache 256MiB]",
+  options: {
+    port: { type: "string", default: "7500" },
+    host: { type: "string", default: "127.0.0.1" },
+    zone: { type: "string" },
+    da: { type: "string" },
+    token: { type: "string" },
+    namespace: { type: "string" },
+    coordinator: { type: "string", multiple: true },
+    cache: { type: "string" },
+  },
+  async run({ values: v, out }) {
+    const port = Number(v.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new InvalidArgumentError(`--port must be 0–65535, got "${v.port}"`);
+    const keys = Array.isArray(v.coordinator)
+      ? (v.coordinator as string[])
+      : parseCoordinatorList(process.env.DSDN_COORDINATOR_KEYS);
+    if (keys.length === 0)
+      throw new InvalidArgumentError(
+        "coordinator keys are required (--coordinator KEY or DSDN_COORDINATOR_KEYS): without them no node is Active",
+      );
+    const da = await createDALayer({
+      ...(typeof v.da === "string" ? { url: v.da } : {}),
+      ...(typeof v.token === "string" ? { token: v.token } : {}),
+      ...(typeof v.namespace === "string" ? { namespace: v.namespace } : {}),
+    });
+    // No checkpoints: the ingress keeps nothing on disk; a restart replays DA and answers the same.
+    const follower = new ReplayFollower({ da, config: replayConfig({ coordinators: keys }), logger: stderrLogger });
+    await follower.syncToHead();
+    follower.start();
+    const ingress = createIngress({
+      da,
+      follower,
+      ...(typeof v.zone === "string" ? { zone: v.zone } : {}),
+      ...(typeof v.cache === "string" ? { cacheBytes: parseSize(v.cache, "--cache") } : {}),
+    });
+    const address = await ingress.app.listen({ port, host: String(v.host) });
+    out(`dsdn-node ingress listening on ${address} (DA height ${follower.height})`);
+    await new Promise<void>((done) => {
+      const stop = () => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        done();
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    });
+    await ingress.stop();
+    await follower.stop();
+    await da.close();
+    out("dsdn-node ingress stopped");
+    return 0;
+  },
+};

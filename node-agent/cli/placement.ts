@@ -1,0 +1,87 @@
+/** @module `dsdn-node placement <cid>`: recompute a chunk's placement from an independent DA replay (and chain stake weights). */
+import { type Command, toJson } from "../../common/cli.js";
+import { InvalidArgumentError } from "../../common/errors.js";
+import { connectChainView } from "../coordinator/chainView.js";
+import { silentLogger } from "../da/events/logger.js";
+import { parseCoordinatorList, replayConfig } from "../da/replay/config.js";
+import { createDALayer } from "../da/replay/createDALayer.js";
+import { ReplayFollower } from "../da/replay/follower.js";
+import { placementCandidates } from "../placement/candidates.js";
+import { placeChunk } from "../placement/placement.js";
+
+export const placementCommand: Command = {
+  summary: "Recompute where a chunk belongs from an independent DA replay (anyone can check the coordinator)",
+  usage:
+    "<cid> --da URL [--token T] [--namespace HEX] [--coordinator KEY]... [--rpc URL] [--uploader ADDR|NODEID] [--rf 3] [--json]",
+  options: {
+    da: { type: "string" },
+    token: { type: "string" },
+    namespace: { type: "string" },
+    coordinator: { type: "string", multiple: true },
+    rpc: { type: "string" },
+    uploader: { type: "string" },
+    rf: { type: "string" },
+    json: { type: "boolean" },
+  },
+  async run({ positionals, values: v, out, err }) {
+    const cid = positionals[0];
+    if (!cid || positionals.length > 1) throw new InvalidArgumentError("give exactly one CID");
+    const rf = v.rf === undefined ? 3 : Number(v.rf);
+    if (!Number.isInteger(rf) || rf < 1 || rf > 64) throw new InvalidArgumentError("--rf must be 1–64");
+    const keys = Array.isArray(v.coordinator)
+      ? (v.coordinator as string[])
+      : parseCoordinatorList(process.env.DSDN_COORDINATOR_KEYS);
+    if (keys.length === 0)
+      err("warning: no coordinator keys (--coordinator or DSDN_COORDINATOR_KEYS): node statuses will be missing");
+    const da = await createDALayer({
+      ...(typeof v.da === "string" ? { url: v.da } : {}),
+      ...(typeof v.token === "string" ? { token: v.token } : {}),
+      ...(typeof v.namespace === "string" ? { namespace: v.namespace } : {}),
+    });
+    const rpcUrl = typeof v.rpc === "string" ? v.rpc : process.env.RPC_URL;
+    try {
+      const follower = new ReplayFollower({ da, config: replayConfig({ coordinators: keys }), logger: silentLogger });
+      await follower.syncToHead();
+      const state = follower.state;
+      const weights = new Map<string, bigint>();
+      if (rpcUrl) {
+        const chain = await connectChainView(rpcUrl);
+        try {
+          for (const op of new Set(state.listNodes().map((n) => n.operator)))
+            weights.set(op, await chain.stakeWeight(op));
+        } finally {
+          chain.close();
+        }
+      } else {
+        err("note: no --rpc/RPC_URL: stake weights taken as 0 (capacity only)");
+      }
+      const declared = state.getChunk(cid);
+      const uploader = typeof v.uploader === "string" ? v.uploader : declared?.uploader;
+      const p = placeChunk({
+        cid,
+        nodes: placementCandidates(state, weights),
+        replicationFactor: rf,
+        ...(uploader ? { uploader } : {}),
+      });
+      const result = {
+        ...p,
+        daHeight: follower.height,
+        stateDigest: follower.digestHex(),
+        declared: declared ? declared.placement : null,
+        replicas: declared ? declared.replicas : [],
+      };
+      if (v.json) {
+        out(toJson(result, 2));
+        return 0;
+      }
+      out(`placement of ${cid} at DA height ${follower.height} (state ${result.stateDigest.slice(0, 16)}…)`);
+      for (const n of p.nodes) out(`  ${n.nodeId}  zone ${n.zone}  ${n.endpoint}  score ${n.score.toPrecision(6)}`);
+      if (p.underReplicated) out(`  under-replicated: ${p.nodes.length} of ${p.replicationFactor} zones available`);
+      if (declared)
+        out(`declared on DA: ${declared.placement.join(", ") || "(none)"}; replicas: ${declared.replicas.length}`);
+      return 0;
+    } finally {
+      await da.close();
+    }
+  },
+};

@@ -1,0 +1,127 @@
+/** @module HTTP client for the coordinator API (used by the dsdn agent and storage nodes). */
+import { BaseError, ErrorCode } from "../../common/errors.js";
+
+export interface PlacementAnswer {
+  readonly cid: string;
+  readonly nodes: { nodeId: string; zone: string; endpoint: string; score: number }[];
+  readonly replicationFactor: number;
+  readonly underReplicated: boolean;
+  readonly eligible: number;
+}
+
+export interface ObjectStatusAnswer {
+  readonly cid: string;
+  readonly manifest: boolean;
+  readonly daHeight: string;
+  readonly chunks: {
+    cid: string;
+    size: string;
+    manifestCid: string;
+    placement: string[];
+    replicationFactor: number;
+    replicas: { node: string; zone: string; endpoint: string; status: string; healthy: boolean }[];
+    healthyReplicas: number;
+    underReplicated: boolean;
+  }[];
+}
+
+export interface CoordinatorNode {
+  readonly nodeId: string;
+  readonly operator: string;
+  readonly zone: string;
+  readonly endpoint: string;
+  readonly status: string;
+  readonly statusReason: string;
+  readonly healthy: boolean;
+  readonly chunks: number;
+  readonly challengeFailures: number;
+}
+
+export class CoordinatorClient {
+  readonly url: string;
+  private readonly timeoutMs: number;
+
+  constructor(url: string, options: { timeoutMs?: number } = {}) {
+    try {
+      const u = new URL(url);
+      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
+    } catch {
+      throw new BaseError(
+        ErrorCode.InvalidArgument,
+        `invalid coordinator URL "${url}": expected e.g. http://127.0.0.1:7300`,
+      );
+    }
+    this.url = url.replace(/\/+$/, "");
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.url}${path}`, {
+        method,
+        signal: AbortSignal.timeout(this.timeoutMs),
+        ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
+      });
+    } catch (e) {
+      throw new BaseError(ErrorCode.Unavailable, `coordinator ${this.url} unreachable: ${method} ${path}`, {
+        cause: e,
+      });
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const e = (json as { error?: { code?: string; message?: string; details?: string; refusals?: string[] } })?.error;
+      const code = (Object.values(ErrorCode) as string[]).includes(e?.code ?? "")
+        ? (e!.code as ErrorCode)
+        : res.status >= 500
+          ? ErrorCode.Unavailable
+          : ErrorCode.InvalidArgument;
+      throw new BaseError(code, `coordinator: ${e?.message ?? `HTTP ${res.status}`}`, {
+        ...(e?.details ? { details: e.details } : {}),
+        meta: { status: res.status, ...(e?.refusals ? { refusals: e.refusals } : {}) },
+      });
+    }
+    return json as T;
+  }
+
+  health(): Promise<{ status: string; coordinator: string; daHeight: string; stateDigest: string }> {
+    return this.call("GET", "/health");
+  }
+  register(registration: Uint8Array): Promise<{ nodeId: string; status: string; daHeight: string }> {
+    return this.call("POST", "/nodes/register", { registration: Buffer.from(registration).toString("base64") });
+  }
+  nodes(): Promise<{ daHeight: string; nodes: CoordinatorNode[] }> {
+    return this.call("GET", "/nodes");
+  }
+  placement(cid: string, uploader?: string): Promise<PlacementAnswer & { declared: string[] | null }> {
+    return this.call(
+      "GET",
+      `/placement/${encodeURIComponent(cid)}${uploader ? `?uploader=${encodeURIComponent(uploader)}` : ""}`,
+    );
+  }
+  placements(cids: readonly string[], uploader?: string): Promise<{ placements: PlacementAnswer[] }> {
+    return this.call("POST", "/placement", { cids, ...(uploader ? { uploader } : {}) });
+  }
+  declare(body: {
+    manifestCid: string;
+    uploader: string;
+    chunks: { cid: string; size: number; acks: string[] }[];
+  }): Promise<{ daHeight: string; chunks: { cid: string; placement: string[]; replicas: string[] }[] }> {
+    return this.call("POST", "/chunks", body);
+  }
+  reportReplica(ack: string): Promise<{ cid: string; nodeId: string; recorded: boolean }> {
+    return this.call("POST", "/replicas", { ack });
+  }
+  status(cid: string): Promise<ObjectStatusAnswer> {
+    return this.call("GET", `/status/${encodeURIComponent(cid)}`);
+  }
+  challenge(cid: string, node: string): Promise<{ cid: string; outcome: string; reason: string }> {
+    return this.call("POST", "/challenge", { cid, node });
+  }
+}

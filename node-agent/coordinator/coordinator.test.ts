@@ -1,0 +1,263 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { uploadViaCoordinator } from "../../clients/agent/networkUpload.js";
+import { ed25519KeyPair } from "../../common/ed25519.js";
+import { toHex } from "../../common/hash.js";
+import { pubKeyToAddress, secp256k1KeyPair } from "../../common/secp256k1.js";
+import { silentLogger, stderrLogger } from "../da/events/logger.js";
+import { MemoryDA } from "../da/memoryDA.js";
+import { replayConfig } from "../da/replay/config.js";
+import { ReplayFollower } from "../da/replay/follower.js";
+import { signedRegistration } from "../storage/follower/register.js";
+import { SelfHealer } from "../storage/follower/selfHeal.js";
+import { loadOrCreateIdentity, type NodeIdentity } from "../storage/identity.js";
+import { LocalFsStorage } from "../storage/localfs.js";
+import { createChunkServer } from "../storage/server.js";
+import type { AdmissionRefusal, ChainNode, ChainView } from "./chainView.js";
+import { CoordinatorClient } from "./client.js";
+import { Coordinator } from "./coordinator.js";
+import { coordinatorRoutes } from "./routes.js";
+
+/** A chain stand-in with the same refusal rules as checkNodeAdmission. */
+class FakeChain implements ChainView {
+  readonly nodes = new Map<string, ChainNode & { stake: bigint; cooldown: boolean }>();
+  async admission(claim: { nodeId: Uint8Array; operator: string; tlsCertFingerprint: Uint8Array }) {
+    const n = this.nodes.get(toHex(claim.nodeId));
+    if (!n) return { admitted: false, refusals: ["not_registered" as AdmissionRefusal] };
+    const r: AdmissionRefusal[] = [];
+    if (n.operator !== claim.operator) r.push("operator_mismatch");
+    if (toHex(n.tlsCertFingerprint) !== toHex(claim.tlsCertFingerprint)) r.push("tls_fingerprint_mismatch");
+    if (n.stake === 0n) r.push("no_stake");
+    else if (n.stake < 500n) r.push("insufficient_stake");
+    if (n.cooldown) r.push("cooldown");
+    if (n.status !== "active") r.push("not_active");
+    return { admitted: r.length === 0, refusals: r };
+  }
+  async node(id: Uint8Array) {
+    return this.nodes.get(toHex(id));
+  }
+  async stakeWeight() {
+    return 0n;
+  }
+  close() {}
+}
+
+interface TestNode {
+  id: NodeIdentity;
+  operator: string;
+  zone: string;
+  url: string;
+  dir: string;
+  close: () => Promise<void>;
+}
+
+const zones = ["zone-a", "zone-b", "zone-c", "zone-a", "zone-b"];
+const fp = new Uint8Array(32).fill(7);
+let tmp: string;
+let da: MemoryDA;
+let chain: FakeChain;
+let coordinator: Coordinator;
+let api: CoordinatorClient;
+let closeApi: () => Promise<void>;
+const nodes: TestNode[] = [];
+
+async function startNode(i: number, coordinatorKey: string): Promise<TestNode> {
+  const dir = join(tmp, `node${i}`);
+  const id = await loadOrCreateIdentity(dir);
+  const storage = await LocalFsStorage.open(dir);
+  const { app } = createChunkServer({ storage, identity: id, zone: zones[i]! });
+  const url = await app.listen({ port: 0, host: "127.0.0.1" });
+  const follower = new ReplayFollower({
+    da,
+    config: replayConfig({ coordinators: [coordinatorKey] }),
+    logger: silentLogger,
+  });
+  follower.start();
+  const healer = new SelfHealer({
+    follower,
+    storage,
+    identity: id,
+    zone: zones[i]!,
+    coordinator: api,
+    intervalMs: 100,
+    logger: process.env.DEBUG_HEAL ? stderrLogger : silentLogger,
+  });
+  healer.start();
+  const operator = pubKeyToAddress(secp256k1KeyPair().publicKey);
+  return {
+    id,
+    operator,
+    zone: zones[i]!,
+    url,
+    dir,
+    close: async () => {
+      await healer.stop();
+      await follower.stop();
+      await app.close();
+    },
+  };
+}
+
+const registration = (n: TestNode, over: Partial<{ operator: string; fp: Uint8Array }> = {}) =>
+  signedRegistration({
+    identity: n.id,
+    operator: over.operator ?? n.operator,
+    zone: n.zone,
+    class: "regular",
+    capacityBytes: 1n << 40n,
+    endpoint: n.url,
+    tlsFingerprint: over.fp ?? fp,
+    daHeight: coordinator.follower.height,
+  });
+
+async function until<T>(
+  f: () => T | undefined | false | Promise<T | undefined | false>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), "dsdn-coord-"));
+  process.env.DSDN_HOME = join(tmp, "home");
+  da = new MemoryDA();
+  chain = new FakeChain();
+  const seed = ed25519KeyPair().secretKey;
+  const key = toHex(ed25519KeyPair(seed).publicKey);
+  coordinator = new Coordinator({
+    da,
+    secretKey: seed,
+    dataDir: join(tmp, "coord"),
+    replay: replayConfig({ coordinators: [key] }),
+    chain,
+    healthIntervalMs: 100,
+    deadAfterMs: 500,
+    reconcileIntervalMs: 100,
+    challengeIntervalMs: 0,
+    logger: silentLogger,
+  });
+  await coordinator.start();
+  const app = coordinatorRoutes(coordinator);
+  api = new CoordinatorClient(await app.listen({ port: 0, host: "127.0.0.1" }));
+  closeApi = () => app.close();
+  for (let i = 0; i < 5; i++) nodes.push(await startNode(i, key));
+});
+
+afterAll(async () => {
+  for (const n of nodes) await n.close().catch(() => {});
+  await closeApi?.();
+  await coordinator?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("coordinator (in process, memory DA, fake chain)", () => {
+  it("refuses nodes the chain does not admit, with every reason", async () => {
+    const n = nodes[0]!;
+    await expect(api.register(registration(n))).rejects.toMatchObject({ meta: { refusals: ["not_registered"] } });
+    chain.nodes.set(n.id.nodeId, {
+      operator: n.operator,
+      zone: n.zone,
+      endpoint: n.url,
+      capacityBytes: 1n << 40n,
+      tlsCertFingerprint: fp,
+      status: "quarantined",
+      statusReason: "no_stake",
+      stake: 0n,
+      cooldown: false,
+    });
+    await expect(api.register(registration(n))).rejects.toMatchObject({
+      meta: { refusals: ["no_stake", "not_active"] },
+    });
+    chain.nodes.get(n.id.nodeId)!.stake = 100n;
+    await expect(api.register(registration(n))).rejects.toMatchObject({
+      meta: { refusals: ["insufficient_stake", "not_active"] },
+    });
+    Object.assign(chain.nodes.get(n.id.nodeId)!, { stake: 600n, cooldown: true });
+    await expect(api.register(registration(n))).rejects.toMatchObject({
+      meta: { refusals: ["cooldown", "not_active"] },
+    });
+    Object.assign(chain.nodes.get(n.id.nodeId)!, { cooldown: false, status: "active", statusReason: "" });
+    const other = pubKeyToAddress(secp256k1KeyPair().publicKey);
+    await expect(api.register(registration(n, { operator: other }))).rejects.toMatchObject({
+      meta: { refusals: ["operator_mismatch"] },
+    });
+    await expect(api.register(registration(n, { fp: new Uint8Array(32) }))).rejects.toMatchObject({
+      meta: { refusals: ["tls_fingerprint_mismatch"] },
+    });
+    // Spoofing: a registration naming this node id but signed by another key.
+    const forged = Buffer.from(registration(n));
+    forged[forged.length - 1]! ^= 1;
+    await expect(api.register(forged)).rejects.toMatchObject({ meta: { refusals: ["bad_signature"] } });
+    expect(coordinator.state.listNodes()).toHaveLength(0);
+  });
+
+  it("admits staked nodes; an upload lands on 3 nodes in 3 zones, recorded on DA", async () => {
+    for (const n of nodes) {
+      chain.nodes.set(n.id.nodeId, {
+        operator: n.operator,
+        zone: n.zone,
+        endpoint: n.url,
+        capacityBytes: 1n << 40n,
+        tlsCertFingerprint: fp,
+        status: "active",
+        statusReason: "",
+        stake: 600n,
+        cooldown: false,
+      });
+      expect((await api.register(registration(n))).status).toBe("active");
+    }
+    const file = join(tmp, "file.bin");
+    writeFileSync(
+      file,
+      Buffer.alloc(300_000, 0).map((_, i) => (i * 7919) % 251),
+    );
+    const r = await uploadViaCoordinator({ path: file, coordinator: api.url, chunkSize: 64 * 1024 });
+    const status = await api.status(r.manifest);
+    expect(status.manifest).toBe(true);
+    expect(status.chunks).toHaveLength(r.chunks + 1);
+    for (const c of status.chunks) {
+      expect(c.replicas).toHaveLength(3);
+      expect(new Set(c.replicas.map((x) => x.zone)).size).toBe(3);
+    }
+  });
+
+  it("a dead node's chunks are re-placed and fetched back to 3 replicas; a lying replica is caught", async () => {
+    const victim = nodes[4]!;
+    await victim.close();
+    await until(
+      () => {
+        for (const cid of coordinator.state.listChunkCids()) {
+          const s = coordinator.chunkStatus(cid)!;
+          if (s.replicas.some((x) => x.node === victim.id.nodeId)) return false;
+          if (s.healthyReplicas < 3 || new Set(s.replicas.map((x) => x.zone)).size < 3) return false;
+        }
+        return true;
+      },
+      20_000,
+      "chunks back to 3 healthy replicas",
+    );
+    expect(coordinator.state.getNode(victim.id.nodeId)?.status).toBe("offline");
+    // A chunk file deleted behind the node's back: the challenge notices, the node re-fetches.
+    const cid = coordinator.state.listChunkCids()[0]!;
+    const holder = nodes.find((n) => coordinator.state.replicasOf(cid).includes(n.id.nodeId))!;
+    const storage = await LocalFsStorage.open(holder.dir);
+    await storage.deleteChunk(cid);
+    const res = await coordinator.challenge(cid, holder.id.nodeId);
+    expect(res.outcome).toBe("failed");
+    await until(
+      () => coordinator.state.replicasOf(cid).includes(holder.id.nodeId),
+      10_000,
+      "re-fetched and re-recorded",
+    );
+    expect((await coordinator.challenge(cid, holder.id.nodeId)).outcome).toBe("passed");
+  }, 40_000);
+});

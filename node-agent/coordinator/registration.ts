@@ -1,0 +1,93 @@
+/** @module Node admission: the node's own signature, chain gatekeeping (stake, cooldown, operator, TLS pin), and its live endpoint. */
+import { BaseError, ErrorCode } from "../../common/errors.js";
+import { bytesEqual, toHex } from "../../common/hash.js";
+import type { NodeRegistered } from "../../proto/gen/dsdn/da/v1/events.js";
+import { verifyNodeRegistration } from "../da/events/bindings.js";
+import type { AdmissionRefusal, ChainView } from "./chainView.js";
+import { presentedCertificate } from "./tlsFingerprint.js";
+
+/** Every reason a node can be refused, with the words an operator reads. */
+export type RegistrationRefusal =
+  | AdmissionRefusal
+  | "bad_signature"
+  | "registration_mismatch"
+  | "tls_invalid"
+  | "endpoint_unreachable"
+  | "endpoint_identity_mismatch";
+
+export const REFUSAL_TEXT: Record<RegistrationRefusal, string> = {
+  not_registered: "the node is not registered on Chain Nusantara (dsdnd tx nodes register)",
+  operator_mismatch: "the node id is bound on chain to a different operator",
+  tls_fingerprint_mismatch: "the TLS certificate fingerprint differs from the one registered on chain",
+  no_stake: "the operator has no node stake bonded (dsdnd tx stake bond-node)",
+  insufficient_stake: "the operator's node stake is below the class minimum (500 NUSA regular, 5000 data-center)",
+  cooldown: "the operator is in a slashing cooldown",
+  banned: "the operator is banned",
+  not_active: "the chain does not list the node as Active",
+  bad_signature: "the registration is not signed by the node key it names",
+  registration_mismatch: "zone or endpoint differ from the node's chain registration",
+  tls_invalid: "the endpoint's TLS certificate is expired or does not match the pinned fingerprint",
+  endpoint_unreachable: "the node's endpoint does not answer",
+  endpoint_identity_mismatch: "the endpoint answers as a different node",
+};
+
+export class RegistrationRefused extends BaseError {
+  override readonly name = "RegistrationRefused";
+  readonly refusals: readonly RegistrationRefusal[];
+  constructor(nodeId: string, refusals: readonly RegistrationRefusal[]) {
+    super(ErrorCode.Unauthorized, `node ${nodeId.slice(0, 16)}… refused: ${refusals.join(", ")}`, {
+      details: refusals.map((r) => `${r}: ${REFUSAL_TEXT[r]}`).join("\n"),
+      meta: { refusals: [...refusals] },
+    });
+    this.refusals = refusals;
+  }
+}
+
+async function probeIdentity(endpoint: string, nodeId: string): Promise<RegistrationRefusal | undefined> {
+  try {
+    const res = await fetch(new URL("/health", endpoint), { signal: AbortSignal.timeout(5000) });
+    if (res.status !== 200) return "endpoint_unreachable";
+    const body = (await res.json()) as { nodeId?: string };
+    return body.nodeId === nodeId ? undefined : "endpoint_identity_mismatch";
+  } catch {
+    return "endpoint_unreachable";
+  }
+}
+
+/**
+ * Runs every check and throws RegistrationRefused naming all failed ones (so an operator fixes them in one
+ * go). Passing means: the node key signed this registration, the chain binds that key to this operator with
+ * enough stake and no cooldown or ban, zone and endpoint match the chain, and the endpoint is that node.
+ */
+export async function admitNode(
+  reg: NodeRegistered,
+  chain: ChainView,
+  options: { probe?: boolean } = {},
+): Promise<void> {
+  const nodeId = toHex(reg.nodeId);
+  if (reg.nodeId.length !== 32 || !verifyNodeRegistration(reg))
+    throw new RegistrationRefused(nodeId, ["bad_signature"]);
+  const { refusals } = await chain.admission({
+    nodeId: reg.nodeId,
+    operator: reg.operator,
+    tlsCertFingerprint: reg.tlsFingerprint,
+  });
+  const out: RegistrationRefusal[] = [...refusals];
+  if (!out.includes("not_registered")) {
+    const onChain = await chain.node(reg.nodeId);
+    if (onChain && (onChain.zone !== reg.zone || onChain.endpoint !== reg.endpoint)) out.push("registration_mismatch");
+  }
+  if (reg.endpoint.startsWith("https:")) {
+    try {
+      const cert = await presentedCertificate(reg.endpoint);
+      if (!cert.validNow || !bytesEqual(cert.fingerprint, reg.tlsFingerprint)) out.push("tls_invalid");
+    } catch {
+      out.push("tls_invalid");
+    }
+  }
+  if (out.length === 0 && options.probe !== false) {
+    const bad = await probeIdentity(reg.endpoint, nodeId);
+    if (bad) out.push(bad);
+  }
+  if (out.length > 0) throw new RegistrationRefused(nodeId, out);
+}

@@ -1,0 +1,186 @@
+/** @module The coordinator's HTTP API (fastify, a JSON schema on every route); every answer comes from replayed DA state. */
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import { ErrorCode, isBaseError } from "../../common/errors.js";
+import type { Coordinator } from "./coordinator.js";
+import { RegistrationRefused } from "./registration.js";
+
+const STATUS: Partial<Record<string, number>> = {
+  [ErrorCode.InvalidArgument]: 400,
+  [ErrorCode.Decode]: 400,
+  [ErrorCode.InvalidSignature]: 401,
+  [ErrorCode.Unauthorized]: 403,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.TooLarge]: 413,
+  [ErrorCode.Unavailable]: 503,
+  [ErrorCode.Timeout]: 504,
+};
+
+const cidParam = {
+  type: "object",
+  required: ["cid"],
+  properties: { cid: { type: "string", minLength: 1, maxLength: 128 } },
+} as const;
+const b64 = { type: "string", minLength: 4, maxLength: 8192, pattern: "^[A-Za-z0-9+/=]+$" } as const;
+
+/** JSON with bigints as decimal strings. */
+function plain<T>(v: T): unknown {
+  return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)));
+}
+
+export function coordinatorRoutes(c: Coordinator): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 8 << 20 });
+  app.setErrorHandler((err, _req, reply: FastifyReply) => {
+    if (err instanceof RegistrationRefused)
+      return reply.code(403).send({
+        error: { code: err.code, message: err.shortMessage, details: err.details, refusals: err.refusals },
+      });
+    if (isBaseError(err))
+      return reply
+        .code(STATUS[err.code] ?? 500)
+        .send({
+          error: { code: err.code, message: err.shortMessage, ...(err.details ? { details: err.details } : {}) },
+        });
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    return reply.code(status).send({
+      error: {
+        code: status < 500 ? ErrorCode.InvalidArgument : ErrorCode.Internal,
+        message: status < 500 ? (err as Error).message : "internal error",
+      },
+    });
+  });
+
+  app.get("/health", async () => ({
+    status: "ok",
+    coordinator: c.publisherKeyHex(),
+    daHeight: c.follower.height.toString(),
+    stateDigest: c.follower.digestHex(),
+    counts: c.state.counts(),
+    outboxQueued: c.publisher.queued,
+    heals: c.heals,
+  }));
+
+  app.post(
+    "/nodes/register",
+    { schema: { body: { type: "object", required: ["registration"], properties: { registration: b64 } } } },
+    async (req) => {
+      const { registration } = req.body as { registration: string };
+      return plain(await c.register(Buffer.from(registration, "base64")));
+    },
+  );
+
+  app.get("/nodes", async () => ({ daHeight: c.follower.height.toString(), nodes: plain(c.nodes()) }));
+
+  app.get(
+    "/placement/:cid",
+    {
+      schema: {
+        params: cidParam,
+        querystring: {
+          type: "object",
+          properties: {
+            uploader: { type: "string", maxLength: 128 },
+            rf: { type: "integer", minimum: 1, maximum: 64 },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const { cid } = req.params as { cid: string };
+      const q = req.query as { uploader?: string; rf?: number };
+      const p = await c.placement(cid, q.uploader, q.rf);
+      const declared = c.state.getChunk(cid);
+      return { ...p, daHeight: c.follower.height.toString(), declared: declared ? declared.placement : null };
+    },
+  );
+
+  app.post(
+    "/placement",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["cids"],
+          properties: {
+            cids: { type: "array", maxItems: 4096, items: { type: "string", maxLength: 128 } },
+            uploader: { type: "string", maxLength: 128 },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body as { cids: string[]; uploader?: string };
+      return { placements: await Promise.all(b.cids.map((cid) => c.placement(cid, b.uploader))) };
+    },
+  );
+
+  app.post(
+    "/chunks",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["manifestCid", "uploader", "chunks"],
+          properties: {
+            manifestCid: { type: "string", maxLength: 128 },
+            uploader: { type: "string", maxLength: 128 },
+            chunks: {
+              type: "array",
+              maxItems: 4096,
+              items: {
+                type: "object",
+                required: ["cid", "size", "acks"],
+                properties: {
+                  cid: { type: "string", maxLength: 128 },
+                  size: { type: "integer", minimum: 1 },
+                  acks: { type: "array", maxItems: 64, items: b64 },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body as {
+        manifestCid: string;
+        uploader: string;
+        chunks: { cid: string; size: number; acks: string[] }[];
+      };
+      return plain(await c.declare(b.manifestCid, b.uploader, b.chunks));
+    },
+  );
+
+  app.post(
+    "/replicas",
+    { schema: { body: { type: "object", required: ["ack"], properties: { ack: b64 } } } },
+    async (req) => c.reportReplica((req.body as { ack: string }).ack),
+  );
+
+  app.get("/status/:cid", { schema: { params: cidParam } }, async (req, reply) => {
+    const { cid } = req.params as { cid: string };
+    const s = c.objectStatus(cid);
+    if (!s)
+      return reply.code(404).send({ error: { code: ErrorCode.NotFound, message: `${cid} is not declared on DA` } });
+    return plain(s);
+  });
+
+  app.post(
+    "/challenge",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["cid", "node"],
+          properties: { cid: { type: "string", maxLength: 128 }, node: { type: "string", pattern: "^[0-9a-f]{64}$" } },
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body as { cid: string; node: string };
+      return c.challenge(b.cid, b.node);
+    },
+  );
+
+  return app;
+}

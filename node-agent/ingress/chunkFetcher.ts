@@ -1,0 +1,95 @@
+/** @module Fetch a chunk from the nearest healthy replica DA lists (zone, then measured latency), verified, with failover. */
+import { NodeClient } from "../../clients/agent/nodeClient.js";
+import { BaseError, ErrorCode, isBaseError } from "../../common/errors.js";
+import type { HealthMonitor } from "../coordinator/healthMonitor.js";
+import type { ReplayState } from "../da/replay/state.js";
+import type { ChunkCache } from "./chunkCache.js";
+
+export interface ReplicaChoice {
+  readonly nodeId: string;
+  readonly endpoint: string;
+  readonly zone: string;
+  readonly healthy: boolean;
+  readonly latencyMs: number | null;
+}
+
+export interface FetchAttempt {
+  readonly nodeId: string;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+export class ChunkFetcher {
+  private readonly clients = new Map<string, NodeClient>();
+
+  constructor(
+    private readonly state: () => ReplayState,
+    private readonly health: HealthMonitor,
+    private readonly zone: string | undefined,
+    private readonly cache: ChunkCache,
+  ) {}
+
+  /** Active replicas of `cid`, best first: healthy, same zone, lowest latency. */
+  replicas(cid: string): ReplicaChoice[] {
+    const state = this.state();
+    return state
+      .replicasOf(cid)
+      .map((id) => state.getNode(id))
+      .filter((n) => n !== undefined && n.status === "active")
+      .map((n) => {
+        const h = this.health.get(n!.nodeId);
+        return {
+          nodeId: n!.nodeId,
+          endpoint: n!.endpoint,
+          zone: n!.zone,
+          healthy: h?.healthy ?? false,
+          latencyMs: h?.latencyMs ?? null,
+        };
+      })
+      .sort(
+        (a, b) =>
+          Number(b.healthy) - Number(a.healthy) ||
+          Number(b.zone === this.zone) - Number(a.zone === this.zone) ||
+          (a.latencyMs ?? 1e9) - (b.latencyMs ?? 1e9) ||
+          (a.nodeId < b.nodeId ? -1 : 1),
+      );
+  }
+
+  private client(endpoint: string): NodeClient {
+    let c = this.clients.get(endpoint);
+    if (!c) {
+      c = new NodeClient(endpoint, { retries: 0, timeoutMs: 30_000 });
+      this.clients.set(endpoint, c);
+    }
+    return c;
+  }
+
+  /**
+   * The whole chunk, checked against its CID before anything is returned (NodeClient hashes it), so a
+   * response is built only from verified bytes; a failing or lying replica just moves us to the next one.
+   */
+  async get(cid: string, attempts: FetchAttempt[] = []): Promise<Buffer> {
+    const cached = this.cache.get(cid);
+    if (cached) return cached;
+    const choices = this.replicas(cid);
+    for (const r of choices) {
+      try {
+        const bytes = await this.client(r.endpoint).get(cid);
+        attempts.push({ nodeId: r.nodeId, ok: true });
+        this.cache.set(cid, bytes);
+        return bytes;
+      } catch (e) {
+        attempts.push({ nodeId: r.nodeId, ok: false, error: isBaseError(e) ? e.shortMessage : (e as Error).message });
+      }
+    }
+    throw new BaseError(
+      choices.length === 0 ? ErrorCode.NotFound : ErrorCode.Unavailable,
+      choices.length === 0 ? `no Active replica of ${cid} is recorded on DA` : `no replica of ${cid} could serve it`,
+      { meta: { attempts } },
+    );
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+  }
+}

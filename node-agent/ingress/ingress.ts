@@ -1,0 +1,228 @@
+/** @module The HTTP ingress: serves objects by CID from DA-derived state only (no state of its own). */
+import { Readable } from "node:stream";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { isValidCid } from "../../common/cid.js";
+import { ErrorCode, isBaseError } from "../../common/errors.js";
+import { HealthMonitor } from "../coordinator/healthMonitor.js";
+import type { ReplayFollower } from "../da/replay/follower.js";
+import type { DALayer } from "../da/types.js";
+import { decodeManifest } from "../storage/manifest.js";
+import { parseRange } from "../storage/range.js";
+import type { ByteRange } from "../storage/storage.js";
+import { ChunkCache } from "./chunkCache.js";
+import { ChunkFetcher, type FetchAttempt } from "./chunkFetcher.js";
+
+export interface IngressOptions {
+  readonly da: DALayer;
+  readonly follower: ReplayFollower;
+  /** This ingress's zone: replicas there are preferred. */
+  readonly zone?: string;
+  readonly cacheBytes?: number;
+  readonly probeIntervalMs?: number;
+}
+
+/** Progressive disclosure: a one-line summary, details on request, and the audit trail (what state answered). */
+interface Answer {
+  summary: string;
+  details?: unknown;
+  audit: { daHeight: string; stateDigest: string; at: string };
+}
+
+export interface Ingress {
+  readonly app: FastifyInstance;
+  readonly health: HealthMonitor;
+  readonly cache: ChunkCache;
+  stop(): Promise<void>;
+}
+
+interface Part {
+  readonly cid: string;
+  readonly size: number;
+}
+
+export function createIngress(o: IngressOptions): Ingress {
+  const follower = o.follower;
+  const health = new HealthMonitor({
+    targets: () =>
+      follower.state.listNodes({ status: "active" }).map((n) => ({ nodeId: n.nodeId, endpoint: n.endpoint })),
+    intervalMs: o.probeIntervalMs ?? 1000,
+  });
+  const cache = new ChunkCache(o.cacheBytes ?? 256 * 1024 * 1024);
+  const fetcher = new ChunkFetcher(() => follower.state, health, o.zone, cache);
+  health.start();
+
+  const audit = (): Answer["audit"] => ({
+    daHeight: follower.height.toString(),
+    stateDigest: follower.digestHex(),
+    at: new Date().toISOString(),
+  });
+  const answer = (req: FastifyRequest, summary: string, details: unknown): Answer => {
+    const want = (req.query as { details?: string }).details;
+    return { summary, ...(want === "1" || want === "true" ? { details } : {}), audit: audit() };
+  };
+  const fail = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    code: string,
+    summary: string,
+    details: unknown,
+  ) =>
+    reply
+      .code(status)
+      .type("application/json")
+      .send(answer(req, summary, { code, ...(details as object) }));
+
+  const app = Fastify({ logger: false });
+  app.setErrorHandler((err, req, reply) => {
+    const status = isBaseError(err)
+      ? err.code === ErrorCode.NotFound
+        ? 404
+        : err.code === ErrorCode.Unavailable
+          ? 502
+          : 500
+      : ((err as { statusCode?: number }).statusCode ?? 500);
+    return fail(
+      req,
+      reply,
+      status,
+      isBaseError(err) ? err.code : ErrorCode.Internal,
+      isBaseError(err) ? err.shortMessage : (err as Error).message,
+      {
+        ...(isBaseError(err) && err.meta ? err.meta : {}),
+      },
+    );
+  });
+
+  app.get(
+    "/health",
+    { schema: { querystring: { type: "object", properties: { details: { type: "string" } } } } },
+    async (req, reply) => {
+      const da = await o.da.health().catch((e) => ({ ok: false, error: (e as Error).message }));
+      const nodes = follower.state.listNodes({ status: "active" }).map((n) => ({
+        zone: n.zone,
+        ...(health.get(n.nodeId) ?? { nodeId: n.nodeId, healthy: false }),
+      }));
+      const healthy = nodes.filter((n) => n.healthy).length;
+      const daOk = (da as { ok?: boolean }).ok !== false;
+      const summary = `${daOk ? "DA reachable" : "DA unreachable"}; ${healthy}/${nodes.length} Active storage nodes healthy; DA height ${follower.height}`;
+      return reply.code(daOk && healthy > 0 ? 200 : 503).send(answer(req, summary, { da, nodes, cache: cache.size }));
+    },
+  );
+
+  app.get(
+    "/object/:cid",
+    {
+      schema: {
+        params: { type: "object", required: ["cid"], properties: { cid: { type: "string", maxLength: 128 } } },
+        querystring: { type: "object", properties: { details: { type: "string" } } },
+      },
+    },
+    async (req, reply) => {
+      const { cid } = req.params as { cid: string };
+      if (!isValidCid(cid))
+        return fail(
+          req,
+          reply,
+          400,
+          ErrorCode.InvalidArgument,
+          `"${cid.slice(0, 80)}" is not a CIDv1 raw sha2-256`,
+          {},
+        );
+      const declared = follower.state.getChunk(cid);
+      if (!declared) return fail(req, reply, 404, ErrorCode.NotFound, `${cid} is not declared on DA`, { cid });
+      const isManifest = declared.manifestCid === cid;
+      const attempts: FetchAttempt[] = [];
+      let parts: Part[];
+      let name = "";
+      if (isManifest) {
+        const m = decodeManifest(await fetcher.get(cid, attempts), cid);
+        parts = m.chunks.map((c) => ({ cid: c.cid, size: Number(c.size) }));
+        name = m.name;
+      } else {
+        parts = [{ cid, size: Number(declared.size) }];
+      }
+      const total = parts.reduce((n, p) => n + p.size, 0);
+      const q = req.query as { details?: string };
+      if (q.details === "1" || q.details === "true") {
+        return answer(req, `${isManifest ? "file" : "chunk"} ${cid}: ${total} bytes in ${parts.length} chunk(s)`, {
+          cid,
+          kind: isManifest ? "manifest" : "chunk",
+          size: total,
+          ...(name ? { name } : {}),
+          chunks: parts.map((p) => ({ ...p, replicas: fetcher.replicas(p.cid) })),
+        });
+      }
+      const range = parseRange(req.headers.range, total);
+      if (range === "unsatisfiable") {
+        reply.header("content-range", `bytes */${total}`);
+        return fail(
+          req,
+          reply,
+          416,
+          ErrorCode.InvalidArgument,
+          `range "${req.headers.range}" cannot be satisfied for ${total} bytes`,
+          {},
+        );
+      }
+      const r: ByteRange = range ?? { start: 0, end: total - 1 };
+      reply.headers({
+        "content-type": "application/octet-stream",
+        "content-length": r.end - r.start + 1,
+        "accept-ranges": "bytes",
+        etag: `"${cid}"`,
+        "cache-control": "public, max-age=31536000, immutable",
+      });
+      if (range) reply.code(206).header("content-range", `bytes ${r.start}-${r.end}/${total}`);
+      // The first chunk is fetched before headers go out, so a fully unavailable object is a clean error.
+      const pieces = spans(parts, r);
+      const first = pieces.length ? await fetcher.get(pieces[0]!.cid) : undefined;
+      return reply.send(Readable.from(stream(pieces, first)));
+    },
+  );
+
+  /** Yields verified bytes in order; fetches one chunk ahead so the next replica round trip overlaps sending. */
+  async function* stream(pieces: Span[], first: Buffer | undefined): AsyncGenerator<Buffer> {
+    let current: Promise<Buffer> | undefined = first ? Promise.resolve(first) : undefined;
+    for (let i = 0; i < pieces.length; i++) {
+      const next = i + 1 < pieces.length ? fetcher.get(pieces[i + 1]!.cid) : undefined;
+      next?.catch(() => {}); // awaited in the next round; a failure there ends the stream
+      const bytes = await (current ?? fetcher.get(pieces[i]!.cid));
+      const p = pieces[i]!;
+      yield bytes.subarray(p.from, p.to + 1);
+      current = next;
+    }
+  }
+
+  return {
+    app,
+    health,
+    cache,
+    async stop() {
+      await app.close();
+      await health.stop();
+      fetcher.close();
+    },
+  };
+}
+
+interface Span {
+  readonly cid: string;
+  /** Inclusive offsets inside the chunk. */
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The chunk pieces covering byte range `r` of the concatenated object. */
+function spans(parts: readonly Part[], r: ByteRange): Span[] {
+  const out: Span[] = [];
+  let offset = 0;
+  for (const p of parts) {
+    const start = offset;
+    const end = offset + p.size - 1;
+    offset += p.size;
+    if (end < r.start || start > r.end) continue;
+    out.push({ cid: p.cid, from: Math.max(r.start, start) - start, to: Math.min(r.end, end) - start });
+  }
+  return out;
+}

@@ -1,0 +1,198 @@
+/** @module Storage-node self-healing: hold every chunk DA places on this node, fetching missing ones from other replicas. */
+
+import { NodeClient } from "../../../clients/agent/nodeClient.js";
+import { BaseError, isBaseError } from "../../../common/errors.js";
+import type { CoordinatorClient } from "../../coordinator/client.js";
+import type { DALogger } from "../../da/events/logger.js";
+import type { ReplayFollower } from "../../da/replay/follower.js";
+import { signAck } from "../ack.js";
+import type { NodeIdentity } from "../identity.js";
+import type { LocalFsStorage } from "../localfs.js";
+import { ByteRateLimiter } from "./rateLimiter.js";
+
+export interface SelfHealerOptions {
+  readonly follower: ReplayFollower;
+  readonly storage: LocalFsStorage;
+  readonly identity: NodeIdentity;
+  readonly zone: string;
+  /** Where to report fetched replicas (the coordinator records them on DA). */
+  readonly coordinator?: CoordinatorClient;
+  /** Healing bandwidth cap, bytes per second (0 = unlimited; default 64 MiB/s). */
+  readonly bytesPerSecond?: number;
+  /** Full comparison of DA's placement with the store every this many ms (default 2000). */
+  readonly intervalMs?: number;
+  /** Parallel fetches (default 2). */
+  readonly concurrency?: number;
+  readonly logger: DALogger;
+}
+
+export interface SelfHealStats {
+  readonly scans: number;
+  readonly fetched: number;
+  readonly bytesFetched: number;
+  readonly failed: number;
+  readonly reported: number;
+  readonly pending: number;
+}
+
+/**
+ * The node takes no instructions over RPC: it reads DA (through its own replay) to learn which chunks are
+ * placed on it, compares with its store, and fetches what is missing from nodes DA lists as holding it —
+ * every fetched byte checked against the CID before it is stored. Fetched chunks are reported with a
+ * signed ack so the replica is recorded on DA.
+ */
+export class SelfHealer {
+  private readonly o: SelfHealerOptions;
+  private readonly limiter: ByteRateLimiter;
+  private readonly inFlight = new Set<string>();
+  /** cid → time of the last report, so a slow DA round trip does not cause a report storm. */
+  private readonly reportedAt = new Map<string, number>();
+  /** cid → time of the last failed fetch (retried after a back-off). */
+  private readonly failedAt = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private scanning: Promise<void> | undefined;
+  private stopped = false;
+  private s = { scans: 0, fetched: 0, bytesFetched: 0, failed: 0, reported: 0 };
+  private readonly clients = new Map<string, NodeClient>();
+
+  constructor(options: SelfHealerOptions) {
+    this.o = options;
+    this.limiter = new ByteRateLimiter(options.bytesPerSecond ?? 64 * 1024 * 1024);
+  }
+
+  get stats(): SelfHealStats {
+    return { ...this.s, pending: this.inFlight.size };
+  }
+
+  start(): void {
+    const loop = () => {
+      if (this.stopped) return;
+      this.scanning = this.scan()
+        .catch((e) => this.o.logger.warn("self-heal scan failed", { error: (e as Error).message }))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(loop, this.o.intervalMs ?? 2000);
+        });
+    };
+    // New placements and removals show up as DA changes: look again soon instead of waiting a full interval.
+    this.o.follower.on("change", this.onChange);
+    this.timer = setTimeout(loop, 0);
+  }
+
+  private readonly onChange = (c: { type: string; nodeId?: string; cid?: string }) => {
+    if (this.stopped || this.scanning === undefined) return;
+    // A removal of our replica makes any earlier report stale: report again at once.
+    if (c.type === "replicaRemoved" && c.nodeId === this.o.identity.nodeId && c.cid) this.reportedAt.delete(c.cid);
+    if (c.type === "chunkDeclared" || (c.type === "replicaRemoved" && c.nodeId === this.o.identity.nodeId)) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => {
+        void this.scanning?.then(() => {
+          if (this.stopped) return;
+          this.scanning = this.scan().catch(() => {});
+        });
+      }, 50);
+    }
+  };
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.o.follower.off("change", this.onChange);
+    await this.scanning;
+    for (const c of this.clients.values()) c.close();
+  }
+
+  /** One pass: everything placed on this node that the store lacks is fetched; held-but-unrecorded is reported. */
+  async scan(): Promise<void> {
+    this.s.scans++;
+    const state = this.o.follower.state;
+    const me = this.o.identity.nodeId;
+    const now = Date.now();
+    const missing: string[] = [];
+    for (const cid of state.chunksPlacedOn(me)) {
+      if (this.inFlight.has(cid)) continue;
+      if (await this.o.storage.hasChunk(cid)) {
+        if (!state.replicasOf(cid).includes(me)) await this.report(cid);
+        continue;
+      }
+      const failed = this.failedAt.get(cid);
+      if (failed !== undefined && now - failed < 3000) continue;
+      missing.push(cid);
+    }
+    const limit = this.o.concurrency ?? 2;
+    let next = 0;
+    const worker = async () => {
+      while (next < missing.length && !this.stopped) await this.fetch(missing[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, missing.length) }, worker));
+  }
+
+  private client(endpoint: string): NodeClient {
+    let c = this.clients.get(endpoint);
+    if (!c) {
+      c = new NodeClient(endpoint, { retries: 0, timeoutMs: 60_000 });
+      this.clients.set(endpoint, c);
+    }
+    return c;
+  }
+
+  /** Fetches `cid` from the first DA-listed holder that serves the right bytes (same zone first). */
+  private async fetch(cid: string): Promise<void> {
+    this.inFlight.add(cid);
+    try {
+      const state = this.o.follower.state;
+      const chunk = state.getChunk(cid);
+      if (!chunk) return;
+      const me = this.o.identity.nodeId;
+      const sources = state
+        .replicasOf(cid)
+        .filter((n) => n !== me)
+        .map((n) => state.getNode(n))
+        .filter((n) => n !== undefined && n.status === "active")
+        .sort((a, b) => Number(b!.zone === this.o.zone) - Number(a!.zone === this.o.zone));
+      const reasons: string[] = [];
+      for (const src of sources) {
+        await this.limiter.take(Number(chunk.size));
+        try {
+          const bytes = await this.client(src!.endpoint).get(cid);
+          await this.o.storage.putChunk(cid, bytes);
+          this.s.fetched++;
+          this.s.bytesFetched += bytes.length;
+          this.failedAt.delete(cid);
+          this.o.logger.info("self-heal: fetched chunk", { cid, from: src!.nodeId.slice(0, 16), bytes: bytes.length });
+          await this.report(cid);
+          return;
+        } catch (e) {
+          reasons.push(`${src!.nodeId.slice(0, 12)}: ${isBaseError(e) ? e.shortMessage : (e as Error).message}`);
+        }
+      }
+      this.s.failed++;
+      this.failedAt.set(cid, Date.now());
+      this.o.logger.warn("self-heal: no replica could serve chunk", { cid, tried: reasons.length, reasons });
+    } finally {
+      this.inFlight.delete(cid);
+    }
+  }
+
+  private async report(cid: string): Promise<void> {
+    if (!this.o.coordinator) return;
+    const last = this.reportedAt.get(cid);
+    if (last !== undefined && Date.now() - last < 5000) return;
+    const info = await this.o.storage.statChunk(cid);
+    if (!info) return;
+    const ack = signAck(
+      { cid, size: info.size, zone: this.o.zone, receivedAtMs: Date.now() },
+      this.o.identity.publicKey,
+      this.o.identity.secretKey,
+    );
+    this.reportedAt.set(cid, Date.now());
+    try {
+      const r = await this.o.coordinator.reportReplica(Buffer.from(ack).toString("base64"));
+      if (r.recorded) this.s.reported++;
+    } catch (e) {
+      this.o.logger.warn("self-heal: coordinator did not record replica", {
+        cid,
+        error: e instanceof BaseError ? e.shortMessage : (e as Error).message,
+      });
+    }
+  }
+}
