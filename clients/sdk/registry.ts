@@ -2,7 +2,9 @@
 import type { GeneratedType } from "@cosmjs/proto-signing";
 import { Registry } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
+import { committeeMessageTypes } from "./committee.js";
 import { nodesMessageTypes } from "./nodes.js";
+import { receiptsMessageTypes } from "./receipts.js";
 import { slashingMessageTypes } from "./slashing.js";
 import { stakeMessageTypes } from "./stake.js";
 
@@ -11,6 +13,8 @@ export const dsdnMessageTypes: ReadonlyArray<[string, GeneratedType]> = [
   ...stakeMessageTypes,
   ...nodesMessageTypes,
   ...slashingMessageTypes,
+  ...committeeMessageTypes,
+  ...receiptsMessageTypes,
 ];
 
 export function dsdnRegistry(): Registry {

@@ -31,6 +31,8 @@ export interface FixtureOptions {
   readonly tokens?: readonly bigint[];
   readonly committee?: Record<string, string>;
   readonly receipts?: Record<string, string>;
+  /** The storage node's registered chunk-server URL. */
+  readonly nodeEndpoint?: string;
   /** Leave epoch 1's committee without a recorded DKG result. */
   readonly skipDkg?: boolean;
 }
@@ -52,6 +54,8 @@ export interface Fixture {
 }
 
 export const ENDPOINT = "http://127.0.0.1:7700";
+/** Validator i's coordinator endpoint as registered by the fixture (distinct per member). */
+export const memberEndpoint = (i: number) => `http://127.0.0.1:${7700 + i}`;
 
 export function queryCommittee(chain: TestChain, epoch = 0n): Committee {
   return chain.query("/dsdn.committee.v1.Query/Committee", QueryCommitteeRequest, { epoch }, QueryCommitteeResponse)
@@ -144,12 +148,17 @@ export async function setupFixture(o: FixtureOptions): Promise<Fixture> {
     },
   };
   chain.block();
-  const regs = chain.block(vals.map((v, i) => chain.tx(v, [registerCoordinatorMsg(v, frost.identities[i]!)])));
+  const regs = chain.block(
+    vals.map((v, i) => chain.tx(v, [registerCoordinatorMsg(v, frost.identities[i]!, memberEndpoint(i))])),
+  );
   for (const [i, r] of regs.txResults.entries()) expectOk(r, `register coordinator ${i}`);
   chain.block(); // begin block of this block selects epoch 1
   if (!o.skipDkg) await recordDkg(fx);
   expectOk(chain.exec(bob, [bondNodeMsg(addressOf(bob), NodeClass.NODE_CLASS_REGULAR, 500n * NUSA)]), "bond node");
-  expectOk(chain.exec(bob, [registerMsg(addressOf(bob), node)]), "register node");
+  expectOk(
+    chain.exec(bob, [registerMsg(addressOf(bob), node, o.nodeEndpoint ? { endpoint: o.nodeEndpoint } : {})]),
+    "register node",
+  );
   return fx;
 }
 

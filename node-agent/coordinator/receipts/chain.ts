@@ -1,0 +1,50 @@
+/** @module What the receipt committee reads from Chain Nusantara, and that view over CometBFT RPC + the DSDN SDK. */
+import { QueryClient } from "@cosmjs/stargate";
+import { connectComet } from "@cosmjs/tendermint-rpc";
+import { setupCommitteeExtension } from "../../../clients/sdk/committee.js";
+import { setupNodesExtension } from "../../../clients/sdk/nodes.js";
+import { setupReceiptsExtension } from "../../../clients/sdk/receipts.js";
+import { parseReceiptsParams, type ReceiptsParams } from "../../../modules/receipts/params.js";
+import type { Committee } from "../../../proto/gen/dsdn/committee/v1/committee.js";
+import type { Node } from "../../../proto/gen/dsdn/nodes/v1/nodes.js";
+
+export interface ReceiptsChain {
+  chainId(): Promise<string>;
+  /** The committee of `epoch` (default: the current one); undefined when none. */
+  committee(epoch?: bigint): Promise<Committee | undefined>;
+  receiptsParams(): Promise<ReceiptsParams>;
+  node(nodeId: Uint8Array): Promise<Node | undefined>;
+  /** The hash of the block at `height` (CometBFT block id hash). */
+  blockHash(height: bigint): Promise<Uint8Array>;
+  latestHeight(): Promise<bigint>;
+  disconnect(): void;
+}
+
+export async function connectReceiptsChain(rpcUrl: string): Promise<ReceiptsChain> {
+  const comet = await connectComet(rpcUrl);
+  const q = QueryClient.withExtensions(comet, setupCommitteeExtension, setupNodesExtension, setupReceiptsExtension);
+  let chainId: string | undefined;
+  return {
+    async chainId() {
+      chainId ??= (await comet.status()).nodeInfo.network;
+      return chainId;
+    },
+    committee: (epoch) => q.committee.committee(epoch),
+    receiptsParams: async () => parseReceiptsParams(await q.receipts.params()),
+    async node(nodeId) {
+      try {
+        return (await q.nodes.node(nodeId)).node;
+      } catch (e) {
+        if (/not found/.test((e as Error).message)) return undefined;
+        throw e;
+      }
+    },
+    async blockHash(height) {
+      return (await comet.block(Number(height))).blockId.hash;
+    },
+    async latestHeight() {
+      return BigInt((await comet.status()).syncInfo.latestBlockHeight);
+    },
+    disconnect: () => comet.disconnect(),
+  };
+}
