@@ -103,7 +103,7 @@ beforeAll(async () => {
         frostTransport: () => transport,
       }),
   );
-  members.forEach((m, i) => byEndpoint.set(memberEndpoint(i), m));
+  for (const [i, m] of members.entries()) byEndpoint.set(memberEndpoint(i), m);
   transport = new LocalTransport(members.map((m) => m.participant));
 }, 60_000);
 
@@ -138,7 +138,7 @@ function proposer(index: number): CommitteeMember {
 
 describe("committee receipt service: propose → vote → FROST sign → aggregate", () => {
   it("issues a threshold receipt every member checked; the node claims it and is paid its 70%", async () => {
-    const res = await proposer(2).handleRequest({ usageProof: await proof("bafkreimanifestone") });
+    const res = await proposer(2).handleRequest({ usageProof: Buffer.from(await proof("bafkreimanifestone")) });
     const tr = decodeThresholdReceipt(res.thresholdReceipt);
     const d = decodeReceiptData(tr.receiptData);
     const c = queryCommittee(fx.chain);
@@ -176,7 +176,7 @@ describe("committee receipt service: propose → vote → FROST sign → aggrega
     down.add(victim);
     transport.down.add(members[victim]!.identityHex);
     try {
-      const res = await proposer(1).handleRequest({ usageProof: await proof("bafkreimanifesttwo") });
+      const res = await proposer(1).handleRequest({ usageProof: Buffer.from(await proof("bafkreimanifesttwo") });
       expect(decodeReceiptData(decodeThresholdReceipt(res.thresholdReceipt).receiptData).signers).toEqual([1, 2, 3]);
     } finally {
       down.delete(victim);
@@ -192,7 +192,7 @@ describe("committee receipt service: propose → vote → FROST sign → aggrega
       }),
     });
     // (re-signing is not needed: the signature check fails first, and a re-signed lie fails the answer check)
-    await expect(proposer(1).handleRequest({ usageProof: wrongAnswer })).rejects.toThrow(
+    await expect(proposer(1).handleRequest({ usageProof: Buffer.from(wrongAnswer) })).rejects.toThrow(
       /not signed by its node|wrong answer/,
     );
     const { buildUsageProof: build } = await import("../../storage/receipts/usageProof.js");
@@ -208,7 +208,7 @@ describe("committee receipt service: propose → vote → FROST sign → aggrega
       periodEnd: 1n,
       anchor: { height: fx.chain.height, hash: new Uint8Array(32).fill(1) }, // not the chain's block hash
     });
-    await expect(proposer(1).handleRequest({ usageProof: UsageProof.encode(lie).finish() })).rejects.toThrow(
+    await expect(proposer(1).handleRequest({ usageProof: Buffer.from(UsageProof.encode(lie).finish()) })).rejects.toThrow(
       /anchor hash/,
     );
   });
@@ -226,7 +226,7 @@ describe("committee receipt service: propose → vote → FROST sign → aggrega
     const co = new FrostCoordinator({ identity: colluders[0]!.identity, transport: mixed, timeoutMs: 5_000 });
     const real = decodeReceiptData(
       decodeThresholdReceipt(
-        (await proposer(2).handleRequest({ usageProof: await proof("bafkreimanifestfive") })).thresholdReceipt,
+        (await proposer(2).handleRequest({ usageProof: Buffer.from(await proof("bafkreimanifestfive")) })).thresholdReceipt,
       ).receiptData,
     );
     const forged = ReceiptData.encode({ ...real, reward: (100n * NUSA).toString(), signers: [1, 2, 3] }).finish();
