@@ -29,6 +29,14 @@ export const DEV_ACCOUNT_NAMES = [
   "operator1",
   "operator2",
   "operator3",
+  // Storage-node operators of the localnet (localnet/start.sh bonds and registers one node each).
+  "storage0",
+  "storage1",
+  "storage2",
+  "storage3",
+  "storage4",
+  "storage5",
+  "storage6",
 ];
 
 export function devAccounts(count = DEV_ACCOUNT_NAMES.length): DevAccount[] {

@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
 # Starts a whole DSDN network on this machine: N Chain Nusantara validators (cometbft + dsdnd each),
-# the local DA server, and the off-chain services as they exist. Installs what is missing first.
+# the local DA server, and the off-chain services: storage nodes (bonded and registered on chain by dev
+# operator accounts storage<n>), the coordinator and the HTTP ingress. Installs what is missing first.
 #
-#   localnet/start.sh [--fresh] [--validators N]
+#   localnet/start.sh [--fresh] [--validators N] [--storage-nodes N]
 #
 # Env: LOCALNET_DIR (default .localnet), LOCALNET_BASE_PORT (default 26600), LOCALNET_TIMEOUT_COMMIT (1s),
-#      LOCALNET_WAIT_SECONDS (120), LOCALNET_NO_BUILD=1 (tests: the tree is already built). State persists across runs; --fresh wipes it.
+#      LOCALNET_WAIT_SECONDS (120), LOCALNET_NO_BUILD=1 (tests: the tree is already built),
+#      LOCALNET_SERVICES=all|chain (chain: validators + DA only), LOCALNET_STORAGE_NODES (5, at most 7; zones
+#      zone-a/b/c round robin), LOCALNET_DA_BLOCK_MS (500). State persists across runs; --fresh wipes it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 fresh=0
 validators="${LOCALNET_VALIDATORS:-4}"
+storage_nodes="${LOCALNET_STORAGE_NODES:-5}"
+services="${LOCALNET_SERVICES:-all}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --fresh) fresh=1 ;;
     --validators) validators="$2"; shift ;;
     --validators=*) validators="${1#*=}" ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --storage-nodes) storage_nodes="$2"; shift ;;
+    --storage-nodes=*) storage_nodes="${1#*=}" ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -29,6 +36,10 @@ chain_id="${LOCALNET_CHAIN_ID:-nusantara-localnet-1}"
 gas_price="${LOCALNET_GAS_PRICE:-0.025unusa}"
 wait_s="${LOCALNET_WAIT_SECONDS:-120}"
 da_port=$((base + 90))
+coord_port=$((base + 91))
+ingress_port=$((base + 92))
+case "$services" in all|chain) ;; *) echo "LOCALNET_SERVICES must be all or chain" >&2; exit 2 ;; esac
+[[ "$storage_nodes" =~ ^[0-9]+$ ]] && [ "$storage_nodes" -le 7 ] || { echo "--storage-nodes must be 0–7" >&2; exit 2; }
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'localnet: %s\n' "$*" >&2; exit 1; }
@@ -94,7 +105,7 @@ done
 da_url=""
 if node bin/dsdn-node.js --help 2>/dev/null | grep -qE '^\s+da\s'; then
   mkdir -p "$dir/da"
-  start_bg da 0 "$dir/logs/da-0.log" node bin/dsdn-node.js da --port "$da_port" --data "$dir/da"
+  start_bg da 0 "$dir/logs/da-0.log" node bin/dsdn-node.js da --port "$da_port" --data "$dir/da" --block-time-ms "${LOCALNET_DA_BLOCK_MS:-500}"
   da_url="http://127.0.0.1:$da_port"
 fi
 
@@ -134,7 +145,8 @@ export DA_AUTH_TOKEN=$da_token
 export DA_NAMESPACE=$ns"
 fi
 
-cat >"$dir/env" <<ENV
+write_env() {
+  cat >"$dir/env" <<ENV
 # DSDN localnet — development only. source this file: . $dir/env
 export CHAIN_ID=$chain_id
 export RPC_URL=$rpc0
@@ -143,12 +155,90 @@ export DENOM=unusa
 export BECH32_PREFIX=nusa
 export GAS_PRICE=$gas_price
 $da_env
+${net_env:-}
 ENV
+}
+write_env
+
+# 7. Off-chain services: storage nodes (bonded + registered on chain), coordinator, ingress.
+net_env=""
+if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
+  # shellcheck disable=SC1091
+  . "$dir/env"
+  dsdnd=(node bin/dsdnd.js)
+  keyring="$dir/keyring"
+  coord_dir="$dir/coordinator"
+  coord_key=$(node bin/dsdn-node.js coordinator key --data "$coord_dir")
+  zones=(zone-a zone-b zone-c)
+  # Bond + register every node's operator in parallel (one account each, so sequences never clash).
+  pids_chain=()
+  for ((n = 0; n < storage_nodes; n++)); do
+    sdir="$dir/storage/$n"
+    mkdir -p "$sdir"
+    node_id=$(node bin/dsdn-node.js coordinator key --data "$sdir") # creates <sdir>/node-key.json (the node's key)
+    # Plain-HTTP localnet endpoints have no certificate: the pinned fingerprint is a stand-in derived from the key.
+    fp=$(printf 'dsdn-localnet-no-tls:%s' "$node_id" | sha256sum | cut -c1-64)
+    echo "$fp" >"$sdir/tls-fingerprint"
+    [ -f "$sdir/chain-registered" ] && continue
+    (
+      set -e
+      name="storage$n"
+      node -e 'const a=require(process.argv[1]).find(x=>x.name===process.argv[2]);if(!a)process.exit(3);process.stdout.write(a.mnemonic)' "$dir/accounts.json" "$name" |
+        "${dsdnd[@]}" keys add "$name" --recover --keyring-dir "$keyring" >/dev/null 2>&1 || true
+      "${dsdnd[@]}" tx stake bond-node "$name" regular 1000000000unusa --keyring-dir "$keyring" --node "$rpc0" -o json >"$sdir/bond.json"
+      "${dsdnd[@]}" tx nodes register "$name" --node-key "$sdir/node-key.json" --tls-fingerprint "$fp" \
+        --zone "${zones[$((n % 3))]}" --class regular --capacity 1099511627776 \
+        --endpoint "http://127.0.0.1:$((base + 93 + n))" --keyring-dir "$keyring" --node "$rpc0" -o json >"$sdir/register.json"
+      touch "$sdir/chain-registered"
+    ) >>"$dir/logs/bootstrap.log" 2>&1 &
+    pids_chain+=($!)
+  done
+  for p in "${pids_chain[@]}"; do wait "$p" || fail "bonding/registering a storage node on chain failed (see logs/bootstrap.log)"; done
+
+  coord_url="http://127.0.0.1:$coord_port"
+  start_bg coordinator 0 "$dir/logs/coordinator-0.log" node bin/dsdn-node.js coordinator run --data "$coord_dir" \
+    --port "$coord_port" --rpc "$rpc0" --health-interval-ms 500 --dead-after-ms 3000 --reconcile-ms 500 --challenge-ms 5000
+  for ((n = 0; n < storage_nodes; n++)); do
+    sdir="$dir/storage/$n"
+    operator=$(node -e 'console.log(require(process.argv[1]).find(x=>x.name===process.argv[2]).address)' "$dir/accounts.json" "storage$n")
+    start_bg storage "$n" "$dir/logs/storage-$n.log" node bin/dsdn-node.js storage --data "$sdir" \
+      --port "$((base + 93 + n))" --zone "${zones[$((n % 3))]}" --coordinator-url "$coord_url" --coordinator-key "$coord_key" \
+      --operator "$operator" --tls-fingerprint "$(cat "$sdir/tls-fingerprint")" --capacity 1024GiB --heal-interval-ms 500
+  done
+  start_bg ingress 0 "$dir/logs/ingress-0.log" node bin/dsdn-node.js ingress --port "$ingress_port" --zone zone-a --coordinator "$coord_key"
+
+  storage_urls=""
+  for ((n = 0; n < storage_nodes; n++)); do storage_urls+="${storage_urls:+,}http://127.0.0.1:$((base + 93 + n))"; done
+  mkdir -p "$dir/dsdn"
+  printf '{"coordinator": "%s", "ingress": "%s"}\n' "$coord_url" "http://127.0.0.1:$ingress_port" >"$dir/dsdn/config.json"
+  net_env="export DSDN_COORDINATOR_URL=$coord_url
+export DSDN_COORDINATOR_KEYS=$coord_key
+export INGRESS_URL=http://127.0.0.1:$ingress_port
+export STORAGE_NODE_URLS=$storage_urls
+export DSDN_CONFIG=$dir/dsdn/config.json"
+  write_env
+
+  # Every node admitted (Active on DA) and the ingress answering.
+  deadline=$((SECONDS + wait_s))
+  while :; do
+    for p in "$dir"/pids/*.pid; do alive "$p" || fail "$(basename "$p" .pid) exited during startup"; done
+    active=$(curl -s --max-time 2 "$coord_url/nodes" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).nodes.filter(n=>n.status==="active").length)}catch{console.log(0)}})' || true)
+    if [ "$active" -ge "$storage_nodes" ] && curl -s --max-time 2 -o /dev/null "http://127.0.0.1:$ingress_port/health"; then break; fi
+    [ $SECONDS -ge $deadline ] && fail "storage nodes not all Active after ${wait_s}s ($active/$storage_nodes)"
+    sleep 0.5
+  done
+fi
 
 say "localnet is up: $validators validators, height $h"
 echo "  chain id     $chain_id"
 echo "  RPC          $rpcs"
 [ -n "$da_url" ] && echo "  DA           $da_url (tokens in $dir/da/)"
+if [ -n "$net_env" ]; then
+  echo "  coordinator  $coord_url (key $coord_key)"
+  echo "  ingress      http://127.0.0.1:$ingress_port"
+  echo "  storage      $storage_nodes nodes: $storage_urls"
+  echo "  dsdn config  $dir/dsdn/config.json (DSDN_CONFIG in the env file)"
+fi
 echo "  accounts     $dir/accounts.json (funded, development only)"
 echo "  env          . $dir/env"
 echo "  logs         $dir/logs/"

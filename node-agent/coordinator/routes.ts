@@ -36,11 +36,9 @@ export function coordinatorRoutes(c: Coordinator): FastifyInstance {
         error: { code: err.code, message: err.shortMessage, details: err.details, refusals: err.refusals },
       });
     if (isBaseError(err))
-      return reply
-        .code(STATUS[err.code] ?? 500)
-        .send({
-          error: { code: err.code, message: err.shortMessage, ...(err.details ? { details: err.details } : {}) },
-        });
+      return reply.code(STATUS[err.code] ?? 500).send({
+        error: { code: err.code, message: err.shortMessage, ...(err.details ? { details: err.details } : {}) },
+      });
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     return reply.code(status).send({
       error: {
@@ -88,8 +86,9 @@ export function coordinatorRoutes(c: Coordinator): FastifyInstance {
     async (req) => {
       const { cid } = req.params as { cid: string };
       const q = req.query as { uploader?: string; rf?: number };
-      const p = await c.placement(cid, q.uploader, q.rf);
       const declared = c.state.getChunk(cid);
+      // Like `dsdn-node placement`: a declared chunk is placed for its recorded uploader unless told otherwise.
+      const p = await c.placement(cid, q.uploader ?? declared?.uploader, q.rf);
       return { ...p, daHeight: c.follower.height.toString(), declared: declared ? declared.placement : null };
     },
   );

@@ -19,7 +19,14 @@ export interface Localnet {
 }
 
 export async function startLocalnet(
-  options: { validators?: number; timeoutCommit?: string; basePort?: number } = {},
+  options: {
+    validators?: number;
+    timeoutCommit?: string;
+    basePort?: number;
+    /** "chain": validators + DA only; "all" (start.sh's default): also storage nodes, coordinator, ingress. */
+    services?: "all" | "chain";
+    storageNodes?: number;
+  } = {},
 ): Promise<Localnet> {
   const dir = mkdtempSync(join(tmpdir(), "dsdn-localnet-"));
   // A port block per run so parallel or leftover runs never collide.
@@ -32,6 +39,8 @@ export async function startLocalnet(
     LOCALNET_WAIT_SECONDS: "90",
     // `npm test` and `npm run bench` build first; never rebuild under a running suite.
     LOCALNET_NO_BUILD: "1",
+    ...(options.services ? { LOCALNET_SERVICES: options.services } : {}),
+    ...(options.storageNodes !== undefined ? { LOCALNET_STORAGE_NODES: String(options.storageNodes) } : {}),
   };
   const root = projectRoot();
   try {

@@ -52,6 +52,7 @@ export class SelfHealer {
   private timer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> | undefined;
   private stopped = false;
+  private rescan = false;
   private s = { scans: 0, fetched: 0, bytesFetched: 0, failed: 0, reported: 0 };
   private readonly clients = new Map<string, NodeClient>();
 
@@ -65,32 +66,36 @@ export class SelfHealer {
   }
 
   start(): void {
-    const loop = () => {
-      if (this.stopped) return;
+    // New placements and removals show up as DA changes: look again soon instead of waiting a full interval.
+    this.o.follower.on("change", this.onChange);
+    this.schedule(0);
+  }
+
+  /** Runs the next scan after `ms` (sooner than a pending one; never two at once). */
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.scanning) {
+      this.rescan = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.rescan = false;
       this.scanning = this.scan()
         .catch((e) => this.o.logger.warn("self-heal scan failed", { error: (e as Error).message }))
         .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(loop, this.o.intervalMs ?? 2000);
+          this.scanning = undefined;
+          this.schedule(this.rescan ? 0 : (this.o.intervalMs ?? 2000));
         });
-    };
-    // New placements and removals show up as DA changes: look again soon instead of waiting a full interval.
-    this.o.follower.on("change", this.onChange);
-    this.timer = setTimeout(loop, 0);
+    }, ms);
   }
 
   private readonly onChange = (c: { type: string; nodeId?: string; cid?: string }) => {
-    if (this.stopped || this.scanning === undefined) return;
+    if (this.stopped) return;
     // A removal of our replica makes any earlier report stale: report again at once.
     if (c.type === "replicaRemoved" && c.nodeId === this.o.identity.nodeId && c.cid) this.reportedAt.delete(c.cid);
-    if (c.type === "chunkDeclared" || (c.type === "replicaRemoved" && c.nodeId === this.o.identity.nodeId)) {
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => {
-        void this.scanning?.then(() => {
-          if (this.stopped) return;
-          this.scanning = this.scan().catch(() => {});
-        });
-      }, 50);
-    }
+    if (c.type === "chunkDeclared" || (c.type === "replicaRemoved" && c.nodeId === this.o.identity.nodeId))
+      this.schedule(50);
   };
 
   async stop(): Promise<void> {
