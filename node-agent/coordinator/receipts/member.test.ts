@@ -176,7 +176,7 @@ describe("committee receipt service: propose → vote → FROST sign → aggrega
     down.add(victim);
     transport.down.add(members[victim]!.identityHex);
     try {
-      const res = await proposer(1).handleRequest({ usageProof: Buffer.from(await proof("bafkreimanifesttwo") });
+      const res = await proposer(1).handleRequest({ usageProof: Buffer.from(await proof("bafkreimanifesttwo")) });
       expect(decodeReceiptData(decodeThresholdReceipt(res.thresholdReceipt).receiptData).signers).toEqual([1, 2, 3]);
     } finally {
       down.delete(victim);
@@ -208,9 +208,9 @@ describe("committee receipt service: propose → vote → FROST sign → aggrega
       periodEnd: 1n,
       anchor: { height: fx.chain.height, hash: new Uint8Array(32).fill(1) }, // not the chain's block hash
     });
-    await expect(proposer(1).handleRequest({ usageProof: Buffer.from(UsageProof.encode(lie).finish()) })).rejects.toThrow(
-      /anchor hash/,
-    );
+    await expect(
+      proposer(1).handleRequest({ usageProof: Buffer.from(UsageProof.encode(lie).finish()) }),
+    ).rejects.toThrow(/anchor hash/);
   });
 
   it("fewer than t colluding members cannot get a signature: honest members' shares sign only approved bodies", async () => {
@@ -226,7 +226,8 @@ describe("committee receipt service: propose → vote → FROST sign → aggrega
     const co = new FrostCoordinator({ identity: colluders[0]!.identity, transport: mixed, timeoutMs: 5_000 });
     const real = decodeReceiptData(
       decodeThresholdReceipt(
-        (await proposer(2).handleRequest({ usageProof: Buffer.from(await proof("bafkreimanifestfive")) })).thresholdReceipt,
+        (await proposer(2).handleRequest({ usageProof: Buffer.from(await proof("bafkreimanifestfive")) }))
+          .thresholdReceipt,
       ).receiptData,
     );
     const forged = ReceiptData.encode({ ...real, reward: (100n * NUSA).toString(), signers: [1, 2, 3] }).finish();
