@@ -114,5 +114,6 @@ export const coordinatorCommand: CommandGroup = {
     run: async () => run,
     key: async () => key,
     frost: async () => (await import("../coordinator/frost/index.js")).frostCommand,
+    receipts: async () => (await import("../coordinator/receipts/cli.js")).receiptsCommand,
   },
 };

@@ -59,5 +59,7 @@ export const query: CommandGroup = {
     stake: async () => (await import("./stake.js")).stakeQuery,
     nodes: async () => (await import("./nodes.js")).nodesQuery,
     slashing: async () => (await import("./slashing.js")).slashingQuery,
+    committee: async () => (await import("./committee.js")).committeeQuery,
+    receipts: async () => (await import("./receipt.js")).receiptsQuery,
   },
 };

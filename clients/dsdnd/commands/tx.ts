@@ -112,5 +112,7 @@ export const tx: CommandGroup = {
     stake: async () => (await import("./stake.js")).stakeTx,
     nodes: async () => (await import("./nodes.js")).nodesTx,
     slashing: async () => (await import("./slashing.js")).slashingTx,
+    committee: async () => (await import("./committee.js")).committeeTx,
+    receipt: async () => (await import("./receipt.js")).receiptTx,
   },
 };
