@@ -29,11 +29,9 @@ function writeRandomFile(path: string, size: number): void {
   closeSync(fd);
 }
 
-/** Bytes a node's chunk server reports as received (its Prometheus counter). */
-async function receivedBytes(endpoint: string): Promise<number> {
-  const text = await (await fetch(`${endpoint}/metrics`)).text();
-  const m = /^dsdn_storage_received_bytes_total(?:\{[^}]*\})? (\d+)/m.exec(text);
-  return m ? Number(m[1]) : 0;
+/** Bytes a node's store holds (its /health answer): the difference before/after a heal is what it fetched. */
+async function storedBytes(endpoint: string): Promise<number> {
+  return ((await (await fetch(`${endpoint}/health`)).json()) as { bytes: number }).bytes;
 }
 
 function ttfb(url: string): Promise<number> {
@@ -58,7 +56,7 @@ const pct = (xs: number[], p: number) => {
 };
 
 export async function run(args: string[]): Promise<void> {
-  const sizeMiB = Number(args.find((a) => a.startsWith("--size-mib="))?.split("=")[1] ?? 512);
+  const sizeMiB = Number(args.find((a) => a.startsWith("--size-mib="))?.split("=")[1] ?? 1536);
   const chunkSize = 16 * MiB;
   const load0 = loadavg()[0]!;
   const net = await startLocalnet({ validators: 4 });
@@ -97,7 +95,7 @@ export async function run(args: string[]): Promise<void> {
     const nodes = (await coord.nodes()).nodes;
     const [victimId, victimBytes] = [...held.entries()].sort((a, b) => b[1] - a[1])[0]!;
     const endpoints = nodes.filter((n) => n.nodeId !== victimId).map((n) => n.endpoint);
-    const before = await Promise.all(endpoints.map(receivedBytes));
+    const before = await Promise.all(endpoints.map(storedBytes));
     // start.sh gives storage node n the port base + 93 + n.
     const victimEndpoint = nodes.find((n) => n.nodeId === victimId)!.endpoint;
     const storageIndex = Number(new URL(victimEndpoint).port) - (net.basePort + 93);
@@ -115,7 +113,7 @@ export async function run(args: string[]): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
     const healMs = performance.now() - tk;
-    const after = await Promise.all(endpoints.map(receivedBytes));
+    const after = await Promise.all(endpoints.map(storedBytes));
     const moved = after.reduce((n, b, i) => n + b - before[i]!, 0);
 
     // Ingress TTFB for a cached chunk: warm it once, then 200 sequential requests.
@@ -133,7 +131,7 @@ export async function run(args: string[]): Promise<void> {
       `| upload ${sizeMiB} MiB, RF 1 (first placed node only, 16 MiB chunks) | ${mbps(bytes, rf1Ms).toFixed(0)} MB/s (${(rf1Ms / 1000).toFixed(1)} s) |`,
       `| upload ${sizeMiB} MiB, RF 3 through the coordinator (3 zones, declared on DA) | ${mbps(bytes, rf3Ms).toFixed(0)} MB/s of file (${mbps(3 * bytes, rf3Ms).toFixed(0)} MB/s written across replicas; ${(rf3Ms / 1000).toFixed(1)} s) |`,
       `| heal after SIGKILL of a node holding ${(victimBytes / MiB).toFixed(0)} MiB of the file | all chunks back to 3 healthy replicas in 3 zones after ${(healMs / 1000).toFixed(1)} s (dead window 3 s, heal rate cap 64 MiB/s per node) |`,
-      `| heal bytes moved (received by the surviving nodes) | ${(moved / MiB).toFixed(0)} MiB (${(moved / Math.max(victimBytes, 1)).toFixed(2)}× the lost bytes) |`,
+      `| heal bytes moved (stored anew by the surviving nodes) | ${(moved / MiB).toFixed(0)} MiB (${(moved / Math.max(victimBytes, 1)).toFixed(2)}× the lost bytes) |`,
       `| ingress TTFB, cached 16 MiB chunk, 200 requests | p50 ${pct(samples, 50).toFixed(2)} ms, p99 ${pct(samples, 99).toFixed(2)} ms |`,
     ];
     writeBenchSection("network", "Storage network (placement, RF 3, healing, ingress)", rows.join("\n"));

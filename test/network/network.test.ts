@@ -298,4 +298,34 @@ describe("storage network on the localnet", () => {
     const ids = new Set((await coord.nodes()).nodes.map((x) => x.nodeId));
     for (const id of [carolNode, bobNode, daveNode]) expect(ids.has(id.nodeId)).toBe(false);
   });
+
+  it("the DA registry follows the chain: a slashed node is quarantined on DA and never placed again", async () => {
+    const slashed = nodeIdOf(0);
+    const fault = await tx(
+      "slashing",
+      "report-node-fault",
+      "fault-authority",
+      slashed,
+      "liveness",
+      "--evidence",
+      "e2e-2",
+    );
+    expect(fault.code).toBe(0);
+    const node = await waitFor(
+      async () => (await coord.nodes()).nodes.find((n) => n.nodeId === slashed && n.status === "quarantined"),
+      30_000,
+      "the coordinator to publish the chain's quarantine to DA",
+    );
+    expect(node.statusReason).toMatch(/cooldown/);
+    // An independent replay sees it too, and no placement names it.
+    for (const c of (await coord.status(manifest)).chunks.slice(0, 3).map((x) => x.cid)) {
+      const p = JSON.parse(await cli("dsdn-node", "placement", c, "--json"));
+      expect(p.nodes.map((n: { nodeId: string }) => n.nodeId)).not.toContain(slashed);
+    }
+    await waitFor(
+      async () => (await coord.status(manifest)).chunks.every((c) => !c.placement.includes(slashed)),
+      30_000,
+      "chunks re-placed away from the quarantined node",
+    );
+  });
 });

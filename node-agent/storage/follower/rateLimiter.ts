@@ -1,5 +1,20 @@
 /** @module A byte-rate token bucket: healing traffic waits here so user traffic keeps priority. */
 
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+const realSleep: Sleep = (ms, signal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+
 export class ByteRateLimiter {
   private tokens: number;
   private last: number;
@@ -8,6 +23,7 @@ export class ByteRateLimiter {
   constructor(
     private readonly bytesPerSecond: number,
     private readonly now: () => number = Date.now,
+    private readonly sleep: Sleep = realSleep,
   ) {
     this.tokens = bytesPerSecond;
     this.last = now();
@@ -21,17 +37,6 @@ export class ByteRateLimiter {
     this.last = t;
     this.tokens -= bytes;
     if (this.tokens >= 0) return;
-    const waitMs = (-this.tokens / this.bytesPerSecond) * 1000;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, waitMs);
-      signal?.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    await this.sleep((-this.tokens / this.bytesPerSecond) * 1000, signal);
   }
 }
