@@ -1,0 +1,209 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cidForBytes } from "../../common/cid.js";
+import { ed25519KeyPair } from "../../common/ed25519.js";
+import { fromHex, toHex } from "../../common/hash.js";
+import { pubKeyToAddress, secp256k1KeyPair } from "../../common/secp256k1.js";
+import { NodeRegistered, NodeStatus } from "../../proto/gen/dsdn/da/v1/events.js";
+import { silentLogger } from "../da/events/logger.js";
+import { EventPublisher } from "../da/events/publisher.js";
+import { MemoryDA } from "../da/memoryDA.js";
+import { replayConfig } from "../da/replay/config.js";
+import { ReplayFollower } from "../da/replay/follower.js";
+import { signedRegistration } from "../storage/follower/register.js";
+import { loadOrCreateIdentity, type NodeIdentity } from "../storage/identity.js";
+import { LocalFsStorage } from "../storage/localfs.js";
+import { MANIFEST_VERSION, manifestCid } from "../storage/manifest.js";
+import { createChunkServer } from "../storage/server.js";
+import { createIngress, type Ingress } from "./ingress.js";
+
+const CHUNK = 64 * 1024;
+let tmp: string;
+let da: MemoryDA;
+let publisher: EventPublisher;
+let coordinators: string[];
+let file: Buffer;
+let manifest: string;
+const closers: (() => Promise<void>)[] = [];
+/** The preferred replica (same zone as the ingress): serves `goodRequests` chunks, then garbage or a cut. */
+let flaky: {
+  id: NodeIdentity;
+  server: Server;
+  url: string;
+  goodRequests: number;
+  mode: "garbage" | "cut";
+  served: number;
+};
+
+async function startIngress(): Promise<{ ingress: Ingress; url: string; follower: ReplayFollower }> {
+  const follower = new ReplayFollower({ da, config: replayConfig({ coordinators }), logger: silentLogger });
+  await follower.syncToHead();
+  follower.start();
+  const ingress = createIngress({ da, follower, zone: "zone-a", probeIntervalMs: 100 });
+  const url = await ingress.app.listen({ port: 0, host: "127.0.0.1" });
+  await ingress.health.probeAll();
+  closers.push(async () => {
+    await ingress.stop();
+    await follower.stop();
+  });
+  return { ingress, url, follower };
+}
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), "dsdn-ingress-"));
+  da = new MemoryDA();
+  const seed = ed25519KeyPair().secretKey;
+  coordinators = [toHex(ed25519KeyPair(seed).publicKey)];
+  publisher = await EventPublisher.open({
+    da,
+    secretKey: seed,
+    outboxPath: join(tmp, "outbox.sqlite"),
+    logger: silentLogger,
+  });
+  file = randomBytes(5 * CHUNK + 123);
+  const chunks = [];
+  for (let off = 0; off < file.length; off += CHUNK) chunks.push(file.subarray(off, off + CHUNK));
+  const refs = chunks.map((c) => ({ cid: cidForBytes(c), size: BigInt(c.length), plainSize: BigInt(c.length) }));
+  const m = manifestCid({
+    version: MANIFEST_VERSION,
+    totalSize: BigInt(file.length),
+    chunkSize: BigInt(CHUNK),
+    chunks: refs,
+    encryption: undefined,
+    name: "",
+  });
+  manifest = m.cid;
+  const objects = [
+    ...chunks.map((c, i) => ({ cid: refs[i]!.cid, bytes: c })),
+    { cid: m.cid, bytes: Buffer.from(m.bytes) },
+  ];
+
+  // Two honest nodes (zones b, c) holding everything, and the flaky preferred one (zone a).
+  const nodes: { id: NodeIdentity; url: string; zone: string }[] = [];
+  for (const zone of ["zone-b", "zone-c"]) {
+    const dir = join(tmp, zone);
+    const id = await loadOrCreateIdentity(dir);
+    const storage = await LocalFsStorage.open(dir);
+    for (const o of objects) await storage.putChunk(o.cid, o.bytes);
+    const { app } = createChunkServer({ storage, identity: id, zone });
+    nodes.push({ id, url: await app.listen({ port: 0, host: "127.0.0.1" }), zone });
+    closers.push(() => app.close());
+  }
+  const byCid = new Map(objects.map((o) => [o.cid, o.bytes]));
+  const flakyId = await loadOrCreateIdentity(join(tmp, "zone-a"));
+  flaky = { id: flakyId, server: undefined as never, url: "", goodRequests: 0, mode: "garbage", served: 0 };
+  flaky.server = createServer((req, res) => {
+    if (req.url === "/health") return res.end(JSON.stringify({ status: "ok", nodeId: flakyId.nodeId }));
+    const bytes = byCid.get(req.url!.split("/").pop()!)!;
+    flaky.served++;
+    if (flaky.served <= flaky.goodRequests) return res.end(bytes);
+    if (flaky.mode === "cut") {
+      res.writeHead(200, { "content-length": bytes.length });
+      res.write(bytes.subarray(0, 10));
+      return res.destroy();
+    }
+    return res.end(randomBytes(bytes.length));
+  });
+  await new Promise<void>((r) => flaky.server.listen(0, "127.0.0.1", r));
+  flaky.url = `http://127.0.0.1:${(flaky.server.address() as { port: number }).port}`;
+  closers.push(async () => void flaky.server.close());
+  nodes.push({ id: flakyId, url: flaky.url, zone: "zone-a" });
+
+  const events = [];
+  for (const n of nodes) {
+    const reg = NodeRegistered.decode(
+      signedRegistration({
+        identity: n.id,
+        operator: pubKeyToAddress(secp256k1KeyPair().publicKey),
+        zone: n.zone,
+        class: "regular",
+        capacityBytes: 1n << 30n,
+        endpoint: n.url,
+        tlsFingerprint: new Uint8Array(32),
+        daHeight: 0n,
+      }),
+    );
+    events.push({ type: "nodeRegistered" as const, value: reg });
+    events.push({
+      type: "nodeStatusChanged" as const,
+      value: { nodeId: Buffer.from(n.id.publicKey), status: NodeStatus.NODE_STATUS_ACTIVE },
+    });
+  }
+  for (const o of objects) {
+    events.push({
+      type: "chunkDeclared" as const,
+      value: {
+        cid: o.cid,
+        size: BigInt(o.bytes.length),
+        manifestCid: m.cid,
+        uploader: { nodeId: Buffer.alloc(32, 9) },
+        placement: nodes.map((n) => Buffer.from(n.id.publicKey)),
+        replicationFactor: 3,
+      },
+    });
+    for (const n of nodes)
+      events.push({ type: "replicaAdded" as const, value: { cid: o.cid, nodeId: Buffer.from(fromHex(n.id.nodeId)) } });
+  }
+  await publisher.publishMany(events);
+  await publisher.flush();
+});
+
+afterAll(async () => {
+  for (const c of closers.reverse()) await c().catch(() => {});
+  await publisher?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("ingress", () => {
+  it("streams a file from the nearest replica and fails over mid-file when it starts serving garbage", async () => {
+    const { url } = await startIngress();
+    flaky.served = 0;
+    flaky.goodRequests = 3; // the manifest and two chunks, then lies
+    flaky.mode = "garbage";
+    const res = await fetch(`${url}/object/${manifest}`);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(file)).toBe(true);
+    expect(flaky.served).toBeGreaterThan(3); // it was asked (nearest), and its bad bytes were never passed on
+  });
+
+  it("fails over when the nearest replica cuts a chunk short; ranges span chunk boundaries", async () => {
+    const { url } = await startIngress(); // fresh process-like instance: empty cache
+    flaky.served = 0;
+    flaky.goodRequests = 1;
+    flaky.mode = "cut";
+    const res = await fetch(`${url}/object/${manifest}`, { headers: { range: `bytes=${CHUNK - 5}-${3 * CHUNK + 7}` } });
+    expect(res.status).toBe(206);
+    expect(res.headers.get("content-range")).toBe(`bytes ${CHUNK - 5}-${3 * CHUNK + 7}/${file.length}`);
+    expect(Buffer.from(await res.arrayBuffer()).equals(file.subarray(CHUNK - 5, 3 * CHUNK + 8))).toBe(true);
+  });
+
+  it("answers JSON in {summary, details, audit}; a restarted ingress answers the same (no state of its own)", async () => {
+    const a = await startIngress();
+    const b = await startIngress();
+    const missing = cidForBytes(Buffer.from("nope"));
+    const r404 = await fetch(`${a.url}/object/${missing}?details=1`);
+    expect(r404.status).toBe(404);
+    const body = (await r404.json()) as { summary: string; details: { code: string }; audit: { daHeight: string } };
+    expect(body.summary).toMatch(/not declared/);
+    expect(body.details.code).toBe("DSDN_NOT_FOUND");
+    const d1 = await (await fetch(`${a.url}/object/${manifest}?details=1`)).json();
+    const d2 = await (await fetch(`${b.url}/object/${manifest}?details=1`)).json();
+    const strip = (x: any) => ({
+      ...x,
+      audit: { ...x.audit, at: "" },
+      details: {
+        ...x.details,
+        chunks: x.details.chunks.map((c: any) => ({ ...c, replicas: c.replicas.map((r: any) => r.nodeId).sort() })),
+      },
+    });
+    expect(strip(d2)).toEqual(strip(d1));
+    expect(d1.details).toMatchObject({ kind: "manifest", size: file.length });
+    const h = (await (await fetch(`${a.url}/health`)).json()) as { summary: string; audit: unknown };
+    expect(h.summary).toMatch(/3\/3 Active storage nodes healthy/);
+    expect(h.audit).toBeDefined();
+  });
+});
