@@ -95,7 +95,7 @@ export class Coordinator {
   private readonly log: DALogger;
   private readonly stakeCache = new Map<string, { weight: bigint; at: number }>();
   private readonly challengeFailures = new Map<string, number>();
-  private timers: NodeJS.Timeout[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
   private reconciling: Promise<void> | undefined;
   private stopped = false;
   /** Heals (re-placements) published since start, for /health and the benchmark. */
@@ -146,15 +146,19 @@ export class Coordinator {
     this.follower.start();
     this.health.start();
     const every = (ms: number, f: () => Promise<void>) => {
-      const loop = () => {
-        if (this.stopped) return;
-        f()
-          .catch((e) => this.log.warn("coordinator background task failed", { error: (e as Error).message }))
-          .finally(() => {
-            if (!this.stopped) this.timers.push(setTimeout(loop, ms));
-          });
+      const arm = () => {
+        const t = setTimeout(() => {
+          this.timers.delete(t);
+          if (this.stopped) return;
+          f()
+            .catch((e) => this.log.warn("coordinator background task failed", { error: (e as Error).message }))
+            .finally(() => {
+              if (!this.stopped) arm();
+            });
+        }, ms);
+        this.timers.add(t);
       };
-      this.timers.push(setTimeout(loop, ms));
+      arm();
     };
     every(this.o.reconcileIntervalMs ?? 2000, () => (this.reconciling = this.reconcile()));
     const ch = this.o.challengeIntervalMs ?? 5000;
@@ -164,6 +168,7 @@ export class Coordinator {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     await this.reconciling?.catch(() => {});
     await this.health.stop();
     await this.follower.stop();

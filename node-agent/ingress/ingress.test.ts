@@ -190,8 +190,8 @@ describe("ingress", () => {
     const body = (await r404.json()) as { summary: string; details: { code: string }; audit: { daHeight: string } };
     expect(body.summary).toMatch(/not declared/);
     expect(body.details.code).toBe("DSDN_NOT_FOUND");
-    const d1 = await (await fetch(`${a.url}/object/${manifest}?details=1`)).json();
-    const d2 = await (await fetch(`${b.url}/object/${manifest}?details=1`)).json();
+    const d1 = (await (await fetch(`${a.url}/object/${manifest}?details=1`)).json()) as any;
+    const d2 = (await (await fetch(`${b.url}/object/${manifest}?details=1`)).json()) as any;
     const strip = (x: any) => ({
       ...x,
       audit: { ...x.audit, at: "" },

@@ -94,12 +94,12 @@ export async function startNetworkNode(i: NetworkNodeInput): Promise<NetworkNode
   });
   healer.start();
 
-  let stopped = false;
+  const stopping = new AbortController();
   let registering: Promise<void> | undefined;
   if (operator && fpHex) {
     // Registration retries: the coordinator may start later, or the operator may bond stake later.
     registering = (async () => {
-      for (let attempt = 0; !stopped; attempt++) {
+      for (let attempt = 0; !stopping.signal.aborted; attempt++) {
         try {
           const r = await registerWithCoordinator(coordinator, {
             identity: i.identity,
@@ -117,7 +117,17 @@ export async function startNetworkNode(i: NetworkNodeInput): Promise<NetworkNode
           const msg = isBaseError(e) ? e.shortMessage : (e as Error).message;
           const details = e instanceof BaseError && e.details ? ` (${e.details.replace(/\n/g, "; ")})` : "";
           i.err(`registration not accepted yet: ${msg}${details}`);
-          await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** Math.min(attempt, 5))));
+          await new Promise<void>((r) => {
+            const t = setTimeout(r, Math.min(10_000, 500 * 2 ** Math.min(attempt, 5)));
+            stopping.signal.addEventListener(
+              "abort",
+              () => {
+                clearTimeout(t);
+                r();
+              },
+              { once: true },
+            );
+          });
         }
       }
     })();
@@ -127,11 +137,11 @@ export async function startNetworkNode(i: NetworkNodeInput): Promise<NetworkNode
     follower,
     healer,
     async stop() {
-      stopped = true;
+      stopping.abort();
+      await registering;
       await healer.stop();
       await follower.stop();
       await da.close();
-      void registering;
     },
   };
 }
