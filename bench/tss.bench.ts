@@ -19,6 +19,7 @@ import { readCommitteeFile } from "../node-agent/coordinator/frost/files.js";
 import { HttpPeerTransport } from "../node-agent/coordinator/frost/httpTransport.js";
 import { sealKeyShare } from "../node-agent/coordinator/frost/keyStore.js";
 import { startProcessCluster } from "../node-agent/coordinator/frost/processCluster.js";
+import { startReceiptHarness } from "../node-agent/coordinator/receipts/testHarness.js";
 import { KeyShare } from "../proto/gen/dsdn/committee/v1/frost.js";
 import { buildTx, sendMsg } from "../test/support/txBuilder.js";
 import { writeBenchSection } from "./report.js";
@@ -161,6 +162,35 @@ async function claimCosts(k: number) {
   }
 }
 
+/**
+ * One receipt round in process (propose → 4 votes, each re-verifying the usage proof with HTTP range reads and
+ * one whole-chunk CID check against a loopback chunk server → FROST 3-of-4 → aggregate), all members up and
+ * with one member down. Usage-proof building (the node's side) is outside the timing.
+ */
+async function receiptRounds(k: number) {
+  const h = await startReceiptHarness({ chunkSizes: [256 * 1024, 256 * 1024, 256 * 1024] });
+  try {
+    const time = async (label: string) => {
+      const xs: number[] = [];
+      for (let i = 0; i < k; i++) {
+        const proofBytes = Buffer.from(await h.proof(`bafkreibench${label}${i}`));
+        const t0 = performance.now();
+        await h.proposer(1 + (i % 3)).handleRequest({ usageProof: proofBytes });
+        xs.push(performance.now() - t0);
+      }
+      return xs.sort((a, b) => a - b);
+    };
+    const up = await time("up");
+    const victim = h.members.findIndex((m) => m === h.proposer(4));
+    h.down.add(victim);
+    h.transport.down.add(h.members[victim]!.identityHex);
+    const oneDown = await time("down");
+    return { up, oneDown };
+  } finally {
+    await h.close();
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes("--quick");
   const load0 = loadavg()[0]!;
@@ -194,6 +224,7 @@ export async function run(args: string[]): Promise<void> {
   await sealKeyShare(share, { kind: "passphrase", passphrase: "bench" });
   const scryptMs = performance.now() - t0;
   const claim = await claimCosts(quick ? 50 : 300);
+  const rounds = await receiptRounds(quick ? 10 : 50);
   const load1 = loadavg()[0]!;
 
   const lines: string[] = [];
@@ -240,6 +271,8 @@ export async function run(args: string[]): Promise<void> {
   lines.push(
     "",
     `Verifying one aggregate signature (what a claim costs): plain \`ed25519.verify\` ${verifyUs.toFixed(0)} µs, \`common/ed25519.ts ed25519Verify\` ${verifyCommonUs.toFixed(0)} µs (mean of ${N}, 200-byte message).`,
+    "",
+    `Receipt round, in process (propose → 4 members each re-verify the usage proof — 3 range reads + one whole 256 KiB chunk over loopback HTTP — and vote → FROST 3-of-4 with the approvers → aggregate; ${rounds.up.length} rounds each): all up p50 ${ms(pct(rounds.up, 50))} ms, p99 ${ms(pct(rounds.up, 99))} ms; one member down p50 ${ms(pct(rounds.oneDown, 50))} ms, p99 ${ms(pct(rounds.oneDown, 99))} ms.`,
     "",
     `MsgClaimReward through the app in process (${claim.k} claims of distinct 3-of-4 storage receipts in one block, each tx signed by the operator; time of the whole block including its commit, divided by the txs): ${claim.claims.usPerTx.toFixed(0)} µs and ${claim.claims.gas.toFixed(0)} gas per claim tx, against ${claim.sends.usPerTx.toFixed(0)} µs and ${claim.sends.gas.toFixed(0)} gas per MsgSend tx in the same setting — the claim's own work is ≈ ${(claim.claims.usPerTx - claim.sends.usPerTx).toFixed(0)} µs (receipt decode, committee lookup, aggregate + node Ed25519 verifies, self-dealing/replay checks, payout to node, 4 validators and treasury).`,
     "",

@@ -1,140 +1,37 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { u64be } from "../../../chain-app/encoding.js";
 import { nodeSignReceipt } from "../../../clients/sdk/receipts.js";
-import { cidForBytes } from "../../../common/cid.js";
-import { ed25519KeyPair } from "../../../common/ed25519.js";
-import { sha256, toHex } from "../../../common/hash.js";
-import { parseReceiptsParams } from "../../../modules/receipts/params.js";
+import { toHex } from "../../../common/hash.js";
 import {
   decodeReceiptData,
   decodeThresholdReceipt,
   receiptSigningMessage,
 } from "../../../modules/receipts/receiptBytes.js";
-import {
-  addressOf,
-  claimMsg,
-  type Fixture,
-  memberEndpoint,
-  NUSA,
-  queryCommittee,
-  setupFixture,
-} from "../../../modules/receipts/testFixture.js";
+import { addressOf, claimMsg, type Fixture, NUSA, queryCommittee } from "../../../modules/receipts/testFixture.js";
 import { CHAIN_ID } from "../../../modules/stake/testChain.js";
-import { QueryNodeRequest, QueryNodeResponse } from "../../../proto/gen/dsdn/nodes/v1/query.js";
-import { QueryParamsRequest, QueryParamsResponse } from "../../../proto/gen/dsdn/receipts/v1/query.js";
 import { UsageProof } from "../../../proto/gen/dsdn/receipts/v1/usage.js";
-import { LocalFsStorage } from "../../storage/localfs.js";
-import { buildUsageProof } from "../../storage/receipts/usageProof.js";
-import { createChunkServer } from "../../storage/server.js";
 import { LocalTransport } from "../frost/localTransport.js";
-import type { ReceiptsChain } from "./chain.js";
-import { httpChunkFetcher } from "./chunkFetch.js";
-import { CommitteeMember, type ReceiptPeers, upgradesOptimistic } from "./member.js";
+import type { CommitteeMember } from "./member.js";
+import { upgradesOptimistic } from "./member.js";
+import { harnessNodeKey, type ReceiptHarness, startReceiptHarness } from "./testHarness.js";
 
-const nodeKey = ed25519KeyPair(new Uint8Array(32).fill(0x24)); // the fixture's node key
-const fakeBlockHash = (h: bigint) => sha256(u64be(h));
-
+let h: ReceiptHarness;
 let fx: Fixture;
-let dir: string;
-let storage: LocalFsStorage;
-let server: ReturnType<typeof createChunkServer>;
 let members: CommitteeMember[];
 let transport: LocalTransport;
-const down = new Set<number>();
-const cids: string[] = [];
-
-function chainView(): ReceiptsChain {
-  return {
-    chainId: async () => CHAIN_ID,
-    async committee(epoch = 0n) {
-      try {
-        return queryCommittee(fx.chain, epoch);
-      } catch {
-        return undefined;
-      }
-    },
-    receiptsParams: async () =>
-      parseReceiptsParams(
-        JSON.parse(
-          fx.chain.query("/dsdn.receipts.v1.Query/Params", QueryParamsRequest, {}, QueryParamsResponse).paramsJson,
-        ),
-      ),
-    node: async (nodeId) =>
-      fx.chain.query("/dsdn.nodes.v1.Query/Node", QueryNodeRequest, { nodeId: Buffer.from(nodeId) }, QueryNodeResponse)
-        .node,
-    blockHash: async (h) => fakeBlockHash(h),
-    latestHeight: async () => fx.chain.height,
-    disconnect: () => {},
-  };
-}
+let down: Set<number>;
+let storage: ReceiptHarness["storage"];
+let cids: string[];
+const nodeKey = harnessNodeKey;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "receipts-member-"));
-  storage = await LocalFsStorage.open(join(dir, "node"));
-  server = createChunkServer({ storage, identity: { ...nodeKey, nodeId: toHex(nodeKey.publicKey) }, zone: "z1" });
-  const url = await server.app.listen({ port: 0, host: "127.0.0.1" });
-  for (let i = 0; i < 3; i++) {
-    const bytes = new Uint8Array(20_000 + i * 7_000).map((_, k) => (k * 31 + i) & 0xff);
-    const cid = cidForBytes(bytes);
-    await storage.putChunk(cid, bytes);
-    cids.push(cid);
-  }
-  fx = await setupFixture({ validators: 4, nodeEndpoint: url });
-  const view = chainView();
-  const byEndpoint = new Map<string, CommitteeMember>();
-  const peers: ReceiptPeers = {
-    async vote(endpoint, proposal) {
-      const m = byEndpoint.get(endpoint)!;
-      if (down.has(members.indexOf(m))) throw new Error("member down");
-      return m.handleVote(proposal);
-    },
-  };
-  members = fx.frost.participants.map(
-    (p) =>
-      new CommitteeMember({
-        identity: p.identity,
-        store: p.store, // the shares of the fixture's DKG
-        chain: view,
-        fetcher: httpChunkFetcher(5_000),
-        peers,
-        frostTransport: () => transport,
-      }),
-  );
-  for (const [i, m] of members.entries()) byEndpoint.set(memberEndpoint(i), m);
-  transport = new LocalTransport(members.map((m) => m.participant));
+  h = await startReceiptHarness();
+  ({ fx, members, transport, down, storage, cids } = h);
 }, 60_000);
+afterAll(() => h?.close());
 
-afterAll(async () => {
-  await server?.app.close();
-  fx?.dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function proof(manifestCid: string, o: { submitter?: string; tamper?: (p: UsageProof) => UsageProof } = {}) {
-  const epoch = queryCommittee(fx.chain).epoch;
-  const p = await buildUsageProof({
-    storage,
-    identity: nodeKey,
-    chainId: CHAIN_ID,
-    manifestCid,
-    submitter: o.submitter ?? addressOf(fx.alice),
-    cids,
-    epoch,
-    periodStart: fx.chain.time - 600n,
-    periodEnd: fx.chain.time,
-    anchor: { height: fx.chain.height, hash: fakeBlockHash(fx.chain.height) },
-  });
-  return UsageProof.encode(o.tamper ? o.tamper(p) : p).finish();
-}
-
-/** The member (by chain participant index) that proposes. */
-function proposer(index: number): CommitteeMember {
-  const key = queryCommittee(fx.chain).members[index - 1]!.identityKey;
-  return members.find((m) => m.identityHex === toHex(key))!;
-}
+const proof = (manifestCid: string, o: { submitter?: string; tamper?: (p: UsageProof) => UsageProof } = {}) =>
+  h.proof(manifestCid, o);
+const proposer = (index: number) => h.proposer(index);
 
 describe("committee receipt service: propose → vote → FROST sign → aggregate", () => {
   it("issues a threshold receipt every member checked; the node claims it and is paid its 70%", async () => {

@@ -1,0 +1,154 @@
+/**
+ * @module In-process receipt committee for tests and the benchmark: the receipts fixture chain (n validators,
+ * FROST DKG recorded), n CommitteeMembers sharing the fixture's key shares over an in-process transport, and a
+ * real chunk server (loopback HTTP) holding the node's chunks, which members read to check usage proofs.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { u64be } from "../../../chain-app/encoding.js";
+import { cidForBytes } from "../../../common/cid.js";
+import { ed25519KeyPair } from "../../../common/ed25519.js";
+import { sha256, toHex } from "../../../common/hash.js";
+import { parseReceiptsParams } from "../../../modules/receipts/params.js";
+import {
+  addressOf,
+  type Fixture,
+  memberEndpoint,
+  queryCommittee,
+  setupFixture,
+} from "../../../modules/receipts/testFixture.js";
+import { CHAIN_ID } from "../../../modules/stake/testChain.js";
+import { QueryNodeRequest, QueryNodeResponse } from "../../../proto/gen/dsdn/nodes/v1/query.js";
+import { QueryParamsRequest, QueryParamsResponse } from "../../../proto/gen/dsdn/receipts/v1/query.js";
+import { UsageProof } from "../../../proto/gen/dsdn/receipts/v1/usage.js";
+import { LocalFsStorage } from "../../storage/localfs.js";
+import { buildUsageProof } from "../../storage/receipts/usageProof.js";
+import { createChunkServer } from "../../storage/server.js";
+import { LocalTransport } from "../frost/localTransport.js";
+import type { ReceiptsChain } from "./chain.js";
+import { httpChunkFetcher } from "./chunkFetch.js";
+import { CommitteeMember, type ReceiptPeers } from "./member.js";
+
+/** The fixture's node key (testFixture registers ed25519KeyPair(0x24…)). */
+export const harnessNodeKey = ed25519KeyPair(new Uint8Array(32).fill(0x24));
+/** TestChain hands the app zero block hashes; the harness's chain view and the node agree on this instead. */
+export const fakeBlockHash = (h: bigint) => sha256(u64be(h));
+
+export interface ReceiptHarness {
+  readonly fx: Fixture;
+  readonly storage: LocalFsStorage;
+  readonly members: CommitteeMember[];
+  readonly transport: LocalTransport;
+  /** Member positions (in `members`) whose vote RPC fails as if down. */
+  readonly down: Set<number>;
+  readonly cids: string[];
+  /** A signed usage proof of the stored chunks for `manifestCid`, anchored on the latest block. */
+  proof(manifestCid: string, o?: { submitter?: string; tamper?: (p: UsageProof) => UsageProof }): Promise<Uint8Array>;
+  /** The member that is participant `index` (1-based, chain order). */
+  proposer(index: number): CommitteeMember;
+  close(): Promise<void>;
+}
+
+export function testChainView(fx: Fixture): ReceiptsChain {
+  return {
+    chainId: async () => CHAIN_ID,
+    async committee(epoch = 0n) {
+      try {
+        return queryCommittee(fx.chain, epoch);
+      } catch {
+        return undefined;
+      }
+    },
+    receiptsParams: async () =>
+      parseReceiptsParams(
+        JSON.parse(
+          fx.chain.query("/dsdn.receipts.v1.Query/Params", QueryParamsRequest, {}, QueryParamsResponse).paramsJson,
+        ),
+      ),
+    node: async (nodeId) =>
+      fx.chain.query("/dsdn.nodes.v1.Query/Node", QueryNodeRequest, { nodeId: Buffer.from(nodeId) }, QueryNodeResponse)
+        .node,
+    blockHash: async (h) => fakeBlockHash(h),
+    latestHeight: async () => fx.chain.height,
+    disconnect: () => {},
+  };
+}
+
+export async function startReceiptHarness(
+  o: { validators?: number; chunkSizes?: number[] } = {},
+): Promise<ReceiptHarness> {
+  const dir = mkdtempSync(join(tmpdir(), "receipts-harness-"));
+  const storage = await LocalFsStorage.open(join(dir, "node"));
+  const server = createChunkServer({
+    storage,
+    identity: { ...harnessNodeKey, nodeId: toHex(harnessNodeKey.publicKey) },
+    zone: "z1",
+  });
+  const url = await server.app.listen({ port: 0, host: "127.0.0.1" });
+  const cids: string[] = [];
+  for (const [i, size] of (o.chunkSizes ?? [20_000, 27_000, 34_000]).entries()) {
+    const bytes = new Uint8Array(size).map((_, k) => (k * 31 + i) & 0xff);
+    const cid = cidForBytes(bytes);
+    await storage.putChunk(cid, bytes);
+    cids.push(cid);
+  }
+  const fx = await setupFixture({ validators: o.validators ?? 4, nodeEndpoint: url });
+  const view = testChainView(fx);
+  const byEndpoint = new Map<string, CommitteeMember>();
+  const down = new Set<number>();
+  const members: CommitteeMember[] = [];
+  const peers: ReceiptPeers = {
+    async vote(endpoint, proposal) {
+      const m = byEndpoint.get(endpoint)!;
+      if (down.has(members.indexOf(m))) throw new Error("member down");
+      return m.handleVote(proposal);
+    },
+  };
+  let transport: LocalTransport | undefined;
+  for (const p of fx.frost.participants)
+    members.push(
+      new CommitteeMember({
+        identity: p.identity,
+        store: p.store, // the shares of the fixture's DKG
+        chain: view,
+        fetcher: httpChunkFetcher(5_000),
+        peers,
+        frostTransport: () => transport!,
+      }),
+    );
+  for (const [i, m] of members.entries()) byEndpoint.set(memberEndpoint(i), m);
+  transport = new LocalTransport(members.map((m) => m.participant));
+  return {
+    fx,
+    storage,
+    members,
+    transport,
+    down,
+    cids,
+    async proof(manifestCid, p = {}) {
+      const built = await buildUsageProof({
+        storage,
+        identity: harnessNodeKey,
+        chainId: CHAIN_ID,
+        manifestCid,
+        submitter: p.submitter ?? addressOf(fx.alice),
+        cids,
+        epoch: queryCommittee(fx.chain).epoch,
+        periodStart: fx.chain.time - 600n,
+        periodEnd: fx.chain.time,
+        anchor: { height: fx.chain.height, hash: fakeBlockHash(fx.chain.height) },
+      });
+      return UsageProof.encode(p.tamper ? p.tamper(built) : built).finish();
+    },
+    proposer(index) {
+      const key = queryCommittee(fx.chain).members[index - 1]!.identityKey;
+      return members.find((m) => m.identityHex === toHex(key))!;
+    },
+    async close() {
+      await server.app.close();
+      fx.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
