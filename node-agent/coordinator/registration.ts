@@ -1,4 +1,7 @@
 /** @module Node admission: the node's own signature, chain gatekeeping (stake, cooldown, operator, TLS pin), and its live endpoint. */
+import { createHash } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import { bytesEqual, toHex } from "../../common/hash.js";
 import type { NodeRegistered } from "../../proto/gen/dsdn/da/v1/events.js";
@@ -43,11 +46,53 @@ export class RegistrationRefused extends BaseError {
   }
 }
 
-async function probeIdentity(endpoint: string, nodeId: string): Promise<RegistrationRefusal | undefined> {
+/**
+ * GET /health on the endpoint. Over https the certificate is trusted by its pinned fingerprint (the chain's),
+ * not by a CA, so self-signed node certificates work and a different certificate fails the handshake check.
+ */
+function getHealth(endpoint: string, pin: Uint8Array): Promise<{ status: number; body: string }> {
+  const u = new URL("/health", endpoint);
+  return new Promise((resolve, reject) => {
+    const onRes = (res: import("node:http").IncomingMessage) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => {
+        body += d;
+        if (body.length > 65536) req.destroy(new Error("health answer too large"));
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on("error", reject);
+    };
+    const req =
+      u.protocol === "https:"
+        ? httpsRequest(
+            u,
+            {
+              rejectUnauthorized: false,
+              checkServerIdentity: (_host, cert) =>
+                bytesEqual(createHash("sha256").update(cert.raw).digest(), pin)
+                  ? undefined
+                  : new Error("certificate does not match the pinned fingerprint"),
+              timeout: 5000,
+            },
+            onRes,
+          )
+        : httpRequest(u, { timeout: 5000 }, onRes);
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+async function probeIdentity(
+  endpoint: string,
+  nodeId: string,
+  pin: Uint8Array,
+): Promise<RegistrationRefusal | undefined> {
   try {
-    const res = await fetch(new URL("/health", endpoint), { signal: AbortSignal.timeout(5000) });
+    const res = await getHealth(endpoint, pin);
     if (res.status !== 200) return "endpoint_unreachable";
-    const body = (await res.json()) as { nodeId?: string };
+    const body = JSON.parse(res.body) as { nodeId?: string };
     return body.nodeId === nodeId ? undefined : "endpoint_identity_mismatch";
   } catch {
     return "endpoint_unreachable";
@@ -86,7 +131,7 @@ export async function admitNode(
     }
   }
   if (out.length === 0 && options.probe !== false) {
-    const bad = await probeIdentity(reg.endpoint, nodeId);
+    const bad = await probeIdentity(reg.endpoint, nodeId, reg.tlsFingerprint);
     if (bad) out.push(bad);
   }
   if (out.length > 0) throw new RegistrationRefused(nodeId, out);
