@@ -195,9 +195,15 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
   done
   for p in "${pids_chain[@]}"; do wait "$p" || fail "bonding/registering a storage node on chain failed (see logs/bootstrap.log)"; done
 
+  # The coordinator reports proven faults with the genesis fault authority (temporary, until the committee).
+  if [ ! -f "$coord_dir/keyring/fault-authority.json" ]; then
+    node -e 'process.stdout.write(require(process.argv[1]).find(x=>x.name==="fault-authority").mnemonic)' "$dir/accounts.json" |
+      "${dsdnd[@]}" keys add fault-authority --recover --keyring-dir "$coord_dir/keyring" >/dev/null
+  fi
   coord_url="http://127.0.0.1:$coord_port"
   start_bg coordinator 0 "$dir/logs/coordinator-0.log" node bin/dsdn-node.js coordinator run --data "$coord_dir" \
-    --port "$coord_port" --rpc "$rpc0" --health-interval-ms 500 --dead-after-ms 3000 --reconcile-ms 500 --challenge-ms 5000
+    --port "$coord_port" --rpc "$rpc0" --health-interval-ms 500 --dead-after-ms 3000 --reconcile-ms 500 --challenge-ms 5000 \
+    --fault-keyring-dir "$coord_dir/keyring" --fault-key fault-authority
   for ((n = 0; n < storage_nodes; n++)); do
     sdir="$dir/storage/$n"
     operator=$(node -e 'console.log(require(process.argv[1]).find(x=>x.name===process.argv[2]).address)' "$dir/accounts.json" "storage$n")

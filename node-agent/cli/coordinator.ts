@@ -4,6 +4,7 @@ import type { Command, CommandGroup } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
 import { connectChainView } from "../coordinator/chainView.js";
 import { Coordinator } from "../coordinator/coordinator.js";
+import { connectFaultReporter } from "../coordinator/faultReporter.js";
 import { loadOrCreateCoordinatorKey } from "../coordinator/keyFile.js";
 import { coordinatorRoutes } from "../coordinator/routes.js";
 import { stderrLogger } from "../da/events/logger.js";
@@ -22,7 +23,7 @@ const run: Command = {
   summary:
     "Run the coordinator: node admission via the chain, placement, chunk declarations, self-healing (foreground)",
   usage:
-    "--data DIR [--port 7300] [--host 127.0.0.1] [--da URL] [--token T] [--namespace HEX] [--rpc URL] [--coordinator KEY]... [--rf 3] [--health-interval-ms 1000] [--dead-after-ms 5000] [--reconcile-ms 1000] [--challenge-ms 5000] [--max-heals 64]",
+    "--data DIR [--port 7300] [--host 127.0.0.1] [--da URL] [--token T] [--namespace HEX] [--rpc URL] [--coordinator KEY]... [--rf 3] [--health-interval-ms 1000] [--dead-after-ms 5000] [--reconcile-ms 1000] [--challenge-ms 5000] [--max-heals 64] [--fault-keyring-dir DIR --fault-key NAME]",
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7300" },
@@ -38,6 +39,8 @@ const run: Command = {
     "reconcile-ms": { type: "string" },
     "challenge-ms": { type: "string" },
     "max-heals": { type: "string" },
+    "fault-keyring-dir": { type: "string" },
+    "fault-key": { type: "string" },
   },
   async run({ values: v, out }) {
     if (typeof v.data !== "string") throw new InvalidArgumentError("--data DIR is required");
@@ -59,6 +62,17 @@ const run: Command = {
       ...(typeof v.namespace === "string" ? { namespace: v.namespace } : {}),
     });
     const chain = await connectChainView(rpcUrl);
+    // Optional: report proven faults (wrong bytes on a challenge) with this keyring key (the genesis fault authority).
+    const faultReporter =
+      typeof v["fault-key"] === "string"
+        ? await connectFaultReporter({
+            rpcUrl,
+            keyringDir:
+              typeof v["fault-keyring-dir"] === "string" ? resolve(v["fault-keyring-dir"]) : resolve(v.data, "keyring"),
+            keyName: v["fault-key"],
+            ...(process.env.GAS_PRICE ? { gasPrice: process.env.GAS_PRICE } : {}),
+          })
+        : undefined;
     const coordinator = new Coordinator({
       da,
       secretKey: key.secretKey,
@@ -71,6 +85,7 @@ const run: Command = {
       reconcileIntervalMs: intOpt(v["reconcile-ms"], "reconcile-ms", 1000, 50),
       challengeIntervalMs: intOpt(v["challenge-ms"], "challenge-ms", 5000, 0),
       maxHealsPerRound: intOpt(v["max-heals"], "max-heals", 64, 1),
+      ...(faultReporter ? { faultReporter } : {}),
       logger: stderrLogger,
     });
     await coordinator.start();
@@ -90,6 +105,7 @@ const run: Command = {
     await app.close();
     await coordinator.stop();
     chain.close();
+    faultReporter?.close();
     await da.close();
     out("dsdn-node coordinator stopped");
     return 0;

@@ -8,6 +8,8 @@ export interface ChallengeResult {
   /** "passed": bytes match; "failed": wrong bytes, short stream, or the node says it lacks it; "unreachable": no answer. */
   readonly outcome: "passed" | "failed" | "unreachable";
   readonly reason: string;
+  /** The node answered with bytes that do not match the CID: proof of a fault, not just a missing file. */
+  readonly wrongBytes?: boolean;
 }
 
 /**
@@ -48,6 +50,6 @@ export async function challengeReplica(
     return { cid, outcome: "failed", reason: `stream broke after ${n} bytes: ${(e as Error).message}` };
   }
   if (n !== size || !bytesEqual(h.digest(), expected))
-    return { cid, outcome: "failed", reason: `served ${n} bytes that do not hash to the CID` };
+    return { cid, outcome: "failed", reason: `served ${n} bytes that do not hash to the CID`, wrongBytes: true };
   return { cid, outcome: "passed", reason: "bytes match the CID" };
 }

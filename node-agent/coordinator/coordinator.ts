@@ -18,6 +18,7 @@ import { DEFAULT_REPLICATION_FACTOR, type Placement, placeChunk } from "../place
 import { verifyAck } from "../storage/ack.js";
 import type { ChainView } from "./chainView.js";
 import { type ChallengeResult, challengeReplica } from "./challenge.js";
+import type { FaultReporter } from "./faultReporter.js";
 import { HealthMonitor } from "./healthMonitor.js";
 import { admitNode } from "./registration.js";
 
@@ -38,6 +39,12 @@ export interface CoordinatorOptions {
   readonly maxHealsPerRound?: number;
   /** Random storage challenges: one every this many ms (0 = off; default 5 s). */
   readonly challengeIntervalMs?: number;
+  /**
+   * Where proven faults go: a replica that serves bytes not matching its CID is reported to the chain as
+   * data corruption (the chain slashes and quarantines; the DA registry then follows). Without it, failed
+   * challenges only remove the replica on DA.
+   */
+  readonly faultReporter?: FaultReporter;
   /** Skip probing the node endpoint at registration (unit tests without a chunk server). */
   readonly probeEndpoints?: boolean;
   readonly logger?: DALogger;
@@ -95,6 +102,10 @@ export class Coordinator {
   private readonly log: DALogger;
   private readonly stakeCache = new Map<string, { weight: bigint; at: number }>();
   private readonly challengeFailures = new Map<string, number>();
+  /** node → when its last fault report went out (one report per node per hour at most). */
+  private readonly faultReportedAt = new Map<string, number>();
+  /** Fault reports accepted by the chain since start. */
+  faultsReported = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private reconciling: Promise<void> | undefined;
   private stopped = false;
@@ -397,6 +408,7 @@ export class Coordinator {
     if (result.outcome === "failed" && this.state.replicasOf(cid).includes(nodeId)) {
       this.challengeFailures.set(nodeId, (this.challengeFailures.get(nodeId) ?? 0) + 1);
       this.log.warn("storage challenge failed; replica removed", { cid, nodeId, reason: result.reason });
+      if (result.wrongBytes) void this.reportFault(nodeId, `challenge ${cid}: ${result.reason}`);
       await this.publishAndApply([
         {
           type: "replicaRemoved",
@@ -409,6 +421,22 @@ export class Coordinator {
       ]);
     }
     return result;
+  }
+
+  /** Wrong bytes for a CID are proof (anyone can re-run the hash): report it, at most once an hour per node. */
+  private async reportFault(nodeId: string, evidence: string): Promise<void> {
+    const r = this.o.faultReporter;
+    const last = this.faultReportedAt.get(nodeId);
+    if (!r || (last !== undefined && Date.now() - last < 3_600_000)) return;
+    this.faultReportedAt.set(nodeId, Date.now());
+    try {
+      const tx = await r.reportDataCorruption(nodeId, evidence);
+      this.faultsReported++;
+      this.log.warn("reported data corruption to the chain", { nodeId, txhash: tx.txhash, height: tx.height });
+    } catch (e) {
+      this.faultReportedAt.delete(nodeId);
+      this.log.error("fault report failed", { nodeId, error: (e as Error).message });
+    }
   }
 
   private async randomChallenge(): Promise<ChallengeResult | undefined> {

@@ -56,6 +56,7 @@ export function coordinatorRoutes(c: Coordinator): FastifyInstance {
     counts: c.state.counts(),
     outboxQueued: c.publisher.queued,
     heals: c.heals,
+    faultsReported: c.faultsReported,
   }));
 
   app.post(

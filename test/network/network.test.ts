@@ -210,6 +210,25 @@ describe("storage network on the localnet", () => {
     // And the ingress never passes the impostor's bytes on.
     const res = await fetch(`${net.env.INGRESS_URL}/object/${manifest}`);
     expect(Buffer.from(await res.arrayBuffer()).equals(file)).toBe(true);
+    // The wrong bytes are proof: the coordinator reports data corruption, the chain slashes and quarantines
+    // the operator, and the DA registry follows — the node is never placed again.
+    const op = account(`storage${n}`).address;
+    const slashing = await waitFor(
+      async () => {
+        const st = JSON.parse(
+          await cli("dsdnd", "query", "slashing", "get-slashing-status", op, "--node", env.RPC_URL!, "-o", "json"),
+        );
+        return st.inCooldown && st;
+      },
+      30_000,
+      "the chain to record the reported fault",
+    );
+    expect(slashing.offences.map((o: { kind: string }) => o.kind)).toContain("data_corruption");
+    await waitFor(
+      async () => (await coord.nodes()).nodes.find((x) => x.nodeId === identity.nodeId && x.status === "quarantined"),
+      30_000,
+      "the DA registry to quarantine the lying node",
+    );
   });
 
   it("gatekeeping: no stake, too little stake, a cooldown and a spoofed identity are refused", async () => {
