@@ -12,6 +12,8 @@ export interface BlockInfo {
   readonly timeSeconds: bigint;
   readonly timeNanos: number;
   readonly proposer: Uint8Array;
+  /** Hash of the block being finalized (agreed by consensus); empty outside FinalizeBlock. */
+  readonly hash?: Uint8Array;
 }
 
 const utf8 = new TextEncoder();

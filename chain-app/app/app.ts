@@ -95,13 +95,19 @@ export class NusantaraApp implements AbciApplication {
     return this.router.messageTypes();
   }
 
-  private blockInfo(height: bigint, time?: { seconds: bigint; nanos: number }, proposer?: Uint8Array): BlockInfo {
+  private blockInfo(
+    height: bigint,
+    time?: { seconds: bigint; nanos: number },
+    proposer?: Uint8Array,
+    hash?: Uint8Array,
+  ): BlockInfo {
     return {
       chainId: this.chainId,
       height,
       timeSeconds: time?.seconds ?? 0n,
       timeNanos: time?.nanos ?? 0,
       proposer: proposer ?? new Uint8Array(),
+      hash: hash ?? new Uint8Array(),
     };
   }
 
@@ -192,7 +198,7 @@ export class NusantaraApp implements AbciApplication {
 
   finalizeBlock(req: abci.RequestFinalizeBlock): Partial<abci.ResponseFinalizeBlock> {
     const branch = this.consensus && this.consensus.height === req.height ? this.consensus.branch : this.store.branch();
-    const block = this.blockInfo(req.height, req.time, req.proposerAddress);
+    const block = this.blockInfo(req.height, req.time, req.proposerAddress, req.hash);
     const hookCtx = unmeteredContext(branch, block, "finalize");
     for (const m of this.modules)
       m.beginBlock?.(hookCtx, { decidedLastCommit: req.decidedLastCommit?.votes ?? [], misbehavior: req.misbehavior });

@@ -135,7 +135,12 @@ export class CommitteeKeeper {
     const n = eligible.length < Number(p.maxCommitteeSize) ? eligible.length : Number(p.maxCommitteeSize);
     const t = Number(thresholdFor(BigInt(n), p.thresholdPpm));
     const epoch = curEpoch + 1n;
-    const anchor = blockAnchor(ctx.block.chainId, h, ctx.block.timeSeconds, ctx.block.timeNanos, ctx.block.proposer);
+    // The consensus-agreed block hash when finalizing a real block; the header-field digest otherwise
+    // (in-process tests that finalize synthetic blocks without a hash).
+    const anchor =
+      ctx.block.hash && ctx.block.hash.length === 32
+        ? ctx.block.hash
+        : blockAnchor(ctx.block.chainId, h, ctx.block.timeSeconds, ctx.block.timeNanos, ctx.block.proposer);
     const prevHash = cur?.committeeHash ?? ZERO32;
     const seed = deriveEpochSeed(epoch, anchor, prevHash);
     const members = selectCommittee(seed, eligible, n);

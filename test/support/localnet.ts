@@ -1,6 +1,7 @@
 /** @module Runs localnet/start.sh in a temp folder on its own ports for end-to-end tests, and stops it. */
 import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -18,6 +19,25 @@ export interface Localnet {
   stop(): Promise<void>;
 }
 
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A random base port b in 20000..32600 with b … b+99 all bindable on loopback right now. */
+export async function freePortBlock(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 127) * 100;
+    let ok = true;
+    for (let p = base; p < base + 100 && ok; p++) ok = await portFree(p);
+    if (ok) return base;
+  }
+  throw new Error("no free block of 100 loopback ports in 20000..32699");
+}
+
 export async function startLocalnet(
   options: {
     validators?: number;
@@ -29,8 +49,9 @@ export async function startLocalnet(
   } = {},
 ): Promise<Localnet> {
   const dir = mkdtempSync(join(tmpdir(), "dsdn-localnet-"));
-  // A port block per run so parallel or leftover runs never collide.
-  const basePort = options.basePort ?? 30000 + Math.floor(Math.random() * 300) * 100;
+  // A free block of 100 ports per run (start.sh uses base … base+99), below the kernel's ephemeral
+  // range (32768+) so outgoing connections never hold one of them.
+  const basePort = options.basePort ?? (await freePortBlock());
   const env = {
     ...process.env,
     LOCALNET_DIR: dir,
