@@ -162,7 +162,7 @@ export async function run(args: string[]): Promise<void> {
   );
 
   console.log("starting a 4-validator localnet…");
-  const net = await startLocalnet({ validators: 4, timeoutCommit: "1s" });
+  const net = await startLocalnet({ validators: 4, timeoutCommit: "1s", services: "chain" });
   try {
     const urls = net.rpcUrls;
     const chainId = net.env.CHAIN_ID as string;
