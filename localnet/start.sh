@@ -216,7 +216,13 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
   storage_urls=""
   for ((n = 0; n < storage_nodes; n++)); do storage_urls+="${storage_urls:+,}http://127.0.0.1:$((base + 93 + n))"; done
   mkdir -p "$dir/dsdn"
-  printf '{"coordinator": "%s", "ingress": "%s"}\n' "$coord_url" "http://127.0.0.1:$ingress_port" >"$dir/dsdn/config.json"
+  printf '{"coordinator": "%s", "ingress": "%s", "localnet": "%s"}\n' "$coord_url" "http://127.0.0.1:$ingress_port" "$dir" >"$dir/dsdn/config.json"
+  # The default localnet also becomes the user's dsdn default (only replacing a config an earlier localnet wrote),
+  # so `dsdn upload FILE` works without sourcing the env file. Test localnets (LOCALNET_DIR elsewhere) never touch it.
+  user_cfg="${DSDN_HOME:-$HOME/.dsdn}/config.json"
+  if [ "$dir" = "$root/.localnet" ] && { [ ! -e "$user_cfg" ] || grep -q '"localnet"' "$user_cfg"; }; then
+    mkdir -p "$(dirname "$user_cfg")" && cp "$dir/dsdn/config.json" "$user_cfg"
+  fi
   net_env="export DSDN_COORDINATOR_URL=$coord_url
 export DSDN_COORDINATOR_KEYS=$coord_key
 export INGRESS_URL=http://127.0.0.1:$ingress_port

@@ -9,6 +9,8 @@ const spec = {
   coordinator: { type: "url", env: "DSDN_COORDINATOR_URL" },
   ingress: { type: "url", env: "INGRESS_URL" },
   uploader: { type: "string", env: "DSDN_UPLOADER" },
+  /** Set by localnet/start.sh: the localnet directory this config points at (informational). */
+  localnet: { type: "string" },
 } as const;
 
 export function dsdnConfigPath(): string {
