@@ -136,3 +136,16 @@ export function toJson(value: unknown, indent?: number): string {
     indent,
   );
 }
+
+/** Resolves with the signal's name once the process gets SIGINT or SIGTERM: long-running services await it, then shut down. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve(signal);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

@@ -1,6 +1,7 @@
 /** @module `dsdn-node coordinator`: run the coordinator service, print its key, and the FROST committee tools. */
 import { resolve } from "node:path";
 import type { Command, CommandGroup } from "../../common/cli.js";
+import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
 import { connectChainView } from "../coordinator/chainView.js";
 import { Coordinator } from "../coordinator/coordinator.js";
@@ -93,15 +94,7 @@ const run: Command = {
     const address = await app.listen({ port, host: String(v.host) });
     out(`dsdn-node coordinator listening on ${address}`);
     out(`coordinator key ${key.nodeId} DA height ${coordinator.follower.height} chain ${rpcUrl}`);
-    await new Promise<void>((done) => {
-      const stop = () => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        done();
-      };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-    });
+    await untilSignal();
     await app.close();
     await coordinator.stop();
     chain.close();

@@ -1,5 +1,6 @@
 /** @module `dsdn-node da`: runs the local Celestia-compatible DA server until SIGINT/SIGTERM. */
 import type { Command } from "../../common/cli.js";
+import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
 import { DEFAULT_LOCAL_DA_PORT, LocalDAServer } from "../da/localserver/server.js";
 
@@ -32,11 +33,7 @@ export const daCommand: Command = {
     ctx.out(
       `auth tokens (read, write, admin) written to ${server.tokenFile} and read.token / write.token / admin.token beside it`,
     );
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
+    await untilSignal();
     await server.stop();
     ctx.out("local DA stopped");
     return 0;

@@ -1,5 +1,6 @@
 /** @module `dsdn-node ingress`: the HTTP gateway — GET /object/{cid} from the nearest healthy replica, GET /health. */
 import type { Command } from "../../common/cli.js";
+import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
 import { stderrLogger } from "../da/events/logger.js";
 import { parseCoordinatorList, replayConfig } from "../da/replay/config.js";
@@ -50,15 +51,7 @@ export const ingressCommand: Command = {
     });
     const address = await ingress.app.listen({ port, host: String(v.host) });
     out(`dsdn-node ingress listening on ${address} (DA height ${follower.height})`);
-    await new Promise<void>((done) => {
-      const stop = () => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        done();
-      };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-    });
+    await untilSignal();
     await ingress.stop();
     await follower.stop();
     await da.close();

@@ -1,6 +1,7 @@
 /** @module `dsdn-node storage`: runs one storage node (chunk store + chunk server) in the foreground. */
 import { resolve } from "node:path";
 import type { Command } from "../../common/cli.js";
+import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
 import { parseSize } from "../storage/chunker.js";
 import { startNetworkNode } from "../storage/follower/networkNode.js";
@@ -56,15 +57,8 @@ export const storage: Command = {
       typeof values["coordinator-url"] === "string"
         ? await startNetworkNode({ values, identity, storage: store, zone, dataDir, listenAddress: address, out, err })
         : undefined;
-    await new Promise<void>((done) => {
-      const stop = () => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        (network ? network.stop() : Promise.resolve()).then(() => app.close()).then(done, done);
-      };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-    });
+    await untilSignal();
+    await (network ? network.stop() : Promise.resolve()).then(() => app.close()).catch(() => {});
     out("dsdn-node storage stopped");
     return 0;
   },

@@ -5,6 +5,7 @@ import { startAbciServer } from "../../../chain-app/abci/index.js";
 import { createApp } from "../../../chain-app/app/buildApp.js";
 import { ChainStore } from "../../../chain-app/store/index.js";
 import type { Command } from "../../../common/cli.js";
+import { untilSignal } from "../../../common/cli.js";
 import { appDbPath, homeOption, loadAppConfig } from "../home.js";
 
 export const start: Command = {
@@ -23,14 +24,7 @@ export const start: Command = {
     out(
       `dsdnd: serving ABCI on ${server.address} (height ${store.lastHeight}, min gas price ${minGasPrice || "none"})`,
     );
-    await new Promise<void>((resolve) => {
-      const stop = (sig: string) => {
-        out(`dsdnd: ${sig}, shutting down`);
-        resolve();
-      };
-      process.once("SIGTERM", () => stop("SIGTERM"));
-      process.once("SIGINT", () => stop("SIGINT"));
-    });
+    out(`dsdnd: ${await untilSignal()}, shutting down`);
     await server.close();
     store.close();
     return 0;

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type Command, type CommandGroup, outputOption, toJson } from "../../../common/cli.js";
+import { type Command, type CommandGroup, outputOption, toJson, untilSignal } from "../../../common/cli.js";
 import { type Ed25519KeyPair, ed25519Verify } from "../../../common/ed25519.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
 import { bytesEqual, fromHex, toHex } from "../../../common/hash.js";
@@ -104,15 +104,8 @@ export const serveCommand: Command = {
     });
     const address = await app.listen({ port, host: String(values.host) });
     out(`frost participant listening on ${address} identity ${identity.nodeId}`);
-    await new Promise<void>((done) => {
-      const stop = () => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        app.close().then(done, done);
-      };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-    });
+    await untilSignal();
+    await app.close().catch(() => {});
     return 0;
   },
 };

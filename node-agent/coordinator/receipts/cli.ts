@@ -12,6 +12,7 @@ import { DEFAULT_GAS_PRICE } from "../../../clients/sdk/client.js";
 import { submitDkgResultMsg } from "../../../clients/sdk/committee.js";
 import { dsdnRegistry } from "../../../clients/sdk/registry.js";
 import type { Command, CommandGroup } from "../../../common/cli.js";
+import { untilSignal } from "../../../common/cli.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
 import { EventPublisher } from "../../da/events/publisher.js";
 import { createDALayer } from "../../da/replay/createDALayer.js";
@@ -125,15 +126,7 @@ export const serveCommand: Command = {
         await new Promise((r) => setTimeout(r, pollMs));
       }
     })();
-    await new Promise<void>((done) => {
-      const stop = () => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        done();
-      };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-    });
+    await untilSignal();
     stopping = true;
     await app.close();
     await loop;
