@@ -42,26 +42,8 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(norm(value));
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+/** Byte concatenation (the one in common/hash.ts, under the name chain code uses). */
+export { concatBytes as concat } from "../common/hash.js";
 
-/** The smallest key greater than every key starting with `prefix` (exclusive end of a prefix range). */
-export function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
-  const end = prefix.slice();
-  for (let i = end.length - 1; i >= 0; i--) {
-    if ((end[i] as number) < 0xff) {
-      end[i] = (end[i] as number) + 1;
-      return end.subarray(0, i + 1);
-    }
-  }
-  return undefined;
-}
+/** Exclusive end of a prefix range (defined with the store's key helpers). */
+export { prefixEnd } from "./store/bytes.js";

@@ -1,6 +1,8 @@
 /** @module An in-memory DALayer (layer "memory") for unit tests and as a reference: outages, delays, reordering. */
+
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import { bytesEqual, concatBytes, sha256Native } from "../../common/hash.js";
+import { sleep } from "./celestia/backoff.js";
 import type { BlobRef, DABlob, DAHealth, DAHeightBlobs, DALayer, SubscribeOptions } from "./types.js";
 
 /** 29-byte version-0 namespace used when none is given: 18 zero bytes then "dsdn-test!". */
@@ -21,19 +23,6 @@ interface Waiting {
   readonly notBefore: bigint;
   readonly resolve: (ref: BlobRef) => void;
   readonly reject: (e: unknown) => void;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 /**
