@@ -49,6 +49,12 @@ function challenge(points: readonly EdPoint[]): bigint {
   return bytesToNumberLE(h.subarray(0, C_LEN));
 }
 
+/** A VRF public key the verifier accepts (validate_key): a canonical point that is not of small order. */
+export function isValidVrfPublicKey(publicKey: Uint8Array): boolean {
+  const Y = decodePoint(publicKey);
+  return !!Y && !Y.isSmallOrder();
+}
+
 /** The VRF public key of a 32-byte RFC 8032 secret key (the same derivation as Ed25519). */
 export function ecvrfPublicKey(secretKey: Uint8Array): Uint8Array {
   return ed25519.getPublicKey(secretKey);
