@@ -5,13 +5,19 @@ import { setupCommitteeExtension } from "../../../clients/sdk/committee.js";
 import { setupNodesExtension } from "../../../clients/sdk/nodes.js";
 import { setupReceiptsExtension } from "../../../clients/sdk/receipts.js";
 import { parseReceiptsParams, type ReceiptsParams } from "../../../modules/receipts/params.js";
-import type { Committee } from "../../../proto/gen/dsdn/committee/v1/committee.js";
+import type { Committee, SeedRequest } from "../../../proto/gen/dsdn/committee/v1/committee.js";
 import type { Node } from "../../../proto/gen/dsdn/nodes/v1/nodes.js";
 
 export interface ReceiptsChain {
   chainId(): Promise<string>;
   /** The committee of `epoch` (default: the current one); undefined when none. */
   committee(epoch?: bigint): Promise<Committee | undefined>;
+  /** The open request for the next epoch's seed, if any. */
+  seedRequest(): Promise<SeedRequest | undefined>;
+  /** The committee module's params (canonical JSON values). */
+  committeeParams(): Promise<Record<string, string>>;
+  /** Time (unix s) of the latest block: seed slots run on block time. */
+  latestBlockTime(): Promise<bigint>;
   receiptsParams(): Promise<ReceiptsParams>;
   node(nodeId: Uint8Array): Promise<Node | undefined>;
   /** The hash of the block at `height` (CometBFT block id hash). */
@@ -30,6 +36,11 @@ export async function connectReceiptsChain(rpcUrl: string): Promise<ReceiptsChai
       return chainId;
     },
     committee: (epoch) => q.committee.committee(epoch),
+    seedRequest: () => q.committee.seedRequest(),
+    committeeParams: () => q.committee.params(),
+    async latestBlockTime() {
+      return BigInt(Math.floor((await comet.status()).syncInfo.latestBlockTime.getTime() / 1000));
+    },
     receiptsParams: async () => parseReceiptsParams(await q.receipts.params()),
     async node(nodeId) {
       try {
