@@ -2,7 +2,7 @@
 import type { Misbehavior, VoteInfo } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import type { Context } from "../../chain-app/context.js";
-import { canonicalJson, fromUtf8, prefixEnd, u64be, utf8 } from "../../chain-app/encoding.js";
+import { canonicalJson, fromUtf8, prefixEnd, readAddrKey, u64be, utf8 } from "../../chain-app/encoding.js";
 import type { KVStore } from "../../chain-app/store/index.js";
 import { toBech32Address } from "../../common/secp256k1.js";
 import { type Offence, SigningInfo, SlashingRecord } from "../../proto/gen/dsdn/slashing/v1/slashing.js";
@@ -64,7 +64,7 @@ export class SlashingKeeper {
   *signingInfos(ctx: Context): Generator<[Uint8Array, SigningInfo]> {
     const start = Uint8Array.of(Prefix.SigningInfo);
     for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.SigningInfo + 1) }))
-      yield [k.slice(1), SigningInfo.decode(v)];
+      yield [readAddrKey(k, 1).addr, SigningInfo.decode(v)];
   }
 
   /** Missed slots of a validator's window (ascending). */

@@ -1,7 +1,7 @@
 /** @module stake keeper: validator and node bonds, the unbonding queue, slashing of bonds, power changes. */
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import type { Context } from "../../chain-app/context.js";
-import { canonicalJson, fromUtf8, prefixEnd, readU64be, u64be, utf8 } from "../../chain-app/encoding.js";
+import { canonicalJson, fromUtf8, prefixEnd, readAddrKey, readU64be, u64be, utf8 } from "../../chain-app/encoding.js";
 import type { KVStore } from "../../chain-app/store/index.js";
 import { sha256, toHex } from "../../common/hash.js";
 import { toBech32Address } from "../../common/secp256k1.js";
@@ -103,7 +103,7 @@ export class StakeKeeper {
   *validators(ctx: Context, from?: Uint8Array): Generator<[Uint8Array, Validator]> {
     const start = from ?? Uint8Array.of(Prefix.Validator);
     for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.Validator + 1) }))
-      yield [k.subarray(1), Validator.decode(v)];
+      yield [readAddrKey(k, 1).addr, Validator.decode(v)];
   }
 
   /** Power CometBFT should give this validator now: 0 when jailed, else tokens / powerReduction. */
@@ -162,7 +162,7 @@ export class StakeKeeper {
   *nodeStakes(ctx: Context): Generator<[Uint8Array, NodeStake]> {
     const start = Uint8Array.of(Prefix.NodeStake);
     for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.NodeStake + 1) }))
-      yield [k.subarray(1), NodeStake.decode(v)];
+      yield [readAddrKey(k, 1).addr, NodeStake.decode(v)];
   }
 
   /** Bonds (or tops up) node stake; a class is fixed while any node stake is bonded. */
@@ -370,7 +370,8 @@ export class StakeKeeper {
     const resync = s.has(genesisResyncKey);
     const changed: Uint8Array[] = [];
     const start = Uint8Array.of(Prefix.PowerChanged);
-    for (const [k] of s.iterate({ start, end: Uint8Array.of(Prefix.PowerChanged + 1) })) changed.push(k.slice(1));
+    for (const [k] of s.iterate({ start, end: Uint8Array.of(Prefix.PowerChanged + 1) }))
+      changed.push(readAddrKey(k, 1).addr);
     for (const k of changed) s.delete(powerChangedKey(k));
     const updates: ValidatorUpdate[] = [];
     const consider = (op: Uint8Array, v: Validator) => {
