@@ -22,7 +22,13 @@ export const Prefix = {
   PowerChanged: 0x08,
   /** 0x09 -> empty: set by genesis import; the first end block re-sends every validator's power */
   GenesisResync: 0x09,
+  /** 0x0A | (2^64-1 - power)(u64) | len(1) | operator -> empty: unjailed validators by power, highest first */
+  PowerIndex: 0x0a,
+  /** 0x0B | len(1) | operator -> empty: validators CometBFT holds with a positive power (<= max_validators) */
+  LastActive: 0x0b,
 } as const;
+
+const MAX_U64 = (1n << 64n) - 1n;
 
 export const paramsKey = Uint8Array.of(Prefix.Params);
 export const validatorKey = (op: Uint8Array) => concat(Uint8Array.of(Prefix.Validator), addrKey(op));
@@ -36,3 +42,6 @@ export const unbondingByOwnerPrefix = (owner: Uint8Array) =>
 export const unbondingByOwnerKey = (owner: Uint8Array, id: bigint) => concat(unbondingByOwnerPrefix(owner), u64be(id));
 export const powerChangedKey = (cons: Uint8Array) => concat(Uint8Array.of(Prefix.PowerChanged), addrKey(cons));
 export const genesisResyncKey = Uint8Array.of(Prefix.GenesisResync);
+export const powerIndexKey = (power: bigint, op: Uint8Array) =>
+  concat(Uint8Array.of(Prefix.PowerIndex), u64be(MAX_U64 - power), addrKey(op));
+export const lastActiveKey = (op: Uint8Array) => concat(Uint8Array.of(Prefix.LastActive), addrKey(op));
