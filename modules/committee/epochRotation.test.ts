@@ -16,6 +16,8 @@ import {
   signReceipt,
   submitSeed,
 } from "../receipts/testFixture.js";
+import { TestChain } from "../stake/testChain.js";
+import type { CommitteeGenesis } from "./genesis.js";
 
 const PARAMS = {
   epochBlocks: "20",
@@ -134,5 +136,18 @@ describe("a DKG that misses its deadline (finding 8)", () => {
     // The absentee is out of the next pools (epochs ≤ 2 + absenceExclusionEpochs).
     toRotation(fx);
     expect(querySeedRequest(fx.chain)!.pool.map((m) => m.operator)).not.toContain(absentee);
+    // The open request, the next pool and the exclusion survive a genesis export → import.
+    const g1 = fx.chain.exportAppState().committee as CommitteeGenesis;
+    expect(g1.seedRequest).not.toBeNull();
+    expect(g1.nextPool).not.toBeNull();
+    expect(g1.exclusions).toEqual([{ operator: absentee, throughEpoch: "4" }]);
+    const copy = new TestChain({ ...fx.chain.exportAppState() });
+    try {
+      copy.init();
+      copy.block();
+      expect(copy.exportAppState().committee).toEqual(g1);
+    } finally {
+      copy.close();
+    }
   });
 });

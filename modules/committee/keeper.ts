@@ -3,7 +3,7 @@
  * deadlines, receipt-signature checks, dispute and absence penalties.
  */
 import type { Context } from "../../chain-app/context.js";
-import { canonicalJson, fromUtf8, readU64be, u64be, utf8 } from "../../chain-app/encoding.js";
+import { canonicalJson, fromUtf8, readAddrKey, readU64be, u64be, utf8 } from "../../chain-app/encoding.js";
 import type { KVStore } from "../../chain-app/store/index.js";
 import { ed25519Verify } from "../../common/ed25519.js";
 import { toBech32Address } from "../../common/secp256k1.js";
@@ -199,7 +199,7 @@ export class CommitteeKeeper {
   *exclusions(ctx: Context): Generator<{ operator: Uint8Array; through: bigint }> {
     const start = Uint8Array.of(Prefix.ExcludedThrough);
     for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.ExcludedThrough + 1) }))
-      yield { operator: k.slice(1), through: readU64be(v) };
+      yield { operator: readAddrKey(k, 1).addr, through: readU64be(v) };
   }
 
   /** The producer whose slot is open at this block's time (slots cycle once every producer had one). */

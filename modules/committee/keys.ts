@@ -20,7 +20,7 @@ export const Prefix = {
   SeedRequest: 0x07,
   /** 0x08 -> dsdn.committee.v1.CandidatePool: the pool of the epoch after the open request's */
   NextPool: 0x08,
-  /** 0x09 | operator(20) -> epoch(u64): the operator is out of every pool up to and including that epoch */
+  /** 0x09 | len(1) | operator -> epoch(u64): the operator is out of every pool up to and including that epoch */
   ExcludedThrough: 0x09,
 } as const;
 
@@ -32,4 +32,4 @@ export const currentEpochKey = Uint8Array.of(Prefix.CurrentEpoch);
 export const disputeKey = (hash: Uint8Array) => concat(Uint8Array.of(Prefix.Dispute), hash);
 export const seedRequestKey = Uint8Array.of(Prefix.SeedRequest);
 export const nextPoolKey = Uint8Array.of(Prefix.NextPool);
-export const excludedThroughKey = (op: Uint8Array) => concat(Uint8Array.of(Prefix.ExcludedThrough), op);
+export const excludedThroughKey = (op: Uint8Array) => concat(Uint8Array.of(Prefix.ExcludedThrough), addrKey(op));
