@@ -5,7 +5,7 @@ import { setupCommitteeExtension } from "../../../clients/sdk/committee.js";
 import { setupNodesExtension } from "../../../clients/sdk/nodes.js";
 import { setupReceiptsExtension } from "../../../clients/sdk/receipts.js";
 import { parseReceiptsParams, type ReceiptsParams } from "../../../modules/receipts/params.js";
-import type { Committee, SeedRequest } from "../../../proto/gen/dsdn/committee/v1/committee.js";
+import { type Committee, CommitteeStatus, type SeedRequest } from "../../../proto/gen/dsdn/committee/v1/committee.js";
 import type { Node } from "../../../proto/gen/dsdn/nodes/v1/nodes.js";
 
 export interface ReceiptsChain {
@@ -24,6 +24,17 @@ export interface ReceiptsChain {
   blockHash(height: bigint): Promise<Uint8Array>;
   latestHeight(): Promise<bigint>;
   disconnect(): void;
+}
+
+/**
+ * The committee that signs receipts now: the current one once its key is recorded; while its DKG is pending,
+ * the previous one (the chain accepts its receipts until the new key is recorded). Undefined when neither is.
+ */
+export async function servingCommittee(chain: Pick<ReceiptsChain, "committee">): Promise<Committee | undefined> {
+  const cur = await chain.committee();
+  if (!cur || cur.status === CommitteeStatus.COMMITTEE_STATUS_ACTIVE || cur.epoch <= 1n) return cur;
+  const prev = await chain.committee(cur.epoch - 1n);
+  return prev?.status === CommitteeStatus.COMMITTEE_STATUS_ACTIVE ? prev : cur;
 }
 
 export async function connectReceiptsChain(rpcUrl: string): Promise<ReceiptsChain> {

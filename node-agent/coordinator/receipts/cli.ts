@@ -1,7 +1,8 @@
 /**
  * @module `dsdn-node coordinator receipts serve`: run a committee member — FROST participant, receipt votes and
  * proposals over HTTP, the epoch seed's ECVRF proof when designated, DKG presence, the epoch's DKG (as
- * participant 1) recorded on chain with the operator's key, issued receipts published to DA as ReceiptIssued. Also runnable as `node dist/node-agent/coordinator/receipts/main.js`.
+ * participant 1) recorded on chain with the operator's key, issued receipts published to DA as ReceiptIssued.
+ * Also runnable as `node dist/node-agent/coordinator/receipts/main.js`.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";

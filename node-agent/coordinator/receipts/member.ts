@@ -37,7 +37,7 @@ import { HttpPeerTransport } from "../frost/httpTransport.js";
 import type { KeyShareStore } from "../frost/keyStore.js";
 import { FrostParticipant } from "../frost/participant.js";
 import type { PeerTransport } from "../frost/rpc.js";
-import type { ReceiptsChain } from "./chain.js";
+import { type ReceiptsChain, servingCommittee } from "./chain.js";
 import type { ChunkFetcher } from "./chunkFetch.js";
 import { checkReceiptBody, ReceiptRefusedError, type VerifyDeps, verifyUsageProof } from "./verifyUsage.js";
 
@@ -162,8 +162,9 @@ export class CommitteeMember {
     return c;
   }
 
+  /** The committee signing receipts now: the current one, or the previous one while the current DKG is pending. */
   async #currentCommittee(): Promise<Committee> {
-    const c = await this.#o.chain.committee();
+    const c = await servingCommittee(this.#o.chain);
     if (!c) throw new ReceiptRefusedError("no committee has been selected yet");
     if (c.status !== CommitteeStatus.COMMITTEE_STATUS_ACTIVE)
       throw new ReceiptRefusedError(`epoch ${c.epoch}'s DKG is not recorded yet`);

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nodeSignReceipt } from "../../../clients/sdk/receipts.js";
 import { toHex } from "../../../common/hash.js";
-import { addressOf, queryCommittee, querySeedRequest } from "../../../modules/receipts/testFixture.js";
+import { decodeReceiptData, decodeThresholdReceipt } from "../../../modules/receipts/receiptBytes.js";
+import { addressOf, claimMsg, queryCommittee, querySeedRequest } from "../../../modules/receipts/testFixture.js";
 import { CommitteeStatus } from "../../../proto/gen/dsdn/committee/v1/committee.js";
 import type { CommitteeMember } from "./member.js";
-import { type ReceiptHarness, startReceiptHarness } from "./testHarness.js";
+import { harnessNodeKey, type ReceiptHarness, startReceiptHarness } from "./testHarness.js";
 
 /**
  * The coordinators keep the committee rotating by themselves: the designated one submits the epoch seed's
@@ -71,5 +73,30 @@ describe("coordinators rotate the committee with members absent", () => {
     expect(c.dkgAttempt).toBe(1);
     expect(c.members.map((m) => toHex(m.identityKey))).not.toContain(crashed!.identityHex);
     expect(c.absent).toEqual([addressOf(fx.vals[h.members.indexOf(crashed!)]!)]);
+  }, 120_000);
+
+  it("while the next DKG is pending, the previous committee still issues receipts and they pay", async () => {
+    const { fx } = h;
+    const start = queryCommittee(fx.chain).startHeight;
+    while (fx.chain.height + 1n < start + 20n) fx.chain.block();
+    fx.chain.block();
+    let c = queryCommittee(fx.chain);
+    // Only the seed duty runs: the new committee is selected and stays without a key.
+    for (let i = 0; i < 20 && c.epoch === 2n; i++) {
+      for (const m of h.members) await m.maybeSubmitSeed();
+      fx.chain.block();
+      c = queryCommittee(fx.chain);
+    }
+    expect(c.epoch).toBe(3n);
+    expect(c.status).toBe(CommitteeStatus.COMMITTEE_STATUS_PENDING_DKG);
+    const serving = queryCommittee(fx.chain, 2n);
+    const proposer = h.members.find((m) => m.identityHex === toHex(serving.members[0]!.identityKey))!;
+    const res = await proposer.handleRequest({ usageProof: Buffer.from(await h.proof("bafkreipendingdkg")) });
+    const tr = decodeThresholdReceipt(res.thresholdReceipt);
+    expect(decodeReceiptData(tr.receiptData).epoch).toBe(2n);
+    const r = fx.chain.exec(fx.bob, [
+      claimMsg(addressOf(fx.bob), { receipt: tr, nodeSignature: nodeSignReceipt(tr, harnessNodeKey.secretKey) }),
+    ]);
+    expect(r.code, r.log).toBe(0);
   }, 120_000);
 });

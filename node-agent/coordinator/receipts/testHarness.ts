@@ -39,6 +39,7 @@ import { buildUsageProof } from "../../storage/receipts/usageProof.js";
 import { createChunkServer } from "../../storage/server.js";
 import { LocalTransport } from "../frost/localTransport.js";
 import type { ReceiptsChain } from "./chain.js";
+import { servingCommittee } from "./chain.js";
 import { httpChunkFetcher } from "./chunkFetch.js";
 import { CommitteeMember, type ReceiptPeers } from "./member.js";
 
@@ -199,7 +200,7 @@ export async function startReceiptHarness(
         manifestCid,
         submitter: p.submitter ?? addressOf(fx.alice),
         cids,
-        epoch: queryCommittee(fx.chain).epoch,
+        epoch: (await servingCommittee(view))!.epoch,
         periodStart: fx.chain.time - 600n,
         periodEnd: fx.chain.time,
         anchor: { height: fx.chain.height, hash: fakeBlockHash(fx.chain.height) },
