@@ -151,3 +151,29 @@ describe("a DKG that misses its deadline (finding 8)", () => {
     }
   });
 });
+
+describe("an absence that stalls every attempt (too few candidates to re-select)", () => {
+  let fx: Fixture;
+  beforeAll(async () => {
+    fx = await setupFixture({ validators: 4, committee: { ...PARAMS, minCommitteeSize: "4" } });
+  }, 120_000);
+  afterAll(() => fx?.dispose());
+
+  it("keeps the members with a new deadline and penalises the absentee once per epoch, not per attempt", () => {
+    toRotation(fx);
+    const c2 = submitSeed(fx);
+    const absentee = c2.members[1]!.operator;
+    const before = tokensOf(fx, absentee);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const c = queryCommittee(fx.chain);
+      while (fx.chain.time + 5n < c.dkgDeadline) fx.chain.block();
+      fx.chain.block();
+      const next = queryCommittee(fx.chain);
+      expect(next.dkgAttempt).toBe(attempt);
+      expect(next.members.map((m) => m.operator)).toEqual(c2.members.map((m) => m.operator));
+      expect(next.absent).toEqual(c2.members.map((m) => m.operator)); // nobody signalled
+    }
+    expect(tokensOf(fx, absentee)).toBe(lessHalfPercent(before));
+    expect(queryCommittee(fx.chain, 1n).status).toBe(CommitteeStatus.COMMITTEE_STATUS_ACTIVE);
+  });
+});

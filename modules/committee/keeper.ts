@@ -331,8 +331,9 @@ export class CommitteeKeeper {
 
   /**
    * A pending committee whose DKG deadline passed: members that never signalled presence are penalised and
-   * dropped from the epoch's pool, and the committee is drawn again from what remains with a seed derived
-   * from the recorded one (attempt + 1). With too few left, the same members get a new deadline.
+   * dropped from the epoch's pool (penalised once per epoch), and the committee is drawn again from what remains
+   * with a seed derived from the recorded one (attempt + 1). With too few left, the same members get a new
+   * deadline.
    */
   private enforceDkgDeadline(ctx: Context): void {
     const cur = this.getCommittee(ctx, this.currentEpoch(ctx));
@@ -341,8 +342,10 @@ export class CommitteeKeeper {
     const p = this.getParams(ctx);
     const present = new Set(cur.dkgPresent);
     const absentees = cur.members.filter((m) => !present.has(m.operator)).map((m) => m.operator);
-    for (const op of absentees) this.penaliseAbsence(ctx, op, cur.epoch, "dkg_absent");
-    const absent = [...cur.absent, ...absentees];
+    // At most one absence penalty per member and epoch, however many attempts its absence stalls.
+    const fresh = absentees.filter((op) => !cur.absent.includes(op));
+    for (const op of fresh) this.penaliseAbsence(ctx, op, cur.epoch, "dkg_absent");
+    const absent = [...cur.absent, ...fresh];
     const pool = cur.pool.filter((m) => !absent.includes(m.operator));
     const attempt = cur.dkgAttempt + 1;
     if (BigInt(pool.length) >= p.minCommitteeSize) {
