@@ -13,7 +13,7 @@ import {
   decodeThresholdReceipt,
   nodeSigningMessage,
   receiptId,
-} from "../../modules/receipts/receiptBytes.js";
+} from "../../common/receipts/receiptBytes.js";
 import {
   QueryAffinityRequest,
   QueryAffinityResponse,

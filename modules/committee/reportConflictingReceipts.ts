@@ -8,18 +8,18 @@ import { concat } from "../../chain-app/encoding.js";
 import type { MsgDef } from "../../chain-app/module.js";
 import { bytesEqual, sha256 } from "../../common/hash.js";
 import {
-  MsgReportConflictingReceipts,
-  MsgReportConflictingReceiptsResponse,
-} from "../../proto/gen/dsdn/committee/v1/tx.js";
-import type { ReceiptData, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
-import { addressBytesOf } from "../auth/keeper.js";
-import {
   decodeReceiptData,
   decodeThresholdReceipt,
   receiptId,
   receiptSigningMessage,
   replayKey,
-} from "../receipts/receiptBytes.js";
+} from "../../common/receipts/receiptBytes.js";
+import {
+  MsgReportConflictingReceipts,
+  MsgReportConflictingReceiptsResponse,
+} from "../../proto/gen/dsdn/committee/v1/tx.js";
+import type { ReceiptData, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { addressBytesOf } from "../auth/keeper.js";
 import { CommitteeErrors } from "./errors.js";
 import type { CommitteeKeeper } from "./keeper.js";
 

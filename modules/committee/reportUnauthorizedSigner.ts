@@ -6,17 +6,17 @@
  */
 import type { MsgDef } from "../../chain-app/module.js";
 import {
+  decodeReceiptData,
+  decodeThresholdReceipt,
+  receiptId,
+  receiptSigningMessage,
+} from "../../common/receipts/receiptBytes.js";
+import {
   MsgReportUnauthorizedSigner,
   MsgReportUnauthorizedSignerResponse,
 } from "../../proto/gen/dsdn/committee/v1/tx.js";
 import type { ReceiptData } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { addressBytesOf } from "../auth/keeper.js";
-import {
-  decodeReceiptData,
-  decodeThresholdReceipt,
-  receiptId,
-  receiptSigningMessage,
-} from "../receipts/receiptBytes.js";
 import { CommitteeErrors } from "./errors.js";
 import type { CommitteeKeeper } from "./keeper.js";
 import { MAX_RECEIPT_BYTES } from "./reportConflictingReceipts.js";

@@ -1,13 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModules } from "../../chain-app/app/buildApp.js";
 import { unmeteredContext } from "../../chain-app/context.js";
+import { receiptId } from "../../common/receipts/receiptBytes.js";
 import { fromBech32Address, secp256k1KeyPair } from "../../common/secp256k1.js";
 import { QueryClaimRequest, QueryClaimResponse } from "../../proto/gen/dsdn/receipts/v1/query.js";
 import { ClaimStatus, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import {
+  addressOf,
+  claimMsg,
+  type Fixture,
+  NUSA,
+  recordDkg,
+  setupFixture,
+  signReceipt,
+} from "../../test/support/receiptFixture.js";
 import { sendMsg } from "../../test/support/txBuilder.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
-import { receiptId } from "./receiptBytes.js";
-import { addressOf, claimMsg, type Fixture, NUSA, recordDkg, setupFixture, signReceipt } from "./testFixture.js";
 
 const POOL = moduleAddress(ModuleAccount.RewardPool);
 const TREASURY = moduleAddress(ModuleAccount.Treasury);
@@ -232,7 +240,7 @@ describe("committee handoff", () => {
     const start = fx.groups.get(1n)!.committee.startHeight;
     while (fx.chain.height + 1n < start + 20n) fx.chain.block();
     fx.chain.block();
-    expect((await import("./testFixture.js")).queryCommittee(fx.chain).epoch).toBe(2n);
+    expect((await import("../../test/support/receiptFixture.js")).queryCommittee(fx.chain).epoch).toBe(2n);
     await recordDkg(fx);
     const fresh = await signReceipt(fx, {}, { epoch: 2n });
     expect(fx.chain.exec(fx.bob, [claimMsg(BOB, old)]).code).toBe(0); // epoch 1, inside the 5-block handoff

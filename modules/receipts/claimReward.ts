@@ -10,6 +10,14 @@
 import type { MsgDef } from "../../chain-app/module.js";
 import { ed25519Verify } from "../../common/ed25519.js";
 import { toHex } from "../../common/hash.js";
+import {
+  decodeReceiptData,
+  nodeSigningMessage,
+  receiptId,
+  receiptProblem,
+  receiptSigningMessage,
+  replayKey,
+} from "../../common/receipts/receiptBytes.js";
 import { NodeStatus } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
 import {
   type Claim,
@@ -24,14 +32,6 @@ import { ReceiptsErrors } from "./errors.js";
 import { claimEvent } from "./events.js";
 import type { CommitteeKeeper, NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
 import type { ReceiptsKeeper } from "./keeper.js";
-import {
-  decodeReceiptData,
-  nodeSigningMessage,
-  receiptId,
-  receiptProblem,
-  receiptSigningMessage,
-  replayKey,
-} from "./receiptBytes.js";
 import { priceOf } from "./reward.js";
 
 export const MSG_CLAIM_REWARD_TYPE_URL = "/dsdn.receipts.v1.MsgClaimReward";

@@ -4,7 +4,6 @@ import type { Context } from "../../chain-app/context.js";
 import type { Committee } from "../../proto/gen/dsdn/committee/v1/committee.js";
 import type { Node } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
 import type { NodeClass, NodeStake, Validator } from "../../proto/gen/dsdn/stake/v1/stake.js";
-import type { CommitteeCheck } from "../committee/keeper.js";
 
 export interface BankKeeper {
   getBalance(ctx: Context, addr: Uint8Array, denom: string): bigint;
@@ -23,6 +22,9 @@ export interface StakeKeeper {
 export interface NodesKeeper {
   getNode(ctx: Context, nodeId: Uint8Array): Node | undefined;
 }
+
+/** A committee a receipt may be verified against right now, or why not (the committee keeper's answer). */
+export type CommitteeCheck = { ok: true; committee: Committee } | { ok: false; reason: string };
 
 export interface CommitteeKeeper {
   committeeForReceipt(ctx: Context, epoch: bigint): CommitteeCheck;

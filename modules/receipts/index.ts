@@ -12,12 +12,12 @@ import type { ReceiptsKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
 import { receiptsQueries } from "./queryServer.js";
 
+export * from "../../common/receipts/receiptBytes.js";
 export { observeTransfers } from "./affinity.js";
 export { MSG_CLAIM_REWARD_TYPE_URL } from "./claimReward.js";
 export { ReceiptsErrors } from "./errors.js";
 export { type Affinity, type ReceiptChallengeHook, ReceiptsKeeper } from "./keeper.js";
 export { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
-export * from "./receiptBytes.js";
 export { priceOf, splitReward } from "./reward.js";
 
 export function receiptsModule(

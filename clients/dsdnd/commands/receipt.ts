@@ -6,7 +6,7 @@ import { connectComet } from "@cosmjs/tendermint-rpc";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
 import { fromHex, toHex } from "../../../common/hash.js";
-import { decodeReceiptData } from "../../../modules/receipts/receiptBytes.js";
+import { decodeReceiptData } from "../../../common/receipts/receiptBytes.js";
 import { loadOrCreateIdentity } from "../../../node-agent/storage/identity.js";
 import { type Claim, claimStatusToJSON, receiptKindToJSON } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { claimRewardMsg, nodeSignReceipt, readReceiptFile, setupReceiptsExtension } from "../../sdk/receipts.js";

@@ -5,10 +5,10 @@ import {
   decodeReceiptData,
   decodeThresholdReceipt,
   receiptSigningMessage,
-} from "../../../modules/receipts/receiptBytes.js";
-import { addressOf, claimMsg, type Fixture, NUSA, queryCommittee } from "../../../modules/receipts/testFixture.js";
+} from "../../../common/receipts/receiptBytes.js";
 import { CHAIN_ID } from "../../../modules/stake/testChain.js";
 import { UsageProof } from "../../../proto/gen/dsdn/receipts/v1/usage.js";
+import { addressOf, claimMsg, type Fixture, NUSA, queryCommittee } from "../../../test/support/receiptFixture.js";
 import { LocalTransport } from "../frost/localTransport.js";
 import type { CommitteeMember } from "./member.js";
 import { upgradesOptimistic } from "./member.js";

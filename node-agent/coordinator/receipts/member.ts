@@ -8,6 +8,8 @@ import { randomBytes } from "node:crypto";
 import { concat, utf8 } from "../../../chain-app/encoding.js";
 import { type Ed25519KeyPair, ed25519Sign, ed25519Verify } from "../../../common/ed25519.js";
 import { BaseError, ErrorCode, isBaseError } from "../../../common/errors.js";
+import { type SignedType, signMessage, verifyMessage } from "../../../common/frost/auth.js";
+import type { FrostGroupInfo } from "../../../common/frost/group.js";
 import { bytesEqual, sha256, toHex } from "../../../common/hash.js";
 import { decodeCanonical, encodeMessage } from "../../../common/protobuf.js";
 import {
@@ -16,7 +18,7 @@ import {
   receiptId,
   receiptSigningMessage,
   storageCommitment,
-} from "../../../modules/receipts/receiptBytes.js";
+} from "../../../common/receipts/receiptBytes.js";
 import { priceOf } from "../../../modules/receipts/reward.js";
 import { type Committee, CommitteeStatus } from "../../../proto/gen/dsdn/committee/v1/committee.js";
 import {
@@ -29,9 +31,7 @@ import { DkgResult } from "../../../proto/gen/dsdn/committee/v1/frost.js";
 import { ReceiptData, ReceiptKind, ThresholdReceipt } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
 import type { EventPublisher } from "../../da/events/publisher.js";
 import { usageOf } from "../../storage/receipts/usageProof.js";
-import { type SignedType, signMessage, verifyMessage } from "../frost/auth.js";
 import { FrostCoordinator } from "../frost/coordinator.js";
-import type { FrostGroupInfo } from "../frost/group.js";
 import { HttpPeerTransport } from "../frost/httpTransport.js";
 import type { KeyShareStore } from "../frost/keyStore.js";
 import { FrostParticipant } from "../frost/participant.js";

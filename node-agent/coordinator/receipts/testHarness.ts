@@ -11,17 +11,17 @@ import { cidForBytes } from "../../../common/cid.js";
 import { ed25519KeyPair } from "../../../common/ed25519.js";
 import { sha256, toHex } from "../../../common/hash.js";
 import { parseReceiptsParams } from "../../../modules/receipts/params.js";
+import { CHAIN_ID } from "../../../modules/stake/testChain.js";
+import { QueryNodeRequest, QueryNodeResponse } from "../../../proto/gen/dsdn/nodes/v1/query.js";
+import { QueryParamsRequest, QueryParamsResponse } from "../../../proto/gen/dsdn/receipts/v1/query.js";
+import { UsageProof } from "../../../proto/gen/dsdn/receipts/v1/usage.js";
 import {
   addressOf,
   type Fixture,
   memberEndpoint,
   queryCommittee,
   setupFixture,
-} from "../../../modules/receipts/testFixture.js";
-import { CHAIN_ID } from "../../../modules/stake/testChain.js";
-import { QueryNodeRequest, QueryNodeResponse } from "../../../proto/gen/dsdn/nodes/v1/query.js";
-import { QueryParamsRequest, QueryParamsResponse } from "../../../proto/gen/dsdn/receipts/v1/query.js";
-import { UsageProof } from "../../../proto/gen/dsdn/receipts/v1/usage.js";
+} from "../../../test/support/receiptFixture.js";
 import { LocalFsStorage } from "../../storage/localfs.js";
 import { buildUsageProof } from "../../storage/receipts/usageProof.js";
 import { createChunkServer } from "../../storage/server.js";

@@ -7,10 +7,15 @@ import { randomBytes } from "node:crypto";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { type Ed25519KeyPair, ed25519KeyPair, ed25519Sign } from "../../common/ed25519.js";
+import { type FrostGroupInfo, groupInfoFromResult } from "../../common/frost/group.js";
 import { fromHex } from "../../common/hash.js";
 import { encodeMessage, packAny } from "../../common/protobuf.js";
+import { nodeSigningMessage, receiptSigningMessage, storageCommitment } from "../../common/receipts/receiptBytes.js";
 import { fromBech32Address, type Secp256k1KeyPair, secp256k1KeyPair } from "../../common/secp256k1.js";
-import { type FrostGroupInfo, groupInfoFromResult } from "../../node-agent/coordinator/frost/group.js";
+import { signCoordinatorBinding } from "../../modules/committee/registerCoordinator.js";
+import { defaultReceiptsParams, type ReceiptsParams } from "../../modules/receipts/params.js";
+import { priceOf } from "../../modules/receipts/reward.js";
+import { bondNodeMsg, CHAIN_ID, NodeClass, NUSA, registerMsg, TestChain } from "../../modules/stake/testChain.js";
 import { createLocalCommittee, type LocalCommittee } from "../../node-agent/coordinator/frost/localCommittee.js";
 import type { Committee } from "../../proto/gen/dsdn/committee/v1/committee.js";
 import { DkgResult } from "../../proto/gen/dsdn/committee/v1/frost.js";
@@ -18,12 +23,7 @@ import { QueryCommitteeRequest, QueryCommitteeResponse } from "../../proto/gen/d
 import { MsgRegisterCoordinator, MsgSubmitDkgResult } from "../../proto/gen/dsdn/committee/v1/tx.js";
 import { ReceiptData, ReceiptKind, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { MsgClaimReward } from "../../proto/gen/dsdn/receipts/v1/tx.js";
-import { addressOf } from "../../test/support/txBuilder.js";
-import { signCoordinatorBinding } from "../committee/registerCoordinator.js";
-import { bondNodeMsg, CHAIN_ID, NodeClass, NUSA, registerMsg, TestChain } from "../stake/testChain.js";
-import { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
-import { nodeSigningMessage, receiptSigningMessage, storageCommitment } from "./receiptBytes.js";
-import { priceOf } from "./reward.js";
+import { addressOf } from "./txBuilder.js";
 
 export interface FixtureOptions {
   readonly validators: number;
