@@ -16,4 +16,5 @@ export const CommitteeErrors = {
   ReceiptAuthorized: registerError("committee", 13, "the receipt was authorized: nothing to slash"),
   NoGroupKey: registerError("committee", 14, "the committee has no recorded group key"),
   NotCandidate: registerError("committee", 15, "no coordinator registered for this operator"),
+  EvidenceTooOld: registerError("committee", 16, "the evidence is older than the maximum evidence age"),
 } as const;

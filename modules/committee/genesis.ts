@@ -16,6 +16,8 @@ export interface CommitteeGenesis {
   committees: unknown[];
   currentEpoch: string;
   disputes: { hash: string; height: string }[];
+  /** Block time (seconds) each epoch's committee was selected: the clock of the evidence age limit. */
+  selectedAt: { epoch: string; time: string }[];
 }
 
 export function defaultCommitteeGenesis(): CommitteeGenesis {
@@ -25,6 +27,7 @@ export function defaultCommitteeGenesis(): CommitteeGenesis {
     committees: [],
     currentEpoch: "0",
     disputes: [],
+    selectedAt: [],
   };
 }
 
@@ -47,12 +50,17 @@ export function validateCommitteeGenesis(raw: unknown): CommitteeGenesis {
     throw new Error("committee.currentEpoch: no committee listed for it");
   for (const [i, d] of g.disputes.entries())
     if (!/^[0-9a-f]{64}$/.test(d.hash)) throw new Error(`committee.disputes[${i}].hash: expected sha256 hex`);
+  for (const [i, t] of g.selectedAt.entries())
+    if (!/^(0|[1-9][0-9]{0,19})$/.test(String(t.epoch)) || !/^(0|[1-9][0-9]{0,19})$/.test(String(t.time)))
+      throw new Error(`committee.selectedAt[${i}]: expected integer epoch and time`);
   return g;
 }
 
 export function initCommitteeGenesis(ctx: Context, keeper: CommitteeKeeper, raw: unknown): void {
   const g = validateCommitteeGenesis(raw);
   keeper.setParams(ctx, parseCommitteeParams(g.params));
+  // Before the committees, so importing them keeps their recorded selection times.
+  for (const t of g.selectedAt) keeper.setSelectedAt(ctx, BigInt(t.epoch), BigInt(t.time));
   for (const c of g.candidates) {
     const cand = Candidate.fromJSON(c);
     keeper.setCandidate(ctx, addressBytesOf(cand.operator), cand);
@@ -69,5 +77,6 @@ export function exportCommitteeGenesis(ctx: Context, keeper: CommitteeKeeper): C
     committees: [...keeper.committees(ctx)].map((c) => Committee.toJSON(c)),
     currentEpoch: keeper.currentEpoch(ctx).toString(),
     disputes: [...keeper.disputes(ctx)].map((d) => ({ hash: toHex(d.hash), height: d.height.toString() })),
+    selectedAt: [...keeper.selectionTimes(ctx)].map((t) => ({ epoch: t.epoch.toString(), time: t.time.toString() })),
   };
 }

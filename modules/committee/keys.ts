@@ -16,6 +16,8 @@ export const Prefix = {
   CurrentEpoch: 0x05,
   /** 0x06 | sha256(dispute evidence)(32) -> height(u64): each piece of evidence slashes once */
   Dispute: 0x06,
+  /** 0x07 | epoch(u64) -> block time (u64 seconds) when that epoch's committee was first selected: evidence age */
+  SelectedAt: 0x07,
 } as const;
 
 export const paramsKey = Uint8Array.of(Prefix.Params);
@@ -24,3 +26,4 @@ export const candidateByIdentityKey = (id: Uint8Array) => concat(Uint8Array.of(P
 export const committeeKey = (epoch: bigint) => concat(Uint8Array.of(Prefix.Committee), u64be(epoch));
 export const currentEpochKey = Uint8Array.of(Prefix.CurrentEpoch);
 export const disputeKey = (hash: Uint8Array) => concat(Uint8Array.of(Prefix.Dispute), hash);
+export const selectedAtKey = (epoch: bigint) => concat(Uint8Array.of(Prefix.SelectedAt), u64be(epoch));

@@ -15,6 +15,12 @@ export interface CommitteeParams {
   readonly slashFractionDisputePpm: bigint;
   /** Gas per ed25519 signature checked (same cost as the nodes module's). */
   readonly sigVerifyCostEd25519: bigint;
+  /**
+   * Dispute evidence against a committee is accepted until this much block time (seconds) after the committee
+   * lost all authority to sign (when the epoch two after it was selected). 48 h, as the SDK's evidence
+   * max_age_duration; keep it below the stake unbonding period so the bond is still there to slash.
+   */
+  readonly maxEvidenceAgeSeconds: bigint;
 }
 
 export const defaultCommitteeParams: CommitteeParams = {
@@ -25,6 +31,7 @@ export const defaultCommitteeParams: CommitteeParams = {
   thresholdPpm: 666_667n,
   slashFractionDisputePpm: 50_000n,
   sigVerifyCostEd25519: 590n,
+  maxEvidenceAgeSeconds: 172_800n,
 };
 
 export function parseCommitteeParams(raw: unknown): CommitteeParams {
@@ -50,6 +57,7 @@ export function parseCommitteeParams(raw: unknown): CommitteeParams {
     thresholdPpm: int("thresholdPpm", 1n, 1_000_000n),
     slashFractionDisputePpm: int("slashFractionDisputePpm", 0n, 1_000_000n),
     sigVerifyCostEd25519: int("sigVerifyCostEd25519", 0n),
+    maxEvidenceAgeSeconds: int("maxEvidenceAgeSeconds", 1n),
   };
   if (p.minCommitteeSize > p.maxCommitteeSize)
     throw new Error("committee.params.minCommitteeSize: must not exceed maxCommitteeSize");

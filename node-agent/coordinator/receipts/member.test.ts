@@ -81,6 +81,15 @@ describe("committee receipt service: propose → vote → FROST sign → aggrega
     }
   });
 
+  it("a node asking twice for the same slot gets no second, conflicting receipt (honest members never equivocate)", async () => {
+    const first = await proposer(1).handleRequest({ usageProof: Buffer.from(await proof("bafkreimanifestsix")) });
+    expect(decodeReceiptData(decodeThresholdReceipt(first.thresholdReceipt).receiptData).signers).toHaveLength(3);
+    fx.chain.block(); // a later proof: another usage proof hash, so another body for the same slot
+    await expect(
+      proposer(2).handleRequest({ usageProof: Buffer.from(await proof("bafkreimanifestsix")) }),
+    ).rejects.toThrow(/no set of approving members could complete the signature/);
+  });
+
   it("members refuse a proof with a wrong answer, a foreign anchor or a self-signed lie, so no receipt comes", async () => {
     const wrongAnswer = await proof("bafkreimanifestthree", {
       tamper: (p) => ({

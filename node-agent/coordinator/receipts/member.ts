@@ -17,6 +17,7 @@ import {
   RECEIPT_SIGN_DOMAIN,
   receiptId,
   receiptSigningMessage,
+  replayKey,
   storageCommitment,
 } from "../../../common/receipts/receiptBytes.js";
 import { priceOf } from "../../../modules/receipts/reward.js";
@@ -90,6 +91,13 @@ export class CommitteeMember {
   readonly #log: (line: string) => void;
   /** body hash (hex) → expiry: bodies this member voted for; its FROST share signs only those. */
   readonly #approved = new Map<string, number>();
+  /**
+   * Receipt slot (replay key, hex) → the body (hash, hex) this member's share signed for it. Signing a second,
+   * different body for one slot is equivocation, slashable on chain (MsgReportConflictingReceipts), so a
+   * node asking twice gets the second body refused. Kept for the current and previous epoch; in memory only,
+   * so a restart mid-epoch forgets it (documented in the receipts README).
+   */
+  readonly #signedSlots = new Map<string, { epoch: bigint; body: string }>();
   #dkgRunning = new Set<string>();
   /** Recorded (ACTIVE) committees never change: cache them for the per-signature approval check. */
   readonly #active = new Map<bigint, Committee>();
@@ -144,7 +152,13 @@ export class CommitteeMember {
     if (!c || d.epoch !== epoch || !d.signers.includes(this.#myIndex(c))) return false;
     const hash = toHex(sha256(ReceiptData.encode({ ...d, signers: [] }).finish()));
     const until = this.#approved.get(hash);
-    return until !== undefined && until > this.#now();
+    if (until === undefined || until <= this.#now()) return false;
+    const slot = toHex(replayKey(d));
+    const prior = this.#signedSlots.get(slot);
+    if (prior && prior.body !== hash) return false;
+    for (const [k, v] of this.#signedSlots) if (v.epoch + 1n < epoch) this.#signedSlots.delete(k);
+    this.#signedSlots.set(slot, { epoch, body: hash });
+    return true;
   }
 
   async #committeeOf(epoch: bigint): Promise<Committee | undefined> {
