@@ -9,6 +9,7 @@ export interface BankKeeper {
   getBalance(ctx: Context, addr: Uint8Array, denom: string): bigint;
   sendFromModuleToAccount(ctx: Context, module: string, to: Uint8Array, amounts: readonly Amount[]): void;
   sendFromModuleToModule(ctx: Context, fromModule: string, toModule: string, amounts: readonly Amount[]): void;
+  sendFromAccountToModule(ctx: Context, from: Uint8Array, module: string, amounts: readonly Amount[]): void;
   mintCoins(ctx: Context, module: string, amounts: readonly Amount[]): void;
 }
 

@@ -2,6 +2,7 @@
 import type { AppModule } from "../../chain-app/module.js";
 import { msgClaimReward } from "./claimReward.js";
 import type { BankKeeper, CommitteeKeeper, NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
+import { msgFundRewardPool } from "./fundRewardPool.js";
 import {
   defaultReceiptsGenesis,
   exportReceiptsGenesis,
@@ -16,9 +17,10 @@ export * from "../../common/receipts/receiptBytes.js";
 export { observeTransfers } from "./affinity.js";
 export { MSG_CLAIM_REWARD_TYPE_URL } from "./claimReward.js";
 export { ReceiptsErrors } from "./errors.js";
+export { MSG_FUND_REWARD_POOL_TYPE_URL } from "./fundRewardPool.js";
 export { type Affinity, type ReceiptChallengeHook, ReceiptsKeeper } from "./keeper.js";
 export { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
-export { priceOf, splitReward } from "./reward.js";
+export { priceOf, splitByPower, splitReward } from "./reward.js";
 
 export function receiptsModule(
   keeper: ReceiptsKeeper,
@@ -29,7 +31,7 @@ export function receiptsModule(
 ): AppModule {
   return {
     name: MODULE_NAME,
-    msgs: [msgClaimReward(keeper, committee, nodes, stake)],
+    msgs: [msgClaimReward(keeper, committee, nodes, stake), msgFundRewardPool(keeper)],
     queries: receiptsQueries(keeper),
     defaultGenesis: defaultReceiptsGenesis,
     validateGenesis: (s) => void validateReceiptsGenesis(s),
@@ -37,6 +39,7 @@ export function receiptsModule(
     exportGenesis: (ctx) => exportReceiptsGenesis(ctx, keeper),
     endBlock(ctx) {
       keeper.payMatured(ctx);
+      keeper.distributeValidatorPot(ctx);
       return undefined;
     },
   };

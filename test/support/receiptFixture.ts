@@ -35,6 +35,8 @@ export interface FixtureOptions {
   readonly nodeEndpoint?: string;
   /** Leave epoch 1's committee without a recorded DKG result. */
   readonly skipDkg?: boolean;
+  /** unusa minted into the reward pool at genesis (default: the module's default). */
+  readonly rewardPoolFunding?: bigint;
 }
 
 export interface Fixture {
@@ -127,7 +129,10 @@ export async function setupFixture(o: FixtureOptions): Promise<Fixture> {
       committee: {
         params: { epochBlocks: "1000", handoffBlocks: "5", minCommitteeSize: String(Math.min(4, n)), ...o.committee },
       },
-      receipts: { params: { challengeWindowBlocks: "3", ...o.receipts } },
+      receipts: {
+        params: { challengeWindowBlocks: "3", ...o.receipts },
+        ...(o.rewardPoolFunding === undefined ? {} : { rewardPoolFunding: o.rewardPoolFunding.toString() }),
+      },
     },
   });
   const frost = createLocalCommittee(n);
