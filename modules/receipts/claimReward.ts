@@ -28,6 +28,7 @@ import {
 } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { MsgClaimReward, MsgClaimRewardResponse } from "../../proto/gen/dsdn/receipts/v1/tx.js";
 import { addressBytesOf } from "../auth/keeper.js";
+import { affinityBetween } from "./affinity.js";
 import { ReceiptsErrors } from "./errors.js";
 import { claimEvent } from "./events.js";
 import type { CommitteeKeeper, NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
@@ -95,7 +96,7 @@ export function msgClaimReward(
 
       // No self-dealing.
       const submitter = addressBytesOf(d.submitter);
-      const aff = keeper.affinity(ctx, op, submitter);
+      const aff = affinityBetween(keeper, ctx, op, submitter);
       if (aff === "same_address") throw ReceiptsErrors.SelfDealing.wrap(d.submitter);
       if (aff) throw ReceiptsErrors.WalletAffinity.wrap(`${aff} between ${node.operator} and ${d.submitter}`);
 

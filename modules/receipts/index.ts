@@ -14,11 +14,11 @@ import { MODULE_NAME } from "./keys.js";
 import { receiptsQueries } from "./queryServer.js";
 
 export * from "../../common/receipts/receiptBytes.js";
-export { observeTransfers } from "./affinity.js";
+export { type Affinity, affinityBetween, observeTransfers } from "./affinity.js";
 export { MSG_CLAIM_REWARD_TYPE_URL } from "./claimReward.js";
 export { ReceiptsErrors } from "./errors.js";
 export { MSG_FUND_REWARD_POOL_TYPE_URL } from "./fundRewardPool.js";
-export { type Affinity, type ReceiptChallengeHook, ReceiptsKeeper } from "./keeper.js";
+export { type ReceiptChallengeHook, ReceiptsKeeper } from "./keeper.js";
 export { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
 export { priceOf, splitByPower, splitReward } from "./reward.js";
 

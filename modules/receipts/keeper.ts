@@ -19,7 +19,6 @@ import { challengedEvent, paidEvent, validatorRewardsEvent } from "./events.js";
 import type { BankKeeper, StakeKeeper } from "./expectedKeepers.js";
 import {
   claimKey,
-  funderKey,
   MODULE_NAME,
   Prefix,
   paramsKey,
@@ -30,9 +29,6 @@ import {
 } from "./keys.js";
 import { defaultReceiptsParams, parseReceiptsParams, type ReceiptsParams } from "./params.js";
 import { type PowerShare, splitByPower, splitReward } from "./reward.js";
-
-/** Why two addresses count as one economic party (undefined when they do not). */
-export type Affinity = "same_address" | "direct_transfer" | "same_funder" | undefined;
 
 /** The hook a fraud module drives: freeze a pending compute claim, then settle it either way. */
 export interface ReceiptChallengeHook {
@@ -102,53 +98,28 @@ export class ReceiptsKeeper implements ReceiptChallengeHook {
     return out;
   }
 
-  // ---- wallet affinity ----------------------------------------------------------------------------
+  // ---- wallet affinity (the rule and its limits: affinity.ts) -------------------------------------
 
-  /** Called after every successful MsgSend (see affinity.ts): remembers the pair and the recipient's first funder. */
+  /** Called after every successful MsgSend (affinity.ts): remembers that `from` signed a transfer to `to`. */
   recordTransfer(ctx: Context, from: Uint8Array, to: Uint8Array): void {
     if (bytesEqual(from, to)) return;
-    const s = this.store(ctx);
     const k = transferKey(from, to);
-    if (!s.has(k)) s.set(k, u64be(ctx.block.height));
-    if (!s.has(funderKey(to))) s.set(funderKey(to), from);
+    if (!this.store(ctx).has(k)) this.store(ctx).set(k, u64be(ctx.block.height));
   }
 
   setTransfer(ctx: Context, a: Uint8Array, b: Uint8Array, height: bigint): void {
     this.store(ctx).set(transferKey(a, b), u64be(height));
   }
 
-  setFunder(ctx: Context, a: Uint8Array, funder: Uint8Array): void {
-    this.store(ctx).set(funderKey(a), funder);
-  }
-
-  funderOf(ctx: Context, a: Uint8Array): Uint8Array | undefined {
-    return this.store(ctx).get(funderKey(a));
-  }
-
-  /**
-   * Affinity between two addresses: the same address; any direct MsgSend between them in either
-   * direction (which covers one having funded the other); or the same funding source (the sender of
-   * each one's first MsgSend). Genesis balances name no funder.
-   */
-  affinity(ctx: Context, a: Uint8Array, b: Uint8Array): Affinity {
-    if (bytesEqual(a, b)) return "same_address";
-    if (this.store(ctx).has(transferKey(a, b))) return "direct_transfer";
-    const fa = this.funderOf(ctx, a);
-    const fb = this.funderOf(ctx, b);
-    if (fa && fb && bytesEqual(fa, fb)) return "same_funder";
-    return undefined;
+  /** Whether either address ever signed a MsgSend to the other. */
+  hasTransfer(ctx: Context, a: Uint8Array, b: Uint8Array): boolean {
+    return this.store(ctx).has(transferKey(a, b));
   }
 
   *transfers(ctx: Context): Generator<{ a: Uint8Array; b: Uint8Array; height: bigint }> {
     const start = Uint8Array.of(Prefix.Transfer);
     for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.Transfer + 1) }))
       yield { a: k.slice(1, 21), b: k.slice(21, 41), height: readU64be(v) };
-  }
-
-  *funders(ctx: Context): Generator<{ address: Uint8Array; funder: Uint8Array }> {
-    const start = Uint8Array.of(Prefix.Funder);
-    for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.Funder + 1) }))
-      yield { address: k.slice(1), funder: v };
   }
 
   // ---- payouts ----------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ export const Prefix = {
   Pending: 0x04,
   /** 0x05 | lower address(20) | higher address(20) -> height(u64): a direct MsgSend between the two, either way */
   Transfer: 0x05,
-  /** 0x06 | address(20) -> address(20): who sent this address its first MsgSend (its funding source) */
-  Funder: 0x06,
+  /** 0x06 retired (was: first funder per address — a third party could set it); never reuse */
+  RetiredFunder: 0x06,
   /** 0x07 -> decimal amount: validators' shares of paid claims, held in reward_pool until end block splits them */
   ValidatorPot: 0x07,
   /** 0x08 -> operator(20): where the next end block's validator window starts (only with > maxRewardedValidators) */
@@ -30,6 +30,5 @@ export const transferKey = (a: Uint8Array, b: Uint8Array) =>
   Buffer.compare(a, b) <= 0
     ? concat(Uint8Array.of(Prefix.Transfer), a, b)
     : concat(Uint8Array.of(Prefix.Transfer), b, a);
-export const funderKey = (a: Uint8Array) => concat(Uint8Array.of(Prefix.Funder), a);
 export const validatorPotKey = Uint8Array.of(Prefix.ValidatorPot);
 export const rewardCursorKey = Uint8Array.of(Prefix.RewardCursor);

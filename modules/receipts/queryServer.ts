@@ -14,6 +14,7 @@ import {
   QueryPendingResponse,
 } from "../../proto/gen/dsdn/receipts/v1/query.js";
 import { addressBytesOf } from "../auth/keeper.js";
+import { affinityBetween } from "./affinity.js";
 import { ReceiptsErrors } from "./errors.js";
 import type { ReceiptsKeeper } from "./keeper.js";
 
@@ -52,7 +53,7 @@ export function receiptsQueries(keeper: ReceiptsKeeper): QueryDef[] {
       path: `${SERVICE}/Affinity`,
       handle(ctx, data) {
         const req = decodeMessage(QueryAffinityRequest, data, "QueryAffinityRequest");
-        const a = keeper.affinity(ctx, addressBytesOf(req.a), addressBytesOf(req.b));
+        const a = affinityBetween(keeper, ctx, addressBytesOf(req.a), addressBytesOf(req.b));
         return QueryAffinityResponse.encode({ affinity: a !== undefined, reason: a ?? "" }).finish();
       },
     },
