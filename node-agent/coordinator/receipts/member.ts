@@ -39,6 +39,7 @@ import { FrostParticipant } from "../frost/participant.js";
 import type { PeerTransport } from "../frost/rpc.js";
 import type { ReceiptsChain } from "./chain.js";
 import type { ChunkFetcher } from "./chunkFetch.js";
+import { SignedSlots } from "./signedSlots.js";
 import { checkReceiptBody, ReceiptRefusedError, type VerifyDeps, verifyUsageProof } from "./verifyUsage.js";
 
 export const ProposalType: SignedType<ReceiptProposal> = {
@@ -91,13 +92,8 @@ export class CommitteeMember {
   readonly #log: (line: string) => void;
   /** body hash (hex) → expiry: bodies this member voted for; its FROST share signs only those. */
   readonly #approved = new Map<string, number>();
-  /**
-   * Receipt slot (replay key, hex) → the body (hash, hex) this member's share signed for it. Signing a second,
-   * different body for one slot is equivocation, slashable on chain (MsgReportConflictingReceipts), so a
-   * node asking twice gets the second body refused. Kept for the current and previous epoch; in memory only,
-   * so a restart mid-epoch forgets it (documented in the receipts README).
-   */
-  readonly #signedSlots = new Map<string, { epoch: bigint; body: string }>();
+  /** The receipt slots this member's share signed (durable): it never signs a second body for a slot. */
+  readonly #signedSlots: SignedSlots;
   #dkgRunning = new Set<string>();
   /** Recorded (ACTIVE) committees never change: cache them for the per-signature approval check. */
   readonly #active = new Map<bigint, Committee>();
@@ -106,6 +102,7 @@ export class CommitteeMember {
     this.#o = o;
     this.#now = o.nowMs ?? Date.now;
     this.#log = o.log ?? (() => {});
+    this.#signedSlots = new SignedSlots(o.store.dir);
     this.participant = new FrostParticipant({
       identity: o.identity,
       store: o.store,
@@ -153,12 +150,7 @@ export class CommitteeMember {
     const hash = toHex(sha256(ReceiptData.encode({ ...d, signers: [] }).finish()));
     const until = this.#approved.get(hash);
     if (until === undefined || until <= this.#now()) return false;
-    const slot = toHex(replayKey(d));
-    const prior = this.#signedSlots.get(slot);
-    if (prior && prior.body !== hash) return false;
-    for (const [k, v] of this.#signedSlots) if (v.epoch + 1n < epoch) this.#signedSlots.delete(k);
-    this.#signedSlots.set(slot, { epoch, body: hash });
-    return true;
+    return this.#signedSlots.claim(epoch, toHex(replayKey(d)), hash);
   }
 
   async #committeeOf(epoch: bigint): Promise<Committee | undefined> {
