@@ -57,7 +57,7 @@ export function msgReportConflictingReceipts(keeper: CommitteeKeeper): MsgDef<Ms
             `${which}: the aggregate signature does not verify under epoch ${c.epoch}'s key`,
           );
         if (d.chainId !== ctx.block.chainId)
-          throw CommitteeErrors.InvalidReceipt.wrap(`${which}: names chain "${d.chainId}" (report it as unauthorized)`);
+          throw CommitteeErrors.InvalidReceipt.wrap(`${which}: names chain "${d.chainId}", not this one`);
         const issue = keeper.signerProblem(c, d.signers);
         if (issue) throw CommitteeErrors.InvalidReceipt.wrap(`${which}: ${issue} (report it as unauthorized)`);
       }

@@ -1,8 +1,8 @@
 /**
  * @module MsgReportUnauthorizedSigner: a receipt with a valid aggregate signature under committee C's group
  * key (C = `committee_epoch`, proven by the signature itself) whose *signed bytes* C had no authority to
- * sign: they name another epoch or chain, their signer list is not t distinct member indexes (so it hides who
- * signed), or they are not a receipt at all. The wrapper's epoch is not signed and decides nothing: when it
+ * sign: they name another epoch, their signer list is not t distinct member indexes (so it hides who signed),
+ * or they are not a receipt at all. The wrapper's epoch is not signed and decides nothing: when it
  * disagrees with the signed epoch the evidence is refused (evidence.ts). When the signer list is well formed
  * those members are slashed; when it is not, any t members may have signed, so the whole committee answers.
  * Each signed byte string is evidence once; evidence older than the age limit is refused.
@@ -39,7 +39,9 @@ export function msgReportUnauthorizedSigner(keeper: CommitteeKeeper): MsgDef<Msg
         );
       // From here on only the signed bytes (d) and the committee whose key verified them (c) count.
       const signerIssue = d ? keeper.signerProblem(c, d.signers) : "not a canonical ReceiptData";
-      const unauthorized = !d || signerIssue !== undefined || d.epoch !== c.epoch || d.chainId !== ctx.block.chainId;
+      // A receipt naming another chain id is not counted: it cannot be claimed here, and the only way one
+      // committee key serves two chain ids is an export/import fork, where it honestly signed for the old id.
+      const unauthorized = !d || signerIssue !== undefined || d.epoch !== c.epoch;
       if (!unauthorized) throw CommitteeErrors.ReceiptAuthorized;
       const evidence = receiptId(r.receiptData);
       if (keeper.hasDispute(ctx, evidence)) throw CommitteeErrors.DuplicateDispute;
