@@ -14,7 +14,8 @@ export interface BankKeeper {
 }
 
 export interface StakeKeeper {
-  validators(ctx: Context): Generator<[Uint8Array, Validator]>;
+  /** The active validator set (bounded by stake's maxValidators). */
+  activeValidators(ctx: Context): Generator<[Uint8Array, Validator]>;
   powerOf(ctx: Context, v: Validator): bigint;
   getNodeStake(ctx: Context, op: Uint8Array): NodeStake | undefined;
   minNodeStake(ctx: Context, cls: NodeClass): bigint;

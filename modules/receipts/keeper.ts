@@ -205,21 +205,18 @@ export class ReceiptsKeeper implements ReceiptChallengeHook {
   }
 
   /**
-   * End block: splits the validator pot by power among the first `maxRewardedValidators` validator records
-   * (operator-address order; one pass, so a block costs O(maxRewardedValidators) however many claims it paid).
-   * Rounding dust — and the shares of any validator records past that bound — go to the treasury. The stake
-   * module caps the validator set; keep this bound at or above that cap and every validator is paid each block.
+   * End block: splits the validator pot by power among the active validator set (stake's LastActive index,
+   * at most `maxValidators` records), once per block however many claims it paid. Rounding dust — and the
+   * whole pot when no active validator has power — goes to the treasury.
    */
   distributeValidatorPot(ctx: Context): void {
     const pot = this.validatorPot(ctx);
     if (pot === 0n) return;
     const p = this.getParams(ctx);
-    const window: PowerShare[] = [];
-    for (const [, v] of this.stake.validators(ctx)) {
-      if (window.length >= Number(p.maxRewardedValidators)) break;
-      window.push({ operator: v.operator, power: this.stake.powerOf(ctx, v) });
-    }
-    const s = splitByPower(pot, window);
+    const active: PowerShare[] = [];
+    for (const [, v] of this.stake.activeValidators(ctx))
+      active.push({ operator: v.operator, power: this.stake.powerOf(ctx, v) });
+    const s = splitByPower(pot, active);
     const coins = (amount: bigint) => [{ denom: p.denom, amount }];
     for (const v of s.perValidator)
       if (v.amount > 0n)

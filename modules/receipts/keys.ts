@@ -18,8 +18,6 @@ export const Prefix = {
   RetiredFunder: 0x06,
   /** 0x07 -> decimal amount: validators' shares of paid claims, held in reward_pool until end block splits them */
   ValidatorPot: 0x07,
-  /** 0x08 -> operator(20): where the next end block's validator window starts (only with > maxRewardedValidators) */
-  RewardCursor: 0x08,
 } as const;
 
 export const paramsKey = Uint8Array.of(Prefix.Params);
@@ -31,4 +29,3 @@ export const transferKey = (a: Uint8Array, b: Uint8Array) =>
     ? concat(Uint8Array.of(Prefix.Transfer), a, b)
     : concat(Uint8Array.of(Prefix.Transfer), b, a);
 export const validatorPotKey = Uint8Array.of(Prefix.ValidatorPot);
-export const rewardCursorKey = Uint8Array.of(Prefix.RewardCursor);

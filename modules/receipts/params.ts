@@ -17,11 +17,6 @@ export interface ReceiptsParams {
   readonly sigVerifyCostEd25519: bigint;
   /** End block pays at most this many matured compute claims (the rest wait, in order, for the next blocks). */
   readonly maxPayoutsPerBlock: bigint;
-  /**
-   * End block splits the block's validator rewards among at most this many validator records (100, the
-   * SDK's max_validators). With more validators a rotating window is paid each block (see keeper.ts).
-   */
-  readonly maxRewardedValidators: bigint;
 }
 
 export const defaultReceiptsParams: ReceiptsParams = {
@@ -34,7 +29,6 @@ export const defaultReceiptsParams: ReceiptsParams = {
   challengeWindowBlocks: 720n,
   sigVerifyCostEd25519: 590n,
   maxPayoutsPerBlock: 100n,
-  maxRewardedValidators: 100n,
 };
 
 export function parseReceiptsParams(raw: unknown): ReceiptsParams {
@@ -65,7 +59,6 @@ export function parseReceiptsParams(raw: unknown): ReceiptsParams {
     challengeWindowBlocks: int("challengeWindowBlocks", 0n),
     sigVerifyCostEd25519: int("sigVerifyCostEd25519", 0n),
     maxPayoutsPerBlock: int("maxPayoutsPerBlock", 1n, 10_000n),
-    maxRewardedValidators: int("maxRewardedValidators", 1n, 10_000n),
   };
   if (p.nodeSharePpm + p.validatorsSharePpm > 1_000_000n)
     throw new Error("receipts.params.validatorsSharePpm: node + validator shares exceed 100%");

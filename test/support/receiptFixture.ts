@@ -31,6 +31,7 @@ export interface FixtureOptions {
   readonly tokens?: readonly bigint[];
   readonly committee?: Record<string, string>;
   readonly receipts?: Record<string, string>;
+  readonly stake?: Record<string, string>;
   /** The storage node's registered chunk-server URL. */
   readonly nodeEndpoint?: string;
   /** Leave epoch 1's committee without a recorded DKG result. */
@@ -118,7 +119,7 @@ export async function setupFixture(o: FixtureOptions): Promise<Fixture> {
     bondedPool: tokens.reduce((s, t) => s + t, 0n),
     appState: {
       stake: {
-        params: { minValidatorSelfBond: NUSA.toString(), unbondingPeriodSeconds: "1000" },
+        params: { minValidatorSelfBond: NUSA.toString(), unbondingPeriodSeconds: "1000", ...o.stake },
         validators: vals.map((v, i) => ({
           operator: addressOf(v),
           consensusPubkey: Buffer.from(cons[i]!.publicKey).toString("base64"),

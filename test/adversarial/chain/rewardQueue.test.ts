@@ -141,24 +141,6 @@ describe("the compute claim queue", () => {
     expect(read.filter((k) => k.startsWith("stake/"))).toEqual([]);
   });
 
-  it("end block splits the block's validator pot over at most maxRewardedValidators records, exactly", () => {
-    const ctx = scratch(fx);
-    receipts.setParams(ctx, { ...receipts.getParams(ctx), maxRewardedValidators: 2n });
-    bank.mintCoins(ctx, ModuleAccount.RewardPool, [{ denom: "unusa", amount: 10_000_000n }]);
-    const addrs = [...fx.vals.map((v) => addressOf(v)), TREASURY];
-    const bal = () => addrs.map((a) => bank.getBalance(ctx, fromBech32Address(a), "unusa"));
-    receipts.pay(ctx, fakeClaim(fx, 1, 1_000_003n, 1n));
-    receipts.pay(ctx, fakeClaim(fx, 2, 2_000_011n, 1n));
-    const pot = receipts.validatorPot(ctx);
-    expect(pot).toBe((1_000_003n * 200_000n) / 1_000_000n + (2_000_011n * 200_000n) / 1_000_000n);
-    const before = bal();
-    receipts.distributeValidatorPot(ctx);
-    const delta = bal().map((b, i) => b - before[i]!);
-    expect(delta.reduce((x, y) => x + y, 0n)).toBe(pot); // every unit lands somewhere
-    expect(delta.slice(0, 4).filter((d) => d > 0n)).toHaveLength(2); // two records in the window
-    expect(receipts.validatorPot(ctx)).toBe(0n);
-  });
-
   it("an empty pool defers real claims; MsgFundRewardPool after genesis pays them in order", async () => {
     const BOB = addressOf(fx.bob);
     const compute = async (tag: number) => {
@@ -203,5 +185,33 @@ describe("the compute claim queue", () => {
     expect(fx.chain.balance(POOL)).toBe(0n);
     expect(fx.chain.balance(TREASURY)).toBeGreaterThan(t0);
     expect(fx.chain.exec(fx.carol, [fundMsg(fx, 0n)]).code).not.toBe(0);
+  });
+});
+
+describe("the validators' share", () => {
+  let fx: Fixture;
+  beforeAll(async () => {
+    // 4 validators, but an active set of 2 (the two with the most power: 40 and 30 NUSA).
+    fx = await setupFixture({ validators: 4, stake: { maxValidators: "2" } });
+  }, 60_000);
+  afterAll(() => fx?.dispose());
+
+  it("is pooled per block and split once, exactly, over the active set only", () => {
+    const { receipts, bank } = buildModules().keepers;
+    const ctx = scratch(fx);
+    const addrs = [...fx.vals.map((v) => addressOf(v)), TREASURY];
+    const bal = () => addrs.map((a) => bank.getBalance(ctx, fromBech32Address(a), "unusa"));
+    receipts.pay(ctx, fakeClaim(fx, 1, 1_000_003n, 1n));
+    receipts.pay(ctx, fakeClaim(fx, 2, 2_000_011n, 1n));
+    const pot = receipts.validatorPot(ctx);
+    expect(pot).toBe((1_000_003n * 200_000n) / 1_000_000n + (2_000_011n * 200_000n) / 1_000_000n);
+    const before = bal();
+    receipts.distributeValidatorPot(ctx);
+    const delta = bal().map((b, i) => b - before[i]!);
+    expect(delta.reduce((x, y) => x + y, 0n)).toBe(pot); // every unit lands somewhere
+    const power = fx.tokens.map((t) => t / 1_000_000n);
+    const active = power[2]! + power[3]!;
+    expect(delta.slice(0, 4)).toEqual([0n, 0n, (pot * power[2]!) / active, (pot * power[3]!) / active]);
+    expect(receipts.validatorPot(ctx)).toBe(0n);
   });
 });
