@@ -280,7 +280,7 @@ function constExprOrDefer(r: Reader): ConstExpr {
   }
 }
 
-/** Skips one expression up to its matching `end` using the instruction skipper. */
+/** Skips one expression up to its matching `end` (syntax only; typing is the validator's job). */
 function skipExpr(r: Reader): void {
   let depth = 0;
   for (;;) {
@@ -288,21 +288,124 @@ function skipExpr(r: Reader): void {
     if (op === 0x0b) {
       if (depth === 0) return;
       depth--;
-    } else if (op === 0x02 || op === 0x03 || op === 0x04) {
+      continue;
+    }
+    if (op === 0x02 || op === 0x03 || op === 0x04) depth++;
+    skipImmediates(r, op);
+  }
+}
+
+/** Reads past the immediates of instruction `op`; fails on opcodes that do not exist. */
+export function skipImmediates(r: Reader, op: number): void {
+  switch (op) {
+    case 0x02:
+    case 0x03:
+    case 0x04:
       r.sBig(33);
-      depth++;
-    } else if (op === 0x41) r.s32();
-    else if (op === 0x42) r.sBig(64);
-    else if (op === 0x43) r.bytesN(4);
-    else if (op === 0x44) r.bytesN(8);
-    else if (op >= 0x20 && op <= 0x26) r.u32();
-    else if (op === 0x10 || op === 0xd2) r.u32();
-    else if (op === 0xd0) r.u8();
-    else if (op >= 0x28 && op <= 0x3e) {
+      return;
+    case 0x0c:
+    case 0x0d:
+    case 0x10:
+    case 0xd2:
+    case 0x20:
+    case 0x21:
+    case 0x22:
+    case 0x23:
+    case 0x24:
+    case 0x25:
+    case 0x26:
+      r.u32();
+      return;
+    case 0x0e: {
+      const n = r.u32();
+      for (let i = 0; i <= n; i++) r.u32();
+      return;
+    }
+    case 0x11:
       r.u32();
       r.u32();
-    } else if (op === 0x3f || op === 0x40) r.u8();
-    else if (op < 0x45 || op > 0xc4) r.fail(`unsupported instruction 0x${op.toString(16)} in constant expression`);
+      return;
+    case 0x1c: {
+      const n = r.u32();
+      for (let i = 0; i < n; i++) r.u8();
+      return;
+    }
+    case 0x3f:
+    case 0x40:
+    case 0xd0:
+      r.u8();
+      return;
+    case 0x41:
+      r.s32();
+      return;
+    case 0x42:
+      r.sBig(64);
+      return;
+    case 0x43:
+      r.bytesN(4);
+      return;
+    case 0x44:
+      r.bytesN(8);
+      return;
+    case 0xfc: {
+      const sub = r.u32();
+      if (sub <= 7) return;
+      if (sub === 8 || sub === 12 || sub === 14) {
+        r.u32();
+        r.u32();
+        return;
+      }
+      if (sub === 9 || sub === 11 || sub === 13 || sub === 15 || sub === 16 || sub === 17) {
+        r.u32();
+        return;
+      }
+      if (sub === 10) {
+        r.u8();
+        r.u8();
+        return;
+      }
+      return r.fail(`illegal opcode 0xfc ${sub}`);
+    }
+  }
+  if (op >= 0x28 && op <= 0x3e) {
+    r.u32();
+    r.u32();
+    return;
+  }
+  if (
+    op <= 0x01 ||
+    op === 0x05 ||
+    op === 0x0f ||
+    op === 0x1a ||
+    op === 0x1b ||
+    (op >= 0x45 && op <= 0xc4) ||
+    op === 0xd1
+  ) {
+    return;
+  }
+  r.fail(`illegal opcode 0x${op.toString(16)}`);
+}
+
+/**
+ * Syntax-only pass over every function body. Decoding precedes validation in the spec, so when
+ * validation fails this finds a malformation further on that must be reported instead.
+ */
+export function scanBodies(m: DecodedModule): void {
+  for (const body of m.codes) {
+    const r = new Reader(m.bytes, body.start, body.end);
+    let depth = 0;
+    for (;;) {
+      if (r.eof()) r.fail("unexpected end of function body");
+      const op = r.u8();
+      if (op === 0x0b) {
+        if (depth === 0) break;
+        depth--;
+        continue;
+      }
+      if (op === 0x02 || op === 0x03 || op === 0x04) depth++;
+      skipImmediates(r, op);
+    }
+    if (!r.eof()) r.fail("section size mismatch (code after the function's end)");
   }
 }
 

@@ -3,7 +3,7 @@
  * initialisation in order (WebAssembly 2.0 semantics: a failing segment traps after the earlier ones
  * took effect), and the start function. Every failure is returned as a value.
  */
-import { decodeModule, MalformedError } from "./decoder.js";
+import { decodeModule, MalformedError, scanBodies } from "./decoder.js";
 import type { Machine, RunStatus } from "./machine.js";
 import { zeroValue } from "./machine.js";
 import type { ConstExpr } from "./module.js";
@@ -18,7 +18,13 @@ export type CompileResult =
 /** Decodes and validates a binary; never throws for bad input. */
 export function compileModule(bytes: Uint8Array): CompileResult {
   try {
-    return { ok: true, module: validateModule(decodeModule(bytes)) };
+    const decoded = decodeModule(bytes);
+    try {
+      return { ok: true, module: validateModule(decoded) };
+    } catch (e) {
+      if (e instanceof ValidationError) scanBodies(decoded);
+      throw e;
+    }
   } catch (e) {
     if (e instanceof MalformedError) return { ok: false, kind: "malformed", message: e.message };
     if (e instanceof ValidationError) return { ok: false, kind: "invalid", message: e.message };

@@ -413,10 +413,11 @@ function compileFunction(env: Env, typeIndex: number, codeIndex: number): Compil
     if (!t) fail(`unknown table ${i}`);
     return t;
   };
-  const dataIndex = (): number => {
-    if (env.m.dataCount === undefined) throw new MalformedError("data count section required");
-    const i = r.u32();
-    if (i >= env.m.dataCount) fail(`unknown data segment ${i}`);
+  /** memory.init / data.drop need the data count section (so one pass can check the index). */
+  const checkData = (i: number): number => {
+    if (env.m.dataCount === undefined && env.m.datas.length > 0)
+      throw new MalformedError("data count section required");
+    if (i >= (env.m.dataCount ?? 0)) fail(`unknown data segment ${i}`);
     return i;
   };
   const elemIndex = (): number => {
@@ -691,15 +692,16 @@ function compileFunction(env: Env, typeIndex: number, codeIndex: number): Compil
         }
         switch (sub) {
           case 8: {
-            const d = dataIndex();
+            const d = r.u32();
             if (r.u8() !== 0) throw new MalformedError("zero byte expected");
             needMemory();
+            checkData(d);
             popAll([I32, I32, I32]);
             code.push(Op.MEMORY_INIT, d);
             break;
           }
           case 9:
-            code.push(Op.DATA_DROP, dataIndex());
+            code.push(Op.DATA_DROP, checkData(r.u32()));
             break;
           case 10:
             if (r.u8() !== 0 || r.u8() !== 0) throw new MalformedError("zero byte expected");

@@ -278,7 +278,9 @@ export function runWast(wastPath: string): WastReport {
             break;
           }
           const cm = load(c.filename as string);
+          const want = c.type === "assert_malformed" ? "malformed" : "invalid";
           if (cm.ok) fail(c, `module accepted, want "${c.text}"`);
+          else if (cm.kind !== want) fail(c, `rejected as ${cm.kind} (${cm.message}), want ${want} "${c.text}"`);
           else report.passed++;
           break;
         }
