@@ -364,7 +364,7 @@ export function skipImmediates(r: Reader, op: number): void {
         r.u8();
         return;
       }
-      return r.fail(`illegal opcode 0xfc ${sub}`);
+      r.fail(`illegal opcode 0xfc ${sub}`);
     }
   }
   if (op >= 0x28 && op <= 0x3e) {
@@ -383,6 +383,8 @@ export function skipImmediates(r: Reader, op: number): void {
   ) {
     return;
   }
+  if (op === 0xfd) r.fail("SIMD instructions are not supported by this deterministic engine");
+  if (op === 0xfe) r.fail("threads (atomic instructions) are not supported by this deterministic engine");
   r.fail(`illegal opcode 0x${op.toString(16)}`);
 }
 

@@ -6,7 +6,7 @@
 import { decodeModule, MalformedError, scanBodies } from "./decoder.js";
 import type { Machine, RunStatus } from "./machine.js";
 import { zeroValue } from "./machine.js";
-import type { ConstExpr } from "./module.js";
+import type { ConstExpr, ImportDesc } from "./module.js";
 import { type Extern, type FuncInst, Global, type Instance, Memory, PAGE_SIZE, Table } from "./runtime.js";
 import { type FuncType, type Limits, type Ref, sameFuncType, type Value } from "./types.js";
 import { type ValidatedModule, ValidationError, validateModule } from "./validate.js";
@@ -33,7 +33,13 @@ export function compileModule(bytes: Uint8Array): CompileResult {
   }
 }
 
-export type ImportResolver = (module: string, name: string) => Extern | undefined;
+/** Resolves one import; `desc` is what the module declares (hosts may build a stub of that type). */
+export type ImportResolver = (
+  module: string,
+  name: string,
+  desc: ImportDesc,
+  types: readonly FuncType[],
+) => Extern | undefined;
 
 export type InstantiateResult =
   | { readonly ok: true; readonly instance: Instance }
@@ -61,7 +67,7 @@ export function instantiate(machine: Machine, module: ValidatedModule, resolve: 
     exports: new Map(),
   };
   for (const imp of d.imports) {
-    const ext = resolve(imp.module, imp.name);
+    const ext = resolve(imp.module, imp.name, imp.desc, module.types);
     const where = `${imp.module}.${imp.name}`;
     if (!ext) return { ok: false, kind: "unlinkable", message: `unknown import ${where}` };
     const desc = imp.desc;

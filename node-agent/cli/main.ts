@@ -1,4 +1,4 @@
-/** @module `dsdn-node`: off-chain services — storage node, coordinator, ingress, local DA, replay. */
+/** @module `dsdn-node`: off-chain services — storage node, coordinator, ingress, local DA, replay, wasm. */
 import { type CommandGroup, runCli } from "../../common/cli.js";
 
 export const dsdnNode: CommandGroup = {
@@ -10,6 +10,7 @@ export const dsdnNode: CommandGroup = {
     placement: async () => (await import("./placement.js")).placementCommand,
     replay: async () => (await import("./replay.js")).replayCommand,
     storage: async () => (await import("./storage.js")).storage,
+    wasm: async () => (await import("./wasm.js")).wasmCommand,
   },
 };
 
