@@ -42,7 +42,7 @@ export function hostAbiFunctions(host: HostState): Record<string, HostFn> {
       const n = Math.min(u32(len), host.input.length - off);
       if (!inBounds(mem, u32(dst), n)) return OOB;
       if (!charge(m, n)) return { trap: "out of fuel" };
-      mem.bytes.set(host.input.subarray(off, off + n), u32(dst));
+      mem.write(host.input.subarray(off, off + n), u32(dst));
       host.fsOps++;
       return [n];
     },
@@ -77,7 +77,7 @@ export function hostAbiFunctions(host: HostState): Record<string, HostFn> {
       const n = Math.min(v.length, u32(cap));
       if (!inBounds(mem, u32(dst), n)) return OOB;
       if (!charge(m, n)) return { trap: "out of fuel" };
-      mem.bytes.set(v.subarray(0, n), u32(dst));
+      mem.write(v.subarray(0, n), u32(dst));
       return [v.length];
     },
     state_set: (m, caller, [k, kl, v, vl]) => {

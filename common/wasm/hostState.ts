@@ -53,6 +53,13 @@ export function kvRoot(kv: ReadonlyMap<string, Uint8Array>): string {
   return bytesToHex(sha256(all));
 }
 
+function chain(acc: Uint8Array, data: Uint8Array): Uint8Array {
+  const b = new Uint8Array(32 + data.length);
+  b.set(acc);
+  b.set(data, 32);
+  return sha256(b);
+}
+
 function u32be(n: number): Uint8Array {
   return new Uint8Array([(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]);
 }
@@ -77,6 +84,10 @@ export class HostState {
   fsOps = 0;
   /** Counter of the deterministic random_get stream. */
   randomCounter = 0;
+  /** Hash chains over output writes and log lines (the trace commits to them at checkpoints). */
+  outputAcc: Uint8Array = new Uint8Array(32);
+  logAcc: Uint8Array = new Uint8Array(32);
+  private rootCache: string | undefined;
 
   constructor(
     input: Uint8Array,
@@ -93,6 +104,7 @@ export class HostState {
     if (this.outputBytes + bytes.length > this.limits.maxOutput) return false;
     this.outChunks.push(bytes.slice());
     this.outputBytes += bytes.length;
+    this.outputAcc = chain(this.outputAcc, bytes);
     return true;
   }
   output(): Uint8Array {
@@ -106,7 +118,9 @@ export class HostState {
   }
   log(line: string): void {
     if (this.logs.length >= this.limits.maxLogLines) return;
-    this.logs.push(line.length > this.limits.maxLogLine ? line.slice(0, this.limits.maxLogLine) : line);
+    const kept = line.length > this.limits.maxLogLine ? line.slice(0, this.limits.maxLogLine) : line;
+    this.logs.push(kept);
+    this.logAcc = chain(this.logAcc, enc.encode(kept));
   }
   /** stderr bytes become log lines at each newline (and at the end, see flushStderr). */
   writeStderr(bytes: Uint8Array): void {
@@ -136,13 +150,15 @@ export class HostState {
     const k = hexKey(key);
     if (!this.kv.has(k) && this.kv.size >= this.limits.maxStateEntries) return "too many state entries";
     this.kv.set(k, value.slice());
+    this.rootCache = undefined;
     return undefined;
   }
   stateDelete(key: Uint8Array): void {
-    this.kv.delete(hexKey(key));
+    if (this.kv.delete(hexKey(key))) this.rootCache = undefined;
   }
   stateRoot(): string {
-    return kvRoot(this.kv);
+    this.rootCache ??= kvRoot(this.kv);
+    return this.rootCache;
   }
   /** Deterministic "random" bytes: SHA-256(tag ‖ sha256(input) ‖ counter) blocks. */
   randomBytes(n: number): Uint8Array {

@@ -177,7 +177,7 @@ export function instantiate(machine: Machine, module: ValidatedModule, resolve: 
     const off = (evalConst(ds.offset as ConstExpr) as number) >>> 0;
     if (!machine.charge(Math.floor(ds.bytes.length / machine.costs.bytesPerFuel))) return trapped("out of fuel");
     if (off + ds.bytes.length > m.bytes.length) return trapped("out of bounds memory access");
-    m.bytes.set(ds.bytes, off);
+    m.write(ds.bytes, off);
     inst.datas[i] = null;
   }
   if (d.start !== undefined) {

@@ -445,6 +445,9 @@ export class Machine {
               trap = "out of bounds memory access";
               break main;
             }
+            // Dirty-page tracking for the trace's memory commitment (an access spans at most 2 pages).
+            m.dirty[ea >>> 16] = 1;
+            m.dirty[(ea + size - 1) >>> 16] = 1;
             switch (op) {
               case 0x36:
               case 0x38:
@@ -558,7 +561,7 @@ export class Machine {
         const m = inst.memories[0]!;
         if (!chargeBytes(n)) result = "out of fuel";
         else if (s + n > seg.length || d + n > m.bytes.length) result = "out of bounds memory access";
-        else m.bytes.set(seg.subarray(s, s + n), d);
+        else m.write(seg.subarray(s, s + n), d);
         break;
       }
       case Op.DATA_DROP:
@@ -573,7 +576,10 @@ export class Machine {
         const m = inst.memories[0]!;
         if (!chargeBytes(n)) result = "out of fuel";
         else if (s + n > m.bytes.length || d + n > m.bytes.length) result = "out of bounds memory access";
-        else m.bytes.copyWithin(d, s, s + n);
+        else {
+          m.bytes.copyWithin(d, s, s + n);
+          m.markDirty(d, n);
+        }
         break;
       }
       case Op.MEMORY_FILL: {
@@ -584,7 +590,10 @@ export class Machine {
         const m = inst.memories[0]!;
         if (!chargeBytes(n)) result = "out of fuel";
         else if (d + n > m.bytes.length) result = "out of bounds memory access";
-        else m.bytes.fill(v, d, d + n);
+        else {
+          m.bytes.fill(v, d, d + n);
+          m.markDirty(d, n);
+        }
         break;
       }
       case Op.TABLE_INIT: {

@@ -12,6 +12,7 @@ import { Machine, type RunStatus } from "./machine.js";
 import { f32In, f64In } from "./numeric.js";
 import { DEFAULT_FUEL_COSTS, DEFAULT_LIMITS, type ExecLimits, type FuelCosts } from "./params.js";
 import type { FuncInst } from "./runtime.js";
+import { runTraced, type Trace } from "./trace/trace.js";
 import { F32, F64, I32, I64, type ValType, type Value, valTypeName } from "./types.js";
 import { resolveWasi, WASI_MODULE, wasiFunctions } from "./wasi.js";
 
@@ -31,6 +32,8 @@ export interface RunOptions {
   readonly initialState?: ReadonlyMap<string, Uint8Array>;
   /** What WASI clock_time_get answers (ns). */
   readonly clockNs?: bigint;
+  /** Take an execution-trace checkpoint every this many instructions (no trace when absent). */
+  readonly traceEvery?: number;
 }
 
 /** The roadmap's ResourceUsage (gas meter v2); u64 quantities as decimal strings. */
@@ -56,6 +59,9 @@ export interface RunReport {
   readonly stateRootBefore: string;
   readonly stateRootAfter: string;
   readonly state: ReadonlyMap<string, Uint8Array>;
+  /** Root of the checkpoint Merkle tree (hex), or null without --trace-every. */
+  readonly traceRoot: string | null;
+  readonly trace: Trace | null;
 }
 
 /** Bad module or bad request: reported before anything runs (a usage error, not a trap). */
@@ -106,6 +112,9 @@ export function runModule(
     return { ok: false, refusal: { kind: "usage", message: `the module exports no function named "${opts.invoke}"` } };
   const ftype = mod.types[mod.funcTypes[exp.index] as number];
   const args = opts.args ?? [];
+  if (opts.traceEvery !== undefined && (!Number.isSafeInteger(opts.traceEvery) || opts.traceEvery < 1)) {
+    return { ok: false, refusal: { kind: "usage", message: "the checkpoint interval must be a positive integer" } };
+  }
   if (!ftype || ftype.params.length !== args.length || ftype.params.some((t, i) => t !== args[i]?.type)) {
     const want = ftype ? ftype.params.map(valTypeName).join(", ") : "?";
     return {
@@ -122,16 +131,19 @@ export function runModule(
     return undefined;
   });
   let status: RunStatus;
+  let trace: Trace | null = null;
   if (!inst.ok) {
     if (inst.kind === "unlinkable") return { ok: false, refusal: { kind: "unlinkable", message: inst.message } };
     status = inst.status;
   } else {
     const f = inst.instance.funcs[exp.index] as FuncInst;
-    status = invokeFunc(
-      machine,
-      f,
-      args.map((a) => a.value),
-    );
+    const values = args.map((a) => a.value);
+    if (opts.traceEvery !== undefined) {
+      const started = machine.start(f, values);
+      const traced = runTraced(machine, inst.instance, host, sha256(bytes), opts.traceEvery, started);
+      status = traced.status;
+      trace = traced.trace;
+    } else status = invokeFunc(machine, f, values);
   }
   host.flushStderr();
   const output = host.output();
@@ -155,6 +167,8 @@ export function runModule(
     stateRootBefore: host.stateRootBefore,
     stateRootAfter: host.stateRoot(),
     state: host.kv,
+    traceRoot: trace ? bytesToHex(trace.root) : null,
+    trace,
   };
   return { ok: true, report };
 }

@@ -33,7 +33,35 @@ export class Memory {
   ) {
     this.bytes = new Uint8Array(pages * PAGE_SIZE);
     this.view = new DataView(this.bytes.buffer);
+    this.dirty = new Uint8Array(pages).fill(1);
   }
+  /** Pages written since the trace last committed memory (1 = dirty). */
+  dirty: Uint8Array;
+
+  /** Marks the pages covering [addr, addr + len) as written. */
+  markDirty(addr: number, len: number): void {
+    if (len <= 0) return;
+    const last = (addr + len - 1) >>> 16;
+    for (let p = addr >>> 16; p <= last; p++) this.dirty[p] = 1;
+  }
+  /** Host-side writes: they go through these so dirty tracking cannot be forgotten. */
+  write(src: Uint8Array, addr: number): void {
+    this.bytes.set(src, addr);
+    this.markDirty(addr, src.length);
+  }
+  setU8(addr: number, v: number): void {
+    this.view.setUint8(addr, v);
+    this.markDirty(addr, 1);
+  }
+  setU32(addr: number, v: number, le: boolean): void {
+    this.view.setUint32(addr, v, le);
+    this.markDirty(addr, 4);
+  }
+  setU64(addr: number, v: bigint, le: boolean): void {
+    this.view.setBigUint64(addr, v, le);
+    this.markDirty(addr, 8);
+  }
+
   /** Returns the old size in pages, or -1 when the request exceeds the maximum. */
   grow(delta: number): number {
     const old = this.pages;
@@ -43,6 +71,9 @@ export class Memory {
     next.set(this.bytes);
     this.bytes = next;
     this.view = new DataView(next.buffer);
+    const dirty = new Uint8Array(old + delta).fill(1);
+    dirty.set(this.dirty);
+    this.dirty = dirty;
     this.pages = old + delta;
     return old;
   }

@@ -63,8 +63,8 @@ export function wasiFunctions(host: HostState, opts: WasiOptions): Record<string
     const mem = callerMemory(caller);
     if (!("bytes" in mem)) return mem;
     if (!inBounds(mem, u32(a), 4) || !inBounds(mem, u32(b), 4)) return OOB;
-    mem.view.setUint32(u32(a), 0, true);
-    mem.view.setUint32(u32(b), 0, true);
+    mem.setU32(u32(a), 0, true);
+    mem.setU32(u32(b), 0, true);
     return [ESUCCESS];
   };
   const nothing: HostFn = () => [ESUCCESS];
@@ -93,14 +93,14 @@ export function wasiFunctions(host: HostState, opts: WasiOptions): Record<string
       const mem = callerMemory(caller);
       if (!("bytes" in mem)) return mem;
       if (!inBounds(mem, u32(ptr), 8)) return OOB;
-      mem.view.setBigUint64(u32(ptr), 1n, true);
+      mem.setU64(u32(ptr), 1n, true);
       return [ESUCCESS];
     },
     clock_time_get: (_m, caller, [, , ptr]) => {
       const mem = callerMemory(caller);
       if (!("bytes" in mem)) return mem;
       if (!inBounds(mem, u32(ptr), 8)) return OOB;
-      mem.view.setBigUint64(u32(ptr), opts.clockNs, true);
+      mem.setU64(u32(ptr), opts.clockNs, true);
       return [ESUCCESS];
     },
     random_get: (m, caller, [buf, len]) => {
@@ -108,7 +108,7 @@ export function wasiFunctions(host: HostState, opts: WasiOptions): Record<string
       if (!("bytes" in mem)) return mem;
       if (!inBounds(mem, u32(buf), u32(len))) return OOB;
       if (!chargeBytes(m, u32(len))) return { trap: "out of fuel" };
-      mem.bytes.set(host.randomBytes(u32(len)), u32(buf));
+      mem.write(host.randomBytes(u32(len)), u32(buf));
       return [ESUCCESS];
     },
     fd_write: (m, caller, [fd, iovs, n, nwritten]) => {
@@ -138,7 +138,7 @@ export function wasiFunctions(host: HostState, opts: WasiOptions): Record<string
       if (bad) return bad;
       if (signal) return signal;
       host.fsOps++;
-      mem.view.setUint32(u32(nwritten), total, true);
+      mem.setU32(u32(nwritten), total, true);
       return [ESUCCESS];
     },
     fd_read: (m, caller, [fd, iovs, n, nread]) => {
@@ -155,7 +155,7 @@ export function wasiFunctions(host: HostState, opts: WasiOptions): Record<string
           signal = { trap: "out of fuel" };
           return false;
         }
-        mem.bytes.set(host.input.subarray(host.inputPos, host.inputPos + take), ptr);
+        mem.write(host.input.subarray(host.inputPos, host.inputPos + take), ptr);
         host.inputPos += take;
         total += take;
         return take === len;
@@ -163,7 +163,7 @@ export function wasiFunctions(host: HostState, opts: WasiOptions): Record<string
       if (bad) return bad;
       if (signal) return signal;
       host.fsOps++;
-      mem.view.setUint32(u32(nread), total, true);
+      mem.setU32(u32(nread), total, true);
       return [ESUCCESS];
     },
     fd_close: (_m, _c, [fd]) => [(fd as number) >= 0 && (fd as number) <= 2 ? ESUCCESS : EBADF],
@@ -173,10 +173,10 @@ export function wasiFunctions(host: HostState, opts: WasiOptions): Record<string
       const f = fd as number;
       if (f < 0 || f > 2) return [EBADF];
       if (!inBounds(mem, u32(ptr), 24)) return OOB;
-      mem.bytes.fill(0, u32(ptr), u32(ptr) + 24);
-      mem.view.setUint8(u32(ptr), 2); // character device
+      mem.write(new Uint8Array(24), u32(ptr));
+      mem.setU8(u32(ptr), 2); // character device
       const rights = f === 0 ? 0x2n : 0x40n; // fd_read or fd_write
-      mem.view.setBigUint64(u32(ptr) + 8, rights, true);
+      mem.setU64(u32(ptr) + 8, rights, true);
       return [ESUCCESS];
     },
     fd_seek: (_m, _c, [fd]) => [(fd as number) >= 0 && (fd as number) <= 2 ? ESPIPE : EBADF],

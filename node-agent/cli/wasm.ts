@@ -71,6 +71,7 @@ export const wasmRunCommand: Command = {
       invoke,
       args,
       input,
+      ...(typeof traceEvery === "number" ? { traceEvery } : {}),
       limits: {
         ...(typeof fuel === "number" ? { fuel } : {}),
         ...(typeof pages === "number" ? { memoryPages: pages } : {}),
@@ -108,7 +109,7 @@ export const wasmRunCommand: Command = {
       trap: r.trap,
       fuelUsed: r.fuelUsed,
       usage: r.usage,
-      traceRoot: null,
+      traceRoot: r.traceRoot,
       outputHash: r.outputHash,
       exitCode: r.exitCode,
       steps: r.steps,

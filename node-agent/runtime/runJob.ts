@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { type RunOptions, type RunRefusal, type RunReport, runModule } from "../../common/wasm/run.js";
+import { useNativeTraceHash } from "./nativeHash.js";
 
 export type JobOutcome =
   | { readonly kind: "report"; readonly report: RunReport }
@@ -22,6 +23,7 @@ export function workerAvailable(): boolean {
 
 /** Runs in the calling thread: no wall-clock limit (tests, or when fuel alone bounds the run). */
 export function runJobInline(bytes: Uint8Array, opts: RunOptions): JobOutcome {
+  useNativeTraceHash();
   const r = runModule(bytes, opts);
   return r.ok ? { kind: "report", report: r.report } : { kind: "refused", refusal: r.refusal };
 }
