@@ -46,6 +46,23 @@ describe("dsdn-node wasm run", () => {
     expect(j.outputHash).toBe(createHash("sha256").update("2 3 14\n").digest("hex"));
     expect(r.err).toContain("[wasm] wc done");
   });
+  it("--trace-every K reports the checkpoint Merkle root, identical across runs", () => {
+    const args = [
+      join(fixtures, "kernels.wasm"),
+      "--invoke",
+      "sieve",
+      "--arg",
+      "i32:5000",
+      "--trace-every",
+      "10000",
+      "--json",
+    ];
+    const a = JSON.parse(cli(...args).out);
+    const b = JSON.parse(cli(...args).out);
+    expect(a.traceRoot).toMatch(/^[0-9a-f]{64}$/);
+    expect(a.traceRoot).toBe(b.traceRoot);
+    expect(a.results).toEqual([{ type: "i32", value: "669" }]);
+  });
   it("a trap is a result: exit 0 with the reason and the fuel used", () => {
     const r = cli(join(fixtures, "kernels.wasm"), "--invoke", "spin", "--fuel", "5000", "--json");
     expect(r.code).toBe(0);
