@@ -108,7 +108,7 @@ export function runModule(
   const mod = compiled.module;
 
   const exp = mod.decoded.exports.find((e) => e.name === opts.invoke);
-  if (!exp || exp.kind !== "func")
+  if (exp?.kind !== "func")
     return { ok: false, refusal: { kind: "usage", message: `the module exports no function named "${opts.invoke}"` } };
   const ftype = mod.types[mod.funcTypes[exp.index] as number];
   const args = opts.args ?? [];

@@ -512,14 +512,16 @@ function compileFunction(env: Env, typeIndex: number, codeIndex: number): Compil
         }
         popExpect(I32);
         const def = labelTypes(ctrls[ctrls.length - 1 - (labels[n] as number)] as Ctrl);
-        for (const d of labels) {
+        // Each distinct depth once: a hostile table of a million labels costs no more than the nesting.
+        for (const d of new Set(labels)) {
           const lt = labelTypes(ctrls[ctrls.length - 1 - d] as Ctrl);
           if (lt.length !== def.length) fail("type mismatch: br_table labels of different arity");
-          // Check each label against the stack without consuming it (values may be polymorphic).
-          const saved = vals.slice();
+          // Check the label against the stack without consuming it (values may be polymorphic).
+          const saved = vals.length;
+          const top = vals.slice(Math.max(0, saved - lt.length));
           popAll(lt);
-          vals.length = 0;
-          vals.push(...saved);
+          vals.length = Math.max(0, saved - lt.length);
+          vals.push(...top);
         }
         popAll(def);
         code.push(Op.BR_TABLE, n);
