@@ -105,13 +105,11 @@ export function instantiate(machine: Machine, module: ValidatedModule, resolve: 
   }
   const lim = machine.limits;
   for (const t of d.tables) {
-    if (t.limits.min > lim.tableElements)
-      return {
-        ok: false,
-        kind: "trap",
-        message: "table exceeds the engine limit",
-        status: { status: "trap", trap: "table limit" },
-      };
+    // The element limit is for all tables of the machine together (many small tables add up).
+    if (machine.tableElementsTotal + t.limits.min > lim.tableElements) {
+      return trapped(`tables exceed the limit of ${lim.tableElements} elements`);
+    }
+    machine.tableElementsTotal += t.limits.min;
     const max = Math.min(t.limits.max ?? 0xffffffff, lim.tableElements);
     inst.tables.push(new Table(t.elem, new Array<Ref>(t.limits.min).fill(null), max, t.limits.max));
   }

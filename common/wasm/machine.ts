@@ -68,6 +68,8 @@ export class Machine {
   fsOps = 0;
   /** Largest linear memory seen, in bytes. */
   peakMemory = 0;
+  /** Elements in all tables created by this machine (bounded by limits.tableElements). */
+  tableElementsTotal = 0;
   /** Results count of the current invocation. */
   private resultArity = 0;
 
@@ -633,8 +635,12 @@ export class Machine {
         const n = u(sp - 1);
         const init = stack[sp - 2] as Ref;
         sp -= 1;
-        if (t.elems.length + n <= t.max && !chargeBytes(n)) result = "out of fuel";
-        else stack[sp - 1] = t.grow(n, init);
+        if (t.elems.length + n > t.max || this.tableElementsTotal + n > this.limits.tableElements) stack[sp - 1] = -1;
+        else if (!chargeBytes(n)) result = "out of fuel";
+        else {
+          stack[sp - 1] = t.grow(n, init);
+          this.tableElementsTotal += n;
+        }
         break;
       }
       case Op.TABLE_SIZE:

@@ -16,6 +16,9 @@ import { runTraced, type Trace } from "./trace/trace.js";
 import { F32, F64, I32, I64, type ValType, type Value, valTypeName } from "./types.js";
 import { resolveWasi, WASI_MODULE, wasiFunctions } from "./wasi.js";
 
+/** Largest module accepted (decoding and validation are linear in it). */
+export const MAX_MODULE_BYTES = 64 << 20;
+
 export interface TypedValue {
   readonly type: ValType;
   readonly value: Value;
@@ -94,6 +97,15 @@ export function runModule(
   bytes: Uint8Array,
   opts: RunOptions,
 ): { ok: true; report: RunReport } | { ok: false; refusal: RunRefusal } {
+  if (bytes.length > MAX_MODULE_BYTES) {
+    return {
+      ok: false,
+      refusal: {
+        kind: "malformed",
+        message: `module of ${bytes.length} bytes exceeds the ${MAX_MODULE_BYTES}-byte limit`,
+      },
+    };
+  }
   const compiled = compileModule(bytes);
   if (!compiled.ok) return { ok: false, refusal: { kind: compiled.kind, message: compiled.message } };
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };

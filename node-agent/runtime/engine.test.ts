@@ -4,7 +4,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileModule } from "../../common/wasm/instantiate.js";
-import { parseTypedValue, type RunOptions, type RunReport, runModule } from "../../common/wasm/run.js";
+import {
+  MAX_MODULE_BYTES,
+  parseTypedValue,
+  type RunOptions,
+  type RunReport,
+  runModule,
+} from "../../common/wasm/run.js";
 import { F64, I32 } from "../../common/wasm/types.js";
 import { FIXTURES, fixture, wat } from "./testing.js";
 
@@ -154,6 +160,22 @@ describe("refusals and hostile modules", () => {
       wat("(module (memory 1) (func (result i32) (i32.atomic.load (i32.const 0))))", ["--enable-threads"]),
     );
     expect(!atomics.ok && atomics.message).toMatch(/threads/);
+  });
+  it("many tables cannot add up past the element limit (instantiation or table.grow)", () => {
+    const tables = Array.from({ length: 8 }, () => "(table 1000 funcref)").join(" ");
+    const r = run(wat(`(module ${tables} (func (export "f")))`), { invoke: "f", limits: { tableElements: 5000 } });
+    expect(r.trap).toBe("tables exceed the limit of 5000 elements");
+    const g = wat(`(module (table $a 10 funcref) (table $b 10 funcref)
+      (func (export "f") (result i32 i32)
+        (table.grow $a (ref.null func) (i32.const 60)) (table.grow $b (ref.null func) (i32.const 60))))`);
+    expect(run(g, { invoke: "f", limits: { tableElements: 100 } }).results).toEqual([
+      { type: "i32", value: "10" },
+      { type: "i32", value: "-1" },
+    ]);
+  });
+  it("an oversized module is refused before decoding", () => {
+    const r = runModule(new Uint8Array(MAX_MODULE_BYTES + 1), { invoke: "f" });
+    expect(!r.ok && r.refusal.message).toMatch(/exceeds the .*-byte limit/);
   });
   it("huge declared counts are refused without allocating", () => {
     // type section claiming 2^32-1 entries in a 6-byte section
