@@ -15,6 +15,8 @@ export interface HostLimits {
   readonly maxKeyBytes: number;
   readonly maxValueBytes: number;
   readonly maxStateEntries: number;
+  /** Total bytes of keys and values held in the state. */
+  readonly maxStateBytes: number;
 }
 
 export const DEFAULT_HOST_LIMITS: HostLimits = {
@@ -24,6 +26,7 @@ export const DEFAULT_HOST_LIMITS: HostLimits = {
   maxKeyBytes: 256,
   maxValueBytes: 64 << 10,
   maxStateEntries: 100_000,
+  maxStateBytes: 64 << 20,
 };
 
 const enc = new TextEncoder();
@@ -88,6 +91,9 @@ export class HostState {
   outputAcc: Uint8Array = new Uint8Array(32);
   logAcc: Uint8Array = new Uint8Array(32);
   private rootCache: string | undefined;
+  /** Bytes of keys and values currently held. */
+  stateBytes = 0;
+  private randomSeed: Uint8Array | undefined;
 
   constructor(
     input: Uint8Array,
@@ -96,6 +102,7 @@ export class HostState {
   ) {
     this.input = input;
     this.kv = new Map(initialState);
+    for (const [k, v] of this.kv) this.stateBytes += k.length / 2 + v.length;
     this.stateRootBefore = kvRoot(this.kv);
   }
 
@@ -148,13 +155,23 @@ export class HostState {
     if (key.length > this.limits.maxKeyBytes) return "state key too long";
     if (value.length > this.limits.maxValueBytes) return "state value too long";
     const k = hexKey(key);
-    if (!this.kv.has(k) && this.kv.size >= this.limits.maxStateEntries) return "too many state entries";
+    const old = this.kv.get(k);
+    if (!old && this.kv.size >= this.limits.maxStateEntries) return "too many state entries";
+    const bytes = this.stateBytes - (old ? key.length + old.length : 0) + key.length + value.length;
+    if (bytes > this.limits.maxStateBytes) return "state size limit exceeded";
+    this.stateBytes = bytes;
     this.kv.set(k, value.slice());
     this.rootCache = undefined;
     return undefined;
   }
   stateDelete(key: Uint8Array): void {
-    if (this.kv.delete(hexKey(key))) this.rootCache = undefined;
+    const k = hexKey(key);
+    const old = this.kv.get(k);
+    if (old) {
+      this.stateBytes -= key.length + old.length;
+      this.kv.delete(k);
+      this.rootCache = undefined;
+    }
   }
   stateRoot(): string {
     this.rootCache ??= kvRoot(this.kv);
@@ -163,7 +180,8 @@ export class HostState {
   /** Deterministic "random" bytes: SHA-256(tag ‖ sha256(input) ‖ counter) blocks. */
   randomBytes(n: number): Uint8Array {
     const out = new Uint8Array(n);
-    const seed = sha256(this.input);
+    this.randomSeed ??= sha256(this.input);
+    const seed = this.randomSeed;
     let o = 0;
     while (o < n) {
       const block = new Uint8Array(seed.length + 4 + 16);

@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_HOST_LIMITS } from "../../common/wasm/hostState.js";
 import { compileModule } from "../../common/wasm/instantiate.js";
 import {
   MAX_MODULE_BYTES,
@@ -229,17 +230,25 @@ describe("refusals and hostile modules", () => {
       (func (export "run") (loop $l (call $o (i32.const 0) (i32.const 1000)) (br $l))))`);
     const r = run(m, {
       invoke: "run",
-      hostLimits: {
-        maxOutput: 10_000,
-        maxLogLines: 1,
-        maxLogLine: 10,
-        maxKeyBytes: 8,
-        maxValueBytes: 8,
-        maxStateEntries: 1,
-      },
+      hostLimits: { ...DEFAULT_HOST_LIMITS, maxOutput: 10_000 },
     });
     expect(r.trap).toBe("output limit exceeded");
     expect(r.output.length).toBe(10_000);
+  });
+  it("the key-value state is bounded in total bytes, not only per entry", () => {
+    // Writes 60-byte values under ever new 4-byte keys until a limit stops it.
+    const m = wat(`(module
+      (import "dsdn_v1" "state_set" (func $set (param i32 i32 i32 i32)))
+      (memory (export "memory") 1)
+      (func (export "run") (local $i i32)
+        (loop $l
+          (i32.store (i32.const 0) (local.get $i))
+          (call $set (i32.const 0) (i32.const 4) (i32.const 64) (i32.const 60))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $l))))`);
+    const r = run(m, { invoke: "run", hostLimits: { ...DEFAULT_HOST_LIMITS, maxStateBytes: 6400 } });
+    expect(r.trap).toBe("state size limit exceeded");
+    expect(r.state.size).toBe(100);
   });
   it("imports outside the host ABI and WASI are unlinkable with the name in the message", () => {
     const m = wat(`(module (import "env" "now" (func (result i64))) (func (export "f")))`);
