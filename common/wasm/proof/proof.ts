@@ -1,0 +1,41 @@
+/** @module The one-step proof: the pre-state's clear fields plus a witness for everything the instruction touches. */
+import type { Hash } from "../trace/hashing.js";
+import type { Value } from "../types.js";
+import type { FuncMeta, StepState } from "./stepState.js";
+
+export interface ValueWitness {
+  readonly index: number;
+  /** undefined = an empty slot (at or above sp). */
+  readonly value: Value | undefined;
+  readonly path: readonly Hash[];
+}
+
+export interface StepProof {
+  readonly state: StepState;
+  /** The current function's leaf and its path in the functions tree. */
+  readonly meta: FuncMeta;
+  readonly metaPath: readonly Hash[];
+  /** Code chunks (CODE_CHUNK words each) of the current function that the step reads. */
+  readonly code: readonly {
+    readonly index: number;
+    readonly words: readonly number[];
+    readonly path: readonly Hash[];
+  }[];
+  readonly consts: readonly { readonly index: number; readonly value: bigint; readonly path: readonly Hash[] }[];
+  readonly stack: readonly ValueWitness[];
+  readonly globals: readonly ValueWitness[];
+  /** The caller frame popped by a return, and the chain below it. */
+  readonly caller?: { readonly func: number; readonly pc: number; readonly base: number; readonly prev: Hash };
+}
+
+/** Size of the proof in bytes as it would be encoded (fixed-width fields, 32-byte hashes). */
+export function proofSize(p: StepProof): number {
+  const path = (x: readonly Hash[]) => 32 * x.length;
+  let n = 1 + 8 + 8 + 4 * 4 + 32 * 4 + 4 + 32 * 2; // state
+  n += 30 + p.meta.localTypes.length + 64 + path(p.metaPath);
+  for (const c of p.code) n += 4 + 4 * c.words.length + path(c.path);
+  for (const c of p.consts) n += 4 + 8 + path(c.path);
+  for (const w of [...p.stack, ...p.globals]) n += 4 + 9 + path(w.path);
+  if (p.caller) n += 12 + 32;
+  return n;
+}

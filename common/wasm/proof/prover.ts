@@ -1,0 +1,149 @@
+/**
+ * @module The one-step prover: runs step.ts against the paused machine through a recording context
+ * (on copies, so the machine is untouched), then emits a witness for every slot, code chunk,
+ * constant and global the step read or wrote. Throws UnsupportedStepError for classes step.ts does
+ * not cover; it never emits a proof it could not check.
+ */
+import type { HostState } from "../hostState.js";
+import type { Frame, Machine } from "../machine.js";
+import { costTable, DEFAULT_FUEL_COSTS, type FuelCosts } from "../params.js";
+import type { Instance } from "../runtime.js";
+import { STATUS } from "../trace/stateHash.js";
+import type { Value } from "../types.js";
+import type { StepProof } from "./proof.js";
+import { pathOf, UnsupportedStepError } from "./sparseTree.js";
+import { step } from "./step.js";
+import type { CallerFrame, StepCtx } from "./stepCtx.js";
+import {
+  CODE_CHUNK,
+  CODE_DEPTH,
+  CONSTS_DEPTH,
+  EMPTY_FRAMES,
+  FUNCS_DEPTH,
+  GLOBALS_DEPTH,
+  pushFrame,
+  STACK_DEPTH,
+  StepStateBuilder,
+} from "./stepState.js";
+import type { Regs } from "./stepTypes.js";
+
+export class StepProver {
+  private readonly builder: StepStateBuilder;
+  private readonly costTab: Uint32Array;
+  constructor(
+    private readonly machine: Machine,
+    private readonly inst: Instance,
+    host?: HostState,
+    costs: FuelCosts = DEFAULT_FUEL_COSTS,
+  ) {
+    this.builder = new StepStateBuilder(machine, inst, host);
+    this.costTab = costTable(costs);
+  }
+
+  /** The commitment of the machine's current state (`status` from the last run). */
+  commitment(status: number) {
+    return this.builder.snapshot(status).state;
+  }
+
+  /** Proof of the next instruction of the paused (running) machine. */
+  prove(): StepProof {
+    const snap = this.builder.snapshot(STATUS.running);
+    const s = snap.state;
+    const m = this.machine;
+    const top = m.frames[m.frames.length - 1];
+    if (!top) throw new UnsupportedStepError("no frame: the invocation has finished");
+    const f = top.func;
+    const trees = snap.funcs[f.ref.addr];
+    if (!trees) throw new Error("function not in the committed store");
+    const stack: (Value | undefined)[] = m.stack.slice(0, m.sp);
+    const globals: Value[] = this.inst.globals.map((g) => g.value);
+    const touched = {
+      stack: new Set<number>(),
+      code: new Set<number>(),
+      consts: new Set<number>(),
+      globals: new Set<number>(),
+    };
+    let caller: StepProof["caller"];
+    const frames = snap.frames as Frame[];
+    const ctx: StepCtx = {
+      meta: trees.meta,
+      code(i) {
+        touched.code.add(Math.floor(i / CODE_CHUNK));
+        return f.compiled.code[i] as number;
+      },
+      const64(i) {
+        touched.consts.add(i);
+        return f.compiled.consts[i] as bigint;
+      },
+      get(pos) {
+        touched.stack.add(pos);
+        return stack[pos] as Value;
+      },
+      set(pos, v) {
+        touched.stack.add(pos);
+        stack[pos] = v;
+      },
+      clear(pos) {
+        touched.stack.add(pos);
+        stack[pos] = undefined;
+      },
+      global(i) {
+        touched.globals.add(i);
+        return globals[i] as Value;
+      },
+      setGlobal(i, v) {
+        touched.globals.add(i);
+        globals[i] = v;
+      },
+      popCaller(): CallerFrame | undefined {
+        if (frames.length < 2) return undefined;
+        let prev = EMPTY_FRAMES;
+        for (let i = 0; i + 2 < frames.length; i++) {
+          const fr = frames[i] as Frame;
+          prev = pushFrame(prev, fr.func.ref.addr, fr.pc, fr.base);
+        }
+        const c = frames[frames.length - 2] as Frame;
+        caller = { func: c.func.ref.addr, pc: c.pc, base: c.base, prev };
+        return caller;
+      },
+    };
+    const r: Regs = {
+      status: s.status,
+      steps: s.steps,
+      fuelLeft: s.fuelLeft,
+      func: s.func,
+      pc: s.pc,
+      base: s.base,
+      sp: s.sp,
+    };
+    step(r, ctx, this.costTab);
+    const code = f.compiled.code;
+    const pre = m.stack;
+    return {
+      state: s,
+      meta: trees.meta,
+      metaPath: pathOf(snap.funcLevels, FUNCS_DEPTH, f.ref.addr),
+      code: [...touched.code].map((index) => ({
+        index,
+        words: Array.from(code.subarray(index * CODE_CHUNK, index * CODE_CHUNK + CODE_CHUNK)),
+        path: pathOf(trees.codeLevels, CODE_DEPTH, index),
+      })),
+      consts: [...touched.consts].map((index) => ({
+        index,
+        value: f.compiled.consts[index] as bigint,
+        path: pathOf(trees.constLevels, CONSTS_DEPTH, index),
+      })),
+      stack: [...touched.stack].map((index) => ({
+        index,
+        value: index < m.sp ? (pre[index] as Value) : undefined,
+        path: pathOf(snap.stackLevels, STACK_DEPTH, index),
+      })),
+      globals: [...touched.globals].map((index) => ({
+        index,
+        value: (this.inst.globals[index] as { value: Value }).value,
+        path: pathOf(snap.globalLevels, GLOBALS_DEPTH, index),
+      })),
+      ...(caller ? { caller } : {}),
+    };
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * @module What one step may touch, as an interface: the prover implements it over the live machine
+ * (recording every access), the verifier over the proof's witnesses (refusing anything not proven).
+ * The step semantics in step.ts are written once against it.
+ */
+import type { Value } from "../types.js";
+import type { FuncMeta } from "./stepState.js";
+
+export interface CallerFrame {
+  readonly func: number;
+  readonly pc: number;
+  readonly base: number;
+}
+
+export interface StepCtx {
+  /** The current function's metadata (proven against the functions root). */
+  readonly meta: FuncMeta;
+  /** Word `i` of the current function's compact code. */
+  code(i: number): number;
+  /** Entry `i` of the current function's 64-bit constant pool. */
+  const64(i: number): bigint;
+  /** Value-stack slot `pos` (absolute; locals are slots too). */
+  get(pos: number): Value;
+  set(pos: number, v: Value): void;
+  /** Empties slot `pos` (slots at or above sp are empty in the commitment). */
+  clear(pos: number): void;
+  global(i: number): Value;
+  setGlobal(i: number, v: Value): void;
+  /** Pops the innermost caller frame off the frame chain; undefined when there is none. */
+  popCaller(): CallerFrame | undefined;
+}

@@ -1,0 +1,249 @@
+/**
+ * @module The one-step state commitment, defined in this one place: counters, status and the current
+ * frame in the clear, the value stack (locals included) and globals as fixed-depth Merkle trees, the
+ * caller frames as a hash chain, every function's code as a Merkle tree of Merkle trees, memory as the
+ * trace's chunk tree, and the rest (tables, segments, host state) as one hash. A proof carries these
+ * fields in the clear; verifyStep checks them against the pre-state hash.
+ */
+import type { HostState } from "../hostState.js";
+import type { Frame, Machine } from "../machine.js";
+import type { FuncInst, Instance } from "../runtime.js";
+import { type Hash, hashLeaf, Writer } from "../trace/hashing.js";
+import { MemoryMerkle } from "../trace/memoryMerkle.js";
+import { writeValue } from "../trace/stateHash.js";
+import type { Value } from "../types.js";
+import { levelsOf, rootOfLevels, treeRoot } from "./sparseTree.js";
+
+export const STEP_VERSION = "dsdn-wasm-step-v1";
+/** Tree depths: the value stack holds at most 2^20 values (the default valueStack limit). */
+export const STACK_DEPTH = 20;
+export const GLOBALS_DEPTH = 16;
+export const FUNCS_DEPTH = 20;
+export const CODE_DEPTH = 20;
+export const CONSTS_DEPTH = 20;
+/** Code words per leaf of a function's code tree. */
+export const CODE_CHUNK = 8;
+/** `func` of a state with no frame (finished). */
+export const NO_FUNC = 0xffffffff;
+
+export interface StepState {
+  status: number;
+  steps: number;
+  fuelLeft: number;
+  func: number;
+  pc: number;
+  base: number;
+  sp: number;
+  stackRoot: Hash;
+  /** Hash chain of the caller frames (func, saved pc, base), innermost last. */
+  framesHash: Hash;
+  funcsRoot: Hash;
+  globalsRoot: Hash;
+  memPages: number;
+  memRoot: Hash;
+  /** Tables, dropped segments and host state (not touched by the supported instruction classes). */
+  restHash: Hash;
+}
+
+export function hashStepState(s: StepState): Hash {
+  return new Writer()
+    .text(STEP_VERSION)
+    .u8(s.status)
+    .u64(BigInt(s.steps))
+    .u64(BigInt(s.fuelLeft))
+    .u32(s.func)
+    .u32(s.pc)
+    .u32(s.base)
+    .u32(s.sp)
+    .bytes(s.stackRoot)
+    .bytes(s.framesHash)
+    .bytes(s.funcsRoot)
+    .bytes(s.globalsRoot)
+    .u32(s.memPages)
+    .bytes(s.memRoot)
+    .bytes(s.restHash)
+    .digest();
+}
+
+export const EMPTY_FRAMES: Hash = new Uint8Array(32);
+export function pushFrame(chain: Hash, func: number, pc: number, base: number): Hash {
+  return new Writer().u8(0x10).bytes(chain).u32(func).u32(pc).u32(base).digest();
+}
+
+export function valueLeaf(v: Value): Hash {
+  const w = new Writer();
+  writeValue(w, v);
+  return hashLeaf(w.finish());
+}
+export function chunkLeaf(words: readonly number[]): Hash {
+  const w = new Writer();
+  for (const x of words) w.u32(x);
+  return hashLeaf(w.finish());
+}
+export function constLeaf(v: bigint): Hash {
+  return hashLeaf(new Writer().u64(v).finish());
+}
+
+/** What a function leaf commits to besides its code. */
+export interface FuncMeta {
+  readonly kind: "wasm" | "host";
+  readonly params: number;
+  readonly results: number;
+  /** Declared locals after the parameters, as value-type codes. */
+  readonly localTypes: readonly number[];
+  readonly maxHeight: number;
+  readonly codeLen: number;
+  /** Whether the function belongs to the committed instance (whose globals are in the state). */
+  readonly main: boolean;
+  readonly codeRoot: Hash;
+  readonly constsRoot: Hash;
+}
+export function funcLeaf(m: FuncMeta): Hash {
+  const w = new Writer()
+    .u8(m.kind === "wasm" ? 1 : 2)
+    .u32(m.params)
+    .u32(m.results)
+    .u32(m.localTypes.length);
+  for (const t of m.localTypes) w.u8(t);
+  w.u32(m.maxHeight)
+    .u32(m.codeLen)
+    .u8(m.main ? 1 : 0)
+    .bytes(m.codeRoot)
+    .bytes(m.constsRoot);
+  return hashLeaf(w.finish());
+}
+
+export function codeChunks(code: Int32Array): Hash[] {
+  const out: Hash[] = [];
+  for (let i = 0; i < code.length; i += CODE_CHUNK) out.push(chunkLeaf(Array.from(code.subarray(i, i + CODE_CHUNK))));
+  return out;
+}
+
+/** Per-function trees (prover side), cached per machine: code never changes. */
+export interface FuncTrees {
+  readonly meta: FuncMeta;
+  readonly codeLevels: Hash[][];
+  readonly constLevels: Hash[][];
+}
+export function funcTrees(f: FuncInst, inst: Instance): FuncTrees {
+  if (f.kind === "host") {
+    const z = new Uint8Array(32);
+    return {
+      meta: {
+        kind: "host",
+        params: f.type.params.length,
+        results: f.type.results.length,
+        localTypes: [],
+        maxHeight: 0,
+        codeLen: 0,
+        main: false,
+        codeRoot: z,
+        constsRoot: z,
+      },
+      codeLevels: [],
+      constLevels: [],
+    };
+  }
+  const c = f.compiled;
+  const codeLevels = levelsOf(codeChunks(c.code), CODE_DEPTH);
+  const constLevels = levelsOf(c.consts.map(constLeaf), CONSTS_DEPTH);
+  return {
+    meta: {
+      kind: "wasm",
+      params: f.type.params.length,
+      results: f.type.results.length,
+      localTypes: c.localTypes,
+      maxHeight: c.maxHeight,
+      codeLen: c.code.length,
+      main: f.instance === inst,
+      codeRoot: rootOfLevels(codeLevels, CODE_DEPTH),
+      constsRoot: rootOfLevels(constLevels, CONSTS_DEPTH),
+    },
+    codeLevels,
+    constLevels,
+  };
+}
+
+/** Everything the prover needs about a paused machine, with the trees built. */
+export interface StepSnapshot {
+  readonly state: StepState;
+  readonly stackLevels: Hash[][];
+  readonly globalLevels: Hash[][];
+  readonly funcLevels: Hash[][];
+  readonly funcs: readonly FuncTrees[];
+  readonly frames: readonly Frame[];
+}
+
+export class StepStateBuilder {
+  private funcs: FuncTrees[] = [];
+  private funcLevels: Hash[][] = [];
+  private readonly mem = new MemoryMerkle();
+  constructor(
+    private readonly machine: Machine,
+    private readonly inst: Instance,
+    private readonly host: HostState | undefined,
+  ) {}
+
+  snapshot(status: number): StepSnapshot {
+    const m = this.machine;
+    const store = m.store.funcs;
+    if (this.funcs.length !== store.length) {
+      this.funcs = store.map((f) => funcTrees(f, this.inst));
+      this.funcLevels = levelsOf(
+        this.funcs.map((t) => funcLeaf(t.meta)),
+        FUNCS_DEPTH,
+      );
+    }
+    const stackLevels = levelsOf(
+      m.stack.slice(0, m.sp).map((v) => valueLeaf(v as Value)),
+      STACK_DEPTH,
+    );
+    const globalLevels = levelsOf(
+      this.inst.globals.map((g) => valueLeaf(g.value)),
+      GLOBALS_DEPTH,
+    );
+    const frames = m.frames;
+    let chain = EMPTY_FRAMES;
+    for (let i = 0; i + 1 < frames.length; i++) {
+      const f = frames[i] as Frame;
+      chain = pushFrame(chain, f.func.ref.addr, f.pc, f.base);
+    }
+    const top = frames[frames.length - 1];
+    const memory = this.inst.memories[0];
+    const state: StepState = {
+      status,
+      steps: m.steps,
+      fuelLeft: m.fuelLeft,
+      func: top ? top.func.ref.addr : NO_FUNC,
+      pc: top ? top.pc : 0,
+      base: top ? top.base : 0,
+      sp: m.sp,
+      stackRoot: rootOfLevels(stackLevels, STACK_DEPTH),
+      framesHash: chain,
+      funcsRoot: rootOfLevels(this.funcLevels, FUNCS_DEPTH),
+      globalsRoot: rootOfLevels(globalLevels, GLOBALS_DEPTH),
+      memPages: memory ? memory.pages : 0,
+      memRoot: memory ? this.mem.update(memory) : new Uint8Array(32),
+      restHash: this.restHash(),
+    };
+    return { state, stackLevels, globalLevels, funcLevels: this.funcLevels, funcs: this.funcs, frames };
+  }
+
+  private restHash(): Hash {
+    const inst = this.inst;
+    const w = new Writer().u32(inst.tables.length);
+    for (const t of inst.tables) {
+      w.u32(t.elems.length);
+      for (const e of t.elems) writeValue(w, e);
+    }
+    w.u32(inst.datas.length);
+    for (const d of inst.datas) w.u8(d === null ? 0 : 1);
+    w.u32(inst.elems.length);
+    for (const e of inst.elems) w.u8(e === null ? 0 : 1);
+    const h = this.host;
+    if (h) w.u32(h.inputPos).bytes(h.outputAcc).bytes(h.logAcc).text(h.stateRoot()).u32(h.randomCounter).u32(h.fsOps);
+    return w.digest();
+  }
+}
+
+export { treeRoot };

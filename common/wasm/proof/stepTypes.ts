@@ -1,0 +1,10 @@
+/** @module The registers one step changes (the clear part of the state commitment). */
+export interface Regs {
+  status: number;
+  steps: number;
+  fuelLeft: number;
+  func: number;
+  pc: number;
+  base: number;
+  sp: number;
+}

@@ -1,0 +1,148 @@
+/**
+ * @module verifyStep(preStateCommitment, proof) → postStateCommitment: pure (no Node-only API), needs
+ * nothing but the proof and the protocol's fuel costs. Checks the clear fields against the pre-state
+ * hash and every witness against its root, runs step.ts on the proven parts, and hashes the result.
+ * A proof that does not match throws StepProofError.
+ */
+
+import { costTable, DEFAULT_FUEL_COSTS, type FuelCosts } from "../params.js";
+import { equal, type Hash } from "../trace/hashing.js";
+import { STATUS } from "../trace/stateHash.js";
+import type { Value } from "../types.js";
+import type { StepProof, ValueWitness } from "./proof.js";
+import { EMPTY_LEAF, PartialTree, StepProofError } from "./sparseTree.js";
+import { step } from "./step.js";
+import type { CallerFrame, StepCtx } from "./stepCtx.js";
+import {
+  CODE_CHUNK,
+  CODE_DEPTH,
+  CONSTS_DEPTH,
+  chunkLeaf,
+  constLeaf,
+  FUNCS_DEPTH,
+  funcLeaf,
+  GLOBALS_DEPTH,
+  hashStepState,
+  NO_FUNC,
+  pushFrame,
+  STACK_DEPTH,
+  type StepState,
+  valueLeaf,
+} from "./stepState.js";
+import type { Regs } from "./stepTypes.js";
+
+const leafOf = (v: Value | undefined): Hash => (v === undefined ? EMPTY_LEAF : valueLeaf(v));
+
+function valueTree(root: Hash, depth: number, ws: readonly ValueWitness[], what: string) {
+  const tree = new PartialTree(
+    root,
+    depth,
+    ws.map((w) => ({ index: w.index, leaf: leafOf(w.value), path: w.path })),
+    what,
+  );
+  const values = new Map<number, Value | undefined>(ws.map((w) => [w.index, w.value]));
+  return {
+    get(i: number): Value {
+      tree.leaf(i);
+      const v = values.get(i);
+      if (v === undefined) throw new StepProofError(`${what}: slot ${i} is empty`);
+      return v;
+    },
+    set(i: number, v: Value | undefined): void {
+      tree.set(i, leafOf(v));
+      values.set(i, v);
+    },
+    root: () => tree.root(),
+  };
+}
+
+const costCache = new WeakMap<FuelCosts, Uint32Array>();
+
+export function verifyStep(pre: Hash, proof: StepProof, costs: FuelCosts = DEFAULT_FUEL_COSTS): Hash {
+  const s = proof.state;
+  if (!equal(hashStepState(s), pre))
+    throw new StepProofError("the proof's state does not hash to the pre-state commitment");
+  if (s.status !== STATUS.running || s.func === NO_FUNC) throw new StepProofError("the pre-state is not running");
+  const meta = proof.meta;
+  const funcs = new PartialTree(
+    s.funcsRoot,
+    FUNCS_DEPTH,
+    [{ index: s.func, leaf: funcLeaf(meta), path: proof.metaPath }],
+    "functions",
+  );
+  funcs.leaf(s.func);
+  if (meta.kind !== "wasm") throw new StepProofError("the current function is not a wasm function");
+  const code = new PartialTree(
+    meta.codeRoot,
+    CODE_DEPTH,
+    proof.code.map((c) => {
+      if (c.words.length > CODE_CHUNK) throw new StepProofError("code chunk too long");
+      return { index: c.index, leaf: chunkLeaf(c.words), path: c.path };
+    }),
+    "code",
+  );
+  const words = new Map(proof.code.map((c) => [c.index, c.words]));
+  const consts = new PartialTree(
+    meta.constsRoot,
+    CONSTS_DEPTH,
+    proof.consts.map((c) => ({ index: c.index, leaf: constLeaf(c.value), path: c.path })),
+    "constants",
+  );
+  const constVals = new Map(proof.consts.map((c) => [c.index, c.value]));
+  const stack = valueTree(s.stackRoot, STACK_DEPTH, proof.stack, "stack");
+  const globals = valueTree(s.globalsRoot, GLOBALS_DEPTH, proof.globals, "globals");
+  let framesHash = s.framesHash;
+
+  const ctx: StepCtx = {
+    meta,
+    code(i) {
+      if (!Number.isSafeInteger(i) || i < 0 || i >= meta.codeLen)
+        throw new StepProofError(`pc ${i} outside the function`);
+      const chunk = Math.floor(i / CODE_CHUNK);
+      code.leaf(chunk);
+      const w = (words.get(chunk) as readonly number[])[i % CODE_CHUNK];
+      if (w === undefined) throw new StepProofError("code word missing from its chunk");
+      return w;
+    },
+    const64(i) {
+      consts.leaf(i);
+      return constVals.get(i) as bigint;
+    },
+    get: (pos) => stack.get(pos),
+    set: (pos, v) => stack.set(pos, v),
+    clear: (pos) => stack.set(pos, undefined),
+    global: (i) => globals.get(i),
+    setGlobal: (i, v) => globals.set(i, v),
+    popCaller(): CallerFrame | undefined {
+      if (equal(framesHash, new Uint8Array(32))) return undefined;
+      const c = proof.caller;
+      if (!c || !equal(pushFrame(c.prev, c.func, c.pc, c.base), framesHash))
+        throw new StepProofError("the caller frame does not match the frame chain");
+      framesHash = c.prev;
+      return c;
+    },
+  };
+  let tab = costCache.get(costs);
+  if (!tab) {
+    tab = costTable(costs);
+    costCache.set(costs, tab);
+  }
+  const r: Regs = {
+    status: s.status,
+    steps: s.steps,
+    fuelLeft: s.fuelLeft,
+    func: s.func,
+    pc: s.pc,
+    base: s.base,
+    sp: s.sp,
+  };
+  step(r, ctx, tab);
+  const post: StepState = {
+    ...s,
+    ...r,
+    stackRoot: stack.root(),
+    globalsRoot: globals.root(),
+    framesHash,
+  };
+  return hashStepState(post);
+}
