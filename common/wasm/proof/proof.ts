@@ -24,6 +24,8 @@ export interface StepProof {
   readonly consts: readonly { readonly index: number; readonly value: bigint; readonly path: readonly Hash[] }[];
   readonly stack: readonly ValueWitness[];
   readonly globals: readonly ValueWitness[];
+  /** 1 KiB memory chunks the step reads or writes (pre-state bytes). */
+  readonly memory: readonly { readonly index: number; readonly bytes: Uint8Array; readonly path: readonly Hash[] }[];
   /** The caller frame popped by a return, and the chain below it. */
   readonly caller?: { readonly func: number; readonly pc: number; readonly base: number; readonly prev: Hash };
 }
@@ -36,6 +38,7 @@ export function proofSize(p: StepProof): number {
   for (const c of p.code) n += 4 + 4 * c.words.length + path(c.path);
   for (const c of p.consts) n += 4 + 8 + path(c.path);
   for (const w of [...p.stack, ...p.globals]) n += 4 + 9 + path(w.path);
+  for (const c of p.memory) n += 4 + c.bytes.length + path(c.path);
   if (p.caller) n += 12 + 32;
   return n;
 }

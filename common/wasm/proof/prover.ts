@@ -8,10 +8,13 @@ import type { HostState } from "../hostState.js";
 import type { Frame, Machine } from "../machine.js";
 import { costTable, DEFAULT_FUEL_COSTS, type FuelCosts } from "../params.js";
 import type { Instance } from "../runtime.js";
+import { hashLeaf } from "../trace/hashing.js";
+import { LEAF_BYTES } from "../trace/memoryMerkle.js";
 import { STATUS } from "../trace/stateHash.js";
 import type { Value } from "../types.js";
+import { readChunked, writeChunked } from "./memChunks.js";
 import type { StepProof } from "./proof.js";
-import { pathOf, UnsupportedStepError } from "./sparseTree.js";
+import { levelsOf, pathOf, UnsupportedStepError } from "./sparseTree.js";
 import { step } from "./step.js";
 import type { CallerFrame, StepCtx } from "./stepCtx.js";
 import {
@@ -21,9 +24,11 @@ import {
   EMPTY_FRAMES,
   FUNCS_DEPTH,
   GLOBALS_DEPTH,
+  MEMORY_DEPTH,
   pushFrame,
   STACK_DEPTH,
   StepStateBuilder,
+  ZERO_CHUNK_LEAF,
 } from "./stepState.js";
 import type { Regs } from "./stepTypes.js";
 
@@ -34,7 +39,7 @@ export class StepProver {
     private readonly machine: Machine,
     private readonly inst: Instance,
     host?: HostState,
-    costs: FuelCosts = DEFAULT_FUEL_COSTS,
+    private readonly costs: FuelCosts = DEFAULT_FUEL_COSTS,
   ) {
     this.builder = new StepStateBuilder(machine, inst, host);
     this.costTab = costTable(costs);
@@ -57,6 +62,17 @@ export class StepProver {
     if (!trees) throw new Error("function not in the committed store");
     const stack: (Value | undefined)[] = m.stack.slice(0, m.sp);
     const globals: Value[] = this.inst.globals.map((g) => g.value);
+    const memory = this.inst.memories[0];
+    const chunks = new Map<number, Uint8Array>();
+    const chunkCopy = (i: number): Uint8Array => {
+      let c = chunks.get(i);
+      if (!c) {
+        if (!memory) throw new Error("no memory");
+        c = memory.bytes.slice(i * LEAF_BYTES, (i + 1) * LEAF_BYTES);
+        chunks.set(i, c);
+      }
+      return c;
+    };
     const touched = {
       stack: new Set<number>(),
       code: new Set<number>(),
@@ -95,6 +111,10 @@ export class StepProver {
         touched.globals.add(i);
         globals[i] = v;
       },
+      memRead: (addr, size) => readChunked(chunkCopy, addr, size),
+      memWrite: (addr, bytes) => {
+        writeChunked(chunkCopy, addr, bytes);
+      },
       popCaller(): CallerFrame | undefined {
         if (frames.length < 2) return undefined;
         let prev = EMPTY_FRAMES;
@@ -115,8 +135,10 @@ export class StepProver {
       pc: s.pc,
       base: s.base,
       sp: s.sp,
+      memPages: s.memPages,
+      memMax: s.memMax,
     };
-    step(r, ctx, this.costTab);
+    step(r, ctx, this.costTab, this.costs);
     const code = f.compiled.code;
     const pre = m.stack;
     return {
@@ -143,7 +165,24 @@ export class StepProver {
         value: (this.inst.globals[index] as { value: Value }).value,
         path: pathOf(snap.globalLevels, GLOBALS_DEPTH, index),
       })),
+      memory: this.memoryWitnesses([...chunks.keys()]),
       ...(caller ? { caller } : {}),
     };
+  }
+
+  /** Chunks of the pre-state memory with their paths (the whole tree is rebuilt: a prover-side cost only). */
+  private memoryWitnesses(indices: number[]): StepProof["memory"] {
+    if (indices.length === 0) return [];
+    const m = this.inst.memories[0];
+    if (!m) throw new Error("no memory");
+    const leaves: Uint8Array[] = [];
+    for (let i = 0; i < m.bytes.length / LEAF_BYTES; i++)
+      leaves.push(hashLeaf(m.bytes.subarray(i * LEAF_BYTES, (i + 1) * LEAF_BYTES)));
+    const levels = levelsOf(leaves, MEMORY_DEPTH, ZERO_CHUNK_LEAF);
+    return indices.map((index) => ({
+      index,
+      bytes: m.bytes.slice(index * LEAF_BYTES, (index + 1) * LEAF_BYTES),
+      path: pathOf(levels, MEMORY_DEPTH, index, ZERO_CHUNK_LEAF),
+    }));
   }
 }

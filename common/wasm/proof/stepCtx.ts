@@ -26,6 +26,9 @@ export interface StepCtx {
   clear(pos: number): void;
   global(i: number): Value;
   setGlobal(i: number, v: Value): void;
+  /** `size` bytes of linear memory at `addr` (bounds already checked). */
+  memRead(addr: number, size: number): Uint8Array;
+  memWrite(addr: number, bytes: Uint8Array): void;
   /** Pops the innermost caller frame off the frame chain; undefined when there is none. */
   popCaller(): CallerFrame | undefined;
 }

@@ -9,7 +9,7 @@ import type { HostState } from "../hostState.js";
 import type { Frame, Machine } from "../machine.js";
 import type { FuncInst, Instance } from "../runtime.js";
 import { type Hash, hashLeaf, Writer } from "../trace/hashing.js";
-import { MemoryMerkle } from "../trace/memoryMerkle.js";
+import { LEAF_BYTES, MemoryMerkle } from "../trace/memoryMerkle.js";
 import { writeValue } from "../trace/stateHash.js";
 import type { Value } from "../types.js";
 import { levelsOf, rootOfLevels, treeRoot } from "./sparseTree.js";
@@ -21,6 +21,9 @@ export const GLOBALS_DEPTH = 16;
 export const FUNCS_DEPTH = 20;
 export const CODE_DEPTH = 20;
 export const CONSTS_DEPTH = 20;
+/** Memory: 1 KiB chunks under 64 KiB pages under 65 536 pages (the trace's memory tree). */
+export const MEMORY_DEPTH = 22;
+export const ZERO_CHUNK_LEAF: Hash = hashLeaf(new Uint8Array(LEAF_BYTES));
 /** Code words per leaf of a function's code tree. */
 export const CODE_CHUNK = 8;
 /** `func` of a state with no frame (finished). */
@@ -40,6 +43,7 @@ export interface StepState {
   funcsRoot: Hash;
   globalsRoot: Hash;
   memPages: number;
+  memMax: number;
   memRoot: Hash;
   /** Tables, dropped segments and host state (not touched by the supported instruction classes). */
   restHash: Hash;
@@ -60,6 +64,7 @@ export function hashStepState(s: StepState): Hash {
     .bytes(s.funcsRoot)
     .bytes(s.globalsRoot)
     .u32(s.memPages)
+    .u32(s.memMax)
     .bytes(s.memRoot)
     .bytes(s.restHash)
     .digest();
@@ -223,6 +228,7 @@ export class StepStateBuilder {
       funcsRoot: rootOfLevels(this.funcLevels, FUNCS_DEPTH),
       globalsRoot: rootOfLevels(globalLevels, GLOBALS_DEPTH),
       memPages: memory ? memory.pages : 0,
+      memMax: memory ? memory.max : 0,
       memRoot: memory ? this.mem.update(memory) : new Uint8Array(32),
       restHash: this.restHash(),
     };

@@ -7,4 +7,7 @@ export interface Regs {
   pc: number;
   base: number;
   sp: number;
+  memPages: number;
+  /** Effective memory maximum in pages (declared maximum capped by the limit). */
+  memMax: number;
 }

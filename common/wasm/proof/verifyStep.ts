@@ -6,9 +6,11 @@
  */
 
 import { costTable, DEFAULT_FUEL_COSTS, type FuelCosts } from "../params.js";
-import { equal, type Hash } from "../trace/hashing.js";
+import { equal, type Hash, hashLeaf } from "../trace/hashing.js";
+import { LEAF_BYTES } from "../trace/memoryMerkle.js";
 import { STATUS } from "../trace/stateHash.js";
 import type { Value } from "../types.js";
+import { readChunked, writeChunked } from "./memChunks.js";
 import type { StepProof, ValueWitness } from "./proof.js";
 import { EMPTY_LEAF, PartialTree, StepProofError } from "./sparseTree.js";
 import { step } from "./step.js";
@@ -23,6 +25,7 @@ import {
   funcLeaf,
   GLOBALS_DEPTH,
   hashStepState,
+  MEMORY_DEPTH,
   NO_FUNC,
   pushFrame,
   STACK_DEPTH,
@@ -91,6 +94,20 @@ export function verifyStep(pre: Hash, proof: StepProof, costs: FuelCosts = DEFAU
   const constVals = new Map(proof.consts.map((c) => [c.index, c.value]));
   const stack = valueTree(s.stackRoot, STACK_DEPTH, proof.stack, "stack");
   const globals = valueTree(s.globalsRoot, GLOBALS_DEPTH, proof.globals, "globals");
+  const memTree = new PartialTree(
+    s.memRoot,
+    MEMORY_DEPTH,
+    proof.memory.map((c) => {
+      if (c.bytes.length !== LEAF_BYTES) throw new StepProofError("memory chunk of the wrong size");
+      return { index: c.index, leaf: hashLeaf(c.bytes), path: c.path };
+    }),
+    "memory",
+  );
+  const chunks = new Map(proof.memory.map((c) => [c.index, c.bytes.slice()]));
+  const chunk = (i: number): Uint8Array => {
+    memTree.leaf(i);
+    return chunks.get(i) as Uint8Array;
+  };
   let framesHash = s.framesHash;
 
   const ctx: StepCtx = {
@@ -113,6 +130,10 @@ export function verifyStep(pre: Hash, proof: StepProof, costs: FuelCosts = DEFAU
     clear: (pos) => stack.set(pos, undefined),
     global: (i) => globals.get(i),
     setGlobal: (i, v) => globals.set(i, v),
+    memRead: (addr, size) => readChunked(chunk, addr, size),
+    memWrite(addr, bytes) {
+      for (const i of writeChunked(chunk, addr, bytes)) memTree.set(i, hashLeaf(chunks.get(i) as Uint8Array));
+    },
     popCaller(): CallerFrame | undefined {
       if (equal(framesHash, new Uint8Array(32))) return undefined;
       const c = proof.caller;
@@ -135,14 +156,17 @@ export function verifyStep(pre: Hash, proof: StepProof, costs: FuelCosts = DEFAU
     pc: s.pc,
     base: s.base,
     sp: s.sp,
+    memPages: s.memPages,
+    memMax: s.memMax,
   };
-  step(r, ctx, tab);
+  step(r, ctx, tab, costs);
   const post: StepState = {
     ...s,
     ...r,
     stackRoot: stack.root(),
     globalsRoot: globals.root(),
     framesHash,
+    memRoot: memTree.root(),
   };
   return hashStepState(post);
 }
