@@ -26,6 +26,14 @@ export interface StepProof {
   readonly globals: readonly ValueWitness[];
   /** 1 KiB memory chunks the step reads or writes (pre-state bytes). */
   readonly memory: readonly { readonly index: number; readonly bytes: Uint8Array; readonly path: readonly Hash[] }[];
+  /** The callee of a call: its index in the instance, store address and metadata, with both paths. */
+  readonly callee?: {
+    readonly index: number;
+    readonly addr: number;
+    readonly addrPath: readonly Hash[];
+    readonly meta: FuncMeta;
+    readonly metaPath: readonly Hash[];
+  };
   /** The caller frame popped by a return, and the chain below it. */
   readonly caller?: { readonly func: number; readonly pc: number; readonly base: number; readonly prev: Hash };
 }
@@ -40,5 +48,6 @@ export function proofSize(p: StepProof): number {
   for (const w of [...p.stack, ...p.globals]) n += 4 + 9 + path(w.path);
   for (const c of p.memory) n += 4 + c.bytes.length + path(c.path);
   if (p.caller) n += 12 + 32;
+  if (p.callee) n += 8 + 30 + p.callee.meta.localTypes.length + 96 + path(p.callee.addrPath) + path(p.callee.metaPath);
   return n;
 }

@@ -24,6 +24,7 @@ import {
   EMPTY_FRAMES,
   FUNCS_DEPTH,
   GLOBALS_DEPTH,
+  instFuncLevels,
   MEMORY_DEPTH,
   pushFrame,
   STACK_DEPTH,
@@ -80,6 +81,7 @@ export class StepProver {
       globals: new Set<number>(),
     };
     let caller: StepProof["caller"];
+    let callee: StepProof["callee"];
     const frames = snap.frames as Frame[];
     const ctx: StepCtx = {
       meta: trees.meta,
@@ -115,6 +117,22 @@ export class StepProver {
       memWrite: (addr, bytes) => {
         writeChunked(chunkCopy, addr, bytes);
       },
+      callee(i) {
+        const target = f.instance.funcs[i];
+        if (!target) throw new Error(`no function ${i}`);
+        const addr = target.ref.addr;
+        const t = snap.funcs[addr];
+        if (!t) throw new Error("callee not in the committed store");
+        callee = {
+          index: i,
+          addr,
+          addrPath: pathOf(instFuncLevels(f.instance), FUNCS_DEPTH, i),
+          meta: t.meta,
+          metaPath: pathOf(snap.funcLevels, FUNCS_DEPTH, addr),
+        };
+        return { addr, meta: t.meta };
+      },
+      pushCaller() {},
       popCaller(): CallerFrame | undefined {
         if (frames.length < 2) return undefined;
         let prev = EMPTY_FRAMES;
@@ -137,8 +155,9 @@ export class StepProver {
       sp: s.sp,
       memPages: s.memPages,
       memMax: s.memMax,
+      depth: s.depth,
     };
-    step(r, ctx, this.costTab, this.costs);
+    step(r, ctx, this.costTab, this.costs, this.machine.limits);
     const code = f.compiled.code;
     const pre = m.stack;
     return {
@@ -167,6 +186,7 @@ export class StepProver {
       })),
       memory: this.memoryWitnesses([...chunks.keys()]),
       ...(caller ? { caller } : {}),
+      ...(callee ? { callee } : {}),
     };
   }
 

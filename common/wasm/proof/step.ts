@@ -4,9 +4,10 @@
  * instruction's class. Classes not covered throw UnsupportedStepError, so no proof is ever wrong.
  */
 
-import type { FuelCosts } from "../params.js";
+import type { ExecLimits, FuelCosts } from "../params.js";
 import { STATUS } from "../trace/stateHash.js";
 import { UnsupportedStepError } from "./sparseTree.js";
+import { stepCall } from "./stepCall.js";
 import { stepControl } from "./stepControl.js";
 import type { StepCtx } from "./stepCtx.js";
 import { stepMemory } from "./stepMemory.js";
@@ -15,7 +16,13 @@ import type { Regs } from "./stepTypes.js";
 import { stepVariable } from "./stepVariable.js";
 
 /** Executes one step on `r` (changed in place) through `ctx`. Returns the trap message, if any. */
-export function step(r: Regs, ctx: StepCtx, costTab: Uint32Array, costs: FuelCosts): string | undefined {
+export function step(
+  r: Regs,
+  ctx: StepCtx,
+  costTab: Uint32Array,
+  costs: FuelCosts,
+  limits: ExecLimits,
+): string | undefined {
   const sp0 = r.sp;
   const op = ctx.code(r.pc);
   const cost = costTab[op] as number;
@@ -30,6 +37,7 @@ export function step(r: Regs, ctx: StepCtx, costTab: Uint32Array, costs: FuelCos
   if (res === false) res = stepVariable(op, r, ctx);
   if (res === false) res = stepNumeric(op, r, ctx);
   if (res === false) res = stepMemory(op, r, ctx, costs);
+  if (res === false) res = stepCall(op, r, ctx, costs, limits);
   if (res === false) throw new UnsupportedStepError(`one-step proofs do not cover opcode 0x${op.toString(16)} yet`);
   if (res !== undefined) r.status = STATUS.trap;
   // Slots at or above sp are empty in the commitment.

@@ -50,6 +50,7 @@ export function stepControl(op: number, r: Regs, ctx: StepCtx): string | undefin
     case Op.RETURN: {
       keepTop(r, ctx, r.base, ctx.meta.results);
       const caller = ctx.popCaller();
+      r.depth--;
       if (!caller) {
         r.status = STATUS.done;
         r.func = NO_FUNC;

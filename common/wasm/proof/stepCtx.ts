@@ -29,6 +29,10 @@ export interface StepCtx {
   /** `size` bytes of linear memory at `addr` (bounds already checked). */
   memRead(addr: number, size: number): Uint8Array;
   memWrite(addr: number, bytes: Uint8Array): void;
+  /** The function at index `i` of the current function's instance: its store address and metadata. */
+  callee(i: number): { readonly addr: number; readonly meta: FuncMeta };
+  /** Pushes the caller frame onto the frame chain. */
+  pushCaller(f: CallerFrame): void;
   /** Pops the innermost caller frame off the frame chain; undefined when there is none. */
   popCaller(): CallerFrame | undefined;
 }

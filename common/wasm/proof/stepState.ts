@@ -37,6 +37,8 @@ export interface StepState {
   pc: number;
   base: number;
   sp: number;
+  /** Frames on the frame stack, the current one included. */
+  depth: number;
   stackRoot: Hash;
   /** Hash chain of the caller frames (func, saved pc, base), innermost last. */
   framesHash: Hash;
@@ -59,6 +61,7 @@ export function hashStepState(s: StepState): Hash {
     .u32(s.pc)
     .u32(s.base)
     .u32(s.sp)
+    .u32(s.depth)
     .bytes(s.stackRoot)
     .bytes(s.framesHash)
     .bytes(s.funcsRoot)
@@ -102,6 +105,8 @@ export interface FuncMeta {
   readonly main: boolean;
   readonly codeRoot: Hash;
   readonly constsRoot: Hash;
+  /** Store addresses of the functions of the function's instance, by index (what `call` resolves). */
+  readonly instFuncsRoot: Hash;
 }
 export function funcLeaf(m: FuncMeta): Hash {
   const w = new Writer()
@@ -114,7 +119,8 @@ export function funcLeaf(m: FuncMeta): Hash {
     .u32(m.codeLen)
     .u8(m.main ? 1 : 0)
     .bytes(m.codeRoot)
-    .bytes(m.constsRoot);
+    .bytes(m.constsRoot)
+    .bytes(m.instFuncsRoot);
   return hashLeaf(w.finish());
 }
 
@@ -130,6 +136,23 @@ export interface FuncTrees {
   readonly codeLevels: Hash[][];
   readonly constLevels: Hash[][];
 }
+export function addrLeaf(addr: number): Hash {
+  return hashLeaf(new Writer().u32(addr).finish());
+}
+const instFuncCache = new WeakMap<Instance, Hash[][]>();
+/** Tree over an instance's function index → store address. */
+export function instFuncLevels(inst: Instance): Hash[][] {
+  let l = instFuncCache.get(inst);
+  if (!l) {
+    l = levelsOf(
+      inst.funcs.map((f) => addrLeaf(f.ref.addr)),
+      FUNCS_DEPTH,
+    );
+    instFuncCache.set(inst, l);
+  }
+  return l;
+}
+
 export function funcTrees(f: FuncInst, inst: Instance): FuncTrees {
   if (f.kind === "host") {
     const z = new Uint8Array(32);
@@ -144,6 +167,7 @@ export function funcTrees(f: FuncInst, inst: Instance): FuncTrees {
         main: false,
         codeRoot: z,
         constsRoot: z,
+        instFuncsRoot: z,
       },
       codeLevels: [],
       constLevels: [],
@@ -163,6 +187,7 @@ export function funcTrees(f: FuncInst, inst: Instance): FuncTrees {
       main: f.instance === inst,
       codeRoot: rootOfLevels(codeLevels, CODE_DEPTH),
       constsRoot: rootOfLevels(constLevels, CONSTS_DEPTH),
+      instFuncsRoot: rootOfLevels(instFuncLevels(f.instance), FUNCS_DEPTH),
     },
     codeLevels,
     constLevels,
@@ -223,6 +248,7 @@ export class StepStateBuilder {
       pc: top ? top.pc : 0,
       base: top ? top.base : 0,
       sp: m.sp,
+      depth: frames.length,
       stackRoot: rootOfLevels(stackLevels, STACK_DEPTH),
       framesHash: chain,
       funcsRoot: rootOfLevels(this.funcLevels, FUNCS_DEPTH),

@@ -7,6 +7,8 @@ export interface Regs {
   pc: number;
   base: number;
   sp: number;
+  /** Number of frames (the current one included). */
+  depth: number;
   memPages: number;
   /** Effective memory maximum in pages (declared maximum capped by the limit). */
   memMax: number;

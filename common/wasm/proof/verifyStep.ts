@@ -5,7 +5,7 @@
  * A proof that does not match throws StepProofError.
  */
 
-import { costTable, DEFAULT_FUEL_COSTS, type FuelCosts } from "../params.js";
+import { costTable, DEFAULT_FUEL_COSTS, DEFAULT_LIMITS, type ExecLimits, type FuelCosts } from "../params.js";
 import { equal, type Hash, hashLeaf } from "../trace/hashing.js";
 import { LEAF_BYTES } from "../trace/memoryMerkle.js";
 import { STATUS } from "../trace/stateHash.js";
@@ -16,6 +16,7 @@ import { EMPTY_LEAF, PartialTree, StepProofError } from "./sparseTree.js";
 import { step } from "./step.js";
 import type { CallerFrame, StepCtx } from "./stepCtx.js";
 import {
+  addrLeaf,
   CODE_CHUNK,
   CODE_DEPTH,
   CONSTS_DEPTH,
@@ -61,7 +62,12 @@ function valueTree(root: Hash, depth: number, ws: readonly ValueWitness[], what:
 
 const costCache = new WeakMap<FuelCosts, Uint32Array>();
 
-export function verifyStep(pre: Hash, proof: StepProof, costs: FuelCosts = DEFAULT_FUEL_COSTS): Hash {
+export function verifyStep(
+  pre: Hash,
+  proof: StepProof,
+  costs: FuelCosts = DEFAULT_FUEL_COSTS,
+  limits: ExecLimits = DEFAULT_LIMITS,
+): Hash {
   const s = proof.state;
   if (!equal(hashStepState(s), pre))
     throw new StepProofError("the proof's state does not hash to the pre-state commitment");
@@ -134,6 +140,26 @@ export function verifyStep(pre: Hash, proof: StepProof, costs: FuelCosts = DEFAU
     memWrite(addr, bytes) {
       for (const i of writeChunked(chunk, addr, bytes)) memTree.set(i, hashLeaf(chunks.get(i) as Uint8Array));
     },
+    callee(i) {
+      const c = proof.callee;
+      if (!c || c.index !== i) throw new StepProofError("the callee is not in the proof");
+      new PartialTree(
+        meta.instFuncsRoot,
+        FUNCS_DEPTH,
+        [{ index: i, leaf: addrLeaf(c.addr), path: c.addrPath }],
+        "instance functions",
+      );
+      new PartialTree(
+        s.funcsRoot,
+        FUNCS_DEPTH,
+        [{ index: c.addr, leaf: funcLeaf(c.meta), path: c.metaPath }],
+        "functions",
+      );
+      return { addr: c.addr, meta: c.meta };
+    },
+    pushCaller(f) {
+      framesHash = pushFrame(framesHash, f.func, f.pc, f.base);
+    },
     popCaller(): CallerFrame | undefined {
       if (equal(framesHash, new Uint8Array(32))) return undefined;
       const c = proof.caller;
@@ -158,8 +184,9 @@ export function verifyStep(pre: Hash, proof: StepProof, costs: FuelCosts = DEFAU
     sp: s.sp,
     memPages: s.memPages,
     memMax: s.memMax,
+    depth: s.depth,
   };
-  step(r, ctx, tab, costs);
+  step(r, ctx, tab, costs, limits);
   const post: StepState = {
     ...s,
     ...r,
