@@ -274,6 +274,40 @@ describe("tampered proofs", () => {
     expect(checked).toBeGreaterThan(10);
   });
 
+  it("a wrong callee or a wrong caller frame is refused", () => {
+    const total = totalSteps("proofs.wasm", "calls", [3]);
+    const s = session("proofs.wasm", "calls", [3]);
+    let calls = 0;
+    let returns = 0;
+    for (let n = 0; n < total; n++) {
+      s.machine.run(n);
+      const proof = s.prover.prove();
+      if (!proof.callee && !proof.caller) continue;
+      const pre = hashStepState(s.prover.commitment(STATUS.running));
+      const st = s.machine.run(n + 1);
+      const post = hashStepState(s.prover.commitment(statusCode(st)));
+      expect(equal(verifyStep(pre, proof), post)).toBe(true);
+      if (proof.callee) {
+        const c = proof.callee;
+        refusedOrDifferent(pre, post, { ...proof, callee: { ...c, addr: c.addr + 1 } });
+        refusedOrDifferent(pre, post, {
+          ...proof,
+          callee: { ...c, meta: { ...c.meta, localTypes: [...c.meta.localTypes, 0x7f] } },
+        });
+        refusedOrDifferent(pre, post, { ...proof, callee: { ...c, meta: { ...c.meta, params: c.meta.params + 1 } } });
+        calls++;
+      }
+      if (proof.caller) {
+        const c = proof.caller;
+        refusedOrDifferent(pre, post, { ...proof, caller: { ...c, pc: c.pc + 2 } });
+        refusedOrDifferent(pre, post, { ...proof, caller: { ...c, base: c.base + 1 } });
+        returns++;
+      }
+    }
+    expect(calls).toBeGreaterThan(1);
+    expect(returns).toBeGreaterThan(1);
+  });
+
   it("a wrong global value is refused", () => {
     const { pre, post, proof } = honest((p) => p.globals.length > 0);
     const globals = proof.globals.map((w) => ({ ...w, value: typeof w.value === "number" ? w.value + 1 : 5n }));
