@@ -184,11 +184,26 @@ describe("one-step proofs on real runs", () => {
     expect(o.verified).toBe(at.length);
   });
 
+  it("call_indirect (and its three traps) and table.get/set/size", () => {
+    for (const [name, args] of [
+      ["indirect", [6, 0]],
+      ["indirect", [6, 1]],
+      ["indirect", [6, 2]],
+      ["indirect", [6, 3]],
+      ["indirect", [6, -1]],
+      ["tables", [5]],
+    ] as [string, Value[]][]) {
+      const total = totalSteps("proofs.wasm", name, args);
+      const o = checkSteps("proofs.wasm", name, args, every(total));
+      expect(o.unsupported.size, `${name}(${args})`).toBe(0);
+      expect(o.verified, `${name}(${args})`).toBe(total);
+    }
+  });
+
   it("instruction classes not covered yet are refused by the prover with a clear message", () => {
-    const total = totalSteps("proofs.wasm", "indirect", [4]);
-    const o = checkSteps("proofs.wasm", "indirect", [4], every(total));
+    const o = checkSteps("kernels.wasm", "sieve", [100], every(10));
     expect(o.verified).toBeGreaterThan(0);
-    expect([...o.unsupported.keys()]).toEqual(["one-step proofs do not cover opcode 0x11 yet"]);
+    expect([...o.unsupported.keys()]).toEqual(["one-step proofs do not cover opcode 0xeb yet"]);
   });
 });
 
@@ -306,6 +321,29 @@ describe("tampered proofs", () => {
     }
     expect(calls).toBeGreaterThan(1);
     expect(returns).toBeGreaterThan(1);
+  });
+
+  it("a wrong table element, table size or type signature is refused", () => {
+    const total = totalSteps("proofs.wasm", "indirect", [6, 0]);
+    const s = session("proofs.wasm", "indirect", [6, 0]);
+    let checked = 0;
+    for (let n = 0; n < total; n++) {
+      s.machine.run(n);
+      const proof = s.prover.prove();
+      if (proof.elems.length === 0) continue;
+      const pre = hashStepState(s.prover.commitment(STATUS.running));
+      const st = s.machine.run(n + 1);
+      const post = hashStepState(s.prover.commitment(statusCode(st)));
+      expect(equal(verifyStep(pre, proof), post)).toBe(true);
+      const e = proof.elems[0] as StepProof["elems"][number];
+      refusedOrDifferent(pre, post, { ...proof, elems: [{ ...e, value: null }] });
+      const t = proof.tables[0] as StepProof["tables"][number];
+      refusedOrDifferent(pre, post, { ...proof, tables: [{ ...t, size: t.size + 5 }] });
+      const ty = proof.types[0] as StepProof["types"][number];
+      refusedOrDifferent(pre, post, { ...proof, types: [{ ...ty, sig: new Uint8Array(32) }] });
+      checked++;
+    }
+    expect(checked).toBe(1);
   });
 
   it("a wrong global value is refused", () => {

@@ -26,7 +26,24 @@ export interface StepProof {
   readonly globals: readonly ValueWitness[];
   /** 1 KiB memory chunks the step reads or writes (pre-state bytes). */
   readonly memory: readonly { readonly index: number; readonly bytes: Uint8Array; readonly path: readonly Hash[] }[];
-  /** The callee of a call: its index in the instance, store address and metadata, with both paths. */
+  /** Type signatures of the instance (call_indirect's expected type). */
+  readonly types: readonly { readonly index: number; readonly sig: Hash; readonly path: readonly Hash[] }[];
+  /** Tables touched: size, maximum and elements root, with their path in the tables tree. */
+  readonly tables: readonly {
+    readonly index: number;
+    readonly size: number;
+    readonly max: number;
+    readonly elemsRoot: Hash;
+    readonly path: readonly Hash[];
+  }[];
+  /** Table elements touched (pre-state values). */
+  readonly elems: readonly {
+    readonly table: number;
+    readonly index: number;
+    readonly value: Value;
+    readonly path: readonly Hash[];
+  }[];
+  /** The callee of a call (index -1 and an empty addrPath for call_indirect, whose address comes from the table): its index in the instance, store address and metadata, with both paths. */
   readonly callee?: {
     readonly index: number;
     readonly addr: number;
@@ -47,6 +64,8 @@ export function proofSize(p: StepProof): number {
   for (const c of p.consts) n += 4 + 8 + path(c.path);
   for (const w of [...p.stack, ...p.globals]) n += 4 + 9 + path(w.path);
   for (const c of p.memory) n += 4 + c.bytes.length + path(c.path);
+  n += p.types.length * 36 + p.tables.length * 44 + p.elems.length * 17;
+  for (const x of [...p.types, ...p.tables, ...p.elems]) n += path(x.path);
   if (p.caller) n += 12 + 32;
   if (p.callee) n += 8 + 30 + p.callee.meta.localTypes.length + 96 + path(p.callee.addrPath) + path(p.callee.metaPath);
   return n;

@@ -7,20 +7,21 @@
 import type { HostState } from "../hostState.js";
 import type { Frame, Machine } from "../machine.js";
 import { costTable, DEFAULT_FUEL_COSTS, type FuelCosts } from "../params.js";
-import type { Instance } from "../runtime.js";
-import { hashLeaf } from "../trace/hashing.js";
+import type { Instance, Table } from "../runtime.js";
+import { type Hash, hashLeaf } from "../trace/hashing.js";
 import { LEAF_BYTES } from "../trace/memoryMerkle.js";
 import { STATUS } from "../trace/stateHash.js";
-import type { Value } from "../types.js";
+import type { FuncType, Ref, Value } from "../types.js";
 import { readChunked, writeChunked } from "./memChunks.js";
 import type { StepProof } from "./proof.js";
-import { levelsOf, pathOf, UnsupportedStepError } from "./sparseTree.js";
+import { levelsOf, pathOf, rootOfLevels, UnsupportedStepError } from "./sparseTree.js";
 import { step } from "./step.js";
 import type { CallerFrame, StepCtx } from "./stepCtx.js";
 import {
   CODE_CHUNK,
   CODE_DEPTH,
   CONSTS_DEPTH,
+  ELEMS_DEPTH,
   EMPTY_FRAMES,
   FUNCS_DEPTH,
   GLOBALS_DEPTH,
@@ -29,6 +30,10 @@ import {
   pushFrame,
   STACK_DEPTH,
   StepStateBuilder,
+  sigHash,
+  TABLES_DEPTH,
+  TYPES_DEPTH,
+  typeLevels,
   ZERO_CHUNK_LEAF,
 } from "./stepState.js";
 import type { Regs } from "./stepTypes.js";
@@ -74,7 +79,19 @@ export class StepProver {
       }
       return c;
     };
+    const tables = new Map<number, Ref[]>();
+    const tableCopy = (t: number): Ref[] => {
+      let c = tables.get(t);
+      if (!c) {
+        c = (this.inst.tables[t] as Table).elems.slice();
+        tables.set(t, c);
+      }
+      return c;
+    };
     const touched = {
+      types: new Set<number>(),
+      tables: new Set<number>(),
+      elems: new Set<string>(),
       stack: new Set<number>(),
       code: new Set<number>(),
       consts: new Set<number>(),
@@ -132,6 +149,30 @@ export class StepProver {
         };
         return { addr, meta: t.meta };
       },
+      funcAt(addr) {
+        const t = snap.funcs[addr];
+        if (!t) throw new Error("callee not in the committed store");
+        callee = { index: -1, addr, addrPath: [], meta: t.meta, metaPath: pathOf(snap.funcLevels, FUNCS_DEPTH, addr) };
+        return t.meta;
+      },
+      typeSig(i) {
+        touched.types.add(i);
+        return sigHash(f.instance.module.types[i] as FuncType);
+      },
+      tableSize(t) {
+        touched.tables.add(t);
+        return tableCopy(t).length;
+      },
+      tableGet(t, i) {
+        touched.tables.add(t);
+        touched.elems.add(`${t}:${i}`);
+        return tableCopy(t)[i] as Value;
+      },
+      tableSet(t, i, v) {
+        touched.tables.add(t);
+        touched.elems.add(`${t}:${i}`);
+        tableCopy(t)[i] = v as Ref;
+      },
       pushCaller() {},
       popCaller(): CallerFrame | undefined {
         if (frames.length < 2) return undefined;
@@ -185,6 +226,31 @@ export class StepProver {
         path: pathOf(snap.globalLevels, GLOBALS_DEPTH, index),
       })),
       memory: this.memoryWitnesses([...chunks.keys()]),
+      types: [...touched.types].map((index) => ({
+        index,
+        sig: sigHash(f.instance.module.types[index] as FuncType),
+        path: pathOf(typeLevels(f.instance), TYPES_DEPTH, index),
+      })),
+      tables: [...touched.tables].map((index) => {
+        const t = this.inst.tables[index] as Table;
+        const levels = snap.elemLevels[index] as Hash[][];
+        return {
+          index,
+          size: t.elems.length,
+          max: t.max,
+          elemsRoot: rootOfLevels(levels, ELEMS_DEPTH),
+          path: pathOf(snap.tableLevels, TABLES_DEPTH, index),
+        };
+      }),
+      elems: [...touched.elems].map((key) => {
+        const [table, index] = key.split(":").map(Number) as [number, number];
+        return {
+          table,
+          index,
+          value: (this.inst.tables[table] as Table).elems[index] as Value,
+          path: pathOf(snap.elemLevels[table] as Hash[][], ELEMS_DEPTH, index),
+        };
+      }),
       ...(caller ? { caller } : {}),
       ...(callee ? { callee } : {}),
     };

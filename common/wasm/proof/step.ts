@@ -12,6 +12,7 @@ import { stepControl } from "./stepControl.js";
 import type { StepCtx } from "./stepCtx.js";
 import { stepMemory } from "./stepMemory.js";
 import { stepNumeric } from "./stepNumeric.js";
+import { stepTable } from "./stepTable.js";
 import type { Regs } from "./stepTypes.js";
 import { stepVariable } from "./stepVariable.js";
 
@@ -38,6 +39,7 @@ export function step(
   if (res === false) res = stepNumeric(op, r, ctx);
   if (res === false) res = stepMemory(op, r, ctx, costs);
   if (res === false) res = stepCall(op, r, ctx, costs, limits);
+  if (res === false) res = stepTable(op, r, ctx);
   if (res === false) throw new UnsupportedStepError(`one-step proofs do not cover opcode 0x${op.toString(16)} yet`);
   if (res !== undefined) r.status = STATUS.trap;
   // Slots at or above sp are empty in the commitment.

@@ -31,6 +31,13 @@ export interface StepCtx {
   memWrite(addr: number, bytes: Uint8Array): void;
   /** The function at index `i` of the current function's instance: its store address and metadata. */
   callee(i: number): { readonly addr: number; readonly meta: FuncMeta };
+  /** The function at store address `addr` (the target of call_indirect). */
+  funcAt(addr: number): FuncMeta;
+  /** Signature hash of type `i` of the current function's instance. */
+  typeSig(i: number): Uint8Array;
+  tableSize(t: number): number;
+  tableGet(t: number, i: number): Value;
+  tableSet(t: number, i: number, v: Value): void;
   /** Pushes the caller frame onto the frame chain. */
   pushCaller(f: CallerFrame): void;
   /** Pops the innermost caller frame off the frame chain; undefined when there is none. */

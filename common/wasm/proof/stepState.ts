@@ -11,7 +11,7 @@ import type { FuncInst, Instance } from "../runtime.js";
 import { type Hash, hashLeaf, Writer } from "../trace/hashing.js";
 import { LEAF_BYTES, MemoryMerkle } from "../trace/memoryMerkle.js";
 import { writeValue } from "../trace/stateHash.js";
-import type { Value } from "../types.js";
+import type { FuncType, Value } from "../types.js";
 import { levelsOf, rootOfLevels, treeRoot } from "./sparseTree.js";
 
 export const STEP_VERSION = "dsdn-wasm-step-v1";
@@ -23,6 +23,9 @@ export const CODE_DEPTH = 20;
 export const CONSTS_DEPTH = 20;
 /** Memory: 1 KiB chunks under 64 KiB pages under 65 536 pages (the trace's memory tree). */
 export const MEMORY_DEPTH = 22;
+export const TABLES_DEPTH = 16;
+export const ELEMS_DEPTH = 20;
+export const TYPES_DEPTH = 16;
 export const ZERO_CHUNK_LEAF: Hash = hashLeaf(new Uint8Array(LEAF_BYTES));
 /** Code words per leaf of a function's code tree. */
 export const CODE_CHUNK = 8;
@@ -47,6 +50,8 @@ export interface StepState {
   memPages: number;
   memMax: number;
   memRoot: Hash;
+  /** Tables of the main instance: leaves (size, max, elements root). */
+  tablesRoot: Hash;
   /** Tables, dropped segments and host state (not touched by the supported instruction classes). */
   restHash: Hash;
 }
@@ -69,6 +74,7 @@ export function hashStepState(s: StepState): Hash {
     .u32(s.memPages)
     .u32(s.memMax)
     .bytes(s.memRoot)
+    .bytes(s.tablesRoot)
     .bytes(s.restHash)
     .digest();
 }
@@ -107,6 +113,10 @@ export interface FuncMeta {
   readonly constsRoot: Hash;
   /** Store addresses of the functions of the function's instance, by index (what `call` resolves). */
   readonly instFuncsRoot: Hash;
+  /** The function's type signature (sigHash). */
+  readonly sig: Hash;
+  /** Signatures of the instance module's types, by type index (what call_indirect checks against). */
+  readonly typesRoot: Hash;
 }
 export function funcLeaf(m: FuncMeta): Hash {
   const w = new Writer()
@@ -120,7 +130,9 @@ export function funcLeaf(m: FuncMeta): Hash {
     .u8(m.main ? 1 : 0)
     .bytes(m.codeRoot)
     .bytes(m.constsRoot)
-    .bytes(m.instFuncsRoot);
+    .bytes(m.instFuncsRoot)
+    .bytes(m.sig)
+    .bytes(m.typesRoot);
   return hashLeaf(w.finish());
 }
 
@@ -153,6 +165,26 @@ export function instFuncLevels(inst: Instance): Hash[][] {
   return l;
 }
 
+export function sigHash(t: FuncType): Hash {
+  const w = new Writer().u8(0x60).u32(t.params.length);
+  for (const p of t.params) w.u8(p);
+  w.u32(t.results.length);
+  for (const r of t.results) w.u8(r);
+  return hashLeaf(w.finish());
+}
+const typeCache = new WeakMap<Instance, Hash[][]>();
+export function typeLevels(inst: Instance): Hash[][] {
+  let l = typeCache.get(inst);
+  if (!l) {
+    l = levelsOf(inst.module.types.map(sigHash), TYPES_DEPTH);
+    typeCache.set(inst, l);
+  }
+  return l;
+}
+export function tableLeaf(size: number, max: number, elemsRoot: Hash): Hash {
+  return hashLeaf(new Writer().u32(size).u32(max).bytes(elemsRoot).finish());
+}
+
 export function funcTrees(f: FuncInst, inst: Instance): FuncTrees {
   if (f.kind === "host") {
     const z = new Uint8Array(32);
@@ -168,6 +200,8 @@ export function funcTrees(f: FuncInst, inst: Instance): FuncTrees {
         codeRoot: z,
         constsRoot: z,
         instFuncsRoot: z,
+        sig: sigHash(f.type),
+        typesRoot: z,
       },
       codeLevels: [],
       constLevels: [],
@@ -188,6 +222,8 @@ export function funcTrees(f: FuncInst, inst: Instance): FuncTrees {
       codeRoot: rootOfLevels(codeLevels, CODE_DEPTH),
       constsRoot: rootOfLevels(constLevels, CONSTS_DEPTH),
       instFuncsRoot: rootOfLevels(instFuncLevels(f.instance), FUNCS_DEPTH),
+      sig: sigHash(f.type),
+      typesRoot: rootOfLevels(typeLevels(f.instance), TYPES_DEPTH),
     },
     codeLevels,
     constLevels,
@@ -200,6 +236,8 @@ export interface StepSnapshot {
   readonly stackLevels: Hash[][];
   readonly globalLevels: Hash[][];
   readonly funcLevels: Hash[][];
+  readonly tableLevels: Hash[][];
+  readonly elemLevels: readonly Hash[][][];
   readonly funcs: readonly FuncTrees[];
   readonly frames: readonly Frame[];
 }
@@ -232,6 +270,18 @@ export class StepStateBuilder {
       this.inst.globals.map((g) => valueLeaf(g.value)),
       GLOBALS_DEPTH,
     );
+    const elemLevels = this.inst.tables.map((t) =>
+      levelsOf(
+        t.elems.map((e) => valueLeaf(e)),
+        ELEMS_DEPTH,
+      ),
+    );
+    const tableLevels = levelsOf(
+      this.inst.tables.map((t, i) =>
+        tableLeaf(t.elems.length, t.max, rootOfLevels(elemLevels[i] as Hash[][], ELEMS_DEPTH)),
+      ),
+      TABLES_DEPTH,
+    );
     const frames = m.frames;
     let chain = EMPTY_FRAMES;
     for (let i = 0; i + 1 < frames.length; i++) {
@@ -256,19 +306,24 @@ export class StepStateBuilder {
       memPages: memory ? memory.pages : 0,
       memMax: memory ? memory.max : 0,
       memRoot: memory ? this.mem.update(memory) : new Uint8Array(32),
+      tablesRoot: rootOfLevels(tableLevels, TABLES_DEPTH),
       restHash: this.restHash(),
     };
-    return { state, stackLevels, globalLevels, funcLevels: this.funcLevels, funcs: this.funcs, frames };
+    return {
+      state,
+      stackLevels,
+      globalLevels,
+      funcLevels: this.funcLevels,
+      tableLevels,
+      elemLevels,
+      funcs: this.funcs,
+      frames,
+    };
   }
 
   private restHash(): Hash {
     const inst = this.inst;
-    const w = new Writer().u32(inst.tables.length);
-    for (const t of inst.tables) {
-      w.u32(t.elems.length);
-      for (const e of t.elems) writeValue(w, e);
-    }
-    w.u32(inst.datas.length);
+    const w = new Writer().u32(inst.datas.length);
     for (const d of inst.datas) w.u8(d === null ? 0 : 1);
     w.u32(inst.elems.length);
     for (const e of inst.elems) w.u8(e === null ? 0 : 1);

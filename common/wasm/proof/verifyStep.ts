@@ -22,6 +22,7 @@ import {
   CONSTS_DEPTH,
   chunkLeaf,
   constLeaf,
+  ELEMS_DEPTH,
   FUNCS_DEPTH,
   funcLeaf,
   GLOBALS_DEPTH,
@@ -31,6 +32,9 @@ import {
   pushFrame,
   STACK_DEPTH,
   type StepState,
+  TABLES_DEPTH,
+  TYPES_DEPTH,
+  tableLeaf,
   valueLeaf,
 } from "./stepState.js";
 import type { Regs } from "./stepTypes.js";
@@ -114,6 +118,37 @@ export function verifyStep(
     memTree.leaf(i);
     return chunks.get(i) as Uint8Array;
   };
+  const types = new PartialTree(
+    meta.typesRoot,
+    TYPES_DEPTH,
+    proof.types.map((t) => ({ index: t.index, leaf: t.sig, path: t.path })),
+    "types",
+  );
+  const tablesTree = new PartialTree(
+    s.tablesRoot,
+    TABLES_DEPTH,
+    proof.tables.map((t) => ({ index: t.index, leaf: tableLeaf(t.size, t.max, t.elemsRoot), path: t.path })),
+    "tables",
+  );
+  const tableViews = new Map(
+    proof.tables.map((t) => [
+      t.index,
+      {
+        size: t.size,
+        max: t.max,
+        elems: valueTree(
+          t.elemsRoot,
+          ELEMS_DEPTH,
+          proof.elems.filter((e) => e.table === t.index),
+          `table ${t.index}`,
+        ),
+      },
+    ]),
+  );
+  const table = (t: number) => {
+    tablesTree.leaf(t);
+    return tableViews.get(t) as NonNullable<ReturnType<typeof tableViews.get>>;
+  };
   let framesHash = s.framesHash;
 
   const ctx: StepCtx = {
@@ -157,6 +192,27 @@ export function verifyStep(
       );
       return { addr: c.addr, meta: c.meta };
     },
+    funcAt(addr) {
+      const c = proof.callee;
+      if (!c || c.index !== -1 || c.addr !== addr) throw new StepProofError("the callee is not in the proof");
+      new PartialTree(
+        s.funcsRoot,
+        FUNCS_DEPTH,
+        [{ index: addr, leaf: funcLeaf(c.meta), path: c.metaPath }],
+        "functions",
+      );
+      return c.meta;
+    },
+    typeSig(i) {
+      return types.leaf(i);
+    },
+    tableSize: (t) => table(t).size,
+    tableGet(t, i) {
+      return table(t).elems.get(i);
+    },
+    tableSet(t, i, v) {
+      table(t).elems.set(i, v);
+    },
     pushCaller(f) {
       framesHash = pushFrame(framesHash, f.func, f.pc, f.base);
     },
@@ -187,12 +243,17 @@ export function verifyStep(
     depth: s.depth,
   };
   step(r, ctx, tab, costs, limits);
+  function postTables(): Hash {
+    for (const [i, t] of tableViews) tablesTree.set(i, tableLeaf(t.size, t.max, t.elems.root()));
+    return tablesTree.root();
+  }
   const post: StepState = {
     ...s,
     ...r,
     stackRoot: stack.root(),
     globalsRoot: globals.root(),
     framesHash,
+    tablesRoot: postTables(),
     memRoot: memTree.root(),
   };
   return hashStepState(post);
