@@ -1,5 +1,6 @@
-/** @module One-step semantics of parametric and variable instructions: drop, select, local.*, global.*, ref.null, ref.is_null. */
+/** @module One-step semantics of parametric and variable instructions: drop, select, local.*, global.*, ref.null, ref.is_null, ref.func. */
 import { Op } from "../opcodes.js";
+import { FuncRef } from "../types.js";
 import { UnsupportedStepError } from "./sparseTree.js";
 import type { StepCtx } from "./stepCtx.js";
 import type { Regs } from "./stepTypes.js";
@@ -40,6 +41,9 @@ export function stepVariable(op: number, r: Regs, ctx: StepCtx): undefined | fal
     }
     case Op.REF_NULL:
       ctx.set(r.sp++, null);
+      return undefined;
+    case Op.REF_FUNC:
+      ctx.set(r.sp++, new FuncRef(ctx.callee(ctx.code(r.pc++)).addr));
       return undefined;
     case Op.REF_IS_NULL:
       ctx.set(r.sp - 1, ctx.get(r.sp - 1) === null ? 1 : 0);
