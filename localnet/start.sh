@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a whole DSDN network on this machine: N Chain Nusantara validators (cometbft + dsdnd each),
 # the local DA server, and the off-chain services: storage nodes (bonded and registered on chain by dev
-# operator accounts storage<n>), the coordinator and the HTTP ingress. Installs what is missing first.
+# operator accounts storage<n>), the coordinator and the HTTP ingress, and the dashboard (DASHBOARD_URL).
+# Installs what is missing first.
 #
 #   localnet/start.sh [--fresh] [--validators N] [--storage-nodes N]
 #
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
     --validators=*) validators="${1#*=}" ;;
     --storage-nodes) storage_nodes="$2"; shift ;;
     --storage-nodes=*) storage_nodes="${1#*=}" ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -40,6 +41,7 @@ wait_s="${LOCALNET_WAIT_SECONDS:-120}"
 da_port=$((base + 90))
 coord_port=$((base + 91))
 ingress_port=$((base + 92))
+dashboard_port=$((base + 89))
 case "$services" in all|chain) ;; *) echo "LOCALNET_SERVICES must be all or chain" >&2; exit 2 ;; esac
 [[ "$storage_nodes" =~ ^[0-9]+$ ]] && [ "$storage_nodes" -le 7 ] || { echo "--storage-nodes must be 0–7" >&2; exit 2; }
 
@@ -161,6 +163,7 @@ export GAS_PRICE=$gas_price
 export DSDND_KEYRING_BACKEND=test
 $da_env
 ${net_env:-}
+${dash_env:-}
 ENV
 }
 write_env
@@ -246,6 +249,21 @@ export DSDN_CONFIG=$dir/dsdn/config.json"
   done
 fi
 
+# 8. The dashboard: public chain, DA (read token from its file, never the command line) and coordinator data.
+dash_env=""
+if node bin/dsdn-node.js --help 2>/dev/null | grep -qE '^\s+dashboard\s'; then
+  dash_args=(--rpc "$rpc0" --listen "127.0.0.1:$dashboard_port")
+  [ -n "$da_url" ] && dash_args+=(--da "$da_url")
+  [ -n "$da_url" ] && [ -s "$dir/da/read.token" ] && dash_args+=(--da-token-file "$dir/da/read.token")
+  [ -n "$net_env" ] && dash_args+=(--coordinator "$coord_url")
+  start_bg dashboard 0 "$dir/logs/dashboard-0.log" node bin/dsdn-node.js dashboard "${dash_args[@]}"
+  dashboard_url="http://127.0.0.1:$dashboard_port"
+  for _ in $(seq 1 60); do curl -s --max-time 2 -o /dev/null "$dashboard_url/" && break; sleep 0.5; done
+  alive "$dir/pids/dashboard-0.pid" || fail "dashboard exited during startup"
+  dash_env="export DASHBOARD_URL=$dashboard_url"
+  write_env
+fi
+
 say "localnet is up: $validators validators, height $h"
 echo "  chain id     $chain_id"
 echo "  RPC          $rpcs"
@@ -256,6 +274,7 @@ if [ -n "$net_env" ]; then
   echo "  storage      $storage_nodes nodes: $storage_urls"
   echo "  dsdn config  $dir/dsdn/config.json (DSDN_CONFIG in the env file)"
 fi
+[ -n "$dash_env" ] && echo "  dashboard    $dashboard_url"
 echo "  accounts     $dir/accounts.json (funded, development only)"
 echo "  env          . $dir/env"
 echo "  logs         $dir/logs/"
