@@ -260,7 +260,7 @@ const render = {
         n.zone,
         badge(st, st === "active" ? "ok" : st === "pending" ? "warn" : "bad"),
         h,
-        n.latencyMs === null ? "—" : `${n.latencyMs} ms`,
+        n.latencyMs === null ? "—" : `${Number(n.latencyMs).toFixed(1)} ms`,
         n.chunks === null ? "—" : n.chunks,
         bytes(n.capacityBytes),
       ];
