@@ -1,8 +1,9 @@
 /** @module The coordinator's HTTP API (fastify, a JSON schema on every route); every answer comes from replayed DA state. */
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { ErrorCode, isBaseError } from "../../common/errors.js";
-import type { Coordinator } from "./coordinator.js";
+import type { Coordinator, DeclaredChunkInput } from "./coordinator.js";
 import { RegistrationRefused } from "./registration.js";
+import type { ChallengeRequest } from "./signedRequest.js";
 
 const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.InvalidArgument]: 400,
@@ -120,19 +121,23 @@ export function coordinatorRoutes(c: Coordinator): FastifyInstance {
       schema: {
         body: {
           type: "object",
-          required: ["manifestCid", "uploader", "chunks"],
+          required: ["declaration", "chunks"],
+          additionalProperties: false,
           properties: {
-            manifestCid: { type: "string", maxLength: 128 },
-            uploader: { type: "string", maxLength: 128 },
+            declaration: b64,
             chunks: {
               type: "array",
+              minItems: 1,
               maxItems: 4096,
               items: {
                 type: "object",
-                required: ["cid", "size", "acks"],
+                required: ["cid", "size", "index", "proof", "acks"],
+                additionalProperties: false,
                 properties: {
                   cid: { type: "string", maxLength: 128 },
                   size: { type: "integer", minimum: 1 },
+                  index: { type: "integer", minimum: 0 },
+                  proof: { type: "array", maxItems: 64, items: { type: "string", minLength: 44, maxLength: 44 } },
                   acks: { type: "array", maxItems: 64, items: b64 },
                 },
               },
@@ -142,13 +147,19 @@ export function coordinatorRoutes(c: Coordinator): FastifyInstance {
       },
     },
     async (req) => {
-      const b = req.body as {
-        manifestCid: string;
-        uploader: string;
-        chunks: { cid: string; size: number; acks: string[] }[];
-      };
-      return plain(await c.declare(b.manifestCid, b.uploader, b.chunks));
+      const b = req.body as { declaration: string; chunks: DeclaredChunkInput[] };
+      return plain(await c.declare(b.declaration, b.chunks));
     },
+  );
+
+  app.post(
+    "/delete",
+    {
+      schema: {
+        body: { type: "object", required: ["request"], additionalProperties: false, properties: { request: b64 } },
+      },
+    },
+    async (req) => plain(await c.requestDelete((req.body as { request: string }).request)),
   );
 
   app.post(
@@ -171,15 +182,19 @@ export function coordinatorRoutes(c: Coordinator): FastifyInstance {
       schema: {
         body: {
           type: "object",
-          required: ["cid", "node"],
-          properties: { cid: { type: "string", maxLength: 128 }, node: { type: "string", pattern: "^[0-9a-f]{64}$" } },
+          required: ["cid", "node", "signer", "signedAtMs", "signature"],
+          additionalProperties: false,
+          properties: {
+            cid: { type: "string", maxLength: 128 },
+            node: { type: "string", pattern: "^[0-9a-f]{64}$" },
+            signer: { type: "string", pattern: "^[0-9a-f]{64}$" },
+            signedAtMs: { type: "integer", minimum: 0 },
+            signature: { type: "string", pattern: "^[0-9a-f]{128}$" },
+          },
         },
       },
     },
-    async (req) => {
-      const b = req.body as { cid: string; node: string };
-      return c.challenge(b.cid, b.node);
-    },
+    async (req) => c.challengeRequest(req.body as ChallengeRequest),
   );
 
   return app;

@@ -1,6 +1,10 @@
 /** @module Option parsing shared by the `dsdn` storage commands. */
+
+import { resolve } from "node:path";
 import { InvalidArgumentError } from "../../../common/errors.js";
 import { parseSize } from "../../../node-agent/storage/chunker.js";
+import { loadUploaderKey, type UploaderKey } from "../../agent/uploaderKey.js";
+import { loadDsdnConfig } from "../config.js";
 
 export function nodeUrls(values: Record<string, unknown>): string[] {
   const v = values.node;
@@ -26,4 +30,14 @@ export function positiveInt(values: Record<string, unknown>, name: string): numb
 export function optionalSize(values: Record<string, unknown>, name: string): number | undefined {
   const v = values[name];
   return typeof v === "string" ? parseSize(v, `--${name}`) : undefined;
+}
+
+/** The signing key from `--from NAME` / `--keyring-dir DIR`, else the config's `from`, else dsdn's default key. */
+export function uploaderKeyFrom(values: Record<string, unknown>): UploaderKey {
+  const from = typeof values.from === "string" ? values.from : loadDsdnConfig().from;
+  const dir = values["keyring-dir"];
+  return loadUploaderKey({
+    ...(from ? { from } : {}),
+    ...(typeof dir === "string" ? { keyringDir: resolve(dir) } : {}),
+  });
 }
