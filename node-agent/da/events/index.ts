@@ -55,6 +55,7 @@ export {
   sampleActor,
   sampleBlobs,
   sampleCid,
+  sampleDeclaredFile,
   sampleNetwork,
   sampleRegistration,
   sampleWorkload,

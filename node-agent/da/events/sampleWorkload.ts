@@ -4,7 +4,7 @@ import { cidFromSha256 } from "../../../common/cid.js";
 import { ed25519KeyPair } from "../../../common/ed25519.js";
 import { sha256Native, toHex } from "../../../common/hash.js";
 import { pubKeyToAddress, secp256k1KeyPair } from "../../../common/secp256k1.js";
-import { NodeClass, NodeStatus } from "../../../proto/gen/dsdn/da/v1/events.js";
+import { type ChunkDeclared, NodeClass, NodeStatus } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { encodeBatch } from "./batch.js";
 import { signDeleteRequest, signNodeRegistration } from "./bindings.js";
 import { MAX_DECLARATION_LIFETIME, signUploadDeclaration } from "./declaration.js";
@@ -68,6 +68,32 @@ export function sampleRegistration(net: SampleNetwork, i: number, registeredAtHe
     actor.secretKey,
   );
   return { type: "nodeRegistered", value };
+}
+
+/** ChunkDeclared values for every object of a file, under one declaration signed by `owner` (tests, demos). */
+export function sampleDeclaredFile(o: {
+  readonly manifestCid: string;
+  readonly objects: readonly { readonly cid: string; readonly size: bigint }[];
+  readonly owner: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array };
+  readonly signedAtHeight?: bigint;
+  readonly placement?: readonly Uint8Array[];
+  readonly replicationFactor?: number;
+}): Partial<ChunkDeclared>[] {
+  const signedAtHeight = o.signedAtHeight ?? 0n;
+  const { declaration, proofs } = signUploadDeclaration(
+    { manifestCid: o.manifestCid, objects: o.objects, signedAtHeight, expiresAtHeight: signedAtHeight + 10_000n },
+    o.owner,
+  );
+  return o.objects.map((x, i) => ({
+    cid: x.cid,
+    size: x.size,
+    manifestCid: o.manifestCid,
+    declaration,
+    index: i,
+    proof: proofs[i]!.map((p) => Buffer.from(p)),
+    placement: (o.placement ?? []).map((p) => Buffer.from(p)),
+    replicationFactor: o.replicationFactor ?? 1,
+  }));
 }
 
 export interface SampleStep {
