@@ -18,6 +18,7 @@ export interface ObjectStatusAnswer {
     cid: string;
     size: string;
     manifestCid: string;
+    owners: string[];
     placement: string[];
     replicationFactor: number;
     replicas: { node: string; zone: string; endpoint: string; status: string; healthy: boolean }[];

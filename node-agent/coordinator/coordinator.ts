@@ -5,7 +5,13 @@ import { ed25519KeyPair } from "../../common/ed25519.js";
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../common/errors.js";
 import { fromHex, sha256, toHex } from "../../common/hash.js";
 import { decodeCanonical } from "../../common/protobuf.js";
-import { DeleteRequested, NodeRegistered, NodeStatus, UploadDeclaration } from "../../proto/gen/dsdn/da/v1/events.js";
+import {
+  DeleteRequested,
+  NodeClass,
+  NodeRegistered,
+  NodeStatus,
+  UploadDeclaration,
+} from "../../proto/gen/dsdn/da/v1/events.js";
 import { verifyDeleteRequest } from "../da/events/bindings.js";
 import { checkDeclarationFields, verifyDeclaredObject, verifyUploadDeclaration } from "../da/events/declaration.js";
 import type { DAEventInput } from "../da/events/event.js";
@@ -19,6 +25,7 @@ import type { DALayer } from "../da/types.js";
 import { placementCandidates } from "../placement/candidates.js";
 import { DEFAULT_REPLICATION_FACTOR, type Placement, placeChunk } from "../placement/placement.js";
 import { verifyAck } from "../storage/ack.js";
+import { MAX_MANIFEST_BYTES } from "../storage/manifest.js";
 import type { ChainView } from "./chainView.js";
 import { type ChallengeResult, challengeReplica } from "./challenge.js";
 import type { FaultReporter } from "./faultReporter.js";
@@ -83,6 +90,8 @@ export interface ChunkStatus {
   readonly cid: string;
   readonly size: string;
   readonly manifestCid: string;
+  /** Accounts holding a live pin on this object. */
+  readonly owners: readonly string[];
   readonly placement: readonly string[];
   readonly replicationFactor: number;
   readonly replicas: readonly ReplicaView[];
@@ -248,7 +257,16 @@ export class Coordinator {
       );
     await admitNode(reg, this.o.chain, { probe: this.o.probeEndpoints !== false });
     const events: DAEventInput[] = [];
-    if (!known || known.registeredAtHeight < reg.registeredAtHeight)
+    // Only a registration that changes something is published (a newer signature of the same fields is not).
+    const same =
+      known !== undefined &&
+      known.operator === reg.operator &&
+      known.zone === reg.zone &&
+      known.class === (reg.class === NodeClass.NODE_CLASS_DATACENTER ? "datacenter" : "regular") &&
+      known.capacityBytes === reg.capacityBytes &&
+      known.endpoint === reg.endpoint &&
+      known.tlsFingerprint === toHex(reg.tlsFingerprint);
+    if (!same && (!known || known.registeredAtHeight < reg.registeredAtHeight))
       events.push({ type: "nodeRegistered", value: reg });
     // Idempotent: an Active node registering again (or a replayed request) publishes nothing.
     if (known?.status !== "active")
@@ -337,6 +355,8 @@ export class Coordinator {
       const proof = c.proof.map((p) => Buffer.from(p, "base64"));
       if (!verifyDeclaredObject({ cid: c.cid, size }, c.index, Number(d.chunkCount), proof, d.chunksRoot))
         throw new BaseError(ErrorCode.InvalidArgument, `${c.cid} (${size} bytes) is not in the signed declaration`);
+      if (c.cid === d.manifestCid && size > BigInt(MAX_MANIFEST_BYTES))
+        throw new BaseError(ErrorCode.TooLarge, `manifest ${c.cid} is ${size} bytes (at most ${MAX_MANIFEST_BYTES})`);
       const live = this.state.getChunk(c.cid);
       if (live && live.size !== size)
         throw new BaseError(ErrorCode.Conflict, `${c.cid} is stored with ${live.size} bytes, not ${size}`);
@@ -478,6 +498,7 @@ export class Coordinator {
       cid,
       size: c.size.toString(),
       manifestCid: c.manifestCid,
+      owners: c.owners,
       placement: c.placement,
       replicationFactor: c.replicationFactor,
       replicas,
@@ -490,7 +511,7 @@ export class Coordinator {
   objectStatus(cid: string): { cid: string; manifest: boolean; chunks: ChunkStatus[]; daHeight: bigint } | undefined {
     const own = this.state.getChunk(cid);
     if (!own) return undefined;
-    const manifest = own.manifestCid === cid;
+    const manifest = own.manifests.includes(cid);
     const cids = manifest ? [cid, ...this.state.chunksOfManifest(cid).filter((c) => c !== cid)] : [cid];
     const chunks = cids.map((c) => this.chunkStatus(c)).filter((s): s is ChunkStatus => s !== undefined);
     return { cid, manifest, chunks, daHeight: this.follower.height };

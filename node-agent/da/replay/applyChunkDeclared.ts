@@ -1,6 +1,7 @@
 /** @module ChunkDeclared: a coordinator records a stored chunk and its placement, pinned by the uploader's signed declaration. */
 import { sha256 } from "../../../common/hash.js";
 import type { ChunkDeclared } from "../../../proto/gen/dsdn/da/v1/events.js";
+import { MAX_MANIFEST_BYTES } from "../../storage/manifest.js";
 import { checkDeclarationFields, verifyDeclaredObject, verifyUploadDeclaration } from "../events/declaration.js";
 import { nodeIdHex } from "./principal.js";
 import { deleteRecordId, type PinRecord, type ReplayState } from "./state.js";
@@ -43,6 +44,8 @@ export function applyChunkDeclared(state: ReplayState, ev: ChunkDeclared, ctx: A
       ? undefined
       : "chunk is not in the signed declaration (index/proof)");
   if (bad || !d) return rejected(bad ?? "declaration missing");
+  if (ev.cid === d.manifestCid && ev.size > BigInt(MAX_MANIFEST_BYTES))
+    return rejected("manifest larger than any valid manifest");
   if (!verifyUploadDeclaration(d)) return rejected("declaration signature does not verify");
   const old = state.chunks.get(ev.cid);
   if (old && !old.deleted && old.chunk.size !== ev.size)
