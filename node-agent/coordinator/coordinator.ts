@@ -242,6 +242,12 @@ export class Coordinator {
       throw new InvalidArgumentError("registration is not a dsdn.da.v1.NodeRegistered", { cause: e });
     }
     const nodeId = toHex(reg.nodeId);
+    // The node's replay may be a block ahead of ours: wait briefly for the height it signed at.
+    if (reg.registeredAtHeight > this.follower.height && reg.registeredAtHeight <= this.follower.height + 5n)
+      await Promise.race([
+        this.follower.waitForHeight(reg.registeredAtHeight),
+        new Promise((r) => setTimeout(r, 15_000).unref()),
+      ]);
     const known = this.state.getNode(nodeId);
     const head = this.follower.height;
     // Replay protection: a captured registration is useless once it is old (the node signs a fresh one).

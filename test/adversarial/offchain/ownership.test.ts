@@ -302,16 +302,17 @@ describe("ownership attacks (real storage nodes, coordinator, ingress, DA server
     expect(f.machine.toCheckpoint(false).pending.length).toBeLessThanOrEqual(256);
   });
 
-  it("a manifest of 70,000 references (a claimed 70 TiB file) is refused by the ingress with a clear error", async () => {
+  it("a manifest of 70,000 references (a claimed 4.4 TiB file) is refused by the ingress with a clear error", async () => {
+    // Otherwise well-formed: 64 MiB chunks (the largest allowed), sizes adding up.
     const refs = Array.from({ length: 70_000 }, (_, i) => ({
       cid: sampleCid(`bogus-${i}`),
-      size: 1n << 30n,
-      plainSize: 1n << 30n,
+      size: 64n << 20n,
+      plainSize: 64n << 20n,
     }));
     const m = manifestCid({
       version: MANIFEST_VERSION,
-      totalSize: 70_000n << 30n,
-      chunkSize: 1n << 30n,
+      totalSize: 70_000n * (64n << 20n),
+      chunkSize: 64n << 20n,
       chunks: refs,
       encryption: undefined,
       name: "",
