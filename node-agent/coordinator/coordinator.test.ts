@@ -161,6 +161,18 @@ afterAll(async () => {
 });
 
 describe("coordinator (in process, memory DA, fake chain)", () => {
+  it("rate-limits every route per client, with a clear error", async () => {
+    const app = coordinatorRoutes(coordinator, { rateLimitPerMinute: 3 });
+    await app.ready();
+    const codes: number[] = [];
+    for (const url of ["/health", "/nodes", "/health", "/nodes"]) codes.push((await app.inject({ url })).statusCode);
+    expect(codes).toEqual([200, 200, 200, 429]);
+    const refused = await app.inject({ method: "POST", url: "/chunks", payload: {} });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().error.message).toMatch(/rate limit: at most 3 requests per minute/);
+    await app.close();
+  });
+
   it("refuses nodes the chain does not admit, with every reason", async () => {
     const n = nodes[0]!;
     await expect(api.register(registration(n))).rejects.toMatchObject({ meta: { refusals: ["not_registered"] } });

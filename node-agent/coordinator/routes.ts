@@ -1,4 +1,5 @@
 /** @module The coordinator's HTTP API (fastify, a JSON schema on every route); every answer comes from replayed DA state. */
+import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { ErrorCode, isBaseError } from "../../common/errors.js";
 import type { Coordinator, DeclaredChunkInput } from "./coordinator.js";
@@ -29,9 +30,28 @@ function plain<T>(v: T): unknown {
   return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)));
 }
 
-export function coordinatorRoutes(c: Coordinator): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 8 << 20 });
-  app.setErrorHandler((err, _req, reply: FastifyReply) => {
+export interface CoordinatorRoutesOptions {
+  /** Requests per client IP per minute, over all routes (default 1200). */
+  readonly rateLimitPerMinute?: number;
+}
+
+export function coordinatorRoutes(c: Coordinator, options: CoordinatorRoutesOptions = {}): FastifyInstance {
+  const root = Fastify({ logger: false, bodyLimit: 8 << 20 });
+  // Every route is rate-limited per client; the routes live in a child scope so the limiter's hooks see them.
+  root.register(rateLimit, {
+    global: true,
+    max: options.rateLimitPerMinute ?? 1200,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      error: {
+        code: ErrorCode.Unavailable,
+        message: `rate limit: at most ${ctx.max} requests per minute, retry in ${ctx.after}`,
+      },
+    }),
+  });
+  root.register(async (app) => routes(app, c));
+  root.setErrorHandler((err, _req, reply: FastifyReply) => {
     if (err instanceof RegistrationRefused)
       return reply.code(403).send({
         error: { code: err.code, message: err.shortMessage, details: err.details, refusals: err.refusals },
@@ -41,6 +61,7 @@ export function coordinatorRoutes(c: Coordinator): FastifyInstance {
         error: { code: err.code, message: err.shortMessage, ...(err.details ? { details: err.details } : {}) },
       });
     const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status === 429) return reply.code(429).send(err);
     return reply.code(status).send({
       error: {
         code: status < 500 ? ErrorCode.InvalidArgument : ErrorCode.Internal,
@@ -48,7 +69,10 @@ export function coordinatorRoutes(c: Coordinator): FastifyInstance {
       },
     });
   });
+  return root;
+}
 
+function routes(app: FastifyInstance, c: Coordinator): void {
   app.get("/health", async () => ({
     status: "ok",
     coordinator: c.publisherKeyHex(),
@@ -196,6 +220,4 @@ export function coordinatorRoutes(c: Coordinator): FastifyInstance {
     },
     async (req) => c.challengeRequest(req.body as ChallengeRequest),
   );
-
-  return app;
 }
