@@ -32,6 +32,7 @@ import { replayConfig } from "../../../node-agent/da/replay/config.js";
 import { createDALayer } from "../../../node-agent/da/replay/createDALayer.js";
 import { ReplayFollower } from "../../../node-agent/da/replay/follower.js";
 import type { DALayer } from "../../../node-agent/da/types.js";
+import { signAck } from "../../../node-agent/storage/ack.js";
 import { signedRegistration } from "../../../node-agent/storage/follower/register.js";
 import { loadOrCreateIdentity } from "../../../node-agent/storage/identity.js";
 import { LocalFsStorage } from "../../../node-agent/storage/localfs.js";
@@ -237,6 +238,18 @@ describe("ownership attacks (real storage nodes, coordinator, ingress, DA server
     expect((await coord.requestDelete(b64(DeleteRequested.encode(del).finish()))).published).toBe(true);
     expect((await coord.requestDelete(b64(DeleteRequested.encode(del).finish()))).published).toBe(false);
     for (const c of (await coord.status(manifest)).chunks) expect(c.owners).toEqual([victimAddress]);
+    // A node's old storage ack cannot be replayed to (re-)add a replica.
+    const old = signAck(
+      {
+        cid: status.chunks[1]!.cid,
+        size: Number(status.chunks[1]!.size),
+        zone: node.zone,
+        receivedAtMs: Date.now() - 20 * 60_000,
+      },
+      id.publicKey,
+      id.secretKey,
+    );
+    await expect(coord.reportReplica(b64(old))).rejects.toMatchObject({ meta: { status: 400 } });
   });
 
   it("POST /challenge is for committee members only: unsigned, stranger-signed and replayed requests are refused", async () => {
@@ -375,7 +388,7 @@ describe("ownership attacks (real storage nodes, coordinator, ingress, DA server
     );
   });
 
-  it("a 5xx or a cut body makes a replica unreachable, not failed: the replica stays on DA", async () => {
+  it("a 5xx, a cut or a stalled body makes a replica unreachable, not failed; repeated 404s remove it with evidence", async () => {
     // A fresh honest upload (by another user) still works end to end.
     const path = join(net.dir, "honest.bin");
     const honest = randomBytes(300_000);
@@ -390,16 +403,17 @@ describe("ownership attacks (real storage nodes, coordinator, ingress, DA server
     const endpoint = chunk.replicas.find((r) => r.node === id.nodeId)!.endpoint;
     process.kill(net.pid("storage", 2), "SIGKILL");
     await new Promise((r) => setTimeout(r, 300));
-    let mode: "500" | "cut" = "500";
+    let mode: "500" | "cut" | "stall" | "404" = "500";
     const liar = createServer((req, res) => {
       if (req.url === "/health") return res.end(JSON.stringify({ status: "ok", nodeId: id.nodeId }));
-      if (mode === "500") {
-        res.writeHead(500);
-        return res.end("internal error");
+      if (mode === "500" || mode === "404") {
+        res.writeHead(Number(mode));
+        return res.end("no");
       }
       res.writeHead(200, { "content-length": Number(chunk.size) });
       res.write(Buffer.alloc(100));
-      return res.destroy();
+      if (mode === "cut") res.destroy();
+      // "stall": the body never finishes; the challenge gives up after its 30 s timeout.
     });
     liars.push(liar);
     await new Promise<void>((resolve) => liar.listen(Number(new URL(endpoint).port), "127.0.0.1", resolve));
@@ -411,8 +425,21 @@ describe("ownership attacks (real storage nodes, coordinator, ingress, DA server
         expect(v.outcome).toBe("unreachable");
       }
     }
+    mode = "stall";
+    expect((await coord.challenge(signChallengeRequest(chunk.cid, id.nodeId, member))).outcome).toBe("unreachable");
     const after = await coord.status(up.manifest);
     expect(after.chunks.find((c) => c.cid === chunk.cid)!.replicas.map((r) => r.node)).toContain(id.nodeId);
     expect((await coord.nodes()).nodes.find((n) => n.nodeId === id.nodeId)!.challengeFailures).toBe(0);
+    // A node that says it lacks the chunk: a failure, recorded; the replica goes only at the third.
+    mode = "404";
+    for (let i = 1; i <= 3; i++) {
+      expect((await coord.challenge(signChallengeRequest(chunk.cid, id.nodeId, member))).outcome).toBe("failed");
+      const holders = (await coord.status(up.manifest)).chunks.find((c) => c.cid === chunk.cid)!.replicas;
+      if (i < 3) expect(holders.map((r) => r.node)).toContain(id.nodeId);
+      else expect(holders.map((r) => r.node)).not.toContain(id.nodeId);
+    }
+    const removal = (await replay()).state.replicas.get(chunk.cid)?.get(id.nodeId);
+    expect(removal?.present).toBe(false);
+    expect(removal?.reason).toMatch(/failed storage challenge: 3 failures, last: node answered HTTP 404/);
   });
 });
