@@ -85,7 +85,12 @@ export async function run(args: string[]): Promise<void> {
     const file3 = join(net.dir, "bench3.bin");
     writeRandomFile(file3, bytes);
     const t3 = performance.now();
-    const up = await uploadViaCoordinator({ path: file3, coordinator: coord.url, chunkSize, key: loadUploaderKey() });
+    const up = await uploadViaCoordinator({
+      path: file3,
+      coordinator: coord.url,
+      chunkSize,
+      key: await loadUploaderKey({ backend: "test" }),
+    });
     const rf3Ms = performance.now() - t3;
 
     // Heal: kill the zone-a node holding most of the RF-3 file (zone-a has two nodes: full healing is possible).

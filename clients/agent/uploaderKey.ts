@@ -3,7 +3,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { keyFromMnemonic } from "../../common/mnemonic.js";
 import { pubKeyToAddress } from "../../common/secp256k1.js";
-import { Keyring } from "../keyring.js";
+import { passphraseSource } from "../dsdnd/passphrase.js";
+import { Keyring, type KeyringBackend } from "../keyring.js";
 import { dsdnHome } from "./keystore.js";
 
 export interface UploaderKey {
@@ -16,16 +17,22 @@ export interface UploaderKey {
 /** Name of the key `dsdn` creates on first use when no `--from` is given. */
 export const DEFAULT_UPLOADER_KEY = "dsdn-uploader";
 
-/**
- * `from` names a key in the keyring at `keyringDir` (default `<dsdn home>/keyring`, the format `dsdnd keys`
- * uses). Without `from`, the default key is used, created once. DSDN_KEYRING_BACKEND=file encrypts it.
- */
-export function loadUploaderKey(o: { from?: string; keyringDir?: string } = {}): UploaderKey {
+export interface UploaderKeyOptions {
+  /** A key in the keyring; without it, `dsdn-uploader`, created on first use. */
+  readonly from?: string;
+  /** Default `<dsdn home>/keyring` (the format `dsdnd keys` uses). */
+  readonly keyringDir?: string;
+  /** As dsdnd: the encrypted `file` backend unless DSDND_KEYRING_BACKEND (or this) says `test`. */
+  readonly backend?: KeyringBackend;
+  readonly passphraseFile?: string;
+}
+
+export async function loadUploaderKey(o: UploaderKeyOptions = {}): Promise<UploaderKey> {
   const dir = o.keyringDir ?? join(dsdnHome(), "keyring");
-  const backend = process.env.DSDN_KEYRING_BACKEND === "file" ? "file" : "test";
-  const ring = new Keyring(dir, backend);
+  const backend = o.backend ?? (process.env.DSDND_KEYRING_BACKEND === "test" ? "test" : "file");
+  const ring = new Keyring(dir, backend, passphraseSource(o.passphraseFile));
   const name = o.from ?? DEFAULT_UPLOADER_KEY;
-  if (o.from === undefined && !existsSync(join(dir, `${name}.json`))) ring.add(name);
-  const kp = keyFromMnemonic(ring.mnemonic(name));
+  if (o.from === undefined && !existsSync(join(dir, `${name}.json`))) await ring.add(name);
+  const kp = keyFromMnemonic(await ring.mnemonic(name));
   return { secretKey: kp.secretKey, publicKey: kp.publicKey, address: pubKeyToAddress(kp.publicKey) };
 }

@@ -237,7 +237,7 @@ describe("coordinator (in process, memory DA, fake chain)", () => {
       path: file,
       coordinator: api.url,
       chunkSize: 64 * 1024,
-      key: loadUploaderKey(),
+      key: await loadUploaderKey({ backend: "test" }),
     });
     const status = await api.status(r.manifest);
     expect(status.manifest).toBe(true);

@@ -5,22 +5,22 @@ import { CoordinatorClient } from "../../../node-agent/coordinator/client.js";
 import { signDeleteRequest } from "../../../node-agent/da/events/bindings.js";
 import { DeleteRequested } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { coordinatorUrl } from "../config.js";
-import { uploaderKeyFrom } from "./shared.js";
+import { keyOptions, uploaderKeyFrom } from "./shared.js";
 
 export const del: Command = {
   summary:
     "Delete your pin of a file (signed with your key); when no owner pins it any more, nodes drop its chunks after a grace period",
-  usage: "<manifest-cid> [--coordinator URL] [--from KEY] [--keyring-dir DIR] [--json]",
+  usage:
+    "<manifest-cid> [--coordinator URL] [--from KEY] [--keyring-dir DIR] [--keyring-backend file|test] [--keyring-passphrase-file F] [--json]",
   options: {
     coordinator: { type: "string" },
-    from: { type: "string" },
-    "keyring-dir": { type: "string" },
+    ...keyOptions,
     json: { type: "boolean", default: false },
   },
   async run({ positionals, values, out }) {
     const cid = positionals[0];
     if (!cid || positionals.length > 1) throw new InvalidArgumentError("give exactly one manifest CID");
-    const key = uploaderKeyFrom(values);
+    const key = await uploaderKeyFrom(values);
     const coordinator = new CoordinatorClient(coordinatorUrl(values));
     const head = BigInt((await coordinator.health()).daHeight);
     const req = signDeleteRequest(cid, head, { kind: "account", secretKey: key.secretKey, publicKey: key.publicKey });

@@ -7,18 +7,17 @@ import { createProgress } from "../../agent/progress.js";
 import { parseRecovery } from "../../agent/shamir.js";
 import { type UploadReturnType, uploadFile } from "../../agent/upload.js";
 import { coordinatorUrl } from "../config.js";
-import { nodeUrls, optionalSize, positiveInt, uploaderKeyFrom } from "./shared.js";
+import { keyOptions, nodeUrls, optionalSize, positiveInt, uploaderKeyFrom } from "./shared.js";
 
 export const upload: Command = {
   summary:
     "Upload a file: through the network (coordinator placement, 3 replicas in 3 zones), or to each --node given; prints its manifest CID",
   usage:
-    "<file> [--coordinator URL [--from KEY] [--keyring-dir DIR] | --node URL…] [--encrypt] [--recovery t/n --shares-out DIR] [--chunk-size 16MiB] [--json]",
+    "<file> [--coordinator URL [--from KEY] [--keyring-dir DIR] [--keyring-backend file|test] [--keyring-passphrase-file F] | --node URL…] [--encrypt] [--recovery t/n --shares-out DIR] [--chunk-size 16MiB] [--json]",
   options: {
     node: { type: "string", multiple: true },
     coordinator: { type: "string" },
-    from: { type: "string" },
-    "keyring-dir": { type: "string" },
+    ...keyOptions,
     encrypt: { type: "boolean", default: false },
     recovery: { type: "string" },
     "shares-out": { type: "string" },
@@ -60,7 +59,7 @@ export const upload: Command = {
       : await uploadViaCoordinator({
           ...common,
           coordinator: coordinatorUrl(values),
-          key: uploaderKeyFrom(values),
+          key: await uploaderKeyFrom(values),
         });
     progress.bar?.finish();
     if (values.json) {
