@@ -9,7 +9,8 @@
 # Env: LOCALNET_DIR (default .localnet), LOCALNET_BASE_PORT (default 26600), LOCALNET_TIMEOUT_COMMIT (1s),
 #      LOCALNET_WAIT_SECONDS (120), LOCALNET_NO_BUILD=1 (tests: the tree is already built),
 #      LOCALNET_SERVICES=all|chain (chain: validators + DA only), LOCALNET_STORAGE_NODES (5, at most 7; zones
-#      zone-a/b/c round robin), LOCALNET_DA_BLOCK_MS (500), LOCALNET_SLASHING_WINDOW (signed-blocks window in
+#      zone-a/b/c round robin), LOCALNET_DA_BLOCK_MS (500), LOCALNET_GC_GRACE_MS (60000: how long storage
+#      nodes keep chunks no live pin or placement needs), LOCALNET_SLASHING_WINDOW (signed-blocks window in
 #      blocks, 1000) and LOCALNET_DOWNTIME_JAIL_SECONDS (30) — both only read when the chain is initialised.
 #      State persists across runs; --fresh wipes it.
 set -euo pipefail
@@ -217,7 +218,7 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
     operator=$(node -e 'console.log(require(process.argv[1]).find(x=>x.name===process.argv[2]).address)' "$dir/accounts.json" "storage$n")
     start_bg storage "$n" "$dir/logs/storage-$n.log" node bin/dsdn-node.js storage --data "$sdir" \
       --port "$((base + 93 + n))" --zone "${zones[$((n % 3))]}" --coordinator-url "$coord_url" --coordinator-key "$coord_key" \
-      --operator "$operator" --tls-fingerprint "$(cat "$sdir/tls-fingerprint")" --capacity 1024GiB --heal-interval-ms 500
+      --operator "$operator" --tls-fingerprint "$(cat "$sdir/tls-fingerprint")" --capacity 1024GiB --heal-interval-ms 500 --gc-grace-ms "${LOCALNET_GC_GRACE_MS:-60000}"
   done
   start_bg ingress 0 "$dir/logs/ingress-0.log" node bin/dsdn-node.js ingress --port "$ingress_port" --zone zone-a --coordinator "$coord_key"
 

@@ -15,7 +15,7 @@ import {
   setupFixture,
   signReceipt,
   submitSeed,
-} from "../receipts/testFixture.js";
+} from "../../test/support/receiptFixture.js";
 import { TestChain } from "../stake/testChain.js";
 import type { CommitteeGenesis } from "./genesis.js";
 

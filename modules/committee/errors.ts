@@ -20,4 +20,5 @@ export const CommitteeErrors = {
   NotDesignated: registerError("committee", 17, "signer is not the designated seed producer in this slot"),
   InvalidVrfProof: registerError("committee", 18, "invalid ECVRF proof"),
   StaleDkgAttempt: registerError("committee", 19, "not the committee's current DKG attempt"),
+  EvidenceTooOld: registerError("committee", 20, "the evidence is older than the maximum evidence age"),
 } as const;

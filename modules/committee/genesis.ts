@@ -24,6 +24,8 @@ export interface CommitteeGenesis {
   /** Member.toJSON of the next epoch's snapshotted pool, or null before the first request. */
   nextPool: unknown[] | null;
   exclusions: { operator: string; throughEpoch: string }[];
+  /** Block time (seconds) each epoch's committee was selected: the clock of the evidence age limit. */
+  selectedAt: { epoch: string; time: string }[];
 }
 
 export function defaultCommitteeGenesis(): CommitteeGenesis {
@@ -36,6 +38,7 @@ export function defaultCommitteeGenesis(): CommitteeGenesis {
     seedRequest: null,
     nextPool: null,
     exclusions: [],
+    selectedAt: [],
   };
 }
 
@@ -66,12 +69,17 @@ export function validateCommitteeGenesis(raw: unknown): CommitteeGenesis {
     if (!isValidAddress(x.operator)) throw new Error(`committee.exclusions[${i}].operator: invalid address`);
     if (!/^(0|[1-9][0-9]*)$/.test(x.throughEpoch)) throw new Error(`committee.exclusions[${i}].throughEpoch: integer`);
   }
+  for (const [i, t] of g.selectedAt.entries())
+    if (!/^(0|[1-9][0-9]{0,19})$/.test(String(t.epoch)) || !/^(0|[1-9][0-9]{0,19})$/.test(String(t.time)))
+      throw new Error(`committee.selectedAt[${i}]: expected integer epoch and time`);
   return g;
 }
 
 export function initCommitteeGenesis(ctx: Context, keeper: CommitteeKeeper, raw: unknown): void {
   const g = validateCommitteeGenesis(raw);
   keeper.setParams(ctx, parseCommitteeParams(g.params));
+  // Before the committees, so importing them keeps their recorded selection times.
+  for (const t of g.selectedAt) keeper.setSelectedAt(ctx, BigInt(t.epoch), BigInt(t.time));
   for (const c of g.candidates) {
     const cand = Candidate.fromJSON(c);
     keeper.setCandidate(ctx, addressBytesOf(cand.operator), cand);
@@ -101,5 +109,6 @@ export function exportCommitteeGenesis(ctx: Context, keeper: CommitteeKeeper): C
       operator: toBech32Address(x.operator),
       throughEpoch: x.through.toString(),
     })),
+    selectedAt: [...keeper.selectionTimes(ctx)].map((t) => ({ epoch: t.epoch.toString(), time: t.time.toString() })),
   };
 }

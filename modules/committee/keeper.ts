@@ -39,6 +39,7 @@ import {
   Prefix,
   paramsKey,
   seedRequestKey,
+  selectedAtKey,
 } from "./keys.js";
 import { type CommitteeParams, defaultCommitteeParams, parseCommitteeParams, thresholdFor } from "./params.js";
 import { committeeHash, selectCommittee, type WeightedCandidate } from "./selection.js";
@@ -146,8 +147,39 @@ export class CommitteeKeeper {
     return raw ? Committee.decode(raw) : undefined;
   }
 
+  /** Stores a committee; the first time an epoch is stored, its selection time is remembered (evidence age). */
   setCommittee(ctx: Context, c: Committee): void {
     this.store(ctx).set(committeeKey(c.epoch), Committee.encode(c).finish());
+    if (!this.store(ctx).has(selectedAtKey(c.epoch))) this.setSelectedAt(ctx, c.epoch, ctx.block.timeSeconds);
+  }
+
+  /** Block time (seconds) when epoch `epoch`'s committee was first selected, if it was. */
+  selectedAt(ctx: Context, epoch: bigint): bigint | undefined {
+    const raw = this.store(ctx).get(selectedAtKey(epoch));
+    return raw ? readU64be(raw) : undefined;
+  }
+
+  setSelectedAt(ctx: Context, epoch: bigint, timeSeconds: bigint): void {
+    this.store(ctx).set(selectedAtKey(epoch), u64be(timeSeconds < 0n ? 0n : timeSeconds));
+  }
+
+  *selectionTimes(ctx: Context): Generator<{ epoch: bigint; time: bigint }> {
+    const start = Uint8Array.of(Prefix.SelectedAt);
+    for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.SelectedAt + 1) }))
+      yield { epoch: readU64be(k.slice(1)), time: readU64be(v) };
+  }
+
+  /**
+   * Why evidence against committee `c` is too old now, or undefined. A committee signs valid receipts while it
+   * is the current or the previous epoch's; once the epoch two after it is selected it can sign nothing that
+   * pays, and from then on evidence against it is accepted for `maxEvidenceAgeSeconds` of block time.
+   */
+  evidenceAgeProblem(ctx: Context, c: Committee): string | undefined {
+    const retiredAt = this.selectedAt(ctx, c.epoch + 2n);
+    if (retiredAt === undefined) return undefined;
+    const age = ctx.block.timeSeconds - retiredAt;
+    const max = this.getParams(ctx).maxEvidenceAgeSeconds;
+    return age > max ? `epoch ${c.epoch}'s committee retired ${age}s ago; evidence is accepted for ${max}s` : undefined;
   }
 
   *committees(ctx: Context): Generator<Committee> {

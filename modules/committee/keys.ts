@@ -22,6 +22,8 @@ export const Prefix = {
   NextPool: 0x08,
   /** 0x09 | len(1) | operator -> epoch(u64): the operator is out of every pool up to and including that epoch */
   ExcludedThrough: 0x09,
+  /** 0x0A | epoch(u64) -> block time (u64 seconds) when that epoch's committee was first selected: evidence age */
+  SelectedAt: 0x0a,
 } as const;
 
 export const paramsKey = Uint8Array.of(Prefix.Params);
@@ -33,3 +35,4 @@ export const disputeKey = (hash: Uint8Array) => concat(Uint8Array.of(Prefix.Disp
 export const seedRequestKey = Uint8Array.of(Prefix.SeedRequest);
 export const nextPoolKey = Uint8Array.of(Prefix.NextPool);
 export const excludedThroughKey = (op: Uint8Array) => concat(Uint8Array.of(Prefix.ExcludedThrough), addrKey(op));
+export const selectedAtKey = (epoch: bigint) => concat(Uint8Array.of(Prefix.SelectedAt), u64be(epoch));

@@ -28,6 +28,12 @@ export interface CommitteeParams {
   readonly absenceExclusionEpochs: bigint;
   /** Gas for one ECVRF verification (two double-scalar multiplications and a hash to the curve). */
   readonly vrfVerifyCost: bigint;
+  /**
+   * Dispute evidence against a committee is accepted until this much block time (seconds) after the committee
+   * lost all authority to sign (when the epoch two after it was selected). 48 h, as the SDK's evidence
+   * max_age_duration; keep it below the stake unbonding period so the bond is still there to slash.
+   */
+  readonly maxEvidenceAgeSeconds: bigint;
 }
 
 export const defaultCommitteeParams: CommitteeParams = {
@@ -43,6 +49,7 @@ export const defaultCommitteeParams: CommitteeParams = {
   slashFractionAbsencePpm: 5_000n,
   absenceExclusionEpochs: 2n,
   vrfVerifyCost: 2_000n,
+  maxEvidenceAgeSeconds: 172_800n,
 };
 
 export function parseCommitteeParams(raw: unknown): CommitteeParams {
@@ -73,6 +80,7 @@ export function parseCommitteeParams(raw: unknown): CommitteeParams {
     slashFractionAbsencePpm: int("slashFractionAbsencePpm", 0n, 1_000_000n),
     absenceExclusionEpochs: int("absenceExclusionEpochs", 0n, 1_000n),
     vrfVerifyCost: int("vrfVerifyCost", 0n),
+    maxEvidenceAgeSeconds: int("maxEvidenceAgeSeconds", 1n),
   };
   if (p.minCommitteeSize > p.maxCommitteeSize)
     throw new Error("committee.params.minCommitteeSize: must not exceed maxCommitteeSize");

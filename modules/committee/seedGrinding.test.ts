@@ -4,7 +4,7 @@ import { buildModules } from "../../chain-app/app/buildApp.js";
 import { unmeteredContext } from "../../chain-app/context.js";
 import { toHex } from "../../common/hash.js";
 import { MsgSubmitEpochSeed } from "../../proto/gen/dsdn/committee/v1/tx.js";
-import { designatedProducer, type Fixture, queryCommittee, seedMsg, setupFixture } from "../receipts/testFixture.js";
+import { designatedProducer, type Fixture, queryCommittee, seedMsg, setupFixture } from "../../test/support/receiptFixture.js";
 import { CHAIN_ID } from "../stake/testChain.js";
 import { MSG_SUBMIT_EPOCH_SEED_TYPE_URL } from "./submitEpochSeed.js";
 

@@ -8,6 +8,8 @@ import { randomBytes } from "node:crypto";
 import { concat, utf8 } from "../../../chain-app/encoding.js";
 import { type Ed25519KeyPair, ed25519Sign, ed25519Verify } from "../../../common/ed25519.js";
 import { BaseError, ErrorCode, isBaseError } from "../../../common/errors.js";
+import { type SignedType, signMessage, verifyMessage } from "../../../common/frost/auth.js";
+import type { FrostGroupInfo } from "../../../common/frost/group.js";
 import { bytesEqual, sha256, toHex } from "../../../common/hash.js";
 import { decodeCanonical, encodeMessage } from "../../../common/protobuf.js";
 import { proveEpochSeed, slotAt } from "../../../modules/committee/epochSeed.js";
@@ -16,8 +18,9 @@ import {
   RECEIPT_SIGN_DOMAIN,
   receiptId,
   receiptSigningMessage,
+  replayKey,
   storageCommitment,
-} from "../../../modules/receipts/receiptBytes.js";
+} from "../../../common/receipts/receiptBytes.js";
 import { priceOf } from "../../../modules/receipts/reward.js";
 import { type Committee, CommitteeStatus } from "../../../proto/gen/dsdn/committee/v1/committee.js";
 import {
@@ -30,15 +33,14 @@ import { DkgResult } from "../../../proto/gen/dsdn/committee/v1/frost.js";
 import { ReceiptData, ReceiptKind, ThresholdReceipt } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
 import type { EventPublisher } from "../../da/events/publisher.js";
 import { usageOf } from "../../storage/receipts/usageProof.js";
-import { type SignedType, signMessage, verifyMessage } from "../frost/auth.js";
 import { FrostCoordinator } from "../frost/coordinator.js";
-import type { FrostGroupInfo } from "../frost/group.js";
 import { HttpPeerTransport } from "../frost/httpTransport.js";
 import type { KeyShareStore } from "../frost/keyStore.js";
 import { FrostParticipant } from "../frost/participant.js";
 import type { PeerTransport } from "../frost/rpc.js";
 import { type ReceiptsChain, servingCommittee } from "./chain.js";
 import type { ChunkFetcher } from "./chunkFetch.js";
+import { SignedSlots } from "./signedSlots.js";
 import { checkReceiptBody, ReceiptRefusedError, type VerifyDeps, verifyUsageProof } from "./verifyUsage.js";
 
 export const ProposalType: SignedType<ReceiptProposal> = {
@@ -95,6 +97,8 @@ export class CommitteeMember {
   readonly #log: (line: string) => void;
   /** body hash (hex) → expiry: bodies this member voted for; its FROST share signs only those. */
   readonly #approved = new Map<string, number>();
+  /** The receipt slots this member's share signed (durable): it never signs a second body for a slot. */
+  readonly #signedSlots: SignedSlots;
   #dkgRunning = new Set<string>();
   /** Seed submissions and presence signals already accepted (epoch/slot, epoch/attempt). */
   readonly #done = new Set<string>();
@@ -105,6 +109,7 @@ export class CommitteeMember {
     this.#o = o;
     this.#now = o.nowMs ?? Date.now;
     this.#log = o.log ?? (() => {});
+    this.#signedSlots = new SignedSlots(o.store.dir);
     this.participant = new FrostParticipant({
       identity: o.identity,
       store: o.store,
@@ -151,7 +156,8 @@ export class CommitteeMember {
     if (!c || d.epoch !== epoch || !d.signers.includes(this.#myIndex(c))) return false;
     const hash = toHex(sha256(ReceiptData.encode({ ...d, signers: [] }).finish()));
     const until = this.#approved.get(hash);
-    return until !== undefined && until > this.#now();
+    if (until === undefined || until <= this.#now()) return false;
+    return this.#signedSlots.claim(epoch, toHex(replayKey(d)), hash);
   }
 
   async #committeeOf(epoch: bigint): Promise<Committee | undefined> {

@@ -13,6 +13,10 @@ import { ed25519KeyPair } from "../../../common/ed25519.js";
 import { sha256, toHex } from "../../../common/hash.js";
 import { packAny } from "../../../common/protobuf.js";
 import { parseReceiptsParams } from "../../../modules/receipts/params.js";
+import { CHAIN_ID } from "../../../modules/stake/testChain.js";
+import { QueryNodeRequest, QueryNodeResponse } from "../../../proto/gen/dsdn/nodes/v1/query.js";
+import { QueryParamsRequest, QueryParamsResponse } from "../../../proto/gen/dsdn/receipts/v1/query.js";
+import { UsageProof } from "../../../proto/gen/dsdn/receipts/v1/usage.js";
 import {
   addressOf,
   type Fixture,
@@ -20,8 +24,7 @@ import {
   queryCommittee,
   querySeedRequest,
   setupFixture,
-} from "../../../modules/receipts/testFixture.js";
-import { CHAIN_ID } from "../../../modules/stake/testChain.js";
+} from "../../../test/support/receiptFixture.js";
 import {
   QueryParamsRequest as CommitteeParamsRequest,
   QueryParamsResponse as CommitteeParamsResponse,
@@ -31,9 +34,6 @@ import {
   MsgSubmitDkgResult,
   MsgSubmitEpochSeed,
 } from "../../../proto/gen/dsdn/committee/v1/tx.js";
-import { QueryNodeRequest, QueryNodeResponse } from "../../../proto/gen/dsdn/nodes/v1/query.js";
-import { QueryParamsRequest, QueryParamsResponse } from "../../../proto/gen/dsdn/receipts/v1/query.js";
-import { UsageProof } from "../../../proto/gen/dsdn/receipts/v1/usage.js";
 import { LocalFsStorage } from "../../storage/localfs.js";
 import { buildUsageProof } from "../../storage/receipts/usageProof.js";
 import { createChunkServer } from "../../storage/server.js";

@@ -9,7 +9,7 @@ import { type ClaimOutcome, claimReceipt, nodeSignReceipt, writeReceiptFile } fr
 import type { Ed25519KeyPair } from "../../../common/ed25519.js";
 import { BaseError, ErrorCode } from "../../../common/errors.js";
 import { toHex } from "../../../common/hash.js";
-import { decodeReceiptData, decodeThresholdReceipt } from "../../../modules/receipts/receiptBytes.js";
+import { decodeReceiptData, decodeThresholdReceipt } from "../../../common/receipts/receiptBytes.js";
 import type { ThresholdReceipt } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { UsageProof } from "../../../proto/gen/dsdn/receipts/v1/usage.js";
 import { type ReceiptsChain, servingCommittee } from "../../coordinator/receipts/chain.js";

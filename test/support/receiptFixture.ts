@@ -7,10 +7,15 @@ import { randomBytes } from "node:crypto";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { type Ed25519KeyPair, ed25519KeyPair, ed25519Sign } from "../../common/ed25519.js";
+import { type FrostGroupInfo, groupInfoFromResult } from "../../common/frost/group.js";
 import { fromHex } from "../../common/hash.js";
 import { encodeMessage, packAny } from "../../common/protobuf.js";
+import { nodeSigningMessage, receiptSigningMessage, storageCommitment } from "../../common/receipts/receiptBytes.js";
 import { fromBech32Address, type Secp256k1KeyPair, secp256k1KeyPair } from "../../common/secp256k1.js";
-import { type FrostGroupInfo, groupInfoFromResult } from "../../node-agent/coordinator/frost/group.js";
+import { signCoordinatorBinding } from "../../modules/committee/registerCoordinator.js";
+import { defaultReceiptsParams, type ReceiptsParams } from "../../modules/receipts/params.js";
+import { priceOf } from "../../modules/receipts/reward.js";
+import { bondNodeMsg, CHAIN_ID, NodeClass, NUSA, registerMsg, TestChain } from "../../modules/stake/testChain.js";
 import { createLocalCommittee, type LocalCommittee } from "../../node-agent/coordinator/frost/localCommittee.js";
 import type { Committee, SeedRequest } from "../../proto/gen/dsdn/committee/v1/committee.js";
 import { DkgResult } from "../../proto/gen/dsdn/committee/v1/frost.js";
@@ -29,13 +34,8 @@ import {
 } from "../../proto/gen/dsdn/committee/v1/tx.js";
 import { ReceiptData, ReceiptKind, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { MsgClaimReward } from "../../proto/gen/dsdn/receipts/v1/tx.js";
-import { addressOf } from "../../test/support/txBuilder.js";
-import { proveEpochSeed, vrfPublicKeyFromIdentity } from "../committee/epochSeed.js";
-import { signCoordinatorBinding } from "../committee/registerCoordinator.js";
-import { bondNodeMsg, CHAIN_ID, NodeClass, NUSA, registerMsg, TestChain } from "../stake/testChain.js";
-import { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
-import { nodeSigningMessage, receiptSigningMessage, storageCommitment } from "./receiptBytes.js";
-import { priceOf } from "./reward.js";
+import { addressOf } from "./txBuilder.js";
+import { proveEpochSeed, vrfPublicKeyFromIdentity } from "../../modules/committee/epochSeed.js";
 
 export interface FixtureOptions {
   readonly validators: number;
@@ -43,10 +43,13 @@ export interface FixtureOptions {
   readonly tokens?: readonly bigint[];
   readonly committee?: Record<string, string>;
   readonly receipts?: Record<string, string>;
+  readonly stake?: Record<string, string>;
   /** The storage node's registered chunk-server URL. */
   readonly nodeEndpoint?: string;
   /** Leave epoch 1's committee without a recorded DKG result. */
   readonly skipDkg?: boolean;
+  /** unusa minted into the reward pool at genesis (default: the module's default). */
+  readonly rewardPoolFunding?: bigint;
 }
 
 export interface Fixture {
@@ -169,7 +172,7 @@ export async function setupFixture(o: FixtureOptions): Promise<Fixture> {
     bondedPool: tokens.reduce((s, t) => s + t, 0n),
     appState: {
       stake: {
-        params: { minValidatorSelfBond: NUSA.toString(), unbondingPeriodSeconds: "1000" },
+        params: { minValidatorSelfBond: NUSA.toString(), unbondingPeriodSeconds: "1000", ...o.stake },
         validators: vals.map((v, i) => ({
           operator: addressOf(v),
           consensusPubkey: Buffer.from(cons[i]!.publicKey).toString("base64"),
@@ -180,7 +183,10 @@ export async function setupFixture(o: FixtureOptions): Promise<Fixture> {
       committee: {
         params: { epochBlocks: "1000", handoffBlocks: "5", minCommitteeSize: String(Math.min(4, n)), ...o.committee },
       },
-      receipts: { params: { challengeWindowBlocks: "3", ...o.receipts } },
+      receipts: {
+        params: { challengeWindowBlocks: "3", ...o.receipts },
+        ...(o.rewardPoolFunding === undefined ? {} : { rewardPoolFunding: o.rewardPoolFunding.toString() }),
+      },
     },
   });
   const frost = createLocalCommittee(n);
