@@ -48,6 +48,8 @@ const MAX_PAGES = 5;
 const PAGE = 200n;
 /** Per refresh: bounds the per-operator slashing lookups (one ABCI query each). */
 const MAX_STATUS_LOOKUPS = 64;
+/** The receipts module answers at most this many pending claims per query. */
+const PENDING_LIMIT = 1000;
 
 const ok = (data: unknown, audit: AuditRef[]): Panel => ({ status: "ok", data, audit });
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -401,7 +403,7 @@ export async function rewardsPanel(u: Upstreams): Promise<Panel> {
     u,
     height,
     "/dsdn.receipts.v1.Query/Pending",
-    QueryPendingRequest.encode({}).finish(),
+    QueryPendingRequest.encode({ limit: PENDING_LIMIT }).finish(),
     QueryPendingResponse.decode,
     audit,
     "pending compute claims",
@@ -416,6 +418,8 @@ export async function rewardsPanel(u: Upstreams): Promise<Panel> {
       toTreasury: treasury.toString(),
       recent: recent.slice(0, 10),
       pendingClaims: pending.claims.length,
+      // the chain answers at most PENDING_LIMIT: a full page means "at least"
+      pendingAtLeast: pending.claims.length >= PENDING_LIMIT,
     },
     audit,
   );

@@ -314,7 +314,7 @@ const render = {
         { class: "stats" },
         stat("paid receipts", d.paidTxs),
         stat("total paid", nusa(total)),
-        stat("pending claims", d.pendingClaims),
+        stat("pending claims", `${d.pendingClaims}${d.pendingAtLeast ? "+" : ""}`),
       ),
       el(
         "div",
