@@ -12,6 +12,8 @@ import { connectComet } from "@cosmjs/tendermint-rpc";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupStakeExtension } from "../../clients/sdk/stake.js";
+import { fakeComet, fakeCoordinator } from "../../node-agent/dashboard/fakeUpstreams.js";
+import { createDashboard } from "../../node-agent/dashboard/server.js";
 import { type Localnet, startLocalnet } from "../support/localnet.js";
 
 // The browser globals the page functions use (the project compiles without the DOM lib).
@@ -141,5 +143,67 @@ describe("dashboard in headless chromium on a live localnet", () => {
     console.log(`dashboard screenshot: ${file}`);
     expect(existsSync(file)).toBe(true);
     expect(problems).toEqual([]);
+  });
+});
+
+describe("dashboard in headless chromium against hostile and dead upstreams", () => {
+  it("renders chain-supplied markup as text and never links a javascript: endpoint", async () => {
+    const comet = await fakeComet();
+    const coord = await fakeCoordinator();
+    const app = createDashboard({ rpcUrl: comet.url, coordinatorUrl: coord.url, cacheMs: 0 });
+    try {
+      const url = await app.listen({ host: "127.0.0.1", port: 0 });
+      const p = await browser.newPage();
+      const errors: string[] = [];
+      p.on("pageerror", (e) => errors.push((e as Error).message));
+      p.on("dialog", (d) => {
+        errors.push(`dialog: ${d.message()}`);
+        void d.dismiss();
+      });
+      await p.goto(url, { waitUntil: "load" });
+      await p.waitForFunction(
+        (sel) => (document.querySelector(sel)?.innerText ?? "").includes("onerror"),
+        { timeout: 30_000 },
+        `${panel("validators")} .body`,
+      );
+      // the moniker "<img src=x onerror=alert(1)>" is shown as those characters, not as an element
+      expect(await p.$$(`${panel("validators")} img`)).toHaveLength(0);
+      const hrefs = await p.$$eval("a", (as) => as.map((a) => (a as unknown as Shown).href));
+      expect(hrefs.filter((h) => !/^https?:/.test(h))).toEqual([]);
+      expect(errors).toEqual([]);
+      await p.close();
+    } finally {
+      await app.close();
+      await Promise.all([comet.close(), coord.close()]);
+    }
+  });
+
+  it("a dead chain RPC shows a clear error in each chain panel, not a blank page", async () => {
+    const comet = await fakeComet();
+    comet.behaviour = "hang";
+    const app = createDashboard({ rpcUrl: comet.url, limits: { timeoutMs: 500, maxBytes: 1 << 20 } });
+    try {
+      const url = await app.listen({ host: "127.0.0.1", port: 0 });
+      const p = await browser.newPage();
+      const consoleErrors: string[] = [];
+      p.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+      await p.goto(url, { waitUntil: "load" });
+      await p.waitForSelector(`${panel("chain")} .error`, { timeout: 30_000 });
+      for (const name of ["chain", "validators", "nodes", "committee"])
+        expect(await p.$eval(`${panel(name)} .error`, (e) => (e as unknown as Shown).innerText), name).toMatch(
+          /did not answer within 500 ms \(DSDN_TIMEOUT\)/,
+        );
+      expect(await p.$eval(`${panel("da")} .body`, (e) => (e as unknown as Shown).innerText)).toContain(
+        "not available yet",
+      );
+      expect(consoleErrors).toEqual([]);
+      const file = join(process.env.DSDN_SCREENSHOT_DIR ?? tmpdir(), `dsdn-dashboard-down-${process.pid}.png`);
+      await p.screenshot({ path: file as `${string}.png` });
+      console.log(`dashboard screenshot (chain RPC down): ${file}`);
+      await p.close();
+    } finally {
+      await app.close();
+      await comet.close();
+    }
   });
 });

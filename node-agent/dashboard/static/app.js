@@ -408,8 +408,10 @@ async function poll() {
         } catch (e) {
           setPanel(name, errorBox(`cannot show this panel: ${e.message}`), []);
         }
-      } else if (p.status === "error") setPanel(name, errorBox(`${p.error.message} (${p.error.code})`), []);
-      else setPanel(name, notYet(p.reason), []);
+      } else if (p.status === "error") {
+        setPanel(name, errorBox(`${p.error.message} (${p.error.code})`), []);
+        if (name === "chain") document.getElementById("headline").textContent = "chain RPC not answering";
+      } else setPanel(name, notYet(p.reason), []);
     }
     document.getElementById("updated").textContent =
       `updated ${new Date(all.generatedAt).toLocaleTimeString("en-GB")} · RPC ${all.sources.rpc}`;
