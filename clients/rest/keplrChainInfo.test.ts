@@ -40,12 +40,9 @@ describe("Keplr chain info", () => {
     expect(JSON.parse(JSON.stringify(info))).toEqual(info); // plain JSON, no bigint
   });
 
-  it.each(["", "0.025", "unusa", "-1unusa", "0.025 unusa", "0.0.1unusa"])(
-    "refuses the gas price %j",
-    (gp) => {
-      expect(() => parseGasPrice(gp)).toThrow(/gas price/);
-    },
-  );
+  it.each(["", "0.025", "unusa", "-1unusa", "0.025 unusa", "0.0.1unusa"])("refuses the gas price %j", (gp) => {
+    expect(() => parseGasPrice(gp)).toThrow(/gas price/);
+  });
 
   it("refuses a gas price in another denom (Keplr would price fees in a coin the chain does not take)", () => {
     expect(() => keplrChainInfo({ ...base, minGasPrice: "0.025uatom" })).toThrow(/denom must be unusa/);

@@ -19,6 +19,7 @@ import { ModuleAccount, moduleAddress } from "../../modules/auth/moduleAccounts.
 import { BondKind, createValidatorMsg, NUSA, TestChain, unbondMsg } from "../../modules/stake/testChain.js";
 import { addressOf, sendMsg } from "../../test/support/txBuilder.js";
 import { type CometRpc, httpCometRpc } from "./cometRpc.js";
+import { RestError } from "./restError.js";
 import { buildRestServer, MAX_BODY_BYTES } from "./server.js";
 
 const val0 = secp256k1KeyPair(fromHex("33".repeat(32)));
@@ -32,6 +33,7 @@ const consA = ed25519KeyPair(new Uint8Array(32).fill(0x42));
 
 /** CometBFT stand-in: ABCI queries go to the in-process app; broadcast runs CheckTx. */
 function inProcessComet(chain: TestChain): CometRpc {
+  const seen = new Set<string>();
   return {
     async abciQuery(path, data, height) {
       const r = chain.app.query({ path, data, height: height ?? 0n, prove: false });
@@ -46,6 +48,9 @@ function inProcessComet(chain: TestChain): CometRpc {
     async call(method, params) {
       if (method !== "broadcast_tx_sync") throw new Error(`${method} is not served by the unit-test stand-in`);
       const tx = Buffer.from(String(params.tx), "base64");
+      // CometBFT's own refusal of a tx it has seen (an RPC error, not a CheckTx result).
+      if (seen.has(toHex(tx))) throw new RestError(2, "CometBFT RPC broadcast_tx_sync: tx already exists in cache");
+      seen.add(toHex(tx));
       const r = chain.app.checkTx({ tx, type: 0 } as never);
       return { code: r.code ?? 0, codespace: r.codespace ?? "", log: r.log ?? "", data: "", hash: toHex(sha256(tx)) };
     },
@@ -314,6 +319,14 @@ describe("tx", () => {
       logs: [],
       tx: null,
     });
+    // The same bytes again: CometBFT's cache refusal becomes the SDK's code 19 in a 200, as BroadcastTx answers.
+    const again = await post("/cosmos/tx/v1beta1/txs", {
+      tx_bytes: Buffer.from(tx).toString("base64"),
+      mode: "BROADCAST_MODE_SYNC",
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.tx_response).toMatchObject({ code: 19, codespace: "sdk", txhash: r.body.tx_response.txhash });
+    expect(again.body.tx_response.raw_log).toMatch(/tx already exists in cache/);
     // A CheckTx refusal is still a 200 with the chain's code (as the SDK), not an HTTP error.
     const bad = await post("/cosmos/tx/v1beta1/txs", {
       tx_bytes: Buffer.from([1, 2, 3]).toString("base64"),

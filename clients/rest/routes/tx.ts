@@ -4,6 +4,7 @@
  */
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";
 import type { FastifyInstance } from "fastify";
+import { sha256, toHex } from "../../../common/hash.js";
 import { abciQuery } from "../abciQuery.js";
 import { timestamp } from "../cometJson.js";
 import type { CometRpc } from "../cometRpc.js";
@@ -52,6 +53,13 @@ export function txResponseJson(r: J, blockTime: string): J {
   };
 }
 
+/** GetTxResponse.tx and GetTxsEventResponse.txs are plain Tx messages (only TxResponse.tx is an Any). */
+function plainTx(anyTx: J): J {
+  if (!anyTx) return null;
+  const { "@type": _type, ...tx } = anyTx;
+  return tx;
+}
+
 /** Block times by height, fetched once per request (TxResponse.timestamp is the block's time). */
 function blockTimes(rpc: CometRpc) {
   const cache = new Map<string, Promise<string>>();
@@ -75,6 +83,34 @@ function txBytesOf(body: unknown): Uint8Array {
   return bytes;
 }
 
+/**
+ * CometBFT refusals before CheckTx, reported as the SDK's BroadcastTx does (client/broadcast.go
+ * CheckCometError): a TxResponse with the SDK code, not an HTTP error.
+ */
+const MEMPOOL_REFUSALS: ReadonlyArray<[RegExp, number]> = [
+  [/tx already exists in cache/i, 19], // ErrTxInMempoolCache
+  [/mempool is full/i, 20], // ErrMempoolIsFull
+  [/tx too large/i, 21], // ErrTxTooLarge
+];
+
+function emptyTxResponse(txhash: string, code: number, codespace: string, rawLog: string, data = ""): J {
+  return {
+    height: "0",
+    txhash,
+    codespace,
+    code,
+    data,
+    raw_log: rawLog,
+    logs: [],
+    info: "",
+    gas_wanted: "0",
+    gas_used: "0",
+    tx: null,
+    timestamp: "",
+    events: [],
+  };
+}
+
 const BROADCAST_METHOD: Record<string, "broadcast_tx_sync" | "broadcast_tx_async"> = {
   BROADCAST_MODE_SYNC: "broadcast_tx_sync",
   "2": "broadcast_tx_sync",
@@ -92,25 +128,26 @@ export function txRoutes(app: FastifyInstance, rpc: CometRpc): void {
         3,
         `mode: ${mode || "unset"} is not supported; use BROADCAST_MODE_SYNC or BROADCAST_MODE_ASYNC`,
       );
-    const r = await rpc.call(method, { tx: Buffer.from(bytes).toString("base64") });
+    const txhash = toHex(sha256(bytes)).toUpperCase();
+    let r: J;
+    try {
+      r = await rpc.call(method, { tx: Buffer.from(bytes).toString("base64") });
+    } catch (e) {
+      const refusal = e instanceof RestError ? MEMPOOL_REFUSALS.find(([re]) => re.test(e.message)) : undefined;
+      if (!refusal) throw e;
+      return { tx_response: emptyTxResponse(txhash, refusal[1], "sdk", (e as Error).message) };
+    }
+    const data = Buffer.from(String(r.data ?? ""), "base64")
+      .toString("hex")
+      .toUpperCase();
     return {
-      tx_response: {
-        height: "0",
-        txhash: String(r.hash ?? "").toUpperCase(),
-        codespace: String(r.codespace ?? ""),
-        code: Number(r.code ?? 0),
-        data: Buffer.from(String(r.data ?? ""), "base64")
-          .toString("hex")
-          .toUpperCase(),
-        raw_log: String(r.log ?? ""),
-        logs: [],
-        info: "",
-        gas_wanted: "0",
-        gas_used: "0",
-        tx: null,
-        timestamp: "",
-        events: [],
-      },
+      tx_response: emptyTxResponse(
+        String(r.hash ?? txhash).toUpperCase(),
+        Number(r.code ?? 0),
+        String(r.codespace ?? ""),
+        String(r.log ?? ""),
+        data,
+      ),
     };
   });
 
@@ -145,9 +182,10 @@ export function txRoutes(app: FastifyInstance, rpc: CometRpc): void {
 
   app.get<{ Params: { hash: string } }>("/cosmos/tx/v1beta1/txs/:hash", async (req) => {
     const hash = txHash("hash", req.params.hash);
-    const r = await rpc.call("tx", { hash: `0x${hash}`, prove: false });
+    // JSON-RPC (POST) carries []byte parameters in base64; only URI (GET) calls take 0x-hex.
+    const r = await rpc.call("tx", { hash: Buffer.from(hash, "hex").toString("base64"), prove: false });
     const resp = txResponseJson(r, await blockTimes(rpc)(String(r.height)));
-    return { tx: resp.tx, tx_response: resp };
+    return { tx: plainTx(resp.tx), tx_response: resp };
   });
 
   app.get<{ Querystring: Record<string, unknown> }>("/cosmos/tx/v1beta1/txs", async (req) => {
@@ -166,7 +204,7 @@ export function txRoutes(app: FastifyInstance, rpc: CometRpc): void {
     for (const t of r.txs ?? []) responses.push(txResponseJson(t, await times(String(t.height))));
     const total = String(r.total_count ?? responses.length);
     return {
-      txs: responses.map((x) => x.tx),
+      txs: responses.map((x) => plainTx(x.tx)),
       tx_responses: responses,
       pagination: { next_key: null, total },
       total,
