@@ -3,7 +3,7 @@
  * queries and CometBFT RPC; bounded bodies, a rate limit per client, gRPC-gateway error bodies.
  */
 import rateLimit from "@fastify/rate-limit";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import type { CometRpc } from "./cometRpc.js";
 import { RestError } from "./restError.js";
 import { authRoutes } from "./routes/auth.js";
@@ -31,6 +31,11 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
     maxParamLength: 200,
     connectionTimeout: 30_000,
     requestTimeout: 30_000,
+    // Errors fastify raises before routing (an over-long path parameter, a malformed URL) get the same shape.
+    frameworkErrors: (err, _req, reply) => {
+      const e = toRestError(err);
+      (reply as FastifyReply).code(e.httpStatus).type("application/json").send(e.toJSON());
+    },
   });
   await app.register(rateLimit, {
     max: o.rateLimitPerMinute ?? 600,
