@@ -9,6 +9,7 @@
  *     QueryDelegatorDelegationsResponse
  *   cosmos/tx/v1beta1/service.proto BroadcastTxRequest/Response (BROADCAST_MODE_SYNC), SimulateResponse,
  *     GetTxResponse, GetTxsEventRequest{query}/GetTxsEventResponse; cosmos/base/abci/v1beta1/abci.proto TxResponse
+ * (read at cosmos/cosmos-sdk@d1b690e11cb7 proto/cosmos/tx/v1beta1/service.proto: routes, BroadcastMode, query/page/limit)
  * and the Keplr chain info against Keplr's ChainInfoSchema (keplr-wallet packages/chain-validator/src/schema.ts).
  */
 import { readFileSync } from "node:fs";
