@@ -346,6 +346,16 @@ describe("tampered proofs", () => {
     expect(checked).toBe(1);
   });
 
+  it("no step from a trapped or finished state, and no proof replayed against another state", () => {
+    const { pre, post, proof } = honest((p) => p.stack.length > 0);
+    for (const status of [STATUS.trap, STATUS.done, STATUS.exit]) {
+      const state = { ...proof.state, status };
+      expect(() => verifyStep(hashStepState(state), { ...proof, state })).toThrow(StepProofError);
+    }
+    expect(() => verifyStep(post, proof)).toThrow(StepProofError);
+    expect(equal(verifyStep(pre, proof), post)).toBe(true);
+  });
+
   it("a wrong global value is refused", () => {
     const { pre, post, proof } = honest((p) => p.globals.length > 0);
     const globals = proof.globals.map((w) => ({ ...w, value: typeof w.value === "number" ? w.value + 1 : 5n }));
