@@ -6,7 +6,7 @@ import type { StepProof } from "../../common/wasm/proof/proof.js";
 import { StepProver } from "../../common/wasm/proof/prover.js";
 import { StepProofError, UnsupportedStepError } from "../../common/wasm/proof/sparseTree.js";
 import { hashStepState } from "../../common/wasm/proof/stepState.js";
-import { verifyStep } from "../../common/wasm/proof/verifyStep.js";
+import { MAX_PROOF_ITEMS, verifyStep } from "../../common/wasm/proof/verifyStep.js";
 import type { FuncInst } from "../../common/wasm/runtime.js";
 import { type Hash, useSha256 } from "../../common/wasm/trace/hashing.js";
 import { STATUS } from "../../common/wasm/trace/stateHash.js";
@@ -354,6 +354,13 @@ describe("tampered proofs", () => {
     }
     expect(() => verifyStep(post, proof)).toThrow(StepProofError);
     expect(equal(verifyStep(pre, proof), post)).toBe(true);
+  });
+
+  it("an oversized proof is refused before any hashing", () => {
+    const { pre, proof } = honest((p) => p.stack.length > 0);
+    const w = proof.stack[0] as StepProof["stack"][number];
+    const stack = Array.from({ length: MAX_PROOF_ITEMS + 1 }, () => w);
+    expect(() => verifyStep(pre, { ...proof, stack })).toThrow(/witnesses/);
   });
 
   it("a wrong global value is refused", () => {

@@ -64,6 +64,13 @@ function valueTree(root: Hash, depth: number, ws: readonly ValueWitness[], what:
   };
 }
 
+/**
+ * Most witnesses one proof may carry (all lists together): a step touches a handful of slots, except a
+ * call, which pushes the callee's declared locals (bounded by validation); anything beyond is refused
+ * before any hashing.
+ */
+export const MAX_PROOF_ITEMS = 1 << 17;
+
 const costCache = new WeakMap<FuelCosts, Uint32Array>();
 
 export function verifyStep(
@@ -72,6 +79,17 @@ export function verifyStep(
   costs: FuelCosts = DEFAULT_FUEL_COSTS,
   limits: ExecLimits = DEFAULT_LIMITS,
 ): Hash {
+  const items =
+    proof.code.length +
+    proof.consts.length +
+    proof.stack.length +
+    proof.globals.length +
+    proof.memory.length +
+    proof.types.length +
+    proof.tables.length +
+    proof.elems.length;
+  if (items > MAX_PROOF_ITEMS)
+    throw new StepProofError(`the proof carries ${items} witnesses (at most ${MAX_PROOF_ITEMS})`);
   const s = proof.state;
   if (!equal(hashStepState(s), pre))
     throw new StepProofError("the proof's state does not hash to the pre-state commitment");
