@@ -110,3 +110,20 @@ describe("V8 fast path = interpreter on generated programs", () => {
     expect(engines.v8).toBeGreaterThan(40);
   });
 });
+
+describe("hostile modules on the V8 path", () => {
+  it("a module whose own names collide with the instrumentation's globals/exports is not confused", () => {
+    const src = `(module
+      (global $__dsdn_fuel (mut i64) (i64.const 5))
+      (global $__dsdn_depth (mut i32) (i32.const 0))
+      (memory (export "__dsdn_memory") 1)
+      (global (export "__dsdn_steps") i64 (i64.const 0))
+      (func (export "main") (result i64)
+        (global.set $__dsdn_fuel (i64.const 1000000000))
+        (global.get $__dsdn_fuel)))`;
+    for (const flags of [[], ["--debug-names"]]) {
+      const r = both(wat(src, flags), { invoke: "main", limits: { fuel: 1000 } });
+      expect(r.report.results).toEqual([{ type: "i64", value: "1000000000" }]);
+    }
+  });
+});

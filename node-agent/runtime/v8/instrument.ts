@@ -10,9 +10,13 @@ import type { FuelCosts } from "../../../common/wasm/params.js";
 /** The module uses something this instrumenter does not handle; the caller runs the interpreter instead. */
 export class Unsupported extends Error {}
 
-export const FUEL_GLOBAL = "__dsdn_fuel";
-export const STEPS_GLOBAL = "__dsdn_steps";
-export const MEMORY_EXPORT = "__dsdn_memory";
+/** Export names of the instrumentation (chosen so they collide with none of the module's own). */
+export interface Instrumented {
+  readonly wasm: Uint8Array;
+  readonly fuel: string;
+  readonly steps: string;
+  readonly memory: string;
+}
 
 export interface InstrumentOptions {
   readonly costs: FuelCosts;
@@ -135,7 +139,7 @@ function children(e: E): E[] {
 }
 
 /** Instruments `bytes` (already validated by common/wasm) and returns the new binary. */
-export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Array {
+export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Instrumented {
   let mod: binaryen.Module;
   try {
     mod = binaryen.readBinary(bytes);
@@ -156,12 +160,16 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Uint8Arr
         F.ReferenceTypes,
     );
     return instrumentModule(mod, opts);
+  } catch (e) {
+    // binaryen reports some problems by throwing non-Error values: never let them crash the node
+    if (e instanceof Unsupported) throw e;
+    throw new Unsupported(`binaryen failed: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     mod.dispose();
   }
 }
 
-function instrumentModule(mod: binaryen.Module, opts: InstrumentOptions): Uint8Array {
+function instrumentModule(mod: binaryen.Module, opts: InstrumentOptions): Instrumented {
   const { costs } = opts;
   const leaves = LEAVES();
   const i64 = binaryen.i64;
@@ -173,9 +181,23 @@ function instrumentModule(mod: binaryen.Module, opts: InstrumentOptions): Uint8A
     if (g.module) throw new Unsupported("imported global");
   }
   if (memories === 1 && mod.getMemoryInfo().module) throw new Unsupported("imported memory");
+  // Fresh internal and export names: the module's own (name section, exports) may use any name.
+  const taken = new Set<string>();
+  for (let i = 0; i < mod.getNumGlobals(); i++) taken.add(binaryen.getGlobalInfo(mod.getGlobalByIndex(i)).name);
+  for (let i = 0; i < mod.getNumExports(); i++) taken.add(binaryen.getExportInfo(mod.getExportByIndex(i)).name);
+  const fresh = (base: string): string => {
+    let n = base;
+    for (let k = 0; taken.has(n); k++) n = `${base}_${k}`;
+    taken.add(n);
+    return n;
+  };
+  const FUEL_GLOBAL = fresh("__dsdn_fuel");
+  const STEPS_GLOBAL = fresh("__dsdn_steps");
+  const DEPTH_GLOBAL = fresh("__dsdn_depth");
+  const MEMORY_EXPORT = fresh("__dsdn_memory");
   mod.addGlobal(FUEL_GLOBAL, i64, true, mod.i64.const(BigInt(0)));
   mod.addGlobal(STEPS_GLOBAL, i64, true, mod.i64.const(BigInt(0)));
-  mod.addGlobal("__dsdn_depth", i32, true, mod.i32.const(0));
+  mod.addGlobal(DEPTH_GLOBAL, i32, true, mod.i32.const(0));
   mod.addGlobalExport(FUEL_GLOBAL, FUEL_GLOBAL);
   mod.addGlobalExport(STEPS_GLOBAL, STEPS_GLOBAL);
   if (memories === 1) mod.addMemoryExport("0", MEMORY_EXPORT);
@@ -281,7 +303,7 @@ function instrumentModule(mod: binaryen.Module, opts: InstrumentOptions): Uint8A
       return i;
     };
     const exitDepth = () =>
-      mod.global.set("__dsdn_depth", mod.i32.sub(mod.global.get("__dsdn_depth", i32), mod.i32.const(1)));
+      mod.global.set(DEPTH_GLOBAL, mod.i32.sub(mod.global.get(DEPTH_GLOBAL, i32), mod.i32.const(1)));
 
     /** Rewrites nested expressions: float canonicalisation, memory.grow and bulk-memory charges. */
     const rw = (e: E): E => {
@@ -503,8 +525,8 @@ function instrumentModule(mod: binaryen.Module, opts: InstrumentOptions): Uint8A
     const body = info.body;
     const resType = info.results;
     const enter = [
-      mod.if(mod.i32.ge_u(mod.global.get("__dsdn_depth", i32), mod.i32.const(opts.callDepth)), mod.unreachable()),
-      mod.global.set("__dsdn_depth", mod.i32.add(mod.global.get("__dsdn_depth", i32), mod.i32.const(1))),
+      mod.if(mod.i32.ge_u(mod.global.get(DEPTH_GLOBAL, i32), mod.i32.const(opts.callDepth)), mod.unreachable()),
+      mod.global.set(DEPTH_GLOBAL, mod.i32.add(mod.global.get(DEPTH_GLOBAL, i32), mod.i32.const(1))),
     ];
     const stmts = list(asList(body), resType, [nLocals * costs.perLocal, 0], [costs.base, 1], [exitDepth()]);
     void nParams;
@@ -512,5 +534,5 @@ function instrumentModule(mod: binaryen.Module, opts: InstrumentOptions): Uint8A
     B._BinaryenFunctionSetBody(fref, newBody);
   }
   if (!mod.validate()) throw new Unsupported("instrumented module does not validate (instrumenter limitation)");
-  return mod.emitBinary();
+  return { wasm: mod.emitBinary(), fuel: FUEL_GLOBAL, steps: STEPS_GLOBAL, memory: MEMORY_EXPORT };
 }

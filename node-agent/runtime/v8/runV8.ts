@@ -24,7 +24,7 @@ import {
 import { type HostFunc, Memory, PAGE_SIZE } from "../../../common/wasm/runtime.js";
 import { F32, F64, I64, type ValType, type Value } from "../../../common/wasm/types.js";
 import { resolveWasi, WASI_MODULE, wasiFunctions } from "../../../common/wasm/wasi.js";
-import { FUEL_GLOBAL, instrument, MEMORY_EXPORT, STEPS_GLOBAL, Unsupported } from "./instrument.js";
+import { type Instrumented, instrument, Unsupported } from "./instrument.js";
 
 export type V8Result =
   | { ok: true; report: RunReport; engine: "v8" | "interp"; fallback: string | null }
@@ -106,14 +106,15 @@ export function runModuleV8(bytes: Uint8Array, opts: RunOptions): V8Result {
   for (const ds of d.datas) if (ds.mode === "active") dataFuel += Math.floor(ds.bytes.length / costs.bytesPerFuel);
   if (dataFuel > limits.fuel) return interp(bytes, opts, "out of fuel at instantiation");
 
-  let wasm: Uint8Array;
+  let ins: Instrumented;
   try {
-    wasm = instrument(bytes, { costs, callDepth: limits.callDepth, memoryMax });
+    ins = instrument(bytes, { costs, callDepth: limits.callDepth, memoryMax });
   } catch (e) {
     if (e instanceof Unsupported) return interp(bytes, opts, `not instrumentable: ${e.message}`);
     throw e;
   }
 
+  const { wasm, fuel: FUEL_GLOBAL, steps: STEPS_GLOBAL, memory: MEMORY_EXPORT } = ins;
   // Host calls see the instance's memory through a Memory whose bytes follow V8's buffer.
   let exports: WAExports | undefined;
   const shim = new Memory(0, 0, undefined);
