@@ -2,7 +2,7 @@
  * @module DSDN host ABI v1 (import module `dsdn_v1`): input, output, a key-value state and log lines.
  * Nothing else — no clock, no randomness, no network. Documented in common/wasm/README.md.
  */
-import type { HostFn, HostSignal } from "./host.js";
+import type { HostFn, HostMeter, HostSignal } from "./host.js";
 import type { HostState } from "./hostState.js";
 import type { Machine } from "./machine.js";
 import type { ImportDesc } from "./module.js";
@@ -31,7 +31,7 @@ const SIGS: Record<string, [number[], number[]]> = {
 };
 
 export function hostAbiFunctions(host: HostState): Record<string, HostFn> {
-  const charge = (m: Machine, n: number) => m.charge(Math.floor(n / m.costs.bytesPerFuel));
+  const charge = (m: HostMeter, n: number) => m.charge(Math.floor(n / m.costs.bytesPerFuel));
   return {
     input_len: () => [host.input.length | 0],
     // input_read(dst, offset, len) -> bytes copied (0 past the end)

@@ -3,11 +3,11 @@
  * stdout its output, stderr its log; no arguments or environment; the clock answers a fixed time and
  * random_get a stream derived from the input; any other WASI function answers ENOSYS.
  */
-import type { HostFn, HostSignal } from "./host.js";
+import type { HostCaller, HostFn, HostMeter, HostSignal } from "./host.js";
 import type { HostState } from "./hostState.js";
 import type { Machine } from "./machine.js";
 import type { ImportDesc } from "./module.js";
-import type { Extern, Instance, Memory } from "./runtime.js";
+import type { Extern, Memory } from "./runtime.js";
 import { type FuncType, I32, I64, type Value } from "./types.js";
 
 export const WASI_MODULE = "wasi_snapshot_preview1";
@@ -22,7 +22,7 @@ const MAX_IOVS = 1024;
 const OOB: HostSignal = { trap: "out of bounds memory access (host call)" };
 
 /** The caller's linear memory, or a trap when the module has none. */
-export function callerMemory(caller: Instance | undefined): Memory | HostSignal {
+export function callerMemory(caller: HostCaller | undefined): Memory | HostSignal {
   const m = caller?.memories[0];
   return m ?? { trap: "host call needs the module's linear memory" };
 }
@@ -58,7 +58,7 @@ const SIGS: Record<string, Sig> = {
 };
 
 export function wasiFunctions(host: HostState, opts: WasiOptions): Record<string, HostFn> {
-  const chargeBytes = (m: Machine, n: number): boolean => m.charge(Math.floor(n / m.costs.bytesPerFuel));
+  const chargeBytes = (m: HostMeter, n: number): boolean => m.charge(Math.floor(n / m.costs.bytesPerFuel));
   const zeroPair: HostFn = (_m, caller, [a, b]) => {
     const mem = callerMemory(caller);
     if (!("bytes" in mem)) return mem;

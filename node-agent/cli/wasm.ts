@@ -1,4 +1,4 @@
-/** @module `dsdn-node wasm run`: runs a WebAssembly module on the deterministic interpreter and prints the result (stable JSON contract). */
+/** @module `dsdn-node wasm run`: runs a WebAssembly module on the deterministic interpreter (or the fuel-instrumented V8 fast path) and prints the result (stable JSON contract). */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command, CommandContext, CommandGroup } from "../../common/cli.js";
 import { parseTypedValue, type RunOptions, type TypedValue } from "../../common/wasm/run.js";
@@ -43,11 +43,7 @@ export const wasmRunCommand: Command = {
     const invoke = ctx.values.invoke;
     if (typeof invoke !== "string" || invoke === "") return usage("--invoke <export> is required");
     const engine = ctx.values.engine ?? "interp";
-    if (engine === "v8")
-      return usage(
-        "--engine v8 is not built yet (the fuel-instrumented V8 fast path comes later); use --engine interp",
-      );
-    if (engine !== "interp") return usage(`--engine must be interp or v8, got ${String(engine)}`);
+    if (engine !== "interp" && engine !== "v8") return usage(`--engine must be interp or v8, got ${String(engine)}`);
     const fuel = positiveInt(ctx, "fuel", Number.MAX_SAFE_INTEGER);
     const pages = positiveInt(ctx, "memory-pages", 65536);
     const traceEvery = positiveInt(ctx, "trace-every", 2 ** 31);
@@ -78,8 +74,8 @@ export const wasmRunCommand: Command = {
       },
     };
     const outcome: JobOutcome = workerAvailable()
-      ? await runJobInWorker(bytes, opts, (timeoutMs as number | undefined) ?? 60_000)
-      : runJobInline(bytes, opts);
+      ? await runJobInWorker(bytes, opts, (timeoutMs as number | undefined) ?? 60_000, engine)
+      : runJobInline(bytes, opts, engine);
     const json = ctx.values.json === true;
     if (outcome.kind === "refused") {
       const { kind, message } = outcome.refusal;
@@ -115,6 +111,8 @@ export const wasmRunCommand: Command = {
       steps: r.steps,
       stateRootBefore: r.stateRootBefore,
       stateRootAfter: r.stateRootAfter,
+      // --engine v8 only: the engine that produced this report and why the interpreter was used
+      ...(outcome.engine ? { engine: outcome.engine, fallback: outcome.fallback ?? null } : {}),
     };
     if (json) ctx.out(JSON.stringify(result));
     else {

@@ -7,9 +7,16 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { type RunOptions, type RunRefusal, type RunReport, runModule } from "../../common/wasm/run.js";
 import { useNativeTraceHash } from "./nativeHash.js";
+import { runModuleV8, type V8Result } from "./v8/runV8.js";
 
 export type JobOutcome =
-  | { readonly kind: "report"; readonly report: RunReport }
+  | {
+      readonly kind: "report";
+      readonly report: RunReport;
+      /** With --engine v8: which engine produced the report, and why the interpreter was used. */
+      readonly engine?: "v8" | "interp";
+      readonly fallback?: string | null;
+    }
   | { readonly kind: "refused"; readonly refusal: RunRefusal }
   | { readonly kind: "timeout"; readonly elapsedMs: number }
   | { readonly kind: "crashed"; readonly message: string };
@@ -22,17 +29,37 @@ export function workerAvailable(): boolean {
 }
 
 /** Runs in the calling thread: no wall-clock limit (tests, or when fuel alone bounds the run). */
-export function runJobInline(bytes: Uint8Array, opts: RunOptions): JobOutcome {
+export function runJobInline(bytes: Uint8Array, opts: RunOptions, engine: Engine = "interp"): JobOutcome {
   useNativeTraceHash();
-  const r = runModule(bytes, opts);
-  return r.ok ? { kind: "report", report: r.report } : { kind: "refused", refusal: r.refusal };
+  return toOutcome(runEngine(bytes, opts, engine));
 }
 
-export function runJobInWorker(bytes: Uint8Array, opts: RunOptions, timeoutMs: number): Promise<JobOutcome> {
+export type Engine = "interp" | "v8";
+type EngineResult = ReturnType<typeof runModule> | V8Result;
+
+/** Runs one job on the chosen engine (the V8 path falls back to the interpreter where it must). */
+export function runEngine(bytes: Uint8Array, opts: RunOptions, engine: Engine): EngineResult {
+  if (engine === "v8") return runModuleV8(bytes, opts);
+  return runModule(bytes, opts);
+}
+
+function toOutcome(r: EngineResult): JobOutcome {
+  if (!r.ok) return { kind: "refused", refusal: r.refusal };
+  return "engine" in r
+    ? { kind: "report", report: r.report, engine: r.engine, fallback: r.fallback }
+    : { kind: "report", report: r.report };
+}
+
+export function runJobInWorker(
+  bytes: Uint8Array,
+  opts: RunOptions,
+  timeoutMs: number,
+  engine: Engine = "interp",
+): Promise<JobOutcome> {
   const started = performance.now();
   return new Promise((resolve) => {
     const worker = new Worker(WORKER_URL, {
-      workerData: { bytes, opts },
+      workerData: { bytes, opts, engine },
       // Worker heap bounded too, so a job cannot exhaust the node's memory through the engine.
       resourceLimits: { maxOldGenerationSizeMb: 2048 },
     });
@@ -48,9 +75,7 @@ export function runJobInWorker(bytes: Uint8Array, opts: RunOptions, timeoutMs: n
       () => done({ kind: "timeout", elapsedMs: Math.round(performance.now() - started) }),
       timeoutMs,
     );
-    worker.once("message", (m: ReturnType<typeof runModule>) =>
-      done(m.ok ? { kind: "report", report: m.report } : { kind: "refused", refusal: m.refusal }),
-    );
+    worker.once("message", (m: EngineResult) => done(toOutcome(m)));
     worker.once("error", (e) => done({ kind: "crashed", message: e.message }));
     worker.once("exit", (code) => done({ kind: "crashed", message: `worker exited with code ${code}` }));
   });
