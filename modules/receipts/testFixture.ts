@@ -18,9 +18,9 @@ import { QueryCommitteeRequest, QueryCommitteeResponse } from "../../proto/gen/d
 import { MsgRegisterCoordinator, MsgSubmitDkgResult } from "../../proto/gen/dsdn/committee/v1/tx.js";
 import { ReceiptData, ReceiptKind, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { MsgClaimReward } from "../../proto/gen/dsdn/receipts/v1/tx.js";
+import { bondNodeMsg, CHAIN_ID, NodeClass, NUSA, registerMsg, TestChain } from "../../test/support/testChain.js";
 import { addressOf } from "../../test/support/txBuilder.js";
 import { signCoordinatorBinding } from "../committee/registerCoordinator.js";
-import { bondNodeMsg, CHAIN_ID, NodeClass, NUSA, registerMsg, TestChain } from "../stake/testChain.js";
 import { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
 import { nodeSigningMessage, receiptSigningMessage, storageCommitment } from "./receiptBytes.js";
 import { priceOf } from "./reward.js";

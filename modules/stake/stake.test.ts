@@ -8,9 +8,17 @@ import {
   QueryValidatorsRequest,
   QueryValidatorsResponse,
 } from "../../proto/gen/dsdn/stake/v1/query.js";
+import {
+  BondKind,
+  bondNodeMsg,
+  createValidatorMsg,
+  NodeClass,
+  NUSA,
+  TestChain,
+  unbondMsg,
+} from "../../test/support/testChain.js";
 import { addressOf } from "../../test/support/txBuilder.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
-import { BondKind, bondNodeMsg, createValidatorMsg, NodeClass, NUSA, TestChain, unbondMsg } from "./testChain.js";
 
 const val0 = secp256k1KeyPair(fromHex("33".repeat(32)));
 const alice = secp256k1KeyPair(fromHex("31".repeat(32)));

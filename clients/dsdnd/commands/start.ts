@@ -2,7 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { startAbciServer } from "../../../chain-app/abci/index.js";
-import { createApp } from "../../../chain-app/app/buildApp.js";
+import { createApp } from "../../../app/buildApp.js";
 import { ChainStore } from "../../../chain-app/store/index.js";
 import type { Command } from "../../../common/cli.js";
 import { untilSignal } from "../../../common/cli.js";
