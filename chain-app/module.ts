@@ -37,7 +37,11 @@ export interface AppModule {
   defaultGenesis?(): unknown;
   /** Throws an Error naming the bad field when the section is invalid. */
   validateGenesis?(state: unknown): void;
-  initGenesis?(ctx: Context, state: unknown): void;
+  /**
+   * Writes the section into state. The module that bonds validators (stake) returns the genesis
+   * validator set, which the app checks against CometBFT's and hands back (as the SDK's InitGenesis).
+   */
+  initGenesis?(ctx: Context, state: unknown): ValidatorUpdate[] | undefined | void;
   exportGenesis?(ctx: Context): unknown;
   beginBlock?(ctx: Context, info: BeginBlockInfo): void;
   /** Returns validator power changes to hand to CometBFT, if any. */

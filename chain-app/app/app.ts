@@ -15,6 +15,7 @@ import { GasMeter } from "../gas.js";
 import type { AnteEnv, AnteHandler, AppModule } from "../module.js";
 import type { ChainStore, KVReader, StoreBranch } from "../store/index.js";
 import { type DecodedTx, decodeTx, wireSchemaOf } from "../tx/decode.js";
+import { reconcileGenesisValidators } from "./genesisValidators.js";
 import { readOnlyStore } from "./readOnly.js";
 import { Router } from "./router.js";
 
@@ -138,17 +139,23 @@ export class NusantaraApp implements AbciApplication {
     const branch = this.store.branch();
     const ctx = unmeteredContext(branch, this.blockInfo(req.initialHeight, req.time), "genesis");
     this.ante.setChainId(ctx, req.chainId);
+    let genesisValidators: abci.ValidatorUpdate[] | undefined;
     for (const m of this.modules) {
       const section = appState[m.name] ?? m.defaultGenesis?.();
       m.validateGenesis?.(section);
-      m.initGenesis?.(ctx, section);
+      const updates = m.initGenesis?.(ctx, section);
+      if (updates && updates.length > 0) {
+        if (genesisValidators) throw new Error(`genesis validators set by two modules (the second is ${m.name})`);
+        genesisValidators = updates;
+      }
     }
+    const validators = reconcileGenesisValidators(req.validators ?? [], genesisValidators ?? []);
     this.consensus = { branch, height: req.initialHeight };
     const appHash = this.store.prepareCommit(req.initialHeight, branch);
     this.log(
       `init_chain chain_id=${req.chainId} initial_height=${req.initialHeight} app_hash=${Buffer.from(appHash).toString("hex")}`,
     );
-    return { appHash };
+    return { appHash, validators };
   }
 
   // ---- mempool ---------------------------------------------------------------------------------

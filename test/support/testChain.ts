@@ -6,7 +6,13 @@ import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import type { Any } from "cosmjs-types/google/protobuf/any";
-import type { ExecTxResult, Misbehavior, ResponseFinalizeBlock, VoteInfo } from "cosmjs-types/tendermint/abci/types";
+import type {
+  ExecTxResult,
+  Misbehavior,
+  ResponseFinalizeBlock,
+  ValidatorUpdate,
+  VoteInfo,
+} from "cosmjs-types/tendermint/abci/types";
 import { buildModules, createApp } from "../../app/buildApp.js";
 import type { NusantaraApp } from "../../chain-app/app/app.js";
 import { readOnlyStore } from "../../chain-app/app/readOnly.js";
@@ -36,6 +42,8 @@ export class TestChain {
   height = 0n;
   time = GENESIS_TIME;
   initHash: Uint8Array = new Uint8Array();
+  /** The validator set InitChain handed to CometBFT. */
+  initValidators: ValidatorUpdate[] = [];
 
   constructor(
     readonly genesisAppState: Record<string, unknown>,
@@ -75,17 +83,19 @@ export class TestChain {
     return c;
   }
 
-  init(): ResponseFinalizeBlock | undefined {
+  /** InitChain; `validators` = the list CometBFT sends from genesis.json (none by default). */
+  init(validators: ValidatorUpdate[] = []): ResponseFinalizeBlock | undefined {
     this.store = ChainStore.open(join(this.dir, "app.sqlite"));
     this.app = createApp(this.store, { minGasPrice: "0.025unusa", log: () => {} });
     const r = this.app.initChain({
       chainId: CHAIN_ID,
       initialHeight: 1n,
       appStateBytes: new TextEncoder().encode(JSON.stringify(this.genesisAppState)),
-      validators: [],
+      validators,
       time: { seconds: GENESIS_TIME, nanos: 0 },
     } as any);
     this.initHash = r.appHash as Uint8Array;
+    this.initValidators = r.validators ?? [];
     return undefined;
   }
 
