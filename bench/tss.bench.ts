@@ -13,14 +13,14 @@ import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/a
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { ed25519Verify } from "../common/ed25519.js";
 import { addressOf, claimMsg, setupFixture, signReceipt } from "../modules/receipts/testFixture.js";
-import { CHAIN_ID } from "../test/support/testChain.js";
 import { FrostCoordinator, type SignOptions } from "../node-agent/coordinator/frost/coordinator.js";
 import { readCommitteeFile } from "../node-agent/coordinator/frost/files.js";
 import { HttpPeerTransport } from "../node-agent/coordinator/frost/httpTransport.js";
 import { sealKeyShare } from "../node-agent/coordinator/frost/keyStore.js";
 import { startProcessCluster } from "../node-agent/coordinator/frost/processCluster.js";
-import { startReceiptHarness } from "../test/support/receiptsHarness.js";
 import { KeyShare } from "../proto/gen/dsdn/committee/v1/frost.js";
+import { startReceiptHarness } from "../test/support/receiptsHarness.js";
+import { CHAIN_ID } from "../test/support/testChain.js";
 import { buildTx, sendMsg } from "../test/support/txBuilder.js";
 import { writeBenchSection } from "./report.js";
 

@@ -7,12 +7,12 @@ import {
   receiptSigningMessage,
 } from "../../../modules/receipts/receiptBytes.js";
 import { addressOf, claimMsg, type Fixture, NUSA, queryCommittee } from "../../../modules/receipts/testFixture.js";
-import { CHAIN_ID } from "../../../test/support/testChain.js";
 import { UsageProof } from "../../../proto/gen/dsdn/receipts/v1/usage.js";
+import { harnessNodeKey, type ReceiptHarness, startReceiptHarness } from "../../../test/support/receiptsHarness.js";
+import { CHAIN_ID } from "../../../test/support/testChain.js";
 import { LocalTransport } from "../frost/localTransport.js";
 import type { CommitteeMember } from "./member.js";
 import { upgradesOptimistic } from "./member.js";
-import { harnessNodeKey, type ReceiptHarness, startReceiptHarness } from "../../../test/support/receiptsHarness.js";
 
 let h: ReceiptHarness;
 let fx: Fixture;
