@@ -28,7 +28,7 @@ beforeAll(() => {
 });
 afterAll(() => chain.close());
 
-const pubKeyAny = (extra = new Uint8Array()): Any => ({
+const pubKeyAny = (extra: Uint8Array = new Uint8Array()): Any => ({
   typeUrl: "/cosmos.crypto.secp256k1.PubKey",
   value: concatBytes(PubKey.encode({ key: alice.publicKey }).finish(), extra),
 });
@@ -60,9 +60,9 @@ function signed(bodyBytes: Uint8Array, authInfoBytes: Uint8Array = authInfo()): 
   return TxRaw.encode({ bodyBytes, authInfoBytes, signatures: [secp256k1Sign(signBytes, alice.secretKey)] }).finish();
 }
 
-const body = (msgs: Any[], extra = new Uint8Array()) =>
+const body = (msgs: Any[], extra: Uint8Array = new Uint8Array()) =>
   concatBytes(TxBody.encode(TxBody.fromPartial({ messages: msgs })).finish(), extra);
-const send = (extra = new Uint8Array()): Any => {
+const send = (extra: Uint8Array = new Uint8Array()): Any => {
   const m = sendMsg(ALICE, BOB, 5n);
   return { typeUrl: m.typeUrl, value: concatBytes(m.value, extra) };
 };
@@ -183,7 +183,7 @@ describe("unknown protobuf fields (finding 5)", () => {
     const client = await SigningStargateClient.offline(wallet, { registry });
     chain.block([chain.tx(alice, [sendMsg(ALICE, BOB, 1_000_000n)])]);
     const fee = { amount: [{ denom: "unusa", amount: "10000" }], gas: "400000" };
-    const signer = { accountNumber: Number(chain.accountNumber(BOB)), sequence: 0, chainId: CHAIN_ID };
+    const signer = { accountNumber: chain.accountNumber(BOB), sequence: 0, chainId: CHAIN_ID };
     const sendRaw = await client.sign(
       BOB,
       [
