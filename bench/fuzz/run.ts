@@ -23,11 +23,14 @@ const deadline = values.minutes !== undefined ? Date.now() + Number(values.minut
 
 const state = { pair: new AppPair(), runs: 0, failures: [] as FuzzFailure[] };
 const started = Date.now();
-const progress = setInterval(() => {
+// fc.check runs synchronously, so progress is reported from inside the property, every 1000 blocks.
+function progress(): void {
   const s = (Date.now() - started) / 1000;
   console.log(`fuzz: ${state.runs} runs in ${s.toFixed(0)} s (${(state.runs / s).toFixed(1)}/s), seed ${seed}`);
-}, 30_000);
-const property = fuzzProperty(state);
+}
+const property = fuzzProperty(state, 500, (n) => {
+  if (n % 1000 === 0) progress();
+});
 // A time budget stops the campaign early (interruptAfterTimeLimit counts as success for the runs done).
 const r = fc.check(property, {
   numRuns: runs,
@@ -35,7 +38,6 @@ const r = fc.check(property, {
   endOnFailure: true,
   ...(deadline ? { interruptAfterTimeLimit: deadline - Date.now(), markInterruptAsFailure: false } : {}),
 });
-clearInterval(progress);
 const stats = state.pair.stats;
 state.pair.close();
 const seconds = (Date.now() - started) / 1000;

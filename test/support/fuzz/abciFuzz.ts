@@ -507,8 +507,13 @@ export function runBlock(pair: AppPair, input: BlockInput): FuzzFailure | undefi
 }
 
 /** Property for fast-check over a shared pair (replaced every `rotateEvery` runs to bound state). */
-export function fuzzProperty(state: { pair: AppPair; runs: number; failures: FuzzFailure[] }, rotateEvery = 500) {
+export function fuzzProperty(
+  state: { pair: AppPair; runs: number; failures: FuzzFailure[] },
+  rotateEvery = 500,
+  onRun?: (runs: number) => void,
+) {
   return fc.property(blockInput, (input) => {
+    onRun?.(state.runs);
     if (state.runs > 0 && state.runs % rotateEvery === 0) {
       state.pair.close();
       state.pair = new AppPair();
