@@ -89,7 +89,7 @@ export const dsdnWireSchemas: Readonly<Record<string, Readonly<Record<number, st
   "dsdn.receipts.v1.ThresholdReceipt": { 1: "bytes", 2: "bytes", 3: "varint" },
   "dsdn.receipts.v1.Usage": { 1: "varint", 2: "varint", 3: "varint", 4: "varint" },
   "dsdn.receipts.v1.UsageProof": { 1: "varint", 2: "bytes", 3: "bytes", 4: "bytes", 5: "bytes", 6: "bytes", 7: "varint", 8: "varint", 9: "varint", 10: ".dsdn.receipts.v1.ChunkHeld", 11: "varint", 12: "bytes", 13: ".dsdn.receipts.v1.RangeAnswer", 14: "bytes" },
-  "dsdn.slashing.v1.MsgReportNodeFault": { 1: "bytes", 2: "bytes", 3: "varint", 4: "bytes" },
+  "dsdn.slashing.v1.MsgReportNodeFault": { 1: "bytes", 2: "bytes", 3: "varint", 4: "bytes", 5: "varint" },
   "dsdn.slashing.v1.MsgReportNodeFaultResponse": { 1: "bytes", 2: "varint" },
   "dsdn.slashing.v1.MsgUnjail": { 1: "bytes" },
   "dsdn.slashing.v1.MsgUnjailResponse": {},
