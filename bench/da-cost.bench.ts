@@ -43,8 +43,10 @@ export function pfbGas(blobBytes: number): bigint {
 const SCHEMA = `
 syntax = "proto3";
 package bench;
-message Principal { oneof kind { bytes node_id = 1; string address = 2; } }
-message ChunkDeclared { string cid = 1; uint64 size = 2; string manifest_cid = 3; Principal uploader = 4; repeated bytes placement = 5; uint32 replication_factor = 6; }
+message UploadDeclaration { string manifest_cid = 1; bytes chunks_root = 2; uint64 chunk_count = 3; uint64 total_size = 4;
+  uint64 signed_at_height = 5; uint64 expires_at_height = 6; string uploader = 7; bytes uploader_public_key = 8; bytes signature = 9; }
+message ChunkDeclared { string cid = 1; uint64 size = 2; string manifest_cid = 3; repeated bytes placement = 5; uint32 replication_factor = 6;
+  UploadDeclaration declaration = 7; uint32 index = 8; repeated bytes proof = 9; }
 message ReplicaAdded { string cid = 1; bytes node_id = 2; bytes ack = 3; }
 message StorageAck { string cid = 1; uint64 size = 2; bytes node_pubkey = 3; string zone = 4; uint64 received_at_ms = 5; }
 message SignedStorageAck { bytes ack = 1; bytes signature = 2; }
@@ -87,9 +89,23 @@ function measureEventSizes(): EventSizes {
           cid,
           size: Number(CHUNK),
           manifestCid: cidForBytes(randomBytes(64)),
-          uploader: { address: uploader },
           placement,
           replicationFactor: REPLICAS,
+          // The uploader's signed declaration (shared by every chunk of the file) and the chunk's audit path
+          // in a 1024-object list.
+          declaration: {
+            manifestCid: cidForBytes(randomBytes(64)),
+            chunksRoot: id(),
+            chunkCount: 1024,
+            totalSize: 1024 * Number(CHUNK),
+            signedAtHeight: 12_345_600,
+            expiresAtHeight: 12_346_600,
+            uploader,
+            uploaderPublicKey: randomBytes(33),
+            signature: randomBytes(64),
+          },
+          index: 517,
+          proof: Array.from({ length: 10 }, id),
         },
       },
       k * 4,

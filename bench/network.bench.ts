@@ -10,6 +10,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { uploadViaCoordinator } from "../clients/agent/networkUpload.js";
 import { uploadFile } from "../clients/agent/upload.js";
+import { loadUploaderKey } from "../clients/agent/uploaderKey.js";
 import { CoordinatorClient, type ObjectStatusAnswer } from "../node-agent/coordinator/client.js";
 import { startLocalnet } from "../test/support/localnet.js";
 import { writeBenchSection } from "./report.js";
@@ -84,7 +85,12 @@ export async function run(args: string[]): Promise<void> {
     const file3 = join(net.dir, "bench3.bin");
     writeRandomFile(file3, bytes);
     const t3 = performance.now();
-    const up = await uploadViaCoordinator({ path: file3, coordinator: coord.url, chunkSize });
+    const up = await uploadViaCoordinator({
+      path: file3,
+      coordinator: coord.url,
+      chunkSize,
+      key: await loadUploaderKey({ backend: "test" }),
+    });
     const rf3Ms = performance.now() - t3;
 
     // Heal: kill the zone-a node holding most of the RF-3 file (zone-a has two nodes: full healing is possible).

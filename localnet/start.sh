@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a whole DSDN network on this machine: N Chain Nusantara validators (cometbft + dsdnd each),
-# the local DA server, and the off-chain services: storage nodes (bonded and registered on chain by dev
+# the Cosmos REST (LCD) API for wallets and explorers (dsdnd rest serve, REST_URL; Keplr's chain info in
+# keplr-chain.json), the local DA server, and the off-chain services: storage nodes (bonded and registered on chain by dev
 # operator accounts storage<n>), the coordinator and the HTTP ingress. Installs what is missing first.
 #
 #   localnet/start.sh [--fresh] [--validators N] [--storage-nodes N]
@@ -8,7 +9,8 @@
 # Env: LOCALNET_DIR (default .localnet), LOCALNET_BASE_PORT (default 26600), LOCALNET_TIMEOUT_COMMIT (1s),
 #      LOCALNET_WAIT_SECONDS (120), LOCALNET_NO_BUILD=1 (tests: the tree is already built),
 #      LOCALNET_SERVICES=all|chain (chain: validators + DA only), LOCALNET_STORAGE_NODES (5, at most 7; zones
-#      zone-a/b/c round robin), LOCALNET_DA_BLOCK_MS (500), LOCALNET_SLASHING_WINDOW (signed-blocks window in
+#      zone-a/b/c round robin), LOCALNET_DA_BLOCK_MS (500), LOCALNET_GC_GRACE_MS (60000: how long storage
+#      nodes keep chunks no live pin or placement needs), LOCALNET_SLASHING_WINDOW (signed-blocks window in
 #      blocks, 1000) and LOCALNET_DOWNTIME_JAIL_SECONDS (30) — both only read when the chain is initialised.
 #      State persists across runs; --fresh wipes it.
 set -euo pipefail
@@ -26,7 +28,7 @@ while [ $# -gt 0 ]; do
     --validators=*) validators="${1#*=}" ;;
     --storage-nodes) storage_nodes="$2"; shift ;;
     --storage-nodes=*) storage_nodes="${1#*=}" ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -40,6 +42,7 @@ wait_s="${LOCALNET_WAIT_SECONDS:-120}"
 da_port=$((base + 90))
 coord_port=$((base + 91))
 ingress_port=$((base + 92))
+rest_port=$((base + 4)) # a free slot in validator 0's block (base+0..3: p2p, rpc, abci, prometheus)
 case "$services" in all|chain) ;; *) echo "LOCALNET_SERVICES must be all or chain" >&2; exit 2 ;; esac
 [[ "$storage_nodes" =~ ^[0-9]+$ ]] && [ "$storage_nodes" -le 7 ] || { echo "--storage-nodes must be 0–7" >&2; exit 2; }
 
@@ -104,6 +107,10 @@ for ((i = 0; i < validators; i++)); do
   start_bg cometbft "$i" "$dir/logs/cometbft-$i.log" "$cometbft" start --home "$home"
 done
 
+# 4b. The Cosmos REST API (stateless: answers by ABCI queries and CometBFT RPC through validator 0).
+rest_url="http://127.0.0.1:$rest_port"
+start_bg rest 0 "$dir/logs/rest-0.log" node bin/dsdnd.js rest serve --node "http://127.0.0.1:$((base + 1))" --listen "127.0.0.1:$rest_port"
+
 # 5. The local DA server (celestia-node compatible JSON-RPC), when this build has it.
 da_url=""
 if node bin/dsdn-node.js --help 2>/dev/null | grep -qE '^\s+da\s'; then
@@ -137,6 +144,12 @@ done
 rpcs=""
 for ((i = 0; i < validators; i++)); do rpcs+="${rpcs:+,}http://127.0.0.1:$((base + 10 * i + 1))"; done
 
+# The REST API answers, and Keplr's chain info names it (gas price steps from the nodes' minimum gas price).
+for _ in $(seq 1 40); do curl -s --max-time 2 -o /dev/null "$rest_url/cosmos/base/tendermint/v1beta1/node_info" && break; sleep 0.25; done
+curl -s --max-time 2 -o /dev/null "$rest_url/cosmos/base/tendermint/v1beta1/node_info" || fail "REST API not answering on $rest_url"
+node bin/dsdnd.js rest chain-info --chain-id "$chain_id" --chain-name "Chain Nusantara localnet" --rpc "$rpc0" \
+  --rest "$rest_url" --gas-price "$gas_price" --output "$dir/keplr-chain.json"
+
 da_env=""
 if [ -n "$da_url" ]; then
   for _ in $(seq 1 40); do [ -s "$dir/da/write.token" ] && break; sleep 0.25; done
@@ -154,6 +167,8 @@ write_env() {
 export CHAIN_ID=$chain_id
 export RPC_URL=$rpc0
 export RPC_URLS=$rpcs
+export REST_URL=$rest_url
+export KEPLR_CHAIN_INFO=$dir/keplr-chain.json
 export DENOM=unusa
 export BECH32_PREFIX=nusa
 export GAS_PRICE=$gas_price
@@ -214,7 +229,7 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
     operator=$(node -e 'console.log(require(process.argv[1]).find(x=>x.name===process.argv[2]).address)' "$dir/accounts.json" "storage$n")
     start_bg storage "$n" "$dir/logs/storage-$n.log" node bin/dsdn-node.js storage --data "$sdir" \
       --port "$((base + 93 + n))" --zone "${zones[$((n % 3))]}" --coordinator-url "$coord_url" --coordinator-key "$coord_key" \
-      --operator "$operator" --tls-fingerprint "$(cat "$sdir/tls-fingerprint")" --capacity 1024GiB --heal-interval-ms 500
+      --operator "$operator" --tls-fingerprint "$(cat "$sdir/tls-fingerprint")" --capacity 1024GiB --heal-interval-ms 500 --gc-grace-ms "${LOCALNET_GC_GRACE_MS:-60000}"
   done
   start_bg ingress 0 "$dir/logs/ingress-0.log" node bin/dsdn-node.js ingress --port "$ingress_port" --zone zone-a --coordinator "$coord_key"
 
@@ -249,6 +264,7 @@ fi
 say "localnet is up: $validators validators, height $h"
 echo "  chain id     $chain_id"
 echo "  RPC          $rpcs"
+echo "  REST (LCD)   $rest_url (Keplr chain info: $dir/keplr-chain.json)"
 [ -n "$da_url" ] && echo "  DA           $da_url (tokens in $dir/da/)"
 if [ -n "$net_env" ]; then
   echo "  coordinator  $coord_url (key $coord_key)"

@@ -1,14 +1,16 @@
-/** @module Upload through the network: the coordinator's placement decides where each chunk goes; it records the acks on DA. */
-import { join } from "node:path";
+/** @module Upload through the network: the coordinator's placement decides where each chunk goes; the uploader's signed declaration records it on DA. */
 import { CoordinatorClient } from "../../node-agent/coordinator/client.js";
-import { loadOrCreateIdentity } from "../../node-agent/storage/identity.js";
-import { dsdnHome } from "./keystore.js";
+import { signUploadDeclaration } from "../../node-agent/da/events/declaration.js";
+import { UploadDeclaration } from "../../proto/gen/dsdn/da/v1/events.js";
 import { type UploadParameters, type UploadReturnType, uploadFile } from "./upload.js";
+import type { UploaderKey } from "./uploaderKey.js";
 
 export interface NetworkUploadParameters extends Omit<UploadParameters, "nodes" | "route"> {
   readonly coordinator: string;
-  /** The uploader recorded on DA (nusa1… address or node id); default: this machine's client key. */
-  readonly uploader?: string;
+  /** The uploader's chain key: it signs the declaration and owns the pin. */
+  readonly key: UploaderKey;
+  /** DA heights the declaration stays valid for (default 1000). */
+  readonly lifetime?: bigint;
 }
 
 export interface NetworkUploadReturnType extends UploadReturnType {
@@ -18,16 +20,11 @@ export interface NetworkUploadReturnType extends UploadReturnType {
   readonly placements: { cid: string; placement: string[]; replicas: string[] }[];
 }
 
-/** This machine's uploader identity: an ed25519 key in `<dsdn home>/client/node-key.json` (created once). */
-export async function clientUploaderId(): Promise<string> {
-  return (await loadOrCreateIdentity(join(dsdnHome(), "client"))).nodeId;
-}
-
 const DECLARE_BATCH = 1024;
 
 export async function uploadViaCoordinator(p: NetworkUploadParameters): Promise<NetworkUploadReturnType> {
   const coordinator = new CoordinatorClient(p.coordinator);
-  const uploader = p.uploader ?? (await clientUploaderId());
+  const uploader = p.key.address;
   const acked = new Map<string, { cid: string; size: number; acks: string[] }>();
   const result = await uploadFile({
     ...p,
@@ -44,14 +41,29 @@ export async function uploadViaCoordinator(p: NetworkUploadParameters): Promise<
       },
     },
   });
-  const all = [...acked.values()];
+  // One signature covers the whole file: manifest first, then every chunk, as (cid, size).
+  const all = [...acked.values()].sort((a, b) => Number(b.cid === result.manifest) - Number(a.cid === result.manifest));
+  const head = BigInt((await coordinator.health()).daHeight);
+  const { declaration, proofs } = signUploadDeclaration(
+    {
+      manifestCid: result.manifest,
+      objects: all.map((o) => ({ cid: o.cid, size: BigInt(o.size) })),
+      signedAtHeight: head,
+      expiresAtHeight: head + (p.lifetime ?? 1000n),
+    },
+    p.key,
+  );
+  const declarationB64 = Buffer.from(UploadDeclaration.encode(declaration).finish()).toString("base64");
   const placements: NetworkUploadReturnType["placements"] = [];
   let daHeight = "0";
   for (let i = 0; i < all.length; i += DECLARE_BATCH) {
     const r = await coordinator.declare({
-      manifestCid: result.manifest,
-      uploader,
-      chunks: all.slice(i, i + DECLARE_BATCH),
+      declaration: declarationB64,
+      chunks: all.slice(i, i + DECLARE_BATCH).map((o, k) => ({
+        ...o,
+        index: i + k,
+        proof: proofs[i + k]!.map((x) => Buffer.from(x).toString("base64")),
+      })),
     });
     placements.push(...r.chunks);
     daHeight = r.daHeight;

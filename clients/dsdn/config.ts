@@ -8,7 +8,8 @@ import { dsdnHome } from "../agent/keystore.js";
 const spec = {
   coordinator: { type: "url", env: "DSDN_COORDINATOR_URL" },
   ingress: { type: "url", env: "INGRESS_URL" },
-  uploader: { type: "string", env: "DSDN_UPLOADER" },
+  /** Keyring key that signs uploads and deletes (default: a key dsdn creates once). */
+  from: { type: "string", env: "DSDN_FROM" },
   /** Set by localnet/start.sh: the localnet directory this config points at (informational). */
   localnet: { type: "string" },
 } as const;
@@ -22,7 +23,7 @@ export function dsdnConfigPath(): string {
 export interface DsdnConfig {
   readonly coordinator?: string;
   readonly ingress?: string;
-  readonly uploader?: string;
+  readonly from?: string;
 }
 
 /** Environment over file; a missing file is fine, a malformed one is an error naming the field. */
@@ -35,7 +36,7 @@ export function loadDsdnConfig(): DsdnConfig {
   return {
     ...(c.coordinator ? { coordinator: c.coordinator } : {}),
     ...(c.ingress ? { ingress: c.ingress } : {}),
-    ...(c.uploader ? { uploader: c.uploader } : {}),
+    ...(c.from ? { from: c.from } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-/** @module `dsdn`: the user's agent CLI — upload, get, status, deploy, keys. */
+/** @module `dsdn`: the user's agent CLI — upload, get, delete, status, deploy, keys. */
 import { type CommandGroup, runCli } from "../../common/cli.js";
 
 export const dsdn: CommandGroup = {
@@ -9,6 +9,7 @@ export const dsdn: CommandGroup = {
     chunks: async () => (await import("./commands/chunks.js")).chunks,
     key: async () => (await import("./commands/key.js")).key,
     status: async () => (await import("./commands/status.js")).status,
+    delete: async () => (await import("./commands/delete.js")).del,
   },
 };
 

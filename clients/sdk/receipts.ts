@@ -13,7 +13,7 @@ import {
   decodeThresholdReceipt,
   nodeSigningMessage,
   receiptId,
-} from "../../modules/receipts/receiptBytes.js";
+} from "../../common/receipts/receiptBytes.js";
 import {
   QueryAffinityRequest,
   QueryAffinityResponse,
@@ -25,14 +25,18 @@ import {
   QueryPendingResponse,
 } from "../../proto/gen/dsdn/receipts/v1/query.js";
 import { type Claim, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
-import { MsgClaimReward, MsgClaimRewardResponse } from "../../proto/gen/dsdn/receipts/v1/tx.js";
+import { MsgClaimReward, MsgClaimRewardResponse, MsgFundRewardPool } from "../../proto/gen/dsdn/receipts/v1/tx.js";
 
 const SERVICE = "dsdn.receipts.v1.Query";
 
-export const receiptsTypeUrls = { claimReward: "/dsdn.receipts.v1.MsgClaimReward" } as const;
+export const receiptsTypeUrls = {
+  claimReward: "/dsdn.receipts.v1.MsgClaimReward",
+  fundRewardPool: "/dsdn.receipts.v1.MsgFundRewardPool",
+} as const;
 
 export const receiptsMessageTypes: ReadonlyArray<[string, GeneratedType]> = [
   [receiptsTypeUrls.claimReward, MsgClaimReward as unknown as GeneratedType],
+  [receiptsTypeUrls.fundRewardPool, MsgFundRewardPool as unknown as GeneratedType],
 ];
 
 export interface ReceiptsExtension {
@@ -60,8 +64,9 @@ export function setupReceiptsExtension(base: QueryClient): ReceiptsExtension {
         }
       },
       pending: async () =>
-        QueryPendingResponse.decode(await rpc.request(SERVICE, "Pending", QueryPendingRequest.encode({}).finish()))
-          .claims,
+        QueryPendingResponse.decode(
+          await rpc.request(SERVICE, "Pending", QueryPendingRequest.encode({ limit: 0 }).finish()),
+        ).claims,
       affinity: async (a, b) =>
         QueryAffinityResponse.decode(
           await rpc.request(SERVICE, "Affinity", QueryAffinityRequest.encode({ a, b }).finish()),
@@ -72,6 +77,14 @@ export function setupReceiptsExtension(base: QueryClient): ReceiptsExtension {
             .paramsJson,
         ),
     },
+  };
+}
+
+/** MsgFundRewardPool: `amount` unusa from `depositor` into the receipts reward pool. */
+export function fundRewardPoolMsg(m: { depositor: string; amount: bigint }): EncodeObject {
+  return {
+    typeUrl: receiptsTypeUrls.fundRewardPool,
+    value: MsgFundRewardPool.fromPartial({ depositor: m.depositor, amount: m.amount.toString() }),
   };
 }
 

@@ -1,25 +1,22 @@
 /**
  * @module MsgReportUnauthorizedSigner: a receipt with a valid aggregate signature under committee C's group
- * key that C had no authority to sign — it names another epoch or chain, or its signer list is not t
- * distinct member indexes (so it hides who signed). When the signer list is well formed those members are
- * slashed; when it is not, any t members may have signed, so the whole committee answers for it.
+ * key (C = `committee_epoch`, proven by the signature itself) whose *signed bytes* C had no authority to
+ * sign: they name another epoch, their signer list is not t distinct member indexes (so it hides who signed),
+ * or they are not a receipt at all. The wrapper's epoch is not signed and decides nothing: when it
+ * disagrees with the signed epoch the evidence is refused (evidence.ts). When the signer list is well formed
+ * those members are slashed; when it is not, any t members may have signed, so the whole committee answers.
+ * Each signed byte string is evidence once; evidence older than the age limit is refused.
  */
 import type { MsgDef } from "../../chain-app/module.js";
+import { receiptId, receiptSigningMessage } from "../../common/receipts/receiptBytes.js";
 import {
   MsgReportUnauthorizedSigner,
   MsgReportUnauthorizedSignerResponse,
 } from "../../proto/gen/dsdn/committee/v1/tx.js";
-import type { ReceiptData } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { addressBytesOf } from "../auth/keeper.js";
-import {
-  decodeReceiptData,
-  decodeThresholdReceipt,
-  receiptId,
-  receiptSigningMessage,
-} from "../receipts/receiptBytes.js";
 import { CommitteeErrors } from "./errors.js";
+import { committeeForEvidence, MAX_RECEIPT_BYTES, parseEvidence } from "./evidence.js";
 import type { CommitteeKeeper } from "./keeper.js";
-import { MAX_RECEIPT_BYTES } from "./reportConflictingReceipts.js";
 
 export const MSG_REPORT_UNAUTHORIZED_SIGNER_TYPE_URL = "/dsdn.committee.v1.MsgReportUnauthorizedSigner";
 
@@ -34,31 +31,17 @@ export function msgReportUnauthorizedSigner(keeper: CommitteeKeeper): MsgDef<Msg
         throw CommitteeErrors.InvalidReceipt.wrap(`receipt must be 1..${MAX_RECEIPT_BYTES} bytes`);
     },
     handle(ctx, m) {
-      let r: ReturnType<typeof decodeThresholdReceipt>;
-      try {
-        r = decodeThresholdReceipt(m.receipt);
-      } catch (e) {
-        throw CommitteeErrors.InvalidReceipt.wrap((e as Error).message);
-      }
-      const c = keeper.getCommittee(ctx, m.committeeEpoch);
-      if (!c || c.groupPublicKey.length !== 32) throw CommitteeErrors.NoGroupKey.wrap(`epoch ${m.committeeEpoch}`);
+      const { receipt: r, data: d } = parseEvidence(m.receipt, "receipt");
+      const c = committeeForEvidence(keeper, ctx, m.committeeEpoch);
       if (!keeper.verifyGroupSignature(ctx, c, receiptSigningMessage(r.receiptData), r.signature))
         throw CommitteeErrors.InvalidReceipt.wrap(
           `the aggregate signature does not verify under epoch ${c.epoch}'s key`,
         );
-      let d: ReceiptData | undefined;
-      try {
-        d = decodeReceiptData(r.receiptData);
-      } catch {
-        d = undefined; // the committee signed bytes that are not a receipt at all
-      }
+      // From here on only the signed bytes (d) and the committee whose key verified them (c) count.
       const signerIssue = d ? keeper.signerProblem(c, d.signers) : "not a canonical ReceiptData";
-      const unauthorized =
-        !d ||
-        signerIssue !== undefined ||
-        d.epoch !== c.epoch ||
-        r.epoch !== c.epoch ||
-        d.chainId !== ctx.block.chainId;
+      // A receipt naming another chain id is not counted: it cannot be claimed here, and the only way one
+      // committee key serves two chain ids is an export/import fork, where it honestly signed for the old id.
+      const unauthorized = !d || signerIssue !== undefined || d.epoch !== c.epoch;
       if (!unauthorized) throw CommitteeErrors.ReceiptAuthorized;
       const evidence = receiptId(r.receiptData);
       if (keeper.hasDispute(ctx, evidence)) throw CommitteeErrors.DuplicateDispute;

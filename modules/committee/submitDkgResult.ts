@@ -3,9 +3,9 @@
  * DKG outcome for exactly the selected committee (members in selection order, the chain's threshold).
  */
 import type { MsgDef } from "../../chain-app/module.js";
+import { verifyDkgResults } from "../../common/frost/verify.js";
 import { bytesEqual } from "../../common/hash.js";
 import { decodeCanonical } from "../../common/protobuf.js";
-import { verifyDkgResults } from "../../node-agent/coordinator/frost/verify.js";
 import { CommitteeStatus } from "../../proto/gen/dsdn/committee/v1/committee.js";
 import { DkgResult } from "../../proto/gen/dsdn/committee/v1/frost.js";
 import { MsgSubmitDkgResult, MsgSubmitDkgResultResponse } from "../../proto/gen/dsdn/committee/v1/tx.js";
@@ -57,6 +57,7 @@ export function msgSubmitDkgResult(keeper: CommitteeKeeper): MsgDef<MsgSubmitDkg
         commitments: group.commitments.map((v) => Buffer.from(v)),
         dkgHeight: ctx.block.height,
         dkgSessionId: decodeCanonical(DkgResult, m.results[0]!).sessionId,
+        pool: [], // only re-selections needed it
       });
       ctx.emit(dkgRecordedEvent(c.epoch, group.groupPublicKey));
       return {

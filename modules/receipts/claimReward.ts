@@ -10,6 +10,14 @@
 import type { MsgDef } from "../../chain-app/module.js";
 import { ed25519Verify } from "../../common/ed25519.js";
 import { toHex } from "../../common/hash.js";
+import {
+  decodeReceiptData,
+  nodeSigningMessage,
+  receiptId,
+  receiptProblem,
+  receiptSigningMessage,
+  replayKey,
+} from "../../common/receipts/receiptBytes.js";
 import { NodeStatus } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
 import {
   type Claim,
@@ -20,18 +28,11 @@ import {
 } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { MsgClaimReward, MsgClaimRewardResponse } from "../../proto/gen/dsdn/receipts/v1/tx.js";
 import { addressBytesOf } from "../auth/keeper.js";
+import { affinityBetween } from "./affinity.js";
 import { ReceiptsErrors } from "./errors.js";
 import { claimEvent } from "./events.js";
 import type { CommitteeKeeper, NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
 import type { ReceiptsKeeper } from "./keeper.js";
-import {
-  decodeReceiptData,
-  nodeSigningMessage,
-  receiptId,
-  receiptProblem,
-  receiptSigningMessage,
-  replayKey,
-} from "./receiptBytes.js";
 import { priceOf } from "./reward.js";
 
 export const MSG_CLAIM_REWARD_TYPE_URL = "/dsdn.receipts.v1.MsgClaimReward";
@@ -95,7 +96,7 @@ export function msgClaimReward(
 
       // No self-dealing.
       const submitter = addressBytesOf(d.submitter);
-      const aff = keeper.affinity(ctx, op, submitter);
+      const aff = affinityBetween(keeper, ctx, op, submitter);
       if (aff === "same_address") throw ReceiptsErrors.SelfDealing.wrap(d.submitter);
       if (aff) throw ReceiptsErrors.WalletAffinity.wrap(`${aff} between ${node.operator} and ${d.submitter}`);
 

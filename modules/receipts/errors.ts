@@ -23,4 +23,5 @@ export const ReceiptsErrors = {
   RewardPoolEmpty: registerError("receipts", 16, "reward pool cannot pay this receipt"),
   UnknownClaim: registerError("receipts", 17, "no such claim"),
   NotPending: registerError("receipts", 18, "claim is not pending"),
+  InvalidAmount: registerError("receipts", 19, "invalid amount"),
 } as const;

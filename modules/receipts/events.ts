@@ -7,6 +7,8 @@ export const EventType = {
   Paid: "receipt_paid",
   Challenged: "receipt_challenged",
   SelfDealingRefused: "receipt_self_dealing",
+  ValidatorRewards: "receipt_validator_rewards",
+  FundPool: "receipt_fund_pool",
 } as const;
 
 export const claimEvent = (
@@ -36,4 +38,15 @@ export const challengedEvent = (id: Uint8Array, by: string) =>
   event(EventType.Challenged, [
     ["receipt_id", toHex(id)],
     ["challenger", by],
+  ]);
+export const validatorRewardsEvent = (pot: bigint, validators: number, toTreasury: bigint) =>
+  event(EventType.ValidatorRewards, [
+    ["amount", pot.toString()],
+    ["validators", String(validators)],
+    ["treasury_remainder", toTreasury.toString()],
+  ]);
+export const fundPoolEvent = (depositor: string, amount: bigint) =>
+  event(EventType.FundPool, [
+    ["depositor", depositor],
+    ["amount", amount.toString()],
   ]);

@@ -4,17 +4,18 @@ import type { Context } from "../../chain-app/context.js";
 import type { Committee } from "../../proto/gen/dsdn/committee/v1/committee.js";
 import type { Node } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
 import type { NodeClass, NodeStake, Validator } from "../../proto/gen/dsdn/stake/v1/stake.js";
-import type { CommitteeCheck } from "../committee/keeper.js";
 
 export interface BankKeeper {
   getBalance(ctx: Context, addr: Uint8Array, denom: string): bigint;
   sendFromModuleToAccount(ctx: Context, module: string, to: Uint8Array, amounts: readonly Amount[]): void;
   sendFromModuleToModule(ctx: Context, fromModule: string, toModule: string, amounts: readonly Amount[]): void;
+  sendFromAccountToModule(ctx: Context, from: Uint8Array, module: string, amounts: readonly Amount[]): void;
   mintCoins(ctx: Context, module: string, amounts: readonly Amount[]): void;
 }
 
 export interface StakeKeeper {
-  validators(ctx: Context): Generator<[Uint8Array, Validator]>;
+  /** The active validator set (bounded by stake's maxValidators). */
+  activeValidators(ctx: Context): Generator<[Uint8Array, Validator]>;
   powerOf(ctx: Context, v: Validator): bigint;
   getNodeStake(ctx: Context, op: Uint8Array): NodeStake | undefined;
   minNodeStake(ctx: Context, cls: NodeClass): bigint;
@@ -23,6 +24,9 @@ export interface StakeKeeper {
 export interface NodesKeeper {
   getNode(ctx: Context, nodeId: Uint8Array): Node | undefined;
 }
+
+/** A committee a receipt may be verified against right now, or why not (the committee keeper's answer). */
+export type CommitteeCheck = { ok: true; committee: Committee } | { ok: false; reason: string };
 
 export interface CommitteeKeeper {
   committeeForReceipt(ctx: Context, epoch: bigint): CommitteeCheck;

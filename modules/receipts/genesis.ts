@@ -18,7 +18,8 @@ export interface ReceiptsGenesis {
   /** Claim.toJSON */
   claims: unknown[];
   transfers: { a: string; b: string; height: string }[];
-  funders: { address: string; funder: string }[];
+  /** Retired (first-funder affinity, which third parties could forge): accepted for old files and ignored. */
+  funders?: { address: string; funder: string }[];
 }
 
 export const DEFAULT_REWARD_POOL_FUNDING = 1_000_000n * 1_000_000n;
@@ -29,7 +30,6 @@ export function defaultReceiptsGenesis(): ReceiptsGenesis {
     rewardPoolFunding: DEFAULT_REWARD_POOL_FUNDING.toString(),
     claims: [],
     transfers: [],
-    funders: [],
   };
 }
 
@@ -51,14 +51,6 @@ export function validateReceiptsGenesis(raw: unknown): ReceiptsGenesis {
       throw new Error(`receipts.transfers[${i}]: invalid address`);
     }
   }
-  for (const [i, f] of g.funders.entries()) {
-    try {
-      fromBech32Address(f.address);
-      fromBech32Address(f.funder);
-    } catch {
-      throw new Error(`receipts.funders[${i}]: invalid address`);
-    }
-  }
   return g;
 }
 
@@ -75,7 +67,6 @@ export function initReceiptsGenesis(ctx: Context, keeper: ReceiptsKeeper, bank: 
   }
   for (const t of g.transfers)
     keeper.setTransfer(ctx, fromBech32Address(t.a), fromBech32Address(t.b), BigInt(t.height));
-  for (const f of g.funders) keeper.setFunder(ctx, fromBech32Address(f.address), fromBech32Address(f.funder));
 }
 
 export function exportReceiptsGenesis(ctx: Context, keeper: ReceiptsKeeper): ReceiptsGenesis {
@@ -87,10 +78,6 @@ export function exportReceiptsGenesis(ctx: Context, keeper: ReceiptsKeeper): Rec
       a: toBech32Address(t.a),
       b: toBech32Address(t.b),
       height: t.height.toString(),
-    })),
-    funders: [...keeper.funders(ctx)].map((f) => ({
-      address: toBech32Address(f.address),
-      funder: toBech32Address(f.funder),
     })),
   };
 }

@@ -2,6 +2,7 @@
 import type { AppModule } from "../../chain-app/module.js";
 import { msgClaimReward } from "./claimReward.js";
 import type { BankKeeper, CommitteeKeeper, NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
+import { msgFundRewardPool } from "./fundRewardPool.js";
 import {
   defaultReceiptsGenesis,
   exportReceiptsGenesis,
@@ -12,13 +13,14 @@ import type { ReceiptsKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
 import { receiptsQueries } from "./queryServer.js";
 
-export { observeTransfers } from "./affinity.js";
+export * from "../../common/receipts/receiptBytes.js";
+export { type Affinity, affinityBetween, observeTransfers } from "./affinity.js";
 export { MSG_CLAIM_REWARD_TYPE_URL } from "./claimReward.js";
 export { ReceiptsErrors } from "./errors.js";
-export { type Affinity, type ReceiptChallengeHook, ReceiptsKeeper } from "./keeper.js";
+export { MSG_FUND_REWARD_POOL_TYPE_URL } from "./fundRewardPool.js";
+export { type ReceiptChallengeHook, ReceiptsKeeper } from "./keeper.js";
 export { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
-export * from "./receiptBytes.js";
-export { priceOf, splitReward } from "./reward.js";
+export { priceOf, splitByPower, splitReward } from "./reward.js";
 
 export function receiptsModule(
   keeper: ReceiptsKeeper,
@@ -29,7 +31,7 @@ export function receiptsModule(
 ): AppModule {
   return {
     name: MODULE_NAME,
-    msgs: [msgClaimReward(keeper, committee, nodes, stake)],
+    msgs: [msgClaimReward(keeper, committee, nodes, stake), msgFundRewardPool(keeper)],
     queries: receiptsQueries(keeper),
     defaultGenesis: defaultReceiptsGenesis,
     validateGenesis: (s) => void validateReceiptsGenesis(s),
@@ -37,6 +39,7 @@ export function receiptsModule(
     exportGenesis: (ctx) => exportReceiptsGenesis(ctx, keeper),
     endBlock(ctx) {
       keeper.payMatured(ctx);
+      keeper.distributeValidatorPot(ctx);
       return undefined;
     },
   };

@@ -1,20 +1,35 @@
 /** @module receipts keeper: claims and the replay set, the compute challenge queue, wallet affinity, payouts. */
 import type { Context } from "../../chain-app/context.js";
-import { canonicalJson, fromUtf8, readU64be, u64be, utf8 } from "../../chain-app/encoding.js";
+import {
+  canonicalJson,
+  decodeAmount,
+  encodeAmount,
+  fromUtf8,
+  readAddrKey,
+  readU64be,
+  u64be,
+  utf8,
+} from "../../chain-app/encoding.js";
 import type { KVStore } from "../../chain-app/store/index.js";
 import { bytesEqual } from "../../common/hash.js";
 import { Claim, ClaimStatus } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { addressBytesOf } from "../auth/keeper.js";
 import { ModuleAccount, moduleAddressBytes } from "../auth/moduleAccounts.js";
 import { ReceiptsErrors } from "./errors.js";
-import { challengedEvent, paidEvent } from "./events.js";
+import { challengedEvent, paidEvent, validatorRewardsEvent } from "./events.js";
 import type { BankKeeper, StakeKeeper } from "./expectedKeepers.js";
-import { claimKey, funderKey, MODULE_NAME, Prefix, paramsKey, pendingKey, replayKeyOf, transferKey } from "./keys.js";
+import {
+  claimKey,
+  MODULE_NAME,
+  Prefix,
+  paramsKey,
+  pendingKey,
+  replayKeyOf,
+  transferKey,
+  validatorPotKey,
+} from "./keys.js";
 import { defaultReceiptsParams, parseReceiptsParams, type ReceiptsParams } from "./params.js";
-import { type Split, splitReward } from "./reward.js";
-
-/** Why two addresses count as one economic party (undefined when they do not). */
-export type Affinity = "same_address" | "direct_transfer" | "same_funder" | undefined;
+import { type PowerShare, splitByPower, splitReward } from "./reward.js";
 
 /** The hook a fraud module drives: freeze a pending compute claim, then settle it either way. */
 export interface ReceiptChallengeHook {
@@ -70,121 +85,149 @@ export class ReceiptsKeeper implements ReceiptChallengeHook {
     this.store(ctx).delete(pendingKey(c.payableHeight, c.receiptId));
   }
 
-  /** Pending compute claims in payable-height order (up to `maxHeight` inclusive when given). */
-  pending(ctx: Context, maxHeight?: bigint): Claim[] {
+  /** Pending compute claims in payable-height order (up to `maxHeight` inclusive when given), at most `limit`. */
+  pending(ctx: Context, maxHeight?: bigint, limit?: number): Claim[] {
     const start = Uint8Array.of(Prefix.Pending);
     const end =
       maxHeight === undefined ? Uint8Array.of(Prefix.Pending + 1) : pendingKey(maxHeight + 1n, new Uint8Array());
     const out: Claim[] = [];
     for (const [k] of this.store(ctx).iterate({ start, end })) {
+      if (limit !== undefined && out.length >= limit) break;
       const c = this.getClaim(ctx, k.slice(9));
       if (c) out.push(c);
     }
     return out;
   }
 
-  // ---- wallet affinity ----------------------------------------------------------------------------
+  // ---- wallet affinity (the rule and its limits: affinity.ts) -------------------------------------
 
-  /** Called after every successful MsgSend (see affinity.ts): remembers the pair and the recipient's first funder. */
+  /** Called after every successful MsgSend (affinity.ts): remembers that `from` signed a transfer to `to`. */
   recordTransfer(ctx: Context, from: Uint8Array, to: Uint8Array): void {
     if (bytesEqual(from, to)) return;
-    const s = this.store(ctx);
     const k = transferKey(from, to);
-    if (!s.has(k)) s.set(k, u64be(ctx.block.height));
-    if (!s.has(funderKey(to))) s.set(funderKey(to), from);
+    if (!this.store(ctx).has(k)) this.store(ctx).set(k, u64be(ctx.block.height));
   }
 
   setTransfer(ctx: Context, a: Uint8Array, b: Uint8Array, height: bigint): void {
     this.store(ctx).set(transferKey(a, b), u64be(height));
   }
 
-  setFunder(ctx: Context, a: Uint8Array, funder: Uint8Array): void {
-    this.store(ctx).set(funderKey(a), funder);
-  }
-
-  funderOf(ctx: Context, a: Uint8Array): Uint8Array | undefined {
-    return this.store(ctx).get(funderKey(a));
-  }
-
-  /**
-   * Affinity between two addresses: the same address; any direct MsgSend between them in either
-   * direction (which covers one having funded the other); or the same funding source (the sender of
-   * each one's first MsgSend). Genesis balances name no funder.
-   */
-  affinity(ctx: Context, a: Uint8Array, b: Uint8Array): Affinity {
-    if (bytesEqual(a, b)) return "same_address";
-    if (this.store(ctx).has(transferKey(a, b))) return "direct_transfer";
-    const fa = this.funderOf(ctx, a);
-    const fb = this.funderOf(ctx, b);
-    if (fa && fb && bytesEqual(fa, fb)) return "same_funder";
-    return undefined;
+  /** Whether either address ever signed a MsgSend to the other. */
+  hasTransfer(ctx: Context, a: Uint8Array, b: Uint8Array): boolean {
+    return this.store(ctx).has(transferKey(a, b));
   }
 
   *transfers(ctx: Context): Generator<{ a: Uint8Array; b: Uint8Array; height: bigint }> {
     const start = Uint8Array.of(Prefix.Transfer);
-    for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.Transfer + 1) }))
-      yield { a: k.slice(1, 21), b: k.slice(21, 41), height: readU64be(v) };
-  }
-
-  *funders(ctx: Context): Generator<{ address: Uint8Array; funder: Uint8Array }> {
-    const start = Uint8Array.of(Prefix.Funder);
-    for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.Funder + 1) }))
-      yield { address: k.slice(1), funder: v };
+    for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.Transfer + 1) })) {
+      const a = readAddrKey(k, 1);
+      yield { a: a.addr, b: readAddrKey(k, a.end).addr, height: readU64be(v) };
+    }
   }
 
   // ---- payouts ----------------------------------------------------------------------------------
 
-  /** The split of `reward` among the node operator, validators by current power, and the treasury. */
-  splitFor(ctx: Context, reward: bigint): Split {
-    const vals: { operator: string; power: bigint }[] = [];
-    for (const [, v] of this.stake.validators(ctx))
-      vals.push({ operator: v.operator, power: this.stake.powerOf(ctx, v) });
-    return splitReward(reward, this.getParams(ctx), vals);
+  /** Validators' shares of claims paid this block, held in reward_pool until end block splits them. */
+  validatorPot(ctx: Context): bigint {
+    const raw = this.store(ctx).get(validatorPotKey);
+    return raw ? decodeAmount(raw) : 0n;
   }
 
-  /** Whether the reward pool holds `amount`. */
+  private setValidatorPot(ctx: Context, amount: bigint): void {
+    if (amount === 0n) this.store(ctx).delete(validatorPotKey);
+    else this.store(ctx).set(validatorPotKey, encodeAmount(amount));
+  }
+
+  /** What the reward pool can pay claims from: its balance less the validators' pot it holds. */
+  poolAvailable(ctx: Context): bigint {
+    const p = this.getParams(ctx);
+    return this.bank.getBalance(ctx, moduleAddressBytes(ModuleAccount.RewardPool), p.denom) - this.validatorPot(ctx);
+  }
+
+  /** Whether the reward pool can pay `amount`. */
   poolCovers(ctx: Context, amount: bigint): boolean {
-    return this.bank.getBalance(ctx, moduleAddressBytes(ModuleAccount.RewardPool), this.getParams(ctx).denom) >= amount;
+    return this.poolAvailable(ctx) >= amount;
   }
 
-  /** Pays a claim from the reward pool (checked to cover it first, so a payout is all or nothing). */
+  /** Adds coins to the reward pool (MsgFundRewardPool): anyone may fund it after genesis. */
+  fundPool(ctx: Context, depositor: Uint8Array, amount: bigint): void {
+    const denom = this.getParams(ctx).denom;
+    this.bank.sendFromAccountToModule(ctx, depositor, ModuleAccount.RewardPool, [{ denom, amount }]);
+  }
+
+  /**
+   * Pays a claim from the reward pool (checked to cover it first, so a payout is all or nothing): the node's
+   * share to its operator and the treasury's at once; the validators' share joins this block's validator pot,
+   * split once at end block — so a payout costs the same whatever the number of validators.
+   */
   pay(ctx: Context, c: Claim): Claim {
     const reward = BigInt(c.reward);
-    if (!this.poolCovers(ctx, reward))
-      throw ReceiptsErrors.RewardPoolEmpty.wrap(`${reward}${this.getParams(ctx).denom} needed`);
-    const denom = this.getParams(ctx).denom;
-    const coins = (amount: bigint) => [{ denom, amount }];
-    const s = this.splitFor(ctx, reward);
+    const p = this.getParams(ctx);
+    if (!this.poolCovers(ctx, reward)) throw ReceiptsErrors.RewardPoolEmpty.wrap(`${reward}${p.denom} needed`);
+    const coins = (amount: bigint) => [{ denom: p.denom, amount }];
+    const s = splitReward(reward, p);
     if (s.node > 0n)
       this.bank.sendFromModuleToAccount(ctx, ModuleAccount.RewardPool, addressBytesOf(c.operator), coins(s.node));
-    for (const v of s.perValidator)
-      if (v.amount > 0n)
-        this.bank.sendFromModuleToAccount(ctx, ModuleAccount.RewardPool, addressBytesOf(v.operator), coins(v.amount));
     if (s.treasury > 0n)
       this.bank.sendFromModuleToModule(ctx, ModuleAccount.RewardPool, ModuleAccount.Treasury, coins(s.treasury));
+    this.setValidatorPot(ctx, this.validatorPot(ctx) + s.validators);
     const paid: Claim = {
       ...c,
       status: ClaimStatus.CLAIM_STATUS_PAID,
       nodeAmount: s.node.toString(),
-      validatorsAmount: s.validatorsTotal.toString(),
+      validatorsAmount: s.validators.toString(),
       treasuryAmount: s.treasury.toString(),
       paidHeight: ctx.block.height,
     };
     this.setClaim(ctx, paid);
-    ctx.emit(paidEvent(c.receiptId, s.node, s.validatorsTotal, s.treasury));
+    ctx.emit(paidEvent(c.receiptId, s.node, s.validators, s.treasury));
     return paid;
   }
 
   /**
-   * End block: pays every compute claim whose challenge window has closed. A claim the pool cannot pay
-   * yet stays queued and is retried next block (nothing is lost, nothing is paid twice).
+   * End block: pays matured compute claims strictly in queue order (payable height, then receipt id), at most
+   * `maxPayoutsPerBlock` of them. When the pool cannot pay the claim at the head, paying stops until the pool
+   * is funded: later claims never jump the queue, and an empty pool costs one queue read per block, never a
+   * rescan of everything that matured.
    */
   payMatured(ctx: Context): void {
-    for (const c of this.pending(ctx, ctx.block.height)) {
-      if (!this.poolCovers(ctx, BigInt(c.reward))) continue;
+    const max = this.getParams(ctx).maxPayoutsPerBlock;
+    for (let n = 0n; n < max; n++) {
+      const c = this.headOfQueue(ctx, ctx.block.height);
+      if (!c || !this.poolCovers(ctx, BigInt(c.reward))) return;
       this.dequeue(ctx, c);
       this.pay(ctx, c);
     }
+  }
+
+  /** The first queued claim payable at `maxHeight` or earlier (one queue read). */
+  private headOfQueue(ctx: Context, maxHeight: bigint): Claim | undefined {
+    const range = { start: Uint8Array.of(Prefix.Pending), end: pendingKey(maxHeight + 1n, new Uint8Array()) };
+    for (const [k] of this.store(ctx).iterate(range)) return this.getClaim(ctx, k.slice(9));
+    return undefined;
+  }
+
+  /**
+   * End block: splits the validator pot by power among the active validator set (stake's LastActive index,
+   * at most `maxValidators` records), once per block however many claims it paid. Rounding dust — and the
+   * whole pot when no active validator has power — goes to the treasury.
+   */
+  distributeValidatorPot(ctx: Context): void {
+    const pot = this.validatorPot(ctx);
+    if (pot === 0n) return;
+    const p = this.getParams(ctx);
+    const active: PowerShare[] = [];
+    for (const [, v] of this.stake.activeValidators(ctx))
+      active.push({ operator: v.operator, power: this.stake.powerOf(ctx, v) });
+    const s = splitByPower(pot, active);
+    const coins = (amount: bigint) => [{ denom: p.denom, amount }];
+    for (const v of s.perValidator)
+      if (v.amount > 0n)
+        this.bank.sendFromModuleToAccount(ctx, ModuleAccount.RewardPool, addressBytesOf(v.operator), coins(v.amount));
+    if (s.remainder > 0n)
+      this.bank.sendFromModuleToModule(ctx, ModuleAccount.RewardPool, ModuleAccount.Treasury, coins(s.remainder));
+    this.setValidatorPot(ctx, 0n);
+    ctx.emit(validatorRewardsEvent(pot, s.perValidator.length, s.remainder));
   }
 
   // ---- the fraud hook -----------------------------------------------------------------------------
@@ -206,6 +249,11 @@ export class ReceiptsKeeper implements ReceiptChallengeHook {
     const c = this.getClaim(ctx, receiptId);
     if (!c || c.status !== ClaimStatus.CLAIM_STATUS_CHALLENGED) throw ReceiptsErrors.NotPending;
     if (fraudProven) return c;
-    return this.pay(ctx, c);
+    if (this.poolCovers(ctx, BigInt(c.reward))) return this.pay(ctx, c);
+    // The pool cannot pay now: back in the queue, paid in order once the pool is funded.
+    const queued: Claim = { ...c, status: ClaimStatus.CLAIM_STATUS_PENDING, payableHeight: ctx.block.height };
+    this.setClaim(ctx, queued);
+    this.enqueue(ctx, queued);
+    return queued;
   }
 }

@@ -1,5 +1,5 @@
 /** @module Store layout of the receipts module (keys under "receipts/"). Prefixes are never reused. */
-import { concat, u64be } from "../../chain-app/encoding.js";
+import { addrKey, concat, u64be } from "../../chain-app/encoding.js";
 
 export const MODULE_NAME = "receipts";
 
@@ -12,10 +12,12 @@ export const Prefix = {
   Replay: 0x03,
   /** 0x04 | payable height(u64) | receipt id(32) -> empty: compute claims waiting out the challenge window */
   Pending: 0x04,
-  /** 0x05 | lower address(20) | higher address(20) -> height(u64): a direct MsgSend between the two, either way */
+  /** 0x05 | len(1) | lower address | len(1) | higher address -> height(u64): a direct MsgSend between the two, either way */
   Transfer: 0x05,
-  /** 0x06 | address(20) -> address(20): who sent this address its first MsgSend (its funding source) */
-  Funder: 0x06,
+  /** 0x06 retired (was: first funder per address — a third party could set it); never reuse */
+  RetiredFunder: 0x06,
+  /** 0x07 -> decimal amount: validators' shares of paid claims, held in reward_pool until end block splits them */
+  ValidatorPot: 0x07,
 } as const;
 
 export const paramsKey = Uint8Array.of(Prefix.Params);
@@ -24,6 +26,6 @@ export const replayKeyOf = (key: Uint8Array) => concat(Uint8Array.of(Prefix.Repl
 export const pendingKey = (height: bigint, id: Uint8Array) => concat(Uint8Array.of(Prefix.Pending), u64be(height), id);
 export const transferKey = (a: Uint8Array, b: Uint8Array) =>
   Buffer.compare(a, b) <= 0
-    ? concat(Uint8Array.of(Prefix.Transfer), a, b)
-    : concat(Uint8Array.of(Prefix.Transfer), b, a);
-export const funderKey = (a: Uint8Array) => concat(Uint8Array.of(Prefix.Funder), a);
+    ? concat(Uint8Array.of(Prefix.Transfer), addrKey(a), addrKey(b))
+    : concat(Uint8Array.of(Prefix.Transfer), addrKey(b), addrKey(a));
+export const validatorPotKey = Uint8Array.of(Prefix.ValidatorPot);

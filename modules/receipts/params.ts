@@ -15,6 +15,8 @@ export interface ReceiptsParams {
   /** Compute receipts wait this many blocks (1 h at 5 s = 720) before they pay, unless challenged. */
   readonly challengeWindowBlocks: bigint;
   readonly sigVerifyCostEd25519: bigint;
+  /** End block pays at most this many matured compute claims (the rest wait, in order, for the next blocks). */
+  readonly maxPayoutsPerBlock: bigint;
 }
 
 export const defaultReceiptsParams: ReceiptsParams = {
@@ -26,6 +28,7 @@ export const defaultReceiptsParams: ReceiptsParams = {
   maxRewardPerReceipt: 1_000_000_000n,
   challengeWindowBlocks: 720n,
   sigVerifyCostEd25519: 590n,
+  maxPayoutsPerBlock: 100n,
 };
 
 export function parseReceiptsParams(raw: unknown): ReceiptsParams {
@@ -55,6 +58,7 @@ export function parseReceiptsParams(raw: unknown): ReceiptsParams {
     maxRewardPerReceipt: int("maxRewardPerReceipt", 1n),
     challengeWindowBlocks: int("challengeWindowBlocks", 0n),
     sigVerifyCostEd25519: int("sigVerifyCostEd25519", 0n),
+    maxPayoutsPerBlock: int("maxPayoutsPerBlock", 1n, 10_000n),
   };
   if (p.nodeSharePpm + p.validatorsSharePpm > 1_000_000n)
     throw new Error("receipts.params.validatorsSharePpm: node + validator shares exceed 100%");

@@ -14,10 +14,14 @@ import {
   QueryPendingResponse,
 } from "../../proto/gen/dsdn/receipts/v1/query.js";
 import { addressBytesOf } from "../auth/keeper.js";
+import { affinityBetween } from "./affinity.js";
 import { ReceiptsErrors } from "./errors.js";
 import type { ReceiptsKeeper } from "./keeper.js";
 
 const SERVICE = "/dsdn.receipts.v1.Query";
+/** Pending answers from the head of the queue: 100 claims unless asked for up to 1000. */
+const DEFAULT_PENDING_LIMIT = 100;
+const MAX_PENDING_LIMIT = 1000;
 
 export function receiptsQueries(keeper: ReceiptsKeeper): QueryDef[] {
   return [
@@ -40,15 +44,16 @@ export function receiptsQueries(keeper: ReceiptsKeeper): QueryDef[] {
     {
       path: `${SERVICE}/Pending`,
       handle(ctx, data) {
-        decodeMessage(QueryPendingRequest, data, "QueryPendingRequest");
-        return QueryPendingResponse.encode({ claims: keeper.pending(ctx) }).finish();
+        const req = decodeMessage(QueryPendingRequest, data, "QueryPendingRequest");
+        const limit = req.limit === 0 ? DEFAULT_PENDING_LIMIT : Math.min(req.limit, MAX_PENDING_LIMIT);
+        return QueryPendingResponse.encode({ claims: keeper.pending(ctx, undefined, limit) }).finish();
       },
     },
     {
       path: `${SERVICE}/Affinity`,
       handle(ctx, data) {
         const req = decodeMessage(QueryAffinityRequest, data, "QueryAffinityRequest");
-        const a = keeper.affinity(ctx, addressBytesOf(req.a), addressBytesOf(req.b));
+        const a = affinityBetween(keeper, ctx, addressBytesOf(req.a), addressBytesOf(req.b));
         return QueryAffinityResponse.encode({ affinity: a !== undefined, reason: a ?? "" }).finish();
       },
     },

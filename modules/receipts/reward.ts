@@ -21,27 +21,34 @@ export interface PowerShare {
   readonly power: bigint;
 }
 
+/** A claim's reward split: node and treasury are paid at once; `validators` goes to the block's validator pot. */
 export interface Split {
   readonly node: bigint;
-  /** validators[i] gets perValidator[i] (same order as given), only those with power > 0 */
-  readonly perValidator: readonly { operator: string; amount: bigint }[];
-  readonly validatorsTotal: bigint;
+  readonly validators: bigint;
   readonly treasury: bigint;
 }
 
 /**
- * node = floor(R · nodePpm / 10^6); validator pool V = floor(R · validatorsPpm / 10^6), each validator
- * floor(V · power / total power); the treasury gets R − node − Σ validator amounts, i.e. its own 10% plus
- * every rounding remainder (and the whole pool V when no validator has power). So node + validators +
- * treasury = R exactly.
+ * node = floor(R · nodePpm / 10^6); validators V = floor(R · validatorsPpm / 10^6); treasury = R − node − V
+ * (its own 10% plus the rounding remainders). node + V + treasury = R exactly.
  */
-export function splitReward(total: bigint, p: ReceiptsParams, validators: readonly PowerShare[]): Split {
+export function splitReward(total: bigint, p: ReceiptsParams): Split {
   const node = (total * p.nodeSharePpm) / PPM;
-  const pool = (total * p.validatorsSharePpm) / PPM;
+  const validators = (total * p.validatorsSharePpm) / PPM;
+  return { node, validators, treasury: total - node - validators };
+}
+
+/**
+ * Splits `amount` by power: each validator with power > 0 gets floor(amount · power / Σ power); `remainder` (the
+ * rounding dust, or everything when no validator has power) goes to the treasury. Σ amounts + remainder = amount.
+ */
+export function splitByPower(
+  amount: bigint,
+  validators: readonly PowerShare[],
+): { perValidator: { operator: string; amount: bigint }[]; remainder: bigint } {
   const powered = validators.filter((v) => v.power > 0n);
   const totalPower = powered.reduce((s, v) => s + v.power, 0n);
-  const perValidator =
-    totalPower === 0n ? [] : powered.map((v) => ({ operator: v.operator, amount: (pool * v.power) / totalPower }));
-  const validatorsTotal = perValidator.reduce((s, v) => s + v.amount, 0n);
-  return { node, perValidator, validatorsTotal, treasury: total - node - validatorsTotal };
+  if (totalPower === 0n) return { perValidator: [], remainder: amount };
+  const perValidator = powered.map((v) => ({ operator: v.operator, amount: (amount * v.power) / totalPower }));
+  return { perValidator, remainder: amount - perValidator.reduce((s, v) => s + v.amount, 0n) };
 }

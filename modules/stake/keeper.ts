@@ -134,6 +134,19 @@ export class StakeKeeper {
       yield [readAddrKey(k, 1).addr, Validator.decode(v)];
   }
 
+  /**
+   * The active set as last sent to CometBFT (the LastActive index, operator order): at most `maxValidators`
+   * records, so callers that pay or visit every active validator do bounded work.
+   */
+  *activeValidators(ctx: Context): Generator<[Uint8Array, Validator]> {
+    const start = Uint8Array.of(Prefix.LastActive);
+    for (const [k] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.LastActive + 1) })) {
+      const op = readAddrKey(k, 1).addr;
+      const v = this.getValidator(ctx, op);
+      if (v) yield [op, v];
+    }
+  }
+
   /** Power CometBFT should give this validator now: 0 when jailed, else tokens / powerReduction. */
   powerOf(ctx: Context, v: Validator): bigint {
     if (v.jailed) return 0n;

@@ -24,7 +24,7 @@ const run: Command = {
   summary:
     "Run the coordinator: node admission via the chain, placement, chunk declarations, self-healing (foreground)",
   usage:
-    "--data DIR [--port 7300] [--host 127.0.0.1] [--da URL] [--token T] [--namespace HEX] [--rpc URL] [--coordinator KEY]... [--rf 3] [--health-interval-ms 1000] [--dead-after-ms 5000] [--reconcile-ms 1000] [--challenge-ms 5000] [--max-heals 64] [--fault-keyring-dir DIR --fault-key NAME]",
+    "--data DIR [--port 7300] [--host 127.0.0.1] [--da URL] [--token T] [--namespace HEX] [--rpc URL] [--coordinator KEY]... [--rf 3] [--health-interval-ms 1000] [--dead-after-ms 5000] [--reconcile-ms 1000] [--challenge-ms 5000] [--max-heals 64] [--rate-limit 1200] [--fault-keyring-dir DIR --fault-key NAME]",
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7300" },
@@ -40,6 +40,7 @@ const run: Command = {
     "reconcile-ms": { type: "string" },
     "challenge-ms": { type: "string" },
     "max-heals": { type: "string" },
+    "rate-limit": { type: "string" },
     "fault-keyring-dir": { type: "string" },
     "fault-key": { type: "string" },
   },
@@ -90,7 +91,9 @@ const run: Command = {
       logger: stderrLogger,
     });
     await coordinator.start();
-    const app = coordinatorRoutes(coordinator);
+    const app = coordinatorRoutes(coordinator, {
+      rateLimitPerMinute: intOpt(v["rate-limit"], "rate-limit", 1200, 1),
+    });
     const address = await app.listen({ port, host: String(v.host) });
     out(`dsdn-node coordinator listening on ${address}`);
     out(`coordinator key ${key.nodeId} DA height ${coordinator.follower.height} chain ${rpcUrl}`);

@@ -1,4 +1,4 @@
-/** @module `dsdn-node`: off-chain services — storage node, coordinator, ingress, local DA, replay. */
+/** @module `dsdn-node`: off-chain services — storage node, coordinator, ingress, local DA, replay, wasm. */
 import { type CommandGroup, runCli } from "../../common/cli.js";
 
 export const dsdnNode: CommandGroup = {
@@ -11,6 +11,7 @@ export const dsdnNode: CommandGroup = {
     replay: async () => (await import("./replay.js")).replayCommand,
     storage: async () => (await import("./storage.js")).storage,
     vm: async () => (await import("./vm.js")).vmCommand,
+    wasm: async () => (await import("./wasm.js")).wasmCommand,
   },
 };
 

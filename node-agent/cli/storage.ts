@@ -12,7 +12,7 @@ import { createChunkServer, DEFAULT_MAX_BODY } from "../storage/server.js";
 export const storage: Command = {
   summary: "Run a storage node: chunk store and chunk server (foreground)",
   usage:
-    "--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--capacity SIZE] [--class regular|datacenter] [--endpoint URL] [--da URL] [--coordinator-key KEY]... [--heal-rate SIZE] [--heal-interval-ms MS]]",
+    "--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--capacity SIZE] [--class regular|datacenter] [--endpoint URL] [--da URL] [--coordinator-key KEY]... [--heal-rate SIZE] [--heal-interval-ms MS] [--gc-grace-ms MS]]",
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7400" },
@@ -32,6 +32,7 @@ export const storage: Command = {
     namespace: { type: "string" },
     "heal-rate": { type: "string" },
     "heal-interval-ms": { type: "string" },
+    "gc-grace-ms": { type: "string" },
   },
   async run({ values, out, err }) {
     if (typeof values.data !== "string") throw new InvalidArgumentError("--data DIR is required");

@@ -5,7 +5,10 @@ import { bytesEqual } from "../../common/hash.js";
 
 export interface ChallengeResult {
   readonly cid: string;
-  /** "passed": bytes match; "failed": wrong bytes, short stream, or the node says it lacks it; "unreachable": no answer. */
+  /**
+   * "passed": bytes match; "failed": wrong bytes or the node says it lacks it (404/422); "unreachable": no
+   * answer, a timeout, a slow or broken body, or a 5xx — a network fault, not evidence about the data.
+   */
   readonly outcome: "passed" | "failed" | "unreachable";
   readonly reason: string;
   /** The node answered with bytes that do not match the CID: proof of a fault, not just a missing file. */
@@ -30,7 +33,7 @@ export async function challengeReplica(
   } catch (e) {
     return { cid, outcome: "unreachable", reason: (e as Error).message };
   }
-  if (res.status === 404 || res.status === 422 || res.status === 500) {
+  if (res.status === 404 || res.status === 422) {
     await res.body?.cancel();
     return { cid, outcome: "failed", reason: `node answered HTTP ${res.status} for a chunk it is recorded as holding` };
   }
@@ -47,8 +50,9 @@ export async function challengeReplica(
       h.update(piece);
     }
   } catch (e) {
-    return { cid, outcome: "failed", reason: `stream broke after ${n} bytes: ${(e as Error).message}` };
+    return { cid, outcome: "unreachable", reason: `stream broke after ${n} bytes: ${(e as Error).message}` };
   }
+  if (n < size) return { cid, outcome: "unreachable", reason: `body ended after ${n} of ${size} bytes` };
   if (n !== size || !bytesEqual(h.digest(), expected))
     return { cid, outcome: "failed", reason: `served ${n} bytes that do not hash to the CID`, wrongBytes: true };
   return { cid, outcome: "passed", reason: "bytes match the CID" };

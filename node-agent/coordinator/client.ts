@@ -1,5 +1,6 @@
 /** @module HTTP client for the coordinator API (used by the dsdn agent and storage nodes). */
 import { BaseError, ErrorCode } from "../../common/errors.js";
+import type { ChallengeRequest } from "./signedRequest.js";
 
 export interface PlacementAnswer {
   readonly cid: string;
@@ -17,6 +18,7 @@ export interface ObjectStatusAnswer {
     cid: string;
     size: string;
     manifestCid: string;
+    owners: string[];
     placement: string[];
     replicationFactor: number;
     replicas: { node: string; zone: string; endpoint: string; status: string; healthy: boolean }[];
@@ -108,12 +110,20 @@ export class CoordinatorClient {
   placements(cids: readonly string[], uploader?: string): Promise<{ placements: PlacementAnswer[] }> {
     return this.call("POST", "/placement", { cids, ...(uploader ? { uploader } : {}) });
   }
+  /** Declares stored objects under the uploader's signed declaration (base64 UploadDeclaration). */
   declare(body: {
-    manifestCid: string;
-    uploader: string;
-    chunks: { cid: string; size: number; acks: string[] }[];
-  }): Promise<{ daHeight: string; chunks: { cid: string; placement: string[]; replicas: string[] }[] }> {
+    declaration: string;
+    chunks: { cid: string; size: number; index: number; proof: string[]; acks: string[] }[];
+  }): Promise<{
+    daHeight: string;
+    published: number;
+    chunks: { cid: string; placement: string[]; replicas: string[] }[];
+  }> {
     return this.call("POST", "/chunks", body);
+  }
+  /** Relays an owner-signed DeleteRequested (base64): removes that owner's pin only. */
+  requestDelete(request: string): Promise<{ daHeight: string; published: boolean; removed: string[] }> {
+    return this.call("POST", "/delete", { request });
   }
   reportReplica(ack: string): Promise<{ cid: string; nodeId: string; recorded: boolean }> {
     return this.call("POST", "/replicas", { ack });
@@ -121,7 +131,8 @@ export class CoordinatorClient {
   status(cid: string): Promise<ObjectStatusAnswer> {
     return this.call("GET", `/status/${encodeURIComponent(cid)}`);
   }
-  challenge(cid: string, node: string): Promise<{ cid: string; outcome: string; reason: string }> {
-    return this.call("POST", "/challenge", { cid, node });
+  /** A committee member's signed challenge request (signChallengeRequest). */
+  challenge(request: ChallengeRequest): Promise<{ cid: string; outcome: string; reason: string }> {
+    return this.call("POST", "/challenge", request);
   }
 }

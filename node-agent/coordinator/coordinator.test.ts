@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uploadViaCoordinator } from "../../clients/agent/networkUpload.js";
+import { loadUploaderKey } from "../../clients/agent/uploaderKey.js";
 import { ed25519KeyPair } from "../../common/ed25519.js";
 import { toHex } from "../../common/hash.js";
 import { pubKeyToAddress, secp256k1KeyPair } from "../../common/secp256k1.js";
@@ -17,7 +18,7 @@ import { LocalFsStorage } from "../storage/localfs.js";
 import { createChunkServer } from "../storage/server.js";
 import type { AdmissionRefusal, ChainNode, ChainView } from "./chainView.js";
 import { CoordinatorClient } from "./client.js";
-import { Coordinator } from "./coordinator.js";
+import { Coordinator, FAILURES_BEFORE_REMOVAL } from "./coordinator.js";
 import { coordinatorRoutes } from "./routes.js";
 
 /** A chain stand-in with the same refusal rules as checkNodeAdmission. */
@@ -160,6 +161,18 @@ afterAll(async () => {
 });
 
 describe("coordinator (in process, memory DA, fake chain)", () => {
+  it("rate-limits every route per client, with a clear error", async () => {
+    const app = coordinatorRoutes(coordinator, { rateLimitPerMinute: 3 });
+    await app.ready();
+    const codes: number[] = [];
+    for (const url of ["/health", "/nodes", "/health", "/nodes"]) codes.push((await app.inject({ url })).statusCode);
+    expect(codes).toEqual([200, 200, 200, 429]);
+    const refused = await app.inject({ method: "POST", url: "/chunks", payload: {} });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().error.message).toMatch(/rate limit: at most 3 requests per minute/);
+    await app.close();
+  });
+
   it("refuses nodes the chain does not admit, with every reason", async () => {
     const n = nodes[0]!;
     await expect(api.register(registration(n))).rejects.toMatchObject({ meta: { refusals: ["not_registered"] } });
@@ -220,7 +233,12 @@ describe("coordinator (in process, memory DA, fake chain)", () => {
       file,
       Buffer.alloc(300_000, 0).map((_, i) => (i * 7919) % 251),
     );
-    const r = await uploadViaCoordinator({ path: file, coordinator: api.url, chunkSize: 64 * 1024 });
+    const r = await uploadViaCoordinator({
+      path: file,
+      coordinator: api.url,
+      chunkSize: 64 * 1024,
+      key: await loadUploaderKey({ backend: "test" }),
+    });
     const status = await api.status(r.manifest);
     expect(status.manifest).toBe(true);
     expect(status.chunks).toHaveLength(r.chunks + 1);
@@ -251,8 +269,13 @@ describe("coordinator (in process, memory DA, fake chain)", () => {
     const holder = nodes.find((n) => coordinator.state.replicasOf(cid).includes(n.id.nodeId))!;
     const storage = await LocalFsStorage.open(holder.dir);
     await storage.deleteChunk(cid);
-    const res = await coordinator.challenge(cid, holder.id.nodeId);
-    expect(res.outcome).toBe("failed");
+    // A missing chunk is a failure with evidence; the replica is removed only after repeated failures.
+    for (let i = 1; i <= FAILURES_BEFORE_REMOVAL; i++) {
+      const res = await coordinator.challenge(cid, holder.id.nodeId);
+      if (res.outcome === "passed") break; // the node already fetched it back by itself
+      expect(res.outcome).toBe("failed");
+      if (i < FAILURES_BEFORE_REMOVAL) expect(coordinator.state.replicasOf(cid)).toContain(holder.id.nodeId);
+    }
     await until(
       () => coordinator.state.replicasOf(cid).includes(holder.id.nodeId),
       10_000,

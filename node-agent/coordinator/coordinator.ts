@@ -3,24 +3,35 @@ import { join } from "node:path";
 import { isValidCid } from "../../common/cid.js";
 import { ed25519KeyPair } from "../../common/ed25519.js";
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../common/errors.js";
-import { fromHex, toHex } from "../../common/hash.js";
-import { isValidAddress } from "../../common/secp256k1.js";
-import { NodeRegistered, NodeStatus, type Principal } from "../../proto/gen/dsdn/da/v1/events.js";
+import { fromHex, sha256, toHex } from "../../common/hash.js";
+import { decodeCanonical } from "../../common/protobuf.js";
+import {
+  DeleteRequested,
+  NodeClass,
+  NodeRegistered,
+  NodeStatus,
+  UploadDeclaration,
+} from "../../proto/gen/dsdn/da/v1/events.js";
+import { verifyDeleteRequest } from "../da/events/bindings.js";
+import { checkDeclarationFields, verifyDeclaredObject, verifyUploadDeclaration } from "../da/events/declaration.js";
 import type { DAEventInput } from "../da/events/event.js";
 import { type DALogger, stderrLogger } from "../da/events/logger.js";
 import { EventPublisher } from "../da/events/publisher.js";
 import type { ReplayConfig } from "../da/replay/config.js";
 import { ReplayFollower } from "../da/replay/follower.js";
-import type { NodeInfo, NodeStatusName, ReplayState } from "../da/replay/state.js";
+import { deleteRecordId, type NodeInfo, type NodeStatusName, type ReplayState } from "../da/replay/state.js";
+import { compareWriteKeys } from "../da/replay/writeKey.js";
 import type { DALayer } from "../da/types.js";
 import { placementCandidates } from "../placement/candidates.js";
 import { DEFAULT_REPLICATION_FACTOR, type Placement, placeChunk } from "../placement/placement.js";
 import { verifyAck } from "../storage/ack.js";
+import { MAX_MANIFEST_BYTES } from "../storage/manifest.js";
 import type { ChainView } from "./chainView.js";
 import { type ChallengeResult, challengeReplica } from "./challenge.js";
 import type { FaultReporter } from "./faultReporter.js";
 import { HealthMonitor } from "./healthMonitor.js";
 import { admitNode } from "./registration.js";
+import { type ChallengeRequest, ReplayGuard, verifyChallengeRequest } from "./signedRequest.js";
 
 export interface CoordinatorOptions {
   readonly da: DALayer;
@@ -53,9 +64,19 @@ export interface CoordinatorOptions {
 export interface DeclaredChunkInput {
   readonly cid: string;
   readonly size: number | bigint;
-  /** base64 SignedStorageAck from each node that stored it. */
+  /** Position of (cid, size) in the signed list, and its RFC 6962 audit path (base64 hashes). */
+  readonly index: number;
+  readonly proof: readonly string[];
+  /** base64 SignedStorageAck from each node that stored it (not needed for a chunk already stored and live). */
   readonly acks: readonly string[];
 }
+
+/** A registration signed more than this many DA heights ago is stale: the node must sign a fresh one. */
+export const MAX_REGISTRATION_AGE = 1000n;
+/** A storage ack older than this cannot (re-)add a replica: replay protection for POST /replicas. */
+export const MAX_ACK_AGE_MS = 10 * 60_000;
+/** A replica that failed this many challenges (missing data, with the evidence kept) is removed from DA. */
+export const FAILURES_BEFORE_REMOVAL = 3;
 
 export interface ReplicaView {
   readonly node: string;
@@ -69,6 +90,8 @@ export interface ChunkStatus {
   readonly cid: string;
   readonly size: string;
   readonly manifestCid: string;
+  /** Accounts holding a live pin on this object. */
+  readonly owners: readonly string[];
   readonly placement: readonly string[];
   readonly replicationFactor: number;
   readonly replicas: readonly ReplicaView[];
@@ -76,13 +99,19 @@ export interface ChunkStatus {
   readonly underReplicated: boolean;
 }
 
-/** "nusa1…" → account principal, 64 hex → node principal. */
-export function uploaderPrincipal(uploader: string): Principal {
-  if (/^[0-9a-f]{64}$/.test(uploader)) return { nodeId: Buffer.from(fromHex(uploader)), address: undefined };
-  if (isValidAddress(uploader)) return { address: uploader, nodeId: undefined };
-  throw new InvalidArgumentError(
-    `uploader must be a nusa1… address or a 64-hex node id, got "${uploader.slice(0, 80)}"`,
-  );
+/** Decodes a base64 UploadDeclaration and checks its fields and ADR-036 signature. */
+export function parseDeclaration(b64: string): UploadDeclaration {
+  let d: UploadDeclaration;
+  try {
+    d = decodeCanonical(UploadDeclaration, Buffer.from(b64, "base64"), "dsdn.da.v1.UploadDeclaration");
+  } catch (e) {
+    throw new InvalidArgumentError("declaration is not a canonical dsdn.da.v1.UploadDeclaration", { cause: e });
+  }
+  const bad = checkDeclarationFields(d) ?? (isValidCid(d.manifestCid) ? undefined : "manifest_cid is not a CID");
+  if (bad) throw new InvalidArgumentError(bad);
+  if (!verifyUploadDeclaration(d))
+    throw new BaseError(ErrorCode.InvalidSignature, "declaration is not signed (ADR-036) by the uploader it names");
+  return d;
 }
 
 const STATUS_ENUM: Record<NodeStatusName, NodeStatus> = {
@@ -102,6 +131,9 @@ export class Coordinator {
   private readonly log: DALogger;
   private readonly stakeCache = new Map<string, { weight: bigint; at: number }>();
   private readonly challengeFailures = new Map<string, number>();
+  /** (cid, node) → failed challenges not yet acted on: the evidence a removal cites. */
+  private readonly failureEvidence = new Map<string, string[]>();
+  private readonly replayGuard = new ReplayGuard();
   /** node → when its last fault report went out (one report per node per hour at most). */
   private readonly faultReportedAt = new Map<string, number>();
   /** Fault reports accepted by the chain since start. */
@@ -209,20 +241,50 @@ export class Coordinator {
     } catch (e) {
       throw new InvalidArgumentError("registration is not a dsdn.da.v1.NodeRegistered", { cause: e });
     }
-    await admitNode(reg, this.o.chain, { probe: this.o.probeEndpoints !== false });
     const nodeId = toHex(reg.nodeId);
-    const events: DAEventInput[] = [];
+    // The node's replay may be a block ahead of ours: wait briefly for the height it signed at.
+    if (reg.registeredAtHeight > this.follower.height && reg.registeredAtHeight <= this.follower.height + 5n)
+      await Promise.race([
+        this.follower.waitForHeight(reg.registeredAtHeight),
+        new Promise((r) => setTimeout(r, 15_000).unref()),
+      ]);
     const known = this.state.getNode(nodeId);
-    if (!known || known.registeredAtHeight < reg.registeredAtHeight)
+    const head = this.follower.height;
+    // Replay protection: a captured registration is useless once it is old (the node signs a fresh one).
+    if (reg.registeredAtHeight + MAX_REGISTRATION_AGE < head)
+      throw new BaseError(
+        ErrorCode.InvalidArgument,
+        `stale registration: signed at DA height ${reg.registeredAtHeight}, head is ${head}`,
+      );
+    if (reg.registeredAtHeight > head)
+      throw new BaseError(
+        ErrorCode.InvalidArgument,
+        `registration claims DA height ${reg.registeredAtHeight} > head ${head}`,
+      );
+    await admitNode(reg, this.o.chain, { probe: this.o.probeEndpoints !== false });
+    const events: DAEventInput[] = [];
+    // Only a registration that changes something is published (a newer signature of the same fields is not).
+    const same =
+      known !== undefined &&
+      known.operator === reg.operator &&
+      known.zone === reg.zone &&
+      known.class === (reg.class === NodeClass.NODE_CLASS_DATACENTER ? "datacenter" : "regular") &&
+      known.capacityBytes === reg.capacityBytes &&
+      known.endpoint === reg.endpoint &&
+      known.tlsFingerprint === toHex(reg.tlsFingerprint);
+    if (!same && (!known || known.registeredAtHeight < reg.registeredAtHeight))
       events.push({ type: "nodeRegistered", value: reg });
-    events.push({
-      type: "nodeStatusChanged",
-      value: {
-        nodeId: reg.nodeId,
-        status: NodeStatus.NODE_STATUS_ACTIVE,
-        reason: "admitted: stake and identity verified on chain",
-      },
-    });
+    // Idempotent: an Active node registering again (or a replayed request) publishes nothing.
+    if (known?.status !== "active")
+      events.push({
+        type: "nodeStatusChanged",
+        value: {
+          nodeId: reg.nodeId,
+          status: NodeStatus.NODE_STATUS_ACTIVE,
+          reason: "admitted: stake and identity verified on chain",
+        },
+      });
+    if (events.length === 0) return { nodeId, status: known!.status, daHeight: head };
     const daHeight = await this.publishAndApply(events);
     this.log.info("node admitted", { nodeId, zone: reg.zone, operator: reg.operator });
     return { nodeId, status: this.state.getNode(nodeId)?.status ?? "pending", daHeight };
@@ -265,25 +327,50 @@ export class Coordinator {
   // ---- chunks ----
 
   /**
-   * Records uploaded chunks: each must carry a valid signed ack from at least one of its placed nodes.
-   * Publishes ChunkDeclared (with the placement) and one ReplicaAdded per acknowledging placed node.
+   * Records an upload declared by its uploader's signed declaration: each chunk must be in the signed list
+   * (audit path) and carry a valid signed ack from at least one of its placed nodes, unless it is already
+   * stored and live (another owner's pin: this one only adds a pin). Publishes ChunkDeclared (with the
+   * placement and the declaration) and one ReplicaAdded per newly acknowledging placed node. Idempotent:
+   * what DA already records is not published again.
    */
   async declare(
-    manifestCid: string,
-    uploader: string,
+    declarationB64: string,
     chunks: readonly DeclaredChunkInput[],
   ): Promise<{
     daHeight: bigint;
+    published: number;
     chunks: { cid: string; placement: string[]; replicas: string[] }[];
   }> {
-    if (!isValidCid(manifestCid)) throw new InvalidArgumentError("manifestCid is not a CIDv1 raw sha2-256");
-    const principal = uploaderPrincipal(uploader);
+    const d = parseDeclaration(declarationB64);
+    const head = this.follower.height;
+    if (d.signedAtHeight > head)
+      throw new InvalidArgumentError(`declaration signed at DA height ${d.signedAtHeight}, head is only ${head}`);
+    // It must land on DA (a height above today's head) by its expiry.
+    if (head + 1n > d.expiresAtHeight)
+      throw new BaseError(
+        ErrorCode.InvalidArgument,
+        `declaration expired at DA height ${d.expiresAtHeight} (head ${head})`,
+      );
+    const uploader = d.uploader;
+    const pinKey = { height: d.signedAtHeight, tie: sha256(d.signature) };
     const events: DAEventInput[] = [];
     const result: { cid: string; placement: string[]; replicas: string[] }[] = [];
+    const declaration = UploadDeclaration.fromPartial(d);
     for (const c of chunks) {
       const size = BigInt(c.size);
-      const p = await this.placement(c.cid, uploader);
-      const placed = new Set(p.nodes.map((n) => n.nodeId));
+      const proof = c.proof.map((p) => Buffer.from(p, "base64"));
+      if (!verifyDeclaredObject({ cid: c.cid, size }, c.index, Number(d.chunkCount), proof, d.chunksRoot))
+        throw new BaseError(ErrorCode.InvalidArgument, `${c.cid} (${size} bytes) is not in the signed declaration`);
+      if (c.cid === d.manifestCid && size > BigInt(MAX_MANIFEST_BYTES))
+        throw new BaseError(ErrorCode.TooLarge, `manifest ${c.cid} is ${size} bytes (at most ${MAX_MANIFEST_BYTES})`);
+      const live = this.state.getChunk(c.cid);
+      if (live && live.size !== size)
+        throw new BaseError(ErrorCode.Conflict, `${c.cid} is stored with ${live.size} bytes, not ${size}`);
+      // A live chunk keeps its placement: a second owner adds a pin, never moves or re-owns the data.
+      const placement = live
+        ? { nodes: live.placement.map((nodeId) => ({ nodeId })), replicationFactor: live.replicationFactor }
+        : await this.placement(c.cid, uploader);
+      const placed = new Set(placement.nodes.map((n) => n.nodeId));
       const replicas: { nodeId: string; ack: Uint8Array }[] = [];
       for (const a of c.acks) {
         const bytes = Buffer.from(a, "base64");
@@ -297,30 +384,73 @@ export class Coordinator {
           );
         if (placed.has(node) && !replicas.some((r) => r.nodeId === node)) replicas.push({ nodeId: node, ack: bytes });
       }
-      if (replicas.length === 0)
+      const held = live?.replicas ?? [];
+      if (replicas.length === 0 && held.length === 0)
         throw new BaseError(ErrorCode.Conflict, `no placed node acknowledged ${c.cid}`, {
           details: `placement: ${[...placed].map((n) => n.slice(0, 16)).join(", ")}`,
         });
-      events.push({
-        type: "chunkDeclared",
-        value: {
-          cid: c.cid,
-          size,
-          manifestCid,
-          uploader: principal,
-          placement: p.nodes.map((n) => Buffer.from(fromHex(n.nodeId))),
-          replicationFactor: p.replicationFactor,
-        },
-      });
-      for (const r of replicas)
+      const pin = this.state.chunks.get(c.cid)?.pins.get(deleteRecordId(d.manifestCid, uploader));
+      const pinned = live !== undefined && pin !== undefined && compareWriteKeys(pin.key, pinKey) >= 0;
+      if (!pinned)
         events.push({
-          type: "replicaAdded",
-          value: { cid: c.cid, nodeId: Buffer.from(fromHex(r.nodeId)), ack: Buffer.from(r.ack) },
+          type: "chunkDeclared",
+          value: {
+            cid: c.cid,
+            size,
+            manifestCid: d.manifestCid,
+            placement: placement.nodes.map((n) => Buffer.from(fromHex(n.nodeId))),
+            replicationFactor: placement.replicationFactor,
+            declaration,
+            index: c.index,
+            proof,
+          },
         });
-      result.push({ cid: c.cid, placement: p.nodes.map((n) => n.nodeId), replicas: replicas.map((r) => r.nodeId) });
+      for (const r of replicas)
+        if (!held.includes(r.nodeId))
+          events.push({
+            type: "replicaAdded",
+            value: { cid: c.cid, nodeId: Buffer.from(fromHex(r.nodeId)), ack: Buffer.from(r.ack) },
+          });
+      result.push({
+        cid: c.cid,
+        placement: placement.nodes.map((n) => n.nodeId),
+        replicas: [...new Set([...held, ...replicas.map((r) => r.nodeId)])].sort(),
+      });
     }
-    const daHeight = events.length ? await this.publishAndApply(events) : this.follower.height;
-    return { daHeight, chunks: result };
+    const daHeight = events.length ? await this.publishAndApply(events) : head;
+    return { daHeight, published: events.length, chunks: result };
+  }
+
+  /**
+   * Relays an owner-signed DeleteRequested: it removes only the signer's pin. Nothing is published when the
+   * signer holds no live pin on that manifest, or DA already has this (or a newer) request.
+   */
+  async requestDelete(requestB64: string): Promise<{ daHeight: bigint; published: boolean; removed: string[] }> {
+    let req: DeleteRequested;
+    try {
+      req = decodeCanonical(DeleteRequested, Buffer.from(requestB64, "base64"), "dsdn.da.v1.DeleteRequested");
+    } catch (e) {
+      throw new InvalidArgumentError("request is not a canonical dsdn.da.v1.DeleteRequested", { cause: e });
+    }
+    if (!verifyDeleteRequest(req))
+      throw new BaseError(ErrorCode.InvalidSignature, "delete request is not signed by the owner it names");
+    const owner = req.owner?.address;
+    if (!owner) throw new InvalidArgumentError("delete request owner must be an account (nusa1…)");
+    const head = this.follower.height;
+    if (req.requestedAtHeight > head)
+      throw new InvalidArgumentError(`delete request claims DA height ${req.requestedAtHeight} > head ${head}`);
+    const key = { height: req.requestedAtHeight, tie: sha256(req.ownerSignature) };
+    const tomb = this.state.deletes.get(deleteRecordId(req.manifestCid, owner));
+    const covered = [...this.state.chunksOfPin(req.manifestCid, owner)].filter((cid) => {
+      const pin = this.state.chunks.get(cid)?.pins.get(deleteRecordId(req.manifestCid, owner));
+      return pin !== undefined && this.state.pinLive(pin) && compareWriteKeys(pin.key, key) < 0;
+    });
+    if (covered.length === 0) {
+      if (tomb && compareWriteKeys(tomb.key, key) >= 0) return { daHeight: head, published: false, removed: [] };
+      throw new BaseError(ErrorCode.NotFound, `${owner} holds no pin on ${req.manifestCid} older than this request`);
+    }
+    const daHeight = await this.publishAndApply([{ type: "deleteRequested", value: req }]);
+    return { daHeight, published: true, removed: covered.sort() };
   }
 
   /** A node reports (with its signed ack) that it now holds a chunk DA places on it — after a self-heal fetch. */
@@ -329,6 +459,11 @@ export class Coordinator {
     const ack = verifyAck(bytes);
     if (!ack) throw new BaseError(ErrorCode.InvalidSignature, "acknowledgement does not verify");
     const nodeId = toHex(ack.nodePubkey);
+    if (Math.abs(Date.now() - Number(ack.receivedAtMs)) > MAX_ACK_AGE_MS)
+      throw new BaseError(
+        ErrorCode.InvalidArgument,
+        "acknowledgement is too old (or from the future): sign a fresh one",
+      );
     const chunk = this.state.getChunk(ack.cid);
     if (!chunk) throw new BaseError(ErrorCode.NotFound, `chunk ${ack.cid} is not declared on DA`);
     if (ack.size !== chunk.size)
@@ -369,6 +504,7 @@ export class Coordinator {
       cid,
       size: c.size.toString(),
       manifestCid: c.manifestCid,
+      owners: c.owners,
       placement: c.placement,
       replicationFactor: c.replicationFactor,
       replicas,
@@ -381,7 +517,7 @@ export class Coordinator {
   objectStatus(cid: string): { cid: string; manifest: boolean; chunks: ChunkStatus[]; daHeight: bigint } | undefined {
     const own = this.state.getChunk(cid);
     if (!own) return undefined;
-    const manifest = own.manifestCid === cid;
+    const manifest = own.manifests.includes(cid);
     const cids = manifest ? [cid, ...this.state.chunksOfManifest(cid).filter((c) => c !== cid)] : [cid];
     const chunks = cids.map((c) => this.chunkStatus(c)).filter((s): s is ChunkStatus => s !== undefined);
     return { cid, manifest, chunks, daHeight: this.follower.height };
@@ -399,27 +535,47 @@ export class Coordinator {
 
   // ---- challenges ----
 
-  /** Asks `nodeId` for `cid` and checks the bytes against the CID; a failure removes the replica from DA. */
+  /** POST /challenge: only a committee member (a coordinator key of the replay rules) may ask, once per request. */
+  async challengeRequest(req: ChallengeRequest): Promise<ChallengeResult> {
+    if (!this.o.replay.coordinators.has(req.signer))
+      throw new BaseError(ErrorCode.Unauthorized, "challenges are for coordinator committee members only");
+    if (!verifyChallengeRequest(req))
+      throw new BaseError(ErrorCode.InvalidSignature, "challenge request signature does not verify");
+    const replay = this.replayGuard.use(req.signature, req.signedAtMs);
+    if (replay) throw new BaseError(ErrorCode.Unauthorized, replay);
+    return this.challenge(req.cid, req.node);
+  }
+
+  /**
+   * Asks `nodeId` for `cid` and checks the bytes against the CID. Wrong bytes are proof and remove the
+   * replica at once; a missing chunk counts as a failure and removes it after FAILURES_BEFORE_REMOVAL of
+   * them (each recorded); a timeout, slow body or 5xx only makes the replica unreachable.
+   */
   async challenge(cid: string, nodeId: string): Promise<ChallengeResult> {
     const node = this.state.getNode(nodeId);
     const chunk = this.state.getChunk(cid);
     if (!node || !chunk) throw new BaseError(ErrorCode.NotFound, "unknown node or chunk");
     const result = await challengeReplica(node.endpoint, cid, Number(chunk.size));
-    if (result.outcome === "failed" && this.state.replicasOf(cid).includes(nodeId)) {
-      this.challengeFailures.set(nodeId, (this.challengeFailures.get(nodeId) ?? 0) + 1);
-      this.log.warn("storage challenge failed; replica removed", { cid, nodeId, reason: result.reason });
-      if (result.wrongBytes) void this.reportFault(nodeId, `challenge ${cid}: ${result.reason}`);
-      await this.publishAndApply([
-        {
-          type: "replicaRemoved",
-          value: {
-            cid,
-            nodeId: Buffer.from(fromHex(nodeId)),
-            reason: `failed storage challenge: ${result.reason}`.slice(0, 250),
-          },
-        },
-      ]);
+    const id = `${cid}/${nodeId}`;
+    if (result.outcome === "passed") this.failureEvidence.delete(id);
+    if (result.outcome !== "failed" || !this.state.replicasOf(cid).includes(nodeId)) return result;
+    this.challengeFailures.set(nodeId, (this.challengeFailures.get(nodeId) ?? 0) + 1);
+    const evidence = [...(this.failureEvidence.get(id) ?? []), `${new Date().toISOString()} ${result.reason}`];
+    if (!result.wrongBytes && evidence.length < FAILURES_BEFORE_REMOVAL) {
+      this.failureEvidence.set(id, evidence);
+      this.log.warn("storage challenge failed; replica kept until repeated", { cid, nodeId, evidence });
+      return result;
     }
+    this.failureEvidence.delete(id);
+    this.log.warn("storage challenge failed; replica removed", { cid, nodeId, evidence });
+    if (result.wrongBytes) void this.reportFault(nodeId, `challenge ${cid}: ${result.reason}`);
+    const why = result.wrongBytes ? result.reason : `${evidence.length} failures, last: ${result.reason}`;
+    await this.publishAndApply([
+      {
+        type: "replicaRemoved",
+        value: { cid, nodeId: Buffer.from(fromHex(nodeId)), reason: `failed storage challenge: ${why}`.slice(0, 250) },
+      },
+    ]);
     return result;
   }
 

@@ -7,11 +7,22 @@ export {
   Coordinator,
   type CoordinatorOptions,
   type DeclaredChunkInput,
+  FAILURES_BEFORE_REMOVAL,
+  MAX_ACK_AGE_MS,
+  MAX_REGISTRATION_AGE,
+  parseDeclaration,
   type ReplicaView,
-  uploaderPrincipal,
 } from "./coordinator.js";
 export { HealthMonitor, type HealthMonitorOptions, type NodeHealth, type ProbeTarget } from "./healthMonitor.js";
 export { loadOrCreateCoordinatorKey } from "./keyFile.js";
 export { admitNode, REFUSAL_TEXT, type RegistrationRefusal, RegistrationRefused } from "./registration.js";
 export { coordinatorRoutes } from "./routes.js";
+export {
+  type ChallengeRequest,
+  challengeRequestBytes,
+  REQUEST_WINDOW_MS,
+  ReplayGuard,
+  signChallengeRequest,
+  verifyChallengeRequest,
+} from "./signedRequest.js";
 export { presentedCertificate } from "./tlsFingerprint.js";

@@ -1,8 +1,10 @@
 /** @module The coordinator's HTTP API (fastify, a JSON schema on every route); every answer comes from replayed DA state. */
+import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { ErrorCode, isBaseError } from "../../common/errors.js";
-import type { Coordinator } from "./coordinator.js";
+import type { Coordinator, DeclaredChunkInput } from "./coordinator.js";
 import { RegistrationRefused } from "./registration.js";
+import type { ChallengeRequest } from "./signedRequest.js";
 
 const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.InvalidArgument]: 400,
@@ -28,9 +30,28 @@ function plain<T>(v: T): unknown {
   return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)));
 }
 
-export function coordinatorRoutes(c: Coordinator): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 8 << 20 });
-  app.setErrorHandler((err, _req, reply: FastifyReply) => {
+export interface CoordinatorRoutesOptions {
+  /** Requests per client IP per minute, over all routes (default 1200). */
+  readonly rateLimitPerMinute?: number;
+}
+
+export function coordinatorRoutes(c: Coordinator, options: CoordinatorRoutesOptions = {}): FastifyInstance {
+  const root = Fastify({ logger: false, bodyLimit: 8 << 20 });
+  // Every route is rate-limited per client; the routes live in a child scope so the limiter's hooks see them.
+  root.register(rateLimit, {
+    global: true,
+    max: options.rateLimitPerMinute ?? 1200,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      error: {
+        code: ErrorCode.Unavailable,
+        message: `rate limit: at most ${ctx.max} requests per minute, retry in ${ctx.after}`,
+      },
+    }),
+  });
+  root.register(async (app) => routes(app, c));
+  root.setErrorHandler((err, _req, reply: FastifyReply) => {
     if (err instanceof RegistrationRefused)
       return reply.code(403).send({
         error: { code: err.code, message: err.shortMessage, details: err.details, refusals: err.refusals },
@@ -40,6 +61,7 @@ export function coordinatorRoutes(c: Coordinator): FastifyInstance {
         error: { code: err.code, message: err.shortMessage, ...(err.details ? { details: err.details } : {}) },
       });
     const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status === 429) return reply.code(429).send(err);
     return reply.code(status).send({
       error: {
         code: status < 500 ? ErrorCode.InvalidArgument : ErrorCode.Internal,
@@ -47,7 +69,10 @@ export function coordinatorRoutes(c: Coordinator): FastifyInstance {
       },
     });
   });
+  return root;
+}
 
+function routes(app: FastifyInstance, c: Coordinator): void {
   app.get("/health", async () => ({
     status: "ok",
     coordinator: c.publisherKeyHex(),
@@ -120,19 +145,23 @@ export function coordinatorRoutes(c: Coordinator): FastifyInstance {
       schema: {
         body: {
           type: "object",
-          required: ["manifestCid", "uploader", "chunks"],
+          required: ["declaration", "chunks"],
+          additionalProperties: false,
           properties: {
-            manifestCid: { type: "string", maxLength: 128 },
-            uploader: { type: "string", maxLength: 128 },
+            declaration: b64,
             chunks: {
               type: "array",
+              minItems: 1,
               maxItems: 4096,
               items: {
                 type: "object",
-                required: ["cid", "size", "acks"],
+                required: ["cid", "size", "index", "proof", "acks"],
+                additionalProperties: false,
                 properties: {
                   cid: { type: "string", maxLength: 128 },
                   size: { type: "integer", minimum: 1 },
+                  index: { type: "integer", minimum: 0 },
+                  proof: { type: "array", maxItems: 64, items: { type: "string", minLength: 44, maxLength: 44 } },
                   acks: { type: "array", maxItems: 64, items: b64 },
                 },
               },
@@ -142,13 +171,19 @@ export function coordinatorRoutes(c: Coordinator): FastifyInstance {
       },
     },
     async (req) => {
-      const b = req.body as {
-        manifestCid: string;
-        uploader: string;
-        chunks: { cid: string; size: number; acks: string[] }[];
-      };
-      return plain(await c.declare(b.manifestCid, b.uploader, b.chunks));
+      const b = req.body as { declaration: string; chunks: DeclaredChunkInput[] };
+      return plain(await c.declare(b.declaration, b.chunks));
     },
+  );
+
+  app.post(
+    "/delete",
+    {
+      schema: {
+        body: { type: "object", required: ["request"], additionalProperties: false, properties: { request: b64 } },
+      },
+    },
+    async (req) => plain(await c.requestDelete((req.body as { request: string }).request)),
   );
 
   app.post(
@@ -171,16 +206,18 @@ export function coordinatorRoutes(c: Coordinator): FastifyInstance {
       schema: {
         body: {
           type: "object",
-          required: ["cid", "node"],
-          properties: { cid: { type: "string", maxLength: 128 }, node: { type: "string", pattern: "^[0-9a-f]{64}$" } },
+          required: ["cid", "node", "signer", "signedAtMs", "signature"],
+          additionalProperties: false,
+          properties: {
+            cid: { type: "string", maxLength: 128 },
+            node: { type: "string", pattern: "^[0-9a-f]{64}$" },
+            signer: { type: "string", pattern: "^[0-9a-f]{64}$" },
+            signedAtMs: { type: "integer", minimum: 0 },
+            signature: { type: "string", pattern: "^[0-9a-f]{128}$" },
+          },
         },
       },
     },
-    async (req) => {
-      const b = req.body as { cid: string; node: string };
-      return c.challenge(b.cid, b.node);
-    },
+    async (req) => c.challengeRequest(req.body as ChallengeRequest),
   );
-
-  return app;
 }

@@ -11,6 +11,7 @@ import { pubKeyToAddress, secp256k1KeyPair } from "../../common/secp256k1.js";
 import { NodeRegistered, NodeStatus } from "../../proto/gen/dsdn/da/v1/events.js";
 import { silentLogger } from "../da/events/logger.js";
 import { EventPublisher } from "../da/events/publisher.js";
+import { sampleDeclaredFile } from "../da/events/sampleWorkload.js";
 import { MemoryDA } from "../da/memoryDA.js";
 import { replayConfig } from "../da/replay/config.js";
 import { ReplayFollower } from "../da/replay/follower.js";
@@ -133,18 +134,15 @@ beforeAll(async () => {
       value: { nodeId: Buffer.from(n.id.publicKey), status: NodeStatus.NODE_STATUS_ACTIVE },
     });
   }
-  for (const o of objects) {
-    events.push({
-      type: "chunkDeclared" as const,
-      value: {
-        cid: o.cid,
-        size: BigInt(o.bytes.length),
-        manifestCid: m.cid,
-        uploader: { nodeId: Buffer.alloc(32, 9) },
-        placement: nodes.map((n) => Buffer.from(n.id.publicKey)),
-        replicationFactor: 3,
-      },
-    });
+  const declared = sampleDeclaredFile({
+    manifestCid: m.cid,
+    objects: objects.map((o) => ({ cid: o.cid, size: BigInt(o.bytes.length) })),
+    owner: secp256k1KeyPair(),
+    placement: nodes.map((n) => n.id.publicKey),
+    replicationFactor: 3,
+  });
+  for (const [i, o] of objects.entries()) {
+    events.push({ type: "chunkDeclared" as const, value: declared[i]! });
     for (const n of nodes)
       events.push({ type: "replicaAdded" as const, value: { cid: o.cid, nodeId: Buffer.from(fromHex(n.id.nodeId)) } });
   }
@@ -201,7 +199,15 @@ describe("ingress", () => {
       },
     });
     expect(strip(d2)).toEqual(strip(d1));
-    expect(d1.details).toMatchObject({ kind: "manifest", size: file.length });
+    expect(d1.details).toMatchObject({ kind: "manifest", size: file.length, chunkCount: 6, offset: 0 });
+    // The chunk list is paginated: each page says where the next one starts.
+    const p1 = (await (await fetch(`${a.url}/object/${manifest}?details=1&limit=4`)).json()) as any;
+    expect(p1.details.chunks).toHaveLength(4);
+    expect(p1.details.nextOffset).toBe(4);
+    const p2 = (await (await fetch(`${a.url}/object/${manifest}?details=1&offset=4&limit=4`)).json()) as any;
+    expect(p2.details.chunks.map((c: any) => c.cid)).toEqual(d1.details.chunks.slice(4).map((c: any) => c.cid));
+    expect(p2.details.nextOffset).toBeUndefined();
+    expect((await fetch(`${a.url}/object/${manifest}?details=1&limit=100000`)).status).toBe(400);
     const h = (await (await fetch(`${a.url}/health`)).json()) as { summary: string; audit: unknown };
     expect(h.summary).toMatch(/3\/3 Active storage nodes healthy/);
     expect(h.audit).toBeDefined();

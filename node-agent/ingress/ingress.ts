@@ -2,15 +2,20 @@
 import { Readable } from "node:stream";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { isValidCid } from "../../common/cid.js";
-import { ErrorCode, isBaseError } from "../../common/errors.js";
+import { ErrorCode, IntegrityError, isBaseError } from "../../common/errors.js";
 import { HealthMonitor } from "../coordinator/healthMonitor.js";
 import type { ReplayFollower } from "../da/replay/follower.js";
 import type { DALayer } from "../da/types.js";
-import { decodeManifest } from "../storage/manifest.js";
+import { decodeManifest, MAX_MANIFEST_BYTES } from "../storage/manifest.js";
 import { parseRange } from "../storage/range.js";
 import type { ByteRange } from "../storage/storage.js";
 import { ChunkCache } from "./chunkCache.js";
 import { ChunkFetcher, type FetchAttempt } from "./chunkFetcher.js";
+import { ManifestCache } from "./manifestCache.js";
+
+/** Chunks listed per `?details=1` page by default, and at most. */
+export const DETAILS_PAGE = 100;
+export const MAX_DETAILS_PAGE = 1000;
 
 export interface IngressOptions {
   readonly da: DALayer;
@@ -49,6 +54,7 @@ export function createIngress(o: IngressOptions): Ingress {
   });
   const cache = new ChunkCache(o.cacheBytes ?? 256 * 1024 * 1024);
   const fetcher = new ChunkFetcher(() => follower.state, health, o.zone, cache);
+  const manifests = new ManifestCache();
   health.start();
 
   const audit = (): Answer["audit"] => ({
@@ -80,7 +86,9 @@ export function createIngress(o: IngressOptions): Ingress {
         ? 404
         : err.code === ErrorCode.Unavailable
           ? 502
-          : 500
+          : err.code === ErrorCode.Integrity
+            ? 422
+            : 500
       : ((err as { statusCode?: number }).statusCode ?? 500);
     return fail(
       req,
@@ -115,7 +123,14 @@ export function createIngress(o: IngressOptions): Ingress {
     {
       schema: {
         params: { type: "object", required: ["cid"], properties: { cid: { type: "string", maxLength: 128 } } },
-        querystring: { type: "object", properties: { details: { type: "string" } } },
+        querystring: {
+          type: "object",
+          properties: {
+            details: { type: "string", maxLength: 8 },
+            offset: { type: "integer", minimum: 0 },
+            limit: { type: "integer", minimum: 1, maximum: MAX_DETAILS_PAGE },
+          },
+        },
       },
     },
     async (req, reply) => {
@@ -129,28 +144,43 @@ export function createIngress(o: IngressOptions): Ingress {
           `"${cid.slice(0, 80)}" is not a CIDv1 raw sha2-256`,
           {},
         );
+      // Only objects some owner still pins: a fully deleted file is gone from DA state, so from here too.
       const declared = follower.state.getChunk(cid);
-      if (!declared) return fail(req, reply, 404, ErrorCode.NotFound, `${cid} is not declared on DA`, { cid });
-      const isManifest = declared.manifestCid === cid;
+      if (!declared)
+        return fail(req, reply, 404, ErrorCode.NotFound, `${cid} is not declared on DA (or no owner pins it)`, { cid });
+      const isManifest = declared.manifests.includes(cid);
       const attempts: FetchAttempt[] = [];
-      let parts: Part[];
+      let parts: readonly Part[];
       let name = "";
       if (isManifest) {
-        const m = decodeManifest(await fetcher.get(cid, attempts), cid);
-        parts = m.chunks.map((c) => ({ cid: c.cid, size: Number(c.size) }));
-        name = m.name;
+        let layout = manifests.get(cid);
+        if (!layout) {
+          // Refused before it is fetched or decoded when the declared size cannot be a valid manifest.
+          if (declared.size > BigInt(MAX_MANIFEST_BYTES))
+            throw new IntegrityError(`${cid} is ${declared.size} bytes: larger than any valid manifest`);
+          layout = manifests.put(cid, decodeManifest(await fetcher.get(cid, attempts), cid));
+        }
+        parts = layout.parts;
+        name = layout.name;
       } else {
         parts = [{ cid, size: Number(declared.size) }];
       }
       const total = parts.reduce((n, p) => n + p.size, 0);
-      const q = req.query as { details?: string };
+      const q = req.query as { details?: string; offset?: number; limit?: number };
       if (q.details === "1" || q.details === "true") {
+        // Paginated: a file's chunk list can be long; each page names where the next one starts.
+        const offset = q.offset ?? 0;
+        const limit = q.limit ?? DETAILS_PAGE;
+        const page = parts.slice(offset, offset + limit);
         return answer(req, `${isManifest ? "file" : "chunk"} ${cid}: ${total} bytes in ${parts.length} chunk(s)`, {
           cid,
           kind: isManifest ? "manifest" : "chunk",
           size: total,
           ...(name ? { name } : {}),
-          chunks: parts.map((p) => ({ ...p, replicas: fetcher.replicas(p.cid) })),
+          chunkCount: parts.length,
+          offset,
+          chunks: page.map((p) => ({ ...p, replicas: fetcher.replicas(p.cid) })),
+          ...(offset + page.length < parts.length ? { nextOffset: offset + page.length } : {}),
         });
       }
       const range = parseRange(req.headers.range, total);

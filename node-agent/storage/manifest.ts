@@ -6,6 +6,12 @@ import { Manifest } from "../../proto/gen/dsdn/storage/v1/manifest.js";
 import { MAX_CHUNK_SIZE } from "./chunker.js";
 
 export const MANIFEST_VERSION = 1;
+/** A file has at most this many chunks (its manifest is one more declared object: 2^16 in all). */
+export const MAX_MANIFEST_CHUNKS = (1 << 16) - 1;
+/** …and at most this many bytes (1 TiB). */
+export const MAX_FILE_BYTES = 1n << 40n;
+/** A manifest of MAX_MANIFEST_CHUNKS references fits well inside this; larger bytes are refused unread. */
+export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 /** AES-GCM appends a 16-byte tag to every encrypted chunk. */
 export const GCM_TAG_BYTES = 16;
 
@@ -25,6 +31,8 @@ export function manifestCid(m: Manifest): { cid: string; bytes: Uint8Array } {
  * chunk list agree, so a malformed manifest is refused before any chunk is fetched or any byte written.
  */
 export function decodeManifest(bytes: Uint8Array, cid = "manifest"): Manifest {
+  if (bytes.length > MAX_MANIFEST_BYTES)
+    throw new IntegrityError(`${cid} is ${bytes.length} bytes: larger than any valid manifest (${MAX_MANIFEST_BYTES})`);
   let m: Manifest;
   try {
     m = decodeCanonical(Manifest, bytes, "dsdn.storage.v1.Manifest");
@@ -33,6 +41,8 @@ export function decodeManifest(bytes: Uint8Array, cid = "manifest"): Manifest {
   }
   const bad = (why: string) => new IntegrityError(`${cid} is not a valid DSDN file manifest: ${why}`);
   if (m.version !== MANIFEST_VERSION) throw bad(`unsupported version ${m.version}`);
+  if (m.chunks.length > MAX_MANIFEST_CHUNKS) throw bad(`${m.chunks.length} chunks (at most ${MAX_MANIFEST_CHUNKS})`);
+  if (m.totalSize > MAX_FILE_BYTES) throw bad(`claims ${m.totalSize} bytes (at most ${MAX_FILE_BYTES})`);
   const chunkSize = Number(m.chunkSize);
   if (!(chunkSize >= 1 && chunkSize <= MAX_CHUNK_SIZE)) throw bad(`chunk size ${m.chunkSize} out of range`);
   const enc = m.encryption;

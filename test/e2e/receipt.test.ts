@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readReceiptFile } from "../../clients/sdk/receipts.js";
 import { cidForBytes } from "../../common/cid.js";
 import { projectRoot } from "../../common/paths.js";
-import { decodeReceiptData } from "../../modules/receipts/receiptBytes.js";
+import { decodeReceiptData } from "../../common/receipts/receiptBytes.js";
 import { decodeBatch } from "../../node-agent/da/events/batch.js";
 import { openEnvelope } from "../../node-agent/da/events/envelope.js";
 import { createDALayer } from "../../node-agent/da/replay/createDALayer.js";

@@ -11,12 +11,12 @@ import { join } from "node:path";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ed25519Verify } from "../../common/ed25519.js";
+import { SignedTypes, signMessage } from "../../common/frost/auth.js";
+import type { FrostGroupInfo } from "../../common/frost/group.js";
 import { fromHex, toHex } from "../../common/hash.js";
 import { encodeMessage } from "../../common/protobuf.js";
-import { SignedTypes, signMessage } from "../../node-agent/coordinator/frost/auth.js";
 import { FrostCoordinator } from "../../node-agent/coordinator/frost/coordinator.js";
 import { readCommitteeFile, readGroupFile } from "../../node-agent/coordinator/frost/files.js";
-import type { FrostGroupInfo } from "../../node-agent/coordinator/frost/group.js";
 import { HttpPeerTransport } from "../../node-agent/coordinator/frost/httpTransport.js";
 import {
   frostMainPath,

@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromHex } from "../../common/hash.js";
 import { projectRoot } from "../../common/paths.js";
 import { CoordinatorClient, type ObjectStatusAnswer } from "../../node-agent/coordinator/client.js";
+import { loadOrCreateCoordinatorKey } from "../../node-agent/coordinator/keyFile.js";
+import { signChallengeRequest } from "../../node-agent/coordinator/signedRequest.js";
 import { signedRegistration } from "../../node-agent/storage/follower/register.js";
 import { loadOrCreateIdentity, type NodeIdentity } from "../../node-agent/storage/identity.js";
 import { LocalFsStorage } from "../../node-agent/storage/localfs.js";
@@ -225,7 +227,9 @@ describe("storage network on the localnet", () => {
     await new Promise<void>((resolve) => liar.listen(Number(new URL(endpoint).port), "127.0.0.1", resolve));
     const head = await fetch(`${endpoint}/chunks/${held.cid}`, { method: "HEAD" });
     expect(head.status).toBe(200); // it claims the chunk
-    const verdict = await coord.challenge(held.cid, identity.nodeId);
+    // Only a committee member may ask for a challenge: signed with the coordinator's own key here.
+    const member = await loadOrCreateCoordinatorKey(join(net.dir, "coordinator"));
+    const verdict = await coord.challenge(signChallengeRequest(held.cid, identity.nodeId, member));
     expect(verdict.outcome).toBe("failed");
     expect(verdict.reason).toMatch(/do not hash to the CID/);
     const after = await coord.status(manifest);

@@ -1,6 +1,10 @@
 /** @module Option parsing shared by the `dsdn` storage commands. */
+
+import { resolve } from "node:path";
 import { InvalidArgumentError } from "../../../common/errors.js";
 import { parseSize } from "../../../node-agent/storage/chunker.js";
+import { loadUploaderKey, type UploaderKey } from "../../agent/uploaderKey.js";
+import { loadDsdnConfig } from "../config.js";
 
 export function nodeUrls(values: Record<string, unknown>): string[] {
   const v = values.node;
@@ -27,3 +31,27 @@ export function optionalSize(values: Record<string, unknown>, name: string): num
   const v = values[name];
   return typeof v === "string" ? parseSize(v, `--${name}`) : undefined;
 }
+
+/** The signing key from `--from NAME` / `--keyring-dir DIR` / `--keyring-backend` / `--keyring-passphrase-file`. */
+export function uploaderKeyFrom(values: Record<string, unknown>): Promise<UploaderKey> {
+  const from = typeof values.from === "string" ? values.from : loadDsdnConfig().from;
+  const dir = values["keyring-dir"];
+  const backend = values["keyring-backend"];
+  if (backend !== undefined && backend !== "test" && backend !== "file")
+    throw new InvalidArgumentError(`--keyring-backend must be "test" or "file", got "${String(backend)}"`);
+  const file = values["keyring-passphrase-file"];
+  return loadUploaderKey({
+    ...(from ? { from } : {}),
+    ...(typeof dir === "string" ? { keyringDir: resolve(dir) } : {}),
+    ...(backend ? { backend } : {}),
+    ...(typeof file === "string" ? { passphraseFile: resolve(file) } : {}),
+  });
+}
+
+/** The keyring options `dsdn upload` and `dsdn delete` take. */
+export const keyOptions = {
+  from: { type: "string" },
+  "keyring-dir": { type: "string" },
+  "keyring-backend": { type: "string" },
+  "keyring-passphrase-file": { type: "string" },
+} as const;

@@ -6,18 +6,18 @@ import { type NetworkUploadReturnType, uploadViaCoordinator } from "../../agent/
 import { createProgress } from "../../agent/progress.js";
 import { parseRecovery } from "../../agent/shamir.js";
 import { type UploadReturnType, uploadFile } from "../../agent/upload.js";
-import { coordinatorUrl, loadDsdnConfig } from "../config.js";
-import { nodeUrls, optionalSize, positiveInt } from "./shared.js";
+import { coordinatorUrl } from "../config.js";
+import { keyOptions, nodeUrls, optionalSize, positiveInt, uploaderKeyFrom } from "./shared.js";
 
 export const upload: Command = {
   summary:
     "Upload a file: through the network (coordinator placement, 3 replicas in 3 zones), or to each --node given; prints its manifest CID",
   usage:
-    "<file> [--coordinator URL | --node URL…] [--uploader ADDR] [--encrypt] [--recovery t/n --shares-out DIR] [--chunk-size 16MiB] [--json]",
+    "<file> [--coordinator URL [--from KEY] [--keyring-dir DIR] [--keyring-backend file|test] [--keyring-passphrase-file F] | --node URL…] [--encrypt] [--recovery t/n --shares-out DIR] [--chunk-size 16MiB] [--json]",
   options: {
     node: { type: "string", multiple: true },
     coordinator: { type: "string" },
-    uploader: { type: "string" },
+    ...keyOptions,
     encrypt: { type: "boolean", default: false },
     recovery: { type: "string" },
     "shares-out": { type: "string" },
@@ -54,13 +54,12 @@ export const upload: Command = {
         progress.bar.update(done);
       },
     };
-    const uploader = typeof values.uploader === "string" ? values.uploader : loadDsdnConfig().uploader;
     const result: UploadReturnType | NetworkUploadReturnType = direct
       ? await uploadFile({ ...common, nodes: nodeUrls(values) })
       : await uploadViaCoordinator({
           ...common,
           coordinator: coordinatorUrl(values),
-          ...(uploader ? { uploader } : {}),
+          key: await uploaderKeyFrom(values),
         });
     progress.bar?.finish();
     if (values.json) {

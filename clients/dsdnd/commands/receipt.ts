@@ -6,10 +6,16 @@ import { connectComet } from "@cosmjs/tendermint-rpc";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
 import { fromHex, toHex } from "../../../common/hash.js";
-import { decodeReceiptData } from "../../../modules/receipts/receiptBytes.js";
+import { decodeReceiptData } from "../../../common/receipts/receiptBytes.js";
 import { loadOrCreateIdentity } from "../../../node-agent/storage/identity.js";
 import { type Claim, claimStatusToJSON, receiptKindToJSON } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
-import { claimRewardMsg, nodeSignReceipt, readReceiptFile, setupReceiptsExtension } from "../../sdk/receipts.js";
+import {
+  claimRewardMsg,
+  fundRewardPoolMsg,
+  nodeSignReceipt,
+  readReceiptFile,
+  setupReceiptsExtension,
+} from "../../sdk/receipts.js";
 import { nodeOption } from "../home.js";
 import { broadcast, txOptions } from "./tx.js";
 
@@ -55,9 +61,23 @@ const claim: Command = {
   },
 };
 
+const fundPool: Command = {
+  summary: "add unusa to the receipts reward pool (anyone may; deferred compute claims then pay in order)",
+  usage: "<amount-unusa> --from KEY [--node URL] [-o json]",
+  options: { ...txOptions, from: { type: "string" } },
+  async run({ positionals, values, out }) {
+    const amount = positionals[0];
+    if (!amount || !/^[1-9][0-9]{0,30}$/.test(amount) || typeof values.from !== "string")
+      throw new Error("usage: dsdnd tx receipt fund-pool <amount-unusa> --from KEY");
+    return broadcast(values, out, values.from, (depositor) => [
+      fundRewardPoolMsg({ depositor, amount: BigInt(amount) }),
+    ]);
+  },
+};
+
 export const receiptTx: CommandGroup = {
   summary: "receipt transactions",
-  commands: { claim: async () => claim },
+  commands: { claim: async () => claim, "fund-pool": async () => fundPool },
 };
 
 const qopts = { ...nodeOption, ...outputOption };

@@ -2,10 +2,10 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ed25519KeyPair, ed25519Verify } from "../../../common/ed25519.js";
+import { SignedTypes, signingBytes, signMessage, verifyMessage } from "../../../common/frost/auth.js";
 import { toHex } from "../../../common/hash.js";
 import { decodeMessage, encodeMessage } from "../../../common/protobuf.js";
 import { SignCommitment } from "../../../proto/gen/dsdn/committee/v1/frost.js";
-import { SignedTypes, signingBytes, signMessage, verifyMessage } from "./auth.js";
 import { SessionGuard } from "./sessions.js";
 import { decryptShare, encryptShare, newEncryptionKeyPair } from "./shareCipher.js";
 

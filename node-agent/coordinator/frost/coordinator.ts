@@ -6,6 +6,15 @@ import { randomBytes } from "node:crypto";
 import { ed25519, ed25519_FROST } from "@noble/curves/ed25519.js";
 import type { Ed25519KeyPair } from "../../../common/ed25519.js";
 import { InvalidArgumentError, isBaseError } from "../../../common/errors.js";
+import { SignedTypes, signMessage, verifyMessage } from "../../../common/frost/auth.js";
+import { makeMessage, u8 } from "../../../common/frost/bytes.js";
+import {
+  type CommitteeSpec,
+  frostIdentifier,
+  memberIndex,
+  validateCommittee,
+} from "../../../common/frost/committee.js";
+import { type FrostGroupInfo, groupInfoFromResult, toFrostPublic } from "../../../common/frost/group.js";
 import { bytesEqual, sha256, toHex } from "../../../common/hash.js";
 import { decodeMessage, encodeMessage } from "../../../common/protobuf.js";
 import {
@@ -21,11 +30,7 @@ import {
   SignPackage,
   SignRequest,
 } from "../../../proto/gen/dsdn/committee/v1/frost.js";
-import { SignedTypes, signMessage, verifyMessage } from "./auth.js";
-import { makeMessage, u8 } from "./bytes.js";
-import { type CommitteeSpec, frostIdentifier, memberIndex, validateCommittee } from "./committee.js";
 import { FrostInvalidShareError, FrostProtocolError, FrostUnavailableError } from "./errors.js";
-import { type FrostGroupInfo, groupInfoFromResult, toFrostPublic } from "./group.js";
 import type { FrostRpc, PeerTransport } from "./rpc.js";
 
 const F = ed25519_FROST;

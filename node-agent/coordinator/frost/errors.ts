@@ -1,27 +1,13 @@
 /** @module Errors of the FROST committee layer: who misbehaved, which session, and why — never key material. */
 import { BaseError, type BaseErrorOptions, ErrorCode } from "../../../common/errors.js";
 
-/** A round message whose signature, sender, recipient, session or epoch does not check out. */
-export class FrostAuthError extends BaseError {
-  override readonly name = "FrostAuthError";
-  constructor(shortMessage: string, options: BaseErrorOptions = {}) {
-    super(ErrorCode.Unauthorized, shortMessage, options);
-  }
-}
+export { FrostAuthError, FrostProtocolError } from "../../../common/frost/errors.js";
 
 /** A session id seen before (or a message for a finished or unknown session). */
 export class FrostReplayError extends BaseError {
   override readonly name = "FrostReplayError";
   constructor(shortMessage: string, options: BaseErrorOptions = {}) {
     super(ErrorCode.Conflict, shortMessage, options);
-  }
-}
-
-/** A protocol step failed: inconsistent packages, bad proofs, results that disagree. */
-export class FrostProtocolError extends BaseError {
-  override readonly name = "FrostProtocolError";
-  constructor(shortMessage: string, options: BaseErrorOptions = {}) {
-    super(ErrorCode.Integrity, shortMessage, options);
   }
 }
 

@@ -1,13 +1,13 @@
 /** @module The JSON files the FROST CLI reads and writes: committee (members + URLs) and group (DKG outcome). */
 import { readFile, writeFile } from "node:fs/promises";
 import { BaseError, ConfigError, ErrorCode } from "../../../common/errors.js";
+import { type CommitteeSpec, validateCommittee } from "../../../common/frost/committee.js";
+import type { FrostGroupInfo } from "../../../common/frost/group.js";
+import { verifyDkgResults } from "../../../common/frost/verify.js";
 import { bytesEqual, fromHex, toHex } from "../../../common/hash.js";
 import { decodeMessage, encodeMessage } from "../../../common/protobuf.js";
 import { DkgResult } from "../../../proto/gen/dsdn/committee/v1/frost.js";
-import { type CommitteeSpec, validateCommittee } from "./committee.js";
 import type { DkgOutcome } from "./coordinator.js";
-import type { FrostGroupInfo } from "./group.js";
-import { verifyDkgResults } from "./verify.js";
 
 /** committee.json: `{"epoch": "7", "threshold": 3, "members": [{"identity": "<64 hex>", "url": "http://…"}]}`. */
 export interface CommitteeFile extends CommitteeSpec {

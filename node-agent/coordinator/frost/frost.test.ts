@@ -2,12 +2,12 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { ed25519Verify } from "../../../common/ed25519.js";
+import { SignedTypes, verifyMessage } from "../../../common/frost/auth.js";
+import { verifyDkgResults, verifySignedReceipt } from "../../../common/frost/verify.js";
 import { toHex } from "../../../common/hash.js";
 import { decodeMessage, encodeMessage } from "../../../common/protobuf.js";
 import { SignedReceipt } from "../../../proto/gen/dsdn/committee/v1/frost.js";
-import { SignedTypes, verifyMessage } from "./auth.js";
 import { createLocalCommittee, type LocalCommittee } from "./localCommittee.js";
-import { verifyDkgResults, verifySignedReceipt } from "./verify.js";
 
 function subsets(n: number, k: number): number[][] {
   if (k === 0) return [[]];

@@ -1,7 +1,12 @@
 /** @module FROST(Ed25519, SHA-512) threshold signing for the coordinator committee — the public surface. */
-export { type SignedFields, SignedTypes, signingBytes, signMessage, verifyMessage } from "./auth.js";
-export { type Loose, makeMessage } from "./bytes.js";
-export { frostCommand } from "./cli.js";
+export {
+  type SignedFields,
+  SignedTypes,
+  signingBytes,
+  signMessage,
+  verifyMessage,
+} from "../../../common/frost/auth.js";
+export { type Loose, makeMessage } from "../../../common/frost/bytes.js";
 export {
   type CommitteeSpec,
   frostIdentifier,
@@ -10,7 +15,16 @@ export {
   MIN_THRESHOLD,
   memberIndex,
   validateCommittee,
-} from "./committee.js";
+} from "../../../common/frost/committee.js";
+export {
+  type FrostGroupInfo,
+  groupInfoFromResult,
+  groupKeyHex,
+  toFrostPublic,
+  toFrostSecret,
+} from "../../../common/frost/group.js";
+export { verifyDkgResults, verifySignedReceipt } from "../../../common/frost/verify.js";
+export { frostCommand } from "./cli.js";
 export {
   type DkgOutcome,
   FrostCoordinator,
@@ -27,7 +41,6 @@ export {
   KeyShareDecryptError,
 } from "./errors.js";
 export { type CommitteeFile, committeeFileJson, readCommitteeFile, readGroupFile, writeGroupFile } from "./files.js";
-export { type FrostGroupInfo, groupInfoFromResult, groupKeyHex, toFrostPublic, toFrostSecret } from "./group.js";
 export { createFrostServer, FROST_MAX_BODY, type FrostServerOptions } from "./httpServer.js";
 export { HttpPeerTransport } from "./httpTransport.js";
 export {
@@ -49,4 +62,3 @@ export { type ClusterOptions, frostMainPath, type ProcessCluster, startProcessCl
 export { dispatchFrostRpc, FROST_RPCS, type FrostRpc, isFrostRpc, type PeerTransport } from "./rpc.js";
 export { DEFAULT_MAX_SESSION_MS, SessionGuard } from "./sessions.js";
 export { decryptShare, encryptShare, newEncryptionKeyPair, type ShareContext } from "./shareCipher.js";
-export { verifyDkgResults, verifySignedReceipt } from "./verify.js";

@@ -5,6 +5,10 @@
 import type { DKG_Round1, DKG_Round2, DKG_Secret, Nonces } from "@noble/curves/abstract/frost.js";
 import { ed25519_FROST } from "@noble/curves/ed25519.js";
 import type { Ed25519KeyPair } from "../../../common/ed25519.js";
+import { SignedTypes, signMessage, verifyMessage } from "../../../common/frost/auth.js";
+import { makeMessage, u8 } from "../../../common/frost/bytes.js";
+import { frostIdentifier, memberIndex, validateCommittee } from "../../../common/frost/committee.js";
+import { toFrostPublic, toFrostSecret } from "../../../common/frost/group.js";
 import { bytesEqual, sha256, toHex } from "../../../common/hash.js";
 import {
   type DkgRequest,
@@ -19,11 +23,7 @@ import {
   type SignPackage,
   SignRequest,
 } from "../../../proto/gen/dsdn/committee/v1/frost.js";
-import { SignedTypes, signMessage, verifyMessage } from "./auth.js";
-import { makeMessage, u8 } from "./bytes.js";
-import { frostIdentifier, memberIndex, validateCommittee } from "./committee.js";
 import { FrostAuthError, FrostProtocolError, FrostReplayError, FrostUnavailableError } from "./errors.js";
-import { toFrostPublic, toFrostSecret } from "./group.js";
 import type { KeyShareStore } from "./keyStore.js";
 import { DEFAULT_MAX_SESSION_MS, SessionGuard } from "./sessions.js";
 import { decryptShare, encryptShare, newEncryptionKeyPair } from "./shareCipher.js";

@@ -2,8 +2,8 @@
 import { ed25519, ed25519_FROST as F } from "@noble/curves/ed25519.js";
 import { describe, expect, it } from "vitest";
 import { ed25519Verify } from "../../../common/ed25519.js";
+import { frostIdentifier } from "../../../common/frost/committee.js";
 import { fromHex, toHex } from "../../../common/hash.js";
-import { frostIdentifier } from "./committee.js";
 
 // RFC 9591 §E.1 FROST(Ed25519, SHA-512), as carried by frost-rs and noble-curves
 // (test/vectors/rfc9591-frost/ed25519-vectors.json). Pre-RFC drafts had other nonces and signatures

@@ -3,6 +3,10 @@ import { randomBytes } from "node:crypto";
 import { ed25519, ed25519_FROST as F } from "@noble/curves/ed25519.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ed25519KeyPair, ed25519Verify } from "../../../common/ed25519.js";
+import { SignedTypes, signMessage } from "../../../common/frost/auth.js";
+import { u8 } from "../../../common/frost/bytes.js";
+import { frostIdentifier } from "../../../common/frost/committee.js";
+import { type FrostGroupInfo, toFrostPublic, toFrostSecret } from "../../../common/frost/group.js";
 import { sha256, toHex } from "../../../common/hash.js";
 import { decodeMessage, encodeMessage } from "../../../common/protobuf.js";
 import {
@@ -13,11 +17,7 @@ import {
   SignCommitment,
   type SignRequest,
 } from "../../../proto/gen/dsdn/committee/v1/frost.js";
-import { SignedTypes, signMessage } from "./auth.js";
-import { u8 } from "./bytes.js";
-import { frostIdentifier } from "./committee.js";
 import { FrostAuthError, FrostInvalidShareError, FrostProtocolError, FrostReplayError } from "./errors.js";
-import { type FrostGroupInfo, toFrostPublic, toFrostSecret } from "./group.js";
 import { createLocalCommittee, type LocalCommittee } from "./localCommittee.js";
 
 const enc = new TextEncoder();

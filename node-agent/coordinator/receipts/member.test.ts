@@ -5,9 +5,9 @@ import {
   decodeReceiptData,
   decodeThresholdReceipt,
   receiptSigningMessage,
-} from "../../../modules/receipts/receiptBytes.js";
-import { addressOf, claimMsg, type Fixture, NUSA, queryCommittee } from "../../../modules/receipts/testFixture.js";
+} from "../../../common/receipts/receiptBytes.js";
 import { UsageProof } from "../../../proto/gen/dsdn/receipts/v1/usage.js";
+import { addressOf, claimMsg, type Fixture, NUSA, queryCommittee } from "../../../test/support/receiptFixture.js";
 import { harnessNodeKey, type ReceiptHarness, startReceiptHarness } from "../../../test/support/receiptsHarness.js";
 import { CHAIN_ID } from "../../../test/support/testChain.js";
 import { LocalTransport } from "../frost/localTransport.js";
@@ -79,6 +79,15 @@ describe("committee receipt service: propose → vote → FROST sign → aggrega
       down.delete(victim);
       transport.down.delete(members[victim]!.identityHex);
     }
+  });
+
+  it("a node asking twice for the same slot gets no second, conflicting receipt (honest members never equivocate)", async () => {
+    const first = await proposer(1).handleRequest({ usageProof: Buffer.from(await proof("bafkreimanifestsix")) });
+    expect(decodeReceiptData(decodeThresholdReceipt(first.thresholdReceipt).receiptData).signers).toHaveLength(3);
+    fx.chain.block(); // a later proof: another usage proof hash, so another body for the same slot
+    await expect(
+      proposer(2).handleRequest({ usageProof: Buffer.from(await proof("bafkreimanifestsix")) }),
+    ).rejects.toThrow(/no set of approving members could complete the signature/);
   });
 
   it("members refuse a proof with a wrong answer, a foreign anchor or a self-signed lie, so no receipt comes", async () => {

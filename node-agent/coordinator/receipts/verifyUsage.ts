@@ -6,7 +6,7 @@
  */
 import { BaseError, ErrorCode } from "../../../common/errors.js";
 import { bytesEqual, sha256, toHex } from "../../../common/hash.js";
-import { storageCommitment } from "../../../modules/receipts/receiptBytes.js";
+import { storageCommitment } from "../../../common/receipts/receiptBytes.js";
 import { priceOf } from "../../../modules/receipts/reward.js";
 import { NodeStatus } from "../../../proto/gen/dsdn/nodes/v1/nodes.js";
 import {

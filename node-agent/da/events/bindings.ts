@@ -1,8 +1,9 @@
 /** @module Signatures inside payloads: a node's registration binding and an owner's delete request. */
 
+import { adr036Sign, adr036Verify } from "../../../common/adr036.js";
 import { ed25519Sign } from "../../../common/ed25519.js";
 import { concatBytes } from "../../../common/hash.js";
-import { pubKeyToAddress, secp256k1Sign, secp256k1Verify } from "../../../common/secp256k1.js";
+import { pubKeyToAddress } from "../../../common/secp256k1.js";
 import { DeleteRequested, NodeRegistered } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { nativeVerify } from "./ed25519Native.js";
 import { DELETE_REQUEST_SIGN_DOMAIN, NODE_REGISTRATION_SIGN_DOMAIN } from "./format.js";
@@ -45,7 +46,8 @@ export function signDeleteRequest(manifestCid: string, requestedAtHeight: bigint
           requestedAtHeight,
         };
   const bytes = deleteRequestSignBytes(base);
-  const signature = key.kind === "node" ? ed25519Sign(bytes, key.secretKey) : secp256k1Sign(bytes, key.secretKey);
+  const signature =
+    key.kind === "node" ? ed25519Sign(bytes, key.secretKey) : adr036Sign(bytes, key.secretKey, key.publicKey);
   return DeleteRequested.fromPartial({ ...base, ownerSignature: Buffer.from(signature) });
 }
 
@@ -58,14 +60,8 @@ export function verifyDeleteRequest(req: DeleteRequested): boolean {
     return req.ownerPublicKey.length === 0 && nativeVerify(req.ownerSignature, bytes, owner.nodeId);
   }
   if (owner.address !== undefined && owner.nodeId === undefined) {
-    if (req.ownerPublicKey.length !== 33) return false;
-    let derived: string;
-    try {
-      derived = pubKeyToAddress(req.ownerPublicKey);
-    } catch {
-      return false;
-    }
-    return derived === owner.address && secp256k1Verify(req.ownerSignature, bytes, req.ownerPublicKey);
+    // ADR-036, so a wallet (Keplr `signArbitrary`) can sign a delete too.
+    return adr036Verify(owner.address, bytes, req.ownerPublicKey, req.ownerSignature);
   }
   return false;
 }

@@ -12,6 +12,7 @@ export const ENVELOPE_VERSION = 1;
 export const ENVELOPE_SIGN_DOMAIN = new TextEncoder().encode("dsdn.da.v1.EventEnvelope\0");
 export const NODE_REGISTRATION_SIGN_DOMAIN = new TextEncoder().encode("dsdn.da.v1.NodeRegistered\0");
 export const DELETE_REQUEST_SIGN_DOMAIN = new TextEncoder().encode("dsdn.da.v1.DeleteRequested\0");
+export const UPLOAD_DECLARATION_SIGN_DOMAIN = new TextEncoder().encode("dsdn.da.v1.UploadDeclaration\0");
 
 /** Celestia accepts blobs up to ~1.97 MB; stay well under it so one batch is always one blob. */
 export const MAX_BLOB_BYTES = 1_900_000;

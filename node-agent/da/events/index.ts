@@ -11,6 +11,17 @@ export {
   verifyDeleteRequest,
   verifyNodeRegistration,
 } from "./bindings.js";
+export {
+  checkDeclarationFields,
+  type DeclaredObject,
+  declaredListTree,
+  MAX_DECLARATION_LIFETIME,
+  MAX_DECLARED_BYTES,
+  MAX_DECLARED_OBJECTS,
+  signUploadDeclaration,
+  verifyDeclaredObject,
+  verifyUploadDeclaration,
+} from "./declaration.js";
 export { type NativeSigner, nativeSigner, nativeVerify } from "./ed25519Native.js";
 export {
   EnvelopeError,
@@ -44,6 +55,7 @@ export {
   sampleActor,
   sampleBlobs,
   sampleCid,
+  sampleDeclaredFile,
   sampleNetwork,
   sampleRegistration,
   sampleWorkload,

@@ -4,9 +4,10 @@ import { cidFromSha256 } from "../../../common/cid.js";
 import { ed25519KeyPair } from "../../../common/ed25519.js";
 import { sha256Native, toHex } from "../../../common/hash.js";
 import { pubKeyToAddress, secp256k1KeyPair } from "../../../common/secp256k1.js";
-import { NodeClass, NodeStatus } from "../../../proto/gen/dsdn/da/v1/events.js";
+import { type ChunkDeclared, NodeClass, NodeStatus } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { encodeBatch } from "./batch.js";
 import { signDeleteRequest, signNodeRegistration } from "./bindings.js";
+import { MAX_DECLARATION_LIFETIME, signUploadDeclaration } from "./declaration.js";
 import { type NativeSigner, nativeSigner } from "./ed25519Native.js";
 import { signEnvelope } from "./envelope.js";
 import type { DAEventInput } from "./event.js";
@@ -69,6 +70,32 @@ export function sampleRegistration(net: SampleNetwork, i: number, registeredAtHe
   return { type: "nodeRegistered", value };
 }
 
+/** ChunkDeclared values for every object of a file, under one declaration signed by `owner` (tests, demos). */
+export function sampleDeclaredFile(o: {
+  readonly manifestCid: string;
+  readonly objects: readonly { readonly cid: string; readonly size: bigint }[];
+  readonly owner: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array };
+  readonly signedAtHeight?: bigint;
+  readonly placement?: readonly Uint8Array[];
+  readonly replicationFactor?: number;
+}): Partial<ChunkDeclared>[] {
+  const signedAtHeight = o.signedAtHeight ?? 0n;
+  const { declaration, proofs } = signUploadDeclaration(
+    { manifestCid: o.manifestCid, objects: o.objects, signedAtHeight, expiresAtHeight: signedAtHeight + 10_000n },
+    o.owner,
+  );
+  return o.objects.map((x, i) => ({
+    cid: x.cid,
+    size: x.size,
+    manifestCid: o.manifestCid,
+    declaration,
+    index: i,
+    proof: proofs[i]!.map((p) => Buffer.from(p)),
+    placement: (o.placement ?? []).map((p) => Buffer.from(p)),
+    replicationFactor: o.replicationFactor ?? 1,
+  }));
+}
+
 export interface SampleStep {
   /** Who publishes it: "coordinator" or a node index. */
   readonly by: "coordinator" | number;
@@ -100,7 +127,8 @@ export function* sampleWorkload(net: SampleNetwork, options: SampleWorkloadOptio
   const ackBytes = options.ackBytes ?? 150;
   const n = net.nodes.length;
   for (let i = 0; i < n; i++) {
-    yield { by: i, event: sampleRegistration(net, i) };
+    // Admission: the coordinator relays the node's own signed registration (replay ignores unknown publishers).
+    yield { by: "coordinator", event: sampleRegistration(net, i) };
     yield {
       by: "coordinator",
       event: {
@@ -116,26 +144,32 @@ export function* sampleWorkload(net: SampleNetwork, options: SampleWorkloadOptio
   let chunkNo = 0;
   for (let f = 0; f < options.files; f++) {
     const manifestCid = sampleCid(`manifest-${f}`);
+    const objects = Array.from({ length: options.chunksPerFile }, (_, c) => ({
+      cid: sampleCid(`chunk-${f}-${c}`),
+      size: BigInt(16 * 2 ** 20 - ((chunkNo + c) % 1000)),
+    }));
+    // The owner signs the file's declaration once (ADR-036); every ChunkDeclared carries it and its audit path.
+    const { declaration, proofs } = signUploadDeclaration(
+      { manifestCid, objects, signedAtHeight: 0n, expiresAtHeight: MAX_DECLARATION_LIFETIME },
+      net.owner,
+    );
     for (let c = 0; c < options.chunksPerFile; c++, chunkNo++) {
-      const cid = sampleCid(`chunk-${f}-${c}`);
+      const { cid, size } = objects[c]!;
       const placement = Array.from(
         { length: Math.min(rf, n) },
         (_, k) => net.nodes[(chunkNo + k) % n]!.actor.publicKey,
       );
-      yield {
-        by: "coordinator",
-        event: {
-          type: "chunkDeclared",
-          value: {
-            cid,
-            size: BigInt(16 * 2 ** 20 - (chunkNo % 1000)),
-            manifestCid,
-            uploader: { address: net.owner.address },
-            placement: placement.map((p) => Buffer.from(p)),
-            replicationFactor: rf,
-          },
-        },
+      const declared = {
+        cid,
+        size,
+        manifestCid,
+        declaration,
+        index: c,
+        proof: proofs[c]!.map((x) => Buffer.from(x)),
+        placement: placement.map((p) => Buffer.from(p)),
+        replicationFactor: rf,
       };
+      yield { by: "coordinator", event: { type: "chunkDeclared", value: declared } };
       for (const p of placement) {
         const ack = sha256Native(enc.encode(`ack:${cid}:${toHex(p)}`));
         const fullAck = Buffer.alloc(ackBytes);
@@ -152,8 +186,12 @@ export function* sampleWorkload(net: SampleNetwork, options: SampleWorkloadOptio
           by: "coordinator",
           event: { type: "replicaRemoved", value: { cid, nodeId: Buffer.from(lost), reason: "node offline" } },
         };
+        // Re-placed on the target first: a node may only record replicas of chunks placed on it.
+        const healed = [...placement.slice(1), net.nodes[target]!.actor.publicKey].map((p) => Buffer.from(p));
+        yield { by: "coordinator", event: { type: "chunkDeclared", value: { ...declared, placement: healed } } };
         yield {
           by: target,
+          afterInclusion: true, // the node reports only once it saw the new placement on DA
           event: {
             type: "replicaAdded",
             value: { cid, nodeId: Buffer.from(net.nodes[target]!.actor.publicKey), ack: Buffer.alloc(0) },

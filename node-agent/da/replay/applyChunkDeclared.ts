@@ -1,10 +1,13 @@
-/** @module ChunkDeclared: a coordinator records a stored chunk, its manifest, uploader and placement. */
+/** @module ChunkDeclared: a coordinator records a stored chunk and its placement, pinned by the uploader's signed declaration. */
+import { sha256 } from "../../../common/hash.js";
 import type { ChunkDeclared } from "../../../proto/gen/dsdn/da/v1/events.js";
-import { nodeIdHex, principalKey } from "./principal.js";
-import { deleteRecordId, type ReplayState } from "./state.js";
+import { MAX_MANIFEST_BYTES } from "../../storage/manifest.js";
+import { checkDeclarationFields, verifyDeclaredObject, verifyUploadDeclaration } from "../events/declaration.js";
+import { nodeIdHex } from "./principal.js";
+import { deleteRecordId, type PinRecord, type ReplayState } from "./state.js";
 import { type ApplyContext, type ApplyOutcome, applied, rejected, superseded } from "./transition.js";
 import { checkCid, MAX_PLACEMENT } from "./validate.js";
-import { compareWriteKeys } from "./writeKey.js";
+import { compareWriteKeys, type WriteKey } from "./writeKey.js";
 
 function checkPlacement(placement: readonly Uint8Array[]): string | undefined {
   if (placement.length > MAX_PLACEMENT) return `placement longer than ${MAX_PLACEMENT}`;
@@ -18,28 +21,49 @@ function checkPlacement(placement: readonly Uint8Array[]): string | undefined {
   return undefined;
 }
 
+/**
+ * Ownership is a set of pins: a declaration adds (or renews) its uploader's pin and never changes another
+ * uploader's, nor the chunk's size. Placement is the coordinator's: the newest declaration by envelope key.
+ */
 export function applyChunkDeclared(state: ReplayState, ev: ChunkDeclared, ctx: ApplyContext): ApplyOutcome {
   if (!ctx.isCoordinator) return rejected("unauthorized: only coordinators declare chunks");
-  const uploader = principalKey(ev.uploader);
+  const d = ev.declaration;
   const bad =
     checkCid(ev.cid) ??
     checkCid(ev.manifestCid, "manifest_cid") ??
     (ev.size > 0n ? undefined : "size is 0") ??
-    (uploader ? undefined : "uploader is not a node id or nusa address") ??
     checkPlacement(ev.placement) ??
     (ev.replicationFactor >= 1 && ev.replicationFactor <= MAX_PLACEMENT
       ? undefined
-      : "replication_factor out of range");
-  if (bad || !uploader) return rejected(bad ?? "uploader missing");
+      : "replication_factor out of range") ??
+    (d ? undefined : "declaration missing: an upload must be signed by its uploader") ??
+    checkDeclarationFields(d!) ??
+    (d!.manifestCid === ev.manifestCid ? undefined : "manifest_cid differs from the signed declaration") ??
+    (d!.signedAtHeight < ctx.blobHeight ? undefined : "declaration signed_at_height is not before the blob's height") ??
+    (verifyDeclaredObject({ cid: ev.cid, size: ev.size }, ev.index, Number(d!.chunkCount), ev.proof, d!.chunksRoot)
+      ? undefined
+      : "chunk is not in the signed declaration (index/proof)");
+  if (bad || !d) return rejected(bad ?? "declaration missing");
+  if (ev.cid === d.manifestCid && ev.size > BigInt(MAX_MANIFEST_BYTES))
+    return rejected("manifest larger than any valid manifest");
+  if (!verifyUploadDeclaration(d)) return rejected("declaration signature does not verify");
   const old = state.chunks.get(ev.cid);
-  if (old && compareWriteKeys(old.key, ctx.key) >= 0) return superseded;
-  const tomb = state.deletes.get(deleteRecordId(ev.manifestCid, uploader));
-  const deleted = tomb !== undefined && compareWriteKeys(tomb.key, ctx.key) > 0;
-  state.setChunk({ chunk: ev, uploader, key: ctx.key, deleted });
-  if (deleted) {
-    return old && !old.deleted
-      ? applied([{ type: "chunkDeleted", cid: ev.cid, manifestCid: old.chunk.manifestCid }])
-      : applied([]);
-  }
+  if (old && !old.deleted && old.chunk.size !== ev.size)
+    return rejected("size differs from the chunk's live declaration");
+  const pinId = deleteRecordId(d.manifestCid, d.uploader);
+  const pinKey: WriteKey = { height: d.signedAtHeight, tie: sha256(d.signature) };
+  const oldPin = old?.pins.get(pinId);
+  const renews = oldPin !== undefined && compareWriteKeys(oldPin.key, pinKey) === 0;
+  // A new pin only while the declaration is fresh; an existing one may be re-published (placement changes).
+  if (!renews && ctx.blobHeight > d.expiresAtHeight) return rejected("declaration expired");
+  const newPin = oldPin === undefined || compareWriteKeys(oldPin.key, pinKey) < 0;
+  const newPlacement = !old || compareWriteKeys(old.key, ctx.key) < 0;
+  if (!newPin && !newPlacement) return superseded;
+  const pins = new Map<string, PinRecord>(old?.pins ?? []);
+  if (newPin) pins.set(pinId, { manifestCid: d.manifestCid, owner: d.uploader, key: pinKey });
+  // A dead chunk (every pin deleted) is declared afresh; a live one keeps its size and first manifest.
+  const chunk = newPlacement ? ev : old!.chunk;
+  const rec = state.setChunk({ chunk, key: newPlacement ? ctx.key : old!.key, pins });
+  if (rec.deleted) return applied([]);
   return applied([{ type: "chunkDeclared", cid: ev.cid }]);
 }

@@ -1,4 +1,4 @@
-/** @module DeleteRequested: the owner of a file asks for its chunks to be dropped (anyone may relay it). */
+/** @module DeleteRequested: an owner removes their own pin of a file (anyone may relay it); other owners' pins stay. */
 
 import { sha256 } from "../../../common/hash.js";
 import type { DeleteRequested } from "../../../proto/gen/dsdn/da/v1/events.js";
@@ -23,13 +23,9 @@ export function applyDeleteRequested(state: ReplayState, ev: DeleteRequested, ct
   const old = state.deletes.get(id);
   if (old && compareWriteKeys(old.key, key) >= 0) return superseded;
   state.setDelete({ manifestCid: ev.manifestCid, owner: ev.owner, ownerKey, key });
-  // Only chunks this owner uploaded, declared before the request, are covered.
+  // Only this owner's pins under this manifest, declared before the request, are removed.
   const changes: StateChange[] = [];
-  for (const cid of [...state.declaredUnderManifest(ev.manifestCid)].sort()) {
-    const rec = state.chunks.get(cid);
-    if (!rec || rec.deleted || rec.uploader !== ownerKey || compareWriteKeys(rec.key, key) >= 0) continue;
-    state.markChunkDeleted(cid);
-    changes.push({ type: "chunkDeleted", cid, manifestCid: ev.manifestCid });
-  }
+  for (const cid of [...state.chunksOfPin(ev.manifestCid, ownerKey)].sort())
+    if (state.refreshChunk(cid)) changes.push({ type: "chunkDeleted", cid, manifestCid: ev.manifestCid });
   return applied(changes);
 }

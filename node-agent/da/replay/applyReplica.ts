@@ -21,6 +21,13 @@ export function applyReplicaRecord(
   // A node speaks for its own replicas; coordinators for anyone's (self-healing, dead nodes).
   if (nodeId !== ctx.publisherHex && !ctx.isCoordinator)
     return rejected("unauthorized: not the node nor a coordinator");
+  // A node may add itself only where DA places it: it cannot make itself a holder of arbitrary chunks.
+  if (present && !ctx.isCoordinator) {
+    const chunk = state.chunks.get(ev.cid);
+    // (A deleted chunk keeps its placement, so a report racing the delete is judged the same in any order.)
+    if (!chunk?.chunk.placement.some((n) => nodeIdHex(n) === nodeId))
+      return rejected("unauthorized: chunk is not placed on this node");
+  }
   const old = state.replicas.get(ev.cid)?.get(nodeId);
   if (old && compareWriteKeys(old.key, ctx.key) >= 0) return superseded;
   state.setReplica(ev.cid, nodeId, { present, ack: ev.ack, reason: ev.reason, key: ctx.key });

@@ -4,6 +4,7 @@ import { NodeStatus } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { ReplayCheckpoint, ReplayStateSnapshot } from "../../../proto/gen/dsdn/da/v1/state.js";
 import { encodeBatch } from "../events/batch.js";
 import { signDeleteRequest, signNodeRegistration } from "../events/bindings.js";
+import { signUploadDeclaration } from "../events/declaration.js";
 import { signEnvelope } from "../events/envelope.js";
 import type { DAEventInput } from "../events/event.js";
 import {
@@ -62,14 +63,47 @@ function rng(seed: number): () => number {
 
 function delayed(list: readonly SampleBlob[], seed: number, maxDelay: number): { height: bigint; data: Uint8Array }[] {
   const r = rng(seed);
-  const placed = list.map((b) => ({
-    height: b.height + BigInt(Math.floor(r() * (maxDelay + 1))),
-    data: b.data,
-    k: r(),
-  }));
+  let seen = 0n;
+  const placed = list.map((b) => {
+    let height = b.height + BigInt(Math.floor(r() * (maxDelay + 1)));
+    // A node publishes only what it saw placed on it: its blob lands after everything before it.
+    if (b.publisher !== net.coordinator.hex && height <= seen) height = seen + 1n;
+    if (height > seen) seen = height;
+    return { height, data: b.data, k: r() };
+  });
   // Within one height, inclusion order is arbitrary too.
   placed.sort((a, b) => (a.height < b.height ? -1 : a.height > b.height ? 1 : a.k - b.k));
   return placed;
+}
+
+/** A ChunkDeclared of a one-object file `manifest` = [cid], signed by `owner` at `signedAt`. */
+function declared(
+  manifest: string,
+  cid: string,
+  size: bigint,
+  owner: { secretKey: Uint8Array; publicKey: Uint8Array },
+  signedAt: bigint,
+  over: { placement?: Uint8Array[]; expiresAt?: bigint } = {},
+) {
+  const { declaration, proofs } = signUploadDeclaration(
+    {
+      manifestCid: manifest,
+      objects: [{ cid, size }],
+      signedAtHeight: signedAt,
+      expiresAtHeight: over.expiresAt ?? signedAt + 1000n,
+    },
+    owner,
+  );
+  return {
+    cid,
+    size,
+    manifestCid: manifest,
+    declaration,
+    index: 0,
+    proof: proofs[0]!.map((p) => Buffer.from(p)),
+    placement: (over.placement ?? []).map((p) => Buffer.from(p)),
+    replicationFactor: 1,
+  };
 }
 
 function signed(actor: SampleActor, sequence: bigint, event: DAEventInput, observedHeight = 0n): Uint8Array {
@@ -102,8 +136,9 @@ describe("ReplayMachine", () => {
     expect(c.uploader).toBe(net.owner.address);
     // chunk number 6 (file 1, chunk 1) was healed: first placed node removed, another added.
     const healed = s.getChunk(sampleCid("chunk-1-1"))!;
-    expect(healed.replicas).not.toContain(healed.placement[0]);
-    expect(healed.replicas).toHaveLength(3);
+    expect(healed.placement).not.toContain(net.nodes[0]!.actor.hex);
+    expect(healed.replicas).not.toContain(net.nodes[0]!.actor.hex);
+    expect(healed.replicas).toEqual([...healed.placement].sort());
     expect(s.chunksPlacedOn(net.nodes[0]!.actor.hex).length).toBeGreaterThan(0);
     const st = inOrder.stats();
     expect(st.rejected).toEqual({});
@@ -150,7 +185,19 @@ describe("ReplayMachine", () => {
   });
 
   it("skips forged, unauthorized and malformed input without changing the digest", () => {
+    // A registered node that misbehaves (unregistered keys are not even sequenced: see below).
     const rogue = sampleActor("rogue");
+    const rogueReg = signNodeRegistration(
+      {
+        nodeId: Buffer.from(rogue.publicKey),
+        operator: net.owner.address,
+        zone: "zone-0",
+        class: 1,
+        capacityBytes: 1n << 40n,
+        endpoint: "http://127.0.0.1:9999",
+      },
+      rogue.secretKey,
+    );
     const node1 = net.nodes[1]!.actor;
     const cid = sampleCid("chunk-0-0");
     const forgedSig = signed(
@@ -196,7 +243,6 @@ describe("ReplayMachine", () => {
             cid,
             size: 1n,
             manifestCid: cid,
-            uploader: { nodeId: Buffer.from(rogue.publicKey) },
             replicationFactor: 1,
           },
         }),
@@ -228,9 +274,16 @@ describe("ReplayMachine", () => {
       new Uint8Array([0x44, 0x53, 0x44, 0x4e, 0x45, 0x56, 0x54, 1, 0x0a, 0x7f]), // truncated framing
     ];
     const m = replay(blobs);
-    const last = m.height;
-    m.applyHeight(heightOf(last + 1n, junk));
-    expect(m.digestHex()).toBe(inOrder.digestHex());
+    const regSeq = m.appliedSequence(net.coordinator.publicKey) + 1n;
+    m.applyHeight(
+      heightOf(m.height + 1n, [
+        encodeBatch([signed(net.coordinator, regSeq, { type: "nodeRegistered", value: rogueReg }, m.height)]),
+      ]),
+    );
+    const before = m.digestHex();
+    expect(before).not.toBe(inOrder.digestHex());
+    m.applyHeight(heightOf(m.height + 1n, junk));
+    expect(m.digestHex()).toBe(before);
     const st = m.stats();
     expect(st.invalid["bad-signature"]).toBe(1);
     expect(st.invalid.malformed).toBe(1);
@@ -252,21 +305,7 @@ describe("ReplayMachine", () => {
     const cid = sampleCid("chunk-x");
     const c = net.coordinator;
     const declare = (seq: bigint, observed: bigint) =>
-      signed(
-        c,
-        seq,
-        {
-          type: "chunkDeclared",
-          value: {
-            cid,
-            size: 10n,
-            manifestCid: manifest,
-            uploader: { address: net.owner.address },
-            replicationFactor: 1,
-          },
-        },
-        observed,
-      );
+      signed(c, seq, { type: "chunkDeclared", value: declared(manifest, cid, 10n, net.owner, observed) }, observed);
     const del = signDeleteRequest(manifest, 4n, { kind: "account", ...net.owner });
     const a = declare(1n, 2n);
     const d = signed(c, 2n, { type: "deleteRequested", value: del }, 5n);

@@ -20,6 +20,17 @@ import { envelopeWriteKey } from "./writeKey.js";
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
 
+/** Envelopes held back for one publisher waiting for a sequence gap to fill (beyond: dropped, counted). */
+export const MAX_PENDING_PER_PUBLISHER = 1024;
+/** Held envelopes in all (coordinators and registered nodes). */
+export const MAX_PENDING = 16_384;
+/**
+ * Held envelopes of publishers that are neither coordinators nor registered nodes (yet): a node's event may
+ * arrive before the relayed registration that authorizes it, but throwaway keys must not grow the buffer.
+ */
+export const MAX_PENDING_UNKNOWN = 256;
+export const MAX_PENDING_PER_UNKNOWN_PUBLISHER = 8;
+
 export interface ReplayStats {
   /** Last DA height applied (0 before any). */
   readonly height: bigint;
@@ -159,6 +170,17 @@ export class ReplayMachine {
     this.sequence(env, height, changes);
   }
 
+  /** Coordinators (replay rules) and nodes the registry knows may publish; anyone else is held or ignored. */
+  private authorized(pub: string): boolean {
+    return this.config.coordinators.has(pub) || this.stateRef.registrations.has(pub);
+  }
+
+  private heldUnknown(): number {
+    let n = 0;
+    for (const [pub, w] of this.pending) if (!this.authorized(pub)) n += w.size;
+    return n;
+  }
+
   private sequence(env: OpenedEnvelope, height: bigint, changes: StateChange[]): void {
     const pub = env.publisherHex;
     const cursor = this.cursors.get(pub) ?? 0n;
@@ -166,7 +188,17 @@ export class ReplayMachine {
       this.counters.duplicates++;
       return;
     }
-    if (env.sequence > cursor + 1n) {
+    const known = this.authorized(pub);
+    if (env.sequence > cursor + 1n || !known) {
+      const perPublisher = known ? MAX_PENDING_PER_PUBLISHER : MAX_PENDING_PER_UNKNOWN_PUBLISHER;
+      if (
+        (this.pending.get(pub)?.size ?? 0) >= perPublisher ||
+        this.pendingCount >= MAX_PENDING ||
+        (!known && this.heldUnknown() >= MAX_PENDING_UNKNOWN)
+      ) {
+        bump(this.invalid, known ? "pending-full" : "unknown-publisher");
+        return;
+      }
       let waiting = this.pending.get(pub);
       if (!waiting) {
         waiting = new Map();
@@ -184,9 +216,14 @@ export class ReplayMachine {
       return;
     }
     this.apply(env, height, changes);
+    this.drain(pub, changes);
+  }
+
+  /** Applies a publisher's held envelopes that are next in sequence (once it is authorized). */
+  private drain(pub: string, changes: StateChange[]): void {
     const waiting = this.pending.get(pub);
-    if (!waiting) return;
-    for (let next = env.sequence + 1n; ; next++) {
+    if (!waiting || !this.authorized(pub)) return;
+    for (let next = (this.cursors.get(pub) ?? 0n) + 1n; ; next++) {
       const p = waiting.get(next);
       if (!p) break;
       waiting.delete(next);
@@ -240,6 +277,9 @@ export class ReplayMachine {
     if (outcome.status === "applied") {
       this.counters.applied++;
       for (const c of outcome.changes) changes.push(c);
+      // A newly registered node may have events waiting for its registration.
+      for (const c of outcome.changes)
+        if (c.type === "nodeRegistered" && c.nodeId !== env.publisherHex) this.drain(c.nodeId, changes);
     } else if (outcome.status === "superseded") {
       this.counters.superseded++;
     } else {

@@ -41,17 +41,27 @@ export interface NodeStatusRecord {
   readonly reason: string;
   readonly key: WriteKey;
 }
-export interface ChunkRecord {
-  readonly chunk: ChunkDeclared;
-  /** principalKey(chunk.uploader), cached. */
-  readonly uploader: string;
+/** One uploader's pin of a chunk under a manifest, ordered by what the uploader signed. */
+export interface PinRecord {
+  readonly manifestCid: string;
+  /** bech32 account of the uploader. */
+  readonly owner: string;
   readonly key: WriteKey;
+}
+export interface ChunkRecord {
+  /** The newest coordinator declaration (by envelope write key): placement and replication factor. */
+  readonly chunk: ChunkDeclared;
+  readonly key: WriteKey;
+  /** Every pin ever declared for this chunk, by pin id (manifest, owner); deleted ones stay as history. */
+  readonly pins: ReadonlyMap<string, PinRecord>;
   /**
-   * True when a newer DeleteRequested by the uploader covers this declaration. The record is kept (not
-   * dropped) so an older declaration delivered late still loses to it: the outcome is then independent
-   * of delivery order. Derived from `deletes`, so it is not part of the snapshot.
+   * True when no pin is live (each is covered by a newer DeleteRequested of its owner). Records are kept
+   * so an older declaration delivered late still loses to the delete: the outcome is independent of
+   * delivery order. Derived from `deletes`, so it is not part of the snapshot.
    */
   readonly deleted: boolean;
+  /** Owner of the oldest live pin ("" when none): whose nodes placement avoids. */
+  readonly uploader: string;
 }
 export interface ReplicaRecord {
   /** false records a removal, so that an older add delivered late cannot resurrect the replica. */
@@ -84,9 +94,14 @@ export interface NodeInfo {
 export interface ChunkInfo {
   readonly cid: string;
   readonly size: bigint;
+  /** The chunk itself when it is a file's manifest, else the manifest of its oldest live pin. */
   readonly manifestCid: string;
-  /** Node id (hex) or account address of the uploader. */
+  /** Every manifest with a live pin on this chunk, sorted. */
+  readonly manifests: readonly string[];
+  /** Owner of the oldest live pin (account address). */
   readonly uploader: string;
+  /** Owners of live pins, sorted. */
+  readonly owners: readonly string[];
   /** Declared placement, most preferred first (node ids, hex). */
   readonly placement: readonly string[];
   readonly replicationFactor: number;
@@ -142,7 +157,10 @@ export class ReplayState {
   readonly deletes = new Map<string, DeleteRecord>();
 
   private readonly zoneIndex = new Map<string, Set<string>>();
+  /** manifest → chunks with a pin (live or not) under it. */
   private readonly manifestIndex = new Map<string, Set<string>>();
+  /** pin id (manifest, owner) → chunks it pins. */
+  private readonly pinIndex = new Map<string, Set<string>>();
   private readonly placementIndex = new Map<string, Set<string>>();
   private readonly holdingIndex = new Map<string, Set<string>>();
   private replicaCount = 0;
@@ -164,27 +182,51 @@ export class ReplayState {
     this.cachedDigest = undefined;
   }
 
-  /** Stores the newest declaration of a chunk (deleted or not). */
-  setChunk(rec: ChunkRecord): void {
+  /** A pin is live unless its owner's newest delete request for that manifest is newer than it. */
+  pinLive(pin: PinRecord): boolean {
+    const tomb = this.deletes.get(deleteRecordId(pin.manifestCid, pin.owner));
+    return tomb === undefined || compareWriteKeys(tomb.key, pin.key) < 0;
+  }
+
+  /** Oldest live pin first (by key), so later declarations never change who the chunk is placed for. */
+  livePins(rec: { pins: ReadonlyMap<string, PinRecord> }): PinRecord[] {
+    return [...rec.pins.values()].filter((p) => this.pinLive(p)).sort((a, b) => compareWriteKeys(a.key, b.key));
+  }
+
+  /** Stores a chunk's declaration and pins; liveness (`deleted`, `uploader`) is derived here. */
+  setChunk(rec: { chunk: ChunkDeclared; key: WriteKey; pins: ReadonlyMap<string, PinRecord> }): ChunkRecord {
     const cid = rec.chunk.cid;
     const old = this.chunks.get(cid);
     if (old) {
-      removeFrom(this.manifestIndex, old.chunk.manifestCid, cid);
+      for (const [id, p] of old.pins) {
+        removeFrom(this.manifestIndex, p.manifestCid, cid);
+        removeFrom(this.pinIndex, id, cid);
+      }
       if (!old.deleted) this.unindexVisible(old);
     }
-    this.chunks.set(cid, rec);
-    addTo(this.manifestIndex, rec.chunk.manifestCid, cid);
-    if (!rec.deleted) this.indexVisible(rec);
+    const live = this.livePins(rec);
+    const full: ChunkRecord = { ...rec, deleted: live.length === 0, uploader: live[0]?.owner ?? "" };
+    this.chunks.set(cid, full);
+    for (const [id, p] of full.pins) {
+      addTo(this.manifestIndex, p.manifestCid, cid);
+      addTo(this.pinIndex, id, cid);
+    }
+    if (!full.deleted) this.indexVisible(full);
     this.cachedDigest = undefined;
+    return full;
   }
 
-  /** Marks a declaration as covered by a delete request. */
-  markChunkDeleted(cid: string): void {
+  /** Re-derives liveness after a delete request changed; returns true when the chunk just lost its last pin. */
+  refreshChunk(cid: string): boolean {
     const old = this.chunks.get(cid);
-    if (!old || old.deleted) return;
-    this.unindexVisible(old);
-    this.chunks.set(cid, { ...old, deleted: true });
-    this.cachedDigest = undefined;
+    if (!old) return false;
+    const now = this.setChunk(old);
+    return !old.deleted && now.deleted;
+  }
+
+  /** Chunks a pin (manifest, owner) covers, live or not. */
+  chunksOfPin(manifestCid: string, ownerKey: string): ReadonlySet<string> {
+    return this.pinIndex.get(deleteRecordId(manifestCid, ownerKey)) ?? new Set();
   }
 
   private indexVisible(rec: ChunkRecord): void {
@@ -221,14 +263,19 @@ export class ReplayState {
     this.cachedDigest = undefined;
   }
 
-  /** Every CID whose newest declaration names this manifest, including deleted ones (used by deletes). */
+  /** Every CID with a pin (live or not) under this manifest. */
   declaredUnderManifest(manifestCid: string): ReadonlySet<string> {
     return this.manifestIndex.get(manifestCid) ?? new Set();
   }
 
-  /** Live (not deleted) chunks of a manifest, sorted. */
+  /** Chunks with a live pin under this manifest, sorted. */
   chunksOfManifest(manifestCid: string): string[] {
-    return sorted([...this.declaredUnderManifest(manifestCid)].filter((c) => this.chunks.get(c)?.deleted === false));
+    return sorted(
+      [...this.declaredUnderManifest(manifestCid)].filter((c) => {
+        const rec = this.chunks.get(c);
+        return rec !== undefined && this.livePins(rec).some((p) => p.manifestCid === manifestCid);
+      }),
+    );
   }
 
   // ---- views (sorted, so every consumer iterates in the same order) ----
@@ -274,11 +321,15 @@ export class ReplayState {
   getChunk(cid: string): ChunkInfo | undefined {
     const rec = this.chunks.get(cid);
     if (!rec || rec.deleted) return undefined;
+    const live = this.livePins(rec);
+    const manifests = sorted(new Set(live.map((p) => p.manifestCid)));
     return {
       cid,
       size: rec.chunk.size,
-      manifestCid: rec.chunk.manifestCid,
+      manifestCid: manifests.includes(cid) ? cid : live[0]!.manifestCid,
+      manifests,
       uploader: rec.uploader,
+      owners: sorted(new Set(live.map((p) => p.owner))),
       placement: rec.chunk.placement.map(nodeIdHex),
       replicationFactor: rec.chunk.replicationFactor,
       replicas: this.replicasOf(cid),
@@ -340,7 +391,11 @@ export class ReplayState {
     }
     for (const cid of sorted(this.chunks.keys())) {
       const c = this.chunks.get(cid)!;
-      yield { field: 3, value: { chunk: c.chunk, key: key(c.key) } };
+      const pins = sorted(c.pins.keys()).map((id) => {
+        const p = c.pins.get(id)!;
+        return { manifestCid: p.manifestCid, owner: p.owner, key: key(p.key) };
+      });
+      yield { field: 3, value: { chunk: c.chunk, key: key(c.key), pins } };
     }
     for (const cid of sorted(this.replicas.keys())) {
       const m = this.replicas.get(cid)!;
@@ -417,9 +472,7 @@ export class ReplayState {
    * a request for their own key, and such noise must not change the digest.
    */
   private deleteCoversDeclaration(d: DeleteRecord): boolean {
-    for (const cid of this.declaredUnderManifest(d.manifestCid))
-      if (this.chunks.get(cid)?.uploader === d.ownerKey) return true;
-    return false;
+    return this.pinIndex.has(deleteRecordId(d.manifestCid, d.ownerKey));
   }
 
   /** Delete requests left out of the snapshot (they cover nothing yet); checkpoints keep them. Sorted. */
@@ -486,11 +539,14 @@ export class ReplayState {
     }
     for (const c of snap.chunks) {
       if (!c.chunk) continue;
-      const uploader = principalKey(c.chunk.uploader) ?? "";
-      const k = key(c.key);
-      const tomb = s.deletes.get(deleteRecordId(c.chunk.manifestCid, uploader));
-      const deleted = tomb !== undefined && compareWriteKeys(tomb.key, k) > 0;
-      s.setChunk({ chunk: c.chunk, uploader, key: k, deleted });
+      const pins = new Map<string, PinRecord>();
+      for (const p of c.pins)
+        pins.set(deleteRecordId(p.manifestCid, p.owner), {
+          manifestCid: p.manifestCid,
+          owner: p.owner,
+          key: key(p.key),
+        });
+      s.setChunk({ chunk: c.chunk, key: key(c.key), pins });
     }
     for (const r of snap.replicas) {
       s.setReplica(r.cid, nodeIdHex(r.nodeId), {

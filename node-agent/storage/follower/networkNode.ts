@@ -11,6 +11,7 @@ import { ReplayFollower } from "../../da/replay/follower.js";
 import { parseSize } from "../chunker.js";
 import type { NodeIdentity } from "../identity.js";
 import type { LocalFsStorage } from "../localfs.js";
+import { GarbageCollector } from "./garbageCollector.js";
 import { registerWithCoordinator } from "./register.js";
 import { SelfHealer } from "./selfHeal.js";
 
@@ -28,8 +29,12 @@ export interface NetworkNodeInput {
 export interface NetworkNode {
   readonly follower: ReplayFollower;
   readonly healer: SelfHealer;
+  readonly gc: GarbageCollector;
   stop(): Promise<void>;
 }
+
+/** Unneeded chunks are kept this long before they are deleted (1 h). */
+export const DEFAULT_GC_GRACE_MS = 3_600_000;
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
@@ -53,6 +58,9 @@ export async function startNetworkNode(i: NetworkNodeInput): Promise<NetworkNode
   const intervalMs = str(v["heal-interval-ms"]) ? Number(v["heal-interval-ms"]) : undefined;
   if (intervalMs !== undefined && !(Number.isInteger(intervalMs) && intervalMs >= 50))
     throw new InvalidArgumentError("--heal-interval-ms must be an integer ≥ 50");
+  const graceMs = str(v["gc-grace-ms"]) ? Number(v["gc-grace-ms"]) : DEFAULT_GC_GRACE_MS;
+  if (!(Number.isInteger(graceMs) && graceMs >= 1000))
+    throw new InvalidArgumentError("--gc-grace-ms must be an integer ≥ 1000");
 
   // Replay rules: coordinator keys by flag, else DSDN_COORDINATOR_KEYS, else the coordinator's own answer.
   let keys = Array.isArray(v["coordinator-key"])
@@ -93,6 +101,14 @@ export async function startNetworkNode(i: NetworkNodeInput): Promise<NetworkNode
     logger: stderrLogger,
   });
   healer.start();
+  const gc = new GarbageCollector({
+    follower,
+    storage: i.storage,
+    identity: i.identity,
+    graceMs,
+    logger: stderrLogger,
+  });
+  gc.start();
 
   const stopping = new AbortController();
   let registering: Promise<void> | undefined;
@@ -136,9 +152,11 @@ export async function startNetworkNode(i: NetworkNodeInput): Promise<NetworkNode
   return {
     follower,
     healer,
+    gc,
     async stop() {
       stopping.abort();
       await registering;
+      await gc.stop();
       await healer.stop();
       await follower.stop();
       await da.close();

@@ -139,17 +139,51 @@ export interface NodeStatusChanged {
   reason: string;
 }
 
-/** A chunk is stored and where it should live (placement is ordered, most preferred first). */
+/**
+ * What an uploader signs to declare a file: its manifest, the list of stored objects (every chunk and the
+ * manifest itself, each (cid, size), as an RFC 6962 Merkle root), their count and total size, the DA head
+ * the uploader had seen, and the last DA height at which it may be published. The signature is ADR-036
+ * (`signArbitrary`, as Keplr and CosmJS make it) by `uploader` over
+ * "dsdn.da.v1.UploadDeclaration\0" || this message with `signature` empty.
+ */
+export interface UploadDeclaration {
+  manifestCid: string;
+  /** RFC 6962 root over leaves "cid\0" || uint64be(size), in list order */
+  chunksRoot: Buffer;
+  chunkCount: bigint;
+  /** sum of the sizes in the list */
+  totalSize: bigint;
+  /** DA head the uploader had seen; orders it against the owner's deletes */
+  signedAtHeight: bigint;
+  /** not valid in a blob above this height */
+  expiresAtHeight: bigint;
+  /** bech32 "nusa1…" account (the pin's owner) */
+  uploader: string;
+  /** 33-byte compressed secp256k1 key of `uploader` */
+  uploaderPublicKey: Buffer;
+  /** 64-byte low-S secp256k1 (ADR-036 sign doc) */
+  signature: Buffer;
+}
+
+/**
+ * A chunk is stored and where it should live (placement is ordered, most preferred first). It pins the chunk
+ * for the declaration's uploader: ownership is a set of such pins, never an overwrite.
+ */
 export interface ChunkDeclared {
   cid: string;
   size: bigint;
+  /** equal to declaration.manifest_cid */
   manifestCid: string;
-  uploader:
-    | Principal
-    | undefined;
   /** node ids */
   placement: Buffer[];
   replicationFactor: number;
+  declaration:
+    | UploadDeclaration
+    | undefined;
+  /** position of (cid, size) in the declared list */
+  index: number;
+  /** RFC 6962 audit path of that leaf to declaration.chunks_root */
+  proof: Buffer[];
 }
 
 export interface ReplicaAdded {
@@ -165,7 +199,10 @@ export interface ReplicaRemoved {
   reason: string;
 }
 
-/** The owner of a file asks for it to be deleted. Signed by the owner so anyone may relay it. */
+/**
+ * The owner of a file asks for its pin to be removed (other owners' pins stay). Signed by the owner so anyone
+ * may relay it: ADR-036 by the account (owner_public_key), or ed25519 by a node owner.
+ */
 export interface DeleteRequested {
   manifestCid: string;
   owner:
@@ -652,8 +689,270 @@ export const NodeStatusChanged: MessageFns<NodeStatusChanged> = {
   },
 };
 
+function createBaseUploadDeclaration(): UploadDeclaration {
+  return {
+    manifestCid: "",
+    chunksRoot: Buffer.alloc(0),
+    chunkCount: 0n,
+    totalSize: 0n,
+    signedAtHeight: 0n,
+    expiresAtHeight: 0n,
+    uploader: "",
+    uploaderPublicKey: Buffer.alloc(0),
+    signature: Buffer.alloc(0),
+  };
+}
+
+export const UploadDeclaration: MessageFns<UploadDeclaration> = {
+  encode(message: UploadDeclaration, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.manifestCid !== "") {
+      writer.uint32(10).string(message.manifestCid);
+    }
+    if (message.chunksRoot.length !== 0) {
+      writer.uint32(18).bytes(message.chunksRoot);
+    }
+    if (message.chunkCount !== 0n) {
+      if (BigInt.asUintN(64, message.chunkCount) !== message.chunkCount) {
+        throw new globalThis.Error("value provided for field message.chunkCount of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.chunkCount);
+    }
+    if (message.totalSize !== 0n) {
+      if (BigInt.asUintN(64, message.totalSize) !== message.totalSize) {
+        throw new globalThis.Error("value provided for field message.totalSize of type uint64 too large");
+      }
+      writer.uint32(32).uint64(message.totalSize);
+    }
+    if (message.signedAtHeight !== 0n) {
+      if (BigInt.asUintN(64, message.signedAtHeight) !== message.signedAtHeight) {
+        throw new globalThis.Error("value provided for field message.signedAtHeight of type uint64 too large");
+      }
+      writer.uint32(40).uint64(message.signedAtHeight);
+    }
+    if (message.expiresAtHeight !== 0n) {
+      if (BigInt.asUintN(64, message.expiresAtHeight) !== message.expiresAtHeight) {
+        throw new globalThis.Error("value provided for field message.expiresAtHeight of type uint64 too large");
+      }
+      writer.uint32(48).uint64(message.expiresAtHeight);
+    }
+    if (message.uploader !== "") {
+      writer.uint32(58).string(message.uploader);
+    }
+    if (message.uploaderPublicKey.length !== 0) {
+      writer.uint32(66).bytes(message.uploaderPublicKey);
+    }
+    if (message.signature.length !== 0) {
+      writer.uint32(74).bytes(message.signature);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UploadDeclaration {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUploadDeclaration();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.manifestCid = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chunksRoot = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.chunkCount = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.totalSize = reader.uint64() as bigint;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.signedAtHeight = reader.uint64() as bigint;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.expiresAtHeight = reader.uint64() as bigint;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.uploader = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.uploaderPublicKey = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.signature = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UploadDeclaration {
+    return {
+      manifestCid: isSet(object.manifestCid)
+        ? globalThis.String(object.manifestCid)
+        : isSet(object.manifest_cid)
+        ? globalThis.String(object.manifest_cid)
+        : "",
+      chunksRoot: isSet(object.chunksRoot)
+        ? Buffer.from(bytesFromBase64(object.chunksRoot))
+        : isSet(object.chunks_root)
+        ? Buffer.from(bytesFromBase64(object.chunks_root))
+        : Buffer.alloc(0),
+      chunkCount: isSet(object.chunkCount)
+        ? BigInt(object.chunkCount)
+        : isSet(object.chunk_count)
+        ? BigInt(object.chunk_count)
+        : 0n,
+      totalSize: isSet(object.totalSize)
+        ? BigInt(object.totalSize)
+        : isSet(object.total_size)
+        ? BigInt(object.total_size)
+        : 0n,
+      signedAtHeight: isSet(object.signedAtHeight)
+        ? BigInt(object.signedAtHeight)
+        : isSet(object.signed_at_height)
+        ? BigInt(object.signed_at_height)
+        : 0n,
+      expiresAtHeight: isSet(object.expiresAtHeight)
+        ? BigInt(object.expiresAtHeight)
+        : isSet(object.expires_at_height)
+        ? BigInt(object.expires_at_height)
+        : 0n,
+      uploader: isSet(object.uploader) ? globalThis.String(object.uploader) : "",
+      uploaderPublicKey: isSet(object.uploaderPublicKey)
+        ? Buffer.from(bytesFromBase64(object.uploaderPublicKey))
+        : isSet(object.uploader_public_key)
+        ? Buffer.from(bytesFromBase64(object.uploader_public_key))
+        : Buffer.alloc(0),
+      signature: isSet(object.signature) ? Buffer.from(bytesFromBase64(object.signature)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: UploadDeclaration): unknown {
+    const obj: any = {};
+    if (message.manifestCid !== "") {
+      obj.manifestCid = message.manifestCid;
+    }
+    if (message.chunksRoot.length !== 0) {
+      obj.chunksRoot = base64FromBytes(message.chunksRoot);
+    }
+    if (message.chunkCount !== 0n) {
+      obj.chunkCount = message.chunkCount.toString();
+    }
+    if (message.totalSize !== 0n) {
+      obj.totalSize = message.totalSize.toString();
+    }
+    if (message.signedAtHeight !== 0n) {
+      obj.signedAtHeight = message.signedAtHeight.toString();
+    }
+    if (message.expiresAtHeight !== 0n) {
+      obj.expiresAtHeight = message.expiresAtHeight.toString();
+    }
+    if (message.uploader !== "") {
+      obj.uploader = message.uploader;
+    }
+    if (message.uploaderPublicKey.length !== 0) {
+      obj.uploaderPublicKey = base64FromBytes(message.uploaderPublicKey);
+    }
+    if (message.signature.length !== 0) {
+      obj.signature = base64FromBytes(message.signature);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UploadDeclaration>): UploadDeclaration {
+    return UploadDeclaration.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UploadDeclaration>): UploadDeclaration {
+    const message = createBaseUploadDeclaration();
+    message.manifestCid = object.manifestCid ?? "";
+    message.chunksRoot = object.chunksRoot ?? Buffer.alloc(0);
+    message.chunkCount = (object.chunkCount !== undefined && object.chunkCount !== null)
+      ? BigInt(object.chunkCount)
+      : 0n;
+    message.totalSize = (object.totalSize !== undefined && object.totalSize !== null) ? BigInt(object.totalSize) : 0n;
+    message.signedAtHeight = (object.signedAtHeight !== undefined && object.signedAtHeight !== null)
+      ? BigInt(object.signedAtHeight)
+      : 0n;
+    message.expiresAtHeight = (object.expiresAtHeight !== undefined && object.expiresAtHeight !== null)
+      ? BigInt(object.expiresAtHeight)
+      : 0n;
+    message.uploader = object.uploader ?? "";
+    message.uploaderPublicKey = object.uploaderPublicKey ?? Buffer.alloc(0);
+    message.signature = object.signature ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
 function createBaseChunkDeclared(): ChunkDeclared {
-  return { cid: "", size: 0n, manifestCid: "", uploader: undefined, placement: [], replicationFactor: 0 };
+  return {
+    cid: "",
+    size: 0n,
+    manifestCid: "",
+    placement: [],
+    replicationFactor: 0,
+    declaration: undefined,
+    index: 0,
+    proof: [],
+  };
 }
 
 export const ChunkDeclared: MessageFns<ChunkDeclared> = {
@@ -670,14 +969,20 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
     if (message.manifestCid !== "") {
       writer.uint32(26).string(message.manifestCid);
     }
-    if (message.uploader !== undefined) {
-      Principal.encode(message.uploader, writer.uint32(34).fork()).join();
-    }
     for (const v of message.placement) {
       writer.uint32(42).bytes(v!);
     }
     if (message.replicationFactor !== 0) {
       writer.uint32(48).uint32(message.replicationFactor);
+    }
+    if (message.declaration !== undefined) {
+      UploadDeclaration.encode(message.declaration, writer.uint32(58).fork()).join();
+    }
+    if (message.index !== 0) {
+      writer.uint32(64).uint32(message.index);
+    }
+    for (const v of message.proof) {
+      writer.uint32(74).bytes(v!);
     }
     return writer;
   },
@@ -719,14 +1024,6 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
             message.manifestCid = reader.string();
             continue;
           }
-          case 4: {
-            if (tag !== 34) {
-              break;
-            }
-
-            message.uploader = Principal.decode(reader, reader.uint32());
-            continue;
-          }
           case 5: {
             if (tag !== 42) {
               break;
@@ -741,6 +1038,30 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
             }
 
             message.replicationFactor = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.declaration = UploadDeclaration.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.index = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.proof.push(Buffer.from(reader.bytes()));
             continue;
           }
         }
@@ -764,7 +1085,6 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
         : isSet(object.manifest_cid)
         ? globalThis.String(object.manifest_cid)
         : "",
-      uploader: isSet(object.uploader) ? Principal.fromJSON(object.uploader) : undefined,
       placement: globalThis.Array.isArray(object?.placement)
         ? object.placement.map((e: any) => Buffer.from(bytesFromBase64(e)))
         : [],
@@ -773,6 +1093,11 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
         : isSet(object.replication_factor)
         ? globalThis.Number(object.replication_factor)
         : 0,
+      declaration: isSet(object.declaration) ? UploadDeclaration.fromJSON(object.declaration) : undefined,
+      index: isSet(object.index) ? globalThis.Number(object.index) : 0,
+      proof: globalThis.Array.isArray(object?.proof)
+        ? object.proof.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
     };
   },
 
@@ -787,14 +1112,20 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
     if (message.manifestCid !== "") {
       obj.manifestCid = message.manifestCid;
     }
-    if (message.uploader !== undefined) {
-      obj.uploader = Principal.toJSON(message.uploader);
-    }
     if (message.placement?.length) {
       obj.placement = message.placement.map((e) => base64FromBytes(e));
     }
     if (message.replicationFactor !== 0) {
       obj.replicationFactor = Math.round(message.replicationFactor);
+    }
+    if (message.declaration !== undefined) {
+      obj.declaration = UploadDeclaration.toJSON(message.declaration);
+    }
+    if (message.index !== 0) {
+      obj.index = Math.round(message.index);
+    }
+    if (message.proof?.length) {
+      obj.proof = message.proof.map((e) => base64FromBytes(e));
     }
     return obj;
   },
@@ -807,11 +1138,13 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
     message.cid = object.cid ?? "";
     message.size = (object.size !== undefined && object.size !== null) ? BigInt(object.size) : 0n;
     message.manifestCid = object.manifestCid ?? "";
-    message.uploader = (object.uploader !== undefined && object.uploader !== null)
-      ? Principal.fromPartial(object.uploader)
-      : undefined;
     message.placement = object.placement?.map((e) => e) || [];
     message.replicationFactor = object.replicationFactor ?? 0;
+    message.declaration = (object.declaration !== undefined && object.declaration !== null)
+      ? UploadDeclaration.fromPartial(object.declaration)
+      : undefined;
+    message.index = object.index ?? 0;
+    message.proof = object.proof?.map((e) => e) || [];
     return message;
   },
 };

@@ -36,9 +36,24 @@ export interface NodeStatusEntry {
   key: WriteKey | undefined;
 }
 
-export interface ChunkEntry {
-  chunk: ChunkDeclared | undefined;
+/**
+ * One uploader's pin of a chunk under a manifest. `key` is what the uploader signed (signed_at_height,
+ * sha256 of the signature); a delete by the same owner with a greater key removes it.
+ */
+export interface PinEntry {
+  manifestCid: string;
+  owner: string;
   key: WriteKey | undefined;
+}
+
+export interface ChunkEntry {
+  /** the newest coordinator declaration (placement); manifest/size of the first live pin */
+  chunk: ChunkDeclared | undefined;
+  key:
+    | WriteKey
+    | undefined;
+  /** sorted by (manifest_cid, owner) */
+  pins: PinEntry[];
 }
 
 export interface ReplicaEntry {
@@ -400,8 +415,113 @@ export const NodeStatusEntry: MessageFns<NodeStatusEntry> = {
   },
 };
 
+function createBasePinEntry(): PinEntry {
+  return { manifestCid: "", owner: "", key: undefined };
+}
+
+export const PinEntry: MessageFns<PinEntry> = {
+  encode(message: PinEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.manifestCid !== "") {
+      writer.uint32(10).string(message.manifestCid);
+    }
+    if (message.owner !== "") {
+      writer.uint32(18).string(message.owner);
+    }
+    if (message.key !== undefined) {
+      WriteKey.encode(message.key, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PinEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePinEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.manifestCid = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.owner = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.key = WriteKey.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PinEntry {
+    return {
+      manifestCid: isSet(object.manifestCid)
+        ? globalThis.String(object.manifestCid)
+        : isSet(object.manifest_cid)
+        ? globalThis.String(object.manifest_cid)
+        : "",
+      owner: isSet(object.owner) ? globalThis.String(object.owner) : "",
+      key: isSet(object.key) ? WriteKey.fromJSON(object.key) : undefined,
+    };
+  },
+
+  toJSON(message: PinEntry): unknown {
+    const obj: any = {};
+    if (message.manifestCid !== "") {
+      obj.manifestCid = message.manifestCid;
+    }
+    if (message.owner !== "") {
+      obj.owner = message.owner;
+    }
+    if (message.key !== undefined) {
+      obj.key = WriteKey.toJSON(message.key);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PinEntry>): PinEntry {
+    return PinEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PinEntry>): PinEntry {
+    const message = createBasePinEntry();
+    message.manifestCid = object.manifestCid ?? "";
+    message.owner = object.owner ?? "";
+    message.key = (object.key !== undefined && object.key !== null) ? WriteKey.fromPartial(object.key) : undefined;
+    return message;
+  },
+};
+
 function createBaseChunkEntry(): ChunkEntry {
-  return { chunk: undefined, key: undefined };
+  return { chunk: undefined, key: undefined, pins: [] };
 }
 
 export const ChunkEntry: MessageFns<ChunkEntry> = {
@@ -411,6 +531,9 @@ export const ChunkEntry: MessageFns<ChunkEntry> = {
     }
     if (message.key !== undefined) {
       WriteKey.encode(message.key, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.pins) {
+      PinEntry.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -444,6 +567,14 @@ export const ChunkEntry: MessageFns<ChunkEntry> = {
             message.key = WriteKey.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pins.push(PinEntry.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -460,6 +591,7 @@ export const ChunkEntry: MessageFns<ChunkEntry> = {
     return {
       chunk: isSet(object.chunk) ? ChunkDeclared.fromJSON(object.chunk) : undefined,
       key: isSet(object.key) ? WriteKey.fromJSON(object.key) : undefined,
+      pins: globalThis.Array.isArray(object?.pins) ? object.pins.map((e: any) => PinEntry.fromJSON(e)) : [],
     };
   },
 
@@ -470,6 +602,9 @@ export const ChunkEntry: MessageFns<ChunkEntry> = {
     }
     if (message.key !== undefined) {
       obj.key = WriteKey.toJSON(message.key);
+    }
+    if (message.pins?.length) {
+      obj.pins = message.pins.map((e) => PinEntry.toJSON(e));
     }
     return obj;
   },
@@ -483,6 +618,7 @@ export const ChunkEntry: MessageFns<ChunkEntry> = {
       ? ChunkDeclared.fromPartial(object.chunk)
       : undefined;
     message.key = (object.key !== undefined && object.key !== null) ? WriteKey.fromPartial(object.key) : undefined;
+    message.pins = object.pins?.map((e) => PinEntry.fromPartial(e)) || [];
     return message;
   },
 };

@@ -24,7 +24,9 @@ export interface QueryClaimResponse {
   claim: Claim | undefined;
 }
 
+/** Pending compute claims in payable order, at most `limit` (0 = 100; at most 1000) from the head of the queue. */
 export interface QueryPendingRequest {
+  limit: number;
 }
 
 export interface QueryPendingResponse {
@@ -307,11 +309,14 @@ export const QueryClaimResponse: MessageFns<QueryClaimResponse> = {
 };
 
 function createBaseQueryPendingRequest(): QueryPendingRequest {
-  return {};
+  return { limit: 0 };
 }
 
 export const QueryPendingRequest: MessageFns<QueryPendingRequest> = {
-  encode(_: QueryPendingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+  encode(message: QueryPendingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.limit !== 0) {
+      writer.uint32(8).uint32(message.limit);
+    }
     return writer;
   },
 
@@ -328,6 +333,14 @@ export const QueryPendingRequest: MessageFns<QueryPendingRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -340,20 +353,24 @@ export const QueryPendingRequest: MessageFns<QueryPendingRequest> = {
     }
   },
 
-  fromJSON(_: any): QueryPendingRequest {
-    return {};
+  fromJSON(object: any): QueryPendingRequest {
+    return { limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0 };
   },
 
-  toJSON(_: QueryPendingRequest): unknown {
+  toJSON(message: QueryPendingRequest): unknown {
     const obj: any = {};
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
     return obj;
   },
 
   create(base?: DeepPartial<QueryPendingRequest>): QueryPendingRequest {
     return QueryPendingRequest.fromPartial(base ?? {});
   },
-  fromPartial(_: DeepPartial<QueryPendingRequest>): QueryPendingRequest {
+  fromPartial(object: DeepPartial<QueryPendingRequest>): QueryPendingRequest {
     const message = createBaseQueryPendingRequest();
+    message.limit = object.limit ?? 0;
     return message;
   },
 };

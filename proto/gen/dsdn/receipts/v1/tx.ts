@@ -27,6 +27,19 @@ export interface MsgClaimRewardResponse {
   payableHeight: bigint;
 }
 
+/**
+ * Anyone may add coins (the reward denom) to the reward pool after genesis, as x/distribution's
+ * MsgFundCommunityPool does for the community pool; direct bank sends to the pool are blocked.
+ */
+export interface MsgFundRewardPool {
+  depositor: string;
+  /** unusa, a positive integer */
+  amount: string;
+}
+
+export interface MsgFundRewardPoolResponse {
+}
+
 function createBaseMsgClaimReward(): MsgClaimReward {
   return { claimant: "", receipt: undefined, nodeSignature: Buffer.alloc(0) };
 }
@@ -328,6 +341,143 @@ export const MsgClaimRewardResponse: MessageFns<MsgClaimRewardResponse> = {
     message.payableHeight = (object.payableHeight !== undefined && object.payableHeight !== null)
       ? BigInt(object.payableHeight)
       : 0n;
+    return message;
+  },
+};
+
+function createBaseMsgFundRewardPool(): MsgFundRewardPool {
+  return { depositor: "", amount: "" };
+}
+
+export const MsgFundRewardPool: MessageFns<MsgFundRewardPool> = {
+  encode(message: MsgFundRewardPool, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.depositor !== "") {
+      writer.uint32(10).string(message.depositor);
+    }
+    if (message.amount !== "") {
+      writer.uint32(18).string(message.amount);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgFundRewardPool {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgFundRewardPool();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.depositor = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.amount = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgFundRewardPool {
+    return {
+      depositor: isSet(object.depositor) ? globalThis.String(object.depositor) : "",
+      amount: isSet(object.amount) ? globalThis.String(object.amount) : "",
+    };
+  },
+
+  toJSON(message: MsgFundRewardPool): unknown {
+    const obj: any = {};
+    if (message.depositor !== "") {
+      obj.depositor = message.depositor;
+    }
+    if (message.amount !== "") {
+      obj.amount = message.amount;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgFundRewardPool>): MsgFundRewardPool {
+    return MsgFundRewardPool.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgFundRewardPool>): MsgFundRewardPool {
+    const message = createBaseMsgFundRewardPool();
+    message.depositor = object.depositor ?? "";
+    message.amount = object.amount ?? "";
+    return message;
+  },
+};
+
+function createBaseMsgFundRewardPoolResponse(): MsgFundRewardPoolResponse {
+  return {};
+}
+
+export const MsgFundRewardPoolResponse: MessageFns<MsgFundRewardPoolResponse> = {
+  encode(_: MsgFundRewardPoolResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgFundRewardPoolResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgFundRewardPoolResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgFundRewardPoolResponse {
+    return {};
+  },
+
+  toJSON(_: MsgFundRewardPoolResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgFundRewardPoolResponse>): MsgFundRewardPoolResponse {
+    return MsgFundRewardPoolResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<MsgFundRewardPoolResponse>): MsgFundRewardPoolResponse {
+    const message = createBaseMsgFundRewardPoolResponse();
     return message;
   },
 };

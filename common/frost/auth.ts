@@ -1,7 +1,5 @@
 /** @module Per-sender authentication of committee messages: ed25519 over "<type>\0" || canonical bytes. */
-import { type Ed25519KeyPair, ed25519Sign, ed25519Verify } from "../../../common/ed25519.js";
-import { concatBytes, toHex } from "../../../common/hash.js";
-import type { MessageCodec } from "../../../common/protobuf.js";
+
 import {
   DkgRequest,
   DkgResult,
@@ -11,7 +9,10 @@ import {
   SignCommitment,
   SignPackage,
   SignRequest,
-} from "../../../proto/gen/dsdn/committee/v1/frost.js";
+} from "../../proto/gen/dsdn/committee/v1/frost.js";
+import { type Ed25519KeyPair, ed25519Sign, ed25519Verify } from "../ed25519.js";
+import { concatBytes, toHex } from "../hash.js";
+import type { MessageCodec } from "../protobuf.js";
 import type { Loose } from "./bytes.js";
 import { FrostAuthError } from "./errors.js";
 

@@ -2,7 +2,7 @@
  * @module Bridges byte types: ts-proto (env=node) types bytes fields as Buffer, noble takes Uint8Array.
  * Loose<T> lets code build messages from plain Uint8Arrays; ts-proto's codecs accept either at runtime.
  */
-import type { MessageCodec } from "../../../common/protobuf.js";
+import type { MessageCodec } from "../protobuf.js";
 
 /** T with every Buffer field widened to Uint8Array (and Buffer[] to readonly Uint8Array[]). */
 export type Loose<T> = {

@@ -2,16 +2,17 @@
  * @module The receipt byte format: what the committee signs, what the node countersigns, the receipt id and
  * replay key, and the stateless well-formedness rules (shared by the chain, coordinators and nodes).
  */
-import { concat, u64be, utf8 } from "../../chain-app/encoding.js";
-import { sha256 } from "../../common/hash.js";
-import { decodeCanonical, encodeMessage } from "../../common/protobuf.js";
-import { isValidAddress } from "../../common/secp256k1.js";
+
 import {
   type ExecutionCommitment,
   ReceiptData,
   ReceiptKind,
   ThresholdReceipt,
 } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { u64be, utf8 } from "../encoding.js";
+import { concatBytes as concat, sha256 } from "../hash.js";
+import { decodeCanonical, encodeMessage } from "../protobuf.js";
+import { isValidAddress } from "../secp256k1.js";
 
 export const RECEIPT_VERSION = 1;
 /** Domain tags: the committee's and the node's signatures can never be replayed as each other or as anything else. */

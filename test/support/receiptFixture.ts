@@ -7,23 +7,35 @@ import { randomBytes } from "node:crypto";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { type Ed25519KeyPair, ed25519KeyPair, ed25519Sign } from "../../common/ed25519.js";
+import { type FrostGroupInfo, groupInfoFromResult } from "../../common/frost/group.js";
 import { fromHex } from "../../common/hash.js";
 import { encodeMessage, packAny } from "../../common/protobuf.js";
+import { nodeSigningMessage, receiptSigningMessage, storageCommitment } from "../../common/receipts/receiptBytes.js";
 import { fromBech32Address, type Secp256k1KeyPair, secp256k1KeyPair } from "../../common/secp256k1.js";
-import { type FrostGroupInfo, groupInfoFromResult } from "../../node-agent/coordinator/frost/group.js";
+import { proveEpochSeed, vrfPublicKeyFromIdentity } from "../../modules/committee/epochSeed.js";
+import { signCoordinatorBinding } from "../../modules/committee/registerCoordinator.js";
+import { defaultReceiptsParams, type ReceiptsParams } from "../../modules/receipts/params.js";
+import { priceOf } from "../../modules/receipts/reward.js";
 import { createLocalCommittee, type LocalCommittee } from "../../node-agent/coordinator/frost/localCommittee.js";
-import type { Committee } from "../../proto/gen/dsdn/committee/v1/committee.js";
+import type { Committee, SeedRequest } from "../../proto/gen/dsdn/committee/v1/committee.js";
 import { DkgResult } from "../../proto/gen/dsdn/committee/v1/frost.js";
-import { QueryCommitteeRequest, QueryCommitteeResponse } from "../../proto/gen/dsdn/committee/v1/query.js";
-import { MsgRegisterCoordinator, MsgSubmitDkgResult } from "../../proto/gen/dsdn/committee/v1/tx.js";
+import {
+  QueryCommitteeRequest,
+  QueryCommitteeResponse,
+  QueryParamsRequest,
+  QueryParamsResponse,
+  QuerySeedRequestRequest,
+  QuerySeedRequestResponse,
+} from "../../proto/gen/dsdn/committee/v1/query.js";
+import {
+  MsgRegisterCoordinator,
+  MsgSubmitDkgResult,
+  MsgSubmitEpochSeed,
+} from "../../proto/gen/dsdn/committee/v1/tx.js";
 import { ReceiptData, ReceiptKind, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { MsgClaimReward } from "../../proto/gen/dsdn/receipts/v1/tx.js";
-import { bondNodeMsg, CHAIN_ID, NodeClass, NUSA, registerMsg, TestChain } from "../../test/support/testChain.js";
-import { addressOf } from "../../test/support/txBuilder.js";
-import { signCoordinatorBinding } from "../committee/registerCoordinator.js";
-import { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
-import { nodeSigningMessage, receiptSigningMessage, storageCommitment } from "./receiptBytes.js";
-import { priceOf } from "./reward.js";
+import { bondNodeMsg, CHAIN_ID, NodeClass, NUSA, registerMsg, TestChain } from "./testChain.js";
+import { addressOf } from "./txBuilder.js";
 
 export interface FixtureOptions {
   readonly validators: number;
@@ -31,10 +43,13 @@ export interface FixtureOptions {
   readonly tokens?: readonly bigint[];
   readonly committee?: Record<string, string>;
   readonly receipts?: Record<string, string>;
+  readonly stake?: Record<string, string>;
   /** The storage node's registered chunk-server URL. */
   readonly nodeEndpoint?: string;
   /** Leave epoch 1's committee without a recorded DKG result. */
   readonly skipDkg?: boolean;
+  /** unusa minted into the reward pool at genesis (default: the module's default). */
+  readonly rewardPoolFunding?: bigint;
 }
 
 export interface Fixture {
@@ -64,14 +79,55 @@ export function queryCommittee(chain: TestChain, epoch = 0n): Committee {
 
 export function registerCoordinatorMsg(val: Secp256k1KeyPair, identity: Ed25519KeyPair, endpoint = ENDPOINT): Any {
   const op = addressOf(val);
+  const vrf = vrfPublicKeyFromIdentity(identity.secretKey);
   return packAny("/dsdn.committee.v1.MsgRegisterCoordinator", MsgRegisterCoordinator, {
     signer: op,
     identityKey: Buffer.from(identity.publicKey),
     endpoint,
     identitySignature: Buffer.from(
-      signCoordinatorBinding(CHAIN_ID, fromBech32Address(op), endpoint, identity.secretKey),
+      signCoordinatorBinding(CHAIN_ID, fromBech32Address(op), vrf, endpoint, identity.secretKey),
     ),
+    vrfPublicKey: Buffer.from(vrf),
   });
+}
+
+export function querySeedRequest(chain: TestChain): SeedRequest | undefined {
+  return chain.query("/dsdn.committee.v1.Query/SeedRequest", QuerySeedRequestRequest, {}, QuerySeedRequestResponse)
+    .request;
+}
+
+/** The producer designated in the open seed request's slot at the next block (`dt` seconds on). */
+export function designatedProducer(
+  fx: Pick<Fixture, "chain" | "vals">,
+  dt = 5n,
+): { index: number; request: SeedRequest } {
+  const r = querySeedRequest(fx.chain);
+  if (!r) throw new Error("no seed request is open");
+  const slotSeconds = BigInt(
+    JSON.parse(
+      fx.chain.query("/dsdn.committee.v1.Query/Params", QueryParamsRequest, {}, QueryParamsResponse).paramsJson,
+    ).seedSlotSeconds,
+  );
+  const t = fx.chain.time + dt;
+  const slot = t <= r.openedAt ? 0n : (t - r.openedAt) / slotSeconds;
+  const op = r.producers[Number(slot % BigInt(r.producers.length))]!.operator;
+  return { index: fx.vals.findIndex((v) => addressOf(v) === op), request: r };
+}
+
+/** The designated coordinator proves the open request's seed (ECVRF) and its operator submits it. */
+export function seedMsg(fx: Pick<Fixture, "chain" | "vals" | "frost">, index: number, r: SeedRequest): Any {
+  return packAny("/dsdn.committee.v1.MsgSubmitEpochSeed", MsgSubmitEpochSeed, {
+    signer: addressOf(fx.vals[index]!),
+    epoch: r.epoch,
+    proof: Buffer.from(proveEpochSeed(fx.frost.identities[index]!.secretKey, CHAIN_ID, r.epoch, r.prevSeed)),
+  });
+}
+
+/** Submits the open request's seed from the designated producer: the next committee is selected. */
+export function submitSeed(fx: Pick<Fixture, "chain" | "vals" | "frost">): Committee {
+  const { index, request } = designatedProducer(fx);
+  expectOk(fx.chain.exec(fx.vals[index]!, [seedMsg(fx, index, request)]), "MsgSubmitEpochSeed");
+  return queryCommittee(fx.chain);
 }
 
 export function expectOk(r: ExecTxResult, what: string): ExecTxResult {
@@ -116,7 +172,7 @@ export async function setupFixture(o: FixtureOptions): Promise<Fixture> {
     bondedPool: tokens.reduce((s, t) => s + t, 0n),
     appState: {
       stake: {
-        params: { minValidatorSelfBond: NUSA.toString(), unbondingPeriodSeconds: "1000" },
+        params: { minValidatorSelfBond: NUSA.toString(), unbondingPeriodSeconds: "1000", ...o.stake },
         validators: vals.map((v, i) => ({
           operator: addressOf(v),
           consensusPubkey: Buffer.from(cons[i]!.publicKey).toString("base64"),
@@ -127,7 +183,10 @@ export async function setupFixture(o: FixtureOptions): Promise<Fixture> {
       committee: {
         params: { epochBlocks: "1000", handoffBlocks: "5", minCommitteeSize: String(Math.min(4, n)), ...o.committee },
       },
-      receipts: { params: { challengeWindowBlocks: "3", ...o.receipts } },
+      receipts: {
+        params: { challengeWindowBlocks: "3", ...o.receipts },
+        ...(o.rewardPoolFunding === undefined ? {} : { rewardPoolFunding: o.rewardPoolFunding.toString() }),
+      },
     },
   });
   const frost = createLocalCommittee(n);
@@ -152,7 +211,8 @@ export async function setupFixture(o: FixtureOptions): Promise<Fixture> {
     vals.map((v, i) => chain.tx(v, [registerCoordinatorMsg(v, frost.identities[i]!, memberEndpoint(i))])),
   );
   for (const [i, r] of regs.txResults.entries()) expectOk(r, `register coordinator ${i}`);
-  chain.block(); // begin block of this block selects epoch 1
+  chain.block(); // begin block of this block opens epoch 1's seed request
+  submitSeed(fx); // the designated coordinator's ECVRF proof selects epoch 1
   if (!o.skipDkg) await recordDkg(fx);
   expectOk(chain.exec(bob, [bondNodeMsg(addressOf(bob), NodeClass.NODE_CLASS_REGULAR, 500n * NUSA)]), "bond node");
   expectOk(

@@ -1,7 +1,7 @@
 /** @module The public outcome of a DKG (group key, verifying shares) and its mapping to noble's FROST packages. */
 import type { FrostPublic, FrostSecret } from "@noble/curves/abstract/frost.js";
-import { toHex } from "../../../common/hash.js";
-import type { DkgResult, KeyShare } from "../../../proto/gen/dsdn/committee/v1/frost.js";
+import type { DkgResult, KeyShare } from "../../proto/gen/dsdn/committee/v1/frost.js";
+import { toHex } from "../hash.js";
 import { u8 } from "./bytes.js";
 import { frostIdentifier } from "./committee.js";
 

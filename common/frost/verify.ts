@@ -2,9 +2,10 @@
  * @module Pure checks others (the committee and receipts chain modules, clients) need: a DKG outcome signed
  * by every member, and a threshold-signed receipt against its group. No I/O, no clock, deterministic.
  */
-import { ed25519Verify } from "../../../common/ed25519.js";
-import { bytesEqual } from "../../../common/hash.js";
-import type { DkgResult, SignedReceipt } from "../../../proto/gen/dsdn/committee/v1/frost.js";
+
+import type { DkgResult, SignedReceipt } from "../../proto/gen/dsdn/committee/v1/frost.js";
+import { ed25519Verify } from "../ed25519.js";
+import { bytesEqual } from "../hash.js";
 import { SignedTypes, verifyMessage } from "./auth.js";
 import { validateCommittee } from "./committee.js";
 import { FrostProtocolError } from "./errors.js";

@@ -1,7 +1,7 @@
 /** @module Committee membership for FROST: identity keys, 1-based participant indexes, FROST identifiers. */
 import { ed25519_FROST } from "@noble/curves/ed25519.js";
-import { InvalidArgumentError } from "../../../common/errors.js";
-import { toHex } from "../../../common/hash.js";
+import { InvalidArgumentError } from "../errors.js";
+import { toHex } from "../hash.js";
 
 /** Committee limits: FROST needs t >= 2 (t = 1 is a plain key), and indexes fit in a u8 on chain. */
 export const MIN_THRESHOLD = 2;

@@ -1,0 +1,145 @@
+/** @module Hash primitives of the execution trace: domain-separated SHA-256 and a byte writer for state encodings. */
+import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+
+export type Hash = Uint8Array;
+
+/** SHA-256 over the concatenation of `parts`. */
+export type Sha256 = (...parts: Uint8Array[]) => Hash;
+
+function nobleImpl(...parts: Uint8Array[]): Hash {
+  if (parts.length === 1) return nobleSha256(parts[0] as Uint8Array);
+  const h = nobleSha256.create();
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+let sha256: Sha256 = nobleImpl;
+
+/**
+ * Swaps in another SHA-256 implementation (a node uses OpenSSL through node:crypto, ~10x faster
+ * here); results are identical by definition, so the chain keeps the pure default.
+ */
+export function useSha256(impl: Sha256 | undefined): void {
+  sha256 = impl ?? nobleImpl;
+}
+export function sha256Of(...parts: Uint8Array[]): Hash {
+  return sha256(...parts);
+}
+
+const LEAF_PREFIX = new Uint8Array([0x00]);
+const NODE_PREFIX = new Uint8Array([0x01]);
+
+export function hashLeaf(data: Uint8Array): Hash {
+  return sha256(LEAF_PREFIX, data);
+}
+export function hashNode(left: Hash, right: Hash): Hash {
+  return sha256(NODE_PREFIX, left, right);
+}
+
+/** Growable little-endian byte writer. */
+export class Writer {
+  private buf = new Uint8Array(256);
+  private view = new DataView(this.buf.buffer);
+  len = 0;
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+  u8(v: number): this {
+    this.ensure(1);
+    this.buf[this.len++] = v;
+    return this;
+  }
+  u32(v: number): this {
+    this.ensure(4);
+    this.view.setUint32(this.len, v >>> 0, true);
+    this.len += 4;
+    return this;
+  }
+  u64(v: bigint): this {
+    this.ensure(8);
+    this.view.setBigUint64(this.len, BigInt.asUintN(64, v), true);
+    this.len += 8;
+    return this;
+  }
+  bytes(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    return this;
+  }
+  text(s: string): this {
+    return this.bytes(new TextEncoder().encode(s));
+  }
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+  digest(): Hash {
+    return sha256(this.buf.subarray(0, this.len));
+  }
+}
+
+/** Merkle root of a list of leaf hashes, padded to a power of two with the zero hash; count bound in. */
+export function merkleRoot(leaves: readonly Hash[]): Hash {
+  return bindCount(treeRoot(leaves), leaves.length);
+}
+function bindCount(root: Hash, n: number): Hash {
+  return new Writer().u8(0x02).u64(BigInt(n)).bytes(root).digest();
+}
+const ZERO = new Uint8Array(32);
+function treeRoot(leaves: readonly Hash[]): Hash {
+  if (leaves.length === 0) return ZERO;
+  let level = leaves.slice();
+  while (level.length > 1) {
+    const next: Hash[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(hashNode(level[i] as Hash, level[i + 1] ?? ZERO));
+    level = next;
+  }
+  return level[0] as Hash;
+}
+
+/** Sibling path of leaf `index` (bottom-up). */
+export function merkleProof(leaves: readonly Hash[], index: number): Hash[] {
+  const path: Hash[] = [];
+  let level = leaves.slice();
+  let i = index;
+  while (level.length > 1) {
+    path.push(level[i ^ 1] ?? ZERO);
+    const next: Hash[] = [];
+    for (let k = 0; k < level.length; k += 2) next.push(hashNode(level[k] as Hash, level[k + 1] ?? ZERO));
+    level = next;
+    i >>= 1;
+  }
+  return path;
+}
+
+export function verifyMerkleProof(
+  root: Hash,
+  count: number,
+  index: number,
+  leaf: Hash,
+  path: readonly Hash[],
+): boolean {
+  if (index < 0 || index >= count) return false;
+  let depth = 0;
+  while (1 << depth < count) depth++;
+  if (path.length !== depth) return false;
+  let h = leaf;
+  let i = index;
+  for (const sib of path) {
+    h = i & 1 ? hashNode(sib, h) : hashNode(h, sib);
+    i >>= 1;
+  }
+  return equal(bindCount(h, count), root);
+}
+
+export function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= (a[i] as number) ^ (b[i] as number);
+  return d === 0;
+}

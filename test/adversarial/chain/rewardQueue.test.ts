@@ -1,0 +1,217 @@
+/**
+ * Finding 7 (issue 11): compute claims wait in a queue that end block must work through in bounded steps.
+ * An empty reward pool defers payment in queue order at a constant cost per block (no rescan of everything
+ * that matured); the pool can be funded after genesis; a payout does not loop over the validators.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildModules } from "../../../app/buildApp.js";
+import { Context } from "../../../chain-app/context.js";
+import { GasMeter } from "../../../chain-app/gas.js";
+import type { KVStore } from "../../../chain-app/store/index.js";
+import { fromUtf8 } from "../../../common/encoding.js";
+import { toHex } from "../../../common/hash.js";
+import { packAny } from "../../../common/protobuf.js";
+import { receiptId } from "../../../common/receipts/receiptBytes.js";
+import { fromBech32Address } from "../../../common/secp256k1.js";
+import { ModuleAccount, moduleAddress } from "../../../modules/auth/moduleAccounts.js";
+import { QueryPendingRequest, QueryPendingResponse } from "../../../proto/gen/dsdn/receipts/v1/query.js";
+import { type Claim, ClaimStatus, ReceiptKind } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { MsgFundRewardPool } from "../../../proto/gen/dsdn/receipts/v1/tx.js";
+import { addressOf, claimMsg, type Fixture, setupFixture, signReceipt } from "../../support/receiptFixture.js";
+import { sendMsg } from "../../support/txBuilder.js";
+
+const POOL = moduleAddress(ModuleAccount.RewardPool);
+const TREASURY = moduleAddress(ModuleAccount.Treasury);
+
+function fundMsg(fx: Fixture, amount: bigint) {
+  return packAny("/dsdn.receipts.v1.MsgFundRewardPool", MsgFundRewardPool, {
+    depositor: addressOf(fx.carol),
+    amount: amount.toString(),
+  });
+}
+
+/** A context over a scratch branch of the committed state, gas-metered so the work it does can be counted. */
+function scratch(fx: Fixture, store: KVStore = fx.chain.store.branch()) {
+  return new Context(
+    store,
+    new GasMeter(undefined),
+    {
+      chainId: "t",
+      height: fx.chain.height + 1n,
+      timeSeconds: fx.chain.time + 5n,
+      timeNanos: 0,
+      proposer: new Uint8Array(20),
+    },
+    "finalize",
+  );
+}
+
+function fakeClaim(fx: Fixture, i: number, reward: bigint, payableHeight: bigint): Claim {
+  const id = Buffer.alloc(32);
+  id.writeUInt32BE(i, 28);
+  return {
+    receiptId: id,
+    replayKey: Buffer.from(id).fill(0xee, 0, 4),
+    kind: ReceiptKind.RECEIPT_KIND_COMPUTE,
+    workloadId: Buffer.alloc(32, 1),
+    nodeId: Buffer.from(fx.node.publicKey),
+    operator: addressOf(fx.bob),
+    submitter: addressOf(fx.alice),
+    epoch: 1n,
+    reward: reward.toString(),
+    nodeAmount: "0",
+    validatorsAmount: "0",
+    treasuryAmount: "0",
+    status: ClaimStatus.CLAIM_STATUS_PENDING,
+    claimedHeight: 1n,
+    payableHeight,
+    paidHeight: 0n,
+  };
+}
+
+describe("the compute claim queue", () => {
+  let fx: Fixture;
+  beforeAll(async () => {
+    fx = await setupFixture({ validators: 4, rewardPoolFunding: 0n, receipts: { maxPayoutsPerBlock: "5" } });
+  }, 60_000);
+  afterAll(() => fx?.dispose());
+
+  const { receipts, bank } = buildModules().keepers;
+
+  /** Gas end block's payout step uses with `n` matured claims queued and an empty pool. */
+  function emptyPoolCost(n: number): bigint {
+    const ctx = scratch(fx);
+    for (let i = 0; i < n; i++) {
+      const c = fakeClaim(fx, i, 1_000n, 1n + BigInt(i % 3));
+      receipts.setClaim(ctx, c);
+      receipts.enqueue(ctx, c);
+    }
+    const before = ctx.gas.consumed;
+    receipts.payMatured(ctx);
+    const cost = ctx.gas.consumed - before;
+    expect(receipts.pending(ctx).length).toBe(n); // nothing paid, nothing lost
+    return cost;
+  }
+
+  it("with an empty pool, a block's payout step costs the same for 10 or 300 matured claims", () => {
+    expect(emptyPoolCost(300)).toBe(emptyPoolCost(10));
+  });
+
+  it("pays at most maxPayoutsPerBlock per block, oldest first, and a claim the pool cannot pay holds the line", () => {
+    const ctx = scratch(fx);
+    const pool = fromBech32Address(POOL);
+    bank.mintCoins(ctx, ModuleAccount.RewardPool, [{ denom: "unusa", amount: 10_000n }]);
+    for (let i = 0; i < 20; i++) {
+      const c = fakeClaim(fx, i, i === 7 ? 50_000n : 100n, 1n + BigInt(i));
+      receipts.setClaim(ctx, c);
+      receipts.enqueue(ctx, c);
+    }
+    receipts.payMatured(ctx);
+    const paid = () =>
+      Array.from({ length: 20 }, (_, i) => receipts.getClaim(ctx, fakeClaim(fx, i, 0n, 0n).receiptId)!)
+        .filter((c) => c.status === ClaimStatus.CLAIM_STATUS_PAID)
+        .map((c) => c.receiptId.readUInt32BE(28));
+    expect(paid()).toEqual([0, 1, 2, 3, 4]);
+    receipts.payMatured(ctx); // claim 7 (50 000) is more than the pool holds: 5 and 6 pay, then the queue waits
+    expect(paid()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    receipts.payMatured(ctx);
+    expect(paid()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(bank.getBalance(ctx, pool, "unusa")).toBeGreaterThan(0n);
+  });
+
+  it("a payout never reads the validator set (its validators' share is split once per block)", () => {
+    const read: string[] = [];
+    const base = fx.chain.store.branch();
+    const spy: KVStore = {
+      get: (k) => (read.push(fromUtf8(k.subarray(0, 6))), base.get(k)),
+      has: (k) => (read.push(fromUtf8(k.subarray(0, 6))), base.has(k)),
+      *iterate(r) {
+        for (const e of base.iterate(r)) {
+          read.push(fromUtf8(e[0].subarray(0, 6)));
+          yield e;
+        }
+      },
+      set: (k, v) => base.set(k, v),
+      delete: (k) => base.delete(k),
+    };
+    const ctx = scratch(fx, spy);
+    bank.mintCoins(ctx, ModuleAccount.RewardPool, [{ denom: "unusa", amount: 1_000_000n }]);
+    read.length = 0;
+    receipts.pay(ctx, fakeClaim(fx, 999, 123_457n, 1n));
+    expect(read.filter((k) => k.startsWith("stake/"))).toEqual([]);
+  });
+
+  it("an empty pool defers real claims; MsgFundRewardPool after genesis pays them in order", async () => {
+    const BOB = addressOf(fx.bob);
+    const compute = async (tag: number) => {
+      const w = Buffer.alloc(32, tag);
+      const h = (b: number) => Buffer.alloc(32, b);
+      return signReceipt(fx, {
+        kind: ReceiptKind.RECEIPT_KIND_COMPUTE,
+        workloadId: w,
+        executionCommitment: {
+          workloadId: w,
+          inputHash: h(1),
+          outputHash: h(2),
+          stateRootBefore: h(3),
+          stateRootAfter: h(4),
+          executionTraceMerkleRoot: h(5),
+        },
+        usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 5_000_000n },
+      });
+    };
+    const a = await compute(0xa1);
+    const b = await compute(0xb2);
+    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, a)]).code).toBe(0);
+    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, b)]).code).toBe(0);
+    for (let i = 0; i < 5; i++) fx.chain.block(); // both windows closed; the pool is empty
+    const pending = () =>
+      fx.chain.query("/dsdn.receipts.v1.Query/Pending", QueryPendingRequest, { limit: 0 }, QueryPendingResponse).claims;
+    expect(pending()).toHaveLength(2);
+    // The pool is not a bank send target (blocked module account), but MsgFundRewardPool funds it.
+    expect(fx.chain.exec(fx.carol, [sendMsg(addressOf(fx.carol), POOL, 10n)]).code).not.toBe(0);
+    const reward = BigInt(a.data.reward);
+    const bob0 = fx.chain.balance(BOB);
+    const t0 = fx.chain.balance(TREASURY);
+    const r = fx.chain.exec(fx.carol, [fundMsg(fx, reward)]); // enough for exactly one
+    expect(r.code, r.log).toBe(0);
+    const node = (reward * 70n) / 100n;
+    expect(fx.chain.balance(BOB) - bob0).toBe(node);
+    expect(pending().map((c) => toHex(c.receiptId))).toEqual([toHex(receiptId(b.bytes))]); // a went first
+    expect(fx.chain.exec(fx.carol, [fundMsg(fx, reward)]).code).toBe(0);
+    expect(pending()).toHaveLength(0);
+    expect(fx.chain.balance(BOB) - bob0).toBe(2n * node);
+    // Nothing stays behind: both rewards left the pool for the node, the validators and the treasury.
+    expect(fx.chain.balance(POOL)).toBe(0n);
+    expect(fx.chain.balance(TREASURY)).toBeGreaterThan(t0);
+    expect(fx.chain.exec(fx.carol, [fundMsg(fx, 0n)]).code).not.toBe(0);
+  });
+});
+
+describe("the validators' share", () => {
+  let fx: Fixture;
+  beforeAll(async () => {
+    // 4 validators, but an active set of 2 (the two with the most power: 40 and 30 NUSA).
+    fx = await setupFixture({ validators: 4, stake: { maxValidators: "2" } });
+  }, 60_000);
+  afterAll(() => fx?.dispose());
+
+  it("is pooled per block and split once, exactly, over the active set only", () => {
+    const { receipts, bank } = buildModules().keepers;
+    const ctx = scratch(fx);
+    const addrs = [...fx.vals.map((v) => addressOf(v)), TREASURY];
+    const bal = () => addrs.map((a) => bank.getBalance(ctx, fromBech32Address(a), "unusa"));
+    receipts.pay(ctx, fakeClaim(fx, 1, 1_000_003n, 1n));
+    receipts.pay(ctx, fakeClaim(fx, 2, 2_000_011n, 1n));
+    const pot = receipts.validatorPot(ctx);
+    expect(pot).toBe((1_000_003n * 200_000n) / 1_000_000n + (2_000_011n * 200_000n) / 1_000_000n);
+    const before = bal();
+    receipts.distributeValidatorPot(ctx);
+    const delta = bal().map((b, i) => b - before[i]!);
+    expect(delta.reduce((x, y) => x + y, 0n)).toBe(pot); // every unit lands somewhere
+    const power = fx.tokens.map((t) => t / 1_000_000n);
+    const active = power[2]! + power[3]!;
+    expect(delta.slice(0, 4)).toEqual([0n, 0n, (pot * power[2]!) / active, (pot * power[3]!) / active]);
+    expect(receipts.validatorPot(ctx)).toBe(0n);
+  });
+});
