@@ -11,6 +11,7 @@ export default defineConfig({
           include: [
             "common/**/*.test.ts",
             "chain-app/**/*.test.ts",
+            "app/**/*.test.ts",
             "modules/**/*.test.ts",
             "clients/**/*.test.ts",
             "node-agent/**/*.test.ts",

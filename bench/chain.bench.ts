@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
-import { createApp } from "../chain-app/app/buildApp.js";
+import { createApp } from "../app/buildApp.js";
 import { ChainStore } from "../chain-app/store/index.js";
 import { sha256Native, toHex } from "../common/hash.js";
 import { keyFromMnemonic } from "../common/mnemonic.js";

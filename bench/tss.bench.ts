@@ -12,15 +12,15 @@ import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { ed25519Verify } from "../common/ed25519.js";
-import { CHAIN_ID } from "../modules/stake/testChain.js";
 import { FrostCoordinator, type SignOptions } from "../node-agent/coordinator/frost/coordinator.js";
 import { readCommitteeFile } from "../node-agent/coordinator/frost/files.js";
 import { HttpPeerTransport } from "../node-agent/coordinator/frost/httpTransport.js";
 import { sealKeyShare } from "../node-agent/coordinator/frost/keyStore.js";
 import { startProcessCluster } from "../node-agent/coordinator/frost/processCluster.js";
-import { startReceiptHarness } from "../node-agent/coordinator/receipts/testHarness.js";
 import { KeyShare } from "../proto/gen/dsdn/committee/v1/frost.js";
 import { addressOf, claimMsg, setupFixture, signReceipt } from "../test/support/receiptFixture.js";
+import { startReceiptHarness } from "../test/support/receiptsHarness.js";
+import { CHAIN_ID } from "../test/support/testChain.js";
 import { buildTx, sendMsg } from "../test/support/txBuilder.js";
 import { writeBenchSection } from "./report.js";
 

@@ -44,6 +44,7 @@ export const SdkErrors = {
   WrongSequence: registerError("sdk", 32, "incorrect account sequence"),
   InvalidGasLimit: registerError("sdk", 41, "invalid gas limit"),
   TxTimeoutHeight: registerError("sdk", 30, "tx timeout height"),
+  UnknownExtensionOptions: registerError("sdk", 31, "unknown extension options"),
   Panic: registerError("sdk", 111222, "panic"),
 } as const;
 

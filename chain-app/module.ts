@@ -2,7 +2,9 @@
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { Misbehavior, ValidatorUpdate, VoteInfo } from "cosmjs-types/tendermint/abci/types";
 import type { MessageCodec } from "../common/protobuf.js";
+import type { GasPrice } from "./coins.js";
 import type { Context } from "./context.js";
+import type { DecodedTx } from "./tx/decode.js";
 
 /** One message type a module handles. `handle` is the thin msg server: authorize → apply → emit. */
 export interface MsgDef<T = any> {
@@ -35,9 +37,36 @@ export interface AppModule {
   defaultGenesis?(): unknown;
   /** Throws an Error naming the bad field when the section is invalid. */
   validateGenesis?(state: unknown): void;
-  initGenesis?(ctx: Context, state: unknown): void;
+  /**
+   * Writes the section into state. The module that bonds validators (stake) returns the genesis
+   * validator set, which the app checks against CometBFT's and hands back (as the SDK's InitGenesis).
+   */
+  initGenesis?(ctx: Context, state: unknown): ValidatorUpdate[] | undefined | void;
   exportGenesis?(ctx: Context): unknown;
   beginBlock?(ctx: Context, info: BeginBlockInfo): void;
   /** Returns validator power changes to hand to CometBFT, if any. */
   endBlock?(ctx: Context): ValidatorUpdate[] | undefined;
+}
+
+/** Node-local inputs of the ante chain; none of them may decide block validity. */
+export interface AnteEnv {
+  readonly chainId: string;
+  /** This node's minimum gas price, enforced in CheckTx only (as in the SDK). */
+  readonly minGasPrice: GasPrice | undefined;
+}
+
+/**
+ * What the app runs before a tx's messages, supplied by the auth module (as the SDK's x/auth/ante is
+ * handed to baseapp): the framework itself knows no accounts, fees or signatures.
+ */
+export interface AnteHandler {
+  /** Extension options, limits, fee, sequences, signatures; charges gas; throws a ChainError. */
+  run(ctx: Context, tx: DecodedTx, env: AnteEnv): void;
+  /** Largest encoded tx, a consensus param read from state so every validator judges a block alike. */
+  maxTxBytes(ctx: Context): bigint;
+  /** The chain id recorded at genesis (signatures commit to it). */
+  getChainId(ctx: Context): string | undefined;
+  setChainId(ctx: Context, chainId: string): void;
+  /** Signature-cache counters for the operator log. */
+  stats?(): { hits: number; misses: number };
 }

@@ -98,6 +98,14 @@ export function fromBech32Address(address: string, prefix: string = BECH32_PREFI
   return bytes;
 }
 
+/**
+ * The one spelling of an address used after decoding: lowercase bech32. BIP-173 allows an
+ * all-uppercase address (it is the same address) and forbids mixed case, which is refused.
+ */
+export function normalizeAddress(address: string, prefix: string = BECH32_PREFIX): string {
+  return toBech32Address(fromBech32Address(address, prefix), prefix);
+}
+
 export function isValidAddress(address: string, prefix: string = BECH32_PREFIX): boolean {
   try {
     fromBech32Address(address, prefix);

@@ -1,7 +1,7 @@
 /** @module Builds a CometBFT genesis.json for Chain Nusantara: validators, consensus params, app_state. */
 
 import type { Coin } from "cosmjs-types/cosmos/base/v1beta1/coin";
-import { defaultAppState, validateAppState } from "../chain-app/app/buildApp.js";
+import { defaultAppState, validateAppState } from "../app/buildApp.js";
 import { sha256 } from "../common/hash.js";
 
 export const DENOM = "unusa";

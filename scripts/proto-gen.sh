@@ -16,6 +16,10 @@ protoc \
   --ts_proto_out="$out" \
   --ts_proto_opt=esModuleInterop=true,forceLong=bigint,importSuffix=.js,outputServices=none,useDate=false,env=node,useExactTypes=false,exportCommonSymbols=false \
   -I proto "${files[@]/#/proto/}"
+# Field tables for unknown-field rejection (chain-app/tx/unknownFields.ts), from the same sources.
+desc=$(mktemp); trap 'rm -f "$desc"; [ "${1:-}" != "--check" ] || rm -rf "$out"' EXIT
+protoc --include_imports --descriptor_set_out="$desc" -I proto "${files[@]/#/proto/}"
+node scripts/wire-schema.mjs "$desc" "$out"
 # The header names tool versions; drop the protoc line so Debian's patch level does not make diffs.
 find "$out" -name '*.ts' -print0 | xargs -0 sed -i '/^\/\/   protoc  /d'
 if [ "${1:-}" = "--check" ]; then

@@ -5,8 +5,6 @@ import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import * as abci from "cosmjs-types/tendermint/abci/types";
 import { ProofOps } from "cosmjs-types/tendermint/crypto/proof";
-import type { AuthKeeper } from "../../modules/auth/keeper.js";
-import type { BankKeeper } from "../../modules/bank/keeper.js";
 import type { AbciApplication } from "../abci/index.js";
 import { type GasPrice, parseGasPrice } from "../coins.js";
 import { type BlockInfo, Context, type ExecMode, unmeteredContext } from "../context.js";
@@ -14,11 +12,10 @@ import { fromUtf8 } from "../encoding.js";
 import { ChainError, SdkErrors, toChainError } from "../errors.js";
 import { event, withMsgIndex } from "../events.js";
 import { GasMeter } from "../gas.js";
-import type { AppModule } from "../module.js";
-import type { ChainStore, StoreBranch } from "../store/index.js";
-import { type AnteDeps, runAnte } from "../tx/ante.js";
-import { type DecodedTx, decodeTx } from "../tx/decode.js";
-import { SigVerifyCache } from "../tx/sigCache.js";
+import type { AnteEnv, AnteHandler, AppModule } from "../module.js";
+import type { ChainStore, KVReader, StoreBranch } from "../store/index.js";
+import { type DecodedTx, decodeTx, wireSchemaOf } from "../tx/decode.js";
+import { reconcileGenesisValidators } from "./genesisValidators.js";
 import { readOnlyStore } from "./readOnly.js";
 import { Router } from "./router.js";
 
@@ -30,7 +27,6 @@ export const SMT_PROOF_OP = "dsdn:smt";
 export interface AppOptions {
   /** This node's minimum gas price for CheckTx, e.g. "0.025unusa"; empty = no minimum. */
   readonly minGasPrice?: string;
-  readonly maxTxBytes?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -62,7 +58,6 @@ function failure(e: unknown, gasWanted: bigint, gasUsed: bigint, events: abci.Ev
 export class NusantaraApp implements AbciApplication {
   private readonly router: Router;
   private readonly minGasPrice: GasPrice | undefined;
-  private readonly sigCache = new SigVerifyCache();
   private chainId = "";
   /**
    * InitChain's state changes and the first block's height: CometBFT commits the genesis state with
@@ -83,16 +78,20 @@ export class NusantaraApp implements AbciApplication {
   constructor(
     private readonly store: ChainStore,
     private readonly modules: readonly AppModule[],
-    private readonly keepers: { readonly auth: AuthKeeper; readonly bank: BankKeeper },
-    private readonly options: AppOptions = {},
+    private readonly ante: AnteHandler,
+    options: AppOptions = {},
   ) {
     this.router = new Router(modules);
+    // Unknown-field rejection needs every message's field table (proto/gen/wireSchema.ts): fail at
+    // start-up, not on the first tx, if a module registers a message without one.
+    for (const t of this.router.messageTypes())
+      if (!wireSchemaOf(t)) throw new Error(`message ${t} has no wire schema: run \`npm run proto\``);
     this.minGasPrice = options.minGasPrice ? parseGasPrice(options.minGasPrice) : undefined;
     this.log = options.log ?? ((l) => process.stderr.write(`${l}\n`));
     this.check = store.branch();
     if (store.lastHeight > 0n) {
       const ctx = unmeteredContext(readOnlyStore(store.committed()), this.blockInfo(store.lastHeight), "query");
-      this.chainId = this.keepers.auth.getChainId(ctx) ?? "";
+      this.chainId = this.ante.getChainId(ctx) ?? "";
     }
   }
 
@@ -116,14 +115,13 @@ export class NusantaraApp implements AbciApplication {
     };
   }
 
-  private anteDeps(): AnteDeps {
-    return {
-      auth: this.keepers.auth,
-      bank: this.keepers.bank,
-      sigCache: this.sigCache,
-      minGasPrice: this.minGasPrice,
-      chainId: this.chainId,
-    };
+  private anteEnv(): AnteEnv {
+    return { minGasPrice: this.minGasPrice, chainId: this.chainId };
+  }
+
+  /** The tx size limit in force on `state` (a consensus param, never a node option). */
+  private maxTxBytes(state: KVReader, height: bigint): bigint {
+    return this.ante.maxTxBytes(unmeteredContext(readOnlyStore(state), this.blockInfo(height), "query"));
   }
 
   // ---- handshake -------------------------------------------------------------------------------
@@ -145,19 +143,25 @@ export class NusantaraApp implements AbciApplication {
       : {};
     const branch = this.store.branch();
     const ctx = unmeteredContext(branch, this.blockInfo(req.initialHeight, req.time), "genesis");
-    this.keepers.auth.setChainId(ctx, req.chainId);
+    this.ante.setChainId(ctx, req.chainId);
+    let genesisValidators: abci.ValidatorUpdate[] | undefined;
     for (const m of this.modules) {
       const section = appState[m.name] ?? m.defaultGenesis?.();
       m.validateGenesis?.(section);
-      m.initGenesis?.(ctx, section);
+      const updates = m.initGenesis?.(ctx, section);
+      if (updates && updates.length > 0) {
+        if (genesisValidators) throw new Error(`genesis validators set by two modules (the second is ${m.name})`);
+        genesisValidators = updates;
+      }
     }
+    const validators = reconcileGenesisValidators(req.validators ?? [], genesisValidators ?? []);
     this.genesis = { changes: branch.changes(), height: req.initialHeight };
     this.pendingHeight = undefined;
     const appHash = this.store.prepareCommit(req.initialHeight, branch);
     this.log(
       `init_chain chain_id=${req.chainId} initial_height=${req.initialHeight} app_hash=${Buffer.from(appHash).toString("hex")}`,
     );
-    return { appHash };
+    return { appHash, validators };
   }
 
   // ---- mempool ---------------------------------------------------------------------------------
@@ -181,7 +185,10 @@ export class NusantaraApp implements AbciApplication {
   prepareProposal(req: abci.RequestPrepareProposal): Partial<abci.ResponsePrepareProposal> {
     const txs: Uint8Array[] = [];
     let total = 0n;
+    // Leave out what ProcessProposal would refuse (the limit may have changed since CheckTx).
+    const maxTx = this.maxTxBytes(this.nextBlockState(), req.height);
     for (const tx of req.txs) {
+      if (BigInt(tx.length) > maxTx) continue;
       // Each tx costs its bytes plus a small proto overhead in the block data.
       const size = BigInt(tx.length + 8);
       if (total + size > req.maxTxBytes) break;
@@ -192,14 +199,23 @@ export class NusantaraApp implements AbciApplication {
   }
 
   processProposal(req: abci.RequestProcessProposal): Partial<abci.ResponseProcessProposal> {
+    const maxTx = this.maxTxBytes(this.nextBlockState(), req.height);
     for (const tx of req.txs) {
       try {
-        decodeTx(tx, (t) => this.router.msg(t), this.options.maxTxBytes);
+        decodeTx(tx, (t) => this.router.msg(t), maxTx);
       } catch {
         return { status: abci.ResponseProcessProposal_ProposalStatus.REJECT };
       }
     }
     return { status: abci.ResponseProcessProposal_ProposalStatus.ACCEPT };
+  }
+
+  /** The state the next block executes on: the last committed, plus the genesis changes before the first commit. */
+  private nextBlockState(): KVReader {
+    if (this.store.lastHeight > 0n || !this.genesis) return this.store.committed();
+    const branch = this.store.branch();
+    for (const [k, v] of this.genesis.changes) v === undefined ? branch.delete(k) : branch.set(k, v);
+    return branch;
   }
 
   /**
@@ -264,8 +280,10 @@ export class NusantaraApp implements AbciApplication {
     this.pendingHeight = undefined;
     this.genesis = undefined;
     this.check = this.store.branch();
-    if (height % 100n === 0n)
-      this.log(`committed height=${height} sigcache hits=${this.sigCache.hits} misses=${this.sigCache.misses}`);
+    if (height % 100n === 0n) {
+      const c = this.ante.stats?.();
+      this.log(`committed height=${height}${c ? ` sigcache hits=${c.hits} misses=${c.misses}` : ""}`);
+    }
     return { retainHeight: 0n };
   }
 
@@ -334,7 +352,7 @@ export class NusantaraApp implements AbciApplication {
   runTx(mode: ExecMode, bytes: Uint8Array, parent: StoreBranch, block: BlockInfo): TxOutcome {
     let tx: DecodedTx;
     try {
-      tx = decodeTx(bytes, (t) => this.router.msg(t), this.options.maxTxBytes, mode === "simulate");
+      tx = decodeTx(bytes, (t) => this.router.msg(t), this.maxTxBytes(parent, block.height), mode === "simulate");
     } catch (e) {
       return failure(e, 0n, 0n);
     }
@@ -343,7 +361,7 @@ export class NusantaraApp implements AbciApplication {
     const anteBranch = parent.branch();
     const anteCtx = new Context(anteBranch, meter, block, mode);
     try {
-      runAnte(anteCtx, tx, this.anteDeps());
+      this.ante.run(anteCtx, tx, this.anteEnv());
     } catch (e) {
       return failure(e, gasWanted, meter.consumed);
     }

@@ -16,7 +16,7 @@ import { ed25519KeyPair } from "../../common/ed25519.js";
 import { fromHex, sha256, toHex } from "../../common/hash.js";
 import { fromBech32Address, secp256k1KeyPair, toBech32Address } from "../../common/secp256k1.js";
 import { ModuleAccount, moduleAddress } from "../../modules/auth/moduleAccounts.js";
-import { BondKind, createValidatorMsg, NUSA, TestChain, unbondMsg } from "../../modules/stake/testChain.js";
+import { BondKind, createValidatorMsg, NUSA, TestChain, unbondMsg } from "../../test/support/testChain.js";
 import { addressOf, sendMsg } from "../../test/support/txBuilder.js";
 import { type CometRpc, httpCometRpc } from "./cometRpc.js";
 import { RestError } from "./restError.js";

@@ -2,7 +2,7 @@
 
 import type { Context } from "../../chain-app/context.js";
 import { canonicalJson } from "../../chain-app/encoding.js";
-import { isValidAddress } from "../../common/secp256k1.js";
+import { isValidAddress, normalizeAddress } from "../../common/secp256k1.js";
 import { type AuthKeeper, addressBytesOf } from "./keeper.js";
 import { defaultAuthParams, parseAuthParams } from "./params.js";
 
@@ -21,8 +21,10 @@ export function validateAuthGenesis(raw: unknown): AuthGenesis {
   const seen = new Set<string>();
   for (const [i, a] of (g.accounts ?? []).entries()) {
     if (!isValidAddress(a.address)) throw new Error(`auth.accounts[${i}].address: invalid address "${a.address}"`);
-    if (seen.has(a.address)) throw new Error(`auth.accounts[${i}].address: duplicate ${a.address}`);
-    seen.add(a.address);
+    // Compared in canonical form: "NUSA1…" and "nusa1…" are the same account.
+    const canonical = normalizeAddress(a.address);
+    if (seen.has(canonical)) throw new Error(`auth.accounts[${i}].address: duplicate ${a.address}`);
+    seen.add(canonical);
   }
   return g;
 }

@@ -1,10 +1,11 @@
-/** @module The auth module: accounts, sequences, pubkeys; ante checks live in chain-app/tx. */
+/** @module The auth module: accounts, sequences, pubkeys, and the ante handler the app runs before every tx. */
 import type { AppModule } from "../../chain-app/module.js";
 import { defaultAuthGenesis, exportAuthGenesis, initAuthGenesis, validateAuthGenesis } from "./genesis.js";
 import type { AuthKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
 import { authQueries } from "./queryServer.js";
 
+export { newAnteHandler } from "./ante/handler.js";
 export { type Account, AuthKeeper, addressBytesOf, SECP256K1_PUBKEY_TYPE } from "./keeper.js";
 export { ALL_MODULE_ACCOUNTS, ModuleAccount, moduleAddress, moduleAddressBytes } from "./moduleAccounts.js";
 export { type AuthParams, defaultAuthParams } from "./params.js";

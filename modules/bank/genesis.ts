@@ -2,7 +2,7 @@
 import type { Coin } from "cosmjs-types/cosmos/base/v1beta1/coin";
 import { parseCoins, toWireCoins } from "../../chain-app/coins.js";
 import type { Context } from "../../chain-app/context.js";
-import { isValidAddress, toBech32Address } from "../../common/secp256k1.js";
+import { isValidAddress, normalizeAddress, toBech32Address } from "../../common/secp256k1.js";
 import { addressBytesOf } from "../auth/keeper.js";
 import { ALL_MODULE_ACCOUNTS, ModuleAccount } from "../auth/moduleAccounts.js";
 import type { BankKeeper, BankParams } from "./keeper.js";
@@ -29,8 +29,10 @@ export function validateBankGenesis(raw: unknown): BankGenesis {
   const seen = new Set<string>();
   for (const [i, b] of (g.balances ?? []).entries()) {
     if (!isValidAddress(b.address)) throw new Error(`bank.balances[${i}].address: invalid address "${b.address}"`);
-    if (seen.has(b.address)) throw new Error(`bank.balances[${i}].address: duplicate ${b.address}`);
-    seen.add(b.address);
+    // Compared in canonical form: "NUSA1…" and "nusa1…" are the same account.
+    const canonical = normalizeAddress(b.address);
+    if (seen.has(canonical)) throw new Error(`bank.balances[${i}].address: duplicate ${b.address}`);
+    seen.add(canonical);
     try {
       parseCoins(b.coins);
     } catch (e) {

@@ -25,7 +25,7 @@ import {
   setupFixture,
   signReceipt,
 } from "../../test/support/receiptFixture.js";
-import { CHAIN_ID } from "../stake/testChain.js";
+import { CHAIN_ID } from "../../test/support/testChain.js";
 import { genesisSeed, redrawSeed, seedAlpha, seedFromOutput } from "./epochSeed.js";
 import { selectCommittee, type WeightedCandidate } from "./selection.js";
 

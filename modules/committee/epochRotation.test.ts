@@ -16,7 +16,7 @@ import {
   signReceipt,
   submitSeed,
 } from "../../test/support/receiptFixture.js";
-import { TestChain } from "../stake/testChain.js";
+import { TestChain } from "../../test/support/testChain.js";
 import type { CommitteeGenesis } from "./genesis.js";
 
 const PARAMS = {

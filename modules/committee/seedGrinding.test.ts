@@ -1,11 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildModules } from "../../chain-app/app/buildApp.js";
+import { buildModules } from "../../app/buildApp.js";
 import { unmeteredContext } from "../../chain-app/context.js";
 import { toHex } from "../../common/hash.js";
 import { MsgSubmitEpochSeed } from "../../proto/gen/dsdn/committee/v1/tx.js";
-import { designatedProducer, type Fixture, queryCommittee, seedMsg, setupFixture } from "../../test/support/receiptFixture.js";
-import { CHAIN_ID } from "../stake/testChain.js";
+import {
+  designatedProducer,
+  type Fixture,
+  queryCommittee,
+  seedMsg,
+  setupFixture,
+} from "../../test/support/receiptFixture.js";
+import { CHAIN_ID } from "../../test/support/testChain.js";
 import { MSG_SUBMIT_EPOCH_SEED_TYPE_URL } from "./submitEpochSeed.js";
 
 const CANDIDATES = 10_000;

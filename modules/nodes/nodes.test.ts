@@ -11,7 +11,6 @@ import {
   QueryNodesResponse,
 } from "../../proto/gen/dsdn/nodes/v1/query.js";
 import { MsgRegisterNode } from "../../proto/gen/dsdn/nodes/v1/tx.js";
-import { addressOf } from "../../test/support/txBuilder.js";
 import {
   BondKind,
   bondNodeMsg,
@@ -21,7 +20,8 @@ import {
   registerMsg,
   TestChain,
   unbondMsg,
-} from "../stake/testChain.js";
+} from "../../test/support/testChain.js";
+import { addressOf } from "../../test/support/txBuilder.js";
 import { deriveStatus } from "./keeper.js";
 
 const alice = secp256k1KeyPair(fromHex("51".repeat(32)));

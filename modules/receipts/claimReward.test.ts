@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildModules } from "../../chain-app/app/buildApp.js";
+import { buildModules } from "../../app/buildApp.js";
 import { unmeteredContext } from "../../chain-app/context.js";
 import { receiptId } from "../../common/receipts/receiptBytes.js";
 import { fromBech32Address, secp256k1KeyPair } from "../../common/secp256k1.js";

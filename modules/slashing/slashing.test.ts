@@ -11,9 +11,6 @@ import {
 } from "../../proto/gen/dsdn/slashing/v1/query.js";
 import { NodeFault } from "../../proto/gen/dsdn/slashing/v1/slashing.js";
 import { QueryGetStakeRequest, QueryGetStakeResponse } from "../../proto/gen/dsdn/stake/v1/query.js";
-import { addressOf } from "../../test/support/txBuilder.js";
-import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
-import { consensusAddress } from "../stake/keeper.js";
 import {
   BondKind,
   bondNodeMsg,
@@ -26,7 +23,10 @@ import {
   TestChain,
   unbondMsg,
   unjailMsg,
-} from "../stake/testChain.js";
+} from "../../test/support/testChain.js";
+import { addressOf } from "../../test/support/txBuilder.js";
+import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
+import { consensusAddress } from "../stake/keeper.js";
 
 const val0 = secp256k1KeyPair(fromHex("71".repeat(32)));
 const alice = secp256k1KeyPair(fromHex("72".repeat(32)));

@@ -4,8 +4,6 @@ import { ed25519KeyPair } from "../../common/ed25519.js";
 import { fromHex, toHex } from "../../common/hash.js";
 import { secp256k1KeyPair } from "../../common/secp256k1.js";
 import { NodeFault } from "../../proto/gen/dsdn/slashing/v1/slashing.js";
-import { addressOf } from "../../test/support/txBuilder.js";
-import { consensusAddress } from "./keeper.js";
 import {
   BondKind,
   bondNodeMsg,
@@ -17,7 +15,9 @@ import {
   reportFaultMsg,
   TestChain,
   unbondMsg,
-} from "./testChain.js";
+} from "../../test/support/testChain.js";
+import { addressOf } from "../../test/support/txBuilder.js";
+import { consensusAddress } from "./keeper.js";
 
 const val0 = secp256k1KeyPair(fromHex("a1".repeat(32)));
 const alice = secp256k1KeyPair(fromHex("a2".repeat(32)));

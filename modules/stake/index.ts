@@ -26,7 +26,11 @@ export function stakeModule(keeper: StakeKeeper, bank: BankKeeper): AppModule {
     queries: stakeQueries(keeper),
     defaultGenesis: defaultStakeGenesis,
     validateGenesis: (s) => void validateStakeGenesis(s),
-    initGenesis: (ctx, s) => initStakeGenesis(ctx, keeper, bank, s),
+    // The genesis validators' power goes to CometBFT in InitChain, which checks it against genesis.json.
+    initGenesis: (ctx, s) => {
+      initStakeGenesis(ctx, keeper, bank, s);
+      return keeper.validatorUpdates(ctx);
+    },
     exportGenesis: (ctx) => exportStakeGenesis(ctx, keeper),
     // Mature unbondings are paid first, then validator power changes go to CometBFT.
     endBlock(ctx) {

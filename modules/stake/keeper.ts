@@ -45,6 +45,9 @@ export interface Infraction {
 }
 
 /** CometBFT's validator address: sha256(ed25519 pubkey)[:20]. */
+/** Length of a CometBFT validator address (the first 20 bytes of sha256 of the consensus key). */
+export const CONSENSUS_ADDRESS_LENGTH = 20;
+
 export function consensusAddress(pubkey: Uint8Array): Uint8Array {
   return sha256(pubkey).subarray(0, 20);
 }
@@ -103,6 +106,9 @@ export class StakeKeeper {
   }
 
   getValidatorByConsAddr(ctx: Context, cons: Uint8Array): Validator | undefined {
+    // CometBFT addresses are sha256(pubkey)[:20]; any other length names no validator (and would not
+    // make a store key: votes and misbehavior must never crash FinalizeBlock — found by the fuzzer).
+    if (cons.length !== CONSENSUS_ADDRESS_LENGTH) return undefined;
     const op = this.store(ctx).get(consAddrKey(cons));
     return op ? this.getValidator(ctx, op) : undefined;
   }

@@ -8,9 +8,17 @@ import {
   QueryValidatorsRequest,
   QueryValidatorsResponse,
 } from "../../proto/gen/dsdn/stake/v1/query.js";
+import {
+  BondKind,
+  bondNodeMsg,
+  createValidatorMsg,
+  NodeClass,
+  NUSA,
+  TestChain,
+  unbondMsg,
+} from "../../test/support/testChain.js";
 import { addressOf } from "../../test/support/txBuilder.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
-import { BondKind, bondNodeMsg, createValidatorMsg, NodeClass, NUSA, TestChain, unbondMsg } from "./testChain.js";
 
 const val0 = secp256k1KeyPair(fromHex("33".repeat(32)));
 const alice = secp256k1KeyPair(fromHex("31".repeat(32)));
@@ -52,11 +60,10 @@ const getStake = (address: string) =>
   chain.query("/dsdn.stake.v1.Query/GetStake", QueryGetStakeRequest, { address }, QueryGetStakeResponse);
 
 describe("stake", () => {
-  it("re-sends the genesis validators' power once, in the first block, then only changes", () => {
-    const r1 = chain.block();
-    expect(r1.validatorUpdates).toHaveLength(1);
-    expect(toHex(r1.validatorUpdates[0]!.pubKey.ed25519!)).toBe(toHex(cons0.publicKey));
-    expect(r1.validatorUpdates[0]!.power).toBe(10n);
+  it("hands the genesis validators' power to CometBFT in InitChain, then only changes", () => {
+    expect(chain.initValidators).toHaveLength(1);
+    expect(toHex(chain.initValidators[0]!.pubKey.ed25519!)).toBe(toHex(cons0.publicKey));
+    expect(chain.initValidators[0]!.power).toBe(10n);
     expect(chain.block().validatorUpdates).toEqual([]);
   });
 

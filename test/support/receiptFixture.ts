@@ -12,10 +12,10 @@ import { fromHex } from "../../common/hash.js";
 import { encodeMessage, packAny } from "../../common/protobuf.js";
 import { nodeSigningMessage, receiptSigningMessage, storageCommitment } from "../../common/receipts/receiptBytes.js";
 import { fromBech32Address, type Secp256k1KeyPair, secp256k1KeyPair } from "../../common/secp256k1.js";
+import { proveEpochSeed, vrfPublicKeyFromIdentity } from "../../modules/committee/epochSeed.js";
 import { signCoordinatorBinding } from "../../modules/committee/registerCoordinator.js";
 import { defaultReceiptsParams, type ReceiptsParams } from "../../modules/receipts/params.js";
 import { priceOf } from "../../modules/receipts/reward.js";
-import { bondNodeMsg, CHAIN_ID, NodeClass, NUSA, registerMsg, TestChain } from "../../modules/stake/testChain.js";
 import { createLocalCommittee, type LocalCommittee } from "../../node-agent/coordinator/frost/localCommittee.js";
 import type { Committee, SeedRequest } from "../../proto/gen/dsdn/committee/v1/committee.js";
 import { DkgResult } from "../../proto/gen/dsdn/committee/v1/frost.js";
@@ -34,8 +34,8 @@ import {
 } from "../../proto/gen/dsdn/committee/v1/tx.js";
 import { ReceiptData, ReceiptKind, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { MsgClaimReward } from "../../proto/gen/dsdn/receipts/v1/tx.js";
+import { bondNodeMsg, CHAIN_ID, NodeClass, NUSA, registerMsg, TestChain } from "./testChain.js";
 import { addressOf } from "./txBuilder.js";
-import { proveEpochSeed, vrfPublicKeyFromIdentity } from "../../modules/committee/epochSeed.js";
 
 export interface FixtureOptions {
   readonly validators: number;

@@ -1,6 +1,6 @@
 /** @module `dsdnd genesis add-account`: fund an account in this home's genesis before the chain starts. */
 import { readFileSync, writeFileSync } from "node:fs";
-import { validateAppState } from "../../../chain-app/app/buildApp.js";
+import { validateAppState } from "../../../app/buildApp.js";
 import { parseCoinsString, toWireCoins } from "../../../chain-app/coins.js";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { isValidAddress } from "../../../common/secp256k1.js";

@@ -1,8 +1,8 @@
 /** @module `dsdnd start`: serves Chain Nusantara over the ABCI socket to this home's CometBFT node. */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { createApp } from "../../../app/buildApp.js";
 import { startAbciServer } from "../../../chain-app/abci/index.js";
-import { createApp } from "../../../chain-app/app/buildApp.js";
 import { ChainStore } from "../../../chain-app/store/index.js";
 import type { Command } from "../../../common/cli.js";
 import { untilSignal } from "../../../common/cli.js";

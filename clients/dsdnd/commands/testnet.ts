@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { defaultAppState } from "../../../chain-app/app/buildApp.js";
+import { defaultAppState } from "../../../app/buildApp.js";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { toJson } from "../../../common/cli.js";
 import { cometbftBinary } from "../../../common/paths.js";

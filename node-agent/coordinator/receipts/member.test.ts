@@ -6,13 +6,13 @@ import {
   decodeThresholdReceipt,
   receiptSigningMessage,
 } from "../../../common/receipts/receiptBytes.js";
-import { CHAIN_ID } from "../../../modules/stake/testChain.js";
 import { UsageProof } from "../../../proto/gen/dsdn/receipts/v1/usage.js";
 import { addressOf, claimMsg, type Fixture, NUSA, queryCommittee } from "../../../test/support/receiptFixture.js";
+import { harnessNodeKey, type ReceiptHarness, startReceiptHarness } from "../../../test/support/receiptsHarness.js";
+import { CHAIN_ID } from "../../../test/support/testChain.js";
 import { LocalTransport } from "../frost/localTransport.js";
 import type { CommitteeMember } from "./member.js";
 import { upgradesOptimistic } from "./member.js";
-import { harnessNodeKey, type ReceiptHarness, startReceiptHarness } from "./testHarness.js";
 
 let h: ReceiptHarness;
 let fx: Fixture;

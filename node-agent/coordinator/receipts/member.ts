@@ -12,7 +12,6 @@ import { type SignedType, signMessage, verifyMessage } from "../../../common/fro
 import type { FrostGroupInfo } from "../../../common/frost/group.js";
 import { bytesEqual, sha256, toHex } from "../../../common/hash.js";
 import { decodeCanonical, encodeMessage } from "../../../common/protobuf.js";
-import { proveEpochSeed, slotAt } from "../../../modules/committee/epochSeed.js";
 import {
   decodeReceiptData,
   RECEIPT_SIGN_DOMAIN,
@@ -21,6 +20,7 @@ import {
   replayKey,
   storageCommitment,
 } from "../../../common/receipts/receiptBytes.js";
+import { proveEpochSeed, slotAt } from "../../../modules/committee/epochSeed.js";
 import { priceOf } from "../../../modules/receipts/reward.js";
 import { type Committee, CommitteeStatus } from "../../../proto/gen/dsdn/committee/v1/committee.js";
 import {

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeSignReceipt } from "../../../clients/sdk/receipts.js";
 import { toHex } from "../../../common/hash.js";
 import { decodeReceiptData, decodeThresholdReceipt } from "../../../common/receipts/receiptBytes.js";
-import { addressOf, claimMsg, queryCommittee, querySeedRequest } from "../../../test/support/receiptFixture.js";
 import { CommitteeStatus } from "../../../proto/gen/dsdn/committee/v1/committee.js";
+import { addressOf, claimMsg, queryCommittee, querySeedRequest } from "../../../test/support/receiptFixture.js";
+import { harnessNodeKey, type ReceiptHarness, startReceiptHarness } from "../../../test/support/receiptsHarness.js";
 import type { CommitteeMember } from "./member.js";
-import { harnessNodeKey, type ReceiptHarness, startReceiptHarness } from "./testHarness.js";
 
 /**
  * The coordinators keep the committee rotating by themselves: the designated one submits the epoch seed's

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { fromHex } from "../../../common/hash.js";
 import { packAny } from "../../../common/protobuf.js";
 import { fromBech32Address, secp256k1KeyPair, toBech32Address } from "../../../common/secp256k1.js";
-import { NUSA, TestChain } from "../../../modules/stake/testChain.js";
+import { NUSA, TestChain } from "../../support/testChain.js";
 import { addressOf } from "../../support/txBuilder.js";
 
 const victim = secp256k1KeyPair(fromHex("a1".repeat(32)));

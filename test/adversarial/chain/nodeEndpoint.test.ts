@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fromHex } from "../../../common/hash.js";
 import { secp256k1KeyPair } from "../../../common/secp256k1.js";
-import { bondNodeMsg, NodeClass, NUSA, nodeKey, registerMsg, TestChain } from "../../../modules/stake/testChain.js";
+import { bondNodeMsg, NodeClass, NUSA, nodeKey, registerMsg, TestChain } from "../../support/testChain.js";
 import { addressOf } from "../../support/txBuilder.js";
 
 const op = secp256k1KeyPair(fromHex("c7".repeat(32)));

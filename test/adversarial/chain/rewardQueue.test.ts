@@ -4,7 +4,7 @@
  * that matured); the pool can be funded after genesis; a payout does not loop over the validators.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildModules } from "../../../chain-app/app/buildApp.js";
+import { buildModules } from "../../../app/buildApp.js";
 import { Context } from "../../../chain-app/context.js";
 import { GasMeter } from "../../../chain-app/gas.js";
 import type { KVStore } from "../../../chain-app/store/index.js";

@@ -9,6 +9,8 @@ import { ed25519KeyPair } from "../../../common/ed25519.js";
 import { fromHex, toHex } from "../../../common/hash.js";
 import { secp256k1KeyPair } from "../../../common/secp256k1.js";
 import { consensusAddress } from "../../../modules/stake/keeper.js";
+import { NodeFault } from "../../../proto/gen/dsdn/slashing/v1/slashing.js";
+import { QueryGetStakeRequest, QueryGetStakeResponse } from "../../../proto/gen/dsdn/stake/v1/query.js";
 import {
   BondKind,
   bondNodeMsg,
@@ -20,9 +22,7 @@ import {
   reportFaultMsg,
   TestChain,
   unbondMsg,
-} from "../../../modules/stake/testChain.js";
-import { NodeFault } from "../../../proto/gen/dsdn/slashing/v1/slashing.js";
-import { QueryGetStakeRequest, QueryGetStakeResponse } from "../../../proto/gen/dsdn/stake/v1/query.js";
+} from "../../support/testChain.js";
 import { addressOf } from "../../support/txBuilder.js";
 
 const val0 = secp256k1KeyPair(fromHex("b1".repeat(32)));

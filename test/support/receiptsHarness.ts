@@ -7,16 +7,28 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Any } from "cosmjs-types/google/protobuf/any";
-import { u64be } from "../../../chain-app/encoding.js";
-import { cidForBytes } from "../../../common/cid.js";
-import { ed25519KeyPair } from "../../../common/ed25519.js";
-import { sha256, toHex } from "../../../common/hash.js";
-import { packAny } from "../../../common/protobuf.js";
-import { parseReceiptsParams } from "../../../modules/receipts/params.js";
-import { CHAIN_ID } from "../../../modules/stake/testChain.js";
-import { QueryNodeRequest, QueryNodeResponse } from "../../../proto/gen/dsdn/nodes/v1/query.js";
-import { QueryParamsRequest, QueryParamsResponse } from "../../../proto/gen/dsdn/receipts/v1/query.js";
-import { UsageProof } from "../../../proto/gen/dsdn/receipts/v1/usage.js";
+import { u64be } from "../../chain-app/encoding.js";
+import { cidForBytes } from "../../common/cid.js";
+import { ed25519KeyPair } from "../../common/ed25519.js";
+import { sha256, toHex } from "../../common/hash.js";
+import { packAny } from "../../common/protobuf.js";
+import { parseReceiptsParams } from "../../modules/receipts/params.js";
+import { LocalTransport } from "../../node-agent/coordinator/frost/localTransport.js";
+import type { ReceiptsChain } from "../../node-agent/coordinator/receipts/chain.js";
+import { servingCommittee } from "../../node-agent/coordinator/receipts/chain.js";
+import { httpChunkFetcher } from "../../node-agent/coordinator/receipts/chunkFetch.js";
+import { CommitteeMember, type ReceiptPeers } from "../../node-agent/coordinator/receipts/member.js";
+import { LocalFsStorage } from "../../node-agent/storage/localfs.js";
+import { buildUsageProof } from "../../node-agent/storage/receipts/usageProof.js";
+import { createChunkServer } from "../../node-agent/storage/server.js";
+import {
+  QueryParamsRequest as CommitteeParamsRequest,
+  QueryParamsResponse as CommitteeParamsResponse,
+} from "../../proto/gen/dsdn/committee/v1/query.js";
+import { MsgSignalDkgPresence, MsgSubmitDkgResult, MsgSubmitEpochSeed } from "../../proto/gen/dsdn/committee/v1/tx.js";
+import { QueryNodeRequest, QueryNodeResponse } from "../../proto/gen/dsdn/nodes/v1/query.js";
+import { QueryParamsRequest, QueryParamsResponse } from "../../proto/gen/dsdn/receipts/v1/query.js";
+import { UsageProof } from "../../proto/gen/dsdn/receipts/v1/usage.js";
 import {
   addressOf,
   type Fixture,
@@ -24,24 +36,8 @@ import {
   queryCommittee,
   querySeedRequest,
   setupFixture,
-} from "../../../test/support/receiptFixture.js";
-import {
-  QueryParamsRequest as CommitteeParamsRequest,
-  QueryParamsResponse as CommitteeParamsResponse,
-} from "../../../proto/gen/dsdn/committee/v1/query.js";
-import {
-  MsgSignalDkgPresence,
-  MsgSubmitDkgResult,
-  MsgSubmitEpochSeed,
-} from "../../../proto/gen/dsdn/committee/v1/tx.js";
-import { LocalFsStorage } from "../../storage/localfs.js";
-import { buildUsageProof } from "../../storage/receipts/usageProof.js";
-import { createChunkServer } from "../../storage/server.js";
-import { LocalTransport } from "../frost/localTransport.js";
-import type { ReceiptsChain } from "./chain.js";
-import { servingCommittee } from "./chain.js";
-import { httpChunkFetcher } from "./chunkFetch.js";
-import { CommitteeMember, type ReceiptPeers } from "./member.js";
+} from "./receiptFixture.js";
+import { CHAIN_ID } from "./testChain.js";
 
 /** The fixture's node key (testFixture registers ed25519KeyPair(0x24…)). */
 export const harnessNodeKey = ed25519KeyPair(new Uint8Array(32).fill(0x24));

@@ -1,15 +1,18 @@
-/** @module Wires keepers and modules into the Chain Nusantara application, in a fixed order. */
+/**
+ * @module Wires keepers and modules into the Chain Nusantara application, in a fixed order (the
+ * layer above modules, as the SDK's simapp: the framework in chain-app/ never names a module).
+ */
 
-import { AuthKeeper, authModule } from "../../modules/auth/index.js";
-import { BankKeeper, bankModule } from "../../modules/bank/index.js";
-import { CommitteeKeeper, committeeModule } from "../../modules/committee/index.js";
-import { NodesKeeper, nodesModule } from "../../modules/nodes/index.js";
-import { observeTransfers, ReceiptsKeeper, receiptsModule } from "../../modules/receipts/index.js";
-import { SlashingKeeper, slashingModule } from "../../modules/slashing/index.js";
-import { StakeKeeper, stakeModule } from "../../modules/stake/index.js";
-import type { AppModule } from "../module.js";
-import type { ChainStore } from "../store/index.js";
-import { type AppOptions, NusantaraApp } from "./app.js";
+import { type AppOptions, NusantaraApp } from "../chain-app/app/app.js";
+import type { AppModule } from "../chain-app/module.js";
+import type { ChainStore } from "../chain-app/store/index.js";
+import { AuthKeeper, authModule, newAnteHandler } from "../modules/auth/index.js";
+import { BankKeeper, bankModule } from "../modules/bank/index.js";
+import { CommitteeKeeper, committeeModule } from "../modules/committee/index.js";
+import { NodesKeeper, nodesModule } from "../modules/nodes/index.js";
+import { observeTransfers, ReceiptsKeeper, receiptsModule } from "../modules/receipts/index.js";
+import { SlashingKeeper, slashingModule } from "../modules/slashing/index.js";
+import { StakeKeeper, stakeModule } from "../modules/stake/index.js";
 
 export interface Keepers {
   readonly auth: AuthKeeper;
@@ -48,7 +51,7 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
 
 export function createApp(store: ChainStore, options: AppOptions = {}): NusantaraApp {
   const { modules, keepers } = buildModules();
-  return new NusantaraApp(store, modules, keepers, options);
+  return new NusantaraApp(store, modules, newAnteHandler(keepers.auth, keepers.bank), options);
 }
 
 /** Every module's default genesis section, keyed by module name. */

@@ -6,17 +6,23 @@ import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import type { Any } from "cosmjs-types/google/protobuf/any";
-import type { ExecTxResult, Misbehavior, ResponseFinalizeBlock, VoteInfo } from "cosmjs-types/tendermint/abci/types";
+import type {
+  ExecTxResult,
+  Misbehavior,
+  ResponseFinalizeBlock,
+  ValidatorUpdate,
+  VoteInfo,
+} from "cosmjs-types/tendermint/abci/types";
+import { buildModules, createApp } from "../../app/buildApp.js";
 import type { NusantaraApp } from "../../chain-app/app/app.js";
-import { buildModules, createApp } from "../../chain-app/app/buildApp.js";
 import { readOnlyStore } from "../../chain-app/app/readOnly.js";
 import { unmeteredContext } from "../../chain-app/context.js";
 import { ChainStore } from "../../chain-app/store/index.js";
 import type { MessageCodec } from "../../common/protobuf.js";
 import type { Secp256k1KeyPair } from "../../common/secp256k1.js";
 import { buildGenesis } from "../../genesis/builder.js";
-import { addressOf, buildTx } from "../../test/support/txBuilder.js";
-import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
+import { ModuleAccount, moduleAddress } from "../../modules/auth/moduleAccounts.js";
+import { addressOf, buildTx } from "./txBuilder.js";
 
 export const CHAIN_ID = "nusantara-stake-test-1";
 export const GENESIS_TIME = 1_767_225_600n; // 2026-01-01T00:00:00Z
@@ -36,6 +42,8 @@ export class TestChain {
   height = 0n;
   time = GENESIS_TIME;
   initHash: Uint8Array = new Uint8Array();
+  /** The validator set InitChain handed to CometBFT. */
+  initValidators: ValidatorUpdate[] = [];
 
   constructor(
     readonly genesisAppState: Record<string, unknown>,
@@ -75,17 +83,19 @@ export class TestChain {
     return c;
   }
 
-  init(): ResponseFinalizeBlock | undefined {
+  /** InitChain; `validators` = the list CometBFT sends from genesis.json (none by default). */
+  init(validators: ValidatorUpdate[] = []): ResponseFinalizeBlock | undefined {
     this.store = ChainStore.open(join(this.dir, "app.sqlite"));
     this.app = createApp(this.store, { minGasPrice: "0.025unusa", log: () => {} });
     const r = this.app.initChain({
       chainId: CHAIN_ID,
       initialHeight: 1n,
       appStateBytes: new TextEncoder().encode(JSON.stringify(this.genesisAppState)),
-      validators: [],
+      validators,
       time: { seconds: GENESIS_TIME, nanos: 0 },
     } as any);
     this.initHash = r.appHash as Uint8Array;
+    this.initValidators = r.validators ?? [];
     return undefined;
   }
 
@@ -146,6 +156,10 @@ export class TestChain {
     return BigInt(r.balance?.amount ?? "0");
   }
 
+  accountNumber(address: string): bigint {
+    return this.account(address).accountNumber;
+  }
+
   private account(address: string): { accountNumber: bigint; sequence: bigint } {
     const r = this.rawQuery("/cosmos.auth.v1beta1.Query/Account", QueryAccountRequest, { address });
     if ((r.code ?? 0) !== 0) throw new Error(`no account ${address}`);
@@ -203,12 +217,12 @@ import { type Ed25519KeyPair, ed25519KeyPair } from "../../common/ed25519.js";
 import { sha256 } from "../../common/hash.js";
 import { packAny } from "../../common/protobuf.js";
 import { fromBech32Address } from "../../common/secp256k1.js";
+import { signNodeBinding } from "../../modules/nodes/binding.js";
 import { MsgRegisterNode } from "../../proto/gen/dsdn/nodes/v1/tx.js";
 import type { NodeFault } from "../../proto/gen/dsdn/slashing/v1/slashing.js";
 import { MsgReportNodeFault, MsgUnjail } from "../../proto/gen/dsdn/slashing/v1/tx.js";
 import { BondKind, NodeClass } from "../../proto/gen/dsdn/stake/v1/stake.js";
 import { MsgBondNode, MsgCreateValidator, MsgUnbond } from "../../proto/gen/dsdn/stake/v1/tx.js";
-import { signNodeBinding } from "../nodes/binding.js";
 
 export const NUSA = 1_000_000n;
 

@@ -7,16 +7,17 @@ import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/a
 import { QueryBalanceRequest, QueryBalanceResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
 import { Request, Response } from "cosmjs-types/tendermint/abci/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fromHex, toHex } from "../../common/hash.js";
-import { secp256k1KeyPair } from "../../common/secp256k1.js";
-import { buildGenesis } from "../../genesis/builder.js";
-import { addressOf, buildTx, sendMsg } from "../../test/support/txBuilder.js";
-import { dispatchRequest } from "../abci/dispatch.js";
-import type { AbciLogger } from "../abci/logger.js";
-import type { Context } from "../context.js";
-import type { AppModule } from "../module.js";
-import { ChainStore } from "../store/index.js";
-import { NusantaraApp } from "./app.js";
+import { dispatchRequest } from "../chain-app/abci/dispatch.js";
+import type { AbciLogger } from "../chain-app/abci/logger.js";
+import { NusantaraApp } from "../chain-app/app/app.js";
+import type { Context } from "../chain-app/context.js";
+import type { AppModule } from "../chain-app/module.js";
+import { ChainStore } from "../chain-app/store/index.js";
+import { fromHex, toHex } from "../common/hash.js";
+import { secp256k1KeyPair } from "../common/secp256k1.js";
+import { buildGenesis } from "../genesis/builder.js";
+import { newAnteHandler } from "../modules/auth/index.js";
+import { addressOf, buildTx, sendMsg } from "../test/support/txBuilder.js";
 import { buildModules } from "./buildApp.js";
 
 const CHAIN = "nusantara-replay-1";
@@ -63,7 +64,9 @@ function newNode(): Node {
   const store = ChainStore.open(join(dir, "app.sqlite"));
   const calls = { begin: 0, end: 0 };
   const { modules, keepers } = buildModules();
-  const app = new NusantaraApp(store, [...modules, probeModule(calls)], keepers, { log: () => {} });
+  const app = new NusantaraApp(store, [...modules, probeModule(calls)], newAnteHandler(keepers.auth, keepers.bank), {
+    log: () => {},
+  });
   const g = buildGenesis({
     chainId: CHAIN,
     genesisTime: "2026-01-01T00:00:00Z",

@@ -1,7 +1,8 @@
 /** @module Remembers secp256k1 verifications that succeeded, so FinalizeBlock need not repeat CheckTx's work. */
-import { sha256Native, toHex } from "../../common/hash.js";
-import { secp256k1Verify } from "../../common/secp256k1.js";
-import { concat } from "../encoding.js";
+
+import { concat } from "../../../chain-app/encoding.js";
+import { sha256Native, toHex } from "../../../common/hash.js";
+import { secp256k1Verify } from "../../../common/secp256k1.js";
 
 /**
  * Verification is a pure function of (sign bytes, public key, signature), so caching a `true` result

@@ -1,15 +1,15 @@
-/** @module Ante checks, in the SDK's order: limits, memo, size gas, fee, pubkeys, sequences, signatures. */
+/** @module Ante checks, in the SDK's order: extension options, limits, memo, size gas, fee, pubkeys, sequences, signatures. */
 import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
-import { pubKeyToAddress } from "../../common/secp256k1.js";
-import type { AuthKeeper } from "../../modules/auth/keeper.js";
-import { addressBytesOf } from "../../modules/auth/keeper.js";
-import { ModuleAccount } from "../../modules/auth/moduleAccounts.js";
-import type { BankKeeper } from "../../modules/bank/keeper.js";
-import { type Amount, coinsString, type GasPrice, parseCoins, requiredFee } from "../coins.js";
-import type { Context } from "../context.js";
-import { ChainError, SdkErrors } from "../errors.js";
-import { event } from "../events.js";
-import type { DecodedTx } from "./decode.js";
+import { type Amount, coinsString, type GasPrice, parseCoins, requiredFee } from "../../../chain-app/coins.js";
+import type { Context } from "../../../chain-app/context.js";
+import { ChainError, SdkErrors } from "../../../chain-app/errors.js";
+import { event } from "../../../chain-app/events.js";
+import type { DecodedTx } from "../../../chain-app/tx/decode.js";
+import { normalizeAddress, pubKeyToAddress } from "../../../common/secp256k1.js";
+import type { BankKeeper } from "../expectedKeepers.js";
+import type { AuthKeeper } from "../keeper.js";
+import { addressBytesOf } from "../keeper.js";
+import { ModuleAccount } from "../moduleAccounts.js";
 import type { SigVerifyCache } from "./sigCache.js";
 
 export interface AnteDeps {
@@ -24,6 +24,13 @@ export interface AnteDeps {
 export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
   const params = deps.auth.getParams(ctx);
   const simulate = ctx.mode === "simulate";
+
+  // The SDK's RejectExtensionOptionsDecorator: critical extension options need a handler, and none is
+  // registered; non-critical ones may be ignored by design.
+  if (tx.body.extensionOptions.length > 0) throw SdkErrors.UnknownExtensionOptions;
+  if (BigInt(tx.bytes.length) > params.maxTxBytes) {
+    throw SdkErrors.TxTooLarge.wrap(`tx is ${tx.bytes.length} bytes, max ${params.maxTxBytes}`);
+  }
 
   if (tx.gasLimit > params.maxTxGas) {
     throw SdkErrors.InvalidGasLimit.wrap(`gas limit overflow: ${tx.gasLimit} exceeds the maximum ${params.maxTxGas}`);
@@ -55,9 +62,25 @@ export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
   } catch (e) {
     throw SdkErrors.InsufficientFee.wrap(`invalid fee: ${(e as Error).message}`);
   }
-  const payer = tx.authInfo.fee?.payer || tx.signers[0]!.address;
+  // Signer addresses are already in canonical form (decodeTx); the payer field is normalised here.
+  let payer = tx.signers[0]!.address;
+  try {
+    if (tx.authInfo.fee?.payer) payer = normalizeAddress(tx.authInfo.fee.payer);
+  } catch (e) {
+    throw SdkErrors.InvalidAddress.wrap(`fee payer: ${(e as Error).message}`);
+  }
   if (!tx.signers.some((s) => s.address === payer))
     throw SdkErrors.Unauthorized.wrap(`fee payer ${payer} did not sign`);
+  // The SDK without x/feegrant: a granter other than the payer would be a promise nobody keeps.
+  if (tx.authInfo.fee?.granter) {
+    let granter: string;
+    try {
+      granter = normalizeAddress(tx.authInfo.fee.granter);
+    } catch (e) {
+      throw SdkErrors.InvalidAddress.wrap(`fee granter: ${(e as Error).message}`);
+    }
+    if (granter !== payer) throw SdkErrors.InvalidRequest.wrap("fee grants are not enabled");
+  }
   if (ctx.isCheck && !simulate && deps.minGasPrice) {
     const need = requiredFee(tx.gasLimit, deps.minGasPrice);
     const got = fee.find((c) => c.denom === deps.minGasPrice!.denom)?.amount ?? 0n;

@@ -15,13 +15,14 @@ import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta
 import { AuthInfo } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { CheckTxType, type ExecTxResult } from "cosmjs-types/tendermint/abci/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fromHex, toHex } from "../../common/hash.js";
-import { secp256k1KeyPair } from "../../common/secp256k1.js";
-import { buildGenesis } from "../../genesis/builder.js";
-import { moduleAddress } from "../../modules/auth/moduleAccounts.js";
-import { addressOf, buildTx, buildTxParts, encodeTx, sendMsg } from "../../test/support/txBuilder.js";
-import { ChainStore, verifyProof } from "../store/index.js";
-import type { NusantaraApp } from "./app.js";
+import type { NusantaraApp } from "../chain-app/app/app.js";
+import { ChainStore, verifyProof } from "../chain-app/store/index.js";
+import { fromHex, toHex } from "../common/hash.js";
+import { secp256k1KeyPair } from "../common/secp256k1.js";
+import { buildGenesis } from "../genesis/builder.js";
+import { newAnteHandler } from "../modules/auth/index.js";
+import { moduleAddress } from "../modules/auth/moduleAccounts.js";
+import { addressOf, buildTx, buildTxParts, encodeTx, sendMsg } from "../test/support/txBuilder.js";
 import { createApp } from "./buildApp.js";
 
 const CHAIN = "nusantara-test-1";
@@ -153,8 +154,8 @@ describe("NusantaraApp", () => {
           sequence: 0n,
           msgs: [{ typeUrl: "/dsdn.nope.v1.MsgNope", value: new Uint8Array() }],
         }),
-        6,
-        /unrecognized message type/,
+        2,
+        /unable to resolve type URL \/dsdn\.nope\.v1\.MsgNope/,
       ],
       ["wrong chain id", send(0n, 1n, { chainId: "other-chain" }), 4, /signature verification failed/],
       ["wrong account number", send(0n, 1n, { accountNumber: aliceNum + 7n }), 4, /signature verification failed/],
@@ -359,7 +360,7 @@ describe("NusantaraApp", () => {
 describe("validator updates plumbing", () => {
   it("hands a module's endBlock validator updates to CometBFT in FinalizeBlock", async () => {
     const { buildModules } = await import("./buildApp.js");
-    const { NusantaraApp } = await import("./app.js");
+    const { NusantaraApp } = await import("../chain-app/app/app.js");
     const { modules, keepers } = buildModules();
     const pubKey = fromHex("aa".repeat(32));
     const probe = {
@@ -368,7 +369,9 @@ describe("validator updates plumbing", () => {
         ctx.block.height === 2n ? [{ pubKey: { ed25519: pubKey }, power: 7n }] : undefined,
     };
     const s2 = ChainStore.open(join(dir, "plumbing.sqlite"));
-    const a2 = new NusantaraApp(s2, [...modules, probe as any], keepers, { log: () => {} });
+    const a2 = new NusantaraApp(s2, [...modules, probe as any], newAnteHandler(keepers.auth, keepers.bank), {
+      log: () => {},
+    });
     a2.initChain({
       chainId: CHAIN,
       initialHeight: 1n,
