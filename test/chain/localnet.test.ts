@@ -18,7 +18,7 @@ import { fromHex, toHex } from "../../common/hash.js";
 import { keyFromMnemonic } from "../../common/mnemonic.js";
 import { cometbftBinary, projectRoot } from "../../common/paths.js";
 import { toBech32Address } from "../../common/secp256k1.js";
-import { type Localnet, latestHeight, rpc, startLocalnet, waitFor } from "../support/localnet.js";
+import { freePortBlock, type Localnet, latestHeight, rpc, startLocalnet, waitFor } from "../support/localnet.js";
 import { buildTx, buildTxParts, encodeTx, sendMsg } from "../support/txBuilder.js";
 
 let net: Localnet;
@@ -315,9 +315,52 @@ describe("dsdnd CLI against the localnet", () => {
     const dup = await dsdnd(["genesis", "add-account", who, "1unusa", "--home", home]);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toMatch(/already has a genesis balance/);
-    const g = JSON.parse(readFileSync(join(home, "config", "genesis.json"), "utf8"));
+    let g = JSON.parse(readFileSync(join(home, "config", "genesis.json"), "utf8"));
     expect(g.chain_id).toBe("solo-1");
     expect(g.app_state.bank.balances).toEqual([{ address: who, coins: [{ denom: "unusa", amount: "5000000" }] }]);
+    // No validator until one is bonded (the gentx step): the chain accepts only validators stake bonds.
+    expect(g.validators).toHaveLength(0);
+    const op = toBech32Address(fromHex("34".repeat(20)));
+    expect((await dsdnd(["genesis", "add-account", op, "2000000000unusa", "--home", home])).code).toBe(0);
+    const poor = await dsdnd(["genesis", "add-validator", who, "--home", home]);
+    expect(poor.code).toBe(1);
+    expect(poor.stderr).toMatch(/add-account first/);
+    const bonded = await dsdnd(["genesis", "add-validator", op, "--moniker", "solo", "--home", home]);
+    expect(bonded.code, bonded.stderr).toBe(0);
+    g = JSON.parse(readFileSync(join(home, "config", "genesis.json"), "utf8"));
     expect(g.validators).toHaveLength(1);
+    expect(g.validators[0].power).toBe("1000");
+    expect(g.app_state.stake.validators).toEqual([
+      expect.objectContaining({ operator: op, moniker: "solo", tokens: "1000000000" }),
+    ]);
+    // The home starts: dsdnd + CometBFT agree on the validator set at InitChain and produce blocks.
+    const base = await freePortBlock();
+    const app = spawn(
+      process.execPath,
+      [join(projectRoot(), "bin", "dsdnd.js"), "start", "--home", home, "--abci", `tcp://127.0.0.1:${base}`],
+      { stdio: "ignore" },
+    );
+    const comet = spawn(
+      cometbftBinary(),
+      [
+        "start",
+        "--home",
+        home,
+        "--proxy_app",
+        `tcp://127.0.0.1:${base}`,
+        "--rpc.laddr",
+        `tcp://127.0.0.1:${base + 1}`,
+        "--p2p.laddr",
+        `tcp://127.0.0.1:${base + 2}`,
+      ],
+      { stdio: "ignore" },
+    );
+    try {
+      const url = `http://127.0.0.1:${base + 1}`;
+      await waitFor(async () => (await latestHeight(url).catch(() => 0)) >= 2, 60_000, "the solo chain's second block");
+    } finally {
+      comet.kill("SIGKILL");
+      app.kill("SIGKILL");
+    }
   });
 });

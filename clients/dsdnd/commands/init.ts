@@ -1,6 +1,10 @@
-/** @module `dsdnd init <moniker>`: CometBFT config + keys, app config, and a single-validator genesis. */
+/**
+ * @module `dsdnd init <moniker>`: CometBFT config + keys, app config, and a genesis with no validator yet:
+ * `dsdnd genesis add-validator` bonds this node's consensus key for an operator (as the SDK's gentx), since
+ * the chain only accepts genesis validators its stake module bonds.
+ */
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "../../../common/cli.js";
 import { toJson } from "../../../common/cli.js";
 import { cometbftBinary } from "../../../common/paths.js";
@@ -23,13 +27,10 @@ export const init: Command = {
     if (existsSync(genesisPath(home)) && !values.overwrite)
       throw new Error(`${genesisPath(home)} exists; use --overwrite to replace it`);
     execFileSync(cometbftBinary(), ["init", "--home", home], { stdio: "pipe" });
-    const pv = JSON.parse(readFileSync(`${home}/config/priv_validator_key.json`, "utf8")) as {
-      pub_key: { value: string };
-    };
     const genesis = buildGenesis({
       chainId: String(values["chain-id"]),
       genesisTime: new Date().toISOString(),
-      validators: [{ name: moniker, pubKeyBase64: pv.pub_key.value, power: 10n }],
+      validators: [],
       balances: [],
     });
     writeFileSync(genesisPath(home), JSON.stringify(genesis, null, 2));
@@ -44,7 +45,8 @@ export const init: Command = {
     out(
       values.output === "json"
         ? toJson(result)
-        : `initialised ${moniker} (chain ${result.chainId}) in ${home}; node id ${nodeId}`,
+        : `initialised ${moniker} (chain ${result.chainId}) in ${home}; node id ${nodeId}\n` +
+            "next: dsdnd genesis add-account <operator> <coins> and dsdnd genesis add-validator <operator> --moniker NAME",
     );
     return 0;
   },

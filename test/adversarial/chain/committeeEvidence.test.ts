@@ -13,9 +13,12 @@ import {
   claimMsg,
   type Fixture,
   queryCommittee,
+  querySeedRequest,
   type ReceiptParts,
+  recordDkg,
   setupFixture,
   signReceipt,
+  submitSeed,
 } from "../../support/receiptFixture.js";
 
 const SLASH_PPM = 50_000n;
@@ -110,7 +113,15 @@ describe("evidence age", () => {
   it("is accepted until maxEvidenceAgeSeconds of block time after the committee retired, refused after", async () => {
     const early = await signReceipt(fx, { epoch: 7n }, { signers: [1, 2, 3] });
     const late = await signReceipt(fx, { epoch: 8n }, { signers: [2, 3, 4] });
-    while (queryCommittee(fx.chain).epoch < 3n) fx.chain.block(); // epoch 1 can sign nothing that pays any more
+    // Run to epoch 3 (epoch 1 can sign nothing that pays any more): each rotation needs its epoch seed and DKG.
+    for (let i = 0; i < 200 && queryCommittee(fx.chain).epoch < 3n; i++) {
+      fx.chain.block();
+      if (querySeedRequest(fx.chain)) {
+        submitSeed(fx);
+        await recordDkg(fx);
+      }
+    }
+    expect(queryCommittee(fx.chain).epoch).toBe(3n);
     fx.chain.block([], { dt: 3000n });
     const ok = reportUnauthorized(fx, { ...early.receipt, epoch: 7n });
     expect(ok.code, ok.log).toBe(0);
