@@ -90,8 +90,8 @@ describe("Chain Nusantara localnet with unmodified CosmJS", () => {
       [
         "unknown message type",
         buildTx({ ...base, msgs: [{ typeUrl: "/dsdn.nothing.v1.MsgNothing", value: new Uint8Array([1]) }] }),
-        6,
-        /unrecognized message type/,
+        2, // as the SDK's tx decoder: an Any it cannot resolve fails decoding
+        /unable to resolve type URL/,
       ],
       ["wrong chain id", buildTx({ ...base, chainId: "some-other-chain" }), 4, /signature verification failed/],
       [
