@@ -8,7 +8,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { request } from "node:http";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { uploadViaCoordinator } from "../clients/agent/networkUpload.js";
+import { clientUploaderId, uploadViaCoordinator } from "../clients/agent/networkUpload.js";
 import { uploadFile } from "../clients/agent/upload.js";
 import { CoordinatorClient, type ObjectStatusAnswer } from "../node-agent/coordinator/client.js";
 import { startLocalnet } from "../test/support/localnet.js";
@@ -74,7 +74,10 @@ export async function run(args: string[]): Promise<void> {
       nodes: [],
       chunkSize,
       route: {
-        nodesFor: async (cid) => [(await coord.placement(cid)).nodes[0]!.endpoint],
+        nodesFor: async (cid, size) => {
+          const t = (await coord.tickets(cid, size, await clientUploaderId())).tickets[0]!;
+          return [{ url: t.endpoint, ticket: t.ticket }];
+        },
         onAcks: () => {},
       },
     });

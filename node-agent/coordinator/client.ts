@@ -9,6 +9,15 @@ export interface PlacementAnswer {
   readonly eligible: number;
 }
 
+export interface TicketAnswer {
+  readonly nodeId: string;
+  readonly zone: string;
+  readonly endpoint: string;
+  /** base64 SignedPlacementTicket for the PUT's x-dsdn-ticket header. */
+  readonly ticket: string;
+  readonly expiresAtMs: number;
+}
+
 export interface ObjectStatusAnswer {
   readonly cid: string;
   readonly manifest: boolean;
@@ -107,6 +116,14 @@ export class CoordinatorClient {
   }
   placements(cids: readonly string[], uploader?: string): Promise<{ placements: PlacementAnswer[] }> {
     return this.call("POST", "/placement", { cids, ...(uploader ? { uploader } : {}) });
+  }
+  /** Placement tickets for `cid` (exact `size`) on each node of its placement. */
+  tickets(cid: string, size: number, uploader: string): Promise<{ cid: string; tickets: TicketAnswer[] }> {
+    return this.call("POST", "/tickets", { cid, size, uploader });
+  }
+  /** A heal ticket for `nodeId`, which DA places `cid` on. */
+  healTicket(cid: string, nodeId: string): Promise<TicketAnswer> {
+    return this.call("POST", "/tickets/heal", { cid, nodeId });
   }
   declare(body: {
     manifestCid: string;

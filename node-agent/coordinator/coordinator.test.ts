@@ -67,7 +67,12 @@ async function startNode(i: number, coordinatorKey: string): Promise<TestNode> {
   const dir = join(tmp, `node${i}`);
   const id = await loadOrCreateIdentity(dir);
   const storage = await LocalFsStorage.open(dir);
-  const { app } = createChunkServer({ storage, identity: id, zone: zones[i]! });
+  const { app } = createChunkServer({
+    authority: new Set([coordinatorKey]),
+    storage,
+    identity: id,
+    zone: zones[i]!,
+  });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
   const follower = new ReplayFollower({
     da,
@@ -81,6 +86,7 @@ async function startNode(i: number, coordinatorKey: string): Promise<TestNode> {
     identity: id,
     zone: zones[i]!,
     coordinator: api,
+    trustedCoordinators: new Set([coordinatorKey]),
     intervalMs: 100,
     logger: process.env.DEBUG_HEAL ? stderrLogger : silentLogger,
   });

@@ -21,6 +21,7 @@ import { type ChallengeResult, challengeReplica } from "./challenge.js";
 import type { FaultReporter } from "./faultReporter.js";
 import { HealthMonitor } from "./healthMonitor.js";
 import { admitNode } from "./registration.js";
+import { DEFAULT_TICKET_TTL_MS, healTicket, placementTickets, type TicketGrant, type TicketIssuer } from "./tickets.js";
 
 export interface CoordinatorOptions {
   readonly da: DALayer;
@@ -47,6 +48,8 @@ export interface CoordinatorOptions {
   readonly faultReporter?: FaultReporter;
   /** Skip probing the node endpoint at registration (unit tests without a chunk server). */
   readonly probeEndpoints?: boolean;
+  /** How long placement and heal tickets (and the acks naming them) stay valid (default 1 h). */
+  readonly ticketTtlMs?: number;
   readonly logger?: DALogger;
 }
 
@@ -262,6 +265,28 @@ export class Coordinator {
     });
   }
 
+  // ---- tickets: the only authority a storage node accepts a PUT under ----
+
+  private get ticketIssuer(): TicketIssuer {
+    return { secretKey: this.o.secretKey, ttlMs: this.o.ticketTtlMs ?? DEFAULT_TICKET_TTL_MS, now: Date.now };
+  }
+
+  /** Tickets for every node of `cid`'s placement (for `uploader`), bound to the exact size. */
+  async placementTickets(
+    cid: string,
+    size: number,
+    uploader: string,
+  ): Promise<{ placement: Placement; tickets: TicketGrant[] }> {
+    uploaderPrincipal(uploader);
+    const placement = await this.placement(cid, uploader);
+    return { placement, tickets: placementTickets(this.ticketIssuer, this.state, placement, size, uploader) };
+  }
+
+  /** A heal ticket for a node DA places `cid` on (its self-healing fetch stores under it). */
+  healTicket(cid: string, nodeId: string): TicketGrant {
+    return healTicket(this.ticketIssuer, this.state, cid, nodeId);
+  }
+
   // ---- chunks ----
 
   /**
@@ -287,8 +312,12 @@ export class Coordinator {
       const replicas: { nodeId: string; ack: Uint8Array }[] = [];
       for (const a of c.acks) {
         const bytes = Buffer.from(a, "base64");
-        const ack = verifyAck(bytes);
-        if (!ack) throw new BaseError(ErrorCode.InvalidSignature, `an acknowledgement for ${c.cid} does not verify`);
+        const ack = verifyAck(bytes, { ticketValidAtMs: Date.now() });
+        if (!ack)
+          throw new BaseError(
+            ErrorCode.InvalidSignature,
+            `an acknowledgement for ${c.cid} does not verify, names no ticket, or its ticket has expired`,
+          );
         const node = toHex(ack.nodePubkey);
         if (ack.cid !== c.cid || ack.size !== size)
           throw new BaseError(
@@ -326,8 +355,12 @@ export class Coordinator {
   /** A node reports (with its signed ack) that it now holds a chunk DA places on it — after a self-heal fetch. */
   async reportReplica(ackB64: string): Promise<{ cid: string; nodeId: string; recorded: boolean }> {
     const bytes = Buffer.from(ackB64, "base64");
-    const ack = verifyAck(bytes);
-    if (!ack) throw new BaseError(ErrorCode.InvalidSignature, "acknowledgement does not verify");
+    const ack = verifyAck(bytes, { ticketValidAtMs: Date.now() });
+    if (!ack)
+      throw new BaseError(
+        ErrorCode.InvalidSignature,
+        "acknowledgement does not verify, names no ticket, or its ticket has expired",
+      );
     const nodeId = toHex(ack.nodePubkey);
     const chunk = this.state.getChunk(ack.cid);
     if (!chunk) throw new BaseError(ErrorCode.NotFound, `chunk ${ack.cid} is not declared on DA`);

@@ -1,6 +1,13 @@
 /** @module The coordinator's HTTP API (fastify, a JSON schema on every route); every answer comes from replayed DA state. */
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { ErrorCode, isBaseError } from "../../common/errors.js";
+import {
+  applyServiceLimits,
+  DEFAULT_LIMITS,
+  type ServiceLimits,
+  type ServiceTimeouts,
+  serverTimeouts,
+} from "../http/serviceLimits.js";
 import type { Coordinator } from "./coordinator.js";
 import { RegistrationRefused } from "./registration.js";
 
@@ -12,6 +19,7 @@ const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.NotFound]: 404,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.TooLarge]: 413,
+  [ErrorCode.RateLimited]: 429,
   [ErrorCode.Unavailable]: 503,
   [ErrorCode.Timeout]: 504,
 };
@@ -28,8 +36,12 @@ function plain<T>(v: T): unknown {
   return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)));
 }
 
-export function coordinatorRoutes(c: Coordinator): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 8 << 20 });
+export function coordinatorRoutes(
+  c: Coordinator,
+  service: { timeouts?: ServiceTimeouts; limits?: ServiceLimits } = {},
+): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 8 << 20, ...serverTimeouts(service.timeouts) });
+  applyServiceLimits(app, service.limits ?? DEFAULT_LIMITS);
   app.setErrorHandler((err, _req, reply: FastifyReply) => {
     if (err instanceof RegistrationRefused)
       return reply.code(403).send({
@@ -111,6 +123,49 @@ export function coordinatorRoutes(c: Coordinator): FastifyInstance {
     async (req) => {
       const b = req.body as { cids: string[]; uploader?: string };
       return { placements: await Promise.all(b.cids.map((cid) => c.placement(cid, b.uploader))) };
+    },
+  );
+
+  // Tickets: a storage node stores a chunk only under one (see node-agent/storage/ticket.ts).
+  app.post(
+    "/tickets",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["cid", "size", "uploader"],
+          properties: {
+            cid: { type: "string", maxLength: 128 },
+            size: { type: "integer", minimum: 1 },
+            uploader: { type: "string", maxLength: 128 },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body as { cid: string; size: number; uploader: string };
+      const { placement, tickets } = await c.placementTickets(b.cid, b.size, b.uploader);
+      return { cid: b.cid, size: b.size, replicationFactor: placement.replicationFactor, tickets };
+    },
+  );
+
+  app.post(
+    "/tickets/heal",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["cid", "nodeId"],
+          properties: {
+            cid: { type: "string", maxLength: 128 },
+            nodeId: { type: "string", pattern: "^[0-9a-f]{64}$" },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body as { cid: string; nodeId: string };
+      return c.healTicket(b.cid, b.nodeId);
     },
   );
 
