@@ -38,7 +38,7 @@ export interface ChunkServerOptions {
   readonly authority: ReadonlySet<string> | "open";
   /** Bytes this node stores at most (`--capacity`); PUTs beyond it get 507 before any byte is written. */
   readonly capacityBytes?: number;
-  /** Free disk space always left alone (default 16 MiB), checked before a body is accepted. */
+  /** Free disk space always left alone (default 16 MiB, or 1/64 of a smaller disk), checked before a body is accepted. */
   readonly reserveFreeBytes?: number;
   /** Per-uploader quota (the ticket's uploader; the client address on an open node). */
   readonly quota?: { readonly bytesPerWindow: number; readonly windowMs: number };
@@ -76,7 +76,13 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const now = options.now ?? Date.now;
   const maxUploads = options.maxConcurrentUploads ?? DEFAULT_MAX_UPLOADS;
-  const reserveFree = options.reserveFreeBytes ?? 16 * 1024 * 1024;
+  // Free space never handed out: 16 MiB, or 1/64 of a small file system (metadata and other writers need room).
+  let reserveFree = options.reserveFreeBytes ?? 16 * 1024 * 1024;
+  if (options.reserveFreeBytes === undefined)
+    void statfs(storage.root).then(
+      (st) => (reserveFree = Math.min(reserveFree, Math.floor((st.blocks * st.bsize) / 64))),
+      () => {},
+    );
   const quota = new UploaderQuota(options.quota ?? { bytesPerWindow: 0, windowMs: 1 });
   /** Bytes of PUTs in progress, counted against capacity and free space before they are written. */
   let reserved = 0;
