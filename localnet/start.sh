@@ -8,7 +8,7 @@
 # Env: LOCALNET_DIR (default .localnet), LOCALNET_BASE_PORT (default 26600), LOCALNET_TIMEOUT_COMMIT (1s),
 #      LOCALNET_WAIT_SECONDS (120), LOCALNET_NO_BUILD=1 (tests: the tree is already built),
 #      LOCALNET_SERVICES=all|chain (chain: validators + DA only), LOCALNET_STORAGE_NODES (5, at most 7; zones
-#      zone-a/b/c round robin), LOCALNET_DA_BLOCK_MS (500). State persists across runs; --fresh wipes it.
+#      zone-a/b/c round robin), LOCALNET_DA_BLOCK_MS (500), LOCALNET_TICKET_TTL_MS (coordinator ticket lifetime; 1 h). State persists across runs; --fresh wipes it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -203,7 +203,7 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
   coord_url="http://127.0.0.1:$coord_port"
   start_bg coordinator 0 "$dir/logs/coordinator-0.log" node bin/dsdn-node.js coordinator run --data "$coord_dir" \
     --port "$coord_port" --rpc "$rpc0" --health-interval-ms 500 --dead-after-ms 3000 --reconcile-ms 500 --challenge-ms 5000 \
-    --fault-keyring-dir "$coord_dir/keyring" --fault-key fault-authority
+    --fault-keyring-dir "$coord_dir/keyring" --fault-key fault-authority ${LOCALNET_TICKET_TTL_MS:+--ticket-ttl-ms "$LOCALNET_TICKET_TTL_MS"}
   for ((n = 0; n < storage_nodes; n++)); do
     sdir="$dir/storage/$n"
     operator=$(node -e 'console.log(require(process.argv[1]).find(x=>x.name===process.argv[2]).address)' "$dir/accounts.json" "storage$n")

@@ -26,12 +26,14 @@ import {
 
 const root = mkdtempSync(join(tmpdir(), "dsdn-adv-storage-"));
 const mounts: string[] = [];
-afterAll(() => {
-  killAll();
+afterAll(async () => {
+  await killAll();
   for (const m of mounts) {
     try {
       execFileSync("umount", [m]);
-    } catch {}
+    } catch {
+      execFileSync("umount", ["-l", m]);
+    }
   }
   rmSync(root, { recursive: true, force: true });
 });
@@ -122,15 +124,21 @@ describe("bounded and timed", () => {
         return p;
       }),
     );
+    // The node has taken them in once it reports them in progress (or, without that report, holds files for them).
+    await waitFor(
+      async () => tmpFiles(node.data).length > 0 || (await health(node.url)).uploadsInProgress === 16,
+      20_000,
+      "the node to take the uploads in",
+    );
+    // One body byte each: no temp file is opened for them.
+    expect(tmpFiles(node.data)).toEqual([]);
     // The cap: 16 uploads at once; the other 4 are told to come back later and their connections closed.
-    await waitFor(async () => (await health(node.url)).uploadsInProgress === 16, 20_000, "16 uploads in progress");
+    expect((await health(node.url)).uploadsInProgress).toBe(16);
     await waitFor(() => puts.filter((p) => p.response().startsWith("HTTP/1.1 503")).length === 4, 20_000, "4 × 503");
     for (const p of puts.filter((p) => p.response().startsWith("HTTP/1.1 503"))) {
       expect(p.response()).toMatch(/DSDN_UNAVAILABLE/);
       expect(p.response().toLowerCase()).toMatch(/retry-after: 1/);
     }
-    // One body byte each: no temp file is opened for them.
-    expect(tmpFiles(node.data)).toEqual([]);
     // The idle timeout (30 s by default) closes every stalled connection; nothing is left behind.
     await waitFor(
       async () => {
@@ -288,7 +296,11 @@ describe("a full disk does not kill the node", () => {
       [TICKET_HEADER]: coord.ticket(node.nodeId, big.cid, big.bytes.length),
     });
     p.send(big.bytes.subarray(0, 100 * KiB));
-    await waitFor(async () => (await health(node.url)).uploadsInProgress === 1, 10_000, "the upload to start");
+    await waitFor(
+      async () => tmpFiles(node.data).length > 0 || (await health(node.url)).uploadsInProgress === 1,
+      10_000,
+      "the upload to start",
+    );
     const filler = join(mnt, "filler");
     const fd = openSync(filler, "w");
     try {

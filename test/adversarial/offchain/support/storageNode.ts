@@ -29,8 +29,15 @@ export interface StorageNodeProcess {
 }
 
 const children = new Set<ChildProcess>();
-export function killAll(): void {
-  for (const c of children) c.kill("SIGKILL");
+/** SIGKILLs every node still running and waits until they are gone (so their files and mounts are free). */
+export async function killAll(): Promise<void> {
+  await Promise.all(
+    [...children].map((c) => {
+      const gone = new Promise((r) => c.once("exit", r));
+      c.kill("SIGKILL");
+      return gone;
+    }),
+  );
 }
 
 export function startStorageNode(
