@@ -11,12 +11,12 @@ import {
   type ServiceTimeouts,
   serverTimeouts,
 } from "../http/serviceLimits.js";
+import { WindowQuota } from "../http/windowQuota.js";
 import { signAck } from "./ack.js";
 import { MAX_CHUNK_SIZE } from "./chunker.js";
 import type { NodeIdentity } from "./identity.js";
 import type { LocalFsStorage } from "./localfs.js";
 import { Metrics } from "./metrics.js";
-import { UploaderQuota } from "./quota.js";
 import { parseRange } from "./range.js";
 import { checkTicket, TICKET_HEADER, type VerifiedTicket } from "./ticket.js";
 
@@ -83,7 +83,10 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
       (st) => (reserveFree = Math.min(reserveFree, Math.floor((st.blocks * st.bsize) / 64))),
       () => {},
     );
-  const quota = new UploaderQuota(options.quota ?? { bytesPerWindow: 0, windowMs: 1 });
+  const quota = new WindowQuota({
+    perWindow: options.quota?.bytesPerWindow ?? 0,
+    windowMs: options.quota?.windowMs ?? 1,
+  });
   /** Bytes of PUTs in progress, counted against capacity and free space before they are written. */
   let reserved = 0;
   let uploading = 0;
@@ -241,7 +244,7 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
           reply,
           429,
           ErrorCode.RateLimited,
-          `uploader ${uploader.slice(0, 48)} has stored ${q.used} of its ${quota.bytesPerWindow} bytes this window`,
+          `uploader ${uploader.slice(0, 48)} has stored ${q.used} of its ${quota.perWindow} bytes this window`,
           "quota",
         );
       }

@@ -1,10 +1,10 @@
-/** @module Per-uploader byte quotas on a storage node: at most N bytes per uploader per fixed time window. */
+/** @module Fixed-window quotas per key: bytes per uploader on a storage node, requests per client on the DA server. */
 
 export interface QuotaOptions {
-  /** Bytes one uploader may store per window (0 = no quota). */
-  readonly bytesPerWindow: number;
+  /** Units (bytes, requests) one key may use per window (0 = no quota). */
+  readonly perWindow: number;
   readonly windowMs: number;
-  /** Uploaders tracked at once; beyond it the oldest windows are forgotten first. */
+  /** Keys tracked at once; beyond it the oldest windows are forgotten first. */
   readonly maxUploaders?: number;
   readonly now?: () => number;
 }
@@ -19,10 +19,10 @@ export type QuotaDecision =
   | { readonly ok: false; readonly retryAfterMs: number; readonly used: number };
 
 /**
- * Bytes are reserved before a body is read (so parallel uploads cannot overshoot) and released when the
- * chunk was not newly stored. Fixed windows keep the state one small record per uploader.
+ * Units are reserved before the work starts (so parallel requests cannot overshoot) and may be released
+ * when the work did not happen (a chunk not newly stored). Fixed windows keep one small record per key.
  */
-export class UploaderQuota {
+export class WindowQuota {
   private readonly o: Required<QuotaOptions>;
   private readonly windows = new Map<string, Window>();
 
@@ -31,32 +31,32 @@ export class UploaderQuota {
   }
 
   get enabled(): boolean {
-    return this.o.bytesPerWindow > 0;
+    return this.o.perWindow > 0;
   }
 
-  get bytesPerWindow(): number {
-    return this.o.bytesPerWindow;
+  get perWindow(): number {
+    return this.o.perWindow;
   }
 
-  reserve(uploader: string, bytes: number): QuotaDecision {
+  reserve(key: string, units: number): QuotaDecision {
     if (!this.enabled) return { ok: true };
     const now = this.o.now();
-    let w = this.windows.get(uploader);
+    let w = this.windows.get(key);
     if (!w || now - w.start >= this.o.windowMs) {
-      this.windows.delete(uploader);
+      this.windows.delete(key);
       this.evict(now);
       w = { start: now, used: 0 };
-      this.windows.set(uploader, w);
+      this.windows.set(key, w);
     }
-    if (w.used + bytes > this.o.bytesPerWindow)
+    if (w.used + units > this.o.perWindow)
       return { ok: false, retryAfterMs: Math.max(1, w.start + this.o.windowMs - now), used: w.used };
-    w.used += bytes;
+    w.used += units;
     return { ok: true };
   }
 
-  release(uploader: string, bytes: number): void {
-    const w = this.windows.get(uploader);
-    if (w) w.used = Math.max(0, w.used - bytes);
+  release(key: string, units: number): void {
+    const w = this.windows.get(key);
+    if (w) w.used = Math.max(0, w.used - units);
   }
 
   /** Drops expired windows, then (if still full) the oldest: Map order is insertion order. */
