@@ -5,7 +5,7 @@ export interface QuotaOptions {
   readonly perWindow: number;
   readonly windowMs: number;
   /** Keys tracked at once; beyond it the oldest windows are forgotten first. */
-  readonly maxUploaders?: number;
+  readonly maxKeys?: number;
   readonly now?: () => number;
 }
 
@@ -27,7 +27,7 @@ export class WindowQuota {
   private readonly windows = new Map<string, Window>();
 
   constructor(options: QuotaOptions) {
-    this.o = { maxUploaders: 100_000, now: Date.now, ...options };
+    this.o = { maxKeys: 100_000, now: Date.now, ...options };
   }
 
   get enabled(): boolean {
@@ -61,10 +61,10 @@ export class WindowQuota {
 
   /** Drops expired windows, then (if still full) the oldest: Map order is insertion order. */
   private evict(now: number): void {
-    if (this.windows.size < this.o.maxUploaders) return;
+    if (this.windows.size < this.o.maxKeys) return;
     for (const [k, w] of this.windows) if (now - w.start >= this.o.windowMs) this.windows.delete(k);
     for (const k of this.windows.keys()) {
-      if (this.windows.size < this.o.maxUploaders) break;
+      if (this.windows.size < this.o.maxKeys) break;
       this.windows.delete(k);
     }
   }
