@@ -61,8 +61,6 @@ export class LocalFsStorage implements Storage {
    * the stamp (bit rot) are the background scrubber's job.
    */
   private readonly verified = new Map<string, string>();
-  /** Whole-chunk hash passes since open (reads, writes excluded): what scrubbing and range reads cost. */
-  hashPasses = 0;
 
   private constructor(root: string, events: LocalFsEvents) {
     this.root = root;
@@ -265,7 +263,6 @@ export class LocalFsStorage implements Storage {
 
   /** Hashes the first `size` bytes of an open file with positional reads (the file offset is left alone). */
   private async hashHandle(fh: FileHandle, size: number): Promise<Uint8Array> {
-    this.hashPasses++;
     const h = createHash("sha256");
     const buf = Buffer.allocUnsafe(Math.min(Math.max(size, 1), 1024 * 1024));
     for (let pos = 0; pos < size; ) {
