@@ -271,6 +271,11 @@ export class Coordinator {
     return { secretKey: this.o.secretKey, ttlMs: this.o.ticketTtlMs ?? DEFAULT_TICKET_TTL_MS, now: Date.now };
   }
 
+  /** What makes an ack usable now: it names a ticket that has not expired and could have come from here. */
+  private ackRules(): { ticketValidAtMs: number; maxTicketLifetimeMs: number } {
+    return { ticketValidAtMs: Date.now(), maxTicketLifetimeMs: (this.o.ticketTtlMs ?? DEFAULT_TICKET_TTL_MS) + 60_000 };
+  }
+
   /** Tickets for every node of `cid`'s placement (for `uploader`), bound to the exact size. */
   async placementTickets(
     cid: string,
@@ -312,7 +317,7 @@ export class Coordinator {
       const replicas: { nodeId: string; ack: Uint8Array }[] = [];
       for (const a of c.acks) {
         const bytes = Buffer.from(a, "base64");
-        const ack = verifyAck(bytes, { ticketValidAtMs: Date.now() });
+        const ack = verifyAck(bytes, this.ackRules());
         if (!ack)
           throw new BaseError(
             ErrorCode.InvalidSignature,
@@ -355,7 +360,7 @@ export class Coordinator {
   /** A node reports (with its signed ack) that it now holds a chunk DA places on it — after a self-heal fetch. */
   async reportReplica(ackB64: string): Promise<{ cid: string; nodeId: string; recorded: boolean }> {
     const bytes = Buffer.from(ackB64, "base64");
-    const ack = verifyAck(bytes, { ticketValidAtMs: Date.now() });
+    const ack = verifyAck(bytes, this.ackRules());
     if (!ack)
       throw new BaseError(
         ErrorCode.InvalidSignature,

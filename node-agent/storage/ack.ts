@@ -43,6 +43,11 @@ export interface VerifyAckOptions {
    * coordinator requires before it records a replica). Without it only the signature is checked.
    */
   readonly ticketValidAtMs?: number;
+  /**
+   * With `ticketValidAtMs`: a ticket expiring later than this many ms after it cannot have been issued by
+   * a coordinator with that ticket lifetime (a node inventing a long-lived ticket), so the ack is refused.
+   */
+  readonly maxTicketLifetimeMs?: number;
 }
 
 /** Decodes and checks a signed ack; returns its fields or null when the signature, encoding or ticket is bad. */
@@ -53,6 +58,8 @@ export function verifyAck(signed: Uint8Array, options: VerifyAckOptions = {}): S
     if (!ed25519Verify(outer.signature, concatBytes(ACK_DOMAIN, outer.ack), ack.nodePubkey)) return null;
     const at = options.ticketValidAtMs;
     if (at !== undefined && (ack.ticketId.length !== 32 || ack.ticketExpiresAtMs <= BigInt(at))) return null;
+    const life = options.maxTicketLifetimeMs;
+    if (at !== undefined && life !== undefined && ack.ticketExpiresAtMs > BigInt(at + life)) return null;
     return ack;
   } catch {
     return null;
