@@ -46,6 +46,8 @@ export async function startLocalnet(
     /** "chain": validators + DA only; "all" (start.sh's default): also storage nodes, coordinator, ingress. */
     services?: "all" | "chain";
     storageNodes?: number;
+    /** The checkout whose localnet/start.sh (and build) runs; default this one. */
+    root?: string;
   } = {},
 ): Promise<Localnet> {
   const dir = mkdtempSync(join(tmpdir(), "dsdn-localnet-"));
@@ -63,7 +65,7 @@ export async function startLocalnet(
     ...(options.services ? { LOCALNET_SERVICES: options.services } : {}),
     ...(options.storageNodes !== undefined ? { LOCALNET_STORAGE_NODES: String(options.storageNodes) } : {}),
   };
-  const root = projectRoot();
+  const root = options.root ?? projectRoot();
   try {
     await run("bash", [join(root, "localnet/start.sh"), "--fresh", "--validators", String(options.validators ?? 4)], {
       cwd: root,
