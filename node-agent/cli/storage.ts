@@ -12,6 +12,9 @@ import { LocalFsStorage } from "../storage/localfs.js";
 import { Scrubber } from "../storage/scrubber.js";
 import { createChunkServer, DEFAULT_MAX_BODY, DEFAULT_MAX_UPLOADS } from "../storage/server.js";
 
+/** Default per-uploader quota per window (`--quota`; the window is `--quota-window-ms`, 1 h). */
+const DEFAULT_QUOTA_BYTES = 16 * 1024 ** 3;
+
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
@@ -84,7 +87,8 @@ export const storage: Command = {
       );
     const trusted = new Set(keys);
     const capacity = str(values.capacity) ? parseSize(str(values.capacity)!, "--capacity") : undefined;
-    const quota = str(values.quota) ? parseSize(str(values.quota)!, "--quota") : 0;
+    // On by default: one uploader cannot fill a node in an hour (0 turns it off).
+    const quota = str(values.quota) ? parseSize(str(values.quota)!, "--quota") : DEFAULT_QUOTA_BYTES;
     const { timeouts, limits } = serviceLimitsFromFlags(values);
     const dataDir = resolve(values.data);
     const identity = await loadOrCreateIdentity(dataDir);
