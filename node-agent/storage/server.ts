@@ -1,6 +1,6 @@
 /** @module The storage node's chunk server: ticketed, bounded streaming PUT; verified GET/HEAD; health and metrics. */
 import { statfs } from "node:fs/promises";
-import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { parseCid } from "../../common/cid.js";
 import { ErrorCode, isBaseError } from "../../common/errors.js";
 import {
@@ -22,6 +22,9 @@ import { checkTicket, TICKET_HEADER, type VerifiedTicket } from "./ticket.js";
 
 /** Largest chunk plus room for the AES-GCM tag and a large manifest. */
 export const DEFAULT_MAX_BODY = MAX_CHUNK_SIZE + 4096;
+
+/** How long the rest of a refused PUT's body is read and dropped before the connection is closed. */
+const LINGER_MS = 5_000;
 
 /** Default cap on PUTs being received at once. */
 export const DEFAULT_MAX_UPLOADS = 16;
@@ -139,10 +142,37 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
     return st ? st.bavail * st.bsize : null;
   };
 
-  /** A refusal before the body is read: the connection is closed instead of draining a body nobody wants. */
-  const refuse = (reply: FastifyReply, status: number, code: string, message: string, result: string) => {
+  /**
+   * After a refusal the rest of the body is read and dropped for a short while (so the client, still
+   * sending, gets to read the answer instead of a reset), but never more than one body's worth or longer
+   * than LINGER_MS: then the connection is closed.
+   */
+  const linger = (req: FastifyRequest) => {
+    const raw = req.raw;
+    if (raw.complete) return;
+    let dropped = 0;
+    const cut = () => raw.socket?.destroy();
+    const timer = setTimeout(cut, LINGER_MS);
+    raw.on("data", (d: Buffer) => {
+      dropped += d.length;
+      if (dropped > maxBody) cut();
+    });
+    raw.once("end", () => clearTimeout(timer));
+    raw.once("close", () => clearTimeout(timer));
+    raw.resume();
+  };
+
+  /** A refusal before the body is read. */
+  const refuse = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    code: string,
+    message: string,
+    result: string,
+  ) => {
     puts({ result });
-    reply.header("connection", "close");
+    linger(req);
     return sendError(reply, status, code, message);
   };
 
@@ -158,6 +188,7 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
     const declared = header === undefined ? undefined : Number(header);
     if (declared !== undefined && declared > maxBody)
       return refuse(
+        req,
         reply,
         413,
         ErrorCode.TooLarge,
@@ -178,10 +209,11 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
         });
       } catch (e) {
         if (!isBaseError(e)) throw e;
-        return refuse(reply, raw === undefined ? 401 : 403, e.code, e.shortMessage, "unauthorized");
+        return refuse(req, reply, raw === undefined ? 401 : 403, e.code, e.shortMessage, "unauthorized");
       }
       if (ticket.size > maxBody)
         return refuse(
+          req,
           reply,
           413,
           ErrorCode.TooLarge,
@@ -190,6 +222,7 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
         );
       if (declared !== undefined && declared !== ticket.size)
         return refuse(
+          req,
           reply,
           400,
           ErrorCode.InvalidArgument,
@@ -204,6 +237,7 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
       const held = storage.stats().bytes;
       if (options.capacityBytes !== undefined && held + reserved + size > options.capacityBytes)
         return refuse(
+          req,
           reply,
           507,
           ErrorCode.InsufficientStorage,
@@ -213,6 +247,7 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
       const free = await freeBytes();
       if (free !== null && free - reserved < size + reserveFree)
         return refuse(
+          req,
           reply,
           507,
           ErrorCode.InsufficientStorage,
@@ -225,6 +260,7 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
     if (uploading >= maxUploads) {
       reply.header("retry-after", "1");
       return refuse(
+        req,
         reply,
         503,
         ErrorCode.Unavailable,
@@ -241,6 +277,7 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
       if (!q.ok) {
         reply.header("retry-after", String(Math.ceil(q.retryAfterMs / 1000)));
         return refuse(
+          req,
           reply,
           429,
           ErrorCode.RateLimited,
@@ -272,7 +309,7 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
                 ? "full"
                 : "error",
       });
-      reply.header("connection", "close");
+      linger(req);
       throw e;
     } finally {
       uploading--;
