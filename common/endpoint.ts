@@ -44,7 +44,6 @@ export function parseEndpoint(s: string): Endpoint | string {
   }
   const port = portText === undefined ? undefined : Number(portText);
   if (port !== undefined && port > 65_535) return `port ${port} is out of range`;
-  if (path?.split("/").some((seg) => seg === "." || seg === ".."))
-    return "path has a . or .. segment";
+  if (path?.split("/").some((seg) => seg === "." || seg === "..")) return "path has a . or .. segment";
   return { scheme, host, port, path: path ?? "" };
 }

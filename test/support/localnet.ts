@@ -48,6 +48,8 @@ export async function startLocalnet(
     storageNodes?: number;
     /** The checkout whose localnet/start.sh (and build) runs; default this one. */
     root?: string;
+    /** Extra LOCALNET_* knobs for start.sh (e.g. LOCALNET_SLASHING_WINDOW). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Localnet> {
   const dir = mkdtempSync(join(tmpdir(), "dsdn-localnet-"));
@@ -64,6 +66,7 @@ export async function startLocalnet(
     LOCALNET_NO_BUILD: "1",
     ...(options.services ? { LOCALNET_SERVICES: options.services } : {}),
     ...(options.storageNodes !== undefined ? { LOCALNET_STORAGE_NODES: String(options.storageNodes) } : {}),
+    ...options.env,
   };
   const root = options.root ?? projectRoot();
   try {

@@ -52,9 +52,12 @@ function startService(args: string[]): Promise<string> {
 }
 
 beforeAll(async () => {
-  process.env.LOCALNET_TICKET_TTL_MS = String(TTL_MS);
-  net = await startLocalnet({ validators: 1, storageNodes: 3, root: repo });
-  delete process.env.LOCALNET_TICKET_TTL_MS;
+  net = await startLocalnet({
+    validators: 1,
+    storageNodes: 3,
+    root: repo,
+    env: { LOCALNET_TICKET_TTL_MS: String(TTL_MS) },
+  });
   env = { ...process.env, ...net.env, DSDN_HOME: join(net.dir, "dsdn-home") };
   coord = new CoordinatorClient(net.env.DSDN_COORDINATOR_URL!);
 }, 300_000);
