@@ -10,7 +10,8 @@
 #      LOCALNET_SERVICES=all|chain (chain: validators + DA only), LOCALNET_STORAGE_NODES (5, at most 7; zones
 #      zone-a/b/c round robin), LOCALNET_DA_BLOCK_MS (500), LOCALNET_GC_GRACE_MS (60000: how long storage
 #      nodes keep chunks no live pin or placement needs), LOCALNET_SLASHING_WINDOW (signed-blocks window in
-#      blocks, 1000) and LOCALNET_DOWNTIME_JAIL_SECONDS (30) — both only read when the chain is initialised.
+#      blocks, 1000) and LOCALNET_DOWNTIME_JAIL_SECONDS (30) — both only read when the chain is initialised —,
+#      LOCALNET_TICKET_TTL_MS (coordinator placement/heal ticket lifetime, 1 h).
 #      State persists across runs; --fresh wipes it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -209,7 +210,7 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
   coord_url="http://127.0.0.1:$coord_port"
   start_bg coordinator 0 "$dir/logs/coordinator-0.log" node bin/dsdn-node.js coordinator run --data "$coord_dir" \
     --port "$coord_port" --rpc "$rpc0" --health-interval-ms 500 --dead-after-ms 3000 --reconcile-ms 500 --challenge-ms 5000 \
-    --fault-keyring-dir "$coord_dir/keyring" --fault-key fault-authority
+    --fault-keyring-dir "$coord_dir/keyring" --fault-key fault-authority ${LOCALNET_TICKET_TTL_MS:+--ticket-ttl-ms "$LOCALNET_TICKET_TTL_MS"}
   for ((n = 0; n < storage_nodes; n++)); do
     sdir="$dir/storage/$n"
     operator=$(node -e 'console.log(require(process.argv[1]).find(x=>x.name===process.argv[2]).address)' "$dir/accounts.json" "storage$n")

@@ -11,6 +11,7 @@ import { coordinatorRoutes } from "../coordinator/routes.js";
 import { stderrLogger } from "../da/events/logger.js";
 import { parseCoordinatorList, replayConfig } from "../da/replay/config.js";
 import { createDALayer } from "../da/replay/createDALayer.js";
+import { SERVICE_LIMIT_OPTIONS, SERVICE_LIMIT_USAGE, serviceLimitsFromFlags } from "../http/serviceLimits.js";
 
 function intOpt(v: unknown, name: string, fallback: number, min = 0): number {
   if (v === undefined) return fallback;
@@ -23,8 +24,7 @@ function intOpt(v: unknown, name: string, fallback: number, min = 0): number {
 const run: Command = {
   summary:
     "Run the coordinator: node admission via the chain, placement, chunk declarations, self-healing (foreground)",
-  usage:
-    "--data DIR [--port 7300] [--host 127.0.0.1] [--da URL] [--token T] [--namespace HEX] [--rpc URL] [--coordinator KEY]... [--rf 3] [--health-interval-ms 1000] [--dead-after-ms 5000] [--reconcile-ms 1000] [--challenge-ms 5000] [--max-heals 64] [--rate-limit 1200] [--fault-keyring-dir DIR --fault-key NAME]",
+  usage: `--data DIR [--port 7300] [--host 127.0.0.1] [--da URL] [--token T] [--namespace HEX] [--rpc URL] [--coordinator KEY]... [--rf 3] [--health-interval-ms 1000] [--dead-after-ms 5000] [--reconcile-ms 1000] [--challenge-ms 5000] [--max-heals 64] [--fault-keyring-dir DIR --fault-key NAME] [--ticket-ttl-ms MS] ${SERVICE_LIMIT_USAGE}`,
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7300" },
@@ -40,9 +40,10 @@ const run: Command = {
     "reconcile-ms": { type: "string" },
     "challenge-ms": { type: "string" },
     "max-heals": { type: "string" },
-    "rate-limit": { type: "string" },
     "fault-keyring-dir": { type: "string" },
     "fault-key": { type: "string" },
+    "ticket-ttl-ms": { type: "string" },
+    ...SERVICE_LIMIT_OPTIONS,
   },
   async run({ values: v, out }) {
     if (typeof v.data !== "string") throw new InvalidArgumentError("--data DIR is required");
@@ -87,13 +88,12 @@ const run: Command = {
       reconcileIntervalMs: intOpt(v["reconcile-ms"], "reconcile-ms", 1000, 50),
       challengeIntervalMs: intOpt(v["challenge-ms"], "challenge-ms", 5000, 0),
       maxHealsPerRound: intOpt(v["max-heals"], "max-heals", 64, 1),
+      ticketTtlMs: intOpt(v["ticket-ttl-ms"], "ticket-ttl-ms", 3_600_000, 100),
       ...(faultReporter ? { faultReporter } : {}),
       logger: stderrLogger,
     });
     await coordinator.start();
-    const app = coordinatorRoutes(coordinator, {
-      rateLimitPerMinute: intOpt(v["rate-limit"], "rate-limit", 1200, 1),
-    });
+    const app = coordinatorRoutes(coordinator, serviceLimitsFromFlags(v));
     const address = await app.listen({ port, host: String(v.host) });
     out(`dsdn-node coordinator listening on ${address}`);
     out(`coordinator key ${key.nodeId} DA height ${coordinator.follower.height} chain ${rpcUrl}`);

@@ -6,13 +6,13 @@ import { stderrLogger } from "../da/events/logger.js";
 import { parseCoordinatorList, replayConfig } from "../da/replay/config.js";
 import { createDALayer } from "../da/replay/createDALayer.js";
 import { ReplayFollower } from "../da/replay/follower.js";
+import { SERVICE_LIMIT_OPTIONS, SERVICE_LIMIT_USAGE, serviceLimitsFromFlags } from "../http/serviceLimits.js";
 import { createIngress } from "../ingress/ingress.js";
 import { parseSize } from "../storage/chunker.js";
 
 export const ingressCommand: Command = {
   summary: "Run the HTTP ingress: objects by CID, verified, from the nearest healthy replica (reads DA state only)",
-  usage:
-    "[--port 7500] [--host 127.0.0.1] [--zone Z] [--da URL] [--token T] [--namespace HEX] [--coordinator KEY]... [--cache 256MiB]",
+  usage: `[--port 7500] [--host 127.0.0.1] [--zone Z] [--da URL] [--token T] [--namespace HEX] [--coordinator KEY]... [--cache 256MiB] ${SERVICE_LIMIT_USAGE}`,
   options: {
     port: { type: "string", default: "7500" },
     host: { type: "string", default: "127.0.0.1" },
@@ -22,6 +22,7 @@ export const ingressCommand: Command = {
     namespace: { type: "string" },
     coordinator: { type: "string", multiple: true },
     cache: { type: "string" },
+    ...SERVICE_LIMIT_OPTIONS,
   },
   async run({ values: v, out }) {
     const port = Number(v.port);
@@ -44,6 +45,7 @@ export const ingressCommand: Command = {
     await follower.syncToHead();
     follower.start();
     const ingress = createIngress({
+      ...serviceLimitsFromFlags(v),
       da,
       follower,
       ...(typeof v.zone === "string" ? { zone: v.zone } : {}),

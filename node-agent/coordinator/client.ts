@@ -1,6 +1,7 @@
 /** @module HTTP client for the coordinator API (used by the dsdn agent and storage nodes). */
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import type { ChallengeRequest } from "./signedRequest.js";
+import { signTicketRequest } from "./ticketRequest.js";
 
 export interface PlacementAnswer {
   readonly cid: string;
@@ -8,6 +9,15 @@ export interface PlacementAnswer {
   readonly replicationFactor: number;
   readonly underReplicated: boolean;
   readonly eligible: number;
+}
+
+export interface TicketAnswer {
+  readonly nodeId: string;
+  readonly zone: string;
+  readonly endpoint: string;
+  /** base64 SignedPlacementTicket for the PUT's x-dsdn-ticket header. */
+  readonly ticket: string;
+  readonly expiresAtMs: number;
 }
 
 export interface ObjectStatusAnswer {
@@ -109,6 +119,18 @@ export class CoordinatorClient {
   }
   placements(cids: readonly string[], uploader?: string): Promise<{ placements: PlacementAnswer[] }> {
     return this.call("POST", "/placement", { cids, ...(uploader ? { uploader } : {}) });
+  }
+  /** Placement tickets for `cid` (exact `size`) on each node of its placement, asked for by the key's account. */
+  tickets(
+    cid: string,
+    size: number,
+    key: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array },
+  ): Promise<{ cid: string; tickets: TicketAnswer[] }> {
+    return this.call("POST", "/tickets", signTicketRequest(cid, size, key));
+  }
+  /** A heal ticket for `nodeId`, which DA places `cid` on. */
+  healTicket(cid: string, nodeId: string): Promise<TicketAnswer> {
+    return this.call("POST", "/tickets/heal", { cid, nodeId });
   }
   /** Declares stored objects under the uploader's signed declaration (base64 UploadDeclaration). */
   declare(body: {

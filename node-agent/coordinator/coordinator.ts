@@ -5,6 +5,7 @@ import { ed25519KeyPair } from "../../common/ed25519.js";
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../common/errors.js";
 import { fromHex, sha256, toHex } from "../../common/hash.js";
 import { decodeCanonical } from "../../common/protobuf.js";
+import { isValidAddress } from "../../common/secp256k1.js";
 import {
   DeleteRequested,
   NodeClass,
@@ -32,6 +33,8 @@ import type { FaultReporter } from "./faultReporter.js";
 import { HealthMonitor } from "./healthMonitor.js";
 import { admitNode } from "./registration.js";
 import { type ChallengeRequest, ReplayGuard, verifyChallengeRequest } from "./signedRequest.js";
+import { type TicketRequest, verifyTicketRequest } from "./ticketRequest.js";
+import { DEFAULT_TICKET_TTL_MS, healTicket, placementTickets, type TicketGrant, type TicketIssuer } from "./tickets.js";
 
 export interface CoordinatorOptions {
   readonly da: DALayer;
@@ -58,6 +61,8 @@ export interface CoordinatorOptions {
   readonly faultReporter?: FaultReporter;
   /** Skip probing the node endpoint at registration (unit tests without a chunk server). */
   readonly probeEndpoints?: boolean;
+  /** How long placement and heal tickets (and the acks naming them) stay valid (default 1 h). */
+  readonly ticketTtlMs?: number;
   readonly logger?: DALogger;
 }
 
@@ -134,6 +139,7 @@ export class Coordinator {
   /** (cid, node) → failed challenges not yet acted on: the evidence a removal cites. */
   private readonly failureEvidence = new Map<string, string[]>();
   private readonly replayGuard = new ReplayGuard();
+  private readonly ticketGuard = new ReplayGuard();
   /** node → when its last fault report went out (one report per node per hour at most). */
   private readonly faultReportedAt = new Map<string, number>();
   /** Fault reports accepted by the chain since start. */
@@ -324,6 +330,43 @@ export class Coordinator {
     });
   }
 
+  // ---- tickets: the only authority a storage node accepts a PUT under ----
+
+  private get ticketIssuer(): TicketIssuer {
+    return { secretKey: this.o.secretKey, ttlMs: this.o.ticketTtlMs ?? DEFAULT_TICKET_TTL_MS, now: Date.now };
+  }
+
+  /** What makes an ack usable now: it names a ticket that has not expired and could have come from here. */
+  private ackRules(): { ticketValidAtMs: number; maxTicketLifetimeMs: number } {
+    return { ticketValidAtMs: Date.now(), maxTicketLifetimeMs: (this.o.ticketTtlMs ?? DEFAULT_TICKET_TTL_MS) + 60_000 };
+  }
+
+  /**
+   * Tickets for every node of `cid`'s placement, bound to the exact size, for the uploader who signed the
+   * request (ADR-036, fresh, used once): nobody can obtain tickets — or spend quota — in another's name.
+   */
+  async placementTickets(req: TicketRequest): Promise<{ placement: Placement; tickets: TicketGrant[] }> {
+    if (!isValidAddress(req.uploader))
+      throw new InvalidArgumentError(`uploader must be a nusa1… address, got "${req.uploader.slice(0, 80)}"`);
+    if (!verifyTicketRequest(req))
+      throw new BaseError(
+        ErrorCode.InvalidSignature,
+        "ticket request is not signed (ADR-036) by the uploader it names",
+      );
+    const replay = this.ticketGuard.use(req.signature, req.signedAtMs);
+    if (replay) throw new BaseError(ErrorCode.Unauthorized, replay);
+    const placement = await this.placement(req.cid, req.uploader);
+    return {
+      placement,
+      tickets: placementTickets(this.ticketIssuer, this.state, placement, req.size, req.uploader),
+    };
+  }
+
+  /** A heal ticket for a node DA places `cid` on (its self-healing fetch stores under it). */
+  healTicket(cid: string, nodeId: string): TicketGrant {
+    return healTicket(this.ticketIssuer, this.state, cid, nodeId);
+  }
+
   // ---- chunks ----
 
   /**
@@ -374,8 +417,12 @@ export class Coordinator {
       const replicas: { nodeId: string; ack: Uint8Array }[] = [];
       for (const a of c.acks) {
         const bytes = Buffer.from(a, "base64");
-        const ack = verifyAck(bytes);
-        if (!ack) throw new BaseError(ErrorCode.InvalidSignature, `an acknowledgement for ${c.cid} does not verify`);
+        const ack = verifyAck(bytes, this.ackRules());
+        if (!ack)
+          throw new BaseError(
+            ErrorCode.InvalidSignature,
+            `an acknowledgement for ${c.cid} does not verify, names no ticket, or its ticket has expired`,
+          );
         const node = toHex(ack.nodePubkey);
         if (ack.cid !== c.cid || ack.size !== size)
           throw new BaseError(
@@ -456,8 +503,12 @@ export class Coordinator {
   /** A node reports (with its signed ack) that it now holds a chunk DA places on it — after a self-heal fetch. */
   async reportReplica(ackB64: string): Promise<{ cid: string; nodeId: string; recorded: boolean }> {
     const bytes = Buffer.from(ackB64, "base64");
-    const ack = verifyAck(bytes);
-    if (!ack) throw new BaseError(ErrorCode.InvalidSignature, "acknowledgement does not verify");
+    const ack = verifyAck(bytes, this.ackRules());
+    if (!ack)
+      throw new BaseError(
+        ErrorCode.InvalidSignature,
+        "acknowledgement does not verify, names no ticket, or its ticket has expired",
+      );
     const nodeId = toHex(ack.nodePubkey);
     if (Math.abs(Date.now() - Number(ack.receivedAtMs)) > MAX_ACK_AGE_MS)
       throw new BaseError(

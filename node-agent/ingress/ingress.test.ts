@@ -90,7 +90,7 @@ beforeAll(async () => {
     const id = await loadOrCreateIdentity(dir);
     const storage = await LocalFsStorage.open(dir);
     for (const o of objects) await storage.putChunk(o.cid, o.bytes);
-    const { app } = createChunkServer({ storage, identity: id, zone });
+    const { app } = createChunkServer({ authority: "open", storage, identity: id, zone });
     nodes.push({ id, url: await app.listen({ port: 0, host: "127.0.0.1" }), zone });
     closers.push(() => app.close());
   }

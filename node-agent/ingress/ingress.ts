@@ -6,6 +6,13 @@ import { ErrorCode, IntegrityError, isBaseError } from "../../common/errors.js";
 import { HealthMonitor } from "../coordinator/healthMonitor.js";
 import type { ReplayFollower } from "../da/replay/follower.js";
 import type { DALayer } from "../da/types.js";
+import {
+  applyServiceLimits,
+  DEFAULT_LIMITS,
+  type ServiceLimits,
+  type ServiceTimeouts,
+  serverTimeouts,
+} from "../http/serviceLimits.js";
 import { decodeManifest, MAX_MANIFEST_BYTES } from "../storage/manifest.js";
 import { parseRange } from "../storage/range.js";
 import type { ByteRange } from "../storage/storage.js";
@@ -24,6 +31,8 @@ export interface IngressOptions {
   readonly zone?: string;
   readonly cacheBytes?: number;
   readonly probeIntervalMs?: number;
+  readonly timeouts?: ServiceTimeouts;
+  readonly limits?: ServiceLimits;
 }
 
 /** Progressive disclosure: a one-line summary, details on request, and the audit trail (what state answered). */
@@ -79,16 +88,19 @@ export function createIngress(o: IngressOptions): Ingress {
       .type("application/json")
       .send(answer(req, summary, { code, ...(details as object) }));
 
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, ...serverTimeouts(o.timeouts) });
+  applyServiceLimits(app, o.limits ?? DEFAULT_LIMITS);
   app.setErrorHandler((err, req, reply) => {
     const status = isBaseError(err)
       ? err.code === ErrorCode.NotFound
         ? 404
-        : err.code === ErrorCode.Unavailable
-          ? 502
-          : err.code === ErrorCode.Integrity
-            ? 422
-            : 500
+        : err.code === ErrorCode.RateLimited
+          ? 429
+          : err.code === ErrorCode.Unavailable
+            ? 502
+            : err.code === ErrorCode.Integrity
+              ? 422
+              : 500
       : ((err as { statusCode?: number }).statusCode ?? 500);
     return fail(
       req,

@@ -134,7 +134,7 @@ beforeAll(async () => {
   await loadOrCreateIdentity(nodeDir);
   nodeUrl = (
     await startProcess(
-      [dsdnNode, "storage", "--data", nodeDir, "--port", "0", "--zone", "id-jkt-1"],
+      [dsdnNode, "storage", "--data", nodeDir, "--port", "0", "--zone", "id-jkt-1", "--open-uploads"],
       /listening on (http:\/\/\S+)/,
       [],
     )

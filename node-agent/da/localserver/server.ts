@@ -7,6 +7,13 @@ import http from "node:http";
 import { join } from "node:path";
 import { WebSocket, WebSocketServer } from "ws";
 import { bytesEqual } from "../../../common/hash.js";
+import { RequestGuard } from "../../http/requestGuard.js";
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_TIMEOUTS,
+  type ServiceLimits,
+  type ServiceTimeouts,
+} from "../../http/serviceLimits.js";
 import { encodeBlobJson } from "../celestia/blobJson.js";
 import { createCommitment } from "../commitment/commitment.js";
 import { NAMESPACE_SIZE, namespaceProblem } from "../commitment/namespace.js";
@@ -28,8 +35,15 @@ export interface LocalDAServerOptions {
   readonly maxBodyBytes?: number;
   /** Blob bytes one blob.Submit may carry (celestia-app MaxTxSize: 8 MiB). */
   readonly maxSubmitBytes?: number;
+  /** Header and whole-request deadlines (WebSocket subscriptions, once upgraded, are not cut). */
+  readonly timeouts?: ServiceTimeouts;
+  /** Requests per client per window and load shedding (default: DA_DEFAULT_LIMITS). */
+  readonly limits?: ServiceLimits;
   readonly log?: (line: string) => void;
 }
+
+/** Every service of a localnet reads DA from 127.0.0.1, replays included: a high per-address default. */
+export const DA_DEFAULT_LIMITS: ServiceLimits = { ...DEFAULT_LIMITS, requestsPerWindow: 60_000 };
 
 export const DEFAULT_LOCAL_DA_PORT = 26658;
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -104,6 +118,7 @@ export class LocalDAServer {
   private stopped = false;
   private readonly chainId: string;
   private readonly log: (line: string) => void;
+  private readonly guard: RequestGuard;
 
   private constructor(private readonly options: LocalDAServerOptions) {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -116,7 +131,16 @@ export class LocalDAServer {
     this.chainId = options.chainId ?? "dsdn-local-da";
     this.log = options.log ?? (() => {});
     this.methods = this.methodTable();
-    this.server = http.createServer((req, res) => void this.onHttp(req, res));
+    const t = options.timeouts ?? DEFAULT_TIMEOUTS;
+    this.guard = new RequestGuard(options.limits ?? DA_DEFAULT_LIMITS);
+    this.server = http.createServer(
+      {
+        headersTimeout: t.headersTimeoutMs,
+        requestTimeout: t.requestTimeoutMs,
+        connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(t.headersTimeoutMs / 2))),
+      },
+      (req, res) => void this.onHttp(req, res),
+    );
     this.server.keepAliveTimeout = 65_000;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.maxBody });
     this.server.on("upgrade", (req, socket, head) => this.onUpgrade(req, socket, head));
@@ -398,6 +422,17 @@ export class LocalDAServer {
       res.writeHead(status, { "content-type": typeof payload === "string" ? "text/plain" : "application/json" });
       res.end(text);
     };
+    const refusal = this.guard.check(req.socket.remoteAddress);
+    if (refusal) {
+      req.resume();
+      res.setHeader("retry-after", String(refusal.retryAfterSeconds));
+      res.setHeader("connection", "close");
+      return send(refusal.status, {
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32000, message: refusal.message, data: { code: refusal.code } },
+      });
+    }
     if (req.method !== "POST") return send(405, "only POST (JSON-RPC) and WebSocket upgrades are served\n");
     const perms = this.permissions(req);
     if (!perms) {
@@ -435,6 +470,13 @@ export class LocalDAServer {
   }
 
   private onUpgrade(req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer): void {
+    const refusal = this.guard.check(req.socket.remoteAddress);
+    if (refusal) {
+      socket.end(
+        `HTTP/1.1 ${refusal.status} ${refusal.status === 429 ? "Too Many Requests" : "Service Unavailable"}\r\nRetry-After: ${refusal.retryAfterSeconds}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
+      return;
+    }
     const perms = this.permissions(req);
     if (!perms) {
       socket.end("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -466,6 +508,7 @@ export class LocalDAServer {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.guard.close();
     const down = fail("node is shutting down");
     for (const p of this.pending) p.reject(down);
     for (const w of this.waiters) w.reject(down);

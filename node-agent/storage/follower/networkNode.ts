@@ -27,6 +27,8 @@ export interface NetworkNodeInput {
 }
 
 export interface NetworkNode {
+  /** The coordinators this node trusts (its DA replay rules; their tickets authorize PUTs). */
+  readonly coordinatorKeys: readonly string[];
   readonly follower: ReplayFollower;
   readonly healer: SelfHealer;
   readonly gc: GarbageCollector;
@@ -96,6 +98,7 @@ export async function startNetworkNode(i: NetworkNodeInput): Promise<NetworkNode
     identity: i.identity,
     zone: i.zone,
     coordinator,
+    trustedCoordinators: new Set(keys),
     ...(healRate !== undefined ? { bytesPerSecond: healRate } : {}),
     ...(intervalMs !== undefined ? { intervalMs } : {}),
     logger: stderrLogger,
@@ -150,6 +153,7 @@ export async function startNetworkNode(i: NetworkNodeInput): Promise<NetworkNode
   }
   i.out(`following DA at height ${follower.height}; self-healing on; coordinator ${coordinator.url}`);
   return {
+    coordinatorKeys: keys,
     follower,
     healer,
     gc,

@@ -117,7 +117,12 @@ describe("ownership attacks (real storage nodes, coordinator, ingress, DA server
     expect(cidForBytes(bytes)).toBe(manifest);
     const acks: string[] = [];
     try {
-      acks.push((await new NodeClient(holder.endpoint, { retries: 0 }).put(manifest, bytes)).ack);
+      // With a placement ticket of its own (signed ticket request): the node stores and acks.
+      const { tickets } = await coord.tickets(manifest, bytes.length, attacker);
+      const ticket = tickets.find((t) => t.nodeId === holder.node)?.ticket;
+      acks.push(
+        (await new NodeClient(holder.endpoint, { retries: 0 }).put(manifest, bytes, ticket ? { ticket } : {})).ack,
+      );
     } catch {
       // A node that refuses an unauthorized PUT stops the attack even earlier.
     }
@@ -331,9 +336,11 @@ describe("ownership attacks (real storage nodes, coordinator, ingress, DA server
       name: "",
     });
     expect(m.bytes.length).toBeGreaterThan(4 << 20);
-    const placement = await coord.placement(m.cid, attackerAddress);
+    const { tickets } = await coord.tickets(m.cid, m.bytes.length, attacker);
     const acks = await Promise.all(
-      placement.nodes.map(async (n) => (await new NodeClient(n.endpoint, { retries: 0 }).put(m.cid, m.bytes)).ack),
+      tickets.map(
+        async (t) => (await new NodeClient(t.endpoint, { retries: 0 }).put(m.cid, m.bytes, { ticket: t.ticket })).ack,
+      ),
     );
     const h = await head();
     const { declaration, proofs } = signUploadDeclaration(
