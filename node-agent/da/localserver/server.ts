@@ -8,11 +8,12 @@ import { join } from "node:path";
 import { WebSocket, WebSocketServer } from "ws";
 import { bytesEqual } from "../../../common/hash.js";
 import { encodeBlobJson } from "../celestia/blobJson.js";
+import { buildBlobProof, verifyBlobInclusion } from "../commitment/blobProof.js";
 import { createCommitment } from "../commitment/commitment.js";
 import { NAMESPACE_SIZE, namespaceProblem } from "../commitment/namespace.js";
-import { checkBlobShape, type ShareVersion } from "../commitment/shares.js";
+import { checkBlobShape, type ShareVersion, sparseSharesNeeded } from "../commitment/shares.js";
 import { type AuthTokens, issueTokens, loadOrCreateSecret, type Permission, verifyJwt } from "./auth.js";
-import { buildBlock, extendedHeaderJson, type PendingBlob } from "./block.js";
+import { buildBlock, extendedHeaderJson, type PendingBlob, squareOf } from "./block.js";
 import { LocalDAStore, type StoredBlob } from "./store.js";
 
 export interface LocalDAServerOptions {
@@ -232,20 +233,64 @@ export class LocalDAServer {
     return extendedHeaderJson(h, this.chainId);
   }
 
+  private async findBlob(h: unknown, ns: unknown, c: unknown, method: string): Promise<StoredBlob> {
+    const height = parseUint(h, method);
+    const namespace = parseNamespaceParam(ns);
+    if (typeof c !== "string") throw fail("invalid commitment: expected base64");
+    await this.awaitHeight(height);
+    const blob = this.store.blob(height, namespace, new Uint8Array(Buffer.from(c, "base64")));
+    if (!blob) throw fail("blob: not found");
+    return blob;
+  }
+
+  /** celestia-node's blob.Proof for a stored blob: NMT proofs to its rows, RFC 6962 proofs of the rows to the data root. */
+  private proofOf(blob: StoredBlob): unknown {
+    const header = this.store.header(blob.height);
+    if (!header) throw fail("header: not found");
+    const { square, width } = squareOf(this.store.allBlobs(blob.height));
+    const shares = sparseSharesNeeded(blob.data.length, blob.shareVersion as ShareVersion);
+    return buildBlobProof(square, width, blob.shareIndex, shares, header.rowRoots, header.columnRoots);
+  }
+
   private methodTable(): Record<string, MethodSpec> {
     return {
       "blob.Submit": { perm: "write", params: 2, run: (p) => this.submit(p) },
       "blob.Get": {
         perm: "read",
         params: 3,
-        run: async ([h, ns, c]) => {
-          const height = parseUint(h, "blob.Get");
-          const namespace = parseNamespaceParam(ns);
-          if (typeof c !== "string") throw fail("invalid commitment: expected base64");
-          await this.awaitHeight(height);
-          const blob = this.store.blob(height, namespace, new Uint8Array(Buffer.from(c, "base64")));
-          if (!blob) throw fail("blob: not found");
-          return blobToJson(blob);
+        run: async ([h, ns, c]) => blobToJson(await this.findBlob(h, ns, c, "blob.Get")),
+      },
+      "blob.GetProof": {
+        perm: "read",
+        params: 3,
+        run: async ([h, ns, c]) => this.proofOf(await this.findBlob(h, ns, c, "blob.GetProof")),
+      },
+      "blob.Included": {
+        perm: "read",
+        params: 4,
+        run: async ([h, ns, proof, c]) => {
+          const found = await this.findBlob(h, ns, c, "blob.Included").catch((e) => {
+            if (e instanceof RpcFailure && e.message === "blob: not found") return undefined;
+            throw e;
+          });
+          if (!found) return false;
+          const header = this.store.header(found.height);
+          if (!header) return false;
+          try {
+            verifyBlobInclusion(
+              {
+                namespace: found.namespace,
+                data: found.data,
+                shareVersion: found.shareVersion as ShareVersion,
+                ...(found.signer ? { signer: found.signer } : {}),
+              },
+              proof,
+              { ...header, height: BigInt(found.height) },
+            );
+            return true;
+          } catch {
+            throw fail("blob: invalid proof");
+          }
         },
       },
       "blob.GetAll": {
