@@ -203,7 +203,7 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
   coord_url="http://127.0.0.1:$coord_port"
   start_bg coordinator 0 "$dir/logs/coordinator-0.log" node bin/dsdn-node.js coordinator run --data "$coord_dir" \
     --port "$coord_port" --rpc "$rpc0" --health-interval-ms 500 --dead-after-ms 3000 --reconcile-ms 500 --challenge-ms 5000 \
-    --fault-keyring-dir "$coord_dir/keyring" --fault-key fault-authority
+    --fault-keyring-dir "$coord_dir/keyring" --fault-key fault-authority --localnet
   for ((n = 0; n < storage_nodes; n++)); do
     sdir="$dir/storage/$n"
     operator=$(node -e 'console.log(require(process.argv[1]).find(x=>x.name===process.argv[2]).address)' "$dir/accounts.json" "storage$n")

@@ -24,7 +24,7 @@ const run: Command = {
   summary:
     "Run the coordinator: node admission via the chain, placement, chunk declarations, self-healing (foreground)",
   usage:
-    "--data DIR [--port 7300] [--host 127.0.0.1] [--da URL] [--token T] [--namespace HEX] [--rpc URL] [--coordinator KEY]... [--rf 3] [--health-interval-ms 1000] [--dead-after-ms 5000] [--reconcile-ms 1000] [--challenge-ms 5000] [--max-heals 64] [--fault-keyring-dir DIR --fault-key NAME]",
+    "--data DIR [--port 7300] [--host 127.0.0.1] [--da URL] [--token T] [--namespace HEX] [--rpc URL] [--coordinator KEY]... [--rf 3] [--health-interval-ms 1000] [--dead-after-ms 5000] [--reconcile-ms 1000] [--challenge-ms 5000] [--max-heals 64] [--fault-keyring-dir DIR --fault-key NAME] [--localnet]",
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7300" },
@@ -42,6 +42,8 @@ const run: Command = {
     "max-heals": { type: "string" },
     "fault-keyring-dir": { type: "string" },
     "fault-key": { type: "string" },
+    // Marks a development localnet: node endpoints on loopback/private addresses are admitted (refused otherwise).
+    localnet: { type: "boolean" },
   },
   async run({ values: v, out }) {
     if (typeof v.data !== "string") throw new InvalidArgumentError("--data DIR is required");
@@ -87,6 +89,7 @@ const run: Command = {
       challengeIntervalMs: intOpt(v["challenge-ms"], "challenge-ms", 5000, 0),
       maxHealsPerRound: intOpt(v["max-heals"], "max-heals", 64, 1),
       ...(faultReporter ? { faultReporter } : {}),
+      allowPrivateEndpoints: v.localnet === true,
       logger: stderrLogger,
     });
     await coordinator.start();

@@ -12,7 +12,7 @@ import { createChunkServer, DEFAULT_MAX_BODY } from "../storage/server.js";
 export const storage: Command = {
   summary: "Run a storage node: chunk store and chunk server (foreground)",
   usage:
-    "--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--capacity SIZE] [--class regular|datacenter] [--endpoint URL] [--da URL] [--coordinator-key KEY]... [--heal-rate SIZE] [--heal-interval-ms MS]]",
+    "--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--capacity SIZE] [--class regular|datacenter] [--endpoint URL] [--da URL] [--coordinator-key KEY]... [--rpc URL] [--heal-rate SIZE] [--heal-interval-ms MS]]",
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7400" },
@@ -22,6 +22,8 @@ export const storage: Command = {
     // Network mode (with --coordinator-url): follow DA, self-heal, register with the coordinator.
     "coordinator-url": { type: "string" },
     "coordinator-key": { type: "string", multiple: true },
+    // Chain RPC: the authorized DA publishers (coordinator committee) when no --coordinator-key is given.
+    rpc: { type: "string" },
     operator: { type: "string" },
     "tls-fingerprint": { type: "string" },
     capacity: { type: "string" },

@@ -13,7 +13,7 @@ import type { ReplayConfig } from "../da/replay/config.js";
 import { ReplayFollower } from "../da/replay/follower.js";
 import type { NodeInfo, NodeStatusName, ReplayState } from "../da/replay/state.js";
 import type { DALayer } from "../da/types.js";
-import { placementCandidates } from "../placement/candidates.js";
+import { type ChainPlacementInput, placementCandidates, readChainPlacementInput } from "../placement/candidates.js";
 import { DEFAULT_REPLICATION_FACTOR, type Placement, placeChunk } from "../placement/placement.js";
 import { verifyAck } from "../storage/ack.js";
 import type { ChainView } from "./chainView.js";
@@ -47,6 +47,8 @@ export interface CoordinatorOptions {
   readonly faultReporter?: FaultReporter;
   /** Skip probing the node endpoint at registration (unit tests without a chunk server). */
   readonly probeEndpoints?: boolean;
+  /** Localnet only: admit node endpoints on loopback and private addresses (refused otherwise, SSRF). */
+  readonly allowPrivateEndpoints?: boolean;
   readonly logger?: DALogger;
 }
 
@@ -100,7 +102,8 @@ export class Coordinator {
   private publisherRef: EventPublisher | undefined;
   private readonly o: CoordinatorOptions;
   private readonly log: DALogger;
-  private readonly stakeCache = new Map<string, { weight: bigint; at: number }>();
+  /** The chain's view of the registry (registrations + stake weights) at one height, refreshed every 10 s. */
+  private chainInput: { input: ChainPlacementInput; at: number } | undefined;
   private readonly challengeFailures = new Map<string, number>();
   /** node → when its last fault report went out (one report per node per hour at most). */
   private readonly faultReportedAt = new Map<string, number>();
@@ -209,7 +212,10 @@ export class Coordinator {
     } catch (e) {
       throw new InvalidArgumentError("registration is not a dsdn.da.v1.NodeRegistered", { cause: e });
     }
-    await admitNode(reg, this.o.chain, { probe: this.o.probeEndpoints !== false });
+    await admitNode(reg, this.o.chain, {
+      probe: this.o.probeEndpoints !== false,
+      allowPrivateEndpoints: this.o.allowPrivateEndpoints === true,
+    });
     const nodeId = toHex(reg.nodeId);
     const events: DAEventInput[] = [];
     const known = this.state.getNode(nodeId);
@@ -230,34 +236,36 @@ export class Coordinator {
 
   // ---- placement ----
 
-  async stakeWeights(operators: Iterable<string>): Promise<Map<string, bigint>> {
-    const out = new Map<string, bigint>();
-    const now = Date.now();
-    await Promise.all(
-      [...new Set(operators)].map(async (op) => {
-        const c = this.stakeCache.get(op);
-        if (c && now - c.at < 10_000) return out.set(op, c.weight);
-        try {
-          const weight = await this.o.chain.stakeWeight(op);
-          this.stakeCache.set(op, { weight, at: now });
-          out.set(op, weight);
-        } catch {
-          if (c) out.set(op, c.weight);
-        }
-      }),
-    );
-    return out;
+  /**
+   * Registrations and stake weights of every DA-registered node, read from the chain at one height (kept
+   * 10 s, re-read at once when a node is new). On a chain outage the last snapshot is used.
+   */
+  async chainPlacementInput(): Promise<ChainPlacementInput> {
+    const ids = this.state.listNodes().map((n) => n.nodeId);
+    const c = this.chainInput;
+    if (c && Date.now() - c.at < 10_000 && ids.every((id) => c.input.nodes.has(id))) return c.input;
+    try {
+      const input = await readChainPlacementInput(this.o.chain, ids);
+      this.chainInput = { input, at: Date.now() };
+      return input;
+    } catch (e) {
+      if (c) return c.input;
+      throw new BaseError(ErrorCode.Unavailable, "cannot read node registrations from the chain", { cause: e });
+    }
   }
 
-  /** Placement of `cid` from DA state and chain stake weights — the same function `dsdn-node placement` runs. */
+  /**
+   * Placement of `cid` from DA state and the chain's registrations and stake weights at a recorded height —
+   * the same function `dsdn-node placement` runs (at that height).
+   */
   async placement(cid: string, uploader?: string, rf = this.replicationFactor): Promise<Placement> {
     if (!isValidCid(cid)) throw new InvalidArgumentError(`"${cid.slice(0, 80)}" is not a CIDv1 raw sha2-256`);
-    const nodes = this.state.listNodes();
-    const weights = await this.stakeWeights(nodes.map((n) => n.operator));
+    const chain = await this.chainPlacementInput();
     return placeChunk({
       cid,
-      nodes: placementCandidates(this.state, weights),
+      nodes: placementCandidates(this.state, chain),
       replicationFactor: rf,
+      chainHeight: chain.height,
       ...(uploader ? { uploader } : {}),
     });
   }
@@ -310,6 +318,7 @@ export class Coordinator {
           uploader: principal,
           placement: p.nodes.map((n) => Buffer.from(fromHex(n.nodeId))),
           replicationFactor: p.replicationFactor,
+          chainHeight: p.chainHeight ?? 0n,
         },
       });
       for (const r of replicas)
@@ -483,8 +492,8 @@ export class Coordinator {
     const events: DAEventInput[] = [];
     let healed = 0;
     const nodes = this.state.listNodes();
-    const weights = await this.stakeWeights(nodes.map((n) => n.operator));
-    const candidates = placementCandidates(this.state, weights);
+    const chain = await this.chainPlacementInput();
+    const candidates = placementCandidates(this.state, chain);
     const active = new Set(nodes.filter((n) => n.status === "active").map((n) => n.nodeId));
     for (const cid of this.state.listChunkCids()) {
       if (healed >= max) break;
@@ -493,13 +502,19 @@ export class Coordinator {
       if (lost.length === 0) continue;
       const rec = this.state.chunks.get(cid)!;
       const uploader = c.uploader;
-      const p = placeChunk({ cid, nodes: candidates, replicationFactor: c.replicationFactor, uploader });
+      const p = placeChunk({
+        cid,
+        nodes: candidates,
+        replicationFactor: c.replicationFactor,
+        uploader,
+        chainHeight: chain.height,
+      });
       const next = p.nodes.map((n) => n.nodeId);
       if (next.length === 0 || (next.length === c.placement.length && next.every((n, i) => n === c.placement[i])))
         continue;
       events.push({
         type: "chunkDeclared",
-        value: { ...rec.chunk, placement: next.map((n) => Buffer.from(fromHex(n))) },
+        value: { ...rec.chunk, placement: next.map((n) => Buffer.from(fromHex(n))), chainHeight: chain.height },
       });
       for (const n of c.replicas)
         if (!active.has(n))

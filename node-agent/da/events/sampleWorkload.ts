@@ -100,7 +100,8 @@ export function* sampleWorkload(net: SampleNetwork, options: SampleWorkloadOptio
   const ackBytes = options.ackBytes ?? 150;
   const n = net.nodes.length;
   for (let i = 0; i < n; i++) {
-    yield { by: i, event: sampleRegistration(net, i) };
+    // The node signs its registration; the coordinator relays it after the chain check.
+    yield { by: "coordinator", event: sampleRegistration(net, i) };
     yield {
       by: "coordinator",
       event: {

@@ -150,6 +150,11 @@ export interface ChunkDeclared {
   /** node ids */
   placement: Buffer[];
   replicationFactor: number;
+  /**
+   * Chain Nusantara height whose stake weights and node registrations the placement was computed from
+   * (0 = unknown): `dsdn-node placement` recomputes it at that height, so it is reproducible later.
+   */
+  chainHeight: bigint;
 }
 
 export interface ReplicaAdded {
@@ -653,7 +658,15 @@ export const NodeStatusChanged: MessageFns<NodeStatusChanged> = {
 };
 
 function createBaseChunkDeclared(): ChunkDeclared {
-  return { cid: "", size: 0n, manifestCid: "", uploader: undefined, placement: [], replicationFactor: 0 };
+  return {
+    cid: "",
+    size: 0n,
+    manifestCid: "",
+    uploader: undefined,
+    placement: [],
+    replicationFactor: 0,
+    chainHeight: 0n,
+  };
 }
 
 export const ChunkDeclared: MessageFns<ChunkDeclared> = {
@@ -678,6 +691,12 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
     }
     if (message.replicationFactor !== 0) {
       writer.uint32(48).uint32(message.replicationFactor);
+    }
+    if (message.chainHeight !== 0n) {
+      if (BigInt.asIntN(64, message.chainHeight) !== message.chainHeight) {
+        throw new globalThis.Error("value provided for field message.chainHeight of type int64 too large");
+      }
+      writer.uint32(120).int64(message.chainHeight);
     }
     return writer;
   },
@@ -743,6 +762,14 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
             message.replicationFactor = reader.uint32();
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.chainHeight = reader.int64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -773,6 +800,11 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
         : isSet(object.replication_factor)
         ? globalThis.Number(object.replication_factor)
         : 0,
+      chainHeight: isSet(object.chainHeight)
+        ? BigInt(object.chainHeight)
+        : isSet(object.chain_height)
+        ? BigInt(object.chain_height)
+        : 0n,
     };
   },
 
@@ -796,6 +828,9 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
     if (message.replicationFactor !== 0) {
       obj.replicationFactor = Math.round(message.replicationFactor);
     }
+    if (message.chainHeight !== 0n) {
+      obj.chainHeight = message.chainHeight.toString();
+    }
     return obj;
   },
 
@@ -812,6 +847,9 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
       : undefined;
     message.placement = object.placement?.map((e) => e) || [];
     message.replicationFactor = object.replicationFactor ?? 0;
+    message.chainHeight = (object.chainHeight !== undefined && object.chainHeight !== null)
+      ? BigInt(object.chainHeight)
+      : 0n;
     return message;
   },
 };
