@@ -1,0 +1,73 @@
+/** @module Owner-only files: durable atomic writes (fsync file, rename, fsync directory) and permission checks on load. */
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { BaseError, ErrorCode } from "../../common/errors.js";
+
+/** Creates a directory readable by its owner only, tightening it when it already exists (our own dirs only). */
+export async function privateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+}
+
+/** Creates `dir` owner-only when missing; an existing directory is used as it is (its mode is the user's choice). */
+export async function ensureDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+}
+
+/** fsync a directory so a rename inside it survives a crash (best effort where directories cannot be opened). */
+export async function fsyncDir(dir: string): Promise<void> {
+  const h = await open(dir, "r").catch(() => undefined);
+  if (!h) return;
+  try {
+    await h.sync().catch(() => {});
+  } finally {
+    await h.close();
+  }
+}
+
+/**
+ * Writes a secret file atomically: a fresh 0600 temp file (O_EXCL, never briefly readable by others) is
+ * written and fsynced, renamed over `path`, and the directory fsynced — a crash leaves the old file or the
+ * new one, never a torn or empty one.
+ */
+export async function writePrivateFile(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const h = await open(tmp, "wx", 0o600);
+  try {
+    await h.writeFile(data);
+    await h.chmod(0o600);
+    await h.sync();
+  } catch (e) {
+    await h.close().catch(() => {});
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await h.close();
+  try {
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await fsyncDir(dirname(path));
+}
+
+/**
+ * Refuses a secret file (or its directory) that others can read or write, or that another user owns:
+ * a key readable by the group is already leaked, and one writable by others could have been swapped.
+ */
+export async function checkPrivate(path: string, what: string): Promise<void> {
+  const st = await stat(path);
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid)
+    throw new BaseError(ErrorCode.Unauthorized, `${what} ${path} belongs to another user (uid ${st.uid})`);
+  if ((st.mode & 0o077) !== 0) {
+    const fix = st.isDirectory() ? "chmod 700" : "chmod 600";
+    throw new BaseError(
+      ErrorCode.Unauthorized,
+      `${what} ${path} is accessible by other users (mode ${(st.mode & 0o777).toString(8)}); refusing to use it`,
+      { details: `Run: ${fix} ${path} — and treat the secret as exposed if others could read it.` },
+    );
+  }
+}
