@@ -12,7 +12,7 @@ import type { Manifest } from "../../proto/gen/dsdn/storage/v1/manifest.js";
 import { decryptChunk, type FileCipher, fileCipher, keyIdOf, verifyManifestTag } from "./encryption.js";
 import { Keystore } from "./keystore.js";
 import { NodeClient } from "./nodeClient.js";
-import { fsyncDir } from "./privateFile.js";
+import { fsyncDir } from "../../common/privateFile.js";
 import { TaskPool } from "./pool.js";
 
 export interface GetParameters {

@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../common/errors.js";
 import { bytesEqual, fromHex, toHex } from "../../common/hash.js";
 import { aesGcmOpen, aesGcmSeal, KEY_BYTES, keyIdOf } from "./encryption.js";
-import { checkPrivate, privateDir, writePrivateFile } from "./privateFile.js";
+import { checkPrivate, privateDir, writePrivateFile } from "../../common/privateFile.js";
 
-export { privateDir, writePrivateFile } from "./privateFile.js";
+export { privateDir, writePrivateFile } from "../../common/privateFile.js";
 
 /** A plaintext key file: what `dsdn key recover` writes where the user asks (an explicit export). */
 export const KEY_FILE_FORMAT = "dsdn-file-key/v1";

@@ -10,7 +10,7 @@ import { loadOrCreateCoordinatorKey } from "../coordinator/keyFile.js";
 import { coordinatorRoutes } from "../coordinator/routes.js";
 import { stderrLogger } from "../da/events/logger.js";
 import { parseCoordinatorList, replayConfig } from "../da/replay/config.js";
-import { createDALayer } from "../da/replay/createDALayer.js";
+import { createDALayer, daCliOptions, daOptionsFromCli } from "../da/replay/createDALayer.js";
 
 function intOpt(v: unknown, name: string, fallback: number, min = 0): number {
   if (v === undefined) return fallback;
@@ -24,14 +24,12 @@ const run: Command = {
   summary:
     "Run the coordinator: node admission via the chain, placement, chunk declarations, self-healing (foreground)",
   usage:
-    "--data DIR [--port 7300] [--host 127.0.0.1] [--da URL] [--token T] [--namespace HEX] [--rpc URL] [--coordinator KEY]... [--rf 3] [--health-interval-ms 1000] [--dead-after-ms 5000] [--reconcile-ms 1000] [--challenge-ms 5000] [--max-heals 64] [--fault-keyring-dir DIR --fault-key NAME] [--localnet]",
+    "--data DIR [--port 7300] [--host 127.0.0.1] [--da URL] [--token-file FILE] [--namespace HEX] [--rpc URL] [--coordinator KEY]... [--rf 3] [--health-interval-ms 1000] [--dead-after-ms 5000] [--reconcile-ms 1000] [--challenge-ms 5000] [--max-heals 64] [--fault-keyring-dir DIR --fault-key NAME] [--localnet]",
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7300" },
     host: { type: "string", default: "127.0.0.1" },
-    da: { type: "string" },
-    token: { type: "string" },
-    namespace: { type: "string" },
+    ...daCliOptions,
     rpc: { type: "string" },
     coordinator: { type: "string", multiple: true },
     rf: { type: "string" },
@@ -59,11 +57,7 @@ const run: Command = {
       ? (v.coordinator as string[])
       : parseCoordinatorList(process.env.DSDN_COORDINATOR_KEYS);
     const config = replayConfig({ coordinators: [key.nodeId, ...peers] });
-    const da = await createDALayer({
-      ...(typeof v.da === "string" ? { url: v.da } : {}),
-      ...(typeof v.token === "string" ? { token: v.token } : {}),
-      ...(typeof v.namespace === "string" ? { namespace: v.namespace } : {}),
-    });
+    const da = await createDALayer(daOptionsFromCli(v));
     const chain = await connectChainView(rpcUrl);
     // Optional: report proven faults (wrong bytes on a challenge) with this keyring key (the genesis fault authority).
     const faultReporter =

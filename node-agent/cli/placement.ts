@@ -4,7 +4,7 @@ import { InvalidArgumentError } from "../../common/errors.js";
 import { connectChainView } from "../coordinator/chainView.js";
 import { silentLogger } from "../da/events/logger.js";
 import { parseCoordinatorList, replayConfig } from "../da/replay/config.js";
-import { createDALayer } from "../da/replay/createDALayer.js";
+import { createDALayer, daCliOptions, daOptionsFromCli } from "../da/replay/createDALayer.js";
 import { ReplayFollower } from "../da/replay/follower.js";
 import { type ChainPlacementInput, placementCandidates, readChainPlacementInput } from "../placement/candidates.js";
 import { placeChunk } from "../placement/placement.js";
@@ -14,9 +14,7 @@ export const placementCommand: Command = {
   usage:
     "<cid> --da URL [--namespace HEX] [--coordinator KEY]... [--rpc URL] [--chain-height H] [--uploader ADDR|NODEID] [--rf 3] [--json]",
   options: {
-    da: { type: "string" },
-    token: { type: "string" },
-    namespace: { type: "string" },
+    ...daCliOptions,
     coordinator: { type: "string", multiple: true },
     rpc: { type: "string" },
     "chain-height": { type: "string" },
@@ -34,11 +32,7 @@ export const placementCommand: Command = {
       : parseCoordinatorList(process.env.DSDN_COORDINATOR_KEYS);
     if (keys.length === 0)
       err("warning: no coordinator keys (--coordinator or DSDN_COORDINATOR_KEYS): node statuses will be missing");
-    const da = await createDALayer({
-      ...(typeof v.da === "string" ? { url: v.da } : {}),
-      ...(typeof v.token === "string" ? { token: v.token } : {}),
-      ...(typeof v.namespace === "string" ? { namespace: v.namespace } : {}),
-    });
+    const da = await createDALayer(daOptionsFromCli(v));
     const rpcUrl = typeof v.rpc === "string" ? v.rpc : process.env.RPC_URL;
     try {
       const follower = new ReplayFollower({ da, config: replayConfig({ coordinators: keys }), logger: silentLogger });

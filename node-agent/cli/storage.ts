@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import type { Command } from "../../common/cli.js";
 import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
+import { daCliOptions } from "../da/replay/createDALayer.js";
 import { parseSize } from "../storage/chunker.js";
 import { startNetworkNode } from "../storage/follower/networkNode.js";
 import { loadOrCreateIdentity } from "../storage/identity.js";
@@ -12,7 +13,7 @@ import { createChunkServer, DEFAULT_MAX_BODY } from "../storage/server.js";
 export const storage: Command = {
   summary: "Run a storage node: chunk store and chunk server (foreground)",
   usage:
-    "--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--capacity SIZE] [--class regular|datacenter] [--endpoint URL] [--da URL] [--coordinator-key KEY]... [--rpc URL] [--heal-rate SIZE] [--heal-interval-ms MS]]",
+    "--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--capacity SIZE] [--class regular|datacenter] [--endpoint URL] [--da URL --token-file FILE] [--coordinator-key KEY]... [--rpc URL] [--heal-rate SIZE] [--heal-interval-ms MS]]",
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7400" },
@@ -29,9 +30,7 @@ export const storage: Command = {
     capacity: { type: "string" },
     class: { type: "string" },
     endpoint: { type: "string" },
-    da: { type: "string" },
-    token: { type: "string" },
-    namespace: { type: "string" },
+    ...daCliOptions,
     "heal-rate": { type: "string" },
     "heal-interval-ms": { type: "string" },
   },

@@ -25,6 +25,8 @@ export interface LocalDAServerOptions {
   /** A new height every this many ms (with or without blobs). Default 1000. */
   readonly blockTimeMs?: number;
   readonly chainId?: string;
+  /** Lifetime of the tokens issued at start (they are re-issued at every start). Default 30 days. */
+  readonly tokenTtlSeconds?: number;
   /** Request body limit (celestia-node: 16 MiB). */
   readonly maxBodyBytes?: number;
   /** Blob bytes one blob.Submit may carry (celestia-app MaxTxSize: 8 MiB). */
@@ -110,7 +112,7 @@ export class LocalDAServer {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     this.store = new LocalDAStore(join(options.dataDir, "local-da.sqlite"));
     this.secret = loadOrCreateSecret(options.dataDir);
-    const issued = issueTokens(options.dataDir, this.secret);
+    const issued = issueTokens(options.dataDir, this.secret, options.tokenTtlSeconds);
     this.tokens = issued.tokens;
     this.tokenFile = issued.file;
     this.headHeight = this.store.head();
@@ -401,7 +403,8 @@ export class LocalDAServer {
     let token: string | undefined;
     if (header?.startsWith("Bearer ")) token = header.slice(7).trim();
     else if (header) return undefined;
-    if (!token) token = new URL(req.url ?? "/", "http://x").searchParams.get("token") ?? undefined;
+    // Tokens in URLs (`?token=`) end up in access logs, proxies and shell history: refused, not read.
+    if (new URL(req.url ?? "/", "http://x").searchParams.has("token")) return undefined;
     if (!token) return ["public"];
     return verifyJwt(token, this.secret);
   }

@@ -6,7 +6,7 @@ import { isValidAddress } from "../../../common/secp256k1.js";
 import { CoordinatorClient } from "../../coordinator/client.js";
 import { stderrLogger } from "../../da/events/logger.js";
 import { parseCoordinatorList, replayConfig } from "../../da/replay/config.js";
-import { createDALayer } from "../../da/replay/createDALayer.js";
+import { createDALayer, daOptionsFromCli } from "../../da/replay/createDALayer.js";
 import { ReplayFollower } from "../../da/replay/follower.js";
 import { parseSize } from "../chunker.js";
 import type { NodeIdentity } from "../identity.js";
@@ -66,11 +66,7 @@ export async function startNetworkNode(i: NetworkNodeInput): Promise<NetworkNode
     throw new InvalidArgumentError(
       "no authorized DA publishers: pass --coordinator-key KEY (or DSDN_COORDINATOR_KEYS), or --rpc URL to read the committee registry from the chain",
     );
-  const da = await createDALayer({
-    ...(str(v.da) ? { url: str(v.da) } : {}),
-    ...(str(v.token) ? { token: str(v.token) } : {}),
-    ...(str(v.namespace) ? { namespace: str(v.namespace) } : {}),
-  });
+  const da = await createDALayer(daOptionsFromCli(v));
   const follower = new ReplayFollower({
     da,
     config: replayConfig({ coordinators: keys }),

@@ -1,8 +1,9 @@
 /** @module Owner-only files: durable atomic writes (fsync file, rename, fsync directory) and permission checks on load. */
 import { randomBytes } from "node:crypto";
+import { readFileSync, type Stats, statSync } from "node:fs";
 import { chmod, mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { BaseError, ErrorCode } from "../../common/errors.js";
+import { BaseError, ErrorCode } from "./errors.js";
 
 /** Creates a directory readable by its owner only, tightening it when it already exists (our own dirs only). */
 export async function privateDir(dir: string): Promise<void> {
@@ -58,7 +59,10 @@ export async function writePrivateFile(path: string, data: string | Uint8Array):
  * a key readable by the group is already leaked, and one writable by others could have been swapped.
  */
 export async function checkPrivate(path: string, what: string): Promise<void> {
-  const st = await stat(path);
+  assertPrivate(await stat(path), path, what);
+}
+
+function assertPrivate(st: Stats, path: string, what: string): void {
   const uid = process.getuid?.();
   if (uid !== undefined && st.uid !== uid)
     throw new BaseError(ErrorCode.Unauthorized, `${what} ${path} belongs to another user (uid ${st.uid})`);
@@ -70,4 +74,21 @@ export async function checkPrivate(path: string, what: string): Promise<void> {
       { details: `Run: ${fix} ${path} — and treat the secret as exposed if others could read it.` },
     );
   }
+}
+
+/**
+ * Reads a secret from a file (a token, a passphrase): the file must be owner-only; surrounding whitespace
+ * is dropped and an empty file is refused. Secrets come from files or the environment, never argv.
+ */
+export function readSecretFile(path: string, what: string): string {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    throw new BaseError(ErrorCode.InvalidArgument, `cannot read ${what} file ${path}`, { cause: e });
+  }
+  assertPrivate(st, path, `${what} file`);
+  const text = readFileSync(path, "utf8").trim();
+  if (text === "") throw new BaseError(ErrorCode.InvalidArgument, `${what} file ${path} is empty`);
+  return text;
 }
