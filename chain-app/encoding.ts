@@ -47,3 +47,22 @@ export { concatBytes as concat } from "../common/hash.js";
 
 /** Exclusive end of a prefix range (defined with the store's key helpers). */
 export { prefixEnd } from "./store/bytes.js";
+
+/**
+ * An address inside a store key: one length byte, then the address (the SDK's `address.MustLengthPrefix`).
+ * Without it a 32-byte address that starts with a 20-byte one would share its key range.
+ */
+export function addrKey(addr: Uint8Array): Uint8Array {
+  if (addr.length === 0 || addr.length > 255) throw new RangeError(`address of ${addr.length} bytes in a store key`);
+  const out = new Uint8Array(1 + addr.length);
+  out[0] = addr.length;
+  out.set(addr, 1);
+  return out;
+}
+
+/** Reads a length-prefixed address at `offset` of a store key; returns it and the offset after it. */
+export function readAddrKey(key: Uint8Array, offset: number): { addr: Uint8Array; end: number } {
+  const len = key[offset];
+  if (len === undefined || len === 0 || offset + 1 + len > key.length) throw new RangeError("malformed address in key");
+  return { addr: key.slice(offset + 1, offset + 1 + len), end: offset + 1 + len };
+}

@@ -8,7 +8,9 @@
 # Env: LOCALNET_DIR (default .localnet), LOCALNET_BASE_PORT (default 26600), LOCALNET_TIMEOUT_COMMIT (1s),
 #      LOCALNET_WAIT_SECONDS (120), LOCALNET_NO_BUILD=1 (tests: the tree is already built),
 #      LOCALNET_SERVICES=all|chain (chain: validators + DA only), LOCALNET_STORAGE_NODES (5, at most 7; zones
-#      zone-a/b/c round robin), LOCALNET_DA_BLOCK_MS (500). State persists across runs; --fresh wipes it.
+#      zone-a/b/c round robin), LOCALNET_DA_BLOCK_MS (500), LOCALNET_SLASHING_WINDOW (signed-blocks window in
+#      blocks, 1000) and LOCALNET_DOWNTIME_JAIL_SECONDS (30) — both only read when the chain is initialised.
+#      State persists across runs; --fresh wipes it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -24,7 +26,7 @@ while [ $# -gt 0 ]; do
     --validators=*) validators="${1#*=}" ;;
     --storage-nodes) storage_nodes="$2"; shift ;;
     --storage-nodes=*) storage_nodes="${1#*=}" ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -79,7 +81,8 @@ mkdir -p "$dir/logs" "$dir/pids"
 if [ ! -f "$dir/chain/nodes.json" ]; then
   say "initialising $validators validators (chain $chain_id)"
   node bin/dsdnd.js testnet init --output "$dir/chain" --validators "$validators" --chain-id "$chain_id" \
-    --base-port "$base" --timeout-commit "${LOCALNET_TIMEOUT_COMMIT:-1s}" --min-gas-price "$gas_price" >/dev/null
+    --base-port "$base" --timeout-commit "${LOCALNET_TIMEOUT_COMMIT:-1s}" --min-gas-price "$gas_price" \
+    --signed-blocks-window "${LOCALNET_SLASHING_WINDOW:-1000}" --downtime-jail-seconds "${LOCALNET_DOWNTIME_JAIL_SECONDS:-30}" >/dev/null
   cp "$dir/chain/accounts.json" "$dir/accounts.json"
 fi
 validators=$(node -e 'console.log(require(process.argv[1]).length)' "$dir/chain/nodes.json")
@@ -158,6 +161,8 @@ export RPC_URLS=$rpcs
 export DENOM=unusa
 export BECH32_PREFIX=nusa
 export GAS_PRICE=$gas_price
+# The dev accounts' mnemonics are public: their keys live in the plain-text test keyring backend.
+export DSDND_KEYRING_BACKEND=test
 $da_env
 ${net_env:-}
 ENV
@@ -188,11 +193,11 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
       set -e
       name="storage$n"
       node -e 'const a=require(process.argv[1]).find(x=>x.name===process.argv[2]);if(!a)process.exit(3);process.stdout.write(a.mnemonic)' "$dir/accounts.json" "$name" |
-        "${dsdnd[@]}" keys add "$name" --recover --keyring-dir "$keyring" >/dev/null 2>&1 || true
-      "${dsdnd[@]}" tx stake bond-node "$name" regular 1000000000unusa --keyring-dir "$keyring" --node "$rpc0" -o json >"$sdir/bond.json"
+        "${dsdnd[@]}" keys add "$name" --recover --keyring-dir "$keyring" --keyring-backend test >/dev/null 2>&1 || true
+      "${dsdnd[@]}" tx stake bond-node "$name" regular 1000000000unusa --keyring-dir "$keyring" --keyring-backend test --node "$rpc0" -o json >"$sdir/bond.json"
       "${dsdnd[@]}" tx nodes register "$name" --node-key "$sdir/node-key.json" --tls-fingerprint "$fp" \
         --zone "${zones[$((n % 3))]}" --class regular --capacity 1099511627776 \
-        --endpoint "http://127.0.0.1:$((base + 93 + n))" --keyring-dir "$keyring" --node "$rpc0" -o json >"$sdir/register.json"
+        --endpoint "http://127.0.0.1:$((base + 93 + n))" --keyring-dir "$keyring" --keyring-backend test --node "$rpc0" -o json >"$sdir/register.json"
       touch "$sdir/chain-registered"
     ) >>"$dir/logs/bootstrap.log" 2>&1 &
     pids_chain+=($!)
@@ -202,7 +207,7 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
   # The coordinator reports proven faults with the genesis fault authority (temporary, until the committee).
   if [ ! -f "$coord_dir/keyring/fault-authority.json" ]; then
     node -e 'process.stdout.write(require(process.argv[1]).find(x=>x.name==="fault-authority").mnemonic)' "$dir/accounts.json" |
-      "${dsdnd[@]}" keys add fault-authority --recover --keyring-dir "$coord_dir/keyring" >/dev/null
+      "${dsdnd[@]}" keys add fault-authority --recover --keyring-dir "$coord_dir/keyring" --keyring-backend test >/dev/null
   fi
   coord_url="http://127.0.0.1:$coord_port"
   start_bg coordinator 0 "$dir/logs/coordinator-0.log" node bin/dsdn-node.js coordinator run --data "$coord_dir" \

@@ -64,8 +64,13 @@ export class NusantaraApp implements AbciApplication {
   private readonly minGasPrice: GasPrice | undefined;
   private readonly sigCache = new SigVerifyCache();
   private chainId = "";
-  /** The consensus view: the block being finalized (or the genesis state before block 1 commits). */
-  private consensus: { branch: StoreBranch; height: bigint } | undefined;
+  /**
+   * InitChain's state changes and the first block's height: CometBFT commits the genesis state with
+   * the first block, so until then every FinalizeBlock of that height starts from these changes.
+   */
+  private genesis: { changes: ReadonlyArray<[Uint8Array, Uint8Array | undefined]>; height: bigint } | undefined;
+  /** The height finalized and awaiting Commit (its state is staged in the store). */
+  private pendingHeight: bigint | undefined;
   /**
    * Header time of the last finalized block: CheckTx and simulation run "as of" it, as the SDK's
    * check state does. Unknown (zero) after a restart until the next block; modules treat zero as unknown.
@@ -146,7 +151,8 @@ export class NusantaraApp implements AbciApplication {
       m.validateGenesis?.(section);
       m.initGenesis?.(ctx, section);
     }
-    this.consensus = { branch, height: req.initialHeight };
+    this.genesis = { changes: branch.changes(), height: req.initialHeight };
+    this.pendingHeight = undefined;
     const appHash = this.store.prepareCommit(req.initialHeight, branch);
     this.log(
       `init_chain chain_id=${req.chainId} initial_height=${req.initialHeight} app_hash=${Buffer.from(appHash).toString("hex")}`,
@@ -196,8 +202,29 @@ export class NusantaraApp implements AbciApplication {
     return { status: abci.ResponseProcessProposal_ProposalStatus.ACCEPT };
   }
 
+  /**
+   * The consensus view for block `height`: always a fresh branch over the last committed state (plus
+   * the genesis changes before the first commit). A FinalizeBlock re-sent before Commit — CometBFT
+   * crashed and its handshake replays the block to this still-running app — must not apply on top
+   * of the pending block, so nothing of an earlier FinalizeBlock is ever reused.
+   */
+  private consensusBranch(height: bigint): StoreBranch {
+    const last = this.store.lastHeight;
+    const expected = last > 0n ? last + 1n : this.genesis?.height;
+    if (expected === undefined)
+      throw new Error(`cannot finalize block at height ${height}: no committed state and no InitChain yet`);
+    if (height !== expected)
+      throw new Error(
+        `cannot finalize block at height ${height}: expected ${expected} (last committed height ${last})`,
+      );
+    const branch = this.store.branch();
+    if (last === 0n && this.genesis)
+      for (const [k, v] of this.genesis.changes) v === undefined ? branch.delete(k) : branch.set(k, v);
+    return branch;
+  }
+
   finalizeBlock(req: abci.RequestFinalizeBlock): Partial<abci.ResponseFinalizeBlock> {
-    const branch = this.consensus && this.consensus.height === req.height ? this.consensus.branch : this.store.branch();
+    const branch = this.consensusBranch(req.height);
     const block = this.blockInfo(req.height, req.time, req.proposerAddress, req.hash);
     const hookCtx = unmeteredContext(branch, block, "finalize");
     for (const m of this.modules)
@@ -221,7 +248,7 @@ export class NusantaraApp implements AbciApplication {
     for (const m of this.modules) validatorUpdates.push(...(m.endBlock?.(endCtx) ?? []));
 
     const appHash = this.store.prepareCommit(req.height, branch);
-    this.consensus = { branch, height: req.height };
+    this.pendingHeight = req.height;
     if (req.time) this.lastBlockTime = { seconds: req.time.seconds, nanos: req.time.nanos };
     return {
       events: [...hookCtx.events, ...endCtx.events],
@@ -232,8 +259,10 @@ export class NusantaraApp implements AbciApplication {
   }
 
   commit(_req: abci.RequestCommit): Partial<abci.ResponseCommit> {
+    if (this.pendingHeight === undefined) throw new Error("Commit without a finalized block");
     const { height } = this.store.commit();
-    this.consensus = undefined;
+    this.pendingHeight = undefined;
+    this.genesis = undefined;
     this.check = this.store.branch();
     if (height % 100n === 0n)
       this.log(`committed height=${height} sigcache hits=${this.sigCache.hits} misses=${this.sigCache.misses}`);

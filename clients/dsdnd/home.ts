@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { parseGasPrice } from "../../chain-app/coins.js";
 import { loadConfig } from "../../common/config.js";
 import { Keyring, type KeyringBackend } from "../keyring.js";
+import { passphraseSource } from "./passphrase.js";
 
 export const DEFAULT_HOME = join(homedir(), ".dsdnd");
 
@@ -11,9 +12,14 @@ export const homeOption = { home: { type: "string" as const, default: process.en
 export const nodeOption = {
   node: { type: "string" as const, default: process.env.RPC_URL ?? "http://127.0.0.1:26657" },
 };
+/**
+ * As the SDK: the encrypted `file` backend unless told otherwise; the localnet's env file sets
+ * DSDND_KEYRING_BACKEND=test for its public dev accounts. The passphrase never comes from argv or env.
+ */
 export const keyringOptions = {
   "keyring-dir": { type: "string" as const },
-  "keyring-backend": { type: "string" as const, default: process.env.DSDND_KEYRING_BACKEND ?? "test" },
+  "keyring-backend": { type: "string" as const, default: process.env.DSDND_KEYRING_BACKEND ?? "file" },
+  "keyring-passphrase-file": { type: "string" as const },
 };
 
 export const appConfigPath = (home: string) => join(home, "config", "app.json");
@@ -51,8 +57,9 @@ export function loadAppConfig(home: string) {
 export function keyringFrom(values: Record<string, unknown>): Keyring {
   const home = String(values.home ?? DEFAULT_HOME);
   const dir = (values["keyring-dir"] as string | undefined) ?? join(home, "keyring");
-  const backend = String(values["keyring-backend"] ?? "test");
+  const backend = String(values["keyring-backend"] ?? "file");
   if (backend !== "test" && backend !== "file")
     throw new Error(`--keyring-backend must be "test" or "file", got "${backend}"`);
-  return new Keyring(dir, backend as KeyringBackend);
+  const file = values["keyring-passphrase-file"] as string | undefined;
+  return new Keyring(dir, backend as KeyringBackend, passphraseSource(file));
 }

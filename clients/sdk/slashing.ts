@@ -57,6 +57,8 @@ export const reportNodeFaultMsg = (m: {
   nodeId: Uint8Array;
   fault: NodeFault;
   evidence: Uint8Array;
+  /** Height the fault happened at (default: the height that includes the report). */
+  infractionHeight?: bigint;
 }): EncodeObject => ({
   typeUrl: slashingTypeUrls.reportNodeFault,
   value: MsgReportNodeFault.fromPartial({
@@ -64,5 +66,6 @@ export const reportNodeFaultMsg = (m: {
     nodeId: Buffer.from(m.nodeId),
     fault: m.fault,
     evidence: Buffer.from(m.evidence),
+    infractionHeight: m.infractionHeight ?? 0n,
   }),
 });

@@ -2,7 +2,15 @@
 
 import type { Amount } from "../../chain-app/coins.js";
 import type { Context } from "../../chain-app/context.js";
-import { canonicalJson, decodeAmount, encodeAmount, fromUtf8, prefixEnd, utf8 } from "../../chain-app/encoding.js";
+import {
+  canonicalJson,
+  decodeAmount,
+  encodeAmount,
+  fromUtf8,
+  prefixEnd,
+  readAddrKey,
+  utf8,
+} from "../../chain-app/encoding.js";
 import { SdkErrors } from "../../chain-app/errors.js";
 import type { KVStore } from "../../chain-app/store/index.js";
 import { toBech32Address } from "../../common/secp256k1.js";
@@ -124,7 +132,8 @@ export class BankKeeper {
   *allBalances(ctx: Context): Generator<{ addr: Uint8Array; denom: string; amount: bigint }> {
     const start = Uint8Array.of(Prefix.Balance);
     for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.Balance + 1) })) {
-      yield { addr: k.subarray(1, 21), denom: fromUtf8(k.subarray(21)), amount: decodeAmount(v) };
+      const { addr, end } = readAddrKey(k, 1);
+      yield { addr, denom: fromUtf8(k.subarray(end)), amount: decodeAmount(v) };
     }
   }
 

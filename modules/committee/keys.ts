@@ -1,12 +1,12 @@
 /** @module Store layout of the committee module (keys under "committee/"). Prefixes are never reused. */
-import { concat, u64be } from "../../chain-app/encoding.js";
+import { addrKey, concat, u64be } from "../../chain-app/encoding.js";
 
 export const MODULE_NAME = "committee";
 
 export const Prefix = {
   /** 0x01 -> Params (canonical JSON) */
   Params: 0x01,
-  /** 0x02 | operator(20) -> dsdn.committee.v1.Candidate */
+  /** 0x02 | len(1) | operator -> dsdn.committee.v1.Candidate */
   Candidate: 0x02,
   /** 0x03 | identity key(32) -> operator(20): one seat per identity key */
   CandidateByIdentity: 0x03,
@@ -19,7 +19,7 @@ export const Prefix = {
 } as const;
 
 export const paramsKey = Uint8Array.of(Prefix.Params);
-export const candidateKey = (op: Uint8Array) => concat(Uint8Array.of(Prefix.Candidate), op);
+export const candidateKey = (op: Uint8Array) => concat(Uint8Array.of(Prefix.Candidate), addrKey(op));
 export const candidateByIdentityKey = (id: Uint8Array) => concat(Uint8Array.of(Prefix.CandidateByIdentity), id);
 export const committeeKey = (epoch: bigint) => concat(Uint8Array.of(Prefix.Committee), u64be(epoch));
 export const currentEpochKey = Uint8Array.of(Prefix.CurrentEpoch);

@@ -122,13 +122,20 @@ export class NodesKeeper {
     return this.refreshStatus(ctx, op, { ...n, bannedUntil: next });
   }
 
-  /** End block: nodes whose cooldown or ban ended by this block's time get their status re-derived. */
+  /**
+   * End block: nodes whose cooldown or ban ended by this block's time get their status re-derived,
+   * at most `maxTimersPerBlock` per block (earliest first; the rest stay due for the next block).
+   */
   processTimers(ctx: Context): void {
     const s = this.store(ctx);
+    const limit = this.getParams(ctx).maxTimersPerBlock;
     const start = Uint8Array.of(Prefix.StatusTimer);
     const end = timerKey(ctx.block.timeSeconds + 1n, new Uint8Array());
     const due: Uint8Array[] = [];
-    for (const [k] of s.iterate({ start, end })) due.push(k.slice());
+    for (const [k] of s.iterate({ start, end })) {
+      if (BigInt(due.length) >= limit) break;
+      due.push(k.slice());
+    }
     for (const k of due) {
       s.delete(k);
       const id = k.subarray(9);

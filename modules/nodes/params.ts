@@ -5,12 +5,15 @@ export interface NodesParams {
   readonly maxEndpointLength: bigint;
   /** Gas charged for verifying the node key's signature (the SDK's ed25519 verify cost). */
   readonly sigVerifyCostEd25519: bigint;
+  /** Status timers (cooldown/ban ends) handled per end block; the rest wait, in time order. */
+  readonly maxTimersPerBlock: bigint;
 }
 
 export const defaultNodesParams: NodesParams = {
   maxZoneLength: 64n,
   maxEndpointLength: 256n,
   sigVerifyCostEd25519: 590n,
+  maxTimersPerBlock: 200n,
 };
 
 export function parseNodesParams(raw: unknown): NodesParams {
@@ -32,5 +35,6 @@ export function parseNodesParams(raw: unknown): NodesParams {
     maxZoneLength: int("maxZoneLength"),
     maxEndpointLength: int("maxEndpointLength"),
     sigVerifyCostEd25519: int("sigVerifyCostEd25519"),
+    maxTimersPerBlock: int("maxTimersPerBlock"),
   };
 }

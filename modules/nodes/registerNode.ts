@@ -1,5 +1,6 @@
 /** @module MsgRegisterNode: bind an ed25519 node key (proved by its signature) to a staked operator. */
 import type { MsgDef } from "../../chain-app/module.js";
+import { parseEndpoint } from "../../common/endpoint.js";
 import { toHex } from "../../common/hash.js";
 import { Node, NodeStatus } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
 import { MsgRegisterNode, MsgRegisterNodeResponse } from "../../proto/gen/dsdn/nodes/v1/tx.js";
@@ -16,14 +17,8 @@ export const MSG_REGISTER_NODE_TYPE_URL = "/dsdn.nodes.v1.MsgRegisterNode";
 const ZONE = /^[a-z0-9][a-z0-9._-]*$/;
 
 function checkEndpoint(endpoint: string): void {
-  let u: URL;
-  try {
-    u = new URL(endpoint);
-  } catch {
-    throw NodesErrors.InvalidField.wrap(`endpoint "${endpoint}" is not a URL`);
-  }
-  if (u.protocol !== "https:" && u.protocol !== "http:")
-    throw NodesErrors.InvalidField.wrap("endpoint must be an http(s) URL");
+  const e = parseEndpoint(endpoint);
+  if (typeof e === "string") throw NodesErrors.InvalidField.wrap(`endpoint "${endpoint}": ${e}`);
 }
 
 export function msgRegisterNode(keeper: NodesKeeper, stake: StakeKeeper): MsgDef<MsgRegisterNode> {

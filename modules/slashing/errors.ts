@@ -11,4 +11,5 @@ export const SlashingErrors = {
   InvalidFault: registerError("slashing", 8, "invalid node fault"),
   DuplicateEvidence: registerError("slashing", 9, "this evidence was already reported"),
   InvalidEvidence: registerError("slashing", 10, "invalid evidence"),
+  InvalidInfractionHeight: registerError("slashing", 11, "infraction height is in the future or too old"),
 } as const;

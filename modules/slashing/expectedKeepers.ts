@@ -6,7 +6,16 @@ import type { BondKind, UnbondingEntry, Validator } from "../../proto/gen/dsdn/s
 export interface StakeKeeper {
   getValidator(ctx: Context, op: Uint8Array): Validator | undefined;
   getValidatorByConsAddr(ctx: Context, cons: Uint8Array): Validator | undefined;
-  slash(ctx: Context, op: Uint8Array, kind: BondKind, fractionPpm: bigint): bigint;
+  /** Slashes what was bonded at `infraction.height` (see stake's Infraction); now when omitted. */
+  slash(
+    ctx: Context,
+    op: Uint8Array,
+    kind: BondKind,
+    fractionPpm: bigint,
+    infraction?: { readonly height: bigint; readonly bonded?: bigint },
+  ): bigint;
+  /** unusa per unit of CometBFT power. */
+  powerReduction(ctx: Context): bigint;
   jail(ctx: Context, op: Uint8Array): void;
   unjail(ctx: Context, op: Uint8Array): void;
   forceUnbondNode(ctx: Context, op: Uint8Array): UnbondingEntry | undefined;

@@ -2,7 +2,7 @@
 import type { Misbehavior, VoteInfo } from "cosmjs-types/tendermint/abci/types";
 import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import type { Context } from "../../chain-app/context.js";
-import { canonicalJson, fromUtf8, prefixEnd, u64be, utf8 } from "../../chain-app/encoding.js";
+import { canonicalJson, fromUtf8, prefixEnd, readAddrKey, u64be, utf8 } from "../../chain-app/encoding.js";
 import type { KVStore } from "../../chain-app/store/index.js";
 import { toBech32Address } from "../../common/secp256k1.js";
 import { type Offence, SigningInfo, SlashingRecord } from "../../proto/gen/dsdn/slashing/v1/slashing.js";
@@ -64,7 +64,7 @@ export class SlashingKeeper {
   *signingInfos(ctx: Context): Generator<[Uint8Array, SigningInfo]> {
     const start = Uint8Array.of(Prefix.SigningInfo);
     for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.SigningInfo + 1) }))
-      yield [k.slice(1), SigningInfo.decode(v)];
+      yield [readAddrKey(k, 1).addr, SigningInfo.decode(v)];
   }
 
   /** Missed slots of a validator's window (ascending). */
@@ -144,7 +144,13 @@ export class SlashingKeeper {
     if (info.tombstoned) return; // already punished for double signing
     const op = addressBytesOf(v.operator);
     const p = this.getParams(ctx);
-    const slashed = this.stake.slash(ctx, op, BondKind.BOND_KIND_VALIDATOR, p.slashFractionDoubleSignPpm);
+    // CometBFT already bounds evidence age by its consensus params; this is the app's own bound.
+    if (m.height > ctx.block.height || ctx.block.height - m.height > p.maxEvidenceAgeBlocks) return;
+    // The evidence carries the power the validator had at the infraction: slash that, no more.
+    const slashed = this.stake.slash(ctx, op, BondKind.BOND_KIND_VALIDATOR, p.slashFractionDoubleSignPpm, {
+      height: m.height,
+      bonded: m.validator.power * this.stake.powerReduction(ctx),
+    });
     this.stake.jail(ctx, op);
     this.setSigningInfo(ctx, cons, { ...info, tombstoned: true, jailedUntil: JAIL_FOREVER });
     this.recordOffence(ctx, op, {
@@ -195,7 +201,10 @@ export class SlashingKeeper {
     // Only judge once a full window has been observed since the validator (re)started signing.
     if (ctx.block.height > info.startHeight + window && counter > maxMissed) {
       const op = addressBytesOf(v.operator);
-      const slashed = this.stake.slash(ctx, op, BondKind.BOND_KIND_VALIDATOR, p.slashFractionDowntimePpm);
+      // The missed block that tipped the window was the previous one (as the SDK's height - 2).
+      const slashed = this.stake.slash(ctx, op, BondKind.BOND_KIND_VALIDATOR, p.slashFractionDowntimePpm, {
+        height: ctx.block.height > 2n ? ctx.block.height - 2n : 1n,
+      });
       this.stake.jail(ctx, op);
       const until = ctx.block.timeSeconds + p.downtimeJailSeconds;
       this.clearMissed(ctx, cons);

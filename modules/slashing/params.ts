@@ -25,6 +25,11 @@ export interface SlashingParams {
    * committee module attests node faults. Empty = node fault reports are refused.
    */
   readonly faultAuthority: string;
+  /**
+   * Evidence older than this many blocks (at the block that judges it) is ignored: CometBFT
+   * misbehavior, and the infraction height of a node fault report.
+   */
+  readonly maxEvidenceAgeBlocks: bigint;
 }
 
 const DAY = 86_400n;
@@ -43,6 +48,7 @@ export const defaultSlashingParams: SlashingParams = {
   maliceWindowSeconds: 30n * DAY,
   banSeconds: 30n * DAY,
   faultAuthority: "",
+  maxEvidenceAgeBlocks: 100_000n,
 };
 
 export function parseSlashingParams(raw: unknown): SlashingParams {
@@ -79,5 +85,6 @@ export function parseSlashingParams(raw: unknown): SlashingParams {
     maliceWindowSeconds: int("maliceWindowSeconds", 0n),
     banSeconds: int("banSeconds", 0n),
     faultAuthority: authority,
+    maxEvidenceAgeBlocks: int("maxEvidenceAgeBlocks", 1n),
   };
 }

@@ -53,12 +53,17 @@ export function msgReportNodeFault(
       if (!node) throw SlashingErrors.UnknownNode.wrap(toHex(m.nodeId));
       const terms = faultTerms(m.fault, p);
       if (!terms) throw SlashingErrors.InvalidFault.wrap(String(m.fault));
+      const height = m.infractionHeight === 0n ? ctx.block.height : m.infractionHeight;
+      if (height < 1n || height > ctx.block.height || ctx.block.height - height > p.maxEvidenceAgeBlocks)
+        throw SlashingErrors.InvalidInfractionHeight.wrap(
+          `${m.infractionHeight} at block ${ctx.block.height} (max age ${p.maxEvidenceAgeBlocks} blocks)`,
+        );
       const evidenceHash = sha256(concat(m.nodeId, Uint8Array.of(m.fault), m.evidence));
       if (keeper.hasEvidence(ctx, evidenceHash)) throw SlashingErrors.DuplicateEvidence;
       keeper.setEvidence(ctx, evidenceHash, ctx.block.height);
       const op = addressBytesOf(node.operator);
       const now = ctx.block.timeSeconds;
-      const slashed = stake.slash(ctx, op, BondKind.BOND_KIND_NODE, terms.ppm);
+      const slashed = stake.slash(ctx, op, BondKind.BOND_KIND_NODE, terms.ppm, { height });
       const { record, maliciousInWindow } = keeper.recordOffence(ctx, op, {
         height: ctx.block.height,
         time: now,

@@ -236,11 +236,13 @@ describe("node faults", () => {
   });
 
   it("a slash below the class minimum leaves the node quarantined for stake after the cooldown", () => {
+    const infraction = chain.height;
     expect(chain.exec(bob, [unbondMsg(BOB, BondKind.BOND_KIND_NODE, 100n * NUSA)]).code).toBe(0);
     expect(
-      chain.exec(authority, [reportFaultMsg(AUTH, bobNode.publicKey, NodeFault.NODE_FAULT_LIVENESS, "x")]).code,
+      chain.exec(authority, [reportFaultMsg(AUTH, bobNode.publicKey, NodeFault.NODE_FAULT_LIVENESS, "x", infraction)])
+        .code,
     ).toBe(0);
-    // The unbonding entry is still slashable: 0.5% of 100 NUSA taken from it as well.
+    // The unbonding began after the fault, so it is still slashable: 0.5% of 100 NUSA taken from it too.
     const s = stakeOf(BOB);
     expect(s.nodeStake).toBe((500n * NUSA - 2_500_000n).toString());
     expect(s.unbonding).toBe((100n * NUSA - 500_000n).toString());

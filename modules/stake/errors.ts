@@ -15,4 +15,5 @@ export const StakeErrors = {
   BelowMinSelfBond: registerError("stake", 12, "remaining self-bond would be below the minimum"),
   InvalidKind: registerError("stake", 13, "invalid bond kind"),
   InvalidMoniker: registerError("stake", 14, "invalid moniker"),
+  TooManyUnbondings: registerError("stake", 15, "too many unbonding entries; wait for one to mature"),
 } as const;

@@ -13,15 +13,7 @@ import { addressBytesOf } from "../auth/keeper.js";
 import { ModuleAccount, moduleAddressBytes } from "../auth/moduleAccounts.js";
 import type { BankKeeper } from "./expectedKeepers.js";
 import { consAddrHex, consensusAddress, nodeClassName, type StakeKeeper } from "./keeper.js";
-import {
-  consAddrKey,
-  MODULE_NAME,
-  nextUnbondingIdKey,
-  nodeStakeKey,
-  unbondingByOwnerKey,
-  unbondingQueueKey,
-  validatorKey,
-} from "./keys.js";
+import { MODULE_NAME, nextUnbondingIdKey, nodeStakeKey, unbondingByOwnerKey, unbondingQueueKey } from "./keys.js";
 import { defaultStakeParams, parseStakeParams } from "./params.js";
 
 export interface GenesisValidatorEntry {
@@ -153,8 +145,7 @@ export function initStakeGenesis(ctx: Context, keeper: StakeKeeper, bank: BankKe
       jailed: v.jailed ?? false,
       power: BigInt(v.power ?? "0"),
     });
-    s.set(validatorKey(op), Validator.encode(rec).finish());
-    s.set(consAddrKey(cons), op);
+    keeper.importValidator(ctx, op, rec);
   }
   for (const n of g.nodeStakes) {
     const op = addressBytesOf(n.operator);

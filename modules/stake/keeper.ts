@@ -1,7 +1,7 @@
 /** @module stake keeper: validator and node bonds, the unbonding queue, slashing of bonds, power changes. */
 import type { ValidatorUpdate } from "cosmjs-types/tendermint/abci/types";
 import type { Context } from "../../chain-app/context.js";
-import { canonicalJson, fromUtf8, prefixEnd, readU64be, u64be, utf8 } from "../../chain-app/encoding.js";
+import { canonicalJson, fromUtf8, prefixEnd, readAddrKey, readU64be, u64be, utf8 } from "../../chain-app/encoding.js";
 import type { KVStore } from "../../chain-app/store/index.js";
 import { sha256, toHex } from "../../common/hash.js";
 import { toBech32Address } from "../../common/secp256k1.js";
@@ -14,12 +14,14 @@ import type { BankKeeper, StakeHooks } from "./expectedKeepers.js";
 import {
   consAddrKey,
   genesisResyncKey,
+  lastActiveKey,
   MODULE_NAME,
   nextUnbondingIdKey,
   nodeStakeKey,
   Prefix,
   paramsKey,
   powerChangedKey,
+  powerIndexKey,
   unbondingByOwnerKey,
   unbondingByOwnerPrefix,
   unbondingQueueKey,
@@ -30,6 +32,17 @@ import { stakeWeight } from "./stakeWeight.js";
 
 /** Parts per million: slash fractions are integers, 5 000 = 0.5%. */
 export const PPM = 1_000_000n;
+const MAX_U64 = (1n << 64n) - 1n;
+
+/**
+ * When an offence happened, for slashing. Only stake bonded at `height` is slashed: unbonding entries
+ * created before it are not cut. `bonded`, when known (CometBFT's evidence carries the validator's
+ * power at the infraction), caps the amount taken, so stake bonded after the offence is not slashed.
+ */
+export interface Infraction {
+  readonly height: bigint;
+  readonly bonded?: bigint;
+}
 
 /** CometBFT's validator address: sha256(ed25519 pubkey)[:20]. */
 export function consensusAddress(pubkey: Uint8Array): Uint8Array {
@@ -74,6 +87,10 @@ export class StakeKeeper {
     return 0n;
   }
 
+  powerReduction(ctx: Context): bigint {
+    return this.getParams(ctx).powerReduction;
+  }
+
   private coins(ctx: Context, amount: bigint) {
     return [{ denom: this.getParams(ctx).bondDenom, amount }];
   }
@@ -93,6 +110,11 @@ export class StakeKeeper {
   /** Stores a validator and queues its power for recomputation at end block. */
   setValidator(ctx: Context, op: Uint8Array, v: Validator): void {
     const s = this.store(ctx);
+    const prev = this.getValidator(ctx, op);
+    const prevPower = prev ? this.powerOf(ctx, prev) : 0n;
+    if (prevPower > 0n) s.delete(powerIndexKey(prevPower, op));
+    const power = this.powerOf(ctx, v);
+    if (power > 0n) s.set(powerIndexKey(power, op), new Uint8Array());
     s.set(validatorKey(op), Validator.encode(v).finish());
     const cons = consensusAddress(v.consensusPubkey);
     s.set(consAddrKey(cons), op);
@@ -103,7 +125,7 @@ export class StakeKeeper {
   *validators(ctx: Context, from?: Uint8Array): Generator<[Uint8Array, Validator]> {
     const start = from ?? Uint8Array.of(Prefix.Validator);
     for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.Validator + 1) }))
-      yield [k.subarray(1), Validator.decode(v)];
+      yield [readAddrKey(k, 1).addr, Validator.decode(v)];
   }
 
   /** Power CometBFT should give this validator now: 0 when jailed, else tokens / powerReduction. */
@@ -162,7 +184,7 @@ export class StakeKeeper {
   *nodeStakes(ctx: Context): Generator<[Uint8Array, NodeStake]> {
     const start = Uint8Array.of(Prefix.NodeStake);
     for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.NodeStake + 1) }))
-      yield [k.subarray(1), NodeStake.decode(v)];
+      yield [readAddrKey(k, 1).addr, NodeStake.decode(v)];
   }
 
   /** Bonds (or tops up) node stake; a class is fixed while any node stake is bonded. */
@@ -198,10 +220,19 @@ export class StakeKeeper {
 
   // ---- unbonding -------------------------------------------------------------------------------
 
-  /** Moves `amount` of a bond into the unbonding queue (bonded pool → not-bonded pool). */
-  unbond(ctx: Context, op: Uint8Array, kind: BondKind, amount: bigint): UnbondingEntry {
+  /**
+   * Moves `amount` of a bond into the unbonding queue (bonded pool → not-bonded pool). An owner has at
+   * most `maxEntries` maturing entries; `forced` (a ban's forced unbond) is the one exception.
+   */
+  unbond(ctx: Context, op: Uint8Array, kind: BondKind, amount: bigint, forced = false): UnbondingEntry {
     if (amount <= 0n) throw StakeErrors.InvalidAmount.wrap("unbond amount must be positive");
     const p = this.getParams(ctx);
+    if (!forced) {
+      const prefix = unbondingByOwnerPrefix(op);
+      let entries = 0n;
+      for (const _ of this.store(ctx).iterate({ start: prefix, end: prefixEnd(prefix) }))
+        if (++entries >= p.maxEntries) throw StakeErrors.TooManyUnbondings.wrap(`${entries} of ${p.maxEntries}`);
+    }
     if (kind === BondKind.BOND_KIND_VALIDATOR) {
       const v = this.getValidator(ctx, op);
       if (!v) throw StakeErrors.NoValidator.wrap(toBech32Address(op));
@@ -234,7 +265,7 @@ export class StakeKeeper {
   /** Unbonds all of an operator's node stake at once (repeated malice); returns the entry, if any. */
   forceUnbondNode(ctx: Context, op: Uint8Array): UnbondingEntry | undefined {
     const have = this.nodeStakeAmount(ctx, op);
-    return have > 0n ? this.unbond(ctx, op, BondKind.BOND_KIND_NODE, have) : undefined;
+    return have > 0n ? this.unbond(ctx, op, BondKind.BOND_KIND_NODE, have, true) : undefined;
   }
 
   private addUnbonding(ctx: Context, op: Uint8Array, kind: BondKind, amount: bigint, completion: bigint) {
@@ -284,13 +315,20 @@ export class StakeKeeper {
     return raw ? readU64be(raw) : 1n;
   }
 
-  /** Pays out every entry whose completion time has passed (block time), in queue order. */
+  /**
+   * Pays out entries whose completion time has passed (block time), in queue order, at most
+   * `maxUnbondingsPerBlock` per block; the rest stay first in the queue for the next block.
+   */
   completeMatureUnbondings(ctx: Context): void {
     const s = this.store(ctx);
+    const limit = this.getParams(ctx).maxUnbondingsPerBlock;
     const start = Uint8Array.of(Prefix.UnbondingQueue);
     const end = unbondingQueueKey(ctx.block.timeSeconds + 1n, 0n);
     const due: [Uint8Array, UnbondingEntry][] = [];
-    for (const [k, v] of s.iterate({ start, end })) due.push([k, UnbondingEntry.decode(v)]);
+    for (const [k, v] of s.iterate({ start, end })) {
+      if (BigInt(due.length) >= limit) break;
+      due.push([k.slice(), UnbondingEntry.decode(v)]);
+    }
     for (const [k, e] of due) {
       const owner = addressBytesOf(e.owner);
       s.delete(k);
@@ -305,33 +343,36 @@ export class StakeKeeper {
   // ---- slashing --------------------------------------------------------------------------------
 
   /**
-   * Takes `fractionPpm` of an owner's bond of `kind` and of its maturing unbondings of that kind
-   * (still slashable), rounding each part down, and sends it to the treasury. Returns the total.
+   * Slashes `fractionPpm` of what an owner had bonded (of `kind`) when the offence happened, as the
+   * SDK's x/staking Slash does: each maturing unbonding of that kind created at or after the
+   * infraction height loses the fraction (rounded down); the rest of the target — the fraction of
+   * the stake bonded at the infraction (`infraction.bonded`, else the current bond plus those
+   * unbondings) — comes from the current bond, never more than it holds. Unbondings that began
+   * before the offence are untouched. Without `infraction` the offence is taken to be now.
+   * Everything slashed goes to the treasury. Returns the total.
    */
-  slash(ctx: Context, op: Uint8Array, kind: BondKind, fractionPpm: bigint): bigint {
+  slash(ctx: Context, op: Uint8Array, kind: BondKind, fractionPpm: bigint, infraction?: Infraction): bigint {
     if (fractionPpm < 0n || fractionPpm > PPM) throw new RangeError(`slash fraction ${fractionPpm} ppm out of range`);
-    let fromBonded = 0n;
-    if (kind === BondKind.BOND_KIND_VALIDATOR) {
-      const v = this.getValidator(ctx, op);
-      if (v) {
-        fromBonded = (BigInt(v.tokens) * fractionPpm) / PPM;
-        if (fromBonded > 0n) this.setValidator(ctx, op, { ...v, tokens: (BigInt(v.tokens) - fromBonded).toString() });
-      }
-    } else {
-      const ns = this.getNodeStake(ctx, op);
-      if (ns) {
-        fromBonded = (BigInt(ns.amount) * fractionPpm) / PPM;
-        if (fromBonded > 0n) this.setNodeStake(ctx, op, { ...ns, amount: (BigInt(ns.amount) - fromBonded).toString() });
-      }
-    }
+    const at = infraction?.height ?? ctx.block.height;
     let fromUnbonding = 0n;
+    let unbondingAfter = 0n;
     for (const e of this.unbondingsOf(ctx, op)) {
-      if (e.kind !== kind) continue;
+      if (e.kind !== kind || BigInt(e.creationHeight) < at) continue;
+      unbondingAfter += BigInt(e.amount);
       const cut = (BigInt(e.amount) * fractionPpm) / PPM;
       if (cut === 0n) continue;
       fromUnbonding += cut;
       this.putUnbonding(ctx, op, { ...e, amount: (BigInt(e.amount) - cut).toString() });
     }
+    const v = kind === BondKind.BOND_KIND_VALIDATOR ? this.getValidator(ctx, op) : undefined;
+    const ns = kind === BondKind.BOND_KIND_VALIDATOR ? undefined : this.getNodeStake(ctx, op);
+    const bondedNow = v ? BigInt(v.tokens) : ns ? BigInt(ns.amount) : 0n;
+    const base = infraction?.bonded ?? bondedNow + unbondingAfter;
+    let fromBonded = (base * fractionPpm) / PPM - fromUnbonding;
+    if (fromBonded < 0n) fromBonded = 0n;
+    if (fromBonded > bondedNow) fromBonded = bondedNow;
+    if (fromBonded > 0n && v) this.setValidator(ctx, op, { ...v, tokens: (bondedNow - fromBonded).toString() });
+    if (fromBonded > 0n && ns) this.setNodeStake(ctx, op, { ...ns, amount: (bondedNow - fromBonded).toString() });
     if (fromBonded > 0n)
       this.bank.sendFromModuleToModule(
         ctx,
@@ -361,35 +402,63 @@ export class StakeKeeper {
   }
 
   /**
-   * Power updates for CometBFT: validators touched since the last block (O(changes)), or all of
-   * them once after genesis import so CometBFT's set matches stake even if genesis.json differed.
-   * Power 0 is only ever sent for a validator CometBFT was given a positive power for.
+   * Power updates for CometBFT, as x/staking's end block: the active set is the top `maxValidators`
+   * unjailed validators by power (ties: lower operator address first), read from the power index.
+   * Recomputed only in blocks where some validator changed (or once after genesis import, when every
+   * active validator's power is re-sent so CometBFT's set matches stake even if genesis.json
+   * differed). Work per block: O(maxValidators + changes). Power 0 is only ever sent for a validator
+   * CometBFT holds with a positive power (the LastActive index).
    */
   validatorUpdates(ctx: Context): ValidatorUpdate[] {
     const s = this.store(ctx);
     const resync = s.has(genesisResyncKey);
     const changed: Uint8Array[] = [];
     const start = Uint8Array.of(Prefix.PowerChanged);
-    for (const [k] of s.iterate({ start, end: Uint8Array.of(Prefix.PowerChanged + 1) })) changed.push(k.slice(1));
-    for (const k of changed) s.delete(powerChangedKey(k));
+    for (const [k] of s.iterate({ start, end: Uint8Array.of(Prefix.PowerChanged + 1) })) changed.push(k.slice());
+    for (const k of changed) s.delete(k);
+    if (!resync && changed.length === 0) return [];
+    if (resync) s.delete(genesisResyncKey);
+    const max = this.getParams(ctx).maxValidators;
+    const next: { op: Uint8Array; power: bigint }[] = [];
+    const idx = Uint8Array.of(Prefix.PowerIndex);
+    for (const [k] of s.iterate({ start: idx, end: Uint8Array.of(Prefix.PowerIndex + 1) })) {
+      if (BigInt(next.length) >= max) break;
+      next.push({ op: readAddrKey(k, 9).addr, power: MAX_U64 - readU64be(k.subarray(1, 9)) });
+    }
+    const inNext = new Set(next.map((n) => toHex(n.op)));
     const updates: ValidatorUpdate[] = [];
-    const consider = (op: Uint8Array, v: Validator) => {
-      const power = this.powerOf(ctx, v);
-      if (power === v.power && !(resync && power > 0n)) return;
-      if (power !== v.power) s.set(validatorKey(op), Validator.encode({ ...v, power }).finish());
+    const send = (op: Uint8Array, v: Validator, power: bigint) => {
+      s.set(validatorKey(op), Validator.encode({ ...v, power }).finish());
       updates.push({ pubKey: { ed25519: v.consensusPubkey }, power });
       ctx.emit(powerEvent(v.consensusAddress, power));
     };
-    if (resync) {
-      s.delete(genesisResyncKey);
-      for (const [op, v] of [...this.validators(ctx)]) consider(op, v);
-    } else {
-      for (const cons of changed) {
-        const op = s.get(consAddrKey(cons));
-        const v = op && this.getValidator(ctx, op);
-        if (op && v) consider(op, v);
-      }
+    const last = Uint8Array.of(Prefix.LastActive);
+    const leaving: Uint8Array[] = [];
+    for (const [k] of s.iterate({ start: last, end: Uint8Array.of(Prefix.LastActive + 1) })) {
+      const op = readAddrKey(k, 1).addr;
+      if (!inNext.has(toHex(op))) leaving.push(op);
+    }
+    for (const op of leaving) {
+      s.delete(lastActiveKey(op));
+      const v = this.getValidator(ctx, op);
+      if (v && v.power > 0n) send(op, v, 0n);
+    }
+    for (const { op, power } of next) {
+      const v = this.getValidator(ctx, op);
+      if (!v) continue;
+      s.set(lastActiveKey(op), new Uint8Array());
+      if (v.power !== power || resync) send(op, v, power);
     }
     return updates;
+  }
+
+  /** Genesis import: stores a validator with its indexes as exported (power = what CometBFT holds). */
+  importValidator(ctx: Context, op: Uint8Array, v: Validator): void {
+    const s = this.store(ctx);
+    s.set(validatorKey(op), Validator.encode(v).finish());
+    s.set(consAddrKey(consensusAddress(v.consensusPubkey)), op);
+    const power = this.powerOf(ctx, v);
+    if (power > 0n) s.set(powerIndexKey(power, op), new Uint8Array());
+    if (v.power > 0n) s.set(lastActiveKey(op), new Uint8Array());
   }
 }

@@ -14,6 +14,12 @@ export interface StakeParams {
   readonly minStakeDataCenter: bigint;
   /** Block-time seconds before unbonded stake is paid out; slashable until then. */
   readonly unbondingPeriodSeconds: bigint;
+  /** Size of CometBFT's validator set: the top validators by power (the SDK's max_validators). */
+  readonly maxValidators: bigint;
+  /** Maturing unbonding entries one owner may have at once (the SDK's max_entries). */
+  readonly maxEntries: bigint;
+  /** Mature unbondings paid per end block; the rest wait for the next block, in queue order. */
+  readonly maxUnbondingsPerBlock: bigint;
 }
 
 export const defaultStakeParams: StakeParams = {
@@ -23,6 +29,9 @@ export const defaultStakeParams: StakeParams = {
   minStakeRegular: 500n * UNUSA_PER_NUSA,
   minStakeDataCenter: 5_000n * UNUSA_PER_NUSA,
   unbondingPeriodSeconds: 21n * 24n * 3600n,
+  maxValidators: 100n,
+  maxEntries: 7n,
+  maxUnbondingsPerBlock: 200n,
 };
 
 /** Parses params from genesis/store JSON (integers as strings), naming the bad field. */
@@ -51,5 +60,8 @@ export function parseStakeParams(raw: unknown): StakeParams {
     minStakeRegular: int("minStakeRegular", 1n),
     minStakeDataCenter: int("minStakeDataCenter", 1n),
     unbondingPeriodSeconds: int("unbondingPeriodSeconds", 0n),
+    maxValidators: int("maxValidators", 1n),
+    maxEntries: int("maxEntries", 1n),
+    maxUnbondingsPerBlock: int("maxUnbondingsPerBlock", 1n),
   };
 }

@@ -1,5 +1,5 @@
 /** @module stake queries on `/dsdn.stake.v1.Query/<Method>`. */
-import { canonicalJson, concat } from "../../chain-app/encoding.js";
+import { canonicalJson } from "../../chain-app/encoding.js";
 import { SdkErrors } from "../../chain-app/errors.js";
 import type { QueryDef } from "../../chain-app/module.js";
 import { fromHex } from "../../common/hash.js";
@@ -17,7 +17,7 @@ import {
 import { NodeClass } from "../../proto/gen/dsdn/stake/v1/stake.js";
 import { addressBytesOf } from "../auth/keeper.js";
 import type { StakeKeeper } from "./keeper.js";
-import { Prefix } from "./keys.js";
+import { validatorKey } from "./keys.js";
 
 export const DEFAULT_PAGE_LIMIT = 100n;
 export const MAX_PAGE_LIMIT = 1000n;
@@ -59,9 +59,8 @@ export function stakeQueries(keeper: StakeKeeper): QueryDef[] {
       handle(ctx, data) {
         const req = decodeMessage(QueryValidatorsRequest, data, "QueryValidatorsRequest");
         const limit = pageLimit(req.pagination?.limit);
-        const from = req.pagination?.key?.length
-          ? concat(Uint8Array.of(Prefix.Validator), req.pagination.key)
-          : undefined;
+        // nextKey is the next operator address; its store key is length-prefixed.
+        const from = req.pagination?.key?.length ? validatorKey(req.pagination.key) : undefined;
         const validators = [];
         let nextKey = Buffer.alloc(0);
         for (const [op, v] of keeper.validators(ctx, from)) {

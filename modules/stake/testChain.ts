@@ -224,12 +224,19 @@ export const bondNodeMsg = (signer: string, cls: NodeClass, amount: bigint) =>
 export const unbondMsg = (signer: string, kind: BondKind, amount: bigint) =>
   packAny("/dsdn.stake.v1.MsgUnbond", MsgUnbond, { signer, kind, amount: amount.toString() });
 export const unjailMsg = (signer: string) => packAny("/dsdn.slashing.v1.MsgUnjail", MsgUnjail, { signer });
-export const reportFaultMsg = (signer: string, nodeId: Uint8Array, fault: NodeFault, evidence: string) =>
+export const reportFaultMsg = (
+  signer: string,
+  nodeId: Uint8Array,
+  fault: NodeFault,
+  evidence: string,
+  infractionHeight = 0n,
+) =>
   packAny("/dsdn.slashing.v1.MsgReportNodeFault", MsgReportNodeFault, {
     signer,
     nodeId: Buffer.from(nodeId),
     fault,
     evidence: Buffer.from(evidence),
+    infractionHeight,
   });
 
 export interface RegisterFields {

@@ -10,6 +10,7 @@ export const dsdnNode: CommandGroup = {
     placement: async () => (await import("./placement.js")).placementCommand,
     replay: async () => (await import("./replay.js")).replayCommand,
     storage: async () => (await import("./storage.js")).storage,
+    vm: async () => (await import("./vm.js")).vmCommand,
   },
 };
 

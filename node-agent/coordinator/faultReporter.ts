@@ -23,7 +23,9 @@ export async function connectFaultReporter(o: {
   keyName: string;
   gasPrice?: string;
 }): Promise<FaultReporter> {
-  const keyring = new Keyring(o.keyringDir);
+  // The localnet's fault authority is a public dev account in the plain-text test backend; a service
+  // has no terminal to ask an encrypted key's passphrase on.
+  const keyring = new Keyring(o.keyringDir, "test");
   const signer = await keyring.signer(o.keyName);
   const [account] = await signer.getAccounts();
   const { client } = await connectSigningClient(o.rpcUrl, signer, o.gasPrice ? { gasPrice: o.gasPrice } : {});

@@ -3,7 +3,7 @@
  * CosmJS. Started with the same localnet/start.sh a user runs.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
@@ -240,10 +240,18 @@ describe("dsdnd CLI against the localnet", () => {
   it("recovers a key, sends with fee auto, and queries balances and accounts as JSON", async () => {
     const home = mkdtempSync(join(tmpdir(), "dsdnd-cli-"));
     const dave = net.accounts.find((a) => a.name === "dave")!;
-    const added = await dsdnd(["keys", "add", "dave", "--recover", "--home", home, "-o", "json"], `${dave.mnemonic}\n`);
-    expect(added.code).toBe(0);
+    // The default keyring backend is the encrypted file one; the passphrase comes from a private file.
+    const pass = join(home, "passphrase");
+    writeFileSync(pass, "dave's long passphrase\n", { mode: 0o600 });
+    const pf = ["--keyring-passphrase-file", pass];
+    const added = await dsdnd(
+      ["keys", "add", "dave", "--recover", "--home", home, ...pf, "-o", "json"],
+      `${dave.mnemonic}\n`,
+    );
+    expect(added.code, added.stderr).toBe(0);
     expect(JSON.parse(added.stdout).address).toBe(dave.address);
     expect(statSync(join(home, "keyring", "dave.json")).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(home, "keyring", "dave.json"), "utf8")).not.toContain(dave.mnemonic);
     const shown = await dsdnd(["keys", "show", "dave", "-a", "--home", home]);
     expect(shown.stdout.trim()).toBe(dave.address);
     const fresh = toBech32Address(fromHex("cd".repeat(20)));
@@ -256,6 +264,7 @@ describe("dsdnd CLI against the localnet", () => {
       "4242unusa",
       "--home",
       home,
+      ...pf,
       "--node",
       rpc0,
       "-o",
@@ -288,6 +297,7 @@ describe("dsdnd CLI against the localnet", () => {
       "999999999999999999unusa",
       "--home",
       home,
+      ...pf,
       "--node",
       rpc0,
     ]);

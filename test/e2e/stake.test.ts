@@ -34,7 +34,7 @@ async function cli(...args: string[]): Promise<string> {
   return stdout.trim();
 }
 const cliJson = async (...args: string[]) => JSON.parse(await cli(...args, "--node", rpc0, "-o", "json"));
-const tx = (...args: string[]) => cliJson("tx", ...args, "--keyring-dir", keyringDir);
+const tx = (...args: string[]) => cliJson("tx", ...args, "--keyring-dir", keyringDir, "--keyring-backend", "test");
 const account = (name: string) => {
   const a = net.accounts.find((x) => x.name === name);
   if (!a) throw new Error(`no dev account ${name}`);
@@ -47,7 +47,11 @@ beforeAll(async () => {
   keyringDir = join(net.dir, "e2e-keyring");
   for (const name of ["alice", "bob", "fault-authority"]) {
     await new Promise<void>((resolve, reject) => {
-      const p = spawn("node", [dsdnd, "keys", "add", name, "--recover", "--keyring-dir", keyringDir], { cwd: root });
+      const p = spawn(
+        "node",
+        [dsdnd, "keys", "add", name, "--recover", "--keyring-dir", keyringDir, "--keyring-backend", "test"],
+        { cwd: root },
+      );
       p.stdin.end(account(name).mnemonic);
       p.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`keys add ${name} exited ${c}`))));
     });

@@ -38,7 +38,21 @@ async function cli(bin: "dsdn" | "dsdn-node" | "dsdnd", ...args: string[]): Prom
   return stdout.trim();
 }
 const tx = async (...args: string[]) =>
-  JSON.parse(await cli("dsdnd", "tx", ...args, "--keyring-dir", keyringDir, "--node", env.RPC_URL!, "-o", "json"));
+  JSON.parse(
+    await cli(
+      "dsdnd",
+      "tx",
+      ...args,
+      "--keyring-dir",
+      keyringDir,
+      "--keyring-backend",
+      "test",
+      "--node",
+      env.RPC_URL!,
+      "-o",
+      "json",
+    ),
+  );
 const account = (name: string) => net.accounts.find((a) => a.name === name)!;
 const storageDir = (n: number) => join(net.dir, "storage", String(n));
 const nodeIdOf = (n: number) =>
@@ -64,7 +78,17 @@ beforeAll(async () => {
     await new Promise<void>((resolve, reject) => {
       const p = spawn(
         "node",
-        [join(root, "bin", "dsdnd.js"), "keys", "add", name, "--recover", "--keyring-dir", keyringDir],
+        [
+          join(root, "bin", "dsdnd.js"),
+          "keys",
+          "add",
+          name,
+          "--recover",
+          "--keyring-dir",
+          keyringDir,
+          "--keyring-backend",
+          "test",
+        ],
         {
           cwd: root,
         },

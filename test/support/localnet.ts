@@ -46,6 +46,8 @@ export async function startLocalnet(
     /** "chain": validators + DA only; "all" (start.sh's default): also storage nodes, coordinator, ingress. */
     services?: "all" | "chain";
     storageNodes?: number;
+    /** Extra LOCALNET_* knobs for start.sh (e.g. LOCALNET_SLASHING_WINDOW). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Localnet> {
   const dir = mkdtempSync(join(tmpdir(), "dsdn-localnet-"));
@@ -62,6 +64,7 @@ export async function startLocalnet(
     LOCALNET_NO_BUILD: "1",
     ...(options.services ? { LOCALNET_SERVICES: options.services } : {}),
     ...(options.storageNodes !== undefined ? { LOCALNET_STORAGE_NODES: String(options.storageNodes) } : {}),
+    ...options.env,
   };
   const root = projectRoot();
   try {

@@ -18,13 +18,13 @@ async function readMnemonic(): Promise<string> {
 
 const add: Command = {
   summary: "create a key (or --recover one from a mnemonic on stdin)",
-  usage: "<name> [--recover] [--keyring-backend test|file]",
+  usage: "<name> [--recover] [--keyring-backend file|test] [--keyring-passphrase-file FILE]",
   options: { ...opts, recover: { type: "boolean" } },
   async run({ positionals, values, out, err }) {
     const name = positionals[0];
     if (!name) throw new Error("missing <name>");
     const mnemonic = values.recover ? await readMnemonic() : undefined;
-    const { info, mnemonic: words } = keyringFrom(values).add(name, mnemonic);
+    const { info, mnemonic: words } = await keyringFrom(values).add(name, mnemonic);
     if (values.output === "json") out(toJson(values.recover ? info : { ...info, mnemonic: words }));
     else {
       out(`- name: ${info.name}\n  address: ${info.address}\n  pubkey: ${info.pubkey}`);

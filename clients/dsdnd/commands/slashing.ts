@@ -28,8 +28,14 @@ const FAULTS: Record<string, NodeFault> = {
 
 const reportNodeFault: Command = {
   summary: "report a storage node fault (only the genesis fault authority, until the committee lands)",
-  usage: "<from> <node-id-hex> <liveness|data-corruption|compute-fraud> (--evidence TEXT | --evidence-file FILE)",
-  options: { ...txOptions, evidence: { type: "string" }, "evidence-file": { type: "string" } },
+  usage:
+    "<from> <node-id-hex> <liveness|data-corruption|compute-fraud> (--evidence TEXT | --evidence-file FILE) [--infraction-height H]",
+  options: {
+    ...txOptions,
+    evidence: { type: "string" },
+    "evidence-file": { type: "string" },
+    "infraction-height": { type: "string" },
+  },
   async run({ positionals, values, out }) {
     const [from, nodeId, fault] = positionals;
     if (!from || !nodeId || !fault)
@@ -41,8 +47,12 @@ const reportNodeFault: Command = {
       ? new Uint8Array(readFileSync(String(values["evidence-file"])))
       : new TextEncoder().encode(String(values.evidence ?? ""));
     if (evidence.length === 0) throw new Error("--evidence or --evidence-file is required");
+    const h = values["infraction-height"];
+    if (h !== undefined && !/^[1-9][0-9]{0,18}$/.test(String(h)))
+      throw new Error("--infraction-height must be a positive block height");
+    const infractionHeight = h === undefined ? 0n : BigInt(String(h));
     return broadcast(values, out, from, (signer) => [
-      reportNodeFaultMsg({ signer, nodeId: fromHex(nodeId.toLowerCase()), fault: f, evidence }),
+      reportNodeFaultMsg({ signer, nodeId: fromHex(nodeId.toLowerCase()), fault: f, evidence, infractionHeight }),
     ]);
   },
 };

@@ -6,13 +6,14 @@ import { createApp } from "../../../chain-app/app/buildApp.js";
 import { ChainStore } from "../../../chain-app/store/index.js";
 import type { Command } from "../../../common/cli.js";
 import { untilSignal } from "../../../common/cli.js";
+import { faultPauseFromEnv, withFaultPause } from "../faultPause.js";
 import { appDbPath, homeOption, loadAppConfig } from "../home.js";
 
 export const start: Command = {
   summary: "run the Chain Nusantara application (ABCI socket server) for this home",
   usage: "[--home DIR] [--abci tcp://127.0.0.1:26658] [--min-gas-price 0.025unusa]",
   options: { ...homeOption, abci: { type: "string" }, "min-gas-price": { type: "string" } },
-  async run({ values, out }) {
+  async run({ values, out, err }) {
     const home = String(values.home);
     const cfg = loadAppConfig(home);
     const listen = (values.abci as string | undefined) ?? cfg.abci;
@@ -20,7 +21,9 @@ export const start: Command = {
     mkdirSync(dirname(appDbPath(home)), { recursive: true });
     const store = ChainStore.open(appDbPath(home), { retainHeights: cfg.retainHeights });
     const app = createApp(store, { minGasPrice });
-    const server = await startAbciServer(app, { listen });
+    const fault = faultPauseFromEnv();
+    if (fault) err(`dsdnd: TEST FAULT INJECTION on: pause ${fault.pauseMs} ms at ${fault.phase}@${fault.height}`);
+    const server = await startAbciServer(fault ? withFaultPause(app, fault) : app, { listen });
     out(
       `dsdnd: serving ABCI on ${server.address} (height ${store.lastHeight}, min gas price ${minGasPrice || "none"})`,
     );

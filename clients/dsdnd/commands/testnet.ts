@@ -30,6 +30,10 @@ export interface TestnetSpec {
   readonly devAccountCount?: number;
   /** unusa each dev account starts with. */
   readonly devBalance?: bigint;
+  /** Downtime window in blocks (default 1000: stopping a validator for a while does not jail it). */
+  readonly signedBlocksWindow?: bigint;
+  /** How long a downtime-jailed validator stays jailed, block-time seconds (default 30). */
+  readonly downtimeJailSeconds?: bigint;
 }
 
 /** Node i uses ports basePort + 10·i + {0: p2p, 1: rpc, 2: abci, 3: prometheus}. */
@@ -79,6 +83,7 @@ export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accounts
         tokens: selfBond.toString(),
       })),
       devAccount("fault-authority").address,
+      { window: spec.signedBlocksWindow ?? 1000n, jailSeconds: spec.downtimeJailSeconds ?? 30n },
     ),
   });
   for (const n of nodes) {
@@ -118,21 +123,27 @@ export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accounts
 }
 
 /** Localnet stake/slashing sections: genesis validators, short periods, a large downtime window. */
-function localnetModuleState(validators: unknown[], faultAuthority: string): Record<string, unknown> {
+function localnetModuleState(
+  validators: unknown[],
+  faultAuthority: string,
+  downtime: { window: bigint; jailSeconds: bigint },
+): Record<string, unknown> {
   const defaults = defaultAppState() as Record<string, Record<string, unknown>>;
   return {
     stake: {
       ...defaults.stake,
-      params: { ...(defaults.stake?.params as object), minValidatorSelfBond: "10000000", unbondingPeriodSeconds: "60" },
+      // Genesis validators bond 10 NUSA, above this 1 NUSA minimum, so one downtime slash does not
+      // leave them unable to unjail (there is no self-bond top-up message yet).
+      params: { ...(defaults.stake?.params as object), minValidatorSelfBond: "1000000", unbondingPeriodSeconds: "60" },
       validators,
     },
     slashing: {
       ...defaults.slashing,
-      // A 1000-block window so tests that stop a validator for a while do not get it jailed.
+      // By default a 1000-block window so tests that stop a validator for a while do not get it jailed.
       params: {
         ...(defaults.slashing?.params as object),
-        signedBlocksWindow: "1000",
-        downtimeJailSeconds: "30",
+        signedBlocksWindow: downtime.window.toString(),
+        downtimeJailSeconds: downtime.jailSeconds.toString(),
         nodeCooldownSeconds: "30",
         faultAuthority,
       },
@@ -142,7 +153,8 @@ function localnetModuleState(validators: unknown[], faultAuthority: string): Rec
 
 const initCmd: Command = {
   summary: "create N validator homes with one shared genesis and funded dev accounts",
-  usage: "--output DIR [--validators 4] [--chain-id ID] [--base-port 26600] [--timeout-commit 1s]",
+  usage:
+    "--output DIR [--validators 4] [--chain-id ID] [--base-port 26600] [--timeout-commit 1s] [--signed-blocks-window 1000] [--downtime-jail-seconds 30]",
   options: {
     output: { type: "string" },
     validators: { type: "string", default: "4" },
@@ -150,12 +162,18 @@ const initCmd: Command = {
     "base-port": { type: "string", default: "26600" },
     "timeout-commit": { type: "string", default: "1s" },
     "min-gas-price": { type: "string", default: "0.025unusa" },
+    "signed-blocks-window": { type: "string", default: "1000" },
+    "downtime-jail-seconds": { type: "string", default: "30" },
     o: { type: "string", default: "text" },
   },
   run({ values, out }) {
     if (!values.output) throw new Error("--output DIR is required");
     const n = Number(values.validators);
     if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error("--validators must be 1..50");
+    const window = String(values["signed-blocks-window"]);
+    const jail = String(values["downtime-jail-seconds"]);
+    if (!/^[1-9][0-9]{0,6}$/.test(window)) throw new Error("--signed-blocks-window must be 1..9999999 blocks");
+    if (!/^[0-9]{1,9}$/.test(jail)) throw new Error("--downtime-jail-seconds must be a whole number of seconds");
     const { nodes, accountsFile } = initTestnet({
       output: String(values.output),
       validators: n,
@@ -163,6 +181,8 @@ const initCmd: Command = {
       basePort: Number(values["base-port"]),
       timeoutCommit: String(values["timeout-commit"]),
       minGasPrice: String(values["min-gas-price"]),
+      signedBlocksWindow: BigInt(window),
+      downtimeJailSeconds: BigInt(jail),
     });
     if (values.o === "json") out(toJson({ nodes, accountsFile }));
     else

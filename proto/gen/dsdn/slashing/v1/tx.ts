@@ -24,6 +24,11 @@ export interface MsgReportNodeFault {
   fault: NodeFault;
   /** opaque evidence bytes (fraud proofs wire in later); its sha256 is recorded */
   evidence: Buffer;
+  /**
+   * Block height at which the fault happened (0 = the report's own height). Only stake bonded then
+   * is slashed: unbondings that began before it are not cut. At most params.max_evidence_age_blocks old.
+   */
+  infractionHeight: bigint;
 }
 
 export interface MsgReportNodeFaultResponse {
@@ -151,7 +156,7 @@ export const MsgUnjailResponse: MessageFns<MsgUnjailResponse> = {
 };
 
 function createBaseMsgReportNodeFault(): MsgReportNodeFault {
-  return { signer: "", nodeId: Buffer.alloc(0), fault: 0, evidence: Buffer.alloc(0) };
+  return { signer: "", nodeId: Buffer.alloc(0), fault: 0, evidence: Buffer.alloc(0), infractionHeight: 0n };
 }
 
 export const MsgReportNodeFault: MessageFns<MsgReportNodeFault> = {
@@ -167,6 +172,12 @@ export const MsgReportNodeFault: MessageFns<MsgReportNodeFault> = {
     }
     if (message.evidence.length !== 0) {
       writer.uint32(34).bytes(message.evidence);
+    }
+    if (message.infractionHeight !== 0n) {
+      if (BigInt.asIntN(64, message.infractionHeight) !== message.infractionHeight) {
+        throw new globalThis.Error("value provided for field message.infractionHeight of type int64 too large");
+      }
+      writer.uint32(40).int64(message.infractionHeight);
     }
     return writer;
   },
@@ -216,6 +227,14 @@ export const MsgReportNodeFault: MessageFns<MsgReportNodeFault> = {
             message.evidence = Buffer.from(reader.bytes());
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.infractionHeight = reader.int64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -238,6 +257,11 @@ export const MsgReportNodeFault: MessageFns<MsgReportNodeFault> = {
         : Buffer.alloc(0),
       fault: isSet(object.fault) ? nodeFaultFromJSON(object.fault) : 0,
       evidence: isSet(object.evidence) ? Buffer.from(bytesFromBase64(object.evidence)) : Buffer.alloc(0),
+      infractionHeight: isSet(object.infractionHeight)
+        ? BigInt(object.infractionHeight)
+        : isSet(object.infraction_height)
+        ? BigInt(object.infraction_height)
+        : 0n,
     };
   },
 
@@ -255,6 +279,9 @@ export const MsgReportNodeFault: MessageFns<MsgReportNodeFault> = {
     if (message.evidence.length !== 0) {
       obj.evidence = base64FromBytes(message.evidence);
     }
+    if (message.infractionHeight !== 0n) {
+      obj.infractionHeight = message.infractionHeight.toString();
+    }
     return obj;
   },
 
@@ -267,6 +294,9 @@ export const MsgReportNodeFault: MessageFns<MsgReportNodeFault> = {
     message.nodeId = object.nodeId ?? Buffer.alloc(0);
     message.fault = object.fault ?? 0;
     message.evidence = object.evidence ?? Buffer.alloc(0);
+    message.infractionHeight = (object.infractionHeight !== undefined && object.infractionHeight !== null)
+      ? BigInt(object.infractionHeight)
+      : 0n;
     return message;
   },
 };
