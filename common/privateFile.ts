@@ -1,8 +1,7 @@
 /** @module Owner-only files: durable atomic writes (fsync file, rename, fsync directory) and permission checks on load. */
-import { randomBytes } from "node:crypto";
 import { readFileSync, type Stats, statSync } from "node:fs";
-import { chmod, mkdir, open, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { chmod, mkdir, open, stat } from "node:fs/promises";
+import { writeFileAtomicSync } from "./atomicFile.js";
 import { BaseError, ErrorCode } from "./errors.js";
 
 /** Creates a directory readable by its owner only, tightening it when it already exists (our own dirs only). */
@@ -28,30 +27,11 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
- * Writes a secret file atomically: a fresh 0600 temp file (O_EXCL, never briefly readable by others) is
- * written and fsynced, renamed over `path`, and the directory fsynced — a crash leaves the old file or the
- * new one, never a torn or empty one.
+ * Writes a secret file atomically and durably, owner-only from creation (common/atomicFile): a crash
+ * leaves the old file or the new one, never a torn or empty one, and never one briefly readable by others.
  */
 export async function writePrivateFile(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  const h = await open(tmp, "wx", 0o600);
-  try {
-    await h.writeFile(data);
-    await h.chmod(0o600);
-    await h.sync();
-  } catch (e) {
-    await h.close().catch(() => {});
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  await h.close();
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  await fsyncDir(dirname(path));
+  writeFileAtomicSync(path, data, { mode: 0o600 });
 }
 
 /**
