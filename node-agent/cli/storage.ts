@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import type { Command } from "../../common/cli.js";
 import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
-import { daCliOptions } from "../da/replay/createDALayer.js";
+import { daCliOptions, daOptionsFromCli } from "../da/replay/createDALayer.js";
 import { parseSize } from "../storage/chunker.js";
 import { startNetworkNode } from "../storage/follower/networkNode.js";
 import { loadOrCreateIdentity } from "../storage/identity.js";
@@ -36,6 +36,7 @@ export const storage: Command = {
   },
   async run({ values, out, err }) {
     if (typeof values.data !== "string") throw new InvalidArgumentError("--data DIR is required");
+    daOptionsFromCli(values); // refuses --token before anything starts
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new InvalidArgumentError(`--port must be 0–65535, got "${values.port}"`);

@@ -8,6 +8,7 @@
  * Needs `npm run build` first.
  */
 import { execFile } from "node:child_process";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,6 +36,17 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await net?.stop();
+});
+
+describe("localnet secrets", () => {
+  it(".localnet/env is 0600 and names token files, never tokens; readers get the read token", () => {
+    expect(statSync(join(net.dir, "env")).mode & 0o777).toBe(0o600);
+    const text = readFileSync(join(net.dir, "env"), "utf8");
+    expect(text).not.toMatch(/DA_AUTH_TOKEN=/);
+    expect(net.env.DA_AUTH_TOKEN_FILE).toBe(join(net.dir, "da", "read.token"));
+    for (const perm of ["read", "write", "admin"])
+      expect(text).not.toContain(readFileSync(join(net.dir, "da", `${perm}.token`), "utf8").trim());
+  });
 });
 
 describe("node metadata comes from the chain, not from the node's own DA events", () => {
