@@ -55,10 +55,17 @@ export const storage: Command = {
     const address = await app.listen({ port, host: String(values.host) });
     out(`dsdn-node storage listening on ${address}`);
     out(`node id ${identity.nodeId} zone ${zone} data ${dataDir} chunks ${store.stats().chunks}`);
-    const network =
-      typeof values["coordinator-url"] === "string"
-        ? await startNetworkNode({ values, identity, storage: store, zone, dataDir, listenAddress: address, out, err })
-        : undefined;
+    let network: Awaited<ReturnType<typeof startNetworkNode>> | undefined;
+    try {
+      network =
+        typeof values["coordinator-url"] === "string"
+          ? await startNetworkNode({ values, identity, storage: store, zone, dataDir, listenAddress: address, out, err })
+          : undefined;
+    } catch (e) {
+      // A node that cannot join the network must not linger serving chunks: stop listening, then report.
+      await app.close().catch(() => {});
+      throw e;
+    }
     await untilSignal();
     await (network ? network.stop() : Promise.resolve()).then(() => app.close()).catch(() => {});
     out("dsdn-node storage stopped");
