@@ -3,8 +3,9 @@ import type { EncodeObject, GeneratedType } from "@cosmjs/proto-signing";
 import { createProtobufRpcClient, type QueryClient } from "@cosmjs/stargate";
 import type { Ed25519KeyPair } from "../../common/ed25519.js";
 import { fromBech32Address } from "../../common/secp256k1.js";
+import { vrfPublicKeyFromIdentity } from "../../modules/committee/epochSeed.js";
 import { signCoordinatorBinding } from "../../modules/committee/registerCoordinator.js";
-import type { Candidate, Committee } from "../../proto/gen/dsdn/committee/v1/committee.js";
+import type { Candidate, Committee, SeedRequest } from "../../proto/gen/dsdn/committee/v1/committee.js";
 import {
   QueryCandidatesRequest,
   QueryCandidatesResponse,
@@ -14,13 +15,17 @@ import {
   QueryEpochResponse,
   QueryParamsRequest,
   QueryParamsResponse,
+  QuerySeedRequestRequest,
+  QuerySeedRequestResponse,
 } from "../../proto/gen/dsdn/committee/v1/query.js";
 import {
   MsgDeregisterCoordinator,
   MsgRegisterCoordinator,
   MsgReportConflictingReceipts,
   MsgReportUnauthorizedSigner,
+  MsgSignalDkgPresence,
   MsgSubmitDkgResult,
+  MsgSubmitEpochSeed,
 } from "../../proto/gen/dsdn/committee/v1/tx.js";
 
 const SERVICE = "dsdn.committee.v1.Query";
@@ -31,6 +36,8 @@ export const committeeTypeUrls = {
   submitDkgResult: "/dsdn.committee.v1.MsgSubmitDkgResult",
   reportConflictingReceipts: "/dsdn.committee.v1.MsgReportConflictingReceipts",
   reportUnauthorizedSigner: "/dsdn.committee.v1.MsgReportUnauthorizedSigner",
+  submitEpochSeed: "/dsdn.committee.v1.MsgSubmitEpochSeed",
+  signalDkgPresence: "/dsdn.committee.v1.MsgSignalDkgPresence",
 } as const;
 
 // ts-proto's writer type comes from a newer @bufbuild/protobuf than CosmJS declares; at run time CosmJS
@@ -41,6 +48,8 @@ export const committeeMessageTypes: ReadonlyArray<[string, GeneratedType]> = [
   [committeeTypeUrls.submitDkgResult, MsgSubmitDkgResult as unknown as GeneratedType],
   [committeeTypeUrls.reportConflictingReceipts, MsgReportConflictingReceipts as unknown as GeneratedType],
   [committeeTypeUrls.reportUnauthorizedSigner, MsgReportUnauthorizedSigner as unknown as GeneratedType],
+  [committeeTypeUrls.submitEpochSeed, MsgSubmitEpochSeed as unknown as GeneratedType],
+  [committeeTypeUrls.signalDkgPresence, MsgSignalDkgPresence as unknown as GeneratedType],
 ];
 
 export interface CommitteeExtension {
@@ -50,6 +59,8 @@ export interface CommitteeExtension {
     epoch(): Promise<QueryEpochResponse>;
     candidates(): Promise<Candidate[]>;
     params(): Promise<Record<string, string>>;
+    /** The open request for the next epoch's seed, if any. */
+    seedRequest(): Promise<SeedRequest | undefined>;
   };
 }
 
@@ -77,17 +88,25 @@ export function setupCommitteeExtension(base: QueryClient): CommitteeExtension {
           QueryParamsResponse.decode(await rpc.request(SERVICE, "Params", QueryParamsRequest.encode({}).finish()))
             .paramsJson,
         ),
+      seedRequest: async () =>
+        QuerySeedRequestResponse.decode(
+          await rpc.request(SERVICE, "SeedRequest", QuerySeedRequestRequest.encode({}).finish()),
+        ).request,
     },
   };
 }
 
-/** MsgRegisterCoordinator, with the identity key's proof of possession bound to chain, operator and endpoint. */
+/**
+ * MsgRegisterCoordinator, with the identity key's proof of possession bound to chain, operator, VRF key and
+ * endpoint; the ECVRF key is derived from the identity seed (epochSeed.ts), so the coordinator can prove with it.
+ */
 export function registerCoordinatorMsg(m: {
   signer: string;
   chainId: string;
   identity: Ed25519KeyPair;
   endpoint: string;
 }): EncodeObject {
+  const vrf = vrfPublicKeyFromIdentity(m.identity.secretKey);
   return {
     typeUrl: committeeTypeUrls.registerCoordinator,
     value: MsgRegisterCoordinator.fromPartial({
@@ -95,11 +114,24 @@ export function registerCoordinatorMsg(m: {
       identityKey: Buffer.from(m.identity.publicKey),
       endpoint: m.endpoint,
       identitySignature: Buffer.from(
-        signCoordinatorBinding(m.chainId, fromBech32Address(m.signer), m.endpoint, m.identity.secretKey),
+        signCoordinatorBinding(m.chainId, fromBech32Address(m.signer), vrf, m.endpoint, m.identity.secretKey),
       ),
+      vrfPublicKey: Buffer.from(vrf),
     }),
   };
 }
+
+/** MsgSubmitEpochSeed: the designated producer's ECVRF proof for the open request's epoch. */
+export const submitEpochSeedMsg = (m: { signer: string; epoch: bigint; proof: Uint8Array }): EncodeObject => ({
+  typeUrl: committeeTypeUrls.submitEpochSeed,
+  value: MsgSubmitEpochSeed.fromPartial({ signer: m.signer, epoch: m.epoch, proof: Buffer.from(m.proof) }),
+});
+
+/** MsgSignalDkgPresence: a pending committee's member takes part in DKG attempt `attempt`. */
+export const signalDkgPresenceMsg = (m: { signer: string; epoch: bigint; attempt: number }): EncodeObject => ({
+  typeUrl: committeeTypeUrls.signalDkgPresence,
+  value: MsgSignalDkgPresence.fromPartial(m),
+});
 
 export const deregisterCoordinatorMsg = (signer: string): EncodeObject => ({
   typeUrl: committeeTypeUrls.deregisterCoordinator,

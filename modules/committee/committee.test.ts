@@ -1,6 +1,7 @@
 import { createPublicKey, verify as nodeVerify } from "node:crypto";
 import { ed25519_FROST } from "@noble/curves/ed25519.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ecvrfVerify } from "../../common/ecvrf.js";
 import { ed25519KeyPair } from "../../common/ed25519.js";
 import { toHex } from "../../common/hash.js";
 import { decodeMessage, encodeMessage, packAny } from "../../common/protobuf.js";
@@ -27,7 +28,9 @@ import {
   setupFixture,
   signReceipt,
 } from "../receipts/testFixture.js";
-import { deriveEpochSeed, selectCommittee, type WeightedCandidate } from "./selection.js";
+import { CHAIN_ID } from "../stake/testChain.js";
+import { genesisSeed, redrawSeed, seedAlpha, seedFromOutput } from "./epochSeed.js";
+import { selectCommittee, type WeightedCandidate } from "./selection.js";
 
 /** An Ed25519 verifier that shares no code with noble: OpenSSL through node:crypto. */
 function opensslVerify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
@@ -75,20 +78,24 @@ describe.each([
     expect(c.verifyingShares.map(toHex)).toEqual(g.verifyingShares.map(toHex));
   });
 
-  it("anyone recomputes the selection from the recorded seed inputs and the candidates", () => {
+  it("anyone recomputes the seed (ECVRF proof of the recorded input) and the selection from the candidates", () => {
     const c = queryCommittee(fx.chain);
-    expect(toHex(deriveEpochSeed(c.epoch, c.anchor, c.prevCommitteeHash))).toBe(toHex(c.seed));
+    expect(toHex(c.anchor)).toBe(toHex(seedAlpha(CHAIN_ID, 1n, genesisSeed(CHAIN_ID))));
     const cands = fx.chain.query(
       "/dsdn.committee.v1.Query/Candidates",
       QueryCandidatesRequest,
       {},
       QueryCandidatesResponse,
     ).candidates;
+    const producer = cands.find((x) => x.operator === c.seedProducer)!;
+    const beta = ecvrfVerify(producer.vrfPublicKey, c.anchor, c.vrfProof)!;
+    expect(toHex(seedFromOutput(beta))).toBe(toHex(c.seed));
     const weighted: WeightedCandidate[] = cands.map((x) => ({
       operator: x.operator,
       identityKey: x.identityKey,
       endpoint: x.endpoint,
       weight: BigInt(c.members.find((m) => m.operator === x.operator)!.weight),
+      vrfPublicKey: x.vrfPublicKey,
     }));
     expect(selectCommittee(c.seed, weighted, n).map((m) => m.operator)).toEqual(c.members.map((m) => m.operator));
   });
@@ -262,9 +269,10 @@ describe("selectCommittee", () => {
       identityKey: new Uint8Array(32),
       endpoint: "",
       weight,
+      vrfPublicKey: new Uint8Array(32),
     });
     const pool = [cand("a", 1n), cand("b", 3n), cand("c", 0n)];
-    const seed = (i: number) => deriveEpochSeed(BigInt(i), new Uint8Array(32), new Uint8Array(32));
+    const seed = (i: number) => redrawSeed(new Uint8Array(32), i);
     expect(selectCommittee(seed(1), pool, 2).map((c) => c.operator)).toEqual(
       selectCommittee(seed(1), pool, 2).map((c) => c.operator),
     );

@@ -16,4 +16,8 @@ export const CommitteeErrors = {
   ReceiptAuthorized: registerError("committee", 13, "the receipt was authorized: nothing to slash"),
   NoGroupKey: registerError("committee", 14, "the committee has no recorded group key"),
   NotCandidate: registerError("committee", 15, "no coordinator registered for this operator"),
+  NoSeedRequest: registerError("committee", 16, "no epoch seed is being requested for that epoch"),
+  NotDesignated: registerError("committee", 17, "signer is not the designated seed producer in this slot"),
+  InvalidVrfProof: registerError("committee", 18, "invalid ECVRF proof"),
+  StaleDkgAttempt: registerError("committee", 19, "not the committee's current DKG attempt"),
 } as const;

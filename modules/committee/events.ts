@@ -8,6 +8,11 @@ export const EventType = {
   CommitteeSelected: "committee_selected",
   DkgRecorded: "committee_dkg_recorded",
   DisputeSlash: "committee_dispute_slash",
+  SeedRequested: "committee_seed_requested",
+  SeedRecorded: "committee_seed_recorded",
+  AbsencePenalty: "committee_absence_penalty",
+  DkgReselected: "committee_dkg_reselected",
+  DkgPresence: "committee_dkg_presence",
 } as const;
 
 export const registerCoordinatorEvent = (operator: string, identity: Uint8Array, endpoint: string) =>
@@ -37,4 +42,38 @@ export const disputeSlashEvent = (kind: string, epoch: bigint, operator: string,
     ["epoch", epoch.toString()],
     ["operator", operator],
     ["slashed", amount.toString()],
+  ]);
+export const seedRequestedEvent = (epoch: bigint, producer: string, pool: number) =>
+  event(EventType.SeedRequested, [
+    ["epoch", epoch.toString()],
+    ["first_producer", producer],
+    ["pool_size", String(pool)],
+  ]);
+export const seedRecordedEvent = (epoch: bigint, producer: string, seed: Uint8Array) =>
+  event(EventType.SeedRecorded, [
+    ["epoch", epoch.toString()],
+    ["producer", producer],
+    ["seed", toHex(seed)],
+  ]);
+/** kind: "seed_withheld" | "dkg_absent". */
+export const absencePenaltyEvent = (kind: string, epoch: bigint, operator: string, amount: bigint, through: bigint) =>
+  event(EventType.AbsencePenalty, [
+    ["absence", kind],
+    ["epoch", epoch.toString()],
+    ["operator", operator],
+    ["slashed", amount.toString()],
+    ["excluded_through_epoch", through.toString()],
+  ]);
+export const dkgReselectedEvent = (epoch: bigint, attempt: number, absent: number, size: number) =>
+  event(EventType.DkgReselected, [
+    ["epoch", epoch.toString()],
+    ["attempt", String(attempt)],
+    ["absent", String(absent)],
+    ["size", String(size)],
+  ]);
+export const dkgPresenceEvent = (epoch: bigint, attempt: number, operator: string) =>
+  event(EventType.DkgPresence, [
+    ["epoch", epoch.toString()],
+    ["attempt", String(attempt)],
+    ["operator", operator],
   ]);

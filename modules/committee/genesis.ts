@@ -1,9 +1,12 @@
-/** @module committee genesis: params, coordinator candidates, committees, current epoch, resolved disputes. */
+/**
+ * @module committee genesis: params, coordinator candidates, committees, current epoch, resolved disputes, the open
+ * seed request, the next pool and absence exclusions.
+ */
 import type { Context } from "../../chain-app/context.js";
 import { canonicalJson } from "../../chain-app/encoding.js";
 import { fromHex, toHex } from "../../common/hash.js";
-import { isValidAddress } from "../../common/secp256k1.js";
-import { Candidate, Committee } from "../../proto/gen/dsdn/committee/v1/committee.js";
+import { isValidAddress, toBech32Address } from "../../common/secp256k1.js";
+import { Candidate, Committee, Member, SeedRequest } from "../../proto/gen/dsdn/committee/v1/committee.js";
 import { addressBytesOf } from "../auth/keeper.js";
 import type { CommitteeKeeper } from "./keeper.js";
 import { defaultCommitteeParams, parseCommitteeParams } from "./params.js";
@@ -16,6 +19,11 @@ export interface CommitteeGenesis {
   committees: unknown[];
   currentEpoch: string;
   disputes: { hash: string; height: string }[];
+  /** SeedRequest.toJSON of the open seed request, or null. */
+  seedRequest: unknown;
+  /** Member.toJSON of the next epoch's snapshotted pool, or null before the first request. */
+  nextPool: unknown[] | null;
+  exclusions: { operator: string; throughEpoch: string }[];
 }
 
 export function defaultCommitteeGenesis(): CommitteeGenesis {
@@ -25,6 +33,9 @@ export function defaultCommitteeGenesis(): CommitteeGenesis {
     committees: [],
     currentEpoch: "0",
     disputes: [],
+    seedRequest: null,
+    nextPool: null,
+    exclusions: [],
   };
 }
 
@@ -47,6 +58,14 @@ export function validateCommitteeGenesis(raw: unknown): CommitteeGenesis {
     throw new Error("committee.currentEpoch: no committee listed for it");
   for (const [i, d] of g.disputes.entries())
     if (!/^[0-9a-f]{64}$/.test(d.hash)) throw new Error(`committee.disputes[${i}].hash: expected sha256 hex`);
+  if (g.seedRequest !== null) {
+    const r = SeedRequest.fromJSON(g.seedRequest);
+    if (r.producers.length === 0) throw new Error("committee.seedRequest.producers: must not be empty");
+  }
+  for (const [i, x] of g.exclusions.entries()) {
+    if (!isValidAddress(x.operator)) throw new Error(`committee.exclusions[${i}].operator: invalid address`);
+    if (!/^(0|[1-9][0-9]*)$/.test(x.throughEpoch)) throw new Error(`committee.exclusions[${i}].throughEpoch: integer`);
+  }
   return g;
 }
 
@@ -60,6 +79,13 @@ export function initCommitteeGenesis(ctx: Context, keeper: CommitteeKeeper, raw:
   for (const c of g.committees) keeper.setCommittee(ctx, Committee.fromJSON(c));
   if (g.currentEpoch !== "0") keeper.setCurrentEpoch(ctx, BigInt(g.currentEpoch));
   for (const d of g.disputes) keeper.setDispute(ctx, fromHex(d.hash), BigInt(d.height));
+  if (g.seedRequest !== null) keeper.setSeedRequest(ctx, SeedRequest.fromJSON(g.seedRequest));
+  if (g.nextPool !== null)
+    keeper.setNextPool(
+      ctx,
+      g.nextPool.map((m) => Member.fromJSON(m)),
+    );
+  for (const x of g.exclusions) keeper.setExcludedThrough(ctx, addressBytesOf(x.operator), BigInt(x.throughEpoch));
 }
 
 export function exportCommitteeGenesis(ctx: Context, keeper: CommitteeKeeper): CommitteeGenesis {
@@ -69,5 +95,11 @@ export function exportCommitteeGenesis(ctx: Context, keeper: CommitteeKeeper): C
     committees: [...keeper.committees(ctx)].map((c) => Committee.toJSON(c)),
     currentEpoch: keeper.currentEpoch(ctx).toString(),
     disputes: [...keeper.disputes(ctx)].map((d) => ({ hash: toHex(d.hash), height: d.height.toString() })),
+    seedRequest: ((r) => (r ? SeedRequest.toJSON(r) : null))(keeper.getSeedRequest(ctx)),
+    nextPool: keeper.getNextPool(ctx)?.map((m) => Member.toJSON(m)) ?? null,
+    exclusions: [...keeper.exclusions(ctx)].map((x) => ({
+      operator: toBech32Address(x.operator),
+      throughEpoch: x.through.toString(),
+    })),
   };
 }

@@ -1,4 +1,7 @@
-/** @module The committee module: coordinator candidates, per-epoch committees and their FROST group keys, disputes. */
+/**
+ * @module The committee module: coordinator candidates, per-epoch committees drawn with ECVRF epoch seeds, their
+ * FROST group keys (with DKG deadlines), disputes.
+ */
 import type { AppModule } from "../../chain-app/module.js";
 import type { StakeKeeper } from "./expectedKeepers.js";
 import {
@@ -13,8 +16,19 @@ import { committeeQueries } from "./queryServer.js";
 import { msgDeregisterCoordinator, msgRegisterCoordinator } from "./registerCoordinator.js";
 import { msgReportConflictingReceipts } from "./reportConflictingReceipts.js";
 import { msgReportUnauthorizedSigner } from "./reportUnauthorizedSigner.js";
+import { msgSignalDkgPresence } from "./signalDkgPresence.js";
 import { msgSubmitDkgResult } from "./submitDkgResult.js";
+import { msgSubmitEpochSeed } from "./submitEpochSeed.js";
 
+export {
+  genesisSeed,
+  proveEpochSeed,
+  redrawSeed,
+  seedAlpha,
+  seedFromOutput,
+  vrfPublicKeyFromIdentity,
+  vrfSecretFromIdentity,
+} from "./epochSeed.js";
 export { CommitteeErrors } from "./errors.js";
 export { type CommitteeCheck, CommitteeKeeper } from "./keeper.js";
 export { type CommitteeParams, defaultCommitteeParams, thresholdFor } from "./params.js";
@@ -26,8 +40,10 @@ export {
 } from "./registerCoordinator.js";
 export { MSG_REPORT_CONFLICTING_RECEIPTS_TYPE_URL } from "./reportConflictingReceipts.js";
 export { MSG_REPORT_UNAUTHORIZED_SIGNER_TYPE_URL } from "./reportUnauthorizedSigner.js";
-export { blockAnchor, committeeHash, deriveEpochSeed, selectCommittee, type WeightedCandidate } from "./selection.js";
+export { committeeHash, selectCommittee, type WeightedCandidate } from "./selection.js";
+export { MSG_SIGNAL_DKG_PRESENCE_TYPE_URL } from "./signalDkgPresence.js";
 export { MSG_SUBMIT_DKG_RESULT_TYPE_URL } from "./submitDkgResult.js";
+export { MSG_SUBMIT_EPOCH_SEED_TYPE_URL } from "./submitEpochSeed.js";
 
 export function committeeModule(keeper: CommitteeKeeper, stake: StakeKeeper): AppModule {
   return {
@@ -36,6 +52,8 @@ export function committeeModule(keeper: CommitteeKeeper, stake: StakeKeeper): Ap
       msgRegisterCoordinator(keeper, stake),
       msgDeregisterCoordinator(keeper),
       msgSubmitDkgResult(keeper),
+      msgSubmitEpochSeed(keeper),
+      msgSignalDkgPresence(keeper),
       msgReportConflictingReceipts(keeper),
       msgReportUnauthorizedSigner(keeper),
     ],
@@ -44,9 +62,9 @@ export function committeeModule(keeper: CommitteeKeeper, stake: StakeKeeper): Ap
     validateGenesis: (s) => void validateCommitteeGenesis(s),
     initGenesis: (ctx, s) => initCommitteeGenesis(ctx, keeper, s),
     exportGenesis: (ctx) => exportCommitteeGenesis(ctx, keeper),
-    // Rotation at begin block: a receipt claimed in this block already sees the new epoch.
+    // DKG deadlines, seed-slot penalties and opening the next seed request, before the block's txs.
     beginBlock(ctx) {
-      keeper.maybeRotate(ctx);
+      keeper.beginBlock(ctx);
     },
   };
 }

@@ -1,13 +1,31 @@
-/** @module committee keeper: coordinator candidates, committees by epoch, rotation, receipt-signature checks, dispute slashing. */
+/**
+ * @module committee keeper: coordinator candidates, committees by epoch, rotation through ECVRF epoch seeds and DKG
+ * deadlines, receipt-signature checks, dispute and absence penalties.
+ */
 import type { Context } from "../../chain-app/context.js";
-import { canonicalJson, fromUtf8, readU64be, u64be, utf8 } from "../../chain-app/encoding.js";
+import { canonicalJson, fromUtf8, readAddrKey, readU64be, u64be, utf8 } from "../../chain-app/encoding.js";
 import type { KVStore } from "../../chain-app/store/index.js";
 import { ed25519Verify } from "../../common/ed25519.js";
 import { toBech32Address } from "../../common/secp256k1.js";
-import { Candidate, Committee, CommitteeStatus } from "../../proto/gen/dsdn/committee/v1/committee.js";
+import {
+  Candidate,
+  CandidatePool,
+  Committee,
+  CommitteeStatus,
+  type Member,
+  SeedRequest,
+} from "../../proto/gen/dsdn/committee/v1/committee.js";
 import { BondKind } from "../../proto/gen/dsdn/stake/v1/stake.js";
 import { addressBytesOf } from "../auth/keeper.js";
-import { committeeSelectedEvent, disputeSlashEvent } from "./events.js";
+import { genesisSeed, producerOrder, redrawSeed, seedAlpha, seedFromOutput, slotAt } from "./epochSeed.js";
+import {
+  absencePenaltyEvent,
+  committeeSelectedEvent,
+  disputeSlashEvent,
+  dkgReselectedEvent,
+  seedRecordedEvent,
+  seedRequestedEvent,
+} from "./events.js";
 import type { StakeKeeper } from "./expectedKeepers.js";
 import {
   candidateByIdentityKey,
@@ -15,14 +33,37 @@ import {
   committeeKey,
   currentEpochKey,
   disputeKey,
+  excludedThroughKey,
   MODULE_NAME,
+  nextPoolKey,
   Prefix,
   paramsKey,
+  seedRequestKey,
 } from "./keys.js";
 import { type CommitteeParams, defaultCommitteeParams, parseCommitteeParams, thresholdFor } from "./params.js";
-import { blockAnchor, committeeHash, deriveEpochSeed, selectCommittee, type WeightedCandidate } from "./selection.js";
+import { committeeHash, selectCommittee, type WeightedCandidate } from "./selection.js";
 
 const ZERO32 = new Uint8Array(32);
+
+function toMember(w: WeightedCandidate): Member {
+  return {
+    operator: w.operator,
+    identityKey: Buffer.from(w.identityKey),
+    endpoint: w.endpoint,
+    weight: w.weight.toString(),
+    vrfPublicKey: Buffer.from(w.vrfPublicKey),
+  };
+}
+
+function fromMember(m: Member): WeightedCandidate {
+  return {
+    operator: m.operator,
+    identityKey: m.identityKey,
+    endpoint: m.endpoint,
+    weight: BigInt(m.weight),
+    vrfPublicKey: m.vrfPublicKey,
+  };
+}
 
 /** A committee a receipt may be verified against right now, or why not. */
 export type CommitteeCheck = { ok: true; committee: Committee } | { ok: false; reason: string };
@@ -76,13 +117,24 @@ export class CommitteeKeeper {
       yield Candidate.decode(v);
   }
 
-  /** Candidates whose validator is bonded, unjailed and has power: weight = validator tokens. */
-  eligibleCandidates(ctx: Context): WeightedCandidate[] {
+  /**
+   * Candidates for `epoch`'s pool: a registered VRF key, a bonded unjailed validator with power, not excluded
+   * for an absence; weight = validator tokens.
+   */
+  eligibleCandidates(ctx: Context, epoch: bigint): WeightedCandidate[] {
     const out: WeightedCandidate[] = [];
     for (const c of this.candidates(ctx)) {
-      const v = this.stake.getValidator(ctx, addressBytesOf(c.operator));
-      if (!v || v.jailed || this.stake.powerOf(ctx, v) <= 0n) continue;
-      out.push({ operator: c.operator, identityKey: c.identityKey, endpoint: c.endpoint, weight: BigInt(v.tokens) });
+      const op = addressBytesOf(c.operator);
+      const v = this.stake.getValidator(ctx, op);
+      if (!v || v.jailed || this.stake.powerOf(ctx, v) <= 0n || c.vrfPublicKey.length !== 32) continue;
+      if (this.excludedThrough(ctx, op) >= epoch) continue;
+      out.push({
+        operator: c.operator,
+        identityKey: c.identityKey,
+        endpoint: c.endpoint,
+        weight: BigInt(v.tokens),
+        vrfPublicKey: c.vrfPublicKey,
+      });
     }
     return out;
   }
@@ -113,54 +165,163 @@ export class CommitteeKeeper {
     this.store(ctx).set(currentEpochKey, u64be(epoch));
   }
 
-  /** Height until which (exclusive) the previous committee stays valid: the current epoch's start + handoff. */
-  handoffEnd(ctx: Context): bigint {
-    const cur = this.getCommittee(ctx, this.currentEpoch(ctx));
-    return cur ? cur.startHeight + this.getParams(ctx).handoffBlocks : 0n;
+  // ---- epoch seed requests (epochSeed.ts) ----------------------------------------------------------
+
+  getSeedRequest(ctx: Context): SeedRequest | undefined {
+    const raw = this.store(ctx).get(seedRequestKey);
+    return raw ? SeedRequest.decode(raw) : undefined;
+  }
+
+  setSeedRequest(ctx: Context, r: SeedRequest | undefined): void {
+    if (r) this.store(ctx).set(seedRequestKey, SeedRequest.encode(r).finish());
+    else this.store(ctx).delete(seedRequestKey);
+  }
+
+  getNextPool(ctx: Context): Member[] | undefined {
+    const raw = this.store(ctx).get(nextPoolKey);
+    return raw ? CandidatePool.decode(raw).members : undefined;
+  }
+
+  setNextPool(ctx: Context, members: readonly Member[]): void {
+    this.store(ctx).set(nextPoolKey, CandidatePool.encode({ members: [...members] }).finish());
+  }
+
+  /** Last epoch whose pool leaves `op` out (0 = never excluded). */
+  excludedThrough(ctx: Context, op: Uint8Array): bigint {
+    const raw = this.store(ctx).get(excludedThroughKey(op));
+    return raw ? readU64be(raw) : 0n;
+  }
+
+  setExcludedThrough(ctx: Context, op: Uint8Array, epoch: bigint): void {
+    this.store(ctx).set(excludedThroughKey(op), u64be(epoch));
+  }
+
+  *exclusions(ctx: Context): Generator<{ operator: Uint8Array; through: bigint }> {
+    const start = Uint8Array.of(Prefix.ExcludedThrough);
+    for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.ExcludedThrough + 1) }))
+      yield { operator: readAddrKey(k, 1).addr, through: readU64be(v) };
+  }
+
+  /** The producer whose slot is open at this block's time (slots cycle once every producer had one). */
+  designatedProducer(ctx: Context, r: SeedRequest): Member {
+    const slot = slotAt(r.openedAt, ctx.block.timeSeconds, this.getParams(ctx).seedSlotSeconds);
+    return r.producers[Number(slot % BigInt(r.producers.length))]!;
   }
 
   /**
-   * Begin-block rotation: when no committee exists yet or the current epoch has ended, select the next
-   * committee from the eligible candidates. With too few candidates nothing changes and the current
-   * committee keeps serving (it is retried every block), so the network never ends up with no committee.
+   * Begin block: (1) a pending committee past its DKG deadline is re-selected without its absentees; (2) seed
+   * producers whose slot passed without a proof are penalised, once each; (3) when the current epoch has ended
+   * (or there is no committee yet) a seed request for the next epoch opens. The current committee keeps
+   * serving until its successor's key is recorded, so the network never ends up without one.
    */
-  maybeRotate(ctx: Context): Committee | undefined {
+  beginBlock(ctx: Context): void {
+    this.enforceDkgDeadline(ctx);
+    this.enforceSeedSlots(ctx);
+    this.maybeOpenSeedRequest(ctx);
+  }
+
+  private maybeOpenSeedRequest(ctx: Context): SeedRequest | undefined {
+    if (this.getSeedRequest(ctx)) return undefined;
     const p = this.getParams(ctx);
-    const h = ctx.block.height;
     const curEpoch = this.currentEpoch(ctx);
     const cur = curEpoch > 0n ? this.getCommittee(ctx, curEpoch) : undefined;
-    if (cur && h < cur.endHeight) return undefined;
-    const eligible = this.eligibleCandidates(ctx);
-    if (BigInt(eligible.length) < p.minCommitteeSize) return undefined;
-    const n = eligible.length < Number(p.maxCommitteeSize) ? eligible.length : Number(p.maxCommitteeSize);
-    const t = Number(thresholdFor(BigInt(n), p.thresholdPpm));
+    if (cur && (ctx.block.height < cur.endHeight || cur.status !== CommitteeStatus.COMMITTEE_STATUS_ACTIVE))
+      return undefined;
     const epoch = curEpoch + 1n;
-    // The consensus-agreed block hash when finalizing a real block; the header-field digest otherwise
-    // (in-process tests that finalize synthetic blocks without a hash).
-    const anchor =
-      ctx.block.hash && ctx.block.hash.length === 32
-        ? ctx.block.hash
-        : blockAnchor(ctx.block.chainId, h, ctx.block.timeSeconds, ctx.block.timeNanos, ctx.block.proposer);
-    const prevHash = cur?.committeeHash ?? ZERO32;
-    const seed = deriveEpochSeed(epoch, anchor, prevHash);
-    const members = selectCommittee(seed, eligible, n);
+    const fresh = this.eligibleCandidates(ctx, epoch + 1n).map(toMember);
+    // The pool was snapshotted when the previous request opened — before the previous seed (this request's
+    // input) existed — so nobody could shape it knowing this epoch's seed. Without one (the first epoch) or
+    // when too few of it are still eligible, today's candidates serve.
+    const stored = this.getNextPool(ctx);
+    const kept = stored ? this.stillEligible(ctx, stored, epoch) : [];
+    const pool = BigInt(kept.length) >= p.minCommitteeSize ? kept : this.eligibleCandidates(ctx, epoch).map(toMember);
+    if (BigInt(pool.length) < p.minCommitteeSize) return undefined;
+    const prevSeed = cur?.seed.length ? new Uint8Array(cur.seed) : genesisSeed(ctx.block.chainId);
+    const producers = producerOrder(prevSeed, pool);
+    const r = SeedRequest.fromPartial({
+      epoch,
+      prevSeed: Buffer.from(prevSeed),
+      prevCommitteeHash: Buffer.from(cur?.committeeHash ?? ZERO32),
+      openedAt: ctx.block.timeSeconds,
+      producers,
+      penalised: 0,
+      pool,
+    });
+    this.setSeedRequest(ctx, r);
+    this.setNextPool(ctx, fresh);
+    ctx.emit(seedRequestedEvent(epoch, producers[0]!.operator, pool.length));
+    return r;
+  }
+
+  /** Members of a snapshotted pool that are still registered, bonded, unjailed and not excluded for `epoch`. */
+  private stillEligible(ctx: Context, pool: readonly Member[], epoch: bigint): Member[] {
+    const now = new Map(this.eligibleCandidates(ctx, epoch).map((c) => [c.operator, c]));
+    return pool.flatMap((m) => {
+      const c = now.get(m.operator);
+      // Weight and VRF key stay as snapshotted; identity and endpoint follow the registration (DKG reachability).
+      return c ? [{ ...m, identityKey: Buffer.from(c.identityKey), endpoint: c.endpoint }] : [];
+    });
+  }
+
+  private enforceSeedSlots(ctx: Context): void {
+    const r = this.getSeedRequest(ctx);
+    if (!r) return;
+    const slot = slotAt(r.openedAt, ctx.block.timeSeconds, this.getParams(ctx).seedSlotSeconds);
+    const due = slot < BigInt(r.producers.length) ? Number(slot) : r.producers.length;
+    if (r.penalised >= due) return;
+    for (let i = r.penalised; i < due; i++)
+      this.penaliseAbsence(ctx, r.producers[i]!.operator, r.epoch, "seed_withheld");
+    this.setSeedRequest(ctx, { ...r, penalised: due });
+  }
+
+  /**
+   * Records the seed of the open request (its ECVRF proof verified by the caller) and selects the committee
+   * from the request's pool, without producers that withheld.
+   */
+  recordSeed(ctx: Context, r: SeedRequest, beta: Uint8Array, proof: Uint8Array, producer: string): Committee {
+    const withheld = new Set(r.producers.slice(0, r.penalised).map((m) => m.operator));
+    const keep = r.pool.filter((m) => !withheld.has(m.operator));
+    const pool = BigInt(keep.length) >= this.getParams(ctx).minCommitteeSize ? keep : r.pool;
+    const seed = seedFromOutput(beta);
+    this.setSeedRequest(ctx, undefined);
+    ctx.emit(seedRecordedEvent(r.epoch, producer, seed));
+    return this.draw(ctx, r.epoch, seed, pool, {
+      anchor: Buffer.from(seedAlpha(ctx.block.chainId, r.epoch, r.prevSeed)),
+      vrfProof: Buffer.from(proof),
+      seedProducer: producer,
+      prevCommitteeHash: r.prevCommitteeHash,
+      dkgAttempt: 0,
+      absent: [],
+    });
+  }
+
+  /** Draws the epoch's committee from `pool` with `seed` and makes it the current, DKG-pending committee. */
+  private draw(
+    ctx: Context,
+    epoch: bigint,
+    seed: Uint8Array,
+    pool: readonly Member[],
+    base: Pick<Committee, "anchor" | "vrfProof" | "seedProducer" | "prevCommitteeHash" | "dkgAttempt" | "absent">,
+  ): Committee {
+    const p = this.getParams(ctx);
+    const h = ctx.block.height;
+    const n = pool.length < Number(p.maxCommitteeSize) ? pool.length : Number(p.maxCommitteeSize);
+    const t = Number(thresholdFor(BigInt(n), p.thresholdPpm));
+    const members = selectCommittee(seed, pool.map(fromMember), n);
     const hash = committeeHash(epoch, t, members, seed);
     const c = Committee.fromPartial({
+      ...base,
       epoch,
       startHeight: h,
       endHeight: h + p.epochBlocks,
       threshold: t,
-      members: members.map((m) => ({
-        operator: m.operator,
-        identityKey: Buffer.from(m.identityKey),
-        endpoint: m.endpoint,
-        weight: m.weight.toString(),
-      })),
+      members: members.map(toMember),
       seed: Buffer.from(seed),
-      anchor: Buffer.from(anchor),
-      prevCommitteeHash: Buffer.from(prevHash),
       committeeHash: Buffer.from(hash),
       status: CommitteeStatus.COMMITTEE_STATUS_PENDING_DKG,
+      dkgDeadline: ctx.block.timeSeconds + p.dkgTimeoutSeconds,
+      dkgPresent: [],
+      pool: [...pool],
     });
     this.setCommittee(ctx, c);
     this.setCurrentEpoch(ctx, epoch);
@@ -169,18 +330,84 @@ export class CommitteeKeeper {
   }
 
   /**
+   * A pending committee whose DKG deadline passed: members that never signalled presence are penalised and
+   * dropped from the epoch's pool (penalised once per epoch), and the committee is drawn again from what remains
+   * with a seed derived from the recorded one (attempt + 1). With too few left, the same members get a new
+   * deadline.
+   */
+  private enforceDkgDeadline(ctx: Context): void {
+    const cur = this.getCommittee(ctx, this.currentEpoch(ctx));
+    if (!cur || cur.status !== CommitteeStatus.COMMITTEE_STATUS_PENDING_DKG || cur.dkgDeadline === 0n) return;
+    if (ctx.block.timeSeconds < cur.dkgDeadline) return;
+    const p = this.getParams(ctx);
+    const present = new Set(cur.dkgPresent);
+    const absentees = cur.members.filter((m) => !present.has(m.operator)).map((m) => m.operator);
+    // At most one absence penalty per member and epoch, however many attempts its absence stalls.
+    const fresh = absentees.filter((op) => !cur.absent.includes(op));
+    for (const op of fresh) this.penaliseAbsence(ctx, op, cur.epoch, "dkg_absent");
+    const absent = [...cur.absent, ...fresh];
+    const pool = cur.pool.filter((m) => !absent.includes(m.operator));
+    const attempt = cur.dkgAttempt + 1;
+    if (BigInt(pool.length) >= p.minCommitteeSize) {
+      const c = this.draw(ctx, cur.epoch, redrawSeed(cur.seed, attempt), pool, {
+        anchor: cur.anchor,
+        vrfProof: cur.vrfProof,
+        seedProducer: cur.seedProducer,
+        prevCommitteeHash: cur.prevCommitteeHash,
+        dkgAttempt: attempt,
+        absent,
+      });
+      ctx.emit(dkgReselectedEvent(cur.epoch, attempt, absentees.length, c.members.length));
+      return;
+    }
+    this.setCommittee(ctx, {
+      ...cur,
+      dkgAttempt: attempt,
+      dkgDeadline: ctx.block.timeSeconds + p.dkgTimeoutSeconds,
+      dkgPresent: [],
+      absent,
+    });
+    ctx.emit(dkgReselectedEvent(cur.epoch, attempt, absentees.length, cur.members.length));
+  }
+
+  /** Liveness-style penalty: a small slash of the validator bond and exclusion from the next pools. */
+  private penaliseAbsence(ctx: Context, operator: string, epoch: bigint, kind: string): void {
+    const p = this.getParams(ctx);
+    const op = addressBytesOf(operator);
+    const amount = this.stake.getValidator(ctx, op)
+      ? this.stake.slash(ctx, op, BondKind.BOND_KIND_VALIDATOR, p.slashFractionAbsencePpm)
+      : 0n;
+    const through = epoch + p.absenceExclusionEpochs;
+    if (through > this.excludedThrough(ctx, op)) this.setExcludedThrough(ctx, op, through);
+    ctx.emit(absencePenaltyEvent(kind, epoch, operator, amount, through));
+  }
+
+  /**
+   * Height until which (exclusive) the previous committee stays valid: the handoff counts from the block that
+   * recorded the current committee's key; undefined while that key is not recorded (the previous one serves).
+   */
+  handoffEnd(ctx: Context): bigint | undefined {
+    const cur = this.getCommittee(ctx, this.currentEpoch(ctx));
+    if (!cur) return 0n;
+    if (cur.status !== CommitteeStatus.COMMITTEE_STATUS_ACTIVE) return undefined;
+    return cur.dkgHeight + this.getParams(ctx).handoffBlocks;
+  }
+
+  /**
    * The committee whose key receipts of `epoch` verify against at this block: the current committee, or
-   * the previous one while the handoff lasts; in both cases only once its DKG result is recorded.
+   * the previous one until the handoff after the current key is recorded; in both cases only once its DKG
+   * result is recorded.
    */
   committeeForReceipt(ctx: Context, epoch: bigint): CommitteeCheck {
     const cur = this.currentEpoch(ctx);
     if (cur === 0n) return { ok: false, reason: "no committee has been selected yet" };
     if (epoch !== cur && epoch + 1n !== cur)
       return { ok: false, reason: `epoch ${epoch} is neither the current epoch ${cur} nor the previous one` };
-    if (epoch + 1n === cur && ctx.block.height >= this.handoffEnd(ctx))
+    const end = this.handoffEnd(ctx);
+    if (epoch + 1n === cur && end !== undefined && ctx.block.height >= end)
       return {
         ok: false,
-        reason: `epoch ${epoch}'s committee expired at the end of the handoff (height ${this.handoffEnd(ctx)})`,
+        reason: `epoch ${epoch}'s committee expired at the end of the handoff (height ${end})`,
       };
     const c = this.getCommittee(ctx, epoch);
     if (!c) return { ok: false, reason: `no committee for epoch ${epoch}` };

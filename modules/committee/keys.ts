@@ -16,6 +16,12 @@ export const Prefix = {
   CurrentEpoch: 0x05,
   /** 0x06 | sha256(dispute evidence)(32) -> height(u64): each piece of evidence slashes once */
   Dispute: 0x06,
+  /** 0x07 -> dsdn.committee.v1.SeedRequest: the open request for the next epoch's seed; absent otherwise */
+  SeedRequest: 0x07,
+  /** 0x08 -> dsdn.committee.v1.CandidatePool: the pool of the epoch after the open request's */
+  NextPool: 0x08,
+  /** 0x09 | len(1) | operator -> epoch(u64): the operator is out of every pool up to and including that epoch */
+  ExcludedThrough: 0x09,
 } as const;
 
 export const paramsKey = Uint8Array.of(Prefix.Params);
@@ -24,3 +30,6 @@ export const candidateByIdentityKey = (id: Uint8Array) => concat(Uint8Array.of(P
 export const committeeKey = (epoch: bigint) => concat(Uint8Array.of(Prefix.Committee), u64be(epoch));
 export const currentEpochKey = Uint8Array.of(Prefix.CurrentEpoch);
 export const disputeKey = (hash: Uint8Array) => concat(Uint8Array.of(Prefix.Dispute), hash);
+export const seedRequestKey = Uint8Array.of(Prefix.SeedRequest);
+export const nextPoolKey = Uint8Array.of(Prefix.NextPool);
+export const excludedThroughKey = (op: Uint8Array) => concat(Uint8Array.of(Prefix.ExcludedThrough), addrKey(op));

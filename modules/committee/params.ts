@@ -1,4 +1,7 @@
-/** @module committee params (roadmap 14A.2B): epoch and handoff lengths in blocks, committee size, threshold, dispute slash. */
+/**
+ * @module committee params (roadmap 14A.2B): epoch and handoff lengths in blocks, committee size, threshold, dispute
+ * slash; the epoch-seed slot and DKG deadline in block time, and the absence penalty.
+ */
 
 export interface CommitteeParams {
   /** Blocks per epoch: 6 h at 5 s blocks = 4320 (localnet/tests: a few blocks). */
@@ -15,6 +18,16 @@ export interface CommitteeParams {
   readonly slashFractionDisputePpm: bigint;
   /** Gas per ed25519 signature checked (same cost as the nodes module's). */
   readonly sigVerifyCostEd25519: bigint;
+  /** Block time each designated producer has to submit the epoch seed's ECVRF proof before the next one may. */
+  readonly seedSlotSeconds: bigint;
+  /** Block time a selected committee has to record its DKG result before it is re-selected without absentees. */
+  readonly dkgTimeoutSeconds: bigint;
+  /** Share of a validator bond slashed for withholding a seed or missing a DKG (ppm; 5 000 = 0.5%, as liveness). */
+  readonly slashFractionAbsencePpm: bigint;
+  /** Epochs an absentee (withheld seed, missed DKG) stays out of committee pools. */
+  readonly absenceExclusionEpochs: bigint;
+  /** Gas for one ECVRF verification (two double-scalar multiplications and a hash to the curve). */
+  readonly vrfVerifyCost: bigint;
 }
 
 export const defaultCommitteeParams: CommitteeParams = {
@@ -25,6 +38,11 @@ export const defaultCommitteeParams: CommitteeParams = {
   thresholdPpm: 666_667n,
   slashFractionDisputePpm: 50_000n,
   sigVerifyCostEd25519: 590n,
+  seedSlotSeconds: 120n,
+  dkgTimeoutSeconds: 600n,
+  slashFractionAbsencePpm: 5_000n,
+  absenceExclusionEpochs: 2n,
+  vrfVerifyCost: 2_000n,
 };
 
 export function parseCommitteeParams(raw: unknown): CommitteeParams {
@@ -50,6 +68,11 @@ export function parseCommitteeParams(raw: unknown): CommitteeParams {
     thresholdPpm: int("thresholdPpm", 1n, 1_000_000n),
     slashFractionDisputePpm: int("slashFractionDisputePpm", 0n, 1_000_000n),
     sigVerifyCostEd25519: int("sigVerifyCostEd25519", 0n),
+    seedSlotSeconds: int("seedSlotSeconds", 1n, 86_400n),
+    dkgTimeoutSeconds: int("dkgTimeoutSeconds", 1n, 7n * 86_400n),
+    slashFractionAbsencePpm: int("slashFractionAbsencePpm", 0n, 1_000_000n),
+    absenceExclusionEpochs: int("absenceExclusionEpochs", 0n, 1_000n),
+    vrfVerifyCost: int("vrfVerifyCost", 0n),
   };
   if (p.minCommitteeSize > p.maxCommitteeSize)
     throw new Error("committee.params.minCommitteeSize: must not exceed maxCommitteeSize");

@@ -11,6 +11,8 @@ import {
   QueryEpochResponse,
   QueryParamsRequest,
   QueryParamsResponse,
+  QuerySeedRequestRequest,
+  QuerySeedRequestResponse,
 } from "../../proto/gen/dsdn/committee/v1/query.js";
 import { CommitteeErrors } from "./errors.js";
 import type { CommitteeKeeper } from "./keeper.js";
@@ -46,7 +48,7 @@ export function committeeQueries(keeper: CommitteeKeeper): QueryDef[] {
           currentEpoch: cur,
           startHeight: c?.startHeight ?? 0n,
           endHeight: c?.endHeight ?? 0n,
-          handoffEndHeight: keeper.handoffEnd(ctx),
+          handoffEndHeight: keeper.handoffEnd(ctx) ?? 0n,
           previousEpoch: cur > 1n ? cur - 1n : 0n,
         }).finish();
       },
@@ -56,6 +58,14 @@ export function committeeQueries(keeper: CommitteeKeeper): QueryDef[] {
       handle(ctx, data) {
         decodeMessage(QueryCandidatesRequest, data, "QueryCandidatesRequest");
         return QueryCandidatesResponse.encode({ candidates: [...keeper.candidates(ctx)] }).finish();
+      },
+    },
+    {
+      path: `${SERVICE}/SeedRequest`,
+      handle(ctx, data) {
+        decodeMessage(QuerySeedRequestRequest, data, "QuerySeedRequestRequest");
+        const r = keeper.getSeedRequest(ctx);
+        return QuerySeedRequestResponse.encode({ request: r }).finish();
       },
     },
   ];

@@ -1,9 +1,8 @@
 /**
- * @module Deterministic stake-weighted committee selection. Pure functions of (epoch, anchor, previous
- * committee hash, candidates with weights), so anyone holding the block header and the candidate list at
- * that height can recompute the committee and check it.
+ * @module Deterministic stake-weighted committee selection. Pure functions of (seed, candidates with weights), so
+ * anyone holding the recorded seed (an ECVRF output, see epochSeed.ts) and the pool can recompute the committee.
  */
-import { canonicalJson, concat, u64be, utf8 } from "../../chain-app/encoding.js";
+import { canonicalJson, concat, utf8 } from "../../chain-app/encoding.js";
 import { sha256, toHex } from "../../common/hash.js";
 
 export interface WeightedCandidate {
@@ -12,6 +11,8 @@ export interface WeightedCandidate {
   readonly endpoint: string;
   /** Validator tokens (unusa) — the selection weight. */
   readonly weight: bigint;
+  /** ECVRF key for producing epoch seeds (epochSeed.ts). */
+  readonly vrfPublicKey: Uint8Array;
 }
 
 const u32be = (n: number) => {
@@ -19,36 +20,6 @@ const u32be = (n: number) => {
   new DataView(b.buffer).setUint32(0, n);
   return b;
 };
-
-/**
- * Digest of the selecting block's header fields the app sees (height, time, proposer) under the chain id.
- * The framework hands modules no block hash, so this header digest is the block-derived entropy; the
- * proposer's only freedom is the BFT-time tolerance and whether to propose at all.
- */
-export function blockAnchor(
-  chainId: string,
-  height: bigint,
-  timeSeconds: bigint,
-  timeNanos: number,
-  proposer: Uint8Array,
-): Uint8Array {
-  return sha256(
-    concat(
-      utf8("dsdn.committee.v1.anchor\0"),
-      utf8(chainId),
-      Uint8Array.of(0),
-      u64be(height),
-      u64be(timeSeconds),
-      u32be(timeNanos),
-      proposer,
-    ),
-  );
-}
-
-/** seed = sha256("dsdn.committee.v1.seed\0" || epoch(u64 BE) || anchor || prev_committee_hash). */
-export function deriveEpochSeed(epoch: bigint, anchor: Uint8Array, prevCommitteeHash: Uint8Array): Uint8Array {
-  return sha256(concat(utf8("dsdn.committee.v1.seed\0"), u64be(epoch), anchor, prevCommitteeHash));
-}
 
 /**
  * Picks `n` distinct candidates, each draw proportional to weight among those not yet drawn:
@@ -98,6 +69,7 @@ export function committeeHash(
           identityKey: toHex(m.identityKey),
           endpoint: m.endpoint,
           weight: m.weight,
+          vrfPublicKey: toHex(m.vrfPublicKey),
         })),
         seed: toHex(seed),
       }),

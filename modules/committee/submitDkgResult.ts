@@ -57,6 +57,7 @@ export function msgSubmitDkgResult(keeper: CommitteeKeeper): MsgDef<MsgSubmitDkg
         commitments: group.commitments.map((v) => Buffer.from(v)),
         dkgHeight: ctx.block.height,
         dkgSessionId: decodeCanonical(DkgResult, m.results[0]!).sessionId,
+        pool: [], // only re-selections needed it
       });
       ctx.emit(dkgRecordedEvent(c.epoch, group.groupPublicKey));
       return {

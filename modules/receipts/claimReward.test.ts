@@ -7,7 +7,16 @@ import { ClaimStatus, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/recei
 import { sendMsg } from "../../test/support/txBuilder.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
 import { receiptId } from "./receiptBytes.js";
-import { addressOf, claimMsg, type Fixture, NUSA, recordDkg, setupFixture, signReceipt } from "./testFixture.js";
+import {
+  addressOf,
+  claimMsg,
+  type Fixture,
+  NUSA,
+  recordDkg,
+  setupFixture,
+  signReceipt,
+  submitSeed,
+} from "./testFixture.js";
 
 const POOL = moduleAddress(ModuleAccount.RewardPool);
 const TREASURY = moduleAddress(ModuleAccount.Treasury);
@@ -228,10 +237,12 @@ describe("committee handoff", () => {
     const BOB = addressOf(fx.bob);
     const old = await signReceipt(fx);
     const late = await signReceipt(fx);
-    // Run to the end of epoch 1 (20 blocks from its start): epoch 2 is selected, then its DKG recorded.
+    // Run to the end of epoch 1 (20 blocks from its start): epoch 2's seed is requested and submitted by its
+    // designated coordinator, epoch 2 is selected, then its DKG recorded.
     const start = fx.groups.get(1n)!.committee.startHeight;
     while (fx.chain.height + 1n < start + 20n) fx.chain.block();
     fx.chain.block();
+    submitSeed(fx);
     expect((await import("./testFixture.js")).queryCommittee(fx.chain).epoch).toBe(2n);
     await recordDkg(fx);
     const fresh = await signReceipt(fx, {}, { epoch: 2n });

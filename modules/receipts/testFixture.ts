@@ -12,13 +12,25 @@ import { encodeMessage, packAny } from "../../common/protobuf.js";
 import { fromBech32Address, type Secp256k1KeyPair, secp256k1KeyPair } from "../../common/secp256k1.js";
 import { type FrostGroupInfo, groupInfoFromResult } from "../../node-agent/coordinator/frost/group.js";
 import { createLocalCommittee, type LocalCommittee } from "../../node-agent/coordinator/frost/localCommittee.js";
-import type { Committee } from "../../proto/gen/dsdn/committee/v1/committee.js";
+import type { Committee, SeedRequest } from "../../proto/gen/dsdn/committee/v1/committee.js";
 import { DkgResult } from "../../proto/gen/dsdn/committee/v1/frost.js";
-import { QueryCommitteeRequest, QueryCommitteeResponse } from "../../proto/gen/dsdn/committee/v1/query.js";
-import { MsgRegisterCoordinator, MsgSubmitDkgResult } from "../../proto/gen/dsdn/committee/v1/tx.js";
+import {
+  QueryCommitteeRequest,
+  QueryCommitteeResponse,
+  QueryParamsRequest,
+  QueryParamsResponse,
+  QuerySeedRequestRequest,
+  QuerySeedRequestResponse,
+} from "../../proto/gen/dsdn/committee/v1/query.js";
+import {
+  MsgRegisterCoordinator,
+  MsgSubmitDkgResult,
+  MsgSubmitEpochSeed,
+} from "../../proto/gen/dsdn/committee/v1/tx.js";
 import { ReceiptData, ReceiptKind, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { MsgClaimReward } from "../../proto/gen/dsdn/receipts/v1/tx.js";
 import { addressOf } from "../../test/support/txBuilder.js";
+import { proveEpochSeed, vrfPublicKeyFromIdentity } from "../committee/epochSeed.js";
 import { signCoordinatorBinding } from "../committee/registerCoordinator.js";
 import { bondNodeMsg, CHAIN_ID, NodeClass, NUSA, registerMsg, TestChain } from "../stake/testChain.js";
 import { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
@@ -64,14 +76,55 @@ export function queryCommittee(chain: TestChain, epoch = 0n): Committee {
 
 export function registerCoordinatorMsg(val: Secp256k1KeyPair, identity: Ed25519KeyPair, endpoint = ENDPOINT): Any {
   const op = addressOf(val);
+  const vrf = vrfPublicKeyFromIdentity(identity.secretKey);
   return packAny("/dsdn.committee.v1.MsgRegisterCoordinator", MsgRegisterCoordinator, {
     signer: op,
     identityKey: Buffer.from(identity.publicKey),
     endpoint,
     identitySignature: Buffer.from(
-      signCoordinatorBinding(CHAIN_ID, fromBech32Address(op), endpoint, identity.secretKey),
+      signCoordinatorBinding(CHAIN_ID, fromBech32Address(op), vrf, endpoint, identity.secretKey),
     ),
+    vrfPublicKey: Buffer.from(vrf),
   });
+}
+
+export function querySeedRequest(chain: TestChain): SeedRequest | undefined {
+  return chain.query("/dsdn.committee.v1.Query/SeedRequest", QuerySeedRequestRequest, {}, QuerySeedRequestResponse)
+    .request;
+}
+
+/** The producer designated in the open seed request's slot at the next block (`dt` seconds on). */
+export function designatedProducer(
+  fx: Pick<Fixture, "chain" | "vals">,
+  dt = 5n,
+): { index: number; request: SeedRequest } {
+  const r = querySeedRequest(fx.chain);
+  if (!r) throw new Error("no seed request is open");
+  const slotSeconds = BigInt(
+    JSON.parse(
+      fx.chain.query("/dsdn.committee.v1.Query/Params", QueryParamsRequest, {}, QueryParamsResponse).paramsJson,
+    ).seedSlotSeconds,
+  );
+  const t = fx.chain.time + dt;
+  const slot = t <= r.openedAt ? 0n : (t - r.openedAt) / slotSeconds;
+  const op = r.producers[Number(slot % BigInt(r.producers.length))]!.operator;
+  return { index: fx.vals.findIndex((v) => addressOf(v) === op), request: r };
+}
+
+/** The designated coordinator proves the open request's seed (ECVRF) and its operator submits it. */
+export function seedMsg(fx: Pick<Fixture, "chain" | "vals" | "frost">, index: number, r: SeedRequest): Any {
+  return packAny("/dsdn.committee.v1.MsgSubmitEpochSeed", MsgSubmitEpochSeed, {
+    signer: addressOf(fx.vals[index]!),
+    epoch: r.epoch,
+    proof: Buffer.from(proveEpochSeed(fx.frost.identities[index]!.secretKey, CHAIN_ID, r.epoch, r.prevSeed)),
+  });
+}
+
+/** Submits the open request's seed from the designated producer: the next committee is selected. */
+export function submitSeed(fx: Pick<Fixture, "chain" | "vals" | "frost">): Committee {
+  const { index, request } = designatedProducer(fx);
+  expectOk(fx.chain.exec(fx.vals[index]!, [seedMsg(fx, index, request)]), "MsgSubmitEpochSeed");
+  return queryCommittee(fx.chain);
 }
 
 export function expectOk(r: ExecTxResult, what: string): ExecTxResult {
@@ -152,7 +205,8 @@ export async function setupFixture(o: FixtureOptions): Promise<Fixture> {
     vals.map((v, i) => chain.tx(v, [registerCoordinatorMsg(v, frost.identities[i]!, memberEndpoint(i))])),
   );
   for (const [i, r] of regs.txResults.entries()) expectOk(r, `register coordinator ${i}`);
-  chain.block(); // begin block of this block selects epoch 1
+  chain.block(); // begin block of this block opens epoch 1's seed request
+  submitSeed(fx); // the designated coordinator's ECVRF proof selects epoch 1
   if (!o.skipDkg) await recordDkg(fx);
   expectOk(chain.exec(bob, [bondNodeMsg(addressOf(bob), NodeClass.NODE_CLASS_REGULAR, 500n * NUSA)]), "bond node");
   expectOk(

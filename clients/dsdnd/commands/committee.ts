@@ -131,9 +131,16 @@ export const committeeJson = (c: Committee) => ({
     identityKey: toHex(m.identityKey),
     endpoint: m.endpoint,
     weight: m.weight,
+    vrfPublicKey: toHex(m.vrfPublicKey),
   })),
   seed: toHex(c.seed),
   anchor: toHex(c.anchor),
+  vrfProof: toHex(c.vrfProof),
+  seedProducer: c.seedProducer,
+  dkgAttempt: c.dkgAttempt,
+  dkgDeadline: c.dkgDeadline.toString(),
+  dkgPresent: c.dkgPresent,
+  absent: c.absent,
   prevCommitteeHash: toHex(c.prevCommitteeHash),
   committeeHash: toHex(c.committeeHash),
   groupPublicKey: toHex(c.groupPublicKey),
@@ -202,11 +209,38 @@ const candidates: Command = {
         identityKey: toHex(c.identityKey),
         endpoint: c.endpoint,
         registeredHeight: c.registeredHeight.toString(),
+        vrfPublicKey: toHex(c.vrfPublicKey),
       }));
       out(
         values.output === "json"
           ? toJson({ candidates: list })
           : list.map((c) => `${c.operator} ${c.identityKey} ${c.endpoint}`).join("\n") || "(none)",
+      );
+      return 0;
+    }),
+};
+
+const seedRequest: Command = {
+  summary: "the open request for the next epoch's seed: input, producers in slot order, withholders penalised",
+  usage: "[--node URL] [-o json]",
+  options: qopts,
+  run: ({ values, out }) =>
+    withCommittee(values, async (q) => {
+      const r = await q.committee.seedRequest();
+      const j = r && {
+        epoch: r.epoch.toString(),
+        prevSeed: toHex(r.prevSeed),
+        openedAt: r.openedAt.toString(),
+        producers: r.producers.map((m) => m.operator),
+        penalised: r.penalised,
+        pool: r.pool.map((m) => ({ operator: m.operator, weight: m.weight })),
+      };
+      out(
+        values.output === "json"
+          ? toJson({ request: j ?? null })
+          : j
+            ? `epoch ${j.epoch} opened at ${j.openedAt}; producers ${j.producers.join(", ")}; ${j.penalised} withheld`
+            : "(no open seed request)",
       );
       return 0;
     }),
@@ -236,6 +270,7 @@ export const committeeQuery: CommandGroup = {
     show: async () => show,
     epoch: async () => epoch,
     candidates: async () => candidates,
+    "seed-request": async () => seedRequest,
     params: async () => params,
   },
 };

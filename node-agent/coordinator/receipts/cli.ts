@@ -1,7 +1,8 @@
 /**
  * @module `dsdn-node coordinator receipts serve`: run a committee member — FROST participant, receipt votes and
- * proposals over HTTP, the epoch's DKG (as participant 1) recorded on chain with the operator's key, issued
- * receipts published to DA as ReceiptIssued. Also runnable as `node dist/node-agent/coordinator/receipts/main.js`.
+ * proposals over HTTP, the epoch seed's ECVRF proof when designated, DKG presence, the epoch's DKG (as
+ * participant 1) recorded on chain with the operator's key, issued receipts published to DA as ReceiptIssued.
+ * Also runnable as `node dist/node-agent/coordinator/receipts/main.js`.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -9,7 +10,7 @@ import { join, resolve } from "node:path";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient } from "@cosmjs/stargate";
 import { DEFAULT_GAS_PRICE } from "../../../clients/sdk/client.js";
-import { submitDkgResultMsg } from "../../../clients/sdk/committee.js";
+import { signalDkgPresenceMsg, submitDkgResultMsg, submitEpochSeedMsg } from "../../../clients/sdk/committee.js";
 import { dsdnRegistry } from "../../../clients/sdk/registry.js";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { untilSignal } from "../../../common/cli.js";
@@ -72,6 +73,8 @@ export const serveCommand: Command = {
     const store = new KeyShareStore(join(dataDir, "frost"), await shareSecret(values));
     const chain = await connectReceiptsChain(rpcUrl);
     let submitDkg: ((epoch: bigint, results: readonly Uint8Array[]) => Promise<void>) | undefined;
+    let submitSeed: ((epoch: bigint, proof: Uint8Array) => Promise<void>) | undefined;
+    let signalPresence: ((epoch: bigint, attempt: number) => Promise<void>) | undefined;
     let signing: SigningStargateClient | undefined;
     if (typeof values["operator-mnemonic-file"] === "string") {
       const mnemonic = (await readFile(values["operator-mnemonic-file"], "utf8")).trim();
@@ -89,6 +92,22 @@ export const serveCommand: Command = {
           1.5,
         );
         if (r.code !== 0) throw new Error(`MsgSubmitDkgResult failed with code ${r.code}: ${r.rawLog}`);
+      };
+      submitSeed = async (epoch, proof) => {
+        const r = await client.signAndBroadcast(
+          account!.address,
+          [submitEpochSeedMsg({ signer: account!.address, epoch, proof })],
+          1.5,
+        );
+        if (r.code !== 0) throw new Error(`MsgSubmitEpochSeed failed with code ${r.code}: ${r.rawLog}`);
+      };
+      signalPresence = async (epoch, attempt) => {
+        const r = await client.signAndBroadcast(
+          account!.address,
+          [signalDkgPresenceMsg({ signer: account!.address, epoch, attempt })],
+          1.5,
+        );
+        if (r.code !== 0) throw new Error(`MsgSignalDkgPresence failed with code ${r.code}: ${r.rawLog}`);
       };
     }
     let publisher: EventPublisher | undefined;
@@ -108,6 +127,8 @@ export const serveCommand: Command = {
       peers: httpReceiptPeers,
       ...(publisher ? { publisher } : {}),
       ...(submitDkg ? { submitDkg } : {}),
+      ...(submitSeed ? { submitSeed } : {}),
+      ...(signalPresence ? { signalPresence } : {}),
       log: (l) => out(l),
     });
     const app = createMemberServer(member, (route, m) => err(`refused ${route}: ${m}`));
@@ -116,7 +137,7 @@ export const serveCommand: Command = {
     let stopping = false;
     const loop = (async () => {
       while (!stopping) {
-        await member.maybeRunDkg().catch((e) => err(`DKG poll: ${(e as Error).message}`));
+        await member.tick().catch((e) => err(`committee poll: ${(e as Error).message}`));
         await new Promise((r) => setTimeout(r, pollMs));
       }
     })();

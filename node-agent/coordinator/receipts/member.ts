@@ -1,8 +1,8 @@
 /**
  * @module One coordinator committee member's receipt service on top of FROST: it votes on proposals (each
  * member checks the usage proof itself), proposes receipts for nodes (propose → vote → sign with exactly the
- * approving members → aggregate), publishes issued receipts to DA, and drives the epoch's DKG when it is
- * participant 1. Its FROST participant only signs receipt bytes it approved, with itself among the signers.
+ * approving members → aggregate), publishes issued receipts to DA, submits the epoch seed's ECVRF proof when
+ * designated, signals its DKG presence, and drives the epoch's DKG when it is participant 1. Its FROST participant only signs receipt bytes it approved, with itself among the signers.
  */
 import { randomBytes } from "node:crypto";
 import { concat, utf8 } from "../../../chain-app/encoding.js";
@@ -10,6 +10,7 @@ import { type Ed25519KeyPair, ed25519Sign, ed25519Verify } from "../../../common
 import { BaseError, ErrorCode, isBaseError } from "../../../common/errors.js";
 import { bytesEqual, sha256, toHex } from "../../../common/hash.js";
 import { decodeCanonical, encodeMessage } from "../../../common/protobuf.js";
+import { proveEpochSeed, slotAt } from "../../../modules/committee/epochSeed.js";
 import {
   decodeReceiptData,
   RECEIPT_SIGN_DOMAIN,
@@ -36,7 +37,7 @@ import { HttpPeerTransport } from "../frost/httpTransport.js";
 import type { KeyShareStore } from "../frost/keyStore.js";
 import { FrostParticipant } from "../frost/participant.js";
 import type { PeerTransport } from "../frost/rpc.js";
-import type { ReceiptsChain } from "./chain.js";
+import { type ReceiptsChain, servingCommittee } from "./chain.js";
 import type { ChunkFetcher } from "./chunkFetch.js";
 import { checkReceiptBody, ReceiptRefusedError, type VerifyDeps, verifyUsageProof } from "./verifyUsage.js";
 
@@ -64,6 +65,10 @@ export interface CommitteeMemberOptions {
   readonly publisher?: EventPublisher;
   /** Records the DKG result on chain (MsgSubmitDkgResult signed by this member's operator). */
   readonly submitDkg?: (epoch: bigint, results: readonly Uint8Array[]) => Promise<void>;
+  /** Submits this coordinator's ECVRF proof for an epoch seed it is designated for (MsgSubmitEpochSeed). */
+  readonly submitSeed?: (epoch: bigint, proof: Uint8Array) => Promise<void>;
+  /** Tells the chain this member takes part in a pending DKG attempt (MsgSignalDkgPresence). */
+  readonly signalPresence?: (epoch: bigint, attempt: number) => Promise<void>;
   readonly voteTimeoutMs?: number;
   readonly nowMs?: () => number;
   readonly log?: (line: string) => void;
@@ -91,6 +96,8 @@ export class CommitteeMember {
   /** body hash (hex) → expiry: bodies this member voted for; its FROST share signs only those. */
   readonly #approved = new Map<string, number>();
   #dkgRunning = new Set<string>();
+  /** Seed submissions and presence signals already accepted (epoch/slot, epoch/attempt). */
+  readonly #done = new Set<string>();
   /** Recorded (ACTIVE) committees never change: cache them for the per-signature approval check. */
   readonly #active = new Map<bigint, Committee>();
 
@@ -155,8 +162,9 @@ export class CommitteeMember {
     return c;
   }
 
+  /** The committee signing receipts now: the current one, or the previous one while the current DKG is pending. */
   async #currentCommittee(): Promise<Committee> {
-    const c = await this.#o.chain.committee();
+    const c = await servingCommittee(this.#o.chain);
     if (!c) throw new ReceiptRefusedError("no committee has been selected yet");
     if (c.status !== CommitteeStatus.COMMITTEE_STATUS_ACTIVE)
       throw new ReceiptRefusedError(`epoch ${c.epoch}'s DKG is not recorded yet`);
@@ -322,16 +330,77 @@ export class CommitteeMember {
     });
   }
 
-  // ---- DKG ------------------------------------------------------------------------------------------
+  // ---- epoch seed and DKG ----------------------------------------------------------------------------
+
+  /** One poll of the committee duties: the epoch seed when designated, DKG presence, the DKG as participant 1. */
+  async tick(): Promise<void> {
+    await this.maybeSubmitSeed();
+    await this.maybeSignalPresence();
+    await this.maybeRunDkg();
+  }
+
+  /**
+   * Poll step: when a seed request is open and this coordinator's slot is the current one (by the latest block
+   * time), prove the request's input with its ECVRF key and submit it. The chain re-checks the slot.
+   */
+  async maybeSubmitSeed(): Promise<boolean> {
+    const submit = this.#o.submitSeed;
+    if (!submit) return false;
+    const r = await this.#o.chain.seedRequest();
+    if (!r || r.producers.length === 0) return false;
+    const slotSeconds = BigInt((await this.#o.chain.committeeParams()).seedSlotSeconds ?? "120");
+    const now = (await this.#o.chain.latestBlockTime()) + 1n;
+    const slot = slotAt(r.openedAt, now, slotSeconds);
+    const designated = r.producers[Number(slot % BigInt(r.producers.length))]!;
+    if (!bytesEqual(designated.identityKey, this.#o.identity.publicKey)) return false;
+    const key = `seed/${r.epoch}/${slot}`;
+    if (this.#done.has(key) || this.#dkgRunning.has(key)) return false;
+    this.#dkgRunning.add(key);
+    try {
+      const proof = proveEpochSeed(this.#o.identity.secretKey, await this.#o.chain.chainId(), r.epoch, r.prevSeed);
+      await submit(r.epoch, proof);
+      this.#done.add(key);
+      this.#log(`epoch ${r.epoch} seed submitted (slot ${slot})`);
+      return true;
+    } catch (e) {
+      this.#log(`epoch ${r.epoch} seed submission failed: ${isBaseError(e) ? e.shortMessage : (e as Error).message}`);
+      return false;
+    } finally {
+      this.#dkgRunning.delete(key);
+    }
+  }
+
+  /** Poll step: signal presence once per DKG attempt of a pending committee this member belongs to. */
+  async maybeSignalPresence(): Promise<boolean> {
+    const signal = this.#o.signalPresence;
+    if (!signal) return false;
+    const c = await this.#o.chain.committee();
+    if (!c || c.status !== CommitteeStatus.COMMITTEE_STATUS_PENDING_DKG) return false;
+    const me = c.members[this.#myIndex(c) - 1];
+    if (!me || c.dkgPresent.includes(me.operator)) return false;
+    const key = `presence/${c.epoch}/${c.dkgAttempt}`;
+    if (this.#done.has(key)) return false;
+    try {
+      await signal(c.epoch, c.dkgAttempt);
+      this.#done.add(key);
+      return true;
+    } catch (e) {
+      this.#log(`DKG presence for epoch ${c.epoch} failed: ${isBaseError(e) ? e.shortMessage : (e as Error).message}`);
+      return false;
+    }
+  }
 
   /**
    * Poll step: when the chain's current committee waits for its DKG and this member is participant 1, run
-   * the DKG across all members and record the signed results on chain. Safe to call repeatedly.
+   * the DKG across all members and record the signed results on chain. Safe to call repeatedly. With presence
+   * signalling on, it waits until every member has signalled (an absent member would only make it time out;
+   * the chain re-selects without absentees at the deadline).
    */
   async maybeRunDkg(): Promise<boolean> {
     const c = await this.#o.chain.committee();
     if (!c || c.status !== CommitteeStatus.COMMITTEE_STATUS_PENDING_DKG || this.#myIndex(c) !== 1) return false;
-    const key = c.epoch.toString();
+    if (this.#o.signalPresence && c.dkgPresent.length < c.members.length) return false;
+    const key = `${c.epoch}/${c.dkgAttempt}`;
     if (this.#dkgRunning.has(key)) return false;
     this.#dkgRunning.add(key);
     try {

@@ -6,19 +6,31 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Any } from "cosmjs-types/google/protobuf/any";
 import { u64be } from "../../../chain-app/encoding.js";
 import { cidForBytes } from "../../../common/cid.js";
 import { ed25519KeyPair } from "../../../common/ed25519.js";
 import { sha256, toHex } from "../../../common/hash.js";
+import { packAny } from "../../../common/protobuf.js";
 import { parseReceiptsParams } from "../../../modules/receipts/params.js";
 import {
   addressOf,
   type Fixture,
   memberEndpoint,
   queryCommittee,
+  querySeedRequest,
   setupFixture,
 } from "../../../modules/receipts/testFixture.js";
 import { CHAIN_ID } from "../../../modules/stake/testChain.js";
+import {
+  QueryParamsRequest as CommitteeParamsRequest,
+  QueryParamsResponse as CommitteeParamsResponse,
+} from "../../../proto/gen/dsdn/committee/v1/query.js";
+import {
+  MsgSignalDkgPresence,
+  MsgSubmitDkgResult,
+  MsgSubmitEpochSeed,
+} from "../../../proto/gen/dsdn/committee/v1/tx.js";
 import { QueryNodeRequest, QueryNodeResponse } from "../../../proto/gen/dsdn/nodes/v1/query.js";
 import { QueryParamsRequest, QueryParamsResponse } from "../../../proto/gen/dsdn/receipts/v1/query.js";
 import { UsageProof } from "../../../proto/gen/dsdn/receipts/v1/usage.js";
@@ -27,6 +39,7 @@ import { buildUsageProof } from "../../storage/receipts/usageProof.js";
 import { createChunkServer } from "../../storage/server.js";
 import { LocalTransport } from "../frost/localTransport.js";
 import type { ReceiptsChain } from "./chain.js";
+import { servingCommittee } from "./chain.js";
 import { httpChunkFetcher } from "./chunkFetch.js";
 import { CommitteeMember, type ReceiptPeers } from "./member.js";
 
@@ -60,6 +73,13 @@ export function testChainView(fx: Fixture): ReceiptsChain {
         return undefined;
       }
     },
+    seedRequest: async () => querySeedRequest(fx.chain),
+    committeeParams: async () =>
+      JSON.parse(
+        fx.chain.query("/dsdn.committee.v1.Query/Params", CommitteeParamsRequest, {}, CommitteeParamsResponse)
+          .paramsJson,
+      ),
+    latestBlockTime: async () => fx.chain.time,
     receiptsParams: async () =>
       parseReceiptsParams(
         JSON.parse(
@@ -75,8 +95,49 @@ export function testChainView(fx: Fixture): ReceiptsChain {
   };
 }
 
+/** Member i's chain duties as its validator operator's txs on the fixture chain (seed, presence, DKG result). */
+function chainDuties(fx: Fixture, i: number) {
+  const val = fx.vals[i]!;
+  const signer = addressOf(val);
+  const send = (msg: Any, what: string) => {
+    const r = fx.chain.exec(val, [msg]);
+    if (r.code !== 0) throw new Error(`${what} failed: code ${r.code} ${r.log}`);
+  };
+  return {
+    submitSeed: async (epoch: bigint, proof: Uint8Array) =>
+      send(
+        packAny("/dsdn.committee.v1.MsgSubmitEpochSeed", MsgSubmitEpochSeed, {
+          signer,
+          epoch,
+          proof: Buffer.from(proof),
+        }),
+        "MsgSubmitEpochSeed",
+      ),
+    signalPresence: async (epoch: bigint, attempt: number) =>
+      send(
+        packAny("/dsdn.committee.v1.MsgSignalDkgPresence", MsgSignalDkgPresence, { signer, epoch, attempt }),
+        "MsgSignalDkgPresence",
+      ),
+    submitDkg: async (epoch: bigint, results: readonly Uint8Array[]) =>
+      send(
+        packAny("/dsdn.committee.v1.MsgSubmitDkgResult", MsgSubmitDkgResult, {
+          signer,
+          epoch,
+          results: results.map((r) => Buffer.from(r)),
+        }),
+        "MsgSubmitDkgResult",
+      ),
+  };
+}
+
 export async function startReceiptHarness(
-  o: { validators?: number; chunkSizes?: number[] } = {},
+  o: {
+    validators?: number;
+    chunkSizes?: number[];
+    committee?: Record<string, string>;
+    /** Members submit seeds, presence and DKG results as their operators' txs (epoch rotation tests). */
+    chainDuties?: boolean;
+  } = {},
 ): Promise<ReceiptHarness> {
   const dir = mkdtempSync(join(tmpdir(), "receipts-harness-"));
   const storage = await LocalFsStorage.open(join(dir, "node"));
@@ -93,7 +154,11 @@ export async function startReceiptHarness(
     await storage.putChunk(cid, bytes);
     cids.push(cid);
   }
-  const fx = await setupFixture({ validators: o.validators ?? 4, nodeEndpoint: url });
+  const fx = await setupFixture({
+    validators: o.validators ?? 4,
+    nodeEndpoint: url,
+    ...(o.committee ? { committee: o.committee } : {}),
+  });
   const view = testChainView(fx);
   const byEndpoint = new Map<string, CommitteeMember>();
   const down = new Set<number>();
@@ -106,7 +171,7 @@ export async function startReceiptHarness(
     },
   };
   let transport: LocalTransport | undefined;
-  for (const p of fx.frost.participants)
+  for (const [i, p] of fx.frost.participants.entries())
     members.push(
       new CommitteeMember({
         identity: p.identity,
@@ -115,6 +180,7 @@ export async function startReceiptHarness(
         fetcher: httpChunkFetcher(5_000),
         peers,
         frostTransport: () => transport!,
+        ...(o.chainDuties ? chainDuties(fx, i) : {}),
       }),
     );
   for (const [i, m] of members.entries()) byEndpoint.set(memberEndpoint(i), m);
@@ -134,7 +200,7 @@ export async function startReceiptHarness(
         manifestCid,
         submitter: p.submitter ?? addressOf(fx.alice),
         cids,
-        epoch: queryCommittee(fx.chain).epoch,
+        epoch: (await servingCommittee(view))!.epoch,
         periodStart: fx.chain.time - 600n,
         periodEnd: fx.chain.time,
         anchor: { height: fx.chain.height, hash: fakeBlockHash(fx.chain.height) },

@@ -12,7 +12,7 @@ import { toHex } from "../../../common/hash.js";
 import { decodeReceiptData, decodeThresholdReceipt } from "../../../modules/receipts/receiptBytes.js";
 import type { ThresholdReceipt } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { UsageProof } from "../../../proto/gen/dsdn/receipts/v1/usage.js";
-import type { ReceiptsChain } from "../../coordinator/receipts/chain.js";
+import { type ReceiptsChain, servingCommittee } from "../../coordinator/receipts/chain.js";
 import { requestReceipt } from "../../coordinator/receipts/server.js";
 import type { Storage } from "../storage.js";
 import { buildUsageProof } from "./usageProof.js";
@@ -41,7 +41,7 @@ export interface NodeReceipt {
 }
 
 export async function obtainReceipt(i: NodeReceiptInput): Promise<NodeReceipt> {
-  const committee = await i.chain.committee();
+  const committee = await servingCommittee(i.chain);
   if (!committee) throw new BaseError(ErrorCode.Unavailable, "the chain has no coordinator committee yet");
   const height = await i.chain.latestHeight();
   const proof = await buildUsageProof({

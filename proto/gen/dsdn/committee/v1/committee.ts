@@ -57,7 +57,10 @@ export interface Candidate {
   identityKey: Buffer;
   /** http(s) URL of the coordinator (FROST + receipts RPCs) */
   endpoint: string;
+  /** last (re-)registration: a key set after a seed is known cannot have been chosen before it */
   registeredHeight: bigint;
+  /** 32-byte ECVRF-EDWARDS25519-SHA512-TAI key for the epoch seed (RFC 9381) */
+  vrfPublicKey: Buffer;
 }
 
 export interface Member {
@@ -66,6 +69,8 @@ export interface Member {
   endpoint: string;
   /** validator tokens at selection (decimal unusa) */
   weight: string;
+  /** its ECVRF key as snapshotted with the candidate pool */
+  vrfPublicKey: Buffer;
 }
 
 /** The committee of one epoch. members[i] is FROST participant i+1. */
@@ -77,9 +82,9 @@ export interface Committee {
   endHeight: bigint;
   threshold: number;
   members: Member[];
-  /** sha256("dsdn.committee.v1.seed\0" || epoch || anchor || prev_committee_hash) */
+  /** the draw seed: ECVRF output (first 32 bytes), re-derived per DKG attempt (epochSeed.ts) */
   seed: Buffer;
-  /** header digest of the selecting block (see keeper.ts blockAnchor) */
+  /** the ECVRF input alpha: "dsdn.committee.v1.epoch-seed\0" || chain id || 0 || epoch || previous seed */
   anchor: Buffer;
   prevCommitteeHash: Buffer;
   /** sha256 over (epoch, threshold, members, seed): what the next seed chains to */
@@ -91,10 +96,53 @@ export interface Committee {
   commitments: Buffer[];
   dkgHeight: bigint;
   dkgSessionId: Buffer;
+  /** the 80-byte ECVRF proof of `anchor` under the producer's key */
+  vrfProof: Buffer;
+  /** operator whose ECVRF key produced the seed */
+  seedProducer: string;
+  /** 0 = first draw; +1 per re-selection after a missed DKG deadline */
+  dkgAttempt: number;
+  /** block time (unix s) by which the group key must be recorded */
+  dkgDeadline: bigint;
+  /** members' operators that signalled presence for this attempt */
+  dkgPresent: string[];
+  /** the candidate pool the epoch draws from (cleared once the key is recorded) */
+  pool: Member[];
+  /** operators dropped from the pool for missing a DKG deadline this epoch */
+  absent: string[];
+}
+
+/**
+ * The open request for the next epoch's seed: producers[i] may submit its ECVRF proof in slot i
+ * (opened_at + i·seed_slot_seconds, cycling); a slot that passes without one penalises its producer once.
+ */
+export interface SeedRequest {
+  epoch: bigint;
+  prevSeed: Buffer;
+  prevCommitteeHash: Buffer;
+  /** block time (unix s) */
+  openedAt: bigint;
+  /** designation order, a permutation of the pool keyed by prev_seed */
+  producers: Member[];
+  /** producers[0..penalised) withheld and were penalised */
+  penalised: number;
+  /** the candidates the epoch draws from (snapshotted one request earlier) */
+  pool: Member[];
+}
+
+/** Candidates snapshotted when a seed request opens: the pool of the following epoch, fixed before its seed exists. */
+export interface CandidatePool {
+  members: Member[];
 }
 
 function createBaseCandidate(): Candidate {
-  return { operator: "", identityKey: Buffer.alloc(0), endpoint: "", registeredHeight: 0n };
+  return {
+    operator: "",
+    identityKey: Buffer.alloc(0),
+    endpoint: "",
+    registeredHeight: 0n,
+    vrfPublicKey: Buffer.alloc(0),
+  };
 }
 
 export const Candidate: MessageFns<Candidate> = {
@@ -113,6 +161,9 @@ export const Candidate: MessageFns<Candidate> = {
         throw new globalThis.Error("value provided for field message.registeredHeight of type int64 too large");
       }
       writer.uint32(32).int64(message.registeredHeight);
+    }
+    if (message.vrfPublicKey.length !== 0) {
+      writer.uint32(42).bytes(message.vrfPublicKey);
     }
     return writer;
   },
@@ -162,6 +213,14 @@ export const Candidate: MessageFns<Candidate> = {
             message.registeredHeight = reader.int64() as bigint;
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.vrfPublicKey = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -188,6 +247,11 @@ export const Candidate: MessageFns<Candidate> = {
         : isSet(object.registered_height)
         ? BigInt(object.registered_height)
         : 0n,
+      vrfPublicKey: isSet(object.vrfPublicKey)
+        ? Buffer.from(bytesFromBase64(object.vrfPublicKey))
+        : isSet(object.vrf_public_key)
+        ? Buffer.from(bytesFromBase64(object.vrf_public_key))
+        : Buffer.alloc(0),
     };
   },
 
@@ -205,6 +269,9 @@ export const Candidate: MessageFns<Candidate> = {
     if (message.registeredHeight !== 0n) {
       obj.registeredHeight = message.registeredHeight.toString();
     }
+    if (message.vrfPublicKey.length !== 0) {
+      obj.vrfPublicKey = base64FromBytes(message.vrfPublicKey);
+    }
     return obj;
   },
 
@@ -219,12 +286,13 @@ export const Candidate: MessageFns<Candidate> = {
     message.registeredHeight = (object.registeredHeight !== undefined && object.registeredHeight !== null)
       ? BigInt(object.registeredHeight)
       : 0n;
+    message.vrfPublicKey = object.vrfPublicKey ?? Buffer.alloc(0);
     return message;
   },
 };
 
 function createBaseMember(): Member {
-  return { operator: "", identityKey: Buffer.alloc(0), endpoint: "", weight: "" };
+  return { operator: "", identityKey: Buffer.alloc(0), endpoint: "", weight: "", vrfPublicKey: Buffer.alloc(0) };
 }
 
 export const Member: MessageFns<Member> = {
@@ -240,6 +308,9 @@ export const Member: MessageFns<Member> = {
     }
     if (message.weight !== "") {
       writer.uint32(34).string(message.weight);
+    }
+    if (message.vrfPublicKey.length !== 0) {
+      writer.uint32(42).bytes(message.vrfPublicKey);
     }
     return writer;
   },
@@ -289,6 +360,14 @@ export const Member: MessageFns<Member> = {
             message.weight = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.vrfPublicKey = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -311,6 +390,11 @@ export const Member: MessageFns<Member> = {
         : Buffer.alloc(0),
       endpoint: isSet(object.endpoint) ? globalThis.String(object.endpoint) : "",
       weight: isSet(object.weight) ? globalThis.String(object.weight) : "",
+      vrfPublicKey: isSet(object.vrfPublicKey)
+        ? Buffer.from(bytesFromBase64(object.vrfPublicKey))
+        : isSet(object.vrf_public_key)
+        ? Buffer.from(bytesFromBase64(object.vrf_public_key))
+        : Buffer.alloc(0),
     };
   },
 
@@ -328,6 +412,9 @@ export const Member: MessageFns<Member> = {
     if (message.weight !== "") {
       obj.weight = message.weight;
     }
+    if (message.vrfPublicKey.length !== 0) {
+      obj.vrfPublicKey = base64FromBytes(message.vrfPublicKey);
+    }
     return obj;
   },
 
@@ -340,6 +427,7 @@ export const Member: MessageFns<Member> = {
     message.identityKey = object.identityKey ?? Buffer.alloc(0);
     message.endpoint = object.endpoint ?? "";
     message.weight = object.weight ?? "";
+    message.vrfPublicKey = object.vrfPublicKey ?? Buffer.alloc(0);
     return message;
   },
 };
@@ -361,6 +449,13 @@ function createBaseCommittee(): Committee {
     commitments: [],
     dkgHeight: 0n,
     dkgSessionId: Buffer.alloc(0),
+    vrfProof: Buffer.alloc(0),
+    seedProducer: "",
+    dkgAttempt: 0,
+    dkgDeadline: 0n,
+    dkgPresent: [],
+    pool: [],
+    absent: [],
   };
 }
 
@@ -422,6 +517,30 @@ export const Committee: MessageFns<Committee> = {
     }
     if (message.dkgSessionId.length !== 0) {
       writer.uint32(122).bytes(message.dkgSessionId);
+    }
+    if (message.vrfProof.length !== 0) {
+      writer.uint32(130).bytes(message.vrfProof);
+    }
+    if (message.seedProducer !== "") {
+      writer.uint32(138).string(message.seedProducer);
+    }
+    if (message.dkgAttempt !== 0) {
+      writer.uint32(144).uint32(message.dkgAttempt);
+    }
+    if (message.dkgDeadline !== 0n) {
+      if (BigInt.asIntN(64, message.dkgDeadline) !== message.dkgDeadline) {
+        throw new globalThis.Error("value provided for field message.dkgDeadline of type int64 too large");
+      }
+      writer.uint32(152).int64(message.dkgDeadline);
+    }
+    for (const v of message.dkgPresent) {
+      writer.uint32(162).string(v!);
+    }
+    for (const v of message.pool) {
+      Member.encode(v!, writer.uint32(170).fork()).join();
+    }
+    for (const v of message.absent) {
+      writer.uint32(178).string(v!);
     }
     return writer;
   },
@@ -559,6 +678,62 @@ export const Committee: MessageFns<Committee> = {
             message.dkgSessionId = Buffer.from(reader.bytes());
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.vrfProof = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.seedProducer = reader.string();
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.dkgAttempt = reader.uint32();
+            continue;
+          }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.dkgDeadline = reader.int64() as bigint;
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.dkgPresent.push(reader.string());
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.pool.push(Member.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.absent.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -622,6 +797,37 @@ export const Committee: MessageFns<Committee> = {
         : isSet(object.dkg_session_id)
         ? Buffer.from(bytesFromBase64(object.dkg_session_id))
         : Buffer.alloc(0),
+      vrfProof: isSet(object.vrfProof)
+        ? Buffer.from(bytesFromBase64(object.vrfProof))
+        : isSet(object.vrf_proof)
+        ? Buffer.from(bytesFromBase64(object.vrf_proof))
+        : Buffer.alloc(0),
+      seedProducer: isSet(object.seedProducer)
+        ? globalThis.String(object.seedProducer)
+        : isSet(object.seed_producer)
+        ? globalThis.String(object.seed_producer)
+        : "",
+      dkgAttempt: isSet(object.dkgAttempt)
+        ? globalThis.Number(object.dkgAttempt)
+        : isSet(object.dkg_attempt)
+        ? globalThis.Number(object.dkg_attempt)
+        : 0,
+      dkgDeadline: isSet(object.dkgDeadline)
+        ? BigInt(object.dkgDeadline)
+        : isSet(object.dkg_deadline)
+        ? BigInt(object.dkg_deadline)
+        : 0n,
+      dkgPresent: globalThis.Array.isArray(object?.dkgPresent)
+        ? object.dkgPresent.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.dkg_present)
+        ? object.dkg_present.map((e: any) => globalThis.String(e))
+        : [],
+      pool: globalThis.Array.isArray(object?.pool)
+        ? object.pool.map((e: any) => Member.fromJSON(e))
+        : [],
+      absent: globalThis.Array.isArray(object?.absent)
+        ? object.absent.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -672,6 +878,27 @@ export const Committee: MessageFns<Committee> = {
     if (message.dkgSessionId.length !== 0) {
       obj.dkgSessionId = base64FromBytes(message.dkgSessionId);
     }
+    if (message.vrfProof.length !== 0) {
+      obj.vrfProof = base64FromBytes(message.vrfProof);
+    }
+    if (message.seedProducer !== "") {
+      obj.seedProducer = message.seedProducer;
+    }
+    if (message.dkgAttempt !== 0) {
+      obj.dkgAttempt = Math.round(message.dkgAttempt);
+    }
+    if (message.dkgDeadline !== 0n) {
+      obj.dkgDeadline = message.dkgDeadline.toString();
+    }
+    if (message.dkgPresent?.length) {
+      obj.dkgPresent = message.dkgPresent;
+    }
+    if (message.pool?.length) {
+      obj.pool = message.pool.map((e) => Member.toJSON(e));
+    }
+    if (message.absent?.length) {
+      obj.absent = message.absent;
+    }
     return obj;
   },
 
@@ -697,6 +924,277 @@ export const Committee: MessageFns<Committee> = {
     message.commitments = object.commitments?.map((e) => e) || [];
     message.dkgHeight = (object.dkgHeight !== undefined && object.dkgHeight !== null) ? BigInt(object.dkgHeight) : 0n;
     message.dkgSessionId = object.dkgSessionId ?? Buffer.alloc(0);
+    message.vrfProof = object.vrfProof ?? Buffer.alloc(0);
+    message.seedProducer = object.seedProducer ?? "";
+    message.dkgAttempt = object.dkgAttempt ?? 0;
+    message.dkgDeadline = (object.dkgDeadline !== undefined && object.dkgDeadline !== null)
+      ? BigInt(object.dkgDeadline)
+      : 0n;
+    message.dkgPresent = object.dkgPresent?.map((e) => e) || [];
+    message.pool = object.pool?.map((e) => Member.fromPartial(e)) || [];
+    message.absent = object.absent?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseSeedRequest(): SeedRequest {
+  return {
+    epoch: 0n,
+    prevSeed: Buffer.alloc(0),
+    prevCommitteeHash: Buffer.alloc(0),
+    openedAt: 0n,
+    producers: [],
+    penalised: 0,
+    pool: [],
+  };
+}
+
+export const SeedRequest: MessageFns<SeedRequest> = {
+  encode(message: SeedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.epoch !== 0n) {
+      if (BigInt.asUintN(64, message.epoch) !== message.epoch) {
+        throw new globalThis.Error("value provided for field message.epoch of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.epoch);
+    }
+    if (message.prevSeed.length !== 0) {
+      writer.uint32(18).bytes(message.prevSeed);
+    }
+    if (message.prevCommitteeHash.length !== 0) {
+      writer.uint32(26).bytes(message.prevCommitteeHash);
+    }
+    if (message.openedAt !== 0n) {
+      if (BigInt.asIntN(64, message.openedAt) !== message.openedAt) {
+        throw new globalThis.Error("value provided for field message.openedAt of type int64 too large");
+      }
+      writer.uint32(32).int64(message.openedAt);
+    }
+    for (const v of message.producers) {
+      Member.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.penalised !== 0) {
+      writer.uint32(48).uint32(message.penalised);
+    }
+    for (const v of message.pool) {
+      Member.encode(v!, writer.uint32(58).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SeedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSeedRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.epoch = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.prevSeed = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.prevCommitteeHash = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.openedAt = reader.int64() as bigint;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.producers.push(Member.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.penalised = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.pool.push(Member.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SeedRequest {
+    return {
+      epoch: isSet(object.epoch) ? BigInt(object.epoch) : 0n,
+      prevSeed: isSet(object.prevSeed)
+        ? Buffer.from(bytesFromBase64(object.prevSeed))
+        : isSet(object.prev_seed)
+        ? Buffer.from(bytesFromBase64(object.prev_seed))
+        : Buffer.alloc(0),
+      prevCommitteeHash: isSet(object.prevCommitteeHash)
+        ? Buffer.from(bytesFromBase64(object.prevCommitteeHash))
+        : isSet(object.prev_committee_hash)
+        ? Buffer.from(bytesFromBase64(object.prev_committee_hash))
+        : Buffer.alloc(0),
+      openedAt: isSet(object.openedAt)
+        ? BigInt(object.openedAt)
+        : isSet(object.opened_at)
+        ? BigInt(object.opened_at)
+        : 0n,
+      producers: globalThis.Array.isArray(object?.producers)
+        ? object.producers.map((e: any) => Member.fromJSON(e))
+        : [],
+      penalised: isSet(object.penalised) ? globalThis.Number(object.penalised) : 0,
+      pool: globalThis.Array.isArray(object?.pool) ? object.pool.map((e: any) => Member.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: SeedRequest): unknown {
+    const obj: any = {};
+    if (message.epoch !== 0n) {
+      obj.epoch = message.epoch.toString();
+    }
+    if (message.prevSeed.length !== 0) {
+      obj.prevSeed = base64FromBytes(message.prevSeed);
+    }
+    if (message.prevCommitteeHash.length !== 0) {
+      obj.prevCommitteeHash = base64FromBytes(message.prevCommitteeHash);
+    }
+    if (message.openedAt !== 0n) {
+      obj.openedAt = message.openedAt.toString();
+    }
+    if (message.producers?.length) {
+      obj.producers = message.producers.map((e) => Member.toJSON(e));
+    }
+    if (message.penalised !== 0) {
+      obj.penalised = Math.round(message.penalised);
+    }
+    if (message.pool?.length) {
+      obj.pool = message.pool.map((e) => Member.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SeedRequest>): SeedRequest {
+    return SeedRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SeedRequest>): SeedRequest {
+    const message = createBaseSeedRequest();
+    message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
+    message.prevSeed = object.prevSeed ?? Buffer.alloc(0);
+    message.prevCommitteeHash = object.prevCommitteeHash ?? Buffer.alloc(0);
+    message.openedAt = (object.openedAt !== undefined && object.openedAt !== null) ? BigInt(object.openedAt) : 0n;
+    message.producers = object.producers?.map((e) => Member.fromPartial(e)) || [];
+    message.penalised = object.penalised ?? 0;
+    message.pool = object.pool?.map((e) => Member.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCandidatePool(): CandidatePool {
+  return { members: [] };
+}
+
+export const CandidatePool: MessageFns<CandidatePool> = {
+  encode(message: CandidatePool, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.members) {
+      Member.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CandidatePool {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCandidatePool();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.members.push(Member.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CandidatePool {
+    return {
+      members: globalThis.Array.isArray(object?.members) ? object.members.map((e: any) => Member.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: CandidatePool): unknown {
+    const obj: any = {};
+    if (message.members?.length) {
+      obj.members = message.members.map((e) => Member.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CandidatePool>): CandidatePool {
+    return CandidatePool.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CandidatePool>): CandidatePool {
+    const message = createBaseCandidatePool();
+    message.members = object.members?.map((e) => Member.fromPartial(e)) || [];
     return message;
   },
 };

@@ -5,7 +5,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Candidate, Committee } from "./committee.js";
+import { Candidate, Committee, SeedRequest } from "./committee.js";
 
 /** Committee queries on /dsdn.committee.v1.Query/<Method>. */
 
@@ -33,7 +33,7 @@ export interface QueryEpochResponse {
   currentEpoch: bigint;
   startHeight: bigint;
   endHeight: bigint;
-  /** the previous committee stays valid until this height (exclusive) */
+  /** the previous committee stays valid until this height (exclusive); 0 = until the current key is recorded */
   handoffEndHeight: bigint;
   previousEpoch: bigint;
 }
@@ -43,6 +43,14 @@ export interface QueryCandidatesRequest {
 
 export interface QueryCandidatesResponse {
   candidates: Candidate[];
+}
+
+/** The open seed request, if any (absent between the seed's arrival and the next rotation). */
+export interface QuerySeedRequestRequest {
+}
+
+export interface QuerySeedRequestResponse {
+  request: SeedRequest | undefined;
 }
 
 function createBaseQueryParamsRequest(): QueryParamsRequest {
@@ -656,6 +664,127 @@ export const QueryCandidatesResponse: MessageFns<QueryCandidatesResponse> = {
   fromPartial(object: DeepPartial<QueryCandidatesResponse>): QueryCandidatesResponse {
     const message = createBaseQueryCandidatesResponse();
     message.candidates = object.candidates?.map((e) => Candidate.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseQuerySeedRequestRequest(): QuerySeedRequestRequest {
+  return {};
+}
+
+export const QuerySeedRequestRequest: MessageFns<QuerySeedRequestRequest> = {
+  encode(_: QuerySeedRequestRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuerySeedRequestRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuerySeedRequestRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): QuerySeedRequestRequest {
+    return {};
+  },
+
+  toJSON(_: QuerySeedRequestRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<QuerySeedRequestRequest>): QuerySeedRequestRequest {
+    return QuerySeedRequestRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<QuerySeedRequestRequest>): QuerySeedRequestRequest {
+    const message = createBaseQuerySeedRequestRequest();
+    return message;
+  },
+};
+
+function createBaseQuerySeedRequestResponse(): QuerySeedRequestResponse {
+  return { request: undefined };
+}
+
+export const QuerySeedRequestResponse: MessageFns<QuerySeedRequestResponse> = {
+  encode(message: QuerySeedRequestResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.request !== undefined) {
+      SeedRequest.encode(message.request, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QuerySeedRequestResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQuerySeedRequestResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.request = SeedRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QuerySeedRequestResponse {
+    return { request: isSet(object.request) ? SeedRequest.fromJSON(object.request) : undefined };
+  },
+
+  toJSON(message: QuerySeedRequestResponse): unknown {
+    const obj: any = {};
+    if (message.request !== undefined) {
+      obj.request = SeedRequest.toJSON(message.request);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QuerySeedRequestResponse>): QuerySeedRequestResponse {
+    return QuerySeedRequestResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QuerySeedRequestResponse>): QuerySeedRequestResponse {
+    const message = createBaseQuerySeedRequestResponse();
+    message.request = (object.request !== undefined && object.request !== null)
+      ? SeedRequest.fromPartial(object.request)
+      : undefined;
     return message;
   },
 };

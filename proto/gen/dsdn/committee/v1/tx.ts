@@ -11,13 +11,15 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 /**
  * A validator operator registers (or updates) its coordinator identity. identity_signature proves
  * possession of the identity key: ed25519 over
- *   "dsdn.committee.v1.RegisterCoordinator\0" || chain_id || 0x00 || operator(20 bytes) || endpoint
+ *   "dsdn.committee.v1.RegisterCoordinator\0" || chain_id || 0x00 || operator(20 bytes) || vrf_public_key(32) || endpoint
  */
 export interface MsgRegisterCoordinator {
   signer: string;
   identityKey: Buffer;
   endpoint: string;
   identitySignature: Buffer;
+  /** ECVRF key for epoch seeds (derived from the identity seed by the SDK) */
+  vrfPublicKey: Buffer;
 }
 
 export interface MsgRegisterCoordinatorResponse {
@@ -75,8 +77,42 @@ export interface MsgReportUnauthorizedSignerResponse {
   slashedTotal: string;
 }
 
+/**
+ * The designated producer's operator submits the ECVRF proof of the open seed request's input; its output
+ * selects the next committee. Only the producer of the current slot may submit (see SeedRequest).
+ */
+export interface MsgSubmitEpochSeed {
+  signer: string;
+  epoch: bigint;
+  /** 80 bytes */
+  proof: Buffer;
+}
+
+export interface MsgSubmitEpochSeedResponse {
+  seed: Buffer;
+}
+
+/**
+ * A member of a committee whose DKG is pending says it is taking part (epoch, attempt). At the DKG deadline
+ * members that did not are absent: penalised and dropped from the re-selection.
+ */
+export interface MsgSignalDkgPresence {
+  signer: string;
+  epoch: bigint;
+  attempt: number;
+}
+
+export interface MsgSignalDkgPresenceResponse {
+}
+
 function createBaseMsgRegisterCoordinator(): MsgRegisterCoordinator {
-  return { signer: "", identityKey: Buffer.alloc(0), endpoint: "", identitySignature: Buffer.alloc(0) };
+  return {
+    signer: "",
+    identityKey: Buffer.alloc(0),
+    endpoint: "",
+    identitySignature: Buffer.alloc(0),
+    vrfPublicKey: Buffer.alloc(0),
+  };
 }
 
 export const MsgRegisterCoordinator: MessageFns<MsgRegisterCoordinator> = {
@@ -92,6 +128,9 @@ export const MsgRegisterCoordinator: MessageFns<MsgRegisterCoordinator> = {
     }
     if (message.identitySignature.length !== 0) {
       writer.uint32(34).bytes(message.identitySignature);
+    }
+    if (message.vrfPublicKey.length !== 0) {
+      writer.uint32(42).bytes(message.vrfPublicKey);
     }
     return writer;
   },
@@ -141,6 +180,14 @@ export const MsgRegisterCoordinator: MessageFns<MsgRegisterCoordinator> = {
             message.identitySignature = Buffer.from(reader.bytes());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.vrfPublicKey = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -167,6 +214,11 @@ export const MsgRegisterCoordinator: MessageFns<MsgRegisterCoordinator> = {
         : isSet(object.identity_signature)
         ? Buffer.from(bytesFromBase64(object.identity_signature))
         : Buffer.alloc(0),
+      vrfPublicKey: isSet(object.vrfPublicKey)
+        ? Buffer.from(bytesFromBase64(object.vrfPublicKey))
+        : isSet(object.vrf_public_key)
+        ? Buffer.from(bytesFromBase64(object.vrf_public_key))
+        : Buffer.alloc(0),
     };
   },
 
@@ -184,6 +236,9 @@ export const MsgRegisterCoordinator: MessageFns<MsgRegisterCoordinator> = {
     if (message.identitySignature.length !== 0) {
       obj.identitySignature = base64FromBytes(message.identitySignature);
     }
+    if (message.vrfPublicKey.length !== 0) {
+      obj.vrfPublicKey = base64FromBytes(message.vrfPublicKey);
+    }
     return obj;
   },
 
@@ -196,6 +251,7 @@ export const MsgRegisterCoordinator: MessageFns<MsgRegisterCoordinator> = {
     message.identityKey = object.identityKey ?? Buffer.alloc(0);
     message.endpoint = object.endpoint ?? "";
     message.identitySignature = object.identitySignature ?? Buffer.alloc(0);
+    message.vrfPublicKey = object.vrfPublicKey ?? Buffer.alloc(0);
     return message;
   },
 };
@@ -951,6 +1007,333 @@ export const MsgReportUnauthorizedSignerResponse: MessageFns<MsgReportUnauthoriz
     const message = createBaseMsgReportUnauthorizedSignerResponse();
     message.slashedOperators = object.slashedOperators?.map((e) => e) || [];
     message.slashedTotal = object.slashedTotal ?? "";
+    return message;
+  },
+};
+
+function createBaseMsgSubmitEpochSeed(): MsgSubmitEpochSeed {
+  return { signer: "", epoch: 0n, proof: Buffer.alloc(0) };
+}
+
+export const MsgSubmitEpochSeed: MessageFns<MsgSubmitEpochSeed> = {
+  encode(message: MsgSubmitEpochSeed, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.signer !== "") {
+      writer.uint32(10).string(message.signer);
+    }
+    if (message.epoch !== 0n) {
+      if (BigInt.asUintN(64, message.epoch) !== message.epoch) {
+        throw new globalThis.Error("value provided for field message.epoch of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.epoch);
+    }
+    if (message.proof.length !== 0) {
+      writer.uint32(26).bytes(message.proof);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgSubmitEpochSeed {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgSubmitEpochSeed();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.signer = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.epoch = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.proof = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgSubmitEpochSeed {
+    return {
+      signer: isSet(object.signer) ? globalThis.String(object.signer) : "",
+      epoch: isSet(object.epoch) ? BigInt(object.epoch) : 0n,
+      proof: isSet(object.proof) ? Buffer.from(bytesFromBase64(object.proof)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: MsgSubmitEpochSeed): unknown {
+    const obj: any = {};
+    if (message.signer !== "") {
+      obj.signer = message.signer;
+    }
+    if (message.epoch !== 0n) {
+      obj.epoch = message.epoch.toString();
+    }
+    if (message.proof.length !== 0) {
+      obj.proof = base64FromBytes(message.proof);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgSubmitEpochSeed>): MsgSubmitEpochSeed {
+    return MsgSubmitEpochSeed.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgSubmitEpochSeed>): MsgSubmitEpochSeed {
+    const message = createBaseMsgSubmitEpochSeed();
+    message.signer = object.signer ?? "";
+    message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
+    message.proof = object.proof ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseMsgSubmitEpochSeedResponse(): MsgSubmitEpochSeedResponse {
+  return { seed: Buffer.alloc(0) };
+}
+
+export const MsgSubmitEpochSeedResponse: MessageFns<MsgSubmitEpochSeedResponse> = {
+  encode(message: MsgSubmitEpochSeedResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.seed.length !== 0) {
+      writer.uint32(10).bytes(message.seed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgSubmitEpochSeedResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgSubmitEpochSeedResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.seed = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgSubmitEpochSeedResponse {
+    return { seed: isSet(object.seed) ? Buffer.from(bytesFromBase64(object.seed)) : Buffer.alloc(0) };
+  },
+
+  toJSON(message: MsgSubmitEpochSeedResponse): unknown {
+    const obj: any = {};
+    if (message.seed.length !== 0) {
+      obj.seed = base64FromBytes(message.seed);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgSubmitEpochSeedResponse>): MsgSubmitEpochSeedResponse {
+    return MsgSubmitEpochSeedResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgSubmitEpochSeedResponse>): MsgSubmitEpochSeedResponse {
+    const message = createBaseMsgSubmitEpochSeedResponse();
+    message.seed = object.seed ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseMsgSignalDkgPresence(): MsgSignalDkgPresence {
+  return { signer: "", epoch: 0n, attempt: 0 };
+}
+
+export const MsgSignalDkgPresence: MessageFns<MsgSignalDkgPresence> = {
+  encode(message: MsgSignalDkgPresence, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.signer !== "") {
+      writer.uint32(10).string(message.signer);
+    }
+    if (message.epoch !== 0n) {
+      if (BigInt.asUintN(64, message.epoch) !== message.epoch) {
+        throw new globalThis.Error("value provided for field message.epoch of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.epoch);
+    }
+    if (message.attempt !== 0) {
+      writer.uint32(24).uint32(message.attempt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgSignalDkgPresence {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgSignalDkgPresence();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.signer = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.epoch = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.attempt = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgSignalDkgPresence {
+    return {
+      signer: isSet(object.signer) ? globalThis.String(object.signer) : "",
+      epoch: isSet(object.epoch) ? BigInt(object.epoch) : 0n,
+      attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
+    };
+  },
+
+  toJSON(message: MsgSignalDkgPresence): unknown {
+    const obj: any = {};
+    if (message.signer !== "") {
+      obj.signer = message.signer;
+    }
+    if (message.epoch !== 0n) {
+      obj.epoch = message.epoch.toString();
+    }
+    if (message.attempt !== 0) {
+      obj.attempt = Math.round(message.attempt);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgSignalDkgPresence>): MsgSignalDkgPresence {
+    return MsgSignalDkgPresence.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgSignalDkgPresence>): MsgSignalDkgPresence {
+    const message = createBaseMsgSignalDkgPresence();
+    message.signer = object.signer ?? "";
+    message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
+    message.attempt = object.attempt ?? 0;
+    return message;
+  },
+};
+
+function createBaseMsgSignalDkgPresenceResponse(): MsgSignalDkgPresenceResponse {
+  return {};
+}
+
+export const MsgSignalDkgPresenceResponse: MessageFns<MsgSignalDkgPresenceResponse> = {
+  encode(_: MsgSignalDkgPresenceResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgSignalDkgPresenceResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgSignalDkgPresenceResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): MsgSignalDkgPresenceResponse {
+    return {};
+  },
+
+  toJSON(_: MsgSignalDkgPresenceResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgSignalDkgPresenceResponse>): MsgSignalDkgPresenceResponse {
+    return MsgSignalDkgPresenceResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<MsgSignalDkgPresenceResponse>): MsgSignalDkgPresenceResponse {
+    const message = createBaseMsgSignalDkgPresenceResponse();
     return message;
   },
 };
