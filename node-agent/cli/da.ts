@@ -15,13 +15,14 @@ function intOption(value: unknown, name: string, fallback: number, min: number):
 
 export const daCommand: Command = {
   summary: "Run the local Celestia-compatible DA server (JSON-RPC + WebSocket, SQLite-backed)",
-  usage: `--data DIR [--port 26658] [--host 127.0.0.1] [--block-time-ms 1000] ${SERVICE_LIMIT_USAGE}`,
+  usage: `--data DIR [--port 26658] [--host 127.0.0.1] [--block-time-ms 1000] [--token-ttl-hours 720] ${SERVICE_LIMIT_USAGE}`,
   options: {
     port: { type: "string" },
     host: { type: "string" },
     data: { type: "string" },
     "block-time-ms": { type: "string" },
     ...SERVICE_LIMIT_OPTIONS,
+    "token-ttl-hours": { type: "string" },
   },
   async run(ctx) {
     const dataDir = ctx.values.data;
@@ -33,6 +34,7 @@ export const daCommand: Command = {
     // The DA server's own default per-client rate (replays read many heights quickly from one address).
     const rate =
       ctx.values["rate-limit"] === undefined ? { requestsPerWindow: DA_DEFAULT_LIMITS.requestsPerWindow } : {};
+    const ttlHours = intOption(ctx.values["token-ttl-hours"], "token-ttl-hours", 720, 1);
     const server = await LocalDAServer.start({
       dataDir,
       port,
@@ -40,6 +42,7 @@ export const daCommand: Command = {
       blockTimeMs,
       timeouts,
       limits: { ...limits, ...rate },
+      tokenTtlSeconds: ttlHours * 3600,
       log: ctx.err,
     });
     // Tokens stay in the 0600 file; only its path is printed.

@@ -4,6 +4,7 @@ import type { Command } from "../../common/cli.js";
 import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
 import { parseCoordinatorList } from "../da/replay/config.js";
+import { daCliOptions, daOptionsFromCli } from "../da/replay/createDALayer.js";
 import { SERVICE_LIMIT_OPTIONS, SERVICE_LIMIT_USAGE, serviceLimitsFromFlags } from "../http/serviceLimits.js";
 import { parseSize } from "../storage/chunker.js";
 import { startNetworkNode } from "../storage/follower/networkNode.js";
@@ -28,7 +29,7 @@ function intOpt(v: unknown, name: string, fallback: number, min: number): number
 
 export const storage: Command = {
   summary: "Run a storage node: chunk store and chunk server (foreground)",
-  usage: `--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] (--coordinator-key KEY... | --open-uploads) [--capacity SIZE] [--reserve-free SIZE] [--quota SIZE --quota-window-ms MS] [--max-uploads N] [--scrub-rate SIZE] [--scrub-pass-ms MS] ${SERVICE_LIMIT_USAGE} [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--class regular|datacenter] [--endpoint URL] [--da URL] [--heal-rate SIZE] [--heal-interval-ms MS] [--gc-grace-ms MS]]`,
+  usage: `--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] (--coordinator-key KEY... | --open-uploads) [--capacity SIZE] [--reserve-free SIZE] [--quota SIZE --quota-window-ms MS] [--max-uploads N] [--scrub-rate SIZE] [--scrub-pass-ms MS] ${SERVICE_LIMIT_USAGE} [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--class regular|datacenter] [--endpoint URL] [--da URL --token-file FILE] [--rpc URL] [--heal-rate SIZE] [--heal-interval-ms MS] [--gc-grace-ms MS]]`,
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7400" },
@@ -48,19 +49,20 @@ export const storage: Command = {
     ...SERVICE_LIMIT_OPTIONS,
     // Network mode (with --coordinator-url): follow DA, self-heal, register with the coordinator.
     "coordinator-url": { type: "string" },
+    // Chain RPC: the authorized DA publishers (coordinator committee) when no --coordinator-key is given.
+    rpc: { type: "string" },
     operator: { type: "string" },
     "tls-fingerprint": { type: "string" },
     class: { type: "string" },
     endpoint: { type: "string" },
-    da: { type: "string" },
-    token: { type: "string" },
-    namespace: { type: "string" },
+    ...daCliOptions,
     "heal-rate": { type: "string" },
     "heal-interval-ms": { type: "string" },
     "gc-grace-ms": { type: "string" },
   },
   async run({ values, out, err }) {
     if (typeof values.data !== "string") throw new InvalidArgumentError("--data DIR is required");
+    daOptionsFromCli(values); // refuses --token before anything starts
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new InvalidArgumentError(`--port must be 0–65535, got "${values.port}"`);
@@ -121,9 +123,17 @@ export const storage: Command = {
     out(`node id ${identity.nodeId} zone ${zone} data ${dataDir} chunks ${store.stats().chunks}`);
     if (open) err("warning: --open-uploads: this node stores chunks from anyone, without coordinator tickets");
     scrubber.start();
-    const network = networkMode
-      ? await startNetworkNode({ values, identity, storage: store, zone, dataDir, listenAddress: address, out, err })
-      : undefined;
+    let network: Awaited<ReturnType<typeof startNetworkNode>> | undefined;
+    try {
+      network = networkMode
+        ? await startNetworkNode({ values, identity, storage: store, zone, dataDir, listenAddress: address, out, err })
+        : undefined;
+    } catch (e) {
+      // A node that cannot join the network must not linger serving chunks: stop listening, then report.
+      await scrubber.stop().catch(() => {});
+      await app.close().catch(() => {});
+      throw e;
+    }
     if (network && !open) for (const k of network.coordinatorKeys) trusted.add(k);
     await untilSignal();
     await (network ? network.stop() : Promise.resolve())

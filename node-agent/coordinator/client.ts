@@ -5,10 +5,13 @@ import { signTicketRequest } from "./ticketRequest.js";
 
 export interface PlacementAnswer {
   readonly cid: string;
-  readonly nodes: { nodeId: string; zone: string; endpoint: string; score: number }[];
+  /** score: the exact integer rendezvous score as a decimal string. */
+  readonly nodes: { nodeId: string; zone: string; endpoint: string; score: string }[];
   readonly replicationFactor: number;
   readonly underReplicated: boolean;
   readonly eligible: number;
+  /** The chain height whose registrations and stake weights the placement used (decimal string). */
+  readonly chainHeight?: string;
 }
 
 export interface TicketAnswer {

@@ -40,6 +40,9 @@ class FakeChain implements ChainView {
     if (n.status !== "active") r.push("not_active");
     return { admitted: r.length === 0, refusals: r };
   }
+  async height() {
+    return 7n;
+  }
   async node(id: Uint8Array) {
     return this.nodes.get(toHex(id));
   }
@@ -154,6 +157,7 @@ beforeAll(async () => {
     deadAfterMs: 500,
     reconcileIntervalMs: 100,
     challengeIntervalMs: 0,
+    allowPrivateEndpoints: true,
     logger: silentLogger,
   });
   await coordinator.start();
@@ -189,6 +193,7 @@ describe("coordinator (in process, memory DA, fake chain)", () => {
     chain.nodes.set(n.id.nodeId, {
       operator: n.operator,
       zone: n.zone,
+      nodeClass: "regular",
       endpoint: n.url,
       capacityBytes: 1n << 40n,
       tlsCertFingerprint: fp,
@@ -228,6 +233,7 @@ describe("coordinator (in process, memory DA, fake chain)", () => {
       chain.nodes.set(n.id.nodeId, {
         operator: n.operator,
         zone: n.zone,
+        nodeClass: "regular",
         endpoint: n.url,
         capacityBytes: 1n << 40n,
         tlsCertFingerprint: fp,

@@ -23,7 +23,7 @@ import { ReplayFollower } from "../da/replay/follower.js";
 import { deleteRecordId, type NodeInfo, type NodeStatusName, type ReplayState } from "../da/replay/state.js";
 import { compareWriteKeys } from "../da/replay/writeKey.js";
 import type { DALayer } from "../da/types.js";
-import { placementCandidates } from "../placement/candidates.js";
+import { type ChainPlacementInput, placementCandidates, readChainPlacementInput } from "../placement/candidates.js";
 import { DEFAULT_REPLICATION_FACTOR, type Placement, placeChunk } from "../placement/placement.js";
 import { verifyAck } from "../storage/ack.js";
 import { MAX_MANIFEST_BYTES } from "../storage/manifest.js";
@@ -63,6 +63,8 @@ export interface CoordinatorOptions {
   readonly probeEndpoints?: boolean;
   /** How long placement and heal tickets (and the acks naming them) stay valid (default 1 h). */
   readonly ticketTtlMs?: number;
+  /** Localnet only: admit node endpoints on loopback and private addresses (refused otherwise, SSRF). */
+  readonly allowPrivateEndpoints?: boolean;
   readonly logger?: DALogger;
 }
 
@@ -134,7 +136,8 @@ export class Coordinator {
   private publisherRef: EventPublisher | undefined;
   private readonly o: CoordinatorOptions;
   private readonly log: DALogger;
-  private readonly stakeCache = new Map<string, { weight: bigint; at: number }>();
+  /** The chain's view of the registry (registrations + stake weights) at one height, refreshed every 10 s. */
+  private chainInput: { input: ChainPlacementInput; at: number } | undefined;
   private readonly challengeFailures = new Map<string, number>();
   /** (cid, node) → failed challenges not yet acted on: the evidence a removal cites. */
   private readonly failureEvidence = new Map<string, string[]>();
@@ -267,7 +270,10 @@ export class Coordinator {
         ErrorCode.InvalidArgument,
         `registration claims DA height ${reg.registeredAtHeight} > head ${head}`,
       );
-    await admitNode(reg, this.o.chain, { probe: this.o.probeEndpoints !== false });
+    await admitNode(reg, this.o.chain, {
+      probe: this.o.probeEndpoints !== false,
+      allowPrivateEndpoints: this.o.allowPrivateEndpoints === true,
+    });
     const events: DAEventInput[] = [];
     // Only a registration that changes something is published (a newer signature of the same fields is not).
     const same =
@@ -298,34 +304,36 @@ export class Coordinator {
 
   // ---- placement ----
 
-  async stakeWeights(operators: Iterable<string>): Promise<Map<string, bigint>> {
-    const out = new Map<string, bigint>();
-    const now = Date.now();
-    await Promise.all(
-      [...new Set(operators)].map(async (op) => {
-        const c = this.stakeCache.get(op);
-        if (c && now - c.at < 10_000) return out.set(op, c.weight);
-        try {
-          const weight = await this.o.chain.stakeWeight(op);
-          this.stakeCache.set(op, { weight, at: now });
-          out.set(op, weight);
-        } catch {
-          if (c) out.set(op, c.weight);
-        }
-      }),
-    );
-    return out;
+  /**
+   * Registrations and stake weights of every DA-registered node, read from the chain at one height (kept
+   * 10 s, re-read at once when a node is new). On a chain outage the last snapshot is used.
+   */
+  async chainPlacementInput(): Promise<ChainPlacementInput> {
+    const ids = this.state.listNodes().map((n) => n.nodeId);
+    const c = this.chainInput;
+    if (c && Date.now() - c.at < 10_000 && ids.every((id) => c.input.nodes.has(id))) return c.input;
+    try {
+      const input = await readChainPlacementInput(this.o.chain, ids);
+      this.chainInput = { input, at: Date.now() };
+      return input;
+    } catch (e) {
+      if (c) return c.input;
+      throw new BaseError(ErrorCode.Unavailable, "cannot read node registrations from the chain", { cause: e });
+    }
   }
 
-  /** Placement of `cid` from DA state and chain stake weights — the same function `dsdn-node placement` runs. */
+  /**
+   * Placement of `cid` from DA state and the chain's registrations and stake weights at a recorded height —
+   * the same function `dsdn-node placement` runs (at that height).
+   */
   async placement(cid: string, uploader?: string, rf = this.replicationFactor): Promise<Placement> {
     if (!isValidCid(cid)) throw new InvalidArgumentError(`"${cid.slice(0, 80)}" is not a CIDv1 raw sha2-256`);
-    const nodes = this.state.listNodes();
-    const weights = await this.stakeWeights(nodes.map((n) => n.operator));
+    const chain = await this.chainPlacementInput();
     return placeChunk({
       cid,
-      nodes: placementCandidates(this.state, weights),
+      nodes: placementCandidates(this.state, chain),
       replicationFactor: rf,
+      chainHeight: chain.height,
       ...(uploader ? { uploader } : {}),
     });
   }
@@ -447,6 +455,8 @@ export class Coordinator {
             manifestCid: d.manifestCid,
             placement: placement.nodes.map((n) => Buffer.from(fromHex(n.nodeId))),
             replicationFactor: placement.replicationFactor,
+            // A live chunk keeps a placement computed earlier (its chain height is not in state: 0 = unknown).
+            chainHeight: "chainHeight" in placement ? (placement.chainHeight ?? 0n) : 0n,
             declaration,
             index: c.index,
             proof,
@@ -690,8 +700,8 @@ export class Coordinator {
     const events: DAEventInput[] = [];
     let healed = 0;
     const nodes = this.state.listNodes();
-    const weights = await this.stakeWeights(nodes.map((n) => n.operator));
-    const candidates = placementCandidates(this.state, weights);
+    const chain = await this.chainPlacementInput();
+    const candidates = placementCandidates(this.state, chain);
     const active = new Set(nodes.filter((n) => n.status === "active").map((n) => n.nodeId));
     for (const cid of this.state.listChunkCids()) {
       if (healed >= max) break;
@@ -700,13 +710,19 @@ export class Coordinator {
       if (lost.length === 0) continue;
       const rec = this.state.chunks.get(cid)!;
       const uploader = c.uploader;
-      const p = placeChunk({ cid, nodes: candidates, replicationFactor: c.replicationFactor, uploader });
+      const p = placeChunk({
+        cid,
+        nodes: candidates,
+        replicationFactor: c.replicationFactor,
+        uploader,
+        chainHeight: chain.height,
+      });
       const next = p.nodes.map((n) => n.nodeId);
       if (next.length === 0 || (next.length === c.placement.length && next.every((n, i) => n === c.placement[i])))
         continue;
       events.push({
         type: "chunkDeclared",
-        value: { ...rec.chunk, placement: next.map((n) => Buffer.from(fromHex(n))) },
+        value: { ...rec.chunk, placement: next.map((n) => Buffer.from(fromHex(n))), chainHeight: chain.height },
       });
       for (const n of c.replicas)
         if (!active.has(n))

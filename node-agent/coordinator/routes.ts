@@ -109,7 +109,7 @@ function routes(app: FastifyInstance, c: Coordinator): void {
       const declared = c.state.getChunk(cid);
       // Like `dsdn-node placement`: a declared chunk is placed for its recorded uploader unless told otherwise.
       const p = await c.placement(cid, q.uploader ?? declared?.uploader, q.rf);
-      return { ...p, daHeight: c.follower.height.toString(), declared: declared ? declared.placement : null };
+      return plain({ ...p, daHeight: c.follower.height.toString(), declared: declared ? declared.placement : null });
     },
   );
 
@@ -129,7 +129,7 @@ function routes(app: FastifyInstance, c: Coordinator): void {
     },
     async (req) => {
       const b = req.body as { cids: string[]; uploader?: string };
-      return { placements: await Promise.all(b.cids.map((cid) => c.placement(cid, b.uploader))) };
+      return plain({ placements: await Promise.all(b.cids.map((cid) => c.placement(cid, b.uploader))) });
     },
   );
 

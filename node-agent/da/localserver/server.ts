@@ -15,11 +15,12 @@ import {
   type ServiceTimeouts,
 } from "../../http/serviceLimits.js";
 import { encodeBlobJson } from "../celestia/blobJson.js";
+import { buildBlobProof, verifyBlobInclusion } from "../commitment/blobProof.js";
 import { createCommitment } from "../commitment/commitment.js";
 import { NAMESPACE_SIZE, namespaceProblem } from "../commitment/namespace.js";
-import { checkBlobShape, type ShareVersion } from "../commitment/shares.js";
+import { checkBlobShape, type ShareVersion, sparseSharesNeeded } from "../commitment/shares.js";
 import { type AuthTokens, issueTokens, loadOrCreateSecret, type Permission, verifyJwt } from "./auth.js";
-import { buildBlock, extendedHeaderJson, type PendingBlob } from "./block.js";
+import { buildBlock, extendedHeaderJson, type PendingBlob, squareOf } from "./block.js";
 import { LocalDAStore, type StoredBlob } from "./store.js";
 
 export interface LocalDAServerOptions {
@@ -31,6 +32,8 @@ export interface LocalDAServerOptions {
   /** A new height every this many ms (with or without blobs). Default 1000. */
   readonly blockTimeMs?: number;
   readonly chainId?: string;
+  /** Lifetime of the tokens issued at start (they are re-issued at every start). Default 30 days. */
+  readonly tokenTtlSeconds?: number;
   /** Request body limit (celestia-node: 16 MiB). */
   readonly maxBodyBytes?: number;
   /** Blob bytes one blob.Submit may carry (celestia-app MaxTxSize: 8 MiB). */
@@ -124,7 +127,7 @@ export class LocalDAServer {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     this.store = new LocalDAStore(join(options.dataDir, "local-da.sqlite"));
     this.secret = loadOrCreateSecret(options.dataDir);
-    const issued = issueTokens(options.dataDir, this.secret);
+    const issued = issueTokens(options.dataDir, this.secret, options.tokenTtlSeconds);
     this.tokens = issued.tokens;
     this.tokenFile = issued.file;
     this.headHeight = this.store.head();
@@ -256,20 +259,64 @@ export class LocalDAServer {
     return extendedHeaderJson(h, this.chainId);
   }
 
+  private async findBlob(h: unknown, ns: unknown, c: unknown, method: string): Promise<StoredBlob> {
+    const height = parseUint(h, method);
+    const namespace = parseNamespaceParam(ns);
+    if (typeof c !== "string") throw fail("invalid commitment: expected base64");
+    await this.awaitHeight(height);
+    const blob = this.store.blob(height, namespace, new Uint8Array(Buffer.from(c, "base64")));
+    if (!blob) throw fail("blob: not found");
+    return blob;
+  }
+
+  /** celestia-node's blob.Proof for a stored blob: NMT proofs to its rows, RFC 6962 proofs of the rows to the data root. */
+  private proofOf(blob: StoredBlob): unknown {
+    const header = this.store.header(blob.height);
+    if (!header) throw fail("header: not found");
+    const { square, width } = squareOf(this.store.allBlobs(blob.height));
+    const shares = sparseSharesNeeded(blob.data.length, blob.shareVersion as ShareVersion);
+    return buildBlobProof(square, width, blob.shareIndex, shares, header.rowRoots, header.columnRoots);
+  }
+
   private methodTable(): Record<string, MethodSpec> {
     return {
       "blob.Submit": { perm: "write", params: 2, run: (p) => this.submit(p) },
       "blob.Get": {
         perm: "read",
         params: 3,
-        run: async ([h, ns, c]) => {
-          const height = parseUint(h, "blob.Get");
-          const namespace = parseNamespaceParam(ns);
-          if (typeof c !== "string") throw fail("invalid commitment: expected base64");
-          await this.awaitHeight(height);
-          const blob = this.store.blob(height, namespace, new Uint8Array(Buffer.from(c, "base64")));
-          if (!blob) throw fail("blob: not found");
-          return blobToJson(blob);
+        run: async ([h, ns, c]) => blobToJson(await this.findBlob(h, ns, c, "blob.Get")),
+      },
+      "blob.GetProof": {
+        perm: "read",
+        params: 3,
+        run: async ([h, ns, c]) => this.proofOf(await this.findBlob(h, ns, c, "blob.GetProof")),
+      },
+      "blob.Included": {
+        perm: "read",
+        params: 4,
+        run: async ([h, ns, proof, c]) => {
+          const found = await this.findBlob(h, ns, c, "blob.Included").catch((e) => {
+            if (e instanceof RpcFailure && e.message === "blob: not found") return undefined;
+            throw e;
+          });
+          if (!found) return false;
+          const header = this.store.header(found.height);
+          if (!header) return false;
+          try {
+            verifyBlobInclusion(
+              {
+                namespace: found.namespace,
+                data: found.data,
+                shareVersion: found.shareVersion as ShareVersion,
+                ...(found.signer ? { signer: found.signer } : {}),
+              },
+              proof,
+              { ...header, height: BigInt(found.height) },
+            );
+            return true;
+          } catch {
+            throw fail("blob: invalid proof");
+          }
         },
       },
       "blob.GetAll": {
@@ -380,7 +427,8 @@ export class LocalDAServer {
     let token: string | undefined;
     if (header?.startsWith("Bearer ")) token = header.slice(7).trim();
     else if (header) return undefined;
-    if (!token) token = new URL(req.url ?? "/", "http://x").searchParams.get("token") ?? undefined;
+    // Tokens in URLs (`?token=`) end up in access logs, proxies and shell history: refused, not read.
+    if (new URL(req.url ?? "/", "http://x").searchParams.has("token")) return undefined;
     if (!token) return ["public"];
     return verifyJwt(token, this.secret);
   }
