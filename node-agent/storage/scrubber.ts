@@ -1,4 +1,5 @@
 /** @module Background scrubbing: re-hash every stored chunk at a bounded byte rate, quarantining any that rotted. */
+import { sleep } from "../da/celestia/backoff.js";
 import { ByteRateLimiter } from "./follower/rateLimiter.js";
 import type { LocalFsStorage } from "./localfs.js";
 
@@ -55,17 +56,8 @@ export class Scrubber {
       } catch {
         // A file vanishing mid-pass (deleted, quarantined) is not an error worth stopping for.
       }
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, this.o.passIntervalMs ?? 600_000);
-        signal.addEventListener(
-          "abort",
-          () => {
-            clearTimeout(t);
-            r();
-          },
-          { once: true },
-        );
-      });
+      // Returns at once when stop() came mid-pass (a listener added after the abort would never fire).
+      await sleep(this.o.passIntervalMs ?? 600_000, signal);
     }
   }
 }

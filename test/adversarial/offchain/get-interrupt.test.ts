@@ -71,7 +71,16 @@ function startProxy(): Promise<void> {
 }
 
 beforeAll(async () => {
-  const node = spawnTracked("dsdn-node.js", ["storage", "--data", join(root, "node"), "--port", "0", "--zone", "z"]);
+  const node = spawnTracked("dsdn-node.js", [
+    "storage",
+    "--data",
+    join(root, "node"),
+    "--port",
+    "0",
+    "--zone",
+    "z",
+    "--open-uploads",
+  ]);
   nodeUrl = await new Promise<string>((ok, fail) => {
     let out = "";
     node.stdout!.on("data", (d: Buffer) => {

@@ -16,6 +16,7 @@ import { NodeClient } from "../../../clients/agent/nodeClient.js";
 import { cidForBytes } from "../../../common/cid.js";
 import { ed25519KeyPair } from "../../../common/ed25519.js";
 import { projectRoot } from "../../../common/paths.js";
+import { readSecretFile } from "../../../common/privateFile.js";
 import { pubKeyToAddress, secp256k1KeyPair } from "../../../common/secp256k1.js";
 import { CoordinatorClient, type ObjectStatusAnswer } from "../../../node-agent/coordinator/client.js";
 import { loadOrCreateCoordinatorKey } from "../../../node-agent/coordinator/keyFile.js";
@@ -89,7 +90,12 @@ beforeAll(async () => {
   env = { ...process.env, ...net.env, DSDN_HOME: join(net.dir, "victim-home") };
   coord = new CoordinatorClient(net.env.DSDN_COORDINATOR_URL!);
   coordinatorKey = net.env.DSDN_COORDINATOR_KEYS!;
-  da = await createDALayer({ url: net.env.DA_RPC_URL, token: net.env.DA_AUTH_TOKEN, namespace: net.env.DA_NAMESPACE });
+  // The attacker posts its own blobs to DA: that needs a write token (DA posting is not what is attacked here).
+  da = await createDALayer({
+    url: net.env.DA_RPC_URL,
+    token: readSecretFile(net.env.DA_WRITE_TOKEN_FILE!, "DA write token"),
+    namespace: net.env.DA_NAMESPACE,
+  });
   // The victim: an ordinary `dsdn upload` with the key dsdn creates for them.
   file = randomBytes(1024 * 1024 + 4321);
   const path = join(net.dir, "victim.bin");
