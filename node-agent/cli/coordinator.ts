@@ -7,7 +7,7 @@ import { connectChainView } from "../coordinator/chainView.js";
 import { Coordinator } from "../coordinator/coordinator.js";
 import { connectFaultReporter } from "../coordinator/faultReporter.js";
 import { loadOrCreateCoordinatorKey } from "../coordinator/keyFile.js";
-import { coordinatorRoutes } from "../coordinator/routes.js";
+import { COORDINATOR_TIMEOUTS, coordinatorRoutes } from "../coordinator/routes.js";
 import { stderrLogger } from "../da/events/logger.js";
 import { parseCoordinatorList, replayConfig } from "../da/replay/config.js";
 import { createDALayer, daCliOptions, daOptionsFromCli } from "../da/replay/createDALayer.js";
@@ -90,7 +90,15 @@ const run: Command = {
       logger: stderrLogger,
     });
     await coordinator.start();
-    const app = coordinatorRoutes(coordinator, serviceLimitsFromFlags(v));
+    const service = serviceLimitsFromFlags(v);
+    const app = coordinatorRoutes(coordinator, {
+      limits: service.limits,
+      // Without --idle-timeout-ms: the coordinator's own (longer) idle deadline, see COORDINATOR_TIMEOUTS.
+      timeouts:
+        v["idle-timeout-ms"] === undefined
+          ? { ...service.timeouts, idleTimeoutMs: COORDINATOR_TIMEOUTS.idleTimeoutMs }
+          : service.timeouts,
+    });
     const address = await app.listen({ port, host: String(v.host) });
     out(`dsdn-node coordinator listening on ${address}`);
     out(`coordinator key ${key.nodeId} DA height ${coordinator.follower.height} chain ${rpcUrl}`);

@@ -4,6 +4,7 @@ import { ErrorCode, isBaseError } from "../../common/errors.js";
 import {
   applyServiceLimits,
   DEFAULT_LIMITS,
+  DEFAULT_TIMEOUTS,
   type ServiceLimits,
   type ServiceTimeouts,
   serverTimeouts,
@@ -38,11 +39,21 @@ function plain<T>(v: T): unknown {
   return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)));
 }
 
+/**
+ * A coordinator handler may legitimately keep a connection silent for a while (a challenge reads a chunk for up
+ * to 30 s; a declaration waits for its DA publish), so its idle deadline sits well above those, not at 30 s.
+ */
+export const COORDINATOR_TIMEOUTS: ServiceTimeouts = { ...DEFAULT_TIMEOUTS, idleTimeoutMs: 90_000 };
+
 export function coordinatorRoutes(
   c: Coordinator,
   service: { timeouts?: ServiceTimeouts; limits?: ServiceLimits } = {},
 ): FastifyInstance {
-  const root = Fastify({ logger: false, bodyLimit: 8 << 20, ...serverTimeouts(service.timeouts) });
+  const root = Fastify({
+    logger: false,
+    bodyLimit: 8 << 20,
+    ...serverTimeouts(service.timeouts ?? COORDINATOR_TIMEOUTS),
+  });
   // Every route is rate-limited per client (a root onRequest hook) and shed under load.
   applyServiceLimits(root, service.limits ?? DEFAULT_LIMITS);
   root.register(async (app) => routes(app, c));

@@ -38,6 +38,7 @@ import { signedRegistration } from "../../../node-agent/storage/follower/registe
 import { loadOrCreateIdentity } from "../../../node-agent/storage/identity.js";
 import { LocalFsStorage } from "../../../node-agent/storage/localfs.js";
 import { MANIFEST_VERSION, manifestCid } from "../../../node-agent/storage/manifest.js";
+import { decodeTicket } from "../../../node-agent/storage/ticket.js";
 import { DeleteRequested, UploadDeclaration } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { type Localnet, startLocalnet, waitFor } from "../../support/localnet.js";
 
@@ -250,12 +251,16 @@ describe("ownership attacks (real storage nodes, coordinator, ingress, DA server
     expect((await coord.requestDelete(b64(DeleteRequested.encode(del).finish()))).published).toBe(false);
     for (const c of (await coord.status(manifest)).chunks) expect(c.owners).toEqual([victimAddress]);
     // A node's old storage ack cannot be replayed to (re-)add a replica.
+    // It names the node's current heal ticket, so what refuses it is its age (an ack naming no ticket is 401).
+    const mine = status.chunks.find((c) => c.placement.includes(id.nodeId))!;
+    const t = decodeTicket((await coord.healTicket(mine.cid, id.nodeId)).ticket);
     const old = signAck(
       {
-        cid: status.chunks[1]!.cid,
-        size: Number(status.chunks[1]!.size),
+        cid: mine.cid,
+        size: Number(mine.size),
         zone: node.zone,
         receivedAtMs: Date.now() - 20 * 60_000,
+        ticket: { id: t.id, expiresAtMs: t.expiresAtMs, kind: t.kind },
       },
       id.publicKey,
       id.secretKey,
