@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts a whole DSDN network on this machine: N Chain Nusantara validators (cometbft + dsdnd each),
-# the local DA server, and the off-chain services: storage nodes (bonded and registered on chain by dev
-# operator accounts storage<n>), the coordinator and the HTTP ingress. Installs what is missing first.
+# the Cosmos REST (LCD) API for wallets and explorers (dsdnd rest serve, REST_URL; Keplr's chain info in
+# keplr-chain.json), the local DA server, and the off-chain services: storage nodes (bonded and registered on chain by dev
+# operator accounts storage<n>), the coordinator, the HTTP ingress and the dashboard (DASHBOARD_URL).
+# Installs what is missing first.
 #
 #   localnet/start.sh [--fresh] [--validators N] [--storage-nodes N]
 #
@@ -28,7 +30,7 @@ while [ $# -gt 0 ]; do
     --validators=*) validators="${1#*=}" ;;
     --storage-nodes) storage_nodes="$2"; shift ;;
     --storage-nodes=*) storage_nodes="${1#*=}" ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -42,6 +44,8 @@ wait_s="${LOCALNET_WAIT_SECONDS:-120}"
 da_port=$((base + 90))
 coord_port=$((base + 91))
 ingress_port=$((base + 92))
+rest_port=$((base + 4)) # a free slot in validator 0's block (base+0..3: p2p, rpc, abci, prometheus)
+dashboard_port=$((base + 89))
 case "$services" in all|chain) ;; *) echo "LOCALNET_SERVICES must be all or chain" >&2; exit 2 ;; esac
 [[ "$storage_nodes" =~ ^[0-9]+$ ]] && [ "$storage_nodes" -le 7 ] || { echo "--storage-nodes must be 0–7" >&2; exit 2; }
 
@@ -106,6 +110,10 @@ for ((i = 0; i < validators; i++)); do
   start_bg cometbft "$i" "$dir/logs/cometbft-$i.log" "$cometbft" start --home "$home"
 done
 
+# 4b. The Cosmos REST API (stateless: answers by ABCI queries and CometBFT RPC through validator 0).
+rest_url="http://127.0.0.1:$rest_port"
+start_bg rest 0 "$dir/logs/rest-0.log" node bin/dsdnd.js rest serve --node "http://127.0.0.1:$((base + 1))" --listen "127.0.0.1:$rest_port"
+
 # 5. The local DA server (celestia-node compatible JSON-RPC), when this build has it.
 da_url=""
 if node bin/dsdn-node.js --help 2>/dev/null | grep -qE '^\s+da\s'; then
@@ -139,6 +147,12 @@ done
 rpcs=""
 for ((i = 0; i < validators; i++)); do rpcs+="${rpcs:+,}http://127.0.0.1:$((base + 10 * i + 1))"; done
 
+# The REST API answers, and Keplr's chain info names it (gas price steps from the nodes' minimum gas price).
+for _ in $(seq 1 40); do curl -s --max-time 2 -o /dev/null "$rest_url/cosmos/base/tendermint/v1beta1/node_info" && break; sleep 0.25; done
+curl -s --max-time 2 -o /dev/null "$rest_url/cosmos/base/tendermint/v1beta1/node_info" || fail "REST API not answering on $rest_url"
+node bin/dsdnd.js rest chain-info --chain-id "$chain_id" --chain-name "Chain Nusantara localnet" --rpc "$rpc0" \
+  --rest "$rest_url" --gas-price "$gas_price" --output "$dir/keplr-chain.json"
+
 da_env=""
 if [ -n "$da_url" ]; then
   for _ in $(seq 1 40); do [ -s "$dir/da/write.token" ] && [ -s "$dir/da/read.token" ] && break; sleep 0.25; done
@@ -160,6 +174,8 @@ write_env() {
 export CHAIN_ID=$chain_id
 export RPC_URL=$rpc0
 export RPC_URLS=$rpcs
+export REST_URL=$rest_url
+export KEPLR_CHAIN_INFO=$dir/keplr-chain.json
 export DENOM=unusa
 export BECH32_PREFIX=nusa
 export GAS_PRICE=$gas_price
@@ -167,6 +183,7 @@ export GAS_PRICE=$gas_price
 export DSDND_KEYRING_BACKEND=test
 $da_env
 ${net_env:-}
+${dash_env:-}
 ENV
 }
 write_env
@@ -253,9 +270,25 @@ export DSDN_CONFIG=$dir/dsdn/config.json"
   done
 fi
 
+# 8. The dashboard: public chain, DA (read token from its file, never the command line) and coordinator data.
+dash_env=""
+if node bin/dsdn-node.js --help 2>/dev/null | grep -qE '^\s+dashboard\s'; then
+  dash_args=(--rpc "$rpc0" --listen "127.0.0.1:$dashboard_port")
+  [ -n "$da_url" ] && dash_args+=(--da "$da_url")
+  [ -n "$da_url" ] && [ -s "$dir/da/read.token" ] && dash_args+=(--da-token-file "$dir/da/read.token")
+  [ -n "$net_env" ] && dash_args+=(--coordinator "$coord_url")
+  start_bg dashboard 0 "$dir/logs/dashboard-0.log" node bin/dsdn-node.js dashboard "${dash_args[@]}"
+  dashboard_url="http://127.0.0.1:$dashboard_port"
+  for _ in $(seq 1 60); do curl -s --max-time 2 -o /dev/null "$dashboard_url/" && break; sleep 0.5; done
+  alive "$dir/pids/dashboard-0.pid" || fail "dashboard exited during startup"
+  dash_env="export DASHBOARD_URL=$dashboard_url"
+  write_env
+fi
+
 say "localnet is up: $validators validators, height $h"
 echo "  chain id     $chain_id"
 echo "  RPC          $rpcs"
+echo "  REST (LCD)   $rest_url (Keplr chain info: $dir/keplr-chain.json)"
 [ -n "$da_url" ] && echo "  DA           $da_url (tokens in $dir/da/)"
 if [ -n "$net_env" ]; then
   echo "  coordinator  $coord_url (key $coord_key)"
@@ -263,6 +296,7 @@ if [ -n "$net_env" ]; then
   echo "  storage      $storage_nodes nodes: $storage_urls"
   echo "  dsdn config  $dir/dsdn/config.json (DSDN_CONFIG in the env file)"
 fi
+[ -n "$dash_env" ] && echo "  dashboard    $dashboard_url"
 echo "  accounts     $dir/accounts.json (funded, development only)"
 echo "  env          . $dir/env"
 echo "  logs         $dir/logs/"

@@ -12,6 +12,7 @@ export const dsdnd: CommandGroup = {
     query: async () => (await import("./commands/query.js")).query,
     genesis: async () => (await import("./commands/genesis.js")).genesis,
     testnet: async () => (await import("./commands/testnet.js")).testnet,
+    rest: async () => (await import("./commands/rest.js")).rest,
   },
 };
 

@@ -672,7 +672,7 @@ const EMPTY = new Uint8Array(0);
 const LOAD_SIZE = [4, 8, 4, 8, 1, 1, 2, 2, 1, 1, 2, 2, 4, 4, 4, 8, 4, 8, 1, 2, 1, 2, 4];
 
 /** Numeric instructions 0x45..0xc4 on the top of the stack. Returns the new sp or a trap message. */
-function numeric(op: number, s: Value[], sp: number): number | string {
+export function numeric(op: number, s: Value[], sp: number): number | string {
   if (op < 0x45 || op > 0xc4) return `internal error: unknown opcode ${op}`;
   // Unary i32
   switch (op) {

@@ -1,4 +1,4 @@
-/** @module `dsdn-node`: off-chain services — storage node, coordinator, ingress, local DA, replay, wasm. */
+/** @module `dsdn-node`: off-chain services — storage node, coordinator, ingress, local DA, replay, wasm, dashboard. */
 import { type CommandGroup, runCli } from "../../common/cli.js";
 
 export const dsdnNode: CommandGroup = {
@@ -6,6 +6,7 @@ export const dsdnNode: CommandGroup = {
   commands: {
     coordinator: async () => (await import("./coordinator.js")).coordinatorCommand,
     da: async () => (await import("./da.js")).daCommand,
+    dashboard: async () => (await import("./dashboard.js")).dashboardCommand,
     ingress: async () => (await import("./ingress.js")).ingressCommand,
     placement: async () => (await import("./placement.js")).placementCommand,
     replay: async () => (await import("./replay.js")).replayCommand,

@@ -13,6 +13,8 @@ export interface Localnet {
   readonly dir: string;
   readonly env: Record<string, string>;
   readonly rpcUrls: string[];
+  /** The Cosmos REST (LCD) API (`dsdnd rest serve`), REST_URL in the env file. */
+  readonly restUrl: string;
   readonly accounts: { name: string; address: string; mnemonic: string }[];
   readonly basePort: number;
   pid(role: string, n: number): number;
@@ -89,6 +91,7 @@ export async function startLocalnet(
     dir,
     env: parsed,
     rpcUrls: (parsed.RPC_URLS ?? "").split(","),
+    restUrl: parsed.REST_URL ?? "",
     accounts,
     basePort,
     pid: (role, n) => Number(readFileSync(join(dir, "pids", `${role}-${n}.pid`), "utf8")),

@@ -1,0 +1,336 @@
+/**
+ * @module The one-step state commitment, defined in this one place: counters, status and the current
+ * frame in the clear, the value stack (locals included) and globals as fixed-depth Merkle trees, the
+ * caller frames as a hash chain, every function's code as a Merkle tree of Merkle trees, memory as the
+ * trace's chunk tree, and the rest (tables, segments, host state) as one hash. A proof carries these
+ * fields in the clear; verifyStep checks them against the pre-state hash.
+ */
+import type { HostState } from "../hostState.js";
+import type { Frame, Machine } from "../machine.js";
+import type { FuncInst, Instance } from "../runtime.js";
+import { type Hash, hashLeaf, Writer } from "../trace/hashing.js";
+import { LEAF_BYTES, MemoryMerkle } from "../trace/memoryMerkle.js";
+import { writeValue } from "../trace/stateHash.js";
+import type { FuncType, Value } from "../types.js";
+import { levelsOf, rootOfLevels, treeRoot } from "./sparseTree.js";
+
+export const STEP_VERSION = "dsdn-wasm-step-v1";
+/** Tree depths: the value stack holds at most 2^20 values (the default valueStack limit). */
+export const STACK_DEPTH = 20;
+export const GLOBALS_DEPTH = 16;
+export const FUNCS_DEPTH = 20;
+export const CODE_DEPTH = 20;
+export const CONSTS_DEPTH = 20;
+/** Memory: 1 KiB chunks under 64 KiB pages under 65 536 pages (the trace's memory tree). */
+export const MEMORY_DEPTH = 22;
+export const TABLES_DEPTH = 16;
+export const ELEMS_DEPTH = 20;
+export const TYPES_DEPTH = 16;
+export const ZERO_CHUNK_LEAF: Hash = hashLeaf(new Uint8Array(LEAF_BYTES));
+/** Code words per leaf of a function's code tree. */
+export const CODE_CHUNK = 8;
+/** `func` of a state with no frame (finished). */
+export const NO_FUNC = 0xffffffff;
+
+export interface StepState {
+  status: number;
+  steps: number;
+  fuelLeft: number;
+  func: number;
+  pc: number;
+  base: number;
+  sp: number;
+  /** Frames on the frame stack, the current one included. */
+  depth: number;
+  stackRoot: Hash;
+  /** Hash chain of the caller frames (func, saved pc, base), innermost last. */
+  framesHash: Hash;
+  funcsRoot: Hash;
+  globalsRoot: Hash;
+  memPages: number;
+  memMax: number;
+  memRoot: Hash;
+  /** Tables of the main instance: leaves (size, max, elements root). */
+  tablesRoot: Hash;
+  /** Tables, dropped segments and host state (not touched by the supported instruction classes). */
+  restHash: Hash;
+}
+
+export function hashStepState(s: StepState): Hash {
+  return new Writer()
+    .text(STEP_VERSION)
+    .u8(s.status)
+    .u64(BigInt(s.steps))
+    .u64(BigInt(s.fuelLeft))
+    .u32(s.func)
+    .u32(s.pc)
+    .u32(s.base)
+    .u32(s.sp)
+    .u32(s.depth)
+    .bytes(s.stackRoot)
+    .bytes(s.framesHash)
+    .bytes(s.funcsRoot)
+    .bytes(s.globalsRoot)
+    .u32(s.memPages)
+    .u32(s.memMax)
+    .bytes(s.memRoot)
+    .bytes(s.tablesRoot)
+    .bytes(s.restHash)
+    .digest();
+}
+
+export const EMPTY_FRAMES: Hash = new Uint8Array(32);
+export function pushFrame(chain: Hash, func: number, pc: number, base: number): Hash {
+  return new Writer().u8(0x10).bytes(chain).u32(func).u32(pc).u32(base).digest();
+}
+
+export function valueLeaf(v: Value): Hash {
+  const w = new Writer();
+  writeValue(w, v);
+  return hashLeaf(w.finish());
+}
+export function chunkLeaf(words: readonly number[]): Hash {
+  const w = new Writer();
+  for (const x of words) w.u32(x);
+  return hashLeaf(w.finish());
+}
+export function constLeaf(v: bigint): Hash {
+  return hashLeaf(new Writer().u64(v).finish());
+}
+
+/** What a function leaf commits to besides its code. */
+export interface FuncMeta {
+  readonly kind: "wasm" | "host";
+  readonly params: number;
+  readonly results: number;
+  /** Declared locals after the parameters, as value-type codes. */
+  readonly localTypes: readonly number[];
+  readonly maxHeight: number;
+  readonly codeLen: number;
+  /** Whether the function belongs to the committed instance (whose globals are in the state). */
+  readonly main: boolean;
+  readonly codeRoot: Hash;
+  readonly constsRoot: Hash;
+  /** Store addresses of the functions of the function's instance, by index (what `call` resolves). */
+  readonly instFuncsRoot: Hash;
+  /** The function's type signature (sigHash). */
+  readonly sig: Hash;
+  /** Signatures of the instance module's types, by type index (what call_indirect checks against). */
+  readonly typesRoot: Hash;
+}
+export function funcLeaf(m: FuncMeta): Hash {
+  const w = new Writer()
+    .u8(m.kind === "wasm" ? 1 : 2)
+    .u32(m.params)
+    .u32(m.results)
+    .u32(m.localTypes.length);
+  for (const t of m.localTypes) w.u8(t);
+  w.u32(m.maxHeight)
+    .u32(m.codeLen)
+    .u8(m.main ? 1 : 0)
+    .bytes(m.codeRoot)
+    .bytes(m.constsRoot)
+    .bytes(m.instFuncsRoot)
+    .bytes(m.sig)
+    .bytes(m.typesRoot);
+  return hashLeaf(w.finish());
+}
+
+export function codeChunks(code: Int32Array): Hash[] {
+  const out: Hash[] = [];
+  for (let i = 0; i < code.length; i += CODE_CHUNK) out.push(chunkLeaf(Array.from(code.subarray(i, i + CODE_CHUNK))));
+  return out;
+}
+
+/** Per-function trees (prover side), cached per machine: code never changes. */
+export interface FuncTrees {
+  readonly meta: FuncMeta;
+  readonly codeLevels: Hash[][];
+  readonly constLevels: Hash[][];
+}
+export function addrLeaf(addr: number): Hash {
+  return hashLeaf(new Writer().u32(addr).finish());
+}
+const instFuncCache = new WeakMap<Instance, Hash[][]>();
+/** Tree over an instance's function index → store address. */
+export function instFuncLevels(inst: Instance): Hash[][] {
+  let l = instFuncCache.get(inst);
+  if (!l) {
+    l = levelsOf(
+      inst.funcs.map((f) => addrLeaf(f.ref.addr)),
+      FUNCS_DEPTH,
+    );
+    instFuncCache.set(inst, l);
+  }
+  return l;
+}
+
+export function sigHash(t: FuncType): Hash {
+  const w = new Writer().u8(0x60).u32(t.params.length);
+  for (const p of t.params) w.u8(p);
+  w.u32(t.results.length);
+  for (const r of t.results) w.u8(r);
+  return hashLeaf(w.finish());
+}
+const typeCache = new WeakMap<Instance, Hash[][]>();
+export function typeLevels(inst: Instance): Hash[][] {
+  let l = typeCache.get(inst);
+  if (!l) {
+    l = levelsOf(inst.module.types.map(sigHash), TYPES_DEPTH);
+    typeCache.set(inst, l);
+  }
+  return l;
+}
+export function tableLeaf(size: number, max: number, elemsRoot: Hash): Hash {
+  return hashLeaf(new Writer().u32(size).u32(max).bytes(elemsRoot).finish());
+}
+
+export function funcTrees(f: FuncInst, inst: Instance): FuncTrees {
+  if (f.kind === "host") {
+    const z = new Uint8Array(32);
+    return {
+      meta: {
+        kind: "host",
+        params: f.type.params.length,
+        results: f.type.results.length,
+        localTypes: [],
+        maxHeight: 0,
+        codeLen: 0,
+        main: false,
+        codeRoot: z,
+        constsRoot: z,
+        instFuncsRoot: z,
+        sig: sigHash(f.type),
+        typesRoot: z,
+      },
+      codeLevels: [],
+      constLevels: [],
+    };
+  }
+  const c = f.compiled;
+  const codeLevels = levelsOf(codeChunks(c.code), CODE_DEPTH);
+  const constLevels = levelsOf(c.consts.map(constLeaf), CONSTS_DEPTH);
+  return {
+    meta: {
+      kind: "wasm",
+      params: f.type.params.length,
+      results: f.type.results.length,
+      localTypes: c.localTypes,
+      maxHeight: c.maxHeight,
+      codeLen: c.code.length,
+      main: f.instance === inst,
+      codeRoot: rootOfLevels(codeLevels, CODE_DEPTH),
+      constsRoot: rootOfLevels(constLevels, CONSTS_DEPTH),
+      instFuncsRoot: rootOfLevels(instFuncLevels(f.instance), FUNCS_DEPTH),
+      sig: sigHash(f.type),
+      typesRoot: rootOfLevels(typeLevels(f.instance), TYPES_DEPTH),
+    },
+    codeLevels,
+    constLevels,
+  };
+}
+
+/** Everything the prover needs about a paused machine, with the trees built. */
+export interface StepSnapshot {
+  readonly state: StepState;
+  readonly stackLevels: Hash[][];
+  readonly globalLevels: Hash[][];
+  readonly funcLevels: Hash[][];
+  readonly tableLevels: Hash[][];
+  readonly elemLevels: readonly Hash[][][];
+  readonly funcs: readonly FuncTrees[];
+  readonly frames: readonly Frame[];
+}
+
+export class StepStateBuilder {
+  private funcs: FuncTrees[] = [];
+  private funcLevels: Hash[][] = [];
+  private readonly mem = new MemoryMerkle();
+  constructor(
+    private readonly machine: Machine,
+    private readonly inst: Instance,
+    private readonly host: HostState | undefined,
+  ) {}
+
+  snapshot(status: number): StepSnapshot {
+    const m = this.machine;
+    const store = m.store.funcs;
+    if (this.funcs.length !== store.length) {
+      this.funcs = store.map((f) => funcTrees(f, this.inst));
+      this.funcLevels = levelsOf(
+        this.funcs.map((t) => funcLeaf(t.meta)),
+        FUNCS_DEPTH,
+      );
+    }
+    const stackLevels = levelsOf(
+      m.stack.slice(0, m.sp).map((v) => valueLeaf(v as Value)),
+      STACK_DEPTH,
+    );
+    const globalLevels = levelsOf(
+      this.inst.globals.map((g) => valueLeaf(g.value)),
+      GLOBALS_DEPTH,
+    );
+    const elemLevels = this.inst.tables.map((t) =>
+      levelsOf(
+        t.elems.map((e) => valueLeaf(e)),
+        ELEMS_DEPTH,
+      ),
+    );
+    const tableLevels = levelsOf(
+      this.inst.tables.map((t, i) =>
+        tableLeaf(t.elems.length, t.max, rootOfLevels(elemLevels[i] as Hash[][], ELEMS_DEPTH)),
+      ),
+      TABLES_DEPTH,
+    );
+    const frames = m.frames;
+    let chain = EMPTY_FRAMES;
+    for (let i = 0; i + 1 < frames.length; i++) {
+      const f = frames[i] as Frame;
+      chain = pushFrame(chain, f.func.ref.addr, f.pc, f.base);
+    }
+    const top = frames[frames.length - 1];
+    const memory = this.inst.memories[0];
+    const state: StepState = {
+      status,
+      steps: m.steps,
+      fuelLeft: m.fuelLeft,
+      func: top ? top.func.ref.addr : NO_FUNC,
+      pc: top ? top.pc : 0,
+      base: top ? top.base : 0,
+      sp: m.sp,
+      depth: frames.length,
+      stackRoot: rootOfLevels(stackLevels, STACK_DEPTH),
+      framesHash: chain,
+      funcsRoot: rootOfLevels(this.funcLevels, FUNCS_DEPTH),
+      globalsRoot: rootOfLevels(globalLevels, GLOBALS_DEPTH),
+      memPages: memory ? memory.pages : 0,
+      memMax: memory ? memory.max : 0,
+      memRoot: memory ? this.mem.update(memory) : new Uint8Array(32),
+      tablesRoot: rootOfLevels(tableLevels, TABLES_DEPTH),
+      restHash: this.restHash(),
+    };
+    return {
+      state,
+      stackLevels,
+      globalLevels,
+      funcLevels: this.funcLevels,
+      tableLevels,
+      elemLevels,
+      funcs: this.funcs,
+      frames,
+    };
+  }
+
+  private restHash(): Hash {
+    const inst = this.inst;
+    const w = new Writer().u32(inst.datas.length);
+    for (const d of inst.datas) w.u8(d === null ? 0 : 1);
+    w.u32(inst.elems.length);
+    for (const e of inst.elems) w.u8(e === null ? 0 : 1);
+    const h = this.host;
+    if (h) w.u32(h.inputPos).bytes(h.outputAcc).bytes(h.logAcc).text(h.stateRoot()).u32(h.randomCounter).u32(h.fsOps);
+    return w.digest();
+  }
+}
+
+export { treeRoot };
