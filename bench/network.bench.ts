@@ -69,13 +69,17 @@ export async function run(args: string[]): Promise<void> {
     const bytes = sizeMiB * MiB;
 
     // RF 1: each chunk to the first-ranked placed node only (data plane alone, nothing declared).
+    const uploaderKey = await loadUploaderKey({ backend: "test" });
     const t1 = performance.now();
     await uploadFile({
       path: file,
       nodes: [],
       chunkSize,
       route: {
-        nodesFor: async (cid) => [(await coord.placement(cid)).nodes[0]!.endpoint],
+        nodesFor: async (cid, size) => {
+          const t = (await coord.tickets(cid, size, uploaderKey)).tickets[0]!;
+          return [{ url: t.endpoint, ticket: t.ticket }];
+        },
         onAcks: () => {},
       },
     });
@@ -89,7 +93,7 @@ export async function run(args: string[]): Promise<void> {
       path: file3,
       coordinator: coord.url,
       chunkSize,
-      key: await loadUploaderKey({ backend: "test" }),
+      key: uploaderKey,
     });
     const rf3Ms = performance.now() - t3;
 

@@ -73,9 +73,13 @@ async function diskCopy(src: string, dst: string, size: number): Promise<number>
 }
 
 function startNode(data: string): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn(process.execPath, [join(repo, "bin/dsdn-node.js"), "storage", "--data", data, "--port", "0"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const proc = spawn(
+    process.execPath,
+    [join(repo, "bin/dsdn-node.js"), "storage", "--data", data, "--port", "0", "--open-uploads"],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   return new Promise((ok, fail) => {
     let out = "";
     proc.stdout!.on("data", (d: Buffer) => {

@@ -149,3 +149,24 @@ export function untilSignal(): Promise<NodeJS.Signals> {
     process.on("SIGTERM", stop);
   });
 }
+
+/**
+ * An AbortSignal that fires on SIGINT or SIGTERM, for one-shot commands that must clean up (delete partial
+ * output) instead of dying mid-write. A second signal exits at once (the process 'exit' hooks still run).
+ */
+export function abortOnSignal(): { signal: AbortSignal; dispose: () => void } {
+  const ctl = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (ctl.signal.aborted) process.exit(sig === "SIGINT" ? 130 : 143);
+    ctl.abort(new Error(`interrupted (${sig})`));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    signal: ctl.signal,
+    dispose: () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}

@@ -14,6 +14,10 @@ export const ErrorCode = {
   Conflict: "DSDN_CONFLICT",
   Unauthorized: "DSDN_UNAUTHORIZED",
   Decode: "DSDN_DECODE",
+  /** The node's disk (or its configured capacity) cannot take the bytes: HTTP 507. */
+  InsufficientStorage: "DSDN_INSUFFICIENT_STORAGE",
+  /** Too many requests from one client or uploader in a window: HTTP 429. */
+  RateLimited: "DSDN_RATE_LIMITED",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -12,7 +12,8 @@
 #      LOCALNET_SERVICES=all|chain (chain: validators + DA only), LOCALNET_STORAGE_NODES (5, at most 7; zones
 #      zone-a/b/c round robin), LOCALNET_DA_BLOCK_MS (500), LOCALNET_GC_GRACE_MS (60000: how long storage
 #      nodes keep chunks no live pin or placement needs), LOCALNET_SLASHING_WINDOW (signed-blocks window in
-#      blocks, 1000) and LOCALNET_DOWNTIME_JAIL_SECONDS (30) — both only read when the chain is initialised.
+#      blocks, 1000) and LOCALNET_DOWNTIME_JAIL_SECONDS (30) — both only read when the chain is initialised —,
+#      LOCALNET_TICKET_TTL_MS (coordinator placement/heal ticket lifetime, 1 h).
 #      State persists across runs; --fresh wipes it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -154,16 +155,20 @@ node bin/dsdnd.js rest chain-info --chain-id "$chain_id" --chain-name "Chain Nus
 
 da_env=""
 if [ -n "$da_url" ]; then
-  for _ in $(seq 1 40); do [ -s "$dir/da/write.token" ] && break; sleep 0.25; done
-  da_token=""
-  [ -s "$dir/da/write.token" ] && da_token="$(cat "$dir/da/write.token")"
+  for _ in $(seq 1 40); do [ -s "$dir/da/write.token" ] && [ -s "$dir/da/read.token" ] && break; sleep 0.25; done
   ns=$(node -e 'import("./dist/node-agent/da/commitment/index.js").then(m=>console.log(Buffer.from(m.namespaceFromName("dsdn-localnet")).toString("hex"))).catch(()=>console.log(""))' 2>/dev/null || true)
+  # Tokens stay in their 0600 files: the env names the files, never the tokens. Readers get the read token;
+  # only publishers (the coordinator, committee members) are pointed at the write token.
   da_env="export DA_RPC_URL=$da_url
-export DA_AUTH_TOKEN=$da_token
+export DA_AUTH_TOKEN_FILE=$dir/da/read.token
+export DA_WRITE_TOKEN_FILE=$dir/da/write.token
 export DA_NAMESPACE=$ns"
 fi
 
 write_env() {
+  # 0600 from the start (umask in a subshell): the file names secrets' paths and the chain's accounts setup.
+  (umask 077 && : >"$dir/env")
+  chmod 600 "$dir/env"
   cat >"$dir/env" <<ENV
 # DSDN localnet — development only. source this file: . $dir/env
 export CHAIN_ID=$chain_id
@@ -225,16 +230,17 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
   fi
   coord_url="http://127.0.0.1:$coord_port"
   start_bg coordinator 0 "$dir/logs/coordinator-0.log" node bin/dsdn-node.js coordinator run --data "$coord_dir" \
-    --port "$coord_port" --rpc "$rpc0" --health-interval-ms 500 --dead-after-ms 3000 --reconcile-ms 500 --challenge-ms 5000 \
-    --fault-keyring-dir "$coord_dir/keyring" --fault-key fault-authority
+    --token-file "$dir/da/write.token" --port "$coord_port" --rpc "$rpc0" --health-interval-ms 500 --dead-after-ms 3000 --reconcile-ms 500 --challenge-ms 5000 \
+    --fault-keyring-dir "$coord_dir/keyring" --fault-key fault-authority --localnet ${LOCALNET_TICKET_TTL_MS:+--ticket-ttl-ms "$LOCALNET_TICKET_TTL_MS"}
   for ((n = 0; n < storage_nodes; n++)); do
     sdir="$dir/storage/$n"
     operator=$(node -e 'console.log(require(process.argv[1]).find(x=>x.name===process.argv[2]).address)' "$dir/accounts.json" "storage$n")
-    start_bg storage "$n" "$dir/logs/storage-$n.log" node bin/dsdn-node.js storage --data "$sdir" \
+    start_bg storage "$n" "$dir/logs/storage-$n.log" node bin/dsdn-node.js storage --data "$sdir" --token-file "$dir/da/read.token" \
       --port "$((base + 93 + n))" --zone "${zones[$((n % 3))]}" --coordinator-url "$coord_url" --coordinator-key "$coord_key" \
       --operator "$operator" --tls-fingerprint "$(cat "$sdir/tls-fingerprint")" --capacity 1024GiB --heal-interval-ms 500 --gc-grace-ms "${LOCALNET_GC_GRACE_MS:-60000}"
   done
-  start_bg ingress 0 "$dir/logs/ingress-0.log" node bin/dsdn-node.js ingress --port "$ingress_port" --zone zone-a --coordinator "$coord_key"
+  start_bg ingress 0 "$dir/logs/ingress-0.log" node bin/dsdn-node.js ingress --port "$ingress_port" --zone zone-a --coordinator "$coord_key" \
+    --token-file "$dir/da/read.token"
 
   storage_urls=""
   for ((n = 0; n < storage_nodes; n++)); do storage_urls+="${storage_urls:+,}http://127.0.0.1:$((base + 93 + n))"; done

@@ -1,5 +1,6 @@
 /** @module `get`: fetch a file by manifest CID with failover between nodes, verify and decrypt, write atomically. */
 import { randomBytes } from "node:crypto";
+import { unlinkSync } from "node:fs";
 import { open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseCid } from "../../common/cid.js";
@@ -11,6 +12,7 @@ import type { Manifest } from "../../proto/gen/dsdn/storage/v1/manifest.js";
 import { decryptChunk, type FileCipher, fileCipher, keyIdOf, verifyManifestTag } from "./encryption.js";
 import { Keystore } from "./keystore.js";
 import { NodeClient } from "./nodeClient.js";
+import { fsyncDir } from "../../common/privateFile.js";
 import { TaskPool } from "./pool.js";
 
 export interface GetParameters {
@@ -90,6 +92,26 @@ async function resolveCipher(m: Manifest, cid: string, p: GetParameters): Promis
   return cipher;
 }
 
+/**
+ * Partial outputs of gets in progress. A decrypted partial file is plaintext on disk: whatever ends the
+ * process (an uncaught error, process.exit) must not leave one behind, so the exit hook removes them.
+ */
+const partials = new Set<string>();
+let exitHook = false;
+function trackPartial(path: string): void {
+  partials.add(path);
+  if (!exitHook) {
+    exitHook = true;
+    process.on("exit", () => {
+      for (const f of partials) {
+        try {
+          unlinkSync(f);
+        } catch {}
+      }
+    });
+  }
+}
+
 export async function getFile(p: GetParameters): Promise<GetReturnType> {
   const clients: NodeClient[] = [];
   try {
@@ -119,7 +141,9 @@ async function get(p: GetParameters, clients: NodeClient[]): Promise<GetReturnTy
   const out = resolve(p.out);
   // Write beside the target and rename on success, so a failure never leaves a partial file named like the result.
   const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString("hex")}.partial`);
+  p.signal?.throwIfAborted();
   const fh = await open(tmp, "wx", cipher ? 0o600 : 0o644);
+  trackPartial(tmp);
   const servedBy: Record<string, number> = {};
   const pool = new TaskPool(p.concurrency ?? 4);
   const buffers = new ChunkBufferPool();
@@ -128,7 +152,9 @@ async function get(p: GetParameters, clients: NodeClient[]): Promise<GetReturnTy
   try {
     for (let i = 0; i < m.chunks.length; i++) {
       const ref = m.chunks[i]!;
+      p.signal?.throwIfAborted();
       await pool.add(async () => {
+        p.signal?.throwIfAborted();
         const { bytes, url } = await fetchFromAny(clients, ref.cid, `chunk ${i}`, i % clients.length, buffers.acquire);
         if (BigInt(bytes.length) !== ref.size)
           throw new IntegrityError(`chunk ${i} has ${bytes.length} bytes, manifest says ${ref.size}`);
@@ -147,6 +173,7 @@ async function get(p: GetParameters, clients: NodeClient[]): Promise<GetReturnTy
       });
     }
     await pool.drain();
+    p.signal?.throwIfAborted();
     await fh.sync();
     ok = true;
   } catch (e) {
@@ -154,14 +181,21 @@ async function get(p: GetParameters, clients: NodeClient[]): Promise<GetReturnTy
     throw e;
   } finally {
     await fh.close();
-    if (!ok) await unlink(tmp).catch(() => {});
+    if (!ok) {
+      await unlink(tmp).catch(() => {});
+      partials.delete(tmp);
+    }
   }
   try {
     await rename(tmp, out);
   } catch (e) {
     await unlink(tmp).catch(() => {});
     throw new InvalidArgumentError(`cannot write ${out}`, { cause: e });
+  } finally {
+    partials.delete(tmp);
   }
+  // The rename is durable only once the directory entry is on disk.
+  await fsyncDir(dirname(out));
   p.onProgress?.(total, total);
   return { manifest: cid, out, size: total, chunks: m.chunks.length, encrypted: cipher !== undefined, servedBy };
 }

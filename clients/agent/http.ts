@@ -21,6 +21,8 @@ export interface HttpExchange {
     maxBody: number,
     /** Supplies the response body buffer (callers may recycle chunk-sized buffers). */
     alloc?: (size: number) => Buffer,
+    /** Extra request headers (e.g. a placement ticket). */
+    extraHeaders?: Readonly<Record<string, string>>,
   ): Promise<HttpResponse>;
   close(): void;
 }
@@ -29,7 +31,7 @@ export function httpExchange(protocol: string): HttpExchange {
   const mod = protocol === "https:" ? https : http;
   const agent = new mod.Agent({ keepAlive: true, maxSockets: 32 });
   return {
-    request(method, url, body, signal, maxBody, alloc = Buffer.allocUnsafe) {
+    request(method, url, body, signal, maxBody, alloc = Buffer.allocUnsafe, extraHeaders = {}) {
       return new Promise<HttpResponse>((resolve, reject) => {
         const req = mod.request(
           url,
@@ -37,7 +39,10 @@ export function httpExchange(protocol: string): HttpExchange {
             method,
             agent,
             signal,
-            headers: body ? { "content-type": "application/octet-stream", "content-length": body.length } : {},
+            headers: {
+              ...extraHeaders,
+              ...(body ? { "content-type": "application/octet-stream", "content-length": body.length } : {}),
+            },
           },
           (res) => {
             const declared = Number(res.headers["content-length"] ?? Number.NaN);

@@ -30,9 +30,10 @@ export async function uploadViaCoordinator(p: NetworkUploadParameters): Promise<
     ...p,
     nodes: [],
     route: {
-      nodesFor: async (cid) => {
-        const placement = await coordinator.placement(cid, uploader);
-        return placement.nodes.map((n) => n.endpoint);
+      // The coordinator's placement tickets: each placed node stores the chunk only under its own.
+      nodesFor: async (cid, size) => {
+        const { tickets } = await coordinator.tickets(cid, size, p.key);
+        return tickets.map((t) => ({ url: t.endpoint, ticket: t.ticket }));
       },
       onAcks: (cid, size, acks) => {
         const e = acked.get(cid) ?? { cid, size, acks: [] };

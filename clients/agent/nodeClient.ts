@@ -5,6 +5,7 @@ import { BaseError, ErrorCode, IntegrityError } from "../../common/errors.js";
 import { toHex } from "../../common/hash.js";
 import { verifyAck } from "../../node-agent/storage/ack.js";
 import { DEFAULT_MAX_BODY } from "../../node-agent/storage/server.js";
+import { decodeTicket, TICKET_HEADER } from "../../node-agent/storage/ticket.js";
 import { type HttpExchange, type HttpResponse, httpExchange } from "./http.js";
 
 export interface NodeClientOptions {
@@ -67,9 +68,10 @@ export class NodeClient {
     signal: AbortSignal,
     body?: Uint8Array,
     alloc?: (size: number) => Buffer,
+    headers?: Readonly<Record<string, string>>,
   ): Promise<HttpResponse> {
     const url = new URL(`chunks/${cid}`, this.base.href.endsWith("/") ? this.base : `${this.base.href}/`);
-    return this.http.request(method, url, body, signal, DEFAULT_MAX_BODY, alloc);
+    return this.http.request(method, url, body, signal, DEFAULT_MAX_BODY, alloc, headers);
   }
 
   /** True when the node already holds the chunk (used to resume without re-sending). */
@@ -82,10 +84,21 @@ export class NodeClient {
     });
   }
 
-  /** Sends a chunk and returns the node's signed acknowledgement after checking it. */
-  async put(cid: string, bytes: Uint8Array): Promise<VerifiedAck> {
+  /**
+   * Sends a chunk and returns the node's signed acknowledgement after checking it. With `ticket` (the
+   * coordinator's placement ticket, base64) the ack must name that ticket.
+   */
+  async put(cid: string, bytes: Uint8Array, options: { ticket?: string } = {}): Promise<VerifiedAck> {
+    const ticketId = options.ticket ? decodeTicket(options.ticket).id : undefined;
     return this.attempt(`PUT ${cid}`, async (signal) => {
-      const res = await this.send("PUT", cid, signal, bytes);
+      const res = await this.send(
+        "PUT",
+        cid,
+        signal,
+        bytes,
+        undefined,
+        options.ticket ? { [TICKET_HEADER]: options.ticket } : undefined,
+      );
       if (res.status !== 200 && res.status !== 201) throw this.failure(res, `PUT ${cid}`);
       let body: { ack?: string; created?: boolean };
       try {
@@ -94,7 +107,12 @@ export class NodeClient {
         body = {};
       }
       const ack = typeof body.ack === "string" ? verifyAck(Buffer.from(body.ack, "base64")) : null;
-      if (!ack || ack.cid !== cid || ack.size !== BigInt(bytes.length)) {
+      if (
+        !ack ||
+        ack.cid !== cid ||
+        ack.size !== BigInt(bytes.length) ||
+        (ticketId && Buffer.compare(Buffer.from(ack.ticketId), Buffer.from(ticketId)) !== 0)
+      ) {
         throw new PermanentError(
           ErrorCode.InvalidSignature,
           `${this.url} returned no valid signed acknowledgement for ${cid}`,

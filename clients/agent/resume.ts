@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { open, readFile, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fromHex, toHex } from "../../common/hash.js";
-import { privateDir, writePrivateFile } from "./keystore.js";
+import { privateDir, writePrivateFile } from "../../common/privateFile.js";
 
 const PENDING_FORMAT = "dsdn-pending-upload/v1";
 

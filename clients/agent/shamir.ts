@@ -5,7 +5,7 @@ import { combine, split } from "shamir-secret-sharing";
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../common/errors.js";
 import { bytesEqual, fromHex, toHex } from "../../common/hash.js";
 import { keyIdOf } from "./encryption.js";
-import { privateDir, writePrivateFile } from "./keystore.js";
+import { ensureDir, writePrivateFile } from "../../common/privateFile.js";
 
 export const SHARE_FILE_FORMAT = "dsdn-key-share/v1";
 
@@ -52,7 +52,7 @@ export async function splitKey(
 
 /** Writes share files (0600) into `dir`, one per holder; returns their paths. */
 export async function writeShareFiles(dir: string, shares: readonly ShareFile[]): Promise<string[]> {
-  await privateDir(dir);
+  await ensureDir(dir);
   const paths: string[] = [];
   for (const s of shares) {
     const path = join(dir, `${s.manifest ?? s.keyId.slice(0, 16)}.share-${s.index}-of-${s.total}.json`);

@@ -33,7 +33,12 @@ const keystore = new Keystore(join(root, "home"));
 async function startNode(name: string): Promise<TestNode> {
   const dir = join(root, name);
   const store = await LocalFsStorage.open(dir);
-  const server = createChunkServer({ storage: store, identity: await loadOrCreateIdentity(dir), zone: name });
+  const server = createChunkServer({
+    authority: "open",
+    storage: store,
+    identity: await loadOrCreateIdentity(dir),
+    zone: name,
+  });
   const url = await server.app.listen({ port: 0, host: "127.0.0.1" });
   return { url, store, server };
 }

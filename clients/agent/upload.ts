@@ -27,9 +27,15 @@ import { PendingUpload } from "./resume.js";
 import { splitKey, writeShareFiles } from "./shamir.js";
 
 /** Per-chunk routing (the network path): where each chunk goes, and who collects the nodes' signed acks. */
+/** One node a routed chunk goes to, with the coordinator's placement ticket that authorizes the PUT. */
+export interface RouteTarget {
+  readonly url: string;
+  readonly ticket?: string;
+}
+
 export interface UploadRoute {
-  /** Chunk server URLs that should store `cid` (its placement). */
-  nodesFor(cid: string, size: number): Promise<readonly string[]>;
+  /** Chunk servers that should store `cid` (its placement), each with its ticket. */
+  nodesFor(cid: string, size: number): Promise<readonly RouteTarget[]>;
   /** Every verified ack the placed nodes returned for `cid`. */
   onAcks(cid: string, size: number, acks: readonly VerifiedAck[]): void;
   /** A chunk fails unless at least this many placed nodes acknowledge it (default 1; healing adds the rest). */
@@ -155,9 +161,9 @@ async function upload(p: UploadParameters, clients: NodeClient[]): Promise<Uploa
     const errors: unknown[] = [];
     await Promise.all(
       urls.map(async (u) => {
-        const { client, stat } = routedClient(u);
+        const { client, stat } = routedClient(u.url);
         try {
-          const ack = await client.put(cid, bytes);
+          const ack = await client.put(cid, bytes, u.ticket ? { ticket: u.ticket } : {});
           stat.nodeId = ack.nodeId;
           if (ack.created) stat.sent++;
           else stat.skipped++;

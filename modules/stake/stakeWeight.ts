@@ -8,23 +8,25 @@ export const STAKE_WEIGHT_SCALE = 1_000_000n;
 const FRACTION_BITS = 64;
 const WORK_BITS = 256n;
 
+/** Fraction bits of `log2Fixed`. */
+export const LOG2_FRACTION_BITS = 64n;
+
 /**
- * floor(STAKE_WEIGHT_SCALE · log2(stake / min)); 0 when stake < min (the node is not eligible).
+ * floor(2^64 · log2(num / den)) for num ≥ den > 0, in exact integer arithmetic.
  *
- * Integer part: the largest k with min·2^k <= stake. Fraction: the classic bit-by-bit method —
- * square y = stake/(min·2^k) ∈ [1, 2); each time y² >= 2 the next binary digit is 1 and y halves.
+ * Integer part: the largest k with den·2^k <= num. Fraction: the classic bit-by-bit method —
+ * square y = num/(den·2^k) ∈ [1, 2); each time y² >= 2 the next binary digit is 1 and y halves.
  * y is held with 256 fractional bits and truncated after each squaring, so the 64 binary digits
- * never exceed the true value and differ from it by less than 2^-60; the result is the exact floor
- * unless log2 lies within 2^-60 of a multiple of 10^-6. Only bigint arithmetic: every node agrees.
+ * never exceed the true value and differ from it by less than 2^-60. Only bigint arithmetic: every
+ * machine agrees (placement uses it off chain for the same reason).
  */
-export function stakeWeight(stake: bigint, min: bigint): bigint {
-  if (min <= 0n) throw new RangeError("stake weight: minimum must be positive");
-  if (stake < min) return 0n;
+export function log2Fixed(num: bigint, den: bigint): bigint {
+  if (den <= 0n || num < den) throw new RangeError("log2Fixed: need num >= den > 0");
   let k = 0n;
-  while (min << (k + 1n) <= stake) k++;
+  while (den << (k + 1n) <= num) k++;
   const one = 1n << WORK_BITS;
   const two = one << 1n;
-  let y = (stake << WORK_BITS) / (min << k);
+  let y = (num << WORK_BITS) / (den << k);
   let frac = 0n;
   for (let i = 0; i < FRACTION_BITS; i++) {
     y = (y * y) >> WORK_BITS;
@@ -34,8 +36,17 @@ export function stakeWeight(stake: bigint, min: bigint): bigint {
       y >>= 1n;
     }
   }
-  const fixed = (k << BigInt(FRACTION_BITS)) | frac;
-  return (fixed * STAKE_WEIGHT_SCALE) >> BigInt(FRACTION_BITS);
+  return (k << LOG2_FRACTION_BITS) | frac;
+}
+
+/**
+ * floor(STAKE_WEIGHT_SCALE · log2(stake / min)); 0 when stake < min (the node is not eligible).
+ * Exact floor unless log2 lies within 2^-60 of a multiple of 10^-6 (see log2Fixed).
+ */
+export function stakeWeight(stake: bigint, min: bigint): bigint {
+  if (min <= 0n) throw new RangeError("stake weight: minimum must be positive");
+  if (stake < min) return 0n;
+  return (log2Fixed(stake, min) * STAKE_WEIGHT_SCALE) >> LOG2_FRACTION_BITS;
 }
 
 /** "1.584962" — the fixed-point weight as a decimal string for display. */

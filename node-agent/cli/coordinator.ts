@@ -7,10 +7,11 @@ import { connectChainView } from "../coordinator/chainView.js";
 import { Coordinator } from "../coordinator/coordinator.js";
 import { connectFaultReporter } from "../coordinator/faultReporter.js";
 import { loadOrCreateCoordinatorKey } from "../coordinator/keyFile.js";
-import { coordinatorRoutes } from "../coordinator/routes.js";
+import { COORDINATOR_TIMEOUTS, coordinatorRoutes } from "../coordinator/routes.js";
 import { stderrLogger } from "../da/events/logger.js";
 import { parseCoordinatorList, replayConfig } from "../da/replay/config.js";
-import { createDALayer } from "../da/replay/createDALayer.js";
+import { createDALayer, daCliOptions, daOptionsFromCli } from "../da/replay/createDALayer.js";
+import { SERVICE_LIMIT_OPTIONS, SERVICE_LIMIT_USAGE, serviceLimitsFromFlags } from "../http/serviceLimits.js";
 
 function intOpt(v: unknown, name: string, fallback: number, min = 0): number {
   if (v === undefined) return fallback;
@@ -23,15 +24,12 @@ function intOpt(v: unknown, name: string, fallback: number, min = 0): number {
 const run: Command = {
   summary:
     "Run the coordinator: node admission via the chain, placement, chunk declarations, self-healing (foreground)",
-  usage:
-    "--data DIR [--port 7300] [--host 127.0.0.1] [--da URL] [--token T] [--namespace HEX] [--rpc URL] [--coordinator KEY]... [--rf 3] [--health-interval-ms 1000] [--dead-after-ms 5000] [--reconcile-ms 1000] [--challenge-ms 5000] [--max-heals 64] [--rate-limit 1200] [--fault-keyring-dir DIR --fault-key NAME]",
+  usage: `--data DIR [--port 7300] [--host 127.0.0.1] [--da URL] [--token-file FILE] [--namespace HEX] [--rpc URL] [--coordinator KEY]... [--rf 3] [--health-interval-ms 1000] [--dead-after-ms 5000] [--reconcile-ms 1000] [--challenge-ms 5000] [--max-heals 64] [--fault-keyring-dir DIR --fault-key NAME] [--ticket-ttl-ms MS] [--localnet] ${SERVICE_LIMIT_USAGE}`,
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7300" },
     host: { type: "string", default: "127.0.0.1" },
-    da: { type: "string" },
-    token: { type: "string" },
-    namespace: { type: "string" },
+    ...daCliOptions,
     rpc: { type: "string" },
     coordinator: { type: "string", multiple: true },
     rf: { type: "string" },
@@ -40,9 +38,12 @@ const run: Command = {
     "reconcile-ms": { type: "string" },
     "challenge-ms": { type: "string" },
     "max-heals": { type: "string" },
-    "rate-limit": { type: "string" },
     "fault-keyring-dir": { type: "string" },
     "fault-key": { type: "string" },
+    "ticket-ttl-ms": { type: "string" },
+    ...SERVICE_LIMIT_OPTIONS,
+    // Marks a development localnet: node endpoints on loopback/private addresses are admitted (refused otherwise).
+    localnet: { type: "boolean" },
   },
   async run({ values: v, out }) {
     if (typeof v.data !== "string") throw new InvalidArgumentError("--data DIR is required");
@@ -58,11 +59,7 @@ const run: Command = {
       ? (v.coordinator as string[])
       : parseCoordinatorList(process.env.DSDN_COORDINATOR_KEYS);
     const config = replayConfig({ coordinators: [key.nodeId, ...peers] });
-    const da = await createDALayer({
-      ...(typeof v.da === "string" ? { url: v.da } : {}),
-      ...(typeof v.token === "string" ? { token: v.token } : {}),
-      ...(typeof v.namespace === "string" ? { namespace: v.namespace } : {}),
-    });
+    const da = await createDALayer(daOptionsFromCli(v));
     const chain = await connectChainView(rpcUrl);
     // Optional: report proven faults (wrong bytes on a challenge) with this keyring key (the genesis fault authority).
     const faultReporter =
@@ -87,12 +84,20 @@ const run: Command = {
       reconcileIntervalMs: intOpt(v["reconcile-ms"], "reconcile-ms", 1000, 50),
       challengeIntervalMs: intOpt(v["challenge-ms"], "challenge-ms", 5000, 0),
       maxHealsPerRound: intOpt(v["max-heals"], "max-heals", 64, 1),
+      ticketTtlMs: intOpt(v["ticket-ttl-ms"], "ticket-ttl-ms", 3_600_000, 100),
       ...(faultReporter ? { faultReporter } : {}),
+      allowPrivateEndpoints: v.localnet === true,
       logger: stderrLogger,
     });
     await coordinator.start();
+    const service = serviceLimitsFromFlags(v);
     const app = coordinatorRoutes(coordinator, {
-      rateLimitPerMinute: intOpt(v["rate-limit"], "rate-limit", 1200, 1),
+      limits: service.limits,
+      // Without --idle-timeout-ms: the coordinator's own (longer) idle deadline, see COORDINATOR_TIMEOUTS.
+      timeouts:
+        v["idle-timeout-ms"] === undefined
+          ? { ...service.timeouts, idleTimeoutMs: COORDINATOR_TIMEOUTS.idleTimeoutMs }
+          : service.timeouts,
     });
     const address = await app.listen({ port, host: String(v.host) });
     out(`dsdn-node coordinator listening on ${address}`);

@@ -4,24 +4,23 @@ import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
 import { stderrLogger } from "../da/events/logger.js";
 import { parseCoordinatorList, replayConfig } from "../da/replay/config.js";
-import { createDALayer } from "../da/replay/createDALayer.js";
+import { createDALayer, daCliOptions, daOptionsFromCli } from "../da/replay/createDALayer.js";
 import { ReplayFollower } from "../da/replay/follower.js";
+import { SERVICE_LIMIT_OPTIONS, SERVICE_LIMIT_USAGE, serviceLimitsFromFlags } from "../http/serviceLimits.js";
 import { createIngress } from "../ingress/ingress.js";
 import { parseSize } from "../storage/chunker.js";
 
 export const ingressCommand: Command = {
   summary: "Run the HTTP ingress: objects by CID, verified, from the nearest healthy replica (reads DA state only)",
-  usage:
-    "[--port 7500] [--host 127.0.0.1] [--zone Z] [--da URL] [--token T] [--namespace HEX] [--coordinator KEY]... [--cache 256MiB]",
+  usage: `[--port 7500] [--host 127.0.0.1] [--zone Z] [--da URL] [--token-file FILE] [--namespace HEX] [--coordinator KEY]... [--cache 256MiB] ${SERVICE_LIMIT_USAGE}`,
   options: {
     port: { type: "string", default: "7500" },
     host: { type: "string", default: "127.0.0.1" },
     zone: { type: "string" },
-    da: { type: "string" },
-    token: { type: "string" },
-    namespace: { type: "string" },
+    ...daCliOptions,
     coordinator: { type: "string", multiple: true },
     cache: { type: "string" },
+    ...SERVICE_LIMIT_OPTIONS,
   },
   async run({ values: v, out }) {
     const port = Number(v.port);
@@ -34,16 +33,13 @@ export const ingressCommand: Command = {
       throw new InvalidArgumentError(
         "coordinator keys are required (--coordinator KEY or DSDN_COORDINATOR_KEYS): without them no node is Active",
       );
-    const da = await createDALayer({
-      ...(typeof v.da === "string" ? { url: v.da } : {}),
-      ...(typeof v.token === "string" ? { token: v.token } : {}),
-      ...(typeof v.namespace === "string" ? { namespace: v.namespace } : {}),
-    });
+    const da = await createDALayer(daOptionsFromCli(v));
     // No checkpoints: the ingress keeps nothing on disk; a restart replays DA and answers the same.
     const follower = new ReplayFollower({ da, config: replayConfig({ coordinators: keys }), logger: stderrLogger });
     await follower.syncToHead();
     follower.start();
     const ingress = createIngress({
+      ...serviceLimitsFromFlags(v),
       da,
       follower,
       ...(typeof v.zone === "string" ? { zone: v.zone } : {}),

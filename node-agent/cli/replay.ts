@@ -3,7 +3,7 @@ import { type Command, toJson } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
 import { silentLogger, stderrLogger } from "../da/events/logger.js";
 import { parseCoordinatorList, replayConfig } from "../da/replay/config.js";
-import { createDALayer } from "../da/replay/createDALayer.js";
+import { createDALayer, daCliOptions, daOptionsFromCli } from "../da/replay/createDALayer.js";
 import { ReplayFollower } from "../da/replay/follower.js";
 
 function heightOption(value: unknown, name: string): bigint | undefined {
@@ -21,11 +21,9 @@ function sum(rec: Readonly<Record<string, number>>): number {
 export const replayCommand: Command = {
   summary: "Rebuild node registry, chunk, replica and zone maps from DA and print the state digest",
   usage:
-    "--da URL [--token T] [--namespace HEX] [--coordinator KEY]... [--from H] [--to H] [--checkpoint-dir DIR] [--json]",
+    "--da URL [--token-file FILE] [--namespace HEX] [--coordinator KEY]... [--from H] [--to H] [--checkpoint-dir DIR] [--json]",
   options: {
-    da: { type: "string" },
-    token: { type: "string" },
-    namespace: { type: "string" },
+    ...daCliOptions,
     coordinator: { type: "string", multiple: true },
     from: { type: "string" },
     to: { type: "string" },
@@ -48,11 +46,7 @@ export const replayCommand: Command = {
         "warning: no coordinator keys (--coordinator or DSDN_COORDINATOR_KEYS): coordinator events will count as unauthorized",
       );
     }
-    const da = await createDALayer({
-      ...(typeof v.da === "string" ? { url: v.da } : {}),
-      ...(typeof v.token === "string" ? { token: v.token } : {}),
-      ...(typeof v.namespace === "string" ? { namespace: v.namespace } : {}),
-    });
+    const da = await createDALayer(daOptionsFromCli(v));
     try {
       const checkpointDir = typeof v["checkpoint-dir"] === "string" ? v["checkpoint-dir"] : undefined;
       const follower = new ReplayFollower({

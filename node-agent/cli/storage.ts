@@ -3,39 +3,66 @@ import { resolve } from "node:path";
 import type { Command } from "../../common/cli.js";
 import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
+import { parseCoordinatorList } from "../da/replay/config.js";
+import { daCliOptions, daOptionsFromCli } from "../da/replay/createDALayer.js";
+import { SERVICE_LIMIT_OPTIONS, SERVICE_LIMIT_USAGE, serviceLimitsFromFlags } from "../http/serviceLimits.js";
 import { parseSize } from "../storage/chunker.js";
 import { startNetworkNode } from "../storage/follower/networkNode.js";
 import { loadOrCreateIdentity } from "../storage/identity.js";
 import { LocalFsStorage } from "../storage/localfs.js";
-import { createChunkServer, DEFAULT_MAX_BODY } from "../storage/server.js";
+import { Scrubber } from "../storage/scrubber.js";
+import { createChunkServer, DEFAULT_MAX_BODY, DEFAULT_MAX_UPLOADS } from "../storage/server.js";
+
+/** Default per-uploader quota per window (`--quota`; the window is `--quota-window-ms`, 1 h). */
+const DEFAULT_QUOTA_BYTES = 16 * 1024 ** 3;
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+function intOpt(v: unknown, name: string, fallback: number, min: number): number {
+  if (str(v) === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`--${name} must be an integer ≥ ${min}`);
+  return n;
+}
 
 export const storage: Command = {
   summary: "Run a storage node: chunk store and chunk server (foreground)",
-  usage:
-    "--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--capacity SIZE] [--class regular|datacenter] [--endpoint URL] [--da URL] [--coordinator-key KEY]... [--heal-rate SIZE] [--heal-interval-ms MS] [--gc-grace-ms MS]]",
+  usage: `--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] (--coordinator-key KEY... | --open-uploads) [--capacity SIZE] [--reserve-free SIZE] [--quota SIZE --quota-window-ms MS] [--max-uploads N] [--scrub-rate SIZE] [--scrub-pass-ms MS] ${SERVICE_LIMIT_USAGE} [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--class regular|datacenter] [--endpoint URL] [--da URL --token-file FILE] [--rpc URL] [--heal-rate SIZE] [--heal-interval-ms MS] [--gc-grace-ms MS]]`,
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7400" },
     host: { type: "string", default: "127.0.0.1" },
     zone: { type: "string", default: "local" },
     "max-body": { type: "string" },
+    // Who may PUT: tickets signed by these coordinators (also DSDN_COORDINATOR_KEYS), or anyone (dev only).
+    "coordinator-key": { type: "string", multiple: true },
+    "open-uploads": { type: "boolean" },
+    capacity: { type: "string" },
+    "reserve-free": { type: "string" },
+    quota: { type: "string" },
+    "quota-window-ms": { type: "string" },
+    "max-uploads": { type: "string" },
+    "scrub-rate": { type: "string" },
+    "scrub-pass-ms": { type: "string" },
+    ...SERVICE_LIMIT_OPTIONS,
     // Network mode (with --coordinator-url): follow DA, self-heal, register with the coordinator.
     "coordinator-url": { type: "string" },
-    "coordinator-key": { type: "string", multiple: true },
+    // Chain RPC: the authorized DA publishers (coordinator committee) when no --coordinator-key is given.
+    rpc: { type: "string" },
     operator: { type: "string" },
     "tls-fingerprint": { type: "string" },
-    capacity: { type: "string" },
     class: { type: "string" },
     endpoint: { type: "string" },
-    da: { type: "string" },
-    token: { type: "string" },
-    namespace: { type: "string" },
+    ...daCliOptions,
     "heal-rate": { type: "string" },
     "heal-interval-ms": { type: "string" },
     "gc-grace-ms": { type: "string" },
   },
   async run({ values, out, err }) {
     if (typeof values.data !== "string") throw new InvalidArgumentError("--data DIR is required");
+    daOptionsFromCli(values); // refuses --token before anything starts
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new InvalidArgumentError(`--port must be 0–65535, got "${values.port}"`);
@@ -45,21 +72,74 @@ export const storage: Command = {
       throw new InvalidArgumentError(`--zone "${zone}": use 1–64 of A-Z a-z 0-9 . _ -`);
     const maxBodyBytes =
       typeof values["max-body"] === "string" ? parseSize(values["max-body"], "--max-body") : DEFAULT_MAX_BODY;
+    const networkMode = typeof values["coordinator-url"] === "string";
+    // Ticket authority comes from this node's trusted configuration (flag, else DSDN_COORDINATOR_KEYS) —
+    // the same coordinator set its DA replay trusts. A network node without either learns it at start.
+    const keys = Array.isArray(values["coordinator-key"])
+      ? (values["coordinator-key"] as string[])
+      : parseCoordinatorList(process.env.DSDN_COORDINATOR_KEYS);
+    for (const k of keys)
+      if (!/^[0-9a-f]{64}$/.test(k))
+        throw new InvalidArgumentError(`--coordinator-key "${k.slice(0, 80)}" is not 64 hex`);
+    const open = values["open-uploads"] === true;
+    if (open && keys.length > 0)
+      throw new InvalidArgumentError("--open-uploads and --coordinator-key exclude each other");
+    if (!open && keys.length === 0 && !networkMode)
+      throw new InvalidArgumentError(
+        "a storage node stores only chunks a coordinator placed on it: give --coordinator-key KEY (or DSDN_COORDINATOR_KEYS), or --open-uploads for a standalone development node",
+      );
+    const trusted = new Set(keys);
+    const capacity = str(values.capacity) ? parseSize(str(values.capacity)!, "--capacity") : undefined;
+    // On by default: one uploader cannot fill a node in an hour (0 turns it off).
+    const quota = str(values.quota) ? parseSize(str(values.quota)!, "--quota") : DEFAULT_QUOTA_BYTES;
+    const { timeouts, limits } = serviceLimitsFromFlags(values);
     const dataDir = resolve(values.data);
     const identity = await loadOrCreateIdentity(dataDir);
     const store = await LocalFsStorage.open(dataDir, {
       onCorrupt: (cid, movedTo) => err(`corrupt chunk ${cid} quarantined to ${movedTo}`),
     });
-    const { app } = createChunkServer({ storage: store, identity, zone, maxBodyBytes });
+    const { app } = createChunkServer({
+      storage: store,
+      identity,
+      zone,
+      maxBodyBytes,
+      authority: open ? "open" : trusted,
+      ...(capacity !== undefined ? { capacityBytes: capacity } : {}),
+      ...(str(values["reserve-free"])
+        ? { reserveFreeBytes: parseSize(str(values["reserve-free"])!, "--reserve-free") }
+        : {}),
+      quota: { bytesPerWindow: quota, windowMs: intOpt(values["quota-window-ms"], "quota-window-ms", 3_600_000, 100) },
+      maxConcurrentUploads: intOpt(values["max-uploads"], "max-uploads", DEFAULT_MAX_UPLOADS, 1),
+      timeouts,
+      limits,
+    });
+    const scrubber = new Scrubber({
+      storage: store,
+      ...(str(values["scrub-rate"]) ? { bytesPerSecond: parseSize(str(values["scrub-rate"])!, "--scrub-rate") } : {}),
+      passIntervalMs: intOpt(values["scrub-pass-ms"], "scrub-pass-ms", 600_000, 10),
+    });
     const address = await app.listen({ port, host: String(values.host) });
     out(`dsdn-node storage listening on ${address}`);
     out(`node id ${identity.nodeId} zone ${zone} data ${dataDir} chunks ${store.stats().chunks}`);
-    const network =
-      typeof values["coordinator-url"] === "string"
+    if (open) err("warning: --open-uploads: this node stores chunks from anyone, without coordinator tickets");
+    scrubber.start();
+    let network: Awaited<ReturnType<typeof startNetworkNode>> | undefined;
+    try {
+      network = networkMode
         ? await startNetworkNode({ values, identity, storage: store, zone, dataDir, listenAddress: address, out, err })
         : undefined;
+    } catch (e) {
+      // A node that cannot join the network must not linger serving chunks: stop listening, then report.
+      await scrubber.stop().catch(() => {});
+      await app.close().catch(() => {});
+      throw e;
+    }
+    if (network && !open) for (const k of network.coordinatorKeys) trusted.add(k);
     await untilSignal();
-    await (network ? network.stop() : Promise.resolve()).then(() => app.close()).catch(() => {});
+    await (network ? network.stop() : Promise.resolve())
+      .then(() => scrubber.stop())
+      .then(() => app.close())
+      .catch(() => {});
     out("dsdn-node storage stopped");
     return 0;
   },

@@ -11,6 +11,9 @@ import { setupSlashingExtension } from "../../clients/sdk/slashing.js";
 import { setupStakeExtension } from "../../clients/sdk/stake.js";
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import { NodeStatus as ChainNodeStatus } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
+import { QueryNodeRequest, QueryNodeResponse } from "../../proto/gen/dsdn/nodes/v1/query.js";
+import { QueryGetStakeRequest, QueryGetStakeResponse } from "../../proto/gen/dsdn/stake/v1/query.js";
+import { NodeClass } from "../../proto/gen/dsdn/stake/v1/stake.js";
 import type { NodeStatusName } from "../da/replay/state.js";
 
 export type { AdmissionRefusal, NodeClaim };
@@ -18,6 +21,7 @@ export type { AdmissionRefusal, NodeClaim };
 export interface ChainNode {
   readonly operator: string;
   readonly zone: string;
+  readonly nodeClass: "regular" | "datacenter" | "unspecified";
   readonly endpoint: string;
   readonly capacityBytes: bigint;
   readonly tlsCertFingerprint: Uint8Array;
@@ -28,12 +32,19 @@ export interface ChainNode {
 /** What the coordinator asks the chain; a fake implements it in unit tests. */
 export interface ChainView {
   admission(claim: NodeClaim): Promise<{ admitted: boolean; refusals: AdmissionRefusal[] }>;
-  /** The chain's record of a node, or undefined when the node is not registered. */
-  node(nodeId: Uint8Array): Promise<ChainNode | undefined>;
-  /** floor(10^6 · log2(stake/min)) per operator, as the stake module reports it. */
-  stakeWeight(operator: string): Promise<bigint>;
+  /** The last committed chain height (what a placement records so it can be recomputed later). */
+  height(): Promise<bigint>;
+  /** The chain's record of a node (at `height`, default latest), or undefined when the node is not registered. */
+  node(nodeId: Uint8Array, height?: bigint): Promise<ChainNode | undefined>;
+  /** floor(10^6 · log2(stake/min)) per operator at `height` (default latest), as the stake module reports it. */
+  stakeWeight(operator: string, height?: bigint): Promise<bigint>;
   close(): void;
 }
+
+const CLASS: Record<number, ChainNode["nodeClass"]> = {
+  [NodeClass.NODE_CLASS_REGULAR]: "regular",
+  [NodeClass.NODE_CLASS_DATA_CENTER]: "datacenter",
+};
 
 const STATUS: Record<number, NodeStatusName> = {
   [ChainNodeStatus.NODE_STATUS_PENDING]: "pending",
@@ -51,15 +62,28 @@ export async function connectChainView(rpcUrl: string): Promise<ChainView> {
     throw new BaseError(ErrorCode.Unavailable, `cannot reach Chain Nusantara RPC at ${rpcUrl}`, { cause: e });
   }
   const q = QueryClient.withExtensions(comet, setupNodesExtension, setupStakeExtension, setupSlashingExtension);
+  // Historical queries (the app keeps every committed version): a placement's inputs stay readable later.
+  const at = async (path: string, data: Uint8Array, height: bigint | undefined) =>
+    (await q.queryAbci(path, data, height === undefined ? undefined : Number(height))).value;
   return {
     admission: (claim) => checkNodeAdmission(q, claim),
-    async node(nodeId) {
+    async height() {
+      return BigInt((await comet.status()).syncInfo.latestBlockHeight);
+    },
+    async node(nodeId, height) {
       try {
-        const n = (await q.nodes.node(nodeId)).node;
+        const n = QueryNodeResponse.decode(
+          await at(
+            "/dsdn.nodes.v1.Query/Node",
+            QueryNodeRequest.encode({ nodeId: Buffer.from(nodeId) }).finish(),
+            height,
+          ),
+        ).node;
         if (!n) return undefined;
         return {
           operator: n.operator,
           zone: n.zone,
+          nodeClass: CLASS[n.class] ?? "unspecified",
           endpoint: n.endpoint,
           capacityBytes: BigInt(n.capacityBytes),
           tlsCertFingerprint: n.tlsCertFingerprint,
@@ -71,8 +95,10 @@ export async function connectChainView(rpcUrl: string): Promise<ChainView> {
         throw e;
       }
     },
-    async stakeWeight(operator) {
-      const s = await q.stake.getStake(operator);
+    async stakeWeight(operator, height) {
+      const s = QueryGetStakeResponse.decode(
+        await at("/dsdn.stake.v1.Query/GetStake", QueryGetStakeRequest.encode({ address: operator }).finish(), height),
+      );
       return /^\d+$/.test(s.stakeWeight) ? BigInt(s.stakeWeight) : 0n;
     },
     close: () => comet.disconnect(),

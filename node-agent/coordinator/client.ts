@@ -1,13 +1,26 @@
 /** @module HTTP client for the coordinator API (used by the dsdn agent and storage nodes). */
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import type { ChallengeRequest } from "./signedRequest.js";
+import { signTicketRequest } from "./ticketRequest.js";
 
 export interface PlacementAnswer {
   readonly cid: string;
-  readonly nodes: { nodeId: string; zone: string; endpoint: string; score: number }[];
+  /** score: the exact integer rendezvous score as a decimal string. */
+  readonly nodes: { nodeId: string; zone: string; endpoint: string; score: string }[];
   readonly replicationFactor: number;
   readonly underReplicated: boolean;
   readonly eligible: number;
+  /** The chain height whose registrations and stake weights the placement used (decimal string). */
+  readonly chainHeight?: string;
+}
+
+export interface TicketAnswer {
+  readonly nodeId: string;
+  readonly zone: string;
+  readonly endpoint: string;
+  /** base64 SignedPlacementTicket for the PUT's x-dsdn-ticket header. */
+  readonly ticket: string;
+  readonly expiresAtMs: number;
 }
 
 export interface ObjectStatusAnswer {
@@ -109,6 +122,18 @@ export class CoordinatorClient {
   }
   placements(cids: readonly string[], uploader?: string): Promise<{ placements: PlacementAnswer[] }> {
     return this.call("POST", "/placement", { cids, ...(uploader ? { uploader } : {}) });
+  }
+  /** Placement tickets for `cid` (exact `size`) on each node of its placement, asked for by the key's account. */
+  tickets(
+    cid: string,
+    size: number,
+    key: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array },
+  ): Promise<{ cid: string; tickets: TicketAnswer[] }> {
+    return this.call("POST", "/tickets", signTicketRequest(cid, size, key));
+  }
+  /** A heal ticket for `nodeId`, which DA places `cid` on. */
+  healTicket(cid: string, nodeId: string): Promise<TicketAnswer> {
+    return this.call("POST", "/tickets/heal", { cid, nodeId });
   }
   /** Declares stored objects under the uploader's signed declaration (base64 UploadDeclaration). */
   declare(body: {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uploadViaCoordinator } from "../../clients/agent/networkUpload.js";
 import { loadUploaderKey } from "../../clients/agent/uploaderKey.js";
+import { cidForBytes } from "../../common/cid.js";
 import { ed25519KeyPair } from "../../common/ed25519.js";
 import { toHex } from "../../common/hash.js";
 import { pubKeyToAddress, secp256k1KeyPair } from "../../common/secp256k1.js";
@@ -11,15 +12,18 @@ import { silentLogger, stderrLogger } from "../da/events/logger.js";
 import { MemoryDA } from "../da/memoryDA.js";
 import { replayConfig } from "../da/replay/config.js";
 import { ReplayFollower } from "../da/replay/follower.js";
+import { DEFAULT_LIMITS } from "../http/serviceLimits.js";
 import { signedRegistration } from "../storage/follower/register.js";
 import { SelfHealer } from "../storage/follower/selfHeal.js";
 import { loadOrCreateIdentity, type NodeIdentity } from "../storage/identity.js";
 import { LocalFsStorage } from "../storage/localfs.js";
 import { createChunkServer } from "../storage/server.js";
+import { decodeTicket } from "../storage/ticket.js";
 import type { AdmissionRefusal, ChainNode, ChainView } from "./chainView.js";
 import { CoordinatorClient } from "./client.js";
 import { Coordinator, FAILURES_BEFORE_REMOVAL } from "./coordinator.js";
 import { coordinatorRoutes } from "./routes.js";
+import { signTicketRequest } from "./ticketRequest.js";
 
 /** A chain stand-in with the same refusal rules as checkNodeAdmission. */
 class FakeChain implements ChainView {
@@ -35,6 +39,9 @@ class FakeChain implements ChainView {
     if (n.cooldown) r.push("cooldown");
     if (n.status !== "active") r.push("not_active");
     return { admitted: r.length === 0, refusals: r };
+  }
+  async height() {
+    return 7n;
   }
   async node(id: Uint8Array) {
     return this.nodes.get(toHex(id));
@@ -68,7 +75,12 @@ async function startNode(i: number, coordinatorKey: string): Promise<TestNode> {
   const dir = join(tmp, `node${i}`);
   const id = await loadOrCreateIdentity(dir);
   const storage = await LocalFsStorage.open(dir);
-  const { app } = createChunkServer({ storage, identity: id, zone: zones[i]! });
+  const { app } = createChunkServer({
+    authority: new Set([coordinatorKey]),
+    storage,
+    identity: id,
+    zone: zones[i]!,
+  });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
   const follower = new ReplayFollower({
     da,
@@ -82,6 +94,7 @@ async function startNode(i: number, coordinatorKey: string): Promise<TestNode> {
     identity: id,
     zone: zones[i]!,
     coordinator: api,
+    trustedCoordinators: new Set([coordinatorKey]),
     intervalMs: 100,
     logger: process.env.DEBUG_HEAL ? stderrLogger : silentLogger,
   });
@@ -144,6 +157,7 @@ beforeAll(async () => {
     deadAfterMs: 500,
     reconcileIntervalMs: 100,
     challengeIntervalMs: 0,
+    allowPrivateEndpoints: true,
     logger: silentLogger,
   });
   await coordinator.start();
@@ -162,14 +176,14 @@ afterAll(async () => {
 
 describe("coordinator (in process, memory DA, fake chain)", () => {
   it("rate-limits every route per client, with a clear error", async () => {
-    const app = coordinatorRoutes(coordinator, { rateLimitPerMinute: 3 });
+    const app = coordinatorRoutes(coordinator, { limits: { ...DEFAULT_LIMITS, requestsPerWindow: 3 } });
     await app.ready();
     const codes: number[] = [];
     for (const url of ["/health", "/nodes", "/health", "/nodes"]) codes.push((await app.inject({ url })).statusCode);
     expect(codes).toEqual([200, 200, 200, 429]);
     const refused = await app.inject({ method: "POST", url: "/chunks", payload: {} });
     expect(refused.statusCode).toBe(429);
-    expect(refused.json().error.message).toMatch(/rate limit: at most 3 requests per minute/);
+    expect(refused.json().error.message).toMatch(/rate limit: more than 3 requests per 60 s/);
     await app.close();
   });
 
@@ -179,6 +193,7 @@ describe("coordinator (in process, memory DA, fake chain)", () => {
     chain.nodes.set(n.id.nodeId, {
       operator: n.operator,
       zone: n.zone,
+      nodeClass: "regular",
       endpoint: n.url,
       capacityBytes: 1n << 40n,
       tlsCertFingerprint: fp,
@@ -218,6 +233,7 @@ describe("coordinator (in process, memory DA, fake chain)", () => {
       chain.nodes.set(n.id.nodeId, {
         operator: n.operator,
         zone: n.zone,
+        nodeClass: "regular",
         endpoint: n.url,
         capacityBytes: 1n << 40n,
         tlsCertFingerprint: fp,
@@ -246,6 +262,40 @@ describe("coordinator (in process, memory DA, fake chain)", () => {
       expect(c.replicas).toHaveLength(3);
       expect(new Set(c.replicas.map((x) => x.zone)).size).toBe(3);
     }
+  });
+
+  it("tickets only for a request the uploader signed: a forged uploader, a bad signature, a replay are refused", async () => {
+    const victim = secp256k1KeyPair();
+    const attacker = secp256k1KeyPair();
+    const cid = cidForBytes(Buffer.from("hello world"));
+    const post = (body: unknown) =>
+      fetch(`${api.url}/tickets`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    // Honest: the signer's own address is named in every ticket.
+    const honest = await api.tickets(cid, 11, victim);
+    expect(honest.tickets).toHaveLength(3);
+    for (const t of honest.tickets)
+      expect(decodeTicket(t.ticket).ticket.uploader).toBe(pubKeyToAddress(victim.publicKey));
+    // The attacker names the victim (to spend the victim's quota) but can only sign with its own key.
+    const forged = { ...signTicketRequest(cid, 11, attacker), uploader: pubKeyToAddress(victim.publicKey) };
+    const r1 = await post(forged);
+    expect(r1.status).toBe(401);
+    expect(((await r1.json()) as any).error.message).toMatch(/not signed .* by the uploader/);
+    // The victim's key with a signature over another size.
+    const resized = { ...signTicketRequest(cid, 11, victim), size: 12 };
+    expect((await post(resized)).status).toBe(401);
+    // Unsigned (the old form): refused by the schema.
+    expect((await post({ cid, size: 11, uploader: pubKeyToAddress(victim.publicKey) })).status).toBe(400);
+    // A captured request cannot be sent again, nor one signed long ago.
+    const once = signTicketRequest(cid, 11, victim);
+    expect((await post(once)).status).toBe(200);
+    const again = await post(once);
+    expect(again.status).toBe(403);
+    expect(((await again.json()) as any).error.message).toMatch(/replay/);
+    expect((await post(signTicketRequest(cid, 11, victim, Date.now() - 120_000))).status).toBe(403);
   });
 
   it("a dead node's chunks are re-placed and fetched back to 3 replicas; a lying replica is caught", async () => {

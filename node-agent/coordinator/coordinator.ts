@@ -5,6 +5,7 @@ import { ed25519KeyPair } from "../../common/ed25519.js";
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../common/errors.js";
 import { fromHex, sha256, toHex } from "../../common/hash.js";
 import { decodeCanonical } from "../../common/protobuf.js";
+import { isValidAddress } from "../../common/secp256k1.js";
 import {
   DeleteRequested,
   NodeClass,
@@ -22,7 +23,7 @@ import { ReplayFollower } from "../da/replay/follower.js";
 import { deleteRecordId, type NodeInfo, type NodeStatusName, type ReplayState } from "../da/replay/state.js";
 import { compareWriteKeys } from "../da/replay/writeKey.js";
 import type { DALayer } from "../da/types.js";
-import { placementCandidates } from "../placement/candidates.js";
+import { type ChainPlacementInput, placementCandidates, readChainPlacementInput } from "../placement/candidates.js";
 import { DEFAULT_REPLICATION_FACTOR, type Placement, placeChunk } from "../placement/placement.js";
 import { verifyAck } from "../storage/ack.js";
 import { MAX_MANIFEST_BYTES } from "../storage/manifest.js";
@@ -32,6 +33,8 @@ import type { FaultReporter } from "./faultReporter.js";
 import { HealthMonitor } from "./healthMonitor.js";
 import { admitNode } from "./registration.js";
 import { type ChallengeRequest, ReplayGuard, verifyChallengeRequest } from "./signedRequest.js";
+import { type TicketRequest, verifyTicketRequest } from "./ticketRequest.js";
+import { DEFAULT_TICKET_TTL_MS, healTicket, placementTickets, type TicketGrant, type TicketIssuer } from "./tickets.js";
 
 export interface CoordinatorOptions {
   readonly da: DALayer;
@@ -58,6 +61,10 @@ export interface CoordinatorOptions {
   readonly faultReporter?: FaultReporter;
   /** Skip probing the node endpoint at registration (unit tests without a chunk server). */
   readonly probeEndpoints?: boolean;
+  /** How long placement and heal tickets (and the acks naming them) stay valid (default 1 h). */
+  readonly ticketTtlMs?: number;
+  /** Localnet only: admit node endpoints on loopback and private addresses (refused otherwise, SSRF). */
+  readonly allowPrivateEndpoints?: boolean;
   readonly logger?: DALogger;
 }
 
@@ -129,11 +136,13 @@ export class Coordinator {
   private publisherRef: EventPublisher | undefined;
   private readonly o: CoordinatorOptions;
   private readonly log: DALogger;
-  private readonly stakeCache = new Map<string, { weight: bigint; at: number }>();
+  /** The chain's view of the registry (registrations + stake weights) at one height, refreshed every 10 s. */
+  private chainInput: { input: ChainPlacementInput; at: number } | undefined;
   private readonly challengeFailures = new Map<string, number>();
   /** (cid, node) → failed challenges not yet acted on: the evidence a removal cites. */
   private readonly failureEvidence = new Map<string, string[]>();
   private readonly replayGuard = new ReplayGuard();
+  private readonly ticketGuard = new ReplayGuard();
   /** node → when its last fault report went out (one report per node per hour at most). */
   private readonly faultReportedAt = new Map<string, number>();
   /** Fault reports accepted by the chain since start. */
@@ -261,7 +270,10 @@ export class Coordinator {
         ErrorCode.InvalidArgument,
         `registration claims DA height ${reg.registeredAtHeight} > head ${head}`,
       );
-    await admitNode(reg, this.o.chain, { probe: this.o.probeEndpoints !== false });
+    await admitNode(reg, this.o.chain, {
+      probe: this.o.probeEndpoints !== false,
+      allowPrivateEndpoints: this.o.allowPrivateEndpoints === true,
+    });
     const events: DAEventInput[] = [];
     // Only a registration that changes something is published (a newer signature of the same fields is not).
     const same =
@@ -292,36 +304,75 @@ export class Coordinator {
 
   // ---- placement ----
 
-  async stakeWeights(operators: Iterable<string>): Promise<Map<string, bigint>> {
-    const out = new Map<string, bigint>();
-    const now = Date.now();
-    await Promise.all(
-      [...new Set(operators)].map(async (op) => {
-        const c = this.stakeCache.get(op);
-        if (c && now - c.at < 10_000) return out.set(op, c.weight);
-        try {
-          const weight = await this.o.chain.stakeWeight(op);
-          this.stakeCache.set(op, { weight, at: now });
-          out.set(op, weight);
-        } catch {
-          if (c) out.set(op, c.weight);
-        }
-      }),
-    );
-    return out;
+  /**
+   * Registrations and stake weights of every DA-registered node, read from the chain at one height (kept
+   * 10 s, re-read at once when a node is new). On a chain outage the last snapshot is used.
+   */
+  async chainPlacementInput(): Promise<ChainPlacementInput> {
+    const ids = this.state.listNodes().map((n) => n.nodeId);
+    const c = this.chainInput;
+    if (c && Date.now() - c.at < 10_000 && ids.every((id) => c.input.nodes.has(id))) return c.input;
+    try {
+      const input = await readChainPlacementInput(this.o.chain, ids);
+      this.chainInput = { input, at: Date.now() };
+      return input;
+    } catch (e) {
+      if (c) return c.input;
+      throw new BaseError(ErrorCode.Unavailable, "cannot read node registrations from the chain", { cause: e });
+    }
   }
 
-  /** Placement of `cid` from DA state and chain stake weights — the same function `dsdn-node placement` runs. */
+  /**
+   * Placement of `cid` from DA state and the chain's registrations and stake weights at a recorded height —
+   * the same function `dsdn-node placement` runs (at that height).
+   */
   async placement(cid: string, uploader?: string, rf = this.replicationFactor): Promise<Placement> {
     if (!isValidCid(cid)) throw new InvalidArgumentError(`"${cid.slice(0, 80)}" is not a CIDv1 raw sha2-256`);
-    const nodes = this.state.listNodes();
-    const weights = await this.stakeWeights(nodes.map((n) => n.operator));
+    const chain = await this.chainPlacementInput();
     return placeChunk({
       cid,
-      nodes: placementCandidates(this.state, weights),
+      nodes: placementCandidates(this.state, chain),
       replicationFactor: rf,
+      chainHeight: chain.height,
       ...(uploader ? { uploader } : {}),
     });
+  }
+
+  // ---- tickets: the only authority a storage node accepts a PUT under ----
+
+  private get ticketIssuer(): TicketIssuer {
+    return { secretKey: this.o.secretKey, ttlMs: this.o.ticketTtlMs ?? DEFAULT_TICKET_TTL_MS, now: Date.now };
+  }
+
+  /** What makes an ack usable now: it names a ticket that has not expired and could have come from here. */
+  private ackRules(): { ticketValidAtMs: number; maxTicketLifetimeMs: number } {
+    return { ticketValidAtMs: Date.now(), maxTicketLifetimeMs: (this.o.ticketTtlMs ?? DEFAULT_TICKET_TTL_MS) + 60_000 };
+  }
+
+  /**
+   * Tickets for every node of `cid`'s placement, bound to the exact size, for the uploader who signed the
+   * request (ADR-036, fresh, used once): nobody can obtain tickets — or spend quota — in another's name.
+   */
+  async placementTickets(req: TicketRequest): Promise<{ placement: Placement; tickets: TicketGrant[] }> {
+    if (!isValidAddress(req.uploader))
+      throw new InvalidArgumentError(`uploader must be a nusa1… address, got "${req.uploader.slice(0, 80)}"`);
+    if (!verifyTicketRequest(req))
+      throw new BaseError(
+        ErrorCode.InvalidSignature,
+        "ticket request is not signed (ADR-036) by the uploader it names",
+      );
+    const replay = this.ticketGuard.use(req.signature, req.signedAtMs);
+    if (replay) throw new BaseError(ErrorCode.Unauthorized, replay);
+    const placement = await this.placement(req.cid, req.uploader);
+    return {
+      placement,
+      tickets: placementTickets(this.ticketIssuer, this.state, placement, req.size, req.uploader),
+    };
+  }
+
+  /** A heal ticket for a node DA places `cid` on (its self-healing fetch stores under it). */
+  healTicket(cid: string, nodeId: string): TicketGrant {
+    return healTicket(this.ticketIssuer, this.state, cid, nodeId);
   }
 
   // ---- chunks ----
@@ -374,8 +425,12 @@ export class Coordinator {
       const replicas: { nodeId: string; ack: Uint8Array }[] = [];
       for (const a of c.acks) {
         const bytes = Buffer.from(a, "base64");
-        const ack = verifyAck(bytes);
-        if (!ack) throw new BaseError(ErrorCode.InvalidSignature, `an acknowledgement for ${c.cid} does not verify`);
+        const ack = verifyAck(bytes, this.ackRules());
+        if (!ack)
+          throw new BaseError(
+            ErrorCode.InvalidSignature,
+            `an acknowledgement for ${c.cid} does not verify, names no ticket, or its ticket has expired`,
+          );
         const node = toHex(ack.nodePubkey);
         if (ack.cid !== c.cid || ack.size !== size)
           throw new BaseError(
@@ -400,6 +455,8 @@ export class Coordinator {
             manifestCid: d.manifestCid,
             placement: placement.nodes.map((n) => Buffer.from(fromHex(n.nodeId))),
             replicationFactor: placement.replicationFactor,
+            // A live chunk keeps a placement computed earlier (its chain height is not in state: 0 = unknown).
+            chainHeight: "chainHeight" in placement ? (placement.chainHeight ?? 0n) : 0n,
             declaration,
             index: c.index,
             proof,
@@ -456,8 +513,12 @@ export class Coordinator {
   /** A node reports (with its signed ack) that it now holds a chunk DA places on it — after a self-heal fetch. */
   async reportReplica(ackB64: string): Promise<{ cid: string; nodeId: string; recorded: boolean }> {
     const bytes = Buffer.from(ackB64, "base64");
-    const ack = verifyAck(bytes);
-    if (!ack) throw new BaseError(ErrorCode.InvalidSignature, "acknowledgement does not verify");
+    const ack = verifyAck(bytes, this.ackRules());
+    if (!ack)
+      throw new BaseError(
+        ErrorCode.InvalidSignature,
+        "acknowledgement does not verify, names no ticket, or its ticket has expired",
+      );
     const nodeId = toHex(ack.nodePubkey);
     if (Math.abs(Date.now() - Number(ack.receivedAtMs)) > MAX_ACK_AGE_MS)
       throw new BaseError(
@@ -639,8 +700,8 @@ export class Coordinator {
     const events: DAEventInput[] = [];
     let healed = 0;
     const nodes = this.state.listNodes();
-    const weights = await this.stakeWeights(nodes.map((n) => n.operator));
-    const candidates = placementCandidates(this.state, weights);
+    const chain = await this.chainPlacementInput();
+    const candidates = placementCandidates(this.state, chain);
     const active = new Set(nodes.filter((n) => n.status === "active").map((n) => n.nodeId));
     for (const cid of this.state.listChunkCids()) {
       if (healed >= max) break;
@@ -649,13 +710,19 @@ export class Coordinator {
       if (lost.length === 0) continue;
       const rec = this.state.chunks.get(cid)!;
       const uploader = c.uploader;
-      const p = placeChunk({ cid, nodes: candidates, replicationFactor: c.replicationFactor, uploader });
+      const p = placeChunk({
+        cid,
+        nodes: candidates,
+        replicationFactor: c.replicationFactor,
+        uploader,
+        chainHeight: chain.height,
+      });
       const next = p.nodes.map((n) => n.nodeId);
       if (next.length === 0 || (next.length === c.placement.length && next.every((n, i) => n === c.placement[i])))
         continue;
       events.push({
         type: "chunkDeclared",
-        value: { ...rec.chunk, placement: next.map((n) => Buffer.from(fromHex(n))) },
+        value: { ...rec.chunk, placement: next.map((n) => Buffer.from(fromHex(n))), chainHeight: chain.height },
       });
       for (const n of c.replicas)
         if (!active.has(n))

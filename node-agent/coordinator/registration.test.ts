@@ -25,11 +25,13 @@ const operator = pubKeyToAddress(secp256k1KeyPair().publicKey);
 /** A chain that admits the node and records `endpoint` for it. */
 const chain = (): ChainView => ({
   admission: async () => ({ admitted: true, refusals: [] }),
+  height: async () => 1n,
   node: async () => ({
     operator,
     zone: "zone-a",
+    nodeClass: "regular",
     endpoint,
-    capacityBytes: 1n,
+    capacityBytes: 1n << 30n,
     tlsCertFingerprint: fingerprint,
     status: "active",
     statusReason: "",
@@ -97,10 +99,92 @@ describe.skipIf(!openssl)("https endpoints: the pinned certificate", () => {
   });
 
   it("admits a self-signed node whose certificate matches the pin, and refuses any other pin", async () => {
-    await admitNode(reg(fingerprint), chain());
+    await admitNode(reg(fingerprint), chain(), { allowPrivateEndpoints: true });
     const other = new Uint8Array(32).fill(1);
-    const e = await admitNode(reg(other), chain()).catch((x) => x);
+    const e = await admitNode(reg(other), chain(), { allowPrivateEndpoints: true }).catch((x) => x);
     expect(e).toBeInstanceOf(RegistrationRefused);
     expect((e as RegistrationRefused).refusals).toEqual(["tls_invalid"]);
+  });
+});
+
+describe("the chain decides first; node endpoints are never an SSRF vector", () => {
+  let http: import("node:http").Server;
+  let url: string;
+  let connections = 0;
+  let node: NodeIdentity;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "dsdn-ssrf-"));
+    node = await loadOrCreateIdentity(join(dir, "node"));
+    http = (await import("node:http")).createServer((_q, s) => s.end(JSON.stringify({ nodeId: node.nodeId })));
+    http.on("connection", () => connections++);
+    await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+  });
+  afterAll(() => {
+    http?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const registration = (over: { endpoint?: string; zone?: string; capacityBytes?: bigint } = {}) =>
+    NodeRegistered.decode(
+      signedRegistration({
+        identity: node,
+        operator,
+        zone: over.zone ?? "zone-a",
+        class: "regular",
+        capacityBytes: over.capacityBytes ?? 1n << 30n,
+        endpoint: over.endpoint ?? url,
+        tlsFingerprint: new Uint8Array(32),
+        daHeight: 1n,
+      }),
+    );
+  const onChain = (endpointOnChain: string, admitted = true): ChainView => ({
+    admission: async () => ({ admitted, refusals: admitted ? [] : ["not_registered"] }),
+    height: async () => 1n,
+    node: async () =>
+      admitted
+        ? {
+            operator,
+            zone: "zone-a",
+            nodeClass: "regular",
+            endpoint: endpointOnChain,
+            capacityBytes: 1n << 30n,
+            tlsCertFingerprint: new Uint8Array(32),
+            status: "active",
+            statusReason: "",
+          }
+        : undefined,
+    stakeWeight: async () => 0n,
+    close: () => {},
+  });
+  const refusals = (p: Promise<void>) =>
+    p.then(
+      () => [],
+      (e: RegistrationRefused) => [...e.refusals],
+    );
+
+  it("never calls the endpoint of a node the chain refuses", async () => {
+    connections = 0;
+    expect(await refusals(admitNode(registration(), onChain(url, false), { allowPrivateEndpoints: true }))).toEqual([
+      "not_registered",
+    ]);
+    expect(connections).toBe(0);
+  });
+
+  it("refuses loopback, private and metadata endpoints outside the localnet, without calling them", async () => {
+    connections = 0;
+    for (const endpoint of [url, "http://169.254.169.254", "http://10.0.0.5:7400"])
+      expect(await refusals(admitNode(registration({ endpoint }), onChain(endpoint)))).toEqual(["endpoint_not_public"]);
+    expect(connections).toBe(0);
+    expect(await refusals(admitNode(registration(), onChain(url), { allowPrivateEndpoints: true }))).toEqual([]);
+    expect(connections).toBeGreaterThan(0);
+  });
+
+  it("refuses a registration whose zone, capacity or endpoint differ from MsgRegisterNode", async () => {
+    const chain = onChain(url);
+    for (const over of [{ zone: "zone-z" }, { capacityBytes: 1n << 62n }, { endpoint: "http://169.254.169.254" }])
+      expect(await refusals(admitNode(registration(over), chain, { allowPrivateEndpoints: true }))).toContain(
+        "registration_mismatch",
+      );
   });
 });

@@ -4,7 +4,8 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import { bytesEqual, toHex } from "../../common/hash.js";
-import type { NodeRegistered } from "../../proto/gen/dsdn/da/v1/events.js";
+import { endpointProblem } from "../../common/publicEndpoint.js";
+import { NodeClass, type NodeRegistered } from "../../proto/gen/dsdn/da/v1/events.js";
 import { verifyNodeRegistration } from "../da/events/bindings.js";
 import type { AdmissionRefusal, ChainView } from "./chainView.js";
 import { presentedCertificate } from "./tlsFingerprint.js";
@@ -14,6 +15,7 @@ export type RegistrationRefusal =
   | AdmissionRefusal
   | "bad_signature"
   | "registration_mismatch"
+  | "endpoint_not_public"
   | "tls_invalid"
   | "endpoint_unreachable"
   | "endpoint_identity_mismatch";
@@ -28,7 +30,10 @@ export const REFUSAL_TEXT: Record<RegistrationRefusal, string> = {
   banned: "the operator is banned",
   not_active: "the chain does not list the node as Active",
   bad_signature: "the registration is not signed by the node key it names",
-  registration_mismatch: "zone or endpoint differ from the node's chain registration",
+  registration_mismatch:
+    "zone, class, capacity or endpoint differ from the node's chain registration (MsgRegisterNode)",
+  endpoint_not_public:
+    "the endpoint is not a public http(s) address (loopback, private, link-local and metadata addresses are refused outside the localnet)",
   tls_invalid: "the endpoint's TLS certificate is expired or does not match the pinned fingerprint",
   endpoint_unreachable: "the node's endpoint does not answer",
   endpoint_identity_mismatch: "the endpoint answers as a different node",
@@ -104,11 +109,21 @@ async function probeIdentity(
  * go). Passing means: the node key signed this registration, the chain binds that key to this operator with
  * enough stake and no cooldown or ban, zone and endpoint match the chain, and the endpoint is that node.
  */
-export async function admitNode(
-  reg: NodeRegistered,
-  chain: ChainView,
-  options: { probe?: boolean } = {},
-): Promise<void> {
+export interface AdmitOptions {
+  /** Call the endpoint (TLS certificate and /health) once the chain has accepted the node. Default true. */
+  readonly probe?: boolean;
+  /** Localnet only: endpoints on loopback and private addresses are allowed. Default false. */
+  readonly allowPrivateEndpoints?: boolean;
+  /** Resolver for the SSRF check (tests). */
+  readonly resolve?: (host: string) => Promise<string[]>;
+}
+
+const DA_CLASS: Record<number, string> = {
+  [NodeClass.NODE_CLASS_REGULAR]: "regular",
+  [NodeClass.NODE_CLASS_DATACENTER]: "datacenter",
+};
+
+export async function admitNode(reg: NodeRegistered, chain: ChainView, options: AdmitOptions = {}): Promise<void> {
   const nodeId = toHex(reg.nodeId);
   if (reg.nodeId.length !== 32 || !verifyNodeRegistration(reg))
     throw new RegistrationRefused(nodeId, ["bad_signature"]);
@@ -119,10 +134,24 @@ export async function admitNode(
   });
   const out: RegistrationRefusal[] = [...refusals];
   if (!out.includes("not_registered")) {
+    // Everything placement uses comes from MsgRegisterNode; the node's own copy must say the same.
     const onChain = await chain.node(reg.nodeId);
-    if (onChain && (onChain.zone !== reg.zone || onChain.endpoint !== reg.endpoint)) out.push("registration_mismatch");
+    if (
+      onChain &&
+      (onChain.zone !== reg.zone ||
+        onChain.endpoint !== reg.endpoint ||
+        onChain.capacityBytes !== reg.capacityBytes ||
+        onChain.nodeClass !== DA_CLASS[reg.class])
+    )
+      out.push("registration_mismatch");
   }
-  if (reg.endpoint.startsWith("https:")) {
+  const ssrf = await endpointProblem(reg.endpoint, {
+    ...(options.allowPrivateEndpoints ? { allowPrivate: true } : {}),
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
+  if (ssrf !== undefined) out.push("endpoint_not_public");
+  // The endpoint is only ever called for a node the chain accepted, at an address that is public.
+  if (out.length === 0 && reg.endpoint.startsWith("https:")) {
     try {
       const cert = await presentedCertificate(reg.endpoint);
       if (!cert.validNow || !bytesEqual(cert.fingerprint, reg.tlsFingerprint)) out.push("tls_invalid");

@@ -1,10 +1,18 @@
 /** @module The coordinator's HTTP API (fastify, a JSON schema on every route); every answer comes from replayed DA state. */
-import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { ErrorCode, isBaseError } from "../../common/errors.js";
+import {
+  applyServiceLimits,
+  DEFAULT_LIMITS,
+  DEFAULT_TIMEOUTS,
+  type ServiceLimits,
+  type ServiceTimeouts,
+  serverTimeouts,
+} from "../http/serviceLimits.js";
 import type { Coordinator, DeclaredChunkInput } from "./coordinator.js";
 import { RegistrationRefused } from "./registration.js";
 import type { ChallengeRequest } from "./signedRequest.js";
+import type { TicketRequest } from "./ticketRequest.js";
 
 const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.InvalidArgument]: 400,
@@ -14,6 +22,7 @@ const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.NotFound]: 404,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.TooLarge]: 413,
+  [ErrorCode.RateLimited]: 429,
   [ErrorCode.Unavailable]: 503,
   [ErrorCode.Timeout]: 504,
 };
@@ -30,26 +39,23 @@ function plain<T>(v: T): unknown {
   return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)));
 }
 
-export interface CoordinatorRoutesOptions {
-  /** Requests per client IP per minute, over all routes (default 1200). */
-  readonly rateLimitPerMinute?: number;
-}
+/**
+ * A coordinator handler may legitimately keep a connection silent for a while (a challenge reads a chunk for up
+ * to 30 s; a declaration waits for its DA publish), so its idle deadline sits well above those, not at 30 s.
+ */
+export const COORDINATOR_TIMEOUTS: ServiceTimeouts = { ...DEFAULT_TIMEOUTS, idleTimeoutMs: 90_000 };
 
-export function coordinatorRoutes(c: Coordinator, options: CoordinatorRoutesOptions = {}): FastifyInstance {
-  const root = Fastify({ logger: false, bodyLimit: 8 << 20 });
-  // Every route is rate-limited per client; the routes live in a child scope so the limiter's hooks see them.
-  root.register(rateLimit, {
-    global: true,
-    max: options.rateLimitPerMinute ?? 1200,
-    timeWindow: 60_000,
-    errorResponseBuilder: (_req, ctx) => ({
-      statusCode: 429,
-      error: {
-        code: ErrorCode.Unavailable,
-        message: `rate limit: at most ${ctx.max} requests per minute, retry in ${ctx.after}`,
-      },
-    }),
+export function coordinatorRoutes(
+  c: Coordinator,
+  service: { timeouts?: ServiceTimeouts; limits?: ServiceLimits } = {},
+): FastifyInstance {
+  const root = Fastify({
+    logger: false,
+    bodyLimit: 8 << 20,
+    ...serverTimeouts(service.timeouts ?? COORDINATOR_TIMEOUTS),
   });
+  // Every route is rate-limited per client (a root onRequest hook) and shed under load.
+  applyServiceLimits(root, service.limits ?? DEFAULT_LIMITS);
   root.register(async (app) => routes(app, c));
   root.setErrorHandler((err, _req, reply: FastifyReply) => {
     if (err instanceof RegistrationRefused)
@@ -61,7 +67,6 @@ export function coordinatorRoutes(c: Coordinator, options: CoordinatorRoutesOpti
         error: { code: err.code, message: err.shortMessage, ...(err.details ? { details: err.details } : {}) },
       });
     const status = (err as { statusCode?: number }).statusCode ?? 500;
-    if (status === 429) return reply.code(429).send(err);
     return reply.code(status).send({
       error: {
         code: status < 500 ? ErrorCode.InvalidArgument : ErrorCode.Internal,
@@ -115,7 +120,7 @@ function routes(app: FastifyInstance, c: Coordinator): void {
       const declared = c.state.getChunk(cid);
       // Like `dsdn-node placement`: a declared chunk is placed for its recorded uploader unless told otherwise.
       const p = await c.placement(cid, q.uploader ?? declared?.uploader, q.rf);
-      return { ...p, daHeight: c.follower.height.toString(), declared: declared ? declared.placement : null };
+      return plain({ ...p, daHeight: c.follower.height.toString(), declared: declared ? declared.placement : null });
     },
   );
 
@@ -135,7 +140,54 @@ function routes(app: FastifyInstance, c: Coordinator): void {
     },
     async (req) => {
       const b = req.body as { cids: string[]; uploader?: string };
-      return { placements: await Promise.all(b.cids.map((cid) => c.placement(cid, b.uploader))) };
+      return plain({ placements: await Promise.all(b.cids.map((cid) => c.placement(cid, b.uploader))) });
+    },
+  );
+
+  // Tickets: a storage node stores a chunk only under one (see node-agent/storage/ticket.ts).
+  app.post(
+    "/tickets",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["cid", "size", "uploader", "publicKey", "signedAtMs", "signature"],
+          additionalProperties: false,
+          properties: {
+            cid: { type: "string", maxLength: 128 },
+            size: { type: "integer", minimum: 1 },
+            uploader: { type: "string", maxLength: 128 },
+            publicKey: { type: "string", minLength: 44, maxLength: 44, pattern: "^[A-Za-z0-9+/=]+$" },
+            signedAtMs: { type: "integer", minimum: 0 },
+            signature: { type: "string", minLength: 88, maxLength: 88, pattern: "^[A-Za-z0-9+/=]+$" },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body as TicketRequest;
+      const { placement, tickets } = await c.placementTickets(b);
+      return { cid: b.cid, size: b.size, replicationFactor: placement.replicationFactor, tickets };
+    },
+  );
+
+  app.post(
+    "/tickets/heal",
+    {
+      schema: {
+        body: {
+          type: "object",
+          required: ["cid", "nodeId"],
+          properties: {
+            cid: { type: "string", maxLength: 128 },
+            nodeId: { type: "string", pattern: "^[0-9a-f]{64}$" },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body as { cid: string; nodeId: string };
+      return c.healTicket(b.cid, b.nodeId);
     },
   );
 

@@ -1,6 +1,10 @@
 /** @module DA env config: defaults, namespace v0 validation naming the field, token never echoed. */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { celestiaOptionsFromConfig, loadDAConfig } from "./config.js";
+import { daOptionsFromCli } from "./replay/createDALayer.js";
 
 const NS = "00000000000000000000000000000000000000000000c27fc4694d31d1";
 
@@ -55,5 +59,33 @@ describe("loadDAConfig", () => {
     }
     expect(message).toMatch(/rpcUrl/);
     expect(message).not.toContain("supersecret");
+  });
+});
+
+describe("DA tokens stay out of URLs and command lines", () => {
+  it("refuses a DA_RPC_URL carrying ?token= or credentials", () => {
+    for (const url of ["http://127.0.0.1:26658/?token=abc", "http://user:pw@127.0.0.1:26658"])
+      expect(() => loadDAConfig({ env: { DA_RPC_URL: url, DA_NAMESPACE: NS } })).toThrow(/\?token=|credentials/);
+  });
+
+  it("reads DA_AUTH_TOKEN_FILE (owner-only) and refuses one others can read", () => {
+    const dir = mkdtempSync(join(tmpdir(), "dsdn-token-"));
+    try {
+      const f = join(dir, "read.token");
+      writeFileSync(f, "secret-token\n", { mode: 0o600 });
+      expect(loadDAConfig({ env: { DA_AUTH_TOKEN_FILE: f, DA_NAMESPACE: NS } }).authToken).toBe("secret-token");
+      chmodSync(f, 0o644);
+      expect(() => loadDAConfig({ env: { DA_AUTH_TOKEN_FILE: f, DA_NAMESPACE: NS } })).toThrow(/accessible by other users/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("every dsdn-node command refuses --token and takes --token-file", () => {
+    expect(() => daOptionsFromCli({ token: "abc" })).toThrow(/--token is not accepted/);
+    expect(daOptionsFromCli({ "token-file": "/x/read.token", da: "http://h:1" })).toEqual({
+      tokenFile: "/x/read.token",
+      url: "http://h:1",
+    });
   });
 });

@@ -1,13 +1,27 @@
-/** @module DA transport settings from the environment (DA_RPC_URL, DA_AUTH_TOKEN, DA_NAMESPACE, …). */
+/** @module DA transport settings from the environment (DA_RPC_URL, DA_AUTH_TOKEN_FILE / DA_AUTH_TOKEN, DA_NAMESPACE, …). */
 import { type ConfigOf, type FieldSpec, type LoadOptions, loadConfig } from "../../common/config.js";
 import { ConfigError } from "../../common/errors.js";
 import { fromHex } from "../../common/hash.js";
+import { readSecretFile } from "../../common/privateFile.js";
 import type { CelestiaDAOptions } from "./celestia/celestiaDA.js";
 import { type Namespace, namespaceProblem, toNamespace } from "./commitment/namespace.js";
 
 export const daConfigSpec = {
-  rpcUrl: { type: "url", env: "DA_RPC_URL", default: "http://127.0.0.1:26658" } as FieldSpec<string>,
+  rpcUrl: {
+    type: "url",
+    env: "DA_RPC_URL",
+    default: "http://127.0.0.1:26658",
+    // A token in a URL ends up in logs, proxies and shell history: it goes in DA_AUTH_TOKEN(_FILE) only.
+    check: (v: string) => {
+      const u = new URL(v);
+      return u.username || u.password || u.searchParams.has("token") || u.searchParams.has("auth")
+        ? "must not carry credentials or a ?token=: use DA_AUTH_TOKEN_FILE (or DA_AUTH_TOKEN)"
+        : undefined;
+    },
+  } as FieldSpec<string>,
   authToken: { type: "string", env: "DA_AUTH_TOKEN", secret: true } as FieldSpec<string>,
+  /** A file holding the token (owner-only); wins over DA_AUTH_TOKEN. */
+  authTokenFile: { type: "string", env: "DA_AUTH_TOKEN_FILE" } as FieldSpec<string>,
   namespace: {
     type: "hex",
     env: "DA_NAMESPACE",
@@ -69,9 +83,17 @@ export function loadDAConfig(options: LoadOptions = {}): DAConfig {
   } catch (e) {
     throw new ConfigError("namespace", (e as Error).message, { cause: e });
   }
+  let authToken = raw.authToken || undefined;
+  if (raw.authTokenFile) {
+    try {
+      authToken = readSecretFile(raw.authTokenFile, "DA auth token");
+    } catch (e) {
+      throw new ConfigError("authTokenFile", (e as Error).message, { cause: e });
+    }
+  }
   return {
     rpcUrl: raw.rpcUrl,
-    authToken: raw.authToken || undefined,
+    authToken,
     namespace,
     namespaceHex: raw.namespace,
     timeoutMs: raw.timeoutMs,

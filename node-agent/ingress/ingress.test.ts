@@ -90,7 +90,7 @@ beforeAll(async () => {
     const id = await loadOrCreateIdentity(dir);
     const storage = await LocalFsStorage.open(dir);
     for (const o of objects) await storage.putChunk(o.cid, o.bytes);
-    const { app } = createChunkServer({ storage, identity: id, zone });
+    const { app } = createChunkServer({ authority: "open", storage, identity: id, zone });
     nodes.push({ id, url: await app.listen({ port: 0, host: "127.0.0.1" }), zone });
     closers.push(() => app.close());
   }
@@ -211,5 +211,60 @@ describe("ingress", () => {
     const h = (await (await fetch(`${a.url}/health`)).json()) as { summary: string; audit: unknown };
     expect(h.summary).toMatch(/3\/3 Active storage nodes healthy/);
     expect(h.audit).toBeDefined();
+  });
+
+  it("a 5xx answer carries no internal message (addresses, errno text): a fixed summary and a log reference", async () => {
+    // A chunk whose only replica is a node whose endpoint refuses connections.
+    const dead = await loadOrCreateIdentity(join(tmp, "dead"));
+    const lonely = randomBytes(100);
+    const cid = cidForBytes(lonely);
+    await publisher.publishMany([
+      {
+        type: "nodeRegistered",
+        value: NodeRegistered.decode(
+          signedRegistration({
+            identity: dead,
+            operator: pubKeyToAddress(secp256k1KeyPair().publicKey),
+            zone: "zone-d",
+            class: "regular",
+            capacityBytes: 1n << 30n,
+            endpoint: "http://127.0.0.1:9",
+            tlsFingerprint: new Uint8Array(32),
+            daHeight: 0n,
+          }),
+        ),
+      },
+      {
+        type: "nodeStatusChanged",
+        value: { nodeId: Buffer.from(dead.publicKey), status: NodeStatus.NODE_STATUS_ACTIVE },
+      },
+      {
+        type: "chunkDeclared",
+        value: sampleDeclaredFile({
+          manifestCid: cid,
+          objects: [{ cid, size: BigInt(lonely.length) }],
+          owner: secp256k1KeyPair(),
+          placement: [dead.publicKey],
+        })[0]!,
+      },
+      { type: "replicaAdded", value: { cid, nodeId: Buffer.from(dead.publicKey) } },
+    ]);
+    await publisher.flush();
+    const logged: string[] = [];
+    const follower = new ReplayFollower({ da, config: replayConfig({ coordinators }), logger: silentLogger });
+    await follower.syncToHead();
+    const ingress = createIngress({ da, follower, zone: "zone-a", probeIntervalMs: 100, log: (l) => logged.push(l) });
+    const url = await ingress.app.listen({ port: 0, host: "127.0.0.1" });
+    closers.push(async () => {
+      await ingress.stop();
+      await follower.stop();
+    });
+    const res = await fetch(`${url}/object/${cid}?details=1`);
+    expect(res.status).toBe(502);
+    const text = await res.text();
+    expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|connect |fetch failed/);
+    const body = JSON.parse(text) as { summary: string; details: { ref: string } };
+    expect(body.summary).toBe("no replica could serve this object right now; try again later");
+    expect(logged.join("\n")).toContain(body.details.ref);
   });
 });

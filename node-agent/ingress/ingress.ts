@@ -1,4 +1,5 @@
 /** @module The HTTP ingress: serves objects by CID from DA-derived state only (no state of its own). */
+import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { isValidCid } from "../../common/cid.js";
@@ -6,6 +7,13 @@ import { ErrorCode, IntegrityError, isBaseError } from "../../common/errors.js";
 import { HealthMonitor } from "../coordinator/healthMonitor.js";
 import type { ReplayFollower } from "../da/replay/follower.js";
 import type { DALayer } from "../da/types.js";
+import {
+  applyServiceLimits,
+  DEFAULT_LIMITS,
+  type ServiceLimits,
+  type ServiceTimeouts,
+  serverTimeouts,
+} from "../http/serviceLimits.js";
 import { decodeManifest, MAX_MANIFEST_BYTES } from "../storage/manifest.js";
 import { parseRange } from "../storage/range.js";
 import type { ByteRange } from "../storage/storage.js";
@@ -24,6 +32,10 @@ export interface IngressOptions {
   readonly zone?: string;
   readonly cacheBytes?: number;
   readonly probeIntervalMs?: number;
+  readonly timeouts?: ServiceTimeouts;
+  readonly limits?: ServiceLimits;
+  /** Where 5xx causes go (with the reference the client sees). Default: stderr. */
+  readonly log?: (line: string) => void;
 }
 
 /** Progressive disclosure: a one-line summary, details on request, and the audit trail (what state answered). */
@@ -47,6 +59,7 @@ interface Part {
 
 export function createIngress(o: IngressOptions): Ingress {
   const follower = o.follower;
+  const log = o.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const health = new HealthMonitor({
     targets: () =>
       follower.state.listNodes({ status: "active" }).map((n) => ({ nodeId: n.nodeId, endpoint: n.endpoint })),
@@ -79,26 +92,37 @@ export function createIngress(o: IngressOptions): Ingress {
       .type("application/json")
       .send(answer(req, summary, { code, ...(details as object) }));
 
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, ...serverTimeouts(o.timeouts) });
+  applyServiceLimits(app, o.limits ?? DEFAULT_LIMITS);
   app.setErrorHandler((err, req, reply) => {
     const status = isBaseError(err)
       ? err.code === ErrorCode.NotFound
         ? 404
-        : err.code === ErrorCode.Unavailable
-          ? 502
-          : err.code === ErrorCode.Integrity
-            ? 422
-            : 500
+        : err.code === ErrorCode.RateLimited
+          ? 429
+          : err.code === ErrorCode.Unavailable
+            ? 502
+            : err.code === ErrorCode.Integrity
+              ? 422
+              : 500
       : ((err as { statusCode?: number }).statusCode ?? 500);
+    const raw = isBaseError(err) ? err.shortMessage : (err as Error).message;
+    if (status < 500)
+      return fail(req, reply, status, isBaseError(err) ? err.code : ErrorCode.InvalidArgument, raw, {
+        ...(isBaseError(err) && err.meta ? err.meta : {}),
+      });
+    // A 5xx never carries internal text (addresses, errno strings, stack-derived messages) to the client:
+    // a fixed summary and a reference the operator finds in the log next to the real message.
+    const ref = randomBytes(6).toString("hex");
+    log(`ingress ${req.method} ${req.url.slice(0, 200)} -> ${status} [ref ${ref}]: ${raw}`);
+    const attempts = isBaseError(err) && Array.isArray(err.meta?.attempts) ? (err.meta.attempts as FetchAttempt[]) : [];
     return fail(
       req,
       reply,
       status,
-      isBaseError(err) ? err.code : ErrorCode.Internal,
-      isBaseError(err) ? err.shortMessage : (err as Error).message,
-      {
-        ...(isBaseError(err) && err.meta ? err.meta : {}),
-      },
+      status === 502 ? ErrorCode.Unavailable : ErrorCode.Internal,
+      status === 502 ? "no replica could serve this object right now; try again later" : "internal error",
+      { ref, ...(attempts.length ? { attempts: attempts.map((a) => ({ nodeId: a.nodeId, ok: a.ok })) } : {}) },
     );
   });
 
@@ -106,7 +130,11 @@ export function createIngress(o: IngressOptions): Ingress {
     "/health",
     { schema: { querystring: { type: "object", properties: { details: { type: "string" } } } } },
     async (req, reply) => {
-      const da = await o.da.health().catch((e) => ({ ok: false, error: (e as Error).message }));
+      // Status only: the DA health detail names internal endpoints and errors.
+      const da = await o.da.health().then(
+        (h) => ({ ok: h.status !== "down", status: h.status }),
+        () => ({ ok: false, status: "down" }),
+      );
       const nodes = follower.state.listNodes({ status: "active" }).map((n) => ({
         zone: n.zone,
         ...(health.get(n.nodeId) ?? { nodeId: n.nodeId, healthy: false }),

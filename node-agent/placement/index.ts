@@ -1,5 +1,10 @@
 /** @module Placement: where each chunk's replicas live, recomputable by anyone from DA state. */
-export { placementCandidates } from "./candidates.js";
+export {
+  type ChainPlacementInput,
+  type ChainPlacementNode,
+  placementCandidates,
+  readChainPlacementInput,
+} from "./candidates.js";
 export {
   DEFAULT_REPLICATION_FACTOR,
   ownedBy,
@@ -10,6 +15,6 @@ export {
   placeChunk,
   placementWeight,
   rankNodes,
+  rendezvousNegLog2,
   rendezvousScore,
-  rendezvousUniform,
 } from "./placement.js";

@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { cidForBytes } from "../../common/cid.js";
-import { type PlacementNode, placeChunk, rankNodes } from "./placement.js";
+import { type PlacementNode, placeChunk, rankNodes, rendezvousNegLog2 } from "./placement.js";
 
 const node = (i: number, zone: string, extra: Partial<PlacementNode> = {}): PlacementNode => ({
   nodeId: i.toString(16).padStart(64, "0"),
@@ -95,5 +96,41 @@ describe("placeChunk", () => {
     }
     expect(moved).toBeGreaterThan(0);
     expect(rankNodes(cids[0]!, five)).toHaveLength(5);
+  });
+});
+
+describe("placement arithmetic (reproducible later, on any machine)", () => {
+  it("uses no floating-point logarithm: the same placement with Math.log and Math.log2 unavailable", () => {
+    const expected = cids.slice(0, 20).map((cid) => placeChunk({ cid, nodes: five }));
+    const { log, log2 } = Math;
+    Math.log = () => {
+      throw new Error("floating-point log used");
+    };
+    Math.log2 = Math.log;
+    try {
+      const again = cids.slice(0, 20).map((cid) => placeChunk({ cid, nodes: five }));
+      expect(again).toEqual(expected);
+    } finally {
+      Math.log = log;
+      Math.log2 = log2;
+    }
+  });
+
+  it("scores are exact integers: a one-byte capacity difference near 2^62 still ranks the larger node first", () => {
+    const big = 1n << 62n;
+    const a = node(1, "a", { capacityBytes: big + 1n });
+    const b = node(1, "a", { capacityBytes: big });
+    for (const cid of cids.slice(0, 5))
+      expect(rankNodes(cid, [a])[0]!.score > rankNodes(cid, [b])[0]!.score).toBe(true);
+  });
+
+  it("−log2(u) agrees with the float formula to 1e-9 and records the chain height it was given", () => {
+    for (const cid of cids.slice(0, 30)) {
+      const fixed = Number(rendezvousNegLog2(cid, "n1")) / 2 ** 64;
+      const h = BigInt(`0x${createHash("sha256").update(cid).update("\0").update("n1").digest("hex").slice(0, 16)}`);
+      const u = (Number(h) + 0.5) / 2 ** 64;
+      expect(Math.abs(fixed + Math.log2(u))).toBeLessThan(1e-9 * Math.max(1, -Math.log2(u)));
+    }
+    expect(placeChunk({ cid: cids[0]!, nodes: five, chainHeight: 42n }).chainHeight).toBe(42n);
   });
 });

@@ -25,6 +25,15 @@ describe("storage acks", () => {
       Buffer.from(signAck(fields, kp.publicKey, kp.secretKey)),
     );
   });
+  it("with ticket rules: need a ticket, unexpired, and not longer-lived than a coordinator issues", () => {
+    const ticket = { id: new Uint8Array(32).fill(1), expiresAtMs: 2_000, kind: "placement" as const };
+    const signed = signAck({ ...fields, ticket }, kp.publicKey, kp.secretKey);
+    expect(verifyAck(signed, { ticketValidAtMs: 1_999 })?.ticketExpiresAtMs).toBe(2_000n);
+    expect(verifyAck(signed, { ticketValidAtMs: 2_000 })).toBeNull();
+    expect(verifyAck(signed, { ticketValidAtMs: 1_000, maxTicketLifetimeMs: 999 })).toBeNull();
+    expect(verifyAck(signed, { ticketValidAtMs: 1_000, maxTicketLifetimeMs: 1_000 })).not.toBeNull();
+    expect(verifyAck(signAck(fields, kp.publicKey, kp.secretKey), { ticketValidAtMs: 0 })).toBeNull();
+  });
   it("reject any altered field, a foreign signature and garbage", () => {
     const signed = decodeMessage(SignedStorageAck, signAck(fields, kp.publicKey, kp.secretKey));
     const inner = decodeMessage(StorageAck, signed.ack);

@@ -1,7 +1,6 @@
 /** @module `localfs` chunk store: `<root>/objects/<fanout>/<cid>`, atomic verified writes, verified reads, quarantine. */
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, rename, rm, stat, unlink } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 import { parseCid } from "../../common/cid.js";
@@ -15,6 +14,27 @@ const WRITE_BATCH = 1024 * 1024;
 export interface LocalFsEvents {
   /** A stored chunk failed its hash check and was moved to `quarantine/`. */
   onCorrupt?(cid: string, movedTo: string): void;
+}
+
+/** The disk (or the node's configured capacity) cannot take the chunk. The store stays readable. */
+export class InsufficientStorageError extends BaseError {
+  override readonly name = "InsufficientStorageError";
+}
+
+/** ENOSPC and EDQUOT mean "no room", never a bug: they become an InsufficientStorageError. */
+function asStorageError(e: unknown): unknown {
+  const code = (e as { code?: string })?.code;
+  if (code === "ENOSPC" || code === "EDQUOT")
+    return new InsufficientStorageError(ErrorCode.InsufficientStorage, "this node's disk is full: chunk not stored", {
+      details: "reads continue; writes resume once space is freed",
+      cause: e,
+    });
+  return e;
+}
+
+/** Identity of a file's current contents as far as the file system tells: inode, size and mtime. */
+function fileStamp(st: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 
 /** A chunk that exceeded a size limit while being received. */
@@ -35,6 +55,12 @@ export class LocalFsStorage implements Storage {
   private bytes = 0;
   /** CIDs moved to quarantine and not stored again since, so a later miss can say why. */
   private readonly quarantined = new Set<string>();
+  /**
+   * cid → stamp (inode, size, mtime, ctime) of the file when its whole content last hashed to the CID.
+   * A ranged read of a file whose stamp still matches is served without re-hashing; changes that keep
+   * the stamp (bit rot) are the background scrubber's job.
+   */
+  private readonly verified = new Map<string, string>();
 
   private constructor(root: string, events: LocalFsEvents) {
     this.root = root;
@@ -79,7 +105,13 @@ export class LocalFsStorage implements Storage {
     const final = this.pathFor(cid);
     const limit = options.maxBytes ?? Number.POSITIVE_INFINITY;
     const tmpPath = join(this.tmp, `${randomBytes(12).toString("hex")}.part`);
-    const fh = await open(tmpPath, "wx", 0o644);
+    // The temp file is opened when the first body bytes arrive, so a client that sends headers and then
+    // stalls holds no file descriptor and no inode.
+    let fh: FileHandle | undefined;
+    const file = async () => {
+      fh ??= await open(tmpPath, "wx", 0o644);
+      return fh;
+    };
     const hash = createHash("sha256");
     let size = 0;
     let ok = false;
@@ -89,15 +121,28 @@ export class LocalFsStorage implements Storage {
       let batch: Uint8Array[] = [];
       let batched = 0;
       let writing: Promise<unknown> | null = null;
+      // A write that fails while the next piece is being received must not become an unhandled
+      // rejection (ENOSPC used to exit the process): its error is kept and rethrown at the next step.
+      let writeError: unknown;
       const flush = async () => {
         if (writing) await writing;
-        writing = batch.length ? fh.writev(batch) : null;
+        if (writeError !== undefined) throw writeError;
+        const h = batch.length ? await file() : null;
+        writing = h
+          ? h.writev(batch).then(
+              () => undefined,
+              (e: unknown) => {
+                writeError = e;
+              },
+            )
+          : null;
         batch = [];
         batched = 0;
       };
       const source = data instanceof Uint8Array ? [data] : data;
       try {
         for await (const piece of source) {
+          if (writeError !== undefined) throw writeError;
           size += piece.byteLength;
           if (size > limit) throw new TooLargeError(limit);
           hash.update(piece);
@@ -107,10 +152,16 @@ export class LocalFsStorage implements Storage {
         }
         await flush();
         await writing;
+        if (writeError !== undefined) throw writeError;
       } finally {
         // Never close the file under a write still in flight.
         await (writing as Promise<unknown> | null)?.catch(() => {});
       }
+      if (options.expectedSize !== undefined && size !== options.expectedSize)
+        throw new BaseError(
+          ErrorCode.InvalidArgument,
+          `received ${size} bytes for ${cid}; its ticket allows exactly ${options.expectedSize}`,
+        );
       const got = new Uint8Array(hash.digest());
       if (!bytesEqual(got, digest)) {
         throw new IntegrityError(`chunk bytes do not match CID ${cid}`, {
@@ -118,11 +169,13 @@ export class LocalFsStorage implements Storage {
           meta: { cid, size },
         });
       }
-      await fh.sync();
+      await (await file()).sync();
       ok = true;
+    } catch (e) {
+      throw asStorageError(e);
     } finally {
-      await fh.close();
-      if (!ok) await unlink(tmpPath).catch(() => {});
+      await fh?.close().catch(() => {});
+      if (!ok && fh) await unlink(tmpPath).catch(() => {});
     }
     const existing = await stat(final).catch(() => null);
     if (existing) {
@@ -130,9 +183,14 @@ export class LocalFsStorage implements Storage {
       await unlink(tmpPath).catch(() => {});
       return { cid, size, created: false };
     }
-    await mkdir(join(final, ".."), { recursive: true });
-    await rename(tmpPath, final);
-    await fsyncDir(join(final, ".."));
+    try {
+      await mkdir(join(final, ".."), { recursive: true });
+      await rename(tmpPath, final);
+      await fsyncDir(join(final, ".."));
+    } catch (e) {
+      await unlink(tmpPath).catch(() => {});
+      throw asStorageError(e);
+    }
     this.quarantined.delete(cid);
     this.count++;
     this.bytes += size;
@@ -153,28 +211,90 @@ export class LocalFsStorage implements Storage {
     return (await this.statChunk(cid)) !== null;
   }
 
+  /**
+   * Opens the chunk once and serves everything from that descriptor. A range of a file whose stamp
+   * (inode, size, mtime, ctime) matches its last full verification is served at once; otherwise the
+   * whole file is hashed first through the same descriptor, so what was verified is what is served.
+   */
   async getChunk(cid: string, range?: ByteRange): Promise<ChunkRead | null> {
     const { digest } = parseCid(cid);
     const path = this.pathFor(cid);
-    const info = await this.statChunk(cid);
-    if (!info) return null;
-    if (range) {
-      if (range.start < 0 || range.end < range.start || range.end >= info.size) {
-        throw new BaseError(
-          ErrorCode.InvalidArgument,
-          `range ${range.start}-${range.end} is outside chunk of ${info.size} bytes`,
-        );
+    const fh = await open(path, "r").catch((e: { code?: string }) => {
+      if (e.code === "ENOENT" || e.code === "EISDIR" || e.code === "ENOTDIR") return null;
+      throw e;
+    });
+    if (!fh) return null;
+    let handedOver = false;
+    try {
+      const st = await fh.stat({ bigint: true });
+      if (!st.isFile()) return null;
+      const size = Number(st.size);
+      const stamp = fileStamp(st);
+      if (range) {
+        if (range.start < 0 || range.end < range.start || range.end >= size) {
+          throw new BaseError(
+            ErrorCode.InvalidArgument,
+            `range ${range.start}-${range.end} is outside chunk of ${size} bytes`,
+          );
+        }
+        if (this.verified.get(cid) !== stamp) {
+          // A range cannot be checked on its own: hash the whole chunk (same descriptor), then serve the slice.
+          if (!bytesEqual(await this.hashHandle(fh, size), digest)) throw await this.corrupt(cid, path);
+          this.verified.set(cid, stamp);
+        }
+        handedOver = true;
+        return { size, range, stream: fh.createReadStream({ start: range.start, end: range.end }) };
       }
-      // A range cannot be checked on its own: hash the whole chunk first, then serve the slice.
-      const h = createHash("sha256");
-      for await (const piece of createReadStream(path)) h.update(piece as Buffer);
-      if (!bytesEqual(new Uint8Array(h.digest()), digest)) throw await this.corrupt(cid, path);
-      return { size: info.size, range, stream: createReadStream(path, { start: range.start, end: range.end }) };
+      const verifier = new VerifyingStream(
+        digest,
+        async () => this.corrupt(cid, path),
+        () => this.verified.set(cid, stamp),
+      );
+      const source = fh.createReadStream({ highWaterMark: 1024 * 1024, start: 0 });
+      handedOver = true;
+      source.on("error", (e) => verifier.destroy(e));
+      // The reader went away early: stop reading (the descriptor closes with the source).
+      verifier.on("close", () => source.destroy());
+      return { size, range: { start: 0, end: size - 1 }, stream: source.pipe(verifier) };
+    } finally {
+      if (!handedOver) await fh.close().catch(() => {});
     }
-    const verifier = new VerifyingStream(digest, async () => this.corrupt(cid, path));
-    const source = createReadStream(path, { highWaterMark: 1024 * 1024 });
-    source.on("error", (e) => verifier.destroy(e));
-    return { size: info.size, range: { start: 0, end: info.size - 1 }, stream: source.pipe(verifier) };
+  }
+
+  /** Hashes the first `size` bytes of an open file with positional reads (the file offset is left alone). */
+  private async hashHandle(fh: FileHandle, size: number): Promise<Uint8Array> {
+    const h = createHash("sha256");
+    const buf = Buffer.allocUnsafe(Math.min(Math.max(size, 1), 1024 * 1024));
+    for (let pos = 0; pos < size; ) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - pos), pos);
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+      pos += bytesRead;
+    }
+    return new Uint8Array(h.digest());
+  }
+
+  /**
+   * Re-hashes a stored chunk whatever its stamp says (background scrubbing): a mismatch quarantines it.
+   * Returns "ok", "corrupt" or "missing".
+   */
+  async verifyChunk(cid: string): Promise<"ok" | "corrupt" | "missing"> {
+    const path = this.pathFor(cid);
+    const fh = await open(path, "r").catch(() => null);
+    if (!fh) return "missing";
+    try {
+      const st = await fh.stat({ bigint: true });
+      if (!st.isFile()) return "missing";
+      if (!bytesEqual(await this.hashHandle(fh, Number(st.size)), parseCid(cid).digest)) {
+        this.verified.delete(cid);
+        await this.corrupt(cid, path);
+        return "corrupt";
+      }
+      this.verified.set(cid, fileStamp(st));
+      return "ok";
+    } finally {
+      await fh.close().catch(() => {});
+    }
   }
 
   /** Whole chunk in memory, verified (for small objects such as manifests). */
@@ -195,6 +315,7 @@ export class LocalFsStorage implements Storage {
     } catch {
       return false;
     }
+    this.verified.delete(cid);
     this.count--;
     this.bytes -= info.size;
     return true;
@@ -212,6 +333,7 @@ export class LocalFsStorage implements Storage {
 
   /** Moves a chunk whose bytes no longer match its CID out of `objects/` and reports it. */
   private async corrupt(cid: string, path: string): Promise<IntegrityError> {
+    this.verified.delete(cid);
     const dest = join(this.quarantine, `${cid}.${Date.now()}`);
     const size = (await stat(path).catch(() => null))?.size ?? 0;
     const moved = await rename(path, dest).then(
@@ -240,6 +362,7 @@ class VerifyingStream extends Transform {
   constructor(
     private readonly expected: Uint8Array,
     private readonly onMismatch: () => Promise<Error>,
+    private readonly onMatch: () => void,
   ) {
     // Byte buffers of a few MiB keep large chunk reads from stalling on the default 16 KiB.
     super({ highWaterMark: 4 * 1024 * 1024 });
@@ -252,6 +375,7 @@ class VerifyingStream extends Transform {
   }
   override _flush(cb: TransformCallback): void {
     if (bytesEqual(new Uint8Array(this.hash.digest()), this.expected)) {
+      this.onMatch();
       cb(null, this.held ?? undefined);
       return;
     }

@@ -18,7 +18,7 @@ const LIMIT = 1024 * 1024;
 beforeAll(async () => {
   store = await LocalFsStorage.open(dir);
   const identity = await loadOrCreateIdentity(dir);
-  server = createChunkServer({ storage: store, identity, zone: "zone-a", maxBodyBytes: LIMIT });
+  server = createChunkServer({ authority: "open", storage: store, identity, zone: "zone-a", maxBodyBytes: LIMIT });
   url = await server.app.listen({ port: 0, host: "127.0.0.1" });
 });
 afterAll(async () => {

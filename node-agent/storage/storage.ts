@@ -4,6 +4,8 @@ import type { Readable } from "node:stream";
 export interface PutChunkOptions {
   /** Refuse (and store nothing) once the data exceeds this many bytes. */
   readonly maxBytes?: number;
+  /** Refuse (and store nothing) unless exactly this many bytes arrive (the size a ticket grants). */
+  readonly expectedSize?: number;
 }
 
 export interface PutChunkResult {

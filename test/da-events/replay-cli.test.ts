@@ -5,7 +5,7 @@
  * Needs `npm run build` first (the bin/ launchers run dist/).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -79,7 +79,7 @@ function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr:
   return new Promise((ok) => {
     const proc = spawn(process.execPath, [join(repo, "bin/dsdn-node.js"), ...args], {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, DA_AUTH_TOKEN: "" },
+      env: { ...process.env, DA_AUTH_TOKEN: "", DA_AUTH_TOKEN_FILE: "" },
     });
     children.add(proc);
     let stdout = "";
@@ -187,8 +187,8 @@ describe("DA event log over the real local DA server", () => {
       "replay",
       "--da",
       url,
-      "--token",
-      token("read"),
+      "--token-file",
+      join(dataDir, "read.token"),
       "--namespace",
       namespaceHex,
       "--coordinator",
@@ -216,12 +216,19 @@ describe("DA event log over the real local DA server", () => {
     expect(b.digest).toBe(expectedDigest);
 
     // Without the coordinator key its events are unauthorized: a different digest, and a warning.
-    const noKeys = await runCli(["replay", "--da", url, "--token", token("read"), "--namespace", namespaceHex]);
+    const readToken = join(dataDir, "read.token");
+    const noKeys = await runCli(["replay", "--da", url, "--token-file", readToken, "--namespace", namespaceHex]);
     expect(noKeys.stderr).toContain("no coordinator keys");
     expect(noKeys.stdout).not.toContain(expectedDigest);
     // A wrong token fails with a clear message, not a stack trace.
-    const bad = await runCli(["replay", "--da", url, "--token", "not-a-token", "--namespace", namespaceHex]);
+    const badFile = join(root, "bad.token");
+    writeFileSync(badFile, "not-a-token\n", { mode: 0o600 });
+    const bad = await runCli(["replay", "--da", url, "--token-file", badFile, "--namespace", namespaceHex]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^Error: .*DA_AUTH_TOKEN/m);
+    // A token on the command line (visible to every user in ps) is refused before anything is sent.
+    const argv = await runCli(["replay", "--da", url, "--token", token("read"), "--namespace", namespaceHex]);
+    expect(argv.code).toBe(1);
+    expect(argv.stderr).toMatch(/--token is not accepted/);
   });
 });

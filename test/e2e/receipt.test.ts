@@ -98,7 +98,15 @@ beforeAll(async () => {
     });
   }
   // Four committee members, each run by a validator operator (its mnemonic records the DKG on chain).
-  const da = ["--da", net.env.DA_RPC_URL!, "--token", net.env.DA_AUTH_TOKEN!, "--namespace", net.env.DA_NAMESPACE!];
+  // Committee members publish receipts: the write token, from its file (never on the command line).
+  const da = [
+    "--da",
+    net.env.DA_RPC_URL!,
+    "--token-file",
+    net.env.DA_WRITE_TOKEN_FILE!,
+    "--namespace",
+    net.env.DA_NAMESPACE!,
+  ];
   await Promise.all(
     [0, 1, 2, 3].map(async (i) => {
       const dir = join(net.dir, `committee-${i}`);
@@ -134,7 +142,7 @@ beforeAll(async () => {
   await loadOrCreateIdentity(nodeDir);
   nodeUrl = (
     await startProcess(
-      [dsdnNode, "storage", "--data", nodeDir, "--port", "0", "--zone", "id-jkt-1"],
+      [dsdnNode, "storage", "--data", nodeDir, "--port", "0", "--zone", "id-jkt-1", "--open-uploads"],
       /listening on (http:\/\/\S+)/,
       [],
     )
@@ -216,7 +224,7 @@ describe("storage receipts on the localnet", () => {
       await (
         await createDALayer({
           url: net.env.DA_RPC_URL!,
-          token: net.env.DA_AUTH_TOKEN!,
+          tokenFile: net.env.DA_AUTH_TOKEN_FILE!,
           namespace: net.env.DA_NAMESPACE!,
         })
       ).head(),
@@ -255,7 +263,7 @@ describe("storage receipts on the localnet", () => {
     // The receipt is on DA as ReceiptIssued, published by the member that aggregated it.
     const da = await createDALayer({
       url: net.env.DA_RPC_URL!,
-      token: net.env.DA_AUTH_TOKEN!,
+      tokenFile: net.env.DA_AUTH_TOKEN_FILE!,
       namespace: net.env.DA_NAMESPACE!,
     });
     try {

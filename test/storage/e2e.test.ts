@@ -37,7 +37,18 @@ function startNode(name: string, extra: string[] = []): Promise<Node> {
   const data = join(root, name);
   const proc = spawn(
     process.execPath,
-    [join(repo, "bin/dsdn-node.js"), "storage", "--data", data, "--port", "0", "--zone", `zone-${name}`, ...extra],
+    [
+      join(repo, "bin/dsdn-node.js"),
+      "storage",
+      "--data",
+      data,
+      "--port",
+      "0",
+      "--zone",
+      `zone-${name}`,
+      "--open-uploads",
+      ...extra,
+    ],
     {
       stdio: ["ignore", "pipe", "pipe"],
     },

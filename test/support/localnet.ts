@@ -48,6 +48,8 @@ export async function startLocalnet(
     /** "chain": validators + DA only; "all" (start.sh's default): also storage nodes, coordinator, ingress. */
     services?: "all" | "chain";
     storageNodes?: number;
+    /** The checkout whose localnet/start.sh (and build) runs; default this one. */
+    root?: string;
     /** Extra LOCALNET_* knobs for start.sh (e.g. LOCALNET_SLASHING_WINDOW). */
     env?: Record<string, string>;
   } = {},
@@ -68,7 +70,7 @@ export async function startLocalnet(
     ...(options.storageNodes !== undefined ? { LOCALNET_STORAGE_NODES: String(options.storageNodes) } : {}),
     ...options.env,
   };
-  const root = projectRoot();
+  const root = options.root ?? projectRoot();
   try {
     await run("bash", [join(root, "localnet/start.sh"), "--fresh", "--validators", String(options.validators ?? 4)], {
       cwd: root,

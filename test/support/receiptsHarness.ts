@@ -138,6 +138,7 @@ export async function startReceiptHarness(
   const dir = mkdtempSync(join(tmpdir(), "receipts-harness-"));
   const storage = await LocalFsStorage.open(join(dir, "node"));
   const server = createChunkServer({
+    authority: "open",
     storage,
     identity: { ...harnessNodeKey, nodeId: toHex(harnessNodeKey.publicKey) },
     zone: "z1",

@@ -1,5 +1,5 @@
 /** @module `dsdn get`: fetch a file by manifest CID (decrypting with the local keystore or --key-file). */
-import { type Command, toJson } from "../../../common/cli.js";
+import { abortOnSignal, type Command, toJson } from "../../../common/cli.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
 import { CoordinatorClient } from "../../../node-agent/coordinator/client.js";
 import { getFile } from "../../agent/get.js";
@@ -29,7 +29,7 @@ export const get: Command = {
     retries: { type: "string" },
     json: { type: "boolean", default: false },
   },
-  async run({ positionals, values, out }) {
+  async run({ positionals, values, out, err }) {
     const cid = positionals[0];
     if (!cid || positionals.length > 1) throw new InvalidArgumentError("give exactly one manifest CID");
     if (typeof values.out !== "string") throw new InvalidArgumentError("-o <file> is required");
@@ -37,7 +37,10 @@ export const get: Command = {
     const concurrency = positiveInt(values, "concurrency");
     const retries = values.retries === undefined ? undefined : Number(values.retries);
     const progress = { bar: null as ReturnType<typeof createProgress> | null };
+    // Ctrl-C aborts the transfer; getFile then removes its partial (possibly decrypted) output before exiting.
+    const interrupt = abortOnSignal();
     const result = await getFile({
+      signal: interrupt.signal,
       manifest: cid,
       nodes:
         values.node !== undefined || (process.env.DSDN_NODES ?? "") !== ""
@@ -51,7 +54,15 @@ export const get: Command = {
         progress.bar ??= createProgress("get", total);
         progress.bar.update(done);
       },
-    });
+    })
+      .catch((e) => {
+        if (!interrupt.signal.aborted) throw e;
+        progress.bar?.finish();
+        err("interrupted: the partial output was removed");
+        return undefined;
+      })
+      .finally(() => interrupt.dispose());
+    if (!result) return 130;
     progress.bar?.finish();
     if (values.json) {
       out(toJson(result));

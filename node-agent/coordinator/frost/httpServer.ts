@@ -1,7 +1,9 @@
 /** @module A participant's HTTP face: `POST /frost/v1/<rpc>` with protobuf bodies, errors as `{code, message}` JSON. */
+
 import Fastify, { type FastifyInstance } from "fastify";
 import { ErrorCode, isBaseError } from "../../../common/errors.js";
 import { toHex } from "../../../common/hash.js";
+import { applyServiceLimits, serverTimeouts } from "../../http/serviceLimits.js";
 import type { FrostParticipant } from "./participant.js";
 import { dispatchFrostRpc, FROST_RPCS } from "./rpc.js";
 
@@ -29,7 +31,8 @@ export interface FrostServerOptions {
 }
 
 export function createFrostServer(opts: FrostServerOptions): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: opts.maxBodyBytes ?? FROST_MAX_BODY });
+  const app = Fastify({ logger: false, bodyLimit: opts.maxBodyBytes ?? FROST_MAX_BODY, ...serverTimeouts() });
+  applyServiceLimits(app);
   app.addContentTypeParser("application/octet-stream", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
   app.get("/frost/v1/identity", async () => ({ identity: toHex(opts.participant.publicKey) }));
   for (const rpc of FROST_RPCS) {

@@ -16,7 +16,7 @@ import type { Command, CommandGroup } from "../../../common/cli.js";
 import { untilSignal } from "../../../common/cli.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
 import { EventPublisher } from "../../da/events/publisher.js";
-import { createDALayer } from "../../da/replay/createDALayer.js";
+import { createDALayer, daCliOptions, daOptionsFromCli } from "../../da/replay/createDALayer.js";
 import { loadOrCreateIdentity } from "../../storage/identity.js";
 import { createKeyFile, type KeyShareSecret, KeyShareStore, readKeyFile } from "../frost/keyStore.js";
 import { connectReceiptsChain } from "./chain.js";
@@ -49,7 +49,7 @@ async function shareSecret(values: Record<string, unknown>): Promise<KeyShareSec
 export const serveCommand: Command = {
   summary: "Run this coordinator's committee member: FROST, receipt votes/proposals, DKG, ReceiptIssued to DA",
   usage:
-    "--data DIR --rpc URL (--key-file F | --passphrase-file F) [--port 7600] [--host 127.0.0.1] [--operator-mnemonic-file F] [--da URL --token T --namespace HEX] [--gas-price 0.025unusa] [--poll-ms 1000]",
+    "--data DIR --rpc URL (--key-file F | --passphrase-file F) [--port 7600] [--host 127.0.0.1] [--operator-mnemonic-file F] [--da URL --token-file FILE --namespace HEX] [--gas-price 0.025unusa] [--poll-ms 1000]",
   options: {
     data: { type: "string" },
     rpc: { type: "string" },
@@ -58,9 +58,7 @@ export const serveCommand: Command = {
     "key-file": { type: "string" },
     "passphrase-file": { type: "string" },
     "operator-mnemonic-file": { type: "string" },
-    da: { type: "string" },
-    token: { type: "string" },
-    namespace: { type: "string" },
+    ...daCliOptions,
     "gas-price": { type: "string", default: DEFAULT_GAS_PRICE },
     "poll-ms": { type: "string", default: "1000" },
   },
@@ -114,11 +112,7 @@ export const serveCommand: Command = {
     }
     let publisher: EventPublisher | undefined;
     if (typeof values.da === "string") {
-      const da = await createDALayer({
-        url: values.da,
-        ...(typeof values.token === "string" ? { token: values.token } : {}),
-        ...(typeof values.namespace === "string" ? { namespace: values.namespace } : {}),
-      });
+      const da = await createDALayer(daOptionsFromCli(values));
       publisher = await EventPublisher.open({
         da,
         secretKey: identity.secretKey,

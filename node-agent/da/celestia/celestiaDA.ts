@@ -2,6 +2,7 @@
 
 import { IntegrityError } from "../../../common/errors.js";
 import { bytesEqual } from "../../../common/hash.js";
+import { type DataRootHeader, parseDataRootHeader, verifyBlobInclusion } from "../commitment/blobProof.js";
 import { createCommitment } from "../commitment/commitment.js";
 import { type Namespace, namespaceToBase64, namespaceToHex, toNamespace } from "../commitment/namespace.js";
 import type { BlobRef, DABlob, DAHealth, DAHeightBlobs, DALayer, DALayerName, SubscribeOptions } from "../types.js";
@@ -37,6 +38,12 @@ export interface CelestiaDAOptions {
   readonly warnLatencyMs?: number;
   /** Health turns "warning" when the local head trails the network head by more than this. Default 5. */
   readonly maxHeadLag?: bigint;
+  /**
+   * Check every blob read against the header's data root with blob.GetProof (default true). Only turn
+   * off for a DA node that cannot serve proofs and that you run yourself: the commitment alone comes
+   * from the same node that sent the blob and proves nothing about the block.
+   */
+  readonly verifyInclusion?: boolean;
 }
 
 /** What `connect()` learned about the node. */
@@ -61,6 +68,8 @@ export interface HeaderInfo {
   readonly raw: unknown;
 }
 
+const b64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64");
+
 function headerInfo(raw: unknown): HeaderInfo {
   const h = (raw as { header?: { height?: unknown; time?: string } } | null)?.header;
   if (!h) throw new DAError("protocol", "ExtendedHeader without a header field");
@@ -78,6 +87,8 @@ export class CelestiaDA implements DALayer {
   private readonly maxRetryDelayMs: number;
   private readonly timeoutMs: number;
   private readonly closed = new AbortController();
+  /** Recently verified data roots by height (bounded): one header fetch serves every blob of a height. */
+  private readonly headers = new Map<bigint, DataRootHeader>();
 
   constructor(private readonly options: CelestiaDAOptions) {
     this.namespace = toNamespace(options.namespace);
@@ -193,7 +204,55 @@ export class CelestiaDA implements DALayer {
         meta: { height: ref.height.toString() },
       });
     }
+    await this.checkIncluded(ref.height, [blob]);
     return blob.data;
+  }
+
+  /** The height's data root, from a header whose DAH hashes to its data_hash. */
+  private async dataRoot(height: bigint): Promise<DataRootHeader> {
+    const cached = this.headers.get(height);
+    if (cached) return cached;
+    const raw = await this.withRetry(() => this.rpc.call<unknown>("header.GetByHeight", [Number(height)]));
+    const header = parseDataRootHeader(raw, height);
+    if (this.headers.size >= 64) this.headers.delete(this.headers.keys().next().value as bigint);
+    this.headers.set(height, header);
+    return header;
+  }
+
+  /**
+   * Each blob must prove inclusion under the header's data root (blob.GetProof, verified here): a node
+   * that invents a blob with a matching commitment, or serves one that is not in the block, is refused.
+   */
+  private async checkIncluded(height: bigint, blobs: readonly VerifiedBlob[]): Promise<void> {
+    if (this.options.verifyInclusion === false || blobs.length === 0) return;
+    try {
+      const header = await this.dataRoot(height);
+      for (const b of blobs) {
+        const proof = await this.withRetry(() =>
+          this.rpc.call<unknown>("blob.GetProof", [Number(height), namespaceToBase64(b.namespace), b64(b.commitment)]),
+        );
+        verifyBlobInclusion(
+          {
+            namespace: b.namespace,
+            data: b.data,
+            shareVersion: b.shareVersion,
+            ...(b.signer ? { signer: b.signer } : {}),
+          },
+          proof,
+          header,
+        );
+      }
+    } catch (e) {
+      if (e instanceof IntegrityError) this.metricsImpl.counters.integrityFailures++;
+      else if (isDAError(e) && e.kind === "not_found") {
+        this.metricsImpl.counters.integrityFailures++;
+        throw new IntegrityError("the DA node has no inclusion proof for a blob it served", {
+          cause: e,
+          meta: { height: height.toString() },
+        });
+      }
+      throw e;
+    }
   }
 
   private verify(raw: unknown): VerifiedBlob {
@@ -207,9 +266,10 @@ export class CelestiaDA implements DALayer {
     }
   }
 
-  private toHeightBlobs(height: bigint, raws: readonly unknown[]): DAHeightBlobs {
+  private async toHeightBlobs(height: bigint, raws: readonly unknown[]): Promise<DAHeightBlobs> {
     const verified = raws.map((r) => this.verify(r));
     const ours = verified.filter((b) => bytesEqual(b.namespace, this.namespace));
+    await this.checkIncluded(height, ours);
     // Share index orders blobs within the square; blobs without one keep the node's order.
     ours.sort((a, b) => (a.index >= 0 && b.index >= 0 ? a.index - b.index : 0));
     const blobs: DABlob[] = ours.map((b, i) => ({
@@ -291,7 +351,7 @@ export class CelestiaDA implements DALayer {
             next++;
           }
           if (stop()) break;
-          yield this.toHeightBlobs(event.height, event.blobs);
+          yield await this.toHeightBlobs(event.height, event.blobs);
           next = event.height + 1n;
         }
       } catch (e) {

@@ -14,6 +14,8 @@ export const PERMISSION_LEVELS: Readonly<Record<Permission, readonly Permission[
 
 export const JWT_SECRET_FILE = "jwt-secret";
 export const TOKEN_FILE = "auth-tokens.json";
+/** Issued tokens live 30 days (re-issued at every start of the server). */
+export const DEFAULT_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString("base64url");
 
@@ -36,7 +38,8 @@ export function verifyJwt(token: string, secret: Uint8Array): Permission[] | und
     const header = JSON.parse(Buffer.from(head, "base64url").toString("utf8")) as { alg?: string };
     if (header.alg !== "HS256") return undefined;
     const claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as { Allow?: unknown; exp?: unknown };
-    if (typeof claims.exp === "number" && claims.exp * 1000 < Date.now()) return undefined;
+    // Every token expires: one without `exp` would stay valid for as long as the secret lives.
+    if (typeof claims.exp !== "number" || claims.exp * 1000 < Date.now()) return undefined;
     if (!Array.isArray(claims.Allow)) return undefined;
     return claims.Allow.filter((p): p is Permission => typeof p === "string" && p in PERMISSION_LEVELS);
   } catch {
@@ -60,14 +63,20 @@ export interface AuthTokens {
 }
 
 /**
- * Issues read, write and admin tokens and writes them (0600) to `auth-tokens.json` and, for shell
+ * Issues read, write and admin tokens (expiring after `ttlSeconds`) and writes them (0600) to `auth-tokens.json` and, for shell
  * scripts, one `<perm>.token` file each (e.g. `write.token`), in the data dir.
  */
-export function issueTokens(dataDir: string, secret: Uint8Array): { tokens: AuthTokens; file: string } {
+export function issueTokens(
+  dataDir: string,
+  secret: Uint8Array,
+  ttlSeconds: number = DEFAULT_TOKEN_TTL_SECONDS,
+): { tokens: AuthTokens; file: string } {
+  const iat = Math.floor(Date.now() / 1000);
+  const exp = iat + ttlSeconds;
   const tokens: AuthTokens = {
-    read: signJwt({ Allow: PERMISSION_LEVELS.read }, secret),
-    write: signJwt({ Allow: PERMISSION_LEVELS.write }, secret),
-    admin: signJwt({ Allow: PERMISSION_LEVELS.admin }, secret),
+    read: signJwt({ Allow: PERMISSION_LEVELS.read, iat, exp }, secret),
+    write: signJwt({ Allow: PERMISSION_LEVELS.write, iat, exp }, secret),
+    admin: signJwt({ Allow: PERMISSION_LEVELS.admin, iat, exp }, secret),
   };
   const file = join(dataDir, TOKEN_FILE);
   writeFileSync(file, `${JSON.stringify(tokens, null, 2)}\n`, { mode: 0o600 });

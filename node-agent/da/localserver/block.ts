@@ -41,16 +41,58 @@ function paddingShare(namespace: Uint8Array): Uint8Array {
 
 const nsOf = (share: Uint8Array) => share.subarray(0, NAMESPACE_SIZE);
 
+/** A laid-out square: k×k shares row by row, and where each blob's first share went. */
+export interface Square {
+  readonly square: readonly Uint8Array[];
+  readonly width: number;
+  readonly shareIndexes: readonly number[];
+}
+
+/**
+ * Lays blobs (already in namespace order) out like a data square: one reserved share for the
+ * PayForBlobs transactions, then each blob at the next multiple of its subtree width (so its
+ * commitment's subtree roots are roots of the square's NMTs), gaps padded with the previous
+ * namespace, the tail with tail padding.
+ */
+export function layoutSquare(
+  ordered: readonly Pick<PendingBlob, "namespace" | "data" | "shareVersion" | "signer">[],
+): Square {
+  const square: Uint8Array[] = [paddingShare(PAY_FOR_BLOB_NAMESPACE)];
+  const shareIndexes: number[] = [];
+  for (const b of ordered) {
+    const shares = splitBlobToShares(b.namespace, b.data, b.shareVersion, b.signer);
+    const width = subtreeWidth(shares.length, SUBTREE_ROOT_THRESHOLD);
+    while (square.length % width !== 0) square.push(paddingShare(nsOf(square[square.length - 1] as Uint8Array)));
+    shareIndexes.push(square.length);
+    square.push(...shares);
+  }
+  const k = roundUpPowerOfTwo(Math.ceil(Math.sqrt(square.length)));
+  while (square.length < k * k) square.push(paddingShare(TAIL_PADDING_NAMESPACE));
+  return { square, width: k, shareIndexes };
+}
+
+/** The square of a stored height, rebuilt from all its blobs in stored order (for proofs). */
+export function squareOf(blobs: readonly StoredBlob[]): Square {
+  const ordered = [...blobs].sort((a, b) => a.idx - b.idx);
+  return layoutSquare(
+    ordered.map((b) => ({
+      namespace: b.namespace,
+      data: b.data,
+      shareVersion: b.shareVersion as ShareVersion,
+      ...(b.signer ? { signer: b.signer } : {}),
+    })),
+  );
+}
+
 export interface BuiltBlock {
   readonly header: StoredHeader;
   readonly blobs: StoredBlob[];
 }
 
 /**
- * Lays the blobs out like a data square: one reserved share for the PayForBlobs transactions, then
- * each blob at the next multiple of its subtree width (so its commitment's subtree roots are roots of
- * the square's NMTs), gaps padded with the previous namespace, the tail with tail padding. Roots are
- * over the original square only (no Reed-Solomon extension): enough for a stable, content-bound DAH.
+ * Seals one height: the square's NMT row and column roots and the data root over them. Roots are over
+ * the original square only (no Reed-Solomon extension), so the data root is not byte-identical to
+ * Celestia's for the same blobs; proofs have Celestia's shape and verify the same way.
  */
 export function buildBlock(
   height: number,
@@ -62,26 +104,17 @@ export function buildBlock(
     .map((b, i) => ({ b, i }))
     .sort((x, y) => Buffer.compare(x.b.namespace, y.b.namespace) || x.i - y.i)
     .map((x) => x.b);
-  const square: Uint8Array[] = [paddingShare(PAY_FOR_BLOB_NAMESPACE)];
-  const blobs: StoredBlob[] = [];
-  ordered.forEach((b, idx) => {
-    const shares = splitBlobToShares(b.namespace, b.data, b.shareVersion, b.signer);
-    const width = subtreeWidth(shares.length, SUBTREE_ROOT_THRESHOLD);
-    while (square.length % width !== 0) square.push(paddingShare(nsOf(square[square.length - 1] as Uint8Array)));
-    blobs.push({
-      height,
-      idx,
-      namespace: b.namespace,
-      data: b.data,
-      shareVersion: b.shareVersion,
-      commitment: b.commitment,
-      signer: b.signer ?? null,
-      shareIndex: square.length,
-    });
-    square.push(...shares);
-  });
-  const k = roundUpPowerOfTwo(Math.ceil(Math.sqrt(square.length)));
-  while (square.length < k * k) square.push(paddingShare(TAIL_PADDING_NAMESPACE));
+  const { square, width: k, shareIndexes } = layoutSquare(ordered);
+  const blobs: StoredBlob[] = ordered.map((b, idx) => ({
+    height,
+    idx,
+    namespace: b.namespace,
+    data: b.data,
+    shareVersion: b.shareVersion,
+    commitment: b.commitment,
+    signer: b.signer ?? null,
+    shareIndex: shareIndexes[idx] as number,
+  }));
   const leaf = (r: number, c: number) => {
     const s = square[r * k + c] as Uint8Array;
     return concatBytes(nsOf(s), s);

@@ -7,12 +7,20 @@ import http from "node:http";
 import { join } from "node:path";
 import { WebSocket, WebSocketServer } from "ws";
 import { bytesEqual } from "../../../common/hash.js";
+import { RequestGuard } from "../../http/requestGuard.js";
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_TIMEOUTS,
+  type ServiceLimits,
+  type ServiceTimeouts,
+} from "../../http/serviceLimits.js";
 import { encodeBlobJson } from "../celestia/blobJson.js";
+import { buildBlobProof, verifyBlobInclusion } from "../commitment/blobProof.js";
 import { createCommitment } from "../commitment/commitment.js";
 import { NAMESPACE_SIZE, namespaceProblem } from "../commitment/namespace.js";
-import { checkBlobShape, type ShareVersion } from "../commitment/shares.js";
+import { checkBlobShape, type ShareVersion, sparseSharesNeeded } from "../commitment/shares.js";
 import { type AuthTokens, issueTokens, loadOrCreateSecret, type Permission, verifyJwt } from "./auth.js";
-import { buildBlock, extendedHeaderJson, type PendingBlob } from "./block.js";
+import { buildBlock, extendedHeaderJson, type PendingBlob, squareOf } from "./block.js";
 import { LocalDAStore, type StoredBlob } from "./store.js";
 
 export interface LocalDAServerOptions {
@@ -24,12 +32,21 @@ export interface LocalDAServerOptions {
   /** A new height every this many ms (with or without blobs). Default 1000. */
   readonly blockTimeMs?: number;
   readonly chainId?: string;
+  /** Lifetime of the tokens issued at start (they are re-issued at every start). Default 30 days. */
+  readonly tokenTtlSeconds?: number;
   /** Request body limit (celestia-node: 16 MiB). */
   readonly maxBodyBytes?: number;
   /** Blob bytes one blob.Submit may carry (celestia-app MaxTxSize: 8 MiB). */
   readonly maxSubmitBytes?: number;
+  /** Header and whole-request deadlines (WebSocket subscriptions, once upgraded, are not cut). */
+  readonly timeouts?: ServiceTimeouts;
+  /** Requests per client per window and load shedding (default: DA_DEFAULT_LIMITS). */
+  readonly limits?: ServiceLimits;
   readonly log?: (line: string) => void;
 }
+
+/** Every service of a localnet reads DA from 127.0.0.1, replays included: a high per-address default. */
+export const DA_DEFAULT_LIMITS: ServiceLimits = { ...DEFAULT_LIMITS, requestsPerWindow: 60_000 };
 
 export const DEFAULT_LOCAL_DA_PORT = 26658;
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -104,19 +121,29 @@ export class LocalDAServer {
   private stopped = false;
   private readonly chainId: string;
   private readonly log: (line: string) => void;
+  private readonly guard: RequestGuard;
 
   private constructor(private readonly options: LocalDAServerOptions) {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     this.store = new LocalDAStore(join(options.dataDir, "local-da.sqlite"));
     this.secret = loadOrCreateSecret(options.dataDir);
-    const issued = issueTokens(options.dataDir, this.secret);
+    const issued = issueTokens(options.dataDir, this.secret, options.tokenTtlSeconds);
     this.tokens = issued.tokens;
     this.tokenFile = issued.file;
     this.headHeight = this.store.head();
     this.chainId = options.chainId ?? "dsdn-local-da";
     this.log = options.log ?? (() => {});
     this.methods = this.methodTable();
-    this.server = http.createServer((req, res) => void this.onHttp(req, res));
+    const t = options.timeouts ?? DEFAULT_TIMEOUTS;
+    this.guard = new RequestGuard(options.limits ?? DA_DEFAULT_LIMITS);
+    this.server = http.createServer(
+      {
+        headersTimeout: t.headersTimeoutMs,
+        requestTimeout: t.requestTimeoutMs,
+        connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(t.headersTimeoutMs / 2))),
+      },
+      (req, res) => void this.onHttp(req, res),
+    );
     this.server.keepAliveTimeout = 65_000;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.maxBody });
     this.server.on("upgrade", (req, socket, head) => this.onUpgrade(req, socket, head));
@@ -232,20 +259,64 @@ export class LocalDAServer {
     return extendedHeaderJson(h, this.chainId);
   }
 
+  private async findBlob(h: unknown, ns: unknown, c: unknown, method: string): Promise<StoredBlob> {
+    const height = parseUint(h, method);
+    const namespace = parseNamespaceParam(ns);
+    if (typeof c !== "string") throw fail("invalid commitment: expected base64");
+    await this.awaitHeight(height);
+    const blob = this.store.blob(height, namespace, new Uint8Array(Buffer.from(c, "base64")));
+    if (!blob) throw fail("blob: not found");
+    return blob;
+  }
+
+  /** celestia-node's blob.Proof for a stored blob: NMT proofs to its rows, RFC 6962 proofs of the rows to the data root. */
+  private proofOf(blob: StoredBlob): unknown {
+    const header = this.store.header(blob.height);
+    if (!header) throw fail("header: not found");
+    const { square, width } = squareOf(this.store.allBlobs(blob.height));
+    const shares = sparseSharesNeeded(blob.data.length, blob.shareVersion as ShareVersion);
+    return buildBlobProof(square, width, blob.shareIndex, shares, header.rowRoots, header.columnRoots);
+  }
+
   private methodTable(): Record<string, MethodSpec> {
     return {
       "blob.Submit": { perm: "write", params: 2, run: (p) => this.submit(p) },
       "blob.Get": {
         perm: "read",
         params: 3,
-        run: async ([h, ns, c]) => {
-          const height = parseUint(h, "blob.Get");
-          const namespace = parseNamespaceParam(ns);
-          if (typeof c !== "string") throw fail("invalid commitment: expected base64");
-          await this.awaitHeight(height);
-          const blob = this.store.blob(height, namespace, new Uint8Array(Buffer.from(c, "base64")));
-          if (!blob) throw fail("blob: not found");
-          return blobToJson(blob);
+        run: async ([h, ns, c]) => blobToJson(await this.findBlob(h, ns, c, "blob.Get")),
+      },
+      "blob.GetProof": {
+        perm: "read",
+        params: 3,
+        run: async ([h, ns, c]) => this.proofOf(await this.findBlob(h, ns, c, "blob.GetProof")),
+      },
+      "blob.Included": {
+        perm: "read",
+        params: 4,
+        run: async ([h, ns, proof, c]) => {
+          const found = await this.findBlob(h, ns, c, "blob.Included").catch((e) => {
+            if (e instanceof RpcFailure && e.message === "blob: not found") return undefined;
+            throw e;
+          });
+          if (!found) return false;
+          const header = this.store.header(found.height);
+          if (!header) return false;
+          try {
+            verifyBlobInclusion(
+              {
+                namespace: found.namespace,
+                data: found.data,
+                shareVersion: found.shareVersion as ShareVersion,
+                ...(found.signer ? { signer: found.signer } : {}),
+              },
+              proof,
+              { ...header, height: BigInt(found.height) },
+            );
+            return true;
+          } catch {
+            throw fail("blob: invalid proof");
+          }
         },
       },
       "blob.GetAll": {
@@ -356,7 +427,8 @@ export class LocalDAServer {
     let token: string | undefined;
     if (header?.startsWith("Bearer ")) token = header.slice(7).trim();
     else if (header) return undefined;
-    if (!token) token = new URL(req.url ?? "/", "http://x").searchParams.get("token") ?? undefined;
+    // Tokens in URLs (`?token=`) end up in access logs, proxies and shell history: refused, not read.
+    if (new URL(req.url ?? "/", "http://x").searchParams.has("token")) return undefined;
     if (!token) return ["public"];
     return verifyJwt(token, this.secret);
   }
@@ -398,6 +470,17 @@ export class LocalDAServer {
       res.writeHead(status, { "content-type": typeof payload === "string" ? "text/plain" : "application/json" });
       res.end(text);
     };
+    const refusal = this.guard.check(req.socket.remoteAddress);
+    if (refusal) {
+      req.resume();
+      res.setHeader("retry-after", String(refusal.retryAfterSeconds));
+      res.setHeader("connection", "close");
+      return send(refusal.status, {
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32000, message: refusal.message, data: { code: refusal.code } },
+      });
+    }
     if (req.method !== "POST") return send(405, "only POST (JSON-RPC) and WebSocket upgrades are served\n");
     const perms = this.permissions(req);
     if (!perms) {
@@ -435,6 +518,13 @@ export class LocalDAServer {
   }
 
   private onUpgrade(req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer): void {
+    const refusal = this.guard.check(req.socket.remoteAddress);
+    if (refusal) {
+      socket.end(
+        `HTTP/1.1 ${refusal.status} ${refusal.status === 429 ? "Too Many Requests" : "Service Unavailable"}\r\nRetry-After: ${refusal.retryAfterSeconds}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
+      return;
+    }
     const perms = this.permissions(req);
     if (!perms) {
       socket.end("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -466,6 +556,7 @@ export class LocalDAServer {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.guard.close();
     const down = fail("node is shutting down");
     for (const p of this.pending) p.reject(down);
     for (const w of this.waiters) w.reject(down);

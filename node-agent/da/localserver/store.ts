@@ -81,6 +81,7 @@ export class LocalDAStore {
         "INSERT INTO blobs (height, idx, namespace, data, share_version, commitment, signer, share_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       ),
       blobsAt: this.db.prepare("SELECT * FROM blobs WHERE height = ? AND namespace = ? ORDER BY idx"),
+      allAt: this.db.prepare("SELECT * FROM blobs WHERE height = ? ORDER BY idx"),
       blobByCommitment: this.db.prepare("SELECT * FROM blobs WHERE height = ? AND namespace = ? AND commitment = ?"),
     };
   }
@@ -132,6 +133,11 @@ export class LocalDAStore {
 
   blobs(height: number, namespace: Uint8Array): StoredBlob[] {
     return (this.stmts.blobsAt.all(height, Buffer.from(namespace)) as BlobRow[]).map(toBlob);
+  }
+
+  /** Every blob of a height in square order (to rebuild the square for proofs). */
+  allBlobs(height: number): StoredBlob[] {
+    return (this.stmts.allAt.all(height) as BlobRow[]).map(toBlob);
   }
 
   blob(height: number, namespace: Uint8Array, commitment: Uint8Array): StoredBlob | undefined {

@@ -1,4 +1,4 @@
-/** @module NodeRegistered: a node joins or updates its registration (signed by the node itself). */
+/** @module NodeRegistered: a node joins or updates its registration (signed by the node, relayed by a coordinator). */
 
 import { sha256 } from "../../../common/hash.js";
 import { isValidAddress } from "../../../common/secp256k1.js";
@@ -26,9 +26,16 @@ export function applyNodeRegistered(state: ReplayState, ev: NodeRegistered, ctx:
     (ev.registeredAtHeight < ctx.blobHeight ? undefined : "registered_at_height is not before the blob's height");
   if (bad) return rejected(bad);
   const nodeId = nodeIdHex(ev.nodeId);
-  // A node registers itself; a coordinator may relay a registration, but only the node can sign it.
-  if (nodeId !== ctx.publisherHex && !ctx.isCoordinator)
-    return rejected("unauthorized: not the node nor a coordinator");
+  // Only the node can sign a registration, but only a coordinator publishes it — after checking zone, class,
+  // capacity and endpoint against the chain (MsgRegisterNode). A node posting its own registration to DA
+  // would otherwise rewrite what placement and every replayer use (zone, capacity 2^62, a metadata-service
+  // endpoint) while staying Active.
+  if (!ctx.isCoordinator)
+    return rejected(
+      nodeId === ctx.publisherHex
+        ? "unauthorized: a node's own registration takes effect only when a coordinator relays it"
+        : "unauthorized: not a coordinator",
+    );
   if (!verifyNodeRegistration(ev)) return rejected("node_signature does not verify");
   // Ordered by what the node signed, so re-publishing an old registration can never roll it back.
   const key: WriteKey = { height: ev.registeredAtHeight, tie: sha256(ev.nodeSignature) };

@@ -292,12 +292,52 @@ describe("ReplayMachine", () => {
     const reasons = Object.keys(st.rejected).join("|");
     expect(reasons).toContain("only coordinators declare chunks");
     expect(reasons).toContain("only coordinators change node status");
-    expect(reasons).toContain("not the node nor a coordinator");
-    expect(reasons).toContain("node_signature does not verify");
+    expect(reasons).toContain("not a coordinator");
+    expect(reasons).toContain("a node's own registration takes effect only when a coordinator relays it");
     expect(reasons).toContain("owner_signature does not verify");
     expect(reasons).toContain("observed_height is not before");
     expect(st.pending).toBe(1);
     expect(m.appliedSequence(rogue.publicKey)).toBe(8n); // rejected but signed events consume their sequence
+  });
+
+  it("a node cannot rewrite its own zone, capacity or endpoint by posting a registration to DA", () => {
+    const m = replay(blobs);
+    const node = net.nodes[1]!.actor;
+    const id = Buffer.from(node.publicKey).toString("hex");
+    const before = m.state.getNode(id)!;
+    expect(before.status).toBe("active");
+    const evil = signNodeRegistration(
+      {
+        ...(sampleRegistration(net, 1, 1n).value as object),
+        zone: "zone-evil",
+        capacityBytes: 1n << 62n,
+        endpoint: "http://169.254.169.254",
+        registeredAtHeight: m.height,
+      },
+      node.secretKey,
+    );
+    const seq = m.appliedSequence(node.publicKey) + 1n;
+    // Validly signed by the node, relayed by the coordinator, but altered afterwards: the signature fails.
+    const relayedTampered = { ...evil, capacityBytes: 1n << 40n };
+    const coordSeq = m.appliedSequence(net.coordinator.publicKey) + 1n;
+    m.applyHeight(
+      heightOf(m.height + 1n, [
+        encodeBatch([signed(node, seq, { type: "nodeRegistered", value: evil })]),
+        encodeBatch([signed(net.coordinator, coordSeq, { type: "nodeRegistered", value: relayedTampered })]),
+      ]),
+    );
+    const after = m.state.getNode(id)!;
+    expect({ zone: after.zone, capacity: after.capacityBytes, endpoint: after.endpoint, status: after.status }).toEqual(
+      {
+        zone: before.zone,
+        capacity: before.capacityBytes,
+        endpoint: before.endpoint,
+        status: "active",
+      },
+    );
+    const reasons = Object.keys(m.stats().rejected).join("|");
+    expect(reasons).toContain("a node's own registration takes effect only when a coordinator relays it");
+    expect(reasons).toContain("node_signature does not verify");
   });
 
   it("an owner-signed delete covers only the owner's chunks declared before it; a later re-upload survives", () => {

@@ -6,11 +6,12 @@ import { isValidAddress } from "../../../common/secp256k1.js";
 import { CoordinatorClient } from "../../coordinator/client.js";
 import { stderrLogger } from "../../da/events/logger.js";
 import { parseCoordinatorList, replayConfig } from "../../da/replay/config.js";
-import { createDALayer } from "../../da/replay/createDALayer.js";
+import { createDALayer, daOptionsFromCli } from "../../da/replay/createDALayer.js";
 import { ReplayFollower } from "../../da/replay/follower.js";
 import { parseSize } from "../chunker.js";
 import type { NodeIdentity } from "../identity.js";
 import type { LocalFsStorage } from "../localfs.js";
+import { committeePublishersFromChain } from "./chainPublishers.js";
 import { GarbageCollector } from "./garbageCollector.js";
 import { registerWithCoordinator } from "./register.js";
 import { SelfHealer } from "./selfHeal.js";
@@ -27,6 +28,8 @@ export interface NetworkNodeInput {
 }
 
 export interface NetworkNode {
+  /** The coordinators this node trusts (its DA replay rules; their tickets authorize PUTs). */
+  readonly coordinatorKeys: readonly string[];
   readonly follower: ReplayFollower;
   readonly healer: SelfHealer;
   readonly gc: GarbageCollector;
@@ -62,26 +65,18 @@ export async function startNetworkNode(i: NetworkNodeInput): Promise<NetworkNode
   if (!(Number.isInteger(graceMs) && graceMs >= 1000))
     throw new InvalidArgumentError("--gc-grace-ms must be an integer ≥ 1000");
 
-  // Replay rules: coordinator keys by flag, else DSDN_COORDINATOR_KEYS, else the coordinator's own answer.
+  // Replay rules: coordinator keys by flag, else DSDN_COORDINATOR_KEYS, else the chain's committee registry.
+  // Never the coordinator's own /health answer: whoever answers there could name itself.
   let keys = Array.isArray(v["coordinator-key"])
     ? (v["coordinator-key"] as string[])
     : parseCoordinatorList(process.env.DSDN_COORDINATOR_KEYS);
-  if (keys.length === 0) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        keys = [(await coordinator.health()).coordinator];
-        break;
-      } catch (e) {
-        if (attempt >= 60) throw e;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-  }
-  const da = await createDALayer({
-    ...(str(v.da) ? { url: str(v.da) } : {}),
-    ...(str(v.token) ? { token: str(v.token) } : {}),
-    ...(str(v.namespace) ? { namespace: str(v.namespace) } : {}),
-  });
+  const rpcUrl = str(v.rpc) ?? str(process.env.RPC_URL);
+  if (keys.length === 0 && rpcUrl) keys = await committeePublishersFromChain(rpcUrl);
+  if (keys.length === 0)
+    throw new InvalidArgumentError(
+      "no authorized DA publishers: pass --coordinator-key KEY (or DSDN_COORDINATOR_KEYS), or --rpc URL to read the committee registry from the chain",
+    );
+  const da = await createDALayer(daOptionsFromCli(v));
   const follower = new ReplayFollower({
     da,
     config: replayConfig({ coordinators: keys }),
@@ -96,6 +91,7 @@ export async function startNetworkNode(i: NetworkNodeInput): Promise<NetworkNode
     identity: i.identity,
     zone: i.zone,
     coordinator,
+    trustedCoordinators: new Set(keys),
     ...(healRate !== undefined ? { bytesPerSecond: healRate } : {}),
     ...(intervalMs !== undefined ? { intervalMs } : {}),
     logger: stderrLogger,
@@ -150,6 +146,7 @@ export async function startNetworkNode(i: NetworkNodeInput): Promise<NetworkNode
   }
   i.out(`following DA at height ${follower.height}; self-healing on; coordinator ${coordinator.url}`);
   return {
+    coordinatorKeys: keys,
     follower,
     healer,
     gc,

@@ -8,6 +8,7 @@ import type { ReplayFollower } from "../../da/replay/follower.js";
 import { signAck } from "../ack.js";
 import type { NodeIdentity } from "../identity.js";
 import type { LocalFsStorage } from "../localfs.js";
+import { checkTicket, type VerifiedTicket } from "../ticket.js";
 import { ByteRateLimiter } from "./rateLimiter.js";
 
 export interface SelfHealerOptions {
@@ -15,8 +16,10 @@ export interface SelfHealerOptions {
   readonly storage: LocalFsStorage;
   readonly identity: NodeIdentity;
   readonly zone: string;
-  /** Where to report fetched replicas (the coordinator records them on DA). */
+  /** Where heal tickets come from and fetched replicas are reported (the coordinator records them on DA). */
   readonly coordinator?: CoordinatorClient;
+  /** Coordinators whose heal tickets this node accepts (hex keys); required with `coordinator`. */
+  readonly trustedCoordinators?: ReadonlySet<string>;
   /** Healing bandwidth cap, bytes per second (0 = unlimited; default 64 MiB/s). */
   readonly bytesPerSecond?: number;
   /** Full comparison of DA's placement with the store every this many ms (default 2000). */
@@ -148,6 +151,21 @@ export class SelfHealer {
       const chunk = state.getChunk(cid);
       if (!chunk) return;
       const me = this.o.identity.nodeId;
+      // The heal ticket is this node's authority to store the chunk; its ack names it.
+      let ticket: VerifiedTicket | undefined;
+      if (this.o.coordinator) {
+        try {
+          ticket = await this.healTicket(cid);
+        } catch (e) {
+          this.s.failed++;
+          this.failedAt.set(cid, Date.now());
+          this.o.logger.warn("self-heal: no heal ticket", {
+            cid,
+            error: isBaseError(e) ? e.shortMessage : (e as Error).message,
+          });
+          return;
+        }
+      }
       const sources = state
         .replicasOf(cid)
         .filter((n) => n !== me)
@@ -159,12 +177,12 @@ export class SelfHealer {
         await this.limiter.take(Number(chunk.size));
         try {
           const bytes = await this.client(src!.endpoint).get(cid);
-          await this.o.storage.putChunk(cid, bytes);
+          await this.o.storage.putChunk(cid, bytes, ticket ? { expectedSize: ticket.size } : {});
           this.s.fetched++;
           this.s.bytesFetched += bytes.length;
           this.failedAt.delete(cid);
           this.o.logger.info("self-heal: fetched chunk", { cid, from: src!.nodeId.slice(0, 16), bytes: bytes.length });
-          await this.report(cid);
+          await this.report(cid, ticket);
           return;
         } catch (e) {
           reasons.push(`${src!.nodeId.slice(0, 12)}: ${isBaseError(e) ? e.shortMessage : (e as Error).message}`);
@@ -178,19 +196,31 @@ export class SelfHealer {
     }
   }
 
-  private async report(cid: string): Promise<void> {
+  /** Asks the coordinator for a heal ticket and checks it as the chunk server checks a PUT's. */
+  private async healTicket(cid: string): Promise<VerifiedTicket> {
+    const grant = await this.o.coordinator!.healTicket(cid, this.o.identity.nodeId);
+    return checkTicket(grant.ticket, {
+      trustedCoordinators: this.o.trustedCoordinators ?? new Set(),
+      nodeId: this.o.identity.nodeId,
+      cid,
+      nowMs: Date.now(),
+    });
+  }
+
+  private async report(cid: string, heldUnder?: VerifiedTicket): Promise<void> {
     if (!this.o.coordinator) return;
     const last = this.reportedAt.get(cid);
     if (last !== undefined && Date.now() - last < 5000) return;
     const info = await this.o.storage.statChunk(cid);
     if (!info) return;
-    const ack = signAck(
-      { cid, size: info.size, zone: this.o.zone, receivedAtMs: Date.now() },
-      this.o.identity.publicKey,
-      this.o.identity.secretKey,
-    );
     this.reportedAt.set(cid, Date.now());
     try {
+      const ticket = heldUnder ?? (await this.healTicket(cid));
+      const ack = signAck(
+        { cid, size: info.size, zone: this.o.zone, receivedAtMs: Date.now(), ticket },
+        this.o.identity.publicKey,
+        this.o.identity.secretKey,
+      );
       const r = await this.o.coordinator.reportReplica(Buffer.from(ack).toString("base64"));
       if (r.recorded) this.s.reported++;
     } catch (e) {

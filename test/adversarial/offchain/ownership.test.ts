@@ -16,6 +16,7 @@ import { NodeClient } from "../../../clients/agent/nodeClient.js";
 import { cidForBytes } from "../../../common/cid.js";
 import { ed25519KeyPair } from "../../../common/ed25519.js";
 import { projectRoot } from "../../../common/paths.js";
+import { readSecretFile } from "../../../common/privateFile.js";
 import { pubKeyToAddress, secp256k1KeyPair } from "../../../common/secp256k1.js";
 import { CoordinatorClient, type ObjectStatusAnswer } from "../../../node-agent/coordinator/client.js";
 import { loadOrCreateCoordinatorKey } from "../../../node-agent/coordinator/keyFile.js";
@@ -37,6 +38,7 @@ import { signedRegistration } from "../../../node-agent/storage/follower/registe
 import { loadOrCreateIdentity } from "../../../node-agent/storage/identity.js";
 import { LocalFsStorage } from "../../../node-agent/storage/localfs.js";
 import { MANIFEST_VERSION, manifestCid } from "../../../node-agent/storage/manifest.js";
+import { decodeTicket } from "../../../node-agent/storage/ticket.js";
 import { DeleteRequested, UploadDeclaration } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { type Localnet, startLocalnet, waitFor } from "../../support/localnet.js";
 
@@ -89,7 +91,12 @@ beforeAll(async () => {
   env = { ...process.env, ...net.env, DSDN_HOME: join(net.dir, "victim-home") };
   coord = new CoordinatorClient(net.env.DSDN_COORDINATOR_URL!);
   coordinatorKey = net.env.DSDN_COORDINATOR_KEYS!;
-  da = await createDALayer({ url: net.env.DA_RPC_URL, token: net.env.DA_AUTH_TOKEN, namespace: net.env.DA_NAMESPACE });
+  // The attacker posts its own blobs to DA: that needs a write token (DA posting is not what is attacked here).
+  da = await createDALayer({
+    url: net.env.DA_RPC_URL,
+    token: readSecretFile(net.env.DA_WRITE_TOKEN_FILE!, "DA write token"),
+    namespace: net.env.DA_NAMESPACE,
+  });
   // The victim: an ordinary `dsdn upload` with the key dsdn creates for them.
   file = randomBytes(1024 * 1024 + 4321);
   const path = join(net.dir, "victim.bin");
@@ -117,7 +124,12 @@ describe("ownership attacks (real storage nodes, coordinator, ingress, DA server
     expect(cidForBytes(bytes)).toBe(manifest);
     const acks: string[] = [];
     try {
-      acks.push((await new NodeClient(holder.endpoint, { retries: 0 }).put(manifest, bytes)).ack);
+      // With a placement ticket of its own (signed ticket request): the node stores and acks.
+      const { tickets } = await coord.tickets(manifest, bytes.length, attacker);
+      const ticket = tickets.find((t) => t.nodeId === holder.node)?.ticket;
+      acks.push(
+        (await new NodeClient(holder.endpoint, { retries: 0 }).put(manifest, bytes, ticket ? { ticket } : {})).ack,
+      );
     } catch {
       // A node that refuses an unauthorized PUT stops the attack even earlier.
     }
@@ -239,12 +251,16 @@ describe("ownership attacks (real storage nodes, coordinator, ingress, DA server
     expect((await coord.requestDelete(b64(DeleteRequested.encode(del).finish()))).published).toBe(false);
     for (const c of (await coord.status(manifest)).chunks) expect(c.owners).toEqual([victimAddress]);
     // A node's old storage ack cannot be replayed to (re-)add a replica.
+    // It names the node's current heal ticket, so what refuses it is its age (an ack naming no ticket is 401).
+    const mine = status.chunks.find((c) => c.placement.includes(id.nodeId))!;
+    const t = decodeTicket((await coord.healTicket(mine.cid, id.nodeId)).ticket);
     const old = signAck(
       {
-        cid: status.chunks[1]!.cid,
-        size: Number(status.chunks[1]!.size),
+        cid: mine.cid,
+        size: Number(mine.size),
         zone: node.zone,
         receivedAtMs: Date.now() - 20 * 60_000,
+        ticket: { id: t.id, expiresAtMs: t.expiresAtMs, kind: t.kind },
       },
       id.publicKey,
       id.secretKey,
@@ -331,9 +347,11 @@ describe("ownership attacks (real storage nodes, coordinator, ingress, DA server
       name: "",
     });
     expect(m.bytes.length).toBeGreaterThan(4 << 20);
-    const placement = await coord.placement(m.cid, attackerAddress);
+    const { tickets } = await coord.tickets(m.cid, m.bytes.length, attacker);
     const acks = await Promise.all(
-      placement.nodes.map(async (n) => (await new NodeClient(n.endpoint, { retries: 0 }).put(m.cid, m.bytes)).ack),
+      tickets.map(
+        async (t) => (await new NodeClient(t.endpoint, { retries: 0 }).put(m.cid, m.bytes, { ticket: t.ticket })).ack,
+      ),
     );
     const h = await head();
     const { declaration, proofs } = signUploadDeclaration(

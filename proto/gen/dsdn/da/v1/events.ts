@@ -184,6 +184,11 @@ export interface ChunkDeclared {
   index: number;
   /** RFC 6962 audit path of that leaf to declaration.chunks_root */
   proof: Buffer[];
+  /**
+   * Chain Nusantara height whose stake weights and node registrations the placement was computed from
+   * (0 = unknown): `dsdn-node placement` recomputes it at that height, so it is reproducible later.
+   */
+  chainHeight: bigint;
 }
 
 export interface ReplicaAdded {
@@ -952,6 +957,7 @@ function createBaseChunkDeclared(): ChunkDeclared {
     declaration: undefined,
     index: 0,
     proof: [],
+    chainHeight: 0n,
   };
 }
 
@@ -983,6 +989,12 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
     }
     for (const v of message.proof) {
       writer.uint32(74).bytes(v!);
+    }
+    if (message.chainHeight !== 0n) {
+      if (BigInt.asIntN(64, message.chainHeight) !== message.chainHeight) {
+        throw new globalThis.Error("value provided for field message.chainHeight of type int64 too large");
+      }
+      writer.uint32(120).int64(message.chainHeight);
     }
     return writer;
   },
@@ -1064,6 +1076,14 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
             message.proof.push(Buffer.from(reader.bytes()));
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.chainHeight = reader.int64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1098,6 +1118,11 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
       proof: globalThis.Array.isArray(object?.proof)
         ? object.proof.map((e: any) => Buffer.from(bytesFromBase64(e)))
         : [],
+      chainHeight: isSet(object.chainHeight)
+        ? BigInt(object.chainHeight)
+        : isSet(object.chain_height)
+        ? BigInt(object.chain_height)
+        : 0n,
     };
   },
 
@@ -1127,6 +1152,9 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
     if (message.proof?.length) {
       obj.proof = message.proof.map((e) => base64FromBytes(e));
     }
+    if (message.chainHeight !== 0n) {
+      obj.chainHeight = message.chainHeight.toString();
+    }
     return obj;
   },
 
@@ -1145,6 +1173,9 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
       : undefined;
     message.index = object.index ?? 0;
     message.proof = object.proof?.map((e) => e) || [];
+    message.chainHeight = (object.chainHeight !== undefined && object.chainHeight !== null)
+      ? BigInt(object.chainHeight)
+      : 0n;
     return message;
   },
 };

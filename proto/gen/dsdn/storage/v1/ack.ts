@@ -5,6 +5,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { TicketKind, ticketKindFromJSON, ticketKindToJSON } from "./ticket.js";
 
 /** Storage acknowledgements: a node's signed statement that it holds a chunk whose hash it verified. */
 
@@ -19,6 +20,12 @@ export interface StorageAck {
   zone: string;
   /** unix milliseconds when the node acknowledged */
   receivedAtMs: bigint;
+  /** sha256 of the PlacementTicket the node stored the chunk under (empty: none) */
+  ticketId: Buffer;
+  /** that ticket's expiry: the ack is useless to a coordinator after it */
+  ticketExpiresAtMs: bigint;
+  /** placement (upload) or heal (self-healing fetch) */
+  ticketKind: TicketKind;
 }
 
 /** The ack as signed: signature = ed25519(node key, "dsdn.storage.v1.StorageAck\0" || ack). */
@@ -30,7 +37,16 @@ export interface SignedStorageAck {
 }
 
 function createBaseStorageAck(): StorageAck {
-  return { cid: "", size: 0n, nodePubkey: Buffer.alloc(0), zone: "", receivedAtMs: 0n };
+  return {
+    cid: "",
+    size: 0n,
+    nodePubkey: Buffer.alloc(0),
+    zone: "",
+    receivedAtMs: 0n,
+    ticketId: Buffer.alloc(0),
+    ticketExpiresAtMs: 0n,
+    ticketKind: 0,
+  };
 }
 
 export const StorageAck: MessageFns<StorageAck> = {
@@ -55,6 +71,18 @@ export const StorageAck: MessageFns<StorageAck> = {
         throw new globalThis.Error("value provided for field message.receivedAtMs of type uint64 too large");
       }
       writer.uint32(40).uint64(message.receivedAtMs);
+    }
+    if (message.ticketId.length !== 0) {
+      writer.uint32(50).bytes(message.ticketId);
+    }
+    if (message.ticketExpiresAtMs !== 0n) {
+      if (BigInt.asUintN(64, message.ticketExpiresAtMs) !== message.ticketExpiresAtMs) {
+        throw new globalThis.Error("value provided for field message.ticketExpiresAtMs of type uint64 too large");
+      }
+      writer.uint32(56).uint64(message.ticketExpiresAtMs);
+    }
+    if (message.ticketKind !== 0) {
+      writer.uint32(64).int32(message.ticketKind);
     }
     return writer;
   },
@@ -112,6 +140,30 @@ export const StorageAck: MessageFns<StorageAck> = {
             message.receivedAtMs = reader.uint64() as bigint;
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.ticketId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.ticketExpiresAtMs = reader.uint64() as bigint;
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.ticketKind = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -139,6 +191,21 @@ export const StorageAck: MessageFns<StorageAck> = {
         : isSet(object.received_at_ms)
         ? BigInt(object.received_at_ms)
         : 0n,
+      ticketId: isSet(object.ticketId)
+        ? Buffer.from(bytesFromBase64(object.ticketId))
+        : isSet(object.ticket_id)
+        ? Buffer.from(bytesFromBase64(object.ticket_id))
+        : Buffer.alloc(0),
+      ticketExpiresAtMs: isSet(object.ticketExpiresAtMs)
+        ? BigInt(object.ticketExpiresAtMs)
+        : isSet(object.ticket_expires_at_ms)
+        ? BigInt(object.ticket_expires_at_ms)
+        : 0n,
+      ticketKind: isSet(object.ticketKind)
+        ? ticketKindFromJSON(object.ticketKind)
+        : isSet(object.ticket_kind)
+        ? ticketKindFromJSON(object.ticket_kind)
+        : 0,
     };
   },
 
@@ -159,6 +226,15 @@ export const StorageAck: MessageFns<StorageAck> = {
     if (message.receivedAtMs !== 0n) {
       obj.receivedAtMs = message.receivedAtMs.toString();
     }
+    if (message.ticketId.length !== 0) {
+      obj.ticketId = base64FromBytes(message.ticketId);
+    }
+    if (message.ticketExpiresAtMs !== 0n) {
+      obj.ticketExpiresAtMs = message.ticketExpiresAtMs.toString();
+    }
+    if (message.ticketKind !== 0) {
+      obj.ticketKind = ticketKindToJSON(message.ticketKind);
+    }
     return obj;
   },
 
@@ -174,6 +250,11 @@ export const StorageAck: MessageFns<StorageAck> = {
     message.receivedAtMs = (object.receivedAtMs !== undefined && object.receivedAtMs !== null)
       ? BigInt(object.receivedAtMs)
       : 0n;
+    message.ticketId = object.ticketId ?? Buffer.alloc(0);
+    message.ticketExpiresAtMs = (object.ticketExpiresAtMs !== undefined && object.ticketExpiresAtMs !== null)
+      ? BigInt(object.ticketExpiresAtMs)
+      : 0n;
+    message.ticketKind = object.ticketKind ?? 0;
     return message;
   },
 };

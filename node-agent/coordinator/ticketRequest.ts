@@ -1,0 +1,47 @@
+/** @module Uploader-signed ticket requests (POST /tickets): ADR-036 by the uploader's account key, fresh and used once. */
+import { adr036Sign, adr036Verify } from "../../common/adr036.js";
+import { pubKeyToAddress } from "../../common/secp256k1.js";
+
+/** POST /tickets body: who asks for which chunk, signed by that account so per-uploader quotas hold. */
+export interface TicketRequest {
+  readonly cid: string;
+  readonly size: number;
+  /** bech32 "nusa1…" account: the uploader named in every ticket (and charged by the nodes' quotas). */
+  readonly uploader: string;
+  /** base64 33-byte compressed secp256k1 key of `uploader`. */
+  readonly publicKey: string;
+  readonly signedAtMs: number;
+  /** base64 64-byte ADR-036 signature over ticketRequestBytes(). */
+  readonly signature: string;
+}
+
+export function ticketRequestBytes(cid: string, size: number, signedAtMs: number): Uint8Array {
+  return new TextEncoder().encode(`dsdn.coordinator.v1.TicketRequest\0${cid}\0${size}\0${signedAtMs}`);
+}
+
+export function signTicketRequest(
+  cid: string,
+  size: number,
+  key: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array },
+  now = Date.now(),
+): TicketRequest {
+  const signature = adr036Sign(ticketRequestBytes(cid, size, now), key.secretKey, key.publicKey);
+  return {
+    cid,
+    size,
+    uploader: pubKeyToAddress(key.publicKey),
+    publicKey: Buffer.from(key.publicKey).toString("base64"),
+    signedAtMs: now,
+    signature: Buffer.from(signature).toString("base64"),
+  };
+}
+
+/** True when `req` carries `req.uploader`'s ADR-036 signature over its cid, size and signing time. */
+export function verifyTicketRequest(req: TicketRequest): boolean {
+  return adr036Verify(
+    req.uploader,
+    ticketRequestBytes(req.cid, req.size, req.signedAtMs),
+    Buffer.from(req.publicKey, "base64"),
+    Buffer.from(req.signature, "base64"),
+  );
+}
