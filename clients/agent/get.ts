@@ -6,13 +6,13 @@ import { basename, dirname, join, resolve } from "node:path";
 import { parseCid } from "../../common/cid.js";
 import { BaseError, ErrorCode, IntegrityError, InvalidArgumentError, isBaseError } from "../../common/errors.js";
 import { bytesEqual, toHex } from "../../common/hash.js";
+import { fsyncDir } from "../../common/privateFile.js";
 import { ChunkBufferPool } from "../../node-agent/storage/chunker.js";
 import { decodeManifest } from "../../node-agent/storage/manifest.js";
 import type { Manifest } from "../../proto/gen/dsdn/storage/v1/manifest.js";
 import { decryptChunk, type FileCipher, fileCipher, keyIdOf, verifyManifestTag } from "./encryption.js";
 import { Keystore } from "./keystore.js";
 import { NodeClient } from "./nodeClient.js";
-import { fsyncDir } from "../../common/privateFile.js";
 import { TaskPool } from "./pool.js";
 
 export interface GetParameters {

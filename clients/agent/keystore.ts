@@ -8,8 +8,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../common/errors.js";
 import { bytesEqual, fromHex, toHex } from "../../common/hash.js";
-import { aesGcmOpen, aesGcmSeal, KEY_BYTES, keyIdOf } from "./encryption.js";
 import { checkPrivate, privateDir, writePrivateFile } from "../../common/privateFile.js";
+import { aesGcmOpen, aesGcmSeal, KEY_BYTES, keyIdOf } from "./encryption.js";
 
 export { privateDir, writePrivateFile } from "../../common/privateFile.js";
 

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { combine, split } from "shamir-secret-sharing";
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../common/errors.js";
 import { bytesEqual, fromHex, toHex } from "../../common/hash.js";
-import { keyIdOf } from "./encryption.js";
 import { ensureDir, writePrivateFile } from "../../common/privateFile.js";
+import { keyIdOf } from "./encryption.js";
 
 export const SHARE_FILE_FORMAT = "dsdn-key-share/v1";
 

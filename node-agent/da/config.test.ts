@@ -75,7 +75,9 @@ describe("DA tokens stay out of URLs and command lines", () => {
       writeFileSync(f, "secret-token\n", { mode: 0o600 });
       expect(loadDAConfig({ env: { DA_AUTH_TOKEN_FILE: f, DA_NAMESPACE: NS } }).authToken).toBe("secret-token");
       chmodSync(f, 0o644);
-      expect(() => loadDAConfig({ env: { DA_AUTH_TOKEN_FILE: f, DA_NAMESPACE: NS } })).toThrow(/accessible by other users/);
+      expect(() => loadDAConfig({ env: { DA_AUTH_TOKEN_FILE: f, DA_NAMESPACE: NS } })).toThrow(
+        /accessible by other users/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

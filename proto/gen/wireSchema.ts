@@ -46,7 +46,7 @@ export const dsdnWireSchemas: Readonly<Record<string, Readonly<Record<number, st
   "dsdn.committee.v1.SignRequest": { 1: "bytes", 2: "varint", 3: "bytes", 4: "bytes", 5: "bytes", 6: "varint", 7: "bytes" },
   "dsdn.committee.v1.SignatureShare": { 1: "bytes", 2: "varint", 3: "varint", 4: "bytes", 5: "bytes", 6: "bytes", 7: "bytes" },
   "dsdn.committee.v1.SignedReceipt": { 1: "bytes", 2: "bytes", 3: "bytes", 4: "varint", 5: "varint[]", 6: "bytes" },
-  "dsdn.da.v1.ChunkDeclared": { 1: "bytes", 2: "varint", 3: "bytes", 5: "bytes", 6: "varint", 7: ".dsdn.da.v1.UploadDeclaration", 8: "varint", 9: "bytes" },
+  "dsdn.da.v1.ChunkDeclared": { 1: "bytes", 2: "varint", 3: "bytes", 5: "bytes", 6: "varint", 7: ".dsdn.da.v1.UploadDeclaration", 8: "varint", 9: "bytes", 15: "varint" },
   "dsdn.da.v1.ChunkEntry": { 1: ".dsdn.da.v1.ChunkDeclared", 2: ".dsdn.da.v1.WriteKey", 3: ".dsdn.da.v1.PinEntry" },
   "dsdn.da.v1.DeleteEntry": { 1: "bytes", 2: ".dsdn.da.v1.Principal", 3: ".dsdn.da.v1.WriteKey" },
   "dsdn.da.v1.DeleteRequested": { 1: "bytes", 2: ".dsdn.da.v1.Principal", 3: "bytes", 4: "varint", 5: "bytes" },
@@ -134,6 +134,8 @@ export const dsdnWireSchemas: Readonly<Record<string, Readonly<Record<number, st
   "dsdn.storage.v1.ChunkRef": { 1: "bytes", 2: "varint", 3: "varint" },
   "dsdn.storage.v1.Encryption": { 1: "bytes", 2: "bytes", 3: "bytes", 4: "bytes", 5: "bytes" },
   "dsdn.storage.v1.Manifest": { 1: "varint", 2: "varint", 3: "varint", 4: ".dsdn.storage.v1.ChunkRef", 5: ".dsdn.storage.v1.Encryption", 6: "bytes" },
+  "dsdn.storage.v1.PlacementTicket": { 1: "varint", 2: "bytes", 3: "varint", 4: "bytes", 5: "bytes", 6: "varint", 7: "varint", 8: "bytes", 9: "bytes" },
+  "dsdn.storage.v1.SignedPlacementTicket": { 1: "bytes", 2: "bytes" },
   "dsdn.storage.v1.SignedStorageAck": { 1: "bytes", 2: "bytes" },
-  "dsdn.storage.v1.StorageAck": { 1: "bytes", 2: "varint", 3: "bytes", 4: "bytes", 5: "varint" },
+  "dsdn.storage.v1.StorageAck": { 1: "bytes", 2: "varint", 3: "bytes", 4: "bytes", 5: "varint", 6: "bytes", 7: "varint", 8: "varint" },
 };
