@@ -119,5 +119,9 @@ export function storageCommitment(workloadId: Uint8Array): ExecutionCommitment {
     stateRootBefore: z(),
     stateRootAfter: z(),
     executionTraceMerkleRoot: z(),
+    steps: 0n,
+    traceEvery: 0n,
+    outputSize: 0n,
+    moduleHash: z(),
   };
 }

@@ -142,6 +142,10 @@ describe("MsgClaimReward", () => {
         stateRootBefore: Buffer.alloc(32),
         stateRootAfter: Buffer.alloc(32),
         executionTraceMerkleRoot: Buffer.alloc(32),
+        steps: 1000n,
+        traceEvery: 100n,
+        outputSize: 32n,
+        moduleHash: Buffer.alloc(32, 6),
       },
     });
     const r = fx.chain.exec(fx.bob, [claimMsg(BOB, p)]);
@@ -156,6 +160,10 @@ describe("MsgClaimReward", () => {
       stateRootBefore: Buffer.alloc(32, 3),
       stateRootAfter: Buffer.alloc(32, 4),
       executionTraceMerkleRoot: Buffer.alloc(32, 5),
+      steps: 1000n,
+      traceEvery: 100n,
+      outputSize: 32n,
+      moduleHash: Buffer.alloc(32, 6),
     });
     const usage = { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 7_654_321n };
     const w1 = Buffer.alloc(32, 0xc1);

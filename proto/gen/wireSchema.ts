@@ -83,7 +83,7 @@ export const dsdnWireSchemas: Readonly<Record<string, Readonly<Record<number, st
   "dsdn.nodes.v1.QueryParamsResponse": { 1: "bytes" },
   "dsdn.receipts.v1.ChunkHeld": { 1: "bytes", 2: "varint", 3: "varint" },
   "dsdn.receipts.v1.Claim": { 1: "bytes", 2: "bytes", 3: "varint", 4: "bytes", 5: "bytes", 6: "bytes", 7: "bytes", 8: "varint", 9: "bytes", 10: "bytes", 11: "bytes", 12: "bytes", 13: "varint", 14: "varint", 15: "varint", 16: "varint" },
-  "dsdn.receipts.v1.ExecutionCommitment": { 1: "bytes", 2: "bytes", 3: "bytes", 4: "bytes", 5: "bytes", 6: "bytes" },
+  "dsdn.receipts.v1.ExecutionCommitment": { 1: "bytes", 2: "bytes", 3: "bytes", 4: "bytes", 5: "bytes", 6: "bytes", 7: "varint", 8: "varint", 9: "varint", 10: "bytes" },
   "dsdn.receipts.v1.MsgClaimReward": { 1: "bytes", 2: ".dsdn.receipts.v1.ThresholdReceipt", 3: "bytes" },
   "dsdn.receipts.v1.MsgClaimRewardResponse": { 1: "bytes", 2: "bytes", 3: "bytes", 4: "bytes", 5: "bytes", 6: "varint", 7: "varint" },
   "dsdn.receipts.v1.MsgFundRewardPool": { 1: "bytes", 2: "bytes" },

@@ -156,6 +156,10 @@ describe("the compute claim queue", () => {
           stateRootBefore: h(3),
           stateRootAfter: h(4),
           executionTraceMerkleRoot: h(5),
+          steps: 1000n,
+          traceEvery: 100n,
+          outputSize: 32n,
+          moduleHash: Buffer.alloc(32, 6),
         },
         usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 5_000_000n },
       });

@@ -104,6 +104,14 @@ export interface ExecutionCommitment {
   stateRootBefore: Buffer;
   stateRootAfter: Buffer;
   executionTraceMerkleRoot: Buffer;
+  /** What a fraud game needs to bisect and to bound the challenge window (compute receipts only). */
+  steps: bigint;
+  /** K: a checkpoint every K steps; the trace root commits to them */
+  traceEvery: bigint;
+  /** output bytes (the window grows 10 min per MB) */
+  outputSize: bigint;
+  /** sha256 of the WASM module bytes (the workload's code) */
+  moduleHash: Buffer;
 }
 
 export interface Usage {
@@ -192,6 +200,10 @@ function createBaseExecutionCommitment(): ExecutionCommitment {
     stateRootBefore: Buffer.alloc(0),
     stateRootAfter: Buffer.alloc(0),
     executionTraceMerkleRoot: Buffer.alloc(0),
+    steps: 0n,
+    traceEvery: 0n,
+    outputSize: 0n,
+    moduleHash: Buffer.alloc(0),
   };
 }
 
@@ -214,6 +226,27 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
     }
     if (message.executionTraceMerkleRoot.length !== 0) {
       writer.uint32(50).bytes(message.executionTraceMerkleRoot);
+    }
+    if (message.steps !== 0n) {
+      if (BigInt.asUintN(64, message.steps) !== message.steps) {
+        throw new globalThis.Error("value provided for field message.steps of type uint64 too large");
+      }
+      writer.uint32(56).uint64(message.steps);
+    }
+    if (message.traceEvery !== 0n) {
+      if (BigInt.asUintN(64, message.traceEvery) !== message.traceEvery) {
+        throw new globalThis.Error("value provided for field message.traceEvery of type uint64 too large");
+      }
+      writer.uint32(64).uint64(message.traceEvery);
+    }
+    if (message.outputSize !== 0n) {
+      if (BigInt.asUintN(64, message.outputSize) !== message.outputSize) {
+        throw new globalThis.Error("value provided for field message.outputSize of type uint64 too large");
+      }
+      writer.uint32(72).uint64(message.outputSize);
+    }
+    if (message.moduleHash.length !== 0) {
+      writer.uint32(82).bytes(message.moduleHash);
     }
     return writer;
   },
@@ -279,6 +312,38 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
             message.executionTraceMerkleRoot = Buffer.from(reader.bytes());
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.steps = reader.uint64() as bigint;
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.traceEvery = reader.uint64() as bigint;
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.outputSize = reader.uint64() as bigint;
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.moduleHash = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -323,6 +388,22 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
         : isSet(object.execution_trace_merkle_root)
         ? Buffer.from(bytesFromBase64(object.execution_trace_merkle_root))
         : Buffer.alloc(0),
+      steps: isSet(object.steps) ? BigInt(object.steps) : 0n,
+      traceEvery: isSet(object.traceEvery)
+        ? BigInt(object.traceEvery)
+        : isSet(object.trace_every)
+        ? BigInt(object.trace_every)
+        : 0n,
+      outputSize: isSet(object.outputSize)
+        ? BigInt(object.outputSize)
+        : isSet(object.output_size)
+        ? BigInt(object.output_size)
+        : 0n,
+      moduleHash: isSet(object.moduleHash)
+        ? Buffer.from(bytesFromBase64(object.moduleHash))
+        : isSet(object.module_hash)
+        ? Buffer.from(bytesFromBase64(object.module_hash))
+        : Buffer.alloc(0),
     };
   },
 
@@ -346,6 +427,18 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
     if (message.executionTraceMerkleRoot.length !== 0) {
       obj.executionTraceMerkleRoot = base64FromBytes(message.executionTraceMerkleRoot);
     }
+    if (message.steps !== 0n) {
+      obj.steps = message.steps.toString();
+    }
+    if (message.traceEvery !== 0n) {
+      obj.traceEvery = message.traceEvery.toString();
+    }
+    if (message.outputSize !== 0n) {
+      obj.outputSize = message.outputSize.toString();
+    }
+    if (message.moduleHash.length !== 0) {
+      obj.moduleHash = base64FromBytes(message.moduleHash);
+    }
     return obj;
   },
 
@@ -360,6 +453,14 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
     message.stateRootBefore = object.stateRootBefore ?? Buffer.alloc(0);
     message.stateRootAfter = object.stateRootAfter ?? Buffer.alloc(0);
     message.executionTraceMerkleRoot = object.executionTraceMerkleRoot ?? Buffer.alloc(0);
+    message.steps = (object.steps !== undefined && object.steps !== null) ? BigInt(object.steps) : 0n;
+    message.traceEvery = (object.traceEvery !== undefined && object.traceEvery !== null)
+      ? BigInt(object.traceEvery)
+      : 0n;
+    message.outputSize = (object.outputSize !== undefined && object.outputSize !== null)
+      ? BigInt(object.outputSize)
+      : 0n;
+    message.moduleHash = object.moduleHash ?? Buffer.alloc(0);
     return message;
   },
 };
