@@ -108,14 +108,21 @@ export function runModule(
   }
   const compiled = compileModule(bytes);
   if (!compiled.ok) return { ok: false, refusal: { kind: compiled.kind, message: compiled.message } };
+  const badKey = [...(opts.initialState?.keys() ?? [])].find((k) => !/^(?:[0-9a-f]{2})*$/.test(k));
+  if (badKey !== undefined)
+    return {
+      ok: false,
+      refusal: { kind: "usage", message: `initial state key "${badKey.slice(0, 80)}" is not lowercase hex` },
+    };
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const machine = new Machine(limits, opts.costs ?? DEFAULT_FUEL_COSTS);
   const host = new HostState(
     opts.input ?? new Uint8Array(0),
     opts.hostLimits ?? DEFAULT_HOST_LIMITS,
     opts.initialState,
+    opts.clockNs ?? 0n,
   );
-  const wasi = wasiFunctions(host, { clockNs: opts.clockNs ?? 0n });
+  const wasi = wasiFunctions(host);
   const abi = hostAbiFunctions(host);
   const mod = compiled.module;
 
@@ -178,7 +185,7 @@ export function runModule(
     logs: host.logs,
     stateRootBefore: host.stateRootBefore,
     stateRootAfter: host.stateRoot(),
-    state: host.kv,
+    state: host.entries(),
     traceRoot: trace ? bytesToHex(trace.root) : null,
     trace,
   };
