@@ -12,6 +12,7 @@ import { type Hash, hashLeaf } from "../trace/hashing.js";
 import { LEAF_BYTES } from "../trace/memoryMerkle.js";
 import { STATUS } from "../trace/stateHash.js";
 import type { FuncType, Ref, Value } from "../types.js";
+import type { FinalOpening } from "./ends.js";
 import { prepareHostCall } from "./hostProve.js";
 import { ChunkMemory, readChunked, writeChunked } from "./memChunks.js";
 import type { HostWitness, StepProof } from "./proof.js";
@@ -31,6 +32,7 @@ import {
   pushFrame,
   STACK_DEPTH,
   StepStateBuilder,
+  segmentsHash,
   sigHash,
   TABLES_DEPTH,
   TYPES_DEPTH,
@@ -55,6 +57,12 @@ export class StepProver {
   /** The commitment of the machine's current state (`status` from the last run). */
   commitment(status: number) {
     return this.builder.snapshot(status).state;
+  }
+
+  /** The opening of the current (final) state's commitment: clear fields, segments, host commit. */
+  opening(status: number): FinalOpening {
+    if (!this.host) throw new Error("an opening needs the host state");
+    return { state: this.commitment(status), segments: segmentsHash(this.inst), host: this.host.commit() };
   }
 
   /** Proof of the next instruction of the paused (running) machine. */
