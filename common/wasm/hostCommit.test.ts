@@ -87,6 +87,20 @@ describe("kv sparse Merkle tree", () => {
     const off = sha256(new Uint8Array([200]));
     if (bit(off, 0) !== bit(other.keyHash, 0))
       expect(() => verifyKvPath(kvLeafHash(other), off, { siblings: [KV_EMPTY], end: other })).toThrow(KvProofError);
+    // The same leaf bytes parsed with a 31-byte key hash (an absence claim for a present key).
+    const end = p.end as KvLeaf;
+    const vl = new Uint8Array(4);
+    new DataView(vl.buffer).setUint32(0, end.valueLen, true);
+    const shifted: KvLeaf = {
+      keyHash: end.keyHash.subarray(0, 31),
+      valueLen: new DataView(new Uint8Array([end.keyHash[31] as number, ...vl.subarray(0, 3)]).buffer).getUint32(
+        0,
+        true,
+      ),
+      valueHash: new Uint8Array([vl[3] as number, ...end.valueHash]),
+    };
+    expect(hex(kvLeafHash(shifted))).toBe(hex(kvLeafHash(end)));
+    expect(() => verifyKvPath(root, kh, { siblings: p.siblings, end: shifted })).toThrow(KvProofError);
     const { lastSibling: _, ...noOpening } = p;
     expect(() => kvPathUpdate(kh, noOpening, null)).toThrow(KvProofError);
   });

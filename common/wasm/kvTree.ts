@@ -52,10 +52,32 @@ function climb(h: Hash, keyHash: Hash, siblings: readonly Hash[], from: number):
   return x;
 }
 
+/** A leaf's fields have fixed widths (else its encoding could be parsed two ways). */
+function checkLeaf(l: KvLeaf): void {
+  if (
+    l.keyHash.length !== 32 ||
+    l.valueHash.length !== 32 ||
+    !Number.isInteger(l.valueLen) ||
+    l.valueLen < 0 ||
+    l.valueLen > 0xffffffff
+  )
+    throw new KvProofError("malformed kv leaf");
+}
+function checkPath(path: KvPath): void {
+  if (path.siblings.length > KV_MAX_DEPTH) throw new KvProofError("kv path too deep");
+  for (const s of path.siblings) if (s.length !== 32) throw new KvProofError("malformed kv sibling");
+  if (path.end) checkLeaf(path.end);
+  const o = path.lastSibling;
+  if (o && "leaf" in o) checkLeaf(o.leaf);
+  if (o && "children" in o && (o.children[0].length !== 32 || o.children[1].length !== 32))
+    throw new KvProofError("malformed kv sibling opening");
+}
+
 /** Checks `path` for `keyHash` against `root`; returns the entry of that key, or null when absent. */
 export function verifyKvPath(root: Hash, keyHash: Hash, path: KvPath): KvLeaf | null {
   const d = path.siblings.length;
-  if (d > KV_MAX_DEPTH || keyHash.length !== 32) throw new KvProofError("kv path too deep");
+  if (keyHash.length !== 32) throw new KvProofError("key hash of the wrong size");
+  checkPath(path);
   const end = path.end;
   if (end) {
     for (let i = 0; i < d; i++)
@@ -68,6 +90,7 @@ export function verifyKvPath(root: Hash, keyHash: Hash, path: KvPath): KvLeaf | 
 
 /** The root after setting (leaf) or deleting (null) the entry of `keyHash`, from a verified path. */
 export function kvPathUpdate(keyHash: Hash, path: KvPath, leaf: KvLeaf | null): Hash {
+  checkPath(path);
   const d = path.siblings.length;
   const end = path.end;
   const own = end !== null && equal(end.keyHash, keyHash);

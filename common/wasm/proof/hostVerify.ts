@@ -4,7 +4,7 @@
  * that answer only what is proven, and runs the same host implementation over them; the post-state
  * restHash comes from the resulting HostState. Pure; everything bounded by the witness sizes.
  */
-import type { HostFn } from "../host.js";
+import { type HostFn, MAX_HOST_IO } from "../host.js";
 import { hostFunctionByName } from "../hostFunctions.js";
 import { INPUT_CHUNK, INPUT_DEPTH, type InputSource, inputChunkLen, inputChunksOf } from "../hostInput.js";
 import { type HostCommit, type HostLimits, HostState, hashHostCommit, type KvStore } from "../hostState.js";
@@ -13,6 +13,9 @@ import { equal, type Hash, hashLeaf, sha256Of } from "../trace/hashing.js";
 import type { HostWitness } from "./proof.js";
 import { PartialTree, StepProofError } from "./sparseTree.js";
 import { type FuncMeta, hostNameHash, restHashOf } from "./stepState.js";
+
+/** A host call copies at most MAX_HOST_IO input bytes: that many chunks, plus one at each edge. */
+const MAX_INPUT_WITNESSES = MAX_HOST_IO / INPUT_CHUNK + 2;
 
 class WitnessInput implements InputSource {
   private readonly chunks = new Map<number, Uint8Array>();
@@ -61,8 +64,11 @@ class WitnessKv implements KvStore {
   constructor(
     private readonly preRoot: Hash,
     private readonly w: HostWitness["kv"],
+    limits: HostLimits,
   ) {
     this.current = preRoot;
+    if (w && (w.key.length > limits.maxKeyBytes || (w.value?.length ?? 0) > limits.maxValueBytes))
+      throw new StepProofError("key-value witness over the limits");
   }
   private entry(key: Uint8Array): KvLeaf | null {
     const w = this.w;
@@ -137,12 +143,13 @@ export function witnessedHostCall(
   if (w.name.length > 256 || !equal(hostNameHash(w.name), meta.codeRoot))
     throw new StepProofError("the host witness names another function");
   checkShape(w.commit, limits);
+  if (w.input.length > MAX_INPUT_WITNESSES) throw new StepProofError("too many input chunks for one host call");
   if (!equal(restHashOf(w.segments, hashHostCommit(w.commit)), restHash))
     throw new StepProofError("the host commit does not match the pre-state");
   const host = HostState.fromCommit(
     w.commit,
     new WitnessInput(w.commit, w.input),
-    new WitnessKv(w.commit.kvRoot, w.kv),
+    new WitnessKv(w.commit.kvRoot, w.kv, limits),
     limits,
   );
   const fn = hostFunctionByName(w.name, host);
