@@ -169,7 +169,7 @@ describe("S3 gateway with the AWS SDK", () => {
 
   it("lists with prefix, delimiter and continuation tokens", async () => {
     await s3.send(new CreateBucketCommand({ Bucket: "list-bucket" }));
-    const keys = ["a/1", "a/2", "b/1", "c", "d", "e/x/1", "e/y"];
+    const keys = ["a/1", "a/2", "b/1", "c", "d", "e/x/1", "e/y", "e/../z"];
     for (const k of keys) await s3.send(new PutObjectCommand({ Bucket: "list-bucket", Key: k, Body: k }));
     const top = await s3.send(new ListObjectsV2Command({ Bucket: "list-bucket", Delimiter: "/" }));
     expect(top.CommonPrefixes?.map((p) => p.Prefix)).toEqual(["a/", "b/", "e/"]);
@@ -189,7 +189,8 @@ describe("S3 gateway with the AWS SDK", () => {
     expect(pages).toBe(3);
     expect(seen.sort()).toEqual(["a/", "b/", "c", "d", "e/"]);
     const under = await s3.send(new ListObjectsV2Command({ Bucket: "list-bucket", Prefix: "e/" }));
-    expect(under.Contents?.map((c) => c.Key)).toEqual(["e/x/1", "e/y"]);
+    // "." and ".." are plain key characters: e/../z stays under e/.
+    expect(under.Contents?.map((c) => c.Key)).toEqual(["e/../z", "e/x/1", "e/y"]);
   });
 
   it("multipart upload of 100 MiB with lib-storage Upload, read back intact", { timeout: 300_000 }, async () => {

@@ -237,11 +237,18 @@ export function createS3Gateway(o: S3GatewayOptions): FastifyInstance {
 
   const route = async (req: FastifyRequest, reply: FastifyReply) => {
     const a = auth.get(req)!;
-    const url = new URL(req.raw.url ?? "/", "http://gateway");
-    const q = url.searchParams;
-    const segments = url.pathname.split("/");
-    const bucketName = decodeURIComponent(segments[1] ?? "");
-    const key = segments.length > 2 ? decodeURIComponent(segments.slice(2).join("/")) : "";
+    const [rawPath = "/", rawQuery = ""] = (req.raw.url ?? "/").split(/\?(.*)/s);
+    const q = new URLSearchParams(rawQuery);
+    // The raw path, not a URL's: "." and ".." are ordinary characters in S3 keys, never resolved.
+    const segments = rawPath.split("/");
+    let bucketName: string;
+    let key: string;
+    try {
+      bucketName = decodeURIComponent(segments[1] ?? "");
+      key = segments.length > 2 ? decodeURIComponent(segments.slice(2).join("/")) : "";
+    } catch {
+      throw new S3Error("InvalidArgument", "the request path is not valid percent-encoding");
+    }
     const m = req.method;
 
     if (!bucketName) {
