@@ -1,4 +1,6 @@
 /** @module The auth module: accounts, sequences, pubkeys, and the ante handler the app runs before every tx. */
+import { moduleParams } from "../../chain-app/params.js";
+import { parseAuthParams } from "./params.js";
 import type { AppModule } from "../../chain-app/module.js";
 import { defaultAuthGenesis, exportAuthGenesis, initAuthGenesis, validateAuthGenesis } from "./genesis.js";
 import type { AuthKeeper } from "./keeper.js";
@@ -13,6 +15,7 @@ export { type AuthParams, defaultAuthParams } from "./params.js";
 export function authModule(keeper: AuthKeeper): AppModule {
   return {
     name: MODULE_NAME,
+    params: moduleParams(parseAuthParams, keeper),
     queries: authQueries(keeper),
     defaultGenesis: defaultAuthGenesis,
     validateGenesis: (s) => void validateAuthGenesis(s),

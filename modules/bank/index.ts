@@ -1,4 +1,6 @@
 /** @module The bank module: balances, supply, module accounts, MsgSend. */
+import { moduleParams } from "../../chain-app/params.js";
+import { parseBankParams } from "./params.js";
 import type { AppModule } from "../../chain-app/module.js";
 import { defaultBankGenesis, exportBankGenesis, initBankGenesis, validateBankGenesis } from "./genesis.js";
 import type { BankKeeper } from "./keeper.js";
@@ -13,6 +15,7 @@ export { MSG_SEND_TYPE_URL } from "./send.js";
 export function bankModule(keeper: BankKeeper): AppModule {
   return {
     name: MODULE_NAME,
+    params: moduleParams(parseBankParams, keeper),
     msgs: [msgSend(keeper)],
     queries: bankQueries(keeper),
     defaultGenesis: defaultBankGenesis,

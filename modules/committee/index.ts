@@ -2,6 +2,8 @@
  * @module The committee module: coordinator candidates, per-epoch committees drawn with ECVRF epoch seeds, their
  * FROST group keys (with DKG deadlines), disputes.
  */
+import { moduleParams } from "../../chain-app/params.js";
+import { parseCommitteeParams } from "./params.js";
 import type { AppModule } from "../../chain-app/module.js";
 import type { StakeKeeper } from "./expectedKeepers.js";
 import {
@@ -48,6 +50,7 @@ export { MSG_SUBMIT_EPOCH_SEED_TYPE_URL } from "./submitEpochSeed.js";
 export function committeeModule(keeper: CommitteeKeeper, stake: StakeKeeper): AppModule {
   return {
     name: MODULE_NAME,
+    params: moduleParams(parseCommitteeParams, keeper),
     msgs: [
       msgRegisterCoordinator(keeper, stake),
       msgDeregisterCoordinator(keeper),

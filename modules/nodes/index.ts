@@ -1,4 +1,6 @@
 /** @module The nodes module: storage node identity (node key bound to a staked operator) and lifecycle. */
+import { moduleParams } from "../../chain-app/params.js";
+import { parseNodesParams } from "./params.js";
 import type { AppModule } from "../../chain-app/module.js";
 import type { StakeKeeper } from "./expectedKeepers.js";
 import { defaultNodesGenesis, exportNodesGenesis, initNodesGenesis, validateNodesGenesis } from "./genesis.js";
@@ -21,6 +23,7 @@ export { MSG_REGISTER_NODE_TYPE_URL } from "./registerNode.js";
 export function nodesModule(keeper: NodesKeeper, stake: StakeKeeper): AppModule {
   return {
     name: MODULE_NAME,
+    params: moduleParams(parseNodesParams, keeper),
     msgs: [msgRegisterNode(keeper, stake)],
     queries: nodesQueries(keeper, stake),
     defaultGenesis: defaultNodesGenesis,

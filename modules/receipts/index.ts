@@ -1,4 +1,6 @@
 /** @module The receipts module: MsgClaimReward, the 70/20/10 payout, the compute challenge queue, wallet affinity. */
+import { moduleParams } from "../../chain-app/params.js";
+import { parseReceiptsParams } from "./params.js";
 import type { AppModule } from "../../chain-app/module.js";
 import { msgClaimReward } from "./claimReward.js";
 import type { BankKeeper, CommitteeKeeper, NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
@@ -20,7 +22,7 @@ export { ReceiptsErrors } from "./errors.js";
 export { MSG_FUND_REWARD_POOL_TYPE_URL } from "./fundRewardPool.js";
 export { type ReceiptChallengeHook, ReceiptsKeeper } from "./keeper.js";
 export { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
-export { priceOf, splitByPower, splitReward } from "./reward.js";
+export { priceOf, splitReward } from "./reward.js";
 
 export function receiptsModule(
   keeper: ReceiptsKeeper,
@@ -31,6 +33,7 @@ export function receiptsModule(
 ): AppModule {
   return {
     name: MODULE_NAME,
+    params: moduleParams(parseReceiptsParams, keeper),
     msgs: [msgClaimReward(keeper, committee, nodes, stake), msgFundRewardPool(keeper)],
     queries: receiptsQueries(keeper),
     defaultGenesis: defaultReceiptsGenesis,

@@ -1,4 +1,6 @@
 /** @module The slashing module: validator double-sign and downtime, storage node faults, cooldowns and bans. */
+import { moduleParams } from "../../chain-app/params.js";
+import { parseSlashingParams } from "./params.js";
 import type { AppModule } from "../../chain-app/module.js";
 import type { NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
 import {
@@ -22,6 +24,7 @@ export { MSG_UNJAIL_TYPE_URL } from "./unjail.js";
 export function slashingModule(keeper: SlashingKeeper, stake: StakeKeeper, nodes: NodesKeeper): AppModule {
   return {
     name: MODULE_NAME,
+    params: moduleParams(parseSlashingParams, keeper),
     msgs: [msgUnjail(keeper, stake), msgReportNodeFault(keeper, stake, nodes)],
     queries: slashingQueries(keeper, stake, nodes),
     defaultGenesis: defaultSlashingGenesis,

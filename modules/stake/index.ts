@@ -1,4 +1,6 @@
 /** @module The stake module: validator self-bonds, storage-node bonds by class, unbonding, validator updates. */
+import { moduleParams } from "../../chain-app/params.js";
+import { parseStakeParams } from "./params.js";
 import type { AppModule } from "../../chain-app/module.js";
 import { msgBondNode } from "./bondNode.js";
 import { msgCreateValidator } from "./createValidator.js";
@@ -22,6 +24,7 @@ export { MSG_UNBOND_TYPE_URL } from "./unbond.js";
 export function stakeModule(keeper: StakeKeeper, bank: BankKeeper): AppModule {
   return {
     name: MODULE_NAME,
+    params: moduleParams(parseStakeParams, keeper),
     msgs: [msgCreateValidator(keeper), msgBondNode(keeper), msgUnbond(keeper)],
     queries: stakeQueries(keeper),
     defaultGenesis: defaultStakeGenesis,
