@@ -23,12 +23,15 @@ export function moduleParams<P>(parse: (raw: unknown) => P, keeper: ParamsKeeper
  * The params after a change: `changes` merged over `current`. A field `current` lacks is refused (a typo
  * would otherwise change nothing and pass), as is a change that is not a JSON object.
  */
-export function mergeParams(module: string, current: Record<string, unknown>, changes: unknown): Record<string, unknown> {
+export function mergeParams(
+  module: string,
+  current: Record<string, unknown>,
+  changes: unknown,
+): Record<string, unknown> {
   if (changes === null || typeof changes !== "object" || Array.isArray(changes))
     throw new Error(`${module}: params change must be a JSON object`);
   const keys = Object.keys(changes);
   if (keys.length === 0) throw new Error(`${module}: params change is empty`);
-  for (const k of keys)
-    if (!Object.hasOwn(current, k)) throw new Error(`${module}.params.${k}: no such param`);
+  for (const k of keys) if (!Object.hasOwn(current, k)) throw new Error(`${module}.params.${k}: no such param`);
   return { ...current, ...(changes as Record<string, unknown>) };
 }

@@ -1,10 +1,11 @@
 /** @module The auth module: accounts, sequences, pubkeys, and the ante handler the app runs before every tx. */
-import { moduleParams } from "../../chain-app/params.js";
-import { parseAuthParams } from "./params.js";
+
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import { defaultAuthGenesis, exportAuthGenesis, initAuthGenesis, validateAuthGenesis } from "./genesis.js";
 import type { AuthKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { parseAuthParams } from "./params.js";
 import { authQueries } from "./queryServer.js";
 
 export { newAnteHandler } from "./ante/handler.js";

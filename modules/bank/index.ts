@@ -1,10 +1,11 @@
 /** @module The bank module: balances, supply, module accounts, MsgSend. */
-import { moduleParams } from "../../chain-app/params.js";
-import { parseBankParams } from "./params.js";
+
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import { defaultBankGenesis, exportBankGenesis, initBankGenesis, validateBankGenesis } from "./genesis.js";
 import type { BankKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { parseBankParams } from "./params.js";
 import { bankQueries } from "./queryServer.js";
 import { msgSend } from "./send.js";
 

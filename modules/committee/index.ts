@@ -2,9 +2,9 @@
  * @module The committee module: coordinator candidates, per-epoch committees drawn with ECVRF epoch seeds, their
  * FROST group keys (with DKG deadlines), disputes.
  */
-import { moduleParams } from "../../chain-app/params.js";
-import { parseCommitteeParams } from "./params.js";
+
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import type { StakeKeeper } from "./expectedKeepers.js";
 import {
   defaultCommitteeGenesis,
@@ -14,6 +14,7 @@ import {
 } from "./genesis.js";
 import type { CommitteeKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { parseCommitteeParams } from "./params.js";
 import { committeeQueries } from "./queryServer.js";
 import { msgDeregisterCoordinator, msgRegisterCoordinator } from "./registerCoordinator.js";
 import { msgReportConflictingReceipts } from "./reportConflictingReceipts.js";

@@ -18,7 +18,8 @@ export function defaultDistributionGenesis(): DistributionGenesis {
 }
 
 const nat = (where: string, v: unknown): bigint => {
-  if (typeof v !== "string" || !/^(0|[1-9][0-9]{0,77})$/.test(v)) throw new Error(`${where}: expected a non-negative integer string`);
+  if (typeof v !== "string" || !/^(0|[1-9][0-9]{0,77})$/.test(v))
+    throw new Error(`${where}: expected a non-negative integer string`);
   return BigInt(v);
 };
 
@@ -55,7 +56,8 @@ export function validateDistributionGenesis(raw: unknown): {
     return { op, r };
   });
   if (validators.length > 0 && !pool) throw new Error("distribution.pool: required with validators");
-  if (pool && pool.totalPower !== sumPower) throw new Error("distribution.pool.totalPower: differs from Σ validators' power");
+  if (pool && pool.totalPower !== sumPower)
+    throw new Error("distribution.pool.totalPower: differs from Σ validators' power");
   return { params, pool, validators };
 }
 

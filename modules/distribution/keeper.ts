@@ -102,7 +102,8 @@ export class DistributionKeeper {
   *allValidatorRewards(ctx: Context): Generator<[Uint8Array, ValidatorRewards]> {
     const start = Uint8Array.of(Prefix.Validator);
     const keys: Uint8Array[] = [];
-    for (const [k] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.Validator + 1) })) keys.push(k.slice());
+    for (const [k] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.Validator + 1) }))
+      keys.push(k.slice());
     for (const k of keys) yield [readAddrKey(k, 1).addr, this.getValidatorRewards(ctx, readAddrKey(k, 1).addr)!];
   }
 

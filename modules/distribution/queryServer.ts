@@ -77,7 +77,11 @@ export function distributionQueries(keeper: DistributionKeeper, bank: BankKeeper
     {
       path: `${PKG}/ValidatorOutstandingRewards`,
       handle(ctx, data) {
-        const req = decodeMessage(QueryValidatorOutstandingRewardsRequest, data, "QueryValidatorOutstandingRewardsRequest");
+        const req = decodeMessage(
+          QueryValidatorOutstandingRewardsRequest,
+          data,
+          "QueryValidatorOutstandingRewardsRequest",
+        );
         return QueryValidatorOutstandingRewardsResponse.encode({
           rewards: { rewards: rewardsOf(ctx, validatorBytesOf(req.validatorAddress)) },
         }).finish();

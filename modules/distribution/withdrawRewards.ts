@@ -3,7 +3,10 @@
  * rewards. DSDN validators are self-bonded only, so the one delegation is operator → own validator; the
  * validator address may be given as `nusavaloper1…` (what wallets show) or as the operator's `nusa1…`.
  */
-import { MsgWithdrawDelegatorReward, MsgWithdrawDelegatorRewardResponse } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
+import {
+  MsgWithdrawDelegatorReward,
+  MsgWithdrawDelegatorRewardResponse,
+} from "cosmjs-types/cosmos/distribution/v1beta1/tx";
 import type { MsgDef } from "../../chain-app/module.js";
 import { fromBech32Address } from "../../common/secp256k1.js";
 import { addressBytesOf } from "../auth/keeper.js";

@@ -1,11 +1,12 @@
 /** @module The nodes module: storage node identity (node key bound to a staked operator) and lifecycle. */
-import { moduleParams } from "../../chain-app/params.js";
-import { parseNodesParams } from "./params.js";
+
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import type { StakeKeeper } from "./expectedKeepers.js";
 import { defaultNodesGenesis, exportNodesGenesis, initNodesGenesis, validateNodesGenesis } from "./genesis.js";
 import type { NodesKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { parseNodesParams } from "./params.js";
 import { nodesQueries } from "./queryServer.js";
 import { msgRegisterNode } from "./registerNode.js";
 

@@ -1,7 +1,7 @@
 /** @module The receipts module: MsgClaimReward, the 70/20/10 payout, the compute challenge queue, wallet affinity. */
-import { moduleParams } from "../../chain-app/params.js";
-import { parseReceiptsParams } from "./params.js";
+
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import { msgClaimReward } from "./claimReward.js";
 import type { BankKeeper, CommitteeKeeper, NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
 import { msgFundRewardPool } from "./fundRewardPool.js";
@@ -13,6 +13,7 @@ import {
 } from "./genesis.js";
 import type { ReceiptsKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { parseReceiptsParams } from "./params.js";
 import { receiptsQueries } from "./queryServer.js";
 
 export * from "../../common/receipts/receiptBytes.js";

@@ -1,7 +1,7 @@
 /** @module The slashing module: validator double-sign and downtime, storage node faults, cooldowns and bans. */
-import { moduleParams } from "../../chain-app/params.js";
-import { parseSlashingParams } from "./params.js";
+
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import type { NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
 import {
   defaultSlashingGenesis,
@@ -11,6 +11,7 @@ import {
 } from "./genesis.js";
 import type { SlashingKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { parseSlashingParams } from "./params.js";
 import { slashingQueries } from "./queryServer.js";
 import { msgReportNodeFault } from "./reportNodeFault.js";
 import { msgUnjail } from "./unjail.js";
