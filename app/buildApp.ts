@@ -10,6 +10,7 @@ import { AuthKeeper, authModule, newAnteHandler } from "../modules/auth/index.js
 import { BankKeeper, bankModule } from "../modules/bank/index.js";
 import { CommitteeKeeper, committeeModule } from "../modules/committee/index.js";
 import { DistributionKeeper, distributionModule, observePowerUpdates } from "../modules/distribution/index.js";
+import { GovKeeper, govModule } from "../modules/gov/index.js";
 import { NodesKeeper, nodesModule } from "../modules/nodes/index.js";
 import { observeTransfers, ReceiptsKeeper, receiptsModule } from "../modules/receipts/index.js";
 import { SlashingKeeper, slashingModule } from "../modules/slashing/index.js";
@@ -24,6 +25,7 @@ export interface Keepers {
   readonly committee: CommitteeKeeper;
   readonly receipts: ReceiptsKeeper;
   readonly distribution: DistributionKeeper;
+  readonly gov: GovKeeper;
 }
 
 /** Module order is consensus-critical: genesis, begin- and end-block hooks run in this order. */
@@ -37,21 +39,26 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
   const committee = new CommitteeKeeper(stake);
   const receipts = new ReceiptsKeeper(bank);
   const distribution = new DistributionKeeper(bank, stake);
+  const gov = new GovKeeper(bank, stake);
+  const modules: AppModule[] = [
+    authModule(auth),
+    // MsgSend also feeds the receipts module's wallet-affinity record (anti self-dealing).
+    observeTransfers(bankModule(bank), receipts),
+    // Every validator power change also settles that validator's rewards (the F1 period boundary).
+    observePowerUpdates(stakeModule(stake, bank), distribution),
+    nodesModule(nodes, stake),
+    slashingModule(slashing, stake, nodes),
+    committeeModule(committee, stake),
+    receiptsModule(receipts, bank, committee, nodes, stake),
+    // After receipts: its validator share joins the fees in fee_collector before distribution allocates them.
+    distributionModule(distribution, bank),
+    govModule(gov),
+  ];
+  // Governance changes every module's params, and only it does: the router is each module's own accessor.
+  gov.setParamsRouter(new Map(modules.flatMap((m) => (m.params ? [[m.name, m.params] as const] : []))));
   return {
-    modules: [
-      authModule(auth),
-      // MsgSend also feeds the receipts module's wallet-affinity record (anti self-dealing).
-      observeTransfers(bankModule(bank), receipts),
-      // Every validator power change also settles that validator's rewards (the F1 period boundary).
-      observePowerUpdates(stakeModule(stake, bank), distribution),
-      nodesModule(nodes, stake),
-      slashingModule(slashing, stake, nodes),
-      committeeModule(committee, stake),
-      receiptsModule(receipts, bank, committee, nodes, stake),
-      // After receipts: its validator share joins the fees in fee_collector before distribution allocates them.
-      distributionModule(distribution, bank),
-    ],
-    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, distribution },
+    modules,
+    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, distribution, gov },
   };
 }
 
