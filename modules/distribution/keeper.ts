@@ -116,16 +116,16 @@ export class DistributionKeeper {
 
   /**
    * Sets a validator's tracked power, settling what its old power earned first (the F1 period boundary).
-   * Idempotent for an unchanged power.
    */
   setPower(ctx: Context, op: Uint8Array, power: bigint): void {
     const pool = this.getPool(ctx);
     const r = this.getValidatorRewards(ctx, op);
     const old = r?.power ?? 0n;
-    if (!r && power === 0n) return;
+    // Unchanged power (e.g. the re-sent set after a genesis import): nothing to settle, nothing written.
+    if (old === power) return;
     const accrued = (r?.accrued ?? 0n) + old * (pool.rewardPerPower - (r?.snapshot ?? pool.rewardPerPower));
     this.setValidatorRewards(ctx, op, { power, snapshot: pool.rewardPerPower, accrued });
-    if (old !== power) this.setPool(ctx, { ...pool, totalPower: pool.totalPower - old + power });
+    this.setPool(ctx, { ...pool, totalPower: pool.totalPower - old + power });
   }
 
   /** Applies the power changes stake hands to CometBFT (the only place a validator's voting power changes). */
