@@ -52,6 +52,7 @@ function start(): TestChain {
           votingPeriodSeconds: VOTING.toString(),
           minDeposit: "1000",
           maxDepositPeriodSeconds: "50",
+          maxDepositors: "2",
         },
       },
     },
@@ -205,6 +206,15 @@ describe("bootstrap governance", () => {
       });
     expect(ch.exec(user, [dep(600n)]).code).toBe(0);
     expect(proposal(ch, 1n).status).toBe(ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD);
+    // Depositors are bounded (each is refunded in an end block): a third is refused, a known one may add.
+    const depBy = (who: string, amount: bigint) =>
+      packAny("/cosmos.gov.v1.MsgDeposit", MsgDeposit, {
+        proposalId: 1n,
+        depositor: who,
+        amount: [{ denom: "unusa", amount: amount.toString() }],
+      });
+    expect(ch.exec(c, [depBy(C, 1n)])).toMatchObject({ code: 105, codespace: "gov" });
+    expect(ch.exec(user, [depBy(USER, 1n)]).code).toBe(0);
     expect(ch.exec(a, [submit(A, [change("stake", { maxEntries: "8" })], 1n)]).code).toBe(0);
     const uBal = ch.balance(USER);
     const aBal = ch.balance(A);
@@ -214,7 +224,7 @@ describe("bootstrap governance", () => {
       failedReason: "minimum deposit not reached",
     });
     expect(ch.balance(A)).toBe(aBal + 1n + 400n); // both proposals ended: deposits back
-    expect(ch.balance(USER)).toBe(uBal + 600n);
+    expect(ch.balance(USER)).toBe(uBal + 601n);
     expect(ch.balance(GOV)).toBe(0n);
   });
 

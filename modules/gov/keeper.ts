@@ -156,9 +156,15 @@ export class GovKeeper {
     const value = BigInt(amount[0]!.amount);
     if (value <= 0n) throw GovErrors.InvalidDeposit.wrap("deposit must be positive");
     const who = addressBytesOf(depositor);
-    this.bank.sendFromAccountToModule(ctx, who, ModuleAccount.Gov, [{ denom: p.depositDenom, amount: value }]);
     const key = depositKey(id, who);
     const prev = this.store(ctx).get(key);
+    if (!prev) {
+      let n = 0n;
+      for (const _ of this.store(ctx).iterate(range(depositsPrefix(id))))
+        if (++n >= p.maxDepositors)
+          throw GovErrors.InvalidDeposit.wrap(`proposal ${id} has ${p.maxDepositors} depositors already`);
+    }
+    this.bank.sendFromAccountToModule(ctx, who, ModuleAccount.Gov, [{ denom: p.depositDenom, amount: value }]);
     const had = prev ? BigInt(Deposit.decode(prev).amount[0]?.amount ?? "0") : 0n;
     const d: Deposit = {
       proposalId: id,

@@ -26,6 +26,8 @@ export interface GovParams {
   readonly maxParamsJsonBytes: bigint;
   /** Proposals ended (tallied or expired) per end block; the rest wait, in queue order. */
   readonly maxEndingPerBlock: bigint;
+  /** Distinct depositors per proposal: each is refunded at the end, so their number bounds that work. */
+  readonly maxDepositors: bigint;
 }
 
 export const defaultGovParams: GovParams = {
@@ -44,6 +46,7 @@ export const defaultGovParams: GovParams = {
   maxMetadataLength: 255n,
   maxParamsJsonBytes: 4_096n,
   maxEndingPerBlock: 50n,
+  maxDepositors: 100n,
 };
 
 /** Parses params from genesis/store/proposal JSON (integers as strings), naming the bad field. */
@@ -88,5 +91,6 @@ export function parseGovParams(raw: unknown): GovParams {
     maxMetadataLength: int("maxMetadataLength", 0n, 10_000n),
     maxParamsJsonBytes: int("maxParamsJsonBytes", 16n, 65_536n),
     maxEndingPerBlock: int("maxEndingPerBlock", 1n, 10_000n),
+    maxDepositors: int("maxDepositors", 1n, 1_000n),
   };
 }
