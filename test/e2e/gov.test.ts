@@ -20,7 +20,7 @@ import { type Localnet, startLocalnet, waitFor } from "../support/localnet.js";
 const run = promisify(execFile);
 const root = projectRoot();
 const dsdnd = join(root, "bin", "dsdnd.js");
-const FEE = 6000n; // every tx below pays exactly --fees 6000unusa
+const FEE = 10_000n; // every tx below pays exactly --fees 10000unusa (gas 400000 at 0.025unusa)
 const DEC = 10n ** 18n;
 
 let net: Localnet;
