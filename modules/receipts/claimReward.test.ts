@@ -83,7 +83,7 @@ describe("MsgClaimReward", () => {
     const gained = fx.vals.map((v, i) => outstanding(addressOf(v)) - owedBefore[i]!);
     // Same reward per unit of power for every validator, and (pot + fee − tax) split up to the carried dust.
     const perPower = gained[0]! / power[0]!;
-    gained.forEach((g, i) => expect(g).toBe(perPower * power[i]!));
+    expect(gained).toEqual(power.map((p) => perPower * p));
     expect(perPower).toBe(((pot + 10_000n - tax) * 10n ** 18n) / totalPower);
     const claim = fx.chain.query(
       "/dsdn.receipts.v1.Query/Claim",
