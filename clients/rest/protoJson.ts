@@ -111,3 +111,10 @@ export function lastPage(total: number | bigint): { next_key: null; total: strin
 export function legacyDec(integer: bigint | string): string {
   return `${BigInt(integer).toString()}.000000000000000000`;
 }
+
+/** The SDK's LegacyDec string of a protobuf Dec (the integer scaled by 10^18): "1500000000000000000" → "1.500000000000000000". */
+export function scaledDec(scaled: bigint | string): string {
+  const n = BigInt(scaled);
+  const unit = 10n ** 18n;
+  return `${n / unit}.${(n % unit).toString().padStart(18, "0")}`;
+}

@@ -62,9 +62,16 @@ function listProposals(
 
 /** The live tally of a proposal in its voting period, else the final one (as the SDK's TallyResult query). */
 function currentTally(ctx: Context, k: GovKeeper, id: bigint) {
-  const p = k.mustGetProposal(ctx, id);
+  const p = mustFind(k, ctx, id);
   if (p.status === ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD) return tallyResult(k.tally(ctx, id).tally);
   return p.finalTallyResult ?? tallyResult({ yes: 0n, abstain: 0n, no: 0n, veto: 0n });
+}
+
+/** An unknown proposal is NotFound (sdk/22), as the SDK's gRPC query answers it, so REST gives a 404. */
+function mustFind(k: GovKeeper, ctx: Context, id: bigint) {
+  const p = k.getProposal(ctx, id);
+  if (!p) throw SdkErrors.KeyNotFound.wrap(`proposal ${id} doesn't exist`);
+  return p;
 }
 
 const cap = <T>(it: Iterable<T>): T[] => {
@@ -82,13 +89,13 @@ export function govQueries(k: GovKeeper): QueryDef[] {
   const params = (ctx: Context) => k.getParams(ctx);
   const duration = (s: bigint) => ({ seconds: s, nanos: 0 });
   const mustVote = (ctx: Context, id: bigint, voter: string) => {
-    k.mustGetProposal(ctx, id);
+    mustFind(k, ctx, id);
     const v = k.getVote(ctx, id, voter);
     if (!v) throw SdkErrors.KeyNotFound.wrap(`voter: ${voter} not found for proposal: ${id}`);
     return v;
   };
   const mustDeposit = (ctx: Context, id: bigint, depositor: string) => {
-    k.mustGetProposal(ctx, id);
+    mustFind(k, ctx, id);
     const d = k.getDeposit(ctx, id, depositor);
     if (!d) throw SdkErrors.KeyNotFound.wrap(`depositer: ${depositor} not found for proposal: ${id}`);
     return d;
@@ -99,7 +106,7 @@ export function govQueries(k: GovKeeper): QueryDef[] {
       path: `${v1}/Proposal`,
       handle(ctx, data) {
         const req = decodeMessage(Q1.QueryProposalRequest, data, "QueryProposalRequest");
-        return Q1.QueryProposalResponse.encode({ proposal: k.mustGetProposal(ctx, req.proposalId) }).finish();
+        return Q1.QueryProposalResponse.encode({ proposal: mustFind(k, ctx, req.proposalId) }).finish();
       },
     },
     {
@@ -127,7 +134,7 @@ export function govQueries(k: GovKeeper): QueryDef[] {
       path: `${v1}/Votes`,
       handle(ctx, data) {
         const req = decodeMessage(Q1.QueryVotesRequest, data, "QueryVotesRequest");
-        k.mustGetProposal(ctx, req.proposalId);
+        mustFind(k, ctx, req.proposalId);
         return Q1.QueryVotesResponse.encode({ votes: cap(k.votes(ctx, req.proposalId)) }).finish();
       },
     },
@@ -177,7 +184,7 @@ export function govQueries(k: GovKeeper): QueryDef[] {
       path: `${v1}/Deposits`,
       handle(ctx, data) {
         const req = decodeMessage(Q1.QueryDepositsRequest, data, "QueryDepositsRequest");
-        k.mustGetProposal(ctx, req.proposalId);
+        mustFind(k, ctx, req.proposalId);
         return Q1.QueryDepositsResponse.encode({ deposits: cap(k.deposits(ctx, req.proposalId)) }).finish();
       },
     },
@@ -194,7 +201,7 @@ export function govQueries(k: GovKeeper): QueryDef[] {
       handle(ctx, data) {
         const req = decodeMessage(Q0.QueryProposalRequest, data, "QueryProposalRequest");
         return Q0.QueryProposalResponse.encode({
-          proposal: legacyProposal(k.mustGetProposal(ctx, req.proposalId)),
+          proposal: legacyProposal(mustFind(k, ctx, req.proposalId)),
         }).finish();
       },
     },
@@ -226,7 +233,7 @@ export function govQueries(k: GovKeeper): QueryDef[] {
       path: `${v0}/Votes`,
       handle(ctx, data) {
         const req = decodeMessage(Q0.QueryVotesRequest, data, "QueryVotesRequest");
-        k.mustGetProposal(ctx, req.proposalId);
+        mustFind(k, ctx, req.proposalId);
         return Q0.QueryVotesResponse.encode({ votes: cap(k.votes(ctx, req.proposalId)).map(legacyVote) }).finish();
       },
     },
@@ -269,7 +276,7 @@ export function govQueries(k: GovKeeper): QueryDef[] {
       path: `${v0}/Deposits`,
       handle(ctx, data) {
         const req = decodeMessage(Q0.QueryDepositsRequest, data, "QueryDepositsRequest");
-        k.mustGetProposal(ctx, req.proposalId);
+        mustFind(k, ctx, req.proposalId);
         return Q0.QueryDepositsResponse.encode({ deposits: cap(k.deposits(ctx, req.proposalId)) }).finish();
       },
     },
@@ -287,7 +294,7 @@ export function govQueries(k: GovKeeper): QueryDef[] {
       path: "/dsdn.gov.v1.Query/Execution",
       handle(ctx, data) {
         const req = decodeMessage(QueryExecutionRequest, data, "QueryExecutionRequest");
-        k.mustGetProposal(ctx, req.proposalId);
+        mustFind(k, ctx, req.proposalId);
         const execution = k.getExecution(ctx, req.proposalId);
         if (!execution)
           throw GovErrors.NotAwaitingFoundation.wrap(`proposal ${req.proposalId} has no execution record`);

@@ -9,15 +9,30 @@ import { toBech32Address } from "../../../common/secp256k1.js";
 import { abciQuery } from "../abciQuery.js";
 import type { CometRpc } from "../cometRpc.js";
 import { accountAddress, VALOPER_PREFIX, valoperAddress } from "../params.js";
-import { gatewayJson } from "../protoJson.js";
+import { gatewayJson, scaledDec } from "../protoJson.js";
 
 const BASE = "/cosmos/distribution/v1beta1";
 const SVC = "/cosmos.distribution.v1beta1.Query";
 
+/**
+ * DecCoin amounts and Dec params travel in protobuf as the integer scaled by 10^18; the gateway prints them as
+ * decimals ("1.500000000000000000"), so every `amount` of a `{denom, amount}` and `community_tax` is rewritten.
+ */
+function decimals(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(decimals);
+  if (v === null || typeof v !== "object") return v;
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const isCoin = typeof o.denom === "string" && typeof o.amount === "string";
+  for (const [k, x] of Object.entries(o))
+    out[k] = (isCoin && k === "amount") || k === "community_tax" ? scaledDec(String(x)) : decimals(x);
+  return out;
+}
+
 export function distributionRoutes(app: FastifyInstance, rpc: CometRpc): void {
   const ask = async <Res>(method: string, reqCodec: unknown, req: object, resCodec: { toJSON(m: Res): unknown }) => {
     const { value } = await abciQuery(rpc, `${SVC}/${method}`, reqCodec as never, req, resCodec as never);
-    return gatewayJson(resCodec.toJSON(value as Res));
+    return decimals(gatewayJson(resCodec.toJSON(value as Res)));
   };
   const acc = (name: string, v: unknown) => toBech32Address(accountAddress(name, v));
   const val = (name: string, v: unknown) => toBech32Address(valoperAddress(name, v), VALOPER_PREFIX);

@@ -10,7 +10,7 @@ import { toBech32Address } from "../../../common/secp256k1.js";
 import { abciQuery } from "../abciQuery.js";
 import type { CometRpc } from "../cometRpc.js";
 import { accountAddress, pageRequest } from "../params.js";
-import { gatewayJson } from "../protoJson.js";
+import { gatewayJson, scaledDec } from "../protoJson.js";
 import { RestError } from "../restError.js";
 
 type Query = Record<string, unknown>;
@@ -108,7 +108,16 @@ export function govRoutes(app: FastifyInstance, rpc: CometRpc): void {
     app.get<{ Params: { type: string } }>(`${base}/params/:type`, async (req) => {
       if (!["voting", "deposit", "tallying"].includes(req.params.type))
         throw new RestError(3, "params_type: expected voting, deposit or tallying");
-      return ask("Params", Q.QueryParamsRequest, { paramsType: req.params.type }, Q.QueryParamsResponse);
+      const r = (await ask("Params", Q.QueryParamsRequest, { paramsType: req.params.type }, Q.QueryParamsResponse)) as {
+        tally_params?: Record<string, string>;
+      };
+      // v1beta1 carries tally ratios as LegacyDec bytes (the scaled integer's text); the gateway prints decimals.
+      if (version === "v1beta1" && r.tally_params)
+        for (const k of ["quorum", "threshold", "veto_threshold"]) {
+          const text = Buffer.from(r.tally_params[k] ?? "", "base64").toString("utf8");
+          r.tally_params[k] = text === "" ? "0.000000000000000000" : scaledDec(text);
+        }
+      return r;
     });
   }
 }
