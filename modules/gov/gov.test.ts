@@ -256,6 +256,20 @@ describe("bootstrap governance", () => {
       }),
     ]);
     expect(r.code, r.log).toBe(0);
+    // Content other than a text or param-change proposal, and a change whose value is not JSON, are refused.
+    const legacy = (c: Any) =>
+      packAny("/cosmos.gov.v1beta1.MsgSubmitProposal", MsgSubmitProposalV0, {
+        content: c,
+        initialDeposit: [],
+        proposer: A,
+      });
+    const badValue = packAny("/cosmos.params.v1beta1.ParameterChangeProposal", ParameterChangeProposal, {
+      title: "t",
+      description: "d",
+      changes: [{ subspace: "stake", key: "maxEntries", value: "ten" }],
+    });
+    expect(ch.exec(a, [legacy(badValue)])).toMatchObject({ code: 5, codespace: "gov" });
+    expect(ch.exec(a, [legacy({ typeUrl: "/cosmos.bank.v1beta1.MsgSend", value: new Uint8Array() })]).code).not.toBe(0);
     expect(
       ch.exec(b, [packAny("/cosmos.gov.v1beta1.MsgVote", MsgVoteV0, { proposalId: 1n, voter: B, option: 1 })]).code,
     ).toBe(0);

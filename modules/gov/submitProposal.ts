@@ -12,6 +12,7 @@ import {
 import { ParameterChangeProposal } from "cosmjs-types/cosmos/params/v1beta1/params";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { parseCoins } from "../../chain-app/coins.js";
+import { ChainError } from "../../chain-app/errors.js";
 import type { MsgDef } from "../../chain-app/module.js";
 import { decodeMessage, packAny } from "../../common/protobuf.js";
 import { MsgParamChange } from "../../proto/gen/dsdn/gov/v1/gov.js";
@@ -69,6 +70,14 @@ export function msgSubmitProposal(keeper: GovKeeper): MsgDef<MsgSubmitProposal> 
 /** A v1beta1 content as v1 fields: title, summary and the messages to execute. */
 export function fromLegacyContent(content: Any | undefined): { title: string; summary: string; messages: Any[] } {
   if (!content) throw GovErrors.InvalidProposalContent.wrap("missing content");
+  try {
+    return legacyContent(content);
+  } catch (e) {
+    throw e instanceof ChainError ? e : GovErrors.InvalidProposalContent.wrap((e as Error).message);
+  }
+}
+
+function legacyContent(content: Any): { title: string; summary: string; messages: Any[] } {
   if (content.typeUrl === TEXT_PROPOSAL_TYPE_URL) {
     const t = decodeMessage(TextProposal, content.value, "TextProposal");
     return { title: t.title, summary: t.description, messages: [] };
