@@ -189,6 +189,9 @@ describe("bootstrap governance", () => {
       expect(r.code, r.log).toBe(code);
       expect(r.log).toMatch(log);
     }
+    // A param change is never a tx message of its own: only a proposal executes it.
+    expect(ch.exec(a, [change("stake", { maxEntries: "3" }, A)])).toMatchObject({ code: 2, codespace: "sdk" });
+    expect(stakeParams(ch).maxEntries).toBe("7");
     // Only a bonded validator's operator proposes.
     expect(ch.exec(user, [submit(USER, [change("stake", { maxEntries: "3" })])])).toMatchObject({ code: 18 });
     expect(ch.exec(a, [submit(A, [])]).code).toBe(0); // a text proposal: advisory
