@@ -447,9 +447,9 @@ export class Machine {
               trap = "out of bounds memory access";
               break main;
             }
-            // Dirty-page tracking for the trace's memory commitment (an access spans at most 2 pages).
-            m.dirty[ea >>> 16] = 1;
-            m.dirty[(ea + size - 1) >>> 16] = 1;
+            // Dirty-chunk tracking for the trace's memory commitment (an access spans at most 2 chunks).
+            m.dirty[ea >>> 10] = 1;
+            m.dirty[(ea + size - 1) >>> 10] = 1;
             switch (op) {
               case 0x36:
               case 0x38:

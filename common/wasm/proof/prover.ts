@@ -8,13 +8,13 @@ import type { HostState } from "../hostState.js";
 import type { Frame, Machine } from "../machine.js";
 import { costTable, DEFAULT_FUEL_COSTS, type FuelCosts } from "../params.js";
 import type { Instance, Table } from "../runtime.js";
-import { type Hash, hashLeaf } from "../trace/hashing.js";
+import type { Hash } from "../trace/hashing.js";
 import { LEAF_BYTES } from "../trace/memoryMerkle.js";
 import { STATUS } from "../trace/stateHash.js";
 import type { FuncType, Ref, Value } from "../types.js";
 import { readChunked, writeChunked } from "./memChunks.js";
 import type { StepProof } from "./proof.js";
-import { levelsOf, pathOf, rootOfLevels, UnsupportedStepError } from "./sparseTree.js";
+import { pathOf, rootOfLevels, UnsupportedStepError } from "./sparseTree.js";
 import { step } from "./step.js";
 import type { CallerFrame, StepCtx } from "./stepCtx.js";
 import {
@@ -26,7 +26,6 @@ import {
   FUNCS_DEPTH,
   GLOBALS_DEPTH,
   instFuncLevels,
-  MEMORY_DEPTH,
   pushFrame,
   STACK_DEPTH,
   StepStateBuilder,
@@ -34,7 +33,6 @@ import {
   TABLES_DEPTH,
   TYPES_DEPTH,
   typeLevels,
-  ZERO_CHUNK_LEAF,
 } from "./stepState.js";
 import type { Regs } from "./stepTypes.js";
 
@@ -256,19 +254,15 @@ export class StepProver {
     };
   }
 
-  /** Chunks of the pre-state memory with their paths (the whole tree is rebuilt: a prover-side cost only). */
+  /** Chunks of the pre-state memory with their paths (from the builder's incremental memory tree). */
   private memoryWitnesses(indices: number[]): StepProof["memory"] {
     if (indices.length === 0) return [];
     const m = this.inst.memories[0];
     if (!m) throw new Error("no memory");
-    const leaves: Uint8Array[] = [];
-    for (let i = 0; i < m.bytes.length / LEAF_BYTES; i++)
-      leaves.push(hashLeaf(m.bytes.subarray(i * LEAF_BYTES, (i + 1) * LEAF_BYTES)));
-    const levels = levelsOf(leaves, MEMORY_DEPTH, ZERO_CHUNK_LEAF);
     return indices.map((index) => ({
       index,
       bytes: m.bytes.slice(index * LEAF_BYTES, (index + 1) * LEAF_BYTES),
-      path: pathOf(levels, MEMORY_DEPTH, index, ZERO_CHUNK_LEAF),
+      path: this.builder.memoryPath(index),
     }));
   }
 }

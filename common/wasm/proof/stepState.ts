@@ -12,7 +12,8 @@ import { type Hash, hashLeaf, Writer } from "../trace/hashing.js";
 import { LEAF_BYTES, MemoryMerkle } from "../trace/memoryMerkle.js";
 import { writeValue } from "../trace/stateHash.js";
 import type { FuncType, Value } from "../types.js";
-import { levelsOf, rootOfLevels, treeRoot } from "./sparseTree.js";
+import { IncTree } from "./incTree.js";
+import { EMPTY_LEAF, levelsOf, rootOfLevels, treeRoot } from "./sparseTree.js";
 
 export const STEP_VERSION = "dsdn-wasm-step-v1";
 /** Tree depths: the value stack holds at most 2^20 values (the default valueStack limit). */
@@ -242,15 +243,45 @@ export interface StepSnapshot {
   readonly frames: readonly Frame[];
 }
 
+/** A value tree kept in step with an array of values: only slots whose value changed are rehashed. */
+class ValueTree {
+  readonly tree: IncTree;
+  private prev: (Value | undefined)[] = [];
+  constructor(depth: number) {
+    this.tree = new IncTree(depth);
+  }
+  /** Brings the tree to `values[0..n)` (slots from n up are empty). */
+  sync(values: readonly (Value | undefined)[], n: number): void {
+    const prev = this.prev;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (i >= prev.length || v !== prev[i]) {
+        this.tree.set(i, valueLeaf(v as Value));
+        prev[i] = v;
+      }
+    }
+    for (let i = n; i < prev.length; i++) this.tree.set(i, EMPTY_LEAF);
+    prev.length = n;
+  }
+}
+
 export class StepStateBuilder {
   private funcs: FuncTrees[] = [];
   private funcLevels: Hash[][] = [];
   private readonly mem = new MemoryMerkle();
+  private readonly stack = new ValueTree(STACK_DEPTH);
+  private readonly globals = new ValueTree(GLOBALS_DEPTH);
+  private tables: ValueTree[] = [];
   constructor(
     private readonly machine: Machine,
     private readonly inst: Instance,
     private readonly host: HostState | undefined,
   ) {}
+
+  /** Siblings of memory chunk `index` as of the last snapshot. */
+  memoryPath(index: number): Hash[] {
+    return this.mem.path(index);
+  }
 
   snapshot(status: number): StepSnapshot {
     const m = this.machine;
@@ -262,32 +293,27 @@ export class StepStateBuilder {
         FUNCS_DEPTH,
       );
     }
-    const stackLevels = levelsOf(
-      m.stack.slice(0, m.sp).map((v) => valueLeaf(v as Value)),
-      STACK_DEPTH,
+    this.stack.sync(m.stack, m.sp);
+    const stackLevels = this.stack.tree.levels();
+    const gs = this.inst.globals;
+    this.globals.sync(
+      gs.map((g) => g.value),
+      gs.length,
     );
-    const globalLevels = levelsOf(
-      this.inst.globals.map((g) => valueLeaf(g.value)),
-      GLOBALS_DEPTH,
-    );
-    const elemLevels = this.inst.tables.map((t) =>
-      levelsOf(
-        t.elems.map((e) => valueLeaf(e)),
-        ELEMS_DEPTH,
-      ),
-    );
+    const globalLevels = this.globals.tree.levels();
+    const ts = this.inst.tables;
+    while (this.tables.length < ts.length) this.tables.push(new ValueTree(ELEMS_DEPTH));
+    const elemLevels = ts.map((t, i) => {
+      const vt = this.tables[i] as ValueTree;
+      vt.sync(t.elems, t.elems.length);
+      return vt.tree.levels();
+    });
     const tableLevels = levelsOf(
-      this.inst.tables.map((t, i) =>
-        tableLeaf(t.elems.length, t.max, rootOfLevels(elemLevels[i] as Hash[][], ELEMS_DEPTH)),
-      ),
+      ts.map((t, i) => tableLeaf(t.elems.length, t.max, rootOfLevels(elemLevels[i] as Hash[][], ELEMS_DEPTH))),
       TABLES_DEPTH,
     );
     const frames = m.frames;
-    let chain = EMPTY_FRAMES;
-    for (let i = 0; i + 1 < frames.length; i++) {
-      const f = frames[i] as Frame;
-      chain = pushFrame(chain, f.func.ref.addr, f.pc, f.base);
-    }
+    const chain = this.callerChain(frames);
     const top = frames[frames.length - 1];
     const memory = this.inst.memories[0];
     const state: StepState = {
@@ -320,6 +346,32 @@ export class StepStateBuilder {
       frames,
     };
   }
+
+  /** Hash chain of the caller frames, recomputed from the first frame that changed since the last snapshot. */
+  private callerChain(frames: readonly Frame[]): Hash {
+    const c = this.chain;
+    const n = Math.max(0, frames.length - 1);
+    let k = 0;
+    while (k < n && k < c.length) {
+      const f = frames[k] as Frame;
+      const x = c[k] as (typeof c)[number];
+      if (x.func !== f.func.ref.addr || x.pc !== f.pc || x.base !== f.base) break;
+      k++;
+    }
+    c.length = k;
+    for (; k < n; k++) {
+      const f = frames[k] as Frame;
+      const prev = k === 0 ? EMPTY_FRAMES : (c[k - 1] as (typeof c)[number]).hash;
+      c.push({
+        func: f.func.ref.addr,
+        pc: f.pc,
+        base: f.base,
+        hash: pushFrame(prev, f.func.ref.addr, f.pc, f.base),
+      });
+    }
+    return n === 0 ? EMPTY_FRAMES : (c[n - 1] as (typeof c)[number]).hash;
+  }
+  private readonly chain: { func: number; pc: number; base: number; hash: Hash }[] = [];
 
   private restHash(): Hash {
     const inst = this.inst;
