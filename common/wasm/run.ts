@@ -7,13 +7,13 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { HOST_ABI_MODULE, hostAbiFunctions, resolveHostAbi } from "./hostAbi.js";
 import { DEFAULT_HOST_LIMITS, type HostLimits, HostState } from "./hostState.js";
-import { compileModule, instantiate, invokeFunc } from "./instantiate.js";
+import { compileModule, instantiate } from "./instantiate.js";
 import { Machine, type RunStatus } from "./machine.js";
 import { f32In, f64In } from "./numeric.js";
 import { DEFAULT_FUEL_COSTS, DEFAULT_LIMITS, type ExecLimits, type FuelCosts } from "./params.js";
-import type { FuncInst } from "./runtime.js";
+import type { FuncInst, Instance } from "./runtime.js";
 import { runTraced, type Trace } from "./trace/trace.js";
-import { F32, F64, I32, I64, type ValType, type Value, valTypeName } from "./types.js";
+import { F32, F64, type FuncType, I32, I64, type ValType, type Value, valTypeName } from "./types.js";
 import { resolveWasi, WASI_MODULE, wasiFunctions } from "./wasi.js";
 
 /** Largest module accepted (decoding and validation are linear in it). */
@@ -93,10 +93,21 @@ export function formatValue(type: ValType, v: Value): { type: string; value: str
   return { type: name, value: v === null ? "null" : "ref" };
 }
 
-export function runModule(
+/** A job set up to run: linked, instantiated and its invocation started (what runModule and step sessions share). */
+export interface PreparedRun {
+  readonly machine: Machine;
+  readonly host: HostState;
+  /** Undefined when instantiation trapped (then `status` is that trap). */
+  readonly instance: Instance | undefined;
+  readonly ftype: FuncType;
+  /** The immediate result of starting the invocation (undefined: paused at its first instruction). */
+  readonly status: RunStatus | undefined;
+}
+
+export function prepareRun(
   bytes: Uint8Array,
   opts: RunOptions,
-): { ok: true; report: RunReport } | { ok: false; refusal: RunRefusal } {
+): { ok: true; run: PreparedRun } | { ok: false; refusal: RunRefusal } {
   if (bytes.length > MAX_MODULE_BYTES) {
     return {
       ok: false,
@@ -142,21 +153,33 @@ export function runModule(
     if (module === HOST_ABI_MODULE) return resolveHostAbi(machine, abi, name, desc);
     return undefined;
   });
-  let status: RunStatus;
-  let trace: Trace | null = null;
   if (!inst.ok) {
     if (inst.kind === "unlinkable") return { ok: false, refusal: { kind: "unlinkable", message: inst.message } };
-    status = inst.status;
-  } else {
-    const f = inst.instance.funcs[exp.index] as FuncInst;
-    const values = args.map((a) => a.value);
-    if (opts.traceEvery !== undefined) {
-      const started = machine.start(f, values);
-      const traced = runTraced(machine, inst.instance, host, sha256(bytes), opts.traceEvery, started);
-      status = traced.status;
-      trace = traced.trace;
-    } else status = invokeFunc(machine, f, values);
+    return { ok: true, run: { machine, host, instance: undefined, ftype, status: inst.status } };
   }
+  const f = inst.instance.funcs[exp.index] as FuncInst;
+  const status = machine.start(
+    f,
+    args.map((a) => a.value),
+  );
+  return { ok: true, run: { machine, host, instance: inst.instance, ftype, status } };
+}
+
+export function runModule(
+  bytes: Uint8Array,
+  opts: RunOptions,
+): { ok: true; report: RunReport } | { ok: false; refusal: RunRefusal } {
+  const prepared = prepareRun(bytes, opts);
+  if (!prepared.ok) return prepared;
+  const { machine, host, instance, ftype } = prepared.run;
+  let status: RunStatus;
+  let trace: Trace | null = null;
+  if (instance === undefined) status = prepared.run.status as RunStatus;
+  else if (opts.traceEvery !== undefined) {
+    const traced = runTraced(machine, instance, host, opts.traceEvery, prepared.run.status);
+    status = traced.status;
+    trace = traced.trace;
+  } else status = prepared.run.status ?? machine.run();
   host.flushStderr();
   const output = host.output();
   const fuelUsed = machine.fuelUsed;
