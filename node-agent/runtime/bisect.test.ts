@@ -55,28 +55,31 @@ describe("checkpoints are step commitments", () => {
     ["mix", { invoke: "mix", args: [i32(120)] }, 97],
     ["out of fuel on a checkpoint boundary", { invoke: "spin", limits: { fuel: 3000 } }, 500],
     ["out of fuel inside a range", { invoke: "spin", limits: { fuel: 3001 } }, 700],
-  ] as [string, RunOptions, number][])("%s: checkpoint i = commitment after i·K steps, linked by verifyStep", (_n, opts, K) => {
-    const { trace, steps } = traced({ ...opts, traceEvery: K });
-    const job = { bytes: k, opts };
-    const s = new StepSession(job);
-    for (const c of trace.checkpoints) {
-      s.advance(c.index * K);
-      expect(equal(s.commitment(), c.hash), `checkpoint ${c.index}`).toBe(true);
-      expect(verifyCheckpoint(trace.root, getCheckpoint(trace, c.index))).toBe(true);
-    }
-    expect(s.finished).toBe(true);
-    expect(trace.checkpoints.length).toBeGreaterThan(2);
-    // Every step into a checkpoint (n = i·K − 1 → checkpoint i) verifies to that checkpoint's hash.
-    const t = new StepSession(job);
-    for (const c of trace.checkpoints.slice(1)) {
-      const n = Math.min(c.index * K, steps + 1) - 1;
-      t.advance(n);
-      if (t.finished) break;
-      const pre = t.commitment();
-      const proof = t.prove();
-      expect(equal(verifyStep(pre, proof), c.hash), `step ${n} → checkpoint ${c.index}`).toBe(true);
-    }
-  });
+  ] as [string, RunOptions, number][])(
+    "%s: checkpoint i = commitment after i·K steps, linked by verifyStep",
+    (_n, opts, K) => {
+      const { trace, steps } = traced({ ...opts, traceEvery: K });
+      const job = { bytes: k, opts };
+      const s = new StepSession(job);
+      for (const c of trace.checkpoints) {
+        s.advance(c.index * K);
+        expect(equal(s.commitment(), c.hash), `checkpoint ${c.index}`).toBe(true);
+        expect(verifyCheckpoint(trace.root, getCheckpoint(trace, c.index))).toBe(true);
+      }
+      expect(s.finished).toBe(true);
+      expect(trace.checkpoints.length).toBeGreaterThan(2);
+      // Every step into a checkpoint (n = i·K − 1 → checkpoint i) verifies to that checkpoint's hash.
+      const t = new StepSession(job);
+      for (const c of trace.checkpoints.slice(1)) {
+        const n = Math.min(c.index * K, steps + 1) - 1;
+        t.advance(n);
+        if (t.finished) break;
+        const pre = t.commitment();
+        const proof = t.prove();
+        expect(equal(verifyStep(pre, proof), c.hash), `step ${n} → checkpoint ${c.index}`).toBe(true);
+      }
+    },
+  );
 
   it("the final state is a fixed point past the end; the root binds K", () => {
     const opts = { invoke: "mix", args: [i32(20)] };

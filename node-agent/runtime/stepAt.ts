@@ -3,12 +3,11 @@
  * challenger) of a fraud game: a session re-runs the job deterministically from the start and moves
  * forward only, so a bisection that narrows upward reuses it; going back means a new session.
  */
-import type { RunStatus } from "../../common/wasm/machine.js";
+import type { Machine, RunStatus } from "../../common/wasm/machine.js";
 import type { StepProof } from "../../common/wasm/proof/proof.js";
 import { StepProver } from "../../common/wasm/proof/prover.js";
 import { hashStepState, type StepState } from "../../common/wasm/proof/stepState.js";
 import { prepareRun, type RunOptions } from "../../common/wasm/run.js";
-import type { Machine } from "../../common/wasm/machine.js";
 import type { Hash } from "../../common/wasm/trace/hashing.js";
 import { statusCode } from "../../common/wasm/trace/trace.js";
 

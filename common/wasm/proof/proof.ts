@@ -1,12 +1,20 @@
 /** @module The one-step proof: the pre-state's clear fields plus a witness for everything the instruction touches. */
 import type { Hash } from "../trace/hashing.js";
 import type { Value } from "../types.js";
+import { encodeStepProof } from "./codec.js";
 import type { FuncMeta, StepState } from "./stepState.js";
 
 export interface ValueWitness {
   readonly index: number;
   /** undefined = an empty slot (at or above sp). */
   readonly value: Value | undefined;
+  readonly path: readonly Hash[];
+}
+
+export interface SegWitness {
+  readonly index: number;
+  readonly len: number;
+  readonly root: Hash;
   readonly path: readonly Hash[];
 }
 
@@ -43,6 +51,17 @@ export interface StepProof {
     readonly value: Value;
     readonly path: readonly Hash[];
   }[];
+  /** Data segments touched (memory.init, data.drop): pre-state length and chunk root, with their path. */
+  readonly datas: readonly SegWitness[];
+  /** Chunks (zero-padded to 1 KiB) of data segments that memory.init reads. */
+  readonly dataChunks: readonly {
+    readonly seg: number;
+    readonly index: number;
+    readonly bytes: Uint8Array;
+    readonly path: readonly Hash[];
+  }[];
+  /** Element segments touched (elem.drop): pre-state length and elements root, with their path. */
+  readonly elemSegs: readonly SegWitness[];
   /** The callee of a call (index -1 and an empty addrPath for call_indirect, whose address comes from the table): its index in the instance, store address and metadata, with both paths. */
   readonly callee?: {
     readonly index: number;
@@ -55,18 +74,7 @@ export interface StepProof {
   readonly caller?: { readonly func: number; readonly pc: number; readonly base: number; readonly prev: Hash };
 }
 
-/** Size of the proof in bytes as it would be encoded (fixed-width fields, 32-byte hashes). */
+/** Size of the proof's canonical encoding (codec.ts). */
 export function proofSize(p: StepProof): number {
-  const path = (x: readonly Hash[]) => 32 * x.length;
-  let n = 1 + 8 + 8 + 4 * 4 + 32 * 4 + 4 + 32 * 2; // state
-  n += 30 + p.meta.localTypes.length + 64 + path(p.metaPath);
-  for (const c of p.code) n += 4 + 4 * c.words.length + path(c.path);
-  for (const c of p.consts) n += 4 + 8 + path(c.path);
-  for (const w of [...p.stack, ...p.globals]) n += 4 + 9 + path(w.path);
-  for (const c of p.memory) n += 4 + c.bytes.length + path(c.path);
-  n += p.types.length * 36 + p.tables.length * 44 + p.elems.length * 17;
-  for (const x of [...p.types, ...p.tables, ...p.elems]) n += path(x.path);
-  if (p.caller) n += 12 + 32;
-  if (p.callee) n += 8 + 30 + p.callee.meta.localTypes.length + 96 + path(p.callee.addrPath) + path(p.callee.metaPath);
-  return n;
+  return encodeStepProof(p).length;
 }

@@ -21,12 +21,17 @@ import {
   CODE_CHUNK,
   CODE_DEPTH,
   CONSTS_DEPTH,
+  DATA_DEPTH,
   ELEMS_DEPTH,
+  EMPTY_DATA_ROOT,
+  EMPTY_ELEMS_ROOT,
   EMPTY_FRAMES,
   FUNCS_DEPTH,
   GLOBALS_DEPTH,
   instFuncLevels,
+  paddedChunk,
   pushFrame,
+  SEGS_DEPTH,
   STACK_DEPTH,
   StepStateBuilder,
   sigHash,
@@ -35,6 +40,8 @@ import {
   typeLevels,
 } from "./stepState.js";
 import type { Regs } from "./stepTypes.js";
+
+const EMPTY = new Uint8Array(0);
 
 export class StepProver {
   private readonly builder: StepStateBuilder;
@@ -94,7 +101,11 @@ export class StepProver {
       code: new Set<number>(),
       consts: new Set<number>(),
       globals: new Set<number>(),
+      datas: new Set<number>(),
+      dataChunks: new Set<string>(),
+      elemSegs: new Set<number>(),
     };
+    const inst = this.inst;
     let caller: StepProof["caller"];
     let callee: StepProof["callee"];
     const frames = snap.frames as Frame[];
@@ -170,6 +181,26 @@ export class StepProver {
         touched.tables.add(t);
         touched.elems.add(`${t}:${i}`);
         tableCopy(t)[i] = v as Ref;
+      },
+      dataLen(seg) {
+        touched.datas.add(seg);
+        return (inst.datas[seg] ?? EMPTY).length;
+      },
+      dataRead(seg, off, n) {
+        const d = inst.datas[seg] ?? EMPTY;
+        for (let c = Math.floor(off / LEAF_BYTES); c <= Math.floor((off + n - 1) / LEAF_BYTES); c++)
+          touched.dataChunks.add(`${seg}:${c}`);
+        return d.slice(off, off + n);
+      },
+      dataDrop(seg) {
+        touched.datas.add(seg);
+      },
+      elemSegLen(seg) {
+        touched.elemSegs.add(seg);
+        return (inst.elems[seg] ?? []).length;
+      },
+      elemDrop(seg) {
+        touched.elemSegs.add(seg);
       },
       pushCaller() {},
       popCaller(): CallerFrame | undefined {
@@ -247,6 +278,33 @@ export class StepProver {
           index,
           value: (this.inst.tables[table] as Table).elems[index] as Value,
           path: pathOf(snap.elemLevels[table] as Hash[][], ELEMS_DEPTH, index),
+        };
+      }),
+      datas: [...touched.datas].map((index) => {
+        const levels = snap.segs.data[index];
+        return {
+          index,
+          len: (inst.datas[index] ?? EMPTY).length,
+          root: levels ? rootOfLevels(levels, DATA_DEPTH) : EMPTY_DATA_ROOT,
+          path: pathOf(snap.segs.datas, SEGS_DEPTH, index),
+        };
+      }),
+      dataChunks: [...touched.dataChunks].map((key) => {
+        const [seg, index] = key.split(":").map(Number) as [number, number];
+        return {
+          seg,
+          index,
+          bytes: paddedChunk(inst.datas[seg] ?? EMPTY, index),
+          path: pathOf(snap.segs.data[seg] as Hash[][], DATA_DEPTH, index),
+        };
+      }),
+      elemSegs: [...touched.elemSegs].map((index) => {
+        const levels = snap.segs.elem[index];
+        return {
+          index,
+          len: (inst.elems[index] ?? []).length,
+          root: levels ? rootOfLevels(levels, ELEMS_DEPTH) : EMPTY_ELEMS_ROOT,
+          path: pathOf(snap.segs.elems, SEGS_DEPTH, index),
         };
       }),
       ...(caller ? { caller } : {}),

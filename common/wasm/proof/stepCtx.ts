@@ -38,6 +38,14 @@ export interface StepCtx {
   tableSize(t: number): number;
   tableGet(t: number, i: number): Value;
   tableSet(t: number, i: number, v: Value): void;
+  /** Length of data segment `seg` of the main instance (0 once dropped). */
+  dataLen(seg: number): number;
+  /** `n` bytes of data segment `seg` at `off` (bounds already checked). */
+  dataRead(seg: number, off: number, n: number): Uint8Array;
+  dataDrop(seg: number): void;
+  /** Length of element segment `seg` of the main instance (0 once dropped). */
+  elemSegLen(seg: number): number;
+  elemDrop(seg: number): void;
   /** Pushes the caller frame onto the frame chain. */
   pushCaller(f: CallerFrame): void;
   /** Pops the innermost caller frame off the frame chain; undefined when there is none. */

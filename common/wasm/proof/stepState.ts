@@ -27,6 +27,9 @@ export const MEMORY_DEPTH = 22;
 export const TABLES_DEPTH = 16;
 export const ELEMS_DEPTH = 20;
 export const TYPES_DEPTH = 16;
+/** Data and element segments of the main instance (by index), and a data segment's 1 KiB chunks (64 MiB). */
+export const SEGS_DEPTH = 16;
+export const DATA_DEPTH = 16;
 export const ZERO_CHUNK_LEAF: Hash = hashLeaf(new Uint8Array(LEAF_BYTES));
 /** Code words per leaf of a function's code tree. */
 export const CODE_CHUNK = 8;
@@ -53,6 +56,10 @@ export interface StepState {
   memRoot: Hash;
   /** Tables of the main instance: leaves (size, max, elements root). */
   tablesRoot: Hash;
+  /** Data segments of the main instance: leaves (length, chunk root); a dropped segment is empty. */
+  datasRoot: Hash;
+  /** Element segments of the main instance: leaves (length, elements root); a dropped segment is empty. */
+  elemSegsRoot: Hash;
   /** Tables, dropped segments and host state (not touched by the supported instruction classes). */
   restHash: Hash;
 }
@@ -76,6 +83,8 @@ export function hashStepState(s: StepState): Hash {
     .u32(s.memMax)
     .bytes(s.memRoot)
     .bytes(s.tablesRoot)
+    .bytes(s.datasRoot)
+    .bytes(s.elemSegsRoot)
     .bytes(s.restHash)
     .digest();
 }
@@ -182,6 +191,29 @@ export function typeLevels(inst: Instance): Hash[][] {
   }
   return l;
 }
+/** A data segment's chunk leaves (each chunk zero-padded to LEAF_BYTES; the length is committed beside). */
+export function dataChunkLeaves(bytes: Uint8Array): Hash[] {
+  const out: Hash[] = [];
+  for (let i = 0; i < bytes.length; i += LEAF_BYTES) out.push(hashLeaf(paddedChunk(bytes, i / LEAF_BYTES)));
+  return out;
+}
+export function paddedChunk(bytes: Uint8Array, index: number): Uint8Array {
+  const c = new Uint8Array(LEAF_BYTES);
+  c.set(bytes.subarray(index * LEAF_BYTES, (index + 1) * LEAF_BYTES));
+  return c;
+}
+export function segLeaf(kind: "data" | "elem", len: number, root: Hash): Hash {
+  return hashLeaf(
+    new Writer()
+      .u8(kind === "data" ? 0x44 : 0x45)
+      .u32(len)
+      .bytes(root)
+      .finish(),
+  );
+}
+export const EMPTY_DATA_ROOT: Hash = treeRoot([], DATA_DEPTH);
+export const EMPTY_ELEMS_ROOT: Hash = treeRoot([], ELEMS_DEPTH);
+
 export function tableLeaf(size: number, max: number, elemsRoot: Hash): Hash {
   return hashLeaf(new Writer().u32(size).u32(max).bytes(elemsRoot).finish());
 }
@@ -231,6 +263,23 @@ export function funcTrees(f: FuncInst, inst: Instance): FuncTrees {
   };
 }
 
+/** Levels of the segment trees and of each live segment's contents (undefined = dropped). */
+export interface SegmentTrees {
+  readonly datas: Hash[][];
+  readonly elems: Hash[][];
+  readonly data: readonly (Hash[][] | undefined)[];
+  readonly elem: readonly (Hash[][] | undefined)[];
+}
+const dataLevelCache = new WeakMap<Uint8Array, Hash[][]>();
+function dataLevels(d: Uint8Array): Hash[][] {
+  let l = dataLevelCache.get(d);
+  if (!l) {
+    l = levelsOf(dataChunkLeaves(d), DATA_DEPTH);
+    dataLevelCache.set(d, l);
+  }
+  return l;
+}
+
 /** Everything the prover needs about a paused machine, with the trees built. */
 export interface StepSnapshot {
   readonly state: StepState;
@@ -239,6 +288,7 @@ export interface StepSnapshot {
   readonly funcLevels: Hash[][];
   readonly tableLevels: Hash[][];
   readonly elemLevels: readonly Hash[][][];
+  readonly segs: SegmentTrees;
   readonly funcs: readonly FuncTrees[];
   readonly frames: readonly Frame[];
 }
@@ -312,6 +362,7 @@ export class StepStateBuilder {
       ts.map((t, i) => tableLeaf(t.elems.length, t.max, rootOfLevels(elemLevels[i] as Hash[][], ELEMS_DEPTH))),
       TABLES_DEPTH,
     );
+    const segs = this.segments();
     const frames = m.frames;
     const chain = this.callerChain(frames);
     const top = frames[frames.length - 1];
@@ -333,6 +384,8 @@ export class StepStateBuilder {
       memMax: memory ? memory.max : 0,
       memRoot: memory ? this.mem.update(memory) : new Uint8Array(32),
       tablesRoot: rootOfLevels(tableLevels, TABLES_DEPTH),
+      datasRoot: rootOfLevels(segs.datas, SEGS_DEPTH),
+      elemSegsRoot: rootOfLevels(segs.elems, SEGS_DEPTH),
       restHash: this.restHash(),
     };
     return {
@@ -342,6 +395,7 @@ export class StepStateBuilder {
       funcLevels: this.funcLevels,
       tableLevels,
       elemLevels,
+      segs,
       funcs: this.funcs,
       frames,
     };
@@ -373,12 +427,37 @@ export class StepStateBuilder {
   }
   private readonly chain: { func: number; pc: number; base: number; hash: Hash }[] = [];
 
-  private restHash(): Hash {
+  /** Segment trees, rebuilt only when a segment was dropped since the last snapshot (contents never change). */
+  private segments(): SegmentTrees {
     const inst = this.inst;
-    const w = new Writer().u32(inst.datas.length);
-    for (const d of inst.datas) w.u8(d === null ? 0 : 1);
-    w.u32(inst.elems.length);
-    for (const e of inst.elems) w.u8(e === null ? 0 : 1);
+    const key = inst.datas.map((d) => (d ? 1 : 0)).join("") + "/" + inst.elems.map((e) => (e ? 1 : 0)).join("");
+    if (this.segs && this.segsKey === key) return this.segs;
+    const datas = inst.datas.map((d) => (d ? dataLevels(d) : undefined));
+    const elems = inst.elems.map((e) => (e ? levelsOf(e.map(valueLeaf), ELEMS_DEPTH) : undefined));
+    this.segs = {
+      data: datas,
+      elem: elems,
+      datas: levelsOf(
+        inst.datas.map((d, i) =>
+          segLeaf("data", d ? d.length : 0, d ? rootOfLevels(datas[i] as Hash[][], DATA_DEPTH) : EMPTY_DATA_ROOT),
+        ),
+        SEGS_DEPTH,
+      ),
+      elems: levelsOf(
+        inst.elems.map((e, i) =>
+          segLeaf("elem", e ? e.length : 0, e ? rootOfLevels(elems[i] as Hash[][], ELEMS_DEPTH) : EMPTY_ELEMS_ROOT),
+        ),
+        SEGS_DEPTH,
+      ),
+    };
+    this.segsKey = key;
+    return this.segs;
+  }
+  private segs: SegmentTrees | undefined;
+  private segsKey = "";
+
+  private restHash(): Hash {
+    const w = new Writer();
     const h = this.host;
     if (h) w.u32(h.inputPos).bytes(h.outputAcc).bytes(h.logAcc).text(h.stateRoot()).u32(h.randomCounter).u32(h.fsOps);
     return w.digest();

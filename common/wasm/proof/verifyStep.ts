@@ -22,7 +22,10 @@ import {
   CONSTS_DEPTH,
   chunkLeaf,
   constLeaf,
+  DATA_DEPTH,
   ELEMS_DEPTH,
+  EMPTY_DATA_ROOT,
+  EMPTY_ELEMS_ROOT,
   FUNCS_DEPTH,
   funcLeaf,
   GLOBALS_DEPTH,
@@ -30,8 +33,10 @@ import {
   MEMORY_DEPTH,
   NO_FUNC,
   pushFrame,
+  SEGS_DEPTH,
   STACK_DEPTH,
   type StepState,
+  segLeaf,
   TABLES_DEPTH,
   TYPES_DEPTH,
   tableLeaf,
@@ -64,6 +69,67 @@ function valueTree(root: Hash, depth: number, ws: readonly ValueWitness[], what:
   };
 }
 
+/** The proof's data and element segments, checked against the pre-state's segment roots. */
+function segmentViews(s: StepState, proof: StepProof) {
+  const datas = new PartialTree(
+    s.datasRoot,
+    SEGS_DEPTH,
+    proof.datas.map((w) => ({ index: w.index, leaf: segLeaf("data", w.len, w.root), path: w.path })),
+    "data segments",
+  );
+  const elemSegs = new PartialTree(
+    s.elemSegsRoot,
+    SEGS_DEPTH,
+    proof.elemSegs.map((w) => ({ index: w.index, leaf: segLeaf("elem", w.len, w.root), path: w.path })),
+    "element segments",
+  );
+  const dataLens = new Map(proof.datas.map((w) => [w.index, w.len]));
+  const chunkTrees = new Map<number, { tree: PartialTree; bytes: Map<number, Uint8Array> }>();
+  for (const w of proof.datas) {
+    const mine = proof.dataChunks.filter((c) => c.seg === w.index);
+    const tree = new PartialTree(
+      w.root,
+      DATA_DEPTH,
+      mine.map((c) => {
+        if (c.bytes.length !== LEAF_BYTES) throw new StepProofError("data chunk of the wrong size");
+        return { index: c.index, leaf: hashLeaf(c.bytes), path: c.path };
+      }),
+      `data segment ${w.index}`,
+    );
+    chunkTrees.set(w.index, { tree, bytes: new Map(mine.map((c) => [c.index, c.bytes])) });
+  }
+  if (proof.dataChunks.some((c) => !chunkTrees.has(c.seg)))
+    throw new StepProofError("a data chunk of a segment not in the proof");
+  const elemLens = new Map(proof.elemSegs.map((w) => [w.index, w.len]));
+  return {
+    data(seg: number) {
+      datas.leaf(seg);
+      const t = chunkTrees.get(seg) as NonNullable<ReturnType<typeof chunkTrees.get>>;
+      return {
+        len: dataLens.get(seg) as number,
+        chunk(i: number): Uint8Array {
+          t.tree.leaf(i);
+          return t.bytes.get(i) as Uint8Array;
+        },
+      };
+    },
+    dropData(seg: number) {
+      datas.set(seg, segLeaf("data", 0, EMPTY_DATA_ROOT));
+      dataLens.set(seg, 0);
+    },
+    elem(seg: number) {
+      elemSegs.leaf(seg);
+      return { len: elemLens.get(seg) as number };
+    },
+    dropElem(seg: number) {
+      elemSegs.set(seg, segLeaf("elem", 0, EMPTY_ELEMS_ROOT));
+      elemLens.set(seg, 0);
+    },
+    datasRoot: () => datas.root(),
+    elemSegsRoot: () => elemSegs.root(),
+  };
+}
+
 /**
  * Most witnesses one proof may carry (all lists together): a step touches a handful of slots, except a
  * call, which pushes the callee's declared locals (bounded by validation); anything beyond is refused
@@ -87,7 +153,10 @@ export function verifyStep(
     proof.memory.length +
     proof.types.length +
     proof.tables.length +
-    proof.elems.length;
+    proof.elems.length +
+    proof.datas.length +
+    proof.dataChunks.length +
+    proof.elemSegs.length;
   if (items > MAX_PROOF_ITEMS)
     throw new StepProofError(`the proof carries ${items} witnesses (at most ${MAX_PROOF_ITEMS})`);
   const s = proof.state;
@@ -168,6 +237,7 @@ export function verifyStep(
     return tableViews.get(t) as NonNullable<ReturnType<typeof tableViews.get>>;
   };
   let framesHash = s.framesHash;
+  const segs = segmentViews(s, proof);
 
   const ctx: StepCtx = {
     meta,
@@ -231,6 +301,14 @@ export function verifyStep(
     tableSet(t, i, v) {
       table(t).elems.set(i, v);
     },
+    dataLen: (seg) => segs.data(seg).len,
+    dataRead(seg, off, n) {
+      const d = segs.data(seg);
+      return readChunked((i) => d.chunk(i), off, n);
+    },
+    dataDrop: (seg) => segs.dropData(seg),
+    elemSegLen: (seg) => segs.elem(seg).len,
+    elemDrop: (seg) => segs.dropElem(seg),
     pushCaller(f) {
       framesHash = pushFrame(framesHash, f.func, f.pc, f.base);
     },
@@ -272,6 +350,8 @@ export function verifyStep(
     globalsRoot: globals.root(),
     framesHash,
     tablesRoot: postTables(),
+    datasRoot: segs.datasRoot(),
+    elemSegsRoot: segs.elemSegsRoot(),
     memRoot: memTree.root(),
   };
   return hashStepState(post);

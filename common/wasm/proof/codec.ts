@@ -1,0 +1,379 @@
+/**
+ * @module The binary encoding of a one-step proof (what a fraud-game transaction carries): fixed-width
+ * big-endian fields, 32-byte hashes, length-prefixed lists, in the order of `StepProof`. Canonical —
+ * decode re-encodes and requires the very same bytes, so one proof has exactly one encoding — and
+ * bounded (MAX_STEP_PROOF_BYTES, list counts checked against the bytes left before anything is
+ * allocated). Pure: Uint8Array and DataView only. `verifyStepGas` prices a proof by its size.
+ */
+import type { Hash } from "../trace/hashing.js";
+import { LEAF_BYTES } from "../trace/memoryMerkle.js";
+import { ExternRef, FuncRef, type Value } from "../types.js";
+import type { SegWitness, StepProof, ValueWitness } from "./proof.js";
+import { StepProofError } from "./sparseTree.js";
+import { CODE_CHUNK, type FuncMeta, type StepState } from "./stepState.js";
+
+/**
+ * Largest encoded proof accepted. The largest proofs are bulk instructions at ExecLimits.bulkBytes
+ * (64 KiB): memory.copy touches at most 2 × 65 chunks of 1 KiB with 22-hash paths (~230 KB).
+ */
+export const MAX_STEP_PROOF_BYTES = 512 * 1024;
+const VERSION = 1;
+/** Gas for verifying a proof: a base plus a per-byte price covering the hashing (every byte is hashed ~4×). */
+export const VERIFY_STEP_GAS_BASE = 50_000n;
+export const VERIFY_STEP_GAS_PER_BYTE = 10n;
+const MAX_PATH = 64;
+const MAX_LOCAL_TYPES = 1 << 20;
+
+class Out {
+  private buf = new Uint8Array(4096);
+  private view = new DataView(this.buf.buffer);
+  len = 0;
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+  u8(x: number): this {
+    if (!Number.isInteger(x) || x < 0 || x > 0xff) throw new StepProofError(`cannot encode ${x} as u8`);
+    this.room(1);
+    this.buf[this.len++] = x;
+    return this;
+  }
+  u32(x: number): this {
+    if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new StepProofError(`cannot encode ${x} as u32`);
+    this.room(4);
+    this.view.setUint32(this.len, x);
+    this.len += 4;
+    return this;
+  }
+  u64(x: number | bigint): this {
+    const v = BigInt(x);
+    if (v < 0n || v >= 1n << 64n) throw new StepProofError(`cannot encode ${x} as u64`);
+    this.room(8);
+    this.view.setBigUint64(this.len, v);
+    this.len += 8;
+    return this;
+  }
+  raw(b: Uint8Array, n: number): this {
+    if (b.length !== n) throw new StepProofError(`expected ${n} bytes, got ${b.length}`);
+    this.room(n);
+    this.buf.set(b, this.len);
+    this.len += n;
+    return this;
+  }
+  hash(h: Hash): this {
+    return this.raw(h, 32);
+  }
+  path(p: readonly Hash[]): this {
+    if (p.length > MAX_PATH) throw new StepProofError("path too long");
+    this.u8(p.length);
+    for (const h of p) this.hash(h);
+    return this;
+  }
+  value(v: Value | undefined): this {
+    if (v === undefined) return this.u8(0);
+    if (typeof v === "number") return this.u8(1).u32(v >>> 0);
+    if (typeof v === "bigint") return this.u8(2).u64(BigInt.asUintN(64, v));
+    if (v === null) return this.u8(3);
+    if (v instanceof FuncRef) return this.u8(4).u32(v.addr);
+    if (v instanceof ExternRef) return this.u8(5).u32(v.id);
+    throw new StepProofError("cannot encode this value");
+  }
+  list<T>(xs: readonly T[], f: (x: T) => void): this {
+    this.u32(xs.length);
+    for (const x of xs) f(x);
+    return this;
+  }
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+class In {
+  private pos = 0;
+  private readonly view: DataView;
+  constructor(private readonly b: Uint8Array) {
+    this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  }
+  private need(n: number): number {
+    if (this.pos + n > this.b.length) throw new StepProofError("truncated step proof");
+    const at = this.pos;
+    this.pos += n;
+    return at;
+  }
+  get left(): number {
+    return this.b.length - this.pos;
+  }
+  u8(): number {
+    return this.b[this.need(1)] as number;
+  }
+  u32(): number {
+    return this.view.getUint32(this.need(4));
+  }
+  u64(): bigint {
+    return this.view.getBigUint64(this.need(8));
+  }
+  safe(): number {
+    const v = this.u64();
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new StepProofError("counter beyond 2^53");
+    return Number(v);
+  }
+  raw(n: number): Uint8Array {
+    const at = this.need(n);
+    return this.b.slice(at, at + n);
+  }
+  hash(): Hash {
+    return this.raw(32);
+  }
+  path(): Hash[] {
+    const n = this.u8();
+    if (n > MAX_PATH) throw new StepProofError("path too long");
+    const out: Hash[] = [];
+    for (let i = 0; i < n; i++) out.push(this.hash());
+    return out;
+  }
+  value(): Value | undefined {
+    const tag = this.u8();
+    switch (tag) {
+      case 0:
+        return undefined;
+      case 1:
+        return this.u32() | 0;
+      case 2:
+        return BigInt.asIntN(64, this.u64());
+      case 3:
+        return null;
+      case 4:
+        return new FuncRef(this.u32());
+      case 5:
+        return new ExternRef(this.u32());
+      default:
+        throw new StepProofError(`unknown value tag ${tag}`);
+    }
+  }
+  /** A list whose items take at least `min` bytes each: the count is checked against the bytes left. */
+  list<T>(min: number, f: () => T): T[] {
+    const n = this.u32();
+    if (n * min > this.left) throw new StepProofError("list longer than the proof");
+    const out: T[] = [];
+    for (let i = 0; i < n; i++) out.push(f());
+    return out;
+  }
+  done(): void {
+    if (this.pos !== this.b.length) throw new StepProofError("trailing bytes after the step proof");
+  }
+}
+
+function putState(o: Out, s: StepState): void {
+  o.u8(s.status).u64(s.steps).u64(s.fuelLeft).u32(s.func).u32(s.pc).u32(s.base).u32(s.sp).u32(s.depth);
+  o.hash(s.stackRoot).hash(s.framesHash).hash(s.funcsRoot).hash(s.globalsRoot);
+  o.u32(s.memPages).u32(s.memMax).hash(s.memRoot).hash(s.tablesRoot).hash(s.datasRoot).hash(s.elemSegsRoot);
+  o.hash(s.restHash);
+}
+function getState(i: In): StepState {
+  return {
+    status: i.u8(),
+    steps: i.safe(),
+    fuelLeft: i.safe(),
+    func: i.u32(),
+    pc: i.u32(),
+    base: i.u32(),
+    sp: i.u32(),
+    depth: i.u32(),
+    stackRoot: i.hash(),
+    framesHash: i.hash(),
+    funcsRoot: i.hash(),
+    globalsRoot: i.hash(),
+    memPages: i.u32(),
+    memMax: i.u32(),
+    memRoot: i.hash(),
+    tablesRoot: i.hash(),
+    datasRoot: i.hash(),
+    elemSegsRoot: i.hash(),
+    restHash: i.hash(),
+  };
+}
+function putMeta(o: Out, m: FuncMeta): void {
+  o.u8(m.kind === "wasm" ? 1 : 2)
+    .u32(m.params)
+    .u32(m.results);
+  o.u32(m.localTypes.length);
+  for (const t of m.localTypes) o.u8(t);
+  o.u32(m.maxHeight)
+    .u32(m.codeLen)
+    .u8(m.main ? 1 : 0);
+  o.hash(m.codeRoot).hash(m.constsRoot).hash(m.instFuncsRoot).hash(m.sig).hash(m.typesRoot);
+}
+function getMeta(i: In): FuncMeta {
+  const k = i.u8();
+  if (k !== 1 && k !== 2) throw new StepProofError("bad function kind");
+  const params = i.u32();
+  const results = i.u32();
+  const n = i.u32();
+  if (n > MAX_LOCAL_TYPES || n > i.left) throw new StepProofError("too many local types");
+  const localTypes: number[] = [];
+  for (let x = 0; x < n; x++) localTypes.push(i.u8());
+  const maxHeight = i.u32();
+  const codeLen = i.u32();
+  const main = i.u8();
+  if (main > 1) throw new StepProofError("bad flag");
+  return {
+    kind: k === 1 ? "wasm" : "host",
+    params,
+    results,
+    localTypes,
+    maxHeight,
+    codeLen,
+    main: main === 1,
+    codeRoot: i.hash(),
+    constsRoot: i.hash(),
+    instFuncsRoot: i.hash(),
+    sig: i.hash(),
+    typesRoot: i.hash(),
+  };
+}
+const putVW = (o: Out) => (w: ValueWitness) => o.u32(w.index).value(w.value).path(w.path);
+const getVW = (i: In) => (): ValueWitness => ({ index: i.u32(), value: i.value(), path: i.path() });
+const putSeg = (o: Out) => (w: SegWitness) => o.u32(w.index).u32(w.len).hash(w.root).path(w.path);
+const getSeg = (i: In) => (): SegWitness => ({ index: i.u32(), len: i.u32(), root: i.hash(), path: i.path() });
+
+function put(o: Out, p: StepProof): void {
+  o.u8(VERSION);
+  putState(o, p.state);
+  putMeta(o, p.meta);
+  o.path(p.metaPath);
+  o.list(p.code, (c) => {
+    if (c.words.length > CODE_CHUNK) throw new StepProofError("code chunk too long");
+    o.u32(c.index).u8(c.words.length);
+    for (const w of c.words) o.u32(w >>> 0);
+    o.path(c.path);
+  });
+  o.list(p.consts, (c) => o.u32(c.index).u64(BigInt.asUintN(64, c.value)).path(c.path));
+  o.list(p.stack, putVW(o));
+  o.list(p.globals, putVW(o));
+  o.list(p.memory, (c) => o.u32(c.index).raw(c.bytes, LEAF_BYTES).path(c.path));
+  o.list(p.types, (t) => o.u32(t.index).hash(t.sig).path(t.path));
+  o.list(p.tables, (t) => o.u32(t.index).u32(t.size).u32(t.max).hash(t.elemsRoot).path(t.path));
+  o.list(p.elems, (e) => {
+    if (e.value === undefined) throw new StepProofError("a table element cannot be empty");
+    o.u32(e.table).u32(e.index).value(e.value).path(e.path);
+  });
+  o.list(p.datas, putSeg(o));
+  o.list(p.dataChunks, (c) => o.u32(c.seg).u32(c.index).raw(c.bytes, LEAF_BYTES).path(c.path));
+  o.list(p.elemSegs, putSeg(o));
+  const c = p.callee;
+  if (c) {
+    o.u8(1)
+      .u32(c.index >>> 0)
+      .u32(c.addr)
+      .path(c.addrPath);
+    putMeta(o, c.meta);
+    o.path(c.metaPath);
+  } else o.u8(0);
+  const f = p.caller;
+  if (f) o.u8(1).u32(f.func).u32(f.pc).u32(f.base).hash(f.prev);
+  else o.u8(0);
+}
+
+function get(i: In): StepProof {
+  const v = i.u8();
+  if (v !== VERSION) throw new StepProofError(`unknown step proof version ${v}`);
+  const state = getState(i);
+  const meta = getMeta(i);
+  const metaPath = i.path();
+  const code = i.list(6, () => {
+    const index = i.u32();
+    const n = i.u8();
+    if (n > CODE_CHUNK) throw new StepProofError("code chunk too long");
+    const words: number[] = [];
+    for (let k = 0; k < n; k++) words.push(i.u32() | 0);
+    return { index, words, path: i.path() };
+  });
+  const consts = i.list(13, () => ({ index: i.u32(), value: BigInt.asIntN(64, i.u64()), path: i.path() }));
+  const stack = i.list(6, getVW(i));
+  const globals = i.list(6, getVW(i));
+  const memory = i.list(5 + LEAF_BYTES, () => ({ index: i.u32(), bytes: i.raw(LEAF_BYTES), path: i.path() }));
+  const types = i.list(37, () => ({ index: i.u32(), sig: i.hash(), path: i.path() }));
+  const tables = i.list(45, () => ({
+    index: i.u32(),
+    size: i.u32(),
+    max: i.u32(),
+    elemsRoot: i.hash(),
+    path: i.path(),
+  }));
+  const elems = i.list(10, () => {
+    const table = i.u32();
+    const index = i.u32();
+    const value = i.value();
+    if (value === undefined) throw new StepProofError("a table element cannot be empty");
+    return { table, index, value, path: i.path() };
+  });
+  const datas = i.list(41, getSeg(i));
+  const dataChunks = i.list(9 + LEAF_BYTES, () => ({
+    seg: i.u32(),
+    index: i.u32(),
+    bytes: i.raw(LEAF_BYTES),
+    path: i.path(),
+  }));
+  const elemSegs = i.list(41, getSeg(i));
+  const p: {
+    -readonly [K in keyof StepProof]: StepProof[K];
+  } = {
+    state,
+    meta,
+    metaPath,
+    code,
+    consts,
+    stack,
+    globals,
+    memory,
+    types,
+    tables,
+    elems,
+    datas,
+    dataChunks,
+    elemSegs,
+  };
+  const hasCallee = i.u8();
+  if (hasCallee > 1) throw new StepProofError("bad flag");
+  if (hasCallee === 1) {
+    const index = i.u32() | 0;
+    const addr = i.u32();
+    const addrPath = i.path();
+    const cm = getMeta(i);
+    p.callee = { index, addr, addrPath, meta: cm, metaPath: i.path() };
+  }
+  const hasCaller = i.u8();
+  if (hasCaller > 1) throw new StepProofError("bad flag");
+  if (hasCaller === 1) p.caller = { func: i.u32(), pc: i.u32(), base: i.u32(), prev: i.hash() };
+  return p;
+}
+
+/** The canonical encoding of a proof (throws StepProofError for a value it cannot represent). */
+export function encodeStepProof(p: StepProof): Uint8Array {
+  const o = new Out();
+  put(o, p);
+  return o.finish();
+}
+
+/** Decodes a canonical encoding; anything else (truncated, trailing, non-canonical, oversized) throws StepProofError. */
+export function decodeStepProof(bytes: Uint8Array, maxBytes: number = MAX_STEP_PROOF_BYTES): StepProof {
+  if (bytes.length > maxBytes) throw new StepProofError(`step proof of ${bytes.length} bytes (at most ${maxBytes})`);
+  const i = new In(bytes);
+  const p = get(i);
+  i.done();
+  const again = encodeStepProof(p);
+  if (again.length !== bytes.length || again.some((b, k) => b !== bytes[k]))
+    throw new StepProofError("non-canonical step proof encoding");
+  return p;
+}
+
+/** Deterministic gas for verifying an encoded proof (what the chain charges before verifyStep). */
+export function verifyStepGas(proofBytes: Uint8Array | number): bigint {
+  const n = typeof proofBytes === "number" ? proofBytes : proofBytes.length;
+  return VERIFY_STEP_GAS_BASE + BigInt(n) * VERIFY_STEP_GAS_PER_BYTE;
+}
