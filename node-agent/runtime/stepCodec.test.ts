@@ -55,6 +55,7 @@ const runs: [string, RunOptions][] = [
   ["kernels.wasm", { invoke: "matmul", args: [i32(3)] }],
   ["kernels.wasm", { invoke: "fib", args: [i32(5)] }],
   ["bulk.wasm", { invoke: "bulk", args: [i32(1500)] }],
+  ["bulk.wasm", { invoke: "tables", args: [i32(3)] }],
 ];
 
 describe("step proof codec", () => {

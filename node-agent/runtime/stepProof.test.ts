@@ -207,10 +207,33 @@ describe("one-step proofs on real runs", () => {
     }
   });
 
-  it("instruction classes not covered yet are refused by the prover with a clear message", () => {
-    const o = checkSteps("bulk.wasm", "tgrow", [], every(totalSteps("bulk.wasm", "tgrow", [])));
-    expect(o.verified).toBeGreaterThan(0);
-    expect([...o.unsupported.keys()]).toEqual(["one-step proofs do not cover opcode 0xef yet"]);
+  it("tables: every step of grow (ok, past the maximum, past bulkElems), fill, copy, init, elem.drop", () => {
+    for (const n of [0, 3, 6]) {
+      const total = totalSteps("bulk.wasm", "tables", [n]);
+      const o = checkSteps("bulk.wasm", "tables", [n], every(total));
+      expect(o.unsupported.size, `tables(${n})`).toBe(0);
+      expect(o.verified, `tables(${n})`).toBe(total);
+    }
+  });
+
+  it("table bulk operations at the per-instruction cap, beyond it, and out of bounds", () => {
+    const cap = DEFAULT_LIMITS.bulkElems;
+    for (const [name, args, trap] of [
+      ["tfill", [0, cap], null],
+      ["tfill", [0, cap + 1], BULK_TOO_LARGE],
+      ["tfill", [10, cap + 1], "out of bounds table access"],
+      ["tcopy", [4, 0, cap], null],
+      ["tcopy", [0, 4, cap], null],
+      ["tgrow", [cap], null],
+    ] as [string, Value[], string | null][]) {
+      const s = session("bulk.wasm", name, args);
+      const st = s.machine.run();
+      expect(st.status === "trap" ? st.trap : null, `${name}(${args})`).toBe(trap);
+      const total = totalSteps("bulk.wasm", name, args);
+      const o = checkSteps("bulk.wasm", name, args, every(total));
+      expect(o.verified, `${name}(${args})`).toBe(total);
+      expect(o.maxSize, `${name}(${args})`).toBeLessThanOrEqual(MAX_STEP_PROOF_BYTES);
+    }
   });
 
   it("bulk memory: every step of fill, copy (overlapping), init across chunks, data.drop, elem.drop", () => {

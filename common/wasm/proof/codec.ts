@@ -24,6 +24,15 @@ export const VERIFY_STEP_GAS_PER_BYTE = 10n;
 const MAX_PATH = 64;
 const MAX_LOCAL_TYPES = 1 << 20;
 
+/** Position of the level-d sibling on the path of leaf `index` (arithmetic: indices may be any u32). */
+function siblingKey(tree: string, index: number, d: number): string {
+  const n = Math.floor(index / 2 ** d);
+  return `${tree}|${d}|${n % 2 === 0 ? n + 1 : n - 1}`;
+}
+function sameHash(a: Hash, b: Hash): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 class Out {
   private buf = new Uint8Array(4096);
   private view = new DataView(this.buf.buffer);
@@ -68,10 +77,19 @@ class Out {
   hash(h: Hash): this {
     return this.raw(h, 32);
   }
-  path(p: readonly Hash[]): this {
+  private readonly seen = new Map<string, Hash>();
+  /** A path of leaf `index` in tree `tree`: siblings already sent by an earlier path of the same tree are left out. */
+  path(p: readonly Hash[], tree = "", index = 0): this {
     if (p.length > MAX_PATH) throw new StepProofError("path too long");
     this.u8(p.length);
-    for (const h of p) this.hash(h);
+    p.forEach((h, d) => {
+      const key = siblingKey(tree, index, d);
+      const had = this.seen.get(key);
+      if (had === undefined) {
+        this.seen.set(key, h);
+        this.hash(h);
+      } else if (!sameHash(had, h)) throw new StepProofError("two witnesses disagree on a sibling hash");
+    });
     return this;
   }
   value(v: Value | undefined): this {
@@ -129,11 +147,20 @@ class In {
   hash(): Hash {
     return this.raw(32);
   }
-  path(): Hash[] {
+  private readonly seen = new Map<string, Hash>();
+  path(tree = "", index = 0): Hash[] {
     const n = this.u8();
     if (n > MAX_PATH) throw new StepProofError("path too long");
     const out: Hash[] = [];
-    for (let i = 0; i < n; i++) out.push(this.hash());
+    for (let d = 0; d < n; d++) {
+      const key = siblingKey(tree, index, d);
+      let h = this.seen.get(key);
+      if (h === undefined) {
+        h = this.hash();
+        this.seen.set(key, h);
+      }
+      out.push(h);
+    }
     return out;
   }
   value(): Value | undefined {
@@ -236,43 +263,53 @@ function getMeta(i: In): FuncMeta {
     typesRoot: i.hash(),
   };
 }
-const putVW = (o: Out) => (w: ValueWitness) => o.u32(w.index).value(w.value).path(w.path);
-const getVW = (i: In) => (): ValueWitness => ({ index: i.u32(), value: i.value(), path: i.path() });
-const putSeg = (o: Out) => (w: SegWitness) => o.u32(w.index).u32(w.len).hash(w.root).path(w.path);
-const getSeg = (i: In) => (): SegWitness => ({ index: i.u32(), len: i.u32(), root: i.hash(), path: i.path() });
+const putVW = (o: Out, tree: string) => (w: ValueWitness) => o.u32(w.index).value(w.value).path(w.path, tree, w.index);
+const getVW = (i: In, tree: string) => (): ValueWitness => {
+  const index = i.u32();
+  return { index, value: i.value(), path: i.path(tree, index) };
+};
+const putSeg = (o: Out, tree: string) => (w: SegWitness) =>
+  o.u32(w.index).u32(w.len).hash(w.root).path(w.path, tree, w.index);
+const getSeg = (i: In, tree: string) => (): SegWitness => {
+  const index = i.u32();
+  return { index, len: i.u32(), root: i.hash(), path: i.path(tree, index) };
+};
 
 function put(o: Out, p: StepProof): void {
   o.u8(VERSION);
   putState(o, p.state);
   putMeta(o, p.meta);
-  o.path(p.metaPath);
+  o.path(p.metaPath, "funcs", p.state.func);
   o.list(p.code, (c) => {
     if (c.words.length > CODE_CHUNK) throw new StepProofError("code chunk too long");
     o.u32(c.index).u8(c.words.length);
     for (const w of c.words) o.u32(w >>> 0);
-    o.path(c.path);
+    o.path(c.path, "code", c.index);
   });
-  o.list(p.consts, (c) => o.u32(c.index).u64(BigInt.asUintN(64, c.value)).path(c.path));
-  o.list(p.stack, putVW(o));
-  o.list(p.globals, putVW(o));
-  o.list(p.memory, (c) => o.u32(c.index).raw(c.bytes, LEAF_BYTES).path(c.path));
-  o.list(p.types, (t) => o.u32(t.index).hash(t.sig).path(t.path));
-  o.list(p.tables, (t) => o.u32(t.index).u32(t.size).u32(t.max).hash(t.elemsRoot).path(t.path));
-  o.list(p.elems, (e) => {
-    if (e.value === undefined) throw new StepProofError("a table element cannot be empty");
-    o.u32(e.table).u32(e.index).value(e.value).path(e.path);
+  o.list(p.consts, (c) => o.u32(c.index).u64(BigInt.asUintN(64, c.value)).path(c.path, "consts", c.index));
+  o.list(p.stack, putVW(o, "stack"));
+  o.list(p.globals, putVW(o, "globals"));
+  o.list(p.memory, (c) => o.u32(c.index).raw(c.bytes, LEAF_BYTES).path(c.path, "memory", c.index));
+  o.list(p.types, (t) => o.u32(t.index).hash(t.sig).path(t.path, "types", t.index));
+  o.list(p.tables, (t) => o.u32(t.index).u32(t.size).u32(t.max).hash(t.elemsRoot).path(t.path, "tables", t.index));
+  o.list(p.elems, (e) => o.u32(e.table).u32(e.index).value(e.value).path(e.path, `table${e.table}`, e.index));
+  o.list(p.datas, putSeg(o, "datas"));
+  o.list(p.dataChunks, (c) => o.u32(c.seg).u32(c.index).raw(c.bytes, LEAF_BYTES).path(c.path, `data${c.seg}`, c.index));
+  o.list(p.elemSegs, putSeg(o, "elemSegs"));
+  o.list(p.segElems, (e) => {
+    if (e.value === undefined) throw new StepProofError("a segment element cannot be empty");
+    o.u32(e.seg).u32(e.index).value(e.value).path(e.path, `seg${e.seg}`, e.index);
   });
-  o.list(p.datas, putSeg(o));
-  o.list(p.dataChunks, (c) => o.u32(c.seg).u32(c.index).raw(c.bytes, LEAF_BYTES).path(c.path));
-  o.list(p.elemSegs, putSeg(o));
+  if (p.tableCount) o.u8(1).u32(p.tableCount.count).path(p.tableCount.path, "tables", p.tableCount.count);
+  else o.u8(0);
   const c = p.callee;
   if (c) {
     o.u8(1)
       .u32(c.index >>> 0)
       .u32(c.addr)
-      .path(c.addrPath);
+      .path(c.addrPath, "instFuncs", c.index >>> 0);
     putMeta(o, c.meta);
-    o.path(c.metaPath);
+    o.path(c.metaPath, "funcs", c.addr);
   } else o.u8(0);
   const f = p.caller;
   if (f) o.u8(1).u32(f.func).u32(f.pc).u32(f.base).hash(f.prev);
@@ -284,42 +321,52 @@ function get(i: In): StepProof {
   if (v !== VERSION) throw new StepProofError(`unknown step proof version ${v}`);
   const state = getState(i);
   const meta = getMeta(i);
-  const metaPath = i.path();
+  const metaPath = i.path("funcs", state.func);
   const code = i.list(6, () => {
     const index = i.u32();
     const n = i.u8();
     if (n > CODE_CHUNK) throw new StepProofError("code chunk too long");
     const words: number[] = [];
     for (let k = 0; k < n; k++) words.push(i.u32() | 0);
-    return { index, words, path: i.path() };
+    return { index, words, path: i.path("code", index) };
   });
-  const consts = i.list(13, () => ({ index: i.u32(), value: BigInt.asIntN(64, i.u64()), path: i.path() }));
-  const stack = i.list(6, getVW(i));
-  const globals = i.list(6, getVW(i));
-  const memory = i.list(5 + LEAF_BYTES, () => ({ index: i.u32(), bytes: i.raw(LEAF_BYTES), path: i.path() }));
-  const types = i.list(37, () => ({ index: i.u32(), sig: i.hash(), path: i.path() }));
-  const tables = i.list(45, () => ({
-    index: i.u32(),
-    size: i.u32(),
-    max: i.u32(),
-    elemsRoot: i.hash(),
-    path: i.path(),
-  }));
+  const consts = i.list(13, () => {
+    const index = i.u32();
+    return { index, value: BigInt.asIntN(64, i.u64()), path: i.path("consts", index) };
+  });
+  const stack = i.list(6, getVW(i, "stack"));
+  const globals = i.list(6, getVW(i, "globals"));
+  const memory = i.list(5 + LEAF_BYTES, () => {
+    const index = i.u32();
+    return { index, bytes: i.raw(LEAF_BYTES), path: i.path("memory", index) };
+  });
+  const types = i.list(37, () => {
+    const index = i.u32();
+    return { index, sig: i.hash(), path: i.path("types", index) };
+  });
+  const tables = i.list(45, () => {
+    const index = i.u32();
+    return { index, size: i.u32(), max: i.u32(), elemsRoot: i.hash(), path: i.path("tables", index) };
+  });
   const elems = i.list(10, () => {
     const table = i.u32();
     const index = i.u32();
-    const value = i.value();
-    if (value === undefined) throw new StepProofError("a table element cannot be empty");
-    return { table, index, value, path: i.path() };
+    return { table, index, value: i.value(), path: i.path(`table${table}`, index) };
   });
-  const datas = i.list(41, getSeg(i));
-  const dataChunks = i.list(9 + LEAF_BYTES, () => ({
-    seg: i.u32(),
-    index: i.u32(),
-    bytes: i.raw(LEAF_BYTES),
-    path: i.path(),
-  }));
-  const elemSegs = i.list(41, getSeg(i));
+  const datas = i.list(41, getSeg(i, "datas"));
+  const dataChunks = i.list(9 + LEAF_BYTES, () => {
+    const seg = i.u32();
+    const index = i.u32();
+    return { seg, index, bytes: i.raw(LEAF_BYTES), path: i.path(`data${seg}`, index) };
+  });
+  const elemSegs = i.list(41, getSeg(i, "elemSegs"));
+  const segElems = i.list(10, () => {
+    const seg = i.u32();
+    const index = i.u32();
+    const value = i.value();
+    if (value === undefined) throw new StepProofError("a segment element cannot be empty");
+    return { seg, index, value, path: i.path(`seg${seg}`, index) };
+  });
   const p: {
     -readonly [K in keyof StepProof]: StepProof[K];
   } = {
@@ -337,15 +384,22 @@ function get(i: In): StepProof {
     datas,
     dataChunks,
     elemSegs,
+    segElems,
   };
+  const hasCount = i.u8();
+  if (hasCount > 1) throw new StepProofError("bad flag");
+  if (hasCount === 1) {
+    const count = i.u32();
+    p.tableCount = { count, path: i.path("tables", count) };
+  }
   const hasCallee = i.u8();
   if (hasCallee > 1) throw new StepProofError("bad flag");
   if (hasCallee === 1) {
     const index = i.u32() | 0;
     const addr = i.u32();
-    const addrPath = i.path();
+    const addrPath = i.path("instFuncs", index >>> 0);
     const cm = getMeta(i);
-    p.callee = { index, addr, addrPath, meta: cm, metaPath: i.path() };
+    p.callee = { index, addr, addrPath, meta: cm, metaPath: i.path("funcs", addr) };
   }
   const hasCaller = i.u8();
   if (hasCaller > 1) throw new StepProofError("bad flag");

@@ -44,13 +44,15 @@ export interface StepProof {
     readonly elemsRoot: Hash;
     readonly path: readonly Hash[];
   }[];
-  /** Table elements touched (pre-state values). */
+  /** Table elements touched (pre-state values; undefined = beyond the size, where table.grow writes). */
   readonly elems: readonly {
     readonly table: number;
     readonly index: number;
-    readonly value: Value;
+    readonly value: Value | undefined;
     readonly path: readonly Hash[];
   }[];
+  /** table.grow: the number of tables of the main instance, proven by the empty leaf at that index. */
+  readonly tableCount?: { readonly count: number; readonly path: readonly Hash[] };
   /** Data segments touched (memory.init, data.drop): pre-state length and chunk root, with their path. */
   readonly datas: readonly SegWitness[];
   /** Chunks (zero-padded to 1 KiB) of data segments that memory.init reads. */
@@ -60,8 +62,15 @@ export interface StepProof {
     readonly bytes: Uint8Array;
     readonly path: readonly Hash[];
   }[];
-  /** Element segments touched (elem.drop): pre-state length and elements root, with their path. */
+  /** Element segments touched (elem.drop, table.init): pre-state length and elements root, with their path. */
   readonly elemSegs: readonly SegWitness[];
+  /** Elements of element segments that table.init reads. */
+  readonly segElems: readonly {
+    readonly seg: number;
+    readonly index: number;
+    readonly value: Value;
+    readonly path: readonly Hash[];
+  }[];
   /** The callee of a call (index -1 and an empty addrPath for call_indirect, whose address comes from the table): its index in the instance, store address and metadata, with both paths. */
   readonly callee?: {
     readonly index: number;

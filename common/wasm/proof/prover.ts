@@ -104,7 +104,9 @@ export class StepProver {
       datas: new Set<number>(),
       dataChunks: new Set<string>(),
       elemSegs: new Set<number>(),
+      segElems: new Set<string>(),
     };
+    let tableCount = false;
     const inst = this.inst;
     let caller: StepProof["caller"];
     let callee: StepProof["callee"];
@@ -202,6 +204,27 @@ export class StepProver {
       elemDrop(seg) {
         touched.elemSegs.add(seg);
       },
+      elemSegGet(seg, i) {
+        touched.elemSegs.add(seg);
+        touched.segElems.add(`${seg}:${i}`);
+        return (inst.elems[seg] as Ref[])[i] as Value;
+      },
+      tableResize(t, size) {
+        touched.tables.add(t);
+        tableCopy(t).length = size;
+      },
+      tableMax(t) {
+        touched.tables.add(t);
+        return (inst.tables[t] as Table).max;
+      },
+      tableTotal: () => {
+        const sum = inst.tables.reduce((a, t) => a + t.elems.length, 0);
+        if (sum !== this.machine.tableElementsTotal)
+          throw new UnsupportedStepError("table.grow with tables outside the committed instance");
+        for (let i = 0; i < inst.tables.length; i++) touched.tables.add(i);
+        tableCount = true;
+        return sum;
+      },
       pushCaller() {},
       popCaller(): CallerFrame | undefined {
         if (frames.length < 2) return undefined;
@@ -276,7 +299,7 @@ export class StepProver {
         return {
           table,
           index,
-          value: (this.inst.tables[table] as Table).elems[index] as Value,
+          value: (this.inst.tables[table] as Table).elems[index] as Value | undefined,
           path: pathOf(snap.elemLevels[table] as Hash[][], ELEMS_DEPTH, index),
         };
       }),
@@ -307,6 +330,23 @@ export class StepProver {
           path: pathOf(snap.segs.elems, SEGS_DEPTH, index),
         };
       }),
+      segElems: [...touched.segElems].map((key) => {
+        const [seg, index] = key.split(":").map(Number) as [number, number];
+        return {
+          seg,
+          index,
+          value: (inst.elems[seg] as Ref[])[index] as Value,
+          path: pathOf(snap.segs.elem[seg] as Hash[][], ELEMS_DEPTH, index),
+        };
+      }),
+      ...(tableCount
+        ? {
+            tableCount: {
+              count: inst.tables.length,
+              path: pathOf(snap.tableLevels, TABLES_DEPTH, inst.tables.length),
+            },
+          }
+        : {}),
       ...(caller ? { caller } : {}),
       ...(callee ? { callee } : {}),
     };

@@ -40,7 +40,7 @@ export function step(
   if (res === false) res = stepNumeric(op, r, ctx);
   if (res === false) res = stepMemory(op, r, ctx, costs);
   if (res === false) res = stepCall(op, r, ctx, costs, limits);
-  if (res === false) res = stepTable(op, r, ctx);
+  if (res === false) res = stepTable(op, r, ctx, costs, limits);
   if (res === false) res = stepBulk(op, r, ctx, costs, limits);
   if (res === false) throw new UnsupportedStepError(`one-step proofs do not cover opcode 0x${op.toString(16)} yet`);
   if (res !== undefined) r.status = STATUS.trap;

@@ -101,6 +101,19 @@ function segmentViews(s: StepState, proof: StepProof) {
   if (proof.dataChunks.some((c) => !chunkTrees.has(c.seg)))
     throw new StepProofError("a data chunk of a segment not in the proof");
   const elemLens = new Map(proof.elemSegs.map((w) => [w.index, w.len]));
+  const elemTrees = new Map(
+    proof.elemSegs.map((w) => [
+      w.index,
+      valueTree(
+        w.root,
+        ELEMS_DEPTH,
+        proof.segElems.filter((e) => e.seg === w.index),
+        `element segment ${w.index}`,
+      ),
+    ]),
+  );
+  if (proof.segElems.some((e) => !elemTrees.has(e.seg)))
+    throw new StepProofError("a segment element of a segment not in the proof");
   return {
     data(seg: number) {
       datas.leaf(seg);
@@ -119,7 +132,8 @@ function segmentViews(s: StepState, proof: StepProof) {
     },
     elem(seg: number) {
       elemSegs.leaf(seg);
-      return { len: elemLens.get(seg) as number };
+      const tree = elemTrees.get(seg) as NonNullable<ReturnType<typeof elemTrees.get>>;
+      return { len: elemLens.get(seg) as number, get: (i: number) => tree.get(i) };
     },
     dropElem(seg: number) {
       elemSegs.set(seg, segLeaf("elem", 0, EMPTY_ELEMS_ROOT));
@@ -156,7 +170,8 @@ export function verifyStep(
     proof.elems.length +
     proof.datas.length +
     proof.dataChunks.length +
-    proof.elemSegs.length;
+    proof.elemSegs.length +
+    proof.segElems.length;
   if (items > MAX_PROOF_ITEMS)
     throw new StepProofError(`the proof carries ${items} witnesses (at most ${MAX_PROOF_ITEMS})`);
   const s = proof.state;
@@ -308,6 +323,19 @@ export function verifyStep(
     },
     dataDrop: (seg) => segs.dropData(seg),
     elemSegLen: (seg) => segs.elem(seg).len,
+    elemSegGet: (seg, i) => segs.elem(seg).get(i),
+    tableResize(t, size) {
+      table(t).size = size;
+    },
+    tableMax: (t) => table(t).max,
+    tableTotal() {
+      const c = proof.tableCount;
+      if (!c) throw new StepProofError("table.grow needs the table count");
+      new PartialTree(s.tablesRoot, TABLES_DEPTH, [{ index: c.count, leaf: EMPTY_LEAF, path: c.path }], "tables");
+      let sum = 0;
+      for (let i = 0; i < c.count; i++) sum += table(i).size;
+      return sum;
+    },
     elemDrop: (seg) => segs.dropElem(seg),
     pushCaller(f) {
       framesHash = pushFrame(framesHash, f.func, f.pc, f.base);
