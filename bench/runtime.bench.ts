@@ -98,7 +98,7 @@ export async function run(): Promise<void> {
     const Ks = [10_000, 100_000, 1_000_000];
     let base = Number.POSITIVE_INFINITY;
     const traced = Ks.map(() => ({ s: Number.POSITIVE_INFINITY, cps: 0 }));
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 5; round++) {
       base = Math.min(base, interp(k, opts).s);
       Ks.forEach((K, i) => {
         const { s, r } = interp(k, { ...opts, traceEvery: K });
@@ -137,16 +137,17 @@ binaryen fuel instrumentation (${instr.toFixed(0)} ms of it for this module), co
 | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${rows.join("\n")}
 
-Trace overhead (checkpoint every K instructions: state commitment + Merkle rehash of dirty pages, OpenSSL SHA-256),
-relative to the same run without a trace:
+Trace overhead (checkpoint every K instructions: the step commitment \`hashStepState\` — dirty 1 KiB memory chunks
+rehashed, stack/globals/tables trees updated only along changed slots, function trees cached — OpenSSL SHA-256),
+relative to the same interpreter run without a trace (best of 5 interleaved rounds each):
 
 | run | plain (ms) | K = 10⁴ | K = 10⁵ | K = 10⁶ |
 | --- | ---: | ---: | ---: | ---: |
 ${trace.join("\n")}
 
 One-step proofs (\`common/wasm/proof/\`): steps sampled every ~90 instructions of mix, sieve, matmul and fib;
-proof size as encoded (fixed-width fields, 32-byte hashes; a memory step carries its 1 KiB chunk(s) and 22
-siblings); \`verifyStep\` time with the pure noble SHA-256 the chain runs (mean of 5 per proof):
+proof size = its canonical encoding (\`proof/codec.ts\`: fixed-width fields, 32-byte hashes; a memory step carries its
+1 KiB chunk(s) and 22 siblings); \`verifyStep\` time with the pure noble SHA-256 the chain runs (mean of 5 per proof):
 
 | class | proofs | proof bytes (mean / max) | verifyStep (µs, mean) |
 | --- | ---: | ---: | ---: |
