@@ -13,7 +13,7 @@ import { f32In, f64In } from "./numeric.js";
 import { DEFAULT_FUEL_COSTS, DEFAULT_LIMITS, type ExecLimits, type FuelCosts } from "./params.js";
 import type { FuncInst, Instance } from "./runtime.js";
 import { runTraced, type Trace } from "./trace/trace.js";
-import { F32, F64, type FuncType, I32, I64, type ValType, type Value, valTypeName } from "./types.js";
+import { F32, F64, I32, I64, type ValType, type Value, valTypeName } from "./types.js";
 import { resolveWasi, WASI_MODULE, wasiFunctions } from "./wasi.js";
 
 /** Largest module accepted (decoding and validation are linear in it). */
@@ -93,21 +93,22 @@ export function formatValue(type: ValType, v: Value): { type: string; value: str
   return { type: name, value: v === null ? "null" : "ref" };
 }
 
-/** A job set up to run: linked, instantiated and its invocation started (what runModule and step sessions share). */
-export interface PreparedRun {
+/** A job linked, instantiated and with its invocation set up (checkpoint 0), ready to run. */
+export interface PreparedJob {
   readonly machine: Machine;
   readonly host: HostState;
-  /** Undefined when instantiation trapped (then `status` is that trap). */
+  /** The main instance; undefined when instantiation trapped (then `started` says how). */
   readonly instance: Instance | undefined;
-  readonly ftype: FuncType;
-  /** The immediate result of starting the invocation (undefined: paused at its first instruction). */
-  readonly status: RunStatus | undefined;
+  /** The status after setting up the invocation: undefined when ready to run. */
+  readonly started: RunStatus | undefined;
+  readonly resultTypes: readonly ValType[];
 }
 
-export function prepareRun(
+/** Everything of a job before its first instruction: checks, compile, link, instantiate, start. */
+export function prepareJob(
   bytes: Uint8Array,
   opts: RunOptions,
-): { ok: true; run: PreparedRun } | { ok: false; refusal: RunRefusal } {
+): { ok: true; job: PreparedJob } | { ok: false; refusal: RunRefusal } {
   if (bytes.length > MAX_MODULE_BYTES) {
     return {
       ok: false,
@@ -119,14 +120,21 @@ export function prepareRun(
   }
   const compiled = compileModule(bytes);
   if (!compiled.ok) return { ok: false, refusal: { kind: compiled.kind, message: compiled.message } };
+  const badKey = [...(opts.initialState?.keys() ?? [])].find((k) => !/^(?:[0-9a-f]{2})*$/.test(k));
+  if (badKey !== undefined)
+    return {
+      ok: false,
+      refusal: { kind: "usage", message: `initial state key "${badKey.slice(0, 80)}" is not lowercase hex` },
+    };
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const machine = new Machine(limits, opts.costs ?? DEFAULT_FUEL_COSTS);
   const host = new HostState(
     opts.input ?? new Uint8Array(0),
     opts.hostLimits ?? DEFAULT_HOST_LIMITS,
     opts.initialState,
+    opts.clockNs ?? 0n,
   );
-  const wasi = wasiFunctions(host, { clockNs: opts.clockNs ?? 0n });
+  const wasi = wasiFunctions(host);
   const abi = hostAbiFunctions(host);
   const mod = compiled.module;
 
@@ -155,36 +163,39 @@ export function prepareRun(
   });
   if (!inst.ok) {
     if (inst.kind === "unlinkable") return { ok: false, refusal: { kind: "unlinkable", message: inst.message } };
-    return { ok: true, run: { machine, host, instance: undefined, ftype, status: inst.status } };
+    return {
+      ok: true,
+      job: { machine, host, instance: undefined, started: inst.status, resultTypes: ftype.results },
+    };
   }
   const f = inst.instance.funcs[exp.index] as FuncInst;
-  const status = machine.start(
+  const started = machine.start(
     f,
     args.map((a) => a.value),
   );
-  return { ok: true, run: { machine, host, instance: inst.instance, ftype, status } };
+  return { ok: true, job: { machine, host, instance: inst.instance, started, resultTypes: ftype.results } };
 }
 
 export function runModule(
   bytes: Uint8Array,
   opts: RunOptions,
 ): { ok: true; report: RunReport } | { ok: false; refusal: RunRefusal } {
-  const prepared = prepareRun(bytes, opts);
+  const prepared = prepareJob(bytes, opts);
   if (!prepared.ok) return prepared;
-  const { machine, host, instance, ftype } = prepared.run;
+  const { machine, host, instance, started, resultTypes } = prepared.job;
   let status: RunStatus;
   let trace: Trace | null = null;
-  if (instance === undefined) status = prepared.run.status as RunStatus;
+  if (!instance) status = started as RunStatus;
   else if (opts.traceEvery !== undefined) {
-    const traced = runTraced(machine, instance, host, opts.traceEvery, prepared.run.status);
+    const traced = runTraced(machine, instance, host, opts.traceEvery, started);
     status = traced.status;
     trace = traced.trace;
-  } else status = prepared.run.status ?? machine.run();
+  } else status = started ?? machine.run();
   host.flushStderr();
   const output = host.output();
   const fuelUsed = machine.fuelUsed;
   const report: RunReport = {
-    results: status.status === "done" ? status.results.map((v, i) => formatValue(ftype.results[i] as ValType, v)) : [],
+    results: status.status === "done" ? status.results.map((v, i) => formatValue(resultTypes[i] as ValType, v)) : [],
     trap: status.status === "trap" ? status.trap : null,
     exitCode: status.status === "exit" ? status.code : null,
     fuelUsed: String(fuelUsed),
@@ -201,7 +212,7 @@ export function runModule(
     logs: host.logs,
     stateRootBefore: host.stateRootBefore,
     stateRootAfter: host.stateRoot(),
-    state: host.kv,
+    state: host.entries(),
     traceRoot: trace ? bytesToHex(trace.root) : null,
     trace,
   };

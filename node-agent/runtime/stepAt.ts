@@ -7,7 +7,7 @@ import type { Machine, RunStatus } from "../../common/wasm/machine.js";
 import type { StepProof } from "../../common/wasm/proof/proof.js";
 import { StepProver } from "../../common/wasm/proof/prover.js";
 import { hashStepState, type StepState } from "../../common/wasm/proof/stepState.js";
-import { prepareRun, type RunOptions } from "../../common/wasm/run.js";
+import { prepareJob, type RunOptions } from "../../common/wasm/run.js";
 import type { Hash } from "../../common/wasm/trace/hashing.js";
 import { statusCode } from "../../common/wasm/trace/trace.js";
 
@@ -29,9 +29,9 @@ export class StepSession {
   private pos = 0;
 
   constructor(job: StepJob) {
-    const p = prepareRun(job.bytes, job.opts);
+    const p = prepareJob(job.bytes, job.opts);
     if (!p.ok) throw new Error(`job refused: ${p.refusal.message}`);
-    const { machine, instance, host, status } = p.run;
+    const { machine, instance, host, started: status } = p.job;
     if (!instance) throw new Error("instantiation trapped: the job has no trace");
     this.machine = machine;
     this.status = status;

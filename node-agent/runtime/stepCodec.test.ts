@@ -83,6 +83,53 @@ describe("step proof codec", () => {
     expect(chunks).toBeGreaterThan(0);
   });
 
+  it("host-call proofs round trip (input chunks, output midstate, kv paths with and without values, deletes)", () => {
+    const enc = new TextEncoder();
+    const jobs: [string, RunOptions][] = [
+      ["hostcalls.wasm", { invoke: "_start", input: enc.encode("input bytes ".repeat(200)), clockNs: 123n }],
+      [
+        "kv.wasm",
+        {
+          invoke: "run",
+          input: enc.encode("ab"),
+          initialState: new Map([["636f756e74", new Uint8Array([41, 0, 0, 0])]]),
+        },
+      ],
+      [
+        "hostcalls.wasm",
+        {
+          invoke: "del",
+          initialState: new Map([
+            ["61", enc.encode("A")],
+            ["62", enc.encode("B")],
+            ["63", enc.encode("C")],
+          ]),
+        },
+      ],
+    ];
+    let hosts = 0;
+    let kvs = 0;
+    for (const [file, opts] of jobs) {
+      const s = new StepSession({ bytes: fixture(file), opts });
+      for (let n = 0; n < 5000; n++) {
+        s.advance(n);
+        if (s.finished) break;
+        const pre = s.commitment();
+        const proof = s.prove();
+        if (!proof.host) continue;
+        const post = s.advance(n + 1).commitment();
+        const bytes = encodeStepProof(proof);
+        const back = decodeStepProof(bytes);
+        expect(back).toEqual(proof);
+        expect(equal(verifyStep(pre, back), post), `${file} step ${n}`).toBe(true);
+        hosts++;
+        if (proof.host.kv) kvs++;
+      }
+    }
+    expect(hosts).toBeGreaterThan(10);
+    expect(kvs).toBeGreaterThan(3);
+  });
+
   it("refuses truncated, trailing, oversized and non-canonical input", () => {
     const proof = first("proofs.wasm", { invoke: "calls", args: [i32(2)] });
     const bytes = encodeStepProof(proof);

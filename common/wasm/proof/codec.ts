@@ -5,10 +5,13 @@
  * bounded (MAX_STEP_PROOF_BYTES, list counts checked against the bytes left before anything is
  * allocated). Pure: Uint8Array and DataView only. `verifyStepGas` prices a proof by its size.
  */
+
+import type { HostCommit } from "../hostState.js";
+import type { KvLeaf, KvNodeOpening, KvPath } from "../kvTree.js";
 import type { Hash } from "../trace/hashing.js";
 import { LEAF_BYTES } from "../trace/memoryMerkle.js";
 import { ExternRef, FuncRef, type Value } from "../types.js";
-import type { SegWitness, StepProof, ValueWitness } from "./proof.js";
+import type { HostWitness, SegWitness, StepProof, ValueWitness } from "./proof.js";
 import { StepProofError } from "./sparseTree.js";
 import { CODE_CHUNK, type FuncMeta, type StepState } from "./stepState.js";
 
@@ -76,6 +79,10 @@ class Out {
   }
   hash(h: Hash): this {
     return this.raw(h, 32);
+  }
+  /** u32 length, then the bytes. */
+  bytes(b: Uint8Array): this {
+    return this.u32(b.length).raw(b, b.length);
   }
   private readonly seen = new Map<string, Hash>();
   /** A path of leaf `index` in tree `tree`: siblings already sent by an earlier path of the same tree are left out. */
@@ -146,6 +153,11 @@ class In {
   }
   hash(): Hash {
     return this.raw(32);
+  }
+  bytes(): Uint8Array {
+    const n = this.u32();
+    if (n > this.left) throw new StepProofError("truncated step proof");
+    return this.raw(n);
   }
   private readonly seen = new Map<string, Hash>();
   path(tree = "", index = 0): Hash[] {
@@ -275,6 +287,134 @@ const getSeg = (i: In, tree: string) => (): SegWitness => {
   return { index, len: i.u32(), root: i.hash(), path: i.path(tree, index) };
 };
 
+const MAX_NAME = 256;
+const MAX_KV_DEPTH = 256;
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+function putLeaf(o: Out, l: KvLeaf): void {
+  o.hash(l.keyHash).u32(l.valueLen).hash(l.valueHash);
+}
+function getLeaf(i: In): KvLeaf {
+  return { keyHash: i.hash(), valueLen: i.u32(), valueHash: i.hash() };
+}
+function putCommit(o: Out, c: HostCommit): void {
+  o.u64(c.inputLen).hash(c.inputHash).hash(c.inputRoot).u64(c.inputPos);
+  if (c.output.h.length !== 8 || c.output.tail.length >= 64) throw new StepProofError("bad output midstate");
+  for (const x of c.output.h) o.u32(x);
+  o.u8(c.output.tail.length).raw(c.output.tail, c.output.tail.length).u64(c.output.length);
+  o.u32(c.logCount).hash(c.logAcc).bytes(c.stderr);
+  o.hash(c.kvRoot).u32(c.kvCount).u64(c.kvBytes).u32(c.randomCounter).u64(c.fsOps).u64(c.clockNs);
+  if (c.exitCode === null) o.u8(0);
+  else o.u8(1).u32(c.exitCode >>> 0);
+}
+function getCommit(i: In): HostCommit {
+  const inputLen = i.safe();
+  const inputHash = i.hash();
+  const inputRoot = i.hash();
+  const inputPos = i.safe();
+  const h: number[] = [];
+  for (let k = 0; k < 8; k++) h.push(i.u32());
+  const tl = i.u8();
+  if (tl >= 64) throw new StepProofError("bad output midstate");
+  const tail = i.raw(tl);
+  const length = i.safe();
+  const logCount = i.u32();
+  const logAcc = i.hash();
+  const stderr = i.bytes();
+  const kvRoot = i.hash();
+  const kvCount = i.u32();
+  const kvBytes = i.safe();
+  const randomCounter = i.u32();
+  const fsOps = i.safe();
+  const clockNs = i.u64();
+  const ex = i.u8();
+  if (ex > 1) throw new StepProofError("bad flag");
+  const exitCode = ex === 1 ? i.u32() | 0 : null;
+  return {
+    inputLen,
+    inputHash,
+    inputRoot,
+    inputPos,
+    output: { h, tail, length },
+    logCount,
+    logAcc,
+    stderr,
+    kvRoot,
+    kvCount,
+    kvBytes,
+    randomCounter,
+    fsOps,
+    clockNs,
+    exitCode,
+  };
+}
+function putHost(o: Out, w: HostWitness): void {
+  const name = utf8.encode(w.name);
+  if (name.length > MAX_NAME) throw new StepProofError("host function name too long");
+  o.bytes(name).hash(w.segments);
+  putCommit(o, w.commit);
+  o.list(w.input, (c) => {
+    if (c.bytes.length > LEAF_BYTES) throw new StepProofError("input chunk too long");
+    o.u32(c.index).bytes(c.bytes).path(c.path, "input", c.index);
+  });
+  const kv = w.kv;
+  if (!kv) {
+    o.u8(0);
+    return;
+  }
+  o.u8(1).bytes(kv.key);
+  const p: KvPath = kv.path;
+  if (p.siblings.length > MAX_KV_DEPTH) throw new StepProofError("key-value path too long");
+  o.u32(p.siblings.length);
+  for (const h of p.siblings) o.hash(h);
+  if (p.end === null) o.u8(0);
+  else putLeaf(o.u8(1), p.end);
+  const ls: KvNodeOpening | undefined = p.lastSibling;
+  if (!ls) o.u8(0);
+  else if ("leaf" in ls) putLeaf(o.u8(1), ls.leaf);
+  else o.u8(2).hash(ls.children[0]).hash(ls.children[1]);
+  if (kv.value === undefined) o.u8(0);
+  else o.u8(1).bytes(kv.value);
+}
+function getHost(i: In): HostWitness {
+  const raw = i.bytes();
+  if (raw.length > MAX_NAME) throw new StepProofError("host function name too long");
+  let name: string;
+  try {
+    name = fromUtf8.decode(raw);
+  } catch {
+    throw new StepProofError("host function name is not UTF-8");
+  }
+  const segments = i.hash();
+  const commit = getCommit(i);
+  const input = i.list(9, () => {
+    const index = i.u32();
+    const bytes = i.bytes();
+    if (bytes.length > LEAF_BYTES) throw new StepProofError("input chunk too long");
+    return { index, bytes, path: i.path("input", index) };
+  });
+  const hasKv = i.u8();
+  if (hasKv > 1) throw new StepProofError("bad flag");
+  if (hasKv === 0) return { name, segments, commit, input };
+  const key = i.bytes();
+  const n = i.u32();
+  if (n > MAX_KV_DEPTH) throw new StepProofError("key-value path too long");
+  const siblings: Hash[] = [];
+  for (let k = 0; k < n; k++) siblings.push(i.hash());
+  const e = i.u8();
+  if (e > 1) throw new StepProofError("bad flag");
+  const end = e === 1 ? getLeaf(i) : null;
+  const l = i.u8();
+  if (l > 2) throw new StepProofError("bad flag");
+  const lastSibling: KvNodeOpening | undefined =
+    l === 0 ? undefined : l === 1 ? { leaf: getLeaf(i) } : { children: [i.hash(), i.hash()] };
+  const v = i.u8();
+  if (v > 1) throw new StepProofError("bad flag");
+  const path: KvPath = lastSibling ? { siblings, end, lastSibling } : { siblings, end };
+  return { name, segments, commit, input, kv: v === 1 ? { key, path, value: i.bytes() } : { key, path } };
+}
+
 function put(o: Out, p: StepProof): void {
   o.u8(VERSION);
   putState(o, p.state);
@@ -301,6 +441,8 @@ function put(o: Out, p: StepProof): void {
     o.u32(e.seg).u32(e.index).value(e.value).path(e.path, `seg${e.seg}`, e.index);
   });
   if (p.tableCount) o.u8(1).u32(p.tableCount.count).path(p.tableCount.path, "tables", p.tableCount.count);
+  else o.u8(0);
+  if (p.host) putHost(o.u8(1), p.host);
   else o.u8(0);
   const c = p.callee;
   if (c) {
@@ -392,6 +534,9 @@ function get(i: In): StepProof {
     const count = i.u32();
     p.tableCount = { count, path: i.path("tables", count) };
   }
+  const hasHost = i.u8();
+  if (hasHost > 1) throw new StepProofError("bad flag");
+  if (hasHost === 1) p.host = getHost(i);
   const hasCallee = i.u8();
   if (hasCallee > 1) throw new StepProofError("bad flag");
   if (hasCallee === 1) {

@@ -1,4 +1,6 @@
 /** @module The one-step proof: the pre-state's clear fields plus a witness for everything the instruction touches. */
+import type { HostCommit } from "../hostState.js";
+import type { KvPath } from "../kvTree.js";
 import type { Hash } from "../trace/hashing.js";
 import type { Value } from "../types.js";
 import { encodeStepProof } from "./codec.js";
@@ -79,8 +81,24 @@ export interface StepProof {
     readonly meta: FuncMeta;
     readonly metaPath: readonly Hash[];
   };
+  /** What a host call reads of the host state (absent for every other step). */
+  readonly host?: HostWitness;
   /** The caller frame popped by a return, and the chain below it. */
   readonly caller?: { readonly func: number; readonly pc: number; readonly base: number; readonly prev: Hash };
+}
+
+/**
+ * The host state behind a host call: the function's name (its leaf's code root is hostNameHash(name)),
+ * the pre-state host commit and segments hash (together `restHash`), the input chunks the call copies
+ * with their paths under `commit.inputRoot`, and the one key-value entry it reads or writes with its
+ * path under `commit.kvRoot` (value included when present). Memory chunks go in `StepProof.memory`.
+ */
+export interface HostWitness {
+  readonly name: string;
+  readonly segments: Hash;
+  readonly commit: HostCommit;
+  readonly input: readonly { readonly index: number; readonly bytes: Uint8Array; readonly path: readonly Hash[] }[];
+  readonly kv?: { readonly key: Uint8Array; readonly path: KvPath; readonly value?: Uint8Array };
 }
 
 /** Size of the proof's canonical encoding (codec.ts). */
