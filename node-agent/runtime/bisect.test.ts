@@ -5,6 +5,7 @@
  * which verifyStep settles.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initialStepCommitment } from "../../common/wasm/proof/ends.js";
 import { verifyStep } from "../../common/wasm/proof/verifyStep.js";
 import { type RunOptions, runModule } from "../../common/wasm/run.js";
 import { equal, type Hash, useSha256 } from "../../common/wasm/trace/hashing.js";
@@ -80,6 +81,14 @@ describe("checkpoints are step commitments", () => {
       }
     },
   );
+
+  it("checkpoint 0 is what the chain computes from the job (initialStepCommitment)", () => {
+    const opts = { invoke: "mix", args: [i32(50)] };
+    const { trace } = traced({ ...opts, traceEvery: 100 });
+    const c0 = trace.checkpoints[0]?.hash as Hash;
+    expect(equal(initialStepCommitment(k, new Uint8Array(0), opts), c0)).toBe(true);
+    expect(equal(initialStepCommitment(k, new Uint8Array(0), { ...opts, args: [i32(51)] }), c0)).toBe(false);
+  });
 
   it("the final state is a fixed point past the end; the root binds K", () => {
     const opts = { invoke: "mix", args: [i32(20)] };

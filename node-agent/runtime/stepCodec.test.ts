@@ -27,7 +27,7 @@ interface Proved {
   proof: StepProof;
   post: Uint8Array;
 }
-function proofsOf(file: string, opts: RunOptions, max = 45): Proved[] {
+function proofsOf(file: string, opts: RunOptions, max = 30): Proved[] {
   const bytes = fixture(file);
   const s = new StepSession({ bytes, opts });
   const out: Proved[] = [];
@@ -77,11 +77,11 @@ describe("step proof codec", () => {
         n++;
       }
     }
-    expect(n).toBeGreaterThan(200);
+    expect(n).toBeGreaterThan(150);
     expect(callees).toBeGreaterThan(0);
     expect(callers).toBeGreaterThan(0);
     expect(chunks).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it("host-call proofs round trip (input chunks, output midstate, kv paths with and without values, deletes)", () => {
     const enc = new TextEncoder();
