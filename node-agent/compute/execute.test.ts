@@ -57,6 +57,8 @@ const spec = (over: Partial<WorkloadSpec> = {}) =>
     nodeClass: "regular",
     moduleSize: BigInt(wc.length),
     inputSize: BigInt(text.length),
+    moduleHash: Buffer.from(sha256(wc)),
+    inputHash: Buffer.from(sha256(text)),
     ...over,
   });
 
@@ -143,7 +145,7 @@ describe("execution on a node", () => {
   it("refuses bytes that do not match the CID (a lying object store) and a wrong size", async () => {
     const d = store();
     const evil = { ...d, fetchObject: async () => new Uint8Array(wc).fill(0, 20, 30) };
-    await expect(executeWorkload(spec(), evil)).rejects.toThrow(/do not match the CID/);
+    await expect(executeWorkload(spec(), evil)).rejects.toThrow(/do not match the signed hash/);
     await expect(executeWorkload(spec({ moduleSize: BigInt(wc.length - 1) }), d)).rejects.toThrow(/do not match/);
   });
 

@@ -1,16 +1,15 @@
 /**
  * @module A storage node runs a scheduled workload: fetch module and input by CID (bytes checked against the
- * CIDs and sizes), run the WASI command in a worker with the spec's fuel, memory and wall-clock limits and a
+ * signed sha256 and sizes), run the WASI command in a worker with the spec's fuel, memory and wall-clock limits and a
  * trace, store the output as a content-addressed object, build the ExecutionCommitment from that run, and keep
  * the trace checkpoints on disk for the challenge window (bounded: ≤ 10^6 checkpoints of 40 bytes).
  */
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "../../common/atomicFile.js";
-import { verifyCid } from "../../common/cid.js";
 import { u64be } from "../../common/encoding.js";
 import { BaseError, ErrorCode } from "../../common/errors.js";
-import { concatBytes, toHex } from "../../common/hash.js";
+import { bytesEqual, concatBytes, sha256, toHex } from "../../common/hash.js";
 import type { RunOptions, RunReport } from "../../common/wasm/run.js";
 import type { WorkloadSpec } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import type { ExecutionCommitment } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
@@ -48,11 +47,19 @@ export type ExecutionResult =
       readonly logs: readonly string[];
     };
 
-async function fetchChecked(d: ExecuteDeps, cid: string, size: bigint, what: string): Promise<Uint8Array> {
-  if (cid === "") return new Uint8Array(0);
-  const bytes = await d.fetchObject(cid, Number(size));
-  if (bytes.length !== Number(size) || !verifyCid(cid, bytes))
-    throw new BaseError(ErrorCode.Integrity, `${what} ${cid}: fetched bytes do not match the CID and size`);
+async function fetchChecked(
+  d: ExecuteDeps,
+  cid: string,
+  size: bigint,
+  hash: Uint8Array,
+  what: string,
+): Promise<Uint8Array> {
+  const bytes = cid === "" ? new Uint8Array(0) : await d.fetchObject(cid, Number(size));
+  if (bytes.length !== Number(size) || !bytesEqual(sha256(bytes), hash))
+    throw new BaseError(
+      ErrorCode.Integrity,
+      `${what} ${cid || "(empty)"}: fetched bytes do not match the signed hash and size`,
+    );
   return bytes;
 }
 
@@ -73,8 +80,8 @@ export async function runTracedJob(module: Uint8Array, opts: RunOptions, timeout
 export async function executeWorkload(spec: WorkloadSpec, d: ExecuteDeps): Promise<ExecutionResult> {
   const id = workloadId(spec);
   const idHex = toHex(id);
-  const module = await fetchChecked(d, spec.moduleCid, spec.moduleSize, "module");
-  const input = await fetchChecked(d, spec.inputCid, spec.inputSize, "input");
+  const module = await fetchChecked(d, spec.moduleCid, spec.moduleSize, spec.moduleHash, "module");
+  const input = await fetchChecked(d, spec.inputCid, spec.inputSize, spec.inputHash, "input");
   const out = await runTracedJob(module, runOptionsOf(spec, input), spec.timeoutSeconds * 1000);
   const failed = (reason: string, logs: readonly string[] = []): ExecutionResult => ({
     state: "failed",

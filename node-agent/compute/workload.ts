@@ -38,6 +38,8 @@ export function buildWorkloadSpec(
     inputCid: string;
     moduleSize: number;
     inputSize: number;
+    moduleHash: Uint8Array;
+    inputHash: Uint8Array;
   },
 ): WorkloadSpec {
   if (r.type.value === "static") throw new WorkloadRefusedError("type", "a static site is published, not run");
@@ -59,6 +61,8 @@ export function buildWorkloadSpec(
     name: r.name.value,
     inputSize: BigInt(a.inputSize),
     moduleSize: BigInt(a.moduleSize),
+    moduleHash: Buffer.from(a.moduleHash),
+    inputHash: Buffer.from(a.inputHash),
   });
 }
 
@@ -85,6 +89,8 @@ export function workloadSpecProblem(s: WorkloadSpec): [string, string] | undefin
   if (s.moduleSize < 8n || s.moduleSize > BigInt(64 << 20)) return ["module_size", "must be 8 bytes..64 MiB"];
   if (s.inputSize > BigInt(1 << 30) || (s.inputCid === "" && s.inputSize !== 0n))
     return ["input_size", "≤ 1 GiB, 0 without input"];
+  if (s.moduleHash.length !== 32) return ["module_hash", "must be 32 bytes"];
+  if (s.inputHash.length !== 32) return ["input_hash", "must be 32 bytes"];
   return undefined;
 }
 

@@ -5,6 +5,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { ExecutionCommitment } from "../../receipts/v1/receipts.js";
 
 /**
  * Compute workloads: the spec a user signs (its bytes name the workload), and a node's signed heartbeat that
@@ -21,9 +22,9 @@ export interface WorkloadSpec {
   chainId: string;
   /** bech32 account that signs and pays; never the executing node's operator */
   submitter: string;
-  /** CIDv1 raw sha2-256 of the wasm32-wasi command module */
+  /** the uploaded object (manifest CID) holding the wasm32-wasi command module */
   moduleCid: string;
-  /** CIDv1 of the stdin bytes ("" = empty input) */
+  /** the uploaded object holding the stdin bytes ("" = empty input) */
   inputCid: string;
   /** web_app | batch | ai */
   workloadType: string;
@@ -46,6 +47,10 @@ export interface WorkloadSpec {
   name: string;
   inputSize: bigint;
   moduleSize: bigint;
+  /** sha256 of the module bytes (what the node checks after fetching) */
+  moduleHash: Buffer;
+  /** sha256 of the input bytes */
+  inputHash: Buffer;
 }
 
 /** ADR-036 signature by `spec.submitter` over "dsdn.compute.v1.WorkloadSubmission\0" || workload_id || signed_at_ms (8 bytes BE). */
@@ -74,6 +79,25 @@ export interface NodeHeartbeat {
   signature: Buffer;
 }
 
+/**
+ * What a node reports after running a workload, signed by its node key over
+ * "dsdn.compute.v1.ComputeResult\0" || encode(with signature empty).
+ */
+export interface ComputeResult {
+  workloadId: Buffer;
+  nodeId: Buffer;
+  /** false: the run failed (reason), no output, no commitment */
+  completed: boolean;
+  reason: string;
+  outputCid: string;
+  commitment: ExecutionCommitment | undefined;
+  computeCycles: bigint;
+  /** the job's stderr lines, at most 64 of at most 512 bytes */
+  logs: string[];
+  finishedAtMs: bigint;
+  signature: Buffer;
+}
+
 function createBaseWorkloadSpec(): WorkloadSpec {
   return {
     version: 0,
@@ -93,6 +117,8 @@ function createBaseWorkloadSpec(): WorkloadSpec {
     name: "",
     inputSize: 0n,
     moduleSize: 0n,
+    moduleHash: Buffer.alloc(0),
+    inputHash: Buffer.alloc(0),
   };
 }
 
@@ -160,6 +186,12 @@ export const WorkloadSpec: MessageFns<WorkloadSpec> = {
         throw new globalThis.Error("value provided for field message.moduleSize of type uint64 too large");
       }
       writer.uint32(136).uint64(message.moduleSize);
+    }
+    if (message.moduleHash.length !== 0) {
+      writer.uint32(146).bytes(message.moduleHash);
+    }
+    if (message.inputHash.length !== 0) {
+      writer.uint32(154).bytes(message.inputHash);
     }
     return writer;
   },
@@ -313,6 +345,22 @@ export const WorkloadSpec: MessageFns<WorkloadSpec> = {
             message.moduleSize = reader.uint64() as bigint;
             continue;
           }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.moduleHash = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.inputHash = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -386,6 +434,16 @@ export const WorkloadSpec: MessageFns<WorkloadSpec> = {
         : isSet(object.module_size)
         ? BigInt(object.module_size)
         : 0n,
+      moduleHash: isSet(object.moduleHash)
+        ? Buffer.from(bytesFromBase64(object.moduleHash))
+        : isSet(object.module_hash)
+        ? Buffer.from(bytesFromBase64(object.module_hash))
+        : Buffer.alloc(0),
+      inputHash: isSet(object.inputHash)
+        ? Buffer.from(bytesFromBase64(object.inputHash))
+        : isSet(object.input_hash)
+        ? Buffer.from(bytesFromBase64(object.input_hash))
+        : Buffer.alloc(0),
     };
   },
 
@@ -442,6 +500,12 @@ export const WorkloadSpec: MessageFns<WorkloadSpec> = {
     if (message.moduleSize !== 0n) {
       obj.moduleSize = message.moduleSize.toString();
     }
+    if (message.moduleHash.length !== 0) {
+      obj.moduleHash = base64FromBytes(message.moduleHash);
+    }
+    if (message.inputHash.length !== 0) {
+      obj.inputHash = base64FromBytes(message.inputHash);
+    }
     return obj;
   },
 
@@ -471,6 +535,8 @@ export const WorkloadSpec: MessageFns<WorkloadSpec> = {
     message.moduleSize = (object.moduleSize !== undefined && object.moduleSize !== null)
       ? BigInt(object.moduleSize)
       : 0n;
+    message.moduleHash = object.moduleHash ?? Buffer.alloc(0);
+    message.inputHash = object.inputHash ?? Buffer.alloc(0);
     return message;
   },
 };
@@ -844,6 +910,264 @@ export const NodeHeartbeat: MessageFns<NodeHeartbeat> = {
     message.latencyMs = object.latencyMs ?? 0;
     message.ioPressurePermille = object.ioPressurePermille ?? 0;
     message.atMs = (object.atMs !== undefined && object.atMs !== null) ? BigInt(object.atMs) : 0n;
+    message.signature = object.signature ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseComputeResult(): ComputeResult {
+  return {
+    workloadId: Buffer.alloc(0),
+    nodeId: Buffer.alloc(0),
+    completed: false,
+    reason: "",
+    outputCid: "",
+    commitment: undefined,
+    computeCycles: 0n,
+    logs: [],
+    finishedAtMs: 0n,
+    signature: Buffer.alloc(0),
+  };
+}
+
+export const ComputeResult: MessageFns<ComputeResult> = {
+  encode(message: ComputeResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workloadId.length !== 0) {
+      writer.uint32(10).bytes(message.workloadId);
+    }
+    if (message.nodeId.length !== 0) {
+      writer.uint32(18).bytes(message.nodeId);
+    }
+    if (message.completed !== false) {
+      writer.uint32(24).bool(message.completed);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.outputCid !== "") {
+      writer.uint32(42).string(message.outputCid);
+    }
+    if (message.commitment !== undefined) {
+      ExecutionCommitment.encode(message.commitment, writer.uint32(50).fork()).join();
+    }
+    if (message.computeCycles !== 0n) {
+      if (BigInt.asUintN(64, message.computeCycles) !== message.computeCycles) {
+        throw new globalThis.Error("value provided for field message.computeCycles of type uint64 too large");
+      }
+      writer.uint32(56).uint64(message.computeCycles);
+    }
+    for (const v of message.logs) {
+      writer.uint32(66).string(v!);
+    }
+    if (message.finishedAtMs !== 0n) {
+      if (BigInt.asIntN(64, message.finishedAtMs) !== message.finishedAtMs) {
+        throw new globalThis.Error("value provided for field message.finishedAtMs of type int64 too large");
+      }
+      writer.uint32(72).int64(message.finishedAtMs);
+    }
+    if (message.signature.length !== 0) {
+      writer.uint32(82).bytes(message.signature);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ComputeResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseComputeResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workloadId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nodeId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.completed = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.outputCid = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.commitment = ExecutionCommitment.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.computeCycles = reader.uint64() as bigint;
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.logs.push(reader.string());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.finishedAtMs = reader.int64() as bigint;
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.signature = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ComputeResult {
+    return {
+      workloadId: isSet(object.workloadId)
+        ? Buffer.from(bytesFromBase64(object.workloadId))
+        : isSet(object.workload_id)
+        ? Buffer.from(bytesFromBase64(object.workload_id))
+        : Buffer.alloc(0),
+      nodeId: isSet(object.nodeId)
+        ? Buffer.from(bytesFromBase64(object.nodeId))
+        : isSet(object.node_id)
+        ? Buffer.from(bytesFromBase64(object.node_id))
+        : Buffer.alloc(0),
+      completed: isSet(object.completed) ? globalThis.Boolean(object.completed) : false,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      outputCid: isSet(object.outputCid)
+        ? globalThis.String(object.outputCid)
+        : isSet(object.output_cid)
+        ? globalThis.String(object.output_cid)
+        : "",
+      commitment: isSet(object.commitment) ? ExecutionCommitment.fromJSON(object.commitment) : undefined,
+      computeCycles: isSet(object.computeCycles)
+        ? BigInt(object.computeCycles)
+        : isSet(object.compute_cycles)
+        ? BigInt(object.compute_cycles)
+        : 0n,
+      logs: globalThis.Array.isArray(object?.logs)
+        ? object.logs.map((e: any) => globalThis.String(e))
+        : [],
+      finishedAtMs: isSet(object.finishedAtMs)
+        ? BigInt(object.finishedAtMs)
+        : isSet(object.finished_at_ms)
+        ? BigInt(object.finished_at_ms)
+        : 0n,
+      signature: isSet(object.signature) ? Buffer.from(bytesFromBase64(object.signature)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: ComputeResult): unknown {
+    const obj: any = {};
+    if (message.workloadId.length !== 0) {
+      obj.workloadId = base64FromBytes(message.workloadId);
+    }
+    if (message.nodeId.length !== 0) {
+      obj.nodeId = base64FromBytes(message.nodeId);
+    }
+    if (message.completed !== false) {
+      obj.completed = message.completed;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.outputCid !== "") {
+      obj.outputCid = message.outputCid;
+    }
+    if (message.commitment !== undefined) {
+      obj.commitment = ExecutionCommitment.toJSON(message.commitment);
+    }
+    if (message.computeCycles !== 0n) {
+      obj.computeCycles = message.computeCycles.toString();
+    }
+    if (message.logs?.length) {
+      obj.logs = message.logs;
+    }
+    if (message.finishedAtMs !== 0n) {
+      obj.finishedAtMs = message.finishedAtMs.toString();
+    }
+    if (message.signature.length !== 0) {
+      obj.signature = base64FromBytes(message.signature);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ComputeResult>): ComputeResult {
+    return ComputeResult.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ComputeResult>): ComputeResult {
+    const message = createBaseComputeResult();
+    message.workloadId = object.workloadId ?? Buffer.alloc(0);
+    message.nodeId = object.nodeId ?? Buffer.alloc(0);
+    message.completed = object.completed ?? false;
+    message.reason = object.reason ?? "";
+    message.outputCid = object.outputCid ?? "";
+    message.commitment = (object.commitment !== undefined && object.commitment !== null)
+      ? ExecutionCommitment.fromPartial(object.commitment)
+      : undefined;
+    message.computeCycles = (object.computeCycles !== undefined && object.computeCycles !== null)
+      ? BigInt(object.computeCycles)
+      : 0n;
+    message.logs = object.logs?.map((e) => e) || [];
+    message.finishedAtMs = (object.finishedAtMs !== undefined && object.finishedAtMs !== null)
+      ? BigInt(object.finishedAtMs)
+      : 0n;
     message.signature = object.signature ?? Buffer.alloc(0);
     return message;
   },
