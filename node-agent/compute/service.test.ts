@@ -90,7 +90,7 @@ function service(chain = fakeChain()) {
     },
     nowMs: () => NOW,
   });
-  nodes.forEach((n, i) => svc.heartbeat(encodeHb(n, i)));
+  for (const [i, n] of nodes.entries()) svc.heartbeat(encodeHb(n, i));
   return svc;
 }
 function encodeHb(n: ReturnType<typeof ed25519KeyPair>, i: number): Uint8Array {
