@@ -112,15 +112,18 @@ export function signSubmission(
   });
 }
 
-/** Checks a submission completely (shape, chain, freshness, signer); returns its workload id. */
-export function verifySubmission(sub: WorkloadSubmission, chainId: string, nowMs: number): Uint8Array {
+/**
+ * Checks a submission completely (shape, chain, signer, and — with `nowMs` — freshness); returns its workload id.
+ * Nodes and committee members re-check an already scheduled submission without the freshness rule.
+ */
+export function verifySubmission(sub: WorkloadSubmission, chainId: string, nowMs?: number): Uint8Array {
   const s = sub.spec;
   if (!s) throw new WorkloadRefusedError("spec", "missing");
   const p = workloadSpecProblem(s);
   if (p) throw new WorkloadRefusedError(p[0], p[1]);
   if (s.chainId !== chainId)
     throw new WorkloadRefusedError("chain_id", `is "${s.chainId}", this network is "${chainId}"`);
-  const skew = Number(sub.signedAtMs) - nowMs;
+  const skew = nowMs === undefined ? 0 : Number(sub.signedAtMs) - nowMs;
   if (!Number.isSafeInteger(Number(sub.signedAtMs)) || Math.abs(skew) > SUBMISSION_SKEW_MS)
     throw new WorkloadRefusedError("signed_at_ms", `must be within ${SUBMISSION_SKEW_MS / 1000} s of now`);
   let signer: string;
