@@ -98,6 +98,7 @@ const run: Command = {
     const compute = new ComputeService({
       chain: computeChain,
       registeredNodes: () => coordinator.state.listNodes().map((n) => n.nodeId),
+      endpointOf: (id) => coordinator.state.getNode(id)?.endpoint,
       publish: (events) => coordinator.publishAndApply(events),
     });
     await rebuildComputeIndex(compute, da, [key.nodeId, ...peers]);

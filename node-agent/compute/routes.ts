@@ -7,6 +7,8 @@ const hex64 = { type: "string", pattern: "^[0-9a-f]{64}$" } as const;
 const idParam = { type: "object", required: ["id"], properties: { id: hex64 } } as const;
 
 export function computeRoutes(app: FastifyInstance, svc: ComputeService): void {
+  app.get("/compute/info", async () => svc.info());
+
   app.post(
     "/compute/heartbeats",
     {

@@ -12,10 +12,12 @@ import {
   WorkloadSpec,
   WorkloadSubmission,
 } from "../../proto/gen/dsdn/compute/v1/workload.js";
+import { WorkloadScheduled } from "../../proto/gen/dsdn/da/v1/events.js";
 import type { ChainNode } from "../coordinator/chainView.js";
 import type { DAEventInput } from "../da/events/event.js";
 import type { ComputeChain } from "./candidates.js";
 import { executeWorkload } from "./execute.js";
+import { recomputeSchedule } from "./recompute.js";
 import { ComputeService } from "./service.js";
 import { signHeartbeat, signResult } from "./signed.js";
 import { signSubmission } from "./workload.js";
@@ -165,6 +167,18 @@ describe("compute service (coordinator side)", () => {
     const again = await svc.submit(subBytes(s, NOW + 1));
     expect(again).toMatchObject({ jobId: sub.jobId, existing: true });
     expect(published).toHaveLength(2);
+  });
+
+  it("anyone recomputes the recorded choice from the DA record + chain (dsdn-node schedule); a forged record mismatches", async () => {
+    const chain = fakeChain();
+    const svc = service(chain);
+    await svc.submit(subBytes(spec({ replicas: 2 })));
+    const ev = WorkloadScheduled.fromPartial(published[0]!.value as WorkloadScheduled);
+    const r = await recomputeSchedule(ev, chain);
+    expect(r.matches).toBe(true);
+    expect(r.schedule.chosen).toEqual(r.recorded);
+    const forged = { ...ev, nodeIds: [...ev.nodeIds].reverse() };
+    expect((await recomputeSchedule(forged, chain)).matches).toBe(false);
   });
 
   it("never schedules on the submitter's own node or a wallet-affine operator's", async () => {

@@ -37,6 +37,8 @@ export interface ComputeServiceOptions {
   readonly chain: ComputeChain;
   /** DA-registered node ids (the coordinator's replay). */
   readonly registeredNodes: () => readonly string[];
+  /** A node's registered endpoint (where `dsdn job output` reads `/outputs/:cid`). */
+  readonly endpointOf?: (nodeId: string) => string | undefined;
   /** Publishes events and resolves with the DA height once they are posted. */
   readonly publish: (events: readonly DAEventInput[]) => Promise<bigint>;
   readonly weights?: SchedulerWeights;
@@ -53,6 +55,8 @@ export interface JobStatus {
   readonly nodes: readonly string[];
   readonly daHeight: string;
   readonly outputCid: string | null;
+  /** Endpoints of the nodes holding the agreed output. */
+  readonly outputEndpoints: readonly string[];
   readonly executionCommitment: Record<string, string> | null;
   readonly reason: string | null;
   readonly results: readonly { nodeId: string; completed: boolean; reason: string; outputCid: string }[];
@@ -273,6 +277,7 @@ export class ComputeService {
       nodes: w.nodes,
       daHeight: w.daHeight.toString(),
       outputCid: agreed?.outputCid ?? null,
+      outputEndpoints: a.agreeing.map((n) => this.#o.endpointOf?.(n)).filter((e): e is string => !!e),
       executionCommitment: agreed?.commitment ? commitmentJson(agreed.commitment) : null,
       reason: state === "failed" ? (failedReasons[0] ?? `replicas disagree (${w.spec.agreement} not reached)`) : null,
       results: w.nodes
@@ -290,6 +295,14 @@ export class ComputeService {
         agreement: w.spec.agreement,
         fuel: w.spec.fuel.toString(),
       },
+    };
+  }
+
+  async info(): Promise<{ chainId: string; chainHeight: string; heartbeats: number }> {
+    return {
+      chainId: await this.#o.chain.chainId(),
+      chainHeight: (await this.#o.chain.height()).toString(),
+      heartbeats: this.#freshHeartbeats().size,
     };
   }
 
