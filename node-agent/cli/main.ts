@@ -10,6 +10,7 @@ export const dsdnNode: CommandGroup = {
     ingress: async () => (await import("./ingress.js")).ingressCommand,
     placement: async () => (await import("./placement.js")).placementCommand,
     schedule: async () => (await import("./schedule.js")).scheduleCommand,
+    compute: async () => (await import("./computeReceipt.js")).computeCommand,
     replay: async () => (await import("./replay.js")).replayCommand,
     storage: async () => (await import("./storage.js")).storage,
     vm: async () => (await import("./vm.js")).vmCommand,

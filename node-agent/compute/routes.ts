@@ -49,6 +49,15 @@ export function computeRoutes(app: FastifyInstance, svc: ComputeService): void {
     async (req) => ({ assigned: svc.assigned((req.params as { node: string }).node) }),
   );
 
+  app.get(
+    "/workloads/:id/evidence/:node",
+    { schema: { params: { type: "object", required: ["id", "node"], properties: { id: hex64, node: hex64 } } } },
+    async (req) => {
+      const p = req.params as { id: string; node: string };
+      return svc.evidence(p.id, p.node);
+    },
+  );
+
   app.post(
     "/workloads/:id/result",
     {

@@ -298,6 +298,17 @@ export class ComputeService {
     };
   }
 
+  /** What a node needs to ask the committee for its compute receipt: its own signed result and the signed workload. */
+  evidence(jobId: string, nodeId: string): { result: string; submission: string } {
+    const w = this.#workloads.get(jobId);
+    const r = w?.results.get(nodeId);
+    if (!w || !r) throw new BaseError(ErrorCode.NotFound, `no result of node ${nodeId.slice(0, 16)}… for ${jobId}`);
+    return {
+      result: Buffer.from(r.bytes).toString("base64"),
+      submission: Buffer.from(w.submission).toString("base64"),
+    };
+  }
+
   async info(): Promise<{ chainId: string; chainHeight: string; heartbeats: number }> {
     return {
       chainId: await this.#o.chain.chainId(),
