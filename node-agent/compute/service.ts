@@ -62,7 +62,15 @@ export interface JobStatus {
   readonly results: readonly { nodeId: string; completed: boolean; reason: string; outputCid: string }[];
   readonly logs: readonly string[];
   readonly disagreement: boolean;
-  readonly spec: { name: string; submitter: string; replicas: number; agreement: string; fuel: string };
+  readonly spec: {
+    name: string;
+    submitter: string;
+    replicas: number;
+    agreement: string;
+    fuel: string;
+    memoryPages: number;
+    traceEvery: string;
+  };
 }
 
 export class ComputeService {
@@ -294,6 +302,8 @@ export class ComputeService {
         replicas: w.spec.replicas,
         agreement: w.spec.agreement,
         fuel: w.spec.fuel.toString(),
+        memoryPages: w.spec.memoryPages,
+        traceEvery: w.spec.traceEvery.toString(),
       },
     };
   }
