@@ -39,7 +39,9 @@ describe("execution commitment well-formedness", () => {
 
   it("short fields, another workload, and a storage commitment with hashes are refused", () => {
     expect(executionCommitmentProblem(compute({ outputHash: Buffer.alloc(31, 1) }), W, C)).toMatch(/32 bytes/);
-    expect(executionCommitmentProblem(compute({ moduleHash: Buffer.alloc(3, 1) }), W, C)).toMatch(/module_hash must be 32 bytes/);
+    expect(executionCommitmentProblem(compute({ moduleHash: Buffer.alloc(3, 1) }), W, C)).toMatch(
+      /module_hash must be 32 bytes/,
+    );
     expect(executionCommitmentProblem(compute(), Buffer.alloc(32, 1), C)).toMatch(/workload_id differs/);
     expect(executionCommitmentProblem(compute(), W, ReceiptKind.RECEIPT_KIND_STORAGE)).toMatch(/zero hashes/);
     expect(executionCommitmentProblem(storageCommitment(W), W, ReceiptKind.RECEIPT_KIND_STORAGE)).toBeUndefined();
