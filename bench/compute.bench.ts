@@ -104,7 +104,10 @@ export async function run(args: string[]): Promise<void> {
 
 Latency covers \`dsdn deploy --wait\` (dry run, two uploads through the coordinator, signed submission, scheduling,
 the node's fetch through the ingress, the traced interpreter run, the signed report) plus \`dsdn job output\`.
-The challenge window is not in it (the claim waits it out separately).`;
+The challenge window is not in it (the claim waits it out separately). Not counted in the DA bytes: the module's
+and input's upload records (ChunkDeclared / ReplicaAdded, as for any upload; a module deployed again is only pinned).
+At the localnet's prices a word count (~5 k cycles, reward ≈ 5 unusa) earns less than its claim's fee: small jobs
+should be batched into one receipt per period, as storage receipts are.`;
     writeBenchSection("compute", "Compute workloads: deploy → output latency and cost per job", body, root);
     console.log(body);
   } finally {
