@@ -1,4 +1,5 @@
 /** @module Reed–Solomon erasure coding of one chunk into k data + m parity shards (native codec, thread pool). */
+/// <reference path="./ronomon.d.ts" />
 import { createRequire } from "node:module";
 import type * as RS from "@ronomon/reed-solomon";
 import { IntegrityError, InvalidArgumentError } from "../../../common/errors.js";
