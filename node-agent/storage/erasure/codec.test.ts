@@ -1,6 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeShards, encodeShards, parseErasure, rebuildShards, shardSize } from "./codec.js";
+import { cidForBytes } from "../../../common/cid.js";
+import {
+  decodeShards,
+  decodeStripe,
+  encodeShards,
+  encodeStripe,
+  parseErasure,
+  rebuildShards,
+  rebuildStripe,
+  shardObjectSize,
+  shardSize,
+} from "./codec.js";
 
 /** A random subset of `want` indices out of 0..n-1, chosen by the shuffle `keys`. */
 function pick(n: number, want: number, keys: readonly number[]): number[] {
@@ -87,5 +98,30 @@ describe("Reed–Solomon codec", () => {
     expect(() => parseErasure("4+0")).toThrow(/m must be/);
     expect(() => parseErasure("30+2")).toThrow(/k must be/);
     expect(() => parseErasure("4+9")).toThrow(/m must be/);
+  });
+});
+
+describe("stored shard objects", () => {
+  it("equal shards (zero padding, zero runs) still get distinct objects, and a shard in the wrong slot is refused", async () => {
+    const chunk = Buffer.alloc(5000); // all zeros: every data shard has the same bytes
+    const cid = cidForBytes(chunk);
+    const p = { k: 4, m: 2 };
+    const objects = await encodeStripe(chunk, cid, p);
+    expect(new Set(objects.map((o) => cidForBytes(o))).size).toBe(6);
+    for (const o of objects) expect(o.length).toBe(shardObjectSize(chunk.length, 4));
+    const have = new Map([1, 2, 4, 5].map((i) => [i, objects[i]!]));
+    expect((await decodeStripe(have, cid, p, chunk.length)).equals(chunk)).toBe(true);
+    const rebuilt = await rebuildStripe(have, cid, p, chunk.length, [0, 3]);
+    expect(rebuilt[0]!.equals(objects[0]!)).toBe(true);
+    expect(rebuilt[1]!.equals(objects[3]!)).toBe(true);
+    const swapped = new Map([
+      [1, objects[2]!],
+      [2, objects[1]!],
+      [4, objects[4]!],
+      [5, objects[5]!],
+    ]);
+    await expect(decodeStripe(swapped, cid, p, chunk.length)).rejects.toThrow(/does not belong at position 1/);
+    const other = cidForBytes(Buffer.from("another chunk"));
+    await expect(decodeStripe(have, other, p, chunk.length)).rejects.toThrow(/does not belong/);
   });
 });

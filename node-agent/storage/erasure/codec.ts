@@ -2,6 +2,7 @@
 /// <reference path="./ronomon.d.ts" />
 import { createRequire } from "node:module";
 import type * as RS from "@ronomon/reed-solomon";
+import { parseCid } from "../../../common/cid.js";
 import { IntegrityError, InvalidArgumentError } from "../../../common/errors.js";
 
 // Loaded through require: the package is CommonJS around a native addon (a bundler must not transform it).
@@ -142,4 +143,71 @@ export async function decodeShards(
     off += take;
   }
   return out;
+}
+
+/**
+ * Stored shards carry a trailer naming their chunk and position: sha256 digest of the chunk's CID (32 bytes)
+ * ‖ shard index (u32 BE). Without it, equal shards (zero padding, a run of zeros in a sparse file) would share
+ * one CID — one object on one node, one DA record — and a stripe could silently lose several shards at once.
+ * With it every shard of every distinct chunk is a distinct object; equal chunks still deduplicate.
+ */
+export const SHARD_TRAILER_BYTES = 36;
+
+/** Stored bytes of each shard object of a `chunkSize`-byte chunk. */
+export function shardObjectSize(chunkSize: number, k: number): number {
+  return shardSize(chunkSize, k) + SHARD_TRAILER_BYTES;
+}
+
+function trailer(chunkCid: string, index: number): Buffer {
+  const t = Buffer.alloc(SHARD_TRAILER_BYTES);
+  t.set(parseCid(chunkCid).digest, 0);
+  t.writeUInt32BE(index, 32);
+  return t;
+}
+
+/** The stored shard objects of `chunk` (whose CID is `chunkCid`): k data then m parity, each with its trailer. */
+export async function encodeStripe(chunk: Uint8Array, chunkCid: string, p: ErasureParams): Promise<Buffer[]> {
+  const shards = await encodeShards(chunk, p);
+  return shards.map((s, i) => Buffer.concat([s, trailer(chunkCid, i)]));
+}
+
+/** Checks each object's trailer (right chunk, right position, right size) and returns the codec shards. */
+function payloads(
+  objects: ReadonlyMap<number, Uint8Array>,
+  chunkCid: string,
+  p: ErasureParams,
+  chunkSize: number,
+): Map<number, Uint8Array> {
+  const size = shardObjectSize(chunkSize, p.k);
+  const out = new Map<number, Uint8Array>();
+  for (const [i, o] of objects) {
+    if (o.length !== size) throw new IntegrityError(`shard ${i} is ${o.length} bytes, expected ${size}`);
+    const body = o.subarray(0, size - SHARD_TRAILER_BYTES);
+    if (!Buffer.from(o.subarray(body.length)).equals(trailer(chunkCid, i)))
+      throw new IntegrityError(`shard ${i} does not belong at position ${i} of chunk ${chunkCid}`);
+    out.set(i, body);
+  }
+  return out;
+}
+
+/** Rebuilds the chunk from any k of its shard objects (each already checked against its CID by the caller). */
+export async function decodeStripe(
+  objects: ReadonlyMap<number, Uint8Array>,
+  chunkCid: string,
+  p: ErasureParams,
+  chunkSize: number,
+): Promise<Buffer> {
+  return decodeShards(payloads(objects, chunkCid, p, chunkSize), p, chunkSize);
+}
+
+/** Rebuilds the shard objects at `want` (what a repairing node stores) from any k others. */
+export async function rebuildStripe(
+  objects: ReadonlyMap<number, Uint8Array>,
+  chunkCid: string,
+  p: ErasureParams,
+  chunkSize: number,
+  want: readonly number[],
+): Promise<Buffer[]> {
+  const shards = await rebuildShards(payloads(objects, chunkCid, p, chunkSize), p, chunkSize, want);
+  return shards.map((s, j) => Buffer.concat([s, trailer(chunkCid, want[j]!)]));
 }
