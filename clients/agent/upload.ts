@@ -10,6 +10,7 @@ import {
   readFileChunks,
 } from "../../node-agent/storage/chunker.js";
 import { assertErasure, type ErasureParams, encodeStripe } from "../../node-agent/storage/erasure/codec.js";
+import type { ShardInfo } from "../../node-agent/storage/erasure/shardInfo.js";
 import { MANIFEST_VERSION, MANIFEST_VERSION_ERASURE, manifestCid } from "../../node-agent/storage/manifest.js";
 import type { ChunkRef, Manifest } from "../../proto/gen/dsdn/storage/v1/manifest.js";
 import {
@@ -34,16 +35,7 @@ export interface RouteTarget {
   readonly ticket?: string;
 }
 
-/** Which stripe an erasure-coded shard belongs to (what the coordinator places it by and DA records). */
-export interface ShardInfo {
-  readonly chunkCid: string;
-  readonly chunkSize: number;
-  readonly k: number;
-  readonly m: number;
-  readonly index: number;
-  /** All k + m shard CIDs of the stripe, in shard order. */
-  readonly stripe: readonly string[];
-}
+export type { ShardInfo };
 
 export interface UploadRoute {
   /**

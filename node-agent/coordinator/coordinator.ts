@@ -25,7 +25,9 @@ import { compareWriteKeys } from "../da/replay/writeKey.js";
 import type { DALayer } from "../da/types.js";
 import { type ChainPlacementInput, placementCandidates, readChainPlacementInput } from "../placement/candidates.js";
 import { DEFAULT_REPLICATION_FACTOR, type Placement, placeChunk } from "../placement/placement.js";
+import { placeStripe } from "../placement/stripe.js";
 import { verifyAck } from "../storage/ack.js";
+import { checkShardInfo, type ShardInfo, shardToProto } from "../storage/erasure/shardInfo.js";
 import { MAX_MANIFEST_BYTES } from "../storage/manifest.js";
 import type { ChainView } from "./chainView.js";
 import { type ChallengeResult, challengeReplica } from "./challenge.js";
@@ -76,6 +78,8 @@ export interface DeclaredChunkInput {
   readonly proof: readonly string[];
   /** base64 SignedStorageAck from each node that stored it (not needed for a chunk already stored and live). */
   readonly acks: readonly string[];
+  /** The object is one shard of an erasure-coded chunk: its stripe (placed together, recorded on DA). */
+  readonly shard?: ShardInfo;
 }
 
 /** A registration signed more than this many DA heights ago is stale: the node must sign a fresh one. */
@@ -326,6 +330,31 @@ export class Coordinator {
    * Placement of `cid` from DA state and the chain's registrations and stake weights at a recorded height —
    * the same function `dsdn-node placement` runs (at that height).
    */
+  /**
+   * Where shard `shard.index` of a stripe goes: `placeStripe` over the candidates, keeping siblings that DA
+   * already places (so a re-upload or a repair never moves the others). Replication factor 1: the stripe's
+   * parity is its redundancy.
+   */
+  async shardPlacement(shard: ShardInfo, uploader?: string, unhealthy?: ReadonlySet<string>): Promise<Placement> {
+    const chain = await this.chainPlacementInput();
+    const nodes = placementCandidates(this.state, chain, unhealthy);
+    const current = new Map<number, string>();
+    shard.stripe.forEach((cid, i) => {
+      const placed = this.state.getChunk(cid)?.placement[0];
+      if (placed !== undefined) current.set(i, placed);
+    });
+    const p = placeStripe({ shards: shard.stripe, parity: shard.m, nodes, current, ...(uploader ? { uploader } : {}) });
+    const node = p.nodes[shard.index];
+    return {
+      cid: shard.stripe[shard.index]!,
+      nodes: node ? [node] : [],
+      replicationFactor: 1,
+      underReplicated: node === undefined || p.sharedNodes > 0 || p.overZone > 0,
+      eligible: nodes.filter((n) => n.status === "active").length,
+      chainHeight: chain.height,
+    };
+  }
+
   async placement(cid: string, uploader?: string, rf = this.replicationFactor): Promise<Placement> {
     if (!isValidCid(cid)) throw new InvalidArgumentError(`"${cid.slice(0, 80)}" is not a CIDv1 raw sha2-256`);
     const chain = await this.chainPlacementInput();
@@ -363,7 +392,10 @@ export class Coordinator {
       );
     const replay = this.ticketGuard.use(req.signature, req.signedAtMs);
     if (replay) throw new BaseError(ErrorCode.Unauthorized, replay);
-    const placement = await this.placement(req.cid, req.uploader);
+    if (req.shard) checkShardInfo(req.cid, req.size, req.shard);
+    const placement = req.shard
+      ? await this.shardPlacement(req.shard, req.uploader)
+      : await this.placement(req.cid, req.uploader);
     return {
       placement,
       tickets: placementTickets(this.ticketIssuer, this.state, placement, req.size, req.uploader),
@@ -414,13 +446,16 @@ export class Coordinator {
         throw new BaseError(ErrorCode.InvalidArgument, `${c.cid} (${size} bytes) is not in the signed declaration`);
       if (c.cid === d.manifestCid && size > BigInt(MAX_MANIFEST_BYTES))
         throw new BaseError(ErrorCode.TooLarge, `manifest ${c.cid} is ${size} bytes (at most ${MAX_MANIFEST_BYTES})`);
+      if (c.shard) checkShardInfo(c.cid, size, c.shard);
       const live = this.state.getChunk(c.cid);
       if (live && live.size !== size)
         throw new BaseError(ErrorCode.Conflict, `${c.cid} is stored with ${live.size} bytes, not ${size}`);
       // A live chunk keeps its placement: a second owner adds a pin, never moves or re-owns the data.
       const placement = live
         ? { nodes: live.placement.map((nodeId) => ({ nodeId })), replicationFactor: live.replicationFactor }
-        : await this.placement(c.cid, uploader);
+        : c.shard
+          ? await this.shardPlacement(c.shard, uploader)
+          : await this.placement(c.cid, uploader);
       const placed = new Set(placement.nodes.map((n) => n.nodeId));
       const replicas: { nodeId: string; ack: Uint8Array }[] = [];
       for (const a of c.acks) {
@@ -460,6 +495,7 @@ export class Coordinator {
             declaration,
             index: c.index,
             proof,
+            shard: live ? this.state.chunks.get(c.cid)?.chunk.shard : c.shard ? shardToProto(c.shard) : undefined,
           },
         });
       for (const r of replicas)
