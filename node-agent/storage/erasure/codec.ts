@@ -67,8 +67,9 @@ function run(p: ErasureParams, sources: number, targets: number, data: Buffer, p
 export async function encodeShards(chunk: Uint8Array, p: ErasureParams): Promise<Buffer[]> {
   assertErasure(p);
   const ss = shardSize(chunk.length, p.k);
-  const data = Buffer.alloc(ss * p.k);
+  const data = Buffer.allocUnsafe(ss * p.k);
   data.set(chunk);
+  data.fill(0, chunk.length); // zero padding, so the shards are a function of the chunk alone
   const parity = Buffer.allocUnsafe(ss * p.m);
   let sources = 0;
   for (let i = 0; i < p.k; i++) sources |= 1 << i;
