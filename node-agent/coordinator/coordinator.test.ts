@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getFile } from "../../clients/agent/get.js";
 import { uploadViaCoordinator } from "../../clients/agent/networkUpload.js";
+import { NodeClient } from "../../clients/agent/nodeClient.js";
 import { loadUploaderKey } from "../../clients/agent/uploaderKey.js";
 import { cidForBytes } from "../../common/cid.js";
 import { ed25519KeyPair } from "../../common/ed25519.js";
@@ -13,10 +16,12 @@ import { MemoryDA } from "../da/memoryDA.js";
 import { replayConfig } from "../da/replay/config.js";
 import { ReplayFollower } from "../da/replay/follower.js";
 import { DEFAULT_LIMITS } from "../http/serviceLimits.js";
+import { shardObjectSize } from "../storage/erasure/codec.js";
 import { signedRegistration } from "../storage/follower/register.js";
 import { SelfHealer } from "../storage/follower/selfHeal.js";
 import { loadOrCreateIdentity, type NodeIdentity } from "../storage/identity.js";
 import { LocalFsStorage } from "../storage/localfs.js";
+import { decodeManifest } from "../storage/manifest.js";
 import { createChunkServer } from "../storage/server.js";
 import { decodeTicket } from "../storage/ticket.js";
 import type { AdmissionRefusal, ChainNode, ChainView } from "./chainView.js";
@@ -58,6 +63,7 @@ interface TestNode {
   zone: string;
   url: string;
   dir: string;
+  healer: SelfHealer;
   close: () => Promise<void>;
 }
 
@@ -106,6 +112,7 @@ async function startNode(i: number, coordinatorKey: string): Promise<TestNode> {
     zone: zones[i]!,
     url,
     dir,
+    healer,
     close: async () => {
       await healer.stop();
       await follower.stop();
@@ -333,4 +340,138 @@ describe("coordinator (in process, memory DA, fake chain)", () => {
     );
     expect((await coordinator.challenge(cid, holder.id.nodeId)).outcome).toBe("passed");
   }, 40_000);
+});
+
+describe("erasure-coded files through the coordinator (4+2, in process)", () => {
+  const addNode = async (i: number, zone: string) => {
+    zones[i] = zone;
+    const key = coordinator.publisherKeyHex();
+    const n = await startNode(i, key);
+    nodes[i] = n;
+    chain.nodes.set(n.id.nodeId, {
+      operator: n.operator,
+      zone: n.zone,
+      nodeClass: "regular",
+      endpoint: n.url,
+      capacityBytes: 1n << 40n,
+      tlsCertFingerprint: fp,
+      status: "active",
+      statusReason: "",
+      stake: 600n,
+      cooldown: false,
+    });
+    expect((await api.register(registration(n))).status).toBe("active");
+    return n;
+  };
+  let manifest = "";
+  let data: Buffer;
+  const readFromAny = async (cid: string) => {
+    for (const n of live()) {
+      const c = new NodeClient(n.url, { retries: 0 });
+      try {
+        return await c.get(cid);
+      } catch {
+        // next node
+      } finally {
+        c.close();
+      }
+    }
+    return undefined;
+  };
+  const live = () => nodes.filter((n) => coordinator.state.getNode(n.id.nodeId)?.status === "active");
+  const shardsOf = () => coordinator.state.listChunkCids().filter((c) => coordinator.state.getChunk(c)?.shard);
+
+  it("places the 6 shards of each chunk on 6 distinct nodes, at most 2 per zone, recorded on DA with their stripe", async () => {
+    // Node 4 died above: 4 live nodes + 3 new ones = 7 in 3 zones.
+    await addNode(5, "zone-c");
+    await addNode(6, "zone-b");
+    await addNode(7, "zone-c");
+    expect(live()).toHaveLength(7);
+    data = randomBytes(200_000);
+    const file = join(tmp, "ec.bin");
+    writeFileSync(file, data);
+    const r = await uploadViaCoordinator({
+      path: file,
+      coordinator: api.url,
+      chunkSize: 64 * 1024,
+      erasure: { k: 4, m: 2 },
+      key: await loadUploaderKey({ backend: "test" }),
+    });
+    manifest = r.manifest;
+    const m = decodeManifest((await readFromAny(manifest))!, manifest);
+    expect(m.erasure).toEqual({ dataShards: 4, parityShards: 2 });
+    for (const ref of m.chunks) {
+      const placed = ref.shards.map((s) => coordinator.state.getChunk(s)!);
+      for (const [i, p] of placed.entries()) {
+        expect(p.replicationFactor).toBe(1);
+        expect(p.shard).toMatchObject({ chunkCid: ref.cid, index: i, dataShards: 4, parityShards: 2 });
+        expect(p.replicas).toEqual(p.placement);
+      }
+      const holders = placed.map((p) => p.placement[0]!);
+      expect(new Set(holders).size).toBe(6);
+      const perZone = new Map<string, number>();
+      for (const h of holders) {
+        const z = coordinator.state.getNode(h)!.zone;
+        perZone.set(z, (perZone.get(z) ?? 0) + 1);
+      }
+      expect(Math.max(...perZone.values())).toBeLessThanOrEqual(2);
+    }
+    const out = join(tmp, "ec.out");
+    await getFile({ manifest, nodes: live().map((n) => n.url), out });
+    expect(readFileSync(out).equals(data)).toBe(true);
+  });
+
+  it("survives the loss of m = 2 nodes and is repaired back; repair work and bytes grow with what was lost", async () => {
+    const before = coordinator.repairPlanner.stats;
+    const totalShards = shardsOf().length;
+    // Kill the two nodes holding the most shards of this file.
+    const load = new Map<string, number>();
+    for (const s of shardsOf()) {
+      const n = coordinator.state.getChunk(s)!.placement[0]!;
+      load.set(n, (load.get(n) ?? 0) + 1);
+    }
+    const victims = [...load.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 2);
+    const lostShards = victims.reduce((a, [, c]) => a + c, 0);
+    const lostSet = new Set(victims.map(([id]) => id));
+    const onVictims = new Set(
+      [...lostSet].flatMap((id) => [...coordinator.state.chunksPlacedOn(id), ...coordinator.state.chunksHeldBy(id)]),
+    );
+    const fetchedBefore = nodes.reduce((a, n) => a + n.healer.stats.bytesFetched, 0);
+    const shardBytes = shardObjectSize(64 * 1024, 4);
+    for (const id of lostSet) await nodes.find((n) => n.id.nodeId === id)!.close();
+    // Still readable from the survivors before any repair.
+    const early = join(tmp, "ec.early");
+    await getFile({ manifest, nodes: nodes.filter((n) => !lostSet.has(n.id.nodeId)).map((n) => n.url), out: early });
+    expect(readFileSync(early).equals(data)).toBe(true);
+    await until(
+      () =>
+        shardsOf().every((s) => {
+          const c = coordinator.state.getChunk(s)!;
+          return !lostSet.has(c.placement[0]!) && c.replicas.includes(c.placement[0]!);
+        }),
+      30_000,
+      "every shard back on a live node",
+    );
+    const after = coordinator.repairPlanner.stats;
+    // Work: the chunks on the dead nodes (and their stripes' siblings), never every chunk.
+    expect(after.examined - before.examined).toBeGreaterThan(0);
+    expect(after.examined - before.examined).toBeLessThanOrEqual(onVictims.size * 6);
+    expect(after.replaced - before.replaced).toBe(lostShards);
+    expect(totalShards).toBeGreaterThan(0);
+    // Bytes moved: each lost shard rebuilt from at most k = 4 others (fewer when the node already held one).
+    const moved = nodes.reduce((a, n) => a + n.healer.stats.bytesFetched, 0) - fetchedBefore;
+    const lostBytes = lostShards * shardBytes; // the last chunk's shards are smaller: an upper bound
+    expect(moved).toBeGreaterThan(0);
+    expect(moved).toBeLessThanOrEqual(4 * lostBytes);
+    console.log(
+      `EC 4+2 repair: ${lostShards} shards lost, ${moved} bytes moved, ${(moved / lostBytes).toFixed(2)}× the lost bytes`,
+    );
+    const out = join(tmp, "ec.after");
+    await getFile({ manifest, nodes: nodes.filter((n) => !lostSet.has(n.id.nodeId)).map((n) => n.url), out });
+    expect(readFileSync(out).equals(data)).toBe(true);
+    // Nothing lost since: another round examines nothing.
+    const quiet = coordinator.repairPlanner.stats.examined;
+    await coordinator.repair();
+    expect(coordinator.repairPlanner.stats.examined).toBe(quiet);
+  }, 60_000);
 });

@@ -21,6 +21,7 @@ import { EventPublisher } from "../da/events/publisher.js";
 import type { ReplayConfig } from "../da/replay/config.js";
 import { ReplayFollower } from "../da/replay/follower.js";
 import { deleteRecordId, type NodeInfo, type NodeStatusName, type ReplayState } from "../da/replay/state.js";
+import type { StateChange } from "../da/replay/transition.js";
 import { compareWriteKeys } from "../da/replay/writeKey.js";
 import type { DALayer } from "../da/types.js";
 import { type ChainPlacementInput, placementCandidates, readChainPlacementInput } from "../placement/candidates.js";
@@ -34,6 +35,7 @@ import { type ChallengeResult, challengeReplica } from "./challenge.js";
 import type { FaultReporter } from "./faultReporter.js";
 import { HealthMonitor } from "./healthMonitor.js";
 import { admitNode } from "./registration.js";
+import { RepairPlanner } from "./repairPlanner.js";
 import { type ChallengeRequest, ReplayGuard, verifyChallengeRequest } from "./signedRequest.js";
 import { type TicketRequest, verifyTicketRequest } from "./ticketRequest.js";
 import { DEFAULT_TICKET_TTL_MS, healTicket, placementTickets, type TicketGrant, type TicketIssuer } from "./tickets.js";
@@ -51,6 +53,11 @@ export interface CoordinatorOptions {
   readonly deadAfterMs?: number;
   /** Chain status sync and repair scan period (default 2 s). */
   readonly reconcileIntervalMs?: number;
+  /**
+   * Erasure-coded stripes are repaired once their shards on Active nodes are at most k + this many (capped at
+   * m; default ⌈m/2⌉) — Storj's repair threshold.
+   */
+  readonly repairSafety?: number;
   /** At most this many chunks re-placed per reconcile round, so healing never floods the network. */
   readonly maxHealsPerRound?: number;
   /** Random storage challenges: one every this many ms (0 = off; default 5 s). */
@@ -154,6 +161,8 @@ export class Coordinator {
   private readonly timers = new Set<NodeJS.Timeout>();
   private reconciling: Promise<void> | undefined;
   private stopped = false;
+  /** What needs repair, fed by DA events. */
+  readonly repairPlanner: RepairPlanner;
   /** Heals (re-placements) published since start, for /health and the benchmark. */
   heals = 0;
 
@@ -161,6 +170,11 @@ export class Coordinator {
     this.o = options;
     this.log = options.logger ?? stderrLogger;
     this.replicationFactor = options.replicationFactor ?? DEFAULT_REPLICATION_FACTOR;
+    const safety = options.repairSafety;
+    this.repairPlanner = new RepairPlanner(
+      () => this.state,
+      safety === undefined ? undefined : (m: number) => Math.min(safety, m),
+    );
     this.follower = new ReplayFollower({
       da: options.da,
       config: options.replay,
@@ -199,6 +213,9 @@ export class Coordinator {
       maxDelayMs: 20,
       logger: this.log,
     });
+    // Repair is driven by DA changes; everything is looked at once now (what changed while this was down).
+    this.follower.on("change", (c: StateChange) => this.repairPlanner.onChange(c));
+    this.repairPlanner.seedAll();
     this.follower.start();
     this.health.start();
     const every = (ms: number, f: () => Promise<void>) => {
@@ -727,50 +744,23 @@ export class Coordinator {
   }
 
   /**
-   * Re-places chunks whose declared placement names a node that is no longer Active: the new placement is
-   * the pure placement over today's registry (rendezvous keeps the surviving replicas), published as
-   * ChunkDeclared, and replicas on non-Active nodes are removed. The newly placed nodes fetch by themselves.
+   * Re-places what lost a node — only the chunks DA events queued since the last round (`RepairPlanner`),
+   * never a scan of every chunk: replicated chunks get the pure placement over today's registry
+   * (rendezvous keeps the surviving replicas), erasure-coded stripes re-place their lost shards once they
+   * are at their repair threshold. Published as ChunkDeclared (+ ReplicaRemoved for non-Active holders);
+   * the newly placed nodes fetch or rebuild by themselves. At most `--max-heals` per round.
    */
   async repair(): Promise<number> {
-    const max = this.o.maxHealsPerRound ?? 64;
-    const events: DAEventInput[] = [];
-    let healed = 0;
-    const nodes = this.state.listNodes();
+    if (this.repairPlanner.stats.queued === 0) return 0;
     const chain = await this.chainPlacementInput();
-    const candidates = placementCandidates(this.state, chain);
-    const active = new Set(nodes.filter((n) => n.status === "active").map((n) => n.nodeId));
-    for (const cid of this.state.listChunkCids()) {
-      if (healed >= max) break;
-      const c = this.state.getChunk(cid)!;
-      const lost = c.placement.filter((n) => !active.has(n));
-      if (lost.length === 0) continue;
-      const rec = this.state.chunks.get(cid)!;
-      const uploader = c.uploader;
-      const p = placeChunk({
-        cid,
-        nodes: candidates,
-        replicationFactor: c.replicationFactor,
-        uploader,
-        chainHeight: chain.height,
-      });
-      const next = p.nodes.map((n) => n.nodeId);
-      if (next.length === 0 || (next.length === c.placement.length && next.every((n, i) => n === c.placement[i])))
-        continue;
-      events.push({
-        type: "chunkDeclared",
-        value: { ...rec.chunk, placement: next.map((n) => Buffer.from(fromHex(n))), chainHeight: chain.height },
-      });
-      for (const n of c.replicas)
-        if (!active.has(n))
-          events.push({
-            type: "replicaRemoved",
-            value: { cid, nodeId: Buffer.from(fromHex(n)), reason: "node not Active" },
-          });
-      healed++;
-    }
+    const { events, healed } = this.repairPlanner.plan({
+      candidates: placementCandidates(this.state, chain),
+      chainHeight: chain.height,
+      max: this.o.maxHealsPerRound ?? 64,
+    });
     if (events.length) {
       this.heals += healed;
-      this.log.info("re-placing under-replicated chunks", { chunks: healed });
+      this.log.info("re-placing chunks that lost a node", { chunks: healed });
       await this.publishAndApply(events);
     }
     return healed;
