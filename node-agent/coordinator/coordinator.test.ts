@@ -436,7 +436,7 @@ describe("erasure-coded files through the coordinator (4+2, in process)", () => 
     const onVictims = new Set(
       [...lostSet].flatMap((id) => [...coordinator.state.chunksPlacedOn(id), ...coordinator.state.chunksHeldBy(id)]),
     );
-    const fetchedBefore = nodes.reduce((a, n) => a + n.healer.stats.bytesFetched, 0);
+    const fetchedBefore = nodes.reduce((a, n) => a + n.healer.stats.rebuildBytesFetched, 0);
     const shardBytes = shardObjectSize(64 * 1024, 4);
     for (const id of lostSet) await nodes.find((n) => n.id.nodeId === id)!.close();
     // Still readable from the survivors before any repair.
@@ -456,10 +456,12 @@ describe("erasure-coded files through the coordinator (4+2, in process)", () => 
     // Work: the chunks on the dead nodes (and their stripes' siblings), never every chunk.
     expect(after.examined - before.examined).toBeGreaterThan(0);
     expect(after.examined - before.examined).toBeLessThanOrEqual(onVictims.size * 6);
-    expect(after.replaced - before.replaced).toBe(lostShards);
+    // Re-placed: at least every lost shard (a shard re-placed onto the second victim before its death was
+    // detected moves twice), plus replicated chunks (the earlier file, this manifest) the victims held.
+    expect(after.replaced - before.replaced).toBeGreaterThanOrEqual(lostShards);
     expect(totalShards).toBeGreaterThan(0);
     // Bytes moved: each lost shard rebuilt from at most k = 4 others (fewer when the node already held one).
-    const moved = nodes.reduce((a, n) => a + n.healer.stats.bytesFetched, 0) - fetchedBefore;
+    const moved = nodes.reduce((a, n) => a + n.healer.stats.rebuildBytesFetched, 0) - fetchedBefore;
     const lostBytes = lostShards * shardBytes; // the last chunk's shards are smaller: an upper bound
     expect(moved).toBeGreaterThan(0);
     expect(moved).toBeLessThanOrEqual(4 * lostBytes);

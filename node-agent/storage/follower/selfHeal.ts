@@ -37,8 +37,10 @@ export interface SelfHealStats {
   readonly scans: number;
   readonly fetched: number;
   readonly bytesFetched: number;
-  /** Erasure-coded shards rebuilt from k siblings (their fetched bytes are in bytesFetched too). */
+  /** Erasure-coded shards rebuilt from k siblings. */
   readonly rebuilt: number;
+  /** Bytes of sibling shards fetched to rebuild them (also counted in bytesFetched). */
+  readonly rebuildBytesFetched: number;
   readonly failed: number;
   readonly reported: number;
   readonly pending: number;
@@ -62,7 +64,7 @@ export class SelfHealer {
   private scanning: Promise<void> | undefined;
   private stopped = false;
   private rescan = false;
-  private s = { scans: 0, fetched: 0, bytesFetched: 0, rebuilt: 0, failed: 0, reported: 0 };
+  private s = { scans: 0, fetched: 0, bytesFetched: 0, rebuilt: 0, rebuildBytesFetched: 0, failed: 0, reported: 0 };
   private readonly clients = new Map<string, NodeClient>();
 
   constructor(options: SelfHealerOptions) {
@@ -248,6 +250,7 @@ export class SelfHealer {
       }
     }
     this.s.bytesFetched += bytes;
+    this.s.rebuildBytesFetched += bytes;
     if (got.size < shard.k) {
       reasons.push(`only ${got.size} of the ${shard.k} sibling shards could be fetched`);
       return false;
