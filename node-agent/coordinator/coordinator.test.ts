@@ -164,6 +164,7 @@ beforeAll(async () => {
     deadAfterMs: 500,
     reconcileIntervalMs: 100,
     challengeIntervalMs: 0,
+    maxMovesPerRound: 4,
     allowPrivateEndpoints: true,
     logger: silentLogger,
   });
@@ -475,5 +476,42 @@ describe("erasure-coded files through the coordinator (4+2, in process)", () => 
     const quiet = coordinator.repairPlanner.stats.examined;
     await coordinator.repair();
     expect(coordinator.repairPlanner.stats.examined).toBe(quiet);
+  }, 60_000);
+
+  it("a node that joins receives a fair share by rate-limited moves; old holders are dropped from the record", async () => {
+    await until(() => coordinator.rebalancer.stats.pending === 0, 20_000, "no rebalance walk in progress");
+    const movesBefore = coordinator.rebalancer.stats.moves;
+    const n = await addNode(8, "zone-a");
+    const placedOn = () => coordinator.state.chunksPlacedOn(n.id.nodeId);
+    await until(
+      () =>
+        coordinator.rebalancer.stats.pending === 0 &&
+        placedOn().length > 0 &&
+        placedOn().every((c) => coordinator.state.replicasOf(c).includes(n.id.nodeId)),
+      30_000,
+      "the new node holds what moved to it",
+    );
+    const moves = coordinator.rebalancer.stats.moves - movesBefore;
+    expect(moves).toBe(placedOn().length);
+    // Fair share: its part of all placements (replicas and shards) among the live nodes, within sampling noise.
+    const cids = coordinator.state.listChunkCids();
+    const placements = cids.reduce((a, c) => a + coordinator.state.getChunk(c)!.placement.length, 0);
+    const fair = placements / live().length;
+    expect(placedOn().length).toBeGreaterThanOrEqual(Math.floor(fair / 3));
+    console.log(
+      `rebalance: new node received ${placedOn().length} of ${placements} placements (fair share ${fair.toFixed(1)})`,
+    );
+    // Every moved chunk is recorded only on its placement once the new node holds it (GC frees the rest).
+    await until(
+      () =>
+        placedOn().every((c) =>
+          coordinator.state.replicasOf(c).every((h) => coordinator.state.getChunk(c)!.placement.includes(h)),
+        ),
+      20_000,
+      "old holders dropped",
+    );
+    const out = join(tmp, "ec.rebalanced");
+    await getFile({ manifest, nodes: live().map((x) => x.url), out });
+    expect(readFileSync(out).equals(data)).toBe(true);
   }, 60_000);
 });

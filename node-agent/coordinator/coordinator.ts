@@ -34,6 +34,7 @@ import type { ChainView } from "./chainView.js";
 import { type ChallengeResult, challengeReplica } from "./challenge.js";
 import type { FaultReporter } from "./faultReporter.js";
 import { HealthMonitor } from "./healthMonitor.js";
+import { Rebalancer } from "./rebalancer.js";
 import { admitNode } from "./registration.js";
 import { RepairPlanner } from "./repairPlanner.js";
 import { type ChallengeRequest, ReplayGuard, verifyChallengeRequest } from "./signedRequest.js";
@@ -58,6 +59,8 @@ export interface CoordinatorOptions {
    * m; default ⌈m/2⌉) — Storj's repair threshold.
    */
   readonly repairSafety?: number;
+  /** Rebalancing: at most this many chunks moved per reconcile round (default 16); 0 turns it off. */
+  readonly maxMovesPerRound?: number;
   /** At most this many chunks re-placed per reconcile round, so healing never floods the network. */
   readonly maxHealsPerRound?: number;
   /** Random storage challenges: one every this many ms (0 = off; default 5 s). */
@@ -163,6 +166,8 @@ export class Coordinator {
   private stopped = false;
   /** What needs repair, fed by DA events. */
   readonly repairPlanner: RepairPlanner;
+  /** Moves chunks onto nodes that joined, a few per round. */
+  readonly rebalancer: Rebalancer;
   /** Heals (re-placements) published since start, for /health and the benchmark. */
   heals = 0;
 
@@ -171,6 +176,7 @@ export class Coordinator {
     this.log = options.logger ?? stderrLogger;
     this.replicationFactor = options.replicationFactor ?? DEFAULT_REPLICATION_FACTOR;
     const safety = options.repairSafety;
+    this.rebalancer = new Rebalancer(() => this.state);
     this.repairPlanner = new RepairPlanner(
       () => this.state,
       safety === undefined ? undefined : (m: number) => Math.min(safety, m),
@@ -214,7 +220,10 @@ export class Coordinator {
       logger: this.log,
     });
     // Repair is driven by DA changes; everything is looked at once now (what changed while this was down).
-    this.follower.on("change", (c: StateChange) => this.repairPlanner.onChange(c));
+    this.follower.on("change", (c: StateChange) => {
+      this.repairPlanner.onChange(c);
+      this.rebalancer.onChange(c);
+    });
     this.repairPlanner.seedAll();
     this.follower.start();
     this.health.start();
@@ -587,10 +596,20 @@ export class Coordinator {
     if (this.state.getNode(nodeId)?.status !== "active")
       throw new BaseError(ErrorCode.Conflict, `node ${nodeId.slice(0, 16)}… is not Active`);
     if (chunk.replicas.includes(nodeId)) return { cid: ack.cid, nodeId, recorded: false };
-    await this.publisher.publish({
-      type: "replicaAdded",
-      value: { cid: ack.cid, nodeId: ack.nodePubkey, ack: Buffer.from(bytes) },
-    });
+    const events: DAEventInput[] = [
+      { type: "replicaAdded", value: { cid: ack.cid, nodeId: ack.nodePubkey, ack: Buffer.from(bytes) } },
+    ];
+    // Once every placed node holds the chunk, holders it is no longer placed on (it moved: rebalancing, or a
+    // re-placement) are dropped from the record, so their garbage collectors free the space after the grace.
+    const held = new Set([...chunk.replicas, nodeId]);
+    if (chunk.placement.every((n) => held.has(n)))
+      for (const old of chunk.replicas)
+        if (!chunk.placement.includes(old))
+          events.push({
+            type: "replicaRemoved",
+            value: { cid: ack.cid, nodeId: Buffer.from(fromHex(old)), reason: "no longer placed here (moved)" },
+          });
+    for (const e of events) await this.publisher.publish(e);
     return { cid: ack.cid, nodeId, recorded: true };
   }
 
@@ -741,6 +760,25 @@ export class Coordinator {
     }
     if (events.length) await this.publishAndApply(events);
     await this.repair();
+    await this.rebalance();
+  }
+
+  /** One rate-limited step of rebalancing (after a node joined); repair goes first each round. */
+  async rebalance(): Promise<number> {
+    const maxMoves = this.o.maxMovesPerRound ?? 16;
+    if (maxMoves <= 0 || this.rebalancer.stats.pending === 0) return 0;
+    const chain = await this.chainPlacementInput();
+    const events = this.rebalancer.plan({
+      candidates: placementCandidates(this.state, chain),
+      chainHeight: chain.height,
+      maxMoves,
+      maxExamine: Math.max(256, maxMoves * 16),
+    });
+    if (events.length) {
+      this.log.info("rebalancing: moving chunks to their new placement", { chunks: events.length });
+      await this.publishAndApply(events);
+    }
+    return events.length;
   }
 
   /**
