@@ -16,6 +16,7 @@ import { MemoryDA } from "../da/memoryDA.js";
 import { replayConfig } from "../da/replay/config.js";
 import { ReplayFollower } from "../da/replay/follower.js";
 import { DEFAULT_LIMITS } from "../http/serviceLimits.js";
+import { createIngress } from "../ingress/ingress.js";
 import { shardObjectSize } from "../storage/erasure/codec.js";
 import { signedRegistration } from "../storage/follower/register.js";
 import { SelfHealer } from "../storage/follower/selfHeal.js";
@@ -420,6 +421,28 @@ describe("erasure-coded files through the coordinator (4+2, in process)", () => 
     const out = join(tmp, "ec.out");
     await getFile({ manifest, nodes: live().map((n) => n.url), out });
     expect(readFileSync(out).equals(data)).toBe(true);
+    // The ingress rebuilds each chunk from k shards too, ranges included.
+    const follower = new ReplayFollower({
+      da,
+      config: replayConfig({ coordinators: [coordinator.publisherKeyHex()] }),
+      logger: silentLogger,
+    });
+    await follower.syncToHead();
+    follower.start();
+    const ingress = createIngress({ da, follower, probeIntervalMs: 100 });
+    try {
+      const url = await ingress.app.listen({ port: 0, host: "127.0.0.1" });
+      await ingress.health.probeAll();
+      const whole = await fetch(`${url}/object/${manifest}`);
+      expect(whole.status).toBe(200);
+      expect(Buffer.from(await whole.arrayBuffer()).equals(data)).toBe(true);
+      const part = await fetch(`${url}/object/${manifest}`, { headers: { range: "bytes=70000-140000" } });
+      expect(part.status).toBe(206);
+      expect(Buffer.from(await part.arrayBuffer()).equals(data.subarray(70000, 140001))).toBe(true);
+    } finally {
+      await ingress.stop();
+      await follower.stop();
+    }
   });
 
   it("survives the loss of m = 2 nodes and is repaired back; repair work and bytes grow with what was lost", async () => {
