@@ -445,6 +445,23 @@ describe("erasure-coded files through the coordinator (4+2, in process)", () => 
     }
   });
 
+  it("refuses a ticket or declaration whose stripe does not hold the object, or whose size is not a shard's", async () => {
+    const key = secp256k1KeyPair();
+    const stripe = Array.from({ length: 6 }, (_, i) => cidForBytes(Buffer.from(`stripe shard ${i}`)));
+    const chunkCid = cidForBytes(Buffer.from("the chunk"));
+    const good = { chunkCid, chunkSize: 1000, k: 4, m: 2, index: 2, stripe };
+    const size = shardObjectSize(1000, 4);
+    expect((await api.tickets(stripe[2]!, size, key, good)).tickets).toHaveLength(1);
+    await expect(api.tickets(stripe[2]!, size, key, { ...good, index: 3 })).rejects.toThrow(
+      /stripe position 3 is not this shard/,
+    );
+    await expect(api.tickets(stripe[2]!, size + 1, key, good)).rejects.toThrow(/is not a shard of a 1000-byte chunk/);
+    await expect(
+      api.tickets(stripe[2]!, size, key, { ...good, stripe: [...stripe.slice(0, 5), stripe[0]!] }),
+    ).rejects.toThrow(/lists a shard twice/);
+    await expect(api.tickets(stripe[2]!, size, key, { ...good, m: 3 })).rejects.toThrow(/lists 6 shards, not k\+m/);
+  });
+
   it("survives the loss of m = 2 nodes and is repaired back; repair work and bytes grow with what was lost", async () => {
     const before = coordinator.repairPlanner.stats;
     const totalShards = shardsOf().length;
