@@ -1,11 +1,12 @@
 /**
  * @module End to end on a real localnet (real processes: chain, local DA, coordinator, ingress, 7 storage nodes
  * in 3 zones): an erasure-coded (4+2) upload through `dsdn upload --ec`, read back with `dsdn get` and the
- * ingress, survives the SIGKILL of the m = 2 nodes holding most of its shards and is repaired back.
+ * ingress, survives the SIGKILL of the m = 2 nodes holding most of its shards and is repaired back; deleting it
+ * frees its space on every node (garbage collection).
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,7 +29,8 @@ const nodeIdOf = (n: number) =>
     .publicKey;
 
 beforeAll(async () => {
-  net = await startLocalnet({ validators: 1, storageNodes: 7 });
+  // A short GC grace, so the test sees a deleted file's space freed.
+  net = await startLocalnet({ validators: 1, storageNodes: 7, env: { LOCALNET_GC_GRACE_MS: "2000" } });
   env = { ...process.env, ...net.env, DSDN_HOME: join(net.dir, "dsdn-home") };
   delete env.DSDN_NODES;
   coord = new CoordinatorClient(net.env.DSDN_COORDINATOR_URL!);
@@ -82,5 +84,16 @@ describe("erasure-coded storage on a localnet (4+2, 7 nodes)", () => {
     const out2 = join(net.dir, "ec.out2");
     await cli("get", manifest, "-o", out2);
     expect(readFileSync(out2).equals(file)).toBe(true);
+
+    // Deleting the file (the only pin) frees its space on every live node once the grace period has passed.
+    const objects = (await coord.status(manifest)).chunks.map((c) => c.cid);
+    const live = Array.from({ length: 7 }, (_, n) => n).filter((n) => !dead.has(nodeIdOf(n)));
+    const held = () =>
+      live.flatMap((n) =>
+        objects.filter((cid) => existsSync(join(net.dir, "storage", String(n), "objects", cid.slice(-2), cid))),
+      );
+    expect(held().length).toBeGreaterThanOrEqual(objects.length);
+    await cli("delete", manifest);
+    await waitFor(async () => held().length === 0, 120_000, "every shard and the manifest garbage-collected");
   });
 });
