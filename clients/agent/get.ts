@@ -101,10 +101,14 @@ async function fetchStripe(
   const got = new Map<number, Uint8Array>();
   const urls: string[] = [];
   const reasons: string[] = [];
+  // A shard that failed for a passing reason (a node shedding load, a timeout) gets one more try in a second
+  // pass; one missing everywhere or failing its CID check does not.
+  let queue = ref.shards.map((_, i) => i);
+  const retry: number[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (got.size < ec.k && next < ref.shards.length) {
-      const i = next++;
+    while (got.size < ec.k && next < queue.length) {
+      const i = queue[next++]!;
       const cid = ref.shards[i]!;
       try {
         const order = orderFor(clients, holders?.get(cid), chunkIndex + i);
@@ -118,10 +122,17 @@ async function fetchStripe(
       } catch (e) {
         if (!isBaseError(e)) throw e;
         reasons.push(`  shard ${i}: ${e.shortMessage}`);
+        if (e.code === ErrorCode.Unavailable) retry.push(i);
       }
     }
   };
   await Promise.all(Array.from({ length: ec.k }, worker));
+  if (got.size < ec.k && retry.length > 0) {
+    await new Promise((r) => setTimeout(r, 1000));
+    queue = [...retry].sort((a, b) => a - b); // a copy: failures of this pass are not retried again
+    next = 0;
+    await Promise.all(Array.from({ length: ec.k }, worker));
+  }
   if (got.size < ec.k)
     throw new BaseError(ErrorCode.Unavailable, `chunk ${chunkIndex}: only ${got.size} of the ${ec.k} shards needed`, {
       details: reasons.join("\n"),

@@ -532,7 +532,9 @@ describe("erasure-coded files through the coordinator (4+2, in process)", () => 
       "the new node holds what moved to it",
     );
     const moves = coordinator.rebalancer.stats.moves - movesBefore;
-    expect(moves).toBe(placedOn().length);
+    // Each chunk now on the new node got there by one move; stripes repaired earlier may also move back to
+    // their fresh placement on other nodes.
+    expect(moves).toBeGreaterThanOrEqual(placedOn().length);
     // Fair share: its part of all placements (replicas and shards) among the live nodes, within sampling noise.
     const cids = coordinator.state.listChunkCids();
     const placements = cids.reduce((a, c) => a + coordinator.state.getChunk(c)!.placement.length, 0);
