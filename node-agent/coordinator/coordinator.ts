@@ -596,19 +596,10 @@ export class Coordinator {
     if (this.state.getNode(nodeId)?.status !== "active")
       throw new BaseError(ErrorCode.Conflict, `node ${nodeId.slice(0, 16)}… is not Active`);
     if (chunk.replicas.includes(nodeId)) return { cid: ack.cid, nodeId, recorded: false };
+    // Holders the chunk moved away from are dropped later, from applied state (`Rebalancer.settleMoves`).
     const events: DAEventInput[] = [
       { type: "replicaAdded", value: { cid: ack.cid, nodeId: ack.nodePubkey, ack: Buffer.from(bytes) } },
     ];
-    // Once every placed node holds the chunk, holders it is no longer placed on (it moved: rebalancing, or a
-    // re-placement) are dropped from the record, so their garbage collectors free the space after the grace.
-    const held = new Set([...chunk.replicas, nodeId]);
-    if (chunk.placement.every((n) => held.has(n)))
-      for (const old of chunk.replicas)
-        if (!chunk.placement.includes(old))
-          events.push({
-            type: "replicaRemoved",
-            value: { cid: ack.cid, nodeId: Buffer.from(fromHex(old)), reason: "no longer placed here (moved)" },
-          });
     for (const e of events) await this.publisher.publish(e);
     return { cid: ack.cid, nodeId, recorded: true };
   }
@@ -760,6 +751,8 @@ export class Coordinator {
     }
     if (events.length) await this.publishAndApply(events);
     await this.repair();
+    const settled = this.rebalancer.settleMoves();
+    if (settled.length) await this.publishAndApply(settled);
     await this.rebalance();
   }
 

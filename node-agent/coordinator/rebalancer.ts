@@ -37,6 +37,8 @@ export class Rebalancer {
   private walk: string[] = [];
   private cursor = 0;
   private s = { examined: 0, moves: 0 };
+  /** Chunks that gained a replica: once every placed node holds one, holders off the placement are dropped. */
+  private readonly settle = new Set<string>();
 
   constructor(state: () => ReplayState) {
     this.stateOf = state;
@@ -48,6 +50,29 @@ export class Rebalancer {
 
   onChange(c: StateChange): void {
     if (c.type === "nodeStatusChanged" && c.status === "active") this.start();
+    else if (c.type === "replicaAdded") this.settle.add(c.cid);
+  }
+
+  /**
+   * For chunks that gained a replica since the last call (applied state, so two holders reporting at once
+   * cannot both miss it): when every placed node holds the chunk, `ReplicaRemoved` for the holders it is no
+   * longer placed on (it moved), so their garbage collectors free it after the grace period.
+   */
+  settleMoves(): DAEventInput[] {
+    const state = this.stateOf();
+    const events: DAEventInput[] = [];
+    for (const cid of [...this.settle].sort()) {
+      this.settle.delete(cid);
+      const c = state.getChunk(cid);
+      if (!c?.placement.every((n) => c.replicas.includes(n))) continue;
+      for (const old of c.replicas)
+        if (!c.placement.includes(old))
+          events.push({
+            type: "replicaRemoved",
+            value: { cid, nodeId: Buffer.from(fromHex(old)), reason: "no longer placed here (moved)" },
+          });
+    }
+    return events;
   }
 
   /** (Re)starts the walk over every live chunk. */
