@@ -11,6 +11,7 @@ import {
   type ServiceTimeouts,
   serverTimeouts,
 } from "../http/serviceLimits.js";
+import { SHARD_INFO_SCHEMA } from "../storage/erasure/shardInfo.js";
 import type { Coordinator, DeclaredChunkInput } from "./coordinator.js";
 import { RegistrationRefused } from "./registration.js";
 import type { ChallengeRequest } from "./signedRequest.js";
@@ -164,6 +165,7 @@ function routes(app: FastifyInstance, c: Coordinator): void {
             publicKey: { type: "string", minLength: 44, maxLength: 44, pattern: "^[A-Za-z0-9+/=]+$" },
             signedAtMs: { type: "integer", minimum: 0 },
             signature: { type: "string", minLength: 88, maxLength: 88, pattern: "^[A-Za-z0-9+/=]+$" },
+            shard: SHARD_INFO_SCHEMA,
           },
         },
       },
@@ -219,6 +221,7 @@ function routes(app: FastifyInstance, c: Coordinator): void {
                   index: { type: "integer", minimum: 0 },
                   proof: { type: "array", maxItems: 64, items: { type: "string", minLength: 44, maxLength: 44 } },
                   acks: { type: "array", maxItems: 64, items: b64 },
+                  shard: SHARD_INFO_SCHEMA,
                 },
               },
             },

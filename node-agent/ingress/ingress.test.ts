@@ -71,7 +71,12 @@ beforeAll(async () => {
   file = randomBytes(5 * CHUNK + 123);
   const chunks = [];
   for (let off = 0; off < file.length; off += CHUNK) chunks.push(file.subarray(off, off + CHUNK));
-  const refs = chunks.map((c) => ({ cid: cidForBytes(c), size: BigInt(c.length), plainSize: BigInt(c.length) }));
+  const refs = chunks.map((c) => ({
+    cid: cidForBytes(c),
+    size: BigInt(c.length),
+    plainSize: BigInt(c.length),
+    shards: [],
+  }));
   const m = manifestCid({
     version: MANIFEST_VERSION,
     totalSize: BigInt(file.length),
@@ -79,6 +84,7 @@ beforeAll(async () => {
     chunks: refs,
     encryption: undefined,
     name: "",
+    erasure: undefined,
   });
   manifest = m.cid;
   const objects = [

@@ -189,6 +189,26 @@ export interface ChunkDeclared {
    * (0 = unknown): `dsdn-node placement` recomputes it at that height, so it is reproducible later.
    */
   chainHeight: bigint;
+  /**
+   * Set when the object is one Reed–Solomon shard of an erasure-coded chunk (replication_factor is then 1):
+   * which stripe it belongs to, so a node placed on it can rebuild it from k siblings and the coordinator
+   * can keep the stripe's shards apart when it re-places one.
+   */
+  shard: ErasureShard | undefined;
+}
+
+export interface ErasureShard {
+  /** the chunk the stripe encodes (verified after decoding) */
+  chunkCid: string;
+  chunkSize: bigint;
+  /** k */
+  dataShards: number;
+  /** m */
+  parityShards: number;
+  /** this shard's position in `stripe` */
+  index: number;
+  /** all k + m shard CIDs, in shard order */
+  stripe: string[];
 }
 
 export interface ReplicaAdded {
@@ -993,6 +1013,7 @@ function createBaseChunkDeclared(): ChunkDeclared {
     index: 0,
     proof: [],
     chainHeight: 0n,
+    shard: undefined,
   };
 }
 
@@ -1030,6 +1051,9 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
         throw new globalThis.Error("value provided for field message.chainHeight of type int64 too large");
       }
       writer.uint32(120).int64(message.chainHeight);
+    }
+    if (message.shard !== undefined) {
+      ErasureShard.encode(message.shard, writer.uint32(130).fork()).join();
     }
     return writer;
   },
@@ -1119,6 +1143,14 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
             message.chainHeight = reader.int64() as bigint;
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.shard = ErasureShard.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1158,6 +1190,7 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
         : isSet(object.chain_height)
         ? BigInt(object.chain_height)
         : 0n,
+      shard: isSet(object.shard) ? ErasureShard.fromJSON(object.shard) : undefined,
     };
   },
 
@@ -1190,6 +1223,9 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
     if (message.chainHeight !== 0n) {
       obj.chainHeight = message.chainHeight.toString();
     }
+    if (message.shard !== undefined) {
+      obj.shard = ErasureShard.toJSON(message.shard);
+    }
     return obj;
   },
 
@@ -1211,6 +1247,179 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
     message.chainHeight = (object.chainHeight !== undefined && object.chainHeight !== null)
       ? BigInt(object.chainHeight)
       : 0n;
+    message.shard = (object.shard !== undefined && object.shard !== null)
+      ? ErasureShard.fromPartial(object.shard)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseErasureShard(): ErasureShard {
+  return { chunkCid: "", chunkSize: 0n, dataShards: 0, parityShards: 0, index: 0, stripe: [] };
+}
+
+export const ErasureShard: MessageFns<ErasureShard> = {
+  encode(message: ErasureShard, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chunkCid !== "") {
+      writer.uint32(10).string(message.chunkCid);
+    }
+    if (message.chunkSize !== 0n) {
+      if (BigInt.asUintN(64, message.chunkSize) !== message.chunkSize) {
+        throw new globalThis.Error("value provided for field message.chunkSize of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.chunkSize);
+    }
+    if (message.dataShards !== 0) {
+      writer.uint32(24).uint32(message.dataShards);
+    }
+    if (message.parityShards !== 0) {
+      writer.uint32(32).uint32(message.parityShards);
+    }
+    if (message.index !== 0) {
+      writer.uint32(40).uint32(message.index);
+    }
+    for (const v of message.stripe) {
+      writer.uint32(50).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ErasureShard {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseErasureShard();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chunkCid = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.chunkSize = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.dataShards = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.parityShards = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.index = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.stripe.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ErasureShard {
+    return {
+      chunkCid: isSet(object.chunkCid)
+        ? globalThis.String(object.chunkCid)
+        : isSet(object.chunk_cid)
+        ? globalThis.String(object.chunk_cid)
+        : "",
+      chunkSize: isSet(object.chunkSize)
+        ? BigInt(object.chunkSize)
+        : isSet(object.chunk_size)
+        ? BigInt(object.chunk_size)
+        : 0n,
+      dataShards: isSet(object.dataShards)
+        ? globalThis.Number(object.dataShards)
+        : isSet(object.data_shards)
+        ? globalThis.Number(object.data_shards)
+        : 0,
+      parityShards: isSet(object.parityShards)
+        ? globalThis.Number(object.parityShards)
+        : isSet(object.parity_shards)
+        ? globalThis.Number(object.parity_shards)
+        : 0,
+      index: isSet(object.index) ? globalThis.Number(object.index) : 0,
+      stripe: globalThis.Array.isArray(object?.stripe)
+        ? object.stripe.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ErasureShard): unknown {
+    const obj: any = {};
+    if (message.chunkCid !== "") {
+      obj.chunkCid = message.chunkCid;
+    }
+    if (message.chunkSize !== 0n) {
+      obj.chunkSize = message.chunkSize.toString();
+    }
+    if (message.dataShards !== 0) {
+      obj.dataShards = Math.round(message.dataShards);
+    }
+    if (message.parityShards !== 0) {
+      obj.parityShards = Math.round(message.parityShards);
+    }
+    if (message.index !== 0) {
+      obj.index = Math.round(message.index);
+    }
+    if (message.stripe?.length) {
+      obj.stripe = message.stripe;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ErasureShard>): ErasureShard {
+    return ErasureShard.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ErasureShard>): ErasureShard {
+    const message = createBaseErasureShard();
+    message.chunkCid = object.chunkCid ?? "";
+    message.chunkSize = (object.chunkSize !== undefined && object.chunkSize !== null) ? BigInt(object.chunkSize) : 0n;
+    message.dataShards = object.dataShards ?? 0;
+    message.parityShards = object.parityShards ?? 0;
+    message.index = object.index ?? 0;
+    message.stripe = object.stripe?.map((e) => e) || [];
     return message;
   },
 };
