@@ -14,6 +14,7 @@ import { OracleKeeper, oracleModule } from "../modules/oracle/index.js";
 import { observeTransfers, ReceiptsKeeper, receiptsModule } from "../modules/receipts/index.js";
 import { SlashingKeeper, slashingModule } from "../modules/slashing/index.js";
 import { StakeKeeper, stakeModule } from "../modules/stake/index.js";
+import { SubsidyKeeper, subsidyModule } from "../modules/subsidy/index.js";
 
 export interface Keepers {
   readonly auth: AuthKeeper;
@@ -24,6 +25,7 @@ export interface Keepers {
   readonly committee: CommitteeKeeper;
   readonly receipts: ReceiptsKeeper;
   readonly oracle: OracleKeeper;
+  readonly subsidy: SubsidyKeeper;
 }
 
 /** Module order is consensus-critical: genesis, begin- and end-block hooks run in this order. */
@@ -37,6 +39,7 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
   const committee = new CommitteeKeeper(stake);
   const receipts = new ReceiptsKeeper(bank, stake);
   const oracle = new OracleKeeper();
+  const subsidy = new SubsidyKeeper(bank, nodes, slashing);
   return {
     modules: [
       authModule(auth),
@@ -49,8 +52,9 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
       receiptsModule(receipts, bank, committee, nodes, stake),
       // Reads the previous height's vote extensions (the only module that does); prices before economics.
       oracleModule(oracle, stake),
+      subsidyModule(subsidy),
     ],
-    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, oracle },
+    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, oracle, subsidy },
   };
 }
 

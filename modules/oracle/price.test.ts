@@ -22,7 +22,10 @@ describe("weightedMedian", () => {
   it("does not depend on the order of reports", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ price: fc.bigInt(1n, 10n ** 12n), weight: fc.bigInt(1n, 10n ** 6n) }), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.record({ price: fc.bigInt(1n, 10n ** 12n), weight: fc.bigInt(1n, 10n ** 6n) }), {
+          minLength: 1,
+          maxLength: 20,
+        }),
         (rs) => {
           const m = weightedMedian(rs);
           expect(weightedMedian([...rs].reverse())).toBe(m);

@@ -145,4 +145,11 @@ export const dsdnWireSchemas: Readonly<Record<string, Readonly<Record<number, st
   "dsdn.storage.v1.SignedPlacementTicket": { 1: "bytes", 2: "bytes" },
   "dsdn.storage.v1.SignedStorageAck": { 1: "bytes", 2: "bytes" },
   "dsdn.storage.v1.StorageAck": { 1: "bytes", 2: "varint", 3: "bytes", 4: "bytes", 5: "varint", 6: "bytes", 7: "varint", 8: "varint" },
+  "dsdn.subsidy.v1.NodeSubsidy": { 1: "bytes", 2: "varint", 3: "varint", 4: "bytes", 5: "bytes", 6: "bytes", 7: "bytes" },
+  "dsdn.subsidy.v1.QueryNodeSubsidyRequest": { 1: "bytes" },
+  "dsdn.subsidy.v1.QueryNodeSubsidyResponse": { 1: ".dsdn.subsidy.v1.NodeSubsidy", 2: ".dsdn.subsidy.v1.NodeSubsidy" },
+  "dsdn.subsidy.v1.QueryParamsRequest": {},
+  "dsdn.subsidy.v1.QueryParamsResponse": { 1: "bytes" },
+  "dsdn.subsidy.v1.QueryStatusRequest": {},
+  "dsdn.subsidy.v1.QueryStatusResponse": { 1: "varint", 2: "bytes", 3: "varint", 4: "bytes", 5: "bytes", 6: "varint" },
 };

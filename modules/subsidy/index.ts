@@ -1,0 +1,26 @@
+/** @module The subsidy module: bootstrap subsidy for storage nodes, paid monthly from the subsidy pool (Tahap 24.1). */
+import type { AppModule } from "../../chain-app/module.js";
+import { defaultSubsidyGenesis, exportSubsidyGenesis, initSubsidyGenesis, validateSubsidyGenesis } from "./genesis.js";
+import type { SubsidyKeeper } from "./keeper.js";
+import { MODULE_NAME } from "./keys.js";
+import { subsidyQueries } from "./queryServer.js";
+
+export { SubsidyErrors } from "./errors.js";
+export { SubsidyKeeper } from "./keeper.js";
+export { defaultSubsidyParams, type SubsidyParams, validateSubsidyParams } from "./params.js";
+export { amountFor, judge, monthOf, schedulePpm, sunsetReason } from "./schedule.js";
+
+export function subsidyModule(keeper: SubsidyKeeper): AppModule {
+  return {
+    name: MODULE_NAME,
+    queries: subsidyQueries(keeper),
+    defaultGenesis: defaultSubsidyGenesis,
+    validateGenesis: (s) => void validateSubsidyGenesis(s),
+    initGenesis: (ctx, s) => initSubsidyGenesis(ctx, keeper, s),
+    exportGenesis: (ctx) => exportSubsidyGenesis(ctx, keeper),
+    endBlock(ctx) {
+      keeper.endBlock(ctx);
+      return undefined;
+    },
+  };
+}
