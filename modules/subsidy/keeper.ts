@@ -212,7 +212,10 @@ export class SubsidyKeeper {
   endBlock(ctx: Context): void {
     const s: SubsidyState = { ...this.getState(ctx), asOf: ctx.block.timeSeconds };
     const month = this.currentMonth(ctx);
-    if (month <= 1n || s.settledMonth >= month - 1n) return this.setState(ctx, s);
+    if (month <= 1n || s.settledMonth >= month - 1n) {
+      this.setState(ctx, s);
+      return;
+    }
     const settling = s.settledMonth + 1n;
     let paid = 0n;
     if (!s.sunset) {
