@@ -4,11 +4,13 @@
  */
 
 import { type AppOptions, NusantaraApp } from "../chain-app/app/app.js";
+import type { Context } from "../chain-app/context.js";
 import type { AppModule } from "../chain-app/module.js";
 import type { ChainStore } from "../chain-app/store/index.js";
 import { AuthKeeper, authModule, newAnteHandler } from "../modules/auth/index.js";
 import { BankKeeper, bankModule } from "../modules/bank/index.js";
 import { CommitteeKeeper, committeeModule } from "../modules/committee/index.js";
+import { EconomicsKeeper, economicsModule } from "../modules/economics/index.js";
 import { NodesKeeper, nodesModule } from "../modules/nodes/index.js";
 import { OracleKeeper, oracleModule } from "../modules/oracle/index.js";
 import { observeTransfers, ReceiptsKeeper, receiptsModule } from "../modules/receipts/index.js";
@@ -26,6 +28,7 @@ export interface Keepers {
   readonly receipts: ReceiptsKeeper;
   readonly oracle: OracleKeeper;
   readonly subsidy: SubsidyKeeper;
+  readonly economics: EconomicsKeeper;
 }
 
 /** Module order is consensus-critical: genesis, begin- and end-block hooks run in this order. */
@@ -40,6 +43,13 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
   const receipts = new ReceiptsKeeper(bank, stake);
   const oracle = new OracleKeeper();
   const subsidy = new SubsidyKeeper(bank, nodes, slashing);
+  // The adaptive fee drives receipts' storage price param (only once the shadow-mode switch is on).
+  const storagePrice = {
+    storagePricePerGib: (ctx: Context) => receipts.getParams(ctx).storagePricePerGib,
+    setStoragePricePerGib: (ctx: Context, v: bigint) =>
+      receipts.setParams(ctx, { ...receipts.getParams(ctx), storagePricePerGib: v }),
+  };
+  const economics = new EconomicsKeeper(oracle, storagePrice, bank);
   return {
     modules: [
       authModule(auth),
@@ -53,8 +63,9 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
       // Reads the previous height's vote extensions (the only module that does); prices before economics.
       oracleModule(oracle, stake),
       subsidyModule(subsidy),
+      economicsModule(economics),
     ],
-    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, oracle, subsidy },
+    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, oracle, subsidy, economics },
   };
 }
 
