@@ -61,5 +61,8 @@ export const query: CommandGroup = {
     slashing: async () => (await import("./slashing.js")).slashingQuery,
     committee: async () => (await import("./committee.js")).committeeQuery,
     receipts: async () => (await import("./receipt.js")).receiptsQuery,
+    oracle: async () => (await import("./economy.js")).oracleQuery,
+    subsidy: async () => (await import("./economy.js")).subsidyQuery,
+    economics: async () => (await import("./economy.js")).economicsQuery,
   },
 };
