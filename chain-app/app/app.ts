@@ -391,7 +391,10 @@ export class NusantaraApp implements AbciApplication {
       const handler = this.router.query(req.path);
       if (!handler) throw SdkErrors.UnknownRequest.wrap(`unknown query path ${req.path}`);
       const reader = height === this.store.lastHeight ? this.store.committed() : this.store.readerAt(height);
-      const ctx = unmeteredContext(readOnlyStore(reader), this.blockInfo(height), "query");
+      // The latest height's block time is known (zero = unknown, e.g. right after a restart): modules
+      // judge "now" (staleness, the current month) by it; older heights get no time.
+      const time = height === this.store.lastHeight ? this.lastBlockTime : undefined;
+      const ctx = unmeteredContext(readOnlyStore(reader), this.blockInfo(height, time), "query");
       return { value: handler.handle(ctx, req.data), height };
     } catch (e) {
       const err =

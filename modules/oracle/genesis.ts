@@ -11,9 +11,11 @@ export interface OracleGenesis {
   priceNanoUsd: string;
   /** Block time of that price; 0 = the genesis time. */
   updatedAt: string;
-  windowStart: string;
-  asOf: string;
-  reports: { address: string; priceNanoUsd: string; power: string }[];
+  /** Origin of the window grid; 0 = the genesis time. */
+  start: string;
+  staleSignalled: boolean;
+  /** Reports not yet aggregated, with their window. */
+  reports: { address: string; priceNanoUsd: string; power: string; window: string }[];
 }
 
 const uint = (v: unknown, field: string): bigint => {
@@ -27,8 +29,8 @@ export function defaultOracleGenesis(): OracleGenesis {
     params: JSON.parse(canonicalJson(defaultOracleParams)),
     priceNanoUsd: "50000000",
     updatedAt: "0",
-    windowStart: "0",
-    asOf: "0",
+    start: "0",
+    staleSignalled: false,
     reports: [],
   };
 }
@@ -39,14 +41,15 @@ export function validateOracleGenesis(raw: unknown): OracleGenesis {
   const price = uint(g.priceNanoUsd, "priceNanoUsd");
   if (price > p.maxReportNanoUsd) throw new Error("oracle.priceNanoUsd: above params.maxReportNanoUsd");
   uint(g.updatedAt, "updatedAt");
-  uint(g.windowStart, "windowStart");
-  uint(g.asOf, "asOf");
+  uint(g.start, "start");
+  if (typeof g.staleSignalled !== "boolean") throw new Error("oracle.staleSignalled: expected a boolean");
   if (!Array.isArray(g.reports)) throw new Error("oracle.reports: expected an array");
   for (const [i, r] of g.reports.entries()) {
     if (!/^[0-9a-f]{40}$/.test(r.address)) throw new Error(`oracle.reports[${i}].address: expected 40 hex characters`);
     if (uint(r.priceNanoUsd, `reports[${i}].priceNanoUsd`) === 0n)
       throw new Error(`oracle.reports[${i}].priceNanoUsd: must be positive`);
     uint(r.power, `reports[${i}].power`);
+    uint(r.window, `reports[${i}].window`);
   }
   return g;
 }
@@ -58,15 +61,15 @@ export function initOracleGenesis(ctx: Context, keeper: OracleKeeper, raw: unkno
   keeper.setState(ctx, {
     priceNanoUsd: BigInt(g.priceNanoUsd),
     updatedAt: updatedAt === 0n ? ctx.block.timeSeconds : updatedAt,
-    windowStart: BigInt(g.windowStart),
-    asOf: BigInt(g.asOf) === 0n ? ctx.block.timeSeconds : BigInt(g.asOf),
-    staleSignalled: false,
+    start: BigInt(g.start) === 0n ? ctx.block.timeSeconds : BigInt(g.start),
+    staleSignalled: g.staleSignalled,
   });
   for (const r of g.reports)
     keeper.setReport(ctx, {
       address: fromHex(r.address),
       priceNanoUsd: BigInt(r.priceNanoUsd),
       power: BigInt(r.power),
+      window: BigInt(r.window),
     });
 }
 
@@ -76,12 +79,13 @@ export function exportOracleGenesis(ctx: Context, keeper: OracleKeeper): OracleG
     params: JSON.parse(canonicalJson(keeper.getParams(ctx))),
     priceNanoUsd: s.priceNanoUsd.toString(),
     updatedAt: s.updatedAt.toString(),
-    windowStart: s.windowStart.toString(),
-    asOf: s.asOf.toString(),
+    start: s.start.toString(),
+    staleSignalled: s.staleSignalled,
     reports: keeper.reports(ctx).map((r) => ({
       address: toHex(r.address),
       priceNanoUsd: r.priceNanoUsd.toString(),
       power: r.power.toString(),
+      window: r.window.toString(),
     })),
   };
 }

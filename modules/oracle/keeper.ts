@@ -17,10 +17,8 @@ export interface PriceState {
   readonly priceNanoUsd: bigint;
   /** Block time of the last accepted update (the genesis time for the genesis price). */
   readonly updatedAt: bigint;
-  /** Block time the open window started; 0 = opens at the next block. */
-  readonly windowStart: bigint;
-  /** Block time of the last finalized block (queries have no block time of their own). */
-  readonly asOf: bigint;
+  /** Origin of the window grid (the genesis time): window k = [start + k·W, start + (k+1)·W). */
+  readonly start: bigint;
   /** A stale event was emitted for the current outage (emit once, not every block). */
   readonly staleSignalled: boolean;
 }
@@ -29,16 +27,17 @@ export interface Report {
   readonly address: Uint8Array;
   readonly priceNanoUsd: bigint;
   readonly power: bigint;
+  /** The window the report belongs to. */
+  readonly window: bigint;
 }
 
-const emptyState: PriceState = { priceNanoUsd: 0n, updatedAt: 0n, windowStart: 0n, asOf: 0n, staleSignalled: false };
+const emptyState: PriceState = { priceNanoUsd: 0n, updatedAt: 0n, start: 0n, staleSignalled: false };
 
 function parseState(raw: Record<string, unknown>): PriceState {
   return {
     priceNanoUsd: BigInt(String(raw.priceNanoUsd ?? 0)),
     updatedAt: BigInt(String(raw.updatedAt ?? 0)),
-    windowStart: BigInt(String(raw.windowStart ?? 0)),
-    asOf: BigInt(String(raw.asOf ?? 0)),
+    start: BigInt(String(raw.start ?? 0)),
     staleSignalled: raw.staleSignalled === true,
   };
 }
@@ -87,74 +86,91 @@ export class OracleKeeper {
 
   setReport(ctx: Context, r: Report): void {
     if (r.address.length !== 20) return;
-    this.store(ctx).set(reportKey(r.address), utf8(canonicalJson({ priceNanoUsd: r.priceNanoUsd, power: r.power })));
+    const v = { priceNanoUsd: r.priceNanoUsd, power: r.power, window: r.window };
+    this.store(ctx).set(reportKey(r.address), utf8(canonicalJson(v)));
   }
 
-  /** The open window's reports in address order (deterministic). */
+  /** Reports not yet aggregated, in address order (deterministic). */
   reports(ctx: Context): Report[] {
     const out: Report[] = [];
     const end = Uint8Array.of(reportPrefix[0]! + 1);
     for (const [k, v] of this.store(ctx).iterate({ start: reportPrefix, end })) {
       const j = JSON.parse(fromUtf8(v)) as Record<string, string>;
-      out.push({ address: k.slice(1), priceNanoUsd: BigInt(j.priceNanoUsd!), power: BigInt(j.power!) });
+      out.push({
+        address: k.slice(1),
+        priceNanoUsd: BigInt(j.priceNanoUsd!),
+        power: BigInt(j.power!),
+        window: BigInt(j.window ?? "0"),
+      });
     }
     return out;
   }
 
-  private clearReports(ctx: Context): void {
-    for (const r of this.reports(ctx)) this.store(ctx).delete(reportKey(r.address));
+  /** The window `time` falls in (a fixed grid from the genesis time, so idle blocks write nothing). */
+  windowOf(ctx: Context, time: bigint): bigint {
+    const s = this.getState(ctx);
+    return time > s.start ? (time - s.start) / this.getParams(ctx).windowSeconds : 0n;
+  }
+
+  windowStart(ctx: Context, time: bigint): bigint {
+    return this.getState(ctx).start + this.windowOf(ctx, time) * this.getParams(ctx).windowSeconds;
   }
 
   /**
    * Records the verified extensions of the previous height: each committing validator's latest price
-   * in the open window, weighted by the power CometBFT reported for it (its stake).
+   * in the current window, weighted by the power CometBFT reported for it (its stake).
    */
   applyVotes(ctx: Context, votes: readonly ExtendedVoteInfo[]): void {
+    this.closeEndedWindows(ctx);
     const p = this.getParams(ctx);
+    const window = this.windowOf(ctx, ctx.block.timeSeconds);
     for (const v of votes) {
       if (v.blockIdFlag !== BlockIDFlag.BLOCK_ID_FLAG_COMMIT || v.voteExtension.length === 0) continue;
       // Verified in ProcessProposal; a replayed block is trusted, yet a bad value is still only skipped.
       if (checkPriceVote(v.voteExtension, p) !== undefined) continue;
       const price = PriceVote.decode(v.voteExtension).priceNanoUsd;
-      this.setReport(ctx, {
-        address: v.validator?.address ?? new Uint8Array(),
-        priceNanoUsd: price,
-        power: v.validator?.power ?? 0n,
-      });
+      const address = v.validator?.address ?? new Uint8Array();
+      this.setReport(ctx, { address, priceNanoUsd: price, power: v.validator?.power ?? 0n, window });
     }
   }
 
   /**
-   * Once per block: when the window's time is up, the stake-weighted median of its reports, moved at
-   * most ±maxChangePpm from the last accepted price, becomes the price; a window with no reports keeps
-   * the last good price (which goes stale after staleSeconds).
+   * Reports of windows that have ended: their stake-weighted median, moved at most ±maxChangePpm from
+   * the last accepted price, becomes the price. A window without reports keeps the last good price
+   * (stale after staleSeconds); a block with nothing to close writes nothing.
    */
-  endBlock(ctx: Context): void {
+  private closeEndedWindows(ctx: Context): void {
+    const now = this.windowOf(ctx, ctx.block.timeSeconds);
+    const ended = this.reports(ctx).filter((r) => r.window < now);
+    if (ended.length === 0) return;
     const p = this.getParams(ctx);
-    const now = ctx.block.timeSeconds;
-    let s: PriceState = { ...this.getState(ctx), asOf: now };
-    if (s.windowStart === 0n) s = { ...s, windowStart: now };
-    if (now >= s.windowStart + p.windowSeconds) {
-      const reports = this.reports(ctx);
-      const median = weightedMedian(reports.map((r) => ({ price: r.priceNanoUsd, weight: r.power })));
-      if (median !== undefined) {
-        const accepted = clampChange(s.priceNanoUsd, median, p.maxChangePpm);
-        ctx.emit(priceUpdateEvent(median, accepted, reports.length, s.windowStart));
-        s = { ...s, priceNanoUsd: accepted, updatedAt: now, staleSignalled: false };
-      }
-      this.clearReports(ctx);
-      s = { ...s, windowStart: now };
+    const s = this.getState(ctx);
+    const median = weightedMedian(ended.map((r) => ({ price: r.priceNanoUsd, weight: r.power })));
+    if (median !== undefined) {
+      const accepted = clampChange(s.priceNanoUsd, median, p.maxChangePpm);
+      const windowStart = s.start + (ended[0]?.window ?? 0n) * p.windowSeconds;
+      ctx.emit(priceUpdateEvent(median, accepted, ended.length, windowStart));
+      this.setState(ctx, { ...s, priceNanoUsd: accepted, updatedAt: ctx.block.timeSeconds, staleSignalled: false });
     }
-    if (s.priceNanoUsd > 0n && !s.staleSignalled && isStale(s.updatedAt, now, p.staleSeconds)) {
-      ctx.emit(priceStaleEvent(s.priceNanoUsd, s.updatedAt));
-      s = { ...s, staleSignalled: true };
-    }
-    this.setState(ctx, s);
+    for (const r of ended) this.store(ctx).delete(reportKey(r.address));
   }
 
+  /** Once per block: closes ended windows, and signals (once per outage) that the price went stale. */
+  endBlock(ctx: Context): void {
+    this.closeEndedWindows(ctx);
+    const s = this.getState(ctx);
+    const stale = isStale(s.updatedAt, ctx.block.timeSeconds, this.getParams(ctx).staleSeconds);
+    if (s.priceNanoUsd > 0n && !s.staleSignalled && stale) {
+      ctx.emit(priceStaleEvent(s.priceNanoUsd, s.updatedAt));
+      this.setState(ctx, { ...s, staleSignalled: true });
+    }
+  }
+
+  /** Stale as of `ctx`'s block time; a query right after a restart (time unknown) says not stale. */
   isStale(ctx: Context): boolean {
     const s = this.getState(ctx);
-    return isStale(s.updatedAt, s.asOf, this.getParams(ctx).staleSeconds);
+    const now = ctx.block.timeSeconds;
+    return now > 0n && isStale(s.updatedAt, now, this.getParams(ctx).staleSeconds);
   }
 
   /** The price conversions use: the last good price, within the floor and ceiling. */

@@ -30,10 +30,10 @@ export function oracleQueries(keeper: OracleKeeper): QueryDef[] {
           unusaPerUsd: eff > 0n ? usdToUnusa(NANO_USD_PER_USD, eff).toString() : "0",
           updatedAt: s.updatedAt,
           stale: keeper.isStale(ctx),
-          windowStart: s.windowStart,
+          windowStart: keeper.windowStart(ctx, ctx.block.timeSeconds),
           windowSeconds: p.windowSeconds,
           reportersInWindow: BigInt(keeper.reports(ctx).length),
-          asOf: s.asOf,
+          asOf: ctx.block.timeSeconds,
         }).finish();
       },
     },

@@ -14,7 +14,6 @@ export interface SubsidyGenesis {
   settledMonth: string;
   sunset: boolean;
   sunsetReason: string;
-  asOf?: string;
   /** Activity of the running month (earlier months are settled and need not travel). */
   activity: {
     operator: string;
@@ -77,7 +76,6 @@ export function initSubsidyGenesis(ctx: Context, keeper: SubsidyKeeper, raw: unk
     settledMonth: BigInt(g.settledMonth),
     sunset: g.sunset,
     sunsetReason: g.sunsetReason,
-    asOf: BigInt(g.asOf ?? "0") === 0n ? ctx.block.timeSeconds : BigInt(g.asOf ?? "0"),
   });
   for (const a of g.activity)
     keeper.setActivity(ctx, BigInt(a.month), addressBytesOf(a.operator), {
@@ -102,7 +100,6 @@ export function exportSubsidyGenesis(ctx: Context, keeper: SubsidyKeeper): Subsi
     settledMonth: s.settledMonth.toString(),
     sunset: s.sunset,
     sunsetReason: s.sunsetReason,
-    asOf: s.asOf.toString(),
     activity: keeper.allActivity(ctx).map(({ month, op, a }) => ({
       operator: op,
       month: month.toString(),

@@ -22,8 +22,6 @@ export interface SubsidyState {
   readonly settledMonth: bigint;
   readonly sunset: boolean;
   readonly sunsetReason: string;
-  /** Block time of the last finalized block (queries have no block time of their own). */
-  readonly asOf: bigint;
 }
 
 const noActivity: Activity = { challenges: 0n, passed: 0n, usedBytes: 0n, capacityBytes: 0n, selfDealing: false };
@@ -50,14 +48,13 @@ export class SubsidyKeeper {
 
   getState(ctx: Context): SubsidyState {
     const raw = this.store(ctx).get(stateKey);
-    if (!raw) return { start: 0n, settledMonth: 0n, sunset: false, sunsetReason: "", asOf: 0n };
+    if (!raw) return { start: 0n, settledMonth: 0n, sunset: false, sunsetReason: "" };
     const j = JSON.parse(fromUtf8(raw)) as Record<string, unknown>;
     return {
       start: BigInt(String(j.start)),
       settledMonth: BigInt(String(j.settledMonth)),
       sunset: j.sunset === true,
       sunsetReason: String(j.sunsetReason ?? ""),
-      asOf: BigInt(String(j.asOf ?? 0)),
     };
   }
 
@@ -65,11 +62,11 @@ export class SubsidyKeeper {
     this.store(ctx).set(stateKey, utf8(canonicalJson(s)));
   }
 
-  /** The month of `ctx`'s block time (queries: of the last finalized block); 0 before genesis. */
+  /** The month of `ctx`'s block time; a query with no known time (just restarted) says the month after the last settled. */
   currentMonth(ctx: Context): bigint {
     const s = this.getState(ctx);
-    const now = ctx.mode === "query" ? s.asOf : ctx.block.timeSeconds;
-    return monthOf(s.start, now, this.getParams(ctx).monthSeconds);
+    if (ctx.block.timeSeconds === 0n) return s.settledMonth + 1n;
+    return monthOf(s.start, ctx.block.timeSeconds, this.getParams(ctx).monthSeconds);
   }
 
   getActivity(ctx: Context, month: bigint, op: Uint8Array): Activity {
@@ -210,12 +207,9 @@ export class SubsidyKeeper {
    * then checks the sunset. Work is one pass over the nodes per month, never per block.
    */
   endBlock(ctx: Context): void {
-    const s: SubsidyState = { ...this.getState(ctx), asOf: ctx.block.timeSeconds };
+    const s = this.getState(ctx);
     const month = this.currentMonth(ctx);
-    if (month <= 1n || s.settledMonth >= month - 1n) {
-      this.setState(ctx, s);
-      return;
-    }
+    if (month <= 1n || s.settledMonth >= month - 1n) return;
     const settling = s.settledMonth + 1n;
     let paid = 0n;
     if (!s.sunset) {

@@ -28,7 +28,7 @@ describe("adaptive arithmetic", () => {
 function run(applyEnabled: "0" | "1") {
   const c = oracleChain({
     balances: [{ address: TREASURY, amount: 200_000n * NUSA }],
-    appState: { economics: { params: { periodSeconds: "10", applyEnabled } } },
+    appState: { economics: { params: { periodSeconds: "20", applyEnabled } } },
   });
   chains.push(c);
   const shadow = () => c.query("/dsdn.economics.v1.Query/Shadow", QueryShadowRequest, {}, QueryShadowResponse);
@@ -39,11 +39,13 @@ function run(applyEnabled: "0" | "1") {
   collect(c.block()); // period 1 at the genesis price $0.05: a node costs $20 = 400 NUSA
   const p1 = shadow().last!;
   // NUSA falls to $0.04 (−20%, inside the oracle clamp): a node now costs 500 NUSA, the fee wants +25%.
-  collect(priceBlock(c, [40_000_000n, 40_000_000n, 40_000_000n]));
-  collect(priceBlock(c, [40_000_000n, 40_000_000n, 40_000_000n]));
+  // Blocks every 5 s: the 10 s oracle window closes at +20, the 20 s economics period at +25.
+  const blocks = (n: number) => {
+    for (let i = 0; i < n; i++) collect(priceBlock(c, [40_000_000n, 40_000_000n, 40_000_000n]));
+  };
+  blocks(4);
   const p2 = shadow().last!;
-  collect(priceBlock(c, [40_000_000n, 40_000_000n, 40_000_000n]));
-  collect(priceBlock(c, [40_000_000n, 40_000_000n, 40_000_000n]));
+  blocks(4);
   const p3 = shadow().last!;
   return { c, p1, p2, p3, events, applyEnabled: shadow().applyEnabled };
 }

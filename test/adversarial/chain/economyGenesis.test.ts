@@ -99,6 +99,8 @@ describe("economy genesis sections", () => {
     expect(toHex(c.initHash)).toBe(toHex(b2.initHash));
     c.time = a.time;
     b2.time = a.time;
-    expect(toHex(c.block([], { dt: 0n }).appHash as Uint8Array)).toBe(toHex(b2.block([], { dt: 0n }).appHash as Uint8Array));
+    expect(toHex(c.block([], { dt: 0n }).appHash as Uint8Array)).toBe(
+      toHex(b2.block([], { dt: 0n }).appHash as Uint8Array),
+    );
   });
 });

@@ -114,12 +114,22 @@ describe("ExtendVote (the node-local price source)", () => {
 });
 
 describe("aggregation (stake-weighted median per window, ±20% per window, staleness)", () => {
+  // Windows are a 10 s grid from the genesis time; a report counts in the window of its block, and the
+  // window is aggregated by the first block of a later window.
+  const round = (c: TestChain, prices: bigint[]) => {
+    priceBlock(c, prices, 10n);
+    priceBlock(c, ["empty", "empty", "empty"], 10n);
+  };
+
   it("takes the stake-weighted median when the window closes", () => {
     const c = start();
     expect(price(c).priceNanoUsd).toBe($(0.05).toString()); // genesis price
     // 60% of the stake at 0.055, 25% at 0.054, 15% at 0.053: the stake majority decides (the count median is 0.054).
     priceBlock(c, [$(0.055), $(0.054), $(0.053)]);
     priceBlock(c, [$(0.055), $(0.054), $(0.053)]);
+    expect(price(c).priceNanoUsd).toBe($(0.05).toString()); // the window is still open
+    expect(price(c).reportersInWindow).toBe(3n);
+    priceBlock(c, ["empty", "empty", "empty"]);
     const p = price(c);
     expect(p.priceNanoUsd).toBe($(0.055).toString());
     expect(p.stale).toBe(false);
@@ -128,26 +138,23 @@ describe("aggregation (stake-weighted median per window, ±20% per window, stale
   it("a validator reporting an absurd price cannot move the price beyond the clamp", () => {
     const c = start();
     // The 15% validator says $1000 (within the sane bound); the others $0.05: no effect at all.
-    for (let i = 0; i < 2; i++) priceBlock(c, [$(0.05), $(0.05), $(1000)]);
+    round(c, [$(0.05), $(0.05), $(1000)]);
     expect(price(c).priceNanoUsd).toBe($(0.05).toString());
     // Even a stake majority moves the accepted price at most +20% per window.
-    for (let i = 0; i < 2; i++) priceBlock(c, [$(1000), $(1000), $(0.05)]);
+    round(c, [$(1000), $(1000), $(0.05)]);
     expect(price(c).priceNanoUsd).toBe($(0.06).toString());
-    for (let i = 0; i < 2; i++) priceBlock(c, [$(1000), $(1000), $(0.05)]);
+    round(c, [$(1000), $(1000), $(0.05)]);
     expect(price(c).priceNanoUsd).toBe($(0.072).toString());
   });
 
   it("keeps the last good price and goes stale after 1 h without reports; fees convert at it within bounds", () => {
     const c = start({ oracle: { params: { windowSeconds: "10", floorPriceNanoUsd: $(0.01).toString() } } });
-    priceBlock(c, [$(0.05), $(0.05), $(0.05)]);
-    priceBlock(c, [$(0.05), $(0.05), $(0.05)]);
+    round(c, [$(0.05), $(0.05), $(0.05)]);
     const updated = price(c).updatedAt;
+    expect(updated).toBe(c.time);
     // Feeders stop: the validators still commit, with empty extensions.
-    priceBlock(c, ["empty", "empty", "empty"], 3590n);
-    expect(price(c).asOf).toBe(updated + 3590n);
-    expect(price(c).stale).toBe(false);
-    priceBlock(c, ["empty", "empty", "empty"], 10n); // exactly 1 h: still fresh
-    expect(price(c).stale).toBe(false);
+    priceBlock(c, ["empty", "empty", "empty"], 3600n); // exactly 1 h: still fresh
+    expect(price(c)).toMatchObject({ asOf: updated + 3600n, stale: false });
     priceBlock(c, ["empty", "empty", "empty"], 1n);
     const p = price(c);
     expect(p.stale).toBe(true);
