@@ -16,7 +16,7 @@ import { OracleKeeper, oracleModule } from "../modules/oracle/index.js";
 import { observeTransfers, ReceiptsKeeper, receiptsModule } from "../modules/receipts/index.js";
 import { SlashingKeeper, slashingModule } from "../modules/slashing/index.js";
 import { StakeKeeper, stakeModule } from "../modules/stake/index.js";
-import { SubsidyKeeper, subsidyModule } from "../modules/subsidy/index.js";
+import { observeRewards, SubsidyKeeper, subsidyModule } from "../modules/subsidy/index.js";
 
 export interface Keepers {
   readonly auth: AuthKeeper;
@@ -59,7 +59,8 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
       nodesModule(nodes, stake),
       slashingModule(slashing, stake, nodes),
       committeeModule(committee, stake),
-      receiptsModule(receipts, bank, committee, nodes, stake),
+      // Storage claims also feed the subsidy's organic-revenue record (its sunset rule).
+      observeRewards(receiptsModule(receipts, bank, committee, nodes, stake), subsidy),
       // Reads the previous height's vote extensions (the only module that does); prices before economics.
       oracleModule(oracle, stake),
       subsidyModule(subsidy),

@@ -7,6 +7,7 @@ import { subsidyQueries } from "./queryServer.js";
 
 export { SubsidyErrors } from "./errors.js";
 export { SubsidyKeeper } from "./keeper.js";
+export { observeRewards } from "./observeRewards.js";
 export { defaultSubsidyParams, type SubsidyParams, validateSubsidyParams } from "./params.js";
 export { amountFor, judge, monthOf, schedulePpm, sunsetReason } from "./schedule.js";
 

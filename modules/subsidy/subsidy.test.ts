@@ -1,7 +1,13 @@
 // Subsidy rules at their edges (months by block time, the 70/50/30/15/0 schedule, each eligibility
 // reason, sunset), and a chain where one node earns its month-1 subsidy and the others do not, with why.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { unmeteredContext } from "../../chain-app/context.js";
+import { ChainStore } from "../../chain-app/store/index.js";
 import { secp256k1KeyPair } from "../../common/secp256k1.js";
+import { MsgClaimRewardResponse } from "../../proto/gen/dsdn/receipts/v1/tx.js";
 import {
   QueryNodeSubsidyRequest,
   QueryNodeSubsidyResponse,
@@ -11,6 +17,8 @@ import {
 import { NUSA, TestChain } from "../../test/support/testChain.js";
 import { addressOf } from "../../test/support/txBuilder.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
+import { SubsidyKeeper } from "./keeper.js";
+import { observeRewards } from "./observeRewards.js";
 import { defaultSubsidyParams as P } from "./params.js";
 import { amountFor, judge, monthOf, schedulePpm, sunsetReason } from "./schedule.js";
 
@@ -171,5 +179,43 @@ describe("monthly settlement on chain", () => {
     // Settled once: more blocks in month 2 pay nothing again.
     c.block([], { dt: 10n });
     expect(c.balance(ops[0]!) - before[0]!).toBe(350n * NUSA);
+  });
+});
+
+describe("organic revenue from receipt claims", () => {
+  it("counts a storage claim's node share, not a pending compute claim", () => {
+    const store = ChainStore.open(join(mkdtempSync(join(tmpdir(), "subsidy-obs-")), "s.sqlite"));
+    try {
+      const ctx = unmeteredContext(
+        store.branch(),
+        { chainId: "t", height: 1n, timeSeconds: 1000n, timeNanos: 0, proposer: new Uint8Array() },
+        "finalize",
+      );
+      const keeper = new SubsidyKeeper({} as never, {} as never, {} as never);
+      keeper.setState(ctx, { start: 1000n, settledMonth: 0n, sunset: false, sunsetReason: "" });
+      let next: Partial<MsgClaimRewardResponse> = {};
+      const fake = {
+        name: "receipts",
+        msgs: [
+          {
+            typeUrl: "/dsdn.receipts.v1.MsgClaimReward",
+            codec: MsgClaimRewardResponse,
+            signers: () => [],
+            handle: () => ({
+              typeUrl: "/dsdn.receipts.v1.MsgClaimRewardResponse",
+              value: MsgClaimRewardResponse.encode(MsgClaimRewardResponse.fromPartial(next)).finish(),
+            }),
+          },
+        ],
+      };
+      const wrapped = observeRewards(fake, keeper).msgs![0]!;
+      next = { nodeAmount: "700", pending: false };
+      wrapped.handle(ctx, {});
+      next = { nodeAmount: "900", pending: true };
+      wrapped.handle(ctx, {});
+      expect(keeper.revenue(ctx, 1n)).toEqual({ organic: 700n, subsidy: 0n });
+    } finally {
+      store.close();
+    }
   });
 });
