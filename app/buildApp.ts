@@ -10,7 +10,9 @@ import type { ChainStore } from "../chain-app/store/index.js";
 import { AuthKeeper, authModule, newAnteHandler } from "../modules/auth/index.js";
 import { BankKeeper, bankModule } from "../modules/bank/index.js";
 import { CommitteeKeeper, committeeModule } from "../modules/committee/index.js";
+import { DistributionKeeper, distributionModule, observePowerUpdates } from "../modules/distribution/index.js";
 import { EconomicsKeeper, economicsModule } from "../modules/economics/index.js";
+import { GovKeeper, govModule } from "../modules/gov/index.js";
 import { NodesKeeper, nodesModule } from "../modules/nodes/index.js";
 import { OracleKeeper, oracleModule } from "../modules/oracle/index.js";
 import { observeTransfers, ReceiptsKeeper, receiptsModule } from "../modules/receipts/index.js";
@@ -26,6 +28,8 @@ export interface Keepers {
   readonly slashing: SlashingKeeper;
   readonly committee: CommitteeKeeper;
   readonly receipts: ReceiptsKeeper;
+  readonly distribution: DistributionKeeper;
+  readonly gov: GovKeeper;
   readonly oracle: OracleKeeper;
   readonly subsidy: SubsidyKeeper;
   readonly economics: EconomicsKeeper;
@@ -40,7 +44,9 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
   stake.addHooks(nodes);
   const slashing = new SlashingKeeper(stake);
   const committee = new CommitteeKeeper(stake);
-  const receipts = new ReceiptsKeeper(bank, stake);
+  const receipts = new ReceiptsKeeper(bank);
+  const distribution = new DistributionKeeper(bank, stake);
+  const gov = new GovKeeper(bank, stake);
   const oracle = new OracleKeeper();
   const subsidy = new SubsidyKeeper(bank, nodes, slashing);
   // The adaptive fee drives receipts' storage price param (only once the shadow-mode switch is on).
@@ -50,23 +56,30 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
       receipts.setParams(ctx, { ...receipts.getParams(ctx), storagePricePerGib: v }),
   };
   const economics = new EconomicsKeeper(oracle, storagePrice, bank);
+  const modules: AppModule[] = [
+    authModule(auth),
+    // MsgSend also feeds the receipts module's wallet-affinity record (anti self-dealing).
+    observeTransfers(bankModule(bank), receipts),
+    // Every validator power change also settles that validator's rewards (the F1 period boundary).
+    observePowerUpdates(stakeModule(stake, bank), distribution),
+    nodesModule(nodes, stake),
+    slashingModule(slashing, stake, nodes),
+    committeeModule(committee, stake),
+    // Storage claims also feed the subsidy's organic-revenue record (its sunset rule).
+    observeRewards(receiptsModule(receipts, bank, committee, nodes, stake), subsidy),
+    // After receipts: its validator share joins the fees in fee_collector before distribution allocates them.
+    distributionModule(distribution, bank),
+    govModule(gov),
+    // Reads the previous height's vote extensions (the only module that does); prices before economics.
+    oracleModule(oracle, stake),
+    subsidyModule(subsidy),
+    economicsModule(economics),
+  ];
+  // Governance changes every module's params, and only it does: the router is each module's own accessor.
+  gov.setParamsRouter(new Map(modules.flatMap((m) => (m.params ? [[m.name, m.params] as const] : []))));
   return {
-    modules: [
-      authModule(auth),
-      // MsgSend also feeds the receipts module's wallet-affinity record (anti self-dealing).
-      observeTransfers(bankModule(bank), receipts),
-      stakeModule(stake, bank),
-      nodesModule(nodes, stake),
-      slashingModule(slashing, stake, nodes),
-      committeeModule(committee, stake),
-      // Storage claims also feed the subsidy's organic-revenue record (its sunset rule).
-      observeRewards(receiptsModule(receipts, bank, committee, nodes, stake), subsidy),
-      // Reads the previous height's vote extensions (the only module that does); prices before economics.
-      oracleModule(oracle, stake),
-      subsidyModule(subsidy),
-      economicsModule(economics),
-    ],
-    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, oracle, subsidy, economics },
+    modules,
+    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, distribution, gov, oracle, subsidy, economics },
   };
 }
 

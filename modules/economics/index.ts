@@ -1,5 +1,6 @@
 /** @module The economics module: Node Cost Index, adaptive fee and adaptive burn, in shadow mode until switched on (Tahap 24). */
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import {
   defaultEconomicsGenesis,
   exportEconomicsGenesis,
@@ -8,6 +9,7 @@ import {
 } from "./genesis.js";
 import type { EconomicsKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { validateEconomicsParams } from "./params.js";
 import { economicsQueries } from "./queryServer.js";
 
 export { adaptiveBurn, adaptiveFee } from "./adaptive.js";
@@ -18,6 +20,8 @@ export { defaultEconomicsParams, type EconomicsParams, validateEconomicsParams }
 export function economicsModule(keeper: EconomicsKeeper): AppModule {
   return {
     name: MODULE_NAME,
+    // Changed after genesis only by governance (bootstrap: foundation approval).
+    params: moduleParams(validateEconomicsParams, keeper),
     queries: economicsQueries(keeper),
     defaultGenesis: defaultEconomicsGenesis,
     validateGenesis: (s) => void validateEconomicsGenesis(s),

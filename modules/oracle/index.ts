@@ -1,9 +1,11 @@
 /** @module The oracle module: NUSA/USD from validators' vote extensions, stake-weighted median per window (Tahap 24.2). */
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import type { StakeKeeper } from "./expectedKeepers.js";
 import { defaultOracleGenesis, exportOracleGenesis, initOracleGenesis, validateOracleGenesis } from "./genesis.js";
 import { checkPriceVote, type OracleKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { validateOracleParams } from "./params.js";
 import { oracleQueries } from "./queryServer.js";
 
 export { OracleErrors } from "./errors.js";
@@ -14,6 +16,8 @@ export { formatUsd, NANO_USD_PER_USD, usdToUnusa } from "./price.js";
 export function oracleModule(keeper: OracleKeeper, stake: StakeKeeper): AppModule {
   return {
     name: MODULE_NAME,
+    // Changed after genesis only by governance (bootstrap: foundation approval).
+    params: moduleParams(validateOracleParams, keeper),
     queries: oracleQueries(keeper),
     defaultGenesis: defaultOracleGenesis,
     validateGenesis: (s) => void validateOracleGenesis(s),

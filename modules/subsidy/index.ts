@@ -1,8 +1,10 @@
 /** @module The subsidy module: bootstrap subsidy for storage nodes, paid monthly from the subsidy pool (Tahap 24.1). */
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import { defaultSubsidyGenesis, exportSubsidyGenesis, initSubsidyGenesis, validateSubsidyGenesis } from "./genesis.js";
 import type { SubsidyKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { validateSubsidyParams } from "./params.js";
 import { subsidyQueries } from "./queryServer.js";
 
 export { SubsidyErrors } from "./errors.js";
@@ -14,6 +16,8 @@ export { amountFor, judge, monthOf, schedulePpm, sunsetReason } from "./schedule
 export function subsidyModule(keeper: SubsidyKeeper): AppModule {
   return {
     name: MODULE_NAME,
+    // Changed after genesis only by governance (bootstrap: foundation approval).
+    params: moduleParams(validateSubsidyParams, keeper),
     queries: subsidyQueries(keeper),
     defaultGenesis: defaultSubsidyGenesis,
     validateGenesis: (s) => void validateSubsidyGenesis(s),
