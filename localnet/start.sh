@@ -13,7 +13,8 @@
 #      zone-a/b/c round robin), LOCALNET_DA_BLOCK_MS (500), LOCALNET_GC_GRACE_MS (60000: how long storage
 #      nodes keep chunks no live pin or placement needs), LOCALNET_SLASHING_WINDOW (signed-blocks window in
 #      blocks, 1000) and LOCALNET_DOWNTIME_JAIL_SECONDS (30) — both only read when the chain is initialised —,
-#      LOCALNET_TICKET_TTL_MS (coordinator placement/heal ticket lifetime, 1 h).
+#      LOCALNET_TICKET_TTL_MS (coordinator placement/heal ticket lifetime, 1 h), LOCALNET_PRICE_SOURCE (sim|file)
+#      and LOCALNET_PRICE_USD (the file feed's starting price) for the validators' price feeders.
 #      State persists across runs; --fresh wipes it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
     --validators=*) validators="${1#*=}" ;;
     --storage-nodes) storage_nodes="$2"; shift ;;
     --storage-nodes=*) storage_nodes="${1#*=}" ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -100,10 +101,22 @@ start_bg() { # role index logfile command...
   echo $! >"$dir/pids/$role-$n.pid"
 }
 
-# 4. Start every validator: the app first (it serves ABCI), then CometBFT (it connects to the app).
+# 4. Start every validator: its price feeder, the app (it serves ABCI), then CometBFT (it connects to the app).
+#    Feeders: LOCALNET_PRICE_SOURCE=sim (default: a deterministic simulated feed around $0.05) or file (feeder i
+#    reads $dir/prices/node<i>.txt, a decimal USD price created from LOCALNET_PRICE_USD, 0.05; edit it live).
+price_source="${LOCALNET_PRICE_SOURCE:-sim}"
+case "$price_source" in sim|file) ;; *) die "LOCALNET_PRICE_SOURCE must be sim or file" ;; esac
+mkdir -p "$dir/prices"
 for ((i = 0; i < validators; i++)); do
   home="$dir/chain/node$i"
-  start_bg dsdnd "$i" "$dir/logs/dsdnd-$i.log" node bin/dsdnd.js start --home "$home"
+  feeder=(--out "$home/data/price.json" --source "$price_source")
+  if [ "$price_source" = file ]; then
+    [ -f "$dir/prices/node$i.txt" ] || echo "${LOCALNET_PRICE_USD:-0.05}" >"$dir/prices/node$i.txt"
+    feeder+=(--file "$dir/prices/node$i.txt")
+  fi
+  mkdir -p "$home/data"
+  start_bg price-feeder "$i" "$dir/logs/price-feeder-$i.log" node bin/dsdn-node.js price-feeder "${feeder[@]}"
+  start_bg dsdnd "$i" "$dir/logs/dsdnd-$i.log" node bin/dsdnd.js start --home "$home" --price-file "$home/data/price.json"
 done
 sleep 1
 for ((i = 0; i < validators; i++)); do

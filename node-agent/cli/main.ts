@@ -9,6 +9,7 @@ export const dsdnNode: CommandGroup = {
     dashboard: async () => (await import("./dashboard.js")).dashboardCommand,
     ingress: async () => (await import("./ingress.js")).ingressCommand,
     placement: async () => (await import("./placement.js")).placementCommand,
+    "price-feeder": async () => (await import("./priceFeeder.js")).priceFeederCommand,
     schedule: async () => (await import("./schedule.js")).scheduleCommand,
     compute: async () => (await import("./computeReceipt.js")).computeCommand,
     replay: async () => (await import("./replay.js")).replayCommand,

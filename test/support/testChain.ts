@@ -14,7 +14,7 @@ import type {
   VoteInfo,
 } from "cosmjs-types/tendermint/abci/types";
 import { buildModules, createApp } from "../../app/buildApp.js";
-import type { NusantaraApp } from "../../chain-app/app/app.js";
+import type { AppOptions, NusantaraApp } from "../../chain-app/app/app.js";
 import { readOnlyStore } from "../../chain-app/app/readOnly.js";
 import { unmeteredContext } from "../../chain-app/context.js";
 import { ChainStore } from "../../chain-app/store/index.js";
@@ -42,6 +42,8 @@ export class TestChain {
   height = 0n;
   time = GENESIS_TIME;
   initHash: Uint8Array = new Uint8Array();
+  /** Extra node-local app options (e.g. a vote-extension source) for the next init(). */
+  appOptions: Partial<AppOptions> = {};
   /** The validator set InitChain handed to CometBFT. */
   initValidators: ValidatorUpdate[] = [];
 
@@ -84,15 +86,16 @@ export class TestChain {
   }
 
   /** InitChain; `validators` = the list CometBFT sends from genesis.json (none by default). */
-  init(validators: ValidatorUpdate[] = []): ResponseFinalizeBlock | undefined {
+  init(validators: ValidatorUpdate[] = [], consensusParams?: object): ResponseFinalizeBlock | undefined {
     this.store = ChainStore.open(join(this.dir, "app.sqlite"));
-    this.app = createApp(this.store, { minGasPrice: "0.025unusa", log: () => {} });
+    this.app = createApp(this.store, { minGasPrice: "0.025unusa", log: () => {}, ...this.appOptions });
     const r = this.app.initChain({
       chainId: CHAIN_ID,
       initialHeight: 1n,
       appStateBytes: new TextEncoder().encode(JSON.stringify(this.genesisAppState)),
       validators,
       time: { seconds: GENESIS_TIME, nanos: 0 },
+      consensusParams,
     } as any);
     this.initHash = r.appHash as Uint8Array;
     this.initValidators = r.validators ?? [];

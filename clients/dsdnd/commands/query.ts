@@ -63,5 +63,8 @@ export const query: CommandGroup = {
     receipts: async () => (await import("./receipt.js")).receiptsQuery,
     gov: async () => (await import("./gov.js")).govQuery,
     distribution: async () => (await import("./distribution.js")).distributionQuery,
+    oracle: async () => (await import("./economy.js")).oracleQuery,
+    subsidy: async () => (await import("./economy.js")).subsidyQuery,
+    economics: async () => (await import("./economy.js")).economicsQuery,
   },
 };

@@ -69,6 +69,8 @@ export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accounts
     chainId: spec.chainId,
     genesisTime: new Date().toISOString(),
     validators: nodes.map((n, i) => ({ name: n.name, pubKeyBase64: pubKeys[i] as string, power: 10n })),
+    // Validators report NUSA/USD in their precommits from the first block (oracle, Tahap 24.2).
+    voteExtensionsEnableHeight: 1n,
     balances: [
       ...accounts.map((a) => ({ address: a.address, coins: [{ denom: DENOM, amount: balance.toString() }] })),
       {
@@ -139,6 +141,11 @@ function localnetModuleState(
       // leave them unable to unjail (there is no self-bond top-up message yet).
       params: { ...(defaults.stake?.params as object), minValidatorSelfBond: "1000000", unbondingPeriodSeconds: "60" },
       validators,
+    },
+    // Short oracle windows so the localnet's price follows its feeders within seconds (production: 15 min, 1 h).
+    oracle: {
+      ...defaults.oracle,
+      params: { ...(defaults.oracle?.params as object), windowSeconds: "5", staleSeconds: "30" },
     },
     slashing: {
       ...defaults.slashing,
