@@ -148,6 +148,16 @@ function localnetModuleState(
         faultAuthority,
       },
     },
+    receipts: {
+      ...defaults.receipts,
+      // Compute challenge windows of seconds, so end-to-end tests claim (and challenge) quickly.
+      params: {
+        ...(defaults.receipts?.params as object),
+        computeWindowBaseSeconds: "20",
+        computeWindowPerMbSeconds: "5",
+        computeWindowMaxSeconds: "60",
+      },
+    },
   };
 }
 
