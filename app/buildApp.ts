@@ -9,10 +9,12 @@ import type { ChainStore } from "../chain-app/store/index.js";
 import { AuthKeeper, authModule, newAnteHandler } from "../modules/auth/index.js";
 import { BankKeeper, bankModule } from "../modules/bank/index.js";
 import { CommitteeKeeper, committeeModule } from "../modules/committee/index.js";
+import { FraudKeeper, fraudModule, type StepVerifier } from "../modules/fraud/index.js";
 import { NodesKeeper, nodesModule } from "../modules/nodes/index.js";
 import { observeTransfers, ReceiptsKeeper, receiptsModule } from "../modules/receipts/index.js";
-import { SlashingKeeper, slashingModule } from "../modules/slashing/index.js";
+import { punishNodeFault, SlashingKeeper, slashingModule } from "../modules/slashing/index.js";
 import { StakeKeeper, stakeModule } from "../modules/stake/index.js";
+import { NodeFault } from "../proto/gen/dsdn/slashing/v1/slashing.js";
 
 export interface Keepers {
   readonly auth: AuthKeeper;
@@ -22,10 +24,11 @@ export interface Keepers {
   readonly slashing: SlashingKeeper;
   readonly committee: CommitteeKeeper;
   readonly receipts: ReceiptsKeeper;
+  readonly fraud: FraudKeeper;
 }
 
 /** Module order is consensus-critical: genesis, begin- and end-block hooks run in this order. */
-export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
+export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules: AppModule[]; keepers: Keepers } {
   const auth = new AuthKeeper();
   const bank = new BankKeeper(auth);
   const stake = new StakeKeeper(bank);
@@ -34,6 +37,24 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
   const slashing = new SlashingKeeper(stake);
   const committee = new CommitteeKeeper(stake);
   const receipts = new ReceiptsKeeper(bank, stake);
+  // Proven compute fraud goes through slashing's node-fault path (10%, cooldown, repeated-malice ban).
+  const fraud = new FraudKeeper(bank, {
+    slashComputeFraud: (ctx, nodeId, evidence) =>
+      nodes.getNode(ctx, nodeId)
+        ? punishNodeFault(
+            ctx,
+            slashing,
+            stake,
+            nodes,
+            nodeId,
+            NodeFault.NODE_FAULT_COMPUTE_FRAUD,
+            evidence,
+            ctx.block.height,
+          ).slashed
+        : 0n,
+  });
+  // Receipts asks fraud whether a compute receipt is under dispute or void, without importing it.
+  receipts.setDisputes(fraud);
   return {
     modules: [
       authModule(auth),
@@ -44,8 +65,9 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
       slashingModule(slashing, stake, nodes),
       committeeModule(committee, stake),
       receiptsModule(receipts, bank, committee, nodes, stake),
+      fraudModule(fraud, bank, committee, nodes, receipts, o.stepVerifier),
     ],
-    keepers: { auth, bank, stake, nodes, slashing, committee, receipts },
+    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, fraud },
   };
 }
 

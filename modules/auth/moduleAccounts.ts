@@ -11,6 +11,8 @@ export const ModuleAccount = {
   SubsidyPool: "subsidy_pool",
   BondedPool: "bonded_tokens_pool",
   NotBondedPool: "not_bonded_tokens_pool",
+  /** Challenger bonds of open fraud games. */
+  FraudEscrow: "fraud_escrow",
 } as const;
 export type ModuleAccountName = (typeof ModuleAccount)[keyof typeof ModuleAccount];
 
