@@ -79,6 +79,27 @@ export function msgClaimReward(
       if (!committee.verifyGroupSignature(ctx, check.committee, receiptSigningMessage(r.receiptData), r.signature))
         throw ReceiptsErrors.InvalidThresholdSignature.wrap(`epoch ${d.epoch}`);
 
+      const id = receiptId(r.receiptData);
+      // A compute receipt pays only after its challenge window (block time from its signed timestamp), and
+      // never while a fraud game is open on it or after fraud was proven (checked before the node: a voided
+      // receipt's node is usually in cooldown, and the answer should name the receipt's state). CheckTx carries no block time (0):
+      // the window is judged in FinalizeBlock then, as unjail does.
+      if (d.kind === ReceiptKind.RECEIPT_KIND_COMPUTE) {
+        const p = keeper.getParams(ctx);
+        const now = ctx.block.timeSeconds;
+        const timeKnown = now > 0n || ctx.mode === "finalize";
+        if (timeKnown && d.timestamp > now + p.maxTimestampSkewSeconds)
+          throw ReceiptsErrors.FutureTimestamp.wrap(`timestamp ${d.timestamp}, block time ${now}`);
+        const w = computeWindow(d, p);
+        if (timeKnown && now < w.closes)
+          throw ReceiptsErrors.ChallengeWindowOpen.wrap(
+            `claimable from block time ${w.closes} (now ${now}, ${w.closes - now} s to go)`,
+          );
+        if (keeper.isVoid(ctx, id)) throw ReceiptsErrors.ReceiptVoid.wrap(toHex(id));
+        if (keeper.isDisputed(ctx, id))
+          throw ReceiptsErrors.UnderDispute.wrap(`${toHex(id)}: claimable once its fraud game resolves`);
+      }
+
       // The node: registered, Active, staked; the claimant operates it and the node accepted the receipt.
       const node = nodes.getNode(ctx, d.nodeId);
       if (!node) throw ReceiptsErrors.UnknownNode.wrap(toHex(d.nodeId));
@@ -102,7 +123,6 @@ export function msgClaimReward(
       if (aff) throw ReceiptsErrors.WalletAffinity.wrap(`${aff} between ${node.operator} and ${d.submitter}`);
 
       // Never used before: neither these bytes nor another receipt for the same slot.
-      const id = receiptId(r.receiptData);
       const rk = replayKey(d);
       if (keeper.getClaim(ctx, id) || keeper.replayUsed(ctx, rk)) throw ReceiptsErrors.AlreadyClaimed.wrap(toHex(id));
 
@@ -112,24 +132,6 @@ export function msgClaimReward(
       if (reward !== price) throw ReceiptsErrors.WrongReward.wrap(`receipt says ${reward}, usage prices at ${price}`);
       if (reward === 0n || reward > p.maxRewardPerReceipt)
         throw ReceiptsErrors.WrongReward.wrap(`reward must be 1..${p.maxRewardPerReceipt}${p.denom}`);
-
-      // A compute receipt pays only after its challenge window (block time from its signed timestamp), and
-      // never while a fraud game is open on it or after fraud was proven. CheckTx carries no block time (0):
-      // the window is judged in FinalizeBlock then, as unjail does.
-      if (d.kind === ReceiptKind.RECEIPT_KIND_COMPUTE) {
-        const now = ctx.block.timeSeconds;
-        const timeKnown = now > 0n || ctx.mode === "finalize";
-        if (timeKnown && d.timestamp > now + p.maxTimestampSkewSeconds)
-          throw ReceiptsErrors.FutureTimestamp.wrap(`timestamp ${d.timestamp}, block time ${now}`);
-        const w = computeWindow(d, p);
-        if (timeKnown && now < w.closes)
-          throw ReceiptsErrors.ChallengeWindowOpen.wrap(
-            `claimable from block time ${w.closes} (now ${now}, ${w.closes - now} s to go)`,
-          );
-        if (keeper.isVoid(ctx, id)) throw ReceiptsErrors.ReceiptVoid.wrap(toHex(id));
-        if (keeper.isDisputed(ctx, id))
-          throw ReceiptsErrors.UnderDispute.wrap(`${toHex(id)}: claimable once its fraud game resolves`);
-      }
 
       const claim = keeper.pay(ctx, {
         receiptId: Buffer.from(id),

@@ -44,6 +44,7 @@ export interface FixtureOptions {
   readonly committee?: Record<string, string>;
   readonly receipts?: Record<string, string>;
   readonly stake?: Record<string, string>;
+  readonly fraud?: Record<string, string>;
   /** The storage node's registered chunk-server URL. */
   readonly nodeEndpoint?: string;
   /** Leave epoch 1's committee without a recorded DKG result. */
@@ -189,6 +190,7 @@ export async function setupFixture(o: FixtureOptions): Promise<Fixture> {
       committee: {
         params: { epochBlocks: "1000", handoffBlocks: "5", minCommitteeSize: String(Math.min(4, n)), ...o.committee },
       },
+      ...(o.fraud ? { fraud: { params: o.fraud } } : {}),
       receipts: {
         params: { ...SHORT_WINDOWS, ...o.receipts },
         ...(o.rewardPoolFunding === undefined ? {} : { rewardPoolFunding: o.rewardPoolFunding.toString() }),
