@@ -4,12 +4,20 @@
  * full games over a real WASM run down to one step, with the verdict, the 10% slash and the repayment exactly.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildModules } from "../../app/buildApp.js";
+import { unmeteredContext } from "../../chain-app/context.js";
 import { sha256 } from "../../common/hash.js";
 import { packAny } from "../../common/protobuf.js";
 import { secp256k1KeyPair } from "../../common/secp256k1.js";
 import { DisputeType, type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { QueryGameRequest, QueryGameResponse } from "../../proto/gen/dsdn/fraud/v1/query.js";
-import { MsgBisect, MsgChallenge, MsgSubmitStepProof } from "../../proto/gen/dsdn/fraud/v1/tx.js";
+import {
+  MsgBisect,
+  MsgChallenge,
+  MsgPinStart,
+  MsgPinStartResponse,
+  MsgSubmitStepProof,
+} from "../../proto/gen/dsdn/fraud/v1/tx.js";
 import { ReceiptKind, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { type Run, realRun } from "../../test/support/fraudRun.js";
 import {
@@ -21,9 +29,11 @@ import {
   setupFixture,
   signReceipt,
 } from "../../test/support/receiptFixture.js";
+import { CHAIN_ID } from "../../test/support/testChain.js";
 import { sendMsg } from "../../test/support/txBuilder.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
 import { checkpointCount, maxRounds, midpoint } from "./game.js";
+import { runtimeStepVerifier } from "./proofAdapter.js";
 
 const TREASURY = moduleAddress(ModuleAccount.Treasury);
 const ESCROW = moduleAddress(ModuleAccount.FraudEscrow);
@@ -49,7 +59,7 @@ const closeWindow = () => {
 };
 
 let tag = 0;
-async function computeReceipt(run?: Run): Promise<ReceiptParts> {
+async function computeReceipt(run?: Run, input?: Uint8Array): Promise<ReceiptParts> {
   const w = Buffer.alloc(32, 0);
   w.writeUInt32BE(++tag, 0);
   const h = (b: number) => Buffer.alloc(32, b);
@@ -58,7 +68,7 @@ async function computeReceipt(run?: Run): Promise<ReceiptParts> {
     workloadId: w,
     executionCommitment: {
       workloadId: w,
-      inputHash: h(1),
+      inputHash: input ? Buffer.from(sha256(input)) : h(1),
       outputHash: h(2),
       stateRootBefore: h(3),
       stateRootAfter: h(4),
@@ -107,6 +117,8 @@ describe("challenges an attacker controls", () => {
     expect(fx.chain.exec(fx.alice, [sendMsgTo(addressOf(poor), BOND - 1n)]).code).toBe(0);
     const nb = fx.chain.exec(poor, [challengeMsg(addressOf(poor), p)]);
     expect([nb.codespace, nb.code], nb.log).toEqual(["fraud", 17]);
+    // The mempool (CheckTx, which has no block time) admits a challenge; the window is judged in the block.
+    expect(fx.chain.check(fx.chain.tx(fx.carol, [challengeMsg(CAROL, p)])).code).toBe(0);
     const before = fx.chain.balance(CAROL);
     const id = challenge(p);
     expect(fx.chain.balance(CAROL)).toBe(before - BOND - FEE);
@@ -183,6 +195,67 @@ function play(
   expect(pr.code, pr.log).toBe(0);
   return { game: game(id), rounds: g.rounds, proofBytes: proof.length, gas: pr.gasUsed };
 }
+
+describe("pinning step 0", () => {
+  freshChain();
+
+  it("pins step 0 against module_hash + input (rt-host initialStepCommitment): refused until the runtime has it; a mismatch is fraud", async () => {
+    const input = new TextEncoder().encode("job input");
+    const honest = realRun("proofs.wasm", "mixed", [3], 8n);
+    const liar = realRun("proofs.wasm", "mixed", [3], 8n, 0n); // even its first state is made up
+    const BOB = addressOf(fx.bob);
+    const CAROL = addressOf(fx.carol);
+    const opened = async (run: Run) => {
+      const p = await computeReceipt(run, input);
+      const id = challenge(p);
+      const open = [run.opening(0n), run.opening(run.steps), run.opening(midpoint(0n, run.steps, run.steps, run.k))];
+      const r = fx.chain.exec(fx.bob, [bisectMsg(BOB, id, open)]);
+      expect(r.code, r.log).toBe(0);
+      return id;
+    };
+    const pin = (id: bigint, module: Uint8Array, inp: Uint8Array) =>
+      packAny("/dsdn.fraud.v1.MsgPinStart", MsgPinStart, {
+        signer: CAROL,
+        gameId: id,
+        module: Buffer.from(module),
+        input: Buffer.from(inp),
+      });
+    const honestGame = await opened(honest);
+    const liarGame = await opened(liar);
+    // Today's runtime has no initial-commitment function: the chain refuses rather than guesses.
+    const unavailable = fx.chain.exec(fx.carol, [pin(liarGame, liar.module, input)]);
+    expect([unavailable.codespace, unavailable.code], unavailable.log).toEqual(["fraud", 15]);
+    // With rt-host's function (stood in for by the honest run's first commitment), on a scratch branch.
+    const { modules } = buildModules({
+      stepVerifier: { ...runtimeStepVerifier, initialCommitment: () => honest.commitments[0]! },
+    });
+    const handler = modules.find((m) => m.name === "fraud")!.msgs!.find((m) => m.typeUrl.endsWith("MsgPinStart"))!;
+    const branch = fx.chain.store.branch();
+    const ctx = unmeteredContext(
+      branch,
+      {
+        chainId: CHAIN_ID,
+        height: fx.chain.height + 1n,
+        timeSeconds: fx.chain.time + 5n,
+        timeNanos: 0,
+        proposer: new Uint8Array(20),
+      },
+      "finalize",
+    );
+    const run = (id: bigint, module: Uint8Array, inp: Uint8Array) => {
+      try {
+        return MsgPinStartResponse.decode(handler.handle(ctx, MsgPinStart.decode(pin(id, module, inp).value)).value)
+          .status;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(run(liarGame, liar.module, new Uint8Array(1))).toMatch(/input hash differs/);
+    expect(run(liarGame, new Uint8Array(8), input)).toMatch(/module hash differs/);
+    expect(run(honestGame, honest.module, input)).toBe(GameStatus.GAME_STATUS_AWAIT_CHALLENGER); // pinned, game goes on
+    expect(run(liarGame, liar.module, input)).toBe(GameStatus.GAME_STATUS_FRAUD);
+  });
+});
 
 describe("a full game over a real run", () => {
   freshChain();

@@ -61,5 +61,6 @@ export const query: CommandGroup = {
     slashing: async () => (await import("./slashing.js")).slashingQuery,
     committee: async () => (await import("./committee.js")).committeeQuery,
     receipts: async () => (await import("./receipt.js")).receiptsQuery,
+    fraud: async () => (await import("./fraud.js")).fraudQuery,
   },
 };

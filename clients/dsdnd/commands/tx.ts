@@ -114,5 +114,6 @@ export const tx: CommandGroup = {
     slashing: async () => (await import("./slashing.js")).slashingTx,
     committee: async () => (await import("./committee.js")).committeeTx,
     receipt: async () => (await import("./receipt.js")).receiptTx,
+    fraud: async () => (await import("./fraud.js")).fraudTx,
   },
 };
