@@ -75,8 +75,8 @@ export const MAX_TRACE_EVERY = 1n << 32n;
 /**
  * Stateless rules every receipt must meet; returns the first violation (undefined when well formed).
  * Execution commitment: always present with six 32-byte hashes and the receipt's workload id; a compute
- * receipt's input, output, state roots and trace root must be non-zero (a fraud proof needs them); a
- * storage receipt's must be zero (storage has no execution to commit to).
+ * receipt's input, output and trace root must be non-zero (a fraud proof needs them; its state roots are zero
+ * for an empty key-value state); a storage receipt's must be zero (storage has no execution to commit to).
  */
 export function receiptProblem(d: ReceiptData, chainId?: string): string | undefined {
   if (d.version !== RECEIPT_VERSION) return `version must be ${RECEIPT_VERSION}`;
@@ -114,7 +114,10 @@ export function executionCommitmentProblem(
     return "workload_id differs from the receipt's";
   const zero = (h: Uint8Array) => Buffer.compare(Buffer.from(h), Buffer.from(ZERO32)) === 0;
   if (kind === ReceiptKind.RECEIPT_KIND_COMPUTE) {
-    if (hashes.some(zero)) return "a compute commitment has a zero hash";
+    // The state roots may be zero: the key-value state's root is all zeros when it is empty (a job that keeps
+    // no state), as the runtime's kv tree defines it. Input, output and trace root are hashes of something.
+    if ([ec.inputHash, ec.outputHash, ec.executionTraceMerkleRoot].some(zero))
+      return "a compute commitment has a zero input, output or trace hash";
     if (!is32(ec.moduleHash) || zero(ec.moduleHash)) return "module_hash must be a non-zero 32-byte hash";
     if (ec.steps < 1n || ec.steps > MAX_COMMITTED_STEPS) return `steps must be 1..${MAX_COMMITTED_STEPS}`;
     if (ec.traceEvery < 1n || ec.traceEvery > MAX_TRACE_EVERY) return `trace_every must be 1..${MAX_TRACE_EVERY}`;

@@ -7,6 +7,7 @@
  */
 import type { Context } from "../../chain-app/context.js";
 import type { MsgDef } from "../../chain-app/module.js";
+import { toHex } from "../../common/hash.js";
 import { type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { MsgBisect, MsgBisectResponse, type Opening } from "../../proto/gen/dsdn/fraud/v1/tx.js";
 import { addressBytesOf } from "../auth/keeper.js";
@@ -14,7 +15,7 @@ import { FraudErrors } from "./errors.js";
 import { moveEvent } from "./events.js";
 import { checkpointCount, checkpointIndexAt, midpoint } from "./game.js";
 import { type FraudKeeper, isOpen } from "./keeper.js";
-import { hashEqual, type StepVerifier } from "./proofAdapter.js";
+import { hashEqual, MAX_FINAL_OPENING_BYTES, type StepVerifier } from "./proofAdapter.js";
 
 export const MSG_BISECT_TYPE_URL = "/dsdn.fraud.v1.MsgBisect";
 const MAX_OPENINGS = 3;
@@ -56,6 +57,24 @@ function checkOpening(g: Game, o: Opening, step: bigint, v: StepVerifier): void 
     throw FraudErrors.InvalidCheckpointProof.wrap(`checkpoint ${index} (step ${step})`);
 }
 
+/**
+ * The defender's final commitment (at step `steps`) must open to what the receipt states — its output hash and
+ * state root after — and to `steps`: the trace it defends is the run the receipt describes.
+ */
+function checkFinal(g: Game, final: Uint8Array, opening: Uint8Array, v: StepVerifier): void {
+  if (!v.openFinal) return;
+  if (opening.length === 0) throw FraudErrors.InvalidFinalOpening.wrap("the opening move at the last step opens it");
+  let c: { outputHash: string; kvRoot: string; steps: number };
+  try {
+    c = v.openFinal(final, opening, MAX_FINAL_OPENING_BYTES);
+  } catch (e) {
+    throw FraudErrors.InvalidFinalOpening.wrap((e as Error).message);
+  }
+  if (c.outputHash !== toHex(g.outputHash)) throw FraudErrors.InvalidFinalOpening.wrap(`output hash ${c.outputHash}`);
+  if (c.kvRoot !== toHex(g.stateRootAfter)) throw FraudErrors.InvalidFinalOpening.wrap(`kv root ${c.kvRoot}`);
+  if (BigInt(c.steps) !== g.steps) throw FraudErrors.InvalidFinalOpening.wrap(`${c.steps} steps`);
+}
+
 /** The pure transition of one bisection move; throws a registered error when the move is not allowed. */
 export function nextState(
   g: Game,
@@ -63,6 +82,7 @@ export function nextState(
   openings: readonly Opening[],
   v: StepVerifier,
   deadline: bigint,
+  finalOpening: Uint8Array = new Uint8Array(),
 ): Game {
   if (g.status === GameStatus.GAME_STATUS_AWAIT_DEFENDER) {
     if (signer !== g.defender) throw FraudErrors.NotYourMove.wrap(`the defender ${g.defender} moves`);
@@ -72,6 +92,7 @@ export function nextState(
         throw FraudErrors.InvalidMove.wrap(`the opening move opens lo, hi${wide ? " and the midpoint" : ""}`);
       checkOpening(g, openings[0]!, g.lo, v);
       checkOpening(g, openings[1]!, g.hi, v);
+      if (g.hi === g.steps) checkFinal(g, openings[1]!.commitment, finalOpening, v);
       const opened: Game = {
         ...g,
         opened: true,
@@ -122,6 +143,8 @@ export function msgBisect(keeper: FraudKeeper, verifier: StepVerifier): MsgDef<M
       if (m.openings.length === 0 || m.openings.length > MAX_OPENINGS)
         throw FraudErrors.InvalidMove.wrap(`1..${MAX_OPENINGS} openings`);
       if (m.openings.some((o) => o.path.length > MAX_PATH)) throw FraudErrors.InvalidMove.wrap("path too long");
+      if (m.finalOpening.length > MAX_FINAL_OPENING_BYTES)
+        throw FraudErrors.InvalidFinalOpening.wrap(`at most ${MAX_FINAL_OPENING_BYTES} bytes`);
     },
     handle(ctx, m) {
       const g = keeper.getGame(ctx, m.gameId);
@@ -130,7 +153,14 @@ export function msgBisect(keeper: FraudKeeper, verifier: StepVerifier): MsgDef<M
       let next = cur;
       if (!moot) {
         const p = keeper.getParams(ctx);
-        next = nextState(cur, m.signer, m.openings, verifier, ctx.block.timeSeconds + p.moveTimeoutSeconds);
+        next = nextState(
+          cur,
+          m.signer,
+          m.openings,
+          verifier,
+          ctx.block.timeSeconds + p.moveTimeoutSeconds,
+          m.finalOpening,
+        );
         keeper.update(ctx, cur, next);
         ctx.emit(moveEvent(next, m.signer, m.signer === cur.defender ? "defender_post" : "challenger_post"));
       }

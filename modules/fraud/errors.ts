@@ -19,4 +19,9 @@ export const FraudErrors = {
   InvalidPin: registerError("fraud", 16, "module or input does not match the receipt"),
   InsufficientBond: registerError("fraud", 17, "challenger cannot escrow the bond"),
   NotAwaitingProof: registerError("fraud", 18, "game is not down to one step"),
+  InvalidFinalOpening: registerError(
+    "fraud",
+    19,
+    "final commitment does not open to the receipt's output and state root",
+  ),
 } as const;

@@ -4,20 +4,12 @@
  * full games over a real WASM run down to one step, with the verdict, the 10% slash and the repayment exactly.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildModules } from "../../app/buildApp.js";
-import { unmeteredContext } from "../../chain-app/context.js";
 import { sha256 } from "../../common/hash.js";
 import { packAny } from "../../common/protobuf.js";
 import { secp256k1KeyPair } from "../../common/secp256k1.js";
 import { DisputeType, type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { QueryGameRequest, QueryGameResponse } from "../../proto/gen/dsdn/fraud/v1/query.js";
-import {
-  MsgBisect,
-  MsgChallenge,
-  MsgPinStart,
-  MsgPinStartResponse,
-  MsgSubmitStepProof,
-} from "../../proto/gen/dsdn/fraud/v1/tx.js";
+import { MsgBisect, MsgChallenge, MsgPinStart, MsgSubmitStepProof } from "../../proto/gen/dsdn/fraud/v1/tx.js";
 import { ReceiptKind, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { type Run, realRun } from "../../test/support/fraudRun.js";
 import {
@@ -29,11 +21,9 @@ import {
   setupFixture,
   signReceipt,
 } from "../../test/support/receiptFixture.js";
-import { CHAIN_ID } from "../../test/support/testChain.js";
 import { sendMsg } from "../../test/support/txBuilder.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
 import { checkpointCount, maxRounds, midpoint } from "./game.js";
-import { runtimeStepVerifier } from "./proofAdapter.js";
 
 const TREASURY = moduleAddress(ModuleAccount.Treasury);
 const ESCROW = moduleAddress(ModuleAccount.FraudEscrow);
@@ -59,7 +49,9 @@ const closeWindow = () => {
 };
 
 let tag = 0;
-async function computeReceipt(run?: Run, input?: Uint8Array): Promise<ReceiptParts> {
+const INPUT = new TextEncoder().encode("the quick brown fox\njumps over the lazy dog\n");
+
+async function computeReceipt(run?: Run, over: { outputHash?: Buffer } = {}): Promise<ReceiptParts> {
   const w = Buffer.alloc(32, 0);
   w.writeUInt32BE(++tag, 0);
   const h = (b: number) => Buffer.alloc(32, b);
@@ -68,10 +60,10 @@ async function computeReceipt(run?: Run, input?: Uint8Array): Promise<ReceiptPar
     workloadId: w,
     executionCommitment: {
       workloadId: w,
-      inputHash: input ? Buffer.from(sha256(input)) : h(1),
-      outputHash: h(2),
+      inputHash: run ? Buffer.from(sha256(run.input)) : h(1),
+      outputHash: over.outputHash ?? run?.outputHash ?? h(2),
       stateRootBefore: h(3),
-      stateRootAfter: h(4),
+      stateRootAfter: run?.stateRootAfter ?? h(4),
       executionTraceMerkleRoot: run ? Buffer.from(run.root) : h(5),
       steps: run?.steps ?? 1000n,
       traceEvery: run?.k ?? 100n,
@@ -90,8 +82,18 @@ const challengeMsg = (by: string, p: ReceiptParts, type = DisputeType.DISPUTE_TY
     disputeType: type,
     claim: claim ?? Buffer.alloc(32, 0x77),
   });
-const bisectMsg = (by: string, gameId: bigint, openings: { step: bigint; commitment: Buffer; path: Buffer[] }[]) =>
-  packAny("/dsdn.fraud.v1.MsgBisect", MsgBisect, { signer: by, gameId, openings });
+const bisectMsg = (
+  by: string,
+  gameId: bigint,
+  openings: { step: bigint; commitment: Buffer; path: Buffer[] }[],
+  finalOpening?: Uint8Array,
+) =>
+  packAny("/dsdn.fraud.v1.MsgBisect", MsgBisect, {
+    signer: by,
+    gameId,
+    openings,
+    finalOpening: Buffer.from(finalOpening ?? new Uint8Array()),
+  });
 const proofMsg = (by: string, gameId: bigint, proof: Uint8Array) =>
   packAny("/dsdn.fraud.v1.MsgSubmitStepProof", MsgSubmitStepProof, { signer: by, gameId, proof: Buffer.from(proof) });
 const game = (id: bigint): Game =>
@@ -148,16 +150,18 @@ describe("challenges an attacker controls", () => {
   });
 
   it("refuses a move by a third party and a move after its deadline", async () => {
-    const run = realRun("proofs.wasm", "mixed", [3], 8n);
+    const run = realRun("wc.wasm", INPUT, 8n);
     const p = await computeReceipt(run);
     const id = challenge(p);
     const open = [run.opening(0n), run.opening(run.steps), run.opening(midpoint(0n, run.steps, run.steps, run.k))];
-    const third = fx.chain.exec(fx.alice, [bisectMsg(addressOf(fx.alice), id, open)]);
+    const third = fx.chain.exec(fx.alice, [bisectMsg(addressOf(fx.alice), id, open, run.finalOpening)]);
     expect([third.codespace, third.code], third.log).toEqual(["fraud", 9]);
     const wrongPath = open.map((o, i) => (i === 1 ? { ...o, commitment: Buffer.alloc(32, 9) } : o));
-    const forged = fx.chain.exec(fx.bob, [bisectMsg(addressOf(fx.bob), id, wrongPath)]);
+    const forged = fx.chain.exec(fx.bob, [bisectMsg(addressOf(fx.bob), id, wrongPath, run.finalOpening)]);
     expect([forged.codespace, forged.code], forged.log).toEqual(["fraud", 12]);
-    const late = fx.chain.exec(fx.bob, [bisectMsg(addressOf(fx.bob), id, open)], { dt: TIMEOUT + 1n });
+    const late = fx.chain.exec(fx.bob, [bisectMsg(addressOf(fx.bob), id, open, run.finalOpening)], {
+      dt: TIMEOUT + 1n,
+    });
     expect([late.codespace, late.code], late.log).toEqual(["fraud", 10]);
     expect(game(id).status).toBe(GameStatus.GAME_STATUS_FRAUD); // swept in that block's end block
   });
@@ -177,7 +181,7 @@ function play(
   let g = game(id);
   const first = [defender.opening(g.lo), defender.opening(g.hi)];
   if (g.hi - g.lo >= 2n) first.push(defender.opening(midpoint(g.lo, g.hi, g.steps, g.traceEvery)));
-  let r = fx.chain.exec(fx.bob, [bisectMsg(BOB, id, first)]);
+  let r = fx.chain.exec(fx.bob, [bisectMsg(BOB, id, first, g.hi === g.steps ? defender.finalOpening : undefined)]);
   expect(r.code, r.log).toBe(0);
   for (;;) {
     g = game(id);
@@ -196,64 +200,54 @@ function play(
   return { game: game(id), rounds: g.rounds, proofBytes: proof.length, gas: pr.gasUsed };
 }
 
-describe("pinning step 0", () => {
+describe("pinning the ends", () => {
   freshChain();
-
-  it("pins step 0 against module_hash + input (rt-host initialStepCommitment): refused until the runtime has it; a mismatch is fraud", async () => {
-    const input = new TextEncoder().encode("job input");
-    const honest = realRun("proofs.wasm", "mixed", [3], 8n);
-    const liar = realRun("proofs.wasm", "mixed", [3], 8n, 0n); // even its first state is made up
-    const BOB = addressOf(fx.bob);
-    const CAROL = addressOf(fx.carol);
-    const opened = async (run: Run) => {
-      const p = await computeReceipt(run, input);
-      const id = challenge(p);
-      const open = [run.opening(0n), run.opening(run.steps), run.opening(midpoint(0n, run.steps, run.steps, run.k))];
-      const r = fx.chain.exec(fx.bob, [bisectMsg(BOB, id, open)]);
-      expect(r.code, r.log).toBe(0);
-      return id;
-    };
-    const pin = (id: bigint, module: Uint8Array, inp: Uint8Array) =>
-      packAny("/dsdn.fraud.v1.MsgPinStart", MsgPinStart, {
-        signer: CAROL,
-        gameId: id,
-        module: Buffer.from(module),
-        input: Buffer.from(inp),
-      });
-    const honestGame = await opened(honest);
-    const liarGame = await opened(liar);
-    // Today's runtime has no initial-commitment function: the chain refuses rather than guesses.
-    const unavailable = fx.chain.exec(fx.carol, [pin(liarGame, liar.module, input)]);
-    expect([unavailable.codespace, unavailable.code], unavailable.log).toEqual(["fraud", 15]);
-    // With rt-host's function (stood in for by the honest run's first commitment), on a scratch branch.
-    const { modules } = buildModules({
-      stepVerifier: { ...runtimeStepVerifier, initialCommitment: () => honest.commitments[0]! },
+  const BOB = () => addressOf(fx.bob);
+  const opened = async (run: Run, over: { outputHash?: Buffer } = {}) => {
+    const p = await computeReceipt(run, over);
+    const id = challenge(p);
+    const open = [run.opening(0n), run.opening(run.steps), run.opening(midpoint(0n, run.steps, run.steps, run.k))];
+    return { id, r: fx.chain.exec(fx.bob, [bisectMsg(BOB(), id, open, run.finalOpening)]) };
+  };
+  const pin = (id: bigint, module: Uint8Array, input: Uint8Array) =>
+    packAny("/dsdn.fraud.v1.MsgPinStart", MsgPinStart, {
+      signer: addressOf(fx.carol),
+      gameId: id,
+      module: Buffer.from(module),
+      input: Buffer.from(input),
     });
-    const handler = modules.find((m) => m.name === "fraud")!.msgs!.find((m) => m.typeUrl.endsWith("MsgPinStart"))!;
-    const branch = fx.chain.store.branch();
-    const ctx = unmeteredContext(
-      branch,
-      {
-        chainId: CHAIN_ID,
-        height: fx.chain.height + 1n,
-        timeSeconds: fx.chain.time + 5n,
-        timeNanos: 0,
-        proposer: new Uint8Array(20),
-      },
-      "finalize",
-    );
-    const run = (id: bigint, module: Uint8Array, inp: Uint8Array) => {
-      try {
-        return MsgPinStartResponse.decode(handler.handle(ctx, MsgPinStart.decode(pin(id, module, inp).value)).value)
-          .status;
-      } catch (e) {
-        return (e as Error).message;
-      }
-    };
-    expect(run(liarGame, liar.module, new Uint8Array(1))).toMatch(/input hash differs/);
-    expect(run(liarGame, new Uint8Array(8), input)).toMatch(/module hash differs/);
-    expect(run(honestGame, honest.module, input)).toBe(GameStatus.GAME_STATUS_AWAIT_CHALLENGER); // pinned, game goes on
-    expect(run(liarGame, liar.module, input)).toBe(GameStatus.GAME_STATUS_FRAUD);
+
+  it("pins step 0 against module_hash + input (rt-host initialStepCommitment): a made-up first state is fraud", async () => {
+    const honest = realRun("wc.wasm", INPUT, 64n);
+    const liar = realRun("wc.wasm", INPUT, 64n, 0n); // even its first state is made up
+    const h = await opened(honest);
+    expect(h.r.code, h.r.log).toBe(0);
+    const l = await opened(liar);
+    expect(l.r.code, l.r.log).toBe(0);
+    const badInput = fx.chain.exec(fx.carol, [pin(l.id, liar.module, new Uint8Array(1))], { gas: 4_000_000n });
+    expect([badInput.codespace, badInput.code], badInput.log).toEqual(["fraud", 16]);
+    const badModule = fx.chain.exec(fx.carol, [pin(l.id, new Uint8Array(8), INPUT)], { gas: 4_000_000n });
+    expect([badModule.codespace, badModule.code], badModule.log).toEqual(["fraud", 16]);
+    const ok = fx.chain.exec(fx.carol, [pin(h.id, honest.module, INPUT)], { gas: 4_000_000n });
+    expect(ok.code, ok.log).toBe(0);
+    expect(game(h.id).startPinned).toBe(true);
+    expect(game(h.id).status).toBe(GameStatus.GAME_STATUS_AWAIT_CHALLENGER); // the game goes on
+    const caught = fx.chain.exec(fx.carol, [pin(l.id, liar.module, INPUT)], { gas: 4_000_000n });
+    expect(caught.code, caught.log).toBe(0);
+    expect(game(l.id).status).toBe(GameStatus.GAME_STATUS_FRAUD);
+  });
+
+  it("the final commitment must open to the receipt's output hash and state root (rt-host openFinalCommitment)", async () => {
+    const honest = realRun("wc.wasm", INPUT, 64n);
+    const { id, r } = await opened(honest, { outputHash: Buffer.alloc(32, 0xee) }); // a receipt lying about its output
+    expect([r.codespace, r.code], r.log).toEqual(["fraud", 19]);
+    const g = game(id);
+    const noOpening = fx.chain.exec(fx.bob, [
+      bisectMsg(BOB(), id, [honest.opening(0n), honest.opening(honest.steps), honest.opening(g.hi / 2n)]),
+    ]);
+    expect([noOpening.codespace, noOpening.code], noOpening.log).toEqual(["fraud", 19]);
+    fx.chain.block([], { dt: TIMEOUT });
+    expect(game(id).status).toBe(GameStatus.GAME_STATUS_FRAUD); // it can never open it: it loses at its deadline
   });
 });
 
@@ -261,8 +255,8 @@ describe("a full game over a real run", () => {
   freshChain();
   it("a false accusation against an honest node loses 5% of the bond, and the receipt pays", async () => {
     const k = 8n;
-    const honest = realRun("proofs.wasm", "mixed", [9], k);
-    const lying = realRun("proofs.wasm", "mixed", [9], k, 5n); // the challenger's story diverges from step 5
+    const honest = realRun("wc.wasm", INPUT, k);
+    const lying = realRun("wc.wasm", INPUT, k, 5n); // the challenger's story diverges from step 5
     const p = await computeReceipt(honest);
     const CAROL = addressOf(fx.carol);
     const carol0 = fx.chain.balance(CAROL);
@@ -278,10 +272,12 @@ describe("a full game over a real run", () => {
   });
 
   it("a node that tampered one state is caught at that step: slashed exactly 10%, challenger repaid + reward", async () => {
-    const k = 8n;
-    const honest = realRun("proofs.wasm", "mixed", [9], k);
-    const flip = (honest.steps * 2n) / 3n;
-    const liar = realRun("proofs.wasm", "mixed", [9], k, flip);
+    const k = 64n;
+    const honest = realRun("wc.wasm", INPUT, k);
+    // The first flip from two thirds in that changes the output (a flip whose value is dropped changes nothing).
+    let flip = (honest.steps * 2n) / 3n;
+    let liar = realRun("wc.wasm", INPUT, k, flip);
+    while (liar.outputHash.equals(honest.outputHash)) liar = realRun("wc.wasm", INPUT, k, ++flip);
     const p = await computeReceipt(liar);
     const CAROL = addressOf(fx.carol);
     const stake0 = nodeStake();
@@ -309,8 +305,8 @@ describe("a full game over a real run", () => {
 
   it("refuses an oversized proof and a proof that does not match the agreed pre-state", async () => {
     const k = 1n;
-    const honest = realRun("proofs.wasm", "mixed", [2], k);
-    const liar = realRun("proofs.wasm", "mixed", [2], k, 3n);
+    const honest = realRun("wc.wasm", INPUT, k);
+    const liar = realRun("wc.wasm", INPUT, k, 3n);
     const p = await computeReceipt(liar);
     const claim = Buffer.alloc(8);
     claim.writeBigUInt64BE(3n);
@@ -325,8 +321,8 @@ describe("a full game over a real run", () => {
   });
   it("ranges of 1 and 2: an InvalidStateTransition over one checkpoint interval of K = 2 and K = 1", async () => {
     for (const k of [1n, 2n]) {
-      const honest = realRun("proofs.wasm", "mixed", [2], k);
-      const liar = realRun("proofs.wasm", "mixed", [2], k, 2n * k);
+      const honest = realRun("wc.wasm", INPUT, k);
+      const liar = realRun("wc.wasm", INPUT, k, 2n * k);
       const p = await computeReceipt(liar);
       const claim = Buffer.alloc(8);
       claim.writeBigUInt64BE(2n); // checkpoint 2 does not follow from checkpoint 1

@@ -2,8 +2,14 @@
  * @module The one place that decodes and checks runtime proofs for fraud games: checkpoint openings against the
  * trace root, one-step proofs (bounded tagged-JSON `StepProof` today; rt-trace's binary `decodeStepProof` and
  * `verifyStepGas` replace `decodeStepProofJson` here), and the pins of a run's ends (rt-host's
- * `initialStepCommitment` and final opening; absent until they land, so pinning is refused, never guessed).
+ * `initialStepCommitment` and `openFinalCommitment`).
  */
+import {
+  DEFAULT_INITIAL_CAPS,
+  type FinalOpening,
+  initialStepCommitment,
+  openFinalCommitment,
+} from "../../common/wasm/proof/ends.js";
 import type { StepProof } from "../../common/wasm/proof/proof.js";
 import { verifyStep } from "../../common/wasm/proof/verifyStep.js";
 import { equal, type Hash } from "../../common/wasm/trace/hashing.js";
@@ -15,14 +21,27 @@ export interface StepVerifier {
   checkpoint(root: Hash, index: bigint, count: bigint, commitment: Hash, path: readonly Hash[]): boolean;
   /** Decodes a proof of at most `maxBytes` and runs one step from `pre`; throws when the proof is not valid. */
   step(pre: Hash, proof: Uint8Array, maxBytes: number): Hash;
-  /** The commitment of step 0 of `module` run on `input` (rt-host); undefined = not available yet. */
+  /** The commitment of step 0 of `module` run on `input` (rt-host); undefined = not available. */
   initialCommitment?: (module: Uint8Array, input: Uint8Array) => Hash;
+  /** Opens a final commitment (bounded bytes) into the output hash and kv root it states; throws when it does not open. */
+  openFinal?: (
+    final: Hash,
+    opening: Uint8Array,
+    maxBytes: number,
+  ) => { outputHash: string; kvRoot: string; steps: number };
 }
+
+/**
+ * The job a compute receipt commits to is a WASI command (`_start`, input on stdin) under the protocol's default
+ * limits and costs: what the chain re-instantiates to pin step 0. Caps: the module's `maxPinBytes` bounds both.
+ */
+export const RECEIPT_JOB = { invoke: "_start" } as const;
+export const MAX_FINAL_OPENING_BYTES = 16 * 1024;
 
 const MAX_JSON_DEPTH = 12;
 
 /** Tagged JSON: bytes {"$b":hex}, bigint {"$n":"…"}, funcref {"$f":addr}, externref {"$e":id}; undefined omitted. */
-export function encodeStepProofJson(p: StepProof): Uint8Array {
+export function encodeStepProofJson(p: StepProof | FinalOpening): Uint8Array {
   return new TextEncoder().encode(
     JSON.stringify(p, (_k, v) => {
       if (v instanceof Uint8Array) return { $b: Buffer.from(v).toString("hex") };
@@ -51,7 +70,7 @@ function depthWithin(text: string, max: number): boolean {
   return true;
 }
 
-export function decodeStepProofJson(bytes: Uint8Array, maxBytes: number): StepProof {
+export function decodeStepProofJson<T = StepProof>(bytes: Uint8Array, maxBytes: number): T {
   if (bytes.length > maxBytes) throw new Error(`proof is ${bytes.length} bytes, at most ${maxBytes}`);
   const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   if (!depthWithin(text, MAX_JSON_DEPTH)) throw new Error("proof nests too deeply");
@@ -70,7 +89,7 @@ export function decodeStepProofJson(bytes: Uint8Array, maxBytes: number): StepPr
       if (typeof v.$e === "number") return new ExternRef(v.$e);
     }
     return v;
-  }) as StepProof;
+  }) as T;
 }
 
 export const runtimeStepVerifier: StepVerifier = {
@@ -84,6 +103,15 @@ export const runtimeStepVerifier: StepVerifier = {
   },
   step(pre, proof, maxBytes) {
     return verifyStep(pre, decodeStepProofJson(proof, maxBytes));
+  },
+  initialCommitment: (module, input) =>
+    initialStepCommitment(module, input, RECEIPT_JOB, {
+      maxModuleBytes: DEFAULT_INITIAL_CAPS.maxModuleBytes,
+      maxInputBytes: DEFAULT_INITIAL_CAPS.maxInputBytes,
+    }),
+  openFinal(final, opening, maxBytes) {
+    const c = openFinalCommitment(final, decodeStepProofJson<FinalOpening>(opening, maxBytes));
+    return { outputHash: c.outputHash, kvRoot: c.kvRoot, steps: c.steps };
   },
 };
 

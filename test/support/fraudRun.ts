@@ -1,60 +1,84 @@
 /**
- * @module A real WASM run as a fraud game sees it: the step commitment (hashStepState) after every step, the
- * trace root over checkpoints every K steps (what rt-trace's step-commitment checkpoints give), checkpoint
- * openings, one-step proofs at any step (re-running deterministically to it), and a dishonest copy whose states
- * from one step on are tampered.
+ * @module A real WASM job as a fraud game sees it: the step commitment (hashStepState) after every step, the trace
+ * root over checkpoints every K steps (what rt-trace's step-commitment checkpoints give), checkpoint openings, the
+ * opening of the final state, one-step proofs at any step (re-running deterministically to it), and a dishonest
+ * run whose machine state was flipped once.
  */
-import { compileModule, instantiate } from "../../common/wasm/instantiate.js";
-import { Machine, type RunStatus } from "../../common/wasm/machine.js";
+import type { RunStatus } from "../../common/wasm/machine.js";
+import { openFinalCommitment } from "../../common/wasm/proof/ends.js";
 import { StepProver } from "../../common/wasm/proof/prover.js";
 import { hashStepState } from "../../common/wasm/proof/stepState.js";
-import type { FuncInst } from "../../common/wasm/runtime.js";
-import { type Hash, merkleProof, merkleRoot, sha256Of } from "../../common/wasm/trace/hashing.js";
+import { prepareJob, type RunOptions } from "../../common/wasm/run.js";
+import { type Hash, merkleProof, merkleRoot } from "../../common/wasm/trace/hashing.js";
 import { STATUS } from "../../common/wasm/trace/stateHash.js";
-import type { Value } from "../../common/wasm/types.js";
 import { checkpointCount, checkpointStep, encodeStepProofJson } from "../../modules/fraud/index.js";
 import { fixture } from "../../node-agent/runtime/testing.js";
 
 const statusCode = (s: RunStatus | undefined) => (!s || s.status === "paused" ? STATUS.running : STATUS[s.status]);
 
-function session(module: Uint8Array, invoke: string, args: Value[]) {
-  const c = compileModule(module);
-  if (!c.ok) throw new Error(c.message);
-  const machine = new Machine({});
-  const inst = instantiate(machine, c.module, () => undefined);
-  if (!inst.ok) throw new Error(inst.message);
-  const exp = c.module.decoded.exports.find((e) => e.name === invoke);
-  const status = machine.start(inst.instance.funcs[exp?.index ?? -1] as FuncInst, args);
-  return { machine, prover: new StepProver(machine, inst.instance), status };
+function session(module: Uint8Array, opts: RunOptions) {
+  const p = prepareJob(module, opts);
+  if (!p.ok) throw new Error(p.refusal.message);
+  const { machine, host, instance, started } = p.job;
+  if (!instance) throw new Error("instantiation trapped");
+  return { machine, prover: new StepProver(machine, instance, host), status: started };
 }
 
 export interface Run {
   readonly module: Uint8Array;
+  readonly input: Uint8Array;
   readonly steps: bigint;
   readonly k: bigint;
-  /** Commitment after each step, [0] = the state before the first. */
+  /** What its final state opens to: the receipt's output_hash and state_root_after. */
+  readonly outputHash: Buffer;
+  readonly stateRootAfter: Buffer;
+  /** Commitment after each step, [0] = checkpoint 0 (the state before the first step). */
   readonly commitments: readonly Hash[];
   readonly root: Hash;
   /** The commitment at `step`, with its checkpoint path when a checkpoint falls there. */
   opening(step: bigint): { step: bigint; commitment: Buffer; path: Buffer[] };
+  /** The encoded opening of the honest final state. */
+  readonly finalOpening: Uint8Array;
   /** The encoded one-step proof of step `lo` → lo + 1 of the honest run. */
   stepProof(lo: bigint): Uint8Array;
 }
 
-export function realRun(file: string, invoke: string, args: Value[], k: bigint, tamperFrom?: bigint): Run {
+/** Flips the lowest bit of the topmost number on the value stack: one wrong state, and the run goes on from it. */
+function flipTop(m: { stack: unknown[]; sp: number }): void {
+  for (let i = m.sp - 1; i >= 0; i--) {
+    const v = m.stack[i];
+    if (typeof v === "number") m.stack[i] = (v ^ 1) | 0;
+    else if (typeof v === "bigint") m.stack[i] = BigInt.asIntN(64, v ^ 1n);
+    else continue;
+    return;
+  }
+  throw new Error("no number on the stack to flip");
+}
+
+/**
+ * Runs `file` as a WASI job on `input`. With `tamperAt`, the node's machine state is flipped once after
+ * `tamperAt` steps and the run continues from it: everything it commits to from there (its trace, its final
+ * state, its output) is a real run of a tampered machine — what a node that executed one step wrongly shows.
+ */
+export function realRun(file: string, input: Uint8Array, k: bigint, tamperAt?: bigint): Run {
   const module = fixture(file);
-  const s = session(module, invoke, args);
-  const honest: Hash[] = [hashStepState(s.prover.commitment(statusCode(s.status)))];
+  const opts: RunOptions = { invoke: "_start", input };
+  const s = session(module, opts);
+  const commitments: Hash[] = [hashStepState(s.prover.commitment(statusCode(s.status)))];
   let status = s.status;
+  if (tamperAt === 0n) {
+    flipTop(s.machine);
+    commitments[0] = hashStepState(s.prover.commitment(statusCode(status)));
+  }
   while (status === undefined || status.status === "paused") {
     status = s.machine.run(s.machine.steps + 1);
-    honest.push(hashStepState(s.prover.commitment(statusCode(status))));
+    if (tamperAt !== undefined && BigInt(s.machine.steps) === tamperAt && status.status === "paused")
+      flipTop(s.machine);
+    commitments.push(hashStepState(s.prover.commitment(statusCode(status))));
   }
-  const steps = BigInt(honest.length - 1);
-  // A node that lies from `tamperFrom` on: every later state it commits to differs from the real one.
-  const commitments = honest.map((h, i) =>
-    tamperFrom !== undefined && BigInt(i) >= tamperFrom ? sha256Of(h, new TextEncoder().encode("tampered")) : h,
-  );
+  const opening = s.prover.opening(statusCode(status));
+  const claims = openFinalCommitment(commitments.at(-1)!, opening);
+  const steps = BigInt(commitments.length - 1);
   const leaves = Array.from(
     { length: Number(checkpointCount(steps, k)) },
     (_, i) => commitments[Number(checkpointStep(BigInt(i), steps, k))]!,
@@ -62,10 +86,14 @@ export function realRun(file: string, invoke: string, args: Value[], k: bigint, 
   const root = merkleRoot(leaves);
   return {
     module,
+    input,
     steps,
     k,
+    outputHash: Buffer.from(claims.outputHash, "hex"),
+    stateRootAfter: Buffer.from(claims.kvRoot, "hex"),
     commitments,
     root,
+    finalOpening: encodeStepProofJson(opening),
     opening(step) {
       const commitment = Buffer.from(commitments[Number(step)]!);
       const atCheckpoint = step === steps || step % k === 0n;
@@ -73,7 +101,8 @@ export function realRun(file: string, invoke: string, args: Value[], k: bigint, 
       return { step, commitment, path: atCheckpoint ? merkleProof(leaves, index).map((h) => Buffer.from(h)) : [] };
     },
     stepProof(lo) {
-      const t = session(module, invoke, args);
+      // Always the honest machine's step: whoever submits a valid proof, the chain learns the true next state.
+      const t = session(module, opts);
       if (lo > 0n) t.machine.run(Number(lo));
       return encodeStepProofJson(t.prover.prove());
     },

@@ -44,6 +44,11 @@ export interface MsgBisect {
   signer: string;
   gameId: bigint;
   openings: Opening[];
+  /**
+   * The defender's opening move when hi = steps: the opening of its final commitment (the runtime's FinalOpening),
+   * which must state the receipt's output_hash and state_root_after.
+   */
+  finalOpening: Buffer;
 }
 
 export interface MsgBisectResponse {
@@ -374,7 +379,7 @@ export const Opening: MessageFns<Opening> = {
 };
 
 function createBaseMsgBisect(): MsgBisect {
-  return { signer: "", gameId: 0n, openings: [] };
+  return { signer: "", gameId: 0n, openings: [], finalOpening: Buffer.alloc(0) };
 }
 
 export const MsgBisect: MessageFns<MsgBisect> = {
@@ -390,6 +395,9 @@ export const MsgBisect: MessageFns<MsgBisect> = {
     }
     for (const v of message.openings) {
       Opening.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.finalOpening.length !== 0) {
+      writer.uint32(34).bytes(message.finalOpening);
     }
     return writer;
   },
@@ -431,6 +439,14 @@ export const MsgBisect: MessageFns<MsgBisect> = {
             message.openings.push(Opening.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.finalOpening = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -448,6 +464,11 @@ export const MsgBisect: MessageFns<MsgBisect> = {
       signer: isSet(object.signer) ? globalThis.String(object.signer) : "",
       gameId: isSet(object.gameId) ? BigInt(object.gameId) : isSet(object.game_id) ? BigInt(object.game_id) : 0n,
       openings: globalThis.Array.isArray(object?.openings) ? object.openings.map((e: any) => Opening.fromJSON(e)) : [],
+      finalOpening: isSet(object.finalOpening)
+        ? Buffer.from(bytesFromBase64(object.finalOpening))
+        : isSet(object.final_opening)
+        ? Buffer.from(bytesFromBase64(object.final_opening))
+        : Buffer.alloc(0),
     };
   },
 
@@ -462,6 +483,9 @@ export const MsgBisect: MessageFns<MsgBisect> = {
     if (message.openings?.length) {
       obj.openings = message.openings.map((e) => Opening.toJSON(e));
     }
+    if (message.finalOpening.length !== 0) {
+      obj.finalOpening = base64FromBytes(message.finalOpening);
+    }
     return obj;
   },
 
@@ -473,6 +497,7 @@ export const MsgBisect: MessageFns<MsgBisect> = {
     message.signer = object.signer ?? "";
     message.gameId = (object.gameId !== undefined && object.gameId !== null) ? BigInt(object.gameId) : 0n;
     message.openings = object.openings?.map((e) => Opening.fromPartial(e)) || [];
+    message.finalOpening = object.finalOpening ?? Buffer.alloc(0);
     return message;
   },
 };
