@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../../common/hash.js";
 import { packAny } from "../../common/protobuf.js";
 import { secp256k1KeyPair } from "../../common/secp256k1.js";
+import { wat } from "../../node-agent/runtime/testing.js";
 import { DisputeType, type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { QueryGameRequest, QueryGameResponse } from "../../proto/gen/dsdn/fraud/v1/query.js";
 import { MsgBisect, MsgChallenge, MsgPinStart, MsgSubmitStepProof } from "../../proto/gen/dsdn/fraud/v1/tx.js";
@@ -24,12 +25,14 @@ import {
 import { sendMsg } from "../../test/support/txBuilder.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
 import { checkpointCount, maxRounds, midpoint } from "./game.js";
+import { runtimeStepVerifier } from "./proofAdapter.js";
 
 const TREASURY = moduleAddress(ModuleAccount.Treasury);
 const ESCROW = moduleAddress(ModuleAccount.FraudEscrow);
 const FEE = 10_000n;
 const BOND = 100n * NUSA;
 const TIMEOUT = 200n;
+const PROOF_CAP = 65_536n;
 
 const WINDOW = 120n;
 let fx: Fixture;
@@ -38,7 +41,7 @@ function freshChain() {
   beforeAll(async () => {
     fx = await setupFixture({
       validators: 4,
-      fraud: { moveTimeoutSeconds: TIMEOUT.toString() },
+      fraud: { moveTimeoutSeconds: TIMEOUT.toString(), maxStepProofBytes: PROOF_CAP.toString() },
       receipts: { computeWindowBaseSeconds: WINDOW.toString(), computeWindowMaxSeconds: WINDOW.toString() },
     });
   }, 60_000);
@@ -313,7 +316,7 @@ describe("a full game over a real run", () => {
     const id = challenge(p, DisputeType.DISPUTE_TYPE_INVALID_STATE_TRANSITION, claim);
     const BOB = addressOf(fx.bob);
     expect(fx.chain.exec(fx.bob, [bisectMsg(BOB, id, [liar.opening(2n), liar.opening(3n)])]).code).toBe(0);
-    const big = fx.chain.exec(fx.bob, [proofMsg(BOB, id, new Uint8Array(131_073))], { gas: 4_000_000n });
+    const big = fx.chain.exec(fx.bob, [proofMsg(BOB, id, new Uint8Array(Number(PROOF_CAP) + 1))], { gas: 4_000_000n });
     expect([big.codespace, big.code], big.log).toEqual(["fraud", 13]);
     const wrong = fx.chain.exec(fx.bob, [proofMsg(BOB, id, honest.stepProof(1n))], { gas: 4_000_000n });
     expect([wrong.codespace, wrong.code], wrong.log).toEqual(["fraud", 14]);
@@ -344,4 +347,11 @@ function nodeStake(): bigint {
 it("the round bound: ⌈log2(steps/K)⌉ + log2 K", () => {
   expect(maxRounds(1024n, 16n)).toBe(6 + 4);
   expect(checkpointCount(1000n, 100n)).toBe(11n);
+});
+
+it("does not re-instantiate a module with a start function on chain (its start would run on the job's whole fuel)", () => {
+  const looping = wat(`(module (func $s (loop $l (br $l))) (start $s) (func (export "_start")))`);
+  expect(() => runtimeStepVerifier.initialCommitment!(looping, new Uint8Array())).toThrow(/start function/);
+  const plain = wat(`(module (memory (export "memory") 1) (func (export "_start")))`);
+  expect(runtimeStepVerifier.initialCommitment!(plain, new Uint8Array())).toHaveLength(32);
 });

@@ -28,7 +28,9 @@ export const defaultFraudParams: FraudParams = {
   moveTimeoutSeconds: 1_800n,
   falseAccusationSlashPpm: 50_000n,
   challengerRewardPpm: 500_000n,
-  maxStepProofBytes: 131_072n,
+  // Host-call proofs reach ~340 KB binary in the worst case (common/wasm/README.md), about twice that as tagged
+  // JSON; the cap stays under auth's 1 MiB maxTxBytes.
+  maxStepProofBytes: 1_000_000n,
   stepVerifyGas: 100_000n,
   stepProofGasPerByte: 20n,
   maxPinBytes: 1_048_576n,

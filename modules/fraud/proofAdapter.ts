@@ -4,6 +4,8 @@
  * `verifyStepGas` replace `decodeStepProofJson` here), and the pins of a run's ends (rt-host's
  * `initialStepCommitment` and `openFinalCommitment`).
  */
+
+import { compileModule } from "../../common/wasm/instantiate.js";
 import {
   DEFAULT_INITIAL_CAPS,
   type FinalOpening,
@@ -104,11 +106,15 @@ export const runtimeStepVerifier: StepVerifier = {
   step(pre, proof, maxBytes) {
     return verifyStep(pre, decodeStepProofJson(proof, maxBytes));
   },
-  initialCommitment: (module, input) =>
-    initialStepCommitment(module, input, RECEIPT_JOB, {
-      maxModuleBytes: DEFAULT_INITIAL_CAPS.maxModuleBytes,
-      maxInputBytes: DEFAULT_INITIAL_CAPS.maxInputBytes,
-    }),
+  initialCommitment(module, input) {
+    // Instantiation runs a start function with the job's whole fuel (10^10 by default): on chain that would be
+    // unbounded work for a per-byte gas price, so modules with a start section are not pinned here.
+    const c = compileModule(module);
+    if (!c.ok) throw new RangeError(`module does not compile: ${c.message}`);
+    if (c.module.decoded.start !== undefined)
+      throw new RangeError("a module with a start function is not re-instantiated on chain");
+    return initialStepCommitment(module, input, RECEIPT_JOB, DEFAULT_INITIAL_CAPS);
+  },
   openFinal(final, opening, maxBytes) {
     const c = openFinalCommitment(final, decodeStepProofJson<FinalOpening>(opening, maxBytes));
     return { outputHash: c.outputHash, kvRoot: c.kvRoot, steps: c.steps };
