@@ -9,7 +9,9 @@ import type { ChainStore } from "../chain-app/store/index.js";
 import { AuthKeeper, authModule, newAnteHandler } from "../modules/auth/index.js";
 import { BankKeeper, bankModule } from "../modules/bank/index.js";
 import { CommitteeKeeper, committeeModule } from "../modules/committee/index.js";
+import { DistributionKeeper, distributionModule, observePowerUpdates } from "../modules/distribution/index.js";
 import { FraudKeeper, fraudModule, type StepVerifier } from "../modules/fraud/index.js";
+import { GovKeeper, govModule } from "../modules/gov/index.js";
 import { NodesKeeper, nodesModule } from "../modules/nodes/index.js";
 import { observeTransfers, ReceiptsKeeper, receiptsModule } from "../modules/receipts/index.js";
 import { punishNodeFault, SlashingKeeper, slashingModule } from "../modules/slashing/index.js";
@@ -25,6 +27,8 @@ export interface Keepers {
   readonly committee: CommitteeKeeper;
   readonly receipts: ReceiptsKeeper;
   readonly fraud: FraudKeeper;
+  readonly distribution: DistributionKeeper;
+  readonly gov: GovKeeper;
 }
 
 /** Module order is consensus-critical: genesis, begin- and end-block hooks run in this order. */
@@ -36,7 +40,9 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
   stake.addHooks(nodes);
   const slashing = new SlashingKeeper(stake);
   const committee = new CommitteeKeeper(stake);
-  const receipts = new ReceiptsKeeper(bank, stake);
+  const receipts = new ReceiptsKeeper(bank);
+  const distribution = new DistributionKeeper(bank, stake);
+  const gov = new GovKeeper(bank, stake);
   // Proven compute fraud goes through slashing's node-fault path (10%, cooldown, repeated-malice ban).
   const fraud = new FraudKeeper(bank, {
     slashComputeFraud: (ctx, nodeId, evidence) =>
@@ -55,19 +61,26 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
   });
   // Receipts asks fraud whether a compute receipt is under dispute or void, without importing it.
   receipts.setDisputes(fraud);
+  const modules: AppModule[] = [
+    authModule(auth),
+    // MsgSend also feeds the receipts module's wallet-affinity record (anti self-dealing).
+    observeTransfers(bankModule(bank), receipts),
+    // Every validator power change also settles that validator's rewards (the F1 period boundary).
+    observePowerUpdates(stakeModule(stake, bank), distribution),
+    nodesModule(nodes, stake),
+    slashingModule(slashing, stake, nodes),
+    committeeModule(committee, stake),
+    receiptsModule(receipts, bank, committee, nodes, stake),
+    fraudModule(fraud, bank, committee, nodes, receipts, o.stepVerifier),
+    // After receipts: its validator share joins the fees in fee_collector before distribution allocates them.
+    distributionModule(distribution, bank),
+    govModule(gov),
+  ];
+  // Governance changes every module's params, and only it does: the router is each module's own accessor.
+  gov.setParamsRouter(new Map(modules.flatMap((m) => (m.params ? [[m.name, m.params] as const] : []))));
   return {
-    modules: [
-      authModule(auth),
-      // MsgSend also feeds the receipts module's wallet-affinity record (anti self-dealing).
-      observeTransfers(bankModule(bank), receipts),
-      stakeModule(stake, bank),
-      nodesModule(nodes, stake),
-      slashingModule(slashing, stake, nodes),
-      committeeModule(committee, stake),
-      receiptsModule(receipts, bank, committee, nodes, stake),
-      fraudModule(fraud, bank, committee, nodes, receipts, o.stepVerifier),
-    ],
-    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, fraud },
+    modules,
+    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, fraud, distribution, gov },
   };
 }
 

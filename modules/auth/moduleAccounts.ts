@@ -13,6 +13,10 @@ export const ModuleAccount = {
   NotBondedPool: "not_bonded_tokens_pool",
   /** Challenger bonds of open fraud games. */
   FraudEscrow: "fraud_escrow",
+  /** Validators' fee rewards, collected each end block and held until withdrawn. */
+  Distribution: "distribution",
+  /** Proposal deposits in escrow until the proposal ends. */
+  Gov: "gov",
 } as const;
 export type ModuleAccountName = (typeof ModuleAccount)[keyof typeof ModuleAccount];
 

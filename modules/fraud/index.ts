@@ -1,11 +1,13 @@
 /** @module The fraud module: bonded challenges on compute receipts, the bisection game, one-step verification, verdicts. */
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import { msgBisect } from "./bisect.js";
 import { msgChallenge } from "./challenge.js";
 import type { BankKeeper, CommitteeKeeper, NodesKeeper, ReceiptsKeeper } from "./expectedKeepers.js";
 import { defaultFraudGenesis, exportFraudGenesis, initFraudGenesis, validateFraudGenesis } from "./genesis.js";
 import type { FraudKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { parseFraudParams } from "./params.js";
 import { msgPinStart } from "./pinStart.js";
 import { runtimeStepVerifier, type StepVerifier } from "./proofAdapter.js";
 import { fraudQueries } from "./queryServer.js";
@@ -32,6 +34,7 @@ export function fraudModule(
 ): AppModule {
   return {
     name: MODULE_NAME,
+    params: moduleParams(parseFraudParams, keeper),
     msgs: [
       msgChallenge(keeper, bank, committee, nodes, receipts),
       msgBisect(keeper, verifier),

@@ -25,11 +25,10 @@ export const paidEvent = (id: Uint8Array, node: bigint, validators: bigint, trea
     ["validators_amount", validators.toString()],
     ["treasury_amount", treasury.toString()],
   ]);
-export const validatorRewardsEvent = (pot: bigint, validators: number, toTreasury: bigint) =>
+export const validatorRewardsEvent = (pot: bigint) =>
   event(EventType.ValidatorRewards, [
     ["amount", pot.toString()],
-    ["validators", String(validators)],
-    ["treasury_remainder", toTreasury.toString()],
+    ["to", "fee_collector"],
   ]);
 export const fundPoolEvent = (depositor: string, amount: bigint) =>
   event(EventType.FundPool, [

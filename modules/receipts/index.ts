@@ -1,5 +1,6 @@
 /** @module The receipts module: MsgClaimReward, the 70/20/10 payout, the compute challenge window, wallet affinity. */
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import { msgClaimReward } from "./claimReward.js";
 import type { BankKeeper, CommitteeKeeper, NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
 import { msgFundRewardPool } from "./fundRewardPool.js";
@@ -11,6 +12,7 @@ import {
 } from "./genesis.js";
 import type { ReceiptsKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { parseReceiptsParams } from "./params.js";
 import { receiptsQueries } from "./queryServer.js";
 
 export * from "../../common/receipts/receiptBytes.js";
@@ -21,7 +23,7 @@ export type { ReceiptDisputes } from "./expectedKeepers.js";
 export { MSG_FUND_REWARD_POOL_TYPE_URL } from "./fundRewardPool.js";
 export { ReceiptsKeeper } from "./keeper.js";
 export { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
-export { priceOf, splitByPower, splitReward } from "./reward.js";
+export { priceOf, splitReward } from "./reward.js";
 export { computeWindow, computeWindowSeconds } from "./window.js";
 
 export function receiptsModule(
@@ -33,6 +35,7 @@ export function receiptsModule(
 ): AppModule {
   return {
     name: MODULE_NAME,
+    params: moduleParams(parseReceiptsParams, keeper),
     msgs: [msgClaimReward(keeper, committee, nodes, stake), msgFundRewardPool(keeper)],
     queries: receiptsQueries(keeper),
     defaultGenesis: defaultReceiptsGenesis,

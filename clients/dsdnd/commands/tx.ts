@@ -115,5 +115,7 @@ export const tx: CommandGroup = {
     committee: async () => (await import("./committee.js")).committeeTx,
     receipt: async () => (await import("./receipt.js")).receiptTx,
     fraud: async () => (await import("./fraud.js")).fraudTx,
+    gov: async () => (await import("./gov.js")).govTx,
+    distribution: async () => (await import("./distribution.js")).distributionTx,
   },
 };
