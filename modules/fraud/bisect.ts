@@ -53,7 +53,7 @@ function checkOpening(g: Game, o: Opening, step: bigint, v: StepVerifier): void 
   }
   if (o.path.length > MAX_PATH || o.path.some((h) => h.length !== 32))
     throw FraudErrors.InvalidCheckpointProof.wrap("path of 32-byte hashes, at most 64");
-  if (!v.checkpoint(g.traceRoot, index, checkpointCount(g.steps, g.traceEvery), o.commitment, o.path))
+  if (!v.checkpoint(g.traceRoot, index, checkpointCount(g.steps, g.traceEvery), g.traceEvery, o.commitment, o.path))
     throw FraudErrors.InvalidCheckpointProof.wrap(`checkpoint ${index} (step ${step})`);
 }
 

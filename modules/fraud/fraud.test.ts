@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../../common/hash.js";
 import { packAny } from "../../common/protobuf.js";
 import { secp256k1KeyPair } from "../../common/secp256k1.js";
+import { runModule } from "../../common/wasm/run.js";
 import { wat } from "../../node-agent/runtime/testing.js";
 import { DisputeType, type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { QueryGameRequest, QueryGameResponse } from "../../proto/gen/dsdn/fraud/v1/query.js";
@@ -278,6 +279,11 @@ describe("a full game over a real run", () => {
     const k = 64n;
     const honest = realRun("wc.wasm", INPUT, k);
     // The first flip from two thirds in that changes the output (a flip whose value is dropped changes nothing).
+    // The honest trace is the runtime's own: the root runModule reports with the same K, and the same step count.
+    const own = runModule(honest.module, { invoke: "_start", input: INPUT, traceEvery: Number(k) });
+    if (!own.ok) throw new Error(own.refusal.message);
+    expect(own.report.traceRoot).toBe(Buffer.from(honest.root).toString("hex"));
+    expect(BigInt(own.report.steps)).toBe(honest.steps);
     let flip = (honest.steps * 2n) / 3n;
     let liar = realRun("wc.wasm", INPUT, k, flip);
     while (liar.outputHash.equals(honest.outputHash)) liar = realRun("wc.wasm", INPUT, k, ++flip);

@@ -19,8 +19,8 @@ import { verifyCheckpoint } from "../../common/wasm/trace/trace.js";
 import { ExternRef, FuncRef } from "../../common/wasm/types.js";
 
 export interface StepVerifier {
-  /** Whether `commitment` is checkpoint `index` of `count` under `root`. */
-  checkpoint(root: Hash, index: bigint, count: bigint, commitment: Hash, path: readonly Hash[]): boolean;
+  /** Whether `commitment` is checkpoint `index` of `count` under `root`, a trace with a checkpoint every `every` steps. */
+  checkpoint(root: Hash, index: bigint, count: bigint, every: bigint, commitment: Hash, path: readonly Hash[]): boolean;
   /** Decodes a proof of at most `maxBytes` and runs one step from `pre`; throws when the proof is not valid. */
   step(pre: Hash, proof: Uint8Array, maxBytes: number): Hash;
   /** The commitment of step 0 of `module` run on `input` (rt-host); undefined = not available. */
@@ -95,11 +95,13 @@ export function decodeStepProofJson<T = StepProof>(bytes: Uint8Array, maxBytes: 
 }
 
 export const runtimeStepVerifier: StepVerifier = {
-  checkpoint(root, index, count, commitment, path) {
-    if (index >= count || count > BigInt(Number.MAX_SAFE_INTEGER) || path.length > 64) return false;
+  checkpoint(root, index, count, every, commitment, path) {
+    const max = BigInt(Number.MAX_SAFE_INTEGER);
+    if (index >= count || count > max || every > max || path.length > 64) return false;
     return verifyCheckpoint(root, {
       checkpoint: { index: Number(index), steps: 0, hash: commitment },
       count: Number(count),
+      every: Number(every),
       path,
     });
   },

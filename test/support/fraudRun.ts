@@ -1,6 +1,6 @@
 /**
  * @module A real WASM job as a fraud game sees it: the step commitment (hashStepState) after every step, the trace
- * root over checkpoints every K steps (what rt-trace's step-commitment checkpoints give), checkpoint openings, the
+ * root over checkpoints every K steps (rt-trace's `traceRoot`, as `runTraced` builds it), checkpoint openings, the
  * opening of the final state, one-step proofs at any step (re-running deterministically to it), and a dishonest
  * run whose machine state was flipped once.
  */
@@ -9,8 +9,9 @@ import { openFinalCommitment } from "../../common/wasm/proof/ends.js";
 import { StepProver } from "../../common/wasm/proof/prover.js";
 import { hashStepState } from "../../common/wasm/proof/stepState.js";
 import { prepareJob, type RunOptions } from "../../common/wasm/run.js";
-import { type Hash, merkleProof, merkleRoot } from "../../common/wasm/trace/hashing.js";
+import { type Hash, merkleProof } from "../../common/wasm/trace/hashing.js";
 import { STATUS } from "../../common/wasm/trace/stateHash.js";
+import { traceRoot } from "../../common/wasm/trace/trace.js";
 import { checkpointCount, checkpointStep, encodeStepProofJson } from "../../modules/fraud/index.js";
 import { fixture } from "../../node-agent/runtime/testing.js";
 
@@ -83,7 +84,7 @@ export function realRun(file: string, input: Uint8Array, k: bigint, tamperAt?: b
     { length: Number(checkpointCount(steps, k)) },
     (_, i) => commitments[Number(checkpointStep(BigInt(i), steps, k))]!,
   );
-  const root = merkleRoot(leaves);
+  const root = traceRoot(leaves, Number(k));
   return {
     module,
     input,
@@ -103,7 +104,7 @@ export function realRun(file: string, input: Uint8Array, k: bigint, tamperAt?: b
     stepProof(lo) {
       // Always the honest machine's step: whoever submits a valid proof, the chain learns the true next state.
       const t = session(module, opts);
-      if (lo > 0n) t.machine.run(Number(lo));
+      if (lo > 0n) t.machine.run(t.machine.steps + Number(lo)); // steps count from the set-up state
       return encodeStepProofJson(t.prover.prove());
     },
   };
