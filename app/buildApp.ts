@@ -12,13 +12,15 @@ import { BankKeeper, bankModule } from "../modules/bank/index.js";
 import { CommitteeKeeper, committeeModule } from "../modules/committee/index.js";
 import { DistributionKeeper, distributionModule, observePowerUpdates } from "../modules/distribution/index.js";
 import { EconomicsKeeper, economicsModule } from "../modules/economics/index.js";
+import { FraudKeeper, fraudModule, type StepVerifier } from "../modules/fraud/index.js";
 import { GovKeeper, govModule } from "../modules/gov/index.js";
 import { NodesKeeper, nodesModule } from "../modules/nodes/index.js";
 import { OracleKeeper, oracleModule } from "../modules/oracle/index.js";
 import { observeTransfers, ReceiptsKeeper, receiptsModule } from "../modules/receipts/index.js";
-import { SlashingKeeper, slashingModule } from "../modules/slashing/index.js";
+import { punishNodeFault, SlashingKeeper, slashingModule } from "../modules/slashing/index.js";
 import { StakeKeeper, stakeModule } from "../modules/stake/index.js";
 import { observeRewards, SubsidyKeeper, subsidyModule } from "../modules/subsidy/index.js";
+import { NodeFault } from "../proto/gen/dsdn/slashing/v1/slashing.js";
 
 export interface Keepers {
   readonly auth: AuthKeeper;
@@ -28,6 +30,7 @@ export interface Keepers {
   readonly slashing: SlashingKeeper;
   readonly committee: CommitteeKeeper;
   readonly receipts: ReceiptsKeeper;
+  readonly fraud: FraudKeeper;
   readonly distribution: DistributionKeeper;
   readonly gov: GovKeeper;
   readonly oracle: OracleKeeper;
@@ -36,7 +39,7 @@ export interface Keepers {
 }
 
 /** Module order is consensus-critical: genesis, begin- and end-block hooks run in this order. */
-export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
+export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules: AppModule[]; keepers: Keepers } {
   const auth = new AuthKeeper();
   const bank = new BankKeeper(auth);
   const stake = new StakeKeeper(bank);
@@ -56,6 +59,24 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
       receipts.setParams(ctx, { ...receipts.getParams(ctx), storagePricePerGib: v }),
   };
   const economics = new EconomicsKeeper(oracle, storagePrice, bank);
+  // Proven compute fraud goes through slashing's node-fault path (10%, cooldown, repeated-malice ban).
+  const fraud = new FraudKeeper(bank, {
+    slashComputeFraud: (ctx, nodeId, evidence) =>
+      nodes.getNode(ctx, nodeId)
+        ? punishNodeFault(
+            ctx,
+            slashing,
+            stake,
+            nodes,
+            nodeId,
+            NodeFault.NODE_FAULT_COMPUTE_FRAUD,
+            evidence,
+            ctx.block.height,
+          ).slashed
+        : 0n,
+  });
+  // Receipts asks fraud whether a compute receipt is under dispute or void, without importing it.
+  receipts.setDisputes(fraud);
   const modules: AppModule[] = [
     authModule(auth),
     // MsgSend also feeds the receipts module's wallet-affinity record (anti self-dealing).
@@ -67,6 +88,7 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
     committeeModule(committee, stake),
     // Storage claims also feed the subsidy's organic-revenue record (its sunset rule).
     observeRewards(receiptsModule(receipts, bank, committee, nodes, stake), subsidy),
+    fraudModule(fraud, bank, committee, nodes, receipts, o.stepVerifier),
     // After receipts: its validator share joins the fees in fee_collector before distribution allocates them.
     distributionModule(distribution, bank),
     govModule(gov),
@@ -79,7 +101,21 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
   gov.setParamsRouter(new Map(modules.flatMap((m) => (m.params ? [[m.name, m.params] as const] : []))));
   return {
     modules,
-    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, distribution, gov, oracle, subsidy, economics },
+    keepers: {
+      auth,
+      bank,
+      stake,
+      nodes,
+      slashing,
+      committee,
+      receipts,
+      fraud,
+      distribution,
+      gov,
+      oracle,
+      subsidy,
+      economics,
+    },
   };
 }
 

@@ -158,6 +158,16 @@ function localnetModuleState(
         faultAuthority,
       },
     },
+    receipts: {
+      ...defaults.receipts,
+      // Compute challenge windows of seconds, so end-to-end tests claim (and challenge) quickly.
+      params: {
+        ...(defaults.receipts?.params as object),
+        computeWindowBaseSeconds: "20",
+        computeWindowPerMbSeconds: "5",
+        computeWindowMaxSeconds: "60",
+      },
+    },
     // Bootstrap governance with seconds-long periods so a proposal's life fits in a test.
     gov: {
       ...defaults.gov,
