@@ -1,8 +1,10 @@
 /** @module The DAEvent union: one envelope payload, tagged by type, over the generated dsdn.da.v1 messages. */
 import {
   ChunkDeclared,
+  CommitteeRotated,
   DeleteRequested,
   type EventEnvelope,
+  FallbackActivated,
   NodeRegistered,
   NodeStatusChanged,
   ReceiptIssued,
@@ -17,7 +19,9 @@ export type DAEvent =
   | { readonly type: "replicaAdded"; readonly value: ReplicaAdded }
   | { readonly type: "replicaRemoved"; readonly value: ReplicaRemoved }
   | { readonly type: "deleteRequested"; readonly value: DeleteRequested }
-  | { readonly type: "receiptIssued"; readonly value: ReceiptIssued };
+  | { readonly type: "receiptIssued"; readonly value: ReceiptIssued }
+  | { readonly type: "committeeRotated"; readonly value: CommitteeRotated }
+  | { readonly type: "fallbackActivated"; readonly value: FallbackActivated };
 
 export type DAEventType = DAEvent["type"];
 
@@ -34,6 +38,8 @@ export const DA_EVENT_TYPES: readonly DAEventType[] = [
   "replicaRemoved",
   "deleteRequested",
   "receiptIssued",
+  "committeeRotated",
+  "fallbackActivated",
 ];
 
 /** Fills defaults so the event encodes canonically. */
@@ -53,6 +59,10 @@ export function normalizeEvent(input: DAEventInput): DAEvent {
       return { type: input.type, value: DeleteRequested.fromPartial(input.value) };
     case "receiptIssued":
       return { type: input.type, value: ReceiptIssued.fromPartial(input.value) };
+    case "committeeRotated":
+      return { type: input.type, value: CommitteeRotated.fromPartial(input.value) };
+    case "fallbackActivated":
+      return { type: input.type, value: FallbackActivated.fromPartial(input.value) };
     default:
       throw new TypeError(`unknown DA event type "${(input as { type: string }).type}"`);
   }
@@ -88,6 +98,14 @@ export function eventOfEnvelope(env: EventEnvelope): DAEvent | undefined {
   }
   if (env.receiptIssued !== undefined) {
     found = { type: "receiptIssued", value: env.receiptIssued };
+    count++;
+  }
+  if (env.committeeRotated !== undefined) {
+    found = { type: "committeeRotated", value: env.committeeRotated };
+    count++;
+  }
+  if (env.fallbackActivated !== undefined) {
+    found = { type: "fallbackActivated", value: env.fallbackActivated };
     count++;
   }
   return count === 1 ? found : undefined;

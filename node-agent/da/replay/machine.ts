@@ -15,7 +15,7 @@ import { applyReplicaAdded } from "./applyReplicaAdded.js";
 import { applyReplicaRemoved } from "./applyReplicaRemoved.js";
 import type { ReplayConfig } from "./config.js";
 import { ReplayState } from "./state.js";
-import { type ApplyContext, type ApplyOutcome, rejected, type StateChange } from "./transition.js";
+import { type ApplyContext, type ApplyOutcome, applied, rejected, type StateChange } from "./transition.js";
 import { envelopeWriteKey } from "./writeKey.js";
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -271,6 +271,14 @@ export class ReplayMachine {
           // Receipts are settled on chain (receipts module); the DA log is their public record, and
           // derived storage state does not change when one is issued.
           outcome = { status: "applied", changes: [] };
+          break;
+        case "committeeRotated":
+          // Only a trusted coordinator may announce the next committee; the set itself is the chain's.
+          outcome = ctx.isCoordinator ? applied([]) : rejected("CommitteeRotated from a non-coordinator");
+          break;
+        case "fallbackActivated":
+          // A publisher's own record of where its blobs went during a DA outage; no derived state.
+          outcome = applied([]);
           break;
       }
     }
