@@ -9,6 +9,7 @@ import type { ChainStore } from "../chain-app/store/index.js";
 import { AuthKeeper, authModule, newAnteHandler } from "../modules/auth/index.js";
 import { BankKeeper, bankModule } from "../modules/bank/index.js";
 import { CommitteeKeeper, committeeModule } from "../modules/committee/index.js";
+import { DAKeeper, daModule } from "../modules/da/index.js";
 import { NodesKeeper, nodesModule } from "../modules/nodes/index.js";
 import { observeTransfers, ReceiptsKeeper, receiptsModule } from "../modules/receipts/index.js";
 import { SlashingKeeper, slashingModule } from "../modules/slashing/index.js";
@@ -22,6 +23,7 @@ export interface Keepers {
   readonly slashing: SlashingKeeper;
   readonly committee: CommitteeKeeper;
   readonly receipts: ReceiptsKeeper;
+  readonly da: DAKeeper;
 }
 
 /** Module order is consensus-critical: genesis, begin- and end-block hooks run in this order. */
@@ -34,6 +36,7 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
   const slashing = new SlashingKeeper(stake);
   const committee = new CommitteeKeeper(stake);
   const receipts = new ReceiptsKeeper(bank, stake);
+  const da = new DAKeeper();
   return {
     modules: [
       authModule(auth),
@@ -44,8 +47,10 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
       slashingModule(slashing, stake, nodes),
       committeeModule(committee, stake),
       receiptsModule(receipts, bank, committee, nodes, stake),
+      // Validator-quorum DA (the fallback router's secondary); last, it depends only on bank.
+      daModule(da, bank),
     ],
-    keepers: { auth, bank, stake, nodes, slashing, committee, receipts },
+    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, da },
   };
 }
 
