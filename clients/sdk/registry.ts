@@ -3,6 +3,7 @@ import type { GeneratedType } from "@cosmjs/proto-signing";
 import { Registry } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
 import { committeeMessageTypes } from "./committee.js";
+import { daMessageTypes } from "./da.js";
 import { nodesMessageTypes } from "./nodes.js";
 import { receiptsMessageTypes } from "./receipts.js";
 import { slashingMessageTypes } from "./slashing.js";
@@ -15,6 +16,7 @@ export const dsdnMessageTypes: ReadonlyArray<[string, GeneratedType]> = [
   ...slashingMessageTypes,
   ...committeeMessageTypes,
   ...receiptsMessageTypes,
+  ...daMessageTypes,
 ];
 
 export function dsdnRegistry(): Registry {

@@ -35,6 +35,8 @@ export interface FallbackRouterOptions {
   readonly maxRecoveryScan?: bigint;
   readonly now?: () => number;
   readonly logger?: DALogger;
+  /** close() also closes the three layers (default false: they belong to the caller). */
+  readonly ownsLayers?: boolean;
 }
 
 /** Emitted as "transition" for every state change. */
@@ -94,6 +96,7 @@ export class FallbackRouter extends EventEmitter implements DALayer {
   private timer: NodeJS.Timeout | undefined;
   private probing: Promise<void> | undefined;
   private closed = false;
+  private readonly ownsLayers: boolean;
 
   constructor(options: FallbackRouterOptions) {
     super();
@@ -120,6 +123,7 @@ export class FallbackRouter extends EventEmitter implements DALayer {
       ...(options.journalMaxBytes !== undefined ? { maxBytes: options.journalMaxBytes } : {}),
     });
     this.snap = initialSnapshot(this.now());
+    this.ownsLayers = options.ownsLayers ?? false;
   }
 
   get state(): FallbackState {
@@ -317,7 +321,7 @@ export class FallbackRouter extends EventEmitter implements DALayer {
     };
   }
 
-  /** Stops the monitor and closes the journal (the layers belong to the caller). */
+  /** Stops the monitor and closes the journal (and the layers when it owns them). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -325,5 +329,7 @@ export class FallbackRouter extends EventEmitter implements DALayer {
     await this.probing;
     await this.chain;
     this.journal.close();
+    if (this.ownsLayers)
+      for (const l of [this.primary, this.secondary, this.emergency]) await l?.close().catch(() => undefined);
   }
 }
