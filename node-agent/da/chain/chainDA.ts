@@ -1,10 +1,10 @@
 /** @module ChainDA: the validator-quorum DA (chain module `da`) as a DALayer — post as txs, read back verified against the chain's commitment. */
 import type { OfflineSigner } from "@cosmjs/proto-signing";
-import type { SigningStargateClient } from "@cosmjs/stargate";
-import { QueryClient } from "@cosmjs/stargate";
+import { GasPrice, QueryClient, SigningStargateClient } from "@cosmjs/stargate";
 import { type CometClient, connectComet } from "@cosmjs/tendermint-rpc";
-import { connectSigningClient } from "../../../clients/sdk/client.js";
+import { DEFAULT_GAS_PRICE } from "../../../clients/sdk/client.js";
 import { type DAQueryExtension, postBlobMsg, setupDAExtension } from "../../../clients/sdk/da.js";
+import { dsdnRegistry } from "../../../clients/sdk/registry.js";
 import { BaseError, ErrorCode, IntegrityError } from "../../../common/errors.js";
 import { bytesEqual } from "../../../common/hash.js";
 import { blobCommitment, namespaceProblem } from "../../../modules/da/commitment.js";
@@ -18,6 +18,8 @@ export interface ChainDAOptions {
   readonly signer?: OfflineSigner;
   readonly namespace: Uint8Array;
   readonly gasPrice?: string;
+  /** How long a post waits for its block before failing over (default 15 s; CosmJS's own is 60 s). */
+  readonly broadcastTimeoutMs?: number;
   /** Subscription polling interval (default 500 ms). */
   readonly pollMs?: number;
 }
@@ -47,8 +49,11 @@ export class ChainDA implements DALayer {
     if (options.signer) {
       const [acc] = await options.signer.getAccounts();
       if (!acc) throw new BaseError(ErrorCode.InvalidArgument, "ChainDA signer has no account");
-      const { client } = await connectSigningClient(options.rpcUrl, options.signer, {
-        ...(options.gasPrice ? { gasPrice: options.gasPrice } : {}),
+      const client = await SigningStargateClient.connectWithSigner(options.rpcUrl, options.signer, {
+        registry: dsdnRegistry(),
+        gasPrice: GasPrice.fromString(options.gasPrice ?? DEFAULT_GAS_PRICE),
+        broadcastTimeoutMs: options.broadcastTimeoutMs ?? 15_000,
+        broadcastPollIntervalMs: 300,
       });
       signing = { client, address: acc.address };
     }
