@@ -7,11 +7,11 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { HOST_ABI_MODULE, hostAbiFunctions, resolveHostAbi } from "./hostAbi.js";
 import { DEFAULT_HOST_LIMITS, type HostLimits, HostState } from "./hostState.js";
-import { compileModule, instantiate, invokeFunc } from "./instantiate.js";
+import { compileModule, instantiate } from "./instantiate.js";
 import { Machine, type RunStatus } from "./machine.js";
 import { f32In, f64In } from "./numeric.js";
 import { DEFAULT_FUEL_COSTS, DEFAULT_LIMITS, type ExecLimits, type FuelCosts } from "./params.js";
-import type { FuncInst } from "./runtime.js";
+import type { FuncInst, Instance } from "./runtime.js";
 import { runTraced, type Trace } from "./trace/trace.js";
 import { F32, F64, I32, I64, type ValType, type Value, valTypeName } from "./types.js";
 import { resolveWasi, WASI_MODULE, wasiFunctions } from "./wasi.js";
@@ -93,10 +93,22 @@ export function formatValue(type: ValType, v: Value): { type: string; value: str
   return { type: name, value: v === null ? "null" : "ref" };
 }
 
-export function runModule(
+/** A job linked, instantiated and with its invocation set up (checkpoint 0), ready to run. */
+export interface PreparedJob {
+  readonly machine: Machine;
+  readonly host: HostState;
+  /** The main instance; undefined when instantiation trapped (then `started` says how). */
+  readonly instance: Instance | undefined;
+  /** The status after setting up the invocation: undefined when ready to run. */
+  readonly started: RunStatus | undefined;
+  readonly resultTypes: readonly ValType[];
+}
+
+/** Everything of a job before its first instruction: checks, compile, link, instantiate, start. */
+export function prepareJob(
   bytes: Uint8Array,
   opts: RunOptions,
-): { ok: true; report: RunReport } | { ok: false; refusal: RunRefusal } {
+): { ok: true; job: PreparedJob } | { ok: false; refusal: RunRefusal } {
   if (bytes.length > MAX_MODULE_BYTES) {
     return {
       ok: false,
@@ -108,14 +120,21 @@ export function runModule(
   }
   const compiled = compileModule(bytes);
   if (!compiled.ok) return { ok: false, refusal: { kind: compiled.kind, message: compiled.message } };
+  const badKey = [...(opts.initialState?.keys() ?? [])].find((k) => !/^(?:[0-9a-f]{2})*$/.test(k));
+  if (badKey !== undefined)
+    return {
+      ok: false,
+      refusal: { kind: "usage", message: `initial state key "${badKey.slice(0, 80)}" is not lowercase hex` },
+    };
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const machine = new Machine(limits, opts.costs ?? DEFAULT_FUEL_COSTS);
   const host = new HostState(
     opts.input ?? new Uint8Array(0),
     opts.hostLimits ?? DEFAULT_HOST_LIMITS,
     opts.initialState,
+    opts.clockNs ?? 0n,
   );
-  const wasi = wasiFunctions(host, { clockNs: opts.clockNs ?? 0n });
+  const wasi = wasiFunctions(host);
   const abi = hostAbiFunctions(host);
   const mod = compiled.module;
 
@@ -142,26 +161,41 @@ export function runModule(
     if (module === HOST_ABI_MODULE) return resolveHostAbi(machine, abi, name, desc);
     return undefined;
   });
-  let status: RunStatus;
-  let trace: Trace | null = null;
   if (!inst.ok) {
     if (inst.kind === "unlinkable") return { ok: false, refusal: { kind: "unlinkable", message: inst.message } };
-    status = inst.status;
-  } else {
-    const f = inst.instance.funcs[exp.index] as FuncInst;
-    const values = args.map((a) => a.value);
-    if (opts.traceEvery !== undefined) {
-      const started = machine.start(f, values);
-      const traced = runTraced(machine, inst.instance, host, sha256(bytes), opts.traceEvery, started);
-      status = traced.status;
-      trace = traced.trace;
-    } else status = invokeFunc(machine, f, values);
+    return {
+      ok: true,
+      job: { machine, host, instance: undefined, started: inst.status, resultTypes: ftype.results },
+    };
   }
+  const f = inst.instance.funcs[exp.index] as FuncInst;
+  const started = machine.start(
+    f,
+    args.map((a) => a.value),
+  );
+  return { ok: true, job: { machine, host, instance: inst.instance, started, resultTypes: ftype.results } };
+}
+
+export function runModule(
+  bytes: Uint8Array,
+  opts: RunOptions,
+): { ok: true; report: RunReport } | { ok: false; refusal: RunRefusal } {
+  const prepared = prepareJob(bytes, opts);
+  if (!prepared.ok) return prepared;
+  const { machine, host, instance, started, resultTypes } = prepared.job;
+  let status: RunStatus;
+  let trace: Trace | null = null;
+  if (!instance) status = started as RunStatus;
+  else if (opts.traceEvery !== undefined) {
+    const traced = runTraced(machine, instance, host, sha256(bytes), opts.traceEvery, started);
+    status = traced.status;
+    trace = traced.trace;
+  } else status = started ?? machine.run();
   host.flushStderr();
   const output = host.output();
   const fuelUsed = machine.fuelUsed;
   const report: RunReport = {
-    results: status.status === "done" ? status.results.map((v, i) => formatValue(ftype.results[i] as ValType, v)) : [],
+    results: status.status === "done" ? status.results.map((v, i) => formatValue(resultTypes[i] as ValType, v)) : [],
     trap: status.status === "trap" ? status.trap : null,
     exitCode: status.status === "exit" ? status.code : null,
     fuelUsed: String(fuelUsed),
@@ -178,7 +212,7 @@ export function runModule(
     logs: host.logs,
     stateRootBefore: host.stateRootBefore,
     stateRootAfter: host.stateRoot(),
-    state: host.kv,
+    state: host.entries(),
     traceRoot: trace ? bytesToHex(trace.root) : null,
     trace,
   };

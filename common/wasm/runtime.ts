@@ -62,6 +62,18 @@ export class Memory {
     this.markDirty(addr, 8);
   }
 
+  /** Size in bytes (HostMemory). */
+  get size(): number {
+    return this.bytes.length;
+  }
+  /** A view of `len` bytes at `addr` (bounds checked by the caller; copy it to keep it). */
+  read(addr: number, len: number): Uint8Array {
+    return this.bytes.subarray(addr, addr + len);
+  }
+  getU32(addr: number): number {
+    return this.view.getUint32(addr, true);
+  }
+
   /** Returns the old size in pages, or -1 when the request exceeds the maximum. */
   grow(delta: number): number {
     const old = this.pages;

@@ -1,4 +1,5 @@
-/** @module Byte access across 1 KiB memory chunks (an access of up to 8 bytes spans at most two), for the prover's and verifier's contexts. */
+/** @module Byte access across 1 KiB memory chunks, for the prover's and verifier's contexts (instructions and host calls). */
+import type { HostMemory } from "../host.js";
 import { LEAF_BYTES } from "../trace/memoryMerkle.js";
 
 /** Reads `size` bytes at `addr` from chunks supplied by `chunk(index)`. */
@@ -21,4 +22,38 @@ export function writeChunked(chunk: (i: number) => Uint8Array, addr: number, byt
     touched.add(i);
   }
   return touched;
+}
+
+/**
+ * Linear memory as host functions see it (HostMemory), over 1 KiB chunks: the prover's copies of the
+ * live chunks or the verifier's witnessed ones. `written(i)` hears of every chunk a write changes.
+ */
+export class ChunkMemory implements HostMemory {
+  constructor(
+    readonly size: number,
+    private readonly chunk: (i: number) => Uint8Array,
+    private readonly written: (i: number) => void = () => {},
+  ) {}
+  read(addr: number, len: number): Uint8Array {
+    return readChunked(this.chunk, addr, len);
+  }
+  getU32(addr: number): number {
+    return new DataView(this.read(addr, 4).buffer).getUint32(0, true);
+  }
+  write(src: Uint8Array, addr: number): void {
+    for (const i of writeChunked(this.chunk, addr, src)) this.written(i);
+  }
+  setU8(addr: number, v: number): void {
+    this.write(new Uint8Array([v]), addr);
+  }
+  setU32(addr: number, v: number, le: boolean): void {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, v, le);
+    this.write(b, addr);
+  }
+  setU64(addr: number, v: bigint, le: boolean): void {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, v, le);
+    this.write(b, addr);
+  }
 }

@@ -1,4 +1,6 @@
 /** @module The one-step proof: the pre-state's clear fields plus a witness for everything the instruction touches. */
+import type { HostCommit } from "../hostState.js";
+import type { KvPath } from "../kvTree.js";
 import type { Hash } from "../trace/hashing.js";
 import type { Value } from "../types.js";
 import type { FuncMeta, StepState } from "./stepState.js";
@@ -51,8 +53,33 @@ export interface StepProof {
     readonly meta: FuncMeta;
     readonly metaPath: readonly Hash[];
   };
+  /** What a host call reads of the host state (absent for every other step). */
+  readonly host?: HostWitness;
   /** The caller frame popped by a return, and the chain below it. */
   readonly caller?: { readonly func: number; readonly pc: number; readonly base: number; readonly prev: Hash };
+}
+
+/**
+ * The host state behind a host call: the function's name (its leaf's code root is hostNameHash(name)),
+ * the pre-state host commit and segments hash (together `restHash`), the input chunks the call copies
+ * with their paths under `commit.inputRoot`, and the one key-value entry it reads or writes with its
+ * path under `commit.kvRoot` (value included when present). Memory chunks go in `StepProof.memory`.
+ */
+export interface HostWitness {
+  readonly name: string;
+  readonly segments: Hash;
+  readonly commit: HostCommit;
+  readonly input: readonly { readonly index: number; readonly bytes: Uint8Array; readonly path: readonly Hash[] }[];
+  readonly kv?: { readonly key: Uint8Array; readonly path: KvPath; readonly value?: Uint8Array };
+}
+
+function hostSize(h: HostWitness): number {
+  const c = h.commit;
+  let n = 4 + h.name.length + 32 + 8 + 64 + 8 + 32 + 1 + c.output.tail.length + 8 + 4 + 32 + 4 + c.stderr.length;
+  n += 32 + 4 + 8 + 4 + 8 + 8 + 5;
+  for (const x of h.input) n += 4 + x.bytes.length + 32 * x.path.length;
+  if (h.kv) n += 4 + h.kv.key.length + 32 * h.kv.path.siblings.length + 77 + 65 + (h.kv.value?.length ?? 0);
+  return n;
 }
 
 /** Size of the proof in bytes as it would be encoded (fixed-width fields, 32-byte hashes). */
@@ -67,6 +94,7 @@ export function proofSize(p: StepProof): number {
   n += p.types.length * 36 + p.tables.length * 44 + p.elems.length * 17;
   for (const x of [...p.types, ...p.tables, ...p.elems]) n += path(x.path);
   if (p.caller) n += 12 + 32;
+  if (p.host) n += hostSize(p.host);
   if (p.callee) n += 8 + 30 + p.callee.meta.localTypes.length + 96 + path(p.callee.addrPath) + path(p.callee.metaPath);
   return n;
 }

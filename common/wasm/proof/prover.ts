@@ -12,8 +12,10 @@ import { type Hash, hashLeaf } from "../trace/hashing.js";
 import { LEAF_BYTES } from "../trace/memoryMerkle.js";
 import { STATUS } from "../trace/stateHash.js";
 import type { FuncType, Ref, Value } from "../types.js";
-import { readChunked, writeChunked } from "./memChunks.js";
-import type { StepProof } from "./proof.js";
+import type { FinalOpening } from "./ends.js";
+import { prepareHostCall } from "./hostProve.js";
+import { ChunkMemory, readChunked, writeChunked } from "./memChunks.js";
+import type { HostWitness, StepProof } from "./proof.js";
 import { levelsOf, pathOf, rootOfLevels, UnsupportedStepError } from "./sparseTree.js";
 import { step } from "./step.js";
 import type { CallerFrame, StepCtx } from "./stepCtx.js";
@@ -30,6 +32,7 @@ import {
   pushFrame,
   STACK_DEPTH,
   StepStateBuilder,
+  segmentsHash,
   sigHash,
   TABLES_DEPTH,
   TYPES_DEPTH,
@@ -44,7 +47,7 @@ export class StepProver {
   constructor(
     private readonly machine: Machine,
     private readonly inst: Instance,
-    host?: HostState,
+    private readonly host?: HostState,
     private readonly costs: FuelCosts = DEFAULT_FUEL_COSTS,
   ) {
     this.builder = new StepStateBuilder(machine, inst, host);
@@ -54,6 +57,12 @@ export class StepProver {
   /** The commitment of the machine's current state (`status` from the last run). */
   commitment(status: number) {
     return this.builder.snapshot(status).state;
+  }
+
+  /** The opening of the current (final) state's commitment: clear fields, segments, host commit. */
+  opening(status: number): FinalOpening {
+    if (!this.host) throw new Error("an opening needs the host state");
+    return { state: this.commitment(status), segments: segmentsHash(this.inst), host: this.host.commit() };
   }
 
   /** Proof of the next instruction of the paused (running) machine. */
@@ -98,6 +107,7 @@ export class StepProver {
       globals: new Set<number>(),
     };
     let caller: StepProof["caller"];
+    let hostWitness: (() => HostWitness) | undefined;
     let callee: StepProof["callee"];
     const frames = snap.frames as Frame[];
     const ctx: StepCtx = {
@@ -172,6 +182,14 @@ export class StepProver {
         touched.tables.add(t);
         touched.elems.add(`${t}:${i}`);
         tableCopy(t)[i] = v as Ref;
+      },
+      hostCall: (addr, _meta, meter, args) => {
+        const hf = m.store.funcs[addr];
+        if (hf?.kind !== "host") throw new Error("not a host function");
+        const call = prepareHostCall(this.host, this.inst, hf.name);
+        hostWitness = call.witness;
+        const mem = memory ? new ChunkMemory(memory.bytes.length, chunkCopy) : undefined;
+        return call.fn(meter, { memories: mem ? [mem] : [] }, args);
       },
       pushCaller() {},
       popCaller(): CallerFrame | undefined {
@@ -252,6 +270,7 @@ export class StepProver {
         };
       }),
       ...(caller ? { caller } : {}),
+      ...(hostWitness ? { host: hostWitness() } : {}),
       ...(callee ? { callee } : {}),
     };
   }

@@ -3,6 +3,7 @@
  * (recording every access), the verifier over the proof's witnesses (refusing anything not proven).
  * The step semantics in step.ts are written once against it.
  */
+import type { HostMeter, HostSignal } from "../host.js";
 import type { Value } from "../types.js";
 import type { FuncMeta } from "./stepState.js";
 
@@ -38,6 +39,12 @@ export interface StepCtx {
   tableSize(t: number): number;
   tableGet(t: number, i: number): Value;
   tableSet(t: number, i: number, v: Value): void;
+  /**
+   * Runs the host function at store address `addr` (leaf `meta`, already proven) on `args` under
+   * `meter`: the same implementation the run linked, over the live state (prover, recording) or
+   * over witnessed memory, input and key-value views (verifier).
+   */
+  hostCall(addr: number, meta: FuncMeta, meter: HostMeter, args: Value[]): Value[] | HostSignal;
   /** Pushes the caller frame onto the frame chain. */
   pushCaller(f: CallerFrame): void;
   /** Pops the innermost caller frame off the frame chain; undefined when there is none. */

@@ -5,7 +5,7 @@
  * trace's chunk tree, and the rest (tables, segments, host state) as one hash. A proof carries these
  * fields in the clear; verifyStep checks them against the pre-state hash.
  */
-import type { HostState } from "../hostState.js";
+import { type HostState, hashHostCommit } from "../hostState.js";
 import type { Frame, Machine } from "../machine.js";
 import type { FuncInst, Instance } from "../runtime.js";
 import { type Hash, hashLeaf, Writer } from "../trace/hashing.js";
@@ -77,6 +77,24 @@ export function hashStepState(s: StepState): Hash {
     .bytes(s.tablesRoot)
     .bytes(s.restHash)
     .digest();
+}
+
+/** Which data and element segments are dropped (one bit each). */
+export function segmentsHash(inst: Instance): Hash {
+  const w = new Writer().u32(inst.datas.length);
+  for (const d of inst.datas) w.u8(d === null ? 0 : 1);
+  w.u32(inst.elems.length);
+  for (const e of inst.elems) w.u8(e === null ? 0 : 1);
+  return w.digest();
+}
+/** `restHash`: the segments and the host state (hashHostCommit; absent for a machine without one). */
+export function restHashOf(segments: Hash, host: Hash | undefined): Hash {
+  const w = new Writer()
+    .text("dsdn-wasm-rest-v2")
+    .bytes(segments)
+    .u8(host ? 1 : 0);
+  if (host) w.bytes(host);
+  return w.digest();
 }
 
 export const EMPTY_FRAMES: Hash = new Uint8Array(32);
@@ -185,9 +203,15 @@ export function tableLeaf(size: number, max: number, elemsRoot: Hash): Hash {
   return hashLeaf(new Writer().u32(size).u32(max).bytes(elemsRoot).finish());
 }
 
+/** What a host function's leaf holds in place of a code root. */
+export function hostNameHash(name: string): Hash {
+  return new Writer().text("dsdn-wasm-host-fn").u32(name.length).text(name).digest();
+}
+
 export function funcTrees(f: FuncInst, inst: Instance): FuncTrees {
   if (f.kind === "host") {
     const z = new Uint8Array(32);
+    // A host function's leaf names it ("module.name"): the verifier runs the implementation by that name.
     return {
       meta: {
         kind: "host",
@@ -197,7 +221,7 @@ export function funcTrees(f: FuncInst, inst: Instance): FuncTrees {
         maxHeight: 0,
         codeLen: 0,
         main: false,
-        codeRoot: z,
+        codeRoot: hostNameHash(f.name),
         constsRoot: z,
         instFuncsRoot: z,
         sig: sigHash(f.type),
@@ -322,14 +346,7 @@ export class StepStateBuilder {
   }
 
   private restHash(): Hash {
-    const inst = this.inst;
-    const w = new Writer().u32(inst.datas.length);
-    for (const d of inst.datas) w.u8(d === null ? 0 : 1);
-    w.u32(inst.elems.length);
-    for (const e of inst.elems) w.u8(e === null ? 0 : 1);
-    const h = this.host;
-    if (h) w.u32(h.inputPos).bytes(h.outputAcc).bytes(h.logAcc).text(h.stateRoot()).u32(h.randomCounter).u32(h.fsOps);
-    return w.digest();
+    return restHashOf(segmentsHash(this.inst), this.host ? hashHostCommit(this.host.commit()) : undefined);
   }
 }
 

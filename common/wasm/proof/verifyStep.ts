@@ -5,12 +5,15 @@
  * A proof that does not match throws StepProofError.
  */
 
+import { DEFAULT_HOST_LIMITS, type HostLimits } from "../hostState.js";
 import { costTable, DEFAULT_FUEL_COSTS, DEFAULT_LIMITS, type ExecLimits, type FuelCosts } from "../params.js";
+import { PAGE_SIZE } from "../runtime.js";
 import { equal, type Hash, hashLeaf } from "../trace/hashing.js";
 import { LEAF_BYTES } from "../trace/memoryMerkle.js";
 import { STATUS } from "../trace/stateHash.js";
 import type { Value } from "../types.js";
-import { readChunked, writeChunked } from "./memChunks.js";
+import { witnessedHostCall } from "./hostVerify.js";
+import { ChunkMemory, readChunked, writeChunked } from "./memChunks.js";
 import type { StepProof, ValueWitness } from "./proof.js";
 import { EMPTY_LEAF, PartialTree, StepProofError } from "./sparseTree.js";
 import { step } from "./step.js";
@@ -78,8 +81,10 @@ export function verifyStep(
   proof: StepProof,
   costs: FuelCosts = DEFAULT_FUEL_COSTS,
   limits: ExecLimits = DEFAULT_LIMITS,
+  hostLimits: HostLimits = DEFAULT_HOST_LIMITS,
 ): Hash {
   const items =
+    (proof.host ? proof.host.input.length + 1 : 0) +
     proof.code.length +
     proof.consts.length +
     proof.stack.length +
@@ -168,6 +173,9 @@ export function verifyStep(
     return tableViews.get(t) as NonNullable<ReturnType<typeof tableViews.get>>;
   };
   let framesHash = s.framesHash;
+  let hostAfter: (() => Hash) | undefined;
+  // No memory at all (not a 0-page one) commits as a zero root with no pages.
+  const hasMemory = !(s.memPages === 0 && s.memMax === 0 && equal(s.memRoot, new Uint8Array(32)));
 
   const ctx: StepCtx = {
     meta,
@@ -231,6 +239,14 @@ export function verifyStep(
     tableSet(t, i, v) {
       table(t).elems.set(i, v);
     },
+    hostCall(_addr, m, meter, args) {
+      const call = witnessedHostCall(proof.host, m, s.restHash, hostLimits);
+      hostAfter = call.restHash;
+      const mem = hasMemory
+        ? new ChunkMemory(s.memPages * PAGE_SIZE, chunk, (i) => memTree.set(i, hashLeaf(chunks.get(i) as Uint8Array)))
+        : undefined;
+      return call.fn(meter, { memories: mem ? [mem] : [] }, args);
+    },
     pushCaller(f) {
       framesHash = pushFrame(framesHash, f.func, f.pc, f.base);
     },
@@ -273,6 +289,7 @@ export function verifyStep(
     framesHash,
     tablesRoot: postTables(),
     memRoot: memTree.root(),
+    restHash: hostAfter ? hostAfter() : s.restHash,
   };
   return hashStepState(post);
 }

@@ -3,7 +3,7 @@
  * counters, frames, value stack, globals, tables, dropped segments, memory (Merkle root) and host
  * state (input position, output and log hash chains, key-value root, random counter).
  */
-import type { HostState } from "../hostState.js";
+import { type HostState, hashHostCommit } from "../hostState.js";
 import type { Frame, Machine } from "../machine.js";
 import type { Instance } from "../runtime.js";
 import { ExternRef, FuncRef, type Value } from "../types.js";
@@ -61,13 +61,7 @@ export function stateParts(
   tables.u32(inst.elems.length);
   for (const e of inst.elems) tables.u8(e === null ? 0 : 1);
   const m = inst.memories[0];
-  const hostW = new Writer()
-    .u32(host.inputPos)
-    .bytes(host.outputAcc)
-    .bytes(host.logAcc)
-    .text(host.stateRoot())
-    .u32(host.randomCounter)
-    .u32(host.fsOps);
+  const hostW = new Writer().bytes(hashHostCommit(host.commit()));
   return {
     codeHash,
     status,

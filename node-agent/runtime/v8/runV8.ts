@@ -85,6 +85,7 @@ export function runModuleV8(bytes: Uint8Array, opts: RunOptions): V8Result {
     opts.input ?? new Uint8Array(0),
     opts.hostLimits ?? DEFAULT_HOST_LIMITS,
     opts.initialState,
+    opts.clockNs ?? 0n,
   );
   // Linking through the interpreter's own resolvers, so both engines accept and stub the same imports.
   const scratch = new Machine(limits, costs);
@@ -121,7 +122,8 @@ export function runModuleV8(bytes: Uint8Array, opts: RunOptions): V8Result {
   let exports: WAExports | undefined;
   const shim = new Memory(0, 0, undefined);
   shim.dirty = new Uint8Array(0);
-  const caller: HostCaller = { memories: [] };
+  const callerMems: Memory[] = [];
+  const caller: HostCaller = { memories: callerMems };
   const fuelG = () => exports?.[FUEL_GLOBAL] as WAGlobal;
   const meter: HostMeter = {
     costs,
@@ -142,7 +144,7 @@ export function runModuleV8(bytes: Uint8Array, opts: RunOptions): V8Result {
         shim.bytes = new Uint8Array(m.buffer);
         shim.view = new DataView(m.buffer);
         shim.pages = m.buffer.byteLength / PAGE_SIZE;
-        caller.memories[0] = shim;
+        callerMems[0] = shim;
       }
       if (!meter.charge(costs.hostCall)) throw new Stop({ trap: "out of fuel" });
       const out = f.fn(meter, caller, a);
@@ -197,7 +199,7 @@ export function runModuleV8(bytes: Uint8Array, opts: RunOptions): V8Result {
     logs: host.logs,
     stateRootBefore: host.stateRootBefore,
     stateRootAfter: host.stateRoot(),
-    state: host.kv,
+    state: host.entries(),
     traceRoot: null,
     trace: null,
   };
