@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import type { Command, CommandGroup } from "../../common/cli.js";
 import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
+import { startAuditTrail } from "../coordinator/auditTrail.js";
 import { connectChainView } from "../coordinator/chainView.js";
 import { Coordinator } from "../coordinator/coordinator.js";
 import { connectFaultReporter } from "../coordinator/faultReporter.js";
@@ -90,6 +91,15 @@ const run: Command = {
       logger: stderrLogger,
     });
     await coordinator.start();
+    // WORM audit log (<data>/audit.log), FallbackActivated / CommitteeRotated events, mirror to DA.
+    const stopAudit = await startAuditTrail({
+      dataDir,
+      da,
+      publisher: coordinator.publisher,
+      secretKey: key.secretKey,
+      rpcUrl,
+      logger: stderrLogger,
+    });
     const service = serviceLimitsFromFlags(v);
     const app = coordinatorRoutes(coordinator, {
       limits: service.limits,
@@ -104,6 +114,7 @@ const run: Command = {
     out(`coordinator key ${key.nodeId} DA height ${coordinator.follower.height} chain ${rpcUrl}`);
     await untilSignal();
     await app.close();
+    await stopAudit();
     await coordinator.stop();
     chain.close();
     faultReporter?.close();
