@@ -100,10 +100,9 @@ Load average at start ${load0.toFixed(1)}, at end ${loadavg()[0]!.toFixed(1)} (2
 | reconciliation: primary back → all ${blobs} blobs reposted in order, journal empty | ${(recMs / 1000).toFixed(2)} s |
 | reconciliation throughput | ${(blobs / (recMs / 1000)).toFixed(1)} blobs/s, ${(mb / (recMs / 1000)).toFixed(2)} MB/s |
 
-Reposts are sequential (one blob in flight, so the primary receives them in their original order), so
-reconciliation is bounded by the primary's inclusion time per blob (here ≈ one ${blockMs} ms block); Celestia's
-~6 s blocks make it ≈ 0.17 blobs/s per publisher, i.e. a long outage drains at the rate it filled only when
-publishers batch (EventPublisher packs up to 2000 events / 512 KiB per blob).`;
+Reconciliation submits up to 16 journaled blobs (≤ 1.5 MiB) per \`blob.Submit\` (one height, original order), one
+submission in flight, so a backlog drains about 16× faster than one blob per primary block; with Celestia's ~6 s
+blocks that is ≈ 2.7 blobs/s per router, and the EventPublisher packs up to 2000 events / 512 KiB per blob.`;
     console.log(body);
     writeBenchSection("da-fallback", "DA fallback router: failover time and reconciliation throughput", body, repo);
   } finally {

@@ -3,9 +3,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { CelestiaDA } from "../celestia/celestiaDA.js";
+import { namespaceFromName } from "../commitment/namespace.js";
 import { decodeBatch } from "../events/batch.js";
 import { openEnvelope } from "../events/envelope.js";
 import { EventPublisher } from "../events/publisher.js";
+import { LocalDAServer } from "../localserver/server.js";
 import { MemoryDA } from "../memoryDA.js";
 import type { DALayer, DALayerName } from "../types.js";
 import { FallbackJournal } from "./journal.js";
@@ -213,6 +216,70 @@ describe("FallbackRouter", () => {
     const again = FallbackJournal.open(join(dir, "j.db"));
     expect(again.count()).toBe(1);
     again.close();
+  });
+
+  it("reconciliation batches several blobs per primary submission (postBlobs), still in the original order", async () => {
+    const dir = tmp();
+    const mem = new MemoryDA();
+    const groups: number[] = [];
+    const primary: DALayer = {
+      ...named(mem, "celestia"),
+      postBlobs: async (datas) => {
+        const h = mem.appendHeight(datas);
+        groups.push(datas.length);
+        return datas.map(() => ({
+          layer: "celestia" as const,
+          height: h,
+          commitment: new Uint8Array(32),
+          namespace: mem.namespace,
+        }));
+      },
+    };
+    const emergency = new MemoryDA();
+    let clock = 0;
+    const router = new FallbackRouter({
+      primary,
+      emergency: named(emergency, "emergency"),
+      journalPath: join(dir, "j.db"),
+      thresholds: { warnLatencyMs: 50, degradedAfterMs: 10, emergencyAfterMs: 20 },
+      reconcileBatch: 4,
+      reconcileBatchBytes: 1000,
+      now: () => clock,
+      logger: { info() {}, warn() {}, error() {} },
+    });
+    cleanups.push(() => router.close());
+    mem.setDown(true);
+    await router.checkHealth();
+    clock += 30;
+    expect(await router.checkHealth()).toBe("emergency");
+    const sizes = [10, 10, 10, 10, 10, 600, 600, 10];
+    for (const [i, n] of sizes.entries()) await router.postBlob(new Uint8Array(n).fill(i));
+    mem.setDown(false);
+    expect(await router.checkHealth()).toBe("healthy");
+    // 4 small (batch cap), then 1 small + 1 × 600 (byte cap 1000), then 600 + 10.
+    expect(groups).toEqual([4, 2, 2]);
+    const order: number[] = [];
+    for (let h = 1n; h <= (await mem.head()); h++) for (const b of (await mem.getAll(h)).blobs) order.push(b.data[0]!);
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it("CelestiaDA.postBlobs against the real local DA server: one height, index order kept", async () => {
+    const dir = tmp();
+    const server = await LocalDAServer.start({ dataDir: dir, port: 0, blockTimeMs: 50 });
+    cleanups.push(() => server.stop());
+    const c = new CelestiaDA({
+      url: server.url,
+      authToken: server.tokens.write,
+      namespace: namespaceFromName("dsdn-batch"),
+      verifyInclusion: false,
+    });
+    cleanups.push(() => c.close());
+    const datas = ["first", "second", "third"].map((t) => new TextEncoder().encode(t));
+    const refs = await c.postBlobs(datas);
+    expect(new Set(refs.map((r) => r.height)).size).toBe(1);
+    const all = await c.getAll(refs[0]!.height);
+    expect(all.blobs.map((b) => new TextDecoder().decode(b.data))).toEqual(["first", "second", "third"]);
+    expect(all.blobs.map((b) => b.index)).toEqual([...all.blobs.map((b) => b.index)].sort((a, b) => a - b));
   });
 
   it("refuses two layers with the same name (refs could not be told apart)", () => {

@@ -31,6 +31,10 @@ export interface FallbackRouterOptions {
   readonly healthIntervalMs?: number;
   /** A probe unanswered this long counts as "down" (default 2 × warnLatencyMs). */
   readonly probeTimeoutMs?: number;
+  /** Blobs per reconciliation submission when the primary supports postBlobs (default 16) … */
+  readonly reconcileBatch?: number;
+  /** … and their total bytes (default 1.5 MiB, under celestia-app's tx size limit). */
+  readonly reconcileBatchBytes?: number;
   /** Heights searched on the primary for a repost interrupted by a crash (default 10 000). */
   readonly maxRecoveryScan?: bigint;
   readonly now?: () => number;
@@ -88,6 +92,8 @@ export class FallbackRouter extends EventEmitter implements DALayer {
   private readonly intervalMs: number;
   private readonly probeTimeoutMs: number;
   private readonly maxScan: bigint;
+  private readonly reconcileBatch: number;
+  private readonly reconcileBatchBytes: number;
   private readonly now: () => number;
   private readonly log: DALogger;
   private snap: FallbackSnapshot;
@@ -117,6 +123,8 @@ export class FallbackRouter extends EventEmitter implements DALayer {
     this.intervalMs = options.healthIntervalMs ?? 10_000;
     this.probeTimeoutMs = options.probeTimeoutMs ?? 2 * t.warnLatencyMs;
     this.maxScan = options.maxRecoveryScan ?? 10_000n;
+    this.reconcileBatch = Math.max(1, options.reconcileBatch ?? 16);
+    this.reconcileBatchBytes = options.reconcileBatchBytes ?? 1536 * 1024;
     this.now = options.now ?? Date.now;
     this.log = options.logger ?? stderrLogger;
     this.journal = FallbackJournal.open(options.journalPath, {
@@ -245,34 +253,54 @@ export class FallbackRouter extends EventEmitter implements DALayer {
     });
   }
 
-  /** Reposts every journaled blob to the primary, oldest first; stops at the first failure. */
+  /**
+   * Reposts every journaled blob to the primary, oldest first; stops at the first failure. With a primary
+   * that takes several blobs per submission, up to `reconcileBatch` blobs (≤ `reconcileBatchBytes`) go in
+   * one, so a backlog drains faster than one blob per primary block, still in order.
+   */
   private async reconcileNow(): Promise<void> {
     for (;;) {
-      const batch = this.journal.pending(64);
-      if (batch.length === 0) return;
-      for (const e of batch) {
-        const from: BlobRef = {
-          layer: e.layer,
-          height: e.height,
-          commitment: e.commitment,
-          namespace: new Uint8Array(),
-        };
+      const pending = this.journal.pending(64);
+      if (pending.length === 0) return;
+      for (let i = 0; i < pending.length; ) {
+        const e = pending[i]!;
         if (e.status === "posting") {
           const found = await this.findOnPrimary(e.data, e.attemptHead);
           if (found) {
             this.journal.markReconciled(e.id);
-            this.emit("reconciled", { from, to: found, found: true } satisfies ReconciledBlob);
+            this.emit("reconciled", { from: this.refOf(e), to: found, found: true } satisfies ReconciledBlob);
+            i++;
             continue;
           }
         }
+        const group = [e];
+        let bytes = e.data.length;
+        if (this.primary.postBlobs)
+          for (let j = i + 1; j < pending.length && group.length < this.reconcileBatch; j++) {
+            const next = pending[j]!;
+            if (next.status === "posting" || bytes + next.data.length > this.reconcileBatchBytes) break;
+            group.push(next);
+            bytes += next.data.length;
+          }
         const head = await this.primary.head();
-        this.journal.markPosting(e.id, head);
-        const to = await this.primary.postBlob(e.data);
-        if (to.height > this.lastPrimaryHead) this.lastPrimaryHead = to.height;
-        this.journal.markReconciled(e.id);
-        this.emit("reconciled", { from, to, found: false } satisfies ReconciledBlob);
+        for (const g of group) this.journal.markPosting(g.id, head);
+        const refs =
+          group.length > 1 && this.primary.postBlobs
+            ? await this.primary.postBlobs(group.map((g) => g.data))
+            : [await this.primary.postBlob(e.data)];
+        group.forEach((g, k) => {
+          const to = refs[k]!;
+          if (to.height > this.lastPrimaryHead) this.lastPrimaryHead = to.height;
+          this.journal.markReconciled(g.id);
+          this.emit("reconciled", { from: this.refOf(g), to, found: false } satisfies ReconciledBlob);
+        });
+        i += group.length;
       }
     }
+  }
+
+  private refOf(e: { layer: DALayerName; height: bigint; commitment: Uint8Array }): BlobRef {
+    return { layer: e.layer, height: e.height, commitment: e.commitment, namespace: new Uint8Array() };
   }
 
   /** Searches the primary above `fromHead` for a blob with exactly these bytes (an interrupted repost). */
