@@ -317,6 +317,9 @@ describe("DA fallback over real processes", () => {
     const emergency = await readAll(emergencyReader);
     const fallbackEnvs = envelopesOf([...secondary, ...emergency]);
     expect(fallbackEnvs.length).toBeGreaterThan(0);
+    // Heal events (replica removed by the coordinator, re-added by a node) kept flowing during the outage.
+    expect(fallbackEnvs.some((e) => e.event.type === "replicaRemoved")).toBe(true);
+    expect(fallbackEnvs.some((e) => e.event.type === "replicaAdded")).toBe(true);
     const anchors = fallbackEnvs
       .filter((e) => e.event.type === "fallbackActivated")
       .map((e) => (e.event.value as { primaryHead: bigint }).primaryHead);
