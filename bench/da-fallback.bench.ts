@@ -101,8 +101,8 @@ Load average at start ${load0.toFixed(1)}, at end ${loadavg()[0]!.toFixed(1)} (2
 | reconciliation throughput | ${(blobs / (recMs / 1000)).toFixed(1)} blobs/s, ${(mb / (recMs / 1000)).toFixed(2)} MB/s |
 
 Reconciliation submits up to 16 journaled blobs (≤ 1.5 MiB) per \`blob.Submit\` (one height, original order), one
-submission in flight, so a backlog drains about 16× faster than one blob per primary block; with Celestia's ~6 s
-blocks that is ≈ 2.7 blobs/s per router, and the EventPublisher packs up to 2000 events / 512 KiB per blob.`;
+submission in flight, so a backlog drains faster than one blob per primary block (at most 16 blobs per ~6 s Celestia block,
+≈ 2.7 blobs/s per router; compare the fallback write rate above with the reconciliation rate), and the EventPublisher packs up to 2000 events / 512 KiB per blob.`;
     console.log(body);
     writeBenchSection("da-fallback", "DA fallback router: failover time and reconciliation throughput", body, repo);
   } finally {
