@@ -8,13 +8,21 @@ import { connectComet } from "@cosmjs/tendermint-rpc";
 import { setupCommitteeExtension } from "../../clients/sdk/committee.js";
 import { AuditLog } from "../audit/log.js";
 import { AuditMirror } from "../audit/mirror.js";
-import { auditFallback, auditPublisher } from "../audit/sources.js";
+import { auditChainEvents, auditFallback, auditPublisher } from "../audit/sources.js";
 import type { DALogger } from "../da/events/logger.js";
 import type { EventPublisher } from "../da/events/publisher.js";
 import { announceFallback } from "../da/fallback/announce.js";
 import { FallbackRouter } from "../da/fallback/router.js";
 import type { DALayer } from "../da/types.js";
 import { CommitteeRotationAnnouncer } from "./committeeRotation.js";
+
+type ChainEvent = { readonly type: string; readonly attributes: readonly { key: string; value: string }[] };
+interface BlockEvents {
+  readonly beginBlockEvents?: readonly ChainEvent[];
+  readonly finalizeBlockEvents?: readonly ChainEvent[];
+  readonly endBlockEvents?: readonly ChainEvent[];
+  readonly results: readonly { readonly code: number; readonly events: readonly ChainEvent[] }[];
+}
 
 export interface AuditTrailOptions {
   readonly dataDir: string;
@@ -38,9 +46,29 @@ export async function startAuditTrail(o: AuditTrailOptions): Promise<() => Promi
     stops.push(auditFallback(o.da, audit), announceFallback(o.da, o.publisher, o.logger));
   let announcer: CommitteeRotationAnnouncer | undefined;
   let disconnect: (() => void) | undefined;
+  let followChain: (() => Promise<void>) | undefined;
   if (o.rpcUrl) {
     const comet = await connectComet(o.rpcUrl);
     disconnect = () => comet.disconnect();
+    // Chain events this coordinator follows (slashing, stake changes, self-dealing refusals, rotations, …),
+    // from the height it started at; at most 100 blocks per round so a long pause catches up gradually.
+    let seen = BigInt((await comet.status()).syncInfo.latestBlockHeight);
+    followChain = async () => {
+      const head = BigInt((await comet.status()).syncInfo.latestBlockHeight);
+      const last = head < seen + 100n ? head : seen + 100n;
+      for (let h = seen + 1n; h <= last; h++) {
+        // Whichever CometBFT version answers: v0.38 has finalize_block_events, older ones begin/end block events.
+        const r = (await comet.blockResults(Number(h))) as unknown as BlockEvents;
+        const events = [
+          ...(r.beginBlockEvents ?? []),
+          ...(r.finalizeBlockEvents ?? []),
+          ...(r.endBlockEvents ?? []),
+          ...r.results.filter((t) => t.code === 0).flatMap((t) => t.events),
+        ];
+        auditChainEvents(audit, h, events);
+        seen = h; // per height: a failure later in the round never audits a block twice
+      }
+    };
     const q = QueryClient.withExtensions(comet, setupCommitteeExtension);
     announcer = new CommitteeRotationAnnouncer({
       current: async () => ({
@@ -55,6 +83,9 @@ export async function startAuditTrail(o: AuditTrailOptions): Promise<() => Promi
   const mirror = new AuditMirror({ logPath, da: o.da, secretKey: o.secretKey });
   let running: Promise<void> | undefined;
   const round = async () => {
+    await followChain?.().catch((e) =>
+      o.logger.warn("chain events not audited this round", { error: (e as Error).message }),
+    );
     await announcer
       ?.poll()
       .catch((e) => o.logger.warn("committee rotation check failed", { error: (e as Error).message }));
