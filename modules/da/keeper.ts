@@ -12,15 +12,11 @@ import {
   recordKey,
   recordPrefix,
   totalKey,
+  u32be,
 } from "./keys.js";
 import { type DAParams, defaultDAParams, validateParams } from "./params.js";
 
 const u32 = (b: Uint8Array | undefined) => (b ? new DataView(b.buffer, b.byteOffset, 4).getUint32(0) : 0);
-const u32be = (n: number) => {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n);
-  return b;
-};
 
 export class DAKeeper {
   private store(ctx: Context): KVStore {

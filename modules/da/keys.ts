@@ -16,7 +16,7 @@ export const Prefix = {
   Total: 0x05,
 } as const;
 
-const u32be = (n: number) => {
+export const u32be = (n: number) => {
   const b = new Uint8Array(4);
   new DataView(b.buffer).setUint32(0, n);
   return b;

@@ -1,6 +1,7 @@
 /** @module The router's durable journal of blobs written to a fallback layer, kept until the primary has them. */
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { BaseError, ErrorCode } from "../../../common/errors.js";
+import { openExclusiveDb } from "../exclusiveDb.js";
 import type { BlobRef, DALayerName } from "../types.js";
 
 export type JournalStatus = "pending" | "posting";
@@ -32,25 +33,15 @@ export class FallbackJournal {
   }
 
   static open(path: string, options: { maxBytes?: number } = {}): FallbackJournal {
-    let db: Database.Database;
-    try {
-      db = new Database(path, { timeout: 500 });
-      db.defaultSafeIntegers(true);
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = FULL");
-      db.pragma("locking_mode = EXCLUSIVE");
-      db.exec(`CREATE TABLE IF NOT EXISTS blobs (
-                 id INTEGER PRIMARY KEY AUTOINCREMENT, layer TEXT NOT NULL, height TEXT NOT NULL,
-                 commitment BLOB NOT NULL, data BLOB NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
-                 attempt_head TEXT NOT NULL DEFAULT '0');
-               CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
-      db.exec("BEGIN IMMEDIATE; COMMIT;");
-    } catch (e) {
-      throw new BaseError(ErrorCode.Unavailable, `cannot open the DA fallback journal ${path}`, {
-        details: "another router process may hold it",
-        cause: e,
-      });
-    }
+    const db = openExclusiveDb(
+      path,
+      "DA fallback journal",
+      `CREATE TABLE IF NOT EXISTS blobs (
+         id INTEGER PRIMARY KEY AUTOINCREMENT, layer TEXT NOT NULL, height TEXT NOT NULL,
+         commitment BLOB NOT NULL, data BLOB NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
+         attempt_head TEXT NOT NULL DEFAULT '0');
+       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+    );
     // Default bound: 1 GiB of blobs waiting for the primary; beyond it fallback posts are refused (the
     // publisher's outbox keeps the events) rather than filling the disk.
     return new FallbackJournal(db, options.maxBytes ?? 1 << 30);
