@@ -17,6 +17,7 @@ import { TestChain } from "../../test/support/testChain.js";
 import { addressOf } from "../../test/support/txBuilder.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
 import { blobCommitment } from "./commitment.js";
+import { validateDAGenesis } from "./genesis.js";
 import { validateParams } from "./params.js";
 
 const alice = secp256k1KeyPair(fromHex("51".repeat(32)));
@@ -161,6 +162,17 @@ describe("da module: MsgPostBlob", () => {
     expect(q.pruned).toBe(true);
     expect(q.records.length).toBe(1);
     expect(q.data[0]!.length).toBe(0);
+  });
+
+  it("genesis export carries records and retained bytes; an import with altered bytes is refused", () => {
+    const c = start();
+    c.exec(alice, [post(ALICE, Uint8Array.of(4, 5, 6))]);
+    const g = c.exportAppState().da as { blobs: { record: unknown; data?: string }[] };
+    expect(g.blobs.length).toBe(1);
+    expect(Buffer.from(g.blobs[0]!.data!, "base64")).toEqual(Buffer.from([4, 5, 6]));
+    expect(() => validateDAGenesis(g)).not.toThrow();
+    const altered = { ...g, blobs: [{ ...g.blobs[0]!, data: Buffer.from([4, 5, 7]).toString("base64") }] };
+    expect(() => validateDAGenesis(altered)).toThrow(/does not match the record's commitment/);
   });
 
   it("validateParams refuses unknown keys, out-of-range values and bad denoms", () => {
