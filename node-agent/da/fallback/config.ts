@@ -1,6 +1,7 @@
 /** @module Fallback router settings from the environment (DA_FALLBACK_*, DA_SECONDARY_*, DA_EMERGENCY_*) and the layer built from them. */
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { type ConfigOf, type FieldSpec, type LoadOptions, loadConfig } from "../../../common/config.js";
+import { ConfigError } from "../../../common/errors.js";
 import { readSecretFile } from "../../../common/privateFile.js";
 import { CelestiaDA } from "../celestia/celestiaDA.js";
 import { ChainDA } from "../chain/chainDA.js";
@@ -66,16 +67,20 @@ export async function createFallbackLayer(
 ): Promise<FallbackRouter> {
   const primary = new CelestiaDA(celestiaOptionsFromConfig(da));
   let secondary: DALayer | undefined;
-  if (cfg.secondaryRpcUrl) {
-    const signer = cfg.secondaryMnemonicFile
-      ? await DirectSecp256k1HdWallet.fromMnemonic(readSecretFile(cfg.secondaryMnemonicFile, "DA secondary mnemonic"), {
-          prefix: "nusa",
-        })
-      : undefined;
+  if (cfg.secondaryRpcUrl && !cfg.secondaryMnemonicFile)
+    throw new ConfigError(
+      "secondaryMnemonicFile",
+      "DA_SECONDARY_RPC_URL needs DA_SECONDARY_MNEMONIC_FILE: a secondary the router cannot post to would hold Degraded with every post failing",
+    );
+  if (cfg.secondaryRpcUrl && cfg.secondaryMnemonicFile) {
+    const signer = await DirectSecp256k1HdWallet.fromMnemonic(
+      readSecretFile(cfg.secondaryMnemonicFile, "DA secondary mnemonic"),
+      { prefix: "nusa" },
+    );
     secondary = await ChainDA.connect({
       rpcUrl: cfg.secondaryRpcUrl,
       namespace: da.namespace,
-      ...(signer ? { signer } : {}),
+      signer,
       ...(cfg.secondaryGasPrice ? { gasPrice: cfg.secondaryGasPrice } : {}),
     });
   }
