@@ -310,7 +310,12 @@ describe("DA fallback over real processes", () => {
     expect(total).toBeGreaterThanOrEqual(published);
 
     // Replayers: primary only vs. fallback layers first (documented merge order) → same digest.
-    const chainReader = await ChainDA.connect({ rpcUrl: net.rpcUrls[0]!, namespace });
+    // The restarted validators take a moment to serve RPC again.
+    const chainReader = await waitFor(
+      async () => ChainDA.connect({ rpcUrl: net.rpcUrls[0]!, namespace }).catch(() => undefined),
+      90_000,
+      "the restarted chain's RPC",
+    );
     await waitFor(async () => (await chainReader.head().catch(() => 0n)) > 0n, 60_000, "the restarted chain");
     const secondary = await readAll(chainReader);
     const emergencyReader = celestia(emergencyUrl, emergencyToken, "emergency");
