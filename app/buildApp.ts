@@ -10,6 +10,8 @@ import { AuthKeeper, authModule, newAnteHandler } from "../modules/auth/index.js
 import { BankKeeper, bankModule } from "../modules/bank/index.js";
 import { CommitteeKeeper, committeeModule } from "../modules/committee/index.js";
 import { DAKeeper, daModule } from "../modules/da/index.js";
+import { DistributionKeeper, distributionModule, observePowerUpdates } from "../modules/distribution/index.js";
+import { GovKeeper, govModule } from "../modules/gov/index.js";
 import { NodesKeeper, nodesModule } from "../modules/nodes/index.js";
 import { observeTransfers, ReceiptsKeeper, receiptsModule } from "../modules/receipts/index.js";
 import { SlashingKeeper, slashingModule } from "../modules/slashing/index.js";
@@ -24,6 +26,8 @@ export interface Keepers {
   readonly committee: CommitteeKeeper;
   readonly receipts: ReceiptsKeeper;
   readonly da: DAKeeper;
+  readonly distribution: DistributionKeeper;
+  readonly gov: GovKeeper;
 }
 
 /** Module order is consensus-critical: genesis, begin- and end-block hooks run in this order. */
@@ -35,22 +39,31 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
   stake.addHooks(nodes);
   const slashing = new SlashingKeeper(stake);
   const committee = new CommitteeKeeper(stake);
-  const receipts = new ReceiptsKeeper(bank, stake);
+  const receipts = new ReceiptsKeeper(bank);
+  const distribution = new DistributionKeeper(bank, stake);
+  const gov = new GovKeeper(bank, stake);
   const da = new DAKeeper();
+  const modules: AppModule[] = [
+    authModule(auth),
+    // MsgSend also feeds the receipts module's wallet-affinity record (anti self-dealing).
+    observeTransfers(bankModule(bank), receipts),
+    // Every validator power change also settles that validator's rewards (the F1 period boundary).
+    observePowerUpdates(stakeModule(stake, bank), distribution),
+    nodesModule(nodes, stake),
+    slashingModule(slashing, stake, nodes),
+    committeeModule(committee, stake),
+    receiptsModule(receipts, bank, committee, nodes, stake),
+    // After receipts: its validator share joins the fees in fee_collector before distribution allocates them.
+    distributionModule(distribution, bank),
+    govModule(gov),
+    // Validator-quorum DA (the fallback router's secondary); last, it depends only on bank.
+    daModule(da, bank),
+  ];
+  // Governance changes every module's params, and only it does: the router is each module's own accessor.
+  gov.setParamsRouter(new Map(modules.flatMap((m) => (m.params ? [[m.name, m.params] as const] : []))));
   return {
-    modules: [
-      authModule(auth),
-      // MsgSend also feeds the receipts module's wallet-affinity record (anti self-dealing).
-      observeTransfers(bankModule(bank), receipts),
-      stakeModule(stake, bank),
-      nodesModule(nodes, stake),
-      slashingModule(slashing, stake, nodes),
-      committeeModule(committee, stake),
-      receiptsModule(receipts, bank, committee, nodes, stake),
-      // Validator-quorum DA (the fallback router's secondary); last, it depends only on bank.
-      daModule(da, bank),
-    ],
-    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, da },
+    modules,
+    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, distribution, gov, da },
   };
 }
 

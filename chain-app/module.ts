@@ -29,8 +29,25 @@ export interface BeginBlockInfo {
   readonly misbehavior: readonly Misbehavior[];
 }
 
+/**
+ * A module's governable params. Params change after genesis only through governance (modules/gov): a
+ * proposal carries `{module, params_json}` with the fields to change; gov merges them over `get`, refuses
+ * fields `get` does not have, calls `validate` when the proposal is submitted (a bad change never reaches a
+ * vote) and again with `set` when the proposal executes. `chain-app/params.ts` builds this from a keeper.
+ */
+export interface ModuleParams {
+  /** The current params as plain JSON (integers as decimal strings). */
+  get(ctx: Context): Record<string, unknown>;
+  /** Pure: parses a full params object, throwing an Error that names the bad field. */
+  validate(json: Record<string, unknown>): void;
+  /** Validates and stores a full params object. */
+  set(ctx: Context, json: Record<string, unknown>): void;
+}
+
 export interface AppModule {
   readonly name: string;
+  /** Present when the module has params; the only way to change them after genesis is a gov proposal. */
+  readonly params?: ModuleParams;
   readonly msgs?: readonly MsgDef[];
   readonly queries?: readonly QueryDef[];
   /** Default genesis section for this module (JSON-compatible, bigints as strings). */

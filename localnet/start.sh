@@ -46,6 +46,7 @@ coord_port=$((base + 91))
 ingress_port=$((base + 92))
 rest_port=$((base + 4)) # a free slot in validator 0's block (base+0..3: p2p, rpc, abci, prometheus)
 dashboard_port=$((base + 89))
+s3_port=$((base + 6)) # another free slot in validator 0's block
 case "$services" in all|chain) ;; *) echo "LOCALNET_SERVICES must be all or chain" >&2; exit 2 ;; esac
 [[ "$storage_nodes" =~ ^[0-9]+$ ]] && [ "$storage_nodes" -le 7 ] || { echo "--storage-nodes must be 0–7" >&2; exit 2; }
 
@@ -237,10 +238,16 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
     operator=$(node -e 'console.log(require(process.argv[1]).find(x=>x.name===process.argv[2]).address)' "$dir/accounts.json" "storage$n")
     start_bg storage "$n" "$dir/logs/storage-$n.log" node bin/dsdn-node.js storage --data "$sdir" --token-file "$dir/da/read.token" \
       --port "$((base + 93 + n))" --zone "${zones[$((n % 3))]}" --coordinator-url "$coord_url" --coordinator-key "$coord_key" \
-      --operator "$operator" --tls-fingerprint "$(cat "$sdir/tls-fingerprint")" --capacity 1024GiB --heal-interval-ms 500 --gc-grace-ms "${LOCALNET_GC_GRACE_MS:-60000}"
+      --operator "$operator" --tls-fingerprint "$(cat "$sdir/tls-fingerprint")" --capacity 1024GiB --heal-interval-ms 500 --gc-grace-ms "${LOCALNET_GC_GRACE_MS:-60000}" \
+      --compute-objects-url "http://127.0.0.1:$ingress_port" --chain-id "$chain_id"
   done
   start_bg ingress 0 "$dir/logs/ingress-0.log" node bin/dsdn-node.js ingress --port "$ingress_port" --zone zone-a --coordinator "$coord_key" \
     --token-file "$dir/da/read.token"
+  # The S3 gateway: its own account (test keyring in its data dir) signs its DA index records and owns the pins.
+  s3_dir="$dir/s3"
+  mkdir -p "$s3_dir"
+  start_bg s3 0 "$dir/logs/s3-0.log" env DSDND_KEYRING_BACKEND=test node bin/dsdn-node.js s3 --data "$s3_dir" \
+    --keyring-dir "$s3_dir/keyring" --coordinator "http://127.0.0.1:$coord_port" --port "$s3_port" --token-file "$dir/da/write.token"
 
   storage_urls=""
   for ((n = 0; n < storage_nodes; n++)); do storage_urls+="${storage_urls:+,}http://127.0.0.1:$((base + 93 + n))"; done
@@ -268,6 +275,22 @@ export DSDN_CONFIG=$dir/dsdn/config.json"
     [ $SECONDS -ge $deadline ] && fail "storage nodes not all Active after ${wait_s}s ($active/$storage_nodes)"
     sleep 0.5
   done
+
+  # The S3 gateway answering, and one access key bound (by the dev account s3-user's own signature) for the env.
+  s3_url="http://127.0.0.1:$s3_port"
+  for _ in $(seq 1 120); do curl -s --max-time 2 -o /dev/null "$s3_url/_dsdn/health" && break; sleep 0.5; done
+  alive "$dir/pids/s3-0.pid" || fail "s3 gateway exited during startup"
+  if [ ! -s "$s3_dir/credentials.json" ]; then
+    DSDND_KEYRING_BACKEND=test node bin/dsdn-node.js s3-key --gateway "$s3_url" --keyring-dir "$s3_dir/user-keyring" \
+      --out "$s3_dir/credentials.json" >/dev/null || fail "could not bind an S3 access key"
+  fi
+  # The env names the credentials file (mode 600), never the secret.
+  net_env="$net_env
+export S3_URL=$s3_url
+export S3_REGION=us-east-1
+export S3_CREDENTIALS_FILE=$s3_dir/credentials.json
+export IPFS_GATEWAY_URL=http://127.0.0.1:$ingress_port/ipfs"
+  write_env
 fi
 
 # 8. The dashboard: public chain, DA (read token from its file, never the command line) and coordinator data.
@@ -292,7 +315,8 @@ echo "  REST (LCD)   $rest_url (Keplr chain info: $dir/keplr-chain.json)"
 [ -n "$da_url" ] && echo "  DA           $da_url (tokens in $dir/da/)"
 if [ -n "$net_env" ]; then
   echo "  coordinator  $coord_url (key $coord_key)"
-  echo "  ingress      http://127.0.0.1:$ingress_port"
+  echo "  ingress      http://127.0.0.1:$ingress_port (IPFS trustless gateway: /ipfs/{cid})"
+  echo "  S3 gateway   http://127.0.0.1:$s3_port (credentials: $dir/s3/credentials.json)"
   echo "  storage      $storage_nodes nodes: $storage_urls"
   echo "  dsdn config  $dir/dsdn/config.json (DSDN_CONFIG in the env file)"
 fi

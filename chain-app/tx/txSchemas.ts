@@ -28,4 +28,25 @@ export const cosmosWireSchemas: Readonly<Record<string, MessageSchema>> = {
   "cosmos.base.v1beta1.Coin": { 1: "bytes", 2: "bytes" },
   "cosmos.crypto.secp256k1.PubKey": { 1: "bytes" },
   "cosmos.bank.v1beta1.MsgSend": { 1: "bytes", 2: "bytes", 3: ".cosmos.base.v1beta1.Coin" },
+  // cosmos-sdk v0.50 proto/cosmos/distribution/v1beta1/tx.proto
+  "cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward": { 1: "bytes", 2: "bytes" },
+  // cosmos-sdk v0.50 proto/cosmos/gov/v1/tx.proto (MsgSubmitProposal.expedited = 7 is v0.50's)
+  "cosmos.gov.v1.MsgSubmitProposal": {
+    1: ".google.protobuf.Any",
+    2: ".cosmos.base.v1beta1.Coin",
+    3: "bytes",
+    4: "bytes",
+    5: "bytes",
+    6: "bytes",
+    7: "varint",
+  },
+  "cosmos.gov.v1.MsgVote": { 1: "varint", 2: "bytes", 3: "varint", 4: "bytes" },
+  "cosmos.gov.v1.MsgDeposit": { 1: "varint", 2: "bytes", 3: ".cosmos.base.v1beta1.Coin" },
+  // cosmos-sdk v0.50 proto/cosmos/gov/v1beta1/{tx,gov}.proto and proto/cosmos/params/v1beta1/params.proto
+  "cosmos.gov.v1beta1.MsgSubmitProposal": { 1: ".google.protobuf.Any", 2: ".cosmos.base.v1beta1.Coin", 3: "bytes" },
+  "cosmos.gov.v1beta1.MsgVote": { 1: "varint", 2: "bytes", 3: "varint" },
+  "cosmos.gov.v1beta1.MsgDeposit": { 1: "varint", 2: "bytes", 3: ".cosmos.base.v1beta1.Coin" },
+  "cosmos.gov.v1beta1.TextProposal": { 1: "bytes", 2: "bytes" },
+  "cosmos.params.v1beta1.ParameterChangeProposal": { 1: "bytes", 2: "bytes", 3: ".cosmos.params.v1beta1.ParamChange" },
+  "cosmos.params.v1beta1.ParamChange": { 1: "bytes", 2: "bytes", 3: "bytes" },
 };

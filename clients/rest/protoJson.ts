@@ -9,8 +9,11 @@ import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { MsgMultiSendResponse, MsgSendResponse } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { PubKey as Ed25519PubKey } from "cosmjs-types/cosmos/crypto/ed25519/keys";
 import { PubKey as Secp256k1PubKey } from "cosmjs-types/cosmos/crypto/secp256k1/keys";
+import { TextProposal } from "cosmjs-types/cosmos/gov/v1beta1/gov";
+import { ParameterChangeProposal } from "cosmjs-types/cosmos/params/v1beta1/params";
 import { Tx } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import * as committeeTx from "../../proto/gen/dsdn/committee/v1/tx.js";
+import * as govMsgs from "../../proto/gen/dsdn/gov/v1/gov.js";
 import * as nodesTx from "../../proto/gen/dsdn/nodes/v1/tx.js";
 import * as receiptsTx from "../../proto/gen/dsdn/receipts/v1/tx.js";
 import * as slashingTx from "../../proto/gen/dsdn/slashing/v1/tx.js";
@@ -34,6 +37,9 @@ const extraTypes: ReadonlyArray<[string, unknown]> = [
   ["/cosmos.bank.v1beta1.MsgSendResponse", MsgSendResponse],
   ["/cosmos.bank.v1beta1.MsgMultiSendResponse", MsgMultiSendResponse],
   ...dsdnResponseTypes("committee", committeeTx),
+  ...dsdnResponseTypes("gov", govMsgs),
+  ["/cosmos.gov.v1beta1.TextProposal", TextProposal],
+  ["/cosmos.params.v1beta1.ParameterChangeProposal", ParameterChangeProposal],
   ...dsdnResponseTypes("nodes", nodesTx),
   ...dsdnResponseTypes("receipts", receiptsTx),
   ...dsdnResponseTypes("slashing", slashingTx),
@@ -104,4 +110,11 @@ export function lastPage(total: number | bigint): { next_key: null; total: strin
 /** The SDK's LegacyDec string of an integer amount: 18 decimal places. */
 export function legacyDec(integer: bigint | string): string {
   return `${BigInt(integer).toString()}.000000000000000000`;
+}
+
+/** The SDK's LegacyDec string of a protobuf Dec (the integer scaled by 10^18): "1500000000000000000" → "1.500000000000000000". */
+export function scaledDec(scaled: bigint | string): string {
+  const n = BigInt(scaled);
+  const unit = 10n ** 18n;
+  return `${n / unit}.${(n % unit).toString().padStart(18, "0")}`;
 }

@@ -10,10 +10,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { QueryTotalSupplyRequest, QueryTotalSupplyResponse } from "cosmjs-types/cosmos/bank/v1beta1/query";
+import { MsgSubmitProposal } from "cosmjs-types/cosmos/gov/v1/tx";
 import type { FastifyInstance } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ed25519KeyPair } from "../../common/ed25519.js";
 import { fromHex, sha256, toHex } from "../../common/hash.js";
+import { packAny } from "../../common/protobuf.js";
 import { fromBech32Address, secp256k1KeyPair, toBech32Address } from "../../common/secp256k1.js";
 import { ModuleAccount, moduleAddress } from "../../modules/auth/moduleAccounts.js";
 import { BondKind, createValidatorMsg, NUSA, TestChain, unbondMsg } from "../../test/support/testChain.js";
@@ -291,6 +293,51 @@ describe("staking (from DSDN's stake module)", () => {
   });
 });
 
+describe("gov and distribution", () => {
+  it("proposals, tally and params on both gov versions; rewards and the community pool as decimals", async () => {
+    const submit = packAny("/cosmos.gov.v1.MsgSubmitProposal", MsgSubmitProposal, {
+      messages: [],
+      initialDeposit: [{ denom: "unusa", amount: "1000000" }],
+      proposer: VAL0,
+      title: "hello",
+      summary: "advisory",
+    });
+    expect(chain.exec(val0, [submit]).code).toBe(0);
+    const v0 = await get("/cosmos/gov/v1beta1/proposals?proposal_status=PROPOSAL_STATUS_VOTING_PERIOD");
+    expect(v0.status).toBe(200);
+    expect(v0.body.proposals).toHaveLength(1);
+    expect(v0.body.proposals[0]).toMatchObject({
+      proposal_id: "1",
+      status: "PROPOSAL_STATUS_VOTING_PERIOD",
+      content: { "@type": "/cosmos.gov.v1beta1.TextProposal", title: "hello", description: "advisory" },
+      total_deposit: [{ denom: "unusa", amount: "1000000" }],
+    });
+    const v1 = await get("/cosmos/gov/v1/proposals/1");
+    expect(v1.body.proposal).toMatchObject({ id: "1", title: "hello", proposer: VAL0, messages: [] });
+    expect((await get("/cosmos/gov/v1/proposals/1/tally")).body.tally).toEqual({
+      yes_count: "0",
+      abstain_count: "0",
+      no_count: "0",
+      no_with_veto_count: "0",
+    });
+    expect((await get("/cosmos/gov/v1beta1/params/tallying")).body.tally_params).toEqual({
+      quorum: "0.334000000000000000",
+      threshold: "0.500000000000000000",
+      veto_threshold: "0.334000000000000000",
+    });
+    expect((await get("/cosmos/gov/v1/proposals/x")).status).toBe(400);
+    expect((await get("/cosmos/gov/v1/proposals/9")).status).toBe(404);
+    // The proposal tx's 10 000 unusa fee: 2% to the treasury, the rest owed to the only validator.
+    const r = await get(`/cosmos/distribution/v1beta1/delegators/${VAL0}/rewards`);
+    expect(r.status).toBe(200);
+    expect(r.body.total).toEqual([{ denom: "unusa", amount: "9800.000000000000000000" }]);
+    expect(r.body.rewards[0].validator_address).toMatch(/^nusavaloper1/);
+    const pool = await get("/cosmos/distribution/v1beta1/community_pool");
+    expect(pool.body.pool[0].amount).toMatch(/^[0-9]+\.0{18}$/);
+    expect((await get("/cosmos/distribution/v1beta1/params")).body.params.community_tax).toBe("0.020000000000000000");
+  });
+});
+
 describe("tx", () => {
   const signedSend = () => chain.tx(alice, [sendMsg(ALICE, BOB, 1234n)]);
 
@@ -394,7 +441,7 @@ describe("routing and limits", () => {
 
   it("unknown paths are NotFound in the gateway error shape; nothing is forwarded", async () => {
     for (const url of [
-      "/cosmos/gov/v1/proposals",
+      "/cosmos/mint/v1beta1/inflation",
       "/abci_query?path=%22/store/key%22",
       "/cosmos/auth/v1beta1/accounts",
       "/cosmos/bank/v1beta1/balances/../../../dsdn.stake.v1.Query/Params",

@@ -8,6 +8,8 @@ import type { CometRpc } from "./cometRpc.js";
 import { RestError } from "./restError.js";
 import { authRoutes } from "./routes/auth.js";
 import { bankRoutes } from "./routes/bank.js";
+import { distributionRoutes } from "./routes/distribution.js";
+import { govRoutes } from "./routes/gov.js";
 import { stakingRoutes } from "./routes/staking.js";
 import { tendermintRoutes } from "./routes/tendermint.js";
 import { MAX_TX_BYTES, txRoutes } from "./routes/tx.js";
@@ -69,6 +71,8 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
   txRoutes(app, o.rpc);
   tendermintRoutes(app, o.rpc);
   stakingRoutes(app, o.rpc);
+  govRoutes(app, o.rpc);
+  distributionRoutes(app, o.rpc);
   return app;
 }
 

@@ -4,6 +4,7 @@ import { Registry } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
 import { committeeMessageTypes } from "./committee.js";
 import { daMessageTypes } from "./da.js";
+import { govMessageTypes } from "./gov.js";
 import { nodesMessageTypes } from "./nodes.js";
 import { receiptsMessageTypes } from "./receipts.js";
 import { slashingMessageTypes } from "./slashing.js";
@@ -17,6 +18,7 @@ export const dsdnMessageTypes: ReadonlyArray<[string, GeneratedType]> = [
   ...committeeMessageTypes,
   ...receiptsMessageTypes,
   ...daMessageTypes,
+  ...govMessageTypes,
 ];
 
 export function dsdnRegistry(): Registry {

@@ -67,8 +67,8 @@ const is32 = (b: Uint8Array | undefined): boolean => b !== undefined && b.length
 /**
  * Stateless rules every receipt must meet; returns the first violation (undefined when well formed).
  * Execution commitment: always present with six 32-byte hashes and the receipt's workload id; a compute
- * receipt's input, output, state roots and trace root must be non-zero (a fraud proof needs them); a
- * storage receipt's must be zero (storage has no execution to commit to).
+ * receipt's input, output, trace root and module hash must be non-zero (a fraud proof needs them; state roots may be
+ * the empty state's zero root); a storage receipt's must be zero (storage has no execution to commit to).
  */
 export function receiptProblem(d: ReceiptData, chainId?: string): string | undefined {
   if (d.version !== RECEIPT_VERSION) return `version must be ${RECEIPT_VERSION}`;
@@ -103,7 +103,11 @@ export function executionCommitmentProblem(
   if (Buffer.compare(Buffer.from(ec.workloadId), Buffer.from(workloadId)) !== 0)
     return "workload_id differs from the receipt's";
   const zero = (h: Uint8Array) => Buffer.compare(Buffer.from(h), Buffer.from(ZERO32)) === 0;
-  if (kind === ReceiptKind.RECEIPT_KIND_COMPUTE && hashes.some(zero)) return "a compute commitment has a zero hash";
+  // State roots are the key-value state's sparse-Merkle roots, and an empty state's root is 32 zero bytes (a job that
+  // keeps no state has zero roots before and after); the input, output and trace hashes never are.
+  const mustBeSet = [ec.inputHash, ec.outputHash, ec.executionTraceMerkleRoot, ec.moduleHash];
+  if (kind === ReceiptKind.RECEIPT_KIND_COMPUTE && ec.moduleHash.length !== 32) return "module_hash must be 32 bytes";
+  if (kind === ReceiptKind.RECEIPT_KIND_COMPUTE && mustBeSet.some(zero)) return "a compute commitment has a zero hash";
   if (kind === ReceiptKind.RECEIPT_KIND_STORAGE && !hashes.every(zero))
     return "a storage commitment must have zero hashes";
   return undefined;

@@ -1,8 +1,11 @@
 /** @module The auth module: accounts, sequences, pubkeys, and the ante handler the app runs before every tx. */
+
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import { defaultAuthGenesis, exportAuthGenesis, initAuthGenesis, validateAuthGenesis } from "./genesis.js";
 import type { AuthKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { parseAuthParams } from "./params.js";
 import { authQueries } from "./queryServer.js";
 
 export { newAnteHandler } from "./ante/handler.js";
@@ -13,6 +16,7 @@ export { type AuthParams, defaultAuthParams } from "./params.js";
 export function authModule(keeper: AuthKeeper): AppModule {
   return {
     name: MODULE_NAME,
+    params: moduleParams(parseAuthParams, keeper),
     queries: authQueries(keeper),
     defaultGenesis: defaultAuthGenesis,
     validateGenesis: (s) => void validateAuthGenesis(s),

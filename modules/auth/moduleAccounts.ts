@@ -11,6 +11,10 @@ export const ModuleAccount = {
   SubsidyPool: "subsidy_pool",
   BondedPool: "bonded_tokens_pool",
   NotBondedPool: "not_bonded_tokens_pool",
+  /** Validators' fee rewards, collected each end block and held until withdrawn. */
+  Distribution: "distribution",
+  /** Proposal deposits in escrow until the proposal ends. */
+  Gov: "gov",
 } as const;
 export type ModuleAccountName = (typeof ModuleAccount)[keyof typeof ModuleAccount];
 

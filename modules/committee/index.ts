@@ -2,7 +2,9 @@
  * @module The committee module: coordinator candidates, per-epoch committees drawn with ECVRF epoch seeds, their
  * FROST group keys (with DKG deadlines), disputes.
  */
+
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import type { StakeKeeper } from "./expectedKeepers.js";
 import {
   defaultCommitteeGenesis,
@@ -12,6 +14,7 @@ import {
 } from "./genesis.js";
 import type { CommitteeKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { parseCommitteeParams } from "./params.js";
 import { committeeQueries } from "./queryServer.js";
 import { msgDeregisterCoordinator, msgRegisterCoordinator } from "./registerCoordinator.js";
 import { msgReportConflictingReceipts } from "./reportConflictingReceipts.js";
@@ -48,6 +51,7 @@ export { MSG_SUBMIT_EPOCH_SEED_TYPE_URL } from "./submitEpochSeed.js";
 export function committeeModule(keeper: CommitteeKeeper, stake: StakeKeeper): AppModule {
   return {
     name: MODULE_NAME,
+    params: moduleParams(parseCommitteeParams, keeper),
     msgs: [
       msgRegisterCoordinator(keeper, stake),
       msgDeregisterCoordinator(keeper),

@@ -1,10 +1,12 @@
 /** @module The da module: validator-quorum DA — blobs posted as txs, commitments on chain, bytes served while retained. */
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import { pruneEvent } from "./events.js";
 import type { BankKeeper } from "./expectedKeepers.js";
 import { defaultDAGenesis, exportDAGenesis, initDAGenesis, validateDAGenesis } from "./genesis.js";
 import type { DAKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { validateParams } from "./params.js";
 import { msgPostBlob } from "./postBlob.js";
 import { daQueries } from "./queryServer.js";
 
@@ -19,6 +21,8 @@ export function daModule(keeper: DAKeeper, bank: BankKeeper): AppModule {
     name: MODULE_NAME,
     msgs: [msgPostBlob(keeper, bank)],
     queries: daQueries(keeper),
+    // Changed after genesis only by a gov proposal (validateParams refuses what genesis would refuse).
+    params: moduleParams(validateParams, keeper),
     defaultGenesis: defaultDAGenesis,
     validateGenesis: (s) => void validateDAGenesis(s),
     initGenesis: (ctx, s) => initDAGenesis(ctx, keeper, s),

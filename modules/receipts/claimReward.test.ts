@@ -1,3 +1,7 @@
+import {
+  QueryValidatorOutstandingRewardsRequest,
+  QueryValidatorOutstandingRewardsResponse,
+} from "cosmjs-types/cosmos/distribution/v1beta1/query";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModules } from "../../app/buildApp.js";
 import { unmeteredContext } from "../../chain-app/context.js";
@@ -30,6 +34,16 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => fx?.dispose());
 
+function outstanding(op: string): bigint {
+  const r = fx.chain.query(
+    "/cosmos.distribution.v1beta1.Query/ValidatorOutstandingRewards",
+    QueryValidatorOutstandingRewardsRequest,
+    { validatorAddress: op },
+    QueryValidatorOutstandingRewardsResponse,
+  );
+  return BigInt(r.rewards?.rewards[0]?.amount ?? "0");
+}
+
 function balances(): Record<string, bigint> {
   const out: Record<string, bigint> = {
     bob: fx.chain.balance(BOB),
@@ -43,29 +57,34 @@ function balances(): Record<string, bigint> {
 }
 
 describe("MsgClaimReward", () => {
-  it("pays a storage receipt at once, exactly 70% node / 20% validators by power / 10% + remainders treasury", async () => {
+  it("pays a storage receipt at once, exactly 70% node / 20% validators by power (via distribution) / 10% + remainders treasury", async () => {
     const p = await signReceipt(fx);
     const reward = BigInt(p.data.reward);
     // 3 MiB + 12 345 bytes at 1 NUSA per GiB: floor((3·2^20 + 12345) · 10^6 / 2^30)
     expect(reward).toBe(((3n * (1n << 20n) + 12_345n) * 1_000_000n) / (1n << 30n));
     const before = balances();
+    const owedBefore = fx.vals.map((v) => outstanding(addressOf(v)));
     const r = fx.chain.exec(fx.bob, [claimMsg(BOB, p)]);
     expect(r.code, r.log).toBe(0);
     const after = balances();
     const node = (reward * 70n) / 100n;
-    const pool = (reward * 20n) / 100n;
-    const power = fx.tokens.map((t) => t / NUSA); // power reduction 10^6
-    const totalPower = power.reduce((s, x) => s + x, 0n);
-    const perVal = power.map((w) => (pool * w) / totalPower);
-    const treasury = reward - node - perVal.reduce((s, x) => s + x, 0n);
-    expect(treasury).toBeGreaterThanOrEqual((reward * 10n) / 100n);
-    // bob paid the tx fee (10 000 unusa) and received exactly the node share
+    const pot = (reward * 20n) / 100n;
+    // The validators' share and bob's 10 000 unusa fee reach validators through distribution at end block,
+    // less its community tax (2%) for the treasury.
+    const tax = ((pot + 10_000n) * 20_000n) / 1_000_000n;
     expect(after.bob! - before.bob!).toBe(node - 10_000n);
     fx.vals.forEach((_, i) => {
-      expect(after[`v${i}`]! - before[`v${i}`]!).toBe(perVal[i]!);
+      expect(after[`v${i}`]).toBe(before[`v${i}`]); // accrued, not paid until withdrawn
     });
-    expect(after.treasury! - before.treasury!).toBe(treasury);
+    expect(after.treasury! - before.treasury!).toBe(reward - node - pot + tax);
     expect(before.pool! - after.pool!).toBe(reward); // nothing burned, nothing created
+    const power = fx.tokens.map((t) => t / NUSA); // power reduction 10^6
+    const totalPower = power.reduce((s, x) => s + x, 0n);
+    const gained = fx.vals.map((v, i) => outstanding(addressOf(v)) - owedBefore[i]!);
+    // Same reward per unit of power for every validator, and (pot + fee − tax) split up to the carried dust.
+    const perPower = gained[0]! / power[0]!;
+    expect(gained).toEqual(power.map((p) => perPower * p));
+    expect(perPower).toBe(((pot + 10_000n - tax) * 10n ** 18n) / totalPower);
     const claim = fx.chain.query(
       "/dsdn.receipts.v1.Query/Claim",
       QueryClaimRequest,

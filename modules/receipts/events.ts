@@ -39,11 +39,10 @@ export const challengedEvent = (id: Uint8Array, by: string) =>
     ["receipt_id", toHex(id)],
     ["challenger", by],
   ]);
-export const validatorRewardsEvent = (pot: bigint, validators: number, toTreasury: bigint) =>
+export const validatorRewardsEvent = (pot: bigint) =>
   event(EventType.ValidatorRewards, [
     ["amount", pot.toString()],
-    ["validators", String(validators)],
-    ["treasury_remainder", toTreasury.toString()],
+    ["to", "fee_collector"],
   ]);
 export const fundPoolEvent = (depositor: string, amount: bigint) =>
   event(EventType.FundPool, [

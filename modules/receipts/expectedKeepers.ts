@@ -1,9 +1,9 @@
-/** @module What receipts needs from bank (payouts), stake (node stake, validator power), nodes and committee. */
+/** @module What receipts needs from bank (payouts), stake (node stake), nodes and committee. */
 import type { Amount } from "../../chain-app/coins.js";
 import type { Context } from "../../chain-app/context.js";
 import type { Committee } from "../../proto/gen/dsdn/committee/v1/committee.js";
 import type { Node } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
-import type { NodeClass, NodeStake, Validator } from "../../proto/gen/dsdn/stake/v1/stake.js";
+import type { NodeClass, NodeStake } from "../../proto/gen/dsdn/stake/v1/stake.js";
 
 export interface BankKeeper {
   getBalance(ctx: Context, addr: Uint8Array, denom: string): bigint;
@@ -14,9 +14,6 @@ export interface BankKeeper {
 }
 
 export interface StakeKeeper {
-  /** The active validator set (bounded by stake's maxValidators). */
-  activeValidators(ctx: Context): Generator<[Uint8Array, Validator]>;
-  powerOf(ctx: Context, v: Validator): bigint;
   getNodeStake(ctx: Context, op: Uint8Array): NodeStake | undefined;
   minNodeStake(ctx: Context, cls: NodeClass): bigint;
 }

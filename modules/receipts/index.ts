@@ -1,5 +1,7 @@
 /** @module The receipts module: MsgClaimReward, the 70/20/10 payout, the compute challenge queue, wallet affinity. */
+
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import { msgClaimReward } from "./claimReward.js";
 import type { BankKeeper, CommitteeKeeper, NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
 import { msgFundRewardPool } from "./fundRewardPool.js";
@@ -11,6 +13,7 @@ import {
 } from "./genesis.js";
 import type { ReceiptsKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { parseReceiptsParams } from "./params.js";
 import { receiptsQueries } from "./queryServer.js";
 
 export * from "../../common/receipts/receiptBytes.js";
@@ -20,7 +23,7 @@ export { ReceiptsErrors } from "./errors.js";
 export { MSG_FUND_REWARD_POOL_TYPE_URL } from "./fundRewardPool.js";
 export { type ReceiptChallengeHook, ReceiptsKeeper } from "./keeper.js";
 export { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
-export { priceOf, splitByPower, splitReward } from "./reward.js";
+export { priceOf, splitReward } from "./reward.js";
 
 export function receiptsModule(
   keeper: ReceiptsKeeper,
@@ -31,6 +34,7 @@ export function receiptsModule(
 ): AppModule {
   return {
     name: MODULE_NAME,
+    params: moduleParams(parseReceiptsParams, keeper),
     msgs: [msgClaimReward(keeper, committee, nodes, stake), msgFundRewardPool(keeper)],
     queries: receiptsQueries(keeper),
     defaultGenesis: defaultReceiptsGenesis,

@@ -17,7 +17,7 @@ import { addressBytesOf } from "../auth/keeper.js";
 import { ModuleAccount, moduleAddressBytes } from "../auth/moduleAccounts.js";
 import { ReceiptsErrors } from "./errors.js";
 import { challengedEvent, paidEvent, validatorRewardsEvent } from "./events.js";
-import type { BankKeeper, StakeKeeper } from "./expectedKeepers.js";
+import type { BankKeeper } from "./expectedKeepers.js";
 import {
   claimKey,
   MODULE_NAME,
@@ -29,7 +29,7 @@ import {
   validatorPotKey,
 } from "./keys.js";
 import { defaultReceiptsParams, parseReceiptsParams, type ReceiptsParams } from "./params.js";
-import { type PowerShare, splitByPower, splitReward } from "./reward.js";
+import { splitReward } from "./reward.js";
 
 /** The hook a fraud module drives: freeze a pending compute claim, then settle it either way. */
 export interface ReceiptChallengeHook {
@@ -38,10 +38,7 @@ export interface ReceiptChallengeHook {
 }
 
 export class ReceiptsKeeper implements ReceiptChallengeHook {
-  constructor(
-    private readonly bank: BankKeeper,
-    private readonly stake: StakeKeeper,
-  ) {}
+  constructor(private readonly bank: BankKeeper) {}
 
   private store(ctx: Context): KVStore {
     return ctx.moduleStore(MODULE_NAME);
@@ -208,26 +205,18 @@ export class ReceiptsKeeper implements ReceiptChallengeHook {
   }
 
   /**
-   * End block: splits the validator pot by power among the active validator set (stake's LastActive index,
-   * at most `maxValidators` records), once per block however many claims it paid. Rounding dust — and the
-   * whole pot when no active validator has power — goes to the treasury.
+   * End block: hands the block's validator pot to fee_collector, from which the distribution module pays
+   * validators by voting power in the same end block (lazily, F1-style), together with the tx fees.
    */
   distributeValidatorPot(ctx: Context): void {
     const pot = this.validatorPot(ctx);
     if (pot === 0n) return;
     const p = this.getParams(ctx);
-    const active: PowerShare[] = [];
-    for (const [, v] of this.stake.activeValidators(ctx))
-      active.push({ operator: v.operator, power: this.stake.powerOf(ctx, v) });
-    const s = splitByPower(pot, active);
-    const coins = (amount: bigint) => [{ denom: p.denom, amount }];
-    for (const v of s.perValidator)
-      if (v.amount > 0n)
-        this.bank.sendFromModuleToAccount(ctx, ModuleAccount.RewardPool, addressBytesOf(v.operator), coins(v.amount));
-    if (s.remainder > 0n)
-      this.bank.sendFromModuleToModule(ctx, ModuleAccount.RewardPool, ModuleAccount.Treasury, coins(s.remainder));
+    this.bank.sendFromModuleToModule(ctx, ModuleAccount.RewardPool, ModuleAccount.FeeCollector, [
+      { denom: p.denom, amount: pot },
+    ]);
     this.setValidatorPot(ctx, 0n);
-    ctx.emit(validatorRewardsEvent(pot, s.perValidator.length, s.remainder));
+    ctx.emit(validatorRewardsEvent(pot));
   }
 
   // ---- the fraud hook -----------------------------------------------------------------------------

@@ -16,12 +16,7 @@ export function priceOf(kind: ReceiptKind, u: Usage, p: ReceiptsParams): bigint 
   return 0n;
 }
 
-export interface PowerShare {
-  readonly operator: string;
-  readonly power: bigint;
-}
-
-/** A claim's reward split: node and treasury are paid at once; `validators` goes to the block's validator pot. */
+/** A claim's reward split: node and treasury are paid at once; `validators` goes to the block's validator pot (paid by distribution). */
 export interface Split {
   readonly node: bigint;
   readonly validators: bigint;
@@ -36,19 +31,4 @@ export function splitReward(total: bigint, p: ReceiptsParams): Split {
   const node = (total * p.nodeSharePpm) / PPM;
   const validators = (total * p.validatorsSharePpm) / PPM;
   return { node, validators, treasury: total - node - validators };
-}
-
-/**
- * Splits `amount` by power: each validator with power > 0 gets floor(amount · power / Σ power); `remainder` (the
- * rounding dust, or everything when no validator has power) goes to the treasury. Σ amounts + remainder = amount.
- */
-export function splitByPower(
-  amount: bigint,
-  validators: readonly PowerShare[],
-): { perValidator: { operator: string; amount: bigint }[]; remainder: bigint } {
-  const powered = validators.filter((v) => v.power > 0n);
-  const totalPower = powered.reduce((s, v) => s + v.power, 0n);
-  if (totalPower === 0n) return { perValidator: [], remainder: amount };
-  const perValidator = powered.map((v) => ({ operator: v.operator, amount: (amount * v.power) / totalPower }));
-  return { perValidator, remainder: amount - perValidator.reduce((s, v) => s + v.amount, 0n) };
 }

@@ -1,5 +1,7 @@
 /** @module The slashing module: validator double-sign and downtime, storage node faults, cooldowns and bans. */
+
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import type { NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
 import {
   defaultSlashingGenesis,
@@ -9,6 +11,7 @@ import {
 } from "./genesis.js";
 import type { SlashingKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { parseSlashingParams } from "./params.js";
 import { slashingQueries } from "./queryServer.js";
 import { msgReportNodeFault } from "./reportNodeFault.js";
 import { msgUnjail } from "./unjail.js";
@@ -22,6 +25,7 @@ export { MSG_UNJAIL_TYPE_URL } from "./unjail.js";
 export function slashingModule(keeper: SlashingKeeper, stake: StakeKeeper, nodes: NodesKeeper): AppModule {
   return {
     name: MODULE_NAME,
+    params: moduleParams(parseSlashingParams, keeper),
     msgs: [msgUnjail(keeper, stake), msgReportNodeFault(keeper, stake, nodes)],
     queries: slashingQueries(keeper, stake, nodes),
     defaultGenesis: defaultSlashingGenesis,

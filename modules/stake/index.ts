@@ -1,11 +1,14 @@
 /** @module The stake module: validator self-bonds, storage-node bonds by class, unbonding, validator updates. */
+
 import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
 import { msgBondNode } from "./bondNode.js";
 import { msgCreateValidator } from "./createValidator.js";
 import type { BankKeeper } from "./expectedKeepers.js";
 import { defaultStakeGenesis, exportStakeGenesis, initStakeGenesis, validateStakeGenesis } from "./genesis.js";
 import type { StakeKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
+import { parseStakeParams } from "./params.js";
 import { stakeQueries } from "./queryServer.js";
 import { msgUnbond } from "./unbond.js";
 
@@ -22,6 +25,7 @@ export { MSG_UNBOND_TYPE_URL } from "./unbond.js";
 export function stakeModule(keeper: StakeKeeper, bank: BankKeeper): AppModule {
   return {
     name: MODULE_NAME,
+    params: moduleParams(parseStakeParams, keeper),
     msgs: [msgCreateValidator(keeper), msgBondNode(keeper), msgUnbond(keeper)],
     queries: stakeQueries(keeper),
     defaultGenesis: defaultStakeGenesis,

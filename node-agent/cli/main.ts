@@ -2,7 +2,7 @@
 import { type CommandGroup, runCli } from "../../common/cli.js";
 
 export const dsdnNode: CommandGroup = {
-  summary: "DSDN off-chain services (storage node, coordinator, ingress, local DA)",
+  summary: "DSDN off-chain services (storage node, coordinator, ingress, S3 gateway, local DA)",
   commands: {
     audit: async () => (await import("./audit.js")).auditCommand,
     coordinator: async () => (await import("./coordinator.js")).coordinatorCommand,
@@ -10,7 +10,11 @@ export const dsdnNode: CommandGroup = {
     dashboard: async () => (await import("./dashboard.js")).dashboardCommand,
     ingress: async () => (await import("./ingress.js")).ingressCommand,
     placement: async () => (await import("./placement.js")).placementCommand,
+    schedule: async () => (await import("./schedule.js")).scheduleCommand,
+    compute: async () => (await import("./computeReceipt.js")).computeCommand,
     replay: async () => (await import("./replay.js")).replayCommand,
+    s3: async () => (await import("./s3.js")).s3Command,
+    "s3-key": async () => (await import("./s3.js")).s3KeyCommand,
     storage: async () => (await import("./storage.js")).storage,
     vm: async () => (await import("./vm.js")).vmCommand,
     wasm: async () => (await import("./wasm.js")).wasmCommand,

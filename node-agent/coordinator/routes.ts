@@ -1,6 +1,8 @@
 /** @module The coordinator's HTTP API (fastify, a JSON schema on every route); every answer comes from replayed DA state. */
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { ErrorCode, isBaseError } from "../../common/errors.js";
+import { computeRoutes } from "../compute/routes.js";
+import type { ComputeService } from "../compute/service.js";
 import {
   applyServiceLimits,
   DEFAULT_LIMITS,
@@ -47,7 +49,7 @@ export const COORDINATOR_TIMEOUTS: ServiceTimeouts = { ...DEFAULT_TIMEOUTS, idle
 
 export function coordinatorRoutes(
   c: Coordinator,
-  service: { timeouts?: ServiceTimeouts; limits?: ServiceLimits } = {},
+  service: { timeouts?: ServiceTimeouts; limits?: ServiceLimits; compute?: ComputeService } = {},
 ): FastifyInstance {
   const root = Fastify({
     logger: false,
@@ -57,6 +59,8 @@ export function coordinatorRoutes(
   // Every route is rate-limited per client (a root onRequest hook) and shed under load.
   applyServiceLimits(root, service.limits ?? DEFAULT_LIMITS);
   root.register(async (app) => routes(app, c));
+  const compute = service.compute;
+  if (compute) root.register(async (app) => computeRoutes(app, compute));
   root.setErrorHandler((err, _req, reply: FastifyReply) => {
     if (err instanceof RegistrationRefused)
       return reply.code(403).send({

@@ -20,6 +20,7 @@ import type { ByteRange } from "../storage/storage.js";
 import { ChunkCache } from "./chunkCache.js";
 import { ChunkFetcher, type FetchAttempt } from "./chunkFetcher.js";
 import { ManifestCache } from "./manifestCache.js";
+import { registerTrustlessGateway } from "./trustless.js";
 
 /** Chunks listed per `?details=1` page by default, and at most. */
 export const DETAILS_PAGE = 100;
@@ -238,6 +239,8 @@ export function createIngress(o: IngressOptions): Ingress {
       return reply.send(Readable.from(stream(pieces, first)));
     },
   );
+
+  registerTrustlessGateway(app, { follower, fetcher, manifests });
 
   /** Yields verified bytes in order; fetches one chunk ahead so the next replica round trip overlaps sending. */
   async function* stream(pieces: Span[], first: Buffer | undefined): AsyncGenerator<Buffer> {

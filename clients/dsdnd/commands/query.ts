@@ -61,5 +61,7 @@ export const query: CommandGroup = {
     slashing: async () => (await import("./slashing.js")).slashingQuery,
     committee: async () => (await import("./committee.js")).committeeQuery,
     receipts: async () => (await import("./receipt.js")).receiptsQuery,
+    gov: async () => (await import("./gov.js")).govQuery,
+    distribution: async () => (await import("./distribution.js")).distributionQuery,
   },
 };

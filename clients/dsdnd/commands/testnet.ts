@@ -58,8 +58,9 @@ export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accounts
     const ports = testnetPorts(spec.basePort, i);
     nodes.push({ name: `node${i}`, home, nodeId, ports, rpcUrl: `http://127.0.0.1:${ports.rpc}` });
   }
-  // The node-fault reporter named in slashing genesis (temporary, until the committee module lands).
-  const accounts = [...devAccounts(spec.devAccountCount), devAccount("fault-authority")];
+  // The node-fault reporter named in slashing genesis (temporary, until the committee module lands), and the
+  // governance foundation authority (one dev key on the localnet; a multisig account on mainnet).
+  const accounts = [...devAccounts(spec.devAccountCount), devAccount("fault-authority"), devAccount("foundation")];
   const balance = spec.devBalance ?? 1_000_000_000_000n;
   // Each CometBFT genesis validator is also a stake validator with a matching bond (power 10 =
   // 10 NUSA), operated by dev account operator<i>; the bonded pool holds exactly those bonds.
@@ -83,6 +84,7 @@ export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accounts
         tokens: selfBond.toString(),
       })),
       devAccount("fault-authority").address,
+      devAccount("foundation").address,
       { window: spec.signedBlocksWindow ?? 1000n, jailSeconds: spec.downtimeJailSeconds ?? 30n },
     ),
   });
@@ -122,10 +124,11 @@ export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accounts
   return { nodes, accountsFile };
 }
 
-/** Localnet stake/slashing sections: genesis validators, short periods, a large downtime window. */
+/** Localnet stake/slashing/gov sections: genesis validators, short periods, a large downtime window. */
 function localnetModuleState(
   validators: unknown[],
   faultAuthority: string,
+  foundation: string,
   downtime: { window: bigint; jailSeconds: bigint },
 ): Record<string, unknown> {
   const defaults = defaultAppState() as Record<string, Record<string, unknown>>;
@@ -146,6 +149,16 @@ function localnetModuleState(
         downtimeJailSeconds: downtime.jailSeconds.toString(),
         nodeCooldownSeconds: "30",
         faultAuthority,
+      },
+    },
+    // Bootstrap governance with seconds-long periods so a proposal's life fits in a test.
+    gov: {
+      ...defaults.gov,
+      params: {
+        ...(defaults.gov?.params as object),
+        foundation,
+        votingPeriodSeconds: "15",
+        maxDepositPeriodSeconds: "60",
       },
     },
   };

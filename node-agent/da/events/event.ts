@@ -2,6 +2,8 @@
 import {
   ChunkDeclared,
   CommitteeRotated,
+  ComputeDisagreement,
+  ComputeReported,
   DeleteRequested,
   type EventEnvelope,
   FallbackActivated,
@@ -10,6 +12,7 @@ import {
   ReceiptIssued,
   ReplicaAdded,
   ReplicaRemoved,
+  WorkloadScheduled,
 } from "../../../proto/gen/dsdn/da/v1/events.js";
 
 export type DAEvent =
@@ -20,6 +23,9 @@ export type DAEvent =
   | { readonly type: "replicaRemoved"; readonly value: ReplicaRemoved }
   | { readonly type: "deleteRequested"; readonly value: DeleteRequested }
   | { readonly type: "receiptIssued"; readonly value: ReceiptIssued }
+  | { readonly type: "workloadScheduled"; readonly value: WorkloadScheduled }
+  | { readonly type: "computeReported"; readonly value: ComputeReported }
+  | { readonly type: "computeDisagreement"; readonly value: ComputeDisagreement }
   | { readonly type: "committeeRotated"; readonly value: CommitteeRotated }
   | { readonly type: "fallbackActivated"; readonly value: FallbackActivated };
 
@@ -38,6 +44,9 @@ export const DA_EVENT_TYPES: readonly DAEventType[] = [
   "replicaRemoved",
   "deleteRequested",
   "receiptIssued",
+  "workloadScheduled",
+  "computeReported",
+  "computeDisagreement",
   "committeeRotated",
   "fallbackActivated",
 ];
@@ -59,6 +68,12 @@ export function normalizeEvent(input: DAEventInput): DAEvent {
       return { type: input.type, value: DeleteRequested.fromPartial(input.value) };
     case "receiptIssued":
       return { type: input.type, value: ReceiptIssued.fromPartial(input.value) };
+    case "workloadScheduled":
+      return { type: input.type, value: WorkloadScheduled.fromPartial(input.value) };
+    case "computeReported":
+      return { type: input.type, value: ComputeReported.fromPartial(input.value) };
+    case "computeDisagreement":
+      return { type: input.type, value: ComputeDisagreement.fromPartial(input.value) };
     case "committeeRotated":
       return { type: input.type, value: CommitteeRotated.fromPartial(input.value) };
     case "fallbackActivated":
@@ -98,6 +113,18 @@ export function eventOfEnvelope(env: EventEnvelope): DAEvent | undefined {
   }
   if (env.receiptIssued !== undefined) {
     found = { type: "receiptIssued", value: env.receiptIssued };
+    count++;
+  }
+  if (env.workloadScheduled !== undefined) {
+    found = { type: "workloadScheduled", value: env.workloadScheduled };
+    count++;
+  }
+  if (env.computeReported !== undefined) {
+    found = { type: "computeReported", value: env.computeReported };
+    count++;
+  }
+  if (env.computeDisagreement !== undefined) {
+    found = { type: "computeDisagreement", value: env.computeDisagreement };
     count++;
   }
   if (env.committeeRotated !== undefined) {

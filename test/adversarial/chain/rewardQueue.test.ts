@@ -14,6 +14,7 @@ import { packAny } from "../../../common/protobuf.js";
 import { receiptId } from "../../../common/receipts/receiptBytes.js";
 import { fromBech32Address } from "../../../common/secp256k1.js";
 import { ModuleAccount, moduleAddress } from "../../../modules/auth/moduleAccounts.js";
+import { SCALE } from "../../../modules/distribution/index.js";
 import { QueryPendingRequest, QueryPendingResponse } from "../../../proto/gen/dsdn/receipts/v1/query.js";
 import { type Claim, ClaimStatus, ReceiptKind } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { MsgFundRewardPool } from "../../../proto/gen/dsdn/receipts/v1/tx.js";
@@ -200,22 +201,32 @@ describe("the validators' share", () => {
   }, 60_000);
   afterAll(() => fx?.dispose());
 
-  it("is pooled per block and split once, exactly, over the active set only", () => {
-    const { receipts, bank } = buildModules().keepers;
+  it("is pooled per block, handed to distribution once, and split exactly by power over the active set only", () => {
+    const { receipts, bank, distribution } = buildModules().keepers;
     const ctx = scratch(fx);
-    const addrs = [...fx.vals.map((v) => addressOf(v)), TREASURY];
-    const bal = () => addrs.map((a) => bank.getBalance(ctx, fromBech32Address(a), "unusa"));
+    const ops = fx.vals.map((v) => fromBech32Address(addressOf(v)));
+    const feeCollector = () =>
+      bank.getBalance(ctx, fromBech32Address(moduleAddress(ModuleAccount.FeeCollector)), "unusa");
     receipts.pay(ctx, fakeClaim(fx, 1, 1_000_003n, 1n));
     receipts.pay(ctx, fakeClaim(fx, 2, 2_000_011n, 1n));
     const pot = receipts.validatorPot(ctx);
     expect(pot).toBe((1_000_003n * 200_000n) / 1_000_000n + (2_000_011n * 200_000n) / 1_000_000n);
-    const before = bal();
+    const fc = feeCollector();
     receipts.distributeValidatorPot(ctx);
-    const delta = bal().map((b, i) => b - before[i]!);
-    expect(delta.reduce((x, y) => x + y, 0n)).toBe(pot); // every unit lands somewhere
+    expect(feeCollector()).toBe(fc + pot);
+    expect(receipts.validatorPot(ctx)).toBe(0n);
+    const before = ops.map((op) => distribution.outstanding(ctx, op));
+    const pool0 = distribution.getPool(ctx);
+    distribution.allocate(ctx);
+    const pool1 = distribution.getPool(ctx);
+    const delta = ops.map((op, i) => distribution.outstanding(ctx, op) - before[i]!);
     const power = fx.tokens.map((t) => t / 1_000_000n);
     const active = power[2]! + power[3]!;
-    expect(delta.slice(0, 4)).toEqual([0n, 0n, (pot * power[2]!) / active, (pot * power[3]!) / active]);
-    expect(receipts.validatorPot(ctx)).toBe(0n);
+    expect(pool1.totalPower).toBe(active);
+    const taxed = pool1.community - pool0.community;
+    // Every unit lands: Σ rewards + change in carry = (fee_collector − tax) · 10^18.
+    expect(delta.reduce((x, y) => x + y, 0n) + pool1.carry - pool0.carry).toBe((fc + pot - taxed) * SCALE);
+    const perPower = pool1.rewardPerPower - pool0.rewardPerPower;
+    expect(delta).toEqual([0n, 0n, perPower * power[2]!, perPower * power[3]!]);
   });
 });

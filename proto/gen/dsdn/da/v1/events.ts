@@ -270,6 +270,38 @@ export interface FallbackActivated {
 }
 
 /**
+ * A compute workload a coordinator accepted and scheduled. `submission` is the user-signed
+ * dsdn.compute.v1.WorkloadSubmission; `heartbeats` are the node-signed dsdn.compute.v1.NodeHeartbeat bytes the
+ * choice used, so anyone re-verifies the signature and recomputes `node_ids` with the scheduler and the chain
+ * state at `chain_height` (`dsdn-node schedule <workload-id>`).
+ */
+export interface WorkloadScheduled {
+  workloadId: Buffer;
+  submission: Buffer;
+  /** in rank order, one per replica */
+  nodeIds: Buffer[];
+  chainHeight: bigint;
+  heartbeats: Buffer[];
+}
+
+/** A node's signed result for a workload (dsdn.compute.v1.ComputeResult), relayed by the coordinator. */
+export interface ComputeReported {
+  workloadId: Buffer;
+  nodeId: Buffer;
+  result: Buffer;
+}
+
+/** Redundant executions of one workload disagree: the fraud module's evidence of who committed what. */
+export interface ComputeDisagreement {
+  workloadId: Buffer;
+  nodeIds: Buffer[];
+  /** sha256 of each node's encoded ExecutionCommitment, same order */
+  commitmentHashes: Buffer[];
+  /** empty when no commitment has the agreement the spec asks for */
+  agreedCommitmentHash: Buffer;
+}
+
+/**
  * One event, signed by its publisher. The signature covers the envelope's canonical protobuf
  * bytes with `signature` empty, prefixed by "dsdn.da.v1.EventEnvelope\0".
  */
@@ -289,6 +321,9 @@ export interface EventEnvelope {
   replicaRemoved?: ReplicaRemoved | undefined;
   deleteRequested?: DeleteRequested | undefined;
   receiptIssued?: ReceiptIssued | undefined;
+  workloadScheduled?: WorkloadScheduled | undefined;
+  computeReported?: ComputeReported | undefined;
+  computeDisagreement?: ComputeDisagreement | undefined;
   committeeRotated?: CommitteeRotated | undefined;
   fallbackActivated?: FallbackActivated | undefined;
   signature: Buffer;
@@ -2066,6 +2101,400 @@ export const FallbackActivated: MessageFns<FallbackActivated> = {
   },
 };
 
+function createBaseWorkloadScheduled(): WorkloadScheduled {
+  return { workloadId: Buffer.alloc(0), submission: Buffer.alloc(0), nodeIds: [], chainHeight: 0n, heartbeats: [] };
+}
+
+export const WorkloadScheduled: MessageFns<WorkloadScheduled> = {
+  encode(message: WorkloadScheduled, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workloadId.length !== 0) {
+      writer.uint32(10).bytes(message.workloadId);
+    }
+    if (message.submission.length !== 0) {
+      writer.uint32(18).bytes(message.submission);
+    }
+    for (const v of message.nodeIds) {
+      writer.uint32(26).bytes(v!);
+    }
+    if (message.chainHeight !== 0n) {
+      if (BigInt.asUintN(64, message.chainHeight) !== message.chainHeight) {
+        throw new globalThis.Error("value provided for field message.chainHeight of type uint64 too large");
+      }
+      writer.uint32(32).uint64(message.chainHeight);
+    }
+    for (const v of message.heartbeats) {
+      writer.uint32(42).bytes(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WorkloadScheduled {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWorkloadScheduled();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workloadId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.submission = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nodeIds.push(Buffer.from(reader.bytes()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.chainHeight = reader.uint64() as bigint;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.heartbeats.push(Buffer.from(reader.bytes()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WorkloadScheduled {
+    return {
+      workloadId: isSet(object.workloadId)
+        ? Buffer.from(bytesFromBase64(object.workloadId))
+        : isSet(object.workload_id)
+        ? Buffer.from(bytesFromBase64(object.workload_id))
+        : Buffer.alloc(0),
+      submission: isSet(object.submission) ? Buffer.from(bytesFromBase64(object.submission)) : Buffer.alloc(0),
+      nodeIds: globalThis.Array.isArray(object?.nodeIds)
+        ? object.nodeIds.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : globalThis.Array.isArray(object?.node_ids)
+        ? object.node_ids.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
+      chainHeight: isSet(object.chainHeight)
+        ? BigInt(object.chainHeight)
+        : isSet(object.chain_height)
+        ? BigInt(object.chain_height)
+        : 0n,
+      heartbeats: globalThis.Array.isArray(object?.heartbeats)
+        ? object.heartbeats.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
+    };
+  },
+
+  toJSON(message: WorkloadScheduled): unknown {
+    const obj: any = {};
+    if (message.workloadId.length !== 0) {
+      obj.workloadId = base64FromBytes(message.workloadId);
+    }
+    if (message.submission.length !== 0) {
+      obj.submission = base64FromBytes(message.submission);
+    }
+    if (message.nodeIds?.length) {
+      obj.nodeIds = message.nodeIds.map((e) => base64FromBytes(e));
+    }
+    if (message.chainHeight !== 0n) {
+      obj.chainHeight = message.chainHeight.toString();
+    }
+    if (message.heartbeats?.length) {
+      obj.heartbeats = message.heartbeats.map((e) => base64FromBytes(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WorkloadScheduled>): WorkloadScheduled {
+    return WorkloadScheduled.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WorkloadScheduled>): WorkloadScheduled {
+    const message = createBaseWorkloadScheduled();
+    message.workloadId = object.workloadId ?? Buffer.alloc(0);
+    message.submission = object.submission ?? Buffer.alloc(0);
+    message.nodeIds = object.nodeIds?.map((e) => e) || [];
+    message.chainHeight = (object.chainHeight !== undefined && object.chainHeight !== null)
+      ? BigInt(object.chainHeight)
+      : 0n;
+    message.heartbeats = object.heartbeats?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseComputeReported(): ComputeReported {
+  return { workloadId: Buffer.alloc(0), nodeId: Buffer.alloc(0), result: Buffer.alloc(0) };
+}
+
+export const ComputeReported: MessageFns<ComputeReported> = {
+  encode(message: ComputeReported, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workloadId.length !== 0) {
+      writer.uint32(10).bytes(message.workloadId);
+    }
+    if (message.nodeId.length !== 0) {
+      writer.uint32(18).bytes(message.nodeId);
+    }
+    if (message.result.length !== 0) {
+      writer.uint32(26).bytes(message.result);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ComputeReported {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseComputeReported();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workloadId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nodeId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.result = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ComputeReported {
+    return {
+      workloadId: isSet(object.workloadId)
+        ? Buffer.from(bytesFromBase64(object.workloadId))
+        : isSet(object.workload_id)
+        ? Buffer.from(bytesFromBase64(object.workload_id))
+        : Buffer.alloc(0),
+      nodeId: isSet(object.nodeId)
+        ? Buffer.from(bytesFromBase64(object.nodeId))
+        : isSet(object.node_id)
+        ? Buffer.from(bytesFromBase64(object.node_id))
+        : Buffer.alloc(0),
+      result: isSet(object.result) ? Buffer.from(bytesFromBase64(object.result)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: ComputeReported): unknown {
+    const obj: any = {};
+    if (message.workloadId.length !== 0) {
+      obj.workloadId = base64FromBytes(message.workloadId);
+    }
+    if (message.nodeId.length !== 0) {
+      obj.nodeId = base64FromBytes(message.nodeId);
+    }
+    if (message.result.length !== 0) {
+      obj.result = base64FromBytes(message.result);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ComputeReported>): ComputeReported {
+    return ComputeReported.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ComputeReported>): ComputeReported {
+    const message = createBaseComputeReported();
+    message.workloadId = object.workloadId ?? Buffer.alloc(0);
+    message.nodeId = object.nodeId ?? Buffer.alloc(0);
+    message.result = object.result ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseComputeDisagreement(): ComputeDisagreement {
+  return { workloadId: Buffer.alloc(0), nodeIds: [], commitmentHashes: [], agreedCommitmentHash: Buffer.alloc(0) };
+}
+
+export const ComputeDisagreement: MessageFns<ComputeDisagreement> = {
+  encode(message: ComputeDisagreement, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workloadId.length !== 0) {
+      writer.uint32(10).bytes(message.workloadId);
+    }
+    for (const v of message.nodeIds) {
+      writer.uint32(18).bytes(v!);
+    }
+    for (const v of message.commitmentHashes) {
+      writer.uint32(26).bytes(v!);
+    }
+    if (message.agreedCommitmentHash.length !== 0) {
+      writer.uint32(34).bytes(message.agreedCommitmentHash);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ComputeDisagreement {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseComputeDisagreement();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workloadId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nodeIds.push(Buffer.from(reader.bytes()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.commitmentHashes.push(Buffer.from(reader.bytes()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.agreedCommitmentHash = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ComputeDisagreement {
+    return {
+      workloadId: isSet(object.workloadId)
+        ? Buffer.from(bytesFromBase64(object.workloadId))
+        : isSet(object.workload_id)
+        ? Buffer.from(bytesFromBase64(object.workload_id))
+        : Buffer.alloc(0),
+      nodeIds: globalThis.Array.isArray(object?.nodeIds)
+        ? object.nodeIds.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : globalThis.Array.isArray(object?.node_ids)
+        ? object.node_ids.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
+      commitmentHashes: globalThis.Array.isArray(object?.commitmentHashes)
+        ? object.commitmentHashes.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : globalThis.Array.isArray(object?.commitment_hashes)
+        ? object.commitment_hashes.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
+      agreedCommitmentHash: isSet(object.agreedCommitmentHash)
+        ? Buffer.from(bytesFromBase64(object.agreedCommitmentHash))
+        : isSet(object.agreed_commitment_hash)
+        ? Buffer.from(bytesFromBase64(object.agreed_commitment_hash))
+        : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: ComputeDisagreement): unknown {
+    const obj: any = {};
+    if (message.workloadId.length !== 0) {
+      obj.workloadId = base64FromBytes(message.workloadId);
+    }
+    if (message.nodeIds?.length) {
+      obj.nodeIds = message.nodeIds.map((e) => base64FromBytes(e));
+    }
+    if (message.commitmentHashes?.length) {
+      obj.commitmentHashes = message.commitmentHashes.map((e) => base64FromBytes(e));
+    }
+    if (message.agreedCommitmentHash.length !== 0) {
+      obj.agreedCommitmentHash = base64FromBytes(message.agreedCommitmentHash);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ComputeDisagreement>): ComputeDisagreement {
+    return ComputeDisagreement.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ComputeDisagreement>): ComputeDisagreement {
+    const message = createBaseComputeDisagreement();
+    message.workloadId = object.workloadId ?? Buffer.alloc(0);
+    message.nodeIds = object.nodeIds?.map((e) => e) || [];
+    message.commitmentHashes = object.commitmentHashes?.map((e) => e) || [];
+    message.agreedCommitmentHash = object.agreedCommitmentHash ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
 function createBaseEventEnvelope(): EventEnvelope {
   return {
     version: 0,
@@ -2079,6 +2508,9 @@ function createBaseEventEnvelope(): EventEnvelope {
     replicaRemoved: undefined,
     deleteRequested: undefined,
     receiptIssued: undefined,
+    workloadScheduled: undefined,
+    computeReported: undefined,
+    computeDisagreement: undefined,
     committeeRotated: undefined,
     fallbackActivated: undefined,
     signature: Buffer.alloc(0),
@@ -2126,11 +2558,20 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     if (message.receiptIssued !== undefined) {
       ReceiptIssued.encode(message.receiptIssued, writer.uint32(130).fork()).join();
     }
+    if (message.workloadScheduled !== undefined) {
+      WorkloadScheduled.encode(message.workloadScheduled, writer.uint32(138).fork()).join();
+    }
+    if (message.computeReported !== undefined) {
+      ComputeReported.encode(message.computeReported, writer.uint32(146).fork()).join();
+    }
+    if (message.computeDisagreement !== undefined) {
+      ComputeDisagreement.encode(message.computeDisagreement, writer.uint32(154).fork()).join();
+    }
     if (message.committeeRotated !== undefined) {
-      CommitteeRotated.encode(message.committeeRotated, writer.uint32(138).fork()).join();
+      CommitteeRotated.encode(message.committeeRotated, writer.uint32(162).fork()).join();
     }
     if (message.fallbackActivated !== undefined) {
-      FallbackActivated.encode(message.fallbackActivated, writer.uint32(146).fork()).join();
+      FallbackActivated.encode(message.fallbackActivated, writer.uint32(170).fork()).join();
     }
     if (message.signature.length !== 0) {
       writer.uint32(506).bytes(message.signature);
@@ -2244,11 +2685,35 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
               break;
             }
 
-            message.committeeRotated = CommitteeRotated.decode(reader, reader.uint32());
+            message.workloadScheduled = WorkloadScheduled.decode(reader, reader.uint32());
             continue;
           }
           case 18: {
             if (tag !== 146) {
+              break;
+            }
+
+            message.computeReported = ComputeReported.decode(reader, reader.uint32());
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.computeDisagreement = ComputeDisagreement.decode(reader, reader.uint32());
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.committeeRotated = CommitteeRotated.decode(reader, reader.uint32());
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
               break;
             }
 
@@ -2320,6 +2785,21 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
         : isSet(object.receipt_issued)
         ? ReceiptIssued.fromJSON(object.receipt_issued)
         : undefined,
+      workloadScheduled: isSet(object.workloadScheduled)
+        ? WorkloadScheduled.fromJSON(object.workloadScheduled)
+        : isSet(object.workload_scheduled)
+        ? WorkloadScheduled.fromJSON(object.workload_scheduled)
+        : undefined,
+      computeReported: isSet(object.computeReported)
+        ? ComputeReported.fromJSON(object.computeReported)
+        : isSet(object.compute_reported)
+        ? ComputeReported.fromJSON(object.compute_reported)
+        : undefined,
+      computeDisagreement: isSet(object.computeDisagreement)
+        ? ComputeDisagreement.fromJSON(object.computeDisagreement)
+        : isSet(object.compute_disagreement)
+        ? ComputeDisagreement.fromJSON(object.compute_disagreement)
+        : undefined,
       committeeRotated: isSet(object.committeeRotated)
         ? CommitteeRotated.fromJSON(object.committeeRotated)
         : isSet(object.committee_rotated)
@@ -2369,6 +2849,15 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     if (message.receiptIssued !== undefined) {
       obj.receiptIssued = ReceiptIssued.toJSON(message.receiptIssued);
     }
+    if (message.workloadScheduled !== undefined) {
+      obj.workloadScheduled = WorkloadScheduled.toJSON(message.workloadScheduled);
+    }
+    if (message.computeReported !== undefined) {
+      obj.computeReported = ComputeReported.toJSON(message.computeReported);
+    }
+    if (message.computeDisagreement !== undefined) {
+      obj.computeDisagreement = ComputeDisagreement.toJSON(message.computeDisagreement);
+    }
     if (message.committeeRotated !== undefined) {
       obj.committeeRotated = CommitteeRotated.toJSON(message.committeeRotated);
     }
@@ -2412,6 +2901,15 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       : undefined;
     message.receiptIssued = (object.receiptIssued !== undefined && object.receiptIssued !== null)
       ? ReceiptIssued.fromPartial(object.receiptIssued)
+      : undefined;
+    message.workloadScheduled = (object.workloadScheduled !== undefined && object.workloadScheduled !== null)
+      ? WorkloadScheduled.fromPartial(object.workloadScheduled)
+      : undefined;
+    message.computeReported = (object.computeReported !== undefined && object.computeReported !== null)
+      ? ComputeReported.fromPartial(object.computeReported)
+      : undefined;
+    message.computeDisagreement = (object.computeDisagreement !== undefined && object.computeDisagreement !== null)
+      ? ComputeDisagreement.fromPartial(object.computeDisagreement)
       : undefined;
     message.committeeRotated = (object.committeeRotated !== undefined && object.committeeRotated !== null)
       ? CommitteeRotated.fromPartial(object.committeeRotated)

@@ -1,0 +1,37 @@
+/** @module Builds a module's governable-params accessor (ModuleParams) from its parser and keeper. */
+import type { Context } from "./context.js";
+import { canonicalJson } from "./encoding.js";
+import type { ModuleParams } from "./module.js";
+
+export interface ParamsKeeper<P> {
+  getParams(ctx: Context): P;
+  setParams(ctx: Context, p: P): void;
+}
+
+/** Params as plain JSON: the canonical form (sorted keys, bigints as strings) that `parse` reads back. */
+export const paramsJson = (p: unknown): Record<string, unknown> => JSON.parse(canonicalJson(p));
+
+export function moduleParams<P>(parse: (raw: unknown) => P, keeper: ParamsKeeper<P>): ModuleParams {
+  return {
+    get: (ctx) => paramsJson(keeper.getParams(ctx)),
+    validate: (json) => void parse(json),
+    set: (ctx, json) => keeper.setParams(ctx, parse(json)),
+  };
+}
+
+/**
+ * The params after a change: `changes` merged over `current`. A field `current` lacks is refused (a typo
+ * would otherwise change nothing and pass), as is a change that is not a JSON object.
+ */
+export function mergeParams(
+  module: string,
+  current: Record<string, unknown>,
+  changes: unknown,
+): Record<string, unknown> {
+  if (changes === null || typeof changes !== "object" || Array.isArray(changes))
+    throw new Error(`${module}: params change must be a JSON object`);
+  const keys = Object.keys(changes);
+  if (keys.length === 0) throw new Error(`${module}: params change is empty`);
+  for (const k of keys) if (!Object.hasOwn(current, k)) throw new Error(`${module}.params.${k}: no such param`);
+  return { ...current, ...(changes as Record<string, unknown>) };
+}
