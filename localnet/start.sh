@@ -14,7 +14,8 @@
 #      nodes keep chunks no live pin or placement needs), LOCALNET_SLASHING_WINDOW (signed-blocks window in
 #      blocks, 1000) and LOCALNET_DOWNTIME_JAIL_SECONDS (30) — both only read when the chain is initialised —,
 #      LOCALNET_TICKET_TTL_MS (coordinator placement/heal ticket lifetime, 1 h), LOCALNET_PRICE_SOURCE (sim|file)
-#      and LOCALNET_PRICE_USD (the file feed's starting price) for the validators' price feeders.
+#      and LOCALNET_PRICE_USD (the file feed's starting price) for the validators' price feeders; the DA fallback
+#      router's LOCALNET_DA_FALLBACK_HEALTH_MS (1000), LOCALNET_DA_DEGRADED_AFTER_MS (10000), LOCALNET_DA_EMERGENCY_AFTER_MS (60000).
 #      State persists across runs; --fresh wipes it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
     --validators=*) validators="${1#*=}" ;;
     --storage-nodes) storage_nodes="$2"; shift ;;
     --storage-nodes=*) storage_nodes="${1#*=}" ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -48,6 +49,7 @@ ingress_port=$((base + 92))
 rest_port=$((base + 4)) # a free slot in validator 0's block (base+0..3: p2p, rpc, abci, prometheus)
 dashboard_port=$((base + 89))
 s3_port=$((base + 6)) # another free slot in validator 0's block
+da_emergency_port=$((base + 5)) # the last free slot there: the emergency DA server of the fallback router
 case "$services" in all|chain) ;; *) echo "LOCALNET_SERVICES must be all or chain" >&2; exit 2 ;; esac
 [[ "$storage_nodes" =~ ^[0-9]+$ ]] && [ "$storage_nodes" -le 7 ] || { echo "--storage-nodes must be 0–7" >&2; exit 2; }
 
@@ -134,6 +136,11 @@ if node bin/dsdn-node.js --help 2>/dev/null | grep -qE '^\s+da\s'; then
   mkdir -p "$dir/da"
   start_bg da 0 "$dir/logs/da-0.log" node bin/dsdn-node.js da --port "$da_port" --data "$dir/da" --block-time-ms "${LOCALNET_DA_BLOCK_MS:-500}"
   da_url="http://127.0.0.1:$da_port"
+  # The operators' emergency DA (the fallback router's last rung): a second `dsdn-node da` with its own data and tokens.
+  mkdir -p "$dir/da-emergency"
+  start_bg da-emergency 0 "$dir/logs/da-emergency-0.log" node bin/dsdn-node.js da --port "$da_emergency_port" --data "$dir/da-emergency" \
+    --block-time-ms "${LOCALNET_DA_BLOCK_MS:-500}"
+  da_emergency_url="http://127.0.0.1:$da_emergency_port"
 fi
 
 fail() {
@@ -170,14 +177,31 @@ node bin/dsdnd.js rest chain-info --chain-id "$chain_id" --chain-name "Chain Nus
 da_env=""
 if [ -n "$da_url" ]; then
   for _ in $(seq 1 40); do [ -s "$dir/da/write.token" ] && [ -s "$dir/da/read.token" ] && break; sleep 0.25; done
+  for _ in $(seq 1 40); do [ -s "$dir/da-emergency/write.token" ] && [ -s "$dir/da-emergency/read.token" ] && break; sleep 0.25; done
   ns=$(node -e 'import("./dist/node-agent/da/commitment/index.js").then(m=>console.log(Buffer.from(m.namespaceFromName("dsdn-localnet")).toString("hex"))).catch(()=>console.log(""))' 2>/dev/null || true)
   # Tokens stay in their 0600 files: the env names the files, never the tokens. Readers get the read token;
   # only publishers (the coordinator, committee members) are pointed at the write token.
   da_env="export DA_RPC_URL=$da_url
 export DA_AUTH_TOKEN_FILE=$dir/da/read.token
 export DA_WRITE_TOKEN_FILE=$dir/da/write.token
-export DA_NAMESPACE=$ns"
+export DA_NAMESPACE=$ns
+export DA_EMERGENCY_RPC_URL=$da_emergency_url"
 fi
+
+# The DA fallback router's env for one publishing service (journal dir, validator-quorum secondary paid by the dev
+# account $2, emergency token file $3): printed as `env` arguments so each service gets its own journal and account.
+fallback_env() { # data-dir account emergency-token-file
+  local mfile="$1/da-secondary.mnemonic"
+  if [ ! -s "$mfile" ]; then
+    (umask 077 && node -e 'const a=require(process.argv[1]).find(x=>x.name===process.argv[2]);if(!a)process.exit(3);process.stdout.write(a.mnemonic)' \
+      "$dir/accounts.json" "$2" >"$mfile") || die "no dev account $2 for the DA secondary"
+  fi
+  printf '%s\n' "DA_FALLBACK_JOURNAL=$1/da-fallback.sqlite" "DA_SECONDARY_RPC_URL=$rpc0" "DA_SECONDARY_MNEMONIC_FILE=$mfile" \
+    "DA_SECONDARY_GAS_PRICE=$gas_price" "DA_EMERGENCY_RPC_URL=$da_emergency_url" "DA_EMERGENCY_AUTH_TOKEN_FILE=$3" \
+    "DA_FALLBACK_HEALTH_INTERVAL_MS=${LOCALNET_DA_FALLBACK_HEALTH_MS:-1000}" \
+    "DA_FALLBACK_DEGRADED_AFTER_MS=${LOCALNET_DA_DEGRADED_AFTER_MS:-10000}" \
+    "DA_FALLBACK_EMERGENCY_AFTER_MS=${LOCALNET_DA_EMERGENCY_AFTER_MS:-60000}"
+}
 
 write_env() {
   # 0600 from the start (umask in a subshell): the file names secrets' paths and the chain's accounts setup.
@@ -243,13 +267,17 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
       "${dsdnd[@]}" keys add fault-authority --recover --keyring-dir "$coord_dir/keyring" --keyring-backend test >/dev/null
   fi
   coord_url="http://127.0.0.1:$coord_port"
-  start_bg coordinator 0 "$dir/logs/coordinator-0.log" node bin/dsdn-node.js coordinator run --data "$coord_dir" \
+  mkdir -p "$coord_dir"
+  mapfile -t coord_fb < <(fallback_env "$coord_dir" foundation "$dir/da-emergency/write.token")
+  start_bg coordinator 0 "$dir/logs/coordinator-0.log" env "${coord_fb[@]}" node bin/dsdn-node.js coordinator run --data "$coord_dir" \
     --token-file "$dir/da/write.token" --port "$coord_port" --rpc "$rpc0" --health-interval-ms 500 --dead-after-ms 3000 --reconcile-ms 500 --challenge-ms 5000 \
     --fault-keyring-dir "$coord_dir/keyring" --fault-key fault-authority --localnet ${LOCALNET_TICKET_TTL_MS:+--ticket-ttl-ms "$LOCALNET_TICKET_TTL_MS"}
   for ((n = 0; n < storage_nodes; n++)); do
     sdir="$dir/storage/$n"
     operator=$(node -e 'console.log(require(process.argv[1]).find(x=>x.name===process.argv[2]).address)' "$dir/accounts.json" "storage$n")
-    start_bg storage "$n" "$dir/logs/storage-$n.log" node bin/dsdn-node.js storage --data "$sdir" --token-file "$dir/da/read.token" \
+    # Storage nodes read with the read tokens only (of both DA servers), as on the primary.
+    mapfile -t storage_fb < <(fallback_env "$sdir" "storage$n" "$dir/da-emergency/read.token")
+    start_bg storage "$n" "$dir/logs/storage-$n.log" env "${storage_fb[@]}" node bin/dsdn-node.js storage --data "$sdir" --token-file "$dir/da/read.token" \
       --port "$((base + 93 + n))" --zone "${zones[$((n % 3))]}" --coordinator-url "$coord_url" --coordinator-key "$coord_key" \
       --operator "$operator" --tls-fingerprint "$(cat "$sdir/tls-fingerprint")" --capacity 1024GiB --heal-interval-ms 500 --gc-grace-ms "${LOCALNET_GC_GRACE_MS:-60000}" \
       --compute-objects-url "http://127.0.0.1:$ingress_port" --chain-id "$chain_id"
@@ -326,6 +354,7 @@ echo "  chain id     $chain_id"
 echo "  RPC          $rpcs"
 echo "  REST (LCD)   $rest_url (Keplr chain info: $dir/keplr-chain.json)"
 [ -n "$da_url" ] && echo "  DA           $da_url (tokens in $dir/da/)"
+[ -n "$da_url" ] && echo "  DA emergency $da_emergency_url (fallback router's last rung; tokens in $dir/da-emergency/)"
 if [ -n "$net_env" ]; then
   echo "  coordinator  $coord_url (key $coord_key)"
   echo "  ingress      http://127.0.0.1:$ingress_port (IPFS trustless gateway: /ipfs/{cid})"
