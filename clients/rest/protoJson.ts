@@ -84,6 +84,23 @@ export function gatewayJson(v: unknown): unknown {
   return out;
 }
 
+/**
+ * A DSDN (ts-proto) message in gateway JSON with EmitDefaults: ts-proto's toJSON drops fields at their default,
+ * so each field of the decoded message (ts-proto fills every one) missing from it is put back as jsonpb prints
+ * it (64-bit "0", false, "", bytes null, repeated []). Only top-level fields: enough for flat query responses.
+ */
+export function dsdnJson<T extends object>(codec: { toJSON(m: T): unknown }, message: T): Record<string, unknown> {
+  const json = codec.toJSON(message) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(message)) {
+    if (k in json) continue;
+    if (typeof v === "bigint") json[k] = "0";
+    else if (typeof v === "boolean" || typeof v === "string" || typeof v === "number") json[k] = v;
+    else if (v instanceof Uint8Array) json[k] = null;
+    else if (Array.isArray(v)) json[k] = [];
+  }
+  return gatewayJson(json) as Record<string, unknown>;
+}
+
 /** A `cosmos.tx.v1beta1.Tx` from its bytes, in gateway JSON; undefined when the bytes do not decode. */
 export function txJson(bytes: Uint8Array): Record<string, unknown> | undefined {
   try {

@@ -18,6 +18,8 @@ import { fromHex, sha256, toHex } from "../../common/hash.js";
 import { packAny } from "../../common/protobuf.js";
 import { fromBech32Address, secp256k1KeyPair, toBech32Address } from "../../common/secp256k1.js";
 import { ModuleAccount, moduleAddress } from "../../modules/auth/moduleAccounts.js";
+import { MsgPostBlob } from "../../proto/gen/dsdn/da/v1/tx.js";
+import { oracleChain, priceBlock } from "../../test/support/oracleHarness.js";
 import { BondKind, createValidatorMsg, NUSA, TestChain, unbondMsg } from "../../test/support/testChain.js";
 import { addressOf, sendMsg } from "../../test/support/txBuilder.js";
 import { type CometRpc, httpCometRpc } from "./cometRpc.js";
@@ -514,5 +516,134 @@ describe("CometBFT RPC client", () => {
     } finally {
       await srv.close();
     }
+  });
+});
+
+describe("dsdn oracle and da routes", () => {
+  const $ = (usd: number) => BigInt(Math.round(usd * 1e9)); // test literals only
+  async function restOver(c: TestChain): Promise<FastifyInstance> {
+    const a = await buildRestServer({ rpc: inProcessComet(c) });
+    extra.push({ a, c });
+    return a;
+  }
+  const extra: { a: FastifyInstance; c: TestChain }[] = [];
+  afterEach(async () => {
+    for (const { a, c } of extra.splice(0)) {
+      await a.close();
+      c.close();
+    }
+  });
+  const getOn = async (a: FastifyInstance, url: string) => {
+    const r = await a.inject({ method: "GET", url });
+    return { status: r.statusCode, body: r.json() };
+  };
+
+  it("the oracle price with every field (defaults too), turning stale after an hour without reports", async () => {
+    const c = oracleChain({ oracle: { params: { windowSeconds: "10" } } });
+    c.block();
+    const a = await restOver(c);
+    priceBlock(c, [$(0.05), $(0.05), $(0.05)], 10n);
+    priceBlock(c, ["empty", "empty", "empty"], 10n);
+    const fresh = await getOn(a, "/dsdn/oracle/v1/price");
+    expect(fresh.status).toBe(200);
+    expect(Object.keys(fresh.body).sort()).toEqual(
+      [
+        "as_of",
+        "effective_price_nano_usd",
+        "price_nano_usd",
+        "price_usd",
+        "reporters_in_window",
+        "stale",
+        "unusa_per_usd",
+        "updated_at",
+        "window_seconds",
+        "window_start",
+      ].sort(),
+    );
+    expect(fresh.body).toMatchObject({ price_nano_usd: $(0.05).toString(), unusa_per_usd: "20000000", stale: false });
+    expect(fresh.body.reporters_in_window).toBe("0"); // a default value ts-proto would have dropped
+    priceBlock(c, ["empty", "empty", "empty"], 3601n);
+    const stale = await getOn(a, "/dsdn/oracle/v1/price");
+    expect(stale.body.stale).toBe(true);
+    const conv = await getOn(a, `/dsdn/oracle/v1/convert_usd?usd_nano=${$(2)}`);
+    expect(conv).toEqual({
+      status: 200,
+      body: { unusa: "40000000", effective_price_nano_usd: $(0.05).toString(), stale: true },
+    });
+    const params = await getOn(a, "/dsdn/oracle/v1/params");
+    expect(params.body.params.window_seconds).toBe("10");
+  });
+
+  it.each([
+    ["missing", ""],
+    ["negative", "?usd_nano=-1"],
+    ["a decimal", "?usd_nano=1.5"],
+    ["31 digits", `?usd_nano=1${"0".repeat(30)}`],
+    ["repeated", "?usd_nano=1&usd_nano=2"],
+  ])("convert_usd refuses a %s amount with InvalidArgument (3) / 400", async (_what, qs) => {
+    const c = oracleChain();
+    c.block();
+    const a = await restOver(c);
+    const r = await getOn(a, `/dsdn/oracle/v1/convert_usd${qs}`);
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ ...GRPC_ERROR, code: 3 });
+  });
+
+  it("da head, params and one height's blobs of a namespace (hex or base64), bytes in base64", async () => {
+    const poster = secp256k1KeyPair(fromHex("51".repeat(32)));
+    const POSTER = addressOf(poster);
+    const ns = Uint8Array.from([...new Uint8Array(19), ...new TextEncoder().encode("dsdn-rest!")]);
+    const c = TestChain.start({
+      balances: [{ address: POSTER, amount: 100_000_000n }],
+      appState: { da: { params: { feePerByte: "2", retentionSeconds: "3600" }, blobs: [] } },
+    });
+    c.block();
+    const a = await restOver(c);
+    const blob = new TextEncoder().encode("hello validator-quorum DA");
+    const msg = packAny("/dsdn.da.v1.MsgPostBlob", MsgPostBlob, {
+      signer: POSTER,
+      namespace: Buffer.from(ns),
+      data: Buffer.from(blob),
+    });
+    const r = c.exec(poster, [msg]);
+    expect(r.code).toBe(0);
+    const h = c.height;
+    const head = await getOn(a, "/dsdn/da/v1/head");
+    expect(head.body).toEqual({ height: String(h), blob_count: "1" });
+    const params = await getOn(a, "/dsdn/da/v1/params");
+    expect(params.body.params.fee_per_byte).toBe("2");
+    for (const nsParam of [Buffer.from(ns).toString("hex"), encodeURIComponent(Buffer.from(ns).toString("base64"))]) {
+      const at = await getOn(a, `/dsdn/da/v1/blobs/${h}?namespace=${nsParam}`);
+      expect(at.status).toBe(200);
+      expect(at.body.pruned).toBe(false);
+      expect(at.body.data).toEqual([Buffer.from(blob).toString("base64")]);
+      expect(at.body.records).toHaveLength(1);
+      expect(at.body.records[0]).toMatchObject({
+        namespace: Buffer.from(ns).toString("base64"),
+        height: String(h),
+        index: 0, // uint32: a number, emitted though it is the default
+        size: String(blob.length),
+        signer: POSTER,
+      });
+    }
+    // Another namespace sees nothing at that height.
+    const other = Buffer.from(Uint8Array.from([...new Uint8Array(19), ...new TextEncoder().encode("other-ns!!")]));
+    const none = await getOn(a, `/dsdn/da/v1/blobs/${h}?namespace=${other.toString("hex")}`);
+    expect(none.body).toEqual({ records: [], data: [], pruned: false });
+  });
+
+  it.each([
+    ["no namespace", "/dsdn/da/v1/blobs/1"],
+    ["a 28-byte namespace", `/dsdn/da/v1/blobs/1?namespace=${"00".repeat(28)}`],
+    ["a 30-byte namespace", `/dsdn/da/v1/blobs/1?namespace=${"00".repeat(30)}`],
+    ["a non-hex, non-base64 namespace", `/dsdn/da/v1/blobs/1?namespace=${"%25".repeat(40)}`],
+    ["a huge namespace", `/dsdn/da/v1/blobs/1?namespace=${"00".repeat(5000)}`],
+    ["height 0", `/dsdn/da/v1/blobs/0?namespace=${"00".repeat(29)}`],
+    ["a negative height", `/dsdn/da/v1/blobs/-1?namespace=${"00".repeat(29)}`],
+    ["a height above int64", `/dsdn/da/v1/blobs/9223372036854775808?namespace=${"00".repeat(29)}`],
+  ])("da blobs refuses %s with InvalidArgument (3) / 400", async (_what, url) => {
+    const r = await get(url);
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ ...GRPC_ERROR, code: 3 });
   });
 });

@@ -8,8 +8,10 @@ import type { CometRpc } from "./cometRpc.js";
 import { RestError } from "./restError.js";
 import { authRoutes } from "./routes/auth.js";
 import { bankRoutes } from "./routes/bank.js";
+import { daRoutes } from "./routes/da.js";
 import { distributionRoutes } from "./routes/distribution.js";
 import { govRoutes } from "./routes/gov.js";
+import { oracleRoutes } from "./routes/oracle.js";
 import { stakingRoutes } from "./routes/staking.js";
 import { tendermintRoutes } from "./routes/tendermint.js";
 import { MAX_TX_BYTES, txRoutes } from "./routes/tx.js";
@@ -73,6 +75,8 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
   stakingRoutes(app, o.rpc);
   govRoutes(app, o.rpc);
   distributionRoutes(app, o.rpc);
+  oracleRoutes(app, o.rpc);
+  daRoutes(app, o.rpc);
   return app;
 }
 
