@@ -3,15 +3,19 @@ import { type Command, toJson } from "../../../common/cli.js";
 import { classify } from "../../../node-agent/compute/classify.js";
 import { resolveIntent } from "../../../node-agent/compute/resolve.js";
 import { loadWorkload } from "../../agent/workloadFiles.js";
+import { chainUsdEstimate, type UsdEstimate, usdLine } from "../oraclePrice.js";
 
 export const estimate: Command = {
-  summary: "Dry-run a workload (V8 fast path, fuel-capped): resource class, resolved spec with sources, price",
-  usage: "[DIR | module.wasm] [--input FILE] [--type batch|web_app|ai] [--replicas N] [--fuel-cap N] [--json]",
+  summary:
+    "Dry-run a workload (V8 fast path, fuel-capped): resource class, resolved spec with sources, price (in USD too at the oracle price of --rpc / RPC_URL)",
+  usage:
+    "[DIR | module.wasm] [--input FILE] [--type batch|web_app|ai] [--replicas N] [--fuel-cap N] [--rpc URL] [--json]",
   options: {
     input: { type: "string" },
     type: { type: "string" },
     replicas: { type: "string" },
     "fuel-cap": { type: "string" },
+    rpc: { type: "string" },
     json: { type: "boolean", default: false },
   },
   async run({ positionals, values, out }) {
@@ -27,16 +31,28 @@ export const estimate: Command = {
       cap !== undefined && Number.isSafeInteger(cap) && cap > 0 ? { fuelCap: cap } : {},
     );
     const spec = resolveIntent(w.intent, cls);
-    const total = (BigInt(cls.pricePerReplica) * BigInt(spec.replicas.value)).toString();
+    const totalUnusa = BigInt(cls.pricePerReplica) * BigInt(spec.replicas.value);
+    const total = totalUnusa.toString();
+    // The USD figure is advisory: without an RPC, or when the chain does not answer, the estimate still stands.
+    const rpc = typeof values.rpc === "string" && values.rpc !== "" ? values.rpc : process.env.RPC_URL;
+    const usd: UsdEstimate = rpc
+      ? await chainUsdEstimate(rpc, totalUnusa)
+      : { unavailable: "no chain to ask: give --rpc URL or set RPC_URL" };
     if (values.json) {
-      out(toJson({ classification: cls, spec, price: { perReplica: cls.pricePerReplica, total, denom: "unusa" } }));
+      out(
+        toJson({
+          classification: cls,
+          spec,
+          price: { perReplica: cls.pricePerReplica, total, denom: "unusa", usd },
+        }),
+      );
       return 0;
     }
     out(`${w.modulePath}: class ${cls.class}${cls.capped ? " (fuel cap reached: lower bound)" : ""}`);
     out(
       `  fuel ${cls.fuelUsed}, peak memory ${cls.memoryBytes} bytes, output ${cls.outputBytes} bytes (engine ${cls.engine})`,
     );
-    out(`  price ≈ ${total} unusa (${cls.pricePerReplica} × ${spec.replicas.value} replica(s))`);
+    out(`  price ≈ ${total} unusa (${cls.pricePerReplica} × ${spec.replicas.value} replica(s)) ${usdLine(usd)}`);
     out("resolved spec:");
     for (const [k, v] of Object.entries(spec))
       out(`  ${k.padEnd(22)} ${JSON.stringify(v.value).padEnd(24)} ← ${v.source}`);

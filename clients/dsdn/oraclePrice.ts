@@ -1,0 +1,72 @@
+/** @module The chain's NUSA/USD oracle price for `dsdn` commands: a unusa amount in USD, saying when the price is stale. */
+import { QueryClient } from "@cosmjs/stargate";
+import { connectComet } from "@cosmjs/tendermint-rpc";
+import { formatUsd, UNUSA_PER_NUSA } from "../../modules/oracle/price.js";
+import type { QueryPriceResponse } from "../../proto/gen/dsdn/oracle/v1/query.js";
+import { setupEconomyExtension } from "../sdk/economy.js";
+
+/** How long a command waits for the chain before showing the estimate without USD. */
+export const PRICE_TIMEOUT_MS = 5_000;
+
+export type UsdEstimate =
+  | {
+      readonly usd: string;
+      readonly usdNano: string;
+      /** nano-USD per NUSA the conversion used (the oracle's effective, floor/ceiling-bounded price). */
+      readonly priceNanoUsd: string;
+      readonly stale: boolean;
+      /** block time (unix s) of the price's last accepted update */
+      readonly updatedAt: string;
+    }
+  | { readonly unavailable: string };
+
+/** nano-USD of `unusa` at `priceNanoUsd` per NUSA, rounded to the nearest nano-USD. */
+export function unusaToUsdNano(unusa: bigint, priceNanoUsd: bigint): bigint {
+  return (unusa * priceNanoUsd + UNUSA_PER_NUSA / 2n) / UNUSA_PER_NUSA;
+}
+
+/** `unusa` in USD at the oracle's answer; a chain with no price yet gives `unavailable`, never a made-up figure. */
+export function usdEstimate(unusa: bigint, p: QueryPriceResponse): UsdEstimate {
+  const price = /^[0-9]{1,30}$/.test(p.effectivePriceNanoUsd) ? BigInt(p.effectivePriceNanoUsd) : 0n;
+  if (price <= 0n) return { unavailable: "the chain has no NUSA/USD price yet" };
+  const nano = unusaToUsdNano(unusa, price);
+  return {
+    usd: formatUsd(nano),
+    usdNano: nano.toString(),
+    priceNanoUsd: price.toString(),
+    stale: p.stale,
+    updatedAt: p.updatedAt.toString(),
+  };
+}
+
+/** One line for people: "≈ 0.012500000 USD (at 0.050000000 USD/NUSA)", flagged when the price is stale. */
+export function usdLine(e: UsdEstimate): string {
+  if ("unavailable" in e) return `USD: unavailable (${e.unavailable})`;
+  const stale = e.stale ? `; STALE: no oracle update since block time ${e.updatedAt}, the last good price` : "";
+  return `≈ ${e.usd} USD (at ${formatUsd(BigInt(e.priceNanoUsd))} USD/NUSA${stale})`;
+}
+
+/** The oracle price from a CometBFT RPC, bounded by `timeoutMs`; any failure becomes `unavailable` with the reason. */
+export async function chainUsdEstimate(
+  rpcUrl: string,
+  unusa: bigint,
+  timeoutMs = PRICE_TIMEOUT_MS,
+): Promise<UsdEstimate> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  let comet: Awaited<ReturnType<typeof connectComet>> | undefined;
+  try {
+    const ask = (async () => {
+      comet = await connectComet(rpcUrl);
+      return QueryClient.withExtensions(comet, setupEconomyExtension).oracle.price();
+    })();
+    return usdEstimate(unusa, await Promise.race([ask, deadline]));
+  } catch (e) {
+    return { unavailable: `oracle price: ${String((e as Error).message ?? e).slice(0, 200)}` };
+  } finally {
+    clearTimeout(timer);
+    comet?.disconnect();
+  }
+}
