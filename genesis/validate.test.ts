@@ -71,7 +71,7 @@ beforeAll(async () => {
   });
   valid = JSON.parse(readFileSync(gpath, "utf8"));
   // The initial committee with its DKG result (threshold 2 of the two genesis validators).
-  const group = ed25519KeyPair(fromHex("d0".repeat(32))).publicKey;
+  const group = Buffer.from(ed25519KeyPair(fromHex("d0".repeat(32))).publicKey);
   valid.app_state.committee.committees = [
     Committee.toJSON({
       ...Committee.fromPartial({}),
@@ -81,15 +81,15 @@ beforeAll(async () => {
       threshold: 2,
       members: [op0, op1].map((operator, i) => ({
         operator,
-        identityKey: ed25519KeyPair(fromHex(`e${i}`.repeat(32))).publicKey,
+        identityKey: Buffer.from(ed25519KeyPair(fromHex(`e${i}`.repeat(32))).publicKey),
         endpoint: `https://c${i}.example.id`,
         weight: "2000000000",
-        vrfPublicKey: new Uint8Array(32),
+        vrfPublicKey: Buffer.alloc(32),
       })),
       status: CommitteeStatus.COMMITTEE_STATUS_ACTIVE,
       groupPublicKey: group,
-      verifyingShares: [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2)],
-      commitments: [group, new Uint8Array(32).fill(3)],
+      verifyingShares: [Buffer.alloc(32, 1), Buffer.alloc(32, 2)],
+      commitments: [group, Buffer.alloc(32, 3)],
     }),
   ];
   valid.app_state.committee.currentEpoch = "1";
