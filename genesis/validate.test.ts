@@ -68,7 +68,12 @@ beforeAll(async () => {
   );
   await cli("set-foundation", [], {
     threshold: "3",
-    pubkey: [pubkeyFile, ...cosigners.slice(1).map((k) => Buffer.from(k.publicKey).toString("base64"))],
+    // A file with amino JSON, hex (as `keys show` prints) and base64 forms.
+    pubkey: [
+      pubkeyFile,
+      Buffer.from(cosigners[1]!.publicKey).toString("hex"),
+      ...cosigners.slice(2).map((k) => Buffer.from(k.publicKey).toString("base64")),
+    ],
   });
   valid = JSON.parse(readFileSync(gpath, "utf8"));
   // The initial committee with its DKG result (threshold 2 of the two genesis validators).

@@ -162,13 +162,15 @@ function identityFrom(
   return r;
 }
 
-/** A co-signer's public key: a file holding base64 or CosmJS/amino JSON `{type, value}`, or base64 itself. */
+/** A co-signer's public key: a file holding hex (as `keys show`), base64 or amino JSON `{type, value}`, or the key itself. */
 function readPubkey(arg: string): string {
   const text = existsSync(arg) ? readFileSync(arg, "utf8").trim() : arg.trim();
   if (text.startsWith("{")) {
     const j = JSON.parse(text) as { type?: string; value?: string; key?: string };
     return String(j.value ?? j.key ?? "");
   }
+  // `dsdnd keys show` prints the key as hex.
+  if (/^[0-9a-fA-F]{66}$/.test(text)) return Buffer.from(text, "hex").toString("base64");
   return text;
 }
 
