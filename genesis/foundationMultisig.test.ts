@@ -115,6 +115,16 @@ async function multisignedApprove(which: number[], accountNumber: bigint, sequen
   return makeMultisignedTxBytes(multisig, sequence, fee, bodyBytes!, sigs);
 }
 
+// An 8-key multisig: more keys than the default tx_sig_limit (7).
+const big = createMultisigThresholdPubkey(
+  [...Array(8).keys()].map((i) => ({
+    type: "tendermint/PubKeySecp256k1",
+    value: b64(secp256k1KeyPair(fromHex(`3${i}`.repeat(32))).publicKey),
+  })),
+  2,
+);
+const BIG = pubkeyToAddress(big, "nusa");
+
 const chains: TestChain[] = [];
 afterEach(() => {
   for (const ch of chains.splice(0)) ch.close();
@@ -179,5 +189,64 @@ describe("foundation multisig (LegacyAminoPubKey 3-of-5) from CosmJS", () => {
     expect(execution().status).toBe(ExecutionStatus.EXECUTION_STATUS_EXECUTED);
     // The sequence moved: the same signatures cannot be replayed.
     expect(ch.block([three]).txResults[0]!.code).toBe(32);
+  });
+
+  it("refuses malformed multisig signers: wrong key for the address, bit array vs signatures, too many keys", async () => {
+    const ch = TestChain.start({
+      balances: [A, F, BIG].map((address) => ({ address, amount: 1_000_000n * NUSA })),
+      appState: { gov: { params: { foundation: F } } },
+    });
+    chains.push(ch);
+    ch.block();
+    const an = ch.accountNumber(F);
+    const good = TxRaw.decode(await multisignedApprove([0, 1, 2], an, 0));
+    const auth = AuthInfo.decode(good.authInfoBytes);
+    const reencode = (a: AuthInfo, sigs = good.signatures) =>
+      TxRaw.encode({ ...good, authInfoBytes: AuthInfo.encode(a).finish(), signatures: sigs }).finish();
+    const run = (tx: Uint8Array) => ch.block([tx]).txResults[0]!;
+
+    // Another 3-of-5 key (one co-signer swapped) does not own the foundation address.
+    const other = createMultisigThresholdPubkey(
+      [
+        ...foundation.pubkey.value.pubkeys.slice(0, 4),
+        { type: "tendermint/PubKeySecp256k1", value: b64(proposer.publicKey) },
+      ],
+      3,
+    );
+    const swapped = structuredClone(auth);
+    swapped.signerInfos[0]!.publicKey = encodePubkey(other);
+    expect(run(reencode(swapped)).log).toMatch(/pubKey does not match signer address/);
+
+    // The bit array claims a fourth co-signer whose signature is missing.
+    const claims = structuredClone(auth);
+    claims.signerInfos[0]!.modeInfo!.multi!.bitarray!.elems = Uint8Array.of(0b11110000);
+    expect(run(reencode(claims)).log).toMatch(/co-signer 3 (has no signature|must use)/);
+
+    // A bit array sized for another key count.
+    const size = structuredClone(auth);
+    size.signerInfos[0]!.modeInfo!.multi!.bitarray!.extraBitsStored = 3;
+    expect(run(reencode(size)).log).toMatch(/bit array has 3 bits for 5 keys/);
+
+    // A multisig of more keys than tx_sig_limit (7) is refused before any signature is verified.
+    const bodyBytes = registry.encodeTxBody({
+      messages: [{ typeUrl: APPROVE, value: MsgFoundationApprove.fromPartial({ signer: BIG, proposalId: 1n }) }],
+      memo: "",
+    });
+    const bigAuth = structuredClone(auth);
+    bigAuth.signerInfos[0]!.publicKey = encodePubkey(big);
+    bigAuth.signerInfos[0]!.modeInfo!.multi!.bitarray = { elems: Uint8Array.of(0b11000000), extraBitsStored: 0 };
+    bigAuth.signerInfos[0]!.modeInfo!.multi!.modeInfos = auth.signerInfos[0]!.modeInfo!.multi!.modeInfos.slice(0, 2);
+    const twoSigs = MultiSignature.encode({
+      signatures: [new Uint8Array(64).fill(1), new Uint8Array(64).fill(2)],
+    }).finish();
+    const bigTx = TxRaw.encode({
+      bodyBytes,
+      authInfoBytes: AuthInfo.encode(bigAuth).finish(),
+      signatures: [twoSigs],
+    }).finish();
+    expect(run(bigTx).log).toMatch(/signatures: 8, limit: 7/);
+
+    // Nothing above moved the foundation's sequence: the honest 3-of-5 tx still applies.
+    expect(run(TxRaw.encode(good).finish()).codespace).not.toBe("sdk");
   });
 });

@@ -96,8 +96,10 @@ export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
   if (tx.body.timeoutHeight > 0n && ctx.block.height > tx.body.timeoutHeight) {
     throw SdkErrors.TxTimeoutHeight.wrap(`block height: ${ctx.block.height}, timeout height: ${tx.body.timeoutHeight}`);
   }
-  if (BigInt(tx.signers.length) > params.txSigLimit) {
-    throw SdkErrors.TooManySignatures.wrap(`signatures: ${tx.signers.length}, limit: ${params.txSigLimit}`);
+  // As the SDK's ValidateSigCountDecorator: a multisig counts each of its keys.
+  const sigCount = tx.signers.reduce((n, s) => n + (s.multisig ? s.multisig.pubKeys.length : 1), 0);
+  if (BigInt(sigCount) > params.txSigLimit) {
+    throw SdkErrors.TooManySignatures.wrap(`signatures: ${sigCount}, limit: ${params.txSigLimit}`);
   }
   ctx.gas.consume(params.txSizeCostPerByte * BigInt(tx.bytes.length), "txSize");
   if (simulate) {
