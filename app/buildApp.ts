@@ -4,17 +4,23 @@
  */
 
 import { type AppOptions, NusantaraApp } from "../chain-app/app/app.js";
+import type { Context } from "../chain-app/context.js";
 import type { AppModule } from "../chain-app/module.js";
 import type { ChainStore } from "../chain-app/store/index.js";
 import { AuthKeeper, authModule, newAnteHandler } from "../modules/auth/index.js";
 import { BankKeeper, bankModule } from "../modules/bank/index.js";
 import { CommitteeKeeper, committeeModule } from "../modules/committee/index.js";
 import { DistributionKeeper, distributionModule, observePowerUpdates } from "../modules/distribution/index.js";
+import { EconomicsKeeper, economicsModule } from "../modules/economics/index.js";
+import { FraudKeeper, fraudModule, type StepVerifier } from "../modules/fraud/index.js";
 import { GovKeeper, govModule } from "../modules/gov/index.js";
 import { NodesKeeper, nodesModule } from "../modules/nodes/index.js";
+import { OracleKeeper, oracleModule } from "../modules/oracle/index.js";
 import { observeTransfers, ReceiptsKeeper, receiptsModule } from "../modules/receipts/index.js";
-import { SlashingKeeper, slashingModule } from "../modules/slashing/index.js";
+import { punishNodeFault, SlashingKeeper, slashingModule } from "../modules/slashing/index.js";
 import { StakeKeeper, stakeModule } from "../modules/stake/index.js";
+import { observeRewards, SubsidyKeeper, subsidyModule } from "../modules/subsidy/index.js";
+import { NodeFault } from "../proto/gen/dsdn/slashing/v1/slashing.js";
 
 export interface Keepers {
   readonly auth: AuthKeeper;
@@ -24,12 +30,16 @@ export interface Keepers {
   readonly slashing: SlashingKeeper;
   readonly committee: CommitteeKeeper;
   readonly receipts: ReceiptsKeeper;
+  readonly fraud: FraudKeeper;
   readonly distribution: DistributionKeeper;
   readonly gov: GovKeeper;
+  readonly oracle: OracleKeeper;
+  readonly subsidy: SubsidyKeeper;
+  readonly economics: EconomicsKeeper;
 }
 
 /** Module order is consensus-critical: genesis, begin- and end-block hooks run in this order. */
-export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
+export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules: AppModule[]; keepers: Keepers } {
   const auth = new AuthKeeper();
   const bank = new BankKeeper(auth);
   const stake = new StakeKeeper(bank);
@@ -40,6 +50,33 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
   const receipts = new ReceiptsKeeper(bank);
   const distribution = new DistributionKeeper(bank, stake);
   const gov = new GovKeeper(bank, stake);
+  const oracle = new OracleKeeper();
+  const subsidy = new SubsidyKeeper(bank, nodes, slashing);
+  // The adaptive fee drives receipts' storage price param (only once the shadow-mode switch is on).
+  const storagePrice = {
+    storagePricePerGib: (ctx: Context) => receipts.getParams(ctx).storagePricePerGib,
+    setStoragePricePerGib: (ctx: Context, v: bigint) =>
+      receipts.setParams(ctx, { ...receipts.getParams(ctx), storagePricePerGib: v }),
+  };
+  const economics = new EconomicsKeeper(oracle, storagePrice, bank);
+  // Proven compute fraud goes through slashing's node-fault path (10%, cooldown, repeated-malice ban).
+  const fraud = new FraudKeeper(bank, {
+    slashComputeFraud: (ctx, nodeId, evidence) =>
+      nodes.getNode(ctx, nodeId)
+        ? punishNodeFault(
+            ctx,
+            slashing,
+            stake,
+            nodes,
+            nodeId,
+            NodeFault.NODE_FAULT_COMPUTE_FRAUD,
+            evidence,
+            ctx.block.height,
+          ).slashed
+        : 0n,
+  });
+  // Receipts asks fraud whether a compute receipt is under dispute or void, without importing it.
+  receipts.setDisputes(fraud);
   const modules: AppModule[] = [
     authModule(auth),
     // MsgSend also feeds the receipts module's wallet-affinity record (anti self-dealing).
@@ -49,16 +86,36 @@ export function buildModules(): { modules: AppModule[]; keepers: Keepers } {
     nodesModule(nodes, stake),
     slashingModule(slashing, stake, nodes),
     committeeModule(committee, stake),
-    receiptsModule(receipts, bank, committee, nodes, stake),
+    // Storage claims also feed the subsidy's organic-revenue record (its sunset rule).
+    observeRewards(receiptsModule(receipts, bank, committee, nodes, stake), subsidy),
+    fraudModule(fraud, bank, committee, nodes, receipts, o.stepVerifier),
     // After receipts: its validator share joins the fees in fee_collector before distribution allocates them.
     distributionModule(distribution, bank),
     govModule(gov),
+    // Reads the previous height's vote extensions (the only module that does); prices before economics.
+    oracleModule(oracle, stake),
+    subsidyModule(subsidy),
+    economicsModule(economics),
   ];
   // Governance changes every module's params, and only it does: the router is each module's own accessor.
   gov.setParamsRouter(new Map(modules.flatMap((m) => (m.params ? [[m.name, m.params] as const] : []))));
   return {
     modules,
-    keepers: { auth, bank, stake, nodes, slashing, committee, receipts, distribution, gov },
+    keepers: {
+      auth,
+      bank,
+      stake,
+      nodes,
+      slashing,
+      committee,
+      receipts,
+      fraud,
+      distribution,
+      gov,
+      oracle,
+      subsidy,
+      economics,
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 /** @module The module contract: messages by type URL, queries by `/package.Service/Method`, genesis, block hooks. */
 import type { Any } from "cosmjs-types/google/protobuf/any";
-import type { Misbehavior, ValidatorUpdate, VoteInfo } from "cosmjs-types/tendermint/abci/types";
+import type { ExtendedVoteInfo, Misbehavior, ValidatorUpdate, VoteInfo } from "cosmjs-types/tendermint/abci/types";
 import type { MessageCodec } from "../common/protobuf.js";
 import type { GasPrice } from "./coins.js";
 import type { Context } from "./context.js";
@@ -36,6 +36,20 @@ export interface BeginBlockInfo {
 }
 
 /**
+ * A module that reads ABCI 2.0 vote extensions (at most one per app). The framework verifies the
+ * proposer's injected extended commit with `check` and `consensusPubkey` and hands the verified votes
+ * to `apply` at the start of FinalizeBlock (as the SDK's PreBlocker). Answers must be deterministic.
+ */
+export interface VoteExtensionHooks {
+  /** Why `ext` is not a well-formed extension, or undefined when it is (VerifyVoteExtension, ProcessProposal). */
+  check(ctx: Context, ext: Uint8Array): string | undefined;
+  /** The ed25519 consensus key of the validator with this CometBFT address, if known. */
+  consensusPubkey(ctx: Context, address: Uint8Array): Uint8Array | undefined;
+  /** Records the verified extensions of the previous height's commit. */
+  apply(ctx: Context, votes: readonly ExtendedVoteInfo[]): void;
+}
+
+/**
  * A module's governable params. Params change after genesis only through governance (modules/gov): a
  * proposal carries `{module, params_json}` with the fields to change; gov merges them over `get`, refuses
  * fields `get` does not have, calls `validate` when the proposal is submitted (a bad change never reaches a
@@ -54,6 +68,7 @@ export interface AppModule {
   readonly name: string;
   /** Present when the module has params; the only way to change them after genesis is a gov proposal. */
   readonly params?: ModuleParams;
+  readonly voteExtensions?: VoteExtensionHooks;
   readonly msgs?: readonly MsgDef[];
   readonly queries?: readonly QueryDef[];
   /** Default genesis section for this module (JSON-compatible, bigints as strings). */

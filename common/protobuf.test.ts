@@ -9,8 +9,8 @@ describe("protobuf helpers", () => {
     totalSize: 5n,
     chunkSize: 4n,
     chunks: [
-      { cid: "bafkreia", size: 4n, plainSize: 4n },
-      { cid: "bafkreib", size: 1n, plainSize: 1n },
+      { cid: "bafkreia", size: 4n, plainSize: 4n, shards: [] },
+      { cid: "bafkreib", size: 1n, plainSize: 1n, shards: [] },
     ],
     name: "a.txt",
   };

@@ -25,6 +25,8 @@ export interface GenesisSpec {
   /** Overrides per module (merged over the defaults). */
   readonly appState?: Record<string, unknown>;
   readonly blockMaxBytes?: bigint;
+  /** First height whose precommits carry vote extensions (the oracle's prices); 0 = never. */
+  readonly voteExtensionsEnableHeight?: bigint;
 }
 
 /** CometBFT's validator address: the first 20 bytes of sha256(pubkey), upper-case hex. */
@@ -47,7 +49,7 @@ export function buildGenesis(spec: GenesisSpec): Record<string, unknown> {
       evidence: { max_age_num_blocks: "100000", max_age_duration: "172800000000000", max_bytes: "1048576" },
       validator: { pub_key_types: ["ed25519"] },
       version: { app: "1" },
-      abci: { vote_extensions_enable_height: "0" },
+      abci: { vote_extensions_enable_height: (spec.voteExtensionsEnableHeight ?? 0n).toString() },
     },
     validators: spec.validators.map((v) => ({
       address: validatorAddress(v.pubKeyBase64),

@@ -13,7 +13,8 @@
 #      zone-a/b/c round robin), LOCALNET_DA_BLOCK_MS (500), LOCALNET_GC_GRACE_MS (60000: how long storage
 #      nodes keep chunks no live pin or placement needs), LOCALNET_SLASHING_WINDOW (signed-blocks window in
 #      blocks, 1000) and LOCALNET_DOWNTIME_JAIL_SECONDS (30) — both only read when the chain is initialised —,
-#      LOCALNET_TICKET_TTL_MS (coordinator placement/heal ticket lifetime, 1 h).
+#      LOCALNET_TICKET_TTL_MS (coordinator placement/heal ticket lifetime, 1 h), LOCALNET_PRICE_SOURCE (sim|file)
+#      and LOCALNET_PRICE_USD (the file feed's starting price) for the validators' price feeders.
 #      State persists across runs; --fresh wipes it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
     --validators=*) validators="${1#*=}" ;;
     --storage-nodes) storage_nodes="$2"; shift ;;
     --storage-nodes=*) storage_nodes="${1#*=}" ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -46,6 +47,7 @@ coord_port=$((base + 91))
 ingress_port=$((base + 92))
 rest_port=$((base + 4)) # a free slot in validator 0's block (base+0..3: p2p, rpc, abci, prometheus)
 dashboard_port=$((base + 89))
+s3_port=$((base + 6)) # another free slot in validator 0's block
 case "$services" in all|chain) ;; *) echo "LOCALNET_SERVICES must be all or chain" >&2; exit 2 ;; esac
 [[ "$storage_nodes" =~ ^[0-9]+$ ]] && [ "$storage_nodes" -le 7 ] || { echo "--storage-nodes must be 0–7" >&2; exit 2; }
 
@@ -99,10 +101,22 @@ start_bg() { # role index logfile command...
   echo $! >"$dir/pids/$role-$n.pid"
 }
 
-# 4. Start every validator: the app first (it serves ABCI), then CometBFT (it connects to the app).
+# 4. Start every validator: its price feeder, the app (it serves ABCI), then CometBFT (it connects to the app).
+#    Feeders: LOCALNET_PRICE_SOURCE=sim (default: a deterministic simulated feed around $0.05) or file (feeder i
+#    reads $dir/prices/node<i>.txt, a decimal USD price created from LOCALNET_PRICE_USD, 0.05; edit it live).
+price_source="${LOCALNET_PRICE_SOURCE:-sim}"
+case "$price_source" in sim|file) ;; *) die "LOCALNET_PRICE_SOURCE must be sim or file" ;; esac
+mkdir -p "$dir/prices"
 for ((i = 0; i < validators; i++)); do
   home="$dir/chain/node$i"
-  start_bg dsdnd "$i" "$dir/logs/dsdnd-$i.log" node bin/dsdnd.js start --home "$home"
+  feeder=(--out "$home/data/price.json" --source "$price_source")
+  if [ "$price_source" = file ]; then
+    [ -f "$dir/prices/node$i.txt" ] || echo "${LOCALNET_PRICE_USD:-0.05}" >"$dir/prices/node$i.txt"
+    feeder+=(--file "$dir/prices/node$i.txt")
+  fi
+  mkdir -p "$home/data"
+  start_bg price-feeder "$i" "$dir/logs/price-feeder-$i.log" node bin/dsdn-node.js price-feeder "${feeder[@]}"
+  start_bg dsdnd "$i" "$dir/logs/dsdnd-$i.log" node bin/dsdnd.js start --home "$home" --price-file "$home/data/price.json"
 done
 sleep 1
 for ((i = 0; i < validators; i++)); do
@@ -237,10 +251,16 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
     operator=$(node -e 'console.log(require(process.argv[1]).find(x=>x.name===process.argv[2]).address)' "$dir/accounts.json" "storage$n")
     start_bg storage "$n" "$dir/logs/storage-$n.log" node bin/dsdn-node.js storage --data "$sdir" --token-file "$dir/da/read.token" \
       --port "$((base + 93 + n))" --zone "${zones[$((n % 3))]}" --coordinator-url "$coord_url" --coordinator-key "$coord_key" \
-      --operator "$operator" --tls-fingerprint "$(cat "$sdir/tls-fingerprint")" --capacity 1024GiB --heal-interval-ms 500 --gc-grace-ms "${LOCALNET_GC_GRACE_MS:-60000}"
+      --operator "$operator" --tls-fingerprint "$(cat "$sdir/tls-fingerprint")" --capacity 1024GiB --heal-interval-ms 500 --gc-grace-ms "${LOCALNET_GC_GRACE_MS:-60000}" \
+      --compute-objects-url "http://127.0.0.1:$ingress_port" --chain-id "$chain_id"
   done
   start_bg ingress 0 "$dir/logs/ingress-0.log" node bin/dsdn-node.js ingress --port "$ingress_port" --zone zone-a --coordinator "$coord_key" \
     --token-file "$dir/da/read.token"
+  # The S3 gateway: its own account (test keyring in its data dir) signs its DA index records and owns the pins.
+  s3_dir="$dir/s3"
+  mkdir -p "$s3_dir"
+  start_bg s3 0 "$dir/logs/s3-0.log" env DSDND_KEYRING_BACKEND=test node bin/dsdn-node.js s3 --data "$s3_dir" \
+    --keyring-dir "$s3_dir/keyring" --coordinator "http://127.0.0.1:$coord_port" --port "$s3_port" --token-file "$dir/da/write.token"
 
   storage_urls=""
   for ((n = 0; n < storage_nodes; n++)); do storage_urls+="${storage_urls:+,}http://127.0.0.1:$((base + 93 + n))"; done
@@ -268,6 +288,22 @@ export DSDN_CONFIG=$dir/dsdn/config.json"
     [ $SECONDS -ge $deadline ] && fail "storage nodes not all Active after ${wait_s}s ($active/$storage_nodes)"
     sleep 0.5
   done
+
+  # The S3 gateway answering, and one access key bound (by the dev account s3-user's own signature) for the env.
+  s3_url="http://127.0.0.1:$s3_port"
+  for _ in $(seq 1 120); do curl -s --max-time 2 -o /dev/null "$s3_url/_dsdn/health" && break; sleep 0.5; done
+  alive "$dir/pids/s3-0.pid" || fail "s3 gateway exited during startup"
+  if [ ! -s "$s3_dir/credentials.json" ]; then
+    DSDND_KEYRING_BACKEND=test node bin/dsdn-node.js s3-key --gateway "$s3_url" --keyring-dir "$s3_dir/user-keyring" \
+      --out "$s3_dir/credentials.json" >/dev/null || fail "could not bind an S3 access key"
+  fi
+  # The env names the credentials file (mode 600), never the secret.
+  net_env="$net_env
+export S3_URL=$s3_url
+export S3_REGION=us-east-1
+export S3_CREDENTIALS_FILE=$s3_dir/credentials.json
+export IPFS_GATEWAY_URL=http://127.0.0.1:$ingress_port/ipfs"
+  write_env
 fi
 
 # 8. The dashboard: public chain, DA (read token from its file, never the command line) and coordinator data.
@@ -292,7 +328,8 @@ echo "  REST (LCD)   $rest_url (Keplr chain info: $dir/keplr-chain.json)"
 [ -n "$da_url" ] && echo "  DA           $da_url (tokens in $dir/da/)"
 if [ -n "$net_env" ]; then
   echo "  coordinator  $coord_url (key $coord_key)"
-  echo "  ingress      http://127.0.0.1:$ingress_port"
+  echo "  ingress      http://127.0.0.1:$ingress_port (IPFS trustless gateway: /ipfs/{cid})"
+  echo "  S3 gateway   http://127.0.0.1:$s3_port (credentials: $dir/s3/credentials.json)"
   echo "  storage      $storage_nodes nodes: $storage_urls"
   echo "  dsdn config  $dir/dsdn/config.json (DSDN_CONFIG in the env file)"
 fi

@@ -8,13 +8,20 @@ import { ProofOps } from "cosmjs-types/tendermint/crypto/proof";
 import type { AbciApplication } from "../abci/index.js";
 import { type GasPrice, parseGasPrice } from "../coins.js";
 import { type BlockInfo, Context, type ExecMode, unmeteredContext } from "../context.js";
-import { fromUtf8 } from "../encoding.js";
+import { fromUtf8, readU64be, u64be } from "../encoding.js";
 import { ChainError, SdkErrors, toChainError } from "../errors.js";
 import { event, withMsgIndex } from "../events.js";
 import { GasMeter } from "../gas.js";
-import type { AnteEnv, AnteHandler, AppModule } from "../module.js";
+import type { AnteEnv, AnteHandler, AppModule, VoteExtensionHooks } from "../module.js";
 import type { ChainStore, KVReader, StoreBranch } from "../store/index.js";
 import { type DecodedTx, decodeTx, wireSchemaOf } from "../tx/decode.js";
+import {
+  type ExtensionVerifier,
+  encodeInjectedCommit,
+  extensionsEnabled,
+  MAX_VOTE_EXTENSION_BYTES,
+  verifyInjectedCommit,
+} from "../voteExtensions.js";
 import { reconcileGenesisValidators } from "./genesisValidators.js";
 import { readOnlyStore } from "./readOnly.js";
 import { Router } from "./router.js";
@@ -23,11 +30,19 @@ export const APP_NAME = "chain-nusantara";
 export const APP_VERSION = 1n;
 /** Proof op type of the sparse Merkle tree proofs returned by `/store/key` queries with prove=true. */
 export const SMT_PROOF_OP = "dsdn:smt";
+/** Framework-owned state (not a module): `consensus/` 0x01 -> vote_extensions_enable_height (u64) from InitChain. */
+const CONSENSUS_STORE = "consensus";
+const enableHeightKey = Uint8Array.of(0x01);
 
 export interface AppOptions {
   /** This node's minimum gas price for CheckTx, e.g. "0.025unusa"; empty = no minimum. */
   readonly minGasPrice?: string;
   readonly log?: (line: string) => void;
+  /**
+   * This validator's vote extension for `height` (node-local, e.g. the price feeder's latest price).
+   * Must answer at once from a cache: ExtendVote never waits on I/O. Undefined or a throw = empty extension.
+   */
+  readonly voteExtension?: (height: bigint) => Uint8Array | undefined;
 }
 
 export interface TxOutcome {
@@ -74,6 +89,8 @@ export class NusantaraApp implements AbciApplication {
   /** The check view: committed state plus txs accepted into the mempool since. */
   private check: StoreBranch;
   private readonly log: (line: string) => void;
+  private readonly extensionHooks: VoteExtensionHooks | undefined;
+  private readonly extensionSource: AppOptions["voteExtension"];
 
   constructor(
     private readonly store: ChainStore,
@@ -88,6 +105,10 @@ export class NusantaraApp implements AbciApplication {
       if (!wireSchemaOf(t)) throw new Error(`message ${t} has no wire schema: run \`npm run proto\``);
     this.minGasPrice = options.minGasPrice ? parseGasPrice(options.minGasPrice) : undefined;
     this.log = options.log ?? ((l) => process.stderr.write(`${l}\n`));
+    const withHooks = modules.filter((m) => m.voteExtensions);
+    if (withHooks.length > 1) throw new Error("only one module may handle vote extensions");
+    this.extensionHooks = withHooks[0]?.voteExtensions;
+    this.extensionSource = options.voteExtension;
     this.check = store.branch();
     if (store.lastHeight > 0n) {
       const ctx = unmeteredContext(readOnlyStore(store.committed()), this.blockInfo(store.lastHeight), "query");
@@ -144,6 +165,8 @@ export class NusantaraApp implements AbciApplication {
     const branch = this.store.branch();
     const ctx = unmeteredContext(branch, this.blockInfo(req.initialHeight, req.time), "genesis");
     this.ante.setChainId(ctx, req.chainId);
+    const enable = req.consensusParams?.abci?.voteExtensionsEnableHeight ?? 0n;
+    ctx.moduleStore(CONSENSUS_STORE).set(enableHeightKey, u64be(enable < 0n ? 0n : enable));
     let genesisValidators: abci.ValidatorUpdate[] | undefined;
     for (const m of this.modules) {
       const section = appState[m.name] ?? m.defaultGenesis?.();
@@ -186,7 +209,14 @@ export class NusantaraApp implements AbciApplication {
     const txs: Uint8Array[] = [];
     let total = 0n;
     // Leave out what ProcessProposal would refuse (the limit may have changed since CheckTx).
-    const maxTx = this.maxTxBytes(this.nextBlockState(), req.height);
+    const state = this.nextBlockState();
+    const maxTx = this.maxTxBytes(state, req.height);
+    // The previous height's vote extensions go first, as the SDK injects them (CometBFT verified them).
+    if (extensionsEnabled(this.enableHeight(state), req.height - 1n)) {
+      const item = encodeInjectedCommit(req.localLastCommit ?? { round: 0, votes: [] });
+      txs.push(item);
+      total += BigInt(item.length + 8);
+    }
     for (const tx of req.txs) {
       if (BigInt(tx.length) > maxTx) continue;
       // Each tx costs its bytes plus a small proto overhead in the block data.
@@ -199,8 +229,19 @@ export class NusantaraApp implements AbciApplication {
   }
 
   processProposal(req: abci.RequestProcessProposal): Partial<abci.ResponseProcessProposal> {
-    const maxTx = this.maxTxBytes(this.nextBlockState(), req.height);
-    for (const tx of req.txs) {
+    const state = this.nextBlockState();
+    const maxTx = this.maxTxBytes(state, req.height);
+    let txs = req.txs;
+    if (extensionsEnabled(this.enableHeight(state), req.height - 1n)) {
+      // The proposer may lie: re-verify every extension against the block's own (CometBFT-checked) last commit.
+      const r = verifyInjectedCommit(txs[0], req.proposedLastCommit, this.chainId, req.height, this.verifier(state));
+      if ("reason" in r) {
+        this.log(`process_proposal height=${req.height} rejected: ${r.reason}`);
+        return { status: abci.ResponseProcessProposal_ProposalStatus.REJECT };
+      }
+      txs = txs.slice(1);
+    }
+    for (const tx of txs) {
       try {
         decodeTx(tx, (t) => this.router.msg(t), maxTx);
       } catch {
@@ -208,6 +249,50 @@ export class NusantaraApp implements AbciApplication {
       }
     }
     return { status: abci.ResponseProcessProposal_ProposalStatus.ACCEPT };
+  }
+
+  /** `vote_extensions_enable_height` as InitChain recorded it (0 = never). */
+  private enableHeight(state: KVReader): bigint {
+    const raw = state.get(new Uint8Array([...new TextEncoder().encode(`${CONSENSUS_STORE}/`), ...enableHeightKey]));
+    return raw ? readU64be(raw) : 0n;
+  }
+
+  private hooksContext(state: KVReader): Context {
+    return unmeteredContext(readOnlyStore(state), this.blockInfo(this.store.lastHeight + 1n), "query");
+  }
+
+  private verifier(state: KVReader): ExtensionVerifier {
+    const hooks = this.extensionHooks;
+    const ctx = this.hooksContext(state);
+    return {
+      check: (ext) => (hooks ? hooks.check(ctx, ext) : undefined),
+      consensusPubkey: (addr) => hooks?.consensusPubkey(ctx, addr),
+    };
+  }
+
+  // ---- vote extensions -------------------------------------------------------------------------
+
+  extendVote(req: abci.RequestExtendVote): Partial<abci.ResponseExtendVote> {
+    if (!this.extensionSource || !this.extensionHooks) return {};
+    let ext: Uint8Array | undefined;
+    try {
+      ext = this.extensionSource(req.height);
+    } catch (e) {
+      this.log(`extend_vote height=${req.height}: no extension (${e instanceof Error ? e.message : String(e)})`);
+      return {};
+    }
+    // Never sign what the other validators would refuse: a missing or malformed value is an empty extension.
+    if (!ext || ext.length > MAX_VOTE_EXTENSION_BYTES) return {};
+    if (this.extensionHooks.check(this.hooksContext(this.nextBlockState()), ext) !== undefined) return {};
+    return { voteExtension: ext };
+  }
+
+  verifyVoteExtension(req: abci.RequestVerifyVoteExtension): Partial<abci.ResponseVerifyVoteExtension> {
+    const { ACCEPT, REJECT } = abci.ResponseVerifyVoteExtension_VerifyStatus;
+    const ext = req.voteExtension ?? new Uint8Array();
+    if (ext.length > MAX_VOTE_EXTENSION_BYTES) return { status: REJECT };
+    if (!this.extensionHooks) return { status: ext.length === 0 ? ACCEPT : REJECT };
+    return { status: this.verifier(this.nextBlockState()).check(ext) === undefined ? ACCEPT : REJECT };
   }
 
   /** The state the next block executes on: the last committed, plus the genesis changes before the first commit. */
@@ -243,10 +328,17 @@ export class NusantaraApp implements AbciApplication {
     const branch = this.consensusBranch(req.height);
     const block = this.blockInfo(req.height, req.time, req.proposerAddress, req.hash);
     const hookCtx = unmeteredContext(branch, block, "finalize");
+    // ProcessProposal (or the commit of a replayed block) vouched for the injected item.
+    const injected = extensionsEnabled(this.enableHeight(branch), req.height - 1n);
+    if (injected) {
+      const info = abci.ExtendedCommitInfo.decode(req.txs[0] ?? new Uint8Array());
+      this.extensionHooks?.apply(hookCtx, info.votes);
+    }
     for (const m of this.modules)
       m.beginBlock?.(hookCtx, { decidedLastCommit: req.decidedLastCommit?.votes ?? [], misbehavior: req.misbehavior });
 
-    const txResults: abci.ExecTxResult[] = req.txs.map((tx) => {
+    const txResults: abci.ExecTxResult[] = req.txs.map((tx, i) => {
+      if (injected && i === 0) return abci.ExecTxResult.fromPartial({ log: "vote extensions" });
       const r = this.runTx("finalize", tx, branch, block);
       return abci.ExecTxResult.fromPartial({
         code: r.code,
@@ -299,7 +391,10 @@ export class NusantaraApp implements AbciApplication {
       const handler = this.router.query(req.path);
       if (!handler) throw SdkErrors.UnknownRequest.wrap(`unknown query path ${req.path}`);
       const reader = height === this.store.lastHeight ? this.store.committed() : this.store.readerAt(height);
-      const ctx = unmeteredContext(readOnlyStore(reader), this.blockInfo(height), "query");
+      // The latest height's block time is known (zero = unknown, e.g. right after a restart): modules
+      // judge "now" (staleness, the current month) by it; older heights get no time.
+      const time = height === this.store.lastHeight ? this.lastBlockTime : undefined;
+      const ctx = unmeteredContext(readOnlyStore(reader), this.blockInfo(height, time), "query");
       return { value: handler.handle(ctx, req.data), height };
     } catch (e) {
       const err =

@@ -83,11 +83,12 @@ describe("per-chunk file encryption", () => {
       totalSize: 20n,
       chunkSize: 10n,
       chunks: [
-        { cid: "bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am", size: 26n, plainSize: 10n },
-        { cid: "bafkreih735jztvojsmxpvcx4bqqrseniiter3t3tbxl5m7tmizugjj46ta", size: 26n, plainSize: 10n },
+        { cid: "bafkreicysg23kiwv34eg2d7qweipxwosdo2py4ldv42nbauguluen5v6am", size: 26n, plainSize: 10n, shards: [] },
+        { cid: "bafkreih735jztvojsmxpvcx4bqqrseniiter3t3tbxl5m7tmizugjj46ta", size: 26n, plainSize: 10n, shards: [] },
       ],
       encryption: encryptionFields(c),
       name: "",
+      erasure: undefined,
     };
     m.encryption!.manifestTag = manifestTag(c, m);
     expect(verifyManifestTag(c, m)).toBe(true);

@@ -3,11 +3,12 @@ import { randomBytes } from "node:crypto";
 import { unlinkSync } from "node:fs";
 import { open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { parseCid } from "../../common/cid.js";
+import { parseCid, verifyCid } from "../../common/cid.js";
 import { BaseError, ErrorCode, IntegrityError, InvalidArgumentError, isBaseError } from "../../common/errors.js";
 import { bytesEqual, toHex } from "../../common/hash.js";
 import { fsyncDir } from "../../common/privateFile.js";
 import { ChunkBufferPool } from "../../node-agent/storage/chunker.js";
+import { decodeStripe, type ErasureParams, shardObjectSize } from "../../node-agent/storage/erasure/codec.js";
 import { decodeManifest } from "../../node-agent/storage/manifest.js";
 import type { Manifest } from "../../proto/gen/dsdn/storage/v1/manifest.js";
 import { decryptChunk, type FileCipher, fileCipher, keyIdOf, verifyManifestTag } from "./encryption.js";
@@ -18,6 +19,8 @@ import { TaskPool } from "./pool.js";
 export interface GetParameters {
   readonly manifest: string;
   readonly nodes: readonly string[];
+  /** Optional hint: object CID → the node URLs DA records as holding it, tried first (e.g. from `dsdn status`). */
+  readonly holders?: ReadonlyMap<string, readonly string[]>;
   readonly out: string;
   /** A file key from elsewhere (e.g. rebuilt by `dsdn key recover`); otherwise the keystore is used. */
   readonly key?: Uint8Array;
@@ -34,7 +37,7 @@ export interface GetReturnType {
   readonly size: number;
   readonly chunks: number;
   readonly encrypted: boolean;
-  /** Chunks fetched from each node (failover shows up here). */
+  /** Chunks (or, erasure-coded, shards) fetched from each node (failover shows up here). */
   readonly servedBy: Record<string, number>;
 }
 
@@ -64,6 +67,81 @@ async function fetchFromAny(
   const code = sawIntegrity ? ErrorCode.Integrity : allMissing ? ErrorCode.NotFound : ErrorCode.Unavailable;
   const verb = allMissing ? "is missing on every node" : "could not be fetched from any node";
   throw new BaseError(code, `${what} ${cid} ${verb}`, { details: reasons.map((r) => `  ${r}`).join("\n") });
+}
+
+/** The clients to try for `cid`: its recorded holders first (in the order given), then every other node. */
+function orderFor(clients: NodeClient[], holders: readonly string[] | undefined, first: number): NodeClient[] {
+  const rotated = clients.map((_, j) => clients[(first + j) % clients.length]!);
+  if (!holders?.length) return rotated;
+  const rank = (c: NodeClient) => {
+    const i = holders.indexOf(c.url);
+    return i < 0 ? holders.length : i;
+  };
+  return rotated
+    .map((c, j) => ({ c, j }))
+    .sort((a, b) => rank(a.c) - rank(b.c) || a.j - b.j)
+    .map((x) => x.c);
+}
+
+/**
+ * Rebuilds one erasure-coded chunk from k of its k + m shards. The k data shards are asked for first (all
+ * arriving means no decoding); each shard that cannot be fetched — missing everywhere, or every copy
+ * failing its CID check in `NodeClient.get` — starts the next unstarted shard, so the first k verified shards
+ * to arrive are decoded. Fails with every shard's reason when fewer than k can be had.
+ */
+async function fetchStripe(
+  clients: NodeClient[],
+  ref: { cid: string; size: bigint; shards: readonly string[] },
+  ec: ErasureParams,
+  chunkIndex: number,
+  holders: ReadonlyMap<string, readonly string[]> | undefined,
+): Promise<{ bytes: Buffer; urls: string[] }> {
+  const size = Number(ref.size);
+  const expect = shardObjectSize(size, ec.k);
+  const got = new Map<number, Uint8Array>();
+  const urls: string[] = [];
+  const reasons: string[] = [];
+  // A shard that failed for a passing reason (a node shedding load, a timeout) gets one more try in a second
+  // pass; one missing everywhere or failing its CID check does not.
+  let queue = ref.shards.map((_, i) => i);
+  const retry: number[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (got.size < ec.k && next < queue.length) {
+      const i = queue[next++]!;
+      const cid = ref.shards[i]!;
+      try {
+        const order = orderFor(clients, holders?.get(cid), chunkIndex + i);
+        const r = await fetchFromAny(order, cid, `chunk ${chunkIndex} shard ${i}`);
+        if (r.bytes.length !== expect)
+          throw new IntegrityError(`shard ${i} has ${r.bytes.length} bytes, not ${expect}`);
+        if (got.size < ec.k) {
+          got.set(i, r.bytes);
+          urls.push(r.url);
+        }
+      } catch (e) {
+        if (!isBaseError(e)) throw e;
+        reasons.push(`  shard ${i}: ${e.shortMessage}`);
+        if (e.code === ErrorCode.Unavailable) retry.push(i);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: ec.k }, worker));
+  if (got.size < ec.k && retry.length > 0) {
+    await new Promise((r) => setTimeout(r, 1000));
+    queue = [...retry].sort((a, b) => a - b); // a copy: failures of this pass are not retried again
+    next = 0;
+    await Promise.all(Array.from({ length: ec.k }, worker));
+  }
+  if (got.size < ec.k)
+    throw new BaseError(ErrorCode.Unavailable, `chunk ${chunkIndex}: only ${got.size} of the ${ec.k} shards needed`, {
+      details: reasons.join("\n"),
+    });
+  const bytes = await decodeStripe(got, ref.cid, ec, size);
+  // The shards were each checked against their CIDs; the rebuilt chunk is checked against its own too.
+  if (!verifyCid(ref.cid, bytes))
+    throw new IntegrityError(`chunk ${chunkIndex} rebuilt from shards does not match ${ref.cid}`);
+  return { bytes, urls };
 }
 
 async function resolveCipher(m: Manifest, cid: string, p: GetParameters): Promise<FileCipher | undefined> {
@@ -155,19 +233,26 @@ async function get(p: GetParameters, clients: NodeClient[]): Promise<GetReturnTy
       p.signal?.throwIfAborted();
       await pool.add(async () => {
         p.signal?.throwIfAborted();
-        const { bytes, url } = await fetchFromAny(clients, ref.cid, `chunk ${i}`, i % clients.length, buffers.acquire);
+        const ec = m.erasure ? { k: m.erasure.dataShards, m: m.erasure.parityShards } : undefined;
+        const fetched = ec
+          ? await fetchStripe(clients, ref, ec, i, p.holders)
+          : await fetchFromAny(clients, ref.cid, `chunk ${i}`, i % clients.length, buffers.acquire).then((r) => ({
+              bytes: r.bytes,
+              urls: [r.url],
+            }));
+        const bytes = fetched.bytes;
         if (BigInt(bytes.length) !== ref.size)
           throw new IntegrityError(`chunk ${i} has ${bytes.length} bytes, manifest says ${ref.size}`);
         const plain = cipher ? decryptChunk(cipher, i, bytes) : bytes;
-        if (cipher) buffers.release(bytes);
+        if (cipher && !ec) buffers.release(bytes);
         if (BigInt(plain.length) !== ref.plainSize) throw new IntegrityError(`chunk ${i} decrypts to the wrong size`);
         let off = 0;
         while (off < plain.length) {
           const { bytesWritten } = await fh.write(plain, off, plain.length - off, i * chunkSize + off);
           off += bytesWritten;
         }
-        if (!cipher) buffers.release(bytes);
-        servedBy[url] = (servedBy[url] ?? 0) + 1;
+        if (!cipher && !ec) buffers.release(bytes);
+        for (const url of fetched.urls) servedBy[url] = (servedBy[url] ?? 0) + 1;
         done += plain.length;
         p.onProgress?.(done, total);
       });

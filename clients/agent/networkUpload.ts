@@ -2,7 +2,7 @@
 import { CoordinatorClient } from "../../node-agent/coordinator/client.js";
 import { signUploadDeclaration } from "../../node-agent/da/events/declaration.js";
 import { UploadDeclaration } from "../../proto/gen/dsdn/da/v1/events.js";
-import { type UploadParameters, type UploadReturnType, uploadFile } from "./upload.js";
+import { type ShardInfo, type UploadParameters, type UploadReturnType, uploadFile } from "./upload.js";
 import type { UploaderKey } from "./uploaderKey.js";
 
 export interface NetworkUploadParameters extends Omit<UploadParameters, "nodes" | "route"> {
@@ -25,18 +25,18 @@ const DECLARE_BATCH = 1024;
 export async function uploadViaCoordinator(p: NetworkUploadParameters): Promise<NetworkUploadReturnType> {
   const coordinator = new CoordinatorClient(p.coordinator);
   const uploader = p.key.address;
-  const acked = new Map<string, { cid: string; size: number; acks: string[] }>();
+  const acked = new Map<string, { cid: string; size: number; acks: string[]; shard?: ShardInfo }>();
   const result = await uploadFile({
     ...p,
     nodes: [],
     route: {
       // The coordinator's placement tickets: each placed node stores the chunk only under its own.
-      nodesFor: async (cid, size) => {
-        const { tickets } = await coordinator.tickets(cid, size, p.key);
+      nodesFor: async (cid, size, shard) => {
+        const { tickets } = await coordinator.tickets(cid, size, p.key, shard);
         return tickets.map((t) => ({ url: t.endpoint, ticket: t.ticket }));
       },
-      onAcks: (cid, size, acks) => {
-        const e = acked.get(cid) ?? { cid, size, acks: [] };
+      onAcks: (cid, size, acks, shard) => {
+        const e = acked.get(cid) ?? { cid, size, acks: [], ...(shard ? { shard } : {}) };
         for (const a of acks) if (!e.acks.includes(a.ack)) e.acks.push(a.ack);
         acked.set(cid, e);
       },

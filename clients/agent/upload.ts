@@ -9,7 +9,9 @@ import {
   DEFAULT_CHUNK_SIZE,
   readFileChunks,
 } from "../../node-agent/storage/chunker.js";
-import { MANIFEST_VERSION, manifestCid } from "../../node-agent/storage/manifest.js";
+import { assertErasure, type ErasureParams, encodeStripe } from "../../node-agent/storage/erasure/codec.js";
+import type { ShardInfo } from "../../node-agent/storage/erasure/shardInfo.js";
+import { MANIFEST_VERSION, MANIFEST_VERSION_ERASURE, manifestCid } from "../../node-agent/storage/manifest.js";
 import type { ChunkRef, Manifest } from "../../proto/gen/dsdn/storage/v1/manifest.js";
 import {
   encryptChunk,
@@ -33,11 +35,16 @@ export interface RouteTarget {
   readonly ticket?: string;
 }
 
+export type { ShardInfo };
+
 export interface UploadRoute {
-  /** Chunk servers that should store `cid` (its placement), each with its ticket. */
-  nodesFor(cid: string, size: number): Promise<readonly RouteTarget[]>;
-  /** Every verified ack the placed nodes returned for `cid`. */
-  onAcks(cid: string, size: number, acks: readonly VerifiedAck[]): void;
+  /**
+   * Chunk servers that should store `cid` (its placement), each with its ticket. For a shard of an
+   * erasure-coded chunk `shard` says which stripe it belongs to (placed as one: one node per shard).
+   */
+  nodesFor(cid: string, size: number, shard?: ShardInfo): Promise<readonly RouteTarget[]>;
+  /** Every verified ack the placed nodes returned for `cid` (a shard's stripe with it). */
+  onAcks(cid: string, size: number, acks: readonly VerifiedAck[], shard?: ShardInfo): void;
   /** A chunk fails unless at least this many placed nodes acknowledge it (default 1; healing adds the rest). */
   readonly minAcks?: number;
 }
@@ -50,6 +57,11 @@ export interface UploadParameters {
   readonly route?: UploadRoute;
   readonly chunkSize?: number;
   readonly encrypt?: boolean;
+  /**
+   * Reed–Solomon k+m: each (encrypted) chunk is split into k data + m parity shards, each stored on its own
+   * node; the manifest (version 2) lists every shard's CID. Without it every chunk is stored whole.
+   */
+  readonly erasure?: ErasureParams;
   /** Shamir split of the file key: any `threshold` of `total` share files rebuild it. */
   readonly recovery?: { readonly threshold: number; readonly total: number; readonly outDir: string };
   readonly concurrency?: number;
@@ -93,6 +105,7 @@ export async function uploadFile(p: UploadParameters): Promise<UploadReturnType>
 
 async function upload(p: UploadParameters, clients: NodeClient[]): Promise<UploadReturnType> {
   if (p.nodes.length === 0 && !p.route) throw new InvalidArgumentError("at least one --node URL is required");
+  if (p.erasure) assertErasure(p.erasure);
   if (p.recovery && !p.encrypt)
     throw new InvalidArgumentError("--recovery splits the encryption key: it needs --encrypt");
   const chunkSize = p.chunkSize ?? DEFAULT_CHUNK_SIZE;
@@ -155,8 +168,13 @@ async function upload(p: UploadParameters, clients: NodeClient[]): Promise<Uploa
     return r;
   };
   /** Routed: PUT to each placed node (always, since every replica must return its own signed ack). */
-  const storeRouted = async (route: UploadRoute, cid: string, bytes: Uint8Array): Promise<number> => {
-    const urls = await route.nodesFor(cid, bytes.length);
+  const storeRouted = async (
+    route: UploadRoute,
+    cid: string,
+    bytes: Uint8Array,
+    shard?: ShardInfo,
+  ): Promise<number> => {
+    const urls = await route.nodesFor(cid, bytes.length, shard);
     const acks: VerifiedAck[] = [];
     const errors: unknown[] = [];
     await Promise.all(
@@ -177,8 +195,42 @@ async function upload(p: UploadParameters, clients: NodeClient[]): Promise<Uploa
       if (errors[0] instanceof BaseError) throw errors[0];
       throw new BaseError(ErrorCode.Unavailable, `no placed node stored ${cid}`, { cause: errors[0] });
     }
-    route.onAcks(cid, bytes.length, acks);
+    route.onAcks(cid, bytes.length, acks, shard);
     return acks.filter((a) => a.created).length;
+  };
+
+  /** One shard to one node: routed by the stripe's placement, else spread over the given nodes in turn. */
+  const storeShard = async (cid: string, bytes: Uint8Array, shard: ShardInfo, chunkIndex: number): Promise<number> => {
+    if (p.route) return storeRouted(p.route, cid, bytes, shard);
+    const i = (chunkIndex + shard.index) % clients.length;
+    const c = clients[i]!;
+    const s = stats[i]!;
+    if (await c.has(cid)) {
+      s.skipped++;
+      return 0;
+    }
+    const ack = await c.put(cid, bytes);
+    s.nodeId = ack.nodeId;
+    s.sent++;
+    return 1;
+  };
+
+  /** Encodes the stored chunk into k+m shards and stores each; returns the shard CIDs and bytes sent. */
+  const storeStripe = async (
+    ec: ErasureParams,
+    cid: string,
+    stored: Uint8Array,
+    chunkIndex: number,
+  ): Promise<{ shards: string[]; sent: number }> => {
+    const shards = await encodeStripe(stored, cid, ec);
+    const stripe = shards.map((b) => cidForBytes(b));
+    const sent = await Promise.all(
+      shards.map(async (b, index) => {
+        const info = { chunkCid: cid, chunkSize: stored.length, k: ec.k, m: ec.m, index, stripe };
+        return (await storeShard(stripe[index]!, b, info, chunkIndex)) * b.length;
+      }),
+    );
+    return { shards: stripe, sent: sent.reduce((a, b) => a + b, 0) };
   };
 
   /** Makes sure every node holds the object: HEAD first so a resumed upload re-sends nothing it has. */
@@ -236,9 +288,14 @@ async function upload(p: UploadParameters, clients: NodeClient[]): Promise<Uploa
             sealed.set(index, cid);
           }
         }
-        bytesSent += (await store(cid, stored)) * stored.length;
+        let shards: string[] = [];
+        if (p.erasure) {
+          const r = await storeStripe(p.erasure, cid, stored, index);
+          shards = r.shards;
+          bytesSent += r.sent;
+        } else bytesSent += (await store(cid, stored)) * stored.length;
         if (!cipher) buffers.release(chunk.bytes);
-        refs[index] = { cid, size: BigInt(stored.length), plainSize: BigInt(plainSize) };
+        refs[index] = { cid, size: BigInt(stored.length), plainSize: BigInt(plainSize), shards };
         done += plainSize;
         p.onProgress?.(done, size);
       });
@@ -253,12 +310,13 @@ async function upload(p: UploadParameters, clients: NodeClient[]): Promise<Uploa
   }
 
   const manifest: Manifest = {
-    version: MANIFEST_VERSION,
+    version: p.erasure ? MANIFEST_VERSION_ERASURE : MANIFEST_VERSION,
     totalSize: BigInt(size),
     chunkSize: BigInt(chunkSize),
     chunks: refs,
     encryption: cipher ? encryptionFields(cipher) : undefined,
     name: "",
+    erasure: p.erasure ? { dataShards: p.erasure.k, parityShards: p.erasure.m } : undefined,
   };
   if (cipher && manifest.encryption) manifest.encryption.manifestTag = manifestTag(cipher, manifest);
   const { cid: mcid, bytes: mbytes } = manifestCid(manifest);

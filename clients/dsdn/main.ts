@@ -10,6 +10,9 @@ export const dsdn: CommandGroup = {
     key: async () => (await import("./commands/key.js")).key,
     status: async () => (await import("./commands/status.js")).status,
     delete: async () => (await import("./commands/delete.js")).del,
+    estimate: async () => (await import("./commands/estimate.js")).estimate,
+    deploy: async () => (await import("./commands/deploy.js")).deploy,
+    job: async () => (await import("./commands/job.js")).job,
   },
 };
 

@@ -42,6 +42,8 @@ export const appConfigSpec = {
       }
     },
   },
+  /** The price feeder's output (`dsdn-node price-feeder --out`); empty = this validator reports no price. */
+  priceFile: { type: "string", env: "DSDND_PRICE_FILE", default: "" },
   retainHeights: {
     type: "int",
     env: "DSDND_RETAIN_HEIGHTS",

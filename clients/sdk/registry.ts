@@ -3,6 +3,7 @@ import type { GeneratedType } from "@cosmjs/proto-signing";
 import { Registry } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
 import { committeeMessageTypes } from "./committee.js";
+import { fraudMessageTypes } from "./fraud.js";
 import { govMessageTypes } from "./gov.js";
 import { nodesMessageTypes } from "./nodes.js";
 import { receiptsMessageTypes } from "./receipts.js";
@@ -16,6 +17,7 @@ export const dsdnMessageTypes: ReadonlyArray<[string, GeneratedType]> = [
   ...slashingMessageTypes,
   ...committeeMessageTypes,
   ...receiptsMessageTypes,
+  ...fraudMessageTypes,
   ...govMessageTypes,
 ];
 

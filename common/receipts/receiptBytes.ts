@@ -65,10 +65,18 @@ export function decodeThresholdReceipt(bytes: Uint8Array): ThresholdReceipt {
 const is32 = (b: Uint8Array | undefined): boolean => b !== undefined && b.length === 32;
 
 /**
+ * Bounds of a compute commitment's game fields: a fraud game bisects [0, steps] over checkpoints every
+ * `trace_every` steps, so both must be positive and small enough that checkpoint indexes and Merkle paths
+ * stay bounded (2^48 steps is ~3 days at 10^9 steps/s; K ≤ 2^32).
+ */
+export const MAX_COMMITTED_STEPS = 1n << 48n;
+export const MAX_TRACE_EVERY = 1n << 32n;
+
+/**
  * Stateless rules every receipt must meet; returns the first violation (undefined when well formed).
  * Execution commitment: always present with six 32-byte hashes and the receipt's workload id; a compute
- * receipt's input, output, state roots and trace root must be non-zero (a fraud proof needs them); a
- * storage receipt's must be zero (storage has no execution to commit to).
+ * receipt's input, output and trace root must be non-zero (a fraud proof needs them; its state roots are zero
+ * for an empty key-value state); a storage receipt's must be zero (storage has no execution to commit to).
  */
 export function receiptProblem(d: ReceiptData, chainId?: string): string | undefined {
   if (d.version !== RECEIPT_VERSION) return `version must be ${RECEIPT_VERSION}`;
@@ -89,6 +97,8 @@ export function receiptProblem(d: ReceiptData, chainId?: string): string | undef
     return "a storage receipt must cover at least one chunk";
   if (d.kind === ReceiptKind.RECEIPT_KIND_COMPUTE && d.usage.computeCycles === 0n)
     return "a compute receipt must meter some cycles";
+  if (d.kind === ReceiptKind.RECEIPT_KIND_COMPUTE && d.timestamp <= 0n)
+    return "a compute receipt must carry its signing time (its challenge window starts there)";
   return undefined;
 }
 
@@ -103,9 +113,23 @@ export function executionCommitmentProblem(
   if (Buffer.compare(Buffer.from(ec.workloadId), Buffer.from(workloadId)) !== 0)
     return "workload_id differs from the receipt's";
   const zero = (h: Uint8Array) => Buffer.compare(Buffer.from(h), Buffer.from(ZERO32)) === 0;
-  if (kind === ReceiptKind.RECEIPT_KIND_COMPUTE && hashes.some(zero)) return "a compute commitment has a zero hash";
-  if (kind === ReceiptKind.RECEIPT_KIND_STORAGE && !hashes.every(zero))
-    return "a storage commitment must have zero hashes";
+  if (kind === ReceiptKind.RECEIPT_KIND_COMPUTE) {
+    // The state roots may be zero: the key-value state's root is all zeros when it is empty (a job that keeps
+    // no state), as the runtime's kv tree defines it. Input, output and trace root are hashes of something.
+    if ([ec.inputHash, ec.outputHash, ec.executionTraceMerkleRoot].some(zero))
+      return "a compute commitment has a zero input, output or trace hash";
+    if (!is32(ec.moduleHash) || zero(ec.moduleHash)) return "module_hash must be a non-zero 32-byte hash";
+    if (ec.steps < 1n || ec.steps > MAX_COMMITTED_STEPS) return `steps must be 1..${MAX_COMMITTED_STEPS}`;
+    if (ec.traceEvery < 1n || ec.traceEvery > MAX_TRACE_EVERY) return `trace_every must be 1..${MAX_TRACE_EVERY}`;
+    if (ec.outputSize > MAX_COMMITTED_STEPS) return `output_size must be at most ${MAX_COMMITTED_STEPS}`;
+  }
+  if (kind === ReceiptKind.RECEIPT_KIND_STORAGE) {
+    if (!hashes.every(zero)) return "a storage commitment must have zero hashes";
+    if (ec.steps !== 0n || ec.traceEvery !== 0n || ec.outputSize !== 0n)
+      return "a storage commitment has no steps, trace_every or output_size";
+    if (ec.moduleHash.length !== 0 && !(is32(ec.moduleHash) && zero(ec.moduleHash)))
+      return "a storage commitment has no module_hash";
+  }
   return undefined;
 }
 

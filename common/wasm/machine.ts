@@ -25,7 +25,14 @@ import {
   truncToI64,
 } from "./numeric.js";
 import { Op } from "./opcodes.js";
-import { costTable, DEFAULT_FUEL_COSTS, DEFAULT_LIMITS, type ExecLimits, type FuelCosts } from "./params.js";
+import {
+  BULK_TOO_LARGE,
+  costTable,
+  DEFAULT_FUEL_COSTS,
+  DEFAULT_LIMITS,
+  type ExecLimits,
+  type FuelCosts,
+} from "./params.js";
 import { type FuncInst, type Instance, Store, type WasmFunc } from "./runtime.js";
 import { F32, F64, type FuncRef, I32, I64, type Ref, type ValType, type Value } from "./types.js";
 
@@ -447,9 +454,9 @@ export class Machine {
               trap = "out of bounds memory access";
               break main;
             }
-            // Dirty-page tracking for the trace's memory commitment (an access spans at most 2 pages).
-            m.dirty[ea >>> 16] = 1;
-            m.dirty[(ea + size - 1) >>> 16] = 1;
+            // Dirty-chunk tracking for the trace's memory commitment (an access spans at most 2 chunks).
+            m.dirty[ea >>> 10] = 1;
+            m.dirty[(ea + size - 1) >>> 10] = 1;
             switch (op) {
               case 0x36:
               case 0x38:
@@ -563,6 +570,7 @@ export class Machine {
         const m = inst.memories[0]!;
         if (!chargeBytes(n)) result = "out of fuel";
         else if (s + n > seg.length || d + n > m.bytes.length) result = "out of bounds memory access";
+        else if (n > this.limits.bulkBytes) result = BULK_TOO_LARGE;
         else m.write(seg.subarray(s, s + n), d);
         break;
       }
@@ -578,6 +586,7 @@ export class Machine {
         const m = inst.memories[0]!;
         if (!chargeBytes(n)) result = "out of fuel";
         else if (s + n > m.bytes.length || d + n > m.bytes.length) result = "out of bounds memory access";
+        else if (n > this.limits.bulkBytes) result = BULK_TOO_LARGE;
         else {
           m.bytes.copyWithin(d, s, s + n);
           m.markDirty(d, n);
@@ -592,6 +601,7 @@ export class Machine {
         const m = inst.memories[0]!;
         if (!chargeBytes(n)) result = "out of fuel";
         else if (d + n > m.bytes.length) result = "out of bounds memory access";
+        else if (n > this.limits.bulkBytes) result = BULK_TOO_LARGE;
         else {
           m.bytes.fill(v, d, d + n);
           m.markDirty(d, n);
@@ -608,6 +618,7 @@ export class Machine {
         sp -= 3;
         if (!chargeBytes(n)) result = "out of fuel";
         else if (s + n > seg.length || d + n > t.elems.length) result = "out of bounds table access";
+        else if (n > this.limits.bulkElems) result = BULK_TOO_LARGE;
         else for (let i = 0; i < n; i++) t.elems[d + i] = seg[s + i] as Ref;
         break;
       }
@@ -625,6 +636,7 @@ export class Machine {
         sp -= 3;
         if (!chargeBytes(n)) result = "out of fuel";
         else if (s + n > st.elems.length || d + n > dt.elems.length) result = "out of bounds table access";
+        else if (n > this.limits.bulkElems) result = BULK_TOO_LARGE;
         else if (d <= s) for (let i = 0; i < n; i++) dt.elems[d + i] = st.elems[s + i] as Ref;
         else for (let i = n - 1; i >= 0; i--) dt.elems[d + i] = st.elems[s + i] as Ref;
         break;
@@ -635,7 +647,12 @@ export class Machine {
         const n = u(sp - 1);
         const init = stack[sp - 2] as Ref;
         sp -= 1;
-        if (t.elems.length + n > t.max || this.tableElementsTotal + n > this.limits.tableElements) stack[sp - 1] = -1;
+        if (
+          t.elems.length + n > t.max ||
+          this.tableElementsTotal + n > this.limits.tableElements ||
+          n > this.limits.bulkElems
+        )
+          stack[sp - 1] = -1;
         else if (!chargeBytes(n)) result = "out of fuel";
         else {
           stack[sp - 1] = t.grow(n, init);
@@ -656,6 +673,7 @@ export class Machine {
         sp -= 3;
         if (!chargeBytes(n)) result = "out of fuel";
         else if (d + n > t.elems.length) result = "out of bounds table access";
+        else if (n > this.limits.bulkElems) result = BULK_TOO_LARGE;
         else for (let i = 0; i < n; i++) t.elems[d + i] = v;
         break;
       }

@@ -34,7 +34,17 @@ export interface ExecLimits {
   readonly valueStack: number;
   /** Maximum elements of one table. */
   readonly tableElements: number;
+  /**
+   * Most bytes one memory.fill/copy/init may write, and most elements one table.fill/copy/init may
+   * write or table.grow add: what bounds a one-step proof of a bulk instruction. Beyond it the
+   * instruction traps ("bulk operation too large"; table.grow returns -1, which the spec allows).
+   */
+  readonly bulkBytes: number;
+  readonly bulkElems: number;
 }
+
+/** Trap message of a bulk instruction beyond ExecLimits.bulkBytes / bulkElems. */
+export const BULK_TOO_LARGE = "bulk operation too large";
 
 export const DEFAULT_FUEL_COSTS: FuelCosts = {
   base: 1,
@@ -53,6 +63,8 @@ export const DEFAULT_LIMITS: ExecLimits = {
   callDepth: 1024,
   valueStack: 1 << 20,
   tableElements: 1 << 20,
+  bulkBytes: 1 << 16,
+  bulkElems: 1 << 10,
 };
 
 /** Checks a cost table (all non-negative safe integers, bytesPerFuel ≥ 1). */

@@ -187,7 +187,7 @@ export function runModule(
   let trace: Trace | null = null;
   if (!instance) status = started as RunStatus;
   else if (opts.traceEvery !== undefined) {
-    const traced = runTraced(machine, instance, host, sha256(bytes), opts.traceEvery, started);
+    const traced = runTraced(machine, instance, host, opts.traceEvery, started);
     status = traced.status;
     trace = traced.trace;
   } else status = started ?? machine.run();

@@ -21,6 +21,10 @@ export interface HostFunc {
 }
 export type FuncInst = WasmFunc | HostFunc;
 
+/** Dirty tracking granularity: the memory commitment's 1 KiB leaves. */
+export const CHUNK_SHIFT = 10;
+const CHUNKS_PER_PAGE = 64;
+
 export class Memory {
   bytes: Uint8Array;
   view: DataView;
@@ -33,16 +37,18 @@ export class Memory {
   ) {
     this.bytes = new Uint8Array(pages * PAGE_SIZE);
     this.view = new DataView(this.bytes.buffer);
-    this.dirty = new Uint8Array(pages).fill(1);
+    this.dirty = new Uint8Array(pages * CHUNKS_PER_PAGE);
   }
-  /** Pages written since the trace last committed memory (1 = dirty). */
+  /**
+   * 1 KiB chunks written since the trace last committed memory (1 = dirty; index = address >>> 10).
+   * Fresh and grown memory is zero, which the commitment's empty tree already is, so it starts clean.
+   */
   dirty: Uint8Array;
 
-  /** Marks the pages covering [addr, addr + len) as written. */
+  /** Marks the chunks covering [addr, addr + len) as written. */
   markDirty(addr: number, len: number): void {
     if (len <= 0) return;
-    const last = (addr + len - 1) >>> 16;
-    for (let p = addr >>> 16; p <= last; p++) this.dirty[p] = 1;
+    this.dirty.fill(1, addr >>> CHUNK_SHIFT, ((addr + len - 1) >>> CHUNK_SHIFT) + 1);
   }
   /** Host-side writes: they go through these so dirty tracking cannot be forgotten. */
   write(src: Uint8Array, addr: number): void {
@@ -83,7 +89,7 @@ export class Memory {
     next.set(this.bytes);
     this.bytes = next;
     this.view = new DataView(next.buffer);
-    const dirty = new Uint8Array(old + delta).fill(1);
+    const dirty = new Uint8Array((old + delta) * CHUNKS_PER_PAGE);
     dirty.set(this.dirty);
     this.dirty = dirty;
     this.pages = old + delta;

@@ -11,6 +11,8 @@ export const ModuleAccount = {
   SubsidyPool: "subsidy_pool",
   BondedPool: "bonded_tokens_pool",
   NotBondedPool: "not_bonded_tokens_pool",
+  /** Challenger bonds of open fraud games. */
+  FraudEscrow: "fraud_escrow",
   /** Validators' fee rewards, collected each end block and held until withdrawn. */
   Distribution: "distribution",
   /** Proposal deposits in escrow until the proposal ends. */

@@ -101,6 +101,12 @@ export class BankKeeper {
     for (const a of amounts) this.setSupply(ctx, a.denom, this.getSupply(ctx, a.denom) + a.amount);
   }
 
+  /** Destroys coins held by a module account and lowers supply (the economics module's adaptive burn). */
+  burnCoins(ctx: Context, module: string, amounts: readonly Amount[]): void {
+    this.subCoins(ctx, moduleAddressBytes(module), amounts);
+    for (const a of amounts) this.setSupply(ctx, a.denom, this.getSupply(ctx, a.denom) - a.amount);
+  }
+
   /** Credits an account at genesis and raises supply accordingly. */
   initBalance(ctx: Context, addr: Uint8Array, amounts: readonly Amount[]): void {
     this.accounts.ensureAccount(ctx, addr);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModules } from "../../app/buildApp.js";
 import { unmeteredContext } from "../../chain-app/context.js";
 import { receiptId } from "../../common/receipts/receiptBytes.js";
-import { fromBech32Address, secp256k1KeyPair } from "../../common/secp256k1.js";
+import { secp256k1KeyPair } from "../../common/secp256k1.js";
 import { QueryClaimRequest, QueryClaimResponse } from "../../proto/gen/dsdn/receipts/v1/query.js";
 import { ClaimStatus, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import {
@@ -19,6 +19,7 @@ import {
   signReceipt,
   submitSeed,
 } from "../../test/support/receiptFixture.js";
+import { CHAIN_ID } from "../../test/support/testChain.js";
 import { sendMsg } from "../../test/support/txBuilder.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
 
@@ -171,75 +172,70 @@ describe("MsgClaimReward", () => {
     expect([r.codespace, r.code]).toEqual(["receipts", 3]);
   });
 
-  it("holds a compute receipt for the challenge window, pays it at end block; a challenged one is not paid", async () => {
-    const ec = (w: Buffer) => ({
+  const ec = (w: Buffer, over: Record<string, unknown> = {}) => ({
+    workloadId: w,
+    inputHash: Buffer.alloc(32, 1),
+    outputHash: Buffer.alloc(32, 2),
+    stateRootBefore: Buffer.alloc(32, 3),
+    stateRootAfter: Buffer.alloc(32, 4),
+    executionTraceMerkleRoot: Buffer.alloc(32, 5),
+    steps: 1000n,
+    traceEvery: 100n,
+    outputSize: 32n,
+    moduleHash: Buffer.alloc(32, 6),
+    ...over,
+  });
+  const usage = { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 7_654_321n };
+  const compute = (tag: number, ecOver: Record<string, unknown> = {}, over: Record<string, unknown> = {}) => {
+    const w = Buffer.alloc(32, tag);
+    return signReceipt(fx, {
+      kind: ReceiptKind.RECEIPT_KIND_COMPUTE,
       workloadId: w,
-      inputHash: Buffer.alloc(32, 1),
-      outputHash: Buffer.alloc(32, 2),
-      stateRootBefore: Buffer.alloc(32, 3),
-      stateRootAfter: Buffer.alloc(32, 4),
-      executionTraceMerkleRoot: Buffer.alloc(32, 5),
-      steps: 1000n,
-      traceEvery: 100n,
-      outputSize: 32n,
-      moduleHash: Buffer.alloc(32, 6),
-    });
-    const usage = { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 7_654_321n };
-    const w1 = Buffer.alloc(32, 0xc1);
-    const w2 = Buffer.alloc(32, 0xc2);
-    const a = await signReceipt(fx, {
-      kind: ReceiptKind.RECEIPT_KIND_COMPUTE,
-      workloadId: w1,
-      executionCommitment: ec(w1),
+      executionCommitment: ec(w, ecOver),
       usage,
+      ...over,
     });
-    const b = await signReceipt(fx, {
-      kind: ReceiptKind.RECEIPT_KIND_COMPUTE,
-      workloadId: w2,
-      executionCommitment: ec(w2),
-      usage,
-    });
+  };
+
+  it("refuses a compute receipt with malformed game fields or a timestamp from the future", async () => {
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ traceEvery: 0n }, /trace_every/],
+      [{ steps: 0n }, /steps/],
+      [{ moduleHash: Buffer.alloc(32) }, /module_hash/],
+      [{ moduleHash: Buffer.alloc(0) }, /module_hash/],
+    ];
+    for (const [i, [over, why]] of bad.entries()) {
+      const r = fx.chain.exec(fx.bob, [claimMsg(BOB, await compute(0xd0 + i, over))]);
+      expect([r.codespace, r.code], r.log).toEqual(["receipts", 3]);
+      expect(r.log).toMatch(why);
+    }
+    const skew = fx.receiptsParams.maxTimestampSkewSeconds;
+    const future = await compute(0xdf, {}, { timestamp: fx.chain.time + 5n + skew + 1n });
+    const r = fx.chain.exec(fx.bob, [claimMsg(BOB, future)]);
+    expect([r.codespace, r.code], r.log).toEqual(["receipts", 23]);
+  });
+
+  it("refuses a compute claim inside its window (saying when), pays it 70/20/10 at once after it", async () => {
+    const a = await compute(0xc1, { outputSize: 2_500_000n }); // 3 MB: 20 + 3 × 5 = 35 s
+    const signedAt = a.data.timestamp;
     const reward = BigInt(a.data.reward);
     expect(reward).toBe((7_654_321n * 1_000n) / 1_000_000n);
-    const bob0 = fx.chain.balance(BOB);
-    const res = fx.chain.block([fx.chain.tx(fx.bob, [claimMsg(BOB, a)])]);
-    expect(res.txResults[0]!.code, res.txResults[0]!.log).toBe(0);
-    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, b)]).code).toBe(0);
-    expect(fx.chain.balance(BOB)).toBe(bob0 - 20_000n); // two fees, nothing paid yet
-    // The fraud module's hook, on a scratch branch of the committed state: b is challenged inside its
-    // window, so when the window closes only a pays; resolving b's challenge without fraud pays it too.
-    const { receipts, bank } = buildModules().keepers;
-    const branch = fx.chain.store.branch();
-    const at = (height: bigint) =>
-      unmeteredContext(
-        branch,
-        { chainId: "t", height, timeSeconds: fx.chain.time, timeNanos: 0, proposer: new Uint8Array() },
-        "finalize",
-      );
-    const bobBytes = fromBech32Address(BOB);
-    expect(receipts.challenge(at(fx.chain.height + 1n), receiptId(b.bytes), "challenger").status).toBe(
-      ClaimStatus.CLAIM_STATUS_CHALLENGED,
-    );
-    expect(() =>
-      receipts.challenge(
-        at(fx.chain.height + 1n),
-        receiptId(a.bytes).map((x) => x ^ 1),
-        "c",
-      ),
-    ).toThrow(/no such claim/);
-    const matured = at(fx.chain.height + 3n);
-    receipts.payMatured(matured);
-    const node = (reward * 70n) / 100n;
-    expect(bank.getBalance(matured, bobBytes, "unusa")).toBe(bob0 - 20_000n + node);
-    expect(() => receipts.challenge(matured, receiptId(a.bytes), "late")).toThrow(/not pending/);
-    receipts.resolveChallenge(matured, receiptId(b.bytes), false);
-    expect(bank.getBalance(matured, bobBytes, "unusa")).toBe(bob0 - 20_000n + 2n * node);
-    // On chain (no challenge committed) both pay at the end block where their window closes.
-    fx.chain.block();
-    expect(fx.chain.balance(BOB)).toBe(bob0 - 20_000n);
-    fx.chain.block();
-    fx.chain.block();
-    expect(fx.chain.balance(BOB)).toBe(bob0 - 20_000n + 2n * node);
+    const inside = fx.chain.exec(fx.bob, [claimMsg(BOB, a)]);
+    expect([inside.codespace, inside.code], inside.log).toEqual(["receipts", 20]);
+    expect(inside.log).toContain(`claimable from block time ${signedAt + 35n}`);
+    while (fx.chain.time + 10n < signedAt + 35n) fx.chain.block(); // the next block is the last one inside
+    const last = fx.chain.exec(fx.bob, [claimMsg(BOB, a)]);
+    expect(last.code, last.log).toBe(20);
+    const before = balances();
+    const paid = fx.chain.exec(fx.bob, [claimMsg(BOB, a)]);
+    expect(paid.code, paid.log).toBe(0);
+    const after = balances();
+    const node = (reward * 700_000n) / 1_000_000n;
+    const pot = (reward * 200_000n) / 1_000_000n;
+    const tax = ((pot + 10_000n) * 20_000n) / 1_000_000n; // distribution's community tax on pot + fee
+    expect(after.bob! - before.bob!).toBe(node - 10_000n); // paid at once, less the claim's fee
+    expect(after.treasury! - before.treasury!).toBe(reward - node - pot + tax);
+    expect(before.pool! - after.pool!).toBe(reward);
     const claim = fx.chain.query(
       "/dsdn.receipts.v1.Query/Claim",
       QueryClaimRequest,
@@ -247,6 +243,44 @@ describe("MsgClaimReward", () => {
       QueryClaimResponse,
     ).claim!;
     expect(claim.status).toBe(ClaimStatus.CLAIM_STATUS_PAID);
+    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, a)]).code).toBe(14); // once
+  });
+
+  it("after the window, refuses a receipt under dispute or void (the fraud module's hook)", async () => {
+    const a = await compute(0xc7);
+    for (let i = 0; i < 5; i++) fx.chain.block(); // 25 s: the 20 s window closed
+    const { modules, keepers } = buildModules();
+    const handler = modules
+      .find((m) => m.name === "receipts")!
+      .msgs!.find((m) => m.typeUrl.endsWith("MsgClaimReward"))!;
+    const id = Buffer.from(receiptId(a.bytes)).toString("hex");
+    const run = (state: "disputed" | "void" | "none") => {
+      keepers.receipts.setDisputes({
+        isDisputed: (_c, r) => state === "disputed" && Buffer.from(r).toString("hex") === id,
+        isVoid: (_c, r) => state === "void" && Buffer.from(r).toString("hex") === id,
+      });
+      const ctx = unmeteredContext(
+        fx.chain.store.branch(),
+        {
+          chainId: CHAIN_ID,
+          height: fx.chain.height + 1n,
+          timeSeconds: fx.chain.time + 5n,
+          timeNanos: 0,
+          proposer: new Uint8Array(20),
+        },
+        "finalize",
+      );
+      const msg = { claimant: BOB, receipt: a.receipt, nodeSignature: Buffer.from(a.nodeSignature) };
+      try {
+        handler.handle(ctx, msg);
+        return "paid";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(run("disputed")).toMatch(/under a fraud dispute/);
+    expect(run("void")).toMatch(/void/);
+    expect(run("none")).toBe("paid");
   });
 });
 

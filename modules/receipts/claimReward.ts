@@ -5,7 +5,8 @@
  * verifies as a plain Ed25519 signature under the group key; the node is registered, Active and staked, the
  * claimant is its operator and the node signed the receipt; no self-dealing (operator ≠ submitter, no wallet
  * affinity); never claimed before; the reward equals the chain's price of the usage. Storage receipts pay at
- * once; compute receipts wait out the challenge window.
+ * once; a compute receipt is refused inside its challenge window (window.ts), while a fraud game is open on it
+ * and once fraud was proven, and pays at once after it.
  */
 import type { MsgDef } from "../../chain-app/module.js";
 import { ed25519Verify } from "../../common/ed25519.js";
@@ -20,7 +21,6 @@ import {
 } from "../../common/receipts/receiptBytes.js";
 import { NodeStatus } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
 import {
-  type Claim,
   ClaimStatus,
   type ReceiptData,
   ReceiptKind,
@@ -34,6 +34,7 @@ import { claimEvent } from "./events.js";
 import type { CommitteeKeeper, NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
 import type { ReceiptsKeeper } from "./keeper.js";
 import { priceOf } from "./reward.js";
+import { computeWindow } from "./window.js";
 
 export const MSG_CLAIM_REWARD_TYPE_URL = "/dsdn.receipts.v1.MsgClaimReward";
 export const MAX_RECEIPT_DATA_BYTES = 8 * 1024;
@@ -78,6 +79,27 @@ export function msgClaimReward(
       if (!committee.verifyGroupSignature(ctx, check.committee, receiptSigningMessage(r.receiptData), r.signature))
         throw ReceiptsErrors.InvalidThresholdSignature.wrap(`epoch ${d.epoch}`);
 
+      const id = receiptId(r.receiptData);
+      // A compute receipt pays only after its challenge window (block time from its signed timestamp), and
+      // never while a fraud game is open on it or after fraud was proven (checked before the node: a voided
+      // receipt's node is usually in cooldown, and the answer should name the receipt's state). CheckTx carries no block time (0):
+      // the window is judged in FinalizeBlock then, as unjail does.
+      if (d.kind === ReceiptKind.RECEIPT_KIND_COMPUTE) {
+        const p = keeper.getParams(ctx);
+        const now = ctx.block.timeSeconds;
+        const timeKnown = now > 0n || ctx.mode === "finalize";
+        if (timeKnown && d.timestamp > now + p.maxTimestampSkewSeconds)
+          throw ReceiptsErrors.FutureTimestamp.wrap(`timestamp ${d.timestamp}, block time ${now}`);
+        const w = computeWindow(d, p);
+        if (timeKnown && now < w.closes)
+          throw ReceiptsErrors.ChallengeWindowOpen.wrap(
+            `claimable from block time ${w.closes} (now ${now}, ${w.closes - now} s to go)`,
+          );
+        if (keeper.isVoid(ctx, id)) throw ReceiptsErrors.ReceiptVoid.wrap(toHex(id));
+        if (keeper.isDisputed(ctx, id))
+          throw ReceiptsErrors.UnderDispute.wrap(`${toHex(id)}: claimable once its fraud game resolves`);
+      }
+
       // The node: registered, Active, staked; the claimant operates it and the node accepted the receipt.
       const node = nodes.getNode(ctx, d.nodeId);
       if (!node) throw ReceiptsErrors.UnknownNode.wrap(toHex(d.nodeId));
@@ -101,7 +123,6 @@ export function msgClaimReward(
       if (aff) throw ReceiptsErrors.WalletAffinity.wrap(`${aff} between ${node.operator} and ${d.submitter}`);
 
       // Never used before: neither these bytes nor another receipt for the same slot.
-      const id = receiptId(r.receiptData);
       const rk = replayKey(d);
       if (keeper.getClaim(ctx, id) || keeper.replayUsed(ctx, rk)) throw ReceiptsErrors.AlreadyClaimed.wrap(toHex(id));
 
@@ -112,8 +133,7 @@ export function msgClaimReward(
       if (reward === 0n || reward > p.maxRewardPerReceipt)
         throw ReceiptsErrors.WrongReward.wrap(`reward must be 1..${p.maxRewardPerReceipt}${p.denom}`);
 
-      const compute = d.kind === ReceiptKind.RECEIPT_KIND_COMPUTE;
-      let claim: Claim = {
+      const claim = keeper.pay(ctx, {
         receiptId: Buffer.from(id),
         replayKey: Buffer.from(rk),
         kind: d.kind,
@@ -126,18 +146,12 @@ export function msgClaimReward(
         nodeAmount: "0",
         validatorsAmount: "0",
         treasuryAmount: "0",
-        status: compute ? ClaimStatus.CLAIM_STATUS_PENDING : ClaimStatus.CLAIM_STATUS_PAID,
+        status: ClaimStatus.CLAIM_STATUS_PAID,
         claimedHeight: ctx.block.height,
-        payableHeight: compute ? ctx.block.height + p.challengeWindowBlocks : ctx.block.height,
+        payableHeight: ctx.block.height,
         paidHeight: 0n,
-      };
-      ctx.emit(claimEvent(id, d.nodeId, node.operator, receiptKindToJSON(d.kind), reward, compute));
-      if (compute) {
-        keeper.setClaim(ctx, claim);
-        keeper.enqueue(ctx, claim);
-      } else {
-        claim = keeper.pay(ctx, claim);
-      }
+      });
+      ctx.emit(claimEvent(id, d.nodeId, node.operator, receiptKindToJSON(d.kind), reward));
       return {
         typeUrl: "/dsdn.receipts.v1.MsgClaimRewardResponse",
         value: MsgClaimRewardResponse.encode({
@@ -146,7 +160,7 @@ export function msgClaimReward(
           nodeAmount: claim.nodeAmount,
           validatorsAmount: claim.validatorsAmount,
           treasuryAmount: claim.treasuryAmount,
-          pending: compute,
+          pending: false,
           payableHeight: claim.payableHeight,
         }).finish(),
       };

@@ -24,4 +24,8 @@ export const ReceiptsErrors = {
   UnknownClaim: registerError("receipts", 17, "no such claim"),
   NotPending: registerError("receipts", 18, "claim is not pending"),
   InvalidAmount: registerError("receipts", 19, "invalid amount"),
+  ChallengeWindowOpen: registerError("receipts", 20, "compute receipt is inside its challenge window"),
+  UnderDispute: registerError("receipts", 21, "compute receipt is under a fraud dispute"),
+  ReceiptVoid: registerError("receipts", 22, "compute receipt is void: fraud was proven"),
+  FutureTimestamp: registerError("receipts", 23, "receipt timestamp is later than block time allows"),
 } as const;

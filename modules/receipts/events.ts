@@ -5,27 +5,18 @@ import { toHex } from "../../common/hash.js";
 export const EventType = {
   Claim: "receipt_claim",
   Paid: "receipt_paid",
-  Challenged: "receipt_challenged",
   SelfDealingRefused: "receipt_self_dealing",
   ValidatorRewards: "receipt_validator_rewards",
   FundPool: "receipt_fund_pool",
 } as const;
 
-export const claimEvent = (
-  id: Uint8Array,
-  nodeId: Uint8Array,
-  operator: string,
-  kind: string,
-  reward: bigint,
-  pending: boolean,
-) =>
+export const claimEvent = (id: Uint8Array, nodeId: Uint8Array, operator: string, kind: string, reward: bigint) =>
   event(EventType.Claim, [
     ["receipt_id", toHex(id)],
     ["node_id", toHex(nodeId)],
     ["operator", operator],
     ["kind", kind],
     ["reward", reward.toString()],
-    ["pending", String(pending)],
   ]);
 export const paidEvent = (id: Uint8Array, node: bigint, validators: bigint, treasury: bigint) =>
   event(EventType.Paid, [
@@ -33,11 +24,6 @@ export const paidEvent = (id: Uint8Array, node: bigint, validators: bigint, trea
     ["node_amount", node.toString()],
     ["validators_amount", validators.toString()],
     ["treasury_amount", treasury.toString()],
-  ]);
-export const challengedEvent = (id: Uint8Array, by: string) =>
-  event(EventType.Challenged, [
-    ["receipt_id", toHex(id)],
-    ["challenger", by],
   ]);
 export const validatorRewardsEvent = (pot: bigint) =>
   event(EventType.ValidatorRewards, [

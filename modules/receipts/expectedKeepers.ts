@@ -1,4 +1,4 @@
-/** @module What receipts needs from bank (payouts), stake (node stake), nodes and committee. */
+/** @module What receipts needs from bank (payouts), stake (node stake), nodes, committee and fraud. */
 import type { Amount } from "../../chain-app/coins.js";
 import type { Context } from "../../chain-app/context.js";
 import type { Committee } from "../../proto/gen/dsdn/committee/v1/committee.js";
@@ -16,6 +16,15 @@ export interface BankKeeper {
 export interface StakeKeeper {
   getNodeStake(ctx: Context, op: Uint8Array): NodeStake | undefined;
   minNodeStake(ctx: Context, cls: NodeClass): bigint;
+}
+
+/**
+ * What the fraud module tells receipts about a compute receipt (filled by app wiring, so receipts never imports
+ * fraud): a receipt with an open game is not paid yet; one whose game confirmed fraud is never paid.
+ */
+export interface ReceiptDisputes {
+  isDisputed(ctx: Context, receiptId: Uint8Array): boolean;
+  isVoid(ctx: Context, receiptId: Uint8Array): boolean;
 }
 
 export interface NodesKeeper {

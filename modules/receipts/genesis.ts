@@ -1,11 +1,11 @@
 /**
  * @module receipts genesis: params, the reward pool's genesis funding (minted into reward_pool at init;
- * exported as "0" because the exported bank balances already hold it), claims, pending queue, affinity.
+ * exported as "0" because the exported bank balances already hold it), claims, affinity.
  */
 import type { Context } from "../../chain-app/context.js";
 import { canonicalJson } from "../../chain-app/encoding.js";
 import { fromBech32Address, toBech32Address } from "../../common/secp256k1.js";
-import { Claim, ClaimStatus } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { Claim } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { ModuleAccount } from "../auth/moduleAccounts.js";
 import type { BankKeeper } from "./expectedKeepers.js";
 import type { ReceiptsKeeper } from "./keeper.js";
@@ -60,11 +60,7 @@ export function initReceiptsGenesis(ctx: Context, keeper: ReceiptsKeeper, bank: 
   keeper.setParams(ctx, p);
   const fund = BigInt(g.rewardPoolFunding);
   if (fund > 0n) bank.mintCoins(ctx, ModuleAccount.RewardPool, [{ denom: p.denom, amount: fund }]);
-  for (const c of g.claims) {
-    const cl = Claim.fromJSON(c);
-    keeper.setClaim(ctx, cl);
-    if (cl.status === ClaimStatus.CLAIM_STATUS_PENDING) keeper.enqueue(ctx, cl);
-  }
+  for (const c of g.claims) keeper.setClaim(ctx, Claim.fromJSON(c));
   for (const t of g.transfers)
     keeper.setTransfer(ctx, fromBech32Address(t.a), fromBech32Address(t.b), BigInt(t.height));
 }

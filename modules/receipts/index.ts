@@ -1,5 +1,4 @@
-/** @module The receipts module: MsgClaimReward, the 70/20/10 payout, the compute challenge queue, wallet affinity. */
-
+/** @module The receipts module: MsgClaimReward, the 70/20/10 payout, the compute challenge window, wallet affinity. */
 import type { AppModule } from "../../chain-app/module.js";
 import { moduleParams } from "../../chain-app/params.js";
 import { msgClaimReward } from "./claimReward.js";
@@ -20,10 +19,12 @@ export * from "../../common/receipts/receiptBytes.js";
 export { type Affinity, affinityBetween, observeTransfers } from "./affinity.js";
 export { MSG_CLAIM_REWARD_TYPE_URL } from "./claimReward.js";
 export { ReceiptsErrors } from "./errors.js";
+export type { ReceiptDisputes } from "./expectedKeepers.js";
 export { MSG_FUND_REWARD_POOL_TYPE_URL } from "./fundRewardPool.js";
-export { type ReceiptChallengeHook, ReceiptsKeeper } from "./keeper.js";
+export { ReceiptsKeeper } from "./keeper.js";
 export { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
 export { priceOf, splitReward } from "./reward.js";
+export { computeWindow, computeWindowSeconds } from "./window.js";
 
 export function receiptsModule(
   keeper: ReceiptsKeeper,
@@ -42,7 +43,6 @@ export function receiptsModule(
     initGenesis: (ctx, s) => initReceiptsGenesis(ctx, keeper, bank, s),
     exportGenesis: (ctx) => exportReceiptsGenesis(ctx, keeper),
     endBlock(ctx) {
-      keeper.payMatured(ctx);
       keeper.distributeValidatorPot(ctx);
       return undefined;
     },

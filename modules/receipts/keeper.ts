@@ -1,4 +1,4 @@
-/** @module receipts keeper: claims and the replay set, the compute challenge queue, wallet affinity, payouts. */
+/** @module receipts keeper: claims and the replay set, wallet affinity, payouts, the dispute hook fraud fills. */
 import type { Context } from "../../chain-app/context.js";
 import {
   canonicalJson,
@@ -16,29 +16,32 @@ import { Claim, ClaimStatus } from "../../proto/gen/dsdn/receipts/v1/receipts.js
 import { addressBytesOf } from "../auth/keeper.js";
 import { ModuleAccount, moduleAddressBytes } from "../auth/moduleAccounts.js";
 import { ReceiptsErrors } from "./errors.js";
-import { challengedEvent, paidEvent, validatorRewardsEvent } from "./events.js";
-import type { BankKeeper } from "./expectedKeepers.js";
-import {
-  claimKey,
-  MODULE_NAME,
-  Prefix,
-  paramsKey,
-  pendingKey,
-  replayKeyOf,
-  transferKey,
-  validatorPotKey,
-} from "./keys.js";
+import { paidEvent, validatorRewardsEvent } from "./events.js";
+import type { BankKeeper, ReceiptDisputes } from "./expectedKeepers.js";
+import { claimKey, MODULE_NAME, Prefix, paramsKey, replayKeyOf, transferKey, validatorPotKey } from "./keys.js";
 import { defaultReceiptsParams, parseReceiptsParams, type ReceiptsParams } from "./params.js";
 import { splitReward } from "./reward.js";
 
-/** The hook a fraud module drives: freeze a pending compute claim, then settle it either way. */
-export interface ReceiptChallengeHook {
-  challenge(ctx: Context, receiptId: Uint8Array, challenger: string): Claim;
-  resolveChallenge(ctx: Context, receiptId: Uint8Array, fraudProven: boolean): Claim;
-}
+/** No disputes: what the keeper answers until the app wires the fraud module in. */
+const NO_DISPUTES: ReceiptDisputes = { isDisputed: () => false, isVoid: () => false };
 
-export class ReceiptsKeeper implements ReceiptChallengeHook {
+export class ReceiptsKeeper {
+  private disputes: ReceiptDisputes = NO_DISPUTES;
+
   constructor(private readonly bank: BankKeeper) {}
+
+  /** App wiring: the fraud module answers whether a receipt is under dispute or void (receipts never imports it). */
+  setDisputes(d: ReceiptDisputes): void {
+    this.disputes = d;
+  }
+
+  isDisputed(ctx: Context, receiptId: Uint8Array): boolean {
+    return this.disputes.isDisputed(ctx, receiptId);
+  }
+
+  isVoid(ctx: Context, receiptId: Uint8Array): boolean {
+    return this.disputes.isVoid(ctx, receiptId);
+  }
 
   private store(ctx: Context): KVStore {
     return ctx.moduleStore(MODULE_NAME);
@@ -72,28 +75,6 @@ export class ReceiptsKeeper implements ReceiptChallengeHook {
   *claims(ctx: Context): Generator<Claim> {
     const start = Uint8Array.of(Prefix.Claim);
     for (const [, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.Claim + 1) })) yield Claim.decode(v);
-  }
-
-  enqueue(ctx: Context, c: Claim): void {
-    this.store(ctx).set(pendingKey(c.payableHeight, c.receiptId), new Uint8Array());
-  }
-
-  private dequeue(ctx: Context, c: Claim): void {
-    this.store(ctx).delete(pendingKey(c.payableHeight, c.receiptId));
-  }
-
-  /** Pending compute claims in payable-height order (up to `maxHeight` inclusive when given), at most `limit`. */
-  pending(ctx: Context, maxHeight?: bigint, limit?: number): Claim[] {
-    const start = Uint8Array.of(Prefix.Pending);
-    const end =
-      maxHeight === undefined ? Uint8Array.of(Prefix.Pending + 1) : pendingKey(maxHeight + 1n, new Uint8Array());
-    const out: Claim[] = [];
-    for (const [k] of this.store(ctx).iterate({ start, end })) {
-      if (limit !== undefined && out.length >= limit) break;
-      const c = this.getClaim(ctx, k.slice(9));
-      if (c) out.push(c);
-    }
-    return out;
   }
 
   // ---- wallet affinity (the rule and its limits: affinity.ts) -------------------------------------
@@ -182,29 +163,6 @@ export class ReceiptsKeeper implements ReceiptChallengeHook {
   }
 
   /**
-   * End block: pays matured compute claims strictly in queue order (payable height, then receipt id), at most
-   * `maxPayoutsPerBlock` of them. When the pool cannot pay the claim at the head, paying stops until the pool
-   * is funded: later claims never jump the queue, and an empty pool costs one queue read per block, never a
-   * rescan of everything that matured.
-   */
-  payMatured(ctx: Context): void {
-    const max = this.getParams(ctx).maxPayoutsPerBlock;
-    for (let n = 0n; n < max; n++) {
-      const c = this.headOfQueue(ctx, ctx.block.height);
-      if (!c || !this.poolCovers(ctx, BigInt(c.reward))) return;
-      this.dequeue(ctx, c);
-      this.pay(ctx, c);
-    }
-  }
-
-  /** The first queued claim payable at `maxHeight` or earlier (one queue read). */
-  private headOfQueue(ctx: Context, maxHeight: bigint): Claim | undefined {
-    const range = { start: Uint8Array.of(Prefix.Pending), end: pendingKey(maxHeight + 1n, new Uint8Array()) };
-    for (const [k] of this.store(ctx).iterate(range)) return this.getClaim(ctx, k.slice(9));
-    return undefined;
-  }
-
-  /**
    * End block: hands the block's validator pot to fee_collector, from which the distribution module pays
    * validators by voting power in the same end block (lazily, F1-style), together with the tx fees.
    */
@@ -217,32 +175,5 @@ export class ReceiptsKeeper implements ReceiptChallengeHook {
     ]);
     this.setValidatorPot(ctx, 0n);
     ctx.emit(validatorRewardsEvent(pot));
-  }
-
-  // ---- the fraud hook -----------------------------------------------------------------------------
-
-  challenge(ctx: Context, receiptId: Uint8Array, challenger: string): Claim {
-    const c = this.getClaim(ctx, receiptId);
-    if (!c) throw ReceiptsErrors.UnknownClaim;
-    if (c.status !== ClaimStatus.CLAIM_STATUS_PENDING || ctx.block.height >= c.payableHeight)
-      throw ReceiptsErrors.NotPending;
-    this.dequeue(ctx, c);
-    const frozen: Claim = { ...c, status: ClaimStatus.CLAIM_STATUS_CHALLENGED };
-    this.setClaim(ctx, frozen);
-    ctx.emit(challengedEvent(receiptId, challenger));
-    return frozen;
-  }
-
-  /** Fraud proven: the claim stays refused forever (its replay key stays used). Not proven: it pays now. */
-  resolveChallenge(ctx: Context, receiptId: Uint8Array, fraudProven: boolean): Claim {
-    const c = this.getClaim(ctx, receiptId);
-    if (!c || c.status !== ClaimStatus.CLAIM_STATUS_CHALLENGED) throw ReceiptsErrors.NotPending;
-    if (fraudProven) return c;
-    if (this.poolCovers(ctx, BigInt(c.reward))) return this.pay(ctx, c);
-    // The pool cannot pay now: back in the queue, paid in order once the pool is funded.
-    const queued: Claim = { ...c, status: ClaimStatus.CLAIM_STATUS_PENDING, payableHeight: ctx.block.height };
-    this.setClaim(ctx, queued);
-    this.enqueue(ctx, queued);
-    return queued;
   }
 }

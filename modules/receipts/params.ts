@@ -12,11 +12,16 @@ export interface ReceiptsParams {
   readonly computePricePerMegacycle: bigint;
   /** A receipt never pays more than this (unusa): bounds the damage of a faulty committee. */
   readonly maxRewardPerReceipt: bigint;
-  /** Compute receipts wait this many blocks (1 h at 5 s = 720) before they pay, unless challenged. */
-  readonly challengeWindowBlocks: bigint;
+  /**
+   * A compute receipt's challenge window (block time, from its signed `timestamp`): base + perMb × ceil(output
+   * bytes / 10^6), at most max — 1 h + 10 min per MB, at most 4 h (roadmap 18.8). No claim pays inside it.
+   */
+  readonly computeWindowBaseSeconds: bigint;
+  readonly computeWindowPerMbSeconds: bigint;
+  readonly computeWindowMaxSeconds: bigint;
+  /** A receipt whose signed timestamp is later than block time + this is refused (it would shift its window). */
+  readonly maxTimestampSkewSeconds: bigint;
   readonly sigVerifyCostEd25519: bigint;
-  /** End block pays at most this many matured compute claims (the rest wait, in order, for the next blocks). */
-  readonly maxPayoutsPerBlock: bigint;
 }
 
 export const defaultReceiptsParams: ReceiptsParams = {
@@ -26,9 +31,11 @@ export const defaultReceiptsParams: ReceiptsParams = {
   storagePricePerGib: 1_000_000n,
   computePricePerMegacycle: 1_000n,
   maxRewardPerReceipt: 1_000_000_000n,
-  challengeWindowBlocks: 720n,
+  computeWindowBaseSeconds: 3_600n,
+  computeWindowPerMbSeconds: 600n,
+  computeWindowMaxSeconds: 14_400n,
+  maxTimestampSkewSeconds: 300n,
   sigVerifyCostEd25519: 590n,
-  maxPayoutsPerBlock: 100n,
 };
 
 export function parseReceiptsParams(raw: unknown): ReceiptsParams {
@@ -56,10 +63,14 @@ export function parseReceiptsParams(raw: unknown): ReceiptsParams {
     storagePricePerGib: int("storagePricePerGib", 0n),
     computePricePerMegacycle: int("computePricePerMegacycle", 0n),
     maxRewardPerReceipt: int("maxRewardPerReceipt", 1n),
-    challengeWindowBlocks: int("challengeWindowBlocks", 0n),
+    computeWindowBaseSeconds: int("computeWindowBaseSeconds", 0n, 30n * 86_400n),
+    computeWindowPerMbSeconds: int("computeWindowPerMbSeconds", 0n, 86_400n),
+    computeWindowMaxSeconds: int("computeWindowMaxSeconds", 0n, 30n * 86_400n),
+    maxTimestampSkewSeconds: int("maxTimestampSkewSeconds", 0n, 86_400n),
     sigVerifyCostEd25519: int("sigVerifyCostEd25519", 0n),
-    maxPayoutsPerBlock: int("maxPayoutsPerBlock", 1n, 10_000n),
   };
+  if (p.computeWindowMaxSeconds < p.computeWindowBaseSeconds)
+    throw new Error("receipts.params.computeWindowMaxSeconds: must be at least computeWindowBaseSeconds");
   if (p.nodeSharePpm + p.validatorsSharePpm > 1_000_000n)
     throw new Error("receipts.params.validatorsSharePpm: node + validator shares exceed 100%");
   return p;

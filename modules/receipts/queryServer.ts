@@ -19,9 +19,6 @@ import { ReceiptsErrors } from "./errors.js";
 import type { ReceiptsKeeper } from "./keeper.js";
 
 const SERVICE = "/dsdn.receipts.v1.Query";
-/** Pending answers from the head of the queue: 100 claims unless asked for up to 1000. */
-const DEFAULT_PENDING_LIMIT = 100;
-const MAX_PENDING_LIMIT = 1000;
 
 export function receiptsQueries(keeper: ReceiptsKeeper): QueryDef[] {
   return [
@@ -44,9 +41,10 @@ export function receiptsQueries(keeper: ReceiptsKeeper): QueryDef[] {
     {
       path: `${SERVICE}/Pending`,
       handle(ctx, data) {
-        const req = decodeMessage(QueryPendingRequest, data, "QueryPendingRequest");
-        const limit = req.limit === 0 ? DEFAULT_PENDING_LIMIT : Math.min(req.limit, MAX_PENDING_LIMIT);
-        return QueryPendingResponse.encode({ claims: keeper.pending(ctx, undefined, limit) }).finish();
+        // Kept for clients: compute claims no longer wait in a queue (refused inside their window, paid at
+        // once after it), so nothing is ever pending.
+        decodeMessage(QueryPendingRequest, data, "QueryPendingRequest");
+        return QueryPendingResponse.encode({ claims: [] }).finish();
       },
     },
     {

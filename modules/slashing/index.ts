@@ -19,7 +19,7 @@ import { msgUnjail } from "./unjail.js";
 export { SlashingErrors } from "./errors.js";
 export { MALICIOUS, OffenceKind, SlashingKeeper } from "./keeper.js";
 export { defaultSlashingParams, type SlashingParams } from "./params.js";
-export { MSG_REPORT_NODE_FAULT_TYPE_URL } from "./reportNodeFault.js";
+export { MSG_REPORT_NODE_FAULT_TYPE_URL, punishNodeFault } from "./reportNodeFault.js";
 export { MSG_UNJAIL_TYPE_URL } from "./unjail.js";
 
 export function slashingModule(keeper: SlashingKeeper, stake: StakeKeeper, nodes: NodesKeeper): AppModule {

@@ -4,6 +4,7 @@
  * may report, until the coordinator committee module attests faults with its threshold signature.
  */
 
+import type { Context } from "../../chain-app/context.js";
 import { concat } from "../../chain-app/encoding.js";
 import type { MsgDef } from "../../chain-app/module.js";
 import { sha256, toHex } from "../../common/hash.js";
@@ -27,6 +28,58 @@ function faultTerms(f: NodeFault, p: SlashingParams): { kind: string; ppm: bigin
   if (f === NodeFault.NODE_FAULT_COMPUTE_FRAUD)
     return { kind: OffenceKind.ComputeFraud, ppm: p.slashFractionComputeFraudPpm };
   return undefined;
+}
+
+/**
+ * Slashes a node's bond for a fault (at `height`), records the offence and its evidence hash, quarantines the
+ * node for the cooldown, and on repeated malice force-unbonds and bans it. Shared by MsgReportNodeFault and
+ * other modules' proven faults (fraud's compute-fraud verdict, through app wiring).
+ */
+export function punishNodeFault(
+  ctx: Context,
+  keeper: SlashingKeeper,
+  stake: StakeKeeper,
+  nodes: NodesKeeper,
+  nodeId: Uint8Array,
+  fault: NodeFault,
+  evidenceHash: Uint8Array,
+  height: bigint,
+): { slashed: bigint; banned: boolean } {
+  const p = keeper.getParams(ctx);
+  const node = nodes.getNode(ctx, nodeId);
+  if (!node) throw SlashingErrors.UnknownNode.wrap(toHex(nodeId));
+  const terms = faultTerms(fault, p);
+  if (!terms) throw SlashingErrors.InvalidFault.wrap(String(fault));
+  keeper.setEvidence(ctx, evidenceHash, ctx.block.height);
+  const op = addressBytesOf(node.operator);
+  const now = ctx.block.timeSeconds;
+  const slashed = stake.slash(ctx, op, BondKind.BOND_KIND_NODE, terms.ppm, { height });
+  const { record, maliciousInWindow } = keeper.recordOffence(ctx, op, {
+    height: ctx.block.height,
+    time: now,
+    kind: terms.kind,
+    slashed: slashed.toString(),
+    evidenceHash: Buffer.from(evidenceHash),
+  });
+  const cooldownUntil = now + p.nodeCooldownSeconds;
+  nodes.setCooldown(ctx, op, cooldownUntil);
+  let banned = false;
+  let bannedUntil = record.bannedUntil;
+  if (maliciousInWindow >= p.maliceThreshold) {
+    // Repeated malice: all node stake starts unbonding (still slashable) and the node is banned.
+    stake.forceUnbondNode(ctx, op);
+    bannedUntil = now + p.banSeconds;
+    nodes.ban(ctx, op, bannedUntil);
+    banned = true;
+    ctx.emit(nodeBanEvent(toHex(nodeId), node.operator, bannedUntil));
+  }
+  keeper.setRecord(ctx, op, {
+    ...record,
+    cooldownUntil: cooldownUntil > record.cooldownUntil ? cooldownUntil : record.cooldownUntil,
+    bannedUntil,
+  });
+  ctx.emit(nodeFaultEvent(toHex(nodeId), node.operator, nodeFaultToJSON(fault), slashed, cooldownUntil));
+  return { slashed, banned };
 }
 
 export function msgReportNodeFault(
@@ -60,35 +113,7 @@ export function msgReportNodeFault(
         );
       const evidenceHash = sha256(concat(m.nodeId, Uint8Array.of(m.fault), m.evidence));
       if (keeper.hasEvidence(ctx, evidenceHash)) throw SlashingErrors.DuplicateEvidence;
-      keeper.setEvidence(ctx, evidenceHash, ctx.block.height);
-      const op = addressBytesOf(node.operator);
-      const now = ctx.block.timeSeconds;
-      const slashed = stake.slash(ctx, op, BondKind.BOND_KIND_NODE, terms.ppm, { height });
-      const { record, maliciousInWindow } = keeper.recordOffence(ctx, op, {
-        height: ctx.block.height,
-        time: now,
-        kind: terms.kind,
-        slashed: slashed.toString(),
-        evidenceHash: Buffer.from(evidenceHash),
-      });
-      const cooldownUntil = now + p.nodeCooldownSeconds;
-      nodes.setCooldown(ctx, op, cooldownUntil);
-      let banned = false;
-      let bannedUntil = record.bannedUntil;
-      if (maliciousInWindow >= p.maliceThreshold) {
-        // Repeated malice: all node stake starts unbonding (still slashable) and the node is banned.
-        stake.forceUnbondNode(ctx, op);
-        bannedUntil = now + p.banSeconds;
-        nodes.ban(ctx, op, bannedUntil);
-        banned = true;
-        ctx.emit(nodeBanEvent(toHex(m.nodeId), node.operator, bannedUntil));
-      }
-      keeper.setRecord(ctx, op, {
-        ...record,
-        cooldownUntil: cooldownUntil > record.cooldownUntil ? cooldownUntil : record.cooldownUntil,
-        bannedUntil,
-      });
-      ctx.emit(nodeFaultEvent(toHex(m.nodeId), node.operator, nodeFaultToJSON(m.fault), slashed, cooldownUntil));
+      const { slashed, banned } = punishNodeFault(ctx, keeper, stake, nodes, m.nodeId, m.fault, evidenceHash, height);
       return {
         typeUrl: "/dsdn.slashing.v1.MsgReportNodeFaultResponse",
         value: MsgReportNodeFaultResponse.encode({ slashed: slashed.toString(), banned }).finish(),

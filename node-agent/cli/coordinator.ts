@@ -3,6 +3,9 @@ import { resolve } from "node:path";
 import type { Command, CommandGroup } from "../../common/cli.js";
 import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
+import { connectComputeChain } from "../compute/chain.js";
+import { rebuildComputeIndex } from "../compute/daIndex.js";
+import { ComputeService } from "../compute/service.js";
 import { connectChainView } from "../coordinator/chainView.js";
 import { Coordinator } from "../coordinator/coordinator.js";
 import { connectFaultReporter } from "../coordinator/faultReporter.js";
@@ -90,8 +93,18 @@ const run: Command = {
       logger: stderrLogger,
     });
     await coordinator.start();
+    // Compute workloads: scheduled from this coordinator's DA replay, the chain and node heartbeats.
+    const computeChain = await connectComputeChain(rpcUrl, chain);
+    const compute = new ComputeService({
+      chain: computeChain,
+      registeredNodes: () => coordinator.state.listNodes().map((n) => n.nodeId),
+      endpointOf: (id) => coordinator.state.getNode(id)?.endpoint,
+      publish: (events) => coordinator.publishAndApply(events),
+    });
+    await rebuildComputeIndex(compute, da, [key.nodeId, ...peers]);
     const service = serviceLimitsFromFlags(v);
     const app = coordinatorRoutes(coordinator, {
+      compute,
       limits: service.limits,
       // Without --idle-timeout-ms: the coordinator's own (longer) idle deadline, see COORDINATOR_TIMEOUTS.
       timeouts:
@@ -106,6 +119,7 @@ const run: Command = {
     await app.close();
     await coordinator.stop();
     chain.close();
+    computeChain.close();
     faultReporter?.close();
     await da.close();
     out("dsdn-node coordinator stopped");

@@ -1,14 +1,16 @@
 /** @module `dsdn-node storage`: runs one storage node (chunk store + chunk server) in the foreground. */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { Command } from "../../common/cli.js";
 import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
+import { ComputeAgent } from "../compute/agent.js";
+import { registerOutputsRoute } from "../compute/outputsRoute.js";
 import { parseCoordinatorList } from "../da/replay/config.js";
 import { daCliOptions, daOptionsFromCli } from "../da/replay/createDALayer.js";
 import { SERVICE_LIMIT_OPTIONS, SERVICE_LIMIT_USAGE, serviceLimitsFromFlags } from "../http/serviceLimits.js";
 import { parseSize } from "../storage/chunker.js";
 import { startNetworkNode } from "../storage/follower/networkNode.js";
-import { loadOrCreateIdentity } from "../storage/identity.js";
+import { loadOrCreateIdentity, type NodeIdentity } from "../storage/identity.js";
 import { LocalFsStorage } from "../storage/localfs.js";
 import { Scrubber } from "../storage/scrubber.js";
 import { createChunkServer, DEFAULT_MAX_BODY, DEFAULT_MAX_UPLOADS } from "../storage/server.js";
@@ -27,9 +29,34 @@ function intOpt(v: unknown, name: string, fallback: number, min: number): number
   return n;
 }
 
+/** Starts the compute agent when --coordinator-url and --compute-objects-url (or INGRESS_URL) are given. */
+function startCompute(
+  values: Record<string, unknown>,
+  outputs: LocalFsStorage,
+  identity: NodeIdentity,
+  dataDir: string,
+  err: (l: string) => void,
+): ComputeAgent | undefined {
+  const coordinatorUrl = str(values["coordinator-url"]);
+  const objectsUrl = str(values["compute-objects-url"]) ?? str(process.env.INGRESS_URL);
+  const chainId = str(values["chain-id"]) ?? str(process.env.CHAIN_ID);
+  if (!coordinatorUrl || !objectsUrl || !chainId) return undefined;
+  const agent = new ComputeAgent({
+    identity,
+    coordinatorUrl,
+    objectsUrl,
+    chainId,
+    outputs,
+    traceDir: join(dataDir, "compute-traces"),
+    log: err,
+  });
+  agent.start();
+  return agent;
+}
+
 export const storage: Command = {
   summary: "Run a storage node: chunk store and chunk server (foreground)",
-  usage: `--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] (--coordinator-key KEY... | --open-uploads) [--capacity SIZE] [--reserve-free SIZE] [--quota SIZE --quota-window-ms MS] [--max-uploads N] [--scrub-rate SIZE] [--scrub-pass-ms MS] ${SERVICE_LIMIT_USAGE} [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--class regular|datacenter] [--endpoint URL] [--da URL --token-file FILE] [--rpc URL] [--heal-rate SIZE] [--heal-interval-ms MS] [--gc-grace-ms MS]]`,
+  usage: `--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] (--coordinator-key KEY... | --open-uploads) [--capacity SIZE] [--reserve-free SIZE] [--quota SIZE --quota-window-ms MS] [--max-uploads N] [--scrub-rate SIZE] [--scrub-pass-ms MS] ${SERVICE_LIMIT_USAGE} [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--class regular|datacenter] [--endpoint URL] [--da URL --token-file FILE] [--rpc URL] [--heal-rate SIZE] [--heal-interval-ms MS] [--gc-grace-ms MS] [--compute-objects-url URL --chain-id ID]]`,
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7400" },
@@ -57,6 +84,9 @@ export const storage: Command = {
     endpoint: { type: "string" },
     ...daCliOptions,
     "heal-rate": { type: "string" },
+    // Compute: run workloads the coordinator's DA records schedule here (needs --coordinator-url).
+    "compute-objects-url": { type: "string" },
+    "chain-id": { type: "string" },
     "heal-interval-ms": { type: "string" },
     "gc-grace-ms": { type: "string" },
   },
@@ -118,6 +148,8 @@ export const storage: Command = {
       ...(str(values["scrub-rate"]) ? { bytesPerSecond: parseSize(str(values["scrub-rate"])!, "--scrub-rate") } : {}),
       passIntervalMs: intOpt(values["scrub-pass-ms"], "scrub-pass-ms", 600_000, 10),
     });
+    const outputs = await LocalFsStorage.open(join(dataDir, "compute-outputs"));
+    registerOutputsRoute(app, outputs);
     const address = await app.listen({ port, host: String(values.host) });
     out(`dsdn-node storage listening on ${address}`);
     out(`node id ${identity.nodeId} zone ${zone} data ${dataDir} chunks ${store.stats().chunks}`);
@@ -135,7 +167,9 @@ export const storage: Command = {
       throw e;
     }
     if (network && !open) for (const k of network.coordinatorKeys) trusted.add(k);
+    const compute = startCompute(values, outputs, identity, dataDir, err);
     await untilSignal();
+    await compute?.stop();
     await (network ? network.stop() : Promise.resolve())
       .then(() => scrubber.stop())
       .then(() => app.close())

@@ -1,5 +1,6 @@
 /** @module HTTP client for the coordinator API (used by the dsdn agent and storage nodes). */
 import { BaseError, ErrorCode } from "../../common/errors.js";
+import type { ShardInfo } from "../storage/erasure/shardInfo.js";
 import type { ChallengeRequest } from "./signedRequest.js";
 import { signTicketRequest } from "./ticketRequest.js";
 
@@ -128,8 +129,9 @@ export class CoordinatorClient {
     cid: string,
     size: number,
     key: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array },
+    shard?: ShardInfo,
   ): Promise<{ cid: string; tickets: TicketAnswer[] }> {
-    return this.call("POST", "/tickets", signTicketRequest(cid, size, key));
+    return this.call("POST", "/tickets", { ...signTicketRequest(cid, size, key), ...(shard ? { shard } : {}) });
   }
   /** A heal ticket for `nodeId`, which DA places `cid` on. */
   healTicket(cid: string, nodeId: string): Promise<TicketAnswer> {
@@ -138,7 +140,7 @@ export class CoordinatorClient {
   /** Declares stored objects under the uploader's signed declaration (base64 UploadDeclaration). */
   declare(body: {
     declaration: string;
-    chunks: { cid: string; size: number; index: number; proof: string[]; acks: string[] }[];
+    chunks: { cid: string; size: number; index: number; proof: string[]; acks: string[]; shard?: ShardInfo }[];
   }): Promise<{
     daHeight: string;
     published: number;

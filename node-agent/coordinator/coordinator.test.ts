@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getFile } from "../../clients/agent/get.js";
 import { uploadViaCoordinator } from "../../clients/agent/networkUpload.js";
+import { NodeClient } from "../../clients/agent/nodeClient.js";
 import { loadUploaderKey } from "../../clients/agent/uploaderKey.js";
 import { cidForBytes } from "../../common/cid.js";
 import { ed25519KeyPair } from "../../common/ed25519.js";
@@ -13,10 +16,13 @@ import { MemoryDA } from "../da/memoryDA.js";
 import { replayConfig } from "../da/replay/config.js";
 import { ReplayFollower } from "../da/replay/follower.js";
 import { DEFAULT_LIMITS } from "../http/serviceLimits.js";
+import { createIngress } from "../ingress/ingress.js";
+import { shardObjectSize } from "../storage/erasure/codec.js";
 import { signedRegistration } from "../storage/follower/register.js";
 import { SelfHealer } from "../storage/follower/selfHeal.js";
 import { loadOrCreateIdentity, type NodeIdentity } from "../storage/identity.js";
 import { LocalFsStorage } from "../storage/localfs.js";
+import { decodeManifest } from "../storage/manifest.js";
 import { createChunkServer } from "../storage/server.js";
 import { decodeTicket } from "../storage/ticket.js";
 import type { AdmissionRefusal, ChainNode, ChainView } from "./chainView.js";
@@ -58,6 +64,7 @@ interface TestNode {
   zone: string;
   url: string;
   dir: string;
+  healer: SelfHealer;
   close: () => Promise<void>;
 }
 
@@ -106,6 +113,7 @@ async function startNode(i: number, coordinatorKey: string): Promise<TestNode> {
     zone: zones[i]!,
     url,
     dir,
+    healer,
     close: async () => {
       await healer.stop();
       await follower.stop();
@@ -157,6 +165,7 @@ beforeAll(async () => {
     deadAfterMs: 500,
     reconcileIntervalMs: 100,
     challengeIntervalMs: 0,
+    maxMovesPerRound: 4,
     allowPrivateEndpoints: true,
     logger: silentLogger,
   });
@@ -333,4 +342,218 @@ describe("coordinator (in process, memory DA, fake chain)", () => {
     );
     expect((await coordinator.challenge(cid, holder.id.nodeId)).outcome).toBe("passed");
   }, 40_000);
+});
+
+describe("erasure-coded files through the coordinator (4+2, in process)", () => {
+  const addNode = async (i: number, zone: string) => {
+    zones[i] = zone;
+    const key = coordinator.publisherKeyHex();
+    const n = await startNode(i, key);
+    nodes[i] = n;
+    chain.nodes.set(n.id.nodeId, {
+      operator: n.operator,
+      zone: n.zone,
+      nodeClass: "regular",
+      endpoint: n.url,
+      capacityBytes: 1n << 40n,
+      tlsCertFingerprint: fp,
+      status: "active",
+      statusReason: "",
+      stake: 600n,
+      cooldown: false,
+    });
+    expect((await api.register(registration(n))).status).toBe("active");
+    return n;
+  };
+  let manifest = "";
+  let data: Buffer;
+  const readFromAny = async (cid: string) => {
+    for (const n of live()) {
+      const c = new NodeClient(n.url, { retries: 0 });
+      try {
+        return await c.get(cid);
+      } catch {
+        // next node
+      } finally {
+        c.close();
+      }
+    }
+    return undefined;
+  };
+  const live = () => nodes.filter((n) => coordinator.state.getNode(n.id.nodeId)?.status === "active");
+  const shardsOf = () => coordinator.state.listChunkCids().filter((c) => coordinator.state.getChunk(c)?.shard);
+
+  it("places the 6 shards of each chunk on 6 distinct nodes, at most 2 per zone, recorded on DA with their stripe", async () => {
+    // Node 4 died above: 4 live nodes + 3 new ones = 7 in 3 zones.
+    await addNode(5, "zone-c");
+    await addNode(6, "zone-b");
+    await addNode(7, "zone-c");
+    expect(live()).toHaveLength(7);
+    data = randomBytes(200_000);
+    const file = join(tmp, "ec.bin");
+    writeFileSync(file, data);
+    const r = await uploadViaCoordinator({
+      path: file,
+      coordinator: api.url,
+      chunkSize: 64 * 1024,
+      erasure: { k: 4, m: 2 },
+      key: await loadUploaderKey({ backend: "test" }),
+    });
+    manifest = r.manifest;
+    const m = decodeManifest((await readFromAny(manifest))!, manifest);
+    expect(m.erasure).toEqual({ dataShards: 4, parityShards: 2 });
+    for (const ref of m.chunks) {
+      const placed = ref.shards.map((s) => coordinator.state.getChunk(s)!);
+      for (const [i, p] of placed.entries()) {
+        expect(p.replicationFactor).toBe(1);
+        expect(p.shard).toMatchObject({ chunkCid: ref.cid, index: i, dataShards: 4, parityShards: 2 });
+        expect(p.replicas).toEqual(p.placement);
+      }
+      const holders = placed.map((p) => p.placement[0]!);
+      expect(new Set(holders).size).toBe(6);
+      const perZone = new Map<string, number>();
+      for (const h of holders) {
+        const z = coordinator.state.getNode(h)!.zone;
+        perZone.set(z, (perZone.get(z) ?? 0) + 1);
+      }
+      expect(Math.max(...perZone.values())).toBeLessThanOrEqual(2);
+    }
+    const out = join(tmp, "ec.out");
+    await getFile({ manifest, nodes: live().map((n) => n.url), out });
+    expect(readFileSync(out).equals(data)).toBe(true);
+    // The ingress rebuilds each chunk from k shards too, ranges included.
+    const follower = new ReplayFollower({
+      da,
+      config: replayConfig({ coordinators: [coordinator.publisherKeyHex()] }),
+      logger: silentLogger,
+    });
+    await follower.syncToHead();
+    follower.start();
+    const ingress = createIngress({ da, follower, probeIntervalMs: 100 });
+    try {
+      const url = await ingress.app.listen({ port: 0, host: "127.0.0.1" });
+      await ingress.health.probeAll();
+      const whole = await fetch(`${url}/object/${manifest}`);
+      expect(whole.status).toBe(200);
+      expect(Buffer.from(await whole.arrayBuffer()).equals(data)).toBe(true);
+      const part = await fetch(`${url}/object/${manifest}`, { headers: { range: "bytes=70000-140000" } });
+      expect(part.status).toBe(206);
+      expect(Buffer.from(await part.arrayBuffer()).equals(data.subarray(70000, 140001))).toBe(true);
+    } finally {
+      await ingress.stop();
+      await follower.stop();
+    }
+  });
+
+  it("refuses a ticket or declaration whose stripe does not hold the object, or whose size is not a shard's", async () => {
+    const key = secp256k1KeyPair();
+    const stripe = Array.from({ length: 6 }, (_, i) => cidForBytes(Buffer.from(`stripe shard ${i}`)));
+    const chunkCid = cidForBytes(Buffer.from("the chunk"));
+    const good = { chunkCid, chunkSize: 1000, k: 4, m: 2, index: 2, stripe };
+    const size = shardObjectSize(1000, 4);
+    expect((await api.tickets(stripe[2]!, size, key, good)).tickets).toHaveLength(1);
+    await expect(api.tickets(stripe[2]!, size, key, { ...good, index: 3 })).rejects.toThrow(
+      /stripe position 3 is not this shard/,
+    );
+    await expect(api.tickets(stripe[2]!, size + 1, key, good)).rejects.toThrow(/is not a shard of a 1000-byte chunk/);
+    await expect(
+      api.tickets(stripe[2]!, size, key, { ...good, stripe: [...stripe.slice(0, 5), stripe[0]!] }),
+    ).rejects.toThrow(/lists a shard twice/);
+    await expect(api.tickets(stripe[2]!, size, key, { ...good, m: 3 })).rejects.toThrow(/lists 6 shards, not k\+m/);
+  });
+
+  it("survives the loss of m = 2 nodes and is repaired back; repair work and bytes grow with what was lost", async () => {
+    const before = coordinator.repairPlanner.stats;
+    const totalShards = shardsOf().length;
+    // Kill the two nodes holding the most shards of this file.
+    const load = new Map<string, number>();
+    for (const s of shardsOf()) {
+      const n = coordinator.state.getChunk(s)!.placement[0]!;
+      load.set(n, (load.get(n) ?? 0) + 1);
+    }
+    const victims = [...load.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 2);
+    const lostShards = victims.reduce((a, [, c]) => a + c, 0);
+    const lostSet = new Set(victims.map(([id]) => id));
+    const onVictims = new Set(
+      [...lostSet].flatMap((id) => [...coordinator.state.chunksPlacedOn(id), ...coordinator.state.chunksHeldBy(id)]),
+    );
+    const fetchedBefore = nodes.reduce((a, n) => a + n.healer.stats.rebuildBytesFetched, 0);
+    const shardBytes = shardObjectSize(64 * 1024, 4);
+    for (const id of lostSet) await nodes.find((n) => n.id.nodeId === id)!.close();
+    // Still readable from the survivors before any repair.
+    const early = join(tmp, "ec.early");
+    await getFile({ manifest, nodes: nodes.filter((n) => !lostSet.has(n.id.nodeId)).map((n) => n.url), out: early });
+    expect(readFileSync(early).equals(data)).toBe(true);
+    await until(
+      () =>
+        shardsOf().every((s) => {
+          const c = coordinator.state.getChunk(s)!;
+          return !lostSet.has(c.placement[0]!) && c.replicas.includes(c.placement[0]!);
+        }),
+      30_000,
+      "every shard back on a live node",
+    );
+    const after = coordinator.repairPlanner.stats;
+    // Work: the chunks on the dead nodes (and their stripes' siblings), never every chunk.
+    expect(after.examined - before.examined).toBeGreaterThan(0);
+    expect(after.examined - before.examined).toBeLessThanOrEqual(onVictims.size * 6);
+    // Re-placed: at least every lost shard (a shard re-placed onto the second victim before its death was
+    // detected moves twice), plus replicated chunks (the earlier file, this manifest) the victims held.
+    expect(after.replaced - before.replaced).toBeGreaterThanOrEqual(lostShards);
+    expect(totalShards).toBeGreaterThan(0);
+    // Bytes moved: each lost shard rebuilt from at most k = 4 others (fewer when the node already held one).
+    const moved = nodes.reduce((a, n) => a + n.healer.stats.rebuildBytesFetched, 0) - fetchedBefore;
+    const lostBytes = lostShards * shardBytes; // the last chunk's shards are smaller: an upper bound
+    expect(moved).toBeGreaterThan(0);
+    expect(moved).toBeLessThanOrEqual(4 * lostBytes);
+    console.log(
+      `EC 4+2 repair: ${lostShards} shards lost, ${moved} bytes moved, ${(moved / lostBytes).toFixed(2)}× the lost bytes`,
+    );
+    const out = join(tmp, "ec.after");
+    await getFile({ manifest, nodes: nodes.filter((n) => !lostSet.has(n.id.nodeId)).map((n) => n.url), out });
+    expect(readFileSync(out).equals(data)).toBe(true);
+    // Nothing lost since: another round examines nothing.
+    const quiet = coordinator.repairPlanner.stats.examined;
+    await coordinator.repair();
+    expect(coordinator.repairPlanner.stats.examined).toBe(quiet);
+  }, 60_000);
+
+  it("a node that joins receives a fair share by rate-limited moves; old holders are dropped from the record", async () => {
+    await until(() => coordinator.rebalancer.stats.pending === 0, 20_000, "no rebalance walk in progress");
+    const movesBefore = coordinator.rebalancer.stats.moves;
+    const n = await addNode(8, "zone-a");
+    const placedOn = () => coordinator.state.chunksPlacedOn(n.id.nodeId);
+    await until(
+      () =>
+        coordinator.rebalancer.stats.pending === 0 &&
+        placedOn().length > 0 &&
+        placedOn().every((c) => coordinator.state.replicasOf(c).includes(n.id.nodeId)),
+      30_000,
+      "the new node holds what moved to it",
+    );
+    const moves = coordinator.rebalancer.stats.moves - movesBefore;
+    // Each chunk now on the new node got there by one move; stripes repaired earlier may also move back to
+    // their fresh placement on other nodes.
+    expect(moves).toBeGreaterThanOrEqual(placedOn().length);
+    // Fair share: its part of all placements (replicas and shards) among the live nodes, within sampling noise.
+    const cids = coordinator.state.listChunkCids();
+    const placements = cids.reduce((a, c) => a + coordinator.state.getChunk(c)!.placement.length, 0);
+    const fair = placements / live().length;
+    expect(placedOn().length).toBeGreaterThanOrEqual(Math.floor(fair / 3));
+    console.log(
+      `rebalance: new node received ${placedOn().length} of ${placements} placements (fair share ${fair.toFixed(1)})`,
+    );
+    // Every moved chunk is recorded only on its placement once the new node holds it (GC frees the rest).
+    await until(
+      () =>
+        placedOn().every((c) =>
+          coordinator.state.replicasOf(c).every((h) => coordinator.state.getChunk(c)!.placement.includes(h)),
+        ),
+      20_000,
+      "old holders dropped",
+    );
+    const out = join(tmp, "ec.rebalanced");
+    await getFile({ manifest, nodes: live().map((x) => x.url), out });
+    expect(readFileSync(out).equals(data)).toBe(true);
+  }, 60_000);
 });

@@ -21,17 +21,22 @@ import { EventPublisher } from "../da/events/publisher.js";
 import type { ReplayConfig } from "../da/replay/config.js";
 import { ReplayFollower } from "../da/replay/follower.js";
 import { deleteRecordId, type NodeInfo, type NodeStatusName, type ReplayState } from "../da/replay/state.js";
+import type { StateChange } from "../da/replay/transition.js";
 import { compareWriteKeys } from "../da/replay/writeKey.js";
 import type { DALayer } from "../da/types.js";
 import { type ChainPlacementInput, placementCandidates, readChainPlacementInput } from "../placement/candidates.js";
 import { DEFAULT_REPLICATION_FACTOR, type Placement, placeChunk } from "../placement/placement.js";
+import { placeStripe } from "../placement/stripe.js";
 import { verifyAck } from "../storage/ack.js";
+import { checkShardInfo, type ShardInfo, shardToProto } from "../storage/erasure/shardInfo.js";
 import { MAX_MANIFEST_BYTES } from "../storage/manifest.js";
 import type { ChainView } from "./chainView.js";
 import { type ChallengeResult, challengeReplica } from "./challenge.js";
 import type { FaultReporter } from "./faultReporter.js";
 import { HealthMonitor } from "./healthMonitor.js";
+import { Rebalancer } from "./rebalancer.js";
 import { admitNode } from "./registration.js";
+import { RepairPlanner } from "./repairPlanner.js";
 import { type ChallengeRequest, ReplayGuard, verifyChallengeRequest } from "./signedRequest.js";
 import { type TicketRequest, verifyTicketRequest } from "./ticketRequest.js";
 import { DEFAULT_TICKET_TTL_MS, healTicket, placementTickets, type TicketGrant, type TicketIssuer } from "./tickets.js";
@@ -49,6 +54,13 @@ export interface CoordinatorOptions {
   readonly deadAfterMs?: number;
   /** Chain status sync and repair scan period (default 2 s). */
   readonly reconcileIntervalMs?: number;
+  /**
+   * Erasure-coded stripes are repaired once their shards on Active nodes are at most k + this many (capped at
+   * m; default ⌈m/2⌉) — Storj's repair threshold.
+   */
+  readonly repairSafety?: number;
+  /** Rebalancing: at most this many chunks moved per reconcile round (default 16); 0 turns it off. */
+  readonly maxMovesPerRound?: number;
   /** At most this many chunks re-placed per reconcile round, so healing never floods the network. */
   readonly maxHealsPerRound?: number;
   /** Random storage challenges: one every this many ms (0 = off; default 5 s). */
@@ -76,6 +88,8 @@ export interface DeclaredChunkInput {
   readonly proof: readonly string[];
   /** base64 SignedStorageAck from each node that stored it (not needed for a chunk already stored and live). */
   readonly acks: readonly string[];
+  /** The object is one shard of an erasure-coded chunk: its stripe (placed together, recorded on DA). */
+  readonly shard?: ShardInfo;
 }
 
 /** A registration signed more than this many DA heights ago is stale: the node must sign a fresh one. */
@@ -150,6 +164,10 @@ export class Coordinator {
   private readonly timers = new Set<NodeJS.Timeout>();
   private reconciling: Promise<void> | undefined;
   private stopped = false;
+  /** What needs repair, fed by DA events. */
+  readonly repairPlanner: RepairPlanner;
+  /** Moves chunks onto nodes that joined, a few per round. */
+  readonly rebalancer: Rebalancer;
   /** Heals (re-placements) published since start, for /health and the benchmark. */
   heals = 0;
 
@@ -157,6 +175,12 @@ export class Coordinator {
     this.o = options;
     this.log = options.logger ?? stderrLogger;
     this.replicationFactor = options.replicationFactor ?? DEFAULT_REPLICATION_FACTOR;
+    const safety = options.repairSafety;
+    this.rebalancer = new Rebalancer(() => this.state);
+    this.repairPlanner = new RepairPlanner(
+      () => this.state,
+      safety === undefined ? undefined : (m: number) => Math.min(safety, m),
+    );
     this.follower = new ReplayFollower({
       da: options.da,
       config: options.replay,
@@ -195,6 +219,12 @@ export class Coordinator {
       maxDelayMs: 20,
       logger: this.log,
     });
+    // Repair is driven by DA changes; everything is looked at once now (what changed while this was down).
+    this.follower.on("change", (c: StateChange) => {
+      this.repairPlanner.onChange(c);
+      this.rebalancer.onChange(c);
+    });
+    this.repairPlanner.seedAll();
     this.follower.start();
     this.health.start();
     const every = (ms: number, f: () => Promise<void>) => {
@@ -326,6 +356,31 @@ export class Coordinator {
    * Placement of `cid` from DA state and the chain's registrations and stake weights at a recorded height —
    * the same function `dsdn-node placement` runs (at that height).
    */
+  /**
+   * Where shard `shard.index` of a stripe goes: `placeStripe` over the candidates, keeping siblings that DA
+   * already places (so a re-upload or a repair never moves the others). Replication factor 1: the stripe's
+   * parity is its redundancy.
+   */
+  async shardPlacement(shard: ShardInfo, uploader?: string, unhealthy?: ReadonlySet<string>): Promise<Placement> {
+    const chain = await this.chainPlacementInput();
+    const nodes = placementCandidates(this.state, chain, unhealthy);
+    const current = new Map<number, string>();
+    shard.stripe.forEach((cid, i) => {
+      const placed = this.state.getChunk(cid)?.placement[0];
+      if (placed !== undefined) current.set(i, placed);
+    });
+    const p = placeStripe({ shards: shard.stripe, parity: shard.m, nodes, current, ...(uploader ? { uploader } : {}) });
+    const node = p.nodes[shard.index];
+    return {
+      cid: shard.stripe[shard.index]!,
+      nodes: node ? [node] : [],
+      replicationFactor: 1,
+      underReplicated: node === undefined || p.sharedNodes > 0 || p.overZone > 0,
+      eligible: nodes.filter((n) => n.status === "active").length,
+      chainHeight: chain.height,
+    };
+  }
+
   async placement(cid: string, uploader?: string, rf = this.replicationFactor): Promise<Placement> {
     if (!isValidCid(cid)) throw new InvalidArgumentError(`"${cid.slice(0, 80)}" is not a CIDv1 raw sha2-256`);
     const chain = await this.chainPlacementInput();
@@ -363,7 +418,10 @@ export class Coordinator {
       );
     const replay = this.ticketGuard.use(req.signature, req.signedAtMs);
     if (replay) throw new BaseError(ErrorCode.Unauthorized, replay);
-    const placement = await this.placement(req.cid, req.uploader);
+    if (req.shard) checkShardInfo(req.cid, req.size, req.shard);
+    const placement = req.shard
+      ? await this.shardPlacement(req.shard, req.uploader)
+      : await this.placement(req.cid, req.uploader);
     return {
       placement,
       tickets: placementTickets(this.ticketIssuer, this.state, placement, req.size, req.uploader),
@@ -414,13 +472,16 @@ export class Coordinator {
         throw new BaseError(ErrorCode.InvalidArgument, `${c.cid} (${size} bytes) is not in the signed declaration`);
       if (c.cid === d.manifestCid && size > BigInt(MAX_MANIFEST_BYTES))
         throw new BaseError(ErrorCode.TooLarge, `manifest ${c.cid} is ${size} bytes (at most ${MAX_MANIFEST_BYTES})`);
+      if (c.shard) checkShardInfo(c.cid, size, c.shard);
       const live = this.state.getChunk(c.cid);
       if (live && live.size !== size)
         throw new BaseError(ErrorCode.Conflict, `${c.cid} is stored with ${live.size} bytes, not ${size}`);
       // A live chunk keeps its placement: a second owner adds a pin, never moves or re-owns the data.
       const placement = live
         ? { nodes: live.placement.map((nodeId) => ({ nodeId })), replicationFactor: live.replicationFactor }
-        : await this.placement(c.cid, uploader);
+        : c.shard
+          ? await this.shardPlacement(c.shard, uploader)
+          : await this.placement(c.cid, uploader);
       const placed = new Set(placement.nodes.map((n) => n.nodeId));
       const replicas: { nodeId: string; ack: Uint8Array }[] = [];
       for (const a of c.acks) {
@@ -460,6 +521,7 @@ export class Coordinator {
             declaration,
             index: c.index,
             proof,
+            shard: live ? this.state.chunks.get(c.cid)?.chunk.shard : c.shard ? shardToProto(c.shard) : undefined,
           },
         });
       for (const r of replicas)
@@ -534,10 +596,11 @@ export class Coordinator {
     if (this.state.getNode(nodeId)?.status !== "active")
       throw new BaseError(ErrorCode.Conflict, `node ${nodeId.slice(0, 16)}… is not Active`);
     if (chunk.replicas.includes(nodeId)) return { cid: ack.cid, nodeId, recorded: false };
-    await this.publisher.publish({
-      type: "replicaAdded",
-      value: { cid: ack.cid, nodeId: ack.nodePubkey, ack: Buffer.from(bytes) },
-    });
+    // Holders the chunk moved away from are dropped later, from applied state (`Rebalancer.settleMoves`).
+    const events: DAEventInput[] = [
+      { type: "replicaAdded", value: { cid: ack.cid, nodeId: ack.nodePubkey, ack: Buffer.from(bytes) } },
+    ];
+    for (const e of events) await this.publisher.publish(e);
     return { cid: ack.cid, nodeId, recorded: true };
   }
 
@@ -688,53 +751,47 @@ export class Coordinator {
     }
     if (events.length) await this.publishAndApply(events);
     await this.repair();
+    const settled = this.rebalancer.settleMoves();
+    if (settled.length) await this.publishAndApply(settled);
+    await this.rebalance();
+  }
+
+  /** One rate-limited step of rebalancing (after a node joined); repair goes first each round. */
+  async rebalance(): Promise<number> {
+    const maxMoves = this.o.maxMovesPerRound ?? 16;
+    if (maxMoves <= 0 || this.rebalancer.stats.pending === 0) return 0;
+    const chain = await this.chainPlacementInput();
+    const events = this.rebalancer.plan({
+      candidates: placementCandidates(this.state, chain),
+      chainHeight: chain.height,
+      maxMoves,
+      maxExamine: Math.max(256, maxMoves * 16),
+    });
+    if (events.length) {
+      this.log.info("rebalancing: moving chunks to their new placement", { chunks: events.length });
+      await this.publishAndApply(events);
+    }
+    return events.length;
   }
 
   /**
-   * Re-places chunks whose declared placement names a node that is no longer Active: the new placement is
-   * the pure placement over today's registry (rendezvous keeps the surviving replicas), published as
-   * ChunkDeclared, and replicas on non-Active nodes are removed. The newly placed nodes fetch by themselves.
+   * Re-places what lost a node — only the chunks DA events queued since the last round (`RepairPlanner`),
+   * never a scan of every chunk: replicated chunks get the pure placement over today's registry
+   * (rendezvous keeps the surviving replicas), erasure-coded stripes re-place their lost shards once they
+   * are at their repair threshold. Published as ChunkDeclared (+ ReplicaRemoved for non-Active holders);
+   * the newly placed nodes fetch or rebuild by themselves. At most `--max-heals` per round.
    */
   async repair(): Promise<number> {
-    const max = this.o.maxHealsPerRound ?? 64;
-    const events: DAEventInput[] = [];
-    let healed = 0;
-    const nodes = this.state.listNodes();
+    if (this.repairPlanner.stats.queued === 0) return 0;
     const chain = await this.chainPlacementInput();
-    const candidates = placementCandidates(this.state, chain);
-    const active = new Set(nodes.filter((n) => n.status === "active").map((n) => n.nodeId));
-    for (const cid of this.state.listChunkCids()) {
-      if (healed >= max) break;
-      const c = this.state.getChunk(cid)!;
-      const lost = c.placement.filter((n) => !active.has(n));
-      if (lost.length === 0) continue;
-      const rec = this.state.chunks.get(cid)!;
-      const uploader = c.uploader;
-      const p = placeChunk({
-        cid,
-        nodes: candidates,
-        replicationFactor: c.replicationFactor,
-        uploader,
-        chainHeight: chain.height,
-      });
-      const next = p.nodes.map((n) => n.nodeId);
-      if (next.length === 0 || (next.length === c.placement.length && next.every((n, i) => n === c.placement[i])))
-        continue;
-      events.push({
-        type: "chunkDeclared",
-        value: { ...rec.chunk, placement: next.map((n) => Buffer.from(fromHex(n))), chainHeight: chain.height },
-      });
-      for (const n of c.replicas)
-        if (!active.has(n))
-          events.push({
-            type: "replicaRemoved",
-            value: { cid, nodeId: Buffer.from(fromHex(n)), reason: "node not Active" },
-          });
-      healed++;
-    }
+    const { events, healed } = this.repairPlanner.plan({
+      candidates: placementCandidates(this.state, chain),
+      chainHeight: chain.height,
+      max: this.o.maxHealsPerRound ?? 64,
+    });
     if (events.length) {
       this.heals += healed;
-      this.log.info("re-placing under-replicated chunks", { chunks: healed });
+      this.log.info("re-placing chunks that lost a node", { chunks: healed });
       await this.publishAndApply(events);
     }
     return healed;

@@ -1,6 +1,8 @@
 /** @module The coordinator's HTTP API (fastify, a JSON schema on every route); every answer comes from replayed DA state. */
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { ErrorCode, isBaseError } from "../../common/errors.js";
+import { computeRoutes } from "../compute/routes.js";
+import type { ComputeService } from "../compute/service.js";
 import {
   applyServiceLimits,
   DEFAULT_LIMITS,
@@ -9,6 +11,7 @@ import {
   type ServiceTimeouts,
   serverTimeouts,
 } from "../http/serviceLimits.js";
+import { SHARD_INFO_SCHEMA } from "../storage/erasure/shardInfo.js";
 import type { Coordinator, DeclaredChunkInput } from "./coordinator.js";
 import { RegistrationRefused } from "./registration.js";
 import type { ChallengeRequest } from "./signedRequest.js";
@@ -47,7 +50,7 @@ export const COORDINATOR_TIMEOUTS: ServiceTimeouts = { ...DEFAULT_TIMEOUTS, idle
 
 export function coordinatorRoutes(
   c: Coordinator,
-  service: { timeouts?: ServiceTimeouts; limits?: ServiceLimits } = {},
+  service: { timeouts?: ServiceTimeouts; limits?: ServiceLimits; compute?: ComputeService } = {},
 ): FastifyInstance {
   const root = Fastify({
     logger: false,
@@ -57,6 +60,8 @@ export function coordinatorRoutes(
   // Every route is rate-limited per client (a root onRequest hook) and shed under load.
   applyServiceLimits(root, service.limits ?? DEFAULT_LIMITS);
   root.register(async (app) => routes(app, c));
+  const compute = service.compute;
+  if (compute) root.register(async (app) => computeRoutes(app, compute));
   root.setErrorHandler((err, _req, reply: FastifyReply) => {
     if (err instanceof RegistrationRefused)
       return reply.code(403).send({
@@ -160,6 +165,7 @@ function routes(app: FastifyInstance, c: Coordinator): void {
             publicKey: { type: "string", minLength: 44, maxLength: 44, pattern: "^[A-Za-z0-9+/=]+$" },
             signedAtMs: { type: "integer", minimum: 0 },
             signature: { type: "string", minLength: 88, maxLength: 88, pattern: "^[A-Za-z0-9+/=]+$" },
+            shard: SHARD_INFO_SCHEMA,
           },
         },
       },
@@ -215,6 +221,7 @@ function routes(app: FastifyInstance, c: Coordinator): void {
                   index: { type: "integer", minimum: 0 },
                   proof: { type: "array", maxItems: 64, items: { type: "string", minLength: 44, maxLength: 44 } },
                   acks: { type: "array", maxItems: 64, items: b64 },
+                  shard: SHARD_INFO_SCHEMA,
                 },
               },
             },

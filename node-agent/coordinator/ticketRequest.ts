@@ -1,6 +1,7 @@
 /** @module Uploader-signed ticket requests (POST /tickets): ADR-036 by the uploader's account key, fresh and used once. */
 import { adr036Sign, adr036Verify } from "../../common/adr036.js";
 import { pubKeyToAddress } from "../../common/secp256k1.js";
+import type { ShardInfo } from "../storage/erasure/shardInfo.js";
 
 /** POST /tickets body: who asks for which chunk, signed by that account so per-uploader quotas hold. */
 export interface TicketRequest {
@@ -13,6 +14,12 @@ export interface TicketRequest {
   readonly signedAtMs: number;
   /** base64 64-byte ADR-036 signature over ticketRequestBytes(). */
   readonly signature: string;
+  /**
+   * For a shard of an erasure-coded chunk: its stripe, so the shard is placed with its siblings (one node
+   * each, at most m per zone). Not signed: it only chooses where the uploader's own shard goes, and
+   * the ticket still binds this cid and size.
+   */
+  readonly shard?: ShardInfo;
 }
 
 export function ticketRequestBytes(cid: string, size: number, signedAtMs: number): Uint8Array {

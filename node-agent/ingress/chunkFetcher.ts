@@ -1,9 +1,12 @@
 /** @module Fetch a chunk from the nearest healthy replica DA lists (zone, then measured latency), verified, with failover. */
 import { NodeClient } from "../../clients/agent/nodeClient.js";
-import { BaseError, ErrorCode, isBaseError } from "../../common/errors.js";
+import { verifyCid } from "../../common/cid.js";
+import { BaseError, ErrorCode, IntegrityError, isBaseError } from "../../common/errors.js";
 import type { HealthMonitor } from "../coordinator/healthMonitor.js";
 import type { ReplayState } from "../da/replay/state.js";
+import { decodeStripe } from "../storage/erasure/codec.js";
 import type { ChunkCache } from "./chunkCache.js";
+import type { FilePart } from "./manifestCache.js";
 
 export interface ReplicaChoice {
   readonly nodeId: string;
@@ -87,6 +90,36 @@ export class ChunkFetcher {
       choices.length === 0 ? `no Active replica of ${cid} is recorded on DA` : `no replica of ${cid} could serve it`,
       { meta: { attempts } },
     );
+  }
+
+  /**
+   * A file's chunk: fetched whole, or — erasure-coded — rebuilt from the first k of its shards that verified
+   * replicas serve (each shard checked against its CID and trailer, the result against the chunk's CID), then
+   * kept in the cache under the chunk's CID.
+   */
+  async part(p: FilePart, attempts: FetchAttempt[] = []): Promise<Buffer> {
+    if (!p.stripe) return this.get(p.cid, attempts);
+    const cached = this.cache.get(p.cid);
+    if (cached) return cached;
+    const got = new Map<number, Uint8Array>();
+    for (const [i, shard] of p.stripe.shards.entries()) {
+      if (got.size >= p.stripe.k) break;
+      try {
+        got.set(i, await this.get(shard, attempts));
+      } catch {
+        // the next shard; the attempts say why this one failed
+      }
+    }
+    if (got.size < p.stripe.k)
+      throw new BaseError(
+        ErrorCode.Unavailable,
+        `only ${got.size} of the ${p.stripe.k} shards needed to rebuild ${p.cid} could be fetched`,
+        { meta: { attempts } },
+      );
+    const bytes = await decodeStripe(got, p.cid, { k: p.stripe.k, m: p.stripe.m }, p.size);
+    if (!verifyCid(p.cid, bytes)) throw new IntegrityError(`chunk rebuilt from shards does not match ${p.cid}`);
+    this.cache.set(p.cid, bytes);
+    return bytes;
   }
 
   close(): void {

@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CarReader } from "@ipld/car/reader";
+import { CID } from "multiformats/cid";
+import { sha256 } from "multiformats/hashes/sha2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cidForBytes } from "../../common/cid.js";
 import { ed25519KeyPair } from "../../common/ed25519.js";
@@ -68,7 +71,12 @@ beforeAll(async () => {
   file = randomBytes(5 * CHUNK + 123);
   const chunks = [];
   for (let off = 0; off < file.length; off += CHUNK) chunks.push(file.subarray(off, off + CHUNK));
-  const refs = chunks.map((c) => ({ cid: cidForBytes(c), size: BigInt(c.length), plainSize: BigInt(c.length) }));
+  const refs = chunks.map((c) => ({
+    cid: cidForBytes(c),
+    size: BigInt(c.length),
+    plainSize: BigInt(c.length),
+    shards: [],
+  }));
   const m = manifestCid({
     version: MANIFEST_VERSION,
     totalSize: BigInt(file.length),
@@ -76,6 +84,7 @@ beforeAll(async () => {
     chunks: refs,
     encryption: undefined,
     name: "",
+    erasure: undefined,
   });
   manifest = m.cid;
   const objects = [
@@ -266,5 +275,69 @@ describe("ingress", () => {
     const body = JSON.parse(text) as { summary: string; details: { ref: string } };
     expect(body.summary).toBe("no replica could serve this object right now; try again later");
     expect(logged.join("\n")).toContain(body.details.ref);
+  });
+});
+
+describe("IPFS trustless gateway", () => {
+  /** What an IPFS client does: every block's bytes must hash to its CID. */
+  const verifies = async (cid: CID, bytes: Uint8Array) =>
+    Buffer.from((await sha256.digest(bytes)).digest).equals(Buffer.from(cid.multihash.digest));
+
+  it("serves a single block as application/vnd.ipld.raw (by ?format and by Accept), verifiable against its CID", async () => {
+    const { url } = await startIngress();
+    flaky.goodRequests = 0; // the nearest replica lies: the gateway must not pass its bytes on
+    flaky.mode = "garbage";
+    const chunk0 = CID.parse(
+      ((await (await fetch(`${url}/object/${manifest}?details=1`)).json()) as any).details.chunks[0].cid,
+    );
+    for (const init of [
+      { q: "?format=raw", h: {} as Record<string, string> },
+      { q: "", h: { accept: "application/vnd.ipld.raw" } },
+    ]) {
+      const res = await fetch(`${url}/ipfs/${chunk0}${init.q}`, { headers: init.h });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("application/vnd.ipld.raw");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect(await verifies(chunk0, bytes)).toBe(true);
+      expect(Buffer.from(bytes).equals(file.subarray(0, CHUNK))).toBe(true);
+    }
+  });
+
+  it("serves a file as a CARv1 (manifest root, then every chunk once) that @ipld/car reads and every block verifies", async () => {
+    const { url } = await startIngress();
+    const res = await fetch(`${url}/ipfs/${manifest}`, { headers: { accept: "application/vnd.ipld.car; version=1" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/vnd\.ipld\.car; version=1/);
+    const car = await CarReader.fromBytes(new Uint8Array(await res.arrayBuffer()));
+    expect((await car.getRoots()).map(String)).toEqual([manifest]);
+    const blocks = [];
+    for await (const b of car.blocks()) blocks.push(b);
+    expect(blocks).toHaveLength(7);
+    for (const b of blocks) expect(await verifies(b.cid, b.bytes)).toBe(true);
+    expect(String(blocks[0]!.cid)).toBe(manifest);
+    expect(Buffer.concat(blocks.slice(1).map((b) => b.bytes)).equals(file)).toBe(true);
+    // dag-scope=block: the root block alone.
+    const one = await CarReader.fromBytes(
+      new Uint8Array(await (await fetch(`${url}/ipfs/${manifest}?format=car&dag-scope=block`)).arrayBuffer()),
+    );
+    const only = [];
+    for await (const b of one.blocks()) only.push(String(b.cid));
+    expect(only).toEqual([manifest]);
+  });
+
+  it("refuses what it cannot answer verifiably: no format (406), unknown format, paths, undeclared CIDs, foreign CIDs", async () => {
+    const { url } = await startIngress();
+    expect((await fetch(`${url}/ipfs/${manifest}`)).status).toBe(406);
+    expect((await fetch(`${url}/ipfs/${manifest}`, { headers: { accept: "text/html" } })).status).toBe(406);
+    expect(
+      (await fetch(`${url}/ipfs/${manifest}`, { headers: { accept: "application/vnd.ipld.car; version=2" } })).status,
+    ).toBe(406);
+    expect((await fetch(`${url}/ipfs/${manifest}?format=dag-json`)).status).toBe(400);
+    expect((await fetch(`${url}/ipfs/${manifest}/a/b?format=raw`)).status).toBe(400);
+    expect((await fetch(`${url}/ipfs/${manifest}?format=car&dag-scope=everything`)).status).toBe(400);
+    expect((await fetch(`${url}/ipfs/${cidForBytes(Buffer.from("never declared"))}?format=raw`)).status).toBe(404);
+    // A dag-pb (CIDv0) root is another system's: refused before any lookup.
+    expect((await fetch(`${url}/ipfs/QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG?format=raw`)).status).toBe(400);
   });
 });

@@ -19,7 +19,8 @@ import { parseRange } from "../storage/range.js";
 import type { ByteRange } from "../storage/storage.js";
 import { ChunkCache } from "./chunkCache.js";
 import { ChunkFetcher, type FetchAttempt } from "./chunkFetcher.js";
-import { ManifestCache } from "./manifestCache.js";
+import { type FilePart, ManifestCache } from "./manifestCache.js";
+import { registerTrustlessGateway } from "./trustless.js";
 
 /** Chunks listed per `?details=1` page by default, and at most. */
 export const DETAILS_PAGE = 100;
@@ -52,10 +53,7 @@ export interface Ingress {
   stop(): Promise<void>;
 }
 
-interface Part {
-  readonly cid: string;
-  readonly size: number;
-}
+type Part = FilePart;
 
 export function createIngress(o: IngressOptions): Ingress {
   const follower = o.follower;
@@ -234,18 +232,20 @@ export function createIngress(o: IngressOptions): Ingress {
       if (range) reply.code(206).header("content-range", `bytes ${r.start}-${r.end}/${total}`);
       // The first chunk is fetched before headers go out, so a fully unavailable object is a clean error.
       const pieces = spans(parts, r);
-      const first = pieces.length ? await fetcher.get(pieces[0]!.cid) : undefined;
+      const first = pieces.length ? await fetcher.part(pieces[0]!.part) : undefined;
       return reply.send(Readable.from(stream(pieces, first)));
     },
   );
+
+  registerTrustlessGateway(app, { follower, fetcher, manifests });
 
   /** Yields verified bytes in order; fetches one chunk ahead so the next replica round trip overlaps sending. */
   async function* stream(pieces: Span[], first: Buffer | undefined): AsyncGenerator<Buffer> {
     let current: Promise<Buffer> | undefined = first ? Promise.resolve(first) : undefined;
     for (let i = 0; i < pieces.length; i++) {
-      const next = i + 1 < pieces.length ? fetcher.get(pieces[i + 1]!.cid) : undefined;
+      const next = i + 1 < pieces.length ? fetcher.part(pieces[i + 1]!.part) : undefined;
       next?.catch(() => {}); // awaited in the next round; a failure there ends the stream
-      const bytes = await (current ?? fetcher.get(pieces[i]!.cid));
+      const bytes = await (current ?? fetcher.part(pieces[i]!.part));
       const p = pieces[i]!;
       yield bytes.subarray(p.from, p.to + 1);
       current = next;
@@ -266,6 +266,7 @@ export function createIngress(o: IngressOptions): Ingress {
 
 interface Span {
   readonly cid: string;
+  readonly part: Part;
   /** Inclusive offsets inside the chunk. */
   readonly from: number;
   readonly to: number;
@@ -280,7 +281,7 @@ function spans(parts: readonly Part[], r: ByteRange): Span[] {
     const end = offset + p.size - 1;
     offset += p.size;
     if (end < r.start || start > r.end) continue;
-    out.push({ cid: p.cid, from: Math.max(r.start, start) - start, to: Math.min(r.end, end) - start });
+    out.push({ cid: p.cid, part: p, from: Math.max(r.start, start) - start, to: Math.min(r.end, end) - start });
   }
   return out;
 }

@@ -1,9 +1,16 @@
 /** @module Decoded manifests by CID (content-addressed, so never stale), bounded by the chunk references held. */
 import type { Manifest } from "../storage/manifest.js";
 
+/** One chunk of a file; an erasure-coded chunk also names its shards and code (it is rebuilt from k of them). */
+export interface FilePart {
+  readonly cid: string;
+  readonly size: number;
+  readonly stripe?: { readonly shards: readonly string[]; readonly k: number; readonly m: number };
+}
+
 export interface FileLayout {
   readonly name: string;
-  readonly parts: readonly { readonly cid: string; readonly size: number }[];
+  readonly parts: readonly FilePart[];
   readonly total: number;
 }
 
@@ -25,7 +32,12 @@ export class ManifestCache {
 
   /** Keeps the layout of a decoded manifest (the plain fields only, not the protobuf objects). */
   put(cid: string, m: Manifest): FileLayout {
-    const parts = m.chunks.map((c) => ({ cid: c.cid, size: Number(c.size) }));
+    const ec = m.erasure;
+    const parts: FilePart[] = m.chunks.map((c) => ({
+      cid: c.cid,
+      size: Number(c.size),
+      ...(ec ? { stripe: { shards: c.shards, k: ec.dataShards, m: ec.parityShards } } : {}),
+    }));
     const layout: FileLayout = { name: m.name, parts, total: parts.reduce((n, p) => n + p.size, 0) };
     if (parts.length > this.maxRefs) return layout;
     this.entries.delete(cid);

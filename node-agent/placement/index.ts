@@ -18,3 +18,4 @@ export {
   rendezvousNegLog2,
   rendezvousScore,
 } from "./placement.js";
+export { placeStripe, type StripePlacement, type StripePlacementInput } from "./stripe.js";

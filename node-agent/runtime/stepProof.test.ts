@@ -2,7 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileModule, instantiate } from "../../common/wasm/instantiate.js";
 import { Machine, type RunStatus } from "../../common/wasm/machine.js";
-import type { StepProof } from "../../common/wasm/proof/proof.js";
+import { BULK_TOO_LARGE, DEFAULT_LIMITS } from "../../common/wasm/params.js";
+import { MAX_STEP_PROOF_BYTES } from "../../common/wasm/proof/codec.js";
+import { proofSize, type StepProof } from "../../common/wasm/proof/proof.js";
 import { StepProver } from "../../common/wasm/proof/prover.js";
 import { StepProofError, UnsupportedStepError } from "../../common/wasm/proof/sparseTree.js";
 import { hashStepState } from "../../common/wasm/proof/stepState.js";
@@ -84,6 +86,7 @@ function checkSteps(file: string, invoke: string, args: Value[], at: number[], f
     const post = hashStepState(s.prover.commitment(statusCode(status)));
     const got = verifyStep(pre, proof);
     expect(equal(got, post), `${invoke} step ${n}`).toBe(true);
+    out.maxSize = Math.max(out.maxSize, proofSize(proof));
     out.verified++;
   }
   return out;
@@ -125,10 +128,14 @@ describe("one-step proofs on real runs", () => {
       ["sieve", 3000],
     ] as [string, number][]) {
       const total = totalSteps("kernels.wasm", name, [arg]);
-      const o = checkSteps("kernels.wasm", name, [arg], randomSteps(total, 120, 5));
-      // sieve starts with memory.fill (bulk memory, not covered yet): at most that one step is refused.
-      expect(o.verified, name).toBeGreaterThanOrEqual(119);
-      for (const msg of o.unsupported.keys()) expect(msg).toMatch(/opcode 0xeb/);
+      const o = checkSteps(
+        "kernels.wasm",
+        name,
+        [arg],
+        [0, 1, 2, 3, ...randomSteps(total, 120, 5).filter((n) => n > 3)],
+      );
+      expect(o.unsupported.size, name).toBe(0);
+      expect(o.verified, name).toBeGreaterThanOrEqual(120);
     }
   });
 
@@ -200,10 +207,65 @@ describe("one-step proofs on real runs", () => {
     }
   });
 
-  it("instruction classes not covered yet are refused by the prover with a clear message", () => {
-    const o = checkSteps("kernels.wasm", "sieve", [100], every(10));
-    expect(o.verified).toBeGreaterThan(0);
-    expect([...o.unsupported.keys()]).toEqual(["one-step proofs do not cover opcode 0xeb yet"]);
+  it("tables: every step of grow (ok, past the maximum, past bulkElems), fill, copy, init, elem.drop", () => {
+    for (const n of [0, 3, 6]) {
+      const total = totalSteps("bulk.wasm", "tables", [n]);
+      const o = checkSteps("bulk.wasm", "tables", [n], every(total));
+      expect(o.unsupported.size, `tables(${n})`).toBe(0);
+      expect(o.verified, `tables(${n})`).toBe(total);
+    }
+  });
+
+  it("table bulk operations at the per-instruction cap, beyond it, and out of bounds", () => {
+    const cap = DEFAULT_LIMITS.bulkElems;
+    for (const [name, args, trap] of [
+      ["tfill", [0, cap], null],
+      ["tfill", [0, cap + 1], BULK_TOO_LARGE],
+      ["tfill", [10, cap + 1], "out of bounds table access"],
+      ["tcopy", [4, 0, cap], null],
+      ["tcopy", [0, 4, cap], null],
+      ["tgrow", [cap], null],
+    ] as [string, Value[], string | null][]) {
+      const s = session("bulk.wasm", name, args);
+      const st = s.machine.run();
+      expect(st.status === "trap" ? st.trap : null, `${name}(${args})`).toBe(trap);
+      const total = totalSteps("bulk.wasm", name, args);
+      const o = checkSteps("bulk.wasm", name, args, every(total));
+      expect(o.verified, `${name}(${args})`).toBe(total);
+      expect(o.maxSize, `${name}(${args})`).toBeLessThanOrEqual(MAX_STEP_PROOF_BYTES);
+    }
+  });
+
+  it("bulk memory: every step of fill, copy (overlapping), init across chunks, data.drop, elem.drop", () => {
+    for (const n of [0, 1, 1500, 5000]) {
+      const total = totalSteps("bulk.wasm", "bulk", [n]);
+      const o = checkSteps("bulk.wasm", "bulk", [n], every(total));
+      expect(o.unsupported.size, `bulk(${n})`).toBe(0);
+      expect(o.verified, `bulk(${n})`).toBe(total);
+    }
+  });
+
+  it("bulk memory at the per-instruction cap, one byte beyond it (trap), out of bounds, dropped segments", () => {
+    const cap = DEFAULT_LIMITS.bulkBytes;
+    for (const [name, args, trap] of [
+      ["fill", [0, cap], null],
+      ["fill", [1000, cap], null],
+      ["fill", [0, cap + 1], BULK_TOO_LARGE],
+      ["fill", [0x20000 - 10, 11], "out of bounds memory access"],
+      ["copy", [100, 65000, cap], null],
+      ["copy", [65000, 100, cap], null],
+      ["copy", [0, 1, cap + 1], BULK_TOO_LARGE],
+      ["init_dropped", [0], null],
+      ["init_dropped", [1], "out of bounds memory access"],
+    ] as [string, Value[], string | null][]) {
+      const s = session("bulk.wasm", name, args);
+      const st = s.machine.run();
+      expect(st.status === "trap" ? st.trap : null, `${name}(${args})`).toBe(trap);
+      const total = totalSteps("bulk.wasm", name, args);
+      const o = checkSteps("bulk.wasm", name, args, every(total));
+      expect(o.verified, `${name}(${args})`).toBe(total);
+      expect(o.maxSize, `${name}(${args})`).toBeLessThanOrEqual(MAX_STEP_PROOF_BYTES);
+    }
   });
 });
 
@@ -373,5 +435,44 @@ describe("tampered proofs", () => {
     const { pre, post, proof } = honest(() => true);
     refusedOrDifferent(pre, post, { ...proof, state: { ...proof.state, fuelLeft: proof.state.fuelLeft + 100 } });
     refusedOrDifferent(pre, post, { ...proof, state: { ...proof.state, steps: proof.state.steps - 1 } });
+  });
+
+  it("a wrong data-segment byte, length or drop state is refused", () => {
+    const total = totalSteps("bulk.wasm", "bulk", [100]);
+    const s = session("bulk.wasm", "bulk", [100]);
+    let inits = 0;
+    let drops = 0;
+    for (let n = 0; n < total; n++) {
+      s.machine.run(n);
+      const proof = s.prover.prove();
+      if (proof.datas.length === 0 && proof.elemSegs.length === 0) continue;
+      const pre = hashStepState(s.prover.commitment(STATUS.running));
+      const st = s.machine.run(n + 1);
+      const post = hashStepState(s.prover.commitment(statusCode(st)));
+      expect(equal(verifyStep(pre, proof), post)).toBe(true);
+      const d = proof.datas[0];
+      if (d && proof.dataChunks.length > 0) {
+        const c = proof.dataChunks[0] as StepProof["dataChunks"][number];
+        const bytes = c.bytes.slice();
+        bytes[5] = (bytes[5] as number) ^ 1;
+        refusedOrDifferent(pre, post, { ...proof, dataChunks: [{ ...c, bytes }, ...proof.dataChunks.slice(1)] });
+        refusedOrDifferent(pre, post, { ...proof, dataChunks: proof.dataChunks.slice(1) });
+        refusedOrDifferent(pre, post, { ...proof, datas: [{ ...d, len: d.len + 1000 }] });
+        refusedOrDifferent(pre, post, { ...proof, datas: [] });
+        inits++;
+      } else if (d) {
+        // data.drop: claiming the segment was already empty must not verify
+        refusedOrDifferent(pre, post, { ...proof, datas: [{ ...d, len: 0 }] });
+        drops++;
+      }
+      const e = proof.elemSegs[0];
+      if (e) {
+        refusedOrDifferent(pre, post, { ...proof, elemSegs: [{ ...e, len: e.len + 1 }] });
+        refusedOrDifferent(pre, post, { ...proof, elemSegs: [] });
+        drops++;
+      }
+    }
+    expect(inits).toBe(2);
+    expect(drops).toBe(2);
   });
 });

@@ -4,8 +4,11 @@ import { IntegrityError } from "../../common/errors.js";
 import { decodeCanonical, encodeMessage } from "../../common/protobuf.js";
 import { Manifest } from "../../proto/gen/dsdn/storage/v1/manifest.js";
 import { MAX_CHUNK_SIZE } from "./chunker.js";
+import { assertErasure } from "./erasure/codec.js";
 
 export const MANIFEST_VERSION = 1;
+/** Erasure-coded files: a reader that knows only version 1 refuses them instead of looking for chunks that are not stored. */
+export const MANIFEST_VERSION_ERASURE = 2;
 /** A file has at most this many chunks (its manifest is one more declared object: 2^16 in all). */
 export const MAX_MANIFEST_CHUNKS = (1 << 16) - 1;
 /** …and at most this many bytes (1 TiB). */
@@ -40,7 +43,16 @@ export function decodeManifest(bytes: Uint8Array, cid = "manifest"): Manifest {
     throw new IntegrityError(`${cid} is not a DSDN file manifest`, { cause: e });
   }
   const bad = (why: string) => new IntegrityError(`${cid} is not a valid DSDN file manifest: ${why}`);
-  if (m.version !== MANIFEST_VERSION) throw bad(`unsupported version ${m.version}`);
+  const ec = m.erasure;
+  if (m.version !== (ec ? MANIFEST_VERSION_ERASURE : MANIFEST_VERSION)) throw bad(`unsupported version ${m.version}`);
+  if (ec) {
+    try {
+      assertErasure({ k: ec.dataShards, m: ec.parityShards });
+    } catch (e) {
+      throw bad((e as Error).message);
+    }
+  }
+  const shardCount = ec ? ec.dataShards + ec.parityShards : 0;
   if (m.chunks.length > MAX_MANIFEST_CHUNKS) throw bad(`${m.chunks.length} chunks (at most ${MAX_MANIFEST_CHUNKS})`);
   if (m.totalSize > MAX_FILE_BYTES) throw bad(`claims ${m.totalSize} bytes (at most ${MAX_FILE_BYTES})`);
   const chunkSize = Number(m.chunkSize);
@@ -65,6 +77,8 @@ export function decodeManifest(bytes: Uint8Array, cid = "manifest"): Manifest {
       throw bad(`chunk ${i} has plaintext size ${c.plainSize} (chunk size ${m.chunkSize})`);
     }
     if (c.size !== c.plainSize + BigInt(overhead)) throw bad(`chunk ${i} has stored size ${c.size}`);
+    if (c.shards.length !== shardCount) throw bad(`chunk ${i} lists ${c.shards.length} shards, not ${shardCount}`);
+    for (const s of c.shards) parseCid(s);
     total += c.plainSize;
   });
   if (total !== m.totalSize) throw bad(`chunks add up to ${total} bytes, manifest says ${m.totalSize}`);

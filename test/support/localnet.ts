@@ -83,7 +83,7 @@ export async function startLocalnet(
   }
   const parsed: Record<string, string> = {};
   for (const line of readFileSync(join(dir, "env"), "utf8").split("\n")) {
-    const m = /^export ([A-Z_]+)=(.*)$/.exec(line);
+    const m = /^export ([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
     if (m) parsed[m[1] as string] = m[2] as string;
   }
   const accounts = JSON.parse(readFileSync(join(dir, "accounts.json"), "utf8"));

@@ -14,7 +14,7 @@ import { nodeSigningMessage, receiptSigningMessage, storageCommitment } from "..
 import { fromBech32Address, type Secp256k1KeyPair, secp256k1KeyPair } from "../../common/secp256k1.js";
 import { proveEpochSeed, vrfPublicKeyFromIdentity } from "../../modules/committee/epochSeed.js";
 import { signCoordinatorBinding } from "../../modules/committee/registerCoordinator.js";
-import { defaultReceiptsParams, type ReceiptsParams } from "../../modules/receipts/params.js";
+import { defaultReceiptsParams, parseReceiptsParams, type ReceiptsParams } from "../../modules/receipts/params.js";
 import { priceOf } from "../../modules/receipts/reward.js";
 import { createLocalCommittee, type LocalCommittee } from "../../node-agent/coordinator/frost/localCommittee.js";
 import type { Committee, SeedRequest } from "../../proto/gen/dsdn/committee/v1/committee.js";
@@ -44,6 +44,7 @@ export interface FixtureOptions {
   readonly committee?: Record<string, string>;
   readonly receipts?: Record<string, string>;
   readonly stake?: Record<string, string>;
+  readonly fraud?: Record<string, string>;
   /** The storage node's registered chunk-server URL. */
   readonly nodeEndpoint?: string;
   /** Leave epoch 1's committee without a recorded DKG result. */
@@ -69,6 +70,12 @@ export interface Fixture {
 }
 
 export const ENDPOINT = "http://127.0.0.1:7700";
+/** Compute challenge windows of seconds (blocks are 5 s apart), as on the localnet. */
+export const SHORT_WINDOWS = {
+  computeWindowBaseSeconds: "20",
+  computeWindowPerMbSeconds: "5",
+  computeWindowMaxSeconds: "60",
+} as const;
 /** Validator i's coordinator endpoint as registered by the fixture (distinct per member). */
 export const memberEndpoint = (i: number) => `http://127.0.0.1:${7700 + i}`;
 
@@ -183,8 +190,9 @@ export async function setupFixture(o: FixtureOptions): Promise<Fixture> {
       committee: {
         params: { epochBlocks: "1000", handoffBlocks: "5", minCommitteeSize: String(Math.min(4, n)), ...o.committee },
       },
+      ...(o.fraud ? { fraud: { params: o.fraud } } : {}),
       receipts: {
-        params: { challengeWindowBlocks: "3", ...o.receipts },
+        params: { ...SHORT_WINDOWS, ...o.receipts },
         ...(o.rewardPoolFunding === undefined ? {} : { rewardPoolFunding: o.rewardPoolFunding.toString() }),
       },
     },
@@ -199,7 +207,7 @@ export async function setupFixture(o: FixtureOptions): Promise<Fixture> {
     node,
     alice,
     carol,
-    receiptsParams: { ...receiptsParams, challengeWindowBlocks: BigInt(o.receipts?.challengeWindowBlocks ?? "3") },
+    receiptsParams: parseReceiptsParams({ ...receiptsParams, ...SHORT_WINDOWS, ...o.receipts }),
     groups: new Map(),
     dispose() {
       frost.dispose();

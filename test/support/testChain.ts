@@ -14,7 +14,7 @@ import type {
   VoteInfo,
 } from "cosmjs-types/tendermint/abci/types";
 import { buildModules, createApp } from "../../app/buildApp.js";
-import type { NusantaraApp } from "../../chain-app/app/app.js";
+import type { AppOptions, NusantaraApp } from "../../chain-app/app/app.js";
 import { readOnlyStore } from "../../chain-app/app/readOnly.js";
 import { unmeteredContext } from "../../chain-app/context.js";
 import { ChainStore } from "../../chain-app/store/index.js";
@@ -42,6 +42,8 @@ export class TestChain {
   height = 0n;
   time = GENESIS_TIME;
   initHash: Uint8Array = new Uint8Array();
+  /** Extra node-local app options (e.g. a vote-extension source) for the next init(). */
+  appOptions: Partial<AppOptions> = {};
   /** The validator set InitChain handed to CometBFT. */
   initValidators: ValidatorUpdate[] = [];
 
@@ -84,15 +86,16 @@ export class TestChain {
   }
 
   /** InitChain; `validators` = the list CometBFT sends from genesis.json (none by default). */
-  init(validators: ValidatorUpdate[] = []): ResponseFinalizeBlock | undefined {
+  init(validators: ValidatorUpdate[] = [], consensusParams?: object): ResponseFinalizeBlock | undefined {
     this.store = ChainStore.open(join(this.dir, "app.sqlite"));
-    this.app = createApp(this.store, { minGasPrice: "0.025unusa", log: () => {} });
+    this.app = createApp(this.store, { minGasPrice: "0.025unusa", log: () => {}, ...this.appOptions });
     const r = this.app.initChain({
       chainId: CHAIN_ID,
       initialHeight: 1n,
       appStateBytes: new TextEncoder().encode(JSON.stringify(this.genesisAppState)),
       validators,
       time: { seconds: GENESIS_TIME, nanos: 0 },
+      consensusParams,
     } as any);
     this.initHash = r.appHash as Uint8Array;
     this.initValidators = r.validators ?? [];
@@ -168,16 +171,19 @@ export class TestChain {
   }
 
   /** Signs `msgs` with `key` at its committed sequence. */
-  tx(key: Secp256k1KeyPair, msgs: Any[]): Uint8Array {
+  tx(key: Secp256k1KeyPair, msgs: Any[], o: { gas?: bigint } = {}): Uint8Array {
     const { accountNumber, sequence } = this.account(addressOf(key));
+    const gasLimit = o.gas ?? 400_000n;
+    // 0.025 unusa per gas, at least the 10 000 unusa every test has counted on.
+    const fee = gasLimit <= 400_000n ? 10_000n : (gasLimit * 25n + 999n) / 1000n;
     return buildTx({
       key,
       chainId: CHAIN_ID,
       accountNumber,
       sequence,
       msgs,
-      gasLimit: 400_000n,
-      fee: [{ denom: "unusa", amount: "10000" }],
+      gasLimit,
+      fee: [{ denom: "unusa", amount: fee.toString() }],
     });
   }
 
@@ -188,8 +194,8 @@ export class TestChain {
   }
 
   /** Runs one tx in its own block and returns its result. */
-  exec(key: Secp256k1KeyPair, msgs: Any[], o: { dt?: bigint } = {}): ExecTxResult {
-    return this.block([this.tx(key, msgs)], o).txResults[0] as ExecTxResult;
+  exec(key: Secp256k1KeyPair, msgs: Any[], o: { dt?: bigint; gas?: bigint } = {}): ExecTxResult {
+    return this.block([this.tx(key, msgs, o)], o).txResults[0] as ExecTxResult;
   }
 
   /** Every module's exported genesis section over the last committed state. */

@@ -25,7 +25,7 @@ const put: Command = {
     let total = 0;
     for await (const c of chunkCids(file, chunkSize)) {
       if (store) await store.putChunk(c.cid, c.bytes);
-      refs.push({ cid: c.cid, size: BigInt(c.size), plainSize: BigInt(c.size) });
+      refs.push({ cid: c.cid, size: BigInt(c.size), plainSize: BigInt(c.size), shards: [] });
       total += c.size;
       if (!values.json) out(`${c.cid} ${c.size}`);
     }
@@ -36,6 +36,7 @@ const put: Command = {
       chunks: refs,
       encryption: undefined,
       name: "",
+      erasure: undefined,
     });
     if (store) await store.putChunk(cid, bytes);
     if (values.json) {

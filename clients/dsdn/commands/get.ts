@@ -8,13 +8,27 @@ import { createProgress } from "../../agent/progress.js";
 import { coordinatorUrl } from "../config.js";
 import { nodeUrls, positiveInt } from "./shared.js";
 
-/** The network path: every healthy replica the coordinator reports for the file's chunks, healthiest first. */
-async function replicaUrls(values: Record<string, unknown>, cid: string): Promise<string[]> {
+/**
+ * The network path: every replica the coordinator reports for the file's objects, healthiest first, and
+ * which of them hold each object (so each chunk or shard is asked of its own holders first).
+ */
+async function replicaUrls(
+  values: Record<string, unknown>,
+  cid: string,
+): Promise<{ urls: string[]; holders: Map<string, string[]> }> {
   const status = await new CoordinatorClient(coordinatorUrl(values)).status(cid);
   const urls = new Map<string, number>();
-  for (const c of status.chunks)
+  const holders = new Map<string, string[]>();
+  for (const c of status.chunks) {
     for (const r of c.replicas) if (r.endpoint) urls.set(r.endpoint, (urls.get(r.endpoint) ?? 0) + (r.healthy ? 1 : 0));
-  return [...urls.entries()].sort((a, b) => b[1] - a[1]).map(([u]) => u);
+    holders.set(
+      c.cid,
+      [...c.replicas]
+        .sort((a, b) => Number(b.healthy) - Number(a.healthy))
+        .flatMap((r) => (r.endpoint ? [r.endpoint] : [])),
+    );
+  }
+  return { urls: [...urls.entries()].sort((a, b) => b[1] - a[1]).map(([u]) => u), holders };
 }
 
 export const get: Command = {
@@ -39,13 +53,13 @@ export const get: Command = {
     const progress = { bar: null as ReturnType<typeof createProgress> | null };
     // Ctrl-C aborts the transfer; getFile then removes its partial (possibly decrypted) output before exiting.
     const interrupt = abortOnSignal();
+    const network =
+      values.node !== undefined || (process.env.DSDN_NODES ?? "") !== "" ? undefined : await replicaUrls(values, cid);
     const result = await getFile({
       signal: interrupt.signal,
       manifest: cid,
-      nodes:
-        values.node !== undefined || (process.env.DSDN_NODES ?? "") !== ""
-          ? nodeUrls(values)
-          : await replicaUrls(values, cid),
+      nodes: network ? network.urls : nodeUrls(values),
+      ...(network ? { holders: network.holders } : {}),
       out: values.out,
       ...(key ? { key } : {}),
       ...(concurrency ? { concurrency } : {}),

@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import { type Command, toJson } from "../../../common/cli.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
+import { parseErasure } from "../../../node-agent/storage/erasure/codec.js";
 import { type NetworkUploadReturnType, uploadViaCoordinator } from "../../agent/networkUpload.js";
 import { createProgress } from "../../agent/progress.js";
 import { parseRecovery } from "../../agent/shamir.js";
@@ -11,14 +12,15 @@ import { keyOptions, nodeUrls, optionalSize, positiveInt, uploaderKeyFrom } from
 
 export const upload: Command = {
   summary:
-    "Upload a file: through the network (coordinator placement, 3 replicas in 3 zones), or to each --node given; prints its manifest CID",
+    "Upload a file: through the network (coordinator placement, 3 replicas in 3 zones, or --ec k+m Reed–Solomon shards, one node each), or to the --node URLs given; prints its manifest CID",
   usage:
-    "<file> [--coordinator URL [--from KEY] [--keyring-dir DIR] [--keyring-backend file|test] [--keyring-passphrase-file F] | --node URL…] [--encrypt] [--recovery t/n --shares-out DIR] [--chunk-size 16MiB] [--json]",
+    "<file> [--coordinator URL [--from KEY] [--keyring-dir DIR] [--keyring-backend file|test] [--keyring-passphrase-file F] | --node URL…] [--encrypt] [--ec k+m] [--recovery t/n --shares-out DIR] [--chunk-size 16MiB] [--json]",
   options: {
     node: { type: "string", multiple: true },
     coordinator: { type: "string" },
     ...keyOptions,
     encrypt: { type: "boolean", default: false },
+    ec: { type: "string" },
     recovery: { type: "string" },
     "shares-out": { type: "string" },
     "chunk-size": { type: "string" },
@@ -45,6 +47,7 @@ export const upload: Command = {
     const common = {
       path: file,
       encrypt: values.encrypt === true,
+      ...(typeof values.ec === "string" ? { erasure: parseErasure(values.ec) } : {}),
       ...(recovery ? { recovery } : {}),
       ...(chunkSize ? { chunkSize } : {}),
       ...(concurrency ? { concurrency } : {}),

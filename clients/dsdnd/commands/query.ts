@@ -61,7 +61,11 @@ export const query: CommandGroup = {
     slashing: async () => (await import("./slashing.js")).slashingQuery,
     committee: async () => (await import("./committee.js")).committeeQuery,
     receipts: async () => (await import("./receipt.js")).receiptsQuery,
+    fraud: async () => (await import("./fraud.js")).fraudQuery,
     gov: async () => (await import("./gov.js")).govQuery,
     distribution: async () => (await import("./distribution.js")).distributionQuery,
+    oracle: async () => (await import("./economy.js")).oracleQuery,
+    subsidy: async () => (await import("./economy.js")).subsidyQuery,
+    economics: async () => (await import("./economy.js")).economicsQuery,
   },
 };

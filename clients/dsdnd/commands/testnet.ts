@@ -69,6 +69,8 @@ export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accounts
     chainId: spec.chainId,
     genesisTime: new Date().toISOString(),
     validators: nodes.map((n, i) => ({ name: n.name, pubKeyBase64: pubKeys[i] as string, power: 10n })),
+    // Validators report NUSA/USD in their precommits from the first block (oracle, Tahap 24.2).
+    voteExtensionsEnableHeight: 1n,
     balances: [
       ...accounts.map((a) => ({ address: a.address, coins: [{ denom: DENOM, amount: balance.toString() }] })),
       {
@@ -140,6 +142,11 @@ function localnetModuleState(
       params: { ...(defaults.stake?.params as object), minValidatorSelfBond: "1000000", unbondingPeriodSeconds: "60" },
       validators,
     },
+    // Short oracle windows so the localnet's price follows its feeders within seconds (production: 15 min, 1 h).
+    oracle: {
+      ...defaults.oracle,
+      params: { ...(defaults.oracle?.params as object), windowSeconds: "5", staleSeconds: "30" },
+    },
     slashing: {
       ...defaults.slashing,
       // By default a 1000-block window so tests that stop a validator for a while do not get it jailed.
@@ -149,6 +156,16 @@ function localnetModuleState(
         downtimeJailSeconds: downtime.jailSeconds.toString(),
         nodeCooldownSeconds: "30",
         faultAuthority,
+      },
+    },
+    receipts: {
+      ...defaults.receipts,
+      // Compute challenge windows of seconds, so end-to-end tests claim (and challenge) quickly.
+      params: {
+        ...(defaults.receipts?.params as object),
+        computeWindowBaseSeconds: "20",
+        computeWindowPerMbSeconds: "5",
+        computeWindowMaxSeconds: "60",
       },
     },
     // Bootstrap governance with seconds-long periods so a proposal's life fits in a test.

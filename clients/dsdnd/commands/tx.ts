@@ -114,6 +114,7 @@ export const tx: CommandGroup = {
     slashing: async () => (await import("./slashing.js")).slashingTx,
     committee: async () => (await import("./committee.js")).committeeTx,
     receipt: async () => (await import("./receipt.js")).receiptTx,
+    fraud: async () => (await import("./fraud.js")).fraudTx,
     gov: async () => (await import("./gov.js")).govTx,
     distribution: async () => (await import("./distribution.js")).distributionTx,
   },

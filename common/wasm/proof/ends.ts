@@ -8,7 +8,7 @@ import { type HostCommit, hashHostCommit } from "../hostState.js";
 import { finishMidstate } from "../outputDigest.js";
 import { prepareJob, type RunOptions } from "../run.js";
 import { equal, type Hash } from "../trace/hashing.js";
-import { STATUS } from "../trace/stateHash.js";
+import { statusCode } from "../trace/trace.js";
 import { StepProofError } from "./sparseTree.js";
 import { hashStepState, restHashOf, type StepState, StepStateBuilder } from "./stepState.js";
 
@@ -19,8 +19,6 @@ export interface InitialCaps {
 }
 export const DEFAULT_INITIAL_CAPS: InitialCaps = { maxModuleBytes: 4 << 20, maxInputBytes: 4 << 20 };
 
-const statusCode = (s: { status: string } | undefined): number =>
-  !s || s.status === "paused" ? STATUS.running : STATUS[s.status as keyof typeof STATUS];
 
 /**
  * hashStepState of checkpoint 0 (the state after instantiation, the start function and the

@@ -3,12 +3,20 @@ import type { HostCommit } from "../hostState.js";
 import type { KvPath } from "../kvTree.js";
 import type { Hash } from "../trace/hashing.js";
 import type { Value } from "../types.js";
+import { encodeStepProof } from "./codec.js";
 import type { FuncMeta, StepState } from "./stepState.js";
 
 export interface ValueWitness {
   readonly index: number;
   /** undefined = an empty slot (at or above sp). */
   readonly value: Value | undefined;
+  readonly path: readonly Hash[];
+}
+
+export interface SegWitness {
+  readonly index: number;
+  readonly len: number;
+  readonly root: Hash;
   readonly path: readonly Hash[];
 }
 
@@ -38,9 +46,29 @@ export interface StepProof {
     readonly elemsRoot: Hash;
     readonly path: readonly Hash[];
   }[];
-  /** Table elements touched (pre-state values). */
+  /** Table elements touched (pre-state values; undefined = beyond the size, where table.grow writes). */
   readonly elems: readonly {
     readonly table: number;
+    readonly index: number;
+    readonly value: Value | undefined;
+    readonly path: readonly Hash[];
+  }[];
+  /** table.grow: the number of tables of the main instance, proven by the empty leaf at that index. */
+  readonly tableCount?: { readonly count: number; readonly path: readonly Hash[] };
+  /** Data segments touched (memory.init, data.drop): pre-state length and chunk root, with their path. */
+  readonly datas: readonly SegWitness[];
+  /** Chunks (zero-padded to 1 KiB) of data segments that memory.init reads. */
+  readonly dataChunks: readonly {
+    readonly seg: number;
+    readonly index: number;
+    readonly bytes: Uint8Array;
+    readonly path: readonly Hash[];
+  }[];
+  /** Element segments touched (elem.drop, table.init): pre-state length and elements root, with their path. */
+  readonly elemSegs: readonly SegWitness[];
+  /** Elements of element segments that table.init reads. */
+  readonly segElems: readonly {
+    readonly seg: number;
     readonly index: number;
     readonly value: Value;
     readonly path: readonly Hash[];
@@ -73,28 +101,7 @@ export interface HostWitness {
   readonly kv?: { readonly key: Uint8Array; readonly path: KvPath; readonly value?: Uint8Array };
 }
 
-function hostSize(h: HostWitness): number {
-  const c = h.commit;
-  let n = 4 + h.name.length + 32 + 8 + 64 + 8 + 32 + 1 + c.output.tail.length + 8 + 4 + 32 + 4 + c.stderr.length;
-  n += 32 + 4 + 8 + 4 + 8 + 8 + 5;
-  for (const x of h.input) n += 4 + x.bytes.length + 32 * x.path.length;
-  if (h.kv) n += 4 + h.kv.key.length + 32 * h.kv.path.siblings.length + 77 + 65 + (h.kv.value?.length ?? 0);
-  return n;
-}
-
-/** Size of the proof in bytes as it would be encoded (fixed-width fields, 32-byte hashes). */
+/** Size of the proof's canonical encoding (codec.ts). */
 export function proofSize(p: StepProof): number {
-  const path = (x: readonly Hash[]) => 32 * x.length;
-  let n = 1 + 8 + 8 + 4 * 4 + 32 * 4 + 4 + 32 * 2; // state
-  n += 30 + p.meta.localTypes.length + 64 + path(p.metaPath);
-  for (const c of p.code) n += 4 + 4 * c.words.length + path(c.path);
-  for (const c of p.consts) n += 4 + 8 + path(c.path);
-  for (const w of [...p.stack, ...p.globals]) n += 4 + 9 + path(w.path);
-  for (const c of p.memory) n += 4 + c.bytes.length + path(c.path);
-  n += p.types.length * 36 + p.tables.length * 44 + p.elems.length * 17;
-  for (const x of [...p.types, ...p.tables, ...p.elems]) n += path(x.path);
-  if (p.caller) n += 12 + 32;
-  if (p.host) n += hostSize(p.host);
-  if (p.callee) n += 8 + 30 + p.callee.meta.localTypes.length + 96 + path(p.callee.addrPath) + path(p.callee.metaPath);
-  return n;
+  return encodeStepProof(p).length;
 }

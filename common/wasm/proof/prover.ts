@@ -8,7 +8,7 @@ import type { HostState } from "../hostState.js";
 import type { Frame, Machine } from "../machine.js";
 import { costTable, DEFAULT_FUEL_COSTS, type FuelCosts } from "../params.js";
 import type { Instance, Table } from "../runtime.js";
-import { type Hash, hashLeaf } from "../trace/hashing.js";
+import type { Hash } from "../trace/hashing.js";
 import { LEAF_BYTES } from "../trace/memoryMerkle.js";
 import { STATUS } from "../trace/stateHash.js";
 import type { FuncType, Ref, Value } from "../types.js";
@@ -16,20 +16,24 @@ import type { FinalOpening } from "./ends.js";
 import { prepareHostCall } from "./hostProve.js";
 import { ChunkMemory, readChunked, writeChunked } from "./memChunks.js";
 import type { HostWitness, StepProof } from "./proof.js";
-import { levelsOf, pathOf, rootOfLevels, UnsupportedStepError } from "./sparseTree.js";
+import { pathOf, rootOfLevels, UnsupportedStepError } from "./sparseTree.js";
 import { step } from "./step.js";
 import type { CallerFrame, StepCtx } from "./stepCtx.js";
 import {
   CODE_CHUNK,
   CODE_DEPTH,
   CONSTS_DEPTH,
+  DATA_DEPTH,
   ELEMS_DEPTH,
+  EMPTY_DATA_ROOT,
+  EMPTY_ELEMS_ROOT,
   EMPTY_FRAMES,
   FUNCS_DEPTH,
   GLOBALS_DEPTH,
   instFuncLevels,
-  MEMORY_DEPTH,
+  paddedChunk,
   pushFrame,
+  SEGS_DEPTH,
   STACK_DEPTH,
   StepStateBuilder,
   segmentsHash,
@@ -37,9 +41,10 @@ import {
   TABLES_DEPTH,
   TYPES_DEPTH,
   typeLevels,
-  ZERO_CHUNK_LEAF,
 } from "./stepState.js";
 import type { Regs } from "./stepTypes.js";
+
+const EMPTY = new Uint8Array(0);
 
 export class StepProver {
   private readonly builder: StepStateBuilder;
@@ -105,7 +110,13 @@ export class StepProver {
       code: new Set<number>(),
       consts: new Set<number>(),
       globals: new Set<number>(),
+      datas: new Set<number>(),
+      dataChunks: new Set<string>(),
+      elemSegs: new Set<number>(),
+      segElems: new Set<string>(),
     };
+    let tableCount = false;
+    const inst = this.inst;
     let caller: StepProof["caller"];
     let hostWitness: (() => HostWitness) | undefined;
     let callee: StepProof["callee"];
@@ -182,6 +193,47 @@ export class StepProver {
         touched.tables.add(t);
         touched.elems.add(`${t}:${i}`);
         tableCopy(t)[i] = v as Ref;
+      },
+      dataLen(seg) {
+        touched.datas.add(seg);
+        return (inst.datas[seg] ?? EMPTY).length;
+      },
+      dataRead(seg, off, n) {
+        const d = inst.datas[seg] ?? EMPTY;
+        for (let c = Math.floor(off / LEAF_BYTES); c <= Math.floor((off + n - 1) / LEAF_BYTES); c++)
+          touched.dataChunks.add(`${seg}:${c}`);
+        return d.slice(off, off + n);
+      },
+      dataDrop(seg) {
+        touched.datas.add(seg);
+      },
+      elemSegLen(seg) {
+        touched.elemSegs.add(seg);
+        return (inst.elems[seg] ?? []).length;
+      },
+      elemDrop(seg) {
+        touched.elemSegs.add(seg);
+      },
+      elemSegGet(seg, i) {
+        touched.elemSegs.add(seg);
+        touched.segElems.add(`${seg}:${i}`);
+        return (inst.elems[seg] as Ref[])[i] as Value;
+      },
+      tableResize(t, size) {
+        touched.tables.add(t);
+        tableCopy(t).length = size;
+      },
+      tableMax(t) {
+        touched.tables.add(t);
+        return (inst.tables[t] as Table).max;
+      },
+      tableTotal: () => {
+        const sum = inst.tables.reduce((a, t) => a + t.elems.length, 0);
+        if (sum !== this.machine.tableElementsTotal)
+          throw new UnsupportedStepError("table.grow with tables outside the committed instance");
+        for (let i = 0; i < inst.tables.length; i++) touched.tables.add(i);
+        tableCount = true;
+        return sum;
       },
       hostCall: (addr, _meta, meter, args) => {
         const hf = m.store.funcs[addr];
@@ -265,29 +317,69 @@ export class StepProver {
         return {
           table,
           index,
-          value: (this.inst.tables[table] as Table).elems[index] as Value,
+          value: (this.inst.tables[table] as Table).elems[index] as Value | undefined,
           path: pathOf(snap.elemLevels[table] as Hash[][], ELEMS_DEPTH, index),
         };
       }),
+      datas: [...touched.datas].map((index) => {
+        const levels = snap.segs.data[index];
+        return {
+          index,
+          len: (inst.datas[index] ?? EMPTY).length,
+          root: levels ? rootOfLevels(levels, DATA_DEPTH) : EMPTY_DATA_ROOT,
+          path: pathOf(snap.segs.datas, SEGS_DEPTH, index),
+        };
+      }),
+      dataChunks: [...touched.dataChunks].map((key) => {
+        const [seg, index] = key.split(":").map(Number) as [number, number];
+        return {
+          seg,
+          index,
+          bytes: paddedChunk(inst.datas[seg] ?? EMPTY, index),
+          path: pathOf(snap.segs.data[seg] as Hash[][], DATA_DEPTH, index),
+        };
+      }),
+      elemSegs: [...touched.elemSegs].map((index) => {
+        const levels = snap.segs.elem[index];
+        return {
+          index,
+          len: (inst.elems[index] ?? []).length,
+          root: levels ? rootOfLevels(levels, ELEMS_DEPTH) : EMPTY_ELEMS_ROOT,
+          path: pathOf(snap.segs.elems, SEGS_DEPTH, index),
+        };
+      }),
+      segElems: [...touched.segElems].map((key) => {
+        const [seg, index] = key.split(":").map(Number) as [number, number];
+        return {
+          seg,
+          index,
+          value: (inst.elems[seg] as Ref[])[index] as Value,
+          path: pathOf(snap.segs.elem[seg] as Hash[][], ELEMS_DEPTH, index),
+        };
+      }),
+      ...(tableCount
+        ? {
+            tableCount: {
+              count: inst.tables.length,
+              path: pathOf(snap.tableLevels, TABLES_DEPTH, inst.tables.length),
+            },
+          }
+        : {}),
       ...(caller ? { caller } : {}),
       ...(hostWitness ? { host: hostWitness() } : {}),
       ...(callee ? { callee } : {}),
     };
   }
 
-  /** Chunks of the pre-state memory with their paths (the whole tree is rebuilt: a prover-side cost only). */
+  /** Chunks of the pre-state memory with their paths (from the builder's incremental memory tree). */
   private memoryWitnesses(indices: number[]): StepProof["memory"] {
     if (indices.length === 0) return [];
     const m = this.inst.memories[0];
     if (!m) throw new Error("no memory");
-    const leaves: Uint8Array[] = [];
-    for (let i = 0; i < m.bytes.length / LEAF_BYTES; i++)
-      leaves.push(hashLeaf(m.bytes.subarray(i * LEAF_BYTES, (i + 1) * LEAF_BYTES)));
-    const levels = levelsOf(leaves, MEMORY_DEPTH, ZERO_CHUNK_LEAF);
     return indices.map((index) => ({
       index,
       bytes: m.bytes.slice(index * LEAF_BYTES, (index + 1) * LEAF_BYTES),
-      path: pathOf(levels, MEMORY_DEPTH, index, ZERO_CHUNK_LEAF),
+      path: this.builder.memoryPath(index),
     }));
   }
 }

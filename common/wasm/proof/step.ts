@@ -7,6 +7,7 @@
 import type { ExecLimits, FuelCosts } from "../params.js";
 import { STATUS } from "../trace/stateHash.js";
 import { UnsupportedStepError } from "./sparseTree.js";
+import { stepBulk } from "./stepBulk.js";
 import { stepCall } from "./stepCall.js";
 import { stepControl } from "./stepControl.js";
 import type { StepCtx } from "./stepCtx.js";
@@ -39,7 +40,8 @@ export function step(
   if (res === false) res = stepNumeric(op, r, ctx);
   if (res === false) res = stepMemory(op, r, ctx, costs);
   if (res === false) res = stepCall(op, r, ctx, costs, limits);
-  if (res === false) res = stepTable(op, r, ctx);
+  if (res === false) res = stepTable(op, r, ctx, costs, limits);
+  if (res === false) res = stepBulk(op, r, ctx, costs, limits);
   if (res === false) throw new UnsupportedStepError(`one-step proofs do not cover opcode 0x${op.toString(16)} yet`);
   if (res !== undefined) r.status = STATUS.trap;
   // Slots at or above sp are empty in the commitment.

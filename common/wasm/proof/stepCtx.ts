@@ -39,6 +39,21 @@ export interface StepCtx {
   tableSize(t: number): number;
   tableGet(t: number, i: number): Value;
   tableSet(t: number, i: number, v: Value): void;
+  /** Changes table `t`'s size (table.grow; the new elements are set with tableSet). */
+  tableResize(t: number, size: number): void;
+  tableMax(t: number): number;
+  /** Elements of all the machine's tables together (what ExecLimits.tableElements bounds). */
+  tableTotal(): number;
+  /** Element `i` of element segment `seg` of the main instance (bounds already checked). */
+  elemSegGet(seg: number, i: number): Value;
+  /** Length of data segment `seg` of the main instance (0 once dropped). */
+  dataLen(seg: number): number;
+  /** `n` bytes of data segment `seg` at `off` (bounds already checked). */
+  dataRead(seg: number, off: number, n: number): Uint8Array;
+  dataDrop(seg: number): void;
+  /** Length of element segment `seg` of the main instance (0 once dropped). */
+  elemSegLen(seg: number): number;
+  elemDrop(seg: number): void;
   /**
    * Runs the host function at store address `addr` (leaf `meta`, already proven) on `args` under
    * `meter`: the same implementation the run linked, over the live state (prover, recording) or

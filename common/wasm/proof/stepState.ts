@@ -12,7 +12,8 @@ import { type Hash, hashLeaf, Writer } from "../trace/hashing.js";
 import { LEAF_BYTES, MemoryMerkle } from "../trace/memoryMerkle.js";
 import { writeValue } from "../trace/stateHash.js";
 import type { FuncType, Value } from "../types.js";
-import { levelsOf, rootOfLevels, treeRoot } from "./sparseTree.js";
+import { IncTree } from "./incTree.js";
+import { EMPTY_LEAF, levelsOf, rootOfLevels, treeRoot } from "./sparseTree.js";
 
 export const STEP_VERSION = "dsdn-wasm-step-v1";
 /** Tree depths: the value stack holds at most 2^20 values (the default valueStack limit). */
@@ -26,6 +27,9 @@ export const MEMORY_DEPTH = 22;
 export const TABLES_DEPTH = 16;
 export const ELEMS_DEPTH = 20;
 export const TYPES_DEPTH = 16;
+/** Data and element segments of the main instance (by index), and a data segment's 1 KiB chunks (64 MiB). */
+export const SEGS_DEPTH = 16;
+export const DATA_DEPTH = 16;
 export const ZERO_CHUNK_LEAF: Hash = hashLeaf(new Uint8Array(LEAF_BYTES));
 /** Code words per leaf of a function's code tree. */
 export const CODE_CHUNK = 8;
@@ -52,6 +56,10 @@ export interface StepState {
   memRoot: Hash;
   /** Tables of the main instance: leaves (size, max, elements root). */
   tablesRoot: Hash;
+  /** Data segments of the main instance: leaves (length, chunk root); a dropped segment is empty. */
+  datasRoot: Hash;
+  /** Element segments of the main instance: leaves (length, elements root); a dropped segment is empty. */
+  elemSegsRoot: Hash;
   /** Tables, dropped segments and host state (not touched by the supported instruction classes). */
   restHash: Hash;
 }
@@ -75,17 +83,17 @@ export function hashStepState(s: StepState): Hash {
     .u32(s.memMax)
     .bytes(s.memRoot)
     .bytes(s.tablesRoot)
+    .bytes(s.datasRoot)
+    .bytes(s.elemSegsRoot)
     .bytes(s.restHash)
     .digest();
 }
 
-/** Which data and element segments are dropped (one bit each). */
+/** The segment counts (part of restHash; which segments are dropped is in datasRoot / elemSegsRoot). */
 export function segmentsHash(inst: Instance): Hash {
-  const w = new Writer().u32(inst.datas.length);
-  for (const d of inst.datas) w.u8(d === null ? 0 : 1);
-  w.u32(inst.elems.length);
-  for (const e of inst.elems) w.u8(e === null ? 0 : 1);
-  return w.digest();
+  // Only the counts: which segments are dropped is in datasRoot / elemSegsRoot, which data.drop and
+  // elem.drop update (so restHash does not change with them).
+  return new Writer().u32(inst.datas.length).u32(inst.elems.length).digest();
 }
 /** `restHash`: the segments and the host state (hashHostCommit; absent for a machine without one). */
 export function restHashOf(segments: Hash, host: Hash | undefined): Hash {
@@ -199,6 +207,29 @@ export function typeLevels(inst: Instance): Hash[][] {
   }
   return l;
 }
+/** A data segment's chunk leaves (each chunk zero-padded to LEAF_BYTES; the length is committed beside). */
+export function dataChunkLeaves(bytes: Uint8Array): Hash[] {
+  const out: Hash[] = [];
+  for (let i = 0; i < bytes.length; i += LEAF_BYTES) out.push(hashLeaf(paddedChunk(bytes, i / LEAF_BYTES)));
+  return out;
+}
+export function paddedChunk(bytes: Uint8Array, index: number): Uint8Array {
+  const c = new Uint8Array(LEAF_BYTES);
+  c.set(bytes.subarray(index * LEAF_BYTES, (index + 1) * LEAF_BYTES));
+  return c;
+}
+export function segLeaf(kind: "data" | "elem", len: number, root: Hash): Hash {
+  return hashLeaf(
+    new Writer()
+      .u8(kind === "data" ? 0x44 : 0x45)
+      .u32(len)
+      .bytes(root)
+      .finish(),
+  );
+}
+export const EMPTY_DATA_ROOT: Hash = treeRoot([], DATA_DEPTH);
+export const EMPTY_ELEMS_ROOT: Hash = treeRoot([], ELEMS_DEPTH);
+
 export function tableLeaf(size: number, max: number, elemsRoot: Hash): Hash {
   return hashLeaf(new Writer().u32(size).u32(max).bytes(elemsRoot).finish());
 }
@@ -254,6 +285,23 @@ export function funcTrees(f: FuncInst, inst: Instance): FuncTrees {
   };
 }
 
+/** Levels of the segment trees and of each live segment's contents (undefined = dropped). */
+export interface SegmentTrees {
+  readonly datas: Hash[][];
+  readonly elems: Hash[][];
+  readonly data: readonly (Hash[][] | undefined)[];
+  readonly elem: readonly (Hash[][] | undefined)[];
+}
+const dataLevelCache = new WeakMap<Uint8Array, Hash[][]>();
+function dataLevels(d: Uint8Array): Hash[][] {
+  let l = dataLevelCache.get(d);
+  if (!l) {
+    l = levelsOf(dataChunkLeaves(d), DATA_DEPTH);
+    dataLevelCache.set(d, l);
+  }
+  return l;
+}
+
 /** Everything the prover needs about a paused machine, with the trees built. */
 export interface StepSnapshot {
   readonly state: StepState;
@@ -262,19 +310,50 @@ export interface StepSnapshot {
   readonly funcLevels: Hash[][];
   readonly tableLevels: Hash[][];
   readonly elemLevels: readonly Hash[][][];
+  readonly segs: SegmentTrees;
   readonly funcs: readonly FuncTrees[];
   readonly frames: readonly Frame[];
+}
+
+/** A value tree kept in step with an array of values: only slots whose value changed are rehashed. */
+class ValueTree {
+  readonly tree: IncTree;
+  private prev: (Value | undefined)[] = [];
+  constructor(depth: number) {
+    this.tree = new IncTree(depth);
+  }
+  /** Brings the tree to `values[0..n)` (slots from n up are empty). */
+  sync(values: readonly (Value | undefined)[], n: number): void {
+    const prev = this.prev;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (i >= prev.length || v !== prev[i]) {
+        this.tree.set(i, valueLeaf(v as Value));
+        prev[i] = v;
+      }
+    }
+    for (let i = n; i < prev.length; i++) this.tree.set(i, EMPTY_LEAF);
+    prev.length = n;
+  }
 }
 
 export class StepStateBuilder {
   private funcs: FuncTrees[] = [];
   private funcLevels: Hash[][] = [];
   private readonly mem = new MemoryMerkle();
+  private readonly stack = new ValueTree(STACK_DEPTH);
+  private readonly globals = new ValueTree(GLOBALS_DEPTH);
+  private tables: ValueTree[] = [];
   constructor(
     private readonly machine: Machine,
     private readonly inst: Instance,
     private readonly host: HostState | undefined,
   ) {}
+
+  /** Siblings of memory chunk `index` as of the last snapshot. */
+  memoryPath(index: number): Hash[] {
+    return this.mem.path(index);
+  }
 
   snapshot(status: number): StepSnapshot {
     const m = this.machine;
@@ -286,32 +365,28 @@ export class StepStateBuilder {
         FUNCS_DEPTH,
       );
     }
-    const stackLevels = levelsOf(
-      m.stack.slice(0, m.sp).map((v) => valueLeaf(v as Value)),
-      STACK_DEPTH,
+    this.stack.sync(m.stack, m.sp);
+    const stackLevels = this.stack.tree.levels();
+    const gs = this.inst.globals;
+    this.globals.sync(
+      gs.map((g) => g.value),
+      gs.length,
     );
-    const globalLevels = levelsOf(
-      this.inst.globals.map((g) => valueLeaf(g.value)),
-      GLOBALS_DEPTH,
-    );
-    const elemLevels = this.inst.tables.map((t) =>
-      levelsOf(
-        t.elems.map((e) => valueLeaf(e)),
-        ELEMS_DEPTH,
-      ),
-    );
+    const globalLevels = this.globals.tree.levels();
+    const ts = this.inst.tables;
+    while (this.tables.length < ts.length) this.tables.push(new ValueTree(ELEMS_DEPTH));
+    const elemLevels = ts.map((t, i) => {
+      const vt = this.tables[i] as ValueTree;
+      vt.sync(t.elems, t.elems.length);
+      return vt.tree.levels();
+    });
     const tableLevels = levelsOf(
-      this.inst.tables.map((t, i) =>
-        tableLeaf(t.elems.length, t.max, rootOfLevels(elemLevels[i] as Hash[][], ELEMS_DEPTH)),
-      ),
+      ts.map((t, i) => tableLeaf(t.elems.length, t.max, rootOfLevels(elemLevels[i] as Hash[][], ELEMS_DEPTH))),
       TABLES_DEPTH,
     );
+    const segs = this.segments();
     const frames = m.frames;
-    let chain = EMPTY_FRAMES;
-    for (let i = 0; i + 1 < frames.length; i++) {
-      const f = frames[i] as Frame;
-      chain = pushFrame(chain, f.func.ref.addr, f.pc, f.base);
-    }
+    const chain = this.callerChain(frames);
     const top = frames[frames.length - 1];
     const memory = this.inst.memories[0];
     const state: StepState = {
@@ -331,6 +406,8 @@ export class StepStateBuilder {
       memMax: memory ? memory.max : 0,
       memRoot: memory ? this.mem.update(memory) : new Uint8Array(32),
       tablesRoot: rootOfLevels(tableLevels, TABLES_DEPTH),
+      datasRoot: rootOfLevels(segs.datas, SEGS_DEPTH),
+      elemSegsRoot: rootOfLevels(segs.elems, SEGS_DEPTH),
       restHash: this.restHash(),
     };
     return {
@@ -340,10 +417,66 @@ export class StepStateBuilder {
       funcLevels: this.funcLevels,
       tableLevels,
       elemLevels,
+      segs,
       funcs: this.funcs,
       frames,
     };
   }
+
+  /** Hash chain of the caller frames, recomputed from the first frame that changed since the last snapshot. */
+  private callerChain(frames: readonly Frame[]): Hash {
+    const c = this.chain;
+    const n = Math.max(0, frames.length - 1);
+    let k = 0;
+    while (k < n && k < c.length) {
+      const f = frames[k] as Frame;
+      const x = c[k] as (typeof c)[number];
+      if (x.func !== f.func.ref.addr || x.pc !== f.pc || x.base !== f.base) break;
+      k++;
+    }
+    c.length = k;
+    for (; k < n; k++) {
+      const f = frames[k] as Frame;
+      const prev = k === 0 ? EMPTY_FRAMES : (c[k - 1] as (typeof c)[number]).hash;
+      c.push({
+        func: f.func.ref.addr,
+        pc: f.pc,
+        base: f.base,
+        hash: pushFrame(prev, f.func.ref.addr, f.pc, f.base),
+      });
+    }
+    return n === 0 ? EMPTY_FRAMES : (c[n - 1] as (typeof c)[number]).hash;
+  }
+  private readonly chain: { func: number; pc: number; base: number; hash: Hash }[] = [];
+
+  /** Segment trees, rebuilt only when a segment was dropped since the last snapshot (contents never change). */
+  private segments(): SegmentTrees {
+    const inst = this.inst;
+    const key = inst.datas.map((d) => (d ? 1 : 0)).join("") + "/" + inst.elems.map((e) => (e ? 1 : 0)).join("");
+    if (this.segs && this.segsKey === key) return this.segs;
+    const datas = inst.datas.map((d) => (d ? dataLevels(d) : undefined));
+    const elems = inst.elems.map((e) => (e ? levelsOf(e.map(valueLeaf), ELEMS_DEPTH) : undefined));
+    this.segs = {
+      data: datas,
+      elem: elems,
+      datas: levelsOf(
+        inst.datas.map((d, i) =>
+          segLeaf("data", d ? d.length : 0, d ? rootOfLevels(datas[i] as Hash[][], DATA_DEPTH) : EMPTY_DATA_ROOT),
+        ),
+        SEGS_DEPTH,
+      ),
+      elems: levelsOf(
+        inst.elems.map((e, i) =>
+          segLeaf("elem", e ? e.length : 0, e ? rootOfLevels(elems[i] as Hash[][], ELEMS_DEPTH) : EMPTY_ELEMS_ROOT),
+        ),
+        SEGS_DEPTH,
+      ),
+    };
+    this.segsKey = key;
+    return this.segs;
+  }
+  private segs: SegmentTrees | undefined;
+  private segsKey = "";
 
   private restHash(): Hash {
     return restHashOf(segmentsHash(this.inst), this.host ? hashHostCommit(this.host.commit()) : undefined);

@@ -25,7 +25,10 @@ import {
   CONSTS_DEPTH,
   chunkLeaf,
   constLeaf,
+  DATA_DEPTH,
   ELEMS_DEPTH,
+  EMPTY_DATA_ROOT,
+  EMPTY_ELEMS_ROOT,
   FUNCS_DEPTH,
   funcLeaf,
   GLOBALS_DEPTH,
@@ -33,8 +36,10 @@ import {
   MEMORY_DEPTH,
   NO_FUNC,
   pushFrame,
+  SEGS_DEPTH,
   STACK_DEPTH,
   type StepState,
+  segLeaf,
   TABLES_DEPTH,
   TYPES_DEPTH,
   tableLeaf,
@@ -67,6 +72,81 @@ function valueTree(root: Hash, depth: number, ws: readonly ValueWitness[], what:
   };
 }
 
+/** The proof's data and element segments, checked against the pre-state's segment roots. */
+function segmentViews(s: StepState, proof: StepProof) {
+  const datas = new PartialTree(
+    s.datasRoot,
+    SEGS_DEPTH,
+    proof.datas.map((w) => ({ index: w.index, leaf: segLeaf("data", w.len, w.root), path: w.path })),
+    "data segments",
+  );
+  const elemSegs = new PartialTree(
+    s.elemSegsRoot,
+    SEGS_DEPTH,
+    proof.elemSegs.map((w) => ({ index: w.index, leaf: segLeaf("elem", w.len, w.root), path: w.path })),
+    "element segments",
+  );
+  const dataLens = new Map(proof.datas.map((w) => [w.index, w.len]));
+  const chunkTrees = new Map<number, { tree: PartialTree; bytes: Map<number, Uint8Array> }>();
+  for (const w of proof.datas) {
+    const mine = proof.dataChunks.filter((c) => c.seg === w.index);
+    const tree = new PartialTree(
+      w.root,
+      DATA_DEPTH,
+      mine.map((c) => {
+        if (c.bytes.length !== LEAF_BYTES) throw new StepProofError("data chunk of the wrong size");
+        return { index: c.index, leaf: hashLeaf(c.bytes), path: c.path };
+      }),
+      `data segment ${w.index}`,
+    );
+    chunkTrees.set(w.index, { tree, bytes: new Map(mine.map((c) => [c.index, c.bytes])) });
+  }
+  if (proof.dataChunks.some((c) => !chunkTrees.has(c.seg)))
+    throw new StepProofError("a data chunk of a segment not in the proof");
+  const elemLens = new Map(proof.elemSegs.map((w) => [w.index, w.len]));
+  const elemTrees = new Map(
+    proof.elemSegs.map((w) => [
+      w.index,
+      valueTree(
+        w.root,
+        ELEMS_DEPTH,
+        proof.segElems.filter((e) => e.seg === w.index),
+        `element segment ${w.index}`,
+      ),
+    ]),
+  );
+  if (proof.segElems.some((e) => !elemTrees.has(e.seg)))
+    throw new StepProofError("a segment element of a segment not in the proof");
+  return {
+    data(seg: number) {
+      datas.leaf(seg);
+      const t = chunkTrees.get(seg) as NonNullable<ReturnType<typeof chunkTrees.get>>;
+      return {
+        len: dataLens.get(seg) as number,
+        chunk(i: number): Uint8Array {
+          t.tree.leaf(i);
+          return t.bytes.get(i) as Uint8Array;
+        },
+      };
+    },
+    dropData(seg: number) {
+      datas.set(seg, segLeaf("data", 0, EMPTY_DATA_ROOT));
+      dataLens.set(seg, 0);
+    },
+    elem(seg: number) {
+      elemSegs.leaf(seg);
+      const tree = elemTrees.get(seg) as NonNullable<ReturnType<typeof elemTrees.get>>;
+      return { len: elemLens.get(seg) as number, get: (i: number) => tree.get(i) };
+    },
+    dropElem(seg: number) {
+      elemSegs.set(seg, segLeaf("elem", 0, EMPTY_ELEMS_ROOT));
+      elemLens.set(seg, 0);
+    },
+    datasRoot: () => datas.root(),
+    elemSegsRoot: () => elemSegs.root(),
+  };
+}
+
 /**
  * Most witnesses one proof may carry (all lists together): a step touches a handful of slots, except a
  * call, which pushes the callee's declared locals (bounded by validation); anything beyond is refused
@@ -92,7 +172,11 @@ export function verifyStep(
     proof.memory.length +
     proof.types.length +
     proof.tables.length +
-    proof.elems.length;
+    proof.elems.length +
+    proof.datas.length +
+    proof.dataChunks.length +
+    proof.elemSegs.length +
+    proof.segElems.length;
   if (items > MAX_PROOF_ITEMS)
     throw new StepProofError(`the proof carries ${items} witnesses (at most ${MAX_PROOF_ITEMS})`);
   const s = proof.state;
@@ -173,6 +257,7 @@ export function verifyStep(
     return tableViews.get(t) as NonNullable<ReturnType<typeof tableViews.get>>;
   };
   let framesHash = s.framesHash;
+  const segs = segmentViews(s, proof);
   let hostAfter: (() => Hash) | undefined;
   // No memory at all (not a 0-page one) commits as a zero root with no pages.
   const hasMemory = !(s.memPages === 0 && s.memMax === 0 && equal(s.memRoot, new Uint8Array(32)));
@@ -239,6 +324,27 @@ export function verifyStep(
     tableSet(t, i, v) {
       table(t).elems.set(i, v);
     },
+    dataLen: (seg) => segs.data(seg).len,
+    dataRead(seg, off, n) {
+      const d = segs.data(seg);
+      return readChunked((i) => d.chunk(i), off, n);
+    },
+    dataDrop: (seg) => segs.dropData(seg),
+    elemSegLen: (seg) => segs.elem(seg).len,
+    elemSegGet: (seg, i) => segs.elem(seg).get(i),
+    tableResize(t, size) {
+      table(t).size = size;
+    },
+    tableMax: (t) => table(t).max,
+    tableTotal() {
+      const c = proof.tableCount;
+      if (!c) throw new StepProofError("table.grow needs the table count");
+      new PartialTree(s.tablesRoot, TABLES_DEPTH, [{ index: c.count, leaf: EMPTY_LEAF, path: c.path }], "tables");
+      let sum = 0;
+      for (let i = 0; i < c.count; i++) sum += table(i).size;
+      return sum;
+    },
+    elemDrop: (seg) => segs.dropElem(seg),
     hostCall(_addr, m, meter, args) {
       const call = witnessedHostCall(proof.host, m, s.restHash, hostLimits);
       hostAfter = call.restHash;
@@ -288,6 +394,8 @@ export function verifyStep(
     globalsRoot: globals.root(),
     framesHash,
     tablesRoot: postTables(),
+    datasRoot: segs.datasRoot(),
+    elemSegsRoot: segs.elemSegsRoot(),
     memRoot: memTree.root(),
     restHash: hostAfter ? hostAfter() : s.restHash,
   };

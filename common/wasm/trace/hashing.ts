@@ -117,6 +117,21 @@ export function merkleProof(leaves: readonly Hash[], index: number): Hash[] {
   return path;
 }
 
+/** The count-bound root a leaf and its path lead to, or undefined when the shape is wrong. */
+export function merkleRootFromProof(count: number, index: number, leaf: Hash, path: readonly Hash[]): Hash | undefined {
+  if (!Number.isSafeInteger(count) || !Number.isSafeInteger(index) || index < 0 || index >= count) return undefined;
+  let depth = 0;
+  while (2 ** depth < count) depth++;
+  if (path.length !== depth) return undefined;
+  let h = leaf;
+  let i = index;
+  for (const sib of path) {
+    h = i % 2 === 1 ? hashNode(sib, h) : hashNode(h, sib);
+    i = Math.floor(i / 2);
+  }
+  return bindCount(h, count);
+}
+
 export function verifyMerkleProof(
   root: Hash,
   count: number,
@@ -124,17 +139,8 @@ export function verifyMerkleProof(
   leaf: Hash,
   path: readonly Hash[],
 ): boolean {
-  if (index < 0 || index >= count) return false;
-  let depth = 0;
-  while (1 << depth < count) depth++;
-  if (path.length !== depth) return false;
-  let h = leaf;
-  let i = index;
-  for (const sib of path) {
-    h = i & 1 ? hashNode(sib, h) : hashNode(h, sib);
-    i >>= 1;
-  }
-  return equal(bindCount(h, count), root);
+  const r = merkleRootFromProof(count, index, leaf, path);
+  return r !== undefined && equal(r, root);
 }
 
 export function equal(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,9 +1,8 @@
 /**
- * @module Linear memory as a Merkle tree: 1 KiB chunks are the leaves, each 64 KiB page a subtree of
- * depth 6, and the pages a fixed-depth-16 tree (65 536 pages) completed with zero-page hashes. Only
- * pages dirtied since the last commit are rehashed. A word is proven by its chunk and 22 siblings;
- * 1 KiB leaves (not 32-byte words) keep the hash count per dirty page at 127, which is what makes
- * checkpoints cheap in JavaScript, at the price of 1 KiB more in a one-step proof.
+ * @module Linear memory as a Merkle tree: 1 KiB chunks are the leaves of a fixed-depth-22 tree (64 per
+ * 64 KiB page, 65 536 pages) whose empty leaves are the zero chunk. Only chunks dirtied since the last
+ * commit are rehashed (the interpreter and host writes mark them), and the tracker keeps every level,
+ * so a chunk's path (what a one-step proof carries) is read off, never rebuilt.
  */
 
 import type { Memory } from "../runtime.js";
@@ -13,51 +12,60 @@ export const LEAF_BYTES = 1024;
 export const LEAVES_PER_PAGE = 64;
 const PAGE_DEPTH = 6;
 export const TOP_DEPTH = 16;
+/** Depth of the whole tree over chunks. */
+export const CHUNK_TREE_DEPTH = PAGE_DEPTH + TOP_DEPTH;
 
-/** zero[d] = root of an all-zero subtree of depth d (d ≤ 6 within a page, above that over pages). */
+/** zero[d] = root of an all-zero subtree of depth d over chunks. */
 const ZERO: Hash[] = (() => {
   const z: Hash[] = [hashLeaf(new Uint8Array(LEAF_BYTES))];
-  for (let d = 1; d <= PAGE_DEPTH + TOP_DEPTH; d++) z.push(hashNode(z[d - 1] as Hash, z[d - 1] as Hash));
+  for (let d = 1; d <= CHUNK_TREE_DEPTH; d++) z.push(hashNode(z[d - 1] as Hash, z[d - 1] as Hash));
   return z;
 })();
 
-/** Root of one page's chunk tree. */
-export function pageRoot(bytes: Uint8Array, page: number): Hash {
-  const base = page * LEAVES_PER_PAGE * LEAF_BYTES;
-  let level: Hash[] = new Array(LEAVES_PER_PAGE);
-  for (let w = 0; w < LEAVES_PER_PAGE; w++) {
-    level[w] = hashLeaf(bytes.subarray(base + w * LEAF_BYTES, base + (w + 1) * LEAF_BYTES));
-  }
-  while (level.length > 1) {
-    const next: Hash[] = new Array(level.length / 2);
-    for (let i = 0; i < next.length; i++) next[i] = hashNode(level[2 * i] as Hash, level[2 * i + 1] as Hash);
-    level = next;
-  }
-  return level[0] as Hash;
+function isZero(words: Int32Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (words[i] !== 0) return false;
+  return true;
 }
 
-/** Incremental memory commitment; `update()` rehashes dirty pages and clears their marks. */
+/**
+ * Incremental memory commitment; `update()` rehashes dirty chunks and clears their marks. One tracker
+ * per memory: the dirty marks are consumed by whoever commits. The first update scans the whole memory
+ * (zero chunks cost a comparison, not a hash), so a tracker can join a memory at any time.
+ */
 export class MemoryMerkle {
-  /** levels[0] = page roots; levels[d] = nodes d levels above the pages (sparse: missing = zero). */
+  /** levels[0] = chunk leaves; levels[d] = nodes d levels up (sparse: missing = zero subtree). */
   private readonly levels: Hash[][] = [];
+  private started = false;
   constructor() {
-    for (let d = 0; d <= TOP_DEPTH; d++) this.levels.push([]);
+    for (let d = 0; d <= CHUNK_TREE_DEPTH; d++) this.levels.push([]);
   }
 
   update(mem: Memory): Hash {
-    const dirtyPages: number[] = [];
-    for (let p = 0; p < mem.pages; p++) if (mem.dirty[p] === 1) dirtyPages.push(p);
-    // Pages beyond the current size (never after a grow, but kept exact) count as zero pages.
-    for (let p = mem.pages; p < (this.levels[0] as Hash[]).length; p++) dirtyPages.push(p);
-    for (const p of dirtyPages) {
-      (this.levels[0] as Hash[])[p] = p < mem.pages ? pageRoot(mem.bytes, p) : (ZERO[PAGE_DEPTH] as Hash);
-      mem.dirty[p] = 0;
+    const bytes = mem.bytes;
+    const chunks = bytes.length / LEAF_BYTES;
+    const leaves = this.levels[0] as Hash[];
+    let touched = new Set<number>();
+    const rehash = (c: number) => {
+      leaves[c] = hashLeaf(bytes.subarray(c * LEAF_BYTES, (c + 1) * LEAF_BYTES));
+      touched.add(c >> 1);
+    };
+    if (!this.started) {
+      this.started = true;
+      const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+      const per = LEAF_BYTES >> 2;
+      for (let c = 0; c < chunks; c++) if (!isZero(words, c * per, (c + 1) * per)) rehash(c);
+      mem.dirty.fill(0);
+    } else {
+      const dirty = mem.dirty;
+      for (let c = dirty.indexOf(1); c !== -1; c = dirty.indexOf(1, c + 1)) {
+        rehash(c);
+        dirty[c] = 0;
+      }
     }
-    let touched = new Set(dirtyPages.map((p) => p >> 1));
-    for (let d = 1; d <= TOP_DEPTH; d++) {
+    for (let d = 1; d <= CHUNK_TREE_DEPTH; d++) {
       const below = this.levels[d - 1] as Hash[];
       const here = this.levels[d] as Hash[];
-      const zeroBelow = ZERO[PAGE_DEPTH + d - 1] as Hash;
+      const zeroBelow = ZERO[d - 1] as Hash;
       const next = new Set<number>();
       for (const i of touched) {
         here[i] = hashNode(below[2 * i] ?? zeroBelow, below[2 * i + 1] ?? zeroBelow);
@@ -69,19 +77,31 @@ export class MemoryMerkle {
   }
 
   root(): Hash {
-    return (this.levels[TOP_DEPTH] as Hash[])[0] ?? (ZERO[PAGE_DEPTH + TOP_DEPTH] as Hash);
+    return (this.levels[CHUNK_TREE_DEPTH] as Hash[])[0] ?? (ZERO[CHUNK_TREE_DEPTH] as Hash);
+  }
+
+  /** Siblings of chunk `index`, bottom-up, as of the last update. */
+  path(index: number): Hash[] {
+    const out: Hash[] = [];
+    let i = index;
+    for (let d = 0; d < CHUNK_TREE_DEPTH; d++) {
+      out.push((this.levels[d] as Hash[])[i ^ 1] ?? (ZERO[d] as Hash));
+      i >>= 1;
+    }
+    return out;
   }
 }
 
 /** Full recomputation (for tests and for verifiers without the incremental cache). */
 export function memoryRootFull(bytes: Uint8Array, pages: number): Hash {
   let level: Hash[] = [];
-  for (let p = 0; p < pages; p++) level.push(pageRoot(bytes, p));
-  for (let d = 1; d <= TOP_DEPTH; d++) {
-    const zeroBelow = ZERO[PAGE_DEPTH + d - 1] as Hash;
+  for (let c = 0; c < pages * LEAVES_PER_PAGE; c++)
+    level.push(hashLeaf(bytes.subarray(c * LEAF_BYTES, (c + 1) * LEAF_BYTES)));
+  for (let d = 1; d <= CHUNK_TREE_DEPTH; d++) {
+    const zeroBelow = ZERO[d - 1] as Hash;
     const next: Hash[] = [];
     for (let i = 0; i < level.length; i += 2) next.push(hashNode(level[i] as Hash, level[i + 1] ?? zeroBelow));
     level = next;
   }
-  return level[0] ?? (ZERO[PAGE_DEPTH + TOP_DEPTH] as Hash);
+  return level[0] ?? (ZERO[CHUNK_TREE_DEPTH] as Hash);
 }

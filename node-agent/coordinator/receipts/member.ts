@@ -41,6 +41,7 @@ import type { PeerTransport } from "../frost/rpc.js";
 import { type ReceiptsChain, servingCommittee } from "./chain.js";
 import type { ChunkFetcher } from "./chunkFetch.js";
 import { SignedSlots } from "./signedSlots.js";
+import { checkComputeBody, computeReceiptBody, verifyComputeEvidence } from "./verifyCompute.js";
 import { checkReceiptBody, ReceiptRefusedError, type VerifyDeps, verifyUsageProof } from "./verifyUsage.js";
 
 export const ProposalType: SignedType<ReceiptProposal> = {
@@ -202,8 +203,18 @@ export class CommitteeMember {
     }
     try {
       if (body.epoch !== c.epoch) throw new ReceiptRefusedError(`epoch ${body.epoch} is not the current ${c.epoch}`);
-      const proof = await verifyUsageProof(proposal.usageProof, this.#verifyDeps());
-      await checkReceiptBody(body, proof, proposal.usageProof, this.#verifyDeps());
+      if (proposal.computeResult.length > 0) {
+        const ev = await verifyComputeEvidence(proposal.computeResult, proposal.workloadSubmission, this.#o.chain);
+        checkComputeBody(body, ev, {
+          chainId: await this.#o.chain.chainId(),
+          epoch: c.epoch,
+          params: await this.#o.chain.receiptsParams(),
+          nowSeconds: this.#verifyDeps().nowSeconds(),
+        });
+      } else {
+        const proof = await verifyUsageProof(proposal.usageProof, this.#verifyDeps());
+        await checkReceiptBody(body, proof, proposal.usageProof, this.#verifyDeps());
+      }
     } catch (e) {
       if (e instanceof ReceiptRefusedError) return vote(false, e.shortMessage);
       throw e;
@@ -221,8 +232,9 @@ export class CommitteeMember {
   // ---- propose --------------------------------------------------------------------------------------
 
   /** A node asks for a receipt: build the body, collect t approving votes, FROST-sign with those t, publish. */
-  async handleRequest(req: ReceiptRequest): Promise<ReceiptResponse> {
+  async handleRequest(req: Pick<ReceiptRequest, "usageProof"> & Partial<ReceiptRequest>): Promise<ReceiptResponse> {
     const c = await this.#currentCommittee();
+    if (req.computeResult && req.computeResult.length > 0) return this.#handleComputeRequest(c, req as ReceiptRequest);
     const proof = await verifyUsageProof(req.usageProof, this.#verifyDeps()); // fail fast on our own check
     if (proof.epoch !== c.epoch)
       throw new ReceiptRefusedError(`usage proof is for epoch ${proof.epoch}, the committee's is ${c.epoch}`);
@@ -244,10 +256,39 @@ export class CommitteeMember {
       reward: priceOf(ReceiptKind.RECEIPT_KIND_STORAGE, usage, params).toString(),
       signers: [],
     });
+    return this.#proposeAndSign(c, body, { usageProof: req.usageProof });
+  }
+
+  /** A node asks for a compute receipt: its signed result and the user-signed workload are the evidence. */
+  async #handleComputeRequest(c: Committee, req: ReceiptRequest): Promise<ReceiptResponse> {
+    const ev = await verifyComputeEvidence(req.computeResult, req.workloadSubmission, this.#o.chain);
+    const body = computeReceiptBody(ev, {
+      chainId: await this.#o.chain.chainId(),
+      epoch: c.epoch,
+      timestamp: BigInt(Math.floor(this.#now() / 1000)),
+      params: await this.#o.chain.receiptsParams(),
+    });
+    return this.#proposeAndSign(c, body, {
+      computeResult: req.computeResult,
+      workloadSubmission: req.workloadSubmission,
+    });
+  }
+
+  async #proposeAndSign(
+    c: Committee,
+    body: ReceiptData,
+    evidence: { usageProof?: Uint8Array; computeResult?: Uint8Array; workloadSubmission?: Uint8Array },
+  ): Promise<ReceiptResponse> {
     const bodyBytes = ReceiptData.encode(body).finish();
+    const empty = new Uint8Array(0);
     const proposal = signMessage(
       ProposalType,
-      { receiptBody: bodyBytes, usageProof: req.usageProof },
+      {
+        receiptBody: bodyBytes,
+        usageProof: evidence.usageProof ?? empty,
+        computeResult: evidence.computeResult ?? empty,
+        workloadSubmission: evidence.workloadSubmission ?? empty,
+      },
       this.#o.identity,
     );
     const approvals = await this.#collectVotes(c, proposal, sha256(bodyBytes));

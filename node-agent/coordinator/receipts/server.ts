@@ -97,15 +97,21 @@ export const httpReceiptPeers: ReceiptPeers = {
   },
 };
 
-/** The node's call: ask a committee member for a receipt. */
+/** The node's call: ask a committee member for a receipt (storage: a usage proof; compute: result + workload). */
 export async function requestReceipt(
   endpoint: string,
   usageProof: Uint8Array,
   timeoutMs = 60_000,
+  compute?: { result: Uint8Array; submission: Uint8Array },
 ): Promise<ReceiptResponse> {
   const bytes = await post(
     `${endpoint.replace(/\/+$/, "")}/receipts/v1/request`,
-    encodeMessage(ReceiptRequest, { usageProof: Buffer.from(usageProof) }),
+    encodeMessage(ReceiptRequest, {
+      usageProof: Buffer.from(usageProof),
+      ...(compute
+        ? { computeResult: Buffer.from(compute.result), workloadSubmission: Buffer.from(compute.submission) }
+        : {}),
+    }),
     timeoutMs,
   );
   return decodeMessage(ReceiptResponse, bytes, "ReceiptResponse");

@@ -1,6 +1,8 @@
 /** @module The DAEvent union: one envelope payload, tagged by type, over the generated dsdn.da.v1 messages. */
 import {
   ChunkDeclared,
+  ComputeDisagreement,
+  ComputeReported,
   DeleteRequested,
   type EventEnvelope,
   NodeRegistered,
@@ -8,6 +10,7 @@ import {
   ReceiptIssued,
   ReplicaAdded,
   ReplicaRemoved,
+  WorkloadScheduled,
 } from "../../../proto/gen/dsdn/da/v1/events.js";
 
 export type DAEvent =
@@ -17,7 +20,10 @@ export type DAEvent =
   | { readonly type: "replicaAdded"; readonly value: ReplicaAdded }
   | { readonly type: "replicaRemoved"; readonly value: ReplicaRemoved }
   | { readonly type: "deleteRequested"; readonly value: DeleteRequested }
-  | { readonly type: "receiptIssued"; readonly value: ReceiptIssued };
+  | { readonly type: "receiptIssued"; readonly value: ReceiptIssued }
+  | { readonly type: "workloadScheduled"; readonly value: WorkloadScheduled }
+  | { readonly type: "computeReported"; readonly value: ComputeReported }
+  | { readonly type: "computeDisagreement"; readonly value: ComputeDisagreement };
 
 export type DAEventType = DAEvent["type"];
 
@@ -34,6 +40,9 @@ export const DA_EVENT_TYPES: readonly DAEventType[] = [
   "replicaRemoved",
   "deleteRequested",
   "receiptIssued",
+  "workloadScheduled",
+  "computeReported",
+  "computeDisagreement",
 ];
 
 /** Fills defaults so the event encodes canonically. */
@@ -53,6 +62,12 @@ export function normalizeEvent(input: DAEventInput): DAEvent {
       return { type: input.type, value: DeleteRequested.fromPartial(input.value) };
     case "receiptIssued":
       return { type: input.type, value: ReceiptIssued.fromPartial(input.value) };
+    case "workloadScheduled":
+      return { type: input.type, value: WorkloadScheduled.fromPartial(input.value) };
+    case "computeReported":
+      return { type: input.type, value: ComputeReported.fromPartial(input.value) };
+    case "computeDisagreement":
+      return { type: input.type, value: ComputeDisagreement.fromPartial(input.value) };
     default:
       throw new TypeError(`unknown DA event type "${(input as { type: string }).type}"`);
   }
@@ -88,6 +103,18 @@ export function eventOfEnvelope(env: EventEnvelope): DAEvent | undefined {
   }
   if (env.receiptIssued !== undefined) {
     found = { type: "receiptIssued", value: env.receiptIssued };
+    count++;
+  }
+  if (env.workloadScheduled !== undefined) {
+    found = { type: "workloadScheduled", value: env.workloadScheduled };
+    count++;
+  }
+  if (env.computeReported !== undefined) {
+    found = { type: "computeReported", value: env.computeReported };
+    count++;
+  }
+  if (env.computeDisagreement !== undefined) {
+    found = { type: "computeDisagreement", value: env.computeDisagreement };
     count++;
   }
   return count === 1 ? found : undefined;

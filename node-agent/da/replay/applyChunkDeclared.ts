@@ -1,6 +1,7 @@
 /** @module ChunkDeclared: a coordinator records a stored chunk and its placement, pinned by the uploader's signed declaration. */
 import { sha256 } from "../../../common/hash.js";
 import type { ChunkDeclared } from "../../../proto/gen/dsdn/da/v1/events.js";
+import { checkShardInfo, shardFromProto } from "../../storage/erasure/shardInfo.js";
 import { MAX_MANIFEST_BYTES } from "../../storage/manifest.js";
 import { checkDeclarationFields, verifyDeclaredObject, verifyUploadDeclaration } from "../events/declaration.js";
 import { nodeIdHex } from "./principal.js";
@@ -21,6 +22,18 @@ function checkPlacement(placement: readonly Uint8Array[]): string | undefined {
   return undefined;
 }
 
+/** A shard's stripe must be well formed (bounded, holding this object at its index, size a shard's). */
+function checkShard(ev: ChunkDeclared): string | undefined {
+  if (!ev.shard) return undefined;
+  if (ev.replicationFactor !== 1) return "an erasure-coded shard has replication_factor 1";
+  try {
+    checkShardInfo(ev.cid, ev.size, shardFromProto(ev.shard));
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 /**
  * Ownership is a set of pins: a declaration adds (or renews) its uploader's pin and never changes another
  * uploader's, nor the chunk's size. Placement is the coordinator's: the newest declaration by envelope key.
@@ -33,6 +46,7 @@ export function applyChunkDeclared(state: ReplayState, ev: ChunkDeclared, ctx: A
     checkCid(ev.manifestCid, "manifest_cid") ??
     (ev.size > 0n ? undefined : "size is 0") ??
     checkPlacement(ev.placement) ??
+    checkShard(ev) ??
     (ev.replicationFactor >= 1 && ev.replicationFactor <= MAX_PLACEMENT
       ? undefined
       : "replication_factor out of range") ??

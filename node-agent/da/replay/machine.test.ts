@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { sha256, toHex } from "../../../common/hash.js";
 import { NodeStatus } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { ReplayCheckpoint, ReplayStateSnapshot } from "../../../proto/gen/dsdn/da/v1/state.js";
+import { shardObjectSize } from "../../storage/erasure/codec.js";
 import { encodeBatch } from "../events/batch.js";
 import { signDeleteRequest, signNodeRegistration } from "../events/bindings.js";
 import { signUploadDeclaration } from "../events/declaration.js";
@@ -366,6 +367,51 @@ describe("ReplayMachine", () => {
     m.applyHeight(heightOf(10n, [encodeBatch([a, d])]));
     expect(m.state.getChunk(cid)).toBeUndefined();
     expect(m.state.counts().chunks).toBe(0);
+  });
+
+  it("a shard's stripe is recorded and survives a checkpoint; a malformed stripe is rejected", () => {
+    const manifest = sampleCid("manifest-ec");
+    const stripe = Array.from({ length: 6 }, (_, i) => sampleCid(`ec-shard-${i}`));
+    const size = BigInt(shardObjectSize(1000, 4));
+    const shard = {
+      chunkCid: sampleCid("ec-chunk"),
+      chunkSize: 1000n,
+      dataShards: 4,
+      parityShards: 2,
+      index: 1,
+      stripe,
+    };
+    const c = net.coordinator;
+    const ev = (seq: bigint, cid: string, sh: typeof shard, rf = 1) =>
+      signed(
+        c,
+        seq,
+        {
+          type: "chunkDeclared",
+          value: { ...declared(manifest, cid, size, net.owner, 2n), replicationFactor: rf, shard: sh },
+        },
+        2n,
+      );
+    const m = new ReplayMachine(config);
+    m.applyHeight(
+      heightOf(10n, [
+        encodeBatch([
+          ev(1n, stripe[1]!, shard),
+          ev(2n, stripe[2]!, shard), // stripe position 1 is not this object
+          ev(3n, stripe[3]!, { ...shard, index: 3, stripe: [...stripe.slice(0, 5), stripe[0]!] }),
+          ev(4n, stripe[4]!, { ...shard, index: 4 }, 3), // a shard is never replicated
+        ]),
+      ]),
+    );
+    expect(m.state.getChunk(stripe[1]!)?.shard).toEqual(shard);
+    for (const i of [2, 3, 4]) expect(m.state.getChunk(stripe[i]!)).toBeUndefined();
+    const reasons = Object.keys(m.stats().rejected).join("|");
+    expect(reasons).toContain("stripe position 1 is not this shard");
+    expect(reasons).toContain("stripe lists a shard twice");
+    expect(reasons).toContain("an erasure-coded shard has replication_factor 1");
+    const restored = ReplayMachine.fromCheckpoint(m.toCheckpoint(), config);
+    expect(restored.state.getChunk(stripe[1]!)?.shard).toEqual(shard);
+    expect(restored.digestHex()).toBe(m.digestHex());
   });
 
   it("round-trips through a checkpoint, including envelopes held back by a gap", () => {

@@ -268,8 +268,12 @@ export class ReplayMachine {
           outcome = applyDeleteRequested(this.stateRef, ev.value, ctx);
           break;
         case "receiptIssued":
-          // Receipts are settled on chain (receipts module); the DA log is their public record, and
-          // derived storage state does not change when one is issued.
+        case "workloadScheduled":
+        case "computeReported":
+        case "computeDisagreement":
+          // Receipts are settled on chain (receipts module) and compute records are read by the compute index
+          // (node-agent/compute/daIndex.ts); the DA log is their public record, and derived storage state does
+          // not change when one is published.
           outcome = { status: "applied", changes: [] };
           break;
       }

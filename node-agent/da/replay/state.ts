@@ -5,6 +5,7 @@ import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { concatBytes, toHex } from "../../../common/hash.js";
 import {
   type ChunkDeclared,
+  type ErasureShard,
   NodeClass,
   type NodeRegistered,
   NodeStatus,
@@ -107,6 +108,8 @@ export interface ChunkInfo {
   readonly replicationFactor: number;
   /** Nodes that hold a replica according to DA, sorted. */
   readonly replicas: readonly string[];
+  /** Set when the object is one shard of an erasure-coded chunk: its stripe. */
+  readonly shard?: ErasureShard;
 }
 
 type SnapshotEntry =
@@ -333,6 +336,7 @@ export class ReplayState {
       placement: rec.chunk.placement.map(nodeIdHex),
       replicationFactor: rec.chunk.replicationFactor,
       replicas: this.replicasOf(cid),
+      ...(rec.chunk.shard ? { shard: rec.chunk.shard } : {}),
     };
   }
 

@@ -5,7 +5,7 @@
  * are canonicalised as in common/wasm/numeric.ts; the call depth is counted as the interpreter does.
  */
 import binaryen from "binaryen";
-import type { FuelCosts } from "../../../common/wasm/params.js";
+import { DEFAULT_LIMITS, type FuelCosts } from "../../../common/wasm/params.js";
 
 /** The module uses something this instrumenter does not handle; the caller runs the interpreter instead. */
 export class Unsupported extends Error {}
@@ -30,6 +30,8 @@ export interface InstrumentOptions {
    * costs would differ, so the instrumenter refuses (the interpreter runs instead).
    */
   readonly shape: readonly { locals: number; instructions: number }[];
+  /** ExecLimits.bulkBytes: a larger memory.fill/copy/init traps here too (the interpreter reports it). */
+  readonly bulkBytes?: number;
 }
 
 // untyped on purpose: binaryen's typings omit most expression accessors
@@ -178,6 +180,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Instrume
 
 function instrumentModule(mod: binaryen.Module, opts: InstrumentOptions): Instrumented {
   const { costs } = opts;
+  const bulkBytes = Math.min(opts.bulkBytes ?? DEFAULT_LIMITS.bulkBytes, 0x7fffffff) | 0;
   const leaves = LEAVES();
   const i64 = binaryen.i64;
   const i32 = binaryen.i32;
@@ -405,6 +408,8 @@ function instrumentModule(mod: binaryen.Module, opts: InstrumentOptions): Instru
             mod.i64.div_u(mod.i64.extend_u(mod.local.get(size, i32)), mod.i64.const(BigInt(costs.bytesPerFuel))),
             tmp(i64, 2),
           ),
+          // Beyond the per-instruction cap the interpreter traps: stop here, the caller falls back to it.
+          mod.if(mod.i32.gt_u(mod.local.get(size, i32), mod.i32.const(bulkBytes)), mod.unreachable()),
           e,
         ]);
       }

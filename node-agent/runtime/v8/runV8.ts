@@ -111,7 +111,13 @@ export function runModuleV8(bytes: Uint8Array, opts: RunOptions): V8Result {
 
   let ins: Instrumented;
   try {
-    ins = instrument(bytes, { costs, callDepth: limits.callDepth, memoryMax, shape: mod.compiled.map(shapeOf) });
+    ins = instrument(bytes, {
+      costs,
+      callDepth: limits.callDepth,
+      memoryMax,
+      shape: mod.compiled.map(shapeOf),
+      bulkBytes: limits.bulkBytes,
+    });
   } catch (e) {
     if (e instanceof Unsupported) return interp(bytes, opts, `not instrumentable: ${e.message}`);
     throw e;

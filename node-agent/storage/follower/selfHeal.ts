@@ -1,11 +1,15 @@
 /** @module Storage-node self-healing: hold every chunk DA places on this node, fetching missing ones from other replicas. */
 
 import { NodeClient } from "../../../clients/agent/nodeClient.js";
+import { verifyCid } from "../../../common/cid.js";
 import { BaseError, isBaseError } from "../../../common/errors.js";
+import type { ErasureShard } from "../../../proto/gen/dsdn/da/v1/events.js";
 import type { CoordinatorClient } from "../../coordinator/client.js";
 import type { DALogger } from "../../da/events/logger.js";
 import type { ReplayFollower } from "../../da/replay/follower.js";
 import { signAck } from "../ack.js";
+import { rebuildStripe, shardObjectSize } from "../erasure/codec.js";
+import { erasureOf, shardFromProto } from "../erasure/shardInfo.js";
 import type { NodeIdentity } from "../identity.js";
 import type { LocalFsStorage } from "../localfs.js";
 import { checkTicket, type VerifiedTicket } from "../ticket.js";
@@ -33,6 +37,10 @@ export interface SelfHealStats {
   readonly scans: number;
   readonly fetched: number;
   readonly bytesFetched: number;
+  /** Erasure-coded shards rebuilt from k siblings. */
+  readonly rebuilt: number;
+  /** Bytes of sibling shards fetched to rebuild them (also counted in bytesFetched). */
+  readonly rebuildBytesFetched: number;
   readonly failed: number;
   readonly reported: number;
   readonly pending: number;
@@ -56,7 +64,7 @@ export class SelfHealer {
   private scanning: Promise<void> | undefined;
   private stopped = false;
   private rescan = false;
-  private s = { scans: 0, fetched: 0, bytesFetched: 0, failed: 0, reported: 0 };
+  private s = { scans: 0, fetched: 0, bytesFetched: 0, rebuilt: 0, rebuildBytesFetched: 0, failed: 0, reported: 0 };
   private readonly clients = new Map<string, NodeClient>();
 
   constructor(options: SelfHealerOptions) {
@@ -188,12 +196,76 @@ export class SelfHealer {
           reasons.push(`${src!.nodeId.slice(0, 12)}: ${isBaseError(e) ? e.shortMessage : (e as Error).message}`);
         }
       }
+      // A shard of an erasure-coded chunk has no other copy: rebuild it from k of its stripe's other shards.
+      if (chunk.shard && (await this.rebuild(cid, chunk.shard, ticket, reasons))) return;
       this.s.failed++;
       this.failedAt.set(cid, Date.now());
       this.o.logger.warn("self-heal: no replica could serve chunk", { cid, tried: reasons.length, reasons });
     } finally {
       this.inFlight.delete(cid);
     }
+  }
+
+  /**
+   * Rebuilds shard `cid` from k sibling shards fetched from the nodes DA records as holding them (each checked
+   * against its CID by the client, each trailer against the stripe), checks the result against `cid`, stores it.
+   * Moves k shards' bytes per rebuilt shard — only for shards DA places here and this node lacks.
+   */
+  private async rebuild(
+    cid: string,
+    proto: ErasureShard,
+    ticket: VerifiedTicket | undefined,
+    reasons: string[],
+  ): Promise<boolean> {
+    const shard = shardFromProto(proto);
+    const state = this.o.follower.state;
+    const me = this.o.identity.nodeId;
+    const got = new Map<number, Uint8Array>();
+    let bytes = 0;
+    for (const [i, sibling] of shard.stripe.entries()) {
+      if (got.size >= shard.k) break;
+      if (i === shard.index) continue;
+      const local = await this.o.storage.readChunk(sibling).catch(() => null);
+      if (local) {
+        got.set(i, local);
+        continue;
+      }
+      const holders = state
+        .replicasOf(sibling)
+        .filter((n) => n !== me)
+        .map((n) => state.getNode(n))
+        .filter((n) => n !== undefined && n.status === "active");
+      for (const h of holders) {
+        try {
+          await this.limiter.take(shardObjectSize(shard.chunkSize, shard.k));
+          const b = await this.client(h!.endpoint).get(sibling);
+          got.set(i, b);
+          bytes += b.length;
+          break;
+        } catch (e) {
+          reasons.push(
+            `shard ${i} @${h!.nodeId.slice(0, 12)}: ${isBaseError(e) ? e.shortMessage : (e as Error).message}`,
+          );
+        }
+      }
+    }
+    this.s.bytesFetched += bytes;
+    this.s.rebuildBytesFetched += bytes;
+    if (got.size < shard.k) {
+      reasons.push(`only ${got.size} of the ${shard.k} sibling shards could be fetched`);
+      return false;
+    }
+    const [rebuilt] = await rebuildStripe(got, shard.chunkCid, erasureOf(shard), shard.chunkSize, [shard.index]);
+    if (!rebuilt || !verifyCid(cid, rebuilt)) {
+      reasons.push("rebuilt shard does not match its CID");
+      return false;
+    }
+    await this.o.storage.putChunk(cid, rebuilt, ticket ? { expectedSize: ticket.size } : {});
+    this.s.rebuilt++;
+    this.failedAt.delete(cid);
+    this.o.logger.info("self-heal: rebuilt erasure-coded shard", { cid, index: shard.index, bytesFetched: bytes });
+    await this.report(cid, ticket);
+    return true;
   }
 
   /** Asks the coordinator for a heal ticket and checks it as the chunk server checks a PUT's. */

@@ -1,7 +1,8 @@
 /**
- * Finding 7 (issue 11): compute claims wait in a queue that end block must work through in bounded steps.
- * An empty reward pool defers payment in queue order at a constant cost per block (no rescan of everything
- * that matured); the pool can be funded after genesis; a payout does not loop over the validators.
+ * Finding 7 (issue 11), after issue 14 retired the compute claim queue: a compute claim is refused inside its
+ * window and paid at once after it, so end block has no queue to work through. An empty reward pool refuses
+ * the claim and loses nothing (the receipt stays claimable); the pool can be funded after genesis; a payout
+ * does not loop over the validators.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildModules } from "../../../app/buildApp.js";
@@ -9,13 +10,10 @@ import { Context } from "../../../chain-app/context.js";
 import { GasMeter } from "../../../chain-app/gas.js";
 import type { KVStore } from "../../../chain-app/store/index.js";
 import { fromUtf8 } from "../../../common/encoding.js";
-import { toHex } from "../../../common/hash.js";
 import { packAny } from "../../../common/protobuf.js";
-import { receiptId } from "../../../common/receipts/receiptBytes.js";
 import { fromBech32Address } from "../../../common/secp256k1.js";
 import { ModuleAccount, moduleAddress } from "../../../modules/auth/moduleAccounts.js";
 import { SCALE } from "../../../modules/distribution/index.js";
-import { QueryPendingRequest, QueryPendingResponse } from "../../../proto/gen/dsdn/receipts/v1/query.js";
 import { type Claim, ClaimStatus, ReceiptKind } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { MsgFundRewardPool } from "../../../proto/gen/dsdn/receipts/v1/tx.js";
 import { addressOf, claimMsg, type Fixture, setupFixture, signReceipt } from "../../support/receiptFixture.js";
@@ -63,62 +61,21 @@ function fakeClaim(fx: Fixture, i: number, reward: bigint, payableHeight: bigint
     nodeAmount: "0",
     validatorsAmount: "0",
     treasuryAmount: "0",
-    status: ClaimStatus.CLAIM_STATUS_PENDING,
+    status: ClaimStatus.CLAIM_STATUS_PAID,
     claimedHeight: 1n,
     payableHeight,
     paidHeight: 0n,
   };
 }
 
-describe("the compute claim queue", () => {
+describe("compute claims and the reward pool", () => {
   let fx: Fixture;
   beforeAll(async () => {
-    fx = await setupFixture({ validators: 4, rewardPoolFunding: 0n, receipts: { maxPayoutsPerBlock: "5" } });
+    fx = await setupFixture({ validators: 4, rewardPoolFunding: 0n });
   }, 60_000);
   afterAll(() => fx?.dispose());
 
   const { receipts, bank } = buildModules().keepers;
-
-  /** Gas end block's payout step uses with `n` matured claims queued and an empty pool. */
-  function emptyPoolCost(n: number): bigint {
-    const ctx = scratch(fx);
-    for (let i = 0; i < n; i++) {
-      const c = fakeClaim(fx, i, 1_000n, 1n + BigInt(i % 3));
-      receipts.setClaim(ctx, c);
-      receipts.enqueue(ctx, c);
-    }
-    const before = ctx.gas.consumed;
-    receipts.payMatured(ctx);
-    const cost = ctx.gas.consumed - before;
-    expect(receipts.pending(ctx).length).toBe(n); // nothing paid, nothing lost
-    return cost;
-  }
-
-  it("with an empty pool, a block's payout step costs the same for 10 or 300 matured claims", () => {
-    expect(emptyPoolCost(300)).toBe(emptyPoolCost(10));
-  });
-
-  it("pays at most maxPayoutsPerBlock per block, oldest first, and a claim the pool cannot pay holds the line", () => {
-    const ctx = scratch(fx);
-    const pool = fromBech32Address(POOL);
-    bank.mintCoins(ctx, ModuleAccount.RewardPool, [{ denom: "unusa", amount: 10_000n }]);
-    for (let i = 0; i < 20; i++) {
-      const c = fakeClaim(fx, i, i === 7 ? 50_000n : 100n, 1n + BigInt(i));
-      receipts.setClaim(ctx, c);
-      receipts.enqueue(ctx, c);
-    }
-    receipts.payMatured(ctx);
-    const paid = () =>
-      Array.from({ length: 20 }, (_, i) => receipts.getClaim(ctx, fakeClaim(fx, i, 0n, 0n).receiptId)!)
-        .filter((c) => c.status === ClaimStatus.CLAIM_STATUS_PAID)
-        .map((c) => c.receiptId.readUInt32BE(28));
-    expect(paid()).toEqual([0, 1, 2, 3, 4]);
-    receipts.payMatured(ctx); // claim 7 (50 000) is more than the pool holds: 5 and 6 pay, then the queue waits
-    expect(paid()).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    receipts.payMatured(ctx);
-    expect(paid()).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(bank.getBalance(ctx, pool, "unusa")).toBeGreaterThan(0n);
-  });
 
   it("a payout never reads the validator set (its validators' share is split once per block)", () => {
     const read: string[] = [];
@@ -142,7 +99,7 @@ describe("the compute claim queue", () => {
     expect(read.filter((k) => k.startsWith("stake/"))).toEqual([]);
   });
 
-  it("an empty pool defers real claims; MsgFundRewardPool after genesis pays them in order", async () => {
+  it("an empty pool refuses a matured compute claim and keeps it claimable; MsgFundRewardPool after genesis pays it", async () => {
     const BOB = addressOf(fx.bob);
     const compute = async (tag: number) => {
       const w = Buffer.alloc(32, tag);
@@ -167,12 +124,9 @@ describe("the compute claim queue", () => {
     };
     const a = await compute(0xa1);
     const b = await compute(0xb2);
-    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, a)]).code).toBe(0);
-    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, b)]).code).toBe(0);
     for (let i = 0; i < 5; i++) fx.chain.block(); // both windows closed; the pool is empty
-    const pending = () =>
-      fx.chain.query("/dsdn.receipts.v1.Query/Pending", QueryPendingRequest, { limit: 0 }, QueryPendingResponse).claims;
-    expect(pending()).toHaveLength(2);
+    const empty = fx.chain.exec(fx.bob, [claimMsg(BOB, a)]);
+    expect([empty.codespace, empty.code], empty.log).toEqual(["receipts", 16]);
     // The pool is not a bank send target (blocked module account), but MsgFundRewardPool funds it.
     expect(fx.chain.exec(fx.carol, [sendMsg(addressOf(fx.carol), POOL, 10n)]).code).not.toBe(0);
     const reward = BigInt(a.data.reward);
@@ -181,11 +135,12 @@ describe("the compute claim queue", () => {
     const r = fx.chain.exec(fx.carol, [fundMsg(fx, reward)]); // enough for exactly one
     expect(r.code, r.log).toBe(0);
     const node = (reward * 70n) / 100n;
-    expect(fx.chain.balance(BOB) - bob0).toBe(node);
-    expect(pending().map((c) => toHex(c.receiptId))).toEqual([toHex(receiptId(b.bytes))]); // a went first
+    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, a)]).code).toBe(0); // the refused receipt was not used up
+    expect(fx.chain.balance(BOB) - bob0).toBe(node - 10_000n);
+    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, b)]).code).toBe(16);
     expect(fx.chain.exec(fx.carol, [fundMsg(fx, reward)]).code).toBe(0);
-    expect(pending()).toHaveLength(0);
-    expect(fx.chain.balance(BOB) - bob0).toBe(2n * node);
+    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, b)]).code).toBe(0);
+    expect(fx.chain.balance(BOB) - bob0).toBe(2n * node - 3n * 10_000n);
     // Nothing stays behind: both rewards left the pool for the node, the validators and the treasury.
     expect(fx.chain.balance(POOL)).toBe(0n);
     expect(fx.chain.balance(TREASURY)).toBeGreaterThan(t0);

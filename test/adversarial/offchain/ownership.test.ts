@@ -337,6 +337,7 @@ describe("ownership attacks (real storage nodes, coordinator, ingress, DA server
       cid: sampleCid(`bogus-${i}`),
       size: 64n << 20n,
       plainSize: 64n << 20n,
+      shards: [],
     }));
     const m = manifestCid({
       version: MANIFEST_VERSION,
@@ -345,6 +346,7 @@ describe("ownership attacks (real storage nodes, coordinator, ingress, DA server
       chunks: refs,
       encryption: undefined,
       name: "",
+      erasure: undefined,
     });
     expect(m.bytes.length).toBeGreaterThan(4 << 20);
     const { tickets } = await coord.tickets(m.cid, m.bytes.length, attacker);

@@ -15,6 +15,12 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 export interface ReceiptRequest {
   /** dsdn.receipts.v1.UsageProof (encoded, signed by the node) */
   usageProof: Buffer;
+  /**
+   * Compute receipts instead: the node-signed dsdn.compute.v1.ComputeResult and the user-signed
+   * dsdn.compute.v1.WorkloadSubmission it answers (usage_proof empty).
+   */
+  computeResult: Buffer;
+  workloadSubmission: Buffer;
 }
 
 /** Proposer -> every member: the receipt it proposes (ReceiptData with `signers` empty) and the evidence. */
@@ -25,6 +31,9 @@ export interface ReceiptProposal {
   /** proposer identity key */
   sender: Buffer;
   signature: Buffer;
+  /** compute receipts: the evidence (see ReceiptRequest) */
+  computeResult: Buffer;
+  workloadSubmission: Buffer;
 }
 
 /** Member -> proposer. Signed, so a proposer cannot claim approvals it never got. */
@@ -54,13 +63,19 @@ export interface ReceiptResponse {
 }
 
 function createBaseReceiptRequest(): ReceiptRequest {
-  return { usageProof: Buffer.alloc(0) };
+  return { usageProof: Buffer.alloc(0), computeResult: Buffer.alloc(0), workloadSubmission: Buffer.alloc(0) };
 }
 
 export const ReceiptRequest: MessageFns<ReceiptRequest> = {
   encode(message: ReceiptRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.usageProof.length !== 0) {
       writer.uint32(10).bytes(message.usageProof);
+    }
+    if (message.computeResult.length !== 0) {
+      writer.uint32(18).bytes(message.computeResult);
+    }
+    if (message.workloadSubmission.length !== 0) {
+      writer.uint32(26).bytes(message.workloadSubmission);
     }
     return writer;
   },
@@ -86,6 +101,22 @@ export const ReceiptRequest: MessageFns<ReceiptRequest> = {
             message.usageProof = Buffer.from(reader.bytes());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.computeResult = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.workloadSubmission = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -105,6 +136,16 @@ export const ReceiptRequest: MessageFns<ReceiptRequest> = {
         : isSet(object.usage_proof)
         ? Buffer.from(bytesFromBase64(object.usage_proof))
         : Buffer.alloc(0),
+      computeResult: isSet(object.computeResult)
+        ? Buffer.from(bytesFromBase64(object.computeResult))
+        : isSet(object.compute_result)
+        ? Buffer.from(bytesFromBase64(object.compute_result))
+        : Buffer.alloc(0),
+      workloadSubmission: isSet(object.workloadSubmission)
+        ? Buffer.from(bytesFromBase64(object.workloadSubmission))
+        : isSet(object.workload_submission)
+        ? Buffer.from(bytesFromBase64(object.workload_submission))
+        : Buffer.alloc(0),
     };
   },
 
@@ -112,6 +153,12 @@ export const ReceiptRequest: MessageFns<ReceiptRequest> = {
     const obj: any = {};
     if (message.usageProof.length !== 0) {
       obj.usageProof = base64FromBytes(message.usageProof);
+    }
+    if (message.computeResult.length !== 0) {
+      obj.computeResult = base64FromBytes(message.computeResult);
+    }
+    if (message.workloadSubmission.length !== 0) {
+      obj.workloadSubmission = base64FromBytes(message.workloadSubmission);
     }
     return obj;
   },
@@ -122,6 +169,8 @@ export const ReceiptRequest: MessageFns<ReceiptRequest> = {
   fromPartial(object: DeepPartial<ReceiptRequest>): ReceiptRequest {
     const message = createBaseReceiptRequest();
     message.usageProof = object.usageProof ?? Buffer.alloc(0);
+    message.computeResult = object.computeResult ?? Buffer.alloc(0);
+    message.workloadSubmission = object.workloadSubmission ?? Buffer.alloc(0);
     return message;
   },
 };
@@ -132,6 +181,8 @@ function createBaseReceiptProposal(): ReceiptProposal {
     usageProof: Buffer.alloc(0),
     sender: Buffer.alloc(0),
     signature: Buffer.alloc(0),
+    computeResult: Buffer.alloc(0),
+    workloadSubmission: Buffer.alloc(0),
   };
 }
 
@@ -148,6 +199,12 @@ export const ReceiptProposal: MessageFns<ReceiptProposal> = {
     }
     if (message.signature.length !== 0) {
       writer.uint32(34).bytes(message.signature);
+    }
+    if (message.computeResult.length !== 0) {
+      writer.uint32(42).bytes(message.computeResult);
+    }
+    if (message.workloadSubmission.length !== 0) {
+      writer.uint32(50).bytes(message.workloadSubmission);
     }
     return writer;
   },
@@ -197,6 +254,22 @@ export const ReceiptProposal: MessageFns<ReceiptProposal> = {
             message.signature = Buffer.from(reader.bytes());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.computeResult = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.workloadSubmission = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -223,6 +296,16 @@ export const ReceiptProposal: MessageFns<ReceiptProposal> = {
         : Buffer.alloc(0),
       sender: isSet(object.sender) ? Buffer.from(bytesFromBase64(object.sender)) : Buffer.alloc(0),
       signature: isSet(object.signature) ? Buffer.from(bytesFromBase64(object.signature)) : Buffer.alloc(0),
+      computeResult: isSet(object.computeResult)
+        ? Buffer.from(bytesFromBase64(object.computeResult))
+        : isSet(object.compute_result)
+        ? Buffer.from(bytesFromBase64(object.compute_result))
+        : Buffer.alloc(0),
+      workloadSubmission: isSet(object.workloadSubmission)
+        ? Buffer.from(bytesFromBase64(object.workloadSubmission))
+        : isSet(object.workload_submission)
+        ? Buffer.from(bytesFromBase64(object.workload_submission))
+        : Buffer.alloc(0),
     };
   },
 
@@ -240,6 +323,12 @@ export const ReceiptProposal: MessageFns<ReceiptProposal> = {
     if (message.signature.length !== 0) {
       obj.signature = base64FromBytes(message.signature);
     }
+    if (message.computeResult.length !== 0) {
+      obj.computeResult = base64FromBytes(message.computeResult);
+    }
+    if (message.workloadSubmission.length !== 0) {
+      obj.workloadSubmission = base64FromBytes(message.workloadSubmission);
+    }
     return obj;
   },
 
@@ -252,6 +341,8 @@ export const ReceiptProposal: MessageFns<ReceiptProposal> = {
     message.usageProof = object.usageProof ?? Buffer.alloc(0);
     message.sender = object.sender ?? Buffer.alloc(0);
     message.signature = object.signature ?? Buffer.alloc(0);
+    message.computeResult = object.computeResult ?? Buffer.alloc(0);
+    message.workloadSubmission = object.workloadSubmission ?? Buffer.alloc(0);
     return message;
   },
 };

@@ -189,6 +189,26 @@ export interface ChunkDeclared {
    * (0 = unknown): `dsdn-node placement` recomputes it at that height, so it is reproducible later.
    */
   chainHeight: bigint;
+  /**
+   * Set when the object is one Reed–Solomon shard of an erasure-coded chunk (replication_factor is then 1):
+   * which stripe it belongs to, so a node placed on it can rebuild it from k siblings and the coordinator
+   * can keep the stripe's shards apart when it re-places one.
+   */
+  shard: ErasureShard | undefined;
+}
+
+export interface ErasureShard {
+  /** the chunk the stripe encodes (verified after decoding) */
+  chunkCid: string;
+  chunkSize: bigint;
+  /** k */
+  dataShards: number;
+  /** m */
+  parityShards: number;
+  /** this shard's position in `stripe` */
+  index: number;
+  /** all k + m shard CIDs, in shard order */
+  stripe: string[];
 }
 
 export interface ReplicaAdded {
@@ -236,6 +256,38 @@ export interface ReceiptIssued {
 }
 
 /**
+ * A compute workload a coordinator accepted and scheduled. `submission` is the user-signed
+ * dsdn.compute.v1.WorkloadSubmission; `heartbeats` are the node-signed dsdn.compute.v1.NodeHeartbeat bytes the
+ * choice used, so anyone re-verifies the signature and recomputes `node_ids` with the scheduler and the chain
+ * state at `chain_height` (`dsdn-node schedule <workload-id>`).
+ */
+export interface WorkloadScheduled {
+  workloadId: Buffer;
+  submission: Buffer;
+  /** in rank order, one per replica */
+  nodeIds: Buffer[];
+  chainHeight: bigint;
+  heartbeats: Buffer[];
+}
+
+/** A node's signed result for a workload (dsdn.compute.v1.ComputeResult), relayed by the coordinator. */
+export interface ComputeReported {
+  workloadId: Buffer;
+  nodeId: Buffer;
+  result: Buffer;
+}
+
+/** Redundant executions of one workload disagree: the fraud module's evidence of who committed what. */
+export interface ComputeDisagreement {
+  workloadId: Buffer;
+  nodeIds: Buffer[];
+  /** sha256 of each node's encoded ExecutionCommitment, same order */
+  commitmentHashes: Buffer[];
+  /** empty when no commitment has the agreement the spec asks for */
+  agreedCommitmentHash: Buffer;
+}
+
+/**
  * One event, signed by its publisher. The signature covers the envelope's canonical protobuf
  * bytes with `signature` empty, prefixed by "dsdn.da.v1.EventEnvelope\0".
  */
@@ -255,6 +307,9 @@ export interface EventEnvelope {
   replicaRemoved?: ReplicaRemoved | undefined;
   deleteRequested?: DeleteRequested | undefined;
   receiptIssued?: ReceiptIssued | undefined;
+  workloadScheduled?: WorkloadScheduled | undefined;
+  computeReported?: ComputeReported | undefined;
+  computeDisagreement?: ComputeDisagreement | undefined;
   signature: Buffer;
 }
 
@@ -958,6 +1013,7 @@ function createBaseChunkDeclared(): ChunkDeclared {
     index: 0,
     proof: [],
     chainHeight: 0n,
+    shard: undefined,
   };
 }
 
@@ -995,6 +1051,9 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
         throw new globalThis.Error("value provided for field message.chainHeight of type int64 too large");
       }
       writer.uint32(120).int64(message.chainHeight);
+    }
+    if (message.shard !== undefined) {
+      ErasureShard.encode(message.shard, writer.uint32(130).fork()).join();
     }
     return writer;
   },
@@ -1084,6 +1143,14 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
             message.chainHeight = reader.int64() as bigint;
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.shard = ErasureShard.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1123,6 +1190,7 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
         : isSet(object.chain_height)
         ? BigInt(object.chain_height)
         : 0n,
+      shard: isSet(object.shard) ? ErasureShard.fromJSON(object.shard) : undefined,
     };
   },
 
@@ -1155,6 +1223,9 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
     if (message.chainHeight !== 0n) {
       obj.chainHeight = message.chainHeight.toString();
     }
+    if (message.shard !== undefined) {
+      obj.shard = ErasureShard.toJSON(message.shard);
+    }
     return obj;
   },
 
@@ -1176,6 +1247,179 @@ export const ChunkDeclared: MessageFns<ChunkDeclared> = {
     message.chainHeight = (object.chainHeight !== undefined && object.chainHeight !== null)
       ? BigInt(object.chainHeight)
       : 0n;
+    message.shard = (object.shard !== undefined && object.shard !== null)
+      ? ErasureShard.fromPartial(object.shard)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseErasureShard(): ErasureShard {
+  return { chunkCid: "", chunkSize: 0n, dataShards: 0, parityShards: 0, index: 0, stripe: [] };
+}
+
+export const ErasureShard: MessageFns<ErasureShard> = {
+  encode(message: ErasureShard, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chunkCid !== "") {
+      writer.uint32(10).string(message.chunkCid);
+    }
+    if (message.chunkSize !== 0n) {
+      if (BigInt.asUintN(64, message.chunkSize) !== message.chunkSize) {
+        throw new globalThis.Error("value provided for field message.chunkSize of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.chunkSize);
+    }
+    if (message.dataShards !== 0) {
+      writer.uint32(24).uint32(message.dataShards);
+    }
+    if (message.parityShards !== 0) {
+      writer.uint32(32).uint32(message.parityShards);
+    }
+    if (message.index !== 0) {
+      writer.uint32(40).uint32(message.index);
+    }
+    for (const v of message.stripe) {
+      writer.uint32(50).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ErasureShard {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseErasureShard();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chunkCid = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.chunkSize = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.dataShards = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.parityShards = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.index = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.stripe.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ErasureShard {
+    return {
+      chunkCid: isSet(object.chunkCid)
+        ? globalThis.String(object.chunkCid)
+        : isSet(object.chunk_cid)
+        ? globalThis.String(object.chunk_cid)
+        : "",
+      chunkSize: isSet(object.chunkSize)
+        ? BigInt(object.chunkSize)
+        : isSet(object.chunk_size)
+        ? BigInt(object.chunk_size)
+        : 0n,
+      dataShards: isSet(object.dataShards)
+        ? globalThis.Number(object.dataShards)
+        : isSet(object.data_shards)
+        ? globalThis.Number(object.data_shards)
+        : 0,
+      parityShards: isSet(object.parityShards)
+        ? globalThis.Number(object.parityShards)
+        : isSet(object.parity_shards)
+        ? globalThis.Number(object.parity_shards)
+        : 0,
+      index: isSet(object.index) ? globalThis.Number(object.index) : 0,
+      stripe: globalThis.Array.isArray(object?.stripe)
+        ? object.stripe.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ErasureShard): unknown {
+    const obj: any = {};
+    if (message.chunkCid !== "") {
+      obj.chunkCid = message.chunkCid;
+    }
+    if (message.chunkSize !== 0n) {
+      obj.chunkSize = message.chunkSize.toString();
+    }
+    if (message.dataShards !== 0) {
+      obj.dataShards = Math.round(message.dataShards);
+    }
+    if (message.parityShards !== 0) {
+      obj.parityShards = Math.round(message.parityShards);
+    }
+    if (message.index !== 0) {
+      obj.index = Math.round(message.index);
+    }
+    if (message.stripe?.length) {
+      obj.stripe = message.stripe;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ErasureShard>): ErasureShard {
+    return ErasureShard.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ErasureShard>): ErasureShard {
+    const message = createBaseErasureShard();
+    message.chunkCid = object.chunkCid ?? "";
+    message.chunkSize = (object.chunkSize !== undefined && object.chunkSize !== null) ? BigInt(object.chunkSize) : 0n;
+    message.dataShards = object.dataShards ?? 0;
+    message.parityShards = object.parityShards ?? 0;
+    message.index = object.index ?? 0;
+    message.stripe = object.stripe?.map((e) => e) || [];
     return message;
   },
 };
@@ -1706,6 +1950,400 @@ export const ReceiptIssued: MessageFns<ReceiptIssued> = {
   },
 };
 
+function createBaseWorkloadScheduled(): WorkloadScheduled {
+  return { workloadId: Buffer.alloc(0), submission: Buffer.alloc(0), nodeIds: [], chainHeight: 0n, heartbeats: [] };
+}
+
+export const WorkloadScheduled: MessageFns<WorkloadScheduled> = {
+  encode(message: WorkloadScheduled, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workloadId.length !== 0) {
+      writer.uint32(10).bytes(message.workloadId);
+    }
+    if (message.submission.length !== 0) {
+      writer.uint32(18).bytes(message.submission);
+    }
+    for (const v of message.nodeIds) {
+      writer.uint32(26).bytes(v!);
+    }
+    if (message.chainHeight !== 0n) {
+      if (BigInt.asUintN(64, message.chainHeight) !== message.chainHeight) {
+        throw new globalThis.Error("value provided for field message.chainHeight of type uint64 too large");
+      }
+      writer.uint32(32).uint64(message.chainHeight);
+    }
+    for (const v of message.heartbeats) {
+      writer.uint32(42).bytes(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WorkloadScheduled {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWorkloadScheduled();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workloadId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.submission = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nodeIds.push(Buffer.from(reader.bytes()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.chainHeight = reader.uint64() as bigint;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.heartbeats.push(Buffer.from(reader.bytes()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WorkloadScheduled {
+    return {
+      workloadId: isSet(object.workloadId)
+        ? Buffer.from(bytesFromBase64(object.workloadId))
+        : isSet(object.workload_id)
+        ? Buffer.from(bytesFromBase64(object.workload_id))
+        : Buffer.alloc(0),
+      submission: isSet(object.submission) ? Buffer.from(bytesFromBase64(object.submission)) : Buffer.alloc(0),
+      nodeIds: globalThis.Array.isArray(object?.nodeIds)
+        ? object.nodeIds.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : globalThis.Array.isArray(object?.node_ids)
+        ? object.node_ids.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
+      chainHeight: isSet(object.chainHeight)
+        ? BigInt(object.chainHeight)
+        : isSet(object.chain_height)
+        ? BigInt(object.chain_height)
+        : 0n,
+      heartbeats: globalThis.Array.isArray(object?.heartbeats)
+        ? object.heartbeats.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
+    };
+  },
+
+  toJSON(message: WorkloadScheduled): unknown {
+    const obj: any = {};
+    if (message.workloadId.length !== 0) {
+      obj.workloadId = base64FromBytes(message.workloadId);
+    }
+    if (message.submission.length !== 0) {
+      obj.submission = base64FromBytes(message.submission);
+    }
+    if (message.nodeIds?.length) {
+      obj.nodeIds = message.nodeIds.map((e) => base64FromBytes(e));
+    }
+    if (message.chainHeight !== 0n) {
+      obj.chainHeight = message.chainHeight.toString();
+    }
+    if (message.heartbeats?.length) {
+      obj.heartbeats = message.heartbeats.map((e) => base64FromBytes(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<WorkloadScheduled>): WorkloadScheduled {
+    return WorkloadScheduled.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WorkloadScheduled>): WorkloadScheduled {
+    const message = createBaseWorkloadScheduled();
+    message.workloadId = object.workloadId ?? Buffer.alloc(0);
+    message.submission = object.submission ?? Buffer.alloc(0);
+    message.nodeIds = object.nodeIds?.map((e) => e) || [];
+    message.chainHeight = (object.chainHeight !== undefined && object.chainHeight !== null)
+      ? BigInt(object.chainHeight)
+      : 0n;
+    message.heartbeats = object.heartbeats?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseComputeReported(): ComputeReported {
+  return { workloadId: Buffer.alloc(0), nodeId: Buffer.alloc(0), result: Buffer.alloc(0) };
+}
+
+export const ComputeReported: MessageFns<ComputeReported> = {
+  encode(message: ComputeReported, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workloadId.length !== 0) {
+      writer.uint32(10).bytes(message.workloadId);
+    }
+    if (message.nodeId.length !== 0) {
+      writer.uint32(18).bytes(message.nodeId);
+    }
+    if (message.result.length !== 0) {
+      writer.uint32(26).bytes(message.result);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ComputeReported {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseComputeReported();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workloadId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nodeId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.result = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ComputeReported {
+    return {
+      workloadId: isSet(object.workloadId)
+        ? Buffer.from(bytesFromBase64(object.workloadId))
+        : isSet(object.workload_id)
+        ? Buffer.from(bytesFromBase64(object.workload_id))
+        : Buffer.alloc(0),
+      nodeId: isSet(object.nodeId)
+        ? Buffer.from(bytesFromBase64(object.nodeId))
+        : isSet(object.node_id)
+        ? Buffer.from(bytesFromBase64(object.node_id))
+        : Buffer.alloc(0),
+      result: isSet(object.result) ? Buffer.from(bytesFromBase64(object.result)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: ComputeReported): unknown {
+    const obj: any = {};
+    if (message.workloadId.length !== 0) {
+      obj.workloadId = base64FromBytes(message.workloadId);
+    }
+    if (message.nodeId.length !== 0) {
+      obj.nodeId = base64FromBytes(message.nodeId);
+    }
+    if (message.result.length !== 0) {
+      obj.result = base64FromBytes(message.result);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ComputeReported>): ComputeReported {
+    return ComputeReported.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ComputeReported>): ComputeReported {
+    const message = createBaseComputeReported();
+    message.workloadId = object.workloadId ?? Buffer.alloc(0);
+    message.nodeId = object.nodeId ?? Buffer.alloc(0);
+    message.result = object.result ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseComputeDisagreement(): ComputeDisagreement {
+  return { workloadId: Buffer.alloc(0), nodeIds: [], commitmentHashes: [], agreedCommitmentHash: Buffer.alloc(0) };
+}
+
+export const ComputeDisagreement: MessageFns<ComputeDisagreement> = {
+  encode(message: ComputeDisagreement, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.workloadId.length !== 0) {
+      writer.uint32(10).bytes(message.workloadId);
+    }
+    for (const v of message.nodeIds) {
+      writer.uint32(18).bytes(v!);
+    }
+    for (const v of message.commitmentHashes) {
+      writer.uint32(26).bytes(v!);
+    }
+    if (message.agreedCommitmentHash.length !== 0) {
+      writer.uint32(34).bytes(message.agreedCommitmentHash);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ComputeDisagreement {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseComputeDisagreement();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workloadId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nodeIds.push(Buffer.from(reader.bytes()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.commitmentHashes.push(Buffer.from(reader.bytes()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.agreedCommitmentHash = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ComputeDisagreement {
+    return {
+      workloadId: isSet(object.workloadId)
+        ? Buffer.from(bytesFromBase64(object.workloadId))
+        : isSet(object.workload_id)
+        ? Buffer.from(bytesFromBase64(object.workload_id))
+        : Buffer.alloc(0),
+      nodeIds: globalThis.Array.isArray(object?.nodeIds)
+        ? object.nodeIds.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : globalThis.Array.isArray(object?.node_ids)
+        ? object.node_ids.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
+      commitmentHashes: globalThis.Array.isArray(object?.commitmentHashes)
+        ? object.commitmentHashes.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : globalThis.Array.isArray(object?.commitment_hashes)
+        ? object.commitment_hashes.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
+      agreedCommitmentHash: isSet(object.agreedCommitmentHash)
+        ? Buffer.from(bytesFromBase64(object.agreedCommitmentHash))
+        : isSet(object.agreed_commitment_hash)
+        ? Buffer.from(bytesFromBase64(object.agreed_commitment_hash))
+        : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: ComputeDisagreement): unknown {
+    const obj: any = {};
+    if (message.workloadId.length !== 0) {
+      obj.workloadId = base64FromBytes(message.workloadId);
+    }
+    if (message.nodeIds?.length) {
+      obj.nodeIds = message.nodeIds.map((e) => base64FromBytes(e));
+    }
+    if (message.commitmentHashes?.length) {
+      obj.commitmentHashes = message.commitmentHashes.map((e) => base64FromBytes(e));
+    }
+    if (message.agreedCommitmentHash.length !== 0) {
+      obj.agreedCommitmentHash = base64FromBytes(message.agreedCommitmentHash);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ComputeDisagreement>): ComputeDisagreement {
+    return ComputeDisagreement.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ComputeDisagreement>): ComputeDisagreement {
+    const message = createBaseComputeDisagreement();
+    message.workloadId = object.workloadId ?? Buffer.alloc(0);
+    message.nodeIds = object.nodeIds?.map((e) => e) || [];
+    message.commitmentHashes = object.commitmentHashes?.map((e) => e) || [];
+    message.agreedCommitmentHash = object.agreedCommitmentHash ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
 function createBaseEventEnvelope(): EventEnvelope {
   return {
     version: 0,
@@ -1719,6 +2357,9 @@ function createBaseEventEnvelope(): EventEnvelope {
     replicaRemoved: undefined,
     deleteRequested: undefined,
     receiptIssued: undefined,
+    workloadScheduled: undefined,
+    computeReported: undefined,
+    computeDisagreement: undefined,
     signature: Buffer.alloc(0),
   };
 }
@@ -1763,6 +2404,15 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.receiptIssued !== undefined) {
       ReceiptIssued.encode(message.receiptIssued, writer.uint32(130).fork()).join();
+    }
+    if (message.workloadScheduled !== undefined) {
+      WorkloadScheduled.encode(message.workloadScheduled, writer.uint32(138).fork()).join();
+    }
+    if (message.computeReported !== undefined) {
+      ComputeReported.encode(message.computeReported, writer.uint32(146).fork()).join();
+    }
+    if (message.computeDisagreement !== undefined) {
+      ComputeDisagreement.encode(message.computeDisagreement, writer.uint32(154).fork()).join();
     }
     if (message.signature.length !== 0) {
       writer.uint32(506).bytes(message.signature);
@@ -1871,6 +2521,30 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             message.receiptIssued = ReceiptIssued.decode(reader, reader.uint32());
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.workloadScheduled = WorkloadScheduled.decode(reader, reader.uint32());
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.computeReported = ComputeReported.decode(reader, reader.uint32());
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.computeDisagreement = ComputeDisagreement.decode(reader, reader.uint32());
+            continue;
+          }
           case 63: {
             if (tag !== 506) {
               break;
@@ -1936,6 +2610,21 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
         : isSet(object.receipt_issued)
         ? ReceiptIssued.fromJSON(object.receipt_issued)
         : undefined,
+      workloadScheduled: isSet(object.workloadScheduled)
+        ? WorkloadScheduled.fromJSON(object.workloadScheduled)
+        : isSet(object.workload_scheduled)
+        ? WorkloadScheduled.fromJSON(object.workload_scheduled)
+        : undefined,
+      computeReported: isSet(object.computeReported)
+        ? ComputeReported.fromJSON(object.computeReported)
+        : isSet(object.compute_reported)
+        ? ComputeReported.fromJSON(object.compute_reported)
+        : undefined,
+      computeDisagreement: isSet(object.computeDisagreement)
+        ? ComputeDisagreement.fromJSON(object.computeDisagreement)
+        : isSet(object.compute_disagreement)
+        ? ComputeDisagreement.fromJSON(object.compute_disagreement)
+        : undefined,
       signature: isSet(object.signature) ? Buffer.from(bytesFromBase64(object.signature)) : Buffer.alloc(0),
     };
   },
@@ -1975,6 +2664,15 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     if (message.receiptIssued !== undefined) {
       obj.receiptIssued = ReceiptIssued.toJSON(message.receiptIssued);
     }
+    if (message.workloadScheduled !== undefined) {
+      obj.workloadScheduled = WorkloadScheduled.toJSON(message.workloadScheduled);
+    }
+    if (message.computeReported !== undefined) {
+      obj.computeReported = ComputeReported.toJSON(message.computeReported);
+    }
+    if (message.computeDisagreement !== undefined) {
+      obj.computeDisagreement = ComputeDisagreement.toJSON(message.computeDisagreement);
+    }
     if (message.signature.length !== 0) {
       obj.signature = base64FromBytes(message.signature);
     }
@@ -2012,6 +2710,15 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       : undefined;
     message.receiptIssued = (object.receiptIssued !== undefined && object.receiptIssued !== null)
       ? ReceiptIssued.fromPartial(object.receiptIssued)
+      : undefined;
+    message.workloadScheduled = (object.workloadScheduled !== undefined && object.workloadScheduled !== null)
+      ? WorkloadScheduled.fromPartial(object.workloadScheduled)
+      : undefined;
+    message.computeReported = (object.computeReported !== undefined && object.computeReported !== null)
+      ? ComputeReported.fromPartial(object.computeReported)
+      : undefined;
+    message.computeDisagreement = (object.computeDisagreement !== undefined && object.computeDisagreement !== null)
+      ? ComputeDisagreement.fromPartial(object.computeDisagreement)
       : undefined;
     message.signature = object.signature ?? Buffer.alloc(0);
     return message;

@@ -16,6 +16,19 @@ export interface ChunkRef {
   size: bigint;
   /** plaintext size in bytes (equals size when not encrypted) */
   plainSize: bigint;
+  /**
+   * Erasure-coded files only: the CIDs of the chunk's k data + m parity Reed–Solomon shards, in shard order.
+   * The chunk itself (cid above) is not stored; any k shards rebuild it. Shard size = ceil8(ceil(size / k)).
+   */
+  shards: string[];
+}
+
+/** Reed–Solomon parameters of an erasure-coded file (manifest version 2); absent for replicated files. */
+export interface ErasureCoding {
+  /** k */
+  dataShards: number;
+  /** m */
+  parityShards: number;
 }
 
 /** Encryption metadata; absent for plaintext files. */
@@ -44,10 +57,11 @@ export interface Manifest {
     | undefined;
   /** optional original file name (never set for encrypted files) */
   name: string;
+  erasure: ErasureCoding | undefined;
 }
 
 function createBaseChunkRef(): ChunkRef {
-  return { cid: "", size: 0n, plainSize: 0n };
+  return { cid: "", size: 0n, plainSize: 0n, shards: [] };
 }
 
 export const ChunkRef: MessageFns<ChunkRef> = {
@@ -66,6 +80,9 @@ export const ChunkRef: MessageFns<ChunkRef> = {
         throw new globalThis.Error("value provided for field message.plainSize of type uint64 too large");
       }
       writer.uint32(24).uint64(message.plainSize);
+    }
+    for (const v of message.shards) {
+      writer.uint32(34).string(v!);
     }
     return writer;
   },
@@ -107,6 +124,14 @@ export const ChunkRef: MessageFns<ChunkRef> = {
             message.plainSize = reader.uint64() as bigint;
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.shards.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -128,6 +153,7 @@ export const ChunkRef: MessageFns<ChunkRef> = {
         : isSet(object.plain_size)
         ? BigInt(object.plain_size)
         : 0n,
+      shards: globalThis.Array.isArray(object?.shards) ? object.shards.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -142,6 +168,9 @@ export const ChunkRef: MessageFns<ChunkRef> = {
     if (message.plainSize !== 0n) {
       obj.plainSize = message.plainSize.toString();
     }
+    if (message.shards?.length) {
+      obj.shards = message.shards;
+    }
     return obj;
   },
 
@@ -153,6 +182,100 @@ export const ChunkRef: MessageFns<ChunkRef> = {
     message.cid = object.cid ?? "";
     message.size = (object.size !== undefined && object.size !== null) ? BigInt(object.size) : 0n;
     message.plainSize = (object.plainSize !== undefined && object.plainSize !== null) ? BigInt(object.plainSize) : 0n;
+    message.shards = object.shards?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseErasureCoding(): ErasureCoding {
+  return { dataShards: 0, parityShards: 0 };
+}
+
+export const ErasureCoding: MessageFns<ErasureCoding> = {
+  encode(message: ErasureCoding, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.dataShards !== 0) {
+      writer.uint32(8).uint32(message.dataShards);
+    }
+    if (message.parityShards !== 0) {
+      writer.uint32(16).uint32(message.parityShards);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ErasureCoding {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseErasureCoding();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.dataShards = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.parityShards = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ErasureCoding {
+    return {
+      dataShards: isSet(object.dataShards)
+        ? globalThis.Number(object.dataShards)
+        : isSet(object.data_shards)
+        ? globalThis.Number(object.data_shards)
+        : 0,
+      parityShards: isSet(object.parityShards)
+        ? globalThis.Number(object.parityShards)
+        : isSet(object.parity_shards)
+        ? globalThis.Number(object.parity_shards)
+        : 0,
+    };
+  },
+
+  toJSON(message: ErasureCoding): unknown {
+    const obj: any = {};
+    if (message.dataShards !== 0) {
+      obj.dataShards = Math.round(message.dataShards);
+    }
+    if (message.parityShards !== 0) {
+      obj.parityShards = Math.round(message.parityShards);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ErasureCoding>): ErasureCoding {
+    return ErasureCoding.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ErasureCoding>): ErasureCoding {
+    const message = createBaseErasureCoding();
+    message.dataShards = object.dataShards ?? 0;
+    message.parityShards = object.parityShards ?? 0;
     return message;
   },
 };
@@ -313,7 +436,7 @@ export const Encryption: MessageFns<Encryption> = {
 };
 
 function createBaseManifest(): Manifest {
-  return { version: 0, totalSize: 0n, chunkSize: 0n, chunks: [], encryption: undefined, name: "" };
+  return { version: 0, totalSize: 0n, chunkSize: 0n, chunks: [], encryption: undefined, name: "", erasure: undefined };
 }
 
 export const Manifest: MessageFns<Manifest> = {
@@ -341,6 +464,9 @@ export const Manifest: MessageFns<Manifest> = {
     }
     if (message.name !== "") {
       writer.uint32(50).string(message.name);
+    }
+    if (message.erasure !== undefined) {
+      ErasureCoding.encode(message.erasure, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -406,6 +532,14 @@ export const Manifest: MessageFns<Manifest> = {
             message.name = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.erasure = ErasureCoding.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -434,6 +568,7 @@ export const Manifest: MessageFns<Manifest> = {
       chunks: globalThis.Array.isArray(object?.chunks) ? object.chunks.map((e: any) => ChunkRef.fromJSON(e)) : [],
       encryption: isSet(object.encryption) ? Encryption.fromJSON(object.encryption) : undefined,
       name: isSet(object.name) ? globalThis.String(object.name) : "",
+      erasure: isSet(object.erasure) ? ErasureCoding.fromJSON(object.erasure) : undefined,
     };
   },
 
@@ -457,6 +592,9 @@ export const Manifest: MessageFns<Manifest> = {
     if (message.name !== "") {
       obj.name = message.name;
     }
+    if (message.erasure !== undefined) {
+      obj.erasure = ErasureCoding.toJSON(message.erasure);
+    }
     return obj;
   },
 
@@ -473,6 +611,9 @@ export const Manifest: MessageFns<Manifest> = {
       ? Encryption.fromPartial(object.encryption)
       : undefined;
     message.name = object.name ?? "";
+    message.erasure = (object.erasure !== undefined && object.erasure !== null)
+      ? ErasureCoding.fromPartial(object.erasure)
+      : undefined;
     return message;
   },
 };

@@ -1,0 +1,70 @@
+/** @module HTTP client for the coordinator's compute API and the nodes' `/outputs/:cid` (every answer bounded and checked). */
+import { verifyCid } from "../../common/cid.js";
+import { BaseError, ErrorCode, IntegrityError } from "../../common/errors.js";
+import type { JobStatus } from "../../node-agent/compute/service.js";
+
+const TIMEOUT_MS = 30_000;
+export const MAX_OUTPUT_BYTES = 16 << 20;
+
+async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch (e) {
+    throw new BaseError(ErrorCode.Unavailable, `cannot reach ${new URL(url).origin}`, { cause: e });
+  }
+  const body = (await res.json().catch(() => ({}))) as T & {
+    error?: { code?: string; message?: string; details?: string };
+  };
+  if (!res.ok) {
+    const code = (Object.values(ErrorCode) as string[]).includes(body.error?.code ?? "")
+      ? (body.error!.code as ErrorCode)
+      : ErrorCode.Unavailable;
+    throw new BaseError(code, body.error?.message ?? `HTTP ${res.status}`, {
+      ...(body.error?.details ? { details: body.error.details } : {}),
+    });
+  }
+  return body;
+}
+
+export class ComputeClient {
+  constructor(readonly base: string) {}
+
+  info(): Promise<{ chainId: string; chainHeight: string; heartbeats: number }> {
+    return call(`${this.base}/compute/info`);
+  }
+
+  submit(submission: Uint8Array): Promise<{ jobId: string; nodes: string[]; daHeight: string; existing: boolean }> {
+    return call(`${this.base}/workloads`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ submission: Buffer.from(submission).toString("base64") }),
+    });
+  }
+
+  status(jobId: string): Promise<JobStatus> {
+    if (!/^[0-9a-f]{64}$/.test(jobId)) throw new BaseError(ErrorCode.InvalidArgument, "a job id is 64 hex digits");
+    return call(`${this.base}/workloads/${jobId}`);
+  }
+
+  /** The agreed output bytes, from the first node that serves bytes matching the CID. */
+  async output(s: JobStatus): Promise<Uint8Array> {
+    if (!s.outputCid) throw new BaseError(ErrorCode.NotFound, `job ${s.jobId} has no output (state ${s.state})`);
+    const errors: string[] = [];
+    for (const ep of s.outputEndpoints) {
+      try {
+        const res = await fetch(`${ep}/outputs/${s.outputCid}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        const len = Number(res.headers.get("content-length") ?? "0");
+        if (len > MAX_OUTPUT_BYTES) throw new Error(`${len} bytes is over ${MAX_OUTPUT_BYTES}`);
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        if (bytes.length > MAX_OUTPUT_BYTES || !verifyCid(s.outputCid, bytes))
+          throw new IntegrityError(`bytes do not match ${s.outputCid}`);
+        return bytes;
+      } catch (e) {
+        errors.push(`${ep}: ${(e as Error).message}`);
+      }
+    }
+    throw new BaseError(ErrorCode.Unavailable, `no node served output ${s.outputCid}`, { details: errors.join("\n") });
+  }
+}

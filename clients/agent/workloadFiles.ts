@@ -1,0 +1,72 @@
+/**
+ * @module What `dsdn deploy` / `dsdn estimate` run: a directory with `dsdn.yaml` (or `.yml`, `.json`), or a
+ * `.wasm` module with `--input FILE` (an implicit `type: batch` intent). Reads the files, bounded by size.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { BaseError, ErrorCode } from "../../common/errors.js";
+import { MAX_MODULE_BYTES } from "../../common/wasm/run.js";
+import { type Intent, IntentError, parseIntent, validateIntent } from "../../node-agent/compute/intent.js";
+
+export const MAX_INPUT_BYTES = 1 << 30;
+const INTENT_FILES = ["dsdn.yaml", "dsdn.yml", "dsdn.json"];
+
+export interface WorkloadFiles {
+  readonly intent: Intent;
+  /** Where the intent came from (a file path, or "command line"). */
+  readonly intentSource: string;
+  readonly module: Uint8Array;
+  readonly input: Uint8Array;
+  readonly modulePath: string;
+  readonly inputPath: string | null;
+}
+
+function readBounded(path: string, max: number, field: string): Uint8Array {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    throw new IntentError([{ field, message: `no such file ${path}` }]);
+  }
+  if (size > max) throw new BaseError(ErrorCode.TooLarge, `${field} ${path} is ${size} bytes, at most ${max}`);
+  return new Uint8Array(readFileSync(path));
+}
+
+export function loadWorkload(
+  target: string,
+  opts: { input?: string; type?: string; replicas?: string } = {},
+): WorkloadFiles {
+  const abs = resolve(target);
+  let intent: Intent;
+  let base: string;
+  let intentSource: string;
+  if (existsSync(abs) && statSync(abs).isDirectory()) {
+    const file = INTENT_FILES.map((f) => join(abs, f)).find((f) => existsSync(f));
+    if (!file) throw new IntentError([{ field: "", message: `no ${INTENT_FILES.join(" / ")} in ${abs}` }]);
+    intent = parseIntent(readFileSync(file, "utf8"));
+    if (opts.input !== undefined) intent = validateIntent({ ...intent, input: resolve(opts.input) });
+    base = abs;
+    intentSource = file;
+  } else {
+    intent = validateIntent({
+      type: opts.type ?? "batch",
+      entry: abs,
+      ...(opts.input !== undefined ? { input: resolve(opts.input) } : {}),
+      ...(opts.replicas !== undefined ? { replicas: Number(opts.replicas) } : {}),
+    });
+    base = dirname(abs);
+    intentSource = "command line";
+  }
+  if (!intent.entry)
+    throw new IntentError([{ field: "entry", message: "nothing to run (static sites use dsdn upload)" }]);
+  const modulePath = resolve(base, intent.entry);
+  const inputPath = intent.input ? resolve(base, intent.input) : null;
+  return {
+    intent,
+    intentSource,
+    module: readBounded(modulePath, MAX_MODULE_BYTES, "entry"),
+    input: inputPath ? readBounded(inputPath, MAX_INPUT_BYTES, "input") : new Uint8Array(0),
+    modulePath,
+    inputPath,
+  };
+}

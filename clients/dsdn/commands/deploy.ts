@@ -1,0 +1,101 @@
+/**
+ * @module `dsdn deploy`: one command from a directory (dsdn.yaml) or a module.wasm to a scheduled job — dry run
+ * and classification, upload of module and input as content-addressed objects, a workload signed by the user's
+ * key, submitted to the coordinator. Progress per stage on a TTY; `--json` prints one object with `jobId`.
+ */
+import { type Command, toJson } from "../../../common/cli.js";
+import { sha256 } from "../../../common/hash.js";
+import { classify } from "../../../node-agent/compute/classify.js";
+import { resolveIntent } from "../../../node-agent/compute/resolve.js";
+import { buildWorkloadSpec, signSubmission } from "../../../node-agent/compute/workload.js";
+import { WorkloadSubmission } from "../../../proto/gen/dsdn/compute/v1/workload.js";
+import { ComputeClient } from "../../agent/computeClient.js";
+import { uploadViaCoordinator } from "../../agent/networkUpload.js";
+import { loadWorkload } from "../../agent/workloadFiles.js";
+import { coordinatorUrl } from "../config.js";
+import { keyOptions, uploaderKeyFrom } from "./shared.js";
+
+export const deploy: Command = {
+  summary: "Deploy a workload: dry run, upload module + input, sign and submit; prints the job id",
+  usage:
+    "[DIR | module.wasm] [--input FILE] [--type batch|web_app|ai] [--replicas N] [--wait] [--coordinator URL] [--from KEY …] [--json]",
+  options: {
+    input: { type: "string" },
+    type: { type: "string" },
+    replicas: { type: "string" },
+    wait: { type: "boolean", default: false },
+    "wait-timeout-ms": { type: "string" },
+    coordinator: { type: "string" },
+    ...keyOptions,
+    json: { type: "boolean", default: false },
+  },
+  async run({ positionals, values, out, err }) {
+    const quiet = values.json === true;
+    const stage = (s: string) => {
+      if (!quiet) err(`» ${s}`);
+    };
+    const coordinator = coordinatorUrl(values);
+    const client = new ComputeClient(coordinator);
+    const w = loadWorkload(positionals[0] ?? ".", {
+      ...(typeof values.input === "string" ? { input: values.input } : {}),
+      ...(typeof values.type === "string" ? { type: values.type } : {}),
+      ...(typeof values.replicas === "string" ? { replicas: values.replicas } : {}),
+    });
+    stage(`dry run (${w.intentSource})`);
+    const cls = await classify(w.module, w.input);
+    const spec = resolveIntent(w.intent, cls);
+    const key = await uploaderKeyFrom(values);
+    const { chainId } = await client.info();
+    const upload = async (path: string, what: string) => {
+      stage(`upload ${what}`);
+      return (await uploadViaCoordinator({ path, encrypt: false, coordinator, key })).manifest;
+    };
+    const moduleCid = await upload(w.modulePath, "module");
+    const inputCid = w.inputPath && w.input.length > 0 ? await upload(w.inputPath, "input") : "";
+    stage("sign and submit");
+    const ws = buildWorkloadSpec(spec, {
+      chainId,
+      submitter: key.address,
+      moduleCid,
+      inputCid,
+      moduleSize: w.module.length,
+      inputSize: inputCid ? w.input.length : 0,
+      moduleHash: sha256(w.module),
+      inputHash: sha256(inputCid ? w.input : new Uint8Array(0)),
+    });
+    const sub = await client.submit(WorkloadSubmission.encode(signSubmission(ws, key)).finish());
+    let state = "pending";
+    let status: Awaited<ReturnType<ComputeClient["status"]>> | undefined;
+    if (values.wait) {
+      stage(`waiting for ${sub.nodes.length} node(s)`);
+      const deadline = Date.now() + Number(values["wait-timeout-ms"] ?? 300_000);
+      for (;;) {
+        status = await client.status(sub.jobId);
+        state = status.state;
+        if (state === "completed" || state === "failed" || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    const result = {
+      jobId: sub.jobId,
+      nodes: sub.nodes,
+      daHeight: sub.daHeight,
+      existing: sub.existing,
+      moduleCid,
+      inputCid,
+      class: cls.class,
+      priceEstimate: (BigInt(cls.pricePerReplica) * BigInt(spec.replicas.value)).toString(),
+      state,
+      ...(status ? { executionCommitment: status.executionCommitment, outputCid: status.outputCid } : {}),
+    };
+    if (quiet) {
+      out(toJson(result));
+      return state === "failed" ? 1 : 0;
+    }
+    out(`job ${sub.jobId}${sub.existing ? " (already deployed: same workload)" : ""}`);
+    out(`scheduled on ${sub.nodes.map((n) => `${n.slice(0, 16)}…`).join(", ")} (DA height ${sub.daHeight})`);
+    if (values.wait) out(`state ${state}${status?.reason ? `: ${status.reason}` : ""}`);
+    out(`follow it: dsdn job status ${sub.jobId}`);
+    return state === "failed" ? 1 : 0;
+  },
+};

@@ -1,0 +1,61 @@
+/** @module `dsdn job status|logs|output <id>`: follow a deployed workload through the coordinator; outputs are read from the nodes and checked against their CID. */
+import { writeFileSync } from "node:fs";
+import { type Command, type CommandGroup, toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
+import { ComputeClient } from "../../agent/computeClient.js";
+import { coordinatorUrl } from "../config.js";
+
+const idOf = (positionals: string[]) => {
+  const id = positionals[0];
+  if (!id || positionals.length > 1) throw new InvalidArgumentError("give exactly one job id");
+  return id;
+};
+
+const status: Command = {
+  summary: "A job's state (pending|running|completed|failed), nodes and execution commitment",
+  usage: "<job-id> [--coordinator URL] [--json]",
+  options: { coordinator: { type: "string" }, json: { type: "boolean", default: false } },
+  async run({ positionals, values, out }) {
+    const s = await new ComputeClient(coordinatorUrl(values)).status(idOf(positionals));
+    if (values.json) {
+      out(toJson(s));
+      return 0;
+    }
+    out(`job ${s.jobId}: ${s.state}${s.reason ? ` (${s.reason})` : ""}`);
+    out(`  nodes ${s.nodes.join(", ")}; DA height ${s.daHeight}${s.disagreement ? "; replicas DISAGREED" : ""}`);
+    if (s.outputCid) out(`  output ${s.outputCid}`);
+    if (s.executionCommitment)
+      for (const [k, v] of Object.entries(s.executionCommitment)) out(`  ${k.padEnd(26)} ${v}`);
+    return 0;
+  },
+};
+
+const logs: Command = {
+  summary: "A job's log lines (its stderr)",
+  usage: "<job-id> [--coordinator URL] [--json]",
+  options: { coordinator: { type: "string" }, json: { type: "boolean", default: false } },
+  async run({ positionals, values, out }) {
+    const s = await new ComputeClient(coordinatorUrl(values)).status(idOf(positionals));
+    if (values.json) out(toJson({ jobId: s.jobId, state: s.state, logs: s.logs }));
+    else for (const l of s.logs) out(l);
+    return 0;
+  },
+};
+
+const output: Command = {
+  summary: "A completed job's output bytes (to stdout, or -o FILE)",
+  usage: "<job-id> [-o FILE] [--coordinator URL]",
+  options: { coordinator: { type: "string" }, output: { type: "string", short: "o" } },
+  async run({ positionals, values }) {
+    const c = new ComputeClient(coordinatorUrl(values));
+    const bytes = await c.output(await c.status(idOf(positionals)));
+    if (typeof values.output === "string") writeFileSync(values.output, bytes);
+    else process.stdout.write(bytes);
+    return 0;
+  },
+};
+
+export const job: CommandGroup = {
+  summary: "Follow deployed workloads: status, logs, output",
+  commands: { status: async () => status, logs: async () => logs, output: async () => output },
+};

@@ -1,0 +1,109 @@
+/** @module CosmJS-style SDK for the fraud module: `setupFraudExtension` queries and message composers. */
+import type { EncodeObject, GeneratedType } from "@cosmjs/proto-signing";
+import { createProtobufRpcClient, type QueryClient } from "@cosmjs/stargate";
+import type { DisputeType, Game } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
+import {
+  QueryGameRequest,
+  QueryGameResponse,
+  QueryGamesByReceiptRequest,
+  QueryGamesByReceiptResponse,
+  QueryParamsRequest,
+  QueryParamsResponse,
+} from "../../proto/gen/dsdn/fraud/v1/query.js";
+import {
+  MsgBisect,
+  MsgChallenge,
+  MsgPinStart,
+  MsgSubmitStepProof,
+  type Opening,
+} from "../../proto/gen/dsdn/fraud/v1/tx.js";
+
+const SERVICE = "dsdn.fraud.v1.Query";
+
+export const fraudTypeUrls = {
+  challenge: "/dsdn.fraud.v1.MsgChallenge",
+  bisect: "/dsdn.fraud.v1.MsgBisect",
+  submitStepProof: "/dsdn.fraud.v1.MsgSubmitStepProof",
+  pinStart: "/dsdn.fraud.v1.MsgPinStart",
+} as const;
+// As in slashing.ts: CosmJS only calls encode(…).finish(), decode and fromPartial on these codecs.
+export const fraudMessageTypes: ReadonlyArray<[string, GeneratedType]> = [
+  [fraudTypeUrls.challenge, MsgChallenge as unknown as GeneratedType],
+  [fraudTypeUrls.bisect, MsgBisect as unknown as GeneratedType],
+  [fraudTypeUrls.submitStepProof, MsgSubmitStepProof as unknown as GeneratedType],
+  [fraudTypeUrls.pinStart, MsgPinStart as unknown as GeneratedType],
+];
+
+export interface FraudExtension {
+  readonly fraud: {
+    game(id: bigint): Promise<Game | undefined>;
+    gamesByReceipt(receiptId: Uint8Array): Promise<Game[]>;
+    params(): Promise<Record<string, string>>;
+  };
+}
+
+export function setupFraudExtension(base: QueryClient): FraudExtension {
+  const rpc = createProtobufRpcClient(base);
+  return {
+    fraud: {
+      game: async (id) =>
+        QueryGameResponse.decode(await rpc.request(SERVICE, "Game", QueryGameRequest.encode({ id }).finish())).game,
+      gamesByReceipt: async (receiptId) =>
+        QueryGamesByReceiptResponse.decode(
+          await rpc.request(
+            SERVICE,
+            "GamesByReceipt",
+            QueryGamesByReceiptRequest.encode({ receiptId: Buffer.from(receiptId) }).finish(),
+          ),
+        ).games,
+      params: async () =>
+        JSON.parse(
+          QueryParamsResponse.decode(await rpc.request(SERVICE, "Params", QueryParamsRequest.encode({}).finish()))
+            .paramsJson,
+        ),
+    },
+  };
+}
+
+export const challengeMsg = (m: {
+  challenger: string;
+  receipt: Uint8Array;
+  disputeType: DisputeType;
+  claim: Uint8Array;
+}): EncodeObject => ({
+  typeUrl: fraudTypeUrls.challenge,
+  value: MsgChallenge.fromPartial({ ...m, receipt: Buffer.from(m.receipt), claim: Buffer.from(m.claim) }),
+});
+
+export const bisectMsg = (m: {
+  signer: string;
+  gameId: bigint;
+  openings: { step: bigint; commitment: Uint8Array; path: Uint8Array[] }[];
+}): EncodeObject => ({
+  typeUrl: fraudTypeUrls.bisect,
+  value: MsgBisect.fromPartial({
+    ...m,
+    openings: m.openings.map(
+      (o): Opening => ({
+        step: o.step,
+        commitment: Buffer.from(o.commitment),
+        path: o.path.map((h) => Buffer.from(h)),
+      }),
+    ),
+  }),
+});
+
+export const submitStepProofMsg = (m: { signer: string; gameId: bigint; proof: Uint8Array }): EncodeObject => ({
+  typeUrl: fraudTypeUrls.submitStepProof,
+  value: MsgSubmitStepProof.fromPartial({ ...m, proof: Buffer.from(m.proof) }),
+});
+
+export const pinStartMsg = (m: {
+  signer: string;
+  gameId: bigint;
+  module: Uint8Array;
+  input: Uint8Array;
+}): EncodeObject => ({
+  typeUrl: fraudTypeUrls.pinStart,
+  value: MsgPinStart.fromPartial({ ...m, module: Buffer.from(m.module), input: Buffer.from(m.input) }),
+});

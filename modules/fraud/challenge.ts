@@ -1,0 +1,149 @@
+/**
+ * @module MsgChallenge: opens a bisection game on a compute receipt. The receipt travels whole (threshold
+ * receipt bytes) and is checked against the group key of its own epoch's committee, so a challenge can come
+ * before the node claims; only inside the receipt's challenge window (block time); one open game per challenger
+ * and receipt; the bond is escrowed in `fraud_escrow`. The defender (the node's operator) moves first.
+ */
+import type { MsgDef } from "../../chain-app/module.js";
+import { toHex } from "../../common/hash.js";
+import {
+  decodeReceiptData,
+  decodeThresholdReceipt,
+  receiptId,
+  receiptProblem,
+  receiptSigningMessage,
+} from "../../common/receipts/receiptBytes.js";
+import { CommitteeStatus } from "../../proto/gen/dsdn/committee/v1/committee.js";
+import { DisputeType, type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
+import { MsgChallenge, MsgChallengeResponse } from "../../proto/gen/dsdn/fraud/v1/tx.js";
+import { ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { addressBytesOf } from "../auth/keeper.js";
+import { ModuleAccount } from "../auth/moduleAccounts.js";
+import { computeWindow } from "../receipts/window.js";
+import { FraudErrors } from "./errors.js";
+import { challengeEvent } from "./events.js";
+import type { BankKeeper, CommitteeKeeper, NodesKeeper, ReceiptsKeeper } from "./expectedKeepers.js";
+import { initialRange } from "./game.js";
+import type { FraudKeeper } from "./keeper.js";
+
+export const MSG_CHALLENGE_TYPE_URL = "/dsdn.fraud.v1.MsgChallenge";
+export const MAX_CHALLENGE_RECEIPT_BYTES = 16 * 1024;
+export const MAX_CLAIM_BYTES = 64;
+
+export function msgChallenge(
+  keeper: FraudKeeper,
+  bank: BankKeeper,
+  committee: CommitteeKeeper,
+  nodes: NodesKeeper,
+  receipts: ReceiptsKeeper,
+): MsgDef<MsgChallenge> {
+  return {
+    typeUrl: MSG_CHALLENGE_TYPE_URL,
+    codec: MsgChallenge,
+    signers: (m) => [m.challenger],
+    validateBasic(m) {
+      addressBytesOf(m.challenger);
+      if (m.receipt.length === 0 || m.receipt.length > MAX_CHALLENGE_RECEIPT_BYTES)
+        throw FraudErrors.InvalidReceipt.wrap(`receipt must be 1..${MAX_CHALLENGE_RECEIPT_BYTES} bytes`);
+      if (m.claim.length > MAX_CLAIM_BYTES) throw FraudErrors.InvalidClaim.wrap(`at most ${MAX_CLAIM_BYTES} bytes`);
+      if (
+        !(m.disputeType in DisputeType) ||
+        m.disputeType === DisputeType.DISPUTE_TYPE_UNSPECIFIED ||
+        m.disputeType < 0
+      )
+        throw FraudErrors.InvalidClaim.wrap("unknown dispute type");
+    },
+    handle(ctx, m) {
+      let d: ReturnType<typeof decodeReceiptData>;
+      let r: ReturnType<typeof decodeThresholdReceipt>;
+      try {
+        r = decodeThresholdReceipt(m.receipt);
+        d = decodeReceiptData(r.receiptData);
+      } catch (e) {
+        throw FraudErrors.InvalidReceipt.wrap((e as Error).message);
+      }
+      const problem = receiptProblem(d, ctx.block.chainId);
+      if (problem) throw FraudErrors.InvalidReceipt.wrap(problem);
+      if (d.kind !== ReceiptKind.RECEIPT_KIND_COMPUTE) throw FraudErrors.InvalidReceipt.wrap("not a compute receipt");
+      if (r.epoch !== d.epoch)
+        throw FraudErrors.InvalidReceipt.wrap(`signed as epoch ${r.epoch}, receipt says ${d.epoch}`);
+      const c = committee.getCommittee(ctx, d.epoch);
+      if (!c || c.status !== CommitteeStatus.COMMITTEE_STATUS_ACTIVE)
+        throw FraudErrors.InvalidReceipt.wrap(`epoch ${d.epoch} has no committee with a recorded key`);
+      const signerIssue = committee.signerProblem(c, d.signers);
+      if (signerIssue) throw FraudErrors.InvalidReceipt.wrap(signerIssue);
+      if (!committee.verifyGroupSignature(ctx, c, receiptSigningMessage(r.receiptData), r.signature))
+        throw FraudErrors.InvalidReceipt.wrap("threshold signature does not verify");
+
+      // CheckTx carries no block time (0): the window is judged in FinalizeBlock then, as receipts' claim does.
+      const now = ctx.block.timeSeconds;
+      const timeKnown = now > 0n || ctx.mode === "finalize";
+      const rp = receipts.getParams(ctx);
+      const w = computeWindow(d, rp);
+      if (timeKnown && d.timestamp > now + rp.maxTimestampSkewSeconds)
+        throw FraudErrors.InvalidReceipt.wrap(`timestamp ${d.timestamp} is later than block time ${now} allows`);
+      if (timeKnown && now >= w.closes)
+        throw FraudErrors.OutsideWindow.wrap(`closed at block time ${w.closes} (now ${now})`);
+
+      const id = receiptId(r.receiptData);
+      if (keeper.isVoid(ctx, id)) throw FraudErrors.ReceiptVoid.wrap(toHex(id));
+      if (keeper.openGameOf(ctx, id, m.challenger) !== undefined)
+        throw FraudErrors.DuplicateChallenge.wrap(`game ${keeper.openGameOf(ctx, id, m.challenger)}`);
+      const node = nodes.getNode(ctx, d.nodeId);
+      if (!node) throw FraudErrors.InvalidReceipt.wrap(`node ${toHex(d.nodeId)} is not registered`);
+      const ec = d.executionCommitment!;
+      const range = initialRange(m.disputeType, m.claim, ec.steps, ec.traceEvery, ec.outputHash);
+      if (typeof range === "string") throw FraudErrors.InvalidClaim.wrap(range);
+
+      const p = keeper.getParams(ctx);
+      const challenger = addressBytesOf(m.challenger);
+      if (bank.getBalance(ctx, challenger, p.denom) < p.challengeBond)
+        throw FraudErrors.InsufficientBond.wrap(`${p.challengeBond}${p.denom} needed`);
+      bank.sendFromAccountToModule(ctx, challenger, ModuleAccount.FraudEscrow, [
+        { denom: p.denom, amount: p.challengeBond },
+      ]);
+
+      const gameId = keeper.nextId(ctx);
+      keeper.setNextId(ctx, gameId + 1n);
+      const g: Game = {
+        id: gameId,
+        receiptId: Buffer.from(id),
+        disputeType: m.disputeType,
+        claim: Buffer.from(m.claim),
+        challenger: m.challenger,
+        defender: node.operator,
+        nodeId: Buffer.from(d.nodeId),
+        bond: p.challengeBond.toString(),
+        steps: ec.steps,
+        traceEvery: ec.traceEvery,
+        traceRoot: Buffer.from(ec.executionTraceMerkleRoot),
+        moduleHash: Buffer.from(ec.moduleHash),
+        inputHash: Buffer.from(ec.inputHash),
+        outputHash: Buffer.from(ec.outputHash),
+        stateRootAfter: Buffer.from(ec.stateRootAfter),
+        status: GameStatus.GAME_STATUS_AWAIT_DEFENDER,
+        opened: false,
+        lo: range.lo,
+        loCommitment: Buffer.alloc(0),
+        hi: range.hi,
+        hiCommitment: Buffer.alloc(0),
+        mid: 0n,
+        midCommitment: Buffer.alloc(0),
+        deadline: now + p.moveTimeoutSeconds,
+        rounds: 0,
+        openedAt: now,
+        resolvedAt: 0n,
+        reason: "",
+        slashed: "0",
+        reward: "0",
+        startPinned: false,
+      };
+      keeper.create(ctx, g);
+      ctx.emit(challengeEvent(g));
+      return {
+        typeUrl: "/dsdn.fraud.v1.MsgChallengeResponse",
+        value: MsgChallengeResponse.encode({ gameId }).finish(),
+      };
+    },
+  };
+}

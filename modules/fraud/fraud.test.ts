@@ -1,0 +1,363 @@
+/**
+ * Fraud games on a real chain (in-process): attacks first — a challenge after the window, without the bond, a
+ * second one by the same challenger, a move by a third party or after its deadline, an oversized proof — then
+ * full games over a real WASM run down to one step, with the verdict, the 10% slash and the repayment exactly.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sha256 } from "../../common/hash.js";
+import { packAny } from "../../common/protobuf.js";
+import { secp256k1KeyPair } from "../../common/secp256k1.js";
+import { runModule } from "../../common/wasm/run.js";
+import { wat } from "../../node-agent/runtime/testing.js";
+import { DisputeType, type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
+import { QueryGameRequest, QueryGameResponse } from "../../proto/gen/dsdn/fraud/v1/query.js";
+import { MsgBisect, MsgChallenge, MsgPinStart, MsgSubmitStepProof } from "../../proto/gen/dsdn/fraud/v1/tx.js";
+import { ReceiptKind, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { type Run, realRun } from "../../test/support/fraudRun.js";
+import {
+  addressOf,
+  claimMsg,
+  type Fixture,
+  NUSA,
+  type ReceiptParts,
+  setupFixture,
+  signReceipt,
+} from "../../test/support/receiptFixture.js";
+import { sendMsg } from "../../test/support/txBuilder.js";
+import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
+import { checkpointCount, maxRounds, midpoint } from "./game.js";
+import { runtimeStepVerifier } from "./proofAdapter.js";
+
+const TREASURY = moduleAddress(ModuleAccount.Treasury);
+const ESCROW = moduleAddress(ModuleAccount.FraudEscrow);
+const FEE = 10_000n;
+const BOND = 100n * NUSA;
+const TIMEOUT = 200n;
+const PROOF_CAP = 65_536n;
+
+const WINDOW = 120n;
+let fx: Fixture;
+/** A fresh chain per group: every verdict slashes the one node, and three malicious offences ban it. */
+function freshChain() {
+  beforeAll(async () => {
+    fx = await setupFixture({
+      validators: 4,
+      fraud: { moveTimeoutSeconds: TIMEOUT.toString(), maxStepProofBytes: PROOF_CAP.toString() },
+      receipts: { computeWindowBaseSeconds: WINDOW.toString(), computeWindowMaxSeconds: WINDOW.toString() },
+    });
+  }, 60_000);
+  afterAll(() => fx?.dispose());
+}
+const closeWindow = () => {
+  for (let i = 0n; i <= WINDOW / 5n; i++) fx.chain.block();
+};
+
+let tag = 0;
+const INPUT = new TextEncoder().encode("the quick brown fox\njumps over the lazy dog\n");
+
+async function computeReceipt(run?: Run, over: { outputHash?: Buffer } = {}): Promise<ReceiptParts> {
+  const w = Buffer.alloc(32, 0);
+  w.writeUInt32BE(++tag, 0);
+  const h = (b: number) => Buffer.alloc(32, b);
+  return signReceipt(fx, {
+    kind: ReceiptKind.RECEIPT_KIND_COMPUTE,
+    workloadId: w,
+    executionCommitment: {
+      workloadId: w,
+      inputHash: run ? Buffer.from(sha256(run.input)) : h(1),
+      outputHash: over.outputHash ?? run?.outputHash ?? h(2),
+      stateRootBefore: h(3),
+      stateRootAfter: run?.stateRootAfter ?? h(4),
+      executionTraceMerkleRoot: run ? Buffer.from(run.root) : h(5),
+      steps: run?.steps ?? 1000n,
+      traceEvery: run?.k ?? 100n,
+      outputSize: 32n,
+      moduleHash: Buffer.from(run ? sha256(run.module) : h(6)),
+    },
+    usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 5_000_000n },
+  });
+}
+
+const receiptBytes = (p: ReceiptParts) => Buffer.from(ThresholdReceipt.encode(p.receipt).finish());
+const challengeMsg = (by: string, p: ReceiptParts, type = DisputeType.DISPUTE_TYPE_INVALID_OUTPUT, claim?: Buffer) =>
+  packAny("/dsdn.fraud.v1.MsgChallenge", MsgChallenge, {
+    challenger: by,
+    receipt: receiptBytes(p),
+    disputeType: type,
+    claim: claim ?? Buffer.alloc(32, 0x77),
+  });
+const bisectMsg = (
+  by: string,
+  gameId: bigint,
+  openings: { step: bigint; commitment: Buffer; path: Buffer[] }[],
+  finalOpening?: Uint8Array,
+) =>
+  packAny("/dsdn.fraud.v1.MsgBisect", MsgBisect, {
+    signer: by,
+    gameId,
+    openings,
+    finalOpening: Buffer.from(finalOpening ?? new Uint8Array()),
+  });
+const proofMsg = (by: string, gameId: bigint, proof: Uint8Array) =>
+  packAny("/dsdn.fraud.v1.MsgSubmitStepProof", MsgSubmitStepProof, { signer: by, gameId, proof: Buffer.from(proof) });
+const game = (id: bigint): Game =>
+  fx.chain.query("/dsdn.fraud.v1.Query/Game", QueryGameRequest, { id }, QueryGameResponse).game!;
+
+function challenge(p: ReceiptParts, type?: DisputeType, claim?: Buffer): bigint {
+  const r = fx.chain.exec(fx.carol, [challengeMsg(addressOf(fx.carol), p, type, claim)]);
+  expect(r.code, r.log).toBe(0);
+  const ev = r.events.find((e) => e.type === "fraud_challenge")!;
+  return BigInt(ev.attributes.find((a) => a.key === "game_id")!.value);
+}
+
+describe("challenges an attacker controls", () => {
+  freshChain();
+  it("refuses a challenge after the window, without the bond, a second one by the same challenger, equal claims", async () => {
+    const p = await computeReceipt();
+    const CAROL = addressOf(fx.carol);
+    // Equal claims: an InvalidOutput claim equal to the receipt's output hash disputes nothing.
+    const eq = fx.chain.exec(fx.carol, [challengeMsg(CAROL, p, undefined, Buffer.alloc(32, 2))]);
+    expect([eq.codespace, eq.code], eq.log).toEqual(["fraud", 4]);
+    // Without the bond: a fresh account holding less than 100 NUSA.
+    const poor = secp256k1KeyPair(new Uint8Array(32).fill(0x31));
+    expect(fx.chain.exec(fx.alice, [sendMsgTo(addressOf(poor), BOND - 1n)]).code).toBe(0);
+    const nb = fx.chain.exec(poor, [challengeMsg(addressOf(poor), p)]);
+    expect([nb.codespace, nb.code], nb.log).toEqual(["fraud", 17]);
+    // The mempool (CheckTx, which has no block time) admits a challenge; the window is judged in the block.
+    expect(fx.chain.check(fx.chain.tx(fx.carol, [challengeMsg(CAROL, p)])).code).toBe(0);
+    const before = fx.chain.balance(CAROL);
+    const id = challenge(p);
+    expect(fx.chain.balance(CAROL)).toBe(before - BOND - FEE);
+    expect(fx.chain.balance(ESCROW)).toBeGreaterThanOrEqual(BOND);
+    const dup = fx.chain.exec(fx.carol, [challengeMsg(CAROL, p)]);
+    expect([dup.codespace, dup.code], dup.log).toEqual(["fraud", 5]);
+    expect(game(id).status).toBe(GameStatus.GAME_STATUS_AWAIT_DEFENDER);
+    // After the window (20 s here): refused.
+    const late = await computeReceipt();
+    closeWindow();
+    const r = fx.chain.exec(fx.carol, [challengeMsg(CAROL, late)]);
+    expect([r.codespace, r.code], r.log).toEqual(["fraud", 3]);
+  });
+
+  it("both parties silent: the defender, who must open first, loses at its deadline; the claim stays refused meanwhile", async () => {
+    const p = await computeReceipt();
+    const id = challenge(p);
+    closeWindow(); // the window closed; the game is still open (its deadline is later)
+    const disputed = fx.chain.exec(fx.bob, [claimMsg(addressOf(fx.bob), p)]);
+    expect([disputed.codespace, disputed.code], disputed.log).toEqual(["receipts", 21]);
+    fx.chain.block([], { dt: TIMEOUT });
+    const g = game(id);
+    expect(g.status).toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect(g.reason).toMatch(/defender missed/);
+    const voided = fx.chain.exec(fx.bob, [claimMsg(addressOf(fx.bob), p)]);
+    expect([voided.codespace, voided.code], voided.log).toEqual(["receipts", 22]);
+  });
+
+  it("refuses a move by a third party and a move after its deadline", async () => {
+    const run = realRun("wc.wasm", INPUT, 8n);
+    const p = await computeReceipt(run);
+    const id = challenge(p);
+    const open = [run.opening(0n), run.opening(run.steps), run.opening(midpoint(0n, run.steps, run.steps, run.k))];
+    const third = fx.chain.exec(fx.alice, [bisectMsg(addressOf(fx.alice), id, open, run.finalOpening)]);
+    expect([third.codespace, third.code], third.log).toEqual(["fraud", 9]);
+    const wrongPath = open.map((o, i) => (i === 1 ? { ...o, commitment: Buffer.alloc(32, 9) } : o));
+    const forged = fx.chain.exec(fx.bob, [bisectMsg(addressOf(fx.bob), id, wrongPath, run.finalOpening)]);
+    expect([forged.codespace, forged.code], forged.log).toEqual(["fraud", 12]);
+    const late = fx.chain.exec(fx.bob, [bisectMsg(addressOf(fx.bob), id, open, run.finalOpening)], {
+      dt: TIMEOUT + 1n,
+    });
+    expect([late.codespace, late.code], late.log).toEqual(["fraud", 10]);
+    expect(game(id).status).toBe(GameStatus.GAME_STATUS_FRAUD); // swept in that block's end block
+  });
+});
+
+const sendMsgTo = (to: string, amount: bigint) => sendMsg(addressOf(fx.alice), to, amount);
+
+/** Plays a game to its verdict: the defender opens and posts from `defender`, the challenger answers from `challenger`. */
+function play(
+  id: bigint,
+  defender: Run,
+  challenger: Run,
+  prover: Run,
+): { game: Game; rounds: number; proofBytes: number; gas: bigint } {
+  const BOB = addressOf(fx.bob);
+  const CAROL = addressOf(fx.carol);
+  let g = game(id);
+  const first = [defender.opening(g.lo), defender.opening(g.hi)];
+  if (g.hi - g.lo >= 2n) first.push(defender.opening(midpoint(g.lo, g.hi, g.steps, g.traceEvery)));
+  let r = fx.chain.exec(fx.bob, [bisectMsg(BOB, id, first, g.hi === g.steps ? defender.finalOpening : undefined)]);
+  expect(r.code, r.log).toBe(0);
+  for (;;) {
+    g = game(id);
+    if (g.status === GameStatus.GAME_STATUS_AWAIT_CHALLENGER) {
+      r = fx.chain.exec(fx.carol, [bisectMsg(CAROL, id, [{ ...challenger.opening(g.mid), path: [] }])]);
+    } else if (g.status === GameStatus.GAME_STATUS_AWAIT_DEFENDER) {
+      r = fx.chain.exec(fx.bob, [bisectMsg(BOB, id, [defender.opening(g.mid)])]);
+    } else break;
+    expect(r.code, r.log).toBe(0);
+  }
+  expect(g.status).toBe(GameStatus.GAME_STATUS_AWAIT_STEP_PROOF);
+  expect(g.hi - g.lo).toBe(1n);
+  const proof = prover.stepProof(g.lo);
+  const pr = fx.chain.exec(fx.bob, [proofMsg(BOB, id, proof)], { gas: 4_000_000n });
+  expect(pr.code, pr.log).toBe(0);
+  return { game: game(id), rounds: g.rounds, proofBytes: proof.length, gas: pr.gasUsed };
+}
+
+describe("pinning the ends", () => {
+  freshChain();
+  const BOB = () => addressOf(fx.bob);
+  const opened = async (run: Run, over: { outputHash?: Buffer } = {}) => {
+    const p = await computeReceipt(run, over);
+    const id = challenge(p);
+    const open = [run.opening(0n), run.opening(run.steps), run.opening(midpoint(0n, run.steps, run.steps, run.k))];
+    return { id, r: fx.chain.exec(fx.bob, [bisectMsg(BOB(), id, open, run.finalOpening)]) };
+  };
+  const pin = (id: bigint, module: Uint8Array, input: Uint8Array) =>
+    packAny("/dsdn.fraud.v1.MsgPinStart", MsgPinStart, {
+      signer: addressOf(fx.carol),
+      gameId: id,
+      module: Buffer.from(module),
+      input: Buffer.from(input),
+    });
+
+  it("pins step 0 against module_hash + input (rt-host initialStepCommitment): a made-up first state is fraud", async () => {
+    const honest = realRun("wc.wasm", INPUT, 64n);
+    const liar = realRun("wc.wasm", INPUT, 64n, 0n); // even its first state is made up
+    const h = await opened(honest);
+    expect(h.r.code, h.r.log).toBe(0);
+    const l = await opened(liar);
+    expect(l.r.code, l.r.log).toBe(0);
+    const badInput = fx.chain.exec(fx.carol, [pin(l.id, liar.module, new Uint8Array(1))], { gas: 4_000_000n });
+    expect([badInput.codespace, badInput.code], badInput.log).toEqual(["fraud", 16]);
+    const badModule = fx.chain.exec(fx.carol, [pin(l.id, new Uint8Array(8), INPUT)], { gas: 4_000_000n });
+    expect([badModule.codespace, badModule.code], badModule.log).toEqual(["fraud", 16]);
+    const ok = fx.chain.exec(fx.carol, [pin(h.id, honest.module, INPUT)], { gas: 4_000_000n });
+    expect(ok.code, ok.log).toBe(0);
+    expect(game(h.id).startPinned).toBe(true);
+    expect(game(h.id).status).toBe(GameStatus.GAME_STATUS_AWAIT_CHALLENGER); // the game goes on
+    const caught = fx.chain.exec(fx.carol, [pin(l.id, liar.module, INPUT)], { gas: 4_000_000n });
+    expect(caught.code, caught.log).toBe(0);
+    expect(game(l.id).status).toBe(GameStatus.GAME_STATUS_FRAUD);
+  });
+
+  it("the final commitment must open to the receipt's output hash and state root (rt-host openFinalCommitment)", async () => {
+    const honest = realRun("wc.wasm", INPUT, 64n);
+    const { id, r } = await opened(honest, { outputHash: Buffer.alloc(32, 0xee) }); // a receipt lying about its output
+    expect([r.codespace, r.code], r.log).toEqual(["fraud", 19]);
+    const g = game(id);
+    const noOpening = fx.chain.exec(fx.bob, [
+      bisectMsg(BOB(), id, [honest.opening(0n), honest.opening(honest.steps), honest.opening(g.hi / 2n)]),
+    ]);
+    expect([noOpening.codespace, noOpening.code], noOpening.log).toEqual(["fraud", 19]);
+    fx.chain.block([], { dt: TIMEOUT });
+    expect(game(id).status).toBe(GameStatus.GAME_STATUS_FRAUD); // it can never open it: it loses at its deadline
+  });
+});
+
+describe("a full game over a real run", () => {
+  freshChain();
+  it("a false accusation against an honest node loses 5% of the bond, and the receipt pays", async () => {
+    const k = 8n;
+    const honest = realRun("wc.wasm", INPUT, k);
+    const lying = realRun("wc.wasm", INPUT, k, 5n); // the challenger's story diverges from step 5
+    const p = await computeReceipt(honest);
+    const CAROL = addressOf(fx.carol);
+    const carol0 = fx.chain.balance(CAROL);
+    const id = challenge(p);
+    const out = play(id, honest, lying, honest);
+    expect(out.game.status).toBe(GameStatus.GAME_STATUS_FALSE_ACCUSATION);
+    expect(out.game.lo).toBe(4n);
+    expect(BigInt(out.game.slashed)).toBe(BOND / 20n);
+    expect(fx.chain.balance(CAROL)).toBe(carol0 - BigInt(countTxs(out.rounds)) * FEE - BOND / 20n);
+    closeWindow();
+    const r = fx.chain.exec(fx.bob, [claimMsg(addressOf(fx.bob), p)]);
+    expect(r.code, r.log).toBe(0);
+  });
+
+  it("a node that tampered one state is caught at that step: slashed exactly 10%, challenger repaid + reward", async () => {
+    const k = 64n;
+    const honest = realRun("wc.wasm", INPUT, k);
+    // The first flip from two thirds in that changes the output (a flip whose value is dropped changes nothing).
+    // The honest trace is the runtime's own: the root runModule reports with the same K, and the same step count.
+    const own = runModule(honest.module, { invoke: "_start", input: INPUT, traceEvery: Number(k) });
+    if (!own.ok) throw new Error(own.refusal.message);
+    expect(own.report.traceRoot).toBe(Buffer.from(honest.root).toString("hex"));
+    expect(BigInt(own.report.steps)).toBe(honest.steps);
+    let flip = (honest.steps * 2n) / 3n;
+    let liar = realRun("wc.wasm", INPUT, k, flip);
+    while (liar.outputHash.equals(honest.outputHash)) liar = realRun("wc.wasm", INPUT, k, ++flip);
+    const p = await computeReceipt(liar);
+    const CAROL = addressOf(fx.carol);
+    const stake0 = nodeStake();
+    const carol0 = fx.chain.balance(CAROL);
+    const treasury0 = fx.chain.balance(TREASURY);
+    const id = challenge(p);
+    const out = play(id, liar, honest, honest);
+    expect(out.game.status).toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect(out.game.lo).toBe(flip - 1n); // converged on the one flipped step
+    expect(out.rounds).toBeLessThanOrEqual(maxRounds(honest.steps, k));
+    const slashed = stake0 / 10n;
+    expect(nodeStake()).toBe(stake0 - slashed);
+    expect(BigInt(out.game.slashed)).toBe(slashed);
+    expect(BigInt(out.game.reward)).toBe(slashed / 2n);
+    const carolTxs = BigInt(countTxs(out.rounds));
+    expect(fx.chain.balance(CAROL)).toBe(carol0 - carolTxs * FEE + slashed / 2n);
+    expect(fx.chain.balance(TREASURY) - treasury0).toBeGreaterThanOrEqual(slashed - slashed / 2n);
+    // The receipt is void: never paid.
+    closeWindow();
+    expect(fx.chain.exec(fx.bob, [claimMsg(addressOf(fx.bob), p)]).code).toBe(22);
+    console.log(
+      `fraud game: ${honest.steps} steps, K=${k}, ${out.rounds} rounds (bound ${maxRounds(honest.steps, k)}), proof ${out.proofBytes} B, verify tx gas ${out.gas}`,
+    );
+  });
+
+  it("refuses an oversized proof and a proof that does not match the agreed pre-state", async () => {
+    const k = 1n;
+    const honest = realRun("wc.wasm", INPUT, k);
+    const liar = realRun("wc.wasm", INPUT, k, 3n);
+    const p = await computeReceipt(liar);
+    const claim = Buffer.alloc(8);
+    claim.writeBigUInt64BE(3n);
+    const id = challenge(p, DisputeType.DISPUTE_TYPE_INVALID_STATE_TRANSITION, claim);
+    const BOB = addressOf(fx.bob);
+    expect(fx.chain.exec(fx.bob, [bisectMsg(BOB, id, [liar.opening(2n), liar.opening(3n)])]).code).toBe(0);
+    const big = fx.chain.exec(fx.bob, [proofMsg(BOB, id, new Uint8Array(Number(PROOF_CAP) + 1))], { gas: 4_000_000n });
+    expect([big.codespace, big.code], big.log).toEqual(["fraud", 13]);
+    const wrong = fx.chain.exec(fx.bob, [proofMsg(BOB, id, honest.stepProof(1n))], { gas: 4_000_000n });
+    expect([wrong.codespace, wrong.code], wrong.log).toEqual(["fraud", 14]);
+    expect(game(id).status).toBe(GameStatus.GAME_STATUS_AWAIT_STEP_PROOF);
+  });
+  it("ranges of 1 and 2: an InvalidStateTransition over one checkpoint interval of K = 2 and K = 1", async () => {
+    for (const k of [1n, 2n]) {
+      const honest = realRun("wc.wasm", INPUT, k);
+      const liar = realRun("wc.wasm", INPUT, k, 2n * k);
+      const p = await computeReceipt(liar);
+      const claim = Buffer.alloc(8);
+      claim.writeBigUInt64BE(2n); // checkpoint 2 does not follow from checkpoint 1
+      const id = challenge(p, DisputeType.DISPUTE_TYPE_INVALID_STATE_TRANSITION, claim);
+      const out = play(id, liar, honest, honest);
+      expect(out.game.status).toBe(GameStatus.GAME_STATUS_FRAUD);
+      expect(out.rounds).toBe(k === 1n ? 0 : 1);
+    }
+  });
+});
+
+/** Txs carol signed in a game: the challenge and one answer per round. */
+const countTxs = (rounds: number) => 1 + rounds;
+
+function nodeStake(): bigint {
+  return BigInt((fx.chain.exportAppState().stake as { nodeStakes: { amount: string }[] }).nodeStakes[0]!.amount);
+}
+
+it("the round bound: ⌈log2(steps/K)⌉ + log2 K", () => {
+  expect(maxRounds(1024n, 16n)).toBe(6 + 4);
+  expect(checkpointCount(1000n, 100n)).toBe(11n);
+});
+
+it("does not re-instantiate a module with a start function on chain (its start would run on the job's whole fuel)", () => {
+  const looping = wat(`(module (func $s (loop $l (br $l))) (start $s) (func (export "_start")))`);
+  expect(() => runtimeStepVerifier.initialCommitment!(looping, new Uint8Array())).toThrow(/start function/);
+  const plain = wat(`(module (memory (export "memory") 1) (func (export "_start")))`);
+  expect(runtimeStepVerifier.initialCommitment!(plain, new Uint8Array())).toHaveLength(32);
+});

@@ -1,0 +1,126 @@
+/**
+ * @module The one place that decodes and checks runtime proofs for fraud games: checkpoint openings against the
+ * trace root, one-step proofs (bounded tagged-JSON `StepProof` today; rt-trace's binary `decodeStepProof` and
+ * `verifyStepGas` replace `decodeStepProofJson` here), and the pins of a run's ends (rt-host's
+ * `initialStepCommitment` and `openFinalCommitment`).
+ */
+
+import { compileModule } from "../../common/wasm/instantiate.js";
+import {
+  DEFAULT_INITIAL_CAPS,
+  type FinalOpening,
+  initialStepCommitment,
+  openFinalCommitment,
+} from "../../common/wasm/proof/ends.js";
+import type { StepProof } from "../../common/wasm/proof/proof.js";
+import { verifyStep } from "../../common/wasm/proof/verifyStep.js";
+import { equal, type Hash } from "../../common/wasm/trace/hashing.js";
+import { verifyCheckpoint } from "../../common/wasm/trace/trace.js";
+import { ExternRef, FuncRef } from "../../common/wasm/types.js";
+
+export interface StepVerifier {
+  /** Whether `commitment` is checkpoint `index` of `count` under `root`, a trace with a checkpoint every `every` steps. */
+  checkpoint(root: Hash, index: bigint, count: bigint, every: bigint, commitment: Hash, path: readonly Hash[]): boolean;
+  /** Decodes a proof of at most `maxBytes` and runs one step from `pre`; throws when the proof is not valid. */
+  step(pre: Hash, proof: Uint8Array, maxBytes: number): Hash;
+  /** The commitment of step 0 of `module` run on `input` (rt-host); undefined = not available. */
+  initialCommitment?: (module: Uint8Array, input: Uint8Array) => Hash;
+  /** Opens a final commitment (bounded bytes) into the output hash and kv root it states; throws when it does not open. */
+  openFinal?: (
+    final: Hash,
+    opening: Uint8Array,
+    maxBytes: number,
+  ) => { outputHash: string; kvRoot: string; steps: number };
+}
+
+/**
+ * The job a compute receipt commits to is a WASI command (`_start`, input on stdin) under the protocol's default
+ * limits and costs: what the chain re-instantiates to pin step 0. Caps: the module's `maxPinBytes` bounds both.
+ */
+export const RECEIPT_JOB = { invoke: "_start" } as const;
+export const MAX_FINAL_OPENING_BYTES = 16 * 1024;
+
+const MAX_JSON_DEPTH = 12;
+
+/** Tagged JSON: bytes {"$b":hex}, bigint {"$n":"…"}, funcref {"$f":addr}, externref {"$e":id}; undefined omitted. */
+export function encodeStepProofJson(p: StepProof | FinalOpening): Uint8Array {
+  return new TextEncoder().encode(
+    JSON.stringify(p, (_k, v) => {
+      if (v instanceof Uint8Array) return { $b: Buffer.from(v).toString("hex") };
+      if (typeof v === "bigint") return { $n: v.toString() };
+      if (v instanceof FuncRef) return { $f: v.addr };
+      if (v instanceof ExternRef) return { $e: v.id };
+      return v;
+    }),
+  );
+}
+
+/** Refuses nesting deeper than the proof's shape before parsing (the reviver recurses). */
+function depthWithin(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return false;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return true;
+}
+
+export function decodeStepProofJson<T = StepProof>(bytes: Uint8Array, maxBytes: number): T {
+  if (bytes.length > maxBytes) throw new Error(`proof is ${bytes.length} bytes, at most ${maxBytes}`);
+  const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  if (!depthWithin(text, MAX_JSON_DEPTH)) throw new Error("proof nests too deeply");
+  return JSON.parse(text, (_k, v) => {
+    if (typeof v === "number" && !Number.isSafeInteger(v)) throw new Error("proof numbers must be integers");
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      if (typeof v.$b === "string") {
+        if (!/^([0-9a-f]{2})*$/.test(v.$b)) throw new Error("bad hex");
+        return new Uint8Array(Buffer.from(v.$b, "hex"));
+      }
+      if (typeof v.$n === "string") {
+        if (!/^-?[0-9]{1,20}$/.test(v.$n)) throw new Error("bad integer");
+        return BigInt(v.$n);
+      }
+      if (typeof v.$f === "number") return new FuncRef(v.$f);
+      if (typeof v.$e === "number") return new ExternRef(v.$e);
+    }
+    return v;
+  }) as T;
+}
+
+export const runtimeStepVerifier: StepVerifier = {
+  checkpoint(root, index, count, every, commitment, path) {
+    const max = BigInt(Number.MAX_SAFE_INTEGER);
+    if (index >= count || count > max || every > max || path.length > 64) return false;
+    return verifyCheckpoint(root, {
+      checkpoint: { index: Number(index), steps: 0, hash: commitment },
+      count: Number(count),
+      every: Number(every),
+      path,
+    });
+  },
+  step(pre, proof, maxBytes) {
+    return verifyStep(pre, decodeStepProofJson(proof, maxBytes));
+  },
+  initialCommitment(module, input) {
+    // Instantiation runs a start function with the job's whole fuel (10^10 by default): on chain that would be
+    // unbounded work for a per-byte gas price, so modules with a start section are not pinned here.
+    const c = compileModule(module);
+    if (!c.ok) throw new RangeError(`module does not compile: ${c.message}`);
+    if (c.module.decoded.start !== undefined)
+      throw new RangeError("a module with a start function is not re-instantiated on chain");
+    return initialStepCommitment(module, input, RECEIPT_JOB, DEFAULT_INITIAL_CAPS);
+  },
+  openFinal(final, opening, maxBytes) {
+    const c = openFinalCommitment(final, decodeStepProofJson<FinalOpening>(opening, maxBytes));
+    return { outputHash: c.outputHash, kvRoot: c.kvRoot, steps: c.steps };
+  },
+};
+
+export { equal as hashEqual };

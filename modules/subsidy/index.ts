@@ -1,0 +1,31 @@
+/** @module The subsidy module: bootstrap subsidy for storage nodes, paid monthly from the subsidy pool (Tahap 24.1). */
+import type { AppModule } from "../../chain-app/module.js";
+import { moduleParams } from "../../chain-app/params.js";
+import { defaultSubsidyGenesis, exportSubsidyGenesis, initSubsidyGenesis, validateSubsidyGenesis } from "./genesis.js";
+import type { SubsidyKeeper } from "./keeper.js";
+import { MODULE_NAME } from "./keys.js";
+import { validateSubsidyParams } from "./params.js";
+import { subsidyQueries } from "./queryServer.js";
+
+export { SubsidyErrors } from "./errors.js";
+export { SubsidyKeeper } from "./keeper.js";
+export { observeRewards } from "./observeRewards.js";
+export { defaultSubsidyParams, type SubsidyParams, validateSubsidyParams } from "./params.js";
+export { amountFor, judge, monthOf, schedulePpm, sunsetReason } from "./schedule.js";
+
+export function subsidyModule(keeper: SubsidyKeeper): AppModule {
+  return {
+    name: MODULE_NAME,
+    // Changed after genesis only by governance (bootstrap: foundation approval).
+    params: moduleParams(validateSubsidyParams, keeper),
+    queries: subsidyQueries(keeper),
+    defaultGenesis: defaultSubsidyGenesis,
+    validateGenesis: (s) => void validateSubsidyGenesis(s),
+    initGenesis: (ctx, s) => initSubsidyGenesis(ctx, keeper, s),
+    exportGenesis: (ctx) => exportSubsidyGenesis(ctx, keeper),
+    endBlock(ctx) {
+      keeper.endBlock(ctx);
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/** @module The compute side's chain view: the coordinator's ChainView plus the chain id and the receipts module's affinity rule. */
+import { connectComet } from "@cosmjs/tendermint-rpc";
+import { BaseError, ErrorCode } from "../../common/errors.js";
+import { QueryAffinityRequest, QueryAffinityResponse } from "../../proto/gen/dsdn/receipts/v1/query.js";
+import type { ChainView } from "../coordinator/chainView.js";
+import type { ComputeChain } from "./candidates.js";
+
+export async function connectComputeChain(rpcUrl: string, view: ChainView): Promise<ComputeChain & { close(): void }> {
+  let comet: Awaited<ReturnType<typeof connectComet>>;
+  try {
+    comet = await connectComet(rpcUrl);
+  } catch (e) {
+    throw new BaseError(ErrorCode.Unavailable, `cannot reach Chain Nusantara RPC at ${rpcUrl}`, { cause: e });
+  }
+  let chainId: string | undefined;
+  return {
+    chainId: async () => (chainId ??= (await comet.status()).nodeInfo.network),
+    height: () => view.height(),
+    node: (id, h) => view.node(id, h),
+    stakeWeight: (op, h) => view.stakeWeight(op, h),
+    async affinity(a, b, height) {
+      const r = await comet.abciQuery({
+        path: "/dsdn.receipts.v1.Query/Affinity",
+        data: QueryAffinityRequest.encode({ a, b }).finish(),
+        ...(height !== undefined ? { height: Number(height) } : {}),
+      });
+      if (r.code !== 0) throw new BaseError(ErrorCode.Unavailable, `affinity query failed: ${r.log}`);
+      return QueryAffinityResponse.decode(r.value).affinity;
+    },
+    close: () => comet.disconnect(),
+  };
+}

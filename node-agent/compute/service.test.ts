@@ -1,0 +1,277 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { cidForBytes } from "../../common/cid.js";
+import { ed25519KeyPair } from "../../common/ed25519.js";
+import { sha256, toHex } from "../../common/hash.js";
+import { pubKeyToAddress, secp256k1KeyPair } from "../../common/secp256k1.js";
+import {
+  ComputeResult,
+  NodeHeartbeat,
+  WorkloadSpec,
+  WorkloadSubmission,
+} from "../../proto/gen/dsdn/compute/v1/workload.js";
+import { WorkloadScheduled } from "../../proto/gen/dsdn/da/v1/events.js";
+import type { ChainNode } from "../coordinator/chainView.js";
+import type { DAEventInput } from "../da/events/event.js";
+import type { ComputeChain } from "./candidates.js";
+import { executeWorkload } from "./execute.js";
+import { recomputeSchedule } from "./recompute.js";
+import { ComputeService } from "./service.js";
+import { signHeartbeat, signResult } from "./signed.js";
+import { signSubmission } from "./workload.js";
+
+const wc = new Uint8Array(readFileSync(new URL("../runtime/fixtures/wc.wasm", import.meta.url)));
+const input = new TextEncoder().encode("a b c\nd e\n");
+const CHAIN = "nusantara-local";
+const NOW = 1_700_000_000_000;
+
+const user = secp256k1KeyPair();
+const userAddr = pubKeyToAddress(user.publicKey);
+const nodes = [0, 1, 2].map(() => ed25519KeyPair());
+const operators = [0, 1, 2].map(() => pubKeyToAddress(secp256k1KeyPair().publicKey));
+
+function fakeChain(over: { operatorOf?: (i: number) => string; affine?: string[] } = {}): ComputeChain {
+  return {
+    chainId: async () => CHAIN,
+    height: async () => 42n,
+    node: async (id) => {
+      const i = nodes.findIndex((n) => toHex(n.publicKey) === toHex(id));
+      if (i < 0) return undefined;
+      return {
+        operator: over.operatorOf?.(i) ?? operators[i]!,
+        zone: `zone-${i}`,
+        nodeClass: "regular",
+        endpoint: `http://node${i}`,
+        capacityBytes: 1n << 40n,
+        tlsCertFingerprint: new Uint8Array(32),
+        status: "active",
+        statusReason: "",
+      } satisfies ChainNode;
+    },
+    stakeWeight: async () => 1_000_000n,
+    affinity: async (a, b) => a === b || (over.affine ?? []).includes(b),
+  };
+}
+
+function spec(over: Partial<WorkloadSpec> = {}): WorkloadSpec {
+  return WorkloadSpec.fromPartial({
+    version: 1,
+    chainId: CHAIN,
+    submitter: userAddr,
+    moduleCid: cidForBytes(wc),
+    inputCid: cidForBytes(input),
+    workloadType: "batch",
+    fuel: 10_000_000n,
+    memoryPages: 16,
+    traceEvery: 2048n,
+    timeoutSeconds: 60,
+    replicas: 1,
+    agreement: "majority",
+    nodeClass: "regular",
+    name: "wc",
+    moduleSize: BigInt(wc.length),
+    inputSize: BigInt(input.length),
+    moduleHash: Buffer.from(sha256(wc)),
+    inputHash: Buffer.from(sha256(input)),
+    ...over,
+  });
+}
+const subBytes = (s: WorkloadSpec, at = NOW) => WorkloadSubmission.encode(signSubmission(s, user, at)).finish();
+
+let published: DAEventInput[];
+function service(chain = fakeChain()) {
+  published = [];
+  const svc = new ComputeService({
+    chain,
+    registeredNodes: () => nodes.map((n) => toHex(n.publicKey)),
+    publish: async (evs) => {
+      published.push(...evs);
+      return BigInt(published.length);
+    },
+    nowMs: () => NOW,
+  });
+  for (const [i, n] of nodes.entries()) svc.heartbeat(encodeHb(n, i));
+  return svc;
+}
+function encodeHb(n: ReturnType<typeof ed25519KeyPair>, i: number): Uint8Array {
+  return NodeHeartbeat.encode(
+    signHeartbeat(
+      {
+        sequence: 1n,
+        cpuFreePermille: 300 + i * 200,
+        ramFreeBytes: 4n << 30n,
+        gpuFreePermille: 0,
+        latencyMs: 10,
+        ioPressurePermille: 0,
+        atMs: BigInt(NOW),
+      },
+      n,
+    ),
+  ).finish();
+}
+
+async function runOn(i: number, s: WorkloadSpec) {
+  const objects = new Map([
+    [s.moduleCid, wc],
+    [s.inputCid, input],
+  ]);
+  const r = await executeWorkload(s, {
+    fetchObject: async (cid) => objects.get(cid)!,
+    storeObject: async (b) => cidForBytes(b),
+    traceDir: mkdtempSync(join(tmpdir(), "dsdn-svc-")),
+    keepTraceMs: 1000,
+  });
+  if (r.state !== "completed") throw new Error(r.reason);
+  return signResult(
+    {
+      workloadId: Buffer.from(r.workloadId, "hex"),
+      completed: true,
+      reason: "",
+      outputCid: r.outputCid,
+      commitment: r.commitment,
+      computeCycles: r.cycles,
+      logs: [...r.logs],
+      finishedAtMs: BigInt(NOW),
+    },
+    nodes[i]!,
+  );
+}
+
+describe("compute service (coordinator side)", () => {
+  beforeEach(() => {
+    published = [];
+  });
+
+  it("schedules a signed workload on the best fair node, records it on DA, and completes with the node's commitment", async () => {
+    const svc = service();
+    const s = spec();
+    const sub = await svc.submit(subBytes(s));
+    expect(sub.nodes).toEqual([toHex(nodes[2]!.publicKey)]);
+    expect(published[0]).toMatchObject({ type: "workloadScheduled" });
+    const ev = published[0]!.value as { heartbeats: Uint8Array[]; nodeIds: Uint8Array[]; chainHeight: bigint };
+    expect(ev.heartbeats).toHaveLength(3);
+    expect(ev.chainHeight).toBe(42n);
+    expect(svc.status(sub.jobId).state).toBe("pending");
+    expect(svc.assigned(toHex(nodes[2]!.publicKey)).map((a) => a.jobId)).toEqual([sub.jobId]);
+    expect(svc.assigned(toHex(nodes[0]!.publicKey))).toEqual([]);
+    expect(svc.status(sub.jobId).state).toBe("running");
+    await svc.result(sub.jobId, await runOn(2, s));
+    const st = svc.status(sub.jobId);
+    expect(st.state).toBe("completed");
+    expect(st.executionCommitment?.workloadId).toBe(sub.jobId);
+    expect(st.outputCid).toBe(cidForBytes(new TextEncoder().encode(`2 5 ${input.length}\n`)));
+    expect(published.map((e) => e.type)).toEqual(["workloadScheduled", "computeReported"]);
+    // Deploying the same workload again is the same job (same id, nothing new on DA).
+    const again = await svc.submit(subBytes(s, NOW + 1));
+    expect(again).toMatchObject({ jobId: sub.jobId, existing: true });
+    expect(published).toHaveLength(2);
+  });
+
+  it("anyone recomputes the recorded choice from the DA record + chain (dsdn-node schedule); a forged record mismatches", async () => {
+    const chain = fakeChain();
+    const svc = service(chain);
+    await svc.submit(subBytes(spec({ replicas: 2 })));
+    const ev = WorkloadScheduled.fromPartial(published[0]!.value as WorkloadScheduled);
+    const r = await recomputeSchedule(ev, chain);
+    expect(r.matches).toBe(true);
+    expect(r.schedule.chosen).toEqual(r.recorded);
+    const forged = { ...ev, nodeIds: [...ev.nodeIds].reverse() };
+    expect((await recomputeSchedule(forged, chain)).matches).toBe(false);
+  });
+
+  it("never schedules on the submitter's own node or a wallet-affine operator's", async () => {
+    const svc = service(
+      fakeChain({ operatorOf: (i) => (i === 2 ? userAddr : operators[i]!), affine: [operators[1]!] }),
+    );
+    const sub = await svc.submit(subBytes(spec()));
+    expect(sub.nodes).toEqual([toHex(nodes[0]!.publicKey)]);
+  });
+
+  it("a submitter owning every candidate node is refused with a clear message, and nothing is published", async () => {
+    const svc = service(fakeChain({ operatorOf: () => userAddr }));
+    await expect(svc.submit(subBytes(spec()))).rejects.toThrow(
+      /no fair node can run this workload: every candidate node is operated by the submitter/,
+    );
+    expect(published).toEqual([]);
+  });
+
+  it("refuses forged, stale, foreign-chain and malformed submissions, naming the field", async () => {
+    const svc = service();
+    const other = secp256k1KeyPair();
+    const forged = WorkloadSubmission.encode(signSubmission(spec(), other, NOW)).finish();
+    await expect(svc.submit(forged)).rejects.toThrow(/"public_key"/);
+    const tampered = signSubmission(spec(), user, NOW);
+    tampered.spec!.fuel = 99_999_999n;
+    await expect(svc.submit(WorkloadSubmission.encode(tampered).finish())).rejects.toThrow(/"signature"/);
+    await expect(svc.submit(subBytes(spec(), NOW - 120_000))).rejects.toThrow(/"signed_at_ms"/);
+    await expect(svc.submit(subBytes(spec({ chainId: "other" })))).rejects.toThrow(/"chain_id"/);
+    await expect(svc.submit(subBytes(spec({ replicas: 4 })))).rejects.toThrow(/"replicas"/);
+    await expect(svc.submit(subBytes(spec({ moduleHash: Buffer.alloc(3) })))).rejects.toThrow(/"module_hash"/);
+    await expect(svc.submit(new Uint8Array(5000))).rejects.toThrow(/"submission"/);
+    await expect(svc.submit(Uint8Array.of(0xff, 0xff))).rejects.toThrow(/"submission"/);
+    expect(published).toEqual([]);
+  });
+
+  it("refuses results from a node the workload is not scheduled on, and forged results", async () => {
+    const svc = service();
+    const s = spec();
+    const { jobId } = await svc.submit(subBytes(s));
+    await expect(svc.result(jobId, await runOn(0, s))).rejects.toThrow(/not scheduled on this node/);
+    const good = await runOn(2, s);
+    const forged = Uint8Array.from(good);
+    forged[forged.length - 1]! ^= 1;
+    await expect(svc.result(jobId, forged)).rejects.toThrow(/result refused/);
+    expect(svc.status(jobId).state).not.toBe("completed");
+  });
+
+  it("redundant execution on distinct nodes: agreement completes; a dissenting commitment is recorded for the fraud module", async () => {
+    const svc = service();
+    const s = spec({ replicas: 3, agreement: "majority" });
+    const { jobId, nodes: on } = await svc.submit(subBytes(s));
+    expect(new Set(on).size).toBe(3);
+    const idx = (id: string) => nodes.findIndex((n) => toHex(n.publicKey) === id);
+    await svc.result(jobId, await runOn(idx(on[0]!), s));
+    await svc.result(jobId, await runOn(idx(on[1]!), s));
+    // The third node lies about its output.
+    const honest = await runOn(idx(on[2]!), s);
+    const r = ComputeResult.decode(honest);
+    const lie = signResult(
+      { ...r, commitment: { ...r.commitment!, outputHash: Buffer.alloc(32, 9) } },
+      nodes[idx(on[2]!)]!,
+    );
+    await svc.result(jobId, lie);
+    const st = svc.status(jobId);
+    expect(st.state).toBe("completed");
+    expect(st.disagreement).toBe(true);
+    const d = published.find((e) => e.type === "computeDisagreement")!.value as {
+      nodeIds: Uint8Array[];
+      commitmentHashes: Uint8Array[];
+    };
+    expect(d.nodeIds.map((b) => toHex(b))).toEqual(on);
+    expect(toHex(d.commitmentHashes[2]!)).not.toBe(toHex(d.commitmentHashes[0]!));
+  });
+
+  it("unanimous: one dissent fails the job", async () => {
+    const svc = service();
+    const s = spec({ replicas: 2, agreement: "unanimous" });
+    const { jobId, nodes: on } = await svc.submit(subBytes(s));
+    const idx = (id: string) => nodes.findIndex((n) => toHex(n.publicKey) === id);
+    await svc.result(jobId, await runOn(idx(on[0]!), s));
+    const failed = signResult(
+      {
+        workloadId: Buffer.from(jobId, "hex"),
+        completed: false,
+        reason: "trapped: out of fuel",
+        outputCid: "",
+        computeCycles: 0n,
+        logs: [],
+        finishedAtMs: 0n,
+      },
+      nodes[idx(on[1]!)]!,
+    );
+    await svc.result(jobId, failed);
+    expect(svc.status(jobId)).toMatchObject({ state: "failed", disagreement: true });
+  });
+});

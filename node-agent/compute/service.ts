@@ -1,0 +1,334 @@
+/**
+ * @module The coordinator's compute service: takes node-signed heartbeats, validates user-signed submissions,
+ * schedules them (candidates from DA + chain, resources from the heartbeats), records `WorkloadScheduled` on DA,
+ * hands assigned work to nodes that ask, relays their signed results (`ComputeReported`) and records a
+ * `ComputeDisagreement` when redundant runs differ. Its in-memory index is rebuilt from DA (`daIndex.ts`).
+ */
+import { BaseError, ErrorCode } from "../../common/errors.js";
+import { toHex } from "../../common/hash.js";
+import { decodeCanonical } from "../../common/protobuf.js";
+import type { ComputeResult, NodeHeartbeat, WorkloadSpec } from "../../proto/gen/dsdn/compute/v1/workload.js";
+import { WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
+import type { DAEventInput } from "../da/events/event.js";
+import { DEFAULT_SCHEDULER_WEIGHTS, type SchedulerWeights } from "../scheduler/params.js";
+import { schedule } from "../scheduler/schedule.js";
+import { decideAgreement } from "./agreement.js";
+import { affinitySet, buildCandidates, type ComputeChain } from "./candidates.js";
+import { commitmentJson } from "./commitment.js";
+import { openHeartbeat, openResult } from "./signed.js";
+import { MAX_SUBMISSION_BYTES, verifySubmission, WorkloadRefusedError } from "./workload.js";
+
+export type JobState = "pending" | "running" | "completed" | "failed";
+
+export interface WorkloadRecord {
+  readonly id: string;
+  readonly spec: WorkloadSpec;
+  readonly submission: Uint8Array;
+  readonly nodes: readonly string[];
+  readonly chainHeight: bigint;
+  readonly daHeight: bigint;
+  readonly heartbeats: readonly Uint8Array[];
+  readonly results: Map<string, { result: ComputeResult; bytes: Uint8Array }>;
+  readonly running: Set<string>;
+  disagreement: boolean;
+}
+
+export interface ComputeServiceOptions {
+  readonly chain: ComputeChain;
+  /** DA-registered node ids (the coordinator's replay). */
+  readonly registeredNodes: () => readonly string[];
+  /** A node's registered endpoint (where `dsdn job output` reads `/outputs/:cid`). */
+  readonly endpointOf?: (nodeId: string) => string | undefined;
+  /** Publishes events and resolves with the DA height once they are posted. */
+  readonly publish: (events: readonly DAEventInput[]) => Promise<bigint>;
+  readonly weights?: SchedulerWeights;
+  /** Heartbeats older than this are ignored (default 2 min). */
+  readonly heartbeatMaxAgeMs?: number;
+  readonly nowMs?: () => number;
+  /** At most this many workloads kept in memory (default 10 000; the oldest finished ones go first). */
+  readonly maxWorkloads?: number;
+}
+
+export interface JobStatus {
+  readonly jobId: string;
+  readonly state: JobState;
+  readonly nodes: readonly string[];
+  readonly daHeight: string;
+  readonly outputCid: string | null;
+  /** Endpoints of the nodes holding the agreed output. */
+  readonly outputEndpoints: readonly string[];
+  readonly executionCommitment: Record<string, string> | null;
+  readonly reason: string | null;
+  readonly results: readonly { nodeId: string; completed: boolean; reason: string; outputCid: string }[];
+  readonly logs: readonly string[];
+  readonly disagreement: boolean;
+  readonly spec: {
+    name: string;
+    submitter: string;
+    replicas: number;
+    agreement: string;
+    fuel: string;
+    memoryPages: number;
+    traceEvery: string;
+  };
+}
+
+export class ComputeService {
+  readonly #o: ComputeServiceOptions;
+  readonly #now: () => number;
+  readonly #heartbeats = new Map<string, { hb: NodeHeartbeat; bytes: Uint8Array }>();
+  readonly #workloads = new Map<string, WorkloadRecord>();
+  /** Signatures already used (each submission signature once). */
+  readonly #seen = new Set<string>();
+
+  constructor(o: ComputeServiceOptions) {
+    this.#o = o;
+    this.#now = o.nowMs ?? Date.now;
+  }
+
+  /** A node's signed heartbeat: kept when it is newer (sequence) than the last one of that node. */
+  heartbeat(bytes: Uint8Array): { nodeId: string; sequence: string } {
+    let hb: NodeHeartbeat;
+    try {
+      hb = openHeartbeat(bytes);
+    } catch (e) {
+      throw new BaseError(ErrorCode.InvalidSignature, `heartbeat refused: ${(e as Error).message}`);
+    }
+    const id = toHex(hb.nodeId);
+    if (!this.#o.registeredNodes().includes(id))
+      throw new BaseError(ErrorCode.NotFound, "heartbeat from an unregistered node");
+    const skew = Number(hb.atMs) - this.#now();
+    if (Math.abs(skew) > 60_000)
+      throw new BaseError(ErrorCode.InvalidArgument, "heartbeat at_ms is more than 60 s off");
+    const prev = this.#heartbeats.get(id);
+    if (!prev || hb.sequence > prev.hb.sequence) this.#heartbeats.set(id, { hb, bytes });
+    return { nodeId: id, sequence: hb.sequence.toString() };
+  }
+
+  #freshHeartbeats(): Map<string, { hb: NodeHeartbeat; bytes: Uint8Array }> {
+    const maxAge = this.#o.heartbeatMaxAgeMs ?? 120_000;
+    const out = new Map<string, { hb: NodeHeartbeat; bytes: Uint8Array }>();
+    for (const [id, h] of this.#heartbeats) if (this.#now() - Number(h.hb.atMs) <= maxAge) out.set(id, h);
+    return out;
+  }
+
+  /** A user-signed submission: verified, scheduled and recorded on DA. Idempotent per workload id. */
+  async submit(
+    bytes: Uint8Array,
+  ): Promise<{ jobId: string; nodes: readonly string[]; daHeight: string; existing: boolean }> {
+    if (bytes.length > MAX_SUBMISSION_BYTES)
+      throw new WorkloadRefusedError("submission", `at most ${MAX_SUBMISSION_BYTES} bytes`, ErrorCode.TooLarge);
+    let sub: WorkloadSubmission;
+    try {
+      sub = decodeCanonical(WorkloadSubmission, bytes, "WorkloadSubmission");
+    } catch (e) {
+      throw new WorkloadRefusedError("submission", (e as Error).message, ErrorCode.Decode);
+    }
+    const id = toHex(verifySubmission(sub, await this.#o.chain.chainId(), this.#now()));
+    const known = this.#workloads.get(id);
+    if (known) return { jobId: id, nodes: known.nodes, daHeight: known.daHeight.toString(), existing: true };
+    const sigKey = toHex(sub.signature);
+    if (this.#seen.has(sigKey)) throw new WorkloadRefusedError("signature", "already used", ErrorCode.Conflict);
+    const spec = sub.spec!;
+    const height = await this.#o.chain.height();
+    const fresh = this.#freshHeartbeats();
+    const hbs = new Map([...fresh].map(([k, v]) => [k, v.hb]));
+    const candidates = await buildCandidates(this.#o.chain, this.#o.registeredNodes(), hbs, height);
+    const affinity = await affinitySet(
+      this.#o.chain,
+      spec.submitter,
+      candidates.map((c) => c.operator),
+      height,
+    );
+    const chosen = schedule(
+      candidates,
+      {
+        workloadId: Buffer.from(id, "hex"),
+        submitter: spec.submitter,
+        affinity,
+        replicas: spec.replicas,
+        zones: spec.zones,
+        nodeClass: spec.nodeClass === "datacenter" ? "datacenter" : "regular",
+        memoryBytes: BigInt(spec.memoryPages) * 65_536n,
+      },
+      this.#o.weights ?? DEFAULT_SCHEDULER_WEIGHTS,
+    ).chosen;
+    this.#seen.add(sigKey);
+    const heartbeats = candidates.filter((c) => fresh.has(c.nodeId)).map((c) => fresh.get(c.nodeId)!.bytes);
+    const daHeight = await this.#o.publish([
+      {
+        type: "workloadScheduled",
+        value: {
+          workloadId: Buffer.from(id, "hex"),
+          submission: Buffer.from(bytes),
+          nodeIds: chosen.map((n) => Buffer.from(n, "hex")),
+          chainHeight: height,
+          heartbeats: heartbeats.map((b) => Buffer.from(b)),
+        },
+      },
+    ]);
+    this.record({ id, spec, submission: bytes, nodes: chosen, chainHeight: height, daHeight, heartbeats });
+    return { jobId: id, nodes: chosen, daHeight: daHeight.toString(), existing: false };
+  }
+
+  /** Adds a scheduled workload to the index (from submit, or from a DA scan on start). */
+  record(w: Omit<WorkloadRecord, "results" | "running" | "disagreement">): WorkloadRecord {
+    const existing = this.#workloads.get(w.id);
+    if (existing) return existing;
+    const rec: WorkloadRecord = { ...w, results: new Map(), running: new Set(), disagreement: false };
+    this.#workloads.set(w.id, rec);
+    this.#evict();
+    return rec;
+  }
+
+  #evict(): void {
+    const max = this.#o.maxWorkloads ?? 10_000;
+    if (this.#workloads.size <= max) return;
+    for (const [id, w] of this.#workloads) {
+      if (this.#workloads.size <= max) break;
+      if (w.results.size >= w.nodes.length) this.#workloads.delete(id);
+    }
+  }
+
+  /** Workloads scheduled on `nodeId` that it has not reported yet (the node re-verifies everything). */
+  assigned(nodeId: string): { jobId: string; submission: string }[] {
+    const out: { jobId: string; submission: string }[] = [];
+    for (const w of this.#workloads.values())
+      if (w.nodes.includes(nodeId) && !w.results.has(nodeId)) {
+        w.running.add(nodeId);
+        out.push({ jobId: w.id, submission: Buffer.from(w.submission).toString("base64") });
+      }
+    return out.slice(0, 16);
+  }
+
+  /** A node's signed result for a workload scheduled on it: recorded on DA; disagreement recorded when decided. */
+  async result(jobId: string, bytes: Uint8Array): Promise<{ recorded: boolean; daHeight: string }> {
+    const w = this.#workloads.get(jobId);
+    if (!w) throw new BaseError(ErrorCode.NotFound, `no workload ${jobId}`);
+    let r: ComputeResult;
+    try {
+      r = openResult(bytes);
+    } catch (e) {
+      throw new BaseError(ErrorCode.InvalidSignature, `result refused: ${(e as Error).message}`);
+    }
+    const nodeId = toHex(r.nodeId);
+    if (toHex(r.workloadId) !== jobId) throw new BaseError(ErrorCode.InvalidArgument, "result is for another workload");
+    if (!w.nodes.includes(nodeId))
+      throw new BaseError(ErrorCode.Unauthorized, "the workload is not scheduled on this node");
+    if (w.results.has(nodeId)) return { recorded: false, daHeight: w.daHeight.toString() };
+    if (r.commitment && toHex(r.commitment.workloadId) !== jobId)
+      throw new BaseError(ErrorCode.InvalidArgument, "commitment names another workload");
+    w.results.set(nodeId, { result: r, bytes });
+    const events: DAEventInput[] = [
+      { type: "computeReported", value: { workloadId: r.workloadId, nodeId: r.nodeId, result: Buffer.from(bytes) } },
+    ];
+    if (w.results.size === w.nodes.length && w.nodes.length > 1) {
+      const a = this.#agreement(w);
+      if (a.dissenting.length > 0) {
+        w.disagreement = true;
+        events.push({
+          type: "computeDisagreement",
+          value: {
+            workloadId: r.workloadId,
+            nodeIds: a.hashes.map((h) => Buffer.from(h.nodeId, "hex")),
+            commitmentHashes: a.hashes.map((h) => Buffer.from(h.hash, "hex")),
+            agreedCommitmentHash: Buffer.from(a.agreed ?? "", "hex"),
+          },
+        });
+      }
+    }
+    const daHeight = await this.#o.publish(events);
+    return { recorded: true, daHeight: daHeight.toString() };
+  }
+
+  /** Adds a result seen on DA (index rebuild); no publishing. */
+  recordResult(jobId: string, bytes: Uint8Array, disagreement: boolean): void {
+    const w = this.#workloads.get(jobId);
+    if (!w) return;
+    try {
+      const r = openResult(bytes);
+      if (w.nodes.includes(toHex(r.nodeId))) w.results.set(toHex(r.nodeId), { result: r, bytes });
+    } catch {
+      /* a bad record is ignored, as replay does */
+    }
+    w.disagreement ||= disagreement;
+  }
+
+  #agreement(w: WorkloadRecord) {
+    return decideAgreement(
+      w.nodes
+        .filter((n) => w.results.has(n))
+        .map((n) => ({ nodeId: n, commitment: w.results.get(n)!.result.commitment })),
+      w.nodes.length,
+      w.spec.agreement === "unanimous" ? "unanimous" : "majority",
+    );
+  }
+
+  status(jobId: string): JobStatus {
+    const w = this.#workloads.get(jobId);
+    if (!w) throw new BaseError(ErrorCode.NotFound, `no workload ${jobId}`);
+    const a = this.#agreement(w);
+    const agreedNode = a.agreeing[0];
+    const agreed = agreedNode ? w.results.get(agreedNode)!.result : undefined;
+    const all = w.results.size === w.nodes.length;
+    const state: JobState = agreed
+      ? "completed"
+      : all
+        ? "failed"
+        : w.running.size > 0 || w.results.size > 0
+          ? "running"
+          : "pending";
+    const failedReasons = [...w.results.values()].filter((x) => !x.result.completed).map((x) => x.result.reason);
+    return {
+      jobId,
+      state,
+      nodes: w.nodes,
+      daHeight: w.daHeight.toString(),
+      outputCid: agreed?.outputCid ?? null,
+      outputEndpoints: a.agreeing.map((n) => this.#o.endpointOf?.(n)).filter((e): e is string => !!e),
+      executionCommitment: agreed?.commitment ? commitmentJson(agreed.commitment) : null,
+      reason: state === "failed" ? (failedReasons[0] ?? `replicas disagree (${w.spec.agreement} not reached)`) : null,
+      results: w.nodes
+        .filter((n) => w.results.has(n))
+        .map((n) => {
+          const r = w.results.get(n)!.result;
+          return { nodeId: n, completed: r.completed, reason: r.reason, outputCid: r.outputCid };
+        }),
+      logs: (agreed ?? [...w.results.values()][0]?.result)?.logs ?? [],
+      disagreement: w.disagreement,
+      spec: {
+        name: w.spec.name,
+        submitter: w.spec.submitter,
+        replicas: w.spec.replicas,
+        agreement: w.spec.agreement,
+        fuel: w.spec.fuel.toString(),
+        memoryPages: w.spec.memoryPages,
+        traceEvery: w.spec.traceEvery.toString(),
+      },
+    };
+  }
+
+  /** What a node needs to ask the committee for its compute receipt: its own signed result and the signed workload. */
+  evidence(jobId: string, nodeId: string): { result: string; submission: string } {
+    const w = this.#workloads.get(jobId);
+    const r = w?.results.get(nodeId);
+    if (!w || !r) throw new BaseError(ErrorCode.NotFound, `no result of node ${nodeId.slice(0, 16)}… for ${jobId}`);
+    return {
+      result: Buffer.from(r.bytes).toString("base64"),
+      submission: Buffer.from(w.submission).toString("base64"),
+    };
+  }
+
+  async info(): Promise<{ chainId: string; chainHeight: string; heartbeats: number }> {
+    return {
+      chainId: await this.#o.chain.chainId(),
+      chainHeight: (await this.#o.chain.height()).toString(),
+      heartbeats: this.#freshHeartbeats().size,
+    };
+  }
+
+  /** The recorded workload (for `dsdn-node schedule` and the committee's workload check). */
+  workload(jobId: string): WorkloadRecord | undefined {
+    return this.#workloads.get(jobId);
+  }
+}

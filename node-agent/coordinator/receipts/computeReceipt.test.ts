@@ -1,0 +1,140 @@
+/**
+ * Compute receipts through the same FROST path as storage receipts: the committee re-checks the node's signed
+ * result and the user-signed workload, threshold-signs a COMPUTE receipt whose commitment is the real run's, and the
+ * chain accepts the claim as pending (the challenge window is the receipts module's). Attacks: a commitment that
+ * does not match the signed module, cycles beyond the signed fuel, self-dealing, a forged result.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nodeSignReceipt } from "../../../clients/sdk/receipts.js";
+import { cidForBytes } from "../../../common/cid.js";
+import { sha256, toHex } from "../../../common/hash.js";
+import { decodeReceiptData, decodeThresholdReceipt } from "../../../common/receipts/receiptBytes.js";
+import type { Secp256k1KeyPair } from "../../../common/secp256k1.js";
+import { ComputeResult, WorkloadSpec, WorkloadSubmission } from "../../../proto/gen/dsdn/compute/v1/workload.js";
+import { ReceiptKind } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { addressOf, claimMsg, type Fixture } from "../../../test/support/receiptFixture.js";
+import { harnessNodeKey, type ReceiptHarness, startReceiptHarness } from "../../../test/support/receiptsHarness.js";
+import { CHAIN_ID } from "../../../test/support/testChain.js";
+import { executeWorkload } from "../../compute/execute.js";
+import { signResult } from "../../compute/signed.js";
+import { signSubmission } from "../../compute/workload.js";
+
+const wc = new Uint8Array(readFileSync(new URL("../../runtime/fixtures/wc.wasm", import.meta.url)));
+const input = new TextEncoder().encode("compute receipts\nthrough frost\n");
+
+let h: ReceiptHarness;
+let fx: Fixture;
+beforeAll(async () => {
+  h = await startReceiptHarness();
+  fx = h.fx;
+}, 60_000);
+afterAll(() => h?.close());
+
+function spec(submitter: Secp256k1KeyPair, over: Partial<WorkloadSpec> = {}): WorkloadSpec {
+  return WorkloadSpec.fromPartial({
+    version: 1,
+    chainId: CHAIN_ID,
+    submitter: addressOf(submitter),
+    moduleCid: cidForBytes(wc),
+    inputCid: cidForBytes(input),
+    workloadType: "batch",
+    fuel: 10_000_000n,
+    memoryPages: 16,
+    traceEvery: 1024n,
+    timeoutSeconds: 60,
+    replicas: 1,
+    agreement: "majority",
+    nodeClass: "regular",
+    moduleSize: BigInt(wc.length),
+    inputSize: BigInt(input.length),
+    moduleHash: Buffer.from(sha256(wc)),
+    inputHash: Buffer.from(sha256(input)),
+    ...over,
+  });
+}
+
+async function evidence(s: WorkloadSpec, signer: Secp256k1KeyPair, tamper?: (r: ComputeResult) => ComputeResult) {
+  const objects = new Map([
+    [s.moduleCid, wc],
+    [s.inputCid, input],
+  ]);
+  const r = await executeWorkload(s, {
+    fetchObject: async (cid) => objects.get(cid)!,
+    storeObject: async (b) => cidForBytes(b),
+    traceDir: mkdtempSync(join(tmpdir(), "dsdn-cr-")),
+    keepTraceMs: 1000,
+  });
+  if (r.state !== "completed") throw new Error(r.reason);
+  let result: ComputeResult = ComputeResult.fromPartial({
+    workloadId: Buffer.from(r.workloadId, "hex"),
+    completed: true,
+    outputCid: r.outputCid,
+    commitment: r.commitment,
+    computeCycles: r.cycles,
+    logs: [...r.logs],
+    finishedAtMs: 1n,
+  });
+  if (tamper) result = tamper(result);
+  return {
+    usageProof: Buffer.alloc(0),
+    computeResult: Buffer.from(signResult(result, harnessNodeKey)),
+    workloadSubmission: Buffer.from(WorkloadSubmission.encode(signSubmission(s, signer)).finish()),
+    commitment: r.commitment,
+  };
+}
+
+describe("compute receipts through the committee", () => {
+  it("3-of-4 sign a COMPUTE receipt carrying the real run's commitment; the node's claim is accepted and waits out the window", async () => {
+    const s = spec(fx.alice);
+    const ev = await evidence(s, fx.alice);
+    const res = await h.proposer(1).handleRequest(ev);
+    const tr = decodeThresholdReceipt(res.thresholdReceipt);
+    const d = decodeReceiptData(tr.receiptData);
+    expect(d.kind).toBe(ReceiptKind.RECEIPT_KIND_COMPUTE);
+    expect(d.signers).toHaveLength(3);
+    expect(d.submitter).toBe(addressOf(fx.alice));
+    expect(toHex(d.executionCommitment!.executionTraceMerkleRoot)).toBe(toHex(ev.commitment.executionTraceMerkleRoot));
+    expect(d.usage!.computeCycles).toBeGreaterThan(0n);
+    expect(BigInt(d.reward)).toBe((d.usage!.computeCycles * 1000n) / 1_000_000n);
+    expect(BigInt(d.reward)).toBeGreaterThan(0n);
+    const r = fx.chain.exec(fx.bob, [
+      claimMsg(addressOf(fx.bob), { receipt: tr, nodeSignature: nodeSignReceipt(tr, harnessNodeKey.secretKey) }),
+    ]);
+    expect(r.code, r.log).toBe(0);
+  });
+
+  it.each([
+    [
+      "a commitment for another module",
+      (r: ComputeResult) => ({ ...r, commitment: { ...r.commitment!, moduleHash: Buffer.alloc(32, 1) } }),
+      /module_hash/,
+    ],
+    [
+      "a zero trace root",
+      (r: ComputeResult) => ({ ...r, commitment: { ...r.commitment!, executionTraceMerkleRoot: Buffer.alloc(32) } }),
+      /zero hash/,
+    ],
+    ["cycles beyond the signed fuel", (r: ComputeResult) => ({ ...r, computeCycles: 10_000_001n }), /signed fuel/],
+    [
+      "another checkpoint interval",
+      (r: ComputeResult) => ({ ...r, commitment: { ...r.commitment!, traceEvery: 7n } }),
+      /trace_every/,
+    ],
+  ])("members refuse %s", async (_what, tamper, why) => {
+    const ev = await evidence(spec(fx.alice), fx.alice, tamper);
+    await expect(h.proposer(2).handleRequest(ev)).rejects.toThrow(why);
+  });
+
+  it("refuses self-dealing (the node's operator submitted the workload) and a forged result", async () => {
+    await expect(h.proposer(1).handleRequest(await evidence(spec(fx.bob), fx.bob))).rejects.toThrow(/self-dealing/);
+    const ev = await evidence(spec(fx.alice), fx.alice);
+    const forged = Buffer.from(ev.computeResult);
+    forged[forged.length - 1]! ^= 1;
+    await expect(h.proposer(1).handleRequest({ ...ev, computeResult: forged })).rejects.toThrow(
+      /not signed by its node/,
+    );
+  });
+});

@@ -1,0 +1,208 @@
+/**
+ * @module End to end on the localnet (4 validators, local DA, coordinator, 3 storage nodes with compute agents,
+ * ingress) plus a 4-member FROST committee: `dsdn deploy` of a real WASI workload (word count) → scheduled on a node
+ * not the submitter's (and `dsdn-node schedule` recomputes the same choice) → `dsdn job output` equals a local
+ * `dsdn-node wasm run` → a COMPUTE receipt on DA whose trace root is the local run's → `dsdnd tx receipt claim`
+ * refused inside the challenge window, paid after it exactly 70/20/10 → deploying again gives the same commitment →
+ * a submitter owning (or wallet-affine with) every candidate node is refused with a clear message.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readReceiptFile } from "../../clients/sdk/receipts.js";
+import { decodeReceiptData } from "../../common/receipts/receiptBytes.js";
+import { decodeBatch } from "../../node-agent/da/events/batch.js";
+import { openEnvelope } from "../../node-agent/da/events/envelope.js";
+import { createDALayer } from "../../node-agent/da/replay/createDALayer.js";
+import { bins, type ComputeNet, root, startComputeNet } from "../support/computeNet.js";
+import { waitFor } from "../support/localnet.js";
+
+const { dsdn, dsdnNode } = bins;
+const wcWasm = join(root, "node-agent", "runtime", "fixtures", "wc.wasm");
+const words = join(root, "test", "e2e", "fixtures", "words.txt");
+
+let c: ComputeNet;
+beforeAll(async () => {
+  c = await startComputeNet();
+}, 300_000);
+afterAll(() => c?.stop());
+
+let job: { jobId: string; nodes: string[]; executionCommitment: Record<string, string> };
+
+describe("compute workloads on the localnet", () => {
+  it("dsdn deploy → scheduled on a node not the submitter's → output equals a local run; dsdn-node schedule agrees", async () => {
+    const alice = c.account("alice").address;
+    const out = JSON.parse(
+      await c.cli(dsdn, "deploy", wcWasm, "--input", words, "--wait", "--json", ...c.keyArgs("alice")),
+    );
+    expect(out.state, JSON.stringify(out)).toBe("completed");
+    expect(out.jobId).toMatch(/^[0-9a-f]{64}$/);
+    expect(out.nodes).toHaveLength(1);
+    const { operator } = await c.nodeDirOf(out.nodes[0]);
+    expect(c.account(operator).address).not.toBe(alice);
+
+    const status = JSON.parse(await c.cli(dsdn, "job", "status", out.jobId, "--json"));
+    expect(status.state).toBe("completed");
+    job = { jobId: out.jobId, nodes: out.nodes, executionCommitment: status.executionCommitment };
+    // The local run uses the signed limits: fuel left is part of every checkpoint's state hash.
+    const limits = ["--fuel", status.spec.fuel, "--memory-pages", String(status.spec.memoryPages)];
+    expect(job.executionCommitment.workloadId).toBe(out.jobId);
+
+    // The output through `dsdn job output` equals a local run of the same module on the same input …
+    const got = join(c.net.dir, "job-output.txt");
+    await c.cli(dsdn, "job", "output", out.jobId, "-o", got);
+    const local = join(c.net.dir, "local-output.txt");
+    const report = JSON.parse(
+      await c.cli(
+        dsdnNode,
+        "wasm",
+        "run",
+        wcWasm,
+        "--invoke",
+        "_start",
+        "--input",
+        words,
+        "--output",
+        local,
+        "--json",
+        "--trace-every",
+        job.executionCommitment.traceEvery!,
+        ...limits,
+      ),
+    );
+    expect(readFileSync(got)).toEqual(readFileSync(local));
+    expect(readFileSync(got, "utf8")).toMatch(/^3 \d+ \d+\n$/);
+    // … and the commitment is that run's: output hash, state roots, trace root, steps.
+    expect(job.executionCommitment).toMatchObject({
+      outputHash: report.outputHash,
+      stateRootBefore: report.stateRootBefore,
+      stateRootAfter: report.stateRootAfter,
+      executionTraceMerkleRoot: report.traceRoot,
+      steps: String(report.steps),
+    });
+
+    const recomputed = JSON.parse(
+      await c.cli(
+        dsdnNode,
+        "schedule",
+        out.jobId,
+        "--da",
+        c.net.env.DA_RPC_URL!,
+        "--token-file",
+        c.net.env.DA_AUTH_TOKEN_FILE!,
+        "--namespace",
+        c.net.env.DA_NAMESPACE!,
+        "--rpc",
+        c.rpc0,
+        "--json",
+      ),
+    );
+    expect(recomputed.matches).toBe(true);
+    expect(recomputed.recomputed).toEqual(out.nodes);
+  }, 180_000);
+
+  it("compute receipt on DA with the trace root; claim refused inside the window, paid after it exactly 70/20/10", async () => {
+    const { dir, operator } = await c.nodeDirOf(job.nodes[0]!);
+    const r = JSON.parse(
+      await c.cli(
+        dsdnNode,
+        "compute",
+        "receipt",
+        job.jobId,
+        "--data",
+        dir,
+        "--coordinator",
+        c.net.env.DSDN_COORDINATOR_URL!,
+        "--committee",
+        c.members[1]!.url,
+        "--json",
+      ),
+    );
+    expect(r.executionTraceMerkleRoot).toBe(job.executionCommitment.executionTraceMerkleRoot);
+    const file = await readReceiptFile(r.file);
+    const d = decodeReceiptData(file.receipt.receiptData);
+    expect(d.signers).toHaveLength(3);
+
+    const da = await createDALayer({
+      url: c.net.env.DA_RPC_URL!,
+      tokenFile: c.net.env.DA_AUTH_TOKEN_FILE!,
+      namespace: c.net.env.DA_NAMESPACE!,
+    });
+    try {
+      const onDa = await waitFor(
+        async () => {
+          const head = await da.head();
+          for (let h = 1n; h <= head; h++)
+            for (const b of (await da.getAll(h)).blobs) {
+              const batch = decodeBatch(b.data);
+              if (batch.kind !== "batch") continue;
+              for (const env of batch.envelopes) {
+                const e = openEnvelope(env);
+                if (
+                  e.event.type === "receiptIssued" &&
+                  Buffer.from(e.event.value.receiptId).toString("hex") === r.receiptId
+                )
+                  return e.event.value;
+              }
+            }
+          return undefined;
+        },
+        30_000,
+        "ReceiptIssued on DA",
+      );
+      expect(Buffer.from(onDa.workloadId).toString("hex")).toBe(job.jobId);
+    } finally {
+      await da.close();
+    }
+
+    // Inside the challenge window (block time from the receipt's timestamp): refused, nothing paid.
+    await expect(c.tx("receipt", "claim", r.file, "--from", operator)).rejects.toThrow(/challenge window/i);
+    // After it: paid at once, exactly 70 / 20 / 10.
+    const addr = c.account(operator).address;
+    const before = await c.balance(addr);
+    const claim = await waitFor(
+      async () => {
+        try {
+          const t = await c.tx("receipt", "claim", r.file, "--from", operator);
+          return t.code === 0 ? t : undefined;
+        } catch (e) {
+          if (/challenge window/i.test((e as Error).message)) return undefined;
+          throw e;
+        }
+      },
+      120_000,
+      "the end of the challenge window",
+    );
+    const { fee } = await c.txCost(claim.txhash);
+    const reward = BigInt(d.reward);
+    expect(reward).toBeGreaterThan(0n);
+    expect((await c.balance(addr)) - before + fee).toBe((reward * 70n) / 100n);
+    const recorded = await c.chainJson("query", "receipts", "claim", r.receiptId);
+    expect(recorded).toMatchObject({
+      status: "CLAIM_STATUS_PAID",
+      nodeAmount: ((reward * 70n) / 100n).toString(),
+      validatorsAmount: ((reward * 20n) / 100n).toString(),
+      treasuryAmount: (reward - (reward * 70n) / 100n - (reward * 20n) / 100n).toString(),
+    });
+  }, 240_000);
+
+  it("the same workload deployed twice gives the same job and the same commitment", async () => {
+    const again = JSON.parse(
+      await c.cli(dsdn, "deploy", wcWasm, "--input", words, "--wait", "--json", ...c.keyArgs("alice")),
+    );
+    expect(again.jobId).toBe(job.jobId);
+    expect(again.existing).toBe(true);
+    expect(again.executionCommitment).toEqual(job.executionCommitment);
+  }, 120_000);
+
+  it("a submitter owning or wallet-affine with every candidate node is refused with a clear message", async () => {
+    // storage0 operates node 0 and pays storage1 and storage2: wallet affinity with every other operator.
+    for (const to of ["storage1", "storage2"])
+      expect((await c.tx("bank", "send", "storage0", c.account(to).address, "1unusa")).code).toBe(0);
+    const err = await c.cli(dsdn, "deploy", wcWasm, "--input", words, "--json", ...c.keyArgs("storage0")).then(
+      () => "",
+      (e: Error & { stderr?: string }) => e.stderr ?? e.message,
+    );
+    expect(err).toMatch(/no fair node can run this workload: every candidate node is operated by the submitter/);
+  }, 120_000);
+});
