@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildModules } from "../app/buildApp.js";
 import { genesis as genesisCli } from "../clients/dsdnd/commands/genesis.js";
 import type { Command } from "../common/cli.js";
 import { ed25519KeyPair } from "../common/ed25519.js";
@@ -225,6 +226,26 @@ describe("dsdnd genesis validate", () => {
     const hit = problems.find((p) => p.path.startsWith(path) && words.test(p.problem));
     expect(hit, paths(problems).join("\n")).toBeDefined();
     expect(hit!.fix.length).toBeGreaterThan(0);
+  });
+
+  // Every module of the app (those merged later included) judges its own section through its validateGenesis.
+  const withParams = buildModules()
+    .modules.filter((m) => m.validateGenesis && m.params)
+    .map((m) => m.name);
+  it.each(withParams)("module %s: a param out of range is reported under its section", (name) => {
+    const g = clone();
+    const params = g.app_state[name].params as Record<string, unknown>;
+    // An integer param set negative, or else a boolean one set to a string.
+    const key =
+      Object.keys(params).find((k) => typeof params[k] === "string" && /^[0-9]+$/.test(String(params[k]))) ??
+      Object.keys(params).find((k) => typeof params[k] === "boolean");
+    expect(key, `${name} has an integer or boolean param`).toBeDefined();
+    params[key!] = typeof params[key!] === "boolean" ? "yes" : "-1";
+    const problems = checkGenesis(g);
+    expect(
+      problems.some((p) => p.path.startsWith(`app_state.${name}`)),
+      paths(problems).join("\n"),
+    ).toBe(true);
   });
 
   it("reports every problem, not the first one", async () => {
