@@ -274,6 +274,19 @@ describe("dsdnd genesis validate", () => {
     expect(report).toMatch(/exit 1$/);
   });
 
+  it("add-validator records the evidence's sha256 and wants the three identity flags together", async () => {
+    const { createHash } = await import("node:crypto");
+    const sha = createHash("sha256").update("signed attestation of operator").digest("hex");
+    expect(valid.dsdn.validator_identities.map((r: { evidence_sha256: string }) => r.evidence_sha256)).toEqual([
+      sha,
+      sha,
+    ]);
+    await expect(cli("add-validator", [op0], { contact: "noc@example.id" })).rejects.toThrow(/go together/);
+    await expect(
+      cli("add-validator", [op0], { "operator-name": "x", contact: "y", evidence: join(home, "missing.pdf") }),
+    ).rejects.toThrow(/no such file/);
+  });
+
   it("a development chain id needs no identities or foundation", () => {
     const g = clone();
     g.chain_id = "nusantara-localnet-1";
