@@ -10,6 +10,7 @@ import type { ChainStore } from "../chain-app/store/index.js";
 import { AuthKeeper, authModule, newAnteHandler } from "../modules/auth/index.js";
 import { BankKeeper, bankModule } from "../modules/bank/index.js";
 import { CommitteeKeeper, committeeModule } from "../modules/committee/index.js";
+import { DAKeeper, daModule } from "../modules/da/index.js";
 import { DistributionKeeper, distributionModule, observePowerUpdates } from "../modules/distribution/index.js";
 import { EconomicsKeeper, economicsModule } from "../modules/economics/index.js";
 import { FraudKeeper, fraudModule, type StepVerifier } from "../modules/fraud/index.js";
@@ -31,6 +32,7 @@ export interface Keepers {
   readonly committee: CommitteeKeeper;
   readonly receipts: ReceiptsKeeper;
   readonly fraud: FraudKeeper;
+  readonly da: DAKeeper;
   readonly distribution: DistributionKeeper;
   readonly gov: GovKeeper;
   readonly oracle: OracleKeeper;
@@ -77,6 +79,7 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
   });
   // Receipts asks fraud whether a compute receipt is under dispute or void, without importing it.
   receipts.setDisputes(fraud);
+  const da = new DAKeeper();
   const modules: AppModule[] = [
     authModule(auth),
     // MsgSend also feeds the receipts module's wallet-affinity record (anti self-dealing).
@@ -96,6 +99,8 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
     oracleModule(oracle, stake),
     subsidyModule(subsidy),
     economicsModule(economics),
+    // Validator-quorum DA (the fallback router's secondary); last, it depends only on bank.
+    daModule(da, bank),
   ];
   // Governance changes every module's params, and only it does: the router is each module's own accessor.
   gov.setParamsRouter(new Map(modules.flatMap((m) => (m.params ? [[m.name, m.params] as const] : []))));
@@ -115,6 +120,7 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
       oracle,
       subsidy,
       economics,
+      da,
     },
   };
 }

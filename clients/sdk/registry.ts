@@ -3,6 +3,7 @@ import type { GeneratedType } from "@cosmjs/proto-signing";
 import { Registry } from "@cosmjs/proto-signing";
 import { defaultRegistryTypes } from "@cosmjs/stargate";
 import { committeeMessageTypes } from "./committee.js";
+import { daMessageTypes } from "./da.js";
 import { fraudMessageTypes } from "./fraud.js";
 import { govMessageTypes } from "./gov.js";
 import { nodesMessageTypes } from "./nodes.js";
@@ -18,6 +19,7 @@ export const dsdnMessageTypes: ReadonlyArray<[string, GeneratedType]> = [
   ...committeeMessageTypes,
   ...receiptsMessageTypes,
   ...fraudMessageTypes,
+  ...daMessageTypes,
   ...govMessageTypes,
 ];
 

@@ -12,6 +12,7 @@ import {
 import { ParameterChangeProposal } from "cosmjs-types/cosmos/params/v1beta1/params";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import { parseCoins } from "../../chain-app/coins.js";
+import type { Context } from "../../chain-app/context.js";
 import { ChainError } from "../../chain-app/errors.js";
 import type { MsgDef } from "../../chain-app/module.js";
 import { decodeMessage, packAny } from "../../common/protobuf.js";
@@ -36,6 +37,28 @@ function checkDeposit(coins: MsgSubmitProposal["initialDeposit"]): void {
   }
 }
 
+/** Both wire forms end here: the proposal is stored (zero-amount deposit coins dropped) and evented. */
+function submitAndEmit(
+  keeper: GovKeeper,
+  ctx: Context,
+  content: Parameters<GovKeeper["submit"]>[1],
+  deposit: MsgSubmitProposal["initialDeposit"],
+): bigint {
+  const p = keeper.submit(
+    ctx,
+    content,
+    deposit.filter((c) => c.amount !== "0"),
+  );
+  ctx.emit(
+    submitProposalEvent(
+      p.id,
+      p.messages.map((x) => x.typeUrl),
+      p.votingStartTime !== undefined,
+    ),
+  );
+  return p.id;
+}
+
 export function msgSubmitProposal(keeper: GovKeeper): MsgDef<MsgSubmitProposal> {
   return {
     typeUrl: MSG_SUBMIT_PROPOSAL_TYPE_URL,
@@ -47,21 +70,15 @@ export function msgSubmitProposal(keeper: GovKeeper): MsgDef<MsgSubmitProposal> 
       if (m.expedited) throw GovErrors.InvalidProposalType.wrap("expedited proposals are not enabled");
     },
     handle(ctx, m) {
-      const p = keeper.submit(
+      const id = submitAndEmit(
+        keeper,
         ctx,
         { messages: m.messages, title: m.title, summary: m.summary, metadata: m.metadata, proposer: m.proposer },
-        m.initialDeposit.filter((c) => c.amount !== "0"),
-      );
-      ctx.emit(
-        submitProposalEvent(
-          p.id,
-          p.messages.map((x) => x.typeUrl),
-          p.votingStartTime !== undefined,
-        ),
+        m.initialDeposit,
       );
       return {
         typeUrl: "/cosmos.gov.v1.MsgSubmitProposalResponse",
-        value: MsgSubmitProposalResponse.encode({ proposalId: p.id }).finish(),
+        value: MsgSubmitProposalResponse.encode({ proposalId: id }).finish(),
       };
     },
   };
@@ -121,21 +138,10 @@ export function msgSubmitProposalV1beta1(keeper: GovKeeper): MsgDef<MsgSubmitPro
     },
     handle(ctx, m) {
       const c = fromLegacyContent(m.content);
-      const p = keeper.submit(
-        ctx,
-        { ...c, metadata: "", proposer: m.proposer },
-        m.initialDeposit.filter((x) => x.amount !== "0"),
-      );
-      ctx.emit(
-        submitProposalEvent(
-          p.id,
-          p.messages.map((x) => x.typeUrl),
-          p.votingStartTime !== undefined,
-        ),
-      );
+      const id = submitAndEmit(keeper, ctx, { ...c, metadata: "", proposer: m.proposer }, m.initialDeposit);
       return {
         typeUrl: "/cosmos.gov.v1beta1.MsgSubmitProposalResponse",
-        value: MsgSubmitProposalResponseV1beta1.encode({ proposalId: p.id }).finish(),
+        value: MsgSubmitProposalResponseV1beta1.encode({ proposalId: id }).finish(),
       };
     },
   };

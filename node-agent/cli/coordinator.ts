@@ -6,6 +6,7 @@ import { InvalidArgumentError } from "../../common/errors.js";
 import { connectComputeChain } from "../compute/chain.js";
 import { rebuildComputeIndex } from "../compute/daIndex.js";
 import { ComputeService } from "../compute/service.js";
+import { startAuditTrail } from "../coordinator/auditTrail.js";
 import { connectChainView } from "../coordinator/chainView.js";
 import { Coordinator } from "../coordinator/coordinator.js";
 import { connectFaultReporter } from "../coordinator/faultReporter.js";
@@ -102,6 +103,15 @@ const run: Command = {
       publish: (events) => coordinator.publishAndApply(events),
     });
     await rebuildComputeIndex(compute, da, [key.nodeId, ...peers]);
+    // WORM audit log (<data>/audit.log), FallbackActivated / CommitteeRotated events, mirror to DA.
+    const stopAudit = await startAuditTrail({
+      dataDir,
+      da,
+      publisher: coordinator.publisher,
+      secretKey: key.secretKey,
+      rpcUrl,
+      logger: stderrLogger,
+    });
     const service = serviceLimitsFromFlags(v);
     const app = coordinatorRoutes(coordinator, {
       compute,
@@ -117,6 +127,7 @@ const run: Command = {
     out(`coordinator key ${key.nodeId} DA height ${coordinator.follower.height} chain ${rpcUrl}`);
     await untilSignal();
     await app.close();
+    await stopAudit();
     await coordinator.stop();
     chain.close();
     computeChain.close();

@@ -4,6 +4,7 @@ import { type CommandGroup, runCli } from "../../common/cli.js";
 export const dsdnNode: CommandGroup = {
   summary: "DSDN off-chain services (storage node, coordinator, ingress, S3 gateway, local DA)",
   commands: {
+    audit: async () => (await import("./audit.js")).auditCommand,
     coordinator: async () => (await import("./coordinator.js")).coordinatorCommand,
     da: async () => (await import("./da.js")).daCommand,
     dashboard: async () => (await import("./dashboard.js")).dashboardCommand,

@@ -32,7 +32,7 @@ export const placementCommand: Command = {
       : parseCoordinatorList(process.env.DSDN_COORDINATOR_KEYS);
     if (keys.length === 0)
       err("warning: no coordinator keys (--coordinator or DSDN_COORDINATOR_KEYS): node statuses will be missing");
-    const da = await createDALayer(daOptionsFromCli(v));
+    const da = await createDALayer({ ...daOptionsFromCli(v), fallback: false });
     const rpcUrl = typeof v.rpc === "string" ? v.rpc : process.env.RPC_URL;
     try {
       const follower = new ReplayFollower({ da, config: replayConfig({ coordinators: keys }), logger: silentLogger });

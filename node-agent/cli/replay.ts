@@ -46,7 +46,7 @@ export const replayCommand: Command = {
         "warning: no coordinator keys (--coordinator or DSDN_COORDINATOR_KEYS): coordinator events will count as unauthorized",
       );
     }
-    const da = await createDALayer(daOptionsFromCli(v));
+    const da = await createDALayer({ ...daOptionsFromCli(v), fallback: false });
     try {
       const checkpointDir = typeof v["checkpoint-dir"] === "string" ? v["checkpoint-dir"] : undefined;
       const follower = new ReplayFollower({

@@ -49,6 +49,11 @@ export interface DALayer {
   readonly layer: DALayerName;
   /** Posts one blob; resolves once included, with the reference to fetch it by. */
   postBlob(data: Uint8Array): Promise<BlobRef>;
+  /**
+   * Optional: posts several blobs in one submission, included at one height in the given order (Celestia's
+   * blob.Submit takes a list). Used to reconcile an outage's backlog at more than one blob per block.
+   */
+  postBlobs?(data: readonly Uint8Array[]): Promise<BlobRef[]>;
   /** Fetches a blob and verifies its commitment; throws NotFound / Integrity errors. */
   getBlob(ref: BlobRef): Promise<Uint8Array>;
   /** All blobs of the configured namespace at a height, in index order (empty when none). */

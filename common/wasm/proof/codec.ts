@@ -8,7 +8,7 @@
 
 import type { HostCommit } from "../hostState.js";
 import type { KvLeaf, KvNodeOpening, KvPath } from "../kvTree.js";
-import type { Hash } from "../trace/hashing.js";
+import { GrowableBytes, type Hash } from "../trace/hashing.js";
 import { LEAF_BYTES } from "../trace/memoryMerkle.js";
 import { ExternRef, FuncRef, type Value } from "../types.js";
 import type { HostWitness, SegWitness, StepProof, ValueWitness } from "./proof.js";
@@ -36,28 +36,19 @@ function sameHash(a: Hash, b: Hash): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-class Out {
-  private buf = new Uint8Array(4096);
-  private view = new DataView(this.buf.buffer);
-  len = 0;
-  private room(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
+class Out extends GrowableBytes {
+  constructor() {
+    super(4096);
   }
   u8(x: number): this {
     if (!Number.isInteger(x) || x < 0 || x > 0xff) throw new StepProofError(`cannot encode ${x} as u8`);
-    this.room(1);
+    this.ensure(1);
     this.buf[this.len++] = x;
     return this;
   }
   u32(x: number): this {
     if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new StepProofError(`cannot encode ${x} as u32`);
-    this.room(4);
+    this.ensure(4);
     this.view.setUint32(this.len, x);
     this.len += 4;
     return this;
@@ -65,14 +56,14 @@ class Out {
   u64(x: number | bigint): this {
     const v = BigInt(x);
     if (v < 0n || v >= 1n << 64n) throw new StepProofError(`cannot encode ${x} as u64`);
-    this.room(8);
+    this.ensure(8);
     this.view.setBigUint64(this.len, v);
     this.len += 8;
     return this;
   }
   raw(b: Uint8Array, n: number): this {
     if (b.length !== n) throw new StepProofError(`expected ${n} bytes, got ${b.length}`);
-    this.room(n);
+    this.ensure(n);
     this.buf.set(b, this.len);
     this.len += n;
     return this;

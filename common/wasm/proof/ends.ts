@@ -19,7 +19,6 @@ export interface InitialCaps {
 }
 export const DEFAULT_INITIAL_CAPS: InitialCaps = { maxModuleBytes: 4 << 20, maxInputBytes: 4 << 20 };
 
-
 /**
  * hashStepState of checkpoint 0 (the state after instantiation, the start function and the
  * invocation's set-up). Throws on a refused job, on sizes over `caps`, and when instantiation traps

@@ -35,12 +35,16 @@ export function hashNode(left: Hash, right: Hash): Hash {
   return sha256(NODE_PREFIX, left, right);
 }
 
-/** Growable little-endian byte writer. */
-export class Writer {
-  private buf = new Uint8Array(256);
-  private view = new DataView(this.buf.buffer);
+/** A byte buffer that doubles when full: the storage both encoders here write into. */
+export class GrowableBytes {
+  protected buf: Uint8Array;
+  protected view: DataView;
   len = 0;
-  private ensure(n: number): void {
+  constructor(initial = 256) {
+    this.buf = new Uint8Array(initial);
+    this.view = new DataView(this.buf.buffer);
+  }
+  protected ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.len + n) size *= 2;
@@ -49,6 +53,10 @@ export class Writer {
     this.buf = next;
     this.view = new DataView(next.buffer);
   }
+}
+
+/** Growable little-endian byte writer. */
+export class Writer extends GrowableBytes {
   u8(v: number): this {
     this.ensure(1);
     this.buf[this.len++] = v;

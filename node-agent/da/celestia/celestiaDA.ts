@@ -188,6 +188,18 @@ export class CelestiaDA implements DALayer {
     return { layer: this.layer, height, commitment, namespace: this.namespace };
   }
 
+  /** Several blobs in one blob.Submit: one height, in the given order (a retry may include them twice). */
+  async postBlobs(datas: readonly Uint8Array[]): Promise<BlobRef[]> {
+    if (datas.length === 0) return [];
+    const commitments = datas.map((d) => createCommitment(this.namespace, d));
+    const blobs = datas.map((d, i) => encodeBlobJson(this.namespace, d, commitments[i]!));
+    const result = await this.withRetry(() => this.rpc.call<unknown>("blob.Submit", [blobs, this.txConfig()]));
+    const height = parseHeight(result, "blob.Submit result");
+    this.metricsImpl.counters.blobsPosted += datas.length;
+    for (const d of datas) this.metricsImpl.counters.bytesPosted += d.length;
+    return commitments.map((commitment) => ({ layer: this.layer, height, commitment, namespace: this.namespace }));
+  }
+
   /** blob.Get, then the commitment is recomputed from the returned data and compared to the ref. */
   async getBlob(ref: BlobRef): Promise<Uint8Array> {
     const raw = await this.withRetry(() =>

@@ -1,10 +1,12 @@
 /** @module The DAEvent union: one envelope payload, tagged by type, over the generated dsdn.da.v1 messages. */
 import {
   ChunkDeclared,
+  CommitteeRotated,
   ComputeDisagreement,
   ComputeReported,
   DeleteRequested,
   type EventEnvelope,
+  FallbackActivated,
   NodeRegistered,
   NodeStatusChanged,
   ReceiptIssued,
@@ -23,7 +25,9 @@ export type DAEvent =
   | { readonly type: "receiptIssued"; readonly value: ReceiptIssued }
   | { readonly type: "workloadScheduled"; readonly value: WorkloadScheduled }
   | { readonly type: "computeReported"; readonly value: ComputeReported }
-  | { readonly type: "computeDisagreement"; readonly value: ComputeDisagreement };
+  | { readonly type: "computeDisagreement"; readonly value: ComputeDisagreement }
+  | { readonly type: "committeeRotated"; readonly value: CommitteeRotated }
+  | { readonly type: "fallbackActivated"; readonly value: FallbackActivated };
 
 export type DAEventType = DAEvent["type"];
 
@@ -43,6 +47,8 @@ export const DA_EVENT_TYPES: readonly DAEventType[] = [
   "workloadScheduled",
   "computeReported",
   "computeDisagreement",
+  "committeeRotated",
+  "fallbackActivated",
 ];
 
 /** Fills defaults so the event encodes canonically. */
@@ -68,6 +74,10 @@ export function normalizeEvent(input: DAEventInput): DAEvent {
       return { type: input.type, value: ComputeReported.fromPartial(input.value) };
     case "computeDisagreement":
       return { type: input.type, value: ComputeDisagreement.fromPartial(input.value) };
+    case "committeeRotated":
+      return { type: input.type, value: CommitteeRotated.fromPartial(input.value) };
+    case "fallbackActivated":
+      return { type: input.type, value: FallbackActivated.fromPartial(input.value) };
     default:
       throw new TypeError(`unknown DA event type "${(input as { type: string }).type}"`);
   }
@@ -115,6 +125,14 @@ export function eventOfEnvelope(env: EventEnvelope): DAEvent | undefined {
   }
   if (env.computeDisagreement !== undefined) {
     found = { type: "computeDisagreement", value: env.computeDisagreement };
+    count++;
+  }
+  if (env.committeeRotated !== undefined) {
+    found = { type: "committeeRotated", value: env.committeeRotated };
+    count++;
+  }
+  if (env.fallbackActivated !== undefined) {
+    found = { type: "fallbackActivated", value: env.fallbackActivated };
     count++;
   }
   return count === 1 ? found : undefined;

@@ -1,6 +1,7 @@
 /** @module The publisher's durable outbox: signed envelopes in SQLite (WAL, synchronous=FULL) until DA has them. */
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { BaseError, ErrorCode } from "../../../common/errors.js";
+import { openExclusiveDb } from "../exclusiveDb.js";
 
 export interface OutboxEntry {
   readonly sequence: bigint;
@@ -39,24 +40,13 @@ export class EventOutbox {
 
   /** Opens (creating) the outbox at `path` for `publisherHex`; refuses an outbox made for another key. */
   static open(path: string, publisherHex: string): EventOutbox {
-    let db: Database.Database;
-    try {
-      // Fail fast (not after the default 5 s) when another process holds the outbox.
-      db = new Database(path, { timeout: 500 });
-      db.defaultSafeIntegers(true);
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = FULL");
-      // One process per outbox: a second publisher with the same key would reuse sequence numbers.
-      db.pragma("locking_mode = EXCLUSIVE");
-      db.exec(`CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, envelope BLOB NOT NULL);
-               CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
-      db.exec("BEGIN IMMEDIATE; COMMIT;"); // takes the exclusive lock now rather than at first write
-    } catch (e) {
-      throw new BaseError(ErrorCode.Unavailable, `cannot open DA outbox ${path}`, {
-        details: "another publisher process may hold it",
-        cause: e,
-      });
-    }
+    // One process per outbox: a second publisher with the same key would reuse sequence numbers.
+    const db = openExclusiveDb(
+      path,
+      "DA outbox",
+      `CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY, envelope BLOB NOT NULL);
+       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+    );
     const box = new EventOutbox(db);
     const owner = box.meta("publisher");
     if (owner === undefined) box.stmts.setMeta.run("publisher", publisherHex);

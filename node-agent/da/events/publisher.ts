@@ -312,7 +312,9 @@ export class EventPublisher extends EventEmitter {
       attempt = 0;
       this.lastFailure = undefined;
       this.outbox.markPosted(batch.last);
-      if (ref.height > this.maxSeenHeight) this.maxSeenHeight = ref.height;
+      // Heights of a fallback layer (another chain) are not the log's heights: stamping one as
+      // observed_height would get the event refused once it is reconciled onto the primary.
+      if (ref.layer === this.da.layer && ref.height > this.maxSeenHeight) this.maxSeenHeight = ref.height;
       this.queuedEvents -= batch.envelopes.length;
       for (const e of batch.envelopes) this.queuedBytes -= e.length;
       this.oldestQueuedAt = this.queuedEvents > 0 ? (this.oldestQueuedAt ?? Date.now()) : undefined;

@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from "../../../common/errors.js";
 import { CelestiaDA } from "../celestia/celestiaDA.js";
 import { celestiaOptionsFromConfig, loadDAConfig } from "../config.js";
+import { createFallbackLayer, loadFallbackConfig } from "../fallback/config.js";
 import type { DALayer } from "../types.js";
 
 export interface CreateDALayerOptions {
@@ -14,6 +15,8 @@ export interface CreateDALayerOptions {
   /** 58 hex characters (DA_NAMESPACE). */
   readonly namespace?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** false: never wrap in the fallback router even when DA_FALLBACK_JOURNAL is set (pure readers). */
+  readonly fallback?: boolean;
   /** Run the startup check (node answers, token accepted, node ready) before returning. Default true. */
   readonly connect?: boolean;
 }
@@ -29,6 +32,9 @@ export async function createDALayer(options: CreateDALayerOptions = {}): Promise
       namespace: options.namespace,
     },
   });
+  // DA_FALLBACK_JOURNAL set: writes go through the fallback router (reads stay on the primary).
+  const fallback = loadFallbackConfig(options.env ? { env: options.env } : {});
+  if (fallback.journal && options.fallback !== false) return createFallbackLayer(cfg, fallback);
   const da = new CelestiaDA(celestiaOptionsFromConfig(cfg));
   if (options.connect ?? true) await da.connect();
   return da;

@@ -3,6 +3,7 @@
 import { BinaryReader } from "@bufbuild/protobuf/wire";
 import { BaseError, ErrorCode, IntegrityError } from "../../../common/errors.js";
 import { bytesEqual, concatBytes, sha256Native, toHex } from "../../../common/hash.js";
+import { CommitteeRotated } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { ReplayCheckpoint } from "../../../proto/gen/dsdn/da/v1/state.js";
 import { decodeBatch } from "../events/batch.js";
 import { EnvelopeError, type OpenedEnvelope, openEnvelope } from "../events/envelope.js";
@@ -15,7 +16,7 @@ import { applyReplicaAdded } from "./applyReplicaAdded.js";
 import { applyReplicaRemoved } from "./applyReplicaRemoved.js";
 import type { ReplayConfig } from "./config.js";
 import { ReplayState } from "./state.js";
-import { type ApplyContext, type ApplyOutcome, rejected, type StateChange } from "./transition.js";
+import { type ApplyContext, type ApplyOutcome, applied, rejected, type StateChange, superseded } from "./transition.js";
 import { envelopeWriteKey } from "./writeKey.js";
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -30,6 +31,8 @@ export const MAX_PENDING = 16_384;
  */
 export const MAX_PENDING_UNKNOWN = 256;
 export const MAX_PENDING_PER_UNKNOWN_PUBLISHER = 8;
+/** Largest committee a CommitteeRotated may name. */
+export const MAX_COMMITTEE_MEMBERS = 256;
 
 export interface ReplayStats {
   /** Last DA height applied (0 before any). */
@@ -95,6 +98,9 @@ export class ReplayMachine {
   };
   private readonly invalid: Record<string, number> = {};
   private readonly rejectedCounts: Record<string, number> = {};
+  /** The newest CommitteeRotated applied, and its members (hex): coordinators besides the configured set. */
+  private committeeRef: CommitteeRotated | undefined;
+  private members = new Set<string>();
 
   constructor(config: ReplayConfig, state: ReplayState = new ReplayState()) {
     this.config = config;
@@ -170,9 +176,19 @@ export class ReplayMachine {
     this.sequence(env, height, changes);
   }
 
-  /** Coordinators (replay rules) and nodes the registry knows may publish; anyone else is held or ignored. */
+  /** The committee announced on DA most recently (undefined before any CommitteeRotated). */
+  get committee(): CommitteeRotated | undefined {
+    return this.committeeRef;
+  }
+
+  /** Configured coordinators and the members of the newest rotated committee. */
+  private isCoordinator(pub: string): boolean {
+    return this.config.coordinators.has(pub) || this.members.has(pub);
+  }
+
+  /** Coordinators (replay rules and the rotated committee) and nodes the registry knows may publish; anyone else is held or ignored. */
   private authorized(pub: string): boolean {
-    return this.config.coordinators.has(pub) || this.stateRef.registrations.has(pub);
+    return this.isCoordinator(pub) || this.stateRef.registrations.has(pub);
   }
 
   private heldUnknown(): number {
@@ -237,7 +253,7 @@ export class ReplayMachine {
     this.cursors.set(env.publisherHex, env.sequence);
     const ctx: ApplyContext = {
       publisherHex: env.publisherHex,
-      isCoordinator: this.config.coordinators.has(env.publisherHex),
+      isCoordinator: this.isCoordinator(env.publisherHex),
       key: envelopeWriteKey(env.publisher, env.sequence, env.observedHeight),
       blobHeight,
     };
@@ -276,10 +292,20 @@ export class ReplayMachine {
           // not change when one is published.
           outcome = { status: "applied", changes: [] };
           break;
+        case "committeeRotated":
+          outcome = this.applyCommitteeRotated(ev.value, ctx.isCoordinator);
+          break;
+        case "fallbackActivated":
+          // A publisher's own record of where its blobs went during a DA outage; no derived state.
+          outcome = applied([]);
+          break;
       }
     }
     if (outcome.status === "applied") {
       this.counters.applied++;
+      // Members of a new committee may have events waiting for their authorization.
+      if (env.event.type === "committeeRotated")
+        for (const m of [...this.members].sort()) if (m !== env.publisherHex) this.drain(m, changes);
       for (const c of outcome.changes) changes.push(c);
       // A newly registered node may have events waiting for its registration.
       for (const c of outcome.changes)
@@ -289,6 +315,26 @@ export class ReplayMachine {
     } else {
       bump(this.rejectedCounts, outcome.reason);
     }
+  }
+
+  /**
+   * A configured coordinator or a member of the current committee announces the next one (the chain's
+   * record, relayed): epochs only increase; members must be 1…256 distinct 32-byte keys. The new members
+   * replace the old ones as coordinators; the configured set keeps its authority.
+   */
+  private applyCommitteeRotated(c: CommitteeRotated, byCoordinator: boolean): ApplyOutcome {
+    if (!byCoordinator) return rejected("unauthorized: only coordinators announce committee rotations");
+    if (c.members.length === 0 || c.members.length > MAX_COMMITTEE_MEMBERS)
+      return rejected("CommitteeRotated needs 1-256 members");
+    const hexes = c.members.map((m) => toHex(m));
+    if (c.members.some((m) => m.length !== 32) || new Set(hexes).size !== hexes.length)
+      return rejected("CommitteeRotated members must be distinct 32-byte keys");
+    if (c.groupKey.length > 33 || (c.seed.length !== 0 && c.seed.length !== 32))
+      return rejected("CommitteeRotated group key or seed malformed");
+    if (this.committeeRef && c.epoch <= this.committeeRef.epoch) return superseded;
+    this.committeeRef = CommitteeRotated.fromPartial(c);
+    this.members = new Set(hexes);
+    return applied([]);
   }
 
   // ---- checkpoints ----
@@ -317,6 +363,7 @@ export class ReplayMachine {
       cursors,
       pending,
       dormantDeletes: this.stateRef.dormantDeletes(),
+      committee: this.committeeRef,
     };
   }
 
@@ -388,6 +435,10 @@ export class ReplayMachine {
     }
     const m = new ReplayMachine(config, state);
     m.appliedHeight = cp.height;
+    if (cp.committee) {
+      m.committeeRef = cp.committee;
+      m.members = new Set(cp.committee.members.map((x) => toHex(x)));
+    }
     for (const c of cp.cursors) m.cursors.set(toHex(c.publisher), c.appliedSequence);
     for (const p of cp.pending) {
       let env: OpenedEnvelope;

@@ -256,6 +256,40 @@ export interface ReceiptIssued {
 }
 
 /**
+ * The coordinator committee of an epoch, as recorded on chain (dsdn.committee.v1) at the rotation, published
+ * by a member so replayers learn the authorized publishers from DA alone. Accepted from a coordinator of the
+ * replay's trusted set or a member of the previous rotation's committee; its members are authorized from then on.
+ */
+export interface CommitteeRotated {
+  epoch: bigint;
+  /** ed25519 coordinator keys (32 bytes each), sorted, at most 256 */
+  members: Buffer[];
+  /** FROST group public key of the epoch (33 bytes compressed; empty before DKG) */
+  groupKey: Buffer;
+  /** the epoch seed the committee was selected from (32 bytes) */
+  seed: Buffer;
+  /** Chain Nusantara height of the rotation */
+  chainHeight: bigint;
+}
+
+/**
+ * The publisher's DA fallback router changed state (healthy, warning, degraded, emergency, recovering). Posted on
+ * the layer in use after the change, so the log says where to look for the blobs of an outage.
+ */
+export interface FallbackActivated {
+  fromState: string;
+  toState: string;
+  /** layer new blobs go to: celestia | validator-quorum | emergency */
+  layer: string;
+  /** short, e.g. "primary down for 300000 ms" */
+  reason: string;
+  /** publisher's wall clock (informational, never used for ordering) */
+  atUnixMs: bigint;
+  /** last primary (Celestia) height the router saw */
+  primaryHead: bigint;
+}
+
+/**
  * A compute workload a coordinator accepted and scheduled. `submission` is the user-signed
  * dsdn.compute.v1.WorkloadSubmission; `heartbeats` are the node-signed dsdn.compute.v1.NodeHeartbeat bytes the
  * choice used, so anyone re-verifies the signature and recomputes `node_ids` with the scheduler and the chain
@@ -310,6 +344,8 @@ export interface EventEnvelope {
   workloadScheduled?: WorkloadScheduled | undefined;
   computeReported?: ComputeReported | undefined;
   computeDisagreement?: ComputeDisagreement | undefined;
+  committeeRotated?: CommitteeRotated | undefined;
+  fallbackActivated?: FallbackActivated | undefined;
   signature: Buffer;
 }
 
@@ -1950,6 +1986,330 @@ export const ReceiptIssued: MessageFns<ReceiptIssued> = {
   },
 };
 
+function createBaseCommitteeRotated(): CommitteeRotated {
+  return { epoch: 0n, members: [], groupKey: Buffer.alloc(0), seed: Buffer.alloc(0), chainHeight: 0n };
+}
+
+export const CommitteeRotated: MessageFns<CommitteeRotated> = {
+  encode(message: CommitteeRotated, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.epoch !== 0n) {
+      if (BigInt.asUintN(64, message.epoch) !== message.epoch) {
+        throw new globalThis.Error("value provided for field message.epoch of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.epoch);
+    }
+    for (const v of message.members) {
+      writer.uint32(18).bytes(v!);
+    }
+    if (message.groupKey.length !== 0) {
+      writer.uint32(26).bytes(message.groupKey);
+    }
+    if (message.seed.length !== 0) {
+      writer.uint32(34).bytes(message.seed);
+    }
+    if (message.chainHeight !== 0n) {
+      if (BigInt.asIntN(64, message.chainHeight) !== message.chainHeight) {
+        throw new globalThis.Error("value provided for field message.chainHeight of type int64 too large");
+      }
+      writer.uint32(40).int64(message.chainHeight);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CommitteeRotated {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCommitteeRotated();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.epoch = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.members.push(Buffer.from(reader.bytes()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.groupKey = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.seed = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.chainHeight = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CommitteeRotated {
+    return {
+      epoch: isSet(object.epoch) ? BigInt(object.epoch) : 0n,
+      members: globalThis.Array.isArray(object?.members)
+        ? object.members.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
+      groupKey: isSet(object.groupKey)
+        ? Buffer.from(bytesFromBase64(object.groupKey))
+        : isSet(object.group_key)
+        ? Buffer.from(bytesFromBase64(object.group_key))
+        : Buffer.alloc(0),
+      seed: isSet(object.seed) ? Buffer.from(bytesFromBase64(object.seed)) : Buffer.alloc(0),
+      chainHeight: isSet(object.chainHeight)
+        ? BigInt(object.chainHeight)
+        : isSet(object.chain_height)
+        ? BigInt(object.chain_height)
+        : 0n,
+    };
+  },
+
+  toJSON(message: CommitteeRotated): unknown {
+    const obj: any = {};
+    if (message.epoch !== 0n) {
+      obj.epoch = message.epoch.toString();
+    }
+    if (message.members?.length) {
+      obj.members = message.members.map((e) => base64FromBytes(e));
+    }
+    if (message.groupKey.length !== 0) {
+      obj.groupKey = base64FromBytes(message.groupKey);
+    }
+    if (message.seed.length !== 0) {
+      obj.seed = base64FromBytes(message.seed);
+    }
+    if (message.chainHeight !== 0n) {
+      obj.chainHeight = message.chainHeight.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CommitteeRotated>): CommitteeRotated {
+    return CommitteeRotated.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CommitteeRotated>): CommitteeRotated {
+    const message = createBaseCommitteeRotated();
+    message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
+    message.members = object.members?.map((e) => e) || [];
+    message.groupKey = object.groupKey ?? Buffer.alloc(0);
+    message.seed = object.seed ?? Buffer.alloc(0);
+    message.chainHeight = (object.chainHeight !== undefined && object.chainHeight !== null)
+      ? BigInt(object.chainHeight)
+      : 0n;
+    return message;
+  },
+};
+
+function createBaseFallbackActivated(): FallbackActivated {
+  return { fromState: "", toState: "", layer: "", reason: "", atUnixMs: 0n, primaryHead: 0n };
+}
+
+export const FallbackActivated: MessageFns<FallbackActivated> = {
+  encode(message: FallbackActivated, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fromState !== "") {
+      writer.uint32(10).string(message.fromState);
+    }
+    if (message.toState !== "") {
+      writer.uint32(18).string(message.toState);
+    }
+    if (message.layer !== "") {
+      writer.uint32(26).string(message.layer);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.atUnixMs !== 0n) {
+      if (BigInt.asUintN(64, message.atUnixMs) !== message.atUnixMs) {
+        throw new globalThis.Error("value provided for field message.atUnixMs of type uint64 too large");
+      }
+      writer.uint32(40).uint64(message.atUnixMs);
+    }
+    if (message.primaryHead !== 0n) {
+      if (BigInt.asUintN(64, message.primaryHead) !== message.primaryHead) {
+        throw new globalThis.Error("value provided for field message.primaryHead of type uint64 too large");
+      }
+      writer.uint32(48).uint64(message.primaryHead);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FallbackActivated {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFallbackActivated();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fromState = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.toState = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.layer = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.atUnixMs = reader.uint64() as bigint;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.primaryHead = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FallbackActivated {
+    return {
+      fromState: isSet(object.fromState)
+        ? globalThis.String(object.fromState)
+        : isSet(object.from_state)
+        ? globalThis.String(object.from_state)
+        : "",
+      toState: isSet(object.toState)
+        ? globalThis.String(object.toState)
+        : isSet(object.to_state)
+        ? globalThis.String(object.to_state)
+        : "",
+      layer: isSet(object.layer) ? globalThis.String(object.layer) : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      atUnixMs: isSet(object.atUnixMs)
+        ? BigInt(object.atUnixMs)
+        : isSet(object.at_unix_ms)
+        ? BigInt(object.at_unix_ms)
+        : 0n,
+      primaryHead: isSet(object.primaryHead)
+        ? BigInt(object.primaryHead)
+        : isSet(object.primary_head)
+        ? BigInt(object.primary_head)
+        : 0n,
+    };
+  },
+
+  toJSON(message: FallbackActivated): unknown {
+    const obj: any = {};
+    if (message.fromState !== "") {
+      obj.fromState = message.fromState;
+    }
+    if (message.toState !== "") {
+      obj.toState = message.toState;
+    }
+    if (message.layer !== "") {
+      obj.layer = message.layer;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.atUnixMs !== 0n) {
+      obj.atUnixMs = message.atUnixMs.toString();
+    }
+    if (message.primaryHead !== 0n) {
+      obj.primaryHead = message.primaryHead.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<FallbackActivated>): FallbackActivated {
+    return FallbackActivated.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FallbackActivated>): FallbackActivated {
+    const message = createBaseFallbackActivated();
+    message.fromState = object.fromState ?? "";
+    message.toState = object.toState ?? "";
+    message.layer = object.layer ?? "";
+    message.reason = object.reason ?? "";
+    message.atUnixMs = (object.atUnixMs !== undefined && object.atUnixMs !== null) ? BigInt(object.atUnixMs) : 0n;
+    message.primaryHead = (object.primaryHead !== undefined && object.primaryHead !== null)
+      ? BigInt(object.primaryHead)
+      : 0n;
+    return message;
+  },
+};
+
 function createBaseWorkloadScheduled(): WorkloadScheduled {
   return { workloadId: Buffer.alloc(0), submission: Buffer.alloc(0), nodeIds: [], chainHeight: 0n, heartbeats: [] };
 }
@@ -2360,6 +2720,8 @@ function createBaseEventEnvelope(): EventEnvelope {
     workloadScheduled: undefined,
     computeReported: undefined,
     computeDisagreement: undefined,
+    committeeRotated: undefined,
+    fallbackActivated: undefined,
     signature: Buffer.alloc(0),
   };
 }
@@ -2413,6 +2775,12 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     }
     if (message.computeDisagreement !== undefined) {
       ComputeDisagreement.encode(message.computeDisagreement, writer.uint32(154).fork()).join();
+    }
+    if (message.committeeRotated !== undefined) {
+      CommitteeRotated.encode(message.committeeRotated, writer.uint32(162).fork()).join();
+    }
+    if (message.fallbackActivated !== undefined) {
+      FallbackActivated.encode(message.fallbackActivated, writer.uint32(170).fork()).join();
     }
     if (message.signature.length !== 0) {
       writer.uint32(506).bytes(message.signature);
@@ -2545,6 +2913,22 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
             message.computeDisagreement = ComputeDisagreement.decode(reader, reader.uint32());
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.committeeRotated = CommitteeRotated.decode(reader, reader.uint32());
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.fallbackActivated = FallbackActivated.decode(reader, reader.uint32());
+            continue;
+          }
           case 63: {
             if (tag !== 506) {
               break;
@@ -2625,6 +3009,16 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
         : isSet(object.compute_disagreement)
         ? ComputeDisagreement.fromJSON(object.compute_disagreement)
         : undefined,
+      committeeRotated: isSet(object.committeeRotated)
+        ? CommitteeRotated.fromJSON(object.committeeRotated)
+        : isSet(object.committee_rotated)
+        ? CommitteeRotated.fromJSON(object.committee_rotated)
+        : undefined,
+      fallbackActivated: isSet(object.fallbackActivated)
+        ? FallbackActivated.fromJSON(object.fallbackActivated)
+        : isSet(object.fallback_activated)
+        ? FallbackActivated.fromJSON(object.fallback_activated)
+        : undefined,
       signature: isSet(object.signature) ? Buffer.from(bytesFromBase64(object.signature)) : Buffer.alloc(0),
     };
   },
@@ -2673,6 +3067,12 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
     if (message.computeDisagreement !== undefined) {
       obj.computeDisagreement = ComputeDisagreement.toJSON(message.computeDisagreement);
     }
+    if (message.committeeRotated !== undefined) {
+      obj.committeeRotated = CommitteeRotated.toJSON(message.committeeRotated);
+    }
+    if (message.fallbackActivated !== undefined) {
+      obj.fallbackActivated = FallbackActivated.toJSON(message.fallbackActivated);
+    }
     if (message.signature.length !== 0) {
       obj.signature = base64FromBytes(message.signature);
     }
@@ -2719,6 +3119,12 @@ export const EventEnvelope: MessageFns<EventEnvelope> = {
       : undefined;
     message.computeDisagreement = (object.computeDisagreement !== undefined && object.computeDisagreement !== null)
       ? ComputeDisagreement.fromPartial(object.computeDisagreement)
+      : undefined;
+    message.committeeRotated = (object.committeeRotated !== undefined && object.committeeRotated !== null)
+      ? CommitteeRotated.fromPartial(object.committeeRotated)
+      : undefined;
+    message.fallbackActivated = (object.fallbackActivated !== undefined && object.fallbackActivated !== null)
+      ? FallbackActivated.fromPartial(object.fallbackActivated)
       : undefined;
     message.signature = object.signature ?? Buffer.alloc(0);
     return message;

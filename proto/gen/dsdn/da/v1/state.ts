@@ -7,6 +7,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
   ChunkDeclared,
+  CommitteeRotated,
   NodeRegistered,
   NodeStatus,
   nodeStatusFromJSON,
@@ -117,6 +118,8 @@ export interface ReplayCheckpoint {
    * one for their own key, but kept so a matching declaration delivered later is still judged by them.
    */
   dormantDeletes: DeleteEntry[];
+  /** The newest CommitteeRotated applied: its members publish as coordinators (beside the configured set). */
+  committee: CommitteeRotated | undefined;
 }
 
 function createBaseWriteKey(): WriteKey {
@@ -1212,6 +1215,7 @@ function createBaseReplayCheckpoint(): ReplayCheckpoint {
     cursors: [],
     pending: [],
     dormantDeletes: [],
+    committee: undefined,
   };
 }
 
@@ -1243,6 +1247,9 @@ export const ReplayCheckpoint: MessageFns<ReplayCheckpoint> = {
     }
     for (const v of message.dormantDeletes) {
       DeleteEntry.encode(v!, writer.uint32(66).fork()).join();
+    }
+    if (message.committee !== undefined) {
+      CommitteeRotated.encode(message.committee, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -1324,6 +1331,14 @@ export const ReplayCheckpoint: MessageFns<ReplayCheckpoint> = {
             message.dormantDeletes.push(DeleteEntry.decode(reader, reader.uint32()));
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.committee = CommitteeRotated.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1366,6 +1381,7 @@ export const ReplayCheckpoint: MessageFns<ReplayCheckpoint> = {
         : globalThis.Array.isArray(object?.dormant_deletes)
         ? object.dormant_deletes.map((e: any) => DeleteEntry.fromJSON(e))
         : [],
+      committee: isSet(object.committee) ? CommitteeRotated.fromJSON(object.committee) : undefined,
     };
   },
 
@@ -1395,6 +1411,9 @@ export const ReplayCheckpoint: MessageFns<ReplayCheckpoint> = {
     if (message.dormantDeletes?.length) {
       obj.dormantDeletes = message.dormantDeletes.map((e) => DeleteEntry.toJSON(e));
     }
+    if (message.committee !== undefined) {
+      obj.committee = CommitteeRotated.toJSON(message.committee);
+    }
     return obj;
   },
 
@@ -1413,6 +1432,9 @@ export const ReplayCheckpoint: MessageFns<ReplayCheckpoint> = {
     message.cursors = object.cursors?.map((e) => PublisherCursor.fromPartial(e)) || [];
     message.pending = object.pending?.map((e) => PendingEnvelope.fromPartial(e)) || [];
     message.dormantDeletes = object.dormantDeletes?.map((e) => DeleteEntry.fromPartial(e)) || [];
+    message.committee = (object.committee !== undefined && object.committee !== null)
+      ? CommitteeRotated.fromPartial(object.committee)
+      : undefined;
     return message;
   },
 };
