@@ -70,5 +70,10 @@ export function committeeModule(keeper: CommitteeKeeper, stake: StakeKeeper): Ap
     beginBlock(ctx) {
       keeper.beginBlock(ctx);
     },
+    // Retired committees past their retention lose their record (bounded per block).
+    endBlock(ctx) {
+      keeper.pruneRetired(ctx);
+      return undefined;
+    },
   };
 }

@@ -40,11 +40,14 @@ import {
   paramsKey,
   seedRequestKey,
   selectedAtKey,
+  termEndKey,
 } from "./keys.js";
 import { type CommitteeParams, defaultCommitteeParams, parseCommitteeParams, thresholdFor } from "./params.js";
 import { committeeHash, selectCommittee, type WeightedCandidate } from "./selection.js";
 
 const ZERO32 = new Uint8Array(32);
+/** Retired committee records pruned per end block at most (bounded work; the rest wait for the next block). */
+export const MAX_PRUNED_PER_BLOCK = 16;
 
 function toMember(w: WeightedCandidate): Member {
   return {
@@ -182,6 +185,52 @@ export class CommitteeKeeper {
     return age > max ? `epoch ${c.epoch}'s committee retired ${age}s ago; evidence is accepted for ${max}s` : undefined;
   }
 
+  /** Block time when epoch `epoch`'s committee lost its authority (its handoff ended), if it has. */
+  termEnd(ctx: Context, epoch: bigint): bigint | undefined {
+    const raw = this.store(ctx).get(termEndKey(epoch));
+    return raw ? readU64be(raw) : undefined;
+  }
+
+  setTermEnd(ctx: Context, epoch: bigint, timeSeconds: bigint): void {
+    this.store(ctx).set(termEndKey(epoch), u64be(timeSeconds < 0n ? 0n : timeSeconds));
+  }
+
+  *termEnds(ctx: Context): Generator<{ epoch: bigint; time: bigint }> {
+    const start = Uint8Array.of(Prefix.TermEnd);
+    for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.TermEnd + 1) }))
+      yield { epoch: readU64be(k.slice(1)), time: readU64be(v) };
+  }
+
+  /**
+   * Begin block: the first block in which the previous committee may no longer sign (its handoff is over)
+   * stamps the end of its term, so receipts it signed before then stay verifiable after it retired.
+   */
+  private stampTermEnd(ctx: Context): void {
+    const cur = this.currentEpoch(ctx);
+    // A pruned record (absent) is never stamped again: that would revive its retention.
+    if (cur < 2n || this.termEnd(ctx, cur - 1n) !== undefined || !this.getCommittee(ctx, cur - 1n)) return;
+    const end = this.handoffEnd(ctx);
+    if (end !== undefined && ctx.block.height >= end) this.setTermEnd(ctx, cur - 1n, ctx.block.timeSeconds);
+  }
+
+  /**
+   * End block: retired committees whose term ended more than `keyRetentionSeconds` of block time ago lose their
+   * record (key, members); at most MAX_PRUNED_PER_BLOCK per block, oldest first. Selection times stay: the
+   * evidence age limit of younger committees reads them.
+   */
+  pruneRetired(ctx: Context): void {
+    const retention = this.getParams(ctx).keyRetentionSeconds;
+    const due: bigint[] = [];
+    for (const t of this.termEnds(ctx)) {
+      if (due.length >= MAX_PRUNED_PER_BLOCK || t.time + retention >= ctx.block.timeSeconds) break;
+      due.push(t.epoch);
+    }
+    for (const epoch of due) {
+      this.store(ctx).delete(committeeKey(epoch));
+      this.store(ctx).delete(termEndKey(epoch));
+    }
+  }
+
   *committees(ctx: Context): Generator<Committee> {
     const start = Uint8Array.of(Prefix.Committee);
     for (const [, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.Committee + 1) }))
@@ -247,6 +296,7 @@ export class CommitteeKeeper {
    * serving until its successor's key is recorded, so the network never ends up without one.
    */
   beginBlock(ctx: Context): void {
+    this.stampTermEnd(ctx);
     this.enforceDkgDeadline(ctx);
     this.enforceSeedSlots(ctx);
     this.maybeOpenSeedRequest(ctx);
@@ -426,23 +476,38 @@ export class CommitteeKeeper {
   }
 
   /**
-   * The committee whose key receipts of `epoch` verify against at this block: the current committee, or
-   * the previous one until the handoff after the current key is recorded; in both cases only once its DKG
-   * result is recorded.
+   * The committee whose key a receipt of `epoch` signed at `timestamp` verifies against at this block — one rule
+   * for claims (receipts) and challenges (fraud): the current committee, or the previous one until the handoff
+   * after the current key is recorded; after that a retired committee's receipt still verifies while its record
+   * is retained (keyRetentionSeconds after its term) and only if its timestamp lies inside its term (from its
+   * selection to the end of its handoff), so a retired key cannot sign new receipts that pay. In every case only
+   * once the committee's DKG result is recorded.
    */
-  committeeForReceipt(ctx: Context, epoch: bigint): CommitteeCheck {
+  committeeForReceipt(ctx: Context, epoch: bigint, timestamp: bigint): CommitteeCheck {
     const cur = this.currentEpoch(ctx);
     if (cur === 0n) return { ok: false, reason: "no committee has been selected yet" };
-    if (epoch !== cur && epoch + 1n !== cur)
-      return { ok: false, reason: `epoch ${epoch} is neither the current epoch ${cur} nor the previous one` };
+    if (epoch > cur || epoch === 0n) return { ok: false, reason: `epoch ${epoch} has not begun (current ${cur})` };
     const end = this.handoffEnd(ctx);
-    if (epoch + 1n === cur && end !== undefined && ctx.block.height >= end)
+    const live = epoch === cur || (epoch + 1n === cur && (end === undefined || ctx.block.height < end));
+    const c = this.getCommittee(ctx, epoch);
+    if (!c)
       return {
         ok: false,
-        reason: `epoch ${epoch}'s committee expired at the end of the handoff (height ${end})`,
+        reason: `no committee record for epoch ${epoch}: a retired committee is kept ${this.getParams(ctx).keyRetentionSeconds}s of block time after its term`,
       };
-    const c = this.getCommittee(ctx, epoch);
-    if (!c) return { ok: false, reason: `no committee for epoch ${epoch}` };
+    if (!live) {
+      const ended = this.termEnd(ctx, epoch);
+      if (ended === undefined)
+        return { ok: false, reason: `epoch ${epoch}'s committee expired at the end of the handoff (no term recorded)` };
+      if (timestamp > ended)
+        return {
+          ok: false,
+          reason: `epoch ${epoch}'s committee expired at the end of the handoff (block time ${ended}); a receipt timestamped ${timestamp} is after its term`,
+        };
+      const start = this.selectedAt(ctx, epoch);
+      if (start !== undefined && timestamp < start)
+        return { ok: false, reason: `receipt timestamped ${timestamp}, before epoch ${epoch}'s term began (${start})` };
+    }
     if (c.status !== CommitteeStatus.COMMITTEE_STATUS_ACTIVE)
       return { ok: false, reason: `epoch ${epoch}'s committee has no recorded group key yet` };
     return { ok: true, committee: c };
