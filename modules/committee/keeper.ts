@@ -173,12 +173,22 @@ export class CommitteeKeeper {
   }
 
   /**
-   * Why evidence against committee `c` is too old now, or undefined. A committee signs valid receipts while it
-   * is the current or the previous epoch's; once the epoch two after it is selected it can sign nothing that
-   * pays, and from then on evidence against it is accepted for `maxEvidenceAgeSeconds` of block time.
+   * Block time from which committee `epoch` can sign nothing that pays (committeeForReceipt): the end of its
+   * retention when its term end is stamped (receipts dated inside its term verify until then), else — a record
+   * from before term ends were stamped — the selection of the epoch two after it; undefined while it may sign.
+   */
+  authorityEnd(ctx: Context, epoch: bigint): bigint | undefined {
+    const ended = this.termEnd(ctx, epoch);
+    if (ended !== undefined) return ended + this.getParams(ctx).keyRetentionSeconds;
+    return this.selectedAt(ctx, epoch + 2n);
+  }
+
+  /**
+   * Why evidence against committee `c` is too old now, or undefined: evidence is accepted while the committee
+   * can sign receipts that pay and for `maxEvidenceAgeSeconds` of block time after (authorityEnd).
    */
   evidenceAgeProblem(ctx: Context, c: Committee): string | undefined {
-    const retiredAt = this.selectedAt(ctx, c.epoch + 2n);
+    const retiredAt = this.authorityEnd(ctx, c.epoch);
     if (retiredAt === undefined) return undefined;
     const age = ctx.block.timeSeconds - retiredAt;
     const max = this.getParams(ctx).maxEvidenceAgeSeconds;
@@ -214,15 +224,17 @@ export class CommitteeKeeper {
   }
 
   /**
-   * End block: retired committees whose term ended more than `keyRetentionSeconds` of block time ago lose their
-   * record (key, members); at most MAX_PRUNED_PER_BLOCK per block, oldest first. Selection times stay: the
+   * End block: retired committees whose term ended more than `keyRetentionSeconds` + `maxEvidenceAgeSeconds` of
+   * block time ago (they can sign nothing that pays and evidence against them is too old) lose their record (key,
+   * members); at most MAX_PRUNED_PER_BLOCK per block, oldest first. Selection times stay: the
    * evidence age limit of younger committees reads them.
    */
   pruneRetired(ctx: Context): void {
-    const retention = this.getParams(ctx).keyRetentionSeconds;
+    const p = this.getParams(ctx);
+    const keep = p.keyRetentionSeconds + p.maxEvidenceAgeSeconds;
     const due: bigint[] = [];
     for (const t of this.termEnds(ctx)) {
-      if (due.length >= MAX_PRUNED_PER_BLOCK || t.time + retention >= ctx.block.timeSeconds) break;
+      if (due.length >= MAX_PRUNED_PER_BLOCK || t.time + keep >= ctx.block.timeSeconds) break;
       due.push(t.epoch);
     }
     for (const epoch of due) {
@@ -493,7 +505,7 @@ export class CommitteeKeeper {
     if (!c)
       return {
         ok: false,
-        reason: `no committee record for epoch ${epoch}: a retired committee is kept ${this.getParams(ctx).keyRetentionSeconds}s of block time after its term`,
+        reason: `no committee record for epoch ${epoch} (a retired committee's receipts are accepted for keyRetentionSeconds ${this.getParams(ctx).keyRetentionSeconds}s after its term, then its record is pruned)`,
       };
     if (!live) {
       const ended = this.termEnd(ctx, epoch);
@@ -503,6 +515,12 @@ export class CommitteeKeeper {
         return {
           ok: false,
           reason: `epoch ${epoch}'s committee expired at the end of the handoff (block time ${ended}); a receipt timestamped ${timestamp} is after its term`,
+        };
+      const until = ended + this.getParams(ctx).keyRetentionSeconds;
+      if (ctx.block.timeSeconds > until)
+        return {
+          ok: false,
+          reason: `epoch ${epoch}'s committee retired: its receipts were accepted until block time ${until} (keyRetentionSeconds ${this.getParams(ctx).keyRetentionSeconds}s after its term)`,
         };
       const start = this.selectedAt(ctx, epoch);
       if (start !== undefined && timestamp < start)

@@ -30,14 +30,16 @@ export interface CommitteeParams {
   readonly vrfVerifyCost: bigint;
   /**
    * Dispute evidence against a committee is accepted until this much block time (seconds) after the committee
-   * lost all authority to sign (when the epoch two after it was selected). 48 h, as the SDK's evidence
-   * max_age_duration; keep it below the stake unbonding period so the bond is still there to slash.
+   * lost all authority to sign receipts that pay (keyRetentionSeconds after its term). 48 h, as the SDK's evidence
+   * max_age_duration; keep keyRetentionSeconds + this below the stake unbonding period so the bond is still there
+   * to slash.
    */
   readonly maxEvidenceAgeSeconds: bigint;
   /**
    * A retired committee's record (group key, members) stays on chain this much block time (seconds) after its
    * term ended, so receipts it signed during its term stay claimable and challengeable: at least the longest
-   * compute challenge window (4 h) plus a claim grace. 7 days. Pruned in end block afterwards.
+   * compute challenge window (4 h) plus a claim grace. 7 days. The record is pruned in end block
+   * maxEvidenceAgeSeconds later.
    */
   readonly keyRetentionSeconds: bigint;
 }

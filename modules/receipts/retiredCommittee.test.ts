@@ -16,13 +16,14 @@ import {
 } from "../../test/support/receiptFixture.js";
 import { TestChain } from "../../test/support/testChain.js";
 
-// Epochs of 20 blocks (100 s), a 5-block handoff, compute windows up to 120 s, retired committees kept 200 s.
+// Epochs of 20 blocks (100 s), a 5-block handoff, compute windows up to 120 s; a retired committee's receipts are
+// accepted 200 s after its term, its record kept 10 s more for evidence.
 let fx: Fixture;
 let BOB: string;
 beforeAll(async () => {
   fx = await setupFixture({
     validators: 4,
-    committee: { epochBlocks: "20", handoffBlocks: "5", keyRetentionSeconds: "200" },
+    committee: { epochBlocks: "20", handoffBlocks: "5", keyRetentionSeconds: "200", maxEvidenceAgeSeconds: "10" },
     receipts: { computeWindowMaxSeconds: "120" },
   });
   BOB = addressOf(fx.bob);
@@ -131,11 +132,23 @@ describe("a receipt signed by a retired committee", () => {
   it("(3) after the retention the retired committee's record is pruned and its receipts refused, saying why", async () => {
     const late = await signReceipt(fx, { timestamp: epoch1Time }, { epoch: 1n }); // inside epoch 1's term
     const termEnd = BigInt((fx.chain.exportAppState().committee as { termEnds: { time: string }[] }).termEnds[0]!.time);
-    while (fx.chain.time <= termEnd + 200n) fx.chain.block();
-    expect(() => queryCommittee(fx.chain, 1n)).toThrow();
-    const r = fx.chain.exec(fx.bob, [claimMsg(BOB, late)]);
+    while (fx.chain.time + 10n <= termEnd + 200n) fx.chain.block();
+    const last = fx.chain.exec(fx.bob, [claimMsg(BOB, late)]); // the last block of the retention
+    expect(last.code, last.log).toBe(0);
+    const again = await signReceipt(fx, { timestamp: epoch1Time }, { epoch: 1n });
+    const r = fx.chain.exec(fx.bob, [claimMsg(BOB, again)]);
     expect([r.codespace, r.code], r.log).toEqual(["receipts", 4]);
-    expect(r.log).toMatch(/no committee record for epoch 1: a retired committee is kept 200s of block time/);
+    expect(r.log).toMatch(
+      /epoch 1's committee retired: its receipts were accepted until block time \d+ \(keyRetentionSeconds 200s/,
+    );
+    // Its record stays for the evidence age (maxEvidenceAgeSeconds, 10 s here), then end block prunes it.
+    queryCommittee(fx.chain, 1n);
+    fx.chain.block([], { dt: 10n });
+    fx.chain.block();
+    expect(() => queryCommittee(fx.chain, 1n)).toThrow();
+    const gone = fx.chain.exec(fx.bob, [claimMsg(BOB, again)]);
+    expect([gone.codespace, gone.code], gone.log).toEqual(["receipts", 4]);
+    expect(gone.log).toMatch(/no committee record for epoch 1 \(a retired committee's receipts are accepted for/);
     expect((fx.chain.exportAppState().committee as { termEnds: unknown[] }).termEnds).toEqual([]);
   });
 });
