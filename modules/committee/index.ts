@@ -70,9 +70,9 @@ export function committeeModule(keeper: CommitteeKeeper, stake: StakeKeeper): Ap
     beginBlock(ctx) {
       keeper.beginBlock(ctx);
     },
-    // Retired committees past their retention lose their record (bounded per block).
+    // The previous committee's term end once its handoff is over; retired records past retention pruned (bounded).
     endBlock(ctx) {
-      keeper.pruneRetired(ctx);
+      keeper.endBlock(ctx);
       return undefined;
     },
   };

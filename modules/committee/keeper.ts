@@ -212,19 +212,26 @@ export class CommitteeKeeper {
   }
 
   /**
-   * Begin block: the first block in which the previous committee may no longer sign (its handoff is over)
-   * stamps the end of its term, so receipts it signed before then stay verifiable after it retired.
+   * End block of the last block in which the previous committee may sign (the next one is past its handoff):
+   * stamps this block's time as the end of its term, so receipts it signed until then stay verifiable after it
+   * retired, and none dated later.
    */
   private stampTermEnd(ctx: Context): void {
     const cur = this.currentEpoch(ctx);
     // A pruned record (absent) is never stamped again: that would revive its retention.
     if (cur < 2n || this.termEnd(ctx, cur - 1n) !== undefined || !this.getCommittee(ctx, cur - 1n)) return;
     const end = this.handoffEnd(ctx);
-    if (end !== undefined && ctx.block.height >= end) this.setTermEnd(ctx, cur - 1n, ctx.block.timeSeconds);
+    if (end !== undefined && ctx.block.height + 1n >= end) this.setTermEnd(ctx, cur - 1n, ctx.block.timeSeconds);
+  }
+
+  /** End block: stamps the previous committee's term end when its handoff is over, then prunes expired records. */
+  endBlock(ctx: Context): void {
+    this.stampTermEnd(ctx);
+    this.pruneRetired(ctx);
   }
 
   /**
-   * End block: retired committees whose term ended more than `keyRetentionSeconds` + `maxEvidenceAgeSeconds` of
+   * Retired committees whose term ended more than `keyRetentionSeconds` + `maxEvidenceAgeSeconds` of
    * block time ago (they can sign nothing that pays and evidence against them is too old) lose their record (key,
    * members); at most MAX_PRUNED_PER_BLOCK per block, oldest first. Selection times stay: the
    * evidence age limit of younger committees reads them.
@@ -308,7 +315,6 @@ export class CommitteeKeeper {
    * serving until its successor's key is recorded, so the network never ends up without one.
    */
   beginBlock(ctx: Context): void {
-    this.stampTermEnd(ctx);
     this.enforceDkgDeadline(ctx);
     this.enforceSeedSlots(ctx);
     this.maybeOpenSeedRequest(ctx);
