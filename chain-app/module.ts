@@ -16,6 +16,12 @@ export interface MsgDef<T = any> {
   validateBasic?(msg: T): void;
   /** Applies the message; returns the response to put in TxMsgData.msg_responses. */
   handle(ctx: Context, msg: T): Any;
+  /**
+   * The message's legacy amino JSON form `{type, value}` (as the SDK's amino registration and CosmJS's AminoTypes),
+   * for SIGN_MODE_LEGACY_AMINO_JSON: what multisig co-signers (CosmJS `makeMultisignedTx`) sign. Absent = that
+   * message can be signed with SIGN_MODE_DIRECT only.
+   */
+  readonly amino?: { readonly type: string; toJson(msg: T): Record<string, unknown> };
 }
 
 /** One query; `data` is the protobuf request, the result the protobuf response. Read-only. */

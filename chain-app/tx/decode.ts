@@ -7,6 +7,7 @@ import { isValidAddress, normalizeAddress } from "../../common/secp256k1.js";
 import { dsdnWireSchemas } from "../../proto/gen/wireSchema.js";
 import { ChainError, SdkErrors } from "../errors.js";
 import type { MsgDef } from "../module.js";
+import { decodeMultisigSigner, LEGACY_AMINO_PUBKEY_TYPE_URL, type MultisigSigner } from "./multisig.js";
 import { cosmosWireSchemas } from "./txSchemas.js";
 import { type MessageSchema, rejectUnknownFields, type SchemaResolver, UnknownFieldError } from "./unknownFields.js";
 
@@ -22,6 +23,8 @@ export interface SignerEntry {
   readonly pubKey: Uint8Array | undefined;
   readonly sequence: bigint;
   readonly signature: Uint8Array;
+  /** Present when the signer is a threshold multisig (LegacyAminoPubKey); `pubKey` is then undefined. */
+  readonly multisig?: MultisigSigner;
 }
 
 export interface DecodedTx {
@@ -153,6 +156,14 @@ export function decodeTx(bytes: Uint8Array, lookup: MsgLookup, maxTxBytes: bigin
   }
   const signers: SignerEntry[] = signerAddrs.map((address, i) => {
     const info = authInfo.signerInfos[i]!;
+    if (info.modeInfo?.multi) {
+      if (info.publicKey?.typeUrl !== LEGACY_AMINO_PUBKEY_TYPE_URL)
+        throw SdkErrors.InvalidPubKey.wrap(`signer ${i}: multi-signature mode needs its LegacyAminoPubKey`);
+      const multisig = decodeMultisigSigner(i, info.publicKey, info.modeInfo.multi, raw.signatures[i]!);
+      if (multisig.address !== address)
+        throw SdkErrors.InvalidPubKey.wrap(`pubKey does not match signer address ${address} with signer index: ${i}`);
+      return { address, pubKey: undefined, sequence: info.sequence, signature: raw.signatures[i]!, multisig };
+    }
     const mode = info.modeInfo?.single?.mode;
     // Simulation carries no real signature, so clients (CosmJS) leave the mode unspecified.
     const simulated = simulate && mode === SignMode.SIGN_MODE_UNSPECIFIED;

@@ -27,6 +27,9 @@ export const cosmosWireSchemas: Readonly<Record<string, MessageSchema>> = {
   "cosmos.tx.v1beta1.Fee": { 1: ".cosmos.base.v1beta1.Coin", 2: "varint", 3: "bytes", 4: "bytes" },
   "cosmos.base.v1beta1.Coin": { 1: "bytes", 2: "bytes" },
   "cosmos.crypto.secp256k1.PubKey": { 1: "bytes" },
+  // cosmos-sdk proto/cosmos/crypto/multisig/{keys,v1beta1/multisig}.proto: threshold keys and their signatures.
+  "cosmos.crypto.multisig.LegacyAminoPubKey": { 1: "varint", 2: ".google.protobuf.Any" },
+  "cosmos.crypto.multisig.v1beta1.MultiSignature": { 1: "bytes" },
   "cosmos.bank.v1beta1.MsgSend": { 1: "bytes", 2: "bytes", 3: ".cosmos.base.v1beta1.Coin" },
   // cosmos-sdk v0.50 proto/cosmos/distribution/v1beta1/tx.proto
   "cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward": { 1: "bytes", 2: "bytes" },

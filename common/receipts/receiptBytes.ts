@@ -117,8 +117,9 @@ export function executionCommitmentProblem(
     // The state roots may be zero: the key-value state's root is all zeros when it is empty (a job that keeps
     // no state), as the runtime's kv tree defines it. Input, output and trace root are hashes of something.
     if ([ec.inputHash, ec.outputHash, ec.executionTraceMerkleRoot].some(zero))
-      return "a compute commitment has a zero input, output or trace hash";
-    if (!is32(ec.moduleHash) || zero(ec.moduleHash)) return "module_hash must be a non-zero 32-byte hash";
+      return "a compute commitment has a zero hash (input, output or trace root)";
+    if (!is32(ec.moduleHash)) return "module_hash must be 32 bytes";
+    if (zero(ec.moduleHash)) return "module_hash is a zero hash";
     if (ec.steps < 1n || ec.steps > MAX_COMMITTED_STEPS) return `steps must be 1..${MAX_COMMITTED_STEPS}`;
     if (ec.traceEvery < 1n || ec.traceEvery > MAX_TRACE_EVERY) return `trace_every must be 1..${MAX_TRACE_EVERY}`;
     if (ec.outputSize > MAX_COMMITTED_STEPS) return `output_size must be at most ${MAX_COMMITTED_STEPS}`;

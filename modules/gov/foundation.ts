@@ -20,11 +20,24 @@ export const MSG_FOUNDATION_APPROVE_TYPE_URL = "/dsdn.gov.v1.MsgFoundationApprov
 export const MSG_FOUNDATION_VETO_TYPE_URL = "/dsdn.gov.v1.MsgFoundationVeto";
 const MAX_REASON = 1_000;
 
+/**
+ * Amino JSON forms (legacy sign mode: what a multisig foundation's co-signers sign with CosmJS). As the SDK's amino
+ * JSON, empty fields are left out and uint64s are strings. Clients register the same in their AminoTypes.
+ */
+export const FOUNDATION_APPROVE_AMINO_TYPE = "dsdn/gov/MsgFoundationApprove";
+export const FOUNDATION_VETO_AMINO_TYPE = "dsdn/gov/MsgFoundationVeto";
+const omitEmpty = (o: Record<string, string>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== "" && v !== "0"));
+
 export function msgFoundationApprove(keeper: GovKeeper): MsgDef<MsgFoundationApprove> {
   return {
     typeUrl: MSG_FOUNDATION_APPROVE_TYPE_URL,
     codec: MsgFoundationApprove,
     signers: (m) => [m.signer],
+    amino: {
+      type: FOUNDATION_APPROVE_AMINO_TYPE,
+      toJson: (m) => omitEmpty({ signer: m.signer, proposal_id: m.proposalId.toString() }),
+    },
     validateBasic: (m) => void addressBytesOf(m.signer),
     handle(ctx, m) {
       const e = keeper.foundationApprove(ctx, m.signer, m.proposalId);
@@ -43,6 +56,10 @@ export function msgFoundationVeto(keeper: GovKeeper): MsgDef<MsgFoundationVeto> 
     typeUrl: MSG_FOUNDATION_VETO_TYPE_URL,
     codec: MsgFoundationVeto,
     signers: (m) => [m.signer],
+    amino: {
+      type: FOUNDATION_VETO_AMINO_TYPE,
+      toJson: (m) => omitEmpty({ signer: m.signer, proposal_id: m.proposalId.toString(), reason: m.reason }),
+    },
     validateBasic(m) {
       addressBytesOf(m.signer);
       if (m.reason.length > MAX_REASON) throw GovErrors.MetadataTooLong.wrap(`reason longer than ${MAX_REASON}`);

@@ -133,6 +133,8 @@ export async function startReceiptHarness(
     committee?: Record<string, string>;
     /** Members submit seeds, presence and DKG results as their operators' txs (epoch rotation tests). */
     chainDuties?: boolean;
+    /** Members' clock: the chain's block time instead of the wall clock (receipts whose timestamps the chain checks). */
+    chainClock?: boolean;
   } = {},
 ): Promise<ReceiptHarness> {
   const dir = mkdtempSync(join(tmpdir(), "receipts-harness-"));
@@ -178,6 +180,7 @@ export async function startReceiptHarness(
         peers,
         frostTransport: () => transport!,
         ...(o.chainDuties ? chainDuties(fx, i) : {}),
+        ...(o.chainClock ? { nowMs: () => Number(fx.chain.time) * 1000 } : {}),
       }),
     );
   for (const [i, m] of members.entries()) byEndpoint.set(memberEndpoint(i), m);

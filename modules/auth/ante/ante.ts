@@ -1,10 +1,12 @@
 /** @module Ante checks, in the SDK's order: extension options, limits, memo, size gas, fee, pubkeys, sequences, signatures. */
+import { SignMode } from "cosmjs-types/cosmos/tx/signing/v1beta1/signing";
 import { SignDoc } from "cosmjs-types/cosmos/tx/v1beta1/tx";
 import { type Amount, coinsString, type GasPrice, parseCoins, requiredFee } from "../../../chain-app/coins.js";
 import type { Context } from "../../../chain-app/context.js";
 import { ChainError, SdkErrors } from "../../../chain-app/errors.js";
 import { event } from "../../../chain-app/events.js";
-import type { DecodedTx } from "../../../chain-app/tx/decode.js";
+import { aminoSignBytes } from "../../../chain-app/tx/aminoSignDoc.js";
+import type { DecodedTx, SignerEntry } from "../../../chain-app/tx/decode.js";
 import { normalizeAddress, pubKeyToAddress } from "../../../common/secp256k1.js";
 import type { BankKeeper } from "../expectedKeepers.js";
 import type { AuthKeeper } from "../keeper.js";
@@ -19,6 +21,55 @@ export interface AnteDeps {
   /** This node's minimum gas price, enforced in CheckTx only (as in the SDK). */
   readonly minGasPrice: GasPrice | undefined;
   readonly chainId: string;
+}
+
+/**
+ * A threshold multisig signer (the SDK's LegacyAminoPubKey): at least `threshold` distinct co-signers, each
+ * verified over the sign bytes of its own mode (DIRECT's SignDoc or LEGACY_AMINO_JSON's StdSignDoc, which is
+ * what CosmJS `makeMultisignedTx` collects). Every co-signature is paid for in gas before it is checked.
+ */
+function verifyMultisig(
+  ctx: Context,
+  tx: DecodedTx,
+  deps: AnteDeps,
+  s: SignerEntry,
+  acc: { accountNumber: bigint; sequence: bigint },
+  costPerSig: bigint,
+): void {
+  const m = s.multisig!;
+  if (s.sequence !== acc.sequence)
+    throw SdkErrors.WrongSequence.wrap(`account sequence mismatch, expected ${acc.sequence}, got ${s.sequence}`);
+  ctx.gas.consume(costPerSig * BigInt(m.signed.length), "ante verify: multisig");
+  if (m.signed.length < m.threshold)
+    throw SdkErrors.Unauthorized.wrap(
+      `signature verification failed; multisig ${s.address} has ${m.signed.length} of the ${m.threshold} signatures it needs`,
+    );
+  if (ctx.mode === "recheck" || ctx.mode === "simulate") return;
+  // Each mode's sign bytes are built once, only if a co-signer used that mode.
+  const byMode = new Map<SignMode, Uint8Array>();
+  const signBytesFor = (mode: SignMode): Uint8Array => {
+    let b = byMode.get(mode);
+    if (!b) {
+      b =
+        mode === SignMode.SIGN_MODE_DIRECT
+          ? SignDoc.encode({
+              bodyBytes: tx.raw.bodyBytes,
+              authInfoBytes: tx.raw.authInfoBytes,
+              chainId: deps.chainId,
+              accountNumber: acc.accountNumber,
+            }).finish()
+          : aminoSignBytes(tx, deps.chainId, acc.accountNumber, acc.sequence);
+      byMode.set(mode, b);
+    }
+    return b;
+  };
+  for (const c of m.signed) {
+    const bytes = signBytesFor(c.mode);
+    if (!deps.sigCache.verify(c.signature, bytes, m.pubKeys[c.index]!))
+      throw SdkErrors.Unauthorized.wrap(
+        `signature verification failed; multisig ${s.address} co-signer ${c.index}: please verify account number (${acc.accountNumber}), sequence (${acc.sequence}) and chain-id (${deps.chainId})`,
+      );
+  }
 }
 
 export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
@@ -45,8 +96,10 @@ export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
   if (tx.body.timeoutHeight > 0n && ctx.block.height > tx.body.timeoutHeight) {
     throw SdkErrors.TxTimeoutHeight.wrap(`block height: ${ctx.block.height}, timeout height: ${tx.body.timeoutHeight}`);
   }
-  if (BigInt(tx.signers.length) > params.txSigLimit) {
-    throw SdkErrors.TooManySignatures.wrap(`signatures: ${tx.signers.length}, limit: ${params.txSigLimit}`);
+  // As the SDK's ValidateSigCountDecorator: a multisig counts each of its keys.
+  const sigCount = tx.signers.reduce((n, s) => n + (s.multisig ? s.multisig.pubKeys.length : 1), 0);
+  if (BigInt(sigCount) > params.txSigLimit) {
+    throw SdkErrors.TooManySignatures.wrap(`signatures: ${sigCount}, limit: ${params.txSigLimit}`);
   }
   ctx.gas.consume(params.txSizeCostPerByte * BigInt(tx.bytes.length), "txSize");
   if (simulate) {
@@ -122,6 +175,13 @@ export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
     const addrBytes = addressBytesOf(s.address);
     const acc = deps.auth.getAccount(ctx, addrBytes);
     if (!acc) throw SdkErrors.UnknownAddress.wrap(`account ${s.address} does not exist`);
+    if (s.multisig) {
+      verifyMultisig(ctx, tx, deps, s, acc, params.sigVerifyCostSecp256k1);
+      deps.auth.setAccount(ctx, { ...acc, sequence: acc.sequence + 1n });
+      ctx.emit(event("tx", [["acc_seq", `${s.address}/${s.sequence}`]]));
+      ctx.emit(event("tx", [["signature", Buffer.from(s.signature).toString("base64")]]));
+      continue;
+    }
     let pubKey = acc.pubKey;
     if (s.pubKey) {
       if (pubKeyToAddress(s.pubKey) !== s.address)

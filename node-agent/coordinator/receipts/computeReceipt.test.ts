@@ -28,7 +28,7 @@ const input = new TextEncoder().encode("compute receipts\nthrough frost\n");
 let h: ReceiptHarness;
 let fx: Fixture;
 beforeAll(async () => {
-  h = await startReceiptHarness();
+  h = await startReceiptHarness({ chainClock: true });
   fx = h.fx;
 }, 60_000);
 afterAll(() => h?.close());
@@ -87,7 +87,7 @@ async function evidence(s: WorkloadSpec, signer: Secp256k1KeyPair, tamper?: (r: 
 }
 
 describe("compute receipts through the committee", () => {
-  it("3-of-4 sign a COMPUTE receipt carrying the real run's commitment; the node's claim is accepted and waits out the window", async () => {
+  it("3-of-4 sign a COMPUTE receipt carrying the real run's commitment; the node's claim is refused inside the window and paid after it", async () => {
     const s = spec(fx.alice);
     const ev = await evidence(s, fx.alice);
     const res = await h.proposer(1).handleRequest(ev);
@@ -100,9 +100,15 @@ describe("compute receipts through the committee", () => {
     expect(d.usage!.computeCycles).toBeGreaterThan(0n);
     expect(BigInt(d.reward)).toBe((d.usage!.computeCycles * 1000n) / 1_000_000n);
     expect(BigInt(d.reward)).toBeGreaterThan(0n);
-    const r = fx.chain.exec(fx.bob, [
-      claimMsg(addressOf(fx.bob), { receipt: tr, nodeSignature: nodeSignReceipt(tr, harnessNodeKey.secretKey) }),
-    ]);
+    const claim = () =>
+      fx.chain.exec(fx.bob, [
+        claimMsg(addressOf(fx.bob), { receipt: tr, nodeSignature: nodeSignReceipt(tr, harnessNodeKey.secretKey) }),
+      ]);
+    const early = claim();
+    expect([early.codespace, early.code], early.log).toEqual(["receipts", 20]);
+    expect(early.log).toMatch(/claimable from block time/);
+    fx.chain.block([], { dt: 3_600n + 600n + 60n }); // base + 10 min for the first (partial) MB, and a minute
+    const r = claim();
     expect(r.code, r.log).toBe(0);
   });
 
