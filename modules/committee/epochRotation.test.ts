@@ -131,8 +131,12 @@ describe("a DKG that misses its deadline (finding 8)", () => {
     expect(recorded.status).toBe(CommitteeStatus.COMMITTEE_STATUS_ACTIVE);
     expect((await signReceipt(fx, {}, { epoch: 2n })).receipt.epoch).toBe(2n);
     for (let i = 0; i < 3; i++) fx.chain.block();
-    const r = fx.chain.exec(fx.bob, [claimMsg(BOB, old[2]!)]);
+    // After the handoff epoch 1's key signs nothing new that pays; a receipt from its term still does.
+    const fresh = await signReceipt(fx, {}, { epoch: 1n });
+    const r = fx.chain.exec(fx.bob, [claimMsg(BOB, fresh)]);
     expect([r.codespace, r.code]).toEqual(["receipts", 4]);
+    expect(r.log).toMatch(/after its term/);
+    expect(fx.chain.exec(fx.bob, [claimMsg(BOB, old[2]!)]).code).toBe(0);
     // The absentee is out of the next pools (epochs ≤ 2 + absenceExclusionEpochs).
     toRotation(fx);
     expect(querySeedRequest(fx.chain)!.pool.map((m) => m.operator)).not.toContain(absentee);

@@ -44,6 +44,9 @@ export function parseEvidence(bytes: Uint8Array, which: string): Evidence {
 /** The committee that evidence is judged against: it must have a group key and the evidence must not be too old. */
 export function committeeForEvidence(keeper: CommitteeKeeper, ctx: Context, epoch: bigint): Committee {
   const c = keeper.getCommittee(ctx, epoch);
+  // A record pruned after its retention and evidence age (its selection time stays) is too old, not keyless.
+  if (!c && epoch < keeper.currentEpoch(ctx) && keeper.selectedAt(ctx, epoch) !== undefined)
+    throw CommitteeErrors.EvidenceTooOld.wrap(`epoch ${epoch}'s committee record was pruned after its evidence age`);
   if (!c || c.groupPublicKey.length !== 32) throw CommitteeErrors.NoGroupKey.wrap(`epoch ${epoch}`);
   const tooOld = keeper.evidenceAgeProblem(ctx, c);
   if (tooOld) throw CommitteeErrors.EvidenceTooOld.wrap(tooOld);

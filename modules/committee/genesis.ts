@@ -1,6 +1,6 @@
 /**
  * @module committee genesis: params, coordinator candidates, committees, current epoch, resolved disputes, the open
- * seed request, the next pool and absence exclusions.
+ * seed request, the next pool, absence exclusions, selection times and retired committees' term ends.
  */
 import type { Context } from "../../chain-app/context.js";
 import { canonicalJson } from "../../chain-app/encoding.js";
@@ -26,6 +26,8 @@ export interface CommitteeGenesis {
   exclusions: { operator: string; throughEpoch: string }[];
   /** Block time (seconds) each epoch's committee was selected: the clock of the evidence age limit. */
   selectedAt: { epoch: string; time: string }[];
+  /** Block time each retired committee's term ended: the end of its receipts' validity and of its retention. */
+  termEnds: { epoch: string; time: string }[];
 }
 
 export function defaultCommitteeGenesis(): CommitteeGenesis {
@@ -39,6 +41,7 @@ export function defaultCommitteeGenesis(): CommitteeGenesis {
     nextPool: null,
     exclusions: [],
     selectedAt: [],
+    termEnds: [],
   };
 }
 
@@ -72,6 +75,11 @@ export function validateCommitteeGenesis(raw: unknown): CommitteeGenesis {
   for (const [i, t] of g.selectedAt.entries())
     if (!/^(0|[1-9][0-9]{0,19})$/.test(String(t.epoch)) || !/^(0|[1-9][0-9]{0,19})$/.test(String(t.time)))
       throw new Error(`committee.selectedAt[${i}]: expected integer epoch and time`);
+  for (const [i, t] of g.termEnds.entries()) {
+    if (!/^(0|[1-9][0-9]{0,19})$/.test(String(t.epoch)) || !/^(0|[1-9][0-9]{0,19})$/.test(String(t.time)))
+      throw new Error(`committee.termEnds[${i}]: expected integer epoch and time`);
+    if (!epochs.has(String(t.epoch))) throw new Error(`committee.termEnds[${i}]: no committee listed for its epoch`);
+  }
   return g;
 }
 
@@ -85,6 +93,7 @@ export function initCommitteeGenesis(ctx: Context, keeper: CommitteeKeeper, raw:
     keeper.setCandidate(ctx, addressBytesOf(cand.operator), cand);
   }
   for (const c of g.committees) keeper.setCommittee(ctx, Committee.fromJSON(c));
+  for (const t of g.termEnds) keeper.setTermEnd(ctx, BigInt(t.epoch), BigInt(t.time));
   if (g.currentEpoch !== "0") keeper.setCurrentEpoch(ctx, BigInt(g.currentEpoch));
   for (const d of g.disputes) keeper.setDispute(ctx, fromHex(d.hash), BigInt(d.height));
   if (g.seedRequest !== null) keeper.setSeedRequest(ctx, SeedRequest.fromJSON(g.seedRequest));
@@ -110,5 +119,6 @@ export function exportCommitteeGenesis(ctx: Context, keeper: CommitteeKeeper): C
       throughEpoch: x.through.toString(),
     })),
     selectedAt: [...keeper.selectionTimes(ctx)].map((t) => ({ epoch: t.epoch.toString(), time: t.time.toString() })),
+    termEnds: [...keeper.termEnds(ctx)].map((t) => ({ epoch: t.epoch.toString(), time: t.time.toString() })),
   };
 }

@@ -70,5 +70,10 @@ export function committeeModule(keeper: CommitteeKeeper, stake: StakeKeeper): Ap
     beginBlock(ctx) {
       keeper.beginBlock(ctx);
     },
+    // The previous committee's term end once its handoff is over; retired records past retention pruned (bounded).
+    endBlock(ctx) {
+      keeper.endBlock(ctx);
+      return undefined;
+    },
   };
 }

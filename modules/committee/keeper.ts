@@ -40,11 +40,14 @@ import {
   paramsKey,
   seedRequestKey,
   selectedAtKey,
+  termEndKey,
 } from "./keys.js";
 import { type CommitteeParams, defaultCommitteeParams, parseCommitteeParams, thresholdFor } from "./params.js";
 import { committeeHash, selectCommittee, type WeightedCandidate } from "./selection.js";
 
 const ZERO32 = new Uint8Array(32);
+/** Retired committee records pruned per end block at most (bounded work; the rest wait for the next block). */
+export const MAX_PRUNED_PER_BLOCK = 16;
 
 function toMember(w: WeightedCandidate): Member {
   return {
@@ -170,16 +173,81 @@ export class CommitteeKeeper {
   }
 
   /**
-   * Why evidence against committee `c` is too old now, or undefined. A committee signs valid receipts while it
-   * is the current or the previous epoch's; once the epoch two after it is selected it can sign nothing that
-   * pays, and from then on evidence against it is accepted for `maxEvidenceAgeSeconds` of block time.
+   * Block time from which committee `epoch` can sign nothing that pays (committeeForReceipt): the end of its
+   * retention when its term end is stamped (receipts dated inside its term verify until then), else — a record
+   * from before term ends were stamped — the selection of the epoch two after it; undefined while it may sign.
+   */
+  authorityEnd(ctx: Context, epoch: bigint): bigint | undefined {
+    const ended = this.termEnd(ctx, epoch);
+    if (ended !== undefined) return ended + this.getParams(ctx).keyRetentionSeconds;
+    return this.selectedAt(ctx, epoch + 2n);
+  }
+
+  /**
+   * Why evidence against committee `c` is too old now, or undefined: evidence is accepted while the committee
+   * can sign receipts that pay and for `maxEvidenceAgeSeconds` of block time after (authorityEnd).
    */
   evidenceAgeProblem(ctx: Context, c: Committee): string | undefined {
-    const retiredAt = this.selectedAt(ctx, c.epoch + 2n);
+    const retiredAt = this.authorityEnd(ctx, c.epoch);
     if (retiredAt === undefined) return undefined;
     const age = ctx.block.timeSeconds - retiredAt;
     const max = this.getParams(ctx).maxEvidenceAgeSeconds;
     return age > max ? `epoch ${c.epoch}'s committee retired ${age}s ago; evidence is accepted for ${max}s` : undefined;
+  }
+
+  /** Block time when epoch `epoch`'s committee lost its authority (its handoff ended), if it has. */
+  termEnd(ctx: Context, epoch: bigint): bigint | undefined {
+    const raw = this.store(ctx).get(termEndKey(epoch));
+    return raw ? readU64be(raw) : undefined;
+  }
+
+  setTermEnd(ctx: Context, epoch: bigint, timeSeconds: bigint): void {
+    this.store(ctx).set(termEndKey(epoch), u64be(timeSeconds < 0n ? 0n : timeSeconds));
+  }
+
+  *termEnds(ctx: Context): Generator<{ epoch: bigint; time: bigint }> {
+    const start = Uint8Array.of(Prefix.TermEnd);
+    for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.TermEnd + 1) }))
+      yield { epoch: readU64be(k.slice(1)), time: readU64be(v) };
+  }
+
+  /**
+   * End block of the last block in which the previous committee may sign (the next one is past its handoff):
+   * stamps this block's time as the end of its term, so receipts it signed until then stay verifiable after it
+   * retired, and none dated later.
+   */
+  private stampTermEnd(ctx: Context): void {
+    const cur = this.currentEpoch(ctx);
+    // A pruned record (absent) is never stamped again: that would revive its retention.
+    if (cur < 2n || this.termEnd(ctx, cur - 1n) !== undefined || !this.getCommittee(ctx, cur - 1n)) return;
+    const end = this.handoffEnd(ctx);
+    if (end !== undefined && ctx.block.height + 1n >= end) this.setTermEnd(ctx, cur - 1n, ctx.block.timeSeconds);
+  }
+
+  /** End block: stamps the previous committee's term end when its handoff is over, then prunes expired records. */
+  endBlock(ctx: Context): void {
+    this.stampTermEnd(ctx);
+    this.pruneRetired(ctx);
+  }
+
+  /**
+   * Retired committees whose term ended more than `keyRetentionSeconds` + `maxEvidenceAgeSeconds` of
+   * block time ago (they can sign nothing that pays and evidence against them is too old) lose their record (key,
+   * members); at most MAX_PRUNED_PER_BLOCK per block, oldest first. Selection times stay: the
+   * evidence age limit of younger committees reads them.
+   */
+  pruneRetired(ctx: Context): void {
+    const p = this.getParams(ctx);
+    const keep = p.keyRetentionSeconds + p.maxEvidenceAgeSeconds;
+    const due: bigint[] = [];
+    for (const t of this.termEnds(ctx)) {
+      if (due.length >= MAX_PRUNED_PER_BLOCK || t.time + keep >= ctx.block.timeSeconds) break;
+      due.push(t.epoch);
+    }
+    for (const epoch of due) {
+      this.store(ctx).delete(committeeKey(epoch));
+      this.store(ctx).delete(termEndKey(epoch));
+    }
   }
 
   *committees(ctx: Context): Generator<Committee> {
@@ -426,23 +494,44 @@ export class CommitteeKeeper {
   }
 
   /**
-   * The committee whose key receipts of `epoch` verify against at this block: the current committee, or
-   * the previous one until the handoff after the current key is recorded; in both cases only once its DKG
-   * result is recorded.
+   * The committee whose key a receipt of `epoch` signed at `timestamp` verifies against at this block — one rule
+   * for claims (receipts) and challenges (fraud): the current committee, or the previous one until the handoff
+   * after the current key is recorded; after that a retired committee's receipt still verifies while its record
+   * is retained (keyRetentionSeconds after its term) and only if its timestamp lies inside its term (from its
+   * selection to the end of its handoff), so a retired key cannot sign new receipts that pay. In every case only
+   * once the committee's DKG result is recorded.
    */
-  committeeForReceipt(ctx: Context, epoch: bigint): CommitteeCheck {
+  committeeForReceipt(ctx: Context, epoch: bigint, timestamp: bigint): CommitteeCheck {
     const cur = this.currentEpoch(ctx);
     if (cur === 0n) return { ok: false, reason: "no committee has been selected yet" };
-    if (epoch !== cur && epoch + 1n !== cur)
-      return { ok: false, reason: `epoch ${epoch} is neither the current epoch ${cur} nor the previous one` };
+    if (epoch > cur || epoch === 0n) return { ok: false, reason: `epoch ${epoch} has not begun (current ${cur})` };
     const end = this.handoffEnd(ctx);
-    if (epoch + 1n === cur && end !== undefined && ctx.block.height >= end)
+    const live = epoch === cur || (epoch + 1n === cur && (end === undefined || ctx.block.height < end));
+    const c = this.getCommittee(ctx, epoch);
+    if (!c)
       return {
         ok: false,
-        reason: `epoch ${epoch}'s committee expired at the end of the handoff (height ${end})`,
+        reason: `no committee record for epoch ${epoch} (a retired committee's receipts are accepted for keyRetentionSeconds ${this.getParams(ctx).keyRetentionSeconds}s after its term, then its record is pruned)`,
       };
-    const c = this.getCommittee(ctx, epoch);
-    if (!c) return { ok: false, reason: `no committee for epoch ${epoch}` };
+    if (!live) {
+      const ended = this.termEnd(ctx, epoch);
+      if (ended === undefined)
+        return { ok: false, reason: `epoch ${epoch}'s committee expired at the end of the handoff (no term recorded)` };
+      if (timestamp > ended)
+        return {
+          ok: false,
+          reason: `epoch ${epoch}'s committee expired at the end of the handoff (block time ${ended}); a receipt timestamped ${timestamp} is after its term`,
+        };
+      const until = ended + this.getParams(ctx).keyRetentionSeconds;
+      if (ctx.block.timeSeconds > until)
+        return {
+          ok: false,
+          reason: `epoch ${epoch}'s committee retired: its receipts were accepted until block time ${until} (keyRetentionSeconds ${this.getParams(ctx).keyRetentionSeconds}s after its term)`,
+        };
+      const start = this.selectedAt(ctx, epoch);
+      if (start !== undefined && timestamp < start)
+        return { ok: false, reason: `receipt timestamped ${timestamp}, before epoch ${epoch}'s term began (${start})` };
+    }
     if (c.status !== CommitteeStatus.COMMITTEE_STATUS_ACTIVE)
       return { ok: false, reason: `epoch ${epoch}'s committee has no recorded group key yet` };
     return { ok: true, committee: c };

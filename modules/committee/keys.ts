@@ -24,6 +24,11 @@ export const Prefix = {
   ExcludedThrough: 0x09,
   /** 0x0A | epoch(u64) -> block time (u64 seconds) when that epoch's committee was first selected: evidence age */
   SelectedAt: 0x0a,
+  /**
+   * 0x0B | epoch(u64) -> block time (u64 seconds) when that epoch's committee lost its authority (its handoff
+   * ended): the end of its term for receipts, and the clock of its retention (pruned with the committee record)
+   */
+  TermEnd: 0x0b,
 } as const;
 
 export const paramsKey = Uint8Array.of(Prefix.Params);
@@ -36,3 +41,4 @@ export const seedRequestKey = Uint8Array.of(Prefix.SeedRequest);
 export const nextPoolKey = Uint8Array.of(Prefix.NextPool);
 export const excludedThroughKey = (op: Uint8Array) => concat(Uint8Array.of(Prefix.ExcludedThrough), addrKey(op));
 export const selectedAtKey = (epoch: bigint) => concat(Uint8Array.of(Prefix.SelectedAt), u64be(epoch));
+export const termEndKey = (epoch: bigint) => concat(Uint8Array.of(Prefix.TermEnd), u64be(epoch));

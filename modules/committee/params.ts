@@ -30,10 +30,18 @@ export interface CommitteeParams {
   readonly vrfVerifyCost: bigint;
   /**
    * Dispute evidence against a committee is accepted until this much block time (seconds) after the committee
-   * lost all authority to sign (when the epoch two after it was selected). 48 h, as the SDK's evidence
-   * max_age_duration; keep it below the stake unbonding period so the bond is still there to slash.
+   * lost all authority to sign receipts that pay (keyRetentionSeconds after its term). 48 h, as the SDK's evidence
+   * max_age_duration; keep keyRetentionSeconds + this below the stake unbonding period so the bond is still there
+   * to slash.
    */
   readonly maxEvidenceAgeSeconds: bigint;
+  /**
+   * A retired committee's record (group key, members) stays on chain this much block time (seconds) after its
+   * term ended, so receipts it signed during its term stay claimable and challengeable: at least the longest
+   * compute challenge window (4 h) plus a claim grace. 7 days. The record is pruned in end block
+   * maxEvidenceAgeSeconds later.
+   */
+  readonly keyRetentionSeconds: bigint;
 }
 
 export const defaultCommitteeParams: CommitteeParams = {
@@ -50,6 +58,7 @@ export const defaultCommitteeParams: CommitteeParams = {
   absenceExclusionEpochs: 2n,
   vrfVerifyCost: 2_000n,
   maxEvidenceAgeSeconds: 172_800n,
+  keyRetentionSeconds: 604_800n,
 };
 
 export function parseCommitteeParams(raw: unknown): CommitteeParams {
@@ -81,6 +90,7 @@ export function parseCommitteeParams(raw: unknown): CommitteeParams {
     absenceExclusionEpochs: int("absenceExclusionEpochs", 0n, 1_000n),
     vrfVerifyCost: int("vrfVerifyCost", 0n),
     maxEvidenceAgeSeconds: int("maxEvidenceAgeSeconds", 1n),
+    keyRetentionSeconds: int("keyRetentionSeconds", 1n),
   };
   if (p.minCommitteeSize > p.maxCommitteeSize)
     throw new Error("committee.params.minCommitteeSize: must not exceed maxCommitteeSize");

@@ -1,6 +1,8 @@
 /**
  * @module MsgChallenge: opens a bisection game on a compute receipt. The receipt travels whole (threshold
- * receipt bytes) and is checked against the group key of its own epoch's committee, so a challenge can come
+ * receipt bytes) and is checked against the group key of its own epoch's committee, found by the same rule as
+ * receipts' claim (committee keeper's committeeForReceipt: a retired committee only for a receipt timestamped
+ * inside its term, while its record is retained), so a challenge can come
  * before the node claims; only inside the receipt's challenge window (block time); one open game per challenger
  * and receipt; the bond is escrowed in `fraud_escrow`. The defender (the node's operator) moves first.
  */
@@ -13,7 +15,6 @@ import {
   receiptProblem,
   receiptSigningMessage,
 } from "../../common/receipts/receiptBytes.js";
-import { CommitteeStatus } from "../../proto/gen/dsdn/committee/v1/committee.js";
 import { DisputeType, type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { MsgChallenge, MsgChallengeResponse } from "../../proto/gen/dsdn/fraud/v1/tx.js";
 import { ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
@@ -67,9 +68,9 @@ export function msgChallenge(
       if (d.kind !== ReceiptKind.RECEIPT_KIND_COMPUTE) throw FraudErrors.InvalidReceipt.wrap("not a compute receipt");
       if (r.epoch !== d.epoch)
         throw FraudErrors.InvalidReceipt.wrap(`signed as epoch ${r.epoch}, receipt says ${d.epoch}`);
-      const c = committee.getCommittee(ctx, d.epoch);
-      if (!c || c.status !== CommitteeStatus.COMMITTEE_STATUS_ACTIVE)
-        throw FraudErrors.InvalidReceipt.wrap(`epoch ${d.epoch} has no committee with a recorded key`);
+      const check = committee.committeeForReceipt(ctx, d.epoch, d.timestamp);
+      if (!check.ok) throw FraudErrors.InvalidReceipt.wrap(check.reason);
+      const c = check.committee;
       const signerIssue = committee.signerProblem(c, d.signers);
       if (signerIssue) throw FraudErrors.InvalidReceipt.wrap(signerIssue);
       if (!committee.verifyGroupSignature(ctx, c, receiptSigningMessage(r.receiptData), r.signature))

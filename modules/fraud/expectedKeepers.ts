@@ -13,7 +13,12 @@ export interface BankKeeper {
 }
 
 export interface CommitteeKeeper {
-  getCommittee(ctx: Context, epoch: bigint): Committee | undefined;
+  /** The one rule receipts' claim uses too: which committee verifies a receipt of `epoch` signed at `timestamp`. */
+  committeeForReceipt(
+    ctx: Context,
+    epoch: bigint,
+    timestamp: bigint,
+  ): { ok: true; committee: Committee } | { ok: false; reason: string };
   signerProblem(c: Committee, signers: readonly number[]): string | undefined;
   verifyGroupSignature(ctx: Context, c: Committee, message: Uint8Array, signature: Uint8Array): boolean;
 }

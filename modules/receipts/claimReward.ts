@@ -1,7 +1,8 @@
 /**
  * @module MsgClaimReward: the node's operator redeems a committee-signed receipt. Checks, in order: the
- * receipt is well formed (execution commitment included); its committee may sign now (current epoch, or the
- * previous one within the handoff) and has a recorded group key; it names ≥ t valid signers; the aggregate
+ * receipt is well formed (execution commitment included); its committee verifies it (committee keeper's
+ * committeeForReceipt: current epoch, previous within the handoff, or a retained retired committee for a receipt
+ * timestamped inside its term) and has a recorded group key; it names ≥ t valid signers; the aggregate
  * verifies as a plain Ed25519 signature under the group key; the node is registered, Active and staked, the
  * claimant is its operator and the node signed the receipt; no self-dealing (operator ≠ submitter, no wallet
  * affinity); never claimed before; the reward equals the chain's price of the usage. Storage receipts pay at
@@ -72,7 +73,7 @@ export function msgClaimReward(
         throw ReceiptsErrors.MalformedReceipt.wrap(`signed as epoch ${r.epoch}, receipt says ${d.epoch}`);
 
       // The threshold signature of the receipt's committee.
-      const check = committee.committeeForReceipt(ctx, d.epoch);
+      const check = committee.committeeForReceipt(ctx, d.epoch, d.timestamp);
       if (!check.ok) throw ReceiptsErrors.CommitteeNotValid.wrap(check.reason);
       const signerIssue = committee.signerProblem(check.committee, d.signers);
       if (signerIssue) throw ReceiptsErrors.TooFewSigners.wrap(signerIssue);

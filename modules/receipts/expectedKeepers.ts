@@ -35,7 +35,7 @@ export interface NodesKeeper {
 export type CommitteeCheck = { ok: true; committee: Committee } | { ok: false; reason: string };
 
 export interface CommitteeKeeper {
-  committeeForReceipt(ctx: Context, epoch: bigint): CommitteeCheck;
+  committeeForReceipt(ctx: Context, epoch: bigint, timestamp: bigint): CommitteeCheck;
   signerProblem(c: Committee, signers: readonly number[]): string | undefined;
   verifyGroupSignature(ctx: Context, c: Committee, message: Uint8Array, signature: Uint8Array): boolean;
 }
