@@ -93,8 +93,17 @@ describe("oracle on a real localnet", () => {
   });
 
   it("goes stale when the feeders stop, keeping the last good price", async () => {
-    feed("0.08"); // let it settle near a value, then stop every feeder
-    const before = await price();
+    // Settle on 0.08 first: a feeder stopped before it re-read its file would keep reporting the previous test's
+    // price (1 USD) until its reading ages out, and the chain would rightly follow it up by 20% per window.
+    feed("0.08");
+    const before = await waitFor(
+      async () => {
+        const p = await price();
+        return p.priceNanoUsd === "80000000" ? p : undefined;
+      },
+      90_000,
+      "price settled at 0.08",
+    );
     for (let i = 0; i < VALIDATORS; i++) process.kill(net.pid("price-feeder", i), "SIGTERM");
     // Readings age out after 30 s (empty extensions), then the chain calls the price stale after 30 s more.
     const stale = await waitFor(
