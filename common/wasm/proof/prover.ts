@@ -42,7 +42,7 @@ import {
   TYPES_DEPTH,
   typeLevels,
 } from "./stepState.js";
-import type { Regs } from "./stepTypes.js";
+import { regsOf } from "./stepTypes.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -256,18 +256,7 @@ export class StepProver {
         return caller;
       },
     };
-    const r: Regs = {
-      status: s.status,
-      steps: s.steps,
-      fuelLeft: s.fuelLeft,
-      func: s.func,
-      pc: s.pc,
-      base: s.base,
-      sp: s.sp,
-      memPages: s.memPages,
-      memMax: s.memMax,
-      depth: s.depth,
-    };
+    const r = regsOf(s);
     step(r, ctx, this.costTab, this.costs, this.machine.limits);
     const code = f.compiled.code;
     const pre = m.stack;

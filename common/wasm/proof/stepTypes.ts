@@ -13,3 +13,19 @@ export interface Regs {
   /** Effective memory maximum in pages (declared maximum capped by the limit). */
   memMax: number;
 }
+
+/** A fresh register set copied from the clear fields of a step state (step() mutates it). */
+export function regsOf(s: Readonly<Regs>): Regs {
+  return {
+    status: s.status,
+    steps: s.steps,
+    fuelLeft: s.fuelLeft,
+    func: s.func,
+    pc: s.pc,
+    base: s.base,
+    sp: s.sp,
+    memPages: s.memPages,
+    memMax: s.memMax,
+    depth: s.depth,
+  };
+}

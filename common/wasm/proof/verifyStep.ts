@@ -45,7 +45,7 @@ import {
   tableLeaf,
   valueLeaf,
 } from "./stepState.js";
-import type { Regs } from "./stepTypes.js";
+import { regsOf } from "./stepTypes.js";
 
 const leafOf = (v: Value | undefined): Hash => (v === undefined ? EMPTY_LEAF : valueLeaf(v));
 
@@ -370,18 +370,7 @@ export function verifyStep(
     tab = costTable(costs);
     costCache.set(costs, tab);
   }
-  const r: Regs = {
-    status: s.status,
-    steps: s.steps,
-    fuelLeft: s.fuelLeft,
-    func: s.func,
-    pc: s.pc,
-    base: s.base,
-    sp: s.sp,
-    memPages: s.memPages,
-    memMax: s.memMax,
-    depth: s.depth,
-  };
+  const r = regsOf(s);
   step(r, ctx, tab, costs, limits);
   function postTables(): Hash {
     for (const [i, t] of tableViews) tablesTree.set(i, tableLeaf(t.size, t.max, t.elems.root()));
