@@ -20,6 +20,7 @@ import { openEnvelope } from "../../node-agent/da/events/envelope.js";
 import { createDALayer } from "../../node-agent/da/replay/createDALayer.js";
 import { loadOrCreateIdentity } from "../../node-agent/storage/identity.js";
 import { type Localnet, startLocalnet, waitFor } from "../support/localnet.js";
+import { startUrlProcess } from "../support/process.js";
 
 const run = promisify(execFile);
 const root = projectRoot();
@@ -49,22 +50,8 @@ const account = (name: string) => {
 };
 
 /** Starts a long-running process and resolves with the URL it prints after `marker`. */
-function startProcess(args: string[], marker: RegExp, log: string[]): Promise<{ proc: ChildProcess; url: string }> {
-  const proc = spawn("node", args, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(proc);
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      log.push(d.toString());
-      const m = marker.exec(out);
-      if (m) resolve({ proc, url: m[1]! });
-    };
-    proc.stdout!.on("data", onData);
-    proc.stderr!.on("data", (d: Buffer) => log.push(d.toString()));
-    proc.once("exit", (c) => reject(new Error(`${args[0]} exited ${c}: ${log.join("")}`)));
-  });
-}
+const startProcess = (args: string[], marker: RegExp, log: string[]) =>
+  startUrlProcess(args, marker, { cwd: root, log, children });
 
 async function balance(address: string): Promise<bigint> {
   const r = await cliJson("query", "bank", "balances", address);

@@ -12,6 +12,7 @@ import { StargateClient } from "@cosmjs/stargate";
 import { projectRoot } from "../../common/paths.js";
 import { loadOrCreateIdentity } from "../../node-agent/storage/identity.js";
 import { type Localnet, startLocalnet, waitFor } from "./localnet.js";
+import { startUrlProcess } from "./process.js";
 
 const run = promisify(execFile);
 export const root = projectRoot();
@@ -94,8 +95,7 @@ export async function startComputeNet(): Promise<ComputeNet> {
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, "operator.mnemonic"), account(`operator${i}`).mnemonic, { mode: 0o600 });
         const log: string[] = [];
-        const proc = spawn(
-          "node",
+        const { url } = await startUrlProcess(
           [
             bins.member,
             "serve",
@@ -113,20 +113,9 @@ export async function startComputeNet(): Promise<ComputeNet> {
             "300",
             ...da,
           ],
-          { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+          /listening on (http:\/\/\S+)/,
+          { cwd: root, log, children },
         );
-        children.push(proc);
-        const url = await new Promise<string>((resolve, reject) => {
-          let out = "";
-          proc.stdout!.on("data", (d: Buffer) => {
-            out += d.toString();
-            log.push(d.toString());
-            const m = /listening on (http:\/\/\S+)/.exec(out);
-            if (m) resolve(m[1]!);
-          });
-          proc.stderr!.on("data", (d: Buffer) => log.push(d.toString()));
-          proc.once("exit", (c) => reject(new Error(`committee member ${i} exited ${c}: ${log.join("")}`)));
-        });
         return { dir, url, log };
       }),
     );
