@@ -84,7 +84,8 @@ export async function verifyComputeEvidence(
   if (node.status !== NodeStatus.NODE_STATUS_ACTIVE) refuse(`node is not Active (${node.statusReason || node.status})`);
   if (node.operator === spec.submitter) refuse("self-dealing: the node's operator submitted the workload");
   // The coordinator's word is not enough: without its own view of DA a member signs no compute receipt.
-  if (!workloads) return refuse("this member has no DA view of workload records (start it with --da)");
+  if (!workloads)
+    return refuse("this member has no DA view of workload records (start it with --da and --coordinator)");
   const recordProblem = await workloadRecordProblem(toHex(id), result, workloads.records, workloads.chain);
   if (recordProblem) refuse(`workload record: ${recordProblem}`);
   return {
