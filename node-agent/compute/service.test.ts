@@ -82,16 +82,18 @@ function spec(over: Partial<WorkloadSpec> = {}): WorkloadSpec {
 const subBytes = (s: WorkloadSpec, at = NOW) => WorkloadSubmission.encode(signSubmission(s, user, at)).finish();
 
 let published: DAEventInput[];
-function service(chain = fakeChain()) {
+function service(chain = fakeChain(), o: { now?: () => number; maxWorkloads?: number } = {}) {
   published = [];
   const svc = new ComputeService({
+    ...(o.maxWorkloads !== undefined ? { maxWorkloads: o.maxWorkloads } : {}),
     chain,
     registeredNodes: () => nodes.map((n) => toHex(n.publicKey)),
     publish: async (evs) => {
       published.push(...evs);
       return BigInt(published.length);
     },
-    nowMs: () => NOW,
+    nowMs: o.now ?? (() => NOW),
+    heartbeatMaxAgeMs: 3_600_000,
   });
   for (const [i, n] of nodes.entries()) svc.heartbeat(encodeHb(n, i));
   return svc;
@@ -213,6 +215,48 @@ describe("compute service (coordinator side)", () => {
     await expect(svc.submit(new Uint8Array(5000))).rejects.toThrow(/"submission"/);
     await expect(svc.submit(Uint8Array.of(0xff, 0xff))).rejects.toThrow(/"submission"/);
     expect(published).toEqual([]);
+  });
+
+  it("replay protection is bounded: used signatures expire with their submission's validity; a replay after pruning is still refused", async () => {
+    let now = NOW;
+    const svc = service(fakeChain(), { now: () => now, maxWorkloads: 1 });
+    const s1 = spec({ name: "first" });
+    const first = subBytes(s1);
+    const a = await svc.submit(first);
+    await svc.result(
+      a.jobId,
+      await runOn(
+        nodes.findIndex((n) => toHex(n.publicKey) === a.nodes[0]),
+        s1,
+      ),
+    );
+    expect(svc.usedSignatures).toBe(1);
+    // Past its validity (signed_at + 60 s): the next submission prunes it, and evicts the finished first job.
+    now = NOW + 61_000;
+    await svc.submit(subBytes(spec({ name: "second" }), now));
+    expect(svc.usedSignatures).toBe(1);
+    expect(() => svc.status(a.jobId)).toThrow(/no workload/);
+    // The pruned signature's submission replayed: still refused (it is no longer fresh), nothing published.
+    const before = published.length;
+    await expect(svc.submit(first)).rejects.toThrow(/"signed_at_ms"/);
+    expect(published).toHaveLength(before);
+  });
+
+  it("a signature is used once while valid, even after its job left memory", async () => {
+    const svc = service(fakeChain(), { maxWorkloads: 1 });
+    const s1 = spec({ name: "once" });
+    const bytes = subBytes(s1);
+    const a = await svc.submit(bytes);
+    await svc.result(
+      a.jobId,
+      await runOn(
+        nodes.findIndex((n) => toHex(n.publicKey) === a.nodes[0]),
+        s1,
+      ),
+    );
+    await svc.submit(subBytes(spec({ name: "pushes-it-out" })));
+    expect(() => svc.status(a.jobId)).toThrow(/no workload/);
+    await expect(svc.submit(bytes)).rejects.toThrow(/"signature": already used/);
   });
 
   it("refuses results from a node the workload is not scheduled on, and forged results", async () => {
