@@ -52,7 +52,7 @@ export const deploy: Command = {
     };
     const moduleCid = await upload(w.modulePath, "module");
     const inputCid = w.inputPath && w.input.length > 0 ? await upload(w.inputPath, "input") : "";
-    stage("sign and submit");
+    stage("sign and submit the workload");
     const ws = buildWorkloadSpec(spec, {
       chainId,
       submitter: key.address,
@@ -64,13 +64,26 @@ export const deploy: Command = {
       inputHash: sha256(inputCid ? w.input : new Uint8Array(0)),
     });
     const sub = await client.submit(WorkloadSubmission.encode(signSubmission(ws, key)).finish());
+    stage(
+      `scheduled on ${sub.nodes.length} node(s) at DA height ${sub.daHeight}${sub.existing ? " (already deployed)" : ""}`,
+    );
     let state = "pending";
     let status: Awaited<ReturnType<ComputeClient["status"]>> | undefined;
     if (values.wait) {
-      stage(`waiting for ${sub.nodes.length} node(s)`);
       const deadline = Date.now() + Number(values["wait-timeout-ms"] ?? 300_000);
       for (;;) {
         status = await client.status(sub.jobId);
+        // One line per state change: pending → running → completed | failed.
+        if (status.state !== state)
+          stage(
+            status.state === "running"
+              ? `running on ${sub.nodes.length} node(s)`
+              : status.state === "completed"
+                ? `completed: output ${status.outputCid}`
+                : status.state === "failed"
+                  ? `failed: ${status.reason ?? "unknown reason"}`
+                  : status.state,
+          );
         state = status.state;
         if (state === "completed" || state === "failed" || Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 500));
