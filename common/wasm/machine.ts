@@ -72,8 +72,8 @@ export class Machine {
   peakMemory = 0;
   /** Elements in all tables created by this machine (bounded by limits.tableElements). */
   tableElementsTotal = 0;
-  /** Results count of the current invocation. */
-  private resultArity = 0;
+  /** Results count of the current invocation (saved and restored by snapshot.ts). */
+  resultArity = 0;
 
   constructor(limits: Partial<ExecLimits> = {}, costs: FuelCosts = DEFAULT_FUEL_COSTS) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
