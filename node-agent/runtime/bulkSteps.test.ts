@@ -328,7 +328,7 @@ describe("one-step proofs of piece steps", () => {
       expect(o.pieces, `${name}(${args})`).toBe(wantPieces - 1);
       expect(o.maxSize, `${name}(${args})`).toBeLessThanOrEqual(MAX_STEP_PROOF_BYTES);
     }
-  });
+  }, 120_000);
 
   it("every step of table.fill / overlapping table.copy of 5,000 elements verifies", () => {
     for (const [name, args] of [
@@ -341,7 +341,7 @@ describe("one-step proofs of piece steps", () => {
       expect(o.pieces, `${name}(${args})`).toBe(Math.ceil(5000 / DEFAULT_LIMITS.bulkElems) - 1);
       expect(o.maxSize, `${name}(${args})`).toBeLessThanOrEqual(MAX_STEP_PROOF_BYTES);
     }
-  });
+  }, 120_000);
 
   it("an out-of-bounds large copy: the trapping step verifies too", () => {
     const len = PAGES * 64 * KiB;
