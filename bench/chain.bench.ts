@@ -2,7 +2,7 @@
  * @module `npm run bench -- chain`: sustained MsgSend throughput through a real 4-validator localnet,
  * broadcast→commit latency, and the app's own CPU per tx beside one secp256k1 verification.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -11,50 +11,17 @@ import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/a
 import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { createApp } from "../app/buildApp.js";
 import { ChainStore } from "../chain-app/store/index.js";
-import { sha256Native, toHex } from "../common/hash.js";
+import { sha256Native } from "../common/hash.js";
 import { keyFromMnemonic } from "../common/mnemonic.js";
 import { secp256k1KeyPair, secp256k1Sign, secp256k1Verify, secp256k1VerifyNoble } from "../common/secp256k1.js";
 import { buildGenesis } from "../genesis/builder.js";
-import { latestHeight, rpc, startLocalnet, waitFor } from "../test/support/localnet.js";
+import { startLocalnet } from "../test/support/localnet.js";
 import { addressOf, buildTx, sendMsg } from "../test/support/txBuilder.js";
+import { accountNumber, jsonRpc, runLoad } from "./chainLoad.js";
+import { runVsSimd } from "./peers/simd/compare.js";
 import { writeBenchSection } from "./report.js";
 
 const CHAIN_FEE = [{ denom: "unusa", amount: "5000" }];
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function procCpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-async function jsonRpc(url: string, method: string, params: Record<string, unknown>): Promise<any> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await res.json()) as { result?: any; error?: any };
-  if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
-  return body.result;
-}
-
-async function accountNumber(url: string, address: string): Promise<bigint> {
-  const r = await jsonRpc(url, "abci_query", {
-    path: "/cosmos.auth.v1beta1.Query/Account",
-    data: Buffer.from(QueryAccountRequest.encode({ address }).finish()).toString("hex"),
-  });
-  const value = Buffer.from(r.response.value, "base64");
-  return BaseAccount.decode(QueryAccountResponse.decode(value).account!.value).accountNumber;
-}
 
 /** The app alone, in process: CPU for CheckTx + FinalizeBlock per tx, and one secp256k1 verify. */
 export function measureAppCpu(txCount: number): {
@@ -153,6 +120,12 @@ export function measureAppCpu(txCount: number): {
 }
 
 export async function run(args: string[]): Promise<void> {
+  const vs = args[args.indexOf("--vs") + 1];
+  if (args.includes("--vs")) {
+    if (vs !== "simd") throw new Error(`chain --vs: only "simd" is known, not ${vs}`);
+    await runVsSimd(args);
+    return;
+  }
   const total = Number(args.find((a) => a.startsWith("--txs="))?.slice(6) ?? 20000);
   const senderCount = 200;
   console.log("measuring in-process app CPU per tx…");
@@ -186,106 +159,32 @@ export async function run(args: string[]): Promise<void> {
     const funded = await jsonRpc(urls[0]!, "broadcast_tx_commit", { tx: Buffer.from(fundTx).toString("base64") });
     if (funded.check_tx.code !== 0 || funded.tx_result.code !== 0)
       throw new Error(`funding failed: ${funded.check_tx.log} ${funded.tx_result?.log}`);
-    const nums = await Promise.all(senders.map((k) => accountNumber(urls[0]!, addressOf(k))));
-
-    console.log(`signing ${total} txs ahead…`);
-    const perSender = Math.ceil(total / senderCount);
-    const txs: { b64: string; hash: string }[] = [];
-    for (let s = 0; s < perSender; s++) {
-      for (const [i, k] of senders.entries()) {
-        if (txs.length >= total) break;
-        const tx = buildTx({
-          key: k,
-          chainId,
-          accountNumber: nums[i]!,
-          sequence: BigInt(s),
-          msgs: [sendMsg(addressOf(k), faucetAcc.address, 1n)],
-          fee: CHAIN_FEE,
-          gasLimit: 200_000n,
-        });
-        txs.push({ b64: Buffer.from(tx).toString("base64"), hash: toHex(sha256Native(tx)).toUpperCase() });
-      }
-    }
-
-    const sentAt = new Map<string, number>();
-    const committedAt = new Map<string, number>();
-    let failed = 0;
-    let stopPolling = false;
-    let nextHeight = (await latestHeight(urls[0]!)) + 1;
-    const poller = (async () => {
-      while (!stopPolling) {
-        const h = await latestHeight(urls[0]!);
-        for (; nextHeight <= h; nextHeight++) {
-          const b = await rpc(urls[0]!, "block", { height: String(nextHeight) });
-          const now = performance.now();
-          for (const t of b.block.data.txs as string[])
-            committedAt.set(toHex(sha256Native(Buffer.from(t, "base64"))).toUpperCase(), now);
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
-
-    console.log(`broadcasting ${txs.length} txs round-robin to ${urls.length} validators…`);
-    const roles = urls.flatMap((_, i) => [
-      { role: "cometbft", pid: net.pid("cometbft", i) },
-      { role: "dsdnd", pid: net.pid("dsdnd", i) },
-    ]);
-    const cpuBefore = roles.map((r) => procCpuSeconds(r.pid));
-    const selfBefore = process.cpuUsage();
-    const t0 = performance.now();
-    // One worker per group of senders, each sender always to the same validator and in sequence
-    // order, as a real wallet does (a later sequence sent to another node first would be refused).
-    const WORKERS = 32;
-    const bySender = new Map<number, typeof txs>();
-    txs.forEach((t, i) => {
-      const s = i % senderCount;
-      bySender.set(s, [...(bySender.get(s) ?? []), t]);
+    console.log(`signing ${total} txs ahead and broadcasting them round-robin to ${urls.length} validators…`);
+    const r = await runLoad({
+      urls,
+      chainId,
+      senders,
+      prefix: "nusa",
+      denom: "unusa",
+      recipient: faucetAcc.address,
+      total,
+      fee: CHAIN_FEE,
+      processes: urls.flatMap((_, i) => [
+        { role: "cometbft", pid: net.pid("cometbft", i) },
+        { role: "dsdnd", pid: net.pid("dsdnd", i) },
+      ]),
     });
-    const worker = async (w: number) => {
-      const mine = [...bySender.keys()].filter((s) => s % WORKERS === w);
-      for (let round = 0; round < perSender; round++) {
-        for (const s of mine) {
-          const tx = bySender.get(s)![round];
-          if (!tx) continue;
-          sentAt.set(tx.hash, performance.now());
-          try {
-            const r = await jsonRpc(urls[s % urls.length]!, "broadcast_tx_sync", { tx: tx.b64 });
-            if (r.code !== 0) {
-              failed++;
-              if (failed <= 3) console.log(`refused: code ${r.code} ${r.log}`);
-            }
-          } catch (e) {
-            failed++;
-            if (failed <= 3) console.log(`broadcast error: ${(e as Error).message}`);
-          }
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)));
-    const tSent = performance.now();
-    await waitFor(async () => committedAt.size >= txs.length - failed, 300_000, "all txs to commit").catch(
-      () => undefined,
-    );
-    stopPolling = true;
-    await poller;
-    const cpuAfter = roles.map((r) => procCpuSeconds(r.pid));
-    const selfCpu = process.cpuUsage(selfBefore);
-    const cpuOf = (role: string) =>
-      roles.reduce((sum, r, i) => (r.role === role ? sum + (cpuAfter[i]! - cpuBefore[i]!) : sum), 0);
-    const committed = txs.filter((t) => committedAt.has(t.hash));
-    const tLast = Math.max(...committed.map((t) => committedAt.get(t.hash)!));
-    const latencies = committed.map((t) => committedAt.get(t.hash)! - sentAt.get(t.hash)!).sort((a, b) => a - b);
-    const tps = committed.length / ((tLast - t0) / 1000);
+    const per = (s: number) => ((s * 1e6) / Math.max(1, r.committed)).toFixed(0);
     const body = `
 | figure | value |
 | --- | --- |
 | validators | 4 (4 cometbft v0.38.26 + 4 dsdnd on the same machine), timeout_commit 1 s |
-| transactions | ${txs.length} MsgSend from ${senderCount} distinct senders, signed ahead; ${committed.length} committed, ${failed} refused at broadcast |
-| broadcast rate (client side) | ${(txs.length / ((tSent - t0) / 1000)).toFixed(0)} tx/s |
-| **sustained throughput** | **${tps.toFixed(0)} tx/s** (first broadcast → last commit) |
-| broadcast → commit latency | p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms |
+| transactions | ${r.sent} MsgSend from ${senderCount} distinct senders, signed ahead; ${r.committed} committed, ${r.failed} refused at broadcast |
+| broadcast rate (client side) | ${r.broadcastTps.toFixed(0)} tx/s |
+| **sustained throughput** | **${r.tps.toFixed(0)} tx/s** (first broadcast → last commit) |
+| broadcast → commit latency | p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms |
 | app CPU per tx (in process, one node) | ${cpu.perTxUs.toFixed(0)} µs = CheckTx ${cpu.checkUs.toFixed(0)} µs + FinalizeBlock ${cpu.finalizeUs.toFixed(0)} µs |
-| CPU used during the run, per committed tx | all 4 cometbft ${((cpuOf("cometbft") * 1e6) / Math.max(1, committed.length)).toFixed(0)} µs, all 4 dsdnd ${((cpuOf("dsdnd") * 1e6) / Math.max(1, committed.length)).toFixed(0)} µs, load client ${((selfCpu.user + selfCpu.system) / Math.max(1, committed.length)).toFixed(0)} µs |
+| CPU used during the run, per committed tx | all 4 cometbft ${per(r.cpu.cometbft ?? 0)} µs, all 4 dsdnd ${per(r.cpu.dsdnd ?? 0)} µs, load client ${per(r.clientCpuS)} µs |
 | one secp256k1 verification, same run | ${cpu.verifyUs.toFixed(0)} µs with OpenSSL (what the app uses); ${cpu.nobleUs.toFixed(0)} µs with noble (pure JS) |
 
 Every tx is checked by all four validators' CheckTx (the mempool gossips it) and executed by all four in

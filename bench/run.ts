@@ -9,7 +9,9 @@ const available = readdirSync(here)
   .map((f) => f.replace(/\.bench\.js$/, ""))
   .sort();
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+// Options and their values (`--vs simd`) are the benchmark's, not benchmark names.
+const argv = process.argv.slice(2);
+const wanted = argv.filter((a, i) => !a.startsWith("-") && argv[i - 1] !== "--vs");
 if (wanted.length === 0 || wanted.includes("--help")) {
   console.log(`usage: npm run bench -- <name>|all\navailable: ${available.join(", ") || "(none yet)"}`);
   process.exit(wanted.length === 0 ? 1 : 0);

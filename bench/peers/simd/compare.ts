@@ -1,0 +1,156 @@
+/** @module `npm run bench -- chain --vs simd`: DSDN's chain and the Cosmos SDK v0.50 simd under the same MsgSend load, side by side. */
+import { loadavg } from "node:os";
+import { sha256Native } from "../../../common/hash.js";
+import { keyFromMnemonic } from "../../../common/mnemonic.js";
+import { pubKeyToAddress, secp256k1KeyPair } from "../../../common/secp256k1.js";
+import { startLocalnet } from "../../../test/support/localnet.js";
+import { buildTx, sendMsg } from "../../../test/support/txBuilder.js";
+import { accountNumber, jsonRpc, type LoadResult, runLoad } from "../../chainLoad.js";
+import { writeBenchSection } from "../../report.js";
+import { buildSimd, SIMD_DENOM, SIMD_PREFIX, startSimdNet } from "./net.js";
+
+const SENDERS = 200;
+const TIMEOUT_COMMIT = "1s";
+const FEE_AMOUNT = "5000";
+
+function senderKeys(tag: string) {
+  return Array.from({ length: SENDERS }, (_, i) =>
+    secp256k1KeyPair(sha256Native(new TextEncoder().encode(`vs-simd-${tag}-${i}`))),
+  );
+}
+
+async function dsdnRun(validators: number, total: number, tag: string): Promise<LoadResult> {
+  const net = await startLocalnet({ validators, timeoutCommit: TIMEOUT_COMMIT, services: "chain" });
+  try {
+    const urls = net.rpcUrls;
+    const chainId = net.env.CHAIN_ID as string;
+    const faucetAcc = net.accounts.find((a) => a.name === "faucet")!;
+    const senders = senderKeys(tag);
+    const fundTx = buildTx({
+      key: keyFromMnemonic(faucetAcc.mnemonic),
+      chainId,
+      accountNumber: await accountNumber(urls[0]!, faucetAcc.address),
+      sequence: 0n,
+      msgs: senders.map((k) => sendMsg(faucetAcc.address, pubKeyToAddress(k.publicKey), 1_000_000_000n)),
+      gasLimit: 20_000_000n,
+      fee: [{ denom: "unusa", amount: "500000" }],
+    });
+    const funded = await jsonRpc(urls[0]!, "broadcast_tx_commit", { tx: Buffer.from(fundTx).toString("base64") });
+    if (funded.check_tx.code !== 0 || funded.tx_result.code !== 0)
+      throw new Error(`funding failed: ${funded.check_tx.log} ${funded.tx_result?.log}`);
+    return await runLoad({
+      urls,
+      chainId,
+      senders,
+      prefix: "nusa",
+      denom: "unusa",
+      recipient: faucetAcc.address,
+      total,
+      fee: [{ denom: "unusa", amount: FEE_AMOUNT }],
+      processes: urls.flatMap((_, i) => [
+        { role: "cometbft", pid: net.pid("cometbft", i) },
+        { role: "app", pid: net.pid("dsdnd", i) },
+      ]),
+    });
+  } finally {
+    await net.stop();
+  }
+}
+
+async function simdRun(simd: string, validators: number, total: number, tag: string): Promise<LoadResult> {
+  const senders = senderKeys(tag);
+  const addrs = senders.map((k) => pubKeyToAddress(k.publicKey, SIMD_PREFIX));
+  const net = await startSimdNet({
+    simd,
+    validators,
+    timeoutCommit: TIMEOUT_COMMIT,
+    funded: addrs,
+    balance: 1_000_000_000n,
+    minGasPrice: `0.025${SIMD_DENOM}`,
+  });
+  try {
+    return await runLoad({
+      urls: net.rpcUrls,
+      chainId: net.chainId,
+      senders,
+      prefix: SIMD_PREFIX,
+      denom: SIMD_DENOM,
+      recipient: addrs[0]!,
+      total,
+      fee: [{ denom: SIMD_DENOM, amount: FEE_AMOUNT }],
+      processes: net.rpcUrls.flatMap((_, i) => [
+        { role: "cometbft", pid: net.pid("cometbft", i) },
+        { role: "app", pid: net.pid("simd", i) },
+      ]),
+    });
+  } finally {
+    await net.stop();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+interface Summary {
+  tps: number;
+  appMsPerTx: number;
+  cometMsPerTx: number;
+  p50Ms: number;
+  committed: string;
+}
+
+function summarise(rs: LoadResult[]): Summary {
+  return {
+    tps: median(rs.map((r) => r.tps)),
+    appMsPerTx: median(rs.map((r) => ((r.cpu.app ?? 0) * 1000) / Math.max(1, r.committed))),
+    cometMsPerTx: median(rs.map((r) => ((r.cpu.cometbft ?? 0) * 1000) / Math.max(1, r.committed))),
+    p50Ms: median(rs.map((r) => r.p50Ms)),
+    committed: rs.map((r) => `${r.committed}/${r.sent}`).join(", "),
+  };
+}
+
+export async function runVsSimd(args: string[]): Promise<void> {
+  const total = Number(args.find((a) => a.startsWith("--txs="))?.slice(6) ?? 10_000);
+  const runs = Number(args.find((a) => a.startsWith("--runs="))?.slice(7) ?? 3);
+  const setups = (args.find((a) => a.startsWith("--validators="))?.slice(13) ?? "4,1").split(",").map(Number);
+  console.log("building simd (cached after the first time)…");
+  const simd = buildSimd();
+  const load0 = loadavg()[0]!;
+  const rows: string[] = [];
+  for (const v of setups) {
+    const d: LoadResult[] = [];
+    const s: LoadResult[] = [];
+    for (let r = 0; r < runs; r++) {
+      console.log(`${v} validator(s), run ${r + 1}/${runs}: DSDN…`);
+      d.push(await dsdnRun(v, total, `${v}-${r}`));
+      console.log(JSON.stringify(d.at(-1)));
+      console.log(`${v} validator(s), run ${r + 1}/${runs}: simd…`);
+      s.push(await simdRun(simd, v, total, `${v}-${r}`));
+      console.log(JSON.stringify(s.at(-1)));
+    }
+    const a = summarise(d);
+    const b = summarise(s);
+    const tag = `${v} validator${v > 1 ? "s" : ""}`;
+    rows.push(
+      `| ${tag}, tx/s (median of ${runs}) | ${a.tps.toFixed(0)} | ${b.tps.toFixed(0)} | ${(a.tps / b.tps).toFixed(2)}× |`,
+      `| ${tag}, app CPU per committed tx (all ${v}) | ${a.appMsPerTx.toFixed(2)} ms | ${b.appMsPerTx.toFixed(2)} ms | ${(a.appMsPerTx / b.appMsPerTx).toFixed(2)}× the CPU |`,
+      `| ${tag}, CometBFT CPU per tx (all ${v}) | ${a.cometMsPerTx.toFixed(2)} ms | ${b.cometMsPerTx.toFixed(2)} ms | ${(a.cometMsPerTx / b.cometMsPerTx).toFixed(2)}× |`,
+      `| ${tag}, broadcast → commit p50 | ${(a.p50Ms / 1000).toFixed(2)} s | ${(b.p50Ms / 1000).toFixed(2)} s | |`,
+      `| ${tag}, committed / sent per run | ${a.committed} | ${b.committed} | |`,
+    );
+  }
+  const load1 = loadavg()[0]!;
+  const body = `
+Load: ${total} MsgSend pre-signed from ${SENDERS} senders, broadcast round-robin (\`broadcast_tx_sync\`, 32 client
+workers, each sender always to the same validator); CometBFT v0.38 from \`.tools\` for both, the localnet's
+CometBFT settings for both (\`localNodeConfig\`: timeout_commit ${TIMEOUT_COMMIT}, mempool 20,000, kv indexer), one
+cometbft + one app process per validator over the ABCI socket (\`simd start --with-comet=false --transport socket\`).
+simd: ibc-go v8.8.0 \`testing/simapp\` on cosmos-sdk v0.50.15, built by \`bench/peers/simd/build.sh\`; fee 5000 of
+the gas-price 0.025 denom on both. Load average (1 min) ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end
+(the machine is shared: absolute figures move with it, the ratios less).
+
+| setup | DSDN (TypeScript app) | Cosmos SDK v0.50 \`simd\` (Go) | ratio DSDN/simd |
+| --- | ---: | ---: | ---: |
+${rows.join("\n")}`;
+  writeBenchSection("chain-vs-simd", "Chain Nusantara vs Cosmos SDK simd: MsgSend side by side", body);
+  console.log(body);
+}
