@@ -1,14 +1,19 @@
 /** @module `npm run bench -- chain --vs simd`: DSDN's chain and the Cosmos SDK v0.50 simd under the same MsgSend load, side by side. */
-import { loadavg } from "node:os";
+import { mkdtempSync, readdirSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { sha256Native } from "../../../common/hash.js";
 import { keyFromMnemonic } from "../../../common/mnemonic.js";
 import { pubKeyToAddress, secp256k1KeyPair } from "../../../common/secp256k1.js";
 import { startLocalnet } from "../../../test/support/localnet.js";
 import { buildTx, sendMsg } from "../../../test/support/txBuilder.js";
 import { accountNumber, jsonRpc, type LoadResult, runLoad } from "../../chainLoad.js";
+import { analyseProfile } from "../../profile/stages.js";
 import { writeBenchSection } from "../../report.js";
 import { buildSimd, SIMD_DENOM, SIMD_PREFIX, startSimdNet } from "./net.js";
 
+const here = dirname(fileURLToPath(import.meta.url));
 const SENDERS = 200;
 const TIMEOUT_COMMIT = "1s";
 const FEE_AMOUNT = "5000";
@@ -19,9 +24,23 @@ function senderKeys(tag: string) {
   );
 }
 
-async function dsdnRun(validators: number, total: number, tag: string): Promise<LoadResult> {
-  const net = await startLocalnet({ validators, timeoutCommit: TIMEOUT_COMMIT, services: "chain" });
+export async function dsdnRun(
+  validators: number,
+  total: number,
+  tag: string,
+  profileDir?: string,
+): Promise<LoadResult> {
+  // Profiling: every node process of the localnet writes a V8 CPU profile when it exits (SIGTERM → exit).
+  const env = profileDir
+    ? {
+        NODE_OPTIONS: `--import=${pathToFileURL(join(here, "..", "..", "profile", "exitOnSignal.js")).href}`,
+        DSDN_CPU_PROF_DIR: profileDir,
+      }
+    : undefined;
+  const net = await startLocalnet({ validators, timeoutCommit: TIMEOUT_COMMIT, services: "chain", env });
+  let appPids: number[] = [];
   try {
+    appPids = net.rpcUrls.map((_, i) => net.pid("dsdnd", i));
     const urls = net.rpcUrls;
     const chainId = net.env.CHAIN_ID as string;
     const faucetAcc = net.accounts.find((a) => a.name === "faucet")!;
@@ -38,7 +57,7 @@ async function dsdnRun(validators: number, total: number, tag: string): Promise<
     const funded = await jsonRpc(urls[0]!, "broadcast_tx_commit", { tx: Buffer.from(fundTx).toString("base64") });
     if (funded.check_tx.code !== 0 || funded.tx_result.code !== 0)
       throw new Error(`funding failed: ${funded.check_tx.log} ${funded.tx_result?.log}`);
-    return await runLoad({
+    const r = await runLoad({
       urls,
       chainId,
       senders,
@@ -52,12 +71,43 @@ async function dsdnRun(validators: number, total: number, tag: string): Promise<
         { role: "app", pid: net.pid("dsdnd", i) },
       ]),
     });
+    lastAppPids = appPids;
+    return r;
   } finally {
     await net.stop();
   }
 }
 
-async function simdRun(simd: string, validators: number, total: number, tag: string): Promise<LoadResult> {
+export let lastAppPids: number[] = [];
+
+/** Per-stage CPU of the dsdnd processes of one profiled run, in µs per committed tx (all validators summed). */
+export function profileTable(dir: string, pids: number[], committed: number): string {
+  const files = readdirSync(dir).filter((f) => pids.some((pid) => f === `${pid}.cpuprofile`));
+  const sum = new Map<string, number>();
+  let total = 0;
+  let top: string[] = [];
+  for (const f of files) {
+    const a = analyseProfile(join(dir, f));
+    for (const r of a.rows) sum.set(r.stage, (sum.get(r.stage) ?? 0) + r.ms);
+    total += a.totalMs;
+    if (top.length === 0) top = a.top;
+  }
+  const rows = [...sum.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(
+      ([stage, ms]) =>
+        `| ${stage} | ${((ms * 1000) / Math.max(1, committed)).toFixed(0)} µs | ${((100 * ms) / total).toFixed(1)}% |`,
+    );
+  return `Profile of ${files.length} dsdnd process(es) (\`node --cpu-prof\`, one extra run not counted above; ${committed} txs committed):
+
+| stage | CPU per committed tx (all validators) | share |
+| --- | ---: | ---: |
+${rows.join("\n")}
+
+Hottest functions (self time, validator 0): ${top.map((t) => `\`${t}\``).join("; ")}.`;
+}
+
+export async function simdRun(simd: string, validators: number, total: number, tag: string): Promise<LoadResult> {
   const senders = senderKeys(tag);
   const addrs = senders.map((k) => pubKeyToAddress(k.publicKey, SIMD_PREFIX));
   const net = await startSimdNet({
@@ -116,6 +166,8 @@ export async function runVsSimd(args: string[]): Promise<void> {
   const simd = buildSimd();
   const load0 = loadavg()[0]!;
   const rows: string[] = [];
+  const profiles: string[] = [];
+  const profile = args.includes("--profile");
   for (const v of setups) {
     const d: LoadResult[] = [];
     const s: LoadResult[] = [];
@@ -126,6 +178,12 @@ export async function runVsSimd(args: string[]): Promise<void> {
       console.log(`${v} validator(s), run ${r + 1}/${runs}: simd…`);
       s.push(await simdRun(simd, v, total, `${v}-${r}`));
       console.log(JSON.stringify(s.at(-1)));
+    }
+    if (profile) {
+      const dir = mkdtempSync(join(tmpdir(), "dsdn-prof-"));
+      console.log(`${v} validator(s): one profiled DSDN run (profiles in ${dir})…`);
+      const pr = await dsdnRun(v, total, `${v}-prof`, dir);
+      profiles.push(`**${v} validator${v > 1 ? "s" : ""}.** ${profileTable(dir, lastAppPids, pr.committed)}`);
     }
     const a = summarise(d);
     const b = summarise(s);
@@ -150,7 +208,9 @@ the gas-price 0.025 denom on both. Load average (1 min) ${load0.toFixed(1)} at t
 
 | setup | DSDN (TypeScript app) | Cosmos SDK v0.50 \`simd\` (Go) | ratio DSDN/simd |
 | --- | ---: | ---: | ---: |
-${rows.join("\n")}`;
+${rows.join("\n")}
+
+${profiles.join("\n\n")}`;
   writeBenchSection("chain-vs-simd", "Chain Nusantara vs Cosmos SDK simd: MsgSend side by side", body);
   console.log(body);
 }
