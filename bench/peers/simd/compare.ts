@@ -168,6 +168,26 @@ export async function runVsSimd(args: string[]): Promise<void> {
   const rows: string[] = [];
   const profiles: string[] = [];
   const profile = args.includes("--profile");
+  // Written after every setup, so a run cut short still leaves its figures.
+  const write = () => {
+    const load1 = loadavg()[0]!;
+    const body = `
+Load: ${total} MsgSend pre-signed from ${SENDERS} senders, broadcast round-robin (\`broadcast_tx_sync\`, 32 client
+workers, each sender always to the same validator); CometBFT v0.38 from \`.tools\` for both, the localnet's
+CometBFT settings for both (\`localNodeConfig\`: timeout_commit ${TIMEOUT_COMMIT}, mempool 20,000, kv indexer), one
+cometbft + one app process per validator over the ABCI socket (\`simd start --with-comet=false --transport socket\`).
+simd: ibc-go v8.8.0 \`testing/simapp\` on cosmos-sdk v0.50.15, built by \`bench/peers/simd/build.sh\`; fee 5000 of
+the gas-price 0.025 denom on both. Load average (1 min) ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end
+(the machine is shared: absolute figures move with it, the ratios less).
+
+| setup | DSDN (TypeScript app) | Cosmos SDK v0.50 \`simd\` (Go) | ratio DSDN/simd |
+| --- | ---: | ---: | ---: |
+${rows.join("\n")}
+
+${profiles.join("\n\n")}`;
+    writeBenchSection("chain-vs-simd", "Chain Nusantara vs Cosmos SDK simd: MsgSend side by side", body);
+    console.log(body);
+  };
   for (const v of setups) {
     const d: LoadResult[] = [];
     const s: LoadResult[] = [];
@@ -195,22 +215,6 @@ export async function runVsSimd(args: string[]): Promise<void> {
       `| ${tag}, broadcast → commit p50 | ${(a.p50Ms / 1000).toFixed(2)} s | ${(b.p50Ms / 1000).toFixed(2)} s | |`,
       `| ${tag}, committed / sent per run | ${a.committed} | ${b.committed} | |`,
     );
+    write();
   }
-  const load1 = loadavg()[0]!;
-  const body = `
-Load: ${total} MsgSend pre-signed from ${SENDERS} senders, broadcast round-robin (\`broadcast_tx_sync\`, 32 client
-workers, each sender always to the same validator); CometBFT v0.38 from \`.tools\` for both, the localnet's
-CometBFT settings for both (\`localNodeConfig\`: timeout_commit ${TIMEOUT_COMMIT}, mempool 20,000, kv indexer), one
-cometbft + one app process per validator over the ABCI socket (\`simd start --with-comet=false --transport socket\`).
-simd: ibc-go v8.8.0 \`testing/simapp\` on cosmos-sdk v0.50.15, built by \`bench/peers/simd/build.sh\`; fee 5000 of
-the gas-price 0.025 denom on both. Load average (1 min) ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end
-(the machine is shared: absolute figures move with it, the ratios less).
-
-| setup | DSDN (TypeScript app) | Cosmos SDK v0.50 \`simd\` (Go) | ratio DSDN/simd |
-| --- | ---: | ---: | ---: |
-${rows.join("\n")}
-
-${profiles.join("\n\n")}`;
-  writeBenchSection("chain-vs-simd", "Chain Nusantara vs Cosmos SDK simd: MsgSend side by side", body);
-  console.log(body);
 }

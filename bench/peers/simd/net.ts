@@ -42,7 +42,7 @@ export async function startSimdNet(o: {
   balance: bigint;
   minGasPrice: string;
 }): Promise<SimdNet> {
-  const cometbft = join(root, ".tools", "cometbft");
+  const cometbft = join(root, ".tools", "cometbft", "bin", "cometbft");
   const dir = mkdtempSync(join(tmpdir(), "simd-net-"));
   const base = await freePortBlock();
   const chainId = "simd-bench-1";
