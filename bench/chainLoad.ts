@@ -98,12 +98,23 @@ export async function runLoad(o: {
   const committedAt = new Map<string, number>();
   let failed = 0;
   let stopPolling = false;
-  let nextHeight = (await latestHeight(urls[0]!)) + 1;
+  // CometBFT's RPC may close a kept-alive connection under load ("other side closed"): retry, it is transient.
+  const retry = async <T>(f: () => Promise<T>): Promise<T> => {
+    for (let i = 0; ; i++) {
+      try {
+        return await f();
+      } catch (e) {
+        if (i >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  };
+  let nextHeight = (await retry(() => latestHeight(urls[0]!))) + 1;
   const poller = (async () => {
     while (!stopPolling) {
-      const h = await latestHeight(urls[0]!);
+      const h = await retry(() => latestHeight(urls[0]!));
       for (; nextHeight <= h; nextHeight++) {
-        const b = await rpc(urls[0]!, "block", { height: String(nextHeight) });
+        const b = await retry(() => rpc(urls[0]!, "block", { height: String(nextHeight) }));
         const now = performance.now();
         for (const t of (b.block.data.txs ?? []) as string[])
           committedAt.set(toHex(sha256Native(Buffer.from(t, "base64"))).toUpperCase(), now);
