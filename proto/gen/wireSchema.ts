@@ -26,6 +26,8 @@ export const dsdnWireSchemas: Readonly<Record<string, Readonly<Record<number, st
   "dsdn.committee.v1.MsgSubmitDkgResultResponse": { 1: "bytes" },
   "dsdn.committee.v1.MsgSubmitEpochSeed": { 1: "bytes", 2: "varint", 3: "bytes" },
   "dsdn.committee.v1.MsgSubmitEpochSeedResponse": { 1: "bytes" },
+  "dsdn.committee.v1.PreprocessRequest": { 1: "bytes", 2: "varint", 3: "bytes", 4: "varint", 5: "bytes", 6: "varint", 7: "bytes" },
+  "dsdn.committee.v1.PreprocessResponse": { 1: ".dsdn.committee.v1.SignCommitment" },
   "dsdn.committee.v1.QueryCandidatesRequest": {},
   "dsdn.committee.v1.QueryCandidatesResponse": { 1: ".dsdn.committee.v1.Candidate" },
   "dsdn.committee.v1.QueryCommitteeRequest": { 1: "varint" },

@@ -148,7 +148,14 @@ describe("RFC 9591 E.1 FROST(Ed25519, SHA-512)", () => {
       shares.set(i, { verifyingShare, share: s });
     }
     expect(M.verifyShares(ctx, shares)).toBe(true);
-    expect(toHex(M.aggregate(ctx, [...shares.values()].map((s) => s.share)))).toBe(V.sig);
+    expect(
+      toHex(
+        M.aggregate(
+          ctx,
+          [...shares.values()].map((s) => s.share),
+        ),
+      ),
+    ).toBe(V.sig);
     // One altered share: the batch check and the single check both refuse it; the other share still passes.
     const bad = fromHex(V.sigShares[3]!);
     bad[0]! ^= 1;

@@ -135,7 +135,12 @@ export function signShare(
 }
 
 /** One share against its verifying share: z_i·G = D_i + ρ_i·E_i + c·λ_i·Y_i. */
-export function verifyShare(ctx: SigningContext, index: number, verifyingShare: Uint8Array, share: Uint8Array): boolean {
+export function verifyShare(
+  ctx: SigningContext,
+  index: number,
+  verifyingShare: Uint8Array,
+  share: Uint8Array,
+): boolean {
   return verifyShares(ctx, new Map([[index, { verifyingShare, share }]]), false);
 }
 
