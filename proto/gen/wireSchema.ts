@@ -81,7 +81,7 @@ export const dsdnWireSchemas: Readonly<Record<string, Readonly<Record<number, st
   "dsdn.da.v1.QueryParamsRequest": {},
   "dsdn.da.v1.QueryParamsResponse": { 1: "bytes" },
   "dsdn.da.v1.ReceiptIssued": { 1: "bytes", 2: "bytes", 3: "bytes", 4: "bytes", 5: "varint" },
-  "dsdn.da.v1.ReplayCheckpoint": { 1: "varint", 2: "varint", 3: "bytes", 4: ".dsdn.da.v1.ReplayStateSnapshot", 5: "bytes", 6: ".dsdn.da.v1.PublisherCursor", 7: ".dsdn.da.v1.PendingEnvelope", 8: ".dsdn.da.v1.DeleteEntry", 9: ".dsdn.da.v1.CommitteeRotated" },
+  "dsdn.da.v1.ReplayCheckpoint": { 1: "varint", 2: "varint", 3: "bytes", 4: ".dsdn.da.v1.ReplayStateSnapshot", 5: "bytes", 6: ".dsdn.da.v1.PublisherCursor", 7: ".dsdn.da.v1.PendingEnvelope", 8: ".dsdn.da.v1.DeleteEntry", 9: ".dsdn.da.v1.CommitteeRotated", 10: "bytes", 11: "bytes" },
   "dsdn.da.v1.ReplayStateSnapshot": { 1: ".dsdn.da.v1.NodeEntry", 2: ".dsdn.da.v1.NodeStatusEntry", 3: ".dsdn.da.v1.ChunkEntry", 4: ".dsdn.da.v1.ReplicaEntry", 5: ".dsdn.da.v1.DeleteEntry" },
   "dsdn.da.v1.ReplicaAdded": { 1: "bytes", 2: "bytes", 3: "bytes" },
   "dsdn.da.v1.ReplicaEntry": { 1: "bytes", 2: "bytes", 3: "varint", 4: "bytes", 5: "bytes", 6: ".dsdn.da.v1.WriteKey" },
