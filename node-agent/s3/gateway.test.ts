@@ -38,6 +38,8 @@ const account = () => {
 let tmp: string;
 let da: MemoryDA;
 let nodeUrl: string;
+/** Chunk GETs the chunk server answered (manifests included): what a ranged read costs. */
+let chunkGets = 0;
 const master = randomBytes(32);
 const gatewayAcct = account();
 const alice = account();
@@ -109,6 +111,9 @@ beforeAll(async () => {
     identity: await loadOrCreateIdentity(ndir),
     zone: "z",
   });
+  app.addHook("onRequest", async (req) => {
+    if (req.method === "GET" && req.url.startsWith("/chunks/")) chunkGets++;
+  });
   nodeUrl = await app.listen({ port: 0, host: "127.0.0.1" });
   closers.push(() => app.close());
   gw = await startGateway();
@@ -165,6 +170,45 @@ describe("S3 gateway with the AWS SDK", () => {
       new GetObjectCommand({ Bucket: "alice-bucket", Key: "docs/a.bin", Range: "bytes=0-9" }),
     );
     expect(Buffer.from(await still.Body!.transformToByteArray()).equals(body.subarray(0, 10))).toBe(true);
+  });
+
+  it("a ranged GET of a 64 MiB object reads only the chunks that overlap the range", { timeout: 120_000 }, async () => {
+    const size = 64 * MiB;
+    const chunk = 4 * MiB; // the gateway's DSDN chunk size in this suite
+    const body = randomBytes(size);
+    await s3.send(new PutObjectCommand({ Bucket: "alice-bucket", Key: "big/64MiB", Body: body }));
+    const get = async (range: string) => {
+      const before = chunkGets;
+      const r = await s3.send(new GetObjectCommand({ Bucket: "alice-bucket", Key: "big/64MiB", Range: range }));
+      const bytes = Buffer.from(await r.Body!.transformToByteArray());
+      return { bytes, contentRange: r.ContentRange, fetched: chunkGets - before - 1 /* the manifest */ };
+    };
+    const cases: { range: string; start: number; end: number }[] = [
+      { range: "bytes=100-199", start: 100, end: 199 }, // inside the first chunk
+      { range: `bytes=${chunk - 1}-${chunk}`, start: chunk - 1, end: chunk }, // across a chunk boundary
+      { range: `bytes=${5 * chunk}-${6 * chunk - 1}`, start: 5 * chunk, end: 6 * chunk - 1 }, // exactly one chunk
+      { range: `bytes=${size / 2}-${size / 2 + MiB - 1}`, start: size / 2, end: size / 2 + MiB - 1 }, // 1 MiB mid-file
+      { range: "bytes=-10", start: size - 10, end: size - 1 }, // suffix
+      { range: `bytes=${size - chunk - 5}-`, start: size - chunk - 5, end: size - 1 }, // open to the end
+      { range: `bytes=${size - 3}-${size + 1000}`, start: size - 3, end: size - 1 }, // end past the object: clamped
+    ];
+    for (const c of cases) {
+      const g = await get(c.range);
+      expect(g.contentRange, c.range).toBe(`bytes ${c.start}-${c.end}/${size}`);
+      expect(g.bytes.equals(body.subarray(c.start, c.end + 1)), c.range).toBe(true);
+      // The chunks overlapping [start, end], counted from the placement of the bytes, not from the answer.
+      const overlapping = Math.floor(c.end / chunk) - Math.floor(c.start / chunk) + 1;
+      expect(g.fetched, c.range).toBe(overlapping);
+    }
+    // Unsatisfiable ranges: 416 with S3's XML error, nothing fetched.
+    for (const bad of [`bytes=${size}-`, `bytes=${size + 5}-${size + 9}`, "bytes=9-3", "bytes=-0", "bytes=x-y"]) {
+      const before = chunkGets;
+      const e = await errorOf(s3.send(new GetObjectCommand({ Bucket: "alice-bucket", Key: "big/64MiB", Range: bad })));
+      expect(e.$metadata.httpStatusCode, bad).toBe(416);
+      expect(e.name, bad).toBe("InvalidRange");
+      expect(chunkGets, bad).toBe(before);
+    }
+    await s3.send(new DeleteObjectCommand({ Bucket: "alice-bucket", Key: "big/64MiB" }));
   });
 
   it("lists with prefix, delimiter and continuation tokens", async () => {

@@ -417,12 +417,13 @@ export function createS3Gateway(o: S3GatewayOptions): FastifyInstance {
     await mkdir(spoolDir, { recursive: true });
     const out = join(spoolDir, `get-${randomBytes(12).toString("hex")}`);
     try {
-      await o.store.get(e.manifest, out);
+      // Only the chunks (or stripes) overlapping the range are fetched and verified; `out` holds just the range.
+      await o.store.get(e.manifest, out, r);
     } catch (err) {
       await rm(out, { force: true });
       throw err;
     }
-    const s = createReadStream(out, { start: r.start, end: r.end });
+    const s = createReadStream(out);
     s.on("close", () => void rm(out, { force: true }));
     return reply.send(s);
   };
