@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import {
   CopyObjectCommand,
@@ -441,6 +442,33 @@ describe("S3 gateway with the AWS SDK", () => {
       c.destroy();
       await app.close();
       await ledger.stop();
+    }
+  });
+
+  it("a stream PutObject from an SDK client with default checksums (aws-chunked, crc32 trailer) stores the exact bytes", async () => {
+    const sdk = new S3Client({
+      endpoint: gw.url,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: creds,
+      maxAttempts: 1,
+    });
+    try {
+      const body = randomBytes(3 * MiB + 5);
+      await sdk.send(
+        new PutObjectCommand({
+          Bucket: "alice-bucket",
+          Key: "stream/a.bin",
+          Body: Readable.from([body.subarray(0, MiB), body.subarray(MiB)]),
+          ContentLength: body.length,
+        }),
+      );
+      const got = await s3.send(new GetObjectCommand({ Bucket: "alice-bucket", Key: "stream/a.bin" }));
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: "alice-bucket", Key: "stream/a.bin" }));
+      expect(head.ETag).toBe(`"${createHash("md5").update(body).digest("hex")}"`);
+    } finally {
+      sdk.destroy();
     }
   });
 

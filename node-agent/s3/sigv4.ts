@@ -2,6 +2,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { STREAMING_UNSIGNED_TRAILER } from "./awsChunked.js";
 import { S3Error } from "./errors.js";
 
 /** A request is accepted within this many ms of its x-amz-date (S3's own window is 15 minutes). */
@@ -85,11 +86,21 @@ export async function verifySigV4(
     );
   const payloadHash = header(req.headers, "x-amz-content-sha256");
   if (!payloadHash) throw new S3Error("InvalidRequest", "x-amz-content-sha256 is required");
-  if (payloadHash !== "UNSIGNED-PAYLOAD" && !/^[0-9a-f]{64}$/.test(payloadHash))
+  if (
+    payloadHash !== "UNSIGNED-PAYLOAD" &&
+    payloadHash !== STREAMING_UNSIGNED_TRAILER &&
+    !/^[0-9a-f]{64}$/.test(payloadHash)
+  )
     throw new S3Error("NotImplemented", `payload signing mode "${payloadHash.slice(0, 40)}" is not supported`);
   const signed = signedList.split(";");
   if (!signed.includes("host") || !signed.includes("x-amz-content-sha256") || !signed.includes("x-amz-date"))
     throw new S3Error("AccessDenied", "host, x-amz-date and x-amz-content-sha256 must be signed");
+  // An aws-chunked body with a checksum trailer: its decoded length and the trailer's name must be signed.
+  if (
+    payloadHash === STREAMING_UNSIGNED_TRAILER &&
+    !(signed.includes("x-amz-decoded-content-length") && signed.includes("x-amz-trailer"))
+  )
+    throw new S3Error("AccessDenied", "x-amz-decoded-content-length and x-amz-trailer must be signed");
   const secret = secretOf(accessKeyId);
   if (!secret) throw new S3Error("InvalidAccessKeyId", "the access key ID does not exist in our records");
   const signer = signerFor(accessKeyId, secret, region);
