@@ -3,7 +3,10 @@
  * challenger) of a fraud game: a session re-runs the job deterministically from the start and moves
  * forward only, so a bisection that narrows upward reuses it; going back means a new session.
  */
+
+import type { HostState } from "../../common/wasm/hostState.js";
 import type { Machine, RunStatus } from "../../common/wasm/machine.js";
+import type { FinalOpening } from "../../common/wasm/proof/ends.js";
 import type { StepProof } from "../../common/wasm/proof/proof.js";
 import { StepProver } from "../../common/wasm/proof/prover.js";
 import { hashStepState, type StepState } from "../../common/wasm/proof/stepState.js";
@@ -24,6 +27,7 @@ export interface StepJob {
 export class StepSession {
   readonly machine: Machine;
   private readonly prover: StepProver;
+  private readonly host: HostState;
   private status: RunStatus | undefined;
   private readonly base: number;
   private pos = 0;
@@ -36,6 +40,7 @@ export class StepSession {
     this.machine = machine;
     this.status = status;
     this.base = machine.steps;
+    this.host = host;
     this.prover = new StepProver(machine, instance, host, job.opts.costs);
   }
 
@@ -62,6 +67,19 @@ export class StepSession {
   }
   commitment(): Hash {
     return hashStepState(this.state());
+  }
+
+  /** The opening of the current (finished) state: what a receipt's output hash, kv root and steps are checked by. */
+  opening(): FinalOpening {
+    return this.prover.opening(statusCode(this.status));
+  }
+  /** The steps the run took, once it has finished. */
+  get totalSteps(): number {
+    return this.machine.steps - this.base;
+  }
+  /** The bytes the job has written so far. */
+  output(): Uint8Array {
+    return this.host.output();
   }
 
   /**
