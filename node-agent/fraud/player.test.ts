@@ -160,6 +160,9 @@ describe("the replay a party plays from", () => {
     expect(Buffer.from(s.root).toString("hex")).toBe(out.report.traceRoot);
     expect(s.steps).toBe(BigInt(out.report.steps));
     expect(Buffer.from(s.output)).toEqual(Buffer.from(out.report.output));
+    // The receipt's output hash and state root after are what the final state opens to (checked on chain).
+    const claims = openFinalCommitment(s.leaves.at(-1)!, s.finalOpening);
+    expect([claims.outputHash, claims.kvRoot]).toEqual([out.report.outputHash, out.report.stateRootAfter]);
   });
   it("a tampered replay differs from the flipped step on, and only from there", () => {
     const t = new Replay(job(300));
