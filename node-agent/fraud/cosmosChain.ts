@@ -5,7 +5,12 @@
  */
 import type { OfflineSigner } from "@cosmjs/proto-signing";
 import { connectSigningClient, DEFAULT_GAS_PRICE } from "../../clients/sdk/client.js";
-import { QueryGameRequest, QueryGameResponse } from "../../proto/gen/dsdn/fraud/v1/query.js";
+import {
+  QueryGameRequest,
+  QueryGameResponse,
+  QueryParamsRequest,
+  QueryParamsResponse,
+} from "../../proto/gen/dsdn/fraud/v1/query.js";
 import type { FraudChain } from "./player.js";
 
 const TX_TIMEOUT_MS = 60_000;
@@ -14,7 +19,7 @@ export async function connectFraudChain(
   rpcUrl: string,
   signer: OfflineSigner,
   gasPrice: string = DEFAULT_GAS_PRICE,
-): Promise<FraudChain & { close(): void }> {
+): Promise<FraudChain & { params(): Promise<Record<string, string>>; close(): void }> {
   const [account] = await signer.getAccounts();
   if (!account) throw new Error("the signer has no account");
   const { client, query } = await connectSigningClient(rpcUrl, signer, { gasPrice });
@@ -42,6 +47,12 @@ export async function connectFraudChain(
     async blockTime() {
       const b = await client.getBlock();
       return BigInt(Math.floor(new Date(b.header.time).getTime() / 1000));
+    },
+    async params() {
+      const r = QueryParamsResponse.decode(
+        await query.dsdn.query("/dsdn.fraud.v1.Query/Params", QueryParamsRequest.encode({}).finish()),
+      );
+      return JSON.parse(r.paramsJson) as Record<string, string>;
     },
     close: () => client.disconnect(),
   };
