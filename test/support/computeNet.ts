@@ -122,6 +122,7 @@ export async function startComputeNet(
             "--poll-ms",
             "300",
             ...da,
+            ...net.env.DSDN_COORDINATOR_KEYS!.split(",").flatMap((k) => ["--coordinator", k]),
           ],
           /listening on (http:\/\/\S+)/,
           { cwd: root, log, children },
