@@ -23,8 +23,11 @@ describe("disputeOf", () => {
     expect(Buffer.from(d.claim)).toEqual(h(1));
     expect(d.differs).toEqual(["output_hash", "trace_root"]);
   });
-  it("the same output from another trace, state root or step count: FakeExecution up to the node's last checkpoint", () => {
-    for (const over of [{ executionTraceMerkleRoot: h(7) }, { stateRootAfter: h(7) }, { steps: 999n }]) {
+  it("only the trace root differs: no challenge (both ends would agree; a dispute to the end would be a false accusation)", () => {
+    expect(disputeOf({ ...mine, executionTraceMerkleRoot: h(7) }, mine)).toBeUndefined();
+  });
+  it("the same output with another state root or step count: FakeExecution up to the node's last checkpoint", () => {
+    for (const over of [{ stateRootAfter: h(7) }, { steps: 999n, executionTraceMerkleRoot: h(7) }]) {
       const node = { ...mine, ...over };
       const d = disputeOf(node, mine)!;
       expect(d.type).toBe(DisputeType.DISPUTE_TYPE_FAKE_EXECUTION);
