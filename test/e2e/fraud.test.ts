@@ -125,13 +125,15 @@ async function jobOn(n: number): Promise<{ jobId: string; receiptId: string; fil
   const from = SUBMITTER[n]!;
   for (let j = 0; j < 4; j++)
     if (j !== n) expect((await c.tx("bank", "send", from, addr(`storage${j}`), "1unusa")).code).toBe(0);
-  // Once more on the coordinator's "internal error" (seen once under load; the log was gone): deploying again is
+  // Once more, a few seconds later, on a transient coordinator error right after the sends ("internal error",
+  // "cannot read node registrations from the chain": seen on the first deploy under load). Deploying again is
   // idempotent (the same spec is the same workload id).
   const deploy = () => c.cli(dsdn, "deploy", wcWasm, "--input", words, "--wait", "--json", ...c.keyArgs(from));
   const out = JSON.parse(
-    await deploy().catch((e: Error) => {
-      if (!/internal error/.test(e.message)) throw e;
+    await deploy().catch(async (e: Error) => {
+      if (!/internal error|cannot read node registrations/.test(e.message)) throw e;
       console.log(`deploy for node ${n}: ${e.message.split("\n").at(-2)}; trying once more`);
+      await new Promise((r) => setTimeout(r, 3000));
       return deploy();
     }),
   );
