@@ -10,6 +10,7 @@ import { BaseError, ErrorCode } from "../../common/errors.js";
 import { toHex } from "../../common/hash.js";
 import { decodeCanonical } from "../../common/protobuf.js";
 import { NodeHeartbeat, WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
+import type { Fault } from "../fraud/fault.js";
 import type { NodeIdentity } from "../storage/identity.js";
 import type { LocalFsStorage } from "../storage/localfs.js";
 import { executeWorkload, pruneTraces } from "./execute.js";
@@ -28,6 +29,8 @@ export interface ComputeAgentOptions {
   /** Checkpoints are kept this long (default 4 h 10 min: the longest challenge window plus margin). */
   readonly keepTraceMs?: number;
   readonly log?: (line: string) => void;
+  /** Test-only (localnet chain ids only, checked by parseFault): report faulty runs. */
+  readonly fault?: Fault;
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -140,6 +143,7 @@ export class ComputeAgent {
       },
       traceDir: this.#o.traceDir,
       keepTraceMs: this.#o.keepTraceMs ?? (4 * 3600 + 600) * 1000,
+      ...(this.#o.fault ? { fault: this.#o.fault } : {}),
     }).catch(
       (e) => ({ state: "failed", workloadId: jobId, reason: (e as Error).message.split("\n")[0]!, logs: [] }) as const,
     );
