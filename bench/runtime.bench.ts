@@ -12,6 +12,7 @@ import { DEFAULT_FUEL_COSTS } from "../common/wasm/params.js";
 import { type RunOptions, type RunReport, runModule } from "../common/wasm/run.js";
 import { useSha256 } from "../common/wasm/trace/hashing.js";
 import { I32 } from "../common/wasm/types.js";
+import { FUEL_HEADROOM, traceEveryFor } from "../node-agent/compute/resolve.js";
 import { useNativeTraceHash } from "../node-agent/runtime/nativeHash.js";
 import { instrument } from "../node-agent/runtime/v8/instrument.js";
 import { runModuleV8, shapeOf } from "../node-agent/runtime/v8/runV8.js";
@@ -105,7 +106,10 @@ export async function run(): Promise<void> {
       return { ms: (d.user + d.system) / 1000, r: r.report };
     };
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
-    const Ks = [10_000, 100_000, 1_000_000];
+    // The default K of a deployed job: its fuel is the dry run's × FUEL_HEADROOM (at least 10^6), and K keeps
+    // the checkpoints at most MAX_CHECKPOINTS (node-agent/compute/resolve.ts), i.e. ~2048 checkpoints per run.
+    const defaultK = traceEveryFor(Math.max(1_000_000, Number(cpuMs(opts).r.fuelUsed) * FUEL_HEADROOM));
+    const Ks = [10_000, 100_000, 1_000_000, defaultK];
     const baseMs: number[] = [];
     const tracedMs = Ks.map(() => [] as number[]);
     const cps = Ks.map(() => 0);
@@ -120,7 +124,9 @@ export async function run(): Promise<void> {
     const base = median(baseMs) / 1000;
     const traced = Ks.map((_, i) => ({ s: median(tracedMs[i] as number[]) / 1000, cps: cps[i] as number }));
     const cells = traced.map((t) => `${(((t.s - base) / base) * 100).toFixed(0)}% (${t.cps} cps)`);
-    trace.push(`| ${name}(${n}) | ${(base * 1000).toFixed(0)} | ${cells.join(" | ")} |`);
+    trace.push(
+      `| ${name}(${n}) | ${(base * 1000).toFixed(0)} | ${cells.slice(0, 3).join(" | ")} | ${defaultK.toLocaleString("en")} | ${cells[3]} |`,
+    );
     console.log(trace.at(-1));
   }
   // One-step proofs, verified with the pure noble SHA-256 (what the chain runs).
@@ -153,8 +159,8 @@ Trace overhead (checkpoint every K instructions: the step commitment \`hashStepS
 rehashed, stack/globals/tables trees updated only along changed slots, function trees cached — OpenSSL SHA-256),
 relative to the same interpreter run without a trace (CPU time of the process, median of 9 interleaved rounds):
 
-| run | plain (CPU ms) | K = 10⁴ | K = 10⁵ | K = 10⁶ |
-| --- | ---: | ---: | ---: | ---: |
+| run | plain (CPU ms) | K = 10⁴ | K = 10⁵ | K = 10⁶ | default K | at default K |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${trace.join("\n")}
 
 One-step proofs (\`common/wasm/proof/\`): steps sampled every ~90 instructions of mix, sieve, matmul and fib;

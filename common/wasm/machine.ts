@@ -517,6 +517,33 @@ export class Machine {
           stack[sp - 1] = (a >>> b) | 0;
           continue;
         }
+        // i64 add/sub and f64 add/sub/mul, inlined for the same reason (values stay bigint bit patterns;
+        // f64 results go through f64Out, the one place NaNs are canonicalised).
+        case 0x7c: {
+          const b = stack[--sp] as bigint;
+          stack[sp - 1] = BigInt.asIntN(64, (stack[sp - 1] as bigint) + b);
+          continue;
+        }
+        case 0x7d: {
+          const b = stack[--sp] as bigint;
+          stack[sp - 1] = BigInt.asIntN(64, (stack[sp - 1] as bigint) - b);
+          continue;
+        }
+        case 0xa0: {
+          const b = f64In(stack[--sp] as bigint);
+          stack[sp - 1] = f64Out(f64In(stack[sp - 1] as bigint) + b);
+          continue;
+        }
+        case 0xa1: {
+          const b = f64In(stack[--sp] as bigint);
+          stack[sp - 1] = f64Out(f64In(stack[sp - 1] as bigint) - b);
+          continue;
+        }
+        case 0xa2: {
+          const b = f64In(stack[--sp] as bigint);
+          stack[sp - 1] = f64Out(f64In(stack[sp - 1] as bigint) * b);
+          continue;
+        }
         // The commonest loads and stores, each its own case (the rest go through the generic path below).
         case 0x28: {
           const m = mem!;
@@ -536,6 +563,17 @@ export class Machine {
             break main;
           }
           stack[sp - 1] = m.bytes[ea] as number;
+          continue;
+        }
+        case 0x2b: {
+          // f64.load
+          const m = mem!;
+          const ea = ((stack[sp - 1] as number) >>> 0) + ((code[pc++] as number) >>> 0);
+          if (ea + 8 > m.bytes.length) {
+            trap = "out of bounds memory access";
+            break main;
+          }
+          stack[sp - 1] = m.view.getBigInt64(ea, true);
           continue;
         }
         case 0x36: {
@@ -567,7 +605,6 @@ export class Machine {
         // Every other load and store.
         case 0x29:
         case 0x2a:
-        case 0x2b:
         case 0x2c:
         case 0x2e:
         case 0x2f:
@@ -602,7 +639,6 @@ export class Machine {
                   v = view.getInt32(ea, true);
                   break;
                 case 0x29:
-                case 0x2b:
                   v = view.getBigInt64(ea, true);
                   break;
                 case 0x2c:
