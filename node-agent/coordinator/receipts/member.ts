@@ -41,7 +41,12 @@ import type { PeerTransport } from "../frost/rpc.js";
 import { type ReceiptsChain, servingCommittee } from "./chain.js";
 import type { ChunkFetcher } from "./chunkFetch.js";
 import { SignedSlots } from "./signedSlots.js";
-import { checkComputeBody, computeReceiptBody, verifyComputeEvidence } from "./verifyCompute.js";
+import {
+  checkComputeBody,
+  computeReceiptBody,
+  verifyComputeEvidence,
+  type WorkloadRecordView,
+} from "./verifyCompute.js";
 import { checkReceiptBody, ReceiptRefusedError, type VerifyDeps, verifyUsageProof } from "./verifyUsage.js";
 
 export const ProposalType: SignedType<ReceiptProposal> = {
@@ -62,6 +67,8 @@ export interface CommitteeMemberOptions {
   readonly chain: ReceiptsChain;
   readonly fetcher: ChunkFetcher;
   readonly peers: ReceiptPeers;
+  /** DA's compute records and the chain view this member checks compute receipts against (none: it refuses them). */
+  readonly workloads?: WorkloadRecordView;
   /** FROST transport for a committee (default: HTTP to the members' registered endpoints). */
   readonly frostTransport?: (c: Committee) => PeerTransport;
   /** Publishes ReceiptIssued to DA; without it receipts are only returned to the node. */
@@ -90,6 +97,8 @@ export function groupOf(c: Committee): FrostGroupInfo {
 }
 
 const APPROVAL_TTL_MS = 10 * 60_000;
+/** Nonce commitments the receipt orchestrator pools per member (one-round FROST signing once filled). */
+const RECEIPT_NONCE_BATCH = 16;
 
 export class CommitteeMember {
   readonly participant: FrostParticipant;
@@ -105,6 +114,8 @@ export class CommitteeMember {
   readonly #done = new Set<string>();
   /** Recorded (ACTIVE) committees never change: cache them for the per-signature approval check. */
   readonly #active = new Map<bigint, Committee>();
+  /** One orchestrator per committee key, so its preprocessed nonce commitments survive between receipts. */
+  readonly #signers = new Map<string, FrostCoordinator>();
 
   constructor(o: CommitteeMemberOptions) {
     this.#o = o;
@@ -126,6 +137,22 @@ export class CommitteeMember {
       },
       approveMessage: (message, epoch) => this.#approves(message, epoch),
     });
+  }
+
+  #signerFor(c: Committee, group: FrostGroupInfo): FrostCoordinator {
+    const key = `${c.epoch}/${toHex(group.groupPublicKey)}`;
+    let co = this.#signers.get(key);
+    if (!co) {
+      co = new FrostCoordinator({
+        identity: this.#o.identity,
+        transport: this.#o.frostTransport?.(c) ?? httpFrostTransport(c),
+        timeoutMs: this.#o.voteTimeoutMs ?? 20_000,
+        preprocess: RECEIPT_NONCE_BATCH,
+      });
+      if (this.#signers.size >= 4) this.#signers.delete(this.#signers.keys().next().value!);
+      this.#signers.set(key, co);
+    }
+    return co;
   }
 
   get identityHex(): string {
@@ -204,7 +231,12 @@ export class CommitteeMember {
     try {
       if (body.epoch !== c.epoch) throw new ReceiptRefusedError(`epoch ${body.epoch} is not the current ${c.epoch}`);
       if (proposal.computeResult.length > 0) {
-        const ev = await verifyComputeEvidence(proposal.computeResult, proposal.workloadSubmission, this.#o.chain);
+        const ev = await verifyComputeEvidence(
+          proposal.computeResult,
+          proposal.workloadSubmission,
+          this.#o.chain,
+          this.#o.workloads,
+        );
         checkComputeBody(body, ev, {
           chainId: await this.#o.chain.chainId(),
           epoch: c.epoch,
@@ -261,7 +293,7 @@ export class CommitteeMember {
 
   /** A node asks for a compute receipt: its signed result and the user-signed workload are the evidence. */
   async #handleComputeRequest(c: Committee, req: ReceiptRequest): Promise<ReceiptResponse> {
-    const ev = await verifyComputeEvidence(req.computeResult, req.workloadSubmission, this.#o.chain);
+    const ev = await verifyComputeEvidence(req.computeResult, req.workloadSubmission, this.#o.chain, this.#o.workloads);
     const body = computeReceiptBody(ev, {
       chainId: await this.#o.chain.chainId(),
       epoch: c.epoch,
@@ -293,11 +325,7 @@ export class CommitteeMember {
     );
     const approvals = await this.#collectVotes(c, proposal, sha256(bodyBytes));
     const group = groupOf(c);
-    const co = new FrostCoordinator({
-      identity: this.#o.identity,
-      transport: this.#o.frostTransport?.(c) ?? httpFrostTransport(c),
-      timeoutMs: this.#o.voteTimeoutMs ?? 20_000,
-    });
+    const co = this.#signerFor(c, group);
     // Sign with exactly t approvers (named inside the bytes); if one of them fails, try the next set.
     let lastError: unknown;
     for (const signers of signerSets(approvals, c.threshold)) {
