@@ -44,7 +44,7 @@ export const get: Command = {
       ...(concurrency ? { concurrency } : {}),
       ...(retries !== undefined && Number.isInteger(retries) && retries >= 0 ? { retries } : {}),
       onProgress: (done, total) => {
-        progress.bar ??= createProgress("get", total);
+        progress.bar ??= createProgress("get", total, { quiet: values.json === true });
         progress.bar.update(done);
       },
     })
