@@ -5,7 +5,7 @@ import { InvalidArgumentError } from "./errors.js";
 import { UxCode } from "./ux/catalog.js";
 import { isLang, type Lang, resolveLang } from "./ux/lang.js";
 import { nearest } from "./ux/suggest.js";
-import { formatUserFacing, toUserFacing, userFacingJson, uxError } from "./ux/userFacingError.js";
+import { formatUserFacing, toUserFacing, type UserFacingError, userFacingJson, uxError } from "./ux/userFacingError.js";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -121,12 +121,16 @@ function wantsJson(argv: string[]): boolean {
   );
 }
 
+function isUserFacing(e: unknown): e is UserFacingError {
+  return !!e && typeof e === "object" && !(e instanceof Error) && "whatToDo" in e && "title" in e;
+}
+
 /** Prints what went wrong through the translation layer: never a stack or internal text unless verbose. */
 export function reportError(
   e: unknown,
   io: { err: (line: string) => void; lang: Lang; verbose: boolean; json?: boolean },
 ): void {
-  const u = toUserFacing(e, io.lang);
+  const u = isUserFacing(e) ? e : toUserFacing(e, io.lang);
   if (io.json)
     io.err(
       JSON.stringify({ error: userFacingJson(u), ...(io.verbose && u.technical ? { technical: u.technical } : {}) }),

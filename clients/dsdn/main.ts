@@ -14,6 +14,7 @@ export const dsdn: CommandGroup = {
     deploy: async () => (await import("./commands/deploy.js")).deploy,
     job: async () => (await import("./commands/job.js")).job,
     init: async () => (await import("./commands/init.js")).init,
+    dev: async () => (await import("./commands/dev.js")).dev,
   },
 };
 
