@@ -1,6 +1,6 @@
 /**
  * @module `dsdn dev`: a development network on this machine in one command — one validator (CometBFT + dsdnd),
- * the local DA, a coordinator, one storage node (which also runs jobs), the ingress — plus a wallet-connect page.
+ * the local DA, a coordinator, two storage nodes (which also run jobs), the ingress — plus a wallet-connect page.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -40,7 +40,7 @@ function script(name: string, env: NodeJS.ProcessEnv, args: string[], err: (l: s
 
 export const dev: Command = {
   summary:
-    "Run a development network (1 validator, DA, coordinator, 1 storage node, ingress) and a wallet-connect page",
+    "Run a development network (1 validator, DA, coordinator, 2 storage nodes, ingress) and a wallet-connect page",
   usage: "[--dir .dsdn-dev] [--fresh] [--port-base N] [--web-port N] [--detach | --stop]",
   options: {
     dir: { type: "string" },
@@ -62,9 +62,9 @@ export const dev: Command = {
       ...process.env,
       LOCALNET_DIR: dir,
       LOCALNET_VALIDATORS: "1",
-      LOCALNET_STORAGE_NODES: "1",
-      // One storage node: every object and job has one replica.
-      LOCALNET_REPLICATION: "1",
+      // Two storage nodes (zones a and b), so a web_app's default two replicas can be placed; objects get two copies.
+      LOCALNET_STORAGE_NODES: "2",
+      LOCALNET_REPLICATION: "2",
       // A checkout with dist/ built needs no rebuild (that is what makes the start take seconds).
       ...(existsSync(join(projectRoot(), "dist", "clients", "dsdn", "main.js")) ? { LOCALNET_NO_BUILD: "1" } : {}),
       ...(base !== undefined ? { LOCALNET_BASE_PORT: String(base) } : {}),
