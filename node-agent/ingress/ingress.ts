@@ -21,6 +21,13 @@ import type { ByteRange } from "../storage/storage.js";
 import { ChunkCache } from "./chunkCache.js";
 import { ChunkFetcher, type FetchAttempt } from "./chunkFetcher.js";
 import { type FilePart, ManifestCache } from "./manifestCache.js";
+import {
+  contentTypeOf,
+  MAX_SITE_MANIFEST_BYTES,
+  openSiteManifest,
+  resolveSitePath,
+  type SiteManifest,
+} from "./siteManifest.js";
 import { registerTrustlessGateway } from "./trustless.js";
 
 /** Chunks listed per `?details=1` page by default, and at most. */
@@ -178,27 +185,11 @@ export function createIngress(o: IngressOptions): Ingress {
           `"${cid.slice(0, 80)}" is not a CIDv1 raw sha2-256`,
           {},
         );
-      // Only objects some owner still pins: a fully deleted file is gone from DA state, so from here too.
-      const declared = follower.state.getChunk(cid);
-      if (!declared)
-        return fail(req, reply, 404, ErrorCode.NotFound, `${cid} is not declared on DA (or no owner pins it)`, { cid });
-      const isManifest = declared.manifests.includes(cid);
       const attempts: FetchAttempt[] = [];
-      let parts: readonly Part[];
-      let name = "";
-      if (isManifest) {
-        let layout = manifests.get(cid);
-        if (!layout) {
-          // Refused before it is fetched or decoded when the declared size cannot be a valid manifest.
-          if (declared.size > BigInt(MAX_MANIFEST_BYTES))
-            throw new IntegrityError(`${cid} is ${declared.size} bytes: larger than any valid manifest`);
-          layout = manifests.put(cid, decodeManifest(await fetcher.get(cid, attempts), cid));
-        }
-        parts = layout.parts;
-        name = layout.name;
-      } else {
-        parts = [{ cid, size: Number(declared.size) }];
-      }
+      const layout = await layoutOf(cid, attempts);
+      if (!layout)
+        return fail(req, reply, 404, ErrorCode.NotFound, `${cid} is not declared on DA (or no owner pins it)`, { cid });
+      const { parts, name, isManifest } = layout;
       const total = parts.reduce((n, p) => n + p.size, 0);
       const q = req.query as { details?: string; offset?: number; limit?: number };
       if (q.details === "1" || q.details === "true") {
@@ -217,33 +208,111 @@ export function createIngress(o: IngressOptions): Ingress {
           ...(offset + page.length < parts.length ? { nextOffset: offset + page.length } : {}),
         });
       }
-      const range = parseRange(req.headers.range, total);
-      if (range === "unsatisfiable") {
-        reply.header("content-range", `bytes */${total}`);
-        return fail(
-          req,
-          reply,
-          416,
-          ErrorCode.InvalidArgument,
-          `range "${req.headers.range}" cannot be satisfied for ${total} bytes`,
-          {},
-        );
-      }
-      const r: ByteRange = range ?? { start: 0, end: total - 1 };
-      reply.headers({
-        "content-type": "application/octet-stream",
-        "content-length": r.end - r.start + 1,
-        "accept-ranges": "bytes",
-        etag: `"${cid}"`,
-        "cache-control": "public, max-age=31536000, immutable",
-      });
-      if (range) reply.code(206).header("content-range", `bytes ${r.start}-${r.end}/${total}`);
-      // The first chunk is fetched before headers go out, so a fully unavailable object is a clean error.
-      const pieces = spans(parts, r);
-      const first = pieces.length ? await fetcher.part(pieces[0]!.part) : undefined;
-      return reply.send(Readable.from(stream(pieces, first)));
+      return sendParts(req, reply, cid, parts, "application/octet-stream", 200);
     },
   );
+
+  /** A declared object's chunk layout (a file's manifest read and cached); null when DA does not declare it. */
+  async function layoutOf(
+    cid: string,
+    attempts: FetchAttempt[],
+  ): Promise<{ parts: readonly Part[]; name: string; isManifest: boolean } | null> {
+    // Only objects some owner still pins: a fully deleted file is gone from DA state, so from here too.
+    const declared = follower.state.getChunk(cid);
+    if (!declared) return null;
+    const isManifest = declared.manifests.includes(cid);
+    if (!isManifest) return { parts: [{ cid, size: Number(declared.size) }], name: "", isManifest };
+    let layout = manifests.get(cid);
+    if (!layout) {
+      // Refused before it is fetched or decoded when the declared size cannot be a valid manifest.
+      if (declared.size > BigInt(MAX_MANIFEST_BYTES))
+        throw new IntegrityError(`${cid} is ${declared.size} bytes: larger than any valid manifest`);
+      layout = manifests.put(cid, decodeManifest(await fetcher.get(cid, attempts), cid));
+    }
+    return { parts: layout.parts, name: layout.name, isManifest };
+  }
+
+  /** Sends the object made of `parts` (Range honoured), verified chunk by chunk as it streams. */
+  async function sendParts(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    cid: string,
+    parts: readonly Part[],
+    contentType: string,
+    status: 200 | 404,
+  ) {
+    const total = parts.reduce((n, p) => n + p.size, 0);
+    const range = status === 200 ? parseRange(req.headers.range, total) : undefined;
+    if (range === "unsatisfiable") {
+      reply.header("content-range", `bytes */${total}`);
+      return fail(
+        req,
+        reply,
+        416,
+        ErrorCode.InvalidArgument,
+        `range "${req.headers.range}" cannot be satisfied for ${total} bytes`,
+        {},
+      );
+    }
+    const r: ByteRange = range ?? { start: 0, end: total - 1 };
+    reply.code(status).headers({
+      "content-type": contentType,
+      "content-length": r.end - r.start + 1,
+      "accept-ranges": "bytes",
+      etag: `"${cid}"`,
+      "cache-control": status === 200 ? "public, max-age=31536000, immutable" : "no-store",
+    });
+    if (range) reply.code(206).header("content-range", `bytes ${r.start}-${r.end}/${total}`);
+    // The first chunk is fetched before headers go out, so a fully unavailable object is a clean error.
+    const pieces = spans(parts, r);
+    const first = pieces.length ? await fetcher.part(pieces[0]!.part) : undefined;
+    return reply.send(Readable.from(stream(pieces, first)));
+  }
+
+  /** Verified site manifests by CID (immutable, so cached; bounded). */
+  const sites = new Map<string, SiteManifest>();
+  async function siteOf(cid: string): Promise<SiteManifest | null> {
+    const hit = sites.get(cid);
+    if (hit) return hit;
+    const layout = await layoutOf(cid, []);
+    if (!layout) return null;
+    const size = layout.parts.reduce((n, p) => n + p.size, 0);
+    if (size > MAX_SITE_MANIFEST_BYTES) throw new IntegrityError(`${cid} is too large to be a site manifest`);
+    const bytes = Buffer.concat(await Promise.all(layout.parts.map((p) => fetcher.part(p))));
+    const site = openSiteManifest(bytes, cid);
+    if (sites.size >= 256) sites.delete(sites.keys().next().value!);
+    sites.set(cid, site);
+    return site;
+  }
+
+  // Static sites: `/site/<site manifest CID>/<path>` — index.html for directories, the site's 404.html when missing.
+  const siteRoute = async (req: FastifyRequest, reply: FastifyReply) => {
+    const { cid, "*": rest = "" } = req.params as { cid: string; "*"?: string };
+    if (!isValidCid(cid))
+      return fail(req, reply, 400, ErrorCode.InvalidArgument, `"${cid.slice(0, 80)}" is not a CIDv1 raw sha2-256`, {});
+    const site = await siteOf(cid);
+    if (!site) return fail(req, reply, 404, ErrorCode.NotFound, `site ${cid} is not declared on DA`, { cid });
+    const path = rest.split("?")[0]!;
+    const hit = resolveSitePath(site, decodeURIComponent(path));
+    if (!hit) return fail(req, reply, 404, ErrorCode.NotFound, `no ${path || "index.html"} on site ${cid}`, { path });
+    const layout = await layoutOf(hit.file.cid, []);
+    if (!layout)
+      return fail(req, reply, 404, ErrorCode.NotFound, `${hit.file.path} is no longer pinned by its owner`, {
+        path: hit.file.path,
+      });
+    return sendParts(req, reply, hit.file.cid, layout.parts, contentTypeOf(hit.file.path), hit.status);
+  };
+  const siteSchema = {
+    schema: {
+      params: {
+        type: "object",
+        required: ["cid"],
+        properties: { cid: { type: "string", maxLength: 128 }, "*": { type: "string", maxLength: 2048 } },
+      },
+    },
+  };
+  app.get("/site/:cid", siteSchema, siteRoute);
+  app.get("/site/:cid/*", siteSchema, siteRoute);
 
   registerTrustlessGateway(app, { follower, fetcher, manifests });
 

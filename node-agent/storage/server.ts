@@ -17,6 +17,7 @@ import { signAck } from "./ack.js";
 import { MAX_CHUNK_SIZE } from "./chunker.js";
 import { storageDisclosure } from "./disclosure.js";
 import type { NodeIdentity } from "./identity.js";
+import type { InFlightChunks } from "./inFlight.js";
 import type { LocalFsStorage } from "./localfs.js";
 import { Metrics } from "./metrics.js";
 import { parseRange } from "./range.js";
@@ -33,6 +34,8 @@ export const DEFAULT_MAX_UPLOADS = 16;
 
 export interface ChunkServerOptions {
   readonly storage: LocalFsStorage;
+  /** Notes each chunk stored under a ticket with the ticket's expiry, so garbage collection spares uploads in flight. */
+  readonly inFlight?: InFlightChunks;
   readonly identity: NodeIdentity;
   readonly zone: string;
   readonly maxBodyBytes?: number;
@@ -321,6 +324,7 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
       else if (charged && result && result.size < charge) quota.release(uploader, charge - result.size);
     }
     puts({ result: result.created ? "created" : "existing" });
+    if (ticket) options.inFlight?.note(cid, ticket.expiresAtMs);
     if (result.created) {
       bytesIn({}, result.size);
       diskFull = undefined;
