@@ -50,11 +50,9 @@ describe("disclosure layer", () => {
       throw new InvalidArgumentError("cid is not valid");
     });
     app.setErrorHandler((err, _req, reply) =>
-      reply
-        .code(400)
-        .send({
-          error: { code: (err as { code?: string }).code, message: (err as InvalidArgumentError).shortMessage },
-        }),
+      reply.code(400).send({
+        error: { code: (err as { code?: string }).code, message: (err as InvalidArgumentError).shortMessage },
+      }),
     );
     await app.ready();
   });
