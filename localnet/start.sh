@@ -13,7 +13,8 @@
 #      zone-a/b/c round robin), LOCALNET_DA_BLOCK_MS (500), LOCALNET_GC_GRACE_MS (60000: how long storage
 #      nodes keep chunks no live pin or placement needs), LOCALNET_SLASHING_WINDOW (signed-blocks window in
 #      blocks, 1000) and LOCALNET_DOWNTIME_JAIL_SECONDS (30) — both only read when the chain is initialised —,
-#      LOCALNET_TICKET_TTL_MS (coordinator placement/heal ticket lifetime, 1 h), LOCALNET_PRICE_SOURCE (sim|file)
+#      LOCALNET_TICKET_TTL_MS (coordinator placement/heal ticket lifetime, 1 h), LOCALNET_REPLICATION (the
+#      coordinator's replication factor, default 3; `dsdn dev` runs one storage node with 1), LOCALNET_PRICE_SOURCE (sim|file)
 #      and LOCALNET_PRICE_USD (the file feed's starting price) for the validators' price feeders; the DA fallback
 #      router's LOCALNET_DA_FALLBACK_HEALTH_MS (1000), LOCALNET_DA_DEGRADED_AFTER_MS (10000), LOCALNET_DA_EMERGENCY_AFTER_MS (60000).
 #      Fraud games: LOCALNET_COMPUTE_WINDOW_SECONDS (compute challenge window, 20) and LOCALNET_FRAUD_MOVE_TIMEOUT_SECONDS
@@ -276,7 +277,7 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
   mapfile -t coord_fb < <(fallback_env "$coord_dir" foundation "$dir/da-emergency/write.token")
   start_bg coordinator 0 "$dir/logs/coordinator-0.log" env "${coord_fb[@]}" node bin/dsdn-node.js coordinator run --data "$coord_dir" \
     --token-file "$dir/da/write.token" --port "$coord_port" --rpc "$rpc0" --health-interval-ms 500 --dead-after-ms 3000 --reconcile-ms 500 --challenge-ms 5000 \
-    --fault-keyring-dir "$coord_dir/keyring" --fault-key fault-authority --localnet ${LOCALNET_TICKET_TTL_MS:+--ticket-ttl-ms "$LOCALNET_TICKET_TTL_MS"}
+    --fault-keyring-dir "$coord_dir/keyring" --fault-key fault-authority --localnet ${LOCALNET_TICKET_TTL_MS:+--ticket-ttl-ms "$LOCALNET_TICKET_TTL_MS"} ${LOCALNET_REPLICATION:+--rf "$LOCALNET_REPLICATION"}
   for ((n = 0; n < storage_nodes; n++)); do
     sdir="$dir/storage/$n"
     operator=$(node -e 'console.log(require(process.argv[1]).find(x=>x.name===process.argv[2]).address)' "$dir/accounts.json" "storage$n")

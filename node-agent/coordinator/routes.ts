@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { ErrorCode, isBaseError } from "../../common/errors.js";
 import { computeRoutes } from "../compute/routes.js";
 import type { ComputeService } from "../compute/service.js";
+import { registerDisclosure } from "../http/disclosure.js";
 import {
   applyServiceLimits,
   DEFAULT_LIMITS,
@@ -13,6 +14,7 @@ import {
 } from "../http/serviceLimits.js";
 import { SHARD_INFO_SCHEMA } from "../storage/erasure/shardInfo.js";
 import type { Coordinator, DeclaredChunkInput } from "./coordinator.js";
+import { coordinatorDisclosure } from "./disclosure.js";
 import { RegistrationRefused } from "./registration.js";
 import type { ChallengeRequest } from "./signedRequest.js";
 import type { TicketRequest } from "./ticketRequest.js";
@@ -59,6 +61,7 @@ export function coordinatorRoutes(
   });
   // Every route is rate-limited per client (a root onRequest hook) and shed under load.
   applyServiceLimits(root, service.limits ?? DEFAULT_LIMITS);
+  registerDisclosure(root, coordinatorDisclosure(c));
   root.register(async (app) => routes(app, c));
   const compute = service.compute;
   if (compute) root.register(async (app) => computeRoutes(app, compute));

@@ -7,6 +7,7 @@ import { ErrorCode, IntegrityError, isBaseError } from "../../common/errors.js";
 import { HealthMonitor } from "../coordinator/healthMonitor.js";
 import type { ReplayFollower } from "../da/replay/follower.js";
 import type { DALayer } from "../da/types.js";
+import { disclose, registerDisclosure, requestLevel } from "../http/disclosure.js";
 import {
   applyServiceLimits,
   DEFAULT_LIMITS,
@@ -81,6 +82,9 @@ export function createIngress(o: IngressOptions): Ingress {
     at: new Date().toISOString(),
   });
   const answer = (req: FastifyRequest, summary: string, details: unknown): Answer => {
+    // `?level=0..3` is the shared disclosure contract; `?details=1` (without a level) is this API's older spelling.
+    const level = requestLevel(req);
+    if (level !== undefined) return disclose(details as Record<string, unknown>, level, { summary }, audit()) as Answer;
     const want = (req.query as { details?: string }).details;
     return { summary, ...(want === "1" || want === "true" ? { details } : {}), audit: audit() };
   };
@@ -99,6 +103,10 @@ export function createIngress(o: IngressOptions): Ingress {
 
   const app = Fastify({ logger: false, ...serverTimeouts(o.timeouts) });
   applyServiceLimits(app, o.limits ?? DEFAULT_LIMITS);
+  registerDisclosure(app, {
+    service: "ingress",
+    audit: () => ({ daHeight: follower.height.toString(), stateDigest: follower.digestHex() }),
+  });
   app.setErrorHandler((err, req, reply) => {
     const status = isBaseError(err)
       ? err.code === ErrorCode.NotFound

@@ -3,6 +3,7 @@ import { statfs } from "node:fs/promises";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { parseCid } from "../../common/cid.js";
 import { ErrorCode, isBaseError } from "../../common/errors.js";
+import { registerDisclosure } from "../http/disclosure.js";
 import {
   applyServiceLimits,
   DEFAULT_LIMITS,
@@ -14,6 +15,7 @@ import {
 import { WindowQuota } from "../http/windowQuota.js";
 import { signAck } from "./ack.js";
 import { MAX_CHUNK_SIZE } from "./chunker.js";
+import { storageDisclosure } from "./disclosure.js";
 import type { NodeIdentity } from "./identity.js";
 import type { InFlightChunks } from "./inFlight.js";
 import type { LocalFsStorage } from "./localfs.js";
@@ -117,6 +119,7 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
     ...serverTimeouts(options.timeouts ?? DEFAULT_TIMEOUTS),
   });
   applyServiceLimits(app, options.limits ?? DEFAULT_LIMITS);
+  registerDisclosure(app, storageDisclosure(identity.nodeId));
   // Chunk bodies are streamed straight to disk by the handler, never parsed or buffered.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_req, _payload, done) => done(null));

@@ -3,6 +3,7 @@
  * approve/veto, and proposal queries (CosmJS's gov extension over `/cosmos.gov.v1beta1`, plus DSDN's
  * execution record).
  */
+
 import { QueryClient, setupGovExtension } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
 import { MsgDeposit, MsgVote } from "cosmjs-types/cosmos/gov/v1/tx";
@@ -14,6 +15,7 @@ import {
 } from "cosmjs-types/cosmos/gov/v1beta1/gov";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { executionStatusToJSON } from "../../../proto/gen/dsdn/gov/v1/gov.js";
 import {
   foundationApproveMsg,
@@ -26,7 +28,8 @@ import { broadcast, parseUnusa } from "./stake.js";
 import { txOptions } from "./tx.js";
 
 const proposalId = (text: string | undefined): bigint => {
-  if (!text || !/^[1-9][0-9]{0,18}$/.test(text)) throw new Error("<proposal-id> must be a positive integer");
+  if (!text || !/^[1-9][0-9]{0,18}$/.test(text))
+    throw new InvalidArgumentError("<proposal-id> must be a positive integer");
   return BigInt(text);
 };
 
@@ -51,15 +54,19 @@ const submitProposal: Command = {
   },
   async run({ positionals, values, out }) {
     const from = positionals[0];
-    if (!from) throw new Error("usage: dsdnd tx gov submit-proposal <from> --module NAME --changes JSON --title T");
-    if (!values.title) throw new Error("--title is required");
+    if (!from)
+      throw new InvalidArgumentError(
+        "usage: dsdnd tx gov submit-proposal <from> --module NAME --changes JSON --title T",
+      );
+    if (!values.title) throw new InvalidArgumentError("--title is required");
     let changes: Record<string, unknown> | undefined;
     if (!values.text) {
-      if (!values.module || !values.changes) throw new Error("--module and --changes are required (or --text)");
+      if (!values.module || !values.changes)
+        throw new InvalidArgumentError("--module and --changes are required (or --text)");
       try {
         changes = JSON.parse(String(values.changes));
       } catch {
-        throw new Error('--changes must be a JSON object, e.g. \'{"maxEntries":"9"}\'');
+        throw new InvalidArgumentError('--changes must be a JSON object, e.g. \'{"maxEntries":"9"}\'');
       }
     }
     const deposit = values.deposit ? parseUnusa(String(values.deposit)) : 0n;
@@ -82,10 +89,10 @@ const vote: Command = {
   options: txOptions,
   async run({ positionals, values, out }) {
     const [from, id, option] = positionals;
-    if (!from) throw new Error("usage: dsdnd tx gov vote <from> <proposal-id> <option>");
+    if (!from) throw new InvalidArgumentError("usage: dsdnd tx gov vote <from> <proposal-id> <option>");
     const pid = proposalId(id);
     const o = OPTIONS[String(option).toLowerCase()];
-    if (o === undefined) throw new Error(`option must be one of ${Object.keys(OPTIONS).join(", ")}`);
+    if (o === undefined) throw new InvalidArgumentError(`option must be one of ${Object.keys(OPTIONS).join(", ")}`);
     return broadcast(values, out, from, (voter) => [
       {
         typeUrl: "/cosmos.gov.v1.MsgVote",
@@ -101,7 +108,7 @@ const deposit: Command = {
   options: txOptions,
   async run({ positionals, values, out }) {
     const [from, id, amount] = positionals;
-    if (!from || !amount) throw new Error("usage: dsdnd tx gov deposit <from> <proposal-id> <amount>");
+    if (!from || !amount) throw new InvalidArgumentError("usage: dsdnd tx gov deposit <from> <proposal-id> <amount>");
     const pid = proposalId(id);
     const a = parseUnusa(amount);
     return broadcast(values, out, from, (depositor) => [
@@ -123,7 +130,7 @@ const foundationApprove: Command = {
   options: txOptions,
   async run({ positionals, values, out }) {
     const [from, id] = positionals;
-    if (!from) throw new Error("usage: dsdnd tx gov foundation-approve <from> <proposal-id>");
+    if (!from) throw new InvalidArgumentError("usage: dsdnd tx gov foundation-approve <from> <proposal-id>");
     const pid = proposalId(id);
     return broadcast(values, out, from, (signer) => [foundationApproveMsg(signer, pid)]);
   },
@@ -135,7 +142,7 @@ const foundationVeto: Command = {
   options: { ...txOptions, reason: { type: "string" } },
   async run({ positionals, values, out }) {
     const [from, id] = positionals;
-    if (!from) throw new Error("usage: dsdnd tx gov foundation-veto <from> <proposal-id>");
+    if (!from) throw new InvalidArgumentError("usage: dsdnd tx gov foundation-veto <from> <proposal-id>");
     const pid = proposalId(id);
     return broadcast(values, out, from, (signer) => [foundationVetoMsg(signer, pid, String(values.reason ?? ""))]);
   },
@@ -183,7 +190,8 @@ const proposals: Command = {
   run: ({ values, out }) =>
     withGov(values, async (q) => {
       const s = values.status ? STATUSES[String(values.status)] : ProposalStatus.PROPOSAL_STATUS_UNSPECIFIED;
-      if (s === undefined) throw new Error(`--status must be one of ${Object.keys(STATUSES).join(", ")}`);
+      if (s === undefined)
+        throw new InvalidArgumentError(`--status must be one of ${Object.keys(STATUSES).join(", ")}`);
       const r = await q.gov.proposals(s, "", "");
       const rows = r.proposals.map((p) => ({
         id: p.proposalId.toString(),

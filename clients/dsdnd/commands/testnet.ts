@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { defaultAppState } from "../../../app/buildApp.js";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { cometbftBinary } from "../../../common/paths.js";
 import { buildGenesis, DENOM } from "../../../genesis/builder.js";
 import { devAccount, devAccounts } from "../../../genesis/devAccounts.js";
@@ -210,17 +211,21 @@ const initCmd: Command = {
     o: { type: "string", default: "text" },
   },
   run({ values, out }) {
-    if (!values.output) throw new Error("--output DIR is required");
+    if (!values.output) throw new InvalidArgumentError("--output DIR is required");
     const n = Number(values.validators);
-    if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error("--validators must be 1..50");
+    if (!Number.isInteger(n) || n < 1 || n > 50) throw new InvalidArgumentError("--validators must be 1..50");
     const window = String(values["signed-blocks-window"]);
     const jail = String(values["downtime-jail-seconds"]);
-    if (!/^[1-9][0-9]{0,6}$/.test(window)) throw new Error("--signed-blocks-window must be 1..9999999 blocks");
-    if (!/^[0-9]{1,9}$/.test(jail)) throw new Error("--downtime-jail-seconds must be a whole number of seconds");
+    if (!/^[1-9][0-9]{0,6}$/.test(window))
+      throw new InvalidArgumentError("--signed-blocks-window must be 1..9999999 blocks");
+    if (!/^[0-9]{1,9}$/.test(jail))
+      throw new InvalidArgumentError("--downtime-jail-seconds must be a whole number of seconds");
     const computeWindow = String(values["compute-window-seconds"]);
     const moveTimeout = String(values["fraud-move-timeout-seconds"]);
-    if (!/^[1-9][0-9]{0,5}$/.test(computeWindow)) throw new Error("--compute-window-seconds must be 1..999999");
-    if (!/^[1-9][0-9]{0,5}$/.test(moveTimeout)) throw new Error("--fraud-move-timeout-seconds must be 1..999999");
+    if (!/^[1-9][0-9]{0,5}$/.test(computeWindow))
+      throw new InvalidArgumentError("--compute-window-seconds must be 1..999999");
+    if (!/^[1-9][0-9]{0,5}$/.test(moveTimeout))
+      throw new InvalidArgumentError("--fraud-move-timeout-seconds must be 1..999999");
     const { nodes, accountsFile } = initTestnet({
       output: String(values.output),
       validators: n,
