@@ -136,7 +136,7 @@ export async function run(): Promise<void> {
     };
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
     // The default K of a deployed job: its fuel is the dry run's × FUEL_HEADROOM (at least 10^6), and K keeps
-    // the checkpoints at most MAX_CHECKPOINTS (node-agent/compute/resolve.ts), i.e. ~2048 checkpoints per run.
+    // the checkpoints at most MAX_CHECKPOINTS (node-agent/compute/resolve.ts), i.e. at most 64 checkpoints per run.
     const defaultK = traceEveryFor(Math.max(1_000_000, Number(cpuMs(opts).r.fuelUsed) * FUEL_HEADROOM));
     const Ks = [10_000, 100_000, 1_000_000, defaultK];
     const baseMs: number[] = [];
