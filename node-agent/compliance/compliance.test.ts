@@ -60,7 +60,9 @@ function fakeChain(snapshot: BlockInfo[]): FakeChain {
       head: async () => chain.head,
       blocksAt: async (h) => (h === 10n ? snapshot : []),
       eventsAt: async (h) => events.get(h) ?? [],
-      close: () => void (chain.closed = true),
+      close: () => {
+        chain.closed = true;
+      },
     },
   };
   return chain;
