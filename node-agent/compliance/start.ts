@@ -5,12 +5,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import { AuditLog } from "../audit/log.js";
-import type { ComplianceGate } from "./blockList.js";
+import type { BlockedError, ComplianceGate } from "./blockList.js";
 import { ComplianceFollower, cometComplianceSource } from "./follower.js";
 
 export interface RunningCompliance {
   readonly gate: ComplianceGate;
   readonly follower: ComplianceFollower;
+  /** Records a refusal this node made because of a block (a deployment naming a forbidden CID …). */
+  refused(what: string, e: BlockedError): void;
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,15 @@ export async function startCompliance(o: {
       return {
         gate: follower.list,
         follower,
+        refused(what, e) {
+          audit?.append("compliance", {
+            action: "refused",
+            what: what.slice(0, 1024),
+            kind: e.block.kind,
+            value: e.block.value,
+            decision_id: e.block.decisionId,
+          });
+        },
         async stop() {
           await follower.stop();
           audit?.close();

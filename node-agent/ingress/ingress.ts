@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { isValidCid } from "../../common/cid.js";
-import { ErrorCode, IntegrityError, isBaseError } from "../../common/errors.js";
+import { BaseError, ErrorCode, IntegrityError, isBaseError } from "../../common/errors.js";
+import { checkAppManifest, MAX_APP_MANIFEST_BYTES } from "../compliance/appManifest.js";
 import { assertServable, BlockedError, type ComplianceGate, NO_BLOCKS } from "../compliance/blockList.js";
 import { HealthMonitor } from "../coordinator/healthMonitor.js";
 import type { ReplayFollower } from "../da/replay/follower.js";
@@ -104,11 +105,13 @@ export function createIngress(o: IngressOptions): Ingress {
           ? 429
           : err.code === ErrorCode.Blocked
             ? 451
-            : err.code === ErrorCode.Unavailable
-              ? 502
-              : err.code === ErrorCode.Integrity
-                ? 422
-                : 500
+            : err.code === ErrorCode.InvalidSignature
+              ? 422
+              : err.code === ErrorCode.Unavailable
+                ? 502
+                : err.code === ErrorCode.Integrity
+                  ? 422
+                  : 500
       : ((err as { statusCode?: number }).statusCode ?? 500);
     const raw = isBaseError(err) ? err.shortMessage : (err as Error).message;
     if (status < 500)
@@ -174,8 +177,12 @@ export function createIngress(o: IngressOptions): Ingress {
         },
       },
     },
-    async (req, reply) => {
-      const { cid } = req.params as { cid: string };
+    async (req, reply) => serveObject(req, reply, (req.params as { cid: string }).cid),
+  );
+
+  /** An object by CID (a chunk, or a file through its manifest), ranged, or its chunk list with ?details=1. */
+  async function serveObject(req: FastifyRequest, reply: FastifyReply, cid: string, contentType?: string) {
+    {
       if (!isValidCid(cid))
         return fail(
           req,
@@ -242,7 +249,7 @@ export function createIngress(o: IngressOptions): Ingress {
       }
       const r: ByteRange = range ?? { start: 0, end: total - 1 };
       reply.headers({
-        "content-type": "application/octet-stream",
+        "content-type": contentType ?? "application/octet-stream",
         "content-length": r.end - r.start + 1,
         "accept-ranges": "bytes",
         etag: `"${cid}"`,
@@ -253,8 +260,52 @@ export function createIngress(o: IngressOptions): Ingress {
       const pieces = spans(parts, r);
       const first = pieces.length ? await fetcher.part(pieces[0]!.part) : undefined;
       return reply.send(Readable.from(stream(pieces, first)));
-    },
-  );
+    }
+  }
+
+  /** A whole object's bytes (at most `max`), every chunk verified: for small documents such as app manifests. */
+  async function readObject(cid: string, max: number): Promise<Buffer> {
+    const declared = follower.state.getChunk(cid);
+    if (!declared) throw new BaseError(ErrorCode.NotFound, `${cid} is not declared on DA (or no owner pins it)`);
+    if (!declared.manifests.includes(cid)) {
+      if (declared.size > BigInt(max)) throw new BaseError(ErrorCode.TooLarge, `${cid} is larger than ${max} bytes`);
+      return fetcher.get(cid);
+    }
+    if (declared.size > BigInt(MAX_MANIFEST_BYTES))
+      throw new IntegrityError(`${cid} is ${declared.size} bytes: larger than any valid manifest`);
+    const layout = manifests.get(cid) ?? manifests.put(cid, decodeManifest(await fetcher.get(cid), cid));
+    const total = layout.parts.reduce((n, p) => n + p.size, 0);
+    if (total > max) throw new BaseError(ErrorCode.TooLarge, `${cid} is larger than ${max} bytes`);
+    return Buffer.concat(await Promise.all(layout.parts.map((p) => fetcher.part(p))));
+  }
+
+  // Public apps: /app/{manifest}/{path} serves the file the owner-signed app manifest maps the path to. The
+  // manifest is checked on every request (signature, then every CID it names against governance's blocks), so
+  // an app naming a forbidden CID is refused whole, and served again once unblocked.
+  const appHandler = async (req: FastifyRequest, reply: FastifyReply) => {
+    const { cid, "*": rest } = req.params as { cid: string; "*"?: string };
+    if (!isValidCid(cid))
+      return fail(req, reply, 400, ErrorCode.InvalidArgument, `"${cid.slice(0, 80)}" is not a CIDv1 raw sha2-256`, {});
+    const bytes = await readObject(cid, MAX_APP_MANIFEST_BYTES);
+    let m: ReturnType<typeof checkAppManifest>;
+    try {
+      m = checkAppManifest(bytes, gate);
+    } catch (e) {
+      // A malformed manifest is the object's fault, not the request's: 422 like a bad signature.
+      if (isBaseError(e) && (e.code === ErrorCode.InvalidArgument || e.code === ErrorCode.Decode))
+        throw new IntegrityError(`${cid} is not a valid app manifest: ${e.shortMessage}`);
+      throw e;
+    }
+    const path = rest ? `/${rest}` : "/index.html";
+    const file = m.files[path] ?? m.files[`${path.replace(/\/$/, "")}/index.html`];
+    if (!file) return fail(req, reply, 404, ErrorCode.NotFound, `app "${m.name}" has no file at ${path}`, { path });
+    return serveObject(req, reply, file, contentTypeOf(path));
+  };
+  const appSchema = {
+    params: { type: "object", required: ["cid"], properties: { cid: { type: "string", maxLength: 128 } } },
+  };
+  app.get("/app/:cid", { schema: appSchema }, appHandler);
+  app.get("/app/:cid/*", { schema: appSchema }, appHandler);
 
   registerTrustlessGateway(app, { follower, fetcher, manifests, gate });
 
@@ -304,3 +355,17 @@ function spans(parts: readonly Part[], r: ByteRange): Span[] {
   }
   return out;
 }
+
+const CONTENT_TYPES: Record<string, string> = {
+  html: "text/html; charset=utf-8",
+  css: "text/css; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  json: "application/json",
+  svg: "image/svg+xml",
+  png: "image/png",
+  jpg: "image/jpeg",
+  txt: "text/plain; charset=utf-8",
+  wasm: "application/wasm",
+};
+const contentTypeOf = (path: string): string =>
+  CONTENT_TYPES[path.slice(path.lastIndexOf(".") + 1).toLowerCase()] ?? "application/octet-stream";
