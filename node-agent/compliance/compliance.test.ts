@@ -145,6 +145,7 @@ describe("ComplianceFollower", () => {
     const f = new ComplianceFollower({ source: chain.source });
     await f.init();
     chain.at(11n, ev("compliance_block", "POINTER_KIND_CID", c, "1"));
+    chain.at(12n);
     const real = chain.source.eventsAt;
     chain.source.eventsAt = async () => {
       throw new Error("rpc down");

@@ -131,7 +131,15 @@ export class ComplianceFollower {
     const head = await this.o.source.head();
     const last = head < this.seen + MAX_BLOCKS_PER_ROUND ? head : this.seen + MAX_BLOCKS_PER_ROUND;
     for (let h = this.seen + 1n; h <= last; h++) {
-      for (const e of await this.o.source.eventsAt(h)) this.apply(h, e);
+      let events: ChainEvent[];
+      try {
+        events = await this.o.source.eventsAt(h);
+      } catch (e) {
+        // CometBFT reports a new height a moment before its results are readable: the next round gets them.
+        if (h === head) return;
+        throw e;
+      }
+      for (const e of events) this.apply(h, e);
       this.seen = h; // per height: a failure later in the round never applies a block twice
     }
   }

@@ -126,7 +126,7 @@ beforeAll(async () => {
       p.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`keys add ${name} exited ${c}`))));
     });
   }
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await net?.stop();
