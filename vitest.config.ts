@@ -19,6 +19,7 @@ export default defineConfig({
             "proto/**/*.test.ts",
           ],
           testTimeout: 30_000,
+          maxWorkers: 2,
         },
       },
       {
@@ -27,7 +28,9 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           testTimeout: 300_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
+          // Two files at a time: most of an end-to-end test is waiting for blocks, and each localnet has its
+          // own temp folder and port block (test/support/localnet.ts gives each worker its own port slice).
+          maxWorkers: 2,
         },
       },
     ],

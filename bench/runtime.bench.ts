@@ -13,10 +13,11 @@ import { type RunOptions, type RunReport, runModule } from "../common/wasm/run.j
 import { useSha256 } from "../common/wasm/trace/hashing.js";
 import { I32 } from "../common/wasm/types.js";
 import { useNativeTraceHash } from "../node-agent/runtime/nativeHash.js";
+import { proveStepAt, StepSession } from "../node-agent/runtime/stepAt.js";
 import { instrument } from "../node-agent/runtime/v8/instrument.js";
 import { runModuleV8, shapeOf } from "../node-agent/runtime/v8/runV8.js";
 import { writeBenchSection } from "./report.js";
-import { measureStepProofs } from "./stepProof.js";
+import { measureBulkPieceProofs, measureStepProofs } from "./stepProof.js";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const V8 = (
@@ -51,6 +52,28 @@ function fastPath(bytes: Uint8Array, opts: RunOptions, want: RunReport): number 
     if (r.report.fuelUsed !== want.fuelUsed || r.report.steps !== want.steps) throw new Error("fast path fuel differs");
   }
   return best;
+}
+
+/**
+ * proveStepAt near the end of a long run: re-run from the start (a fresh session) vs from the nearest kept
+ * checkpoint (the job's second question). Milliseconds: [from the start, first call, from a checkpoint].
+ */
+function restoreFigures(bytes: Uint8Array, opts: RunOptions): { steps: number; ms: [number, number, number] } {
+  const r = runModule(bytes, opts);
+  if (!r.ok) throw new Error(r.refusal.message);
+  const n = r.report.steps - 10;
+  const job = { bytes, opts };
+  let t = performance.now();
+  const s = new StepSession(job).advance(n);
+  s.prove();
+  s.advance(n + 1).commitment();
+  const fromStart = performance.now() - t;
+  t = performance.now();
+  proveStepAt(job, n);
+  const first = performance.now() - t;
+  t = performance.now();
+  proveStepAt(job, n);
+  return { steps: r.report.steps, ms: [fromStart, first, performance.now() - t] };
 }
 
 export async function run(): Promise<void> {
@@ -136,7 +159,20 @@ export async function run(): Promise<void> {
     ],
     150,
   );
-  for (const r of proofRows) console.log(r);
+  const bulkRows = measureBulkPieceProofs(
+    new Uint8Array(readFileSync(resolve(repo, "node-agent/runtime/fixtures/bulk.wasm"))),
+    [
+      ["memory.fill 128 KiB", "fill", [0, 2 << 16]],
+      ["memory.copy 100,000 B backward (d > s)", "copy", [1, 0, 100_000]],
+      ["memory.copy 100,000 B forward", "copy", [0, 1, 100_000]],
+      ["table.fill 1,028 elements", "tfill", [0, 1028]],
+      ["table.copy 1,025 elements backward", "tcopy", [3, 0, 1025]],
+    ],
+  );
+  for (const r of [...proofRows, ...bulkRows]) console.log(r);
+  useNativeTraceHash();
+  const restore = restoreFigures(k, { invoke: "sieve", args: [{ type: I32, value: 1_000_000 }] });
+  console.log("proveStepAt near the end", restore);
   writeBenchSection(
     "runtime",
     "WASM runtime (deterministic interpreter vs V8)",
@@ -164,6 +200,18 @@ proof size = its canonical encoding (\`proof/codec.ts\`: fixed-width fields, 32-
 | class | proofs | proof bytes (mean / max) | verifyStep (µs, mean) |
 | --- | ---: | ---: | ---: |
 ${proofRows.join("\n")}
+
+Bulk instructions larger than one piece (\`fixtures/bulk.wat\`; piece = \`bulkBytes\` 64 KiB / \`bulkElems\` 1024,
+one step each): every step proven, the largest proof is a full piece (\`MAX_STEP_PROOF_BYTES\` = 512 KiB):
+
+| instruction | pieces (steps) | largest proof (bytes) | its verifyStep (µs) |
+| --- | ---: | ---: | ---: |
+${bulkRows.join("\n")}
+
+\`proveStepAt\` at step ${(restore.steps - 10).toLocaleString("en")} of sieve(1000000) (${restore.steps.toLocaleString("en")} instructions; OpenSSL SHA-256):
+re-run from the start ${restore.ms[0].toFixed(0)} ms; the job's first call (runs from the start, keeping a snapshot every
+2²⁰ steps, thinned to at most 16) ${restore.ms[1].toFixed(0)} ms; later calls restore the nearest kept checkpoint
+(\`JobCheckpoints\`, \`common/wasm/snapshot.ts\`) and run from there: ${restore.ms[2].toFixed(0)} ms.
 `,
     repo,
   );

@@ -32,10 +32,11 @@ function readBounded(path: string, max: number, field: string): Uint8Array {
   return new Uint8Array(readFileSync(path));
 }
 
-export function loadWorkload(
+/** The intent of a deploy target (a directory's intent file, or a module with flags) and where its paths start. */
+export function readIntent(
   target: string,
   opts: { input?: string; type?: string; replicas?: string } = {},
-): WorkloadFiles {
+): { intent: Intent; base: string; intentSource: string } {
   const abs = resolve(target);
   let intent: Intent;
   let base: string;
@@ -57,8 +58,18 @@ export function loadWorkload(
     base = dirname(abs);
     intentSource = "command line";
   }
+  return { intent, base, intentSource };
+}
+
+export function loadWorkload(
+  target: string,
+  opts: { input?: string; type?: string; replicas?: string } = {},
+): WorkloadFiles {
+  const { intent, base, intentSource } = readIntent(target, opts);
   if (!intent.entry)
-    throw new IntentError([{ field: "entry", message: "nothing to run (static sites use dsdn upload)" }]);
+    throw new IntentError([
+      { field: "entry", message: "nothing to run (a static site is published with dsdn deploy DIR)" },
+    ]);
   const modulePath = resolve(base, intent.entry);
   const inputPath = intent.input ? resolve(base, intent.input) : null;
   return {

@@ -4,6 +4,8 @@
  * recurse in JS; traps are values. `run(stopAtStep)` can pause at any instruction count, which is what
  * execution-trace checkpoints need.
  */
+
+import { bulkPiece, bulkRest } from "./bulkPiece.js";
 import type { HostSignal } from "./host.js";
 import {
   bigToF32,
@@ -25,14 +27,7 @@ import {
   truncToI64,
 } from "./numeric.js";
 import { Op } from "./opcodes.js";
-import {
-  BULK_TOO_LARGE,
-  costTable,
-  DEFAULT_FUEL_COSTS,
-  DEFAULT_LIMITS,
-  type ExecLimits,
-  type FuelCosts,
-} from "./params.js";
+import { costTable, DEFAULT_FUEL_COSTS, DEFAULT_LIMITS, type ExecLimits, type FuelCosts } from "./params.js";
 import { type FuncInst, type Instance, Store, type WasmFunc } from "./runtime.js";
 import { F32, F64, type FuncRef, I32, I64, type Ref, type ValType, type Value } from "./types.js";
 
@@ -77,8 +72,8 @@ export class Machine {
   peakMemory = 0;
   /** Elements in all tables created by this machine (bounded by limits.tableElements). */
   tableElementsTotal = 0;
-  /** Results count of the current invocation. */
-  private resultArity = 0;
+  /** Results count of the current invocation (saved and restored by snapshot.ts). */
+  resultArity = 0;
 
   constructor(limits: Partial<ExecLimits> = {}, costs: FuelCosts = DEFAULT_FUEL_COSTS) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
@@ -558,6 +553,15 @@ export class Machine {
       return undefined;
     }
     const u = (i: number) => (stack[i] as number) >>> 0;
+    // A bulk instruction larger than one piece (bulkPiece.ts) leaves the pc on itself with the rest of
+    // its range as operands; the next step does the next piece.
+    const more = (rest: readonly [number, Value, number]): void => {
+      stack[sp] = rest[0];
+      stack[sp + 1] = rest[1];
+      stack[sp + 2] = rest[2];
+      sp += 3;
+      frame.pc = pc - 1;
+    };
     let result: string | undefined;
     switch (op) {
       case Op.MEMORY_INIT: {
@@ -568,10 +572,13 @@ export class Machine {
         const d = u(sp - 3);
         sp -= 3;
         const m = inst.memories[0]!;
-        if (!chargeBytes(n)) result = "out of fuel";
+        const p = bulkPiece(n, this.limits.bulkBytes, false);
+        if (!chargeBytes(p.size)) result = "out of fuel";
         else if (s + n > seg.length || d + n > m.bytes.length) result = "out of bounds memory access";
-        else if (n > this.limits.bulkBytes) result = BULK_TOO_LARGE;
-        else m.write(seg.subarray(s, s + n), d);
+        else {
+          if (p.size > 0) m.write(seg.subarray(s + p.at, s + p.at + p.size), d + p.at);
+          if (!p.last) more(bulkRest(d, s, n, p, false, true));
+        }
         break;
       }
       case Op.DATA_DROP:
@@ -584,27 +591,34 @@ export class Machine {
         const d = u(sp - 3);
         sp -= 3;
         const m = inst.memories[0]!;
-        if (!chargeBytes(n)) result = "out of fuel";
+        const back = d > s;
+        const p = bulkPiece(n, this.limits.bulkBytes, back);
+        if (!chargeBytes(p.size)) result = "out of fuel";
         else if (s + n > m.bytes.length || d + n > m.bytes.length) result = "out of bounds memory access";
-        else if (n > this.limits.bulkBytes) result = BULK_TOO_LARGE;
         else {
-          m.bytes.copyWithin(d, s, s + n);
-          m.markDirty(d, n);
+          if (p.size > 0) {
+            m.bytes.copyWithin(d + p.at, s + p.at, s + p.at + p.size);
+            m.markDirty(d + p.at, p.size);
+          }
+          if (!p.last) more(bulkRest(d, s, n, p, back, true));
         }
         break;
       }
       case Op.MEMORY_FILL: {
         const n = u(sp - 1);
-        const v = (stack[sp - 2] as number) & 0xff;
+        const raw = stack[sp - 2] as number;
         const d = u(sp - 3);
         sp -= 3;
         const m = inst.memories[0]!;
-        if (!chargeBytes(n)) result = "out of fuel";
+        const p = bulkPiece(n, this.limits.bulkBytes, false);
+        if (!chargeBytes(p.size)) result = "out of fuel";
         else if (d + n > m.bytes.length) result = "out of bounds memory access";
-        else if (n > this.limits.bulkBytes) result = BULK_TOO_LARGE;
         else {
-          m.bytes.fill(v, d, d + n);
-          m.markDirty(d, n);
+          if (p.size > 0) {
+            m.bytes.fill(raw & 0xff, d + p.at, d + p.at + p.size);
+            m.markDirty(d + p.at, p.size);
+          }
+          if (!p.last) more(bulkRest(d, raw, n, p, false, false));
         }
         break;
       }
@@ -616,10 +630,13 @@ export class Machine {
         const s = u(sp - 2);
         const d = u(sp - 3);
         sp -= 3;
-        if (!chargeBytes(n)) result = "out of fuel";
+        const p = bulkPiece(n, this.limits.bulkElems, false);
+        if (!chargeBytes(p.size)) result = "out of fuel";
         else if (s + n > seg.length || d + n > t.elems.length) result = "out of bounds table access";
-        else if (n > this.limits.bulkElems) result = BULK_TOO_LARGE;
-        else for (let i = 0; i < n; i++) t.elems[d + i] = seg[s + i] as Ref;
+        else {
+          for (let i = p.at; i < p.at + p.size; i++) t.elems[d + i] = seg[s + i] as Ref;
+          if (!p.last) more(bulkRest(d, s, n, p, false, true));
+        }
         break;
       }
       case Op.ELEM_DROP:
@@ -634,11 +651,16 @@ export class Machine {
         const s = u(sp - 2);
         const d = u(sp - 3);
         sp -= 3;
-        if (!chargeBytes(n)) result = "out of fuel";
+        const back = d > s;
+        const p = bulkPiece(n, this.limits.bulkElems, back);
+        if (!chargeBytes(p.size)) result = "out of fuel";
         else if (s + n > st.elems.length || d + n > dt.elems.length) result = "out of bounds table access";
-        else if (n > this.limits.bulkElems) result = BULK_TOO_LARGE;
-        else if (d <= s) for (let i = 0; i < n; i++) dt.elems[d + i] = st.elems[s + i] as Ref;
-        else for (let i = n - 1; i >= 0; i--) dt.elems[d + i] = st.elems[s + i] as Ref;
+        else {
+          const end = p.at + p.size;
+          if (!back) for (let i = p.at; i < end; i++) dt.elems[d + i] = st.elems[s + i] as Ref;
+          else for (let i = end - 1; i >= p.at; i--) dt.elems[d + i] = st.elems[s + i] as Ref;
+          if (!p.last) more(bulkRest(d, s, n, p, back, true));
+        }
         break;
       }
       case Op.TABLE_GROW: {
@@ -671,10 +693,13 @@ export class Machine {
         const v = stack[sp - 2] as Ref;
         const d = u(sp - 3);
         sp -= 3;
-        if (!chargeBytes(n)) result = "out of fuel";
+        const p = bulkPiece(n, this.limits.bulkElems, false);
+        if (!chargeBytes(p.size)) result = "out of fuel";
         else if (d + n > t.elems.length) result = "out of bounds table access";
-        else if (n > this.limits.bulkElems) result = BULK_TOO_LARGE;
-        else for (let i = 0; i < n; i++) t.elems[d + i] = v;
+        else {
+          for (let i = p.at; i < p.at + p.size; i++) t.elems[d + i] = v;
+          if (!p.last) more([(d + p.size) | 0, v, (n - p.size) | 0]);
+        }
         break;
       }
       default:

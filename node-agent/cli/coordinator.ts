@@ -5,7 +5,7 @@ import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
 import { startCompliance } from "../compliance/start.js";
 import { connectComputeChain } from "../compute/chain.js";
-import { rebuildComputeIndex } from "../compute/daIndex.js";
+import { ComputeIndex, rebuildComputeIndex } from "../compute/daIndex.js";
 import { ComputeService } from "../compute/service.js";
 import { startAuditTrail } from "../coordinator/auditTrail.js";
 import { connectChainView } from "../coordinator/chainView.js";
@@ -110,7 +110,13 @@ const run: Command = {
       endpointOf: (id) => coordinator.state.getNode(id)?.endpoint,
       publish: (events) => coordinator.publishAndApply(events),
     });
-    await rebuildComputeIndex(compute, da, [key.nodeId, ...peers]);
+    // The compute index follows DA from its cursor (<data>/compute-index.sqlite): a restart reads only new heights.
+    const computeIndex = ComputeIndex.open({
+      path: join(dataDir, "compute-index.sqlite"),
+      da,
+      coordinators: [key.nodeId, ...peers],
+    });
+    await rebuildComputeIndex(compute, computeIndex);
     // WORM audit log (<data>/audit.log), FallbackActivated / CommitteeRotated events, mirror to DA.
     const stopAudit = await startAuditTrail({
       dataDir,
@@ -141,6 +147,7 @@ const run: Command = {
     await coordinator.stop();
     chain.close();
     computeChain.close();
+    computeIndex.close();
     faultReporter?.close();
     await da.close();
     out("dsdn-node coordinator stopped");

@@ -12,6 +12,7 @@ import { SERVICE_LIMIT_OPTIONS, SERVICE_LIMIT_USAGE, serviceLimitsFromFlags } fr
 import { parseSize } from "../storage/chunker.js";
 import { startNetworkNode } from "../storage/follower/networkNode.js";
 import { loadOrCreateIdentity, type NodeIdentity } from "../storage/identity.js";
+import { InFlightChunks } from "../storage/inFlight.js";
 import { LocalFsStorage } from "../storage/localfs.js";
 import { Scrubber } from "../storage/scrubber.js";
 import { createChunkServer, DEFAULT_MAX_BODY, DEFAULT_MAX_UPLOADS } from "../storage/server.js";
@@ -136,9 +137,12 @@ export const storage: Command = {
       : undefined;
     if (!compliance && networkMode)
       err("warning: no --rpc (or RPC_URL): governance blocks are not enforced by this node");
+    // Chunks stored under a valid ticket but not declared yet (an upload in flight): garbage collection spares them.
+    const inFlight = new InFlightChunks();
     const { app } = createChunkServer({
       ...(compliance ? { compliance: compliance.gate } : {}),
       storage: store,
+      inFlight,
       identity,
       zone,
       maxBodyBytes,
@@ -167,7 +171,17 @@ export const storage: Command = {
     let network: Awaited<ReturnType<typeof startNetworkNode>> | undefined;
     try {
       network = networkMode
-        ? await startNetworkNode({ values, identity, storage: store, zone, dataDir, listenAddress: address, out, err })
+        ? await startNetworkNode({
+            values,
+            identity,
+            storage: store,
+            inFlight,
+            zone,
+            dataDir,
+            listenAddress: address,
+            out,
+            err,
+          })
         : undefined;
     } catch (e) {
       // A node that cannot join the network must not linger serving chunks: stop listening, then report.

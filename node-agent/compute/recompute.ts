@@ -6,7 +6,7 @@
  */
 import { toHex } from "../../common/hash.js";
 import { decodeCanonical } from "../../common/protobuf.js";
-import { type NodeHeartbeat, WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
+import { type NodeHeartbeat, type WorkloadSpec, WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import type { WorkloadScheduled } from "../../proto/gen/dsdn/da/v1/events.js";
 import { DEFAULT_SCHEDULER_WEIGHTS, type SchedulerWeights } from "../scheduler/params.js";
 import { type Schedule, schedule } from "../scheduler/schedule.js";
@@ -16,6 +16,8 @@ import { verifySubmission } from "./workload.js";
 
 export interface Recomputed {
   readonly workloadId: string;
+  /** The user-signed spec the record carries. */
+  readonly spec: WorkloadSpec;
   readonly recorded: readonly string[];
   readonly schedule: Schedule;
   readonly matches: boolean;
@@ -57,6 +59,7 @@ export async function recomputeSchedule(
   const recorded = ev.nodeIds.map((n) => toHex(n));
   return {
     workloadId: id,
+    spec,
     recorded,
     schedule: s,
     matches: recorded.length === s.chosen.length && recorded.every((n, i) => n === s.chosen[i]),

@@ -21,6 +21,7 @@ import { recomputeSchedule } from "./recompute.js";
 import { ComputeService } from "./service.js";
 import { signHeartbeat, signResult } from "./signed.js";
 import { signSubmission } from "./workload.js";
+import { type ComputeRecordSource, workloadRecordProblem } from "./workloadCheck.js";
 
 const wc = new Uint8Array(readFileSync(new URL("../runtime/fixtures/wc.wasm", import.meta.url)));
 const input = new TextEncoder().encode("a b c\nd e\n");
@@ -81,16 +82,18 @@ function spec(over: Partial<WorkloadSpec> = {}): WorkloadSpec {
 const subBytes = (s: WorkloadSpec, at = NOW) => WorkloadSubmission.encode(signSubmission(s, user, at)).finish();
 
 let published: DAEventInput[];
-function service(chain = fakeChain()) {
+function service(chain = fakeChain(), o: { now?: () => number; maxWorkloads?: number } = {}) {
   published = [];
   const svc = new ComputeService({
+    ...(o.maxWorkloads !== undefined ? { maxWorkloads: o.maxWorkloads } : {}),
     chain,
     registeredNodes: () => nodes.map((n) => toHex(n.publicKey)),
     publish: async (evs) => {
       published.push(...evs);
       return BigInt(published.length);
     },
-    nowMs: () => NOW,
+    nowMs: o.now ?? (() => NOW),
+    heartbeatMaxAgeMs: 3_600_000,
   });
   for (const [i, n] of nodes.entries()) svc.heartbeat(encodeHb(n, i));
   return svc;
@@ -214,6 +217,48 @@ describe("compute service (coordinator side)", () => {
     expect(published).toEqual([]);
   });
 
+  it("replay protection is bounded: used signatures expire with their submission's validity; a replay after pruning is still refused", async () => {
+    let now = NOW;
+    const svc = service(fakeChain(), { now: () => now, maxWorkloads: 1 });
+    const s1 = spec({ name: "first" });
+    const first = subBytes(s1);
+    const a = await svc.submit(first);
+    await svc.result(
+      a.jobId,
+      await runOn(
+        nodes.findIndex((n) => toHex(n.publicKey) === a.nodes[0]),
+        s1,
+      ),
+    );
+    expect(svc.usedSignatures).toBe(1);
+    // Past its validity (signed_at + 60 s): the next submission prunes it, and evicts the finished first job.
+    now = NOW + 61_000;
+    await svc.submit(subBytes(spec({ name: "second" }), now));
+    expect(svc.usedSignatures).toBe(1);
+    expect(() => svc.status(a.jobId)).toThrow(/no workload/);
+    // The pruned signature's submission replayed: still refused (it is no longer fresh), nothing published.
+    const before = published.length;
+    await expect(svc.submit(first)).rejects.toThrow(/"signed_at_ms"/);
+    expect(published).toHaveLength(before);
+  });
+
+  it("a signature is used once while valid, even after its job left memory", async () => {
+    const svc = service(fakeChain(), { maxWorkloads: 1 });
+    const s1 = spec({ name: "once" });
+    const bytes = subBytes(s1);
+    const a = await svc.submit(bytes);
+    await svc.result(
+      a.jobId,
+      await runOn(
+        nodes.findIndex((n) => toHex(n.publicKey) === a.nodes[0]),
+        s1,
+      ),
+    );
+    await svc.submit(subBytes(spec({ name: "pushes-it-out" })));
+    expect(() => svc.status(a.jobId)).toThrow(/no workload/);
+    await expect(svc.submit(bytes)).rejects.toThrow(/"signature": already used/);
+  });
+
   it("refuses results from a node the workload is not scheduled on, and forged results", async () => {
     const svc = service();
     const s = spec();
@@ -273,5 +318,93 @@ describe("compute service (coordinator side)", () => {
     );
     await svc.result(jobId, failed);
     expect(svc.status(jobId)).toMatchObject({ state: "failed", disagreement: true });
+  });
+});
+
+describe("a committee member's check of the DA workload record (workloadRecordProblem)", () => {
+  /** DA as the member replays it: what the service published. */
+  const fromPublished = (): ComputeRecordSource => ({
+    async scheduled(id) {
+      const e = published.find(
+        (p) => p.type === "workloadScheduled" && toHex((p.value as WorkloadScheduled).workloadId) === id,
+      );
+      return e ? { event: WorkloadScheduled.fromPartial(e.value as WorkloadScheduled), daHeight: 1n } : undefined;
+    },
+    async reports(id) {
+      return published
+        .filter((p) => p.type === "computeReported" && toHex((p.value as { workloadId: Uint8Array }).workloadId) === id)
+        .map((p) => (p.value as { result: Uint8Array }).result);
+    },
+  });
+  const idx = (id: string) => nodes.findIndex((n) => toHex(n.publicKey) === id);
+
+  it("backs a scheduled node's result; refuses an unscheduled node and a job that is not on DA", async () => {
+    const chain = fakeChain();
+    const svc = service(chain);
+    const s = spec({ name: "check" });
+    const { jobId, nodes: on } = await svc.submit(subBytes(s));
+    const mine = ComputeResult.decode(await runOn(idx(on[0]!), s));
+    expect(await workloadRecordProblem(jobId, mine, fromPublished(), chain)).toBeUndefined();
+    const stranger = ComputeResult.decode(await runOn((idx(on[0]!) + 1) % 3, s));
+    expect(await workloadRecordProblem(jobId, stranger, fromPublished(), chain)).toMatch(/not scheduled/);
+    const other = spec({ name: "never-submitted" });
+    const r = ComputeResult.decode(await runOn(0, other));
+    expect(await workloadRecordProblem(toHex(r.workloadId), r, fromPublished(), chain)).toMatch(/no WorkloadScheduled/);
+  });
+
+  it("refuses when the recorded choice is not schedule()'s (a coordinator that picked its friend)", async () => {
+    const chain = fakeChain();
+    const svc = service(chain);
+    const s = spec({ name: "unfair" });
+    const { jobId, nodes: on } = await svc.submit(subBytes(s));
+    const friend = toHex(nodes[(idx(on[0]!) + 1) % 3]!.publicKey);
+    const ev = published[0]!.value as WorkloadScheduled;
+    ev.nodeIds = [Buffer.from(friend, "hex")];
+    const r = ComputeResult.decode(await runOn(idx(friend), s));
+    expect(await workloadRecordProblem(jobId, r, fromPublished(), chain)).toMatch(/not what schedule\(\) gives/);
+  });
+
+  it("redundant execution: signed only once the replicas' reports on DA reach the rule, and only for the agreed commitment", async () => {
+    const chain = fakeChain();
+    const svc = service(chain);
+    const s = spec({ name: "replicated", replicas: 3, agreement: "majority" });
+    const { jobId, nodes: on } = await svc.submit(subBytes(s));
+    const honest = await Promise.all(on.map((n) => runOn(idx(n), s)));
+    const first = ComputeResult.decode(honest[0]!);
+    // Alone, the first report is no majority of 3.
+    expect(await workloadRecordProblem(jobId, first, fromPublished(), chain)).toMatch(
+      /majority of 3 replicas not reached/,
+    );
+    await svc.result(jobId, honest[0]!);
+    // A liar's result: the other two agree on the honest commitment, so the liar gets nothing.
+    const lie = signResult(
+      { ...first, commitment: { ...first.commitment!, outputHash: Buffer.alloc(32, 9) } },
+      nodes[idx(on[2]!)]!,
+    );
+    await svc.result(jobId, honest[1]!);
+    expect(
+      await workloadRecordProblem(jobId, ComputeResult.decode(honest[1]!), fromPublished(), chain),
+    ).toBeUndefined();
+    expect(await workloadRecordProblem(jobId, ComputeResult.decode(lie), fromPublished(), chain)).toMatch(
+      /not the one the majority agreed on/,
+    );
+  });
+
+  it("unanimous: one dissenting replica on DA blocks every receipt", async () => {
+    const chain = fakeChain();
+    const svc = service(chain);
+    const s = spec({ name: "unanimous", replicas: 2, agreement: "unanimous" });
+    const { jobId, nodes: on } = await svc.submit(subBytes(s));
+    const good = await runOn(idx(on[0]!), s);
+    const g = ComputeResult.decode(good);
+    const lie = signResult(
+      { ...g, commitment: { ...g.commitment!, outputHash: Buffer.alloc(32, 7) } },
+      nodes[idx(on[1]!)]!,
+    );
+    await svc.result(jobId, good);
+    await svc.result(jobId, lie);
+    expect(await workloadRecordProblem(jobId, g, fromPublished(), chain)).toMatch(
+      /unanimous of 2 replicas not reached/,
+    );
   });
 });

@@ -18,7 +18,7 @@ import { decideAgreement } from "./agreement.js";
 import { affinitySet, buildCandidates, type ComputeChain } from "./candidates.js";
 import { commitmentJson } from "./commitment.js";
 import { openHeartbeat, openResult } from "./signed.js";
-import { MAX_SUBMISSION_BYTES, verifySubmission, WorkloadRefusedError } from "./workload.js";
+import { MAX_SUBMISSION_BYTES, SUBMISSION_SKEW_MS, verifySubmission, WorkloadRefusedError } from "./workload.js";
 
 export type JobState = "pending" | "running" | "completed" | "failed";
 
@@ -51,6 +51,8 @@ export interface ComputeServiceOptions {
   readonly maxWorkloads?: number;
   /** Governance's blocked CIDs: a workload naming one (module or input) is refused, and the refusal recorded. */
   readonly compliance?: { gate: ComplianceGate; refused?(what: string, e: BlockedError): void };
+  /** At most this many unexpired submission signatures remembered (default 100 000); beyond, submissions wait. */
+  readonly maxUsedSignatures?: number;
 }
 
 export interface JobStatus {
@@ -82,8 +84,12 @@ export class ComputeService {
   readonly #now: () => number;
   readonly #heartbeats = new Map<string, { hb: NodeHeartbeat; bytes: Uint8Array }>();
   readonly #workloads = new Map<string, WorkloadRecord>();
-  /** Signatures already used (each submission signature once). */
-  readonly #seen = new Set<string>();
+  /**
+   * Signatures already used (each submission signature once) → when the freshness rule starts refusing that
+   * submission anyway (its own signed_at + the allowed skew, on the clock that checks freshness). Pruned then, so
+   * the set holds only what is still replayable: bounded by the submission rate × 2 min, and by maxUsedSignatures.
+   */
+  readonly #seen = new Map<string, number>();
 
   constructor(o: ComputeServiceOptions) {
     this.#o = o;
@@ -133,7 +139,10 @@ export class ComputeService {
     if (known) return { jobId: id, nodes: known.nodes, daHeight: known.daHeight.toString(), existing: true };
     this.#refuseBlocked(id, sub.spec!);
     const sigKey = toHex(sub.signature);
+    this.#pruneSeen();
     if (this.#seen.has(sigKey)) throw new WorkloadRefusedError("signature", "already used", ErrorCode.Conflict);
+    if (this.#seen.size >= (this.#o.maxUsedSignatures ?? 100_000))
+      throw new BaseError(ErrorCode.Unavailable, "too many submissions in the last minutes; try again shortly");
     const spec = sub.spec!;
     const height = await this.#o.chain.height();
     const fresh = this.#freshHeartbeats();
@@ -158,7 +167,7 @@ export class ComputeService {
       },
       this.#o.weights ?? DEFAULT_SCHEDULER_WEIGHTS,
     ).chosen;
-    this.#seen.add(sigKey);
+    this.#seen.set(sigKey, Number(sub.signedAtMs) + SUBMISSION_SKEW_MS);
     const heartbeats = candidates.filter((c) => fresh.has(c.nodeId)).map((c) => fresh.get(c.nodeId)!.bytes);
     const daHeight = await this.#o.publish([
       {
@@ -188,6 +197,16 @@ export class ComputeService {
       if (e instanceof BlockedError) c.refused?.(`workload ${id}`, e);
       throw e;
     }
+  }
+
+  #pruneSeen(): void {
+    const now = this.#now();
+    for (const [k, until] of this.#seen) if (until < now) this.#seen.delete(k);
+  }
+
+  /** How many used submission signatures are remembered (unexpired ones only). */
+  get usedSignatures(): number {
+    return this.#seen.size;
   }
 
   /** Adds a scheduled workload to the index (from submit, or from a DA scan on start). */

@@ -10,7 +10,7 @@ import {
 import { setupSlashingExtension } from "../../clients/sdk/slashing.js";
 import { setupStakeExtension } from "../../clients/sdk/stake.js";
 import { BaseError, ErrorCode } from "../../common/errors.js";
-import { NodeStatus as ChainNodeStatus } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
+import { NodeStatus as ChainNodeStatus, type Node } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
 import { QueryNodeRequest, QueryNodeResponse } from "../../proto/gen/dsdn/nodes/v1/query.js";
 import { QueryGetStakeRequest, QueryGetStakeResponse } from "../../proto/gen/dsdn/stake/v1/query.js";
 import { NodeClass } from "../../proto/gen/dsdn/stake/v1/stake.js";
@@ -53,6 +53,20 @@ const STATUS: Record<number, NodeStatusName> = {
   [ChainNodeStatus.NODE_STATUS_BANNED]: "banned",
 };
 
+/** The chain's node record in the coordinator's terms. */
+export function chainNodeOf(n: Node): ChainNode {
+  return {
+    operator: n.operator,
+    zone: n.zone,
+    nodeClass: CLASS[n.class] ?? "unspecified",
+    endpoint: n.endpoint,
+    capacityBytes: BigInt(n.capacityBytes),
+    tlsCertFingerprint: n.tlsCertFingerprint,
+    status: STATUS[n.status] ?? "pending",
+    statusReason: n.statusReason,
+  };
+}
+
 /** Connects to a CometBFT RPC of Chain Nusantara (CosmJS). */
 export async function connectChainView(rpcUrl: string): Promise<ChainView> {
   let comet: Awaited<ReturnType<typeof connectComet>>;
@@ -79,17 +93,7 @@ export async function connectChainView(rpcUrl: string): Promise<ChainView> {
             height,
           ),
         ).node;
-        if (!n) return undefined;
-        return {
-          operator: n.operator,
-          zone: n.zone,
-          nodeClass: CLASS[n.class] ?? "unspecified",
-          endpoint: n.endpoint,
-          capacityBytes: BigInt(n.capacityBytes),
-          tlsCertFingerprint: n.tlsCertFingerprint,
-          status: STATUS[n.status] ?? "pending",
-          statusReason: n.statusReason,
-        };
+        return n ? chainNodeOf(n) : undefined;
       } catch (e) {
         if (/not found/.test((e as Error).message)) return undefined;
         throw e;

@@ -12,7 +12,6 @@ import { ed25519KeyPair } from "../../common/ed25519.js";
 import { fromHex, toHex } from "../../common/hash.js";
 import { pubKeyToAddress, secp256k1KeyPair } from "../../common/secp256k1.js";
 import { NodeRegistered, NodeStatus } from "../../proto/gen/dsdn/da/v1/events.js";
-import { signAppManifest } from "../compliance/appManifest.js";
 import { BlockList, type ComplianceGate } from "../compliance/blockList.js";
 import { silentLogger } from "../da/events/logger.js";
 import { EventPublisher } from "../da/events/publisher.js";
@@ -35,7 +34,6 @@ let coordinators: string[];
 let file: Buffer;
 let manifest: string;
 let chunks: Buffer[];
-const apps: Record<string, string> = {};
 const closers: (() => Promise<void>)[] = [];
 /** The preferred replica (same zone as the ingress): serves `goodRequests` chunks, then garbage or a cut. */
 let flaky: {
@@ -103,38 +101,7 @@ beforeAll(async () => {
     ...chunks.map((c, i) => ({ cid: refs[i]!.cid, bytes: c })),
     { cid: m.cid, bytes: Buffer.from(m.bytes) },
   ];
-  // Public apps: an owner-signed app manifest stored as a file, and a forged copy (a file swapped after signing).
-  const good = signAppManifest(
-    { name: "site", type: "static", files: { "/index.html": m.cid, "/part.bin": refs[1]!.cid } },
-    secp256k1KeyPair(),
-  );
-  const appFiles: { manifestCid: string; objects: { cid: string; bytes: Buffer }[] }[] = [];
-  for (const [name, doc] of [
-    ["good", good],
-    ["forged", { ...good, files: { ...good.files, "/part.bin": refs[2]!.cid } }],
-  ] as const) {
-    const json = Buffer.from(JSON.stringify(doc));
-    const jcid = cidForBytes(json);
-    const size = BigInt(json.length);
-    const fm = manifestCid({
-      version: MANIFEST_VERSION,
-      totalSize: size,
-      chunkSize: BigInt(CHUNK),
-      chunks: [{ cid: jcid, size, plainSize: size, shards: [] }],
-      encryption: undefined,
-      name: "",
-      erasure: undefined,
-    });
-    apps[name] = fm.cid;
-    appFiles.push({
-      manifestCid: fm.cid,
-      objects: [
-        { cid: jcid, bytes: json },
-        { cid: fm.cid, bytes: Buffer.from(fm.bytes) },
-      ],
-    });
-  }
-  const allObjects = [...objects, ...appFiles.flatMap((a) => a.objects)];
+  const allObjects = objects;
 
   // Two honest nodes (zones b, c) holding everything, and the flaky preferred one (zone a).
   const nodes: { id: NodeIdentity; url: string; zone: string }[] = [];
@@ -198,23 +165,6 @@ beforeAll(async () => {
     events.push({ type: "chunkDeclared" as const, value: declared[i]! });
     for (const n of nodes)
       events.push({ type: "replicaAdded" as const, value: { cid: o.cid, nodeId: Buffer.from(fromHex(n.id.nodeId)) } });
-  }
-  for (const a of appFiles) {
-    const d = sampleDeclaredFile({
-      manifestCid: a.manifestCid,
-      objects: a.objects.map((o) => ({ cid: o.cid, size: BigInt(o.bytes.length) })),
-      owner: secp256k1KeyPair(),
-      placement: nodes.map((n) => n.id.publicKey),
-      replicationFactor: 3,
-    });
-    for (const [i, o] of a.objects.entries()) {
-      events.push({ type: "chunkDeclared" as const, value: d[i]! });
-      for (const n of nodes)
-        events.push({
-          type: "replicaAdded" as const,
-          value: { cid: o.cid, nodeId: Buffer.from(fromHex(n.id.nodeId)) },
-        });
-    }
   }
   await publisher.publishMany(events);
   await publisher.flush();
@@ -458,38 +408,5 @@ describe("ingress: governance blocks (compliance)", () => {
     expect((await fetch(`${url}/object/${cidForBytes(chunks[1]!)}`)).status).toBe(200);
     list.remove("route", `/object/${manifest}`);
     expect((await fetch(`${url}/object/${manifest}`)).status).toBe(200);
-  });
-});
-
-describe("ingress: owner-signed public apps", () => {
-  it("serves an app's paths; a forged manifest is refused; a forbidden CID in it refuses the whole app until unblocked", async () => {
-    const list = new BlockList();
-    const { url } = await startIngress(list);
-    flaky.goodRequests = 1e9;
-    const index = await fetch(`${url}/app/${apps.good}/`);
-    expect(index.status).toBe(200);
-    expect(index.headers.get("content-type")).toMatch(/text\/html/);
-    expect(Buffer.from(await index.arrayBuffer()).equals(file)).toBe(true);
-    const part = await fetch(`${url}/app/${apps.good}/part.bin`);
-    expect(Buffer.from(await part.arrayBuffer()).equals(chunks[1]!)).toBe(true);
-    expect((await fetch(`${url}/app/${apps.good}/missing.txt`)).status).toBe(404);
-    const forged = await fetch(`${url}/app/${apps.forged}/part.bin`);
-    expect(forged.status).toBe(422);
-    expect(((await forged.json()) as { summary: string }).summary).toMatch(/not signed by its owner/);
-    // A CID the app names is forbidden: every path of the app is refused, not only that file.
-    list.add({
-      kind: "cid",
-      value: cidForBytes(chunks[1]!),
-      reason: "court order 9",
-      proposalId: "4",
-      decisionId: "2",
-      height: "8",
-    });
-    for (const path of ["/", "/index.html", "/part.bin"]) {
-      const r = await fetch(`${url}/app/${apps.good}${path}`);
-      expect(r.status, path).toBe(451);
-    }
-    list.remove("cid", cidForBytes(chunks[1]!));
-    expect((await fetch(`${url}/app/${apps.good}/index.html`)).status).toBe(200);
   });
 });

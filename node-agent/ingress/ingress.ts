@@ -3,8 +3,7 @@ import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { isValidCid } from "../../common/cid.js";
-import { BaseError, ErrorCode, IntegrityError, isBaseError } from "../../common/errors.js";
-import { checkAppManifest, MAX_APP_MANIFEST_BYTES } from "../compliance/appManifest.js";
+import { ErrorCode, IntegrityError, isBaseError } from "../../common/errors.js";
 import { assertServable, BlockedError, type ComplianceGate, NO_BLOCKS } from "../compliance/blockList.js";
 import { HealthMonitor } from "../coordinator/healthMonitor.js";
 import type { ReplayFollower } from "../da/replay/follower.js";
@@ -22,6 +21,13 @@ import type { ByteRange } from "../storage/storage.js";
 import { ChunkCache } from "./chunkCache.js";
 import { ChunkFetcher, type FetchAttempt } from "./chunkFetcher.js";
 import { type FilePart, ManifestCache } from "./manifestCache.js";
+import {
+  contentTypeOf,
+  MAX_SITE_MANIFEST_BYTES,
+  openSiteManifest,
+  resolveSitePath,
+  type SiteManifest,
+} from "./siteManifest.js";
 import { registerTrustlessGateway } from "./trustless.js";
 
 /** Chunks listed per `?details=1` page by default, and at most. */
@@ -105,13 +111,11 @@ export function createIngress(o: IngressOptions): Ingress {
           ? 429
           : err.code === ErrorCode.Blocked
             ? 451
-            : err.code === ErrorCode.InvalidSignature
-              ? 422
-              : err.code === ErrorCode.Unavailable
-                ? 502
-                : err.code === ErrorCode.Integrity
-                  ? 422
-                  : 500
+            : err.code === ErrorCode.Unavailable
+              ? 502
+              : err.code === ErrorCode.Integrity
+                ? 422
+                : 500
       : ((err as { statusCode?: number }).statusCode ?? 500);
     const raw = isBaseError(err) ? err.shortMessage : (err as Error).message;
     if (status < 500)
@@ -177,12 +181,8 @@ export function createIngress(o: IngressOptions): Ingress {
         },
       },
     },
-    async (req, reply) => serveObject(req, reply, (req.params as { cid: string }).cid),
-  );
-
-  /** An object by CID (a chunk, or a file through its manifest), ranged, or its chunk list with ?details=1. */
-  async function serveObject(req: FastifyRequest, reply: FastifyReply, cid: string, contentType?: string) {
-    {
+    async (req, reply) => {
+      const { cid } = req.params as { cid: string };
       if (!isValidCid(cid))
         return fail(
           req,
@@ -192,27 +192,11 @@ export function createIngress(o: IngressOptions): Ingress {
           `"${cid.slice(0, 80)}" is not a CIDv1 raw sha2-256`,
           {},
         );
-      // Only objects some owner still pins: a fully deleted file is gone from DA state, so from here too.
-      const declared = follower.state.getChunk(cid);
-      if (!declared)
-        return fail(req, reply, 404, ErrorCode.NotFound, `${cid} is not declared on DA (or no owner pins it)`, { cid });
-      const isManifest = declared.manifests.includes(cid);
       const attempts: FetchAttempt[] = [];
-      let parts: readonly Part[];
-      let name = "";
-      if (isManifest) {
-        let layout = manifests.get(cid);
-        if (!layout) {
-          // Refused before it is fetched or decoded when the declared size cannot be a valid manifest.
-          if (declared.size > BigInt(MAX_MANIFEST_BYTES))
-            throw new IntegrityError(`${cid} is ${declared.size} bytes: larger than any valid manifest`);
-          layout = manifests.put(cid, decodeManifest(await fetcher.get(cid, attempts), cid));
-        }
-        parts = layout.parts;
-        name = layout.name;
-      } else {
-        parts = [{ cid, size: Number(declared.size) }];
-      }
+      const layout = await layoutOf(cid, attempts);
+      if (!layout)
+        return fail(req, reply, 404, ErrorCode.NotFound, `${cid} is not declared on DA (or no owner pins it)`, { cid });
+      const { parts, name, isManifest } = layout;
       assertServable(
         gate,
         parts.map((p) => p.cid),
@@ -235,77 +219,117 @@ export function createIngress(o: IngressOptions): Ingress {
           ...(offset + page.length < parts.length ? { nextOffset: offset + page.length } : {}),
         });
       }
-      const range = parseRange(req.headers.range, total);
-      if (range === "unsatisfiable") {
-        reply.header("content-range", `bytes */${total}`);
-        return fail(
-          req,
-          reply,
-          416,
-          ErrorCode.InvalidArgument,
-          `range "${req.headers.range}" cannot be satisfied for ${total} bytes`,
-          {},
-        );
-      }
-      const r: ByteRange = range ?? { start: 0, end: total - 1 };
-      reply.headers({
-        "content-type": contentType ?? "application/octet-stream",
-        "content-length": r.end - r.start + 1,
-        "accept-ranges": "bytes",
-        etag: `"${cid}"`,
-        "cache-control": "public, max-age=31536000, immutable",
-      });
-      if (range) reply.code(206).header("content-range", `bytes ${r.start}-${r.end}/${total}`);
-      // The first chunk is fetched before headers go out, so a fully unavailable object is a clean error.
-      const pieces = spans(parts, r);
-      const first = pieces.length ? await fetcher.part(pieces[0]!.part) : undefined;
-      return reply.send(Readable.from(stream(pieces, first)));
-    }
-  }
+      return sendParts(req, reply, cid, parts, "application/octet-stream", 200);
+    },
+  );
 
-  /** A whole object's bytes (at most `max`), every chunk verified: for small documents such as app manifests. */
-  async function readObject(cid: string, max: number): Promise<Buffer> {
+  /** A declared object's chunk layout (a file's manifest read and cached); null when DA does not declare it. */
+  async function layoutOf(
+    cid: string,
+    attempts: FetchAttempt[],
+  ): Promise<{ parts: readonly Part[]; name: string; isManifest: boolean } | null> {
+    // Only objects some owner still pins: a fully deleted file is gone from DA state, so from here too.
     const declared = follower.state.getChunk(cid);
-    if (!declared) throw new BaseError(ErrorCode.NotFound, `${cid} is not declared on DA (or no owner pins it)`);
-    if (!declared.manifests.includes(cid)) {
-      if (declared.size > BigInt(max)) throw new BaseError(ErrorCode.TooLarge, `${cid} is larger than ${max} bytes`);
-      return fetcher.get(cid);
+    if (!declared) return null;
+    const isManifest = declared.manifests.includes(cid);
+    if (!isManifest) return { parts: [{ cid, size: Number(declared.size) }], name: "", isManifest };
+    let layout = manifests.get(cid);
+    if (!layout) {
+      // Refused before it is fetched or decoded when the declared size cannot be a valid manifest.
+      if (declared.size > BigInt(MAX_MANIFEST_BYTES))
+        throw new IntegrityError(`${cid} is ${declared.size} bytes: larger than any valid manifest`);
+      layout = manifests.put(cid, decodeManifest(await fetcher.get(cid, attempts), cid));
     }
-    if (declared.size > BigInt(MAX_MANIFEST_BYTES))
-      throw new IntegrityError(`${cid} is ${declared.size} bytes: larger than any valid manifest`);
-    const layout = manifests.get(cid) ?? manifests.put(cid, decodeManifest(await fetcher.get(cid), cid));
-    const total = layout.parts.reduce((n, p) => n + p.size, 0);
-    if (total > max) throw new BaseError(ErrorCode.TooLarge, `${cid} is larger than ${max} bytes`);
-    return Buffer.concat(await Promise.all(layout.parts.map((p) => fetcher.part(p))));
+    return { parts: layout.parts, name: layout.name, isManifest };
   }
 
-  // Public apps: /app/{manifest}/{path} serves the file the owner-signed app manifest maps the path to. The
-  // manifest is checked on every request (signature, then every CID it names against governance's blocks), so
-  // an app naming a forbidden CID is refused whole, and served again once unblocked.
-  const appHandler = async (req: FastifyRequest, reply: FastifyReply) => {
-    const { cid, "*": rest } = req.params as { cid: string; "*"?: string };
+  /** Sends the object made of `parts` (Range honoured), verified chunk by chunk as it streams. */
+  async function sendParts(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    cid: string,
+    parts: readonly Part[],
+    contentType: string,
+    status: 200 | 404,
+  ) {
+    assertServable(gate, [cid, ...parts.map((p) => p.cid)]);
+    const total = parts.reduce((n, p) => n + p.size, 0);
+    const range = status === 200 ? parseRange(req.headers.range, total) : undefined;
+    if (range === "unsatisfiable") {
+      reply.header("content-range", `bytes */${total}`);
+      return fail(
+        req,
+        reply,
+        416,
+        ErrorCode.InvalidArgument,
+        `range "${req.headers.range}" cannot be satisfied for ${total} bytes`,
+        {},
+      );
+    }
+    const r: ByteRange = range ?? { start: 0, end: total - 1 };
+    reply.code(status).headers({
+      "content-type": contentType,
+      "content-length": r.end - r.start + 1,
+      "accept-ranges": "bytes",
+      etag: `"${cid}"`,
+      "cache-control": status === 200 ? "public, max-age=31536000, immutable" : "no-store",
+    });
+    if (range) reply.code(206).header("content-range", `bytes ${r.start}-${r.end}/${total}`);
+    // The first chunk is fetched before headers go out, so a fully unavailable object is a clean error.
+    const pieces = spans(parts, r);
+    const first = pieces.length ? await fetcher.part(pieces[0]!.part) : undefined;
+    return reply.send(Readable.from(stream(pieces, first)));
+  }
+
+  /** Verified site manifests by CID (immutable, so cached; bounded). */
+  const sites = new Map<string, SiteManifest>();
+  async function siteOf(cid: string): Promise<SiteManifest | null> {
+    const hit = sites.get(cid);
+    if (hit) return hit;
+    const layout = await layoutOf(cid, []);
+    if (!layout) return null;
+    const size = layout.parts.reduce((n, p) => n + p.size, 0);
+    if (size > MAX_SITE_MANIFEST_BYTES) throw new IntegrityError(`${cid} is too large to be a site manifest`);
+    const bytes = Buffer.concat(await Promise.all(layout.parts.map((p) => fetcher.part(p))));
+    const site = openSiteManifest(bytes, cid);
+    if (sites.size >= 256) sites.delete(sites.keys().next().value!);
+    sites.set(cid, site);
+    return site;
+  }
+
+  // Static sites: `/site/<site manifest CID>/<path>` — index.html for directories, the site's 404.html when missing.
+  const siteRoute = async (req: FastifyRequest, reply: FastifyReply) => {
+    const { cid, "*": rest = "" } = req.params as { cid: string; "*"?: string };
     if (!isValidCid(cid))
       return fail(req, reply, 400, ErrorCode.InvalidArgument, `"${cid.slice(0, 80)}" is not a CIDv1 raw sha2-256`, {});
-    const bytes = await readObject(cid, MAX_APP_MANIFEST_BYTES);
-    let m: ReturnType<typeof checkAppManifest>;
-    try {
-      m = checkAppManifest(bytes, gate);
-    } catch (e) {
-      // A malformed manifest is the object's fault, not the request's: 422 like a bad signature.
-      if (isBaseError(e) && (e.code === ErrorCode.InvalidArgument || e.code === ErrorCode.Decode))
-        throw new IntegrityError(`${cid} is not a valid app manifest: ${e.shortMessage}`);
-      throw e;
-    }
-    const path = rest ? `/${rest}` : "/index.html";
-    const file = m.files[path] ?? m.files[`${path.replace(/\/$/, "")}/index.html`];
-    if (!file) return fail(req, reply, 404, ErrorCode.NotFound, `app "${m.name}" has no file at ${path}`, { path });
-    return serveObject(req, reply, file, contentTypeOf(path));
+    const site = await siteOf(cid);
+    if (!site) return fail(req, reply, 404, ErrorCode.NotFound, `site ${cid} is not declared on DA`, { cid });
+    // A site whose owner-signed manifest names a forbidden CID is refused whole, until governance unblocks it.
+    assertServable(
+      gate,
+      site.files.map((f) => f.cid),
+    );
+    const path = rest.split("?")[0]!;
+    const hit = resolveSitePath(site, decodeURIComponent(path));
+    if (!hit) return fail(req, reply, 404, ErrorCode.NotFound, `no ${path || "index.html"} on site ${cid}`, { path });
+    const layout = await layoutOf(hit.file.cid, []);
+    if (!layout)
+      return fail(req, reply, 404, ErrorCode.NotFound, `${hit.file.path} is no longer pinned by its owner`, {
+        path: hit.file.path,
+      });
+    return sendParts(req, reply, hit.file.cid, layout.parts, contentTypeOf(hit.file.path), hit.status);
   };
-  const appSchema = {
-    params: { type: "object", required: ["cid"], properties: { cid: { type: "string", maxLength: 128 } } },
+  const siteSchema = {
+    schema: {
+      params: {
+        type: "object",
+        required: ["cid"],
+        properties: { cid: { type: "string", maxLength: 128 }, "*": { type: "string", maxLength: 2048 } },
+      },
+    },
   };
-  app.get("/app/:cid", { schema: appSchema }, appHandler);
-  app.get("/app/:cid/*", { schema: appSchema }, appHandler);
+  app.get("/site/:cid", siteSchema, siteRoute);
+  app.get("/site/:cid/*", siteSchema, siteRoute);
 
   registerTrustlessGateway(app, { follower, fetcher, manifests, gate });
 
@@ -355,17 +379,3 @@ function spans(parts: readonly Part[], r: ByteRange): Span[] {
   }
   return out;
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  html: "text/html; charset=utf-8",
-  css: "text/css; charset=utf-8",
-  js: "text/javascript; charset=utf-8",
-  json: "application/json",
-  svg: "image/svg+xml",
-  png: "image/png",
-  jpg: "image/jpeg",
-  txt: "text/plain; charset=utf-8",
-  wasm: "application/wasm",
-};
-const contentTypeOf = (path: string): string =>
-  CONTENT_TYPES[path.slice(path.lastIndexOf(".") + 1).toLowerCase()] ?? "application/octet-stream";

@@ -16,6 +16,7 @@ import { WindowQuota } from "../http/windowQuota.js";
 import { signAck } from "./ack.js";
 import { MAX_CHUNK_SIZE } from "./chunker.js";
 import type { NodeIdentity } from "./identity.js";
+import type { InFlightChunks } from "./inFlight.js";
 import type { LocalFsStorage } from "./localfs.js";
 import { Metrics } from "./metrics.js";
 import { parseRange } from "./range.js";
@@ -32,6 +33,8 @@ export const DEFAULT_MAX_UPLOADS = 16;
 
 export interface ChunkServerOptions {
   readonly storage: LocalFsStorage;
+  /** Notes each chunk stored under a ticket with the ticket's expiry, so garbage collection spares uploads in flight. */
+  readonly inFlight?: InFlightChunks;
   readonly identity: NodeIdentity;
   readonly zone: string;
   readonly maxBodyBytes?: number;
@@ -336,6 +339,7 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
       else if (charged && result && result.size < charge) quota.release(uploader, charge - result.size);
     }
     puts({ result: result.created ? "created" : "existing" });
+    if (ticket) options.inFlight?.note(cid, ticket.expiresAtMs);
     if (result.created) {
       bytesIn({}, result.size);
       diskFull = undefined;

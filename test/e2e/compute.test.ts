@@ -4,9 +4,10 @@
  * not the submitter's (and `dsdn-node schedule` recomputes the same choice) → `dsdn job output` equals a local
  * `dsdn-node wasm run` → a COMPUTE receipt on DA whose trace root is the local run's → `dsdnd tx receipt claim`
  * refused inside the challenge window, paid after it exactly 70/20/10 → deploying again gives the same commitment →
- * a submitter owning (or wallet-affine with) every candidate node is refused with a clear message.
+ * a submitter owning (or wallet-affine with) every candidate node is refused with a clear message → a `type: static`
+ * project deployed as a signed site and served path by path through the ingress; a forged site manifest refused.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readReceiptFile } from "../../clients/sdk/receipts.js";
@@ -205,4 +206,58 @@ describe("compute workloads on the localnet", () => {
     );
     expect(err).toMatch(/no fair node can run this workload: every candidate node is operated by the submitter/);
   }, 120_000);
+
+  it("dsdn deploy of a type: static project publishes a signed site the ingress serves path by path; a forged manifest is refused", async () => {
+    const dir = join(c.net.dir, "static-site");
+    mkdirSync(join(dir, "public", "docs"), { recursive: true });
+    writeFileSync(join(dir, "dsdn.yaml"), "type: static\npublish: public\n");
+    const pages: Record<string, string> = {
+      "index.html": "<!doctype html><h1>DSDN static</h1>",
+      "style.css": "h1 { color: teal }",
+      "docs/index.html": "<p>docs page</p>",
+    };
+    for (const [p, text] of Object.entries(pages)) writeFileSync(join(dir, "public", p), text);
+    const ingress = c.net.env.INGRESS_URL!;
+    const out = JSON.parse(await c.cli(dsdn, "deploy", dir, "--json", "--ingress", ingress, ...c.keyArgs("alice")));
+    expect(out.url).toBe(`${ingress}/site/${out.siteCid}/`);
+    expect(out.owner).toBe(c.account("alice").address);
+    expect(out.files.map((f: { path: string }) => f.path)).toEqual(["docs/index.html", "index.html", "style.css"]);
+    // The ingress serves the site once DA has the declarations.
+    const root = await waitFor(
+      async () => {
+        const r = await fetch(out.url);
+        return r.ok ? r : undefined;
+      },
+      60_000,
+      "the site through the ingress",
+    );
+    expect(root.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await root.text()).toBe(pages["index.html"]);
+    const css = await fetch(`${out.url}style.css`);
+    expect(css.headers.get("content-type")).toMatch(/^text\/css/);
+    expect(await css.text()).toBe(pages["style.css"]);
+    for (const path of ["docs/", "docs", "docs/index.html"])
+      expect(await (await fetch(`${out.url}${path}`)).text()).toBe(pages["docs/index.html"]);
+    expect((await fetch(`${out.url}missing.html`)).status).toBe(404);
+
+    // A copy of the manifest with index.html pointed at another object, uploaded by mallory-in-the-middle: refused.
+    const site = JSON.parse(await (await fetch(`${ingress}/object/${out.siteCid}`)).text());
+    const css2 = site.files.find((f: { path: string }) => f.path === "style.css").cid;
+    site.files = site.files.map((f: { path: string; cid: string }) =>
+      f.path === "index.html" ? { ...f, cid: css2 } : f,
+    );
+    const forgedPath = join(c.net.dir, "forged-site.json");
+    writeFileSync(forgedPath, JSON.stringify(site));
+    const forged = JSON.parse(await c.cli(dsdn, "upload", forgedPath, "--json", ...c.keyArgs("storage1"))).manifest;
+    const refused = await waitFor(
+      async () => {
+        const r = await fetch(`${ingress}/site/${forged}/`);
+        return r.status === 404 ? undefined : r;
+      },
+      60_000,
+      "the forged site's declaration on the ingress",
+    );
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(await refused.json())).toMatch(/not a valid signed site manifest/);
+  }, 180_000);
 });

@@ -112,6 +112,7 @@ export async function startComputeNet(): Promise<ComputeNet> {
             "--poll-ms",
             "300",
             ...da,
+            ...net.env.DSDN_COORDINATOR_KEYS!.split(",").flatMap((k) => ["--coordinator", k]),
           ],
           /listening on (http:\/\/\S+)/,
           { cwd: root, log, children },

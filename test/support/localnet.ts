@@ -29,10 +29,15 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** Test files run two at a time: each vitest worker draws its port blocks from its own slice of the range. */
+const PORT_SLICES = 4;
+const BLOCKS_PER_SLICE = Math.floor(127 / PORT_SLICES);
+
 /** A random base port b in 20000..32600 with b … b+99 all bindable on loopback right now. */
 export async function freePortBlock(): Promise<number> {
+  const slice = (Number(process.env.VITEST_POOL_ID ?? "1") - 1) % PORT_SLICES;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 127) * 100;
+    const base = 20000 + (slice * BLOCKS_PER_SLICE + Math.floor(Math.random() * BLOCKS_PER_SLICE)) * 100;
     let ok = true;
     for (let p = base; p < base + 100 && ok; p++) ok = await portFree(p);
     if (ok) return base;

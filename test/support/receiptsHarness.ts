@@ -13,6 +13,9 @@ import { ed25519KeyPair } from "../../common/ed25519.js";
 import { sha256, toHex } from "../../common/hash.js";
 import { packAny } from "../../common/protobuf.js";
 import { parseReceiptsParams } from "../../modules/receipts/params.js";
+import type { ComputeChain } from "../../node-agent/compute/candidates.js";
+import type { ComputeRecordSource } from "../../node-agent/compute/workloadCheck.js";
+import { chainNodeOf } from "../../node-agent/coordinator/chainView.js";
 import { LocalTransport } from "../../node-agent/coordinator/frost/localTransport.js";
 import type { ReceiptsChain } from "../../node-agent/coordinator/receipts/chain.js";
 import { servingCommittee } from "../../node-agent/coordinator/receipts/chain.js";
@@ -26,9 +29,16 @@ import {
   QueryParamsResponse as CommitteeParamsResponse,
 } from "../../proto/gen/dsdn/committee/v1/query.js";
 import { MsgSignalDkgPresence, MsgSubmitDkgResult, MsgSubmitEpochSeed } from "../../proto/gen/dsdn/committee/v1/tx.js";
+import type { WorkloadScheduled } from "../../proto/gen/dsdn/da/v1/events.js";
 import { QueryNodeRequest, QueryNodeResponse } from "../../proto/gen/dsdn/nodes/v1/query.js";
-import { QueryParamsRequest, QueryParamsResponse } from "../../proto/gen/dsdn/receipts/v1/query.js";
+import {
+  QueryAffinityRequest,
+  QueryAffinityResponse,
+  QueryParamsRequest,
+  QueryParamsResponse,
+} from "../../proto/gen/dsdn/receipts/v1/query.js";
 import { UsageProof } from "../../proto/gen/dsdn/receipts/v1/usage.js";
+import { QueryGetStakeRequest, QueryGetStakeResponse } from "../../proto/gen/dsdn/stake/v1/query.js";
 import {
   addressOf,
   type Fixture,
@@ -52,6 +62,10 @@ export interface ReceiptHarness {
   /** Member positions (in `members`) whose vote RPC fails as if down. */
   readonly down: Set<number>;
   readonly cids: string[];
+  /** What the members read as DA's compute records (tests put WorkloadScheduled / ComputeReported here). */
+  readonly records: MemoryComputeRecords;
+  /** The fixture chain as the compute side sees it (schedules recompute against it). */
+  readonly computeChain: ComputeChain;
   /** A signed usage proof of the stored chunks for `manifestCid`, anchored on the latest block. */
   proof(manifestCid: string, o?: { submitter?: string; tamper?: (p: UsageProof) => UsageProof }): Promise<Uint8Array>;
   /** The member that is participant `index` (1-based, chain order). */
@@ -88,6 +102,59 @@ export function testChainView(fx: Fixture): ReceiptsChain {
     blockHash: async (h) => fakeBlockHash(h),
     latestHeight: async () => fx.chain.height,
     disconnect: () => {},
+  };
+}
+
+/** Compute records held in memory, as a DA replay would give them. */
+export class MemoryComputeRecords implements ComputeRecordSource {
+  readonly scheduledById = new Map<string, { event: WorkloadScheduled; daHeight: bigint }>();
+  readonly reportsById = new Map<string, Uint8Array[]>();
+  async scheduled(id: string) {
+    return this.scheduledById.get(id);
+  }
+  async reports(id: string) {
+    return this.reportsById.get(id) ?? [];
+  }
+  schedule(event: WorkloadScheduled): void {
+    const id = toHex(event.workloadId);
+    if (!this.scheduledById.has(id))
+      this.scheduledById.set(id, { event, daHeight: BigInt(this.scheduledById.size + 1) });
+  }
+  report(id: string, result: Uint8Array): void {
+    this.reportsById.set(id, [...(this.reportsById.get(id) ?? []), result]);
+  }
+}
+
+/** The fixture chain through the compute side's interface (the latest state: the fixture keeps no history). */
+export function testComputeChain(fx: Fixture): ComputeChain {
+  return {
+    chainId: async () => CHAIN_ID,
+    height: async () => fx.chain.height,
+    async node(nodeId) {
+      try {
+        const n = fx.chain.query(
+          "/dsdn.nodes.v1.Query/Node",
+          QueryNodeRequest,
+          { nodeId: Buffer.from(nodeId) },
+          QueryNodeResponse,
+        ).node;
+        return n ? chainNodeOf(n) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async stakeWeight(operator) {
+      const w = fx.chain.query(
+        "/dsdn.stake.v1.Query/GetStake",
+        QueryGetStakeRequest,
+        { address: operator },
+        QueryGetStakeResponse,
+      ).stakeWeight;
+      return /^\d+$/.test(w) ? BigInt(w) : 0n;
+    },
+    affinity: async (a, b) =>
+      fx.chain.query("/dsdn.receipts.v1.Query/Affinity", QueryAffinityRequest, { a, b }, QueryAffinityResponse)
+        .affinity,
   };
 }
 
@@ -159,6 +226,8 @@ export async function startReceiptHarness(
     ...(o.committee ? { committee: o.committee } : {}),
   });
   const view = testChainView(fx);
+  const records = new MemoryComputeRecords();
+  const computeChain = testComputeChain(fx);
   const byEndpoint = new Map<string, CommitteeMember>();
   const down = new Set<number>();
   const members: CommitteeMember[] = [];
@@ -178,6 +247,7 @@ export async function startReceiptHarness(
         chain: view,
         fetcher: httpChunkFetcher(5_000),
         peers,
+        workloads: { records, chain: computeChain },
         frostTransport: () => transport!,
         ...(o.chainDuties ? chainDuties(fx, i) : {}),
         ...(o.chainClock ? { nowMs: () => Number(fx.chain.time) * 1000 } : {}),
@@ -192,6 +262,8 @@ export async function startReceiptHarness(
     transport,
     down,
     cids,
+    records,
+    computeChain,
     async proof(manifestCid, p = {}) {
       const built = await buildUsageProof({
         storage,

@@ -2,7 +2,9 @@
  * @module `dsdn deploy`: one command from a directory (dsdn.yaml) or a module.wasm to a scheduled job — dry run
  * and classification, upload of module and input as content-addressed objects, a workload signed by the user's
  * key, submitted to the coordinator. Progress per stage on a TTY; `--json` prints one object with `jobId`.
+ * A `type: static` project instead publishes its `publish` directory as a signed site and prints its ingress URL.
  */
+import { resolve } from "node:path";
 import { type Command, toJson } from "../../../common/cli.js";
 import { sha256 } from "../../../common/hash.js";
 import { classify } from "../../../node-agent/compute/classify.js";
@@ -11,14 +13,15 @@ import { buildWorkloadSpec, signSubmission } from "../../../node-agent/compute/w
 import { WorkloadSubmission } from "../../../proto/gen/dsdn/compute/v1/workload.js";
 import { ComputeClient } from "../../agent/computeClient.js";
 import { uploadViaCoordinator } from "../../agent/networkUpload.js";
-import { loadWorkload } from "../../agent/workloadFiles.js";
-import { coordinatorUrl } from "../config.js";
+import { publishSite } from "../../agent/publishSite.js";
+import { loadWorkload, readIntent } from "../../agent/workloadFiles.js";
+import { coordinatorUrl, loadDsdnConfig } from "../config.js";
 import { keyOptions, uploaderKeyFrom } from "./shared.js";
 
 export const deploy: Command = {
   summary: "Deploy a workload: dry run, upload module + input, sign and submit; prints the job id",
   usage:
-    "[DIR | module.wasm] [--input FILE] [--type batch|web_app|ai] [--replicas N] [--wait] [--coordinator URL] [--from KEY …] [--json]",
+    "[DIR | module.wasm] [--input FILE] [--type batch|web_app|ai] [--replicas N] [--wait] [--coordinator URL] [--ingress URL] [--from KEY …] [--json]",
   options: {
     input: { type: "string" },
     type: { type: "string" },
@@ -26,6 +29,7 @@ export const deploy: Command = {
     wait: { type: "boolean", default: false },
     "wait-timeout-ms": { type: "string" },
     coordinator: { type: "string" },
+    ingress: { type: "string" },
     ...keyOptions,
     json: { type: "boolean", default: false },
   },
@@ -35,6 +39,29 @@ export const deploy: Command = {
       if (!quiet) err(`» ${s}`);
     };
     const coordinator = coordinatorUrl(values);
+    const target = readIntent(positionals[0] ?? ".");
+    if (target.intent.type === "static") {
+      stage(`publish ${target.intent.publish} (${target.intentSource})`);
+      const key = await uploaderKeyFrom(values);
+      const site = await publishSite({
+        dir: resolve(target.base, target.intent.publish!),
+        coordinator,
+        key,
+        onFile: (path, cid) => stage(`uploaded ${path} → ${cid}`),
+      });
+      const ingress = (typeof values.ingress === "string" ? values.ingress : loadDsdnConfig().ingress)?.replace(
+        /\/+$/,
+        "",
+      );
+      const url = ingress ? `${ingress}/site/${site.siteCid}/` : null;
+      stage(`site manifest signed by ${key.address}`);
+      if (quiet) out(toJson({ siteCid: site.siteCid, url, owner: key.address, files: site.files }));
+      else {
+        out(`site ${site.siteCid} (${site.files.length} files)`);
+        out(url ? `served at ${url}` : `served at <ingress>/site/${site.siteCid}/ (no ingress configured)`);
+      }
+      return 0;
+    }
     const client = new ComputeClient(coordinator);
     const w = loadWorkload(positionals[0] ?? ".", {
       ...(typeof values.input === "string" ? { input: values.input } : {}),
@@ -52,7 +79,7 @@ export const deploy: Command = {
     };
     const moduleCid = await upload(w.modulePath, "module");
     const inputCid = w.inputPath && w.input.length > 0 ? await upload(w.inputPath, "input") : "";
-    stage("sign and submit");
+    stage("sign and submit the workload");
     const ws = buildWorkloadSpec(spec, {
       chainId,
       submitter: key.address,
@@ -64,13 +91,26 @@ export const deploy: Command = {
       inputHash: sha256(inputCid ? w.input : new Uint8Array(0)),
     });
     const sub = await client.submit(WorkloadSubmission.encode(signSubmission(ws, key)).finish());
+    stage(
+      `scheduled on ${sub.nodes.length} node(s) at DA height ${sub.daHeight}${sub.existing ? " (already deployed)" : ""}`,
+    );
     let state = "pending";
     let status: Awaited<ReturnType<ComputeClient["status"]>> | undefined;
     if (values.wait) {
-      stage(`waiting for ${sub.nodes.length} node(s)`);
       const deadline = Date.now() + Number(values["wait-timeout-ms"] ?? 300_000);
       for (;;) {
         status = await client.status(sub.jobId);
+        // One line per state change: pending → running → completed | failed.
+        if (status.state !== state)
+          stage(
+            status.state === "running"
+              ? `running on ${sub.nodes.length} node(s)`
+              : status.state === "completed"
+                ? `completed: output ${status.outputCid}`
+                : status.state === "failed"
+                  ? `failed: ${status.reason ?? "unknown reason"}`
+                  : status.state,
+          );
         state = status.state;
         if (state === "completed" || state === "failed" || Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 500));

@@ -15,9 +15,13 @@ import { dsdnRegistry } from "../../../clients/sdk/registry.js";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { untilSignal } from "../../../common/cli.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
+import { connectComputeChain } from "../../compute/chain.js";
+import { ComputeIndex } from "../../compute/daIndex.js";
 import { EventPublisher } from "../../da/events/publisher.js";
+import { parseCoordinatorList } from "../../da/replay/config.js";
 import { createDALayer, daCliOptions, daOptionsFromCli } from "../../da/replay/createDALayer.js";
 import { loadOrCreateIdentity } from "../../storage/identity.js";
+import { connectChainView } from "../chainView.js";
 import { createKeyFile, type KeyShareSecret, KeyShareStore, readKeyFile } from "../frost/keyStore.js";
 import { connectReceiptsChain } from "./chain.js";
 import { httpChunkFetcher } from "./chunkFetch.js";
@@ -49,7 +53,7 @@ async function shareSecret(values: Record<string, unknown>): Promise<KeyShareSec
 export const serveCommand: Command = {
   summary: "Run this coordinator's committee member: FROST, receipt votes/proposals, DKG, ReceiptIssued to DA",
   usage:
-    "--data DIR --rpc URL (--key-file F | --passphrase-file F) [--port 7600] [--host 127.0.0.1] [--operator-mnemonic-file F] [--da URL --token-file FILE --namespace HEX] [--gas-price 0.025unusa] [--poll-ms 1000]",
+    "--data DIR --rpc URL (--key-file F | --passphrase-file F) [--port 7600] [--host 127.0.0.1] [--operator-mnemonic-file F] [--da URL --token-file FILE --namespace HEX [--coordinator KEY]...] [--gas-price 0.025unusa] [--poll-ms 1000]",
   options: {
     data: { type: "string" },
     rpc: { type: "string" },
@@ -59,6 +63,8 @@ export const serveCommand: Command = {
     "passphrase-file": { type: "string" },
     "operator-mnemonic-file": { type: "string" },
     ...daCliOptions,
+    // Coordinators whose compute records (WorkloadScheduled, ComputeReported) count; default DSDN_COORDINATOR_KEYS.
+    coordinator: { type: "string", multiple: true },
     "gas-price": { type: "string", default: DEFAULT_GAS_PRICE },
     "poll-ms": { type: "string", default: "1000" },
   },
@@ -111,6 +117,9 @@ export const serveCommand: Command = {
       };
     }
     let publisher: EventPublisher | undefined;
+    let workloads:
+      | { index: ComputeIndex; close(): void; chain: Awaited<ReturnType<typeof connectComputeChain>> }
+      | undefined;
     if (typeof values.da === "string") {
       const da = await createDALayer(daOptionsFromCli(values));
       publisher = await EventPublisher.open({
@@ -118,6 +127,24 @@ export const serveCommand: Command = {
         secretKey: identity.secretKey,
         outboxPath: join(dataDir, "receipts-outbox.sqlite"),
       });
+      // Compute receipts are checked against this member's own view of DA's workload records (none: refused).
+      const coordinators = Array.isArray(values.coordinator)
+        ? (values.coordinator as string[])
+        : parseCoordinatorList(process.env.DSDN_COORDINATOR_KEYS);
+      if (coordinators.length > 0) {
+        const view = await connectChainView(rpcUrl);
+        const computeChain = await connectComputeChain(rpcUrl, view);
+        const index = ComputeIndex.open({ path: join(dataDir, "compute-index.sqlite"), da, coordinators });
+        workloads = {
+          index,
+          chain: computeChain,
+          close: () => {
+            index.close();
+            computeChain.close();
+            view.close();
+          },
+        };
+      }
     }
     const member = new CommitteeMember({
       identity,
@@ -126,6 +153,7 @@ export const serveCommand: Command = {
       fetcher: httpChunkFetcher(),
       peers: httpReceiptPeers,
       ...(publisher ? { publisher } : {}),
+      ...(workloads ? { workloads: { records: workloads.index, chain: workloads.chain } } : {}),
       ...(submitDkg ? { submitDkg } : {}),
       ...(submitSeed ? { submitSeed } : {}),
       ...(signalPresence ? { signalPresence } : {}),
@@ -146,6 +174,7 @@ export const serveCommand: Command = {
     await app.close();
     await loop;
     await publisher?.close();
+    workloads?.close();
     signing?.disconnect();
     chain.disconnect();
     return 0;

@@ -2,7 +2,9 @@
  * Compute receipts through the same FROST path as storage receipts: the committee re-checks the node's signed
  * result and the user-signed workload, threshold-signs a COMPUTE receipt whose commitment is the real run's, and the
  * chain accepts the claim as pending (the challenge window is the receipts module's). Attacks: a commitment that
- * does not match the signed module, cycles beyond the signed fuel, self-dealing, a forged result.
+ * does not match the signed module, cycles beyond the signed fuel, self-dealing, a forged result; and a coordinator
+ * asking for a receipt the DA workload record does not back (job never on DA, node not scheduled, a record whose
+ * choice is not schedule()'s, a submission whose input is not the recorded one). Replica agreement: service.test.ts.
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,20 +12,33 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeSignReceipt } from "../../../clients/sdk/receipts.js";
 import { cidForBytes } from "../../../common/cid.js";
+import { ed25519KeyPair } from "../../../common/ed25519.js";
 import { sha256, toHex } from "../../../common/hash.js";
 import { decodeReceiptData, decodeThresholdReceipt } from "../../../common/receipts/receiptBytes.js";
 import type { Secp256k1KeyPair } from "../../../common/secp256k1.js";
-import { ComputeResult, WorkloadSpec, WorkloadSubmission } from "../../../proto/gen/dsdn/compute/v1/workload.js";
+import {
+  ComputeResult,
+  NodeHeartbeat,
+  WorkloadSpec,
+  WorkloadSubmission,
+} from "../../../proto/gen/dsdn/compute/v1/workload.js";
+import { WorkloadScheduled } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { ReceiptKind } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { addressOf, claimMsg, type Fixture } from "../../../test/support/receiptFixture.js";
 import { harnessNodeKey, type ReceiptHarness, startReceiptHarness } from "../../../test/support/receiptsHarness.js";
 import { CHAIN_ID } from "../../../test/support/testChain.js";
 import { executeWorkload } from "../../compute/execute.js";
-import { signResult } from "../../compute/signed.js";
-import { signSubmission } from "../../compute/workload.js";
+import { signHeartbeat, signResult } from "../../compute/signed.js";
+import { signSubmission, workloadId } from "../../compute/workload.js";
 
 const wc = new Uint8Array(readFileSync(new URL("../../runtime/fixtures/wc.wasm", import.meta.url)));
 const input = new TextEncoder().encode("compute receipts\nthrough frost\n");
+
+/** Objects the test node can fetch by CID. */
+const objects = new Map([
+  [cidForBytes(wc), wc],
+  [cidForBytes(input), input],
+]);
 
 let h: ReceiptHarness;
 let fx: Fixture;
@@ -56,11 +71,44 @@ function spec(submitter: Secp256k1KeyPair, over: Partial<WorkloadSpec> = {}): Wo
   });
 }
 
-async function evidence(s: WorkloadSpec, signer: Secp256k1KeyPair, tamper?: (r: ComputeResult) => ComputeResult) {
-  const objects = new Map([
-    [s.moduleCid, wc],
-    [s.inputCid, input],
-  ]);
+/** The harness node's signed heartbeat (what a WorkloadScheduled record carries). */
+function heartbeat(key = harnessNodeKey): Buffer {
+  return Buffer.from(
+    NodeHeartbeat.encode(
+      signHeartbeat(
+        {
+          sequence: 1n,
+          cpuFreePermille: 500,
+          ramFreeBytes: 4n << 30n,
+          gpuFreePermille: 0,
+          latencyMs: 10,
+          ioPressurePermille: 0,
+          atMs: 1n,
+        },
+        key,
+      ),
+    ).finish(),
+  );
+}
+
+/** What a coordinator puts on DA when it schedules `submission` on `nodes`. */
+function scheduled(submission: Uint8Array, o: { nodes?: Uint8Array[]; heartbeats?: Buffer[] } = {}): WorkloadScheduled {
+  const sub = WorkloadSubmission.decode(submission);
+  return WorkloadScheduled.fromPartial({
+    workloadId: Buffer.from(workloadId(sub.spec!)),
+    submission: Buffer.from(submission),
+    nodeIds: (o.nodes ?? [harnessNodeKey.publicKey]).map((n) => Buffer.from(n)),
+    chainHeight: fx.chain.height,
+    heartbeats: o.heartbeats ?? [heartbeat()],
+  });
+}
+
+async function evidence(
+  s: WorkloadSpec,
+  signer: Secp256k1KeyPair,
+  tamper?: (r: ComputeResult) => ComputeResult,
+  o: { onDA?: boolean } = {},
+) {
   const r = await executeWorkload(s, {
     fetchObject: async (cid) => objects.get(cid)!,
     storeObject: async (b) => cidForBytes(b),
@@ -78,11 +126,14 @@ async function evidence(s: WorkloadSpec, signer: Secp256k1KeyPair, tamper?: (r: 
     finishedAtMs: 1n,
   });
   if (tamper) result = tamper(result);
+  const workloadSubmission = Buffer.from(WorkloadSubmission.encode(signSubmission(s, signer)).finish());
+  if (o.onDA !== false) h.records.schedule(scheduled(workloadSubmission));
   return {
     usageProof: Buffer.alloc(0),
     computeResult: Buffer.from(signResult(result, harnessNodeKey)),
-    workloadSubmission: Buffer.from(WorkloadSubmission.encode(signSubmission(s, signer)).finish()),
+    workloadSubmission,
     commitment: r.commitment,
+    result,
   };
 }
 
@@ -142,5 +193,47 @@ describe("compute receipts through the committee", () => {
     await expect(h.proposer(1).handleRequest({ ...ev, computeResult: forged })).rejects.toThrow(
       /not signed by its node/,
     );
+  });
+
+  describe("the workload record on DA (each member checks it itself)", () => {
+    it("refuses a job that was never put on DA", async () => {
+      const ev = await evidence(spec(fx.alice, { name: "never-on-da" }), fx.alice, undefined, { onDA: false });
+      await expect(h.proposer(1).handleRequest(ev)).rejects.toThrow(/no WorkloadScheduled for workload/);
+    });
+
+    it("refuses a node the workload was not scheduled on", async () => {
+      const s = spec(fx.alice, { name: "other-node" });
+      const ev = await evidence(s, fx.alice, undefined, { onDA: false });
+      const other = ed25519KeyPair(new Uint8Array(32).fill(0x31));
+      h.records.schedule(
+        scheduled(ev.workloadSubmission, { nodes: [other.publicKey], heartbeats: [heartbeat(other)] }),
+      );
+      await expect(h.proposer(1).handleRequest(ev)).rejects.toThrow(/not scheduled for this workload/);
+    });
+
+    it("refuses a record whose choice is not what schedule() gives from DA + chain", async () => {
+      const s = spec(fx.alice, { name: "unfair-record", replicas: 1 });
+      const ev = await evidence(s, fx.alice, undefined, { onDA: false });
+      // The record names the harness node but carries no heartbeat for it: schedule() could not have picked it.
+      const other = ed25519KeyPair(new Uint8Array(32).fill(0x32));
+      h.records.schedule(scheduled(ev.workloadSubmission, { heartbeats: [heartbeat(other)] }));
+      await expect(h.proposer(1).handleRequest(ev)).rejects.toThrow(/workload record/);
+    });
+
+    it("refuses a result whose input hash is not the recorded submission's (a second spec for another input)", async () => {
+      const s = spec(fx.alice, { name: "input-swap" });
+      await evidence(s, fx.alice); // the real job, recorded on DA
+      const otherInput = new TextEncoder().encode("not the submitted input\n");
+      objects.set(cidForBytes(otherInput), otherInput);
+      const swapped = spec(fx.alice, {
+        name: "input-swap",
+        inputCid: cidForBytes(otherInput),
+        inputHash: Buffer.from(sha256(otherInput)),
+        inputSize: BigInt(otherInput.length),
+      });
+      // The node ran the recorded module on another input; its commitment names the swapped spec's id.
+      const ev = await evidence(swapped, fx.alice, undefined, { onDA: false });
+      await expect(h.proposer(1).handleRequest(ev)).rejects.toThrow(/no WorkloadScheduled for workload/);
+    });
   });
 });

@@ -41,7 +41,12 @@ import type { PeerTransport } from "../frost/rpc.js";
 import { type ReceiptsChain, servingCommittee } from "./chain.js";
 import type { ChunkFetcher } from "./chunkFetch.js";
 import { SignedSlots } from "./signedSlots.js";
-import { checkComputeBody, computeReceiptBody, verifyComputeEvidence } from "./verifyCompute.js";
+import {
+  checkComputeBody,
+  computeReceiptBody,
+  verifyComputeEvidence,
+  type WorkloadRecordView,
+} from "./verifyCompute.js";
 import { checkReceiptBody, ReceiptRefusedError, type VerifyDeps, verifyUsageProof } from "./verifyUsage.js";
 
 export const ProposalType: SignedType<ReceiptProposal> = {
@@ -62,6 +67,8 @@ export interface CommitteeMemberOptions {
   readonly chain: ReceiptsChain;
   readonly fetcher: ChunkFetcher;
   readonly peers: ReceiptPeers;
+  /** DA's compute records and the chain view this member checks compute receipts against (none: it refuses them). */
+  readonly workloads?: WorkloadRecordView;
   /** FROST transport for a committee (default: HTTP to the members' registered endpoints). */
   readonly frostTransport?: (c: Committee) => PeerTransport;
   /** Publishes ReceiptIssued to DA; without it receipts are only returned to the node. */
@@ -204,7 +211,12 @@ export class CommitteeMember {
     try {
       if (body.epoch !== c.epoch) throw new ReceiptRefusedError(`epoch ${body.epoch} is not the current ${c.epoch}`);
       if (proposal.computeResult.length > 0) {
-        const ev = await verifyComputeEvidence(proposal.computeResult, proposal.workloadSubmission, this.#o.chain);
+        const ev = await verifyComputeEvidence(
+          proposal.computeResult,
+          proposal.workloadSubmission,
+          this.#o.chain,
+          this.#o.workloads,
+        );
         checkComputeBody(body, ev, {
           chainId: await this.#o.chain.chainId(),
           epoch: c.epoch,
@@ -261,7 +273,7 @@ export class CommitteeMember {
 
   /** A node asks for a compute receipt: its signed result and the user-signed workload are the evidence. */
   async #handleComputeRequest(c: Committee, req: ReceiptRequest): Promise<ReceiptResponse> {
-    const ev = await verifyComputeEvidence(req.computeResult, req.workloadSubmission, this.#o.chain);
+    const ev = await verifyComputeEvidence(req.computeResult, req.workloadSubmission, this.#o.chain, this.#o.workloads);
     const body = computeReceiptBody(ev, {
       chainId: await this.#o.chain.chainId(),
       epoch: c.epoch,

@@ -2,7 +2,9 @@
  * @module A committee member's independent check of a proposed COMPUTE receipt: the node's signed result (a
  * completed run with a well-formed ExecutionCommitment), the user-signed workload it answers (same id; module
  * hash, input hash and checkpoint interval as signed; cycles within the signed fuel), the node Active on chain and
- * not operated by the submitter, and a receipt body that says exactly that at the chain's compute price.
+ * not operated by the submitter, the workload record on DA backing it (`workloadRecordProblem`: scheduled there, on
+ * this node, by a schedule the member recomputes, replicas agreeing), and a receipt body that says exactly that at
+ * the chain's compute price.
  */
 import { bytesEqual, sha256, toHex } from "../../../common/hash.js";
 import { decodeCanonical } from "../../../common/protobuf.js";
@@ -20,8 +22,10 @@ import {
   ReceiptKind,
   Usage,
 } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
+import type { ComputeChain } from "../../compute/candidates.js";
 import { openResult } from "../../compute/signed.js";
 import { verifySubmission } from "../../compute/workload.js";
+import { type ComputeRecordSource, workloadRecordProblem } from "../../compute/workloadCheck.js";
 import type { ReceiptsChain } from "./chain.js";
 import { ReceiptRefusedError } from "./verifyUsage.js";
 
@@ -37,10 +41,17 @@ const refuse = (reason: string): never => {
   throw new ReceiptRefusedError(reason);
 };
 
+/** What a member reads to check the workload record: DA's compute records and the chain at the recorded height. */
+export interface WorkloadRecordView {
+  readonly records: ComputeRecordSource;
+  readonly chain: ComputeChain;
+}
+
 export async function verifyComputeEvidence(
   resultBytes: Uint8Array,
   submissionBytes: Uint8Array,
   chain: Pick<ReceiptsChain, "chainId" | "node">,
+  workloads: WorkloadRecordView | undefined,
 ): Promise<ComputeEvidence> {
   let result: ComputeResult;
   try {
@@ -72,6 +83,11 @@ export async function verifyComputeEvidence(
   if (!node) return refuse(`node ${toHex(result.nodeId).slice(0, 16)}… is not registered`);
   if (node.status !== NodeStatus.NODE_STATUS_ACTIVE) refuse(`node is not Active (${node.statusReason || node.status})`);
   if (node.operator === spec.submitter) refuse("self-dealing: the node's operator submitted the workload");
+  // The coordinator's word is not enough: without its own view of DA a member signs no compute receipt.
+  if (!workloads)
+    return refuse("this member has no DA view of workload records (start it with --da and --coordinator)");
+  const recordProblem = await workloadRecordProblem(toHex(id), result, workloads.records, workloads.chain);
+  if (recordProblem) refuse(`workload record: ${recordProblem}`);
   return {
     result,
     spec,
