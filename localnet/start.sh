@@ -293,8 +293,9 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
       --compute-objects-url "http://127.0.0.1:$ingress_port" --chain-id "$chain_id" --rpc "$rpc0" \
       --operator-mnemonic-file "$sdir/operator.mnemonic" "${fault[@]}"
   done
+  # The ingress (and every storage node, through RPC_URL) follows governance's blocked pointers on the chain.
   start_bg ingress 0 "$dir/logs/ingress-0.log" node bin/dsdn-node.js ingress --port "$ingress_port" --zone zone-a --coordinator "$coord_key" \
-    --token-file "$dir/da/read.token"
+    --token-file "$dir/da/read.token" --rpc "$rpc0" --audit-log "$dir/logs/ingress-0-audit.log"
   # The S3 gateway: its own account (test keyring in its data dir) signs its DA index records and owns the pins.
   s3_dir="$dir/s3"
   mkdir -p "$s3_dir"

@@ -36,6 +36,22 @@ const OFF_CHAIN: Record<ErrorCode | UxCode, CatalogEntry> = {
       whatToDo: "Coba lagi. Jika terus terjadi, jalankan ulang perintah dengan --verbose dan laporkan keluarannya.",
     },
   ),
+  [ErrorCode.Blocked]: e(
+    {
+      title: "Blocked by governance",
+      whatHappened:
+        "This content or route was blocked by a passed governance proposal, so it is not served or accepted.",
+      whatToDo:
+        "See the decision with `dsdnd query compliance blocked <cid|route>`. The owner can appeal with a proposal to unblock it.",
+    },
+    {
+      title: "Diblokir oleh tata kelola",
+      whatHappened:
+        "Konten atau rute ini diblokir oleh proposal tata kelola yang telah disetujui, jadi tidak dilayani atau diterima.",
+      whatToDo:
+        "Lihat keputusannya dengan `dsdnd query compliance blocked <cid|route>`. Pemilik dapat mengajukan banding dengan proposal untuk membuka blokirnya.",
+    },
+  ),
   [ErrorCode.InvalidArgument]: e(
     {
       title: "Invalid input",

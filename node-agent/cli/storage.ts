@@ -6,6 +6,7 @@ import { BECH32_PREFIX, DEFAULT_GAS_PRICE } from "../../clients/sdk/client.js";
 import type { Command } from "../../common/cli.js";
 import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
+import { startCompliance } from "../compliance/start.js";
 import { ComputeAgent } from "../compute/agent.js";
 import { Defender } from "../compute/defender.js";
 import { registerOutputsRoute } from "../compute/outputsRoute.js";
@@ -168,9 +169,17 @@ export const storage: Command = {
     const store = await LocalFsStorage.open(dataDir, {
       onCorrupt: (cid, movedTo) => err(`corrupt chunk ${cid} quarantined to ${movedTo}`),
     });
+    // Governance's blocked CIDs, followed from the chain (--rpc, else RPC_URL) and never served; decisions audited.
+    const rpcUrl = str(values.rpc) ?? str(process.env.RPC_URL);
+    const compliance = rpcUrl
+      ? await startCompliance({ rpcUrl, auditPath: join(dataDir, "compliance-audit.log"), log: err })
+      : undefined;
+    if (!compliance && networkMode)
+      err("warning: no --rpc (or RPC_URL): governance blocks are not enforced by this node");
     // Chunks stored under a valid ticket but not declared yet (an upload in flight): garbage collection spares them.
     const inFlight = new InFlightChunks();
     const { app } = createChunkServer({
+      ...(compliance ? { compliance: compliance.gate } : {}),
       storage: store,
       inFlight,
       identity,
@@ -217,6 +226,7 @@ export const storage: Command = {
       // A node that cannot join the network must not linger serving chunks: stop listening, then report.
       await scrubber.stop().catch(() => {});
       await app.close().catch(() => {});
+      await compliance?.stop().catch(() => {});
       throw e;
     }
     if (network && !open) for (const k of network.coordinatorKeys) trusted.add(k);
@@ -226,6 +236,7 @@ export const storage: Command = {
     await (network ? network.stop() : Promise.resolve())
       .then(() => scrubber.stop())
       .then(() => app.close())
+      .then(() => compliance?.stop())
       .catch(() => {});
     out("dsdn-node storage stopped");
     return 0;

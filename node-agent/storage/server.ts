@@ -3,6 +3,7 @@ import { statfs } from "node:fs/promises";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { parseCid } from "../../common/cid.js";
 import { ErrorCode, isBaseError } from "../../common/errors.js";
+import { BlockedError, type ComplianceGate } from "../compliance/blockList.js";
 import { registerDisclosure } from "../http/disclosure.js";
 import {
   applyServiceLimits,
@@ -55,6 +56,11 @@ export interface ChunkServerOptions {
   readonly timeouts?: ServiceTimeouts;
   readonly limits?: ServiceLimits;
   readonly now?: () => number;
+  /**
+   * Governance's blocked CIDs (node-agent/compliance, fed by chain events): never served by GET/HEAD on any
+   * `:cid` route (chunks, compute outputs). The bytes stay on disk — only their owner deletes them.
+   */
+  readonly compliance?: ComplianceGate;
 }
 
 /** HTTP status for each stable error code. */
@@ -68,6 +74,7 @@ const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.InsufficientStorage]: 507,
   [ErrorCode.Unavailable]: 503,
+  [ErrorCode.Blocked]: 451,
 };
 
 function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
@@ -122,6 +129,17 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
   registerDisclosure(app, storageDisclosure(identity.nodeId));
   // Chunk bodies are streamed straight to disk by the handler, never parsed or buffered.
   app.removeAllContentTypeParsers();
+  const gate = options.compliance;
+  if (gate)
+    app.addHook("preHandler", async (req, reply) => {
+      if (req.method !== "GET" && req.method !== "HEAD") return;
+      const cid = (req.params as { cid?: unknown } | undefined)?.cid;
+      const b = typeof cid === "string" ? gate.blockOf(cid) : undefined;
+      if (!b) return;
+      gets({ result: "blocked" });
+      const e = new BlockedError(b);
+      return sendError(reply, 451, e.code, e.shortMessage);
+    });
   app.addContentTypeParser("*", (_req, _payload, done) => done(null));
 
   app.setErrorHandler((err, _req, reply) => {

@@ -17,6 +17,7 @@ import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
 import { executionStatusToJSON } from "../../../proto/gen/dsdn/gov/v1/gov.js";
+import { blockPointerMsg, cidPointer, routePointer, unblockPointerMsg } from "../../sdk/compliance.js";
 import {
   foundationApproveMsg,
   foundationVetoMsg,
@@ -40,13 +41,36 @@ const OPTIONS: Record<string, VoteOption> = {
   no_with_veto: VoteOption.VOTE_OPTION_NO_WITH_VETO,
 };
 
+/** The compliance pointers a proposal blocks or unblocks (the appeal path), from the --block-…/--unblock-… flags. */
+function complianceMessages(values: Record<string, unknown>) {
+  const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === "string" ? [v] : []);
+  const msgs = [
+    ...list(values["block-cid"]).map((v) => ["block", cidPointer(v)] as const),
+    ...list(values["block-route"]).map((v) => ["block", routePointer(v)] as const),
+    ...list(values["unblock-cid"]).map((v) => ["unblock", cidPointer(v)] as const),
+    ...list(values["unblock-route"]).map((v) => ["unblock", routePointer(v)] as const),
+  ];
+  if (msgs.length > 0 && typeof values.reason !== "string")
+    throw new InvalidArgumentError("--reason is required to block or unblock (the chain records why)");
+  return msgs.map(([action, p]) =>
+    action === "block" ? blockPointerMsg(p, String(values.reason)) : unblockPointerMsg(p, String(values.reason)),
+  );
+}
+
 const submitProposal: Command = {
-  summary: "propose a param change of one module (validators only; --text for an advisory text proposal)",
-  usage: "<from> (--module NAME --changes JSON | --text) --title T [--summary S] [--deposit unusa] [--node URL]",
+  summary:
+    "propose a param change of one module, or to block/unblock a CID or ingress route (validators only; --text for advisory text)",
+  usage:
+    "<from> (--module NAME --changes JSON | --block-cid CID | --block-route /PATH | --unblock-cid CID | --unblock-route /PATH --reason WHY | --text) --title T [--summary S] [--deposit unusa] [--node URL]",
   options: {
     ...txOptions,
     module: { type: "string" },
     changes: { type: "string" },
+    "block-cid": { type: "string", multiple: true },
+    "block-route": { type: "string", multiple: true },
+    "unblock-cid": { type: "string", multiple: true },
+    "unblock-route": { type: "string", multiple: true },
+    reason: { type: "string" },
     text: { type: "boolean" },
     title: { type: "string" },
     summary: { type: "string" },
@@ -60,9 +84,10 @@ const submitProposal: Command = {
       );
     if (!values.title) throw new InvalidArgumentError("--title is required");
     let changes: Record<string, unknown> | undefined;
-    if (!values.text) {
+    const extraMessages = complianceMessages(values);
+    if (!values.text && (extraMessages.length === 0 || values.module || values.changes)) {
       if (!values.module || !values.changes)
-        throw new InvalidArgumentError("--module and --changes are required (or --text)");
+        throw new InvalidArgumentError("--module and --changes are required (or --block-…/--unblock-…, or --text)");
       try {
         changes = JSON.parse(String(values.changes));
       } catch {
@@ -76,8 +101,9 @@ const submitProposal: Command = {
         title: String(values.title),
         summary: String(values.summary ?? ""),
         deposit,
-        module: values.text ? undefined : String(values.module),
-        changes,
+        ...(values.text || !values.module ? {} : { module: String(values.module) }),
+        ...(changes ? { changes } : {}),
+        extraMessages,
       }),
     ]);
   },

@@ -69,5 +69,6 @@ export const query: CommandGroup = {
     oracle: async () => (await import("./economy.js")).oracleQuery,
     subsidy: async () => (await import("./economy.js")).subsidyQuery,
     economics: async () => (await import("./economy.js")).economicsQuery,
+    compliance: async () => (await import("./compliance.js")).complianceQuery,
   },
 };
