@@ -48,10 +48,10 @@ export const FUEL_HEADROOM = 2;
  * so a game takes about log2(steps) rounds whatever K is. What a checkpoint costs is hashing the memory dirtied
  * since the previous one (a memory-heavy kernel paid +19% at K = 10^6, +211% at K = 10^4), and what it buys is a
  * coarse trace root; the defender answers moves inside a range from its own kept snapshots (runtime/stepAt.ts).
- * So K is large: at most 64 checkpoints per run and at least 2^22 instructions between two (BENCHMARKS.md).
+ * So K is large: at most 64 checkpoints per run and at least 2^24 instructions between two (BENCHMARKS.md).
  */
 export const MAX_CHECKPOINTS = 64;
-export const MIN_TRACE_EVERY = 1 << 22;
+export const MIN_TRACE_EVERY = 1 << 24;
 export const DEFAULT_MEMORY_PAGES = 1024;
 const PAGE = 65_536;
 
