@@ -286,7 +286,7 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
     # The fraud defender signs with the operator's key; a test-only fault mode when LOCALNET_STORAGE_FAULTS names it.
     [ -s "$sdir/operator.mnemonic" ] || (umask 077 && cp "$sdir/da-secondary.mnemonic" "$sdir/operator.mnemonic")
     fault=()
-    for f in ${LOCALNET_STORAGE_FAULTS//,/ }; do [ "${f%%=*}" = "$n" ] && fault=(--fault "${f#*=}"); done
+    for f in ${LOCALNET_STORAGE_FAULTS:+${LOCALNET_STORAGE_FAULTS//,/ }}; do [ "${f%%=*}" = "$n" ] && fault=(--fault "${f#*=}"); done
     start_bg storage "$n" "$dir/logs/storage-$n.log" env "${storage_fb[@]}" node bin/dsdn-node.js storage --data "$sdir" --token-file "$dir/da/read.token" \
       --port "$((base + 93 + n))" --zone "${zones[$((n % 3))]}" --coordinator-url "$coord_url" --coordinator-key "$coord_key" \
       --operator "$operator" --tls-fingerprint "$(cat "$sdir/tls-fingerprint")" --capacity 1024GiB --heal-interval-ms 500 --gc-grace-ms "${LOCALNET_GC_GRACE_MS:-60000}" \
