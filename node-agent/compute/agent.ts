@@ -28,6 +28,8 @@ export interface ComputeAgentOptions {
   /** Checkpoints are kept this long (default 4 h 10 min: the longest challenge window plus margin). */
   readonly keepTraceMs?: number;
   readonly log?: (line: string) => void;
+  /** The MicroVM backend this node offers in its heartbeat (`--microvm`; default none). */
+  readonly microvm?: "bwrap" | "mock" | "none";
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -100,6 +102,7 @@ export class ComputeAgent {
           latencyMs: Math.max(1, Math.round(this.#rttMs)),
           ioPressurePermille: 0,
           atMs: BigInt(Date.now()),
+          microvmBackend: this.#o.microvm && this.#o.microvm !== "none" ? this.#o.microvm : "",
         },
         this.#o.identity,
       ),
