@@ -2,7 +2,7 @@
  * @module A MicroVM image: a ustar archive unpacked into a fresh directory, strictly — only regular files and
  * directories, no absolute or `..` paths, no links or devices, bounded entry count and unpacked size.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, normalize, sep } from "node:path";
 import { BaseError, ErrorCode } from "../../common/errors.js";
@@ -36,6 +36,8 @@ function safePath(name: string): string {
 /** Unpacks `tar` into a new directory under `parent` (default the OS temp dir); returns its path. */
 export function unpackImage(tar: Uint8Array, parent = tmpdir()): string {
   const root = mkdtempSync(join(parent, "dsdn-image-"));
+  // The sandbox runs as an unprivileged uid: it must read (never write) the image.
+  chmodSync(root, 0o755);
   let off = 0;
   let entries = 0;
   let total = 0;
