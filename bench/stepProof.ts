@@ -64,3 +64,38 @@ export function measureStepProofs(bytes: Uint8Array, runs: [string, number][], s
         `| ${cls} | ${e.n} | ${Math.round(e.size / e.n).toLocaleString("en")} / ${e.max.toLocaleString("en")} | ${(e.us / e.n).toFixed(0)} |`,
     );
 }
+
+/**
+ * Markdown rows for one bulk instruction larger than one piece per run (`fixtures/bulk.wat`): every step is
+ * proven; the row gives the instruction's pieces, the largest proof (a full piece) and its verifyStep time.
+ */
+export function measureBulkPieceProofs(bytes: Uint8Array, runs: [string, string, number[]][]): string[] {
+  const rows: string[] = [];
+  for (const [label, name, args] of runs) {
+    const c = compileModule(bytes);
+    if (!c.ok) throw new Error(c.message);
+    const machine = new Machine();
+    const inst = instantiate(machine, c.module, () => undefined);
+    if (!inst.ok) throw new Error(inst.message);
+    const exp = c.module.decoded.exports.find((e) => e.name === name);
+    machine.start(inst.instance.funcs[exp?.index ?? -1] as FuncInst, args);
+    const prover = new StepProver(machine, inst.instance);
+    let biggest: { proof: StepProof; pre: Uint8Array; size: number } | undefined;
+    // pieces = the steps that left the pc on their instruction, plus the last one
+    let pieces = 1;
+    for (let n = machine.steps, st = machine.run(n); st.status === "paused"; n++) {
+      const proof = prover.prove();
+      const size = proofSize(proof);
+      const pre = hashStepState(prover.commitment(STATUS.running));
+      if (!biggest || size > biggest.size) biggest = { proof, pre, size };
+      st = machine.run(n + 1);
+      if (st.status === "paused" && machine.frames.at(-1)?.pc === proof.state.pc) pieces++;
+    }
+    if (!biggest) continue;
+    const t = performance.now();
+    for (let i = 0; i < 5; i++) verifyStep(biggest.pre, biggest.proof);
+    const us = ((performance.now() - t) / 5) * 1000;
+    rows.push(`| ${label} | ${pieces} | ${biggest.size.toLocaleString("en")} | ${us.toFixed(0)} |`);
+  }
+  return rows;
+}

@@ -68,6 +68,14 @@ export class MapKv implements KvStore {
   root(): Hash {
     return this.tree.root();
   }
+  /** Replaces every entry by `entries` (restoring a kept checkpoint; entries are never mutated in place). */
+  reset(entries: ReadonlyMap<string, Uint8Array>): void {
+    for (const k of [...this.map.keys()]) this.delete(hexToBytes(k));
+    for (const [k, v] of entries) {
+      this.map.set(k, v);
+      this.tree.set(kvLeafOf(hexToBytes(k), v));
+    }
+  }
   /** The entry of `key` as its leaf commits it (undefined when absent). */
   leaf(key: Uint8Array): KvLeaf | undefined {
     const v = this.get(key);
@@ -103,6 +111,10 @@ export interface HostCommit {
 }
 
 export function hashHostCommit(c: HostCommit): Hash {
+  return sha256Of(encodeHostCommit(c));
+}
+/** The bytes hashHostCommit hashes (a trace compares them to skip rehashing an unchanged host state). */
+export function encodeHostCommit(c: HostCommit): Uint8Array {
   const w = new Writer()
     .text("dsdn-wasm-host-v2")
     .u64(BigInt(c.inputLen))
@@ -115,7 +127,7 @@ export function hashHostCommit(c: HostCommit): Hash {
   w.bytes(c.kvRoot).u32(c.kvCount).u64(BigInt(c.kvBytes));
   w.u32(c.randomCounter).u64(BigInt(c.fsOps)).u64(c.clockNs);
   w.u8(c.exitCode === null ? 0 : 1).u32(c.exitCode ?? 0);
-  return w.digest();
+  return w.finish();
 }
 
 function chain(acc: Uint8Array, data: Uint8Array): Uint8Array {
@@ -129,6 +141,14 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a);
   out.set(b, a.length);
   return out;
+}
+
+/** A saved host state (HostState.save): its commitment plus what the commitment only hashes. */
+export interface HostSave {
+  readonly commit: HostCommit;
+  readonly outChunks: readonly Uint8Array[] | undefined;
+  readonly logs: readonly string[];
+  readonly kv: ReadonlyMap<string, Uint8Array>;
 }
 
 export class HostState {
@@ -188,6 +208,43 @@ export class HostState {
     h.fsOps = c.fsOps;
     h.exitCode = c.exitCode;
     return h;
+  }
+
+  /**
+   * Everything a run changes, to restore later (a checkpoint a fraud-game party keeps, see
+   * node-agent/runtime/stepAt.ts). Only a live host state (over a MapKv) can be saved.
+   */
+  save(): HostSave {
+    if (!(this.kv instanceof MapKv)) throw new Error("only a live host state can be saved");
+    return {
+      commit: this.commit(),
+      outChunks: this.outChunks ? [...this.outChunks] : undefined,
+      logs: [...this.logs],
+      kv: new Map(this.kv.map),
+    };
+  }
+  /** Restores a saved state into this host state (same job: same input, limits and clock). */
+  restore(s: HostSave): void {
+    const c = s.commit;
+    if (!(this.kv instanceof MapKv)) throw new Error("only a live host state can be restored");
+    this.inputPos = c.inputPos;
+    this.out = new OutputDigest(c.output);
+    // element by element: a spread of a long list would overflow the call's argument limit
+    if (this.outChunks) {
+      this.outChunks.length = 0;
+      for (const o of s.outChunks ?? []) this.outChunks.push(o);
+    }
+    this.logs.length = 0;
+    for (const l of s.logs) this.logs.push(l);
+    this.logCount = c.logCount;
+    this.logAcc = c.logAcc;
+    this.stderrPending = c.stderr.slice();
+    this.kv.reset(s.kv);
+    this.kvCount = c.kvCount;
+    this.stateBytes = c.kvBytes;
+    this.randomCounter = c.randomCounter;
+    this.fsOps = c.fsOps;
+    this.exitCode = c.exitCode;
   }
 
   commit(): HostCommit {

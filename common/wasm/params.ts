@@ -35,16 +35,14 @@ export interface ExecLimits {
   /** Maximum elements of one table. */
   readonly tableElements: number;
   /**
-   * Most bytes one memory.fill/copy/init may write, and most elements one table.fill/copy/init may
-   * write or table.grow add: what bounds a one-step proof of a bulk instruction. Beyond it the
-   * instruction traps ("bulk operation too large"; table.grow returns -1, which the spec allows).
+   * Piece size of bulk instructions: most bytes one step of memory.fill/copy/init moves, and most
+   * elements one step of table.fill/copy/init moves; a larger instruction runs as several steps
+   * (bulkPiece.ts), which is what bounds a one-step proof. table.grow beyond bulkElems returns -1
+   * (which the spec allows).
    */
   readonly bulkBytes: number;
   readonly bulkElems: number;
 }
-
-/** Trap message of a bulk instruction beyond ExecLimits.bulkBytes / bulkElems. */
-export const BULK_TOO_LARGE = "bulk operation too large";
 
 export const DEFAULT_FUEL_COSTS: FuelCosts = {
   base: 1,

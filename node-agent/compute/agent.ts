@@ -10,6 +10,7 @@ import { BaseError, ErrorCode } from "../../common/errors.js";
 import { toHex } from "../../common/hash.js";
 import { decodeCanonical } from "../../common/protobuf.js";
 import { NodeHeartbeat, WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
+import type { Fault } from "../fraud/fault.js";
 import { createMicroVM } from "../runtime/microvm/createMicroVM.js";
 import type { NodeIdentity } from "../storage/identity.js";
 import type { LocalFsStorage } from "../storage/localfs.js";
@@ -32,6 +33,8 @@ export interface ComputeAgentOptions {
   readonly log?: (line: string) => void;
   /** The MicroVM backend this node offers in its heartbeat (`--microvm`; default none). */
   readonly microvm?: "bwrap" | "mock" | "none";
+  /** Test-only (localnet chain ids only, checked by parseFault): report faulty runs. */
+  readonly fault?: Fault;
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -145,6 +148,7 @@ export class ComputeAgent {
       },
       traceDir: this.#o.traceDir,
       keepTraceMs: this.#o.keepTraceMs ?? (4 * 3600 + 600) * 1000,
+      ...(this.#o.fault ? { fault: this.#o.fault } : {}),
     };
     const microvm = this.#o.microvm ?? "none";
     const run =

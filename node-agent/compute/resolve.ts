@@ -47,9 +47,15 @@ export const TYPE_DEFAULTS = {
 
 /** A measured run gets this many times its fuel as its limit, so an input-dependent wobble still finishes. */
 export const FUEL_HEADROOM = 2;
-/** Fewer checkpoints than this keep a bisection short; more would make the trace file large. */
-export const MAX_CHECKPOINTS = 4096;
-export const MIN_TRACE_EVERY = 1024;
+/**
+ * Checkpoints do not shorten a dispute: the bisection continues inside a K-range over the same step commitments,
+ * so a game takes about log2(steps) rounds whatever K is. What a checkpoint costs is hashing the memory dirtied
+ * since the previous one (a memory-heavy kernel paid +19% at K = 10^6, +211% at K = 10^4), and what it buys is a
+ * coarse trace root; the defender answers moves inside a range from its own kept snapshots (runtime/stepAt.ts).
+ * So K is large: at most 64 checkpoints per run and at least 2^22 instructions between two (BENCHMARKS.md).
+ */
+export const MAX_CHECKPOINTS = 64;
+export const MIN_TRACE_EVERY = 1 << 22;
 export const DEFAULT_MEMORY_PAGES = 1024;
 const PAGE = 65_536;
 

@@ -108,7 +108,7 @@ describe("V8 fast path = interpreter on generated programs", () => {
     console.log("generated programs by engine:", engines, "fallbacks:", Object.fromEntries(reasons));
     // not vacuous: most finished runs must really have run on V8
     expect(engines.v8).toBeGreaterThan(40);
-  });
+  }, 120_000); // 200 programs, each compiled by wat2wasm and binaryen: ~20 s alone, more on a loaded machine
 });
 
 describe("hostile modules on the V8 path", () => {

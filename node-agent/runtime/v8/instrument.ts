@@ -30,7 +30,7 @@ export interface InstrumentOptions {
    * costs would differ, so the instrumenter refuses (the interpreter runs instead).
    */
   readonly shape: readonly { locals: number; instructions: number }[];
-  /** ExecLimits.bulkBytes: a larger memory.fill/copy/init traps here too (the interpreter reports it). */
+  /** ExecLimits.bulkBytes: the piece size of memory.fill/copy/init (one interpreter step per piece). */
   readonly bulkBytes?: number;
 }
 
@@ -180,7 +180,7 @@ export function instrument(bytes: Uint8Array, opts: InstrumentOptions): Instrume
 
 function instrumentModule(mod: binaryen.Module, opts: InstrumentOptions): Instrumented {
   const { costs } = opts;
-  const bulkBytes = Math.min(opts.bulkBytes ?? DEFAULT_LIMITS.bulkBytes, 0x7fffffff) | 0;
+  const bulkBytes = Math.max(1, Math.min(opts.bulkBytes ?? DEFAULT_LIMITS.bulkBytes, 0x7fffffff) | 0);
   const leaves = LEAVES();
   const i64 = binaryen.i64;
   const i32 = binaryen.i32;
@@ -402,14 +402,34 @@ function instrumentModule(mod: binaryen.Module, opts: InstrumentOptions): Instru
           B[cls][`set${s}`](e, mod.local.get(l, i32));
         });
         const size = tmp(i32, 6);
+        // The interpreter runs it as max(1, ceil(n / bulkBytes)) steps (common/wasm/bulkPiece.ts): the
+        // static charge holds one step and its base cost; here the q = that - 1 further steps, their base
+        // cost and the per-piece byte charge: q · floor(cap / bytesPerFuel) + floor((n - q · cap) / bytesPerFuel).
+        const n64 = () => mod.i64.extend_u(mod.local.get(size, i32));
+        const q = tmp(i64, 3);
+        const cap = () => mod.i64.const(BigInt(bulkBytes));
+        const perFuel = () => mod.i64.const(BigInt(costs.bytesPerFuel));
         return mod.block(null, [
           ...pre,
+          mod.local.set(
+            q,
+            mod.select(
+              mod.local.get(size, i32),
+              mod.i64.div_u(mod.i64.sub(n64(), mod.i64.const(1n)), cap()),
+              mod.i64.const(0n),
+            ),
+          ),
           ...chargeDyn(
-            mod.i64.div_u(mod.i64.extend_u(mod.local.get(size, i32)), mod.i64.const(BigInt(costs.bytesPerFuel))),
+            mod.i64.add(
+              mod.i64.mul(
+                mod.local.get(q, i64),
+                mod.i64.const(BigInt(costs.base) + BigInt(bulkBytes) / BigInt(costs.bytesPerFuel)),
+              ),
+              mod.i64.div_u(mod.i64.sub(n64(), mod.i64.mul(mod.local.get(q, i64), cap())), perFuel()),
+            ),
             tmp(i64, 2),
           ),
-          // Beyond the per-instruction cap the interpreter traps: stop here, the caller falls back to it.
-          mod.if(mod.i32.gt_u(mod.local.get(size, i32), mod.i32.const(bulkBytes)), mod.unreachable()),
+          mod.global.set(STEPS_GLOBAL, mod.i64.add(mod.global.get(STEPS_GLOBAL, i64), mod.local.get(q, i64))),
           e,
         ]);
       }
