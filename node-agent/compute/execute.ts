@@ -51,7 +51,8 @@ export type ExecutionResult =
       readonly logs: readonly string[];
     };
 
-async function fetchChecked(
+/** Fetches an object and checks it against the signed size and sha256 ("" is the empty object). */
+export async function fetchChecked(
   d: ExecuteDeps,
   cid: string,
   size: bigint,

@@ -16,7 +16,11 @@ export interface ResolvedWorkloadSpec {
   readonly type: Sourced<Intent["type"]>;
   readonly priority: Sourced<"low" | "normal" | "high">;
   readonly visibility: Sourced<"private" | "public">;
+  readonly runtime: Sourced<"wasm" | "microvm">;
   readonly entry: Sourced<string | null>;
+  /** microvm: the image directory or CID, and the argv run in it. */
+  readonly image: Sourced<string | null>;
+  readonly command: Sourced<readonly string[] | null>;
   readonly input: Sourced<string | null>;
   readonly replicas: Sourced<number>;
   readonly agreement: Sourced<"majority" | "unanimous">;
@@ -73,7 +77,10 @@ export function resolveIntent(intent: Intent, cls?: Classification): ResolvedWor
   const t = `type ${intent.type}`;
   const pick = <T>(v: T | undefined, def: T, rule: string): Sourced<T> =>
     v !== undefined ? fromIntent(v) : byDefault(def, rule);
-  const replicas = pick(intent.replicas, d.replicas, `${t} runs on ${d.replicas} node(s)`);
+  const microvm = intent.runtime === "microvm";
+  const replicas = microvm
+    ? pick(intent.replicas, 2, "runtime microvm is not provable step by step: 2 replicas must agree")
+    : pick(intent.replicas, d.replicas, `${t} runs on ${d.replicas} node(s)`);
   const fuel: Sourced<number> =
     intent.resources?.fuel !== undefined
       ? fromIntent(intent.resources.fuel)
@@ -93,11 +100,21 @@ export function resolveIntent(intent: Intent, cls?: Classification): ResolvedWor
           }
         : byDefault(DEFAULT_MEMORY_PAGES, "64 MiB");
   return {
-    name: pick(intent.name, intent.entry?.replace(/\.wasm$/, "").replace(/^.*\//, "") ?? "site", "the entry's name"),
+    name: pick(
+      intent.name,
+      (intent.entry?.replace(/\.wasm$/, "") ?? intent.image)?.replace(/\/+$/, "").replace(/^.*\//, "") ?? "site",
+      "the entry's name",
+    ),
     type: fromIntent(intent.type),
+    runtime: pick(intent.runtime, "wasm", "the traced WASM engine (provable step by step)"),
     priority: pick(intent.priority, d.priority, t),
     visibility: pick(intent.visibility, d.visibility, t),
-    entry: intent.entry !== undefined ? fromIntent(intent.entry) : byDefault(null, "static sites run no module"),
+    entry:
+      intent.entry !== undefined
+        ? fromIntent(intent.entry)
+        : byDefault(null, microvm ? "runtime microvm runs no module" : "static sites run no module"),
+    image: intent.image !== undefined ? fromIntent(intent.image) : byDefault(null, "runtime wasm has no image"),
+    command: intent.command !== undefined ? fromIntent(intent.command) : byDefault(null, "runtime wasm has no command"),
     input: intent.input !== undefined ? fromIntent(intent.input) : byDefault(null, "empty stdin"),
     replicas,
     agreement: pick(

@@ -164,6 +164,7 @@ export class ComputeService {
         zones: spec.zones,
         nodeClass: spec.nodeClass === "datacenter" ? "datacenter" : "regular",
         memoryBytes: BigInt(spec.memoryPages) * 65_536n,
+        runtime: spec.runtime === "microvm" ? "microvm" : "wasm",
       },
       this.#o.weights ?? DEFAULT_SCHEDULER_WEIGHTS,
     ).chosen;

@@ -104,6 +104,7 @@ async function receiptOf(r: Replay, over: { outputHash?: Buffer; root?: Buffer }
       traceEvery: s.k,
       outputSize: BigInt(s.output.length),
       moduleHash: Buffer.from(sha256(WC)),
+      executionKind: 0,
     },
     usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 5_000_000n },
   });

@@ -134,6 +134,7 @@ async function publish(da: MemoryDA, name: string, tamperAt?: number): Promise<s
       traceEvery: run.k,
       outputSize: BigInt(run.output.length),
       moduleHash: Buffer.from(sha256(WC)),
+      executionKind: 0,
     },
     usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 5_000_000n },
   });
