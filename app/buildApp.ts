@@ -10,6 +10,7 @@ import type { ChainStore } from "../chain-app/store/index.js";
 import { AuthKeeper, authModule, newAnteHandler } from "../modules/auth/index.js";
 import { BankKeeper, bankModule } from "../modules/bank/index.js";
 import { CommitteeKeeper, committeeModule } from "../modules/committee/index.js";
+import { ComplianceKeeper, complianceModule, complianceProposalHandlers } from "../modules/compliance/index.js";
 import { DAKeeper, daModule } from "../modules/da/index.js";
 import { DistributionKeeper, distributionModule, observePowerUpdates } from "../modules/distribution/index.js";
 import { EconomicsKeeper, economicsModule } from "../modules/economics/index.js";
@@ -38,6 +39,7 @@ export interface Keepers {
   readonly oracle: OracleKeeper;
   readonly subsidy: SubsidyKeeper;
   readonly economics: EconomicsKeeper;
+  readonly compliance: ComplianceKeeper;
 }
 
 /** Module order is consensus-critical: genesis, begin- and end-block hooks run in this order. */
@@ -80,6 +82,7 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
   // Receipts asks fraud whether a compute receipt is under dispute or void, without importing it.
   receipts.setDisputes(fraud);
   const da = new DAKeeper();
+  const compliance = new ComplianceKeeper();
   const modules: AppModule[] = [
     authModule(auth),
     // MsgSend also feeds the receipts module's wallet-affinity record (anti self-dealing).
@@ -101,9 +104,13 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
     economicsModule(economics),
     // Validator-quorum DA (the fallback router's secondary); last, it depends only on bank.
     daModule(da, bank),
+    // Pointer blocking by governance; no hooks, so its place only orders genesis.
+    complianceModule(compliance),
   ];
   // Governance changes every module's params, and only it does: the router is each module's own accessor.
   gov.setParamsRouter(new Map(modules.flatMap((m) => (m.params ? [[m.name, m.params] as const] : []))));
+  // Other messages a passed proposal executes, each by its own module (authority = the gov module account).
+  gov.setProposalHandlers(complianceProposalHandlers(compliance));
   return {
     modules,
     keepers: {
@@ -121,6 +128,7 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
       subsidy,
       economics,
       da,
+      compliance,
     },
   };
 }

@@ -16,9 +16,18 @@ export class ChainError extends Error {
   }
 }
 
+const REGISTERED: ChainError[] = [];
+
 /** Registers an error; codes are per codespace, ≥ 2 for modules, and only ever added. */
 export function registerError(codespace: string, code: number, message: string): ChainError {
-  return new ChainError(codespace, code, message);
+  const e = new ChainError(codespace, code, message);
+  REGISTERED.push(e);
+  return e;
+}
+
+/** Every error registered so far (by the modules imported), for the user-facing translation table's test. */
+export function registeredErrors(): readonly ChainError[] {
+  return REGISTERED;
 }
 
 /** Cosmos SDK codes (codespace "sdk"), numbered exactly as types/errors/errors.go so clients read them alike. */

@@ -1,7 +1,11 @@
 /** @module A small CLI framework: a tree of commands, `--help`/`--version`, `-o json|text` output. */
 import { readFileSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { isBaseError } from "./errors.js";
+import { InvalidArgumentError } from "./errors.js";
+import { UxCode } from "./ux/catalog.js";
+import { isLang, type Lang, resolveLang } from "./ux/lang.js";
+import { nearest } from "./ux/suggest.js";
+import { formatUserFacing, toUserFacing, type UserFacingError, userFacingJson, uxError } from "./ux/userFacingError.js";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -10,6 +14,10 @@ export interface CommandContext {
   readonly values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
+  /** The reader's language (`--lang`, `DSDN_LANG`, locale): commands pass it to anything that prints errors. */
+  readonly lang?: Lang;
+  /** `--verbose` (or DSDN_DEBUG): show technical detail and the fullest disclosure level. */
+  readonly verbose?: boolean;
 }
 
 /** A leaf command. `run` returns the process exit code. */
@@ -61,10 +69,95 @@ function commandHelp(path: string, cmd: Command): string {
   return lines.join("\n");
 }
 
-/** Walks argv down the command tree and runs the leaf. Errors print a short message, not a stack. */
-export async function runCli(name: string, root: CommandGroup, argv: string[]): Promise<number> {
+/**
+ * Options every command takes, read before the command's own: `--lang id|en` and `--verbose`. A command that
+ * declares an option of the same name still gets it.
+ */
+function takeGlobal(argv: string[]): { argv: string[]; lang: string | undefined; verbose: boolean } {
+  let lang: string | undefined;
+  let verbose = false;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (a === "--lang" && i + 1 < argv.length) {
+      lang = argv[++i];
+      rest.push(a, lang!);
+    } else if (a.startsWith("--lang=")) {
+      lang = a.slice(7);
+      rest.push(a);
+    } else {
+      if (a === "--verbose") verbose = true;
+      rest.push(a);
+    }
+  }
+  return { argv: rest, lang, verbose };
+}
+
+/** Drops the global options a leaf command does not declare itself, so its strict parse accepts them. */
+function withoutGlobals(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (a === "--lang" && !options.lang) i++;
+    else if (a.startsWith("--lang=") && !options.lang) continue;
+    else if (a === "--verbose" && !options.verbose) continue;
+    else out.push(a);
+  }
+  return out;
+}
+
+/** True when the command line asks for machine output (`--json`, `-o json`): errors are then printed as JSON too. */
+function wantsJson(argv: string[]): boolean {
+  return argv.some(
+    (a, i) => a === "--json" || a === "--output=json" || ((a === "-o" || a === "--output") && argv[i + 1] === "json"),
+  );
+}
+
+function isUserFacing(e: unknown): e is UserFacingError {
+  return !!e && typeof e === "object" && !(e instanceof Error) && "whatToDo" in e && "title" in e;
+}
+
+/** Prints what went wrong through the translation layer: never a stack or internal text unless verbose. */
+export function reportError(
+  e: unknown,
+  io: { err: (line: string) => void; lang: Lang; verbose: boolean; json?: boolean },
+): void {
+  const u = isUserFacing(e) ? e : toUserFacing(e, io.lang);
+  if (io.json)
+    io.err(
+      JSON.stringify({ error: userFacingJson(u), ...(io.verbose && u.technical ? { technical: u.technical } : {}) }),
+    );
+  else for (const line of formatUserFacing(u, io.lang, io.verbose)) io.err(line);
+}
+
+/** Walks argv down the command tree and runs the leaf. Errors go through the translation layer, never a stack. */
+export async function runCli(name: string, root: CommandGroup, argvIn: string[]): Promise<number> {
   const out = (l: string) => process.stdout.write(`${l}\n`);
   const err = (l: string) => process.stderr.write(`${l}\n`);
+  const global = takeGlobal(argvIn);
+  const verbose = global.verbose || (process.env.DSDN_DEBUG ?? "") !== "";
+  const json = wantsJson(argvIn);
+  if (global.lang !== undefined && !isLang(global.lang)) {
+    reportError(new InvalidArgumentError(`--lang must be "id" or "en", got "${global.lang.slice(0, 20)}"`), {
+      err,
+      lang: resolveLang(),
+      verbose,
+      json,
+    });
+    return 2;
+  }
+  const lang = resolveLang(global.lang);
+  // Layers below the command (SDK calls, tx result printing) read the language from the environment.
+  process.env.DSDN_LANG = lang;
+  const argv = global.argv;
   if (argv[0] === "--version" || argv[0] === "-v" || argv[0] === "version") {
     out(`${name} ${packageVersion()}`);
     return 0;
@@ -73,20 +166,29 @@ export async function runCli(name: string, root: CommandGroup, argv: string[]): 
   let path = name;
   let rest = argv;
   while (isGroup(node)) {
-    const word = rest[0];
+    // Global options may come before the command word (`dsdn --lang id upload …`): skip over them here.
+    const lead = rest.findIndex(
+      (a, i) => !(a === "--verbose" || a.startsWith("--lang=") || a === "--lang" || rest[i - 1] === "--lang"),
+    );
+    const word = lead < 0 ? undefined : rest[lead];
     if (word === undefined || word === "--help" || word === "-h" || word === "help") {
-      out(await groupHelp(path, node));
+      (word === undefined ? err : out)(await groupHelp(path, node));
       return word === undefined ? 1 : 0;
     }
-    const load: (() => Promise<Command | CommandGroup>) | undefined = node.commands[word];
+    const load: (() => Promise<Command | CommandGroup>) | undefined = Object.hasOwn(node.commands, word)
+      ? node.commands[word]
+      : undefined;
     if (!load) {
-      err(`${path}: unknown command "${word}"\n`);
+      const guess = nearest(word, Object.keys(node.commands));
+      const hint = `${path}: unknown command "${word.slice(0, 64)}"${guess ? `; did you mean "${path} ${guess}"?` : ""}`;
+      reportError(uxError(UxCode.UnknownCommand, lang, hint), { err, lang, verbose: false, json });
+      err("");
       err(await groupHelp(path, node));
       return 2;
     }
     node = await load();
     path = `${path} ${word}`;
-    rest = rest.slice(1);
+    rest = [...rest.slice(0, lead), ...rest.slice(lead + 1)];
   }
   const cmd: Command = node;
   if (rest.includes("--help") || rest.includes("-h")) {
@@ -95,9 +197,14 @@ export async function runCli(name: string, root: CommandGroup, argv: string[]): 
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: rest, options: cmd.options ?? {}, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: withoutGlobals(rest, cmd.options ?? {}),
+      options: cmd.options ?? {},
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
-    err(`${path}: ${(e as Error).message}`);
+    reportError(uxError(UxCode.Usage, lang, `${path}: ${(e as Error).message}`), { err, lang, verbose: false, json });
     err(commandHelp(path, cmd));
     return 2;
   }
@@ -107,16 +214,11 @@ export async function runCli(name: string, root: CommandGroup, argv: string[]): 
       values: parsed.values as CommandContext["values"],
       out,
       err,
+      lang,
+      verbose,
     });
   } catch (e) {
-    if (isBaseError(e)) {
-      err(`Error: ${e.shortMessage}`);
-      if (e.details) err(e.details);
-      if (process.env.DSDN_DEBUG && e.cause) err(String((e.cause as Error).stack ?? e.cause));
-    } else {
-      err(`Error: ${(e as Error)?.message ?? String(e)}`);
-      if (process.env.DSDN_DEBUG) err(String((e as Error)?.stack));
-    }
+    reportError(e, { err, lang, verbose, json });
     return 1;
   }
 }

@@ -18,6 +18,8 @@ export const ErrorCode = {
   InsufficientStorage: "DSDN_INSUFFICIENT_STORAGE",
   /** Too many requests from one client or uploader in a window: HTTP 429. */
   RateLimited: "DSDN_RATE_LIMITED",
+  /** Governance blocked this content hash or route (the chain's compliance module): HTTP 451. */
+  Blocked: "DSDN_BLOCKED",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -13,9 +13,14 @@
 #      zone-a/b/c round robin), LOCALNET_DA_BLOCK_MS (500), LOCALNET_GC_GRACE_MS (60000: how long storage
 #      nodes keep chunks no live pin or placement needs), LOCALNET_SLASHING_WINDOW (signed-blocks window in
 #      blocks, 1000) and LOCALNET_DOWNTIME_JAIL_SECONDS (30) — both only read when the chain is initialised —,
-#      LOCALNET_TICKET_TTL_MS (coordinator placement/heal ticket lifetime, 1 h), LOCALNET_PRICE_SOURCE (sim|file)
+#      LOCALNET_TICKET_TTL_MS (coordinator placement/heal ticket lifetime, 1 h), LOCALNET_REPLICATION (the
+#      coordinator's replication factor, default 3; `dsdn dev` runs one storage node with 1), LOCALNET_PRICE_SOURCE (sim|file)
 #      and LOCALNET_PRICE_USD (the file feed's starting price) for the validators' price feeders; the DA fallback
 #      router's LOCALNET_DA_FALLBACK_HEALTH_MS (1000), LOCALNET_DA_DEGRADED_AFTER_MS (10000), LOCALNET_DA_EMERGENCY_AFTER_MS (60000).
+#      Fraud games: LOCALNET_COMPUTE_WINDOW_SECONDS (compute challenge window, 20) and LOCALNET_FRAUD_MOVE_TIMEOUT_SECONDS
+#      (30), read when the chain is initialised; LOCALNET_STORAGE_FAULTS="1=wrong-step@N,2=skip-execution" starts
+#      those storage nodes in a test-only fault mode (`--fault`). Every storage node defends its compute receipts in
+#      fraud games with its operator's key (<node dir>/operator.mnemonic, 0600).
 #      State persists across runs; --fresh wipes it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -92,7 +97,8 @@ if [ ! -f "$dir/chain/nodes.json" ]; then
   say "initialising $validators validators (chain $chain_id)"
   node bin/dsdnd.js testnet init --output "$dir/chain" --validators "$validators" --chain-id "$chain_id" \
     --base-port "$base" --timeout-commit "${LOCALNET_TIMEOUT_COMMIT:-1s}" --min-gas-price "$gas_price" \
-    --signed-blocks-window "${LOCALNET_SLASHING_WINDOW:-1000}" --downtime-jail-seconds "${LOCALNET_DOWNTIME_JAIL_SECONDS:-30}" >/dev/null
+    --signed-blocks-window "${LOCALNET_SLASHING_WINDOW:-1000}" --downtime-jail-seconds "${LOCALNET_DOWNTIME_JAIL_SECONDS:-30}" \
+    --compute-window-seconds "${LOCALNET_COMPUTE_WINDOW_SECONDS:-20}" --fraud-move-timeout-seconds "${LOCALNET_FRAUD_MOVE_TIMEOUT_SECONDS:-30}" >/dev/null
   cp "$dir/chain/accounts.json" "$dir/accounts.json"
 fi
 validators=$(node -e 'console.log(require(process.argv[1]).length)' "$dir/chain/nodes.json")
@@ -271,19 +277,25 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
   mapfile -t coord_fb < <(fallback_env "$coord_dir" foundation "$dir/da-emergency/write.token")
   start_bg coordinator 0 "$dir/logs/coordinator-0.log" env "${coord_fb[@]}" node bin/dsdn-node.js coordinator run --data "$coord_dir" \
     --token-file "$dir/da/write.token" --port "$coord_port" --rpc "$rpc0" --health-interval-ms 500 --dead-after-ms 3000 --reconcile-ms 500 --challenge-ms 5000 \
-    --fault-keyring-dir "$coord_dir/keyring" --fault-key fault-authority --localnet ${LOCALNET_TICKET_TTL_MS:+--ticket-ttl-ms "$LOCALNET_TICKET_TTL_MS"}
+    --fault-keyring-dir "$coord_dir/keyring" --fault-key fault-authority --localnet ${LOCALNET_TICKET_TTL_MS:+--ticket-ttl-ms "$LOCALNET_TICKET_TTL_MS"} ${LOCALNET_REPLICATION:+--rf "$LOCALNET_REPLICATION"}
   for ((n = 0; n < storage_nodes; n++)); do
     sdir="$dir/storage/$n"
     operator=$(node -e 'console.log(require(process.argv[1]).find(x=>x.name===process.argv[2]).address)' "$dir/accounts.json" "storage$n")
     # Storage nodes read with the read tokens only (of both DA servers), as on the primary.
     mapfile -t storage_fb < <(fallback_env "$sdir" "storage$n" "$dir/da-emergency/read.token")
+    # The fraud defender signs with the operator's key; a test-only fault mode when LOCALNET_STORAGE_FAULTS names it.
+    [ -s "$sdir/operator.mnemonic" ] || (umask 077 && cp "$sdir/da-secondary.mnemonic" "$sdir/operator.mnemonic")
+    fault=()
+    for f in ${LOCALNET_STORAGE_FAULTS:+${LOCALNET_STORAGE_FAULTS//,/ }}; do [ "${f%%=*}" = "$n" ] && fault=(--fault "${f#*=}"); done
     start_bg storage "$n" "$dir/logs/storage-$n.log" env "${storage_fb[@]}" node bin/dsdn-node.js storage --data "$sdir" --token-file "$dir/da/read.token" \
       --port "$((base + 93 + n))" --zone "${zones[$((n % 3))]}" --coordinator-url "$coord_url" --coordinator-key "$coord_key" \
       --operator "$operator" --tls-fingerprint "$(cat "$sdir/tls-fingerprint")" --capacity 1024GiB --heal-interval-ms 500 --gc-grace-ms "${LOCALNET_GC_GRACE_MS:-60000}" \
-      --compute-objects-url "http://127.0.0.1:$ingress_port" --chain-id "$chain_id"
+      --compute-objects-url "http://127.0.0.1:$ingress_port" --chain-id "$chain_id" --rpc "$rpc0" \
+      --operator-mnemonic-file "$sdir/operator.mnemonic" "${fault[@]}"
   done
+  # The ingress (and every storage node, through RPC_URL) follows governance's blocked pointers on the chain.
   start_bg ingress 0 "$dir/logs/ingress-0.log" node bin/dsdn-node.js ingress --port "$ingress_port" --zone zone-a --coordinator "$coord_key" \
-    --token-file "$dir/da/read.token"
+    --token-file "$dir/da/read.token" --rpc "$rpc0" --audit-log "$dir/logs/ingress-0-audit.log"
   # The S3 gateway: its own account (test keyring in its data dir) signs its DA index records and owns the pins.
   s3_dir="$dir/s3"
   mkdir -p "$s3_dir"

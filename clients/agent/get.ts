@@ -29,6 +29,11 @@ export interface GetParameters {
   readonly retries?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (doneBytes: number, totalBytes: number) => void;
+  /**
+   * Only these bytes of the file (inclusive offsets into the plaintext): only the chunks (or erasure-coded
+   * stripes) that overlap them are fetched, and `out` receives just the range.
+   */
+  readonly range?: { readonly start: number; readonly end: number };
 }
 
 export interface GetReturnType {
@@ -36,6 +41,8 @@ export interface GetReturnType {
   readonly out: string;
   readonly size: number;
   readonly chunks: number;
+  /** Chunks actually fetched (fewer than `chunks` for a range). */
+  readonly fetchedChunks: number;
   readonly encrypted: boolean;
   /** Chunks (or, erasure-coded, shards) fetched from each node (failover shows up here). */
   readonly servedBy: Record<string, number>;
@@ -213,8 +220,19 @@ async function get(p: GetParameters, clients: NodeClient[]): Promise<GetReturnTy
   const { bytes: mbytes } = await fetchFromAny(clients, cid, "manifest");
   const m = decodeManifest(mbytes, cid);
   const cipher = await resolveCipher(m, cid, p);
-  const total = Number(m.totalSize);
+  const size = Number(m.totalSize);
   const chunkSize = Number(m.chunkSize);
+  const r = p.range;
+  if (
+    r &&
+    !(Number.isSafeInteger(r.start) && Number.isSafeInteger(r.end) && 0 <= r.start && r.start <= r.end && r.end < size)
+  )
+    throw new InvalidArgumentError(`range ${r.start}-${r.end} is outside the file (${size} bytes)`);
+  // Chunk i holds plaintext bytes [i·chunkSize, (i+1)·chunkSize): only those overlapping the range are read.
+  const first = r ? Math.floor(r.start / chunkSize) : 0;
+  const last = r ? Math.floor(r.end / chunkSize) : m.chunks.length - 1;
+  const base = r ? r.start : 0;
+  const total = r ? r.end - r.start + 1 : size;
 
   const out = resolve(p.out);
   // Write beside the target and rename on success, so a failure never leaves a partial file named like the result.
@@ -228,7 +246,7 @@ async function get(p: GetParameters, clients: NodeClient[]): Promise<GetReturnTy
   let done = 0;
   let ok = false;
   try {
-    for (let i = 0; i < m.chunks.length; i++) {
+    for (let i = first; i <= last; i++) {
       const ref = m.chunks[i]!;
       p.signal?.throwIfAborted();
       await pool.add(async () => {
@@ -246,14 +264,17 @@ async function get(p: GetParameters, clients: NodeClient[]): Promise<GetReturnTy
         const plain = cipher ? decryptChunk(cipher, i, bytes) : bytes;
         if (cipher && !ec) buffers.release(bytes);
         if (BigInt(plain.length) !== ref.plainSize) throw new IntegrityError(`chunk ${i} decrypts to the wrong size`);
-        let off = 0;
-        while (off < plain.length) {
-          const { bytesWritten } = await fh.write(plain, off, plain.length - off, i * chunkSize + off);
+        // The part of this chunk inside the range (all of it without one), written at its place in `out`.
+        const from = Math.max(0, base - i * chunkSize);
+        const to = r ? Math.min(plain.length, r.end + 1 - i * chunkSize) : plain.length;
+        let off = from;
+        while (off < to) {
+          const { bytesWritten } = await fh.write(plain, off, to - off, i * chunkSize + off - base);
           off += bytesWritten;
         }
         if (!cipher && !ec) buffers.release(bytes);
         for (const url of fetched.urls) servedBy[url] = (servedBy[url] ?? 0) + 1;
-        done += plain.length;
+        done += to - from;
         p.onProgress?.(done, total);
       });
     }
@@ -282,5 +303,13 @@ async function get(p: GetParameters, clients: NodeClient[]): Promise<GetReturnTy
   // The rename is durable only once the directory entry is on disk.
   await fsyncDir(dirname(out));
   p.onProgress?.(total, total);
-  return { manifest: cid, out, size: total, chunks: m.chunks.length, encrypted: cipher !== undefined, servedBy };
+  return {
+    manifest: cid,
+    out,
+    size: total,
+    chunks: m.chunks.length,
+    fetchedChunks: m.chunks.length === 0 ? 0 : last - first + 1,
+    encrypted: cipher !== undefined,
+    servedBy,
+  };
 }

@@ -13,6 +13,8 @@ export const dsdn: CommandGroup = {
     estimate: async () => (await import("./commands/estimate.js")).estimate,
     deploy: async () => (await import("./commands/deploy.js")).deploy,
     job: async () => (await import("./commands/job.js")).job,
+    init: async () => (await import("./commands/init.js")).init,
+    dev: async () => (await import("./commands/dev.js")).dev,
   },
 };
 

@@ -1,4 +1,5 @@
 /** @module Edits CometBFT's config.toml in place: set `key = value` inside a `[section]`. */
+import { ConfigError } from "../../common/errors.js";
 
 /** Sets a key in a TOML section (top-level when section is ""); values are written as given (quote strings yourself). */
 export function setToml(text: string, section: string, key: string, value: string): string {
@@ -16,7 +17,7 @@ export function setToml(text: string, section: string, key: string, value: strin
       return lines.join("\n");
     }
   }
-  throw new Error(`config.toml has no key ${section ? `[${section}] ` : ""}${key}`);
+  throw new ConfigError("config.toml", `has no key ${section ? `[${section}] ` : ""}${key}`);
 }
 
 export const quote = (s: string): string => JSON.stringify(s);

@@ -1,7 +1,9 @@
 /** @module Test-only fault injection for `dsdnd start`: pause at one ABCI step of one height so a test can kill a process there. */
+
 import { writeFileSync } from "node:fs";
 import type * as abci from "cosmjs-types/tendermint/abci/types";
 import type { AbciApplication } from "../../chain-app/abci/index.js";
+import { InvalidArgumentError } from "../../common/errors.js";
 
 /**
  * Where the pause happens:
@@ -32,12 +34,13 @@ export function faultPauseFromEnv(env: NodeJS.ProcessEnv = process.env): FaultPa
   const spec = env.DSDND_FAULT_PAUSE;
   if (!spec) return undefined;
   const m = /^(finalize|commit|after-commit)@([1-9][0-9]{0,15})$/.exec(spec);
-  if (!m) throw new Error(`DSDND_FAULT_PAUSE must be finalize|commit|after-commit@<height>, got "${spec}"`);
+  if (!m)
+    throw new InvalidArgumentError(`DSDND_FAULT_PAUSE must be finalize|commit|after-commit@<height>, got "${spec}"`);
   const marker = env.DSDND_FAULT_MARKER;
-  if (!marker) throw new Error("DSDND_FAULT_PAUSE needs DSDND_FAULT_MARKER=<file>");
+  if (!marker) throw new InvalidArgumentError("DSDND_FAULT_PAUSE needs DSDND_FAULT_MARKER=<file>");
   const pauseMs = Number(env.DSDND_FAULT_PAUSE_MS ?? "10000");
   if (!Number.isInteger(pauseMs) || pauseMs < 0 || pauseMs > MAX_PAUSE_MS)
-    throw new Error(`DSDND_FAULT_PAUSE_MS must be 0..${MAX_PAUSE_MS}`);
+    throw new InvalidArgumentError(`DSDND_FAULT_PAUSE_MS must be 0..${MAX_PAUSE_MS}`);
   return { phase: m[1] as FaultPhase, height: BigInt(m[2] as string), marker, pauseMs };
 }
 

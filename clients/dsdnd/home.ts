@@ -1,8 +1,10 @@
 /** @module dsdnd's home folder: CometBFT's config and data plus the app's own config, store and keyring. */
+
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parseGasPrice } from "../../chain-app/coins.js";
 import { loadConfig } from "../../common/config.js";
+import { InvalidArgumentError } from "../../common/errors.js";
 import { Keyring, type KeyringBackend } from "../keyring.js";
 import { passphraseSource } from "./passphrase.js";
 
@@ -61,7 +63,7 @@ export function keyringFrom(values: Record<string, unknown>): Keyring {
   const dir = (values["keyring-dir"] as string | undefined) ?? join(home, "keyring");
   const backend = String(values["keyring-backend"] ?? "file");
   if (backend !== "test" && backend !== "file")
-    throw new Error(`--keyring-backend must be "test" or "file", got "${backend}"`);
+    throw new InvalidArgumentError(`--keyring-backend must be "test" or "file", got "${backend}"`);
   const file = values["keyring-passphrase-file"] as string | undefined;
   return new Keyring(dir, backend as KeyringBackend, passphraseSource(file));
 }

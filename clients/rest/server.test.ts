@@ -647,3 +647,62 @@ describe("dsdn oracle and da routes", () => {
     expect(r.body).toEqual({ ...GRPC_ERROR, code: 3 });
   });
 });
+
+describe("dsdn compliance routes", () => {
+  const CID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
+  const decision = {
+    id: "1",
+    action: "ACTION_BLOCK",
+    pointer: { kind: "POINTER_KIND_CID", value: CID },
+    reason: "court order",
+    proposalId: "4",
+    proposer: VAL0,
+    height: "9",
+    time: "1767225700",
+  };
+  it("blocked with who/why/appeal, the list and the record; bad pointers are InvalidArgument (3) / 400", async () => {
+    const c = TestChain.start({
+      balances: [{ address: VAL0, amount: 1n }],
+      appState: { compliance: { blocks: [{ pointer: decision.pointer, decision }], decisions: [decision] } },
+    });
+    c.block();
+    const a = await buildRestServer({ rpc: inProcessComet(c) });
+    try {
+      const get1 = async (url: string) => {
+        const r = await a.inject({ method: "GET", url });
+        return { status: r.statusCode, body: r.json() };
+      };
+      const yes = await get1(`/dsdn/compliance/v1/blocked?kind=cid&value=${CID}`);
+      expect(yes.status).toBe(200);
+      expect(yes.body).toMatchObject({
+        blocked: true,
+        block: {
+          pointer: { kind: "POINTER_KIND_CID", value: CID },
+          decision: { proposal_id: "4", reason: "court order" },
+        },
+      });
+      expect(yes.body.appeal).toMatch(/MsgUnblockPointer/);
+      const no = await get1("/dsdn/compliance/v1/blocked?kind=route&value=/site/ok");
+      expect(no.body).toMatchObject({ blocked: false, appeal: "" });
+      expect((await get1("/dsdn/compliance/v1/blocks")).body.blocks).toHaveLength(1);
+      expect((await get1(`/dsdn/compliance/v1/decisions?kind=cid&value=${CID}`)).body.decisions[0]).toMatchObject({
+        id: "1",
+        action: "ACTION_BLOCK",
+        proposer: VAL0,
+      });
+      for (const url of [
+        "/dsdn/compliance/v1/blocked?kind=file&value=x",
+        "/dsdn/compliance/v1/blocked?kind=cid&value=bafkreinope",
+        "/dsdn/compliance/v1/blocked?kind=route&value=/",
+        "/dsdn/compliance/v1/decisions?start_id=-1",
+      ]) {
+        const r = await get1(url);
+        expect(r.status, url).toBe(400);
+        expect(r.body, url).toMatchObject({ code: 3 });
+      }
+    } finally {
+      await a.close();
+      c.close();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import type { CometRpc } from "./cometRpc.js";
 import { RestError } from "./restError.js";
 import { authRoutes } from "./routes/auth.js";
 import { bankRoutes } from "./routes/bank.js";
+import { complianceRoutes } from "./routes/compliance.js";
 import { daRoutes } from "./routes/da.js";
 import { distributionRoutes } from "./routes/distribution.js";
 import { govRoutes } from "./routes/gov.js";
@@ -77,6 +78,7 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
   distributionRoutes(app, o.rpc);
   oracleRoutes(app, o.rpc);
   daRoutes(app, o.rpc);
+  complianceRoutes(app, o.rpc);
   return app;
 }
 

@@ -79,10 +79,13 @@ export const bisectMsg = (m: {
   signer: string;
   gameId: bigint;
   openings: { step: bigint; commitment: Uint8Array; path: Uint8Array[] }[];
+  /** The opening of the final state, on the defender's first move when the range ends at the last step. */
+  finalOpening?: Uint8Array;
 }): EncodeObject => ({
   typeUrl: fraudTypeUrls.bisect,
   value: MsgBisect.fromPartial({
     ...m,
+    finalOpening: Buffer.from(m.finalOpening ?? new Uint8Array()),
     openings: m.openings.map(
       (o): Opening => ({
         step: o.step,

@@ -66,8 +66,10 @@ export function paramChangeProposalMsg(m: {
   deposit: bigint;
   module?: string;
   changes?: Record<string, unknown>;
+  /** Other modules' proposal messages (e.g. compliance's blockPointerMsg), after the param change. */
+  extraMessages?: readonly { typeUrl: string; value: Uint8Array }[];
 }): EncodeObject {
-  const messages =
+  const params =
     m.module && m.changes
       ? [
           {
@@ -83,7 +85,7 @@ export function paramChangeProposalMsg(m: {
   return {
     typeUrl: "/cosmos.gov.v1.MsgSubmitProposal",
     value: MsgSubmitProposal.fromPartial({
-      messages,
+      messages: [...params, ...(m.extraMessages ?? [])],
       initialDeposit: m.deposit > 0n ? [{ denom: "unusa", amount: m.deposit.toString() }] : [],
       proposer: m.proposer,
       title: m.title,

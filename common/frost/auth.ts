@@ -5,6 +5,7 @@ import {
   DkgResult,
   DkgRound1,
   DkgRound2,
+  PreprocessRequest,
   SignatureShare,
   SignCommitment,
   SignPackage,
@@ -36,6 +37,7 @@ export const SignedTypes = {
   SignCommitment: { typeName: "dsdn.committee.v1.SignCommitment", codec: SignCommitment },
   SignPackage: { typeName: "dsdn.committee.v1.SignPackage", codec: SignPackage },
   SignatureShare: { typeName: "dsdn.committee.v1.SignatureShare", codec: SignatureShare },
+  PreprocessRequest: { typeName: "dsdn.committee.v1.PreprocessRequest", codec: PreprocessRequest },
 } as const satisfies Record<string, SignedType<any>>;
 
 const encoder = new TextEncoder();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { ExecutionKind, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { executionCommitmentProblem, storageCommitment } from "./receiptBytes.js";
 
 const W = Buffer.alloc(32, 0xaa);
@@ -14,6 +14,7 @@ const compute = (over: Record<string, unknown> = {}) => ({
   traceEvery: 4n,
   outputSize: 9n,
   moduleHash: Buffer.alloc(32, 6),
+  executionKind: ExecutionKind.EXECUTION_KIND_TRACED_WASM as ExecutionKind,
   ...over,
 });
 const C = ReceiptKind.RECEIPT_KIND_COMPUTE;

@@ -5,6 +5,7 @@
 
 import {
   type ExecutionCommitment,
+  ExecutionKind,
   ReceiptData,
   ReceiptKind,
   ThresholdReceipt,
@@ -108,29 +109,55 @@ export function executionCommitmentProblem(
   kind: ReceiptKind,
 ): string | undefined {
   if (!ec) return "missing";
+  if (ec.executionKind === ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT)
+    return kind === ReceiptKind.RECEIPT_KIND_COMPUTE
+      ? microvmCommitmentProblem(ec, workloadId)
+      : "only a compute commitment can be of the MicroVM kind";
+  if (ec.executionKind !== ExecutionKind.EXECUTION_KIND_TRACED_WASM) return "unknown execution_kind";
   const hashes = [ec.inputHash, ec.outputHash, ec.stateRootBefore, ec.stateRootAfter, ec.executionTraceMerkleRoot];
   if (!is32(ec.workloadId) || hashes.some((h) => !is32(h))) return "every field must be 32 bytes";
   if (Buffer.compare(Buffer.from(ec.workloadId), Buffer.from(workloadId)) !== 0)
     return "workload_id differs from the receipt's";
-  const zero = (h: Uint8Array) => Buffer.compare(Buffer.from(h), Buffer.from(ZERO32)) === 0;
   if (kind === ReceiptKind.RECEIPT_KIND_COMPUTE) {
     // The state roots may be zero: the key-value state's root is all zeros when it is empty (a job that keeps
     // no state), as the runtime's kv tree defines it. Input, output and trace root are hashes of something.
-    if ([ec.inputHash, ec.outputHash, ec.executionTraceMerkleRoot].some(zero))
+    if ([ec.inputHash, ec.outputHash, ec.executionTraceMerkleRoot].some(isZero32))
       return "a compute commitment has a zero hash (input, output or trace root)";
     if (!is32(ec.moduleHash)) return "module_hash must be 32 bytes";
-    if (zero(ec.moduleHash)) return "module_hash is a zero hash";
+    if (isZero32(ec.moduleHash)) return "module_hash is a zero hash";
     if (ec.steps < 1n || ec.steps > MAX_COMMITTED_STEPS) return `steps must be 1..${MAX_COMMITTED_STEPS}`;
     if (ec.traceEvery < 1n || ec.traceEvery > MAX_TRACE_EVERY) return `trace_every must be 1..${MAX_TRACE_EVERY}`;
     if (ec.outputSize > MAX_COMMITTED_STEPS) return `output_size must be at most ${MAX_COMMITTED_STEPS}`;
   }
   if (kind === ReceiptKind.RECEIPT_KIND_STORAGE) {
-    if (!hashes.every(zero)) return "a storage commitment must have zero hashes";
+    if (!hashes.every(isZero32)) return "a storage commitment must have zero hashes";
     if (ec.steps !== 0n || ec.traceEvery !== 0n || ec.outputSize !== 0n)
       return "a storage commitment has no steps, trace_every or output_size";
-    if (ec.moduleHash.length !== 0 && !(is32(ec.moduleHash) && zero(ec.moduleHash)))
+    if (ec.moduleHash.length !== 0 && !(is32(ec.moduleHash) && isZero32(ec.moduleHash)))
       return "a storage commitment has no module_hash";
   }
+  return undefined;
+}
+
+const isZero32 = (h: Uint8Array) => is32(h) && Buffer.compare(Buffer.from(h), Buffer.from(ZERO32)) === 0;
+
+/**
+ * A MicroVM run is not provable step by step: the kind says so explicitly, and the fields a fraud game would use
+ * (state roots, trace root, steps, trace_every) must be empty — never a zero hash standing in for "none".
+ */
+function microvmCommitmentProblem(ec: ExecutionCommitment, workloadId: Uint8Array): string | undefined {
+  if (!is32(ec.workloadId) || Buffer.compare(Buffer.from(ec.workloadId), Buffer.from(workloadId)) !== 0)
+    return "workload_id differs from the receipt's";
+  for (const [name, h] of [
+    ["input_hash", ec.inputHash],
+    ["output_hash", ec.outputHash],
+    ["module_hash", ec.moduleHash],
+  ] as const)
+    if (!is32(h) || isZero32(h)) return `a MicroVM commitment's ${name} must be a 32-byte non-zero hash`;
+  if (ec.stateRootBefore.length || ec.stateRootAfter.length || ec.executionTraceMerkleRoot.length)
+    return "a MicroVM commitment has no state roots or trace root (it is not provable step by step)";
+  if (ec.steps !== 0n || ec.traceEvery !== 0n) return "a MicroVM commitment has no steps or trace_every";
+  if (ec.outputSize > MAX_COMMITTED_STEPS) return `output_size must be at most ${MAX_COMMITTED_STEPS}`;
   return undefined;
 }
 
@@ -148,5 +175,6 @@ export function storageCommitment(workloadId: Uint8Array): ExecutionCommitment {
     traceEvery: 0n,
     outputSize: 0n,
     moduleHash: z(),
+    executionKind: ExecutionKind.EXECUTION_KIND_TRACED_WASM,
   };
 }

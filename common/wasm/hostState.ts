@@ -111,6 +111,10 @@ export interface HostCommit {
 }
 
 export function hashHostCommit(c: HostCommit): Hash {
+  return sha256Of(encodeHostCommit(c));
+}
+/** The bytes hashHostCommit hashes (a trace compares them to skip rehashing an unchanged host state). */
+export function encodeHostCommit(c: HostCommit): Uint8Array {
   const w = new Writer()
     .text("dsdn-wasm-host-v2")
     .u64(BigInt(c.inputLen))
@@ -123,7 +127,7 @@ export function hashHostCommit(c: HostCommit): Hash {
   w.bytes(c.kvRoot).u32(c.kvCount).u64(BigInt(c.kvBytes));
   w.u32(c.randomCounter).u64(BigInt(c.fsOps)).u64(c.clockNs);
   w.u8(c.exitCode === null ? 0 : 1).u32(c.exitCode ?? 0);
-  return w.digest();
+  return w.finish();
 }
 
 function chain(acc: Uint8Array, data: Uint8Array): Uint8Array {

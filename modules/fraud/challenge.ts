@@ -17,7 +17,7 @@ import {
 } from "../../common/receipts/receiptBytes.js";
 import { DisputeType, type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { MsgChallenge, MsgChallengeResponse } from "../../proto/gen/dsdn/fraud/v1/tx.js";
-import { ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { ExecutionKind, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { addressBytesOf } from "../auth/keeper.js";
 import { ModuleAccount } from "../auth/moduleAccounts.js";
 import { computeWindow } from "../receipts/window.js";
@@ -66,6 +66,9 @@ export function msgChallenge(
       const problem = receiptProblem(d, ctx.block.chainId);
       if (problem) throw FraudErrors.InvalidReceipt.wrap(problem);
       if (d.kind !== ReceiptKind.RECEIPT_KIND_COMPUTE) throw FraudErrors.InvalidReceipt.wrap("not a compute receipt");
+      // A MicroVM run has no trace to bisect; redundant execution (≥ 2 agreeing replicas) is its only check.
+      if (d.executionCommitment!.executionKind === ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT)
+        throw FraudErrors.NotProvable.wrap("no step-proof dispute exists for a MicroVM compute receipt");
       if (r.epoch !== d.epoch)
         throw FraudErrors.InvalidReceipt.wrap(`signed as epoch ${r.epoch}, receipt says ${d.epoch}`);
       const check = committee.committeeForReceipt(ctx, d.epoch, d.timestamp);

@@ -24,4 +24,9 @@ export const FraudErrors = {
     19,
     "final commitment does not open to the receipt's output and state root",
   ),
+  NotProvable: registerError(
+    "fraud",
+    20,
+    "receipt's execution is not provable step by step (a MicroVM run, trusted through agreeing replicas)",
+  ),
 } as const;

@@ -73,6 +73,7 @@ async function computeReceipt(run?: Run, over: { outputHash?: Buffer } = {}): Pr
       traceEvery: run?.k ?? 100n,
       outputSize: 32n,
       moduleHash: Buffer.from(run ? sha256(run.module) : h(6)),
+      executionKind: 0,
     },
     usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 5_000_000n },
   });

@@ -17,7 +17,7 @@ export { MSG_BISECT_TYPE_URL, nextState } from "./bisect.js";
 export { MSG_CHALLENGE_TYPE_URL } from "./challenge.js";
 export { FraudErrors } from "./errors.js";
 export type { NodeSlasher } from "./expectedKeepers.js";
-export { checkpointCount, checkpointStep, initialRange, maxRounds, midpoint } from "./game.js";
+export { checkpointCount, checkpointIndexAt, checkpointStep, initialRange, maxRounds, midpoint } from "./game.js";
 export { FraudKeeper } from "./keeper.js";
 export { defaultFraudParams, type FraudParams } from "./params.js";
 export { MSG_PIN_START_TYPE_URL } from "./pinStart.js";

@@ -18,6 +18,7 @@ export { MSG_FOUNDATION_APPROVE_TYPE_URL, MSG_FOUNDATION_VETO_TYPE_URL } from ".
 export { GovKeeper } from "./keeper.js";
 export { govAuthority, MSG_PARAM_CHANGE_TYPE_URL } from "./paramChange.js";
 export { defaultGovParams, type GovParams } from "./params.js";
+export type { ProposalHandler, ProposalHandlers, ProposalOrigin } from "./proposalHandlers.js";
 export {
   MSG_SUBMIT_PROPOSAL_TYPE_URL,
   MSG_SUBMIT_PROPOSAL_V1BETA1_TYPE_URL,

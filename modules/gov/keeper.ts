@@ -1,7 +1,8 @@
 /**
  * @module gov keeper: proposals (stored in the SDK's cosmos.gov.v1 form), votes, deposits in escrow, the
  * deposit and voting queues (block time), tallies weighted by validator voting power, and execution of
- * passed param changes — at once in full mode, after the foundation's approval in bootstrap mode.
+ * passed proposals' messages (param changes, other modules' handlers) — at once in full mode, after the
+ * foundation's approval in bootstrap mode.
  */
 import type { Coin } from "cosmjs-types/cosmos/base/v1beta1/coin";
 import { Deposit, Proposal, ProposalStatus, Vote, VoteOption } from "cosmjs-types/cosmos/gov/v1/gov";
@@ -30,8 +31,8 @@ import {
   votesPrefix,
   votingQueueKey,
 } from "./keys.js";
-import { applyParamChanges, planParamChanges } from "./paramChange.js";
 import { defaultGovParams, type GovParams, parseGovParams } from "./params.js";
+import { type ProposalHandler, type ProposalHandlers, runProposalMessages } from "./proposalHandlers.js";
 import { addVote, judge, type Tally, ZERO_TALLY } from "./tally.js";
 
 const ts = (seconds: bigint) => ({ seconds, nanos: 0 });
@@ -39,6 +40,7 @@ const range = (prefix: Uint8Array) => ({ start: prefix, end: prefixEnd(prefix) }
 
 export class GovKeeper {
   private router: ParamsRouter = new Map();
+  private handlers: ProposalHandlers = new Map();
 
   constructor(
     private readonly bank: BankKeeper,
@@ -52,6 +54,16 @@ export class GovKeeper {
 
   paramsRouter(): ParamsRouter {
     return this.router;
+  }
+
+  /** Proposal messages other modules execute (compliance's block/unblock …); set once by the app. */
+  setProposalHandlers(handlers: readonly ProposalHandler[]): void {
+    const m = new Map<string, ProposalHandler>();
+    for (const h of handlers) {
+      if (m.has(h.typeUrl)) throw new Error(`proposal handler ${h.typeUrl} registered twice`);
+      m.set(h.typeUrl, h);
+    }
+    this.handlers = m;
   }
 
   private store(ctx: Context): KVStore {
@@ -113,8 +125,16 @@ export class GovKeeper {
     if (BigInt(fields.summary.length) > p.maxSummaryLength)
       throw GovErrors.InvalidProposalContent.wrap(`summary longer than ${p.maxSummaryLength}`);
     if (BigInt(fields.metadata.length) > p.maxMetadataLength) throw GovErrors.MetadataTooLong;
-    planParamChanges(ctx, this.router, fields.messages, p);
     const id = this.nextProposalId(ctx);
+    // A dry run on a throwaway branch: a message that cannot apply now never reaches a vote.
+    runProposalMessages(ctx, {
+      params: this.router,
+      handlers: this.handlers,
+      messages: fields.messages,
+      govParams: p,
+      origin: { proposalId: id, proposer: fields.proposer },
+      commit: false,
+    });
     this.setNextProposalId(ctx, id + 1n);
     const now = ctx.block.timeSeconds;
     const proposal: Proposal = Proposal.fromPartial({
@@ -290,7 +310,14 @@ export class GovKeeper {
   execute(ctx: Context, proposal: Proposal): Execution {
     let exec: Execution;
     try {
-      applyParamChanges(ctx, this.router, planParamChanges(ctx, this.router, proposal.messages, this.getParams(ctx)));
+      runProposalMessages(ctx, {
+        params: this.router,
+        handlers: this.handlers,
+        messages: proposal.messages,
+        govParams: this.getParams(ctx),
+        origin: { proposalId: proposal.id, proposer: proposal.proposer },
+        commit: true,
+      });
       exec = {
         proposalId: proposal.id,
         status: ExecutionStatus.EXECUTION_STATUS_EXECUTED,

@@ -1,5 +1,5 @@
 /**
- * @module The one kind of message a proposal executes: MsgParamChange{authority, module, params_json}.
+ * @module MsgParamChange{authority, module, params_json}: the proposal message gov itself executes (others: proposalHandlers.ts).
  * Each change is merged over the module's current params and validated by the module itself — when the
  * proposal is submitted (a bad change never reaches a vote) and again when it executes (params may have
  * changed since). A proposal's changes apply all or nothing.
@@ -31,13 +31,18 @@ export function planParamChanges(
   router: ParamsRouter,
   messages: readonly Any[],
   p: GovParams,
+  /** Type URLs another module executes (proposalHandlers.ts): skipped here. */
+  handled: (typeUrl: string) => boolean = () => false,
 ): PlannedChange[] {
   if (BigInt(messages.length) > p.maxMessages)
     throw GovErrors.InvalidProposalMsg.wrap(`${messages.length} messages, at most ${p.maxMessages}`);
   const pending = new Map<string, Record<string, unknown>>();
   for (const [i, any] of messages.entries()) {
+    if (handled(any.typeUrl)) continue;
     if (any.typeUrl !== MSG_PARAM_CHANGE_TYPE_URL)
-      throw GovErrors.InvalidProposalMsg.wrap(`message ${i}: ${any.typeUrl} is not a ${MSG_PARAM_CHANGE_TYPE_URL}`);
+      throw GovErrors.InvalidProposalMsg.wrap(
+        `message ${i}: ${any.typeUrl} is not a ${MSG_PARAM_CHANGE_TYPE_URL} nor a message a module executes`,
+      );
     let m: MsgParamChange;
     try {
       m = decodeMessage(MsgParamChange, any.value, "MsgParamChange");

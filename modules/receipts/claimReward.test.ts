@@ -166,6 +166,7 @@ describe("MsgClaimReward", () => {
         traceEvery: 100n,
         outputSize: 32n,
         moduleHash: Buffer.alloc(32, 6),
+        executionKind: 0,
       },
     });
     const r = fx.chain.exec(fx.bob, [claimMsg(BOB, p)]);
@@ -183,6 +184,7 @@ describe("MsgClaimReward", () => {
     traceEvery: 100n,
     outputSize: 32n,
     moduleHash: Buffer.alloc(32, 6),
+    executionKind: 0,
     ...over,
   });
   const usage = { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 7_654_321n };

@@ -48,6 +48,7 @@ const computeReceipt = (tag: number, over: Record<string, unknown> = {}, epoch?:
         traceEvery: 100n,
         outputSize: 20_000_000n, // 20 + 20 × 5 = 120 s window
         moduleHash: Buffer.alloc(32, 6),
+        executionKind: 0,
       },
       usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 1_000_000n },
       ...over,

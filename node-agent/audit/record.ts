@@ -14,6 +14,7 @@ export const AUDIT_KINDS = [
   "fallback_activation",
   "challenge",
   "verdict",
+  "compliance",
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

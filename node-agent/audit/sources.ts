@@ -23,13 +23,14 @@ export const CHAIN_EVENT_AUDIT_KINDS: Readonly<Record<string, AuditKind>> = {
   receipt_challenged: "challenge",
 };
 
-/** Event-type prefixes of modules that land later (gov, fraud, compliance). */
+/** Event-type prefixes of whole modules (gov, fraud, compliance). */
 const PREFIX_KINDS: readonly (readonly [string, AuditKind])[] = [
   ["gov_", "governance"],
   ["proposal_", "governance"],
   ["fraud_verdict", "verdict"],
   ["fraud_", "challenge"],
   ["delete", "delete"],
+  ["compliance_", "compliance"],
 ];
 
 export function auditKindOfChainEvent(type: string): AuditKind | undefined {

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import type { Command, CommandGroup } from "../../common/cli.js";
 import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
+import { startCompliance } from "../compliance/start.js";
 import { connectComputeChain } from "../compute/chain.js";
 import { ComputeIndex, rebuildComputeIndex } from "../compute/daIndex.js";
 import { ComputeService } from "../compute/service.js";
@@ -96,7 +97,14 @@ const run: Command = {
     await coordinator.start();
     // Compute workloads: scheduled from this coordinator's DA replay, the chain and node heartbeats.
     const computeChain = await connectComputeChain(rpcUrl, chain);
+    // Governance's blocked CIDs: no upload ticket and no workload for one; decisions and refusals audited.
+    const compliance = await startCompliance({
+      rpcUrl,
+      auditPath: join(dataDir, "compliance-audit.log"),
+      log: (l) => process.stderr.write(`${l}\n`),
+    });
     const compute = new ComputeService({
+      compliance,
       chain: computeChain,
       registeredNodes: () => coordinator.state.listNodes().map((n) => n.nodeId),
       endpointOf: (id) => coordinator.state.getNode(id)?.endpoint,
@@ -121,6 +129,7 @@ const run: Command = {
     const service = serviceLimitsFromFlags(v);
     const app = coordinatorRoutes(coordinator, {
       compute,
+      compliance,
       limits: service.limits,
       // Without --idle-timeout-ms: the coordinator's own (longer) idle deadline, see COORDINATOR_TIMEOUTS.
       timeouts:
@@ -134,6 +143,7 @@ const run: Command = {
     await untilSignal();
     await app.close();
     await stopAudit();
+    await compliance.stop();
     await coordinator.stop();
     chain.close();
     computeChain.close();

@@ -19,6 +19,7 @@ export const dsdnNode: CommandGroup = {
     storage: async () => (await import("./storage.js")).storage,
     vm: async () => (await import("./vm.js")).vmCommand,
     wasm: async () => (await import("./wasm.js")).wasmCommand,
+    watcher: async () => (await import("./watcher.js")).watcherCommand,
   },
 };
 

@@ -62,7 +62,11 @@ export const s3Command: Command = {
       namespace: typeof v.namespace === "string" ? v.namespace : S3_NAMESPACE_HEX,
     });
     const trusted = new Set([account.address, ...((v["trust-gateway"] as string[] | undefined) ?? [])]);
-    const ledger = new S3Ledger(da, new S3Index(trusted));
+    // Restarts resume from the index checkpoint and replay only the DA heights after it.
+    const ledger = new S3Ledger(da, new S3Index(trusted), {
+      path: resolve(dataDir, "index-checkpoint.json"),
+      log: (l) => process.stderr.write(`${l}\n`),
+    });
     await ledger.sync();
     ledger.start((e) => process.stderr.write(`s3 ledger: ${(e as Error).message}\n`));
     const app = createS3Gateway({

@@ -1,16 +1,24 @@
 /** @module `dsdn-node storage`: runs one storage node (chunk store + chunk server) in the foreground. */
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
+import { BECH32_PREFIX, DEFAULT_GAS_PRICE } from "../../clients/sdk/client.js";
 import type { Command } from "../../common/cli.js";
 import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
+import { startCompliance } from "../compliance/start.js";
 import { ComputeAgent } from "../compute/agent.js";
+import { Defender } from "../compute/defender.js";
 import { registerOutputsRoute } from "../compute/outputsRoute.js";
 import { parseCoordinatorList } from "../da/replay/config.js";
 import { daCliOptions, daOptionsFromCli } from "../da/replay/createDALayer.js";
+import { connectFraudChain } from "../fraud/cosmosChain.js";
+import { parseFault } from "../fraud/fault.js";
 import { SERVICE_LIMIT_OPTIONS, SERVICE_LIMIT_USAGE, serviceLimitsFromFlags } from "../http/serviceLimits.js";
 import { parseSize } from "../storage/chunker.js";
 import { startNetworkNode } from "../storage/follower/networkNode.js";
 import { loadOrCreateIdentity, type NodeIdentity } from "../storage/identity.js";
+import { InFlightChunks } from "../storage/inFlight.js";
 import { LocalFsStorage } from "../storage/localfs.js";
 import { Scrubber } from "../storage/scrubber.js";
 import { createChunkServer, DEFAULT_MAX_BODY, DEFAULT_MAX_UPLOADS } from "../storage/server.js";
@@ -29,34 +37,62 @@ function intOpt(v: unknown, name: string, fallback: number, min: number): number
   return n;
 }
 
-/** Starts the compute agent when --coordinator-url and --compute-objects-url (or INGRESS_URL) are given. */
-function startCompute(
+/**
+ * Starts the compute agent when --coordinator-url and --compute-objects-url (or INGRESS_URL) are given, and its
+ * fraud-game defender when the operator's key is given too (--operator-mnemonic-file, a 0600 file; with --rpc).
+ */
+async function startCompute(
   values: Record<string, unknown>,
   outputs: LocalFsStorage,
   identity: NodeIdentity,
   dataDir: string,
   err: (l: string) => void,
-): ComputeAgent | undefined {
+): Promise<{ stop(): Promise<void> } | undefined> {
   const coordinatorUrl = str(values["coordinator-url"]);
   const objectsUrl = str(values["compute-objects-url"]) ?? str(process.env.INGRESS_URL);
   const chainId = str(values["chain-id"]) ?? str(process.env.CHAIN_ID);
+  const faultText = str(values.fault);
+  if (faultText && !chainId) throw new InvalidArgumentError("--fault needs --chain-id (a localnet's)");
+  const fault = faultText ? parseFault(faultText, chainId!) : undefined;
   if (!coordinatorUrl || !objectsUrl || !chainId) return undefined;
+  const traceDir = join(dataDir, "compute-traces");
+  if (fault) err(`compute: TEST-ONLY FAULT MODE ${faultText}: this node reports false compute results`);
   const agent = new ComputeAgent({
     identity,
     coordinatorUrl,
     objectsUrl,
     chainId,
     outputs,
-    traceDir: join(dataDir, "compute-traces"),
+    traceDir,
     log: err,
+    ...(fault ? { fault } : {}),
   });
+  let defender: Defender | undefined;
+  let chain: { close(): void } | undefined;
+  const mnemonicFile = str(values["operator-mnemonic-file"]);
+  if (mnemonicFile) {
+    const rpcUrl = str(values.rpc) ?? str(process.env.RPC_URL);
+    if (!rpcUrl) throw new InvalidArgumentError("the defender (--operator-mnemonic-file) needs --rpc URL");
+    const mnemonic = (await readFile(mnemonicFile, "utf8")).trim();
+    const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: BECH32_PREFIX });
+    const c = await connectFraudChain(rpcUrl, wallet, str(values["gas-price"]) ?? DEFAULT_GAS_PRICE);
+    chain = c;
+    defender = new Defender({ chain: c, identity, traceDir, objectsUrl, chainId, log: err });
+    defender.start();
+  }
   agent.start();
-  return agent;
+  return {
+    async stop() {
+      await agent.stop();
+      await defender?.stop();
+      chain?.close();
+    },
+  };
 }
 
 export const storage: Command = {
   summary: "Run a storage node: chunk store and chunk server (foreground)",
-  usage: `--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] (--coordinator-key KEY... | --open-uploads) [--capacity SIZE] [--reserve-free SIZE] [--quota SIZE --quota-window-ms MS] [--max-uploads N] [--scrub-rate SIZE] [--scrub-pass-ms MS] ${SERVICE_LIMIT_USAGE} [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--class regular|datacenter] [--endpoint URL] [--da URL --token-file FILE] [--rpc URL] [--heal-rate SIZE] [--heal-interval-ms MS] [--gc-grace-ms MS] [--compute-objects-url URL --chain-id ID]]`,
+  usage: `--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] (--coordinator-key KEY... | --open-uploads) [--capacity SIZE] [--reserve-free SIZE] [--quota SIZE --quota-window-ms MS] [--max-uploads N] [--scrub-rate SIZE] [--scrub-pass-ms MS] ${SERVICE_LIMIT_USAGE} [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--class regular|datacenter] [--endpoint URL] [--da URL --token-file FILE] [--rpc URL] [--heal-rate SIZE] [--heal-interval-ms MS] [--gc-grace-ms MS] [--compute-objects-url URL --chain-id ID [--operator-mnemonic-file F] [--fault MODE]]]`,
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7400" },
@@ -87,6 +123,11 @@ export const storage: Command = {
     // Compute: run workloads the coordinator's DA records schedule here (needs --coordinator-url).
     "compute-objects-url": { type: "string" },
     "chain-id": { type: "string" },
+    // The fraud-game defender signs with the node operator's key (a 0600 mnemonic file).
+    "operator-mnemonic-file": { type: "string" },
+    "gas-price": { type: "string" },
+    // Test-only, localnet chain ids only: wrong-output | wrong-step@N | skip-execution.
+    fault: { type: "string" },
     "heal-interval-ms": { type: "string" },
     "gc-grace-ms": { type: "string" },
   },
@@ -128,8 +169,19 @@ export const storage: Command = {
     const store = await LocalFsStorage.open(dataDir, {
       onCorrupt: (cid, movedTo) => err(`corrupt chunk ${cid} quarantined to ${movedTo}`),
     });
+    // Governance's blocked CIDs, followed from the chain (--rpc, else RPC_URL) and never served; decisions audited.
+    const rpcUrl = str(values.rpc) ?? str(process.env.RPC_URL);
+    const compliance = rpcUrl
+      ? await startCompliance({ rpcUrl, auditPath: join(dataDir, "compliance-audit.log"), log: err })
+      : undefined;
+    if (!compliance && networkMode)
+      err("warning: no --rpc (or RPC_URL): governance blocks are not enforced by this node");
+    // Chunks stored under a valid ticket but not declared yet (an upload in flight): garbage collection spares them.
+    const inFlight = new InFlightChunks();
     const { app } = createChunkServer({
+      ...(compliance ? { compliance: compliance.gate } : {}),
       storage: store,
+      inFlight,
       identity,
       zone,
       maxBodyBytes,
@@ -158,21 +210,33 @@ export const storage: Command = {
     let network: Awaited<ReturnType<typeof startNetworkNode>> | undefined;
     try {
       network = networkMode
-        ? await startNetworkNode({ values, identity, storage: store, zone, dataDir, listenAddress: address, out, err })
+        ? await startNetworkNode({
+            values,
+            identity,
+            storage: store,
+            inFlight,
+            zone,
+            dataDir,
+            listenAddress: address,
+            out,
+            err,
+          })
         : undefined;
     } catch (e) {
       // A node that cannot join the network must not linger serving chunks: stop listening, then report.
       await scrubber.stop().catch(() => {});
       await app.close().catch(() => {});
+      await compliance?.stop().catch(() => {});
       throw e;
     }
     if (network && !open) for (const k of network.coordinatorKeys) trusted.add(k);
-    const compute = startCompute(values, outputs, identity, dataDir, err);
+    const compute = await startCompute(values, outputs, identity, dataDir, err);
     await untilSignal();
     await compute?.stop();
     await (network ? network.stop() : Promise.resolve())
       .then(() => scrubber.stop())
       .then(() => app.close())
+      .then(() => compliance?.stop())
       .catch(() => {});
     out("dsdn-node storage stopped");
     return 0;

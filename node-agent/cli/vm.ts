@@ -1,10 +1,13 @@
 /** @module `dsdn-node vm exec`: runs one command in a MicroVM backend (mock | bwrap | auto) with its limits; prints JSON. */
+
 import type { Command, CommandGroup } from "../../common/cli.js";
+import { InvalidArgumentError } from "../../common/errors.js";
 import { createMicroVM, type MicroVMChoice } from "../runtime/microvm/index.js";
 
 const positive = (v: unknown, name: string): number | undefined => {
   if (v === undefined) return undefined;
-  if (typeof v !== "string" || !/^[1-9][0-9]{0,15}$/.test(v)) throw new Error(`--${name} must be a positive integer`);
+  if (typeof v !== "string" || !/^[1-9][0-9]{0,15}$/.test(v))
+    throw new InvalidArgumentError(`--${name} must be a positive integer`);
   return Number(v);
 };
 
@@ -18,7 +21,8 @@ const exec: Command = {
     "timeout-ms": { type: "string" },
   },
   async run({ positionals, values, out }) {
-    if (positionals.length === 0) throw new Error("usage: dsdn-node vm exec [options] -- <command> [args...]");
+    if (positionals.length === 0)
+      throw new InvalidArgumentError("usage: dsdn-node vm exec [options] -- <command> [args...]");
     const mb = positive(values["memory-mb"], "memory-mb");
     const procs = positive(values["max-processes"], "max-processes");
     const timeout = positive(values["timeout-ms"], "timeout-ms");

@@ -10,9 +10,12 @@ import { BaseError, ErrorCode } from "../../common/errors.js";
 import { toHex } from "../../common/hash.js";
 import { decodeCanonical } from "../../common/protobuf.js";
 import { NodeHeartbeat, WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
+import type { Fault } from "../fraud/fault.js";
+import { createMicroVM } from "../runtime/microvm/createMicroVM.js";
 import type { NodeIdentity } from "../storage/identity.js";
 import type { LocalFsStorage } from "../storage/localfs.js";
-import { executeWorkload, pruneTraces } from "./execute.js";
+import { type ExecuteDeps, executeWorkload, pruneTraces } from "./execute.js";
+import { executeMicroVMWorkload } from "./executeMicroVM.js";
 import { signHeartbeat, signResult } from "./signed.js";
 import { verifySubmission } from "./workload.js";
 
@@ -28,6 +31,10 @@ export interface ComputeAgentOptions {
   /** Checkpoints are kept this long (default 4 h 10 min: the longest challenge window plus margin). */
   readonly keepTraceMs?: number;
   readonly log?: (line: string) => void;
+  /** The MicroVM backend this node offers in its heartbeat (`--microvm`; default none). */
+  readonly microvm?: "bwrap" | "mock" | "none";
+  /** Test-only (localnet chain ids only, checked by parseFault): report faulty runs. */
+  readonly fault?: Fault;
 }
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -100,6 +107,7 @@ export class ComputeAgent {
           latencyMs: Math.max(1, Math.round(this.#rttMs)),
           ioPressurePermille: 0,
           atMs: BigInt(Date.now()),
+          microvmBackend: this.#o.microvm && this.#o.microvm !== "none" ? this.#o.microvm : "",
         },
         this.#o.identity,
       ),
@@ -131,7 +139,7 @@ export class ComputeAgent {
     if (id !== jobId) throw new BaseError(ErrorCode.Integrity, `assignment ${jobId} is workload ${id}`);
     const spec = sub.spec!;
     this.#log(`compute: running ${jobId.slice(0, 16)}… (${spec.name || "workload"}, fuel ${spec.fuel})`);
-    const r = await executeWorkload(spec, {
+    const deps: ExecuteDeps = {
       fetchObject: (cid, max) => fetchObjectBounded(this.#o.objectsUrl, cid, max),
       storeObject: async (bytes) => {
         const cid = cidForBytes(bytes);
@@ -140,7 +148,16 @@ export class ComputeAgent {
       },
       traceDir: this.#o.traceDir,
       keepTraceMs: this.#o.keepTraceMs ?? (4 * 3600 + 600) * 1000,
-    }).catch(
+      ...(this.#o.fault ? { fault: this.#o.fault } : {}),
+    };
+    const microvm = this.#o.microvm ?? "none";
+    const run =
+      spec.runtime !== "microvm"
+        ? executeWorkload(spec, deps)
+        : microvm === "none"
+          ? Promise.reject(new Error("this node offers no MicroVM backend (--microvm)"))
+          : executeMicroVMWorkload(spec, deps, (l) => createMicroVM(microvm, l));
+    const r = await run.catch(
       (e) => ({ state: "failed", workloadId: jobId, reason: (e as Error).message.split("\n")[0]!, logs: [] }) as const,
     );
     const result = signResult(

@@ -25,6 +25,7 @@ export async function buildCandidates(
   height: bigint,
 ): Promise<SchedulerNode[]> {
   const out: SchedulerNode[] = [];
+  const chainId = await chain.chainId();
   for (const id of [...new Set(nodeIds)].sort()) {
     const n = await chain.node(Buffer.from(id, "hex"), height);
     if (!n) continue;
@@ -39,9 +40,24 @@ export async function buildCandidates(
       zone: n.zone,
       class: n.nodeClass === "datacenter" ? "datacenter" : "regular",
       ...(hb ? { resources: resourcesOf(hb) } : {}),
+      ...(hb && offeredMicroVM(hb.microvmBackend, chainId)
+        ? { microvmBackend: offeredMicroVM(hb.microvmBackend, chainId) }
+        : {}),
     });
   }
   return out;
+}
+
+/** A localnet chain id ("nusantara-localnet-1", "…-local"): the only place an unisolated mock MicroVM counts. */
+export function isLocalnetChainId(chainId: string): boolean {
+  return /(^|-)local(net)?(-|$)/.test(chainId);
+}
+
+/** The MicroVM backend a heartbeat offers that the scheduler accepts: bwrap anywhere, mock only on a localnet. */
+export function offeredMicroVM(backend: string, chainId: string): "bwrap" | "mock" | undefined {
+  if (backend === "bwrap") return "bwrap";
+  if (backend === "mock" && isLocalnetChainId(chainId)) return "mock";
+  return undefined;
 }
 
 export async function affinitySet(

@@ -8,9 +8,11 @@ import { executionCommitmentProblem } from "../../common/receipts/receiptBytes.j
 import { runModule } from "../../common/wasm/run.js";
 import { WorkloadSpec } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import { ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { type Fault, faultText } from "../fraud/fault.js";
+import { Replay } from "../fraud/replay.js";
 import { classify, classifyReport, classOf } from "./classify.js";
 import { commitmentJson } from "./commitment.js";
-import { type ExecuteDeps, executeWorkload, loadTrace, pruneTraces, runOptionsOf } from "./execute.js";
+import { type ExecuteDeps, executeWorkload, loadJobRecord, loadTrace, pruneTraces, runOptionsOf } from "./execute.js";
 import { workloadId } from "./workload.js";
 
 const wc = new Uint8Array(readFileSync(new URL("../runtime/fixtures/wc.wasm", import.meta.url)));
@@ -126,12 +128,12 @@ describe("execution on a node", () => {
     });
     expect(executionCommitmentProblem(r.commitment, workloadId(s), ReceiptKind.RECEIPT_KIND_COMPUTE)).toBeUndefined();
     expect(r.cycles).toBe(BigInt(ref.report.usage.compute_cycles));
-    // Checkpoints kept on disk for the window, and dropped after it.
+    // Checkpoints and the defender's job record kept on disk for the window, and dropped after it.
     const t = loadTrace(r.tracePath);
     expect(t.every).toBe(1024);
     expect(t.checkpoints.map((c) => toHex(c.hash))).toEqual(ref.report.trace!.checkpoints.map((c) => toHex(c.hash)));
     expect(pruneTraces(d.traceDir, t.keepUntilMs - 1)).toBe(0);
-    expect(pruneTraces(d.traceDir, t.keepUntilMs)).toBe(1);
+    expect(pruneTraces(d.traceDir, t.keepUntilMs)).toBe(2);
     expect(readdirSync(d.traceDir)).toEqual([]);
   });
 
@@ -154,5 +156,41 @@ describe("execution on a node", () => {
     const r = await executeWorkload(spec({ fuel: 300n }), d);
     expect(r).toMatchObject({ state: "failed", reason: "trapped: out of fuel" });
     expect(d.objects.size).toBe(2);
+  });
+});
+
+describe("test-only faults and the defender's job record", () => {
+  it("each fault reports a commitment that differs from the honest run's where it says, and keeps the job for the defender", async () => {
+    const honest = await executeWorkload(spec(), store());
+    if (honest.state !== "completed") throw new Error(honest.reason);
+    const hc = honest.commitment;
+    const rec = loadJobRecord(store().traceDir, toHex(hc.executionTraceMerkleRoot));
+    expect(rec).toBeUndefined(); // another node's folder has nothing
+    const runWith = async (fault: Fault) => {
+      const d = { ...store(), fault };
+      const r = await executeWorkload(spec(), d);
+      if (r.state !== "completed") throw new Error(r.reason);
+      const kept = loadJobRecord(d.traceDir, toHex(r.commitment.executionTraceMerkleRoot));
+      expect(kept?.fault).toBe(faultText(fault));
+      expect(WorkloadSpec.encode(kept!.spec).finish()).toEqual(WorkloadSpec.encode(spec()).finish());
+      expect(executionCommitmentProblem(r.commitment, r.commitment.workloadId, ReceiptKind.RECEIPT_KIND_COMPUTE)).toBe(
+        undefined,
+      );
+      return r.commitment;
+    };
+    const wo = await runWith({ kind: "wrong-output" });
+    expect(wo.outputHash).not.toEqual(hc.outputHash);
+    expect(wo.executionTraceMerkleRoot).toEqual(hc.executionTraceMerkleRoot); // the trace is honest, the output not
+    // A flipped value that is dropped before the next checkpoint changes no checkpoint: take the first that does.
+    const rootAfterFlip = (n: number) =>
+      Buffer.from(new Replay({ module: wc, opts: runOptionsOf(spec(), text), tamperAt: n }).summary().root);
+    let n = 200;
+    while (rootAfterFlip(n).equals(hc.executionTraceMerkleRoot)) n++;
+    const ws = await runWith({ kind: "wrong-step", step: n });
+    expect(ws.executionTraceMerkleRoot).toEqual(rootAfterFlip(n));
+    expect(ws.executionTraceMerkleRoot).not.toEqual(hc.executionTraceMerkleRoot);
+    const se = await runWith({ kind: "skip-execution" });
+    expect(se.executionTraceMerkleRoot).not.toEqual(hc.executionTraceMerkleRoot);
+    expect(se.outputHash).not.toEqual(hc.outputHash);
   });
 });

@@ -11,10 +11,12 @@ import { u64be } from "../../common/encoding.js";
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import { bytesEqual, concatBytes, sha256, toHex } from "../../common/hash.js";
 import type { RunOptions, RunReport } from "../../common/wasm/run.js";
-import type { WorkloadSpec } from "../../proto/gen/dsdn/compute/v1/workload.js";
+import { WorkloadSpec } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import type { ExecutionCommitment } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { type Fault, faultText } from "../fraud/fault.js";
 import { type JobOutcome, runJobInline, runJobInWorker, workerAvailable } from "../runtime/runJob.js";
 import { commitmentFromReport } from "./commitment.js";
+import { faultyReport } from "./faults.js";
 import { workloadId } from "./workload.js";
 
 export interface ExecuteDeps {
@@ -27,6 +29,8 @@ export interface ExecuteDeps {
   /** How long checkpoints are kept (ms): the longest challenge window plus margin. */
   readonly keepTraceMs: number;
   readonly nowMs?: () => number;
+  /** Test-only (localnet): report a faulty run instead (faults.ts). */
+  readonly fault?: Fault;
 }
 
 export type ExecutionResult =
@@ -47,7 +51,8 @@ export type ExecutionResult =
       readonly logs: readonly string[];
     };
 
-async function fetchChecked(
+/** Fetches an object and checks it against the signed size and sha256 ("" is the empty object). */
+export async function fetchChecked(
   d: ExecuteDeps,
   cid: string,
   size: bigint,
@@ -95,9 +100,11 @@ export async function executeWorkload(spec: WorkloadSpec, d: ExecuteDeps): Promi
   const r = out.report;
   if (r.trap !== null) return failed(`trapped: ${r.trap}`, r.logs);
   if (r.exitCode !== null && r.exitCode !== 0) return failed(`exited with code ${r.exitCode}`, r.logs);
-  const commitment = commitmentFromReport(id, module, input, r);
-  const outputCid = await d.storeObject(r.output);
+  const honest = { commitment: commitmentFromReport(id, module, input, r), output: r.output };
+  const { commitment, output } = d.fault ? faultyReport(d.fault, module, runOptionsOf(spec, input), honest) : honest;
+  const outputCid = await d.storeObject(output);
   const tracePath = saveTrace(d, idHex, r);
+  saveJobRecord(d, spec, commitment);
   return {
     state: "completed",
     workloadId: idHex,
@@ -122,6 +129,34 @@ function saveTrace(d: ExecuteDeps, idHex: string, r: RunReport): string {
   return path;
 }
 
+/**
+ * What the defender needs for a game on this run, kept as long as the trace, named by the trace root the receipt
+ * carries (a game names its receipt's root, not the workload): 8-byte keep-until (ms) ‖ JSON {spec, fault}. The
+ * checkpoints are recomputed from the spec's module and input (fetched again by CID) when a game needs them.
+ */
+function saveJobRecord(d: ExecuteDeps, spec: WorkloadSpec, ec: ExecutionCommitment): void {
+  const until = BigInt((d.nowMs ?? Date.now)() + d.keepTraceMs);
+  const json = JSON.stringify({
+    spec: Buffer.from(WorkloadSpec.encode(spec).finish()).toString("base64"),
+    ...(d.fault ? { fault: faultText(d.fault) } : {}),
+  });
+  const path = join(d.traceDir, `${toHex(ec.executionTraceMerkleRoot)}.job`);
+  writeFileAtomicSync(path, concatBytes(u64be(until), new TextEncoder().encode(json)));
+}
+
+/** The spec and fault of the run whose trace root is `rootHex`, or undefined when this node kept none. */
+export function loadJobRecord(traceDir: string, rootHex: string): { spec: WorkloadSpec; fault?: string } | undefined {
+  if (!/^[0-9a-f]{64}$/.test(rootHex)) return undefined;
+  let b: Buffer;
+  try {
+    b = readFileSync(join(traceDir, `${rootHex}.job`));
+  } catch {
+    return undefined;
+  }
+  const j = JSON.parse(b.subarray(8).toString("utf8")) as { spec: string; fault?: string };
+  return { spec: WorkloadSpec.decode(Buffer.from(j.spec, "base64")), ...(j.fault ? { fault: j.fault } : {}) };
+}
+
 export interface SavedTrace {
   readonly keepUntilMs: number;
   readonly every: number;
@@ -137,7 +172,7 @@ export function loadTrace(path: string): SavedTrace {
   return { keepUntilMs: Number(b.readBigUInt64BE(0)), every: Number(b.readBigUInt64BE(8)), checkpoints };
 }
 
-/** Deletes trace files whose window has passed; returns how many. */
+/** Deletes trace files and job records whose window has passed; returns how many. */
 export function pruneTraces(dir: string, nowMs: number): number {
   let n = 0;
   let names: string[];
@@ -147,7 +182,7 @@ export function pruneTraces(dir: string, nowMs: number): number {
     return 0;
   }
   for (const name of names) {
-    if (!name.endsWith(".trace")) continue;
+    if (!name.endsWith(".trace") && !name.endsWith(".job")) continue;
     const p = join(dir, name);
     try {
       const head = Buffer.alloc(8);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { IntentError, MAX_INTENT_BYTES, parseIntent } from "./intent.js";
-import { challengeWindowFor, resolveIntent, specValues, traceEveryFor } from "./resolve.js";
+import {
+  challengeWindowFor,
+  MAX_CHECKPOINTS,
+  MIN_TRACE_EVERY,
+  resolveIntent,
+  specValues,
+  traceEveryFor,
+} from "./resolve.js";
 
 const fieldOf = (text: string): string => {
   try {
@@ -109,6 +116,10 @@ describe("smart defaults", () => {
   });
 
   it("trace_every bounds the checkpoint count for any fuel", () => {
-    for (const f of [1_000, 1e6, 1e9, 1e12, 1e15]) expect(Math.ceil(f / traceEveryFor(f))).toBeLessThanOrEqual(4096);
+    for (const f of [1_000, 1e6, 1e9, 1e12, 1e15]) {
+      expect(Math.ceil(f / traceEveryFor(f))).toBeLessThanOrEqual(MAX_CHECKPOINTS);
+      expect(traceEveryFor(f)).toBeGreaterThanOrEqual(MIN_TRACE_EVERY);
+    }
+    expect(traceEveryFor(1e12)).toBe(Math.ceil(1e12 / MAX_CHECKPOINTS));
   });
 });

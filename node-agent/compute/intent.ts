@@ -14,6 +14,10 @@ export const PRIORITIES = ["low", "normal", "high"] as const;
 export const VISIBILITIES = ["private", "public"] as const;
 export const AGREEMENTS = ["majority", "unanimous"] as const;
 export const NODE_CLASSES = ["regular", "datacenter"] as const;
+export const RUNTIMES = ["wasm", "microvm"] as const;
+/** A MicroVM command: at most this many arguments of at most MAX_ARG_BYTES each. */
+export const MAX_COMMAND_ARGS = 64;
+export const MAX_ARG_BYTES = 1024;
 
 const relPath = z
   .string()
@@ -36,6 +40,22 @@ export const IntentSchema = z
     entry: relPath.optional(),
     /** The job input file (stdin), relative to the intent file. */
     input: relPath.optional(),
+    /** wasm (default): the entry module runs in the traced engine; microvm: `command` runs over `image`. */
+    runtime: z.enum(RUNTIMES).optional(),
+    /** microvm: the image — a directory relative to the intent file (uploaded as a tar object) or a CID. */
+    image: relPath.optional(),
+    /** microvm: argv run inside the unpacked image (input on stdin, output on stdout). */
+    command: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(MAX_ARG_BYTES)
+          .refine((a) => !a.includes("\0"), "must not contain NUL"),
+      )
+      .min(1)
+      .max(MAX_COMMAND_ARGS)
+      .optional(),
     /** static: the directory published through the ingress. */
     publish: relPath.optional(),
     replicas: z.number().int().min(1).max(3).optional(),
@@ -53,7 +73,19 @@ export const IntentSchema = z
   })
   .strict()
   .superRefine((v, ctx) => {
-    if (v.type !== "static" && v.entry === undefined)
+    const issue = (field: string, message: string) =>
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [field], message });
+    if (v.runtime === "microvm") {
+      if (v.type !== "batch" && v.type !== "ai") issue("runtime", "microvm runs only type batch or ai");
+      if (v.image === undefined) issue("image", "required for runtime microvm");
+      if (v.command === undefined) issue("command", "required for runtime microvm");
+      if (v.entry !== undefined) issue("entry", "runtime microvm runs `command` over `image`, not a module");
+      if (v.replicas === 1) issue("replicas", "runtime microvm is not provable step by step: it needs replicas ≥ 2");
+    } else {
+      if (v.image !== undefined) issue("image", "only for runtime microvm");
+      if (v.command !== undefined) issue("command", "only for runtime microvm");
+    }
+    if (v.type !== "static" && v.runtime !== "microvm" && v.entry === undefined)
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["entry"], message: `required for type ${v.type}` });
     if (v.type === "static" && v.publish === undefined)
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["publish"], message: "required for type static" });

@@ -53,6 +53,7 @@ export async function recomputeSchedule(
       zones: spec.zones,
       nodeClass: spec.nodeClass === "datacenter" ? "datacenter" : "regular",
       memoryBytes: BigInt(spec.memoryPages) * 65_536n,
+      runtime: spec.runtime === "microvm" ? "microvm" : "wasm",
     },
     weights,
   );

@@ -16,7 +16,11 @@ export interface ResolvedWorkloadSpec {
   readonly type: Sourced<Intent["type"]>;
   readonly priority: Sourced<"low" | "normal" | "high">;
   readonly visibility: Sourced<"private" | "public">;
+  readonly runtime: Sourced<"wasm" | "microvm">;
   readonly entry: Sourced<string | null>;
+  /** microvm: the image directory or CID, and the argv run in it. */
+  readonly image: Sourced<string | null>;
+  readonly command: Sourced<readonly string[] | null>;
   readonly input: Sourced<string | null>;
   readonly replicas: Sourced<number>;
   readonly agreement: Sourced<"majority" | "unanimous">;
@@ -43,9 +47,15 @@ export const TYPE_DEFAULTS = {
 
 /** A measured run gets this many times its fuel as its limit, so an input-dependent wobble still finishes. */
 export const FUEL_HEADROOM = 2;
-/** Fewer checkpoints than this keep a bisection short; more would make the trace file large. */
-export const MAX_CHECKPOINTS = 4096;
-export const MIN_TRACE_EVERY = 1024;
+/**
+ * Checkpoints do not shorten a dispute: the bisection continues inside a K-range over the same step commitments,
+ * so a game takes about log2(steps) rounds whatever K is. What a checkpoint costs is hashing the memory dirtied
+ * since the previous one (a memory-heavy kernel paid +19% at K = 10^6, +211% at K = 10^4), and what it buys is a
+ * coarse trace root; the defender answers moves inside a range from its own kept snapshots (runtime/stepAt.ts).
+ * So K is large: at most 64 checkpoints per run and at least 2^24 instructions between two (BENCHMARKS.md).
+ */
+export const MAX_CHECKPOINTS = 64;
+export const MIN_TRACE_EVERY = 1 << 24;
 export const DEFAULT_MEMORY_PAGES = 1024;
 const PAGE = 65_536;
 
@@ -67,7 +77,10 @@ export function resolveIntent(intent: Intent, cls?: Classification): ResolvedWor
   const t = `type ${intent.type}`;
   const pick = <T>(v: T | undefined, def: T, rule: string): Sourced<T> =>
     v !== undefined ? fromIntent(v) : byDefault(def, rule);
-  const replicas = pick(intent.replicas, d.replicas, `${t} runs on ${d.replicas} node(s)`);
+  const microvm = intent.runtime === "microvm";
+  const replicas = microvm
+    ? pick(intent.replicas, 2, "runtime microvm is not provable step by step: 2 replicas must agree")
+    : pick(intent.replicas, d.replicas, `${t} runs on ${d.replicas} node(s)`);
   const fuel: Sourced<number> =
     intent.resources?.fuel !== undefined
       ? fromIntent(intent.resources.fuel)
@@ -87,11 +100,21 @@ export function resolveIntent(intent: Intent, cls?: Classification): ResolvedWor
           }
         : byDefault(DEFAULT_MEMORY_PAGES, "64 MiB");
   return {
-    name: pick(intent.name, intent.entry?.replace(/\.wasm$/, "").replace(/^.*\//, "") ?? "site", "the entry's name"),
+    name: pick(
+      intent.name,
+      (intent.entry?.replace(/\.wasm$/, "") ?? intent.image)?.replace(/\/+$/, "").replace(/^.*\//, "") ?? "site",
+      "the entry's name",
+    ),
     type: fromIntent(intent.type),
+    runtime: pick(intent.runtime, "wasm", "the traced WASM engine (provable step by step)"),
     priority: pick(intent.priority, d.priority, t),
     visibility: pick(intent.visibility, d.visibility, t),
-    entry: intent.entry !== undefined ? fromIntent(intent.entry) : byDefault(null, "static sites run no module"),
+    entry:
+      intent.entry !== undefined
+        ? fromIntent(intent.entry)
+        : byDefault(null, microvm ? "runtime microvm runs no module" : "static sites run no module"),
+    image: intent.image !== undefined ? fromIntent(intent.image) : byDefault(null, "runtime wasm has no image"),
+    command: intent.command !== undefined ? fromIntent(intent.command) : byDefault(null, "runtime wasm has no command"),
     input: intent.input !== undefined ? fromIntent(intent.input) : byDefault(null, "empty stdin"),
     replicas,
     agreement: pick(

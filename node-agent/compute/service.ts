@@ -4,11 +4,13 @@
  * hands assigned work to nodes that ask, relays their signed results (`ComputeReported`) and records a
  * `ComputeDisagreement` when redundant runs differ. Its in-memory index is rebuilt from DA (`daIndex.ts`).
  */
+
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import { toHex } from "../../common/hash.js";
 import { decodeCanonical } from "../../common/protobuf.js";
 import type { ComputeResult, NodeHeartbeat, WorkloadSpec } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import { WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
+import { assertServable, BlockedError, type ComplianceGate } from "../compliance/blockList.js";
 import type { DAEventInput } from "../da/events/event.js";
 import { DEFAULT_SCHEDULER_WEIGHTS, type SchedulerWeights } from "../scheduler/params.js";
 import { schedule } from "../scheduler/schedule.js";
@@ -47,6 +49,8 @@ export interface ComputeServiceOptions {
   readonly nowMs?: () => number;
   /** At most this many workloads kept in memory (default 10 000; the oldest finished ones go first). */
   readonly maxWorkloads?: number;
+  /** Governance's blocked CIDs: a workload naming one (module or input) is refused, and the refusal recorded. */
+  readonly compliance?: { gate: ComplianceGate; refused?(what: string, e: BlockedError): void };
   /** At most this many unexpired submission signatures remembered (default 100 000); beyond, submissions wait. */
   readonly maxUsedSignatures?: number;
 }
@@ -133,6 +137,7 @@ export class ComputeService {
     const id = toHex(verifySubmission(sub, await this.#o.chain.chainId(), this.#now()));
     const known = this.#workloads.get(id);
     if (known) return { jobId: id, nodes: known.nodes, daHeight: known.daHeight.toString(), existing: true };
+    this.#refuseBlocked(id, sub.spec!);
     const sigKey = toHex(sub.signature);
     this.#pruneSeen();
     if (this.#seen.has(sigKey)) throw new WorkloadRefusedError("signature", "already used", ErrorCode.Conflict);
@@ -159,6 +164,7 @@ export class ComputeService {
         zones: spec.zones,
         nodeClass: spec.nodeClass === "datacenter" ? "datacenter" : "regular",
         memoryBytes: BigInt(spec.memoryPages) * 65_536n,
+        runtime: spec.runtime === "microvm" ? "microvm" : "wasm",
       },
       this.#o.weights ?? DEFAULT_SCHEDULER_WEIGHTS,
     ).chosen;
@@ -178,6 +184,20 @@ export class ComputeService {
     ]);
     this.record({ id, spec, submission: bytes, nodes: chosen, chainHeight: height, daHeight, heartbeats });
     return { jobId: id, nodes: chosen, daHeight: daHeight.toString(), existing: false };
+  }
+
+  #refuseBlocked(id: string, spec: { moduleCid: string; inputCid: string }): void {
+    const c = this.#o.compliance;
+    if (!c) return;
+    try {
+      assertServable(
+        c.gate,
+        [spec.moduleCid, spec.inputCid].filter((x) => x !== ""),
+      );
+    } catch (e) {
+      if (e instanceof BlockedError) c.refused?.(`workload ${id}`, e);
+      throw e;
+    }
   }
 
   #pruneSeen(): void {

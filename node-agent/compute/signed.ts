@@ -16,7 +16,10 @@ export const MAX_LOG_LINES = 64;
 export const MAX_LOG_LINE = 512;
 export const MAX_RESULT_BYTES = 64 * 1024;
 
-export function signHeartbeat(h: Omit<NodeHeartbeat, "signature" | "nodeId">, key: Ed25519KeyPair): NodeHeartbeat {
+export function signHeartbeat(
+  h: Omit<NodeHeartbeat, "signature" | "nodeId" | "microvmBackend"> & { microvmBackend?: string },
+  key: Ed25519KeyPair,
+): NodeHeartbeat {
   const msg = NodeHeartbeat.fromPartial({ ...h, nodeId: Buffer.from(key.publicKey), signature: Buffer.alloc(0) });
   const sig = ed25519Sign(concatBytes(HEARTBEAT_DOMAIN, NodeHeartbeat.encode(msg).finish()), key.secretKey);
   return { ...msg, signature: Buffer.from(sig) };

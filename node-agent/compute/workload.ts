@@ -8,6 +8,7 @@ import { BaseError, ErrorCode } from "../../common/errors.js";
 import { concatBytes, sha256 } from "../../common/hash.js";
 import { isValidAddress, pubKeyToAddress } from "../../common/secp256k1.js";
 import { WorkloadSpec, WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
+import { MAX_ARG_BYTES, MAX_COMMAND_ARGS } from "./intent.js";
 import type { ResolvedWorkloadSpec } from "./resolve.js";
 
 export const WORKLOAD_DOMAIN = utf8("dsdn.compute.v1.WorkloadSpec\0");
@@ -63,6 +64,9 @@ export function buildWorkloadSpec(
     moduleSize: BigInt(a.moduleSize),
     moduleHash: Buffer.from(a.moduleHash),
     inputHash: Buffer.from(a.inputHash),
+    // "" for wasm keeps a WASM workload's encoding, and so its id, what it was before runtimes existed.
+    runtime: r.runtime.value === "microvm" ? "microvm" : "",
+    command: [...(r.command.value ?? [])],
   });
 }
 
@@ -91,6 +95,20 @@ export function workloadSpecProblem(s: WorkloadSpec): [string, string] | undefin
     return ["input_size", "≤ 1 GiB, 0 without input"];
   if (s.moduleHash.length !== 32) return ["module_hash", "must be 32 bytes"];
   if (s.inputHash.length !== 32) return ["input_hash", "must be 32 bytes"];
+  return runtimeProblem(s);
+}
+
+/** The runtime rules: a WASM spec has no command; a MicroVM spec is a batch/ai command run by ≥ 2 replicas. */
+function runtimeProblem(s: WorkloadSpec): [string, string] | undefined {
+  if (s.runtime === "") return s.command.length === 0 ? undefined : ["command", "only for runtime microvm"];
+  if (s.runtime !== "microvm") return ["runtime", 'must be "" (wasm) or microvm'];
+  if (s.workloadType !== "batch" && s.workloadType !== "ai") return ["runtime", "microvm runs only batch or ai"];
+  if (s.command.length < 1 || s.command.length > MAX_COMMAND_ARGS)
+    return ["command", `1..${MAX_COMMAND_ARGS} arguments`];
+  if (s.command.some((a) => a.length < 1 || a.length > MAX_ARG_BYTES || a.includes("\0")))
+    return ["command", `each argument 1..${MAX_ARG_BYTES} characters, no NUL`];
+  // Not provable step by step: only agreeing replicas back the result (the committee's rule).
+  if (s.replicas < 2) return ["replicas", "runtime microvm needs ≥ 2 replicas (it is not provable step by step)"];
   return undefined;
 }
 

@@ -46,6 +46,8 @@ export async function workloadRecordProblem(
       .map((n) => `${n.slice(0, 12)}…`)
       .join(", ")})`;
   const spec = recomputed.spec;
+  // A MicroVM run is not provable step by step: only ≥ 2 agreeing replicas back it (the spec rule, re-checked here).
+  if (spec.runtime === "microvm" && spec.replicas < 2) return "a MicroVM workload needs ≥ 2 agreeing replicas";
   if (spec.replicas <= 1) return undefined;
   // Redundant execution: the replicas' own signed reports from DA, one per scheduled node (the first counts).
   const byNode = new Map<string, ReplicaReport>();

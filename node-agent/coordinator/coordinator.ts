@@ -732,11 +732,13 @@ export class Coordinator {
 
   async reconcile(): Promise<void> {
     const events: DAEventInput[] = [];
+    const capacities: { nodeId: string; capacityBytes: bigint }[] = [];
     for (const n of this.state.listNodes()) {
       if (n.status === "pending") continue; // never admitted through /nodes/register
       let want: { status: NodeStatusName; reason: string };
       const onChain = await this.o.chain.node(fromHex(n.nodeId)).catch(() => null);
       if (onChain === null) continue; // chain unreachable: change nothing
+      if (onChain) capacities.push({ nodeId: n.nodeId, capacityBytes: onChain.capacityBytes });
       if (!onChain) want = { status: "banned", reason: "not registered on chain" };
       else if (onChain.status !== "active")
         want = { status: onChain.status, reason: `chain: ${onChain.statusReason || onChain.status}` };
@@ -750,13 +752,15 @@ export class Coordinator {
         });
     }
     if (events.length) await this.publishAndApply(events);
+    // A declared capacity that changed on chain starts a rebalancing walk (its placement weight changed).
+    if (this.rebalancer.observe(capacities).length > 0) this.chainInput = undefined;
     await this.repair();
     const settled = this.rebalancer.settleMoves();
     if (settled.length) await this.publishAndApply(settled);
     await this.rebalance();
   }
 
-  /** One rate-limited step of rebalancing (after a node joined); repair goes first each round. */
+  /** One rate-limited step of rebalancing (after a node joined or a capacity changed); repair goes first each round. */
   async rebalance(): Promise<number> {
     const maxMoves = this.o.maxMovesPerRound ?? 16;
     if (maxMoves <= 0 || this.rebalancer.stats.pending === 0) return 0;

@@ -1,8 +1,10 @@
 /** @module The coordinator's HTTP API (fastify, a JSON schema on every route); every answer comes from replayed DA state. */
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
 import { ErrorCode, isBaseError } from "../../common/errors.js";
+import { BlockedError, type ComplianceGate } from "../compliance/blockList.js";
 import { computeRoutes } from "../compute/routes.js";
 import type { ComputeService } from "../compute/service.js";
+import { registerDisclosure } from "../http/disclosure.js";
 import {
   applyServiceLimits,
   DEFAULT_LIMITS,
@@ -13,6 +15,7 @@ import {
 } from "../http/serviceLimits.js";
 import { SHARD_INFO_SCHEMA } from "../storage/erasure/shardInfo.js";
 import type { Coordinator, DeclaredChunkInput } from "./coordinator.js";
+import { coordinatorDisclosure } from "./disclosure.js";
 import { RegistrationRefused } from "./registration.js";
 import type { ChallengeRequest } from "./signedRequest.js";
 import type { TicketRequest } from "./ticketRequest.js";
@@ -26,6 +29,7 @@ const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.Conflict]: 409,
   [ErrorCode.TooLarge]: 413,
   [ErrorCode.RateLimited]: 429,
+  [ErrorCode.Blocked]: 451,
   [ErrorCode.Unavailable]: 503,
   [ErrorCode.Timeout]: 504,
 };
@@ -50,7 +54,13 @@ export const COORDINATOR_TIMEOUTS: ServiceTimeouts = { ...DEFAULT_TIMEOUTS, idle
 
 export function coordinatorRoutes(
   c: Coordinator,
-  service: { timeouts?: ServiceTimeouts; limits?: ServiceLimits; compute?: ComputeService } = {},
+  service: {
+    timeouts?: ServiceTimeouts;
+    limits?: ServiceLimits;
+    compute?: ComputeService;
+    /** Governance's blocked CIDs: no upload ticket is issued for one (a forbidden hash is refused at deploy). */
+    compliance?: { gate: ComplianceGate; refused?(what: string, e: BlockedError): void };
+  } = {},
 ): FastifyInstance {
   const root = Fastify({
     logger: false,
@@ -59,7 +69,8 @@ export function coordinatorRoutes(
   });
   // Every route is rate-limited per client (a root onRequest hook) and shed under load.
   applyServiceLimits(root, service.limits ?? DEFAULT_LIMITS);
-  root.register(async (app) => routes(app, c));
+  registerDisclosure(root, coordinatorDisclosure(c));
+  root.register(async (app) => routes(app, c, service.compliance));
   const compute = service.compute;
   if (compute) root.register(async (app) => computeRoutes(app, compute));
   root.setErrorHandler((err, _req, reply: FastifyReply) => {
@@ -82,7 +93,11 @@ export function coordinatorRoutes(
   return root;
 }
 
-function routes(app: FastifyInstance, c: Coordinator): void {
+function routes(
+  app: FastifyInstance,
+  c: Coordinator,
+  compliance?: { gate: ComplianceGate; refused?(what: string, e: BlockedError): void },
+): void {
   app.get("/health", async () => ({
     status: "ok",
     coordinator: c.publisherKeyHex(),
@@ -172,6 +187,12 @@ function routes(app: FastifyInstance, c: Coordinator): void {
     },
     async (req) => {
       const b = req.body as TicketRequest;
+      const block = compliance?.gate.blockOf(b.cid);
+      if (block) {
+        const e = new BlockedError(block);
+        compliance?.refused?.(`upload ticket for ${b.cid} (uploader ${b.uploader})`, e);
+        throw e;
+      }
       const { placement, tickets } = await c.placementTickets(b);
       return { cid: b.cid, size: b.size, replicationFactor: placement.replicationFactor, tickets };
     },

@@ -8,7 +8,9 @@ import { projectRoot } from "../../common/paths.js";
 import { displayUrl } from "../da/celestia/errors.js";
 import { DAMetrics } from "../da/celestia/metrics.js";
 import { JsonRpcHttp } from "../da/celestia/rpcHttp.js";
+import { registerDisclosure } from "../http/disclosure.js";
 import { TtlCache } from "./cache.js";
+import { dashboardDisclosure } from "./disclosure.js";
 import { PANELS, type Panel, type PanelName, type Upstreams } from "./panels.js";
 import { CometRpc, DEFAULT_LIMITS, type UpstreamLimits } from "./upstream.js";
 
@@ -83,6 +85,7 @@ export function createDashboard(o: DashboardOptions): FastifyInstance {
 
   const app = Fastify({ logger: false, bodyLimit: 1024, connectionTimeout: 30_000, requestTimeout: 30_000 });
   app.register(rateLimit, { max: o.rateLimitPerMinute ?? 300, timeWindow: 60_000 });
+  registerDisclosure(app, dashboardDisclosure);
   app.addHook("onSend", async (_req, reply, payload) => {
     reply.header("content-security-policy", CSP);
     reply.header("x-content-type-options", "nosniff");

@@ -2,6 +2,7 @@
 import { NodeClient } from "../../clients/agent/nodeClient.js";
 import { verifyCid } from "../../common/cid.js";
 import { BaseError, ErrorCode, IntegrityError, isBaseError } from "../../common/errors.js";
+import { assertServable, type ComplianceGate, NO_BLOCKS } from "../compliance/blockList.js";
 import type { HealthMonitor } from "../coordinator/healthMonitor.js";
 import type { ReplayState } from "../da/replay/state.js";
 import { decodeStripe } from "../storage/erasure/codec.js";
@@ -30,6 +31,8 @@ export class ChunkFetcher {
     private readonly health: HealthMonitor,
     private readonly zone: string | undefined,
     private readonly cache: ChunkCache,
+    /** Blocked CIDs are never fetched or handed out (cached bytes included): every serve path goes through here. */
+    private readonly gate: ComplianceGate = NO_BLOCKS,
   ) {}
 
   /** Active replicas of `cid`, best first: healthy, same zone, lowest latency. */
@@ -72,6 +75,7 @@ export class ChunkFetcher {
    * response is built only from verified bytes; a failing or lying replica just moves us to the next one.
    */
   async get(cid: string, attempts: FetchAttempt[] = []): Promise<Buffer> {
+    assertServable(this.gate, [cid]);
     const cached = this.cache.get(cid);
     if (cached) return cached;
     const choices = this.replicas(cid);
@@ -98,6 +102,7 @@ export class ChunkFetcher {
    * kept in the cache under the chunk's CID.
    */
   async part(p: FilePart, attempts: FetchAttempt[] = []): Promise<Buffer> {
+    assertServable(this.gate, [p.cid]);
     if (!p.stripe) return this.get(p.cid, attempts);
     const cached = this.cache.get(p.cid);
     if (cached) return cached;

@@ -12,6 +12,7 @@ import { ed25519KeyPair } from "../../common/ed25519.js";
 import { fromHex, toHex } from "../../common/hash.js";
 import { pubKeyToAddress, secp256k1KeyPair } from "../../common/secp256k1.js";
 import { NodeRegistered, NodeStatus } from "../../proto/gen/dsdn/da/v1/events.js";
+import { BlockList, type ComplianceGate } from "../compliance/blockList.js";
 import { silentLogger } from "../da/events/logger.js";
 import { EventPublisher } from "../da/events/publisher.js";
 import { sampleDeclaredFile } from "../da/events/sampleWorkload.js";
@@ -32,6 +33,7 @@ let publisher: EventPublisher;
 let coordinators: string[];
 let file: Buffer;
 let manifest: string;
+let chunks: Buffer[];
 const closers: (() => Promise<void>)[] = [];
 /** The preferred replica (same zone as the ingress): serves `goodRequests` chunks, then garbage or a cut. */
 let flaky: {
@@ -43,11 +45,19 @@ let flaky: {
   served: number;
 };
 
-async function startIngress(): Promise<{ ingress: Ingress; url: string; follower: ReplayFollower }> {
+async function startIngress(
+  compliance?: ComplianceGate,
+): Promise<{ ingress: Ingress; url: string; follower: ReplayFollower }> {
   const follower = new ReplayFollower({ da, config: replayConfig({ coordinators }), logger: silentLogger });
   await follower.syncToHead();
   follower.start();
-  const ingress = createIngress({ da, follower, zone: "zone-a", probeIntervalMs: 100 });
+  const ingress = createIngress({
+    da,
+    follower,
+    zone: "zone-a",
+    probeIntervalMs: 100,
+    ...(compliance ? { compliance } : {}),
+  });
   const url = await ingress.app.listen({ port: 0, host: "127.0.0.1" });
   await ingress.health.probeAll();
   closers.push(async () => {
@@ -69,7 +79,7 @@ beforeAll(async () => {
     logger: silentLogger,
   });
   file = randomBytes(5 * CHUNK + 123);
-  const chunks = [];
+  chunks = [];
   for (let off = 0; off < file.length; off += CHUNK) chunks.push(file.subarray(off, off + CHUNK));
   const refs = chunks.map((c) => ({
     cid: cidForBytes(c),
@@ -91,6 +101,7 @@ beforeAll(async () => {
     ...chunks.map((c, i) => ({ cid: refs[i]!.cid, bytes: c })),
     { cid: m.cid, bytes: Buffer.from(m.bytes) },
   ];
+  const allObjects = objects;
 
   // Two honest nodes (zones b, c) holding everything, and the flaky preferred one (zone a).
   const nodes: { id: NodeIdentity; url: string; zone: string }[] = [];
@@ -98,12 +109,12 @@ beforeAll(async () => {
     const dir = join(tmp, zone);
     const id = await loadOrCreateIdentity(dir);
     const storage = await LocalFsStorage.open(dir);
-    for (const o of objects) await storage.putChunk(o.cid, o.bytes);
+    for (const o of allObjects) await storage.putChunk(o.cid, o.bytes);
     const { app } = createChunkServer({ authority: "open", storage, identity: id, zone });
     nodes.push({ id, url: await app.listen({ port: 0, host: "127.0.0.1" }), zone });
     closers.push(() => app.close());
   }
-  const byCid = new Map(objects.map((o) => [o.cid, o.bytes]));
+  const byCid = new Map(allObjects.map((o) => [o.cid, o.bytes]));
   const flakyId = await loadOrCreateIdentity(join(tmp, "zone-a"));
   flaky = { id: flakyId, server: undefined as never, url: "", goodRequests: 0, mode: "garbage", served: 0 };
   flaky.server = createServer((req, res) => {
@@ -339,5 +350,63 @@ describe("IPFS trustless gateway", () => {
     expect((await fetch(`${url}/ipfs/${cidForBytes(Buffer.from("never declared"))}?format=raw`)).status).toBe(404);
     // A dag-pb (CIDv0) root is another system's: refused before any lookup.
     expect((await fetch(`${url}/ipfs/QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG?format=raw`)).status).toBe(400);
+  });
+});
+
+describe("ingress: governance blocks (compliance)", () => {
+  const block = (kind: "cid" | "route", value: string) => ({
+    kind,
+    value,
+    reason: "court order 7",
+    proposalId: "3",
+    decisionId: "1",
+    height: "10",
+  });
+
+  it("a blocked CID, a file with a blocked chunk and a blocked route get 451 with the decision; unblocking restores them", async () => {
+    const list = new BlockList();
+    const { url } = await startIngress(list);
+    flaky.goodRequests = 1e9;
+    const chunk2 = cidForBytes(chunks[2]!);
+    expect((await fetch(`${url}/object/${manifest}`)).status).toBe(200);
+    list.add(block("cid", chunk2));
+    for (const path of [
+      `/object/${chunk2}`,
+      `/object/${manifest}`, // its manifest lists the blocked chunk
+      `/ipfs/${chunk2}?format=raw`,
+      `/ipfs/${manifest}?format=car`,
+    ]) {
+      const r = await fetch(`${url}${path}`);
+      expect(r.status, path).toBe(451);
+      const body = (await r.json()) as { summary: string };
+      expect(body.summary, path).toMatch(/blocked by governance \(proposal 3\): court order 7; appeal/);
+    }
+    const detailed = (await (await fetch(`${url}/object/${manifest}?details=1`)).json()) as {
+      details: { code: string; blocked: { value: string; decisionId: string }; appeal: string };
+    };
+    expect(detailed.details).toMatchObject({ code: "DSDN_BLOCKED", blocked: { value: chunk2, decisionId: "1" } });
+    expect(detailed.details.appeal).toMatch(/governance proposal/);
+    // Other chunks of other files are not affected.
+    expect((await fetch(`${url}/object/${cidForBytes(chunks[1]!)}`)).status).toBe(200);
+    list.remove("cid", chunk2);
+    const back = await fetch(`${url}/object/${manifest}`);
+    expect(back.status).toBe(200);
+    expect(Buffer.from(await back.arrayBuffer()).equals(file)).toBe(true);
+
+    // A route: every spelling of a path under it is refused; a sibling route with the same prefix is not.
+    list.add(block("route", `/object/${manifest}`));
+    for (const path of [
+      `/object/${manifest}`,
+      `//object//${manifest}`,
+      `/object/./${manifest}`,
+      `/%6Fbject/${manifest}`,
+      `/ipfs/../object/${manifest}`,
+    ]) {
+      const r = await fetch(`${url}${path}`);
+      expect(r.status, path).toBe(451);
+    }
+    expect((await fetch(`${url}/object/${cidForBytes(chunks[1]!)}`)).status).toBe(200);
+    list.remove("route", `/object/${manifest}`);
+    expect((await fetch(`${url}/object/${manifest}`)).status).toBe(200);
   });
 });

@@ -4,9 +4,11 @@ import { Readable } from "node:stream";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { isValidCid } from "../../common/cid.js";
 import { ErrorCode, IntegrityError, isBaseError } from "../../common/errors.js";
+import { assertServable, BlockedError, type ComplianceGate, NO_BLOCKS } from "../compliance/blockList.js";
 import { HealthMonitor } from "../coordinator/healthMonitor.js";
 import type { ReplayFollower } from "../da/replay/follower.js";
 import type { DALayer } from "../da/types.js";
+import { disclose, registerDisclosure, requestLevel } from "../http/disclosure.js";
 import {
   applyServiceLimits,
   DEFAULT_LIMITS,
@@ -42,6 +44,8 @@ export interface IngressOptions {
   readonly probeIntervalMs?: number;
   readonly timeouts?: ServiceTimeouts;
   readonly limits?: ServiceLimits;
+  /** Governance's blocked CIDs and routes (node-agent/compliance, fed by chain events); none when absent. */
+  readonly compliance?: ComplianceGate;
   /** Where 5xx causes go (with the reference the client sees). Default: stderr. */
   readonly log?: (line: string) => void;
 }
@@ -71,7 +75,8 @@ export function createIngress(o: IngressOptions): Ingress {
     intervalMs: o.probeIntervalMs ?? 1000,
   });
   const cache = new ChunkCache(o.cacheBytes ?? 256 * 1024 * 1024);
-  const fetcher = new ChunkFetcher(() => follower.state, health, o.zone, cache);
+  const gate = o.compliance ?? NO_BLOCKS;
+  const fetcher = new ChunkFetcher(() => follower.state, health, o.zone, cache, gate);
   const manifests = new ManifestCache();
   health.start();
 
@@ -81,6 +86,9 @@ export function createIngress(o: IngressOptions): Ingress {
     at: new Date().toISOString(),
   });
   const answer = (req: FastifyRequest, summary: string, details: unknown): Answer => {
+    // `?level=0..3` is the shared disclosure contract; `?details=1` (without a level) is this API's older spelling.
+    const level = requestLevel(req);
+    if (level !== undefined) return disclose(details as Record<string, unknown>, level, { summary }, audit()) as Answer;
     const want = (req.query as { details?: string }).details;
     return { summary, ...(want === "1" || want === "true" ? { details } : {}), audit: audit() };
   };
@@ -99,17 +107,23 @@ export function createIngress(o: IngressOptions): Ingress {
 
   const app = Fastify({ logger: false, ...serverTimeouts(o.timeouts) });
   applyServiceLimits(app, o.limits ?? DEFAULT_LIMITS);
+  registerDisclosure(app, {
+    service: "ingress",
+    audit: () => ({ daHeight: follower.height.toString(), stateDigest: follower.digestHex() }),
+  });
   app.setErrorHandler((err, req, reply) => {
     const status = isBaseError(err)
       ? err.code === ErrorCode.NotFound
         ? 404
         : err.code === ErrorCode.RateLimited
           ? 429
-          : err.code === ErrorCode.Unavailable
-            ? 502
-            : err.code === ErrorCode.Integrity
-              ? 422
-              : 500
+          : err.code === ErrorCode.Blocked
+            ? 451
+            : err.code === ErrorCode.Unavailable
+              ? 502
+              : err.code === ErrorCode.Integrity
+                ? 422
+                : 500
       : ((err as { statusCode?: number }).statusCode ?? 500);
     const raw = isBaseError(err) ? err.shortMessage : (err as Error).message;
     if (status < 500)
@@ -129,6 +143,15 @@ export function createIngress(o: IngressOptions): Ingress {
       status === 502 ? "no replica could serve this object right now; try again later" : "internal error",
       { ref, ...(attempts.length ? { attempts: attempts.map((a) => ({ nodeId: a.nodeId, ok: a.ok })) } : {}) },
     );
+  });
+
+  // Before any handler: a blocked route (whatever path form reaches it) or a blocked CID in the path is refused
+  // with the decision and the appeal path; a file whose manifest lists a blocked chunk is refused in its handler.
+  app.addHook("preHandler", async (req) => {
+    const route = gate.routeBlock(req.url);
+    if (route) throw new BlockedError(route);
+    const cid = (req.params as { cid?: unknown } | undefined)?.cid;
+    if (typeof cid === "string") assertServable(gate, [cid]);
   });
 
   app.get(
@@ -182,6 +205,10 @@ export function createIngress(o: IngressOptions): Ingress {
       if (!layout)
         return fail(req, reply, 404, ErrorCode.NotFound, `${cid} is not declared on DA (or no owner pins it)`, { cid });
       const { parts, name, isManifest } = layout;
+      assertServable(
+        gate,
+        parts.map((p) => p.cid),
+      );
       const total = parts.reduce((n, p) => n + p.size, 0);
       const q = req.query as { details?: string; offset?: number; limit?: number };
       if (q.details === "1" || q.details === "true") {
@@ -233,6 +260,7 @@ export function createIngress(o: IngressOptions): Ingress {
     contentType: string,
     status: 200 | 404,
   ) {
+    assertServable(gate, [cid, ...parts.map((p) => p.cid)]);
     const total = parts.reduce((n, p) => n + p.size, 0);
     const range = status === 200 ? parseRange(req.headers.range, total) : undefined;
     if (range === "unsatisfiable") {
@@ -284,6 +312,11 @@ export function createIngress(o: IngressOptions): Ingress {
       return fail(req, reply, 400, ErrorCode.InvalidArgument, `"${cid.slice(0, 80)}" is not a CIDv1 raw sha2-256`, {});
     const site = await siteOf(cid);
     if (!site) return fail(req, reply, 404, ErrorCode.NotFound, `site ${cid} is not declared on DA`, { cid });
+    // A site whose owner-signed manifest names a forbidden CID is refused whole, until governance unblocks it.
+    assertServable(
+      gate,
+      site.files.map((f) => f.cid),
+    );
     const path = rest.split("?")[0]!;
     const hit = resolveSitePath(site, decodeURIComponent(path));
     if (!hit) return fail(req, reply, 404, ErrorCode.NotFound, `no ${path || "index.html"} on site ${cid}`, { path });
@@ -306,7 +339,7 @@ export function createIngress(o: IngressOptions): Ingress {
   app.get("/site/:cid", siteSchema, siteRoute);
   app.get("/site/:cid/*", siteSchema, siteRoute);
 
-  registerTrustlessGateway(app, { follower, fetcher, manifests });
+  registerTrustlessGateway(app, { follower, fetcher, manifests, gate });
 
   /** Yields verified bytes in order; fetches one chunk ahead so the next replica round trip overlaps sending. */
   async function* stream(pieces: Span[], first: Buffer | undefined): AsyncGenerator<Buffer> {

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { CID } from "multiformats/cid";
 import { isValidCid } from "../../common/cid.js";
 import { IntegrityError } from "../../common/errors.js";
+import { assertServable, type ComplianceGate } from "../compliance/blockList.js";
 import type { ReplayFollower } from "../da/replay/follower.js";
 import { decodeManifest, MAX_MANIFEST_BYTES } from "../storage/manifest.js";
 import type { ChunkFetcher } from "./chunkFetcher.js";
@@ -17,6 +18,8 @@ export interface TrustlessDeps {
   readonly follower: ReplayFollower;
   readonly fetcher: ChunkFetcher;
   readonly manifests: ManifestCache;
+  /** Governance's blocked CIDs (the fetcher refuses them too; this refuses a CAR before it starts). */
+  readonly gate?: ComplianceGate;
 }
 
 type Format = "raw" | "car";
@@ -94,6 +97,12 @@ export function registerTrustlessGateway(app: FastifyInstance, d: TrustlessDeps)
     const isManifest = declared.manifests.includes(cid);
     const root = await d.fetcher.get(cid);
     const parts = isManifest && scope !== "block" ? (await layoutOf(cid, declared.size)).parts : [];
+    // Refused before the headers go out, rather than a CAR cut short at the first blocked chunk.
+    if (d.gate)
+      assertServable(
+        d.gate,
+        parts.map((p) => p.cid),
+      );
     const { writer, out } = CarWriter.create([CID.parse(cid)]);
     const fill = async () => {
       await writer.put({ cid: CID.parse(cid), bytes: root });

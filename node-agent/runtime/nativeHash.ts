@@ -6,6 +6,14 @@ import { useSha256 } from "../../common/wasm/trace/hashing.js";
 // which matters for the many 65-byte node hashes of a checkpoint.
 const oneShot = (crypto as unknown as { hash?: (alg: string, data: Uint8Array, enc: "buffer") => Uint8Array }).hash;
 
+/**
+ * Concatenation buffers by total length, reused: a checkpoint hashes hundreds of multi-part messages of a
+ * few fixed sizes (65-byte tree nodes, 1025-byte chunk leaves), and allocating each one cost as much as the
+ * hash. crypto.hash copies its input before returning, so reuse cannot alias a result.
+ */
+const SCRATCH_MAX = 2048;
+const scratch: (Uint8Array | undefined)[] = [];
+
 export function nativeSha256(...parts: Uint8Array[]): Uint8Array {
   if (oneShot) {
     let data: Uint8Array;
@@ -13,14 +21,19 @@ export function nativeSha256(...parts: Uint8Array[]): Uint8Array {
     else {
       let n = 0;
       for (const p of parts) n += p.length;
-      data = new Uint8Array(n);
+      if (n <= SCRATCH_MAX) {
+        data = scratch[n] ?? new Uint8Array(n);
+        scratch[n] = data;
+      } else data = new Uint8Array(n);
       let at = 0;
       for (const p of parts) {
         data.set(p, at);
         at += p.length;
       }
     }
-    return new Uint8Array(oneShot("sha256", data, "buffer"));
+    const b = oneShot("sha256", data, "buffer");
+    // A plain Uint8Array view of the digest (no copy), so callers never see Buffer's different slice().
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   }
   const h = crypto.createHash("sha256");
   for (const p of parts) h.update(p);

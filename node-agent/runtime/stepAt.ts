@@ -7,6 +7,7 @@
  */
 import type { HostState } from "../../common/wasm/hostState.js";
 import type { Machine, RunStatus } from "../../common/wasm/machine.js";
+import type { FinalOpening } from "../../common/wasm/proof/ends.js";
 import type { StepProof } from "../../common/wasm/proof/proof.js";
 import { StepProver } from "../../common/wasm/proof/prover.js";
 import { hashStepState, type StepState } from "../../common/wasm/proof/stepState.js";
@@ -83,6 +84,19 @@ export class StepSession {
   }
   commitment(): Hash {
     return hashStepState(this.state());
+  }
+
+  /** The opening of the current (finished) state: what a receipt's output hash, kv root and steps are checked by. */
+  opening(): FinalOpening {
+    return this.prover.opening(statusCode(this.status));
+  }
+  /** The steps the run took, once it has finished. */
+  get totalSteps(): number {
+    return this.machine.steps - this.base;
+  }
+  /** The bytes the job has written so far. */
+  output(): Uint8Array {
+    return this.host.output();
   }
 
   /**

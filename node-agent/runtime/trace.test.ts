@@ -40,6 +40,20 @@ describe("memory Merkle tree", () => {
       expect([...mem.dirty].every((d) => d === 0)).toBe(true);
     }
   });
+  it("chunks written back to zero, neighbours and far-apart chunks in one update equal a full recomputation", () => {
+    const mem = new Memory(4, 4, 4);
+    const mm = new MemoryMerkle();
+    mm.update(mem);
+    // Sibling chunks (shared parent), a chunk far away (paths join near the root), a page's last chunk.
+    for (const a of [0, 1024, 5 * 1024 + 3, 3 * 65536 + 1023, 4 * 65536 - 8]) mem.setU64(a, 0x0102030405060708n, true);
+    expect(equal(mm.update(mem), memoryRootFull(mem.bytes, mem.pages))).toBe(true);
+    // Back to zero: the tracker must not keep the old leaf.
+    mem.setU64(1024, 0n, true);
+    mem.write(new Uint8Array(8), 4 * 65536 - 8);
+    expect(equal(mm.update(mem), memoryRootFull(mem.bytes, mem.pages))).toBe(true);
+    mem.write(new Uint8Array(65536), 0);
+    expect(equal(mm.update(mem), memoryRootFull(mem.bytes, mem.pages))).toBe(true);
+  });
   it("a write the tracker was not told about is caught by the comparison (the test can fail)", () => {
     const mem = new Memory(2, 2, 2);
     const mm = new MemoryMerkle();

@@ -5,6 +5,7 @@ import { XMLBuilder } from "fast-xml-parser";
 export const S3_ERROR_STATUS = {
   AccessDenied: 403,
   AuthorizationHeaderMalformed: 400,
+  AuthorizationQueryParametersError: 400,
   BadDigest: 400,
   BucketAlreadyExists: 409,
   BucketAlreadyOwnedByYou: 409,

@@ -2,6 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
+import { Sha256 } from "@aws-crypto/sha256-js";
 import {
   CopyObjectCommand,
   CreateBucketCommand,
@@ -14,6 +16,8 @@ import {
   type S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { SignatureV4 } from "@smithy/signature-v4";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Keystore } from "../../clients/agent/keystore.js";
@@ -38,6 +42,8 @@ const account = () => {
 let tmp: string;
 let da: MemoryDA;
 let nodeUrl: string;
+/** Chunk GETs the chunk server answered (manifests included): what a ranged read costs. */
+let chunkGets = 0;
 const master = randomBytes(32);
 const gatewayAcct = account();
 const alice = account();
@@ -109,6 +115,9 @@ beforeAll(async () => {
     identity: await loadOrCreateIdentity(ndir),
     zone: "z",
   });
+  app.addHook("onRequest", async (req) => {
+    if (req.method === "GET" && req.url.startsWith("/chunks/")) chunkGets++;
+  });
   nodeUrl = await app.listen({ port: 0, host: "127.0.0.1" });
   closers.push(() => app.close());
   gw = await startGateway();
@@ -165,6 +174,45 @@ describe("S3 gateway with the AWS SDK", () => {
       new GetObjectCommand({ Bucket: "alice-bucket", Key: "docs/a.bin", Range: "bytes=0-9" }),
     );
     expect(Buffer.from(await still.Body!.transformToByteArray()).equals(body.subarray(0, 10))).toBe(true);
+  });
+
+  it("a ranged GET of a 64 MiB object reads only the chunks that overlap the range", { timeout: 120_000 }, async () => {
+    const size = 64 * MiB;
+    const chunk = 4 * MiB; // the gateway's DSDN chunk size in this suite
+    const body = randomBytes(size);
+    await s3.send(new PutObjectCommand({ Bucket: "alice-bucket", Key: "big/64MiB", Body: body }));
+    const get = async (range: string) => {
+      const before = chunkGets;
+      const r = await s3.send(new GetObjectCommand({ Bucket: "alice-bucket", Key: "big/64MiB", Range: range }));
+      const bytes = Buffer.from(await r.Body!.transformToByteArray());
+      return { bytes, contentRange: r.ContentRange, fetched: chunkGets - before - 1 /* the manifest */ };
+    };
+    const cases: { range: string; start: number; end: number }[] = [
+      { range: "bytes=100-199", start: 100, end: 199 }, // inside the first chunk
+      { range: `bytes=${chunk - 1}-${chunk}`, start: chunk - 1, end: chunk }, // across a chunk boundary
+      { range: `bytes=${5 * chunk}-${6 * chunk - 1}`, start: 5 * chunk, end: 6 * chunk - 1 }, // exactly one chunk
+      { range: `bytes=${size / 2}-${size / 2 + MiB - 1}`, start: size / 2, end: size / 2 + MiB - 1 }, // 1 MiB mid-file
+      { range: "bytes=-10", start: size - 10, end: size - 1 }, // suffix
+      { range: `bytes=${size - chunk - 5}-`, start: size - chunk - 5, end: size - 1 }, // open to the end
+      { range: `bytes=${size - 3}-${size + 1000}`, start: size - 3, end: size - 1 }, // end past the object: clamped
+    ];
+    for (const c of cases) {
+      const g = await get(c.range);
+      expect(g.contentRange, c.range).toBe(`bytes ${c.start}-${c.end}/${size}`);
+      expect(g.bytes.equals(body.subarray(c.start, c.end + 1)), c.range).toBe(true);
+      // The chunks overlapping [start, end], counted from the placement of the bytes, not from the answer.
+      const overlapping = Math.floor(c.end / chunk) - Math.floor(c.start / chunk) + 1;
+      expect(g.fetched, c.range).toBe(overlapping);
+    }
+    // Unsatisfiable ranges: 416 with S3's XML error, nothing fetched.
+    for (const bad of [`bytes=${size}-`, `bytes=${size + 5}-${size + 9}`, "bytes=9-3", "bytes=-0", "bytes=x-y"]) {
+      const before = chunkGets;
+      const e = await errorOf(s3.send(new GetObjectCommand({ Bucket: "alice-bucket", Key: "big/64MiB", Range: bad })));
+      expect(e.$metadata.httpStatusCode, bad).toBe(416);
+      expect(e.name, bad).toBe("InvalidRange");
+      expect(chunkGets, bad).toBe(before);
+    }
+    await s3.send(new DeleteObjectCommand({ Bucket: "alice-bucket", Key: "big/64MiB" }));
   });
 
   it("lists with prefix, delimiter and continuation tokens", async () => {
@@ -243,6 +291,185 @@ describe("S3 gateway with the AWS SDK", () => {
     asBob.destroy();
     wrong.destroy();
     unknown.destroy();
+  });
+
+  it("presigned URLs (SigV4 query auth): GET and PUT work until they expire; tampering, expiry and bad X-Amz-Expires are refused", async () => {
+    const body = randomBytes(1000);
+    await s3.send(new PutObjectCommand({ Bucket: "alice-bucket", Key: "pre/a.bin", Body: body }));
+    const getUrl = await getSignedUrl(s3, new GetObjectCommand({ Bucket: "alice-bucket", Key: "pre/a.bin" }), {
+      expiresIn: 60,
+    });
+    expect(getUrl).toMatch(/X-Amz-Signature=/);
+    const ok = await fetch(getUrl);
+    expect(ok.status).toBe(200);
+    expect(Buffer.from(await ok.arrayBuffer()).equals(body)).toBe(true);
+    const ranged = await fetch(getUrl, { headers: { range: "bytes=10-19" } });
+    expect(ranged.status).toBe(206);
+    expect(Buffer.from(await ranged.arrayBuffer()).equals(body.subarray(10, 20))).toBe(true);
+
+    // A presigned PUT stores exactly what is sent (the payload is unsigned, as in S3).
+    const putUrl = await getSignedUrl(s3, new PutObjectCommand({ Bucket: "alice-bucket", Key: "pre/up.bin" }), {
+      expiresIn: 60,
+    });
+    const upBody = randomBytes(2048);
+    expect((await fetch(putUrl, { method: "PUT", body: upBody })).status).toBe(200);
+    const back = await s3.send(new GetObjectCommand({ Bucket: "alice-bucket", Key: "pre/up.bin" }));
+    expect(Buffer.from(await back.Body!.transformToByteArray()).equals(upBody)).toBe(true);
+
+    const refused = async (url: string, init?: RequestInit) => {
+      const r = await fetch(url, init);
+      return { status: r.status, code: /<Code>([^<]+)<\/Code>/.exec(await r.text())?.[1] };
+    };
+    const u = new URL(getUrl);
+    const withParam = (name: string, value: string) => {
+      const x = new URL(u);
+      x.searchParams.set(name, value);
+      return x.toString();
+    };
+    // Tampering: another key, another expiry, another signature, a query parameter added.
+    const otherKey = new URL(u);
+    otherKey.pathname = "/alice-bucket/pre/up.bin";
+    expect(await refused(otherKey.toString())).toEqual({ status: 403, code: "SignatureDoesNotMatch" });
+    expect(await refused(withParam("X-Amz-Expires", "3600"))).toEqual({ status: 403, code: "SignatureDoesNotMatch" });
+    const sig = u.searchParams.get("X-Amz-Signature")!;
+    const flipped = `${sig.slice(0, -1)}${sig.endsWith("0") ? "1" : "0"}`;
+    expect(await refused(withParam("X-Amz-Signature", flipped))).toEqual({
+      status: 403,
+      code: "SignatureDoesNotMatch",
+    });
+    expect(await refused(withParam("response-content-type", "text/html"))).toEqual({
+      status: 403,
+      code: "SignatureDoesNotMatch",
+    });
+    // The GET URL used for a PUT (method is signed) stores nothing.
+    expect(await refused(getUrl, { method: "PUT", body: "evil" })).toEqual({
+      status: 403,
+      code: "SignatureDoesNotMatch",
+    });
+    const still = await s3.send(new GetObjectCommand({ Bucket: "alice-bucket", Key: "pre/a.bin" }));
+    expect(Buffer.from(await still.Body!.transformToByteArray()).equals(body)).toBe(true);
+    // X-Amz-Expires outside 1 s … 7 days, or malformed.
+    for (const e of ["0", "604801", "-5", "1e3", "abc"])
+      expect(await refused(withParam("X-Amz-Expires", e)), e).toEqual({
+        status: 400,
+        code: "AuthorizationQueryParametersError",
+      });
+    // Unknown access key; another account's key cannot presign Alice's objects.
+    const unknown = client(gw.url, newAccessKeyId(), creds.secretAccessKey);
+    const unknownUrl = await getSignedUrl(unknown, new GetObjectCommand({ Bucket: "alice-bucket", Key: "pre/a.bin" }));
+    expect(await refused(unknownUrl)).toEqual({ status: 403, code: "InvalidAccessKeyId" });
+    unknown.destroy();
+    // A URL presigned without X-Amz-Content-Sha256 in its query (boto3, the AWS CLI): also accepted.
+    const bare = await new SignatureV4({
+      credentials: creds,
+      region: "us-east-1",
+      service: "s3",
+      sha256: Sha256,
+      uriEscapePath: false,
+    }).presign(
+      {
+        method: "GET",
+        protocol: "http:",
+        hostname: u.host,
+        path: "/alice-bucket/pre/a.bin",
+        query: {},
+        // The payload hash S3 uses for query auth, kept out of the query and out of the signed headers.
+        headers: { host: u.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+      },
+      {
+        expiresIn: 60,
+        unhoistableHeaders: new Set(["x-amz-content-sha256"]),
+        unsignableHeaders: new Set(["x-amz-content-sha256"]),
+      },
+    );
+    const bareUrl = `${u.origin}${bare.path}?${new URLSearchParams(bare.query as Record<string, string>)}`;
+    expect(bareUrl).not.toMatch(/Content-Sha256/i);
+    const bareGet = await fetch(bareUrl);
+    expect(bareGet.status).toBe(200);
+    expect(Buffer.from(await bareGet.arrayBuffer()).equals(body)).toBe(true);
+    // Both a presigned query and an Authorization header: refused.
+    expect(await refused(getUrl, { headers: { authorization: "AWS4-HMAC-SHA256 Credential=x" } })).toEqual({
+      status: 400,
+      code: "InvalidArgument",
+    });
+  });
+
+  it("a presigned URL expires at X-Amz-Date + X-Amz-Expires", async () => {
+    // A gateway whose clock is ahead: the same URL is valid inside its lifetime and refused after it.
+    let clock = Date.now();
+    const ledger = new S3Ledger(da, new S3Index(new Set([gatewayAcct.address])));
+    await ledger.sync();
+    const app = createS3Gateway({
+      ledger,
+      store: directStore([nodeUrl], new Keystore(join(tmp, "keys")), 4 * MiB),
+      account: gatewayAcct,
+      masterKey: master,
+      dataDir: mkdtempSync(join(tmp, "gw-")),
+      log: () => {},
+      now: () => clock,
+    });
+    const url = await app.listen({ port: 0, host: "127.0.0.1" });
+    const c = client(url, creds.accessKeyId, creds.secretAccessKey);
+    try {
+      const signed = await getSignedUrl(c, new HeadObjectCommand({ Bucket: "alice-bucket", Key: "pre/a.bin" }), {
+        expiresIn: 300,
+      });
+      const date = new URL(signed).searchParams.get("X-Amz-Date")!;
+      const t0 = Date.UTC(
+        +date.slice(0, 4),
+        +date.slice(4, 6) - 1,
+        +date.slice(6, 8),
+        +date.slice(9, 11),
+        +date.slice(11, 13),
+        +date.slice(13, 15),
+      );
+      clock = t0 + 299_000;
+      expect((await fetch(signed, { method: "HEAD" })).status).toBe(200);
+      clock = t0 + 301_000;
+      const late = await fetch(signed, { method: "HEAD" });
+      expect(late.status).toBe(403);
+      const lateGet = await getSignedUrl(c, new GetObjectCommand({ Bucket: "alice-bucket", Key: "pre/a.bin" }), {
+        expiresIn: 300,
+        signingDate: new Date(t0),
+      });
+      const r = await fetch(lateGet);
+      expect(r.status).toBe(403);
+      expect(await r.text()).toMatch(/<Code>AccessDenied<\/Code>.*expired/s);
+      // Signed too far in the future (beyond the clock skew): not valid yet.
+      clock = t0 - 16 * 60 * 1000;
+      expect((await fetch(lateGet)).status).toBe(403);
+    } finally {
+      c.destroy();
+      await app.close();
+      await ledger.stop();
+    }
+  });
+
+  it("a stream PutObject from an SDK client with default checksums (aws-chunked, crc32 trailer) stores the exact bytes", async () => {
+    const sdk = new S3Client({
+      endpoint: gw.url,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: creds,
+      maxAttempts: 1,
+    });
+    try {
+      const body = randomBytes(3 * MiB + 5);
+      await sdk.send(
+        new PutObjectCommand({
+          Bucket: "alice-bucket",
+          Key: "stream/a.bin",
+          Body: Readable.from([body.subarray(0, MiB), body.subarray(MiB)]),
+          ContentLength: body.length,
+        }),
+      );
+      const got = await s3.send(new GetObjectCommand({ Bucket: "alice-bucket", Key: "stream/a.bin" }));
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: "alice-bucket", Key: "stream/a.bin" }));
+      expect(head.ETag).toBe(`"${createHash("md5").update(body).digest("hex")}"`);
+    } finally {
+      sdk.destroy();
+    }
   });
 
   it("binds keys only on the account's own fresh signature, once", async () => {

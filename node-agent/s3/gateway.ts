@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { type ServiceTimeouts, serverTimeouts } from "../http/serviceLimits.js";
 import { parseRange } from "../storage/range.js";
 import { deriveSecret } from "./accessKeys.js";
+import { checkTrailerName, decodeAwsChunked, STREAMING_UNSIGNED_TRAILER } from "./awsChunked.js";
 import { errorXml, S3Error, xmlDocument } from "./errors.js";
 import type { S3Ledger } from "./ledger.js";
 import type { ObjectStore } from "./objectStore.js";
@@ -172,13 +173,28 @@ export function createS3Gateway(o: S3GatewayOptions): FastifyInstance {
 
   /** Streams the body to a spool file: bounded, sha256-checked against the signed payload hash, md5 for the ETag. */
   const spool = async (req: FastifyRequest, max: number): Promise<Part> => {
-    const declared = req.headers["content-length"];
-    if (declared === undefined) throw new S3Error("InvalidRequest", "Content-Length is required (no chunked uploads)");
-    const length = Number(declared);
-    if (!Number.isSafeInteger(length) || length < 0) throw new S3Error("InvalidArgument", "bad Content-Length");
+    const a = auth.get(req)!;
+    // An aws-chunked body with a checksum trailer (the AWS SDK's default for streams): its signed decoded length
+    // bounds it, the trailer checksum is checked as it is decoded.
+    const chunked = a.payloadHash === STREAMING_UNSIGNED_TRAILER;
+    const declared = chunked ? req.headers["x-amz-decoded-content-length"] : req.headers["content-length"];
+    if (declared === undefined || Array.isArray(declared))
+      throw new S3Error(
+        "InvalidRequest",
+        chunked ? "x-amz-decoded-content-length is required" : "Content-Length is required (no chunked uploads)",
+      );
+    const length = /^\d{1,15}$/.test(declared) ? Number(declared) : Number.NaN;
+    if (!Number.isSafeInteger(length)) throw new S3Error("InvalidArgument", "bad Content-Length");
     if (length > max) throw new S3Error("EntityTooLarge", `your proposed upload exceeds the maximum of ${max} bytes`);
-    if (req.headers["content-encoding"]?.includes("aws-chunked"))
-      throw new S3Error("NotImplemented", "aws-chunked bodies are not supported; send a plain body");
+    const aws = String(req.headers["content-encoding"] ?? "").includes("aws-chunked");
+    if (aws !== chunked)
+      throw new S3Error(
+        "NotImplemented",
+        chunked
+          ? "a streaming trailer payload must be sent with Content-Encoding: aws-chunked"
+          : "aws-chunked bodies are supported only as STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+      );
+    const trailer = chunked ? checkTrailerName(String(req.headers["x-amz-trailer"] ?? "")) : "";
     await mkdir(spoolDir, { recursive: true });
     const path = join(spoolDir, randomBytes(12).toString("hex"));
     const sha = createHash("sha256");
@@ -186,7 +202,7 @@ export function createS3Gateway(o: S3GatewayOptions): FastifyInstance {
     let size = 0;
     try {
       await pipeline(
-        req.raw,
+        chunked ? decodeAwsChunked(req.raw, { trailer, decodedLength: length }) : req.raw,
         async function* (src: AsyncIterable<Buffer>) {
           for await (const c of src) {
             size += c.length;
@@ -199,8 +215,7 @@ export function createS3Gateway(o: S3GatewayOptions): FastifyInstance {
         createWriteStream(path, { mode: 0o600 }),
       );
       if (size !== length) throw new S3Error("IncompleteBody", "the body is shorter than Content-Length");
-      const a = auth.get(req)!;
-      if (a.payloadHash !== "UNSIGNED-PAYLOAD" && sha.digest("hex") !== a.payloadHash)
+      if (/^[0-9a-f]{64}$/.test(a.payloadHash) && sha.digest("hex") !== a.payloadHash)
         throw new S3Error("BadDigest", "the body does not match the signed x-amz-content-sha256");
       const digest = md5.digest();
       const given = req.headers["content-md5"];
@@ -417,12 +432,13 @@ export function createS3Gateway(o: S3GatewayOptions): FastifyInstance {
     await mkdir(spoolDir, { recursive: true });
     const out = join(spoolDir, `get-${randomBytes(12).toString("hex")}`);
     try {
-      await o.store.get(e.manifest, out);
+      // Only the chunks (or stripes) overlapping the range are fetched and verified; `out` holds just the range.
+      await o.store.get(e.manifest, out, r);
     } catch (err) {
       await rm(out, { force: true });
       throw err;
     }
-    const s = createReadStream(out, { start: r.start, end: r.end });
+    const s = createReadStream(out);
     s.on("close", () => void rm(out, { force: true }));
     return reply.send(s);
   };
@@ -501,7 +517,7 @@ export function createS3Gateway(o: S3GatewayOptions): FastifyInstance {
   const completeUpload = async (req: FastifyRequest, reply: FastifyReply, b: Bucket, up: Upload) => {
     const body = await readSmall(req.raw, 64 + limits.maxParts * 160);
     const a = auth.get(req)!;
-    if (a.payloadHash !== "UNSIGNED-PAYLOAD" && createHash("sha256").update(body).digest("hex") !== a.payloadHash)
+    if (/^[0-9a-f]{64}$/.test(a.payloadHash) && createHash("sha256").update(body).digest("hex") !== a.payloadHash)
       throw new S3Error("BadDigest", "the body does not match the signed x-amz-content-sha256");
     let listed: { PartNumber?: string; ETag?: string }[];
     try {

@@ -7,6 +7,7 @@ import type { UploaderKey } from "../../clients/agent/uploaderKey.js";
 import { DeleteRequested } from "../../proto/gen/dsdn/da/v1/events.js";
 import { CoordinatorClient } from "../coordinator/client.js";
 import { signDeleteRequest } from "../da/events/bindings.js";
+import type { ByteRange } from "../storage/storage.js";
 
 export interface StoredFile {
   readonly manifest: string;
@@ -16,8 +17,11 @@ export interface StoredFile {
 export interface ObjectStore {
   /** Stores the file at `path` as a DSDN file (encrypted client-side when asked); returns its manifest CID. */
   put(path: string, encrypt: boolean): Promise<StoredFile>;
-  /** Writes the file `manifest` names, verified (and decrypted), to `out`. */
-  get(manifest: string, out: string): Promise<void>;
+  /**
+   * Writes the file `manifest` names, verified (and decrypted), to `out` — or only the bytes of `range`
+   * (inclusive), reading just the chunks that overlap it.
+   */
+  get(manifest: string, out: string, range?: ByteRange): Promise<void>;
   /** Drops this gateway's pin on `manifest` (the data goes once no owner pins it). */
   unpin(manifest: string): Promise<void>;
 }
@@ -46,10 +50,10 @@ export function networkStore(o: NetworkStoreOptions): ObjectStore {
       });
       return { manifest: r.manifest, size: r.size };
     },
-    async get(manifest, out) {
+    async get(manifest, out, range) {
       const { nodes } = await coordinator.nodes();
       const urls = nodes.filter((n) => n.status === "active").map((n) => n.endpoint);
-      await getFile({ manifest, nodes: urls, out, keystore: o.keystore });
+      await getFile({ manifest, nodes: urls, out, keystore: o.keystore, ...(range ? { range } : {}) });
     },
     async unpin(manifest) {
       const head = BigInt((await coordinator.health()).daHeight);
@@ -73,8 +77,8 @@ export function directStore(nodes: readonly string[], keystore: Keystore, chunkS
       const r = await uploadFile({ path, nodes, encrypt, keystore, ...(chunkSize ? { chunkSize } : {}) });
       return { manifest: r.manifest, size: r.size };
     },
-    async get(manifest, out) {
-      await getFile({ manifest, nodes, out, keystore });
+    async get(manifest, out, range) {
+      await getFile({ manifest, nodes, out, keystore, ...(range ? { range } : {}) });
     },
     async unpin() {},
   };

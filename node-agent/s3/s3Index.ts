@@ -29,6 +29,13 @@ export interface KeyBinding {
   revoked: boolean;
 }
 
+/** An index as plain data (see S3Index.snapshot). */
+export interface S3IndexSnapshot {
+  readonly gateways: readonly string[];
+  readonly keys: readonly KeyBinding[];
+  readonly buckets: readonly (Omit<Bucket, "objects" | "sorted"> & { readonly objects: readonly ObjectEntry[] })[];
+}
+
 /** Byte-order comparison of UTF-8 keys, as S3 lists them. */
 export function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -147,6 +154,44 @@ export class S3Index {
     const n = (this.manifestRefs.get(manifest) ?? 1) - 1;
     if (n <= 0) this.manifestRefs.delete(manifest);
     else this.manifestRefs.set(manifest, n);
+  }
+
+  /**
+   * The whole index as plain data (keys in insertion order, buckets and their objects in key order): what a
+   * checkpoint stores. `restore` of it gives an index that answers and evolves exactly like this one.
+   */
+  snapshot(): S3IndexSnapshot {
+    return {
+      gateways: [...this.gateways].sort(),
+      keys: [...this.keys.values()].map((k) => ({ ...k })),
+      buckets: [...this.buckets.values()].map((b) => ({
+        name: b.name,
+        owner: b.owner,
+        encrypt: b.encrypt,
+        createdMs: b.createdMs,
+        gateway: b.gateway,
+        objects: b.sorted.map((k) => b.objects.get(k)!),
+      })),
+    };
+  }
+
+  /** Replaces this (empty) index's contents with a snapshot taken under the same trusted gateways. */
+  restore(s: S3IndexSnapshot): void {
+    if (this.keys.size > 0 || this.buckets.size > 0) throw new Error("restore needs an empty index");
+    const mine = [...this.gateways].sort();
+    if (s.gateways.length !== mine.length || s.gateways.some((g, i) => g !== mine[i]))
+      throw new Error("the snapshot was taken under another set of trusted gateways");
+    // Checked whole before anything changes, so a bad snapshot leaves the index empty (a full replay follows).
+    for (const b of s.buckets)
+      for (let i = 1; i < b.objects.length; i++)
+        if (compareKeys(b.objects[i - 1]!.key, b.objects[i]!.key) >= 0)
+          throw new Error(`bucket ${b.name}: keys out of order in the snapshot`);
+    for (const k of s.keys) this.keys.set(k.accessKeyId, { ...k });
+    for (const b of s.buckets) {
+      const objects = new Map(b.objects.map((e) => [e.key, { ...e }]));
+      for (const e of b.objects) this.manifestRefs.set(e.manifest, (this.manifestRefs.get(e.manifest) ?? 0) + 1);
+      this.buckets.set(b.name, { ...b, objects, sorted: b.objects.map((e) => e.key) });
+    }
   }
 
   /** The live binding for an access key (undefined when unknown or revoked). */

@@ -32,6 +32,8 @@ export interface SchedulerNode {
   readonly zone: string;
   readonly class: "regular" | "datacenter";
   readonly resources?: NodeResources;
+  /** The MicroVM backend its signed heartbeat offers (absent: none, or mock off a localnet). */
+  readonly microvmBackend?: "bwrap" | "mock";
 }
 
 export interface ScheduleRequest {
@@ -44,6 +46,8 @@ export interface ScheduleRequest {
   readonly nodeClass: "regular" | "datacenter";
   /** Memory the run may use (memory_pages × 64 KiB): a node must have this much free. */
   readonly memoryBytes: bigint;
+  /** "microvm": only nodes offering a MicroVM backend qualify (default: the WASM engine every node has). */
+  readonly runtime?: "wasm" | "microvm";
 }
 
 export type Exclusion =
@@ -51,6 +55,7 @@ export type Exclusion =
   | "not_staked"
   | "no_heartbeat"
   | "insufficient_ram"
+  | "no_microvm"
   | "self_dealing"
   | "wallet_affinity"
   | "same_operator_as_chosen";
@@ -101,6 +106,7 @@ function unfit(n: SchedulerNode, req: ScheduleRequest): Exclusion | undefined {
   if (!n.staked) return "not_staked";
   if (!n.resources) return "no_heartbeat";
   if (n.resources.ramFreeBytes < req.memoryBytes) return "insufficient_ram";
+  if (req.runtime === "microvm" && !n.microvmBackend) return "no_microvm";
   return undefined;
 }
 
@@ -156,8 +162,10 @@ export function schedule(nodes: readonly SchedulerNode[], req: ScheduleRequest, 
     const summary = Object.entries(counts)
       .map(([k, v]) => `${k}: ${v}`)
       .join(", ");
-    const message =
-      chosen.length === 0 && allDealing
+    const noMicroVM = req.runtime === "microvm" && !nodes.some((n) => n.microvmBackend);
+    const message = noMicroVM
+      ? "no node offers the microvm runtime (nodes advertise it with --microvm bwrap)"
+      : chosen.length === 0 && allDealing
         ? `no fair node can run this workload: every candidate node is operated by the submitter ${req.submitter} or has wallet affinity with it`
         : `only ${chosen.length} of ${req.replicas} required nodes are eligible`;
     throw new ScheduleRefusedError(message, `candidates: ${nodes.length}; excluded — ${summary || "none"}`, {

@@ -60,8 +60,16 @@ describe("chunk server", () => {
       const res = await fetch(`${url}/chunks/not-a-cid`, { method, ...(method === "PUT" ? { body: "x" } : {}) });
       expect(res.status).toBe(400);
       if (method !== "HEAD") {
+        // The legacy fields stay exact; the translation layer adds title, whatHappened and whatToDo beside them.
         expect(await res.json()).toEqual({
-          error: { code: "DSDN_INVALID_ARGUMENT", message: 'malformed CID: "not-a-cid"' },
+          error: {
+            code: "DSDN_INVALID_ARGUMENT",
+            message: 'malformed CID: "not-a-cid"',
+            title: "Invalid input",
+            whatHappened: expect.any(String),
+            whatToDo: expect.any(String),
+            detail: 'malformed CID: "not-a-cid"',
+          },
         });
       }
     }

@@ -3,6 +3,8 @@ import { statfs } from "node:fs/promises";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { parseCid } from "../../common/cid.js";
 import { ErrorCode, isBaseError } from "../../common/errors.js";
+import { BlockedError, type ComplianceGate } from "../compliance/blockList.js";
+import { registerDisclosure } from "../http/disclosure.js";
 import {
   applyServiceLimits,
   DEFAULT_LIMITS,
@@ -14,7 +16,9 @@ import {
 import { WindowQuota } from "../http/windowQuota.js";
 import { signAck } from "./ack.js";
 import { MAX_CHUNK_SIZE } from "./chunker.js";
+import { storageDisclosure } from "./disclosure.js";
 import type { NodeIdentity } from "./identity.js";
+import type { InFlightChunks } from "./inFlight.js";
 import type { LocalFsStorage } from "./localfs.js";
 import { Metrics } from "./metrics.js";
 import { parseRange } from "./range.js";
@@ -31,6 +35,8 @@ export const DEFAULT_MAX_UPLOADS = 16;
 
 export interface ChunkServerOptions {
   readonly storage: LocalFsStorage;
+  /** Notes each chunk stored under a ticket with the ticket's expiry, so garbage collection spares uploads in flight. */
+  readonly inFlight?: InFlightChunks;
   readonly identity: NodeIdentity;
   readonly zone: string;
   readonly maxBodyBytes?: number;
@@ -50,6 +56,11 @@ export interface ChunkServerOptions {
   readonly timeouts?: ServiceTimeouts;
   readonly limits?: ServiceLimits;
   readonly now?: () => number;
+  /**
+   * Governance's blocked CIDs (node-agent/compliance, fed by chain events): never served by GET/HEAD on any
+   * `:cid` route (chunks, compute outputs). The bytes stay on disk — only their owner deletes them.
+   */
+  readonly compliance?: ComplianceGate;
 }
 
 /** HTTP status for each stable error code. */
@@ -63,6 +74,7 @@ const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.InsufficientStorage]: 507,
   [ErrorCode.Unavailable]: 503,
+  [ErrorCode.Blocked]: 451,
 };
 
 function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
@@ -114,8 +126,20 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
     ...serverTimeouts(options.timeouts ?? DEFAULT_TIMEOUTS),
   });
   applyServiceLimits(app, options.limits ?? DEFAULT_LIMITS);
+  registerDisclosure(app, storageDisclosure(identity.nodeId));
   // Chunk bodies are streamed straight to disk by the handler, never parsed or buffered.
   app.removeAllContentTypeParsers();
+  const gate = options.compliance;
+  if (gate)
+    app.addHook("preHandler", async (req, reply) => {
+      if (req.method !== "GET" && req.method !== "HEAD") return;
+      const cid = (req.params as { cid?: unknown } | undefined)?.cid;
+      const b = typeof cid === "string" ? gate.blockOf(cid) : undefined;
+      if (!b) return;
+      gets({ result: "blocked" });
+      const e = new BlockedError(b);
+      return sendError(reply, 451, e.code, e.shortMessage);
+    });
   app.addContentTypeParser("*", (_req, _payload, done) => done(null));
 
   app.setErrorHandler((err, _req, reply) => {
@@ -318,6 +342,7 @@ export function createChunkServer(options: ChunkServerOptions): ChunkServer {
       else if (charged && result && result.size < charge) quota.release(uploader, charge - result.size);
     }
     puts({ result: result.created ? "created" : "existing" });
+    if (ticket) options.inFlight?.note(cid, ticket.expiresAtMs);
     if (result.created) {
       bytesIn({}, result.size);
       diskFull = undefined;

@@ -225,7 +225,8 @@ describe("DA event log over the real local DA server", () => {
     writeFileSync(badFile, "not-a-token\n", { mode: 0o600 });
     const bad = await runCli(["replay", "--da", url, "--token-file", badFile, "--namespace", namespaceHex]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^Error: .*DA_AUTH_TOKEN/m);
+    expect(bad.stderr).toMatch(/^Error: /m);
+    expect(bad.stderr).toMatch(/^ +Detail: .*DA_AUTH_TOKEN/m);
     // A token on the command line (visible to every user in ps) is refused before anything is sent.
     const argv = await runCli(["replay", "--da", url, "--token", token("read"), "--namespace", namespaceHex]);
     expect(argv.code).toBe(1);

@@ -43,8 +43,18 @@ export interface ComputeNet {
 
 const KEYS = ["alice", "storage0", "storage1", "storage2", "operator0", "operator1", "operator2", "operator3"];
 
-export async function startComputeNet(): Promise<ComputeNet> {
-  const net = await startLocalnet({ validators: 4, storageNodes: 3 });
+export async function startComputeNet(
+  o: {
+    /** Storage nodes (default 3). */
+    storageNodes?: number;
+    /** Extra LOCALNET_* knobs (fault modes, windows). */
+    env?: Record<string, string>;
+    /** More dev accounts in the test keyring. */
+    keys?: readonly string[];
+  } = {},
+): Promise<ComputeNet> {
+  const storageNodes = o.storageNodes ?? 3;
+  const net = await startLocalnet({ validators: 4, storageNodes, ...(o.env ? { env: o.env } : {}) });
   const children: ChildProcess[] = [];
   const rpc0 = net.rpcUrls[0] as string;
   const keyringDir = join(net.dir, "e2e-keyring");
@@ -69,7 +79,7 @@ export async function startComputeNet(): Promise<ComputeNet> {
     await net.stop();
   };
   try {
-    for (const name of KEYS)
+    for (const name of [...KEYS, ...(o.keys ?? [])])
       await new Promise<void>((resolve, reject) => {
         const p = spawn(
           "node",
@@ -133,7 +143,7 @@ export async function startComputeNet(): Promise<ComputeNet> {
     await waitFor(
       async () => {
         const r = await fetch(`${net.env.DSDN_COORDINATOR_URL}/compute/info`);
-        return r.ok && ((await r.json()) as { heartbeats: number }).heartbeats >= 3 ? true : undefined;
+        return r.ok && ((await r.json()) as { heartbeats: number }).heartbeats >= storageNodes ? true : undefined;
       },
       60_000,
       "compute heartbeats from the storage nodes",
@@ -163,7 +173,7 @@ export async function startComputeNet(): Promise<ComputeNet> {
         }
       },
       async nodeDirOf(nodeId) {
-        for (let n = 0; n < 3; n++) {
+        for (let n = 0; n < storageNodes; n++) {
           const dir = join(net.dir, "storage", String(n));
           if ((await loadOrCreateIdentity(dir)).nodeId === nodeId) return { dir, operator: `storage${n}` };
         }

@@ -13,6 +13,7 @@ import { type Hash, merkleProof } from "../../common/wasm/trace/hashing.js";
 import { STATUS } from "../../common/wasm/trace/stateHash.js";
 import { traceRoot } from "../../common/wasm/trace/trace.js";
 import { checkpointCount, checkpointStep, encodeStepProofJson } from "../../modules/fraud/index.js";
+import { flipTop } from "../../node-agent/fraud/tamper.js";
 import { fixture } from "../../node-agent/runtime/testing.js";
 
 const statusCode = (s: RunStatus | undefined) => (!s || s.status === "paused" ? STATUS.running : STATUS[s.status]);
@@ -42,18 +43,6 @@ export interface Run {
   readonly finalOpening: Uint8Array;
   /** The encoded one-step proof of step `lo` → lo + 1 of the honest run. */
   stepProof(lo: bigint): Uint8Array;
-}
-
-/** Flips the lowest bit of the topmost number on the value stack: one wrong state, and the run goes on from it. */
-function flipTop(m: { stack: unknown[]; sp: number }): void {
-  for (let i = m.sp - 1; i >= 0; i--) {
-    const v = m.stack[i];
-    if (typeof v === "number") m.stack[i] = (v ^ 1) | 0;
-    else if (typeof v === "bigint") m.stack[i] = BigInt.asIntN(64, v ^ 1n);
-    else continue;
-    return;
-  }
-  throw new Error("no number on the stack to flip");
 }
 
 /**

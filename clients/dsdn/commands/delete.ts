@@ -1,9 +1,7 @@
 /** @module `dsdn delete <cid>`: the owner-signed request that removes the signer's pin of a file (other owners keep theirs). */
 import { type Command, toJson } from "../../../common/cli.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
-import { CoordinatorClient } from "../../../node-agent/coordinator/client.js";
-import { signDeleteRequest } from "../../../node-agent/da/events/bindings.js";
-import { DeleteRequested } from "../../../proto/gen/dsdn/da/v1/events.js";
+import { deleteViaCoordinator } from "../../agent/deleteFile.js";
 import { coordinatorUrl } from "../config.js";
 import { keyOptions, uploaderKeyFrom } from "./shared.js";
 
@@ -21,10 +19,7 @@ export const del: Command = {
     const cid = positionals[0];
     if (!cid || positionals.length > 1) throw new InvalidArgumentError("give exactly one manifest CID");
     const key = await uploaderKeyFrom(values);
-    const coordinator = new CoordinatorClient(coordinatorUrl(values));
-    const head = BigInt((await coordinator.health()).daHeight);
-    const req = signDeleteRequest(cid, head, { kind: "account", secretKey: key.secretKey, publicKey: key.publicKey });
-    const r = await coordinator.requestDelete(Buffer.from(DeleteRequested.encode(req).finish()).toString("base64"));
+    const r = await deleteViaCoordinator(coordinatorUrl(values), cid, key);
     if (values.json) {
       out(toJson({ cid, owner: key.address, ...r }));
       return 0;

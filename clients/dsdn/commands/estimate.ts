@@ -1,8 +1,6 @@
 /** @module `dsdn estimate`: dry-run a workload on the fast path, classify it and show the resolved spec with every value's source and a price estimate. */
 import { type Command, toJson } from "../../../common/cli.js";
-import { classify } from "../../../node-agent/compute/classify.js";
-import { resolveIntent } from "../../../node-agent/compute/resolve.js";
-import { loadWorkload } from "../../agent/workloadFiles.js";
+import { estimateWorkload } from "../../agent/estimate.js";
 import { chainUsdEstimate, type UsdEstimate, usdLine } from "../oraclePrice.js";
 
 export const estimate: Command = {
@@ -19,19 +17,15 @@ export const estimate: Command = {
     json: { type: "boolean", default: false },
   },
   async run({ positionals, values, out }) {
-    const w = loadWorkload(positionals[0] ?? ".", {
+    const cap = typeof values["fuel-cap"] === "string" ? Number(values["fuel-cap"]) : undefined;
+    const e = await estimateWorkload({
+      target: positionals[0] ?? ".",
       ...(typeof values.input === "string" ? { input: values.input } : {}),
       ...(typeof values.type === "string" ? { type: values.type } : {}),
       ...(typeof values.replicas === "string" ? { replicas: values.replicas } : {}),
+      ...(cap !== undefined ? { fuelCap: cap } : {}),
     });
-    const cap = typeof values["fuel-cap"] === "string" ? Number(values["fuel-cap"]) : undefined;
-    const cls = await classify(
-      w.module,
-      w.input,
-      cap !== undefined && Number.isSafeInteger(cap) && cap > 0 ? { fuelCap: cap } : {},
-    );
-    const spec = resolveIntent(w.intent, cls);
-    const totalUnusa = BigInt(cls.pricePerReplica) * BigInt(spec.replicas.value);
+    const { workload: w, classification: cls, spec, total: totalUnusa } = e;
     const total = totalUnusa.toString();
     // The USD figure is advisory: without an RPC, or when the chain does not answer, the estimate still stands.
     const rpc = typeof values.rpc === "string" && values.rpc !== "" ? values.rpc : process.env.RPC_URL;

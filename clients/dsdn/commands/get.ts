@@ -1,35 +1,12 @@
 /** @module `dsdn get`: fetch a file by manifest CID (decrypting with the local keystore or --key-file). */
 import { abortOnSignal, type Command, toJson } from "../../../common/cli.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
-import { CoordinatorClient } from "../../../node-agent/coordinator/client.js";
 import { getFile } from "../../agent/get.js";
 import { readKeyFile } from "../../agent/keystore.js";
 import { createProgress } from "../../agent/progress.js";
+import { replicaUrls } from "../../agent/replicas.js";
 import { coordinatorUrl } from "../config.js";
 import { nodeUrls, positiveInt } from "./shared.js";
-
-/**
- * The network path: every replica the coordinator reports for the file's objects, healthiest first, and
- * which of them hold each object (so each chunk or shard is asked of its own holders first).
- */
-async function replicaUrls(
-  values: Record<string, unknown>,
-  cid: string,
-): Promise<{ urls: string[]; holders: Map<string, string[]> }> {
-  const status = await new CoordinatorClient(coordinatorUrl(values)).status(cid);
-  const urls = new Map<string, number>();
-  const holders = new Map<string, string[]>();
-  for (const c of status.chunks) {
-    for (const r of c.replicas) if (r.endpoint) urls.set(r.endpoint, (urls.get(r.endpoint) ?? 0) + (r.healthy ? 1 : 0));
-    holders.set(
-      c.cid,
-      [...c.replicas]
-        .sort((a, b) => Number(b.healthy) - Number(a.healthy))
-        .flatMap((r) => (r.endpoint ? [r.endpoint] : [])),
-    );
-  }
-  return { urls: [...urls.entries()].sort((a, b) => b[1] - a[1]).map(([u]) => u), holders };
-}
 
 export const get: Command = {
   summary: "Fetch a file by its manifest CID, failing over between replicas (from the coordinator) or --node URLs",
@@ -54,7 +31,9 @@ export const get: Command = {
     // Ctrl-C aborts the transfer; getFile then removes its partial (possibly decrypted) output before exiting.
     const interrupt = abortOnSignal();
     const network =
-      values.node !== undefined || (process.env.DSDN_NODES ?? "") !== "" ? undefined : await replicaUrls(values, cid);
+      values.node !== undefined || (process.env.DSDN_NODES ?? "") !== ""
+        ? undefined
+        : await replicaUrls(coordinatorUrl(values), cid);
     const result = await getFile({
       signal: interrupt.signal,
       manifest: cid,
@@ -65,7 +44,7 @@ export const get: Command = {
       ...(concurrency ? { concurrency } : {}),
       ...(retries !== undefined && Number.isInteger(retries) && retries >= 0 ? { retries } : {}),
       onProgress: (done, total) => {
-        progress.bar ??= createProgress("get", total);
+        progress.bar ??= createProgress("get", total, { quiet: values.json === true });
         progress.bar.update(done);
       },
     })

@@ -53,7 +53,7 @@ export const upload: Command = {
       ...(concurrency ? { concurrency } : {}),
       ...(retries !== undefined && Number.isInteger(retries) && retries >= 0 ? { retries } : {}),
       onProgress: (done: number, total: number) => {
-        progress.bar ??= createProgress("upload", total);
+        progress.bar ??= createProgress("upload", total, { quiet: values.json === true });
         progress.bar.update(done);
       },
     };

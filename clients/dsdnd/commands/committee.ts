@@ -1,10 +1,12 @@
 /** @module `dsdnd tx committee …` and `dsdnd query committee …`: coordinator registration, DKG results, disputes, committees. */
+
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { QueryClient } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { fromHex, toHex } from "../../../common/hash.js";
 import { loadOrCreateIdentity } from "../../../node-agent/storage/identity.js";
 import { type Committee, committeeStatusToJSON } from "../../../proto/gen/dsdn/committee/v1/committee.js";
@@ -31,7 +33,9 @@ const register: Command = {
   async run({ positionals, values, out }) {
     const from = positionals[0];
     if (!from || typeof values.identity !== "string" || typeof values.endpoint !== "string")
-      throw new Error("usage: dsdnd tx committee register-coordinator <from> --identity DIR --endpoint URL");
+      throw new InvalidArgumentError(
+        "usage: dsdnd tx committee register-coordinator <from> --identity DIR --endpoint URL",
+      );
     const dir = values.identity.endsWith(".json") ? resolve(values.identity, "..") : resolve(values.identity);
     const identity = await loadOrCreateIdentity(dir);
     const endpoint = values.endpoint;
@@ -47,7 +51,7 @@ const deregister: Command = {
   options: txOptions,
   async run({ positionals, values, out }) {
     const from = positionals[0];
-    if (!from) throw new Error("usage: dsdnd tx committee deregister-coordinator <from>");
+    if (!from) throw new InvalidArgumentError("usage: dsdnd tx committee deregister-coordinator <from>");
     return broadcast(values, out, from, (signer) => [deregisterCoordinatorMsg(signer)]);
   },
 };
@@ -58,9 +62,10 @@ const submitDkg: Command = {
   options: txOptions,
   async run({ positionals, values, out }) {
     const [from, path] = positionals;
-    if (!from || !path) throw new Error("usage: dsdnd tx committee submit-dkg <from> <group.json>");
+    if (!from || !path) throw new InvalidArgumentError("usage: dsdnd tx committee submit-dkg <from> <group.json>");
     const g = JSON.parse(await readFile(resolve(path), "utf8")) as { epoch: string; results: string[] };
-    if (!Array.isArray(g.results)) throw new Error(`${path} has no "results" (a dsdn-frost-group file is expected)`);
+    if (!Array.isArray(g.results))
+      throw new InvalidArgumentError(`${path} has no "results" (a dsdn-frost-group file is expected)`);
     return broadcast(values, out, from, (signer) => [
       submitDkgResultMsg({ signer, epoch: BigInt(g.epoch), results: g.results.map(fromHex) }),
     ]);
@@ -73,7 +78,8 @@ const reportConflict: Command = {
   options: txOptions,
   async run({ positionals, values, out }) {
     const [from, a, b] = positionals;
-    if (!from || !a || !b) throw new Error("usage: dsdnd tx committee report-conflict <from> <receipt-a> <receipt-b>");
+    if (!from || !a || !b)
+      throw new InvalidArgumentError("usage: dsdnd tx committee report-conflict <from> <receipt-a> <receipt-b>");
     const receiptA = await receiptBytes(a);
     const receiptB = await receiptBytes(b);
     return broadcast(values, out, from, (signer) => [reportConflictingReceiptsMsg({ signer, receiptA, receiptB })]);
@@ -87,7 +93,7 @@ const reportUnauthorized: Command = {
   async run({ positionals, values, out }) {
     const [from, file] = positionals;
     if (!from || !file || typeof values.epoch !== "string" || !/^\d+$/.test(values.epoch))
-      throw new Error("usage: dsdnd tx committee report-unauthorized <from> <receipt-file> --epoch N");
+      throw new InvalidArgumentError("usage: dsdnd tx committee report-unauthorized <from> <receipt-file> --epoch N");
     const receipt = await receiptBytes(file);
     const committeeEpoch = BigInt(values.epoch);
     return broadcast(values, out, from, (signer) => [reportUnauthorizedSignerMsg({ signer, receipt, committeeEpoch })]);

@@ -1,9 +1,11 @@
 /** @module `dsdnd tx distribution withdraw-rewards` and `dsdnd query distribution rewards`: validators' fee rewards. */
+
 import { QueryClient, setupDistributionExtension } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
 import { MsgWithdrawDelegatorReward } from "cosmjs-types/cosmos/distribution/v1beta1/tx";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { fromBech32Address, toBech32Address } from "../../../common/secp256k1.js";
 import { nodeOption } from "../home.js";
 import { broadcast } from "./stake.js";
@@ -17,7 +19,7 @@ const withdrawRewards: Command = {
   options: txOptions,
   async run({ positionals, values, out }) {
     const from = positionals[0];
-    if (!from) throw new Error("usage: dsdnd tx distribution withdraw-rewards <from>");
+    if (!from) throw new InvalidArgumentError("usage: dsdnd tx distribution withdraw-rewards <from>");
     return broadcast(values, out, from, (signer) => [
       {
         typeUrl: "/cosmos.distribution.v1beta1.MsgWithdrawDelegatorReward",
@@ -41,7 +43,7 @@ const rewards: Command = {
   options: { ...nodeOption, ...outputOption },
   async run({ positionals, values, out }) {
     const address = positionals[0];
-    if (!address) throw new Error("missing <address>");
+    if (!address) throw new InvalidArgumentError("missing <address>");
     const comet = await connectComet(String(values.node));
     try {
       const q = QueryClient.withExtensions(comet, setupDistributionExtension);

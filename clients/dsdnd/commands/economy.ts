@@ -4,6 +4,7 @@ import { QueryClient } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { parseUsd } from "../../../common/priceFile.js";
 import { PeriodRecord } from "../../../proto/gen/dsdn/economics/v1/economics.js";
 import { QueryPriceResponse } from "../../../proto/gen/dsdn/oracle/v1/query.js";
@@ -55,7 +56,7 @@ const node: Command = {
   run: ({ positionals, values, out }) =>
     withEconomy(values, async (q) => {
       const op = positionals[0];
-      if (!op) throw new Error("missing <operator-address>");
+      if (!op) throw new InvalidArgumentError("missing <operator-address>");
       const r = await q.subsidy.node(op);
       const show = (s: NodeSubsidy | undefined) =>
         s ? `month ${s.month}: ${s.eligible ? `eligible, ${s.amount} unusa` : `not eligible: ${s.reason}`}` : "(none)";

@@ -2,12 +2,14 @@
  * @module `dsdnd tx fraud challenge|bisect|step-proof|pin-start` and `dsdnd query fraud game|games|params`: play a
  * fraud game on a compute receipt by hand (the watcher/defender automation is a later task).
  */
+
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { QueryClient } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { fromHex, toHex } from "../../../common/hash.js";
 import { DisputeType, disputeTypeToJSON, type Game, gameStatusToJSON } from "../../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { ThresholdReceipt } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
@@ -30,17 +32,18 @@ const TYPES: Record<string, DisputeType> = {
 };
 
 const gameId = (s: string | undefined): bigint => {
-  if (!s || !/^[1-9][0-9]{0,18}$/.test(s)) throw new Error("<game-id> must be a positive integer");
+  if (!s || !/^[1-9][0-9]{0,18}$/.test(s)) throw new InvalidArgumentError("<game-id> must be a positive integer");
   return BigInt(s);
 };
 
 /** invalid-output: a 64-hex output hash; the index types: a checkpoint index (u64 BE). */
 function claimBytes(type: DisputeType, claim: string): Uint8Array {
   if (type === DisputeType.DISPUTE_TYPE_INVALID_OUTPUT) {
-    if (!/^[0-9a-fA-F]{64}$/.test(claim)) throw new Error("invalid-output: <claim> is your 64-hex output hash");
+    if (!/^[0-9a-fA-F]{64}$/.test(claim))
+      throw new InvalidArgumentError("invalid-output: <claim> is your 64-hex output hash");
     return fromHex(claim.toLowerCase());
   }
-  if (!/^[0-9]{1,19}$/.test(claim)) throw new Error("<claim> is a checkpoint index");
+  if (!/^[0-9]{1,19}$/.test(claim)) throw new InvalidArgumentError("<claim> is a checkpoint index");
   const b = Buffer.alloc(8);
   b.writeBigUInt64BE(BigInt(claim));
   return b;
@@ -54,7 +57,9 @@ const challenge: Command = {
     const [file, kind, claim] = positionals;
     const type = kind ? TYPES[kind] : undefined;
     if (!file || type === undefined || !claim || typeof values.from !== "string")
-      throw new Error("usage: dsdnd tx fraud challenge <receipt-file> <dispute-type> <claim> --from KEY");
+      throw new InvalidArgumentError(
+        "usage: dsdnd tx fraud challenge <receipt-file> <dispute-type> <claim> --from KEY",
+      );
     const f = await readReceiptFile(resolve(file));
     const receipt = ThresholdReceipt.encode(f.receipt).finish();
     return broadcast(values, out, values.from, (challenger) => [
@@ -70,7 +75,7 @@ const bisect: Command = {
   async run({ positionals, values, out }) {
     const [id, file] = positionals;
     if (!file || typeof values.from !== "string")
-      throw new Error("usage: dsdnd tx fraud bisect <game-id> <openings.json> --from KEY");
+      throw new InvalidArgumentError("usage: dsdnd tx fraud bisect <game-id> <openings.json> --from KEY");
     const raw = JSON.parse(readFileSync(resolve(file), "utf8")) as {
       step: string;
       commitment: string;
@@ -92,7 +97,7 @@ const stepProof: Command = {
   async run({ positionals, values, out }) {
     const [id, file] = positionals;
     if (!file || typeof values.from !== "string")
-      throw new Error("usage: dsdnd tx fraud step-proof <game-id> <proof-file> --from KEY");
+      throw new InvalidArgumentError("usage: dsdnd tx fraud step-proof <game-id> <proof-file> --from KEY");
     const proof = new Uint8Array(readFileSync(resolve(file)));
     return broadcast(values, out, values.from, (signer) => [submitStepProofMsg({ signer, gameId: gameId(id), proof })]);
   },
@@ -105,7 +110,7 @@ const pinStart: Command = {
   async run({ positionals, values, out }) {
     const [id, mod, input] = positionals;
     if (!mod || !input || typeof values.from !== "string")
-      throw new Error("usage: dsdnd tx fraud pin-start <game-id> <module.wasm> <input-file> --from KEY");
+      throw new InvalidArgumentError("usage: dsdnd tx fraud pin-start <game-id> <module.wasm> <input-file> --from KEY");
     return broadcast(values, out, values.from, (signer) => [
       pinStartMsg({
         signer,
@@ -177,7 +182,7 @@ const gameQuery: Command = {
   run: ({ positionals, values, out }) =>
     withFraud(values, async (q) => {
       const g = await q.fraud.game(gameId(positionals[0]));
-      if (!g) throw new Error(`no game ${positionals[0]}`);
+      if (!g) throw new InvalidArgumentError(`no game ${positionals[0]}`);
       print(values, out, gameJson(g));
       return 0;
     }),
@@ -190,7 +195,8 @@ const gamesQuery: Command = {
   run: ({ positionals, values, out }) =>
     withFraud(values, async (q) => {
       const id = positionals[0];
-      if (!id || !/^[0-9a-f]{64}$/.test(id)) throw new Error("<receipt-id-hex> must be 64 hex characters");
+      if (!id || !/^[0-9a-f]{64}$/.test(id))
+        throw new InvalidArgumentError("<receipt-id-hex> must be 64 hex characters");
       const games = (await q.fraud.gamesByReceipt(fromHex(id))).map(gameJson);
       out(
         values.output === "json"

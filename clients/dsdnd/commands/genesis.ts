@@ -2,12 +2,14 @@
  * @module `dsdnd genesis add-account|add-validator|set-foundation|build-mainnet|validate`: edit, build and check
  * this home's genesis before the chain starts.
  */
+
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { validateAppState } from "../../../app/buildApp.js";
 import { parseCoinsString, toWireCoins } from "../../../chain-app/coins.js";
 import type { Command, CommandGroup } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { isValidAddress } from "../../../common/secp256k1.js";
 import { validatorAddress } from "../../../genesis/builder.js";
 import { foundationRecord } from "../../../genesis/foundation.js";
@@ -23,14 +25,15 @@ const addAccount: Command = {
   options: { ...homeOption, ...keyringOptions },
   run({ positionals, values, out }) {
     const [who, coinsText] = positionals;
-    if (!who || !coinsText) throw new Error("usage: dsdnd genesis add-account <address|key-name> <coins>");
+    if (!who || !coinsText)
+      throw new InvalidArgumentError("usage: dsdnd genesis add-account <address|key-name> <coins>");
     const address = isValidAddress(who) ? who : keyringFrom(values).show(who).address;
     const coins = toWireCoins(parseCoinsString(coinsText));
     const path = genesisPath(String(values.home));
     const genesis = JSON.parse(readFileSync(path, "utf8")) as { app_state: Record<string, any> };
     const bank = genesis.app_state.bank;
     if (bank.balances.some((b: { address: string }) => b.address === address))
-      throw new Error(`${address} already has a genesis balance`);
+      throw new InvalidArgumentError(`${address} already has a genesis balance`);
     bank.balances.push({ address, coins });
     validateAppState(genesis.app_state);
     writeFileSync(path, JSON.stringify(genesis, null, 2));
@@ -59,7 +62,8 @@ const addValidator: Command = {
   },
   run({ positionals, values, out }) {
     const [who] = positionals;
-    if (!who) throw new Error("usage: dsdnd genesis add-validator <address|key-name> [--self-bond COINS]");
+    if (!who)
+      throw new InvalidArgumentError("usage: dsdnd genesis add-validator <address|key-name> [--self-bond COINS]");
     const operator = isValidAddress(who) ? who.toLowerCase() : keyringFrom(values).show(who).address;
     const home = String(values.home);
     const path = genesisPath(home);
@@ -76,10 +80,12 @@ const addValidator: Command = {
     const bond = parseCoinsString(
       String(values["self-bond"] ?? `${BigInt(stake.params?.minValidatorSelfBond ?? "1000000000")}${denom}`),
     );
-    if (bond.length !== 1 || bond[0]!.denom !== denom) throw new Error(`--self-bond must be an amount of ${denom}`);
+    if (bond.length !== 1 || bond[0]!.denom !== denom)
+      throw new InvalidArgumentError(`--self-bond must be an amount of ${denom}`);
     const amount = bond[0]!.amount;
     const power = amount / reduction;
-    if (power <= 0n) throw new Error(`--self-bond must be at least ${reduction}${denom} (one unit of power)`);
+    if (power <= 0n)
+      throw new InvalidArgumentError(`--self-bond must be at least ${reduction}${denom} (one unit of power)`);
     const pv = JSON.parse(readFileSync(join(home, "config", "priv_validator_key.json"), "utf8")) as {
       pub_key: { value: string };
     };
@@ -89,12 +95,12 @@ const addValidator: Command = {
           v.operator === operator || v.consensusPubkey === pv.pub_key.value,
       )
     )
-      throw new Error(`a genesis validator already uses ${operator} or this node's consensus key`);
+      throw new InvalidArgumentError(`a genesis validator already uses ${operator} or this node's consensus key`);
     const bank = genesis.app_state.bank;
     const entry = bank.balances.find((b: { address: string }) => b.address === operator);
     const have = BigInt(entry?.coins.find((c: { denom: string }) => c.denom === denom)?.amount ?? "0");
     if (have < amount)
-      throw new Error(
+      throw new InvalidArgumentError(
         `${operator} has ${have}${denom} in genesis, the self-bond needs ${amount}${denom}: add-account first`,
       );
     entry.coins = entry.coins
@@ -147,16 +153,18 @@ function identityFrom(values: Record<string, unknown>): Omit<ValidatorIdentity, 
   const given = ["operator-name", "contact", "evidence"].filter((k) => values[k] !== undefined);
   // Optional here (a private test chain may do without); `genesis validate` requires it off a development chain.
   if (given.length === 0) return undefined;
-  if (given.length !== 3) throw new Error("--operator-name, --contact and --evidence FILE go together");
+  if (given.length !== 3) throw new InvalidArgumentError("--operator-name, --contact and --evidence FILE go together");
   const file = String(values.evidence);
-  if (!existsSync(file)) throw new Error(`--evidence ${file}: no such file (pass the evidence document itself)`);
+  if (!existsSync(file))
+    throw new InvalidArgumentError(`--evidence ${file}: no such file (pass the evidence document itself)`);
   const r = {
     operator_name: String(values["operator-name"]),
     contact: String(values.contact),
     evidence_sha256: createHash("sha256").update(readFileSync(file)).digest("hex"),
   };
   const bad = identityFieldProblems(r);
-  if (bad.length) throw new Error(bad.map((b) => `--${b.field.replace("_", "-")}: ${b.problem}`).join("; "));
+  if (bad.length)
+    throw new InvalidArgumentError(bad.map((b) => `--${b.field.replace("_", "-")}: ${b.problem}`).join("; "));
   return r;
 }
 
@@ -215,16 +223,17 @@ const buildMainnet: Command = {
     overwrite: { type: "boolean" },
   },
   run({ values, out }) {
-    if (!values["chain-id"] || !values["genesis-time"]) throw new Error("--chain-id and --genesis-time are required");
+    if (!values["chain-id"] || !values["genesis-time"])
+      throw new InvalidArgumentError("--chain-id and --genesis-time are required");
     const path = genesisPath(String(values.home));
     if (existsSync(path) && !values.overwrite) {
       const old = JSON.parse(readFileSync(path, "utf8")) as { validators?: unknown[] };
       if ((old.validators ?? []).length > 0)
-        throw new Error(`${path} already has validators; --overwrite to replace it`);
+        throw new InvalidArgumentError(`${path} already has validators; --overwrite to replace it`);
     }
     const supply = values["total-supply"];
     if (supply !== undefined && !/^[1-9][0-9]{0,30}$/.test(String(supply)))
-      throw new Error("--total-supply: a positive integer in base units (unusa)");
+      throw new InvalidArgumentError("--total-supply: a positive integer in base units (unusa)");
     const g = buildMainnetGenesis({
       chainId: String(values["chain-id"]),
       genesisTime: String(values["genesis-time"]),

@@ -3,6 +3,7 @@
  * approve/veto, and proposal queries (CosmJS's gov extension over `/cosmos.gov.v1beta1`, plus DSDN's
  * execution record).
  */
+
 import { QueryClient, setupGovExtension } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
 import { MsgDeposit, MsgVote } from "cosmjs-types/cosmos/gov/v1/tx";
@@ -14,7 +15,9 @@ import {
 } from "cosmjs-types/cosmos/gov/v1beta1/gov";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { executionStatusToJSON } from "../../../proto/gen/dsdn/gov/v1/gov.js";
+import { blockPointerMsg, cidPointer, routePointer, unblockPointerMsg } from "../../sdk/compliance.js";
 import {
   foundationApproveMsg,
   foundationVetoMsg,
@@ -26,7 +29,8 @@ import { broadcast, parseUnusa } from "./stake.js";
 import { txOptions } from "./tx.js";
 
 const proposalId = (text: string | undefined): bigint => {
-  if (!text || !/^[1-9][0-9]{0,18}$/.test(text)) throw new Error("<proposal-id> must be a positive integer");
+  if (!text || !/^[1-9][0-9]{0,18}$/.test(text))
+    throw new InvalidArgumentError("<proposal-id> must be a positive integer");
   return BigInt(text);
 };
 
@@ -37,13 +41,36 @@ const OPTIONS: Record<string, VoteOption> = {
   no_with_veto: VoteOption.VOTE_OPTION_NO_WITH_VETO,
 };
 
+/** The compliance pointers a proposal blocks or unblocks (the appeal path), from the --block-…/--unblock-… flags. */
+function complianceMessages(values: Record<string, unknown>) {
+  const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : typeof v === "string" ? [v] : []);
+  const msgs = [
+    ...list(values["block-cid"]).map((v) => ["block", cidPointer(v)] as const),
+    ...list(values["block-route"]).map((v) => ["block", routePointer(v)] as const),
+    ...list(values["unblock-cid"]).map((v) => ["unblock", cidPointer(v)] as const),
+    ...list(values["unblock-route"]).map((v) => ["unblock", routePointer(v)] as const),
+  ];
+  if (msgs.length > 0 && typeof values.reason !== "string")
+    throw new InvalidArgumentError("--reason is required to block or unblock (the chain records why)");
+  return msgs.map(([action, p]) =>
+    action === "block" ? blockPointerMsg(p, String(values.reason)) : unblockPointerMsg(p, String(values.reason)),
+  );
+}
+
 const submitProposal: Command = {
-  summary: "propose a param change of one module (validators only; --text for an advisory text proposal)",
-  usage: "<from> (--module NAME --changes JSON | --text) --title T [--summary S] [--deposit unusa] [--node URL]",
+  summary:
+    "propose a param change of one module, or to block/unblock a CID or ingress route (validators only; --text for advisory text)",
+  usage:
+    "<from> (--module NAME --changes JSON | --block-cid CID | --block-route /PATH | --unblock-cid CID | --unblock-route /PATH --reason WHY | --text) --title T [--summary S] [--deposit unusa] [--node URL]",
   options: {
     ...txOptions,
     module: { type: "string" },
     changes: { type: "string" },
+    "block-cid": { type: "string", multiple: true },
+    "block-route": { type: "string", multiple: true },
+    "unblock-cid": { type: "string", multiple: true },
+    "unblock-route": { type: "string", multiple: true },
+    reason: { type: "string" },
     text: { type: "boolean" },
     title: { type: "string" },
     summary: { type: "string" },
@@ -51,15 +78,20 @@ const submitProposal: Command = {
   },
   async run({ positionals, values, out }) {
     const from = positionals[0];
-    if (!from) throw new Error("usage: dsdnd tx gov submit-proposal <from> --module NAME --changes JSON --title T");
-    if (!values.title) throw new Error("--title is required");
+    if (!from)
+      throw new InvalidArgumentError(
+        "usage: dsdnd tx gov submit-proposal <from> --module NAME --changes JSON --title T",
+      );
+    if (!values.title) throw new InvalidArgumentError("--title is required");
     let changes: Record<string, unknown> | undefined;
-    if (!values.text) {
-      if (!values.module || !values.changes) throw new Error("--module and --changes are required (or --text)");
+    const extraMessages = complianceMessages(values);
+    if (!values.text && (extraMessages.length === 0 || values.module || values.changes)) {
+      if (!values.module || !values.changes)
+        throw new InvalidArgumentError("--module and --changes are required (or --block-…/--unblock-…, or --text)");
       try {
         changes = JSON.parse(String(values.changes));
       } catch {
-        throw new Error('--changes must be a JSON object, e.g. \'{"maxEntries":"9"}\'');
+        throw new InvalidArgumentError('--changes must be a JSON object, e.g. \'{"maxEntries":"9"}\'');
       }
     }
     const deposit = values.deposit ? parseUnusa(String(values.deposit)) : 0n;
@@ -69,8 +101,9 @@ const submitProposal: Command = {
         title: String(values.title),
         summary: String(values.summary ?? ""),
         deposit,
-        module: values.text ? undefined : String(values.module),
-        changes,
+        ...(values.text || !values.module ? {} : { module: String(values.module) }),
+        ...(changes ? { changes } : {}),
+        extraMessages,
       }),
     ]);
   },
@@ -82,10 +115,10 @@ const vote: Command = {
   options: txOptions,
   async run({ positionals, values, out }) {
     const [from, id, option] = positionals;
-    if (!from) throw new Error("usage: dsdnd tx gov vote <from> <proposal-id> <option>");
+    if (!from) throw new InvalidArgumentError("usage: dsdnd tx gov vote <from> <proposal-id> <option>");
     const pid = proposalId(id);
     const o = OPTIONS[String(option).toLowerCase()];
-    if (o === undefined) throw new Error(`option must be one of ${Object.keys(OPTIONS).join(", ")}`);
+    if (o === undefined) throw new InvalidArgumentError(`option must be one of ${Object.keys(OPTIONS).join(", ")}`);
     return broadcast(values, out, from, (voter) => [
       {
         typeUrl: "/cosmos.gov.v1.MsgVote",
@@ -101,7 +134,7 @@ const deposit: Command = {
   options: txOptions,
   async run({ positionals, values, out }) {
     const [from, id, amount] = positionals;
-    if (!from || !amount) throw new Error("usage: dsdnd tx gov deposit <from> <proposal-id> <amount>");
+    if (!from || !amount) throw new InvalidArgumentError("usage: dsdnd tx gov deposit <from> <proposal-id> <amount>");
     const pid = proposalId(id);
     const a = parseUnusa(amount);
     return broadcast(values, out, from, (depositor) => [
@@ -123,7 +156,7 @@ const foundationApprove: Command = {
   options: txOptions,
   async run({ positionals, values, out }) {
     const [from, id] = positionals;
-    if (!from) throw new Error("usage: dsdnd tx gov foundation-approve <from> <proposal-id>");
+    if (!from) throw new InvalidArgumentError("usage: dsdnd tx gov foundation-approve <from> <proposal-id>");
     const pid = proposalId(id);
     return broadcast(values, out, from, (signer) => [foundationApproveMsg(signer, pid)]);
   },
@@ -135,7 +168,7 @@ const foundationVeto: Command = {
   options: { ...txOptions, reason: { type: "string" } },
   async run({ positionals, values, out }) {
     const [from, id] = positionals;
-    if (!from) throw new Error("usage: dsdnd tx gov foundation-veto <from> <proposal-id>");
+    if (!from) throw new InvalidArgumentError("usage: dsdnd tx gov foundation-veto <from> <proposal-id>");
     const pid = proposalId(id);
     return broadcast(values, out, from, (signer) => [foundationVetoMsg(signer, pid, String(values.reason ?? ""))]);
   },
@@ -183,7 +216,8 @@ const proposals: Command = {
   run: ({ values, out }) =>
     withGov(values, async (q) => {
       const s = values.status ? STATUSES[String(values.status)] : ProposalStatus.PROPOSAL_STATUS_UNSPECIFIED;
-      if (s === undefined) throw new Error(`--status must be one of ${Object.keys(STATUSES).join(", ")}`);
+      if (s === undefined)
+        throw new InvalidArgumentError(`--status must be one of ${Object.keys(STATUSES).join(", ")}`);
       const r = await q.gov.proposals(s, "", "");
       const rows = r.proposals.map((p) => ({
         id: p.proposalId.toString(),

@@ -3,10 +3,12 @@
  * `dsdnd genesis add-validator` bonds this node's consensus key for an operator (as the SDK's gentx), since
  * the chain only accepts genesis validators its stake module bonds.
  */
+
 import { execFileSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "../../../common/cli.js";
 import { toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { cometbftBinary } from "../../../common/paths.js";
 import { buildGenesis } from "../../../genesis/builder.js";
 import { appConfigPath, genesisPath, homeOption } from "../home.js";
@@ -22,10 +24,10 @@ export const init: Command = {
   },
   run({ positionals, values, out }) {
     const moniker = positionals[0];
-    if (!moniker) throw new Error("missing <moniker>");
+    if (!moniker) throw new InvalidArgumentError("missing <moniker>");
     const home = String(values.home);
     if (existsSync(genesisPath(home)) && !values.overwrite)
-      throw new Error(`${genesisPath(home)} exists; use --overwrite to replace it`);
+      throw new InvalidArgumentError(`${genesisPath(home)} exists; use --overwrite to replace it`);
     execFileSync(cometbftBinary(), ["init", "--home", home], { stdio: "pipe" });
     const genesis = buildGenesis({
       chainId: String(values["chain-id"]),

@@ -1,7 +1,9 @@
 /** @module `dsdnd keys add|list|show`: the local keyring. */
+
 import { createInterface } from "node:readline/promises";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { homeOption, keyringFrom, keyringOptions } from "../home.js";
 
 const opts = { ...homeOption, ...keyringOptions, ...outputOption };
@@ -13,7 +15,7 @@ async function readMnemonic(): Promise<string> {
     rl.close();
     return line;
   }
-  throw new Error("no mnemonic on standard input");
+  throw new InvalidArgumentError("no mnemonic on standard input");
 }
 
 const add: Command = {
@@ -22,7 +24,7 @@ const add: Command = {
   options: { ...opts, recover: { type: "boolean" } },
   async run({ positionals, values, out, err }) {
     const name = positionals[0];
-    if (!name) throw new Error("missing <name>");
+    if (!name) throw new InvalidArgumentError("missing <name>");
     const mnemonic = values.recover ? await readMnemonic() : undefined;
     const { info, mnemonic: words } = await keyringFrom(values).add(name, mnemonic);
     if (values.output === "json") out(toJson(values.recover ? info : { ...info, mnemonic: words }));

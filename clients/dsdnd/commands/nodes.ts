@@ -1,9 +1,11 @@
 /** @module `dsdnd tx nodes register` and `dsdnd query nodes …`: storage node identity on chain. */
+
 import { X509Certificate } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
 import { ed25519KeyPair } from "../../../common/ed25519.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { fromHex, sha256, toHex } from "../../../common/hash.js";
 import { type Node, NodeStatus, nodeStatusFromJSON, nodeStatusToJSON } from "../../../proto/gen/dsdn/nodes/v1/nodes.js";
 import { nodeClassToJSON } from "../../../proto/gen/dsdn/stake/v1/stake.js";
@@ -18,18 +20,19 @@ import { txOptions } from "./tx.js";
  */
 export function readNodeKeyFile(path: string): { secretKey: Uint8Array; publicKey: Uint8Array } {
   const st = statSync(path);
-  if ((st.mode & 0o077) !== 0) throw new Error(`node key ${path} is readable by other users: run chmod 600 ${path}`);
+  if ((st.mode & 0o077) !== 0)
+    throw new InvalidArgumentError(`node key ${path} is readable by other users: run chmod 600 ${path}`);
   let j: { type?: string; seed?: string; publicKey?: string };
   try {
     j = JSON.parse(readFileSync(path, "utf8"));
   } catch {
-    throw new Error(`node key ${path} is not valid JSON`);
+    throw new InvalidArgumentError(`node key ${path} is not valid JSON`);
   }
   if (j.type !== "ed25519" || typeof j.seed !== "string" || !/^[0-9a-f]{64}$/.test(j.seed))
-    throw new Error(`node key ${path} must hold {"type":"ed25519","seed":<64 hex>}`);
+    throw new InvalidArgumentError(`node key ${path} must hold {"type":"ed25519","seed":<64 hex>}`);
   const kp = ed25519KeyPair(fromHex(j.seed));
   if (j.publicKey && j.publicKey !== toHex(kp.publicKey))
-    throw new Error(`node key ${path}: publicKey does not match the seed`);
+    throw new InvalidArgumentError(`node key ${path}: publicKey does not match the seed`);
   return kp;
 }
 
@@ -73,15 +76,20 @@ const register: Command = {
   },
   async run({ positionals, values, out }) {
     const from = positionals[0];
-    if (!from) throw new Error("usage: dsdnd tx nodes register <from> --node-key FILE …");
-    for (const f of ["node-key", "zone", "capacity", "endpoint"]) if (!values[f]) throw new Error(`--${f} is required`);
+    if (!from) throw new InvalidArgumentError("usage: dsdnd tx nodes register <from> --node-key FILE …");
+    for (const f of ["node-key", "zone", "capacity", "endpoint"])
+      if (!values[f]) throw new InvalidArgumentError(`--${f} is required`);
     const key = readNodeKeyFile(String(values["node-key"]));
     let fingerprint: Uint8Array;
     if (values["tls-cert"]) fingerprint = certFingerprint(String(values["tls-cert"]));
     else if (values["tls-fingerprint"] && /^[0-9a-fA-F]{64}$/.test(String(values["tls-fingerprint"])))
       fingerprint = fromHex(String(values["tls-fingerprint"]).toLowerCase());
-    else throw new Error("give --tls-cert <PEM file> or --tls-fingerprint <64 hex: sha256 of the DER certificate>");
-    if (!/^\d+$/.test(String(values.capacity))) throw new Error("--capacity must be an integer number of bytes");
+    else
+      throw new InvalidArgumentError(
+        "give --tls-cert <PEM file> or --tls-fingerprint <64 hex: sha256 of the DER certificate>",
+      );
+    if (!/^\d+$/.test(String(values.capacity)))
+      throw new InvalidArgumentError("--capacity must be an integer number of bytes");
     const cls = parseNodeClass(String(values.class));
     return broadcast(values, out, from, (operator, chainId) => [
       registerNodeMsg({
@@ -112,7 +120,7 @@ const getNodeClass: Command = {
   run: ({ positionals, values, out }) =>
     withQuery(values, async (q) => {
       const address = positionals[0];
-      if (!address) throw new Error("missing <address>");
+      if (!address) throw new InvalidArgumentError("missing <address>");
       const r = await q.nodes.getNodeClass(address);
       const json = {
         address: r.address,
@@ -136,7 +144,8 @@ const node: Command = {
   run: ({ positionals, values, out }) =>
     withQuery(values, async (q) => {
       const id = positionals[0];
-      if (!id || !/^[0-9a-fA-F]{64}$/.test(id)) throw new Error("<node-id-hex> must be 64 hex characters");
+      if (!id || !/^[0-9a-fA-F]{64}$/.test(id))
+        throw new InvalidArgumentError("<node-id-hex> must be 64 hex characters");
       const n = (await q.nodes.node(fromHex(id.toLowerCase()))).node!;
       out(
         values.output === "json"
@@ -156,7 +165,7 @@ const nodes: Command = {
       let status = NodeStatus.NODE_STATUS_UNSPECIFIED;
       if (values.status) {
         status = nodeStatusFromJSON(`NODE_STATUS_${String(values.status).toUpperCase()}`);
-        if (status <= 0) throw new Error(`unknown --status "${values.status}"`);
+        if (status <= 0) throw new InvalidArgumentError(`unknown --status "${values.status}"`);
       }
       const r = await q.nodes.nodes({
         key: values["page-key"] ? fromHex(String(values["page-key"])) : undefined,

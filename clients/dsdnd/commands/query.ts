@@ -1,6 +1,8 @@
 /** @module `dsdnd query …`: read chain state through CosmJS; modules add subgroups. */
+
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { connectClient } from "../../sdk/client.js";
 import { nodeOption } from "../home.js";
 
@@ -12,7 +14,7 @@ const balances: Command = {
   options: opts,
   async run({ positionals, values, out }) {
     const address = positionals[0];
-    if (!address) throw new Error("missing <address>");
+    if (!address) throw new InvalidArgumentError("missing <address>");
     const client = await connectClient(String(values.node));
     try {
       const balances = await client.getAllBalances(address);
@@ -31,7 +33,7 @@ const account: Command = {
   options: opts,
   async run({ positionals, values, out, err }) {
     const address = positionals[0];
-    if (!address) throw new Error("missing <address>");
+    if (!address) throw new InvalidArgumentError("missing <address>");
     const client = await connectClient(String(values.node));
     try {
       const acc = await client.getAccount(address);
@@ -67,5 +69,6 @@ export const query: CommandGroup = {
     oracle: async () => (await import("./economy.js")).oracleQuery,
     subsidy: async () => (await import("./economy.js")).subsidyQuery,
     economics: async () => (await import("./economy.js")).economicsQuery,
+    compliance: async () => (await import("./compliance.js")).complianceQuery,
   },
 };

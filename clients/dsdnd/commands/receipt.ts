@@ -1,10 +1,12 @@
 /** @module `dsdnd tx receipt claim <receipt-file-or-id>` and `dsdnd query receipts …`: claim committee receipts, read claims. */
+
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { QueryClient } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { fromHex, toHex } from "../../../common/hash.js";
 import { decodeReceiptData } from "../../../common/receipts/receiptBytes.js";
 import { loadOrCreateIdentity } from "../../../node-agent/storage/identity.js";
@@ -25,9 +27,11 @@ function receiptPath(arg: string, dir: unknown): string {
   if (/^[0-9a-f]{64}$/.test(arg)) {
     const p = join(resolve(typeof dir === "string" ? dir : "receipts"), `${arg}.json`);
     if (existsSync(p)) return p;
-    throw new Error(`no receipt file for id ${arg} in ${p.replace(/\/[^/]+$/, "")} (give --receipts-dir)`);
+    throw new InvalidArgumentError(
+      `no receipt file for id ${arg} in ${p.replace(/\/[^/]+$/, "")} (give --receipts-dir)`,
+    );
   }
-  throw new Error(`"${arg}" is neither a receipt file nor a 64-hex receipt id`);
+  throw new InvalidArgumentError(`"${arg}" is neither a receipt file nor a 64-hex receipt id`);
 }
 
 const claim: Command = {
@@ -42,12 +46,12 @@ const claim: Command = {
   async run({ positionals, values, out }) {
     const arg = positionals[0];
     if (!arg || typeof values.from !== "string")
-      throw new Error("usage: dsdnd tx receipt claim <receipt-file-or-id> --from KEY");
+      throw new InvalidArgumentError("usage: dsdnd tx receipt claim <receipt-file-or-id> --from KEY");
     const file = await readReceiptFile(receiptPath(arg, values["receipts-dir"]));
     let nodeSignature = file.nodeSignature;
     if (!nodeSignature) {
       if (typeof values["node-key"] !== "string")
-        throw new Error(
+        throw new InvalidArgumentError(
           "the receipt file has no node signature: give --node-key (the node's data dir or node-key.json)",
         );
       const dir = values["node-key"].endsWith(".json")
@@ -68,7 +72,7 @@ const fundPool: Command = {
   async run({ positionals, values, out }) {
     const amount = positionals[0];
     if (!amount || !/^[1-9][0-9]{0,30}$/.test(amount) || typeof values.from !== "string")
-      throw new Error("usage: dsdnd tx receipt fund-pool <amount-unusa> --from KEY");
+      throw new InvalidArgumentError("usage: dsdnd tx receipt fund-pool <amount-unusa> --from KEY");
     return broadcast(values, out, values.from, (depositor) => [
       fundRewardPoolMsg({ depositor, amount: BigInt(amount) }),
     ]);
@@ -119,7 +123,7 @@ const claimQuery: Command = {
   run: ({ positionals, values, out, err }) =>
     withReceipts(values, async (q) => {
       const arg = positionals[0];
-      if (!arg) throw new Error("missing <receipt-id-or-file>");
+      if (!arg) throw new InvalidArgumentError("missing <receipt-id-or-file>");
       const id = /^[0-9a-f]{64}$/.test(arg) ? arg : (await readReceiptFile(resolve(arg))).receiptId;
       const c = await q.receipts.claim(fromHex(id));
       if (!c) {
@@ -163,7 +167,7 @@ const affinity: Command = {
   run: ({ positionals, values, out }) =>
     withReceipts(values, async (q) => {
       const [a, b] = positionals;
-      if (!a || !b) throw new Error("usage: dsdnd query receipts affinity <a> <b>");
+      if (!a || !b) throw new InvalidArgumentError("usage: dsdnd query receipts affinity <a> <b>");
       const r = await q.receipts.affinity(a, b);
       out(values.output === "json" ? toJson(r) : r.affinity ? `affinity: ${r.reason}` : "no affinity");
       return 0;
@@ -195,7 +199,7 @@ const show: Command = {
   options: { ...outputOption },
   async run({ positionals, values, out }) {
     const arg = positionals[0];
-    if (!arg) throw new Error("missing <receipt-file>");
+    if (!arg) throw new InvalidArgumentError("missing <receipt-file>");
     const f = await readReceiptFile(resolve(arg));
     const d = decodeReceiptData(f.receipt.receiptData);
     const j = {

@@ -1,7 +1,9 @@
 /** @module `dsdnd rest`: the Cosmos REST (LCD) API for wallets and explorers, and Keplr's chain info. */
+
 import { writeFileSync } from "node:fs";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { untilSignal } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { httpCometRpc } from "../../rest/cometRpc.js";
 import { keplrChainInfo } from "../../rest/keplrChainInfo.js";
 import { buildRestServer } from "../../rest/server.js";
@@ -10,7 +12,7 @@ import { buildRestServer } from "../../rest/server.js";
 export function parseListen(s: string): { host: string; port: number } {
   const m = /^(\[[0-9a-fA-F:.]+\]|[0-9.]+|localhost):([1-9][0-9]{0,4})$/.exec(s);
   const port = m ? Number(m[2]) : 0;
-  if (!m || port > 65_535) throw new Error(`--listen "${s}": expected host:port, e.g. 127.0.0.1:1317`);
+  if (!m || port > 65_535) throw new InvalidArgumentError(`--listen "${s}": expected host:port, e.g. 127.0.0.1:1317`);
   return { host: (m[1] as string).replace(/^\[|\]$/g, ""), port };
 }
 

@@ -1,7 +1,9 @@
 /** @module `dsdnd tx slashing …` and `dsdnd query slashing …`: unjail, node fault reports, slashing status. */
+
 import { readFileSync } from "node:fs";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { fromHex, toHex } from "../../../common/hash.js";
 import { NodeFault } from "../../../proto/gen/dsdn/slashing/v1/slashing.js";
 import { reportNodeFaultMsg, unjailMsg } from "../../sdk/slashing.js";
@@ -15,7 +17,7 @@ const unjail: Command = {
   options: txOptions,
   async run({ positionals, values, out }) {
     const from = positionals[0];
-    if (!from) throw new Error("usage: dsdnd tx slashing unjail <from>");
+    if (!from) throw new InvalidArgumentError("usage: dsdnd tx slashing unjail <from>");
     return broadcast(values, out, from, (signer) => [unjailMsg(signer)]);
   },
 };
@@ -39,17 +41,17 @@ const reportNodeFault: Command = {
   async run({ positionals, values, out }) {
     const [from, nodeId, fault] = positionals;
     if (!from || !nodeId || !fault)
-      throw new Error("usage: dsdnd tx slashing report-node-fault <from> <node-id> <fault>");
-    if (!/^[0-9a-fA-F]{64}$/.test(nodeId)) throw new Error("<node-id-hex> must be 64 hex characters");
+      throw new InvalidArgumentError("usage: dsdnd tx slashing report-node-fault <from> <node-id> <fault>");
+    if (!/^[0-9a-fA-F]{64}$/.test(nodeId)) throw new InvalidArgumentError("<node-id-hex> must be 64 hex characters");
     const f = FAULTS[fault];
-    if (f === undefined) throw new Error(`fault must be one of ${Object.keys(FAULTS).join(", ")}`);
+    if (f === undefined) throw new InvalidArgumentError(`fault must be one of ${Object.keys(FAULTS).join(", ")}`);
     const evidence = values["evidence-file"]
       ? new Uint8Array(readFileSync(String(values["evidence-file"])))
       : new TextEncoder().encode(String(values.evidence ?? ""));
-    if (evidence.length === 0) throw new Error("--evidence or --evidence-file is required");
+    if (evidence.length === 0) throw new InvalidArgumentError("--evidence or --evidence-file is required");
     const h = values["infraction-height"];
     if (h !== undefined && !/^[1-9][0-9]{0,18}$/.test(String(h)))
-      throw new Error("--infraction-height must be a positive block height");
+      throw new InvalidArgumentError("--infraction-height must be a positive block height");
     const infractionHeight = h === undefined ? 0n : BigInt(String(h));
     return broadcast(values, out, from, (signer) => [
       reportNodeFaultMsg({ signer, nodeId: fromHex(nodeId.toLowerCase()), fault: f, evidence, infractionHeight }),
@@ -71,7 +73,7 @@ const getSlashingStatus: Command = {
   run: ({ positionals, values, out }) =>
     withQuery(values, async (q) => {
       const address = positionals[0];
-      if (!address) throw new Error("missing <address>");
+      if (!address) throw new InvalidArgumentError("missing <address>");
       const r = await q.slashing.getSlashingStatus(address);
       if (values.output === "json")
         out(

@@ -1,10 +1,12 @@
 /** @module `dsdnd tx stake …` and `dsdnd query stake …`: validator and node bonds, unbonding, stake queries. */
+
 import { readFileSync } from "node:fs";
 import { QueryClient } from "@cosmjs/stargate";
 import { connectComet } from "@cosmjs/tendermint-rpc";
 import { parseCoinsString } from "../../../chain-app/coins.js";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { formatStakeWeight } from "../../../modules/stake/stakeWeight.js";
 import {
   BondKind,
@@ -32,7 +34,8 @@ export { broadcast };
 export function parseUnusa(text: string): bigint {
   if (/^\d+$/.test(text)) return BigInt(text);
   const coins = parseCoinsString(text);
-  if (coins.length !== 1 || coins[0]!.denom !== "unusa") throw new Error(`amount must be in unusa, got "${text}"`);
+  if (coins.length !== 1 || coins[0]!.denom !== "unusa")
+    throw new InvalidArgumentError(`amount must be in unusa, got "${text}"`);
   return coins[0]!.amount;
 }
 
@@ -40,14 +43,14 @@ export function parseNodeClass(text: string): NodeClass {
   const t = text.toLowerCase().replace(/_/g, "-");
   if (t === "regular") return NodeClass.NODE_CLASS_REGULAR;
   if (t === "data-center" || t === "datacenter" || t === "dc") return NodeClass.NODE_CLASS_DATA_CENTER;
-  throw new Error(`node class must be "regular" or "data-center", got "${text}"`);
+  throw new InvalidArgumentError(`node class must be "regular" or "data-center", got "${text}"`);
 }
 
 /** The ed25519 consensus public key from --pubkey (base64) or --priv-validator-key (CometBFT's JSON file). */
 function consensusPubkey(values: Record<string, unknown>): Uint8Array {
   if (values.pubkey) {
     const pk = Buffer.from(String(values.pubkey), "base64");
-    if (pk.length !== 32) throw new Error("--pubkey must be base64 of a 32-byte ed25519 key");
+    if (pk.length !== 32) throw new InvalidArgumentError("--pubkey must be base64 of a 32-byte ed25519 key");
     return pk;
   }
   if (values["priv-validator-key"]) {
@@ -55,10 +58,10 @@ function consensusPubkey(values: Record<string, unknown>): Uint8Array {
       pub_key?: { type?: string; value?: string };
     };
     if (j.pub_key?.type !== "tendermint/PubKeyEd25519" || !j.pub_key.value)
-      throw new Error("priv_validator_key.json holds no ed25519 pub_key");
+      throw new InvalidArgumentError("priv_validator_key.json holds no ed25519 pub_key");
     return Buffer.from(j.pub_key.value, "base64");
   }
-  throw new Error("give --pubkey <base64> or --priv-validator-key <path to priv_validator_key.json>");
+  throw new InvalidArgumentError("give --pubkey <base64> or --priv-validator-key <path to priv_validator_key.json>");
 }
 
 const createValidator: Command = {
@@ -73,7 +76,8 @@ const createValidator: Command = {
   },
   async run({ positionals, values, out }) {
     const from = positionals[0];
-    if (!from || !values.amount) throw new Error("usage: dsdnd tx stake create-validator <from> --amount <unusa> …");
+    if (!from || !values.amount)
+      throw new InvalidArgumentError("usage: dsdnd tx stake create-validator <from> --amount <unusa> …");
     const pubkey = consensusPubkey(values);
     const amount = parseUnusa(String(values.amount));
     return broadcast(values, out, from, (signer) => [
@@ -88,7 +92,8 @@ const bondNode: Command = {
   options: txOptions,
   async run({ positionals, values, out }) {
     const [from, cls, amount] = positionals;
-    if (!from || !cls || !amount) throw new Error("usage: dsdnd tx stake bond-node <from> <class> <amount>");
+    if (!from || !cls || !amount)
+      throw new InvalidArgumentError("usage: dsdnd tx stake bond-node <from> <class> <amount>");
     const c = parseNodeClass(cls);
     const a = parseUnusa(amount);
     return broadcast(values, out, from, (signer) => [bondNodeMsg({ signer, class: c, amount: a })]);
@@ -101,10 +106,11 @@ const unbond: Command = {
   options: txOptions,
   async run({ positionals, values, out }) {
     const [from, kind, amount] = positionals;
-    if (!from || !kind || !amount) throw new Error("usage: dsdnd tx stake unbond <from> <validator|node> <amount>");
+    if (!from || !kind || !amount)
+      throw new InvalidArgumentError("usage: dsdnd tx stake unbond <from> <validator|node> <amount>");
     const k =
       kind === "validator" ? BondKind.BOND_KIND_VALIDATOR : kind === "node" ? BondKind.BOND_KIND_NODE : undefined;
-    if (k === undefined) throw new Error(`kind must be "validator" or "node", got "${kind}"`);
+    if (k === undefined) throw new InvalidArgumentError(`kind must be "validator" or "node", got "${kind}"`);
     const a = parseUnusa(amount);
     return broadcast(values, out, from, (signer) => [unbondMsg({ signer, kind: k, amount: a })]);
   },
@@ -155,7 +161,7 @@ const getStake: Command = {
   run: ({ positionals, values, out }) =>
     withQuery(values, async (q) => {
       const address = positionals[0];
-      if (!address) throw new Error("missing <address>");
+      if (!address) throw new InvalidArgumentError("missing <address>");
       const r = await q.stake.getStake(address);
       // Every field, defaults included, so scripts can rely on them.
       const json = {
@@ -222,7 +228,7 @@ const validator: Command = {
   run: ({ positionals, values, out }) =>
     withQuery(values, async (q) => {
       const address = positionals[0];
-      if (!address) throw new Error("missing <address>");
+      if (!address) throw new InvalidArgumentError("missing <address>");
       const v = (await q.stake.validator(address)).validator!;
       out(values.output === "json" ? toJson(validatorJson(v)) : `${v.operator} ${v.consensusAddress} power ${v.power}`);
       return 0;

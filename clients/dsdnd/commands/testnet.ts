@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { defaultAppState } from "../../../app/buildApp.js";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
 import { cometbftBinary } from "../../../common/paths.js";
 import { buildGenesis, DENOM } from "../../../genesis/builder.js";
 import { devAccount, devAccounts } from "../../../genesis/devAccounts.js";
@@ -34,6 +35,10 @@ export interface TestnetSpec {
   readonly signedBlocksWindow?: bigint;
   /** How long a downtime-jailed validator stays jailed, block-time seconds (default 30). */
   readonly downtimeJailSeconds?: bigint;
+  /** Compute challenge window base, block-time seconds (default 20; the max is 3×). */
+  readonly computeWindowSeconds?: bigint;
+  /** Fraud games' per-move deadline, block-time seconds (default 30). */
+  readonly fraudMoveTimeoutSeconds?: bigint;
 }
 
 /** Node i uses ports basePort + 10·i + {0: p2p, 1: rpc, 2: abci, 3: prometheus}. */
@@ -88,6 +93,7 @@ export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accounts
       devAccount("fault-authority").address,
       devAccount("foundation").address,
       { window: spec.signedBlocksWindow ?? 1000n, jailSeconds: spec.downtimeJailSeconds ?? 30n },
+      { computeWindow: spec.computeWindowSeconds ?? 20n, moveTimeout: spec.fraudMoveTimeoutSeconds ?? 30n },
     ),
   });
   for (const n of nodes) {
@@ -132,6 +138,7 @@ function localnetModuleState(
   faultAuthority: string,
   foundation: string,
   downtime: { window: bigint; jailSeconds: bigint },
+  fraud: { computeWindow: bigint; moveTimeout: bigint },
 ): Record<string, unknown> {
   const defaults = defaultAppState() as Record<string, Record<string, unknown>>;
   return {
@@ -163,10 +170,15 @@ function localnetModuleState(
       // Compute challenge windows of seconds, so end-to-end tests claim (and challenge) quickly.
       params: {
         ...(defaults.receipts?.params as object),
-        computeWindowBaseSeconds: "20",
+        computeWindowBaseSeconds: fraud.computeWindow.toString(),
         computeWindowPerMbSeconds: "5",
-        computeWindowMaxSeconds: "60",
+        computeWindowMaxSeconds: (fraud.computeWindow * 3n).toString(),
       },
+    },
+    // Fraud games with seconds-long move deadlines, so a silent party loses within a test.
+    fraud: {
+      ...defaults.fraud,
+      params: { ...(defaults.fraud?.params as object), moveTimeoutSeconds: fraud.moveTimeout.toString() },
     },
     // Bootstrap governance with seconds-long periods so a proposal's life fits in a test.
     gov: {
@@ -184,7 +196,7 @@ function localnetModuleState(
 const initCmd: Command = {
   summary: "create N validator homes with one shared genesis and funded dev accounts",
   usage:
-    "--output DIR [--validators 4] [--chain-id ID] [--base-port 26600] [--timeout-commit 1s] [--signed-blocks-window 1000] [--downtime-jail-seconds 30]",
+    "--output DIR [--validators 4] [--chain-id ID] [--base-port 26600] [--timeout-commit 1s] [--signed-blocks-window 1000] [--downtime-jail-seconds 30] [--compute-window-seconds 20] [--fraud-move-timeout-seconds 30]",
   options: {
     output: { type: "string" },
     validators: { type: "string", default: "4" },
@@ -194,16 +206,26 @@ const initCmd: Command = {
     "min-gas-price": { type: "string", default: "0.025unusa" },
     "signed-blocks-window": { type: "string", default: "1000" },
     "downtime-jail-seconds": { type: "string", default: "30" },
+    "compute-window-seconds": { type: "string", default: "20" },
+    "fraud-move-timeout-seconds": { type: "string", default: "30" },
     o: { type: "string", default: "text" },
   },
   run({ values, out }) {
-    if (!values.output) throw new Error("--output DIR is required");
+    if (!values.output) throw new InvalidArgumentError("--output DIR is required");
     const n = Number(values.validators);
-    if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error("--validators must be 1..50");
+    if (!Number.isInteger(n) || n < 1 || n > 50) throw new InvalidArgumentError("--validators must be 1..50");
     const window = String(values["signed-blocks-window"]);
     const jail = String(values["downtime-jail-seconds"]);
-    if (!/^[1-9][0-9]{0,6}$/.test(window)) throw new Error("--signed-blocks-window must be 1..9999999 blocks");
-    if (!/^[0-9]{1,9}$/.test(jail)) throw new Error("--downtime-jail-seconds must be a whole number of seconds");
+    if (!/^[1-9][0-9]{0,6}$/.test(window))
+      throw new InvalidArgumentError("--signed-blocks-window must be 1..9999999 blocks");
+    if (!/^[0-9]{1,9}$/.test(jail))
+      throw new InvalidArgumentError("--downtime-jail-seconds must be a whole number of seconds");
+    const computeWindow = String(values["compute-window-seconds"]);
+    const moveTimeout = String(values["fraud-move-timeout-seconds"]);
+    if (!/^[1-9][0-9]{0,5}$/.test(computeWindow))
+      throw new InvalidArgumentError("--compute-window-seconds must be 1..999999");
+    if (!/^[1-9][0-9]{0,5}$/.test(moveTimeout))
+      throw new InvalidArgumentError("--fraud-move-timeout-seconds must be 1..999999");
     const { nodes, accountsFile } = initTestnet({
       output: String(values.output),
       validators: n,
@@ -213,6 +235,8 @@ const initCmd: Command = {
       minGasPrice: String(values["min-gas-price"]),
       signedBlocksWindow: BigInt(window),
       downtimeJailSeconds: BigInt(jail),
+      computeWindowSeconds: BigInt(computeWindow),
+      fraudMoveTimeoutSeconds: BigInt(moveTimeout),
     });
     if (values.o === "json") out(toJson({ nodes, accountsFile }));
     else

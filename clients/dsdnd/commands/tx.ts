@@ -1,10 +1,16 @@
 /** @module `dsdnd tx …`: sign with a keyring key and broadcast through CosmJS; modules add subgroups. */
+
+import { fromHex } from "@cosmjs/encoding";
 import type { EncodeObject } from "@cosmjs/proto-signing";
 import { calculateFee, GasPrice, type StdFee } from "@cosmjs/stargate";
+import { connectComet } from "@cosmjs/tendermint-rpc";
 import { MsgSend } from "cosmjs-types/cosmos/bank/v1beta1/tx";
 import { parseCoinsString, toWireCoins } from "../../../chain-app/coins.js";
 import type { Command, CommandGroup } from "../../../common/cli.js";
 import { outputOption, toJson } from "../../../common/cli.js";
+import { InvalidArgumentError } from "../../../common/errors.js";
+import { resolveLang } from "../../../common/ux/lang.js";
+import { chainResultToUserFacing, formatUserFacing } from "../../../common/ux/userFacingError.js";
 import { connectSigningClient, DEFAULT_GAS_PRICE } from "../../sdk/client.js";
 import { homeOption, keyringFrom, keyringOptions, nodeOption } from "../home.js";
 
@@ -28,10 +34,11 @@ export function feeFrom(values: Record<string, unknown>): StdFee | "auto" | numb
   }
   if (values.gas === "auto") {
     const adj = Number(values["gas-adjustment"]);
-    if (!(adj >= 1)) throw new Error("--gas-adjustment must be a number >= 1");
+    if (!(adj >= 1)) throw new InvalidArgumentError("--gas-adjustment must be a number >= 1");
     return adj;
   }
-  if (!/^\d+$/.test(String(values.gas))) throw new Error(`--gas must be "auto" or an integer, got "${values.gas}"`);
+  if (!/^\d+$/.test(String(values.gas)))
+    throw new InvalidArgumentError(`--gas must be "auto" or an integer, got "${values.gas}"`);
   return calculateFee(Number(values.gas), GasPrice.fromString(String(values["gas-prices"])));
 }
 
@@ -42,17 +49,40 @@ export interface BroadcastOutcome {
   gasUsed: string;
   gasWanted: string;
   rawLog?: string;
+  /** The registered error's codespace when code ≠ 0 (CosmJS drops it; read back from CometBFT). */
+  codespace?: string;
 }
 
 export function printOutcome(out: (l: string) => void, values: Record<string, unknown>, r: BroadcastOutcome): number {
+  const lang = resolveLang();
   if (values.output === "json") out(toJson(r));
   else
     out(
       r.code === 0
         ? `committed ${r.txhash} at height ${r.height} (gas ${r.gasUsed}/${r.gasWanted})`
-        : `tx ${r.txhash} failed with code ${r.code}: ${r.rawLog}`,
+        : [
+            `tx ${r.txhash} failed with code ${r.code}`,
+            ...formatUserFacing(
+              chainResultToUserFacing({ codespace: r.codespace ?? "sdk", code: r.code, log: r.rawLog ?? "" }, lang),
+              lang,
+            ),
+          ].join("\n"),
     );
   return r.code === 0 ? 0 : 1;
+}
+
+/** CosmJS's DeliverTxResponse has no codespace; CometBFT's indexed result does. "sdk" when it cannot be read. */
+async function codespaceOf(rpcUrl: string, hash: string): Promise<string> {
+  try {
+    const comet = await connectComet(rpcUrl);
+    try {
+      return (await comet.tx({ hash: fromHex(hash) })).result.codespace || "sdk";
+    } finally {
+      comet.disconnect();
+    }
+  } catch {
+    return "sdk";
+  }
 }
 
 /** Signs `msgs` with keyring key `from` and broadcasts them; prints the outcome (every `dsdnd tx …` command). */
@@ -82,6 +112,7 @@ export async function broadcast(
       gasUsed: r.gasUsed.toString(),
       gasWanted: r.gasWanted.toString(),
       rawLog: r.rawLog,
+      ...(r.code !== 0 ? { codespace: await codespaceOf(String(values.node), r.transactionHash) } : {}),
     });
   } finally {
     client.disconnect();
@@ -94,7 +125,7 @@ const bankSend: Command = {
   options: txOptions,
   run({ positionals, values, out }) {
     const [from, to, amount] = positionals;
-    if (!from || !to || !amount) throw new Error("usage: dsdnd tx bank send <from> <to> <amount>");
+    if (!from || !to || !amount) throw new InvalidArgumentError("usage: dsdnd tx bank send <from> <to> <amount>");
     const coins = toWireCoins(parseCoinsString(amount));
     return broadcast(values, out, from, (sender) => [
       {

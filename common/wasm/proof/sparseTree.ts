@@ -7,13 +7,19 @@
 import { equal, type Hash, hashNode } from "../trace/hashing.js";
 
 const zeroCache = new Map<string, Hash[]>();
+/** The same cache by leaf object: callers pass a few constant leaves, and hex-encoding one per call showed in profiles. */
+const zeroByLeaf = new WeakMap<Hash, Hash[]>();
 /** zeros(leaf)[d] = root of an empty subtree of depth d whose leaves are `leaf`. */
 export function zeros(leaf: Hash, depth: number): Hash[] {
-  const key = hexOf(leaf);
-  let z = zeroCache.get(key);
+  let z = zeroByLeaf.get(leaf);
   if (!z) {
-    z = [leaf];
-    zeroCache.set(key, z);
+    const key = hexOf(leaf);
+    z = zeroCache.get(key);
+    if (!z) {
+      z = [leaf];
+      zeroCache.set(key, z);
+    }
+    zeroByLeaf.set(leaf, z);
   }
   while (z.length <= depth) z.push(hashNode(z[z.length - 1] as Hash, z[z.length - 1] as Hash));
   return z;

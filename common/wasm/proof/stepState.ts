@@ -5,10 +5,10 @@
  * trace's chunk tree, and the rest (tables, segments, host state) as one hash. A proof carries these
  * fields in the clear; verifyStep checks them against the pre-state hash.
  */
-import { type HostState, hashHostCommit } from "../hostState.js";
+import { encodeHostCommit, type HostState } from "../hostState.js";
 import type { Frame, Machine } from "../machine.js";
-import type { FuncInst, Instance } from "../runtime.js";
-import { type Hash, hashLeaf, Writer } from "../trace/hashing.js";
+import type { FuncInst, Instance, Table } from "../runtime.js";
+import { equal, type Hash, hashLeaf, sha256Of, Writer } from "../trace/hashing.js";
 import { LEAF_BYTES, MemoryMerkle } from "../trace/memoryMerkle.js";
 import { writeValue } from "../trace/stateHash.js";
 import type { FuncType, Value } from "../types.js";
@@ -380,10 +380,7 @@ export class StepStateBuilder {
       vt.sync(t.elems, t.elems.length);
       return vt.tree.levels();
     });
-    const tableLevels = levelsOf(
-      ts.map((t, i) => tableLeaf(t.elems.length, t.max, rootOfLevels(elemLevels[i] as Hash[][], ELEMS_DEPTH))),
-      TABLES_DEPTH,
-    );
+    const tableLevels = this.tableTree(ts, elemLevels);
     const segs = this.segments();
     const frames = m.frames;
     const chain = this.callerChain(frames);
@@ -422,6 +419,32 @@ export class StepStateBuilder {
       frames,
     };
   }
+
+  /**
+   * The tables tree, rebuilt only when a table's size or elements root changed (an unchanged elements
+   * tree keeps its root object, so identity is the test): otherwise each checkpoint paid 17 hashes per table.
+   */
+  private tableTree(ts: readonly Table[], elemLevels: readonly Hash[][][]): Hash[][] {
+    const key = ts.map((t, i) => ({
+      size: t.elems.length,
+      root: rootOfLevels(elemLevels[i] as Hash[][], ELEMS_DEPTH),
+    }));
+    const prev = this.tablesKey;
+    if (
+      this.tablesLevels &&
+      prev.length === key.length &&
+      key.every((k, i) => k.size === prev[i]?.size && k.root === prev[i]?.root)
+    )
+      return this.tablesLevels;
+    this.tablesLevels = levelsOf(
+      ts.map((t, i) => tableLeaf(t.elems.length, t.max, (key[i] as { root: Hash }).root)),
+      TABLES_DEPTH,
+    );
+    this.tablesKey = key;
+    return this.tablesLevels;
+  }
+  private tablesLevels: Hash[][] | undefined;
+  private tablesKey: { size: number; root: Hash }[] = [];
 
   /** Hash chain of the caller frames, recomputed from the first frame that changed since the last snapshot. */
   private callerChain(frames: readonly Frame[]): Hash {
@@ -478,9 +501,21 @@ export class StepStateBuilder {
   private segs: SegmentTrees | undefined;
   private segsKey = "";
 
+  /**
+   * restHash, recomputed only when its preimage changed: the host state moves only on host calls, so most
+   * checkpoints would hash the same bytes again (3 hashes each).
+   */
   private restHash(): Hash {
-    return restHashOf(segmentsHash(this.inst), this.host ? hashHostCommit(this.host.commit()) : undefined);
+    const enc = this.host ? encodeHostCommit(this.host.commit()) : undefined;
+    const d = this.inst.datas.length;
+    const e = this.inst.elems.length;
+    const r = this.rest;
+    if (r && r.datas === d && r.elems === e && (enc && r.host ? equal(enc, r.host) : enc === r.host)) return r.hash;
+    const hash = restHashOf(segmentsHash(this.inst), enc ? sha256Of(enc) : undefined);
+    this.rest = { datas: d, elems: e, host: enc, hash };
+    return hash;
   }
+  private rest: { datas: number; elems: number; host: Uint8Array | undefined; hash: Hash } | undefined;
 }
 
 export { treeRoot };

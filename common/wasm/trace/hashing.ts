@@ -55,6 +55,8 @@ export class GrowableBytes {
   }
 }
 
+const UTF8 = new TextEncoder();
+
 /** Growable little-endian byte writer. */
 export class Writer extends GrowableBytes {
   u8(v: number): this {
@@ -81,7 +83,7 @@ export class Writer extends GrowableBytes {
     return this;
   }
   text(s: string): this {
-    return this.bytes(new TextEncoder().encode(s));
+    return this.bytes(UTF8.encode(s));
   }
   finish(): Uint8Array {
     return this.buf.slice(0, this.len);

@@ -44,15 +44,21 @@ export class MemoryMerkle {
     const bytes = mem.bytes;
     const chunks = bytes.length / LEAF_BYTES;
     const leaves = this.levels[0] as Hash[];
-    let touched = new Set<number>();
+    const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+    const per = LEAF_BYTES >> 2;
+    // Parents to rehash, ascending and without repeats: chunks are visited in ascending order, so a parent
+    // repeats only right after itself (plain arrays: a Set per level cost more than the bookkeeping saved).
+    let touched: number[] = [];
     const rehash = (c: number) => {
-      leaves[c] = hashLeaf(bytes.subarray(c * LEAF_BYTES, (c + 1) * LEAF_BYTES));
-      touched.add(c >> 1);
+      // A chunk written back to all zero (memset, a cleared buffer) is the known zero leaf: a 256-word scan
+      // costs a fraction of a hash.
+      leaves[c] = isZero(words, c * per, (c + 1) * per)
+        ? (ZERO[0] as Hash)
+        : hashLeaf(bytes.subarray(c * LEAF_BYTES, (c + 1) * LEAF_BYTES));
+      if (touched[touched.length - 1] !== c >> 1) touched.push(c >> 1);
     };
     if (!this.started) {
       this.started = true;
-      const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
-      const per = LEAF_BYTES >> 2;
       for (let c = 0; c < chunks; c++) if (!isZero(words, c * per, (c + 1) * per)) rehash(c);
       mem.dirty.fill(0);
     } else {
@@ -66,10 +72,10 @@ export class MemoryMerkle {
       const below = this.levels[d - 1] as Hash[];
       const here = this.levels[d] as Hash[];
       const zeroBelow = ZERO[d - 1] as Hash;
-      const next = new Set<number>();
+      const next: number[] = [];
       for (const i of touched) {
         here[i] = hashNode(below[2 * i] ?? zeroBelow, below[2 * i + 1] ?? zeroBelow);
-        next.add(i >> 1);
+        if (next[next.length - 1] !== i >> 1) next.push(i >> 1);
       }
       touched = next;
     }

@@ -3,18 +3,12 @@
  * members, and signing sessions with t of them — verifying every reply, naming any member that misbehaves.
  */
 import { randomBytes } from "node:crypto";
-import { ed25519, ed25519_FROST } from "@noble/curves/ed25519.js";
-import type { Ed25519KeyPair } from "../../../common/ed25519.js";
+import { type Ed25519KeyPair, ed25519Verify } from "../../../common/ed25519.js";
 import { InvalidArgumentError, isBaseError } from "../../../common/errors.js";
 import { SignedTypes, signMessage, verifyMessage } from "../../../common/frost/auth.js";
-import { makeMessage, u8 } from "../../../common/frost/bytes.js";
-import {
-  type CommitteeSpec,
-  frostIdentifier,
-  memberIndex,
-  validateCommittee,
-} from "../../../common/frost/committee.js";
-import { type FrostGroupInfo, groupInfoFromResult, toFrostPublic } from "../../../common/frost/group.js";
+import { makeMessage } from "../../../common/frost/bytes.js";
+import { type CommitteeSpec, memberIndex, validateCommittee } from "../../../common/frost/committee.js";
+import { type FrostGroupInfo, groupInfoFromResult, groupKeyHex } from "../../../common/frost/group.js";
 import { bytesEqual, sha256, toHex } from "../../../common/hash.js";
 import { decodeMessage, encodeMessage } from "../../../common/protobuf.js";
 import {
@@ -24,6 +18,8 @@ import {
   DkgRound1Bundle,
   type DkgRound2,
   DkgRound2Bundle,
+  PreprocessRequest,
+  PreprocessResponse,
   SignatureShare,
   SignCommitment,
   SignedReceipt,
@@ -32,8 +28,12 @@ import {
 } from "../../../proto/gen/dsdn/committee/v1/frost.js";
 import { FrostInvalidShareError, FrostProtocolError, FrostUnavailableError } from "./errors.js";
 import type { FrostRpc, PeerTransport } from "./rpc.js";
+import * as M from "./signMath.js";
 
-const F = ed25519_FROST;
+/** Commitments the orchestrator keeps per member and group at most. */
+const MAX_POOLED_PER_MEMBER = 256;
+/** After a member fails, its pool is not refilled for this long (ms). */
+const RETRY_DOWN_MS = 5000;
 
 export interface FrostCoordinatorOptions {
   /** The orchestrator's identity key; it must belong to the committee it drives. */
@@ -44,6 +44,11 @@ export interface FrostCoordinatorOptions {
   /** Session lifetime members accept (ms). Default 60 000. */
   readonly sessionMs?: number;
   readonly now?: () => number;
+  /**
+   * Preprocessed nonce commitments per member for one-round signing: how many to ask each member for at a
+   * time (refilled in the background when half are used). 0 (default): always two rounds.
+   */
+  readonly preprocess?: number;
 }
 
 export interface DkgOutcome {
@@ -91,9 +96,14 @@ export class FrostCoordinator {
   readonly #timeout: number;
   readonly #sessionMs: number;
   readonly #now: () => number;
+  readonly #batch: number;
+  readonly #pools = new Map<string, Map<number, SignCommitment[]>>(); // group key hex -> member -> commitments
+  readonly #refilling = new Set<string>();
+  readonly #down = new Map<string, number>();
 
   constructor(opts: FrostCoordinatorOptions) {
     this.#o = opts;
+    this.#batch = Math.max(0, Math.min(opts.preprocess ?? 0, 64));
     this.#timeout = opts.timeoutMs ?? 5000;
     this.#sessionMs = opts.sessionMs ?? 60_000;
     this.#now = opts.now ?? Date.now;
@@ -198,9 +208,14 @@ export class FrostCoordinator {
     return { sessionId, group: groupInfoFromResult(ref), results };
   }
 
-  /** Threshold-signs `message`: commitments from t members, then their shares, each checked, then aggregated. */
+  /**
+   * Threshold-signs `message`. With preprocessing on and t members' commitments pooled, one round trip:
+   * SignPackage (request + pooled commitments) → t shares. Otherwise, or when a chosen member does not
+   * answer, two: SignRequest → the first t commitments → SignPackage → shares. Shares are checked in one
+   * multi-scalar multiplication (one by one only to name a culprit), then aggregated and verified.
+   */
   async sign(opts: SignOptions): Promise<SignOutcome> {
-    const { group, message } = opts;
+    const { group } = opts;
     const members = group.members;
     const n = members.length;
     const t = group.threshold;
@@ -213,20 +228,21 @@ export class FrostCoordinator {
     if (memberIndex(members, this.#o.identity.publicKey) === 0) {
       throw new InvalidArgumentError("the orchestrator must be a member of the committee");
     }
-    const sessionId = new Uint8Array(randomBytes(32));
-    const request = signMessage(
-      SignedTypes.SignRequest,
-      {
-        sessionId,
-        epoch: group.epoch,
-        groupPublicKey: group.groupPublicKey,
-        message,
-        expiresAtMs: BigInt(this.#now() + this.#sessionMs),
-      },
-      this.#o.identity,
-    );
-    const digest = sha256(message);
-
+    if (this.#batch > 0) {
+      const pooled = this.#takePooled(group, candidates, need);
+      try {
+        if (pooled) return await this.#finish(opts, this.#request(opts), pooled);
+      } catch (e) {
+        if (!(e instanceof FrostUnavailableError)) throw e;
+        // A chosen member did not answer: forget its pool for a while and fall back to asking who is up.
+        const failed = (e.meta?.failed as number[] | undefined) ?? [];
+        for (const i of failed) this.#markDown(group, i);
+      } finally {
+        this.#refill(group);
+      }
+    }
+    const request = this.#request(opts);
+    const digest = sha256(opts.message);
     // Round 1: first `need` valid commitments win; the rest of the nonces simply expire unused.
     const commitments = await this.#firstN(
       members,
@@ -237,37 +253,142 @@ export class FrostCoordinator {
       (idx, bytes) => {
         const c = decodeMessage(SignCommitment, bytes, "SignCommitment");
         verifyMessage(SignedTypes.SignCommitment, c, members[idx - 1]);
-        if (c.participantIndex !== idx || !bytesEqual(c.sessionId, sessionId) || c.epoch !== group.epoch) {
+        if (c.participantIndex !== idx || !bytesEqual(c.sessionId, request.sessionId) || c.epoch !== group.epoch) {
           throw new FrostProtocolError("commitment for another index, session or epoch");
         }
         if (!bytesEqual(c.messageHash, digest)) throw new FrostProtocolError("commitment names another message");
         return c;
       },
     );
-    commitments.sort((a, b) => a.participantIndex - b.participantIndex);
+    return this.#finish(opts, request, commitments);
+  }
+
+  /**
+   * Preprocessing: asks every member for `count` nonce commitments for this group and pools the valid ones
+   * (signed by that member, for this epoch, points in the prime-order subgroup). Members that fail are
+   * skipped. Returns how many commitments each member (1-based) now has pooled.
+   */
+  async preprocess(group: FrostGroupInfo, count = this.#batch || 16): Promise<number[]> {
+    const members = group.members;
+    await Promise.all(members.map((_, k) => this.#preprocessMember(group, k + 1, count).catch(() => undefined)));
+    const pool = this.#poolOf(group);
+    return members.map((_, k) => pool.get(k + 1)?.length ?? 0);
+  }
+
+  async #preprocessMember(group: FrostGroupInfo, idx: number, count: number): Promise<void> {
+    const members = group.members;
+    const req = signMessage(
+      SignedTypes.PreprocessRequest,
+      {
+        sessionId: new Uint8Array(randomBytes(32)),
+        epoch: group.epoch,
+        groupPublicKey: group.groupPublicKey,
+        count,
+        expiresAtMs: BigInt(this.#now() + this.#sessionMs),
+      },
+      this.#o.identity,
+    );
+    const reply = await this.#o.transport.call(
+      members[idx - 1]!,
+      "sign/preprocess",
+      encodeMessage(PreprocessRequest, req),
+      this.#timeout,
+    );
+    const res = decodeMessage(PreprocessResponse, reply, "PreprocessResponse");
+    if (res.commitments.length > count) throw new FrostProtocolError("more commitments than asked for");
+    const fresh: SignCommitment[] = [];
+    for (const c of res.commitments) {
+      verifyMessage(SignedTypes.SignCommitment, c, members[idx - 1]);
+      if (c.participantIndex !== idx || c.epoch !== group.epoch || !bytesEqual(c.sessionId, req.sessionId)) {
+        throw new FrostProtocolError("preprocessed commitment for another index, epoch or request");
+      }
+      if (c.messageHash.length !== 0) throw new FrostProtocolError("preprocessed commitment bound to a message");
+      M.validPoint(c.hiding); // off the signing path: later signings find them validated
+      M.validPoint(c.binding);
+      fresh.push(c);
+    }
+    const pool = this.#poolOf(group);
+    pool.set(idx, [...(pool.get(idx) ?? []), ...fresh].slice(-MAX_POOLED_PER_MEMBER));
+    this.#down.delete(`${groupKeyHex(group)}:${idx}`);
+  }
+
+  #poolOf(group: FrostGroupInfo): Map<number, SignCommitment[]> {
+    const key = groupKeyHex(group);
+    let pool = this.#pools.get(key);
+    if (!pool) {
+      pool = new Map();
+      this.#pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  /** One pooled commitment from each of `need` candidates (all of them when signers were named), or undefined. */
+  #takePooled(group: FrostGroupInfo, candidates: readonly number[], need: number): SignCommitment[] | undefined {
+    const pool = this.#poolOf(group);
+    const ready = candidates.filter((i) => (pool.get(i)?.length ?? 0) > 0);
+    if (ready.length < need) return undefined;
+    // Each commitment leaves the pool for good, whatever happens to this signing: it is never offered twice.
+    return ready.slice(0, need).map((i) => pool.get(i)!.shift()!);
+  }
+
+  #markDown(group: FrostGroupInfo, idx: number): void {
+    this.#poolOf(group).delete(idx);
+    this.#down.set(`${groupKeyHex(group)}:${idx}`, this.#now());
+  }
+
+  /** Tops up, in the background, every member whose pool is below half a batch (members that failed wait). */
+  #refill(group: FrostGroupInfo): void {
+    const pool = this.#poolOf(group);
+    const gk = groupKeyHex(group);
+    group.members.forEach((_, k) => {
+      const idx = k + 1;
+      const key = `${gk}:${idx}`;
+      if ((pool.get(idx)?.length ?? 0) * 2 >= this.#batch || this.#refilling.has(key)) return;
+      const downAt = this.#down.get(key);
+      if (downAt !== undefined && this.#now() - downAt < RETRY_DOWN_MS) return;
+      this.#refilling.add(key);
+      this.#preprocessMember(group, idx, this.#batch)
+        .catch(() => this.#down.set(key, this.#now()))
+        .finally(() => this.#refilling.delete(key));
+    });
+  }
+
+  #request(opts: SignOptions): SignRequest {
+    return signMessage(
+      SignedTypes.SignRequest,
+      {
+        sessionId: new Uint8Array(randomBytes(32)),
+        epoch: opts.group.epoch,
+        groupPublicKey: opts.group.groupPublicKey,
+        message: opts.message,
+        expiresAtMs: BigInt(this.#now() + this.#sessionMs),
+      },
+      this.#o.identity,
+    );
+  }
+
+  /** SignPackage → every chosen signer's share → checks → aggregate → Ed25519 verify. */
+  async #finish(opts: SignOptions, request: SignRequest, chosen: SignCommitment[]): Promise<SignOutcome> {
+    const { group, message } = opts;
+    const members = group.members;
+    const commitments = [...chosen].sort((a, b) => a.participantIndex - b.participantIndex);
     const signerIndexes = commitments.map((c) => c.participantIndex);
     const pkg = signMessage(SignedTypes.SignPackage, { request, commitments }, this.#o.identity);
-    const list = commitments.map((c) => ({
-      identifier: frostIdentifier(c.participantIndex),
-      hiding: u8(c.hiding),
-      binding: u8(c.binding),
-    }));
-    const pub = toFrostPublic(group);
-
-    // Round 2: every chosen signer must answer. A share is checked against its signer's verifying share
-    // as soon as it arrives, overlapping the check with the other signers' work.
-    const checkShare = (s: SignatureShare) => {
-      let ok = false;
-      try {
-        ok =
-          s.share.length === 32 &&
-          F.verifyShare(pub, list, u8(message), frostIdentifier(s.participantIndex), u8(s.share));
-      } catch {
-        ok = false;
+    let ctx: M.SigningContext;
+    try {
+      ctx = M.signingContext(
+        group.groupPublicKey,
+        commitments.map((c) => ({ index: c.participantIndex, hiding: c.hiding, binding: c.binding })),
+        message,
+      );
+    } catch (e) {
+      throw new FrostProtocolError("commitments or group key are not valid points", { cause: e });
+    }
+    const named = (s: SignatureShare) => {
+      if (!M.verifyShare(ctx, s.participantIndex, group.verifyingShares[s.participantIndex - 1]!, s.share)) {
+        throw new FrostInvalidShareError(s.participantIndex, toHex(members[s.participantIndex - 1]!));
       }
-      if (!ok) throw new FrostInvalidShareError(s.participantIndex, toHex(members[s.participantIndex - 1]!));
     };
-    const eachFirst = opts.shareCheck !== "on-failure";
     const shares = await this.#callAll(
       members,
       signerIndexes,
@@ -276,24 +397,37 @@ export class FrostCoordinator {
       (idx, bytes) => {
         const s = decodeMessage(SignatureShare, bytes, "SignatureShare");
         verifyMessage(SignedTypes.SignatureShare, s, members[idx - 1]);
-        if (s.participantIndex !== idx || !bytesEqual(s.sessionId, sessionId) || s.epoch !== group.epoch) {
+        if (s.participantIndex !== idx || !bytesEqual(s.sessionId, request.sessionId) || s.epoch !== group.epoch) {
           throw new FrostProtocolError("share for another index, session or epoch");
         }
-        if (eachFirst) checkShare(s);
+        if (s.share.length !== 32) throw new FrostInvalidShareError(idx, toHex(members[idx - 1]!));
         return s;
       },
+      (answered) => {
+        for (const s of answered) named(s); // a cheat among the answers is named before "unavailable"
+      },
     );
-    const byId: Record<string, Uint8Array> = {};
-    for (const s of shares) byId[frostIdentifier(s.participantIndex)] = s.share;
-    let signature: Uint8Array;
-    try {
-      // noble checks the aggregate as an Ed25519 signature and throws if it does not verify.
-      signature = F.aggregate(pub, list, u8(message), byId);
-    } catch (e) {
-      for (const sh of shares) checkShare(sh); // names the signer whose share broke it
-      throw new FrostProtocolError("aggregate signature does not verify under the group key", { cause: e });
+    const byIndex = new Map(
+      shares.map((s) => [
+        s.participantIndex,
+        { verifyingShare: group.verifyingShares[s.participantIndex - 1]!, share: s.share },
+      ]),
+    );
+    if (opts.shareCheck !== "on-failure" && !M.verifyShares(ctx, byIndex)) {
+      for (const s of shares) named(s);
+      throw new FrostProtocolError("signature shares do not verify together");
     }
-    if (!ed25519.verify(signature, message, group.groupPublicKey)) {
+    let signature: Uint8Array | undefined;
+    try {
+      signature = M.aggregate(
+        ctx,
+        shares.map((s) => s.share),
+      );
+    } catch {
+      signature = undefined;
+    }
+    if (!signature || !ed25519Verify(signature, message, group.groupPublicKey)) {
+      for (const s of shares) named(s); // names the signer whose share broke it
       throw new FrostProtocolError("aggregate signature does not verify under the group key");
     }
     const receipt = makeMessage(SignedReceipt, {
@@ -302,7 +436,7 @@ export class FrostCoordinator {
       groupPublicKey: group.groupPublicKey,
       epoch: group.epoch,
       signerIndexes,
-      sessionId,
+      sessionId: request.sessionId,
     });
     return { receipt, signature, signerIndexes };
   }
@@ -314,6 +448,7 @@ export class FrostCoordinator {
     rpc: FrostRpc,
     body: Uint8Array,
     check: (idx: number, reply: Uint8Array) => T,
+    beforeUnavailable?: (answered: T[]) => void,
   ): Promise<T[]> {
     const settled = await Promise.allSettled(
       indexes.map(async (idx) => check(idx, await this.#o.transport.call(members[idx - 1]!, rpc, body, this.#timeout))),
@@ -328,6 +463,7 @@ export class FrostCoordinator {
       (s): s is PromiseRejectedResult => s.status === "rejected" && s.reason instanceof FrostInvalidShareError,
     );
     if (cheat) throw cheat.reason;
+    if (fails.length > 0) beforeUnavailable?.(out);
     if (fails.length > 0) {
       throw new FrostUnavailableError(`${rpc}: ${fails.length} of ${indexes.length} participants failed`, {
         details: describe(fails),

@@ -8,7 +8,7 @@ import type { Ed25519KeyPair } from "../../../common/ed25519.js";
 import { SignedTypes, signMessage, verifyMessage } from "../../../common/frost/auth.js";
 import { makeMessage, u8 } from "../../../common/frost/bytes.js";
 import { frostIdentifier, memberIndex, validateCommittee } from "../../../common/frost/committee.js";
-import { toFrostPublic, toFrostSecret } from "../../../common/frost/group.js";
+import { toFrostSecret } from "../../../common/frost/group.js";
 import { bytesEqual, sha256, toHex } from "../../../common/hash.js";
 import {
   type DkgRequest,
@@ -18,6 +18,8 @@ import {
   type DkgRound2,
   type DkgRound2Bundle,
   KeyShare,
+  type PreprocessRequest,
+  type PreprocessResponse,
   type SignatureShare,
   type SignCommitment,
   type SignPackage,
@@ -25,8 +27,10 @@ import {
 } from "../../../proto/gen/dsdn/committee/v1/frost.js";
 import { FrostAuthError, FrostProtocolError, FrostReplayError, FrostUnavailableError } from "./errors.js";
 import type { KeyShareStore } from "./keyStore.js";
+import { MAX_PREPROCESS_BATCH, NoncePool } from "./noncePool.js";
 import { DEFAULT_MAX_SESSION_MS, SessionGuard } from "./sessions.js";
 import { decryptShare, encryptShare, newEncryptionKeyPair } from "./shareCipher.js";
+import * as M from "./signMath.js";
 
 const F = ed25519_FROST;
 
@@ -80,10 +84,12 @@ export class FrostParticipant {
   readonly #guard: SessionGuard;
   readonly #dkg = new Map<string, DkgState>();
   readonly #sign = new Map<string, SignState>();
+  readonly #nonces: NoncePool;
 
   constructor(opts: FrostParticipantOptions) {
     this.identity = opts.identity;
     this.store = opts.store;
+    this.#nonces = new NoncePool(opts.store.dir);
     this.#opts = opts;
     this.#now = opts.now ?? Date.now;
     this.#guard = new SessionGuard(this.#now, opts.maxSessionMs ?? DEFAULT_MAX_SESSION_MS);
@@ -279,14 +285,7 @@ export class FrostParticipant {
   /** Signing round 1: check the request, commit to fresh one-time nonces, return the signed commitment. */
   async handleSignRequest(req: SignRequest): Promise<SignCommitment> {
     verifyMessage(SignedTypes.SignRequest, req);
-    const share = await this.store.load(req.groupPublicKey);
-    if (!share) throw new FrostAuthError(`SignRequest: no key share for group key ${short(req.groupPublicKey)}`);
-    if (share.epoch !== req.epoch) {
-      throw new FrostAuthError(`SignRequest: group key belongs to epoch ${share.epoch}, not ${req.epoch}`);
-    }
-    if (memberIndex(share.members, req.sender) === 0) {
-      throw new FrostAuthError(`SignRequest: ${short(req.sender)} is not a member of this committee`);
-    }
+    const share = await this.#shareFor("SignRequest", req);
     this.#prune();
     if (this.#sign.size >= MAX_OPEN_SESSIONS) {
       throw new FrostUnavailableError(`too many open signing sessions (${MAX_OPEN_SESSIONS}); try again later`);
@@ -312,14 +311,53 @@ export class FrostParticipant {
     return commitment;
   }
 
-  /** Signing round 2: check the commitment list, spend our nonces, return our signed share. */
+  /**
+   * Preprocessing for one-round signing: `count` fresh nonce pairs for a group key we hold a share of, saved
+   * before their commitments leave this process. The requester must be a committee member; the pool per
+   * group is bounded (the oldest unspent pairs are dropped), so repeated requests cost only bounded work.
+   */
+  async handlePreprocess(req: PreprocessRequest): Promise<PreprocessResponse> {
+    verifyMessage(SignedTypes.PreprocessRequest, req);
+    if (!Number.isInteger(req.count) || req.count < 1 || req.count > MAX_PREPROCESS_BATCH) {
+      throw new FrostProtocolError(`PreprocessRequest: count must be 1..${MAX_PREPROCESS_BATCH}`);
+    }
+    const share = await this.#shareFor("PreprocessRequest", req);
+    this.#guard.claim("preprocess", req.sessionId, req.expiresAtMs);
+    const made = this.#nonces.make(share.groupPublicKey, toFrostSecret(share), req.count);
+    return {
+      commitments: made.map((c) =>
+        signMessage(
+          SignedTypes.SignCommitment,
+          {
+            sessionId: req.sessionId,
+            epoch: req.epoch,
+            participantIndex: share.participantIndex,
+            hiding: c.hiding,
+            binding: c.binding,
+            messageHash: new Uint8Array(0),
+          },
+          this.identity,
+        ),
+      ),
+    };
+  }
+
+  /** Unspent preprocessed nonce pairs held for a group key (for tests and monitoring). */
+  preprocessedCount(groupPublicKey: Uint8Array): number {
+    return this.#nonces.size(groupPublicKey);
+  }
+
+  /**
+   * Signing round 2 — or the only round, when the package carries preprocessed commitments: check the
+   * commitment list, spend our nonces, return our signed share.
+   */
   async handleSignPackage(pkg: SignPackage): Promise<SignatureShare> {
     verifyMessage(SignedTypes.SignPackage, pkg);
     const req = pkg.request;
     if (!req) throw new FrostProtocolError("SignPackage: missing request");
     const key = toHex(req.sessionId);
     const st = this.#sign.get(key);
-    if (!st) throw new FrostReplayError(`SignPackage: unknown or finished session ${key.slice(0, 16)}… (replay?)`);
+    if (!st) return this.#signOneRound(pkg, req);
     if (Number(req.expiresAtMs) <= this.#now()) {
       this.#sign.delete(key);
       throw new FrostReplayError("SignPackage: session has expired");
@@ -353,13 +391,69 @@ export class FrostParticipant {
     }
     // Nonces are single use: forget them before signing, so no path can ever sign twice with them.
     this.#sign.delete(key);
-    const sigShare = F.signShare(
-      toFrostSecret(share),
-      toFrostPublic(share),
-      st.nonces,
-      list.map((c) => ({ identifier: frostIdentifier(c.participantIndex), hiding: c.hiding, binding: c.binding })),
-      req.message,
-    );
+    return this.#share(share, list, req, digest, st.nonces);
+  }
+
+  /** One-round signing: every commitment in the package is preprocessed, ours must be unspent in our pool. */
+  async #signOneRound(pkg: SignPackage, req: SignRequest): Promise<SignatureShare> {
+    verifyMessage(SignedTypes.SignRequest, req);
+    if (!bytesEqual(pkg.sender, req.sender))
+      throw new FrostAuthError("SignPackage: sent by someone other than the requester");
+    const share = await this.#shareFor("SignPackage", req);
+    // A package whose session was already signed (in either mode) fails here: each session id signs once.
+    this.#guard.claim("sign", req.sessionId, req.expiresAtMs);
+    const n = share.members.length;
+    const list = [...pkg.commitments].sort((a, b) => a.participantIndex - b.participantIndex);
+    if (list.length < share.threshold || list.length > n) {
+      throw new FrostProtocolError(`SignPackage: needs ${share.threshold}..${n} commitments, got ${list.length}`);
+    }
+    let prev = 0;
+    for (const c of list) {
+      const i = c.participantIndex;
+      if (i <= prev || i > n) throw new FrostProtocolError(`SignPackage: bad or duplicate signer index ${i}`);
+      prev = i;
+      verifyMessage(SignedTypes.SignCommitment, c, share.members[i - 1]);
+      if (c.epoch !== req.epoch) throw new FrostAuthError(`SignCommitment ${i}: belongs to another epoch`);
+      if (c.messageHash.length !== 0) {
+        throw new FrostProtocolError(`SignCommitment ${i}: bound to a message, not a preprocessed commitment`);
+      }
+      if (c.hiding.length !== 32 || c.binding.length !== 32) {
+        throw new FrostProtocolError(`SignCommitment ${i}: malformed nonce commitments`);
+      }
+    }
+    const mine = list.find((c) => c.participantIndex === share.participantIndex);
+    if (!mine) throw new FrostProtocolError("SignPackage: this participant is not among the signers");
+    const ok = await (this.#opts.approveMessage?.(req.message, req.epoch) ?? true);
+    if (!ok) throw new FrostAuthError("SignPackage: this participant does not approve the message");
+    const nonces = this.#nonces.spend(share.groupPublicKey, toFrostSecret(share), mine.hiding, mine.binding);
+    if (!nonces) {
+      throw new FrostReplayError("SignPackage: our nonce commitment is unknown or already spent (replay?)");
+    }
+    return this.#share(share, list, req, sha256(req.message), nonces);
+  }
+
+  /** RFC 9591 round two over a checked commitment list; the nonces are zeroed afterwards. */
+  #share(
+    share: KeyShare,
+    list: readonly SignCommitment[],
+    req: SignRequest,
+    digest: Uint8Array,
+    nonces: Nonces,
+  ): SignatureShare {
+    let sigShare: Uint8Array;
+    try {
+      const ctx = M.signingContext(
+        share.groupPublicKey,
+        list.map((c) => ({ index: c.participantIndex, hiding: c.hiding, binding: c.binding })),
+        req.message,
+      );
+      sigShare = M.signShare(ctx, share.participantIndex, share.signingShare, nonces);
+    } catch (e) {
+      throw new FrostProtocolError("SignPackage: cannot sign over these commitments", { cause: e });
+    } finally {
+      nonces.hiding.fill(0);
+      nonces.binding.fill(0);
+    }
     return signMessage(
       SignedTypes.SignatureShare,
       {
@@ -371,6 +465,19 @@ export class FrostParticipant {
       },
       this.identity,
     );
+  }
+
+  /** The key share a signing-side request names, checked against its epoch and requester. */
+  async #shareFor(what: string, req: { groupPublicKey: Uint8Array; epoch: bigint; sender: Uint8Array }) {
+    const share = await this.store.load(req.groupPublicKey);
+    if (!share) throw new FrostAuthError(`${what}: no key share for group key ${short(req.groupPublicKey)}`);
+    if (share.epoch !== req.epoch) {
+      throw new FrostAuthError(`${what}: group key belongs to epoch ${share.epoch}, not ${req.epoch}`);
+    }
+    if (memberIndex(share.members, req.sender) === 0) {
+      throw new FrostAuthError(`${what}: ${short(req.sender)} is not a member of this committee`);
+    }
+    return share;
   }
 
   // ---- helpers -----------------------------------------------------------------------------------

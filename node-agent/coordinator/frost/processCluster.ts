@@ -15,7 +15,9 @@ import { committeeFileJson } from "./files.js";
 export function frostMainPath(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   if (here.split("/").includes("dist")) return join(here, "main.js");
-  return resolve(here, "../../../dist/node-agent/coordinator/frost/main.js");
+  // From the sources (node-agent/coordinator/frost) or from the benchmark build (dist-tools/node-agent/…).
+  const up = here.split("/").includes("dist-tools") ? "../../../.." : "../../..";
+  return resolve(here, up, "dist/node-agent/coordinator/frost/main.js");
 }
 
 export interface ClusterMember {

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ed25519Verify } from "../../../common/ed25519.js";
 import { frostIdentifier } from "../../../common/frost/committee.js";
 import { fromHex, toHex } from "../../../common/hash.js";
+import * as M from "./signMath.js";
 
 // RFC 9591 §E.1 FROST(Ed25519, SHA-512), as carried by frost-rs and noble-curves
 // (test/vectors/rfc9591-frost/ed25519-vectors.json). Pre-RFC drafts had other nonces and signatures
@@ -123,5 +124,59 @@ describe("RFC 9591 E.1 FROST(Ed25519, SHA-512)", () => {
     expect(ed25519.verify(sig, msg, fromHex(V.groupPublicKey))).toBe(true);
     expect(ed25519Verify(sig, msg, fromHex(V.groupPublicKey))).toBe(true);
     expect(ed25519Verify(sig, fromHex("74657375"), fromHex(V.groupPublicKey))).toBe(false);
+  });
+
+  it("signMath (cached points, batched share check) gives the vector's shares and signature", () => {
+    const pub = publicPackage();
+    const msg = fromHex(V.message);
+    const entries = [1, 3].map((i) => ({
+      index: i,
+      hiding: fromHex(V.round1[i]!.hidingCommitment!),
+      binding: fromHex(V.round1[i]!.bindingCommitment!),
+    }));
+    const ctx = M.signingContext(fromHex(V.groupPublicKey), entries, msg);
+    const shares = new Map<number, { verifyingShare: Uint8Array; share: Uint8Array }>();
+    for (const i of [1, 3]) {
+      const r = V.round1[i]!;
+      const s = M.signShare(ctx, i, fromHex(V.shares[i]!), {
+        hiding: fromHex(r.hidingNonce!),
+        binding: fromHex(r.bindingNonce!),
+      });
+      expect(toHex(s)).toBe(V.sigShares[i]);
+      const verifyingShare = pub.verifyingShares[frostIdentifier(i)]!;
+      expect(M.verifyShare(ctx, i, verifyingShare, s)).toBe(true);
+      shares.set(i, { verifyingShare, share: s });
+    }
+    expect(M.verifyShares(ctx, shares)).toBe(true);
+    expect(
+      toHex(
+        M.aggregate(
+          ctx,
+          [...shares.values()].map((s) => s.share),
+        ),
+      ),
+    ).toBe(V.sig);
+    // One altered share: the batch check and the single check both refuse it; the other share still passes.
+    const bad = fromHex(V.sigShares[3]!);
+    bad[0]! ^= 1;
+    shares.set(3, { verifyingShare: pub.verifyingShares[frostIdentifier(3)]!, share: bad });
+    expect(M.verifyShares(ctx, shares)).toBe(false);
+    expect(M.verifyShare(ctx, 3, pub.verifyingShares[frostIdentifier(3)]!, bad)).toBe(false);
+    expect(M.verifyShare(ctx, 1, pub.verifyingShares[frostIdentifier(1)]!, fromHex(V.sigShares[1]!))).toBe(true);
+    // A share checked against another signer's verifying share fails.
+    expect(M.verifyShare(ctx, 1, pub.verifyingShares[frostIdentifier(3)]!, fromHex(V.sigShares[1]!))).toBe(false);
+  });
+
+  it("signMath refuses points outside the prime-order subgroup and the identity", () => {
+    // A point of order 8 (small torsion) and the identity encoding.
+    const torsion = fromHex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a");
+    const identity = fromHex("0100000000000000000000000000000000000000000000000000000000000000");
+    const good = fromHex(V.round1[1]!.hidingCommitment!);
+    for (const p of [torsion, identity]) {
+      expect(() => M.validPoint(p)).toThrow();
+      expect(() =>
+        M.signingContext(fromHex(V.groupPublicKey), [{ index: 1, hiding: good, binding: p }], fromHex(V.message)),
+      ).toThrow();
+    }
   });
 });

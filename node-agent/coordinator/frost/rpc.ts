@@ -1,4 +1,4 @@
-/** @module The five participant RPCs (DKG rounds, signing rounds) as bytes in, bytes out — shared by every transport. */
+/** @module The participant RPCs (DKG rounds, signing rounds) as bytes in, bytes out — shared by every transport. */
 
 import { InvalidArgumentError } from "../../../common/errors.js";
 import { decodeMessage, encodeMessage } from "../../../common/protobuf.js";
@@ -8,6 +8,8 @@ import {
   DkgRound1,
   DkgRound1Bundle,
   DkgRound2Bundle,
+  PreprocessRequest,
+  PreprocessResponse,
   SignatureShare,
   SignCommitment,
   SignPackage,
@@ -16,7 +18,14 @@ import {
 import type { FrostParticipant } from "./participant.js";
 
 /** RPC names; over HTTP each is `POST /frost/v1/<name>` with a protobuf body. */
-export const FROST_RPCS = ["dkg/start", "dkg/round1", "dkg/round2", "sign/commit", "sign/share"] as const;
+export const FROST_RPCS = [
+  "dkg/start",
+  "dkg/round1",
+  "dkg/round2",
+  "sign/commit",
+  "sign/share",
+  "sign/preprocess",
+] as const;
 export type FrostRpc = (typeof FROST_RPCS)[number];
 
 /** How the orchestrator reaches a member (by identity key). Rejects on timeout or a refusal. */
@@ -44,6 +53,11 @@ export async function dispatchFrostRpc(p: FrostParticipant, rpc: FrostRpc, body:
       return encodeMessage(SignCommitment, await p.handleSignRequest(decodeMessage(SignRequest, body, "SignRequest")));
     case "sign/share":
       return encodeMessage(SignatureShare, await p.handleSignPackage(decodeMessage(SignPackage, body, "SignPackage")));
+    case "sign/preprocess":
+      return encodeMessage(
+        PreprocessResponse,
+        await p.handlePreprocess(decodeMessage(PreprocessRequest, body, "PreprocessRequest")),
+      );
     default:
       throw new InvalidArgumentError(`unknown FROST rpc ${String(rpc)}`);
   }

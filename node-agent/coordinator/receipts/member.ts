@@ -97,6 +97,8 @@ export function groupOf(c: Committee): FrostGroupInfo {
 }
 
 const APPROVAL_TTL_MS = 10 * 60_000;
+/** Nonce commitments the receipt orchestrator pools per member (one-round FROST signing once filled). */
+const RECEIPT_NONCE_BATCH = 16;
 
 export class CommitteeMember {
   readonly participant: FrostParticipant;
@@ -112,6 +114,8 @@ export class CommitteeMember {
   readonly #done = new Set<string>();
   /** Recorded (ACTIVE) committees never change: cache them for the per-signature approval check. */
   readonly #active = new Map<bigint, Committee>();
+  /** One orchestrator per committee key, so its preprocessed nonce commitments survive between receipts. */
+  readonly #signers = new Map<string, FrostCoordinator>();
 
   constructor(o: CommitteeMemberOptions) {
     this.#o = o;
@@ -133,6 +137,22 @@ export class CommitteeMember {
       },
       approveMessage: (message, epoch) => this.#approves(message, epoch),
     });
+  }
+
+  #signerFor(c: Committee, group: FrostGroupInfo): FrostCoordinator {
+    const key = `${c.epoch}/${toHex(group.groupPublicKey)}`;
+    let co = this.#signers.get(key);
+    if (!co) {
+      co = new FrostCoordinator({
+        identity: this.#o.identity,
+        transport: this.#o.frostTransport?.(c) ?? httpFrostTransport(c),
+        timeoutMs: this.#o.voteTimeoutMs ?? 20_000,
+        preprocess: RECEIPT_NONCE_BATCH,
+      });
+      if (this.#signers.size >= 4) this.#signers.delete(this.#signers.keys().next().value!);
+      this.#signers.set(key, co);
+    }
+    return co;
   }
 
   get identityHex(): string {
@@ -305,11 +325,7 @@ export class CommitteeMember {
     );
     const approvals = await this.#collectVotes(c, proposal, sha256(bodyBytes));
     const group = groupOf(c);
-    const co = new FrostCoordinator({
-      identity: this.#o.identity,
-      transport: this.#o.frostTransport?.(c) ?? httpFrostTransport(c),
-      timeoutMs: this.#o.voteTimeoutMs ?? 20_000,
-    });
+    const co = this.#signerFor(c, group);
     // Sign with exactly t approvers (named inside the bytes); if one of them fails, try the next set.
     let lastError: unknown;
     for (const signers of signerSets(approvals, c.threshold)) {

@@ -6,7 +6,8 @@ import { mkdirSync } from "node:fs";
 import http from "node:http";
 import { join } from "node:path";
 import { WebSocket, WebSocketServer } from "ws";
-import { bytesEqual } from "../../../common/hash.js";
+import { bytesEqual, toHex } from "../../../common/hash.js";
+import { type Disclosed, disclose, type Level, parseLevel } from "../../http/disclosure.js";
 import { RequestGuard } from "../../http/requestGuard.js";
 import {
   DEFAULT_LIMITS,
@@ -481,7 +482,7 @@ export class LocalDAServer {
         error: { code: -32000, message: refusal.message, data: { code: refusal.code } },
       });
     }
-    if (req.method !== "POST") return send(405, "only POST (JSON-RPC) and WebSocket upgrades are served\n");
+    if (req.method !== "POST") return send(...this.plainAnswer(req));
     const perms = this.permissions(req);
     if (!perms) {
       req.resume();
@@ -515,6 +516,35 @@ export class LocalDAServer {
       return send(200, { jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } });
     }
     send(200, await this.dispatch(body, perms, {}));
+  }
+
+  /**
+   * What the server says outside JSON-RPC, in the `{summary, details, audit}` shape at `?level=` (default 1):
+   * `GET /health` (the head height and its header hash and data root, so a reader can compare with any other
+   * DA client), and a 405 for everything else. Nothing here needs a token: it is public header data.
+   */
+  private plainAnswer(req: http.IncomingMessage): [number, Disclosed] {
+    const url = new URL((req.url ?? "/").slice(0, 2048), "http://x");
+    const asked = parseLevel(url.searchParams.get("level") ?? undefined);
+    const level: Level = asked === undefined || asked === "invalid" ? 1 : asked;
+    if (req.method === "GET" && url.pathname === "/health") {
+      const h = this.store.header(this.headHeight);
+      const body = { status: "ok", chainId: this.chainId, head: this.headHeight, time: h?.time ?? null };
+      const audit = h ? { daHeight: String(h.height), headerHash: toHex(h.hash), dataRoot: toHex(h.dataHash) } : {};
+      return [
+        200,
+        disclose(body, level, { summary: `Local DA is producing blocks; head at height ${this.headHeight}.` }, audit),
+      ];
+    }
+    const body = {
+      code: "DSDN_INVALID_ARGUMENT",
+      method: String(req.method).slice(0, 16),
+      path: url.pathname.slice(0, 200),
+    };
+    return [
+      405,
+      disclose(body, level, { summary: "Only POST (JSON-RPC), WebSocket upgrades and GET /health are served here." }),
+    ];
   }
 
   private onUpgrade(req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer): void {

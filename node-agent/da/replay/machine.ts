@@ -19,7 +19,8 @@ import { ReplayState } from "./state.js";
 import { type ApplyContext, type ApplyOutcome, applied, rejected, type StateChange, superseded } from "./transition.js";
 import { envelopeWriteKey } from "./writeKey.js";
 
-export const CHECKPOINT_FORMAT_VERSION = 1;
+/** 2: the LtHash16 state digest with its accumulator stored (format 1 checkpoints are refused: replay instead). */
+export const CHECKPOINT_FORMAT_VERSION = 2;
 
 /** Envelopes held back for one publisher waiting for a sequence gap to fill (beyond: dropped, counted). */
 export const MAX_PENDING_PER_PUBLISHER = 1024;
@@ -340,8 +341,9 @@ export class ReplayMachine {
   // ---- checkpoints ----
 
   /** Everything needed to resume exactly here: state, height, sequences and held-back envelopes. */
-  toCheckpoint(withState = true): ReplayCheckpoint {
+  toCheckpoint(withState = true, checksum?: Uint8Array): ReplayCheckpoint {
     const state = withState ? this.stateRef.toSnapshot() : undefined;
+    const stateChecksum = checksum ?? (withState ? this.stateRef.encodeCanonicalParts().checksum : new Uint8Array(0));
     const cursors = [...this.cursors.keys()].sort().map((p) => ({
       publisher: Buffer.from(p, "hex"),
       appliedSequence: this.cursors.get(p)!,
@@ -360,6 +362,8 @@ export class ReplayMachine {
       configFingerprint: Buffer.from(this.config.fingerprint),
       state,
       stateDigest: Buffer.from(this.stateRef.digest()),
+      stateChecksum: Buffer.from(stateChecksum),
+      stateAccumulator: Buffer.from(this.stateRef.digestAccumulator()),
       cursors,
       pending,
       dormantDeletes: this.stateRef.dormantDeletes(),
@@ -378,7 +382,7 @@ export class ReplayMachine {
   /** Same bytes as `encodeCheckpoint()`, in pieces (a large state is written to disk without one huge buffer). */
   encodeCheckpointParts(): Uint8Array[] {
     const state = this.stateRef.encodeCanonicalParts();
-    const meta = ReplayCheckpoint.encode({ ...this.toCheckpoint(false), state: undefined }).finish();
+    const meta = ReplayCheckpoint.encode({ ...this.toCheckpoint(false, state.checksum), state: undefined }).finish();
     const len: number[] = [];
     for (let n = state.length; ; n = Math.floor(n / 128)) {
       if (n < 128) {
@@ -423,12 +427,13 @@ export class ReplayMachine {
       throw new IntegrityError("checkpoint was built under different replay rules (coordinator set)");
     }
     if (!cp.state) throw new IntegrityError("checkpoint has no state");
-    if (stateBytes && !bytesEqual(sha256Native(stateBytes), cp.stateDigest)) {
-      throw new IntegrityError("checkpoint state does not match its digest");
+    if (stateBytes && !bytesEqual(sha256Native(stateBytes), cp.stateChecksum)) {
+      throw new IntegrityError("checkpoint state does not match its checksum");
     }
-    const state = ReplayState.fromSnapshot(cp.state, cp.dormantDeletes);
-    if (stateBytes) state.adoptVerifiedDigest(cp.stateDigest);
-    else if (!bytesEqual(state.digest(), cp.stateDigest)) {
+    // With the state bytes checked, the stored accumulator belongs to them: adopt it instead of re-hashing.
+    const adopt = stateBytes && cp.stateAccumulator.length > 0 ? cp.stateAccumulator : undefined;
+    const state = ReplayState.fromSnapshot(cp.state, cp.dormantDeletes, adopt);
+    if (!bytesEqual(state.digest(), cp.stateDigest)) {
       throw new IntegrityError("checkpoint state does not match its digest", {
         details: `stored ${toHex(cp.stateDigest)}, computed ${state.digestHex()}`,
       });

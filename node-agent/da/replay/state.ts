@@ -19,6 +19,7 @@ import {
   type ReplayStateSnapshot,
   ReplicaEntry,
 } from "../../../proto/gen/dsdn/da/v1/state.js";
+import { LtHash16, ltElementId } from "./ltHash.js";
 import { nodeIdHex, principalKey } from "./principal.js";
 import { compareWriteKeys, type WriteKey } from "./writeKey.js";
 
@@ -169,10 +170,19 @@ export class ReplayState {
   private replicaCount = 0;
   private visibleChunks = 0;
   private cachedDigest: Uint8Array | undefined;
+  /** The digest's accumulator over every snapshot entry (as `[field] ‖ entry bytes`), kept current lazily. */
+  private lt = new LtHash16();
+  /**
+   * Entries changed since the accumulator was last brought up to date, with what each contributed before its
+   * first change (its element id, or null for nothing): the next digest removes those and adds what they are now.
+   */
+  private readonly touched = new Map<string, Uint8Array | null>();
+  private tracking = true;
 
   // ---- mutations (used by the transitions) ----
 
   setRegistration(nodeId: string, rec: NodeRegistration): void {
+    this.touch(`1:${nodeId}`);
     const old = this.registrations.get(nodeId);
     if (old) removeFrom(this.zoneIndex, old.registration.zone, nodeId);
     this.registrations.set(nodeId, rec);
@@ -181,6 +191,7 @@ export class ReplayState {
   }
 
   setStatus(nodeId: string, rec: NodeStatusRecord): void {
+    this.touch(`2:${nodeId}`);
     this.statuses.set(nodeId, rec);
     this.cachedDigest = undefined;
   }
@@ -200,6 +211,12 @@ export class ReplayState {
   setChunk(rec: { chunk: ChunkDeclared; key: WriteKey; pins: ReadonlyMap<string, PinRecord> }): ChunkRecord {
     const cid = rec.chunk.cid;
     const old = this.chunks.get(cid);
+    // The chunk's entry, and the delete entries of its pins (a delete counts only while it covers a declaration).
+    this.touch(`3:${cid}`);
+    if (this.tracking) {
+      if (old) for (const id of old.pins.keys()) this.touch(`5:${id}`);
+      for (const id of rec.pins.keys()) this.touch(`5:${id}`);
+    }
     if (old) {
       for (const [id, p] of old.pins) {
         removeFrom(this.manifestIndex, p.manifestCid, cid);
@@ -243,6 +260,7 @@ export class ReplayState {
   }
 
   setReplica(cid: string, nodeId: string, rec: ReplicaRecord): void {
+    this.touch(`4:${cid}\n${nodeId}`);
     let m = this.replicas.get(cid);
     if (!m) {
       m = new Map();
@@ -262,6 +280,7 @@ export class ReplayState {
   }
 
   setDelete(rec: DeleteRecord): void {
+    this.touch(`5:${deleteRecordId(rec.manifestCid, rec.ownerKey)}`);
     this.deletes.set(deleteRecordId(rec.manifestCid, rec.ownerKey), rec);
     this.cachedDigest = undefined;
   }
@@ -379,50 +398,92 @@ export class ReplayState {
 
   /** Every snapshot entry in canonical order: field (1 nodes … 5 deletes), then each list sorted by its key. */
   private *snapshotEntries(): Generator<SnapshotEntry> {
-    // Views, not copies: a snapshot of a large state is mostly allocation otherwise.
-    const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-    const key = (k: WriteKey) => ({ height: k.height, tie: view(k.tie) });
-    for (const id of sorted(this.registrations.keys())) {
-      const r = this.registrations.get(id)!;
-      yield { field: 1, value: { registration: r.registration, key: key(r.key) } };
-    }
-    for (const id of sorted(this.statuses.keys())) {
-      const s = this.statuses.get(id)!;
-      yield {
-        field: 2,
-        value: { nodeId: Buffer.from(id, "hex"), status: s.status, reason: s.reason, key: key(s.key) },
-      };
-    }
-    for (const cid of sorted(this.chunks.keys())) {
-      const c = this.chunks.get(cid)!;
-      const pins = sorted(c.pins.keys()).map((id) => {
-        const p = c.pins.get(id)!;
-        return { manifestCid: p.manifestCid, owner: p.owner, key: key(p.key) };
-      });
-      yield { field: 3, value: { chunk: c.chunk, key: key(c.key), pins } };
-    }
+    for (const id of sorted(this.registrations.keys())) yield this.entryOf(`1:${id}`)!;
+    for (const id of sorted(this.statuses.keys())) yield this.entryOf(`2:${id}`)!;
+    for (const cid of sorted(this.chunks.keys())) yield this.entryOf(`3:${cid}`)!;
     for (const cid of sorted(this.replicas.keys())) {
-      const m = this.replicas.get(cid)!;
-      for (const n of sorted(m.keys())) {
-        const r = m.get(n)!;
-        yield {
-          field: 4,
-          value: {
-            cid,
-            nodeId: Buffer.from(n, "hex"),
-            present: r.present,
-            ack: view(r.ack),
-            reason: r.reason,
-            key: key(r.key),
-          },
-        };
-      }
+      for (const n of sorted(this.replicas.get(cid)!.keys())) yield this.entryOf(`4:${cid}\n${n}`)!;
     }
     for (const id of sorted(this.deletes.keys())) {
-      const d = this.deletes.get(id)!;
-      if (this.deleteCoversDeclaration(d))
-        yield { field: 5, value: { manifestCid: d.manifestCid, owner: d.owner, key: key(d.key) } };
+      const e = this.entryOf(`5:${id}`);
+      if (e) yield e;
     }
+  }
+
+  /**
+   * The snapshot entry behind an entry key (`1:<node>`, `2:<node>`, `3:<cid>`, `4:<cid>\n<node>`, `5:<delete id>`),
+   * or undefined when the state holds none (a delete covering no declaration holds none either).
+   */
+  private entryOf(k: string): SnapshotEntry | undefined {
+    // Views, not copies: a snapshot of a large state is mostly allocation otherwise.
+    const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    const key = (w: WriteKey) => ({ height: w.height, tie: view(w.tie) });
+    const id = k.slice(2);
+    switch (k.charCodeAt(0)) {
+      case 49: {
+        const r = this.registrations.get(id);
+        return r && { field: 1, value: { registration: r.registration, key: key(r.key) } };
+      }
+      case 50: {
+        const st = this.statuses.get(id);
+        return (
+          st && {
+            field: 2,
+            value: { nodeId: Buffer.from(id, "hex"), status: st.status, reason: st.reason, key: key(st.key) },
+          }
+        );
+      }
+      case 51: {
+        const c = this.chunks.get(id);
+        if (!c) return undefined;
+        const pins = sorted(c.pins.keys()).map((pid) => {
+          const p = c.pins.get(pid)!;
+          return { manifestCid: p.manifestCid, owner: p.owner, key: key(p.key) };
+        });
+        return { field: 3, value: { chunk: c.chunk, key: key(c.key), pins } };
+      }
+      case 52: {
+        const cut = id.indexOf("\n");
+        const cid = id.slice(0, cut);
+        const n = id.slice(cut + 1);
+        const r = this.replicas.get(cid)?.get(n);
+        return (
+          r && {
+            field: 4,
+            value: {
+              cid,
+              nodeId: Buffer.from(n, "hex"),
+              present: r.present,
+              ack: view(r.ack),
+              reason: r.reason,
+              key: key(r.key),
+            },
+          }
+        );
+      }
+      default: {
+        const d = this.deletes.get(id);
+        if (!d || !this.deleteCoversDeclaration(d)) return undefined;
+        return { field: 5, value: { manifestCid: d.manifestCid, owner: d.owner, key: key(d.key) } };
+      }
+    }
+  }
+
+  /** The element the digest holds for an entry: sha256([field] ‖ entry's canonical bytes), or null. */
+  private elementOf(k: string): Uint8Array | null {
+    const e = this.entryOf(k);
+    if (!e) return null;
+    const w = new BinaryWriter();
+    w.uint32(e.field);
+    encodeEntry(e, w);
+    return ltElementId(w.finish());
+  }
+
+  /** Remembers what an entry contributed before its first change since the last digest. */
+  private touch(k: string): void {
+    if (!this.tracking || this.touched.has(k)) return;
+    this.touched.set(k, this.elementOf(k));
+    this.cachedDigest = undefined;
   }
 
   /** The whole state as a message with every list sorted: equal states give equal bytes. */
@@ -440,9 +501,9 @@ export class ReplayState {
 
   /**
    * The canonical bytes (exactly `ReplayStateSnapshot.encode(toSnapshot())`) as a list of pieces, encoded entry
-   * by entry so a large state never needs one huge writer; also refreshes the cached digest.
+   * by entry so a large state never needs one huge writer, with their sha256 (a checkpoint's integrity check).
    */
-  encodeCanonicalParts(): { parts: Uint8Array[]; length: number } {
+  encodeCanonicalParts(): { parts: Uint8Array[]; length: number; checksum: Uint8Array } {
     const parts: Uint8Array[] = [];
     const hash = createHash("sha256");
     let length = 0;
@@ -458,17 +519,12 @@ export class ReplayState {
     };
     for (const e of this.snapshotEntries()) {
       w.uint32((e.field << 3) | 2).fork();
-      if (e.field === 1) NodeEntry.encode(e.value, w);
-      else if (e.field === 2) NodeStatusEntry.encode(e.value, w);
-      else if (e.field === 3) ChunkEntry.encode(e.value, w);
-      else if (e.field === 4) ReplicaEntry.encode(e.value, w);
-      else DeleteEntry.encode(e.value, w);
+      encodeEntry(e, w);
       w.join();
       if (++n === 2048) cut();
     }
     cut();
-    this.cachedDigest = new Uint8Array(hash.digest());
-    return { parts, length };
+    return { parts, length, checksum: new Uint8Array(hash.digest()) };
   }
 
   /**
@@ -494,24 +550,51 @@ export class ReplayState {
     return out;
   }
 
-  /** The canonical bytes (ReplayStateSnapshot protobuf) in one buffer; also refreshes the cached digest. */
+  /** The canonical bytes (ReplayStateSnapshot protobuf) in one buffer. */
   encodeCanonical(): Uint8Array {
     const { parts, length } = this.encodeCanonicalParts();
     return concatBytes(...parts).subarray(0, length);
   }
 
-  /** sha256 of the canonical encoding; cached until the next change. */
+  /**
+   * The state digest: LtHash16 over the snapshot's entries (each as `[field] ‖ canonical entry bytes`), so equal
+   * states give equal digests whatever order they were built in. Kept incrementally: this folds in only the
+   * entries changed since the previous call — O(changes), never a pass over the whole state.
+   */
   digest(): Uint8Array {
-    if (!this.cachedDigest) this.encodeCanonicalParts();
-    return this.cachedDigest!;
+    if (this.touched.size > 0) {
+      for (const [k, before] of this.touched) {
+        if (before) this.lt.update(before, -1);
+        const now = this.elementOf(k);
+        if (now) this.lt.update(now, 1);
+      }
+      this.touched.clear();
+      this.cachedDigest = undefined;
+    }
+    this.cachedDigest ??= this.lt.digest();
+    return this.cachedDigest;
   }
 
-  /**
-   * Adopts a digest already checked against the canonical bytes this state was decoded from (a checkpoint),
-   * sparing a full re-encode on restart.
-   */
-  adoptVerifiedDigest(digest: Uint8Array): void {
-    this.cachedDigest = new Uint8Array(digest);
+  /** The digest's accumulator, current (what a checkpoint stores so a restart need not rebuild it). */
+  digestAccumulator(): Uint8Array {
+    this.digest();
+    return this.lt.toBytes();
+  }
+
+  /** The digest recomputed from every entry, ignoring the incremental accumulator (tests, audits). */
+  digestFromScratch(): Uint8Array {
+    return this.accumulateAll().digest();
+  }
+
+  private accumulateAll(): LtHash16 {
+    const lt = new LtHash16();
+    for (const e of this.snapshotEntries()) {
+      const w = new BinaryWriter();
+      w.uint32(e.field);
+      encodeEntry(e, w);
+      lt.update(ltElementId(w.finish()), 1);
+    }
+    return lt;
   }
 
   digestHex(): string {
@@ -519,8 +602,13 @@ export class ReplayState {
   }
 
   /** Rebuilds a state (and its indexes) from a snapshot. */
-  static fromSnapshot(snap: ReplayStateSnapshot, dormantDeletes: readonly DeleteEntry[] = []): ReplayState {
+  static fromSnapshot(
+    snap: ReplayStateSnapshot,
+    dormantDeletes: readonly DeleteEntry[] = [],
+    accumulator?: Uint8Array,
+  ): ReplayState {
     const s = new ReplayState();
+    s.tracking = false; // the accumulator is adopted (or built once) below, not entry by entry
     const key = (k: { height: bigint; tie: Uint8Array } | undefined): WriteKey => ({
       height: k?.height ?? 0n,
       tie: k?.tie ?? new Uint8Array(0),
@@ -560,6 +648,17 @@ export class ReplayState {
         key: key(r.key),
       });
     }
+    s.tracking = true;
+    s.lt = accumulator ? LtHash16.fromBytes(accumulator) : s.accumulateAll();
     return s;
   }
+}
+
+/** Encodes one snapshot entry's message (without its field tag). */
+function encodeEntry(e: SnapshotEntry, w: BinaryWriter): void {
+  if (e.field === 1) NodeEntry.encode(e.value, w);
+  else if (e.field === 2) NodeStatusEntry.encode(e.value, w);
+  else if (e.field === 3) ChunkEntry.encode(e.value, w);
+  else if (e.field === 4) ReplicaEntry.encode(e.value, w);
+  else DeleteEntry.encode(e.value, w);
 }

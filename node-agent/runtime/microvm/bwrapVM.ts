@@ -114,6 +114,7 @@ export class BwrapVM implements MicroVM {
           ...dropPrivileges(),
           tools.bwrap,
           ...rootArgs(),
+          ...(options.imageDir ? ["--ro-bind", options.imageDir, "/image", "--chdir", "/image"] : []),
           "--",
           ...argv,
         ],

@@ -24,7 +24,7 @@ export class MockVM implements MicroVM {
     return runProcess({
       argv,
       env: { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: this.#dir, TMPDIR: this.#dir },
-      cwd: this.#dir,
+      cwd: options.imageDir ?? this.#dir,
       stdin: options.stdin,
       timeoutMs: Math.min(options.timeoutMs ?? this.limits.timeoutMs, this.limits.timeoutMs),
       maxOutputBytes: this.limits.maxOutputBytes,

@@ -21,6 +21,8 @@ export const defaultMicroVMLimits: MicroVMLimits = {
 
 export interface ExecOptions {
   readonly stdin?: Uint8Array;
+  /** A directory mounted read-only at /image and used as the working directory (a MicroVM workload's image). */
+  readonly imageDir?: string;
   /** Overrides the VM's timeoutMs for this exec (never above it). */
   readonly timeoutMs?: number;
 }

@@ -8,6 +8,7 @@ import { silentLogger } from "../../da/events/logger.js";
 import type { ReplayFollower } from "../../da/replay/follower.js";
 import type { ChunkInfo } from "../../da/replay/state.js";
 import { loadOrCreateIdentity } from "../identity.js";
+import { InFlightChunks } from "../inFlight.js";
 import { LocalFsStorage } from "../localfs.js";
 import { GarbageCollector } from "./garbageCollector.js";
 
@@ -49,5 +50,76 @@ describe("GarbageCollector", () => {
     await gc.scan(t0 + 3 * grace + 1);
     expect(await store.hasChunk(fresh)).toBe(true);
     expect(gc.stats).toMatchObject({ deleted: 1, bytesFreed: 1000 });
+  });
+
+  it("keeps a chunk stored under a placement ticket until the ticket expires: a slow upload never loses its first chunks", async () => {
+    const id = await loadOrCreateIdentity(join(dir, "slow"));
+    const store = await LocalFsStorage.open(join(dir, "slow"));
+    const b = randomBytes(1000);
+    const early = cidForBytes(b);
+    await store.putChunk(early, b);
+    const grace = 2000;
+    const t0 = Date.now();
+    const old = (t0 - 10 * grace) / 1000;
+    utimesSync(store.pathFor(early), old, old); // stored long ago, as the upload's first chunk
+    const inFlight = new InFlightChunks();
+    inFlight.note(early, t0 + 10 * grace); // its placement ticket is valid for a while yet
+    const follower = { state: { getChunk: () => undefined } } as unknown as ReplayFollower; // not declared yet
+    const gc = new GarbageCollector({
+      follower,
+      storage: store,
+      identity: id,
+      graceMs: grace,
+      inFlight,
+      logger: silentLogger,
+    });
+    await gc.scan(t0);
+    await gc.scan(t0 + 5 * grace);
+    expect(await store.hasChunk(early)).toBe(true);
+    // The ticket expired without a declaration: the upload can no longer be declared with it; collected after the grace.
+    await gc.scan(t0 + 10 * grace + 1);
+    await gc.scan(t0 + 11 * grace + 2);
+    expect(await store.hasChunk(early)).toBe(false);
+  });
+
+  it("a ticket does not keep a chunk DA declared and then moved away or deleted", async () => {
+    const id = await loadOrCreateIdentity(join(dir, "moved"));
+    const store = await LocalFsStorage.open(join(dir, "moved"));
+    const b = randomBytes(1000);
+    const cid = cidForBytes(b);
+    await store.putChunk(cid, b);
+    const grace = 2000;
+    const t0 = Date.now();
+    utimesSync(store.pathFor(cid), (t0 - 10 * grace) / 1000, (t0 - 10 * grace) / 1000);
+    const inFlight = new InFlightChunks();
+    inFlight.note(cid, t0 + 3_600_000); // the placement ticket is valid for an hour
+    // Declared, then re-placed on other nodes (a rebalancing move) and the replica record dropped.
+    const follower = {
+      state: {
+        getChunk: () => ({ placement: ["other"], replicas: ["other"] }),
+        chunks: new Map([[cid, {}]]),
+      },
+    } as unknown as ReplayFollower;
+    const gc = new GarbageCollector({
+      follower,
+      storage: store,
+      identity: id,
+      graceMs: grace,
+      inFlight,
+      logger: silentLogger,
+    });
+    await gc.scan(t0);
+    await gc.scan(t0 + grace + 1);
+    expect(await store.hasChunk(cid)).toBe(false);
+  });
+
+  it("bounds what it remembers about tickets", () => {
+    const f = new InFlightChunks(3);
+    for (let i = 0; i < 10; i++) f.note(`c${i}`, 1000 + i);
+    expect(f.size).toBe(3);
+    // The ones expiring last are kept (the others fall back to the file-age rule).
+    expect(f.holds("c9", 0)).toBe(true);
+    expect(f.holds("c0", 0)).toBe(false);
+    expect(f.holds("c9", 2000)).toBe(false);
   });
 });

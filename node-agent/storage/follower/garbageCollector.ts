@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import type { DALogger } from "../../da/events/logger.js";
 import type { ReplayFollower } from "../../da/replay/follower.js";
 import type { NodeIdentity } from "../identity.js";
+import type { InFlightChunks } from "../inFlight.js";
 import type { LocalFsStorage } from "../localfs.js";
 
 export interface GarbageCollectorOptions {
@@ -14,6 +15,8 @@ export interface GarbageCollectorOptions {
    * old — so an upload in flight (stored, not yet declared) and a short replay lag never lose data.
    */
   readonly graceMs: number;
+  /** Chunks stored under a still-valid ticket (the chunk server notes them): kept until the ticket expires. */
+  readonly inFlight?: InFlightChunks;
   readonly intervalMs?: number;
   readonly logger: DALogger;
 }
@@ -74,12 +77,20 @@ export class GarbageCollector {
     return chunk !== undefined && (chunk.placement.includes(me) || chunk.replicas.includes(me));
   }
 
+  /** DA has (or had: deleted since) a declaration of this chunk. */
+  private declared(cid: string): boolean {
+    const state = this.o.follower.state;
+    return state.getChunk(cid) !== undefined || (state.chunks?.has(cid) ?? false);
+  }
+
   async scan(now = Date.now()): Promise<void> {
     this.s.scans++;
     const seen = new Set<string>();
     for await (const c of this.o.storage.list()) {
       seen.add(c.cid);
-      if (this.needed(c.cid)) {
+      // An upload in flight: stored under a valid ticket, not declared yet (an upload declares its chunks only
+      // once all are stored). Once DA has declared it, only pins and placement count (a moved or deleted chunk goes).
+      if (this.needed(c.cid) || (!this.declared(c.cid) && this.o.inFlight?.holds(c.cid, now))) {
         this.unneededSince.delete(c.cid);
         continue;
       }

@@ -10,6 +10,7 @@ import { createDALayer, daOptionsFromCli } from "../../da/replay/createDALayer.j
 import { ReplayFollower } from "../../da/replay/follower.js";
 import { parseSize } from "../chunker.js";
 import type { NodeIdentity } from "../identity.js";
+import type { InFlightChunks } from "../inFlight.js";
 import type { LocalFsStorage } from "../localfs.js";
 import { committeePublishersFromChain } from "./chainPublishers.js";
 import { GarbageCollector } from "./garbageCollector.js";
@@ -20,6 +21,8 @@ export interface NetworkNodeInput {
   readonly values: Record<string, unknown>;
   readonly identity: NodeIdentity;
   readonly storage: LocalFsStorage;
+  /** What the chunk server stored under still-valid tickets (kept by garbage collection until they expire). */
+  readonly inFlight?: InFlightChunks;
   readonly zone: string;
   readonly dataDir: string;
   readonly listenAddress: string;
@@ -102,6 +105,7 @@ export async function startNetworkNode(i: NetworkNodeInput): Promise<NetworkNode
     storage: i.storage,
     identity: i.identity,
     graceMs,
+    ...(i.inFlight ? { inFlight: i.inFlight } : {}),
     logger: stderrLogger,
   });
   gc.start();

@@ -118,6 +118,7 @@ describe("compute claims and the reward pool", () => {
           traceEvery: 100n,
           outputSize: 32n,
           moduleHash: Buffer.alloc(32, 6),
+          executionKind: 0,
         },
         usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 5_000_000n },
       });

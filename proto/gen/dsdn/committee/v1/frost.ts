@@ -138,6 +138,33 @@ export interface SignCommitment {
 }
 
 /**
+ * Orchestrator -> member: make `count` one-time nonce pairs ahead of any message, for one-round signing.
+ * The member keeps them (persisted, so a restart never reuses one) until one is spent in a SignPackage.
+ */
+export interface PreprocessRequest {
+  /** 32 random bytes, never reused */
+  sessionId: Buffer;
+  epoch: bigint;
+  /** which key share the nonces are for */
+  groupPublicKey: Buffer;
+  /** 1..64 */
+  count: number;
+  /** orchestrator, a committee member */
+  sender: Buffer;
+  expiresAtMs: bigint;
+  signature: Buffer;
+}
+
+/**
+ * Member -> orchestrator: the commitments of the new nonce pairs. Each is a SignCommitment with the
+ * PreprocessRequest's session id and an empty message_hash ("not yet bound to a message"); a SignPackage
+ * may carry it for any one message, once.
+ */
+export interface PreprocessResponse {
+  commitments: SignCommitment[];
+}
+
+/**
  * Orchestrator -> chosen signers: round 2 of signing. The commitment list (>= t, each signed by its
  * signer) fixes the signing set.
  */
@@ -1612,6 +1639,270 @@ export const SignCommitment: MessageFns<SignCommitment> = {
     message.messageHash = object.messageHash ?? Buffer.alloc(0);
     message.sender = object.sender ?? Buffer.alloc(0);
     message.signature = object.signature ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBasePreprocessRequest(): PreprocessRequest {
+  return {
+    sessionId: Buffer.alloc(0),
+    epoch: 0n,
+    groupPublicKey: Buffer.alloc(0),
+    count: 0,
+    sender: Buffer.alloc(0),
+    expiresAtMs: 0n,
+    signature: Buffer.alloc(0),
+  };
+}
+
+export const PreprocessRequest: MessageFns<PreprocessRequest> = {
+  encode(message: PreprocessRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionId.length !== 0) {
+      writer.uint32(10).bytes(message.sessionId);
+    }
+    if (message.epoch !== 0n) {
+      if (BigInt.asUintN(64, message.epoch) !== message.epoch) {
+        throw new globalThis.Error("value provided for field message.epoch of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.epoch);
+    }
+    if (message.groupPublicKey.length !== 0) {
+      writer.uint32(26).bytes(message.groupPublicKey);
+    }
+    if (message.count !== 0) {
+      writer.uint32(32).uint32(message.count);
+    }
+    if (message.sender.length !== 0) {
+      writer.uint32(42).bytes(message.sender);
+    }
+    if (message.expiresAtMs !== 0n) {
+      if (BigInt.asUintN(64, message.expiresAtMs) !== message.expiresAtMs) {
+        throw new globalThis.Error("value provided for field message.expiresAtMs of type uint64 too large");
+      }
+      writer.uint32(48).uint64(message.expiresAtMs);
+    }
+    if (message.signature.length !== 0) {
+      writer.uint32(58).bytes(message.signature);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreprocessRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreprocessRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessionId = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.epoch = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.groupPublicKey = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.count = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.sender = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.expiresAtMs = reader.uint64() as bigint;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.signature = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreprocessRequest {
+    return {
+      sessionId: isSet(object.sessionId)
+        ? Buffer.from(bytesFromBase64(object.sessionId))
+        : isSet(object.session_id)
+        ? Buffer.from(bytesFromBase64(object.session_id))
+        : Buffer.alloc(0),
+      epoch: isSet(object.epoch) ? BigInt(object.epoch) : 0n,
+      groupPublicKey: isSet(object.groupPublicKey)
+        ? Buffer.from(bytesFromBase64(object.groupPublicKey))
+        : isSet(object.group_public_key)
+        ? Buffer.from(bytesFromBase64(object.group_public_key))
+        : Buffer.alloc(0),
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+      sender: isSet(object.sender) ? Buffer.from(bytesFromBase64(object.sender)) : Buffer.alloc(0),
+      expiresAtMs: isSet(object.expiresAtMs)
+        ? BigInt(object.expiresAtMs)
+        : isSet(object.expires_at_ms)
+        ? BigInt(object.expires_at_ms)
+        : 0n,
+      signature: isSet(object.signature) ? Buffer.from(bytesFromBase64(object.signature)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: PreprocessRequest): unknown {
+    const obj: any = {};
+    if (message.sessionId.length !== 0) {
+      obj.sessionId = base64FromBytes(message.sessionId);
+    }
+    if (message.epoch !== 0n) {
+      obj.epoch = message.epoch.toString();
+    }
+    if (message.groupPublicKey.length !== 0) {
+      obj.groupPublicKey = base64FromBytes(message.groupPublicKey);
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    if (message.sender.length !== 0) {
+      obj.sender = base64FromBytes(message.sender);
+    }
+    if (message.expiresAtMs !== 0n) {
+      obj.expiresAtMs = message.expiresAtMs.toString();
+    }
+    if (message.signature.length !== 0) {
+      obj.signature = base64FromBytes(message.signature);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PreprocessRequest>): PreprocessRequest {
+    return PreprocessRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PreprocessRequest>): PreprocessRequest {
+    const message = createBasePreprocessRequest();
+    message.sessionId = object.sessionId ?? Buffer.alloc(0);
+    message.epoch = (object.epoch !== undefined && object.epoch !== null) ? BigInt(object.epoch) : 0n;
+    message.groupPublicKey = object.groupPublicKey ?? Buffer.alloc(0);
+    message.count = object.count ?? 0;
+    message.sender = object.sender ?? Buffer.alloc(0);
+    message.expiresAtMs = (object.expiresAtMs !== undefined && object.expiresAtMs !== null)
+      ? BigInt(object.expiresAtMs)
+      : 0n;
+    message.signature = object.signature ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBasePreprocessResponse(): PreprocessResponse {
+  return { commitments: [] };
+}
+
+export const PreprocessResponse: MessageFns<PreprocessResponse> = {
+  encode(message: PreprocessResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.commitments) {
+      SignCommitment.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreprocessResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreprocessResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.commitments.push(SignCommitment.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreprocessResponse {
+    return {
+      commitments: globalThis.Array.isArray(object?.commitments)
+        ? object.commitments.map((e: any) => SignCommitment.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: PreprocessResponse): unknown {
+    const obj: any = {};
+    if (message.commitments?.length) {
+      obj.commitments = message.commitments.map((e) => SignCommitment.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PreprocessResponse>): PreprocessResponse {
+    return PreprocessResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PreprocessResponse>): PreprocessResponse {
+    const message = createBasePreprocessResponse();
+    message.commitments = object.commitments?.map((e) => SignCommitment.fromPartial(e)) || [];
     return message;
   },
 };

@@ -51,6 +51,10 @@ export interface WorkloadSpec {
   moduleHash: Buffer;
   /** sha256 of the input bytes */
   inputHash: Buffer;
+  /** "" (= wasm) | "microvm": module_cid/size/hash then name the image tar */
+  runtime: string;
+  /** microvm: argv run inside the unpacked image (cwd = the image root) */
+  command: string[];
 }
 
 /** ADR-036 signature by `spec.submitter` over "dsdn.compute.v1.WorkloadSubmission\0" || workload_id || signed_at_ms (8 bytes BE). */
@@ -77,6 +81,8 @@ export interface NodeHeartbeat {
   ioPressurePermille: number;
   atMs: bigint;
   signature: Buffer;
+  /** "" (none) | "bwrap" | "mock" (mock only on localnet chain ids) */
+  microvmBackend: string;
 }
 
 /**
@@ -119,6 +125,8 @@ function createBaseWorkloadSpec(): WorkloadSpec {
     moduleSize: 0n,
     moduleHash: Buffer.alloc(0),
     inputHash: Buffer.alloc(0),
+    runtime: "",
+    command: [],
   };
 }
 
@@ -192,6 +200,12 @@ export const WorkloadSpec: MessageFns<WorkloadSpec> = {
     }
     if (message.inputHash.length !== 0) {
       writer.uint32(154).bytes(message.inputHash);
+    }
+    if (message.runtime !== "") {
+      writer.uint32(162).string(message.runtime);
+    }
+    for (const v of message.command) {
+      writer.uint32(170).string(v!);
     }
     return writer;
   },
@@ -361,6 +375,22 @@ export const WorkloadSpec: MessageFns<WorkloadSpec> = {
             message.inputHash = Buffer.from(reader.bytes());
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.runtime = reader.string();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.command.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -444,6 +474,10 @@ export const WorkloadSpec: MessageFns<WorkloadSpec> = {
         : isSet(object.input_hash)
         ? Buffer.from(bytesFromBase64(object.input_hash))
         : Buffer.alloc(0),
+      runtime: isSet(object.runtime) ? globalThis.String(object.runtime) : "",
+      command: globalThis.Array.isArray(object?.command)
+        ? object.command.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -506,6 +540,12 @@ export const WorkloadSpec: MessageFns<WorkloadSpec> = {
     if (message.inputHash.length !== 0) {
       obj.inputHash = base64FromBytes(message.inputHash);
     }
+    if (message.runtime !== "") {
+      obj.runtime = message.runtime;
+    }
+    if (message.command?.length) {
+      obj.command = message.command;
+    }
     return obj;
   },
 
@@ -537,6 +577,8 @@ export const WorkloadSpec: MessageFns<WorkloadSpec> = {
       : 0n;
     message.moduleHash = object.moduleHash ?? Buffer.alloc(0);
     message.inputHash = object.inputHash ?? Buffer.alloc(0);
+    message.runtime = object.runtime ?? "";
+    message.command = object.command?.map((e) => e) || [];
     return message;
   },
 };
@@ -684,6 +726,7 @@ function createBaseNodeHeartbeat(): NodeHeartbeat {
     ioPressurePermille: 0,
     atMs: 0n,
     signature: Buffer.alloc(0),
+    microvmBackend: "",
   };
 }
 
@@ -724,6 +767,9 @@ export const NodeHeartbeat: MessageFns<NodeHeartbeat> = {
     }
     if (message.signature.length !== 0) {
       writer.uint32(74).bytes(message.signature);
+    }
+    if (message.microvmBackend !== "") {
+      writer.uint32(82).string(message.microvmBackend);
     }
     return writer;
   },
@@ -813,6 +859,14 @@ export const NodeHeartbeat: MessageFns<NodeHeartbeat> = {
             message.signature = Buffer.from(reader.bytes());
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.microvmBackend = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -860,6 +914,11 @@ export const NodeHeartbeat: MessageFns<NodeHeartbeat> = {
         : 0,
       atMs: isSet(object.atMs) ? BigInt(object.atMs) : isSet(object.at_ms) ? BigInt(object.at_ms) : 0n,
       signature: isSet(object.signature) ? Buffer.from(bytesFromBase64(object.signature)) : Buffer.alloc(0),
+      microvmBackend: isSet(object.microvmBackend)
+        ? globalThis.String(object.microvmBackend)
+        : isSet(object.microvm_backend)
+        ? globalThis.String(object.microvm_backend)
+        : "",
     };
   },
 
@@ -892,6 +951,9 @@ export const NodeHeartbeat: MessageFns<NodeHeartbeat> = {
     if (message.signature.length !== 0) {
       obj.signature = base64FromBytes(message.signature);
     }
+    if (message.microvmBackend !== "") {
+      obj.microvmBackend = message.microvmBackend;
+    }
     return obj;
   },
 
@@ -911,6 +973,7 @@ export const NodeHeartbeat: MessageFns<NodeHeartbeat> = {
     message.ioPressurePermille = object.ioPressurePermille ?? 0;
     message.atMs = (object.atMs !== undefined && object.atMs !== null) ? BigInt(object.atMs) : 0n;
     message.signature = object.signature ?? Buffer.alloc(0);
+    message.microvmBackend = object.microvmBackend ?? "";
     return message;
   },
 };

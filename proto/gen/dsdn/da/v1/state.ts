@@ -109,7 +109,7 @@ export interface ReplayCheckpoint {
   state:
     | ReplayStateSnapshot
     | undefined;
-  /** sha256 of the canonical encoding of `state` */
+  /** the state's digest (LtHash16 over its entries, see node-agent/da/replay/ltHash.ts) */
   stateDigest: Buffer;
   cursors: PublisherCursor[];
   pending: PendingEnvelope[];
@@ -119,7 +119,15 @@ export interface ReplayCheckpoint {
    */
   dormantDeletes: DeleteEntry[];
   /** The newest CommitteeRotated applied: its members publish as coordinators (beside the configured set). */
-  committee: CommitteeRotated | undefined;
+  committee:
+    | CommitteeRotated
+    | undefined;
+  /**
+   * Format 2: sha256 of the canonical encoding of `state` (its integrity check on load), and the digest's
+   * 2048-byte accumulator, adopted on load so a restart never re-hashes the whole state.
+   */
+  stateChecksum: Buffer;
+  stateAccumulator: Buffer;
 }
 
 function createBaseWriteKey(): WriteKey {
@@ -1216,6 +1224,8 @@ function createBaseReplayCheckpoint(): ReplayCheckpoint {
     pending: [],
     dormantDeletes: [],
     committee: undefined,
+    stateChecksum: Buffer.alloc(0),
+    stateAccumulator: Buffer.alloc(0),
   };
 }
 
@@ -1250,6 +1260,12 @@ export const ReplayCheckpoint: MessageFns<ReplayCheckpoint> = {
     }
     if (message.committee !== undefined) {
       CommitteeRotated.encode(message.committee, writer.uint32(74).fork()).join();
+    }
+    if (message.stateChecksum.length !== 0) {
+      writer.uint32(82).bytes(message.stateChecksum);
+    }
+    if (message.stateAccumulator.length !== 0) {
+      writer.uint32(90).bytes(message.stateAccumulator);
     }
     return writer;
   },
@@ -1339,6 +1355,22 @@ export const ReplayCheckpoint: MessageFns<ReplayCheckpoint> = {
             message.committee = CommitteeRotated.decode(reader, reader.uint32());
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.stateChecksum = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.stateAccumulator = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1382,6 +1414,16 @@ export const ReplayCheckpoint: MessageFns<ReplayCheckpoint> = {
         ? object.dormant_deletes.map((e: any) => DeleteEntry.fromJSON(e))
         : [],
       committee: isSet(object.committee) ? CommitteeRotated.fromJSON(object.committee) : undefined,
+      stateChecksum: isSet(object.stateChecksum)
+        ? Buffer.from(bytesFromBase64(object.stateChecksum))
+        : isSet(object.state_checksum)
+        ? Buffer.from(bytesFromBase64(object.state_checksum))
+        : Buffer.alloc(0),
+      stateAccumulator: isSet(object.stateAccumulator)
+        ? Buffer.from(bytesFromBase64(object.stateAccumulator))
+        : isSet(object.state_accumulator)
+        ? Buffer.from(bytesFromBase64(object.state_accumulator))
+        : Buffer.alloc(0),
     };
   },
 
@@ -1414,6 +1456,12 @@ export const ReplayCheckpoint: MessageFns<ReplayCheckpoint> = {
     if (message.committee !== undefined) {
       obj.committee = CommitteeRotated.toJSON(message.committee);
     }
+    if (message.stateChecksum.length !== 0) {
+      obj.stateChecksum = base64FromBytes(message.stateChecksum);
+    }
+    if (message.stateAccumulator.length !== 0) {
+      obj.stateAccumulator = base64FromBytes(message.stateAccumulator);
+    }
     return obj;
   },
 
@@ -1435,6 +1483,8 @@ export const ReplayCheckpoint: MessageFns<ReplayCheckpoint> = {
     message.committee = (object.committee !== undefined && object.committee !== null)
       ? CommitteeRotated.fromPartial(object.committee)
       : undefined;
+    message.stateChecksum = object.stateChecksum ?? Buffer.alloc(0);
+    message.stateAccumulator = object.stateAccumulator ?? Buffer.alloc(0);
     return message;
   },
 };

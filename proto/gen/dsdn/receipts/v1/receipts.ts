@@ -49,6 +49,42 @@ export function receiptKindToJSON(object: ReceiptKind): string {
   }
 }
 
+/** How a compute result was produced, and so how it can be disputed. */
+export enum ExecutionKind {
+  /** EXECUTION_KIND_TRACED_WASM - the WASM engine's traced run: state roots, trace root, steps (fraud game) */
+  EXECUTION_KIND_TRACED_WASM = 0,
+  /** EXECUTION_KIND_MICROVM_REDUNDANT - a MicroVM run: not provable step by step; no state roots, trace root or */
+  EXECUTION_KIND_MICROVM_REDUNDANT = 1,
+  UNRECOGNIZED = -1,
+}
+
+export function executionKindFromJSON(object: any): ExecutionKind {
+  switch (object) {
+    case 0:
+    case "EXECUTION_KIND_TRACED_WASM":
+      return ExecutionKind.EXECUTION_KIND_TRACED_WASM;
+    case 1:
+    case "EXECUTION_KIND_MICROVM_REDUNDANT":
+      return ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ExecutionKind.UNRECOGNIZED;
+  }
+}
+
+export function executionKindToJSON(object: ExecutionKind): string {
+  switch (object) {
+    case ExecutionKind.EXECUTION_KIND_TRACED_WASM:
+      return "EXECUTION_KIND_TRACED_WASM";
+    case ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT:
+      return "EXECUTION_KIND_MICROVM_REDUNDANT";
+    case ExecutionKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export enum ClaimStatus {
   CLAIM_STATUS_UNSPECIFIED = 0,
   CLAIM_STATUS_PAID = 1,
@@ -110,8 +146,9 @@ export interface ExecutionCommitment {
   traceEvery: bigint;
   /** output bytes (the window grows 10 min per MB) */
   outputSize: bigint;
-  /** sha256 of the WASM module bytes (the workload's code) */
+  /** sha256 of the WASM module bytes (the workload's code; for MicroVM the image tar) */
   moduleHash: Buffer;
+  executionKind: ExecutionKind;
 }
 
 export interface Usage {
@@ -204,6 +241,7 @@ function createBaseExecutionCommitment(): ExecutionCommitment {
     traceEvery: 0n,
     outputSize: 0n,
     moduleHash: Buffer.alloc(0),
+    executionKind: 0,
   };
 }
 
@@ -247,6 +285,9 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
     }
     if (message.moduleHash.length !== 0) {
       writer.uint32(82).bytes(message.moduleHash);
+    }
+    if (message.executionKind !== 0) {
+      writer.uint32(88).int32(message.executionKind);
     }
     return writer;
   },
@@ -344,6 +385,14 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
             message.moduleHash = Buffer.from(reader.bytes());
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.executionKind = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -404,6 +453,11 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
         : isSet(object.module_hash)
         ? Buffer.from(bytesFromBase64(object.module_hash))
         : Buffer.alloc(0),
+      executionKind: isSet(object.executionKind)
+        ? executionKindFromJSON(object.executionKind)
+        : isSet(object.execution_kind)
+        ? executionKindFromJSON(object.execution_kind)
+        : 0,
     };
   },
 
@@ -439,6 +493,9 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
     if (message.moduleHash.length !== 0) {
       obj.moduleHash = base64FromBytes(message.moduleHash);
     }
+    if (message.executionKind !== 0) {
+      obj.executionKind = executionKindToJSON(message.executionKind);
+    }
     return obj;
   },
 
@@ -461,6 +518,7 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
       ? BigInt(object.outputSize)
       : 0n;
     message.moduleHash = object.moduleHash ?? Buffer.alloc(0);
+    message.executionKind = object.executionKind ?? 0;
     return message;
   },
 };

@@ -1,0 +1,133 @@
+/**
+ * @module A member's preprocessed FROST nonces for one-round signing: made ahead of any message, each spent at
+ * most once — and the spend is on disk (fsync + rename) before the share is computed, so neither a replayed
+ * package nor a restart can ever sign twice with one nonce pair.
+ *
+ * Nothing secret is stored: nonce pair k of a batch is RFC 9591 `nonce_generate` over the signing share with
+ * randomness SHA-256(batch salt ‖ k ‖ hiding|binding) (noble's `commit` with that rng), so the file holds only
+ * the public salt, k and the commitments, and a nonce can be rebuilt only by the share's holder.
+ */
+import { randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { FrostSecret } from "@noble/curves/abstract/frost.js";
+import { ed25519_FROST } from "@noble/curves/ed25519.js";
+import { bytesEqual, concatBytes, fromHex, sha256, toHex } from "../../../common/hash.js";
+
+/** Nonce pairs made per request at most, and kept per group key at most (the oldest unspent are dropped). */
+export const MAX_PREPROCESS_BATCH = 64;
+export const MAX_POOLED_NONCES = 1024;
+
+const FORMAT = "dsdn-frost-nonces";
+
+interface Entry {
+  readonly salt: string;
+  readonly k: number;
+  readonly hiding: string;
+  readonly binding: string;
+}
+
+export interface PooledNonce {
+  readonly hiding: Uint8Array;
+  readonly binding: Uint8Array;
+}
+
+function rngFor(salt: Uint8Array, k: number): (n?: number) => Uint8Array {
+  let call = 0;
+  return (n?: number) => {
+    if (n !== 32) throw new Error("nonce rng: expected 32-byte requests");
+    const idx = new Uint8Array(5);
+    new DataView(idx.buffer).setUint32(0, k);
+    idx[4] = call++;
+    return sha256(concatBytes(salt, idx));
+  };
+}
+
+/** The unspent preprocessed nonces of one member, one file per group key under the key-share directory. */
+export class NoncePool {
+  readonly #dir: string;
+  readonly #pools = new Map<string, Map<string, Entry>>(); // group key hex -> (hiding‖binding hex -> entry)
+
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  #path(groupKeyHex: string): string {
+    return join(this.#dir, `nonces-${groupKeyHex}.json`);
+  }
+
+  #pool(groupKeyHex: string): Map<string, Entry> {
+    let pool = this.#pools.get(groupKeyHex);
+    if (pool) return pool;
+    pool = new Map();
+    try {
+      const file = JSON.parse(readFileSync(this.#path(groupKeyHex), "utf8")) as { format?: string; entries?: Entry[] };
+      if (file.format === FORMAT && Array.isArray(file.entries)) {
+        for (const e of file.entries) pool.set(e.hiding + e.binding, e);
+      }
+    } catch {
+      // No file (or an unreadable one): start empty. Entries it held can never be spent — always safe.
+    }
+    this.#pools.set(groupKeyHex, pool);
+    return pool;
+  }
+
+  /** Writes the pool via temp file + fsync + rename: once this returns, a restart sees exactly this pool. */
+  #persist(groupKeyHex: string): void {
+    mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+    const path = this.#path(groupKeyHex);
+    const tmp = `${path}.${process.pid}.${toHex(randomBytes(4))}.tmp`;
+    const body = JSON.stringify({ format: FORMAT, version: 1, entries: [...this.#pool(groupKeyHex).values()] });
+    const fd = openSync(tmp, "wx", 0o600);
+    try {
+      writeSync(fd, body);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  }
+
+  /** Makes `count` new nonce pairs for this group and returns their commitments (the pool is saved first). */
+  make(groupPublicKey: Uint8Array, secret: FrostSecret, count: number): PooledNonce[] {
+    const gk = toHex(groupPublicKey);
+    const pool = this.#pool(gk);
+    const salt = randomBytes(32);
+    const out: PooledNonce[] = [];
+    for (let k = 0; k < count; k++) {
+      const { commitments } = ed25519_FROST.commit(secret, rngFor(salt, k));
+      const e = { salt: toHex(salt), k, hiding: toHex(commitments.hiding), binding: toHex(commitments.binding) };
+      pool.set(e.hiding + e.binding, e);
+      out.push({ hiding: commitments.hiding, binding: commitments.binding });
+    }
+    for (const key of pool.keys()) {
+      if (pool.size <= MAX_POOLED_NONCES) break;
+      pool.delete(key); // Map order is insertion order: the oldest go first
+    }
+    this.#persist(gk);
+    return out;
+  }
+
+  /** How many unspent pairs this member holds for the group. */
+  size(groupPublicKey: Uint8Array): number {
+    return this.#pool(toHex(groupPublicKey)).size;
+  }
+
+  /**
+   * Spends the nonce pair behind (hiding, binding): removes it and saves the pool before returning the
+   * nonces, so it is gone even if we crash while signing. Undefined when it is not ours or already spent.
+   */
+  spend(groupPublicKey: Uint8Array, secret: FrostSecret, hiding: Uint8Array, binding: Uint8Array) {
+    const gk = toHex(groupPublicKey);
+    const pool = this.#pool(gk);
+    const key = toHex(hiding) + toHex(binding);
+    const e = pool.get(key);
+    if (!e) return undefined;
+    pool.delete(key);
+    this.#persist(gk);
+    const { nonces, commitments } = ed25519_FROST.commit(secret, rngFor(fromHex(e.salt), e.k));
+    // The share (or the file) changed since the pair was made: never sign with a nonce that does not match.
+    if (!bytesEqual(commitments.hiding, hiding) || !bytesEqual(commitments.binding, binding)) return undefined;
+    return nonces;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * @module What each party of a fraud game posts next, as pure decisions over the game as the chain reports it
+ * and the party's own replay of the job: the defender opens the range (lo, hi, the first midpoint, and the final
+ * opening when hi is the last step), then posts each midpoint, and proves the last step; the challenger answers
+ * each midpoint with its own commitment, and proves the step too when the defender stays silent.
+ */
+import { encodeStepProofJson, midpoint } from "../../modules/fraud/index.js";
+import { type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
+import type { Opening } from "../../proto/gen/dsdn/fraud/v1/tx.js";
+import type { Replay } from "./replay.js";
+
+export type Move =
+  | { readonly kind: "bisect"; readonly openings: Opening[]; readonly finalOpening?: Uint8Array }
+  | { readonly kind: "step-proof"; readonly proof: Uint8Array };
+
+/** Whether `g` waits for a move by this party. */
+export function awaits(g: Game, party: "defender" | "challenger"): boolean {
+  if (g.status === GameStatus.GAME_STATUS_AWAIT_STEP_PROOF) return true; // anyone may prove
+  return (
+    g.status ===
+    (party === "defender" ? GameStatus.GAME_STATUS_AWAIT_DEFENDER : GameStatus.GAME_STATUS_AWAIT_CHALLENGER)
+  );
+}
+
+/** The defender's next move on `g` from its own run (`undefined` when it is not the defender's turn). */
+export function defenderMove(g: Game, r: Replay): Move | undefined {
+  if (g.status === GameStatus.GAME_STATUS_AWAIT_STEP_PROOF) return { kind: "step-proof", proof: r.stepProof(g.lo) };
+  if (g.status !== GameStatus.GAME_STATUS_AWAIT_DEFENDER) return undefined;
+  if (g.opened) return { kind: "bisect", openings: [r.opening(g.mid)] };
+  const openings = [r.opening(g.lo), r.opening(g.hi)];
+  if (g.hi - g.lo >= 2n) openings.push(r.opening(midpoint(g.lo, g.hi, g.steps, g.traceEvery)));
+  return g.hi === g.steps
+    ? { kind: "bisect", openings, finalOpening: encodeStepProofJson(r.summary().finalOpening) }
+    : { kind: "bisect", openings };
+}
+
+/** The challenger's answer at the midpoint, or its proof of the last step (`undefined` when not its turn). */
+export function challengerMove(g: Game, r: Replay): Move | undefined {
+  if (g.status === GameStatus.GAME_STATUS_AWAIT_STEP_PROOF) return { kind: "step-proof", proof: r.stepProof(g.lo) };
+  if (g.status !== GameStatus.GAME_STATUS_AWAIT_CHALLENGER) return undefined;
+  return { kind: "bisect", openings: [{ step: g.mid, commitment: Buffer.from(r.commitmentAt(g.mid)), path: [] }] };
+}

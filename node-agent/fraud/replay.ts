@@ -1,0 +1,115 @@
+/**
+ * @module A compute job replayed for a fraud game (defender and challenger alike): the trace it commits to
+ * (checkpoints every K steps, root, steps, final opening, output), the opening at any step (commitment plus
+ * checkpoint path when one falls there) and the one-step proof at any step. Work is bounded by the job's own
+ * fuel limit; checkpoints are recomputed, not stored. With `tamperAt`, the machine state after that many steps is
+ * flipped once (the test-only wrong-step fault): everything from there is the tampered run's.
+ */
+
+import type { FinalOpening } from "../../common/wasm/proof/ends.js";
+import type { RunOptions } from "../../common/wasm/run.js";
+import { type Hash, merkleProof } from "../../common/wasm/trace/hashing.js";
+import { traceRoot } from "../../common/wasm/trace/trace.js";
+import { checkpointIndexAt, encodeStepProofJson } from "../../modules/fraud/index.js";
+import type { Opening } from "../../proto/gen/dsdn/fraud/v1/tx.js";
+import { StepSession } from "../runtime/stepAt.js";
+import { flipTop } from "./tamper.js";
+
+export interface ReplayJob {
+  readonly module: Uint8Array;
+  /** The run options the receipt's run used (runOptionsOf: `_start`, input, the signed limits, traceEvery = K). */
+  readonly opts: RunOptions;
+  /** Test-only: flip the machine state once after this many steps. */
+  readonly tamperAt?: number;
+}
+
+export interface ReplaySummary {
+  readonly steps: bigint;
+  readonly k: bigint;
+  readonly root: Hash;
+  /** Checkpoint c's commitment (the last is the final state). */
+  readonly leaves: readonly Hash[];
+  readonly finalOpening: FinalOpening;
+  readonly output: Uint8Array;
+}
+
+export class Replay {
+  readonly #job: ReplayJob;
+  readonly #k: number;
+  #session: StepSession | undefined;
+  #flipped = false;
+  #summary: ReplaySummary | undefined;
+
+  constructor(job: ReplayJob) {
+    const k = job.opts.traceEvery;
+    if (k === undefined || !Number.isSafeInteger(k) || k < 1) throw new RangeError("the job needs traceEvery (K)");
+    this.#job = job;
+    this.#k = k;
+  }
+
+  /** A session at step `n` (a new one when going back; the tamper applied on the way). */
+  #at(n: number): StepSession {
+    let s = this.#session;
+    if (!s || s.step > n) {
+      s = new StepSession({ bytes: this.#job.module, opts: this.#job.opts });
+      this.#session = s;
+      this.#flipped = false;
+    }
+    const t = this.#job.tamperAt;
+    if (t !== undefined && !this.#flipped && t <= n) {
+      s.advance(t);
+      if (!s.finished) flipTop(s.machine);
+      this.#flipped = true;
+    }
+    return s.advance(n);
+  }
+
+  /** The whole run once: checkpoint commitments, root, steps, final opening and output. */
+  summary(): ReplaySummary {
+    if (this.#summary) return this.#summary;
+    const leaves: Hash[] = [];
+    let s = this.#at(0);
+    for (let step = 0; !s.finished; step += this.#k) {
+      s = this.#at(step);
+      leaves.push(s.commitment());
+    }
+    const steps = s.totalSteps;
+    // Checkpoints at or past the end were taken after it: the last leaf is the final state, at `steps`.
+    const kept = leaves.slice(0, Math.ceil(steps / this.#k));
+    kept.push(s.commitment());
+    this.#summary = {
+      steps: BigInt(steps),
+      k: BigInt(this.#k),
+      root: traceRoot(kept, this.#k),
+      leaves: kept,
+      finalOpening: s.opening(),
+      output: s.output(),
+    };
+    return this.#summary;
+  }
+
+  /** The commitment at `step`, with its checkpoint path when a checkpoint falls there. */
+  opening(step: bigint): Opening {
+    const sum = this.summary();
+    const index = checkpointIndexAt(step, sum.steps, sum.k);
+    const commitment =
+      index !== undefined
+        ? sum.leaves[Number(index)]!
+        : this.#at(Number(step < sum.steps ? step : sum.steps)).commitment();
+    return {
+      step,
+      commitment: Buffer.from(commitment),
+      path: index === undefined ? [] : merkleProof(sum.leaves, Number(index)).map((h) => Buffer.from(h)),
+    };
+  }
+
+  /** The commitment at `step` only (the challenger's answer; past the end, the final state). */
+  commitmentAt(step: bigint): Hash {
+    return this.#at(Number(step)).commitment();
+  }
+
+  /** The encoded one-step proof of step `lo` → lo + 1 of this run. */
+  stepProof(lo: bigint): Uint8Array {
+    return encodeStepProofJson(this.#at(Number(lo)).prove());
+  }
+}

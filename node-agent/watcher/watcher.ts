@@ -1,0 +1,175 @@
+/**
+ * @module `dsdn-node watcher`: anyone's check on compute receipts. Follows `WorkloadScheduled` (the user-signed
+ * spec, authenticated by its workload id) and `ReceiptIssued` on DA; for each compute receipt (all of them, or a
+ * sample by policy) fetches module and input from the object store (checked against the signed hashes), re-runs
+ * the job under the spec's own fuel, memory and wall-clock limits, compares the commitment, and when it is wrong
+ * opens a bonded challenge (MsgChallenge) and plays the challenger's side of the game to its verdict (GamePlayer),
+ * including the one-step proof when the defender is silent. Restart-safe through its state file.
+ */
+import { randomInt } from "node:crypto";
+import { challengeMsg } from "../../clients/sdk/fraud.js";
+import { BaseError, ErrorCode } from "../../common/errors.js";
+import { bytesEqual, sha256, toHex } from "../../common/hash.js";
+import { decodeCanonical } from "../../common/protobuf.js";
+import {
+  decodeReceiptData,
+  decodeThresholdReceipt,
+  receiptId as receiptIdOf,
+} from "../../common/receipts/receiptBytes.js";
+import { WorkloadSpec, WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
+import { type Game, gameStatusToJSON } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
+import { type ReceiptData, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { commitmentFromReport } from "../compute/commitment.js";
+import { runOptionsOf, runTracedJob } from "../compute/execute.js";
+import { workloadId } from "../compute/workload.js";
+import { decodeBatch } from "../da/events/batch.js";
+import { openEnvelope } from "../da/events/envelope.js";
+import type { DALayer } from "../da/types.js";
+import { type FraudChain, GamePlayer } from "../fraud/player.js";
+import { Replay } from "../fraud/replay.js";
+import { loadState, type ReceiptOutcome, saveState, type WatcherState } from "./state.js";
+import { disputeOf } from "./verdict.js";
+
+export interface WatcherOptions {
+  readonly da: Pick<DALayer, "head" | "getAll">;
+  readonly chain: FraudChain;
+  /** Reads an object by CID, at most `maxBytes` (the bytes are checked here). */
+  readonly fetchObject: (cid: string, maxBytes: number) => Promise<Uint8Array>;
+  readonly statePath: string;
+  /** Receipts re-executed per million (1 000 000: every one, as on a localnet). */
+  readonly samplePpm?: number;
+  /** The chain's move timeout: the challenger proves the last step when half of it has passed. */
+  readonly moveTimeoutSeconds: bigint;
+  /** DA heights read per tick at most (default 500). */
+  readonly heightsPerTick?: number;
+  readonly log?: (line: string) => void;
+  readonly onVerdict?: (g: Game) => void;
+}
+
+export class Watcher {
+  readonly #o: WatcherOptions;
+  readonly #log: (line: string) => void;
+  readonly state: WatcherState;
+  readonly player: GamePlayer;
+
+  constructor(o: WatcherOptions) {
+    this.#o = o;
+    this.#log = o.log ?? (() => {});
+    this.state = loadState(o.statePath);
+    this.player = new GamePlayer(o.chain, {
+      party: "challenger",
+      mine: (g) => this.state.receipts[toHex(g.receiptId)]?.outcome === "challenged",
+      replayFor: (g) => this.#replayFor(g),
+      moveTimeoutSeconds: o.moveTimeoutSeconds,
+      log: this.#log,
+      ...(o.onVerdict ? { onVerdict: o.onVerdict } : {}),
+    });
+  }
+
+  /** One round: new DA heights (specs, receipts checked and challenged), then every open game's move. */
+  async tick(): Promise<void> {
+    const head = await this.#o.da.head();
+    let h = BigInt(this.state.daHeight);
+    const last = h + BigInt(this.#o.heightsPerTick ?? 500) - 1n;
+    for (; h <= head && h <= last; h++) {
+      for (const b of (await this.#o.da.getAll(h)).blobs) {
+        const batch = decodeBatch(b.data);
+        if (batch.kind !== "batch") continue;
+        for (const bytes of batch.envelopes) {
+          let env: ReturnType<typeof openEnvelope>;
+          try {
+            env = openEnvelope(bytes);
+          } catch {
+            continue;
+          }
+          const e = env.event;
+          if (e.type === "workloadScheduled") this.#recordSpec(e.value.workloadId, e.value.submission);
+          else if (e.type === "receiptIssued") await this.#check(e.value.receipt);
+        }
+      }
+      this.state.daHeight = (h + 1n).toString();
+      saveState(this.#o.statePath, this.state);
+    }
+    await this.player.tick();
+  }
+
+  /** A spec counts only when its workload id is the scheduled one (the id is a hash of the spec). */
+  #recordSpec(id: Uint8Array, submission: Uint8Array): void {
+    try {
+      const sub = decodeCanonical(WorkloadSubmission, submission, "WorkloadSubmission");
+      if (!sub.spec || !bytesEqual(workloadId(sub.spec), id)) return;
+      this.state.specs[toHex(id)] = Buffer.from(WorkloadSpec.encode(sub.spec).finish()).toString("base64");
+    } catch {
+      /* not a well-formed submission: nothing to check receipts against */
+    }
+  }
+
+  #note(receiptId: string, workload: string, spec: string, outcome: ReceiptOutcome, detail = ""): void {
+    this.state.receipts[receiptId] = { workloadId: workload, spec, outcome, ...(detail ? { detail } : {}) };
+    this.#log(`watcher: receipt ${receiptId.slice(0, 16)}… ${outcome}${detail ? `: ${detail}` : ""}`);
+  }
+
+  async #check(receiptBytes: Uint8Array): Promise<void> {
+    let d: ReceiptData;
+    let receiptId: string;
+    try {
+      const tr = decodeThresholdReceipt(receiptBytes);
+      d = decodeReceiptData(tr.receiptData);
+      receiptId = toHex(receiptIdOf(tr.receiptData));
+    } catch {
+      return;
+    }
+    if (d.kind !== ReceiptKind.RECEIPT_KIND_COMPUTE || !d.executionCommitment) return;
+    if (this.state.receipts[receiptId]) return; // looked at before a restart
+    const wid = toHex(d.workloadId);
+    const specB64 = this.state.specs[wid];
+    if (!specB64) return this.#note(receiptId, wid, "", "unavailable", "no WorkloadScheduled for it on DA");
+    if ((this.#o.samplePpm ?? 1_000_000) < 1_000_000 && randomInt(1_000_000) >= (this.#o.samplePpm ?? 1_000_000))
+      return this.#note(receiptId, wid, specB64, "skipped", "not sampled");
+    const spec = WorkloadSpec.decode(Buffer.from(specB64, "base64"));
+    let mine: ReturnType<typeof commitmentFromReport>;
+    try {
+      const { module, input } = await this.#objects(spec);
+      const out = await runTracedJob(module, runOptionsOf(spec, input), spec.timeoutSeconds * 1000);
+      if (out.kind !== "report") throw new BaseError(ErrorCode.Unavailable, `re-execution: ${out.kind}`);
+      mine = commitmentFromReport(d.workloadId, module, input, out.report);
+    } catch (e) {
+      return this.#note(receiptId, wid, specB64, "unavailable", (e as Error).message);
+    }
+    const dispute = disputeOf(d.executionCommitment, mine);
+    if (!dispute) return this.#note(receiptId, wid, specB64, "matches");
+    const r = await this.#o.chain.send(
+      challengeMsg({
+        challenger: this.#o.chain.address,
+        receipt: receiptBytes,
+        disputeType: dispute.type,
+        claim: dispute.claim,
+      }),
+    );
+    if (r.code !== 0)
+      return this.#note(receiptId, wid, specB64, "challenge-refused", `${dispute.differs.join(", ")}: ${r.log}`);
+    this.#note(receiptId, wid, specB64, "challenged", `${dispute.differs.join(", ")} differ`);
+  }
+
+  async #objects(spec: WorkloadSpec): Promise<{ module: Uint8Array; input: Uint8Array }> {
+    const get = async (cid: string, size: bigint, hash: Uint8Array, what: string) => {
+      const bytes = cid === "" ? new Uint8Array(0) : await this.#o.fetchObject(cid, Number(size));
+      if (bytes.length !== Number(size) || !bytesEqual(sha256(bytes), hash))
+        throw new BaseError(ErrorCode.Integrity, `${what} ${cid}: bytes do not match the signed hash and size`);
+      return bytes;
+    };
+    return {
+      module: await get(spec.moduleCid, spec.moduleSize, spec.moduleHash, "module"),
+      input: await get(spec.inputCid, spec.inputSize, spec.inputHash, "input"),
+    };
+  }
+
+  async #replayFor(g: Game): Promise<Replay | undefined> {
+    const w = this.state.receipts[toHex(g.receiptId)];
+    if (!w?.spec) return undefined;
+    const spec = WorkloadSpec.decode(Buffer.from(w.spec, "base64"));
+    const { module, input } = await this.#objects(spec);
+    this.#log(`watcher: playing game ${g.id} (${gameStatusToJSON(g.status)})`);
+    return new Replay({ module, opts: runOptionsOf(spec, input) });
+  }
+}

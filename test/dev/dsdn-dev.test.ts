@@ -1,0 +1,87 @@
+/** @module `dsdn dev` end to end: the dev network starts, serves the wallet page and chain info, and each `dsdn init` template deploys (or, static, uploads) on it. */
+import { type ChildProcess, execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot } from "../../common/paths.js";
+import { freePortBlock } from "../support/localnet.js";
+import { startUrlProcess } from "../support/process.js";
+
+const run = promisify(execFile);
+const root = projectRoot();
+const tmp = mkdtempSync(join(tmpdir(), "dsdn-dev-"));
+const devDir = join(tmp, "net");
+const children: ChildProcess[] = [];
+const log: string[] = [];
+let wallet: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  const base = await freePortBlock();
+  const started = await startUrlProcess(
+    ["bin/dsdn.js", "dev", "--dir", devDir, "--port-base", String(base), "--web-port", "0"],
+    /wallet\s+(http:\/\/127\.0\.0\.1:\d+)/,
+    { cwd: root, log, children },
+  );
+  wallet = started.url;
+  env = { ...(process.env as Record<string, string>) };
+  for (const line of readFileSync(join(devDir, "env"), "utf8").split("\n")) {
+    const m = /^export ([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
+    if (m) env[m[1]!] = m[2]!;
+  }
+}, 300_000);
+
+afterAll(async () => {
+  const dev = children[0];
+  if (dev && dev.exitCode === null) {
+    // Ctrl-C: dsdn dev stops what it started (localnet/stop.sh) before exiting.
+    const exited = new Promise((r) => dev.once("exit", r));
+    dev.kill("SIGINT");
+    await exited;
+  }
+  execFileSync("bash", [join(root, "localnet/stop.sh")], {
+    env: { ...process.env, LOCALNET_DIR: devDir },
+    stdio: "pipe",
+  });
+  rmSync(tmp, { recursive: true, force: true });
+}, 120_000);
+
+const dsdn = async (args: string[]) => (await run("node", ["bin/dsdn.js", ...args], { cwd: root, env })).stdout;
+
+describe("dsdn dev", () => {
+  it("serves the wallet-connect page with the localnet's Keplr chain info", async () => {
+    expect(await (await fetch(`${wallet}/`)).text()).toContain("Connect Keplr");
+    expect(await (await fetch(`${wallet}/wallet.js`)).text()).toContain("experimentalSuggestChain");
+    const info = (await (await fetch(`${wallet}/chain-info.json`)).json()) as Record<string, any>;
+    expect(info.chainId).toMatch(/nusantara/);
+    expect(info.bip44.coinType).toBe(118);
+    expect(info.rpc).toBe(env.RPC_URL);
+    expect((await fetch(`${wallet}/nope`)).status).toBe(404);
+  });
+
+  for (const t of ["batch", "web_app", "ai"]) {
+    it(`dsdn init --template ${t} then dsdn deploy --wait completes on the dev network`, async () => {
+      const dir = join(tmp, t);
+      await dsdn(["init", "--template", t, dir]);
+      const r = JSON.parse(await dsdn(["deploy", dir, "--wait", "--json"])) as {
+        jobId: string;
+        state: string;
+        outputCid?: string;
+      };
+      expect(r.jobId).toMatch(/^[0-9a-f]{64}$/);
+      expect(r.state).toBe("completed");
+      expect(r.outputCid).toBeTruthy();
+    });
+  }
+
+  it("dsdn init --template static then dsdn upload of its page", async () => {
+    const dir = join(tmp, "static");
+    await dsdn(["init", "--template", "static", dir]);
+    const r = JSON.parse(await dsdn(["upload", join(dir, "public", "index.html"), "--json"])) as { manifest: string };
+    expect(r.manifest).toMatch(/^baf/);
+    const s = JSON.parse(await dsdn(["status", r.manifest, "--json"])) as { chunks: unknown[] };
+    expect(s.chunks.length).toBeGreaterThan(0);
+  });
+});
