@@ -222,7 +222,7 @@ describe("pinning the ends", () => {
       input: Buffer.from(input),
     });
 
-  it("pins step 0 against module_hash + input (rt-host initialStepCommitment): a made-up first state is fraud", async () => {
+  it("pins step 0 against module_hash + input (initialStepCommitment); a made-up first state cannot be pinned", async () => {
     const honest = realRun("wc.wasm", INPUT, 64n);
     const liar = realRun("wc.wasm", INPUT, 64n, 0n); // even its first state is made up
     const h = await opened(honest);
@@ -237,9 +237,23 @@ describe("pinning the ends", () => {
     expect(ok.code, ok.log).toBe(0);
     expect(game(h.id).startPinned).toBe(true);
     expect(game(h.id).status).toBe(GameStatus.GAME_STATUS_AWAIT_CHALLENGER); // the game goes on
-    const caught = fx.chain.exec(fx.carol, [pin(l.id, liar.module, INPUT)], { gas: 4_000_000n });
-    expect(caught.code, caught.log).toBe(0);
-    expect(game(l.id).status).toBe(GameStatus.GAME_STATUS_FRAUD);
+    // A made-up first state cannot be pinned; it is not convicted by the pin alone (see the next test for why).
+    const made = fx.chain.exec(fx.carol, [pin(l.id, liar.module, INPUT)], { gas: 4_000_000n });
+    expect([made.codespace, made.code], made.log).toEqual(["fraud", 16]);
+    expect(game(l.id).startPinned).toBe(false);
+  });
+
+  it("an honest node that ran under its workload's own fuel limit is not convicted by a pin (the chain cannot see that limit)", async () => {
+    // Nodes run under the signed spec's fuel (2x the dry run), so their step 0 holds that fuel; the receipt does not
+    // carry it, and the chain re-instantiates with the default. A mismatch must not be taken for a made-up start.
+    const honest = realRun("wc.wasm", INPUT, 64n, undefined, { fuel: 1_000_000 });
+    const h = await opened(honest);
+    expect(h.r.code, h.r.log).toBe(0);
+    const pinned = fx.chain.exec(fx.carol, [pin(h.id, honest.module, INPUT)], { gas: 4_000_000n });
+    expect(game(h.id).status).not.toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect([pinned.codespace, pinned.code], pinned.log).toEqual(["fraud", 16]);
+    expect(pinned.log).toMatch(/cannot be pinned/);
+    expect(game(h.id).startPinned).toBe(false);
   });
 
   it("the final commitment must open to the receipt's output hash and state root (rt-host openFinalCommitment)", async () => {

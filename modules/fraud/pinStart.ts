@@ -2,12 +2,12 @@
  * @module MsgPinStart: checks the defender's opened commitment at step 0 against the receipt's module and input.
  * The submitter supplies the bytes (bounded by `maxPinBytes`, gas per byte); the chain checks their hashes
  * against module_hash and input_hash and computes the initial commitment with the runtime's pure function
- * (rt-host's `initialStepCommitment`, through the StepVerifier); a mismatch is fraud. Refused while the runtime
- * provides no such function.
+ * (`initialStepCommitment`, through the StepVerifier) under the default limits; a match pins the start, a mismatch
+ * is refused (not fraud: the receipt does not yet bind the job's own limits, which step 0 depends on). Refused
+ * while the runtime provides no such function.
  */
 import type { MsgDef } from "../../chain-app/module.js";
 import { sha256, toHex } from "../../common/hash.js";
-import { GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { MsgPinStart, MsgPinStartResponse } from "../../proto/gen/dsdn/fraud/v1/tx.js";
 import { addressBytesOf } from "../auth/keeper.js";
 import { gameForMove } from "./bisect.js";
@@ -45,19 +45,16 @@ export function msgPinStart(keeper: FraudKeeper, verifier: StepVerifier): MsgDef
       } catch (e) {
         throw FraudErrors.InvalidPin.wrap((e as Error).message);
       }
+      // A match proves the opened start is this module on this input. A mismatch proves nothing yet: the node ran
+      // under its workload's own limits (fuel, memory pages), which step 0 holds and the receipt does not carry,
+      // while the chain re-instantiates with the defaults — so it is refused, never taken for a made-up start.
+      if (!hashEqual(start, g.loCommitment))
+        throw FraudErrors.InvalidPin.wrap(
+          `step 0 cannot be pinned: it is not module ${toHex(g.moduleHash)} on its input under the default limits`,
+        );
       ctx.emit(moveEvent(g, m.signer, "pin_start"));
-      const done = hashEqual(start, g.loCommitment)
-        ? (() => {
-            const pinned = { ...g, startPinned: true };
-            keeper.update(ctx, g, pinned);
-            return pinned;
-          })()
-        : keeper.resolve(
-            ctx,
-            g,
-            GameStatus.GAME_STATUS_FRAUD,
-            `step 0 is not module ${toHex(g.moduleHash)} on its input`,
-          );
+      const done = { ...g, startPinned: true };
+      keeper.update(ctx, g, done);
       return {
         typeUrl: "/dsdn.fraud.v1.MsgPinStartResponse",
         value: MsgPinStartResponse.encode({ status: done.status }).finish(),

@@ -50,9 +50,15 @@ export interface Run {
  * `tamperAt` steps and the run continues from it: everything it commits to from there (its trace, its final
  * state, its output) is a real run of a tampered machine — what a node that executed one step wrongly shows.
  */
-export function realRun(file: string, input: Uint8Array, k: bigint, tamperAt?: bigint): Run {
+export function realRun(
+  file: string,
+  input: Uint8Array,
+  k: bigint,
+  tamperAt?: bigint,
+  limits?: RunOptions["limits"],
+): Run {
   const module = fixture(file);
-  const opts: RunOptions = { invoke: "_start", input };
+  const opts: RunOptions = { invoke: "_start", input, ...(limits ? { limits } : {}) };
   const s = session(module, opts);
   const commitments: Hash[] = [hashStepState(s.prover.commitment(statusCode(s.status)))];
   let status = s.status;
