@@ -10,8 +10,7 @@ import { sha256, toHex } from "../../common/hash.js";
 import { decodeCanonical } from "../../common/protobuf.js";
 import { WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import { WorkloadScheduled } from "../../proto/gen/dsdn/da/v1/events.js";
-import { decodeBatch } from "../da/events/batch.js";
-import { openEnvelope } from "../da/events/envelope.js";
+import { openedEvents } from "../da/events/openedEvents.js";
 import { openExclusiveDb } from "../da/exclusiveDb.js";
 import type { DAHeightBlobs, DALayer } from "../da/types.js";
 import type { ComputeService } from "./service.js";
@@ -25,26 +24,16 @@ export interface ComputeRecords {
 
 /** The compute records of one DA height, in replay order, from the given coordinators only. */
 function recordsAt(at: DAHeightBlobs, coord: ReadonlySet<string>, into: ComputeRecords): void {
-  for (const b of at.blobs) {
-    const batch = decodeBatch(b.data);
-    if (batch.kind !== "batch") continue;
-    for (const bytes of batch.envelopes) {
-      let env: ReturnType<typeof openEnvelope>;
-      try {
-        env = openEnvelope(bytes);
-      } catch {
-        continue;
-      }
-      if (!coord.has(env.publisherHex)) continue;
-      const e = env.event;
-      if (e.type === "workloadScheduled") {
-        const id = toHex(e.value.workloadId);
-        if (!into.scheduled.has(id)) into.scheduled.set(id, { event: e.value, daHeight: at.height });
-      } else if (e.type === "computeReported") {
-        into.reports.push({ workloadId: toHex(e.value.workloadId), result: e.value.result });
-      } else if (e.type === "computeDisagreement") {
-        into.disagreements.add(toHex(e.value.workloadId));
-      }
+  for (const env of openedEvents(at.blobs)) {
+    if (!coord.has(env.publisherHex)) continue;
+    const e = env.event;
+    if (e.type === "workloadScheduled") {
+      const id = toHex(e.value.workloadId);
+      if (!into.scheduled.has(id)) into.scheduled.set(id, { event: e.value, daHeight: at.height });
+    } else if (e.type === "computeReported") {
+      into.reports.push({ workloadId: toHex(e.value.workloadId), result: e.value.result });
+    } else if (e.type === "computeDisagreement") {
+      into.disagreements.add(toHex(e.value.workloadId));
     }
   }
 }

@@ -22,8 +22,7 @@ import { type ReceiptData, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/
 import { commitmentFromReport } from "../compute/commitment.js";
 import { runOptionsOf, runTracedJob } from "../compute/execute.js";
 import { workloadId } from "../compute/workload.js";
-import { decodeBatch } from "../da/events/batch.js";
-import { openEnvelope } from "../da/events/envelope.js";
+import { openedEvents } from "../da/events/openedEvents.js";
 import type { DALayer } from "../da/types.js";
 import { type FraudChain, GamePlayer } from "../fraud/player.js";
 import { Replay } from "../fraud/replay.js";
@@ -72,20 +71,10 @@ export class Watcher {
     let h = BigInt(this.state.daHeight);
     const last = h + BigInt(this.#o.heightsPerTick ?? 500) - 1n;
     for (; h <= head && h <= last; h++) {
-      for (const b of (await this.#o.da.getAll(h)).blobs) {
-        const batch = decodeBatch(b.data);
-        if (batch.kind !== "batch") continue;
-        for (const bytes of batch.envelopes) {
-          let env: ReturnType<typeof openEnvelope>;
-          try {
-            env = openEnvelope(bytes);
-          } catch {
-            continue;
-          }
-          const e = env.event;
-          if (e.type === "workloadScheduled") this.#recordSpec(e.value.workloadId, e.value.submission);
-          else if (e.type === "receiptIssued") await this.#check(e.value.receipt);
-        }
+      for (const env of openedEvents((await this.#o.da.getAll(h)).blobs)) {
+        const e = env.event;
+        if (e.type === "workloadScheduled") this.#recordSpec(e.value.workloadId, e.value.submission);
+        else if (e.type === "receiptIssued") await this.#check(e.value.receipt);
       }
       this.state.daHeight = (h + 1n).toString();
       saveState(this.#o.statePath, this.state);
