@@ -84,6 +84,13 @@ describe("toUserFacing", () => {
     );
     expect(cosm.code).toBe("DSDN_CHAIN_SDK_13");
     expect(isRegisteredCode(cosm.code)).toBe(true);
+    // `--gas auto` simulates first; CosmJS reports the chain's refusal as a failed query, without the codespace.
+    const sim = toUserFacing(
+      new Error("Query failed with (20): receipts: claim inside the challenge window: 12 s left"),
+      "en",
+    );
+    expect(sim.code).toBe(UxCode.ChainTxFailed);
+    expect(sim.detail).toContain("claim inside the challenge window");
   });
 
   it("every translation's code is a registered one, whatever is thrown", () => {

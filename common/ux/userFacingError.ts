@@ -69,10 +69,15 @@ export function chainResultToUserFacing(
   });
 }
 
-/** CosmJS reports a refused broadcast as text; recover `{codespace, code, log}` from it. */
+/**
+ * CosmJS reports a refused broadcast as text; recover `{codespace, code, log}` from it. A refused simulation
+ * (`--gas auto`) is a failed query whose codespace CosmJS drops: it is named "chain", never taken for an SDK code.
+ */
 function chainFromMessage(message: string): { codespace: string; code: number; log: string } | undefined {
   const m = /failed with code (\d+) \(codespace: ([a-z0-9_]+)\)\. Log: ([\s\S]*)$/.exec(message);
-  return m ? { code: Number(m[1]), codespace: m[2]!, log: m[3]!.trim() } : undefined;
+  if (m) return { code: Number(m[1]), codespace: m[2]!, log: m[3]!.trim() };
+  const q = /^Query failed with \((\d+)\): ([\s\S]*)$/.exec(message);
+  return q ? { code: Number(q[1]), codespace: "chain", log: q[2]!.trim() } : undefined;
 }
 
 /** Translates anything thrown. Unknown errors become Internal with their text kept for --verbose only. */
