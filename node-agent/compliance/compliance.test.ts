@@ -4,12 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cidForBytes } from "../../common/cid.js";
+import { utf8 } from "../../common/encoding.js";
+import { secp256k1KeyPair } from "../../common/secp256k1.js";
 import { AuditLog } from "../audit/log.js";
 import { verifyChain } from "../audit/verify.js";
+import { openSiteManifest, signSiteManifest } from "../ingress/siteManifest.js";
 import { loadOrCreateIdentity } from "../storage/identity.js";
 import { LocalFsStorage } from "../storage/localfs.js";
 import { createChunkServer } from "../storage/server.js";
-import { type BlockInfo, BlockList, isBlocked } from "./blockList.js";
+import { assertServable, BlockedError, type BlockInfo, BlockList, isBlocked } from "./blockList.js";
 import { type ChainEvent, ComplianceFollower, type ComplianceSource } from "./follower.js";
 
 const dirs: string[] = [];
@@ -88,6 +91,24 @@ describe("BlockList routes", () => {
       expect(l.routeBlock(url), url).toBeUndefined();
     l.remove("route", "/site/bad");
     expect(l.routeBlock("/site/bad")).toBeUndefined();
+  });
+});
+
+describe("site manifests and blocks", () => {
+  it("a signed site whose manifest names a forbidden CID is refused whole (the ingress's check); a clean one is served", () => {
+    const owner = secp256k1KeyPair();
+    const page = (s: string) => ({ path: `${s}.html`, cid: cidForBytes(utf8(s)), size: s.length });
+    const open = (files: ReturnType<typeof page>[]) =>
+      openSiteManifest(utf8(JSON.stringify(signSiteManifest(files, owner, 1))), cidForBytes(utf8("site")));
+    const clean = open([page("index"), page("about")]);
+    const tainted = open([page("index"), page("leak")]);
+    const list = new BlockList();
+    list.add(info("cid", page("leak").cid));
+    const cidsOf = (site: typeof clean) => site.files.map((f) => f.cid);
+    expect(() => assertServable(list, cidsOf(clean))).not.toThrow();
+    expect(() => assertServable(list, cidsOf(tainted))).toThrow(BlockedError);
+    list.remove("cid", page("leak").cid);
+    expect(() => assertServable(list, cidsOf(tainted))).not.toThrow();
   });
 });
 
