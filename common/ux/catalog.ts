@@ -17,6 +17,7 @@ export const UxCode = {
   Usage: "DSDN_USAGE",
   Network: "DSDN_NETWORK",
   ChainTxFailed: "DSDN_CHAIN_TX_FAILED",
+  ChainRefused: "DSDN_CHAIN_REFUSED",
 } as const;
 export type UxCode = (typeof UxCode)[keyof typeof UxCode];
 
@@ -255,6 +256,20 @@ const OFF_CHAIN: Record<ErrorCode | UxCode, CatalogEntry> = {
       title: "Transaksi ditolak oleh {module}",
       whatHappened: "Chain memeriksa transaksi dan modul {module} menolaknya; tidak ada yang berubah.",
       whatToDo: "Baca alasannya di bawah, perbaiki permintaan, lalu kirim lagi.",
+    },
+  ),
+  [UxCode.ChainRefused]: e(
+    {
+      title: "Refused by the chain",
+      whatHappened:
+        "The chain answered the request (a query, or the dry run of a transaction) with an error; nothing changed.",
+      whatToDo: "Read the reason below, fix the request, and try again.",
+    },
+    {
+      title: "Ditolak oleh chain",
+      whatHappened:
+        "Chain menjawab permintaan (sebuah kueri, atau uji coba sebuah transaksi) dengan galat; tidak ada yang berubah.",
+      whatToDo: "Baca alasannya di bawah, perbaiki permintaan, lalu coba lagi.",
     },
   ),
 };

@@ -89,7 +89,7 @@ describe("toUserFacing", () => {
       new Error("Query failed with (20): receipts: claim inside the challenge window: 12 s left"),
       "en",
     );
-    expect(sim.code).toBe(UxCode.ChainTxFailed);
+    expect(sim.code).toBe(UxCode.ChainRefused);
     expect(sim.detail).toContain("claim inside the challenge window");
   });
 

@@ -69,15 +69,16 @@ export function chainResultToUserFacing(
   });
 }
 
-/**
- * CosmJS reports a refused broadcast as text; recover `{codespace, code, log}` from it. A refused simulation
- * (`--gas auto`) is a failed query whose codespace CosmJS drops: it is named "chain", never taken for an SDK code.
- */
+/** CosmJS reports a refused broadcast as text; recover `{codespace, code, log}` from it. */
 function chainFromMessage(message: string): { codespace: string; code: number; log: string } | undefined {
   const m = /failed with code (\d+) \(codespace: ([a-z0-9_]+)\)\. Log: ([\s\S]*)$/.exec(message);
-  if (m) return { code: Number(m[1]), codespace: m[2]!, log: m[3]!.trim() };
+  return m ? { code: Number(m[1]), codespace: m[2]!, log: m[3]!.trim() } : undefined;
+}
+
+/** A refused query — also the dry run of `--gas auto` — whose codespace CosmJS drops: never taken for an SDK code. */
+function refusedQuery(message: string): { code: number; log: string } | undefined {
   const q = /^Query failed with \((\d+)\): ([\s\S]*)$/.exec(message);
-  return q ? { code: Number(q[1]), codespace: "chain", log: q[2]!.trim() } : undefined;
+  return q ? { code: Number(q[1]), log: q[2]!.trim() } : undefined;
 }
 
 /** Translates anything thrown. Unknown errors become Internal with their text kept for --verbose only. */
@@ -104,6 +105,12 @@ export function toUserFacing(e: unknown, lang: Lang): UserFacingError {
       );
     const chain = typeof message === "string" ? chainFromMessage(message) : undefined;
     if (chain) return chainResultToUserFacing(chain, lang);
+    const query = typeof message === "string" ? refusedQuery(message) : undefined;
+    if (query)
+      return build(UxCode.ChainRefused, lang, {
+        detail: `code ${query.code}: ${query.log.slice(0, 300)}`,
+        technical: technicalOf(e),
+      });
     const name = (e as { name?: unknown }).name;
     if (name === "TimeoutError" || name === "AbortError")
       return build(ErrorCode.Timeout, lang, { technical: technicalOf(e) });
