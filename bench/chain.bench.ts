@@ -12,12 +12,11 @@ import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { createApp } from "../app/buildApp.js";
 import { ChainStore } from "../chain-app/store/index.js";
 import { sha256Native } from "../common/hash.js";
-import { keyFromMnemonic } from "../common/mnemonic.js";
 import { secp256k1KeyPair, secp256k1Sign, secp256k1Verify, secp256k1VerifyNoble } from "../common/secp256k1.js";
 import { buildGenesis } from "../genesis/builder.js";
 import { startLocalnet } from "../test/support/localnet.js";
 import { addressOf, buildTx, sendMsg } from "../test/support/txBuilder.js";
-import { accountNumber, jsonRpc, runLoad } from "./chainLoad.js";
+import { fundAndLoadLocalnet } from "./chainLoad.js";
 import { runVsSimd } from "./peers/simd/compare.js";
 import { writeBenchSection } from "./report.js";
 
@@ -138,42 +137,11 @@ export async function run(args: string[]): Promise<void> {
   const net = await startLocalnet({ validators: 4, timeoutCommit: "1s", services: "chain" });
   try {
     const urls = net.rpcUrls;
-    const chainId = net.env.CHAIN_ID as string;
-    const faucetAcc = net.accounts.find((a) => a.name === "faucet")!;
-    const faucet = keyFromMnemonic(faucetAcc.mnemonic);
     const senders = Array.from({ length: senderCount }, (_, i) =>
       secp256k1KeyPair(sha256Native(new TextEncoder().encode(`chain-bench-${Date.now()}-${i}`))),
     );
-    // Fund every sender in one multi-message tx from the faucet.
-    const fundMsgs = senders.map((k) => sendMsg(faucetAcc.address, addressOf(k), 1_000_000_000n));
-    const faucetNum = await accountNumber(urls[0]!, faucetAcc.address);
-    const fundTx = buildTx({
-      key: faucet,
-      chainId,
-      accountNumber: faucetNum,
-      sequence: 0n,
-      msgs: fundMsgs,
-      gasLimit: 20_000_000n,
-      fee: [{ denom: "unusa", amount: "500000" }],
-    });
-    const funded = await jsonRpc(urls[0]!, "broadcast_tx_commit", { tx: Buffer.from(fundTx).toString("base64") });
-    if (funded.check_tx.code !== 0 || funded.tx_result.code !== 0)
-      throw new Error(`funding failed: ${funded.check_tx.log} ${funded.tx_result?.log}`);
     console.log(`signing ${total} txs ahead and broadcasting them round-robin to ${urls.length} validators…`);
-    const r = await runLoad({
-      urls,
-      chainId,
-      senders,
-      prefix: "nusa",
-      denom: "unusa",
-      recipient: faucetAcc.address,
-      total,
-      fee: CHAIN_FEE,
-      processes: urls.flatMap((_, i) => [
-        { role: "cometbft", pid: net.pid("cometbft", i) },
-        { role: "dsdnd", pid: net.pid("dsdnd", i) },
-      ]),
-    });
+    const r = await fundAndLoadLocalnet(net, { senders, total, fee: CHAIN_FEE, appRole: "dsdnd" });
     const per = (s: number) => ((s * 1e6) / Math.max(1, r.committed)).toFixed(0);
     const body = `
 | figure | value |

@@ -4,8 +4,9 @@ import { performance } from "node:perf_hooks";
 import { BaseAccount } from "cosmjs-types/cosmos/auth/v1beta1/auth";
 import { QueryAccountRequest, QueryAccountResponse } from "cosmjs-types/cosmos/auth/v1beta1/query";
 import { sha256Native, toHex } from "../common/hash.js";
+import { keyFromMnemonic } from "../common/mnemonic.js";
 import { pubKeyToAddress, type Secp256k1KeyPair } from "../common/secp256k1.js";
-import { latestHeight, rpc, waitFor } from "../test/support/localnet.js";
+import { type Localnet, latestHeight, rpc, waitFor } from "../test/support/localnet.js";
 import { buildTx, sendMsg } from "../test/support/txBuilder.js";
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
@@ -173,4 +174,43 @@ export async function runLoad(o: {
     cpu,
     clientCpuS: (selfCpu.user + selfCpu.system) / 1e6,
   };
+}
+
+/**
+ * On a DSDN localnet: funds every sender from the faucet in one multi-message tx, then runs the load (each
+ * validator's cometbft and dsdnd measured, the app under `appRole`).
+ */
+export async function fundAndLoadLocalnet(
+  net: Localnet,
+  o: { senders: Secp256k1KeyPair[]; total: number; fee: { denom: string; amount: string }[]; appRole: string },
+): Promise<LoadResult> {
+  const urls = net.rpcUrls;
+  const chainId = net.env.CHAIN_ID as string;
+  const faucetAcc = net.accounts.find((a) => a.name === "faucet")!;
+  const fundTx = buildTx({
+    key: keyFromMnemonic(faucetAcc.mnemonic),
+    chainId,
+    accountNumber: await accountNumber(urls[0]!, faucetAcc.address),
+    sequence: 0n,
+    msgs: o.senders.map((k) => sendMsg(faucetAcc.address, pubKeyToAddress(k.publicKey), 1_000_000_000n)),
+    gasLimit: 20_000_000n,
+    fee: [{ denom: "unusa", amount: "500000" }],
+  });
+  const funded = await jsonRpc(urls[0]!, "broadcast_tx_commit", { tx: Buffer.from(fundTx).toString("base64") });
+  if (funded.check_tx.code !== 0 || funded.tx_result.code !== 0)
+    throw new Error(`funding failed: ${funded.check_tx.log} ${funded.tx_result?.log}`);
+  return runLoad({
+    urls,
+    chainId,
+    senders: o.senders,
+    prefix: "nusa",
+    denom: "unusa",
+    recipient: faucetAcc.address,
+    total: o.total,
+    fee: o.fee,
+    processes: urls.flatMap((_, i) => [
+      { role: "cometbft", pid: net.pid("cometbft", i) },
+      { role: o.appRole, pid: net.pid("dsdnd", i) },
+    ]),
+  });
 }

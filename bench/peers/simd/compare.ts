@@ -4,11 +4,9 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { sha256Native } from "../../../common/hash.js";
-import { keyFromMnemonic } from "../../../common/mnemonic.js";
 import { pubKeyToAddress, secp256k1KeyPair } from "../../../common/secp256k1.js";
 import { startLocalnet } from "../../../test/support/localnet.js";
-import { buildTx, sendMsg } from "../../../test/support/txBuilder.js";
-import { accountNumber, jsonRpc, type LoadResult, runLoad } from "../../chainLoad.js";
+import { fundAndLoadLocalnet, type LoadResult, runLoad } from "../../chainLoad.js";
 import { analyseProfile } from "../../profile/stages.js";
 import { writeBenchSection } from "../../report.js";
 import { buildSimd, SIMD_DENOM, SIMD_PREFIX, startSimdNet } from "./net.js";
@@ -41,35 +39,11 @@ export async function dsdnRun(
   let appPids: number[] = [];
   try {
     appPids = net.rpcUrls.map((_, i) => net.pid("dsdnd", i));
-    const urls = net.rpcUrls;
-    const chainId = net.env.CHAIN_ID as string;
-    const faucetAcc = net.accounts.find((a) => a.name === "faucet")!;
-    const senders = senderKeys(tag);
-    const fundTx = buildTx({
-      key: keyFromMnemonic(faucetAcc.mnemonic),
-      chainId,
-      accountNumber: await accountNumber(urls[0]!, faucetAcc.address),
-      sequence: 0n,
-      msgs: senders.map((k) => sendMsg(faucetAcc.address, pubKeyToAddress(k.publicKey), 1_000_000_000n)),
-      gasLimit: 20_000_000n,
-      fee: [{ denom: "unusa", amount: "500000" }],
-    });
-    const funded = await jsonRpc(urls[0]!, "broadcast_tx_commit", { tx: Buffer.from(fundTx).toString("base64") });
-    if (funded.check_tx.code !== 0 || funded.tx_result.code !== 0)
-      throw new Error(`funding failed: ${funded.check_tx.log} ${funded.tx_result?.log}`);
-    const r = await runLoad({
-      urls,
-      chainId,
-      senders,
-      prefix: "nusa",
-      denom: "unusa",
-      recipient: faucetAcc.address,
+    const r = await fundAndLoadLocalnet(net, {
+      senders: senderKeys(tag),
       total,
       fee: [{ denom: "unusa", amount: FEE_AMOUNT }],
-      processes: urls.flatMap((_, i) => [
-        { role: "cometbft", pid: net.pid("cometbft", i) },
-        { role: "app", pid: net.pid("dsdnd", i) },
-      ]),
+      appRole: "app",
     });
     lastAppPids = appPids;
     return r;
