@@ -18,6 +18,7 @@ import {
 import { NodeStatus } from "../../../proto/gen/dsdn/nodes/v1/nodes.js";
 import {
   ExecutionCommitment,
+  ExecutionKind,
   type ReceiptData,
   ReceiptKind,
   Usage,
@@ -76,8 +77,18 @@ export async function verifyComputeEvidence(
   if (!bytesEqual(ec.moduleHash, spec.moduleHash))
     refuse("execution commitment: module_hash is not the signed module's");
   if (!bytesEqual(ec.inputHash, spec.inputHash)) refuse("execution commitment: input_hash is not the signed input's");
-  if (ec.traceEvery !== spec.traceEvery) refuse("execution commitment: trace_every is not the signed interval");
-  if (ec.steps === 0n || result.computeCycles === 0n || result.computeCycles > spec.fuel)
+  // The kind follows the signed runtime: a WASM job answered with a MicroVM commitment would dodge the fraud game.
+  const microvm = ec.executionKind === ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT;
+  if (microvm !== (spec.runtime === "microvm"))
+    refuse(
+      microvm
+        ? "execution commitment: a MicroVM commitment for a WASM workload (its run must be provable step by step)"
+        : "execution commitment: a MicroVM workload's result must be of the MicroVM kind",
+    );
+  // A MicroVM run has no checkpoints (its commitment's form says so); a WASM run's are at the signed interval.
+  if (!microvm && ec.traceEvery !== spec.traceEvery)
+    refuse("execution commitment: trace_every is not the signed interval");
+  if ((!microvm && ec.steps === 0n) || result.computeCycles === 0n || result.computeCycles > spec.fuel)
     refuse(`compute cycles ${result.computeCycles} must be 1..${spec.fuel} (the signed fuel)`);
   const node = await chain.node(result.nodeId);
   if (!node) return refuse(`node ${toHex(result.nodeId).slice(0, 16)}… is not registered`);
