@@ -103,7 +103,14 @@ export function loadMicroVMWorkload(target: string, opts: { input?: string } = {
     throw new IntentError([{ field: "runtime", message: "not a microvm workload" }]);
   const imageDir = resolve(base, intent.image);
   if (!existsSync(imageDir))
-    throw new IntentError([{ field: "image", message: `no such directory ${imageDir} (an image is a directory)` }]);
+    throw new IntentError([
+      {
+        field: "image",
+        message: /^bafk[a-z2-7]+$/.test(intent.image)
+          ? "an image given by CID is not taken by dsdn deploy yet: give the image directory"
+          : `no such directory ${imageDir} (an image is a directory)`,
+      },
+    ]);
   const inputPath = intent.input ? resolve(base, intent.input) : null;
   return {
     intent,
