@@ -148,9 +148,7 @@ describe("MicroVM workloads on the localnet", () => {
   }, 240_000);
 
   it("an image with a symlink is refused by the CLI, naming the file, before anything is submitted", async () => {
-    const err = await stderrOf(
-      c.cli(dsdn, "deploy", project("mv-link", { symlink: true }), "--json", ...c.keyArgs("alice")),
-    );
+    const err = await stderrOf(c.cli(dsdn, "deploy", project("mv-link", { symlink: true }), ...c.keyArgs("alice")));
     expect(err).toMatch(/"bin\/passwd" is a symbolic link/);
     expect(err).not.toMatch(/succeeded/);
   }, 120_000);

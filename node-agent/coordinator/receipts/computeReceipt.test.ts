@@ -33,6 +33,7 @@ import {
 } from "../../../test/support/receiptsHarness.js";
 import { CHAIN_ID } from "../../../test/support/testChain.js";
 import { executeWorkload } from "../../compute/execute.js";
+import { MICROVM_CYCLES_PER_MS } from "../../compute/executeMicroVM.js";
 import { signHeartbeat, signResult } from "../../compute/signed.js";
 import { signSubmission, workloadId } from "../../compute/workload.js";
 import { verifyComputeEvidence } from "./verifyCompute.js";
@@ -260,17 +261,18 @@ describe("compute receipts through the committee", () => {
       await expect(verifyComputeEvidence(r, sub, testChainView(fx), undefined)).rejects.toThrow(/no DA view/);
     });
 
-    it("is refused when it claims the WASM kind, or wall-clock cycles beyond the signed fuel", async () => {
+    it("is refused when it claims the WASM kind, or wall-clock cycles beyond the signed timeout", async () => {
       const [r, sub] = signed(mvSpec({ name: "mv-wasm-kind" }), ExecutionKind.EXECUTION_KIND_TRACED_WASM);
       await expect(verifyComputeEvidence(r, sub, testChainView(fx), undefined)).rejects.toThrow(
         /a MicroVM workload's result must be of the MicroVM kind/,
       );
-      const [r2, sub2] = signed(
-        mvSpec({ name: "mv-fuel", fuel: 1000n, traceEvery: 1n }),
-        ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT,
-        1001n,
-      );
-      await expect(verifyComputeEvidence(r2, sub2, testChainView(fx), undefined)).rejects.toThrow(/signed fuel/);
+      // 60 s signed: at most 60 000 ms at the nominal rate; one cycle more is refused, exactly that passes.
+      const s60 = mvSpec({ name: "mv-timeout", timeoutSeconds: 60 });
+      const max = 60n * 1000n * MICROVM_CYCLES_PER_MS;
+      const [r2, sub2] = signed(s60, ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT, max + 1n);
+      await expect(verifyComputeEvidence(r2, sub2, testChainView(fx), undefined)).rejects.toThrow(/signed timeout/);
+      const [r3, sub3] = signed(s60, ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT, max);
+      await expect(verifyComputeEvidence(r3, sub3, testChainView(fx), undefined)).rejects.toThrow(/no DA view/);
     });
   });
 

@@ -24,6 +24,7 @@ import {
   Usage,
 } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
 import type { ComputeChain } from "../../compute/candidates.js";
+import { MICROVM_CYCLES_PER_MS } from "../../compute/executeMicroVM.js";
 import { openResult } from "../../compute/signed.js";
 import { verifySubmission } from "../../compute/workload.js";
 import { type ComputeRecordSource, workloadRecordProblem } from "../../compute/workloadCheck.js";
@@ -88,7 +89,12 @@ export async function verifyComputeEvidence(
   // A MicroVM run has no checkpoints (its commitment's form says so); a WASM run's are at the signed interval.
   if (!microvm && ec.traceEvery !== spec.traceEvery)
     refuse("execution commitment: trace_every is not the signed interval");
-  if ((!microvm && ec.steps === 0n) || result.computeCycles === 0n || result.computeCycles > spec.fuel)
+  if (microvm) {
+    // Wall-clock ms at the nominal rate (executeMicroVM.ts), within the signed wall-clock limit.
+    const max = BigInt(spec.timeoutSeconds) * 1000n * MICROVM_CYCLES_PER_MS;
+    if (result.computeCycles === 0n || result.computeCycles > max)
+      refuse(`compute cycles ${result.computeCycles} must be 1..${max} (the signed timeout)`);
+  } else if (ec.steps === 0n || result.computeCycles === 0n || result.computeCycles > spec.fuel)
     refuse(`compute cycles ${result.computeCycles} must be 1..${spec.fuel} (the signed fuel)`);
   const node = await chain.node(result.nodeId);
   if (!node) return refuse(`node ${toHex(result.nodeId).slice(0, 16)}… is not registered`);
