@@ -92,6 +92,16 @@ export function verifyInjectedCommit(
   const want = proposed?.votes ?? [];
   if (info.round !== (proposed?.round ?? 0)) return { reason: "extended commit round differs from the last commit" };
   if (info.votes.length !== want.length) return { reason: "extended commit votes differ from the last commit" };
+  // CometBFT only lets a block in whose last commit holds +2/3 of the power (it verifies every signature,
+  // but not that every vote is there): a proposer may drop votes only while more than 2/3 stay. Checked
+  // here again so the bound on omission (and on who looks absent to the oracle) is the app's own rule too.
+  let total = 0n;
+  let committed = 0n;
+  for (const w of want) {
+    total += w.validator?.power ?? 0n;
+    if (w.blockIdFlag === BlockIDFlag.BLOCK_ID_FLAG_COMMIT) committed += w.validator?.power ?? 0n;
+  }
+  if (total > 0n && committed * 3n <= total * 2n) return { reason: "last commit holds no more than 2/3 of the power" };
   for (const [i, vote] of info.votes.entries()) {
     const w = want[i];
     const addr = vote.validator?.address ?? new Uint8Array();
