@@ -57,6 +57,27 @@ export function encodeInjectedCommit(info: ExtendedCommitInfo): Uint8Array {
   return ExtendedCommitInfo.encode(ExtendedCommitInfo.fromPartial(info)).finish();
 }
 
+/** Label indexers and REST answers give the injected item (its ExecTxResult log is "vote extensions"). */
+export const INJECTED_COMMIT_LABEL =
+  "vote extensions: the extended commit the proposer injects first in a block (ABCI 2.0), not a transaction";
+
+/**
+ * Whether a block item is the injected extended commit rather than a transaction, from its bytes alone, for
+ * indexers and explorers: CometBFT indexes it like any tx (by hash and tx.height), but a TxRaw decoder
+ * fails on it (CosmJS's decodeTxRaw throws "index out of range"). The two never overlap: a TxRaw always
+ * starts with field 1 as bytes (0x0a, body_bytes), which a canonical ExtendedCommitInfo never holds
+ * (its field 1 is the varint round, tag 0x08).
+ */
+export function isInjectedCommit(item: Uint8Array): boolean {
+  if (item.length > MAX_INJECTED_COMMIT_BYTES || item[0] === 0x0a) return false;
+  try {
+    decodeCanonical(ExtendedCommitInfo, item, "extended commit");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What a module with vote extensions supplies to the checks; answers must be the same on every validator. */
 export interface ExtensionVerifier {
   /** Why the extension is malformed, or undefined when it is well-formed. */

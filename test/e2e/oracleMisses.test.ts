@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isInjectedCommit } from "../../chain-app/voteExtensions.js";
 import { projectRoot } from "../../common/paths.js";
 import { type Localnet, latestHeight, rpc, startLocalnet, waitFor } from "../support/localnet.js";
 
@@ -101,5 +102,22 @@ describe("oracle miss penalty on a real localnet", () => {
     expect(vs.map((v) => v.address.toUpperCase())).not.toContain(silent);
     const h = await latestHeight(rpc0);
     await waitFor(async () => ((await latestHeight(rpc0)) > h + 2 ? true : undefined), 60_000, "blocks go on");
+  });
+
+  it("CometBFT indexes the injected vote-extension item like a tx; it is recognisable and labelled", async () => {
+    type Indexed = { index: number; tx: string; tx_result: { code?: number; log?: string } };
+    const h = (await latestHeight(rpc0)) - 1; // indexed once committed
+    const first = await waitFor(
+      async () => {
+        const r = await rpc(rpc0, "tx_search", { query: JSON.stringify(`tx.height=${h}`), per_page: "10" });
+        return ((r.txs ?? []) as Indexed[])[0];
+      },
+      30_000,
+      "the indexed injected item",
+    );
+    expect(first.index).toBe(0);
+    expect(isInjectedCommit(Buffer.from(first.tx, "base64"))).toBe(true);
+    expect(first.tx_result).toMatchObject({ log: "vote extensions" });
+    expect(first.tx_result.code ?? 0).toBe(0);
   });
 });
