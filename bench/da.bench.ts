@@ -13,6 +13,7 @@ import { CheckpointStore } from "../node-agent/da/replay/checkpointStore.js";
 import { replayConfig } from "../node-agent/da/replay/config.js";
 import { ReplayMachine } from "../node-agent/da/replay/machine.js";
 import type { DAHeightBlobs } from "../node-agent/da/types.js";
+import { recordHeadlines } from "./headlines.js";
 import { writeBenchSection } from "./report.js";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -175,6 +176,29 @@ the same time slows every wall-clock figure.
 Both paths end at the same digest \`${digest}\` (checked by the benchmark).
 `;
     writeBenchSection("da", "DA event log: replay throughput and checkpoint restart", md, repo);
+    const item = "State reconstruction from DA";
+    recordHeadlines(
+      "da",
+      [
+        {
+          item,
+          figure: `replay, events per CPU-second (${fmt(events)} events, one core)`,
+          value: Math.round(events / (applyCpuMs / 1000)),
+          unit: "events/s",
+          target: { min: 100_000, source: "issue 21: ≥ 100,000 events/s on one core" },
+        },
+        {
+          item,
+          figure: `restart from the 90 % checkpoint, wall clock (${fmt(events)} events)`,
+          value: Math.round((loadMs + tailMs + tailDigestMs) / 10) / 100,
+          unit: "s",
+          target: { max: 10, source: "issue 21: < 10 s at 1M events" },
+        },
+        { item, figure: "the same restart, CPU time", value: Math.round(restartCpuMs / 10) / 100, unit: "s" },
+        { item, figure: "checkpoint size at 90 %", value: Math.round(cpBytes / 1e5) / 10, unit: "MB" },
+      ],
+      repo,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
