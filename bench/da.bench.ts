@@ -192,7 +192,8 @@ Both paths end at the same digest \`${digest}\` (checked by the benchmark).
           figure: `restart from the 90 % checkpoint, wall clock (${fmt(events)} events)`,
           value: Math.round((loadMs + tailMs + tailDigestMs) / 10) / 100,
           unit: "s",
-          target: { max: 10, source: "issue 21: < 10 s at 1M events" },
+          // The target is set at 1M events; a smaller run's restart is not judged against it.
+          ...(events >= 1_000_000 ? { target: { max: 10, source: "issue 21: < 10 s at 1M events" } } : {}),
         },
         { item, figure: "the same restart, CPU time", value: Math.round(restartCpuMs / 10) / 100, unit: "s" },
         { item, figure: "checkpoint size at 90 %", value: Math.round(cpBytes / 1e5) / 10, unit: "MB" },
