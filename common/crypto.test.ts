@@ -179,6 +179,26 @@ describe("secp256k1 + Cosmos addresses", () => {
     }
   });
 
+  it("remembered bech32 conversions stay exact: mutated results, other prefixes and bad checksums", () => {
+    const bytes = fromHex("0d82b1e7c96dbfa42462fe612932e6bff111d51b");
+    const addr = toBech32Address(bytes);
+    const got = fromBech32Address(addr);
+    got.fill(0);
+    expect(toHex(fromBech32Address(addr))).toBe(toHex(bytes));
+    // The same bytes under another prefix, and the same address asked for with another prefix.
+    expect(toBech32Address(bytes, "cosmos")).toBe("cosmos1pkptre7fdkl6gfrzlesjjvhxhlc3r4gmmk8rs6");
+    expect(() => fromBech32Address(addr, "cosmos")).toThrow(/prefix "nusa", expected "cosmos"/);
+    // One changed character fails its checksum, however often the good one was seen.
+    const last = addr.at(-1) === "q" ? "p" : "q";
+    expect(() => fromBech32Address(addr.slice(0, -1) + last)).toThrow(TypeError);
+    // Writing into the input after encoding does not change what the same bytes encode to later.
+    const input = bytes.slice();
+    expect(toBech32Address(input)).toBe(addr);
+    input[0] = 0xff;
+    expect(toBech32Address(input)).not.toBe(addr);
+    expect(toBech32Address(bytes)).toBe(addr);
+  });
+
   it("round-trips bech32 and names a bad prefix", () => {
     const bytes = fromHex("0d82b1e7c96dbfa42462fe612932e6bff111d51b");
     const addr = toBech32Address(bytes);

@@ -111,8 +111,21 @@ export function addressBytes(compressedPubKey: Uint8Array): Uint8Array {
   return ripemd160(sha256(compressedPubKey));
 }
 
+/** Bech32 results by input, bounded: every tx converts the same few addresses several times (checksums are costly). */
+const BECH32_CACHE_ENTRIES = 20_000;
+// Keys join prefix and input with a space, which bech32 prefixes cannot contain.
+const bech32Encoded = new Map<string, string>();
+const bech32Decoded = new Map<string, Uint8Array>();
+
 export function toBech32Address(bytes: Uint8Array, prefix: string = BECH32_PREFIX): string {
-  return bech32.encode(prefix, bech32.toWords(bytes));
+  const id = `${prefix} ${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
+  let address = bech32Encoded.get(id);
+  if (address === undefined) {
+    address = bech32.encode(prefix, bech32.toWords(bytes));
+    if (bech32Encoded.size >= BECH32_CACHE_ENTRIES) bech32Encoded.clear();
+    bech32Encoded.set(id, address);
+  }
+  return address;
 }
 
 export function pubKeyToAddress(compressedPubKey: Uint8Array, prefix: string = BECH32_PREFIX): string {
@@ -121,6 +134,17 @@ export function pubKeyToAddress(compressedPubKey: Uint8Array, prefix: string = B
 
 /** Decodes and checks a bech32 address; throws a TypeError naming what is wrong. */
 export function fromBech32Address(address: string, prefix: string = BECH32_PREFIX): Uint8Array {
+  const id = `${prefix} ${address}`;
+  const known = bech32Decoded.get(id);
+  // A copy: the caller may write into what it gets.
+  if (known !== undefined) return known.slice();
+  const bytes = decodeBech32Address(address, prefix);
+  if (bech32Decoded.size >= BECH32_CACHE_ENTRIES) bech32Decoded.clear();
+  bech32Decoded.set(id, bytes.slice());
+  return bytes;
+}
+
+function decodeBech32Address(address: string, prefix: string): Uint8Array {
   let decoded: { prefix: string; words: number[] };
   try {
     decoded = bech32.decode(address as `${string}1${string}`);
