@@ -56,11 +56,11 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
   const gov = new GovKeeper(bank, stake);
   const oracle = new OracleKeeper();
   const subsidy = new SubsidyKeeper(bank, nodes, slashing);
-  // The adaptive fee drives receipts' storage price param (only once the shadow-mode switch is on).
+  // The adaptive fee drives receipts' storage price param (USD since receipt v2; only once the shadow-mode switch is on).
   const storagePrice = {
-    storagePricePerGib: (ctx: Context) => receipts.getParams(ctx).storagePricePerGib,
+    storagePricePerGib: (ctx: Context) => receipts.getParams(ctx).storagePriceMicroUsdPerGib,
     setStoragePricePerGib: (ctx: Context, v: bigint) =>
-      receipts.setParams(ctx, { ...receipts.getParams(ctx), storagePricePerGib: v }),
+      receipts.setParams(ctx, { ...receipts.getParams(ctx), storagePriceMicroUsdPerGib: v }),
   };
   const economics = new EconomicsKeeper(oracle, storagePrice, bank);
   // Proven compute fraud goes through slashing's node-fault path (10%, cooldown, repeated-malice ban).
@@ -93,7 +93,7 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
     slashingModule(slashing, stake, nodes),
     committeeModule(committee, stake),
     // Storage claims also feed the subsidy's organic-revenue record (its sunset rule).
-    observeRewards(receiptsModule(receipts, bank, committee, nodes, stake), subsidy),
+    observeRewards(receiptsModule(receipts, bank, committee, nodes, stake, oracle), subsidy),
     fraudModule(fraud, bank, committee, nodes, receipts, o.stepVerifier),
     // After receipts: its validator share joins the fees in fee_collector before distribution allocates them.
     distributionModule(distribution, bank),

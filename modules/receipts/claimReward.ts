@@ -5,8 +5,8 @@
  * timestamped inside its term) and has a recorded group key; it names ≥ t valid signers; the aggregate
  * verifies as a plain Ed25519 signature under the group key; the node is registered, Active and staked, the
  * claimant is its operator and the node signed the receipt; no self-dealing (operator ≠ submitter, no wallet
- * affinity); never claimed before; the reward equals the chain's price of the usage. Storage receipts pay at
- * once; a compute receipt is refused inside its challenge window (window.ts), while a fraud game is open on it
+ * affinity); never claimed before; the reward (receipt v2: nano-USD) equals the chain's USD price of the usage,
+ * and is paid in unusa at the oracle's effective price at the claim's block time. Storage receipts pay at once; a compute receipt is refused inside its challenge window (window.ts), while a fraud game is open on it
  * and once fraud was proven, and pays at once after it.
  */
 import type { MsgDef } from "../../chain-app/module.js";
@@ -15,6 +15,7 @@ import { toHex } from "../../common/hash.js";
 import {
   decodeReceiptData,
   nodeSigningMessage,
+  RECEIPT_VERSION_V1,
   receiptId,
   receiptProblem,
   receiptSigningMessage,
@@ -32,9 +33,9 @@ import { addressBytesOf } from "../auth/keeper.js";
 import { affinityBetween } from "./affinity.js";
 import { ReceiptsErrors } from "./errors.js";
 import { claimEvent } from "./events.js";
-import type { CommitteeKeeper, NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
+import type { CommitteeKeeper, NodesKeeper, PriceOracle, StakeKeeper } from "./expectedKeepers.js";
 import type { ReceiptsKeeper } from "./keeper.js";
-import { priceOf } from "./reward.js";
+import { usdValueOf } from "./reward.js";
 import { computeWindow } from "./window.js";
 
 export const MSG_CLAIM_REWARD_TYPE_URL = "/dsdn.receipts.v1.MsgClaimReward";
@@ -45,6 +46,7 @@ export function msgClaimReward(
   committee: CommitteeKeeper,
   nodes: NodesKeeper,
   stake: StakeKeeper,
+  oracle: PriceOracle,
 ): MsgDef<MsgClaimReward> {
   return {
     typeUrl: MSG_CLAIM_REWARD_TYPE_URL,
@@ -66,6 +68,8 @@ export function msgClaimReward(
       } catch (e) {
         throw ReceiptsErrors.MalformedReceipt.wrap((e as Error).message);
       }
+      // Refused by name, never re-priced: a v1 receipt's reward is unusa, which v2 would read as nano-USD.
+      if (d.version === RECEIPT_VERSION_V1) throw ReceiptsErrors.ReceiptVersionRetired;
       const problem = receiptProblem(d, ctx.block.chainId);
       if (problem?.startsWith("execution commitment")) throw ReceiptsErrors.InvalidCommitment.wrap(problem);
       if (problem) throw ReceiptsErrors.MalformedReceipt.wrap(problem);
@@ -128,11 +132,25 @@ export function msgClaimReward(
       if (keeper.getClaim(ctx, id) || keeper.replayUsed(ctx, rk)) throw ReceiptsErrors.AlreadyClaimed.wrap(toHex(id));
 
       const p = keeper.getParams(ctx);
-      const reward = BigInt(d.reward);
-      const price = priceOf(d.kind, d.usage!, p);
-      if (reward !== price) throw ReceiptsErrors.WrongReward.wrap(`receipt says ${reward}, usage prices at ${price}`);
-      if (reward === 0n || reward > p.maxRewardPerReceipt)
-        throw ReceiptsErrors.WrongReward.wrap(`reward must be 1..${p.maxRewardPerReceipt}${p.denom}`);
+      const usd = BigInt(d.reward);
+      const value = usdValueOf(d.kind, d.usage!, p);
+      if (usd !== value)
+        throw ReceiptsErrors.WrongReward.wrap(`receipt says ${usd} nano-USD, usage prices at ${value} nano-USD`);
+      if (usd === 0n) throw ReceiptsErrors.WrongReward.wrap("the usage is worth nothing at the chain's USD prices");
+      // The price at the claim's block time, not the receipt's signed timestamp: the oracle keeps one price (the
+      // last good one, held within floor and ceiling, stale or not), and the node is paid the USD value's worth
+      // of NUSA at the moment it is paid. In CheckTx the committed price is used; FinalizeBlock decides.
+      let priceNanoUsd: bigint;
+      try {
+        priceNanoUsd = oracle.effectivePrice(ctx);
+      } catch (e) {
+        throw ReceiptsErrors.NoPrice.wrap((e as Error).message);
+      }
+      const reward = oracle.usdToUnusa(ctx, usd);
+      if (reward > p.maxRewardPerReceipt)
+        throw ReceiptsErrors.WrongReward.wrap(
+          `${usd} nano-USD is ${reward}${p.denom} at ${priceNanoUsd} nano-USD/NUSA, above ${p.maxRewardPerReceipt}${p.denom}`,
+        );
 
       const claim = keeper.pay(ctx, {
         receiptId: Buffer.from(id),
@@ -151,6 +169,8 @@ export function msgClaimReward(
         claimedHeight: ctx.block.height,
         payableHeight: ctx.block.height,
         paidHeight: 0n,
+        rewardUsdNano: usd.toString(),
+        priceNanoUsd: priceNanoUsd.toString(),
       });
       ctx.emit(claimEvent(id, d.nodeId, node.operator, receiptKindToJSON(d.kind), reward));
       return {
@@ -163,6 +183,8 @@ export function msgClaimReward(
           treasuryAmount: claim.treasuryAmount,
           pending: false,
           payableHeight: claim.payableHeight,
+          rewardUsdNano: claim.rewardUsdNano,
+          priceNanoUsd: claim.priceNanoUsd,
         }).finish(),
       };
     },

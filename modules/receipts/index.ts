@@ -2,7 +2,7 @@
 import type { AppModule } from "../../chain-app/module.js";
 import { moduleParams } from "../../chain-app/params.js";
 import { msgClaimReward } from "./claimReward.js";
-import type { BankKeeper, CommitteeKeeper, NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
+import type { BankKeeper, CommitteeKeeper, NodesKeeper, PriceOracle, StakeKeeper } from "./expectedKeepers.js";
 import { msgFundRewardPool } from "./fundRewardPool.js";
 import {
   defaultReceiptsGenesis,
@@ -19,11 +19,11 @@ export * from "../../common/receipts/receiptBytes.js";
 export { type Affinity, affinityBetween, observeTransfers } from "./affinity.js";
 export { MSG_CLAIM_REWARD_TYPE_URL } from "./claimReward.js";
 export { ReceiptsErrors } from "./errors.js";
-export type { ReceiptDisputes } from "./expectedKeepers.js";
+export type { PriceOracle, ReceiptDisputes } from "./expectedKeepers.js";
 export { MSG_FUND_REWARD_POOL_TYPE_URL } from "./fundRewardPool.js";
 export { ReceiptsKeeper } from "./keeper.js";
 export { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
-export { priceOf, splitReward } from "./reward.js";
+export { splitReward, usdValueOf } from "./reward.js";
 export { computeWindow, computeWindowSeconds } from "./window.js";
 
 export function receiptsModule(
@@ -32,11 +32,12 @@ export function receiptsModule(
   committee: CommitteeKeeper,
   nodes: NodesKeeper,
   stake: StakeKeeper,
+  oracle: PriceOracle,
 ): AppModule {
   return {
     name: MODULE_NAME,
     params: moduleParams(parseReceiptsParams, keeper),
-    msgs: [msgClaimReward(keeper, committee, nodes, stake), msgFundRewardPool(keeper)],
+    msgs: [msgClaimReward(keeper, committee, nodes, stake, oracle), msgFundRewardPool(keeper)],
     queries: receiptsQueries(keeper),
     defaultGenesis: defaultReceiptsGenesis,
     validateGenesis: (s) => void validateReceiptsGenesis(s),

@@ -10,12 +10,17 @@ import { type Ed25519KeyPair, ed25519KeyPair, ed25519Sign } from "../../common/e
 import { type FrostGroupInfo, groupInfoFromResult } from "../../common/frost/group.js";
 import { fromHex } from "../../common/hash.js";
 import { encodeMessage, packAny } from "../../common/protobuf.js";
-import { nodeSigningMessage, receiptSigningMessage, storageCommitment } from "../../common/receipts/receiptBytes.js";
+import {
+  nodeSigningMessage,
+  RECEIPT_VERSION,
+  receiptSigningMessage,
+  storageCommitment,
+} from "../../common/receipts/receiptBytes.js";
 import { fromBech32Address, type Secp256k1KeyPair, secp256k1KeyPair } from "../../common/secp256k1.js";
 import { proveEpochSeed, vrfPublicKeyFromIdentity } from "../../modules/committee/epochSeed.js";
 import { signCoordinatorBinding } from "../../modules/committee/registerCoordinator.js";
 import { defaultReceiptsParams, parseReceiptsParams, type ReceiptsParams } from "../../modules/receipts/params.js";
-import { priceOf } from "../../modules/receipts/reward.js";
+import { usdValueOf } from "../../modules/receipts/reward.js";
 import { createLocalCommittee, type LocalCommittee } from "../../node-agent/coordinator/frost/localCommittee.js";
 import type { Committee, SeedRequest } from "../../proto/gen/dsdn/committee/v1/committee.js";
 import { DkgResult } from "../../proto/gen/dsdn/committee/v1/frost.js";
@@ -250,7 +255,7 @@ export async function signReceipt(
   const usage = over.usage ?? { chunks: 3n, bytes: 3n * (1n << 20n) + 12_345n, byteSeconds: 0n, computeCycles: 0n };
   const kind = over.kind ?? ReceiptKind.RECEIPT_KIND_STORAGE;
   const data = ReceiptData.fromPartial({
-    version: 1,
+    version: RECEIPT_VERSION,
     chainId: CHAIN_ID,
     kind,
     workloadId,
@@ -262,7 +267,7 @@ export async function signReceipt(
     sequence: 0n,
     timestamp: fx.chain.time,
     usage,
-    reward: priceOf(kind, usage, fx.receiptsParams).toString(),
+    reward: usdValueOf(kind, usage, fx.receiptsParams).toString(),
     signers,
     ...over,
   });

@@ -124,7 +124,7 @@ export const deploy: Command = {
       moduleCid,
       inputCid,
       class: cls.class,
-      priceEstimate: (BigInt(cls.pricePerReplica) * BigInt(spec.replicas.value)).toString(),
+      priceEstimateNanoUsd: (BigInt(cls.priceNanoUsdPerReplica) * BigInt(spec.replicas.value)).toString(),
       state,
       ...(status ? { executionCommitment: status.executionCommitment, outputCid: status.outputCid } : {}),
     };

@@ -58,6 +58,8 @@ function fakeClaim(fx: Fixture, i: number, reward: bigint, payableHeight: bigint
     submitter: addressOf(fx.alice),
     epoch: 1n,
     reward: reward.toString(),
+    rewardUsdNano: "0",
+    priceNanoUsd: "0",
     nodeAmount: "0",
     validatorsAmount: "0",
     treasuryAmount: "0",

@@ -25,6 +25,9 @@ export interface MsgClaimRewardResponse {
   treasuryAmount: string;
   pending: boolean;
   payableHeight: bigint;
+  /** the receipt's USD value; `reward` is it in unusa at price_nano_usd */
+  rewardUsdNano: string;
+  priceNanoUsd: string;
 }
 
 /**
@@ -156,6 +159,8 @@ function createBaseMsgClaimRewardResponse(): MsgClaimRewardResponse {
     treasuryAmount: "",
     pending: false,
     payableHeight: 0n,
+    rewardUsdNano: "",
+    priceNanoUsd: "",
   };
 }
 
@@ -184,6 +189,12 @@ export const MsgClaimRewardResponse: MessageFns<MsgClaimRewardResponse> = {
         throw new globalThis.Error("value provided for field message.payableHeight of type int64 too large");
       }
       writer.uint32(56).int64(message.payableHeight);
+    }
+    if (message.rewardUsdNano !== "") {
+      writer.uint32(66).string(message.rewardUsdNano);
+    }
+    if (message.priceNanoUsd !== "") {
+      writer.uint32(74).string(message.priceNanoUsd);
     }
     return writer;
   },
@@ -257,6 +268,22 @@ export const MsgClaimRewardResponse: MessageFns<MsgClaimRewardResponse> = {
             message.payableHeight = reader.int64() as bigint;
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.rewardUsdNano = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.priceNanoUsd = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -298,6 +325,16 @@ export const MsgClaimRewardResponse: MessageFns<MsgClaimRewardResponse> = {
         : isSet(object.payable_height)
         ? BigInt(object.payable_height)
         : 0n,
+      rewardUsdNano: isSet(object.rewardUsdNano)
+        ? globalThis.String(object.rewardUsdNano)
+        : isSet(object.reward_usd_nano)
+        ? globalThis.String(object.reward_usd_nano)
+        : "",
+      priceNanoUsd: isSet(object.priceNanoUsd)
+        ? globalThis.String(object.priceNanoUsd)
+        : isSet(object.price_nano_usd)
+        ? globalThis.String(object.price_nano_usd)
+        : "",
     };
   },
 
@@ -324,6 +361,12 @@ export const MsgClaimRewardResponse: MessageFns<MsgClaimRewardResponse> = {
     if (message.payableHeight !== 0n) {
       obj.payableHeight = message.payableHeight.toString();
     }
+    if (message.rewardUsdNano !== "") {
+      obj.rewardUsdNano = message.rewardUsdNano;
+    }
+    if (message.priceNanoUsd !== "") {
+      obj.priceNanoUsd = message.priceNanoUsd;
+    }
     return obj;
   },
 
@@ -341,6 +384,8 @@ export const MsgClaimRewardResponse: MessageFns<MsgClaimRewardResponse> = {
     message.payableHeight = (object.payableHeight !== undefined && object.payableHeight !== null)
       ? BigInt(object.payableHeight)
       : 0n;
+    message.rewardUsdNano = object.rewardUsdNano ?? "";
+    message.priceNanoUsd = object.priceNanoUsd ?? "";
     return message;
   },
 };
