@@ -81,6 +81,8 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
   });
   // Receipts asks fraud whether a compute receipt is under dispute or void, without importing it.
   receipts.setDisputes(fraud);
+  // A reported self-dealing receipt is a subsidy eligibility input (receipts never imports subsidy).
+  receipts.setSelfDealingSink(subsidy);
   const da = new DAKeeper();
   const compliance = new ComplianceKeeper();
   const modules: AppModule[] = [
@@ -100,7 +102,7 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
     govModule(gov),
     // Reads the previous height's vote extensions (the only module that does); prices before economics.
     oracleModule(oracle, stake),
-    subsidyModule(subsidy),
+    subsidyModule(subsidy, nodes),
     economicsModule(economics),
     // Validator-quorum DA (the fallback router's secondary); last, it depends only on bank.
     daModule(da, bank),

@@ -12,22 +12,9 @@
 import type { MsgDef } from "../../chain-app/module.js";
 import { ed25519Verify } from "../../common/ed25519.js";
 import { toHex } from "../../common/hash.js";
-import {
-  decodeReceiptData,
-  nodeSigningMessage,
-  RECEIPT_VERSION_V1,
-  receiptId,
-  receiptProblem,
-  receiptSigningMessage,
-  replayKey,
-} from "../../common/receipts/receiptBytes.js";
+import { nodeSigningMessage, receiptId, replayKey } from "../../common/receipts/receiptBytes.js";
 import { NodeStatus } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
-import {
-  ClaimStatus,
-  type ReceiptData,
-  ReceiptKind,
-  receiptKindToJSON,
-} from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { ClaimStatus, ReceiptKind, receiptKindToJSON } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { MsgClaimReward, MsgClaimRewardResponse } from "../../proto/gen/dsdn/receipts/v1/tx.js";
 import { addressBytesOf } from "../auth/keeper.js";
 import { affinityBetween } from "./affinity.js";
@@ -36,6 +23,7 @@ import { claimEvent } from "./events.js";
 import type { CommitteeKeeper, NodesKeeper, PriceOracle, StakeKeeper } from "./expectedKeepers.js";
 import type { ReceiptsKeeper } from "./keeper.js";
 import { usdValueOf } from "./reward.js";
+import { verifiedReceipt } from "./verifyReceipt.js";
 import { computeWindow } from "./window.js";
 
 export const MSG_CLAIM_REWARD_TYPE_URL = "/dsdn.receipts.v1.MsgClaimReward";
@@ -62,27 +50,7 @@ export function msgClaimReward(
     },
     handle(ctx, m) {
       const r = m.receipt!;
-      let d: ReceiptData;
-      try {
-        d = decodeReceiptData(r.receiptData);
-      } catch (e) {
-        throw ReceiptsErrors.MalformedReceipt.wrap((e as Error).message);
-      }
-      // Refused by name, never re-priced: a v1 receipt's reward is unusa, which v2 would read as nano-USD.
-      if (d.version === RECEIPT_VERSION_V1) throw ReceiptsErrors.ReceiptVersionRetired;
-      const problem = receiptProblem(d, ctx.block.chainId);
-      if (problem?.startsWith("execution commitment")) throw ReceiptsErrors.InvalidCommitment.wrap(problem);
-      if (problem) throw ReceiptsErrors.MalformedReceipt.wrap(problem);
-      if (r.epoch !== d.epoch)
-        throw ReceiptsErrors.MalformedReceipt.wrap(`signed as epoch ${r.epoch}, receipt says ${d.epoch}`);
-
-      // The threshold signature of the receipt's committee.
-      const check = committee.committeeForReceipt(ctx, d.epoch, d.timestamp);
-      if (!check.ok) throw ReceiptsErrors.CommitteeNotValid.wrap(check.reason);
-      const signerIssue = committee.signerProblem(check.committee, d.signers);
-      if (signerIssue) throw ReceiptsErrors.TooFewSigners.wrap(signerIssue);
-      if (!committee.verifyGroupSignature(ctx, check.committee, receiptSigningMessage(r.receiptData), r.signature))
-        throw ReceiptsErrors.InvalidThresholdSignature.wrap(`epoch ${d.epoch}`);
+      const d = verifiedReceipt(ctx, committee, r);
 
       const id = receiptId(r.receiptData);
       // A compute receipt pays only after its challenge window (block time from its signed timestamp), and

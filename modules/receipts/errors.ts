@@ -34,4 +34,5 @@ export const ReceiptsErrors = {
     "receipt v1 (priced in unusa) is no longer claimable: receipts are v2, priced in USD",
   ),
   NoPrice: registerError("receipts", 25, "no NUSA/USD price to pay the receipt at"),
+  NotSelfDealing: registerError("receipts", 26, "the receipt is not self-dealing"),
 } as const;

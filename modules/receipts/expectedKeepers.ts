@@ -50,3 +50,8 @@ export interface PriceOracle {
   /** unusa for `usdNano` at the effective price, rounded up (≤ 1 unusa above the exact value). */
   usdToUnusa(ctx: Context, usdNano: bigint): bigint;
 }
+
+/** Who hears of a proven self-dealing receipt (filled by app wiring: the subsidy's eligibility record). */
+export interface SelfDealingSink {
+  recordSelfDealing(ctx: Context, operator: Uint8Array): void;
+}

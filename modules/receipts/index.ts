@@ -14,15 +14,17 @@ import type { ReceiptsKeeper } from "./keeper.js";
 import { MODULE_NAME } from "./keys.js";
 import { parseReceiptsParams } from "./params.js";
 import { receiptsQueries } from "./queryServer.js";
+import { msgReportSelfDealing } from "./reportSelfDealing.js";
 
 export * from "../../common/receipts/receiptBytes.js";
 export { type Affinity, affinityBetween, observeTransfers } from "./affinity.js";
 export { MSG_CLAIM_REWARD_TYPE_URL } from "./claimReward.js";
 export { ReceiptsErrors } from "./errors.js";
-export type { PriceOracle, ReceiptDisputes } from "./expectedKeepers.js";
+export type { PriceOracle, ReceiptDisputes, SelfDealingSink } from "./expectedKeepers.js";
 export { MSG_FUND_REWARD_POOL_TYPE_URL } from "./fundRewardPool.js";
 export { ReceiptsKeeper } from "./keeper.js";
 export { defaultReceiptsParams, type ReceiptsParams } from "./params.js";
+export { MSG_REPORT_SELF_DEALING_TYPE_URL } from "./reportSelfDealing.js";
 export { splitReward, usdValueOf } from "./reward.js";
 export { computeWindow, computeWindowSeconds } from "./window.js";
 
@@ -37,7 +39,11 @@ export function receiptsModule(
   return {
     name: MODULE_NAME,
     params: moduleParams(parseReceiptsParams, keeper),
-    msgs: [msgClaimReward(keeper, committee, nodes, stake, oracle), msgFundRewardPool(keeper)],
+    msgs: [
+      msgClaimReward(keeper, committee, nodes, stake, oracle),
+      msgFundRewardPool(keeper),
+      msgReportSelfDealing(keeper, committee, nodes),
+    ],
     queries: receiptsQueries(keeper),
     defaultGenesis: defaultReceiptsGenesis,
     validateGenesis: (s) => void validateReceiptsGenesis(s),
