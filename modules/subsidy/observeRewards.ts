@@ -26,8 +26,8 @@ export function observeRewards(receipts: AppModule, keeper: SubsidyKeeper): AppM
         if (!r.pending && /^[0-9]{1,30}$/.test(r.nodeAmount)) keeper.recordOrganic(ctx, BigInt(r.nodeAmount));
         // The claim succeeded, so the receipt decoded and the claimant is the node's operator.
         const m = msg as MsgClaimReward;
-        const d = decodeReceiptData(m.receipt!.receiptData);
-        if (d.kind === ReceiptKind.RECEIPT_KIND_STORAGE && d.usage)
+        const d = m.receipt ? decodeReceiptData(m.receipt.receiptData) : undefined;
+        if (d?.kind === ReceiptKind.RECEIPT_KIND_STORAGE && d.usage)
           keeper.recordStorageReceipt(ctx, addressBytesOf(m.claimant), d.epoch, d.usage.bytes);
         return res;
       },
