@@ -7,7 +7,6 @@ import { buildModules } from "../../app/buildApp.js";
 import { unmeteredContext } from "../../chain-app/context.js";
 import { receiptId } from "../../common/receipts/receiptBytes.js";
 import { secp256k1KeyPair } from "../../common/secp256k1.js";
-import { QueryPriceRequest, QueryPriceResponse } from "../../proto/gen/dsdn/oracle/v1/query.js";
 import { QueryClaimRequest, QueryClaimResponse } from "../../proto/gen/dsdn/receipts/v1/query.js";
 import { ClaimStatus, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import {
@@ -19,6 +18,7 @@ import {
   setupFixture,
   signReceipt,
   submitSeed,
+  unusaAtOraclePrice,
 } from "../../test/support/receiptFixture.js";
 import { CHAIN_ID } from "../../test/support/testChain.js";
 import { sendMsg } from "../../test/support/txBuilder.js";
@@ -46,12 +46,7 @@ function outstanding(op: string): bigint {
   return BigInt(r.rewards?.rewards[0]?.amount ?? "0");
 }
 
-/** unusa a v2 receipt worth `usdNano` pays now: ceil(usd · 10^6 / effective price), computed here independently. */
-function unusaOf(usdNano: bigint): bigint {
-  const p = fx.chain.query("/dsdn.oracle.v1.Query/Price", QueryPriceRequest, {}, QueryPriceResponse);
-  const price = BigInt(p.effectivePriceNanoUsd);
-  return (usdNano * 1_000_000n + price - 1n) / price;
-}
+const unusaOf = (usdNano: bigint) => unusaAtOraclePrice(fx.chain, usdNano);
 
 function balances(): Record<string, bigint> {
   const out: Record<string, bigint> = {

@@ -3,6 +3,7 @@
  * validators running coordinators, a FROST committee (real DKG over the in-process transport) recorded on
  * chain, a staked Active storage node, and helpers that threshold-sign receipts and claim them.
  */
+
 import { randomBytes } from "node:crypto";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
@@ -37,6 +38,7 @@ import {
   MsgSubmitDkgResult,
   MsgSubmitEpochSeed,
 } from "../../proto/gen/dsdn/committee/v1/tx.js";
+import { QueryPriceRequest, QueryPriceResponse } from "../../proto/gen/dsdn/oracle/v1/query.js";
 import { ReceiptData, ReceiptKind, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { MsgClaimReward } from "../../proto/gen/dsdn/receipts/v1/tx.js";
 import { bondNodeMsg, CHAIN_ID, NodeClass, NUSA, registerMsg, TestChain } from "./testChain.js";
@@ -298,3 +300,10 @@ export function claimMsg(claimant: string, p: Pick<ReceiptParts, "receipt" | "no
 }
 
 export { addressOf, fromHex, NUSA };
+
+/** unusa a v2 receipt worth `usdNano` pays now: ceil(usd · 10^6 / the oracle's effective price), computed here. */
+export function unusaAtOraclePrice(chain: TestChain, usdNano: bigint): bigint {
+  const p = chain.query("/dsdn.oracle.v1.Query/Price", QueryPriceRequest, {}, QueryPriceResponse);
+  const price = BigInt(p.effectivePriceNanoUsd);
+  return (usdNano * 1_000_000n + price - 1n) / price;
+}
