@@ -10,6 +10,8 @@ import {
   QueryPriceResponse,
 } from "../../proto/gen/dsdn/oracle/v1/query.js";
 import {
+  QueryChallengeRequest,
+  QueryChallengeResponse,
   QueryNodeSubsidyRequest,
   QueryNodeSubsidyResponse,
   QueryStatusRequest,
@@ -26,6 +28,8 @@ export interface EconomyExtension {
   readonly subsidy: {
     node(operator: string): Promise<QueryNodeSubsidyResponse>;
     status(): Promise<QueryStatusResponse>;
+    /** The current liveness challenge; with `nodeId`, whether that node answered it. */
+    challenge(nodeId?: Uint8Array): Promise<QueryChallengeResponse>;
   };
   readonly economics: {
     shadow(): Promise<QueryShadowResponse>;
@@ -65,6 +69,14 @@ export function setupEconomyExtension(base: QueryClient): EconomyExtension {
       status: async () =>
         QueryStatusResponse.decode(
           await rpc.request("dsdn.subsidy.v1.Query", "Status", QueryStatusRequest.encode({}).finish()),
+        ),
+      challenge: async (nodeId) =>
+        QueryChallengeResponse.decode(
+          await rpc.request(
+            "dsdn.subsidy.v1.Query",
+            "Challenge",
+            QueryChallengeRequest.encode({ nodeId: Buffer.from(nodeId ?? new Uint8Array()) }).finish(),
+          ),
         ),
     },
     economics: {

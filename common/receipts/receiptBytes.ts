@@ -15,7 +15,10 @@ import { concatBytes as concat, sha256 } from "../hash.js";
 import { decodeCanonical, encodeMessage } from "../protobuf.js";
 import { isValidAddress } from "../secp256k1.js";
 
-export const RECEIPT_VERSION = 1;
+/** Receipt v2: `reward` is the usage's value in nano-USD, paid in unusa at the oracle price when claimed. */
+export const RECEIPT_VERSION = 2;
+/** Receipt v1 priced usage in unusa; the chain refuses it (ReceiptVersionRetired) rather than guess its price. */
+export const RECEIPT_VERSION_V1 = 1;
 /** Domain tags: the committee's and the node's signatures can never be replayed as each other or as anything else. */
 export const RECEIPT_SIGN_DOMAIN = utf8("dsdn.receipts.v1.ReceiptData\0");
 export const NODE_SIGN_DOMAIN = utf8("dsdn.receipts.v1.NodeSignature\0");

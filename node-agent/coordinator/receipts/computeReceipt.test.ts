@@ -156,7 +156,7 @@ describe("compute receipts through the committee", () => {
     expect(d.submitter).toBe(addressOf(fx.alice));
     expect(toHex(d.executionCommitment!.executionTraceMerkleRoot)).toBe(toHex(ev.commitment.executionTraceMerkleRoot));
     expect(d.usage!.computeCycles).toBeGreaterThan(0n);
-    expect(BigInt(d.reward)).toBe((d.usage!.computeCycles * 1000n) / 1_000_000n);
+    expect(BigInt(d.reward)).toBe((d.usage!.computeCycles * 50n * 1000n) / 1_000_000n); // nano-USD (receipt v2)
     expect(BigInt(d.reward)).toBeGreaterThan(0n);
     const claim = () =>
       fx.chain.exec(fx.bob, [

@@ -8,8 +8,8 @@
  */
 import { bytesEqual, sha256, toHex } from "../../../common/hash.js";
 import { decodeCanonical } from "../../../common/protobuf.js";
-import { executionCommitmentProblem } from "../../../common/receipts/receiptBytes.js";
-import { priceOf } from "../../../modules/receipts/reward.js";
+import { executionCommitmentProblem, RECEIPT_VERSION } from "../../../common/receipts/receiptBytes.js";
+import { usdValueOf } from "../../../modules/receipts/reward.js";
 import {
   type ComputeResult,
   type WorkloadSpec,
@@ -117,10 +117,10 @@ export async function verifyComputeEvidence(
 /** The receipt body a proposer builds for compute evidence (signers and timestamp aside, every member gets the same). */
 export function computeReceiptBody(
   ev: ComputeEvidence,
-  o: { chainId: string; epoch: bigint; timestamp: bigint; params: Parameters<typeof priceOf>[2] },
+  o: { chainId: string; epoch: bigint; timestamp: bigint; params: Parameters<typeof usdValueOf>[2] },
 ): ReceiptData {
   return {
-    version: 1,
+    version: RECEIPT_VERSION,
     chainId: o.chainId,
     kind: ReceiptKind.RECEIPT_KIND_COMPUTE,
     workloadId: Buffer.from(ev.workloadId),
@@ -132,7 +132,7 @@ export function computeReceiptBody(
     sequence: 0n,
     timestamp: o.timestamp,
     usage: ev.usage,
-    reward: priceOf(ReceiptKind.RECEIPT_KIND_COMPUTE, ev.usage, o.params).toString(),
+    reward: usdValueOf(ReceiptKind.RECEIPT_KIND_COMPUTE, ev.usage, o.params).toString(),
     signers: [],
   };
 }
@@ -141,7 +141,7 @@ export function computeReceiptBody(
 export function checkComputeBody(
   body: ReceiptData,
   ev: ComputeEvidence,
-  o: { chainId: string; epoch: bigint; params: Parameters<typeof priceOf>[2]; nowSeconds: bigint; maxSkew?: bigint },
+  o: { chainId: string; epoch: bigint; params: Parameters<typeof usdValueOf>[2]; nowSeconds: bigint; maxSkew?: bigint },
 ): void {
   const want = computeReceiptBody(ev, { ...o, timestamp: body.timestamp });
   const enc = (d: ReceiptData) =>

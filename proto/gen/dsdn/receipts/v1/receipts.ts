@@ -169,7 +169,7 @@ export interface Usage {
  * increasing, at least t) is inside the signed bytes, so a dispute can name who signed.
  */
 export interface ReceiptData {
-  /** 1 */
+  /** 2 (receipt v2: reward in nano-USD); v1 (reward in unusa) is no longer claimable */
   version: number;
   chainId: string;
   kind: ReceiptKind;
@@ -194,7 +194,7 @@ export interface ReceiptData {
   usage:
     | Usage
     | undefined;
-  /** unusa; must equal the chain's price of `usage` */
+  /** nano-USD; must equal the chain's USD price of `usage` (paid in unusa at the claim's oracle price) */
   reward: string;
   signers: number[];
 }
@@ -218,6 +218,7 @@ export interface Claim {
   operator: string;
   submitter: string;
   epoch: bigint;
+  /** unusa paid (the receipt's USD value at price_nano_usd) */
   reward: string;
   nodeAmount: string;
   validatorsAmount: string;
@@ -227,6 +228,10 @@ export interface Claim {
   /** compute: end of the challenge window */
   payableHeight: bigint;
   paidHeight: bigint;
+  /** the receipt's signed USD value (v2) */
+  rewardUsdNano: string;
+  /** the oracle's effective NUSA price the claim converted at */
+  priceNanoUsd: string;
 }
 
 function createBaseExecutionCommitment(): ExecutionCommitment {
@@ -1129,6 +1134,8 @@ function createBaseClaim(): Claim {
     claimedHeight: 0n,
     payableHeight: 0n,
     paidHeight: 0n,
+    rewardUsdNano: "",
+    priceNanoUsd: "",
   };
 }
 
@@ -1193,6 +1200,12 @@ export const Claim: MessageFns<Claim> = {
         throw new globalThis.Error("value provided for field message.paidHeight of type int64 too large");
       }
       writer.uint32(128).int64(message.paidHeight);
+    }
+    if (message.rewardUsdNano !== "") {
+      writer.uint32(138).string(message.rewardUsdNano);
+    }
+    if (message.priceNanoUsd !== "") {
+      writer.uint32(146).string(message.priceNanoUsd);
     }
     return writer;
   },
@@ -1338,6 +1351,22 @@ export const Claim: MessageFns<Claim> = {
             message.paidHeight = reader.int64() as bigint;
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.rewardUsdNano = reader.string();
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.priceNanoUsd = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1408,6 +1437,16 @@ export const Claim: MessageFns<Claim> = {
         : isSet(object.paid_height)
         ? BigInt(object.paid_height)
         : 0n,
+      rewardUsdNano: isSet(object.rewardUsdNano)
+        ? globalThis.String(object.rewardUsdNano)
+        : isSet(object.reward_usd_nano)
+        ? globalThis.String(object.reward_usd_nano)
+        : "",
+      priceNanoUsd: isSet(object.priceNanoUsd)
+        ? globalThis.String(object.priceNanoUsd)
+        : isSet(object.price_nano_usd)
+        ? globalThis.String(object.price_nano_usd)
+        : "",
     };
   },
 
@@ -1461,6 +1500,12 @@ export const Claim: MessageFns<Claim> = {
     if (message.paidHeight !== 0n) {
       obj.paidHeight = message.paidHeight.toString();
     }
+    if (message.rewardUsdNano !== "") {
+      obj.rewardUsdNano = message.rewardUsdNano;
+    }
+    if (message.priceNanoUsd !== "") {
+      obj.priceNanoUsd = message.priceNanoUsd;
+    }
     return obj;
   },
 
@@ -1491,6 +1536,8 @@ export const Claim: MessageFns<Claim> = {
     message.paidHeight = (object.paidHeight !== undefined && object.paidHeight !== null)
       ? BigInt(object.paidHeight)
       : 0n;
+    message.rewardUsdNano = object.rewardUsdNano ?? "";
+    message.priceNanoUsd = object.priceNanoUsd ?? "";
     return message;
   },
 };
