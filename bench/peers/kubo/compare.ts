@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { writeBenchSection } from "../../report.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, "../../..");
+// Compiled to dist-tools/bench/peers/kubo/: the repository is four levels up.
+const repo = resolve(here, "../../../..");
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const RUNS = 3;
