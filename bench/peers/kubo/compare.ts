@@ -101,6 +101,8 @@ interface Server {
   readonly pid: number;
   /** One upload then one download of `file` into the fresh store; returns the output file written. */
   transfer(file: string, out: string): Promise<{ up: Timed; down: Timed; upServer: number; downServer: number }>;
+  /** Uploads `tiny`, then times the CLI's `--help` and reads of it. */
+  startTimes(tiny: string, dir: string): Promise<StartTimes>;
   close(): Promise<void>;
 }
 
@@ -159,6 +161,10 @@ async function kuboServer(ipfs: string, dir: string, setup: KuboSetup): Promise<
       const down = await timed([ipfs, "cat", cid], env, out);
       return { up, down, upServer: s1 - s0, downServer: processCpu(proc.pid!) - s1 };
     },
+    async startTimes(tiny, dir) {
+      const cid = (await timed([ipfs, "add", "-Q", tiny], env)).stdout.trim();
+      return startTimes([ipfs, "--help"], () => [ipfs, "cat", cid], env, dir);
+    },
     close: () => stop(proc),
   };
 }
@@ -181,6 +187,11 @@ async function dsdnServer(dir: string): Promise<Server> {
       const manifest = (JSON.parse(up.stdout.trim().split("\n").pop()!) as { manifest: string }).manifest;
       const down = await timed([...dsdn, "get", manifest, "-o", out, "--node", url, "--json"], env);
       return { up, down, upServer: s1 - s0, downServer: processCpu(proc.pid!) - s1 };
+    },
+    async startTimes(tiny, dir) {
+      const up = await timed([...dsdn, "upload", tiny, "--node", url, "--json"], env);
+      const manifest = (JSON.parse(up.stdout.trim().split("\n").pop()!) as { manifest: string }).manifest;
+      return startTimes([...dsdn, "--help"], (out) => [...dsdn, "get", manifest, "-o", out, "--node", url], env, dir);
     },
     close: () => stop(proc),
   };
@@ -223,6 +234,59 @@ async function measure(
 
 const mbps = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
 
+interface StartTimes {
+  readonly helpMs: number;
+  readonly helpCpu: number;
+  readonly tinyMs: number;
+  readonly tinyCpu: number;
+}
+
+/** Medians of 5: the CLI's `--help`, and a read of a 1 KiB file from a running server (what start time weighs). */
+async function startTimes(
+  help: string[],
+  tinyGet: (out: string) => string[],
+  env: NodeJS.ProcessEnv,
+  dir: string,
+): Promise<StartTimes> {
+  const helps: Timed[] = [];
+  const gets: Timed[] = [];
+  for (let i = 0; i < 5; i++) {
+    helps.push(await timed(help, env));
+    const out = join(dir, `tiny-${i}`);
+    const argv = tinyGet(out);
+    gets.push(await timed(argv, env, argv.includes(out) ? undefined : out));
+  }
+  return {
+    helpMs: median(helps.map((t) => t.ms)),
+    helpCpu: median(helps.map((t) => t.cpuS)),
+    tinyMs: median(gets.map((t) => t.ms)),
+    tinyCpu: median(gets.map((t) => t.cpuS)),
+  };
+}
+
+async function measureStartTimes(ipfs: string): Promise<{ dsdn: StartTimes; kubo: StartTimes }> {
+  const dir = mkdtempSync(join(tmpdir(), "dsdn-bench-vs-kubo-start-"));
+  try {
+    const tiny = join(dir, "tiny");
+    writeFileSync(tiny, Buffer.alloc(1024, 7));
+    const node = await dsdnServer(dir);
+    let dsdn: StartTimes;
+    try {
+      dsdn = await node.startTimes(tiny, dir);
+    } finally {
+      await node.close();
+    }
+    const daemon = await kuboServer(ipfs, dir, KUBO_SETUPS[0]!);
+    try {
+      return { dsdn, kubo: await daemon.startTimes(tiny, dir) };
+    } finally {
+      await daemon.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function runVsKubo(
   inputs: readonly { path: string; size: number; hash: string }[],
   sha256File: (p: string) => Promise<string>,
@@ -243,6 +307,8 @@ export async function runVsKubo(
     }
     results.push({ size: input.size, dsdn, kubo });
   }
+  console.log("CLI start times…");
+  const start = await measureStartTimes(ipfs);
   const loadAfter = loadavg();
   for (const r of results) {
     const best = {
@@ -280,6 +346,17 @@ export async function runVsKubo(
     "both peers ran under the same conditions, one after the other, so read the ratios rather than the absolute figures.",
     "",
     ...sections.flatMap((s) => [s, ""]),
+    "### CLI start (weighs on small files)",
+    "",
+    "Medians of 5; wall time and CPU-seconds of the CLI process.",
+    "",
+    "| command | wall ms | CPU-s |",
+    "| --- | ---: | ---: |",
+    `| \`dsdn --help\` | ${start.dsdn.helpMs.toFixed(0)} | ${start.dsdn.helpCpu.toFixed(2)} |`,
+    `| \`ipfs --help\` | ${start.kubo.helpMs.toFixed(0)} | ${start.kubo.helpCpu.toFixed(2)} |`,
+    `| \`dsdn get\` of a 1 KiB file | ${start.dsdn.tinyMs.toFixed(0)} | ${start.dsdn.tinyCpu.toFixed(2)} |`,
+    `| \`ipfs cat\` of a 1 KiB file | ${start.kubo.tinyMs.toFixed(0)} | ${start.kubo.tinyCpu.toFixed(2)} |`,
+    "",
   ].join("\n");
   writeBenchSection("storage-vs-kubo", "Storage data plane beside kubo (`storage --vs kubo`)", md, repo);
   console.log(md);
