@@ -1,9 +1,7 @@
 /** @module The chain's NUSA/USD oracle price for `dsdn` commands: a USD price (receipt v2) in unusa, saying when the price is stale. */
-import { QueryClient } from "@cosmjs/stargate";
-import { connectComet } from "@cosmjs/tendermint-rpc";
+import type { connectComet } from "@cosmjs/tendermint-rpc";
 import { formatUsd, UNUSA_PER_NUSA, usdToUnusa } from "../../modules/oracle/price.js";
 import type { QueryPriceResponse } from "../../proto/gen/dsdn/oracle/v1/query.js";
-import { setupEconomyExtension } from "../sdk/economy.js";
 
 /** How long a command waits for the chain before showing the estimate without USD. */
 export const PRICE_TIMEOUT_MS = 5_000;
@@ -91,7 +89,14 @@ export async function chainEstimate(
   let comet: Awaited<ReturnType<typeof connectComet>> | undefined;
   try {
     const ask = (async () => {
-      comet = await connectComet(rpcUrl);
+      // The chain client (cosmjs stargate + tendermint-rpc) loads only when a price is asked for: importing
+      // this module (every `dsdn --help`) stays cheap.
+      const [{ QueryClient }, rpc, { setupEconomyExtension }] = await Promise.all([
+        import("@cosmjs/stargate"),
+        import("@cosmjs/tendermint-rpc"),
+        import("../sdk/economy.js"),
+      ]);
+      comet = await rpc.connectComet(rpcUrl);
       return QueryClient.withExtensions(comet, setupEconomyExtension).oracle.price();
     })();
     return convert(amount, await Promise.race([ask, deadline]));
