@@ -141,6 +141,9 @@ export function msgChallenge(
         slashed: "0",
         reward: "0",
         startPinned: false,
+        fuelLimit: ec.fuelLimit,
+        memoryPages: ec.memoryPages,
+        stateRootBefore: Buffer.from(ec.stateRootBefore),
       };
       keeper.create(ctx, g);
       ctx.emit(challengeEvent(g));

@@ -47,6 +47,11 @@ export class Replay {
     this.#k = k;
   }
 
+  /** The job replayed (module and run options: what a pin of step 0 submits). */
+  get job(): ReplayJob {
+    return this.#job;
+  }
+
   /** A session at step `n` (a new one when going back; the tamper applied on the way). */
   #at(n: number): StepSession {
     let s = this.#session;

@@ -135,6 +135,8 @@ async function publish(da: MemoryDA, name: string, tamperAt?: number): Promise<s
       outputSize: BigInt(run.output.length),
       moduleHash: Buffer.from(sha256(WC)),
       executionKind: 0,
+      fuelLimit: s.fuel,
+      memoryPages: s.memoryPages,
     },
     usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 5_000_000n },
   });

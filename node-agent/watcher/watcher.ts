@@ -121,7 +121,7 @@ export class Watcher {
       const { module, input } = await this.#objects(spec);
       const out = await runTracedJob(module, runOptionsOf(spec, input), spec.timeoutSeconds * 1000);
       if (out.kind !== "report") throw new BaseError(ErrorCode.Unavailable, `re-execution: ${out.kind}`);
-      mine = commitmentFromReport(d.workloadId, module, input, out.report);
+      mine = commitmentFromReport(d.workloadId, module, input, out.report, spec);
     } catch (e) {
       return this.#note(receiptId, wid, specB64, "unavailable", (e as Error).message);
     }

@@ -5,6 +5,7 @@
  * run whose machine state was flipped once.
  */
 import type { RunStatus } from "../../common/wasm/machine.js";
+import { DEFAULT_LIMITS } from "../../common/wasm/params.js";
 import { openFinalCommitment } from "../../common/wasm/proof/ends.js";
 import { StepProver } from "../../common/wasm/proof/prover.js";
 import { hashStepState } from "../../common/wasm/proof/stepState.js";
@@ -29,6 +30,9 @@ function session(module: Uint8Array, opts: RunOptions) {
 export interface Run {
   readonly module: Uint8Array;
   readonly input: Uint8Array;
+  /** The limits the run started under (what its receipt's fuel_limit and memory_pages state when honest). */
+  readonly fuel: bigint;
+  readonly memoryPages: number;
   readonly steps: bigint;
   readonly k: bigint;
   /** What its final state opens to: the receipt's output_hash and state_root_after. */
@@ -83,6 +87,8 @@ export function realRun(
   return {
     module,
     input,
+    fuel: BigInt(limits?.fuel ?? DEFAULT_LIMITS.fuel),
+    memoryPages: limits?.memoryPages ?? DEFAULT_LIMITS.memoryPages,
     steps,
     k,
     outputHash: Buffer.from(claims.outputHash, "hex"),

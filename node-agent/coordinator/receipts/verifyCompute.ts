@@ -1,7 +1,8 @@
 /**
  * @module A committee member's independent check of a proposed COMPUTE receipt: the node's signed result (a
  * completed run with a well-formed ExecutionCommitment), the user-signed workload it answers (same id; module
- * hash, input hash and checkpoint interval as signed; cycles within the signed fuel), the node Active on chain and
+ * hash, input hash, checkpoint interval, fuel and memory limits as signed, the empty start state; cycles within the
+ * signed fuel), the node Active on chain and
  * not operated by the submitter, the workload record on DA backing it (`workloadRecordProblem`: scheduled there, on
  * this node, by a schedule the member recomputes, replicas agreeing), and a receipt body that says exactly that at
  * the chain's compute price.
@@ -25,7 +26,7 @@ import {
 import type { ComputeChain } from "../../compute/candidates.js";
 import { openResult } from "../../compute/signed.js";
 import { verifySubmission } from "../../compute/workload.js";
-import { type ComputeRecordSource, workloadRecordProblem } from "../../compute/workloadCheck.js";
+import { type ComputeRecordSource, commitmentSpecProblem, workloadRecordProblem } from "../../compute/workloadCheck.js";
 import type { ReceiptsChain } from "./chain.js";
 import { ReceiptRefusedError } from "./verifyUsage.js";
 
@@ -73,10 +74,8 @@ export async function verifyComputeEvidence(
   if (!bytesEqual(result.workloadId, id)) refuse("the result is for another workload");
   const problem = executionCommitmentProblem(ec, id, ReceiptKind.RECEIPT_KIND_COMPUTE);
   if (problem) refuse(`execution commitment: ${problem}`);
-  if (!bytesEqual(ec.moduleHash, spec.moduleHash))
-    refuse("execution commitment: module_hash is not the signed module's");
-  if (!bytesEqual(ec.inputHash, spec.inputHash)) refuse("execution commitment: input_hash is not the signed input's");
-  if (ec.traceEvery !== spec.traceEvery) refuse("execution commitment: trace_every is not the signed interval");
+  const specProblem = commitmentSpecProblem(ec, spec);
+  if (specProblem) refuse(`execution commitment: ${specProblem}`);
   if (ec.steps === 0n || result.computeCycles === 0n || result.computeCycles > spec.fuel)
     refuse(`compute cycles ${result.computeCycles} must be 1..${spec.fuel} (the signed fuel)`);
   const node = await chain.node(result.nodeId);

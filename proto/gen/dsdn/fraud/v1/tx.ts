@@ -59,6 +59,7 @@ export interface MsgBisectResponse {
 export interface MsgSubmitStepProof {
   signer: string;
   gameId: bigint;
+  /** the runtime's canonical binary StepProof (common/wasm/proof/codec.ts) */
   proof: Buffer;
 }
 
