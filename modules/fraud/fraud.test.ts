@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../../common/hash.js";
 import { packAny } from "../../common/protobuf.js";
 import { secp256k1KeyPair } from "../../common/secp256k1.js";
+import { decodeStepProof } from "../../common/wasm/proof/codec.js";
+import type { FinalOpening } from "../../common/wasm/proof/ends.js";
 import { runModule } from "../../common/wasm/run.js";
 import { wat } from "../../node-agent/runtime/testing.js";
 import { DisputeType, type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
@@ -26,7 +28,7 @@ import {
 import { sendMsg } from "../../test/support/txBuilder.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
 import { checkpointCount, maxRounds, midpoint } from "./game.js";
-import { runtimeStepVerifier } from "./proofAdapter.js";
+import { encodeOpeningJson, runtimeStepVerifier } from "./proofAdapter.js";
 
 const TREASURY = moduleAddress(ModuleAccount.Treasury);
 const ESCROW = moduleAddress(ModuleAccount.FraudEscrow);
@@ -381,6 +383,15 @@ describe("a full game over a real run", () => {
     expect([big.codespace, big.code], big.log).toEqual(["fraud", 13]);
     const wrong = fx.chain.exec(fx.bob, [proofMsg(BOB, id, honest.stepProof(1n))], { gas: 4_000_000n });
     expect([wrong.codespace, wrong.code], wrong.log).toEqual(["fraud", 14]);
+    // The proof travels in the runtime's canonical binary codec: the old tagged JSON, a trailing byte (a second
+    // encoding of the same proof) and a truncated proof decide nothing.
+    const right = liar.stepProof(2n);
+    const json = encodeOpeningJson(decodeStepProof(right) as unknown as FinalOpening);
+    for (const bad of [json, Uint8Array.from([...right, 0]), right.subarray(0, right.length - 1)]) {
+      const r = fx.chain.exec(fx.bob, [proofMsg(BOB, id, bad)], { gas: 4_000_000n });
+      expect([r.codespace, r.code], r.log).toEqual(["fraud", 14]);
+    }
+
     expect(game(id).status).toBe(GameStatus.GAME_STATUS_AWAIT_STEP_PROOF);
   });
   it("ranges of 1 and 2: an InvalidStateTransition over one checkpoint interval of K = 2 and K = 1", async () => {

@@ -21,7 +21,7 @@ export { checkpointCount, checkpointIndexAt, checkpointStep, initialRange, maxRo
 export { FraudKeeper } from "./keeper.js";
 export { defaultFraudParams, type FraudParams } from "./params.js";
 export { MSG_PIN_START_TYPE_URL } from "./pinStart.js";
-export { decodeStepProofJson, encodeStepProofJson, runtimeStepVerifier, type StepVerifier } from "./proofAdapter.js";
+export { decodeOpeningJson, encodeOpeningJson, runtimeStepVerifier, type StepVerifier } from "./proofAdapter.js";
 export { MSG_SUBMIT_STEP_PROOF_TYPE_URL } from "./submitStepProof.js";
 
 export function fraudModule(

@@ -1,8 +1,8 @@
 /**
  * @module The one place that decodes and checks runtime proofs for fraud games: checkpoint openings against the
- * trace root, one-step proofs (bounded tagged-JSON `StepProof` today; rt-trace's binary `decodeStepProof` and
- * `verifyStepGas` replace `decodeStepProofJson` here), and the pins of a run's ends (rt-host's
- * `initialStepCommitment` and `openFinalCommitment`).
+ * trace root, one-step proofs (the runtime's canonical binary codec, `decodeStepProof`, size-capped before any
+ * allocation), and the pins of a run's ends (rt-host's `initialStepCommitment` and `openFinalCommitment`; a final
+ * opening travels as bounded tagged JSON).
  */
 
 import { compileModule } from "../../common/wasm/instantiate.js";
@@ -13,7 +13,7 @@ import {
   initialStepCommitment,
   openFinalCommitment,
 } from "../../common/wasm/proof/ends.js";
-import type { StepProof } from "../../common/wasm/proof/proof.js";
+import { decodeStepProof, MAX_STEP_PROOF_BYTES } from "../../common/wasm/proof/codec.js";
 import { verifyStep } from "../../common/wasm/proof/verifyStep.js";
 import { equal, type Hash } from "../../common/wasm/trace/hashing.js";
 import { verifyCheckpoint } from "../../common/wasm/trace/trace.js";
@@ -58,8 +58,11 @@ export const MAX_FINAL_OPENING_BYTES = 16 * 1024;
 
 const MAX_JSON_DEPTH = 12;
 
-/** Tagged JSON: bytes {"$b":hex}, bigint {"$n":"…"}, funcref {"$f":addr}, externref {"$e":id}; undefined omitted. */
-export function encodeStepProofJson(p: StepProof | FinalOpening): Uint8Array {
+/**
+ * A final opening as tagged JSON: bytes {"$b":hex}, bigint {"$n":"…"}, funcref {"$f":addr}, externref {"$e":id};
+ * undefined omitted. (Step proofs use the binary codec: `encodeStepProof`.)
+ */
+export function encodeOpeningJson(p: FinalOpening): Uint8Array {
   return new TextEncoder().encode(
     JSON.stringify(p, (_k, v) => {
       if (v instanceof Uint8Array) return { $b: Buffer.from(v).toString("hex") };
@@ -88,7 +91,7 @@ function depthWithin(text: string, max: number): boolean {
   return true;
 }
 
-export function decodeStepProofJson<T = StepProof>(bytes: Uint8Array, maxBytes: number): T {
+export function decodeOpeningJson(bytes: Uint8Array, maxBytes: number): FinalOpening {
   if (bytes.length > maxBytes) throw new Error(`proof is ${bytes.length} bytes, at most ${maxBytes}`);
   const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   if (!depthWithin(text, MAX_JSON_DEPTH)) throw new Error("proof nests too deeply");
@@ -107,7 +110,7 @@ export function decodeStepProofJson<T = StepProof>(bytes: Uint8Array, maxBytes: 
       if (typeof v.$e === "number") return new ExternRef(v.$e);
     }
     return v;
-  }) as T;
+  }) as FinalOpening;
 }
 
 export const runtimeStepVerifier: StepVerifier = {
@@ -122,7 +125,7 @@ export const runtimeStepVerifier: StepVerifier = {
     });
   },
   step(pre, proof, maxBytes) {
-    return verifyStep(pre, decodeStepProofJson(proof, maxBytes));
+    return verifyStep(pre, decodeStepProof(proof, Math.min(maxBytes, MAX_STEP_PROOF_BYTES)));
   },
   initialCommitment(module, input, limits) {
     // Instantiation runs a start function with the job's whole fuel: on chain that would be unbounded work for a
@@ -140,7 +143,7 @@ export const runtimeStepVerifier: StepVerifier = {
     return initialStepCommitment(module, input, opts, DEFAULT_INITIAL_CAPS);
   },
   openFinal(final, opening, maxBytes) {
-    const c = openFinalCommitment(final, decodeStepProofJson<FinalOpening>(opening, maxBytes));
+    const c = openFinalCommitment(final, decodeOpeningJson(opening, maxBytes));
     return { outputHash: c.outputHash, kvRoot: c.kvRoot, steps: c.steps };
   },
 };

@@ -5,7 +5,7 @@
  * each midpoint with its own commitment (after pinning step 0 when the defender's start is not its own run's), and
  * proves the step too when the defender stays silent.
  */
-import { encodeStepProofJson, midpoint } from "../../modules/fraud/index.js";
+import { encodeOpeningJson, midpoint } from "../../modules/fraud/index.js";
 import { type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import type { Opening } from "../../proto/gen/dsdn/fraud/v1/tx.js";
 import type { Replay } from "./replay.js";
@@ -32,7 +32,7 @@ export function defenderMove(g: Game, r: Replay): Move | undefined {
   const openings = [r.opening(g.lo), r.opening(g.hi)];
   if (g.hi - g.lo >= 2n) openings.push(r.opening(midpoint(g.lo, g.hi, g.steps, g.traceEvery)));
   return g.hi === g.steps
-    ? { kind: "bisect", openings, finalOpening: encodeStepProofJson(r.summary().finalOpening) }
+    ? { kind: "bisect", openings, finalOpening: encodeOpeningJson(r.summary().finalOpening) }
     : { kind: "bisect", openings };
 }
 
