@@ -6,10 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../../common/hash.js";
 import { packAny } from "../../common/protobuf.js";
-import { secp256k1KeyPair } from "../../common/secp256k1.js";
+import { type Secp256k1KeyPair, secp256k1KeyPair } from "../../common/secp256k1.js";
 import { decodeStepProof } from "../../common/wasm/proof/codec.js";
 import type { FinalOpening } from "../../common/wasm/proof/ends.js";
 import { runModule } from "../../common/wasm/run.js";
+import { signResult } from "../../node-agent/compute/signed.js";
 import { wat } from "../../node-agent/runtime/testing.js";
 import { DisputeType, type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { QueryGameRequest, QueryGameResponse } from "../../proto/gen/dsdn/fraud/v1/query.js";
@@ -406,6 +407,94 @@ describe("a full game over a real run", () => {
       expect(out.game.status).toBe(GameStatus.GAME_STATUS_FRAUD);
       expect(out.rounds).toBe(k === 1n ? 0 : 1);
     }
+  });
+});
+
+describe("a replica's node-signed result (redundant execution: a dissenting replica gets no receipt)", () => {
+  freshChain();
+  const signedResult = (run: Run, over: { finishedAtMs?: bigint } = {}) => {
+    const w = Buffer.alloc(32, 0);
+    w.writeUInt32BE(++tag, 0);
+    return signResult(
+      {
+        workloadId: w,
+        completed: true,
+        reason: "",
+        outputCid: "",
+        commitment: {
+          workloadId: w,
+          inputHash: Buffer.from(sha256(run.input)),
+          outputHash: run.outputHash,
+          stateRootBefore: Buffer.alloc(32),
+          stateRootAfter: run.stateRootAfter,
+          executionTraceMerkleRoot: Buffer.from(run.root),
+          steps: run.steps,
+          traceEvery: run.k,
+          outputSize: 32n,
+          moduleHash: Buffer.from(sha256(run.module)),
+          executionKind: 0,
+          fuelLimit: run.fuel,
+          memoryPages: run.memoryPages,
+        },
+        computeCycles: 5_000_000n,
+        logs: [],
+        finishedAtMs: over.finishedAtMs ?? fx.chain.time * 1000n,
+      },
+      fx.node,
+    );
+  };
+  const challengeResult = (by: Secp256k1KeyPair, bytes: Uint8Array, receipt?: ReceiptParts) =>
+    fx.chain.exec(by, [
+      packAny("/dsdn.fraud.v1.MsgChallenge", MsgChallenge, {
+        challenger: addressOf(by),
+        receipt: receipt ? receiptBytes(receipt) : Buffer.alloc(0),
+        signedResult: Buffer.from(bytes),
+        disputeType: DisputeType.DISPUTE_TYPE_INVALID_OUTPUT,
+        claim: Buffer.alloc(32, 0x77),
+      }),
+    ]);
+
+  it("refuses a forged result, a result with a receipt beside it, and one after its window", async () => {
+    const honest = realRun("wc.wasm", INPUT, 64n);
+    const good = signedResult(honest);
+    const forged = Uint8Array.from(good);
+    forged[forged.length - 1]! ^= 1;
+    const f = challengeResult(fx.carol, forged);
+    expect([f.codespace, f.code], f.log).toEqual(["fraud", 2]);
+    expect(f.log).toMatch(/not signed by its node/);
+    const both = challengeResult(fx.carol, good, await computeReceipt(honest));
+    expect([both.codespace, both.code], both.log).toEqual(["fraud", 2]);
+    const old = challengeResult(
+      fx.carol,
+      signedResult(honest, { finishedAtMs: (fx.chain.time - WINDOW - 1n) * 1000n }),
+    );
+    expect([old.codespace, old.code], old.log).toEqual(["fraud", 3]);
+  });
+
+  it("a false result is convicted by the same game (10% slashed); a true one wins as a false accusation", async () => {
+    const k = 64n;
+    const honest = realRun("wc.wasm", INPUT, k);
+    let flip = (honest.steps * 2n) / 3n;
+    let liar = realRun("wc.wasm", INPUT, k, flip);
+    while (liar.outputHash.equals(honest.outputHash)) liar = realRun("wc.wasm", INPUT, k, ++flip);
+    const stake0 = nodeStake();
+    const r = challengeResult(fx.carol, signedResult(liar));
+    expect(r.code, r.log).toBe(0);
+    const id = BigInt(
+      r.events.find((e) => e.type === "fraud_challenge")!.attributes.find((a) => a.key === "game_id")!.value,
+    );
+    const out = play(id, liar, honest, honest);
+    expect(out.game.status).toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect(out.game.lo).toBe(flip - 1n);
+    expect(nodeStake()).toBe(stake0 - stake0 / 10n);
+
+    const t = challengeResult(fx.carol, signedResult(honest));
+    expect(t.code, t.log).toBe(0);
+    const tid = BigInt(
+      t.events.find((e) => e.type === "fraud_challenge")!.attributes.find((a) => a.key === "game_id")!.value,
+    );
+    const lying = realRun("wc.wasm", INPUT, k, 5n);
+    expect(play(tid, honest, lying, honest).game.status).toBe(GameStatus.GAME_STATUS_FALSE_ACCUSATION);
   });
 });
 

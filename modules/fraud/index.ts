@@ -14,7 +14,7 @@ import { fraudQueries } from "./queryServer.js";
 import { msgSubmitStepProof } from "./submitStepProof.js";
 
 export { MSG_BISECT_TYPE_URL, nextState } from "./bisect.js";
-export { MSG_CHALLENGE_TYPE_URL } from "./challenge.js";
+export { MSG_CHALLENGE_TYPE_URL, signedResultEvidenceId } from "./challenge.js";
 export { FraudErrors } from "./errors.js";
 export type { NodeSlasher } from "./expectedKeepers.js";
 export { checkpointCount, checkpointIndexAt, checkpointStep, initialRange, maxRounds, midpoint } from "./game.js";

@@ -112,7 +112,7 @@ export const dsdnWireSchemas: Readonly<Record<string, Readonly<Record<number, st
   "dsdn.fraud.v1.Game": { 1: "varint", 2: "bytes", 3: "varint", 4: "bytes", 5: "bytes", 6: "bytes", 7: "bytes", 8: "bytes", 9: "varint", 10: "varint", 11: "bytes", 12: "bytes", 13: "bytes", 14: "bytes", 15: "bytes", 16: "varint", 17: "varint", 18: "varint", 19: "bytes", 20: "varint", 21: "bytes", 22: "varint", 23: "bytes", 24: "varint", 25: "varint", 26: "varint", 27: "varint", 28: "bytes", 29: "bytes", 30: "bytes", 31: "varint", 32: "varint", 33: "varint", 34: "bytes" },
   "dsdn.fraud.v1.MsgBisect": { 1: "bytes", 2: "varint", 3: ".dsdn.fraud.v1.Opening", 4: "bytes" },
   "dsdn.fraud.v1.MsgBisectResponse": { 1: "varint" },
-  "dsdn.fraud.v1.MsgChallenge": { 1: "bytes", 2: "bytes", 3: "varint", 4: "bytes" },
+  "dsdn.fraud.v1.MsgChallenge": { 1: "bytes", 2: "bytes", 3: "varint", 4: "bytes", 5: "bytes" },
   "dsdn.fraud.v1.MsgChallengeResponse": { 1: "varint" },
   "dsdn.fraud.v1.MsgPinStart": { 1: "bytes", 2: "varint", 3: "bytes", 4: "bytes" },
   "dsdn.fraud.v1.MsgPinStartResponse": { 1: "varint" },
