@@ -8,7 +8,7 @@ import { fromHex, sha256 } from "../../common/hash.js";
 import { executionCommitmentProblem } from "../../common/receipts/receiptBytes.js";
 import type { RunReport } from "../../common/wasm/run.js";
 import type { WorkloadSpec } from "../../proto/gen/dsdn/compute/v1/workload.js";
-import { ExecutionCommitment, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { ExecutionCommitment, ExecutionKind, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 
 export function commitmentFromReport(
   workloadId: Uint8Array,
@@ -54,5 +54,8 @@ export function commitmentJson(ec: ExecutionCommitment): Record<string, string> 
     moduleHash: hex(ec.moduleHash),
     fuelLimit: ec.fuelLimit.toString(),
     memoryPages: String(ec.memoryPages),
+    // Whether the run is provable step by step (fraud game) or backed only by agreeing replicas.
+    executionKind:
+      ec.executionKind === ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT ? "microvm_redundant" : "traced_wasm",
   };
 }

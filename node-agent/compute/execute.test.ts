@@ -128,6 +128,7 @@ describe("execution on a node", () => {
       // The limits the run started under: the signed spec's (step 0 holds them; the chain pins it from these).
       fuelLimit: s.fuel.toString(),
       memoryPages: String(s.memoryPages),
+      executionKind: "traced_wasm",
     });
     expect(executionCommitmentProblem(r.commitment, workloadId(s), ReceiptKind.RECEIPT_KIND_COMPUTE)).toBeUndefined();
     expect(r.cycles).toBe(BigInt(ref.report.usage.compute_cycles));

@@ -26,8 +26,9 @@ const isZero = (h: Uint8Array) => h.length === 32 && h.every((b) => b === 0);
 export function commitmentSpecProblem(ec: ExecutionCommitment, spec: WorkloadSpec): string | undefined {
   if (!bytesEqual(ec.moduleHash, spec.moduleHash)) return "module_hash is not the signed module's";
   if (!bytesEqual(ec.inputHash, spec.inputHash)) return "input_hash is not the signed input's";
+  // A MicroVM run has no checkpoints and no step 0 to pin (its commitment's form says so).
+  if (ec.executionKind !== ExecutionKind.EXECUTION_KIND_TRACED_WASM) return undefined;
   if (ec.traceEvery !== spec.traceEvery) return "trace_every is not the signed interval";
-  if (ec.executionKind !== ExecutionKind.EXECUTION_KIND_TRACED_WASM) return undefined; // no step 0 to pin
   if (ec.fuelLimit !== spec.fuel) return `fuel_limit ${ec.fuelLimit} is not the signed fuel ${spec.fuel}`;
   if (ec.memoryPages !== spec.memoryPages)
     return `memory_pages ${ec.memoryPages} is not the signed ${spec.memoryPages} pages`;

@@ -4,17 +4,19 @@
  * key, submitted to the coordinator. Progress per stage on a TTY; `--json` prints one object with `jobId`.
  * A `type: static` project instead publishes its `publish` directory as a signed site and prints its ingress URL.
  */
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { type Command, toJson } from "../../../common/cli.js";
 import { sha256 } from "../../../common/hash.js";
-import { classify } from "../../../node-agent/compute/classify.js";
-import { resolveIntent } from "../../../node-agent/compute/resolve.js";
+import { type Classification, classify } from "../../../node-agent/compute/classify.js";
+import { type ResolvedWorkloadSpec, resolveIntent } from "../../../node-agent/compute/resolve.js";
 import { buildWorkloadSpec, signSubmission } from "../../../node-agent/compute/workload.js";
 import { WorkloadSubmission } from "../../../proto/gen/dsdn/compute/v1/workload.js";
 import { ComputeClient } from "../../agent/computeClient.js";
 import { uploadViaCoordinator } from "../../agent/networkUpload.js";
 import { publishSite } from "../../agent/publishSite.js";
-import { loadWorkload, readIntent } from "../../agent/workloadFiles.js";
+import { loadMicroVMWorkload, loadWorkload, readIntent } from "../../agent/workloadFiles.js";
 import { coordinatorUrl, loadDsdnConfig } from "../config.js";
 import { keyOptions, uploaderKeyFrom } from "./shared.js";
 
@@ -63,79 +65,120 @@ export const deploy: Command = {
       return 0;
     }
     const client = new ComputeClient(coordinator);
-    const w = loadWorkload(positionals[0] ?? ".", {
-      ...(typeof values.input === "string" ? { input: values.input } : {}),
-      ...(typeof values.type === "string" ? { type: values.type } : {}),
-      ...(typeof values.replicas === "string" ? { replicas: values.replicas } : {}),
-    });
-    stage(`dry run (${w.intentSource})`);
-    const cls = await classify(w.module, w.input);
-    const spec = resolveIntent(w.intent, cls);
-    const key = await uploaderKeyFrom(values);
-    const { chainId } = await client.info();
-    const upload = async (path: string, what: string) => {
-      stage(`upload ${what}`);
-      return (await uploadViaCoordinator({ path, encrypt: false, coordinator, key })).manifest;
-    };
-    const moduleCid = await upload(w.modulePath, "module");
-    const inputCid = w.inputPath && w.input.length > 0 ? await upload(w.inputPath, "input") : "";
-    stage("sign and submit the workload");
-    const ws = buildWorkloadSpec(spec, {
-      chainId,
-      submitter: key.address,
-      moduleCid,
-      inputCid,
-      moduleSize: w.module.length,
-      inputSize: inputCid ? w.input.length : 0,
-      moduleHash: sha256(w.module),
-      inputHash: sha256(inputCid ? w.input : new Uint8Array(0)),
-    });
-    const sub = await client.submit(WorkloadSubmission.encode(signSubmission(ws, key)).finish());
-    stage(
-      `scheduled on ${sub.nodes.length} node(s) at DA height ${sub.daHeight}${sub.existing ? " (already deployed)" : ""}`,
-    );
-    let state = "pending";
-    let status: Awaited<ReturnType<ComputeClient["status"]>> | undefined;
-    if (values.wait) {
-      const deadline = Date.now() + Number(values["wait-timeout-ms"] ?? 300_000);
-      for (;;) {
-        status = await client.status(sub.jobId);
-        // One line per state change: pending → running → completed | failed.
-        if (status.state !== state)
-          stage(
-            status.state === "running"
-              ? `running on ${sub.nodes.length} node(s)`
-              : status.state === "completed"
-                ? `completed: output ${status.outputCid}`
-                : status.state === "failed"
-                  ? `failed: ${status.reason ?? "unknown reason"}`
-                  : status.state,
-          );
-        state = status.state;
-        if (state === "completed" || state === "failed" || Date.now() > deadline) break;
-        await new Promise((r) => setTimeout(r, 500));
+    const microvm = target.intent.runtime === "microvm";
+    // A microvm image directory is packed into a deterministic tar (written 0600 to a private temp dir to upload).
+    const tmp = microvm ? mkdtempSync(join(tmpdir(), "dsdn-deploy-")) : undefined;
+    try {
+      let w: { module: Uint8Array; modulePath: string; input: Uint8Array; inputPath: string | null };
+      let cls: Classification | undefined;
+      let spec: ResolvedWorkloadSpec;
+      if (microvm) {
+        const m = loadMicroVMWorkload(positionals[0] ?? ".", {
+          ...(typeof values.input === "string" ? { input: values.input } : {}),
+        });
+        stage(`pack image ${m.imageDir} (${m.image.length} bytes, ${m.intentSource})`);
+        const modulePath = join(tmp!, "image.tar");
+        writeFileSync(modulePath, m.image, { mode: 0o600 });
+        w = { module: m.image, modulePath, input: m.input, inputPath: m.inputPath };
+        // No dry run: a MicroVM command is not metered; its limits are the intent's (or the defaults).
+        spec = resolveIntent(m.intent);
+      } else {
+        const wl = loadWorkload(positionals[0] ?? ".", {
+          ...(typeof values.input === "string" ? { input: values.input } : {}),
+          ...(typeof values.type === "string" ? { type: values.type } : {}),
+          ...(typeof values.replicas === "string" ? { replicas: values.replicas } : {}),
+        });
+        stage(`dry run (${wl.intentSource})`);
+        cls = await classify(wl.module, wl.input);
+        spec = resolveIntent(wl.intent, cls);
+        w = wl;
       }
+      return await submitAndFollow({ client, coordinator, values, quiet, stage, out, w, cls, spec, microvm });
+    } finally {
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
     }
-    const result = {
-      jobId: sub.jobId,
-      nodes: sub.nodes,
-      daHeight: sub.daHeight,
-      existing: sub.existing,
-      moduleCid,
-      inputCid,
-      class: cls.class,
-      priceEstimate: (BigInt(cls.pricePerReplica) * BigInt(spec.replicas.value)).toString(),
-      state,
-      ...(status ? { executionCommitment: status.executionCommitment, outputCid: status.outputCid } : {}),
-    };
-    if (quiet) {
-      out(toJson(result));
-      return state === "failed" ? 1 : 0;
-    }
-    out(`job ${sub.jobId}${sub.existing ? " (already deployed: same workload)" : ""}`);
-    out(`scheduled on ${sub.nodes.map((n) => `${n.slice(0, 16)}…`).join(", ")} (DA height ${sub.daHeight})`);
-    if (values.wait) out(`state ${state}${status?.reason ? `: ${status.reason}` : ""}`);
-    out(`follow it: dsdn job status ${sub.jobId}`);
-    return state === "failed" ? 1 : 0;
   },
 };
+
+async function submitAndFollow(a: {
+  client: ComputeClient;
+  coordinator: string;
+  values: Record<string, unknown>;
+  quiet: boolean;
+  stage: (s: string) => void;
+  out: (l: string) => void;
+  w: { module: Uint8Array; modulePath: string; input: Uint8Array; inputPath: string | null };
+  cls: Classification | undefined;
+  spec: ResolvedWorkloadSpec;
+  microvm: boolean;
+}): Promise<number> {
+  const { client, coordinator, values, quiet, stage, out, w, cls, spec } = a;
+  const key = await uploaderKeyFrom(values);
+  const { chainId } = await client.info();
+  const upload = async (path: string, what: string) => {
+    stage(`upload ${what}`);
+    // Owned by the submitter: its key signs the upload declaration (its pin on the object).
+    return (await uploadViaCoordinator({ path, encrypt: false, coordinator, key })).manifest;
+  };
+  const moduleCid = await upload(w.modulePath, a.microvm ? "image" : "module");
+  const inputCid = w.inputPath && w.input.length > 0 ? await upload(w.inputPath, "input") : "";
+  stage("sign and submit the workload");
+  const ws = buildWorkloadSpec(spec, {
+    chainId,
+    submitter: key.address,
+    moduleCid,
+    inputCid,
+    moduleSize: w.module.length,
+    inputSize: inputCid ? w.input.length : 0,
+    moduleHash: sha256(w.module),
+    inputHash: sha256(inputCid ? w.input : new Uint8Array(0)),
+  });
+  const sub = await client.submit(WorkloadSubmission.encode(signSubmission(ws, key)).finish());
+  stage(
+    `scheduled on ${sub.nodes.length} node(s) at DA height ${sub.daHeight}${sub.existing ? " (already deployed)" : ""}`,
+  );
+  let state = "pending";
+  let status: Awaited<ReturnType<ComputeClient["status"]>> | undefined;
+  if (values.wait) {
+    const deadline = Date.now() + Number(values["wait-timeout-ms"] ?? 300_000);
+    for (;;) {
+      status = await client.status(sub.jobId);
+      // One line per state change: pending → running → completed | failed.
+      if (status.state !== state)
+        stage(
+          status.state === "running"
+            ? `running on ${sub.nodes.length} node(s)`
+            : status.state === "completed"
+              ? `completed: output ${status.outputCid}`
+              : status.state === "failed"
+                ? `failed: ${status.reason ?? "unknown reason"}`
+                : status.state,
+        );
+      state = status.state;
+      if (state === "completed" || state === "failed" || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  const result = {
+    jobId: sub.jobId,
+    nodes: sub.nodes,
+    daHeight: sub.daHeight,
+    existing: sub.existing,
+    moduleCid,
+    inputCid,
+    runtime: spec.runtime.value,
+    class: cls?.class ?? null,
+    priceEstimate: cls ? (BigInt(cls.pricePerReplica) * BigInt(spec.replicas.value)).toString() : null,
+    state,
+    ...(status ? { executionCommitment: status.executionCommitment, outputCid: status.outputCid } : {}),
+  };
+  if (quiet) {
+    out(toJson(result));
+    return state === "failed" ? 1 : 0;
+  }
+  out(`job ${sub.jobId}${sub.existing ? " (already deployed: same workload)" : ""}`);
+  out(`scheduled on ${sub.nodes.map((n) => `${n.slice(0, 16)}…`).join(", ")} (DA height ${sub.daHeight})`);
+  if (values.wait) out(`state ${state}${status?.reason ? `: ${status.reason}` : ""}`);
+  out(`follow it: dsdn job status ${sub.jobId}`);
+  return state === "failed" ? 1 : 0;
+}
