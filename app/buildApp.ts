@@ -54,7 +54,8 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
   const receipts = new ReceiptsKeeper(bank);
   const distribution = new DistributionKeeper(bank, stake);
   const gov = new GovKeeper(bank, stake);
-  const oracle = new OracleKeeper();
+  // Validators that report too few valid prices are slashed (and jailed) through slashing.
+  const oracle = new OracleKeeper(stake, slashing);
   const subsidy = new SubsidyKeeper(bank, nodes, slashing);
   // The adaptive fee drives receipts' storage price param (only once the shadow-mode switch is on).
   const storagePrice = {

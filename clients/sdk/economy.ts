@@ -4,6 +4,8 @@ import { QueryShadowRequest, QueryShadowResponse } from "../../proto/gen/dsdn/ec
 import {
   QueryConvertUsdRequest,
   QueryConvertUsdResponse,
+  QueryMissCountersRequest,
+  QueryMissCountersResponse,
   QueryPriceRequest,
   QueryPriceResponse,
 } from "../../proto/gen/dsdn/oracle/v1/query.js";
@@ -18,6 +20,8 @@ export interface EconomyExtension {
   readonly oracle: {
     price(): Promise<QueryPriceResponse>;
     convertUsd(usdNano: bigint): Promise<QueryConvertUsdResponse>;
+    /** Validators' windows and misses in the open slash window (the miss penalty's counters). */
+    missCounters(): Promise<QueryMissCountersResponse>;
   };
   readonly subsidy: {
     node(operator: string): Promise<QueryNodeSubsidyResponse>;
@@ -43,6 +47,10 @@ export function setupEconomyExtension(base: QueryClient): EconomyExtension {
             "ConvertUsd",
             QueryConvertUsdRequest.encode({ usdNano: usdNano.toString() }).finish(),
           ),
+        ),
+      missCounters: async () =>
+        QueryMissCountersResponse.decode(
+          await rpc.request("dsdn.oracle.v1.Query", "MissCounters", QueryMissCountersRequest.encode({}).finish()),
         ),
     },
     subsidy: {
