@@ -172,6 +172,8 @@ describe("MsgClaimReward", () => {
         outputSize: 32n,
         moduleHash: Buffer.alloc(32, 6),
         executionKind: 0,
+        fuelLimit: 10_000_000n,
+        memoryPages: 16,
       },
     });
     const r = fx.chain.exec(fx.bob, [claimMsg(BOB, p)]);
@@ -190,6 +192,8 @@ describe("MsgClaimReward", () => {
     outputSize: 32n,
     moduleHash: Buffer.alloc(32, 6),
     executionKind: 0,
+    fuelLimit: 10_000_000n,
+    memoryPages: 16,
     ...over,
   });
   const usage = { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 7_654_321n };

@@ -125,6 +125,9 @@ describe("execution on a node", () => {
       traceEvery: "1024",
       outputSize: String(out.length),
       moduleHash: toHex(sha256(wc)),
+      // The limits the run started under: the signed spec's (step 0 holds them; the chain pins it from these).
+      fuelLimit: s.fuel.toString(),
+      memoryPages: String(s.memoryPages),
       executionKind: "traced_wasm",
     });
     expect(executionCommitmentProblem(r.commitment, workloadId(s), ReceiptKind.RECEIPT_KIND_COMPUTE)).toBeUndefined();

@@ -128,6 +128,8 @@ describe("compute claims and the reward pool", () => {
           outputSize: 32n,
           moduleHash: Buffer.alloc(32, 6),
           executionKind: 0,
+          fuelLimit: 10_000_000n,
+          memoryPages: 16,
         },
         usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 5_000_000n },
       });

@@ -149,6 +149,14 @@ export interface ExecutionCommitment {
   /** sha256 of the WASM module bytes (the workload's code; for MicroVM the image tar) */
   moduleHash: Buffer;
   executionKind: ExecutionKind;
+  /**
+   * The limits the run started under (traced WASM only; 0 for MicroVM and storage): step 0 of the trace holds them,
+   * so the chain can recompute the start (MsgPinStart) from module, input, these and the empty kv state
+   * (state_root_before). The committee signs only when they are the user-signed spec's fuel and memory_pages.
+   */
+  fuelLimit: bigint;
+  /** 64 KiB pages */
+  memoryPages: number;
 }
 
 export interface Usage {
@@ -247,6 +255,8 @@ function createBaseExecutionCommitment(): ExecutionCommitment {
     outputSize: 0n,
     moduleHash: Buffer.alloc(0),
     executionKind: 0,
+    fuelLimit: 0n,
+    memoryPages: 0,
   };
 }
 
@@ -293,6 +303,15 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
     }
     if (message.executionKind !== 0) {
       writer.uint32(88).int32(message.executionKind);
+    }
+    if (message.fuelLimit !== 0n) {
+      if (BigInt.asUintN(64, message.fuelLimit) !== message.fuelLimit) {
+        throw new globalThis.Error("value provided for field message.fuelLimit of type uint64 too large");
+      }
+      writer.uint32(96).uint64(message.fuelLimit);
+    }
+    if (message.memoryPages !== 0) {
+      writer.uint32(104).uint32(message.memoryPages);
     }
     return writer;
   },
@@ -398,6 +417,22 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
             message.executionKind = reader.int32() as any;
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.fuelLimit = reader.uint64() as bigint;
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.memoryPages = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -463,6 +498,16 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
         : isSet(object.execution_kind)
         ? executionKindFromJSON(object.execution_kind)
         : 0,
+      fuelLimit: isSet(object.fuelLimit)
+        ? BigInt(object.fuelLimit)
+        : isSet(object.fuel_limit)
+        ? BigInt(object.fuel_limit)
+        : 0n,
+      memoryPages: isSet(object.memoryPages)
+        ? globalThis.Number(object.memoryPages)
+        : isSet(object.memory_pages)
+        ? globalThis.Number(object.memory_pages)
+        : 0,
     };
   },
 
@@ -501,6 +546,12 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
     if (message.executionKind !== 0) {
       obj.executionKind = executionKindToJSON(message.executionKind);
     }
+    if (message.fuelLimit !== 0n) {
+      obj.fuelLimit = message.fuelLimit.toString();
+    }
+    if (message.memoryPages !== 0) {
+      obj.memoryPages = Math.round(message.memoryPages);
+    }
     return obj;
   },
 
@@ -524,6 +575,8 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
       : 0n;
     message.moduleHash = object.moduleHash ?? Buffer.alloc(0);
     message.executionKind = object.executionKind ?? 0;
+    message.fuelLimit = (object.fuelLimit !== undefined && object.fuelLimit !== null) ? BigInt(object.fuelLimit) : 0n;
+    message.memoryPages = object.memoryPages ?? 0;
     return message;
   },
 };
