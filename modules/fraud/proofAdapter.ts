@@ -7,13 +7,13 @@
 
 import { compileModule } from "../../common/wasm/instantiate.js";
 import { DEFAULT_LIMITS } from "../../common/wasm/params.js";
+import { decodeStepProof, MAX_STEP_PROOF_BYTES } from "../../common/wasm/proof/codec.js";
 import {
   DEFAULT_INITIAL_CAPS,
   type FinalOpening,
   initialStepCommitment,
   openFinalCommitment,
 } from "../../common/wasm/proof/ends.js";
-import { decodeStepProof, MAX_STEP_PROOF_BYTES } from "../../common/wasm/proof/codec.js";
 import { verifyStep } from "../../common/wasm/proof/verifyStep.js";
 import { equal, type Hash } from "../../common/wasm/trace/hashing.js";
 import { verifyCheckpoint } from "../../common/wasm/trace/trace.js";

@@ -6,11 +6,11 @@
  * flipped once (the test-only wrong-step fault): everything from there is the tampered run's.
  */
 
+import { encodeStepProof } from "../../common/wasm/proof/codec.js";
 import type { FinalOpening } from "../../common/wasm/proof/ends.js";
 import type { RunOptions } from "../../common/wasm/run.js";
 import { type Hash, merkleProof } from "../../common/wasm/trace/hashing.js";
 import { traceRoot } from "../../common/wasm/trace/trace.js";
-import { encodeStepProof } from "../../common/wasm/proof/codec.js";
 import { checkpointIndexAt } from "../../modules/fraud/index.js";
 import type { Opening } from "../../proto/gen/dsdn/fraud/v1/tx.js";
 import { StepSession } from "../runtime/stepAt.js";

@@ -51,7 +51,9 @@ export function saveState(path: string, s: WatcherState): void {
   };
   trim(s.specs, MAX_SPECS);
   trim(s.receipts, MAX_RECEIPTS);
-  trim((s.results ??= {}), MAX_SPECS);
-  trim((s.disputed ??= {}), MAX_SPECS);
+  s.results ??= {};
+  s.disputed ??= {};
+  trim(s.results, MAX_SPECS);
+  trim(s.disputed, MAX_SPECS);
   writeFileAtomicSync(path, new TextEncoder().encode(JSON.stringify(s)), { mode: 0o600 });
 }

@@ -176,7 +176,8 @@ export class Watcher {
     if (!specB64) return;
     const spec = WorkloadSpec.decode(Buffer.from(specB64, "base64"));
     if (spec.replicas < 2 || spec.runtime !== "") return; // one replica: nothing to disagree; MicroVM: not provable
-    const results = (this.state.results ??= {});
+    this.state.results ??= {};
+    const results = this.state.results;
     const seen = results[wid] ?? [];
     let opened: ComputeResult[];
     try {
@@ -192,7 +193,8 @@ export class Watcher {
     if (opened.length < spec.replicas) return;
     const hashes = new Set(opened.map((o) => (o.commitment ? commitmentHash(o.commitment) : "")));
     if (hashes.size < 2) return;
-    (this.state.disputed ??= {})[wid] = true;
+    this.state.disputed ??= {};
+    this.state.disputed[wid] = true;
     this.#log(`watcher: the ${opened.length} replicas of workload ${wid.slice(0, 16)}… disagree`);
     const agreed = decideAgreement(
       opened.map((o) => ({ nodeId: toHex(o.nodeId), ...(o.commitment ? { commitment: o.commitment } : {}) })),

@@ -90,8 +90,14 @@ describe("compute claims and the reward pool", () => {
     const read: string[] = [];
     const base = fx.chain.store.branch();
     const spy: KVStore = {
-      get: (k) => (read.push(fromUtf8(k.subarray(0, 6))), base.get(k)),
-      has: (k) => (read.push(fromUtf8(k.subarray(0, 6))), base.has(k)),
+      get: (k) => {
+        read.push(fromUtf8(k.subarray(0, 6)));
+        return base.get(k);
+      },
+      has: (k) => {
+        read.push(fromUtf8(k.subarray(0, 6)));
+        return base.has(k);
+      },
       *iterate(r) {
         for (const e of base.iterate(r)) {
           read.push(fromUtf8(e[0].subarray(0, 6)));
