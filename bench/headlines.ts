@@ -109,7 +109,12 @@ export function tahap27Markdown(recorded: readonly Recorded[]): string {
     "| item | figure | measured | target | verdict | from (bench, date, load) |",
     "| --- | --- | ---: | --- | --- | --- |",
     ...rows,
-    ...(missing.length ? ["", `No figure recorded yet for: ${missing.join("; ")}.`] : []),
+    ...(missing.length
+      ? [
+          "",
+          `No headline recorded yet for: ${missing.join("; ")} (their sections below may hold figures from runs made before headlines existed).`,
+        ]
+      : []),
   ].join("\n");
 }
 

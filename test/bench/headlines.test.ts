@@ -71,7 +71,7 @@ describe("benchmark headlines and the Tahap 27 report", () => {
     );
     expect(rows[1]).toMatch(/^\| TSS signing \(FROST\) \| p50 \| 41\.5 ms \| .* \| met \|/);
     expect(md).not.toContain("612");
-    expect(md).toContain("No figure recorded yet for:");
+    expect(md).toContain("No headline recorded yet for:");
     const saved = JSON.parse(readFileSync(join(root, "bench/results/tss.json"), "utf8"));
     expect(saved.headlines[0].value).toBe(41.5);
     expect(typeof saved.load1).toBe("number");

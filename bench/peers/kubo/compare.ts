@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type Headline, recordHeadlines } from "../../headlines.js";
 import { writeBenchSection } from "../../report.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -319,6 +320,7 @@ export async function runVsKubo(
   const version = execFileSync(ipfs, ["version"], { encoding: "utf8" }).trim();
   const loadBefore = loadavg();
   const sections: string[] = [];
+  const headlines: Headline[] = [];
   const results: { size: number; dsdn: Side; kubo: { setup: KuboSetup; side: Side }[] }[] = [];
   for (const input of inputs) {
     const sides = await measureAll(
@@ -352,6 +354,39 @@ export async function runVsKubo(
       down: Math.min(...r.kubo.map((k) => k.side.downCpu + k.side.downServerCpu)),
     };
     const ratio = (kuboMs: number, dsdnMs: number) => `${(kuboMs / dsdnMs).toFixed(2)}×`;
+    const item = "Data plane vs kubo" as const;
+    const size = r.size >= GiB ? `${r.size / GiB} GiB` : `${r.size / MiB} MiB`;
+    const ahead = { min: 1, source: "issue 21: ahead of kubo's best" };
+    headlines.push(
+      {
+        item,
+        figure: `${size}: upload speed, DSDN ÷ kubo's best`,
+        value: best.up / r.dsdn.upMs,
+        unit: "×",
+        target: ahead,
+      },
+      {
+        item,
+        figure: `${size}: download speed, DSDN ÷ kubo's best`,
+        value: best.down / r.dsdn.downMs,
+        unit: "×",
+        target: ahead,
+      },
+      {
+        item,
+        figure: `${size}: \`dsdn get\` speed ÷ \`dsdn upload\` speed`,
+        value: r.dsdn.upMs / r.dsdn.downMs,
+        unit: "×",
+        target: { min: 1, source: "issue 21: get at least as fast as upload" },
+      },
+      {
+        item,
+        figure: `${size}: client CPU per GiB downloading, DSDN ÷ kubo's best`,
+        value: r.dsdn.downCpu / best.downCpu,
+        unit: "×",
+        target: { max: 1, source: "issue 21: at most kubo's" },
+      },
+    );
     sections.push(
       [
         `### ${r.size >= GiB ? `${r.size / GiB} GiB` : `${r.size / MiB} MiB`} random file`,
@@ -393,5 +428,6 @@ export async function runVsKubo(
     "",
   ].join("\n");
   writeBenchSection("storage-vs-kubo", "Storage data plane beside kubo (`storage --vs kubo`)", md, repo);
+  recordHeadlines("storage-vs-kubo", headlines, repo);
   console.log(md);
 }

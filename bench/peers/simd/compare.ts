@@ -7,6 +7,7 @@ import { sha256Native } from "../../../common/hash.js";
 import { pubKeyToAddress, secp256k1KeyPair } from "../../../common/secp256k1.js";
 import { startLocalnet } from "../../../test/support/localnet.js";
 import { fundAndLoadLocalnet, type LoadResult, runLoad } from "../../chainLoad.js";
+import { type Headline, recordHeadlines } from "../../headlines.js";
 import { analyseProfile } from "../../profile/stages.js";
 import { writeBenchSection } from "../../report.js";
 import { buildSimd, SIMD_DENOM, SIMD_PREFIX, startSimdNet } from "./net.js";
@@ -140,6 +141,7 @@ export async function runVsSimd(args: string[]): Promise<void> {
   const simd = buildSimd();
   const load0 = loadavg()[0]!;
   const rows: string[] = [];
+  const headlines: Headline[] = [];
   const profiles: string[] = [];
   const profile = args.includes("--profile");
   // Written after every setup, so a run cut short still leaves its figures.
@@ -189,6 +191,24 @@ ${profiles.join("\n\n")}`;
       `| ${tag}, broadcast → commit p50 | ${(a.p50Ms / 1000).toFixed(2)} s | ${(b.p50Ms / 1000).toFixed(2)} s | |`,
       `| ${tag}, committed / sent per run | ${a.committed} | ${b.committed} | |`,
     );
+    const item = "Chain vs Cosmos SDK simd" as const;
+    headlines.push(
+      {
+        item,
+        figure: `${tag}: tx/s, DSDN ÷ simd (median of ${runs})`,
+        value: a.tps / b.tps,
+        unit: "×",
+        target: { min: 1, source: "issue 21: ≥ simd" },
+      },
+      {
+        item,
+        figure: `${tag}: app CPU per committed tx, DSDN ÷ simd`,
+        value: a.appMsPerTx / b.appMsPerTx,
+        unit: "×",
+        target: { max: 1, source: "issue 21: ≤ simd" },
+      },
+    );
     write();
+    recordHeadlines("chain-vs-simd", headlines);
   }
 }
