@@ -5,7 +5,7 @@
  * A `type: static` project instead publishes its `publish` directory as a signed site and prints its ingress URL.
  */
 import { resolve } from "node:path";
-import { type Command, toJson } from "../../../common/cli.js";
+import { type Command, type CommandContext, toJson } from "../../../common/cli.js";
 import { sha256 } from "../../../common/hash.js";
 import { classify } from "../../../node-agent/compute/classify.js";
 import { resolveIntent } from "../../../node-agent/compute/resolve.js";
@@ -62,80 +62,91 @@ export const deploy: Command = {
       }
       return 0;
     }
-    const client = new ComputeClient(coordinator);
-    const w = loadWorkload(positionals[0] ?? ".", {
-      ...(typeof values.input === "string" ? { input: values.input } : {}),
-      ...(typeof values.type === "string" ? { type: values.type } : {}),
-      ...(typeof values.replicas === "string" ? { replicas: values.replicas } : {}),
-    });
-    stage(`dry run (${w.intentSource})`);
-    const cls = await classify(w.module, w.input);
-    const spec = resolveIntent(w.intent, cls);
-    const key = await uploaderKeyFrom(values);
-    const { chainId } = await client.info();
-    const upload = async (path: string, what: string) => {
-      stage(`upload ${what}`);
-      return (await uploadViaCoordinator({ path, encrypt: false, coordinator, key })).manifest;
-    };
-    const moduleCid = await upload(w.modulePath, "module");
-    const inputCid = w.inputPath && w.input.length > 0 ? await upload(w.inputPath, "input") : "";
-    stage("sign and submit the workload");
-    const ws = buildWorkloadSpec(spec, {
-      chainId,
-      submitter: key.address,
-      moduleCid,
-      inputCid,
-      moduleSize: w.module.length,
-      inputSize: inputCid ? w.input.length : 0,
-      moduleHash: sha256(w.module),
-      inputHash: sha256(inputCid ? w.input : new Uint8Array(0)),
-    });
-    const sub = await client.submit(WorkloadSubmission.encode(signSubmission(ws, key)).finish());
-    stage(
-      `scheduled on ${sub.nodes.length} node(s) at DA height ${sub.daHeight}${sub.existing ? " (already deployed)" : ""}`,
-    );
-    let state = "pending";
-    let status: Awaited<ReturnType<ComputeClient["status"]>> | undefined;
-    if (values.wait) {
-      const deadline = Date.now() + Number(values["wait-timeout-ms"] ?? 300_000);
-      for (;;) {
-        status = await client.status(sub.jobId);
-        // One line per state change: pending → running → completed | failed.
-        if (status.state !== state)
-          stage(
-            status.state === "running"
-              ? `running on ${sub.nodes.length} node(s)`
-              : status.state === "completed"
-                ? `completed: output ${status.outputCid}`
-                : status.state === "failed"
-                  ? `failed: ${status.reason ?? "unknown reason"}`
-                  : status.state,
-          );
-        state = status.state;
-        if (state === "completed" || state === "failed" || Date.now() > deadline) break;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-    const result = {
-      jobId: sub.jobId,
-      nodes: sub.nodes,
-      daHeight: sub.daHeight,
-      existing: sub.existing,
-      moduleCid,
-      inputCid,
-      class: cls.class,
-      priceEstimate: (BigInt(cls.pricePerReplica) * BigInt(spec.replicas.value)).toString(),
-      state,
-      ...(status ? { executionCommitment: status.executionCommitment, outputCid: status.outputCid } : {}),
-    };
+    const { result, status } = await deployBatch(positionals[0] ?? ".", values, stage);
+    const { state } = result;
     if (quiet) {
       out(toJson(result));
       return state === "failed" ? 1 : 0;
     }
-    out(`job ${sub.jobId}${sub.existing ? " (already deployed: same workload)" : ""}`);
-    out(`scheduled on ${sub.nodes.map((n) => `${n.slice(0, 16)}…`).join(", ")} (DA height ${sub.daHeight})`);
+    out(`job ${result.jobId}${result.existing ? " (already deployed: same workload)" : ""}`);
+    out(`scheduled on ${result.nodes.map((n) => `${n.slice(0, 16)}…`).join(", ")} (DA height ${result.daHeight})`);
     if (values.wait) out(`state ${state}${status?.reason ? `: ${status.reason}` : ""}`);
-    out(`follow it: dsdn job status ${sub.jobId}`);
+    out(`follow it: dsdn job status ${result.jobId}`);
     return state === "failed" ? 1 : 0;
   },
 };
+
+/**
+ * Dry run, upload, sign and submit the batch-style workload at `target` (a directory or module.wasm); with
+ * `values.wait`, polls the coordinator until it completes or fails. Shared by `dsdn deploy` and `dsdn exec`.
+ */
+export async function deployBatch(target: string, values: CommandContext["values"], stage: (s: string) => void) {
+  const coordinator = coordinatorUrl(values);
+  const client = new ComputeClient(coordinator);
+  const w = loadWorkload(target, {
+    ...(typeof values.input === "string" ? { input: values.input } : {}),
+    ...(typeof values.type === "string" ? { type: values.type } : {}),
+    ...(typeof values.replicas === "string" ? { replicas: values.replicas } : {}),
+  });
+  stage(`dry run (${w.intentSource})`);
+  const cls = await classify(w.module, w.input);
+  const spec = resolveIntent(w.intent, cls);
+  const key = await uploaderKeyFrom(values);
+  const { chainId } = await client.info();
+  const upload = async (path: string, what: string) => {
+    stage(`upload ${what}`);
+    return (await uploadViaCoordinator({ path, encrypt: false, coordinator, key })).manifest;
+  };
+  const moduleCid = await upload(w.modulePath, "module");
+  const inputCid = w.inputPath && w.input.length > 0 ? await upload(w.inputPath, "input") : "";
+  stage("sign and submit the workload");
+  const ws = buildWorkloadSpec(spec, {
+    chainId,
+    submitter: key.address,
+    moduleCid,
+    inputCid,
+    moduleSize: w.module.length,
+    inputSize: inputCid ? w.input.length : 0,
+    moduleHash: sha256(w.module),
+    inputHash: sha256(inputCid ? w.input : new Uint8Array(0)),
+  });
+  const sub = await client.submit(WorkloadSubmission.encode(signSubmission(ws, key)).finish());
+  stage(
+    `scheduled on ${sub.nodes.length} node(s) at DA height ${sub.daHeight}${sub.existing ? " (already deployed)" : ""}`,
+  );
+  let state = "pending";
+  let status: Awaited<ReturnType<ComputeClient["status"]>> | undefined;
+  if (values.wait) {
+    const deadline = Date.now() + Number(values["wait-timeout-ms"] ?? 300_000);
+    for (;;) {
+      status = await client.status(sub.jobId);
+      // One line per state change: pending → running → completed | failed.
+      if (status.state !== state)
+        stage(
+          status.state === "running"
+            ? `running on ${sub.nodes.length} node(s)`
+            : status.state === "completed"
+              ? `completed: output ${status.outputCid}`
+              : status.state === "failed"
+                ? `failed: ${status.reason ?? "unknown reason"}`
+                : status.state,
+        );
+      state = status.state;
+      if (state === "completed" || state === "failed" || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  const result = {
+    jobId: sub.jobId,
+    nodes: sub.nodes,
+    daHeight: sub.daHeight,
+    existing: sub.existing,
+    moduleCid,
+    inputCid,
+    class: cls.class,
+    priceEstimate: (BigInt(cls.pricePerReplica) * BigInt(spec.replicas.value)).toString(),
+    state,
+    ...(status ? { executionCommitment: status.executionCommitment, outputCid: status.outputCid } : {}),
+  };
+  return { result, status, client, key };
+}

@@ -1,9 +1,10 @@
-/** @module `dsdn job status|logs|output <id>`: follow a deployed workload through the coordinator; outputs are read from the nodes and checked against their CID. */
+/** @module `dsdn job status|logs|output <id>`: follow a deployed workload through the coordinator; outputs are read from the nodes and checked against their CID, logs from the nodes with the owner's key. */
 import { writeFileSync } from "node:fs";
 import { type Command, type CommandGroup, toJson } from "../../../common/cli.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
 import { ComputeClient } from "../../agent/computeClient.js";
 import { coordinatorUrl } from "../config.js";
+import { logs } from "./logs.js";
 
 const idOf = (positionals: string[]) => {
   const id = positionals[0];
@@ -26,18 +27,6 @@ const status: Command = {
     if (s.outputCid) out(`  output ${s.outputCid}`);
     if (s.executionCommitment)
       for (const [k, v] of Object.entries(s.executionCommitment)) out(`  ${k.padEnd(26)} ${v}`);
-    return 0;
-  },
-};
-
-const logs: Command = {
-  summary: "A job's log lines (its stderr)",
-  usage: "<job-id> [--coordinator URL] [--json]",
-  options: { coordinator: { type: "string" }, json: { type: "boolean", default: false } },
-  async run({ positionals, values, out }) {
-    const s = await new ComputeClient(coordinatorUrl(values)).status(idOf(positionals));
-    if (values.json) out(toJson({ jobId: s.jobId, state: s.state, logs: s.logs }));
-    else for (const l of s.logs) out(l);
     return 0;
   },
 };
