@@ -37,7 +37,10 @@ export class JobLogStore {
     if (!JOB_ID.test(r.jobId)) throw new RangeError(`not a job id: ${r.jobId}`);
     const logs = r.logs.slice(-MAX_LOG_LINES).map((l) => l.slice(0, MAX_LOG_LINE));
     const fresh = this.get(r.jobId) === undefined;
-    writeFileAtomicSync(join(this.dir, `${r.jobId}.json`), JSON.stringify({ ...r, reason: r.reason.slice(0, MAX_LOG_LINE), logs }));
+    writeFileAtomicSync(
+      join(this.dir, `${r.jobId}.json`),
+      JSON.stringify({ ...r, reason: r.reason.slice(0, MAX_LOG_LINE), logs }),
+    );
     if (fresh) this.prune();
   }
 

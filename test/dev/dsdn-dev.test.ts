@@ -1,6 +1,6 @@
 /** @module `dsdn dev` end to end: the dev network starts, serves the wallet page and chain info, and each `dsdn init` template deploys (or, static, uploads) on it. */
 import { type ChildProcess, execFile, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -49,6 +49,13 @@ afterAll(async () => {
 }, 120_000);
 
 const dsdn = async (args: string[]) => (await run("node", ["bin/dsdn.js", ...args], { cwd: root, env })).stdout;
+/** Exit code, stdout and stderr of a `dsdn` run that may fail. */
+const dsdnResult = (args: string[]) =>
+  run("node", ["bin/dsdn.js", ...args], { cwd: root, env }).then(
+    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+const jobs: Record<string, string> = {};
 
 describe("dsdn dev", () => {
   it("serves the wallet-connect page with the localnet's Keplr chain info", async () => {
@@ -71,10 +78,49 @@ describe("dsdn dev", () => {
         outputCid?: string;
       };
       expect(r.jobId).toMatch(/^[0-9a-f]{64}$/);
+      jobs[t] = r.jobId;
       expect(r.state).toBe("completed");
       expect(r.outputCid).toBeTruthy();
     });
   }
+
+  it("dsdn logs: the submitter reads the job's lines from its node; another key is refused; the public status has none", async () => {
+    const jobId = jobs.batch!;
+    expect(jobId).toBeTruthy();
+    expect((await dsdn(["logs", jobId])).split("\n")).toContain("wc done");
+    const followed = await dsdnResult(["logs", "--follow", jobId]);
+    expect(followed.code).toBe(0);
+    expect(followed.stdout).toContain("wc done");
+    expect(followed.stderr).toContain("job completed");
+    const j = JSON.parse(await dsdn(["job", "logs", jobId, "--json"])) as { state: string; logs: string[] };
+    expect(j).toMatchObject({ state: "completed", logs: ["wc done"] });
+    // Attack: a different account (its own keyring) asks the same node for the same job.
+    const stranger = await dsdnResult([
+      "logs",
+      jobId,
+      "--keyring-dir",
+      join(tmp, "stranger-keys"),
+      "--keyring-backend",
+      "test",
+      "--lang",
+      "en",
+    ]);
+    expect(stranger.code).toBe(1);
+    expect(stranger.stdout).not.toContain("wc done");
+    expect(stranger.stderr).toMatch(/account that submitted it only/);
+    // The coordinator's public answer no longer carries the job's lines.
+    const pub = await (await fetch(`${env.DSDN_COORDINATOR_URL}/workloads/${jobId}`)).text();
+    expect(pub).not.toContain("wc done");
+  });
+
+  it("dsdn exec runs a module once with an input and prints its output on stdout", async () => {
+    const input = join(tmp, "exec-input.txt");
+    writeFileSync(input, "one two three\nfour\n");
+    const r = await dsdnResult(["exec", join(tmp, "batch"), "--input", input]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("2 4 19\n");
+    expect(r.stderr).toMatch(/completed: output/);
+  });
 
   it("dsdn init --template static then dsdn upload of its page", async () => {
     const dir = join(tmp, "static");
