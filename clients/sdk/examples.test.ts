@@ -23,7 +23,7 @@ describe("SDK examples (npm test builds dist/ first)", () => {
     expect(BigInt(r.fuel)).toBeGreaterThan(0n);
     expect(r.replicas).toBeGreaterThanOrEqual(1);
     expect(BigInt(r.priceUnusa)).toBeGreaterThanOrEqual(0n);
-  });
+  }, 120_000);
 
   it("errors.mjs prints a translated error, no stack, in both languages", async () => {
     const id = (await run("node", ["examples/errors.mjs", "id"])).stdout;
@@ -32,7 +32,7 @@ describe("SDK examples (npm test builds dist/ first)", () => {
     expect(id).not.toMatch(/\n\s+at /);
     const en = (await run("node", ["examples/errors.mjs", "en"])).stdout;
     expect(en).toContain("Invalid input");
-  });
+  }, 120_000);
 });
 
 describe("upload-get.mjs against a real `dsdn dev` network", () => {

@@ -101,6 +101,18 @@ describe("POST /jobs/:id/logs", () => {
   });
 });
 
+describe("--verbose: the same read at disclosure level 3", () => {
+  it("gives the same lines and hands the answer's audit (the node's anchors) to the sink; refusals keep their code", async () => {
+    const status = { jobId, state: "completed", nodeEndpoints: [url] } as unknown as JobStatus;
+    const audits: Record<string, unknown>[] = [];
+    const c = new ComputeClient("http://127.0.0.1:1", { audit: (a) => audits.push({ ...a }) });
+    expect((await c.logs(status, owner)).logs).toEqual(["started", "wc done"]);
+    expect(audits).toHaveLength(1);
+    expect(Object.keys(audits[0]!).length).toBeGreaterThan(0);
+    await expect(c.logs(status, stranger)).rejects.toMatchObject({ code: "DSDN_UNAUTHORIZED" });
+  });
+});
+
 describe("JobLogStore bounds", () => {
   it("keeps the newest lines of a job, each cut, and only the newest jobs", () => {
     const d = join(dir, "bounded");

@@ -10,13 +10,14 @@ import { sha256 } from "../../../common/hash.js";
 import { classify } from "../../../node-agent/compute/classify.js";
 import { resolveIntent } from "../../../node-agent/compute/resolve.js";
 import { buildWorkloadSpec, signSubmission } from "../../../node-agent/compute/workload.js";
+import type { AuditSink } from "../../../node-agent/http/disclosedClient.js";
 import { WorkloadSubmission } from "../../../proto/gen/dsdn/compute/v1/workload.js";
 import { ComputeClient } from "../../agent/computeClient.js";
 import { uploadViaCoordinator } from "../../agent/networkUpload.js";
 import { publishSite } from "../../agent/publishSite.js";
 import { loadWorkload, readIntent } from "../../agent/workloadFiles.js";
 import { coordinatorUrl, loadDsdnConfig } from "../config.js";
-import { keyOptions, uploaderKeyFrom } from "./shared.js";
+import { auditCollector, keyOptions, uploaderKeyFrom } from "./shared.js";
 
 export const deploy: Command = {
   summary: "Deploy a workload: dry run, upload module + input, sign and submit; prints the job id",
@@ -33,7 +34,7 @@ export const deploy: Command = {
     ...keyOptions,
     json: { type: "boolean", default: false },
   },
-  async run({ positionals, values, out, err }) {
+  async run({ positionals, values, out, err, verbose }) {
     const quiet = values.json === true;
     const stage = (s: string) => {
       if (!quiet) err(`» ${s}`);
@@ -62,16 +63,18 @@ export const deploy: Command = {
       }
       return 0;
     }
-    const { result, status } = await deployBatch(positionals[0] ?? ".", values, stage);
+    const audit = auditCollector(verbose);
+    const { result, status } = await deployBatch(positionals[0] ?? ".", values, stage, audit.sink);
     const { state } = result;
     if (quiet) {
-      out(toJson(result));
+      out(toJson(audit.audit ? { ...result, audit: audit.audit } : result));
       return state === "failed" ? 1 : 0;
     }
     out(`job ${result.jobId}${result.existing ? " (already deployed: same workload)" : ""}`);
     out(`scheduled on ${result.nodes.map((n) => `${n.slice(0, 16)}…`).join(", ")} (DA height ${result.daHeight})`);
     if (values.wait) out(`state ${state}${status?.reason ? `: ${status.reason}` : ""}`);
     out(`follow it: dsdn job status ${result.jobId}`);
+    audit.print(out);
     return state === "failed" ? 1 : 0;
   },
 };
@@ -80,9 +83,14 @@ export const deploy: Command = {
  * Dry run, upload, sign and submit the batch-style workload at `target` (a directory or module.wasm); with
  * `values.wait`, polls the coordinator until it completes or fails. Shared by `dsdn deploy` and `dsdn exec`.
  */
-export async function deployBatch(target: string, values: CommandContext["values"], stage: (s: string) => void) {
+export async function deployBatch(
+  target: string,
+  values: CommandContext["values"],
+  stage: (s: string) => void,
+  audit?: AuditSink,
+) {
   const coordinator = coordinatorUrl(values);
-  const client = new ComputeClient(coordinator);
+  const client = new ComputeClient(coordinator, { ...(audit ? { audit } : {}) });
   const w = loadWorkload(target, {
     ...(typeof values.input === "string" ? { input: values.input } : {}),
     ...(typeof values.type === "string" ? { type: values.type } : {}),

@@ -8,6 +8,7 @@ import type { Command } from "../../../common/cli.js";
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../../common/errors.js";
 import { readIntent } from "../../agent/workloadFiles.js";
 import { deploy, deployBatch } from "./deploy.js";
+import { auditCollector } from "./shared.js";
 
 const { wait: _wait, ingress: _ingress, json: _json, ...deployOptions } = deploy.options!;
 
@@ -16,13 +17,14 @@ export const exec: Command = {
   usage:
     "[DIR | module.wasm] [--input FILE] [-o FILE] [--type batch|ai] [--replicas N] [--wait-timeout-ms N] [--coordinator URL] [--from KEY …]",
   options: { ...deployOptions, output: { type: "string", short: "o" } },
-  async run({ positionals, values, err }) {
+  async run({ positionals, values, err, verbose }) {
     const target = positionals[0] ?? ".";
     if (positionals.length > 1) throw new InvalidArgumentError("give one project directory or module.wasm");
     if (readIntent(target).intent.type === "static")
       throw new InvalidArgumentError("a static project has no module to run: publish it with `dsdn deploy`");
     const stage = (s: string) => err(`» ${s}`);
-    const { result, status, client, key } = await deployBatch(target, { ...values, wait: true }, stage);
+    const audit = auditCollector(verbose);
+    const { result, status, client, key } = await deployBatch(target, { ...values, wait: true }, stage, audit.sink);
     if (status && result.state === "failed") {
       // The reason from the coordinator; the module's own lines from its node (the submitter may read them).
       const lines = await client.logs(status, key).then(
@@ -40,6 +42,8 @@ export const exec: Command = {
     const bytes = await client.output(status);
     if (typeof values.output === "string") writeFileSync(values.output, bytes);
     else process.stdout.write(bytes);
+    // stdout carries the output bytes: the audit goes to stderr.
+    audit.print(err);
     return 0;
   },
 };

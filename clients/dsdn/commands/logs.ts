@@ -7,7 +7,7 @@ import { type Command, toJson } from "../../../common/cli.js";
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../../common/errors.js";
 import { ComputeClient, type JobLogs } from "../../agent/computeClient.js";
 import { coordinatorUrl } from "../config.js";
-import { keyOptions, uploaderKeyFrom } from "./shared.js";
+import { auditCollector, keyOptions, uploaderKeyFrom } from "./shared.js";
 
 const POLL_MS = 1000;
 /** `--follow` gives up after this long by default (a job's own wall-clock limit is shorter). */
@@ -15,7 +15,7 @@ const FOLLOW_TIMEOUT_MS = 30 * 60_000;
 
 export const logs: Command = {
   summary: "A job's log lines, read from its node with your key (owner only); --follow until it ends",
-  usage: "<job-id> [--follow] [--follow-timeout-ms N] [--coordinator URL] [--from KEY …] [--json]",
+  usage: "<job-id> [--follow] [--follow-timeout-ms N] [--coordinator URL] [--from KEY …] [--json] [--verbose]",
   options: {
     follow: { type: "boolean", short: "f", default: false },
     "follow-timeout-ms": { type: "string" },
@@ -23,13 +23,14 @@ export const logs: Command = {
     ...keyOptions,
     json: { type: "boolean", default: false },
   },
-  async run({ positionals, values, out, err }) {
+  async run({ positionals, values, out, err, verbose }) {
     const jobId = positionals[0];
     if (!jobId || positionals.length > 1) throw new InvalidArgumentError("give exactly one job id");
     const timeoutMs = Number(values["follow-timeout-ms"] ?? FOLLOW_TIMEOUT_MS);
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1)
       throw new InvalidArgumentError("--follow-timeout-ms must be a positive whole number of milliseconds");
-    const client = new ComputeClient(coordinatorUrl(values));
+    const audit = auditCollector(verbose);
+    const client = new ComputeClient(coordinatorUrl(values), { ...(audit.sink ? { audit: audit.sink } : {}) });
     const key = await uploaderKeyFrom(values);
     const read = async (): Promise<JobLogs | undefined> => {
       const s = await client.status(jobId);
@@ -44,8 +45,11 @@ export const logs: Command = {
     };
     if (!values.follow) {
       const r = (await read())!;
-      if (values.json) out(toJson(r));
-      else for (const l of r.logs) out(l);
+      if (values.json) out(toJson(audit.audit ? { ...r, audit: audit.audit } : r));
+      else {
+        for (const l of r.logs) out(l);
+        audit.print(out);
+      }
       return r.state === "failed" ? 1 : 0;
     }
     const deadline = Date.now() + timeoutMs;
@@ -57,6 +61,7 @@ export const logs: Command = {
       printed = Math.max(printed, r?.logs.length ?? 0);
       if (r && r.state !== "running") {
         if (!values.json) err(`» job ${r.state}${r.reason ? `: ${r.reason}` : ""}`);
+        audit.print(err);
         return r.state === "failed" ? 1 : 0;
       }
       if (Date.now() > deadline)
