@@ -13,6 +13,7 @@ import { openEnvelope } from "../node-agent/da/events/envelope.js";
 import { createDALayer } from "../node-agent/da/replay/createDALayer.js";
 import { bins, root, startComputeNet } from "../test/support/computeNet.js";
 import { waitFor } from "../test/support/localnet.js";
+import { recordHeadlines } from "./headlines.js";
 import { writeBenchSection } from "./report.js";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -109,6 +110,30 @@ and input's upload records (ChunkDeclared / ReplicaAdded, as for any upload; a m
 At the localnet's prices a word count (~5 k cycles, reward ≈ 5 unusa) earns less than its claim's fee: small jobs
 should be batched into one receipt per period, as storage receipts are.`;
     writeBenchSection("compute", "Compute workloads: deploy → output latency and cost per job", body, root);
+    recordHeadlines(
+      "compute",
+      [
+        {
+          item: "End-to-end cost: compute job",
+          figure: "deploy → output latency, median (word count)",
+          value: median(latencies) / 1000,
+          unit: "s",
+        },
+        {
+          item: "End-to-end cost: compute job",
+          figure: "chain gas of the job's claim (MsgClaimReward)",
+          value: Number(cost.gasUsed),
+          unit: "gas",
+        },
+        {
+          item: "End-to-end cost: compute job",
+          figure: "DA bytes per job (scheduled + reported + receipt)",
+          value: daTotal,
+          unit: "B",
+        },
+      ],
+      root,
+    );
     console.log(body);
   } finally {
     await c.stop();

@@ -14,6 +14,7 @@ import { createCommitment } from "../node-agent/da/commitment/commitment.js";
 import { namespaceFromName } from "../node-agent/da/commitment/namespace.js";
 import { SHARE_SIZE, sparseSharesNeeded } from "../node-agent/da/commitment/shares.js";
 import { LocalDAServer } from "../node-agent/da/localserver/server.js";
+import { recordHeadlines } from "./headlines.js";
 import { writeBenchSection } from "./report.js";
 
 /** PayForBlobs gas (celestia-app x/blob): fixed per tx + per blob + 8 gas per byte of shares. Not refunded. */
@@ -299,4 +300,28 @@ export async function run(args: string[]): Promise<void> {
     `Share commitment of a 1 MiB blob (2,176 shares, 34 NMT subtree roots): ${commitMs.toFixed(1)} ms.`,
   ].join("\n");
   writeBenchSection("da-cost", "DA cost (Celestia PayForBlobs) and local DA latency", md, resolve("."));
+  recordHeadlines(
+    "da-cost",
+    [
+      {
+        item: "DA cost (post to Celestia)",
+        figure: "metadata of 1 GiB uploaded, 100 events per blob, fee",
+        value: Number(perGiB100.utia) / Number(UTIA_PER_TIA),
+        unit: "TIA",
+      },
+      {
+        item: "DA cost (post to Celestia)",
+        figure: "the same, one event per blob",
+        value: Number(perGiB1.utia) / Number(UTIA_PER_TIA),
+        unit: "TIA",
+      },
+      {
+        item: "DA cost (post to Celestia)",
+        figure: "local DA post latency p50 at the shortest block time",
+        value: percentile(latencies[0]!.post, 0.5),
+        unit: "ms",
+      },
+    ],
+    resolve("."),
+  );
 }

@@ -13,6 +13,7 @@ import { namespaceFromName } from "../node-agent/da/commitment/namespace.js";
 import { silentLogger } from "../node-agent/da/events/logger.js";
 import { FallbackRouter } from "../node-agent/da/fallback/router.js";
 import { LocalDAServer } from "../node-agent/da/localserver/server.js";
+import { recordHeadlines } from "./headlines.js";
 import { writeBenchSection } from "./report.js";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -105,6 +106,25 @@ submission in flight, so a backlog drains faster than one blob per primary block
 ≈ 2.7 blobs/s per router; compare the fallback write rate above with the reconciliation rate), and the EventPublisher packs up to 2000 events / 512 KiB per blob.`;
     console.log(body);
     writeBenchSection("da-fallback", "DA fallback router: failover time and reconciliation throughput", body, repo);
+    recordHeadlines(
+      "da-fallback",
+      [
+        {
+          item: "DA fallback",
+          figure: `failover, primary killed → writes on the fallback layer (threshold ${degradedAfterMs} ms)`,
+          value: failoverMs / 1000,
+          unit: "s",
+          target: { max: 300, source: "Tahap 27: < 5 min" },
+        },
+        {
+          item: "DA fallback",
+          figure: `recovery: ${blobs} journaled blobs reposted to the primary`,
+          value: recMs / 1000,
+          unit: "s",
+        },
+      ],
+      repo,
+    );
   } finally {
     await router.close();
     await primary.stop().catch(() => undefined);

@@ -17,6 +17,7 @@ import {
 import { loadOrCreateIdentity } from "../node-agent/storage/identity.js";
 import { LocalFsStorage } from "../node-agent/storage/localfs.js";
 import { createChunkServer } from "../node-agent/storage/server.js";
+import { recordHeadlines } from "./headlines.js";
 import { writeBenchSection } from "./report.js";
 
 const MiB = 1024 * 1024;
@@ -132,6 +133,7 @@ export async function run(_args: string[]): Promise<void> {
     { k: 4, m: 2 },
   ];
   const rows: string[] = [];
+  const rates: { enc: number; dec: number }[] = [];
   for (const p of codes) {
     const shards = await encodeShards(chunk, p);
     // Worst case for decode: the first m data shards lost, so m of the k data shards are rebuilt from parity.
@@ -144,6 +146,7 @@ export async function run(_args: string[]): Promise<void> {
     const one = await rate(() => rebuildShards(survivors, p, CHUNK, [0]));
     const stored = (p.k + p.m) * shardObjectSize(CHUNK, p.k); // stored objects include the 36-byte trailer
     console.log(`${p.k}+${p.m}: encode ${fmt(enc)} MB/s, decode ${fmt(dec)} MB/s, rebuild one shard ${fmt(one)} MB/s`);
+    rates.push({ enc, dec });
     rows.push(
       `| ${p.k}+${p.m} | ${fmt(enc)} | ${fmt(dec)} | ${fmt(one)} | ${(stored / CHUNK).toFixed(3)} | ${shardSize(CHUNK, p.k)} |`,
     );
@@ -153,6 +156,21 @@ export async function run(_args: string[]): Promise<void> {
   const up = await uploads();
   console.log(`upload ${fmt(up.rf3)} MB/s RF 3, ${fmt(up.ec)} MB/s EC 4+2`);
   const loadAfter = loadavg()[0]!;
+  recordHeadlines("erasure", [
+    {
+      item: "Erasure coding",
+      figure: `10+4 encode, one core`,
+      value: rates[0]!.enc,
+      unit: "MB/s",
+      target: { min: 1000, source: "aim in the erasure section" },
+    },
+    {
+      item: "Erasure coding",
+      figure: `10+4 decode with 4 data shards lost (reconstruction)`,
+      value: rates[0]!.dec,
+      unit: "MB/s",
+    },
+  ]);
   writeBenchSection(
     "erasure",
     "Erasure coding (Reed–Solomon, native @ronomon/reed-solomon)",

@@ -91,6 +91,20 @@ if [ "$fresh" = 1 ]; then
   rm -rf "$dir"
 fi
 mkdir -p "$dir/logs" "$dir/pids"
+# From here on processes get started: a start that fails part-way (a failing command under `set -e`, Ctrl-C, a
+# TERM) stops what it had started, so a retry never meets stray cometbft/feeder/REST processes on its ports.
+stop_on_failure() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ "$rc" != 0 ]; then
+    echo "localnet: start failed (exit $rc); stopping the processes it had started" >&2
+    bash "$root/localnet/stop.sh" >&2 || true
+  fi
+  exit "$rc"
+}
+trap stop_on_failure EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # 3. Initialise the validators once; later runs resume the same chain.
 if [ ! -f "$dir/chain/nodes.json" ]; then
