@@ -123,5 +123,9 @@ describe("dsdn dev", () => {
     expect(r.manifest).toMatch(/^baf/);
     const s = JSON.parse(await dsdn(["status", r.manifest, "--json"])) as { chunks: unknown[] };
     expect(s.chunks.length).toBeGreaterThan(0);
+    // --verbose on a read through the coordinator: the file back, and the DA anchors of the answer it used.
+    const got = await dsdn(["get", r.manifest, "-o", join(dir, "copy.html"), "--verbose"]);
+    expect(got).toMatch(/^audit:$/m);
+    expect(got).toMatch(/^\s+daHeight\s+\d+$/m);
   });
 });
