@@ -21,6 +21,8 @@
 #      (30), read when the chain is initialised; LOCALNET_STORAGE_FAULTS="1=wrong-step@N,2=skip-execution" starts
 #      those storage nodes in a test-only fault mode (`--fault`). Every storage node defends its compute receipts in
 #      fraud games with its operator's key (<node dir>/operator.mnemonic, 0600).
+#      LOCALNET_MICROVM (bwrap|mock|none, or per node "0=bwrap,1=bwrap,2=none"; default bwrap when it runs here, else
+#      none): the MicroVM backend each storage node offers (`--microvm`; mock runs commands without isolation).
 #      State persists across runs; --fresh wipes it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -292,6 +294,9 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
   start_bg coordinator 0 "$dir/logs/coordinator-0.log" env "${coord_fb[@]}" node bin/dsdn-node.js coordinator run --data "$coord_dir" \
     --token-file "$dir/da/write.token" --port "$coord_port" --rpc "$rpc0" --health-interval-ms 500 --dead-after-ms 3000 --reconcile-ms 500 --challenge-ms 5000 \
     --fault-keyring-dir "$coord_dir/keyring" --fault-key fault-authority --localnet ${LOCALNET_TICKET_TTL_MS:+--ticket-ttl-ms "$LOCALNET_TICKET_TTL_MS"} ${LOCALNET_REPLICATION:+--rf "$LOCALNET_REPLICATION"}
+  # The MicroVM backend the storage nodes offer: bwrap when the node's own probe runs it here, else none.
+  microvm_default=$(node -e 'import("./dist/node-agent/runtime/microvm/bwrapVM.js").then(m=>console.log(typeof m.bwrapAvailable()==="string"?"none":"bwrap")).catch(()=>console.log("none"))' 2>/dev/null || echo none)
+  microvm_of=()
   for ((n = 0; n < storage_nodes; n++)); do
     sdir="$dir/storage/$n"
     operator=$(node -e 'console.log(require(process.argv[1]).find(x=>x.name===process.argv[2]).address)' "$dir/accounts.json" "storage$n")
@@ -301,11 +306,16 @@ if [ "$services" = all ] && [ -n "$da_url" ] && [ "$storage_nodes" -gt 0 ]; then
     [ -s "$sdir/operator.mnemonic" ] || (umask 077 && cp "$sdir/da-secondary.mnemonic" "$sdir/operator.mnemonic")
     fault=()
     for f in ${LOCALNET_STORAGE_FAULTS:+${LOCALNET_STORAGE_FAULTS//,/ }}; do [ "${f%%=*}" = "$n" ] && fault=(--fault "${f#*=}"); done
+    vm="$microvm_default"
+    for f in ${LOCALNET_MICROVM:+${LOCALNET_MICROVM//,/ }}; do
+      case "$f" in *=*) [ "${f%%=*}" = "$n" ] && vm="${f#*=}" ;; *) vm="$f" ;; esac
+    done
+    microvm_of[n]="$vm"
     start_bg storage "$n" "$dir/logs/storage-$n.log" env "${storage_fb[@]}" node bin/dsdn-node.js storage --data "$sdir" --token-file "$dir/da/read.token" \
       --port "$((base + 93 + n))" --zone "${zones[$((n % 3))]}" --coordinator-url "$coord_url" --coordinator-key "$coord_key" \
       --operator "$operator" --tls-fingerprint "$(cat "$sdir/tls-fingerprint")" --capacity 1024GiB --heal-interval-ms 500 --gc-grace-ms "${LOCALNET_GC_GRACE_MS:-60000}" \
       --compute-objects-url "http://127.0.0.1:$ingress_port" --chain-id "$chain_id" --rpc "$rpc0" \
-      --operator-mnemonic-file "$sdir/operator.mnemonic" "${fault[@]}"
+      --operator-mnemonic-file "$sdir/operator.mnemonic" --microvm "$vm" "${fault[@]}"
   done
   # The ingress (and every storage node, through RPC_URL) follows governance's blocked pointers on the chain.
   start_bg ingress 0 "$dir/logs/ingress-0.log" node bin/dsdn-node.js ingress --port "$ingress_port" --zone zone-a --coordinator "$coord_key" \
@@ -386,6 +396,7 @@ if [ -n "$net_env" ]; then
   echo "  ingress      http://127.0.0.1:$ingress_port (IPFS trustless gateway: /ipfs/{cid})"
   echo "  S3 gateway   http://127.0.0.1:$s3_port (credentials: $dir/s3/credentials.json)"
   echo "  storage      $storage_nodes nodes: $storage_urls"
+  echo "  microvm      ${microvm_of[*]:-none} (per storage node; LOCALNET_MICROVM)"
   echo "  dsdn config  $dir/dsdn/config.json (DSDN_CONFIG in the env file)"
 fi
 [ -n "$dash_env" ] && echo "  dashboard    $dashboard_url"

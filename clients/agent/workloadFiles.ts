@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import { MAX_MODULE_BYTES } from "../../common/wasm/run.js";
 import { type Intent, IntentError, parseIntent, validateIntent } from "../../node-agent/compute/intent.js";
+import { packImage } from "../../node-agent/compute/packImage.js";
 
 export const MAX_INPUT_BYTES = 1 << 30;
 const INTENT_FILES = ["dsdn.yaml", "dsdn.yml", "dsdn.json"];
@@ -66,6 +67,8 @@ export function loadWorkload(
   opts: { input?: string; type?: string; replicas?: string } = {},
 ): WorkloadFiles {
   const { intent, base, intentSource } = readIntent(target, opts);
+  if (intent.runtime === "microvm")
+    throw new IntentError([{ field: "runtime", message: "a microvm workload has no WASM module to load or dry-run" }]);
   if (!intent.entry)
     throw new IntentError([
       { field: "entry", message: "nothing to run (a static site is published with dsdn deploy DIR)" },
@@ -78,6 +81,43 @@ export function loadWorkload(
     module: readBounded(modulePath, MAX_MODULE_BYTES, "entry"),
     input: inputPath ? readBounded(inputPath, MAX_INPUT_BYTES, "input") : new Uint8Array(0),
     modulePath,
+    inputPath,
+  };
+}
+
+/** A `runtime: microvm` workload: its image directory packed into a deterministic tar, and its input. */
+export interface MicroVMWorkloadFiles {
+  readonly intent: Intent;
+  readonly intentSource: string;
+  /** The image directory (absolute) and its tar, exactly what a node's strict unpack accepts. */
+  readonly imageDir: string;
+  readonly image: Uint8Array;
+  readonly input: Uint8Array;
+  readonly inputPath: string | null;
+}
+
+/** Reads a microvm project: `image` must be a directory (relative to the intent file), packed here. */
+export function loadMicroVMWorkload(target: string, opts: { input?: string } = {}): MicroVMWorkloadFiles {
+  const { intent, base, intentSource } = readIntent(target, opts);
+  if (intent.runtime !== "microvm" || !intent.image)
+    throw new IntentError([{ field: "runtime", message: "not a microvm workload" }]);
+  const imageDir = resolve(base, intent.image);
+  if (!existsSync(imageDir))
+    throw new IntentError([
+      {
+        field: "image",
+        message: /^bafk[a-z2-7]+$/.test(intent.image)
+          ? "an image given by CID is not taken by dsdn deploy yet: give the image directory"
+          : `no such directory ${imageDir} (an image is a directory)`,
+      },
+    ]);
+  const inputPath = intent.input ? resolve(base, intent.input) : null;
+  return {
+    intent,
+    intentSource,
+    imageDir,
+    image: packImage(imageDir),
+    input: inputPath ? readBounded(inputPath, MAX_INPUT_BYTES, "input") : new Uint8Array(0),
     inputPath,
   };
 }

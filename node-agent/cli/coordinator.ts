@@ -106,6 +106,7 @@ const run: Command = {
     const compute = new ComputeService({
       compliance,
       chain: computeChain,
+      chainTimeMs: () => computeChain.latestBlockTimeMs(),
       registeredNodes: () => coordinator.state.listNodes().map((n) => n.nodeId),
       endpointOf: (id) => coordinator.state.getNode(id)?.endpoint,
       publish: (events) => coordinator.publishAndApply(events),

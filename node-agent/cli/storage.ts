@@ -11,6 +11,7 @@ import { ComputeAgent } from "../compute/agent.js";
 import { Defender } from "../compute/defender.js";
 import { JobLogStore } from "../compute/jobLogs.js";
 import { registerLogsRoute } from "../compute/logsRoute.js";
+import { chooseMicroVM } from "../compute/microvmChoice.js";
 import { registerOutputsRoute } from "../compute/outputsRoute.js";
 import { parseCoordinatorList } from "../da/replay/config.js";
 import { daCliOptions, daOptionsFromCli } from "../da/replay/createDALayer.js";
@@ -57,7 +58,14 @@ async function startCompute(
   const faultText = str(values.fault);
   if (faultText && !chainId) throw new InvalidArgumentError("--fault needs --chain-id (a localnet's)");
   const fault = faultText ? parseFault(faultText, chainId!) : undefined;
+  const askedMicroVM = str(values.microvm) ?? str(process.env.DSDN_MICROVM);
+  if (askedMicroVM && (!coordinatorUrl || !objectsUrl || !chainId))
+    throw new InvalidArgumentError(
+      "--microvm needs the compute agent (--coordinator-url, --compute-objects-url, --chain-id)",
+    );
   if (!coordinatorUrl || !objectsUrl || !chainId) return undefined;
+  const microvm = chooseMicroVM(askedMicroVM, chainId);
+  err(`compute: MicroVM backend ${microvm.backend} (${microvm.why})`);
   const traceDir = join(dataDir, "compute-traces");
   if (fault) err(`compute: TEST-ONLY FAULT MODE ${faultText}: this node reports false compute results`);
   const agent = new ComputeAgent({
@@ -69,6 +77,7 @@ async function startCompute(
     jobLogs,
     traceDir,
     log: err,
+    microvm: microvm.backend,
     ...(fault ? { fault } : {}),
   });
   let defender: Defender | undefined;
@@ -96,7 +105,7 @@ async function startCompute(
 
 export const storage: Command = {
   summary: "Run a storage node: chunk store and chunk server (foreground)",
-  usage: `--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] (--coordinator-key KEY... | --open-uploads) [--capacity SIZE] [--reserve-free SIZE] [--quota SIZE --quota-window-ms MS] [--max-uploads N] [--scrub-rate SIZE] [--scrub-pass-ms MS] ${SERVICE_LIMIT_USAGE} [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--class regular|datacenter] [--endpoint URL] [--da URL --token-file FILE] [--rpc URL] [--heal-rate SIZE] [--heal-interval-ms MS] [--gc-grace-ms MS] [--compute-objects-url URL --chain-id ID [--operator-mnemonic-file F] [--fault MODE]]]`,
+  usage: `--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] (--coordinator-key KEY... | --open-uploads) [--capacity SIZE] [--reserve-free SIZE] [--quota SIZE --quota-window-ms MS] [--max-uploads N] [--scrub-rate SIZE] [--scrub-pass-ms MS] ${SERVICE_LIMIT_USAGE} [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--class regular|datacenter] [--endpoint URL] [--da URL --token-file FILE] [--rpc URL] [--heal-rate SIZE] [--heal-interval-ms MS] [--gc-grace-ms MS] [--compute-objects-url URL --chain-id ID [--operator-mnemonic-file F] [--fault MODE] [--microvm bwrap|mock|none]]]`,
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7400" },
@@ -132,6 +141,8 @@ export const storage: Command = {
     "gas-price": { type: "string" },
     // Test-only, localnet chain ids only: wrong-output | wrong-step@N | skip-execution.
     fault: { type: "string" },
+    // The MicroVM backend offered (also DSDN_MICROVM): bwrap | mock (localnet only) | none; default bwrap if it runs.
+    microvm: { type: "string" },
     "heal-interval-ms": { type: "string" },
     "gc-grace-ms": { type: "string" },
   },

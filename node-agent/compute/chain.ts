@@ -5,7 +5,10 @@ import { QueryAffinityRequest, QueryAffinityResponse } from "../../proto/gen/dsd
 import type { ChainView } from "../coordinator/chainView.js";
 import type { ComputeChain } from "./candidates.js";
 
-export async function connectComputeChain(rpcUrl: string, view: ChainView): Promise<ComputeChain & { close(): void }> {
+export async function connectComputeChain(
+  rpcUrl: string,
+  view: ChainView,
+): Promise<ComputeChain & { latestBlockTimeMs(): Promise<number>; close(): void }> {
   let comet: Awaited<ReturnType<typeof connectComet>>;
   try {
     comet = await connectComet(rpcUrl);
@@ -27,6 +30,8 @@ export async function connectComputeChain(rpcUrl: string, view: ChainView): Prom
       if (r.code !== 0) throw new BaseError(ErrorCode.Unavailable, `affinity query failed: ${r.log}`);
       return QueryAffinityResponse.decode(r.value).affinity;
     },
+    /** The latest committed block's header time: the clock submissions and heartbeats are judged on. */
+    latestBlockTimeMs: async () => (await comet.status()).syncInfo.latestBlockTime.getTime(),
     close: () => comet.disconnect(),
   };
 }

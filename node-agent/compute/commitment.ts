@@ -6,7 +6,7 @@ import { BaseError, ErrorCode } from "../../common/errors.js";
 import { fromHex, sha256 } from "../../common/hash.js";
 import { executionCommitmentProblem } from "../../common/receipts/receiptBytes.js";
 import type { RunReport } from "../../common/wasm/run.js";
-import { ExecutionCommitment, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { ExecutionCommitment, ExecutionKind, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 
 export function commitmentFromReport(
   workloadId: Uint8Array,
@@ -47,5 +47,8 @@ export function commitmentJson(ec: ExecutionCommitment): Record<string, string> 
     traceEvery: ec.traceEvery.toString(),
     outputSize: ec.outputSize.toString(),
     moduleHash: hex(ec.moduleHash),
+    // Whether the run is provable step by step (fraud game) or backed only by agreeing replicas.
+    executionKind:
+      ec.executionKind === ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT ? "microvm_redundant" : "traced_wasm",
   };
 }

@@ -125,6 +125,7 @@ describe("execution on a node", () => {
       traceEvery: "1024",
       outputSize: String(out.length),
       moduleHash: toHex(sha256(wc)),
+      executionKind: "traced_wasm",
     });
     expect(executionCommitmentProblem(r.commitment, workloadId(s), ReceiptKind.RECEIPT_KIND_COMPUTE)).toBeUndefined();
     expect(r.cycles).toBe(BigInt(ref.report.usage.compute_cycles));

@@ -14,8 +14,9 @@ import { WorkloadSpec } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import { ExecutionKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { bwrapAvailable } from "../runtime/microvm/bwrapVM.js";
 import { createMicroVM } from "../runtime/microvm/createMicroVM.js";
+import { commitmentJson } from "./commitment.js";
 import type { ExecuteDeps } from "./execute.js";
-import { executeMicroVMWorkload } from "./executeMicroVM.js";
+import { executeMicroVMWorkload, MICROVM_CYCLES_PER_MS } from "./executeMicroVM.js";
 
 // A small image made with the system tar: a script that counts its stdin and a data file.
 const dir = mkdtempSync(join(tmpdir(), "dsdn-img-src-"));
@@ -73,6 +74,10 @@ describe.each(backends)("a MicroVM workload on the %s backend", (backend) => {
     expect(r.logs).toContain("counted"); // bwrap may add its own line
     expect(r.commitment.executionKind).toBe(ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT);
     expect(r.commitment.executionTraceMerkleRoot.length).toBe(0);
+    expect(commitmentJson(r.commitment)).toMatchObject({ executionKind: "microvm_redundant", steps: "0" });
+    // Wall-clock ms at the nominal rate: a whole number of ms, at least one (a reward of ≥ 1 at any price).
+    expect(r.cycles % MICROVM_CYCLES_PER_MS).toBe(0n);
+    expect(r.cycles).toBeGreaterThanOrEqual(MICROVM_CYCLES_PER_MS);
     expect(Buffer.from(r.commitment.outputHash)).toEqual(Buffer.from(sha256(out)));
     // Two replicas of the same spec agree on the commitment.
     const again = await executeMicroVMWorkload(spec(["/bin/sh", "./count.sh"]), store(), (l) =>

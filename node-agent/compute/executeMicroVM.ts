@@ -14,6 +14,13 @@ import { type ExecuteDeps, type ExecutionResult, fetchChecked } from "./execute.
 import { unpackImage } from "./image.js";
 import { workloadId } from "./workload.js";
 
+/**
+ * A MicroVM run has no instruction count: its wall-clock milliseconds are priced as a nominal 1 GHz core's cycles,
+ * so the chain's per-megacycle compute price is a price per millisecond (and a run of at least 1 ms earns ≥ 1 unit at
+ * any price ≥ 1). The committee bounds it by the signed wall-clock limit: timeout_seconds × 1000 × this.
+ */
+export const MICROVM_CYCLES_PER_MS = 1_000_000n;
+
 /** The output a MicroVM job may produce (more is a failed run, never a cut output). */
 export const MAX_MICROVM_OUTPUT_BYTES = 64 * 1024 * 1024;
 
@@ -62,8 +69,8 @@ export async function executeMicroVMWorkload(
       workloadId: idHex,
       outputCid: await d.storeObject(r.stdout),
       commitment,
-      // Wall-clock milliseconds stand in for metered cycles: a MicroVM run has no instruction count.
-      cycles: BigInt(Math.max(1, Math.round(r.wallMs))),
+      // Wall-clock milliseconds at the nominal rate stand in for metered cycles (no instruction count here).
+      cycles: BigInt(Math.max(1, Math.round(r.wallMs))) * MICROVM_CYCLES_PER_MS,
       logs,
       exitCode: r.exitCode,
       tracePath: "",

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { cidForBytes } from "../../common/cid.js";
 import { ed25519KeyPair } from "../../common/ed25519.js";
 import { sha256, toHex } from "../../common/hash.js";
@@ -82,7 +82,8 @@ function spec(over: Partial<WorkloadSpec> = {}): WorkloadSpec {
 const subBytes = (s: WorkloadSpec, at = NOW) => WorkloadSubmission.encode(signSubmission(s, user, at)).finish();
 
 let published: DAEventInput[];
-function service(chain = fakeChain(), o: { now?: () => number; maxWorkloads?: number } = {}) {
+/** `now`: the chain's latest block time (the machine's own clock plays no part). */
+async function service(chain = fakeChain(), o: { now?: () => number; maxWorkloads?: number } = {}) {
   published = [];
   const svc = new ComputeService({
     ...(o.maxWorkloads !== undefined ? { maxWorkloads: o.maxWorkloads } : {}),
@@ -92,10 +93,10 @@ function service(chain = fakeChain(), o: { now?: () => number; maxWorkloads?: nu
       published.push(...evs);
       return BigInt(published.length);
     },
-    nowMs: o.now ?? (() => NOW),
+    chainTimeMs: async () => (o.now ?? (() => NOW))(),
     heartbeatMaxAgeMs: 3_600_000,
   });
-  for (const [i, n] of nodes.entries()) svc.heartbeat(encodeHb(n, i));
+  for (const [i, n] of nodes.entries()) await svc.heartbeat(encodeHb(n, i));
   return svc;
 }
 function encodeHb(n: ReturnType<typeof ed25519KeyPair>, i: number): Uint8Array {
@@ -148,7 +149,7 @@ describe("compute service (coordinator side)", () => {
   });
 
   it("schedules a signed workload on the best fair node, records it on DA, and completes with the node's commitment", async () => {
-    const svc = service();
+    const svc = await service();
     const s = spec();
     const sub = await svc.submit(subBytes(s));
     expect(sub.nodes).toEqual([toHex(nodes[2]!.publicKey)]);
@@ -174,7 +175,7 @@ describe("compute service (coordinator side)", () => {
 
   it("anyone recomputes the recorded choice from the DA record + chain (dsdn-node schedule); a forged record mismatches", async () => {
     const chain = fakeChain();
-    const svc = service(chain);
+    const svc = await service(chain);
     await svc.submit(subBytes(spec({ replicas: 2 })));
     const ev = WorkloadScheduled.fromPartial(published[0]!.value as WorkloadScheduled);
     const r = await recomputeSchedule(ev, chain);
@@ -185,7 +186,7 @@ describe("compute service (coordinator side)", () => {
   });
 
   it("never schedules on the submitter's own node or a wallet-affine operator's", async () => {
-    const svc = service(
+    const svc = await service(
       fakeChain({ operatorOf: (i) => (i === 2 ? userAddr : operators[i]!), affine: [operators[1]!] }),
     );
     const sub = await svc.submit(subBytes(spec()));
@@ -193,7 +194,7 @@ describe("compute service (coordinator side)", () => {
   });
 
   it("a submitter owning every candidate node is refused with a clear message, and nothing is published", async () => {
-    const svc = service(fakeChain({ operatorOf: () => userAddr }));
+    const svc = await service(fakeChain({ operatorOf: () => userAddr }));
     await expect(svc.submit(subBytes(spec()))).rejects.toThrow(
       /no fair node can run this workload: every candidate node is operated by the submitter/,
     );
@@ -201,7 +202,7 @@ describe("compute service (coordinator side)", () => {
   });
 
   it("refuses forged, stale, foreign-chain and malformed submissions, naming the field", async () => {
-    const svc = service();
+    const svc = await service();
     const other = secp256k1KeyPair();
     const forged = WorkloadSubmission.encode(signSubmission(spec(), other, NOW)).finish();
     await expect(svc.submit(forged)).rejects.toThrow(/"public_key"/);
@@ -217,9 +218,76 @@ describe("compute service (coordinator side)", () => {
     expect(published).toEqual([]);
   });
 
+  describe("submission freshness is judged on the chain's block time, not the coordinator's machine clock", () => {
+    const HOUR = 3_600_000;
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("a replay of an hour-old signed submission is refused by a coordinator whose clock is an hour behind", async () => {
+      vi.useFakeTimers({ toFake: ["Date"], now: NOW - HOUR });
+      const svc = await service();
+      await expect(svc.submit(subBytes(spec({ name: "old" }), NOW - HOUR))).rejects.toThrow(
+        /"signed_at_ms": must be within 60 s of the chain's latest block time/,
+      );
+      expect(published).toEqual([]);
+    });
+
+    it("a future-dated submission is refused by a coordinator whose clock is an hour ahead", async () => {
+      vi.useFakeTimers({ toFake: ["Date"], now: NOW + HOUR });
+      const svc = await service();
+      await expect(svc.submit(subBytes(spec({ name: "future" }), NOW + HOUR))).rejects.toThrow(/"signed_at_ms"/);
+      await expect(svc.submit(subBytes(spec({ name: "future2" }), NOW + 61_000))).rejects.toThrow(/"signed_at_ms"/);
+      expect(published).toEqual([]);
+    });
+
+    it("a fresh submission is accepted whatever the coordinator's clock says, within the documented skew", async () => {
+      for (const machine of [NOW - HOUR, NOW + HOUR]) {
+        vi.useFakeTimers({ toFake: ["Date"], now: machine });
+        const svc = await service();
+        // Signed a little after the latest header (header time trails real time by about a block interval).
+        const r = await svc.submit(subBytes(spec({ name: `fresh-${machine}` }), NOW + 5_000));
+        expect(r.existing).toBe(false);
+        expect(r.nodes).toHaveLength(1);
+        vi.useRealTimers();
+      }
+      const svc = await service();
+      await expect(svc.submit(subBytes(spec({ name: "edge-in" }), NOW - 60_000))).resolves.toMatchObject({
+        existing: false,
+      });
+      await expect(svc.submit(subBytes(spec({ name: "edge-out" }), NOW - 60_001))).rejects.toThrow(/"signed_at_ms"/);
+    });
+
+    it("a used signature stays refused until the chain's clock, not the machine's, passes its validity", async () => {
+      let chainNow = NOW;
+      vi.useFakeTimers({ toFake: ["Date"], now: NOW + HOUR });
+      const svc = await service(fakeChain(), { now: () => chainNow });
+      const bytes = subBytes(spec({ name: "once-only" }));
+      await svc.submit(bytes);
+      // The machine clock is an hour on: the entry must not be pruned by it.
+      await svc.submit(subBytes(spec({ name: "other" }), NOW + 1_000));
+      expect(svc.usedSignatures).toBe(2);
+      chainNow = NOW + 61_000;
+      await svc.submit(subBytes(spec({ name: "later" }), chainNow));
+      expect(svc.usedSignatures).toBe(2);
+    });
+
+    it("an unreadable or nonsensical chain time refuses the submission as unavailable", async () => {
+      const svc = await service();
+      const broken = new ComputeService({
+        chain: fakeChain(),
+        registeredNodes: () => [],
+        publish: async () => 1n,
+        chainTimeMs: async () => Number.NaN,
+      });
+      await expect(broken.submit(subBytes(spec()))).rejects.toThrow(/latest block time is not a time/);
+      expect(svc.usedSignatures).toBe(0);
+    });
+  });
+
   it("replay protection is bounded: used signatures expire with their submission's validity; a replay after pruning is still refused", async () => {
     let now = NOW;
-    const svc = service(fakeChain(), { now: () => now, maxWorkloads: 1 });
+    const svc = await service(fakeChain(), { now: () => now, maxWorkloads: 1 });
     const s1 = spec({ name: "first" });
     const first = subBytes(s1);
     const a = await svc.submit(first);
@@ -243,7 +311,7 @@ describe("compute service (coordinator side)", () => {
   });
 
   it("a signature is used once while valid, even after its job left memory", async () => {
-    const svc = service(fakeChain(), { maxWorkloads: 1 });
+    const svc = await service(fakeChain(), { maxWorkloads: 1 });
     const s1 = spec({ name: "once" });
     const bytes = subBytes(s1);
     const a = await svc.submit(bytes);
@@ -260,7 +328,7 @@ describe("compute service (coordinator side)", () => {
   });
 
   it("refuses results from a node the workload is not scheduled on, and forged results", async () => {
-    const svc = service();
+    const svc = await service();
     const s = spec();
     const { jobId } = await svc.submit(subBytes(s));
     await expect(svc.result(jobId, await runOn(0, s))).rejects.toThrow(/not scheduled on this node/);
@@ -272,7 +340,7 @@ describe("compute service (coordinator side)", () => {
   });
 
   it("redundant execution on distinct nodes: agreement completes; a dissenting commitment is recorded for the fraud module", async () => {
-    const svc = service();
+    const svc = await service();
     const s = spec({ replicas: 3, agreement: "majority" });
     const { jobId, nodes: on } = await svc.submit(subBytes(s));
     expect(new Set(on).size).toBe(3);
@@ -299,7 +367,7 @@ describe("compute service (coordinator side)", () => {
   });
 
   it("unanimous: one dissent fails the job", async () => {
-    const svc = service();
+    const svc = await service();
     const s = spec({ replicas: 2, agreement: "unanimous" });
     const { jobId, nodes: on } = await svc.submit(subBytes(s));
     const idx = (id: string) => nodes.findIndex((n) => toHex(n.publicKey) === id);
@@ -340,7 +408,7 @@ describe("a committee member's check of the DA workload record (workloadRecordPr
 
   it("backs a scheduled node's result; refuses an unscheduled node and a job that is not on DA", async () => {
     const chain = fakeChain();
-    const svc = service(chain);
+    const svc = await service(chain);
     const s = spec({ name: "check" });
     const { jobId, nodes: on } = await svc.submit(subBytes(s));
     const mine = ComputeResult.decode(await runOn(idx(on[0]!), s));
@@ -354,7 +422,7 @@ describe("a committee member's check of the DA workload record (workloadRecordPr
 
   it("refuses when the recorded choice is not schedule()'s (a coordinator that picked its friend)", async () => {
     const chain = fakeChain();
-    const svc = service(chain);
+    const svc = await service(chain);
     const s = spec({ name: "unfair" });
     const { jobId, nodes: on } = await svc.submit(subBytes(s));
     const friend = toHex(nodes[(idx(on[0]!) + 1) % 3]!.publicKey);
@@ -366,7 +434,7 @@ describe("a committee member's check of the DA workload record (workloadRecordPr
 
   it("redundant execution: signed only once the replicas' reports on DA reach the rule, and only for the agreed commitment", async () => {
     const chain = fakeChain();
-    const svc = service(chain);
+    const svc = await service(chain);
     const s = spec({ name: "replicated", replicas: 3, agreement: "majority" });
     const { jobId, nodes: on } = await svc.submit(subBytes(s));
     const honest = await Promise.all(on.map((n) => runOn(idx(n), s)));
@@ -392,7 +460,7 @@ describe("a committee member's check of the DA workload record (workloadRecordPr
 
   it("unanimous: one dissenting replica on DA blocks every receipt", async () => {
     const chain = fakeChain();
-    const svc = service(chain);
+    const svc = await service(chain);
     const s = spec({ name: "unanimous", replicas: 2, agreement: "unanimous" });
     const { jobId, nodes: on } = await svc.submit(subBytes(s));
     const good = await runOn(idx(on[0]!), s);

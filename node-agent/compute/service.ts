@@ -46,7 +46,12 @@ export interface ComputeServiceOptions {
   readonly weights?: SchedulerWeights;
   /** Heartbeats older than this are ignored (default 2 min). */
   readonly heartbeatMaxAgeMs?: number;
-  readonly nowMs?: () => number;
+  /**
+   * The latest block header's time (ms) from the chain: every freshness rule here — submissions, heartbeats, the
+   * used-signature set — is judged on it, never on this machine's clock (a coordinator with a wrong clock must neither
+   * accept a stale or future-dated submission nor refuse a fresh one).
+   */
+  readonly chainTimeMs: () => Promise<number>;
   /** At most this many workloads kept in memory (default 10 000; the oldest finished ones go first). */
   readonly maxWorkloads?: number;
   /** Governance's blocked CIDs: a workload naming one (module or input) is refused, and the refusal recorded. */
@@ -82,23 +87,34 @@ export interface JobStatus {
 
 export class ComputeService {
   readonly #o: ComputeServiceOptions;
-  readonly #now: () => number;
   readonly #heartbeats = new Map<string, { hb: NodeHeartbeat; bytes: Uint8Array }>();
   readonly #workloads = new Map<string, WorkloadRecord>();
   /**
    * Signatures already used (each submission signature once) → when the freshness rule starts refusing that
-   * submission anyway (its own signed_at + the allowed skew, on the clock that checks freshness). Pruned then, so
+   * submission anyway (its own signed_at + the allowed skew, on the chain's clock). Pruned then, so
    * the set holds only what is still replayable: bounded by the submission rate × 2 min, and by maxUsedSignatures.
    */
   readonly #seen = new Map<string, number>();
 
   constructor(o: ComputeServiceOptions) {
     this.#o = o;
-    this.#now = o.nowMs ?? Date.now;
+  }
+
+  /** Now, on the chain's clock: the latest block header's time. */
+  async #now(): Promise<number> {
+    let t: number;
+    try {
+      t = await this.#o.chainTimeMs();
+    } catch (e) {
+      throw new BaseError(ErrorCode.Unavailable, "cannot read the chain's latest block time", { cause: e });
+    }
+    if (!Number.isSafeInteger(t) || t <= 0)
+      throw new BaseError(ErrorCode.Unavailable, `the chain's latest block time is not a time (${t})`);
+    return t;
   }
 
   /** A node's signed heartbeat: kept when it is newer (sequence) than the last one of that node. */
-  heartbeat(bytes: Uint8Array): { nodeId: string; sequence: string } {
+  async heartbeat(bytes: Uint8Array): Promise<{ nodeId: string; sequence: string }> {
     let hb: NodeHeartbeat;
     try {
       hb = openHeartbeat(bytes);
@@ -108,18 +124,18 @@ export class ComputeService {
     const id = toHex(hb.nodeId);
     if (!this.#o.registeredNodes().includes(id))
       throw new BaseError(ErrorCode.NotFound, "heartbeat from an unregistered node");
-    const skew = Number(hb.atMs) - this.#now();
+    const skew = Number(hb.atMs) - (await this.#now());
     if (Math.abs(skew) > 60_000)
-      throw new BaseError(ErrorCode.InvalidArgument, "heartbeat at_ms is more than 60 s off");
+      throw new BaseError(ErrorCode.InvalidArgument, "heartbeat at_ms is more than 60 s off the chain's block time");
     const prev = this.#heartbeats.get(id);
     if (!prev || hb.sequence > prev.hb.sequence) this.#heartbeats.set(id, { hb, bytes });
     return { nodeId: id, sequence: hb.sequence.toString() };
   }
 
-  #freshHeartbeats(): Map<string, { hb: NodeHeartbeat; bytes: Uint8Array }> {
+  #freshHeartbeats(now: number): Map<string, { hb: NodeHeartbeat; bytes: Uint8Array }> {
     const maxAge = this.#o.heartbeatMaxAgeMs ?? 120_000;
     const out = new Map<string, { hb: NodeHeartbeat; bytes: Uint8Array }>();
-    for (const [id, h] of this.#heartbeats) if (this.#now() - Number(h.hb.atMs) <= maxAge) out.set(id, h);
+    for (const [id, h] of this.#heartbeats) if (now - Number(h.hb.atMs) <= maxAge) out.set(id, h);
     return out;
   }
 
@@ -135,18 +151,20 @@ export class ComputeService {
     } catch (e) {
       throw new WorkloadRefusedError("submission", (e as Error).message, ErrorCode.Decode);
     }
-    const id = toHex(verifySubmission(sub, await this.#o.chain.chainId(), this.#now()));
+    // Freshness on the chain's clock (±SUBMISSION_SKEW_MS around the latest block header time), not this machine's.
+    const now = await this.#now();
+    const id = toHex(verifySubmission(sub, await this.#o.chain.chainId(), now));
     const known = this.#workloads.get(id);
     if (known) return { jobId: id, nodes: known.nodes, daHeight: known.daHeight.toString(), existing: true };
     this.#refuseBlocked(id, sub.spec!);
     const sigKey = toHex(sub.signature);
-    this.#pruneSeen();
+    this.#pruneSeen(now);
     if (this.#seen.has(sigKey)) throw new WorkloadRefusedError("signature", "already used", ErrorCode.Conflict);
     if (this.#seen.size >= (this.#o.maxUsedSignatures ?? 100_000))
       throw new BaseError(ErrorCode.Unavailable, "too many submissions in the last minutes; try again shortly");
     const spec = sub.spec!;
     const height = await this.#o.chain.height();
-    const fresh = this.#freshHeartbeats();
+    const fresh = this.#freshHeartbeats(now);
     const hbs = new Map([...fresh].map(([k, v]) => [k, v.hb]));
     const candidates = await buildCandidates(this.#o.chain, this.#o.registeredNodes(), hbs, height);
     const affinity = await affinitySet(
@@ -201,8 +219,7 @@ export class ComputeService {
     }
   }
 
-  #pruneSeen(): void {
-    const now = this.#now();
+  #pruneSeen(now: number): void {
     for (const [k, until] of this.#seen) if (until < now) this.#seen.delete(k);
   }
 
@@ -363,7 +380,7 @@ export class ComputeService {
     return {
       chainId: await this.#o.chain.chainId(),
       chainHeight: (await this.#o.chain.height()).toString(),
-      heartbeats: this.#freshHeartbeats().size,
+      heartbeats: this.#freshHeartbeats(await this.#now()).size,
     };
   }
 

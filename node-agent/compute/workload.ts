@@ -13,7 +13,11 @@ import type { ResolvedWorkloadSpec } from "./resolve.js";
 
 export const WORKLOAD_DOMAIN = utf8("dsdn.compute.v1.WorkloadSpec\0");
 export const SUBMISSION_DOMAIN = utf8("dsdn.compute.v1.WorkloadSubmission\0");
-/** A submission is accepted this long around the coordinator's clock (and each signature once). */
+/**
+ * A submission is accepted this long around the chain's latest block header time (and each signature once). The
+ * header time trails real time by about one block interval (seconds), so a just-signed submission is a little
+ * "ahead" of it, well inside the bound; a chain halted for longer than this refuses new submissions.
+ */
 export const SUBMISSION_SKEW_MS = 60_000;
 export const MAX_SUBMISSION_BYTES = 4096;
 
@@ -131,7 +135,8 @@ export function signSubmission(
 }
 
 /**
- * Checks a submission completely (shape, chain, signer, and — with `nowMs` — freshness); returns its workload id.
+ * Checks a submission completely (shape, chain, signer, and — with `nowMs`, the chain's latest block time — freshness);
+ * returns its workload id.
  * Nodes and committee members re-check an already scheduled submission without the freshness rule.
  */
 export function verifySubmission(sub: WorkloadSubmission, chainId: string, nowMs?: number): Uint8Array {
@@ -143,7 +148,10 @@ export function verifySubmission(sub: WorkloadSubmission, chainId: string, nowMs
     throw new WorkloadRefusedError("chain_id", `is "${s.chainId}", this network is "${chainId}"`);
   const skew = nowMs === undefined ? 0 : Number(sub.signedAtMs) - nowMs;
   if (!Number.isSafeInteger(Number(sub.signedAtMs)) || Math.abs(skew) > SUBMISSION_SKEW_MS)
-    throw new WorkloadRefusedError("signed_at_ms", `must be within ${SUBMISSION_SKEW_MS / 1000} s of now`);
+    throw new WorkloadRefusedError(
+      "signed_at_ms",
+      `must be within ${SUBMISSION_SKEW_MS / 1000} s of the chain's latest block time`,
+    );
   let signer: string;
   try {
     signer = pubKeyToAddress(sub.publicKey);

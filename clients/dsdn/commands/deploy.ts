@@ -4,18 +4,20 @@
  * key, submitted to the coordinator. Progress per stage on a TTY; `--json` prints one object with `jobId`.
  * A `type: static` project instead publishes its `publish` directory as a signed site and prints its ingress URL.
  */
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { type Command, type CommandContext, toJson } from "../../../common/cli.js";
 import { sha256 } from "../../../common/hash.js";
-import { classify } from "../../../node-agent/compute/classify.js";
-import { resolveIntent } from "../../../node-agent/compute/resolve.js";
+import { type Classification, classify } from "../../../node-agent/compute/classify.js";
+import { type ResolvedWorkloadSpec, resolveIntent } from "../../../node-agent/compute/resolve.js";
 import { buildWorkloadSpec, signSubmission } from "../../../node-agent/compute/workload.js";
 import type { AuditSink } from "../../../node-agent/http/disclosedClient.js";
 import { WorkloadSubmission } from "../../../proto/gen/dsdn/compute/v1/workload.js";
 import { ComputeClient } from "../../agent/computeClient.js";
 import { uploadViaCoordinator } from "../../agent/networkUpload.js";
 import { publishSite } from "../../agent/publishSite.js";
-import { loadWorkload, readIntent } from "../../agent/workloadFiles.js";
+import { loadMicroVMWorkload, loadWorkload, readIntent } from "../../agent/workloadFiles.js";
 import { coordinatorUrl, loadDsdnConfig } from "../config.js";
 import { auditCollector, keyOptions, uploaderKeyFrom } from "./shared.js";
 
@@ -80,8 +82,9 @@ export const deploy: Command = {
 };
 
 /**
- * Dry run, upload, sign and submit the batch-style workload at `target` (a directory or module.wasm); with
- * `values.wait`, polls the coordinator until it completes or fails. Shared by `dsdn deploy` and `dsdn exec`.
+ * Dry run (or, MicroVM, pack the image), upload, sign and submit the workload at `target` (a directory or
+ * module.wasm); with `values.wait`, polls the coordinator until it completes or fails. Shared by `dsdn deploy` and
+ * `dsdn exec`; prints nothing but the stages.
  */
 export async function deployBatch(
   target: string,
@@ -91,21 +94,60 @@ export async function deployBatch(
 ) {
   const coordinator = coordinatorUrl(values);
   const client = new ComputeClient(coordinator, { ...(audit ? { audit } : {}) });
-  const w = loadWorkload(target, {
-    ...(typeof values.input === "string" ? { input: values.input } : {}),
-    ...(typeof values.type === "string" ? { type: values.type } : {}),
-    ...(typeof values.replicas === "string" ? { replicas: values.replicas } : {}),
-  });
-  stage(`dry run (${w.intentSource})`);
-  const cls = await classify(w.module, w.input);
-  const spec = resolveIntent(w.intent, cls);
+  const intent = readIntent(target);
+  const microvm = intent.intent.runtime === "microvm";
+  // A microvm image directory is packed into a deterministic tar (written 0600 to a private temp dir to upload).
+  const tmp = microvm ? mkdtempSync(join(tmpdir(), "dsdn-deploy-")) : undefined;
+  try {
+    let w: { module: Uint8Array; modulePath: string; input: Uint8Array; inputPath: string | null };
+    let cls: Classification | undefined;
+    let spec: ResolvedWorkloadSpec;
+    if (microvm) {
+      const m = loadMicroVMWorkload(target, {
+        ...(typeof values.input === "string" ? { input: values.input } : {}),
+      });
+      stage(`pack image ${m.imageDir} (${m.image.length} bytes, ${m.intentSource})`);
+      const modulePath = join(tmp!, "image.tar");
+      writeFileSync(modulePath, m.image, { mode: 0o600 });
+      w = { module: m.image, modulePath, input: m.input, inputPath: m.inputPath };
+      // No dry run: a MicroVM command is not metered; its limits are the intent's (or the defaults).
+      spec = resolveIntent(m.intent);
+    } else {
+      const wl = loadWorkload(target, {
+        ...(typeof values.input === "string" ? { input: values.input } : {}),
+        ...(typeof values.type === "string" ? { type: values.type } : {}),
+        ...(typeof values.replicas === "string" ? { replicas: values.replicas } : {}),
+      });
+      stage(`dry run (${wl.intentSource})`);
+      cls = await classify(wl.module, wl.input);
+      spec = resolveIntent(wl.intent, cls);
+      w = wl;
+    }
+    return await submitAndFollow({ client, coordinator, values, stage, w, cls, spec, microvm });
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function submitAndFollow(a: {
+  client: ComputeClient;
+  coordinator: string;
+  values: Record<string, unknown>;
+  stage: (s: string) => void;
+  w: { module: Uint8Array; modulePath: string; input: Uint8Array; inputPath: string | null };
+  cls: Classification | undefined;
+  spec: ResolvedWorkloadSpec;
+  microvm: boolean;
+}) {
+  const { client, coordinator, values, stage, w, cls, spec } = a;
   const key = await uploaderKeyFrom(values);
   const { chainId } = await client.info();
   const upload = async (path: string, what: string) => {
     stage(`upload ${what}`);
+    // Owned by the submitter: its key signs the upload declaration (its pin on the object).
     return (await uploadViaCoordinator({ path, encrypt: false, coordinator, key })).manifest;
   };
-  const moduleCid = await upload(w.modulePath, "module");
+  const moduleCid = await upload(w.modulePath, a.microvm ? "image" : "module");
   const inputCid = w.inputPath && w.input.length > 0 ? await upload(w.inputPath, "input") : "";
   stage("sign and submit the workload");
   const ws = buildWorkloadSpec(spec, {
@@ -151,8 +193,9 @@ export async function deployBatch(
     existing: sub.existing,
     moduleCid,
     inputCid,
-    class: cls.class,
-    priceEstimate: (BigInt(cls.pricePerReplica) * BigInt(spec.replicas.value)).toString(),
+    runtime: spec.runtime.value,
+    class: cls?.class ?? null,
+    priceEstimate: cls ? (BigInt(cls.pricePerReplica) * BigInt(spec.replicas.value)).toString() : null,
     state,
     ...(status ? { executionCommitment: status.executionCommitment, outputCid: status.outputCid } : {}),
   };

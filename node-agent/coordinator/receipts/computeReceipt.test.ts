@@ -23,13 +23,20 @@ import {
   WorkloadSubmission,
 } from "../../../proto/gen/dsdn/compute/v1/workload.js";
 import { WorkloadScheduled } from "../../../proto/gen/dsdn/da/v1/events.js";
-import { ReceiptKind } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { ExecutionCommitment, ExecutionKind, ReceiptKind } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { addressOf, claimMsg, type Fixture } from "../../../test/support/receiptFixture.js";
-import { harnessNodeKey, type ReceiptHarness, startReceiptHarness } from "../../../test/support/receiptsHarness.js";
+import {
+  harnessNodeKey,
+  type ReceiptHarness,
+  startReceiptHarness,
+  testChainView,
+} from "../../../test/support/receiptsHarness.js";
 import { CHAIN_ID } from "../../../test/support/testChain.js";
 import { executeWorkload } from "../../compute/execute.js";
+import { MICROVM_CYCLES_PER_MS } from "../../compute/executeMicroVM.js";
 import { signHeartbeat, signResult } from "../../compute/signed.js";
 import { signSubmission, workloadId } from "../../compute/workload.js";
+import { verifyComputeEvidence } from "./verifyCompute.js";
 
 const wc = new Uint8Array(readFileSync(new URL("../../runtime/fixtures/wc.wasm", import.meta.url)));
 const input = new TextEncoder().encode("compute receipts\nthrough frost\n");
@@ -183,6 +190,90 @@ describe("compute receipts through the committee", () => {
   ])("members refuse %s", async (_what, tamper, why) => {
     const ev = await evidence(spec(fx.alice), fx.alice, tamper);
     await expect(h.proposer(2).handleRequest(ev)).rejects.toThrow(why);
+  });
+
+  it("members refuse a MicroVM-kind commitment for a WASM workload (it would dodge the step-by-step fraud game)", async () => {
+    const ev = await evidence(spec(fx.alice, { name: "kind-swap" }), fx.alice, (r) => ({
+      ...r,
+      commitment: ExecutionCommitment.fromPartial({
+        workloadId: r.commitment!.workloadId,
+        inputHash: r.commitment!.inputHash,
+        outputHash: r.commitment!.outputHash,
+        outputSize: r.commitment!.outputSize,
+        moduleHash: r.commitment!.moduleHash,
+        executionKind: ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT,
+      }),
+    }));
+    await expect(h.proposer(2).handleRequest(ev)).rejects.toThrow(/a MicroVM commitment for a WASM workload/);
+  });
+
+  describe("a MicroVM workload's result (no steps, no trace_every: its kind says so)", () => {
+    const image = new Uint8Array(2048);
+    const mvSpec = (over: Partial<WorkloadSpec> = {}) =>
+      spec(fx.alice, {
+        name: "microvm",
+        runtime: "microvm",
+        command: ["/bin/sh", "run.sh"],
+        replicas: 2,
+        moduleCid: cidForBytes(image),
+        moduleSize: BigInt(image.length),
+        moduleHash: Buffer.from(sha256(image)),
+        ...over,
+      });
+    const signed = (s: WorkloadSpec, kind: ExecutionKind, cycles = 1234n) => {
+      const output = new TextEncoder().encode("out\n");
+      const commitment = ExecutionCommitment.fromPartial({
+        workloadId: Buffer.from(workloadId(s)),
+        inputHash: Buffer.from(sha256(input)),
+        outputHash: Buffer.from(sha256(output)),
+        outputSize: BigInt(output.length),
+        moduleHash: Buffer.from(sha256(image)),
+        executionKind: kind,
+        ...(kind === ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT
+          ? {}
+          : {
+              stateRootBefore: Buffer.alloc(32, 1),
+              stateRootAfter: Buffer.alloc(32, 2),
+              executionTraceMerkleRoot: Buffer.alloc(32, 3),
+              steps: 10n,
+              traceEvery: s.traceEvery,
+            }),
+      });
+      const result = signResult(
+        {
+          workloadId: Buffer.from(workloadId(s)),
+          completed: true,
+          outputCid: cidForBytes(output),
+          commitment,
+          computeCycles: cycles,
+          logs: [],
+          finishedAtMs: 1n,
+          reason: "",
+        },
+        harnessNodeKey,
+      );
+      return [result, WorkloadSubmission.encode(signSubmission(s, fx.alice)).finish()] as const;
+    };
+
+    it("passes every commitment check (then only the replicas' agreement on DA decides)", async () => {
+      const [r, sub] = signed(mvSpec(), ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT);
+      // Without a DA view a member refuses at the record check: the commitment checks before it all passed.
+      await expect(verifyComputeEvidence(r, sub, testChainView(fx), undefined)).rejects.toThrow(/no DA view/);
+    });
+
+    it("is refused when it claims the WASM kind, or wall-clock cycles beyond the signed timeout", async () => {
+      const [r, sub] = signed(mvSpec({ name: "mv-wasm-kind" }), ExecutionKind.EXECUTION_KIND_TRACED_WASM);
+      await expect(verifyComputeEvidence(r, sub, testChainView(fx), undefined)).rejects.toThrow(
+        /a MicroVM workload's result must be of the MicroVM kind/,
+      );
+      // 60 s signed: at most 60 000 ms at the nominal rate; one cycle more is refused, exactly that passes.
+      const s60 = mvSpec({ name: "mv-timeout", timeoutSeconds: 60 });
+      const max = 60n * 1000n * MICROVM_CYCLES_PER_MS;
+      const [r2, sub2] = signed(s60, ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT, max + 1n);
+      await expect(verifyComputeEvidence(r2, sub2, testChainView(fx), undefined)).rejects.toThrow(/signed timeout/);
+      const [r3, sub3] = signed(s60, ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT, max);
+      await expect(verifyComputeEvidence(r3, sub3, testChainView(fx), undefined)).rejects.toThrow(/no DA view/);
+    });
   });
 
   it("refuses self-dealing (the node's operator submitted the workload) and a forged result", async () => {

@@ -18,11 +18,13 @@ import {
 import { NodeStatus } from "../../../proto/gen/dsdn/nodes/v1/nodes.js";
 import {
   ExecutionCommitment,
+  ExecutionKind,
   type ReceiptData,
   ReceiptKind,
   Usage,
 } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
 import type { ComputeChain } from "../../compute/candidates.js";
+import { MICROVM_CYCLES_PER_MS } from "../../compute/executeMicroVM.js";
 import { openResult } from "../../compute/signed.js";
 import { verifySubmission } from "../../compute/workload.js";
 import { type ComputeRecordSource, workloadRecordProblem } from "../../compute/workloadCheck.js";
@@ -76,8 +78,23 @@ export async function verifyComputeEvidence(
   if (!bytesEqual(ec.moduleHash, spec.moduleHash))
     refuse("execution commitment: module_hash is not the signed module's");
   if (!bytesEqual(ec.inputHash, spec.inputHash)) refuse("execution commitment: input_hash is not the signed input's");
-  if (ec.traceEvery !== spec.traceEvery) refuse("execution commitment: trace_every is not the signed interval");
-  if (ec.steps === 0n || result.computeCycles === 0n || result.computeCycles > spec.fuel)
+  // The kind follows the signed runtime: a WASM job answered with a MicroVM commitment would dodge the fraud game.
+  const microvm = ec.executionKind === ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT;
+  if (microvm !== (spec.runtime === "microvm"))
+    refuse(
+      microvm
+        ? "execution commitment: a MicroVM commitment for a WASM workload (its run must be provable step by step)"
+        : "execution commitment: a MicroVM workload's result must be of the MicroVM kind",
+    );
+  // A MicroVM run has no checkpoints (its commitment's form says so); a WASM run's are at the signed interval.
+  if (!microvm && ec.traceEvery !== spec.traceEvery)
+    refuse("execution commitment: trace_every is not the signed interval");
+  if (microvm) {
+    // Wall-clock ms at the nominal rate (executeMicroVM.ts), within the signed wall-clock limit.
+    const max = BigInt(spec.timeoutSeconds) * 1000n * MICROVM_CYCLES_PER_MS;
+    if (result.computeCycles === 0n || result.computeCycles > max)
+      refuse(`compute cycles ${result.computeCycles} must be 1..${max} (the signed timeout)`);
+  } else if (ec.steps === 0n || result.computeCycles === 0n || result.computeCycles > spec.fuel)
     refuse(`compute cycles ${result.computeCycles} must be 1..${spec.fuel} (the signed fuel)`);
   const node = await chain.node(result.nodeId);
   if (!node) return refuse(`node ${toHex(result.nodeId).slice(0, 16)}… is not registered`);
