@@ -400,3 +400,10 @@ describe("validator updates plumbing", () => {
     s2.close();
   });
 });
+
+describe("protobuf encoding in the app's process", () => {
+  it("uses exact-size buffers (common/cosmjsWriter.ts is installed by the app, not an 8 KiB slab per message)", async () => {
+    const { BinaryWriter } = await import("cosmjs-types/binary");
+    expect((BinaryWriter.alloc(10) as Uint8Array).buffer.byteLength).toBe(10);
+  });
+});

@@ -54,13 +54,14 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
   const receipts = new ReceiptsKeeper(bank);
   const distribution = new DistributionKeeper(bank, stake);
   const gov = new GovKeeper(bank, stake);
-  const oracle = new OracleKeeper();
+  // Validators that report too few valid prices are slashed (and jailed) through slashing.
+  const oracle = new OracleKeeper(stake, slashing);
   const subsidy = new SubsidyKeeper(bank, nodes, slashing);
-  // The adaptive fee drives receipts' storage price param (only once the shadow-mode switch is on).
+  // The adaptive fee drives receipts' storage price param (USD since receipt v2; only once the shadow-mode switch is on).
   const storagePrice = {
-    storagePricePerGib: (ctx: Context) => receipts.getParams(ctx).storagePricePerGib,
+    storagePricePerGib: (ctx: Context) => receipts.getParams(ctx).storagePriceMicroUsdPerGib,
     setStoragePricePerGib: (ctx: Context, v: bigint) =>
-      receipts.setParams(ctx, { ...receipts.getParams(ctx), storagePricePerGib: v }),
+      receipts.setParams(ctx, { ...receipts.getParams(ctx), storagePriceMicroUsdPerGib: v }),
   };
   const economics = new EconomicsKeeper(oracle, storagePrice, bank);
   // Proven compute fraud goes through slashing's node-fault path (10%, cooldown, repeated-malice ban).
@@ -81,6 +82,8 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
   });
   // Receipts asks fraud whether a compute receipt is under dispute or void, without importing it.
   receipts.setDisputes(fraud);
+  // A reported self-dealing receipt is a subsidy eligibility input (receipts never imports subsidy).
+  receipts.setSelfDealingSink(subsidy);
   const da = new DAKeeper();
   const compliance = new ComplianceKeeper();
   const modules: AppModule[] = [
@@ -93,14 +96,14 @@ export function buildModules(o: { stepVerifier?: StepVerifier } = {}): { modules
     slashingModule(slashing, stake, nodes),
     committeeModule(committee, stake),
     // Storage claims also feed the subsidy's organic-revenue record (its sunset rule).
-    observeRewards(receiptsModule(receipts, bank, committee, nodes, stake), subsidy),
+    observeRewards(receiptsModule(receipts, bank, committee, nodes, stake, oracle), subsidy),
     fraudModule(fraud, bank, committee, nodes, receipts, o.stepVerifier),
     // After receipts: its validator share joins the fees in fee_collector before distribution allocates them.
     distributionModule(distribution, bank),
     govModule(gov),
     // Reads the previous height's vote extensions (the only module that does); prices before economics.
     oracleModule(oracle, stake),
-    subsidyModule(subsidy),
+    subsidyModule(subsidy, nodes),
     economicsModule(economics),
     // Validator-quorum DA (the fallback router's secondary); last, it depends only on bank.
     daModule(da, bank),

@@ -12,7 +12,13 @@ import { CheckTxType } from "cosmjs-types/tendermint/abci/types";
 import { createApp } from "../app/buildApp.js";
 import { ChainStore } from "../chain-app/store/index.js";
 import { sha256Native } from "../common/hash.js";
-import { secp256k1KeyPair, secp256k1Sign, secp256k1Verify, secp256k1VerifyNoble } from "../common/secp256k1.js";
+import {
+  secp256k1KeyPair,
+  secp256k1Sign,
+  secp256k1Verify,
+  secp256k1VerifyEngine,
+  secp256k1VerifyNoble,
+} from "../common/secp256k1.js";
 import { buildGenesis } from "../genesis/builder.js";
 import { startLocalnet } from "../test/support/localnet.js";
 import { addressOf, buildTx, sendMsg } from "../test/support/txBuilder.js";
@@ -153,7 +159,7 @@ export async function run(args: string[]): Promise<void> {
 | broadcast → commit latency | p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms |
 | app CPU per tx (in process, one node) | ${cpu.perTxUs.toFixed(0)} µs = CheckTx ${cpu.checkUs.toFixed(0)} µs + FinalizeBlock ${cpu.finalizeUs.toFixed(0)} µs |
 | CPU used during the run, per committed tx | all 4 cometbft ${per(r.cpu.cometbft ?? 0)} µs, all 4 dsdnd ${per(r.cpu.dsdnd ?? 0)} µs, load client ${per(r.clientCpuS)} µs |
-| one secp256k1 verification, same run | ${cpu.verifyUs.toFixed(0)} µs with OpenSSL (what the app uses); ${cpu.nobleUs.toFixed(0)} µs with noble (pure JS) |
+| one secp256k1 verification, same run | ${cpu.verifyUs.toFixed(0)} µs with ${secp256k1VerifyEngine} (what the app uses); ${cpu.nobleUs.toFixed(0)} µs with noble (pure JS) |
 
 Every tx is checked by all four validators' CheckTx (the mempool gossips it) and executed by all four in
 FinalizeBlock, so on 2 cores the network does ≥ 4× the single-node app work per tx. FinalizeBlock reuses

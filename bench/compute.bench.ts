@@ -8,8 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toHex } from "../common/hash.js";
-import { decodeBatch } from "../node-agent/da/events/batch.js";
-import { openEnvelope } from "../node-agent/da/events/envelope.js";
+import { openedEvents } from "../node-agent/da/events/openedEvents.js";
 import { createDALayer } from "../node-agent/da/replay/createDALayer.js";
 import { bins, root, startComputeNet } from "../test/support/computeNet.js";
 import { waitFor } from "../test/support/localnet.js";
@@ -80,14 +79,10 @@ export async function run(args: string[]): Promise<void> {
     try {
       const head = await da.head();
       for (let h = 1n; h <= head; h++)
-        for (const b of (await da.getAll(h)).blobs) {
-          const batch = decodeBatch(b.data);
-          if (batch.kind !== "batch") continue;
-          for (const env of batch.envelopes) {
-            const e = openEnvelope(env).event;
-            const wid = "workloadId" in e.value ? toHex(e.value.workloadId as Uint8Array) : "";
-            if (wid === ids[0] && e.type in bytes) bytes[e.type] = (bytes[e.type] ?? 0) + env.length;
-          }
+        for (const env of openedEvents((await da.getAll(h)).blobs)) {
+          const e = env.event;
+          const wid = "workloadId" in e.value ? toHex(e.value.workloadId as Uint8Array) : "";
+          if (wid === ids[0] && e.type in bytes) bytes[e.type] = (bytes[e.type] ?? 0) + env.bytes.length;
         }
     } finally {
       await da.close();

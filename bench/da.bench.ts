@@ -1,19 +1,19 @@
 /**
- * @module `npm run bench -- da`: DA event replay throughput for 1,000,000 signed events (decode, canonical check,
- * ed25519 verify, sequencing and apply), and restart time from a checkpoint versus a full replay.
- * Options: --events=N (default 1,000,000), --events-per-blob=N (default 2000).
+ * @module `npm run bench -- da`: DA event replay throughput for 1,000,000 events in sealed batches (one ed25519
+ * signature per blob; Merkle root, decode, sequencing and apply per event), and restart time from a checkpoint
+ * versus a full replay. Options: --events=N (default 1,000,000), --events-per-blob=N (default 2000).
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { decodeBatch } from "../node-agent/da/events/batch.js";
-import { openEnvelope } from "../node-agent/da/events/envelope.js";
+import { openBlob } from "../node-agent/da/events/openedEvents.js";
 import { type SampleBlob, sampleBlobs, sampleNetwork, sampleWorkload } from "../node-agent/da/events/sampleWorkload.js";
 import { CheckpointStore } from "../node-agent/da/replay/checkpointStore.js";
 import { replayConfig } from "../node-agent/da/replay/config.js";
 import { ReplayMachine } from "../node-agent/da/replay/machine.js";
 import type { DAHeightBlobs } from "../node-agent/da/types.js";
+import { recordHeadlines } from "./headlines.js";
 import { writeBenchSection } from "./report.js";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -59,7 +59,7 @@ export async function run(args: string[]): Promise<void> {
 
   // 1. A realistic signed log: 60 nodes in 6 zones register and are activated; 16-chunk files are declared
   //    with 3-way placement and 3 ReplicaAdded (150-byte acks) per chunk; every 50th chunk is healed and
-  //    every 20th file deleted. Every event is individually signed (no signature is reused).
+  //    every 20th file deleted. Each blob is one publisher's sealed batch (one signature over its Merkle root).
   let t = performance.now();
   const workload = sampleWorkload(net, {
     files: Number.MAX_SAFE_INTEGER,
@@ -75,16 +75,18 @@ export async function run(args: string[]): Promise<void> {
     `generated and signed ${fmt(events)} events in ${blobs.length} blobs (${fmt(bytes / 1e6)} MB) in ${secs(genMs)}`,
   );
 
-  // 2. Cost of opening envelopes alone (decode + canonical re-encode + verify), on a sample.
-  const sample: Uint8Array[] = [];
+  // 2. Cost of opening blobs alone (seal verify + Merkle root + decode), on a sample.
+  const sample: SampleBlob[] = [];
+  let sampleEvents = 0;
   for (const b of blobs) {
-    const d = decodeBatch(b.data);
-    if (d.kind === "batch") sample.push(...d.envelopes);
-    if (sample.length >= 50_000) break;
+    sample.push(b);
+    sampleEvents += b.events;
+    if (sampleEvents >= 50_000) break;
   }
-  t = performance.now();
-  for (const e of sample) openEnvelope(e);
-  const openUs = ((performance.now() - t) * 1000) / sample.length;
+  const cpuMs = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1000;
+  let cpu = process.cpuUsage();
+  for (const b of sample) openBlob(b.data);
+  const openUs = (cpuMs(process.cpuUsage(cpu)) * 1000) / sampleEvents;
 
   // 3. Full replay from the first height, writing one checkpoint at 90 % of the heights.
   const dir = mkdtempSync(join(tmpdir(), "dsdn-bench-da-"));
@@ -93,11 +95,14 @@ export async function run(args: string[]): Promise<void> {
     const cutAt = BigInt(Math.floor(blobs.length * 0.9));
     const full = new ReplayMachine(config);
     let applyMs = 0;
+    let applyCpuMs = 0;
     let checkpointWriteMs = 0;
     let checkpointPath = "";
     for (const b of blobs) {
       const s = performance.now();
+      const c0 = process.cpuUsage();
       full.applyHeight(asHeight(b));
+      applyCpuMs += cpuMs(process.cpuUsage(c0));
       applyMs += performance.now() - s;
       if (b.height === cutAt) {
         const c = performance.now();
@@ -113,11 +118,12 @@ export async function run(args: string[]): Promise<void> {
       throw new Error(`replay lost events: ${JSON.stringify(stats)}`);
     const counts = full.state.counts();
     console.log(
-      `full replay: ${fmt(events / (applyMs / 1000))} events/s (${secs(applyMs)}), digest ${digest.slice(0, 16)}… in ${secs(digestMs)}`,
+      `full replay: ${fmt(events / (applyMs / 1000))} events/s wall (${secs(applyMs)}), ${fmt(events / (applyCpuMs / 1000))} per CPU-second, digest ${digest.slice(0, 16)}… in ${secs(digestMs)}`,
     );
 
     // 4. Restart: load the newest checkpoint (checksum, decode, rebuild indexes, digest check) + replay the tail.
     t = performance.now();
+    cpu = process.cpuUsage();
     const load = store.loadLatest(config);
     const loadMs = performance.now() - t;
     if (!load.loaded) throw new Error(`checkpoint not loadable: ${JSON.stringify(load.skipped)}`);
@@ -129,6 +135,7 @@ export async function run(args: string[]): Promise<void> {
     t = performance.now();
     const resumedDigest = resumed.digestHex();
     const tailDigestMs = performance.now() - t;
+    const restartCpuMs = cpuMs(process.cpuUsage(cpu));
     if (resumedDigest !== digest) throw new Error("replay from checkpoint diverged from the full replay");
     t = performance.now();
     const scratch = Buffer.from(full.state.digestFromScratch()).toString("hex");
@@ -142,30 +149,57 @@ Replay of **${fmt(events)} events** in ${fmt(blobs.length)} blobs of up to ${fmt
 from a synthetic but realistic log: 60 nodes in 6 zones register themselves and are activated by the coordinator; files of
 16 chunks are declared with 3-way placement, each followed by 3 \`ReplicaAdded\` with a 150-byte ack; every 50th chunk is healed
 (coordinator \`ReplicaRemoved\` + node \`ReplicaAdded\`), every 20th file deleted by its owner (secp256k1-signed request).
-Every envelope carries its own ed25519 signature (generated beforehand, ${secs(genMs)}, not part of the figures below).
+Each blob is a sealed batch (format 2): its publisher signs the RFC 6962 Merkle root of the blob's envelopes once
+(generated beforehand, ${secs(genMs)}, not part of the figures below).
 
-**Measured** — what one replayer does per event, on one core: split the blob, decode the envelope, re-encode it to check it is
-canonical, verify its ed25519 signature (OpenSSL through \`node:crypto\`), order it by publisher sequence, check authorization
-and fields, and apply it to the maps.
+**Measured** — what one replayer does, on one core: per blob, split it, hash its envelopes into the Merkle root and verify the
+one ed25519 seal (OpenSSL through \`node:crypto\`); per event, decode the envelope (no canonical re-encoding: the publisher
+signed these exact bytes), order it by publisher sequence, check authorization and fields (the uploader's secp256k1 declaration
+signature once per file, each chunk's declaration path), and apply it to the maps. Events/s are given per wall-clock second and
+per CPU-second of the replaying process (\`process.cpuUsage\`), the figure a loaded machine does not distort.
 
 | figure | value |
 | --- | --- |
-| full replay, events/s | **${fmt(events / (applyMs / 1000))}** (${secs(applyMs)} for ${fmt(events)} events) |
-| of which opening envelopes (decode + canonical check + verify) | ${openUs.toFixed(1)} µs/event, measured on ${fmt(sample.length)} envelopes |
+| full replay, events/s | **${fmt(events / (applyCpuMs / 1000))} per CPU-second**; ${fmt(events / (applyMs / 1000))} per wall-clock second (${secs(applyMs)} for ${fmt(events)} events) |
+| of which opening blobs (seal + Merkle root + decode) | ${openUs.toFixed(1)} CPU-µs/event, measured on ${fmt(sampleEvents)} events |
 | state digest, first one after the full replay (folds every entry into the LtHash once) | ${secs(digestMs)} |
 | state digest after the restart's tail replay (only the entries the tail changed) | ${secs(tailDigestMs)} |
 | the same digest recomputed from every entry (audit; what each digest cost before) | ${secs(scratchMs)} |
 | resulting state | ${fmt(counts.nodes)} nodes, ${fmt(counts.zones)} zones, ${fmt(counts.chunks)} live chunks, ${fmt(counts.replicas)} replicas |
 | checkpoint at height ${cutAt} (90 %) | ${fmt(cpBytes / 1e6)} MB, written atomically in ${secs(checkpointWriteMs)} |
-| **restart from that checkpoint** | **${secs(loadMs + tailMs + tailDigestMs)}** = load + verify ${secs(loadMs)} + replay of the last ${fmt(tailEvents)} events ${secs(tailMs)} + digest ${secs(tailDigestMs)} |
+| **restart from that checkpoint** | **${secs(loadMs + tailMs + tailDigestMs)}** wall (${secs(restartCpuMs)} CPU) = load + verify ${secs(loadMs)} + replay of the last ${fmt(tailEvents)} events ${secs(tailMs)} + digest ${secs(tailDigestMs)} |
 | restart by full replay | ${secs(applyMs)} |
 
 Load average (1 min) at start ${loadBefore.toFixed(1)}, at end ${loadavg()[0]!.toFixed(1)} on this 2-core machine: other work running at
-the same time slows every figure. Signature verification dominates; it runs on one core here.
+the same time slows every wall-clock figure.
 
 Both paths end at the same digest \`${digest}\` (checked by the benchmark).
 `;
     writeBenchSection("da", "DA event log: replay throughput and checkpoint restart", md, repo);
+    const item = "State reconstruction from DA";
+    recordHeadlines(
+      "da",
+      [
+        {
+          item,
+          figure: `replay, events per CPU-second (${fmt(events)} events, one core)`,
+          value: Math.round(events / (applyCpuMs / 1000)),
+          unit: "events/s",
+          target: { min: 100_000, source: "issue 21: ≥ 100,000 events/s on one core" },
+        },
+        {
+          item,
+          figure: `restart from the 90 % checkpoint, wall clock (${fmt(events)} events)`,
+          value: Math.round((loadMs + tailMs + tailDigestMs) / 10) / 100,
+          unit: "s",
+          // The target is set at 1M events; a smaller run's restart is not judged against it.
+          ...(events >= 1_000_000 ? { target: { max: 10, source: "issue 21: < 10 s at 1M events" } } : {}),
+        },
+        { item, figure: "the same restart, CPU time", value: Math.round(restartCpuMs / 10) / 100, unit: "s" },
+        { item, figure: "checkpoint size at 90 %", value: Math.round(cpBytes / 1e5) / 10, unit: "MB" },
+      ],
+      repo,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

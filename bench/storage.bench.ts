@@ -19,6 +19,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
+import { runVsKubo } from "./peers/kubo/compare.js";
 import { writeBenchSection } from "./report.js";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -134,7 +135,23 @@ interface Row {
   nodeRss: number;
 }
 
-export async function run(_args: string[]): Promise<void> {
+export async function run(args: string[]): Promise<void> {
+  if (args.includes("--vs")) {
+    const vs = args[args.indexOf("--vs") + 1];
+    if (vs !== "kubo") throw new Error(`storage --vs: only "kubo" is known, not ${vs}`);
+    const dir = mkdtempSync(join(tmpdir(), "dsdn-bench-vs-kubo-input-"));
+    try {
+      const inputs = [100 * MiB, 1024 * MiB].map((s) => {
+        const path = join(dir, `input-${s}`);
+        console.log(`generating ${mib(s)} input`);
+        return { size: s, path, hash: writeRandomFile(path, s) };
+      });
+      await runVsKubo(inputs, sha256File);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), "dsdn-bench-storage-"));
   // Other work on the machine skews every figure below; record how busy it was.
   const loadBefore = loadavg()[0]!;

@@ -17,6 +17,17 @@ export interface BlockInfo {
 }
 
 const utf8 = new TextEncoder();
+/** `<module>/` key prefixes by module name (a fixed, small set), encoded once rather than per store access. */
+const modulePrefixes = new Map<string, Uint8Array>();
+
+function modulePrefix(module: string): Uint8Array {
+  let p = modulePrefixes.get(module);
+  if (p === undefined) {
+    p = utf8.encode(`${module}/`);
+    modulePrefixes.set(module, p);
+  }
+  return p;
+}
 
 export class Context {
   readonly events: Event[] = [];
@@ -34,7 +45,7 @@ export class Context {
 
   /** A module's own key space (`<module>/…`), gas-metered. */
   moduleStore(module: string): KVStore {
-    return prefixStore(this.metered, utf8.encode(`${module}/`));
+    return prefixStore(this.metered, modulePrefix(module));
   }
 
   emit(...events: Event[]): void {

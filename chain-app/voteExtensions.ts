@@ -57,6 +57,27 @@ export function encodeInjectedCommit(info: ExtendedCommitInfo): Uint8Array {
   return ExtendedCommitInfo.encode(ExtendedCommitInfo.fromPartial(info)).finish();
 }
 
+/** Label indexers and REST answers give the injected item (its ExecTxResult log is "vote extensions"). */
+export const INJECTED_COMMIT_LABEL =
+  "vote extensions: the extended commit the proposer injects first in a block (ABCI 2.0), not a transaction";
+
+/**
+ * Whether a block item is the injected extended commit rather than a transaction, from its bytes alone, for
+ * indexers and explorers: CometBFT indexes it like any tx (by hash and tx.height), but a TxRaw decoder
+ * fails on it (CosmJS's decodeTxRaw throws "index out of range"). The two never overlap: a TxRaw always
+ * starts with field 1 as bytes (0x0a, body_bytes), which a canonical ExtendedCommitInfo never holds
+ * (its field 1 is the varint round, tag 0x08).
+ */
+export function isInjectedCommit(item: Uint8Array): boolean {
+  if (item.length > MAX_INJECTED_COMMIT_BYTES || item[0] === 0x0a) return false;
+  try {
+    decodeCanonical(ExtendedCommitInfo, item, "extended commit");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What a module with vote extensions supplies to the checks; answers must be the same on every validator. */
 export interface ExtensionVerifier {
   /** Why the extension is malformed, or undefined when it is well-formed. */
@@ -92,6 +113,16 @@ export function verifyInjectedCommit(
   const want = proposed?.votes ?? [];
   if (info.round !== (proposed?.round ?? 0)) return { reason: "extended commit round differs from the last commit" };
   if (info.votes.length !== want.length) return { reason: "extended commit votes differ from the last commit" };
+  // CometBFT only lets a block in whose last commit holds +2/3 of the power (it verifies every signature,
+  // but not that every vote is there): a proposer may drop votes only while more than 2/3 stay. Checked
+  // here again so the bound on omission (and on who looks absent to the oracle) is the app's own rule too.
+  let total = 0n;
+  let committed = 0n;
+  for (const w of want) {
+    total += w.validator?.power ?? 0n;
+    if (w.blockIdFlag === BlockIDFlag.BLOCK_ID_FLAG_COMMIT) committed += w.validator?.power ?? 0n;
+  }
+  if (total > 0n && committed * 3n <= total * 2n) return { reason: "last commit holds no more than 2/3 of the power" };
   for (const [i, vote] of info.votes.entries()) {
     const w = want[i];
     const addr = vote.validator?.address ?? new Uint8Array();

@@ -10,7 +10,9 @@ import {
   secp256k1KeyPair,
   secp256k1Sign,
   secp256k1Verify,
+  secp256k1VerifyEngine,
   secp256k1VerifyNoble,
+  secp256k1VerifyOpenSsl,
   toBech32Address,
 } from "./secp256k1.js";
 
@@ -123,6 +125,78 @@ describe("secp256k1 + Cosmos addresses", () => {
     const bad = new Uint8Array(33).fill(0xff);
     bad[0] = 2;
     expect(secp256k1Verify(new Uint8Array(64).fill(1), new Uint8Array(1), bad)).toBe(false);
+  });
+
+  it("verifies with libsecp256k1 here (the fast engine), and every engine agrees on an attacker's inputs", () => {
+    expect(secp256k1VerifyEngine).toBe("libsecp256k1");
+    const n = secp256k1.Point.CURVE().n;
+    const p = secp256k1.Point.CURVE().p;
+    const be32 = (x: bigint) => fromHex(x.toString(16).padStart(64, "0"));
+    const kp = secp256k1KeyPair();
+    const other = secp256k1KeyPair();
+    const doc = new TextEncoder().encode("attacker table");
+    const sig = secp256k1Sign(doc, kp.secretKey);
+    const r = sig.subarray(0, 32);
+    const sv = BigInt(`0x${toHex(sig.subarray(32))}`);
+    const withRS = (rr: Uint8Array, ss: Uint8Array) => {
+      const out = new Uint8Array(64);
+      out.set(rr);
+      out.set(ss, 32);
+      return out;
+    };
+    // The same key with the other parity byte is a different point (its negation).
+    const negated = kp.publicKey.slice();
+    negated[0] = negated[0] === 2 ? 3 : 2;
+    const offCurveX = kp.publicKey.slice();
+    offCurveX.set(be32(p - 1n), 1); // x = p - 1 (whether or not a point has it, it is not the signer's)
+    const xTooBig = kp.publicKey.slice();
+    xTooBig.set(be32(p), 1); // x = p is not a field element
+    const uncompressedTag = kp.publicKey.slice();
+    uncompressedTag[0] = 4;
+    const table: [string, Uint8Array, Uint8Array, boolean][] = [
+      ["valid", sig, kp.publicKey, true],
+      ["high-S twin (r, n - s)", withRS(r, be32(n - sv)), kp.publicKey, false],
+      ["s = 0", withRS(r, be32(0n)), kp.publicKey, false],
+      ["s = n", withRS(r, be32(n)), kp.publicKey, false],
+      ["r = 0", withRS(be32(0n), sig.subarray(32)), kp.publicKey, false],
+      ["r = n", withRS(be32(n), sig.subarray(32)), kp.publicKey, false],
+      ["r = 2^256 - 1 (overflows n)", withRS(new Uint8Array(32).fill(0xff), sig.subarray(32)), kp.publicKey, false],
+      ["wrong key", sig, other.publicKey, false],
+      ["negated key", sig, negated, false],
+      ["key x = p", sig, xTooBig, false],
+      ["key with an uncompressed tag", sig, uncompressedTag, false],
+      ["key x = p - 1", sig, offCurveX, false],
+      ["65-byte signature", new Uint8Array([...sig, 0]), kp.publicKey, false],
+      ["65-byte key", sig, secp256k1.getPublicKey(kp.secretKey, false), false],
+    ];
+    for (const [name, sg, pk, want] of table) {
+      const got = [
+        secp256k1Verify(sg, doc, pk),
+        secp256k1VerifyOpenSsl(sg, doc, pk),
+        secp256k1VerifyNoble(sg, doc, pk),
+      ];
+      expect({ name, got }).toEqual({ name, got: [want, want, want] });
+    }
+  });
+
+  it("remembered bech32 conversions stay exact: mutated results, other prefixes and bad checksums", () => {
+    const bytes = fromHex("0d82b1e7c96dbfa42462fe612932e6bff111d51b");
+    const addr = toBech32Address(bytes);
+    const got = fromBech32Address(addr);
+    got.fill(0);
+    expect(toHex(fromBech32Address(addr))).toBe(toHex(bytes));
+    // The same bytes under another prefix, and the same address asked for with another prefix.
+    expect(toBech32Address(bytes, "cosmos")).toBe("cosmos1pkptre7fdkl6gfrzlesjjvhxhlc3r4gmmk8rs6");
+    expect(() => fromBech32Address(addr, "cosmos")).toThrow(/prefix "nusa", expected "cosmos"/);
+    // One changed character fails its checksum, however often the good one was seen.
+    const last = addr.at(-1) === "q" ? "p" : "q";
+    expect(() => fromBech32Address(addr.slice(0, -1) + last)).toThrow(TypeError);
+    // Writing into the input after encoding does not change what the same bytes encode to later.
+    const input = bytes.slice();
+    expect(toBech32Address(input)).toBe(addr);
+    input[0] = 0xff;
+    expect(toBech32Address(input)).not.toBe(addr);
+    expect(toBech32Address(bytes)).toBe(addr);
   });
 
   it("round-trips bech32 and names a bad prefix", () => {

@@ -32,6 +32,8 @@ export class AbciConnection {
   #waiting = 0;
   #served = 0;
   #closed = false;
+  /** True while answers written in this tick are held back to leave in one writev. */
+  #corked = false;
   readonly closed: Promise<void>;
 
   constructor(socket: Socket, options: AbciConnectionOptions) {
@@ -110,9 +112,26 @@ export class AbciConnection {
         if (this.#waiting === PAUSE_AT / 2 && !this.#closed) this.#socket.resume();
         if (bytes === CANCELLED || this.#closed) return;
         this.#served++;
-        this.#socket.write(encodeFrame(bytes));
+        this.#write(encodeFrame(bytes));
       })
       .catch((error: unknown) => this.#abort("failed to answer ABCI request", error, { kind }));
+  }
+
+  /**
+   * CometBFT pipelines requests (a recheck after every block is one CheckTx per mempool tx), so many
+   * answers become ready in one tick: corking until the tick ends sends them in one system call
+   * instead of one each. Order is unchanged; nothing waits longer than the current tick.
+   */
+  #write(frame: Uint8Array): void {
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#socket.uncork();
+      });
+    }
+    this.#socket.write(frame);
   }
 
   #abort(reason: string, error?: unknown, fields: Record<string, string | number> = {}): void {

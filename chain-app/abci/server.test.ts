@@ -251,6 +251,40 @@ describe("startAbciServer", () => {
     expect(got[2]!.checkTx?.log).toBe("b");
   });
 
+  it("sends the answers to pipelined requests in one writev, in request order", async () => {
+    const events: string[] = [];
+    const server = await start(
+      baseApp(events, { checkTx: async (req) => ({ code: 0, log: new TextDecoder().decode(req.tx) }) }),
+    );
+    const c = await client(server);
+    // Counts socket-level writes on the server side only (the client sends its batch in one write before this).
+    const proto = Object.getPrototypeOf(c.socket) as { _write: unknown; _writev: unknown };
+    const writes: number[] = [];
+    const origWrite = proto._write as (...a: unknown[]) => unknown;
+    const origWritev = proto._writev as (...a: unknown[]) => unknown;
+    proto._write = function (this: unknown, ...a: unknown[]) {
+      if (this !== c.socket) writes.push(1);
+      return origWrite.apply(this, a);
+    };
+    proto._writev = function (this: unknown, chunks: unknown[], ...a: unknown[]) {
+      if (this !== c.socket) writes.push(chunks.length);
+      return origWritev.apply(this, [chunks, ...a]);
+    };
+    try {
+      const batch = Array.from({ length: 20 }, (_, i) => tx(`t${i}`));
+      c.send(...batch, { flush: {} });
+      const got = await c.waitFor(21);
+      expect(got.slice(0, 20).map((r) => r.checkTx?.log)).toEqual(batch.map((_, i) => `t${i}`));
+      expect(caseOf(got[20]!)).toBe("flush");
+    } finally {
+      proto._write = origWrite;
+      proto._writev = origWritev;
+    }
+    // 21 answers in far fewer socket writes than answers (one per tick in which answers became ready).
+    expect(writes.reduce((a, b) => a + b, 0)).toBe(21);
+    expect(writes.length).toBeLessThanOrEqual(3);
+  });
+
   it("maps a throwing checkTx/query to code 1 codespace sdk, and keeps serving", async () => {
     const logger = recordingLogger();
     const app = baseApp([], {

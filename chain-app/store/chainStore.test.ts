@@ -223,6 +223,42 @@ describe("ChainStore", () => {
     s.close();
   });
 
+  it("committed reads are remembered but never stale: commits that change, delete or re-add a key are seen at once", () => {
+    const store = ChainStore.open(tempDb());
+    const c = store.committed();
+    let br = store.branch();
+    br.set(b("k"), b("one"));
+    br.set(b("gone"), b("soon"));
+    store.prepareCommit(1n, br);
+    store.commit();
+    expect(c.get(b("k"))).toEqual(b("one"));
+    expect(c.get(b("gone"))).toEqual(b("soon"));
+    expect(c.get(b("absent"))).toBeUndefined();
+    expect(c.has(b("absent"))).toBe(false);
+    // A caller that scribbles on what it was given changes nothing for the next reader.
+    const v = c.get(b("k")) as Uint8Array;
+    v.fill(0x58);
+    expect(c.get(b("k"))).toEqual(b("one"));
+    br = store.branch();
+    br.set(b("k"), b("two"));
+    br.delete(b("gone"));
+    br.set(b("absent"), b("now here"));
+    store.prepareCommit(2n, br);
+    // Staged but not committed: readers still see height 1.
+    expect(c.get(b("k"))).toEqual(b("one"));
+    store.commit();
+    expect(c.get(b("k"))).toEqual(b("two"));
+    expect(c.get(b("gone"))).toBeUndefined();
+    expect(c.has(b("gone"))).toBe(false);
+    expect(c.get(b("absent"))).toEqual(b("now here"));
+    expect(c.has(b("absent"))).toBe(true);
+    expect(store.readerAt(2n).get(b("k"))).toEqual(b("two"));
+    expect(store.readerAt(1n).get(b("k"))).toEqual(b("one"));
+    // A branch opened after the commit reads through the same reader.
+    expect(store.branch().get(b("k"))).toEqual(b("two"));
+    store.close();
+  });
+
   it("stores large values and binary keys", () => {
     const path = tempDb();
     const s = ChainStore.open(path);

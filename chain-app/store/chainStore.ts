@@ -181,6 +181,8 @@ export class ChainStore {
     const st = this.#stmts;
     const newRoot = storedRef(s.root, v);
     let cacheEntries: ReturnType<NodeStore["writeTree"]> = [];
+    // Before the transaction: whether it commits or rolls back, no remembered value of these keys survives.
+    this.#latest.forget(s.valueOps.map((op) => op.key));
     this.#db.transaction(() => {
       cacheEntries = this.#nodes.writeTree(s.root, v);
       this.#nodes.writeRetired(v, s.retired);

@@ -1,10 +1,12 @@
 /** @module KVReaders over the SQLite state: the latest committed values, and values at a retained past height. */
 import type Database from "better-sqlite3";
-import { asU8, checkKey } from "./bytes.js";
+import { asU8, checkKey, keyString } from "./bytes.js";
 import type { IterateRange, KVReader } from "./types.js";
 
 /** Rows fetched per page while iterating: no SQLite cursor stays open between yields. */
 const PAGE = 256;
+/** Committed values kept in memory by LatestReader before the cache starts over (params, hot accounts). */
+const READ_CACHE_ENTRIES = 50_000;
 
 interface Row {
   key: Uint8Array;
@@ -50,8 +52,15 @@ function pick(s: RangeStatements, end: Uint8Array | undefined, reverse: boolean)
   return end === undefined ? s.fwd : s.fwdEnd;
 }
 
-/** The latest committed state: every read is one lookup on the `latest` primary key. */
+/**
+ * The latest committed state: a read is one lookup on the `latest` primary key, remembered until a
+ * commit writes that key (ChainStore.commit calls `forget`), so params and hot accounts read by every
+ * tx cost a Map lookup. Callers get a copy each time: a caller that mutated a returned array would
+ * otherwise change what later reads see.
+ */
 export class LatestReader implements KVReader {
+  /** Key string → committed value, or null when the key is absent. */
+  readonly #cache = new Map<string, Uint8Array | null>();
   readonly #get: Database.Statement;
   readonly #has: Database.Statement;
   readonly #getRow: Database.Statement;
@@ -72,13 +81,27 @@ export class LatestReader implements KVReader {
 
   get(key: Uint8Array): Uint8Array | undefined {
     checkKey(key);
+    const k = keyString(key);
+    const hit = this.#cache.get(k);
+    if (hit !== undefined) return hit === null ? undefined : hit.slice();
     const v = this.#get.get(key) as Uint8Array | undefined;
-    return v === undefined ? undefined : asU8(v);
+    if (this.#cache.size >= READ_CACHE_ENTRIES) this.#cache.clear();
+    // SQLite hands back a fresh buffer: the cache keeps it, the caller gets a copy.
+    const own = v === undefined ? null : asU8(v);
+    this.#cache.set(k, own);
+    return own === null ? undefined : own.slice();
   }
 
   has(key: Uint8Array): boolean {
     checkKey(key);
+    const hit = this.#cache.get(keyString(key));
+    if (hit !== undefined) return hit !== null;
     return this.#has.get(key) !== undefined;
+  }
+
+  /** Drops remembered values of keys a commit is about to write or delete. */
+  forget(keys: Iterable<Uint8Array>): void {
+    for (const key of keys) this.#cache.delete(keyString(key));
   }
 
   /** Value with the height it was written at (used to record history when it is replaced). */

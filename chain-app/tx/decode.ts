@@ -108,7 +108,7 @@ export function decodeTx(bytes: Uint8Array, lookup: MsgLookup, maxTxBytes: bigin
   // varints there; re-encoding also refuses duplicates), so one tx has one hash.
   checkFields(bytes, TX_RAW, false, lookup);
   const raw = decodeWith(TxRaw, bytes, "TxRaw");
-  if (Buffer.compare(Buffer.from(TxRaw.encode(raw).finish()), Buffer.from(bytes)) !== 0) {
+  if (Buffer.compare(TxRaw.encode(raw).finish(), bytes) !== 0) {
     throw SdkErrors.TxDecode.wrap("TxRaw must follow ADR-027 (canonical field order and lengths)");
   }
   // TxBody may carry non-critical unknown fields (numbers >= 1024), in the body and its messages.

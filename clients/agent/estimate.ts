@@ -17,7 +17,7 @@ export interface EstimateReturnType {
   readonly workload: WorkloadFiles;
   readonly classification: Classification;
   readonly spec: ReturnType<typeof resolveIntent>;
-  /** unusa, exact. */
+  /** nano-USD (receipt v2 prices usage in USD), exact. */
   readonly perReplica: bigint;
   readonly total: bigint;
 }
@@ -34,6 +34,6 @@ export async function estimateWorkload(p: EstimateParameters): Promise<EstimateR
     p.fuelCap !== undefined && Number.isSafeInteger(p.fuelCap) && p.fuelCap > 0 ? { fuelCap: p.fuelCap } : {},
   );
   const spec = resolveIntent(w.intent, cls);
-  const perReplica = BigInt(cls.pricePerReplica);
+  const perReplica = BigInt(cls.priceNanoUsdPerReplica);
   return { workload: w, classification: cls, spec, perReplica, total: perReplica * BigInt(spec.replicas.value) };
 }

@@ -16,6 +16,9 @@ import { Keystore } from "./keystore.js";
 import { NodeClient } from "./nodeClient.js";
 import { TaskPool } from "./pool.js";
 
+/** Bytes written between background fdatasyncs of a download's output. */
+const SYNC_EVERY = 64 * 1024 * 1024;
+
 export interface GetParameters {
   readonly manifest: string;
   readonly nodes: readonly string[];
@@ -245,6 +248,11 @@ async function get(p: GetParameters, clients: NodeClient[]): Promise<GetReturnTy
   const buffers = new ChunkBufferPool();
   let done = 0;
   let ok = false;
+  // Written bytes are flushed to disk as the download goes (one fdatasync per SYNC_EVERY bytes, in the
+  // background), so the final fsync does not start writing a whole file's dirty pages only at the end.
+  let unsynced = 0;
+  let syncing: Promise<void> = Promise.resolve();
+  let syncError: unknown;
   try {
     for (let i = first; i <= last; i++) {
       const ref = m.chunks[i]!;
@@ -273,17 +281,29 @@ async function get(p: GetParameters, clients: NodeClient[]): Promise<GetReturnTy
           off += bytesWritten;
         }
         if (!cipher && !ec) buffers.release(bytes);
+        unsynced += to - from;
+        if (unsynced >= SYNC_EVERY) {
+          unsynced = 0;
+          syncing = syncing.then(() =>
+            fh.datasync().catch((e: unknown) => {
+              syncError ??= e;
+            }),
+          );
+        }
         for (const url of fetched.urls) servedBy[url] = (servedBy[url] ?? 0) + 1;
         done += to - from;
         p.onProgress?.(done, total);
       });
     }
     await pool.drain();
+    await syncing;
+    if (syncError !== undefined) throw syncError;
     p.signal?.throwIfAborted();
     await fh.sync();
     ok = true;
   } catch (e) {
     await pool.settle();
+    await syncing;
     throw e;
   } finally {
     await fh.close();

@@ -4,7 +4,7 @@ import { cidForBytes } from "../../common/cid.js";
 import { BaseError, ErrorCode, IntegrityError } from "../../common/errors.js";
 import { toHex } from "../../common/hash.js";
 import { verifyAck } from "../../node-agent/storage/ack.js";
-import { DEFAULT_MAX_BODY } from "../../node-agent/storage/server.js";
+import { DEFAULT_MAX_BODY } from "../../node-agent/storage/chunker.js";
 import { decodeTicket, TICKET_HEADER } from "../../node-agent/storage/ticket.js";
 import { type HttpExchange, type HttpResponse, httpExchange } from "./http.js";
 

@@ -9,7 +9,7 @@ import { QueryPriceRequest, QueryPriceResponse } from "../../proto/gen/dsdn/orac
 import { oracleChain, priceBlock } from "../../test/support/oracleHarness.js";
 import type { TestChain } from "../../test/support/testChain.js";
 import { estimate } from "./commands/estimate.js";
-import { chainUsdEstimate, usdEstimate, usdLine } from "./oraclePrice.js";
+import { chainEstimate, nusaEstimate, nusaLine, usdEstimate, usdLine } from "./oraclePrice.js";
 
 const $ = (usd: number) => BigInt(Math.round(usd * 1e9)); // test literals only
 const chains: TestChain[] = [];
@@ -42,6 +42,25 @@ describe("usdEstimate at the chain's oracle price", () => {
     expect(usdLine(old)).toContain("STALE");
   });
 
+  it("a USD price in unusa: the chain's own conversion (effective price, rounded up), stale flagged", () => {
+    const c = oracleChain({});
+    chains.push(c);
+    c.block();
+    const p = price(c);
+    const eff = BigInt(p.effectivePriceNanoUsd);
+    // $0.15 at the effective price, computed here independently: ceil(0.15e9 · 10^6 / eff).
+    const e = nusaEstimate($(0.15), p);
+    expect(e).toMatchObject({ usdNano: $(0.15).toString(), priceNanoUsd: p.effectivePriceNanoUsd });
+    expect(e).toMatchObject({ unusa: (($(0.15) * 1_000_000n + eff - 1n) / eff).toString() });
+    expect(nusaLine(e)).toMatch(/^≈ [0-9]+ unusa \(at [0-9.]+ USD\/NUSA\)$/);
+    const at3 = QueryPriceResponse.fromPartial({ effectivePriceNanoUsd: "3", stale: true, updatedAt: 7n });
+    expect(nusaEstimate(1n, at3)).toMatchObject({ unusa: "333334", stale: true });
+    expect(nusaLine(nusaEstimate(1n, at3))).toContain("STALE");
+    expect(nusaEstimate(1n, QueryPriceResponse.fromPartial({ effectivePriceNanoUsd: "0" }))).toEqual({
+      unavailable: "the chain has no NUSA/USD price yet",
+    });
+  });
+
   it("rounds to the nearest nano-USD: at 1 nano-USD per NUSA, 499 999 unusa is 0, 500 000 is 1; at $0.05, 1 unusa is 50", () => {
     const at1n = QueryPriceResponse.fromPartial({ effectivePriceNanoUsd: "1" });
     expect(usdEstimate(499_999n, at1n)).toMatchObject({ usdNano: "0" });
@@ -67,12 +86,12 @@ describe("chainUsdEstimate and dsdn estimate without a usable chain", () => {
     servers.push(s);
     await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
-    const e = await chainUsdEstimate(url, 1n, 300);
+    const e = await chainEstimate(url, 1n, usdEstimate, 300);
     expect(e).toEqual({ unavailable: "oracle price: no answer within 300 ms" });
     s.closeAllConnections();
   });
 
-  it("dsdn estimate still prints the unusa estimate, with why there is no USD figure", async () => {
+  it("dsdn estimate still prints the USD estimate, with why there is no NUSA figure", async () => {
     const wasm = new URL("../../node-agent/runtime/fixtures/wc.wasm", import.meta.url).pathname;
     const saved = process.env.RPC_URL;
     delete process.env.RPC_URL;
@@ -87,10 +106,10 @@ describe("chainUsdEstimate and dsdn estimate without a usable chain", () => {
       ).toBe(0);
       const priceLine = lines.find((l) => l.includes("price ≈"));
       expect(priceLine).toMatch(
-        /price ≈ [0-9]+ unusa .*USD: unavailable \(no chain to ask: give --rpc URL or set RPC_URL\)/,
+        /price ≈ [0-9]+\.[0-9]{9} USD .*NUSA: unavailable \(no chain to ask: give --rpc URL or set RPC_URL\)/,
       );
 
-      // A refused connection: the reason is shown, the JSON keeps the unusa figure.
+      // A refused connection: the reason is shown, the JSON keeps the USD figure.
       const s = createServer();
       await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
       const port = (s.address() as AddressInfo).port;
@@ -103,7 +122,8 @@ describe("chainUsdEstimate and dsdn estimate without a usable chain", () => {
       } as never);
       const parsed = JSON.parse(json.join("\n"));
       expect(parsed.price.total).toMatch(/^[0-9]+$/);
-      expect(parsed.price.usd.unavailable).toMatch(/^oracle price: /);
+      expect(parsed.price.unit).toBe("nano-USD");
+      expect(parsed.price.nusa.unavailable).toMatch(/^oracle price: /);
     } finally {
       if (saved !== undefined) process.env.RPC_URL = saved;
     }

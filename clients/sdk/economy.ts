@@ -4,10 +4,14 @@ import { QueryShadowRequest, QueryShadowResponse } from "../../proto/gen/dsdn/ec
 import {
   QueryConvertUsdRequest,
   QueryConvertUsdResponse,
+  QueryMissCountersRequest,
+  QueryMissCountersResponse,
   QueryPriceRequest,
   QueryPriceResponse,
 } from "../../proto/gen/dsdn/oracle/v1/query.js";
 import {
+  QueryChallengeRequest,
+  QueryChallengeResponse,
   QueryNodeSubsidyRequest,
   QueryNodeSubsidyResponse,
   QueryStatusRequest,
@@ -18,10 +22,14 @@ export interface EconomyExtension {
   readonly oracle: {
     price(): Promise<QueryPriceResponse>;
     convertUsd(usdNano: bigint): Promise<QueryConvertUsdResponse>;
+    /** Validators' windows and misses in the open slash window (the miss penalty's counters). */
+    missCounters(): Promise<QueryMissCountersResponse>;
   };
   readonly subsidy: {
     node(operator: string): Promise<QueryNodeSubsidyResponse>;
     status(): Promise<QueryStatusResponse>;
+    /** The current liveness challenge; with `nodeId`, whether that node answered it. */
+    challenge(nodeId?: Uint8Array): Promise<QueryChallengeResponse>;
   };
   readonly economics: {
     shadow(): Promise<QueryShadowResponse>;
@@ -44,6 +52,10 @@ export function setupEconomyExtension(base: QueryClient): EconomyExtension {
             QueryConvertUsdRequest.encode({ usdNano: usdNano.toString() }).finish(),
           ),
         ),
+      missCounters: async () =>
+        QueryMissCountersResponse.decode(
+          await rpc.request("dsdn.oracle.v1.Query", "MissCounters", QueryMissCountersRequest.encode({}).finish()),
+        ),
     },
     subsidy: {
       node: async (operator) =>
@@ -57,6 +69,14 @@ export function setupEconomyExtension(base: QueryClient): EconomyExtension {
       status: async () =>
         QueryStatusResponse.decode(
           await rpc.request("dsdn.subsidy.v1.Query", "Status", QueryStatusRequest.encode({}).finish()),
+        ),
+      challenge: async (nodeId) =>
+        QueryChallengeResponse.decode(
+          await rpc.request(
+            "dsdn.subsidy.v1.Query",
+            "Challenge",
+            QueryChallengeRequest.encode({ nodeId: Buffer.from(nodeId ?? new Uint8Array()) }).finish(),
+          ),
         ),
     },
     economics: {

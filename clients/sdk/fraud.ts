@@ -65,14 +65,20 @@ export function setupFraudExtension(base: QueryClient): FraudExtension {
   };
 }
 
-export const challengeMsg = (m: {
-  challenger: string;
-  receipt: Uint8Array;
-  disputeType: DisputeType;
-  claim: Uint8Array;
-}): EncodeObject => ({
+/** A challenge on a compute receipt, or (`signedResult`) on a redundant replica's node-signed result. */
+export const challengeMsg = (
+  m: { challenger: string; disputeType: DisputeType; claim: Uint8Array } & (
+    | { receipt: Uint8Array }
+    | { signedResult: Uint8Array }
+  ),
+): EncodeObject => ({
   typeUrl: fraudTypeUrls.challenge,
-  value: MsgChallenge.fromPartial({ ...m, receipt: Buffer.from(m.receipt), claim: Buffer.from(m.claim) }),
+  value: MsgChallenge.fromPartial({
+    challenger: m.challenger,
+    disputeType: m.disputeType,
+    claim: Buffer.from(m.claim),
+    ...("receipt" in m ? { receipt: Buffer.from(m.receipt) } : { signedResult: Buffer.from(m.signedResult) }),
+  }),
 });
 
 export const bisectMsg = (m: {

@@ -12,6 +12,9 @@
  * results) into the title, what happened and what to do a person should read.
  */
 
+// A block's first item is the injected vote-extension commit, indexed like a tx but none: skip it before
+// decodeTxRaw (which throws on it) when reading blocks or searchTx results.
+export { INJECTED_COMMIT_LABEL, isInjectedCommit } from "../../chain-app/voteExtensions.js";
 export { BaseError, type BaseErrorOptions, ErrorCode, isBaseError } from "../../common/errors.js";
 export { type Lang, resolveLang } from "../../common/ux/lang.js";
 export {

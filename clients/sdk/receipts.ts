@@ -25,18 +25,25 @@ import {
   QueryPendingResponse,
 } from "../../proto/gen/dsdn/receipts/v1/query.js";
 import { type Claim, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
-import { MsgClaimReward, MsgClaimRewardResponse, MsgFundRewardPool } from "../../proto/gen/dsdn/receipts/v1/tx.js";
+import {
+  MsgClaimReward,
+  MsgClaimRewardResponse,
+  MsgFundRewardPool,
+  MsgReportSelfDealing,
+} from "../../proto/gen/dsdn/receipts/v1/tx.js";
 
 const SERVICE = "dsdn.receipts.v1.Query";
 
 export const receiptsTypeUrls = {
   claimReward: "/dsdn.receipts.v1.MsgClaimReward",
   fundRewardPool: "/dsdn.receipts.v1.MsgFundRewardPool",
+  reportSelfDealing: "/dsdn.receipts.v1.MsgReportSelfDealing",
 } as const;
 
 export const receiptsMessageTypes: ReadonlyArray<[string, GeneratedType]> = [
   [receiptsTypeUrls.claimReward, MsgClaimReward as unknown as GeneratedType],
   [receiptsTypeUrls.fundRewardPool, MsgFundRewardPool as unknown as GeneratedType],
+  [receiptsTypeUrls.reportSelfDealing, MsgReportSelfDealing as unknown as GeneratedType],
 ];
 
 export interface ReceiptsExtension {
@@ -77,6 +84,14 @@ export function setupReceiptsExtension(base: QueryClient): ReceiptsExtension {
             .paramsJson,
         ),
     },
+  };
+}
+
+/** MsgReportSelfDealing: show the chain a committee-signed receipt whose submitter is (or sent coins to/from) the node's operator. */
+export function reportSelfDealingMsg(m: { reporter: string; receipt: ThresholdReceipt }): EncodeObject {
+  return {
+    typeUrl: receiptsTypeUrls.reportSelfDealing,
+    value: MsgReportSelfDealing.fromPartial({ reporter: m.reporter, receipt: m.receipt }),
   };
 }
 

@@ -10,6 +10,7 @@ import { nodesMessageTypes } from "./nodes.js";
 import { receiptsMessageTypes } from "./receipts.js";
 import { slashingMessageTypes } from "./slashing.js";
 import { stakeMessageTypes } from "./stake.js";
+import { subsidyMessageTypes } from "./subsidy.js";
 
 /** DSDN's own messages (`/dsdn.<module>.v1.Msg…`), added as modules land. */
 export const dsdnMessageTypes: ReadonlyArray<[string, GeneratedType]> = [
@@ -21,6 +22,7 @@ export const dsdnMessageTypes: ReadonlyArray<[string, GeneratedType]> = [
   ...fraudMessageTypes,
   ...daMessageTypes,
   ...govMessageTypes,
+  ...subsidyMessageTypes,
 ];
 
 export function dsdnRegistry(): Registry {

@@ -15,6 +15,8 @@ const compute = (over: Record<string, unknown> = {}) => ({
   outputSize: 9n,
   moduleHash: Buffer.alloc(32, 6),
   executionKind: ExecutionKind.EXECUTION_KIND_TRACED_WASM as ExecutionKind,
+  fuelLimit: 1_000_000n,
+  memoryPages: 16,
   ...over,
 });
 const C = ReceiptKind.RECEIPT_KIND_COMPUTE;
@@ -46,5 +48,15 @@ describe("execution commitment well-formedness", () => {
     expect(executionCommitmentProblem(compute(), Buffer.alloc(32, 1), C)).toMatch(/workload_id differs/);
     expect(executionCommitmentProblem(compute(), W, ReceiptKind.RECEIPT_KIND_STORAGE)).toMatch(/zero hashes/);
     expect(executionCommitmentProblem(storageCommitment(W), W, ReceiptKind.RECEIPT_KIND_STORAGE)).toBeUndefined();
+  });
+
+  it("a traced compute commitment states the limits its run started under (what step 0 holds); others state none", () => {
+    expect(executionCommitmentProblem(compute({ fuelLimit: 0n }), W, C)).toMatch(/fuel_limit/);
+    expect(executionCommitmentProblem(compute({ fuelLimit: 10n ** 15n + 1n }), W, C)).toMatch(/fuel_limit/);
+    expect(executionCommitmentProblem(compute({ memoryPages: 0 }), W, C)).toMatch(/memory_pages/);
+    expect(executionCommitmentProblem(compute({ memoryPages: 65_537 }), W, C)).toMatch(/memory_pages/);
+    expect(
+      executionCommitmentProblem({ ...storageCommitment(W), fuelLimit: 1n }, W, ReceiptKind.RECEIPT_KIND_STORAGE),
+    ).toMatch(/no fuel_limit/);
   });
 });

@@ -15,7 +15,10 @@ import { concatBytes as concat, sha256 } from "../hash.js";
 import { decodeCanonical, encodeMessage } from "../protobuf.js";
 import { isValidAddress } from "../secp256k1.js";
 
-export const RECEIPT_VERSION = 1;
+/** Receipt v2: `reward` is the usage's value in nano-USD, paid in unusa at the oracle price when claimed. */
+export const RECEIPT_VERSION = 2;
+/** Receipt v1 priced usage in unusa; the chain refuses it (ReceiptVersionRetired) rather than guess its price. */
+export const RECEIPT_VERSION_V1 = 1;
 /** Domain tags: the committee's and the node's signatures can never be replayed as each other or as anything else. */
 export const RECEIPT_SIGN_DOMAIN = utf8("dsdn.receipts.v1.ReceiptData\0");
 export const NODE_SIGN_DOMAIN = utf8("dsdn.receipts.v1.NodeSignature\0");
@@ -72,6 +75,9 @@ const is32 = (b: Uint8Array | undefined): boolean => b !== undefined && b.length
  */
 export const MAX_COMMITTED_STEPS = 1n << 48n;
 export const MAX_TRACE_EVERY = 1n << 32n;
+/** The signed spec's bounds (node-agent/compute/workload.ts): fuel ≤ 10^15 (a safe integer), ≤ 65 536 pages (4 GiB). */
+export const MAX_COMMITTED_FUEL = 1_000_000_000_000_000n;
+export const MAX_MEMORY_PAGES = 65_536;
 
 /**
  * Stateless rules every receipt must meet; returns the first violation (undefined when well formed).
@@ -128,9 +134,13 @@ export function executionCommitmentProblem(
     if (ec.steps < 1n || ec.steps > MAX_COMMITTED_STEPS) return `steps must be 1..${MAX_COMMITTED_STEPS}`;
     if (ec.traceEvery < 1n || ec.traceEvery > MAX_TRACE_EVERY) return `trace_every must be 1..${MAX_TRACE_EVERY}`;
     if (ec.outputSize > MAX_COMMITTED_STEPS) return `output_size must be at most ${MAX_COMMITTED_STEPS}`;
+    // Step 0 holds the limits the run started under: without them the chain cannot recompute the start.
+    if (ec.fuelLimit < 1n || ec.fuelLimit > MAX_COMMITTED_FUEL) return `fuel_limit must be 1..${MAX_COMMITTED_FUEL}`;
+    if (ec.memoryPages < 1 || ec.memoryPages > MAX_MEMORY_PAGES) return `memory_pages must be 1..${MAX_MEMORY_PAGES}`;
   }
   if (kind === ReceiptKind.RECEIPT_KIND_STORAGE) {
     if (!hashes.every(isZero32)) return "a storage commitment must have zero hashes";
+    if (ec.fuelLimit !== 0n || ec.memoryPages !== 0) return "a storage commitment has no fuel_limit or memory_pages";
     if (ec.steps !== 0n || ec.traceEvery !== 0n || ec.outputSize !== 0n)
       return "a storage commitment has no steps, trace_every or output_size";
     if (ec.moduleHash.length !== 0 && !(is32(ec.moduleHash) && isZero32(ec.moduleHash)))
@@ -157,6 +167,7 @@ function microvmCommitmentProblem(ec: ExecutionCommitment, workloadId: Uint8Arra
   if (ec.stateRootBefore.length || ec.stateRootAfter.length || ec.executionTraceMerkleRoot.length)
     return "a MicroVM commitment has no state roots or trace root (it is not provable step by step)";
   if (ec.steps !== 0n || ec.traceEvery !== 0n) return "a MicroVM commitment has no steps or trace_every";
+  if (ec.fuelLimit !== 0n || ec.memoryPages !== 0) return "a MicroVM commitment has no fuel_limit or memory_pages";
   if (ec.outputSize > MAX_COMMITTED_STEPS) return `output_size must be at most ${MAX_COMMITTED_STEPS}`;
   return undefined;
 }
@@ -176,5 +187,7 @@ export function storageCommitment(workloadId: Uint8Array): ExecutionCommitment {
     outputSize: 0n,
     moduleHash: z(),
     executionKind: ExecutionKind.EXECUTION_KIND_TRACED_WASM,
+    fuelLimit: 0n,
+    memoryPages: 0,
   };
 }

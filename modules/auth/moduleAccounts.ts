@@ -22,8 +22,19 @@ export type ModuleAccountName = (typeof ModuleAccount)[keyof typeof ModuleAccoun
 
 export const ALL_MODULE_ACCOUNTS: readonly ModuleAccountName[] = Object.values(ModuleAccount);
 
+/** Module addresses by name (a fixed, small set), hashed once: the fee collector is paid by every tx. */
+const moduleAddresses = new Map<string, Uint8Array>();
+
 export function moduleAddressBytes(name: string): Uint8Array {
-  return sha256(utf8(name)).subarray(0, 20);
+  let a = moduleAddresses.get(name);
+  if (a === undefined) {
+    a = sha256(utf8(name)).subarray(0, 20);
+    // Names come from code and params (blocked accounts); the bound only guards against a misuse.
+    if (moduleAddresses.size >= 1024) moduleAddresses.clear();
+    moduleAddresses.set(name, a);
+  }
+  // A copy: callers may write into what they get.
+  return a.slice();
 }
 
 export function moduleAddress(name: string): string {

@@ -6,8 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "../../common/hash.js";
 import { packAny } from "../../common/protobuf.js";
-import { secp256k1KeyPair } from "../../common/secp256k1.js";
+import { type Secp256k1KeyPair, secp256k1KeyPair } from "../../common/secp256k1.js";
+import { decodeStepProof } from "../../common/wasm/proof/codec.js";
+import type { FinalOpening } from "../../common/wasm/proof/ends.js";
 import { runModule } from "../../common/wasm/run.js";
+import { signResult } from "../../node-agent/compute/signed.js";
 import { wat } from "../../node-agent/runtime/testing.js";
 import { DisputeType, type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { QueryGameRequest, QueryGameResponse } from "../../proto/gen/dsdn/fraud/v1/query.js";
@@ -26,7 +29,7 @@ import {
 import { sendMsg } from "../../test/support/txBuilder.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
 import { checkpointCount, maxRounds, midpoint } from "./game.js";
-import { runtimeStepVerifier } from "./proofAdapter.js";
+import { encodeOpeningJson, runtimeStepVerifier } from "./proofAdapter.js";
 
 const TREASURY = moduleAddress(ModuleAccount.Treasury);
 const ESCROW = moduleAddress(ModuleAccount.FraudEscrow);
@@ -55,7 +58,10 @@ const closeWindow = () => {
 let tag = 0;
 const INPUT = new TextEncoder().encode("the quick brown fox\njumps over the lazy dog\n");
 
-async function computeReceipt(run?: Run, over: { outputHash?: Buffer } = {}): Promise<ReceiptParts> {
+async function computeReceipt(
+  run?: Run,
+  over: { outputHash?: Buffer; fuelLimit?: bigint; memoryPages?: number; stateRootBefore?: Buffer } = {},
+): Promise<ReceiptParts> {
   const w = Buffer.alloc(32, 0);
   w.writeUInt32BE(++tag, 0);
   const h = (b: number) => Buffer.alloc(32, b);
@@ -66,7 +72,7 @@ async function computeReceipt(run?: Run, over: { outputHash?: Buffer } = {}): Pr
       workloadId: w,
       inputHash: run ? Buffer.from(sha256(run.input)) : h(1),
       outputHash: over.outputHash ?? run?.outputHash ?? h(2),
-      stateRootBefore: h(3),
+      stateRootBefore: over.stateRootBefore ?? Buffer.alloc(32), // a job starts from the empty kv state (zero root)
       stateRootAfter: run?.stateRootAfter ?? h(4),
       executionTraceMerkleRoot: run ? Buffer.from(run.root) : h(5),
       steps: run?.steps ?? 1000n,
@@ -74,6 +80,8 @@ async function computeReceipt(run?: Run, over: { outputHash?: Buffer } = {}): Pr
       outputSize: 32n,
       moduleHash: Buffer.from(run ? sha256(run.module) : h(6)),
       executionKind: 0,
+      fuelLimit: over.fuelLimit ?? run?.fuel ?? 10_000_000n,
+      memoryPages: over.memoryPages ?? run?.memoryPages ?? 16,
     },
     usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 5_000_000n },
   });
@@ -208,7 +216,7 @@ function play(
 describe("pinning the ends", () => {
   freshChain();
   const BOB = () => addressOf(fx.bob);
-  const opened = async (run: Run, over: { outputHash?: Buffer } = {}) => {
+  const opened = async (run: Run, over: Parameters<typeof computeReceipt>[1] = {}) => {
     const p = await computeReceipt(run, over);
     const id = challenge(p);
     const open = [run.opening(0n), run.opening(run.steps), run.opening(midpoint(0n, run.steps, run.steps, run.k))];
@@ -222,7 +230,7 @@ describe("pinning the ends", () => {
       input: Buffer.from(input),
     });
 
-  it("pins step 0 against module_hash + input (initialStepCommitment); a made-up first state cannot be pinned", async () => {
+  it("pins step 0 against module_hash + input + the receipt's limits (initialStepCommitment); a made-up first state is fraud", async () => {
     const honest = realRun("wc.wasm", INPUT, 64n);
     const liar = realRun("wc.wasm", INPUT, 64n, 0n); // even its first state is made up
     const h = await opened(honest);
@@ -237,23 +245,58 @@ describe("pinning the ends", () => {
     expect(ok.code, ok.log).toBe(0);
     expect(game(h.id).startPinned).toBe(true);
     expect(game(h.id).status).toBe(GameStatus.GAME_STATUS_AWAIT_CHALLENGER); // the game goes on
-    // A made-up first state cannot be pinned; it is not convicted by the pin alone (see the next test for why).
     const made = fx.chain.exec(fx.carol, [pin(l.id, liar.module, INPUT)], { gas: 4_000_000n });
-    expect([made.codespace, made.code], made.log).toEqual(["fraud", 16]);
-    expect(game(l.id).startPinned).toBe(false);
+    expect(made.code, made.log).toBe(0);
+    expect(game(l.id).status).toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect(game(l.id).reason).toMatch(/step 0/);
   });
 
-  it("an honest node that ran under its workload's own fuel limit is not convicted by a pin (the chain cannot see that limit)", async () => {
-    // Nodes run under the signed spec's fuel (2x the dry run), so their step 0 holds that fuel; the receipt does not
-    // carry it, and the chain re-instantiates with the default. A mismatch must not be taken for a made-up start.
-    const honest = realRun("wc.wasm", INPUT, 64n, undefined, { fuel: 1_000_000 });
+  it("an honest node that ran under its workload's own fuel and memory limits is not convicted by a pin (the receipt binds them)", async () => {
+    // Nodes run under the signed spec's fuel (2x the dry run) and memory pages; step 0 holds both, and so does the
+    // receipt (committee-checked against the spec), so the chain re-instantiates under the very same limits.
+    const honest = realRun("wc.wasm", INPUT, 64n, undefined, { fuel: 1_000_000, memoryPages: 16 });
     const h = await opened(honest);
     expect(h.r.code, h.r.log).toBe(0);
     const pinned = fx.chain.exec(fx.carol, [pin(h.id, honest.module, INPUT)], { gas: 4_000_000n });
+    expect(pinned.code, pinned.log).toBe(0);
     expect(game(h.id).status).not.toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect(game(h.id).startPinned).toBe(true);
+  });
+
+  it.each([
+    ["more fuel than the receipt states", { fuel: 2_000_000, memoryPages: 16 }],
+    ["more memory than the receipt states", { fuel: 1_000_000, memoryPages: 64 }],
+  ])("a made-up start (%s) is convicted through the pin", async (_what, ranWith) => {
+    // The node's trace is a real run, but from a start its receipt does not describe: under its stated limits
+    // (fuel 1 000 000, 16 pages) the job could run out of fuel or memory where this run did not.
+    const liar = realRun("wc.wasm", INPUT, 64n, undefined, ranWith);
+    const p = await computeReceipt(liar, { fuelLimit: 1_000_000n, memoryPages: 16 });
+    const id = challenge(p);
+    const open = [
+      liar.opening(0n),
+      liar.opening(liar.steps),
+      liar.opening(midpoint(0n, liar.steps, liar.steps, liar.k)),
+    ];
+    const r = fx.chain.exec(fx.bob, [bisectMsg(BOB(), id, open, liar.finalOpening)]);
+    expect(r.code, r.log).toBe(0);
+    const stake0 = nodeStake();
+    const made = fx.chain.exec(fx.carol, [pin(id, liar.module, INPUT)], { gas: 4_000_000n });
+    expect(made.code, made.log).toBe(0);
+    const g = game(id);
+    expect(g.status).toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect(g.reason).toMatch(/step 0/);
+    expect(BigInt(g.slashed)).toBe(stake0 / 10n); // (the third offence in this group also bans the node)
+  });
+
+  it("a receipt whose state_root_before is not the empty kv state cannot be pinned (refused, not fraud)", async () => {
+    // Jobs start from the empty kv state (the spec carries none); the chain cannot rebuild another start from a root.
+    const honest = realRun("wc.wasm", INPUT, 64n);
+    const { id, r } = await opened(honest, { stateRootBefore: Buffer.alloc(32, 3) });
+    expect(r.code, r.log).toBe(0);
+    const pinned = fx.chain.exec(fx.carol, [pin(id, honest.module, INPUT)], { gas: 4_000_000n });
     expect([pinned.codespace, pinned.code], pinned.log).toEqual(["fraud", 16]);
-    expect(pinned.log).toMatch(/cannot be pinned/);
-    expect(game(h.id).startPinned).toBe(false);
+    expect(pinned.log).toMatch(/state_root_before/);
+    expect(game(id).status).not.toBe(GameStatus.GAME_STATUS_FRAUD);
   });
 
   it("the final commitment must open to the receipt's output hash and state root (rt-host openFinalCommitment)", async () => {
@@ -341,6 +384,15 @@ describe("a full game over a real run", () => {
     expect([big.codespace, big.code], big.log).toEqual(["fraud", 13]);
     const wrong = fx.chain.exec(fx.bob, [proofMsg(BOB, id, honest.stepProof(1n))], { gas: 4_000_000n });
     expect([wrong.codespace, wrong.code], wrong.log).toEqual(["fraud", 14]);
+    // The proof travels in the runtime's canonical binary codec: the old tagged JSON, a trailing byte (a second
+    // encoding of the same proof) and a truncated proof decide nothing.
+    const right = liar.stepProof(2n);
+    const json = encodeOpeningJson(decodeStepProof(right) as unknown as FinalOpening);
+    for (const bad of [json, Uint8Array.from([...right, 0]), right.subarray(0, right.length - 1)]) {
+      const r = fx.chain.exec(fx.bob, [proofMsg(BOB, id, bad)], { gas: 4_000_000n });
+      expect([r.codespace, r.code], r.log).toEqual(["fraud", 14]);
+    }
+
     expect(game(id).status).toBe(GameStatus.GAME_STATUS_AWAIT_STEP_PROOF);
   });
   it("ranges of 1 and 2: an InvalidStateTransition over one checkpoint interval of K = 2 and K = 1", async () => {
@@ -358,6 +410,94 @@ describe("a full game over a real run", () => {
   });
 });
 
+describe("a replica's node-signed result (redundant execution: a dissenting replica gets no receipt)", () => {
+  freshChain();
+  const signedResult = (run: Run, over: { finishedAtMs?: bigint } = {}) => {
+    const w = Buffer.alloc(32, 0);
+    w.writeUInt32BE(++tag, 0);
+    return signResult(
+      {
+        workloadId: w,
+        completed: true,
+        reason: "",
+        outputCid: "",
+        commitment: {
+          workloadId: w,
+          inputHash: Buffer.from(sha256(run.input)),
+          outputHash: run.outputHash,
+          stateRootBefore: Buffer.alloc(32),
+          stateRootAfter: run.stateRootAfter,
+          executionTraceMerkleRoot: Buffer.from(run.root),
+          steps: run.steps,
+          traceEvery: run.k,
+          outputSize: 32n,
+          moduleHash: Buffer.from(sha256(run.module)),
+          executionKind: 0,
+          fuelLimit: run.fuel,
+          memoryPages: run.memoryPages,
+        },
+        computeCycles: 5_000_000n,
+        logs: [],
+        finishedAtMs: over.finishedAtMs ?? fx.chain.time * 1000n,
+      },
+      fx.node,
+    );
+  };
+  const challengeResult = (by: Secp256k1KeyPair, bytes: Uint8Array, receipt?: ReceiptParts) =>
+    fx.chain.exec(by, [
+      packAny("/dsdn.fraud.v1.MsgChallenge", MsgChallenge, {
+        challenger: addressOf(by),
+        receipt: receipt ? receiptBytes(receipt) : Buffer.alloc(0),
+        signedResult: Buffer.from(bytes),
+        disputeType: DisputeType.DISPUTE_TYPE_INVALID_OUTPUT,
+        claim: Buffer.alloc(32, 0x77),
+      }),
+    ]);
+
+  it("refuses a forged result, a result with a receipt beside it, and one after its window", async () => {
+    const honest = realRun("wc.wasm", INPUT, 64n);
+    const good = signedResult(honest);
+    const forged = Uint8Array.from(good);
+    forged[forged.length - 1]! ^= 1;
+    const f = challengeResult(fx.carol, forged);
+    expect([f.codespace, f.code], f.log).toEqual(["fraud", 2]);
+    expect(f.log).toMatch(/not signed by its node/);
+    const both = challengeResult(fx.carol, good, await computeReceipt(honest));
+    expect([both.codespace, both.code], both.log).toEqual(["fraud", 2]);
+    const old = challengeResult(
+      fx.carol,
+      signedResult(honest, { finishedAtMs: (fx.chain.time - WINDOW - 1n) * 1000n }),
+    );
+    expect([old.codespace, old.code], old.log).toEqual(["fraud", 3]);
+  });
+
+  it("a false result is convicted by the same game (10% slashed); a true one wins as a false accusation", async () => {
+    const k = 64n;
+    const honest = realRun("wc.wasm", INPUT, k);
+    let flip = (honest.steps * 2n) / 3n;
+    let liar = realRun("wc.wasm", INPUT, k, flip);
+    while (liar.outputHash.equals(honest.outputHash)) liar = realRun("wc.wasm", INPUT, k, ++flip);
+    const stake0 = nodeStake();
+    const r = challengeResult(fx.carol, signedResult(liar));
+    expect(r.code, r.log).toBe(0);
+    const id = BigInt(
+      r.events.find((e) => e.type === "fraud_challenge")!.attributes.find((a) => a.key === "game_id")!.value,
+    );
+    const out = play(id, liar, honest, honest);
+    expect(out.game.status).toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect(out.game.lo).toBe(flip - 1n);
+    expect(nodeStake()).toBe(stake0 - stake0 / 10n);
+
+    const t = challengeResult(fx.carol, signedResult(honest));
+    expect(t.code, t.log).toBe(0);
+    const tid = BigInt(
+      t.events.find((e) => e.type === "fraud_challenge")!.attributes.find((a) => a.key === "game_id")!.value,
+    );
+    const lying = realRun("wc.wasm", INPUT, k, 5n);
+    expect(play(tid, honest, lying, honest).game.status).toBe(GameStatus.GAME_STATUS_FALSE_ACCUSATION);
+  });
+});
+
 /** Txs carol signed in a game: the challenge and one answer per round. */
 const countTxs = (rounds: number) => 1 + rounds;
 
@@ -372,7 +512,12 @@ it("the round bound: ⌈log2(steps/K)⌉ + log2 K", () => {
 
 it("does not re-instantiate a module with a start function on chain (its start would run on the job's whole fuel)", () => {
   const looping = wat(`(module (func $s (loop $l (br $l))) (start $s) (func (export "_start")))`);
-  expect(() => runtimeStepVerifier.initialCommitment!(looping, new Uint8Array())).toThrow(/start function/);
+  const limits = { fuel: 1_000_000n, memoryPages: 16 };
+  expect(() => runtimeStepVerifier.initialCommitment!(looping, new Uint8Array(), limits)).toThrow(/start function/);
   const plain = wat(`(module (memory (export "memory") 1) (func (export "_start")))`);
-  expect(runtimeStepVerifier.initialCommitment!(plain, new Uint8Array())).toHaveLength(32);
+  expect(runtimeStepVerifier.initialCommitment!(plain, new Uint8Array(), limits)).toHaveLength(32);
+  // A module declaring more initial memory than the chain allocates is not re-instantiated (a 4 GiB job is legal).
+  const huge = wat(`(module (memory (export "memory") 2000) (func (export "_start")))`);
+  const big = { fuel: 1_000_000n, memoryPages: 65_536 };
+  expect(() => runtimeStepVerifier.initialCommitment!(huge, new Uint8Array(), big)).toThrow(/initial memory pages/);
 });

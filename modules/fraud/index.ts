@@ -14,14 +14,14 @@ import { fraudQueries } from "./queryServer.js";
 import { msgSubmitStepProof } from "./submitStepProof.js";
 
 export { MSG_BISECT_TYPE_URL, nextState } from "./bisect.js";
-export { MSG_CHALLENGE_TYPE_URL } from "./challenge.js";
+export { MSG_CHALLENGE_TYPE_URL, signedResultEvidenceId } from "./challenge.js";
 export { FraudErrors } from "./errors.js";
 export type { NodeSlasher } from "./expectedKeepers.js";
 export { checkpointCount, checkpointIndexAt, checkpointStep, initialRange, maxRounds, midpoint } from "./game.js";
 export { FraudKeeper } from "./keeper.js";
 export { defaultFraudParams, type FraudParams } from "./params.js";
 export { MSG_PIN_START_TYPE_URL } from "./pinStart.js";
-export { decodeStepProofJson, encodeStepProofJson, runtimeStepVerifier, type StepVerifier } from "./proofAdapter.js";
+export { decodeOpeningJson, encodeOpeningJson, runtimeStepVerifier, type StepVerifier } from "./proofAdapter.js";
 export { MSG_SUBMIT_STEP_PROOF_TYPE_URL } from "./submitStepProof.js";
 
 export function fraudModule(

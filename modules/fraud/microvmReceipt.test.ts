@@ -45,6 +45,8 @@ function microvmReceipt(over: Record<string, unknown> = {}): Promise<ReceiptPart
       outputSize: 3n,
       moduleHash: Buffer.alloc(32, 6),
       executionKind: ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT,
+      fuelLimit: 0n,
+      memoryPages: 0,
       ...over,
     },
     usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 1_000n },

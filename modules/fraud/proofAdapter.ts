@@ -1,18 +1,19 @@
 /**
  * @module The one place that decodes and checks runtime proofs for fraud games: checkpoint openings against the
- * trace root, one-step proofs (bounded tagged-JSON `StepProof` today; rt-trace's binary `decodeStepProof` and
- * `verifyStepGas` replace `decodeStepProofJson` here), and the pins of a run's ends (rt-host's
- * `initialStepCommitment` and `openFinalCommitment`).
+ * trace root, one-step proofs (the runtime's canonical binary codec, `decodeStepProof`, size-capped before any
+ * allocation), and the pins of a run's ends (rt-host's `initialStepCommitment` and `openFinalCommitment`; a final
+ * opening travels as bounded tagged JSON).
  */
 
 import { compileModule } from "../../common/wasm/instantiate.js";
+import { DEFAULT_LIMITS } from "../../common/wasm/params.js";
+import { decodeStepProof, MAX_STEP_PROOF_BYTES } from "../../common/wasm/proof/codec.js";
 import {
   DEFAULT_INITIAL_CAPS,
   type FinalOpening,
   initialStepCommitment,
   openFinalCommitment,
 } from "../../common/wasm/proof/ends.js";
-import type { StepProof } from "../../common/wasm/proof/proof.js";
 import { verifyStep } from "../../common/wasm/proof/verifyStep.js";
 import { equal, type Hash } from "../../common/wasm/trace/hashing.js";
 import { verifyCheckpoint } from "../../common/wasm/trace/trace.js";
@@ -23,8 +24,11 @@ export interface StepVerifier {
   checkpoint(root: Hash, index: bigint, count: bigint, every: bigint, commitment: Hash, path: readonly Hash[]): boolean;
   /** Decodes a proof of at most `maxBytes` and runs one step from `pre`; throws when the proof is not valid. */
   step(pre: Hash, proof: Uint8Array, maxBytes: number): Hash;
-  /** The commitment of step 0 of `module` run on `input` (rt-host); undefined = not available. */
-  initialCommitment?: (module: Uint8Array, input: Uint8Array) => Hash;
+  /**
+   * The commitment of step 0 of `module` run on `input` under `limits` from the empty kv state (rt-host); throws
+   * when the chain will not re-instantiate it; undefined = not available.
+   */
+  initialCommitment?: (module: Uint8Array, input: Uint8Array, limits: JobLimits) => Hash;
   /** Opens a final commitment (bounded bytes) into the output hash and kv root it states; throws when it does not open. */
   openFinal?: (
     final: Hash,
@@ -33,17 +37,32 @@ export interface StepVerifier {
   ) => { outputHash: string; kvRoot: string; steps: number };
 }
 
+/** The limits a receipt's run started under (its execution commitment's fuel_limit and memory_pages). */
+export interface JobLimits {
+  readonly fuel: bigint;
+  readonly memoryPages: number;
+}
+
 /**
- * The job a compute receipt commits to is a WASI command (`_start`, input on stdin) under the protocol's default
- * limits and costs: what the chain re-instantiates to pin step 0. Caps: the module's `maxPinBytes` bounds both.
+ * The job a compute receipt commits to is a WASI command (`_start`, input on stdin) from the empty kv state under
+ * the receipt's fuel and memory limits and the protocol's other defaults: what the chain re-instantiates to pin
+ * step 0. Caps: the module's `maxPinBytes` bounds module and input; memory the chain allocates is bounded below.
  */
 export const RECEIPT_JOB = { invoke: "_start" } as const;
+/**
+ * Most linear memory the chain allocates to re-instantiate a job (the module's declared initial pages, 64 MiB):
+ * the receipt's memory_pages may be up to 4 GiB, and instantiation allocates the declared minimum at once.
+ */
+export const MAX_PIN_INITIAL_PAGES = DEFAULT_LIMITS.memoryPages;
 export const MAX_FINAL_OPENING_BYTES = 16 * 1024;
 
 const MAX_JSON_DEPTH = 12;
 
-/** Tagged JSON: bytes {"$b":hex}, bigint {"$n":"…"}, funcref {"$f":addr}, externref {"$e":id}; undefined omitted. */
-export function encodeStepProofJson(p: StepProof | FinalOpening): Uint8Array {
+/**
+ * A final opening as tagged JSON: bytes {"$b":hex}, bigint {"$n":"…"}, funcref {"$f":addr}, externref {"$e":id};
+ * undefined omitted. (Step proofs use the binary codec: `encodeStepProof`.)
+ */
+export function encodeOpeningJson(p: FinalOpening): Uint8Array {
   return new TextEncoder().encode(
     JSON.stringify(p, (_k, v) => {
       if (v instanceof Uint8Array) return { $b: Buffer.from(v).toString("hex") };
@@ -72,7 +91,7 @@ function depthWithin(text: string, max: number): boolean {
   return true;
 }
 
-export function decodeStepProofJson<T = StepProof>(bytes: Uint8Array, maxBytes: number): T {
+export function decodeOpeningJson(bytes: Uint8Array, maxBytes: number): FinalOpening {
   if (bytes.length > maxBytes) throw new Error(`proof is ${bytes.length} bytes, at most ${maxBytes}`);
   const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   if (!depthWithin(text, MAX_JSON_DEPTH)) throw new Error("proof nests too deeply");
@@ -91,7 +110,7 @@ export function decodeStepProofJson<T = StepProof>(bytes: Uint8Array, maxBytes: 
       if (typeof v.$e === "number") return new ExternRef(v.$e);
     }
     return v;
-  }) as T;
+  }) as FinalOpening;
 }
 
 export const runtimeStepVerifier: StepVerifier = {
@@ -106,19 +125,25 @@ export const runtimeStepVerifier: StepVerifier = {
     });
   },
   step(pre, proof, maxBytes) {
-    return verifyStep(pre, decodeStepProofJson(proof, maxBytes));
+    return verifyStep(pre, decodeStepProof(proof, Math.min(maxBytes, MAX_STEP_PROOF_BYTES)));
   },
-  initialCommitment(module, input) {
-    // Instantiation runs a start function with the job's whole fuel (10^10 by default): on chain that would be
-    // unbounded work for a per-byte gas price, so modules with a start section are not pinned here.
+  initialCommitment(module, input, limits) {
+    // Instantiation runs a start function with the job's whole fuel: on chain that would be unbounded work for a
+    // per-byte gas price, so modules with a start section are not pinned here.
     const c = compileModule(module);
     if (!c.ok) throw new RangeError(`module does not compile: ${c.message}`);
     if (c.module.decoded.start !== undefined)
       throw new RangeError("a module with a start function is not re-instantiated on chain");
-    return initialStepCommitment(module, input, RECEIPT_JOB, DEFAULT_INITIAL_CAPS);
+    const declared = c.module.decoded.memories.reduce((n, m) => n + m.min, 0);
+    if (declared > MAX_PIN_INITIAL_PAGES)
+      throw new RangeError(`a module declaring ${declared} initial memory pages is not re-instantiated on chain`);
+    if (limits.fuel < 1n || limits.fuel > BigInt(Number.MAX_SAFE_INTEGER) || limits.memoryPages < 1)
+      throw new RangeError("the receipt states no usable fuel and memory limits");
+    const opts = { ...RECEIPT_JOB, limits: { fuel: Number(limits.fuel), memoryPages: limits.memoryPages } };
+    return initialStepCommitment(module, input, opts, DEFAULT_INITIAL_CAPS);
   },
   openFinal(final, opening, maxBytes) {
-    const c = openFinalCommitment(final, decodeStepProofJson<FinalOpening>(opening, maxBytes));
+    const c = openFinalCommitment(final, decodeOpeningJson(opening, maxBytes));
     return { outputHash: c.outputHash, kvRoot: c.kvRoot, steps: c.steps };
   },
 };

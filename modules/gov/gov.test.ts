@@ -244,6 +244,44 @@ describe("bootstrap governance", () => {
     expect(ch.exec(foundation, [veto(F, id2)])).toMatchObject({ code: 103 });
   });
 
+  it("at the switch to full governance, proposals awaiting the foundation are re-judged: executed or dropped", () => {
+    const ch = start();
+    // Both pass the bootstrap tally: #1 with 30/30 yes, #2 with 30 yes against 10 no (75%).
+    const id1 = passProposal(ch, [change("stake", { maxEntries: "5" })]);
+    const r = ch.exec(a, [submit(A, [change("distribution", { communityTaxPpm: "0" })])]);
+    expect(r.code, r.log).toBe(0);
+    const id2 = id1 + 1n;
+    expect(ch.exec(b, [vote(B, id2, VoteOption.VOTE_OPTION_YES)]).code).toBe(0);
+    expect(ch.exec(a, [vote(A, id2, VoteOption.VOTE_OPTION_NO)]).code).toBe(0);
+    endVoting(ch);
+    expect(execution(ch, id2).status).toBe(ExecutionStatus.EXECUTION_STATUS_AWAITING_FOUNDATION);
+    // The switch also raises the threshold to 80%: under the full rules #1 still passes, #2 does not.
+    const sw = passProposal(ch, [change("gov", { bootstrap: false, thresholdPpm: "800000" })]);
+    const res = ch.exec(foundation, [approve(F, sw)]);
+    expect(res.code, res.log).toBe(0);
+    expect(execution(ch, sw).status).toBe(ExecutionStatus.EXECUTION_STATUS_EXECUTED);
+    expect(execution(ch, id1).status).toBe(ExecutionStatus.EXECUTION_STATUS_EXECUTED);
+    expect(stakeParams(ch).maxEntries).toBe("5");
+    expect(execution(ch, id2)).toMatchObject({
+      status: ExecutionStatus.EXECUTION_STATUS_DROPPED,
+      reason: "not passed under full governance at the switch: threshold not reached",
+    });
+    expect(proposal(ch, id2)).toMatchObject({
+      status: ProposalStatus.PROPOSAL_STATUS_REJECTED,
+      failedReason: "not passed under full governance at the switch: threshold not reached",
+    });
+    const dropped = res.events!.filter(
+      (e) =>
+        e.type === "execute_proposal" &&
+        e.attributes.some((x) => x.key === "status" && x.value === "EXECUTION_STATUS_DROPPED"),
+    );
+    expect(dropped).toHaveLength(1);
+    // Nothing waits any more, and the foundation can neither approve nor veto after the switch.
+    expect(ch.exec(foundation, [approve(F, id2)])).toMatchObject({ code: 103 });
+    expect(ch.exec(foundation, [veto(F, id2)])).toMatchObject({ code: 103 });
+    expect(ch.exec(foundation, [approve(F, id1)])).toMatchObject({ code: 103 });
+  });
+
   it("speaks v1beta1: a ParameterChangeProposal, a v1beta1 vote, and the v1beta1 queries CosmJS reads", () => {
     const ch = start();
     const content = packAny("/cosmos.params.v1beta1.ParameterChangeProposal", ParameterChangeProposal, {

@@ -306,8 +306,12 @@ export class GovKeeper {
       yield Execution.decode(v);
   }
 
-  /** Runs a passed proposal's messages, all or nothing; a failure marks the proposal FAILED. */
+  /**
+   * Runs a passed proposal's messages, all or nothing; a failure marks the proposal FAILED. When it switches
+   * bootstrap mode off, the proposals still awaiting the foundation are resolved at once (see below).
+   */
   execute(ctx: Context, proposal: Proposal): Execution {
+    const wasBootstrap = this.getParams(ctx).bootstrap;
     let exec: Execution;
     try {
       runProposalMessages(ctx, {
@@ -335,7 +339,50 @@ export class GovKeeper {
       this.setProposal(ctx, { ...proposal, status: ProposalStatus.PROPOSAL_STATUS_FAILED, failedReason: reason });
     }
     this.setExecution(ctx, exec);
+    if (wasBootstrap && exec.status === ExecutionStatus.EXECUTION_STATUS_EXECUTED && !this.getParams(ctx).bootstrap)
+      this.resolveAwaitingAtSwitch(ctx);
     return exec;
+  }
+
+  /**
+   * The switch to full governance: nobody may approve or veto any more, so a passed proposal still awaiting
+   * the foundation would wait forever. Each (in id order) is re-judged under the full rules now in force —
+   * its final tally (the voting power at its end) against the tally params after the switch, with today's
+   * total active power as the quorum base — and executes now if it passes them, else is dropped
+   * (REJECTED, execution DROPPED, with the reason). If an executed one turns bootstrap back on, the rest
+   * stay with the foundation. A one-time walk over the execution records (one per passed proposal).
+   */
+  private resolveAwaitingAtSwitch(ctx: Context): void {
+    const awaiting = [...this.executions(ctx)].filter(
+      (e) => e.status === ExecutionStatus.EXECUTION_STATUS_AWAITING_FOUNDATION,
+    );
+    for (const e of awaiting) {
+      const p = this.getParams(ctx);
+      if (p.bootstrap) return;
+      const proposal = this.mustGetProposal(ctx, e.proposalId);
+      let totalPower = 0n;
+      for (const [, v] of this.stake.activeValidators(ctx)) if (!v.jailed) totalPower += v.power;
+      const t = proposal.finalTallyResult;
+      const tally: Tally = {
+        yes: BigInt(t?.yesCount || "0"),
+        abstain: BigInt(t?.abstainCount || "0"),
+        no: BigInt(t?.noCount || "0"),
+        veto: BigInt(t?.noWithVetoCount || "0"),
+      };
+      const outcome = judge(tally, totalPower, p);
+      if (outcome.passed) {
+        this.execute(ctx, proposal);
+        continue;
+      }
+      const reason = `not passed under full governance at the switch: ${outcome.reason}`;
+      this.setProposal(ctx, { ...proposal, status: ProposalStatus.PROPOSAL_STATUS_REJECTED, failedReason: reason });
+      this.setExecution(ctx, {
+        proposalId: proposal.id,
+        status: ExecutionStatus.EXECUTION_STATUS_DROPPED,
+        height: ctx.block.height,
+        reason,
+      });
+    }
   }
 
   /** The foundation approves a passed proposal awaiting it: its messages run now. */

@@ -1,4 +1,4 @@
-/** @module oracle genesis: params, the starting price (and its time), the open window and its reports. */
+/** @module oracle genesis: params, the starting price (and its time), the open window and its reports, the miss counters. */
 import type { Context } from "../../chain-app/context.js";
 import { canonicalJson } from "../../chain-app/encoding.js";
 import { fromHex, toHex } from "../../common/hash.js";
@@ -16,6 +16,12 @@ export interface OracleGenesis {
   staleSignalled: boolean;
   /** Reports not yet aggregated, with their window. */
   reports: { address: string; priceNanoUsd: string; power: string; window: string }[];
+  /** The window of the last block (judged for misses when a later one begins). */
+  openWindow: string;
+  /** Block time the open slash window began; 0 = the genesis time. */
+  slashWindowStart: string;
+  /** Miss counters of the open slash window, by consensus address (hex). */
+  missCounters: { address: string; windows: string; misses: string }[];
 }
 
 const uint = (v: unknown, field: string): bigint => {
@@ -32,6 +38,9 @@ export function defaultOracleGenesis(): OracleGenesis {
     start: "0",
     staleSignalled: false,
     reports: [],
+    openWindow: "0",
+    slashWindowStart: "0",
+    missCounters: [],
   };
 }
 
@@ -51,6 +60,18 @@ export function validateOracleGenesis(raw: unknown): OracleGenesis {
     uint(r.power, `reports[${i}].power`);
     uint(r.window, `reports[${i}].window`);
   }
+  uint(g.openWindow, "openWindow");
+  uint(g.slashWindowStart, "slashWindowStart");
+  if (!Array.isArray(g.missCounters)) throw new Error("oracle.missCounters: expected an array");
+  const seen = new Set<string>();
+  for (const [i, c] of g.missCounters.entries()) {
+    if (!/^[0-9a-f]{40}$/.test(c.address))
+      throw new Error(`oracle.missCounters[${i}].address: expected 40 hex characters`);
+    if (seen.has(c.address)) throw new Error(`oracle.missCounters[${i}].address: duplicate`);
+    seen.add(c.address);
+    if (uint(c.misses, `missCounters[${i}].misses`) > uint(c.windows, `missCounters[${i}].windows`))
+      throw new Error(`oracle.missCounters[${i}].misses: more than windows`);
+  }
   return g;
 }
 
@@ -63,7 +84,11 @@ export function initOracleGenesis(ctx: Context, keeper: OracleKeeper, raw: unkno
     updatedAt: updatedAt === 0n ? ctx.block.timeSeconds : updatedAt,
     start: BigInt(g.start) === 0n ? ctx.block.timeSeconds : BigInt(g.start),
     staleSignalled: g.staleSignalled,
+    openWindow: BigInt(g.openWindow),
+    slashWindowStart: BigInt(g.slashWindowStart) === 0n ? ctx.block.timeSeconds : BigInt(g.slashWindowStart),
   });
+  for (const c of g.missCounters)
+    keeper.setMissCounter(ctx, fromHex(c.address), { windows: BigInt(c.windows), misses: BigInt(c.misses) });
   for (const r of g.reports)
     keeper.setReport(ctx, {
       address: fromHex(r.address),
@@ -86,6 +111,13 @@ export function exportOracleGenesis(ctx: Context, keeper: OracleKeeper): OracleG
       priceNanoUsd: r.priceNanoUsd.toString(),
       power: r.power.toString(),
       window: r.window.toString(),
+    })),
+    openWindow: s.openWindow.toString(),
+    slashWindowStart: s.slashWindowStart.toString(),
+    missCounters: keeper.missCounters(ctx).map((c) => ({
+      address: toHex(c.address),
+      windows: c.windows.toString(),
+      misses: c.misses.toString(),
     })),
   };
 }

@@ -4,11 +4,14 @@ import { BlockIDFlag } from "cosmjs-types/tendermint/types/validator";
 import type { Context } from "../../chain-app/context.js";
 import { canonicalJson, fromUtf8, utf8 } from "../../chain-app/encoding.js";
 import type { KVStore } from "../../chain-app/store/index.js";
+import { fromHex, toHex } from "../../common/hash.js";
 import { decodeCanonical } from "../../common/protobuf.js";
 import { PriceVote } from "../../proto/gen/dsdn/oracle/v1/oracle.js";
 import { OracleErrors } from "./errors.js";
-import { priceStaleEvent, priceUpdateEvent } from "./events.js";
-import { MODULE_NAME, paramsKey, reportKey, reportPrefix, stateKey } from "./keys.js";
+import { missPenaltyEvent, priceStaleEvent, priceUpdateEvent } from "./events.js";
+import type { OracleSlasher, StakeKeeper } from "./expectedKeepers.js";
+import { MODULE_NAME, missKey, missPrefix, paramsKey, reportKey, reportPrefix, stateKey } from "./keys.js";
+import { belowMinValid, isValidReport, type MissCounter } from "./misses.js";
 import { defaultOracleParams, type OracleParams, validateOracleParams } from "./params.js";
 import { boundedPrice, clampChange, isStale, usdToUnusa, weightedMedian } from "./price.js";
 
@@ -21,6 +24,10 @@ export interface PriceState {
   readonly start: bigint;
   /** A stale event was emitted for the current outage (emit once, not every block). */
   readonly staleSignalled: boolean;
+  /** The window of the last block seen: when a block of a later window comes, this one is judged for misses. */
+  readonly openWindow: bigint;
+  /** Block time the open slash window began (miss counters are judged and reset when it ends). */
+  readonly slashWindowStart: bigint;
 }
 
 export interface Report {
@@ -31,7 +38,14 @@ export interface Report {
   readonly window: bigint;
 }
 
-const emptyState: PriceState = { priceNanoUsd: 0n, updatedAt: 0n, start: 0n, staleSignalled: false };
+const emptyState: PriceState = {
+  priceNanoUsd: 0n,
+  updatedAt: 0n,
+  start: 0n,
+  staleSignalled: false,
+  openWindow: 0n,
+  slashWindowStart: 0n,
+};
 
 function parseState(raw: Record<string, unknown>): PriceState {
   return {
@@ -39,6 +53,8 @@ function parseState(raw: Record<string, unknown>): PriceState {
     updatedAt: BigInt(String(raw.updatedAt ?? 0)),
     start: BigInt(String(raw.start ?? 0)),
     staleSignalled: raw.staleSignalled === true,
+    openWindow: BigInt(String(raw.openWindow ?? 0)),
+    slashWindowStart: BigInt(String(raw.slashWindowStart ?? 0)),
   };
 }
 
@@ -61,7 +77,21 @@ export function encodePriceVote(priceNanoUsd: bigint): Uint8Array {
   return PriceVote.encode({ priceNanoUsd }).finish();
 }
 
+/** A validator's miss counter, keyed by its CometBFT (consensus) address. */
+export interface ValidatorMisses extends MissCounter {
+  readonly address: Uint8Array;
+}
+
 export class OracleKeeper {
+  /**
+   * `stake` names the validators expected to report and `slasher` punishes those that do not; without
+   * them (unit tests of the price alone) no misses are counted.
+   */
+  constructor(
+    private readonly stake?: Pick<StakeKeeper, "activeValidators">,
+    private readonly slasher?: OracleSlasher,
+  ) {}
+
   private store(ctx: Context): KVStore {
     return ctx.moduleStore(MODULE_NAME);
   }
@@ -137,22 +167,91 @@ export class OracleKeeper {
   /**
    * Reports of windows that have ended: their stake-weighted median, moved at most ±maxChangePpm from
    * the last accepted price, becomes the price. A window without reports keeps the last good price
-   * (stale after staleSeconds); a block with nothing to close writes nothing.
+   * (stale after staleSeconds). The first block of a new window also judges the previous one for
+   * misses, and closes the slash window when it is over. A block with nothing to close writes nothing.
    */
   private closeEndedWindows(ctx: Context): void {
     const now = this.windowOf(ctx, ctx.block.timeSeconds);
     const ended = this.reports(ctx).filter((r) => r.window < now);
-    if (ended.length === 0) return;
+    const s0 = this.getState(ctx);
+    if (ended.length === 0 && now <= s0.openWindow) return;
     const p = this.getParams(ctx);
-    const s = this.getState(ctx);
+    let s = s0;
     const median = weightedMedian(ended.map((r) => ({ price: r.priceNanoUsd, weight: r.power })));
     if (median !== undefined) {
       const accepted = clampChange(s.priceNanoUsd, median, p.maxChangePpm);
       const windowStart = s.start + (ended[0]?.window ?? 0n) * p.windowSeconds;
       ctx.emit(priceUpdateEvent(median, accepted, ended.length, windowStart));
-      this.setState(ctx, { ...s, priceNanoUsd: accepted, updatedAt: ctx.block.timeSeconds, staleSignalled: false });
+      s = { ...s, priceNanoUsd: accepted, updatedAt: ctx.block.timeSeconds, staleSignalled: false };
     }
+    if (now > s.openWindow) {
+      this.judgeWindow(
+        ctx,
+        p,
+        ended.filter((r) => r.window === s.openWindow),
+        median,
+      );
+      s = { ...s, openWindow: now };
+      if (ctx.block.timeSeconds - s.slashWindowStart >= p.slashWindowSeconds) {
+        this.closeSlashWindow(ctx, p);
+        s = { ...s, slashWindowStart: ctx.block.timeSeconds };
+      }
+    }
+    this.setState(ctx, s);
     for (const r of ended) this.store(ctx).delete(reportKey(r.address));
+  }
+
+  /**
+   * One window's misses: every validator of the active set (at most maxValidators) either reported a price
+   * within the outlier band of the window's median, or missed. Only windows in which blocks were made are
+   * judged (the first block of the next window does it), so a halted chain makes nobody miss.
+   */
+  private judgeWindow(ctx: Context, p: OracleParams, reports: readonly Report[], median: bigint | undefined): void {
+    if (!this.stake) return;
+    const byAddr = new Map(reports.map((r) => [toHex(r.address), r.priceNanoUsd]));
+    for (const [, v] of this.stake.activeValidators(ctx)) {
+      if (v.jailed) continue;
+      const cons = fromHex(v.consensusAddress.toLowerCase());
+      if (cons.length !== 20) continue;
+      const c = this.getMissCounter(ctx, cons);
+      const valid = isValidReport(byAddr.get(toHex(cons)), median, p.outlierBandPpm);
+      this.setMissCounter(ctx, cons, { windows: c.windows + 1n, misses: c.misses + (valid ? 0n : 1n) });
+    }
+  }
+
+  /** End of a slash window: validators below the minimum valid share are punished; every counter restarts. */
+  private closeSlashWindow(ctx: Context, p: OracleParams): void {
+    for (const c of this.missCounters(ctx)) {
+      if (belowMinValid(c, p.minValidPerWindowPpm) && this.slasher) {
+        const r = this.slasher.punishOracleMiss(ctx, c.address, p.missSlashFractionPpm, p.missJailSeconds);
+        if (r)
+          ctx.emit(missPenaltyEvent(toHex(c.address).toUpperCase(), c.windows, c.misses, r.slashed, r.jailedUntil));
+      }
+      this.store(ctx).delete(missKey(c.address));
+    }
+  }
+
+  getMissCounter(ctx: Context, cons: Uint8Array): MissCounter {
+    const raw = this.store(ctx).get(missKey(cons));
+    if (!raw) return { windows: 0n, misses: 0n };
+    const j = JSON.parse(fromUtf8(raw)) as Record<string, string>;
+    return { windows: BigInt(j.windows ?? "0"), misses: BigInt(j.misses ?? "0") };
+  }
+
+  setMissCounter(ctx: Context, cons: Uint8Array, c: MissCounter): void {
+    if (cons.length !== 20) return;
+    this.store(ctx).set(missKey(cons), utf8(canonicalJson({ windows: c.windows, misses: c.misses })));
+  }
+
+  /** Miss counters of the open slash window, in address order (deterministic). */
+  missCounters(ctx: Context): ValidatorMisses[] {
+    const out: ValidatorMisses[] = [];
+    const end = Uint8Array.of(missPrefix[0]! + 1);
+    for (const [k, v] of this.store(ctx).iterate({ start: missPrefix, end })) {
+      const j = JSON.parse(fromUtf8(v)) as Record<string, string>;
+      out.push({ address: k.slice(1), windows: BigInt(j.windows ?? "0"), misses: BigInt(j.misses ?? "0") });
+    }
+    return out;
   }
 
   /** Once per block: closes ended windows, and signals (once per outage) that the price went stale. */

@@ -10,9 +10,13 @@ export const Prefix = {
   State: 0x02,
   /** 0x03 | consensus address(20) -> Report (canonical JSON): the validator's latest price in the open window */
   Report: 0x03,
+  /** 0x04 | consensus address(20) -> MissCounter (canonical JSON): windows judged and missed in the open slash window */
+  MissCounter: 0x04,
 } as const;
 
 export const paramsKey = Uint8Array.of(Prefix.Params);
 export const stateKey = Uint8Array.of(Prefix.State);
 export const reportPrefix = Uint8Array.of(Prefix.Report);
 export const reportKey = (cons: Uint8Array) => concat(reportPrefix, cons);
+export const missPrefix = Uint8Array.of(Prefix.MissCounter);
+export const missKey = (cons: Uint8Array) => concat(missPrefix, cons);

@@ -1,10 +1,13 @@
 /** @module oracle queries on `/dsdn.oracle.v1.Query/<Method>`. */
 import { canonicalJson } from "../../chain-app/encoding.js";
 import type { QueryDef } from "../../chain-app/module.js";
+import { toHex } from "../../common/hash.js";
 import { decodeMessage } from "../../common/protobuf.js";
 import {
   QueryConvertUsdRequest,
   QueryConvertUsdResponse,
+  QueryMissCountersRequest,
+  QueryMissCountersResponse,
   QueryParamsRequest,
   QueryParamsResponse,
   QueryPriceRequest,
@@ -47,6 +50,24 @@ export function oracleQueries(keeper: OracleKeeper): QueryDef[] {
           unusa: keeper.usdToUnusa(ctx, BigInt(req.usdNano)).toString(),
           effectivePriceNanoUsd: keeper.effectivePrice(ctx).toString(),
           stale: keeper.isStale(ctx),
+        }).finish();
+      },
+    },
+    {
+      path: "/dsdn.oracle.v1.Query/MissCounters",
+      handle(ctx, data) {
+        decodeMessage(QueryMissCountersRequest, data, "QueryMissCountersRequest");
+        const p = keeper.getParams(ctx);
+        return QueryMissCountersResponse.encode({
+          // At most the validators active during the slash window: bounded by the set size.
+          counters: keeper.missCounters(ctx).map((c) => ({
+            validator: toHex(c.address).toUpperCase(),
+            windows: c.windows,
+            misses: c.misses,
+          })),
+          slashWindowStart: keeper.getState(ctx).slashWindowStart,
+          slashWindowSeconds: p.slashWindowSeconds,
+          minValidPerWindowPpm: p.minValidPerWindowPpm,
         }).finish();
       },
     },

@@ -18,6 +18,7 @@ import {
   setupFixture,
   signReceipt,
   submitSeed,
+  unusaAtOraclePrice,
 } from "../../test/support/receiptFixture.js";
 import { CHAIN_ID } from "../../test/support/testChain.js";
 import { sendMsg } from "../../test/support/txBuilder.js";
@@ -45,6 +46,8 @@ function outstanding(op: string): bigint {
   return BigInt(r.rewards?.rewards[0]?.amount ?? "0");
 }
 
+const unusaOf = (usdNano: bigint) => unusaAtOraclePrice(fx.chain, usdNano);
+
 function balances(): Record<string, bigint> {
   const out: Record<string, bigint> = {
     bob: fx.chain.balance(BOB),
@@ -60,9 +63,10 @@ function balances(): Record<string, bigint> {
 describe("MsgClaimReward", () => {
   it("pays a storage receipt at once, exactly 70% node / 20% validators by power (via distribution) / 10% + remainders treasury", async () => {
     const p = await signReceipt(fx);
-    const reward = BigInt(p.data.reward);
-    // 3 MiB + 12 345 bytes at 1 NUSA per GiB: floor((3·2^20 + 12345) · 10^6 / 2^30)
-    expect(reward).toBe(((3n * (1n << 20n) + 12_345n) * 1_000_000n) / (1n << 30n));
+    // Receipt v2: 3 MiB + 12 345 bytes at $0.05 per GiB = floor((3·2^20 + 12345) · 50 000 · 1000 / 2^30) nano-USD,
+    // paid in unusa at the oracle's price (the genesis $0.05), rounded up.
+    expect(BigInt(p.data.reward)).toBe(((3n * (1n << 20n) + 12_345n) * 50_000n * 1_000n) / (1n << 30n));
+    const reward = unusaOf(BigInt(p.data.reward));
     const before = balances();
     const owedBefore = fx.vals.map((v) => outstanding(addressOf(v)));
     const r = fx.chain.exec(fx.bob, [claimMsg(BOB, p)]);
@@ -94,6 +98,7 @@ describe("MsgClaimReward", () => {
     ).claim!;
     expect(claim.status).toBe(ClaimStatus.CLAIM_STATUS_PAID);
     expect(BigInt(claim.nodeAmount) + BigInt(claim.validatorsAmount) + BigInt(claim.treasuryAmount)).toBe(reward);
+    expect([claim.reward, claim.rewardUsdNano]).toEqual([reward.toString(), p.data.reward]);
   });
 
   it("refuses the same receipt twice, and a second receipt for the same slot", async () => {
@@ -167,6 +172,8 @@ describe("MsgClaimReward", () => {
         outputSize: 32n,
         moduleHash: Buffer.alloc(32, 6),
         executionKind: 0,
+        fuelLimit: 10_000_000n,
+        memoryPages: 16,
       },
     });
     const r = fx.chain.exec(fx.bob, [claimMsg(BOB, p)]);
@@ -185,6 +192,8 @@ describe("MsgClaimReward", () => {
     outputSize: 32n,
     moduleHash: Buffer.alloc(32, 6),
     executionKind: 0,
+    fuelLimit: 10_000_000n,
+    memoryPages: 16,
     ...over,
   });
   const usage = { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 7_654_321n };
@@ -220,8 +229,8 @@ describe("MsgClaimReward", () => {
   it("refuses a compute claim inside its window (saying when), pays it 70/20/10 at once after it", async () => {
     const a = await compute(0xc1, { outputSize: 2_500_000n }); // 3 MB: 20 + 3 × 5 = 35 s
     const signedAt = a.data.timestamp;
-    const reward = BigInt(a.data.reward);
-    expect(reward).toBe((7_654_321n * 1_000n) / 1_000_000n);
+    expect(BigInt(a.data.reward)).toBe((7_654_321n * 50n * 1_000n) / 1_000_000n); // nano-USD at $50 per 10^12 cycles
+    const reward = unusaOf(BigInt(a.data.reward));
     const inside = fx.chain.exec(fx.bob, [claimMsg(BOB, a)]);
     expect([inside.codespace, inside.code], inside.log).toEqual(["receipts", 20]);
     expect(inside.log).toContain(`claimable from block time ${signedAt + 35n}`);

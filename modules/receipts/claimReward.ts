@@ -5,36 +5,25 @@
  * timestamped inside its term) and has a recorded group key; it names ≥ t valid signers; the aggregate
  * verifies as a plain Ed25519 signature under the group key; the node is registered, Active and staked, the
  * claimant is its operator and the node signed the receipt; no self-dealing (operator ≠ submitter, no wallet
- * affinity); never claimed before; the reward equals the chain's price of the usage. Storage receipts pay at
- * once; a compute receipt is refused inside its challenge window (window.ts), while a fraud game is open on it
+ * affinity); never claimed before; the reward (receipt v2: nano-USD) equals the chain's USD price of the usage,
+ * and is paid in unusa at the oracle's effective price at the claim's block time. Storage receipts pay at once; a compute receipt is refused inside its challenge window (window.ts), while a fraud game is open on it
  * and once fraud was proven, and pays at once after it.
  */
 import type { MsgDef } from "../../chain-app/module.js";
 import { ed25519Verify } from "../../common/ed25519.js";
 import { toHex } from "../../common/hash.js";
-import {
-  decodeReceiptData,
-  nodeSigningMessage,
-  receiptId,
-  receiptProblem,
-  receiptSigningMessage,
-  replayKey,
-} from "../../common/receipts/receiptBytes.js";
+import { nodeSigningMessage, receiptId, replayKey } from "../../common/receipts/receiptBytes.js";
 import { NodeStatus } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
-import {
-  ClaimStatus,
-  type ReceiptData,
-  ReceiptKind,
-  receiptKindToJSON,
-} from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { ClaimStatus, ReceiptKind, receiptKindToJSON } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { MsgClaimReward, MsgClaimRewardResponse } from "../../proto/gen/dsdn/receipts/v1/tx.js";
 import { addressBytesOf } from "../auth/keeper.js";
 import { affinityBetween } from "./affinity.js";
 import { ReceiptsErrors } from "./errors.js";
 import { claimEvent } from "./events.js";
-import type { CommitteeKeeper, NodesKeeper, StakeKeeper } from "./expectedKeepers.js";
+import type { CommitteeKeeper, NodesKeeper, PriceOracle, StakeKeeper } from "./expectedKeepers.js";
 import type { ReceiptsKeeper } from "./keeper.js";
-import { priceOf } from "./reward.js";
+import { usdValueOf } from "./reward.js";
+import { verifiedReceipt } from "./verifyReceipt.js";
 import { computeWindow } from "./window.js";
 
 export const MSG_CLAIM_REWARD_TYPE_URL = "/dsdn.receipts.v1.MsgClaimReward";
@@ -45,6 +34,7 @@ export function msgClaimReward(
   committee: CommitteeKeeper,
   nodes: NodesKeeper,
   stake: StakeKeeper,
+  oracle: PriceOracle,
 ): MsgDef<MsgClaimReward> {
   return {
     typeUrl: MSG_CLAIM_REWARD_TYPE_URL,
@@ -60,25 +50,7 @@ export function msgClaimReward(
     },
     handle(ctx, m) {
       const r = m.receipt!;
-      let d: ReceiptData;
-      try {
-        d = decodeReceiptData(r.receiptData);
-      } catch (e) {
-        throw ReceiptsErrors.MalformedReceipt.wrap((e as Error).message);
-      }
-      const problem = receiptProblem(d, ctx.block.chainId);
-      if (problem?.startsWith("execution commitment")) throw ReceiptsErrors.InvalidCommitment.wrap(problem);
-      if (problem) throw ReceiptsErrors.MalformedReceipt.wrap(problem);
-      if (r.epoch !== d.epoch)
-        throw ReceiptsErrors.MalformedReceipt.wrap(`signed as epoch ${r.epoch}, receipt says ${d.epoch}`);
-
-      // The threshold signature of the receipt's committee.
-      const check = committee.committeeForReceipt(ctx, d.epoch, d.timestamp);
-      if (!check.ok) throw ReceiptsErrors.CommitteeNotValid.wrap(check.reason);
-      const signerIssue = committee.signerProblem(check.committee, d.signers);
-      if (signerIssue) throw ReceiptsErrors.TooFewSigners.wrap(signerIssue);
-      if (!committee.verifyGroupSignature(ctx, check.committee, receiptSigningMessage(r.receiptData), r.signature))
-        throw ReceiptsErrors.InvalidThresholdSignature.wrap(`epoch ${d.epoch}`);
+      const d = verifiedReceipt(ctx, committee, r);
 
       const id = receiptId(r.receiptData);
       // A compute receipt pays only after its challenge window (block time from its signed timestamp), and
@@ -128,11 +100,25 @@ export function msgClaimReward(
       if (keeper.getClaim(ctx, id) || keeper.replayUsed(ctx, rk)) throw ReceiptsErrors.AlreadyClaimed.wrap(toHex(id));
 
       const p = keeper.getParams(ctx);
-      const reward = BigInt(d.reward);
-      const price = priceOf(d.kind, d.usage!, p);
-      if (reward !== price) throw ReceiptsErrors.WrongReward.wrap(`receipt says ${reward}, usage prices at ${price}`);
-      if (reward === 0n || reward > p.maxRewardPerReceipt)
-        throw ReceiptsErrors.WrongReward.wrap(`reward must be 1..${p.maxRewardPerReceipt}${p.denom}`);
+      const usd = BigInt(d.reward);
+      const value = usdValueOf(d.kind, d.usage!, p);
+      if (usd !== value)
+        throw ReceiptsErrors.WrongReward.wrap(`receipt says ${usd} nano-USD, usage prices at ${value} nano-USD`);
+      if (usd === 0n) throw ReceiptsErrors.WrongReward.wrap("the usage is worth nothing at the chain's USD prices");
+      // The price at the claim's block time, not the receipt's signed timestamp: the oracle keeps one price (the
+      // last good one, held within floor and ceiling, stale or not), and the node is paid the USD value's worth
+      // of NUSA at the moment it is paid. In CheckTx the committed price is used; FinalizeBlock decides.
+      let priceNanoUsd: bigint;
+      try {
+        priceNanoUsd = oracle.effectivePrice(ctx);
+      } catch (e) {
+        throw ReceiptsErrors.NoPrice.wrap((e as Error).message);
+      }
+      const reward = oracle.usdToUnusa(ctx, usd);
+      if (reward > p.maxRewardPerReceipt)
+        throw ReceiptsErrors.WrongReward.wrap(
+          `${usd} nano-USD is ${reward}${p.denom} at ${priceNanoUsd} nano-USD/NUSA, above ${p.maxRewardPerReceipt}${p.denom}`,
+        );
 
       const claim = keeper.pay(ctx, {
         receiptId: Buffer.from(id),
@@ -151,6 +137,8 @@ export function msgClaimReward(
         claimedHeight: ctx.block.height,
         payableHeight: ctx.block.height,
         paidHeight: 0n,
+        rewardUsdNano: usd.toString(),
+        priceNanoUsd: priceNanoUsd.toString(),
       });
       ctx.emit(claimEvent(id, d.nodeId, node.operator, receiptKindToJSON(d.kind), reward));
       return {
@@ -163,6 +151,8 @@ export function msgClaimReward(
           treasuryAmount: claim.treasuryAmount,
           pending: false,
           payableHeight: claim.payableHeight,
+          rewardUsdNano: claim.rewardUsdNano,
+          priceNanoUsd: claim.priceNanoUsd,
         }).finish(),
       };
     },

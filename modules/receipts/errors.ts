@@ -28,4 +28,11 @@ export const ReceiptsErrors = {
   UnderDispute: registerError("receipts", 21, "compute receipt is under a fraud dispute"),
   ReceiptVoid: registerError("receipts", 22, "compute receipt is void: fraud was proven"),
   FutureTimestamp: registerError("receipts", 23, "receipt timestamp is later than block time allows"),
+  ReceiptVersionRetired: registerError(
+    "receipts",
+    24,
+    "receipt v1 (priced in unusa) is no longer claimable: receipts are v2, priced in USD",
+  ),
+  NoPrice: registerError("receipts", 25, "no NUSA/USD price to pay the receipt at"),
+  NotSelfDealing: registerError("receipts", 26, "the receipt is not self-dealing"),
 } as const;

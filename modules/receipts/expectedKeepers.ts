@@ -1,4 +1,4 @@
-/** @module What receipts needs from bank (payouts), stake (node stake), nodes, committee and fraud. */
+/** @module What receipts needs from bank (payouts), stake (node stake), nodes, committee, oracle and fraud. */
 import type { Amount } from "../../chain-app/coins.js";
 import type { Context } from "../../chain-app/context.js";
 import type { Committee } from "../../proto/gen/dsdn/committee/v1/committee.js";
@@ -38,4 +38,20 @@ export interface CommitteeKeeper {
   committeeForReceipt(ctx: Context, epoch: bigint, timestamp: bigint): CommitteeCheck;
   signerProblem(c: Committee, signers: readonly number[]): string | undefined;
   verifyGroupSignature(ctx: Context, c: Committee, message: Uint8Array, signature: Uint8Array): boolean;
+}
+
+/**
+ * The oracle's conversion a v2 receipt is paid through (filled by app wiring): the last good NUSA/USD price held
+ * within the floor and ceiling (stale prices fall back to it), and USD → unusa at that price, rounded up.
+ */
+export interface PriceOracle {
+  /** nano-USD per NUSA; throws when the chain has no accepted price yet. */
+  effectivePrice(ctx: Context): bigint;
+  /** unusa for `usdNano` at the effective price, rounded up (≤ 1 unusa above the exact value). */
+  usdToUnusa(ctx: Context, usdNano: bigint): bigint;
+}
+
+/** Who hears of a proven self-dealing receipt (filled by app wiring: the subsidy's eligibility record). */
+export interface SelfDealingSink {
+  recordSelfDealing(ctx: Context, operator: Uint8Array): void;
 }

@@ -17,7 +17,7 @@ import { addressBytesOf } from "../auth/keeper.js";
 import { ModuleAccount, moduleAddressBytes } from "../auth/moduleAccounts.js";
 import { ReceiptsErrors } from "./errors.js";
 import { paidEvent, validatorRewardsEvent } from "./events.js";
-import type { BankKeeper, ReceiptDisputes } from "./expectedKeepers.js";
+import type { BankKeeper, ReceiptDisputes, SelfDealingSink } from "./expectedKeepers.js";
 import { claimKey, MODULE_NAME, Prefix, paramsKey, replayKeyOf, transferKey, validatorPotKey } from "./keys.js";
 import { defaultReceiptsParams, parseReceiptsParams, type ReceiptsParams } from "./params.js";
 import { splitReward } from "./reward.js";
@@ -27,12 +27,22 @@ const NO_DISPUTES: ReceiptDisputes = { isDisputed: () => false, isVoid: () => fa
 
 export class ReceiptsKeeper {
   private disputes: ReceiptDisputes = NO_DISPUTES;
+  private selfDealing: SelfDealingSink | undefined;
 
   constructor(private readonly bank: BankKeeper) {}
 
   /** App wiring: the fraud module answers whether a receipt is under dispute or void (receipts never imports it). */
   setDisputes(d: ReceiptDisputes): void {
     this.disputes = d;
+  }
+
+  /** App wiring: where a proven self-dealing receipt is recorded (the subsidy module). */
+  setSelfDealingSink(s: SelfDealingSink): void {
+    this.selfDealing = s;
+  }
+
+  reportSelfDealing(ctx: Context, operator: Uint8Array): void {
+    this.selfDealing?.recordSelfDealing(ctx, operator);
   }
 
   isDisputed(ctx: Context, receiptId: Uint8Array): boolean {

@@ -1,4 +1,4 @@
-/** @module receipts params (roadmap 14C/19): reward split, prices, challenge window — all genesis params. */
+/** @module receipts params (roadmap 14C/19): reward split, USD prices (receipt v2), challenge window — all genesis params. */
 
 export interface ReceiptsParams {
   readonly denom: string;
@@ -6,11 +6,14 @@ export interface ReceiptsParams {
   readonly nodeSharePpm: bigint;
   /** Validators' share (ppm), split by power: 20%. The treasury gets the rest (10%) plus every remainder. */
   readonly validatorsSharePpm: bigint;
-  /** Storage price: unusa per GiB held, per receipt (one storage receipt per workload, node and epoch). */
-  readonly storagePricePerGib: bigint;
-  /** Compute price: unusa per 10^6 metered cycles. */
-  readonly computePricePerMegacycle: bigint;
-  /** A receipt never pays more than this (unusa): bounds the damage of a faulty committee. */
+  /**
+   * Storage price (receipt v2): micro-USD per GiB held for one epoch (one storage receipt per workload, node
+   * and epoch). Paid in unusa at the oracle price when claimed.
+   */
+  readonly storagePriceMicroUsdPerGib: bigint;
+  /** Compute price (receipt v2): micro-USD per 10^6 metered cycles. */
+  readonly computePriceMicroUsdPerMegacycle: bigint;
+  /** A receipt never pays more than this (unusa, after conversion): bounds the damage of a faulty committee. */
   readonly maxRewardPerReceipt: bigint;
   /**
    * A compute receipt's challenge window (block time, from its signed `timestamp`): base + perMb × ceil(output
@@ -24,12 +27,16 @@ export interface ReceiptsParams {
   readonly sigVerifyCostEd25519: bigint;
 }
 
+/** $10^6 per unit: a bound on the USD price params (a governance typo cannot price beyond it). */
+export const MAX_PRICE_MICRO_USD = 1_000_000_000_000n;
+
 export const defaultReceiptsParams: ReceiptsParams = {
   denom: "unusa",
   nodeSharePpm: 700_000n,
   validatorsSharePpm: 200_000n,
-  storagePricePerGib: 1_000_000n,
-  computePricePerMegacycle: 1_000n,
+  // $0.05 per GiB·epoch and $0.00005 per megacycle: the former 1 NUSA and 0.001 NUSA at the genesis price $0.05.
+  storagePriceMicroUsdPerGib: 50_000n,
+  computePriceMicroUsdPerMegacycle: 50n,
   maxRewardPerReceipt: 1_000_000_000n,
   computeWindowBaseSeconds: 3_600n,
   computeWindowPerMbSeconds: 600n,
@@ -40,6 +47,10 @@ export const defaultReceiptsParams: ReceiptsParams = {
 
 export function parseReceiptsParams(raw: unknown): ReceiptsParams {
   const r = (raw ?? {}) as Record<string, unknown>;
+  // The unusa prices of receipt v1 are gone: a genesis or proposal still naming them would otherwise do nothing.
+  for (const old of ["storagePricePerGib", "computePricePerMegacycle"])
+    if (r[old] !== undefined)
+      throw new Error(`receipts.params.${old}: retired with receipt v1; prices are USD now (…MicroUsdPer…)`);
   const int = (name: Exclude<keyof ReceiptsParams, "denom">, min: bigint, max?: bigint): bigint => {
     const v = r[name] ?? defaultReceiptsParams[name];
     let n: bigint;
@@ -60,8 +71,9 @@ export function parseReceiptsParams(raw: unknown): ReceiptsParams {
     denom,
     nodeSharePpm: int("nodeSharePpm", 0n, 1_000_000n),
     validatorsSharePpm: int("validatorsSharePpm", 0n, 1_000_000n),
-    storagePricePerGib: int("storagePricePerGib", 0n),
-    computePricePerMegacycle: int("computePricePerMegacycle", 0n),
+    // Bounded so a receipt's USD value stays far inside the reward string's 77 digits whatever its usage.
+    storagePriceMicroUsdPerGib: int("storagePriceMicroUsdPerGib", 0n, MAX_PRICE_MICRO_USD),
+    computePriceMicroUsdPerMegacycle: int("computePriceMicroUsdPerMegacycle", 0n, MAX_PRICE_MICRO_USD),
     maxRewardPerReceipt: int("maxRewardPerReceipt", 1n),
     computeWindowBaseSeconds: int("computeWindowBaseSeconds", 0n, 30n * 86_400n),
     computeWindowPerMbSeconds: int("computeWindowPerMbSeconds", 0n, 86_400n),

@@ -49,6 +49,8 @@ const computeReceipt = (tag: number, over: Record<string, unknown> = {}, epoch?:
         outputSize: 20_000_000n, // 20 + 20 × 5 = 120 s window
         moduleHash: Buffer.alloc(32, 6),
         executionKind: 0,
+        fuelLimit: 10_000_000n,
+        memoryPages: 16,
       },
       usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 1_000_000n },
       ...over,

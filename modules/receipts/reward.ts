@@ -1,18 +1,24 @@
 /**
- * @module Pure reward arithmetic: the price of a receipt's usage and the 70/20/10 split. Exact bigint
- * integer arithmetic; nothing is burned: every unit of the reward lands with the node, a validator or
- * the treasury.
+ * @module Pure reward arithmetic: the USD value of a receipt's usage (receipt v2), and the 70/20/10 split of
+ * what it pays in unusa. Exact bigint integer arithmetic; nothing is burned: every unit of the reward lands
+ * with the node, a validator or the treasury.
  */
 import { ReceiptKind as Kind, type ReceiptKind, type Usage } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import type { ReceiptsParams } from "./params.js";
 
 const GIB = 1n << 30n;
 const PPM = 1_000_000n;
+/** nano-USD per micro-USD: the value is kept in nano-USD so a small job is not rounded to nothing. */
+const NANO_PER_MICRO = 1_000n;
 
-/** storage: floor(bytes · storagePricePerGib / 2^30); compute: floor(cycles · computePricePerMegacycle / 10^6). */
-export function priceOf(kind: ReceiptKind, u: Usage, p: ReceiptsParams): bigint {
-  if (kind === Kind.RECEIPT_KIND_STORAGE) return (u.bytes * p.storagePricePerGib) / GIB;
-  if (kind === Kind.RECEIPT_KIND_COMPUTE) return (u.computeCycles * p.computePricePerMegacycle) / PPM;
+/**
+ * A receipt v2's `reward`: its usage's value in nano-USD. storage: floor(bytes · storagePriceMicroUsdPerGib ·
+ * 1000 / 2^30); compute: floor(cycles · computePriceMicroUsdPerMegacycle · 1000 / 10^6).
+ */
+export function usdValueOf(kind: ReceiptKind, u: Usage, p: ReceiptsParams): bigint {
+  if (kind === Kind.RECEIPT_KIND_STORAGE) return (u.bytes * p.storagePriceMicroUsdPerGib * NANO_PER_MICRO) / GIB;
+  if (kind === Kind.RECEIPT_KIND_COMPUTE)
+    return (u.computeCycles * p.computePriceMicroUsdPerMegacycle * NANO_PER_MICRO) / PPM;
   return 0n;
 }
 

@@ -29,6 +29,7 @@ export const OffenceKind = {
   Liveness: "liveness",
   DataCorruption: "data_corruption",
   ComputeFraud: "compute_fraud",
+  OracleMiss: "oracle_miss",
 } as const;
 
 /** Node offences that count toward the repeated-malice ban (liveness failures do not). */
@@ -220,6 +221,44 @@ export class SlashingKeeper {
       ctx.emit(jailEvent(v.consensusAddress, until));
     }
     this.setSigningInfo(ctx, cons, next);
+  }
+
+  /**
+   * The oracle's penalty for a validator that reported too few valid prices in a slash window: slash
+   * `fractionPpm` of its bond now, and jail it `jailSeconds` (0 = stays in the set), unjailable by
+   * MsgUnjail after that as for downtime. Jailed or tombstoned validators are skipped (undefined).
+   */
+  punishOracleMiss(
+    ctx: Context,
+    cons: Uint8Array,
+    fractionPpm: bigint,
+    jailSeconds: bigint,
+  ): { slashed: bigint; jailedUntil: bigint } | undefined {
+    const v = this.stake.getValidatorByConsAddr(ctx, cons);
+    if (!v || v.jailed) return undefined;
+    const info = this.getSigningInfo(ctx, cons) ?? this.newSigningInfo(ctx, v);
+    if (info.tombstoned) return undefined;
+    const op = addressBytesOf(v.operator);
+    const slashed =
+      fractionPpm > 0n
+        ? this.stake.slash(ctx, op, BondKind.BOND_KIND_VALIDATOR, fractionPpm, { height: ctx.block.height })
+        : 0n;
+    let jailedUntil = 0n;
+    if (jailSeconds > 0n) {
+      this.stake.jail(ctx, op);
+      jailedUntil = ctx.block.timeSeconds + jailSeconds;
+      this.setSigningInfo(ctx, cons, { ...info, jailedUntil });
+      ctx.emit(jailEvent(v.consensusAddress, jailedUntil));
+    }
+    this.recordOffence(ctx, op, {
+      height: ctx.block.height,
+      time: ctx.block.timeSeconds,
+      kind: OffenceKind.OracleMiss,
+      slashed: slashed.toString(),
+      evidenceHash: Buffer.alloc(0),
+    });
+    ctx.emit(slashValidatorEvent(v.consensusAddress, v.operator, OffenceKind.OracleMiss, slashed));
+    return { slashed, jailedUntil };
   }
 
   /** Unjails after the jail period; tombstoned validators never return. The window restarts. */

@@ -12,6 +12,7 @@ export interface BankKeeper {
 export interface NodesKeeper {
   nodes(ctx: Context): Generator<Node>;
   getNodeByOperator(ctx: Context, op: Uint8Array): Node | undefined;
+  getNode(ctx: Context, nodeId: Uint8Array): Node | undefined;
 }
 
 export interface SlashingKeeper {

@@ -1,6 +1,10 @@
-/** @module subsidy genesis: params, start time, settlement and sunset state, the running months' activity. */
+/**
+ * @module subsidy genesis: params, start time, settlement and sunset state, the running months' activity, the
+ * liveness challenge and each node's last answered period.
+ */
 import type { Context } from "../../chain-app/context.js";
 import { canonicalJson } from "../../chain-app/encoding.js";
+import { fromHex, toHex } from "../../common/hash.js";
 import { isValidAddress } from "../../common/secp256k1.js";
 import { NodeSubsidy } from "../../proto/gen/dsdn/subsidy/v1/query.js";
 import { addressBytesOf } from "../auth/keeper.js";
@@ -23,10 +27,17 @@ export interface SubsidyGenesis {
     usedBytes: string;
     capacityBytes: string;
     selfDealing: boolean;
+    /** Absent in older files: "0". */
+    usageEpoch?: string;
+    epochBytes?: string;
   }[];
   revenue: { month: string; organic: string; subsidy: string }[];
   /** NodeSubsidy.toJSON: each node's last settled month. */
   records: unknown[];
+  /** The current liveness challenge (seed hex), if one was opened. */
+  challenge?: { period: string; seed: string; openedAt: string; deadline: string; judged: boolean };
+  /** Each node operator's last answered challenge period. */
+  answered?: { operator: string; period: string }[];
 }
 
 const uint = (v: unknown, field: string): bigint => {
@@ -58,10 +69,19 @@ export function validateSubsidyGenesis(raw: unknown): SubsidyGenesis {
     if (!isValidAddress(a.operator)) throw new Error(`subsidy.activity[${i}].operator: invalid address`);
     for (const f of ["month", "challenges", "passed", "usedBytes", "capacityBytes"] as const)
       uint(a[f], `activity[${i}].${f}`);
+    for (const f of ["usageEpoch", "epochBytes"] as const) uint(a[f] ?? "0", `activity[${i}].${f}`);
     if (BigInt(a.passed) > BigInt(a.challenges)) throw new Error(`subsidy.activity[${i}].passed: exceeds challenges`);
   }
   for (const [i, r] of g.revenue.entries())
     for (const f of ["month", "organic", "subsidy"] as const) uint(r[f], `revenue[${i}].${f}`);
+  if (g.challenge) {
+    for (const f of ["period", "openedAt", "deadline"] as const) uint(g.challenge[f], `challenge.${f}`);
+    if (!/^[0-9a-f]{64}$/.test(String(g.challenge.seed))) throw new Error("subsidy.challenge.seed: expected 64 hex");
+  }
+  for (const [i, a] of (g.answered ?? []).entries()) {
+    if (!isValidAddress(a.operator)) throw new Error(`subsidy.answered[${i}].operator: invalid address`);
+    uint(a.period, `answered[${i}].period`);
+  }
   for (const [i, r] of g.records.entries())
     if (!isValidAddress(NodeSubsidy.fromJSON(r).operator))
       throw new Error(`subsidy.records[${i}].operator: invalid address`);
@@ -84,7 +104,18 @@ export function initSubsidyGenesis(ctx: Context, keeper: SubsidyKeeper, raw: unk
       usedBytes: BigInt(a.usedBytes),
       capacityBytes: BigInt(a.capacityBytes),
       selfDealing: a.selfDealing,
+      usageEpoch: BigInt(a.usageEpoch ?? "0"),
+      epochBytes: BigInt(a.epochBytes ?? "0"),
     });
+  if (g.challenge)
+    keeper.setChallenge(ctx, {
+      period: BigInt(g.challenge.period),
+      seed: fromHex(g.challenge.seed),
+      openedAt: BigInt(g.challenge.openedAt),
+      deadline: BigInt(g.challenge.deadline),
+      judged: g.challenge.judged === true,
+    });
+  for (const a of g.answered ?? []) keeper.setAnswered(ctx, addressBytesOf(a.operator), BigInt(a.period));
   for (const r of g.revenue) keeper.importRevenue(ctx, BigInt(r.month), BigInt(r.organic), BigInt(r.subsidy));
   for (const r of g.records) {
     const rec = NodeSubsidy.fromJSON(r);
@@ -94,6 +125,7 @@ export function initSubsidyGenesis(ctx: Context, keeper: SubsidyKeeper, raw: unk
 
 export function exportSubsidyGenesis(ctx: Context, keeper: SubsidyKeeper): SubsidyGenesis {
   const s = keeper.getState(ctx);
+  const c = keeper.getChallenge(ctx);
   return {
     params: JSON.parse(canonicalJson(keeper.getParams(ctx))),
     start: s.start.toString(),
@@ -108,10 +140,24 @@ export function exportSubsidyGenesis(ctx: Context, keeper: SubsidyKeeper): Subsi
       usedBytes: a.usedBytes.toString(),
       capacityBytes: a.capacityBytes.toString(),
       selfDealing: a.selfDealing,
+      usageEpoch: a.usageEpoch.toString(),
+      epochBytes: a.epochBytes.toString(),
     })),
     revenue: keeper
       .allRevenue(ctx)
       .map((r) => ({ month: r.month.toString(), organic: r.organic.toString(), subsidy: r.subsidy.toString() })),
     records: keeper.allRecords(ctx).map((r) => NodeSubsidy.toJSON(r)),
+    ...(c
+      ? {
+          challenge: {
+            period: c.period.toString(),
+            seed: toHex(c.seed),
+            openedAt: c.openedAt.toString(),
+            deadline: c.deadline.toString(),
+            judged: c.judged,
+          },
+        }
+      : {}),
+    answered: keeper.allAnswered(ctx).map((a) => ({ operator: a.op, period: a.period.toString() })),
   };
 }

@@ -1,15 +1,39 @@
-/** @module subsidy keeper: per-month node activity, monthly settlement from the subsidy pool, sunset. */
+/**
+ * @module subsidy keeper: per-month node activity (liveness challenges, storage receipts, self-dealing), monthly
+ * settlement from the subsidy pool, sunset.
+ */
 import type { Context } from "../../chain-app/context.js";
-import { canonicalJson, fromUtf8, readAddrKey, readU64be, utf8 } from "../../chain-app/encoding.js";
+import { canonicalJson, fromUtf8, readAddrKey, readU64be, u64be, utf8 } from "../../chain-app/encoding.js";
 import type { KVStore } from "../../chain-app/store/index.js";
+import { fromHex, toHex } from "../../common/hash.js";
 import { toBech32Address } from "../../common/secp256k1.js";
 import { NodeStatus } from "../../proto/gen/dsdn/nodes/v1/nodes.js";
 import { NodeSubsidy } from "../../proto/gen/dsdn/subsidy/v1/query.js";
 import { addressBytesOf } from "../auth/keeper.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
-import { ineligibleEvent, paidEvent, sunsetEvent } from "./events.js";
+import {
+  challengeAnsweredEvent,
+  challengeMissedEvent,
+  challengeOpenedEvent,
+  ineligibleEvent,
+  paidEvent,
+  selfDealingEvent,
+  sunsetEvent,
+} from "./events.js";
 import type { BankKeeper, NodesKeeper, SlashingKeeper } from "./expectedKeepers.js";
-import { activityKey, MODULE_NAME, Prefix, paramsKey, recordKey, recordPrefix, revenueKey, stateKey } from "./keys.js";
+import {
+  activityKey,
+  answeredKey,
+  challengeKey,
+  MODULE_NAME,
+  Prefix,
+  paramsKey,
+  recordKey,
+  recordPrefix,
+  revenueKey,
+  stateKey,
+} from "./keys.js";
+import { challengeSeed, periodOf } from "./liveness.js";
 import { defaultSubsidyParams, type SubsidyParams, validateSubsidyParams } from "./params.js";
 import { type Activity, amountFor, judge, monthOf, sunsetReason } from "./schedule.js";
 
@@ -24,7 +48,25 @@ export interface SubsidyState {
   readonly sunsetReason: string;
 }
 
-const noActivity: Activity = { challenges: 0n, passed: 0n, usedBytes: 0n, capacityBytes: 0n, selfDealing: false };
+/** The open (or last) liveness challenge. */
+export interface Challenge {
+  readonly period: bigint;
+  readonly seed: Uint8Array;
+  readonly openedAt: bigint;
+  /** Answers are accepted while block time ≤ deadline; the first block after it records the misses. */
+  readonly deadline: bigint;
+  readonly judged: boolean;
+}
+
+const noActivity: Activity = {
+  challenges: 0n,
+  passed: 0n,
+  usedBytes: 0n,
+  capacityBytes: 0n,
+  selfDealing: false,
+  usageEpoch: 0n,
+  epochBytes: 0n,
+};
 
 export class SubsidyKeeper {
   constructor(
@@ -79,6 +121,8 @@ export class SubsidyKeeper {
       usedBytes: BigInt(String(j.usedBytes)),
       capacityBytes: BigInt(String(j.capacityBytes)),
       selfDealing: j.selfDealing === true,
+      usageEpoch: BigInt(String(j.usageEpoch ?? 0)),
+      epochBytes: BigInt(String(j.epochBytes ?? 0)),
     };
   }
 
@@ -106,8 +150,96 @@ export class SubsidyKeeper {
     }));
   }
 
+  /**
+   * A paid storage receipt of the operator's node: its bytes add to its epoch's sum, and the best epoch's sum
+   * of the month is the node's used bytes (one storage receipt per workload, node and epoch, so an epoch's sum
+   * is what the node held for others then). A late claim for an older epoch counts alone (never overcounts).
+   */
+  recordStorageReceipt(ctx: Context, op: Uint8Array, epoch: bigint, bytes: bigint): void {
+    const m = this.currentMonth(ctx);
+    const a = this.getActivity(ctx, m, op);
+    const sum = epoch === a.usageEpoch ? a.epochBytes + bytes : bytes;
+    if (epoch >= a.usageEpoch) this.setActivity(ctx, m, op, { ...a, usageEpoch: epoch, epochBytes: sum });
+    this.recordUsage(ctx, op, sum);
+  }
+
   recordSelfDealing(ctx: Context, op: Uint8Array): void {
     this.update(ctx, op, (a) => ({ ...a, selfDealing: true }));
+    ctx.emit(selfDealingEvent(toBech32Address(op), this.currentMonth(ctx)));
+  }
+
+  // ---- liveness challenges ----------------------------------------------------------------------
+
+  getChallenge(ctx: Context): Challenge | undefined {
+    const raw = this.store(ctx).get(challengeKey);
+    if (!raw) return undefined;
+    const j = JSON.parse(fromUtf8(raw)) as Record<string, unknown>;
+    return {
+      period: BigInt(String(j.period)),
+      seed: fromHex(String(j.seed)),
+      openedAt: BigInt(String(j.openedAt)),
+      deadline: BigInt(String(j.deadline)),
+      judged: j.judged === true,
+    };
+  }
+
+  setChallenge(ctx: Context, c: Challenge): void {
+    this.store(ctx).set(challengeKey, utf8(canonicalJson({ ...c, seed: toHex(c.seed) })));
+  }
+
+  /** The last challenge period the operator's node answered (0 = never). */
+  lastAnswered(ctx: Context, op: Uint8Array): bigint {
+    const raw = this.store(ctx).get(answeredKey(op));
+    return raw ? readU64be(raw) : 0n;
+  }
+
+  setAnswered(ctx: Context, op: Uint8Array, period: bigint): void {
+    this.store(ctx).set(answeredKey(op), u64be(period));
+  }
+
+  allAnswered(ctx: Context): { op: string; period: bigint }[] {
+    const out: { op: string; period: bigint }[] = [];
+    const start = Uint8Array.of(Prefix.Answered);
+    for (const [k, v] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.Answered + 1) }))
+      out.push({ op: toBech32Address(readAddrKey(k, 1).addr), period: readU64be(v) });
+    return out;
+  }
+
+  /** A verified answer (livenessProof.ts checked it): counts as a passed challenge at once. */
+  answerChallenge(ctx: Context, op: Uint8Array, period: bigint): void {
+    this.setAnswered(ctx, op, period);
+    this.recordChallenge(ctx, op, true);
+    ctx.emit(challengeAnsweredEvent(toBech32Address(op), period));
+  }
+
+  /**
+   * Once per block (end block, block time): after the open challenge's deadline, every Active node that did not
+   * answer it gets a failed challenge (one pass over the nodes per period, never per block); then, when a new
+   * period has begun, its challenge opens with a seed from this block's hash.
+   */
+  advanceChallenges(ctx: Context): void {
+    const now = ctx.block.timeSeconds;
+    if (now === 0n) return;
+    const p = this.getParams(ctx);
+    let c = this.getChallenge(ctx);
+    if (c && !c.judged && now > c.deadline) {
+      for (const node of this.nodes.nodes(ctx)) {
+        if (node.status !== NodeStatus.NODE_STATUS_ACTIVE) continue;
+        const op = addressBytesOf(node.operator);
+        if (this.lastAnswered(ctx, op) === c.period) continue;
+        this.recordChallenge(ctx, op, false);
+        ctx.emit(challengeMissedEvent(node.operator, c.period));
+      }
+      c = { ...c, judged: true };
+      this.setChallenge(ctx, c);
+    }
+    const period = periodOf(this.getState(ctx).start, now, p.challengePeriodSeconds);
+    if (period > (c?.period ?? 0n)) {
+      const seed = challengeSeed(ctx.block.chainId, period, ctx.block.hash ?? new Uint8Array());
+      const deadline = now + p.challengeDeadlineSeconds;
+      this.setChallenge(ctx, { period, seed, openedAt: now, deadline, judged: false });
+      ctx.emit(challengeOpenedEvent(period, toHex(seed), deadline));
+    }
   }
 
   /** Organic (receipt) income paid to nodes this month: the sunset compares it with the subsidy. */
@@ -207,6 +339,7 @@ export class SubsidyKeeper {
    * then checks the sunset. Work is one pass over the nodes per month, never per block.
    */
   endBlock(ctx: Context): void {
+    this.advanceChallenges(ctx);
     const s = this.getState(ctx);
     const month = this.currentMonth(ctx);
     if (month <= 1n || s.settledMonth >= month - 1n) return;

@@ -14,6 +14,10 @@ export const Prefix = {
   Revenue: 0x04,
   /** 0x05 | len(1) | operator -> dsdn.subsidy.v1.NodeSubsidy: the node's last settled month */
   Record: 0x05,
+  /** 0x06 -> Challenge (canonical JSON): the current liveness challenge (period, seed, opened at, judged) */
+  Challenge: 0x06,
+  /** 0x07 | len(1) | operator -> u64 BE: the last challenge period the operator's node answered */
+  Answered: 0x07,
 } as const;
 
 export const paramsKey = Uint8Array.of(Prefix.Params);
@@ -23,3 +27,5 @@ export const activityKey = (month: bigint, op: Uint8Array) => concat(activityPre
 export const revenueKey = (month: bigint) => concat(Uint8Array.of(Prefix.Revenue), u64be(month));
 export const recordKey = (op: Uint8Array) => concat(Uint8Array.of(Prefix.Record), addrKey(op));
 export const recordPrefix = Uint8Array.of(Prefix.Record);
+export const challengeKey = Uint8Array.of(Prefix.Challenge);
+export const answeredKey = (op: Uint8Array) => concat(Uint8Array.of(Prefix.Answered), addrKey(op));

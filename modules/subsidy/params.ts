@@ -19,6 +19,10 @@ export interface SubsidyParams {
   readonly sunsetMonth: bigint;
   /** The subsidy ends for good once organic revenue exceeds this share of what nodes earn in a month. */
   readonly organicSunsetPpm: bigint;
+  /** A liveness challenge opens every this much block time (1 h); each Active node must answer it. */
+  readonly challengePeriodSeconds: bigint;
+  /** An answer counts only up to this long after the challenge opened (10 min); less than the period. */
+  readonly challengeDeadlineSeconds: bigint;
 }
 
 export const defaultSubsidyParams: SubsidyParams = {
@@ -33,13 +37,15 @@ export const defaultSubsidyParams: SubsidyParams = {
   minUtilisationPpm: 500_000n,
   sunsetMonth: 36n,
   organicSunsetPpm: 800_000n,
+  challengePeriodSeconds: 3_600n,
+  challengeDeadlineSeconds: 600n,
 };
 
 const ppm: readonly [bigint, bigint] = [0n, 1_000_000n];
 
 /** Parses and validates (the shape gov's param-change hook calls); throws naming the field. */
 export function validateSubsidyParams(raw: unknown): SubsidyParams {
-  return parseIntParams("subsidy", raw, defaultSubsidyParams, {
+  const p = parseIntParams("subsidy", raw, defaultSubsidyParams, {
     targetPerMonth: [0n, 10n ** 15n],
     monthSeconds: [1n, 366n * 86_400n],
     schedule1Ppm: ppm,
@@ -51,5 +57,11 @@ export function validateSubsidyParams(raw: unknown): SubsidyParams {
     minUtilisationPpm: ppm,
     sunsetMonth: [0n, 1200n],
     organicSunsetPpm: ppm,
+    challengePeriodSeconds: [2n, 7n * 86_400n],
+    challengeDeadlineSeconds: [1n, 7n * 86_400n],
   });
+  // Judged before the next period opens: one open challenge at a time.
+  if (p.challengeDeadlineSeconds >= p.challengePeriodSeconds)
+    throw new Error("subsidy.params.challengeDeadlineSeconds: must be less than challengePeriodSeconds");
+  return p;
 }

@@ -4,6 +4,8 @@ import type { QueryDef } from "../../chain-app/module.js";
 import { decodeMessage } from "../../common/protobuf.js";
 import { isValidAddress } from "../../common/secp256k1.js";
 import {
+  QueryChallengeRequest,
+  QueryChallengeResponse,
   QueryNodeSubsidyRequest,
   QueryNodeSubsidyResponse,
   QueryParamsRequest,
@@ -13,11 +15,30 @@ import {
 } from "../../proto/gen/dsdn/subsidy/v1/query.js";
 import { addressBytesOf } from "../auth/keeper.js";
 import { SubsidyErrors } from "./errors.js";
+import type { NodesKeeper } from "./expectedKeepers.js";
 import type { SubsidyKeeper } from "./keeper.js";
 import { schedulePpm } from "./schedule.js";
 
-export function subsidyQueries(keeper: SubsidyKeeper): QueryDef[] {
+export function subsidyQueries(keeper: SubsidyKeeper, nodes: NodesKeeper): QueryDef[] {
   return [
+    {
+      path: "/dsdn.subsidy.v1.Query/Challenge",
+      handle(ctx, data) {
+        const req = decodeMessage(QueryChallengeRequest, data, "QueryChallengeRequest");
+        const c = keeper.getChallenge(ctx);
+        const node = req.nodeId.length === 32 ? nodes.getNode(ctx, req.nodeId) : undefined;
+        const answered =
+          c !== undefined && node !== undefined && keeper.lastAnswered(ctx, addressBytesOf(node.operator)) >= c.period;
+        return QueryChallengeResponse.encode({
+          period: c?.period ?? 0n,
+          seed: Buffer.from(c?.seed ?? new Uint8Array()),
+          openedAt: c?.openedAt ?? 0n,
+          deadline: c?.deadline ?? 0n,
+          judged: c?.judged ?? false,
+          answered,
+        }).finish();
+      },
+    },
     {
       path: "/dsdn.subsidy.v1.Query/NodeSubsidy",
       handle(ctx, data) {

@@ -27,6 +27,9 @@ export interface Activity {
   readonly usedBytes: bigint;
   readonly capacityBytes: bigint;
   readonly selfDealing: boolean;
+  /** The committee epoch whose storage receipts `epochBytes` sums (utilisation = the best epoch's sum). */
+  readonly usageEpoch: bigint;
+  readonly epochBytes: bigint;
 }
 
 export interface Judgement {

@@ -54,7 +54,15 @@ describe("months and schedule", () => {
 });
 
 describe("eligibility (the first failing rule is the reason)", () => {
-  const good = { challenges: 100n, passed: 95n, usedBytes: 50n, capacityBytes: 100n, selfDealing: false };
+  const good = {
+    challenges: 100n,
+    passed: 95n,
+    usedBytes: 50n,
+    capacityBytes: 100n,
+    selfDealing: false,
+    usageEpoch: 0n,
+    epochBytes: 0n,
+  };
   const ok = { active: true, slashed: false, sunset: false };
   it("is eligible exactly at 95% uptime and 50% utilisation", () => {
     expect(judge(P, good, ok)).toMatchObject({ eligible: true, reason: "" });

@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
-import { BECH32_PREFIX, DEFAULT_GAS_PRICE } from "../../clients/sdk/client.js";
+import { BECH32_PREFIX, connectSigningClient, DEFAULT_GAS_PRICE } from "../../clients/sdk/client.js";
 import type { Command } from "../../common/cli.js";
 import { untilSignal } from "../../common/cli.js";
 import { InvalidArgumentError } from "../../common/errors.js";
@@ -22,6 +22,7 @@ import { parseSize } from "../storage/chunker.js";
 import { startNetworkNode } from "../storage/follower/networkNode.js";
 import { loadOrCreateIdentity, type NodeIdentity } from "../storage/identity.js";
 import { InFlightChunks } from "../storage/inFlight.js";
+import { LivenessResponder } from "../storage/liveness.js";
 import { LocalFsStorage } from "../storage/localfs.js";
 import { Scrubber } from "../storage/scrubber.js";
 import { createChunkServer, DEFAULT_MAX_BODY, DEFAULT_MAX_UPLOADS } from "../storage/server.js";
@@ -103,9 +104,49 @@ async function startCompute(
   };
 }
 
+/**
+ * Answers the chain's liveness challenges (the subsidy's uptime) when the operator's key (--operator-mnemonic-file,
+ * a 0600 file) and --rpc (or RPC_URL) are given: the node key signs each answer, the operator's key the tx.
+ */
+async function startLiveness(
+  values: Record<string, unknown>,
+  identity: NodeIdentity,
+  err: (l: string) => void,
+): Promise<{ stop(): Promise<void> } | undefined> {
+  const mnemonicFile = str(values["operator-mnemonic-file"]);
+  const rpcUrl = str(values.rpc) ?? str(process.env.RPC_URL);
+  if (!mnemonicFile || !rpcUrl) return undefined;
+  const wallet = await DirectSecp256k1HdWallet.fromMnemonic((await readFile(mnemonicFile, "utf8")).trim(), {
+    prefix: BECH32_PREFIX,
+  });
+  const [account] = await wallet.getAccounts();
+  if (!account) throw new InvalidArgumentError("--operator-mnemonic-file holds no account");
+  const { client, query } = await connectSigningClient(rpcUrl, wallet, {
+    gasPrice: str(values["gas-price"]) ?? DEFAULT_GAS_PRICE,
+  });
+  const responder = new LivenessResponder({
+    chain: {
+      chainId: await client.getChainId(),
+      signer: account.address,
+      query: (path, req) => query.dsdn.query(path, req),
+      send: (msg) => client.signAndBroadcast(account.address, [msg], 1.6),
+    },
+    identity,
+    intervalMs: intOpt(values["liveness-interval-ms"], "liveness-interval-ms", 5_000, 100),
+    log: err,
+  });
+  responder.start();
+  return {
+    async stop() {
+      await responder.stop();
+      client.disconnect();
+    },
+  };
+}
+
 export const storage: Command = {
   summary: "Run a storage node: chunk store and chunk server (foreground)",
-  usage: `--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] (--coordinator-key KEY... | --open-uploads) [--capacity SIZE] [--reserve-free SIZE] [--quota SIZE --quota-window-ms MS] [--max-uploads N] [--scrub-rate SIZE] [--scrub-pass-ms MS] ${SERVICE_LIMIT_USAGE} [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--class regular|datacenter] [--endpoint URL] [--da URL --token-file FILE] [--rpc URL] [--heal-rate SIZE] [--heal-interval-ms MS] [--gc-grace-ms MS] [--compute-objects-url URL --chain-id ID [--operator-mnemonic-file F] [--fault MODE] [--microvm bwrap|mock|none]]]`,
+  usage: `--data DIR [--port P] [--host H] [--zone Z] [--max-body SIZE] (--coordinator-key KEY... | --open-uploads) [--capacity SIZE] [--reserve-free SIZE] [--quota SIZE --quota-window-ms MS] [--max-uploads N] [--scrub-rate SIZE] [--scrub-pass-ms MS] ${SERVICE_LIMIT_USAGE} [--coordinator-url URL --operator ADDR --tls-fingerprint HEX [--class regular|datacenter] [--endpoint URL] [--da URL --token-file FILE] [--rpc URL] [--heal-rate SIZE] [--heal-interval-ms MS] [--gc-grace-ms MS] [--compute-objects-url URL --chain-id ID [--fault MODE] [--microvm bwrap|mock|none]]] [--operator-mnemonic-file F --rpc URL [--liveness-interval-ms MS]]`,
   options: {
     data: { type: "string" },
     port: { type: "string", default: "7400" },
@@ -136,8 +177,9 @@ export const storage: Command = {
     // Compute: run workloads the coordinator's DA records schedule here (needs --coordinator-url).
     "compute-objects-url": { type: "string" },
     "chain-id": { type: "string" },
-    // The fraud-game defender signs with the node operator's key (a 0600 mnemonic file).
+    // The fraud-game defender and the liveness answers sign with the node operator's key (a 0600 mnemonic file).
     "operator-mnemonic-file": { type: "string" },
+    "liveness-interval-ms": { type: "string" },
     "gas-price": { type: "string" },
     // Test-only, localnet chain ids only: wrong-output | wrong-step@N | skip-execution.
     fault: { type: "string" },
@@ -248,7 +290,9 @@ export const storage: Command = {
     }
     if (network && !open) for (const k of network.coordinatorKeys) trusted.add(k);
     const compute = await startCompute(values, outputs, jobLogs, identity, dataDir, err);
+    const liveness = await startLiveness(values, identity, err);
     await untilSignal();
+    await liveness?.stop();
     await compute?.stop();
     await (network ? network.stop() : Promise.resolve())
       .then(() => scrubber.stop())

@@ -6,7 +6,7 @@
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import type { RunReport } from "../../common/wasm/run.js";
 import { defaultReceiptsParams, type ReceiptsParams } from "../../modules/receipts/params.js";
-import { priceOf } from "../../modules/receipts/reward.js";
+import { usdValueOf } from "../../modules/receipts/reward.js";
 import { ReceiptKind, Usage } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { type JobOutcome, runJobInline, runJobInWorker, workerAvailable } from "../runtime/runJob.js";
 
@@ -32,8 +32,8 @@ export interface Classification {
   readonly outputBytes: number;
   /** True when the dry run hit the fuel cap: the figures are lower bounds. */
   readonly capped: boolean;
-  /** unusa for one replica at the chain's compute price (a lower bound when capped). */
-  readonly pricePerReplica: string;
+  /** nano-USD for one replica at the chain's compute price (receipt v2; a lower bound when capped). */
+  readonly priceNanoUsdPerReplica: string;
   readonly engine: string;
 }
 
@@ -41,9 +41,9 @@ export function classOf(fuel: bigint, memoryBytes: number): ResourceClass {
   return CLASS_BOUNDS.find((b) => fuel <= b.fuel && memoryBytes <= b.memoryBytes)?.cls ?? "large";
 }
 
-/** The price the chain would put on a compute receipt metering `cycles`. */
+/** The USD value (nano-USD) the chain would put on a compute receipt metering `cycles`. */
 export function computePrice(cycles: bigint, params: ReceiptsParams = defaultReceiptsParams): bigint {
-  return priceOf(ReceiptKind.RECEIPT_KIND_COMPUTE, Usage.fromPartial({ computeCycles: cycles }), params);
+  return usdValueOf(ReceiptKind.RECEIPT_KIND_COMPUTE, Usage.fromPartial({ computeCycles: cycles }), params);
 }
 
 /** Turns a finished dry run into a classification (pure: the tests feed it reports). */
@@ -68,7 +68,7 @@ export function classifyReport(
     memoryBytes,
     outputBytes: report.output.length,
     capped,
-    pricePerReplica: computePrice(cycles, params).toString(),
+    priceNanoUsdPerReplica: computePrice(cycles, params).toString(),
     engine,
   };
 }

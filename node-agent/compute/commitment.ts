@@ -1,11 +1,13 @@
 /**
  * @module ExecutionCommitment from a real traced run: every field is the runtime report's (output hash, state
- * roots, trace root, steps) or the workload's own bytes (input and module hashes); nothing is recomputed here.
+ * roots, trace root, steps), the workload's own bytes (input and module hashes) or the signed limits the run started
+ * under (fuel, memory pages: step 0 holds them); nothing is recomputed here.
  */
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import { fromHex, sha256 } from "../../common/hash.js";
 import { executionCommitmentProblem } from "../../common/receipts/receiptBytes.js";
 import type { RunReport } from "../../common/wasm/run.js";
+import type { WorkloadSpec } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import { ExecutionCommitment, ExecutionKind, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 
 export function commitmentFromReport(
@@ -13,6 +15,7 @@ export function commitmentFromReport(
   module: Uint8Array,
   input: Uint8Array,
   report: RunReport,
+  limits: Pick<WorkloadSpec, "fuel" | "memoryPages">,
 ): ExecutionCommitment {
   if (report.traceRoot === null || report.trace === null)
     throw new BaseError(ErrorCode.Internal, "a compute commitment needs a traced run (traceEvery)");
@@ -27,6 +30,8 @@ export function commitmentFromReport(
     traceEvery: BigInt(report.trace.every),
     outputSize: BigInt(report.output.length),
     moduleHash: Buffer.from(sha256(module)),
+    fuelLimit: limits.fuel,
+    memoryPages: limits.memoryPages,
   });
   const problem = executionCommitmentProblem(ec, workloadId, ReceiptKind.RECEIPT_KIND_COMPUTE);
   if (problem) throw new BaseError(ErrorCode.Internal, `the run gives no valid commitment: ${problem}`);
@@ -47,6 +52,8 @@ export function commitmentJson(ec: ExecutionCommitment): Record<string, string> 
     traceEvery: ec.traceEvery.toString(),
     outputSize: ec.outputSize.toString(),
     moduleHash: hex(ec.moduleHash),
+    fuelLimit: ec.fuelLimit.toString(),
+    memoryPages: String(ec.memoryPages),
     // Whether the run is provable step by step (fraud game) or backed only by agreeing replicas.
     executionKind:
       ec.executionKind === ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT ? "microvm_redundant" : "traced_wasm",

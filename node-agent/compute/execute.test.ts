@@ -74,7 +74,7 @@ describe("classification (dry run on the V8 fast path)", () => {
     expect(c.outputBytes).toBe(ref.report.output.length);
     expect(c.class).toBe("tiny");
     expect(c.capped).toBe(false);
-    expect(c.pricePerReplica).toBe(((BigInt(c.cycles) * 1000n) / 1_000_000n).toString());
+    expect(c.priceNanoUsdPerReplica).toBe(((BigInt(c.cycles) * 50n * 1000n) / 1_000_000n).toString()); // $50 per 10^12 cycles
   });
 
   it("a run that hits the fuel cap is classed large, flagged as a lower bound", async () => {
@@ -125,6 +125,9 @@ describe("execution on a node", () => {
       traceEvery: "1024",
       outputSize: String(out.length),
       moduleHash: toHex(sha256(wc)),
+      // The limits the run started under: the signed spec's (step 0 holds them; the chain pins it from these).
+      fuelLimit: s.fuel.toString(),
+      memoryPages: String(s.memoryPages),
       executionKind: "traced_wasm",
     });
     expect(executionCommitmentProblem(r.commitment, workloadId(s), ReceiptKind.RECEIPT_KIND_COMPUTE)).toBeUndefined();

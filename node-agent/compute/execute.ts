@@ -100,7 +100,7 @@ export async function executeWorkload(spec: WorkloadSpec, d: ExecuteDeps): Promi
   const r = out.report;
   if (r.trap !== null) return failed(`trapped: ${r.trap}`, r.logs);
   if (r.exitCode !== null && r.exitCode !== 0) return failed(`exited with code ${r.exitCode}`, r.logs);
-  const honest = { commitment: commitmentFromReport(id, module, input, r), output: r.output };
+  const honest = { commitment: commitmentFromReport(id, module, input, r, spec), output: r.output };
   const { commitment, output } = d.fault ? faultyReport(d.fault, module, runOptionsOf(spec, input), honest) : honest;
   const outputCid = await d.storeObject(output);
   const tracePath = saveTrace(d, idHex, r);

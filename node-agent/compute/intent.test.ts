@@ -97,7 +97,7 @@ describe("smart defaults", () => {
       memoryBytes: 65_536,
       outputBytes: 2_500_000,
       capped: false,
-      pricePerReplica: "3000",
+      priceNanoUsdPerReplica: "3000",
       engine: "v8",
     });
     expect(r.fuel.value).toBe(6_000_000);

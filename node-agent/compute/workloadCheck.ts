@@ -1,16 +1,40 @@
 /**
- * @module A committee member's own check of a compute result against the workload record on DA: the job was
+ * @module A committee member's own check of a compute result against the user-signed spec and the workload record
+ * on DA: the commitment states the spec's module, input, checkpoint interval and the limits the run started under
+ * (fuel, memory pages, the empty kv state: everything step 0 depends on, so a fraud game can pin it). The job was
  * scheduled there (coordinator-published `WorkloadScheduled`), the recorded choice is what `schedule()` gives from
  * DA + chain (recomputed, not taken on the coordinator's word), the reporting node is one of the chosen, and for
  * redundant runs the replicas' reports on DA reach the spec's majority/unanimity on this node's commitment.
  */
-import { toHex } from "../../common/hash.js";
-import type { ComputeResult } from "../../proto/gen/dsdn/compute/v1/workload.js";
+import { bytesEqual, toHex } from "../../common/hash.js";
+import type { ComputeResult, WorkloadSpec } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import type { WorkloadScheduled } from "../../proto/gen/dsdn/da/v1/events.js";
+import { type ExecutionCommitment, ExecutionKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { commitmentHash, decideAgreement, type ReplicaReport } from "./agreement.js";
 import type { ComputeChain } from "./candidates.js";
 import { recomputeSchedule } from "./recompute.js";
 import { openResult } from "./signed.js";
+
+const isZero = (h: Uint8Array) => h.length === 32 && h.every((b) => b === 0);
+
+/**
+ * Why a traced WASM commitment does not describe a run of `spec`, or undefined. The start of the run (step 0 of the
+ * trace) is a pure function of module, input, fuel, memory pages and the initial kv state: the chain recomputes it
+ * from the receipt (fraud MsgPinStart) and convicts a trace that starts elsewhere, so the receipt must state exactly
+ * what the user signed. A spec carries no initial state: a job starts from the empty kv state (root all zeros).
+ */
+export function commitmentSpecProblem(ec: ExecutionCommitment, spec: WorkloadSpec): string | undefined {
+  if (!bytesEqual(ec.moduleHash, spec.moduleHash)) return "module_hash is not the signed module's";
+  if (!bytesEqual(ec.inputHash, spec.inputHash)) return "input_hash is not the signed input's";
+  // A MicroVM run has no checkpoints and no step 0 to pin (its commitment's form says so).
+  if (ec.executionKind !== ExecutionKind.EXECUTION_KIND_TRACED_WASM) return undefined;
+  if (ec.traceEvery !== spec.traceEvery) return "trace_every is not the signed interval";
+  if (ec.fuelLimit !== spec.fuel) return `fuel_limit ${ec.fuelLimit} is not the signed fuel ${spec.fuel}`;
+  if (ec.memoryPages !== spec.memoryPages)
+    return `memory_pages ${ec.memoryPages} is not the signed ${spec.memoryPages} pages`;
+  if (!isZero(ec.stateRootBefore)) return "state_root_before is not the empty kv state a job starts from";
+  return undefined;
+}
 
 /** Compute records as DA holds them (only coordinator-published events count). */
 export interface ComputeRecordSource {

@@ -5,8 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ed25519KeyPair } from "../../common/ed25519.js";
 import { verifyAgainstDA, verifyChain } from "../audit/verify.js";
-import { decodeBatch } from "../da/events/batch.js";
-import { openEnvelope } from "../da/events/envelope.js";
+import { openedEvents } from "../da/events/openedEvents.js";
 import { EventPublisher } from "../da/events/publisher.js";
 import { FallbackRouter } from "../da/fallback/router.js";
 import { MemoryDA } from "../da/memoryDA.js";
@@ -65,10 +64,7 @@ describe("coordinator audit trail", () => {
     expect(records.some((r) => r.kind === "da_sequence")).toBe(true);
     const events: string[] = [];
     for (let h = 1n; h <= (await primary.head()); h++)
-      for (const b of (await primary.getAll(h)).blobs) {
-        const d = decodeBatch(b.data);
-        if (d.kind === "batch") for (const e of d.envelopes) events.push(openEnvelope(e).event.type);
-      }
+      for (const e of openedEvents((await primary.getAll(h)).blobs)) events.push(e.event.type);
     expect(events).toEqual(["fallbackActivated", "fallbackActivated"]);
     const onDA = await verifyAgainstDA(
       records.filter((r) => r.seq <= 3n),

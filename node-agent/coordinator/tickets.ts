@@ -3,7 +3,7 @@ import { isValidCid } from "../../common/cid.js";
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../common/errors.js";
 import type { ReplayState } from "../da/replay/state.js";
 import type { Placement } from "../placement/placement.js";
-import { DEFAULT_MAX_BODY } from "../storage/server.js";
+import { DEFAULT_MAX_BODY } from "../storage/chunker.js";
 import { signTicket } from "../storage/ticket.js";
 
 /** Tickets live long enough for a large upload to finish and be declared, not forever. */

@@ -2,16 +2,18 @@
  * @module What each party of a fraud game posts next, as pure decisions over the game as the chain reports it
  * and the party's own replay of the job: the defender opens the range (lo, hi, the first midpoint, and the final
  * opening when hi is the last step), then posts each midpoint, and proves the last step; the challenger answers
- * each midpoint with its own commitment, and proves the step too when the defender stays silent.
+ * each midpoint with its own commitment (after pinning step 0 when the defender's start is not its own run's), and
+ * proves the step too when the defender stays silent.
  */
-import { encodeStepProofJson, midpoint } from "../../modules/fraud/index.js";
+import { encodeOpeningJson, midpoint } from "../../modules/fraud/index.js";
 import { type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import type { Opening } from "../../proto/gen/dsdn/fraud/v1/tx.js";
 import type { Replay } from "./replay.js";
 
 export type Move =
   | { readonly kind: "bisect"; readonly openings: Opening[]; readonly finalOpening?: Uint8Array }
-  | { readonly kind: "step-proof"; readonly proof: Uint8Array };
+  | { readonly kind: "step-proof"; readonly proof: Uint8Array }
+  | { readonly kind: "pin-start"; readonly module: Uint8Array; readonly input: Uint8Array };
 
 /** Whether `g` waits for a move by this party. */
 export function awaits(g: Game, party: "defender" | "challenger"): boolean {
@@ -30,12 +32,19 @@ export function defenderMove(g: Game, r: Replay): Move | undefined {
   const openings = [r.opening(g.lo), r.opening(g.hi)];
   if (g.hi - g.lo >= 2n) openings.push(r.opening(midpoint(g.lo, g.hi, g.steps, g.traceEvery)));
   return g.hi === g.steps
-    ? { kind: "bisect", openings, finalOpening: encodeStepProofJson(r.summary().finalOpening) }
+    ? { kind: "bisect", openings, finalOpening: encodeOpeningJson(r.summary().finalOpening) }
     : { kind: "bisect", openings };
 }
 
-/** The challenger's answer at the midpoint, or its proof of the last step (`undefined` when not its turn). */
+/**
+ * The challenger's answer at the midpoint, or its proof of the last step (`undefined` when not its turn). First, when
+ * the defender opened step 0 at another state than its own run's: the pin of step 0 (the chain recomputes the start
+ * from module, input and the receipt's limits), since bisecting from an agreed made-up start could only end in a step
+ * that verifies.
+ */
 export function challengerMove(g: Game, r: Replay): Move | undefined {
+  if (g.opened && g.lo === 0n && !g.startPinned && !Buffer.from(r.commitmentAt(0n)).equals(Buffer.from(g.loCommitment)))
+    return { kind: "pin-start", module: r.job.module, input: r.job.opts.input ?? new Uint8Array(0) };
   if (g.status === GameStatus.GAME_STATUS_AWAIT_STEP_PROOF) return { kind: "step-proof", proof: r.stepProof(g.lo) };
   if (g.status !== GameStatus.GAME_STATUS_AWAIT_CHALLENGER) return undefined;
   return { kind: "bisect", openings: [{ step: g.mid, commitment: Buffer.from(r.commitmentAt(g.mid)), path: [] }] };

@@ -40,9 +40,10 @@ const TREASURY = moduleAddress(ModuleAccount.Treasury);
 const INPUT = new TextEncoder().encode("the quick brown fox\njumps over the lazy dog\n");
 const WC = fixture("wc.wasm");
 const K = 64;
-const job = (tamperAt?: number): ReplayJob => ({
+/** The job under the limits its receipt states (fuel 10^7, 16 pages); `fuel` = a node that ran it with other fuel. */
+const job = (tamperAt?: number, fuel = 10_000_000): ReplayJob => ({
   module: WC,
-  opts: { invoke: "_start", input: INPUT, limits: { fuel: 10_000_000, memoryPages: 16 }, traceEvery: K },
+  opts: { invoke: "_start", input: INPUT, limits: { fuel, memoryPages: 16 }, traceEvery: K },
   ...(tamperAt !== undefined ? { tamperAt } : {}),
 });
 
@@ -71,7 +72,7 @@ function chainOf(key: Secp256k1KeyPair, log: { gas: bigint[] } = { gas: [] }): F
     async send(msg: EncodeObject) {
       const any = { typeUrl: msg.typeUrl, value: registry.encode(msg) };
       // A step proof's verification needs more than the default 400 000 gas (and pays for it).
-      const gas = msg.typeUrl.endsWith("MsgSubmitStepProof") ? { gas: 4_000_000n } : {};
+      const gas = /MsgSubmitStepProof|MsgPinStart/.test(msg.typeUrl) ? { gas: 4_000_000n } : {};
       const r = fx.chain.exec(key, [any], gas);
       if (r.code === 0) log.gas.push(r.gasUsed);
       return { code: r.code, log: r.log ?? "", gasUsed: r.gasUsed };
@@ -97,7 +98,7 @@ async function receiptOf(r: Replay, over: { outputHash?: Buffer; root?: Buffer }
       workloadId: w,
       inputHash: Buffer.from(sha256(INPUT)),
       outputHash: over.outputHash ?? Buffer.from(claims.outputHash, "hex"),
-      stateRootBefore: Buffer.alloc(32, 3),
+      stateRootBefore: Buffer.alloc(32), // the empty kv state a job starts from
       stateRootAfter: Buffer.from(claims.kvRoot, "hex"),
       executionTraceMerkleRoot: over.root ?? Buffer.from(s.root),
       steps: s.steps,
@@ -105,17 +106,19 @@ async function receiptOf(r: Replay, over: { outputHash?: Buffer; root?: Buffer }
       outputSize: BigInt(s.output.length),
       moduleHash: Buffer.from(sha256(WC)),
       executionKind: 0,
+      fuelLimit: 10_000_000n,
+      memoryPages: 16,
     },
     usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 5_000_000n },
   });
 }
 
-function challenge(p: ReceiptParts, claim: Buffer): bigint {
+function challenge(p: ReceiptParts, claim: Buffer, disputeType = DisputeType.DISPUTE_TYPE_INVALID_OUTPUT): bigint {
   const r = fx.chain.exec(fx.carol, [
     packAny("/dsdn.fraud.v1.MsgChallenge", MsgChallenge, {
       challenger: addressOf(fx.carol),
       receipt: Buffer.from(ThresholdReceipt.encode(p.receipt).finish()),
-      disputeType: DisputeType.DISPUTE_TYPE_INVALID_OUTPUT,
+      disputeType,
       claim,
     }),
   ]);
@@ -216,6 +219,33 @@ describe("games played by the off-chain parties", () => {
     // The receipt is void: never paid.
     for (let i = 0n; i <= WINDOW / 5n; i++) fx.chain.block();
     expect(fx.chain.exec(fx.bob, [claimMsg(addressOf(fx.bob), p)]).code).toBe(22);
+  });
+
+  it("a made-up start: a node that ran with more fuel than its receipt states is convicted by the challenger's pin of step 0", async () => {
+    // Its trace is a real run with the same output, but from a start its receipt does not describe (fuel 2x): every
+    // bisection point differs by the fuel left, so without the pin the game would end in a step that verifies.
+    const liar = new Replay(job(undefined, 20_000_000));
+    expect(Buffer.from(liar.summary().output)).toEqual(Buffer.from(honest.summary().output));
+    const p = await receiptOf(liar);
+    const last = Buffer.alloc(8);
+    last.writeBigUInt64BE(BigInt(liar.summary().leaves.length - 1));
+    const id = challenge(p, last, DisputeType.DISPUTE_TYPE_FAKE_EXECUTION);
+    const g = await playOut(id, [defender(liar), watcher(new Replay(job()))]);
+    expect(g.status, g.reason).toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect(g.reason).toMatch(/step 0 is not module/);
+    expect(g.rounds).toBe(0); // decided by the pin right after the opening, not by a bisection
+  });
+
+  it("an honest node's start is never pinned against it: the challenger only pins a start that differs from its own", async () => {
+    const p = await receiptOf(honest);
+    const last = Buffer.alloc(8);
+    last.writeBigUInt64BE(BigInt(honest.summary().leaves.length - 1));
+    const id = challenge(p, last, DisputeType.DISPUTE_TYPE_FAKE_EXECUTION);
+    // A lying challenger whose own start is made up (state flipped at step 0) pins; the chain finds the node's start
+    // is its job's, pins it, and the game goes on to the challenger's loss.
+    const g = await playOut(id, [defender(honest), watcher(new Replay(job(0)))]);
+    expect(g.status, g.reason).toBe(GameStatus.GAME_STATUS_FALSE_ACCUSATION);
+    expect(g.startPinned).toBe(true);
   });
 
   it("skip-execution: a node that committed to a made-up trace cannot open it; it loses at its deadline", async () => {

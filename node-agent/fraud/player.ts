@@ -6,7 +6,7 @@
  * of the move's time has passed without the defender's proof.
  */
 import type { EncodeObject } from "@cosmjs/proto-signing";
-import { bisectMsg, submitStepProofMsg } from "../../clients/sdk/fraud.js";
+import { bisectMsg, pinStartMsg, submitStepProofMsg } from "../../clients/sdk/fraud.js";
 import { type Game, GameStatus, gameStatusToJSON } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { awaits, challengerMove, defenderMove } from "./moves.js";
 import type { Replay } from "./replay.js";
@@ -109,13 +109,14 @@ export class GamePlayer {
       return;
     }
     if (!awaits(g, this.#o.party)) return;
-    const state = `${g.status}:${g.lo}:${g.hi}:${g.mid}:${g.opened}`;
+    const state = `${g.status}:${g.lo}:${g.hi}:${g.mid}:${g.opened}:${g.startPinned}`;
     if (slot.state !== state) {
       slot.state = state;
       slot.attempts = 0;
     }
     if (slot.attempts >= (this.#o.maxAttempts ?? 3)) return;
-    if (this.#o.party === "challenger" && g.status === GameStatus.GAME_STATUS_AWAIT_STEP_PROOF) {
+    const pinDue = this.#o.party === "challenger" && g.opened && g.lo === 0n && !g.startPinned;
+    if (this.#o.party === "challenger" && g.status === GameStatus.GAME_STATUS_AWAIT_STEP_PROOF && !pinDue) {
       // The defender is expected to prove; the challenger steps in once half the move's time has gone.
       const half = (this.#o.moveTimeoutSeconds ?? 0n) / 2n;
       if ((await this.#chain.blockTime()) < g.deadline - half) return;
@@ -129,13 +130,20 @@ export class GamePlayer {
     const msg =
       move.kind === "bisect"
         ? bisectMsg({ signer: address, gameId: id, openings: move.openings, finalOpening: move.finalOpening })
-        : submitStepProofMsg({ signer: address, gameId: id, proof: move.proof });
+        : move.kind === "pin-start"
+          ? pinStartMsg({ signer: address, gameId: id, module: move.module, input: move.input })
+          : submitStepProofMsg({ signer: address, gameId: id, proof: move.proof });
     const r = await this.#chain.send(msg);
     if (r.code !== 0) {
       this.#log(`fraud game ${id}: ${move.kind} refused (attempt ${slot.attempts}): ${r.log}`);
       return;
     }
-    const bytes = move.kind === "step-proof" ? move.proof.length : (move.finalOpening?.length ?? 0);
+    const bytes =
+      move.kind === "step-proof"
+        ? move.proof.length
+        : move.kind === "pin-start"
+          ? move.module.length + move.input.length
+          : (move.finalOpening?.length ?? 0);
     this.#o.onMove?.(g, move.kind, r.gasUsed, bytes);
   }
 }

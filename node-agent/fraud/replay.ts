@@ -6,11 +6,12 @@
  * flipped once (the test-only wrong-step fault): everything from there is the tampered run's.
  */
 
+import { encodeStepProof } from "../../common/wasm/proof/codec.js";
 import type { FinalOpening } from "../../common/wasm/proof/ends.js";
 import type { RunOptions } from "../../common/wasm/run.js";
 import { type Hash, merkleProof } from "../../common/wasm/trace/hashing.js";
 import { traceRoot } from "../../common/wasm/trace/trace.js";
-import { checkpointIndexAt, encodeStepProofJson } from "../../modules/fraud/index.js";
+import { checkpointIndexAt } from "../../modules/fraud/index.js";
 import type { Opening } from "../../proto/gen/dsdn/fraud/v1/tx.js";
 import { StepSession } from "../runtime/stepAt.js";
 import { flipTop } from "./tamper.js";
@@ -45,6 +46,11 @@ export class Replay {
     if (k === undefined || !Number.isSafeInteger(k) || k < 1) throw new RangeError("the job needs traceEvery (K)");
     this.#job = job;
     this.#k = k;
+  }
+
+  /** The job replayed (module and run options: what a pin of step 0 submits). */
+  get job(): ReplayJob {
+    return this.#job;
   }
 
   /** A session at step `n` (a new one when going back; the tamper applied on the way). */
@@ -108,8 +114,8 @@ export class Replay {
     return this.#at(Number(step)).commitment();
   }
 
-  /** The encoded one-step proof of step `lo` → lo + 1 of this run. */
+  /** The one-step proof of step `lo` → lo + 1 of this run, in the runtime's binary codec (what the chain decodes). */
   stepProof(lo: bigint): Uint8Array {
-    return encodeStepProofJson(this.#at(Number(lo)).prove());
+    return encodeStepProof(this.#at(Number(lo)).prove());
   }
 }

@@ -7,6 +7,8 @@ import { InvalidArgumentError } from "../../common/errors.js";
 export const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
 /** Upper bound a chunk may have: a node's default body limit is derived from it. */
 export const MAX_CHUNK_SIZE = 64 * 1024 * 1024;
+/** Largest chunk body a node accepts or a client reads: the largest chunk plus room for a shard trailer. */
+export const DEFAULT_MAX_BODY = MAX_CHUNK_SIZE + 4096;
 
 export interface FileChunk {
   readonly index: number;

@@ -13,7 +13,7 @@ export interface ScrubberOptions {
 }
 
 /**
- * Range reads trust a chunk's verified stamp (inode, size, mtime); bytes that change under an unchanged
+ * Reads trust a chunk's verified stamp (inode, size, mtime, ctime); bytes that change under an unchanged
  * stamp are caught here, by re-hashing everything in turn.
  */
 export class Scrubber {

@@ -15,7 +15,7 @@ import {
 } from "../http/serviceLimits.js";
 import { WindowQuota } from "../http/windowQuota.js";
 import { signAck } from "./ack.js";
-import { MAX_CHUNK_SIZE } from "./chunker.js";
+import { DEFAULT_MAX_BODY } from "./chunker.js";
 import { storageDisclosure } from "./disclosure.js";
 import type { NodeIdentity } from "./identity.js";
 import type { InFlightChunks } from "./inFlight.js";
@@ -25,7 +25,7 @@ import { parseRange } from "./range.js";
 import { checkTicket, TICKET_HEADER, type VerifiedTicket } from "./ticket.js";
 
 /** Largest chunk plus room for the AES-GCM tag and a large manifest. */
-export const DEFAULT_MAX_BODY = MAX_CHUNK_SIZE + 4096;
+export { DEFAULT_MAX_BODY };
 
 /** How long the rest of a refused PUT's body is read and dropped before the connection is closed. */
 const LINGER_MS = 5_000;

@@ -20,7 +20,12 @@ export interface WatchedReceipt {
 export interface WatcherState {
   daHeight: string;
   specs: Record<string, string>;
+  /** By receipt id, or by a signed result's evidence id when the watcher challenged a replica's result. */
   receipts: Record<string, WatchedReceipt>;
+  /** Replicas' node-signed results seen on DA (`ComputeReported`, base64), by workload id: at most 3 each. */
+  results?: Record<string, string[]>;
+  /** Workloads whose replicas disagreed: their receipts are re-executed whatever the sampling policy. */
+  disputed?: Record<string, true>;
 }
 
 const MAX_SPECS = 10_000;
@@ -46,5 +51,9 @@ export function saveState(path: string, s: WatcherState): void {
   };
   trim(s.specs, MAX_SPECS);
   trim(s.receipts, MAX_RECEIPTS);
+  s.results ??= {};
+  s.disputed ??= {};
+  trim(s.results, MAX_SPECS);
+  trim(s.disputed, MAX_SPECS);
   writeFileAtomicSync(path, new TextEncoder().encode(JSON.stringify(s)), { mode: 0o600 });
 }

@@ -17,6 +17,7 @@ import { sha256, toHex } from "../../common/hash.js";
 import { receiptId } from "../../common/receipts/receiptBytes.js";
 import type { Secp256k1KeyPair } from "../../common/secp256k1.js";
 import { openFinalCommitment } from "../../common/wasm/proof/ends.js";
+import { signedResultEvidenceId } from "../../modules/fraud/index.js";
 import { WorkloadSpec, WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import { GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import {
@@ -28,6 +29,7 @@ import {
 import { ReceiptKind, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { addressOf, type Fixture, setupFixture, signReceipt } from "../../test/support/receiptFixture.js";
 import { runOptionsOf } from "../compute/execute.js";
+import { signResult } from "../compute/signed.js";
 import { workloadId } from "../compute/workload.js";
 import { encodeBatch } from "../da/events/batch.js";
 import { nativeSigner } from "../da/events/ed25519Native.js";
@@ -135,6 +137,8 @@ async function publish(da: MemoryDA, name: string, tamperAt?: number): Promise<s
       outputSize: BigInt(run.output.length),
       moduleHash: Buffer.from(sha256(WC)),
       executionKind: 0,
+      fuelLimit: s.fuel,
+      memoryPages: s.memoryPages,
     },
     usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 5_000_000n },
   });
@@ -224,5 +228,107 @@ describe("dsdn-node watcher", () => {
     expect(g!.status, g!.reason).toBe(GameStatus.GAME_STATUS_FRAUD);
     expect(g!.reason).toMatch(/does not lead to the defender's commitment/);
     expect(second.player.finished.get(g!.id)?.status).toBe(GameStatus.GAME_STATUS_FRAUD);
+  });
+
+  it("replicas that disagree: with no sampling at all, it challenges the wrong replica's signed result (it has no receipt) and the game convicts it", async () => {
+    const da = new MemoryDA({ autoSeal: false });
+    const statePath = join(mkdtempSync(join(tmpdir(), "dsdn-watcher-")), "watcher-state.json");
+    const watcher = new Watcher({
+      da,
+      chain: chainOf(fx.carol),
+      fetchObject: async (cid: string) => objects.get(cid)!,
+      statePath,
+      moveTimeoutSeconds: TIMEOUT,
+      samplePpm: 0, // it would re-execute no receipt: the disagreement alone makes it act
+    });
+    const s = WorkloadSpec.fromPartial({ ...spec(addressOf(fx.alice), "two-replicas"), replicas: 2 });
+    const id = Buffer.from(workloadId(s));
+    const other = ed25519KeyPair(new Uint8Array(32).fill(0x42)); // the honest replica
+    let flip = 930;
+    const out = (n?: number) =>
+      toHex(new Replay({ module: WC, opts: runOptionsOf(s, INPUT), ...(n ? { tamperAt: n } : {}) }).summary().output);
+    while (out(flip) === out()) flip++;
+    const resultOf = (key: { publicKey: Uint8Array; secretKey: Uint8Array }, tamperAt?: number) => {
+      const run = new Replay({ module: WC, opts: runOptionsOf(s, INPUT), ...(tamperAt ? { tamperAt } : {}) }).summary();
+      const claims = openFinalCommitment(run.leaves.at(-1)!, run.finalOpening);
+      return signResult(
+        {
+          workloadId: id,
+          completed: true,
+          reason: "",
+          outputCid: "",
+          commitment: {
+            workloadId: id,
+            inputHash: Buffer.from(sha256(INPUT)),
+            outputHash: Buffer.from(claims.outputHash, "hex"),
+            stateRootBefore: Buffer.alloc(32),
+            stateRootAfter: Buffer.from(claims.kvRoot, "hex"),
+            executionTraceMerkleRoot: Buffer.from(run.root),
+            steps: run.steps,
+            traceEvery: run.k,
+            outputSize: BigInt(run.output.length),
+            moduleHash: Buffer.from(sha256(WC)),
+            executionKind: 0,
+            fuelLimit: s.fuel,
+            memoryPages: s.memoryPages,
+          },
+          computeCycles: 5_000_000n,
+          logs: [],
+          finishedAtMs: fx.chain.time * 1000n,
+        },
+        key,
+      );
+    };
+    const good = resultOf(other);
+    const bad = resultOf(fx.node, flip);
+    const submission = Buffer.from(
+      WorkloadSubmission.encode({
+        spec: s,
+        signedAtMs: 1n,
+        publicKey: Buffer.alloc(33, 2),
+        signature: Buffer.alloc(64, 1),
+      }).finish(),
+    );
+    const reported = (r: Uint8Array, node: Uint8Array) =>
+      envelope({
+        type: "computeReported",
+        value: { workloadId: id, nodeId: Buffer.from(node), result: Buffer.from(r) },
+      });
+    await height(da, [
+      envelope({
+        type: "workloadScheduled",
+        value: {
+          workloadId: id,
+          submission,
+          nodeIds: [other.publicKey, fx.node.publicKey].map((k) => Buffer.from(k)),
+          chainHeight: 1n,
+          heartbeats: [],
+        },
+      }),
+      reported(good, other.publicKey),
+      reported(bad, fx.node.publicKey),
+    ]);
+    await watcher.tick();
+    const badId = toHex(signedResultEvidenceId(bad));
+    expect(watcher.state.disputed?.[toHex(id)]).toBe(true);
+    expect(watcher.state.receipts[badId]?.outcome).toBe("challenged");
+    expect(watcher.state.receipts[toHex(signedResultEvidenceId(good))]?.outcome).toBe("matches");
+    expect(gamesOn(toHex(signedResultEvidenceId(good)))).toHaveLength(0);
+    expect(gamesOn(badId)).toHaveLength(1);
+
+    // The wrong replica defends its tampered run; the watcher plays the challenger to the verdict.
+    const defender = new GamePlayer(chainOf(fx.bob), {
+      party: "defender",
+      mine: () => true,
+      replayFor: async () => new Replay({ module: WC, opts: runOptionsOf(s, INPUT), tamperAt: flip }),
+    });
+    for (let i = 0; i < 100 && gamesOn(badId)[0]!.status < GameStatus.GAME_STATUS_FRAUD; i++) {
+      await watcher.tick();
+      await defender.tick();
+      fx.chain.block([], { dt: 2n });
+    }
+    const g = gamesOn(badId)[0]!;
+    expect(g.status, g.reason).toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect(g.reason).toMatch(/does not lead to the defender's commitment/);
   });
 });

@@ -8,6 +8,7 @@
  */
 import { randomInt } from "node:crypto";
 import { challengeMsg } from "../../clients/sdk/fraud.js";
+import { openResult } from "../../common/compute/signedResult.js";
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import { bytesEqual, sha256, toHex } from "../../common/hash.js";
 import { decodeCanonical } from "../../common/protobuf.js";
@@ -16,9 +17,11 @@ import {
   decodeThresholdReceipt,
   receiptId as receiptIdOf,
 } from "../../common/receipts/receiptBytes.js";
-import { WorkloadSpec, WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
+import { signedResultEvidenceId } from "../../modules/fraud/index.js";
+import { type ComputeResult, WorkloadSpec, WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import { type Game, gameStatusToJSON } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
-import { type ReceiptData, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { type ExecutionCommitment, type ReceiptData, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { commitmentHash, decideAgreement } from "../compute/agreement.js";
 import { commitmentFromReport } from "../compute/commitment.js";
 import { runOptionsOf, runTracedJob } from "../compute/execute.js";
 import { workloadId } from "../compute/workload.js";
@@ -75,6 +78,7 @@ export class Watcher {
         const e = env.event;
         if (e.type === "workloadScheduled") this.#recordSpec(e.value.workloadId, e.value.submission);
         else if (e.type === "receiptIssued") await this.#check(e.value.receipt);
+        else if (e.type === "computeReported") await this.#replicaReported(e.value.workloadId, e.value.result);
       }
       this.state.daHeight = (h + 1n).toString();
       saveState(this.#o.statePath, this.state);
@@ -113,31 +117,103 @@ export class Watcher {
     const wid = toHex(d.workloadId);
     const specB64 = this.state.specs[wid];
     if (!specB64) return this.#note(receiptId, wid, "", "unavailable", "no WorkloadScheduled for it on DA");
-    if ((this.#o.samplePpm ?? 1_000_000) < 1_000_000 && randomInt(1_000_000) >= (this.#o.samplePpm ?? 1_000_000))
+    // Replicas that disagreed: every receipt of the workload is re-executed, sampled or not.
+    const ppm = this.#o.samplePpm ?? 1_000_000;
+    if (!this.state.disputed?.[wid] && ppm < 1_000_000 && randomInt(1_000_000) >= ppm)
       return this.#note(receiptId, wid, specB64, "skipped", "not sampled");
     const spec = WorkloadSpec.decode(Buffer.from(specB64, "base64"));
-    let mine: ReturnType<typeof commitmentFromReport>;
+    let mine: ExecutionCommitment;
     try {
-      const { module, input } = await this.#objects(spec);
-      const out = await runTracedJob(module, runOptionsOf(spec, input), spec.timeoutSeconds * 1000);
-      if (out.kind !== "report") throw new BaseError(ErrorCode.Unavailable, `re-execution: ${out.kind}`);
-      mine = commitmentFromReport(d.workloadId, module, input, out.report);
+      mine = await this.#ownCommitment(spec, d.workloadId);
     } catch (e) {
       return this.#note(receiptId, wid, specB64, "unavailable", (e as Error).message);
     }
-    const dispute = disputeOf(d.executionCommitment, mine);
-    if (!dispute) return this.#note(receiptId, wid, specB64, "matches");
+    await this.#challengeIfWrong(receiptId, wid, specB64, d.executionCommitment, mine, { receipt: receiptBytes });
+  }
+
+  /** Its own traced run of the workload under the spec's limits (bounded by the signed fuel and timeout). */
+  async #ownCommitment(spec: WorkloadSpec, wid: Uint8Array): Promise<ExecutionCommitment> {
+    const { module, input } = await this.#objects(spec);
+    const out = await runTracedJob(module, runOptionsOf(spec, input), spec.timeoutSeconds * 1000);
+    if (out.kind !== "report") throw new BaseError(ErrorCode.Unavailable, `re-execution: ${out.kind}`);
+    return commitmentFromReport(wid, module, input, out.report, spec);
+  }
+
+  /** Opens the bonded challenge on `evidence` (a receipt or a replica's signed result) when `node` is not `mine`. */
+  async #challengeIfWrong(
+    id: string,
+    wid: string,
+    specB64: string,
+    node: ExecutionCommitment,
+    mine: ExecutionCommitment,
+    evidence: { receipt: Uint8Array } | { signedResult: Uint8Array },
+  ): Promise<void> {
+    const dispute = disputeOf(node, mine);
+    if (!dispute) return this.#note(id, wid, specB64, "matches");
     const r = await this.#o.chain.send(
       challengeMsg({
         challenger: this.#o.chain.address,
-        receipt: receiptBytes,
+        ...evidence,
         disputeType: dispute.type,
         claim: dispute.claim,
       }),
     );
     if (r.code !== 0)
-      return this.#note(receiptId, wid, specB64, "challenge-refused", `${dispute.differs.join(", ")}: ${r.log}`);
-    this.#note(receiptId, wid, specB64, "challenged", `${dispute.differs.join(", ")} differ`);
+      return this.#note(id, wid, specB64, "challenge-refused", `${dispute.differs.join(", ")}: ${r.log}`);
+    this.#note(id, wid, specB64, "challenged", `${dispute.differs.join(", ")} differ`);
+  }
+
+  /**
+   * A replica's node-signed result (`ComputeReported`). Once every replica the spec asks for has reported and their
+   * commitments differ, the replicas disagree: no sampling decision. The watcher re-executes the job and challenges
+   * each replica whose commitment is not its own — by its signed result when that commitment is not the one the
+   * spec's agreement rule picks (so no receipt will ever be issued for it), else by the receipt it will get (the
+   * workload is marked disputed, so that receipt is checked unsampled): one game per lie, never two.
+   */
+  async #replicaReported(workloadId: Uint8Array, bytes: Uint8Array): Promise<void> {
+    const wid = toHex(workloadId);
+    const specB64 = this.state.specs[wid];
+    if (!specB64) return;
+    const spec = WorkloadSpec.decode(Buffer.from(specB64, "base64"));
+    if (spec.replicas < 2 || spec.runtime !== "") return; // one replica: nothing to disagree; MicroVM: not provable
+    this.state.results ??= {};
+    const results = this.state.results;
+    const seen = results[wid] ?? [];
+    let opened: ComputeResult[];
+    try {
+      const r = openResult(bytes);
+      if (!bytesEqual(r.workloadId, workloadId)) return;
+      opened = seen.map((b) => openResult(Buffer.from(b, "base64")));
+      if (opened.some((o) => bytesEqual(o.nodeId, r.nodeId)) || opened.length >= spec.replicas) return;
+      opened.push(r);
+    } catch {
+      return; // not a well-formed, node-signed result: nothing to hold anyone to
+    }
+    results[wid] = [...seen, Buffer.from(bytes).toString("base64")];
+    if (opened.length < spec.replicas) return;
+    const hashes = new Set(opened.map((o) => (o.commitment ? commitmentHash(o.commitment) : "")));
+    if (hashes.size < 2) return;
+    this.state.disputed ??= {};
+    this.state.disputed[wid] = true;
+    this.#log(`watcher: the ${opened.length} replicas of workload ${wid.slice(0, 16)}… disagree`);
+    const agreed = decideAgreement(
+      opened.map((o) => ({ nodeId: toHex(o.nodeId), ...(o.commitment ? { commitment: o.commitment } : {}) })),
+      spec.replicas,
+      spec.agreement === "unanimous" ? "unanimous" : "majority",
+    ).agreed;
+    let mine: ExecutionCommitment;
+    try {
+      mine = await this.#ownCommitment(spec, workloadId);
+    } catch (e) {
+      return this.#log(`watcher: workload ${wid.slice(0, 16)}… cannot be re-executed: ${(e as Error).message}`);
+    }
+    for (const [i, o] of opened.entries()) {
+      if (!o.commitment || commitmentHash(o.commitment) === agreed) continue; // failed run, or its receipt is checked
+      const raw = Buffer.from(results[wid]![i]!, "base64");
+      const id = toHex(signedResultEvidenceId(raw));
+      if (this.state.receipts[id]) continue;
+      await this.#challengeIfWrong(id, wid, specB64, o.commitment, mine, { signedResult: raw });
+    }
   }
 
   async #objects(spec: WorkloadSpec): Promise<{ module: Uint8Array; input: Uint8Array }> {

@@ -21,9 +21,9 @@ import { AuditMirror } from "../../node-agent/audit/mirror.js";
 import { auditFallback, auditPublisher } from "../../node-agent/audit/sources.js";
 import { CelestiaDA } from "../../node-agent/da/celestia/celestiaDA.js";
 import { ChainDA } from "../../node-agent/da/chain/chainDA.js";
-import { decodeBatch } from "../../node-agent/da/events/batch.js";
-import { openEnvelope } from "../../node-agent/da/events/envelope.js";
+import type { OpenedEnvelope } from "../../node-agent/da/events/envelope.js";
 import { silentLogger } from "../../node-agent/da/events/logger.js";
+import { openedEvents } from "../../node-agent/da/events/openedEvents.js";
 import { EventPublisher, type PostedBatch } from "../../node-agent/da/events/publisher.js";
 import { type SampleStep, sampleNetwork, sampleWorkload } from "../../node-agent/da/events/sampleWorkload.js";
 import { announceFallback } from "../../node-agent/da/fallback/announce.js";
@@ -149,12 +149,8 @@ async function readAll(layer: DALayer): Promise<DAHeightBlobs[]> {
 }
 
 function envelopesOf(heights: readonly DAHeightBlobs[]) {
-  const out: ReturnType<typeof openEnvelope>[] = [];
-  for (const h of heights)
-    for (const b of h.blobs) {
-      const d = decodeBatch(b.data);
-      if (d.kind === "batch") for (const e of d.envelopes) out.push(openEnvelope(e));
-    }
+  const out: OpenedEnvelope[] = [];
+  for (const h of heights) out.push(...openedEvents(h.blobs));
   return out;
 }
 

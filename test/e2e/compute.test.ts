@@ -12,8 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readReceiptFile } from "../../clients/sdk/receipts.js";
 import { decodeReceiptData } from "../../common/receipts/receiptBytes.js";
-import { decodeBatch } from "../../node-agent/da/events/batch.js";
-import { openEnvelope } from "../../node-agent/da/events/envelope.js";
+import { openedEvents } from "../../node-agent/da/events/openedEvents.js";
 import { createDALayer } from "../../node-agent/da/replay/createDALayer.js";
 import { bins, type ComputeNet, root, startComputeNet } from "../support/computeNet.js";
 import { waitFor } from "../support/localnet.js";
@@ -134,18 +133,12 @@ describe("compute workloads on the localnet", () => {
         async () => {
           const head = await da.head();
           for (let h = 1n; h <= head; h++)
-            for (const b of (await da.getAll(h)).blobs) {
-              const batch = decodeBatch(b.data);
-              if (batch.kind !== "batch") continue;
-              for (const env of batch.envelopes) {
-                const e = openEnvelope(env);
-                if (
-                  e.event.type === "receiptIssued" &&
-                  Buffer.from(e.event.value.receiptId).toString("hex") === r.receiptId
-                )
-                  return e.event.value;
-              }
-            }
+            for (const e of openedEvents((await da.getAll(h)).blobs))
+              if (
+                e.event.type === "receiptIssued" &&
+                Buffer.from(e.event.value.receiptId).toString("hex") === r.receiptId
+              )
+                return e.event.value;
           return undefined;
         },
         30_000,

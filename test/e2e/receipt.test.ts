@@ -15,8 +15,7 @@ import { readReceiptFile } from "../../clients/sdk/receipts.js";
 import { cidForBytes } from "../../common/cid.js";
 import { projectRoot } from "../../common/paths.js";
 import { decodeReceiptData } from "../../common/receipts/receiptBytes.js";
-import { decodeBatch } from "../../node-agent/da/events/batch.js";
-import { openEnvelope } from "../../node-agent/da/events/envelope.js";
+import { openedEvents } from "../../node-agent/da/events/openedEvents.js";
 import { createDALayer } from "../../node-agent/da/replay/createDALayer.js";
 import { loadOrCreateIdentity } from "../../node-agent/storage/identity.js";
 import { type Localnet, startLocalnet, waitFor } from "../support/localnet.js";
@@ -258,18 +257,12 @@ describe("storage receipts on the localnet", () => {
         async () => {
           const head = await da.head();
           for (let h = daStart; h <= head; h++)
-            for (const b of (await da.getAll(h)).blobs) {
-              const batch = decodeBatch(b.data);
-              if (batch.kind !== "batch") continue;
-              for (const env of batch.envelopes) {
-                const e = openEnvelope(env);
-                if (
-                  e.event.type === "receiptIssued" &&
-                  Buffer.from(e.event.value.receiptId).toString("hex") === got.receiptId
-                )
-                  return true;
-              }
-            }
+            for (const e of openedEvents((await da.getAll(h)).blobs))
+              if (
+                e.event.type === "receiptIssued" &&
+                Buffer.from(e.event.value.receiptId).toString("hex") === got.receiptId
+              )
+                return true;
           return false;
         },
         20_000,

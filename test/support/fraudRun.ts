@@ -5,6 +5,8 @@
  * run whose machine state was flipped once.
  */
 import type { RunStatus } from "../../common/wasm/machine.js";
+import { DEFAULT_LIMITS } from "../../common/wasm/params.js";
+import { encodeStepProof } from "../../common/wasm/proof/codec.js";
 import { openFinalCommitment } from "../../common/wasm/proof/ends.js";
 import { StepProver } from "../../common/wasm/proof/prover.js";
 import { hashStepState } from "../../common/wasm/proof/stepState.js";
@@ -12,7 +14,7 @@ import { prepareJob, type RunOptions } from "../../common/wasm/run.js";
 import { type Hash, merkleProof } from "../../common/wasm/trace/hashing.js";
 import { STATUS } from "../../common/wasm/trace/stateHash.js";
 import { traceRoot } from "../../common/wasm/trace/trace.js";
-import { checkpointCount, checkpointStep, encodeStepProofJson } from "../../modules/fraud/index.js";
+import { checkpointCount, checkpointStep, encodeOpeningJson } from "../../modules/fraud/index.js";
 import { flipTop } from "../../node-agent/fraud/tamper.js";
 import { fixture } from "../../node-agent/runtime/testing.js";
 
@@ -29,6 +31,9 @@ function session(module: Uint8Array, opts: RunOptions) {
 export interface Run {
   readonly module: Uint8Array;
   readonly input: Uint8Array;
+  /** The limits the run started under (what its receipt's fuel_limit and memory_pages state when honest). */
+  readonly fuel: bigint;
+  readonly memoryPages: number;
   readonly steps: bigint;
   readonly k: bigint;
   /** What its final state opens to: the receipt's output_hash and state_root_after. */
@@ -41,7 +46,7 @@ export interface Run {
   opening(step: bigint): { step: bigint; commitment: Buffer; path: Buffer[] };
   /** The encoded opening of the honest final state. */
   readonly finalOpening: Uint8Array;
-  /** The encoded one-step proof of step `lo` → lo + 1 of the honest run. */
+  /** The one-step proof of step `lo` → lo + 1 of the honest run, in the runtime's binary codec. */
   stepProof(lo: bigint): Uint8Array;
 }
 
@@ -83,13 +88,15 @@ export function realRun(
   return {
     module,
     input,
+    fuel: BigInt(limits?.fuel ?? DEFAULT_LIMITS.fuel),
+    memoryPages: limits?.memoryPages ?? DEFAULT_LIMITS.memoryPages,
     steps,
     k,
     outputHash: Buffer.from(claims.outputHash, "hex"),
     stateRootAfter: Buffer.from(claims.kvRoot, "hex"),
     commitments,
     root,
-    finalOpening: encodeStepProofJson(opening),
+    finalOpening: encodeOpeningJson(opening),
     opening(step) {
       const commitment = Buffer.from(commitments[Number(step)]!);
       const atCheckpoint = step === steps || step % k === 0n;
@@ -100,7 +107,7 @@ export function realRun(
       // Always the honest machine's step: whoever submits a valid proof, the chain learns the true next state.
       const t = session(module, opts);
       if (lo > 0n) t.machine.run(t.machine.steps + Number(lo)); // steps count from the set-up state
-      return encodeStepProofJson(t.prover.prove());
+      return encodeStepProof(t.prover.prove());
     },
   };
 }

@@ -3,6 +3,7 @@
  * validators running coordinators, a FROST committee (real DKG over the in-process transport) recorded on
  * chain, a staked Active storage node, and helpers that threshold-sign receipts and claim them.
  */
+
 import { randomBytes } from "node:crypto";
 import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { ExecTxResult } from "cosmjs-types/tendermint/abci/types";
@@ -10,12 +11,17 @@ import { type Ed25519KeyPair, ed25519KeyPair, ed25519Sign } from "../../common/e
 import { type FrostGroupInfo, groupInfoFromResult } from "../../common/frost/group.js";
 import { fromHex } from "../../common/hash.js";
 import { encodeMessage, packAny } from "../../common/protobuf.js";
-import { nodeSigningMessage, receiptSigningMessage, storageCommitment } from "../../common/receipts/receiptBytes.js";
+import {
+  nodeSigningMessage,
+  RECEIPT_VERSION,
+  receiptSigningMessage,
+  storageCommitment,
+} from "../../common/receipts/receiptBytes.js";
 import { fromBech32Address, type Secp256k1KeyPair, secp256k1KeyPair } from "../../common/secp256k1.js";
 import { proveEpochSeed, vrfPublicKeyFromIdentity } from "../../modules/committee/epochSeed.js";
 import { signCoordinatorBinding } from "../../modules/committee/registerCoordinator.js";
 import { defaultReceiptsParams, parseReceiptsParams, type ReceiptsParams } from "../../modules/receipts/params.js";
-import { priceOf } from "../../modules/receipts/reward.js";
+import { usdValueOf } from "../../modules/receipts/reward.js";
 import { createLocalCommittee, type LocalCommittee } from "../../node-agent/coordinator/frost/localCommittee.js";
 import type { Committee, SeedRequest } from "../../proto/gen/dsdn/committee/v1/committee.js";
 import { DkgResult } from "../../proto/gen/dsdn/committee/v1/frost.js";
@@ -32,6 +38,7 @@ import {
   MsgSubmitDkgResult,
   MsgSubmitEpochSeed,
 } from "../../proto/gen/dsdn/committee/v1/tx.js";
+import { QueryPriceRequest, QueryPriceResponse } from "../../proto/gen/dsdn/oracle/v1/query.js";
 import { ReceiptData, ReceiptKind, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { MsgClaimReward } from "../../proto/gen/dsdn/receipts/v1/tx.js";
 import { bondNodeMsg, CHAIN_ID, NodeClass, NUSA, registerMsg, TestChain } from "./testChain.js";
@@ -250,7 +257,7 @@ export async function signReceipt(
   const usage = over.usage ?? { chunks: 3n, bytes: 3n * (1n << 20n) + 12_345n, byteSeconds: 0n, computeCycles: 0n };
   const kind = over.kind ?? ReceiptKind.RECEIPT_KIND_STORAGE;
   const data = ReceiptData.fromPartial({
-    version: 1,
+    version: RECEIPT_VERSION,
     chainId: CHAIN_ID,
     kind,
     workloadId,
@@ -262,7 +269,7 @@ export async function signReceipt(
     sequence: 0n,
     timestamp: fx.chain.time,
     usage,
-    reward: priceOf(kind, usage, fx.receiptsParams).toString(),
+    reward: usdValueOf(kind, usage, fx.receiptsParams).toString(),
     signers,
     ...over,
   });
@@ -293,3 +300,10 @@ export function claimMsg(claimant: string, p: Pick<ReceiptParts, "receipt" | "no
 }
 
 export { addressOf, fromHex, NUSA };
+
+/** unusa a v2 receipt worth `usdNano` pays now: ceil(usd · 10^6 / the oracle's effective price), computed here. */
+export function unusaAtOraclePrice(chain: TestChain, usdNano: bigint): bigint {
+  const p = chain.query("/dsdn.oracle.v1.Query/Price", QueryPriceRequest, {}, QueryPriceResponse);
+  const price = BigInt(p.effectivePriceNanoUsd);
+  return (usdNano * 1_000_000n + price - 1n) / price;
+}

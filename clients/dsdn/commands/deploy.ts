@@ -195,7 +195,7 @@ async function submitAndFollow(a: {
     inputCid,
     runtime: spec.runtime.value,
     class: cls?.class ?? null,
-    priceEstimate: cls ? (BigInt(cls.pricePerReplica) * BigInt(spec.replicas.value)).toString() : null,
+    priceEstimateNanoUsd: cls ? (BigInt(cls.priceNanoUsdPerReplica) * BigInt(spec.replicas.value)).toString() : null,
     state,
     ...(status ? { executionCommitment: status.executionCommitment, outputCid: status.outputCid } : {}),
   };

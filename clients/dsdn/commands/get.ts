@@ -4,7 +4,6 @@ import { InvalidArgumentError } from "../../../common/errors.js";
 import { getFile } from "../../agent/get.js";
 import { readKeyFile } from "../../agent/keystore.js";
 import { createProgress } from "../../agent/progress.js";
-import { replicaUrls } from "../../agent/replicas.js";
 import { coordinatorUrl } from "../config.js";
 import { auditCollector, nodeUrls, positiveInt } from "./shared.js";
 
@@ -34,7 +33,8 @@ export const get: Command = {
     const network =
       values.node !== undefined || (process.env.DSDN_NODES ?? "") !== ""
         ? undefined
-        : await replicaUrls(coordinatorUrl(values), cid, audit.sink);
+        : // Only the coordinator path needs its client (and the cosmjs it brings): loaded on demand.
+          await (await import("../../agent/replicas.js")).replicaUrls(coordinatorUrl(values), cid, audit.sink);
     const result = await getFile({
       signal: interrupt.signal,
       manifest: cid,

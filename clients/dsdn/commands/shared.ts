@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { InvalidArgumentError } from "../../../common/errors.js";
 import { auditLines } from "../../../node-agent/http/disclosedClient.js";
 import { parseSize } from "../../../node-agent/storage/chunker.js";
-import { loadUploaderKey, type UploaderKey } from "../../agent/uploaderKey.js";
+import type { UploaderKey } from "../../agent/uploaderKey.js";
 import { loadDsdnConfig } from "../config.js";
 
 export function nodeUrls(values: Record<string, unknown>): string[] {
@@ -34,13 +34,16 @@ export function optionalSize(values: Record<string, unknown>, name: string): num
 }
 
 /** The signing key from `--from NAME` / `--keyring-dir DIR` / `--keyring-backend` / `--keyring-passphrase-file`. */
-export function uploaderKeyFrom(values: Record<string, unknown>): Promise<UploaderKey> {
+export async function uploaderKeyFrom(values: Record<string, unknown>): Promise<UploaderKey> {
   const from = typeof values.from === "string" ? values.from : loadDsdnConfig().from;
   const dir = values["keyring-dir"];
   const backend = values["keyring-backend"];
   if (backend !== undefined && backend !== "test" && backend !== "file")
     throw new InvalidArgumentError(`--keyring-backend must be "test" or "file", got "${String(backend)}"`);
   const file = values["keyring-passphrase-file"];
+  // Loaded here, not at the top: the keyring pulls in cosmjs, which `dsdn get` and `--node` uploads never need
+  // (CLI start time).
+  const { loadUploaderKey } = await import("../../agent/uploaderKey.js");
   return loadUploaderKey({
     ...(from ? { from } : {}),
     ...(typeof dir === "string" ? { keyringDir: resolve(dir) } : {}),

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { type Command, toJson } from "../../../common/cli.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
 import { parseErasure } from "../../../node-agent/storage/erasure/codec.js";
-import { type NetworkUploadReturnType, uploadViaCoordinator } from "../../agent/networkUpload.js";
+import type { NetworkUploadReturnType } from "../../agent/networkUpload.js";
 import { createProgress } from "../../agent/progress.js";
 import { parseRecovery } from "../../agent/shamir.js";
 import { type UploadReturnType, uploadFile } from "../../agent/upload.js";
@@ -59,7 +59,8 @@ export const upload: Command = {
     };
     const result: UploadReturnType | NetworkUploadReturnType = direct
       ? await uploadFile({ ...common, nodes: nodeUrls(values) })
-      : await uploadViaCoordinator({
+      : // The network path's DA/declaration code (and the cosmjs it brings) is loaded only when used (CLI start time).
+        await (await import("../../agent/networkUpload.js")).uploadViaCoordinator({
           ...common,
           coordinator: coordinatorUrl(values),
           key: await uploaderKeyFrom(values),

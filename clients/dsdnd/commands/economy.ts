@@ -7,7 +7,7 @@ import { outputOption, toJson } from "../../../common/cli.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
 import { parseUsd } from "../../../common/priceFile.js";
 import { PeriodRecord } from "../../../proto/gen/dsdn/economics/v1/economics.js";
-import { QueryPriceResponse } from "../../../proto/gen/dsdn/oracle/v1/query.js";
+import { QueryMissCountersResponse, QueryPriceResponse } from "../../../proto/gen/dsdn/oracle/v1/query.js";
 import { NodeSubsidy } from "../../../proto/gen/dsdn/subsidy/v1/query.js";
 import { type EconomyExtension, setupEconomyExtension } from "../../sdk/economy.js";
 import { nodeOption } from "../home.js";
@@ -43,6 +43,25 @@ const price: Command = {
             `1 USD = ${p.unusaPerUsd} unusa (effective price ${p.effectivePriceNanoUsd} nano-USD)`,
             `updated at: ${p.updatedAt}  window: ${p.windowStart} + ${p.windowSeconds}s  reporters: ${p.reportersInWindow}`,
             ...(conv ? [`${String(values.usd)} USD = ${conv.unusa} unusa`] : []),
+          ].join("\n"),
+        );
+      return 0;
+    }),
+};
+
+const misses: Command = {
+  summary: "each validator's windows and missed price reports in the open slash window (the miss penalty)",
+  usage: "[--node URL] [-o json]",
+  options: opts,
+  run: ({ values, out }) =>
+    withEconomy(values, async (q) => {
+      const m = await q.oracle.missCounters();
+      if (values.output === "json") out(toJson(QueryMissCountersResponse.toJSON(m)));
+      else
+        out(
+          [
+            `slash window from ${m.slashWindowStart} for ${m.slashWindowSeconds}s; valid share needed ${m.minValidPerWindowPpm} ppm`,
+            ...m.counters.map((c) => `${c.validator}  windows ${c.windows}  misses ${c.misses}`),
           ].join("\n"),
         );
       return 0;
@@ -96,7 +115,10 @@ const shadow: Command = {
     }),
 };
 
-export const oracleQuery: CommandGroup = { summary: "oracle queries", commands: { price: async () => price } };
+export const oracleQuery: CommandGroup = {
+  summary: "oracle queries",
+  commands: { price: async () => price, misses: async () => misses },
+};
 export const subsidyQuery: CommandGroup = {
   summary: "subsidy queries",
   commands: { node: async () => node, status: async () => status },

@@ -39,6 +39,8 @@ export interface TestnetSpec {
   readonly computeWindowSeconds?: bigint;
   /** Fraud games' per-move deadline, block-time seconds (default 30). */
   readonly fraudMoveTimeoutSeconds?: bigint;
+  /** The oracle's miss-penalty slash window, block-time seconds (default: the module's, one week). */
+  readonly oracleSlashWindowSeconds?: bigint;
 }
 
 /** Node i uses ports basePort + 10·i + {0: p2p, 1: rpc, 2: abci, 3: prometheus}. */
@@ -94,6 +96,7 @@ export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accounts
       devAccount("foundation").address,
       { window: spec.signedBlocksWindow ?? 1000n, jailSeconds: spec.downtimeJailSeconds ?? 30n },
       { computeWindow: spec.computeWindowSeconds ?? 20n, moveTimeout: spec.fraudMoveTimeoutSeconds ?? 30n },
+      spec.oracleSlashWindowSeconds,
     ),
   });
   for (const n of nodes) {
@@ -139,6 +142,7 @@ function localnetModuleState(
   foundation: string,
   downtime: { window: bigint; jailSeconds: bigint },
   fraud: { computeWindow: bigint; moveTimeout: bigint },
+  oracleSlashWindowSeconds?: bigint,
 ): Record<string, unknown> {
   const defaults = defaultAppState() as Record<string, Record<string, unknown>>;
   return {
@@ -152,7 +156,13 @@ function localnetModuleState(
     // Short oracle windows so the localnet's price follows its feeders within seconds (production: 15 min, 1 h).
     oracle: {
       ...defaults.oracle,
-      params: { ...(defaults.oracle?.params as object), windowSeconds: "5", staleSeconds: "30" },
+      // The miss-penalty slash window stays the module's (a week) unless a test asks for a short one.
+      params: {
+        ...(defaults.oracle?.params as object),
+        windowSeconds: "5",
+        staleSeconds: "30",
+        ...(oracleSlashWindowSeconds ? { slashWindowSeconds: oracleSlashWindowSeconds.toString() } : {}),
+      },
     },
     slashing: {
       ...defaults.slashing,
@@ -196,7 +206,7 @@ function localnetModuleState(
 const initCmd: Command = {
   summary: "create N validator homes with one shared genesis and funded dev accounts",
   usage:
-    "--output DIR [--validators 4] [--chain-id ID] [--base-port 26600] [--timeout-commit 1s] [--signed-blocks-window 1000] [--downtime-jail-seconds 30] [--compute-window-seconds 20] [--fraud-move-timeout-seconds 30]",
+    "--output DIR [--validators 4] [--chain-id ID] [--base-port 26600] [--timeout-commit 1s] [--signed-blocks-window 1000] [--downtime-jail-seconds 30] [--compute-window-seconds 20] [--fraud-move-timeout-seconds 30] [--oracle-slash-window-seconds S]",
   options: {
     output: { type: "string" },
     validators: { type: "string", default: "4" },
@@ -208,6 +218,7 @@ const initCmd: Command = {
     "downtime-jail-seconds": { type: "string", default: "30" },
     "compute-window-seconds": { type: "string", default: "20" },
     "fraud-move-timeout-seconds": { type: "string", default: "30" },
+    "oracle-slash-window-seconds": { type: "string" },
     o: { type: "string", default: "text" },
   },
   run({ values, out }) {
@@ -226,6 +237,11 @@ const initCmd: Command = {
       throw new InvalidArgumentError("--compute-window-seconds must be 1..999999");
     if (!/^[1-9][0-9]{0,5}$/.test(moveTimeout))
       throw new InvalidArgumentError("--fraud-move-timeout-seconds must be 1..999999");
+    const slashWindow = values["oracle-slash-window-seconds"];
+    if (slashWindow !== undefined && !/^[1-9][0-9]{0,7}$/.test(String(slashWindow)))
+      throw new InvalidArgumentError(
+        "--oracle-slash-window-seconds must be 5..99999999 (at least the 5 s price window)",
+      );
     const { nodes, accountsFile } = initTestnet({
       output: String(values.output),
       validators: n,
@@ -237,6 +253,7 @@ const initCmd: Command = {
       downtimeJailSeconds: BigInt(jail),
       computeWindowSeconds: BigInt(computeWindow),
       fraudMoveTimeoutSeconds: BigInt(moveTimeout),
+      ...(slashWindow !== undefined ? { oracleSlashWindowSeconds: BigInt(String(slashWindow)) } : {}),
     });
     if (values.o === "json") out(toJson({ nodes, accountsFile }));
     else

@@ -156,7 +156,7 @@ describe("compute receipts through the committee", () => {
     expect(d.submitter).toBe(addressOf(fx.alice));
     expect(toHex(d.executionCommitment!.executionTraceMerkleRoot)).toBe(toHex(ev.commitment.executionTraceMerkleRoot));
     expect(d.usage!.computeCycles).toBeGreaterThan(0n);
-    expect(BigInt(d.reward)).toBe((d.usage!.computeCycles * 1000n) / 1_000_000n);
+    expect(BigInt(d.reward)).toBe((d.usage!.computeCycles * 50n * 1000n) / 1_000_000n); // nano-USD (receipt v2)
     expect(BigInt(d.reward)).toBeGreaterThan(0n);
     const claim = () =>
       fx.chain.exec(fx.bob, [
@@ -186,6 +186,23 @@ describe("compute receipts through the committee", () => {
       "another checkpoint interval",
       (r: ComputeResult) => ({ ...r, commitment: { ...r.commitment!, traceEvery: 7n } }),
       /trace_every/,
+    ],
+    // Step 0 holds the run's limits and start state; the chain pins it from what the receipt states, so a receipt
+    // must state the signed spec's (a node that ran with more fuel would otherwise commit to a start of its choosing).
+    [
+      "a fuel limit other than the signed fuel",
+      (r: ComputeResult) => ({ ...r, commitment: { ...r.commitment!, fuelLimit: 20_000_000n } }),
+      /fuel_limit/,
+    ],
+    [
+      "a memory limit other than the signed pages",
+      (r: ComputeResult) => ({ ...r, commitment: { ...r.commitment!, memoryPages: 17 } }),
+      /memory_pages/,
+    ],
+    [
+      "a start from a non-empty kv state",
+      (r: ComputeResult) => ({ ...r, commitment: { ...r.commitment!, stateRootBefore: Buffer.alloc(32, 7) } }),
+      /state_root_before/,
     ],
   ])("members refuse %s", async (_what, tamper, why) => {
     const ev = await evidence(spec(fx.alice), fx.alice, tamper);
@@ -237,6 +254,8 @@ describe("compute receipts through the committee", () => {
               executionTraceMerkleRoot: Buffer.alloc(32, 3),
               steps: 10n,
               traceEvery: s.traceEvery,
+              fuelLimit: s.fuel,
+              memoryPages: s.memoryPages,
             }),
       });
       const result = signResult(

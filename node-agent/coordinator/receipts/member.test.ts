@@ -7,7 +7,14 @@ import {
   receiptSigningMessage,
 } from "../../../common/receipts/receiptBytes.js";
 import { UsageProof } from "../../../proto/gen/dsdn/receipts/v1/usage.js";
-import { addressOf, claimMsg, type Fixture, NUSA, queryCommittee } from "../../../test/support/receiptFixture.js";
+import {
+  addressOf,
+  claimMsg,
+  type Fixture,
+  NUSA,
+  queryCommittee,
+  unusaAtOraclePrice,
+} from "../../../test/support/receiptFixture.js";
 import { harnessNodeKey, type ReceiptHarness, startReceiptHarness } from "../../../test/support/receiptsHarness.js";
 import { CHAIN_ID } from "../../../test/support/testChain.js";
 import { LocalTransport } from "../frost/localTransport.js";
@@ -62,8 +69,9 @@ describe("committee receipt service: propose → vote → FROST sign → aggrega
       claimMsg(addressOf(fx.bob), { receipt: tr, nodeSignature: nodeSignReceipt(tr, nodeKey.secretKey) }),
     ]);
     expect(r.code, r.log).toBe(0);
-    const reward = BigInt(d.reward);
-    expect(reward).toBe((81_000n * 1_000_000n) / (1n << 30n));
+    // Receipt v2: nano-USD at $0.05 per GiB, paid in unusa at the oracle's price.
+    expect(BigInt(d.reward)).toBe((81_000n * 50_000n * 1_000n) / (1n << 30n));
+    const reward = unusaAtOraclePrice(fx.chain, BigInt(d.reward));
     expect(fx.chain.balance(addressOf(fx.bob)) - bob0).toBe((reward * 70n) / 100n - 10_000n);
   });
 

@@ -15,13 +15,14 @@ import { decodeCanonical, encodeMessage } from "../../../common/protobuf.js";
 import {
   decodeReceiptData,
   RECEIPT_SIGN_DOMAIN,
+  RECEIPT_VERSION,
   receiptId,
   receiptSigningMessage,
   replayKey,
   storageCommitment,
 } from "../../../common/receipts/receiptBytes.js";
 import { proveEpochSeed, slotAt } from "../../../modules/committee/epochSeed.js";
-import { priceOf } from "../../../modules/receipts/reward.js";
+import { usdValueOf } from "../../../modules/receipts/reward.js";
 import { type Committee, CommitteeStatus } from "../../../proto/gen/dsdn/committee/v1/committee.js";
 import {
   ReceiptProposal,
@@ -273,7 +274,7 @@ export class CommitteeMember {
     const params = await this.#o.chain.receiptsParams();
     const usage = usageOf(proof);
     const body = ReceiptData.fromPartial({
-      version: 1,
+      version: RECEIPT_VERSION,
       chainId: proof.chainId,
       kind: ReceiptKind.RECEIPT_KIND_STORAGE,
       workloadId: proof.workloadId,
@@ -285,7 +286,7 @@ export class CommitteeMember {
       sequence: 0n,
       timestamp: BigInt(Math.floor(this.#now() / 1000)),
       usage,
-      reward: priceOf(ReceiptKind.RECEIPT_KIND_STORAGE, usage, params).toString(),
+      reward: usdValueOf(ReceiptKind.RECEIPT_KIND_STORAGE, usage, params).toString(),
       signers: [],
     });
     return this.#proposeAndSign(c, body, { usageProof: req.usageProof });

@@ -1,15 +1,16 @@
 /**
  * @module A committee member's independent check of a proposed COMPUTE receipt: the node's signed result (a
  * completed run with a well-formed ExecutionCommitment), the user-signed workload it answers (same id; module
- * hash, input hash and checkpoint interval as signed; cycles within the signed fuel), the node Active on chain and
+ * hash, input hash, checkpoint interval, fuel and memory limits as signed, the empty start state; cycles within the
+ * signed fuel), the node Active on chain and
  * not operated by the submitter, the workload record on DA backing it (`workloadRecordProblem`: scheduled there, on
  * this node, by a schedule the member recomputes, replicas agreeing), and a receipt body that says exactly that at
  * the chain's compute price.
  */
 import { bytesEqual, sha256, toHex } from "../../../common/hash.js";
 import { decodeCanonical } from "../../../common/protobuf.js";
-import { executionCommitmentProblem } from "../../../common/receipts/receiptBytes.js";
-import { priceOf } from "../../../modules/receipts/reward.js";
+import { executionCommitmentProblem, RECEIPT_VERSION } from "../../../common/receipts/receiptBytes.js";
+import { usdValueOf } from "../../../modules/receipts/reward.js";
 import {
   type ComputeResult,
   type WorkloadSpec,
@@ -27,7 +28,7 @@ import type { ComputeChain } from "../../compute/candidates.js";
 import { MICROVM_CYCLES_PER_MS } from "../../compute/executeMicroVM.js";
 import { openResult } from "../../compute/signed.js";
 import { verifySubmission } from "../../compute/workload.js";
-import { type ComputeRecordSource, workloadRecordProblem } from "../../compute/workloadCheck.js";
+import { type ComputeRecordSource, commitmentSpecProblem, workloadRecordProblem } from "../../compute/workloadCheck.js";
 import type { ReceiptsChain } from "./chain.js";
 import { ReceiptRefusedError } from "./verifyUsage.js";
 
@@ -75,9 +76,6 @@ export async function verifyComputeEvidence(
   if (!bytesEqual(result.workloadId, id)) refuse("the result is for another workload");
   const problem = executionCommitmentProblem(ec, id, ReceiptKind.RECEIPT_KIND_COMPUTE);
   if (problem) refuse(`execution commitment: ${problem}`);
-  if (!bytesEqual(ec.moduleHash, spec.moduleHash))
-    refuse("execution commitment: module_hash is not the signed module's");
-  if (!bytesEqual(ec.inputHash, spec.inputHash)) refuse("execution commitment: input_hash is not the signed input's");
   // The kind follows the signed runtime: a WASM job answered with a MicroVM commitment would dodge the fraud game.
   const microvm = ec.executionKind === ExecutionKind.EXECUTION_KIND_MICROVM_REDUNDANT;
   if (microvm !== (spec.runtime === "microvm"))
@@ -86,9 +84,9 @@ export async function verifyComputeEvidence(
         ? "execution commitment: a MicroVM commitment for a WASM workload (its run must be provable step by step)"
         : "execution commitment: a MicroVM workload's result must be of the MicroVM kind",
     );
-  // A MicroVM run has no checkpoints (its commitment's form says so); a WASM run's are at the signed interval.
-  if (!microvm && ec.traceEvery !== spec.traceEvery)
-    refuse("execution commitment: trace_every is not the signed interval");
+  // Module, input, and for a WASM run the signed interval and everything its step 0 depends on (workloadCheck.ts).
+  const specProblem = commitmentSpecProblem(ec, spec);
+  if (specProblem) refuse(`execution commitment: ${specProblem}`);
   if (microvm) {
     // Wall-clock ms at the nominal rate (executeMicroVM.ts), within the signed wall-clock limit.
     const max = BigInt(spec.timeoutSeconds) * 1000n * MICROVM_CYCLES_PER_MS;
@@ -117,10 +115,10 @@ export async function verifyComputeEvidence(
 /** The receipt body a proposer builds for compute evidence (signers and timestamp aside, every member gets the same). */
 export function computeReceiptBody(
   ev: ComputeEvidence,
-  o: { chainId: string; epoch: bigint; timestamp: bigint; params: Parameters<typeof priceOf>[2] },
+  o: { chainId: string; epoch: bigint; timestamp: bigint; params: Parameters<typeof usdValueOf>[2] },
 ): ReceiptData {
   return {
-    version: 1,
+    version: RECEIPT_VERSION,
     chainId: o.chainId,
     kind: ReceiptKind.RECEIPT_KIND_COMPUTE,
     workloadId: Buffer.from(ev.workloadId),
@@ -132,7 +130,7 @@ export function computeReceiptBody(
     sequence: 0n,
     timestamp: o.timestamp,
     usage: ev.usage,
-    reward: priceOf(ReceiptKind.RECEIPT_KIND_COMPUTE, ev.usage, o.params).toString(),
+    reward: usdValueOf(ReceiptKind.RECEIPT_KIND_COMPUTE, ev.usage, o.params).toString(),
     signers: [],
   };
 }
@@ -141,7 +139,7 @@ export function computeReceiptBody(
 export function checkComputeBody(
   body: ReceiptData,
   ev: ComputeEvidence,
-  o: { chainId: string; epoch: bigint; params: Parameters<typeof priceOf>[2]; nowSeconds: bigint; maxSkew?: bigint },
+  o: { chainId: string; epoch: bigint; params: Parameters<typeof usdValueOf>[2]; nowSeconds: bigint; maxSkew?: bigint },
 ): void {
   const want = computeReceiptBody(ev, { ...o, timestamp: body.timestamp });
   const enc = (d: ReceiptData) =>

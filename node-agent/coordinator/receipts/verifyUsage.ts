@@ -6,8 +6,8 @@
  */
 import { BaseError, ErrorCode } from "../../../common/errors.js";
 import { bytesEqual, sha256, toHex } from "../../../common/hash.js";
-import { storageCommitment } from "../../../common/receipts/receiptBytes.js";
-import { priceOf } from "../../../modules/receipts/reward.js";
+import { RECEIPT_VERSION, storageCommitment } from "../../../common/receipts/receiptBytes.js";
+import { usdValueOf } from "../../../modules/receipts/reward.js";
 import { NodeStatus } from "../../../proto/gen/dsdn/nodes/v1/nodes.js";
 import {
   ExecutionCommitment,
@@ -104,7 +104,7 @@ export async function checkReceiptBody(
   const expectEq = (ok: boolean, what: string) => {
     if (!ok) refuse(`receipt ${what} does not match the usage proof`);
   };
-  expectEq(body.version === 1 && body.kind === ReceiptKind.RECEIPT_KIND_STORAGE, "version/kind");
+  expectEq(body.version === RECEIPT_VERSION && body.kind === ReceiptKind.RECEIPT_KIND_STORAGE, "version/kind");
   expectEq(body.chainId === proof.chainId, "chain id");
   expectEq(bytesEqual(body.workloadId, proof.workloadId) && bytesEqual(body.nodeId, proof.nodeId), "workload/node");
   expectEq(body.submitter === proof.submitter && body.epoch === proof.epoch, "submitter/epoch");
@@ -121,7 +121,7 @@ export async function checkReceiptBody(
     bytesEqual(Usage.encode(body.usage ?? Usage.fromPartial({})).finish(), Usage.encode(usage).finish()),
     "usage",
   );
-  expectEq(body.reward === priceOf(ReceiptKind.RECEIPT_KIND_STORAGE, usage, params).toString(), "reward");
+  expectEq(body.reward === usdValueOf(ReceiptKind.RECEIPT_KIND_STORAGE, usage, params).toString(), "reward");
   const skew = d.nowSeconds() - body.timestamp;
   const max = d.maxClockSkewSeconds ?? 300n;
   if (skew > max || skew < -max) refuse(`timestamp ${body.timestamp} is more than ${max} s from this member's clock`);

@@ -67,12 +67,17 @@ function fromAunts(
   return right && innerHash(last, right);
 }
 
+/** The root a proof of `leaf` leads to (CometBFT Proof.ComputeRootHash), or undefined when it is ill-formed. */
+export function merkleProofRoot(proof: MerkleProof, leaf: Uint8Array): Uint8Array | undefined {
+  if (!Number.isSafeInteger(proof.total) || !Number.isSafeInteger(proof.index)) return undefined;
+  if (proof.aunts.length > 100) return undefined;
+  const lh = leafHash(leaf);
+  if (!bytesEqual(lh, proof.leafHash)) return undefined;
+  return fromAunts(proof.index, proof.total, lh, proof.aunts);
+}
+
 /** True when `leaf` is item `proof.index` of a tree of `proof.total` items with root `root` (CometBFT Proof.Verify). */
 export function verifyMerkleProof(proof: MerkleProof, root: Uint8Array, leaf: Uint8Array): boolean {
-  if (!Number.isSafeInteger(proof.total) || !Number.isSafeInteger(proof.index)) return false;
-  if (proof.aunts.length > 100) return false;
-  const lh = leafHash(leaf);
-  if (!bytesEqual(lh, proof.leafHash)) return false;
-  const computed = fromAunts(proof.index, proof.total, lh, proof.aunts);
+  const computed = merkleProofRoot(proof, leaf);
   return computed !== undefined && bytesEqual(computed, root);
 }

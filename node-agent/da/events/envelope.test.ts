@@ -142,8 +142,8 @@ describe("event batches", () => {
     const blob = encodeBatch(envs);
     expect(decodeBatch(blob.subarray(0, blob.length - 5))).toMatchObject({ kind: "invalid" });
     const v2 = new Uint8Array(blob);
-    v2[7] = 2;
-    expect(decodeBatch(v2)).toEqual({ kind: "invalid", reason: "unsupported batch format version 2" });
+    v2[7] = 3;
+    expect(decodeBatch(v2)).toEqual({ kind: "invalid", reason: "unsupported batch format version 3" });
     expect(() => encodeBatch([])).toThrow(/at least one/);
   });
 });

@@ -5,7 +5,7 @@ import { concatBytes, toHex } from "../../../common/hash.js";
 import { EventEnvelope } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { type NativeSigner, nativeVerify } from "./ed25519Native.js";
 import { type DAEvent, type DAEventInput, envelopeEventFields, eventOfEnvelope, normalizeEvent } from "./event.js";
-import { ENVELOPE_SIGN_DOMAIN, ENVELOPE_VERSION, MAX_ENVELOPE_BYTES } from "./format.js";
+import { ENVELOPE_SIGN_DOMAIN, ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, SEALED_ENVELOPE_VERSION } from "./format.js";
 
 export interface UnsignedEnvelope {
   readonly publisher: Uint8Array;
@@ -24,7 +24,8 @@ export interface OpenedEnvelope {
   readonly event: DAEvent;
 }
 
-export type EnvelopeRejection = "malformed" | "non-canonical" | "unsupported-version" | "bad-signature";
+/** `bad-batch`: a sealed batch whose envelopes are not one publisher's consecutive sequences. */
+export type EnvelopeRejection = "malformed" | "non-canonical" | "unsupported-version" | "bad-signature" | "bad-batch";
 
 /** Why an envelope could not be opened; replay counts these by `reason` and moves on. */
 export class EnvelopeError extends BaseError {
@@ -48,14 +49,20 @@ export function envelopeSignBytes(unsignedBody: Uint8Array): Uint8Array {
   return concatBytes(ENVELOPE_SIGN_DOMAIN, unsignedBody);
 }
 
-/** Canonical bytes of the envelope without its signature. */
-export function encodeUnsignedEnvelope(u: UnsignedEnvelope): Uint8Array {
+/**
+ * Canonical bytes of the envelope without its signature: version 1 (then signed alone, `signEnvelope`) or
+ * version 2, an envelope as it goes into a sealed batch (`sealedBatch.ts`).
+ */
+export function encodeUnsignedEnvelope(
+  u: UnsignedEnvelope,
+  version: typeof ENVELOPE_VERSION | typeof SEALED_ENVELOPE_VERSION = ENVELOPE_VERSION,
+): Uint8Array {
   if (u.publisher.length !== 32) throw new TypeError("publisher must be a 32-byte ed25519 public key");
   if (u.sequence < 1n) throw new TypeError("sequence starts at 1");
   const event = normalizeEvent(u.event as DAEventInput);
   return EventEnvelope.encode(
     EventEnvelope.fromPartial({
-      version: ENVELOPE_VERSION,
+      version,
       publisher: Buffer.from(u.publisher),
       sequence: u.sequence,
       observedHeight: u.observedHeight,
@@ -88,17 +95,7 @@ export function openEnvelope(bytes: Uint8Array): OpenedEnvelope {
   if (bytes[t] !== SIG_TRAILER[0] || bytes[t + 1] !== SIG_TRAILER[1] || bytes[t + 2] !== SIG_TRAILER[2]) {
     throw new EnvelopeError("malformed", "signature is not the final 64-byte field");
   }
-  let env: EventEnvelope;
-  try {
-    env = EventEnvelope.decode(bytes);
-  } catch (e) {
-    throw new EnvelopeError("malformed", (e as Error).message);
-  }
-  if (env.version !== ENVELOPE_VERSION) throw new EnvelopeError("unsupported-version", `version ${env.version}`);
-  if (env.publisher.length !== 32) throw new EnvelopeError("malformed", "publisher is not 32 bytes");
-  if (env.sequence < 1n) throw new EnvelopeError("malformed", "sequence 0");
-  const event = eventOfEnvelope(env);
-  if (event === undefined) throw new EnvelopeError("malformed", "envelope must carry exactly one event");
+  const { env, event } = decodeChecked(bytes, ENVELOPE_VERSION);
   const body = bytes.subarray(0, t);
   const signature = bytes.subarray(t + SIG_TRAILER.length);
   // Re-encoding catches duplicated fields, unknown fields and non-minimal varints in the signed part.
@@ -109,6 +106,10 @@ export function openEnvelope(bytes: Uint8Array): OpenedEnvelope {
   if (!nativeVerify(signature, envelopeSignBytes(body), env.publisher)) {
     throw new EnvelopeError("bad-signature", `publisher ${toHex(env.publisher).slice(0, 16)}…`);
   }
+  return opened(bytes, env, event);
+}
+
+function opened(bytes: Uint8Array, env: EventEnvelope, event: DAEvent): OpenedEnvelope {
   return {
     bytes,
     publisher: env.publisher,
@@ -117,4 +118,32 @@ export function openEnvelope(bytes: Uint8Array): OpenedEnvelope {
     observedHeight: env.observedHeight,
     event,
   };
+}
+
+/** Decodes and checks the fields every envelope version needs (not its signature). */
+function decodeChecked(bytes: Uint8Array, version: number): { env: EventEnvelope; event: DAEvent } {
+  let env: EventEnvelope;
+  try {
+    env = EventEnvelope.decode(bytes);
+  } catch (e) {
+    throw new EnvelopeError("malformed", (e as Error).message);
+  }
+  if (env.version !== version) throw new EnvelopeError("unsupported-version", `version ${env.version}`);
+  if (env.publisher.length !== 32) throw new EnvelopeError("malformed", "publisher is not 32 bytes");
+  if (env.sequence < 1n) throw new EnvelopeError("malformed", "sequence 0");
+  const event = eventOfEnvelope(env);
+  if (event === undefined) throw new EnvelopeError("malformed", "envelope must carry exactly one event");
+  return { env, event };
+}
+
+/**
+ * Decodes a version-2 envelope of a sealed batch. It is NOT authenticated here: the caller has checked that
+ * the batch's publisher signed these exact bytes (their hash is a leaf under the signed Merkle root), which is
+ * also why no canonical re-encoding is needed — nobody but the publisher can produce another encoding.
+ */
+export function openSealedEnvelope(bytes: Uint8Array): OpenedEnvelope {
+  if (bytes.length > MAX_ENVELOPE_BYTES) throw new EnvelopeError("malformed", `${bytes.length} bytes is too large`);
+  const { env, event } = decodeChecked(bytes, SEALED_ENVELOPE_VERSION);
+  if (env.signature.length !== 0) throw new EnvelopeError("malformed", "a sealed envelope has no signature of its own");
+  return opened(bytes, env, event);
 }

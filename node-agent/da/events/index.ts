@@ -30,6 +30,7 @@ export {
   envelopeSignBytes,
   type OpenedEnvelope,
   openEnvelope,
+  openSealedEnvelope,
   signEnvelope,
   type UnsignedEnvelope,
 } from "./envelope.js";
@@ -43,6 +44,7 @@ export {
 } from "./event.js";
 export * from "./format.js";
 export { type DALogger, silentLogger, stderrLogger } from "./logger.js";
+export { type OpenedBlob, openBlob, openedEvents } from "./openedEvents.js";
 export { EventOutbox, type OutboxEntry } from "./outbox.js";
 export { EventPublisher, type EventPublisherOptions, type PostedBatch, type PostFailure } from "./publisher.js";
 export {
@@ -60,3 +62,11 @@ export {
   sampleRegistration,
   sampleWorkload,
 } from "./sampleWorkload.js";
+export {
+  batchSealSignBytes,
+  type EventAuthorshipProof,
+  encodeSealedBatch,
+  eventAuthorshipProof,
+  openSealedBatch,
+  verifyEventAuthorship,
+} from "./sealedBatch.js";

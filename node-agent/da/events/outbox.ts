@@ -1,4 +1,4 @@
-/** @module The publisher's durable outbox: signed envelopes in SQLite (WAL, synchronous=FULL) until DA has them. */
+/** @module The publisher's durable outbox: numbered envelopes (sealed per batch when posted) in SQLite (WAL, synchronous=FULL) until DA has them. */
 import type Database from "better-sqlite3";
 import { BaseError, ErrorCode } from "../../../common/errors.js";
 import { openExclusiveDb } from "../exclusiveDb.js";

@@ -38,16 +38,10 @@ async function replayAll(da: MemoryDA): Promise<ReplayMachine> {
 
 /** Sequences of the coordinator as they appear on DA, in order, counting copies. */
 async function postedSequences(da: MemoryDA): Promise<bigint[]> {
-  const { decodeBatch } = await import("./batch.js");
-  const { openEnvelope } = await import("./envelope.js");
+  const { openedEvents } = await import("./openedEvents.js");
   const out: bigint[] = [];
   const head = await da.head();
-  for (let h = 1n; h <= head; h++) {
-    for (const b of (await da.getAll(h)).blobs) {
-      const d = decodeBatch(b.data);
-      if (d.kind === "batch") for (const e of d.envelopes) out.push(openEnvelope(e).sequence);
-    }
-  }
+  for (let h = 1n; h <= head; h++) for (const e of openedEvents((await da.getAll(h)).blobs)) out.push(e.sequence);
   return out;
 }
 
@@ -197,15 +191,10 @@ describe("EventPublisher", () => {
     const q = await open(da, { observedHeight: () => 0n });
     await q.publishAndWait(statusEvent(2));
     await q.close();
-    const { decodeBatch } = await import("./batch.js");
-    const { openEnvelope } = await import("./envelope.js");
+    const { openedEvents } = await import("./openedEvents.js");
     const observed: bigint[] = [];
-    for (let x = 1n; x <= (await da.head()); x++) {
-      for (const b of (await da.getAll(x)).blobs) {
-        const d = decodeBatch(b.data);
-        if (d.kind === "batch") for (const e of d.envelopes) observed.push(openEnvelope(e).observedHeight);
-      }
-    }
+    for (let x = 1n; x <= (await da.head()); x++)
+      for (const e of openedEvents((await da.getAll(x)).blobs)) observed.push(e.observedHeight);
     expect(observed).toEqual([9n, 9n, 9n]);
   });
 

@@ -6,11 +6,20 @@ import { toHex } from "../../../common/hash.js";
 import type { BlobRef, DALayer } from "../types.js";
 import { batchEntrySize, encodeBatch } from "./batch.js";
 import { type NativeSigner, nativeSigner } from "./ed25519Native.js";
-import { signEnvelope } from "./envelope.js";
+import { encodeUnsignedEnvelope } from "./envelope.js";
 import type { DAEventInput } from "./event.js";
-import { BATCH_PREFIX_LENGTH, MAX_BLOB_BYTES } from "./format.js";
+import { BATCH_PREFIX_LENGTH, BATCH_SEAL_LENGTH, MAX_BLOB_BYTES, SEALED_ENVELOPE_VERSION } from "./format.js";
 import { type DALogger, stderrLogger } from "./logger.js";
 import { EventOutbox } from "./outbox.js";
+import { encodeSealedBatch } from "./sealedBatch.js";
+
+/** Header bytes of a sealed blob (prefix and seal), what each batch budgets before its envelopes. */
+const SEALED_HEADER_LENGTH = BATCH_PREFIX_LENGTH + BATCH_SEAL_LENGTH;
+
+/** Outbox rows are sealed (version 2) envelopes; a row left by an older version is a self-signed one (version 1). */
+function isSealedEnvelope(envelope: Uint8Array): boolean {
+  return envelope[0] === 0x08 && envelope[1] === SEALED_ENVELOPE_VERSION;
+}
 
 export interface EventPublisherOptions {
   readonly da: DALayer;
@@ -62,7 +71,9 @@ interface Waiter {
 }
 
 /**
- * Events are durable once `publish` resolves: signed, numbered and in the outbox. A background loop posts
+ * Events are durable once `publish` resolves: numbered and in the outbox. Each posted blob is a sealed batch
+ * (one signature over the Merkle root of its events; `sealedBatch.ts`); self-signed events an older version left
+ * in the outbox are posted as format-1 batches of their own. A background loop posts
  * them in order, one blob in flight at a time; when DA fails it logs, backs off and retries the same
  * events, so they reach DA in their original order with none lost. Emits "posted" (PostedBatch) and
  * "post-failed" (PostFailure).
@@ -140,7 +151,7 @@ export class EventPublisher extends EventEmitter {
     return p;
   }
 
-  /** Signs, numbers and durably stores one event; resolves with its sequence (posting happens in the background). */
+  /** Numbers and durably stores one event (signed with its batch when posted); resolves with its sequence (posting happens in the background). */
   async publish(event: DAEventInput): Promise<bigint> {
     const [seq] = await this.publishMany([event]);
     return seq!;
@@ -156,11 +167,14 @@ export class EventPublisher extends EventEmitter {
       const sequence = this.nextSequence + BigInt(i);
       return {
         sequence,
-        envelope: signEnvelope({ publisher: this.publicKey, sequence, observedHeight, event }, this.signer),
+        envelope: encodeUnsignedEnvelope(
+          { publisher: this.publicKey, sequence, observedHeight, event },
+          SEALED_ENVELOPE_VERSION,
+        ),
       };
     });
     for (const e of entries) {
-      if (BATCH_PREFIX_LENGTH + batchEntrySize(e.envelope.length) > this.maxBatchBytes) {
+      if (SEALED_HEADER_LENGTH + batchEntrySize(e.envelope.length) > this.maxBatchBytes) {
         throw new BaseError(
           ErrorCode.TooLarge,
           `DA event of ${e.envelope.length} bytes does not fit a ${this.maxBatchBytes}-byte blob`,
@@ -253,21 +267,25 @@ export class EventPublisher extends EventEmitter {
   private batchReady(): boolean {
     if (this.flushRequested) return true;
     if (this.queuedEvents >= this.maxBatchEvents) return true;
-    if (BATCH_PREFIX_LENGTH + this.queuedBytes + this.queuedEvents * 4 >= this.maxBatchBytes) return true;
+    if (SEALED_HEADER_LENGTH + this.queuedBytes + this.queuedEvents * 4 >= this.maxBatchBytes) return true;
     return this.oldestQueuedAt !== undefined && Date.now() - this.oldestQueuedAt >= this.maxDelayMs;
   }
 
-  private takeBatch(): { envelopes: Uint8Array[]; first: bigint; last: bigint; bytes: number } {
+  private takeBatch(): { envelopes: Uint8Array[]; first: bigint; last: bigint; bytes: number; sealed: boolean } {
     const rows = this.outbox.peek(this.maxBatchEvents);
     const envelopes: Uint8Array[] = [];
-    let size = BATCH_PREFIX_LENGTH;
+    // One format per blob: the first row decides, and the batch stops where the format changes.
+    const sealed = isSealedEnvelope(rows[0]!.envelope);
+    let size = sealed ? SEALED_HEADER_LENGTH : BATCH_PREFIX_LENGTH;
     for (const r of rows) {
+      if (isSealedEnvelope(r.envelope) !== sealed) break;
       const add = batchEntrySize(r.envelope.length);
       if (envelopes.length > 0 && size + add > this.maxBatchBytes) break;
       envelopes.push(r.envelope);
       size += add;
     }
-    return { envelopes, first: rows[0]!.sequence, last: rows[0]!.sequence + BigInt(envelopes.length - 1), bytes: size };
+    const first = rows[0]!.sequence;
+    return { envelopes, first, last: first + BigInt(envelopes.length - 1), bytes: size, sealed };
   }
 
   private async loop(): Promise<void> {
@@ -286,7 +304,9 @@ export class EventPublisher extends EventEmitter {
       const batch = this.takeBatch();
       let ref: BlobRef;
       try {
-        ref = await this.da.postBlob(encodeBatch(batch.envelopes));
+        // Sealing is deterministic (ed25519), so a retried batch posts the same bytes.
+        const blob = batch.sealed ? encodeSealedBatch(batch.envelopes, this.signer) : encodeBatch(batch.envelopes);
+        ref = await this.da.postBlob(blob);
       } catch (e) {
         attempt++;
         const retryInMs = Math.min(this.retryMaxMs, this.retryInitialMs * 2 ** Math.min(attempt - 1, 20));

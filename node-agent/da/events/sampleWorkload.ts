@@ -9,8 +9,10 @@ import { encodeBatch } from "./batch.js";
 import { signDeleteRequest, signNodeRegistration } from "./bindings.js";
 import { MAX_DECLARATION_LIFETIME, signUploadDeclaration } from "./declaration.js";
 import { type NativeSigner, nativeSigner } from "./ed25519Native.js";
-import { signEnvelope } from "./envelope.js";
+import { encodeUnsignedEnvelope, signEnvelope } from "./envelope.js";
 import type { DAEventInput } from "./event.js";
+import { SEALED_ENVELOPE_VERSION } from "./format.js";
+import { encodeSealedBatch } from "./sealedBatch.js";
 
 const enc = new TextEncoder();
 
@@ -223,12 +225,18 @@ export class SampleSigner {
     return by === "coordinator" ? this.net.coordinator : this.net.nodes[by]!.actor;
   }
 
-  sign(step: SampleStep, observedHeight: bigint): { actor: SampleActor; sequence: bigint; envelope: Uint8Array } {
+  /** Format 2 (default): the unsigned envelope, to be sealed with its batch; format 1: a self-signed envelope. */
+  sign(
+    step: SampleStep,
+    observedHeight: bigint,
+    format: 1 | 2 = 2,
+  ): { actor: SampleActor; sequence: bigint; envelope: Uint8Array } {
     const actor = this.actorOf(step.by);
     const sequence = this.next.get(actor.hex) ?? 1n;
     this.next.set(actor.hex, sequence + 1n);
     const event = typeof step.event === "function" ? step.event(observedHeight) : step.event;
-    const envelope = signEnvelope({ publisher: actor.publicKey, sequence, observedHeight, event }, actor.signer);
+    const u = { publisher: actor.publicKey, sequence, observedHeight, event };
+    const envelope = format === 2 ? encodeUnsignedEnvelope(u, SEALED_ENVELOPE_VERSION) : signEnvelope(u, actor.signer);
     return { actor, sequence, envelope };
   }
 }
@@ -245,15 +253,22 @@ export interface SampleBlob {
  * Packs a workload into blobs as publishers would post them: consecutive events of one publisher share a
  * blob (up to `eventsPerBlob`); blob i is meant for height i+1 and its events say they saw height i.
  */
-export function sampleBlobs(net: SampleNetwork, steps: Iterable<SampleStep>, eventsPerBlob = 50): SampleBlob[] {
+export function sampleBlobs(
+  net: SampleNetwork,
+  steps: Iterable<SampleStep>,
+  eventsPerBlob = 50,
+  format: 1 | 2 = 2,
+): SampleBlob[] {
   const signer = new SampleSigner(net);
   const out: SampleBlob[] = [];
   let current: { by: SampleStep["by"]; steps: SampleStep[] } | undefined;
   const flush = () => {
     if (!current) return;
     const height = BigInt(out.length + 1);
-    const envs = current.steps.map((s) => signer.sign(s, height - 1n).envelope);
-    out.push({ height, publisher: signer.actorOf(current.by).hex, data: encodeBatch(envs), events: envs.length });
+    const envs = current.steps.map((s) => signer.sign(s, height - 1n, format).envelope);
+    const actor = signer.actorOf(current.by);
+    const data = format === 2 ? encodeSealedBatch(envs, actor.signer) : encodeBatch(envs);
+    out.push({ height, publisher: actor.hex, data, events: envs.length });
     current = undefined;
   };
   for (const step of steps) {

@@ -5,8 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CelestiaDA } from "../celestia/celestiaDA.js";
 import { namespaceFromName } from "../commitment/namespace.js";
-import { decodeBatch } from "../events/batch.js";
-import { openEnvelope } from "../events/envelope.js";
+import { openedEvents } from "../events/openedEvents.js";
 import { EventPublisher } from "../events/publisher.js";
 import { LocalDAServer } from "../localserver/server.js";
 import { MemoryDA } from "../memoryDA.js";
@@ -64,14 +63,7 @@ async function eventsOf(mem: MemoryDA): Promise<string[]> {
   const out: string[] = [];
   const head = await mem.head();
   for (let h = 1n; h <= head; h++)
-    for (const b of (await mem.getAll(h)).blobs) {
-      const d = decodeBatch(b.data);
-      if (d.kind !== "batch") continue;
-      for (const env of d.envelopes) {
-        const o = openEnvelope(env);
-        out.push(`${o.publisherHex.slice(0, 8)}:${o.sequence}`);
-      }
-    }
+    for (const o of openedEvents((await mem.getAll(h)).blobs)) out.push(`${o.publisherHex.slice(0, 8)}:${o.sequence}`);
   return out;
 }
 

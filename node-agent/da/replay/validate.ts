@@ -10,8 +10,20 @@ export function checkNodeId(id: Uint8Array, field = "node_id"): string | undefin
   return id.length === 32 ? undefined : `${field} must be 32 bytes`;
 }
 
+/**
+ * CIDs recently found valid: a chunk's CID comes back in its ChunkDeclared and every ReplicaAdded, and parsing
+ * one costs more than the rest of the check. Validity is a pure function of the string, so this cannot change
+ * any outcome; bounded (cleared when full).
+ */
+const validCids = new Set<string>();
+const VALID_CID_CACHE = 16_384;
+
 export function checkCid(cid: string, field = "cid"): string | undefined {
-  return isValidCid(cid) ? undefined : `${field} is not a CIDv1 raw sha2-256`;
+  if (validCids.has(cid)) return undefined;
+  if (!isValidCid(cid)) return `${field} is not a CIDv1 raw sha2-256`;
+  if (validCids.size >= VALID_CID_CACHE) validCids.clear();
+  validCids.add(cid);
+  return undefined;
 }
 
 export function checkText(s: string, field: string, max = MAX_TEXT): string | undefined {

@@ -57,7 +57,7 @@ describe("shadow mode and the switch", () => {
     expect(p1).toMatchObject({
       period: 1n,
       nodeCostIndex: (400n * NUSA).toString(),
-      adaptiveStoragePrice: "1000000",
+      adaptiveStoragePrice: "50000",
       applied: false,
     });
     expect(p2).toMatchObject({
@@ -65,13 +65,13 @@ describe("shadow mode and the switch", () => {
       priceNanoUsd: "40000000",
       nodeCostIndex: (500n * NUSA).toString(),
       previousNodeCostIndex: (400n * NUSA).toString(),
-      currentStoragePrice: "1000000",
-      adaptiveStoragePrice: "1200000",
+      currentStoragePrice: "50000",
+      adaptiveStoragePrice: "60000",
       adaptiveBurn: (10_000n * NUSA).toString(),
       applied: false,
     });
     // The price in force did not move and the treasury burned nothing.
-    expect(p3.currentStoragePrice).toBe("1000000");
+    expect(p3.currentStoragePrice).toBe("50000");
     expect(c.balance(TREASURY)).toBe(200_000n * NUSA);
     expect(events.filter((t) => t === "economics_period").length).toBe(3);
   });
@@ -80,8 +80,8 @@ describe("shadow mode and the switch", () => {
     const { c, p1, p2, p3, applyEnabled } = run("1");
     expect(applyEnabled).toBe(true);
     expect([p1.applied, p2.applied, p3.applied]).toEqual([true, true, true]);
-    expect(p2.adaptiveStoragePrice).toBe("1200000");
-    expect(p3.currentStoragePrice).toBe("1200000"); // applied in period 2, in force in period 3
+    expect(p2.adaptiveStoragePrice).toBe("60000");
+    expect(p3.currentStoragePrice).toBe("60000"); // applied in period 2, in force in period 3
     const burned = [p1, p2, p3].reduce((s, p) => s + BigInt(p.adaptiveBurn), 0n);
     expect(burned).toBeGreaterThan(0n);
     expect(c.balance(TREASURY)).toBe(200_000n * NUSA - burned);

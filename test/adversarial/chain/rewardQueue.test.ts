@@ -16,7 +16,14 @@ import { ModuleAccount, moduleAddress } from "../../../modules/auth/moduleAccoun
 import { SCALE } from "../../../modules/distribution/index.js";
 import { type Claim, ClaimStatus, ReceiptKind } from "../../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { MsgFundRewardPool } from "../../../proto/gen/dsdn/receipts/v1/tx.js";
-import { addressOf, claimMsg, type Fixture, setupFixture, signReceipt } from "../../support/receiptFixture.js";
+import {
+  addressOf,
+  claimMsg,
+  type Fixture,
+  setupFixture,
+  signReceipt,
+  unusaAtOraclePrice,
+} from "../../support/receiptFixture.js";
 import { sendMsg } from "../../support/txBuilder.js";
 
 const POOL = moduleAddress(ModuleAccount.RewardPool);
@@ -58,6 +65,8 @@ function fakeClaim(fx: Fixture, i: number, reward: bigint, payableHeight: bigint
     submitter: addressOf(fx.alice),
     epoch: 1n,
     reward: reward.toString(),
+    rewardUsdNano: "0",
+    priceNanoUsd: "0",
     nodeAmount: "0",
     validatorsAmount: "0",
     treasuryAmount: "0",
@@ -81,8 +90,14 @@ describe("compute claims and the reward pool", () => {
     const read: string[] = [];
     const base = fx.chain.store.branch();
     const spy: KVStore = {
-      get: (k) => (read.push(fromUtf8(k.subarray(0, 6))), base.get(k)),
-      has: (k) => (read.push(fromUtf8(k.subarray(0, 6))), base.has(k)),
+      get: (k) => {
+        read.push(fromUtf8(k.subarray(0, 6)));
+        return base.get(k);
+      },
+      has: (k) => {
+        read.push(fromUtf8(k.subarray(0, 6)));
+        return base.has(k);
+      },
       *iterate(r) {
         for (const e of base.iterate(r)) {
           read.push(fromUtf8(e[0].subarray(0, 6)));
@@ -119,6 +134,8 @@ describe("compute claims and the reward pool", () => {
           outputSize: 32n,
           moduleHash: Buffer.alloc(32, 6),
           executionKind: 0,
+          fuelLimit: 10_000_000n,
+          memoryPages: 16,
         },
         usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 5_000_000n },
       });
@@ -130,7 +147,7 @@ describe("compute claims and the reward pool", () => {
     expect([empty.codespace, empty.code], empty.log).toEqual(["receipts", 16]);
     // The pool is not a bank send target (blocked module account), but MsgFundRewardPool funds it.
     expect(fx.chain.exec(fx.carol, [sendMsg(addressOf(fx.carol), POOL, 10n)]).code).not.toBe(0);
-    const reward = BigInt(a.data.reward);
+    const reward = unusaAtOraclePrice(fx.chain, BigInt(a.data.reward)); // receipt v2: USD, paid in unusa
     const bob0 = fx.chain.balance(BOB);
     const t0 = fx.chain.balance(TREASURY);
     const r = fx.chain.exec(fx.carol, [fundMsg(fx, reward)]); // enough for exactly one

@@ -322,11 +322,13 @@ export interface ComputeDisagreement {
 }
 
 /**
- * One event, signed by its publisher. The signature covers the envelope's canonical protobuf
- * bytes with `signature` empty, prefixed by "dsdn.da.v1.EventEnvelope\0".
+ * One event of its publisher. Version 1 (blob format 1) is signed alone: the signature covers the
+ * envelope's canonical protobuf bytes with `signature` empty, prefixed by "dsdn.da.v1.EventEnvelope\0".
+ * Version 2 (blob format 2, a sealed batch) has no signature: the blob's seal signs the Merkle root of its
+ * envelopes' exact bytes (node-agent/da/events/sealedBatch.ts).
  */
 export interface EventEnvelope {
-  /** 1 */
+  /** 1 (self-signed) or 2 (in a sealed batch) */
   version: number;
   /** ed25519 public key, 32 bytes */
   publisher: Buffer;
@@ -349,7 +351,10 @@ export interface EventEnvelope {
   signature: Buffer;
 }
 
-/** One blob = one batch, after the 8-byte prefix "DSDNEVT" + format version byte. */
+/**
+ * One blob = one batch, after the 8-byte prefix "DSDNEVT" + format version byte (format 2: then the
+ * publisher's 32-byte key and 64-byte seal signature).
+ */
 export interface EventBatch {
   envelopes: EventEnvelope[];
 }

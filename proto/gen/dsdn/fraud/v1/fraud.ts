@@ -174,6 +174,10 @@ export interface Game {
   reward: string;
   /** checkpoint 0 was checked against module + input */
   startPinned: boolean;
+  /** From the receipt's execution commitment: what step 0 is computed from (with module and input). */
+  fuelLimit: bigint;
+  memoryPages: number;
+  stateRootBefore: Buffer;
 }
 
 function createBaseGame(): Game {
@@ -209,6 +213,9 @@ function createBaseGame(): Game {
     slashed: "",
     reward: "",
     startPinned: false,
+    fuelLimit: 0n,
+    memoryPages: 0,
+    stateRootBefore: Buffer.alloc(0),
   };
 }
 
@@ -333,6 +340,18 @@ export const Game: MessageFns<Game> = {
     }
     if (message.startPinned !== false) {
       writer.uint32(248).bool(message.startPinned);
+    }
+    if (message.fuelLimit !== 0n) {
+      if (BigInt.asUintN(64, message.fuelLimit) !== message.fuelLimit) {
+        throw new globalThis.Error("value provided for field message.fuelLimit of type uint64 too large");
+      }
+      writer.uint32(256).uint64(message.fuelLimit);
+    }
+    if (message.memoryPages !== 0) {
+      writer.uint32(264).uint32(message.memoryPages);
+    }
+    if (message.stateRootBefore.length !== 0) {
+      writer.uint32(274).bytes(message.stateRootBefore);
     }
     return writer;
   },
@@ -598,6 +617,30 @@ export const Game: MessageFns<Game> = {
             message.startPinned = reader.bool();
             continue;
           }
+          case 32: {
+            if (tag !== 256) {
+              break;
+            }
+
+            message.fuelLimit = reader.uint64() as bigint;
+            continue;
+          }
+          case 33: {
+            if (tag !== 264) {
+              break;
+            }
+
+            message.memoryPages = reader.uint32();
+            continue;
+          }
+          case 34: {
+            if (tag !== 274) {
+              break;
+            }
+
+            message.stateRootBefore = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -703,6 +746,21 @@ export const Game: MessageFns<Game> = {
         : isSet(object.start_pinned)
         ? globalThis.Boolean(object.start_pinned)
         : false,
+      fuelLimit: isSet(object.fuelLimit)
+        ? BigInt(object.fuelLimit)
+        : isSet(object.fuel_limit)
+        ? BigInt(object.fuel_limit)
+        : 0n,
+      memoryPages: isSet(object.memoryPages)
+        ? globalThis.Number(object.memoryPages)
+        : isSet(object.memory_pages)
+        ? globalThis.Number(object.memory_pages)
+        : 0,
+      stateRootBefore: isSet(object.stateRootBefore)
+        ? Buffer.from(bytesFromBase64(object.stateRootBefore))
+        : isSet(object.state_root_before)
+        ? Buffer.from(bytesFromBase64(object.state_root_before))
+        : Buffer.alloc(0),
     };
   },
 
@@ -801,6 +859,15 @@ export const Game: MessageFns<Game> = {
     if (message.startPinned !== false) {
       obj.startPinned = message.startPinned;
     }
+    if (message.fuelLimit !== 0n) {
+      obj.fuelLimit = message.fuelLimit.toString();
+    }
+    if (message.memoryPages !== 0) {
+      obj.memoryPages = Math.round(message.memoryPages);
+    }
+    if (message.stateRootBefore.length !== 0) {
+      obj.stateRootBefore = base64FromBytes(message.stateRootBefore);
+    }
     return obj;
   },
 
@@ -844,6 +911,9 @@ export const Game: MessageFns<Game> = {
     message.slashed = object.slashed ?? "";
     message.reward = object.reward ?? "";
     message.startPinned = object.startPinned ?? false;
+    message.fuelLimit = (object.fuelLimit !== undefined && object.fuelLimit !== null) ? BigInt(object.fuelLimit) : 0n;
+    message.memoryPages = object.memoryPages ?? 0;
+    message.stateRootBefore = object.stateRootBefore ?? Buffer.alloc(0);
     return message;
   },
 };

@@ -23,6 +23,12 @@ export interface MsgChallenge {
   receipt: Buffer;
   disputeType: DisputeType;
   claim: Buffer;
+  /**
+   * Instead of `receipt` (exactly one is set): a node-signed dsdn.compute.v1.ComputeResult, the evidence against a
+   * redundant-execution replica whose commitment disagreed and so got no receipt. Its window opens at the result's
+   * signed finished_at_ms; the game's receipt_id is sha256("dsdn.fraud.v1.SignedResult\0" || these bytes).
+   */
+  signedResult: Buffer;
 }
 
 export interface MsgChallengeResponse {
@@ -59,6 +65,7 @@ export interface MsgBisectResponse {
 export interface MsgSubmitStepProof {
   signer: string;
   gameId: bigint;
+  /** the runtime's canonical binary StepProof (common/wasm/proof/codec.ts) */
   proof: Buffer;
 }
 
@@ -82,7 +89,13 @@ export interface MsgPinStartResponse {
 }
 
 function createBaseMsgChallenge(): MsgChallenge {
-  return { challenger: "", receipt: Buffer.alloc(0), disputeType: 0, claim: Buffer.alloc(0) };
+  return {
+    challenger: "",
+    receipt: Buffer.alloc(0),
+    disputeType: 0,
+    claim: Buffer.alloc(0),
+    signedResult: Buffer.alloc(0),
+  };
 }
 
 export const MsgChallenge: MessageFns<MsgChallenge> = {
@@ -98,6 +111,9 @@ export const MsgChallenge: MessageFns<MsgChallenge> = {
     }
     if (message.claim.length !== 0) {
       writer.uint32(34).bytes(message.claim);
+    }
+    if (message.signedResult.length !== 0) {
+      writer.uint32(42).bytes(message.signedResult);
     }
     return writer;
   },
@@ -147,6 +163,14 @@ export const MsgChallenge: MessageFns<MsgChallenge> = {
             message.claim = Buffer.from(reader.bytes());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.signedResult = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -169,6 +193,11 @@ export const MsgChallenge: MessageFns<MsgChallenge> = {
         ? disputeTypeFromJSON(object.dispute_type)
         : 0,
       claim: isSet(object.claim) ? Buffer.from(bytesFromBase64(object.claim)) : Buffer.alloc(0),
+      signedResult: isSet(object.signedResult)
+        ? Buffer.from(bytesFromBase64(object.signedResult))
+        : isSet(object.signed_result)
+        ? Buffer.from(bytesFromBase64(object.signed_result))
+        : Buffer.alloc(0),
     };
   },
 
@@ -186,6 +215,9 @@ export const MsgChallenge: MessageFns<MsgChallenge> = {
     if (message.claim.length !== 0) {
       obj.claim = base64FromBytes(message.claim);
     }
+    if (message.signedResult.length !== 0) {
+      obj.signedResult = base64FromBytes(message.signedResult);
+    }
     return obj;
   },
 
@@ -198,6 +230,7 @@ export const MsgChallenge: MessageFns<MsgChallenge> = {
     message.receipt = object.receipt ?? Buffer.alloc(0);
     message.disputeType = object.disputeType ?? 0;
     message.claim = object.claim ?? Buffer.alloc(0);
+    message.signedResult = object.signedResult ?? Buffer.alloc(0);
     return message;
   },
 };

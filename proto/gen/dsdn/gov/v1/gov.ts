@@ -20,6 +20,8 @@ export enum ExecutionStatus {
   EXECUTION_STATUS_VETOED = 3,
   /** EXECUTION_STATUS_FAILED - approved but a message failed (nothing of it applied) */
   EXECUTION_STATUS_FAILED = 4,
+  /** EXECUTION_STATUS_DROPPED - awaiting the foundation at the switch to full governance, and */
+  EXECUTION_STATUS_DROPPED = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -40,6 +42,9 @@ export function executionStatusFromJSON(object: any): ExecutionStatus {
     case 4:
     case "EXECUTION_STATUS_FAILED":
       return ExecutionStatus.EXECUTION_STATUS_FAILED;
+    case 5:
+    case "EXECUTION_STATUS_DROPPED":
+      return ExecutionStatus.EXECUTION_STATUS_DROPPED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -59,6 +64,8 @@ export function executionStatusToJSON(object: ExecutionStatus): string {
       return "EXECUTION_STATUS_VETOED";
     case ExecutionStatus.EXECUTION_STATUS_FAILED:
       return "EXECUTION_STATUS_FAILED";
+    case ExecutionStatus.EXECUTION_STATUS_DROPPED:
+      return "EXECUTION_STATUS_DROPPED";
     case ExecutionStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

@@ -51,6 +51,31 @@ export interface QueryParamsResponse {
   paramsJson: string;
 }
 
+/**
+ * Miss counters of the open slash window: each window an active validator either reported a valid price
+ * (within the outlier band of the median) or missed; at the end of the slash window those below
+ * params.min_valid_per_window_ppm valid windows are slashed and jailed.
+ */
+export interface QueryMissCountersRequest {
+}
+
+export interface MissCounter {
+  /** CometBFT consensus address, upper-case hex */
+  validator: string;
+  /** windows judged in the open slash window */
+  windows: bigint;
+  /** of which without a valid report */
+  misses: bigint;
+}
+
+export interface QueryMissCountersResponse {
+  counters: MissCounter[];
+  /** block time the open slash window began */
+  slashWindowStart: bigint;
+  slashWindowSeconds: bigint;
+  minValidPerWindowPpm: bigint;
+}
+
 function createBaseQueryPriceRequest(): QueryPriceRequest {
   return {};
 }
@@ -679,6 +704,311 @@ export const QueryParamsResponse: MessageFns<QueryParamsResponse> = {
   fromPartial(object: DeepPartial<QueryParamsResponse>): QueryParamsResponse {
     const message = createBaseQueryParamsResponse();
     message.paramsJson = object.paramsJson ?? "";
+    return message;
+  },
+};
+
+function createBaseQueryMissCountersRequest(): QueryMissCountersRequest {
+  return {};
+}
+
+export const QueryMissCountersRequest: MessageFns<QueryMissCountersRequest> = {
+  encode(_: QueryMissCountersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryMissCountersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryMissCountersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): QueryMissCountersRequest {
+    return {};
+  },
+
+  toJSON(_: QueryMissCountersRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryMissCountersRequest>): QueryMissCountersRequest {
+    return QueryMissCountersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<QueryMissCountersRequest>): QueryMissCountersRequest {
+    const message = createBaseQueryMissCountersRequest();
+    return message;
+  },
+};
+
+function createBaseMissCounter(): MissCounter {
+  return { validator: "", windows: 0n, misses: 0n };
+}
+
+export const MissCounter: MessageFns<MissCounter> = {
+  encode(message: MissCounter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.validator !== "") {
+      writer.uint32(10).string(message.validator);
+    }
+    if (message.windows !== 0n) {
+      if (BigInt.asIntN(64, message.windows) !== message.windows) {
+        throw new globalThis.Error("value provided for field message.windows of type int64 too large");
+      }
+      writer.uint32(16).int64(message.windows);
+    }
+    if (message.misses !== 0n) {
+      if (BigInt.asIntN(64, message.misses) !== message.misses) {
+        throw new globalThis.Error("value provided for field message.misses of type int64 too large");
+      }
+      writer.uint32(24).int64(message.misses);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MissCounter {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMissCounter();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.validator = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.windows = reader.int64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.misses = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MissCounter {
+    return {
+      validator: isSet(object.validator) ? globalThis.String(object.validator) : "",
+      windows: isSet(object.windows) ? BigInt(object.windows) : 0n,
+      misses: isSet(object.misses) ? BigInt(object.misses) : 0n,
+    };
+  },
+
+  toJSON(message: MissCounter): unknown {
+    const obj: any = {};
+    if (message.validator !== "") {
+      obj.validator = message.validator;
+    }
+    if (message.windows !== 0n) {
+      obj.windows = message.windows.toString();
+    }
+    if (message.misses !== 0n) {
+      obj.misses = message.misses.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MissCounter>): MissCounter {
+    return MissCounter.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MissCounter>): MissCounter {
+    const message = createBaseMissCounter();
+    message.validator = object.validator ?? "";
+    message.windows = (object.windows !== undefined && object.windows !== null) ? BigInt(object.windows) : 0n;
+    message.misses = (object.misses !== undefined && object.misses !== null) ? BigInt(object.misses) : 0n;
+    return message;
+  },
+};
+
+function createBaseQueryMissCountersResponse(): QueryMissCountersResponse {
+  return { counters: [], slashWindowStart: 0n, slashWindowSeconds: 0n, minValidPerWindowPpm: 0n };
+}
+
+export const QueryMissCountersResponse: MessageFns<QueryMissCountersResponse> = {
+  encode(message: QueryMissCountersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.counters) {
+      MissCounter.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.slashWindowStart !== 0n) {
+      if (BigInt.asIntN(64, message.slashWindowStart) !== message.slashWindowStart) {
+        throw new globalThis.Error("value provided for field message.slashWindowStart of type int64 too large");
+      }
+      writer.uint32(16).int64(message.slashWindowStart);
+    }
+    if (message.slashWindowSeconds !== 0n) {
+      if (BigInt.asIntN(64, message.slashWindowSeconds) !== message.slashWindowSeconds) {
+        throw new globalThis.Error("value provided for field message.slashWindowSeconds of type int64 too large");
+      }
+      writer.uint32(24).int64(message.slashWindowSeconds);
+    }
+    if (message.minValidPerWindowPpm !== 0n) {
+      if (BigInt.asIntN(64, message.minValidPerWindowPpm) !== message.minValidPerWindowPpm) {
+        throw new globalThis.Error("value provided for field message.minValidPerWindowPpm of type int64 too large");
+      }
+      writer.uint32(32).int64(message.minValidPerWindowPpm);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryMissCountersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryMissCountersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.counters.push(MissCounter.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.slashWindowStart = reader.int64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.slashWindowSeconds = reader.int64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.minValidPerWindowPpm = reader.int64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryMissCountersResponse {
+    return {
+      counters: globalThis.Array.isArray(object?.counters)
+        ? object.counters.map((e: any) => MissCounter.fromJSON(e))
+        : [],
+      slashWindowStart: isSet(object.slashWindowStart)
+        ? BigInt(object.slashWindowStart)
+        : isSet(object.slash_window_start)
+        ? BigInt(object.slash_window_start)
+        : 0n,
+      slashWindowSeconds: isSet(object.slashWindowSeconds)
+        ? BigInt(object.slashWindowSeconds)
+        : isSet(object.slash_window_seconds)
+        ? BigInt(object.slash_window_seconds)
+        : 0n,
+      minValidPerWindowPpm: isSet(object.minValidPerWindowPpm)
+        ? BigInt(object.minValidPerWindowPpm)
+        : isSet(object.min_valid_per_window_ppm)
+        ? BigInt(object.min_valid_per_window_ppm)
+        : 0n,
+    };
+  },
+
+  toJSON(message: QueryMissCountersResponse): unknown {
+    const obj: any = {};
+    if (message.counters?.length) {
+      obj.counters = message.counters.map((e) => MissCounter.toJSON(e));
+    }
+    if (message.slashWindowStart !== 0n) {
+      obj.slashWindowStart = message.slashWindowStart.toString();
+    }
+    if (message.slashWindowSeconds !== 0n) {
+      obj.slashWindowSeconds = message.slashWindowSeconds.toString();
+    }
+    if (message.minValidPerWindowPpm !== 0n) {
+      obj.minValidPerWindowPpm = message.minValidPerWindowPpm.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryMissCountersResponse>): QueryMissCountersResponse {
+    return QueryMissCountersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryMissCountersResponse>): QueryMissCountersResponse {
+    const message = createBaseQueryMissCountersResponse();
+    message.counters = object.counters?.map((e) => MissCounter.fromPartial(e)) || [];
+    message.slashWindowStart = (object.slashWindowStart !== undefined && object.slashWindowStart !== null)
+      ? BigInt(object.slashWindowStart)
+      : 0n;
+    message.slashWindowSeconds = (object.slashWindowSeconds !== undefined && object.slashWindowSeconds !== null)
+      ? BigInt(object.slashWindowSeconds)
+      : 0n;
+    message.minValidPerWindowPpm = (object.minValidPerWindowPpm !== undefined && object.minValidPerWindowPpm !== null)
+      ? BigInt(object.minValidPerWindowPpm)
+      : 0n;
     return message;
   },
 };

@@ -149,6 +149,14 @@ export interface ExecutionCommitment {
   /** sha256 of the WASM module bytes (the workload's code; for MicroVM the image tar) */
   moduleHash: Buffer;
   executionKind: ExecutionKind;
+  /**
+   * The limits the run started under (traced WASM only; 0 for MicroVM and storage): step 0 of the trace holds them,
+   * so the chain can recompute the start (MsgPinStart) from module, input, these and the empty kv state
+   * (state_root_before). The committee signs only when they are the user-signed spec's fuel and memory_pages.
+   */
+  fuelLimit: bigint;
+  /** 64 KiB pages */
+  memoryPages: number;
 }
 
 export interface Usage {
@@ -169,7 +177,7 @@ export interface Usage {
  * increasing, at least t) is inside the signed bytes, so a dispute can name who signed.
  */
 export interface ReceiptData {
-  /** 1 */
+  /** 2 (receipt v2: reward in nano-USD); v1 (reward in unusa) is no longer claimable */
   version: number;
   chainId: string;
   kind: ReceiptKind;
@@ -194,7 +202,7 @@ export interface ReceiptData {
   usage:
     | Usage
     | undefined;
-  /** unusa; must equal the chain's price of `usage` */
+  /** nano-USD; must equal the chain's USD price of `usage` (paid in unusa at the claim's oracle price) */
   reward: string;
   signers: number[];
 }
@@ -218,6 +226,7 @@ export interface Claim {
   operator: string;
   submitter: string;
   epoch: bigint;
+  /** unusa paid (the receipt's USD value at price_nano_usd) */
   reward: string;
   nodeAmount: string;
   validatorsAmount: string;
@@ -227,6 +236,10 @@ export interface Claim {
   /** compute: end of the challenge window */
   payableHeight: bigint;
   paidHeight: bigint;
+  /** the receipt's signed USD value (v2) */
+  rewardUsdNano: string;
+  /** the oracle's effective NUSA price the claim converted at */
+  priceNanoUsd: string;
 }
 
 function createBaseExecutionCommitment(): ExecutionCommitment {
@@ -242,6 +255,8 @@ function createBaseExecutionCommitment(): ExecutionCommitment {
     outputSize: 0n,
     moduleHash: Buffer.alloc(0),
     executionKind: 0,
+    fuelLimit: 0n,
+    memoryPages: 0,
   };
 }
 
@@ -288,6 +303,15 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
     }
     if (message.executionKind !== 0) {
       writer.uint32(88).int32(message.executionKind);
+    }
+    if (message.fuelLimit !== 0n) {
+      if (BigInt.asUintN(64, message.fuelLimit) !== message.fuelLimit) {
+        throw new globalThis.Error("value provided for field message.fuelLimit of type uint64 too large");
+      }
+      writer.uint32(96).uint64(message.fuelLimit);
+    }
+    if (message.memoryPages !== 0) {
+      writer.uint32(104).uint32(message.memoryPages);
     }
     return writer;
   },
@@ -393,6 +417,22 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
             message.executionKind = reader.int32() as any;
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.fuelLimit = reader.uint64() as bigint;
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.memoryPages = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -458,6 +498,16 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
         : isSet(object.execution_kind)
         ? executionKindFromJSON(object.execution_kind)
         : 0,
+      fuelLimit: isSet(object.fuelLimit)
+        ? BigInt(object.fuelLimit)
+        : isSet(object.fuel_limit)
+        ? BigInt(object.fuel_limit)
+        : 0n,
+      memoryPages: isSet(object.memoryPages)
+        ? globalThis.Number(object.memoryPages)
+        : isSet(object.memory_pages)
+        ? globalThis.Number(object.memory_pages)
+        : 0,
     };
   },
 
@@ -496,6 +546,12 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
     if (message.executionKind !== 0) {
       obj.executionKind = executionKindToJSON(message.executionKind);
     }
+    if (message.fuelLimit !== 0n) {
+      obj.fuelLimit = message.fuelLimit.toString();
+    }
+    if (message.memoryPages !== 0) {
+      obj.memoryPages = Math.round(message.memoryPages);
+    }
     return obj;
   },
 
@@ -519,6 +575,8 @@ export const ExecutionCommitment: MessageFns<ExecutionCommitment> = {
       : 0n;
     message.moduleHash = object.moduleHash ?? Buffer.alloc(0);
     message.executionKind = object.executionKind ?? 0;
+    message.fuelLimit = (object.fuelLimit !== undefined && object.fuelLimit !== null) ? BigInt(object.fuelLimit) : 0n;
+    message.memoryPages = object.memoryPages ?? 0;
     return message;
   },
 };
@@ -1129,6 +1187,8 @@ function createBaseClaim(): Claim {
     claimedHeight: 0n,
     payableHeight: 0n,
     paidHeight: 0n,
+    rewardUsdNano: "",
+    priceNanoUsd: "",
   };
 }
 
@@ -1193,6 +1253,12 @@ export const Claim: MessageFns<Claim> = {
         throw new globalThis.Error("value provided for field message.paidHeight of type int64 too large");
       }
       writer.uint32(128).int64(message.paidHeight);
+    }
+    if (message.rewardUsdNano !== "") {
+      writer.uint32(138).string(message.rewardUsdNano);
+    }
+    if (message.priceNanoUsd !== "") {
+      writer.uint32(146).string(message.priceNanoUsd);
     }
     return writer;
   },
@@ -1338,6 +1404,22 @@ export const Claim: MessageFns<Claim> = {
             message.paidHeight = reader.int64() as bigint;
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.rewardUsdNano = reader.string();
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.priceNanoUsd = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1408,6 +1490,16 @@ export const Claim: MessageFns<Claim> = {
         : isSet(object.paid_height)
         ? BigInt(object.paid_height)
         : 0n,
+      rewardUsdNano: isSet(object.rewardUsdNano)
+        ? globalThis.String(object.rewardUsdNano)
+        : isSet(object.reward_usd_nano)
+        ? globalThis.String(object.reward_usd_nano)
+        : "",
+      priceNanoUsd: isSet(object.priceNanoUsd)
+        ? globalThis.String(object.priceNanoUsd)
+        : isSet(object.price_nano_usd)
+        ? globalThis.String(object.price_nano_usd)
+        : "",
     };
   },
 
@@ -1461,6 +1553,12 @@ export const Claim: MessageFns<Claim> = {
     if (message.paidHeight !== 0n) {
       obj.paidHeight = message.paidHeight.toString();
     }
+    if (message.rewardUsdNano !== "") {
+      obj.rewardUsdNano = message.rewardUsdNano;
+    }
+    if (message.priceNanoUsd !== "") {
+      obj.priceNanoUsd = message.priceNanoUsd;
+    }
     return obj;
   },
 
@@ -1491,6 +1589,8 @@ export const Claim: MessageFns<Claim> = {
     message.paidHeight = (object.paidHeight !== undefined && object.paidHeight !== null)
       ? BigInt(object.paidHeight)
       : 0n;
+    message.rewardUsdNano = object.rewardUsdNano ?? "";
+    message.priceNanoUsd = object.priceNanoUsd ?? "";
     return message;
   },
 };

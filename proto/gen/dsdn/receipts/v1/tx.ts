@@ -25,6 +25,9 @@ export interface MsgClaimRewardResponse {
   treasuryAmount: string;
   pending: boolean;
   payableHeight: bigint;
+  /** the receipt's USD value; `reward` is it in unusa at price_nano_usd */
+  rewardUsdNano: string;
+  priceNanoUsd: string;
 }
 
 /**
@@ -38,6 +41,23 @@ export interface MsgFundRewardPool {
 }
 
 export interface MsgFundRewardPoolResponse {
+}
+
+/**
+ * Anyone may show the chain a committee-signed receipt whose workload submitter is the node's operator, or has
+ * wallet affinity with it: a receipt the claim would refuse as self-dealing. The node's operator is recorded as
+ * self-dealing for the month (the subsidy's eligibility input); nothing else changes.
+ */
+export interface MsgReportSelfDealing {
+  reporter: string;
+  receipt: ThresholdReceipt | undefined;
+}
+
+export interface MsgReportSelfDealingResponse {
+  /** the node operator recorded */
+  operator: string;
+  /** "same_address" or "direct_transfer" */
+  affinity: string;
 }
 
 function createBaseMsgClaimReward(): MsgClaimReward {
@@ -156,6 +176,8 @@ function createBaseMsgClaimRewardResponse(): MsgClaimRewardResponse {
     treasuryAmount: "",
     pending: false,
     payableHeight: 0n,
+    rewardUsdNano: "",
+    priceNanoUsd: "",
   };
 }
 
@@ -184,6 +206,12 @@ export const MsgClaimRewardResponse: MessageFns<MsgClaimRewardResponse> = {
         throw new globalThis.Error("value provided for field message.payableHeight of type int64 too large");
       }
       writer.uint32(56).int64(message.payableHeight);
+    }
+    if (message.rewardUsdNano !== "") {
+      writer.uint32(66).string(message.rewardUsdNano);
+    }
+    if (message.priceNanoUsd !== "") {
+      writer.uint32(74).string(message.priceNanoUsd);
     }
     return writer;
   },
@@ -257,6 +285,22 @@ export const MsgClaimRewardResponse: MessageFns<MsgClaimRewardResponse> = {
             message.payableHeight = reader.int64() as bigint;
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.rewardUsdNano = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.priceNanoUsd = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -298,6 +342,16 @@ export const MsgClaimRewardResponse: MessageFns<MsgClaimRewardResponse> = {
         : isSet(object.payable_height)
         ? BigInt(object.payable_height)
         : 0n,
+      rewardUsdNano: isSet(object.rewardUsdNano)
+        ? globalThis.String(object.rewardUsdNano)
+        : isSet(object.reward_usd_nano)
+        ? globalThis.String(object.reward_usd_nano)
+        : "",
+      priceNanoUsd: isSet(object.priceNanoUsd)
+        ? globalThis.String(object.priceNanoUsd)
+        : isSet(object.price_nano_usd)
+        ? globalThis.String(object.price_nano_usd)
+        : "",
     };
   },
 
@@ -324,6 +378,12 @@ export const MsgClaimRewardResponse: MessageFns<MsgClaimRewardResponse> = {
     if (message.payableHeight !== 0n) {
       obj.payableHeight = message.payableHeight.toString();
     }
+    if (message.rewardUsdNano !== "") {
+      obj.rewardUsdNano = message.rewardUsdNano;
+    }
+    if (message.priceNanoUsd !== "") {
+      obj.priceNanoUsd = message.priceNanoUsd;
+    }
     return obj;
   },
 
@@ -341,6 +401,8 @@ export const MsgClaimRewardResponse: MessageFns<MsgClaimRewardResponse> = {
     message.payableHeight = (object.payableHeight !== undefined && object.payableHeight !== null)
       ? BigInt(object.payableHeight)
       : 0n;
+    message.rewardUsdNano = object.rewardUsdNano ?? "";
+    message.priceNanoUsd = object.priceNanoUsd ?? "";
     return message;
   },
 };
@@ -478,6 +540,178 @@ export const MsgFundRewardPoolResponse: MessageFns<MsgFundRewardPoolResponse> = 
   },
   fromPartial(_: DeepPartial<MsgFundRewardPoolResponse>): MsgFundRewardPoolResponse {
     const message = createBaseMsgFundRewardPoolResponse();
+    return message;
+  },
+};
+
+function createBaseMsgReportSelfDealing(): MsgReportSelfDealing {
+  return { reporter: "", receipt: undefined };
+}
+
+export const MsgReportSelfDealing: MessageFns<MsgReportSelfDealing> = {
+  encode(message: MsgReportSelfDealing, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reporter !== "") {
+      writer.uint32(10).string(message.reporter);
+    }
+    if (message.receipt !== undefined) {
+      ThresholdReceipt.encode(message.receipt, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgReportSelfDealing {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgReportSelfDealing();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.reporter = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.receipt = ThresholdReceipt.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgReportSelfDealing {
+    return {
+      reporter: isSet(object.reporter) ? globalThis.String(object.reporter) : "",
+      receipt: isSet(object.receipt) ? ThresholdReceipt.fromJSON(object.receipt) : undefined,
+    };
+  },
+
+  toJSON(message: MsgReportSelfDealing): unknown {
+    const obj: any = {};
+    if (message.reporter !== "") {
+      obj.reporter = message.reporter;
+    }
+    if (message.receipt !== undefined) {
+      obj.receipt = ThresholdReceipt.toJSON(message.receipt);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgReportSelfDealing>): MsgReportSelfDealing {
+    return MsgReportSelfDealing.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgReportSelfDealing>): MsgReportSelfDealing {
+    const message = createBaseMsgReportSelfDealing();
+    message.reporter = object.reporter ?? "";
+    message.receipt = (object.receipt !== undefined && object.receipt !== null)
+      ? ThresholdReceipt.fromPartial(object.receipt)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseMsgReportSelfDealingResponse(): MsgReportSelfDealingResponse {
+  return { operator: "", affinity: "" };
+}
+
+export const MsgReportSelfDealingResponse: MessageFns<MsgReportSelfDealingResponse> = {
+  encode(message: MsgReportSelfDealingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.operator !== "") {
+      writer.uint32(10).string(message.operator);
+    }
+    if (message.affinity !== "") {
+      writer.uint32(18).string(message.affinity);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgReportSelfDealingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgReportSelfDealingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.operator = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.affinity = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgReportSelfDealingResponse {
+    return {
+      operator: isSet(object.operator) ? globalThis.String(object.operator) : "",
+      affinity: isSet(object.affinity) ? globalThis.String(object.affinity) : "",
+    };
+  },
+
+  toJSON(message: MsgReportSelfDealingResponse): unknown {
+    const obj: any = {};
+    if (message.operator !== "") {
+      obj.operator = message.operator;
+    }
+    if (message.affinity !== "") {
+      obj.affinity = message.affinity;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgReportSelfDealingResponse>): MsgReportSelfDealingResponse {
+    return MsgReportSelfDealingResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgReportSelfDealingResponse>): MsgReportSelfDealingResponse {
+    const message = createBaseMsgReportSelfDealingResponse();
+    message.operator = object.operator ?? "";
+    message.affinity = object.affinity ?? "";
     return message;
   },
 };

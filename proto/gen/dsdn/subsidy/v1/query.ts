@@ -56,6 +56,27 @@ export interface QueryParamsResponse {
   paramsJson: string;
 }
 
+/** The current liveness challenge: every Active node must answer (MsgLivenessProof) by `deadline` (block time). */
+export interface QueryChallengeRequest {
+  /** optional: also say whether this node answered */
+  nodeId: Buffer;
+}
+
+export interface QueryChallengeResponse {
+  /** 0 = no challenge opened yet */
+  period: bigint;
+  /** 32 bytes */
+  seed: Buffer;
+  /** block time */
+  openedAt: bigint;
+  /** block time; answers after it are refused */
+  deadline: bigint;
+  /** the deadline passed and misses were recorded */
+  judged: boolean;
+  /** node_id answered this period */
+  answered: boolean;
+}
+
 function createBaseNodeSubsidy(): NodeSubsidy {
   return { operator: "", month: 0n, eligible: false, reason: "", amount: "", uptimePpm: "", utilisationPpm: "" };
 }
@@ -741,6 +762,249 @@ export const QueryParamsResponse: MessageFns<QueryParamsResponse> = {
     return message;
   },
 };
+
+function createBaseQueryChallengeRequest(): QueryChallengeRequest {
+  return { nodeId: Buffer.alloc(0) };
+}
+
+export const QueryChallengeRequest: MessageFns<QueryChallengeRequest> = {
+  encode(message: QueryChallengeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.nodeId.length !== 0) {
+      writer.uint32(10).bytes(message.nodeId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryChallengeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryChallengeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.nodeId = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryChallengeRequest {
+    return {
+      nodeId: isSet(object.nodeId)
+        ? Buffer.from(bytesFromBase64(object.nodeId))
+        : isSet(object.node_id)
+        ? Buffer.from(bytesFromBase64(object.node_id))
+        : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: QueryChallengeRequest): unknown {
+    const obj: any = {};
+    if (message.nodeId.length !== 0) {
+      obj.nodeId = base64FromBytes(message.nodeId);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryChallengeRequest>): QueryChallengeRequest {
+    return QueryChallengeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryChallengeRequest>): QueryChallengeRequest {
+    const message = createBaseQueryChallengeRequest();
+    message.nodeId = object.nodeId ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseQueryChallengeResponse(): QueryChallengeResponse {
+  return { period: 0n, seed: Buffer.alloc(0), openedAt: 0n, deadline: 0n, judged: false, answered: false };
+}
+
+export const QueryChallengeResponse: MessageFns<QueryChallengeResponse> = {
+  encode(message: QueryChallengeResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.period !== 0n) {
+      if (BigInt.asUintN(64, message.period) !== message.period) {
+        throw new globalThis.Error("value provided for field message.period of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.period);
+    }
+    if (message.seed.length !== 0) {
+      writer.uint32(18).bytes(message.seed);
+    }
+    if (message.openedAt !== 0n) {
+      if (BigInt.asIntN(64, message.openedAt) !== message.openedAt) {
+        throw new globalThis.Error("value provided for field message.openedAt of type int64 too large");
+      }
+      writer.uint32(24).int64(message.openedAt);
+    }
+    if (message.deadline !== 0n) {
+      if (BigInt.asIntN(64, message.deadline) !== message.deadline) {
+        throw new globalThis.Error("value provided for field message.deadline of type int64 too large");
+      }
+      writer.uint32(32).int64(message.deadline);
+    }
+    if (message.judged !== false) {
+      writer.uint32(40).bool(message.judged);
+    }
+    if (message.answered !== false) {
+      writer.uint32(48).bool(message.answered);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): QueryChallengeResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseQueryChallengeResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.period = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.seed = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.openedAt = reader.int64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.deadline = reader.int64() as bigint;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.judged = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.answered = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): QueryChallengeResponse {
+    return {
+      period: isSet(object.period) ? BigInt(object.period) : 0n,
+      seed: isSet(object.seed) ? Buffer.from(bytesFromBase64(object.seed)) : Buffer.alloc(0),
+      openedAt: isSet(object.openedAt)
+        ? BigInt(object.openedAt)
+        : isSet(object.opened_at)
+        ? BigInt(object.opened_at)
+        : 0n,
+      deadline: isSet(object.deadline) ? BigInt(object.deadline) : 0n,
+      judged: isSet(object.judged) ? globalThis.Boolean(object.judged) : false,
+      answered: isSet(object.answered) ? globalThis.Boolean(object.answered) : false,
+    };
+  },
+
+  toJSON(message: QueryChallengeResponse): unknown {
+    const obj: any = {};
+    if (message.period !== 0n) {
+      obj.period = message.period.toString();
+    }
+    if (message.seed.length !== 0) {
+      obj.seed = base64FromBytes(message.seed);
+    }
+    if (message.openedAt !== 0n) {
+      obj.openedAt = message.openedAt.toString();
+    }
+    if (message.deadline !== 0n) {
+      obj.deadline = message.deadline.toString();
+    }
+    if (message.judged !== false) {
+      obj.judged = message.judged;
+    }
+    if (message.answered !== false) {
+      obj.answered = message.answered;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<QueryChallengeResponse>): QueryChallengeResponse {
+    return QueryChallengeResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QueryChallengeResponse>): QueryChallengeResponse {
+    const message = createBaseQueryChallengeResponse();
+    message.period = (object.period !== undefined && object.period !== null) ? BigInt(object.period) : 0n;
+    message.seed = object.seed ?? Buffer.alloc(0);
+    message.openedAt = (object.openedAt !== undefined && object.openedAt !== null) ? BigInt(object.openedAt) : 0n;
+    message.deadline = (object.deadline !== undefined && object.deadline !== null) ? BigInt(object.deadline) : 0n;
+    message.judged = object.judged ?? false;
+    message.answered = object.answered ?? false;
+    return message;
+  },
+};
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
