@@ -11,7 +11,6 @@ import { toHex } from "../common/hash.js";
 import { openedEvents } from "../node-agent/da/events/openedEvents.js";
 import { createDALayer } from "../node-agent/da/replay/createDALayer.js";
 import { bins, root, startComputeNet } from "../test/support/computeNet.js";
-import { waitFor } from "../test/support/localnet.js";
 import { recordHeadlines } from "./headlines.js";
 import { writeBenchSection } from "./report.js";
 
@@ -55,19 +54,7 @@ export async function run(args: string[]): Promise<void> {
         "--json",
       ),
     );
-    const claim = await waitFor(
-      async () => {
-        try {
-          const t = await c.tx("receipt", "claim", r.file, "--from", operator);
-          return t.code === 0 ? t : undefined;
-        } catch (e) {
-          if (/challenge window/i.test((e as Error).message)) return undefined;
-          throw e;
-        }
-      },
-      300_000,
-      "a paid claim",
-    );
+    const claim = await c.claimAfterWindow(r.file, operator, 300_000);
     const cost = await c.txCost(claim.txhash);
     // DA bytes per job: every compute envelope of the first job, as posted.
     const da = await createDALayer({

@@ -154,19 +154,7 @@ describe("compute workloads on the localnet", () => {
     // After it: paid at once, exactly 70 / 20 / 10.
     const addr = c.account(operator).address;
     const before = await c.balance(addr);
-    const claim = await waitFor(
-      async () => {
-        try {
-          const t = await c.tx("receipt", "claim", r.file, "--from", operator);
-          return t.code === 0 ? t : undefined;
-        } catch (e) {
-          if (/challenge window/i.test((e as Error).message)) return undefined;
-          throw e;
-        }
-      },
-      120_000,
-      "the end of the challenge window",
-    );
+    const claim = await c.claimAfterWindow(r.file, operator);
     const { fee } = await c.txCost(claim.txhash);
     const reward = BigInt(d.reward);
     expect(reward).toBeGreaterThan(0n);

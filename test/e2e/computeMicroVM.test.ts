@@ -14,7 +14,6 @@ import { readReceiptFile } from "../../clients/sdk/receipts.js";
 import { decodeReceiptData } from "../../common/receipts/receiptBytes.js";
 import { ExecutionKind, ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { bins, type ComputeNet, startComputeNet } from "../support/computeNet.js";
-import { waitFor } from "../support/localnet.js";
 
 const { dsdn, dsdnNode } = bins;
 
@@ -122,19 +121,7 @@ describe("MicroVM workloads on the localnet", () => {
     await expect(c.tx("receipt", "claim", r.file, "--from", operator)).rejects.toThrow(/challenge window/i);
     const addr = c.account(operator).address;
     const before = await c.balance(addr);
-    const claim = await waitFor(
-      async () => {
-        try {
-          const t = await c.tx("receipt", "claim", r.file, "--from", operator);
-          return t.code === 0 ? t : undefined;
-        } catch (e) {
-          if (/challenge window/i.test((e as Error).message)) return undefined;
-          throw e;
-        }
-      },
-      120_000,
-      "the end of the challenge window",
-    );
+    const claim = await c.claimAfterWindow(r.file, operator);
     const { fee } = await c.txCost(claim.txhash);
     const reward = BigInt(d.reward);
     expect(reward).toBeGreaterThan(0n);

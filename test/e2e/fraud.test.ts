@@ -305,19 +305,7 @@ describe("compute fraud on the localnet", () => {
     expect((await c.balance(addr("alice"))) - alice0).toBe(-BOND / 20n - (await fraudFees(addr("alice"))));
 
     // The honest node is paid once the window has passed.
-    const paid = await waitFor(
-      async () => {
-        try {
-          const t = await c.tx("receipt", "claim", j.file, "--from", "storage0");
-          return t.code === 0 ? t : undefined;
-        } catch (e) {
-          if (/challenge window/i.test((e as Error).message)) return undefined;
-          throw e;
-        }
-      },
-      180_000,
-      "the end of the challenge window",
-    );
+    const paid = await c.claimAfterWindow(j.file, "storage0", 180_000);
     expect(paid.code).toBe(0);
     expect((await c.chainJson("query", "receipts", "claim", j.receiptId)).status).toBe("CLAIM_STATUS_PAID");
 

@@ -36,6 +36,8 @@ export interface ComputeNet {
   balance(address: string): Promise<bigint>;
   /** Fee paid and gas used by a committed tx. */
   txCost(txhash: string): Promise<{ fee: bigint; gasUsed: bigint }>;
+  /** Claims a receipt file as `from`, retrying while the chain answers "challenge window"; the committed tx. */
+  claimAfterWindow(file: string, from: string, timeoutMs?: number): Promise<any>;
   /** storage/<n> of the localnet whose node key is `nodeId`, and its operator's dev account name. */
   nodeDirOf(nodeId: string): Promise<{ dir: string; operator: string }>;
   stop(): Promise<void>;
@@ -172,6 +174,20 @@ export async function startComputeNet(
           client.disconnect();
         }
       },
+      claimAfterWindow: (file, from, timeoutMs = 120_000) =>
+        waitFor(
+          async () => {
+            try {
+              const t = await tx("receipt", "claim", file, "--from", from);
+              return t.code === 0 ? t : undefined;
+            } catch (e) {
+              if (/challenge window/i.test((e as Error).message)) return undefined;
+              throw e;
+            }
+          },
+          timeoutMs,
+          "the end of the challenge window",
+        ),
       async nodeDirOf(nodeId) {
         for (let n = 0; n < storageNodes; n++) {
           const dir = join(net.dir, "storage", String(n));
