@@ -20,6 +20,7 @@ import { createDALayer } from "../../node-agent/da/replay/createDALayer.js";
 import { loadOrCreateIdentity } from "../../node-agent/storage/identity.js";
 import { type Localnet, startLocalnet, waitFor } from "../support/localnet.js";
 import { startUrlProcess } from "../support/process.js";
+import { expectPaidAtOraclePrice } from "../support/receiptFixture.js";
 
 const run = promisify(execFile);
 const root = projectRoot();
@@ -277,11 +278,13 @@ describe("storage receipts on the localnet", () => {
     expect(claim.code, claim.rawLog).toBe(0);
     const fee = await feePaid(claim.txhash);
     const after = await balance(bob);
+    // Receipt v2: the usage's value in nano-USD at the chain's storage price, paid in unusa at the oracle price.
+    const price = BigInt((await cliJson("query", "receipts", "params")).storagePriceMicroUsdPerGib);
     const reward = BigInt(d.reward);
-    expect(reward).toBe((BigInt(total) * 1_000_000n) / (1n << 30n));
-    expect(after - before + fee).toBe((reward * 70n) / 100n);
+    expect(reward).toBe((BigInt(total) * price * 1000n) / (1n << 30n));
     const recorded = await cliJson("query", "receipts", "claim", got.receiptId);
-    expect(recorded).toMatchObject({ status: "CLAIM_STATUS_PAID", operator: bob, reward: reward.toString() });
+    expect(recorded).toMatchObject({ status: "CLAIM_STATUS_PAID", operator: bob });
+    expect(after - before + fee).toBe(expectPaidAtOraclePrice(recorded, reward));
 
     // The same receipt again: refused.
     await expect(tx("receipt", "claim", got.file, "--from", "bob")).rejects.toThrow(/already claimed/);

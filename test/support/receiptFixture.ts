@@ -20,6 +20,7 @@ import {
 import { fromBech32Address, type Secp256k1KeyPair, secp256k1KeyPair } from "../../common/secp256k1.js";
 import { proveEpochSeed, vrfPublicKeyFromIdentity } from "../../modules/committee/epochSeed.js";
 import { signCoordinatorBinding } from "../../modules/committee/registerCoordinator.js";
+import { usdToUnusa } from "../../modules/oracle/price.js";
 import { defaultReceiptsParams, parseReceiptsParams, type ReceiptsParams } from "../../modules/receipts/params.js";
 import { usdValueOf } from "../../modules/receipts/reward.js";
 import { createLocalCommittee, type LocalCommittee } from "../../node-agent/coordinator/frost/localCommittee.js";
@@ -306,4 +307,45 @@ export function unusaAtOraclePrice(chain: TestChain, usdNano: bigint): bigint {
   const p = chain.query("/dsdn.oracle.v1.Query/Price", QueryPriceRequest, {}, QueryPriceResponse);
   const price = BigInt(p.effectivePriceNanoUsd);
   return (usdNano * 1_000_000n + price - 1n) / price;
+}
+
+/**
+ * What a paid v2 claim must show (localnet e2e, the claim record as `dsdnd query receipts claim` prints it): the
+ * receipt's signed USD value, converted at the oracle price the claim recorded, split 70 / 20 / 10. Returns the
+ * unusa the node was paid.
+ */
+export function expectPaidAtOraclePrice(
+  recorded: {
+    status: string;
+    rewardUsdNano: string;
+    priceNanoUsd: string;
+    reward: string;
+    nodeAmount: string;
+    validatorsAmount: string;
+    treasuryAmount: string;
+  },
+  receiptUsdNano: bigint,
+): bigint {
+  if (recorded.status !== "CLAIM_STATUS_PAID") throw new Error(`claim not paid: ${JSON.stringify(recorded)}`);
+  if (BigInt(recorded.rewardUsdNano) !== receiptUsdNano)
+    throw new Error(`claim recorded ${recorded.rewardUsdNano} nano-USD, the receipt says ${receiptUsdNano}`);
+  const price = BigInt(recorded.priceNanoUsd);
+  if (price <= 0n) throw new Error(`claim recorded no oracle price: ${recorded.priceNanoUsd}`);
+  const unusa = usdToUnusa(receiptUsdNano, price);
+  const expected = {
+    reward: unusa,
+    node: (unusa * 70n) / 100n,
+    validators: (unusa * 20n) / 100n,
+  };
+  const got = {
+    reward: BigInt(recorded.reward),
+    node: BigInt(recorded.nodeAmount),
+    validators: BigInt(recorded.validatorsAmount),
+  };
+  for (const k of ["reward", "node", "validators"] as const)
+    if (got[k] !== expected[k])
+      throw new Error(`claim ${k}: ${got[k]} unusa, expected ${expected[k]} at price ${price}`);
+  if (BigInt(recorded.treasuryAmount) !== unusa - expected.node - expected.validators)
+    throw new Error(`claim treasury: ${recorded.treasuryAmount}`);
+  return expected.node;
 }
