@@ -55,7 +55,21 @@ describe("dsdnd testnet init: the subsidy's clock", () => {
     expect(defaults.monthSeconds).toBe("2592000");
   });
 
+  it("funds the subsidy pool at genesis only when asked", async () => {
+    const pool = (await import("../../../modules/auth/moduleAccounts.js")).moduleAddress("subsidy_pool");
+    const poolBalance = () =>
+      JSON.parse(readFileSync(join(dir, "node0", "config", "genesis.json"), "utf8")).app_state.bank.balances.find(
+        (b: { address: string }) => b.address === pool,
+      )?.coins;
+    expect(await init(), stderr).toBe(0);
+    expect(poolBalance()).toBeUndefined();
+    rmSync(dir, { recursive: true, force: true });
+    expect(await init("--subsidy-pool-unusa", "5000000000"), stderr).toBe(0);
+    expect(poolBalance()).toEqual([{ denom: "unusa", amount: "5000000000" }]);
+  });
+
   it.each([
+    [["--subsidy-pool-unusa", "1.5"], /--subsidy-pool-unusa must be/],
     [
       ["--subsidy-challenge-period-seconds", "10", "--subsidy-challenge-deadline-seconds", "10"],
       /less than challengePeriod/,

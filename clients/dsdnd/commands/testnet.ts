@@ -44,6 +44,8 @@ export interface TestnetSpec {
   readonly oracleSlashWindowSeconds?: bigint;
   /** Subsidy month and liveness challenge period/deadline, block-time seconds (default: the module's 30 d, 1 h, 10 min). */
   readonly subsidy?: SubsidyTiming;
+  /** unusa the subsidy pool holds at genesis (default 0: unfunded; the pool only receives at genesis). */
+  readonly subsidyPool?: bigint;
 }
 
 /** The subsidy's clock, shortened so a localnet settles a month within a test. */
@@ -111,6 +113,15 @@ export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accounts
         address: moduleAddress(ModuleAccount.BondedPool),
         coins: [{ denom: DENOM, amount: (selfBond * BigInt(nodes.length)).toString() }],
       },
+      // bank refuses sends to module accounts, so a localnet that pays subsidies funds the pool here.
+      ...(spec.subsidyPool
+        ? [
+            {
+              address: moduleAddress(ModuleAccount.SubsidyPool),
+              coins: [{ denom: DENOM, amount: spec.subsidyPool.toString() }],
+            },
+          ]
+        : []),
     ],
     appState: localnetModuleState(
       nodes.map((n, i) => ({
@@ -236,7 +247,7 @@ function localnetModuleState(
 const initCmd: Command = {
   summary: "create N validator homes with one shared genesis and funded dev accounts",
   usage:
-    "--output DIR [--validators 4] [--chain-id ID] [--base-port 26600] [--timeout-commit 1s] [--signed-blocks-window 1000] [--downtime-jail-seconds 30] [--compute-window-seconds 20] [--fraud-move-timeout-seconds 30] [--oracle-slash-window-seconds S] [--subsidy-month-seconds S] [--subsidy-challenge-period-seconds S] [--subsidy-challenge-deadline-seconds S]",
+    "--output DIR [--validators 4] [--chain-id ID] [--base-port 26600] [--timeout-commit 1s] [--signed-blocks-window 1000] [--downtime-jail-seconds 30] [--compute-window-seconds 20] [--fraud-move-timeout-seconds 30] [--oracle-slash-window-seconds S] [--subsidy-month-seconds S] [--subsidy-challenge-period-seconds S] [--subsidy-challenge-deadline-seconds S] [--subsidy-pool-unusa N]",
   options: {
     output: { type: "string" },
     validators: { type: "string", default: "4" },
@@ -252,6 +263,7 @@ const initCmd: Command = {
     "subsidy-month-seconds": { type: "string" },
     "subsidy-challenge-period-seconds": { type: "string" },
     "subsidy-challenge-deadline-seconds": { type: "string" },
+    "subsidy-pool-unusa": { type: "string" },
     o: { type: "string", default: "text" },
   },
   run({ values, out }) {
@@ -287,6 +299,9 @@ const initCmd: Command = {
       challengePeriodSeconds: secondsFlag("subsidy-challenge-period-seconds"),
       challengeDeadlineSeconds: secondsFlag("subsidy-challenge-deadline-seconds"),
     };
+    const pool = values["subsidy-pool-unusa"];
+    if (pool !== undefined && !/^[0-9]{1,18}$/.test(String(pool)))
+      throw new InvalidArgumentError("--subsidy-pool-unusa must be 0..999999999999999999 unusa");
     const { nodes, accountsFile } = initTestnet({
       output: String(values.output),
       validators: n,
@@ -300,6 +315,7 @@ const initCmd: Command = {
       fraudMoveTimeoutSeconds: BigInt(moveTimeout),
       ...(slashWindow !== undefined ? { oracleSlashWindowSeconds: BigInt(String(slashWindow)) } : {}),
       subsidy,
+      ...(pool !== undefined ? { subsidyPool: BigInt(String(pool)) } : {}),
     });
     if (values.o === "json") out(toJson({ nodes, accountsFile }));
     else
