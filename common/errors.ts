@@ -20,6 +20,8 @@ export const ErrorCode = {
   RateLimited: "DSDN_RATE_LIMITED",
   /** Governance blocked this content hash or route (the chain's compliance module): HTTP 451. */
   Blocked: "DSDN_BLOCKED",
+  /** A workload ran and failed (trap, non-zero exit, limits) or its replicas disagreed: the job's reason says which. */
+  JobFailed: "DSDN_JOB_FAILED",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,10 +1,10 @@
 // Example: store a file and read it back with progress callbacks (needs a running network: `dsdn dev`).
-//   COORDINATOR_URL=http://127.0.0.1:26691 node examples/upload-get.mjs FILE
+//   . .dsdn-dev/env && node examples/upload-get.mjs FILE      (or COORDINATOR_URL=http://… node …)
 import { connect } from "dsdn/sdk";
 
 const file = process.argv[2];
 if (!file) throw new Error("usage: node examples/upload-get.mjs FILE");
-const dsdn = await connect({ coordinator: process.env.COORDINATOR_URL });
+const dsdn = await connect({ coordinator: process.env.COORDINATOR_URL ?? process.env.DSDN_COORDINATOR_URL });
 const progress = (what) => (done, total) =>
   process.stderr.write(`\r${what} ${Math.round((100 * done) / Math.max(total, 1))}%`);
 const up = await dsdn.upload(file, { onProgress: progress("upload") });

@@ -1,15 +1,28 @@
 /** @module HTTP client for the coordinator's compute API and the nodes' `/outputs/:cid` (every answer bounded and checked). */
 import { verifyCid } from "../../common/cid.js";
 import { BaseError, ErrorCode, IntegrityError } from "../../common/errors.js";
+import type { JobLogState } from "../../node-agent/compute/jobLogs.js";
+import { signLogRequest } from "../../node-agent/compute/logRequest.js";
 import type { JobStatus } from "../../node-agent/compute/service.js";
+import { type AuditSink, auditUrl, errorBody, fromDisclosed } from "../../node-agent/http/disclosedClient.js";
+
+/** A job's log lines as one node recorded them (its submitter's to read). */
+export interface JobLogs {
+  readonly jobId: string;
+  readonly state: JobLogState;
+  readonly reason: string | null;
+  readonly logs: readonly string[];
+  /** The node that answered. */
+  readonly endpoint: string;
+}
 
 const TIMEOUT_MS = 30_000;
 export const MAX_OUTPUT_BYTES = 16 << 20;
 
-async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
+async function call<T>(url: string, init: RequestInit = {}, sink?: AuditSink): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    res = await fetch(auditUrl(url, sink), { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (e) {
     throw new BaseError(ErrorCode.Unavailable, `cannot reach ${new URL(url).origin}`, { cause: e });
   }
@@ -17,18 +30,23 @@ async function call<T>(url: string, init: RequestInit = {}): Promise<T> {
     error?: { code?: string; message?: string; details?: string };
   };
   if (!res.ok) {
-    const code = (Object.values(ErrorCode) as string[]).includes(body.error?.code ?? "")
-      ? (body.error!.code as ErrorCode)
+    const e = errorBody<{ code?: string; message?: string; details?: string }>(body);
+    const code = (Object.values(ErrorCode) as string[]).includes(e?.code ?? "")
+      ? (e!.code as ErrorCode)
       : ErrorCode.Unavailable;
-    throw new BaseError(code, body.error?.message ?? `HTTP ${res.status}`, {
-      ...(body.error?.details ? { details: body.error.details } : {}),
+    throw new BaseError(code, e?.message ?? `HTTP ${res.status}`, {
+      ...(e?.details ? { details: e.details } : {}),
     });
   }
-  return body;
+  return fromDisclosed<T>(body, sink);
 }
 
 export class ComputeClient {
-  constructor(readonly base: string) {}
+  /** `o.audit`: answers are asked for at disclosure level 3 and their audit data handed to it (`--verbose`). */
+  constructor(
+    readonly base: string,
+    private readonly o: { readonly audit?: AuditSink } = {},
+  ) {}
 
   info(): Promise<{ chainId: string; chainHeight: string; heartbeats: number }> {
     return call(`${this.base}/compute/info`);
@@ -44,7 +62,38 @@ export class ComputeClient {
 
   status(jobId: string): Promise<JobStatus> {
     if (!/^[0-9a-f]{64}$/.test(jobId)) throw new BaseError(ErrorCode.InvalidArgument, "a job id is 64 hex digits");
-    return call(`${this.base}/workloads/${jobId}`);
+    return call(`${this.base}/workloads/${jobId}`, {}, this.o.audit);
+  }
+
+  /**
+   * The job's log lines from the first of its nodes that has them, asked with a request `key` (the submitter's
+   * account key) signs: nodes serve logs to the job's submitter only.
+   */
+  async logs(s: JobStatus, key: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array }): Promise<JobLogs> {
+    const errors: string[] = [];
+    let refused: BaseError | undefined;
+    for (const ep of s.nodeEndpoints) {
+      try {
+        const r = await call<Omit<JobLogs, "endpoint">>(
+          `${ep}/jobs/${s.jobId}/logs`,
+          {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(signLogRequest(s.jobId, key)),
+          },
+          this.o.audit,
+        );
+        return { jobId: r.jobId, state: r.state, reason: r.reason, logs: r.logs.map(String), endpoint: ep };
+      } catch (e) {
+        if (e instanceof BaseError && e.code === ErrorCode.Unauthorized) refused ??= e;
+        errors.push(`${ep}: ${(e as Error).message}`);
+      }
+    }
+    // One node saying "not yours" is the answer that matters; otherwise none had them (yet).
+    if (refused) throw refused;
+    throw new BaseError(ErrorCode.NotFound, `no node of job ${s.jobId} has its logs (state ${s.state})`, {
+      details: errors.join("\n"),
+    });
   }
 
   /** The agreed output bytes, from the first node that serves bytes matching the CID. */

@@ -1,4 +1,4 @@
-/** @module `dsdn`: the user's agent CLI — upload, get, delete, status, deploy, keys. */
+/** @module `dsdn`: the user's agent CLI — upload, get, delete, status, deploy, exec, logs, keys. */
 import { type CommandGroup, runCli } from "../../common/cli.js";
 
 export const dsdn: CommandGroup = {
@@ -13,6 +13,8 @@ export const dsdn: CommandGroup = {
     estimate: async () => (await import("./commands/estimate.js")).estimate,
     deploy: async () => (await import("./commands/deploy.js")).deploy,
     job: async () => (await import("./commands/job.js")).job,
+    logs: async () => (await import("./commands/logs.js")).logs,
+    exec: async () => (await import("./commands/exec.js")).exec,
     init: async () => (await import("./commands/init.js")).init,
     dev: async () => (await import("./commands/dev.js")).dev,
   },

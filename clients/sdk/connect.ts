@@ -5,7 +5,7 @@ import { InvalidArgumentError } from "../../common/errors.js";
 import type { JobStatus } from "../../node-agent/compute/service.js";
 import { CoordinatorClient, type ObjectStatusAnswer } from "../../node-agent/coordinator/client.js";
 import type { ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
-import { ComputeClient } from "../agent/computeClient.js";
+import { ComputeClient, type JobLogs } from "../agent/computeClient.js";
 import { type DeleteReturnType, deleteViaCoordinator } from "../agent/deleteFile.js";
 import { type EstimateParameters, type EstimateReturnType, estimateWorkload } from "../agent/estimate.js";
 import { type GetReturnType, getFile } from "../agent/get.js";
@@ -78,8 +78,12 @@ export interface DsdnClient {
   ): Promise<ClaimOutcome>;
   /** Chain queries: bank, auth, tx, and raw DSDN module queries. */
   query(): Promise<DsdnQueryClient>;
-  /** Job status and output (compute). */
-  readonly jobs: { status(jobId: string): Promise<JobStatus>; output(jobId: string): Promise<Uint8Array> };
+  /** Job status, output and (signed with this client's key: the submitter's only) log lines. */
+  readonly jobs: {
+    status(jobId: string): Promise<JobStatus>;
+    output(jobId: string): Promise<Uint8Array>;
+    logs(jobId: string): Promise<JobLogs>;
+  };
   /** Set by the compute SDK when available. */
   deploy?: DeployHook;
   /** The owner address uploads and deletes are signed with. */
@@ -154,6 +158,10 @@ export async function connect(o: ConnectOptions = {}): Promise<DsdnClient> {
       output: async (jobId) => {
         const c = compute();
         return c.output(await c.status(jobId));
+      },
+      logs: async (jobId) => {
+        const c = compute();
+        return c.logs(await c.status(jobId), await ownerKey());
       },
     },
     async address() {

@@ -26,6 +26,7 @@ export {
 export type { JobStatus } from "../../node-agent/compute/service.js";
 export type { ObjectStatusAnswer } from "../../node-agent/coordinator/client.js";
 export type { ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+export type { JobLogs } from "../agent/computeClient.js";
 export type { DeleteReturnType } from "../agent/deleteFile.js";
 export type { EstimateParameters, EstimateReturnType } from "../agent/estimate.js";
 export type { GetReturnType } from "../agent/get.js";

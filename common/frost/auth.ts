@@ -28,7 +28,20 @@ export interface SignedFields {
   signature: Uint8Array;
 }
 
-export const SignedTypes = {
+/** Named with the module's own types, so declaration emit (the SDK's .d.ts) never needs ts-proto's internal `MessageFns`. */
+export interface SignedTypeMap {
+  readonly DkgRequest: SignedType<DkgRequest>;
+  readonly DkgRound1: SignedType<DkgRound1>;
+  readonly DkgRound2: SignedType<DkgRound2>;
+  readonly DkgResult: SignedType<DkgResult>;
+  readonly SignRequest: SignedType<SignRequest>;
+  readonly SignCommitment: SignedType<SignCommitment>;
+  readonly SignPackage: SignedType<SignPackage>;
+  readonly SignatureShare: SignedType<SignatureShare>;
+  readonly PreprocessRequest: SignedType<PreprocessRequest>;
+}
+
+export const SignedTypes: SignedTypeMap = {
   DkgRequest: { typeName: "dsdn.committee.v1.DkgRequest", codec: DkgRequest },
   DkgRound1: { typeName: "dsdn.committee.v1.DkgRound1", codec: DkgRound1 },
   DkgRound2: { typeName: "dsdn.committee.v1.DkgRound2", codec: DkgRound2 },
@@ -38,7 +51,7 @@ export const SignedTypes = {
   SignPackage: { typeName: "dsdn.committee.v1.SignPackage", codec: SignPackage },
   SignatureShare: { typeName: "dsdn.committee.v1.SignatureShare", codec: SignatureShare },
   PreprocessRequest: { typeName: "dsdn.committee.v1.PreprocessRequest", codec: PreprocessRequest },
-} as const satisfies Record<string, SignedType<any>>;
+};
 
 const encoder = new TextEncoder();
 

@@ -37,6 +37,22 @@ const OFF_CHAIN: Record<ErrorCode | UxCode, CatalogEntry> = {
       whatToDo: "Coba lagi. Jika terus terjadi, jalankan ulang perintah dengan --verbose dan laporkan keluarannya.",
     },
   ),
+  [ErrorCode.JobFailed]: e(
+    {
+      title: "The job failed",
+      whatHappened:
+        "Your workload ran on the network but did not finish: it trapped, exited with an error, hit a limit, or its replicas disagreed.",
+      whatToDo:
+        "Read the reason above and the job's own lines with `dsdn logs <job-id>`; fix the module or its input (or raise its limits in dsdn.yaml) and run it again.",
+    },
+    {
+      title: "Pekerjaan gagal",
+      whatHappened:
+        "Beban kerja Anda berjalan di jaringan tetapi tidak selesai: terjadi trap, keluar dengan galat, melampaui batas, atau replikanya tidak sepakat.",
+      whatToDo:
+        "Baca alasannya di atas dan baris log pekerjaan dengan `dsdn logs <job-id>`; perbaiki modul atau masukannya (atau naikkan batasnya di dsdn.yaml) lalu jalankan lagi.",
+    },
+  ),
   [ErrorCode.Blocked]: e(
     {
       title: "Blocked by governance",

@@ -9,6 +9,8 @@ import { InvalidArgumentError } from "../../common/errors.js";
 import { startCompliance } from "../compliance/start.js";
 import { ComputeAgent } from "../compute/agent.js";
 import { Defender } from "../compute/defender.js";
+import { JobLogStore } from "../compute/jobLogs.js";
+import { registerLogsRoute } from "../compute/logsRoute.js";
 import { chooseMicroVM } from "../compute/microvmChoice.js";
 import { registerOutputsRoute } from "../compute/outputsRoute.js";
 import { parseCoordinatorList } from "../da/replay/config.js";
@@ -46,6 +48,7 @@ function intOpt(v: unknown, name: string, fallback: number, min: number): number
 async function startCompute(
   values: Record<string, unknown>,
   outputs: LocalFsStorage,
+  jobLogs: JobLogStore,
   identity: NodeIdentity,
   dataDir: string,
   err: (l: string) => void,
@@ -72,6 +75,7 @@ async function startCompute(
     objectsUrl,
     chainId,
     outputs,
+    jobLogs,
     traceDir,
     log: err,
     microvm: microvm.backend,
@@ -255,6 +259,8 @@ export const storage: Command = {
     });
     const outputs = await LocalFsStorage.open(join(dataDir, "compute-outputs"));
     registerOutputsRoute(app, outputs);
+    const jobLogs = new JobLogStore(join(dataDir, "compute-logs"));
+    registerLogsRoute(app, jobLogs);
     const address = await app.listen({ port, host: String(values.host) });
     out(`dsdn-node storage listening on ${address}`);
     out(`node id ${identity.nodeId} zone ${zone} data ${dataDir} chunks ${store.stats().chunks}`);
@@ -283,7 +289,7 @@ export const storage: Command = {
       throw e;
     }
     if (network && !open) for (const k of network.coordinatorKeys) trusted.add(k);
-    const compute = await startCompute(values, outputs, identity, dataDir, err);
+    const compute = await startCompute(values, outputs, jobLogs, identity, dataDir, err);
     const liveness = await startLiveness(values, identity, err);
     await untilSignal();
     await liveness?.stop();

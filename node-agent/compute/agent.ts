@@ -2,7 +2,8 @@
  * @module A storage node's compute agent: posts signed heartbeats (its free CPU, RAM, IO pressure and RTT to the
  * coordinator), asks which workloads DA schedules on it, re-verifies each (user signature, its own id among the
  * scheduled nodes), runs it (execute.ts), keeps the output in its own content-addressed store (served at
- * `/outputs/:cid`) and reports a signed result. One job at a time; every wait bounded.
+ * `/outputs/:cid`) and reports a signed result. Its log lines stay on the node (jobLogs.ts, served to the job's
+ * submitter only), not in the public result. One job at a time; every wait bounded.
  */
 import { cpus, freemem, loadavg } from "node:os";
 import { cidForBytes } from "../../common/cid.js";
@@ -16,6 +17,7 @@ import type { NodeIdentity } from "../storage/identity.js";
 import type { LocalFsStorage } from "../storage/localfs.js";
 import { type ExecuteDeps, executeWorkload, pruneTraces } from "./execute.js";
 import { executeMicroVMWorkload } from "./executeMicroVM.js";
+import type { JobLogStore } from "./jobLogs.js";
 import { signHeartbeat, signResult } from "./signed.js";
 import { verifySubmission } from "./workload.js";
 
@@ -25,6 +27,8 @@ export interface ComputeAgentOptions {
   /** Where uploaded objects are read (`GET {url}/object/{cid}`): the ingress. */
   readonly objectsUrl: string;
   readonly outputs: LocalFsStorage;
+  /** Where each job's log lines are kept for its submitter (`POST /jobs/:id/logs`); none: logs are dropped. */
+  readonly jobLogs?: JobLogStore;
   readonly traceDir: string;
   readonly chainId: string;
   readonly pollMs?: number;
@@ -150,6 +154,9 @@ export class ComputeAgent {
       keepTraceMs: this.#o.keepTraceMs ?? (4 * 3600 + 600) * 1000,
       ...(this.#o.fault ? { fault: this.#o.fault } : {}),
     };
+    const logRecord = (state: "running" | "completed" | "failed", reason: string, logs: readonly string[]) =>
+      this.#o.jobLogs?.put({ jobId, owner: spec.submitter, state, reason, logs });
+    logRecord("running", "", []);
     const microvm = this.#o.microvm ?? "none";
     const run =
       spec.runtime !== "microvm"
@@ -160,6 +167,7 @@ export class ComputeAgent {
     const r = await run.catch(
       (e) => ({ state: "failed", workloadId: jobId, reason: (e as Error).message.split("\n")[0]!, logs: [] }) as const,
     );
+    logRecord(r.state, r.state === "failed" ? r.reason : "", r.logs);
     const result = signResult(
       {
         workloadId: Buffer.from(jobId, "hex"),
@@ -168,7 +176,8 @@ export class ComputeAgent {
         outputCid: r.state === "completed" ? r.outputCid : "",
         ...(r.state === "completed" ? { commitment: r.commitment } : {}),
         computeCycles: r.state === "completed" ? r.cycles : 0n,
-        logs: [...r.logs],
+        // The logs are the submitter's (served by this node on a signed request), not part of the public result.
+        logs: [],
         finishedAtMs: BigInt(Date.now()),
       },
       this.#o.identity,

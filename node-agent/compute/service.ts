@@ -71,7 +71,8 @@ export interface JobStatus {
   readonly executionCommitment: Record<string, string> | null;
   readonly reason: string | null;
   readonly results: readonly { nodeId: string; completed: boolean; reason: string; outputCid: string }[];
-  readonly logs: readonly string[];
+  /** Endpoints of every scheduled node (where its submitter reads the job's logs: `POST /jobs/:id/logs`). */
+  readonly nodeEndpoints: readonly string[];
   readonly disagreement: boolean;
   readonly spec: {
     name: string;
@@ -350,7 +351,7 @@ export class ComputeService {
           const r = w.results.get(n)!.result;
           return { nodeId: n, completed: r.completed, reason: r.reason, outputCid: r.outputCid };
         }),
-      logs: (agreed ?? [...w.results.values()][0]?.result)?.logs ?? [],
+      nodeEndpoints: w.nodes.map((n) => this.#o.endpointOf?.(n)).filter((e): e is string => !!e),
       disagreement: w.disagreement,
       spec: {
         name: w.spec.name,

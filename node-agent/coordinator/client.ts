@@ -1,5 +1,6 @@
 /** @module HTTP client for the coordinator API (used by the dsdn agent and storage nodes). */
 import { BaseError, ErrorCode } from "../../common/errors.js";
+import { type AuditSink, auditUrl, errorBody, fromDisclosed } from "../http/disclosedClient.js";
 import type { ShardInfo } from "../storage/erasure/shardInfo.js";
 import type { ChallengeRequest } from "./signedRequest.js";
 import { signTicketRequest } from "./ticketRequest.js";
@@ -56,8 +57,10 @@ export interface CoordinatorNode {
 export class CoordinatorClient {
   readonly url: string;
   private readonly timeoutMs: number;
+  private readonly audit: AuditSink | undefined;
 
-  constructor(url: string, options: { timeoutMs?: number } = {}) {
+  /** `audit`: GET answers are asked for at disclosure level 3 and their audit data handed to it (`--verbose`). */
+  constructor(url: string, options: { timeoutMs?: number; audit?: AuditSink } = {}) {
     try {
       const u = new URL(url);
       if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
@@ -69,12 +72,14 @@ export class CoordinatorClient {
     }
     this.url = url.replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.audit = options.audit;
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     let res: Response;
+    const sink = method === "GET" ? this.audit : undefined;
     try {
-      res = await fetch(`${this.url}${path}`, {
+      res = await fetch(auditUrl(`${this.url}${path}`, sink), {
         method,
         signal: AbortSignal.timeout(this.timeoutMs),
         ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
@@ -92,7 +97,7 @@ export class CoordinatorClient {
       json = undefined;
     }
     if (!res.ok) {
-      const e = (json as { error?: { code?: string; message?: string; details?: string; refusals?: string[] } })?.error;
+      const e = errorBody<{ code?: string; message?: string; details?: string; refusals?: string[] }>(json);
       const code = (Object.values(ErrorCode) as string[]).includes(e?.code ?? "")
         ? (e!.code as ErrorCode)
         : res.status >= 500
@@ -103,7 +108,7 @@ export class CoordinatorClient {
         meta: { status: res.status, ...(e?.refusals ? { refusals: e.refusals } : {}) },
       });
     }
-    return json as T;
+    return fromDisclosed<T>(json, sink);
   }
 
   health(): Promise<{ status: string; coordinator: string; daHeight: string; stateDigest: string }> {

@@ -7,18 +7,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type Command, toJson } from "../../../common/cli.js";
+import { type Command, type CommandContext, toJson } from "../../../common/cli.js";
 import { sha256 } from "../../../common/hash.js";
 import { type Classification, classify } from "../../../node-agent/compute/classify.js";
 import { type ResolvedWorkloadSpec, resolveIntent } from "../../../node-agent/compute/resolve.js";
 import { buildWorkloadSpec, signSubmission } from "../../../node-agent/compute/workload.js";
+import type { AuditSink } from "../../../node-agent/http/disclosedClient.js";
 import { WorkloadSubmission } from "../../../proto/gen/dsdn/compute/v1/workload.js";
 import { ComputeClient } from "../../agent/computeClient.js";
 import { uploadViaCoordinator } from "../../agent/networkUpload.js";
 import { publishSite } from "../../agent/publishSite.js";
 import { loadMicroVMWorkload, loadWorkload, readIntent } from "../../agent/workloadFiles.js";
 import { coordinatorUrl, loadDsdnConfig } from "../config.js";
-import { keyOptions, uploaderKeyFrom } from "./shared.js";
+import { auditCollector, keyOptions, uploaderKeyFrom } from "./shared.js";
 
 export const deploy: Command = {
   summary: "Deploy a workload: dry run, upload module + input, sign and submit; prints the job id",
@@ -35,7 +36,7 @@ export const deploy: Command = {
     ...keyOptions,
     json: { type: "boolean", default: false },
   },
-  async run({ positionals, values, out, err }) {
+  async run({ positionals, values, out, err, verbose }) {
     const quiet = values.json === true;
     const stage = (s: string) => {
       if (!quiet) err(`» ${s}`);
@@ -64,55 +65,81 @@ export const deploy: Command = {
       }
       return 0;
     }
-    const client = new ComputeClient(coordinator);
-    const microvm = target.intent.runtime === "microvm";
-    // A microvm image directory is packed into a deterministic tar (written 0600 to a private temp dir to upload).
-    const tmp = microvm ? mkdtempSync(join(tmpdir(), "dsdn-deploy-")) : undefined;
-    try {
-      let w: { module: Uint8Array; modulePath: string; input: Uint8Array; inputPath: string | null };
-      let cls: Classification | undefined;
-      let spec: ResolvedWorkloadSpec;
-      if (microvm) {
-        const m = loadMicroVMWorkload(positionals[0] ?? ".", {
-          ...(typeof values.input === "string" ? { input: values.input } : {}),
-        });
-        stage(`pack image ${m.imageDir} (${m.image.length} bytes, ${m.intentSource})`);
-        const modulePath = join(tmp!, "image.tar");
-        writeFileSync(modulePath, m.image, { mode: 0o600 });
-        w = { module: m.image, modulePath, input: m.input, inputPath: m.inputPath };
-        // No dry run: a MicroVM command is not metered; its limits are the intent's (or the defaults).
-        spec = resolveIntent(m.intent);
-      } else {
-        const wl = loadWorkload(positionals[0] ?? ".", {
-          ...(typeof values.input === "string" ? { input: values.input } : {}),
-          ...(typeof values.type === "string" ? { type: values.type } : {}),
-          ...(typeof values.replicas === "string" ? { replicas: values.replicas } : {}),
-        });
-        stage(`dry run (${wl.intentSource})`);
-        cls = await classify(wl.module, wl.input);
-        spec = resolveIntent(wl.intent, cls);
-        w = wl;
-      }
-      return await submitAndFollow({ client, coordinator, values, quiet, stage, out, w, cls, spec, microvm });
-    } finally {
-      if (tmp) rmSync(tmp, { recursive: true, force: true });
+    const audit = auditCollector(verbose);
+    const { result, status } = await deployBatch(positionals[0] ?? ".", values, stage, audit.sink);
+    const { state } = result;
+    if (quiet) {
+      out(toJson(audit.audit ? { ...result, audit: audit.audit } : result));
+      return state === "failed" ? 1 : 0;
     }
+    out(`job ${result.jobId}${result.existing ? " (already deployed: same workload)" : ""}`);
+    out(`scheduled on ${result.nodes.map((n) => `${n.slice(0, 16)}…`).join(", ")} (DA height ${result.daHeight})`);
+    if (values.wait) out(`state ${state}${status?.reason ? `: ${status.reason}` : ""}`);
+    out(`follow it: dsdn job status ${result.jobId}`);
+    audit.print(out);
+    return state === "failed" ? 1 : 0;
   },
 };
+
+/**
+ * Dry run (or, MicroVM, pack the image), upload, sign and submit the workload at `target` (a directory or
+ * module.wasm); with `values.wait`, polls the coordinator until it completes or fails. Shared by `dsdn deploy` and
+ * `dsdn exec`; prints nothing but the stages.
+ */
+export async function deployBatch(
+  target: string,
+  values: CommandContext["values"],
+  stage: (s: string) => void,
+  audit?: AuditSink,
+) {
+  const coordinator = coordinatorUrl(values);
+  const client = new ComputeClient(coordinator, { ...(audit ? { audit } : {}) });
+  const intent = readIntent(target);
+  const microvm = intent.intent.runtime === "microvm";
+  // A microvm image directory is packed into a deterministic tar (written 0600 to a private temp dir to upload).
+  const tmp = microvm ? mkdtempSync(join(tmpdir(), "dsdn-deploy-")) : undefined;
+  try {
+    let w: { module: Uint8Array; modulePath: string; input: Uint8Array; inputPath: string | null };
+    let cls: Classification | undefined;
+    let spec: ResolvedWorkloadSpec;
+    if (microvm) {
+      const m = loadMicroVMWorkload(target, {
+        ...(typeof values.input === "string" ? { input: values.input } : {}),
+      });
+      stage(`pack image ${m.imageDir} (${m.image.length} bytes, ${m.intentSource})`);
+      const modulePath = join(tmp!, "image.tar");
+      writeFileSync(modulePath, m.image, { mode: 0o600 });
+      w = { module: m.image, modulePath, input: m.input, inputPath: m.inputPath };
+      // No dry run: a MicroVM command is not metered; its limits are the intent's (or the defaults).
+      spec = resolveIntent(m.intent);
+    } else {
+      const wl = loadWorkload(target, {
+        ...(typeof values.input === "string" ? { input: values.input } : {}),
+        ...(typeof values.type === "string" ? { type: values.type } : {}),
+        ...(typeof values.replicas === "string" ? { replicas: values.replicas } : {}),
+      });
+      stage(`dry run (${wl.intentSource})`);
+      cls = await classify(wl.module, wl.input);
+      spec = resolveIntent(wl.intent, cls);
+      w = wl;
+    }
+    return await submitAndFollow({ client, coordinator, values, stage, w, cls, spec, microvm });
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
 
 async function submitAndFollow(a: {
   client: ComputeClient;
   coordinator: string;
   values: Record<string, unknown>;
-  quiet: boolean;
   stage: (s: string) => void;
-  out: (l: string) => void;
   w: { module: Uint8Array; modulePath: string; input: Uint8Array; inputPath: string | null };
   cls: Classification | undefined;
   spec: ResolvedWorkloadSpec;
   microvm: boolean;
-}): Promise<number> {
-  const { client, coordinator, values, quiet, stage, out, w, cls, spec } = a;
+}) {
+  const { client, coordinator, values, stage, w, cls, spec } = a;
   const key = await uploaderKeyFrom(values);
   const { chainId } = await client.info();
   const upload = async (path: string, what: string) => {
@@ -172,13 +199,5 @@ async function submitAndFollow(a: {
     state,
     ...(status ? { executionCommitment: status.executionCommitment, outputCid: status.outputCid } : {}),
   };
-  if (quiet) {
-    out(toJson(result));
-    return state === "failed" ? 1 : 0;
-  }
-  out(`job ${sub.jobId}${sub.existing ? " (already deployed: same workload)" : ""}`);
-  out(`scheduled on ${sub.nodes.map((n) => `${n.slice(0, 16)}…`).join(", ")} (DA height ${sub.daHeight})`);
-  if (values.wait) out(`state ${state}${status?.reason ? `: ${status.reason}` : ""}`);
-  out(`follow it: dsdn job status ${sub.jobId}`);
-  return state === "failed" ? 1 : 0;
+  return { result, status, client, key };
 }

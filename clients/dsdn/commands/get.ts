@@ -5,7 +5,7 @@ import { getFile } from "../../agent/get.js";
 import { readKeyFile } from "../../agent/keystore.js";
 import { createProgress } from "../../agent/progress.js";
 import { coordinatorUrl } from "../config.js";
-import { nodeUrls, positiveInt } from "./shared.js";
+import { auditCollector, nodeUrls, positiveInt } from "./shared.js";
 
 export const get: Command = {
   summary: "Fetch a file by its manifest CID, failing over between replicas (from the coordinator) or --node URLs",
@@ -19,7 +19,7 @@ export const get: Command = {
     retries: { type: "string" },
     json: { type: "boolean", default: false },
   },
-  async run({ positionals, values, out, err }) {
+  async run({ positionals, values, out, err, verbose }) {
     const cid = positionals[0];
     if (!cid || positionals.length > 1) throw new InvalidArgumentError("give exactly one manifest CID");
     if (typeof values.out !== "string") throw new InvalidArgumentError("-o <file> is required");
@@ -29,11 +29,12 @@ export const get: Command = {
     const progress = { bar: null as ReturnType<typeof createProgress> | null };
     // Ctrl-C aborts the transfer; getFile then removes its partial (possibly decrypted) output before exiting.
     const interrupt = abortOnSignal();
+    const audit = auditCollector(verbose);
     const network =
       values.node !== undefined || (process.env.DSDN_NODES ?? "") !== ""
         ? undefined
         : // Only the coordinator path needs its client (and the cosmjs it brings): loaded on demand.
-          await (await import("../../agent/replicas.js")).replicaUrls(coordinatorUrl(values), cid);
+          await (await import("../../agent/replicas.js")).replicaUrls(coordinatorUrl(values), cid, audit.sink);
     const result = await getFile({
       signal: interrupt.signal,
       manifest: cid,
@@ -58,10 +59,11 @@ export const get: Command = {
     if (!result) return 130;
     progress.bar?.finish();
     if (values.json) {
-      out(toJson(result));
+      out(toJson(audit.audit ? { ...result, audit: audit.audit } : result));
       return 0;
     }
     out(`wrote ${result.out} (${result.size} bytes, ${result.chunks} chunks${result.encrypted ? ", decrypted" : ""})`);
+    audit.print(out);
     return 0;
   },
 };

@@ -1,9 +1,11 @@
-/** @module `dsdn job status|logs|output <id>`: follow a deployed workload through the coordinator; outputs are read from the nodes and checked against their CID. */
+/** @module `dsdn job status|logs|output <id>`: follow a deployed workload through the coordinator; outputs are read from the nodes and checked against their CID, logs from the nodes with the owner's key. */
 import { writeFileSync } from "node:fs";
 import { type Command, type CommandGroup, toJson } from "../../../common/cli.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
 import { ComputeClient } from "../../agent/computeClient.js";
 import { coordinatorUrl } from "../config.js";
+import { logs } from "./logs.js";
+import { auditCollector } from "./shared.js";
 
 const idOf = (positionals: string[]) => {
   const id = positionals[0];
@@ -13,12 +15,15 @@ const idOf = (positionals: string[]) => {
 
 const status: Command = {
   summary: "A job's state (pending|running|completed|failed), nodes and execution commitment",
-  usage: "<job-id> [--coordinator URL] [--json]",
+  usage: "<job-id> [--coordinator URL] [--json] [--verbose]",
   options: { coordinator: { type: "string" }, json: { type: "boolean", default: false } },
-  async run({ positionals, values, out }) {
-    const s = await new ComputeClient(coordinatorUrl(values)).status(idOf(positionals));
+  async run({ positionals, values, out, verbose }) {
+    const audit = auditCollector(verbose);
+    const s = await new ComputeClient(coordinatorUrl(values), { ...(audit.sink ? { audit: audit.sink } : {}) }).status(
+      idOf(positionals),
+    );
     if (values.json) {
-      out(toJson(s));
+      out(toJson(audit.audit ? { ...s, audit: audit.audit } : s));
       return 0;
     }
     out(`job ${s.jobId}: ${s.state}${s.reason ? ` (${s.reason})` : ""}`);
@@ -26,18 +31,7 @@ const status: Command = {
     if (s.outputCid) out(`  output ${s.outputCid}`);
     if (s.executionCommitment)
       for (const [k, v] of Object.entries(s.executionCommitment)) out(`  ${k.padEnd(26)} ${v}`);
-    return 0;
-  },
-};
-
-const logs: Command = {
-  summary: "A job's log lines (its stderr)",
-  usage: "<job-id> [--coordinator URL] [--json]",
-  options: { coordinator: { type: "string" }, json: { type: "boolean", default: false } },
-  async run({ positionals, values, out }) {
-    const s = await new ComputeClient(coordinatorUrl(values)).status(idOf(positionals));
-    if (values.json) out(toJson({ jobId: s.jobId, state: s.state, logs: s.logs }));
-    else for (const l of s.logs) out(l);
+    audit.print(out);
     return 0;
   },
 };
@@ -46,11 +40,14 @@ const output: Command = {
   summary: "A completed job's output bytes (to stdout, or -o FILE)",
   usage: "<job-id> [-o FILE] [--coordinator URL]",
   options: { coordinator: { type: "string" }, output: { type: "string", short: "o" } },
-  async run({ positionals, values }) {
-    const c = new ComputeClient(coordinatorUrl(values));
+  async run({ positionals, values, err, verbose }) {
+    const audit = auditCollector(verbose);
+    const c = new ComputeClient(coordinatorUrl(values), { ...(audit.sink ? { audit: audit.sink } : {}) });
     const bytes = await c.output(await c.status(idOf(positionals)));
     if (typeof values.output === "string") writeFileSync(values.output, bytes);
     else process.stdout.write(bytes);
+    // stdout carries the bytes: the audit goes to stderr.
+    audit.print(err);
     return 0;
   },
 };

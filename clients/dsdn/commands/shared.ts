@@ -2,6 +2,7 @@
 
 import { resolve } from "node:path";
 import { InvalidArgumentError } from "../../../common/errors.js";
+import { auditLines } from "../../../node-agent/http/disclosedClient.js";
 import { parseSize } from "../../../node-agent/storage/chunker.js";
 import type { UploaderKey } from "../../agent/uploaderKey.js";
 import { loadDsdnConfig } from "../config.js";
@@ -58,3 +59,25 @@ export const keyOptions = {
   "keyring-backend": { type: "string" },
   "keyring-passphrase-file": { type: "string" },
 } as const;
+
+/**
+ * `--verbose`: the clients ask each API for disclosure level 3 and the audit data of the answers (receipt hashes,
+ * DA references, tx hashes) is gathered here, to print after the command's own output (or add to its JSON).
+ */
+export function auditCollector(verbose: boolean | undefined) {
+  let seen: Record<string, unknown> | undefined;
+  return {
+    sink: verbose
+      ? (a: Readonly<Record<string, unknown>>) => {
+          seen = { ...seen, ...a };
+        }
+      : undefined,
+    /** The gathered audit, or undefined when not verbose. */
+    get audit() {
+      return verbose ? (seen ?? {}) : undefined;
+    },
+    print(line: (l: string) => void): void {
+      if (verbose) for (const l of auditLines(seen ?? {})) line(l);
+    },
+  };
+}
