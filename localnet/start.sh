@@ -19,7 +19,10 @@
 #      router's LOCALNET_DA_FALLBACK_HEALTH_MS (1000), LOCALNET_DA_DEGRADED_AFTER_MS (10000), LOCALNET_DA_EMERGENCY_AFTER_MS (60000).
 #      Fraud games: LOCALNET_COMPUTE_WINDOW_SECONDS (compute challenge window, 20) and LOCALNET_FRAUD_MOVE_TIMEOUT_SECONDS
 #      (30), read when the chain is initialised; LOCALNET_ORACLE_SLASH_WINDOW_SECONDS (the oracle's miss-penalty
-#      window, default a week; read at init); LOCALNET_STORAGE_FAULTS="1=wrong-step@N,2=skip-execution" starts
+#      window, default a week; read at init); the subsidy's clock, read at init (default the module's):
+#      LOCALNET_SUBSIDY_MONTH_SECONDS (30 days), LOCALNET_SUBSIDY_CHALLENGE_PERIOD_SECONDS (liveness challenge every 1 h)
+#      and LOCALNET_SUBSIDY_CHALLENGE_DEADLINE_SECONDS (answer within 10 min; less than the period), and
+#      LOCALNET_SUBSIDY_POOL_UNUSA (the subsidy pool's genesis funds, default 0); LOCALNET_STORAGE_FAULTS="1=wrong-step@N,2=skip-execution" starts
 #      those storage nodes in a test-only fault mode (`--fault`). Every storage node defends its compute receipts in
 #      fraud games with its operator's key (<node dir>/operator.mnemonic, 0600).
 #      LOCALNET_MICROVM (bwrap|mock|none, or per node "0=bwrap,1=bwrap,2=none"; default bwrap when it runs here, else
@@ -116,7 +119,11 @@ if [ ! -f "$dir/chain/nodes.json" ]; then
     --base-port "$base" --timeout-commit "${LOCALNET_TIMEOUT_COMMIT:-1s}" --min-gas-price "$gas_price" \
     --signed-blocks-window "${LOCALNET_SLASHING_WINDOW:-1000}" --downtime-jail-seconds "${LOCALNET_DOWNTIME_JAIL_SECONDS:-30}" \
     --compute-window-seconds "${LOCALNET_COMPUTE_WINDOW_SECONDS:-20}" --fraud-move-timeout-seconds "${LOCALNET_FRAUD_MOVE_TIMEOUT_SECONDS:-30}" \
-    ${LOCALNET_ORACLE_SLASH_WINDOW_SECONDS:+--oracle-slash-window-seconds "$LOCALNET_ORACLE_SLASH_WINDOW_SECONDS"} >/dev/null
+    ${LOCALNET_ORACLE_SLASH_WINDOW_SECONDS:+--oracle-slash-window-seconds "$LOCALNET_ORACLE_SLASH_WINDOW_SECONDS"} \
+    ${LOCALNET_SUBSIDY_MONTH_SECONDS:+--subsidy-month-seconds "$LOCALNET_SUBSIDY_MONTH_SECONDS"} \
+    ${LOCALNET_SUBSIDY_CHALLENGE_PERIOD_SECONDS:+--subsidy-challenge-period-seconds "$LOCALNET_SUBSIDY_CHALLENGE_PERIOD_SECONDS"} \
+    ${LOCALNET_SUBSIDY_CHALLENGE_DEADLINE_SECONDS:+--subsidy-challenge-deadline-seconds "$LOCALNET_SUBSIDY_CHALLENGE_DEADLINE_SECONDS"} \
+    ${LOCALNET_SUBSIDY_POOL_UNUSA:+--subsidy-pool-unusa "$LOCALNET_SUBSIDY_POOL_UNUSA"} >/dev/null
   cp "$dir/chain/accounts.json" "$dir/accounts.json"
 fi
 validators=$(node -e 'console.log(require(process.argv[1]).length)' "$dir/chain/nodes.json")

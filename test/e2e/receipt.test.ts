@@ -2,7 +2,9 @@
  * @module End to end on the localnet (validators + local DA): four coordinator processes register as the
  * committee, run the DKG and record it on chain; a storage node stores chunks; the node proves them and the
  * 3-of-4 committee threshold-signs a storage receipt that lands on DA as ReceiptIssued; `dsdnd tx receipt
- * claim` pays the node's operator exactly its 70%. With one coordinator killed, receipts still come.
+ * claim` pays the node's operator exactly its 70% of the receipt's USD value converted at the oracle's price; the
+ * validators' price feeders read files this test edits, and a second receipt claimed after the on-chain price
+ * followed a new feed pays at the new price (receipt v2). With one coordinator killed, receipts still come.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -15,12 +17,15 @@ import { readReceiptFile } from "../../clients/sdk/receipts.js";
 import { cidForBytes } from "../../common/cid.js";
 import { projectRoot } from "../../common/paths.js";
 import { decodeReceiptData } from "../../common/receipts/receiptBytes.js";
+import { usdToUnusa } from "../../modules/oracle/price.js";
+import { parseReceiptsParams } from "../../modules/receipts/params.js";
+import { splitReward, usdValueOf } from "../../modules/receipts/reward.js";
 import { openedEvents } from "../../node-agent/da/events/openedEvents.js";
 import { createDALayer } from "../../node-agent/da/replay/createDALayer.js";
 import { loadOrCreateIdentity } from "../../node-agent/storage/identity.js";
+import { ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { type Localnet, startLocalnet, waitFor } from "../support/localnet.js";
 import { startUrlProcess } from "../support/process.js";
-import { expectPaidAtOraclePrice } from "../support/receiptFixture.js";
 
 const run = promisify(execFile);
 const root = projectRoot();
@@ -69,8 +74,106 @@ async function feePaid(txhash: string): Promise<bigint> {
   }
 }
 
+/** Sets every validator's price feed file to `usd` (a decimal USD price). */
+const feed = (usd: string) => {
+  for (let i = 0; i < 4; i++) writeFileSync(join(net.dir, "prices", `node${i}.txt`), `${usd}\n`);
+};
+
+/** PUTs `n` distinct chunks (seeded by `seed`) to the storage node; their CIDs and total size. */
+async function upload(n: number, seed: number): Promise<{ cids: string[]; total: number }> {
+  const cids: string[] = [];
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const bytes = new Uint8Array(300_000 + i * 50_000).map((_, k) => (k * 7 + i * 13 + seed) & 0xff);
+    const cid = cidForBytes(bytes);
+    const res = await fetch(`${nodeUrl}/chunks/${cid}`, {
+      method: "PUT",
+      body: bytes,
+      headers: { "content-type": "application/octet-stream" },
+    });
+    expect(res.status).toBe(201);
+    cids.push(cid);
+    total += bytes.length;
+  }
+  return { cids, total };
+}
+
+/** The storage node asks `coordinatorUrl` for a committee-signed receipt over `cids`: the CLI's JSON answer. */
+async function requestReceipt(
+  coordinatorUrl: string,
+  manifest: string,
+  cids: string[],
+  extra: string[] = [],
+): Promise<{ file: string; receiptId: string }> {
+  const { stdout } = await run(
+    "node",
+    [
+      nodeReceiptMain,
+      "request",
+      "--data",
+      nodeDir,
+      "--rpc",
+      rpc0,
+      "--coordinator",
+      coordinatorUrl,
+      "--manifest",
+      manifest,
+      "--submitter",
+      account("alice").address,
+      "--cids",
+      cids.join(","),
+      ...extra,
+      "-o",
+      "json",
+    ],
+    { cwd: root },
+  );
+  return JSON.parse(stdout);
+}
+
+/**
+ * Claims the receipt in `file` as bob and checks receipt v2's payment from the chain's own figures: the claim
+ * converts the receipt's USD value at the oracle's effective price `priceNanoUsd` (queried before the claim), and
+ * bob's balance change plus the fee is the node's share of that unusa amount.
+ */
+async function claimAndCheck(file: string, receiptId: string, priceNanoUsd: bigint) {
+  const bob = account("bob").address;
+  const d = decodeReceiptData((await readReceiptFile(file)).receipt.receiptData);
+  const params = parseReceiptsParams(await cliJson("query", "receipts", "params"));
+  const usd = usdValueOf(ReceiptKind.RECEIPT_KIND_STORAGE, d.usage!, params);
+  expect(BigInt(d.reward)).toBe(usd);
+  const paid = usdToUnusa(usd, priceNanoUsd);
+  const before = await balance(bob);
+  const claim = await tx("receipt", "claim", file, "--from", "bob");
+  expect(claim.code, claim.rawLog).toBe(0);
+  const fee = await feePaid(claim.txhash);
+  const after = await balance(bob);
+  expect(after - before + fee).toBe(splitReward(paid, params).node);
+  const recorded = await cliJson("query", "receipts", "claim", receiptId);
+  expect(recorded).toMatchObject({
+    status: "CLAIM_STATUS_PAID",
+    operator: bob,
+    reward: paid.toString(),
+    rewardUsdNano: usd.toString(),
+    priceNanoUsd: priceNanoUsd.toString(),
+  });
+  return { usd, paid, d };
+}
+
+/** The oracle's effective price once it equals `nanoUsd` (the feeds settled there). */
+const priceSettledAt = (nanoUsd: bigint) =>
+  waitFor(
+    async () => {
+      const p = await cliJson("query", "oracle", "price");
+      return BigInt(p.effectivePriceNanoUsd) === nanoUsd ? nanoUsd : undefined;
+    },
+    90_000,
+    `on-chain price ${nanoUsd} nano-USD`,
+  );
+
 beforeAll(async () => {
-  net = await startLocalnet({ validators: 4, services: "chain" });
+  // File-fed price feeders (start at $0.05): the test moves the NUSA/USD price by editing the files.
+  net = await startLocalnet({ validators: 4, services: "chain", env: { LOCALNET_PRICE_SOURCE: "file" } });
   rpc0 = net.rpcUrls[0] as string;
   keyringDir = join(net.dir, "e2e-keyring");
   for (const name of ["bob", "alice", "operator0", "operator1", "operator2", "operator3"]) {
@@ -168,7 +271,6 @@ describe("storage receipts on the localnet", () => {
   }, 90_000);
 
   it("chunks stored → usage proof → 3-of-4 receipt → ReceiptIssued on DA → dsdnd tx receipt claim pays exactly 70%", async () => {
-    const bob = account("bob").address;
     const alice = account("alice").address;
     const keyFile = join(nodeDir, "node-key.json");
     expect((await tx("stake", "bond-node", "bob", "regular", "600000000unusa")).code).toBe(0);
@@ -192,20 +294,7 @@ describe("storage receipts on the localnet", () => {
     expect(reg.code).toBe(0);
 
     // Upload: three chunks PUT to the node's chunk server (what the client agent does per chunk).
-    const cids: string[] = [];
-    let total = 0;
-    for (let i = 0; i < 3; i++) {
-      const bytes = new Uint8Array(300_000 + i * 50_000).map((_, k) => (k * 7 + i * 13) & 0xff);
-      const cid = cidForBytes(bytes);
-      const res = await fetch(`${nodeUrl}/chunks/${cid}`, {
-        method: "PUT",
-        body: bytes,
-        headers: { "content-type": "application/octet-stream" },
-      });
-      expect(res.status).toBe(201);
-      cids.push(cid);
-      total += bytes.length;
-    }
+    const { cids, total } = await upload(3, 0);
 
     const daStart = BigInt(
       await (
@@ -216,33 +305,8 @@ describe("storage receipts on the localnet", () => {
         })
       ).head(),
     );
-    const { stdout } = await run(
-      "node",
-      [
-        nodeReceiptMain,
-        "request",
-        "--data",
-        nodeDir,
-        "--rpc",
-        rpc0,
-        "--coordinator",
-        members[1]!.url,
-        "--manifest",
-        "bafkreie2ereceiptmanifest",
-        "--submitter",
-        alice,
-        "--cids",
-        cids.join(","),
-        "--period-seconds",
-        "3600",
-        "-o",
-        "json",
-      ],
-      { cwd: root },
-    );
-    const got = JSON.parse(stdout);
-    const file = await readReceiptFile(got.file);
-    const d = decodeReceiptData(file.receipt.receiptData);
+    const got = await requestReceipt(members[1]!.url, "bafkreie2ereceiptmanifest", cids, ["--period-seconds", "3600"]);
+    const d = decodeReceiptData((await readReceiptFile(got.file)).receipt.receiptData);
     expect(d.signers).toHaveLength(3);
     expect(d.usage!.bytes).toBe(BigInt(total));
     expect(d.submitter).toBe(alice);
@@ -273,22 +337,27 @@ describe("storage receipts on the localnet", () => {
       await da.close();
     }
 
-    const before = await balance(bob);
-    const claim = await tx("receipt", "claim", got.file, "--from", "bob");
-    expect(claim.code, claim.rawLog).toBe(0);
-    const fee = await feePaid(claim.txhash);
-    const after = await balance(bob);
-    // Receipt v2: the usage's value in nano-USD at the chain's storage price, paid in unusa at the oracle price.
-    const price = BigInt((await cliJson("query", "receipts", "params")).storagePriceMicroUsdPerGib);
-    const reward = BigInt(d.reward);
-    expect(reward).toBe((BigInt(total) * price * 1000n) / (1n << 30n));
-    const recorded = await cliJson("query", "receipts", "claim", got.receiptId);
-    expect(recorded).toMatchObject({ status: "CLAIM_STATUS_PAID", operator: bob });
-    expect(after - before + fee).toBe(expectPaidAtOraclePrice(recorded, reward));
+    // Paid at P1 = $0.05, the feed files' starting price.
+    const p1 = await priceSettledAt(50_000_000n);
+    const first = await claimAndCheck(got.file, got.receiptId, p1);
+    expect(first.usd).toBe((BigInt(total) * 50_000n * 1_000n) / (1n << 30n)); // $0.05 per GiB, in nano-USD
 
     // The same receipt again: refused.
     await expect(tx("receipt", "claim", got.file, "--from", "bob")).rejects.toThrow(/already claimed/);
   }, 120_000);
+
+  it("after the feeds move to P2 and the on-chain price follows, a second receipt pays at P2", async () => {
+    // $0.058: +16% from $0.05, inside the oracle's ±20% per window, so the price lands there in one step.
+    const P2 = 58_000_000n;
+    feed("0.058");
+    const p2 = await priceSettledAt(P2);
+    const { cids } = await upload(2, 101);
+    const got = await requestReceipt(members[0]!.url, "bafkreie2eusdsecondprice", cids, ["--period-seconds", "3600"]);
+    const second = await claimAndCheck(got.file, got.receiptId, p2);
+    // The same USD value buys fewer NUSA at the higher price.
+    expect(second.paid).toBe(usdToUnusa(second.usd, P2));
+    expect(second.paid).toBeLessThan(usdToUnusa(second.usd, 50_000_000n));
+  }, 150_000);
 
   it("with one of the four coordinators killed, a receipt still comes", async () => {
     const committee = await cliJson("query", "committee", "show");
@@ -300,29 +369,8 @@ describe("storage receipts on the localnet", () => {
     const bytes = new Uint8Array(64_000).map((_, k) => (k * 3) & 0xff);
     const cid = cidForBytes(bytes);
     await fetch(`${nodeUrl}/chunks/${cid}`, { method: "PUT", body: bytes });
-    const { stdout } = await run(
-      "node",
-      [
-        nodeReceiptMain,
-        "request",
-        "--data",
-        nodeDir,
-        "--rpc",
-        rpc0,
-        "--coordinator",
-        proposer.url,
-        "--manifest",
-        "bafkreie2esecondmanifest",
-        "--submitter",
-        account("alice").address,
-        "--cids",
-        cid,
-        "-o",
-        "json",
-      ],
-      { cwd: root },
-    );
-    const d = decodeReceiptData((await readReceiptFile(JSON.parse(stdout).file)).receipt.receiptData);
+    const got = await requestReceipt(proposer.url, "bafkreie2esecondmanifest", [cid]);
+    const d = decodeReceiptData((await readReceiptFile(got.file)).receipt.receiptData);
     expect(d.signers).toEqual([1, 2, 3]);
   }, 60_000);
 });

@@ -107,7 +107,10 @@ export const claimJson = (c: Claim) => ({
   operator: c.operator,
   submitter: c.submitter,
   epoch: c.epoch.toString(),
+  // reward is unusa paid: the receipt's USD value (nano-USD, v2) converted at the oracle price the claim used.
   reward: c.reward,
+  rewardUsdNano: c.rewardUsdNano,
+  priceNanoUsd: c.priceNanoUsd,
   nodeAmount: c.nodeAmount,
   validatorsAmount: c.validatorsAmount,
   treasuryAmount: c.treasuryAmount,

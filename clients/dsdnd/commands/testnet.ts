@@ -10,6 +10,7 @@ import { cometbftBinary } from "../../../common/paths.js";
 import { buildGenesis, DENOM } from "../../../genesis/builder.js";
 import { devAccount, devAccounts } from "../../../genesis/devAccounts.js";
 import { ModuleAccount, moduleAddress } from "../../../modules/auth/moduleAccounts.js";
+import { validateSubsidyParams } from "../../../modules/subsidy/params.js";
 import { localNodeConfig, type NodePorts } from "../cometConfig.js";
 import { appConfigPath, genesisPath } from "../home.js";
 
@@ -41,6 +42,17 @@ export interface TestnetSpec {
   readonly fraudMoveTimeoutSeconds?: bigint;
   /** The oracle's miss-penalty slash window, block-time seconds (default: the module's, one week). */
   readonly oracleSlashWindowSeconds?: bigint;
+  /** Subsidy month and liveness challenge period/deadline, block-time seconds (default: the module's 30 d, 1 h, 10 min). */
+  readonly subsidy?: SubsidyTiming;
+  /** unusa the subsidy pool holds at genesis (default 0: unfunded; the pool only receives at genesis). */
+  readonly subsidyPool?: bigint;
+}
+
+/** The subsidy's clock, shortened so a localnet settles a month within a test. */
+export interface SubsidyTiming {
+  readonly monthSeconds?: bigint;
+  readonly challengePeriodSeconds?: bigint;
+  readonly challengeDeadlineSeconds?: bigint;
 }
 
 /** Node i uses ports basePort + 10·i + {0: p2p, 1: rpc, 2: abci, 3: prometheus}. */
@@ -49,7 +61,24 @@ export function testnetPorts(basePort: number, i: number): NodePorts {
   return { p2p: b, rpc: b + 1, abci: b + 2, prometheus: b + 3 };
 }
 
+/**
+ * The genesis subsidy params with the asked timing over the module's defaults, validated by the module (a deadline
+ * not shorter than the period is refused) before anything is written.
+ */
+function localnetSubsidyParams(timing: SubsidyTiming = {}): Record<string, string> {
+  const params = { ...(defaultAppState() as { subsidy: { params: Record<string, string> } }).subsidy.params };
+  for (const [k, v] of Object.entries(timing)) if (v !== undefined) params[k] = v.toString();
+  try {
+    validateSubsidyParams(params);
+  } catch (e) {
+    // A bad flag is the caller's mistake, shown as such (not as an internal error).
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return params;
+}
+
 export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accountsFile: string } {
+  const subsidyParams = localnetSubsidyParams(spec.subsidy);
   const bin = cometbftBinary();
   mkdirSync(spec.output, { recursive: true });
   const nodes: TestnetNode[] = [];
@@ -84,6 +113,15 @@ export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accounts
         address: moduleAddress(ModuleAccount.BondedPool),
         coins: [{ denom: DENOM, amount: (selfBond * BigInt(nodes.length)).toString() }],
       },
+      // bank refuses sends to module accounts, so a localnet that pays subsidies funds the pool here.
+      ...(spec.subsidyPool
+        ? [
+            {
+              address: moduleAddress(ModuleAccount.SubsidyPool),
+              coins: [{ denom: DENOM, amount: spec.subsidyPool.toString() }],
+            },
+          ]
+        : []),
     ],
     appState: localnetModuleState(
       nodes.map((n, i) => ({
@@ -97,6 +135,7 @@ export function initTestnet(spec: TestnetSpec): { nodes: TestnetNode[]; accounts
       { window: spec.signedBlocksWindow ?? 1000n, jailSeconds: spec.downtimeJailSeconds ?? 30n },
       { computeWindow: spec.computeWindowSeconds ?? 20n, moveTimeout: spec.fraudMoveTimeoutSeconds ?? 30n },
       spec.oracleSlashWindowSeconds,
+      subsidyParams,
     ),
   });
   for (const n of nodes) {
@@ -142,7 +181,8 @@ function localnetModuleState(
   foundation: string,
   downtime: { window: bigint; jailSeconds: bigint },
   fraud: { computeWindow: bigint; moveTimeout: bigint },
-  oracleSlashWindowSeconds?: bigint,
+  oracleSlashWindowSeconds: bigint | undefined,
+  subsidyParams: Record<string, string>,
 ): Record<string, unknown> {
   const defaults = defaultAppState() as Record<string, Record<string, unknown>>;
   return {
@@ -190,6 +230,7 @@ function localnetModuleState(
       ...defaults.fraud,
       params: { ...(defaults.fraud?.params as object), moveTimeoutSeconds: fraud.moveTimeout.toString() },
     },
+    subsidy: { ...defaults.subsidy, params: subsidyParams },
     // Bootstrap governance with seconds-long periods so a proposal's life fits in a test.
     gov: {
       ...defaults.gov,
@@ -206,7 +247,7 @@ function localnetModuleState(
 const initCmd: Command = {
   summary: "create N validator homes with one shared genesis and funded dev accounts",
   usage:
-    "--output DIR [--validators 4] [--chain-id ID] [--base-port 26600] [--timeout-commit 1s] [--signed-blocks-window 1000] [--downtime-jail-seconds 30] [--compute-window-seconds 20] [--fraud-move-timeout-seconds 30] [--oracle-slash-window-seconds S]",
+    "--output DIR [--validators 4] [--chain-id ID] [--base-port 26600] [--timeout-commit 1s] [--signed-blocks-window 1000] [--downtime-jail-seconds 30] [--compute-window-seconds 20] [--fraud-move-timeout-seconds 30] [--oracle-slash-window-seconds S] [--subsidy-month-seconds S] [--subsidy-challenge-period-seconds S] [--subsidy-challenge-deadline-seconds S] [--subsidy-pool-unusa N]",
   options: {
     output: { type: "string" },
     validators: { type: "string", default: "4" },
@@ -219,6 +260,10 @@ const initCmd: Command = {
     "compute-window-seconds": { type: "string", default: "20" },
     "fraud-move-timeout-seconds": { type: "string", default: "30" },
     "oracle-slash-window-seconds": { type: "string" },
+    "subsidy-month-seconds": { type: "string" },
+    "subsidy-challenge-period-seconds": { type: "string" },
+    "subsidy-challenge-deadline-seconds": { type: "string" },
+    "subsidy-pool-unusa": { type: "string" },
     o: { type: "string", default: "text" },
   },
   run({ values, out }) {
@@ -242,6 +287,21 @@ const initCmd: Command = {
       throw new InvalidArgumentError(
         "--oracle-slash-window-seconds must be 5..99999999 (at least the 5 s price window)",
       );
+    const secondsFlag = (name: string): bigint | undefined => {
+      const v = values[name];
+      if (v === undefined) return undefined;
+      if (!/^[1-9][0-9]{0,8}$/.test(String(v)))
+        throw new InvalidArgumentError(`--${name} must be 1..999999999 seconds`);
+      return BigInt(String(v));
+    };
+    const subsidy: SubsidyTiming = {
+      monthSeconds: secondsFlag("subsidy-month-seconds"),
+      challengePeriodSeconds: secondsFlag("subsidy-challenge-period-seconds"),
+      challengeDeadlineSeconds: secondsFlag("subsidy-challenge-deadline-seconds"),
+    };
+    const pool = values["subsidy-pool-unusa"];
+    if (pool !== undefined && !/^[0-9]{1,18}$/.test(String(pool)))
+      throw new InvalidArgumentError("--subsidy-pool-unusa must be 0..999999999999999999 unusa");
     const { nodes, accountsFile } = initTestnet({
       output: String(values.output),
       validators: n,
@@ -254,6 +314,8 @@ const initCmd: Command = {
       computeWindowSeconds: BigInt(computeWindow),
       fraudMoveTimeoutSeconds: BigInt(moveTimeout),
       ...(slashWindow !== undefined ? { oracleSlashWindowSeconds: BigInt(String(slashWindow)) } : {}),
+      subsidy,
+      ...(pool !== undefined ? { subsidyPool: BigInt(String(pool)) } : {}),
     });
     if (values.o === "json") out(toJson({ nodes, accountsFile }));
     else
