@@ -116,7 +116,7 @@ function encodeHb(n: ReturnType<typeof ed25519KeyPair>, i: number): Uint8Array {
   ).finish();
 }
 
-async function runOn(i: number, s: WorkloadSpec) {
+async function runOn(i: number, s: WorkloadSpec, finishedAt = NOW) {
   const objects = new Map([
     [s.moduleCid, wc],
     [s.inputCid, input],
@@ -137,7 +137,7 @@ async function runOn(i: number, s: WorkloadSpec) {
       commitment: r.commitment,
       computeCycles: r.cycles,
       logs: [...r.logs],
-      finishedAtMs: BigInt(NOW),
+      finishedAtMs: BigInt(finishedAt),
     },
     nodes[i]!,
   );
@@ -171,6 +171,22 @@ describe("compute service (coordinator side)", () => {
     const again = await svc.submit(subBytes(s, NOW + 1));
     expect(again).toMatchObject({ jobId: sub.jobId, existing: true });
     expect(published).toHaveLength(2);
+  });
+
+  it("a result whose finished_at_ms is backdated (to shorten its challenge window) or future-dated is refused", async () => {
+    const svc = await service();
+    const s = spec({ name: "backdated" });
+    const sub = await svc.submit(subBytes(s));
+    const before = published.length;
+    await expect(svc.result(sub.jobId, await runOn(2, s, NOW - 10 * 60_000 - 1))).rejects.toThrow(/finished_at_ms/);
+    await expect(svc.result(sub.jobId, await runOn(2, s, NOW + 60_001))).rejects.toThrow(/finished_at_ms/);
+    expect(published).toHaveLength(before);
+    expect(svc.status(sub.jobId).state).not.toBe("completed");
+    // Within the bounds (a long run's report, a node clock slightly ahead): recorded.
+    await expect(svc.result(sub.jobId, await runOn(2, s, NOW - 10 * 60_000))).resolves.toMatchObject({
+      recorded: true,
+    });
+    expect(svc.status(sub.jobId).state).toBe("completed");
   });
 
   it("anyone recomputes the recorded choice from the DA record + chain (dsdn-node schedule); a forged record mismatches", async () => {
@@ -380,7 +396,7 @@ describe("compute service (coordinator side)", () => {
         outputCid: "",
         computeCycles: 0n,
         logs: [],
-        finishedAtMs: 0n,
+        finishedAtMs: BigInt(NOW),
       },
       nodes[idx(on[1]!)]!,
     );

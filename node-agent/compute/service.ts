@@ -20,6 +20,11 @@ import { commitmentJson } from "./commitment.js";
 import { openHeartbeat, openResult } from "./signed.js";
 import { MAX_SUBMISSION_BYTES, SUBMISSION_SKEW_MS, verifySubmission, WorkloadRefusedError } from "./workload.js";
 
+/** How long before the chain's latest block a result may say it finished (a node reports as soon as it is done). */
+const RESULT_MAX_AGE_MS = 10 * 60_000;
+/** How far a node's clock may run ahead of the chain's latest block time. */
+const RESULT_MAX_AHEAD_MS = 60_000;
+
 export type JobState = "pending" | "running" | "completed" | "failed";
 
 export interface WorkloadRecord {
@@ -275,6 +280,14 @@ export class ComputeService {
     if (w.results.has(nodeId)) return { recorded: false, daHeight: w.daHeight.toString() };
     if (r.commitment && toHex(r.commitment.workloadId) !== jobId)
       throw new BaseError(ErrorCode.InvalidArgument, "commitment names another workload");
+    // A signed result's challenge window (fraud MsgChallenge.signed_result) runs from its finished_at_ms: a node
+    // that backdated it would shorten the time anyone has to challenge it. Judged on the chain's clock.
+    const late = (await this.#now()) - Number(r.finishedAtMs);
+    if (late > RESULT_MAX_AGE_MS || late < -RESULT_MAX_AHEAD_MS)
+      throw new BaseError(
+        ErrorCode.InvalidArgument,
+        `result finished_at_ms is ${Math.round(late / 1000)} s before the chain's block time (allowed: ${RESULT_MAX_AGE_MS / 1000} s before to ${RESULT_MAX_AHEAD_MS / 1000} s after)`,
+      );
     w.results.set(nodeId, { result: r, bytes });
     const events: DAEventInput[] = [
       { type: "computeReported", value: { workloadId: r.workloadId, nodeId: r.nodeId, result: Buffer.from(bytes) } },
