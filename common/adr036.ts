@@ -27,3 +27,33 @@ export function adr036Verify(signer: string, data: Uint8Array, publicKey: Uint8A
   }
   return secp256k1Verify(signature, adr036SignBytes(signer, data), publicKey);
 }
+
+/** An ADR-036 signature as JSON request fields: the signer's bech32 account, its key and the signature in base64. */
+export interface Adr036Fields {
+  readonly address: string;
+  readonly publicKey: string;
+  readonly signature: string;
+}
+
+/** Signs `data` with an account key and returns the request fields a verifier needs. */
+export function adr036SignFields(
+  data: Uint8Array,
+  key: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array },
+): Adr036Fields {
+  return {
+    address: pubKeyToAddress(key.publicKey),
+    publicKey: Buffer.from(key.publicKey).toString("base64"),
+    signature: Buffer.from(adr036Sign(data, key.secretKey, key.publicKey)).toString("base64"),
+  };
+}
+
+/** adr036Verify on request fields as they arrive (any JSON value): false for anything not a well-formed signature. */
+export function adr036VerifyFields(
+  address: unknown,
+  data: Uint8Array,
+  publicKey: unknown,
+  signature: unknown,
+): boolean {
+  if (typeof address !== "string" || typeof publicKey !== "string" || typeof signature !== "string") return false;
+  return adr036Verify(address, data, Buffer.from(publicKey, "base64"), Buffer.from(signature, "base64"));
+}

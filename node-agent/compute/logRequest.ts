@@ -1,6 +1,5 @@
 /** @module Owner-signed job log requests (`POST /jobs/:id/logs` on a storage node): ADR-036 by the workload's submitter, fresh and used once. */
-import { adr036Sign, adr036Verify } from "../../common/adr036.js";
-import { pubKeyToAddress } from "../../common/secp256k1.js";
+import { adr036SignFields, adr036VerifyFields } from "../../common/adr036.js";
 
 /** The body of `POST /jobs/:id/logs`: the job, who asks, and that account's signature. */
 export interface LogRequest {
@@ -23,24 +22,11 @@ export function signLogRequest(
   key: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array },
   now = Date.now(),
 ): LogRequest {
-  const signature = adr036Sign(logRequestBytes(jobId, now), key.secretKey, key.publicKey);
-  return {
-    jobId,
-    owner: pubKeyToAddress(key.publicKey),
-    publicKey: Buffer.from(key.publicKey).toString("base64"),
-    signedAtMs: now,
-    signature: Buffer.from(signature).toString("base64"),
-  };
+  const { address, publicKey, signature } = adr036SignFields(logRequestBytes(jobId, now), key);
+  return { jobId, owner: address, publicKey, signedAtMs: now, signature };
 }
 
 /** True when `req` carries `req.owner`'s ADR-036 signature over its job id and signing time. */
 export function verifyLogRequest(req: LogRequest): boolean {
-  if (typeof req.publicKey !== "string" || typeof req.signature !== "string" || typeof req.owner !== "string")
-    return false;
-  return adr036Verify(
-    req.owner,
-    logRequestBytes(req.jobId, req.signedAtMs),
-    Buffer.from(req.publicKey, "base64"),
-    Buffer.from(req.signature, "base64"),
-  );
+  return adr036VerifyFields(req.owner, logRequestBytes(req.jobId, req.signedAtMs), req.publicKey, req.signature);
 }

@@ -1,6 +1,5 @@
 /** @module Uploader-signed ticket requests (POST /tickets): ADR-036 by the uploader's account key, fresh and used once. */
-import { adr036Sign, adr036Verify } from "../../common/adr036.js";
-import { pubKeyToAddress } from "../../common/secp256k1.js";
+import { adr036SignFields, adr036VerifyFields } from "../../common/adr036.js";
 import type { ShardInfo } from "../storage/erasure/shardInfo.js";
 
 /** POST /tickets body: who asks for which chunk, signed by that account so per-uploader quotas hold. */
@@ -32,23 +31,16 @@ export function signTicketRequest(
   key: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array },
   now = Date.now(),
 ): TicketRequest {
-  const signature = adr036Sign(ticketRequestBytes(cid, size, now), key.secretKey, key.publicKey);
-  return {
-    cid,
-    size,
-    uploader: pubKeyToAddress(key.publicKey),
-    publicKey: Buffer.from(key.publicKey).toString("base64"),
-    signedAtMs: now,
-    signature: Buffer.from(signature).toString("base64"),
-  };
+  const { address, publicKey, signature } = adr036SignFields(ticketRequestBytes(cid, size, now), key);
+  return { cid, size, uploader: address, publicKey, signedAtMs: now, signature };
 }
 
 /** True when `req` carries `req.uploader`'s ADR-036 signature over its cid, size and signing time. */
 export function verifyTicketRequest(req: TicketRequest): boolean {
-  return adr036Verify(
+  return adr036VerifyFields(
     req.uploader,
     ticketRequestBytes(req.cid, req.size, req.signedAtMs),
-    Buffer.from(req.publicKey, "base64"),
-    Buffer.from(req.signature, "base64"),
+    req.publicKey,
+    req.signature,
   );
 }
