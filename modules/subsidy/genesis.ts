@@ -35,7 +35,14 @@ export interface SubsidyGenesis {
   /** NodeSubsidy.toJSON: each node's last settled month. */
   records: unknown[];
   /** The current liveness challenge (seed hex), if one was opened. */
-  challenge?: { period: string; seed: string; openedAt: string; deadline: string; judged: boolean };
+  challenge?: {
+    period: string;
+    seed: string;
+    openedAt: string;
+    openedHeight?: string;
+    deadline: string;
+    judged: boolean;
+  };
   /** Each node operator's last answered challenge period. */
   answered?: { operator: string; period: string }[];
 }
@@ -76,6 +83,7 @@ export function validateSubsidyGenesis(raw: unknown): SubsidyGenesis {
     for (const f of ["month", "organic", "subsidy"] as const) uint(r[f], `revenue[${i}].${f}`);
   if (g.challenge) {
     for (const f of ["period", "openedAt", "deadline"] as const) uint(g.challenge[f], `challenge.${f}`);
+    uint(g.challenge.openedHeight ?? "0", "challenge.openedHeight");
     if (!/^[0-9a-f]{64}$/.test(String(g.challenge.seed))) throw new Error("subsidy.challenge.seed: expected 64 hex");
   }
   for (const [i, a] of (g.answered ?? []).entries()) {
@@ -112,6 +120,7 @@ export function initSubsidyGenesis(ctx: Context, keeper: SubsidyKeeper, raw: unk
       period: BigInt(g.challenge.period),
       seed: fromHex(g.challenge.seed),
       openedAt: BigInt(g.challenge.openedAt),
+      openedHeight: BigInt(g.challenge.openedHeight ?? "0"),
       deadline: BigInt(g.challenge.deadline),
       judged: g.challenge.judged === true,
     });
@@ -153,6 +162,7 @@ export function exportSubsidyGenesis(ctx: Context, keeper: SubsidyKeeper): Subsi
             period: c.period.toString(),
             seed: toHex(c.seed),
             openedAt: c.openedAt.toString(),
+            openedHeight: c.openedHeight.toString(),
             deadline: c.deadline.toString(),
             judged: c.judged,
           },

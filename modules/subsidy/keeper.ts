@@ -53,6 +53,8 @@ export interface Challenge {
   readonly period: bigint;
   readonly seed: Uint8Array;
   readonly openedAt: bigint;
+  /** The height of the block that opened it (0 = unknown, from an older export): nodes registered after it are not judged. */
+  readonly openedHeight: bigint;
   /** Answers are accepted while block time ≤ deadline; the first block after it records the misses. */
   readonly deadline: bigint;
   readonly judged: boolean;
@@ -178,6 +180,7 @@ export class SubsidyKeeper {
       period: BigInt(String(j.period)),
       seed: fromHex(String(j.seed)),
       openedAt: BigInt(String(j.openedAt)),
+      openedHeight: BigInt(String(j.openedHeight ?? "0")),
       deadline: BigInt(String(j.deadline)),
       judged: j.judged === true,
     };
@@ -213,8 +216,8 @@ export class SubsidyKeeper {
   }
 
   /**
-   * Once per block (end block, block time): after the open challenge's deadline, every Active node that did not
-   * answer it gets a failed challenge (one pass over the nodes per period, never per block); then, when a new
+   * Once per block (end block, block time): after the open challenge's deadline, every Active node registered by
+   * the block that opened it that did not answer it gets a failed challenge (one pass over the nodes per period, never per block); then, when a new
    * period has begun, its challenge opens with a seed from this block's hash.
    */
   advanceChallenges(ctx: Context): void {
@@ -225,6 +228,8 @@ export class SubsidyKeeper {
     if (c && !c.judged && now > c.deadline) {
       for (const node of this.nodes.nodes(ctx)) {
         if (node.status !== NodeStatus.NODE_STATUS_ACTIVE) continue;
+        // A node registered after the challenge opened could not count on the whole deadline: not judged.
+        if (c.openedHeight > 0n && node.registeredHeight > c.openedHeight) continue;
         const op = addressBytesOf(node.operator);
         if (this.lastAnswered(ctx, op) === c.period) continue;
         this.recordChallenge(ctx, op, false);
@@ -237,7 +242,7 @@ export class SubsidyKeeper {
     if (period > (c?.period ?? 0n)) {
       const seed = challengeSeed(ctx.block.chainId, period, ctx.block.hash ?? new Uint8Array());
       const deadline = now + p.challengeDeadlineSeconds;
-      this.setChallenge(ctx, { period, seed, openedAt: now, deadline, judged: false });
+      this.setChallenge(ctx, { period, seed, openedAt: now, openedHeight: ctx.block.height, deadline, judged: false });
       ctx.emit(challengeOpenedEvent(period, toHex(seed), deadline));
     }
   }

@@ -21,6 +21,8 @@ const keys = [0x81, 0x82, 0x83].map((b) => ed25519KeyPair(new Uint8Array(32).fil
 const ops = [0x91, 0x92, 0x93].map((b) => secp256k1KeyPair(new Uint8Array(32).fill(b)));
 const relayer = secp256k1KeyPair(new Uint8Array(32).fill(0x99));
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+const attr = (e: { attributes: { key: string; value: string }[] }, key: string) =>
+  e.attributes.find((a) => a.key === key)?.value;
 
 function nodeEntry(i: number, status = "NODE_STATUS_ACTIVE") {
   return {
@@ -134,6 +136,31 @@ describe("MsgLivenessProof", () => {
     expect(challenge(c)).toMatchObject({ period: 2n, judged: false });
     expect(subsidyOf(c, 0).current).toMatchObject({ uptimePpm: "1000000" });
     expect(subsidyOf(c, 1).current).toMatchObject({ uptimePpm: "0", reason: "uptime 0.00% < 95.00%" });
+  });
+
+  it("does not judge a node registered after the challenge opened; the next period counts it", () => {
+    // Node 1 joins at height 3, after period 1 opened at height 1: it could not have seen the challenge from the
+    // start, so missing it is not held against it; period 2 (opened after it joined) is.
+    const c = new TestChain(
+      TestChain.genesis({
+        balances: [],
+        appState: {
+          nodes: { nodes: [nodeEntry(0), { ...nodeEntry(1), registeredHeight: "3" }] },
+          subsidy: { params: { monthSeconds: "100", challengePeriodSeconds: "20", challengeDeadlineSeconds: "10" } },
+        },
+      }),
+    );
+    chains.push(c);
+    c.init();
+    c.block(); // height 1, T+5: period 1 opens
+    expect(challenge(c)).toMatchObject({ period: 1n });
+    const missed: string[] = [];
+    while (challenge(c).period < 3n) {
+      const r = c.block([], { dt: 5n });
+      for (const e of r.events.filter((x) => x.type === "liveness_missed"))
+        missed.push(`${attr(e, "period")}:${attr(e, "operator")}`);
+    }
+    expect(missed).toEqual([`1:${addressOf(ops[0]!)}`, `2:${addressOf(ops[0]!)}`, `2:${addressOf(ops[1]!)}`]);
   });
 
   it("refuses every forged, replayed, late or misdirected answer (each with its own error)", () => {

@@ -48,7 +48,7 @@ let emergencyUrl = "";
 function spawnTracked(cmd: string, args: string[], log?: string): ChildProcess {
   const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], cwd: repo });
   children.add(p);
-  p.on("exit", () => children.delete(p));
+  p.on("close", () => children.delete(p));
   if (log) {
     p.stdout!.on("data", (d: Buffer) => writeFileSync(log, d, { flag: "a" }));
     p.stderr!.on("data", (d: Buffer) => writeFileSync(log, d, { flag: "a" }));
@@ -170,7 +170,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) c.kill("SIGKILL");
+  // Wait for each child's pipes to close: their last output is appended to logs inside the localnet's folder.
+  await Promise.all(
+    [...children].map((c) => {
+      const closed = new Promise((r) => c.once("close", r));
+      c.kill("SIGKILL");
+      return closed;
+    }),
+  );
   await net?.stop();
   rmSync(work, { recursive: true, force: true });
 });
