@@ -17,7 +17,9 @@ import { readCommitteeFile } from "../node-agent/coordinator/frost/files.js";
 import { HttpPeerTransport } from "../node-agent/coordinator/frost/httpTransport.js";
 import { sealKeyShare } from "../node-agent/coordinator/frost/keyStore.js";
 import { startProcessCluster } from "../node-agent/coordinator/frost/processCluster.js";
+import type { CallTiming } from "../node-agent/coordinator/frost/rpc.js";
 import * as M from "../node-agent/coordinator/frost/signMath.js";
+import { type Stage, StageTimer } from "../node-agent/coordinator/frost/stages.js";
 import { KeyShare } from "../proto/gen/dsdn/committee/v1/frost.js";
 import { addressOf, claimMsg, setupFixture, signReceipt } from "../test/support/receiptFixture.js";
 import { startReceiptHarness } from "../test/support/receiptsHarness.js";
@@ -37,15 +39,47 @@ interface SuiteResult {
   label: string;
   dkg: number[];
   sign: Record<string, number[]>;
+  /** Median ms of each stage of the one-round signing (orchestrator, then the slowest signer's call). */
+  stages: { name: string; ms: number }[];
+}
+
+const median = (xs: number[]) =>
+  pct(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
+
+/**
+ * Where one signing's time goes: the orchestrator's stages, and for the `sign/share` calls (in parallel) the
+ * last signer to answer — its call split into the member's own stages (Server-Timing) and the rest (HTTP,
+ * loopback, event-loop queueing). Medians over the runs.
+ */
+function stageMedians(runs: { coord: readonly Stage[]; calls: CallTiming[] }[]): { name: string; ms: number }[] {
+  const acc = new Map<string, number[]>();
+  const add = (name: string, ms: number) => acc.set(name, [...(acc.get(name) ?? []), ms]);
+  for (const r of runs) {
+    for (const s of r.coord) add(`orchestrator: ${s.name}`, s.ms);
+    const shares = r.calls.filter((c) => c.rpc === "sign/share");
+    const last = shares.reduce<CallTiming | undefined>((a, c) => (!a || c.ms > a.ms ? c : a), undefined);
+    if (!last) continue;
+    let own = 0;
+    for (const s of last.server) {
+      add(`slowest signer: ${s.name}`, s.ms);
+      own += s.ms;
+    }
+    add("slowest signer: HTTP + loopback + queueing", last.ms - own);
+  }
+  return [...acc.entries()].map(([name, xs]) => ({ name, ms: median(xs) }));
 }
 
 async function suite(t: number, n: number, dkgRuns: number, signRuns: number): Promise<SuiteResult> {
   const cluster = await startProcessCluster({ n, threshold: t, epoch: 1n });
   try {
     const committee = await readCommitteeFile(cluster.committeePath);
+    let calls: CallTiming[] = [];
     const opts = {
       identity: cluster.members[0]!.identity,
-      transport: new HttpPeerTransport(committee.urls),
+      transport: new HttpPeerTransport(committee.urls, { onTiming: (t) => calls.push(t) }),
       timeoutMs: 30_000,
     };
     const twoRound = new FrostCoordinator(opts);
@@ -59,24 +93,30 @@ async function suite(t: number, n: number, dkgRuns: number, signRuns: number): P
     }
     const sign: Record<string, number[]> = {};
     await co.preprocess(group!, 32); // members make and persist nonce pairs; later refills run in the background
-    const measure = async (name: string, extra: Partial<SignOptions>, by = co) => {
+    const traced: { coord: readonly Stage[]; calls: CallTiming[] }[] = [];
+    const measure = async (name: string, extra: Partial<SignOptions>, by = co, trace = false) => {
       const xs: number[] = [];
       for (let i = 0; i < signRuns + 3; i++) {
         const message = randomBytes(200); // about an encoded ReceiptData
+        const timer = new StageTimer();
+        calls = [];
         const t0 = performance.now();
-        const out = await by.sign({ group: group!, message, ...extra });
+        const out = await by.sign({ group: group!, message, ...extra, timer });
         const dt = performance.now() - t0;
         if (!ed25519Verify(out.signature, message, group!.groupPublicKey)) throw new Error("bad aggregate");
-        if (i >= 3) xs.push(dt); // the first few warm up the JIT in every process
+        if (i >= 3) {
+          xs.push(dt); // the first few warm up the JIT in every process
+          if (trace) traced.push({ coord: timer.stages, calls });
+        }
       }
       sign[name] = xs.sort((a, b) => a - b);
     };
-    await measure("one round (preprocessed), shares checked in one MSM", { shareCheck: "each" });
+    await measure("one round (preprocessed), shares checked in one MSM", { shareCheck: "each" }, co, true);
     await measure("one round (preprocessed), shares checked on failure", { shareCheck: "on-failure" });
     await measure("two rounds (no preprocessing), shares checked in one MSM", { shareCheck: "each" }, twoRound);
     await cluster.kill(n);
     await measure("one round, one member killed", { shareCheck: "each" });
-    return { label: `${t}-of-${n}`, dkg: dkg.sort((a, b) => a - b), sign };
+    return { label: `${t}-of-${n}`, dkg: dkg.sort((a, b) => a - b), sign, stages: stageMedians(traced) };
   } finally {
     await cluster.stop();
   }
@@ -237,8 +277,24 @@ async function receiptRounds(k: number) {
   }
 }
 
+/** Only the 3-of-4 signing and its stage breakdown, printed, nothing recorded (a quick look while tuning). */
+async function signOnly(runs: number): Promise<void> {
+  const load0 = loadavg()[0]!;
+  const c0 = process.cpuUsage();
+  const r = await suite(3, 4, 1, runs);
+  const cpu = process.cpuUsage(c0);
+  for (const [mode, xs] of Object.entries(r.sign)) {
+    console.log(`${mode}: p50 ${ms(pct(xs, 50))} ms, p95 ${ms(pct(xs, 95))} ms`);
+  }
+  for (const s of r.stages) console.log(`  ${s.name}: ${s.ms.toFixed(2)} ms`);
+  console.log(
+    `orchestrator CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms; load ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`,
+  );
+}
+
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes("--quick");
+  if (args.includes("--sign-only")) return signOnly(quick ? 20 : 100);
   const load0 = loadavg()[0]!;
   const results = [
     await suite(3, 4, quick ? 2 : 5, quick ? 20 : 100),

@@ -1,15 +1,23 @@
 /** @module The orchestrator's HTTP client: reaches members by identity key at their `/frost/v1/` endpoints. */
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../../common/errors.js";
 import { toHex } from "../../../common/hash.js";
-import type { FrostRpc, PeerTransport } from "./rpc.js";
+import type { CallTiming, FrostRpc, PeerTransport } from "./rpc.js";
+import { parseServerTiming } from "./stages.js";
+
+export interface HttpPeerTransportOptions {
+  /** Called after each successful call with its duration and the member's reported stages (benchmarks). */
+  readonly onTiming?: (t: CallTiming) => void;
+}
 
 export class HttpPeerTransport implements PeerTransport {
   readonly #urls = new Map<string, string>();
+  readonly #onTiming: ((t: CallTiming) => void) | undefined;
 
   /** `peers`: identity key (hex) → base URL, e.g. "http://127.0.0.1:7601". */
-  constructor(peers: ReadonlyMap<string, string> | Record<string, string>) {
+  constructor(peers: ReadonlyMap<string, string> | Record<string, string>, opts: HttpPeerTransportOptions = {}) {
     const entries = peers instanceof Map ? [...peers.entries()] : Object.entries(peers);
     for (const [k, url] of entries) this.#urls.set(k.toLowerCase(), url.replace(/\/+$/, ""));
+    this.#onTiming = opts.onTiming;
   }
 
   async call(peer: Uint8Array, rpc: FrostRpc, body: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
@@ -17,6 +25,7 @@ export class HttpPeerTransport implements PeerTransport {
     const base = this.#urls.get(hex);
     if (!base) throw new InvalidArgumentError(`no address for member ${hex.slice(0, 16)}…`);
     let res: Response;
+    const t0 = performance.now();
     try {
       res = await fetch(`${base}/frost/v1/${rpc}`, {
         method: "POST",
@@ -33,7 +42,15 @@ export class HttpPeerTransport implements PeerTransport {
       );
     }
     const bytes = new Uint8Array(await res.arrayBuffer());
-    if (res.ok) return bytes;
+    if (res.ok) {
+      this.#onTiming?.({
+        peer,
+        rpc,
+        ms: performance.now() - t0,
+        server: parseServerTiming(res.headers.get("server-timing")),
+      });
+      return bytes;
+    }
     let err: { code?: string; message?: string; details?: string } = {};
     try {
       err = JSON.parse(Buffer.from(bytes).toString("utf8"));

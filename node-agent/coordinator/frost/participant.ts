@@ -5,7 +5,7 @@
 import type { DKG_Round1, DKG_Round2, DKG_Secret, Nonces } from "@noble/curves/abstract/frost.js";
 import { ed25519_FROST } from "@noble/curves/ed25519.js";
 import type { Ed25519KeyPair } from "../../../common/ed25519.js";
-import { SignedTypes, signMessage, verifyMessage } from "../../../common/frost/auth.js";
+import { SignedTypes } from "../../../common/frost/auth.js";
 import { makeMessage, u8 } from "../../../common/frost/bytes.js";
 import { frostIdentifier, memberIndex, validateCommittee } from "../../../common/frost/committee.js";
 import { toFrostSecret } from "../../../common/frost/group.js";
@@ -27,10 +27,12 @@ import {
 } from "../../../proto/gen/dsdn/committee/v1/frost.js";
 import { FrostAuthError, FrostProtocolError, FrostReplayError, FrostUnavailableError } from "./errors.js";
 import type { KeyShareStore } from "./keyStore.js";
+import { signMessage, verifyMessage } from "./nativeAuth.js";
 import { MAX_PREPROCESS_BATCH, NoncePool } from "./noncePool.js";
 import { DEFAULT_MAX_SESSION_MS, SessionGuard } from "./sessions.js";
 import { decryptShare, encryptShare, newEncryptionKeyPair } from "./shareCipher.js";
 import * as M from "./signMath.js";
+import type { StageTimer } from "./stages.js";
 
 const F = ed25519_FROST;
 
@@ -351,13 +353,13 @@ export class FrostParticipant {
    * Signing round 2 — or the only round, when the package carries preprocessed commitments: check the
    * commitment list, spend our nonces, return our signed share.
    */
-  async handleSignPackage(pkg: SignPackage): Promise<SignatureShare> {
+  async handleSignPackage(pkg: SignPackage, timer?: StageTimer): Promise<SignatureShare> {
     verifyMessage(SignedTypes.SignPackage, pkg);
     const req = pkg.request;
     if (!req) throw new FrostProtocolError("SignPackage: missing request");
     const key = toHex(req.sessionId);
     const st = this.#sign.get(key);
-    if (!st) return this.#signOneRound(pkg, req);
+    if (!st) return this.#signOneRound(pkg, req, timer);
     if (Number(req.expiresAtMs) <= this.#now()) {
       this.#sign.delete(key);
       throw new FrostReplayError("SignPackage: session has expired");
@@ -391,11 +393,12 @@ export class FrostParticipant {
     }
     // Nonces are single use: forget them before signing, so no path can ever sign twice with them.
     this.#sign.delete(key);
-    return this.#share(share, list, req, digest, st.nonces);
+    timer?.mark("check");
+    return this.#share(share, list, req, digest, st.nonces, timer);
   }
 
   /** One-round signing: every commitment in the package is preprocessed, ours must be unspent in our pool. */
-  async #signOneRound(pkg: SignPackage, req: SignRequest): Promise<SignatureShare> {
+  async #signOneRound(pkg: SignPackage, req: SignRequest, timer?: StageTimer): Promise<SignatureShare> {
     verifyMessage(SignedTypes.SignRequest, req);
     if (!bytesEqual(pkg.sender, req.sender))
       throw new FrostAuthError("SignPackage: sent by someone other than the requester");
@@ -423,13 +426,16 @@ export class FrostParticipant {
     }
     const mine = list.find((c) => c.participantIndex === share.participantIndex);
     if (!mine) throw new FrostProtocolError("SignPackage: this participant is not among the signers");
+    timer?.mark("check");
     const ok = await (this.#opts.approveMessage?.(req.message, req.epoch) ?? true);
     if (!ok) throw new FrostAuthError("SignPackage: this participant does not approve the message");
+    timer?.mark("approve");
     const nonces = this.#nonces.spend(share.groupPublicKey, toFrostSecret(share), mine.hiding, mine.binding);
     if (!nonces) {
       throw new FrostReplayError("SignPackage: our nonce commitment is unknown or already spent (replay?)");
     }
-    return this.#share(share, list, req, sha256(req.message), nonces);
+    timer?.mark("spend");
+    return this.#share(share, list, req, sha256(req.message), nonces, timer);
   }
 
   /** RFC 9591 round two over a checked commitment list; the nonces are zeroed afterwards. */
@@ -439,6 +445,7 @@ export class FrostParticipant {
     req: SignRequest,
     digest: Uint8Array,
     nonces: Nonces,
+    timer?: StageTimer,
   ): SignatureShare {
     let sigShare: Uint8Array;
     try {
@@ -447,6 +454,7 @@ export class FrostParticipant {
         list.map((c) => ({ index: c.participantIndex, hiding: c.hiding, binding: c.binding })),
         req.message,
       );
+      timer?.mark("context");
       sigShare = M.signShare(ctx, share.participantIndex, share.signingShare, nonces);
     } catch (e) {
       throw new FrostProtocolError("SignPackage: cannot sign over these commitments", { cause: e });
@@ -454,7 +462,7 @@ export class FrostParticipant {
       nonces.hiding.fill(0);
       nonces.binding.fill(0);
     }
-    return signMessage(
+    const out = signMessage(
       SignedTypes.SignatureShare,
       {
         sessionId: req.sessionId,
@@ -465,6 +473,8 @@ export class FrostParticipant {
       },
       this.identity,
     );
+    timer?.mark("sign");
+    return out;
   }
 
   /** The key share a signing-side request names, checked against its epoch and requester. */
