@@ -321,6 +321,23 @@ export class FrostCoordinator {
     const pool = this.#poolOf(group);
     pool.set(idx, [...(pool.get(idx) ?? []), ...fresh].slice(-MAX_POOLED_PER_MEMBER));
     this.#down.delete(`${groupKeyHex(group)}:${idx}`);
+    await this.#announce(group, idx, fresh);
+  }
+
+  /**
+   * Relays member `idx`'s new commitments to the other members, who validate their points now rather than while
+   * signing (the subgroup checks were most of a signer's CPU). Best effort: a member that misses it checks them
+   * when it signs.
+   */
+  async #announce(group: FrostGroupInfo, idx: number, fresh: readonly SignCommitment[]): Promise<void> {
+    if (fresh.length === 0) return;
+    const body = encodeMessage(PreprocessResponse, makeMessage(PreprocessResponse, { commitments: [...fresh] }));
+    await Promise.allSettled(
+      group.members
+        .map((m, k) => ({ m, i: k + 1 }))
+        .filter(({ i }) => i !== idx)
+        .map(({ m }) => this.#o.transport.call(m, "sign/announce", body, this.#timeout)),
+    );
   }
 
   #poolOf(group: FrostGroupInfo): Map<number, SignCommitment[]> {

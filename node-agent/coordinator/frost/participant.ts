@@ -344,6 +344,37 @@ export class FrostParticipant {
     };
   }
 
+  /**
+   * Other members' preprocessed commitments, relayed by an orchestrator ahead of signing: each must be signed by
+   * the member at its index of a committee we hold a share for, in that share's epoch; their points are then
+   * validated (prime-order subgroup) and cached, so a one-round signing over them does no subgroup check on its
+   * path. Nothing else changes: a refused or never-announced commitment is simply validated when signing.
+   */
+  async handleAnnounce(a: PreprocessResponse): Promise<PreprocessResponse> {
+    if (a.commitments.length > MAX_PREPROCESS_BATCH) {
+      throw new FrostProtocolError(`announcement: at most ${MAX_PREPROCESS_BATCH} commitments`);
+    }
+    const shares = this.store.loaded();
+    for (const c of a.commitments) {
+      const i = c.participantIndex;
+      const ours = shares.some(
+        (s) => s.epoch === c.epoch && i >= 1 && bytesEqual(s.members[i - 1] ?? new Uint8Array(0), c.sender),
+      );
+      if (!ours) throw new FrostAuthError(`announced commitment ${i}: not from that member of a committee we sign for`);
+      verifyMessage(SignedTypes.SignCommitment, c);
+      if (c.messageHash.length !== 0) throw new FrostProtocolError(`announced commitment ${i}: bound to a message`);
+    }
+    for (const c of a.commitments) {
+      try {
+        M.validPoint(c.hiding);
+        M.validPoint(c.binding);
+      } catch (e) {
+        throw new FrostProtocolError(`announced commitment ${c.participantIndex}: ${(e as Error).message}`);
+      }
+    }
+    return { commitments: [] };
+  }
+
   /** Unspent preprocessed nonce pairs held for a group key (for tests and monitoring). */
   preprocessedCount(groupPublicKey: Uint8Array): number {
     return this.#nonces.size(groupPublicKey);

@@ -26,6 +26,7 @@ export const FROST_RPCS = [
   "sign/commit",
   "sign/share",
   "sign/preprocess",
+  "sign/announce",
 ] as const;
 export type FrostRpc = (typeof FROST_RPCS)[number];
 
@@ -74,6 +75,11 @@ export async function dispatchFrostRpc(
       return encodeMessage(
         PreprocessResponse,
         await p.handlePreprocess(decodeMessage(PreprocessRequest, body, "PreprocessRequest")),
+      );
+    case "sign/announce":
+      return encodeMessage(
+        PreprocessResponse,
+        await p.handleAnnounce(decodeMessage(PreprocessResponse, body, "PreprocessResponse")),
       );
     default:
       throw new InvalidArgumentError(`unknown FROST rpc ${String(rpc)}`);
