@@ -39,8 +39,8 @@ interface SuiteResult {
   label: string;
   dkg: number[];
   sign: Record<string, number[]>;
-  /** Median ms of each stage of the one-round signing (orchestrator, then the slowest signer's call). */
-  stages: { name: string; ms: number }[];
+  /** Median wall and CPU ms of each stage of the one-round signing (orchestrator, then the slowest signer's call). */
+  stages: { name: string; ms: number; cpuMs: number }[];
 }
 
 const median = (xs: number[]) =>
@@ -54,22 +54,29 @@ const median = (xs: number[]) =>
  * last signer to answer — its call split into the member's own stages (Server-Timing) and the rest (HTTP,
  * loopback, event-loop queueing). Medians over the runs.
  */
-function stageMedians(runs: { coord: readonly Stage[]; calls: CallTiming[] }[]): { name: string; ms: number }[] {
-  const acc = new Map<string, number[]>();
-  const add = (name: string, ms: number) => acc.set(name, [...(acc.get(name) ?? []), ms]);
+function stageMedians(
+  runs: { coord: readonly Stage[]; calls: CallTiming[] }[],
+): { name: string; ms: number; cpuMs: number }[] {
+  const acc = new Map<string, { ms: number[]; cpu: number[] }>();
+  const add = (name: string, ms: number, cpu: number) => {
+    const a = acc.get(name) ?? { ms: [], cpu: [] };
+    a.ms.push(ms);
+    a.cpu.push(cpu);
+    acc.set(name, a);
+  };
   for (const r of runs) {
-    for (const s of r.coord) add(`orchestrator: ${s.name}`, s.ms);
+    for (const s of r.coord) add(`orchestrator: ${s.name}`, s.ms, s.cpuMs);
     const shares = r.calls.filter((c) => c.rpc === "sign/share");
     const last = shares.reduce<CallTiming | undefined>((a, c) => (!a || c.ms > a.ms ? c : a), undefined);
     if (!last) continue;
     let own = 0;
     for (const s of last.server) {
-      add(`slowest signer: ${s.name}`, s.ms);
+      add(`slowest signer: ${s.name}`, s.ms, s.cpuMs);
       own += s.ms;
     }
-    add("slowest signer: HTTP + loopback + queueing", last.ms - own);
+    add("slowest signer: HTTP + loopback + queueing (wall only)", last.ms - own, 0);
   }
-  return [...acc.entries()].map(([name, xs]) => ({ name, ms: median(xs) }));
+  return [...acc.entries()].map(([name, a]) => ({ name, ms: median(a.ms), cpuMs: median(a.cpu) }));
 }
 
 async function suite(t: number, n: number, dkgRuns: number, signRuns: number): Promise<SuiteResult> {
@@ -286,7 +293,7 @@ async function signOnly(runs: number): Promise<void> {
   for (const [mode, xs] of Object.entries(r.sign)) {
     console.log(`${mode}: p50 ${ms(pct(xs, 50))} ms, p95 ${ms(pct(xs, 95))} ms`);
   }
-  for (const s of r.stages) console.log(`  ${s.name}: ${s.ms.toFixed(2)} ms`);
+  for (const s of r.stages) console.log(`  ${s.name}: ${s.ms.toFixed(2)} ms wall, ${s.cpuMs.toFixed(2)} ms CPU`);
   console.log(
     `orchestrator CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms; load ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`,
   );

@@ -325,7 +325,7 @@ export class FrostParticipant {
     }
     const share = await this.#shareFor("PreprocessRequest", req);
     this.#guard.claim("preprocess", req.sessionId, req.expiresAtMs);
-    const made = this.#nonces.make(share.groupPublicKey, toFrostSecret(share), req.count);
+    const made = await this.#nonces.make(share.groupPublicKey, toFrostSecret(share), req.count);
     return {
       commitments: made.map((c) =>
         signMessage(
@@ -425,7 +425,9 @@ export class FrostParticipant {
     // Nonces are single use: forget them before signing, so no path can ever sign twice with them.
     this.#sign.delete(key);
     timer?.mark("check");
-    return this.#share(share, list, req, digest, st.nonces, timer);
+    const ctx = this.#context(share, list, req);
+    timer?.mark("context");
+    return this.#share(share, req, digest, st.nonces, ctx, timer);
   }
 
   /** One-round signing: every commitment in the package is preprocessed, ours must be unspent in our pool. */
@@ -461,31 +463,33 @@ export class FrostParticipant {
     const ok = await (this.#opts.approveMessage?.(req.message, req.epoch) ?? true);
     if (!ok) throw new FrostAuthError("SignPackage: this participant does not approve the message");
     timer?.mark("approve");
-    const nonces = this.#nonces.spend(share.groupPublicKey, toFrostSecret(share), mine.hiding, mine.binding);
-    if (!nonces) {
-      throw new FrostReplayError("SignPackage: our nonce commitment is unknown or already spent (replay?)");
-    }
-    timer?.mark("spend");
-    return this.#share(share, list, req, sha256(req.message), nonces, timer);
+    // The public part (binding factors, group commitment: the other signers' points) is computed while the
+    // spend is flushed to disk; the share only after the flush.
+    let ctx: M.SigningContext | Error | undefined;
+    const spending = this.#nonces.spend(share.groupPublicKey, toFrostSecret(share), mine.hiding, mine.binding, () => {
+      ctx = this.#context(share, list, req);
+    });
+    const replay = () =>
+      new FrostReplayError("SignPackage: our nonce commitment is unknown or already spent (replay?)");
+    if (!spending) throw replay();
+    const nonces = await spending;
+    timer?.mark("spend+context");
+    if (!nonces) throw replay();
+    return this.#share(share, req, sha256(req.message), nonces, ctx ?? this.#context(share, list, req), timer);
   }
 
-  /** RFC 9591 round two over a checked commitment list; the nonces are zeroed afterwards. */
+  /** RFC 9591 round two over a checked commitment list's context; the nonces are zeroed afterwards. */
   #share(
     share: KeyShare,
-    list: readonly SignCommitment[],
     req: SignRequest,
     digest: Uint8Array,
     nonces: Nonces,
+    ctx: M.SigningContext | Error,
     timer?: StageTimer,
   ): SignatureShare {
     let sigShare: Uint8Array;
     try {
-      const ctx = M.signingContext(
-        share.groupPublicKey,
-        list.map((c) => ({ index: c.participantIndex, hiding: c.hiding, binding: c.binding })),
-        req.message,
-      );
-      timer?.mark("context");
+      if (ctx instanceof Error) throw ctx;
       sigShare = M.signShare(ctx, share.participantIndex, share.signingShare, nonces);
     } catch (e) {
       throw new FrostProtocolError("SignPackage: cannot sign over these commitments", { cause: e });
@@ -506,6 +510,19 @@ export class FrostParticipant {
     );
     timer?.mark("sign");
     return out;
+  }
+
+  /** The signing context over a checked list, or the error (bad points): the caller spends its nonces either way. */
+  #context(share: KeyShare, list: readonly SignCommitment[], req: SignRequest): M.SigningContext | Error {
+    try {
+      return M.signingContext(
+        share.groupPublicKey,
+        list.map((c) => ({ index: c.participantIndex, hiding: c.hiding, binding: c.binding })),
+        req.message,
+      );
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
   }
 
   /** The key share a signing-side request names, checked against its epoch and requester. */

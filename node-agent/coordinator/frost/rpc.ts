@@ -16,7 +16,7 @@ import {
   SignRequest,
 } from "../../../proto/gen/dsdn/committee/v1/frost.js";
 import type { FrostParticipant } from "./participant.js";
-import type { StageTimer } from "./stages.js";
+import type { Stage, StageTimer } from "./stages.js";
 
 /** RPC names; over HTTP each is `POST /frost/v1/<name>` with a protobuf body. */
 export const FROST_RPCS = [
@@ -40,7 +40,7 @@ export interface CallTiming {
   readonly peer: Uint8Array;
   readonly rpc: FrostRpc;
   readonly ms: number;
-  readonly server: readonly { name: string; ms: number }[];
+  readonly server: readonly Stage[];
 }
 
 export function isFrostRpc(s: string): s is FrostRpc {

@@ -9,11 +9,14 @@ describe("stage timings", () => {
     t.mark("spend");
     const back = parseServerTiming(t.serverTiming());
     expect(back.map((s) => s.name)).toEqual(["check", "spend"]);
-    expect(back.every((s) => s.ms >= 0)).toBe(true);
+    expect(back.every((s) => s.ms >= 0 && s.cpuMs >= 0)).toBe(true);
   });
 
   it("drops malformed entries and bounds the count", () => {
-    expect(parseServerTiming('a;dur=-1, "x";dur=2, b;dur=abc, c, d;dur=1.5')).toEqual([{ name: "d", ms: 1.5 }]);
+    expect(parseServerTiming('a;dur=-1, "x";dur=2, b;dur=abc, c, d;dur=1.5')).toEqual([
+      { name: "d", ms: 1.5, cpuMs: 0 },
+    ]);
+    expect(parseServerTiming("e;dur=2;cpu=0.5")).toEqual([{ name: "e", ms: 2, cpuMs: 0.5 }]);
     expect(parseServerTiming(Array.from({ length: 1000 }, (_, i) => `s${i};dur=1`).join(","))).toHaveLength(32);
     expect(parseServerTiming(undefined)).toEqual([]);
   });
