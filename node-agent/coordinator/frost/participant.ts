@@ -473,7 +473,7 @@ export class FrostParticipant {
       new FrostReplayError("SignPackage: our nonce commitment is unknown or already spent (replay?)");
     if (!spending) throw replay();
     const nonces = await spending;
-    timer?.mark("spend+context");
+    timer?.mark("spend-context");
     if (!nonces) throw replay();
     return this.#share(share, req, sha256(req.message), nonces, ctx ?? this.#context(share, list, req), timer);
   }
