@@ -18,15 +18,14 @@ function deepFreeze(value: unknown): void {
 }
 
 export function freezeDecodedTx(tx: DecodedTx): DecodedTx {
-  deepFreeze(tx.raw);
-  deepFreeze(tx.body);
-  deepFreeze(tx.authInfo);
+  // What handlers receive (the messages) is frozen deeply; the rest is read only by the ante handler.
   for (const m of tx.msgs) {
     deepFreeze(m.msg);
     Object.freeze(m);
   }
   Object.freeze(tx.msgs);
-  deepFreeze(tx.signers);
+  for (const s of tx.signers) Object.freeze(s);
+  Object.freeze(tx.signers);
   return Object.freeze(tx);
 }
 
@@ -34,8 +33,10 @@ export function freezeDecodedTx(tx: DecodedTx): DecodedTx {
  * Decoding is a pure function of the tx bytes (and the app's fixed message registry), so serving a
  * remembered result cannot change any outcome: a node with an empty cache decodes and reaches the same
  * answer. Nothing that depends on state (size limit in force, account, sequence, balance, fee) is kept:
- * the caller checks the size limit before asking, and the ante handler runs on every use. The key is the
- * whole tx (its bytes as a latin1 string), so a tx that differs by one byte is a different entry.
+ * the caller checks the size limit before asking, and the ante handler runs on every use. An entry is
+ * found by the tx's length and last 32 bytes (its signature's tail: cheap to key) and served only if the
+ * whole tx is byte-for-byte the one decoded, so a tx that differs by one byte is never served. Txs
+ * crafted to share a key only replace each other (a miss costs one decode, as without a cache).
  * Bounded by count and by bytes; the oldest entries go first.
  */
 export class DecodedTxCache {
@@ -58,34 +59,44 @@ export class DecodedTxCache {
   }
 
   private static key(bytes: Uint8Array): string {
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+    const tail = Math.max(0, bytes.byteLength - 32);
+    return `${bytes.byteLength}:${Buffer.from(bytes.buffer, bytes.byteOffset + tail, bytes.byteLength - tail).toString("latin1")}`;
+  }
+
+  private static same(a: Uint8Array, b: Uint8Array): boolean {
+    return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
   }
 
   get(bytes: Uint8Array): DecodedTx | undefined {
     const tx = this.entries.get(DecodedTxCache.key(bytes));
-    if (tx) this.hits++;
-    else this.misses++;
-    return tx;
+    if (tx && DecodedTxCache.same(tx.bytes, bytes)) {
+      this.hits++;
+      return tx;
+    }
+    this.misses++;
+    return undefined;
   }
 
   /** Remembers `tx`, which must have been decoded from a private copy of `bytes` (never a view of a socket buffer). */
   put(bytes: Uint8Array, tx: DecodedTx): void {
     if (bytes.length > this.maxBytes || this.maxEntries <= 0) return;
     const key = DecodedTxCache.key(bytes);
-    if (this.entries.has(key)) return;
+    const old = this.entries.get(key);
+    if (old && DecodedTxCache.same(old.bytes, bytes)) return;
+    if (old) this.delete(old.bytes);
     this.entries.set(key, tx);
     this.bytes += bytes.length;
-    for (const [k, old] of this.entries) {
+    for (const [k, oldest] of this.entries) {
       if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
       this.entries.delete(k);
-      this.bytes -= old.bytes.length;
+      this.bytes -= oldest.bytes.length;
     }
   }
 
   delete(bytes: Uint8Array): void {
     const key = DecodedTxCache.key(bytes);
     const tx = this.entries.get(key);
-    if (!tx) return;
+    if (!tx || !DecodedTxCache.same(tx.bytes, bytes)) return;
     this.entries.delete(key);
     this.bytes -= tx.bytes.length;
   }
