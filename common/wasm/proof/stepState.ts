@@ -65,7 +65,7 @@ export interface StepState {
 }
 
 export function hashStepState(s: StepState): Hash {
-  return new Writer()
+  return new Writer(512)
     .text(STEP_VERSION)
     .u8(s.status)
     .u64(BigInt(s.steps))
@@ -115,9 +115,9 @@ export function valueLeaf(v: Value): Hash {
   writeValue(w, v);
   return hashLeaf(w.finish());
 }
-export function chunkLeaf(words: readonly number[]): Hash {
+export function chunkLeaf(words: ArrayLike<number>): Hash {
   const w = new Writer();
-  for (const x of words) w.u32(x);
+  for (let i = 0; i < words.length; i++) w.u32(words[i] as number);
   return hashLeaf(w.finish());
 }
 export function constLeaf(v: bigint): Hash {
@@ -164,7 +164,7 @@ export function funcLeaf(m: FuncMeta): Hash {
 
 export function codeChunks(code: Int32Array): Hash[] {
   const out: Hash[] = [];
-  for (let i = 0; i < code.length; i += CODE_CHUNK) out.push(chunkLeaf(Array.from(code.subarray(i, i + CODE_CHUNK))));
+  for (let i = 0; i < code.length; i += CODE_CHUNK) out.push(chunkLeaf(code.subarray(i, i + CODE_CHUNK)));
   return out;
 }
 
