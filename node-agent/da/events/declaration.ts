@@ -1,7 +1,6 @@
 /** @module Upload declarations: the uploader's ADR-036-signed statement of a file's stored objects, and its checks. */
-import { createHash } from "node:crypto";
 import { adr036Sign, adr036Verify } from "../../../common/adr036.js";
-import { bytesEqual, concatBytes } from "../../../common/hash.js";
+import { bytesEqual, concatBytes, sha256OneShot } from "../../../common/hash.js";
 import { pubKeyToAddress } from "../../../common/secp256k1.js";
 import { UploadDeclaration } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { merkleRoot } from "../commitment/merkle.js";
@@ -26,10 +25,9 @@ export function declaredLeaf(o: DeclaredObject): Uint8Array {
   return concatBytes(new TextEncoder().encode(`${o.cid}\0`), size);
 }
 
+/** sha256 of the parts joined: one copy and one one-shot hash (cheaper than a Hash object per tree node). */
 function h(...parts: Uint8Array[]): Uint8Array {
-  const x = createHash("sha256");
-  for (const p of parts) x.update(p);
-  return new Uint8Array(x.digest());
+  return sha256OneShot(parts.length === 1 ? parts[0]! : concatBytes(...parts));
 }
 
 /** RFC 6962 root of the list plus every leaf's audit path (leaf upward), in O(n log n). */
