@@ -124,19 +124,37 @@ export function checkDeclarationFields(d: UploadDeclaration): string | undefined
   return undefined;
 }
 
-/** Verified declarations by signature (many chunks share one declaration: verify it once). */
-const verified = new Map<string, Uint8Array>();
+/**
+ * Verified declarations by signature (many chunks share one declaration: verify it once). A hit must carry the
+ * very fields that were verified; comparing them is the same test as comparing the signed bytes (those are the
+ * canonical encoding of exactly these fields) without re-encoding the declaration for every chunk.
+ */
+const verified = new Map<string, UploadDeclaration>();
+
+function sameSignedFields(a: UploadDeclaration, b: UploadDeclaration): boolean {
+  return (
+    a.manifestCid === b.manifestCid &&
+    a.chunkCount === b.chunkCount &&
+    a.totalSize === b.totalSize &&
+    a.signedAtHeight === b.signedAtHeight &&
+    a.expiresAtHeight === b.expiresAtHeight &&
+    a.uploader === b.uploader &&
+    bytesEqual(a.chunksRoot, b.chunksRoot) &&
+    bytesEqual(a.uploaderPublicKey, b.uploaderPublicKey)
+  );
+}
 
 /** True when the declaration is signed (ADR-036) by the account it names. */
 export function verifyUploadDeclaration(d: UploadDeclaration): boolean {
-  const data = declarationSignData(d);
-  const id = Buffer.from(d.signature).toString("base64");
+  const sig = d.signature;
+  const id = Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString("latin1");
   const hit = verified.get(id);
-  if (hit) return bytesEqual(hit, data);
-  const ok = adr036Verify(d.uploader, data, d.uploaderPublicKey, d.signature);
+  if (hit) return sameSignedFields(hit, d);
+  const ok = adr036Verify(d.uploader, declarationSignData(d), d.uploaderPublicKey, d.signature);
   if (ok) {
     if (verified.size >= 4096) verified.delete(verified.keys().next().value as string);
-    verified.set(id, data);
+    // A copy of the fields: the caller's object (or its buffers) may be reused after this returns.
+    verified.set(id, UploadDeclaration.fromPartial({ ...d, signature: Buffer.alloc(0) }));
   }
   return ok;
 }
