@@ -3,10 +3,11 @@
  * scrypt(passphrase) or from a 32-byte key file (HKDF per file), header authenticated as AAD.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, scrypt as scryptCb } from "node:crypto";
-import { chmod, mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../../common/errors.js";
 import { fromHex, toHex } from "../../../common/hash.js";
+import { writePrivateFile } from "../../../common/privateFile.js";
 import { decodeMessage, encodeMessage } from "../../../common/protobuf.js";
 import { KeyShare } from "../../../proto/gen/dsdn/committee/v1/frost.js";
 import { KeyShareDecryptError } from "./errors.js";
@@ -140,13 +141,9 @@ export async function openKeyShare(text: string, secret: KeyShareSecret, where =
   return share;
 }
 
-/** Writes via a temp file and rename, so a crash never leaves a half-written share; mode 0600. */
+/** Durable and atomic (fsync, rename, fsync of the directory), owner-only from creation: a crash leaves the old share or the new one. */
 export async function saveKeyShareFile(path: string, share: KeyShare, secret: KeyShareSecret): Promise<void> {
-  const body = await sealKeyShare(share, secret);
-  const tmp = `${path}.${process.pid}.${toHex(randomBytes(4))}.tmp`;
-  await writeFile(tmp, body, { mode: 0o600, flag: "wx" });
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
+  writePrivateFile(path, await sealKeyShare(share, secret));
 }
 
 export async function loadKeyShareFile(path: string, secret: KeyShareSecret): Promise<KeyShare> {

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import type { FrostSecret, Nonces } from "@noble/curves/abstract/frost.js";
 import { ed25519_FROST } from "@noble/curves/ed25519.js";
 import { bytesEqual, concatBytes, fromHex, sha256, toHex } from "../../../common/hash.js";
+import { fsyncDir } from "../../../common/privateFile.js";
 
 /** Nonce pairs made per request at most, and kept per group key at most (the oldest unspent are dropped). */
 export const MAX_PREPROCESS_BATCH = 64;
@@ -99,6 +100,8 @@ export class NoncePool {
         await fd.close();
       }
       await rename(tmp, path);
+      // Without this a power cut could bring back the old file: a spent nonce signing twice leaks the key share.
+      await fsyncDir(this.#dir);
     };
     const next = (this.#writes.get(groupKeyHex) ?? Promise.resolve()).catch(() => undefined).then(run);
     this.#writes.set(groupKeyHex, next);
