@@ -48,3 +48,16 @@ export async function fetchRetryingStale(
     return await fetch(url, init());
   }
 }
+
+/**
+ * A clock for signing the attempts of one request: Date.now(), but each reading at least 1 ms after the last, so a
+ * re-signed retry never repeats the first attempt's signature (deterministic signatures over the same bytes are
+ * equal, and servers refuse a replayed one).
+ */
+export function signingClock(): () => number {
+  let last = 0;
+  return () => {
+    last = Math.max(Date.now(), last + 1);
+    return last;
+  };
+}
