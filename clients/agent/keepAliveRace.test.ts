@@ -42,14 +42,18 @@ describe("clients survive a stale kept-alive socket", () => {
     await c.tickets("c", 1, key);
     await settle();
     expect(await c.tickets("c", 1, key)).toEqual({ cid: "c", tickets: [] });
-    const [, dropped, resent] = srv.requests.map((r) => JSON.parse(r.body) as { signature: string; signedAtMs: number });
+    const [, dropped, resent] = srv.requests.map(
+      (r) => JSON.parse(r.body) as { signature: string; signedAtMs: number },
+    );
     expect(srv.requests.map((r) => r.dropped)).toEqual([false, true, false]);
     expect(resent!.signature).not.toBe(dropped!.signature);
     expect(resent!.signedAtMs).toBeGreaterThan(dropped!.signedAtMs);
   });
 
   it("a declaration (publishes DA events) is never repeated blindly: one attempt, a network error", async () => {
-    srv = await staleSocketServer((_q, _b, res) => res.end(JSON.stringify({ daHeight: "1", published: 0, chunks: [] })));
+    srv = await staleSocketServer((_q, _b, res) =>
+      res.end(JSON.stringify({ daHeight: "1", published: 0, chunks: [] })),
+    );
     const c = new CoordinatorClient(srv.url);
     await c.declare({ declaration: "", chunks: [] });
     await settle();
