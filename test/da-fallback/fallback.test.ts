@@ -286,13 +286,21 @@ describe("DA fallback over real processes", () => {
     const reconciled = router.reconciledTotal;
     await router.close();
 
-    expect(transitions.map((t) => `${t.from}>${t.to}@${t.layer}`)).toEqual([
-      "healthy>warning@celestia",
+    // A busy machine may make a probe of the live primary slower than the warning threshold: healthy ↔ warning
+    // flaps on the primary are allowed before the kill and after recovery, and nothing else.
+    const seq = transitions.map((t) => `${t.from}>${t.to}@${t.layer}`);
+    const flap = (t: string) => t === "healthy>warning@celestia" || t === "warning>healthy@celestia";
+    const down = seq.indexOf("warning>degraded@validator-quorum");
+    expect(down, seq.join(", ")).toBeGreaterThan(0);
+    expect(seq.slice(0, down).every(flap), seq.join(", ")).toBe(true);
+    expect(seq[down - 1], seq.join(", ")).toBe("healthy>warning@celestia");
+    expect(seq.slice(down, down + 4), seq.join(", ")).toEqual([
       "warning>degraded@validator-quorum",
       "degraded>emergency@emergency",
       "emergency>recovering@celestia",
       "recovering>healthy@celestia",
     ]);
+    expect(seq.slice(down + 4).every(flap), seq.join(", ")).toBe(true);
     // Failover: the degraded threshold plus about one health round (and the probe of that round).
     expect(failoverMs).toBeGreaterThanOrEqual(2000);
     console.log(`failover ${failoverMs} ms; reconciled ${reconciled} blob(s); ${published} events; posts`, postedOn);
