@@ -1,9 +1,13 @@
 import { defineConfig } from "vitest/config";
+import DurationSequencer from "./test/support/durationSequencer.js";
 
 // Unit tests live beside the code; cross-module and end-to-end tests (real CometBFT, real HTTP
 // servers) live under test/ and get longer timeouts. Both run in `npm test`.
 export default defineConfig({
   test: {
+    // Both projects share one pool of 2 workers; files start longest first by test/durations.json (measured seconds,
+    // `npm run test:durations` refreshes it) so a long localnet file never starts last and stretches the run.
+    sequence: { sequencer: DurationSequencer },
     projects: [
       {
         test: {

@@ -28,7 +28,7 @@ import { writeBenchSection } from "./report.js";
 
 const CHAIN_FEE = [{ denom: "unusa", amount: "5000" }];
 
-/** The app alone, in process: CPU for CheckTx + FinalizeBlock per tx, and one secp256k1 verify. */
+/** The app alone, in process: CPU for CheckTx + ProcessProposal/FinalizeBlock per tx, and one secp256k1 verify. */
 export function measureAppCpu(txCount: number): {
   perTxUs: number;
   checkUs: number;
@@ -57,6 +57,11 @@ export function measureAppCpu(txCount: number): {
       time: { seconds: 1n, nanos: 0 },
     } as any);
     const fin = (height: bigint, txs: Uint8Array[]) => {
+      // As CometBFT does on every validator: ProcessProposal of the block, then FinalizeBlock and Commit.
+      if (txs.length > 0) {
+        const pp = app.processProposal({ txs, height } as any);
+        if (pp.status !== 1) throw new Error(`bench ProcessProposal refused block ${height}`);
+      }
       app.finalizeBlock({
         txs,
         height,

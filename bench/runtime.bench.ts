@@ -201,7 +201,8 @@ binaryen fuel instrumentation (${instr.toFixed(0)} ms of it for this module), co
 ${rows.join("\n")}
 
 Trace overhead (checkpoint every K instructions: the step commitment \`hashStepState\` — dirty 1 KiB memory chunks
-rehashed, stack/globals/tables trees updated only along changed slots, function trees cached — OpenSSL SHA-256),
+rehashed (a fresh memory's first commitment reads its write marks, no scan), stack/globals/tables trees updated only
+along changed slots, function code trees cached by content across runs of the module — OpenSSL SHA-256),
 relative to the same interpreter run without a trace (CPU time of the process, median of 9 interleaved rounds):
 
 | run | plain (CPU ms) | K = 10⁴ | K = 10⁵ | K = 10⁶ | default K | at default K |

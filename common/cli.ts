@@ -32,6 +32,11 @@ export interface Command {
 export interface CommandGroup {
   readonly summary: string;
   readonly commands: Record<string, () => Promise<Command | CommandGroup>>;
+  /**
+   * Each child's one-line summary, known without loading it: the group's `--help` then imports none of its
+   * commands (loading them all parsed binaryen, the chain clients and more — most of `dsdn --help`'s start time).
+   */
+  readonly summaries?: Readonly<Record<string, string>>;
 }
 
 function isGroup(c: Command | CommandGroup): c is CommandGroup {
@@ -48,8 +53,8 @@ async function groupHelp(path: string, group: CommandGroup): Promise<string> {
   const names = Object.keys(group.commands).sort();
   const width = Math.max(...names.map((n) => n.length), 4);
   for (const name of names) {
-    const child = await group.commands[name]!();
-    lines.push(`  ${name.padEnd(width)}  ${child.summary}`);
+    const summary = group.summaries?.[name] ?? (await group.commands[name]!()).summary;
+    lines.push(`  ${name.padEnd(width)}  ${summary}`);
   }
   lines.push("", `Run '${path} <command> --help' for details.`);
   return lines.join("\n");

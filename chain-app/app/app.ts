@@ -16,6 +16,7 @@ import { GasMeter } from "../gas.js";
 import type { AnteEnv, AnteHandler, AppModule, VoteExtensionHooks } from "../module.js";
 import type { ChainStore, KVReader, StoreBranch } from "../store/index.js";
 import { type DecodedTx, decodeTx, wireSchemaOf } from "../tx/decode.js";
+import { DecodedTxCache, freezeDecodedTx } from "../tx/decodeCache.js";
 import {
   type ExtensionVerifier,
   encodeInjectedCommit,
@@ -92,6 +93,8 @@ export class NusantaraApp implements AbciApplication {
   private readonly log: (line: string) => void;
   private readonly extensionHooks: VoteExtensionHooks | undefined;
   private readonly extensionSource: AppOptions["voteExtension"];
+  /** Txs decoded in CheckTx or ProcessProposal, reused by FinalizeBlock (decoding is pure; see DecodedTxCache). */
+  private readonly decoded = new DecodedTxCache();
 
   constructor(
     private readonly store: ChainStore,
@@ -115,6 +118,12 @@ export class NusantaraApp implements AbciApplication {
       const ctx = unmeteredContext(readOnlyStore(store.committed()), this.blockInfo(store.lastHeight), "query");
       this.chainId = this.ante.getChainId(ctx) ?? "";
     }
+  }
+
+  /** Decoded-tx cache counters (operator log, tests): hits are txs not decoded a second time. */
+  get decodeCacheStats(): { hits: number; misses: number; size: number; bytes: number } {
+    const d = this.decoded;
+    return { hits: d.hits, misses: d.misses, size: d.size, bytes: d.heldBytes };
   }
 
   get messageTypes(): string[] {
@@ -244,7 +253,8 @@ export class NusantaraApp implements AbciApplication {
     }
     for (const tx of txs) {
       try {
-        decodeTx(tx, (t) => this.router.msg(t), maxTx);
+        // Remembered: FinalizeBlock of this proposal will not decode it again.
+        this.decode("check", tx, maxTx, true);
       } catch {
         return { status: abci.ResponseProcessProposal_ProposalStatus.REJECT };
       }
@@ -375,7 +385,10 @@ export class NusantaraApp implements AbciApplication {
     this.check = this.store.branch();
     if (height % 100n === 0n) {
       const c = this.ante.stats?.();
-      this.log(`committed height=${height}${c ? ` sigcache hits=${c.hits} misses=${c.misses}` : ""}`);
+      const d = this.decoded;
+      this.log(
+        `committed height=${height}${c ? ` sigcache hits=${c.hits} misses=${c.misses}` : ""} decodecache hits=${d.hits} misses=${d.misses} size=${d.size}`,
+      );
     }
     return { retainHeight: 0n };
   }
@@ -445,10 +458,35 @@ export class NusantaraApp implements AbciApplication {
    * messages fail, as in the SDK; message changes are all-or-nothing. In check/recheck the whole
    * tx must succeed to enter the check state. Simulation never writes.
    */
+  /**
+   * The decoded tx, from the cache when these exact bytes were decoded before (never for simulation,
+   * whose decoding differs). The size limit is checked against the state in force before the cache is
+   * asked: it is the one input of decoding that state can change. `remember` keeps a fresh decode.
+   */
+  private decode(mode: ExecMode, bytes: Uint8Array, maxTx: bigint, remember: boolean): DecodedTx {
+    const cacheable = mode !== "simulate" && bytes.length > 0 && BigInt(bytes.length) <= maxTx;
+    const hit = cacheable ? this.decoded.get(bytes) : undefined;
+    if (hit) return hit;
+    // A private copy: the request's bytes may be a view of a socket buffer, and the decoded tx keeps views of them.
+    const own = cacheable ? bytes.slice() : bytes;
+    const tx = freezeDecodedTx(decodeTx(own, (t) => this.router.msg(t), maxTx, mode === "simulate"));
+    if (cacheable && remember) this.decoded.put(own, tx);
+    return tx;
+  }
+
   runTx(mode: ExecMode, bytes: Uint8Array, parent: StoreBranch, block: BlockInfo): TxOutcome {
+    const outcome = this.execTx(mode, bytes, parent, block);
+    // Keep what the mempool keeps: a tx accepted by CheckTx (or still valid at RECHECK) will be in a
+    // proposal; one refused leaves the mempool, one finalized is done.
+    if (mode === "finalize" || ((mode === "check" || mode === "recheck") && outcome.code !== 0))
+      this.decoded.delete(bytes);
+    return outcome;
+  }
+
+  private execTx(mode: ExecMode, bytes: Uint8Array, parent: StoreBranch, block: BlockInfo): TxOutcome {
     let tx: DecodedTx;
     try {
-      tx = decodeTx(bytes, (t) => this.router.msg(t), this.maxTxBytes(parent, block.height), mode === "simulate");
+      tx = this.decode(mode, bytes, this.maxTxBytes(parent, block.height), mode === "check" || mode === "recheck");
     } catch (e) {
       return failure(e, 0n, 0n);
     }

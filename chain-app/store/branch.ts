@@ -30,16 +30,34 @@ export class BranchStore implements StoreBranch {
     this.origin = origin;
   }
 
+  /*
+   * Reads walk down the chain of branches (message → ante → tx → block → committed) with one key
+   * check and one map key for the whole walk, instead of one per layer.
+   */
   get(key: Uint8Array): Uint8Array | undefined {
     checkKey(key);
-    const e = this.#writes.get(keyString(key));
-    return e !== undefined ? e.value : this.#parent.get(key);
+    const k = keyString(key);
+    let b: BranchStore = this;
+    for (;;) {
+      const e = b.#writes.get(k);
+      if (e !== undefined) return e.value;
+      const p = b.#parent;
+      if (!(p instanceof BranchStore)) return p.get(key);
+      b = p;
+    }
   }
 
   has(key: Uint8Array): boolean {
     checkKey(key);
-    const e = this.#writes.get(keyString(key));
-    return e !== undefined ? e.value !== undefined : this.#parent.has(key);
+    const k = keyString(key);
+    let b: BranchStore = this;
+    for (;;) {
+      const e = b.#writes.get(k);
+      if (e !== undefined) return e.value !== undefined;
+      const p = b.#parent;
+      if (!(p instanceof BranchStore)) return p.has(key);
+      b = p;
+    }
   }
 
   set(key: Uint8Array, value: Uint8Array): void {

@@ -1,11 +1,12 @@
 /** @module HTTP client for one storage node's chunk server: HEAD/PUT/GET with retries and verified results. */
 import { setTimeout as sleep } from "node:timers/promises";
-import { cidForBytes } from "../../common/cid.js";
+import { parseCid } from "../../common/cid.js";
 import { BaseError, ErrorCode, IntegrityError } from "../../common/errors.js";
-import { toHex } from "../../common/hash.js";
+import { bytesEqual, sha256Native, toHex } from "../../common/hash.js";
 import { verifyAck } from "../../node-agent/storage/ack.js";
 import { DEFAULT_MAX_BODY } from "../../node-agent/storage/chunker.js";
 import { decodeTicket, TICKET_HEADER } from "../../node-agent/storage/ticket.js";
+import { DirectGetter } from "./directGet.js";
 import { type HttpExchange, type HttpResponse, httpExchange } from "./http.js";
 
 export interface NodeClientOptions {
@@ -38,6 +39,8 @@ export class NodeClient {
   private readonly signal: AbortSignal | undefined;
   private readonly base: URL;
   private readonly http: HttpExchange;
+  /** Chunk GETs over plain HTTP (the kernel reads into the chunk buffer); TLS goes through `http`. */
+  private readonly direct: DirectGetter | undefined;
 
   constructor(url: string, options: NodeClientOptions = {}) {
     let u: URL;
@@ -52,6 +55,7 @@ export class NodeClient {
     this.url = u.toString().replace(/\/+$/, "");
     this.base = u;
     this.http = httpExchange(u.protocol);
+    this.direct = u.protocol === "http:" ? new DirectGetter(u) : undefined;
     this.retries = options.retries ?? 4;
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.signal = options.signal;
@@ -60,6 +64,7 @@ export class NodeClient {
   /** Closes kept-alive connections. */
   close(): void {
     this.http.close();
+    this.direct?.close();
   }
 
   private send(
@@ -70,8 +75,11 @@ export class NodeClient {
     alloc?: (size: number) => Buffer,
     headers?: Readonly<Record<string, string>>,
   ): Promise<HttpResponse> {
-    const url = new URL(`chunks/${cid}`, this.base.href.endsWith("/") ? this.base : `${this.base.href}/`);
-    return this.http.request(method, url, body, signal, DEFAULT_MAX_BODY, alloc, headers);
+    return this.http.request(method, this.chunkUrl(cid), body, signal, DEFAULT_MAX_BODY, alloc, headers);
+  }
+
+  private chunkUrl(cid: string): URL {
+    return new URL(`chunks/${cid}`, this.base.href.endsWith("/") ? this.base : `${this.base.href}/`);
   }
 
   /** True when the node already holds the chunk (used to resume without re-sending). */
@@ -134,18 +142,24 @@ export class NodeClient {
    * `alloc` supplies the body buffer (so callers can recycle chunk-sized buffers).
    */
   async get(cid: string, alloc?: (size: number) => Buffer): Promise<Buffer> {
+    const { digest } = parseCid(cid);
     return this.attempt(`GET ${cid}`, async (signal) => {
-      const res = await this.send("GET", cid, signal, undefined, alloc);
+      // Hashed as it arrived on the direct path; the general one (TLS, unusual framing) hashes the body here.
+      const direct = this.direct
+        ? await this.direct.get(this.chunkUrl(cid).pathname, signal, DEFAULT_MAX_BODY, alloc)
+        : null;
+      const res = direct ?? (await this.send("GET", cid, signal, undefined, alloc));
       if (res.status !== 200) throw this.failure(res, `GET ${cid}`);
       const bytes = res.body;
-      if (cidForBytes(bytes) !== cid) {
+      const got = direct?.sha256 ?? sha256Native(bytes);
+      if (!bytesEqual(got, digest)) {
         throw new PermanentError(ErrorCode.Integrity, `${this.url} served bytes that do not match ${cid}`);
       }
       return bytes;
     });
   }
 
-  private failure(res: HttpResponse, what: string): BaseError {
+  private failure(res: Pick<HttpResponse, "status" | "body">, what: string): BaseError {
     let detail = `HTTP ${res.status}`;
     let code: string | undefined;
     try {

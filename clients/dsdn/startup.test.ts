@@ -41,3 +41,32 @@ describe("dsdn command start", () => {
     expect(loaded.filter((p) => p === "@cosmjs/stargate" || p === "@cosmjs/tendermint-rpc")).toEqual([]);
   });
 });
+
+describe("dsdn --help", () => {
+  it("prints every command's summary without importing any command module", () => {
+    const main = join(repo, "dist/clients/dsdn/main.js");
+    if (!existsSync(main)) throw new Error("run `npm run build` first");
+    // The CommonJS packages the process loaded (ESM imports of CJS fill require.cache); help goes to a buffer.
+    const script = `import { createRequire } from "node:module";
+const m = await import(${JSON.stringify(pathToFileURL(main).href)});
+const lines = [];
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = (s) => (lines.push(String(s)), true);
+await m.main(["--help"]);
+process.stdout.write = write;
+const cjs = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes("/node_modules/"));
+console.log(JSON.stringify({ out: lines.join(""), cjs: cjs.length }));`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+    const r = JSON.parse(out.trim().split("\n").pop()!) as { out: string; cjs: number };
+    expect(r.out).toContain("upload");
+    // Loading the commands for their summaries pulled in binaryen, secp256k1 and the chain clients (hundreds of files).
+    expect(r.cjs).toBe(0);
+  });
+
+  it("the summaries `dsdn --help` prints are the commands' own", async () => {
+    const { dsdn } = await import("./main.js");
+    const names = Object.keys(dsdn.commands).sort();
+    expect(Object.keys(dsdn.summaries ?? {}).sort()).toEqual(names);
+    for (const name of names) expect(dsdn.summaries?.[name]).toBe((await dsdn.commands[name]!()).summary);
+  });
+});

@@ -65,24 +65,37 @@ export function signingBytes<T extends SignedFields>(type: SignedType<T>, msg: T
   return concatBytes(encoder.encode(`${type.typeName}\0`), body);
 }
 
-/** Fills in `sender` and `signature` with the identity key. */
+/**
+ * Fills in `sender` and `signature` with the identity key. `sign` may be another Ed25519 implementation (an
+ * off-chain caller passes OpenSSL's); Ed25519 signatures are deterministic, so the bytes are the same.
+ */
 export function signMessage<T extends SignedFields>(
   type: SignedType<T>,
   msg: Omit<Loose<T>, "sender" | "signature">,
   identity: Ed25519KeyPair,
+  sign: (message: Uint8Array, secretKey: Uint8Array) => Uint8Array = ed25519Sign,
 ): T {
   const unsigned = type.codec.fromPartial({ ...msg, sender: identity.publicKey, signature: new Uint8Array(0) });
-  return { ...unsigned, signature: Buffer.from(ed25519Sign(signingBytes(type, unsigned), identity.secretKey)) };
+  return { ...unsigned, signature: Buffer.from(sign(signingBytes(type, unsigned), identity.secretKey)) };
 }
 
-/** Throws FrostAuthError unless `msg` is signed by its stated sender, and that sender is `expected` (if given). */
-export function verifyMessage<T extends SignedFields>(type: SignedType<T>, msg: T, expected?: Uint8Array): void {
+/**
+ * Throws FrostAuthError unless `msg` is signed by its stated sender, and that sender is `expected` (if given).
+ * `verify` may be a stricter Ed25519 verifier (off-chain callers pass OpenSSL's RFC 8032 check, which accepts a
+ * subset of what noble's ZIP-215 rules accept); chain code keeps the default.
+ */
+export function verifyMessage<T extends SignedFields>(
+  type: SignedType<T>,
+  msg: T,
+  expected?: Uint8Array,
+  verify: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean = ed25519Verify,
+): void {
   const short = type.typeName.split(".").pop();
   if (msg.sender.length !== 32) throw new FrostAuthError(`${short}: sender must be a 32-byte identity key`);
   if (expected && toHex(expected) !== toHex(msg.sender)) {
     throw new FrostAuthError(`${short}: sent by ${toHex(msg.sender)}, expected ${toHex(expected)}`);
   }
-  if (!ed25519Verify(msg.signature, signingBytes(type, msg), msg.sender)) {
+  if (!verify(msg.signature, signingBytes(type, msg), msg.sender)) {
     throw new FrostAuthError(`${short}: bad signature from ${toHex(msg.sender)}`);
   }
 }

@@ -44,6 +44,13 @@ export class Memory {
    * Fresh and grown memory is zero, which the commitment's empty tree already is, so it starts clean.
    */
   dirty: Uint8Array;
+  /**
+   * True while `dirty` marks every chunk written since the memory was created all zero: a commitment
+   * tracker's first update then rehashes the marked chunks instead of scanning the whole memory (a scan of
+   * a 17-page memory cost a third of a run's trace overhead). The first tracker to consume the marks, and
+   * whoever replaces `bytes` without marking, clears it; a later tracker then scans.
+   */
+  marksSinceZero = true;
 
   /** Marks the chunks covering [addr, addr + len) as written. */
   markDirty(addr: number, len: number): void {

@@ -1,15 +1,26 @@
 /**
  * @module The step-commitment builder's caches (rest hash, tables tree, memory paths) against a fresh
  * builder at every pause of real runs that change the host state, tables, segments and memory: a cache
- * that kept a stale value would commit to a state the machine is no longer in.
+ * that kept a stale value would commit to a state the machine is no longer in; and the code trees cached
+ * by content, which must never serve one body's trees for another.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunStatus } from "../../common/wasm/machine.js";
-import { hashStepState, StepStateBuilder } from "../../common/wasm/proof/stepState.js";
+import { treeRoot } from "../../common/wasm/proof/sparseTree.js";
+import {
+  CODE_DEPTH,
+  CONSTS_DEPTH,
+  codeChunks,
+  constLeaf,
+  funcTrees,
+  hashStepState,
+  StepStateBuilder,
+} from "../../common/wasm/proof/stepState.js";
 import { prepareJob, type RunOptions } from "../../common/wasm/run.js";
+import type { FuncInst, Instance } from "../../common/wasm/runtime.js";
 import { useSha256 } from "../../common/wasm/trace/hashing.js";
 import { statusCode } from "../../common/wasm/trace/trace.js";
-import { I32 } from "../../common/wasm/types.js";
+import { FuncRef, I32 } from "../../common/wasm/types.js";
 import { useNativeTraceHash } from "./nativeHash.js";
 import { fixture } from "./testing.js";
 import { equal } from "./traceTestUtil.js";
@@ -64,5 +75,46 @@ describe("incremental step commitment = a fresh one at every pause", () => {
     expect(compareAtPauses("proofs.wasm", { invoke: "tables", args: [{ type: I32, value: 5 }] }, 1)).toBeGreaterThan(3);
     expect(compareAtPauses("bulk.wasm", { invoke: "tables", args: [{ type: I32, value: 3 }] }, 2)).toBeGreaterThan(3);
     expect(compareAtPauses("bulk.wasm", { invoke: "bulk", args: [{ type: I32, value: 40 }] }, 3)).toBeGreaterThan(3);
+  });
+});
+
+describe("function code trees cached by content", () => {
+  const inst = { funcs: [], module: { types: [] } } as unknown as Instance;
+  const body = (code: number[], consts: bigint[]): FuncInst => {
+    const type = { params: [], results: [] };
+    const compiled = { typeIndex: 0, type, localTypes: [], code: Int32Array.from(code), consts, maxHeight: 0 };
+    return { kind: "wasm", type, instance: inst, compiled, ref: new FuncRef(0) } as unknown as FuncInst;
+  };
+  /** The roots computed without any cache. */
+  const fresh = (code: number[], consts: bigint[]) => ({
+    code: treeRoot(codeChunks(Int32Array.from(code)), CODE_DEPTH),
+    consts: treeRoot(consts.map(constLeaf), CONSTS_DEPTH),
+  });
+  it("bodies one word, one constant or one boundary apart never share trees; equal bodies do", () => {
+    const cases: [number[], bigint[]][] = [
+      [[1, 2, 3], [5n]],
+      [[1, 2, 3], [6n]],
+      [[1, 2, 4], [5n]],
+      [[1, 2, 3, 5], []], // the same words if the constant's low half were read as code
+      [[1, 2, 3], []],
+      [Array.from({ length: 40 }, (_, i) => i), [1n << 63n]],
+    ];
+    // Twice: the second pass is served from the cache (new objects, same content).
+    for (let pass = 0; pass < 2; pass++) {
+      for (const [code, consts] of cases) {
+        const m = funcTrees(body(code, consts), inst).meta;
+        const want = fresh(code, consts);
+        expect(equal(m.codeRoot, want.code), `${code} / ${consts} pass ${pass}`).toBe(true);
+        expect(equal(m.constsRoot, want.consts), `${code} / ${consts} pass ${pass}`).toBe(true);
+      }
+    }
+  });
+  it("stays exact past its bound (oldest entries evicted)", () => {
+    for (let i = 0; i < 1100; i++) funcTrees(body([i, 7], [BigInt(i)]), inst);
+    for (const i of [0, 1, 555, 1099]) {
+      const m = funcTrees(body([i, 7], [BigInt(i)]), inst).meta;
+      expect(equal(m.codeRoot, fresh([i, 7], []).code)).toBe(true);
+      expect(equal(m.constsRoot, fresh([], [BigInt(i)]).consts)).toBe(true);
+    }
   });
 });

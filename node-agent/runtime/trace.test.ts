@@ -61,6 +61,22 @@ describe("memory Merkle tree", () => {
     mem.bytes[70_000] = 1; // bypasses dirty tracking on purpose
     expect(equal(mm.update(mem), memoryRootFull(mem.bytes, mem.pages))).toBe(false);
   });
+  it("a fresh memory's first update takes its marks; a tracker joining later scans (marks consumed or never kept)", () => {
+    const mem = new Memory(3, 3, 3);
+    for (const a of [8, 2048, 65536 + 100, 3 * 65536 - 8]) mem.setU64(a, 0x1122334455667788n, true);
+    expect(mem.marksSinceZero).toBe(true);
+    const first = new MemoryMerkle();
+    expect(equal(first.update(mem), memoryRootFull(mem.bytes, mem.pages))).toBe(true);
+    expect(mem.marksSinceZero).toBe(false);
+    // A second tracker finds no marks for the chunks written above: only a scan sees them.
+    const second = new MemoryMerkle();
+    expect(equal(second.update(mem), memoryRootFull(mem.bytes, mem.pages))).toBe(true);
+    // Bytes replaced without marks (as the V8 path's shim does): the owner clears the flag, a tracker scans.
+    const shim = new Memory(2, 2, 2);
+    shim.bytes.set(new Uint8Array(3000).fill(9), 60_000);
+    shim.marksSinceZero = false;
+    expect(equal(new MemoryMerkle().update(shim), memoryRootFull(shim.bytes, shim.pages))).toBe(true);
+  });
   it.each([
     ["kernels.wasm", "sieve", [i32(100_000)]],
     ["kernels.wasm", "matmul", [i32(20)]],

@@ -3,7 +3,7 @@
  * (balances exact); a param-change proposal passes, waits for the foundation's approval, then applies; a
  * vetoed one never does; CosmJS's gov extension (QueryClient) reads the proposals.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { QueryClient, setupBankExtension, setupGovExtension } from "@cosmjs/stargate";
@@ -15,6 +15,7 @@ import {
 import { ProposalStatus } from "cosmjs-types/cosmos/gov/v1beta1/gov";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../common/paths.js";
+import { addDevKeys } from "../support/devKeys.js";
 import { type Localnet, startLocalnet, waitFor } from "../support/localnet.js";
 
 const run = promisify(execFile);
@@ -104,17 +105,7 @@ beforeAll(async () => {
   net = await startLocalnet({ validators: 4, services: "chain" });
   rpc0 = net.rpcUrls[0] as string;
   keyringDir = join(net.dir, "e2e-keyring");
-  for (const name of ["operator0", "operator1", "operator2", "foundation", "alice"]) {
-    await new Promise<void>((resolve, reject) => {
-      const p = spawn(
-        "node",
-        [dsdnd, "keys", "add", name, "--recover", "--keyring-dir", keyringDir, "--keyring-backend", "test"],
-        { cwd: root },
-      );
-      p.stdin.end(account(name).mnemonic);
-      p.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`keys add ${name} exited ${c}`))));
-    });
-  }
+  await addDevKeys(net, keyringDir, ["operator0", "operator1", "operator2", "foundation", "alice"]);
 }, 180_000);
 
 afterAll(async () => {

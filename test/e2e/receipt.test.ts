@@ -6,7 +6,7 @@
  * validators' price feeders read files this test edits, and a second receipt claimed after the on-chain price
  * followed a new feed pays at the new price (receipt v2). With one coordinator killed, receipts still come.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -24,6 +24,7 @@ import { openedEvents } from "../../node-agent/da/events/openedEvents.js";
 import { createDALayer } from "../../node-agent/da/replay/createDALayer.js";
 import { loadOrCreateIdentity } from "../../node-agent/storage/identity.js";
 import { ReceiptKind } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { addDevKeys } from "../support/devKeys.js";
 import { type Localnet, startLocalnet, waitFor } from "../support/localnet.js";
 import { startUrlProcess } from "../support/process.js";
 
@@ -176,17 +177,7 @@ beforeAll(async () => {
   net = await startLocalnet({ validators: 4, services: "chain", env: { LOCALNET_PRICE_SOURCE: "file" } });
   rpc0 = net.rpcUrls[0] as string;
   keyringDir = join(net.dir, "e2e-keyring");
-  for (const name of ["bob", "alice", "operator0", "operator1", "operator2", "operator3"]) {
-    await new Promise<void>((resolve, reject) => {
-      const p = spawn(
-        "node",
-        [dsdnd, "keys", "add", name, "--recover", "--keyring-dir", keyringDir, "--keyring-backend", "test"],
-        { cwd: root },
-      );
-      p.stdin.end(account(name).mnemonic);
-      p.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`keys add ${name} exited ${c}`))));
-    });
-  }
+  await addDevKeys(net, keyringDir, ["bob", "alice", "operator0", "operator1", "operator2", "operator3"]);
   // Four committee members, each run by a validator operator (its mnemonic records the DKG on chain).
   // Committee members publish receipts: the write token, from its file (never on the command line).
   const da = [

@@ -18,6 +18,7 @@ import { setupStakeExtension } from "../../clients/sdk/stake.js";
 import { fromHex } from "../../common/hash.js";
 import { cometbftBinary, projectRoot } from "../../common/paths.js";
 import { loadOrCreateIdentity } from "../../node-agent/storage/identity.js";
+import { addDevKeys } from "../support/devKeys.js";
 import { type Localnet, latestHeight, rpc, startLocalnet, waitFor } from "../support/localnet.js";
 
 const run = promisify(execFile);
@@ -45,17 +46,7 @@ beforeAll(async () => {
   net = await startLocalnet({ validators: 4 });
   rpc0 = net.rpcUrls[0] as string;
   keyringDir = join(net.dir, "e2e-keyring");
-  for (const name of ["alice", "bob", "fault-authority"]) {
-    await new Promise<void>((resolve, reject) => {
-      const p = spawn(
-        "node",
-        [dsdnd, "keys", "add", name, "--recover", "--keyring-dir", keyringDir, "--keyring-backend", "test"],
-        { cwd: root },
-      );
-      p.stdin.end(account(name).mnemonic);
-      p.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`keys add ${name} exited ${c}`))));
-    });
-  }
+  await addDevKeys(net, keyringDir, ["alice", "bob", "fault-authority"]);
 });
 
 afterAll(async () => {

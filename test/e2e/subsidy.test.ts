@@ -4,7 +4,7 @@
  * from the funded pool; a node that stops answering (its process stopped) is settled ineligible, and
  * `dsdnd query subsidy node <operator>` shows why.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -14,6 +14,7 @@ import { projectRoot } from "../../common/paths.js";
 import { defaultSubsidyParams } from "../../modules/subsidy/params.js";
 import { amountFor } from "../../modules/subsidy/schedule.js";
 import { loadOrCreateIdentity } from "../../node-agent/storage/identity.js";
+import { addDevKeys } from "../support/devKeys.js";
 import { type Localnet, startLocalnet, waitFor } from "../support/localnet.js";
 import { startUrlProcess } from "../support/process.js";
 
@@ -112,17 +113,7 @@ beforeAll(async () => {
   });
   rpc0 = net.rpcUrls[0] as string;
   keyringDir = join(net.dir, "e2e-keyring");
-  for (const name of ["bob", "carol", "alice", "operator0", "operator1", "operator2", "operator3"]) {
-    await new Promise<void>((resolve, reject) => {
-      const p = spawn(
-        "node",
-        [dsdnd, "keys", "add", name, "--recover", "--keyring-dir", keyringDir, "--keyring-backend", "test"],
-        { cwd: root },
-      );
-      p.stdin.end(account(name).mnemonic);
-      p.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`keys add ${name} exited ${c}`))));
-    });
-  }
+  await addDevKeys(net, keyringDir, ["bob", "carol", "alice", "operator0", "operator1", "operator2", "operator3"]);
   // The receipt committee (bob's utilisation comes from a claimed storage receipt).
   const da = ["--da", net.env.DA_RPC_URL!, "--token-file", net.env.DA_WRITE_TOKEN_FILE!];
   await Promise.all(

@@ -222,6 +222,9 @@ describe("validator faults reach slashing", () => {
     expect((await slashingStatus(operator)).jailed).toBe(false);
     const tokensBefore = BigInt((await stakeValidator(operator)).tokens);
     await stopValidator(net, 2);
+    // The long part of the wait (a window's worth of missed blocks) on CometBFT's RPC: jailing takes it out of the
+    // set. Polling the CLI for it spawned a node process per try for a minute, CPU the other localnet needs.
+    await waitFor(async () => !(await inValidatorSet(address)), 240_000, "validator 2 out of the set");
     const jailed = await waitFor(
       async () => {
         const s = await slashingStatus(operator);
@@ -297,6 +300,8 @@ describe("validator faults reach slashing", () => {
     await new Promise((r) => setTimeout(r, 1000));
     startProcess(net, "cometbft", "3-double", { home });
     try {
+      // As for downtime: wait on the RPC (the tombstoned validator leaves the set), then read the status by CLI.
+      await waitFor(async () => !(await inValidatorSet(address)), 240_000, "validator 3 out of the set");
       const status = await waitFor(
         async () => {
           const s = await slashingStatus(operator);

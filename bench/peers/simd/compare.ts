@@ -152,7 +152,8 @@ Load: ${total} MsgSend pre-signed from ${SENDERS} senders, broadcast round-robin
 workers, each sender always to the same validator); CometBFT v0.38 from \`.tools\` for both, the localnet's
 CometBFT settings for both (\`localNodeConfig\`: timeout_commit ${TIMEOUT_COMMIT}, mempool 20,000, kv indexer), one
 cometbft + one app process per validator over the ABCI socket (\`simd start --with-comet=false --transport socket\`).
-simd: ibc-go v8.8.0 \`testing/simapp\` on cosmos-sdk v0.50.15, built by \`bench/peers/simd/build.sh\`; fee 5000 of
+simd: ibc-go v8.8.0 \`testing/simapp\` on cosmos-sdk v0.50.15 with its IBC wiring removed (\`bench/peers/simd/strip-ibc.sh\`:
+the SDK's own modules and ante decorators only), built by \`bench/peers/simd/build.sh\`; fee 5000 of
 the gas-price 0.025 denom on both. Load average (1 min) ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end
 (the machine is shared: absolute figures move with it, the ratios less).
 

@@ -5,6 +5,7 @@
  * trace's chunk tree, and the rest (tables, segments, host state) as one hash. A proof carries these
  * fields in the clear; verifyStep checks them against the pre-state hash.
  */
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { encodeHostCommit, type HostState } from "../hostState.js";
 import type { Frame, Machine } from "../machine.js";
 import type { FuncInst, Instance, Table } from "../runtime.js";
@@ -12,6 +13,7 @@ import { equal, type Hash, hashLeaf, sha256Of, Writer } from "../trace/hashing.j
 import { LEAF_BYTES, MemoryMerkle } from "../trace/memoryMerkle.js";
 import { writeValue } from "../trace/stateHash.js";
 import type { FuncType, Value } from "../types.js";
+import type { CompiledFunc } from "../validate.js";
 import { IncTree } from "./incTree.js";
 import { EMPTY_LEAF, levelsOf, rootOfLevels, treeRoot } from "./sparseTree.js";
 
@@ -65,7 +67,7 @@ export interface StepState {
 }
 
 export function hashStepState(s: StepState): Hash {
-  return new Writer()
+  return new Writer(512)
     .text(STEP_VERSION)
     .u8(s.status)
     .u64(BigInt(s.steps))
@@ -115,9 +117,9 @@ export function valueLeaf(v: Value): Hash {
   writeValue(w, v);
   return hashLeaf(w.finish());
 }
-export function chunkLeaf(words: readonly number[]): Hash {
+export function chunkLeaf(words: ArrayLike<number>): Hash {
   const w = new Writer();
-  for (const x of words) w.u32(x);
+  for (let i = 0; i < words.length; i++) w.u32(words[i] as number);
   return hashLeaf(w.finish());
 }
 export function constLeaf(v: bigint): Hash {
@@ -164,7 +166,7 @@ export function funcLeaf(m: FuncMeta): Hash {
 
 export function codeChunks(code: Int32Array): Hash[] {
   const out: Hash[] = [];
-  for (let i = 0; i < code.length; i += CODE_CHUNK) out.push(chunkLeaf(Array.from(code.subarray(i, i + CODE_CHUNK))));
+  for (let i = 0; i < code.length; i += CODE_CHUNK) out.push(chunkLeaf(code.subarray(i, i + CODE_CHUNK)));
   return out;
 }
 
@@ -239,6 +241,43 @@ export function hostNameHash(name: string): Hash {
   return new Writer().text("dsdn-wasm-host-fn").u32(name.length).text(name).digest();
 }
 
+/** The code and constants trees of a function body; shared, never mutated. */
+interface CodeTrees {
+  readonly codeLevels: Hash[][];
+  readonly constLevels: Hash[][];
+}
+const codeTreesByFunc = new WeakMap<CompiledFunc, CodeTrees>();
+/**
+ * Bodies seen before, by content: a node runs the same module again and again (each replica's job, every
+ * re-run of a fraud proof's bisection), and these trees (depth 20 each, so 40+ hashes per function even for
+ * a one-chunk body) were most of a run's first checkpoint. Bounded; the oldest entry goes first.
+ */
+const codeTreesByContent = new Map<string, CodeTrees>();
+const CODE_TREES_CACHED = 1024;
+
+function codeTrees(c: CompiledFunc): CodeTrees {
+  let t = codeTreesByFunc.get(c);
+  if (t) return t;
+  // An unambiguous encoding of exactly what the trees are built from: the words, then the constants.
+  const w = new Writer(16 + c.code.length * 4 + c.consts.length * 8).u32(c.code.length);
+  for (let i = 0; i < c.code.length; i++) w.u32(c.code[i] as number);
+  w.u32(c.consts.length);
+  for (const k of c.consts) w.u64(k);
+  const key = bytesToHex(w.digest());
+  t = codeTreesByContent.get(key);
+  if (!t) {
+    t = {
+      codeLevels: levelsOf(codeChunks(c.code), CODE_DEPTH),
+      constLevels: levelsOf(c.consts.map(constLeaf), CONSTS_DEPTH),
+    };
+    if (codeTreesByContent.size >= CODE_TREES_CACHED) {
+      codeTreesByContent.delete(codeTreesByContent.keys().next().value as string);
+    }
+    codeTreesByContent.set(key, t);
+  }
+  codeTreesByFunc.set(c, t);
+  return t;
+}
 export function funcTrees(f: FuncInst, inst: Instance): FuncTrees {
   if (f.kind === "host") {
     const z = new Uint8Array(32);
@@ -263,8 +302,7 @@ export function funcTrees(f: FuncInst, inst: Instance): FuncTrees {
     };
   }
   const c = f.compiled;
-  const codeLevels = levelsOf(codeChunks(c.code), CODE_DEPTH);
-  const constLevels = levelsOf(c.consts.map(constLeaf), CONSTS_DEPTH);
+  const { codeLevels, constLevels } = codeTrees(c);
   return {
     meta: {
       kind: "wasm",

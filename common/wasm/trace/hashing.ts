@@ -38,11 +38,19 @@ export function hashNode(left: Hash, right: Hash): Hash {
 /** A byte buffer that doubles when full: the storage both encoders here write into. */
 export class GrowableBytes {
   protected buf: Uint8Array;
-  protected view: DataView;
+  private dv: DataView | undefined;
   len = 0;
   constructor(initial = 256) {
     this.buf = new Uint8Array(initial);
-    this.view = new DataView(this.buf.buffer);
+  }
+  /**
+   * A DataView of the buffer, made on first use: V8 keeps typed arrays of at most 64 bytes on its heap, and
+   * asking for their `.buffer` (as a DataView does) moves them off it, which cost the many small leaf
+   * encodings of a checkpoint more than their hash.
+   */
+  protected get view(): DataView {
+    if (this.dv === undefined) this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    return this.dv;
   }
   protected ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
@@ -51,14 +59,18 @@ export class GrowableBytes {
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
-    this.view = new DataView(next.buffer);
+    this.dv = undefined;
   }
 }
 
 const UTF8 = new TextEncoder();
 
-/** Growable little-endian byte writer. */
+/** Growable little-endian byte writer (bytes written one by one: no DataView, see GrowableBytes.view). */
 export class Writer extends GrowableBytes {
+  /** Most encodings here are a few words: start small (on V8's heap) and grow when one is longer. */
+  constructor(initial = 64) {
+    super(initial);
+  }
   u8(v: number): this {
     this.ensure(1);
     this.buf[this.len++] = v;
@@ -66,15 +78,18 @@ export class Writer extends GrowableBytes {
   }
   u32(v: number): this {
     this.ensure(4);
-    this.view.setUint32(this.len, v >>> 0, true);
-    this.len += 4;
+    const b = this.buf;
+    const at = this.len;
+    b[at] = v;
+    b[at + 1] = v >>> 8;
+    b[at + 2] = v >>> 16;
+    b[at + 3] = v >>> 24;
+    this.len = at + 4;
     return this;
   }
   u64(v: bigint): this {
-    this.ensure(8);
-    this.view.setBigUint64(this.len, BigInt.asUintN(64, v), true);
-    this.len += 8;
-    return this;
+    const u = BigInt.asUintN(64, v);
+    return this.u32(Number(u & 0xffffffffn)).u32(Number(u >> 32n));
   }
   bytes(b: Uint8Array): this {
     this.ensure(b.length);

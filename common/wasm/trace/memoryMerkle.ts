@@ -29,8 +29,9 @@ function isZero(words: Int32Array, from: number, to: number): boolean {
 
 /**
  * Incremental memory commitment; `update()` rehashes dirty chunks and clears their marks. One tracker
- * per memory: the dirty marks are consumed by whoever commits. The first update scans the whole memory
- * (zero chunks cost a comparison, not a hash), so a tracker can join a memory at any time.
+ * per memory: the dirty marks are consumed by whoever commits. The first update of a fresh memory reads
+ * the marks (`Memory.marksSinceZero`); otherwise it scans the whole memory (zero chunks cost a comparison,
+ * not a hash), so a tracker can join a memory at any time.
  */
 export class MemoryMerkle {
   /** levels[0] = chunk leaves; levels[d] = nodes d levels up (sparse: missing = zero subtree). */
@@ -57,17 +58,20 @@ export class MemoryMerkle {
         : hashLeaf(bytes.subarray(c * LEAF_BYTES, (c + 1) * LEAF_BYTES));
       if (touched[touched.length - 1] !== c >> 1) touched.push(c >> 1);
     };
-    if (!this.started) {
-      this.started = true;
+    if (!this.started && !mem.marksSinceZero) {
+      // Joining a memory whose marks someone else consumed (or that were never kept): every chunk is a suspect.
       for (let c = 0; c < chunks; c++) if (!isZero(words, c * per, (c + 1) * per)) rehash(c);
       mem.dirty.fill(0);
     } else {
+      // A fresh memory was all zero (the empty tree) and every write since is marked: the marks are the changes.
       const dirty = mem.dirty;
       for (let c = dirty.indexOf(1); c !== -1; c = dirty.indexOf(1, c + 1)) {
         rehash(c);
         dirty[c] = 0;
       }
     }
+    this.started = true;
+    mem.marksSinceZero = false;
     for (let d = 1; d <= CHUNK_TREE_DEPTH; d++) {
       const below = this.levels[d - 1] as Hash[];
       const here = this.levels[d] as Hash[];

@@ -6,6 +6,7 @@ import { toHex } from "../../../common/hash.js";
 import { applyServiceLimits, serverTimeouts } from "../../http/serviceLimits.js";
 import type { FrostParticipant } from "./participant.js";
 import { dispatchFrostRpc, FROST_RPCS } from "./rpc.js";
+import { StageTimer } from "./stages.js";
 
 /** Round messages are small (a 7-member DKG bundle is a few KiB); receipts stay well under this. */
 export const FROST_MAX_BODY = 1024 * 1024;
@@ -43,7 +44,11 @@ export function createFrostServer(opts: FrostServerOptions): FastifyInstance {
           .send({ code: ErrorCode.InvalidArgument, message: "send the protobuf body as application/octet-stream" });
       }
       try {
-        const out = await dispatchFrostRpc(opts.participant, rpc, new Uint8Array(req.body));
+        const timer = new StageTimer();
+        const out = await dispatchFrostRpc(opts.participant, rpc, new Uint8Array(req.body), timer);
+        timer.mark("encode");
+        // Stage timings only (no key material): lets the orchestrator tell network time from ours.
+        reply.header("server-timing", timer.serverTiming());
         return reply.type("application/octet-stream").send(Buffer.from(out));
       } catch (e) {
         const code = isBaseError(e) ? e.code : ErrorCode.Internal;

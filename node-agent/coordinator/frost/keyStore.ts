@@ -200,6 +200,11 @@ export class KeyShareStore {
     return path;
   }
 
+  /** The shares loaded or saved by this process so far (no disk access). */
+  loaded(): KeyShare[] {
+    return [...this.#cache.values()];
+  }
+
   /** The share for a group key, or undefined when this participant holds none. */
   async load(groupPublicKey: Uint8Array): Promise<KeyShare | undefined> {
     const hex = toHex(groupPublicKey);

@@ -8,9 +8,10 @@
  * the public salt, k and the commitments, and a nonce can be rebuilt only by the share's holder.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { mkdir, open, rename } from "node:fs/promises";
 import { join } from "node:path";
-import type { FrostSecret } from "@noble/curves/abstract/frost.js";
+import type { FrostSecret, Nonces } from "@noble/curves/abstract/frost.js";
 import { ed25519_FROST } from "@noble/curves/ed25519.js";
 import { bytesEqual, concatBytes, fromHex, sha256, toHex } from "../../../common/hash.js";
 
@@ -47,6 +48,8 @@ function rngFor(salt: Uint8Array, k: number): (n?: number) => Uint8Array {
 export class NoncePool {
   readonly #dir: string;
   readonly #pools = new Map<string, Map<string, Entry>>(); // group key hex -> (hiding‖binding hex -> entry)
+  readonly #writes = new Map<string, Promise<void>>(); // group key hex -> the last write queued
+  #madeDir = false;
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -72,24 +75,38 @@ export class NoncePool {
     return pool;
   }
 
-  /** Writes the pool via temp file + fsync + rename: once this returns, a restart sees exactly this pool. */
-  #persist(groupKeyHex: string): void {
-    mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
-    const path = this.#path(groupKeyHex);
-    const tmp = `${path}.${process.pid}.${toHex(randomBytes(4))}.tmp`;
-    const body = JSON.stringify({ format: FORMAT, version: 1, entries: [...this.#pool(groupKeyHex).values()] });
-    const fd = openSync(tmp, "wx", 0o600);
-    try {
-      writeSync(fd, body);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+  /**
+   * Writes the pool via temp file + fsync + rename; once the promise resolves, a restart sees the pool as it was
+   * when this write started — which includes every change made before the call. Writes of one file are queued
+   * one after another and each snapshots the pool when it starts, so an older snapshot never lands last.
+   */
+  #persist(groupKeyHex: string, whileSyncing?: () => void): Promise<void> {
+    const run = async () => {
+      if (!this.#madeDir) {
+        await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+        this.#madeDir = true;
+      }
+      const path = this.#path(groupKeyHex);
+      const tmp = `${path}.${process.pid}.${toHex(randomBytes(4))}.tmp`;
+      const body = JSON.stringify({ format: FORMAT, version: 1, entries: [...this.#pool(groupKeyHex).values()] });
+      const fd = await open(tmp, "wx", 0o600);
+      try {
+        await fd.writeFile(body);
+        const synced = fd.sync();
+        whileSyncing?.(); // CPU work on the main thread while the disk flush runs in the thread pool
+        await synced;
+      } finally {
+        await fd.close();
+      }
+      await rename(tmp, path);
+    };
+    const next = (this.#writes.get(groupKeyHex) ?? Promise.resolve()).catch(() => undefined).then(run);
+    this.#writes.set(groupKeyHex, next);
+    return next;
   }
 
   /** Makes `count` new nonce pairs for this group and returns their commitments (the pool is saved first). */
-  make(groupPublicKey: Uint8Array, secret: FrostSecret, count: number): PooledNonce[] {
+  async make(groupPublicKey: Uint8Array, secret: FrostSecret, count: number): Promise<PooledNonce[]> {
     const gk = toHex(groupPublicKey);
     const pool = this.#pool(gk);
     const salt = randomBytes(32);
@@ -104,7 +121,7 @@ export class NoncePool {
       if (pool.size <= MAX_POOLED_NONCES) break;
       pool.delete(key); // Map order is insertion order: the oldest go first
     }
-    this.#persist(gk);
+    await this.#persist(gk);
     return out;
   }
 
@@ -114,20 +131,28 @@ export class NoncePool {
   }
 
   /**
-   * Spends the nonce pair behind (hiding, binding): removes it and saves the pool before returning the
-   * nonces, so it is gone even if we crash while signing. Undefined when it is not ours or already spent.
+   * Spends the nonce pair behind (hiding, binding): removes it from memory at once (no other call can take it)
+   * and resolves with the nonces only once the removal is on disk, so it is gone even if we crash while
+   * signing. Undefined at once when it is not ours or already spent. `whileSyncing` runs public work (the
+   * signing context) during the flush; the share must not be computed before this resolves.
    */
-  spend(groupPublicKey: Uint8Array, secret: FrostSecret, hiding: Uint8Array, binding: Uint8Array) {
+  spend(
+    groupPublicKey: Uint8Array,
+    secret: FrostSecret,
+    hiding: Uint8Array,
+    binding: Uint8Array,
+    whileSyncing?: () => void,
+  ): Promise<Nonces | undefined> | undefined {
     const gk = toHex(groupPublicKey);
     const pool = this.#pool(gk);
     const key = toHex(hiding) + toHex(binding);
     const e = pool.get(key);
     if (!e) return undefined;
     pool.delete(key);
-    this.#persist(gk);
+    const written = this.#persist(gk, whileSyncing);
     const { nonces, commitments } = ed25519_FROST.commit(secret, rngFor(fromHex(e.salt), e.k));
     // The share (or the file) changed since the pair was made: never sign with a nonce that does not match.
-    if (!bytesEqual(commitments.hiding, hiding) || !bytesEqual(commitments.binding, binding)) return undefined;
-    return nonces;
+    const matches = bytesEqual(commitments.hiding, hiding) && bytesEqual(commitments.binding, binding);
+    return written.then(() => (matches ? nonces : undefined));
   }
 }

@@ -5,7 +5,7 @@
 import type { DKG_Round1, DKG_Round2, DKG_Secret, Nonces } from "@noble/curves/abstract/frost.js";
 import { ed25519_FROST } from "@noble/curves/ed25519.js";
 import type { Ed25519KeyPair } from "../../../common/ed25519.js";
-import { SignedTypes, signMessage, verifyMessage } from "../../../common/frost/auth.js";
+import { SignedTypes } from "../../../common/frost/auth.js";
 import { makeMessage, u8 } from "../../../common/frost/bytes.js";
 import { frostIdentifier, memberIndex, validateCommittee } from "../../../common/frost/committee.js";
 import { toFrostSecret } from "../../../common/frost/group.js";
@@ -27,10 +27,12 @@ import {
 } from "../../../proto/gen/dsdn/committee/v1/frost.js";
 import { FrostAuthError, FrostProtocolError, FrostReplayError, FrostUnavailableError } from "./errors.js";
 import type { KeyShareStore } from "./keyStore.js";
+import { signMessage, verifyMessage } from "./nativeAuth.js";
 import { MAX_PREPROCESS_BATCH, NoncePool } from "./noncePool.js";
 import { DEFAULT_MAX_SESSION_MS, SessionGuard } from "./sessions.js";
 import { decryptShare, encryptShare, newEncryptionKeyPair } from "./shareCipher.js";
 import * as M from "./signMath.js";
+import type { StageTimer } from "./stages.js";
 
 const F = ed25519_FROST;
 
@@ -323,7 +325,7 @@ export class FrostParticipant {
     }
     const share = await this.#shareFor("PreprocessRequest", req);
     this.#guard.claim("preprocess", req.sessionId, req.expiresAtMs);
-    const made = this.#nonces.make(share.groupPublicKey, toFrostSecret(share), req.count);
+    const made = await this.#nonces.make(share.groupPublicKey, toFrostSecret(share), req.count);
     return {
       commitments: made.map((c) =>
         signMessage(
@@ -342,6 +344,37 @@ export class FrostParticipant {
     };
   }
 
+  /**
+   * Other members' preprocessed commitments, relayed by an orchestrator ahead of signing: each must be signed by
+   * the member at its index of a committee we hold a share for, in that share's epoch; their points are then
+   * validated (prime-order subgroup) and cached, so a one-round signing over them does no subgroup check on its
+   * path. Nothing else changes: a refused or never-announced commitment is simply validated when signing.
+   */
+  async handleAnnounce(a: PreprocessResponse): Promise<PreprocessResponse> {
+    if (a.commitments.length > MAX_PREPROCESS_BATCH) {
+      throw new FrostProtocolError(`announcement: at most ${MAX_PREPROCESS_BATCH} commitments`);
+    }
+    const shares = this.store.loaded();
+    for (const c of a.commitments) {
+      const i = c.participantIndex;
+      const ours = shares.some(
+        (s) => s.epoch === c.epoch && i >= 1 && bytesEqual(s.members[i - 1] ?? new Uint8Array(0), c.sender),
+      );
+      if (!ours) throw new FrostAuthError(`announced commitment ${i}: not from that member of a committee we sign for`);
+      verifyMessage(SignedTypes.SignCommitment, c);
+      if (c.messageHash.length !== 0) throw new FrostProtocolError(`announced commitment ${i}: bound to a message`);
+    }
+    for (const c of a.commitments) {
+      try {
+        M.validPoint(c.hiding);
+        M.validPoint(c.binding);
+      } catch (e) {
+        throw new FrostProtocolError(`announced commitment ${c.participantIndex}: ${(e as Error).message}`);
+      }
+    }
+    return { commitments: [] };
+  }
+
   /** Unspent preprocessed nonce pairs held for a group key (for tests and monitoring). */
   preprocessedCount(groupPublicKey: Uint8Array): number {
     return this.#nonces.size(groupPublicKey);
@@ -351,13 +384,13 @@ export class FrostParticipant {
    * Signing round 2 — or the only round, when the package carries preprocessed commitments: check the
    * commitment list, spend our nonces, return our signed share.
    */
-  async handleSignPackage(pkg: SignPackage): Promise<SignatureShare> {
+  async handleSignPackage(pkg: SignPackage, timer?: StageTimer): Promise<SignatureShare> {
     verifyMessage(SignedTypes.SignPackage, pkg);
     const req = pkg.request;
     if (!req) throw new FrostProtocolError("SignPackage: missing request");
     const key = toHex(req.sessionId);
     const st = this.#sign.get(key);
-    if (!st) return this.#signOneRound(pkg, req);
+    if (!st) return this.#signOneRound(pkg, req, timer);
     if (Number(req.expiresAtMs) <= this.#now()) {
       this.#sign.delete(key);
       throw new FrostReplayError("SignPackage: session has expired");
@@ -391,11 +424,14 @@ export class FrostParticipant {
     }
     // Nonces are single use: forget them before signing, so no path can ever sign twice with them.
     this.#sign.delete(key);
-    return this.#share(share, list, req, digest, st.nonces);
+    timer?.mark("check");
+    const ctx = this.#context(share, list, req);
+    timer?.mark("context");
+    return this.#share(share, req, digest, st.nonces, ctx, timer);
   }
 
   /** One-round signing: every commitment in the package is preprocessed, ours must be unspent in our pool. */
-  async #signOneRound(pkg: SignPackage, req: SignRequest): Promise<SignatureShare> {
+  async #signOneRound(pkg: SignPackage, req: SignRequest, timer?: StageTimer): Promise<SignatureShare> {
     verifyMessage(SignedTypes.SignRequest, req);
     if (!bytesEqual(pkg.sender, req.sender))
       throw new FrostAuthError("SignPackage: sent by someone other than the requester");
@@ -423,30 +459,37 @@ export class FrostParticipant {
     }
     const mine = list.find((c) => c.participantIndex === share.participantIndex);
     if (!mine) throw new FrostProtocolError("SignPackage: this participant is not among the signers");
+    timer?.mark("check");
     const ok = await (this.#opts.approveMessage?.(req.message, req.epoch) ?? true);
     if (!ok) throw new FrostAuthError("SignPackage: this participant does not approve the message");
-    const nonces = this.#nonces.spend(share.groupPublicKey, toFrostSecret(share), mine.hiding, mine.binding);
-    if (!nonces) {
-      throw new FrostReplayError("SignPackage: our nonce commitment is unknown or already spent (replay?)");
-    }
-    return this.#share(share, list, req, sha256(req.message), nonces);
+    timer?.mark("approve");
+    // The public part (binding factors, group commitment: the other signers' points) is computed while the
+    // spend is flushed to disk; the share only after the flush.
+    let ctx: M.SigningContext | Error | undefined;
+    const spending = this.#nonces.spend(share.groupPublicKey, toFrostSecret(share), mine.hiding, mine.binding, () => {
+      ctx = this.#context(share, list, req);
+    });
+    const replay = () =>
+      new FrostReplayError("SignPackage: our nonce commitment is unknown or already spent (replay?)");
+    if (!spending) throw replay();
+    const nonces = await spending;
+    timer?.mark("spend-context");
+    if (!nonces) throw replay();
+    return this.#share(share, req, sha256(req.message), nonces, ctx ?? this.#context(share, list, req), timer);
   }
 
-  /** RFC 9591 round two over a checked commitment list; the nonces are zeroed afterwards. */
+  /** RFC 9591 round two over a checked commitment list's context; the nonces are zeroed afterwards. */
   #share(
     share: KeyShare,
-    list: readonly SignCommitment[],
     req: SignRequest,
     digest: Uint8Array,
     nonces: Nonces,
+    ctx: M.SigningContext | Error,
+    timer?: StageTimer,
   ): SignatureShare {
     let sigShare: Uint8Array;
     try {
-      const ctx = M.signingContext(
-        share.groupPublicKey,
-        list.map((c) => ({ index: c.participantIndex, hiding: c.hiding, binding: c.binding })),
-        req.message,
-      );
+      if (ctx instanceof Error) throw ctx;
       sigShare = M.signShare(ctx, share.participantIndex, share.signingShare, nonces);
     } catch (e) {
       throw new FrostProtocolError("SignPackage: cannot sign over these commitments", { cause: e });
@@ -454,7 +497,7 @@ export class FrostParticipant {
       nonces.hiding.fill(0);
       nonces.binding.fill(0);
     }
-    return signMessage(
+    const out = signMessage(
       SignedTypes.SignatureShare,
       {
         sessionId: req.sessionId,
@@ -465,6 +508,21 @@ export class FrostParticipant {
       },
       this.identity,
     );
+    timer?.mark("sign");
+    return out;
+  }
+
+  /** The signing context over a checked list, or the error (bad points): the caller spends its nonces either way. */
+  #context(share: KeyShare, list: readonly SignCommitment[], req: SignRequest): M.SigningContext | Error {
+    try {
+      return M.signingContext(
+        share.groupPublicKey,
+        list.map((c) => ({ index: c.participantIndex, hiding: c.hiding, binding: c.binding })),
+        req.message,
+      );
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
   }
 
   /** The key share a signing-side request names, checked against its epoch and requester. */

@@ -129,6 +129,34 @@ describe("one-round signing", () => {
     ).rejects.toBeInstanceOf(FrostReplayError);
   });
 
+  it("one commitment in two packages at once signs once; concurrent spends are all on disk before shares", async () => {
+    const mine = await preprocessed(2, 4);
+    const others = [...(await preprocessed(1, 1)), ...(await preprocessed(3, 1))];
+    const p2 = c.participants[1]!;
+    // The same nonce commitment, two sessions and two messages, in flight together (the spend is written async).
+    const race = await Promise.allSettled([
+      p2.handleSignPackage(onePackage(enc.encode("race a"), [mine[0]!, ...others])),
+      p2.handleSignPackage(onePackage(enc.encode("race b"), [mine[0]!, ...others])),
+    ]);
+    expect(race.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const refused = race.find((r) => r.status === "rejected") as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(FrostReplayError);
+    // Three different commitments spent concurrently: a restarted member finds every one of them spent.
+    const shares = await Promise.all(
+      [1, 2, 3].map((k) => p2.handleSignPackage(onePackage(enc.encode(`concurrent ${k}`), [mine[k]!, ...others]))),
+    );
+    expect(shares.every((x) => x.share.length === 32)).toBe(true);
+    const restarted = new FrostParticipant({
+      identity: c.identities[1]!,
+      store: new KeyShareStore(p2.store.dir, p2.store.secret),
+    });
+    for (const k of [0, 1, 2, 3]) {
+      await expect(
+        restarted.handleSignPackage(onePackage(enc.encode(`after restart ${k}`), [mine[k]!, ...others])),
+      ).rejects.toBeInstanceOf(FrostReplayError);
+    }
+  });
+
   it("forged, foreign and message-bound commitments are refused", async () => {
     const m2 = await preprocessed(2, 1);
     const m3 = await preprocessed(3, 1);

@@ -16,6 +16,7 @@ import {
   SignRequest,
 } from "../../../proto/gen/dsdn/committee/v1/frost.js";
 import type { FrostParticipant } from "./participant.js";
+import type { Stage, StageTimer } from "./stages.js";
 
 /** RPC names; over HTTP each is `POST /frost/v1/<name>` with a protobuf body. */
 export const FROST_RPCS = [
@@ -25,6 +26,7 @@ export const FROST_RPCS = [
   "sign/commit",
   "sign/share",
   "sign/preprocess",
+  "sign/announce",
 ] as const;
 export type FrostRpc = (typeof FROST_RPCS)[number];
 
@@ -33,12 +35,25 @@ export interface PeerTransport {
   call(peer: Uint8Array, rpc: FrostRpc, body: Uint8Array, timeoutMs: number): Promise<Uint8Array>;
 }
 
+/** A reply's timing as the orchestrator saw it: the whole call and the member's own stages (if it reported them). */
+export interface CallTiming {
+  readonly peer: Uint8Array;
+  readonly rpc: FrostRpc;
+  readonly ms: number;
+  readonly server: readonly Stage[];
+}
+
 export function isFrostRpc(s: string): s is FrostRpc {
   return (FROST_RPCS as readonly string[]).includes(s);
 }
 
 /** Decodes a request, runs the participant's handler, encodes the answer. */
-export async function dispatchFrostRpc(p: FrostParticipant, rpc: FrostRpc, body: Uint8Array): Promise<Uint8Array> {
+export async function dispatchFrostRpc(
+  p: FrostParticipant,
+  rpc: FrostRpc,
+  body: Uint8Array,
+  timer?: StageTimer,
+): Promise<Uint8Array> {
   switch (rpc) {
     case "dkg/start":
       return encodeMessage(DkgRound1, await p.handleDkgRequest(decodeMessage(DkgRequest, body, "DkgRequest")));
@@ -51,12 +66,20 @@ export async function dispatchFrostRpc(p: FrostParticipant, rpc: FrostRpc, body:
       return encodeMessage(DkgResult, await p.handleDkgRound2(decodeMessage(DkgRound2Bundle, body, "DkgRound2Bundle")));
     case "sign/commit":
       return encodeMessage(SignCommitment, await p.handleSignRequest(decodeMessage(SignRequest, body, "SignRequest")));
-    case "sign/share":
-      return encodeMessage(SignatureShare, await p.handleSignPackage(decodeMessage(SignPackage, body, "SignPackage")));
+    case "sign/share": {
+      const pkg = decodeMessage(SignPackage, body, "SignPackage");
+      timer?.mark("decode");
+      return encodeMessage(SignatureShare, await p.handleSignPackage(pkg, timer));
+    }
     case "sign/preprocess":
       return encodeMessage(
         PreprocessResponse,
         await p.handlePreprocess(decodeMessage(PreprocessRequest, body, "PreprocessRequest")),
+      );
+    case "sign/announce":
+      return encodeMessage(
+        PreprocessResponse,
+        await p.handleAnnounce(decodeMessage(PreprocessResponse, body, "PreprocessResponse")),
       );
     default:
       throw new InvalidArgumentError(`unknown FROST rpc ${String(rpc)}`);

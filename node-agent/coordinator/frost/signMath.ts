@@ -56,6 +56,11 @@ export function validPoint(bytes: Uint8Array): Point {
   return p;
 }
 
+/** Whether this encoding was already validated (and is cached): signing will not re-check it. */
+export function isValidated(bytes: Uint8Array): boolean {
+  return cache.has(toHex(bytes));
+}
+
 /** Lagrange coefficient of participant `i` over the signer set `ids` at x = 0 (RFC 9591 §4.2). */
 function lambda(ids: readonly bigint[], i: bigint): bigint {
   let num = 1n;

@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient } from "@cosmjs/stargate";
-import { DEFAULT_GAS_PRICE } from "../../../clients/sdk/client.js";
+import { BROADCAST_POLL_INTERVAL_MS, DEFAULT_GAS_PRICE } from "../../../clients/sdk/client.js";
 import { signalDkgPresenceMsg, submitDkgResultMsg, submitEpochSeedMsg } from "../../../clients/sdk/committee.js";
 import { dsdnRegistry } from "../../../clients/sdk/registry.js";
 import type { Command, CommandGroup } from "../../../common/cli.js";
@@ -89,6 +89,7 @@ export const serveCommand: Command = {
       signing = await SigningStargateClient.connectWithSigner(rpcUrl, wallet, {
         registry: dsdnRegistry(),
         gasPrice: GasPrice.fromString(String(values["gas-price"])),
+        broadcastPollIntervalMs: BROADCAST_POLL_INTERVAL_MS,
       });
       const client = signing;
       submitDkg = async (epoch, results) => {

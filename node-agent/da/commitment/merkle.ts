@@ -1,14 +1,5 @@
 /** @module RFC 6962 binary Merkle root and the mountain-range / subtree-width rules of ADR-013. */
-import { createHash } from "node:crypto";
-
-const LEAF_PREFIX = Uint8Array.of(0);
-const INNER_PREFIX = Uint8Array.of(1);
-
-function digest(...parts: Uint8Array[]): Uint8Array {
-  const h = createHash("sha256");
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
-}
+import { sha256OneShot } from "../../../common/hash.js";
 
 /** Largest power of two strictly below n (n ≥ 2): the RFC 6962 split point. */
 function splitPoint(n: number): number {
@@ -19,10 +10,31 @@ function splitPoint(n: number): number {
 
 /** RFC 6962 Merkle tree hash (CometBFT `merkle.HashFromByteSlices`): empty → sha256(""). */
 export function merkleRoot(items: readonly Uint8Array[]): Uint8Array {
-  if (items.length === 0) return digest();
-  if (items.length === 1) return digest(LEAF_PREFIX, items[0] as Uint8Array);
-  const k = splitPoint(items.length);
-  return digest(INNER_PREFIX, merkleRoot(items.slice(0, k)), merkleRoot(items.slice(k)));
+  if (items.length === 0) return new Uint8Array(sha256OneShot(new Uint8Array(0)));
+  // Leaves hashed once each, then the tree folded by index ranges: no sub-array copies, one-shot hashes into
+  // reused scratch buffers (a sealed batch of thousands of envelopes is hashed on every replay).
+  let max = 0;
+  for (const it of items) if (it.length > max) max = it.length;
+  const leafBuf = Buffer.allocUnsafe(max + 1);
+  leafBuf[0] = 0;
+  const leaves: Buffer[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    leafBuf.set(it, 1);
+    leaves[i] = sha256OneShot(leafBuf.subarray(0, it.length + 1));
+  }
+  const inner = Buffer.allocUnsafe(65);
+  inner[0] = 1;
+  const fold = (lo: number, hi: number): Buffer => {
+    if (hi - lo === 1) return leaves[lo]!;
+    const k = splitPoint(hi - lo);
+    const left = fold(lo, lo + k);
+    const right = fold(lo + k, hi);
+    inner.set(left, 1);
+    inner.set(right, 33);
+    return sha256OneShot(inner);
+  };
+  return new Uint8Array(fold(0, items.length));
 }
 
 /** Smallest power of two ≥ n (1 for n ≤ 1). */

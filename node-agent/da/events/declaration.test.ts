@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { secp256k1KeyPair } from "../../../common/secp256k1.js";
+import { pubKeyToAddress, secp256k1KeyPair } from "../../../common/secp256k1.js";
 import { merkleRoot } from "../commitment/merkle.js";
 import {
   checkDeclarationFields,
@@ -49,6 +49,18 @@ describe("upload declarations", () => {
     expect(verifyUploadDeclaration({ ...declaration, expiresAtHeight: 10_000n })).toBe(false);
     const other = secp256k1KeyPair();
     expect(verifyUploadDeclaration({ ...declaration, uploaderPublicKey: Buffer.from(other.publicKey) })).toBe(false);
+    // Once a signature is verified (and remembered), a copy with any field changed under it is still refused.
+    const tampered: Partial<typeof declaration>[] = [
+      { manifestCid: sampleCid("obj-9") },
+      { chunksRoot: Buffer.alloc(32, 7) },
+      { chunkCount: declaration.chunkCount + 1n },
+      { signedAtHeight: 9n },
+      { uploader: pubKeyToAddress(other.publicKey) },
+    ];
+    for (const t of tampered) {
+      expect(verifyUploadDeclaration(declaration)).toBe(true);
+      expect(verifyUploadDeclaration({ ...declaration, ...t })).toBe(false);
+    }
     expect(checkDeclarationFields({ ...declaration, chunkCount: 1n << 17n })).toMatch(/chunk_count/);
     expect(checkDeclarationFields({ ...declaration, totalSize: (1n << 40n) + 1n })).toMatch(/total_size/);
     expect(checkDeclarationFields({ ...declaration, expiresAtHeight: 10n })).toMatch(/expire/);

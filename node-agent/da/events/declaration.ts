@@ -1,7 +1,6 @@
 /** @module Upload declarations: the uploader's ADR-036-signed statement of a file's stored objects, and its checks. */
-import { createHash } from "node:crypto";
 import { adr036Sign, adr036Verify } from "../../../common/adr036.js";
-import { bytesEqual, concatBytes } from "../../../common/hash.js";
+import { bytesEqual, concatBytes, sha256OneShot } from "../../../common/hash.js";
 import { pubKeyToAddress } from "../../../common/secp256k1.js";
 import { UploadDeclaration } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { merkleRoot } from "../commitment/merkle.js";
@@ -26,10 +25,9 @@ export function declaredLeaf(o: DeclaredObject): Uint8Array {
   return concatBytes(new TextEncoder().encode(`${o.cid}\0`), size);
 }
 
+/** sha256 of the parts joined: one copy and one one-shot hash (cheaper than a Hash object per tree node). */
 function h(...parts: Uint8Array[]): Uint8Array {
-  const x = createHash("sha256");
-  for (const p of parts) x.update(p);
-  return new Uint8Array(x.digest());
+  return sha256OneShot(parts.length === 1 ? parts[0]! : concatBytes(...parts));
 }
 
 /** RFC 6962 root of the list plus every leaf's audit path (leaf upward), in O(n log n). */
@@ -126,19 +124,37 @@ export function checkDeclarationFields(d: UploadDeclaration): string | undefined
   return undefined;
 }
 
-/** Verified declarations by signature (many chunks share one declaration: verify it once). */
-const verified = new Map<string, Uint8Array>();
+/**
+ * Verified declarations by signature (many chunks share one declaration: verify it once). A hit must carry the
+ * very fields that were verified; comparing them is the same test as comparing the signed bytes (those are the
+ * canonical encoding of exactly these fields) without re-encoding the declaration for every chunk.
+ */
+const verified = new Map<string, UploadDeclaration>();
+
+function sameSignedFields(a: UploadDeclaration, b: UploadDeclaration): boolean {
+  return (
+    a.manifestCid === b.manifestCid &&
+    a.chunkCount === b.chunkCount &&
+    a.totalSize === b.totalSize &&
+    a.signedAtHeight === b.signedAtHeight &&
+    a.expiresAtHeight === b.expiresAtHeight &&
+    a.uploader === b.uploader &&
+    bytesEqual(a.chunksRoot, b.chunksRoot) &&
+    bytesEqual(a.uploaderPublicKey, b.uploaderPublicKey)
+  );
+}
 
 /** True when the declaration is signed (ADR-036) by the account it names. */
 export function verifyUploadDeclaration(d: UploadDeclaration): boolean {
-  const data = declarationSignData(d);
-  const id = Buffer.from(d.signature).toString("base64");
+  const sig = d.signature;
+  const id = Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString("latin1");
   const hit = verified.get(id);
-  if (hit) return bytesEqual(hit, data);
-  const ok = adr036Verify(d.uploader, data, d.uploaderPublicKey, d.signature);
+  if (hit) return sameSignedFields(hit, d);
+  const ok = adr036Verify(d.uploader, declarationSignData(d), d.uploaderPublicKey, d.signature);
   if (ok) {
     if (verified.size >= 4096) verified.delete(verified.keys().next().value as string);
-    verified.set(id, data);
+    // A copy of the fields: the caller's object (or its buffers) may be reused after this returns.
+    verified.set(id, UploadDeclaration.fromPartial({ ...d, signature: Buffer.alloc(0) }));
   }
   return ok;
 }

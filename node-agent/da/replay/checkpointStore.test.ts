@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -66,5 +66,48 @@ describe("CheckpointStore", () => {
       expect.stringMatching(/not a DSDN replay checkpoint/),
     ]);
     expect(() => decodeCheckpointFile(new Uint8Array(10))).toThrow(/not a DSDN replay checkpoint/);
+  });
+
+  it("refuses a truncated or corrupted checkpoint: the next intact one is used, or none and replay starts from the log", () => {
+    const store = new CheckpointStore(dir, { keep: 3 });
+    const m = new ReplayMachine(config);
+    const feed = (x: ReplayMachine, b: (typeof blobs)[number]) =>
+      x.applyHeight({
+        height: b.height,
+        blobs: [
+          {
+            ref: { layer: "memory", height: b.height, commitment: new Uint8Array(32), namespace: new Uint8Array(29) },
+            index: 0,
+            data: b.data,
+          },
+        ],
+      });
+    const digests: string[] = [];
+    for (const b of blobs) {
+      feed(m, b);
+      digests.push(m.digestHex());
+      if (b.height >= BigInt(blobs.length - 1)) store.write(m);
+    }
+    const [newest, older] = store.list();
+    // Truncated mid-file (a crash of a non-atomic copy, a full disk): refused, the older checkpoint is used.
+    const whole = readFileSync(newest!.path);
+    writeFileSync(newest!.path, whole.subarray(0, Math.floor(whole.length / 2)));
+    let load = store.loadLatest(config);
+    expect(load.skipped).toEqual([{ path: newest!.path, reason: expect.stringMatching(/checksum mismatch/) }]);
+    expect(load.loaded?.height).toBe(older!.height);
+    expect(load.loaded?.machine.digestHex()).toBe(digests[Number(older!.height) - 1]);
+    // One flipped bit in the state part of the older one too: nothing loads, replay starts from the first height.
+    const bytes = readFileSync(older!.path);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x10;
+    writeFileSync(older!.path, bytes);
+    load = store.loadLatest(config);
+    expect(load.loaded).toBeUndefined();
+    expect(load.skipped.map((x) => x.reason)).toEqual([
+      expect.stringMatching(/checksum mismatch/),
+      expect.stringMatching(/checksum mismatch/),
+    ]);
+    const fresh = new ReplayMachine(config);
+    for (const b of blobs) feed(fresh, b);
+    expect(fresh.digestHex()).toBe(m.digestHex());
   });
 });

@@ -6,6 +6,7 @@
  * digest is built on it (O(changed entries) per digest instead of re-hashing the whole state).
  */
 import { createHash } from "node:crypto";
+import { sha256Native } from "../../../common/hash.js";
 
 export const LT_HASH_LANES = 1024;
 export const LT_HASH_BYTES = LT_HASH_LANES * 2;
@@ -13,7 +14,7 @@ const DOMAIN = new TextEncoder().encode("dsdn.da.v1.ReplayState/LtHash16\0");
 
 /** A 32-byte element id: sha256 of the element's bytes (what is remembered for later removal). */
 export function ltElementId(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash("sha256").update(bytes).digest());
+  return sha256Native(bytes);
 }
 
 export class LtHash16 {

@@ -128,6 +128,7 @@ export function runModuleV8(bytes: Uint8Array, opts: RunOptions): V8Result {
   let exports: WAExports | undefined;
   const shim = new Memory(0, 0, undefined);
   shim.dirty = new Uint8Array(0);
+  shim.marksSinceZero = false; // its bytes are V8's, written unmarked
   const callerMems: Memory[] = [];
   const caller: HostCaller = { memories: callerMems };
   const fuelG = () => exports?.[FUEL_GLOBAL] as WAGlobal;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cidForBytes } from "../../../common/cid.js";
@@ -20,7 +21,48 @@ function pick(n: number, want: number, keys: readonly number[]): number[] {
     .slice(0, want);
 }
 
+/** Deterministic bytes (xorshift32), so the golden digests below need no fixture files. */
+function pseudoRandom(n: number, seed: number): Buffer {
+  const out = Buffer.allocUnsafe(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/**
+ * SHA-256 over the k+m shards of a chunk, recorded from @ronomon/reed-solomon 6.0.0 as first shipped: stored
+ * shards must decode on every node forever, so any change of library, word size or blocking must keep these.
+ * 16 MiB with k = 10 is the default chunk and code (odd packet size inside the codec); 4+2 needs no padding.
+ */
+const GOLDEN: readonly (readonly [number, number, number, string])[] = [
+  [1, 1, 1, "19de317d184f7b6ae2d5ace1661fa3c918dcfe2a68dca265c22abe8cb9fe2847"],
+  [1000, 4, 2, "07e4327b42fc4d0db895684e0a4088444bf9d20b411cf3199e2a763698c45b2f"],
+  [16777216, 10, 4, "61e937a72aa7984df51e88fbe09edd034fe9b5d68fa3612c75b2151133f3573f"],
+  [16777216, 4, 2, "aff1451d1c56ff047d377236cb26fd07e17c5e62b2d967b48038032d669161f7"],
+  [3000001, 10, 4, "b51331f20755d5dbfb1b0b07a3e11463607a5326cd9057907f7ca99033108d6a"],
+  [65536, 12, 6, "202e904cf38ddf3ad527d865d2e16be829b511865056370d6e05b6cee4d492a2"],
+];
+
 describe("Reed–Solomon codec", () => {
+  it.each(GOLDEN)("the shard format is fixed: %i bytes as %i+%i hash to the recorded digest", async (n, k, m, want) => {
+    const chunk = pseudoRandom(n, n + k + m);
+    const shards = await encodeShards(chunk, { k, m });
+    const h = createHash("sha256");
+    for (const s of shards) h.update(s);
+    expect(h.digest("hex")).toBe(want);
+    // The worst decode (the first m data shards lost) gives the chunk back, bit for bit.
+    const survivors = new Map<number, Uint8Array>();
+    for (let i = m; i < k + m; i++) survivors.set(i, shards[i]!);
+    expect((await decodeShards(survivors, { k, m }, n)).equals(chunk)).toBe(true);
+  });
+
   it("any k of the k+m shards decode to the chunk (property)", async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -67,10 +67,12 @@ function run(p: ErasureParams, sources: number, targets: number, data: Buffer, p
 export async function encodeShards(chunk: Uint8Array, p: ErasureParams): Promise<Buffer[]> {
   assertErasure(p);
   const ss = shardSize(chunk.length, p.k);
-  const data = Buffer.allocUnsafe(ss * p.k);
+  // One allocation for all k + m shards (one set of fresh pages, not two); every byte is written below.
+  const all = Buffer.allocUnsafe(ss * (p.k + p.m));
+  const data = all.subarray(0, ss * p.k);
   data.set(chunk);
   data.fill(0, chunk.length); // zero padding, so the shards are a function of the chunk alone
-  const parity = Buffer.allocUnsafe(ss * p.m);
+  const parity = all.subarray(ss * p.k);
   let sources = 0;
   for (let i = 0; i < p.k; i++) sources |= 1 << i;
   let targets = 0;
@@ -93,6 +95,19 @@ export async function rebuildShards(
   chunkSize: number,
   want: readonly number[],
 ): Promise<Buffer[]> {
+  const { data, parity, ss } = await rebuild(shards, p, chunkSize, want);
+  return want.map((i) =>
+    i < p.k ? data.subarray(i * ss, (i + 1) * ss) : parity.subarray((i - p.k) * ss, (i - p.k + 1) * ss),
+  );
+}
+
+/** rebuildShards' work: the k data shards in one buffer and the m parity shards in another, `want` filled in. */
+async function rebuild(
+  shards: ReadonlyMap<number, Uint8Array>,
+  p: ErasureParams,
+  chunkSize: number,
+  want: readonly number[],
+): Promise<{ data: Buffer; parity: Buffer; ss: number }> {
   assertErasure(p);
   const n = p.k + p.m;
   const ss = shardSize(chunkSize, p.k);
@@ -117,33 +132,26 @@ export async function rebuildShards(
     if (!(sources & (1 << i))) targets |= 1 << i;
   }
   if (targets !== 0) await run(p, sources, targets, data, parity);
-  return want.map((i) =>
-    i < p.k ? data.subarray(i * ss, (i + 1) * ss) : parity.subarray((i - p.k) * ss, (i - p.k + 1) * ss),
-  );
+  return { data, parity, ss };
 }
 
-/** Rebuilds the chunk (its first `chunkSize` bytes of data shards) from any k shards. */
+/**
+ * Rebuilds the chunk (its first `chunkSize` bytes of data shards) from any k shards. The data shards are
+ * rebuilt in place, one after another, so the chunk is a view of them (no second 16 MiB copy); the view's
+ * buffer holds only the chunk and its zero padding (under 8·k bytes).
+ */
 export async function decodeShards(
   shards: ReadonlyMap<number, Uint8Array>,
   p: ErasureParams,
   chunkSize: number,
 ): Promise<Buffer> {
-  const data = await rebuildShards(
+  const { data } = await rebuild(
     shards,
     p,
     chunkSize,
     Array.from({ length: p.k }, (_, i) => i),
   );
-  // The k data shards are consecutive views of one buffer when rebuilt; copy into one chunk either way.
-  const out = Buffer.allocUnsafe(chunkSize);
-  let off = 0;
-  for (const s of data) {
-    if (off >= chunkSize) break;
-    const take = Math.min(s.length, chunkSize - off);
-    out.set(s.subarray(0, take), off);
-    off += take;
-  }
-  return out;
+  return data.subarray(0, chunkSize);
 }
 
 /**

@@ -7,7 +7,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { DirectSecp256k1HdWallet } from "@cosmjs/proto-signing";
 import { GasPrice, SigningStargateClient } from "@cosmjs/stargate";
-import { DEFAULT_GAS_PRICE } from "../../../clients/sdk/client.js";
+import { BROADCAST_POLL_INTERVAL_MS, DEFAULT_GAS_PRICE } from "../../../clients/sdk/client.js";
 import { dsdnRegistry } from "../../../clients/sdk/registry.js";
 import { type Command, type CommandGroup, outputOption, toJson } from "../../../common/cli.js";
 import { InvalidArgumentError } from "../../../common/errors.js";
@@ -78,6 +78,7 @@ export const requestCommand: Command = {
         const client = await SigningStargateClient.connectWithSigner(rpcUrl, wallet, {
           registry: dsdnRegistry(),
           gasPrice: GasPrice.fromString(String(values["gas-price"])),
+          broadcastPollIntervalMs: BROADCAST_POLL_INTERVAL_MS,
         });
         try {
           claim = await autoClaim(client, acc!.address, r);
