@@ -1,6 +1,7 @@
 /** @module HTTP client for the coordinator's compute API and the nodes' `/outputs/:cid` (every answer bounded and checked). */
 import { verifyCid } from "../../common/cid.js";
 import { BaseError, ErrorCode, IntegrityError } from "../../common/errors.js";
+import { fetchRetryingStale, signingClock } from "../../common/net/staleSocket.js";
 import type { JobLogState } from "../../node-agent/compute/jobLogs.js";
 import { signLogRequest } from "../../node-agent/compute/logRequest.js";
 import type { JobStatus } from "../../node-agent/compute/service.js";
@@ -19,16 +20,40 @@ export interface JobLogs {
 const TIMEOUT_MS = 30_000;
 export const MAX_OUTPUT_BYTES = 16 << 20;
 
-async function call<T>(url: string, init: RequestInit = {}, sink?: AuditSink): Promise<T> {
+/**
+ * One request. `init` is called per attempt, so a signed body is re-signed; GETs, and POSTs marked `retry`, are sent
+ * once more when a stale kept-alive socket was closed under them before any answer.
+ */
+async function call<T>(
+  url: string,
+  init: () => RequestInit = () => ({}),
+  sink?: AuditSink,
+  retry?: boolean,
+): Promise<T> {
   let res: Response;
+  let text: string;
+  const origin = new URL(url).origin;
   try {
-    res = await fetch(auditUrl(url, sink), { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    res = await fetchRetryingStale(
+      auditUrl(url, sink),
+      () => ({ ...init(), signal: AbortSignal.timeout(TIMEOUT_MS) }),
+      retry === undefined ? {} : { retry },
+    );
+    text = await res.text();
   } catch (e) {
-    throw new BaseError(ErrorCode.Unavailable, `cannot reach ${new URL(url).origin}`, { cause: e });
+    // Refused, reset, or cut short mid-answer: the network, never a half-read answer taken for an empty one.
+    throw new BaseError(ErrorCode.Unavailable, `cannot reach ${origin}`, { cause: e });
   }
-  const body = (await res.json().catch(() => ({}))) as T & {
-    error?: { code?: string; message?: string; details?: string };
-  };
+  let body: T & { error?: { code?: string; message?: string; details?: string } };
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    if (res.ok)
+      throw new BaseError(ErrorCode.Unavailable, `${origin} answered HTTP ${res.status} with a body that is not JSON`, {
+        cause: e,
+      });
+    body = {} as typeof body;
+  }
   if (!res.ok) {
     const e = errorBody<{ code?: string; message?: string; details?: string }>(body);
     const code = (Object.values(ErrorCode) as string[]).includes(e?.code ?? "")
@@ -53,16 +78,22 @@ export class ComputeClient {
   }
 
   submit(submission: Uint8Array): Promise<{ jobId: string; nodes: string[]; daHeight: string; existing: boolean }> {
-    return call(`${this.base}/workloads`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ submission: Buffer.from(submission).toString("base64") }),
-    });
+    // The coordinator dedups by job id (the submission's hash): a repeat answers `existing: true`.
+    return call(
+      `${this.base}/workloads`,
+      () => ({
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ submission: Buffer.from(submission).toString("base64") }),
+      }),
+      undefined,
+      true,
+    );
   }
 
   status(jobId: string): Promise<JobStatus> {
     if (!/^[0-9a-f]{64}$/.test(jobId)) throw new BaseError(ErrorCode.InvalidArgument, "a job id is 64 hex digits");
-    return call(`${this.base}/workloads/${jobId}`, {}, this.o.audit);
+    return call(`${this.base}/workloads/${jobId}`, undefined, this.o.audit);
   }
 
   /**
@@ -72,16 +103,19 @@ export class ComputeClient {
   async logs(s: JobStatus, key: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array }): Promise<JobLogs> {
     const errors: string[] = [];
     let refused: BaseError | undefined;
+    const now = signingClock();
     for (const ep of s.nodeEndpoints) {
       try {
         const r = await call<Omit<JobLogs, "endpoint">>(
           `${ep}/jobs/${s.jobId}/logs`,
-          {
+          // A read, re-signed per attempt (nodes refuse a replayed signature).
+          () => ({
             method: "POST",
             headers: { "content-type": "application/json" },
-            body: JSON.stringify(signLogRequest(s.jobId, key)),
-          },
+            body: JSON.stringify(signLogRequest(s.jobId, key, now())),
+          }),
           this.o.audit,
+          true,
         );
         return { jobId: r.jobId, state: r.state, reason: r.reason, logs: r.logs.map(String), endpoint: ep };
       } catch (e) {
@@ -102,7 +136,9 @@ export class ComputeClient {
     const errors: string[] = [];
     for (const ep of s.outputEndpoints) {
       try {
-        const res = await fetch(`${ep}/outputs/${s.outputCid}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+        const res = await fetchRetryingStale(`${ep}/outputs/${s.outputCid}`, () => ({
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+        }));
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         const len = Number(res.headers.get("content-length") ?? "0");
         if (len > MAX_OUTPUT_BYTES) throw new Error(`${len} bytes is over ${MAX_OUTPUT_BYTES}`);

@@ -4,6 +4,7 @@
  */
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
+import { DEFAULT_TIMEOUTS, serverTimeouts } from "../../node-agent/http/serviceLimits.js";
 import type { CometRpc } from "./cometRpc.js";
 import { RestError } from "./restError.js";
 import { authRoutes } from "./routes/auth.js";
@@ -34,8 +35,8 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
     bodyLimit: MAX_BODY_BYTES,
     exposeHeadRoutes: false,
     maxParamLength: 200,
-    connectionTimeout: 30_000,
-    requestTimeout: 30_000,
+    // Requests are at most MAX_BODY_BYTES: 30 s for the whole request; keep-alive per the shared rule.
+    ...serverTimeouts({ ...DEFAULT_TIMEOUTS, idleTimeoutMs: 30_000, requestTimeoutMs: 30_000 }),
     // Errors fastify raises before routing (an over-long path parameter, a malformed URL) get the same shape.
     frameworkErrors: (err, _req, reply) => {
       const e = toRestError(err);

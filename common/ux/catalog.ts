@@ -253,13 +253,17 @@ const OFF_CHAIN: Record<ErrorCode | UxCode, CatalogEntry> = {
   [UxCode.Network]: e(
     {
       title: "Cannot reach the service",
-      whatHappened: "The connection to a DSDN service failed (refused, reset or name not found).",
-      whatToDo: "Check the URL and that the service is running (`dsdn dev` starts a local one), then try again.",
+      whatHappened:
+        "The connection to a DSDN service failed: refused, reset, closed by the other side before it answered, cut short mid-answer, or the name was not found.",
+      whatToDo:
+        "Try again: a closed or cut connection is usually a busy service. If it keeps happening, check the URL and that the service is running (`dsdn dev` starts a local one); --verbose shows the network cause.",
     },
     {
       title: "Layanan tidak dapat dijangkau",
-      whatHappened: "Koneksi ke layanan DSDN gagal (ditolak, terputus, atau nama tidak ditemukan).",
-      whatToDo: "Periksa URL dan pastikan layanannya berjalan (`dsdn dev` menjalankan layanan lokal), lalu coba lagi.",
+      whatHappened:
+        "Koneksi ke layanan DSDN gagal: ditolak, terputus, ditutup pihak lain sebelum menjawab, terpotong di tengah jawaban, atau nama tidak ditemukan.",
+      whatToDo:
+        "Coba lagi: koneksi yang ditutup atau terpotong biasanya berarti layanannya sibuk. Jika terus terjadi, periksa URL dan pastikan layanannya berjalan (`dsdn dev` menjalankan layanan lokal); --verbose menampilkan penyebab jaringannya.",
     },
   ),
   [UxCode.ChainTxFailed]: e(

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { staleSocketServer } from "../../test/support/staleSocketServer.js";
 import { BaseError, ConfigError, ErrorCode, InvalidArgumentError } from "../errors.js";
 import { catalogEntry, isRegisteredCode, registeredCodes, UxCode } from "./catalog.js";
 import { LANGS, resolveLang } from "./lang.js";
@@ -64,6 +65,30 @@ describe("toUserFacing", () => {
     });
     expect(toUserFacing(fetchFailed, "en").code).toBe(UxCode.Network);
     expect(toUserFacing(new DOMException("aborted", "TimeoutError"), "en").code).toBe(ErrorCode.Timeout);
+  });
+
+  it("a kept-alive socket closed under a request, or an answer cut short, reads as Network with its cause", async () => {
+    const srv = await staleSocketServer();
+    try {
+      await (await fetch(`${srv.url}/a`)).arrayBuffer();
+      await new Promise((done) => setImmediate(done));
+      const closed = await fetch(`${srv.url}/b`).catch((e: unknown) => e);
+      const u = toUserFacing(closed, "id");
+      expect(u.code).toBe(UxCode.Network);
+      expect(u.detail).toBe("UND_ERR_SOCKET: other side closed");
+      expect(formatUserFacing(u, "id").join("\n")).not.toContain("caused by");
+      expect(formatUserFacing(u, "id", true).join("\n")).toMatch(
+        /fetch failed[\s\S]*caused by: SocketError: other side closed/,
+      );
+    } finally {
+      await srv.close();
+    }
+    const cutShort = new TypeError("terminated", {
+      cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }),
+    });
+    expect(toUserFacing(cutShort, "en").code).toBe(UxCode.Network);
+    for (const code of ["UND_ERR_CONNECT_TIMEOUT", "ETIMEDOUT", "ECONNABORTED", "ENETUNREACH", "UND_ERR_CLOSED"])
+      expect(toUserFacing(Object.assign(new Error("x"), { code }), "en").code, code).toBe(UxCode.Network);
   });
 
   it("chain results: SDK codes get their own text, module codes name the module; both languages", () => {

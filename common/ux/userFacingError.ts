@@ -21,8 +21,24 @@ export interface UserFacingError {
 /** Codes whose BaseError message may name internals (paths, peers, parser state): shown only with --verbose. */
 const INTERNAL_TEXT: ReadonlySet<string> = new Set([ErrorCode.Internal, ErrorCode.Decode]);
 
-/** Node's socket and DNS failures: the service is not there, which people fix differently from a bug. */
-const NETWORK_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "EPIPE"]);
+/**
+ * Node's socket and DNS failures, and undici's (fetch) — a connection closed by the other side, cut short or never
+ * made: the network or the service, which people fix differently from a bug.
+ */
+const NETWORK_ERRNO = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "EPIPE",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
 
 function build(code: string, lang: Lang, extra: { detail?: string; technical?: string; module?: string } = {}) {
   const t = catalogEntry(code)[lang];
@@ -37,10 +53,12 @@ function build(code: string, lang: Lang, extra: { detail?: string; technical?: s
   };
 }
 
+/** The network failure in `e`'s cause chain, as "CODE: message" (e.g. "UND_ERR_SOCKET: other side closed"). */
 function errnoOf(e: unknown): string | undefined {
   for (let cur = e, depth = 0; cur && typeof cur === "object" && depth < 5; depth++) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === "string" && NETWORK_ERRNO.has(code)) return code;
+    const { code, message } = cur as { code?: unknown; message?: unknown };
+    if (typeof code === "string" && NETWORK_ERRNO.has(code))
+      return typeof message === "string" && message && !message.includes(code) ? `${code}: ${message}` : code;
     cur = (cur as { cause?: unknown }).cause;
   }
   return undefined;

@@ -9,6 +9,7 @@ import { cpus, freemem, loadavg } from "node:os";
 import { cidForBytes } from "../../common/cid.js";
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import { toHex } from "../../common/hash.js";
+import { fetchRetryingStale } from "../../common/net/staleSocket.js";
 import { decodeCanonical } from "../../common/protobuf.js";
 import { NodeHeartbeat, WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import type { Fault } from "../fraud/fault.js";
@@ -44,7 +45,7 @@ export interface ComputeAgentOptions {
 const REQUEST_TIMEOUT_MS = 15_000;
 
 async function fetchJson(url: string, init: RequestInit = {}): Promise<unknown> {
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const res = await fetchRetryingStale(url, () => ({ ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }));
   const body = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
   if (!res.ok) throw new BaseError(ErrorCode.Unavailable, `${url}: ${res.status} ${body.error?.message ?? ""}`);
   return body;
@@ -52,7 +53,7 @@ async function fetchJson(url: string, init: RequestInit = {}): Promise<unknown> 
 
 /** Reads an object through the ingress, refusing more than `maxBytes`. */
 export async function fetchObjectBounded(base: string, cid: string, maxBytes: number): Promise<Uint8Array> {
-  const res = await fetch(`${base}/object/${cid}`, { signal: AbortSignal.timeout(120_000) });
+  const res = await fetchRetryingStale(`${base}/object/${cid}`, () => ({ signal: AbortSignal.timeout(120_000) }));
   if (!res.ok || !res.body) throw new BaseError(ErrorCode.NotFound, `object ${cid}: HTTP ${res.status}`);
   const parts: Uint8Array[] = [];
   let n = 0;

@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { parseCid } from "../../common/cid.js";
 import { bytesEqual } from "../../common/hash.js";
+import { fetchRetryingStale } from "../../common/net/staleSocket.js";
 
 export interface ChallengeResult {
   readonly cid: string;
@@ -29,7 +30,10 @@ export async function challengeReplica(
   const expected = parseCid(cid).digest;
   let res: Response;
   try {
-    res = await fetch(new URL(`/chunks/${cid}`, endpoint), { signal: AbortSignal.timeout(timeoutMs) });
+    // A stale kept-alive socket is our connection's fault, not the node's: one resend before judging it.
+    res = await fetchRetryingStale(new URL(`/chunks/${cid}`, endpoint), () => ({
+      signal: AbortSignal.timeout(timeoutMs),
+    }));
   } catch (e) {
     return { cid, outcome: "unreachable", reason: (e as Error).message };
   }

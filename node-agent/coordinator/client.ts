@@ -1,5 +1,6 @@
 /** @module HTTP client for the coordinator API (used by the dsdn agent and storage nodes). */
 import { BaseError, ErrorCode } from "../../common/errors.js";
+import { fetchRetryingStale, signingClock } from "../../common/net/staleSocket.js";
 import { type AuditSink, auditUrl, errorBody, fromDisclosed } from "../http/disclosedClient.js";
 import type { ShardInfo } from "../storage/erasure/shardInfo.js";
 import type { ChallengeRequest } from "./signedRequest.js";
@@ -75,27 +76,49 @@ export class CoordinatorClient {
     this.audit = options.audit;
   }
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /**
+   * One request. `body` may be a function, called per attempt (a signed request is re-signed: the coordinator
+   * refuses a replayed signature). GETs, and POSTs marked `retry`, are sent once more if a stale kept-alive socket
+   * was closed under them before any answer (fetchRetryingStale).
+   */
+  private async call<T>(method: string, path: string, body?: unknown, retry?: boolean): Promise<T> {
     let res: Response;
+    let text: string;
     const sink = method === "GET" ? this.audit : undefined;
-    try {
-      res = await fetch(auditUrl(`${this.url}${path}`, sink), {
+    const init = (): RequestInit => {
+      const b = typeof body === "function" ? (body as () => unknown)() : body;
+      return {
         method,
         signal: AbortSignal.timeout(this.timeoutMs),
-        ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
-      });
+        ...(b !== undefined ? { body: JSON.stringify(b), headers: { "content-type": "application/json" } } : {}),
+      };
+    };
+    try {
+      res = await fetchRetryingStale(auditUrl(`${this.url}${path}`, sink), init, retry === undefined ? {} : { retry });
     } catch (e) {
       throw new BaseError(ErrorCode.Unavailable, `coordinator ${this.url} unreachable: ${method} ${path}`, {
         cause: e,
       });
     }
-    const text = await res.text();
+    try {
+      text = await res.text();
+    } catch (e) {
+      // The connection broke mid-answer ("terminated"): a network failure, not a bug in DSDN.
+      throw new BaseError(ErrorCode.Unavailable, `coordinator ${this.url} cut its answer short: ${method} ${path}`, {
+        cause: e,
+      });
+    }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       json = undefined;
     }
+    // A success without a JSON answer would reach callers as `undefined` (a TypeError far away): say what happened.
+    if (res.ok && json === undefined)
+      throw new BaseError(ErrorCode.Unavailable, `coordinator ${this.url} answered ${method} ${path} without JSON`, {
+        meta: { status: res.status },
+      });
     if (!res.ok) {
       const e = errorBody<{ code?: string; message?: string; details?: string; refusals?: string[] }>(json);
       const code = (Object.values(ErrorCode) as string[]).includes(e?.code ?? "")
@@ -127,7 +150,8 @@ export class CoordinatorClient {
     );
   }
   placements(cids: readonly string[], uploader?: string): Promise<{ placements: PlacementAnswer[] }> {
-    return this.call("POST", "/placement", { cids, ...(uploader ? { uploader } : {}) });
+    // A read: safe to send twice.
+    return this.call("POST", "/placement", { cids, ...(uploader ? { uploader } : {}) }, true);
   }
   /** Placement tickets for `cid` (exact `size`) on each node of its placement, asked for by the key's account. */
   tickets(
@@ -136,7 +160,15 @@ export class CoordinatorClient {
     key: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array },
     shard?: ShardInfo,
   ): Promise<{ cid: string; tickets: TicketAnswer[] }> {
-    return this.call("POST", "/tickets", { ...signTicketRequest(cid, size, key), ...(shard ? { shard } : {}) });
+    // Re-signed per attempt (the coordinator refuses a replayed signature); a second set of tickets for the same
+    // bytes is harmless.
+    const now = signingClock();
+    return this.call(
+      "POST",
+      "/tickets",
+      () => ({ ...signTicketRequest(cid, size, key, now()), ...(shard ? { shard } : {}) }),
+      true,
+    );
   }
   /** A heal ticket for `nodeId`, which DA places `cid` on. */
   healTicket(cid: string, nodeId: string): Promise<TicketAnswer> {

@@ -1,4 +1,5 @@
 /** @module Liveness of storage nodes: periodic GET /health probes, a node is dead after failing for a whole window. */
+import { fetchRetryingStale } from "../../common/net/staleSocket.js";
 
 export interface ProbeTarget {
   readonly nodeId: string;
@@ -42,7 +43,7 @@ interface Entry {
 
 /** The default probe: the node's /health must answer 200 with its own node id (a different node there is not it). */
 async function httpProbe(t: ProbeTarget, signal: AbortSignal): Promise<void> {
-  const res = await fetch(new URL("/health", t.endpoint), { signal });
+  const res = await fetchRetryingStale(new URL("/health", t.endpoint), () => ({ signal }));
   if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
   const body = (await res.json()) as { nodeId?: string };
   if (body.nodeId !== t.nodeId) throw new Error(`endpoint answers as node ${String(body.nodeId).slice(0, 16)}…`);

@@ -1,4 +1,5 @@
 /** @module Timeouts, per-client rate limits and load shedding shared by every DSDN HTTP service. */
+import type http from "node:http";
 import rateLimit from "@fastify/rate-limit";
 import underPressure from "@fastify/under-pressure";
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from "fastify";
@@ -25,12 +26,21 @@ export interface ServiceLimits {
   readonly maxHeapUsedBytes: number;
 }
 
+/**
+ * How long an idle kept-alive socket stays open. Clients reuse a socket until the server's `Keep-Alive: timeout`
+ * hint minus about a second (undici, Node's agent): with Node's 5 s default a client under load (2 cores, load 15+)
+ * reused sockets the server was closing that very moment ("other side closed"). 65 s puts that edge past almost
+ * every idle gap of our clients (they also resend idempotent requests once, common/net/staleSocket.ts); the cost is
+ * one idle descriptor per client connection for a minute, which connection and rate limits already bound.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 /** Generous for honest traffic (a 64 MiB body at 0.5 MiB/s fits), yet nothing waits forever. */
 export const DEFAULT_TIMEOUTS: ServiceTimeouts = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 120_000,
   idleTimeoutMs: 30_000,
-  keepAliveTimeoutMs: 5_000,
+  keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
 };
 
 /** Per address: a localnet runs every service on 127.0.0.1, so the default is high; operators tighten it. */
@@ -50,13 +60,23 @@ export function serverTimeouts(t: ServiceTimeouts = DEFAULT_TIMEOUTS): Partial<F
     connectionTimeout: t.idleTimeoutMs,
     requestTimeout: t.requestTimeoutMs,
     keepAliveTimeout: t.keepAliveTimeoutMs,
-    http: {
-      headersTimeout: t.headersTimeoutMs,
-      requestTimeout: t.requestTimeoutMs,
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(t.headersTimeoutMs / 2))),
-    },
+    http: httpServerTimeouts(t),
     // `http` is passed to node:http createServer (fastify ≥ 4.x); its typings omit it.
   } as Partial<FastifyServerOptions>;
+}
+
+/** The same bounds for a plain node:http server (the local DA server): pass to createServer, then `applyKeepAlive`. */
+export function httpServerTimeouts(t: ServiceTimeouts = DEFAULT_TIMEOUTS): http.ServerOptions {
+  return {
+    headersTimeout: t.headersTimeoutMs,
+    requestTimeout: t.requestTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(t.headersTimeoutMs / 2))),
+  };
+}
+
+/** Sets a node:http server's idle kept-alive timeout (createServer's option for it is newer than Node 20). */
+export function applyKeepAlive(server: http.Server, t: ServiceTimeouts = DEFAULT_TIMEOUTS): void {
+  server.keepAliveTimeout = t.keepAliveTimeoutMs;
 }
 
 /** The JSON error shape every DSDN service answers with. */

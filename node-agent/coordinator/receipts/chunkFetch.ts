@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { parseCid } from "../../../common/cid.js";
 import { bytesEqual } from "../../../common/hash.js";
+import { fetchRetryingStale } from "../../../common/net/staleSocket.js";
 
 export interface ChunkFetcher {
   /** The bytes [offset, offset+length) of a chunk; throws when the node does not serve exactly them. */
@@ -13,10 +14,10 @@ export interface ChunkFetcher {
 export function httpChunkFetcher(timeoutMs = 30_000): ChunkFetcher {
   return {
     async range(endpoint, cid, offset, length) {
-      const res = await fetch(new URL(`/chunks/${cid}`, endpoint), {
+      const res = await fetchRetryingStale(new URL(`/chunks/${cid}`, endpoint), () => ({
         headers: { range: `bytes=${offset}-${offset + length - 1}` },
         signal: AbortSignal.timeout(timeoutMs),
-      });
+      }));
       if (res.status !== 206 && !(res.status === 200 && offset === 0)) {
         await res.body?.cancel();
         throw new Error(`node answered HTTP ${res.status} for a range of ${cid}`);
@@ -27,7 +28,9 @@ export function httpChunkFetcher(timeoutMs = 30_000): ChunkFetcher {
       return out;
     },
     async wholeMatchesCid(endpoint, cid, size) {
-      const res = await fetch(new URL(`/chunks/${cid}`, endpoint), { signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetchRetryingStale(new URL(`/chunks/${cid}`, endpoint), () => ({
+        signal: AbortSignal.timeout(timeoutMs),
+      }));
       if (res.status !== 200) {
         await res.body?.cancel();
         return false;

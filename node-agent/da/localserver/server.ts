@@ -10,8 +10,10 @@ import { bytesEqual, toHex } from "../../../common/hash.js";
 import { type Disclosed, disclose, type Level, parseLevel } from "../../http/disclosure.js";
 import { RequestGuard } from "../../http/requestGuard.js";
 import {
+  applyKeepAlive,
   DEFAULT_LIMITS,
   DEFAULT_TIMEOUTS,
+  httpServerTimeouts,
   type ServiceLimits,
   type ServiceTimeouts,
 } from "../../http/serviceLimits.js";
@@ -137,15 +139,8 @@ export class LocalDAServer {
     this.methods = this.methodTable();
     const t = options.timeouts ?? DEFAULT_TIMEOUTS;
     this.guard = new RequestGuard(options.limits ?? DA_DEFAULT_LIMITS);
-    this.server = http.createServer(
-      {
-        headersTimeout: t.headersTimeoutMs,
-        requestTimeout: t.requestTimeoutMs,
-        connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(t.headersTimeoutMs / 2))),
-      },
-      (req, res) => void this.onHttp(req, res),
-    );
-    this.server.keepAliveTimeout = 65_000;
+    this.server = http.createServer(httpServerTimeouts(t), (req, res) => void this.onHttp(req, res));
+    applyKeepAlive(this.server, t);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.maxBody });
     this.server.on("upgrade", (req, socket, head) => this.onUpgrade(req, socket, head));
   }
