@@ -82,7 +82,9 @@ export async function connectChainView(rpcUrl: string): Promise<ChainView> {
   return {
     admission: (claim) => checkNodeAdmission(q, claim),
     async height() {
-      return BigInt((await comet.status()).syncInfo.latestBlockHeight);
+      // The app's last committed height (abci_info), not /status's latest block: CometBFT saves a block before the
+      // app commits it, so a query pinned at /status's height can fail in that window (seen under load).
+      return BigInt((await comet.abciInfo()).lastBlockHeight ?? 0);
     },
     async node(nodeId, height) {
       try {
