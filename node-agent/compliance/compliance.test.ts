@@ -196,7 +196,9 @@ describe("storage node serving", () => {
     });
     const url = await app.listen({ port: 0, host: "127.0.0.1" });
     try {
-      expect((await fetch(`${url}/chunks/${cid}`)).status).toBe(200);
+      const first = await fetch(`${url}/chunks/${cid}`);
+      expect(first.status).toBe(200);
+      await first.arrayBuffer();
       list.add(info("cid", cid));
       const r = await fetch(`${url}/chunks/${cid}`);
       expect(r.status).toBe(451);
