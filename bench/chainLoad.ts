@@ -97,6 +97,7 @@ export async function runLoad(o: {
   }
   const sentAt = new Map<string, number>();
   const committedAt = new Map<string, number>();
+  const loadHashes = new Set(all.map((t) => t.hash));
   let failed = 0;
   let stopPolling = false;
   // CometBFT's RPC may close a kept-alive connection under load ("other side closed"): retry, it is transient.
@@ -117,8 +118,11 @@ export async function runLoad(o: {
       for (; nextHeight <= h; nextHeight++) {
         const b = await retry(() => rpc(urls[0]!, "block", { height: String(nextHeight) }));
         const now = performance.now();
-        for (const t of (b.block.data.txs ?? []) as string[])
-          committedAt.set(toHex(sha256Native(Buffer.from(t, "base64"))).toUpperCase(), now);
+        for (const t of (b.block.data.txs ?? []) as string[]) {
+          const hash = toHex(sha256Native(Buffer.from(t, "base64"))).toUpperCase();
+          // Only the load's own txs count: another tx in these blocks must not end the wait for the last ones.
+          if (loadHashes.has(hash)) committedAt.set(hash, now);
+        }
       }
       await new Promise((r) => setTimeout(r, 50));
     }
