@@ -1,17 +1,15 @@
 /** Announcing preprocessed commitments to the other members ahead of signing: only committee members' commitments
  * of the right epoch are accepted, a point outside the prime-order subgroup is refused (and never cached), and the
  * orchestrator announces each member's new commitments to the others. */
-import { randomBytes } from "node:crypto";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ed25519KeyPair, ed25519Verify } from "../../../common/ed25519.js";
 import { SignedTypes, signMessage } from "../../../common/frost/auth.js";
 import type { FrostGroupInfo } from "../../../common/frost/group.js";
-import { decodeMessage, encodeMessage } from "../../../common/protobuf.js";
-import { PreprocessRequest, type SignCommitment } from "../../../proto/gen/dsdn/committee/v1/frost.js";
+import type { SignCommitment } from "../../../proto/gen/dsdn/committee/v1/frost.js";
 import { FrostCoordinator } from "./coordinator.js";
 import { FrostAuthError, FrostProtocolError } from "./errors.js";
-import { createLocalCommittee, type LocalCommittee } from "./localCommittee.js";
+import { createLocalCommittee, type LocalCommittee, logCalls, preprocessedFrom } from "./localCommittee.js";
 import type { FrostRpc } from "./rpc.js";
 import * as M from "./signMath.js";
 
@@ -20,37 +18,17 @@ const enc = new TextEncoder();
 const TORSION = ed25519.Point.fromHex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a");
 let c: LocalCommittee;
 let group: FrostGroupInfo;
-const calls: FrostRpc[] = [];
+let calls: FrostRpc[] = [];
 
 beforeAll(async () => {
   c = createLocalCommittee(4);
   const members = c.identities.map((k) => k.publicKey);
   group = (await c.coordinator(1).runDkg({ epoch: 5n, threshold: 3, members })).group;
-  const inner = c.transport.call.bind(c.transport);
-  c.transport.call = (peer, rpc, body, timeout) => {
-    calls.push(rpc);
-    return inner(peer, rpc, body, timeout);
-  };
+  calls = logCalls(c);
 });
 afterAll(() => c.dispose());
 
-async function preprocessed(idx: number, count: number): Promise<SignCommitment[]> {
-  const req = signMessage(
-    SignedTypes.PreprocessRequest,
-    {
-      sessionId: randomBytes(32),
-      epoch: group.epoch,
-      groupPublicKey: group.groupPublicKey,
-      count,
-      expiresAtMs: BigInt(Date.now() + 60_000),
-    },
-    c.identities[0]!,
-  );
-  const res = await c.participants[idx - 1]!.handlePreprocess(
-    decodeMessage(PreprocessRequest, encodeMessage(PreprocessRequest, req)),
-  );
-  return res.commitments;
-}
+const preprocessed = (idx: number, count: number) => preprocessedFrom(c, group, idx, count);
 
 /** Member `idx`'s commitment with a torsion component added, re-signed by member `idx` (a cheating member). */
 function torsioned(cm: SignCommitment, idx: number): SignCommitment {

@@ -5,16 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ed25519KeyPair, ed25519Verify } from "../../../common/ed25519.js";
 import { SignedTypes, signMessage } from "../../../common/frost/auth.js";
 import type { FrostGroupInfo } from "../../../common/frost/group.js";
-import { decodeMessage, encodeMessage } from "../../../common/protobuf.js";
-import {
-  PreprocessRequest,
-  type SignCommitment,
-  type SignPackage,
-} from "../../../proto/gen/dsdn/committee/v1/frost.js";
+import type { SignCommitment, SignPackage } from "../../../proto/gen/dsdn/committee/v1/frost.js";
 import { FrostCoordinator } from "./coordinator.js";
 import { FrostAuthError, FrostProtocolError, FrostReplayError } from "./errors.js";
 import { KeyShareStore } from "./keyStore.js";
-import { createLocalCommittee, type LocalCommittee } from "./localCommittee.js";
+import { createLocalCommittee, type LocalCommittee, logCalls, preprocessedFrom } from "./localCommittee.js";
 import { FrostParticipant } from "./participant.js";
 import type { FrostRpc } from "./rpc.js";
 
@@ -22,37 +17,18 @@ const enc = new TextEncoder();
 let c: LocalCommittee;
 let group: FrostGroupInfo;
 let members: Uint8Array[];
-const calls: FrostRpc[] = [];
+let calls: FrostRpc[] = [];
 
 beforeAll(async () => {
   c = createLocalCommittee(4);
   members = c.identities.map((k) => k.publicKey);
   group = (await c.coordinator(1).runDkg({ epoch: 3n, threshold: 3, members })).group;
-  const inner = c.transport.call.bind(c.transport);
-  c.transport.call = (peer, rpc, body, timeout) => {
-    calls.push(rpc);
-    return inner(peer, rpc, body, timeout);
-  };
+  calls = logCalls(c);
 });
 afterAll(() => c.dispose());
 
 /** Preprocessed commitments straight from member `idx` (as an orchestrator would pool them). */
-async function preprocessed(idx: number, count: number, from = 1): Promise<SignCommitment[]> {
-  const req = signMessage(
-    SignedTypes.PreprocessRequest,
-    {
-      sessionId: randomBytes(32),
-      epoch: group.epoch,
-      groupPublicKey: group.groupPublicKey,
-      count,
-      expiresAtMs: BigInt(Date.now() + 60_000),
-    },
-    c.identities[from - 1]!,
-  );
-  const p = c.participants[idx - 1]!;
-  return (await p.handlePreprocess(decodeMessage(PreprocessRequest, encodeMessage(PreprocessRequest, req))))
-    .commitments;
-}
+const preprocessed = (idx: number, count: number, from = 1) => preprocessedFrom(c, group, idx, count, from);
 
 /** A SignPackage for `message` over the given commitments, signed by orchestrator `from`. */
 function onePackage(message: Uint8Array, commitments: SignCommitment[], from = 1): SignPackage {
