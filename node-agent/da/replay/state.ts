@@ -601,14 +601,29 @@ export class ReplayState {
     return toHex(this.digest());
   }
 
+  /**
+   * Builds a state through the mutation methods (so the indexes are kept as in a replay) without recording
+   * changes, then adopts the digest's accumulator when given (a checkpoint's), else builds it once.
+   */
+  static restore(build: (s: ReplayState) => void, accumulator?: Uint8Array): ReplayState {
+    const s = new ReplayState();
+    s.tracking = false; // the accumulator is adopted (or built once) below, not entry by entry
+    build(s);
+    s.tracking = true;
+    s.lt = accumulator ? LtHash16.fromBytes(accumulator) : s.accumulateAll();
+    return s;
+  }
+
   /** Rebuilds a state (and its indexes) from a snapshot. */
   static fromSnapshot(
     snap: ReplayStateSnapshot,
     dormantDeletes: readonly DeleteEntry[] = [],
     accumulator?: Uint8Array,
   ): ReplayState {
-    const s = new ReplayState();
-    s.tracking = false; // the accumulator is adopted (or built once) below, not entry by entry
+    return ReplayState.restore((s) => ReplayState.fill(s, snap, dormantDeletes), accumulator);
+  }
+
+  private static fill(s: ReplayState, snap: ReplayStateSnapshot, dormantDeletes: readonly DeleteEntry[]): void {
     const key = (k: { height: bigint; tie: Uint8Array } | undefined): WriteKey => ({
       height: k?.height ?? 0n,
       tie: k?.tie ?? new Uint8Array(0),
@@ -648,9 +663,6 @@ export class ReplayState {
         key: key(r.key),
       });
     }
-    s.tracking = true;
-    s.lt = accumulator ? LtHash16.fromBytes(accumulator) : s.accumulateAll();
-    return s;
   }
 }
 
