@@ -473,10 +473,7 @@ export class ReplayState {
   private elementOf(k: string): Uint8Array | null {
     const e = this.entryOf(k);
     if (!e) return null;
-    const w = new BinaryWriter();
-    w.uint32(e.field);
-    encodeEntry(e, w);
-    return ltElementId(w.finish());
+    return elementIdOf(e);
   }
 
   /** Remembers what an entry contributed before its first change since the last digest. */
@@ -588,12 +585,7 @@ export class ReplayState {
 
   private accumulateAll(): LtHash16 {
     const lt = new LtHash16();
-    for (const e of this.snapshotEntries()) {
-      const w = new BinaryWriter();
-      w.uint32(e.field);
-      encodeEntry(e, w);
-      lt.update(ltElementId(w.finish()), 1);
-    }
+    for (const e of this.snapshotEntries()) lt.update(elementIdOf(e), 1);
     return lt;
   }
 
@@ -664,6 +656,16 @@ export class ReplayState {
       });
     }
   }
+}
+
+/** One writer for every digest element: finish() hands back a copy and keeps the grown buffer for the next. */
+const elementWriter = new BinaryWriter();
+
+/** The element the digest holds for a snapshot entry: sha256([field] ‖ entry's canonical bytes). */
+function elementIdOf(e: SnapshotEntry): Uint8Array {
+  elementWriter.uint32(e.field);
+  encodeEntry(e, elementWriter);
+  return ltElementId(elementWriter.finish());
 }
 
 /** Encodes one snapshot entry's message (without its field tag). */
