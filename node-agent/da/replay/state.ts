@@ -572,6 +572,11 @@ export class ReplayState {
     return this.cachedDigest;
   }
 
+  /** How many entries the next digest folds in (changed since the last one): its cost is proportional to this. */
+  pendingDigestEntries(): number {
+    return this.touched.size;
+  }
+
   /** The digest's accumulator, current (what a checkpoint stores so a restart need not rebuild it). */
   digestAccumulator(): Uint8Array {
     this.digest();
