@@ -8,11 +8,16 @@ import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openBlob } from "../node-agent/da/events/openedEvents.js";
-import { type SampleBlob, sampleBlobs, sampleNetwork, sampleWorkload } from "../node-agent/da/events/sampleWorkload.js";
+import {
+  type SampleBlob,
+  sampleBlobs,
+  sampleHeight,
+  sampleNetwork,
+  sampleWorkload,
+} from "../node-agent/da/events/sampleWorkload.js";
 import { CheckpointStore } from "../node-agent/da/replay/checkpointStore.js";
 import { replayConfig } from "../node-agent/da/replay/config.js";
 import { ReplayMachine } from "../node-agent/da/replay/machine.js";
-import type { DAHeightBlobs } from "../node-agent/da/types.js";
 import { recordHeadlines } from "./headlines.js";
 import { writeBenchSection } from "./report.js";
 
@@ -26,19 +31,6 @@ function arg(args: string[], name: string, fallback: number): number {
   const v = given ? Number(given.slice(name.length + 3)) : fallback;
   if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
   return v;
-}
-
-function asHeight(b: SampleBlob): DAHeightBlobs {
-  return {
-    height: b.height,
-    blobs: [
-      {
-        ref: { layer: "memory", height: b.height, commitment: new Uint8Array(32), namespace: new Uint8Array(29) },
-        index: 0,
-        data: b.data,
-      },
-    ],
-  };
 }
 
 function* take<T>(it: Iterable<T>, n: number): Generator<T> {
@@ -104,7 +96,7 @@ export async function run(args: string[]): Promise<void> {
     for (const b of blobs) {
       const s = performance.now();
       const c0 = process.cpuUsage();
-      full.applyHeight(asHeight(b));
+      full.applyHeight(sampleHeight(b));
       applyCpuMs += cpuMs(process.cpuUsage(c0));
       applyMs += performance.now() - s;
       if (b.height === cutAt) {
@@ -141,7 +133,7 @@ export async function run(args: string[]): Promise<void> {
     if (!load.loaded) throw new Error(`checkpoint not loadable: ${JSON.stringify(load.skipped)}`);
     const resumed = load.loaded.machine;
     t = performance.now();
-    for (const b of blobs) if (b.height > resumed.height) resumed.applyHeight(asHeight(b));
+    for (const b of blobs) if (b.height > resumed.height) resumed.applyHeight(sampleHeight(b));
     const tailMs = performance.now() - t;
     const tailEvents = blobs.filter((b) => b.height > cutAt).reduce((a, b) => a + b.events, 0);
     const tailEntries = resumed.state.pendingDigestEntries();

@@ -5,6 +5,7 @@ import { ed25519KeyPair } from "../../../common/ed25519.js";
 import { sha256Native, toHex } from "../../../common/hash.js";
 import { pubKeyToAddress, secp256k1KeyPair } from "../../../common/secp256k1.js";
 import { type ChunkDeclared, NodeClass, NodeStatus } from "../../../proto/gen/dsdn/da/v1/events.js";
+import type { DAHeightBlobs } from "../types.js";
 import { encodeBatch } from "./batch.js";
 import { signDeleteRequest, signNodeRegistration } from "./bindings.js";
 import { MAX_DECLARATION_LIFETIME, signUploadDeclaration } from "./declaration.js";
@@ -278,4 +279,18 @@ export function sampleBlobs(
   }
   flush();
   return out;
+}
+
+/** A sample blob as the one blob of its DA height (in-memory layer), what a replay machine is fed. */
+export function sampleHeight(b: { readonly height: bigint; readonly data: Uint8Array }): DAHeightBlobs {
+  return {
+    height: b.height,
+    blobs: [
+      {
+        ref: { layer: "memory", height: b.height, commitment: new Uint8Array(32), namespace: new Uint8Array(29) },
+        index: 0,
+        data: b.data,
+      },
+    ],
+  };
 }

@@ -9,8 +9,7 @@ import { toHex } from "../../../common/hash.js";
 import { ChunkDeclared } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { ReplayCheckpoint } from "../../../proto/gen/dsdn/da/v1/state.js";
 import { joinCheckpoint, readVarints, splitCheckpoint, varints } from "../../../test/support/checkpointRecords.js";
-import { sampleBlobs, sampleNetwork, sampleWorkload } from "../events/sampleWorkload.js";
-import type { DAHeightBlobs } from "../types.js";
+import { sampleBlobs, sampleHeight, sampleNetwork, sampleWorkload } from "../events/sampleWorkload.js";
 import { CheckpointStore, encodeCheckpointFile } from "./checkpointStore.js";
 import { CHUNK_DECLARED_FIELDS, Rec } from "./compactCheckpoint.js";
 import { bufferSource, readCompactCheckpoint } from "./compactCheckpointReader.js";
@@ -22,18 +21,7 @@ const net = sampleNetwork(6, 3, "compact");
 const config = replayConfig({ coordinators: [net.coordinator.publicKey] });
 const blobs = sampleBlobs(net, sampleWorkload(net, { files: 12, chunksPerFile: 4, deleteEvery: 3, healEvery: 5 }), 6);
 
-function height(b: { height: bigint; data: Uint8Array }): DAHeightBlobs {
-  return {
-    height: b.height,
-    blobs: [
-      {
-        ref: { layer: "memory", height: b.height, commitment: new Uint8Array(32), namespace: new Uint8Array(29) },
-        index: 0,
-        data: b.data,
-      },
-    ],
-  };
-}
+const height = sampleHeight;
 
 function replay(n: number, m = new ReplayMachine(config)): ReplayMachine {
   for (const b of blobs.slice(0, n)) m.applyHeight(height(b));

@@ -3,8 +3,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { toHex } from "../../../common/hash.js";
-import { sampleBlobs, sampleNetwork, sampleWorkload } from "../events/sampleWorkload.js";
-import type { DAHeightBlobs } from "../types.js";
+import { sampleBlobs, sampleHeight, sampleNetwork, sampleWorkload } from "../events/sampleWorkload.js";
 import { replayConfig } from "./config.js";
 import { LtHash16, ltElementId } from "./ltHash.js";
 import { ReplayMachine } from "./machine.js";
@@ -13,18 +12,7 @@ const net = sampleNetwork(6, 3, "digest");
 const config = replayConfig({ coordinators: [net.coordinator.publicKey] });
 const blobs = sampleBlobs(net, sampleWorkload(net, { files: 16, chunksPerFile: 4, deleteEvery: 3, healEvery: 5 }), 5);
 
-function height(b: { height: bigint; data: Uint8Array }): DAHeightBlobs {
-  return {
-    height: b.height,
-    blobs: [
-      {
-        ref: { layer: "memory", height: b.height, commitment: new Uint8Array(32), namespace: new Uint8Array(29) },
-        index: 0,
-        data: b.data,
-      },
-    ],
-  };
-}
+const height = sampleHeight;
 
 describe("incremental state digest", () => {
   it("equals the from-scratch digest after every height and after a checkpoint restore", () => {
