@@ -13,7 +13,6 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(repo, "dist");
@@ -47,6 +46,18 @@ const distModules = {
 };
 
 export async function bundle() {
+  // esbuild is a devDependency: a tree installed before it was added (or with --omit=dev) still builds, and bin/*
+  // then run the unbundled dist/.
+  const esbuild = await import("esbuild").catch((e) => {
+    if (e?.code !== "ERR_MODULE_NOT_FOUND") throw e;
+    return null;
+  });
+  if (!esbuild) {
+    rmSync(out, { recursive: true, force: true });
+    console.warn("bundle: esbuild is not installed (run `npm ci`); bin/* run the unbundled dist/");
+    return null;
+  }
+  const { build } = esbuild;
   for (const file of Object.values(entries)) {
     if (!existsSync(join(dist, file))) throw new Error(`${file} is not compiled: run tsc -p tsconfig.build.json first`);
   }
