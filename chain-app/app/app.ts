@@ -126,6 +126,11 @@ export class NusantaraApp implements AbciApplication {
     return { hits: d.hits, misses: d.misses, size: d.size, bytes: d.heldBytes };
   }
 
+  /** Signature-cache counters of the ante handler (tests, operator log): misses are secp256k1 verifies computed. */
+  get sigVerifyStats(): { hits: number; misses: number } | undefined {
+    return this.ante.stats?.();
+  }
+
   get messageTypes(): string[] {
     return this.router.messageTypes();
   }
