@@ -12,6 +12,7 @@ import {
   utf8,
 } from "../../chain-app/encoding.js";
 import { SdkErrors } from "../../chain-app/errors.js";
+import { lastDecoded } from "../../chain-app/params.js";
 import type { KVStore } from "../../chain-app/store/index.js";
 import { toBech32Address } from "../../common/secp256k1.js";
 import { moduleAddressBytes } from "../auth/moduleAccounts.js";
@@ -25,6 +26,11 @@ export interface BankParams {
   /** Addresses (module accounts) that MsgSend may not credit. */
   readonly blockedModuleAccounts: readonly string[];
 }
+
+const decodeParams = lastDecoded(
+  (raw): BankParams =>
+    raw ? (JSON.parse(fromUtf8(raw)) as BankParams) : { sendEnabled: true, blockedModuleAccounts: [] },
+);
 
 export class BankKeeper {
   constructor(private readonly accounts: AccountKeeper) {}
@@ -144,8 +150,7 @@ export class BankKeeper {
   }
 
   getParams(ctx: Context): BankParams {
-    const raw = this.store(ctx).get(paramsKey);
-    return raw ? (JSON.parse(fromUtf8(raw)) as BankParams) : { sendEnabled: true, blockedModuleAccounts: [] };
+    return decodeParams(this.store(ctx).get(paramsKey));
   }
 
   setParams(ctx: Context, params: BankParams): void {

@@ -72,6 +72,11 @@ function verifyMultisig(
   }
 }
 
+/** Base64 of bytes without copying them first (Buffer.from(Uint8Array) copies). */
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+}
+
 export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
   const params = deps.auth.getParams(ctx);
   const simulate = ctx.mode === "simulate";
@@ -179,14 +184,14 @@ export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
       verifyMultisig(ctx, tx, deps, s, acc, params.sigVerifyCostSecp256k1);
       deps.auth.setAccount(ctx, { ...acc, sequence: acc.sequence + 1n });
       ctx.emit(event("tx", [["acc_seq", `${s.address}/${s.sequence}`]]));
-      ctx.emit(event("tx", [["signature", Buffer.from(s.signature).toString("base64")]]));
+      ctx.emit(event("tx", [["signature", base64(s.signature)]]));
       continue;
     }
     let pubKey = acc.pubKey;
     if (s.pubKey) {
       if (pubKeyToAddress(s.pubKey) !== s.address)
         throw SdkErrors.InvalidPubKey.wrap(`pubKey does not match signer address ${s.address} with signer index: ${i}`);
-      if (pubKey && Buffer.compare(Buffer.from(pubKey), Buffer.from(s.pubKey)) !== 0) {
+      if (pubKey && Buffer.compare(pubKey, s.pubKey) !== 0) {
         throw SdkErrors.InvalidPubKey.wrap(`pubKey differs from the key on account ${s.address}`);
       }
       pubKey = s.pubKey;
@@ -211,6 +216,6 @@ export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
     }
     deps.auth.setAccount(ctx, { ...acc, pubKey, sequence: acc.sequence + 1n });
     ctx.emit(event("tx", [["acc_seq", `${s.address}/${s.sequence}`]]));
-    ctx.emit(event("tx", [["signature", Buffer.from(s.signature).toString("base64")]]));
+    ctx.emit(event("tx", [["signature", base64(s.signature)]]));
   }
 }
