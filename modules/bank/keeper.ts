@@ -61,7 +61,8 @@ export class BankKeeper {
     else this.store(ctx).set(key, encodeAmount(amount));
   }
 
-  private subCoins(ctx: Context, addr: Uint8Array, amounts: readonly Amount[]): void {
+  /** `bech32` is `addr`'s address when the caller already has it (one checksum fewer per transfer). */
+  private subCoins(ctx: Context, addr: Uint8Array, amounts: readonly Amount[], bech32?: string): void {
     for (const a of amounts) {
       const have = this.getBalance(ctx, addr, a.denom);
       if (have < a.amount) {
@@ -71,20 +72,22 @@ export class BankKeeper {
       }
       this.setBalance(ctx, addr, a.denom, have - a.amount);
     }
-    ctx.emit(coinSpent(toBech32Address(addr), amounts));
+    ctx.emit(coinSpent(bech32 ?? toBech32Address(addr), amounts));
   }
 
-  private addCoins(ctx: Context, addr: Uint8Array, amounts: readonly Amount[]): void {
+  private addCoins(ctx: Context, addr: Uint8Array, amounts: readonly Amount[], bech32?: string): void {
     for (const a of amounts) this.setBalance(ctx, addr, a.denom, this.getBalance(ctx, addr, a.denom) + a.amount);
-    ctx.emit(coinReceived(toBech32Address(addr), amounts));
+    ctx.emit(coinReceived(bech32 ?? toBech32Address(addr), amounts));
   }
 
   /** Moves coins; creates the recipient account if it is new (as x/bank does). */
   sendCoins(ctx: Context, from: Uint8Array, to: Uint8Array, amounts: readonly Amount[]): void {
-    this.subCoins(ctx, from, amounts);
+    const fromAddress = toBech32Address(from);
+    const toAddress = toBech32Address(to);
+    this.subCoins(ctx, from, amounts, fromAddress);
     this.accounts.ensureAccount(ctx, to);
-    this.addCoins(ctx, to, amounts);
-    ctx.emit(transfer(toBech32Address(from), toBech32Address(to), amounts));
+    this.addCoins(ctx, to, amounts, toAddress);
+    ctx.emit(transfer(fromAddress, toAddress, amounts));
   }
 
   sendFromModuleToAccount(ctx: Context, module: string, to: Uint8Array, amounts: readonly Amount[]): void {
