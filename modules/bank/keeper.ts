@@ -72,16 +72,22 @@ export class BankKeeper {
       }
       this.setBalance(ctx, addr, a.denom, have - a.amount);
     }
-    ctx.emit(coinSpent(bech32 ?? toBech32Address(addr), amounts));
+    if (ctx.recordsEvents) ctx.emit(coinSpent(bech32 ?? toBech32Address(addr), amounts));
   }
 
   private addCoins(ctx: Context, addr: Uint8Array, amounts: readonly Amount[], bech32?: string): void {
     for (const a of amounts) this.setBalance(ctx, addr, a.denom, this.getBalance(ctx, addr, a.denom) + a.amount);
-    ctx.emit(coinReceived(bech32 ?? toBech32Address(addr), amounts));
+    if (ctx.recordsEvents) ctx.emit(coinReceived(bech32 ?? toBech32Address(addr), amounts));
   }
 
   /** Moves coins; creates the recipient account if it is new (as x/bank does). */
   sendCoins(ctx: Context, from: Uint8Array, to: Uint8Array, amounts: readonly Amount[]): void {
+    if (!ctx.recordsEvents) {
+      this.subCoins(ctx, from, amounts);
+      this.accounts.ensureAccount(ctx, to);
+      this.addCoins(ctx, to, amounts);
+      return;
+    }
     const fromAddress = toBech32Address(from);
     const toAddress = toBech32Address(to);
     this.subCoins(ctx, from, amounts, fromAddress);
