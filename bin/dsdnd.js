@@ -6,6 +6,8 @@ import { statSync } from "node:fs";
 const compiled = new URL("../dist/clients/dsdnd/main.js", import.meta.url);
 const bundled = new URL("../dist/bundle/dsdnd.js", import.meta.url);
 const mtime = (u) => statSync(u, { throwIfNoEntry: false })?.mtimeMs ?? Number.NaN;
-const { main } = await import(mtime(bundled) >= mtime(compiled) ? bundled.href : compiled.href);
+// DSDN_UNBUNDLED=1 runs dist/ (the CPU profiles of `bench chain --vs simd --profile` name stages by source file).
+const unbundled = process.env.DSDN_UNBUNDLED === "1";
+const { main } = await import(!unbundled && mtime(bundled) >= mtime(compiled) ? bundled.href : compiled.href);
 
 process.exitCode = await main(process.argv.slice(2));

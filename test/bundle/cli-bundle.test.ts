@@ -74,6 +74,31 @@ describe("bin/* launchers", () => {
   });
 });
 
+describe("bin/dsdnd.js under a profiler", () => {
+  const dir = mkdtempSync(join(tmpdir(), "dsdnd-bin-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, "bin"));
+  mkdirSync(join(dir, "dist/clients/dsdnd"), { recursive: true });
+  mkdirSync(join(dir, "dist/bundle"), { recursive: true });
+  copyFileSync(join(repo, "bin/dsdnd.js"), join(dir, "bin/dsdnd.js"));
+  writeFileSync(join(dir, "package.json"), '{"type":"module"}');
+  writeFileSync(
+    join(dir, "dist/clients/dsdnd/main.js"),
+    'export async function main() { console.log("dist"); return 0; }',
+  );
+  writeFileSync(join(dir, "dist/bundle/dsdnd.js"), 'export async function main() { console.log("bundle"); return 0; }');
+  const run = (env: Record<string, string>) =>
+    execFileSync(process.execPath, [join(dir, "bin/dsdnd.js")], {
+      encoding: "utf8",
+      env: { ...process.env, ...env },
+    }).trim();
+
+  it("runs dist/ with DSDN_UNBUNDLED=1 (the bench's CPU profiles classify samples by source file), the bundle otherwise", () => {
+    expect(run({ DSDN_UNBUNDLED: "0" })).toBe("bundle");
+    expect(run({ DSDN_UNBUNDLED: "1" })).toBe("dist");
+  });
+});
+
 describe("the CLI bundle", () => {
   it("keeps every command out of the group's own files (help imports none)", () => {
     const m = meta();
