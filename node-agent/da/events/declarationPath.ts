@@ -33,19 +33,26 @@ function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
  */
 const proven = new Map<
   string,
-  Map<number, { readonly node: Buffer; readonly rest: Buffer; readonly restCount: number }>
+  Map<number, { readonly node: Buffer; readonly rest: Buffer; readonly restFrom: number; readonly restCount: number }>
 >();
 let provenEntries = 0;
 const MAX_PROVEN_ENTRIES = 65_536;
 /** fn and sn are packed into one number key; larger trees are checked without the memo. */
 const MEMO_MAX_COUNT = 1 << 20;
 
-function sameRest(proof: readonly Uint8Array[], from: number, rest: Buffer, restCount: number): boolean {
-  if (proof.length - from !== restCount) return false;
-  for (let j = 0; j < restCount; j++) {
+/** proof[from…] equals the remembered rest of a path (`restCount` 32-byte entries at `rest[restFrom…]`). */
+function sameRest(
+  proof: readonly Uint8Array[],
+  from: number,
+  hit: { readonly rest: Buffer; readonly restFrom: number; readonly restCount: number },
+): boolean {
+  if (proof.length - from !== hit.restCount) return false;
+  const { rest, restFrom } = hit;
+  for (let j = 0; j < hit.restCount; j++) {
     const p = proof[from + j]!;
     if (p.length !== 32) return false;
-    for (let b = 0; b < 32; b++) if (p[b] !== rest[j * 32 + b]) return false;
+    const o = restFrom + 32 * j;
+    for (let b = 0; b < 32; b++) if (p[b] !== rest[o + b]) return false;
   }
   return true;
 }
@@ -70,7 +77,7 @@ export function verifyDeclaredPath(
   for (let k = 0; ; k++) {
     if (known) {
       const hit = known.get(fn * MEMO_MAX_COUNT + sn);
-      if (hit?.node.equals(r) && sameRest(proof, k, hit.rest, hit.restCount)) {
+      if (hit?.node.equals(r) && sameRest(proof, k, hit)) {
         remember(rootId, passed, proof);
         return true;
       }
@@ -112,14 +119,18 @@ function remember(
     m = new Map();
     proven.set(rootId, m);
   }
+  // Copies, once per call: the caller's leaf and proof buffers may be reused after this returns (inner nodes are
+  // this module's own hashes). Every remembered state shares the one copy of the proof.
+  let all: Buffer | undefined;
   for (const s of passed) {
     const key = s.fn * MEMO_MAX_COUNT + s.sn;
     if (m.has(key)) continue;
-    // Copies: the caller's proof buffers may be reused after this returns.
-    const restCount = proof.length - s.at;
-    const rest = Buffer.allocUnsafe(32 * restCount);
-    for (let j = 0; j < restCount; j++) rest.set(proof[s.at + j]!, 32 * j);
-    m.set(key, { node: Buffer.from(s.node), rest, restCount });
+    if (!all) {
+      all = Buffer.allocUnsafe(32 * proof.length);
+      for (let j = 0; j < proof.length; j++) all.set(proof[j]!, 32 * j);
+    }
+    const node = s.at === 0 ? Buffer.from(s.node) : s.node;
+    m.set(key, { node, rest: all, restFrom: 32 * s.at, restCount: proof.length - s.at });
     provenEntries++;
   }
 }
