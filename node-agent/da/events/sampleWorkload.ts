@@ -253,12 +253,14 @@ export interface SampleBlob {
 /**
  * Packs a workload into blobs as publishers would post them: consecutive events of one publisher share a
  * blob (up to `eventsPerBlob`); blob i is meant for height i+1 and its events say they saw height i.
+ * `reshape` (format 2, tests) changes each envelope's bytes before sealing, e.g. to an equivalent layout.
  */
 export function sampleBlobs(
   net: SampleNetwork,
   steps: Iterable<SampleStep>,
   eventsPerBlob = 50,
   format: 1 | 2 = 2,
+  reshape: (envelope: Uint8Array) => Uint8Array = (e) => e,
 ): SampleBlob[] {
   const signer = new SampleSigner(net);
   const out: SampleBlob[] = [];
@@ -266,7 +268,7 @@ export function sampleBlobs(
   const flush = () => {
     if (!current) return;
     const height = BigInt(out.length + 1);
-    const envs = current.steps.map((s) => signer.sign(s, height - 1n, format).envelope);
+    const envs = current.steps.map((s) => reshape(signer.sign(s, height - 1n, format).envelope));
     const actor = signer.actorOf(current.by);
     const data = format === 2 ? encodeSealedBatch(envs, actor.signer) : encodeBatch(envs);
     out.push({ height, publisher: actor.hex, data, events: envs.length });
