@@ -113,6 +113,12 @@ export interface ChunkInfo {
   readonly shard?: ErasureShard;
 }
 
+/** The snapshot fields whose entries have a single string id (4, replicas, is keyed by chunk and node). */
+type KeyedField = 1 | 2 | 3 | 5;
+const KEYED_FIELDS: readonly KeyedField[] = [1, 2, 3, 5];
+/** A digest element (sha256 of an entry), or null for an entry that contributes nothing. */
+type Element = Uint8Array | null;
+
 type SnapshotEntry =
   | { readonly field: 1; readonly value: NodeEntry }
   | { readonly field: 2; readonly value: NodeStatusEntry }
@@ -175,14 +181,23 @@ export class ReplayState {
   /**
    * Entries changed since the accumulator was last brought up to date, with what each contributed before its
    * first change (its element id, or null for nothing): the next digest removes those and adds what they are now.
+   * One map per snapshot field, keyed by the entry's own id (replicas by chunk, then node), so a change costs a
+   * map lookup rather than a concatenated key string.
    */
-  private readonly touched = new Map<string, Uint8Array | null>();
+  private readonly touched: Record<KeyedField, Map<string, Element>> = {
+    1: new Map(),
+    2: new Map(),
+    3: new Map(),
+    5: new Map(),
+  };
+  private readonly touchedReplicas = new Map<string, Map<string, Element>>();
+  private touchedCount = 0;
   private tracking = true;
 
   // ---- mutations (used by the transitions) ----
 
   setRegistration(nodeId: string, rec: NodeRegistration): void {
-    this.touch(`1:${nodeId}`);
+    this.touch(1, nodeId);
     const old = this.registrations.get(nodeId);
     if (old) removeFrom(this.zoneIndex, old.registration.zone, nodeId);
     this.registrations.set(nodeId, rec);
@@ -191,7 +206,7 @@ export class ReplayState {
   }
 
   setStatus(nodeId: string, rec: NodeStatusRecord): void {
-    this.touch(`2:${nodeId}`);
+    this.touch(2, nodeId);
     this.statuses.set(nodeId, rec);
     this.cachedDigest = undefined;
   }
@@ -212,10 +227,10 @@ export class ReplayState {
     const cid = rec.chunk.cid;
     const old = this.chunks.get(cid);
     // The chunk's entry, and the delete entries of its pins (a delete counts only while it covers a declaration).
-    this.touch(`3:${cid}`);
+    this.touch(3, cid);
     if (this.tracking) {
-      if (old) for (const id of old.pins.keys()) this.touch(`5:${id}`);
-      for (const id of rec.pins.keys()) this.touch(`5:${id}`);
+      if (old) for (const id of old.pins.keys()) this.touch(5, id);
+      for (const id of rec.pins.keys()) this.touch(5, id);
     }
     if (old) {
       for (const [id, p] of old.pins) {
@@ -260,7 +275,7 @@ export class ReplayState {
   }
 
   setReplica(cid: string, nodeId: string, rec: ReplicaRecord): void {
-    this.touch(`4:${cid}\n${nodeId}`);
+    this.touchReplica(cid, nodeId);
     let m = this.replicas.get(cid);
     if (!m) {
       m = new Map();
@@ -280,8 +295,9 @@ export class ReplayState {
   }
 
   setDelete(rec: DeleteRecord): void {
-    this.touch(`5:${deleteRecordId(rec.manifestCid, rec.ownerKey)}`);
-    this.deletes.set(deleteRecordId(rec.manifestCid, rec.ownerKey), rec);
+    const id = deleteRecordId(rec.manifestCid, rec.ownerKey);
+    this.touch(5, id);
+    this.deletes.set(id, rec);
     this.cachedDigest = undefined;
   }
 
@@ -398,88 +414,94 @@ export class ReplayState {
 
   /** Every snapshot entry in canonical order: field (1 nodes … 5 deletes), then each list sorted by its key. */
   private *snapshotEntries(): Generator<SnapshotEntry> {
-    for (const id of sorted(this.registrations.keys())) yield this.entryOf(`1:${id}`)!;
-    for (const id of sorted(this.statuses.keys())) yield this.entryOf(`2:${id}`)!;
-    for (const cid of sorted(this.chunks.keys())) yield this.entryOf(`3:${cid}`)!;
+    for (const id of sorted(this.registrations.keys())) yield this.entryOf(1, id)!;
+    for (const id of sorted(this.statuses.keys())) yield this.entryOf(2, id)!;
+    for (const cid of sorted(this.chunks.keys())) yield this.entryOf(3, cid)!;
     for (const cid of sorted(this.replicas.keys())) {
-      for (const n of sorted(this.replicas.get(cid)!.keys())) yield this.entryOf(`4:${cid}\n${n}`)!;
+      for (const n of sorted(this.replicas.get(cid)!.keys())) yield this.replicaEntryOf(cid, n)!;
     }
     for (const id of sorted(this.deletes.keys())) {
-      const e = this.entryOf(`5:${id}`);
+      const e = this.entryOf(5, id);
       if (e) yield e;
     }
   }
 
   /**
-   * The snapshot entry behind an entry key (`1:<node>`, `2:<node>`, `3:<cid>`, `4:<cid>\n<node>`, `5:<delete id>`),
-   * or undefined when the state holds none (a delete covering no declaration holds none either).
+   * The snapshot entry of field 1 (node), 2 (status), 3 (chunk) or 5 (delete) with this id, or undefined when the
+   * state holds none (a delete covering no declaration holds none either).
    */
-  private entryOf(k: string): SnapshotEntry | undefined {
-    // Views, not copies: a snapshot of a large state is mostly allocation otherwise.
-    const view = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-    const key = (w: WriteKey) => ({ height: w.height, tie: view(w.tie) });
-    const id = k.slice(2);
-    switch (k.charCodeAt(0)) {
-      case 49: {
+  private entryOf(field: KeyedField, id: string): SnapshotEntry | undefined {
+    switch (field) {
+      case 1: {
         const r = this.registrations.get(id);
-        return r && { field: 1, value: { registration: r.registration, key: key(r.key) } };
+        return r && { field: 1, value: { registration: r.registration, key: keyView(r.key) } };
       }
-      case 50: {
+      case 2: {
         const st = this.statuses.get(id);
         return (
           st && {
             field: 2,
-            value: { nodeId: Buffer.from(id, "hex"), status: st.status, reason: st.reason, key: key(st.key) },
+            value: { nodeId: Buffer.from(id, "hex"), status: st.status, reason: st.reason, key: keyView(st.key) },
           }
         );
       }
-      case 51: {
+      case 3: {
         const c = this.chunks.get(id);
         if (!c) return undefined;
         const pins = sorted(c.pins.keys()).map((pid) => {
           const p = c.pins.get(pid)!;
-          return { manifestCid: p.manifestCid, owner: p.owner, key: key(p.key) };
+          return { manifestCid: p.manifestCid, owner: p.owner, key: keyView(p.key) };
         });
-        return { field: 3, value: { chunk: c.chunk, key: key(c.key), pins } };
-      }
-      case 52: {
-        const cut = id.indexOf("\n");
-        const cid = id.slice(0, cut);
-        const n = id.slice(cut + 1);
-        const r = this.replicas.get(cid)?.get(n);
-        return (
-          r && {
-            field: 4,
-            value: {
-              cid,
-              nodeId: Buffer.from(n, "hex"),
-              present: r.present,
-              ack: view(r.ack),
-              reason: r.reason,
-              key: key(r.key),
-            },
-          }
-        );
+        return { field: 3, value: { chunk: c.chunk, key: keyView(c.key), pins } };
       }
       default: {
         const d = this.deletes.get(id);
         if (!d || !this.deleteCoversDeclaration(d)) return undefined;
-        return { field: 5, value: { manifestCid: d.manifestCid, owner: d.owner, key: key(d.key) } };
+        return { field: 5, value: { manifestCid: d.manifestCid, owner: d.owner, key: keyView(d.key) } };
       }
     }
   }
 
-  /** The element the digest holds for an entry: sha256([field] ‖ entry's canonical bytes), or null. */
-  private elementOf(k: string): Uint8Array | null {
-    const e = this.entryOf(k);
-    if (!e) return null;
-    return elementIdOf(e);
+  /** The replica entry (field 4) of `cid` on node `n`, or undefined. */
+  private replicaEntryOf(cid: string, n: string): SnapshotEntry | undefined {
+    const r = this.replicas.get(cid)?.get(n);
+    return (
+      r && {
+        field: 4,
+        value: {
+          cid,
+          nodeId: Buffer.from(n, "hex"),
+          present: r.present,
+          ack: bytesView(r.ack),
+          reason: r.reason,
+          key: keyView(r.key),
+        },
+      }
+    );
   }
 
   /** Remembers what an entry contributed before its first change since the last digest. */
-  private touch(k: string): void {
-    if (!this.tracking || this.touched.has(k)) return;
-    this.touched.set(k, this.elementOf(k));
+  private touch(field: KeyedField, id: string): void {
+    if (!this.tracking) return;
+    const m = this.touched[field];
+    if (m.has(id)) return;
+    const e = this.entryOf(field, id);
+    m.set(id, e ? elementIdOf(e) : null);
+    this.touchedCount++;
+    this.cachedDigest = undefined;
+  }
+
+  /** touch() for a replica entry. */
+  private touchReplica(cid: string, n: string): void {
+    if (!this.tracking) return;
+    let m = this.touchedReplicas.get(cid);
+    if (!m) {
+      m = new Map();
+      this.touchedReplicas.set(cid, m);
+    } else if (m.has(n)) return;
+    const e = this.replicaEntryOf(cid, n);
+    m.set(n, e ? elementIdOf(e) : null);
+    this.touchedCount++;
     this.cachedDigest = undefined;
   }
 
@@ -559,13 +581,21 @@ export class ReplayState {
    * entries changed since the previous call — O(changes), never a pass over the whole state.
    */
   digest(): Uint8Array {
-    if (this.touched.size > 0) {
-      for (const [k, before] of this.touched) {
+    if (this.touchedCount > 0) {
+      // The accumulator is a sum, so the order entries are folded in does not matter.
+      const fold = (before: Element, now: SnapshotEntry | undefined) => {
         if (before) this.lt.update(before, -1);
-        const now = this.elementOf(k);
-        if (now) this.lt.update(now, 1);
+        if (now) this.lt.update(elementIdOf(now), 1);
+      };
+      for (const field of KEYED_FIELDS) {
+        const m = this.touched[field];
+        for (const [id, before] of m) fold(before, this.entryOf(field, id));
+        m.clear();
       }
-      this.touched.clear();
+      for (const [cid, m] of this.touchedReplicas)
+        for (const [n, before] of m) fold(before, this.replicaEntryOf(cid, n));
+      this.touchedReplicas.clear();
+      this.touchedCount = 0;
       this.cachedDigest = undefined;
     }
     this.cachedDigest ??= this.lt.digest();
@@ -574,7 +604,7 @@ export class ReplayState {
 
   /** How many entries the next digest folds in (changed since the last one): its cost is proportional to this. */
   pendingDigestEntries(): number {
-    return this.touched.size;
+    return this.touchedCount;
   }
 
   /** The digest's accumulator, current (what a checkpoint stores so a restart need not rebuild it). */
@@ -661,6 +691,14 @@ export class ReplayState {
       });
     }
   }
+}
+
+// Views, not copies: a snapshot of a large state is mostly allocation otherwise.
+function bytesView(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+function keyView(w: WriteKey): { height: bigint; tie: Buffer } {
+  return { height: w.height, tie: bytesView(w.tie) };
 }
 
 /** One writer for every digest element: finish() hands back a copy and keeps the grown buffer for the next. */
