@@ -171,8 +171,12 @@ export class ReplayState {
   private readonly manifestIndex = new Map<string, Set<string>>();
   /** pin id (manifest, owner) → chunks it pins. */
   private readonly pinIndex = new Map<string, Set<string>>();
-  private readonly placementIndex = new Map<string, Set<string>>();
-  private readonly holdingIndex = new Map<string, Set<string>>();
+  /**
+   * node → visible chunks placed on it, and node → chunks it holds a replica of. Built on the first query (from
+   * the maps) and kept current from then on: a replay or a restore that nobody queries never pays for them.
+   */
+  private placementIndex: Map<string, Set<string>> | undefined;
+  private holdingIndex: Map<string, Set<string>> | undefined;
   private replicaCount = 0;
   private visibleChunks = 0;
   private cachedDigest: Uint8Array | undefined;
@@ -266,12 +270,14 @@ export class ReplayState {
 
   private indexVisible(rec: ChunkRecord): void {
     this.visibleChunks++;
-    for (const n of rec.chunk.placement) addTo(this.placementIndex, nodeIdHex(n), rec.chunk.cid);
+    const index = this.placementIndex;
+    if (index) for (const n of rec.chunk.placement) addTo(index, nodeIdHex(n), rec.chunk.cid);
   }
 
   private unindexVisible(rec: ChunkRecord): void {
     this.visibleChunks--;
-    for (const n of rec.chunk.placement) removeFrom(this.placementIndex, nodeIdHex(n), rec.chunk.cid);
+    const index = this.placementIndex;
+    if (index) for (const n of rec.chunk.placement) removeFrom(index, nodeIdHex(n), rec.chunk.cid);
   }
 
   setReplica(cid: string, nodeId: string, rec: ReplicaRecord): void {
@@ -284,12 +290,12 @@ export class ReplayState {
     const old = m.get(nodeId);
     if (old?.present) {
       this.replicaCount--;
-      removeFrom(this.holdingIndex, nodeId, cid);
+      if (this.holdingIndex) removeFrom(this.holdingIndex, nodeId, cid);
     }
     m.set(nodeId, rec);
     if (rec.present) {
       this.replicaCount++;
-      addTo(this.holdingIndex, nodeId, cid);
+      if (this.holdingIndex) addTo(this.holdingIndex, nodeId, cid);
     }
     this.cachedDigest = undefined;
   }
@@ -393,12 +399,28 @@ export class ReplayState {
 
   /** Declared chunks whose placement names `nodeId` — what the node should hold. Sorted. */
   chunksPlacedOn(nodeId: string): string[] {
+    this.placementIndex ??= this.buildPlacementIndex();
     return sorted(this.placementIndex.get(nodeId) ?? []);
   }
 
   /** Chunks DA records `nodeId` as holding. Sorted. */
   chunksHeldBy(nodeId: string): string[] {
+    this.holdingIndex ??= this.buildHoldingIndex();
     return sorted(this.holdingIndex.get(nodeId) ?? []);
+  }
+
+  private buildPlacementIndex(): Map<string, Set<string>> {
+    const index = new Map<string, Set<string>>();
+    for (const [cid, rec] of this.chunks) {
+      if (!rec.deleted) for (const n of rec.chunk.placement) addTo(index, nodeIdHex(n), cid);
+    }
+    return index;
+  }
+
+  private buildHoldingIndex(): Map<string, Set<string>> {
+    const index = new Map<string, Set<string>>();
+    for (const [cid, m] of this.replicas) for (const [n, r] of m) if (r.present) addTo(index, n, cid);
+    return index;
   }
 
   counts(): StateCounts {
