@@ -147,6 +147,10 @@ function removeFrom<K, V>(index: Map<K, Set<V>>, k: K, v: V): void {
   s.delete(v);
   if (s.size === 0) index.delete(k);
 }
+function hasPinUnder(pins: ReadonlyMap<string, PinRecord>, manifestCid: string): boolean {
+  for (const p of pins.values()) if (p.manifestCid === manifestCid) return true;
+  return false;
+}
 function sorted<T extends string>(it: Iterable<T>): T[] {
   return [...it].sort();
 }
@@ -226,6 +230,15 @@ export class ReplayState {
     return [...rec.pins.values()].filter((p) => this.pinLive(p)).sort((a, b) => compareWriteKeys(a.key, b.key));
   }
 
+  /** livePins(…)[0] without building the list: the live pin with the smallest key. */
+  private oldestLivePin(pins: ReadonlyMap<string, PinRecord>): PinRecord | undefined {
+    let first: PinRecord | undefined;
+    for (const p of pins.values()) {
+      if ((first === undefined || compareWriteKeys(p.key, first.key) < 0) && this.pinLive(p)) first = p;
+    }
+    return first;
+  }
+
   /** Stores a chunk's declaration and pins; liveness (`deleted`, `uploader`) is derived here. */
   setChunk(rec: { chunk: ChunkDeclared; key: WriteKey; pins: ReadonlyMap<string, PinRecord> }): ChunkRecord {
     const cid = rec.chunk.cid;
@@ -236,20 +249,29 @@ export class ReplayState {
       if (old) for (const id of old.pins.keys()) this.touch(5, id);
       for (const id of rec.pins.keys()) this.touch(5, id);
     }
+    if (old && !old.deleted) this.unindexVisible(old);
+    // Only pins that came or went change the pin and manifest indexes (a re-declaration keeps most of them).
     if (old) {
       for (const [id, p] of old.pins) {
-        removeFrom(this.manifestIndex, p.manifestCid, cid);
+        if (rec.pins.has(id)) continue;
         removeFrom(this.pinIndex, id, cid);
+        if (!hasPinUnder(rec.pins, p.manifestCid)) removeFrom(this.manifestIndex, p.manifestCid, cid);
       }
-      if (!old.deleted) this.unindexVisible(old);
     }
-    const live = this.livePins(rec);
-    const full: ChunkRecord = { ...rec, deleted: live.length === 0, uploader: live[0]?.owner ?? "" };
-    this.chunks.set(cid, full);
-    for (const [id, p] of full.pins) {
+    for (const [id, p] of rec.pins) {
+      if (old?.pins.has(id)) continue;
       addTo(this.manifestIndex, p.manifestCid, cid);
       addTo(this.pinIndex, id, cid);
     }
+    const first = this.oldestLivePin(rec.pins);
+    const full: ChunkRecord = {
+      chunk: rec.chunk,
+      key: rec.key,
+      pins: rec.pins,
+      deleted: first === undefined,
+      uploader: first?.owner ?? "",
+    };
+    this.chunks.set(cid, full);
     if (!full.deleted) this.indexVisible(full);
     this.cachedDigest = undefined;
     return full;
