@@ -29,9 +29,9 @@ import {
 import { nativeVerify } from "../../da/events/ed25519Native.js";
 import { FrostInvalidShareError, FrostProtocolError, FrostUnavailableError } from "./errors.js";
 import { signMessage, verifyMessage } from "./nativeAuth.js";
+import { MAX_PREPROCESS_BATCH } from "./noncePool.js";
 import type { FrostRpc, PeerTransport } from "./rpc.js";
 import * as M from "./signMath.js";
-import { MAX_PREPROCESS_BATCH } from "./noncePool.js";
 import type { StageTimer } from "./stages.js";
 
 /** Commitments the orchestrator keeps per member and group at most. */
