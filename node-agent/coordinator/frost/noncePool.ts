@@ -20,6 +20,11 @@ import { fsyncDir } from "../../../common/privateFile.js";
 /** Nonce pairs made per request at most, and kept per group key at most (the oldest unspent are dropped). */
 export const MAX_PREPROCESS_BATCH = 64;
 export const MAX_POOLED_NONCES = 1024;
+/**
+ * New pairs wait this long (ms) for a spend's write to ride along before they start a write of their own: under a
+ * stream of signings a refill costs no flush of its own, so no spend ever queues behind a refill's fsync.
+ */
+export const DEFAULT_RIDE_MS = 50;
 
 const FORMAT = "dsdn-frost-nonces";
 
@@ -34,6 +39,9 @@ interface Entry {
 interface WriteQueue {
   tail: Promise<void>;
   pending?: Promise<void>;
+  /** Callers waiting for the next write to start (new pairs), and the timer that starts one if none does. */
+  riders: { resolve: () => void; reject: (e: unknown) => void }[];
+  rideTimer?: NodeJS.Timeout;
 }
 
 export interface PooledNonce {
@@ -59,8 +67,20 @@ export class NoncePool {
   readonly #writes = new Map<string, WriteQueue>(); // group key hex -> its queued writes
   #madeDir = false;
 
-  constructor(dir: string) {
+  readonly #rideMs: number;
+
+  constructor(dir: string, opts: { rideMs?: number } = {}) {
     this.#dir = dir;
+    this.#rideMs = opts.rideMs ?? DEFAULT_RIDE_MS;
+  }
+
+  #queue(groupKeyHex: string): WriteQueue {
+    let q = this.#writes.get(groupKeyHex);
+    if (!q) {
+      q = { tail: Promise.resolve(), riders: [] };
+      this.#writes.set(groupKeyHex, q);
+    }
+    return q;
   }
 
   #path(groupKeyHex: string): string {
@@ -91,13 +111,8 @@ export class NoncePool {
    * spends and refills costs one flush after the running one, not one each.
    */
   #persist(groupKeyHex: string): Promise<void> {
-    let q = this.#writes.get(groupKeyHex);
-    if (!q) {
-      q = { tail: Promise.resolve() };
-      this.#writes.set(groupKeyHex, q);
-    }
-    if (q.pending) return q.pending;
-    const queue = q;
+    const queue = this.#queue(groupKeyHex);
+    if (queue.pending) return queue.pending;
     const run = async () => {
       if (!this.#madeDir) {
         await mkdir(this.#dir, { recursive: true, mode: 0o700 });
@@ -122,13 +137,45 @@ export class NoncePool {
     const next = queue.tail.catch(() => undefined).then(run);
     queue.pending = next;
     queue.tail = next;
+    // Callers waiting for a write made their changes before this one was queued: its snapshot includes them.
+    const riders = queue.riders.splice(0);
+    clearTimeout(queue.rideTimer);
+    queue.rideTimer = undefined;
+    if (riders.length > 0) {
+      next.then(
+        () => {
+          for (const r of riders) r.resolve();
+        },
+        (e) => {
+          for (const r of riders) r.reject(e);
+        },
+      );
+    }
     return next;
+  }
+
+  /**
+   * Like #persist, but does not start a write at once: joins the next write anyone queues (a spend's), or starts
+   * one after the ride delay if none does. Resolves, like #persist, once a snapshot taken after the call is on disk.
+   */
+  #persistSoon(groupKeyHex: string): Promise<void> {
+    const queue = this.#queue(groupKeyHex);
+    if (queue.pending) return queue.pending;
+    if (this.#rideMs <= 0) return this.#persist(groupKeyHex);
+    return new Promise<void>((resolve, reject) => {
+      queue.riders.push({ resolve, reject });
+      queue.rideTimer ??= setTimeout(() => {
+        queue.rideTimer = undefined;
+        this.#persist(groupKeyHex).catch(() => undefined); // the riders get the outcome
+      }, this.#rideMs);
+    });
   }
 
   /**
    * Makes `count` new nonce pairs for this group and returns their commitments (the pool is saved first). Yields
    * to the event loop after each pair (two base-point multiplications), so a signing that arrives during a refill
-   * is served between pairs rather than after the whole batch.
+   * is served between pairs rather than after the whole batch; the save rides along the next spend's write when
+   * one comes within the ride delay.
    */
   async make(groupPublicKey: Uint8Array, secret: FrostSecret, count: number): Promise<PooledNonce[]> {
     const gk = toHex(groupPublicKey);
@@ -146,7 +193,7 @@ export class NoncePool {
       if (pool.size <= MAX_POOLED_NONCES) break;
       pool.delete(key); // Map order is insertion order: the oldest go first
     }
-    await this.#persist(gk);
+    await this.#persistSoon(gk);
     return out;
   }
 

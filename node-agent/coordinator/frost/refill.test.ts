@@ -47,17 +47,20 @@ describe("NoncePool under refills racing spends", () => {
   it("never hands a pair out twice, and a spend resolves only once its removal is on disk (property)", async () => {
     await fc.assert(
       fc.asyncProperty(
+        fc.constantFrom(0, 2, 20),
         fc.integer({ min: 1, max: 6 }),
         fc.array(opArb, { minLength: 2, maxLength: 14 }),
-        async (first, ops) => {
+        async (rideMs, first, ops) => {
           const dir = mkdtempSync(join(tmpdir(), "dsdn-nonces-"));
           try {
-            const pool = new NoncePool(dir);
+            const pool = new NoncePool(dir, { rideMs });
             const known: PooledNonce[] = await pool.make(groupKey, secret, first);
             const handedOut = new Map<string, number>();
             const nonceSeen = new Set<string>();
             const errors: string[] = [];
+            const attempted = new Set<string>();
             const spend = async (c: PooledNonce) => {
+              attempted.add(keyOf(c));
               // Some spends are asked for twice at once, as a replayed package would.
               const tries = [
                 pool.spend(groupKey, secret, c.hiding, c.binding),
@@ -77,8 +80,14 @@ describe("NoncePool under refills racing spends", () => {
             await Promise.all(
               ops.map(async (op) => {
                 for (let i = 0; i < op.wait; i++) await nextTurn();
-                if (op.kind === "make") known.push(...(await pool.make(groupKey, secret, op.count)));
-                else await spend(known[op.pick % known.length]!);
+                if (op.kind === "make") {
+                  const made = await pool.make(groupKey, secret, op.count);
+                  // Saved before the commitments leave: each is on disk unless a spend has taken it since.
+                  const disk = onDisk(dir);
+                  for (const c of made)
+                    if (!disk.has(keyOf(c)) && !attempted.has(keyOf(c))) errors.push("made, not saved");
+                  known.push(...made);
+                } else await spend(known[op.pick % known.length]!);
               }),
             );
             expect(errors).toEqual([]);
