@@ -8,6 +8,7 @@ import {
   closeSync,
   createReadStream,
   createWriteStream,
+  existsSync,
   mkdtempSync,
   openSync,
   readFileSync,
@@ -100,7 +101,10 @@ function peakRss(pid: number): number {
 
 /** Runs the real `dsdn` CLI in a child process; returns wall time and the child's own peak RSS. */
 function cli(args: string[], home: string): Promise<{ ms: number; rss: number; stdout: string }> {
-  const script = `const m = await import(${JSON.stringify(join(repo, "dist/clients/dsdn/main.js"))});
+  // What bin/dsdn.js runs after `npm run build`: the bundle (scripts/bundle-cli.mjs), else the compiled dist/.
+  const bundled = join(repo, "dist/bundle/dsdn.js");
+  const entry = existsSync(bundled) ? bundled : join(repo, "dist/clients/dsdn/main.js");
+  const script = `const m = await import(${JSON.stringify(entry)});
 const code = await m.main(${JSON.stringify(args)});
 process.stderr.write("\\nBENCH_MAXRSS_KB " + process.resourceUsage().maxRSS + "\\n");
 process.exitCode = code;`;

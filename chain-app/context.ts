@@ -32,6 +32,14 @@ function modulePrefix(module: string): Uint8Array {
 export class Context {
   readonly events: Event[] = [];
   private readonly metered: KVStore;
+  /** Module stores opened through this context (a keeper opens its store on every access). */
+  private readonly moduleStores = new Map<string, KVStore>();
+  /**
+   * Whether emitted events are kept. CheckTx answers carry no events (as the SDK's, see NusantaraApp.checkTx)
+   * and RECHECK answers none either, so in those modes events are dropped and callers may skip building them;
+   * events cost no gas, so the outcome is the same either way.
+   */
+  readonly recordsEvents: boolean;
 
   constructor(
     /** The branch this context writes to (un-metered). */
@@ -41,15 +49,21 @@ export class Context {
     readonly mode: ExecMode,
   ) {
     this.metered = gasStore(rawStore, gas);
+    this.recordsEvents = mode !== "check" && mode !== "recheck";
   }
 
   /** A module's own key space (`<module>/…`), gas-metered. */
   moduleStore(module: string): KVStore {
-    return prefixStore(this.metered, modulePrefix(module));
+    let s = this.moduleStores.get(module);
+    if (s === undefined) {
+      s = prefixStore(this.metered, modulePrefix(module));
+      this.moduleStores.set(module, s);
+    }
+    return s;
   }
 
   emit(...events: Event[]): void {
-    this.events.push(...events);
+    if (this.recordsEvents) this.events.push(...events);
   }
 
   /** A context over another store (a nested branch) sharing this one's gas meter and block. */

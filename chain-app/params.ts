@@ -35,3 +35,35 @@ export function mergeParams(
   for (const k of keys) if (!Object.hasOwn(current, k)) throw new Error(`${module}.params.${k}: no such param`);
   return { ...current, ...(changes as Record<string, unknown>) };
 }
+
+/**
+ * A stored-params decoder that remembers its last answer: params are read several times per tx and
+ * change only by governance, so decoding the same bytes again (JSON parse, validation) is wasted work.
+ * Decoding is a pure function of the bytes, and the answer is compared byte for byte and deep-frozen,
+ * so a caller can neither see stale params nor change what the next caller gets.
+ */
+export function lastDecoded<P>(decode: (raw: Uint8Array | undefined) => P): (raw: Uint8Array | undefined) => P {
+  let lastRaw: Uint8Array | undefined;
+  let lastValue: P | undefined;
+  let known = false;
+  return (raw) => {
+    if (
+      known &&
+      (raw === undefined ? lastRaw === undefined : lastRaw !== undefined && Buffer.compare(raw, lastRaw) === 0)
+    )
+      return lastValue as P;
+    const value = deepFreeze(decode(raw));
+    lastRaw = raw?.slice();
+    lastValue = value;
+    known = true;
+    return value;
+  };
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === "object" && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v as object)) deepFreeze(x);
+  }
+  return v;
+}

@@ -43,6 +43,7 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject {
 /** The part of the `secp256k1` package's native binding (bitcoin-core libsecp256k1) used here. */
 interface LibSecp256k1 {
   ecdsaVerify(signature: Uint8Array, msg32: Uint8Array, publicKey: Uint8Array): boolean;
+  publicKeyConvert(publicKey: Uint8Array, compressed: boolean): Uint8Array;
 }
 
 /**
@@ -59,6 +60,32 @@ const libsecp256k1: LibSecp256k1 | undefined = (() => {
 
 /** Which engine `secp256k1Verify` uses on this machine (benchmarks print it). */
 export const secp256k1VerifyEngine: "libsecp256k1" | "openssl" = libsecp256k1 ? "libsecp256k1" : "openssl";
+
+/** Keys kept in uncompressed form, bounded (the senders of the mempool and the next blocks). */
+const UNCOMPRESSED_KEYS = 10_000;
+const uncompressedKeys = new Map<string, Uint8Array>();
+
+/** Byte string as a Map key: latin1 maps byte b to code unit b (cheaper than hex; one character per byte). */
+function bytesKey(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+}
+
+/**
+ * The 65-byte form of a compressed key, parsed once per key: libsecp256k1 takes a square root to
+ * decompress a 33-byte key on every verify (~12% of one verify here) and only checks the curve
+ * equation for a 65-byte one. Both forms name the same point, so the verdict is the same. Throws for
+ * a key that is not on the curve, as `ecdsaVerify` does.
+ */
+function uncompressedKey(lib: LibSecp256k1, publicKey: Uint8Array): Uint8Array {
+  const id = bytesKey(publicKey);
+  let full = uncompressedKeys.get(id);
+  if (full === undefined) {
+    full = lib.publicKeyConvert(publicKey, false);
+    if (uncompressedKeys.size >= UNCOMPRESSED_KEYS) uncompressedKeys.clear();
+    uncompressedKeys.set(id, full);
+  }
+  return full;
+}
 
 /** Shape checks shared by every engine: 64-byte r‖s with 0 < s ≤ n/2 (low-S), 33-byte compressed key. */
 function wellFormed(signature: Uint8Array, publicKey: Uint8Array): boolean {
@@ -79,7 +106,7 @@ export function secp256k1Verify(signature: Uint8Array, signBytes: Uint8Array, pu
   if (!wellFormed(signature, publicKey)) return false;
   try {
     // libsecp256k1 itself also refuses high-S and r or s outside [1, n-1]; a key off the curve throws.
-    return libsecp256k1.ecdsaVerify(signature, sha256Native(signBytes), publicKey);
+    return libsecp256k1.ecdsaVerify(signature, sha256Native(signBytes), uncompressedKey(libsecp256k1, publicKey));
   } catch {
     return false;
   }
@@ -118,7 +145,7 @@ const bech32Encoded = new Map<string, string>();
 const bech32Decoded = new Map<string, Uint8Array>();
 
 export function toBech32Address(bytes: Uint8Array, prefix: string = BECH32_PREFIX): string {
-  const id = `${prefix} ${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")}`;
+  const id = `${prefix} ${bytesKey(bytes)}`;
   let address = bech32Encoded.get(id);
   if (address === undefined) {
     address = bech32.encode(prefix, bech32.toWords(bytes));
@@ -128,8 +155,19 @@ export function toBech32Address(bytes: Uint8Array, prefix: string = BECH32_PREFI
   return address;
 }
 
+/** Addresses by key, bounded: the ante handler derives the signer's address from its key in every check. */
+const keyAddresses = new Map<string, string>();
+
 export function pubKeyToAddress(compressedPubKey: Uint8Array, prefix: string = BECH32_PREFIX): string {
-  return toBech32Address(addressBytes(compressedPubKey), prefix);
+  if (compressedPubKey.length !== 33) return toBech32Address(addressBytes(compressedPubKey), prefix);
+  const id = `${prefix} ${bytesKey(compressedPubKey)}`;
+  let address = keyAddresses.get(id);
+  if (address === undefined) {
+    address = toBech32Address(addressBytes(compressedPubKey), prefix);
+    if (keyAddresses.size >= BECH32_CACHE_ENTRIES) keyAddresses.clear();
+    keyAddresses.set(id, address);
+  }
+  return address;
 }
 
 /** Decodes and checks a bech32 address; throws a TypeError naming what is wrong. */

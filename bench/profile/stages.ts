@@ -18,6 +18,11 @@ interface CpuProfile {
 const RULES: { stage: string; match: (fn: string, url: string) => boolean }[] = [
   { stage: "GC", match: (fn) => fn === "(garbage collector)" },
   { stage: "startup (module loading)", match: (_fn, url) => /^node:internal\/(modules|bootstrap)/.test(url) },
+  // common/secp256k1 also holds the bech32 address helpers: they are address work, not signature work.
+  {
+    stage: "addresses (bech32)",
+    match: (fn, url) => /common\/secp256k1/.test(url) && /bech32|address|bytesKey/i.test(fn),
+  },
   {
     stage: "signature verify",
     match: (fn, url) => /secp256k1|@noble\/curves/.test(url) || (/^verify/i.test(fn) && /sigCache/.test(url)),

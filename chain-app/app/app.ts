@@ -126,6 +126,11 @@ export class NusantaraApp implements AbciApplication {
     return { hits: d.hits, misses: d.misses, size: d.size, bytes: d.heldBytes };
   }
 
+  /** Signature-cache counters of the ante handler (tests, operator log): misses are secp256k1 verifies computed. */
+  get sigVerifyStats(): { hits: number; misses: number } | undefined {
+    return this.ante.stats?.();
+  }
+
   get messageTypes(): string[] {
     return this.router.messageTypes();
   }
@@ -523,6 +528,7 @@ export class NusantaraApp implements AbciApplication {
         const msgCtx = new Context(msgBranch, meter, block, mode);
         const response = m.def.handle(msgCtx, m.msg);
         msgResponses.push(response);
+        if (!msgCtx.recordsEvents) continue;
         const header = event("message", [
           ["action", m.typeUrl],
           ["sender", m.def.signers(m.msg)[0] ?? ""],
@@ -542,7 +548,8 @@ export class NusantaraApp implements AbciApplication {
       code: 0,
       codespace: "",
       log: "",
-      data: TxMsgData.encode({ data: [], msgResponses }).finish(),
+      // CheckTx answers carry no data (see checkTx).
+      data: mode === "check" ? new Uint8Array() : TxMsgData.encode({ data: [], msgResponses }).finish(),
       gasWanted: mode === "simulate" ? meter.consumed : gasWanted,
       gasUsed: meter.consumed,
       events: [...anteCtx.events, ...msgEvents],

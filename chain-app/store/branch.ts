@@ -1,6 +1,7 @@
 /** @module Copy-on-write branches over the committed state or over another branch (block- and tx-level caches). */
 import { InvalidArgumentError } from "../../common/errors.js";
 import { checkKey, checkValue, compareBytes, keyString } from "./bytes.js";
+import { LatestReader } from "./readers.js";
 import type { IterateRange, KVReader, StoreBranch } from "./types.js";
 
 interface Entry {
@@ -42,7 +43,7 @@ export class BranchStore implements StoreBranch {
       const e = b.#writes.get(k);
       if (e !== undefined) return e.value;
       const p = b.#parent;
-      if (!(p instanceof BranchStore)) return p.get(key);
+      if (!(p instanceof BranchStore)) return p instanceof LatestReader ? p.getKeyed(key, k) : p.get(key);
       b = p;
     }
   }
@@ -55,7 +56,7 @@ export class BranchStore implements StoreBranch {
       const e = b.#writes.get(k);
       if (e !== undefined) return e.value !== undefined;
       const p = b.#parent;
-      if (!(p instanceof BranchStore)) return p.has(key);
+      if (!(p instanceof BranchStore)) return p instanceof LatestReader ? p.hasKeyed(key, k) : p.has(key);
       b = p;
     }
   }

@@ -256,6 +256,21 @@ describe("ChainStore", () => {
     expect(store.readerAt(1n).get(b("k"))).toEqual(b("one"));
     // A branch opened after the commit reads through the same reader.
     expect(store.branch().get(b("k"))).toEqual(b("two"));
+    // Absence asked only through has (remembered too, through a branch's read walk) is forgotten by the commit that adds the key.
+    expect(store.branch().has(b("has-only"))).toBe(false);
+    expect(c.has(b("has-only"))).toBe(false);
+    br = store.branch();
+    br.set(b("has-only"), b("x"));
+    store.prepareCommit(3n, br);
+    store.commit();
+    expect(store.branch().has(b("has-only"))).toBe(true);
+    expect(store.branch().get(b("has-only"))).toEqual(b("x"));
+    br = store.branch();
+    br.delete(b("has-only"));
+    store.prepareCommit(4n, br);
+    store.commit();
+    expect(store.branch().has(b("has-only"))).toBe(false);
+    expect(c.has(b("has-only"))).toBe(false);
     store.close();
   });
 

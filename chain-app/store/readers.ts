@@ -62,13 +62,11 @@ export class LatestReader implements KVReader {
   /** Key string → committed value, or null when the key is absent. */
   readonly #cache = new Map<string, Uint8Array | null>();
   readonly #get: Database.Statement;
-  readonly #has: Database.Statement;
   readonly #getRow: Database.Statement;
   readonly #iter: RangeStatements;
 
   constructor(db: Database.Database) {
     this.#get = db.prepare("SELECT value FROM latest WHERE key = ?").pluck();
-    this.#has = db.prepare("SELECT 1 FROM latest WHERE key = ?").pluck();
     this.#getRow = db.prepare("SELECT value, since FROM latest WHERE key = ?");
     const base = "SELECT key, value FROM latest WHERE key >= @start";
     this.#iter = {
@@ -81,22 +79,38 @@ export class LatestReader implements KVReader {
 
   get(key: Uint8Array): Uint8Array | undefined {
     checkKey(key);
-    const k = keyString(key);
-    const hit = this.#cache.get(k);
-    if (hit !== undefined) return hit === null ? undefined : hit.slice();
-    const v = this.#get.get(key) as Uint8Array | undefined;
-    if (this.#cache.size >= READ_CACHE_ENTRIES) this.#cache.clear();
-    // SQLite hands back a fresh buffer: the cache keeps it, the caller gets a copy.
-    const own = v === undefined ? null : asU8(v);
-    this.#cache.set(k, own);
-    return own === null ? undefined : own.slice();
+    return this.getKeyed(key, keyString(key));
+  }
+
+  /** `get` for a caller that already checked the key and holds its key string (BranchStore's read walk). */
+  getKeyed(key: Uint8Array, k: string): Uint8Array | undefined {
+    const v = this.#remembered(key, k);
+    return v === null ? undefined : v.slice();
   }
 
   has(key: Uint8Array): boolean {
     checkKey(key);
-    const hit = this.#cache.get(keyString(key));
-    if (hit !== undefined) return hit !== null;
-    return this.#has.get(key) !== undefined;
+    return this.hasKeyed(key, keyString(key));
+  }
+
+  /**
+   * Remembers absence as `get` does: an absent key is asked about again and again (MsgSend's
+   * wallet-affinity check asks whether a pair was seen) and was one SQLite lookup each time.
+   */
+  hasKeyed(key: Uint8Array, k: string): boolean {
+    return this.#remembered(key, k) !== null;
+  }
+
+  /** The committed value (the cache's own copy, never handed out) or null when absent. */
+  #remembered(key: Uint8Array, k: string): Uint8Array | null {
+    const hit = this.#cache.get(k);
+    if (hit !== undefined) return hit;
+    const v = this.#get.get(key) as Uint8Array | undefined;
+    if (this.#cache.size >= READ_CACHE_ENTRIES) this.#cache.clear();
+    // SQLite hands back a fresh buffer: the cache keeps it, callers get copies.
+    const own = v === undefined ? null : asU8(v);
+    this.#cache.set(k, own);
+    return own;
   }
 
   /** Drops remembered values of keys a commit is about to write or delete. */

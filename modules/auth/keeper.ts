@@ -5,6 +5,7 @@ import type { Any } from "cosmjs-types/google/protobuf/any";
 import type { Context } from "../../chain-app/context.js";
 import { canonicalJson, fromUtf8, readU64be, u64be, utf8 } from "../../chain-app/encoding.js";
 import { SdkErrors } from "../../chain-app/errors.js";
+import { lastDecoded } from "../../chain-app/params.js";
 import type { KVStore } from "../../chain-app/store/index.js";
 import { fromBech32Address, toBech32Address } from "../../common/secp256k1.js";
 import { accountKey, chainIdKey, MODULE_NAME, nextAccountNumberKey, paramsKey } from "./keys.js";
@@ -28,6 +29,8 @@ export function addressBytesOf(address: string): Uint8Array {
     throw SdkErrors.InvalidAddress.wrap((e as Error).message);
   }
 }
+
+const decodeParams = lastDecoded((raw) => parseAuthParams(raw ? JSON.parse(fromUtf8(raw)) : undefined));
 
 export class AuthKeeper {
   private store(ctx: Context): KVStore {
@@ -86,8 +89,7 @@ export class AuthKeeper {
   }
 
   getParams(ctx: Context): AuthParams {
-    const raw = this.store(ctx).get(paramsKey);
-    return parseAuthParams(raw ? JSON.parse(fromUtf8(raw)) : undefined);
+    return decodeParams(this.store(ctx).get(paramsKey));
   }
 
   setParams(ctx: Context, params: AuthParams): void {

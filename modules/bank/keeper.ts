@@ -12,6 +12,7 @@ import {
   utf8,
 } from "../../chain-app/encoding.js";
 import { SdkErrors } from "../../chain-app/errors.js";
+import { lastDecoded } from "../../chain-app/params.js";
 import type { KVStore } from "../../chain-app/store/index.js";
 import { toBech32Address } from "../../common/secp256k1.js";
 import { moduleAddressBytes } from "../auth/moduleAccounts.js";
@@ -25,6 +26,11 @@ export interface BankParams {
   /** Addresses (module accounts) that MsgSend may not credit. */
   readonly blockedModuleAccounts: readonly string[];
 }
+
+const decodeParams = lastDecoded(
+  (raw): BankParams =>
+    raw ? (JSON.parse(fromUtf8(raw)) as BankParams) : { sendEnabled: true, blockedModuleAccounts: [] },
+);
 
 export class BankKeeper {
   constructor(private readonly accounts: AccountKeeper) {}
@@ -55,7 +61,8 @@ export class BankKeeper {
     else this.store(ctx).set(key, encodeAmount(amount));
   }
 
-  private subCoins(ctx: Context, addr: Uint8Array, amounts: readonly Amount[]): void {
+  /** `bech32` is `addr`'s address when the caller already has it (one checksum fewer per transfer). */
+  private subCoins(ctx: Context, addr: Uint8Array, amounts: readonly Amount[], bech32?: string): void {
     for (const a of amounts) {
       const have = this.getBalance(ctx, addr, a.denom);
       if (have < a.amount) {
@@ -65,20 +72,28 @@ export class BankKeeper {
       }
       this.setBalance(ctx, addr, a.denom, have - a.amount);
     }
-    ctx.emit(coinSpent(toBech32Address(addr), amounts));
+    if (ctx.recordsEvents) ctx.emit(coinSpent(bech32 ?? toBech32Address(addr), amounts));
   }
 
-  private addCoins(ctx: Context, addr: Uint8Array, amounts: readonly Amount[]): void {
+  private addCoins(ctx: Context, addr: Uint8Array, amounts: readonly Amount[], bech32?: string): void {
     for (const a of amounts) this.setBalance(ctx, addr, a.denom, this.getBalance(ctx, addr, a.denom) + a.amount);
-    ctx.emit(coinReceived(toBech32Address(addr), amounts));
+    if (ctx.recordsEvents) ctx.emit(coinReceived(bech32 ?? toBech32Address(addr), amounts));
   }
 
   /** Moves coins; creates the recipient account if it is new (as x/bank does). */
   sendCoins(ctx: Context, from: Uint8Array, to: Uint8Array, amounts: readonly Amount[]): void {
-    this.subCoins(ctx, from, amounts);
+    if (!ctx.recordsEvents) {
+      this.subCoins(ctx, from, amounts);
+      this.accounts.ensureAccount(ctx, to);
+      this.addCoins(ctx, to, amounts);
+      return;
+    }
+    const fromAddress = toBech32Address(from);
+    const toAddress = toBech32Address(to);
+    this.subCoins(ctx, from, amounts, fromAddress);
     this.accounts.ensureAccount(ctx, to);
-    this.addCoins(ctx, to, amounts);
-    ctx.emit(transfer(toBech32Address(from), toBech32Address(to), amounts));
+    this.addCoins(ctx, to, amounts, toAddress);
+    ctx.emit(transfer(fromAddress, toAddress, amounts));
   }
 
   sendFromModuleToAccount(ctx: Context, module: string, to: Uint8Array, amounts: readonly Amount[]): void {
@@ -144,8 +159,7 @@ export class BankKeeper {
   }
 
   getParams(ctx: Context): BankParams {
-    const raw = this.store(ctx).get(paramsKey);
-    return raw ? (JSON.parse(fromUtf8(raw)) as BankParams) : { sendEnabled: true, blockedModuleAccounts: [] };
+    return decodeParams(this.store(ctx).get(paramsKey));
   }
 
   setParams(ctx: Context, params: BankParams): void {

@@ -14,7 +14,7 @@ import type { RunOptions, RunReport } from "../../common/wasm/run.js";
 import { WorkloadSpec } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import type { ExecutionCommitment } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
 import { type Fault, faultText } from "../fraud/fault.js";
-import { type JobOutcome, runJobInline, runJobInWorker, workerAvailable } from "../runtime/runJob.js";
+import type { JobOutcome } from "../runtime/runJob.js";
 import { commitmentFromReport } from "./commitment.js";
 import { faultyReport } from "./faults.js";
 import { workloadId } from "./workload.js";
@@ -79,6 +79,9 @@ export function runOptionsOf(spec: WorkloadSpec, input: Uint8Array): RunOptions 
 
 /** Runs in a worker with the wall-clock limit when the compiled worker exists (dist/), else inline (tests). */
 export async function runTracedJob(module: Uint8Array, opts: RunOptions, timeoutMs: number): Promise<JobOutcome> {
+  // Imported on the first job, not at start: the runtime pulls in binaryen (~10 MB of JavaScript), which every
+  // storage node paid for at start-up (about 1 CPU-s before `listening`) whether or not it ever ran a job.
+  const { runJobInline, runJobInWorker, workerAvailable } = await import("../runtime/runJob.js");
   return workerAvailable() ? runJobInWorker(module, opts, timeoutMs) : runJobInline(module, opts);
 }
 

@@ -1,5 +1,5 @@
 /** @module Signed storage acknowledgements: the node's ed25519 statement that it verified and holds a chunk. */
-import { ed25519Sign, ed25519Verify } from "../../common/ed25519.js";
+import { ed25519SignNative, ed25519VerifyNative } from "../../common/ed25519.js";
 import { concatBytes } from "../../common/hash.js";
 import { decodeCanonical, encodeMessage } from "../../common/protobuf.js";
 import { SignedStorageAck, StorageAck } from "../../proto/gen/dsdn/storage/v1/ack.js";
@@ -33,7 +33,8 @@ export function signAck(fields: AckFields, publicKey: Uint8Array, secretKey: Uin
         }
       : {}),
   });
-  const signature = ed25519Sign(concatBytes(ACK_DOMAIN, ack), secretKey);
+  // OpenSSL, one per stored chunk: identical bytes to noble's (deterministic signing), without its table build.
+  const signature = ed25519SignNative(concatBytes(ACK_DOMAIN, ack), secretKey);
   return encodeMessage(SignedStorageAck, { ack: Buffer.from(ack), signature: Buffer.from(signature) });
 }
 
@@ -55,7 +56,8 @@ export function verifyAck(signed: Uint8Array, options: VerifyAckOptions = {}): S
   try {
     const outer = decodeCanonical(SignedStorageAck, signed, "SignedStorageAck");
     const ack = decodeCanonical(StorageAck, outer.ack, "StorageAck");
-    if (!ed25519Verify(outer.signature, concatBytes(ACK_DOMAIN, outer.ack), ack.nodePubkey)) return null;
+    // Off-chain only (clients, coordinators): the stricter OpenSSL check, ~20x cheaper per chunk than noble's.
+    if (!ed25519VerifyNative(outer.signature, concatBytes(ACK_DOMAIN, outer.ack), ack.nodePubkey)) return null;
     const at = options.ticketValidAtMs;
     if (at !== undefined && (ack.ticketId.length !== 32 || ack.ticketExpiresAtMs <= BigInt(at))) return null;
     const life = options.maxTicketLifetimeMs;

@@ -10,9 +10,10 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
+import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { cidForBytes } from "../../common/cid.js";
 import { LocalFsStorage } from "./localfs.js";
 
@@ -60,6 +61,51 @@ describe("LocalFsStorage", () => {
     expect(await store.getChunk(cid)).toBeNull();
     expect(await store.deleteChunk(cid)).toBe(false);
     expect(store.stats()).toEqual({ chunks: 0, bytes: 0 });
+  });
+
+  describe("durability of what it acknowledges", () => {
+    // The FileHandle class is not exported; its prototype is reached through an open handle.
+    let proto: { sync(): Promise<void>; datasync(): Promise<void>; writev(b: Uint8Array[]): Promise<unknown> };
+    beforeEach(async () => {
+      const fh = await open(join(root, "probe"), "w");
+      proto = Object.getPrototypeOf(fh);
+      await fh.close();
+    });
+    afterEach(() => vi.restoreAllMocks());
+
+    it("syncs the data while it arrives and fsyncs the file after its last write, before the put resolves", async () => {
+      const calls: string[] = [];
+      const wrap = (name: "sync" | "datasync" | "writev") => {
+        const real = proto[name] as (...a: unknown[]) => Promise<unknown>;
+        vi.spyOn(proto, name).mockImplementation(async function (this: unknown, ...a: unknown[]) {
+          const r = await real.apply(this, a);
+          calls.push(name);
+          return r as never;
+        });
+      };
+      for (const name of ["sync", "datasync", "writev"] as const) wrap(name);
+      const data = randomBytes(20 * 1024 * 1024);
+      const cid = cidForBytes(data);
+      expect((await store.putChunk(cid, pieces(data, 256 * 1024))).created).toBe(true);
+      // 20 MiB: background fdatasyncs overlap the receive (one per 8 MiB written) ...
+      expect(calls.filter((c) => c === "datasync").length).toBeGreaterThanOrEqual(2);
+      // ... and the fsync the ack depends on comes after every write and every background sync.
+      expect(calls.lastIndexOf("sync")).toBeGreaterThan(calls.lastIndexOf("writev"));
+      expect(calls.lastIndexOf("sync")).toBeGreaterThan(calls.lastIndexOf("datasync"));
+      expect(readFileSync(join(dir, "objects", cid.slice(-2), cid)).equals(data)).toBe(true);
+    });
+
+    it("a background sync that fails (EIO) fails the put and stores nothing", async () => {
+      vi.spyOn(proto, "datasync").mockRejectedValue(Object.assign(new Error("EIO: i/o error"), { code: "EIO" }));
+      const data = randomBytes(20 * 1024 * 1024);
+      const cid = cidForBytes(data);
+      await expect(store.putChunk(cid, pieces(data, 256 * 1024))).rejects.toThrow(/EIO|i\/o/i);
+      expect(await store.hasChunk(cid)).toBe(false);
+      expect(readdirSync(join(dir, "tmp"))).toEqual([]);
+      vi.restoreAllMocks();
+      // Nothing is held against the chunk: the next, healthy attempt stores it.
+      expect((await store.putChunk(cid, data)).created).toBe(true);
+    });
   });
 
   it("refuses bytes that do not hash to the CID and stores nothing", async () => {

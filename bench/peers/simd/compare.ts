@@ -34,6 +34,8 @@ export async function dsdnRun(
     ? {
         NODE_OPTIONS: `--import=${pathToFileURL(join(here, "..", "..", "profile", "exitOnSignal.js")).href}`,
         DSDN_CPU_PROF_DIR: profileDir,
+        // The stage table classifies samples by source file (dist/chain-app/…), which the bundle would hide.
+        DSDN_UNBUNDLED: "1",
       }
     : undefined;
   const net = await startLocalnet({ validators, timeoutCommit: TIMEOUT_COMMIT, services: "chain", env });

@@ -72,6 +72,17 @@ function verifyMultisig(
   }
 }
 
+/** Base64 of bytes without copying them first (Buffer.from(Uint8Array) copies). */
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+}
+
+/** The SDK's per-signer tx events. */
+function emitSigner(ctx: Context, s: SignerEntry): void {
+  ctx.emit(event("tx", [["acc_seq", `${s.address}/${s.sequence}`]]));
+  ctx.emit(event("tx", [["signature", base64(s.signature)]]));
+}
+
 export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
   const params = deps.auth.getParams(ctx);
   const simulate = ctx.mode === "simulate";
@@ -163,12 +174,13 @@ export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
       if (!(e instanceof ChainError)) throw e;
     }
   }
-  ctx.emit(
-    event("tx", [
-      ["fee", coinsString(fee)],
-      ["fee_payer", payer],
-    ]),
-  );
+  if (ctx.recordsEvents)
+    ctx.emit(
+      event("tx", [
+        ["fee", coinsString(fee)],
+        ["fee_payer", payer],
+      ]),
+    );
 
   // Signatures: each signer's account must exist, its key match its address, its sequence be next.
   for (const [i, s] of tx.signers.entries()) {
@@ -178,15 +190,14 @@ export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
     if (s.multisig) {
       verifyMultisig(ctx, tx, deps, s, acc, params.sigVerifyCostSecp256k1);
       deps.auth.setAccount(ctx, { ...acc, sequence: acc.sequence + 1n });
-      ctx.emit(event("tx", [["acc_seq", `${s.address}/${s.sequence}`]]));
-      ctx.emit(event("tx", [["signature", Buffer.from(s.signature).toString("base64")]]));
+      if (ctx.recordsEvents) emitSigner(ctx, s);
       continue;
     }
     let pubKey = acc.pubKey;
     if (s.pubKey) {
       if (pubKeyToAddress(s.pubKey) !== s.address)
         throw SdkErrors.InvalidPubKey.wrap(`pubKey does not match signer address ${s.address} with signer index: ${i}`);
-      if (pubKey && Buffer.compare(Buffer.from(pubKey), Buffer.from(s.pubKey)) !== 0) {
+      if (pubKey && Buffer.compare(pubKey, s.pubKey) !== 0) {
         throw SdkErrors.InvalidPubKey.wrap(`pubKey differs from the key on account ${s.address}`);
       }
       pubKey = s.pubKey;
@@ -210,7 +221,6 @@ export function runAnte(ctx: Context, tx: DecodedTx, deps: AnteDeps): void {
       }
     }
     deps.auth.setAccount(ctx, { ...acc, pubKey, sequence: acc.sequence + 1n });
-    ctx.emit(event("tx", [["acc_seq", `${s.address}/${s.sequence}`]]));
-    ctx.emit(event("tx", [["signature", Buffer.from(s.signature).toString("base64")]]));
+    if (ctx.recordsEvents) emitSigner(ctx, s);
   }
 }

@@ -4,6 +4,7 @@ import { bytesEqual, concatBytes, sha256OneShot } from "../../../common/hash.js"
 import { pubKeyToAddress } from "../../../common/secp256k1.js";
 import { UploadDeclaration } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { merkleRoot } from "../commitment/merkle.js";
+import { declaredLeafHash, verifyDeclaredPath } from "./declarationPath.js";
 import { UPLOAD_DECLARATION_SIGN_DOMAIN } from "./format.js";
 
 /** A file may declare at most this many stored objects (chunks + its manifest). */
@@ -57,25 +58,7 @@ export function verifyDeclaredObject(
   root: Uint8Array,
 ): boolean {
   if (!(index >= 0 && index < count) || proof.length > 64) return false;
-  let fn = index;
-  let sn = count - 1;
-  let r = h(Uint8Array.of(0), declaredLeaf(o));
-  for (const p of proof) {
-    if (sn === 0 || p.length !== 32) return false;
-    if (fn % 2 === 1 || fn === sn) {
-      r = h(Uint8Array.of(1), p, r);
-      if (fn % 2 === 0)
-        while (fn % 2 === 0 && fn !== 0) {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        }
-    } else {
-      r = h(Uint8Array.of(1), r, p);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  return sn === 0 && bytesEqual(r, root);
+  return verifyDeclaredPath(declaredLeafHash(o.cid, o.size), index, count, proof, root);
 }
 
 /** The data an uploader signs (ADR-036 `data`): domain || the declaration with `signature` empty. */

@@ -6,6 +6,7 @@ import { EventEnvelope } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { type NativeSigner, nativeVerify } from "./ed25519Native.js";
 import { type DAEvent, type DAEventInput, envelopeEventFields, eventOfEnvelope, normalizeEvent } from "./event.js";
 import { ENVELOPE_SIGN_DOMAIN, ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, SEALED_ENVELOPE_VERSION } from "./format.js";
+import { readSealedEnvelope } from "./sealedEnvelopeReader.js";
 
 export interface UnsignedEnvelope {
   readonly publisher: Uint8Array;
@@ -143,6 +144,12 @@ function decodeChecked(bytes: Uint8Array, version: number): { env: EventEnvelope
  */
 export function openSealedEnvelope(bytes: Uint8Array): OpenedEnvelope {
   if (bytes.length > MAX_ENVELOPE_BYTES) throw new EnvelopeError("malformed", `${bytes.length} bytes is too large`);
+  // The hot events in canonical layout take the hand-written reader (same result); the rest the generated decoder.
+  const fast = readSealedEnvelope(bytes);
+  if (fast) {
+    const { publisher, sequence, observedHeight, event } = fast;
+    return { bytes, publisher, publisherHex: publisher.toString("hex"), sequence, observedHeight, event };
+  }
   const { env, event } = decodeChecked(bytes, SEALED_ENVELOPE_VERSION);
   if (env.signature.length !== 0) throw new EnvelopeError("malformed", "a sealed envelope has no signature of its own");
   return opened(bytes, env, event);

@@ -5,6 +5,7 @@ import { ed25519KeyPair } from "../../../common/ed25519.js";
 import { sha256Native, toHex } from "../../../common/hash.js";
 import { pubKeyToAddress, secp256k1KeyPair } from "../../../common/secp256k1.js";
 import { type ChunkDeclared, NodeClass, NodeStatus } from "../../../proto/gen/dsdn/da/v1/events.js";
+import type { DAHeightBlobs } from "../types.js";
 import { encodeBatch } from "./batch.js";
 import { signDeleteRequest, signNodeRegistration } from "./bindings.js";
 import { MAX_DECLARATION_LIFETIME, signUploadDeclaration } from "./declaration.js";
@@ -252,12 +253,14 @@ export interface SampleBlob {
 /**
  * Packs a workload into blobs as publishers would post them: consecutive events of one publisher share a
  * blob (up to `eventsPerBlob`); blob i is meant for height i+1 and its events say they saw height i.
+ * `reshape` (format 2, tests) changes each envelope's bytes before sealing, e.g. to an equivalent layout.
  */
 export function sampleBlobs(
   net: SampleNetwork,
   steps: Iterable<SampleStep>,
   eventsPerBlob = 50,
   format: 1 | 2 = 2,
+  reshape: (envelope: Uint8Array) => Uint8Array = (e) => e,
 ): SampleBlob[] {
   const signer = new SampleSigner(net);
   const out: SampleBlob[] = [];
@@ -265,7 +268,7 @@ export function sampleBlobs(
   const flush = () => {
     if (!current) return;
     const height = BigInt(out.length + 1);
-    const envs = current.steps.map((s) => signer.sign(s, height - 1n, format).envelope);
+    const envs = current.steps.map((s) => reshape(signer.sign(s, height - 1n, format).envelope));
     const actor = signer.actorOf(current.by);
     const data = format === 2 ? encodeSealedBatch(envs, actor.signer) : encodeBatch(envs);
     out.push({ height, publisher: actor.hex, data, events: envs.length });
@@ -278,4 +281,18 @@ export function sampleBlobs(
   }
   flush();
   return out;
+}
+
+/** A sample blob as the one blob of its DA height (in-memory layer), what a replay machine is fed. */
+export function sampleHeight(b: { readonly height: bigint; readonly data: Uint8Array }): DAHeightBlobs {
+  return {
+    height: b.height,
+    blobs: [
+      {
+        ref: { layer: "memory", height: b.height, commitment: new Uint8Array(32), namespace: new Uint8Array(29) },
+        index: 0,
+        data: b.data,
+      },
+    ],
+  };
 }

@@ -1,5 +1,5 @@
 /** @module ChunkDeclared: a coordinator records a stored chunk and its placement, pinned by the uploader's signed declaration. */
-import { sha256 } from "../../../common/hash.js";
+import { sha256Native } from "../../../common/hash.js";
 import type { ChunkDeclared } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { checkShardInfo, shardFromProto } from "../../storage/erasure/shardInfo.js";
 import { MAX_MANIFEST_BYTES } from "../../storage/manifest.js";
@@ -65,7 +65,7 @@ export function applyChunkDeclared(state: ReplayState, ev: ChunkDeclared, ctx: A
   if (old && !old.deleted && old.chunk.size !== ev.size)
     return rejected("size differs from the chunk's live declaration");
   const pinId = deleteRecordId(d.manifestCid, d.uploader);
-  const pinKey: WriteKey = { height: d.signedAtHeight, tie: sha256(d.signature) };
+  const pinKey: WriteKey = { height: d.signedAtHeight, tie: sha256Native(d.signature) };
   const oldPin = old?.pins.get(pinId);
   const renews = oldPin !== undefined && compareWriteKeys(oldPin.key, pinKey) === 0;
   // A new pin only while the declaration is fresh; an existing one may be re-published (placement changes).

@@ -1,13 +1,14 @@
-/** @module Replay checkpoints on disk: atomic writes, newest-valid-first loading, corrupt files skipped. */
+/** @module Replay checkpoints on disk: atomic streamed writes (format 3), newest-valid-first loading, corrupt files skipped. */
 
-import { createHash } from "node:crypto";
 import {
   closeSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   unlinkSync,
   writeSync,
@@ -16,10 +17,12 @@ import { join } from "node:path";
 import { IntegrityError } from "../../../common/errors.js";
 import { bytesEqual, concatBytes, sha256Native } from "../../../common/hash.js";
 import { ReplayCheckpoint } from "../../../proto/gen/dsdn/da/v1/state.js";
+import { type CompactReadOptions, isCompactCheckpoint, readCompactCheckpoint } from "./compactCheckpointReader.js";
+import { writeCompactCheckpoint } from "./compactCheckpointWriter.js";
 import type { ReplayConfig } from "./config.js";
 import { ReplayMachine } from "./machine.js";
 
-/** File layout: "DSDNCKP1" || ReplayCheckpoint protobuf || sha256(everything before). */
+/** Format 2 file layout (still read): "DSDNCKP1" || ReplayCheckpoint protobuf || sha256(everything before). */
 const FILE_MAGIC = new TextEncoder().encode("DSDNCKP1");
 const NAME = /^checkpoint-(\d{20})\.bin$/;
 
@@ -87,7 +90,10 @@ export class CheckpointStore {
       .sort((a, b) => (a.height > b.height ? -1 : a.height < b.height ? 1 : 0));
   }
 
-  /** Writes temp → fsync → rename → fsync dir, so a crash leaves either the old set or the new file whole. */
+  /**
+   * Writes the checkpoint in format 3 (compact, streamed) to a temp file → fsync → rename → fsync dir, so a crash
+   * leaves either the old set or the new file whole.
+   */
   write(machine: ReplayMachine): string {
     const height = machine.height;
     const name = `checkpoint-${height.toString().padStart(20, "0")}.bin`;
@@ -95,32 +101,19 @@ export class CheckpointStore {
     const tmp = join(this.dir, `.${name}.${process.pid}.tmp`);
     const fd = openSync(tmp, "w");
     try {
-      // Same bytes as encodeCheckpointFile(), streamed: magic, checkpoint pieces, then the checksum of both.
-      const hash = createHash("sha256");
-      const put = (piece: Uint8Array) => {
-        hash.update(piece);
+      writeCompactCheckpoint(machine, (piece) => {
         let off = 0;
         while (off < piece.length) off += writeSync(fd, piece, off);
-      };
-      put(FILE_MAGIC);
-      let pending: Uint8Array[] = [];
-      let pendingBytes = 0;
-      for (const piece of machine.encodeCheckpointParts()) {
-        pending.push(piece);
-        pendingBytes += piece.length;
-        if (pendingBytes >= 1 << 20) {
-          put(concatBytes(...pending));
-          pending = [];
-          pendingBytes = 0;
-        }
-      }
-      if (pending.length) put(concatBytes(...pending));
-      const sum = new Uint8Array(hash.digest());
-      writeSync(fd, sum);
+      });
       fsyncSync(fd);
-    } finally {
+    } catch (e) {
       closeSync(fd);
+      try {
+        unlinkSync(tmp);
+      } catch {}
+      throw e;
     }
+    closeSync(fd);
     renameSync(tmp, final);
     const dfd = openSync(this.dir, "r");
     try {
@@ -136,12 +129,12 @@ export class CheckpointStore {
     return final;
   }
 
-  /** The newest checkpoint that is intact and built under `config`. */
-  loadLatest(config: ReplayConfig): CheckpointLoad {
+  /** The newest checkpoint that is intact and built under `config` (format 3, or format 2 written by older builds). */
+  loadLatest(config: ReplayConfig, options: CompactReadOptions = {}): CheckpointLoad {
     const skipped: SkippedCheckpoint[] = [];
     for (const { path, height } of this.list()) {
       try {
-        const machine = ReplayMachine.decodeCheckpoint(readCheckpointFile(new Uint8Array(readFileSync(path))), config);
+        const machine = loadCheckpointFile(path, config, options);
         if (machine.height !== height)
           throw new IntegrityError(`file name says height ${height}, content ${machine.height}`);
         return { loaded: { machine, path, height }, skipped };
@@ -150,5 +143,29 @@ export class CheckpointStore {
       }
     }
     return { skipped };
+  }
+}
+
+/** Restores a machine from one checkpoint file: format 3 read as a stream, format 2 (protobuf) read whole. */
+export function loadCheckpointFile(
+  path: string,
+  config: ReplayConfig,
+  options: CompactReadOptions = {},
+): ReplayMachine {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(8);
+    readSync(fd, head, 0, head.length, 0);
+    if (isCompactCheckpoint(head)) {
+      return readCompactCheckpoint(
+        { size, read: (into, offset, length, position) => readSync(fd, into, offset, length, position) },
+        config,
+        options,
+      );
+    }
+    return ReplayMachine.decodeCheckpoint(readCheckpointFile(new Uint8Array(readFileSync(fd))), config);
+  } finally {
+    closeSync(fd);
   }
 }

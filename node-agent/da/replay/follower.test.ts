@@ -2,12 +2,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { joinCheckpoint, readVarints, splitCheckpoint, varints } from "../../../test/support/checkpointRecords.js";
 import { silentLogger } from "../events/logger.js";
 import { EventPublisher } from "../events/publisher.js";
 import { type SampleNetwork, type SampleStep, sampleNetwork, sampleWorkload } from "../events/sampleWorkload.js";
 import { MemoryDA } from "../memoryDA.js";
 import type { DAHeightBlobs, DALayer, SubscribeOptions } from "../types.js";
-import { CheckpointStore, decodeCheckpointFile, encodeCheckpointFile } from "./checkpointStore.js";
+import { CheckpointStore } from "./checkpointStore.js";
+import { Rec } from "./compactCheckpoint.js";
 import { replayConfig } from "./config.js";
 import { ReplayFollower } from "./follower.js";
 import type { StateChange } from "./transition.js";
@@ -169,15 +171,20 @@ describe("ReplayFollower", () => {
     const newest = readFileSync(files[0]!.path);
     newest[newest.length >> 1]! ^= 0xff;
     writeFileSync(files[0]!.path, newest);
-    // Second newest: intact file, but state edited and checksum recomputed (only the digest catches it).
-    const cp = decodeCheckpointFile(new Uint8Array(readFileSync(files[1]!.path)));
-    cp.state!.replicas.pop();
-    writeFileSync(files[1]!.path, encodeCheckpointFile(cp));
-    const g = new ReplayFollower({ da, config, checkpointDir: cpDir, logger: silentLogger });
+    // Second newest: intact file, but one replica dropped, its trailer's count lowered and the checksum recomputed
+    // (a forger with write access): the counts hold, so only re-hashing the entries into the digest catches it.
+    const records = splitCheckpoint(readFileSync(files[1]!.path));
+    records.splice(records.map((r) => r.tag).lastIndexOf(Rec.Replica), 1);
+    const trailer = records.at(-1)!;
+    const counts = readVarints(trailer.body);
+    counts[4]!--;
+    trailer.body = varints(counts);
+    writeFileSync(files[1]!.path, joinCheckpoint(records));
+    const g = new ReplayFollower({ da, config, checkpointDir: cpDir, logger: silentLogger, verifyCheckpoint: "full" });
     const load = g.restore();
     expect(load.skipped.map((s) => s.reason)).toEqual([
       expect.stringMatching(/checksum mismatch/),
-      expect.stringMatching(/does not match its (checksum|digest)/),
+      expect.stringMatching(/entries do not match its digest/),
     ]);
     expect(load.loaded?.height).toBe(files[2]!.height);
     await g.syncToHead();

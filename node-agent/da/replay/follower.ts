@@ -17,6 +17,12 @@ export interface ReplayFollowerOptions {
   readonly checkpointEvery?: bigint;
   /** Checkpoints kept on disk (default 3). */
   readonly keepCheckpoints?: number;
+  /**
+   * "adopt" (default): a checkpoint's stored digest accumulator is taken once its content matches its checksum,
+   * counts and digest. "full": its entries are re-hashed into the digest too (catches a file edited and re-checksummed
+   * by someone with write access to the directory, at the cost of a from-scratch digest).
+   */
+  readonly verifyCheckpoint?: "adopt" | "full";
   /** First height to replay when there is no checkpoint (default 1). */
   readonly fromHeight?: bigint;
   /** Awaited after each height, before the next is applied — consumers keep pace (backpressure). */
@@ -40,6 +46,7 @@ export class ReplayFollower extends EventEmitter {
   private readonly config: ReplayConfig;
   private readonly store: CheckpointStore | undefined;
   private readonly every: bigint;
+  private readonly verify: "adopt" | "full";
   private readonly fromHeight: bigint;
   private readonly onHeight: ReplayFollowerOptions["onHeight"];
   private readonly retryDelayMs: number;
@@ -59,6 +66,7 @@ export class ReplayFollower extends EventEmitter {
       ? new CheckpointStore(options.checkpointDir, { keep: options.keepCheckpoints ?? 3 })
       : undefined;
     this.every = options.checkpointEvery ?? 1000n;
+    this.verify = options.verifyCheckpoint ?? "adopt";
     this.fromHeight = options.fromHeight ?? 1n;
     this.onHeight = options.onHeight;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
@@ -89,7 +97,7 @@ export class ReplayFollower extends EventEmitter {
       return { skipped: [] };
     }
     this.restored = true;
-    const load = this.store.loadLatest(this.config);
+    const load = this.store.loadLatest(this.config, { verify: this.verify });
     for (const s of load.skipped)
       this.log.warn("skipping unusable replay checkpoint", { path: s.path, reason: s.reason });
     if (load.loaded) {

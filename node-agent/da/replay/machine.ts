@@ -421,16 +421,30 @@ export class ReplayMachine {
     if (cp.formatVersion !== CHECKPOINT_FORMAT_VERSION) {
       throw new IntegrityError(`checkpoint format version ${cp.formatVersion} is not supported`);
     }
-    if (!bytesEqual(cp.configFingerprint, config.fingerprint)) {
-      throw new IntegrityError("checkpoint was built under different replay rules (coordinator set)");
-    }
+    ReplayMachine.checkRules(cp, config);
     if (!cp.state) throw new IntegrityError("checkpoint has no state");
     if (stateBytes && !bytesEqual(sha256Native(stateBytes), cp.stateChecksum)) {
       throw new IntegrityError("checkpoint state does not match its checksum");
     }
     // With the state bytes checked, the stored accumulator belongs to them: adopt it instead of re-hashing.
     const adopt = stateBytes && cp.stateAccumulator.length > 0 ? cp.stateAccumulator : undefined;
-    const state = ReplayState.fromSnapshot(cp.state, cp.dormantDeletes, adopt);
+    return ReplayMachine.resume(cp, config, ReplayState.fromSnapshot(cp.state, cp.dormantDeletes, adopt));
+  }
+
+  /** Refuses a checkpoint built under other replay rules (its coordinator set). */
+  static checkRules(cp: Pick<ReplayCheckpoint, "configFingerprint">, config: ReplayConfig): void {
+    if (!bytesEqual(cp.configFingerprint, config.fingerprint)) {
+      throw new IntegrityError("checkpoint was built under different replay rules (coordinator set)");
+    }
+  }
+
+  /**
+   * A machine around a restored state, resuming at the checkpoint's height, sequences, held-back envelopes
+   * and committee (whatever the checkpoint's `state` field holds is ignored); the state's digest must equal
+   * the stored one.
+   */
+  static resume(cp: ReplayCheckpoint, config: ReplayConfig, state: ReplayState): ReplayMachine {
+    ReplayMachine.checkRules(cp, config);
     if (!bytesEqual(state.digest(), cp.stateDigest)) {
       throw new IntegrityError("checkpoint state does not match its digest", {
         details: `stored ${toHex(cp.stateDigest)}, computed ${state.digestHex()}`,

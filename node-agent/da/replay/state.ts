@@ -473,10 +473,7 @@ export class ReplayState {
   private elementOf(k: string): Uint8Array | null {
     const e = this.entryOf(k);
     if (!e) return null;
-    const w = new BinaryWriter();
-    w.uint32(e.field);
-    encodeEntry(e, w);
-    return ltElementId(w.finish());
+    return elementIdOf(e);
   }
 
   /** Remembers what an entry contributed before its first change since the last digest. */
@@ -575,6 +572,11 @@ export class ReplayState {
     return this.cachedDigest;
   }
 
+  /** How many entries the next digest folds in (changed since the last one): its cost is proportional to this. */
+  pendingDigestEntries(): number {
+    return this.touched.size;
+  }
+
   /** The digest's accumulator, current (what a checkpoint stores so a restart need not rebuild it). */
   digestAccumulator(): Uint8Array {
     this.digest();
@@ -588,17 +590,25 @@ export class ReplayState {
 
   private accumulateAll(): LtHash16 {
     const lt = new LtHash16();
-    for (const e of this.snapshotEntries()) {
-      const w = new BinaryWriter();
-      w.uint32(e.field);
-      encodeEntry(e, w);
-      lt.update(ltElementId(w.finish()), 1);
-    }
+    for (const e of this.snapshotEntries()) lt.update(elementIdOf(e), 1);
     return lt;
   }
 
   digestHex(): string {
     return toHex(this.digest());
+  }
+
+  /**
+   * Builds a state through the mutation methods (so the indexes are kept as in a replay) without recording
+   * changes, then adopts the digest's accumulator when given (a checkpoint's), else builds it once.
+   */
+  static restore(build: (s: ReplayState) => void, accumulator?: Uint8Array): ReplayState {
+    const s = new ReplayState();
+    s.tracking = false; // the accumulator is adopted (or built once) below, not entry by entry
+    build(s);
+    s.tracking = true;
+    s.lt = accumulator ? LtHash16.fromBytes(accumulator) : s.accumulateAll();
+    return s;
   }
 
   /** Rebuilds a state (and its indexes) from a snapshot. */
@@ -607,8 +617,10 @@ export class ReplayState {
     dormantDeletes: readonly DeleteEntry[] = [],
     accumulator?: Uint8Array,
   ): ReplayState {
-    const s = new ReplayState();
-    s.tracking = false; // the accumulator is adopted (or built once) below, not entry by entry
+    return ReplayState.restore((s) => ReplayState.fill(s, snap, dormantDeletes), accumulator);
+  }
+
+  private static fill(s: ReplayState, snap: ReplayStateSnapshot, dormantDeletes: readonly DeleteEntry[]): void {
     const key = (k: { height: bigint; tie: Uint8Array } | undefined): WriteKey => ({
       height: k?.height ?? 0n,
       tie: k?.tie ?? new Uint8Array(0),
@@ -648,10 +660,17 @@ export class ReplayState {
         key: key(r.key),
       });
     }
-    s.tracking = true;
-    s.lt = accumulator ? LtHash16.fromBytes(accumulator) : s.accumulateAll();
-    return s;
   }
+}
+
+/** One writer for every digest element: finish() hands back a copy and keeps the grown buffer for the next. */
+const elementWriter = new BinaryWriter();
+
+/** The element the digest holds for a snapshot entry: sha256([field] ‖ entry's canonical bytes). */
+function elementIdOf(e: SnapshotEntry): Uint8Array {
+  elementWriter.uint32(e.field);
+  encodeEntry(e, elementWriter);
+  return ltElementId(elementWriter.finish());
 }
 
 /** Encodes one snapshot entry's message (without its field tag). */

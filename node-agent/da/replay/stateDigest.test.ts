@@ -1,9 +1,9 @@
 /** The state digest is kept incrementally (LtHash16): after every height, and across a checkpoint restore that
  * adopts the stored accumulator, it equals the digest recomputed from every entry — deletes, heals and re-pins included. */
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { toHex } from "../../../common/hash.js";
-import { sampleBlobs, sampleNetwork, sampleWorkload } from "../events/sampleWorkload.js";
-import type { DAHeightBlobs } from "../types.js";
+import { sampleBlobs, sampleHeight, sampleNetwork, sampleWorkload } from "../events/sampleWorkload.js";
 import { replayConfig } from "./config.js";
 import { LtHash16, ltElementId } from "./ltHash.js";
 import { ReplayMachine } from "./machine.js";
@@ -12,18 +12,7 @@ const net = sampleNetwork(6, 3, "digest");
 const config = replayConfig({ coordinators: [net.coordinator.publicKey] });
 const blobs = sampleBlobs(net, sampleWorkload(net, { files: 16, chunksPerFile: 4, deleteEvery: 3, healEvery: 5 }), 5);
 
-function height(b: { height: bigint; data: Uint8Array }): DAHeightBlobs {
-  return {
-    height: b.height,
-    blobs: [
-      {
-        ref: { layer: "memory", height: b.height, commitment: new Uint8Array(32), namespace: new Uint8Array(29) },
-        index: 0,
-        data: b.data,
-      },
-    ],
-  };
-}
+const height = sampleHeight;
 
 describe("incremental state digest", () => {
   it("equals the from-scratch digest after every height and after a checkpoint restore", () => {
@@ -56,6 +45,19 @@ describe("incremental state digest", () => {
       Buffer.concat([Buffer.from(m.encodeCheckpoint()), Buffer.from([0x5a, 0x80, 0x10]), Buffer.from(acc)]),
     ); // field 11 again: protobuf keeps the last value
     expect(() => ReplayMachine.decodeCheckpoint(bytes, config)).toThrow(/does not match its digest/);
+  });
+
+  it("LtHash16's lane sums equal the definition (each lane a little-endian uint16 of SHAKE256(id), summed mod 2^16)", () => {
+    const h = new LtHash16();
+    const expected = new Array<number>(1024).fill(0);
+    for (let i = 0; i < 40; i++) {
+      const id = ltElementId(new TextEncoder().encode(`element ${i}`));
+      const sign = i % 3 === 2 ? -1 : 1;
+      h.update(id, sign);
+      const x = createHash("shake256", { outputLength: 2048 }).update(id).digest();
+      for (let l = 0; l < 1024; l++) expected[l] = (expected[l]! + sign * x.readUInt16LE(2 * l) + 0x10000) % 0x10000;
+    }
+    expect([...h.lanes]).toEqual(expected);
   });
 
   it("LtHash16 is order independent and removal undoes addition", () => {
