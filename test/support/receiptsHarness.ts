@@ -21,6 +21,7 @@ import type { ReceiptsChain } from "../../node-agent/coordinator/receipts/chain.
 import { servingCommittee } from "../../node-agent/coordinator/receipts/chain.js";
 import { httpChunkFetcher } from "../../node-agent/coordinator/receipts/chunkFetch.js";
 import { CommitteeMember, type ReceiptPeers } from "../../node-agent/coordinator/receipts/member.js";
+import { DEFAULT_LIMITS } from "../../node-agent/http/serviceLimits.js";
 import { LocalFsStorage } from "../../node-agent/storage/localfs.js";
 import { buildUsageProof } from "../../node-agent/storage/receipts/usageProof.js";
 import { createChunkServer } from "../../node-agent/storage/server.js";
@@ -211,6 +212,10 @@ export async function startReceiptHarness(
     storage,
     identity: { ...harnessNodeKey, nodeId: toHex(harnessNodeKey.publicKey) },
     zone: "z1",
+    // The node shares this process with the in-process chain and four committee members, whose synchronous work
+    // (blocks, DKG math) stalls the event loop for seconds on a loaded machine: load shedding would answer the
+    // members' range reads with 503 (a flaky "node did not serve"). A real node sheds load in its own process.
+    limits: { ...DEFAULT_LIMITS, maxEventLoopDelayMs: 0 },
   });
   const url = await server.app.listen({ port: 0, host: "127.0.0.1" });
   const cids: string[] = [];

@@ -29,12 +29,15 @@ import {
 import { nativeVerify } from "../../da/events/ed25519Native.js";
 import { FrostInvalidShareError, FrostProtocolError, FrostUnavailableError } from "./errors.js";
 import { signMessage, verifyMessage } from "./nativeAuth.js";
+import { MAX_PREPROCESS_BATCH } from "./noncePool.js";
 import type { FrostRpc, PeerTransport } from "./rpc.js";
 import * as M from "./signMath.js";
 import type { StageTimer } from "./stages.js";
 
 /** Commitments the orchestrator keeps per member and group at most. */
 const MAX_POOLED_PER_MEMBER = 256;
+/** Nonce pairs asked of a member per background refill by default: a few at a time, so no refill is a long stall. */
+const DEFAULT_REFILL_BATCH = 4;
 /** After a member fails, its pool is not refilled for this long (ms). */
 const RETRY_DOWN_MS = 5000;
 
@@ -48,10 +51,16 @@ export interface FrostCoordinatorOptions {
   readonly sessionMs?: number;
   readonly now?: () => number;
   /**
-   * Preprocessed nonce commitments per member for one-round signing: how many to ask each member for at a
-   * time (refilled in the background when half are used). 0 (default): always two rounds.
+   * Preprocessed nonce commitments to keep pooled per member for one-round signing (≤ 256). Whenever a member's
+   * pool has room for a refill batch, it is topped up in the background one batch at a time. 0 (default): always
+   * two rounds.
    */
   readonly preprocess?: number;
+  /**
+   * Nonce pairs per background refill request (1..64, default 4): small batches spread the refill's work — the
+   * member's nonce generation and fsync, everyone's point checks — across signings instead of stalling one.
+   */
+  readonly refillBatch?: number;
 }
 
 export interface DkgOutcome {
@@ -101,14 +110,17 @@ export class FrostCoordinator {
   readonly #timeout: number;
   readonly #sessionMs: number;
   readonly #now: () => number;
-  readonly #batch: number;
+  readonly #target: number;
+  readonly #step: number;
   readonly #pools = new Map<string, Map<number, SignCommitment[]>>(); // group key hex -> member -> commitments
   readonly #refilling = new Set<string>();
   readonly #down = new Map<string, number>();
 
   constructor(opts: FrostCoordinatorOptions) {
     this.#o = opts;
-    this.#batch = Math.max(0, Math.min(opts.preprocess ?? 0, 64));
+    this.#target = Math.max(0, Math.min(opts.preprocess ?? 0, MAX_POOLED_PER_MEMBER));
+    const step = opts.refillBatch ?? DEFAULT_REFILL_BATCH;
+    this.#step = Math.max(1, Math.min(step, MAX_PREPROCESS_BATCH, this.#target || 1));
     this.#timeout = opts.timeoutMs ?? 5000;
     this.#sessionMs = opts.sessionMs ?? 60_000;
     this.#now = opts.now ?? Date.now;
@@ -233,7 +245,7 @@ export class FrostCoordinator {
     if (memberIndex(members, this.#o.identity.publicKey) === 0) {
       throw new InvalidArgumentError("the orchestrator must be a member of the committee");
     }
-    if (this.#batch > 0) {
+    if (this.#target > 0) {
       const pooled = this.#takePooled(group, candidates, need);
       try {
         if (pooled) {
@@ -279,14 +291,18 @@ export class FrostCoordinator {
    * (signed by that member, for this epoch, points in the prime-order subgroup). Members that fail are
    * skipped. Returns how many commitments each member (1-based) now has pooled.
    */
-  async preprocess(group: FrostGroupInfo, count = this.#batch || 16): Promise<number[]> {
+  async preprocess(
+    group: FrostGroupInfo,
+    count = Math.min(this.#target, MAX_PREPROCESS_BATCH) || 16,
+  ): Promise<number[]> {
     const members = group.members;
     await Promise.all(members.map((_, k) => this.#preprocessMember(group, k + 1, count).catch(() => undefined)));
     const pool = this.#poolOf(group);
     return members.map((_, k) => pool.get(k + 1)?.length ?? 0);
   }
 
-  async #preprocessMember(group: FrostGroupInfo, idx: number, count: number): Promise<void> {
+  /** Asks member `idx` for `count` commitments; pools and announces the valid ones; returns how many it pooled. */
+  async #preprocessMember(group: FrostGroupInfo, idx: number, count: number): Promise<number> {
     const members = group.members;
     const req = signMessage(
       SignedTypes.PreprocessRequest,
@@ -314,14 +330,18 @@ export class FrostCoordinator {
         throw new FrostProtocolError("preprocessed commitment for another index, epoch or request");
       }
       if (c.messageHash.length !== 0) throw new FrostProtocolError("preprocessed commitment bound to a message");
-      M.validPoint(c.hiding); // off the signing path: later signings find them validated
-      M.validPoint(c.binding);
       fresh.push(c);
     }
+    // Off the signing path, one commitment per turn of the event loop: later signings find the points validated,
+    // and a signing under way meanwhile is held up by one check at most. Pooled only once all are valid.
+    await M.validateInTurns(fresh).catch((e: Error) => {
+      throw new FrostProtocolError(`preprocessed ${e.message}`);
+    });
     const pool = this.#poolOf(group);
     pool.set(idx, [...(pool.get(idx) ?? []), ...fresh].slice(-MAX_POOLED_PER_MEMBER));
     this.#down.delete(`${groupKeyHex(group)}:${idx}`);
     await this.#announce(group, idx, fresh);
+    return fresh.length;
   }
 
   /**
@@ -350,10 +370,15 @@ export class FrostCoordinator {
     return pool;
   }
 
-  /** One pooled commitment from each of `need` candidates (all of them when signers were named), or undefined. */
+  /**
+   * One pooled commitment from each of `need` candidates (all of them when signers were named), or undefined.
+   * The fullest pools go first (ties: candidate order), so spending — and refilling — rotates over every member
+   * rather than draining the same t.
+   */
   #takePooled(group: FrostGroupInfo, candidates: readonly number[], need: number): SignCommitment[] | undefined {
     const pool = this.#poolOf(group);
-    const ready = candidates.filter((i) => (pool.get(i)?.length ?? 0) > 0);
+    const left = (i: number) => pool.get(i)?.length ?? 0;
+    const ready = candidates.filter((i) => left(i) > 0).sort((x, y) => left(y) - left(x));
     if (ready.length < need) return undefined;
     // Each commitment leaves the pool for good, whatever happens to this signing: it is never offered twice.
     return ready.slice(0, need).map((i) => pool.get(i)!.shift()!);
@@ -364,20 +389,32 @@ export class FrostCoordinator {
     this.#down.set(`${groupKeyHex(group)}:${idx}`, this.#now());
   }
 
-  /** Tops up, in the background, every member whose pool is below half a batch (members that failed wait). */
+  /**
+   * Tops up, in the background, every member whose pool has room for a refill batch: one batch in flight per
+   * member, the next asked for as soon as one lands, until the pool is full (members that failed wait).
+   */
   #refill(group: FrostGroupInfo): void {
     const pool = this.#poolOf(group);
     const gk = groupKeyHex(group);
     group.members.forEach((_, k) => {
       const idx = k + 1;
       const key = `${gk}:${idx}`;
-      if ((pool.get(idx)?.length ?? 0) * 2 >= this.#batch || this.#refilling.has(key)) return;
+      if ((pool.get(idx)?.length ?? 0) + this.#step > this.#target || this.#refilling.has(key)) return;
       const downAt = this.#down.get(key);
       if (downAt !== undefined && this.#now() - downAt < RETRY_DOWN_MS) return;
       this.#refilling.add(key);
-      this.#preprocessMember(group, idx, this.#batch)
-        .catch(() => this.#down.set(key, this.#now()))
-        .finally(() => this.#refilling.delete(key));
+      this.#preprocessMember(group, idx, this.#step)
+        .then(
+          (got) => got,
+          () => {
+            this.#down.set(key, this.#now());
+            return 0;
+          },
+        )
+        .then((got) => {
+          this.#refilling.delete(key);
+          if (got > 0) this.#refill(group); // a member that sends nothing is not asked again until the next signing
+        });
     });
   }
 

@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdir, open, rename } from "node:fs/promises";
 import { join } from "node:path";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { FrostSecret, Nonces } from "@noble/curves/abstract/frost.js";
 import { ed25519_FROST } from "@noble/curves/ed25519.js";
 import { bytesEqual, concatBytes, fromHex, sha256, toHex } from "../../../common/hash.js";
@@ -19,6 +20,11 @@ import { fsyncDir } from "../../../common/privateFile.js";
 /** Nonce pairs made per request at most, and kept per group key at most (the oldest unspent are dropped). */
 export const MAX_PREPROCESS_BATCH = 64;
 export const MAX_POOLED_NONCES = 1024;
+/**
+ * New pairs wait this long (ms) for a spend's write to ride along before they start a write of their own: under a
+ * stream of signings a refill costs no flush of its own, so no spend ever queues behind a refill's fsync.
+ */
+export const DEFAULT_RIDE_MS = 50;
 
 const FORMAT = "dsdn-frost-nonces";
 
@@ -27,6 +33,15 @@ interface Entry {
   readonly k: number;
   readonly hiding: string;
   readonly binding: string;
+}
+
+/** The writes of one pool file: the last one queued, and the one not yet started that new changes can join. */
+interface WriteQueue {
+  tail: Promise<void>;
+  pending?: Promise<void>;
+  /** Callers waiting for the next write to start (new pairs), and the timer that starts one if none does. */
+  riders: { resolve: () => void; reject: (e: unknown) => void }[];
+  rideTimer?: NodeJS.Timeout;
 }
 
 export interface PooledNonce {
@@ -49,11 +64,23 @@ function rngFor(salt: Uint8Array, k: number): (n?: number) => Uint8Array {
 export class NoncePool {
   readonly #dir: string;
   readonly #pools = new Map<string, Map<string, Entry>>(); // group key hex -> (hiding‖binding hex -> entry)
-  readonly #writes = new Map<string, Promise<void>>(); // group key hex -> the last write queued
+  readonly #writes = new Map<string, WriteQueue>(); // group key hex -> its queued writes
   #madeDir = false;
 
-  constructor(dir: string) {
+  readonly #rideMs: number;
+
+  constructor(dir: string, opts: { rideMs?: number } = {}) {
     this.#dir = dir;
+    this.#rideMs = opts.rideMs ?? DEFAULT_RIDE_MS;
+  }
+
+  #queue(groupKeyHex: string): WriteQueue {
+    let q = this.#writes.get(groupKeyHex);
+    if (!q) {
+      q = { tail: Promise.resolve(), riders: [] };
+      this.#writes.set(groupKeyHex, q);
+    }
+    return q;
   }
 
   #path(groupKeyHex: string): string {
@@ -78,24 +105,28 @@ export class NoncePool {
 
   /**
    * Writes the pool via temp file + fsync + rename; once the promise resolves, a restart sees the pool as it was
-   * when this write started — which includes every change made before the call. Writes of one file are queued
-   * one after another and each snapshots the pool when it starts, so an older snapshot never lands last.
+   * when this write started — which includes every change made before the call. Writes of one file run one after
+   * another and each snapshots the pool when it starts, so an older snapshot never lands last; a call made while
+   * a write is queued but not started joins that write (its snapshot will include the change), so a burst of
+   * spends and refills costs one flush after the running one, not one each.
    */
-  #persist(groupKeyHex: string, whileSyncing?: () => void): Promise<void> {
+  #persist(groupKeyHex: string): Promise<void> {
+    const queue = this.#queue(groupKeyHex);
+    if (queue.pending) return queue.pending;
     const run = async () => {
       if (!this.#madeDir) {
         await mkdir(this.#dir, { recursive: true, mode: 0o700 });
         this.#madeDir = true;
       }
+      // From here on a change needs a new write: this one's snapshot is taken now, synchronously.
+      queue.pending = undefined;
+      const body = JSON.stringify({ format: FORMAT, version: 1, entries: [...this.#pool(groupKeyHex).values()] });
       const path = this.#path(groupKeyHex);
       const tmp = `${path}.${process.pid}.${toHex(randomBytes(4))}.tmp`;
-      const body = JSON.stringify({ format: FORMAT, version: 1, entries: [...this.#pool(groupKeyHex).values()] });
       const fd = await open(tmp, "wx", 0o600);
       try {
         await fd.writeFile(body);
-        const synced = fd.sync();
-        whileSyncing?.(); // CPU work on the main thread while the disk flush runs in the thread pool
-        await synced;
+        await fd.sync();
       } finally {
         await fd.close();
       }
@@ -103,18 +134,56 @@ export class NoncePool {
       // Without this a power cut could bring back the old file: a spent nonce signing twice leaks the key share.
       await fsyncDir(this.#dir);
     };
-    const next = (this.#writes.get(groupKeyHex) ?? Promise.resolve()).catch(() => undefined).then(run);
-    this.#writes.set(groupKeyHex, next);
+    const next = queue.tail.catch(() => undefined).then(run);
+    queue.pending = next;
+    queue.tail = next;
+    // Callers waiting for a write made their changes before this one was queued: its snapshot includes them.
+    const riders = queue.riders.splice(0);
+    clearTimeout(queue.rideTimer);
+    queue.rideTimer = undefined;
+    if (riders.length > 0) {
+      next.then(
+        () => {
+          for (const r of riders) r.resolve();
+        },
+        (e) => {
+          for (const r of riders) r.reject(e);
+        },
+      );
+    }
     return next;
   }
 
-  /** Makes `count` new nonce pairs for this group and returns their commitments (the pool is saved first). */
+  /**
+   * Like #persist, but does not start a write at once: joins the next write anyone queues (a spend's), or starts
+   * one after the ride delay if none does. Resolves, like #persist, once a snapshot taken after the call is on disk.
+   */
+  #persistSoon(groupKeyHex: string): Promise<void> {
+    const queue = this.#queue(groupKeyHex);
+    if (queue.pending) return queue.pending;
+    if (this.#rideMs <= 0) return this.#persist(groupKeyHex);
+    return new Promise<void>((resolve, reject) => {
+      queue.riders.push({ resolve, reject });
+      queue.rideTimer ??= setTimeout(() => {
+        queue.rideTimer = undefined;
+        this.#persist(groupKeyHex).catch(() => undefined); // the riders get the outcome
+      }, this.#rideMs);
+    });
+  }
+
+  /**
+   * Makes `count` new nonce pairs for this group and returns their commitments (the pool is saved first). Yields
+   * to the event loop after each pair (two base-point multiplications), so a signing that arrives during a refill
+   * is served between pairs rather than after the whole batch; the save rides along the next spend's write when
+   * one comes within the ride delay.
+   */
   async make(groupPublicKey: Uint8Array, secret: FrostSecret, count: number): Promise<PooledNonce[]> {
     const gk = toHex(groupPublicKey);
     const pool = this.#pool(gk);
     const salt = randomBytes(32);
     const out: PooledNonce[] = [];
     for (let k = 0; k < count; k++) {
+      if (k > 0) await nextTurn();
       const { commitments } = ed25519_FROST.commit(secret, rngFor(salt, k));
       const e = { salt: toHex(salt), k, hiding: toHex(commitments.hiding), binding: toHex(commitments.binding) };
       pool.set(e.hiding + e.binding, e);
@@ -124,7 +193,7 @@ export class NoncePool {
       if (pool.size <= MAX_POOLED_NONCES) break;
       pool.delete(key); // Map order is insertion order: the oldest go first
     }
-    await this.#persist(gk);
+    await this.#persistSoon(gk);
     return out;
   }
 
@@ -137,7 +206,8 @@ export class NoncePool {
    * Spends the nonce pair behind (hiding, binding): removes it from memory at once (no other call can take it)
    * and resolves with the nonces only once the removal is on disk, so it is gone even if we crash while
    * signing. Undefined at once when it is not ours or already spent. `whileSyncing` runs public work (the
-   * signing context) during the flush; the share must not be computed before this resolves.
+   * signing context) in the next turn of the event loop, while the flush is under way in the thread pool; the
+   * share must not be computed before this resolves.
    */
   spend(
     groupPublicKey: Uint8Array,
@@ -152,7 +222,8 @@ export class NoncePool {
     const e = pool.get(key);
     if (!e) return undefined;
     pool.delete(key);
-    const written = this.#persist(gk, whileSyncing);
+    const written = this.#persist(gk);
+    if (whileSyncing) setImmediate(whileSyncing); // the caller's hook returns its errors, it does not throw
     const { nonces, commitments } = ed25519_FROST.commit(secret, rngFor(fromHex(e.salt), e.k));
     // The share (or the file) changed since the pair was made: never sign with a nonce that does not match.
     const matches = bytesEqual(commitments.hiding, hiding) && bytesEqual(commitments.binding, binding);

@@ -7,6 +7,7 @@
  * with noble's reference implementation and the RFC vectors.
  */
 import { randomBytes } from "node:crypto";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { mulAddUnsafe } from "@noble/curves/abstract/curve.js";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha512 } from "@noble/hashes/sha2.js";
@@ -59,6 +60,26 @@ export function validPoint(bytes: Uint8Array): Point {
 /** Whether this encoding was already validated (and is cached): signing will not re-check it. */
 export function isValidated(bytes: Uint8Array): boolean {
   return cache.has(toHex(bytes));
+}
+
+/**
+ * Validates (and caches) each commitment's two points ahead of signing, one commitment per turn of the event loop
+ * (up to two scalar multiplications), so a batch checked in the background never holds a signing up for longer
+ * than that. Rejects with the first bad one, named by its participant index.
+ */
+export async function validateInTurns(
+  list: readonly { readonly participantIndex: number; readonly hiding: Uint8Array; readonly binding: Uint8Array }[],
+): Promise<void> {
+  for (const c of list) {
+    if (isValidated(c.hiding) && isValidated(c.binding)) continue;
+    await nextTurn();
+    try {
+      validPoint(c.hiding);
+      validPoint(c.binding);
+    } catch (e) {
+      throw new Error(`commitment ${c.participantIndex}: ${(e as Error).message}`);
+    }
+  }
 }
 
 /** Lagrange coefficient of participant `i` over the signer set `ids` at x = 0 (RFC 9591 §4.2). */
