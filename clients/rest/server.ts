@@ -4,7 +4,7 @@
  */
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance, type FastifyReply } from "fastify";
-import { DEFAULT_TIMEOUTS, serverTimeouts } from "../../node-agent/http/serviceLimits.js";
+import { closeKeptAliveOnClose, DEFAULT_TIMEOUTS, serverTimeouts } from "../../node-agent/http/serviceLimits.js";
 import type { CometRpc } from "./cometRpc.js";
 import { RestError } from "./restError.js";
 import { authRoutes } from "./routes/auth.js";
@@ -43,6 +43,7 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
       (reply as FastifyReply).code(e.httpStatus).type("application/json").send(e.toJSON());
     },
   });
+  closeKeptAliveOnClose(app);
   await app.register(rateLimit, {
     max: o.rateLimitPerMinute ?? 600,
     timeWindow: 60_000,

@@ -9,7 +9,7 @@ import { displayUrl } from "../da/celestia/errors.js";
 import { DAMetrics } from "../da/celestia/metrics.js";
 import { JsonRpcHttp } from "../da/celestia/rpcHttp.js";
 import { registerDisclosure } from "../http/disclosure.js";
-import { DEFAULT_TIMEOUTS as SERVICE_TIMEOUTS, serverTimeouts } from "../http/serviceLimits.js";
+import { closeKeptAliveOnClose, DEFAULT_TIMEOUTS as SERVICE_TIMEOUTS, serverTimeouts } from "../http/serviceLimits.js";
 import { TtlCache } from "./cache.js";
 import { dashboardDisclosure } from "./disclosure.js";
 import { PANELS, type Panel, type PanelName, type Upstreams } from "./panels.js";
@@ -89,6 +89,7 @@ export function createDashboard(o: DashboardOptions): FastifyInstance {
     bodyLimit: 1024,
     ...serverTimeouts({ ...SERVICE_TIMEOUTS, idleTimeoutMs: 30_000, requestTimeoutMs: 30_000 }),
   });
+  closeKeptAliveOnClose(app);
   app.register(rateLimit, { max: o.rateLimitPerMinute ?? 300, timeWindow: 60_000 });
   registerDisclosure(app, dashboardDisclosure);
   app.addHook("onSend", async (_req, reply, payload) => {

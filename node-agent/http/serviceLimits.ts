@@ -79,6 +79,21 @@ export function applyKeepAlive(server: http.Server, t: ServiceTimeouts = DEFAULT
   server.keepAliveTimeout = t.keepAliveTimeoutMs;
 }
 
+/**
+ * Makes `app.close()` end once in-flight requests are answered. Fastify closes the connections idle at that moment
+ * only; one answered afterwards stays open for the whole keep-alive timeout (65 s), and close() waits for it. So
+ * until the server has closed, idle connections are closed every 50 ms.
+ */
+export function closeKeptAliveOnClose(app: FastifyInstance): void {
+  app.addHook("preClose", (done) => {
+    const server = app.server;
+    const timer = setInterval(() => server.closeIdleConnections(), 50);
+    timer.unref();
+    server.once("close", () => clearInterval(timer));
+    done();
+  });
+}
+
 /** The JSON error shape every DSDN service answers with. */
 function errorBody(code: string, message: string): { error: { code: string; message: string } } {
   return { error: { code, message } };
@@ -90,6 +105,7 @@ function errorBody(code: string, message: string): { error: { code: string; mess
  * Refusals are 429 / 503 with Retry-After and the usual `{error: {code, message}}` body.
  */
 export function applyServiceLimits(app: FastifyInstance, limits: ServiceLimits = DEFAULT_LIMITS): void {
+  closeKeptAliveOnClose(app);
   if (limits.maxEventLoopDelayMs > 0 || limits.maxHeapUsedBytes > 0) {
     app.register(underPressure, {
       ...(limits.maxEventLoopDelayMs > 0 ? { maxEventLoopDelay: limits.maxEventLoopDelayMs } : {}),

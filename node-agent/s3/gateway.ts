@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { XMLParser } from "fast-xml-parser";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { type ServiceTimeouts, serverTimeouts } from "../http/serviceLimits.js";
+import { closeKeptAliveOnClose, type ServiceTimeouts, serverTimeouts } from "../http/serviceLimits.js";
 import { parseRange } from "../storage/range.js";
 import { deriveSecret } from "./accessKeys.js";
 import { checkTrailerName, decodeAwsChunked, STREAMING_UNSIGNED_TRAILER } from "./awsChunked.js";
@@ -91,6 +91,7 @@ export function createS3Gateway(o: S3GatewayOptions): FastifyInstance {
   const spoolDir = join(o.dataDir, "spool");
 
   const app = Fastify({ logger: false, ...serverTimeouts(o.timeouts) });
+  closeKeptAliveOnClose(app);
   app.removeAllContentTypeParsers();
   // Bodies are streamed by the handlers themselves (to disk, hashed, bounded), never buffered by fastify.
   app.addContentTypeParser("*", (_req, _payload, done) => done(null, undefined));
