@@ -1,5 +1,4 @@
 /** @module Ed25519 identity keys for nodes, coordinators and validators' consensus keys. */
-import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify } from "node:crypto";
 import { ed25519 } from "@noble/curves/ed25519.js";
 
 export interface Ed25519KeyPair {
@@ -28,34 +27,10 @@ export function ed25519Verify(signature: Uint8Array, message: Uint8Array, public
   }
 }
 
-/** DER SubjectPublicKeyInfo header of an Ed25519 key (RFC 8410); the 32 raw key bytes follow it. */
-const SPKI_ED25519 = Buffer.from("302a300506032b6570032100", "hex");
-
 /**
- * Off-chain fast path (OpenSSL): about 20x cheaper than {@link ed25519Verify}, and no multi-millisecond table
- * build on a CLI's first verify. OpenSSL is cofactorless and RFC 8032-strict, so whatever it accepts ZIP-215
- * (noble's rules) accepts too, never the reverse: a stricter check for one party's own decisions (a client's
- * acks). Never use it where verifiers must agree with ed25519Verify (state transitions, consensus).
+ * Off-chain fast path (OpenSSL, `ed25519Native.ts`): about 20x cheaper than {@link ed25519Verify}, and no
+ * multi-millisecond table build on a CLI's first verify. OpenSSL is cofactorless and RFC 8032-strict, so whatever it
+ * accepts ZIP-215 (noble's rules) accepts too, never the reverse: a stricter check for one party's own decisions (a
+ * client's acks). Never use it where verifiers must agree with ed25519Verify (state transitions, consensus).
  */
-export function ed25519VerifyNative(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-  if (signature.length !== 64 || publicKey.length !== 32) return false;
-  try {
-    const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, publicKey]), format: "der", type: "spki" });
-    return nodeVerify(null, message, key, signature);
-  } catch {
-    return false;
-  }
-}
-
-/** DER PKCS#8 header of an Ed25519 private key (RFC 8410); the 32-byte seed follows it. */
-const PKCS8_ED25519 = Buffer.from("302e020100300506032b657004220420", "hex");
-
-/**
- * The same signature as {@link ed25519Sign} (RFC 8032 signing is deterministic: same seed and message, same
- * bytes), computed by OpenSSL: no table build on a fresh process's first signature, and cheaper per call.
- */
-export function ed25519SignNative(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  if (secretKey.length !== 32) throw new TypeError("ed25519 seed must be 32 bytes");
-  const key = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519, secretKey]), format: "der", type: "pkcs8" });
-  return new Uint8Array(nodeSign(null, message, key));
-}
+export { nativeSign as ed25519SignNative, nativeVerify as ed25519VerifyNative } from "./ed25519Native.js";

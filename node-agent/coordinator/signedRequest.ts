@@ -1,7 +1,7 @@
 /** @module Committee-signed coordinator requests (POST /challenge): ed25519 by a coordinator key, fresh and used once. */
 import { ed25519Sign } from "../../common/ed25519.js";
+import { nativeVerify } from "../../common/ed25519Native.js";
 import { toHex } from "../../common/hash.js";
-import { nativeVerify } from "../da/events/ed25519Native.js";
 
 /** A request is accepted within this many ms of its signing time (either side, for clock skew). */
 export const REQUEST_WINDOW_MS = 60_000;

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Ed25519KeyPair } from "../../../common/ed25519.js";
+import { nativeVerify } from "../../../common/ed25519Native.js";
 import { InvalidArgumentError, isBaseError } from "../../../common/errors.js";
 import { SignedTypes } from "../../../common/frost/auth.js";
 import { makeMessage } from "../../../common/frost/bytes.js";
@@ -26,7 +27,6 @@ import {
   SignPackage,
   SignRequest,
 } from "../../../proto/gen/dsdn/committee/v1/frost.js";
-import { nativeVerify } from "../../da/events/ed25519Native.js";
 import { FrostInvalidShareError, FrostProtocolError, FrostUnavailableError } from "./errors.js";
 import { signMessage, verifyMessage } from "./nativeAuth.js";
 import { MAX_PREPROCESS_BATCH } from "./noncePool.js";

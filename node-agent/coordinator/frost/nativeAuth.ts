@@ -4,6 +4,7 @@
  * signing checks 2 + t such signatures at every signer. Chain code keeps the JS defaults.
  */
 import type { Ed25519KeyPair } from "../../../common/ed25519.js";
+import { type NativeSigner, nativeSigner, nativeVerify } from "../../../common/ed25519Native.js";
 import {
   type SignedFields,
   type SignedType,
@@ -11,7 +12,6 @@ import {
   verifyMessage as verifyWith,
 } from "../../../common/frost/auth.js";
 import type { Loose } from "../../../common/frost/bytes.js";
-import { type NativeSigner, nativeSigner, nativeVerify } from "../../da/events/ed25519Native.js";
 
 // One OpenSSL key object per identity key pair (creating it costs more than a signature).
 const signers = new WeakMap<Ed25519KeyPair, NativeSigner>();

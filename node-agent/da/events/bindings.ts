@@ -2,10 +2,10 @@
 
 import { adr036Sign, adr036Verify } from "../../../common/adr036.js";
 import { ed25519Sign } from "../../../common/ed25519.js";
+import { nativeVerify } from "../../../common/ed25519Native.js";
 import { concatBytes } from "../../../common/hash.js";
 import { pubKeyToAddress } from "../../../common/secp256k1.js";
 import { DeleteRequested, NodeRegistered } from "../../../proto/gen/dsdn/da/v1/events.js";
-import { nativeVerify } from "./ed25519Native.js";
 import { DELETE_REQUEST_SIGN_DOMAIN, NODE_REGISTRATION_SIGN_DOMAIN } from "./format.js";
 
 /** What the node signs: domain || NodeRegistered with node_signature empty. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { nativeSigner, nativeVerify } from "../../../common/ed25519Native.js";
 import { concatBytes, fromHex, toHex } from "../../../common/hash.js";
 import { EventBatch, EventEnvelope, NodeStatus } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { decodeBatch, encodeBatch } from "./batch.js";
-import { nativeSigner, nativeVerify } from "./ed25519Native.js";
 import { EnvelopeError, encodeUnsignedEnvelope, envelopeSignBytes, openEnvelope, signEnvelope } from "./envelope.js";
 import { sampleActor, sampleCid } from "./sampleWorkload.js";
 

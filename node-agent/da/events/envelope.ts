@@ -1,9 +1,9 @@
 /** @module Event envelopes: canonical encoding, signing by the publisher, and verification on replay. */
 
+import { type NativeSigner, nativeVerify } from "../../../common/ed25519Native.js";
 import { BaseError, ErrorCode } from "../../../common/errors.js";
 import { concatBytes, toHex } from "../../../common/hash.js";
 import { EventEnvelope } from "../../../proto/gen/dsdn/da/v1/events.js";
-import { type NativeSigner, nativeVerify } from "./ed25519Native.js";
 import { type DAEvent, type DAEventInput, envelopeEventFields, eventOfEnvelope, normalizeEvent } from "./event.js";
 import { ENVELOPE_SIGN_DOMAIN, ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, SEALED_ENVELOPE_VERSION } from "./format.js";
 import { readSealedEnvelope } from "./sealedEnvelopeReader.js";

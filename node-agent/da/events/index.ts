@@ -1,5 +1,6 @@
 /** @module DA event log: schema helpers, envelope signing/verification, batching, and the durable publisher. */
 
+export { type NativeSigner, nativeSigner, nativeVerify } from "../../../common/ed25519Native.js";
 export { NodeClass, NodeStatus } from "../../../proto/gen/dsdn/da/v1/events.js";
 export { batchEntrySize, type DecodedBlob, decodeBatch, encodeBatch, isEventBlob } from "./batch.js";
 export {
@@ -22,7 +23,6 @@ export {
   verifyDeclaredObject,
   verifyUploadDeclaration,
 } from "./declaration.js";
-export { type NativeSigner, nativeSigner, nativeVerify } from "./ed25519Native.js";
 export {
   EnvelopeError,
   type EnvelopeRejection,

@@ -1,11 +1,11 @@
 /** @module EventPublisher: signs and sequences DA events, keeps them in a durable outbox, posts them in batches. */
 import { EventEmitter } from "node:events";
 import { ed25519KeyPair } from "../../../common/ed25519.js";
+import { type NativeSigner, nativeSigner } from "../../../common/ed25519Native.js";
 import { BaseError, ErrorCode, isBaseError } from "../../../common/errors.js";
 import { toHex } from "../../../common/hash.js";
 import type { BlobRef, DALayer } from "../types.js";
 import { batchEntrySize, encodeBatch } from "./batch.js";
-import { type NativeSigner, nativeSigner } from "./ed25519Native.js";
 import { encodeUnsignedEnvelope } from "./envelope.js";
 import type { DAEventInput } from "./event.js";
 import { BATCH_PREFIX_LENGTH, BATCH_SEAL_LENGTH, MAX_BLOB_BYTES, SEALED_ENVELOPE_VERSION } from "./format.js";

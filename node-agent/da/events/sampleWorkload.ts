@@ -2,6 +2,7 @@
 
 import { cidFromSha256 } from "../../../common/cid.js";
 import { ed25519KeyPair } from "../../../common/ed25519.js";
+import { type NativeSigner, nativeSigner } from "../../../common/ed25519Native.js";
 import { sha256Native, toHex } from "../../../common/hash.js";
 import { pubKeyToAddress, secp256k1KeyPair } from "../../../common/secp256k1.js";
 import { type ChunkDeclared, NodeClass, NodeStatus } from "../../../proto/gen/dsdn/da/v1/events.js";
@@ -9,7 +10,6 @@ import type { DAHeightBlobs } from "../types.js";
 import { encodeBatch } from "./batch.js";
 import { signDeleteRequest, signNodeRegistration } from "./bindings.js";
 import { MAX_DECLARATION_LIFETIME, signUploadDeclaration } from "./declaration.js";
-import { type NativeSigner, nativeSigner } from "./ed25519Native.js";
 import { encodeUnsignedEnvelope, signEnvelope } from "./envelope.js";
 import type { DAEventInput } from "./event.js";
 import { SEALED_ENVELOPE_VERSION } from "./format.js";

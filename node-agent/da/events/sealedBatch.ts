@@ -2,11 +2,12 @@
  * @module Sealed event batches (blob format 2): one ed25519 signature per blob over the RFC 6962 Merkle root of
  * its envelopes, and per-event authorship proofs (seal + audit path) for whoever cites a single event.
  */
+
+import { type NativeSigner, nativeVerify } from "../../../common/ed25519Native.js";
 import { bytesEqual, concatBytes, toHex } from "../../../common/hash.js";
 import { merkleRoot } from "../commitment/merkle.js";
 import { type MerkleProof, merkleProof, merkleProofRoot } from "../commitment/merkleProof.js";
 import { decodeBatch, frameBatch } from "./batch.js";
-import { type NativeSigner, nativeVerify } from "./ed25519Native.js";
 import { EnvelopeError, type OpenedEnvelope, openSealedEnvelope } from "./envelope.js";
 import { BATCH_SEAL_SIGN_DOMAIN, SEALED_BATCH_FORMAT_VERSION } from "./format.js";
 

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NodeClient } from "../../../clients/agent/nodeClient.js";
 import { cidForBytes } from "../../../common/cid.js";
 import { ed25519KeyPair } from "../../../common/ed25519.js";
+import { nativeSigner } from "../../../common/ed25519Native.js";
 import { projectRoot } from "../../../common/paths.js";
 import { readSecretFile } from "../../../common/privateFile.js";
 import { pubKeyToAddress, secp256k1KeyPair } from "../../../common/secp256k1.js";
@@ -24,7 +25,6 @@ import { signChallengeRequest } from "../../../node-agent/coordinator/signedRequ
 import { encodeBatch } from "../../../node-agent/da/events/batch.js";
 import { signDeleteRequest } from "../../../node-agent/da/events/bindings.js";
 import { signUploadDeclaration } from "../../../node-agent/da/events/declaration.js";
-import { nativeSigner } from "../../../node-agent/da/events/ed25519Native.js";
 import { signEnvelope } from "../../../node-agent/da/events/envelope.js";
 import type { DAEventInput } from "../../../node-agent/da/events/event.js";
 import { silentLogger } from "../../../node-agent/da/events/logger.js";

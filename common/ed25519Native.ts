@@ -11,10 +11,19 @@ export interface NativeSigner {
   sign(message: Uint8Array): Uint8Array;
 }
 
-export function nativeSigner(seed: Uint8Array, publicKey: Uint8Array): NativeSigner {
+function privateKeyObject(seed: Uint8Array): KeyObject {
   if (seed.length !== 32) throw new TypeError("ed25519 seed must be 32 bytes");
-  const key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: "der", type: "pkcs8" });
+  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: "der", type: "pkcs8" });
+}
+
+export function nativeSigner(seed: Uint8Array, publicKey: Uint8Array): NativeSigner {
+  const key = privateKeyObject(seed);
   return { publicKey, sign: (message) => new Uint8Array(sign(null, message, key)) };
+}
+
+/** One signature (RFC 8032 is deterministic: the same bytes as the JS signer); prefer {@link nativeSigner} for many. */
+export function nativeSign(message: Uint8Array, seed: Uint8Array): Uint8Array {
+  return new Uint8Array(sign(null, message, privateKeyObject(seed)));
 }
 
 // Replay sees few distinct publishers; caching their KeyObjects removes DER parsing from the hot path.
