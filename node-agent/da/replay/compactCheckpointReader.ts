@@ -24,6 +24,7 @@ import { deleteRecordId, type PinRecord, ReplayState } from "./state.js";
 import type { WriteKey } from "./writeKey.js";
 
 const READ_BYTES = 8 << 20;
+const BIGINT_CACHE = 4096;
 const CHECKSUM_BYTES = 32;
 
 /** Where the file's bytes come from: a file descriptor (`readSync`) or, in tests, a buffer. */
@@ -166,7 +167,7 @@ class RecordReader {
       if (this.pos >= this.recEnd) this.overrun();
       const b = this.buf[this.pos++]!;
       n += (b & 0x7f) * mul;
-      if (b < 0x80) return BigInt(n);
+      if (b < 0x80) return this.bigint(n);
       mul *= 0x80;
     }
     this.pos = start;
@@ -183,7 +184,32 @@ class RecordReader {
     throw new IntegrityError("checkpoint uint64 out of bounds");
   }
 
-  bytes(): Buffer {
+  /**
+   * BigInt(n) through a small direct-mapped cache: most u64s are heights, shared by many entries, and a restore
+   * otherwise keeps one heap BigInt per height field (millions of equal values for the GC to copy and mark).
+   */
+  private bigint(n: number): bigint {
+    const i = n & (BIGINT_CACHE - 1);
+    if (this.bigNums[i] === n) return this.bigVals[i]!;
+    const v = BigInt(n);
+    this.bigNums[i] = n;
+    this.bigVals[i] = v;
+    return v;
+  }
+  private readonly bigNums = new Float64Array(BIGINT_CACHE).fill(Number.NaN);
+  private readonly bigVals: bigint[] = new Array(BIGINT_CACHE).fill(0n);
+
+  /** A view of the next length-prefixed bytes (a plain Uint8Array: cheaper to make than a Buffer, same bytes). */
+  bytes(): Uint8Array {
+    const n = this.uint();
+    if (this.pos + n > this.recEnd) this.overrun();
+    const b = new Uint8Array(this.buf.buffer, this.buf.byteOffset + this.pos, n);
+    this.pos += n;
+    return b;
+  }
+
+  /** bytes() for fields typed Buffer (the protobuf messages' bytes fields). */
+  bufferBytes(): Buffer {
     const n = this.uint();
     if (this.pos + n > this.recEnd) this.overrun();
     const b = this.buf.subarray(this.pos, this.pos + n);
@@ -260,6 +286,7 @@ function readEntries(r: RecordReader, s: ReplayState): number[] {
   const strings: string[] = [];
   const nodes: { hex: string; id: Buffer }[] = [];
   const decls: UploadDeclaration[] = [];
+  const pinIds = new PinIds();
   const read = [0, 0, 0, 0, 0];
   let last: number = Rec.Registration;
   for (;;) {
@@ -306,7 +333,7 @@ function readEntries(r: RecordReader, s: ReplayState): number[] {
         break;
       }
       case Rec.Chunk:
-        readChunk(r, s, strings, nodes, decls);
+        readChunk(r, s, strings, nodes, decls, pinIds);
         break;
       case Rec.Replica: {
         const cid = ref(strings, r.uint(), "string");
@@ -314,7 +341,7 @@ function readEntries(r: RecordReader, s: ReplayState): number[] {
         const present = r.uint() === 1;
         const ack = r.bytes();
         const reason = ref(strings, r.uint(), "string");
-        s.setReplica(cid, node.hex, { present, ack, reason, key: r.key() });
+        s.loadReplica(cid, node.hex, { present, ack, reason, key: r.key() });
         break;
       }
       case Rec.Trailer: {
@@ -338,6 +365,7 @@ function readChunk(
   strings: readonly string[],
   nodes: readonly { hex: string; id: Buffer }[],
   decls: readonly UploadDeclaration[],
+  pinIds: PinIds,
 ): void {
   const cid = ref(strings, r.uint(), "string");
   const size = r.u64();
@@ -349,7 +377,7 @@ function readChunk(
   const declaration = d === 0 ? undefined : ref(decls, d - 1, "declaration");
   const index = r.uint();
   const proof: Buffer[] = [];
-  for (let n = r.uint(); n > 0; n--) proof.push(r.bytes());
+  for (let n = r.uint(); n > 0; n--) proof.push(r.bufferBytes());
   const z = r.u64();
   const chainHeight = z & 1n ? -((z + 1n) >> 1n) : z >> 1n;
   const shard = r.uint() === 1 ? ErasureShard.decode(r.bytes()) : undefined;
@@ -368,11 +396,33 @@ function readChunk(
   const key = r.key();
   const pins = new Map<string, PinRecord>();
   for (let n = r.uint(); n > 0; n--) {
-    const m = ref(strings, r.uint(), "string");
-    const owner = ref(strings, r.uint(), "string");
-    pins.set(deleteRecordId(m, owner), { manifestCid: m, owner, key: r.key() });
+    const mi = r.uint();
+    const oi = r.uint();
+    const m = ref(strings, mi, "string");
+    const owner = ref(strings, oi, "string");
+    pins.set(pinIds.get(mi, oi, m, owner), { manifestCid: m, owner, key: r.key() });
   }
-  s.setChunk({ chunk, key, pins });
+  s.loadChunk(chunk, key, pins);
+}
+
+/**
+ * Pin ids (manifest, owner) by string indexes: the chunks of one file follow each other and share their pin, so the
+ * last id is kept (one flat string shared by every chunk of the file, not one concatenation per chunk).
+ */
+class PinIds {
+  private m = -1;
+  private o = -1;
+  private id = "";
+  get(mi: number, oi: number, manifestCid: string, owner: string): string {
+    if (mi !== this.m || oi !== this.o) {
+      this.m = mi;
+      this.o = oi;
+      // Flattened once here, so map lookups with it do not flatten a cons string each time.
+      this.id = deleteRecordId(manifestCid, owner);
+      void this.id.charCodeAt(0);
+    }
+    return this.id;
+  }
 }
 
 function protoKey(k: { height: bigint; tie: Uint8Array } | undefined): WriteKey {

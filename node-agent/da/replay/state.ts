@@ -277,6 +277,45 @@ export class ReplayState {
     return full;
   }
 
+  /**
+   * restore()'s insert of a chunk read from a checkpoint (deletes already in): what setChunk does for a new chunk,
+   * without its change bookkeeping (nothing is touched; the accumulator is adopted). `pinIds` are the pins' map keys
+   * in the same order as `pins` (the reader has them interned). A cid seen twice goes through setChunk, so the maps
+   * end with fewer entries than the file claims and the reader's count check refuses the file.
+   */
+  loadChunk(chunk: ChunkDeclared, key: WriteKey, pins: ReadonlyMap<string, PinRecord>): void {
+    const cid = chunk.cid;
+    if (this.tracking || this.chunks.has(cid)) {
+      this.setChunk({ chunk, key, pins });
+      return;
+    }
+    let first: PinRecord | undefined;
+    for (const [id, p] of pins) {
+      addTo(this.manifestIndex, p.manifestCid, cid);
+      addTo(this.pinIndex, id, cid);
+      if (first !== undefined && compareWriteKeys(p.key, first.key) >= 0) continue;
+      const tomb = this.deletes.get(id);
+      if (tomb === undefined || compareWriteKeys(tomb.key, p.key) < 0) first = p;
+    }
+    this.chunks.set(cid, { chunk, key, pins, deleted: first === undefined, uploader: first?.owner ?? "" });
+    if (first !== undefined) this.visibleChunks++;
+  }
+
+  /** restore()'s insert of a replica read from a checkpoint: setReplica without change bookkeeping. */
+  loadReplica(cid: string, nodeId: string, rec: ReplicaRecord): void {
+    let m = this.replicas.get(cid);
+    if (this.tracking || m?.has(nodeId)) {
+      this.setReplica(cid, nodeId, rec);
+      return;
+    }
+    if (!m) {
+      m = new Map();
+      this.replicas.set(cid, m);
+    }
+    m.set(nodeId, rec);
+    if (rec.present) this.replicaCount++;
+  }
+
   /** Re-derives liveness after a delete request changed; returns true when the chunk just lost its last pin. */
   refreshChunk(cid: string): boolean {
     const old = this.chunks.get(cid);
