@@ -154,6 +154,17 @@ describe("checkpoint format 3", () => {
     counts[4]!++;
     const doubled = [...records.slice(0, -1), records[replica]!, { tag: Rec.Trailer, body: varints(counts) }];
     expect(refusal(joinCheckpoint(doubled))).toMatch(/duplicate entries/);
+    // The same with a chunk record (restored by the bulk insert, which must not count a cid twice either).
+    const chunk = records.map((r) => r.tag).lastIndexOf(Rec.Chunk);
+    const chunkCounts = readVarints(trailer.body);
+    chunkCounts[3]!++;
+    const twice = [
+      ...records.slice(0, chunk + 1),
+      records[chunk]!,
+      ...records.slice(chunk + 1, -1),
+      { tag: Rec.Trailer, body: varints(chunkCounts) },
+    ];
+    expect(refusal(joinCheckpoint(twice))).toMatch(/duplicate entries/);
     // Dropped and the count lowered to match: consistent but forged — only re-hashing the entries catches it.
     const lowered = readVarints(trailer.body);
     lowered[4]!--;
