@@ -292,11 +292,16 @@ async function upload(p: UploadParameters, clients: NodeClient[]): Promise<Uploa
           }
         }
         let shards: string[] = [];
+        // Summed only after the await: `bytesSent += await …` reads the total before the wait and drops what
+        // the other chunks in flight added meanwhile.
         if (p.erasure) {
           const r = await storeStripe(p.erasure, cid, stored, index);
           shards = r.shards;
           bytesSent += r.sent;
-        } else bytesSent += (await store(cid, stored)) * stored.length;
+        } else {
+          const puts = await store(cid, stored);
+          bytesSent += puts * stored.length;
+        }
         if (!cipher) buffers.release(chunk.bytes);
         refs[index] = { cid, size: BigInt(stored.length), plainSize: BigInt(plainSize), shards };
         done += plainSize;

@@ -83,3 +83,22 @@ describe("upload pipeline", () => {
     expect(Buffer.compare(readFileSync(out), bytes)).toBe(0);
   });
 });
+
+describe("upload accounting", () => {
+  it("bytesSent counts every chunk sent in parallel (a `+= await` lost the sums of chunks that finished meanwhile)", async () => {
+    const bytes = randomBytes(8 * CHUNK);
+    const path = join(root, "in-count");
+    writeFileSync(path, bytes);
+    const r = await uploadFile({
+      path,
+      nodes: [url],
+      chunkSize: CHUNK,
+      concurrency: 4,
+      keystore: new Keystore(join(root, "home-count")),
+    });
+    expect(r.sent).toBe(9);
+    // Every chunk's bytes plus the manifest's (a few hundred bytes).
+    expect(r.bytesSent).toBeGreaterThan(bytes.length);
+    expect(r.bytesSent - bytes.length).toBeLessThan(4096);
+  });
+});
