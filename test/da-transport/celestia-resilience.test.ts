@@ -102,7 +102,9 @@ describe("restart and persistence", () => {
         }
       }
     })();
-    await delay(400);
+    // The subscription is live (it has delivered a height past the first) before the outage: waited for, not a
+    // fixed 400 ms that a loaded machine can spend before the stream is even connected.
+    while (got.length < 2) await delay(20);
     const headBeforeStop = server.head();
     const backfilledBeforeStop = sub.metrics().counters.heightsBackfilled;
     await server.stop();
