@@ -9,7 +9,7 @@ import { createCommitment } from "../../node-agent/da/commitment/commitment.js";
 import { namespaceFromName, namespaceToBase64 } from "../../node-agent/da/commitment/namespace.js";
 import { LocalDAServer } from "../../node-agent/da/localserver/server.js";
 import type { DAHeightBlobs } from "../../node-agent/da/types.js";
-import { delay, freePort, rawCall, tempDir } from "./helpers.js";
+import { delay, freePort, IN_PROCESS_DA_LIMITS, rawCall, tempDir } from "./helpers.js";
 
 const ns = namespaceFromName("dsdn-test-transport");
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -20,7 +20,7 @@ let client: CelestiaDA;
 
 beforeAll(async () => {
   tmp = tempDir();
-  server = await LocalDAServer.start({ dataDir: tmp.dir, port: 0, blockTimeMs: 150 });
+  server = await LocalDAServer.start({ limits: IN_PROCESS_DA_LIMITS, dataDir: tmp.dir, port: 0, blockTimeMs: 150 });
   client = new CelestiaDA({
     url: server.url,
     authToken: server.tokens.write,
