@@ -100,7 +100,7 @@ beforeAll(async () => {
       p.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`keys add ${name} exited ${c}`))));
     });
   }
-}, 150_000);
+}, 300_000); // the e2e hookTimeout: starting a localnet took over 150 s on a heavily loaded machine
 
 afterAll(async () => {
   for (const s of liars) s.close();
