@@ -1,11 +1,21 @@
 /** @module One global queue that runs ABCI requests from every connection strictly one at a time, consensus requests first. */
 
+import { performance } from "node:perf_hooks";
+
 interface Job {
   readonly run: () => Promise<unknown>;
   readonly isCancelled: () => boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
+
+/**
+ * A drain that ran this long (ms of wall time) lets the event loop poll the sockets before the next job:
+ * jobs that answer synchronously chain as microtasks, so without a pause a queue of a thousand CheckTx
+ * would keep a consensus request unread (and every answer unsent) until the last one. Short enough to
+ * bound that wait, long enough that the answers of one slice still leave in one writev.
+ */
+const SLICE_MS = 1;
 
 /** Resolved value of a job skipped because its requester went away before it started. */
 export const CANCELLED: unique symbol = Symbol("cancelled");
@@ -59,7 +69,15 @@ export class SerialQueue {
 
   async #drain(): Promise<void> {
     this.#running = true;
-    for (let job = this.#next(); job !== undefined; job = this.#next()) {
+    let sliceStart = performance.now();
+    for (;;) {
+      if (this.pending > 0 && performance.now() - sliceStart >= SLICE_MS) {
+        // Requests read now may be urgent: the next job is chosen after the pause.
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+      const job = this.#next();
+      if (job === undefined) break;
       if (job.isCancelled()) {
         job.resolve(CANCELLED);
         continue;

@@ -296,6 +296,36 @@ describe("startAbciServer", () => {
     expect(m.map((r) => r.checkTx?.log ?? caseOf(r))).toEqual(["slow", "a", "b", "c", "flush"]);
   });
 
+  it("reads a consensus request that arrives while a long run of queued CheckTx is answered, and runs it next", async () => {
+    const events: string[] = [];
+    let consensus: TestClient | undefined;
+    const app = baseApp(events, {
+      checkTx: (req) => {
+        const name = new TextDecoder().decode(req.tx);
+        events.push(name);
+        // The block's request arrives on the other connection while the first CheckTx of the run is being answered.
+        if (name === "t0") consensus!.send({ finalizeBlock: { height: 5n } }, { flush: {} });
+        // Each CheckTx does real work (a few ms of it): 200 of them are far more than one slice of the queue.
+        const until = performance.now() + 2;
+        while (performance.now() < until) {}
+        return { code: 0, log: name };
+      },
+      finalizeBlock: (req) => {
+        events.push("finalizeBlock");
+        return { txResults: req.txs.map(() => ({ code: 0 })), appHash: Uint8Array.of(2) };
+      },
+    });
+    const server = await start(app);
+    const mempool = await client(server);
+    consensus = await client(server);
+    mempool.send(...Array.from({ length: 200 }, (_, i) => tx(`t${i}`)), { flush: {} });
+    await consensus.waitFor(2);
+    await mempool.waitFor(201);
+    // Read within a slice or two of the queue, not after all 200: a FIFO without pauses ran it last.
+    expect(events.indexOf("finalizeBlock")).toBeGreaterThan(0);
+    expect(events.indexOf("finalizeBlock")).toBeLessThan(20);
+  });
+
   it("keeps one connection's order: a consensus request does not pass that connection's own queued query", async () => {
     const events: string[] = [];
     const gate = deferred();
