@@ -64,7 +64,7 @@ export async function chainPace(o: { validators: number; total: number; env?: Re
     const h1 = Number((await rpc(net.rpcUrls[0]!, "status", {})).sync_info.latest_block_height);
     const after = await Promise.all(promUrls.map(scrape));
     console.log(
-      `load ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}; ${r.committed}/${r.sent} committed, ${r.tps.toFixed(0)} tx/s (broadcast ${r.broadcastTps.toFixed(0)} tx/s), p50 ${r.p50Ms.toFixed(0)} ms; CPU s: ${JSON.stringify(r.cpu)}`,
+      `load ${load0.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}; ${r.committed}/${r.sent} committed, ${r.tps.toFixed(0)} tx/s (broadcast ${r.broadcastTps.toFixed(0)} tx/s, round trip p50 ${r.broadcastP50Ms.toFixed(0)} ms p99 ${r.broadcastP99Ms.toFixed(0)} ms), p50 ${r.p50Ms.toFixed(0)} ms; CPU s: ${JSON.stringify(r.cpu)}`,
     );
     // Block sizes and header times (validator 0's chain).
     const blocks: { h: number; n: number; t: number }[] = [];
