@@ -1,10 +1,9 @@
 /** @module ChunkDeclared: a coordinator records a stored chunk and its placement, pinned by the uploader's signed declaration. */
-import { sha256Native } from "../../../common/hash.js";
-import type { ChunkDeclared } from "../../../proto/gen/dsdn/da/v1/events.js";
+import { bytesEqual, sha256Native } from "../../../common/hash.js";
+import type { ChunkDeclared, UploadDeclaration } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { checkShardInfo, shardFromProto } from "../../storage/erasure/shardInfo.js";
 import { MAX_MANIFEST_BYTES } from "../../storage/manifest.js";
 import { checkDeclarationFields, verifyDeclaredObject, verifyUploadDeclaration } from "../events/declaration.js";
-import { nodeIdHex } from "./principal.js";
 import { deleteRecordId, type PinRecord, type ReplayState } from "./state.js";
 import { type ApplyContext, type ApplyOutcome, applied, rejected, superseded } from "./transition.js";
 import { checkCid, MAX_PLACEMENT } from "./validate.js";
@@ -12,14 +11,42 @@ import { compareWriteKeys, type WriteKey } from "./writeKey.js";
 
 function checkPlacement(placement: readonly Uint8Array[]): string | undefined {
   if (placement.length > MAX_PLACEMENT) return `placement longer than ${MAX_PLACEMENT}`;
-  const seen = new Set<string>();
-  for (const n of placement) {
-    if (n.length !== 32) return "placement entry is not a 32-byte node id";
-    const id = nodeIdHex(n);
-    if (seen.has(id)) return "placement names a node twice";
-    seen.add(id);
-  }
+  for (const n of placement) if (n.length !== 32) return "placement entry is not a 32-byte node id";
+  // Pairwise: at most 64 entries, usually 3, so no set of hex strings per event.
+  for (let i = 1; i < placement.length; i++)
+    for (let j = 0; j < i; j++) if (bytesEqual(placement[i]!, placement[j]!)) return "placement names a node twice";
   return undefined;
+}
+
+/**
+ * The pin a declaration makes — its id (manifest, uploader) and write key (signed height, sha256 of the signature)
+ * — for the last declaration seen: a file's chunks arrive one after another under one declaration, so they share
+ * one id string and one key instead of hashing the signature for each. Keyed by exactly what it is computed from.
+ */
+let lastPin:
+  | { sig: Uint8Array; manifestCid: string; uploader: string; height: bigint; id: string; key: WriteKey }
+  | undefined;
+
+function pinOf(d: UploadDeclaration): { readonly id: string; readonly key: WriteKey } {
+  const p = lastPin;
+  if (
+    p !== undefined &&
+    p.height === d.signedAtHeight &&
+    p.manifestCid === d.manifestCid &&
+    p.uploader === d.uploader &&
+    bytesEqual(p.sig, d.signature)
+  )
+    return p;
+  const key: WriteKey = { height: d.signedAtHeight, tie: sha256Native(d.signature) };
+  lastPin = {
+    sig: new Uint8Array(d.signature),
+    manifestCid: d.manifestCid,
+    uploader: d.uploader,
+    height: d.signedAtHeight,
+    id: deleteRecordId(d.manifestCid, d.uploader),
+    key,
+  };
+  return lastPin;
 }
 
 /** A shard's stripe must be well formed (bounded, holding this object at its index, size a shard's). */
@@ -64,8 +91,7 @@ export function applyChunkDeclared(state: ReplayState, ev: ChunkDeclared, ctx: A
   const old = state.chunks.get(ev.cid);
   if (old && !old.deleted && old.chunk.size !== ev.size)
     return rejected("size differs from the chunk's live declaration");
-  const pinId = deleteRecordId(d.manifestCid, d.uploader);
-  const pinKey: WriteKey = { height: d.signedAtHeight, tie: sha256Native(d.signature) };
+  const { id: pinId, key: pinKey } = pinOf(d);
   const oldPin = old?.pins.get(pinId);
   const renews = oldPin !== undefined && compareWriteKeys(oldPin.key, pinKey) === 0;
   // A new pin only while the declaration is fresh; an existing one may be re-published (placement changes).
