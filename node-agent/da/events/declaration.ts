@@ -151,3 +151,18 @@ export function verifyUploadDeclaration(d: UploadDeclaration): boolean {
   }
   return ok;
 }
+
+/** The declaration object returned last by `sharedDeclaration`. */
+let lastShared: UploadDeclaration | undefined;
+
+/**
+ * `d`, or the previous declaration passed here when it has the very same fields and signature (equal bytes when
+ * encoded): the chunks of a file come one after another, and the state then holds one declaration object per file
+ * instead of one per chunk. The object returned must not be modified.
+ */
+export function sharedDeclaration(d: UploadDeclaration): UploadDeclaration {
+  const s = lastShared;
+  if (s !== undefined && s !== d && bytesEqual(s.signature, d.signature) && sameSignedFields(s, d)) return s;
+  lastShared = d;
+  return d;
+}

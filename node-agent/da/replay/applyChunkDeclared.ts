@@ -3,8 +3,14 @@ import { bytesEqual, sha256Native } from "../../../common/hash.js";
 import type { ChunkDeclared, UploadDeclaration } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { checkShardInfo, shardFromProto } from "../../storage/erasure/shardInfo.js";
 import { MAX_MANIFEST_BYTES } from "../../storage/manifest.js";
-import { checkDeclarationFields, verifyDeclaredObject, verifyUploadDeclaration } from "../events/declaration.js";
-import { deleteRecordId, type PinRecord, type ReplayState } from "./state.js";
+import {
+  checkDeclarationFields,
+  sharedDeclaration,
+  verifyDeclaredObject,
+  verifyUploadDeclaration,
+} from "../events/declaration.js";
+import { sharedNodeId } from "./principal.js";
+import { deleteRecordId, OnePin, type PinRecord, type ReplayState } from "./state.js";
 import { type ApplyContext, type ApplyOutcome, applied, rejected, superseded } from "./transition.js";
 import { checkCid, MAX_PLACEMENT } from "./validate.js";
 import { compareWriteKeys, type WriteKey } from "./writeKey.js";
@@ -23,11 +29,21 @@ function checkPlacement(placement: readonly Uint8Array[]): string | undefined {
  * — for the last declaration seen: a file's chunks arrive one after another under one declaration, so they share
  * one id string and one key instead of hashing the signature for each. Keyed by exactly what it is computed from.
  */
-let lastPin:
-  | { sig: Uint8Array; manifestCid: string; uploader: string; height: bigint; id: string; key: WriteKey }
-  | undefined;
+let lastPin: DeclaredPin | undefined;
 
-function pinOf(d: UploadDeclaration): { readonly id: string; readonly key: WriteKey } {
+interface DeclaredPin {
+  readonly sig: Uint8Array;
+  readonly manifestCid: string;
+  readonly uploader: string;
+  readonly height: bigint;
+  readonly id: string;
+  readonly key: WriteKey;
+  /** The pin's record, and the pins of a chunk holding only this one (immutable, so chunks can share them). */
+  readonly record: PinRecord;
+  readonly only: OnePin;
+}
+
+function pinOf(d: UploadDeclaration): DeclaredPin {
   const p = lastPin;
   if (
     p !== undefined &&
@@ -38,13 +54,17 @@ function pinOf(d: UploadDeclaration): { readonly id: string; readonly key: Write
   )
     return p;
   const key: WriteKey = { height: d.signedAtHeight, tie: sha256Native(d.signature) };
+  const id = deleteRecordId(d.manifestCid, d.uploader);
+  const record: PinRecord = { manifestCid: d.manifestCid, owner: d.uploader, key };
   lastPin = {
     sig: new Uint8Array(d.signature),
     manifestCid: d.manifestCid,
     uploader: d.uploader,
     height: d.signedAtHeight,
-    id: deleteRecordId(d.manifestCid, d.uploader),
+    id,
     key,
+    record,
+    only: new OnePin(id, record),
   };
   return lastPin;
 }
@@ -88,10 +108,15 @@ export function applyChunkDeclared(state: ReplayState, ev: ChunkDeclared, ctx: A
   if (ev.cid === d.manifestCid && ev.size > BigInt(MAX_MANIFEST_BYTES))
     return rejected("manifest larger than any valid manifest");
   if (!verifyUploadDeclaration(d)) return rejected("declaration signature does not verify");
+  // The event is replay's own decoded copy: equal values shared across a file's chunks (declaration, node ids)
+  // replace its per-chunk objects, so the state keeps fewer of them (same bytes, same digest).
+  ev.declaration = sharedDeclaration(d);
+  for (let i = 0; i < ev.placement.length; i++) ev.placement[i] = sharedNodeId(ev.placement[i]!);
   const old = state.chunks.get(ev.cid);
   if (old && !old.deleted && old.chunk.size !== ev.size)
     return rejected("size differs from the chunk's live declaration");
-  const { id: pinId, key: pinKey } = pinOf(d);
+  const pin = pinOf(d);
+  const { id: pinId, key: pinKey } = pin;
   const oldPin = old?.pins.get(pinId);
   const renews = oldPin !== undefined && compareWriteKeys(oldPin.key, pinKey) === 0;
   // A new pin only while the declaration is fresh; an existing one may be re-published (placement changes).
@@ -99,8 +124,16 @@ export function applyChunkDeclared(state: ReplayState, ev: ChunkDeclared, ctx: A
   const newPin = oldPin === undefined || compareWriteKeys(oldPin.key, pinKey) < 0;
   const newPlacement = !old || compareWriteKeys(old.key, ctx.key) < 0;
   if (!newPin && !newPlacement) return superseded;
-  const pins = new Map<string, PinRecord>(old?.pins ?? []);
-  if (newPin) pins.set(pinId, { manifestCid: d.manifestCid, owner: d.uploader, key: pinKey });
+  // Pins are never modified once stored, so the common cases share: an unchanged set stays the old one, and a
+  // chunk pinned only by this declaration takes the declaration's one-pin set.
+  let pins: ReadonlyMap<string, PinRecord>;
+  if (!newPin) pins = old!.pins;
+  else if (!old || old.pins.size === 0 || (old.pins.size === 1 && old.pins.has(pinId))) pins = pin.only;
+  else {
+    const m = new Map<string, PinRecord>(old.pins);
+    m.set(pinId, pin.record);
+    pins = m;
+  }
   // A dead chunk (every pin deleted) is declared afresh; a live one keeps its size and first manifest.
   const chunk = newPlacement ? ev : old!.chunk;
   const rec = state.setChunk({ chunk, key: newPlacement ? ctx.key : old!.key, pins });

@@ -18,7 +18,7 @@ export function principalKey(p: Principal | undefined): string | undefined {
  * (no new 64-character string per event, and the state's maps share it). The result is a pure function of the
  * bytes, so the cache cannot change an outcome; bounded (cleared when full).
  */
-const hexIds = new Map<number, { readonly bytes: Uint8Array; readonly hex: string }[]>();
+const hexIds = new Map<number, { readonly bytes: Buffer; readonly hex: string }[]>();
 let hexIdCount = 0;
 const MAX_HEX_IDS = 16_384;
 
@@ -29,9 +29,21 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 export function nodeIdHex(id: Uint8Array): string {
   if (id.length !== 32) return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString("hex");
+  return internedNodeId(id).hex;
+}
+
+/**
+ * One Buffer per 32-byte node id (equal bytes, never to be written to): a chunk's placement keeps these instead of
+ * three views of its own, so a million chunks hold a few dozen node-id objects.
+ */
+export function sharedNodeId(id: Buffer): Buffer {
+  return id.length === 32 ? internedNodeId(id).bytes : id;
+}
+
+function internedNodeId(id: Uint8Array): { readonly bytes: Buffer; readonly hex: string } {
   const bucket = (id[0]! | (id[1]! << 8) | (id[2]! << 16) | (id[3]! << 24)) >>> 0;
   let list = hexIds.get(bucket);
-  if (list) for (const e of list) if (sameBytes(e.bytes, id)) return e.hex;
+  if (list) for (const e of list) if (sameBytes(e.bytes, id)) return e;
   const hex = Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString("hex");
   if (hexIdCount >= MAX_HEX_IDS) {
     hexIds.clear();
@@ -42,7 +54,8 @@ export function nodeIdHex(id: Uint8Array): string {
     list = [];
     hexIds.set(bucket, list);
   }
-  list.push({ bytes: new Uint8Array(id), hex });
+  const entry = { bytes: Buffer.from(id), hex };
+  list.push(entry);
   hexIdCount++;
-  return hex;
+  return entry;
 }
