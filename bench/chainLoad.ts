@@ -53,6 +53,9 @@ export interface LoadResult {
   readonly tps: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** broadcast_tx_sync round trip (the client's 32 workers each wait for it, so it bounds the send rate). */
+  readonly broadcastP50Ms: number;
+  readonly broadcastP99Ms: number;
   /** CPU seconds per role over the run, summed over all validators. */
   readonly cpu: Record<string, number>;
   readonly clientCpuS: number;
@@ -97,6 +100,7 @@ export async function runLoad(o: {
   }
   const sentAt = new Map<string, number>();
   const committedAt = new Map<string, number>();
+  const roundTrips: number[] = [];
   const loadHashes = new Set(all.map((t) => t.hash));
   let failed = 0;
   let stopPolling = false;
@@ -140,6 +144,7 @@ export async function runLoad(o: {
         sentAt.set(tx.hash, performance.now());
         try {
           const r = await jsonRpc(urls[s % urls.length]!, "broadcast_tx_sync", { tx: tx.b64 });
+          roundTrips.push(performance.now() - sentAt.get(tx.hash)!);
           if (r.code !== 0) {
             failed++;
             if (failed <= 3) console.log(`refused: code ${r.code} ${r.log}`);
@@ -175,6 +180,11 @@ export async function runLoad(o: {
     tps: committed.length / ((tLast - t0) / 1000),
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    broadcastP50Ms: percentile(
+      roundTrips.sort((a, b) => a - b),
+      50,
+    ),
+    broadcastP99Ms: percentile(roundTrips, 99),
     cpu,
     clientCpuS: (selfCpu.user + selfCpu.system) / 1e6,
   };

@@ -5,6 +5,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { ripemd160 } from "@noble/hashes/legacy.js";
 import { bech32 } from "@scure/base";
 import { sha256, sha256Native } from "./hash.js";
+import { latin1String } from "./latin1.js";
 
 export const BECH32_PREFIX = "nusa";
 
@@ -67,7 +68,7 @@ const uncompressedKeys = new Map<string, Uint8Array>();
 
 /** Byte string as a Map key: latin1 maps byte b to code unit b (cheaper than hex; one character per byte). */
 function bytesKey(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  return latin1String(bytes);
 }
 
 /**

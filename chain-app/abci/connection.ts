@@ -14,6 +14,17 @@ import { CANCELLED, type SerialQueue } from "./serialQueue.js";
  */
 const PAUSE_AT = 1024;
 
+/** Requests a block in progress waits for: they go ahead of queued CheckTx and queries (SerialQueue). */
+const CONSENSUS_KINDS: ReadonlySet<string> = new Set([
+  "initChain",
+  "prepareProposal",
+  "processProposal",
+  "extendVote",
+  "verifyVoteExtension",
+  "finalizeBlock",
+  "commit",
+]);
+
 export interface AbciConnectionOptions {
   readonly id: number;
   readonly app: AbciApplication;
@@ -30,6 +41,8 @@ export class AbciConnection {
   /** Settles after the previous response of this connection was written: keeps answers in request order. */
   #tail: Promise<void> = Promise.resolve();
   #waiting = 0;
+  /** This connection's requests still in the ordinary lane: while any is, none of its requests may jump ahead. */
+  #ordinary = 0;
   #served = 0;
   #closed = false;
   /** True while answers written in this tick are held back to leave in one writev. */
@@ -94,14 +107,26 @@ export class AbciConnection {
     }
     this.#opts.logger.debug("ABCI request", { conn: this.id, kind });
     const { app, queue, logger } = this.#opts;
-    const response: Promise<Uint8Array | typeof CANCELLED> = isAppRequest(kind)
-      ? queue.run(
-          () => dispatchRequest(app, req, kind, logger),
-          () => this.#closed,
-        )
-      : // Echo and Flush skip the app, but still wait their turn on #tail: a Flush answer must
-        // follow every earlier answer on this connection.
-        Promise.resolve(encodeLocalResponse(req, kind));
+    let response: Promise<Uint8Array | typeof CANCELLED>;
+    if (isAppRequest(kind)) {
+      // A connection's requests run in its own order: a consensus request goes first only when none of
+      // this connection's ordinary requests still waits (CometBFT never mixes them on one connection).
+      const urgent = CONSENSUS_KINDS.has(kind) && this.#ordinary === 0;
+      if (!urgent) this.#ordinary++;
+      response = queue.run(
+        () => dispatchRequest(app, req, kind, logger),
+        () => this.#closed,
+        urgent,
+      );
+      if (!urgent)
+        response = response.finally(() => {
+          this.#ordinary--;
+        });
+    } else {
+      // Echo and Flush skip the app, but still wait their turn on #tail: a Flush answer must
+      // follow every earlier answer on this connection.
+      response = Promise.resolve(encodeLocalResponse(req, kind));
+    }
 
     this.#waiting++;
     if (this.#waiting === PAUSE_AT) this.#socket.pause();

@@ -1,4 +1,4 @@
-/** @module In-process socket tests of the ABCI server: cross-connection ordering, Flush, error mapping, bad input, reconnects. */
+/** @module In-process socket tests of the ABCI server: cross-connection ordering (consensus requests first), Flush, error mapping, bad input, reconnects. */
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
@@ -226,6 +226,138 @@ describe("startAbciServer", () => {
     expect(slow!.checkTx?.log).toBe("slow");
     expect(after!.checkTx?.log).toBe("after");
     expect(caseOf(mFlush!)).toBe("flush");
+  });
+
+  it("runs a consensus request before CheckTx queued ahead of it, never two at once", async () => {
+    const events: string[] = [];
+    const gate = deferred();
+    let running = 0;
+    let maxRunning = 0;
+    const enter = (name: string) => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      events.push(name);
+    };
+    const app = baseApp(events, {
+      checkTx: async (req) => {
+        const name = new TextDecoder().decode(req.tx);
+        enter(`start:${name}`);
+        if (name === "slow") await gate.promise;
+        running--;
+        return { code: 0, log: name };
+      },
+      processProposal: () => {
+        enter("processProposal");
+        running--;
+        return { status: ResponseProcessProposal_ProposalStatus.ACCEPT };
+      },
+      verifyVoteExtension: () => {
+        enter("verifyVoteExtension");
+        running--;
+        return { status: ResponseVerifyVoteExtension_VerifyStatus.ACCEPT };
+      },
+      finalizeBlock: (req) => {
+        enter("finalizeBlock");
+        running--;
+        return { txResults: req.txs.map(() => ({ code: 0 })), appHash: Uint8Array.of(2) };
+      },
+    });
+    const server = await start(app);
+    const mempool = await client(server);
+    const consensus = await client(server);
+    mempool.send(tx("slow"));
+    await until(() => events.includes("start:slow"), "slow checkTx to start");
+    // A recheck's worth of CheckTx is queued before the block's requests arrive.
+    mempool.send(tx("a"), tx("b"), tx("c"), { flush: {} });
+    await settle();
+    consensus.send(
+      { processProposal: { height: 5n } },
+      { verifyVoteExtension: { height: 5n } },
+      { finalizeBlock: { height: 5n } },
+      { flush: {} },
+    );
+    await settle();
+    expect(events).toEqual(["start:slow"]);
+    gate.resolve();
+    const got = await consensus.waitFor(4);
+    const m = await mempool.waitFor(5);
+    // The running CheckTx finishes; then the block's requests, in their order; then the queued CheckTx.
+    expect(events).toEqual([
+      "start:slow",
+      "processProposal",
+      "verifyVoteExtension",
+      "finalizeBlock",
+      "start:a",
+      "start:b",
+      "start:c",
+    ]);
+    expect(maxRunning).toBe(1);
+    expect(got.map(caseOf)).toEqual(["processProposal", "verifyVoteExtension", "finalizeBlock", "flush"]);
+    expect(m.map((r) => r.checkTx?.log ?? caseOf(r))).toEqual(["slow", "a", "b", "c", "flush"]);
+  });
+
+  it("reads a consensus request that arrives while a long run of queued CheckTx is answered, and runs it next", async () => {
+    const events: string[] = [];
+    let consensus: TestClient | undefined;
+    const app = baseApp(events, {
+      checkTx: (req) => {
+        const name = new TextDecoder().decode(req.tx);
+        events.push(name);
+        // The block's request arrives on the other connection while the first CheckTx of the run is being answered.
+        if (name === "t0") consensus!.send({ finalizeBlock: { height: 5n } }, { flush: {} });
+        // Each CheckTx does real work (a few ms of it): 200 of them are far more than one slice of the queue.
+        const until = performance.now() + 2;
+        while (performance.now() < until) {}
+        return { code: 0, log: name };
+      },
+      finalizeBlock: (req) => {
+        events.push("finalizeBlock");
+        return { txResults: req.txs.map(() => ({ code: 0 })), appHash: Uint8Array.of(2) };
+      },
+    });
+    const server = await start(app);
+    const mempool = await client(server);
+    consensus = await client(server);
+    mempool.send(...Array.from({ length: 200 }, (_, i) => tx(`t${i}`)), { flush: {} });
+    await consensus.waitFor(2);
+    await mempool.waitFor(201);
+    // Read within a slice or two of the queue, not after all 200: a FIFO without pauses ran it last.
+    expect(events.indexOf("finalizeBlock")).toBeGreaterThan(0);
+    expect(events.indexOf("finalizeBlock")).toBeLessThan(20);
+  });
+
+  it("keeps one connection's order: a consensus request does not pass that connection's own queued query", async () => {
+    const events: string[] = [];
+    const gate = deferred();
+    const app = baseApp(events, {
+      checkTx: async (req) => {
+        const name = new TextDecoder().decode(req.tx);
+        events.push(`checkTx:${name}`);
+        if (name === "slow") await gate.promise;
+        return { code: 0, log: name };
+      },
+      finalizeBlock: (req) => {
+        events.push("finalizeBlock");
+        return { txResults: req.txs.map(() => ({ code: 0 })), appHash: Uint8Array.of(2) };
+      },
+    });
+    const server = await start(app);
+    const first = await client(server);
+    const mixed = await client(server);
+    first.send(tx("slow"));
+    await until(() => events.includes("checkTx:slow"), "slow checkTx to start");
+    first.send(tx("queued"));
+    await settle();
+    // Not how CometBFT uses a connection, but a client may: its finalizeBlock waits for its own earlier query,
+    // which waits for the CheckTx queued before it; the query still goes before a later query of the other connection.
+    mixed.send({ query: { path: "/mine" } }, { finalizeBlock: { height: 5n } }, { flush: {} });
+    await settle();
+    first.send({ query: { path: "/later" } });
+    await settle();
+    gate.resolve();
+    await mixed.waitFor(3);
+    await first.waitFor(3);
+    expect(events).toEqual(["checkTx:slow", "checkTx:queued", "query:/mine", "finalizeBlock", "query:/later"]);
   });
 
   it("answers Flush and Echo only after every earlier response on that connection", async () => {

@@ -1,5 +1,6 @@
 /** @module Chain Nusantara: the ABCI 2.0 application (three state views, tx execution, queries, commit). */
 
+import "../../common/cosmjsReader.js";
 import "../../common/cosmjsWriter.js";
 import { TxMsgData } from "cosmjs-types/cosmos/base/abci/v1beta1/abci";
 import { SimulateRequest, SimulateResponse } from "cosmjs-types/cosmos/tx/v1beta1/service";

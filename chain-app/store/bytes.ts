@@ -1,5 +1,6 @@
 /** @module Byte helpers for the store: unsigned ordering, prefix bounds and key/value validation. */
 import { InvalidArgumentError } from "../../common/errors.js";
+import { latin1String } from "../../common/latin1.js";
 
 /** Longest key accepted; chain keys are a few hundred bytes at most, this bound keeps rows and hashing cheap. */
 export const MAX_KEY_BYTES = 4096;
@@ -18,7 +19,7 @@ export function asU8(buf: Uint8Array): Uint8Array {
 
 /** Map key for a byte string: latin1 maps byte b to code unit b, so string order equals unsigned byte order. */
 export function keyString(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
+  return latin1String(key);
 }
 
 /** The smallest key greater than every key starting with `prefix`, or undefined when there is none (all 0xff). */

@@ -48,13 +48,14 @@ for (let h = Number(s.lastHeight) + 1; ; h++) {
 let work: string;
 let fillBlock: (br: StoreBranch, h: number) => void;
 
-/** Transpiles the store (and what it imports from common/) so a plain `node` child can run it. */
+/** Transpiles the store (and what it imports from common/: errors, latin1) so a plain `node` child can run it. */
 function buildChild(dir: string): void {
   const files = [
     ...readdirSync(here)
       .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
       .map((f) => join("chain-app/store", f)),
     "common/errors.ts",
+    "common/latin1.ts",
   ];
   for (const rel of files) {
     const out = ts.transpileModule(readFileSync(join(repo, rel), "utf8"), {

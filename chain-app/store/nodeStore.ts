@@ -1,5 +1,6 @@
 /** @module Persisted tree pages: cached loads, writing a prepared tree, retiring and pruning old pages, building proofs. */
 import type Database from "better-sqlite3";
+import { latin1String } from "../../common/latin1.js";
 import {
   type DecodedChild,
   type DecodedInner,
@@ -240,5 +241,5 @@ export function storedRef(ref: NodeRef, version: number): EmptyRef | StoredRef {
 }
 
 function cacheKey(path: Uint8Array): string {
-  return Buffer.from(path.buffer, path.byteOffset, path.byteLength).toString("latin1");
+  return latin1String(path);
 }

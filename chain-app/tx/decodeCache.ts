@@ -1,5 +1,6 @@
 /** @module Decoded txs remembered by their exact bytes from CheckTx to ProcessProposal/FinalizeBlock, so a tx is decoded once per node. */
 
+import { latin1String } from "../../common/latin1.js";
 import type { DecodedTx } from "./decode.js";
 
 /** Defaults: the localnet's mempool holds 20,000 txs; 64 MiB of tx bytes bounds the worst case of large txs. */
@@ -60,7 +61,7 @@ export class DecodedTxCache {
 
   private static key(bytes: Uint8Array): string {
     const tail = Math.max(0, bytes.byteLength - 32);
-    return `${bytes.byteLength}:${Buffer.from(bytes.buffer, bytes.byteOffset + tail, bytes.byteLength - tail).toString("latin1")}`;
+    return `${bytes.byteLength}:${latin1String(bytes.subarray(tail))}`;
   }
 
   private static same(a: Uint8Array, b: Uint8Array): boolean {

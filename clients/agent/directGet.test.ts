@@ -1,7 +1,7 @@
 /** Attacks on the direct chunk reader: smuggled bytes, cut bodies, oversized heads and lengths, odd framing, aborts. */
 import { createHash } from "node:crypto";
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DirectGetter } from "./directGet.js";
 
 // A hostile or sloppy server speaking raw bytes: each path picks how it frames (or breaks) its answer.
@@ -72,8 +72,10 @@ beforeAll(async () => {
   origin = new URL(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`);
 });
 afterAll(async () => {
-  // Every getter was closed: the client must have left no connection open behind it.
-  await new Promise((r) => setTimeout(r, 100));
+  // Every getter was closed: the client must have left no connection open behind it. Waited for (the server sees
+  // each close a moment later; a loaded machine can run a fixed 100 ms timer first): the getter has no idle
+  // timeout, so a leaked socket stays open for good and still fails this.
+  await vi.waitFor(() => expect(open.size).toBe(0), { timeout: 10_000, interval: 20 }).catch(() => {});
   const left = open.size;
   for (const s of open) s.destroy();
   await new Promise<void>((ok) => server.close(() => ok()));

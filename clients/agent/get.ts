@@ -16,6 +16,13 @@ import { Keystore } from "./keystore.js";
 import { NodeClient } from "./nodeClient.js";
 import { TaskPool } from "./pool.js";
 
+/**
+ * Chunks fetched at once by default. Eight rather than four: a 100 MiB file (7 chunks of 16 MiB) is then
+ * requested whole at the start, and `dsdn get` of 100 MiB used 0.17–0.18 user CPU-s instead of 0.20–0.22 in
+ * interleaved runs (more bytes waiting per socket read); 8 × 16 MiB of buffers at most.
+ */
+export const DEFAULT_GET_CONCURRENCY = 8;
+
 /** Bytes written between background fdatasyncs of a download's output. */
 const SYNC_EVERY = 64 * 1024 * 1024;
 
@@ -244,7 +251,7 @@ async function get(p: GetParameters, clients: NodeClient[]): Promise<GetReturnTy
   const fh = await open(tmp, "wx", cipher ? 0o600 : 0o644);
   trackPartial(tmp);
   const servedBy: Record<string, number> = {};
-  const pool = new TaskPool(p.concurrency ?? 4);
+  const pool = new TaskPool(p.concurrency ?? DEFAULT_GET_CONCURRENCY);
   const buffers = new ChunkBufferPool();
   let done = 0;
   let ok = false;

@@ -268,11 +268,14 @@ async function upload(p: UploadParameters, clients: NodeClient[]): Promise<Uploa
     for await (const chunk of readFileChunks(p.path, chunkSize, buffers.acquire)) {
       p.signal?.throwIfAborted();
       const index = chunk.index;
+      const plainSize = chunk.bytes.length;
+      // Sealed and hashed before waiting for a free slot: while chunks n-k..n are still being sent, chunk
+      // n+1's CID gets ready, so its PUT starts the moment a slot frees (hashing was on that critical path).
+      // Nothing leaves this machine before the task runs, so the resume check below still comes first.
+      const stored = cipher ? encryptChunk(cipher, index, chunk.bytes) : chunk.bytes;
+      if (cipher) buffers.release(chunk.bytes);
+      const cid = cidForBytes(stored);
       await pool.add(async () => {
-        const plainSize = chunk.bytes.length;
-        const stored = cipher ? encryptChunk(cipher, index, chunk.bytes) : chunk.bytes;
-        if (cipher) buffers.release(chunk.bytes);
-        const cid = cidForBytes(stored);
         if (pending) {
           // Same key, nonce and plaintext give the same ciphertext, so a matching CID proves the chunk is
           // unchanged. A different one is dropped before it leaves this machine: no observer ever sees two
@@ -289,11 +292,16 @@ async function upload(p: UploadParameters, clients: NodeClient[]): Promise<Uploa
           }
         }
         let shards: string[] = [];
+        // Summed only after the await: `bytesSent += await …` reads the total before the wait and drops what
+        // the other chunks in flight added meanwhile.
         if (p.erasure) {
           const r = await storeStripe(p.erasure, cid, stored, index);
           shards = r.shards;
           bytesSent += r.sent;
-        } else bytesSent += (await store(cid, stored)) * stored.length;
+        } else {
+          const puts = await store(cid, stored);
+          bytesSent += puts * stored.length;
+        }
         if (!cipher) buffers.release(chunk.bytes);
         refs[index] = { cid, size: BigInt(stored.length), plainSize: BigInt(plainSize), shards };
         done += plainSize;

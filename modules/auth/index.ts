@@ -10,7 +10,13 @@ import { authQueries } from "./queryServer.js";
 
 export { newAnteHandler } from "./ante/handler.js";
 export { type Account, AuthKeeper, addressBytesOf, SECP256K1_PUBKEY_TYPE } from "./keeper.js";
-export { ALL_MODULE_ACCOUNTS, ModuleAccount, moduleAddress, moduleAddressBytes } from "./moduleAccounts.js";
+export {
+  ALL_MODULE_ACCOUNTS,
+  isModuleAddress,
+  ModuleAccount,
+  moduleAddress,
+  moduleAddressBytes,
+} from "./moduleAccounts.js";
 export { type AuthParams, defaultAuthParams } from "./params.js";
 
 export function authModule(keeper: AuthKeeper): AppModule {

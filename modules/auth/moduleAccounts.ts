@@ -26,6 +26,12 @@ export const ALL_MODULE_ACCOUNTS: readonly ModuleAccountName[] = Object.values(M
 const moduleAddresses = new Map<string, Uint8Array>();
 
 export function moduleAddressBytes(name: string): Uint8Array {
+  // A copy: callers may write into what they get.
+  return cachedModuleAddress(name).slice();
+}
+
+/** The cached address itself: never handed out, only compared (isModuleAddress). */
+function cachedModuleAddress(name: string): Uint8Array {
   let a = moduleAddresses.get(name);
   if (a === undefined) {
     a = sha256(utf8(name)).subarray(0, 20);
@@ -33,8 +39,12 @@ export function moduleAddressBytes(name: string): Uint8Array {
     if (moduleAddresses.size >= 1024) moduleAddresses.clear();
     moduleAddresses.set(name, a);
   }
-  // A copy: callers may write into what they get.
-  return a.slice();
+  return a;
+}
+
+/** Whether `addr` is module `name`'s account, without copying its address (bank checks every blocked module per send). */
+export function isModuleAddress(name: string, addr: Uint8Array): boolean {
+  return Buffer.compare(cachedModuleAddress(name), addr) === 0;
 }
 
 export function moduleAddress(name: string): string {

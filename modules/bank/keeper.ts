@@ -15,7 +15,7 @@ import { SdkErrors } from "../../chain-app/errors.js";
 import { lastDecoded } from "../../chain-app/params.js";
 import type { KVStore } from "../../chain-app/store/index.js";
 import { toBech32Address } from "../../common/secp256k1.js";
-import { moduleAddressBytes } from "../auth/moduleAccounts.js";
+import { isModuleAddress, moduleAddressBytes } from "../auth/moduleAccounts.js";
 import { BankErrors } from "./errors.js";
 import { coinReceived, coinSpent, transfer } from "./events.js";
 import type { AccountKeeper } from "./expectedKeepers.js";
@@ -167,7 +167,7 @@ export class BankKeeper {
   }
 
   isBlocked(ctx: Context, addr: Uint8Array): boolean {
-    return this.getParams(ctx).blockedModuleAccounts.some((m) => Buffer.compare(moduleAddressBytes(m), addr) === 0);
+    return this.getParams(ctx).blockedModuleAccounts.some((m) => isModuleAddress(m, addr));
   }
 
   assertSendAllowed(ctx: Context, to: Uint8Array, toAddress: string): void {

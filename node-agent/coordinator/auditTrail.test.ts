@@ -2,8 +2,9 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ed25519KeyPair } from "../../common/ed25519.js";
+import { AuditMirror } from "../audit/mirror.js";
 import { verifyAgainstDA, verifyChain } from "../audit/verify.js";
 import { openedEvents } from "../da/events/openedEvents.js";
 import { EventPublisher } from "../da/events/publisher.js";
@@ -52,7 +53,13 @@ describe("coordinator audit trail", () => {
     clock += 10;
     await router.checkHealth(); // warning → healthy
     await publisher.flush();
-    await new Promise((r) => setTimeout(r, 200)); // a mirror round
+    // A mirror round (every 30 ms) has put the first three records on DA: waited for, not a fixed 200 ms that a
+    // loaded machine can spend before the first round ends.
+    const mirrored = new AuditMirror({ logPath: join(dir, "audit.log"), da: primary, secretKey });
+    await vi.waitFor(() => expect(BigInt(mirrored.state().through)).toBeGreaterThanOrEqual(3n), {
+      timeout: 20_000,
+      interval: 20,
+    });
     await stop();
     await publisher.close();
     await router.close();

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { pollPriceFile } from "../../clients/dsdnd/priceSource.js";
 import { formatPriceFile, parsePriceFile, parseUsd } from "../../common/priceFile.js";
 import { feedOnce, filePrice, simulatedPrice } from "./priceFeeder.js";
@@ -69,16 +69,16 @@ describe("dsdnd's price file poller", () => {
     let now = 110_000;
     const p = pollPriceFile(f, { intervalMs: 20, maxAgeSeconds: 30, now: () => now });
     try {
-      await new Promise((r) => setTimeout(r, 60));
-      expect(p.latest()).toBe(42n);
+      // The poller reads asynchronously (a thread-pool read): wait for its first read, not a fixed 60 ms a loaded
+      // machine can miss.
+      await vi.waitFor(() => expect(p.latest()).toBe(42n), { timeout: 10_000, interval: 10 });
       now = 130_000; // exactly 30 s old: still fresh
       expect(p.latest()).toBe(42n);
       now = 131_000;
       expect(p.latest()).toBeUndefined();
       now = 110_000;
       writeFileSync(f, "{not json");
-      await new Promise((r) => setTimeout(r, 60));
-      expect(p.latest()).toBeUndefined();
+      await vi.waitFor(() => expect(p.latest()).toBeUndefined(), { timeout: 10_000, interval: 10 });
     } finally {
       p.stop();
     }

@@ -243,6 +243,10 @@ describe("ABCI server against a real CometBFT v0.38 node", () => {
     const n = startNode();
     const after = await n.waitForHeight(storeHeight + 2n);
     expect(n.output).toMatch(new RegExp(`ABCI Replay Blocks\\s+module=consensus appHeight=${staleHeight} `));
+    // CometBFT saves block `after` to its store (the height /status reports) before it sends FinalizeBlock for it:
+    // wait for the app to have finalized it (the app refuses any height but committed + 1, so this means every
+    // block from staleHeight + 1 on, replayed or new, went through in order).
+    await vi.waitFor(() => expect(app.returnedAppHashes.has(after)).toBe(true), { timeout: 10_000, interval: 5 });
     // Every replayed block went through FinalizeBlock + Commit and reproduced the recorded app hashes.
     expect(app.calls.finalizeBlock).toBeGreaterThanOrEqual(Number(after - staleHeight));
     // The chain keeps running: a new block may sit between its FinalizeBlock and its Commit at the moment of

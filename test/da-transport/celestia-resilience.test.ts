@@ -8,7 +8,7 @@ import { DAError } from "../../node-agent/da/celestia/errors.js";
 import { namespaceFromName } from "../../node-agent/da/commitment/namespace.js";
 import { LocalDAServer } from "../../node-agent/da/localserver/server.js";
 import type { DAHeightBlobs } from "../../node-agent/da/types.js";
-import { delay, freePort, tempDir } from "./helpers.js";
+import { delay, freePort, IN_PROCESS_DA_LIMITS, tempDir } from "./helpers.js";
 
 const ns = namespaceFromName("dsdn-test-resilience");
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -46,7 +46,7 @@ describe("DA down", () => {
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
     // Run once to create the secret and tokens, then take the node down.
-    const first = await LocalDAServer.start({ dataDir: tmp.dir, port, blockTimeMs: 100 });
+    const first = await LocalDAServer.start({ limits: IN_PROCESS_DA_LIMITS, dataDir: tmp.dir, port, blockTimeMs: 100 });
     const token = first.tokens.write;
     await first.stop();
     const c = new CelestiaDA({
@@ -59,7 +59,12 @@ describe("DA down", () => {
     });
     cleanups.push(() => c.close());
     const starting = delay(600).then(async () => {
-      const server = await LocalDAServer.start({ dataDir: tmp.dir, port, blockTimeMs: 100 });
+      const server = await LocalDAServer.start({
+        limits: IN_PROCESS_DA_LIMITS,
+        dataDir: tmp.dir,
+        port,
+        blockTimeMs: 100,
+      });
       cleanups.push(() => server.stop());
     });
     const posting = c.postBlob(bytes("posted while down"));
@@ -76,7 +81,7 @@ describe("restart and persistence", () => {
     const port = await freePort();
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
-    let server = await LocalDAServer.start({ dataDir: tmp.dir, port, blockTimeMs: 100 });
+    let server = await LocalDAServer.start({ limits: IN_PROCESS_DA_LIMITS, dataDir: tmp.dir, port, blockTimeMs: 100 });
     const token = server.tokens.write;
     // The reconnect backoff (≥ 1.2 s) outlasts the 300 ms outage, so the restarted node makes heights we must backfill.
     const sub = new CelestiaDA({
@@ -102,12 +107,14 @@ describe("restart and persistence", () => {
         }
       }
     })();
-    await delay(400);
+    // The subscription is live (it has delivered a height past the first) before the outage: waited for, not a
+    // fixed 400 ms that a loaded machine can spend before the stream is even connected.
+    while (got.length < 2) await delay(20);
     const headBeforeStop = server.head();
     const backfilledBeforeStop = sub.metrics().counters.heightsBackfilled;
     await server.stop();
     await delay(300);
-    server = await LocalDAServer.start({ dataDir: tmp.dir, port, blockTimeMs: 100 });
+    server = await LocalDAServer.start({ limits: IN_PROCESS_DA_LIMITS, dataDir: tmp.dir, port, blockTimeMs: 100 });
     cleanups.push(() => server.stop());
     // Same secret on disk → the old (unexpired) token still works — the poster below uses it; heights
     // continue, never restart at 1. New tokens are issued at each start (each with its own expiry).

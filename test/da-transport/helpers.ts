@@ -3,6 +3,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DA_DEFAULT_LIMITS } from "../../node-agent/da/localserver/server.js";
+import type { ServiceLimits } from "../../node-agent/http/serviceLimits.js";
+
+/**
+ * Limits for a LocalDAServer inside a test process: no load shedding on event-loop delay. The server shares its loop
+ * with the test's own synchronous work (13-16 MiB bodies built and parsed in the same process), which a loaded
+ * machine stretches past the 5 s threshold, and then answers 503; a real DA node sheds load in its own process.
+ */
+export const IN_PROCESS_DA_LIMITS: ServiceLimits = { ...DA_DEFAULT_LIMITS, maxEventLoopDelayMs: 0 };
 
 export function tempDir(prefix = "dsdn-da-"): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

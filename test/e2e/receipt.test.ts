@@ -228,7 +228,7 @@ beforeAll(async () => {
       [],
     )
   ).url;
-}, 150_000);
+}, 300_000); // the e2e hookTimeout: starting a localnet took over 150 s on a heavily loaded machine
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");

@@ -19,6 +19,7 @@ import { signChallengeRequest } from "../../node-agent/coordinator/signedRequest
 import { signedRegistration } from "../../node-agent/storage/follower/register.js";
 import { loadOrCreateIdentity, type NodeIdentity } from "../../node-agent/storage/identity.js";
 import { LocalFsStorage } from "../../node-agent/storage/localfs.js";
+import { listenOnFreedPort } from "../support/listenOnFreedPort.js";
 import { type Localnet, startLocalnet, waitFor } from "../support/localnet.js";
 
 const run = promisify(execFile);
@@ -99,7 +100,7 @@ beforeAll(async () => {
       p.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`keys add ${name} exited ${c}`))));
     });
   }
-}, 150_000);
+}, 300_000); // the e2e hookTimeout: starting a localnet took over 150 s on a heavily loaded machine
 
 afterAll(async () => {
   for (const s of liars) s.close();
@@ -216,7 +217,6 @@ describe("storage network on the localnet", () => {
     const endpoint = (await coord.nodes()).nodes.find((x) => x.nodeId === identity.nodeId)!.endpoint;
     const held = (await coord.status(manifest)).chunks.find((c) => c.replicas.some((r) => r.node === identity.nodeId))!;
     process.kill(net.pid("storage", n), "SIGKILL");
-    await new Promise((r) => setTimeout(r, 300));
     const liar = createServer((req, res) => {
       if (req.url === "/health") return res.end(JSON.stringify({ status: "ok", nodeId: identity.nodeId }));
       const size = Number(held.size);
@@ -224,7 +224,8 @@ describe("storage network on the localnet", () => {
       res.end(req.method === "HEAD" ? undefined : randomBytes(size));
     });
     liars.push(liar);
-    await new Promise<void>((resolve) => liar.listen(Number(new URL(endpoint).port), "127.0.0.1", resolve));
+    // On the killed node's port as soon as it is free (not after a fixed 300 ms a loaded machine can overrun).
+    await listenOnFreedPort(liar, Number(new URL(endpoint).port));
     const head = await fetch(`${endpoint}/chunks/${held.cid}`, { method: "HEAD" });
     expect(head.status).toBe(200); // it claims the chunk
     // Only a committee member may ask for a challenge: signed with the coordinator's own key here.

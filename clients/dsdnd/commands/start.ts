@@ -1,12 +1,13 @@
 /** @module `dsdnd start`: serves Chain Nusantara over the ABCI socket to this home's CometBFT node. */
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { createApp } from "../../../app/buildApp.js";
 import { startAbciServer } from "../../../chain-app/abci/index.js";
 import { ChainStore } from "../../../chain-app/store/index.js";
 import type { Command } from "../../../common/cli.js";
 import { untilSignal } from "../../../common/cli.js";
 import { encodePriceVote } from "../../../modules/oracle/index.js";
+import { withCallTrace } from "../callTrace.js";
 import { faultPauseFromEnv, withFaultPause } from "../faultPause.js";
 import { appDbPath, homeOption, loadAppConfig } from "../home.js";
 import { pollPriceFile } from "../priceSource.js";
@@ -40,7 +41,11 @@ export const start: Command = {
     });
     const fault = faultPauseFromEnv();
     if (fault) err(`dsdnd: TEST FAULT INJECTION on: pause ${fault.pauseMs} ms at ${fault.phase}@${fault.height}`);
-    const server = await startAbciServer(fault ? withFaultPause(app, fault) : app, { listen });
+    const faulty = fault ? withFaultPause(app, fault) : app;
+    // Benchmarks only: per-block timing of the ABCI calls, one file per process in that folder (bench/chainPace.ts).
+    const traceDir = process.env.DSDND_ABCI_TRACE;
+    const traced = traceDir ? withCallTrace(faulty, join(traceDir, `${process.pid}.jsonl`)) : faulty;
+    const server = await startAbciServer(traced, { listen });
     out(
       `dsdnd: serving ABCI on ${server.address} (height ${store.lastHeight}, min gas price ${minGasPrice || "none"})`,
     );

@@ -40,6 +40,7 @@ import { LocalFsStorage } from "../../../node-agent/storage/localfs.js";
 import { MANIFEST_VERSION, manifestCid } from "../../../node-agent/storage/manifest.js";
 import { decodeTicket } from "../../../node-agent/storage/ticket.js";
 import { DeleteRequested, UploadDeclaration } from "../../../proto/gen/dsdn/da/v1/events.js";
+import { listenOnFreedPort } from "../../support/listenOnFreedPort.js";
 import { type Localnet, startLocalnet, waitFor } from "../../support/localnet.js";
 
 const run = promisify(execFile);
@@ -422,7 +423,6 @@ describe("ownership attacks (real storage nodes, coordinator, ingress, DA server
     const chunk = s.chunks.find((c) => c.replicas.some((r) => r.node === id.nodeId))!;
     const endpoint = chunk.replicas.find((r) => r.node === id.nodeId)!.endpoint;
     process.kill(net.pid("storage", 2), "SIGKILL");
-    await new Promise((r) => setTimeout(r, 300));
     let mode: "500" | "cut" | "stall" | "404" = "500";
     const liar = createServer((req, res) => {
       if (req.url === "/health") return res.end(JSON.stringify({ status: "ok", nodeId: id.nodeId }));
@@ -436,7 +436,8 @@ describe("ownership attacks (real storage nodes, coordinator, ingress, DA server
       // "stall": the body never finishes; the challenge gives up after its 30 s timeout.
     });
     liars.push(liar);
-    await new Promise<void>((resolve) => liar.listen(Number(new URL(endpoint).port), "127.0.0.1", resolve));
+    // On the killed node's port as soon as it is free (not after a fixed 300 ms a loaded machine can overrun).
+    await listenOnFreedPort(liar, Number(new URL(endpoint).port));
     const member = await loadOrCreateCoordinatorKey(join(net.dir, "coordinator"));
     for (const m of ["500", "cut"] as const) {
       mode = m;
