@@ -199,7 +199,7 @@ export async function run(args: string[]): Promise<void> {
 Replay of **${fmt(events)} events** in ${fmt(blobs.length)} blobs of up to ${fmt(perBlob)} events (${fmt(bytes / 1e6)} MB of blob data),
 from a synthetic but realistic log: 60 nodes in 6 zones register themselves and are activated by the coordinator; files of
 16 chunks are declared with 3-way placement, each followed by 3 \`ReplicaAdded\` with a 150-byte ack; every 50th chunk is healed
-(coordinator \`ReplicaRemoved\` + node \`ReplicaAdded\`), every 20th file deleted by its owner (secp256k1-signed request).
+(coordinator \`ReplicaRemoved\`, then the new holder's ack relayed as a coordinator \`ReplicaAdded\` in its next blob), every 20th file deleted by its owner (secp256k1-signed request).
 Each blob is a sealed batch (format 2): its publisher signs the RFC 6962 Merkle root of the blob's envelopes once
 (${cached ? `generated earlier and loaded from the bench's blob cache in ${secs(genMs)}` : `generated beforehand, ${secs(genMs)}`}, not part of the figures below).
 

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { SampleBlob } from "../node-agent/da/events/sampleWorkload.js";
 
 /** Bump when the generator's output changes for the same parameters (workload, envelope or batch encoding). */
-export const DA_BLOB_CACHE_VERSION = 1;
+export const DA_BLOB_CACHE_VERSION = 2;
 
 const MAGIC = Buffer.from("DSDNBENCHBLOBS1\n");
 

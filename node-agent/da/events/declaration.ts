@@ -113,6 +113,8 @@ export function checkDeclarationFields(d: UploadDeclaration): string | undefined
  * canonical encoding of exactly these fields) without re-encoding the declaration for every chunk.
  */
 const verified = new Map<string, UploadDeclaration>();
+/** The entry of `verified` hit or added last, with its signature (a copy). */
+let lastVerified: { readonly signature: Uint8Array; readonly fields: UploadDeclaration } | undefined;
 
 function sameSignedFields(a: UploadDeclaration, b: UploadDeclaration): boolean {
   return (
@@ -130,14 +132,37 @@ function sameSignedFields(a: UploadDeclaration, b: UploadDeclaration): boolean {
 /** True when the declaration is signed (ADR-036) by the account it names. */
 export function verifyUploadDeclaration(d: UploadDeclaration): boolean {
   const sig = d.signature;
+  // A file's chunks come one after another: the last declaration verified is checked first, without a map key.
+  const last = lastVerified;
+  if (last && bytesEqual(last.signature, sig)) return sameSignedFields(last.fields, d);
   const id = Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString("latin1");
   const hit = verified.get(id);
-  if (hit) return sameSignedFields(hit, d);
+  if (hit) {
+    lastVerified = { signature: new Uint8Array(sig), fields: hit };
+    return sameSignedFields(hit, d);
+  }
   const ok = adr036Verify(d.uploader, declarationSignData(d), d.uploaderPublicKey, d.signature);
   if (ok) {
     if (verified.size >= 4096) verified.delete(verified.keys().next().value as string);
     // A copy of the fields: the caller's object (or its buffers) may be reused after this returns.
-    verified.set(id, UploadDeclaration.fromPartial({ ...d, signature: Buffer.alloc(0) }));
+    const fields = UploadDeclaration.fromPartial({ ...d, signature: Buffer.alloc(0) });
+    verified.set(id, fields);
+    lastVerified = { signature: new Uint8Array(sig), fields };
   }
   return ok;
+}
+
+/** The declaration object returned last by `sharedDeclaration`. */
+let lastShared: UploadDeclaration | undefined;
+
+/**
+ * `d`, or the previous declaration passed here when it has the very same fields and signature (equal bytes when
+ * encoded): the chunks of a file come one after another, and the state then holds one declaration object per file
+ * instead of one per chunk. The object returned must not be modified.
+ */
+export function sharedDeclaration(d: UploadDeclaration): UploadDeclaration {
+  const s = lastShared;
+  if (s !== undefined && s !== d && bytesEqual(s.signature, d.signature) && sameSignedFields(s, d)) return s;
+  lastShared = d;
+  return d;
 }

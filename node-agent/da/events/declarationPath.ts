@@ -36,6 +36,9 @@ const proven = new Map<
   Map<number, { readonly node: Buffer; readonly rest: Buffer; readonly restFrom: number; readonly restCount: number }>
 >();
 let provenEntries = 0;
+/** The root looked up last (a copy) and its key in `proven`. */
+let lastRoot: Buffer | undefined;
+let lastRootId = "";
 const MAX_PROVEN_ENTRIES = 65_536;
 /** fn and sn are packed into one number key; larger trees are checked without the memo. */
 const MEMO_MAX_COUNT = 1 << 20;
@@ -67,7 +70,16 @@ export function verifyDeclaredPath(
 ): boolean {
   if (!(index >= 0 && index < count) || proof.length > 64 || root.length !== 32) return false;
   const memo = count <= MEMO_MAX_COUNT;
-  const rootId = memo ? Buffer.from(root.buffer, root.byteOffset, 32).toString("latin1") : "";
+  // The chunks of one file come one after another: the last root's id is reused without building a key string.
+  let rootId = "";
+  if (memo) {
+    if (lastRoot?.equals(root)) rootId = lastRootId;
+    else {
+      rootId = Buffer.from(root.buffer, root.byteOffset, 32).toString("latin1");
+      lastRoot = Buffer.from(root);
+      lastRootId = rootId;
+    }
+  }
   const known = memo ? proven.get(rootId) : undefined;
   let fn = index;
   let sn = count - 1;

@@ -2,7 +2,7 @@
 
 import { type NativeSigner, nativeVerify } from "../../../common/ed25519Native.js";
 import { BaseError, ErrorCode } from "../../../common/errors.js";
-import { concatBytes, toHex } from "../../../common/hash.js";
+import { bytesEqual, concatBytes, toHex } from "../../../common/hash.js";
 import { EventEnvelope } from "../../../proto/gen/dsdn/da/v1/events.js";
 import { type DAEvent, type DAEventInput, envelopeEventFields, eventOfEnvelope, normalizeEvent } from "./event.js";
 import { ENVELOPE_SIGN_DOMAIN, ENVELOPE_VERSION, MAX_ENVELOPE_BYTES, SEALED_ENVELOPE_VERSION } from "./format.js";
@@ -142,13 +142,19 @@ function decodeChecked(bytes: Uint8Array, version: number): { env: EventEnvelope
  * the batch's publisher signed these exact bytes (their hash is a leaf under the signed Merkle root), which is
  * also why no canonical re-encoding is needed — nobody but the publisher can produce another encoding.
  */
-export function openSealedEnvelope(bytes: Uint8Array): OpenedEnvelope {
+export function openSealedEnvelope(
+  bytes: Uint8Array,
+  sealer?: { readonly publisher: Uint8Array; readonly hex: string },
+): OpenedEnvelope {
   if (bytes.length > MAX_ENVELOPE_BYTES) throw new EnvelopeError("malformed", `${bytes.length} bytes is too large`);
   // The hot events in canonical layout take the hand-written reader (same result); the rest the generated decoder.
   const fast = readSealedEnvelope(bytes);
   if (fast) {
     const { publisher, sequence, observedHeight, event } = fast;
-    return { bytes, publisher, publisherHex: publisher.toString("hex"), sequence, observedHeight, event };
+    // The batch's sealer's hex id when the envelope names that key (the usual case), else its own.
+    const publisherHex =
+      sealer !== undefined && bytesEqual(sealer.publisher, publisher) ? sealer.hex : publisher.toString("hex");
+    return { bytes, publisher, publisherHex, sequence, observedHeight, event };
   }
   const { env, event } = decodeChecked(bytes, SEALED_ENVELOPE_VERSION);
   if (env.signature.length !== 0) throw new EnvelopeError("malformed", "a sealed envelope has no signature of its own");

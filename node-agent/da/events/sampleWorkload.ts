@@ -104,7 +104,10 @@ export interface SampleStep {
   readonly by: "coordinator" | number;
   /** The event, or a function of the DA height the publisher has seen (for payloads that sign a height). */
   readonly event: DAEventInput | ((observedHeight: bigint) => DAEventInput);
-  /** Starts a new blob: the event is published only after the previous ones were seen on DA. */
+  /**
+   * Published only after the previous steps were seen on DA: it waits for the blob being filled to be posted and
+   * goes into its publisher's next blob (that blob is not cut short for it: the publisher keeps batching).
+   */
   readonly afterInclusion?: boolean;
 }
 
@@ -118,6 +121,14 @@ export interface SampleWorkloadOptions {
   readonly healEvery?: number;
   /** Bytes of the opaque storage ack in ReplicaAdded (a real ack is a signed message of ~150 bytes). */
   readonly ackBytes?: number;
+}
+
+/** A stand-in for a node's signed storage ack of `cid` (`ackBytes` long, derived from chunk and node). */
+function sampleAck(cid: string, node: Uint8Array, ackBytes: number): Buffer {
+  const ack = sha256Native(enc.encode(`ack:${cid}:${toHex(node)}`));
+  const fullAck = Buffer.alloc(ackBytes);
+  for (let o = 0; o < ackBytes; o += 32) fullAck.set(ack.subarray(0, Math.min(32, ackBytes - o)), o);
+  return fullAck;
 }
 
 /**
@@ -174,12 +185,9 @@ export function* sampleWorkload(net: SampleNetwork, options: SampleWorkloadOptio
       };
       yield { by: "coordinator", event: { type: "chunkDeclared", value: declared } };
       for (const p of placement) {
-        const ack = sha256Native(enc.encode(`ack:${cid}:${toHex(p)}`));
-        const fullAck = Buffer.alloc(ackBytes);
-        for (let o = 0; o < ackBytes; o += 32) fullAck.set(ack.subarray(0, Math.min(32, ackBytes - o)), o);
         yield {
           by: "coordinator",
-          event: { type: "replicaAdded", value: { cid, nodeId: Buffer.from(p), ack: fullAck } },
+          event: { type: "replicaAdded", value: { cid, nodeId: Buffer.from(p), ack: sampleAck(cid, p, ackBytes) } },
         };
       }
       if (options.healEvery && chunkNo % options.healEvery === options.healEvery - 1 && n > rf) {
@@ -192,12 +200,16 @@ export function* sampleWorkload(net: SampleNetwork, options: SampleWorkloadOptio
         // Re-placed on the target first: a node may only record replicas of chunks placed on it.
         const healed = [...placement.slice(1), net.nodes[target]!.actor.publicKey].map((p) => Buffer.from(p));
         yield { by: "coordinator", event: { type: "chunkDeclared", value: { ...declared, placement: healed } } };
+        // The node fetches the chunk once it saw the new placement on DA and reports its signed ack to the
+        // coordinator, which publishes the ReplicaAdded (Coordinator.reportReplica): one of the coordinator's events,
+        // in a blob after the one that carried the placement.
+        const targetKey = net.nodes[target]!.actor.publicKey;
         yield {
-          by: target,
-          afterInclusion: true, // the node reports only once it saw the new placement on DA
+          by: "coordinator",
+          afterInclusion: true,
           event: {
             type: "replicaAdded",
-            value: { cid, nodeId: Buffer.from(net.nodes[target]!.actor.publicKey), ack: Buffer.alloc(0) },
+            value: { cid, nodeId: Buffer.from(targetKey), ack: sampleAck(cid, targetKey, ackBytes) },
           },
         };
       }
@@ -252,7 +264,8 @@ export interface SampleBlob {
 
 /**
  * Packs a workload into blobs as publishers would post them: consecutive events of one publisher share a
- * blob (up to `eventsPerBlob`); blob i is meant for height i+1 and its events say they saw height i.
+ * blob (up to `eventsPerBlob`, as `EventPublisher` batches its outbox); a step `afterInclusion` waits for the
+ * blob being filled and starts the next one. Blob i is meant for height i+1 and its events say they saw height i.
  * `reshape` (format 2, tests) changes each envelope's bytes before sealing, e.g. to an equivalent layout.
  */
 export function sampleBlobs(
@@ -265,6 +278,13 @@ export function sampleBlobs(
   const signer = new SampleSigner(net);
   const out: SampleBlob[] = [];
   let current: { by: SampleStep["by"]; steps: SampleStep[] } | undefined;
+  /** Steps waiting for the blob being filled to be posted (they saw its events on DA first). */
+  let waiting: SampleStep[] = [];
+  const add = (step: SampleStep) => {
+    if (current && (current.by !== step.by || current.steps.length >= eventsPerBlob)) flush();
+    current ??= { by: step.by, steps: [] };
+    current.steps.push(step);
+  };
   const flush = () => {
     if (!current) return;
     const height = BigInt(out.length + 1);
@@ -273,13 +293,15 @@ export function sampleBlobs(
     const data = format === 2 ? encodeSealedBatch(envs, actor.signer) : encodeBatch(envs);
     out.push({ height, publisher: actor.hex, data, events: envs.length });
     current = undefined;
+    const released = waiting;
+    waiting = [];
+    for (const s of released) add(s);
   };
   for (const step of steps) {
-    if (current && (current.by !== step.by || current.steps.length >= eventsPerBlob || step.afterInclusion)) flush();
-    current ??= { by: step.by, steps: [] };
-    current.steps.push(step);
+    if (step.afterInclusion && current) waiting.push(step);
+    else add(step);
   }
-  flush();
+  while (current) flush();
   return out;
 }
 

@@ -23,7 +23,7 @@ export function batchSealSignBytes(count: number, root: Uint8Array): Uint8Array 
  * one blob. Replay refuses a batch whose envelopes are not exactly that, so the publisher checks it first.
  */
 export function encodeSealedBatch(envelopes: readonly Uint8Array[], signer: NativeSigner): Uint8Array {
-  const opened = envelopes.map(openSealedEnvelope);
+  const opened = envelopes.map((e) => openSealedEnvelope(e));
   checkBatchOrder(signer.publicKey, opened);
   const signature = signer.sign(batchSealSignBytes(envelopes.length, merkleRoot(envelopes)));
   return frameBatch(SEALED_BATCH_FORMAT_VERSION, { publisher: signer.publicKey, signature }, envelopes);
@@ -53,7 +53,9 @@ export function openSealedBatch(
   if (!nativeVerify(signature, batchSealSignBytes(envelopes.length, merkleRoot(envelopes)), publisher)) {
     throw new EnvelopeError("bad-signature", `batch seal of ${toHex(publisher).slice(0, 16)}…`);
   }
-  const opened = envelopes.map(openSealedEnvelope);
+  // The publisher's hex id once for the batch: each envelope naming the same key takes it (checked below).
+  const sealer = { publisher, hex: toHex(publisher) };
+  const opened = envelopes.map((e) => openSealedEnvelope(e, sealer));
   checkBatchOrder(publisher, opened);
   return opened;
 }

@@ -16,6 +16,13 @@ export interface ReadEnvelope {
 }
 
 const EMPTY = Buffer.alloc(0);
+/**
+ * Small values (heights, counts, indexes) as one shared bigint each: every event of a blob carries the same observed
+ * height, and a record keeps it in its write key. Bigints are immutable values, so sharing cannot change a result.
+ */
+const SMALL_BIGINTS = 1 << 16;
+const smallBigints: (bigint | undefined)[] = new Array(SMALL_BIGINTS);
+
 /** Thrown inside the reader to fall back; never escapes it. */
 const OFF_PATH = Symbol("off-path");
 
@@ -52,7 +59,7 @@ class Cursor {
       if (this.pos >= this.end) throw OFF_PATH;
       const x = b[this.pos++]!;
       v += (x & 0x7f) * mul;
-      if (x < 0x80) return BigInt(v);
+      if (x < 0x80) return v < SMALL_BIGINTS ? (smallBigints[v] ??= BigInt(v)) : BigInt(v);
       mul *= 128;
     }
     throw OFF_PATH;

@@ -155,6 +155,41 @@ function sorted<T extends string>(it: Iterable<T>): T[] {
   return [...it].sort();
 }
 
+/**
+ * A chunk's pins when there is exactly one (nearly every chunk): the ReadonlyMap a chunk record exposes, without a
+ * Map per chunk. Immutable, so the chunks of one declaration share one.
+ */
+export class OnePin implements ReadonlyMap<string, PinRecord> {
+  constructor(
+    private readonly id: string,
+    private readonly pin: PinRecord,
+  ) {}
+  get size(): number {
+    return 1;
+  }
+  get(id: string): PinRecord | undefined {
+    return id === this.id ? this.pin : undefined;
+  }
+  has(id: string): boolean {
+    return id === this.id;
+  }
+  forEach(f: (pin: PinRecord, id: string, map: ReadonlyMap<string, PinRecord>) => void, thisArg?: unknown): void {
+    f.call(thisArg, this.pin, this.id, this);
+  }
+  entries(): MapIterator<[string, PinRecord]> {
+    return [[this.id, this.pin] as [string, PinRecord]].values();
+  }
+  keys(): MapIterator<string> {
+    return [this.id].values();
+  }
+  values(): MapIterator<PinRecord> {
+    return [this.pin].values();
+  }
+  [Symbol.iterator](): MapIterator<[string, PinRecord]> {
+    return this.entries();
+  }
+}
+
 export function deleteRecordId(manifestCid: string, ownerKey: string): string {
   return `${manifestCid}\n${ownerKey}`;
 }
@@ -198,7 +233,8 @@ export class ReplayState {
     3: new Map(),
     5: new Map(),
   };
-  private readonly touchedReplicas = new Map<string, Map<string, Element>>();
+  /** Replica entries the same way, per chunk as flat [node, element, node, element, …] (a chunk has a few nodes). */
+  private readonly touchedReplicas = new Map<string, (string | Element)[]>();
   private touchedCount = 0;
   private tracking = true;
 
@@ -579,11 +615,11 @@ export class ReplayState {
     if (!this.tracking) return;
     let m = this.touchedReplicas.get(cid);
     if (!m) {
-      m = new Map();
+      m = [];
       this.touchedReplicas.set(cid, m);
-    } else if (m.has(n)) return;
+    } else for (let i = 0; i < m.length; i += 2) if (m[i] === n) return;
     const e = this.replicaEntryOf(cid, n);
-    m.set(n, e ? elementIdOf(e) : null);
+    m.push(n, e ? elementIdOf(e) : null);
     this.touchedCount++;
     this.cachedDigest = undefined;
   }
@@ -676,7 +712,7 @@ export class ReplayState {
         m.clear();
       }
       for (const [cid, m] of this.touchedReplicas)
-        for (const [n, before] of m) fold(before, this.replicaEntryOf(cid, n));
+        for (let i = 0; i < m.length; i += 2) fold(m[i + 1] as Element, this.replicaEntryOf(cid, m[i] as string));
       this.touchedReplicas.clear();
       this.touchedCount = 0;
       this.cachedDigest = undefined;
