@@ -4,9 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import * as cidModule from "../../common/cid.js";
-import { loadOrCreateIdentity } from "../../node-agent/storage/identity.js";
-import { LocalFsStorage } from "../../node-agent/storage/localfs.js";
-import { type ChunkServer, createChunkServer } from "../../node-agent/storage/server.js";
+import { type GatedChunkServer, startGatedChunkServer } from "../../test/support/gatedChunkServer.js";
 import { getFile } from "./get.js";
 import { Keystore } from "./keystore.js";
 import { uploadFile } from "./upload.js";
@@ -19,31 +17,14 @@ vi.mock("../../common/cid.js", async (importOriginal) => {
 
 const CHUNK = 64 * 1024;
 const root = mkdtempSync(join(tmpdir(), "dsdn-upload-pipeline-"));
-let server: ChunkServer;
-let url: string;
-/** PUTs wait here while `held` is set: the test holds chunk 0 in flight and looks at what the client does meanwhile. */
-let held: Promise<void> | null = null;
-let release: () => void = () => {};
-let putsSeen = 0;
+/** PUTs pass a gate: the test holds chunk 0 in flight and looks at what the client does meanwhile. */
+let server: GatedChunkServer;
 
 beforeAll(async () => {
-  const store = await LocalFsStorage.open(join(root, "node"));
-  server = createChunkServer({
-    authority: "open",
-    storage: store,
-    identity: await loadOrCreateIdentity(join(root, "node")),
-    zone: "a",
-  });
-  server.app.addHook("onRequest", async (req) => {
-    if (req.method !== "PUT") return;
-    putsSeen++;
-    if (held) await held;
-  });
-  url = await server.app.listen({ port: 0, host: "127.0.0.1" });
+  server = await startGatedChunkServer(root, (method) => method === "PUT");
 });
 afterAll(async () => {
-  release();
-  await server.app.close();
+  await server.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -54,32 +35,29 @@ describe("upload pipeline", () => {
   ])("%s: chunk n+1 is read and hashed while chunk n is still being sent", async (_name, encrypt) => {
     const hashed = vi.mocked(cidModule.cidForBytes);
     hashed.mockClear();
-    putsSeen = 0;
-    held = new Promise<void>((ok) => {
-      release = ok;
-    });
+    server.gate.seen = 0;
+    server.gate.hold();
     const bytes = randomBytes(3 * CHUNK);
     const path = join(root, `in-${encrypt}`);
     writeFileSync(path, bytes);
     const keystore = new Keystore(join(root, `home-${encrypt}`));
-    const upload = uploadFile({ path, nodes: [url], chunkSize: CHUNK, concurrency: 1, encrypt, keystore });
+    const upload = uploadFile({ path, nodes: [server.url], chunkSize: CHUNK, concurrency: 1, encrypt, keystore });
     try {
       // Chunk 0's PUT has reached the node and is held there: one slot, so chunk 1 cannot be sent yet...
-      await vi.waitFor(() => expect(putsSeen).toBe(1), { timeout: 5000 });
+      await vi.waitFor(() => expect(server.gate.seen).toBe(1), { timeout: 5000 });
       // ...but its CID is ready for the moment the slot frees (before, it was hashed only after chunk 0's ack).
       await vi.waitFor(() => expect(hashed.mock.calls.filter(([b]) => b.length >= CHUNK).length).toBe(2), {
         timeout: 5000,
       });
-      expect(putsSeen).toBe(1);
+      expect(server.gate.seen).toBe(1);
     } finally {
-      held = null;
-      release();
+      server.gate.open();
     }
     const r = await upload;
     expect(r.chunks).toBe(3);
     expect(r.sent).toBe(4); // three chunks and the manifest
     const out = join(root, `out-${encrypt}`);
-    await getFile({ manifest: r.manifest, nodes: [url], out, keystore });
+    await getFile({ manifest: r.manifest, nodes: [server.url], out, keystore });
     expect(Buffer.compare(readFileSync(out), bytes)).toBe(0);
   });
 });
@@ -91,7 +69,7 @@ describe("upload accounting", () => {
     writeFileSync(path, bytes);
     const r = await uploadFile({
       path,
-      nodes: [url],
+      nodes: [server.url],
       chunkSize: CHUNK,
       concurrency: 4,
       keystore: new Keystore(join(root, "home-count")),
