@@ -23,6 +23,17 @@ const EMPTY = Buffer.alloc(0);
 const SMALL_BIGINTS = 1 << 16;
 const smallBigints: (bigint | undefined)[] = new Array(SMALL_BIGINTS);
 
+/** BigInt(v), one shared instance for each small value (sequence numbers and heights repeat across records). */
+function sharedBigint(v: number): bigint {
+  if (v >= SMALL_BIGINTS) return BigInt(v);
+  let b = smallBigints[v];
+  if (b === undefined) {
+    b = BigInt(v);
+    smallBigints[v] = b;
+  }
+  return b;
+}
+
 /** Thrown inside the reader to fall back; never escapes it. */
 const OFF_PATH = Symbol("off-path");
 
@@ -59,7 +70,7 @@ class Cursor {
       if (this.pos >= this.end) throw OFF_PATH;
       const x = b[this.pos++]!;
       v += (x & 0x7f) * mul;
-      if (x < 0x80) return v < SMALL_BIGINTS ? (smallBigints[v] ??= BigInt(v)) : BigInt(v);
+      if (x < 0x80) return sharedBigint(v);
       mul *= 128;
     }
     throw OFF_PATH;
