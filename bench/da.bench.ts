@@ -96,20 +96,7 @@ export async function run(args: string[]): Promise<void> {
     const cutAt = BigInt(Math.floor(blobs.length * 0.9));
     // In a function of its own, so the fully replayed state is garbage by the time the restart is measured: a
     // restarting node holds one state, and a second 1M-event heap alive would bill its GC marking to the restart.
-    const {
-      applyMs,
-      applyCpuMs,
-      checkpointWriteMs,
-      checkpointWriteCpuMs,
-      foldMs,
-      foldEntries,
-      checkpointPath,
-      digest,
-      digestMs,
-      endEntries,
-      counts,
-      scratchMs,
-    } = fullReplay();
+    const replayed = fullReplay();
     function fullReplay() {
       const full = new ReplayMachine(config);
       let applyMs = 0;
@@ -191,9 +178,11 @@ export async function run(args: string[]): Promise<void> {
     const resumedDigest = resumed.digestHex();
     const tailDigestMs = performance.now() - t;
     const restartCpuMs = cpuMs(process.cpuUsage(cpu));
-    if (resumedDigest !== digest) throw new Error("replay from checkpoint diverged from the full replay");
-    const cpBytes = statSync(checkpointPath).size;
-    console.log(`restart from checkpoint: load ${secs(loadMs)} + tail ${secs(tailMs)} vs full ${secs(applyMs)}`);
+    if (resumedDigest !== replayed.digest) throw new Error("replay from checkpoint diverged from the full replay");
+    const cpBytes = statSync(replayed.checkpointPath).size;
+    console.log(
+      `restart from checkpoint: load ${secs(loadMs)} + tail ${secs(tailMs)} vs full ${secs(replayed.applyMs)}`,
+    );
 
     const md = `
 Replay of **${fmt(events)} events** in ${fmt(blobs.length)} blobs of up to ${fmt(perBlob)} events (${fmt(bytes / 1e6)} MB of blob data),
@@ -211,21 +200,21 @@ per CPU-second of the replaying process (\`process.cpuUsage\`), the figure a loa
 
 | figure | value |
 | --- | --- |
-| full replay, events/s | **${fmt(events / (applyCpuMs / 1000))} per CPU-second**; ${fmt(events / (applyMs / 1000))} per wall-clock second (${secs(applyMs)} for ${fmt(events)} events) |
+| full replay, events/s | **${fmt(events / (replayed.applyCpuMs / 1000))} per CPU-second**; ${fmt(events / (replayed.applyMs / 1000))} per wall-clock second (${secs(replayed.applyMs)} for ${fmt(events)} events) |
 | of which opening blobs (seal + Merkle root + decode) | ${openUs.toFixed(1)} CPU-µs/event, measured on ${fmt(sampleEvents)} events |
-| state digest at the end of the full replay (folds the ${fmt(endEntries)} entries changed since the checkpoint's) | ${secs(digestMs)} |
+| state digest at the end of the full replay (folds the ${fmt(replayed.endEntries)} entries changed since the checkpoint's) | ${secs(replayed.digestMs)} |
 | state digest after the restart's tail replay (only the ${fmt(tailEntries)} entries the tail changed) | ${secs(tailDigestMs)} |
-| the digest folded before the checkpoint (${fmt(foldEntries)} entries changed since the start, each once) | ${secs(foldMs)} |
-| the same digest recomputed from every entry (audit; what each digest cost before) | ${secs(scratchMs)} |
-| resulting state | ${fmt(counts.nodes)} nodes, ${fmt(counts.zones)} zones, ${fmt(counts.chunks)} live chunks, ${fmt(counts.replicas)} replicas |
-| checkpoint at height ${cutAt} (90 %), format 3 (compact, streamed) | ${fmt(cpBytes / 1e6)} MB, written atomically in ${secs(checkpointWriteMs)} (${secs(checkpointWriteCpuMs)} CPU) |
+| the digest folded before the checkpoint (${fmt(replayed.foldEntries)} entries changed since the start, each once) | ${secs(replayed.foldMs)} |
+| the same digest recomputed from every entry (audit; what each digest cost before) | ${secs(replayed.scratchMs)} |
+| resulting state | ${fmt(replayed.counts.nodes)} nodes, ${fmt(replayed.counts.zones)} zones, ${fmt(replayed.counts.chunks)} live chunks, ${fmt(replayed.counts.replicas)} replicas |
+| checkpoint at height ${cutAt} (90 %), format 3 (compact, streamed) | ${fmt(cpBytes / 1e6)} MB, written atomically in ${secs(replayed.checkpointWriteMs)} (${secs(replayed.checkpointWriteCpuMs)} CPU) |
 | **restart from that checkpoint** | **${secs(loadMs + tailMs + tailDigestMs)}** wall (${secs(restartCpuMs)} CPU) = load + verify ${secs(loadMs)} (${secs(loadCpuMs)} CPU) + replay of the last ${fmt(tailEvents)} events ${secs(tailMs)} + digest ${secs(tailDigestMs)} |
-| restart by full replay | ${secs(applyMs)} |
+| restart by full replay | ${secs(replayed.applyMs)} |
 
 Load average (1 min) at start ${loadBefore.toFixed(1)}, at end ${loadavg()[0]!.toFixed(1)} on this 2-core machine: other work running at
 the same time slows every wall-clock figure.
 
-Both paths end at the same digest \`${digest}\` (checked by the benchmark).
+Both paths end at the same digest \`${replayed.digest}\` (checked by the benchmark).
 `;
     writeBenchSection("da", "DA event log: replay throughput and checkpoint restart", md, repo);
     const item = "State reconstruction from DA";
@@ -235,7 +224,7 @@ Both paths end at the same digest \`${digest}\` (checked by the benchmark).
         {
           item,
           figure: `replay, events per CPU-second (${fmt(events)} events, one core)`,
-          value: Math.round(events / (applyCpuMs / 1000)),
+          value: Math.round(events / (replayed.applyCpuMs / 1000)),
           unit: "events/s",
           target: { min: 100_000, source: "issue 21: ≥ 100,000 events/s on one core" },
         },
@@ -258,7 +247,7 @@ Both paths end at the same digest \`${digest}\` (checked by the benchmark).
         {
           item,
           figure: "checkpoint write at 90 %, wall clock",
-          value: Math.round(checkpointWriteMs / 10) / 100,
+          value: Math.round(replayed.checkpointWriteMs / 10) / 100,
           unit: "s",
         },
       ],
