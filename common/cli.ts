@@ -244,17 +244,54 @@ export function toJson(value: unknown, indent?: number): string {
   );
 }
 
+/** The pending untilSignal() waits, so a host running services in-process (`dsdn dev`) can end them as SIGTERM would. */
+const signalWaits = new Set<(signal: NodeJS.Signals) => void>();
+/** Set once stopServicesInProcess() ran: a service that reaches untilSignal() later stops at once instead of hanging. */
+let stopRequested = false;
+
 /** Resolves with the signal's name once the process gets SIGINT or SIGTERM: long-running services await it, then shut down. */
 export function untilSignal(): Promise<NodeJS.Signals> {
+  if (stopRequested) return Promise.resolve("SIGTERM");
   return new Promise((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
+      signalWaits.delete(stop);
       resolve(signal);
     };
+    signalWaits.add(stop);
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+}
+
+/**
+ * Ends every service command of this process waiting in untilSignal(), now and later, as a SIGTERM would: the host
+ * that runs several of them side by side (`dsdn dev`) stops them all, then its own parts.
+ */
+export function stopServicesInProcess(): void {
+  stopRequested = true;
+  for (const stop of [...signalWaits]) stop("SIGTERM");
+}
+
+/**
+ * Runs one leaf command in this process, its argv parsed strictly as runCli does (defaults applied), with the
+ * caller's output lines: how `dsdn dev` runs the DA server, coordinator, storage nodes and ingress in one process.
+ */
+export function runCommandInProcess(
+  cmd: Command,
+  argv: string[],
+  io: { out: (line: string) => void; err: (line: string) => void },
+): Promise<number> {
+  const parsed = parseArgs({ args: argv, options: cmd.options ?? {}, allowPositionals: true, strict: true });
+  return Promise.resolve(
+    cmd.run({
+      positionals: parsed.positionals,
+      values: parsed.values as CommandContext["values"],
+      out: io.out,
+      err: io.err,
+    }),
+  );
 }
 
 /**
