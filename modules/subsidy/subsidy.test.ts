@@ -20,7 +20,7 @@ import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
 import { SubsidyKeeper } from "./keeper.js";
 import { observeRewards } from "./observeRewards.js";
 import { defaultSubsidyParams as P } from "./params.js";
-import { amountFor, judge, monthOf, schedulePpm, sunsetReason } from "./schedule.js";
+import { amountFor, judge, monthOf, proRated, schedulePpm, sunsetReason } from "./schedule.js";
 
 describe("months and schedule", () => {
   it("counts months by block time from genesis", () => {
@@ -81,6 +81,19 @@ describe("eligibility (the first failing rule is the reason)", () => {
     it(`refuses: ${name}`, () => {
       expect(judge(P, { ...good, ...a }, { ...ok, ...s })).toMatchObject({ eligible: false, reason });
     });
+});
+
+describe("pro rata for a node judged in part of the month's challenges", () => {
+  it("pays in full from 95% of the month's challenges, that share below it, in full when no count was kept", () => {
+    expect(proRated(P, 350n, 19n, 20n)).toEqual({ amount: 350n, reason: "" }); // exactly 95%
+    expect(proRated(P, 350n, 21n, 20n)).toEqual({ amount: 350n, reason: "" }); // a challenge straddling the edge
+    expect(proRated(P, 350n, 18n, 20n)).toEqual({
+      amount: 315n,
+      reason: "pro-rated: judged in 18 of the month's 20 liveness challenges",
+    });
+    expect(proRated(P, 350n, 1n, 720n).amount).toBe(0n); // floor: one hour of a 720-hour month
+    expect(proRated(P, 350n, 5n, 0n)).toEqual({ amount: 350n, reason: "" });
+  });
 });
 
 describe("sunset", () => {
@@ -221,7 +234,7 @@ describe("organic revenue from receipt claims", () => {
       wrapped.handle(ctx, {});
       next = { nodeAmount: "900", pending: true };
       wrapped.handle(ctx, {});
-      expect(keeper.revenue(ctx, 1n)).toEqual({ organic: 700n, subsidy: 0n });
+      expect(keeper.revenue(ctx, 1n)).toEqual({ organic: 700n, subsidy: 0n, periods: 0n });
     } finally {
       store.close();
     }
