@@ -104,7 +104,7 @@ export const dsdnWireSchemas: Readonly<Record<string, Readonly<Record<number, st
   "dsdn.da.v1.UploadDeclaration": { 1: "bytes", 2: "bytes", 3: "varint", 4: "varint", 5: "varint", 6: "varint", 7: "bytes", 8: "bytes", 9: "bytes" },
   "dsdn.da.v1.WorkloadScheduled": { 1: "bytes", 2: "bytes", 3: "bytes", 4: "varint", 5: "bytes" },
   "dsdn.da.v1.WriteKey": { 1: "varint", 2: "bytes" },
-  "dsdn.economics.v1.PeriodRecord": { 1: "varint", 2: "varint", 3: "bytes", 4: "varint", 5: "bytes", 6: "bytes", 7: "bytes", 8: "bytes", 9: "bytes", 10: "bytes", 11: "varint" },
+  "dsdn.economics.v1.PeriodRecord": { 1: "varint", 2: "varint", 3: "bytes", 4: "varint", 5: "bytes", 6: "bytes", 7: "bytes", 8: "bytes", 9: "bytes", 10: "bytes", 11: "varint", 12: "bytes" },
   "dsdn.economics.v1.QueryParamsRequest": {},
   "dsdn.economics.v1.QueryParamsResponse": { 1: "bytes" },
   "dsdn.economics.v1.QueryShadowRequest": {},
