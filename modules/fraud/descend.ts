@@ -7,8 +7,9 @@
  * descend into (the leftmost that differs from its own tree). At a leaf i the game goes on as
  * InvalidStateTransition{i} (leaf 0: {1}, whose range opens step 0 for the pin). `descendState` is the pure transition.
  */
-import type { MsgDef } from "../../chain-app/module.js";
+
 import { u64be } from "../../chain-app/encoding.js";
+import type { MsgDef } from "../../chain-app/module.js";
 import { type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { MsgDescend, MsgDescendResponse } from "../../proto/gen/dsdn/fraud/v1/tx.js";
 import { addressBytesOf } from "../auth/keeper.js";
@@ -42,9 +43,13 @@ export function descendState(
     const node = first ? hashes[0]! : g.descentNode;
     const [left, right] = first ? [hashes[1]!, hashes[2]!] : [hashes[0]!, hashes[1]!];
     if (first && !v.treeRoot(g.traceRoot, node, count, g.traceEvery))
-      throw FraudErrors.InvalidDescent.wrap(`the tree's root does not bind to the trace root with ${count} checkpoints`);
+      throw FraudErrors.InvalidDescent.wrap(
+        `the tree's root does not bind to the trace root with ${count} checkpoints`,
+      );
     if (!v.treeNode(node, left, right))
-      throw FraudErrors.InvalidDescent.wrap(`children do not hash to node ${g.descentIndex} at depth ${g.descentDepth}`);
+      throw FraudErrors.InvalidDescent.wrap(
+        `children do not hash to node ${g.descentIndex} at depth ${g.descentDepth}`,
+      );
     // Padding is zero in every honest tree: a node that padded with anything else committed to no checkpoint list.
     const rightFirst = firstLeafOf(g.descentDepth + 1, 2n * g.descentIndex + 1n, depth);
     if (rightFirst >= count && !hashEqual(right, ZERO))

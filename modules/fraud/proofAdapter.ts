@@ -1,8 +1,8 @@
 /**
  * @module The one place that decodes and checks runtime proofs for fraud games: checkpoint openings against the
- * trace root, the nodes of a checkpoint tree a Merkle descent reveals, one-step proofs (the runtime's canonical binary codec, `decodeStepProof`, size-capped before any
- * allocation), and the pins of a run's ends (rt-host's `initialStepCommitment` and `openFinalCommitment`; a final
- * opening travels as bounded tagged JSON).
+ * trace root, the checkpoint-tree nodes a Merkle descent reveals, one-step proofs (the runtime's canonical binary
+ * codec, `decodeStepProof`, size-capped before any allocation), and the pins of a run's ends (rt-host's
+ * `initialStepCommitment` and `openFinalCommitment`; a final opening travels as bounded tagged JSON).
  */
 
 import { compileModule } from "../../common/wasm/instantiate.js";

@@ -96,7 +96,8 @@ const bisect: Command = {
 };
 
 const descend: Command = {
-  summary: "a Merkle-descent move: the defender reveals hashes (hex: root, left, right, or left, right), the challenger names a child",
+  summary:
+    "a Merkle-descent move: the defender reveals hashes (hex: root, left, right, or left, right), the challenger names a child",
   usage: "<game-id> (--hashes HEX,HEX[,HEX] | --child 0|1) --from KEY [-o json]",
   options: { ...txOptions, from: { type: "string" }, hashes: { type: "string" }, child: { type: "string" } },
   async run({ positionals, values, out }) {
@@ -107,7 +108,8 @@ const descend: Command = {
     const hashes =
       typeof values.hashes === "string"
         ? values.hashes.split(",").map((h) => {
-            if (!/^[0-9a-fA-F]{64}$/.test(h)) throw new InvalidArgumentError("--hashes: 64-hex hashes, comma-separated");
+            if (!/^[0-9a-fA-F]{64}$/.test(h))
+              throw new InvalidArgumentError("--hashes: 64-hex hashes, comma-separated");
             return fromHex(h.toLowerCase());
           })
         : [];
