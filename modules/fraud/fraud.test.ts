@@ -10,7 +10,7 @@ import { type Secp256k1KeyPair, secp256k1KeyPair } from "../../common/secp256k1.
 import { decodeStepProof } from "../../common/wasm/proof/codec.js";
 import type { FinalOpening } from "../../common/wasm/proof/ends.js";
 import { runModule } from "../../common/wasm/run.js";
-import { merkleLevels } from "../../common/wasm/trace/hashing.js";
+import { childrenAt, merkleLevels } from "../../common/wasm/trace/hashing.js";
 import { traceRootOfTree } from "../../common/wasm/trace/trace.js";
 import { signResult } from "../../node-agent/compute/signed.js";
 import { wat } from "../../node-agent/runtime/testing.js";
@@ -601,10 +601,7 @@ describe("a Merkle descent against an honest node", () => {
       ...honest,
       root: traceRootOfTree(levels.at(-1)![0]!, Number(checkpointCount(honest.steps, K)), Number(K)),
       treeRoot: levels.at(-1)![0]!,
-      children: (depth, index) => {
-        const level = levels[levels.length - 2 - depth]!;
-        return [Buffer.from(level[Number(2n * index)]!), Buffer.from(level[Number(2n * index + 1n)]!)];
-      },
+      children: (depth, index) => childrenAt(levels, depth, index).map((h) => Buffer.from(h)) as [Buffer, Buffer],
     };
     const jid = challengeDescent(await computeReceipt(junk));
     const depth = treeDepth(honest.steps, K);

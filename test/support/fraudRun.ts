@@ -11,11 +11,11 @@ import { openFinalCommitment } from "../../common/wasm/proof/ends.js";
 import { StepProver } from "../../common/wasm/proof/prover.js";
 import { hashStepState } from "../../common/wasm/proof/stepState.js";
 import { prepareJob, type RunOptions } from "../../common/wasm/run.js";
-import { type Hash, merkleLevels, merkleProof, sha256Of, ZERO_HASH } from "../../common/wasm/trace/hashing.js";
+import { childrenAt, type Hash, merkleLevels, merkleProof } from "../../common/wasm/trace/hashing.js";
 import { STATUS } from "../../common/wasm/trace/stateHash.js";
 import { traceRoot } from "../../common/wasm/trace/trace.js";
 import { checkpointCount, checkpointStep, encodeOpeningJson } from "../../modules/fraud/index.js";
-import { flipTop } from "../../node-agent/fraud/tamper.js";
+import { flipTop, madeUpCheckpoint } from "../../node-agent/fraud/tamper.js";
 import { fixture } from "../../node-agent/runtime/testing.js";
 
 const statusCode = (s: RunStatus | undefined) => (!s || s.status === "paused" ? STATUS.running : STATUS[s.status]);
@@ -55,9 +55,6 @@ export interface Run {
   children(depth: number, index: bigint): [Buffer, Buffer];
 }
 
-/** A made-up checkpoint commitment in place of `h` (what a node that replaced checkpoint i commits to). */
-export const madeUp = (h: Hash, i: number): Hash => sha256Of(new TextEncoder().encode(`made-up ${i}`), h);
-
 /**
  * Runs `file` as a WASI job on `input`. With `tamperAt`, the node's machine state is flipped once after
  * `tamperAt` steps and the run continues from it: everything it commits to from there (its trace, its final
@@ -94,7 +91,7 @@ export function realRun(
     { length: Number(checkpointCount(steps, k)) },
     (_, i) => commitments[Number(checkpointStep(BigInt(i), steps, k))]!,
   );
-  for (const i of fakeCheckpoints) leaves[i] = madeUp(leaves[i]!, i);
+  for (const i of fakeCheckpoints) leaves[i] = madeUpCheckpoint(leaves[i]!, i);
   const root = traceRoot(leaves, Number(k));
   const levels = merkleLevels(leaves);
   return {
@@ -117,11 +114,7 @@ export function realRun(
     },
     leaves,
     treeRoot: levels.at(-1)![0]!,
-    children(depth, index) {
-      const level = levels[levels.length - 2 - depth]!;
-      const at = (j: bigint) => Buffer.from(level[Number(j)] ?? ZERO_HASH);
-      return [at(2n * index), at(2n * index + 1n)];
-    },
+    children: (depth, index) => childrenAt(levels, depth, index).map((h) => Buffer.from(h)) as [Buffer, Buffer],
     stepProof(lo) {
       // Always the honest machine's step: whoever submits a valid proof, the chain learns the true next state.
       const t = session(module, opts);

@@ -141,6 +141,14 @@ export function merkleLevels(leaves: readonly Hash[]): Hash[][] {
   return levels;
 }
 
+/** The two children of the node at `depth` (0 = root), `index` of a tree given by its `levels` (zero past a level's end). */
+export function childrenAt(levels: readonly (readonly Hash[])[], depth: number, index: bigint): [Hash, Hash] {
+  const level = levels[levels.length - 2 - depth];
+  if (!level || index < 0n) throw new RangeError(`the tree has no node ${index} at depth ${depth} with children`);
+  const at = (j: bigint) => level[Number(j)] ?? ZERO;
+  return [at(2n * index), at(2n * index + 1n)];
+}
+
 /** Depth of the tree over `count` leaves: the length of every leaf's path (0 for one leaf). */
 export function merkleDepth(count: number): number {
   let depth = 0;
