@@ -491,4 +491,44 @@ describe("a committee member's check of the DA workload record (workloadRecordPr
       /unanimous of 2 replicas not reached/,
     );
   });
+
+  it("refuses a record whose heartbeats are not from the submission's time (a coordinator replaying its friend's idle heartbeat)", async () => {
+    const chain = fakeChain();
+    const svc = await service(chain);
+    const s = spec({ name: "stale-heartbeat" });
+    const { jobId, nodes: on } = await svc.submit(subBytes(s));
+    const ev = published[0]!.value as WorkloadScheduled;
+    // The coordinator rewrites the record: its friend's heartbeat from an hour ago (all idle, 1 ms away), so the
+    // friend wins schedule() on the recorded data, and the other nodes' current ones.
+    const friendIdx = (idx(on[0]!) + 1) % 3;
+    const hourOld = (i: number, atMs: number) =>
+      NodeHeartbeat.encode(
+        signHeartbeat(
+          {
+            sequence: 0n,
+            cpuFreePermille: 1000,
+            ramFreeBytes: 1n << 40n,
+            gpuFreePermille: 1000,
+            latencyMs: 1,
+            ioPressurePermille: 0,
+            atMs: BigInt(atMs),
+          },
+          nodes[i]!,
+        ),
+      ).finish();
+    const others = ev.heartbeats.filter(
+      (b) => toHex(NodeHeartbeat.decode(b).nodeId) !== toHex(nodes[friendIdx]!.publicKey),
+    );
+    for (const at of [NOW - 3_600_000, NOW + 3_600_000]) {
+      ev.heartbeats = [...others, Buffer.from(hourOld(friendIdx, at))];
+      ev.nodeIds = [Buffer.from(nodes[friendIdx]!.publicKey)];
+      const r = ComputeResult.decode(await runOn(friendIdx, s));
+      expect(await workloadRecordProblem(jobId, r, fromPublished(), chain)).toMatch(
+        /does not verify: .*heartbeat .* not within/,
+      );
+    }
+    // Two heartbeats of one node (the coordinator picks which one counts): refused too.
+    ev.heartbeats = [...others, ...others.slice(0, 1)];
+    await expect(recomputeSchedule(WorkloadScheduled.fromPartial(ev), chain)).rejects.toThrow(/twice/);
+  });
 });

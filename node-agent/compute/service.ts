@@ -17,7 +17,7 @@ import { schedule } from "../scheduler/schedule.js";
 import { decideAgreement } from "./agreement.js";
 import { affinitySet, buildCandidates, type ComputeChain } from "./candidates.js";
 import { commitmentJson } from "./commitment.js";
-import { openHeartbeat, openResult } from "./signed.js";
+import { HEARTBEAT_MAX_AGE_MS, HEARTBEAT_SKEW_MS, openHeartbeat, openResult } from "./signed.js";
 import { MAX_SUBMISSION_BYTES, SUBMISSION_SKEW_MS, verifySubmission, WorkloadRefusedError } from "./workload.js";
 
 /** How long before the chain's latest block a result may say it finished (a node reports as soon as it is done). */
@@ -49,7 +49,10 @@ export interface ComputeServiceOptions {
   /** Publishes events and resolves with the DA height once they are posted. */
   readonly publish: (events: readonly DAEventInput[]) => Promise<bigint>;
   readonly weights?: SchedulerWeights;
-  /** Heartbeats older than this are ignored (default 2 min). */
+  /**
+   * Heartbeats older than this are ignored (default and production: HEARTBEAT_MAX_AGE_MS, 2 min). Members refuse a
+   * record holding a heartbeat older than that before the submission (recompute.ts), so only tests change it.
+   */
   readonly heartbeatMaxAgeMs?: number;
   /**
    * The latest block header's time (ms) from the chain: every freshness rule here — submissions, heartbeats, the
@@ -130,15 +133,18 @@ export class ComputeService {
     if (!this.#o.registeredNodes().includes(id))
       throw new BaseError(ErrorCode.NotFound, "heartbeat from an unregistered node");
     const skew = Number(hb.atMs) - (await this.#now());
-    if (Math.abs(skew) > 60_000)
-      throw new BaseError(ErrorCode.InvalidArgument, "heartbeat at_ms is more than 60 s off the chain's block time");
+    if (Math.abs(skew) > HEARTBEAT_SKEW_MS)
+      throw new BaseError(
+        ErrorCode.InvalidArgument,
+        `heartbeat at_ms is more than ${HEARTBEAT_SKEW_MS / 1000} s off the chain's block time`,
+      );
     const prev = this.#heartbeats.get(id);
     if (!prev || hb.sequence > prev.hb.sequence) this.#heartbeats.set(id, { hb, bytes });
     return { nodeId: id, sequence: hb.sequence.toString() };
   }
 
   #freshHeartbeats(now: number): Map<string, { hb: NodeHeartbeat; bytes: Uint8Array }> {
-    const maxAge = this.#o.heartbeatMaxAgeMs ?? 120_000;
+    const maxAge = this.#o.heartbeatMaxAgeMs ?? HEARTBEAT_MAX_AGE_MS;
     const out = new Map<string, { hb: NodeHeartbeat; bytes: Uint8Array }>();
     for (const [id, h] of this.#heartbeats) if (now - Number(h.hb.atMs) <= maxAge) out.set(id, h);
     return out;
