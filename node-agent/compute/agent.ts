@@ -119,15 +119,13 @@ export class ComputeAgent {
   async tick(): Promise<void> {
     const base = this.#o.coordinatorUrl;
     const t0 = performance.now();
-    await fetchJson(`${base}/compute/heartbeats`, {
+    // The answer to the signed heartbeat is this node's assigned work (the coordinator then shows it running).
+    const { assigned } = (await fetchJson(`${base}/compute/heartbeats`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ heartbeat: Buffer.from(this.heartbeat()).toString("base64") }),
-    });
+    })) as { assigned: { jobId: string; submission: string }[] };
     this.#rttMs = performance.now() - t0;
-    const { assigned } = (await fetchJson(`${base}/workloads/assigned/${this.#o.identity.nodeId}`)) as {
-      assigned: { jobId: string; submission: string }[];
-    };
     for (const a of assigned)
       if (!this.#done.has(a.jobId)) await this.runOne(a.jobId, Buffer.from(a.submission, "base64"));
     pruneTraces(this.#o.traceDir, Date.now());

@@ -99,11 +99,11 @@ async function service(chain = fakeChain(), o: { now?: () => number; maxWorkload
   for (const [i, n] of nodes.entries()) await svc.heartbeat(encodeHb(n, i));
   return svc;
 }
-function encodeHb(n: ReturnType<typeof ed25519KeyPair>, i: number): Uint8Array {
+function encodeHb(n: ReturnType<typeof ed25519KeyPair>, i: number, sequence = 1n): Uint8Array {
   return NodeHeartbeat.encode(
     signHeartbeat(
       {
-        sequence: 1n,
+        sequence,
         cpuFreePermille: 300 + i * 200,
         ramFreeBytes: 4n << 30n,
         gpuFreePermille: 0,
@@ -158,8 +158,15 @@ describe("compute service (coordinator side)", () => {
     expect(ev.heartbeats).toHaveLength(3);
     expect(ev.chainHeight).toBe(42n);
     expect(svc.status(sub.jobId).state).toBe("pending");
+    // Anyone may list a node's assignments (GET /workloads/assigned/:node): that does not make the job "running".
     expect(svc.assigned(toHex(nodes[2]!.publicKey)).map((a) => a.jobId)).toEqual([sub.jobId]);
     expect(svc.assigned(toHex(nodes[0]!.publicKey))).toEqual([]);
+    expect(svc.status(sub.jobId).state).toBe("pending");
+    // The node's own signed heartbeat picks its work up: only then is the job running.
+    expect((await svc.heartbeat(encodeHb(nodes[0]!, 0, 2n))).assigned).toEqual([]);
+    expect(svc.status(sub.jobId).state).toBe("pending");
+    const picked = await svc.heartbeat(encodeHb(nodes[2]!, 2, 2n));
+    expect(picked.assigned.map((a) => a.jobId)).toEqual([sub.jobId]);
     expect(svc.status(sub.jobId).state).toBe("running");
     await svc.result(sub.jobId, await runOn(2, s));
     const st = svc.status(sub.jobId);

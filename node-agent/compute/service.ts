@@ -121,8 +121,14 @@ export class ComputeService {
     return t;
   }
 
-  /** A node's signed heartbeat: kept when it is newer (sequence) than the last one of that node. */
-  async heartbeat(bytes: Uint8Array): Promise<{ nodeId: string; sequence: string }> {
+  /**
+   * A node's signed heartbeat: kept when it is newer (sequence) than the last one of that node. The answer carries the
+   * node's assigned work, which is then "running": only the node's own fresh signature picks work up (the public
+   * `assigned()` listing does not, so nobody else can make a pending job look running).
+   */
+  async heartbeat(
+    bytes: Uint8Array,
+  ): Promise<{ nodeId: string; sequence: string; assigned: { jobId: string; submission: string }[] }> {
     let hb: NodeHeartbeat;
     try {
       hb = openHeartbeat(bytes);
@@ -140,7 +146,9 @@ export class ComputeService {
       );
     const prev = this.#heartbeats.get(id);
     if (!prev || hb.sequence > prev.hb.sequence) this.#heartbeats.set(id, { hb, bytes });
-    return { nodeId: id, sequence: hb.sequence.toString() };
+    const assigned = this.assigned(id);
+    for (const a of assigned) this.#workloads.get(a.jobId)?.running.add(id);
+    return { nodeId: id, sequence: hb.sequence.toString(), assigned };
   }
 
   #freshHeartbeats(now: number): Map<string, { hb: NodeHeartbeat; bytes: Uint8Array }> {
@@ -258,15 +266,15 @@ export class ComputeService {
     }
   }
 
-  /** Workloads scheduled on `nodeId` that it has not reported yet (the node re-verifies everything). */
+  /** Up to 16 workloads scheduled on `nodeId` that it has not reported yet (the node re-verifies everything). */
   assigned(nodeId: string): { jobId: string; submission: string }[] {
     const out: { jobId: string; submission: string }[] = [];
-    for (const w of this.#workloads.values())
-      if (w.nodes.includes(nodeId) && !w.results.has(nodeId)) {
-        w.running.add(nodeId);
+    for (const w of this.#workloads.values()) {
+      if (out.length >= 16) break;
+      if (w.nodes.includes(nodeId) && !w.results.has(nodeId))
         out.push({ jobId: w.id, submission: Buffer.from(w.submission).toString("base64") });
-      }
-    return out.slice(0, 16);
+    }
+    return out;
   }
 
   /** A node's signed result for a workload scheduled on it: recorded on DA; disagreement recorded when decided. */
