@@ -96,12 +96,12 @@ describe("dsdn deploy: a MicroVM image given by CID", () => {
     expect(readdirSync(tmp)).toEqual([]); // download and trial unpack removed
   });
 
-  it("refused before a byte is fetched: not declared, or declared larger than an image may be", async () => {
+  it("refused before a byte is fetched: not declared, or stored as far more than an image may be", async () => {
     const tar = packImage(imageDir());
-    for (const declared of [null, BigInt(MAX_IMAGE_TAR_BYTES) + 1n]) {
+    for (const declared of [null, 2n * BigInt(MAX_IMAGE_TAR_BYTES) + 1n]) {
       const { f, calls } = fakeFetch(tar, { declared });
       await expect(imageByCid("bafkreicid", fresh(), f)).rejects.toThrow(
-        declared === null ? /"image".*not declared on DA/ : /"image".*at most 67108864 bytes/,
+        declared === null ? /"image".*not declared on DA/ : /"image".*stored as 134217729 bytes.*at most 67108864/,
       );
       expect(calls).toEqual(["size bafkreicid"]);
     }

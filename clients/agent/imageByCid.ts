@@ -11,7 +11,7 @@ import { MAX_IMAGE_TAR_BYTES } from "../../node-agent/compute/packImage.js";
 import type { Keystore } from "./keystore.js";
 
 export interface ImageFetch {
-  /** The object's declared size in bytes (DA), or null when DA does not declare it. */
+  /** The bytes DA declares stored for the object (its chunks, or shards), or null when DA does not declare it. */
   declaredSize(cid: string): Promise<bigint | null>;
   /** Writes the object to `out` (as `dsdn get` does); says whether it was stored encrypted. */
   get(cid: string, out: string): Promise<{ encrypted: boolean }>;
@@ -49,16 +49,18 @@ function emptyKeystore(): Keystore {
 }
 
 /**
- * The image tar named by `cid`: at most MAX_IMAGE_TAR_BYTES (checked on DA's declared size before a byte is fetched,
- * and again on the bytes), stored unencrypted (a node cannot decrypt it), and accepted by the node's strict unpack
+ * The image tar named by `cid`: at most MAX_IMAGE_TAR_BYTES (an object DA declares much larger is not fetched; the
+ * bytes are checked exactly), stored unencrypted (a node cannot decrypt it), and accepted by the node's strict unpack
  * (image.ts) — each refusal names the `image` field. `tmp` is a private directory for the download and the trial unpack.
  */
 export async function imageByCid(cid: string, tmp: string, f: ImageFetch): Promise<Uint8Array> {
   const refuse = (message: string) => new IntentError([{ field: "image", message: `${cid}: ${message}` }]);
   const declared = await f.declaredSize(cid);
   if (declared === null) throw refuse("not declared on DA (an image by CID is an already uploaded tar)");
-  if (declared > BigInt(MAX_IMAGE_TAR_BYTES))
-    throw refuse(`is ${declared} bytes; an image is at most ${MAX_IMAGE_TAR_BYTES} bytes`);
+  // The stored parts' total: erasure-coded shards count more than the file (at most 2× in any layout DSDN uses),
+  // so this only keeps a huge object from being fetched; the bytes' own size is checked exactly below.
+  if (declared > 2n * BigInt(MAX_IMAGE_TAR_BYTES))
+    throw refuse(`is stored as ${declared} bytes; an image is at most ${MAX_IMAGE_TAR_BYTES} bytes`);
   const out = join(tmp, "image-by-cid.tar");
   try {
     let got: { encrypted: boolean };
