@@ -10,7 +10,7 @@ import { type NodeHeartbeat, type WorkloadSpec, WorkloadSubmission } from "../..
 import type { WorkloadScheduled } from "../../proto/gen/dsdn/da/v1/events.js";
 import { DEFAULT_SCHEDULER_WEIGHTS, type SchedulerWeights } from "../scheduler/params.js";
 import { type Schedule, schedule } from "../scheduler/schedule.js";
-import { affinitySet, buildCandidates, type ComputeChain } from "./candidates.js";
+import { affinitySet, buildCandidates, type ComputeChain, scheduleRequest } from "./candidates.js";
 import { HEARTBEAT_MAX_AGE_MS, HEARTBEAT_SKEW_MS, openHeartbeat } from "./signed.js";
 import { SUBMISSION_SKEW_MS, verifySubmission } from "./workload.js";
 
@@ -56,20 +56,7 @@ export async function recomputeSchedule(
     candidates.map((c) => c.operator),
     ev.chainHeight,
   );
-  const s = schedule(
-    candidates,
-    {
-      workloadId: Buffer.from(id, "hex"),
-      submitter: spec.submitter,
-      affinity,
-      replicas: spec.replicas,
-      zones: spec.zones,
-      nodeClass: spec.nodeClass === "datacenter" ? "datacenter" : "regular",
-      memoryBytes: BigInt(spec.memoryPages) * 65_536n,
-      runtime: spec.runtime === "microvm" ? "microvm" : "wasm",
-    },
-    weights,
-  );
+  const s = schedule(candidates, scheduleRequest(Buffer.from(id, "hex"), spec, affinity), weights);
   const recorded = ev.nodeIds.map((n) => toHex(n));
   return {
     workloadId: id,

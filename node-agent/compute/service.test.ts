@@ -180,6 +180,15 @@ describe("compute service (coordinator side)", () => {
     expect(published).toHaveLength(2);
   });
 
+  it("a node must hold the job's memory and its input and module too: a 1 GiB input does not go to a node with only the pages free", async () => {
+    const svc = await service();
+    // Every node has 4 GiB free: exactly the pages, nothing left for the 1 GiB input the node holds while it runs.
+    const s = spec({ name: "big-input", memoryPages: 65_536, traceEvery: 1n << 20n, inputSize: 1n << 30n });
+    await expect(svc.submit(subBytes(s))).rejects.toThrow(/only 0 of 1 required nodes are eligible/);
+    const fits = spec({ name: "fits", memoryPages: 49_000, traceEvery: 1n << 20n, inputSize: 1n << 30n });
+    await expect(svc.submit(subBytes(fits))).resolves.toMatchObject({ existing: false });
+  });
+
   it("a result whose finished_at_ms is backdated (to shorten its challenge window) or future-dated is refused", async () => {
     const svc = await service();
     const s = spec({ name: "backdated" });

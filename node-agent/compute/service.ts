@@ -15,7 +15,7 @@ import type { DAEventInput } from "../da/events/event.js";
 import { DEFAULT_SCHEDULER_WEIGHTS, type SchedulerWeights } from "../scheduler/params.js";
 import { schedule } from "../scheduler/schedule.js";
 import { decideAgreement } from "./agreement.js";
-import { affinitySet, buildCandidates, type ComputeChain } from "./candidates.js";
+import { affinitySet, buildCandidates, type ComputeChain, scheduleRequest } from "./candidates.js";
 import { commitmentJson } from "./commitment.js";
 import { HEARTBEAT_MAX_AGE_MS, HEARTBEAT_SKEW_MS, openHeartbeat, openResult } from "./signed.js";
 import { MAX_SUBMISSION_BYTES, SUBMISSION_SKEW_MS, verifySubmission, WorkloadRefusedError } from "./workload.js";
@@ -194,16 +194,7 @@ export class ComputeService {
     );
     const chosen = schedule(
       candidates,
-      {
-        workloadId: Buffer.from(id, "hex"),
-        submitter: spec.submitter,
-        affinity,
-        replicas: spec.replicas,
-        zones: spec.zones,
-        nodeClass: spec.nodeClass === "datacenter" ? "datacenter" : "regular",
-        memoryBytes: BigInt(spec.memoryPages) * 65_536n,
-        runtime: spec.runtime === "microvm" ? "microvm" : "wasm",
-      },
+      scheduleRequest(Buffer.from(id, "hex"), spec, affinity),
       this.#o.weights ?? DEFAULT_SCHEDULER_WEIGHTS,
     ).chosen;
     this.#seen.set(sigKey, Number(sub.signedAtMs) + SUBMISSION_SKEW_MS);
