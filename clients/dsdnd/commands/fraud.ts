@@ -1,5 +1,5 @@
 /**
- * @module `dsdnd tx fraud challenge|bisect|step-proof|pin-start` and `dsdnd query fraud game|games|params`: play a
+ * @module `dsdnd tx fraud challenge|bisect|descend|step-proof|pin-start` and `dsdnd query fraud game|games|params`: play a
  * fraud game on a compute receipt by hand (the watcher/defender automation is a later task).
  */
 
@@ -16,6 +16,7 @@ import { ThresholdReceipt } from "../../../proto/gen/dsdn/receipts/v1/receipts.j
 import {
   bisectMsg,
   challengeMsg,
+  descendMsg,
   type FraudExtension,
   pinStartMsg,
   setupFraudExtension,
@@ -36,8 +37,12 @@ const gameId = (s: string | undefined): bigint => {
   return BigInt(s);
 };
 
-/** invalid-output: a 64-hex output hash; the index types: a checkpoint index (u64 BE). */
+/**
+ * invalid-output: a 64-hex output hash; the index types: a checkpoint index (u64 BE); invalid-state-transition
+ * `descent`: an empty claim (a Merkle descent of the node's checkpoint tree finds the checkpoint).
+ */
 function claimBytes(type: DisputeType, claim: string): Uint8Array {
+  if (type === DisputeType.DISPUTE_TYPE_INVALID_STATE_TRANSITION && claim === "descent") return new Uint8Array(0);
   if (type === DisputeType.DISPUTE_TYPE_INVALID_OUTPUT) {
     if (!/^[0-9a-fA-F]{64}$/.test(claim))
       throw new InvalidArgumentError("invalid-output: <claim> is your 64-hex output hash");
@@ -90,6 +95,31 @@ const bisect: Command = {
   },
 };
 
+const descend: Command = {
+  summary:
+    "a Merkle-descent move: the defender reveals hashes (hex: root, left, right, or left, right), the challenger names a child",
+  usage: "<game-id> (--hashes HEX,HEX[,HEX] | --child 0|1) --from KEY [-o json]",
+  options: { ...txOptions, from: { type: "string" }, hashes: { type: "string" }, child: { type: "string" } },
+  async run({ positionals, values, out }) {
+    const [id] = positionals;
+    const usage = "usage: dsdnd tx fraud descend <game-id> (--hashes HEX,HEX[,HEX] | --child 0|1) --from KEY";
+    if (typeof values.from !== "string" || (values.hashes === undefined) === (values.child === undefined))
+      throw new InvalidArgumentError(usage);
+    const hashes =
+      typeof values.hashes === "string"
+        ? values.hashes.split(",").map((h) => {
+            if (!/^[0-9a-fA-F]{64}$/.test(h))
+              throw new InvalidArgumentError("--hashes: 64-hex hashes, comma-separated");
+            return fromHex(h.toLowerCase());
+          })
+        : [];
+    if (values.child !== undefined && values.child !== "0" && values.child !== "1")
+      throw new InvalidArgumentError("--child is 0 (left) or 1 (right)");
+    const child = values.child === "1" ? 1 : 0;
+    return broadcast(values, out, values.from, (signer) => [descendMsg({ signer, gameId: gameId(id), hashes, child })]);
+  },
+};
+
 const stepProof: Command = {
   summary: "submit the one-step proof of a game down to one step (the chain runs verifyStep)",
   usage: "<game-id> <proof-file> --from KEY [--gas N] [-o json]",
@@ -127,6 +157,7 @@ export const fraudTx: CommandGroup = {
   commands: {
     challenge: async () => challenge,
     bisect: async () => bisect,
+    descend: async () => descend,
     "step-proof": async () => stepProof,
     "pin-start": async () => pinStart,
   },
@@ -160,6 +191,14 @@ export const gameJson = (g: Game) => ({
   mid: g.mid.toString(),
   midCommitment: toHex(g.midCommitment),
   rounds: g.rounds,
+  ...(g.descending || g.descentDepth > 0
+    ? {
+        descending: g.descending,
+        descentDepth: g.descentDepth,
+        descentIndex: g.descentIndex.toString(),
+        descentNode: toHex(g.descentNode),
+      }
+    : {}),
   deadline: g.deadline.toString(),
   reason: g.reason,
   slashed: g.slashed,
