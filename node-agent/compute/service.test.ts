@@ -189,6 +189,47 @@ describe("compute service (coordinator side)", () => {
     await expect(svc.submit(subBytes(fits))).resolves.toMatchObject({ existing: false });
   });
 
+  it("heartbeats: forged, from an unregistered node, absurd, off the chain's clock or replayed older are refused or ignored", async () => {
+    const svc = await service();
+    const hb = (key: ReturnType<typeof ed25519KeyPair>, over: Partial<NodeHeartbeat> = {}) =>
+      NodeHeartbeat.encode(
+        signHeartbeat(
+          {
+            sequence: 5n,
+            cpuFreePermille: 500,
+            ramFreeBytes: 1n << 30n,
+            gpuFreePermille: 0,
+            latencyMs: 10,
+            ioPressurePermille: 0,
+            atMs: BigInt(NOW),
+            ...over,
+          },
+          key,
+        ),
+      ).finish();
+    // Another key's signature over node 0's id.
+    const forged = NodeHeartbeat.decode(hb(nodes[1]!));
+    forged.nodeId = Buffer.from(nodes[0]!.publicKey);
+    await expect(svc.heartbeat(NodeHeartbeat.encode(forged).finish())).rejects.toThrow(/not signed by its node/);
+    await expect(svc.heartbeat(hb(ed25519KeyPair()))).rejects.toThrow(/unregistered node/);
+    // 2^32 − 1 permille of CPU (or GPU, or IO) to win every schedule.
+    await expect(svc.heartbeat(hb(nodes[0]!, { cpuFreePermille: 0xffff_ffff }))).rejects.toThrow(/0\.\.1000/);
+    await expect(svc.heartbeat(hb(nodes[0]!, { gpuFreePermille: 1001 }))).rejects.toThrow(/0\.\.1000/);
+    await expect(svc.heartbeat(hb(nodes[0]!, { atMs: BigInt(NOW - 3_600_000) }))).rejects.toThrow(/60 s off/);
+    await expect(svc.heartbeat(hb(nodes[0]!, { atMs: BigInt(NOW + 61_000) }))).rejects.toThrow(/60 s off/);
+    // A saturating claim of RAM is taken but scores no more than 10^6 MiB free (the score's own bound).
+    await svc.heartbeat(hb(nodes[0]!, { ramFreeBytes: 0xffff_ffff_ffff_ffffn }));
+    // An older (replayed) heartbeat does not replace the newer one the scheduler uses.
+    await svc.heartbeat(hb(nodes[0]!, { sequence: 4n, ramFreeBytes: 1n }));
+    const { nodes: chosen } = await svc.submit(subBytes(spec({ name: "hb", memoryPages: 1024 })));
+    expect(chosen).toHaveLength(1);
+    const rec = published[0]!.value as WorkloadScheduled;
+    const kept = rec.heartbeats
+      .map((b) => NodeHeartbeat.decode(b))
+      .find((h) => toHex(h.nodeId) === toHex(nodes[0]!.publicKey));
+    expect(kept?.sequence).toBe(5n);
+  });
+
   it("a result whose finished_at_ms is backdated (to shorten its challenge window) or future-dated is refused", async () => {
     const svc = await service();
     const s = spec({ name: "backdated" });
