@@ -31,6 +31,8 @@ export interface Move {
   /** Who signed it: the node (defender, bob) or the challenger (carol). */
   readonly by: "node" | "challenger";
   readonly gas: bigint;
+  /** The gas limit it was sent with, when not the TestChain's default (what its fee is charged on). */
+  readonly gasLimit?: bigint;
 }
 
 let tag = 0;
@@ -182,7 +184,7 @@ export function playGame(fx: Fixture, id: bigint, defender: Run, challenger: Run
     throw new Error(`the game did not converge to one step: status ${g.status}, [${g.lo}, ${g.hi}]`);
   const proof = prover.stepProof(g.lo);
   const pr = accepted(fx.chain.exec(fx.bob, [proofMsg(BOB, id, proof)], { gas: PROOF_GAS }), "step proof");
-  moves.push({ kind: "step-proof", by: "node", gas: pr.gasUsed });
+  moves.push({ kind: "step-proof", by: "node", gas: pr.gasUsed, gasLimit: PROOF_GAS });
   return { game: queryGame(fx, id), rounds: g.rounds, proofBytes: proof.length, gas: pr.gasUsed, moves };
 }
 
