@@ -15,15 +15,25 @@ import { traceRootOfTree } from "../../common/wasm/trace/trace.js";
 import { signResult } from "../../node-agent/compute/signed.js";
 import { wat } from "../../node-agent/runtime/testing.js";
 import { DisputeType, type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
-import { QueryGameRequest, QueryGameResponse } from "../../proto/gen/dsdn/fraud/v1/query.js";
+import { MsgChallenge } from "../../proto/gen/dsdn/fraud/v1/tx.js";
 import {
-  MsgBisect,
-  MsgChallenge,
-  MsgDescend,
-  MsgPinStart,
-  MsgSubmitStepProof,
-} from "../../proto/gen/dsdn/fraud/v1/tx.js";
-import { ReceiptKind, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+  bisectMsg,
+  challengeMsg,
+  computeReceipt as computeReceiptOn,
+  descendMsg,
+  leftmostDiffering,
+  nextWorkloadId,
+  nodeStake as nodeStakeOf,
+  openChallenge,
+  openDescent,
+  pinMsg,
+  playDescent,
+  playGame,
+  proofMsg,
+  queryGame,
+  receiptBytes,
+  reveal,
+} from "../../test/support/fraudGame.js";
 import { type Run, realRun } from "../../test/support/fraudRun.js";
 import {
   addressOf,
@@ -32,7 +42,6 @@ import {
   NUSA,
   type ReceiptParts,
   setupFixture,
-  signReceipt,
 } from "../../test/support/receiptFixture.js";
 import { sendMsg } from "../../test/support/txBuilder.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
@@ -63,69 +72,12 @@ const closeWindow = () => {
   for (let i = 0n; i <= WINDOW / 5n; i++) fx.chain.block();
 };
 
-let tag = 0;
 const INPUT = new TextEncoder().encode("the quick brown fox\njumps over the lazy dog\n");
 
-async function computeReceipt(
-  run?: Run,
-  over: { outputHash?: Buffer; fuelLimit?: bigint; memoryPages?: number; stateRootBefore?: Buffer } = {},
-): Promise<ReceiptParts> {
-  const w = Buffer.alloc(32, 0);
-  w.writeUInt32BE(++tag, 0);
-  const h = (b: number) => Buffer.alloc(32, b);
-  return signReceipt(fx, {
-    kind: ReceiptKind.RECEIPT_KIND_COMPUTE,
-    workloadId: w,
-    executionCommitment: {
-      workloadId: w,
-      inputHash: run ? Buffer.from(sha256(run.input)) : h(1),
-      outputHash: over.outputHash ?? run?.outputHash ?? h(2),
-      stateRootBefore: over.stateRootBefore ?? Buffer.alloc(32), // a job starts from the empty kv state (zero root)
-      stateRootAfter: run?.stateRootAfter ?? h(4),
-      executionTraceMerkleRoot: run ? Buffer.from(run.root) : h(5),
-      steps: run?.steps ?? 1000n,
-      traceEvery: run?.k ?? 100n,
-      outputSize: 32n,
-      moduleHash: Buffer.from(run ? sha256(run.module) : h(6)),
-      executionKind: 0,
-      fuelLimit: over.fuelLimit ?? run?.fuel ?? 10_000_000n,
-      memoryPages: over.memoryPages ?? run?.memoryPages ?? 16,
-    },
-    usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 5_000_000n },
-  });
-}
-
-const receiptBytes = (p: ReceiptParts) => Buffer.from(ThresholdReceipt.encode(p.receipt).finish());
-const challengeMsg = (by: string, p: ReceiptParts, type = DisputeType.DISPUTE_TYPE_INVALID_OUTPUT, claim?: Buffer) =>
-  packAny("/dsdn.fraud.v1.MsgChallenge", MsgChallenge, {
-    challenger: by,
-    receipt: receiptBytes(p),
-    disputeType: type,
-    claim: claim ?? Buffer.alloc(32, 0x77),
-  });
-const bisectMsg = (
-  by: string,
-  gameId: bigint,
-  openings: { step: bigint; commitment: Buffer; path: Buffer[] }[],
-  finalOpening?: Uint8Array,
-) =>
-  packAny("/dsdn.fraud.v1.MsgBisect", MsgBisect, {
-    signer: by,
-    gameId,
-    openings,
-    finalOpening: Buffer.from(finalOpening ?? new Uint8Array()),
-  });
-const proofMsg = (by: string, gameId: bigint, proof: Uint8Array) =>
-  packAny("/dsdn.fraud.v1.MsgSubmitStepProof", MsgSubmitStepProof, { signer: by, gameId, proof: Buffer.from(proof) });
-const game = (id: bigint): Game =>
-  fx.chain.query("/dsdn.fraud.v1.Query/Game", QueryGameRequest, { id }, QueryGameResponse).game!;
-
-function challenge(p: ReceiptParts, type?: DisputeType, claim?: Buffer): bigint {
-  const r = fx.chain.exec(fx.carol, [challengeMsg(addressOf(fx.carol), p, type, claim)]);
-  expect(r.code, r.log).toBe(0);
-  const ev = r.events.find((e) => e.type === "fraud_challenge")!;
-  return BigInt(ev.attributes.find((a) => a.key === "game_id")!.value);
-}
+const computeReceipt = (run?: Run, over: Parameters<typeof computeReceiptOn>[2] = {}) =>
+  computeReceiptOn(fx, run, over);
+const game = (id: bigint): Game => queryGame(fx, id);
+const challenge = (p: ReceiptParts, type?: DisputeType, claim?: Buffer): bigint => openChallenge(fx, p, type, claim).id;
 
 describe("challenges an attacker controls", () => {
   freshChain();
@@ -190,44 +142,9 @@ describe("challenges an attacker controls", () => {
 
 const sendMsgTo = (to: string, amount: bigint) => sendMsg(addressOf(fx.alice), to, amount);
 
-/** Plays a game to its verdict: the defender opens and posts from `defender`, the challenger answers from `challenger`. */
-function play(
-  id: bigint,
-  defender: Run,
-  challenger: Run,
-  prover: Run,
-): { game: Game; rounds: number; proofBytes: number; gas: bigint } {
-  const BOB = addressOf(fx.bob);
-  const CAROL = addressOf(fx.carol);
-  let g = game(id);
-  const first = [defender.opening(g.lo), defender.opening(g.hi)];
-  if (g.hi - g.lo >= 2n) first.push(defender.opening(midpoint(g.lo, g.hi, g.steps, g.traceEvery)));
-  let r = fx.chain.exec(fx.bob, [bisectMsg(BOB, id, first, g.hi === g.steps ? defender.finalOpening : undefined)]);
-  expect(r.code, r.log).toBe(0);
-  for (;;) {
-    g = game(id);
-    if (g.status === GameStatus.GAME_STATUS_AWAIT_CHALLENGER) {
-      r = fx.chain.exec(fx.carol, [bisectMsg(CAROL, id, [{ ...challenger.opening(g.mid), path: [] }])]);
-    } else if (g.status === GameStatus.GAME_STATUS_AWAIT_DEFENDER) {
-      r = fx.chain.exec(fx.bob, [bisectMsg(BOB, id, [defender.opening(g.mid)])]);
-    } else break;
-    expect(r.code, r.log).toBe(0);
-  }
-  expect(g.status).toBe(GameStatus.GAME_STATUS_AWAIT_STEP_PROOF);
-  expect(g.hi - g.lo).toBe(1n);
-  const proof = prover.stepProof(g.lo);
-  const pr = fx.chain.exec(fx.bob, [proofMsg(BOB, id, proof)], { gas: 4_000_000n });
-  expect(pr.code, pr.log).toBe(0);
-  return { game: game(id), rounds: g.rounds, proofBytes: proof.length, gas: pr.gasUsed };
-}
-
-const pin = (id: bigint, module: Uint8Array, input: Uint8Array) =>
-  packAny("/dsdn.fraud.v1.MsgPinStart", MsgPinStart, {
-    signer: addressOf(fx.carol),
-    gameId: id,
-    module: Buffer.from(module),
-    input: Buffer.from(input),
-  });
+const play = (id: bigint, defender: Run, challenger: Run, prover: Run) =>
+  playGame(fx, id, defender, challenger, prover);
+const pin = (id: bigint, module: Uint8Array, input: Uint8Array) => pinMsg(addressOf(fx.carol), id, module, input);
 
 describe("pinning the ends", () => {
   freshChain();
@@ -419,38 +336,8 @@ describe("a full game over a real run", () => {
   });
 });
 
-const descendMsg = (by: string, gameId: bigint, hashes: Uint8Array[], child = 0) =>
-  packAny("/dsdn.fraud.v1.MsgDescend", MsgDescend, {
-    signer: by,
-    gameId,
-    hashes: hashes.map((h) => Buffer.from(h)),
-    child,
-  });
-/** A challenge whose checkpoint a Merkle descent finds: InvalidStateTransition with an empty claim. */
-const challengeDescent = (p: ReceiptParts) =>
-  challenge(p, DisputeType.DISPUTE_TYPE_INVALID_STATE_TRANSITION, Buffer.alloc(0));
-/** The hashes the defender reveals from `run` at the game's current node (the tree's root too, first). */
-const reveal = (g: Game, run: Run): Buffer[] => {
-  const kids = run.children(g.descentDepth, g.descentIndex);
-  return g.descentNode.length === 0 ? [Buffer.from(run.treeRoot), ...kids] : kids;
-};
-/** The leftmost child whose hash differs from the challenger's own tree (`mine`). */
-const leftmostDiffering = (mine: Run) => (g: Game) =>
-  Buffer.from(g.descentLeft).equals(mine.children(g.descentDepth, g.descentIndex)[0]) ? 1 : 0;
-
-/** Plays the descent to its leaf: the defender reveals from `defender`, the challenger names `pick(g)`. */
-function descend(id: bigint, defender: Run, pick: (g: Game) => number): { game: Game; gas: bigint[] } {
-  const gas: bigint[] = [];
-  for (let g = game(id); g.descending; g = game(id)) {
-    const r =
-      g.status === GameStatus.GAME_STATUS_AWAIT_DEFENDER
-        ? fx.chain.exec(fx.bob, [descendMsg(addressOf(fx.bob), id, reveal(g, defender))])
-        : fx.chain.exec(fx.carol, [descendMsg(addressOf(fx.carol), id, [], pick(g))]);
-    expect(r.code, r.log).toBe(0);
-    gas.push(r.gasUsed);
-  }
-  return { game: game(id), gas };
-}
+const challengeDescent = (p: ReceiptParts) => openDescent(fx, p).id;
+const descend = (id: bigint, defender: Run, pick: (g: Game) => number) => playDescent(fx, id, defender, pick);
 
 describe("a Merkle descent: only the trace root differs (the node's output, state root and steps are right)", () => {
   freshChain();
@@ -635,8 +522,7 @@ describe("a Merkle descent against an honest node", () => {
 describe("a replica's node-signed result (redundant execution: a dissenting replica gets no receipt)", () => {
   freshChain();
   const signedResult = (run: Run, over: { finishedAtMs?: bigint } = {}) => {
-    const w = Buffer.alloc(32, 0);
-    w.writeUInt32BE(++tag, 0);
+    const w = nextWorkloadId();
     return signResult(
       {
         workloadId: w,
@@ -723,9 +609,7 @@ describe("a replica's node-signed result (redundant execution: a dissenting repl
 /** Txs carol signed in a game: the challenge and one answer per round. */
 const countTxs = (rounds: number) => 1 + rounds;
 
-function nodeStake(): bigint {
-  return BigInt((fx.chain.exportAppState().stake as { nodeStakes: { amount: string }[] }).nodeStakes[0]!.amount);
-}
+const nodeStake = () => nodeStakeOf(fx);
 
 it("the round bound: ⌈log2(steps/K)⌉ + log2 K", () => {
   expect(maxRounds(1024n, 16n)).toBe(6 + 4);

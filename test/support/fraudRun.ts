@@ -56,12 +56,13 @@ export interface Run {
 }
 
 /**
- * Runs `file` as a WASI job on `input`. With `tamperAt`, the node's machine state is flipped once after
+ * Runs `file` (a fixture's name or module bytes) as a WASI job on `input`. With `tamperAt`, the node's machine state is flipped once after
  * `tamperAt` steps and the run continues from it: everything it commits to from there (its trace, its final
  * state, its output) is a real run of a tampered machine — what a node that executed one step wrongly shows.
  */
 export function realRun(
-  file: string,
+  /** A fixture's name (node-agent/runtime/fixtures) or the module's bytes. */
+  file: string | Uint8Array,
   input: Uint8Array,
   k: bigint,
   tamperAt?: bigint,
@@ -69,7 +70,7 @@ export function realRun(
   /** Checkpoints whose commitment the root is built over made-up (the run itself stays honest). */
   fakeCheckpoints: readonly number[] = [],
 ): Run {
-  const module = fixture(file);
+  const module = typeof file === "string" ? fixture(file) : file;
   const opts: RunOptions = { invoke: "_start", input, ...(limits ? { limits } : {}) };
   const s = session(module, opts);
   const commitments: Hash[] = [hashStepState(s.prover.commitment(statusCode(s.status)))];

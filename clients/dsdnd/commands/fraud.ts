@@ -48,10 +48,29 @@ function claimBytes(type: DisputeType, claim: string): Uint8Array {
       throw new InvalidArgumentError("invalid-output: <claim> is your 64-hex output hash");
     return fromHex(claim.toLowerCase());
   }
-  if (!/^[0-9]{1,19}$/.test(claim)) throw new InvalidArgumentError("<claim> is a checkpoint index");
+  if (!/^[0-9]{1,19}$/.test(claim) || BigInt(claim) > 0xffff_ffff_ffff_ffffn)
+    throw new InvalidArgumentError(
+      type === DisputeType.DISPUTE_TYPE_INVALID_STATE_TRANSITION
+        ? "invalid-state-transition: <claim> is a checkpoint index, or `descent` to find it by a Merkle descent"
+        : "fake-execution: <claim> is a checkpoint index",
+    );
   const b = Buffer.alloc(8);
   b.writeBigUInt64BE(BigInt(claim));
   return b;
+}
+
+/** `tx fraud challenge`'s dispute type and claim bytes, checked before the receipt file, a key or a node is touched. */
+export function challengeClaim(
+  positionals: readonly string[],
+  from: unknown,
+): { type: DisputeType; claim: Uint8Array } {
+  const [file, kind, claim] = positionals;
+  const type = kind && Object.hasOwn(TYPES, kind) ? TYPES[kind] : undefined;
+  if (!file || type === undefined || !claim || typeof from !== "string")
+    throw new InvalidArgumentError(
+      `usage: dsdnd tx fraud challenge <receipt-file> <${Object.keys(TYPES).join("|")}> <claim> --from KEY`,
+    );
+  return { type, claim: claimBytes(type, claim) };
 }
 
 const challenge: Command = {
@@ -59,16 +78,11 @@ const challenge: Command = {
   usage: "<receipt-file> <invalid-output|invalid-state-transition|fake-execution> <claim> --from KEY [-o json]",
   options: { ...txOptions, from: { type: "string" } },
   async run({ positionals, values, out }) {
-    const [file, kind, claim] = positionals;
-    const type = kind ? TYPES[kind] : undefined;
-    if (!file || type === undefined || !claim || typeof values.from !== "string")
-      throw new InvalidArgumentError(
-        "usage: dsdnd tx fraud challenge <receipt-file> <dispute-type> <claim> --from KEY",
-      );
-    const f = await readReceiptFile(resolve(file));
+    const { type, claim } = challengeClaim(positionals, values.from);
+    const f = await readReceiptFile(resolve(positionals[0]!));
     const receipt = ThresholdReceipt.encode(f.receipt).finish();
-    return broadcast(values, out, values.from, (challenger) => [
-      challengeMsg({ challenger, receipt, disputeType: type, claim: claimBytes(type, claim) }),
+    return broadcast(values, out, String(values.from), (challenger) => [
+      challengeMsg({ challenger, receipt, disputeType: type, claim }),
     ]);
   },
 };
@@ -95,28 +109,44 @@ const bisect: Command = {
   },
 };
 
+/**
+ * `tx fraud descend`'s move, checked before a key or a node is touched: the defender's reveal (`--hashes`: left,right,
+ * or root,left,right on the first reveal) or the challenger's pick (`--child 0|1`), never both.
+ */
+export function descendMove(
+  positionals: readonly string[],
+  values: Record<string, unknown>,
+): { gameId: bigint; hashes: Uint8Array[]; child: number } {
+  const usage = "usage: dsdnd tx fraud descend <game-id> (--hashes HEX,HEX[,HEX] | --child 0|1) --from KEY";
+  if (
+    positionals.length !== 1 ||
+    typeof values.from !== "string" ||
+    (values.hashes === undefined) === (values.child === undefined)
+  )
+    throw new InvalidArgumentError(usage);
+  const gid = gameId(positionals[0]);
+  if (typeof values.hashes === "string") {
+    const parts = values.hashes.split(",");
+    if (parts.length < 2 || parts.length > 3)
+      throw new InvalidArgumentError("--hashes: 2 hashes (left,right), or 3 on the first reveal (root,left,right)");
+    const hashes = parts.map((h) => {
+      if (!/^[0-9a-fA-F]{64}$/.test(h)) throw new InvalidArgumentError("--hashes: 64-hex hashes, comma-separated");
+      return fromHex(h.toLowerCase());
+    });
+    return { gameId: gid, hashes, child: 0 };
+  }
+  if (values.child !== "0" && values.child !== "1") throw new InvalidArgumentError("--child is 0 (left) or 1 (right)");
+  return { gameId: gid, hashes: [], child: values.child === "1" ? 1 : 0 };
+}
+
 const descend: Command = {
   summary:
     "a Merkle-descent move: the defender reveals hashes (hex: root, left, right, or left, right), the challenger names a child",
   usage: "<game-id> (--hashes HEX,HEX[,HEX] | --child 0|1) --from KEY [-o json]",
   options: { ...txOptions, from: { type: "string" }, hashes: { type: "string" }, child: { type: "string" } },
   async run({ positionals, values, out }) {
-    const [id] = positionals;
-    const usage = "usage: dsdnd tx fraud descend <game-id> (--hashes HEX,HEX[,HEX] | --child 0|1) --from KEY";
-    if (typeof values.from !== "string" || (values.hashes === undefined) === (values.child === undefined))
-      throw new InvalidArgumentError(usage);
-    const hashes =
-      typeof values.hashes === "string"
-        ? values.hashes.split(",").map((h) => {
-            if (!/^[0-9a-fA-F]{64}$/.test(h))
-              throw new InvalidArgumentError("--hashes: 64-hex hashes, comma-separated");
-            return fromHex(h.toLowerCase());
-          })
-        : [];
-    if (values.child !== undefined && values.child !== "0" && values.child !== "1")
-      throw new InvalidArgumentError("--child is 0 (left) or 1 (right)");
-    const child = values.child === "1" ? 1 : 0;
-    return broadcast(values, out, values.from, (signer) => [descendMsg({ signer, gameId: gameId(id), hashes, child })]);
+    const move = descendMove(positionals, values);
+    return broadcast(values, out, String(values.from), (signer) => [descendMsg({ signer, ...move })]);
   },
 };
 
