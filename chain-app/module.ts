@@ -62,6 +62,12 @@ export interface ModuleParams {
   validate(json: Record<string, unknown>): void;
   /** Validates and stores a full params object. */
   set(ctx: Context, json: Record<string, unknown>): void;
+  /**
+   * Fields set at genesis for good: state already recorded is numbered or denominated by them (a time grid
+   * counted from the genesis time, the denom rewards are owed in), so a new value would re-interpret it.
+   * Gov refuses a change to another value (re-stating the current one is allowed).
+   */
+  readonly fixed?: readonly string[];
 }
 
 export interface AppModule {

@@ -11,8 +11,13 @@ export interface ParamsKeeper<P> {
 /** Params as plain JSON: the canonical form (sorted keys, bigints as strings) that `parse` reads back. */
 export const paramsJson = (p: unknown): Record<string, unknown> => JSON.parse(canonicalJson(p));
 
-export function moduleParams<P>(parse: (raw: unknown) => P, keeper: ParamsKeeper<P>): ModuleParams {
+export function moduleParams<P>(
+  parse: (raw: unknown) => P,
+  keeper: ParamsKeeper<P>,
+  fixed: readonly (keyof P & string)[] = [],
+): ModuleParams {
   return {
+    fixed,
     get: (ctx) => paramsJson(keeper.getParams(ctx)),
     validate: (json) => void parse(json),
     set: (ctx, json) => keeper.setParams(ctx, parse(json)),
@@ -21,18 +26,27 @@ export function moduleParams<P>(parse: (raw: unknown) => P, keeper: ParamsKeeper
 
 /**
  * The params after a change: `changes` merged over `current`. A field `current` lacks is refused (a typo
- * would otherwise change nothing and pass), as is a change that is not a JSON object.
+ * would otherwise change nothing and pass), as is a change that is not a JSON object, and a new value for
+ * a `fixed` field (ModuleParams.fixed).
  */
 export function mergeParams(
   module: string,
   current: Record<string, unknown>,
   changes: unknown,
+  fixed: readonly string[] = [],
 ): Record<string, unknown> {
   if (changes === null || typeof changes !== "object" || Array.isArray(changes))
     throw new Error(`${module}: params change must be a JSON object`);
   const keys = Object.keys(changes);
   if (keys.length === 0) throw new Error(`${module}: params change is empty`);
-  for (const k of keys) if (!Object.hasOwn(current, k)) throw new Error(`${module}.params.${k}: no such param`);
+  for (const k of keys) {
+    if (!Object.hasOwn(current, k)) throw new Error(`${module}.params.${k}: no such param`);
+    const next = (changes as Record<string, unknown>)[k];
+    if (fixed.includes(k) && String(next) !== String(current[k]))
+      throw new Error(
+        `${module}.params.${k}: fixed after genesis (recorded state is numbered or denominated by it), stays ${String(current[k])}`,
+      );
+  }
   return { ...current, ...(changes as Record<string, unknown>) };
 }
 

@@ -1,7 +1,9 @@
 /** @module HTTP client for the coordinator's compute API and the nodes' `/outputs/:cid` (every answer bounded and checked). */
 import { verifyCid } from "../../common/cid.js";
 import { BaseError, ErrorCode, IntegrityError } from "../../common/errors.js";
+import { readBodyBounded } from "../../common/net/boundedBody.js";
 import { fetchRetryingStale, signingClock } from "../../common/net/staleSocket.js";
+import { MAX_MICROVM_OUTPUT_BYTES } from "../../node-agent/compute/executeMicroVM.js";
 import type { JobLogState } from "../../node-agent/compute/jobLogs.js";
 import { signLogRequest } from "../../node-agent/compute/logRequest.js";
 import type { JobStatus } from "../../node-agent/compute/service.js";
@@ -18,7 +20,16 @@ export interface JobLogs {
 }
 
 const TIMEOUT_MS = 30_000;
-export const MAX_OUTPUT_BYTES = 16 << 20;
+/** The largest output any job writes: a MicroVM job's stdout (a WASM job's is at most 16 MiB). */
+export const MAX_OUTPUT_BYTES = MAX_MICROVM_OUTPUT_BYTES;
+
+/** At most this many bytes are read for a job's output: the commitment's output_size when it states one. */
+function outputBound(s: JobStatus): number {
+  const committed = Number(s.executionCommitment?.outputSize);
+  return Number.isSafeInteger(committed) && committed >= 0 && committed < MAX_OUTPUT_BYTES
+    ? committed
+    : MAX_OUTPUT_BYTES;
+}
 
 /**
  * One request. `init` is called per attempt, so a signed body is re-signed; GETs, and POSTs marked `retry`, are sent
@@ -139,12 +150,13 @@ export class ComputeClient {
         const res = await fetchRetryingStale(`${ep}/outputs/${s.outputCid}`, () => ({
           signal: AbortSignal.timeout(TIMEOUT_MS),
         }));
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        const len = Number(res.headers.get("content-length") ?? "0");
-        if (len > MAX_OUTPUT_BYTES) throw new Error(`${len} bytes is over ${MAX_OUTPUT_BYTES}`);
-        const bytes = new Uint8Array(await res.arrayBuffer());
-        if (bytes.length > MAX_OUTPUT_BYTES || !verifyCid(s.outputCid, bytes))
-          throw new IntegrityError(`bytes do not match ${s.outputCid}`);
+        if (!res.ok) {
+          await res.body?.cancel().catch(() => {});
+          throw new Error(`HTTP ${res.status}`);
+        }
+        // Read no more than the output can be: the committed size when stated, never over the largest a job writes.
+        const bytes = await readBodyBounded(res, outputBound(s), `output ${s.outputCid}`);
+        if (!verifyCid(s.outputCid, bytes)) throw new IntegrityError(`bytes do not match ${s.outputCid}`);
         return bytes;
       } catch (e) {
         errors.push(`${ep}: ${(e as Error).message}`);

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { isValidCid } from "../../common/cid.js";
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import { MAX_MODULE_BYTES } from "../../common/wasm/run.js";
 import { type Intent, IntentError, parseIntent, validateIntent } from "../../node-agent/compute/intent.js";
@@ -85,38 +86,43 @@ export function loadWorkload(
   };
 }
 
-/** A `runtime: microvm` workload: its image directory packed into a deterministic tar, and its input. */
+/** A `runtime: microvm` workload: its image (a directory packed into a deterministic tar, or a CID) and its input. */
 export interface MicroVMWorkloadFiles {
   readonly intent: Intent;
   readonly intentSource: string;
-  /** The image directory (absolute) and its tar, exactly what a node's strict unpack accepts. */
-  readonly imageDir: string;
-  readonly image: Uint8Array;
+  /**
+   * A directory (absolute) and its tar, exactly what a node's strict unpack accepts; or the CID of an already
+   * uploaded image tar (read back and checked by imageByCid.ts before it is signed).
+   */
+  readonly image: { readonly dir: string; readonly tar: Uint8Array } | { readonly cid: string };
   readonly input: Uint8Array;
   readonly inputPath: string | null;
 }
 
-/** Reads a microvm project: `image` must be a directory (relative to the intent file), packed here. */
+/**
+ * Reads a microvm project: `image` is a directory (relative to the intent file), packed here, or — when no such
+ * directory exists — the CID of an uploaded image tar.
+ */
 export function loadMicroVMWorkload(target: string, opts: { input?: string } = {}): MicroVMWorkloadFiles {
   const { intent, base, intentSource } = readIntent(target, opts);
   if (intent.runtime !== "microvm" || !intent.image)
     throw new IntentError([{ field: "runtime", message: "not a microvm workload" }]);
   const imageDir = resolve(base, intent.image);
-  if (!existsSync(imageDir))
+  const byCid = !existsSync(imageDir) && isValidCid(intent.image);
+  if (!byCid && !existsSync(imageDir))
     throw new IntentError([
       {
         field: "image",
-        message: /^bafk[a-z2-7]+$/.test(intent.image)
-          ? "an image given by CID is not taken by dsdn deploy yet: give the image directory"
-          : `no such directory ${imageDir} (an image is a directory)`,
+        message: /^baf[a-z2-7]+$/.test(intent.image)
+          ? `"${intent.image}" is neither a directory nor a CIDv1 raw sha2-256`
+          : `no such directory ${imageDir} (an image is a directory or the CID of an uploaded tar)`,
       },
     ]);
   const inputPath = intent.input ? resolve(base, intent.input) : null;
   return {
     intent,
     intentSource,
-    imageDir,
-    image: packImage(imageDir),
+    image: byCid ? { cid: intent.image } : { dir: imageDir, tar: packImage(imageDir) },
     input: inputPath ? readBounded(inputPath, MAX_INPUT_BYTES, "input") : new Uint8Array(0),
     inputPath,
   };

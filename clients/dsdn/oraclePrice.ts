@@ -3,6 +3,9 @@ import type { connectComet } from "@cosmjs/tendermint-rpc";
 import { formatUsd, UNUSA_PER_NUSA, usdToUnusa } from "../../modules/oracle/price.js";
 import type { QueryPriceResponse } from "../../proto/gen/dsdn/oracle/v1/query.js";
 
+/** The exports of a lazily imported CommonJS module, whether they come by name (Node) or as `default` (a bundle). */
+const commonJs = <T>(m: T & { default?: T }): T => m.default ?? m;
+
 /** How long a command waits for the chain before showing the estimate without USD. */
 export const PRICE_TIMEOUT_MS = 5_000;
 
@@ -91,11 +94,14 @@ export async function chainEstimate(
     const ask = (async () => {
       // The chain client (cosmjs stargate + tendermint-rpc) loads only when a price is asked for: importing
       // this module (every `dsdn --help`) stays cheap.
-      const [{ QueryClient }, rpc, { setupEconomyExtension }] = await Promise.all([
-        import("@cosmjs/stargate"),
-        import("@cosmjs/tendermint-rpc"),
+      // Both cosmjs packages are CommonJS: Node's import gives their exports by name, but the esbuild bundle bin/dsdn
+      // runs gives them only as `default` (rpc.connectComet was undefined there) — take whichever holds them.
+      const [stargate, rpc, { setupEconomyExtension }] = await Promise.all([
+        import("@cosmjs/stargate").then(commonJs),
+        import("@cosmjs/tendermint-rpc").then(commonJs),
         import("../sdk/economy.js"),
       ]);
+      const { QueryClient } = stargate;
       comet = await rpc.connectComet(rpcUrl);
       return QueryClient.withExtensions(comet, setupEconomyExtension).oracle.price();
     })();

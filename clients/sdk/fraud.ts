@@ -13,6 +13,7 @@ import {
 import {
   MsgBisect,
   MsgChallenge,
+  MsgDescend,
   MsgPinStart,
   MsgSubmitStepProof,
   type Opening,
@@ -25,6 +26,7 @@ export const fraudTypeUrls = {
   bisect: "/dsdn.fraud.v1.MsgBisect",
   submitStepProof: "/dsdn.fraud.v1.MsgSubmitStepProof",
   pinStart: "/dsdn.fraud.v1.MsgPinStart",
+  descend: "/dsdn.fraud.v1.MsgDescend",
 } as const;
 // As in slashing.ts: CosmJS only calls encode(…).finish(), decode and fromPartial on these codecs.
 export const fraudMessageTypes: ReadonlyArray<[string, GeneratedType]> = [
@@ -32,6 +34,7 @@ export const fraudMessageTypes: ReadonlyArray<[string, GeneratedType]> = [
   [fraudTypeUrls.bisect, MsgBisect as unknown as GeneratedType],
   [fraudTypeUrls.submitStepProof, MsgSubmitStepProof as unknown as GeneratedType],
   [fraudTypeUrls.pinStart, MsgPinStart as unknown as GeneratedType],
+  [fraudTypeUrls.descend, MsgDescend as unknown as GeneratedType],
 ];
 
 export interface FraudExtension {
@@ -115,4 +118,20 @@ export const pinStartMsg = (m: {
 }): EncodeObject => ({
   typeUrl: fraudTypeUrls.pinStart,
   value: MsgPinStart.fromPartial({ ...m, module: Buffer.from(m.module), input: Buffer.from(m.input) }),
+});
+
+/** A Merkle-descent move: the defender's revealed hashes, or the challenger's child (0 left, 1 right). */
+export const descendMsg = (m: {
+  signer: string;
+  gameId: bigint;
+  hashes?: readonly Uint8Array[];
+  child?: number;
+}): EncodeObject => ({
+  typeUrl: fraudTypeUrls.descend,
+  value: MsgDescend.fromPartial({
+    signer: m.signer,
+    gameId: m.gameId,
+    hashes: (m.hashes ?? []).map((h) => Buffer.from(h)),
+    child: m.child ?? 0,
+  }),
 });

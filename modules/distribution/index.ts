@@ -23,7 +23,7 @@ export { MSG_WITHDRAW_DELEGATOR_REWARD_TYPE_URL, VALOPER_PREFIX } from "./withdr
 export function distributionModule(keeper: DistributionKeeper, bank: BankKeeper): AppModule {
   return {
     name: MODULE_NAME,
-    params: moduleParams(parseDistributionParams, keeper),
+    params: moduleParams(parseDistributionParams, keeper, ["denom"]),
     msgs: [msgWithdrawDelegatorReward(keeper)],
     queries: distributionQueries(keeper, bank),
     defaultGenesis: defaultDistributionGenesis,

@@ -4,12 +4,13 @@ import { clampChange } from "../oracle/price.js";
 const PPM = 1_000_000n;
 
 /**
- * The fee follows the Node Cost Index: when a node costs k× more NUSA than last period (NUSA fell), the
- * NUSA fee asks k× more, moved at most ±maxChangePpm per period. No previous index = unchanged.
+ * The fee follows the node's cost: when a node costs k× more than last period, the fee asks k× more, moved at
+ * most ±maxChangePpm per period. Fee and cost must be in the same unit (both USD since receipt v2: a NUSA move
+ * is the oracle conversion's to pass on, not this). No previous cost = unchanged.
  */
-export function adaptiveFee(current: bigint, nci: bigint, previousNci: bigint, maxChangePpm: bigint): bigint {
-  if (previousNci <= 0n || current <= 0n) return current;
-  const wanted = (current * nci) / previousNci;
+export function adaptiveFee(current: bigint, cost: bigint, previousCost: bigint, maxChangePpm: bigint): bigint {
+  if (previousCost <= 0n || current <= 0n) return current;
+  const wanted = (current * cost) / previousCost;
   return clampChange(current, wanted, maxChangePpm);
 }
 

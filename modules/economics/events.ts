@@ -11,6 +11,7 @@ export const periodEvent = (r: PeriodRecord) =>
     ["period", r.period.toString()],
     ["price_nano_usd", r.priceNanoUsd],
     ["node_cost_index", r.nodeCostIndex],
+    ["reference_cost_usd_nano", r.referenceCostUsdNano],
     ["current_storage_price", r.currentStoragePrice],
     ["adaptive_storage_price", r.adaptiveStoragePrice],
     ["adaptive_burn", r.adaptiveBurn],

@@ -22,6 +22,8 @@ export function validateEconomicsGenesis(raw: unknown): EconomicsGenesis {
     const r = PeriodRecord.fromJSON(g.last);
     for (const f of ["nodeCostIndex", "currentStoragePrice", "adaptiveStoragePrice", "adaptiveBurn"] as const)
       if (!/^(0|[1-9][0-9]*)$/.test(r[f])) throw new Error(`economics.last.${f}: expected an unsigned integer string`);
+    if (r.referenceCostUsdNano !== "" && !/^[1-9][0-9]*$/.test(r.referenceCostUsdNano))
+      throw new Error("economics.last.referenceCostUsdNano: expected a positive integer string");
   }
   return g;
 }

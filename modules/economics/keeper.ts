@@ -61,7 +61,11 @@ export class EconomicsKeeper {
     const nci = this.oracle.usdToUnusa(ctx, p.referenceNodeCostUsdNano);
     const prevNci = last ? BigInt(last.nodeCostIndex) : nci;
     const current = this.receipts.storagePricePerGib(ctx);
-    const fee = adaptiveFee(current, nci, prevNci, p.maxFeeChangePpm);
+    // The storage price is in USD (receipt v2) and claims pay it in NUSA at the oracle's price, so a NUSA move
+    // is already in what a user pays: the USD fee follows the node's USD cost (the index's USD side) alone.
+    const cost = p.referenceNodeCostUsdNano;
+    const prevCost = last?.referenceCostUsdNano ? BigInt(last.referenceCostUsdNano) : cost;
+    const fee = adaptiveFee(current, cost, prevCost, p.maxFeeChangePpm);
     const treasuryAddr = addressBytesOf(moduleAddress(ModuleAccount.Treasury));
     const treasury = this.bank.getBalance(ctx, treasuryAddr, DENOM);
     const burn = adaptiveBurn(treasury, p.treasuryFloor, p.burnPpmOfExcess, p.maxBurnPerPeriod);
@@ -82,6 +86,7 @@ export class EconomicsKeeper {
       treasuryBalance: treasury.toString(),
       adaptiveBurn: burn.toString(),
       applied,
+      referenceCostUsdNano: cost.toString(),
     });
     this.setLast(ctx, r);
     ctx.emit(periodEvent(r));

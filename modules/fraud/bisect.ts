@@ -84,6 +84,7 @@ export function nextState(
   deadline: bigint,
   finalOpening: Uint8Array = new Uint8Array(),
 ): Game {
+  if (g.descending) throw FraudErrors.InvalidMove.wrap("the game is in its Merkle descent (MsgDescend)");
   if (g.status === GameStatus.GAME_STATUS_AWAIT_DEFENDER) {
     if (signer !== g.defender) throw FraudErrors.NotYourMove.wrap(`the defender ${g.defender} moves`);
     if (!g.opened) {

@@ -27,7 +27,7 @@ import { computeWindowSeconds } from "../receipts/window.js";
 import { FraudErrors } from "./errors.js";
 import { challengeEvent } from "./events.js";
 import type { BankKeeper, CommitteeKeeper, NodesKeeper, ReceiptsKeeper } from "./expectedKeepers.js";
-import { initialRange } from "./game.js";
+import { initialRange, isDescentClaim } from "./game.js";
 import type { FraudKeeper } from "./keeper.js";
 
 export const MSG_CHALLENGE_TYPE_URL = "/dsdn.fraud.v1.MsgChallenge";
@@ -132,6 +132,12 @@ export function msgChallenge(
         fuelLimit: ec.fuelLimit,
         memoryPages: ec.memoryPages,
         stateRootBefore: Buffer.from(ec.stateRootBefore),
+        descending: isDescentClaim(m.disputeType, m.claim),
+        descentDepth: 0,
+        descentIndex: 0n,
+        descentNode: Buffer.alloc(0),
+        descentLeft: Buffer.alloc(0),
+        descentRight: Buffer.alloc(0),
       };
       keeper.create(ctx, g);
       ctx.emit(challengeEvent(g));

@@ -29,4 +29,5 @@ export const FraudErrors = {
     20,
     "receipt's execution is not provable step by step (a MicroVM run, trusted through agreeing replicas)",
   ),
+  InvalidDescent: registerError("fraud", 21, "revealed hashes do not open the node of the defender's checkpoint tree"),
 } as const;

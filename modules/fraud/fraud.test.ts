@@ -10,12 +10,30 @@ import { type Secp256k1KeyPair, secp256k1KeyPair } from "../../common/secp256k1.
 import { decodeStepProof } from "../../common/wasm/proof/codec.js";
 import type { FinalOpening } from "../../common/wasm/proof/ends.js";
 import { runModule } from "../../common/wasm/run.js";
+import { childrenAt, merkleLevels } from "../../common/wasm/trace/hashing.js";
+import { traceRootOfTree } from "../../common/wasm/trace/trace.js";
 import { signResult } from "../../node-agent/compute/signed.js";
 import { wat } from "../../node-agent/runtime/testing.js";
 import { DisputeType, type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
-import { QueryGameRequest, QueryGameResponse } from "../../proto/gen/dsdn/fraud/v1/query.js";
-import { MsgBisect, MsgChallenge, MsgPinStart, MsgSubmitStepProof } from "../../proto/gen/dsdn/fraud/v1/tx.js";
-import { ReceiptKind, ThresholdReceipt } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
+import { MsgChallenge } from "../../proto/gen/dsdn/fraud/v1/tx.js";
+import {
+  bisectMsg,
+  challengeMsg,
+  computeReceipt as computeReceiptOn,
+  descendMsg,
+  leftmostDiffering,
+  nextWorkloadId,
+  nodeStake as nodeStakeOf,
+  openChallenge,
+  openDescent,
+  pinMsg,
+  playDescent,
+  playGame,
+  proofMsg,
+  queryGame,
+  receiptBytes,
+  reveal,
+} from "../../test/support/fraudGame.js";
 import { type Run, realRun } from "../../test/support/fraudRun.js";
 import {
   addressOf,
@@ -24,11 +42,10 @@ import {
   NUSA,
   type ReceiptParts,
   setupFixture,
-  signReceipt,
 } from "../../test/support/receiptFixture.js";
 import { sendMsg } from "../../test/support/txBuilder.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
-import { checkpointCount, maxRounds, midpoint } from "./game.js";
+import { checkpointCount, maxDescentRounds, maxRounds, midpoint, treeDepth } from "./game.js";
 import { encodeOpeningJson, runtimeStepVerifier } from "./proofAdapter.js";
 
 const TREASURY = moduleAddress(ModuleAccount.Treasury);
@@ -55,69 +72,12 @@ const closeWindow = () => {
   for (let i = 0n; i <= WINDOW / 5n; i++) fx.chain.block();
 };
 
-let tag = 0;
 const INPUT = new TextEncoder().encode("the quick brown fox\njumps over the lazy dog\n");
 
-async function computeReceipt(
-  run?: Run,
-  over: { outputHash?: Buffer; fuelLimit?: bigint; memoryPages?: number; stateRootBefore?: Buffer } = {},
-): Promise<ReceiptParts> {
-  const w = Buffer.alloc(32, 0);
-  w.writeUInt32BE(++tag, 0);
-  const h = (b: number) => Buffer.alloc(32, b);
-  return signReceipt(fx, {
-    kind: ReceiptKind.RECEIPT_KIND_COMPUTE,
-    workloadId: w,
-    executionCommitment: {
-      workloadId: w,
-      inputHash: run ? Buffer.from(sha256(run.input)) : h(1),
-      outputHash: over.outputHash ?? run?.outputHash ?? h(2),
-      stateRootBefore: over.stateRootBefore ?? Buffer.alloc(32), // a job starts from the empty kv state (zero root)
-      stateRootAfter: run?.stateRootAfter ?? h(4),
-      executionTraceMerkleRoot: run ? Buffer.from(run.root) : h(5),
-      steps: run?.steps ?? 1000n,
-      traceEvery: run?.k ?? 100n,
-      outputSize: 32n,
-      moduleHash: Buffer.from(run ? sha256(run.module) : h(6)),
-      executionKind: 0,
-      fuelLimit: over.fuelLimit ?? run?.fuel ?? 10_000_000n,
-      memoryPages: over.memoryPages ?? run?.memoryPages ?? 16,
-    },
-    usage: { chunks: 0n, bytes: 0n, byteSeconds: 0n, computeCycles: 5_000_000n },
-  });
-}
-
-const receiptBytes = (p: ReceiptParts) => Buffer.from(ThresholdReceipt.encode(p.receipt).finish());
-const challengeMsg = (by: string, p: ReceiptParts, type = DisputeType.DISPUTE_TYPE_INVALID_OUTPUT, claim?: Buffer) =>
-  packAny("/dsdn.fraud.v1.MsgChallenge", MsgChallenge, {
-    challenger: by,
-    receipt: receiptBytes(p),
-    disputeType: type,
-    claim: claim ?? Buffer.alloc(32, 0x77),
-  });
-const bisectMsg = (
-  by: string,
-  gameId: bigint,
-  openings: { step: bigint; commitment: Buffer; path: Buffer[] }[],
-  finalOpening?: Uint8Array,
-) =>
-  packAny("/dsdn.fraud.v1.MsgBisect", MsgBisect, {
-    signer: by,
-    gameId,
-    openings,
-    finalOpening: Buffer.from(finalOpening ?? new Uint8Array()),
-  });
-const proofMsg = (by: string, gameId: bigint, proof: Uint8Array) =>
-  packAny("/dsdn.fraud.v1.MsgSubmitStepProof", MsgSubmitStepProof, { signer: by, gameId, proof: Buffer.from(proof) });
-const game = (id: bigint): Game =>
-  fx.chain.query("/dsdn.fraud.v1.Query/Game", QueryGameRequest, { id }, QueryGameResponse).game!;
-
-function challenge(p: ReceiptParts, type?: DisputeType, claim?: Buffer): bigint {
-  const r = fx.chain.exec(fx.carol, [challengeMsg(addressOf(fx.carol), p, type, claim)]);
-  expect(r.code, r.log).toBe(0);
-  const ev = r.events.find((e) => e.type === "fraud_challenge")!;
-  return BigInt(ev.attributes.find((a) => a.key === "game_id")!.value);
-}
+const computeReceipt = (run?: Run, over: Parameters<typeof computeReceiptOn>[2] = {}) =>
+  computeReceiptOn(fx, run, over);
+const game = (id: bigint): Game => queryGame(fx, id);
+const challenge = (p: ReceiptParts, type?: DisputeType, claim?: Buffer): bigint => openChallenge(fx, p, type, claim).id;
 
 describe("challenges an attacker controls", () => {
   freshChain();
@@ -182,36 +142,9 @@ describe("challenges an attacker controls", () => {
 
 const sendMsgTo = (to: string, amount: bigint) => sendMsg(addressOf(fx.alice), to, amount);
 
-/** Plays a game to its verdict: the defender opens and posts from `defender`, the challenger answers from `challenger`. */
-function play(
-  id: bigint,
-  defender: Run,
-  challenger: Run,
-  prover: Run,
-): { game: Game; rounds: number; proofBytes: number; gas: bigint } {
-  const BOB = addressOf(fx.bob);
-  const CAROL = addressOf(fx.carol);
-  let g = game(id);
-  const first = [defender.opening(g.lo), defender.opening(g.hi)];
-  if (g.hi - g.lo >= 2n) first.push(defender.opening(midpoint(g.lo, g.hi, g.steps, g.traceEvery)));
-  let r = fx.chain.exec(fx.bob, [bisectMsg(BOB, id, first, g.hi === g.steps ? defender.finalOpening : undefined)]);
-  expect(r.code, r.log).toBe(0);
-  for (;;) {
-    g = game(id);
-    if (g.status === GameStatus.GAME_STATUS_AWAIT_CHALLENGER) {
-      r = fx.chain.exec(fx.carol, [bisectMsg(CAROL, id, [{ ...challenger.opening(g.mid), path: [] }])]);
-    } else if (g.status === GameStatus.GAME_STATUS_AWAIT_DEFENDER) {
-      r = fx.chain.exec(fx.bob, [bisectMsg(BOB, id, [defender.opening(g.mid)])]);
-    } else break;
-    expect(r.code, r.log).toBe(0);
-  }
-  expect(g.status).toBe(GameStatus.GAME_STATUS_AWAIT_STEP_PROOF);
-  expect(g.hi - g.lo).toBe(1n);
-  const proof = prover.stepProof(g.lo);
-  const pr = fx.chain.exec(fx.bob, [proofMsg(BOB, id, proof)], { gas: 4_000_000n });
-  expect(pr.code, pr.log).toBe(0);
-  return { game: game(id), rounds: g.rounds, proofBytes: proof.length, gas: pr.gasUsed };
-}
+const play = (id: bigint, defender: Run, challenger: Run, prover: Run) =>
+  playGame(fx, id, defender, challenger, prover);
+const pin = (id: bigint, module: Uint8Array, input: Uint8Array) => pinMsg(addressOf(fx.carol), id, module, input);
 
 describe("pinning the ends", () => {
   freshChain();
@@ -222,13 +155,6 @@ describe("pinning the ends", () => {
     const open = [run.opening(0n), run.opening(run.steps), run.opening(midpoint(0n, run.steps, run.steps, run.k))];
     return { id, r: fx.chain.exec(fx.bob, [bisectMsg(BOB(), id, open, run.finalOpening)]) };
   };
-  const pin = (id: bigint, module: Uint8Array, input: Uint8Array) =>
-    packAny("/dsdn.fraud.v1.MsgPinStart", MsgPinStart, {
-      signer: addressOf(fx.carol),
-      gameId: id,
-      module: Buffer.from(module),
-      input: Buffer.from(input),
-    });
 
   it("pins step 0 against module_hash + input + the receipt's limits (initialStepCommitment); a made-up first state is fraud", async () => {
     const honest = realRun("wc.wasm", INPUT, 64n);
@@ -410,11 +336,193 @@ describe("a full game over a real run", () => {
   });
 });
 
+const challengeDescent = (p: ReceiptParts) => openDescent(fx, p).id;
+const descend = (id: bigint, defender: Run, pick: (g: Game) => number) => playDescent(fx, id, defender, pick);
+
+describe("a Merkle descent: only the trace root differs (the node's output, state root and steps are right)", () => {
+  freshChain();
+  const K = 64n;
+  const honest = realRun("wc.wasm", INPUT, K);
+  const count = checkpointCount(honest.steps, K); // 1860 steps: 31 checkpoints, a tree 5 deep with one padding leaf
+
+  it("one interior checkpoint made up: the descent finds it, the step into it fails verifyStep: slashed 10%, challenger repaid + reward", async () => {
+    const liar = realRun("wc.wasm", INPUT, K, undefined, undefined, [12]);
+    expect(liar.outputHash).toEqual(honest.outputHash);
+    expect(liar.stateRootAfter).toEqual(honest.stateRootAfter);
+    expect(liar.steps).toBe(honest.steps);
+    expect(liar.root).not.toEqual(honest.root);
+    const p = await computeReceipt(liar);
+    const CAROL = addressOf(fx.carol);
+    const stake0 = nodeStake();
+    const carol0 = fx.chain.balance(CAROL);
+    const id = challengeDescent(p);
+    const d = descend(id, liar, leftmostDiffering(honest));
+    expect(d.game.rounds).toBe(treeDepth(honest.steps, K));
+    expect(Buffer.from(d.game.claim).readBigUInt64BE(0)).toBe(12n);
+    expect([d.game.lo, d.game.hi]).toEqual([11n * K, 12n * K]);
+    const out = play(id, liar, honest, honest);
+    expect(out.game.status, out.game.reason).toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect(out.game.reason).toMatch(/does not lead to the defender's commitment/);
+    expect(out.game.hi).toBe(12n * K);
+    expect(out.rounds).toBeLessThanOrEqual(maxDescentRounds(honest.steps, K));
+    const slashed = stake0 / 10n;
+    expect(nodeStake()).toBe(stake0 - slashed);
+    expect(BigInt(out.game.reward)).toBe(slashed / 2n);
+    // Carol's txs: the challenge, one pick per level, one answer per bisection round.
+    const carolTxs = 1n + BigInt(out.rounds);
+    expect(fx.chain.balance(CAROL)).toBe(carol0 - carolTxs * FEE + slashed / 2n);
+    closeWindow();
+    expect(fx.chain.exec(fx.bob, [claimMsg(addressOf(fx.bob), p)]).code).toBe(22);
+    console.log(
+      `descent game: ${honest.steps} steps, K=${K}, ${count} checkpoints: ${out.rounds} rounds (bound ${maxDescentRounds(honest.steps, K)}: ${treeDepth(honest.steps, K)} descent + bisection), descent move gas ${d.gas.join(",")}, verify tx gas ${out.gas}`,
+    );
+  });
+
+  it("a wholly made-up tree (every checkpoint, step 0 included): the descent ends at leaf 0, the game opens step 0 and the pin convicts", async () => {
+    const liar = realRun("wc.wasm", INPUT, K, undefined, undefined, [...Array(Number(count)).keys()]);
+    const p = await computeReceipt(liar);
+    const id = challengeDescent(p);
+    const d = descend(id, liar, leftmostDiffering(honest));
+    expect([d.game.lo, d.game.hi]).toEqual([0n, K]); // leaf 0: InvalidStateTransition{1}, whose range opens step 0
+    const open = [liar.opening(0n), liar.opening(K), liar.opening(K / 2n)];
+    expect(fx.chain.exec(fx.bob, [bisectMsg(addressOf(fx.bob), id, open)]).code).toBe(0);
+    const made = fx.chain.exec(fx.carol, [pin(id, liar.module, INPUT)], { gas: 4_000_000n });
+    expect(made.code, made.log).toBe(0);
+    expect(game(id).status).toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect(game(id).reason).toMatch(/step 0/);
+  });
+
+  it("a root over no tree at all (made up, right output): the defender cannot reveal a tree that binds to it and loses at its deadline", async () => {
+    const p = await computeReceipt({ ...honest, root: new Uint8Array(32).fill(0x5a) });
+    const id = challengeDescent(p);
+    const r = fx.chain.exec(fx.bob, [descendMsg(addressOf(fx.bob), id, reveal(game(id), honest))]);
+    expect([r.codespace, r.code], r.log).toEqual(["fraud", 21]);
+    fx.chain.block([], { dt: TIMEOUT });
+    expect(game(id).status).toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect(game(id).reason).toMatch(/defender missed/);
+  });
+});
+
+describe("a Merkle descent against an honest node", () => {
+  freshChain();
+  const K = 64n;
+  const honest = realRun("wc.wasm", INPUT, K);
+  const BOB = () => addressOf(fx.bob);
+  const CAROL = () => addressOf(fx.carol);
+
+  it("a lying challenger descends to where its own tree differs; the honest transition there verifies: it loses 5% of the bond, the node is paid", async () => {
+    const lying = realRun("wc.wasm", INPUT, K, undefined, undefined, [20]);
+    const p = await computeReceipt(honest);
+    const carol0 = fx.chain.balance(CAROL());
+    const stake0 = nodeStake();
+    const id = challengeDescent(p);
+    const d = descend(id, honest, leftmostDiffering(lying));
+    expect(Buffer.from(d.game.claim).readBigUInt64BE(0)).toBe(20n);
+    const out = play(id, honest, lying, honest);
+    expect(out.game.status, out.game.reason).toBe(GameStatus.GAME_STATUS_FALSE_ACCUSATION);
+    expect(BigInt(out.game.slashed)).toBe(BOND / 20n);
+    expect(nodeStake()).toBe(stake0);
+    expect(fx.chain.balance(CAROL())).toBe(carol0 - (1n + BigInt(out.rounds)) * FEE - BOND / 20n);
+    closeWindow();
+    const r = fx.chain.exec(fx.bob, [claimMsg(BOB(), p)]);
+    expect(r.code, r.log).toBe(0);
+  });
+
+  it.each([
+    ["always the left child (down to leaf 0: the start, pinned true)", () => 0],
+    ["always the right child that is not padding (down to the last checkpoint)", () => 1],
+  ])("a challenger who picks %s cannot convict an honest node", async (_what, pick) => {
+    const p = await computeReceipt(honest);
+    const id = challengeDescent(p);
+    const count = checkpointCount(honest.steps, K);
+    let refused = false;
+    const d = descend(id, honest, (g) => {
+      const want = pick();
+      // The right child of the last real leaf's parent is padding: refused, so this challenger takes the left.
+      const depth = treeDepth(honest.steps, K);
+      const first = (2n * g.descentIndex + 1n) << BigInt(depth - g.descentDepth - 1);
+      if (want === 1 && first >= count) {
+        const r = fx.chain.exec(fx.carol, [descendMsg(CAROL(), id, [], 1)]);
+        expect([r.codespace, r.code], r.log).toEqual(["fraud", 11]);
+        expect(r.log).toMatch(/padding/);
+        refused = true;
+        return 0;
+      }
+      return want;
+    });
+    expect(refused).toBe(pick() === 1);
+    const last = count - 1n;
+    expect(Buffer.from(d.game.claim).readBigUInt64BE(0)).toBe(pick() === 0 ? 1n : last);
+    const out = play(id, honest, honest, honest);
+    expect(out.game.status, out.game.reason).toBe(GameStatus.GAME_STATUS_FALSE_ACCUSATION);
+    if (pick() === 0) expect(out.game.lo).toBe(K - 1n);
+  });
+
+  it("refuses a wrong tree root, children that do not hash to the node, non-zero padding, out-of-turn and wrong-kind moves", async () => {
+    const p = await computeReceipt(honest);
+    const id = challengeDescent(p);
+    const g = game(id);
+    expect(g.descending).toBe(true);
+    const [l, r] = honest.children(0, 0n);
+    const tree = Buffer.from(honest.treeRoot);
+    const refused = (key: Secp256k1KeyPair, by: string, hashes: Buffer[], child = 0) => {
+      const x = fx.chain.exec(key, [descendMsg(by, id, hashes, child)]);
+      return [x.codespace, x.code];
+    };
+    expect(refused(fx.bob, BOB(), [Buffer.from(l), l, r])).toEqual(["fraud", 21]); // not the tree's root
+    expect(refused(fx.bob, BOB(), [tree, r, l])).toEqual(["fraud", 21]); // children swapped
+    expect(refused(fx.bob, BOB(), [l, r])).toEqual(["fraud", 11]); // the first reveal carries the root
+    expect(refused(fx.carol, CAROL(), [], 0)).toEqual(["fraud", 9]); // the defender moves first
+    expect(refused(fx.alice, addressOf(fx.alice), [tree, l, r])).toEqual(["fraud", 9]);
+    const b = fx.chain.exec(fx.bob, [bisectMsg(BOB(), id, [honest.opening(0n), honest.opening(honest.steps)])]);
+    expect([b.codespace, b.code], b.log).toEqual(["fraud", 11]); // no bisection before the descent names a checkpoint
+    expect(fx.chain.exec(fx.bob, [descendMsg(BOB(), id, [tree, l, r])]).code).toBe(0);
+    expect(refused(fx.carol, CAROL(), [tree], 0)).toEqual(["fraud", 11]); // a pick carries no hashes
+    expect(refused(fx.bob, BOB(), [l, r])).toEqual(["fraud", 9]); // the challenger's turn
+    expect(honest.children(4, 15n)[1]).toEqual(Buffer.alloc(32)); // the honest tree pads with zero
+
+    // A node whose tree holds junk in the padding slot (past the last checkpoint): every node it reveals hashes
+    // right, but the padding child must be zero, so it can never reveal the node over it.
+    const levels = merkleLevels([...honest.leaves, new Uint8Array(32).fill(1)]);
+    const junk: Run = {
+      ...honest,
+      root: traceRootOfTree(levels.at(-1)![0]!, Number(checkpointCount(honest.steps, K)), Number(K)),
+      treeRoot: levels.at(-1)![0]!,
+      children: (depth, index) => childrenAt(levels, depth, index).map((h) => Buffer.from(h)) as [Buffer, Buffer],
+    };
+    const jid = challengeDescent(await computeReceipt(junk));
+    const depth = treeDepth(honest.steps, K);
+    for (let i = 0; i < depth - 1; i++) {
+      const j = game(jid);
+      expect(fx.chain.exec(fx.bob, [descendMsg(BOB(), jid, reveal(j, junk))]).code).toBe(0);
+      expect(fx.chain.exec(fx.carol, [descendMsg(CAROL(), jid, [], 1)]).code).toBe(0);
+    }
+    const at = game(jid);
+    expect([at.descentDepth, at.descentIndex]).toEqual([depth - 1, 15n]); // over checkpoint 30 and the padding slot
+    const x = fx.chain.exec(fx.bob, [descendMsg(BOB(), jid, reveal(at, junk))]);
+    expect([x.codespace, x.code], x.log).toEqual(["fraud", 21]);
+    expect(x.log).toMatch(/must be the zero hash/);
+  });
+
+  it("deadlines: a silent defender loses the descent; a challenger silent after a reveal loses 5% of its bond", async () => {
+    const silentDefender = challengeDescent(await computeReceipt(honest));
+    fx.chain.block([], { dt: TIMEOUT });
+    expect(game(silentDefender).status).toBe(GameStatus.GAME_STATUS_FRAUD);
+    const silentChallenger = challengeDescent(await computeReceipt(honest));
+    const g = game(silentChallenger);
+    expect(fx.chain.exec(fx.bob, [descendMsg(BOB(), g.id, reveal(g, honest))]).code).toBe(0);
+    const late = fx.chain.exec(fx.carol, [descendMsg(CAROL(), g.id, [], 0)], { dt: TIMEOUT + 1n });
+    expect([late.codespace, late.code], late.log).toEqual(["fraud", 10]);
+    const done = game(silentChallenger);
+    expect(done.status).toBe(GameStatus.GAME_STATUS_FALSE_ACCUSATION);
+    expect(BigInt(done.slashed)).toBe(BOND / 20n);
+  });
+});
+
 describe("a replica's node-signed result (redundant execution: a dissenting replica gets no receipt)", () => {
   freshChain();
   const signedResult = (run: Run, over: { finishedAtMs?: bigint } = {}) => {
-    const w = Buffer.alloc(32, 0);
-    w.writeUInt32BE(++tag, 0);
+    const w = nextWorkloadId();
     return signResult(
       {
         workloadId: w,
@@ -501,9 +609,7 @@ describe("a replica's node-signed result (redundant execution: a dissenting repl
 /** Txs carol signed in a game: the challenge and one answer per round. */
 const countTxs = (rounds: number) => 1 + rounds;
 
-function nodeStake(): bigint {
-  return BigInt((fx.chain.exportAppState().stake as { nodeStakes: { amount: string }[] }).nodeStakes[0]!.amount);
-}
+const nodeStake = () => nodeStakeOf(fx);
 
 it("the round bound: ⌈log2(steps/K)⌉ + log2 K", () => {
   expect(maxRounds(1024n, 16n)).toBe(6 + 4);

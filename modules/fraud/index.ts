@@ -1,8 +1,9 @@
-/** @module The fraud module: bonded challenges on compute receipts, the bisection game, one-step verification, verdicts. */
+/** @module The fraud module: bonded challenges on compute receipts, the Merkle descent and bisection games, one-step verification, verdicts. */
 import type { AppModule } from "../../chain-app/module.js";
 import { moduleParams } from "../../chain-app/params.js";
 import { msgBisect } from "./bisect.js";
 import { msgChallenge } from "./challenge.js";
+import { msgDescend } from "./descend.js";
 import type { BankKeeper, CommitteeKeeper, NodesKeeper, ReceiptsKeeper } from "./expectedKeepers.js";
 import { defaultFraudGenesis, exportFraudGenesis, initFraudGenesis, validateFraudGenesis } from "./genesis.js";
 import type { FraudKeeper } from "./keeper.js";
@@ -15,9 +16,22 @@ import { msgSubmitStepProof } from "./submitStepProof.js";
 
 export { MSG_BISECT_TYPE_URL, nextState } from "./bisect.js";
 export { MSG_CHALLENGE_TYPE_URL, signedResultEvidenceId } from "./challenge.js";
+export { descendState, MSG_DESCEND_TYPE_URL } from "./descend.js";
 export { FraudErrors } from "./errors.js";
 export type { NodeSlasher } from "./expectedKeepers.js";
-export { checkpointCount, checkpointIndexAt, checkpointStep, initialRange, maxRounds, midpoint } from "./game.js";
+export {
+  checkpointCount,
+  checkpointIndexAt,
+  checkpointStep,
+  descentCheckpoint,
+  firstLeafOf,
+  initialRange,
+  isDescentClaim,
+  maxDescentRounds,
+  maxRounds,
+  midpoint,
+  treeDepth,
+} from "./game.js";
 export { FraudKeeper } from "./keeper.js";
 export { defaultFraudParams, type FraudParams } from "./params.js";
 export { MSG_PIN_START_TYPE_URL } from "./pinStart.js";
@@ -38,6 +52,7 @@ export function fraudModule(
     msgs: [
       msgChallenge(keeper, bank, committee, nodes, receipts),
       msgBisect(keeper, verifier),
+      msgDescend(keeper, verifier),
       msgSubmitStepProof(keeper, verifier),
       msgPinStart(keeper, verifier),
     ],

@@ -1,8 +1,8 @@
 /**
  * @module The one place that decodes and checks runtime proofs for fraud games: checkpoint openings against the
- * trace root, one-step proofs (the runtime's canonical binary codec, `decodeStepProof`, size-capped before any
- * allocation), and the pins of a run's ends (rt-host's `initialStepCommitment` and `openFinalCommitment`; a final
- * opening travels as bounded tagged JSON).
+ * trace root, the checkpoint-tree nodes a Merkle descent reveals, one-step proofs (the runtime's canonical binary
+ * codec, `decodeStepProof`, size-capped before any allocation), and the pins of a run's ends (rt-host's
+ * `initialStepCommitment` and `openFinalCommitment`; a final opening travels as bounded tagged JSON).
  */
 
 import { compileModule } from "../../common/wasm/instantiate.js";
@@ -15,13 +15,17 @@ import {
   openFinalCommitment,
 } from "../../common/wasm/proof/ends.js";
 import { verifyStep } from "../../common/wasm/proof/verifyStep.js";
-import { equal, type Hash } from "../../common/wasm/trace/hashing.js";
-import { verifyCheckpoint } from "../../common/wasm/trace/trace.js";
+import { equal, type Hash, hashNode } from "../../common/wasm/trace/hashing.js";
+import { traceRootOfTree, verifyCheckpoint } from "../../common/wasm/trace/trace.js";
 import { ExternRef, FuncRef } from "../../common/wasm/types.js";
 
 export interface StepVerifier {
   /** Whether `commitment` is checkpoint `index` of `count` under `root`, a trace with a checkpoint every `every` steps. */
   checkpoint(root: Hash, index: bigint, count: bigint, every: bigint, commitment: Hash, path: readonly Hash[]): boolean;
+  /** Whether `tree` is the unbound root of a checkpoint tree that `root` commits to (with `count` and `every`). */
+  treeRoot(root: Hash, tree: Hash, count: bigint, every: bigint): boolean;
+  /** Whether `parent` is the checkpoint-tree node over `left` and `right` (rt-trace's hashNode). */
+  treeNode(parent: Hash, left: Hash, right: Hash): boolean;
   /** Decodes a proof of at most `maxBytes` and runs one step from `pre`; throws when the proof is not valid. */
   step(pre: Hash, proof: Uint8Array, maxBytes: number): Hash;
   /**
@@ -123,6 +127,14 @@ export const runtimeStepVerifier: StepVerifier = {
       every: Number(every),
       path,
     });
+  },
+  treeRoot(root, tree, count, every) {
+    const max = BigInt(Number.MAX_SAFE_INTEGER);
+    if (count < 1n || count > max || every < 1n || every > max) return false;
+    return equal(traceRootOfTree(tree, Number(count), Number(every)), root);
+  },
+  treeNode(parent, left, right) {
+    return equal(hashNode(left, right), parent);
   },
   step(pre, proof, maxBytes) {
     return verifyStep(pre, decodeStepProof(proof, Math.min(maxBytes, MAX_STEP_PROOF_BYTES)));

@@ -38,6 +38,10 @@ import { addVote, judge, type Tally, ZERO_TALLY } from "./tally.js";
 const ts = (seconds: bigint) => ({ seconds, nanos: 0 });
 const range = (prefix: Uint8Array) => ({ start: prefix, end: prefixEnd(prefix) });
 
+/** Whether block time has reached `end` (the end block at or past it ends the period, so nothing counts from then). */
+const ended = (ctx: Context, end: { seconds: bigint } | undefined): boolean =>
+  end !== undefined && ctx.block.timeSeconds >= end.seconds;
+
 export class GovKeeper {
   private router: ParamsRouter = new Map();
   private handlers: ProposalHandlers = new Map();
@@ -171,6 +175,14 @@ export class GovKeeper {
       proposal.status !== ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD
     )
       throw GovErrors.InactiveProposal.wrap(`proposal ${id}`);
+    const deadline =
+      proposal.status === ProposalStatus.PROPOSAL_STATUS_DEPOSIT_PERIOD
+        ? proposal.depositEndTime
+        : proposal.votingEndTime;
+    if (ended(ctx, deadline))
+      throw GovErrors.InactiveProposal.wrap(
+        `proposal ${id}: ${proposal.status === ProposalStatus.PROPOSAL_STATUS_DEPOSIT_PERIOD ? "deposit period" : "voting"} ended`,
+      );
     if (amount.length !== 1 || amount[0]!.denom !== p.depositDenom)
       throw GovErrors.InvalidDeposit.wrap(`deposit must be in ${p.depositDenom} only`);
     const value = BigInt(amount[0]!.amount);
@@ -245,7 +257,10 @@ export class GovKeeper {
     const proposal = this.mustGetProposal(ctx, id);
     if (proposal.status !== ProposalStatus.PROPOSAL_STATUS_VOTING_PERIOD)
       throw GovErrors.InactiveProposal.wrap(`proposal ${id}`);
+    // The end block of the first block at or past the end time tallies (later if many end at once): a tx in
+    // that block must not still vote.
     this.assertValidator(ctx, voter, GovErrors.InvalidVoter);
+    if (ended(ctx, proposal.votingEndTime)) throw GovErrors.InactiveProposal.wrap(`proposal ${id}: voting ended`);
     const who = addressBytesOf(voter);
     const v: Vote = {
       proposalId: id,

@@ -65,7 +65,7 @@ export function planParamChanges(
       throw GovErrors.InvalidProposalMsg.wrap(`message ${i}: params_json is not JSON`);
     }
     try {
-      const merged = mergeParams(m.module, pending.get(m.module) ?? target.get(ctx), changes);
+      const merged = mergeParams(m.module, pending.get(m.module) ?? target.get(ctx), changes, target.fixed);
       target.validate(merged);
       pending.set(m.module, merged);
     } catch (e) {

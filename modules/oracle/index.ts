@@ -17,7 +17,7 @@ export function oracleModule(keeper: OracleKeeper, stake: StakeKeeper): AppModul
   return {
     name: MODULE_NAME,
     // Changed after genesis only by governance (bootstrap: foundation approval).
-    params: moduleParams(validateOracleParams, keeper),
+    params: moduleParams(validateOracleParams, keeper, ["windowSeconds"]),
     queries: oracleQueries(keeper),
     defaultGenesis: defaultOracleGenesis,
     validateGenesis: (s) => void validateOracleGenesis(s),

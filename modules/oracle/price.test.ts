@@ -51,6 +51,15 @@ describe("clampChange (±20% per period)", () => {
   it("takes the first price as is", () => {
     expect(clampChange(0n, 12345n, 200_000n)).toBe(12345n);
   });
+  it("never freezes a tiny price: below 5 nano-USD 20% rounds to 0, yet honest reports still move it a unit", () => {
+    // A majority that drove the price down to 4 nano-USD (the floor only bounds conversions) would otherwise
+    // leave it there for good once it stopped: no honest median could ever move it again.
+    expect(clampChange(4n, 50_000_000n, 200_000n)).toBe(5n);
+    expect(clampChange(4n, 1n, 200_000n)).toBe(3n);
+    expect(clampChange(1n, 50_000_000n, 200_000n)).toBe(2n);
+    expect(clampChange(4n, 4n, 200_000n)).toBe(4n);
+    expect(clampChange(4n, 50_000_000n, 0n)).toBe(4n); // 0 ppm: the price is held, as the param says
+  });
 });
 
 describe("isStale", () => {

@@ -30,10 +30,14 @@ export function weightedMedian(reports: readonly WeightedPrice[]): bigint | unde
   return sorted[sorted.length - 1]?.price;
 }
 
-/** The candidate limited to ±maxChangePpm of the last accepted price (no last price: taken as is). */
+/**
+ * The candidate limited to ±maxChangePpm of the last accepted price (no last price: taken as is). The band is
+ * at least one unit wide when maxChangePpm > 0: below 5 nano-USD, 20% rounds to 0 and the price would freeze.
+ */
 export function clampChange(last: bigint, candidate: bigint, maxChangePpm: bigint): bigint {
   if (last <= 0n) return candidate;
-  const delta = (last * maxChangePpm) / PPM;
+  const scaled = (last * maxChangePpm) / PPM;
+  const delta = scaled === 0n && maxChangePpm > 0n ? 1n : scaled;
   const lo = last - delta;
   const hi = last + delta;
   return candidate < lo ? lo : candidate > hi ? hi : candidate;

@@ -31,7 +31,8 @@ export interface SubsidyGenesis {
     usageEpoch?: string;
     epochBytes?: string;
   }[];
-  revenue: { month: string; organic: string; subsidy: string }[];
+  /** `periods` (challenges judged that month) absent in older files: "0". */
+  revenue: { month: string; organic: string; subsidy: string; periods?: string }[];
   /** NodeSubsidy.toJSON: each node's last settled month. */
   records: unknown[];
   /** The current liveness challenge (seed hex), if one was opened. */
@@ -79,8 +80,10 @@ export function validateSubsidyGenesis(raw: unknown): SubsidyGenesis {
     for (const f of ["usageEpoch", "epochBytes"] as const) uint(a[f] ?? "0", `activity[${i}].${f}`);
     if (BigInt(a.passed) > BigInt(a.challenges)) throw new Error(`subsidy.activity[${i}].passed: exceeds challenges`);
   }
-  for (const [i, r] of g.revenue.entries())
+  for (const [i, r] of g.revenue.entries()) {
     for (const f of ["month", "organic", "subsidy"] as const) uint(r[f], `revenue[${i}].${f}`);
+    uint(r.periods ?? "0", `revenue[${i}].periods`);
+  }
   if (g.challenge) {
     for (const f of ["period", "openedAt", "deadline"] as const) uint(g.challenge[f], `challenge.${f}`);
     uint(g.challenge.openedHeight ?? "0", "challenge.openedHeight");
@@ -125,7 +128,12 @@ export function initSubsidyGenesis(ctx: Context, keeper: SubsidyKeeper, raw: unk
       judged: g.challenge.judged === true,
     });
   for (const a of g.answered ?? []) keeper.setAnswered(ctx, addressBytesOf(a.operator), BigInt(a.period));
-  for (const r of g.revenue) keeper.importRevenue(ctx, BigInt(r.month), BigInt(r.organic), BigInt(r.subsidy));
+  for (const r of g.revenue)
+    keeper.importRevenue(ctx, BigInt(r.month), {
+      organic: BigInt(r.organic),
+      subsidy: BigInt(r.subsidy),
+      periods: BigInt(r.periods ?? "0"),
+    });
   for (const r of g.records) {
     const rec = NodeSubsidy.fromJSON(r);
     keeper.setRecord(ctx, addressBytesOf(rec.operator), rec);
@@ -152,9 +160,12 @@ export function exportSubsidyGenesis(ctx: Context, keeper: SubsidyKeeper): Subsi
       usageEpoch: a.usageEpoch.toString(),
       epochBytes: a.epochBytes.toString(),
     })),
-    revenue: keeper
-      .allRevenue(ctx)
-      .map((r) => ({ month: r.month.toString(), organic: r.organic.toString(), subsidy: r.subsidy.toString() })),
+    revenue: keeper.allRevenue(ctx).map((r) => ({
+      month: r.month.toString(),
+      organic: r.organic.toString(),
+      subsidy: r.subsidy.toString(),
+      ...(r.periods > 0n ? { periods: r.periods.toString() } : {}),
+    })),
     records: keeper.allRecords(ctx).map((r) => NodeSubsidy.toJSON(r)),
     ...(c
       ? {

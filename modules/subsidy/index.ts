@@ -21,7 +21,7 @@ export function subsidyModule(keeper: SubsidyKeeper, nodes: NodesKeeper): AppMod
   return {
     name: MODULE_NAME,
     // Changed after genesis only by governance (bootstrap: foundation approval).
-    params: moduleParams(validateSubsidyParams, keeper),
+    params: moduleParams(validateSubsidyParams, keeper, ["monthSeconds", "challengePeriodSeconds"]),
     msgs: [msgLivenessProof(keeper, nodes)],
     queries: subsidyQueries(keeper, nodes),
     defaultGenesis: defaultSubsidyGenesis,

@@ -35,9 +35,19 @@ import {
 } from "./keys.js";
 import { challengeSeed, periodOf } from "./liveness.js";
 import { defaultSubsidyParams, type SubsidyParams, validateSubsidyParams } from "./params.js";
-import { type Activity, amountFor, judge, monthOf, sunsetReason } from "./schedule.js";
+import { type Activity, amountFor, judge, monthOf, proRated, sunsetReason } from "./schedule.js";
 
 export const DENOM = "unusa";
+
+/** A month's chain-wide figures. */
+export interface MonthRevenue {
+  /** Receipt income paid to nodes. */
+  readonly organic: bigint;
+  /** Subsidy paid at the month's settlement. */
+  readonly subsidy: bigint;
+  /** Liveness challenges judged in the month (the base of a late joiner's pro-rated share). */
+  readonly periods: bigint;
+}
 
 export interface SubsidyState {
   /** Block time month 1 starts (the genesis time). */
@@ -235,6 +245,10 @@ export class SubsidyKeeper {
         this.recordChallenge(ctx, op, false);
         ctx.emit(challengeMissedEvent(node.operator, c.period));
       }
+      // The month's count of judged challenges: a node judged in fewer is paid pro rata (it joined late).
+      const m = this.currentMonth(ctx);
+      const r = this.revenue(ctx, m);
+      this.setRevenue(ctx, m, { ...r, periods: r.periods + 1n });
       c = { ...c, judged: true };
       this.setChallenge(ctx, c);
     }
@@ -254,19 +268,20 @@ export class SubsidyKeeper {
     this.setRevenue(ctx, m, { ...r, organic: r.organic + amount });
   }
 
-  revenue(ctx: Context, month: bigint): { organic: bigint; subsidy: bigint } {
+  /** A month's chain-wide figures: organic and subsidy income paid to nodes, and the liveness challenges judged. */
+  revenue(ctx: Context, month: bigint): MonthRevenue {
     const raw = this.store(ctx).get(revenueKey(month));
-    if (!raw) return { organic: 0n, subsidy: 0n };
+    if (!raw) return { organic: 0n, subsidy: 0n, periods: 0n };
     const j = JSON.parse(fromUtf8(raw)) as Record<string, string>;
-    return { organic: BigInt(j.organic!), subsidy: BigInt(j.subsidy!) };
+    return { organic: BigInt(j.organic!), subsidy: BigInt(j.subsidy!), periods: BigInt(j.periods ?? "0") };
   }
 
-  importRevenue(ctx: Context, month: bigint, organic: bigint, subsidy: bigint): void {
-    this.setRevenue(ctx, month, { organic, subsidy });
+  importRevenue(ctx: Context, month: bigint, r: MonthRevenue): void {
+    this.setRevenue(ctx, month, r);
   }
 
-  allRevenue(ctx: Context): { month: bigint; organic: bigint; subsidy: bigint }[] {
-    const out: { month: bigint; organic: bigint; subsidy: bigint }[] = [];
+  allRevenue(ctx: Context): ({ month: bigint } & MonthRevenue)[] {
+    const out: ({ month: bigint } & MonthRevenue)[] = [];
     const start = Uint8Array.of(Prefix.Revenue);
     for (const [k] of this.store(ctx).iterate({ start, end: Uint8Array.of(Prefix.Revenue + 1) })) {
       const month = readU64be(k.subarray(1, 9));
@@ -293,8 +308,10 @@ export class SubsidyKeeper {
     return out;
   }
 
-  private setRevenue(ctx: Context, month: bigint, r: { organic: bigint; subsidy: bigint }): void {
-    this.store(ctx).set(revenueKey(month), utf8(canonicalJson(r)));
+  private setRevenue(ctx: Context, month: bigint, r: MonthRevenue): void {
+    // `periods` written only once counted, so months recorded before it existed keep their bytes.
+    const { periods, ...rest } = r;
+    this.store(ctx).set(revenueKey(month), utf8(canonicalJson(periods > 0n ? r : rest)));
   }
 
   private slashedIn(ctx: Context, op: Uint8Array, month: bigint): boolean {
@@ -318,12 +335,16 @@ export class SubsidyKeeper {
       slashed: this.slashedIn(ctx, op, month),
       sunset: this.getState(ctx).sunset,
     });
+    const a = this.getActivity(ctx, month, op);
+    const pay = j.eligible
+      ? proRated(p, amountFor(p, month), a.challenges, this.revenue(ctx, month).periods)
+      : { amount: 0n, reason: j.reason };
     return NodeSubsidy.fromPartial({
       operator: toBech32Address(op),
       month,
       eligible: j.eligible,
-      reason: j.reason,
-      amount: (j.eligible ? amountFor(p, month) : 0n).toString(),
+      reason: pay.reason,
+      amount: pay.amount.toString(),
       uptimePpm: j.uptimePpm.toString(),
       utilisationPpm: j.utilisationPpm.toString(),
     });

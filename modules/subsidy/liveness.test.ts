@@ -47,7 +47,7 @@ afterEach(() => {
 });
 
 /** Period 20 s, deadline 10 s, month 100 s; nodes 0 and 1 Active, node 2 Pending; both Active nodes 60% used. */
-function chain(): TestChain {
+function chain(node1RegisteredHeight = "0"): TestChain {
   const c = new TestChain(
     TestChain.genesis({
       balances: [
@@ -55,7 +55,13 @@ function chain(): TestChain {
         { address: addressOf(relayer), amount: 1_000n * NUSA },
       ],
       appState: {
-        nodes: { nodes: [nodeEntry(0), nodeEntry(1), nodeEntry(2, "NODE_STATUS_PENDING")] },
+        nodes: {
+          nodes: [
+            nodeEntry(0),
+            { ...nodeEntry(1), registeredHeight: node1RegisteredHeight },
+            nodeEntry(2, "NODE_STATUS_PENDING"),
+          ],
+        },
         subsidy: {
           params: { monthSeconds: "100", challengePeriodSeconds: "20", challengeDeadlineSeconds: "10" },
           activity: [0, 1].map((i) => ({
@@ -241,6 +247,30 @@ describe("MsgLivenessProof", () => {
     expect(last[1]).toMatchObject({ month: 1n, eligible: false });
     expect(last[1]!.reason).toMatch(/^uptime [0-9.]+% < 95.00%$/);
     expect(BigInt(last[1]!.uptimePpm)).toBeLessThan(950_000n);
+  });
+
+  it("a node registered in the month's last period is paid for the share of the month's challenges it was judged in", () => {
+    // The attack: join an hour before the month ends, answer the one challenge judged, and claim 100% uptime for a
+    // whole month's subsidy. Node 1 joins at height 70, so only period 5 (opened at ~T+80) judges it; it answers it.
+    const c = chain("70");
+    const before = ops.map((o) => c.balance(addressOf(o)));
+    c.block();
+    let answered = 0n;
+    while (c.time < GENESIS_TIME + 100n) {
+      const ch = challenge(c);
+      if (ch.period > answered && !ch.judged) {
+        const msgs = [answer(0, ch.period, ch.seed), ...(ch.period === 5n ? [answer(1, ch.period, ch.seed)] : [])];
+        for (const m of msgs) expect(c.exec(relayer, [m], { dt: 1n }).code).toBe(0);
+        answered = ch.period;
+      } else c.block([], { dt: 1n });
+    }
+    c.block([], { dt: 1n }); // month 2: month 1 settles
+    const paid = ops.map((o, i) => c.balance(addressOf(o)) - before[i]!);
+    expect(paid).toEqual([350n * NUSA, 70n * NUSA, 0n]); // 1 of the month's 5 challenges: 1/5 of 350 NUSA
+    const last = subsidyOf(c, 1).lastPaid!;
+    expect(last).toMatchObject({ month: 1n, eligible: true, amount: (70n * NUSA).toString() });
+    expect(last.reason).toBe("pro-rated: judged in 1 of the month's 5 liveness challenges");
+    expect(subsidyOf(c, 0).lastPaid).toMatchObject({ eligible: true, reason: "" });
   });
 
   it("exports and re-imports the challenge and answers with an equal app hash", () => {

@@ -64,6 +64,25 @@ export function judge(
   return { eligible: true, reason: "", uptimePpm, utilisationPpm };
 }
 
+/**
+ * The amount for an eligible node judged in `judged` of the month's `periods` liveness challenges. Uptime
+ * counts only the challenges a node was judged in, so a node that joined late (one challenge answered: 100%)
+ * would earn a whole month: below `minUptimePpm` of the month's challenges it is paid that share (floor), with
+ * the reason. At or above it (a challenge straddling the month's edge), or with no count kept: in full.
+ */
+export function proRated(
+  p: SubsidyParams,
+  full: bigint,
+  judged: bigint,
+  periods: bigint,
+): { amount: bigint; reason: string } {
+  if (periods === 0n || judged * PPM >= p.minUptimePpm * periods) return { amount: full, reason: "" };
+  return {
+    amount: (full * judged) / periods,
+    reason: `pro-rated: judged in ${judged} of the month's ${periods} liveness challenges`,
+  };
+}
+
 /** Why the subsidy ends for good at the end of `month`, if it does. */
 export function sunsetReason(p: SubsidyParams, month: bigint, organic: bigint, subsidy: bigint): string | undefined {
   if (month >= p.sunsetMonth) return `month ${month} reached the sunset month ${p.sunsetMonth}`;

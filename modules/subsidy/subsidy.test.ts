@@ -20,7 +20,7 @@ import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
 import { SubsidyKeeper } from "./keeper.js";
 import { observeRewards } from "./observeRewards.js";
 import { defaultSubsidyParams as P } from "./params.js";
-import { amountFor, judge, monthOf, schedulePpm, sunsetReason } from "./schedule.js";
+import { amountFor, judge, monthOf, proRated, schedulePpm, sunsetReason } from "./schedule.js";
 
 describe("months and schedule", () => {
   it("counts months by block time from genesis", () => {
@@ -81,6 +81,19 @@ describe("eligibility (the first failing rule is the reason)", () => {
     it(`refuses: ${name}`, () => {
       expect(judge(P, { ...good, ...a }, { ...ok, ...s })).toMatchObject({ eligible: false, reason });
     });
+});
+
+describe("pro rata for a node judged in part of the month's challenges", () => {
+  it("pays in full from 95% of the month's challenges, that share below it, in full when no count was kept", () => {
+    expect(proRated(P, 350n, 19n, 20n)).toEqual({ amount: 350n, reason: "" }); // exactly 95%
+    expect(proRated(P, 350n, 21n, 20n)).toEqual({ amount: 350n, reason: "" }); // a challenge straddling the edge
+    expect(proRated(P, 350n, 18n, 20n)).toEqual({
+      amount: 315n,
+      reason: "pro-rated: judged in 18 of the month's 20 liveness challenges",
+    });
+    expect(proRated(P, 350n, 1n, 720n).amount).toBe(0n); // floor: one hour of a 720-hour month
+    expect(proRated(P, 350n, 5n, 0n)).toEqual({ amount: 350n, reason: "" });
+  });
 });
 
 describe("sunset", () => {
@@ -190,6 +203,60 @@ describe("monthly settlement on chain", () => {
   });
 });
 
+describe("the pool and the sunset on chain", () => {
+  it("a pool that cannot cover a payment pays who it can, says why for the rest; nothing is paid twice", () => {
+    const c = new TestChain(
+      TestChain.genesis({
+        balances: [{ address: moduleAddress(ModuleAccount.SubsidyPool), amount: 500n * NUSA }],
+        appState: {
+          nodes: { nodes: [node(0), node(1)] },
+          subsidy: { params: { monthSeconds: "100" }, activity: [act(0, 20, 20, 600), act(1, 20, 20, 600)] },
+        },
+      }),
+    );
+    chains.push(c);
+    c.init();
+    const before = [0, 1].map((i) => c.balance(ops[i]!));
+    c.block([], { dt: 110n }); // month 2: month 1 settles
+    c.block([], { dt: 10n });
+    c.block([], { dt: 10n });
+    expect([0, 1].map((i) => c.balance(ops[i]!) - before[i]!)).toEqual([350n * NUSA, 0n]);
+    expect(c.balance(moduleAddress(ModuleAccount.SubsidyPool))).toBe(150n * NUSA);
+    const rec = c.query(
+      "/dsdn.subsidy.v1.Query/NodeSubsidy",
+      QueryNodeSubsidyRequest,
+      { operator: ops[1] },
+      QueryNodeSubsidyResponse,
+    ).lastPaid!;
+    expect(rec).toMatchObject({ month: 1n, amount: "0", reason: "subsidy pool cannot cover the payment" });
+  });
+
+  it("sunsets for good at the sunset month: the month is paid, later months are not, and the status says why", () => {
+    const c = new TestChain(
+      TestChain.genesis({
+        balances: [{ address: moduleAddress(ModuleAccount.SubsidyPool), amount: 10_000n * NUSA }],
+        appState: {
+          nodes: { nodes: [node(0)] },
+          subsidy: {
+            params: { monthSeconds: "100", sunsetMonth: "1" },
+            activity: [act(0, 20, 20, 600), { ...act(0, 20, 20, 600), month: "2" }],
+          },
+        },
+      }),
+    );
+    chains.push(c);
+    c.init();
+    const before = c.balance(ops[0]!);
+    const r = c.block([], { dt: 110n });
+    expect(r.events.filter((e) => e.type === "subsidy_sunset")).toHaveLength(1);
+    c.block([], { dt: 100n }); // month 3: month 2 settles under the sunset
+    expect(c.balance(ops[0]!) - before).toBe(350n * NUSA);
+    const status = c.query("/dsdn.subsidy.v1.Query/Status", QueryStatusRequest, {}, QueryStatusResponse);
+    expect(status).toMatchObject({ sunset: true, lastSettledMonth: 2n });
+    expect(status.sunsetReason).toMatch(/sunset month 1/);
+  });
+});
+
 describe("organic revenue from receipt claims", () => {
   it("counts a storage claim's node share, not a pending compute claim", () => {
     const store = ChainStore.open(join(mkdtempSync(join(tmpdir(), "subsidy-obs-")), "s.sqlite"));
@@ -221,7 +288,7 @@ describe("organic revenue from receipt claims", () => {
       wrapped.handle(ctx, {});
       next = { nodeAmount: "900", pending: true };
       wrapped.handle(ctx, {});
-      expect(keeper.revenue(ctx, 1n)).toEqual({ organic: 700n, subsidy: 0n });
+      expect(keeper.revenue(ctx, 1n)).toEqual({ organic: 700n, subsidy: 0n, periods: 0n });
     } finally {
       store.close();
     }

@@ -181,7 +181,7 @@ export const storage: Command = {
     "operator-mnemonic-file": { type: "string" },
     "liveness-interval-ms": { type: "string" },
     "gas-price": { type: "string" },
-    // Test-only, localnet chain ids only: wrong-output | wrong-step@N | skip-execution.
+    // Test-only, localnet chain ids only: wrong-output | wrong-step@N | wrong-trace@N | skip-execution.
     fault: { type: "string" },
     // The MicroVM backend offered (also DSDN_MICROVM): bwrap | mock (localnet only) | none; default bwrap if it runs.
     microvm: { type: "string" },

@@ -9,6 +9,7 @@ import { cpus, freemem, loadavg } from "node:os";
 import { cidForBytes } from "../../common/cid.js";
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import { toHex } from "../../common/hash.js";
+import { readBodyBounded } from "../../common/net/boundedBody.js";
 import { fetchRetryingStale } from "../../common/net/staleSocket.js";
 import { decodeCanonical } from "../../common/protobuf.js";
 import { NodeHeartbeat, WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
@@ -54,16 +55,11 @@ async function fetchJson(url: string, init: RequestInit = {}): Promise<unknown> 
 /** Reads an object through the ingress, refusing more than `maxBytes`. */
 export async function fetchObjectBounded(base: string, cid: string, maxBytes: number): Promise<Uint8Array> {
   const res = await fetchRetryingStale(`${base}/object/${cid}`, () => ({ signal: AbortSignal.timeout(120_000) }));
-  if (!res.ok || !res.body) throw new BaseError(ErrorCode.NotFound, `object ${cid}: HTTP ${res.status}`);
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    n += chunk.length;
-    if (n > maxBytes)
-      throw new BaseError(ErrorCode.TooLarge, `object ${cid} is larger than the signed ${maxBytes} bytes`);
-    parts.push(chunk);
+  if (!res.ok || !res.body) {
+    await res.body?.cancel().catch(() => {});
+    throw new BaseError(ErrorCode.NotFound, `object ${cid}: HTTP ${res.status}`);
   }
-  return Buffer.concat(parts);
+  return readBodyBounded(res, maxBytes, `object ${cid} (signed size ${maxBytes} bytes)`);
 }
 
 export class ComputeAgent {
@@ -123,15 +119,13 @@ export class ComputeAgent {
   async tick(): Promise<void> {
     const base = this.#o.coordinatorUrl;
     const t0 = performance.now();
-    await fetchJson(`${base}/compute/heartbeats`, {
+    // The answer to the signed heartbeat is this node's assigned work (the coordinator then shows it running).
+    const { assigned } = (await fetchJson(`${base}/compute/heartbeats`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ heartbeat: Buffer.from(this.heartbeat()).toString("base64") }),
-    });
+    })) as { assigned: { jobId: string; submission: string }[] };
     this.#rttMs = performance.now() - t0;
-    const { assigned } = (await fetchJson(`${base}/workloads/assigned/${this.#o.identity.nodeId}`)) as {
-      assigned: { jobId: string; submission: string }[];
-    };
     for (const a of assigned)
       if (!this.#done.has(a.jobId)) await this.runOne(a.jobId, Buffer.from(a.submission, "base64"));
     pruneTraces(this.#o.traceDir, Date.now());

@@ -3,9 +3,9 @@
  * class, status) at one height, the latest node-signed heartbeat, and the submitter's wallet affinity per operator.
  * The coordinator and `dsdn-node schedule` both build candidates here, so they agree.
  */
-import type { NodeHeartbeat } from "../../proto/gen/dsdn/compute/v1/workload.js";
+import type { NodeHeartbeat, WorkloadSpec } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import type { ChainNode } from "../coordinator/chainView.js";
-import type { SchedulerNode } from "../scheduler/schedule.js";
+import type { ScheduleRequest, SchedulerNode } from "../scheduler/schedule.js";
 import { resourcesOf } from "./signed.js";
 
 /** What the compute side asks the chain (the coordinator's ChainView plus the receipts module's affinity rule). */
@@ -70,4 +70,25 @@ export async function affinitySet(
   for (const op of new Set(operators))
     if (op !== submitter && (await chain.affinity(submitter, op, height))) out.add(op);
   return out;
+}
+
+/**
+ * What schedule() is asked for a signed spec — the coordinator and every recomputation build it here, so they agree.
+ * The RAM a node must have free is the run's memory pages plus the input and module (image) it holds while it runs.
+ */
+export function scheduleRequest(
+  workloadId: Uint8Array,
+  spec: WorkloadSpec,
+  affinity: ReadonlySet<string>,
+): ScheduleRequest {
+  return {
+    workloadId,
+    submitter: spec.submitter,
+    affinity,
+    replicas: spec.replicas,
+    zones: spec.zones,
+    nodeClass: spec.nodeClass === "datacenter" ? "datacenter" : "regular",
+    memoryBytes: BigInt(spec.memoryPages) * 65_536n + spec.inputSize + spec.moduleSize,
+    runtime: spec.runtime === "microvm" ? "microvm" : "wasm",
+  };
 }

@@ -8,7 +8,7 @@
 import { BaseError, ErrorCode } from "../../common/errors.js";
 import { bytesEqual, sha256, toHex } from "../../common/hash.js";
 import type { Game } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
-import { parseFault } from "../fraud/fault.js";
+import { parseFault, replayFault } from "../fraud/fault.js";
 import { type FraudChain, GamePlayer } from "../fraud/player.js";
 import { Replay } from "../fraud/replay.js";
 import type { NodeIdentity } from "../storage/identity.js";
@@ -64,7 +64,7 @@ export class Defender {
     return new Replay({
       module,
       opts: runOptionsOf(spec, input),
-      ...(fault?.kind === "wrong-step" ? { tamperAt: fault.step } : {}),
+      ...replayFault(fault),
     });
   }
 

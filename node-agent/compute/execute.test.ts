@@ -193,6 +193,13 @@ describe("test-only faults and the defender's job record", () => {
     const ws = await runWith({ kind: "wrong-step", step: n });
     expect(ws.executionTraceMerkleRoot).toEqual(rootAfterFlip(n));
     expect(ws.executionTraceMerkleRoot).not.toEqual(hc.executionTraceMerkleRoot);
+    // wrong-trace@N: an honest run and output, a trace root over a made-up checkpoint N (only the root differs).
+    const wt = await runWith({ kind: "wrong-trace", checkpoint: 2 });
+    expect([wt.outputHash, wt.stateRootAfter, wt.steps]).toEqual([hc.outputHash, hc.stateRootAfter, hc.steps]);
+    expect(wt.executionTraceMerkleRoot).not.toEqual(hc.executionTraceMerkleRoot);
+    expect(wt.executionTraceMerkleRoot).toEqual(
+      Buffer.from(new Replay({ module: wc, opts: runOptionsOf(spec(), text), fakeCheckpoint: 2 }).summary().root),
+    );
     const se = await runWith({ kind: "skip-execution" });
     expect(se.executionTraceMerkleRoot).not.toEqual(hc.executionTraceMerkleRoot);
     expect(se.outputHash).not.toEqual(hc.outputHash);

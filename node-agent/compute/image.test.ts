@@ -1,5 +1,5 @@
 /** Image unpacking attacks: `../` and absolute paths, symlinks and hard links, devices, size bounds, bad checksums. */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -69,5 +69,20 @@ describe("unpackImage", () => {
     expect(() => unpackImage(tar(bad), parent)).toThrow(/checksum/);
     expect(() => unpackImage(entry("a.txt", "x".repeat(600)).subarray(0, 700), parent)).toThrow(/truncated/);
     expect(() => unpackImage(entry("a.txt", "x"), parent)).toThrow(/end-of-archive/);
+  });
+
+  it("a refused image leaves nothing on disk (a tar of big files ending in a bad entry cannot fill the node's disk)", () => {
+    const own = mkdtempSync(join(parent, "refused-"));
+    const filler = "x".repeat(256 * 1024);
+    for (const bad of [
+      tar(entry("a/big1", filler), entry("a/big2", filler), entry("a/link", "", "2", 0o777, "/etc")),
+      tar(entry("a/big1", filler), entry("../escape.txt", "x")),
+      Buffer.concat([entry("a/big1", filler), entry("b", "x".repeat(600)).subarray(0, 700)]),
+      entry("a/big1", filler),
+      tar(entry("a/big1", filler), entry("a/big1", filler)),
+    ]) {
+      expect(() => unpackImage(bad, own)).toThrow();
+      expect(readdirSync(own)).toEqual([]);
+    }
   });
 });

@@ -2,7 +2,7 @@
  * @module A MicroVM image: a ustar archive unpacked into a fresh directory, strictly — only regular files and
  * directories, no absolute or `..` paths, no links or devices, bounded entry count and unpacked size.
  */
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, normalize, sep } from "node:path";
 import { BaseError, ErrorCode } from "../../common/errors.js";
@@ -36,14 +36,26 @@ function safePath(name: string): string {
 /** Unpacks `tar` into a new directory under `parent` (default the OS temp dir); returns its path. */
 export function unpackImage(tar: Uint8Array, parent = tmpdir()): string {
   const root = mkdtempSync(join(parent, "dsdn-image-"));
-  // The sandbox runs as an unprivileged uid: it must read (never write) the image.
-  chmodSync(root, 0o755);
+  try {
+    // The sandbox runs as an unprivileged uid: it must read (never write) the image.
+    chmodSync(root, 0o755);
+    unpackInto(root, tar);
+    return root;
+  } catch (e) {
+    // A refused image leaves nothing: otherwise each refused job (big files, then one bad entry) kept up to
+    // 64 MiB of partial tree on the node's disk.
+    rmSync(root, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+function unpackInto(root: string, tar: Uint8Array): void {
   let off = 0;
   let entries = 0;
   let total = 0;
   while (off + 512 <= tar.length) {
     const h = tar.subarray(off, off + 512);
-    if (h.every((b) => b === 0)) return root; // end-of-archive block
+    if (h.every((b) => b === 0)) return; // end-of-archive block
     let sum = 0;
     for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : h[i]!;
     if (octal(h, 148, 8, "checksum") !== sum) throw refuse("header checksum mismatch");

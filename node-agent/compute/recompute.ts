@@ -10,9 +10,9 @@ import { type NodeHeartbeat, type WorkloadSpec, WorkloadSubmission } from "../..
 import type { WorkloadScheduled } from "../../proto/gen/dsdn/da/v1/events.js";
 import { DEFAULT_SCHEDULER_WEIGHTS, type SchedulerWeights } from "../scheduler/params.js";
 import { type Schedule, schedule } from "../scheduler/schedule.js";
-import { affinitySet, buildCandidates, type ComputeChain } from "./candidates.js";
-import { openHeartbeat } from "./signed.js";
-import { verifySubmission } from "./workload.js";
+import { affinitySet, buildCandidates, type ComputeChain, scheduleRequest } from "./candidates.js";
+import { HEARTBEAT_MAX_AGE_MS, HEARTBEAT_SKEW_MS, openHeartbeat } from "./signed.js";
+import { SUBMISSION_SKEW_MS, verifySubmission } from "./workload.js";
 
 export interface Recomputed {
   readonly workloadId: string;
@@ -31,10 +31,23 @@ export async function recomputeSchedule(
   const sub = decodeCanonical(WorkloadSubmission, ev.submission, "WorkloadSubmission");
   const id = toHex(verifySubmission(sub, await chain.chainId()));
   const spec = sub.spec!;
+  // The heartbeats a coordinator could have used for this submission: taken within HEARTBEAT_SKEW_MS of a block time
+  // (itself within SUBMISSION_SKEW_MS of signed_at_ms) and fresh then (≤ HEARTBEAT_MAX_AGE_MS). Anything else is a
+  // record rewritten with a heartbeat from another time (a friend's idle hour, a rival's busy one); one per node.
+  const at = Number(sub.signedAtMs);
+  const earliest = at - SUBMISSION_SKEW_MS - HEARTBEAT_MAX_AGE_MS;
+  const latest = at + SUBMISSION_SKEW_MS + HEARTBEAT_SKEW_MS;
   const hbs = new Map<string, NodeHeartbeat>();
   for (const b of ev.heartbeats) {
     const h = openHeartbeat(b);
-    hbs.set(toHex(h.nodeId), h);
+    const node = toHex(h.nodeId);
+    if (hbs.has(node)) throw new Error(`the record holds node ${node.slice(0, 16)}…'s heartbeat twice`);
+    const t = Number(h.atMs);
+    if (t < earliest || t > latest)
+      throw new Error(
+        `node ${node.slice(0, 16)}…'s heartbeat (at ${t}) is not within ${(SUBMISSION_SKEW_MS + HEARTBEAT_MAX_AGE_MS) / 1000} s before to ${(SUBMISSION_SKEW_MS + HEARTBEAT_SKEW_MS) / 1000} s after the submission (signed at ${at})`,
+      );
+    hbs.set(node, h);
   }
   const candidates = await buildCandidates(chain, [...hbs.keys()], hbs, ev.chainHeight);
   const affinity = await affinitySet(
@@ -43,20 +56,7 @@ export async function recomputeSchedule(
     candidates.map((c) => c.operator),
     ev.chainHeight,
   );
-  const s = schedule(
-    candidates,
-    {
-      workloadId: Buffer.from(id, "hex"),
-      submitter: spec.submitter,
-      affinity,
-      replicas: spec.replicas,
-      zones: spec.zones,
-      nodeClass: spec.nodeClass === "datacenter" ? "datacenter" : "regular",
-      memoryBytes: BigInt(spec.memoryPages) * 65_536n,
-      runtime: spec.runtime === "microvm" ? "microvm" : "wasm",
-    },
-    weights,
-  );
+  const s = schedule(candidates, scheduleRequest(Buffer.from(id, "hex"), spec, affinity), weights);
   const recorded = ev.nodeIds.map((n) => toHex(n));
   return {
     workloadId: id,

@@ -99,11 +99,11 @@ async function service(chain = fakeChain(), o: { now?: () => number; maxWorkload
   for (const [i, n] of nodes.entries()) await svc.heartbeat(encodeHb(n, i));
   return svc;
 }
-function encodeHb(n: ReturnType<typeof ed25519KeyPair>, i: number): Uint8Array {
+function encodeHb(n: ReturnType<typeof ed25519KeyPair>, i: number, sequence = 1n): Uint8Array {
   return NodeHeartbeat.encode(
     signHeartbeat(
       {
-        sequence: 1n,
+        sequence,
         cpuFreePermille: 300 + i * 200,
         ramFreeBytes: 4n << 30n,
         gpuFreePermille: 0,
@@ -158,8 +158,15 @@ describe("compute service (coordinator side)", () => {
     expect(ev.heartbeats).toHaveLength(3);
     expect(ev.chainHeight).toBe(42n);
     expect(svc.status(sub.jobId).state).toBe("pending");
+    // Anyone may list a node's assignments (GET /workloads/assigned/:node): that does not make the job "running".
     expect(svc.assigned(toHex(nodes[2]!.publicKey)).map((a) => a.jobId)).toEqual([sub.jobId]);
     expect(svc.assigned(toHex(nodes[0]!.publicKey))).toEqual([]);
+    expect(svc.status(sub.jobId).state).toBe("pending");
+    // The node's own signed heartbeat picks its work up: only then is the job running.
+    expect((await svc.heartbeat(encodeHb(nodes[0]!, 0, 2n))).assigned).toEqual([]);
+    expect(svc.status(sub.jobId).state).toBe("pending");
+    const picked = await svc.heartbeat(encodeHb(nodes[2]!, 2, 2n));
+    expect(picked.assigned.map((a) => a.jobId)).toEqual([sub.jobId]);
     expect(svc.status(sub.jobId).state).toBe("running");
     await svc.result(sub.jobId, await runOn(2, s));
     const st = svc.status(sub.jobId);
@@ -171,6 +178,56 @@ describe("compute service (coordinator side)", () => {
     const again = await svc.submit(subBytes(s, NOW + 1));
     expect(again).toMatchObject({ jobId: sub.jobId, existing: true });
     expect(published).toHaveLength(2);
+  });
+
+  it("a node must hold the job's memory and its input and module too: a 1 GiB input does not go to a node with only the pages free", async () => {
+    const svc = await service();
+    // Every node has 4 GiB free: exactly the pages, nothing left for the 1 GiB input the node holds while it runs.
+    const s = spec({ name: "big-input", memoryPages: 65_536, traceEvery: 1n << 20n, inputSize: 1n << 30n });
+    await expect(svc.submit(subBytes(s))).rejects.toThrow(/only 0 of 1 required nodes are eligible/);
+    const fits = spec({ name: "fits", memoryPages: 49_000, traceEvery: 1n << 20n, inputSize: 1n << 30n });
+    await expect(svc.submit(subBytes(fits))).resolves.toMatchObject({ existing: false });
+  });
+
+  it("heartbeats: forged, from an unregistered node, absurd, off the chain's clock or replayed older are refused or ignored", async () => {
+    const svc = await service();
+    const hb = (key: ReturnType<typeof ed25519KeyPair>, over: Partial<NodeHeartbeat> = {}) =>
+      NodeHeartbeat.encode(
+        signHeartbeat(
+          {
+            sequence: 5n,
+            cpuFreePermille: 500,
+            ramFreeBytes: 1n << 30n,
+            gpuFreePermille: 0,
+            latencyMs: 10,
+            ioPressurePermille: 0,
+            atMs: BigInt(NOW),
+            ...over,
+          },
+          key,
+        ),
+      ).finish();
+    // Another key's signature over node 0's id.
+    const forged = NodeHeartbeat.decode(hb(nodes[1]!));
+    forged.nodeId = Buffer.from(nodes[0]!.publicKey);
+    await expect(svc.heartbeat(NodeHeartbeat.encode(forged).finish())).rejects.toThrow(/not signed by its node/);
+    await expect(svc.heartbeat(hb(ed25519KeyPair()))).rejects.toThrow(/unregistered node/);
+    // 2^32 − 1 permille of CPU (or GPU, or IO) to win every schedule.
+    await expect(svc.heartbeat(hb(nodes[0]!, { cpuFreePermille: 0xffff_ffff }))).rejects.toThrow(/0\.\.1000/);
+    await expect(svc.heartbeat(hb(nodes[0]!, { gpuFreePermille: 1001 }))).rejects.toThrow(/0\.\.1000/);
+    await expect(svc.heartbeat(hb(nodes[0]!, { atMs: BigInt(NOW - 3_600_000) }))).rejects.toThrow(/60 s off/);
+    await expect(svc.heartbeat(hb(nodes[0]!, { atMs: BigInt(NOW + 61_000) }))).rejects.toThrow(/60 s off/);
+    // A saturating claim of RAM is taken but scores no more than 10^6 MiB free (the score's own bound).
+    await svc.heartbeat(hb(nodes[0]!, { ramFreeBytes: 0xffff_ffff_ffff_ffffn }));
+    // An older (replayed) heartbeat does not replace the newer one the scheduler uses.
+    await svc.heartbeat(hb(nodes[0]!, { sequence: 4n, ramFreeBytes: 1n }));
+    const { nodes: chosen } = await svc.submit(subBytes(spec({ name: "hb", memoryPages: 1024 })));
+    expect(chosen).toHaveLength(1);
+    const rec = published[0]!.value as WorkloadScheduled;
+    const kept = rec.heartbeats
+      .map((b) => NodeHeartbeat.decode(b))
+      .find((h) => toHex(h.nodeId) === toHex(nodes[0]!.publicKey));
+    expect(kept?.sequence).toBe(5n);
   });
 
   it("a result whose finished_at_ms is backdated (to shorten its challenge window) or future-dated is refused", async () => {
@@ -490,5 +547,45 @@ describe("a committee member's check of the DA workload record (workloadRecordPr
     expect(await workloadRecordProblem(jobId, g, fromPublished(), chain)).toMatch(
       /unanimous of 2 replicas not reached/,
     );
+  });
+
+  it("refuses a record whose heartbeats are not from the submission's time (a coordinator replaying its friend's idle heartbeat)", async () => {
+    const chain = fakeChain();
+    const svc = await service(chain);
+    const s = spec({ name: "stale-heartbeat" });
+    const { jobId, nodes: on } = await svc.submit(subBytes(s));
+    const ev = published[0]!.value as WorkloadScheduled;
+    // The coordinator rewrites the record: its friend's heartbeat from an hour ago (all idle, 1 ms away), so the
+    // friend wins schedule() on the recorded data, and the other nodes' current ones.
+    const friendIdx = (idx(on[0]!) + 1) % 3;
+    const hourOld = (i: number, atMs: number) =>
+      NodeHeartbeat.encode(
+        signHeartbeat(
+          {
+            sequence: 0n,
+            cpuFreePermille: 1000,
+            ramFreeBytes: 1n << 40n,
+            gpuFreePermille: 1000,
+            latencyMs: 1,
+            ioPressurePermille: 0,
+            atMs: BigInt(atMs),
+          },
+          nodes[i]!,
+        ),
+      ).finish();
+    const others = ev.heartbeats.filter(
+      (b) => toHex(NodeHeartbeat.decode(b).nodeId) !== toHex(nodes[friendIdx]!.publicKey),
+    );
+    for (const at of [NOW - 3_600_000, NOW + 3_600_000]) {
+      ev.heartbeats = [...others, Buffer.from(hourOld(friendIdx, at))];
+      ev.nodeIds = [Buffer.from(nodes[friendIdx]!.publicKey)];
+      const r = ComputeResult.decode(await runOn(friendIdx, s));
+      expect(await workloadRecordProblem(jobId, r, fromPublished(), chain)).toMatch(
+        /does not verify: .*heartbeat .* not within/,
+      );
+    }
+    // Two heartbeats of one node (the coordinator picks which one counts): refused too.
+    ev.heartbeats = [...others, ...others.slice(0, 1)];
+    await expect(recomputeSchedule(WorkloadScheduled.fromPartial(ev), chain)).rejects.toThrow(/twice/);
   });
 });

@@ -15,9 +15,9 @@ import type { DAEventInput } from "../da/events/event.js";
 import { DEFAULT_SCHEDULER_WEIGHTS, type SchedulerWeights } from "../scheduler/params.js";
 import { schedule } from "../scheduler/schedule.js";
 import { decideAgreement } from "./agreement.js";
-import { affinitySet, buildCandidates, type ComputeChain } from "./candidates.js";
+import { affinitySet, buildCandidates, type ComputeChain, scheduleRequest } from "./candidates.js";
 import { commitmentJson } from "./commitment.js";
-import { openHeartbeat, openResult } from "./signed.js";
+import { HEARTBEAT_MAX_AGE_MS, HEARTBEAT_SKEW_MS, openHeartbeat, openResult } from "./signed.js";
 import { MAX_SUBMISSION_BYTES, SUBMISSION_SKEW_MS, verifySubmission, WorkloadRefusedError } from "./workload.js";
 
 /** How long before the chain's latest block a result may say it finished (a node reports as soon as it is done). */
@@ -49,7 +49,10 @@ export interface ComputeServiceOptions {
   /** Publishes events and resolves with the DA height once they are posted. */
   readonly publish: (events: readonly DAEventInput[]) => Promise<bigint>;
   readonly weights?: SchedulerWeights;
-  /** Heartbeats older than this are ignored (default 2 min). */
+  /**
+   * Heartbeats older than this are ignored (default and production: HEARTBEAT_MAX_AGE_MS, 2 min). Members refuse a
+   * record holding a heartbeat older than that before the submission (recompute.ts), so only tests change it.
+   */
   readonly heartbeatMaxAgeMs?: number;
   /**
    * The latest block header's time (ms) from the chain: every freshness rule here — submissions, heartbeats, the
@@ -118,8 +121,14 @@ export class ComputeService {
     return t;
   }
 
-  /** A node's signed heartbeat: kept when it is newer (sequence) than the last one of that node. */
-  async heartbeat(bytes: Uint8Array): Promise<{ nodeId: string; sequence: string }> {
+  /**
+   * A node's signed heartbeat: kept when it is newer (sequence) than the last one of that node. The answer carries the
+   * node's assigned work, which is then "running": only the node's own fresh signature picks work up (the public
+   * `assigned()` listing does not, so nobody else can make a pending job look running).
+   */
+  async heartbeat(
+    bytes: Uint8Array,
+  ): Promise<{ nodeId: string; sequence: string; assigned: { jobId: string; submission: string }[] }> {
     let hb: NodeHeartbeat;
     try {
       hb = openHeartbeat(bytes);
@@ -130,15 +139,20 @@ export class ComputeService {
     if (!this.#o.registeredNodes().includes(id))
       throw new BaseError(ErrorCode.NotFound, "heartbeat from an unregistered node");
     const skew = Number(hb.atMs) - (await this.#now());
-    if (Math.abs(skew) > 60_000)
-      throw new BaseError(ErrorCode.InvalidArgument, "heartbeat at_ms is more than 60 s off the chain's block time");
+    if (Math.abs(skew) > HEARTBEAT_SKEW_MS)
+      throw new BaseError(
+        ErrorCode.InvalidArgument,
+        `heartbeat at_ms is more than ${HEARTBEAT_SKEW_MS / 1000} s off the chain's block time`,
+      );
     const prev = this.#heartbeats.get(id);
     if (!prev || hb.sequence > prev.hb.sequence) this.#heartbeats.set(id, { hb, bytes });
-    return { nodeId: id, sequence: hb.sequence.toString() };
+    const assigned = this.assigned(id);
+    for (const a of assigned) this.#workloads.get(a.jobId)?.running.add(id);
+    return { nodeId: id, sequence: hb.sequence.toString(), assigned };
   }
 
   #freshHeartbeats(now: number): Map<string, { hb: NodeHeartbeat; bytes: Uint8Array }> {
-    const maxAge = this.#o.heartbeatMaxAgeMs ?? 120_000;
+    const maxAge = this.#o.heartbeatMaxAgeMs ?? HEARTBEAT_MAX_AGE_MS;
     const out = new Map<string, { hb: NodeHeartbeat; bytes: Uint8Array }>();
     for (const [id, h] of this.#heartbeats) if (now - Number(h.hb.atMs) <= maxAge) out.set(id, h);
     return out;
@@ -180,16 +194,7 @@ export class ComputeService {
     );
     const chosen = schedule(
       candidates,
-      {
-        workloadId: Buffer.from(id, "hex"),
-        submitter: spec.submitter,
-        affinity,
-        replicas: spec.replicas,
-        zones: spec.zones,
-        nodeClass: spec.nodeClass === "datacenter" ? "datacenter" : "regular",
-        memoryBytes: BigInt(spec.memoryPages) * 65_536n,
-        runtime: spec.runtime === "microvm" ? "microvm" : "wasm",
-      },
+      scheduleRequest(Buffer.from(id, "hex"), spec, affinity),
       this.#o.weights ?? DEFAULT_SCHEDULER_WEIGHTS,
     ).chosen;
     this.#seen.set(sigKey, Number(sub.signedAtMs) + SUBMISSION_SKEW_MS);
@@ -252,15 +257,15 @@ export class ComputeService {
     }
   }
 
-  /** Workloads scheduled on `nodeId` that it has not reported yet (the node re-verifies everything). */
+  /** Up to 16 workloads scheduled on `nodeId` that it has not reported yet (the node re-verifies everything). */
   assigned(nodeId: string): { jobId: string; submission: string }[] {
     const out: { jobId: string; submission: string }[] = [];
-    for (const w of this.#workloads.values())
-      if (w.nodes.includes(nodeId) && !w.results.has(nodeId)) {
-        w.running.add(nodeId);
+    for (const w of this.#workloads.values()) {
+      if (out.length >= 16) break;
+      if (w.nodes.includes(nodeId) && !w.results.has(nodeId))
         out.push({ jobId: w.id, submission: Buffer.from(w.submission).toString("base64") });
-      }
-    return out.slice(0, 16);
+    }
+    return out;
   }
 
   /** A node's signed result for a workload scheduled on it: recorded on DA; disagreement recorded when decided. */

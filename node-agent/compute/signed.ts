@@ -12,6 +12,10 @@ import { ComputeResult, NodeHeartbeat } from "../../proto/gen/dsdn/compute/v1/wo
 import type { NodeResources } from "../scheduler/schedule.js";
 
 const HEARTBEAT_DOMAIN = utf8("dsdn.compute.v1.NodeHeartbeat\0");
+/** A heartbeat's at_ms may be this far from the chain's block time when the coordinator takes it. */
+export const HEARTBEAT_SKEW_MS = 60_000;
+/** Older than this (on the chain's clock) a heartbeat is not fresh: the scheduler does not use it. */
+export const HEARTBEAT_MAX_AGE_MS = 120_000;
 
 export { MAX_LOG_LINE, MAX_LOG_LINES, MAX_RESULT_BYTES, openResult } from "../../common/compute/signedResult.js";
 

@@ -13,7 +13,7 @@ import { packAny } from "../../common/protobuf.js";
 import type { Secp256k1KeyPair } from "../../common/secp256k1.js";
 import { openFinalCommitment } from "../../common/wasm/proof/ends.js";
 import { ModuleAccount, moduleAddress } from "../../modules/auth/moduleAccounts.js";
-import { maxRounds } from "../../modules/fraud/index.js";
+import { maxDescentRounds, maxRounds } from "../../modules/fraud/index.js";
 import { DisputeType, type Game, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { QueryGameRequest, QueryGameResponse } from "../../proto/gen/dsdn/fraud/v1/query.js";
 import { MsgChallenge } from "../../proto/gen/dsdn/fraud/v1/tx.js";
@@ -29,6 +29,7 @@ import {
 } from "../../test/support/receiptFixture.js";
 import { runJobInline } from "../runtime/runJob.js";
 import { fixture } from "../runtime/testing.js";
+import { disputeOf } from "../watcher/verdict.js";
 import { type FraudChain, GamePlayer } from "./player.js";
 import { Replay, type ReplayJob } from "./replay.js";
 
@@ -40,11 +41,15 @@ const TREASURY = moduleAddress(ModuleAccount.Treasury);
 const INPUT = new TextEncoder().encode("the quick brown fox\njumps over the lazy dog\n");
 const WC = fixture("wc.wasm");
 const K = 64;
-/** The job under the limits its receipt states (fuel 10^7, 16 pages); `fuel` = a node that ran it with other fuel. */
-const job = (tamperAt?: number, fuel = 10_000_000): ReplayJob => ({
+/**
+ * The job under the limits its receipt states (fuel 10^7, 16 pages); `fuel` = a node that ran it with other fuel;
+ * `fakeCheckpoint` = a node that made that checkpoint's commitment up (wrong-trace).
+ */
+const job = (tamperAt?: number, fuel = 10_000_000, fakeCheckpoint?: number): ReplayJob => ({
   module: WC,
   opts: { invoke: "_start", input: INPUT, limits: { fuel, memoryPages: 16 }, traceEvery: K },
   ...(tamperAt !== undefined ? { tamperAt } : {}),
+  ...(fakeCheckpoint !== undefined ? { fakeCheckpoint } : {}),
 });
 
 let fx: Fixture;
@@ -264,5 +269,42 @@ describe("games played by the off-chain parties", () => {
     const g = await playOut(id, [defender(honest), watcher(honest)], 100);
     expect(g.status).toBe(GameStatus.GAME_STATUS_FRAUD);
     expect(g.reason).toMatch(/defender missed/);
+  });
+
+  it("wrong-trace@N (an honest run, checkpoint N made up): the watcher's verdict is a Merkle descent; it ends on checkpoint N and verifyStep convicts", async () => {
+    const N = 12;
+    const liar = new Replay(job(undefined, undefined, N));
+    expect(Buffer.from(liar.summary().output)).toEqual(Buffer.from(honest.summary().output));
+    const p = await receiptOf(liar);
+    // What the watcher concludes from its own run: only the trace root differs → a descent (empty claim).
+    const ec = p.data.executionCommitment!;
+    const dispute = disputeOf(ec, { ...ec, executionTraceMerkleRoot: Buffer.from(honest.summary().root) })!;
+    expect(dispute.differs).toEqual(["trace_root"]);
+    const gas = { gas: [] as bigint[] };
+    const id = challenge(p, Buffer.from(dispute.claim), dispute.type);
+    const g = await playOut(id, [defender(liar, gas), watcher(new Replay(job()))]);
+    expect(g.status, g.reason).toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect(g.reason).toMatch(/does not lead to the defender's commitment/);
+    expect(Buffer.from(g.claim).readBigUInt64BE(0)).toBe(BigInt(N));
+    expect(g.hi).toBe(BigInt(N * K));
+    expect(g.rounds).toBeLessThanOrEqual(maxDescentRounds(liar.summary().steps, BigInt(K)));
+  });
+
+  it("wrong-trace@0 (a made-up start checkpoint): the descent ends at leaf 0, the game opens step 0 and the watcher's pin convicts", async () => {
+    const liar = new Replay(job(undefined, undefined, 0));
+    const p = await receiptOf(liar);
+    const id = challenge(p, Buffer.alloc(0), DisputeType.DISPUTE_TYPE_INVALID_STATE_TRANSITION);
+    const g = await playOut(id, [defender(liar), watcher(new Replay(job()))]);
+    expect(g.status, g.reason).toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect(g.reason).toMatch(/step 0 is not module/);
+  });
+
+  it("an honest node against a lying challenger's descent (its own tree has a made-up checkpoint): the challenger loses 5% of the bond", async () => {
+    const p = await receiptOf(honest);
+    const id = challenge(p, Buffer.alloc(0), DisputeType.DISPUTE_TYPE_INVALID_STATE_TRANSITION);
+    const g = await playOut(id, [defender(honest), watcher(new Replay(job(undefined, undefined, 7)))]);
+    expect(g.status, g.reason).toBe(GameStatus.GAME_STATUS_FALSE_ACCUSATION);
+    expect(Buffer.from(g.claim).readBigUInt64BE(0)).toBe(7n);
+    expect(BigInt(g.slashed)).toBe(BOND / 20n);
   });
 });

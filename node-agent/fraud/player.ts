@@ -6,7 +6,7 @@
  * of the move's time has passed without the defender's proof.
  */
 import type { EncodeObject } from "@cosmjs/proto-signing";
-import { bisectMsg, pinStartMsg, submitStepProofMsg } from "../../clients/sdk/fraud.js";
+import { bisectMsg, descendMsg, pinStartMsg, submitStepProofMsg } from "../../clients/sdk/fraud.js";
 import { type Game, GameStatus, gameStatusToJSON } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { awaits, challengerMove, defenderMove } from "./moves.js";
 import type { Replay } from "./replay.js";
@@ -109,7 +109,7 @@ export class GamePlayer {
       return;
     }
     if (!awaits(g, this.#o.party)) return;
-    const state = `${g.status}:${g.lo}:${g.hi}:${g.mid}:${g.opened}:${g.startPinned}`;
+    const state = `${g.status}:${g.lo}:${g.hi}:${g.mid}:${g.opened}:${g.startPinned}:${g.descentDepth}:${g.descentIndex}`;
     if (slot.state !== state) {
       slot.state = state;
       slot.attempts = 0;
@@ -130,9 +130,11 @@ export class GamePlayer {
     const msg =
       move.kind === "bisect"
         ? bisectMsg({ signer: address, gameId: id, openings: move.openings, finalOpening: move.finalOpening })
-        : move.kind === "pin-start"
-          ? pinStartMsg({ signer: address, gameId: id, module: move.module, input: move.input })
-          : submitStepProofMsg({ signer: address, gameId: id, proof: move.proof });
+        : move.kind === "descend"
+          ? descendMsg({ signer: address, gameId: id, hashes: move.hashes, child: move.child })
+          : move.kind === "pin-start"
+            ? pinStartMsg({ signer: address, gameId: id, module: move.module, input: move.input })
+            : submitStepProofMsg({ signer: address, gameId: id, proof: move.proof });
     const r = await this.#chain.send(msg);
     if (r.code !== 0) {
       this.#log(`fraud game ${id}: ${move.kind} refused (attempt ${slot.attempts}): ${r.log}`);
@@ -143,7 +145,9 @@ export class GamePlayer {
         ? move.proof.length
         : move.kind === "pin-start"
           ? move.module.length + move.input.length
-          : (move.finalOpening?.length ?? 0);
+          : move.kind === "descend"
+            ? 32 * move.hashes.length
+            : (move.finalOpening?.length ?? 0);
     this.#o.onMove?.(g, move.kind, r.gasUsed, bytes);
   }
 }

@@ -2,19 +2,21 @@
  * @module A compute job replayed for a fraud game (defender and challenger alike): the trace it commits to
  * (checkpoints every K steps, root, steps, final opening, output), the opening at any step (commitment plus
  * checkpoint path when one falls there) and the one-step proof at any step. Work is bounded by the job's own
- * fuel limit; checkpoints are recomputed, not stored. With `tamperAt`, the machine state after that many steps is
- * flipped once (the test-only wrong-step fault): everything from there is the tampered run's.
+ * fuel limit; checkpoints are recomputed, not stored. The checkpoint tree's nodes a Merkle descent asks for. With
+ * `tamperAt`, the machine state after that many steps is flipped once (the test-only wrong-step fault): everything
+ * from there is the tampered run's; with `fakeCheckpoint`, that checkpoint's commitment is made up (wrong-trace: the
+ * run, its output and every other checkpoint stay honest, the root and that checkpoint's openings are the fake's).
  */
 
 import { encodeStepProof } from "../../common/wasm/proof/codec.js";
 import type { FinalOpening } from "../../common/wasm/proof/ends.js";
 import type { RunOptions } from "../../common/wasm/run.js";
-import { type Hash, merkleProof } from "../../common/wasm/trace/hashing.js";
+import { childrenAt, type Hash, merkleLevels, merkleProof } from "../../common/wasm/trace/hashing.js";
 import { traceRoot } from "../../common/wasm/trace/trace.js";
 import { checkpointIndexAt } from "../../modules/fraud/index.js";
 import type { Opening } from "../../proto/gen/dsdn/fraud/v1/tx.js";
 import { StepSession } from "../runtime/stepAt.js";
-import { flipTop } from "./tamper.js";
+import { flipTop, madeUpCheckpoint } from "./tamper.js";
 
 export interface ReplayJob {
   readonly module: Uint8Array;
@@ -22,6 +24,8 @@ export interface ReplayJob {
   readonly opts: RunOptions;
   /** Test-only: flip the machine state once after this many steps. */
   readonly tamperAt?: number;
+  /** Test-only: commit to a made-up commitment for this checkpoint (wrong-trace). */
+  readonly fakeCheckpoint?: number;
 }
 
 export interface ReplaySummary {
@@ -40,6 +44,7 @@ export class Replay {
   #session: StepSession | undefined;
   #flipped = false;
   #summary: ReplaySummary | undefined;
+  #levels: Hash[][] | undefined;
 
   constructor(job: ReplayJob) {
     const k = job.opts.traceEvery;
@@ -83,6 +88,12 @@ export class Replay {
     // Checkpoints at or past the end were taken after it: the last leaf is the final state, at `steps`.
     const kept = leaves.slice(0, Math.ceil(steps / this.#k));
     kept.push(s.commitment());
+    const fake = this.#job.fakeCheckpoint;
+    if (fake !== undefined) {
+      if (!Number.isSafeInteger(fake) || fake < 0 || fake >= kept.length)
+        throw new RangeError(`wrong-trace@${fake}: the run has checkpoints 0..${kept.length - 1}`);
+      kept[fake] = madeUpCheckpoint(kept[fake]!, fake);
+    }
     this.#summary = {
       steps: BigInt(steps),
       k: BigInt(this.#k),
@@ -107,6 +118,22 @@ export class Replay {
       commitment: Buffer.from(commitment),
       path: index === undefined ? [] : merkleProof(sum.leaves, Number(index)).map((h) => Buffer.from(h)),
     };
+  }
+
+  /** Every level of the checkpoint tree, leaves first (merkleLevels). */
+  #tree(): Hash[][] {
+    this.#levels ??= merkleLevels(this.summary().leaves);
+    return this.#levels;
+  }
+
+  /** The checkpoint tree's unbound root (the first hash a Merkle descent reveals). */
+  treeRoot(): Hash {
+    return this.#tree().at(-1)![0]!;
+  }
+
+  /** The two children of the tree's node at `depth` (0 = root), `index`; zero past a level's end (padding). */
+  children(depth: number, index: bigint): [Hash, Hash] {
+    return childrenAt(this.#tree(), depth, index);
   }
 
   /** The commitment at `step` only (the challenger's answer; past the end, the final state). */

@@ -44,7 +44,7 @@ export interface ScheduleRequest {
   readonly replicas: number;
   readonly zones: readonly string[];
   readonly nodeClass: "regular" | "datacenter";
-  /** Memory the run may use (memory_pages × 64 KiB): a node must have this much free. */
+  /** Memory the run needs on the node (memory_pages × 64 KiB + input + module: candidates.ts scheduleRequest); a node must have this much free. */
   readonly memoryBytes: bigint;
   /** "microvm": only nodes offering a MicroVM backend qualify (default: the WASM engine every node has). */
   readonly runtime?: "wasm" | "microvm";

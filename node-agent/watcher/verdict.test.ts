@@ -1,4 +1,7 @@
-/** The watcher's conclusion from its own run: nothing on a match; InvalidOutput on another output; else FakeExecution. */
+/**
+ * The watcher's conclusion from its own run: nothing on a match; InvalidOutput on another output; only the trace root
+ * differing: a Merkle descent (InvalidStateTransition, empty claim); else FakeExecution.
+ */
 import { describe, expect, it } from "vitest";
 import { DisputeType } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import { ExecutionCommitment } from "../../proto/gen/dsdn/receipts/v1/receipts.js";
@@ -23,8 +26,11 @@ describe("disputeOf", () => {
     expect(Buffer.from(d.claim)).toEqual(h(1));
     expect(d.differs).toEqual(["output_hash", "trace_root"]);
   });
-  it("only the trace root differs: no challenge (both ends would agree; a dispute to the end would be a false accusation)", () => {
-    expect(disputeOf({ ...mine, executionTraceMerkleRoot: h(7) }, mine)).toBeUndefined();
+  it("only the trace root differs: a Merkle descent (InvalidStateTransition with an empty claim), not a dispute to the end", () => {
+    const d = disputeOf({ ...mine, executionTraceMerkleRoot: h(7) }, mine)!;
+    expect(d.type).toBe(DisputeType.DISPUTE_TYPE_INVALID_STATE_TRANSITION);
+    expect(d.claim).toHaveLength(0);
+    expect(d.differs).toEqual(["trace_root"]);
   });
   it("the same output with another state root or step count: FakeExecution up to the node's last checkpoint", () => {
     for (const over of [{ stateRootAfter: h(7) }, { steps: 999n, executionTraceMerkleRoot: h(7) }]) {

@@ -20,7 +20,7 @@ import type { Secp256k1KeyPair } from "../../common/secp256k1.js";
 import { openFinalCommitment } from "../../common/wasm/proof/ends.js";
 import { signedResultEvidenceId } from "../../modules/fraud/index.js";
 import { WorkloadSpec, WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
-import { GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
+import { DisputeType, GameStatus } from "../../proto/gen/dsdn/fraud/v1/fraud.js";
 import {
   QueryGameRequest,
   QueryGameResponse,
@@ -37,7 +37,7 @@ import { signEnvelope } from "../da/events/envelope.js";
 import type { DAEventInput } from "../da/events/event.js";
 import { MemoryDA } from "../da/memoryDA.js";
 import { type FraudChain, GamePlayer } from "../fraud/player.js";
-import { Replay } from "../fraud/replay.js";
+import { Replay, type ReplayJob } from "../fraud/replay.js";
 import { fixture } from "../runtime/testing.js";
 import { Watcher } from "./watcher.js";
 
@@ -116,12 +116,15 @@ async function height(da: MemoryDA, envs: Uint8Array[]): Promise<void> {
   await posted;
 }
 
-/** The scheduled spec and the node's receipt for a run (honest, or flipped after `tamperAt` steps), on DA. */
-async function publish(da: MemoryDA, name: string, tamperAt?: number): Promise<string> {
+/**
+ * The scheduled spec and the node's receipt for a run (honest, flipped after `tamperAt` steps, or over a made-up
+ * checkpoint `fakeCheckpoint`), on DA.
+ */
+async function publish(da: MemoryDA, name: string, tamper: Pick<ReplayJob, "tamperAt" | "fakeCheckpoint"> = {}) {
   const s = spec(addressOf(fx.alice), name);
   const id = Buffer.from(workloadId(s));
-  const run = new Replay({ module: WC, opts: runOptionsOf(s, INPUT), ...(tamperAt ? { tamperAt } : {}) }).summary();
-  const claims = openFinalCommitment(run.leaves.at(-1)!, run.finalOpening);
+  const run = new Replay({ module: WC, opts: runOptionsOf(s, INPUT), ...tamper }).summary();
+  const claims = openFinalCommitment(run.leaves.at(-1)!, run.finalOpening); // (a fake checkpoint is not the last)
   const p = await signReceipt(fx, {
     kind: ReceiptKind.RECEIPT_KIND_COMPUTE,
     workloadId: id,
@@ -198,7 +201,7 @@ describe("dsdn-node watcher", () => {
       );
     let flip = 930;
     while (outputOf(flip) === outputOf()) flip++;
-    const lying = await publish(da, "lying", flip);
+    const lying = await publish(da, "lying", { tamperAt: flip });
     const first = new Watcher(options);
     await first.tick();
     expect(first.state.receipts[honest]?.outcome).toBe("matches");
@@ -330,5 +333,40 @@ describe("dsdn-node watcher", () => {
     const g = gamesOn(badId)[0]!;
     expect(g.status, g.reason).toBe(GameStatus.GAME_STATUS_FRAUD);
     expect(g.reason).toMatch(/does not lead to the defender's commitment/);
+  });
+
+  it("only the trace root differs (wrong-trace@N: right output, checkpoint N made up): it opens a Merkle descent and plays it to the verdict", async () => {
+    const da = new MemoryDA({ autoSeal: false });
+    const statePath = join(mkdtempSync(join(tmpdir(), "dsdn-watcher-")), "watcher-state.json");
+    const watcher = new Watcher({
+      da,
+      chain: chainOf(fx.carol),
+      fetchObject: async (cid: string) => objects.get(cid)!,
+      statePath,
+      moveTimeoutSeconds: TIMEOUT,
+    });
+    const N = 9;
+    const faked = await publish(da, "wrong-trace", { fakeCheckpoint: N });
+    await watcher.tick();
+    expect(watcher.state.receipts[faked]?.outcome).toBe("challenged");
+    expect(watcher.state.receipts[faked]?.detail).toMatch(/^trace_root differ/);
+    const [opened] = gamesOn(faked);
+    expect(opened!.disputeType).toBe(DisputeType.DISPUTE_TYPE_INVALID_STATE_TRANSITION);
+    expect(opened!.descending).toBe(true);
+    const s = spec(addressOf(fx.alice), "wrong-trace");
+    const defender = new GamePlayer(chainOf(fx.bob), {
+      party: "defender",
+      mine: () => true,
+      replayFor: async () => new Replay({ module: WC, opts: runOptionsOf(s, INPUT), fakeCheckpoint: N }),
+    });
+    for (let i = 0; i < 100 && gamesOn(faked)[0]!.status < GameStatus.GAME_STATUS_FRAUD; i++) {
+      await watcher.tick();
+      await defender.tick();
+      fx.chain.block([], { dt: 2n });
+    }
+    const g = gamesOn(faked)[0]!;
+    expect(g.status, g.reason).toBe(GameStatus.GAME_STATUS_FRAUD);
+    expect(g.reason).toMatch(/does not lead to the defender's commitment/);
+    expect(Buffer.from(g.claim).readBigUInt64BE(0)).toBe(BigInt(N));
   });
 });

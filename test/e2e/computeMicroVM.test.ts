@@ -1,6 +1,7 @@
 /**
  * @module End to end on the localnet, MicroVM workloads: storage nodes 0 and 1 offer bwrap, node 2 none
- * (LOCALNET_MICROVM). `dsdn deploy` of a 2-replica `runtime: microvm` batch job whose image is a local directory →
+ * (LOCALNET_MICROVM). `dsdn deploy` of a 2-replica `runtime: microvm` batch job whose image is a local directory (and
+ * again, given as the uploaded tar's CID) →
  * packed and uploaded by the CLI → both replicas run it in bwrap (unprivileged uid, image at /image) → `dsdn job
  * output` is the expected bytes → a committee-signed COMPUTE receipt of the MicroVM kind → `dsdnd tx receipt claim`
  * refused inside the challenge window, paid after it (70/20/10). Bad cases: an image with a symlink is refused by the
@@ -26,7 +27,7 @@ afterAll(() => c?.stop());
 
 const INPUT = "the quick brown fox\njumps over the lazy dog\n";
 /** A project: dsdn.yaml, an image directory with a script, an input file. */
-function project(name: string, o: { replicas?: number; symlink?: boolean } = {}): string {
+function project(name: string, o: { replicas?: number; symlink?: boolean; image?: string } = {}): string {
   const dir = join(c.net.dir, name);
   mkdirSync(join(dir, "image", "bin"), { recursive: true });
   writeFileSync(
@@ -35,7 +36,7 @@ function project(name: string, o: { replicas?: number; symlink?: boolean } = {})
       `name: ${name}`,
       "type: batch",
       "runtime: microvm",
-      "image: image",
+      `image: ${o.image ?? "image"}`,
       "command: [/bin/sh, bin/run.sh]",
       "input: input.txt",
       `replicas: ${o.replicas ?? 2}`,
@@ -63,7 +64,7 @@ const stderrOf = (p: Promise<string>) =>
     (e: Error & { stderr?: string }) => `${e.stderr ?? ""}${e.message}`,
   );
 
-let job: { jobId: string; nodes: string[] };
+let job: { jobId: string; nodes: string[]; moduleCid: string };
 
 describe("MicroVM workloads on the localnet", () => {
   it("dsdn deploy of a directory image → 2 replicas in bwrap on the nodes that offer it → dsdn job output", async () => {
@@ -74,7 +75,7 @@ describe("MicroVM workloads on the localnet", () => {
     const dirs = await Promise.all(out.nodes.map((n: string) => c.nodeDirOf(n)));
     // Only nodes 0 and 1 offer a MicroVM backend; node 2 (none) is never chosen.
     expect(dirs.map((d) => d.operator).sort()).toEqual(["storage0", "storage1"]);
-    job = { jobId: out.jobId, nodes: out.nodes };
+    job = { jobId: out.jobId, nodes: out.nodes, moduleCid: out.moduleCid };
 
     const status = JSON.parse(await c.cli(dsdn, "job", "status", out.jobId, "--json"));
     expect(status.state).toBe("completed");
@@ -92,6 +93,30 @@ describe("MicroVM workloads on the localnet", () => {
     await c.cli(dsdn, "job", "output", out.jobId, "-o", got);
     const expected = `${createHash("sha256").update(INPUT).digest("hex")}\n65534 /image\n`;
     expect(readFileSync(got, "utf8")).toBe(expected);
+  }, 240_000);
+
+  it("dsdn deploy with image: <CID> (the tar already uploaded) runs the same image without uploading it again", async () => {
+    const out = JSON.parse(
+      await c.cli(
+        dsdn,
+        "deploy",
+        project("mv-by-cid", { image: job.moduleCid }),
+        "--wait",
+        "--json",
+        ...c.keyArgs("alice"),
+      ),
+    );
+    expect(out.state, JSON.stringify(out)).toBe("completed");
+    expect(out.moduleCid).toBe(job.moduleCid);
+    expect(out.jobId).not.toBe(job.jobId);
+    const got = join(c.net.dir, "mv-by-cid-output.txt");
+    await c.cli(dsdn, "job", "output", out.jobId, "-o", got);
+    expect(readFileSync(got, "utf8")).toBe(`${createHash("sha256").update(INPUT).digest("hex")}\n65534 /image\n`);
+    // A CID that names no tar the node would unpack (the input text) is refused before anything is signed.
+    const err = await stderrOf(
+      c.cli(dsdn, "deploy", project("mv-bad-cid", { image: out.inputCid }), ...c.keyArgs("alice")),
+    );
+    expect(err).toMatch(/intent field "image".*image refused/);
   }, 240_000);
 
   it("a committee-signed MicroVM compute receipt; the claim is refused inside the window and paid after it", async () => {

@@ -1,12 +1,14 @@
 /**
  * @module Compute fraud end to end on one localnet (4 validators, DA, coordinator, ingress, a 4-member FROST
- * committee) with 4 storage nodes: node 0 honest, node 1 `--fault wrong-step@N`, node 2 `--fault skip-execution`,
- * node 3 `--fault wrong-output`, each defending its receipts with its operator key; and one `dsdn-node watcher`
+ * committee) with 5 storage nodes: node 0 honest, node 1 `--fault wrong-step@N`, node 2 `--fault skip-execution`,
+ * node 3 `--fault wrong-output`, node 4 `--fault wrong-trace@0` (an honest run and output, a trace root over a made-up
+ * start checkpoint: only the trace root differs, so the watcher opens a Merkle descent, which ends at leaf 0 and the
+ * pin of step 0 convicts), each defending its receipts with its operator key; and one `dsdn-node watcher`
  * (carol's keyring key). Each submitter is wallet-affine with every operator but one, so its workload lands on the
  * node under test. Per fault: the watcher re-executes the receipt from DA, challenges it with the bond, plays the
  * game; the node loses exactly 10% of its stake; the challenger gets bond + reward. A false challenge against the
  * honest node (a lying challenger playing to the end) loses 5% of its bond and the node is paid after the window;
- * a challenge without the bond and one after the window are refused. The three fault games run in parallel.
+ * a challenge without the bond and one after the window are refused. The four fault games run in parallel.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -18,7 +20,7 @@ import { challengeMsg } from "../../clients/sdk/fraud.js";
 import { readReceiptFile } from "../../clients/sdk/receipts.js";
 import { dsdnRegistry } from "../../clients/sdk/registry.js";
 import { sha256 } from "../../common/hash.js";
-import { maxRounds } from "../../modules/fraud/index.js";
+import { maxDescentRounds, maxRounds } from "../../modules/fraud/index.js";
 import { runOptionsOf } from "../../node-agent/compute/execute.js";
 import { connectFraudChain } from "../../node-agent/fraud/cosmosChain.js";
 import { GamePlayer } from "../../node-agent/fraud/player.js";
@@ -50,9 +52,15 @@ function wrongStep(): number {
 }
 
 const N = wrongStep();
-const FAULTS: Record<number, string> = { 1: `wrong-step@${N}`, 2: "skip-execution", 3: "wrong-output" };
+// wrong-trace@0: at the deploy default K (≥ 2^24) this job has two checkpoints, the start and the end.
+const FAULTS: Record<number, string> = {
+  1: `wrong-step@${N}`,
+  2: "skip-execution",
+  3: "wrong-output",
+  4: "wrong-trace@0",
+};
 /** Who submits the workload meant for node n (wallet-affine with every other operator). */
-const SUBMITTER = ["alice", "bob", "faucet", "dave"] as const;
+const SUBMITTER = ["alice", "bob", "faucet", "dave", "operator3"] as const;
 
 let c: ComputeNet;
 let watcher: ChildProcess | undefined;
@@ -61,7 +69,7 @@ const timings: Record<string, number> = {};
 
 beforeAll(async () => {
   c = await startComputeNet({
-    storageNodes: 4,
+    storageNodes: SUBMITTER.length,
     keys: ["bob", "carol", "dave", "faucet"],
     env: {
       LOCALNET_STORAGE_FAULTS: Object.entries(FAULTS)
@@ -123,7 +131,7 @@ const FINAL = /GAME_STATUS_(FRAUD|FALSE_ACCUSATION|MOOT)/;
 /** Deploys wc on words for storage node `n` (its submitter is affine with every other operator) → its receipt. */
 async function jobOn(n: number): Promise<{ jobId: string; receiptId: string; file: string }> {
   const from = SUBMITTER[n]!;
-  for (let j = 0; j < 4; j++)
+  for (let j = 0; j < SUBMITTER.length; j++)
     if (j !== n) expect((await c.tx("bank", "send", from, addr(`storage${j}`), "1unusa")).code).toBe(0);
   // Once more, a few seconds later, on a transient coordinator error right after the sends ("internal error",
   // "cannot read node registrations from the chain": seen on the first deploy under load). Deploying again is
@@ -189,10 +197,10 @@ async function fraudFees(who: string): Promise<bigint> {
 describe("compute fraud on the localnet", () => {
   it("each faulty node is caught by the watcher, loses exactly 10%, and the challenger is repaid bond + reward", async () => {
     const carol0 = await c.balance(addr("carol"));
-    const stakes0 = await Promise.all([1, 2, 3].map((n) => nodeStake(`storage${n}`)));
+    const stakes0 = await Promise.all([1, 2, 3, 4].map((n) => nodeStake(`storage${n}`)));
     const jobs = [];
-    for (const n of [1, 2, 3]) jobs.push({ n, ...(await jobOn(n)), at: Date.now() });
-    // The three games run at once; each ends in a verdict.
+    for (const n of [1, 2, 3, 4]) jobs.push({ n, ...(await jobOn(n)), at: Date.now() });
+    // The four games run at once; each ends in a verdict.
     const verdicts = await Promise.all(
       jobs.map((j) =>
         waitFor(
@@ -228,7 +236,18 @@ describe("compute fraud on the localnet", () => {
     expect([ws.lo, ws.hi]).toEqual([String(N - 1), String(N)]);
     expect(ws.rounds).toBeLessThanOrEqual(maxRounds(BigInt(ws.steps), BigInt(ws.traceEvery)));
     // skip-execution and wrong-output: the node cannot open what it committed to, and loses at its deadline.
-    for (const g of verdicts.slice(1)) expect(g.reason).toMatch(/defender missed/);
+    for (const g of verdicts.slice(1, 3)) expect(g.reason).toMatch(/defender missed/);
+    // wrong-trace@0: only the trace root differed; the Merkle descent (one level: two checkpoints) ended at leaf 0, the
+    // game opened step 0 and the watcher's pin convicted the made-up start.
+    const wt = verdicts[3]!;
+    expect(wt.disputeType).toBe("DISPUTE_TYPE_INVALID_STATE_TRANSITION");
+    expect(wt.reason).toMatch(/step 0 is not module/);
+    expect(wt.rounds).toBeLessThanOrEqual(maxDescentRounds(BigInt(wt.steps), BigInt(wt.traceEvery)));
+    const wtMoves = await rpc(c.rpc0, "tx_search", { query: `"fraud_move.game_id='${wt.id}'"`, per_page: "100" });
+    const wtGas = await Promise.all(wtMoves.txs.map(async (t: { hash: string }) => (await c.txCost(t.hash)).gasUsed));
+    console.log(
+      `wrong-trace@0 game: ${wt.steps} steps, K=${wt.traceEvery}, ${wt.rounds} rounds, ${wtMoves.txs.length} move txs, gas per move ${wtGas.join(",")}`,
+    );
     // The challenger: every bond back, plus half of each slash, minus the fees it paid.
     expect((await c.balance(addr("carol"))) - carol0).toBe(rewards - (await fraudFees(addr("carol"))));
     const moves = await rpc(c.rpc0, "tx_search", { query: `"fraud_move.game_id='${ws.id}'"`, per_page: "100" });

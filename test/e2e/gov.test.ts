@@ -189,6 +189,28 @@ describe("bootstrap governance on a real localnet", () => {
     expect(read.proposal.finalTallyResult.yes).toBe("30");
   }, 180_000);
 
+  it("dsdnd tx gov deposit completes a short deposit and starts the vote; dsdnd query gov votes lists the votes", async () => {
+    const s = await tx(
+      "gov",
+      "submit-proposal",
+      "operator0",
+      "--text",
+      "--title",
+      "an advisory question",
+      "--deposit",
+      "1000unusa",
+    );
+    expect(s.code).toBe(0);
+    const list = await withClient((q) => q.gov.proposals(ProposalStatus.PROPOSAL_STATUS_DEPOSIT_PERIOD, "", ""));
+    const id = Number(list.proposals.at(-1)!.proposalId);
+    expect((await proposal(id)).status).toBe("PROPOSAL_STATUS_DEPOSIT_PERIOD");
+    expect((await tx("gov", "deposit", "alice", String(id), "999000unusa")).code).toBe(0); // reaches 1 NUSA
+    expect((await proposal(id)).status).toBe("PROPOSAL_STATUS_VOTING_PERIOD");
+    expect((await tx("gov", "vote", "operator1", String(id), "no")).code).toBe(0);
+    const votes = (await cliJson("query", "gov", "votes", String(id))) as { voter: string; option: string }[];
+    expect(votes).toEqual([{ voter: account("operator1").address, option: "VOTE_OPTION_NO" }]);
+  }, 120_000);
+
   it("a vetoed proposal never applies", async () => {
     const id = await passed('{"maxEntries":"11"}');
     expect((await tx("gov", "foundation-veto", "foundation", String(id), "--reason", "not now")).code).toBe(0);

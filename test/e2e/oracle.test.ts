@@ -36,6 +36,17 @@ async function price(): Promise<Price> {
   );
   return JSON.parse(stdout) as Price;
 }
+/** `dsdn estimate --json` of a fixed module against node 0: its USD price and the unusa that pays it now. */
+async function estimate(): Promise<{
+  total: string;
+  nusa: { unusa?: string; priceNanoUsd?: string; stale?: boolean };
+}> {
+  const wasm = join(root, "node-agent", "runtime", "fixtures", "wc.wasm");
+  const { stdout } = await run("node", [join(root, "bin", "dsdn.js"), "estimate", wasm, "--rpc", rpc0, "--json"], {
+    cwd: root,
+  });
+  return (JSON.parse(stdout) as { price: { total: string; nusa: never } }).price;
+}
 const feed = (usd: string) => {
   for (let i = 0; i < VALIDATORS; i++) writeFileSync(join(net.dir, "prices", `node${i}.txt`), `${usd}\n`);
 };
@@ -77,6 +88,10 @@ describe("oracle on a real localnet", () => {
     feed("0.055");
     await waitFor(async () => (await price()).priceNanoUsd === "55000000", 60_000, "price 0.055");
     console.log(`[bench] oracle update latency (feed file -> on-chain price, 5 s window): ${Date.now() - t0} ms`);
+    // dsdn estimate follows: the same USD price, paid in the unusa of the new on-chain price (rounded up).
+    const e1 = await estimate();
+    expect(e1.nusa).toMatchObject({ priceNanoUsd: "55000000", stale: false });
+    expect(BigInt(e1.nusa.unusa!)).toBe((BigInt(e1.total) * 1_000_000n + 55_000_000n - 1n) / 55_000_000n);
     feed("1");
     const seen: string[] = [];
     await waitFor(
@@ -90,6 +105,11 @@ describe("oracle on a real localnet", () => {
     );
     // From 0.055: +20% = 0.066, then +20% = 0.0792 — never straight to 1.
     expect(seen.filter((p) => p !== "55000000")).toEqual(["66000000", "79200000"]);
+    const e2 = await estimate();
+    expect(e2.total).toBe(e1.total);
+    expect(e2.nusa.priceNanoUsd).toBe("79200000");
+    // The small module's price is a few nano-USD (1 unusa either way): the figure is checked against the new price.
+    expect(BigInt(e2.nusa.unusa!)).toBe((BigInt(e2.total) * 1_000_000n + 79_200_000n - 1n) / 79_200_000n);
   });
 
   it("goes stale when the feeders stop, keeping the last good price", async () => {
@@ -116,5 +136,6 @@ describe("oracle on a real localnet", () => {
     );
     expect(BigInt(stale.priceNanoUsd)).toBeGreaterThanOrEqual(BigInt(before.priceNanoUsd));
     expect(BigInt(stale.priceNanoUsd)).toBeLessThanOrEqual(80_000_000n);
+    expect((await estimate()).nusa.stale).toBe(true); // dsdn estimate flags the stale price
   });
 });

@@ -228,10 +228,17 @@ describe("bootstrap subsidy on the localnet (3-minute month)", () => {
       "month 1 settled",
     );
     // Eligible at ≥ 95% uptime: a busy machine may delay one answer past its 7 s deadline without changing that.
-    expect(settled.b.lastPaid, JSON.stringify(settled.b)).toMatchObject({
-      eligible: true,
-      amount: amountFor(defaultSubsidyParams, 1n).toString(),
-    });
+    // bob's node joined after the committee's DKG, part-way through month 1: paid the share of the month's
+    // challenges it was judged in (in full only if that is ≥ 95% of them).
+    expect(settled.b.lastPaid, JSON.stringify(settled.b)).toMatchObject({ eligible: true });
+    const full = amountFor(defaultSubsidyParams, 1n);
+    const share = /^pro-rated: judged in (\d+) of the month's (\d+) liveness challenges$/.exec(
+      settled.b.lastPaid.reason ?? "",
+    );
+    const expected = share ? (full * BigInt(share[1]!)) / BigInt(share[2]!) : full;
+    if (!share) expect(settled.b.lastPaid.reason ?? "").toBe("");
+    expect(BigInt(settled.b.lastPaid.amount)).toBe(expected);
+    expect(expected).toBeGreaterThan(0n);
     expect(BigInt(settled.b.lastPaid.uptimePpm)).toBeGreaterThanOrEqual(950_000n);
     expect(settled.c.lastPaid.eligible ?? false).toBe(false); // proto JSON omits false
     expect(settled.c.lastPaid.reason).toMatch(/^uptime .*% < 95\.00%/);

@@ -11,11 +11,11 @@ import { openFinalCommitment } from "../../common/wasm/proof/ends.js";
 import { StepProver } from "../../common/wasm/proof/prover.js";
 import { hashStepState } from "../../common/wasm/proof/stepState.js";
 import { prepareJob, type RunOptions } from "../../common/wasm/run.js";
-import { type Hash, merkleProof } from "../../common/wasm/trace/hashing.js";
+import { childrenAt, type Hash, merkleLevels, merkleProof } from "../../common/wasm/trace/hashing.js";
 import { STATUS } from "../../common/wasm/trace/stateHash.js";
 import { traceRoot } from "../../common/wasm/trace/trace.js";
 import { checkpointCount, checkpointStep, encodeOpeningJson } from "../../modules/fraud/index.js";
-import { flipTop } from "../../node-agent/fraud/tamper.js";
+import { flipTop, madeUpCheckpoint } from "../../node-agent/fraud/tamper.js";
 import { fixture } from "../../node-agent/runtime/testing.js";
 
 const statusCode = (s: RunStatus | undefined) => (!s || s.status === "paused" ? STATUS.running : STATUS[s.status]);
@@ -48,21 +48,29 @@ export interface Run {
   readonly finalOpening: Uint8Array;
   /** The one-step proof of step `lo` → lo + 1 of the honest run, in the runtime's binary codec. */
   stepProof(lo: bigint): Uint8Array;
+  /** The checkpoint commitments the root is built over (made-up ones included). */
+  readonly leaves: readonly Hash[];
+  /** The checkpoint tree's unbound root, and the children of its node at `depth` (0 = root), `index`. */
+  readonly treeRoot: Hash;
+  children(depth: number, index: bigint): [Buffer, Buffer];
 }
 
 /**
- * Runs `file` as a WASI job on `input`. With `tamperAt`, the node's machine state is flipped once after
+ * Runs `file` (a fixture's name or module bytes) as a WASI job on `input`. With `tamperAt`, the node's machine state is flipped once after
  * `tamperAt` steps and the run continues from it: everything it commits to from there (its trace, its final
  * state, its output) is a real run of a tampered machine — what a node that executed one step wrongly shows.
  */
 export function realRun(
-  file: string,
+  /** A fixture's name (node-agent/runtime/fixtures) or the module's bytes. */
+  file: string | Uint8Array,
   input: Uint8Array,
   k: bigint,
   tamperAt?: bigint,
   limits?: RunOptions["limits"],
+  /** Checkpoints whose commitment the root is built over made-up (the run itself stays honest). */
+  fakeCheckpoints: readonly number[] = [],
 ): Run {
-  const module = fixture(file);
+  const module = typeof file === "string" ? fixture(file) : file;
   const opts: RunOptions = { invoke: "_start", input, ...(limits ? { limits } : {}) };
   const s = session(module, opts);
   const commitments: Hash[] = [hashStepState(s.prover.commitment(statusCode(s.status)))];
@@ -84,7 +92,9 @@ export function realRun(
     { length: Number(checkpointCount(steps, k)) },
     (_, i) => commitments[Number(checkpointStep(BigInt(i), steps, k))]!,
   );
+  for (const i of fakeCheckpoints) leaves[i] = madeUpCheckpoint(leaves[i]!, i);
   const root = traceRoot(leaves, Number(k));
+  const levels = merkleLevels(leaves);
   return {
     module,
     input,
@@ -98,11 +108,14 @@ export function realRun(
     root,
     finalOpening: encodeOpeningJson(opening),
     opening(step) {
-      const commitment = Buffer.from(commitments[Number(step)]!);
       const atCheckpoint = step === steps || step % k === 0n;
       const index = step === steps ? leaves.length - 1 : Number(step / k);
+      const commitment = Buffer.from(atCheckpoint ? leaves[index]! : commitments[Number(step)]!);
       return { step, commitment, path: atCheckpoint ? merkleProof(leaves, index).map((h) => Buffer.from(h)) : [] };
     },
+    leaves,
+    treeRoot: levels.at(-1)![0]!,
+    children: (depth, index) => childrenAt(levels, depth, index).map((h) => Buffer.from(h)) as [Buffer, Buffer],
     stepProof(lo) {
       // Always the honest machine's step: whoever submits a valid proof, the chain learns the true next state.
       const t = session(module, opts);

@@ -35,6 +35,10 @@ export interface TestChainOptions {
   readonly notBondedPool?: bigint;
 }
 
+/** The fee a TestChain tx pays for `gasLimit`: 0.025 unusa per gas, at least the 10 000 unusa every test counts on. */
+export const testChainFee = (gasLimit = 400_000n): bigint =>
+  gasLimit <= 400_000n ? 10_000n : (gasLimit * 25n + 999n) / 1000n;
+
 export class TestChain {
   readonly dir: string;
   store!: ChainStore;
@@ -174,8 +178,7 @@ export class TestChain {
   tx(key: Secp256k1KeyPair, msgs: Any[], o: { gas?: bigint } = {}): Uint8Array {
     const { accountNumber, sequence } = this.account(addressOf(key));
     const gasLimit = o.gas ?? 400_000n;
-    // 0.025 unusa per gas, at least the 10 000 unusa every test has counted on.
-    const fee = gasLimit <= 400_000n ? 10_000n : (gasLimit * 25n + 999n) / 1000n;
+    const fee = testChainFee(gasLimit);
     return buildTx({
       key,
       chainId: CHAIN_ID,

@@ -15,6 +15,7 @@ import { buildWorkloadSpec, signSubmission } from "../../../node-agent/compute/w
 import type { AuditSink } from "../../../node-agent/http/disclosedClient.js";
 import { WorkloadSubmission } from "../../../proto/gen/dsdn/compute/v1/workload.js";
 import { ComputeClient } from "../../agent/computeClient.js";
+import { imageByCid, networkImageFetch } from "../../agent/imageByCid.js";
 import { uploadViaCoordinator } from "../../agent/networkUpload.js";
 import { publishSite } from "../../agent/publishSite.js";
 import { loadMicroVMWorkload, loadWorkload, readIntent } from "../../agent/workloadFiles.js";
@@ -81,6 +82,15 @@ export const deploy: Command = {
   },
 };
 
+/** What is submitted: the module (or image tar) and input bytes, their files, and the module's CID when already uploaded. */
+interface Workload {
+  readonly module: Uint8Array;
+  readonly modulePath: string;
+  readonly moduleCid?: string;
+  readonly input: Uint8Array;
+  readonly inputPath: string | null;
+}
+
 /**
  * Dry run (or, MicroVM, pack the image), upload, sign and submit the workload at `target` (a directory or
  * module.wasm); with `values.wait`, polls the coordinator until it completes or fails. Shared by `dsdn deploy` and
@@ -99,17 +109,24 @@ export async function deployBatch(
   // A microvm image directory is packed into a deterministic tar (written 0600 to a private temp dir to upload).
   const tmp = microvm ? mkdtempSync(join(tmpdir(), "dsdn-deploy-")) : undefined;
   try {
-    let w: { module: Uint8Array; modulePath: string; input: Uint8Array; inputPath: string | null };
+    let w: Workload;
     let cls: Classification | undefined;
     let spec: ResolvedWorkloadSpec;
     if (microvm) {
       const m = loadMicroVMWorkload(target, {
         ...(typeof values.input === "string" ? { input: values.input } : {}),
       });
-      stage(`pack image ${m.imageDir} (${m.image.length} bytes, ${m.intentSource})`);
-      const modulePath = join(tmp!, "image.tar");
-      writeFileSync(modulePath, m.image, { mode: 0o600 });
-      w = { module: m.image, modulePath, input: m.input, inputPath: m.inputPath };
+      if ("cid" in m.image) {
+        stage(`read image ${m.image.cid} (${m.intentSource})`);
+        const tar = await imageByCid(m.image.cid, tmp!, networkImageFetch(coordinator));
+        // Already uploaded: the spec names it as it is (never uploaded again); a node fetches it by this CID.
+        w = { module: tar, modulePath: "", moduleCid: m.image.cid, input: m.input, inputPath: m.inputPath };
+      } else {
+        stage(`pack image ${m.image.dir} (${m.image.tar.length} bytes, ${m.intentSource})`);
+        const modulePath = join(tmp!, "image.tar");
+        writeFileSync(modulePath, m.image.tar, { mode: 0o600 });
+        w = { module: m.image.tar, modulePath, input: m.input, inputPath: m.inputPath };
+      }
       // No dry run: a MicroVM command is not metered; its limits are the intent's (or the defaults).
       spec = resolveIntent(m.intent);
     } else {
@@ -134,7 +151,7 @@ async function submitAndFollow(a: {
   coordinator: string;
   values: Record<string, unknown>;
   stage: (s: string) => void;
-  w: { module: Uint8Array; modulePath: string; input: Uint8Array; inputPath: string | null };
+  w: Workload;
   cls: Classification | undefined;
   spec: ResolvedWorkloadSpec;
   microvm: boolean;
@@ -147,7 +164,7 @@ async function submitAndFollow(a: {
     // Owned by the submitter: its key signs the upload declaration (its pin on the object).
     return (await uploadViaCoordinator({ path, encrypt: false, coordinator, key })).manifest;
   };
-  const moduleCid = await upload(w.modulePath, a.microvm ? "image" : "module");
+  const moduleCid = w.moduleCid ?? (await upload(w.modulePath, a.microvm ? "image" : "module"));
   const inputCid = w.inputPath && w.input.length > 0 ? await upload(w.inputPath, "input") : "";
   stage("sign and submit the workload");
   const ws = buildWorkloadSpec(spec, {

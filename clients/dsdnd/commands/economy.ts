@@ -78,7 +78,9 @@ const node: Command = {
       if (!op) throw new InvalidArgumentError("missing <operator-address>");
       const r = await q.subsidy.node(op);
       const show = (s: NodeSubsidy | undefined) =>
-        s ? `month ${s.month}: ${s.eligible ? `eligible, ${s.amount} unusa` : `not eligible: ${s.reason}`}` : "(none)";
+        s
+          ? `month ${s.month}: ${s.eligible ? `eligible, ${s.amount} unusa${s.reason ? ` (${s.reason})` : ""}` : `not eligible: ${s.reason}`}`
+          : "(none)";
       if (values.output === "json")
         out(
           toJson({

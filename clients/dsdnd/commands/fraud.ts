@@ -1,5 +1,5 @@
 /**
- * @module `dsdnd tx fraud challenge|bisect|step-proof|pin-start` and `dsdnd query fraud game|games|params`: play a
+ * @module `dsdnd tx fraud challenge|bisect|descend|step-proof|pin-start` and `dsdnd query fraud game|games|params`: play a
  * fraud game on a compute receipt by hand (the watcher/defender automation is a later task).
  */
 
@@ -16,6 +16,7 @@ import { ThresholdReceipt } from "../../../proto/gen/dsdn/receipts/v1/receipts.j
 import {
   bisectMsg,
   challengeMsg,
+  descendMsg,
   type FraudExtension,
   pinStartMsg,
   setupFraudExtension,
@@ -36,17 +37,40 @@ const gameId = (s: string | undefined): bigint => {
   return BigInt(s);
 };
 
-/** invalid-output: a 64-hex output hash; the index types: a checkpoint index (u64 BE). */
+/**
+ * invalid-output: a 64-hex output hash; the index types: a checkpoint index (u64 BE); invalid-state-transition
+ * `descent`: an empty claim (a Merkle descent of the node's checkpoint tree finds the checkpoint).
+ */
 function claimBytes(type: DisputeType, claim: string): Uint8Array {
+  if (type === DisputeType.DISPUTE_TYPE_INVALID_STATE_TRANSITION && claim === "descent") return new Uint8Array(0);
   if (type === DisputeType.DISPUTE_TYPE_INVALID_OUTPUT) {
     if (!/^[0-9a-fA-F]{64}$/.test(claim))
       throw new InvalidArgumentError("invalid-output: <claim> is your 64-hex output hash");
     return fromHex(claim.toLowerCase());
   }
-  if (!/^[0-9]{1,19}$/.test(claim)) throw new InvalidArgumentError("<claim> is a checkpoint index");
+  if (!/^[0-9]{1,19}$/.test(claim) || BigInt(claim) > 0xffff_ffff_ffff_ffffn)
+    throw new InvalidArgumentError(
+      type === DisputeType.DISPUTE_TYPE_INVALID_STATE_TRANSITION
+        ? "invalid-state-transition: <claim> is a checkpoint index, or `descent` to find it by a Merkle descent"
+        : "fake-execution: <claim> is a checkpoint index",
+    );
   const b = Buffer.alloc(8);
   b.writeBigUInt64BE(BigInt(claim));
   return b;
+}
+
+/** `tx fraud challenge`'s dispute type and claim bytes, checked before the receipt file, a key or a node is touched. */
+export function challengeClaim(
+  positionals: readonly string[],
+  from: unknown,
+): { type: DisputeType; claim: Uint8Array } {
+  const [file, kind, claim] = positionals;
+  const type = kind && Object.hasOwn(TYPES, kind) ? TYPES[kind] : undefined;
+  if (!file || type === undefined || !claim || typeof from !== "string")
+    throw new InvalidArgumentError(
+      `usage: dsdnd tx fraud challenge <receipt-file> <${Object.keys(TYPES).join("|")}> <claim> --from KEY`,
+    );
+  return { type, claim: claimBytes(type, claim) };
 }
 
 const challenge: Command = {
@@ -54,16 +78,11 @@ const challenge: Command = {
   usage: "<receipt-file> <invalid-output|invalid-state-transition|fake-execution> <claim> --from KEY [-o json]",
   options: { ...txOptions, from: { type: "string" } },
   async run({ positionals, values, out }) {
-    const [file, kind, claim] = positionals;
-    const type = kind ? TYPES[kind] : undefined;
-    if (!file || type === undefined || !claim || typeof values.from !== "string")
-      throw new InvalidArgumentError(
-        "usage: dsdnd tx fraud challenge <receipt-file> <dispute-type> <claim> --from KEY",
-      );
-    const f = await readReceiptFile(resolve(file));
+    const { type, claim } = challengeClaim(positionals, values.from);
+    const f = await readReceiptFile(resolve(positionals[0]!));
     const receipt = ThresholdReceipt.encode(f.receipt).finish();
-    return broadcast(values, out, values.from, (challenger) => [
-      challengeMsg({ challenger, receipt, disputeType: type, claim: claimBytes(type, claim) }),
+    return broadcast(values, out, String(values.from), (challenger) => [
+      challengeMsg({ challenger, receipt, disputeType: type, claim }),
     ]);
   },
 };
@@ -87,6 +106,47 @@ const bisect: Command = {
       path: (o.path ?? []).map((h) => fromHex(h)),
     }));
     return broadcast(values, out, values.from, (signer) => [bisectMsg({ signer, gameId: gameId(id), openings })]);
+  },
+};
+
+/**
+ * `tx fraud descend`'s move, checked before a key or a node is touched: the defender's reveal (`--hashes`: left,right,
+ * or root,left,right on the first reveal) or the challenger's pick (`--child 0|1`), never both.
+ */
+export function descendMove(
+  positionals: readonly string[],
+  values: Record<string, unknown>,
+): { gameId: bigint; hashes: Uint8Array[]; child: number } {
+  const usage = "usage: dsdnd tx fraud descend <game-id> (--hashes HEX,HEX[,HEX] | --child 0|1) --from KEY";
+  if (
+    positionals.length !== 1 ||
+    typeof values.from !== "string" ||
+    (values.hashes === undefined) === (values.child === undefined)
+  )
+    throw new InvalidArgumentError(usage);
+  const gid = gameId(positionals[0]);
+  if (typeof values.hashes === "string") {
+    const parts = values.hashes.split(",");
+    if (parts.length < 2 || parts.length > 3)
+      throw new InvalidArgumentError("--hashes: 2 hashes (left,right), or 3 on the first reveal (root,left,right)");
+    const hashes = parts.map((h) => {
+      if (!/^[0-9a-fA-F]{64}$/.test(h)) throw new InvalidArgumentError("--hashes: 64-hex hashes, comma-separated");
+      return fromHex(h.toLowerCase());
+    });
+    return { gameId: gid, hashes, child: 0 };
+  }
+  if (values.child !== "0" && values.child !== "1") throw new InvalidArgumentError("--child is 0 (left) or 1 (right)");
+  return { gameId: gid, hashes: [], child: values.child === "1" ? 1 : 0 };
+}
+
+const descend: Command = {
+  summary:
+    "a Merkle-descent move: the defender reveals hashes (hex: root, left, right, or left, right), the challenger names a child",
+  usage: "<game-id> (--hashes HEX,HEX[,HEX] | --child 0|1) --from KEY [-o json]",
+  options: { ...txOptions, from: { type: "string" }, hashes: { type: "string" }, child: { type: "string" } },
+  async run({ positionals, values, out }) {
+    const move = descendMove(positionals, values);
+    return broadcast(values, out, String(values.from), (signer) => [descendMsg({ signer, ...move })]);
   },
 };
 
@@ -127,6 +187,7 @@ export const fraudTx: CommandGroup = {
   commands: {
     challenge: async () => challenge,
     bisect: async () => bisect,
+    descend: async () => descend,
     "step-proof": async () => stepProof,
     "pin-start": async () => pinStart,
   },
@@ -160,6 +221,14 @@ export const gameJson = (g: Game) => ({
   mid: g.mid.toString(),
   midCommitment: toHex(g.midCommitment),
   rounds: g.rounds,
+  ...(g.descending || g.descentDepth > 0
+    ? {
+        descending: g.descending,
+        descentDepth: g.descentDepth,
+        descentIndex: g.descentIndex.toString(),
+        descentNode: toHex(g.descentNode),
+      }
+    : {}),
   deadline: g.deadline.toString(),
   reason: g.reason,
   slashed: g.slashed,

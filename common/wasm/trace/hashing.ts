@@ -112,19 +112,48 @@ export class Writer extends GrowableBytes {
 export function merkleRoot(leaves: readonly Hash[]): Hash {
   return bindCount(treeRoot(leaves), leaves.length);
 }
-function bindCount(root: Hash, n: number): Hash {
+/** The count-bound root of a tree whose (unbound) root is `root` over `n` leaves. */
+export function bindCount(root: Hash, n: number): Hash {
   return new Writer().u8(0x02).u64(BigInt(n)).bytes(root).digest();
 }
-const ZERO = new Uint8Array(32);
+/** The hash of a subtree wholly past the last leaf: every level pads an odd length with it. */
+export const ZERO_HASH: Hash = new Uint8Array(32);
+const ZERO = ZERO_HASH;
 function treeRoot(leaves: readonly Hash[]): Hash {
   if (leaves.length === 0) return ZERO;
-  let level = leaves.slice();
+  return merkleLevels(leaves).at(-1)![0] as Hash;
+}
+
+/**
+ * Every level of the tree, leaves first, the (unbound) root last: level d+1 pairs level d, an odd length padded with
+ * the zero hash. A node a Merkle descent asks for at depth t (0 = root) and index j is levels[last − t][j] (zero past
+ * the level's end).
+ */
+export function merkleLevels(leaves: readonly Hash[]): Hash[][] {
+  const levels: Hash[][] = [leaves.slice()];
+  let level = levels[0]!;
   while (level.length > 1) {
     const next: Hash[] = [];
     for (let i = 0; i < level.length; i += 2) next.push(hashNode(level[i] as Hash, level[i + 1] ?? ZERO));
+    levels.push(next);
     level = next;
   }
-  return level[0] as Hash;
+  return levels;
+}
+
+/** The two children of the node at `depth` (0 = root), `index` of a tree given by its `levels` (zero past a level's end). */
+export function childrenAt(levels: readonly (readonly Hash[])[], depth: number, index: bigint): [Hash, Hash] {
+  const level = levels[levels.length - 2 - depth];
+  if (!level || index < 0n) throw new RangeError(`the tree has no node ${index} at depth ${depth} with children`);
+  const at = (j: bigint) => level[Number(j)] ?? ZERO;
+  return [at(2n * index), at(2n * index + 1n)];
+}
+
+/** Depth of the tree over `count` leaves: the length of every leaf's path (0 for one leaf). */
+export function merkleDepth(count: number): number {
+  let depth = 0;
+  while (2 ** depth < count) depth++;
+  return depth;
 }
 
 /** Sibling path of leaf `index` (bottom-up). */
@@ -145,9 +174,7 @@ export function merkleProof(leaves: readonly Hash[], index: number): Hash[] {
 /** The count-bound root a leaf and its path lead to, or undefined when the shape is wrong. */
 export function merkleRootFromProof(count: number, index: number, leaf: Hash, path: readonly Hash[]): Hash | undefined {
   if (!Number.isSafeInteger(count) || !Number.isSafeInteger(index) || index < 0 || index >= count) return undefined;
-  let depth = 0;
-  while (2 ** depth < count) depth++;
-  if (path.length !== depth) return undefined;
+  if (path.length !== merkleDepth(count)) return undefined;
   let h = leaf;
   let i = index;
   for (const sib of path) {

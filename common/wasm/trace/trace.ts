@@ -10,7 +10,7 @@ import type { HostState } from "../hostState.js";
 import type { Machine, RunStatus } from "../machine.js";
 import { hashStepState, StepStateBuilder } from "../proof/stepState.js";
 import type { Instance } from "../runtime.js";
-import { equal, type Hash, merkleProof, merkleRoot, merkleRootFromProof, Writer } from "./hashing.js";
+import { bindCount, equal, type Hash, merkleProof, merkleRoot, merkleRootFromProof, Writer } from "./hashing.js";
 import { STATUS } from "./stateHash.js";
 
 export interface Checkpoint {
@@ -43,6 +43,13 @@ export function statusCode(s: RunStatus | undefined): number {
 /** The trace root: the checkpoint tree (count bound in) with K bound in. */
 export function traceRoot(hashes: readonly Hash[], every: number): Hash {
   return bindEvery(merkleRoot(hashes), every);
+}
+/**
+ * The trace root of a checkpoint tree whose unbound root is `tree`, over `count` checkpoints taken every `every`
+ * steps: what a fraud game's Merkle descent checks the revealed tree root against.
+ */
+export function traceRootOfTree(tree: Hash, count: number, every: number): Hash {
+  return bindEvery(bindCount(tree, count), every);
 }
 function bindEvery(inner: Hash, every: number): Hash {
   return new Writer().u8(0x03).u64(BigInt(every)).bytes(inner).digest();

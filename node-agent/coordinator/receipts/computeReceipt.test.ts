@@ -90,7 +90,7 @@ function heartbeat(key = harnessNodeKey): Buffer {
           gpuFreePermille: 0,
           latencyMs: 10,
           ioPressurePermille: 0,
-          atMs: 1n,
+          atMs: BigInt(Date.now()), // the time the record's submission is signed (members refuse a heartbeat from another time)
         },
         key,
       ),

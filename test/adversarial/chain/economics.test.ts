@@ -25,10 +25,22 @@ describe("adaptive arithmetic", () => {
   });
 });
 
-function run(applyEnabled: "0" | "1") {
+/** `costBefore`: the node's USD cost of an imported earlier period (a governance change of the reference cost). */
+function run(applyEnabled: "0" | "1", costBefore?: bigint) {
+  const last = costBefore && {
+    period: "0",
+    time: "0",
+    priceNanoUsd: "50000000",
+    nodeCostIndex: "0",
+    previousNodeCostIndex: "0",
+    currentStoragePrice: "50000",
+    adaptiveStoragePrice: "50000",
+    adaptiveBurn: "0",
+    referenceCostUsdNano: costBefore.toString(),
+  };
   const c = oracleChain({
     balances: [{ address: TREASURY, amount: 200_000n * NUSA }],
-    appState: { economics: { params: { periodSeconds: "20", applyEnabled } } },
+    appState: { economics: { params: { periodSeconds: "20", applyEnabled }, ...(last ? { last } : {}) } },
   });
   chains.push(c);
   const shadow = () => c.query("/dsdn.economics.v1.Query/Shadow", QueryShadowRequest, {}, QueryShadowResponse);
@@ -66,7 +78,10 @@ describe("shadow mode and the switch", () => {
       nodeCostIndex: (500n * NUSA).toString(),
       previousNodeCostIndex: (400n * NUSA).toString(),
       currentStoragePrice: "50000",
-      adaptiveStoragePrice: "60000",
+      // The storage price is in USD (receipt v2): the oracle's conversion already asks 25% more NUSA for it, so a
+      // NUSA fall alone leaves the USD fee where it is — scaling it by the NUSA index too charged users 1.5×.
+      adaptiveStoragePrice: "50000",
+      referenceCostUsdNano: "20000000000",
       adaptiveBurn: (10_000n * NUSA).toString(),
       applied: false,
     });
@@ -77,11 +92,14 @@ describe("shadow mode and the switch", () => {
   });
 
   it("switched on: the adaptive fee becomes the storage price and the treasury burns", () => {
-    const { c, p1, p2, p3, applyEnabled } = run("1");
+    // A node's USD cost went from $16 to $20 (+25%): the USD fee follows it, +20% at most per period.
+    const { c, p1, p2, p3, applyEnabled } = run("1", 16_000_000_000n);
     expect(applyEnabled).toBe(true);
     expect([p1.applied, p2.applied, p3.applied]).toEqual([true, true, true]);
-    expect(p2.adaptiveStoragePrice).toBe("60000");
-    expect(p3.currentStoragePrice).toBe("60000"); // applied in period 2, in force in period 3
+    expect(p1.adaptiveStoragePrice).toBe("60000");
+    expect(p2.currentStoragePrice).toBe("60000"); // applied in period 1, in force in period 2
+    expect(p2.adaptiveStoragePrice).toBe("60000"); // the NUSA fall since asks nothing more in USD
+    expect(p3.currentStoragePrice).toBe("60000");
     const burned = [p1, p2, p3].reduce((s, p) => s + BigInt(p.adaptiveBurn), 0n);
     expect(burned).toBeGreaterThan(0n);
     expect(c.balance(TREASURY)).toBe(200_000n * NUSA - burned);

@@ -19,9 +19,9 @@ export interface PeriodRecord {
   /** unusa a reference node costs per month at that price */
   nodeCostIndex: string;
   previousNodeCostIndex: string;
-  /** receipts.storagePricePerGib in force (unusa) */
+  /** receipts.storagePriceMicroUsdPerGib in force (micro-USD: receipt v2) */
   currentStoragePrice: string;
-  /** what the index asks for, moved at most ±maxFeeChangePpm */
+  /** what the node's USD cost asks for, moved at most ±maxFeeChangePpm */
   adaptiveStoragePrice: string;
   /** unusa */
   treasuryBalance: string;
@@ -29,6 +29,8 @@ export interface PeriodRecord {
   adaptiveBurn: string;
   /** false in shadow mode: computed and recorded only */
   applied: boolean;
+  /** the node's USD cost (nano-USD per month) the fee followed; "" before it was kept */
+  referenceCostUsdNano: string;
 }
 
 export interface QueryShadowRequest {
@@ -62,6 +64,7 @@ function createBasePeriodRecord(): PeriodRecord {
     treasuryBalance: "",
     adaptiveBurn: "",
     applied: false,
+    referenceCostUsdNano: "",
   };
 }
 
@@ -105,6 +108,9 @@ export const PeriodRecord: MessageFns<PeriodRecord> = {
     }
     if (message.applied !== false) {
       writer.uint32(88).bool(message.applied);
+    }
+    if (message.referenceCostUsdNano !== "") {
+      writer.uint32(98).string(message.referenceCostUsdNano);
     }
     return writer;
   },
@@ -210,6 +216,14 @@ export const PeriodRecord: MessageFns<PeriodRecord> = {
             message.applied = reader.bool();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.referenceCostUsdNano = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -267,6 +281,11 @@ export const PeriodRecord: MessageFns<PeriodRecord> = {
         ? globalThis.String(object.adaptive_burn)
         : "",
       applied: isSet(object.applied) ? globalThis.Boolean(object.applied) : false,
+      referenceCostUsdNano: isSet(object.referenceCostUsdNano)
+        ? globalThis.String(object.referenceCostUsdNano)
+        : isSet(object.reference_cost_usd_nano)
+        ? globalThis.String(object.reference_cost_usd_nano)
+        : "",
     };
   },
 
@@ -305,6 +324,9 @@ export const PeriodRecord: MessageFns<PeriodRecord> = {
     if (message.applied !== false) {
       obj.applied = message.applied;
     }
+    if (message.referenceCostUsdNano !== "") {
+      obj.referenceCostUsdNano = message.referenceCostUsdNano;
+    }
     return obj;
   },
 
@@ -324,6 +346,7 @@ export const PeriodRecord: MessageFns<PeriodRecord> = {
     message.treasuryBalance = object.treasuryBalance ?? "";
     message.adaptiveBurn = object.adaptiveBurn ?? "";
     message.applied = object.applied ?? false;
+    message.referenceCostUsdNano = object.referenceCostUsdNano ?? "";
     return message;
   },
 };

@@ -15,7 +15,10 @@ export enum DisputeType {
   DISPUTE_TYPE_UNSPECIFIED = 0,
   /** DISPUTE_TYPE_INVALID_OUTPUT - claim: the challenger's 32-byte output hash (differs from the receipt's) */
   DISPUTE_TYPE_INVALID_OUTPUT = 1,
-  /** DISPUTE_TYPE_INVALID_STATE_TRANSITION - claim: u64 BE checkpoint index i ≥ 1 (i does not follow from i-1) */
+  /**
+   * DISPUTE_TYPE_INVALID_STATE_TRANSITION - claim: u64 BE checkpoint index i ≥ 1 (i does not follow from i-1); or empty: a Merkle descent of the node's
+   * checkpoint tree finds i (the leftmost checkpoint where it differs from the challenger's), then as above.
+   */
   DISPUTE_TYPE_INVALID_STATE_TRANSITION = 2,
   /** DISPUTE_TYPE_FAKE_EXECUTION - claim: u64 BE checkpoint index i (no real run leads to it) */
   DISPUTE_TYPE_FAKE_EXECUTION = 3,
@@ -178,6 +181,18 @@ export interface Game {
   fuelLimit: bigint;
   memoryPages: number;
   stateRootBefore: Buffer;
+  /**
+   * The Merkle descent (InvalidStateTransition with an empty claim) until it reaches a checkpoint: the current node of
+   * the defender's checkpoint tree, at `descent_depth` (0 = the tree's root) and `descent_index` on that level.
+   */
+  descending: boolean;
+  descentDepth: number;
+  descentIndex: bigint;
+  /** empty until the defender revealed the tree's root */
+  descentNode: Buffer;
+  /** AWAIT_CHALLENGER: the node's children the defender just revealed */
+  descentLeft: Buffer;
+  descentRight: Buffer;
 }
 
 function createBaseGame(): Game {
@@ -216,6 +231,12 @@ function createBaseGame(): Game {
     fuelLimit: 0n,
     memoryPages: 0,
     stateRootBefore: Buffer.alloc(0),
+    descending: false,
+    descentDepth: 0,
+    descentIndex: 0n,
+    descentNode: Buffer.alloc(0),
+    descentLeft: Buffer.alloc(0),
+    descentRight: Buffer.alloc(0),
   };
 }
 
@@ -352,6 +373,27 @@ export const Game: MessageFns<Game> = {
     }
     if (message.stateRootBefore.length !== 0) {
       writer.uint32(274).bytes(message.stateRootBefore);
+    }
+    if (message.descending !== false) {
+      writer.uint32(280).bool(message.descending);
+    }
+    if (message.descentDepth !== 0) {
+      writer.uint32(288).uint32(message.descentDepth);
+    }
+    if (message.descentIndex !== 0n) {
+      if (BigInt.asUintN(64, message.descentIndex) !== message.descentIndex) {
+        throw new globalThis.Error("value provided for field message.descentIndex of type uint64 too large");
+      }
+      writer.uint32(296).uint64(message.descentIndex);
+    }
+    if (message.descentNode.length !== 0) {
+      writer.uint32(306).bytes(message.descentNode);
+    }
+    if (message.descentLeft.length !== 0) {
+      writer.uint32(314).bytes(message.descentLeft);
+    }
+    if (message.descentRight.length !== 0) {
+      writer.uint32(322).bytes(message.descentRight);
     }
     return writer;
   },
@@ -641,6 +683,54 @@ export const Game: MessageFns<Game> = {
             message.stateRootBefore = Buffer.from(reader.bytes());
             continue;
           }
+          case 35: {
+            if (tag !== 280) {
+              break;
+            }
+
+            message.descending = reader.bool();
+            continue;
+          }
+          case 36: {
+            if (tag !== 288) {
+              break;
+            }
+
+            message.descentDepth = reader.uint32();
+            continue;
+          }
+          case 37: {
+            if (tag !== 296) {
+              break;
+            }
+
+            message.descentIndex = reader.uint64() as bigint;
+            continue;
+          }
+          case 38: {
+            if (tag !== 306) {
+              break;
+            }
+
+            message.descentNode = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 39: {
+            if (tag !== 314) {
+              break;
+            }
+
+            message.descentLeft = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 40: {
+            if (tag !== 322) {
+              break;
+            }
+
+            message.descentRight = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -761,6 +851,32 @@ export const Game: MessageFns<Game> = {
         : isSet(object.state_root_before)
         ? Buffer.from(bytesFromBase64(object.state_root_before))
         : Buffer.alloc(0),
+      descending: isSet(object.descending) ? globalThis.Boolean(object.descending) : false,
+      descentDepth: isSet(object.descentDepth)
+        ? globalThis.Number(object.descentDepth)
+        : isSet(object.descent_depth)
+        ? globalThis.Number(object.descent_depth)
+        : 0,
+      descentIndex: isSet(object.descentIndex)
+        ? BigInt(object.descentIndex)
+        : isSet(object.descent_index)
+        ? BigInt(object.descent_index)
+        : 0n,
+      descentNode: isSet(object.descentNode)
+        ? Buffer.from(bytesFromBase64(object.descentNode))
+        : isSet(object.descent_node)
+        ? Buffer.from(bytesFromBase64(object.descent_node))
+        : Buffer.alloc(0),
+      descentLeft: isSet(object.descentLeft)
+        ? Buffer.from(bytesFromBase64(object.descentLeft))
+        : isSet(object.descent_left)
+        ? Buffer.from(bytesFromBase64(object.descent_left))
+        : Buffer.alloc(0),
+      descentRight: isSet(object.descentRight)
+        ? Buffer.from(bytesFromBase64(object.descentRight))
+        : isSet(object.descent_right)
+        ? Buffer.from(bytesFromBase64(object.descent_right))
+        : Buffer.alloc(0),
     };
   },
 
@@ -868,6 +984,24 @@ export const Game: MessageFns<Game> = {
     if (message.stateRootBefore.length !== 0) {
       obj.stateRootBefore = base64FromBytes(message.stateRootBefore);
     }
+    if (message.descending !== false) {
+      obj.descending = message.descending;
+    }
+    if (message.descentDepth !== 0) {
+      obj.descentDepth = Math.round(message.descentDepth);
+    }
+    if (message.descentIndex !== 0n) {
+      obj.descentIndex = message.descentIndex.toString();
+    }
+    if (message.descentNode.length !== 0) {
+      obj.descentNode = base64FromBytes(message.descentNode);
+    }
+    if (message.descentLeft.length !== 0) {
+      obj.descentLeft = base64FromBytes(message.descentLeft);
+    }
+    if (message.descentRight.length !== 0) {
+      obj.descentRight = base64FromBytes(message.descentRight);
+    }
     return obj;
   },
 
@@ -914,6 +1048,14 @@ export const Game: MessageFns<Game> = {
     message.fuelLimit = (object.fuelLimit !== undefined && object.fuelLimit !== null) ? BigInt(object.fuelLimit) : 0n;
     message.memoryPages = object.memoryPages ?? 0;
     message.stateRootBefore = object.stateRootBefore ?? Buffer.alloc(0);
+    message.descending = object.descending ?? false;
+    message.descentDepth = object.descentDepth ?? 0;
+    message.descentIndex = (object.descentIndex !== undefined && object.descentIndex !== null)
+      ? BigInt(object.descentIndex)
+      : 0n;
+    message.descentNode = object.descentNode ?? Buffer.alloc(0);
+    message.descentLeft = object.descentLeft ?? Buffer.alloc(0);
+    message.descentRight = object.descentRight ?? Buffer.alloc(0);
     return message;
   },
 };

@@ -74,6 +74,22 @@ export interface MsgSubmitStepProofResponse {
 }
 
 /**
+ * One move of the Merkle descent over the defender's checkpoint tree. The defender reveals `hashes`: first [the
+ * tree's root (bound to the trace root with count and K), its left child, its right child], then [left, right] of the
+ * current node; the challenger names the `child` (0 left, 1 right) to descend into and sends no hashes.
+ */
+export interface MsgDescend {
+  signer: string;
+  gameId: bigint;
+  hashes: Buffer[];
+  child: number;
+}
+
+export interface MsgDescendResponse {
+  status: GameStatus;
+}
+
+/**
  * Pins checkpoint 0: the chain computes the initial commitment of module + input (hashes checked against the
  * receipt) and compares it with the defender's; a mismatch is fraud.
  */
@@ -768,6 +784,195 @@ export const MsgSubmitStepProofResponse: MessageFns<MsgSubmitStepProofResponse> 
   },
   fromPartial(object: DeepPartial<MsgSubmitStepProofResponse>): MsgSubmitStepProofResponse {
     const message = createBaseMsgSubmitStepProofResponse();
+    message.status = object.status ?? 0;
+    return message;
+  },
+};
+
+function createBaseMsgDescend(): MsgDescend {
+  return { signer: "", gameId: 0n, hashes: [], child: 0 };
+}
+
+export const MsgDescend: MessageFns<MsgDescend> = {
+  encode(message: MsgDescend, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.signer !== "") {
+      writer.uint32(10).string(message.signer);
+    }
+    if (message.gameId !== 0n) {
+      if (BigInt.asUintN(64, message.gameId) !== message.gameId) {
+        throw new globalThis.Error("value provided for field message.gameId of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.gameId);
+    }
+    for (const v of message.hashes) {
+      writer.uint32(26).bytes(v!);
+    }
+    if (message.child !== 0) {
+      writer.uint32(32).uint32(message.child);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgDescend {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgDescend();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.signer = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.gameId = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.hashes.push(Buffer.from(reader.bytes()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.child = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgDescend {
+    return {
+      signer: isSet(object.signer) ? globalThis.String(object.signer) : "",
+      gameId: isSet(object.gameId) ? BigInt(object.gameId) : isSet(object.game_id) ? BigInt(object.game_id) : 0n,
+      hashes: globalThis.Array.isArray(object?.hashes)
+        ? object.hashes.map((e: any) => Buffer.from(bytesFromBase64(e)))
+        : [],
+      child: isSet(object.child) ? globalThis.Number(object.child) : 0,
+    };
+  },
+
+  toJSON(message: MsgDescend): unknown {
+    const obj: any = {};
+    if (message.signer !== "") {
+      obj.signer = message.signer;
+    }
+    if (message.gameId !== 0n) {
+      obj.gameId = message.gameId.toString();
+    }
+    if (message.hashes?.length) {
+      obj.hashes = message.hashes.map((e) => base64FromBytes(e));
+    }
+    if (message.child !== 0) {
+      obj.child = Math.round(message.child);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgDescend>): MsgDescend {
+    return MsgDescend.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgDescend>): MsgDescend {
+    const message = createBaseMsgDescend();
+    message.signer = object.signer ?? "";
+    message.gameId = (object.gameId !== undefined && object.gameId !== null) ? BigInt(object.gameId) : 0n;
+    message.hashes = object.hashes?.map((e) => e) || [];
+    message.child = object.child ?? 0;
+    return message;
+  },
+};
+
+function createBaseMsgDescendResponse(): MsgDescendResponse {
+  return { status: 0 };
+}
+
+export const MsgDescendResponse: MessageFns<MsgDescendResponse> = {
+  encode(message: MsgDescendResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MsgDescendResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMsgDescendResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MsgDescendResponse {
+    return { status: isSet(object.status) ? gameStatusFromJSON(object.status) : 0 };
+  },
+
+  toJSON(message: MsgDescendResponse): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = gameStatusToJSON(message.status);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MsgDescendResponse>): MsgDescendResponse {
+    return MsgDescendResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MsgDescendResponse>): MsgDescendResponse {
+    const message = createBaseMsgDescendResponse();
     message.status = object.status ?? 0;
     return message;
   },
