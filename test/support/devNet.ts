@@ -1,5 +1,5 @@
-/** @module Tests' `dsdn dev`: start the development network in a directory, read its env file, stop it (Ctrl-C, then localnet/stop.sh). */
-import { type ChildProcess, execFileSync } from "node:child_process";
+/** @module Tests' `dsdn dev`: start the development network in a directory, read its env file, stop it (Ctrl-C). */
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "../../common/paths.js";
@@ -25,15 +25,11 @@ export async function startDevNet(dir: string): Promise<DevNet> {
   const stopAll = async () => {
     const dev = children[0];
     if (dev && dev.exitCode === null && dev.signalCode === null) {
-      // Ctrl-C: dsdn dev stops what it started (localnet/stop.sh) before exiting.
+      // Ctrl-C: dsdn dev stops its in-process services and its CometBFT child before exiting.
       const exited = new Promise((r) => dev.once("exit", r));
       dev.kill("SIGINT");
       await exited;
     }
-    execFileSync("bash", [join(root, "localnet/stop.sh")], {
-      env: { ...process.env, LOCALNET_DIR: dir },
-      stdio: "pipe",
-    });
   };
   const started = await startUrlProcess(
     ["bin/dsdn.js", "dev", "--dir", dir, "--port-base", String(base), "--web-port", "0"],
