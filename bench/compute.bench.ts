@@ -32,7 +32,7 @@ export async function run(args: string[]): Promise<void> {
         await c.cli(bins.dsdn, "deploy", wc, "--input", input, "--wait", "--json", ...c.keyArgs("alice")),
       );
       if (d.state !== "completed") throw new Error(`job ${i}: ${JSON.stringify(d)}`);
-      await c.cli(bins.dsdn, "job", "output", d.jobId, "-o", join(work, `out-${i}.txt`));
+      await c.cli(bins.dsdn, "job", "output", d.jobId, "-o", join(work, `out-${i}.txt`), ...c.keyArgs("alice"));
       latencies.push(performance.now() - t0);
       ids.push(d.jobId);
     }

@@ -5,7 +5,7 @@ import { readBodyBounded } from "../../common/net/boundedBody.js";
 import { fetchRetryingStale, signingClock } from "../../common/net/staleSocket.js";
 import { MAX_MICROVM_OUTPUT_BYTES } from "../../node-agent/compute/executeMicroVM.js";
 import type { JobLogState } from "../../node-agent/compute/jobLogs.js";
-import { signLogRequest } from "../../node-agent/compute/logRequest.js";
+import { signLogRequest, signOutputRequest } from "../../node-agent/compute/logRequest.js";
 import type { JobStatus } from "../../node-agent/compute/service.js";
 import { type AuditSink, auditUrl, errorBody, fromDisclosed } from "../../node-agent/http/disclosedClient.js";
 
@@ -35,6 +35,12 @@ function outputBound(s: JobStatus): number {
  * One request. `init` is called per attempt, so a signed body is re-signed; GETs, and POSTs marked `retry`, are sent
  * once more when a stale kept-alive socket was closed under them before any answer.
  */
+/** An account key that signs owner-only reads (a job's logs, a private output). */
+export interface SigningKey {
+  readonly secretKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
 async function call<T>(
   url: string,
   init: () => RequestInit = () => ({}),
@@ -141,17 +147,44 @@ export class ComputeClient {
     });
   }
 
-  /** The agreed output bytes, from the first node that serves bytes matching the CID. */
-  async output(s: JobStatus): Promise<Uint8Array> {
+  /**
+   * The agreed output bytes, from the first node that serves bytes matching the CID. A private job's output (a node
+   * answers 401/403) is asked for again with `key`'s signed request, when a key is given (loaded only then).
+   */
+  async output(s: JobStatus, key?: () => Promise<SigningKey>): Promise<Uint8Array> {
     if (!s.outputCid) throw new BaseError(ErrorCode.NotFound, `job ${s.jobId} has no output (state ${s.state})`);
+    const cid = s.outputCid;
     const errors: string[] = [];
+    let signer: SigningKey | undefined;
+    const now = signingClock();
+    let refused: BaseError | undefined;
     for (const ep of s.outputEndpoints) {
       try {
-        const res = await fetchRetryingStale(`${ep}/outputs/${s.outputCid}`, () => ({
+        let res = await fetchRetryingStale(`${ep}/outputs/${cid}`, () => ({
           signal: AbortSignal.timeout(TIMEOUT_MS),
         }));
-        if (!res.ok) {
+        if ((res.status === 401 || res.status === 403) && key) {
           await res.body?.cancel().catch(() => {});
+          signer ??= await key();
+          const k = signer;
+          // Re-signed per attempt: nodes refuse a replayed signature.
+          res = await fetchRetryingStale(`${ep}/outputs/${cid}`, () => ({
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(signOutputRequest(cid, k, now())),
+            signal: AbortSignal.timeout(TIMEOUT_MS),
+          }));
+        }
+        if (!res.ok) {
+          const text = await res.text().catch(() => "");
+          if (res.status === 401 || res.status === 403) {
+            let why: string | undefined;
+            try {
+              why = errorBody<{ message?: string }>(JSON.parse(text))?.message;
+            } catch {}
+            refused ??= new BaseError(ErrorCode.Unauthorized, `output ${cid}: ${why ?? `HTTP ${res.status}`}`);
+            throw refused;
+          }
           throw new Error(`HTTP ${res.status}`);
         }
         // Read no more than the output can be: the committed size when stated, never over the largest a job writes.
@@ -162,6 +195,8 @@ export class ComputeClient {
         errors.push(`${ep}: ${(e as Error).message}`);
       }
     }
+    // A node saying "private, not yours" is the answer that matters; otherwise none served it.
+    if (refused) throw refused;
     throw new BaseError(ErrorCode.Unavailable, `no node served output ${s.outputCid}`, { details: errors.join("\n") });
   }
 }

@@ -157,7 +157,8 @@ export async function connect(o: ConnectOptions = {}): Promise<DsdnClient> {
       status: (jobId) => compute().status(jobId),
       output: async (jobId) => {
         const c = compute();
-        return c.output(await c.status(jobId));
+        // A private job's output needs its submitter's signed request: the owner key, loaded only when a node asks.
+        return c.output(await c.status(jobId), ownerKey);
       },
       logs: async (jobId) => {
         const c = compute();

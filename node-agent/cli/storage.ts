@@ -13,6 +13,7 @@ import { JobLogStore } from "../compute/jobLogs.js";
 import { registerLogsRoute } from "../compute/logsRoute.js";
 import { chooseMicroVM } from "../compute/microvmChoice.js";
 import { registerOutputsRoute } from "../compute/outputsRoute.js";
+import { PrivateOutputs } from "../compute/privateOutputs.js";
 import { parseCoordinatorList } from "../da/replay/config.js";
 import { daCliOptions, daOptionsFromCli } from "../da/replay/createDALayer.js";
 import { connectFraudChain } from "../fraud/cosmosChain.js";
@@ -47,7 +48,7 @@ function intOpt(v: unknown, name: string, fallback: number, min: number): number
  */
 async function startCompute(
   values: Record<string, unknown>,
-  outputs: LocalFsStorage,
+  store: { outputs: LocalFsStorage; privateOutputs: PrivateOutputs },
   jobLogs: JobLogStore,
   identity: NodeIdentity,
   dataDir: string,
@@ -74,7 +75,7 @@ async function startCompute(
     coordinatorUrl,
     objectsUrl,
     chainId,
-    outputs,
+    ...store,
     jobLogs,
     traceDir,
     log: err,
@@ -258,7 +259,8 @@ export const storage: Command = {
       passIntervalMs: intOpt(values["scrub-pass-ms"], "scrub-pass-ms", 600_000, 10),
     });
     const outputs = await LocalFsStorage.open(join(dataDir, "compute-outputs"));
-    registerOutputsRoute(app, outputs);
+    const privateOutputs = new PrivateOutputs(join(dataDir, "compute-private"));
+    registerOutputsRoute(app, outputs, privateOutputs);
     const jobLogs = new JobLogStore(join(dataDir, "compute-logs"));
     registerLogsRoute(app, jobLogs);
     const address = await app.listen({ port, host: String(values.host) });
@@ -289,7 +291,7 @@ export const storage: Command = {
       throw e;
     }
     if (network && !open) for (const k of network.coordinatorKeys) trusted.add(k);
-    const compute = await startCompute(values, outputs, jobLogs, identity, dataDir, err);
+    const compute = await startCompute(values, { outputs, privateOutputs }, jobLogs, identity, dataDir, err);
     const liveness = await startLiveness(values, identity, err);
     await untilSignal();
     await liveness?.stop();

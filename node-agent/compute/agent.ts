@@ -20,6 +20,7 @@ import type { LocalFsStorage } from "../storage/localfs.js";
 import { type ExecuteDeps, executeWorkload, pruneTraces } from "./execute.js";
 import { executeMicroVMWorkload } from "./executeMicroVM.js";
 import type { JobLogStore } from "./jobLogs.js";
+import type { PrivateOutputs } from "./privateOutputs.js";
 import { signHeartbeat, signResult } from "./signed.js";
 import { verifySubmission } from "./workload.js";
 
@@ -29,6 +30,8 @@ export interface ComputeAgentOptions {
   /** Where uploaded objects are read (`GET {url}/object/{cid}`): the ingress. */
   readonly objectsUrl: string;
   readonly outputs: LocalFsStorage;
+  /** Which outputs are private, and to whom (`visibility: private` in the signed spec): `/outputs/:cid` checks it. */
+  readonly privateOutputs: PrivateOutputs;
   /** Where each job's log lines are kept for its submitter (`POST /jobs/:id/logs`); none: logs are dropped. */
   readonly jobLogs?: JobLogStore;
   readonly traceDir: string;
@@ -142,6 +145,8 @@ export class ComputeAgent {
       fetchObject: (cid, max) => fetchObjectBounded(this.#o.objectsUrl, cid, max),
       storeObject: async (bytes) => {
         const cid = cidForBytes(bytes);
+        // Marked before the bytes exist, so a private output is never served to anyone for a moment.
+        this.#o.privateOutputs.record(cid, spec.visibility, spec.submitter);
         await this.#o.outputs.putChunk(cid, bytes);
         return cid;
       },

@@ -1,4 +1,8 @@
-/** @module Owner-signed job log requests (`POST /jobs/:id/logs` on a storage node): ADR-036 by the workload's submitter, fresh and used once. */
+/**
+ * @module Owner-signed reads on a storage node — a job's logs (`POST /jobs/:id/logs`) and a private job's output
+ * (`POST /outputs/:cid`): ADR-036 by the workload's submitter over a domain of its own, the subject and the signing
+ * time; fresh and used once (the routes' replay guards).
+ */
 import { adr036SignFields, adr036VerifyFields } from "../../common/adr036.js";
 
 /** The body of `POST /jobs/:id/logs`: the job, who asks, and that account's signature. */
@@ -13,8 +17,12 @@ export interface LogRequest {
   readonly signature: string;
 }
 
+function ownerRequestBytes(domain: string, subject: string, signedAtMs: number): Uint8Array {
+  return new TextEncoder().encode(`dsdn.compute.v1.${domain}\0${subject}\0${signedAtMs}`);
+}
+
 export function logRequestBytes(jobId: string, signedAtMs: number): Uint8Array {
-  return new TextEncoder().encode(`dsdn.compute.v1.LogRequest\0${jobId}\0${signedAtMs}`);
+  return ownerRequestBytes("LogRequest", jobId, signedAtMs);
 }
 
 export function signLogRequest(
@@ -29,4 +37,31 @@ export function signLogRequest(
 /** True when `req` carries `req.owner`'s ADR-036 signature over its job id and signing time. */
 export function verifyLogRequest(req: LogRequest): boolean {
   return adr036VerifyFields(req.owner, logRequestBytes(req.jobId, req.signedAtMs), req.publicKey, req.signature);
+}
+
+/** The body of `POST /outputs/:cid`: the output, who asks, and that account's signature. */
+export interface OutputRequest {
+  readonly cid: string;
+  readonly owner: string;
+  readonly publicKey: string;
+  readonly signedAtMs: number;
+  readonly signature: string;
+}
+
+export function outputRequestBytes(cid: string, signedAtMs: number): Uint8Array {
+  return ownerRequestBytes("OutputRequest", cid, signedAtMs);
+}
+
+export function signOutputRequest(
+  cid: string,
+  key: { readonly secretKey: Uint8Array; readonly publicKey: Uint8Array },
+  now = Date.now(),
+): OutputRequest {
+  const { address, publicKey, signature } = adr036SignFields(outputRequestBytes(cid, now), key);
+  return { cid, owner: address, publicKey, signedAtMs: now, signature };
+}
+
+/** True when `req` carries `req.owner`'s ADR-036 signature over its output CID and signing time. */
+export function verifyOutputRequest(req: OutputRequest): boolean {
+  return adr036VerifyFields(req.owner, outputRequestBytes(req.cid, req.signedAtMs), req.publicKey, req.signature);
 }

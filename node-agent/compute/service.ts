@@ -90,6 +90,8 @@ export interface JobStatus {
     fuel: string;
     memoryPages: number;
     traceEvery: string;
+    /** Who may read the output: anyone (`public`) or the submitter's signed request (`private`). */
+    visibility: "public" | "private";
   };
 }
 
@@ -379,6 +381,7 @@ export class ComputeService {
         fuel: w.spec.fuel.toString(),
         memoryPages: w.spec.memoryPages,
         traceEvery: w.spec.traceEvery.toString(),
+        visibility: w.spec.visibility === "private" ? "private" : "public",
       },
     };
   }

@@ -71,6 +71,8 @@ export function buildWorkloadSpec(
     // "" for wasm keeps a WASM workload's encoding, and so its id, what it was before runtimes existed.
     runtime: r.runtime.value === "microvm" ? "microvm" : "",
     command: [...(r.command.value ?? [])],
+    // "" for public keeps a public workload's encoding, and so its id, what it was before visibility was signed.
+    visibility: r.visibility.value === "private" ? "private" : "",
   });
 }
 
@@ -99,6 +101,7 @@ export function workloadSpecProblem(s: WorkloadSpec): [string, string] | undefin
     return ["input_size", "≤ 1 GiB, 0 without input"];
   if (s.moduleHash.length !== 32) return ["module_hash", "must be 32 bytes"];
   if (s.inputHash.length !== 32) return ["input_hash", "must be 32 bytes"];
+  if (s.visibility !== "" && s.visibility !== "private") return ["visibility", 'must be "" (public) or private'];
   return runtimeProblem(s);
 }
 

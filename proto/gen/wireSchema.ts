@@ -65,7 +65,7 @@ export const dsdnWireSchemas: Readonly<Record<string, Readonly<Record<number, st
   "dsdn.compliance.v1.QueryParamsResponse": { 1: "bytes" },
   "dsdn.compute.v1.ComputeResult": { 1: "bytes", 2: "bytes", 3: "varint", 4: "bytes", 5: "bytes", 6: ".dsdn.receipts.v1.ExecutionCommitment", 7: "varint", 8: "bytes", 9: "varint", 10: "bytes" },
   "dsdn.compute.v1.NodeHeartbeat": { 1: "bytes", 2: "varint", 3: "varint", 4: "varint", 5: "varint", 6: "varint", 7: "varint", 8: "varint", 9: "bytes", 10: "bytes" },
-  "dsdn.compute.v1.WorkloadSpec": { 1: "varint", 2: "bytes", 3: "bytes", 4: "bytes", 5: "bytes", 6: "bytes", 7: "varint", 8: "varint", 9: "varint", 10: "varint", 11: "varint", 12: "bytes", 13: "bytes", 14: "bytes", 15: "bytes", 16: "varint", 17: "varint", 18: "bytes", 19: "bytes", 20: "bytes", 21: "bytes" },
+  "dsdn.compute.v1.WorkloadSpec": { 1: "varint", 2: "bytes", 3: "bytes", 4: "bytes", 5: "bytes", 6: "bytes", 7: "varint", 8: "varint", 9: "varint", 10: "varint", 11: "varint", 12: "bytes", 13: "bytes", 14: "bytes", 15: "bytes", 16: "varint", 17: "varint", 18: "bytes", 19: "bytes", 20: "bytes", 21: "bytes", 22: "bytes" },
   "dsdn.compute.v1.WorkloadSubmission": { 1: ".dsdn.compute.v1.WorkloadSpec", 2: "varint", 3: "bytes", 4: "bytes" },
   "dsdn.da.v1.BlobRecord": { 1: "bytes", 2: "bytes", 3: "varint", 4: "varint", 5: "varint", 6: "bytes", 7: "varint" },
   "dsdn.da.v1.ChunkDeclared": { 1: "bytes", 2: "varint", 3: "bytes", 5: "bytes", 6: "varint", 7: ".dsdn.da.v1.UploadDeclaration", 8: "varint", 9: "bytes", 15: "varint", 16: ".dsdn.da.v1.ErasureShard" },

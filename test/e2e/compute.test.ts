@@ -51,7 +51,17 @@ describe("compute workloads on the localnet", () => {
 
     // The output through `dsdn job output` equals a local run of the same module on the same input …
     const got = join(c.net.dir, "job-output.txt");
-    await c.cli(dsdn, "job", "output", out.jobId, "-o", got);
+    // A batch job is private by default (signed in its spec): its output goes to its submitter's signed request only.
+    expect(status.spec.visibility).toBe("private");
+    expect(status.outputEndpoints.length).toBeGreaterThan(0);
+    for (const ep of status.outputEndpoints as string[])
+      expect((await fetch(`${ep}/outputs/${status.outputCid}`)).status).toBe(403);
+    const refused = await c.cli(dsdn, "job", "output", out.jobId, "-o", got, ...c.keyArgs("storage0")).then(
+      () => "",
+      (e: Error & { stderr?: string }) => e.stderr ?? e.message,
+    );
+    expect(refused).toMatch(/private output is served to the account that submitted its job only/);
+    await c.cli(dsdn, "job", "output", out.jobId, "-o", got, ...c.keyArgs("alice"));
     const local = join(c.net.dir, "local-output.txt");
     const report = JSON.parse(
       await c.cli(

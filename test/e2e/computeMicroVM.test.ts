@@ -90,7 +90,7 @@ describe("MicroVM workloads on the localnet", () => {
     });
 
     const got = join(c.net.dir, "mv-output.txt");
-    await c.cli(dsdn, "job", "output", out.jobId, "-o", got);
+    await c.cli(dsdn, "job", "output", out.jobId, "-o", got, ...c.keyArgs("alice"));
     const expected = `${createHash("sha256").update(INPUT).digest("hex")}\n65534 /image\n`;
     expect(readFileSync(got, "utf8")).toBe(expected);
   }, 240_000);
@@ -110,7 +110,7 @@ describe("MicroVM workloads on the localnet", () => {
     expect(out.moduleCid).toBe(job.moduleCid);
     expect(out.jobId).not.toBe(job.jobId);
     const got = join(c.net.dir, "mv-by-cid-output.txt");
-    await c.cli(dsdn, "job", "output", out.jobId, "-o", got);
+    await c.cli(dsdn, "job", "output", out.jobId, "-o", got, ...c.keyArgs("alice"));
     expect(readFileSync(got, "utf8")).toBe(`${createHash("sha256").update(INPUT).digest("hex")}\n65534 /image\n`);
     // A CID that names no tar the node would unpack (the input text) is refused before anything is signed.
     const err = await stderrOf(

@@ -39,7 +39,7 @@ export const exec: Command = {
         ErrorCode.Timeout,
         `job ${result.jobId} had not finished in time (state ${result.state}); follow it: dsdn logs --follow ${result.jobId}`,
       );
-    const bytes = await client.output(status);
+    const bytes = await client.output(status, async () => key);
     if (typeof values.output === "string") writeFileSync(values.output, bytes);
     else process.stdout.write(bytes);
     // stdout carries the output bytes: the audit goes to stderr.

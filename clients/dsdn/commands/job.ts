@@ -5,7 +5,7 @@ import { InvalidArgumentError } from "../../../common/errors.js";
 import { ComputeClient } from "../../agent/computeClient.js";
 import { coordinatorUrl } from "../config.js";
 import { logs } from "./logs.js";
-import { auditCollector } from "./shared.js";
+import { auditCollector, keyOptions, uploaderKeyFrom } from "./shared.js";
 
 const idOf = (positionals: string[]) => {
   const id = positionals[0];
@@ -38,12 +38,13 @@ const status: Command = {
 
 const output: Command = {
   summary: "A completed job's output bytes (to stdout, or -o FILE)",
-  usage: "<job-id> [-o FILE] [--coordinator URL]",
-  options: { coordinator: { type: "string" }, output: { type: "string", short: "o" } },
+  usage: "<job-id> [-o FILE] [--coordinator URL] [--key-file F | --mnemonic-file F]",
+  options: { coordinator: { type: "string" }, output: { type: "string", short: "o" }, ...keyOptions },
   async run({ positionals, values, err, verbose }) {
     const audit = auditCollector(verbose);
     const c = new ComputeClient(coordinatorUrl(values), { ...(audit.sink ? { audit: audit.sink } : {}) });
-    const bytes = await c.output(await c.status(idOf(positionals)));
+    // A private job's output is served to its submitter only: the key signs that request (loaded only if asked).
+    const bytes = await c.output(await c.status(idOf(positionals)), () => uploaderKeyFrom(values));
     if (typeof values.output === "string") writeFileSync(values.output, bytes);
     else process.stdout.write(bytes);
     // stdout carries the bytes: the audit goes to stderr.

@@ -55,6 +55,8 @@ export interface WorkloadSpec {
   runtime: string;
   /** microvm: argv run inside the unpacked image (cwd = the image root) */
   command: string[];
+  /** "" (= public: the output is served to anyone) | "private": to the submitter only */
+  visibility: string;
 }
 
 /** ADR-036 signature by `spec.submitter` over "dsdn.compute.v1.WorkloadSubmission\0" || workload_id || signed_at_ms (8 bytes BE). */
@@ -127,6 +129,7 @@ function createBaseWorkloadSpec(): WorkloadSpec {
     inputHash: Buffer.alloc(0),
     runtime: "",
     command: [],
+    visibility: "",
   };
 }
 
@@ -206,6 +209,9 @@ export const WorkloadSpec: MessageFns<WorkloadSpec> = {
     }
     for (const v of message.command) {
       writer.uint32(170).string(v!);
+    }
+    if (message.visibility !== "") {
+      writer.uint32(178).string(message.visibility);
     }
     return writer;
   },
@@ -391,6 +397,14 @@ export const WorkloadSpec: MessageFns<WorkloadSpec> = {
             message.command.push(reader.string());
             continue;
           }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.visibility = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -478,6 +492,7 @@ export const WorkloadSpec: MessageFns<WorkloadSpec> = {
       command: globalThis.Array.isArray(object?.command)
         ? object.command.map((e: any) => globalThis.String(e))
         : [],
+      visibility: isSet(object.visibility) ? globalThis.String(object.visibility) : "",
     };
   },
 
@@ -546,6 +561,9 @@ export const WorkloadSpec: MessageFns<WorkloadSpec> = {
     if (message.command?.length) {
       obj.command = message.command;
     }
+    if (message.visibility !== "") {
+      obj.visibility = message.visibility;
+    }
     return obj;
   },
 
@@ -579,6 +597,7 @@ export const WorkloadSpec: MessageFns<WorkloadSpec> = {
     message.inputHash = object.inputHash ?? Buffer.alloc(0);
     message.runtime = object.runtime ?? "";
     message.command = object.command?.map((e) => e) || [];
+    message.visibility = object.visibility ?? "";
     return message;
   },
 };
