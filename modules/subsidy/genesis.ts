@@ -30,6 +30,8 @@ export interface SubsidyGenesis {
     /** Absent in older files: "0". */
     usageEpoch?: string;
     epochBytes?: string;
+    /** The operator's organic income that month (unusa); absent in older files: "0". */
+    organic?: string;
   }[];
   /** `periods` (challenges judged that month) absent in older files: "0". */
   revenue: { month: string; organic: string; subsidy: string; periods?: string }[];
@@ -77,7 +79,7 @@ export function validateSubsidyGenesis(raw: unknown): SubsidyGenesis {
     if (!isValidAddress(a.operator)) throw new Error(`subsidy.activity[${i}].operator: invalid address`);
     for (const f of ["month", "challenges", "passed", "usedBytes", "capacityBytes"] as const)
       uint(a[f], `activity[${i}].${f}`);
-    for (const f of ["usageEpoch", "epochBytes"] as const) uint(a[f] ?? "0", `activity[${i}].${f}`);
+    for (const f of ["usageEpoch", "epochBytes", "organic"] as const) uint(a[f] ?? "0", `activity[${i}].${f}`);
     if (BigInt(a.passed) > BigInt(a.challenges)) throw new Error(`subsidy.activity[${i}].passed: exceeds challenges`);
   }
   for (const [i, r] of g.revenue.entries()) {
@@ -117,6 +119,7 @@ export function initSubsidyGenesis(ctx: Context, keeper: SubsidyKeeper, raw: unk
       selfDealing: a.selfDealing,
       usageEpoch: BigInt(a.usageEpoch ?? "0"),
       epochBytes: BigInt(a.epochBytes ?? "0"),
+      organic: BigInt(a.organic ?? "0"),
     });
   if (g.challenge)
     keeper.setChallenge(ctx, {
@@ -159,6 +162,7 @@ export function exportSubsidyGenesis(ctx: Context, keeper: SubsidyKeeper): Subsi
       selfDealing: a.selfDealing,
       usageEpoch: a.usageEpoch.toString(),
       epochBytes: a.epochBytes.toString(),
+      organic: a.organic.toString(),
     })),
     revenue: keeper.allRevenue(ctx).map((r) => ({
       month: r.month.toString(),

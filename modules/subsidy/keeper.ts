@@ -78,6 +78,7 @@ const noActivity: Activity = {
   selfDealing: false,
   usageEpoch: 0n,
   epochBytes: 0n,
+  organic: 0n,
 };
 
 export class SubsidyKeeper {
@@ -135,6 +136,7 @@ export class SubsidyKeeper {
       selfDealing: j.selfDealing === true,
       usageEpoch: BigInt(String(j.usageEpoch ?? 0)),
       epochBytes: BigInt(String(j.epochBytes ?? 0)),
+      organic: BigInt(String(j.organic ?? 0)),
     };
   }
 
@@ -261,11 +263,15 @@ export class SubsidyKeeper {
     }
   }
 
-  /** Organic (receipt) income paid to nodes this month: the sunset compares it with the subsidy. */
-  recordOrganic(ctx: Context, amount: bigint): void {
+  /**
+   * Organic (receipt) income paid to the node of operator `op` this month: the sunset compares the month's total with
+   * the subsidy, and the node's own share lowers its subsidy to the shortfall (target − organic).
+   */
+  recordOrganic(ctx: Context, op: Uint8Array, amount: bigint): void {
     const m = this.currentMonth(ctx);
     const r = this.revenue(ctx, m);
     this.setRevenue(ctx, m, { ...r, organic: r.organic + amount });
+    this.update(ctx, op, (a) => ({ ...a, organic: a.organic + amount }));
   }
 
   /** A month's chain-wide figures: organic and subsidy income paid to nodes, and the liveness challenges judged. */
@@ -337,7 +343,7 @@ export class SubsidyKeeper {
     });
     const a = this.getActivity(ctx, month, op);
     const pay = j.eligible
-      ? proRated(p, amountFor(p, month), a.challenges, this.revenue(ctx, month).periods)
+      ? proRated(p, amountFor(p, month, a.organic), a.challenges, this.revenue(ctx, month).periods)
       : { amount: 0n, reason: j.reason };
     return NodeSubsidy.fromPartial({
       operator: toBech32Address(op),
@@ -347,6 +353,7 @@ export class SubsidyKeeper {
       amount: pay.amount.toString(),
       uptimePpm: j.uptimePpm.toString(),
       utilisationPpm: j.utilisationPpm.toString(),
+      organic: a.organic.toString(),
     });
   }
 

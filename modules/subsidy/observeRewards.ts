@@ -22,10 +22,11 @@ export function observeRewards(receipts: AppModule, keeper: SubsidyKeeper): AppM
       handle(ctx, msg) {
         const res = def.handle(ctx, msg);
         const r = MsgClaimRewardResponse.decode(res.value);
-        // Compute claims pay after their challenge window (not counted: they may still be overturned).
-        if (!r.pending && /^[0-9]{1,30}$/.test(r.nodeAmount)) keeper.recordOrganic(ctx, BigInt(r.nodeAmount));
-        // The claim succeeded, so the receipt decoded and the claimant is the node's operator.
+        // The claim succeeded, so the receipt decoded and the claimant is the node's operator (who is paid).
         const m = msg as MsgClaimReward;
+        // Compute claims pay after their challenge window (not counted: they may still be overturned).
+        if (!r.pending && /^[0-9]{1,30}$/.test(r.nodeAmount))
+          keeper.recordOrganic(ctx, addressBytesOf(m.claimant), BigInt(r.nodeAmount));
         const d = m.receipt ? decodeReceiptData(m.receipt.receiptData) : undefined;
         if (d?.kind === ReceiptKind.RECEIPT_KIND_STORAGE && d.usage)
           keeper.recordStorageReceipt(ctx, addressBytesOf(m.claimant), d.epoch, d.usage.bytes);

@@ -16,8 +16,14 @@ export function schedulePpm(p: SubsidyParams, month: bigint): bigint {
   return [p.schedule1Ppm, p.schedule2Ppm, p.schedule3Ppm, p.schedule4Ppm][Number(step)] ?? 0n;
 }
 
-export function amountFor(p: SubsidyParams, month: bigint): bigint {
-  return (p.targetPerMonth * schedulePpm(p, month)) / PPM;
+/**
+ * The month's subsidy for a node (roadmap 24.1 `calculate_monthly_subsidy`): the schedule's share of the shortfall
+ * between the target and the organic (receipt) income its operator was paid that month — a node already earning
+ * the target gets nothing, one earning nothing gets the share of the whole target.
+ */
+export function amountFor(p: SubsidyParams, month: bigint, organic = 0n): bigint {
+  const shortfall = organic >= p.targetPerMonth ? 0n : p.targetPerMonth - organic;
+  return (shortfall * schedulePpm(p, month)) / PPM;
 }
 
 /** What a node did in a month, as recorded on chain. */
@@ -30,6 +36,8 @@ export interface Activity {
   /** The committee epoch whose storage receipts `epochBytes` sums (utilisation = the best epoch's sum). */
   readonly usageEpoch: bigint;
   readonly epochBytes: bigint;
+  /** Organic (receipt) income paid to the node's operator this month, unusa: the subsidy covers target − this. */
+  readonly organic: bigint;
 }
 
 export interface Judgement {

@@ -16,6 +16,7 @@ import {
 } from "../../proto/gen/dsdn/subsidy/v1/query.js";
 import { NUSA, TestChain } from "../../test/support/testChain.js";
 import { addressOf } from "../../test/support/txBuilder.js";
+import { addressBytesOf } from "../auth/keeper.js";
 import { ModuleAccount, moduleAddress } from "../auth/moduleAccounts.js";
 import { SubsidyKeeper } from "./keeper.js";
 import { observeRewards } from "./observeRewards.js";
@@ -53,6 +54,17 @@ describe("months and schedule", () => {
   });
 });
 
+describe("the subsidy covers the shortfall (roadmap 24.1: (target − organic) × share)", () => {
+  it("lowers the subsidy by the node's organic income, to nothing at or above the target", () => {
+    expect(amountFor(P, 1n, 0n)).toBe(350n * NUSA);
+    expect(amountFor(P, 1n, 100n * NUSA)).toBe(280n * NUSA); // 70% of 400
+    expect(amountFor(P, 7n, 499n * NUSA)).toBe(NUSA / 2n); // 50% of 1
+    expect(amountFor(P, 1n, 500n * NUSA)).toBe(0n);
+    expect(amountFor(P, 1n, 10_000n * NUSA)).toBe(0n); // never negative
+    expect(amountFor(P, 25n, 0n)).toBe(0n);
+  });
+});
+
 describe("eligibility (the first failing rule is the reason)", () => {
   const good = {
     challenges: 100n,
@@ -62,6 +74,7 @@ describe("eligibility (the first failing rule is the reason)", () => {
     selfDealing: false,
     usageEpoch: 0n,
     epochBytes: 0n,
+    organic: 0n,
   };
   const ok = { active: true, slashed: false, sunset: false };
   it("is eligible exactly at 95% uptime and 50% utilisation", () => {
@@ -128,7 +141,7 @@ function node(i: number, status = "NODE_STATUS_ACTIVE") {
     bannedUntil: "0",
   };
 }
-const act = (i: number, challenges: number, passed: number, used: number, selfDealing = false) => ({
+const act = (i: number, challenges: number, passed: number, used: number, selfDealing = false, organic = 0n) => ({
   operator: ops[i]!,
   month: "1",
   challenges: String(challenges),
@@ -136,6 +149,7 @@ const act = (i: number, challenges: number, passed: number, used: number, selfDe
   usedBytes: String(used),
   capacityBytes: "1000",
   selfDealing,
+  organic: organic.toString(),
 });
 
 describe("monthly settlement on chain", () => {
@@ -200,6 +214,43 @@ describe("monthly settlement on chain", () => {
     // Settled once: more blocks in month 2 pay nothing again.
     c.block([], { dt: 10n });
     expect(c.balance(ops[0]!) - before[0]!).toBe(350n * NUSA);
+  });
+});
+
+describe("the shortfall on chain", () => {
+  it("a node paid organic income gets the share of target − organic; one earning the target gets nothing", () => {
+    const MONTH = 100n;
+    const c = new TestChain(
+      TestChain.genesis({
+        balances: [{ address: moduleAddress(ModuleAccount.SubsidyPool), amount: 10_000n * NUSA }],
+        appState: {
+          nodes: { nodes: [node(0), node(1), node(2)] },
+          subsidy: {
+            params: { monthSeconds: MONTH.toString() },
+            activity: [
+              act(0, 20, 20, 600, false, 150n * NUSA),
+              act(1, 20, 20, 600, false, 500n * NUSA),
+              act(2, 20, 20, 600),
+            ],
+          },
+        },
+      }),
+    );
+    chains.push(c);
+    c.init();
+    const before = ops.slice(0, 3).map((o) => c.balance(o));
+    c.block([], { dt: 50n });
+    c.block([], { dt: 60n }); // month 2 begins: month 1 is settled
+    expect(ops.slice(0, 3).map((o, i) => c.balance(o) - before[i]!)).toEqual([245n * NUSA, 0n, 350n * NUSA]);
+    const last = (o: string) =>
+      c.query("/dsdn.subsidy.v1.Query/NodeSubsidy", QueryNodeSubsidyRequest, { operator: o }, QueryNodeSubsidyResponse)
+        .lastPaid!;
+    expect(last(ops[0]!)).toMatchObject({
+      eligible: true,
+      amount: (245n * NUSA).toString(),
+      organic: (150n * NUSA).toString(),
+    });
+    expect(last(ops[1]!)).toMatchObject({ eligible: true, amount: "0", organic: (500n * NUSA).toString() });
   });
 });
 
@@ -285,10 +336,15 @@ describe("organic revenue from receipt claims", () => {
       };
       const wrapped = observeRewards(fake, keeper).msgs![0]!;
       next = { nodeAmount: "700", pending: false };
-      wrapped.handle(ctx, {});
+      wrapped.handle(ctx, { claimant: ops[0] });
       next = { nodeAmount: "900", pending: true };
-      wrapped.handle(ctx, {});
-      expect(keeper.revenue(ctx, 1n)).toEqual({ organic: 700n, subsidy: 0n, periods: 0n });
+      wrapped.handle(ctx, { claimant: ops[0] });
+      next = { nodeAmount: "50", pending: false };
+      wrapped.handle(ctx, { claimant: ops[1] });
+      expect(keeper.revenue(ctx, 1n)).toEqual({ organic: 750n, subsidy: 0n, periods: 0n });
+      // Each operator's own income, which its subsidy's shortfall is measured against.
+      expect(keeper.getActivity(ctx, 1n, addressBytesOf(ops[0]!)).organic).toBe(700n);
+      expect(keeper.getActivity(ctx, 1n, addressBytesOf(ops[1]!)).organic).toBe(50n);
     } finally {
       store.close();
     }

@@ -223,7 +223,7 @@ export const dsdnWireSchemas: Readonly<Record<string, Readonly<Record<number, st
   "dsdn.storage.v1.StorageAck": { 1: "bytes", 2: "varint", 3: "bytes", 4: "bytes", 5: "varint", 6: "bytes", 7: "varint", 8: "varint" },
   "dsdn.subsidy.v1.MsgLivenessProof": { 1: "bytes", 2: "bytes", 3: "varint", 4: "bytes" },
   "dsdn.subsidy.v1.MsgLivenessProofResponse": {},
-  "dsdn.subsidy.v1.NodeSubsidy": { 1: "bytes", 2: "varint", 3: "varint", 4: "bytes", 5: "bytes", 6: "bytes", 7: "bytes" },
+  "dsdn.subsidy.v1.NodeSubsidy": { 1: "bytes", 2: "varint", 3: "varint", 4: "bytes", 5: "bytes", 6: "bytes", 7: "bytes", 8: "bytes" },
   "dsdn.subsidy.v1.QueryChallengeRequest": { 1: "bytes" },
   "dsdn.subsidy.v1.QueryChallengeResponse": { 1: "varint", 2: "bytes", 3: "varint", 4: "varint", 5: "varint", 6: "varint" },
   "dsdn.subsidy.v1.QueryNodeSubsidyRequest": { 1: "bytes" },

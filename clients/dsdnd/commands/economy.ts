@@ -79,7 +79,7 @@ const node: Command = {
       const r = await q.subsidy.node(op);
       const show = (s: NodeSubsidy | undefined) =>
         s
-          ? `month ${s.month}: ${s.eligible ? `eligible, ${s.amount} unusa${s.reason ? ` (${s.reason})` : ""}` : `not eligible: ${s.reason}`}`
+          ? `month ${s.month}: ${s.eligible ? `eligible, ${s.amount} unusa${s.reason ? ` (${s.reason})` : ""}` : `not eligible: ${s.reason}`}; organic income ${s.organic || "0"} unusa`
           : "(none)";
       if (values.output === "json")
         out(

@@ -66,6 +66,7 @@ describe("economy genesis sections", () => {
               usedBytes: "10",
               capacityBytes: "20",
               selfDealing: false,
+              organic: "123456",
             },
           ],
         },
@@ -80,7 +81,7 @@ describe("economy genesis sections", () => {
     expect((g1.oracle as { reports: unknown[] }).reports).toHaveLength(3);
     expect((g1.oracle as { priceNanoUsd: string }).priceNanoUsd).toBe("60000000");
     expect((g1.economics as { last: unknown }).last).not.toBeNull();
-    expect((g1.subsidy as { activity: unknown[] }).activity).toHaveLength(1);
+    expect((g1.subsidy as { activity: { organic: string }[] }).activity).toMatchObject([{ organic: "123456" }]);
 
     const b = new TestChain(g1);
     chains.push(b);

@@ -20,6 +20,8 @@ export interface NodeSubsidy {
   amount: string;
   uptimePpm: string;
   utilisationPpm: string;
+  /** unusa of receipt income paid to the operator that month: the subsidy covers target − organic */
+  organic: string;
 }
 
 export interface QueryNodeSubsidyRequest {
@@ -78,7 +80,16 @@ export interface QueryChallengeResponse {
 }
 
 function createBaseNodeSubsidy(): NodeSubsidy {
-  return { operator: "", month: 0n, eligible: false, reason: "", amount: "", uptimePpm: "", utilisationPpm: "" };
+  return {
+    operator: "",
+    month: 0n,
+    eligible: false,
+    reason: "",
+    amount: "",
+    uptimePpm: "",
+    utilisationPpm: "",
+    organic: "",
+  };
 }
 
 export const NodeSubsidy: MessageFns<NodeSubsidy> = {
@@ -106,6 +117,9 @@ export const NodeSubsidy: MessageFns<NodeSubsidy> = {
     }
     if (message.utilisationPpm !== "") {
       writer.uint32(58).string(message.utilisationPpm);
+    }
+    if (message.organic !== "") {
+      writer.uint32(66).string(message.organic);
     }
     return writer;
   },
@@ -179,6 +193,14 @@ export const NodeSubsidy: MessageFns<NodeSubsidy> = {
             message.utilisationPpm = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.organic = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -208,6 +230,7 @@ export const NodeSubsidy: MessageFns<NodeSubsidy> = {
         : isSet(object.utilisation_ppm)
         ? globalThis.String(object.utilisation_ppm)
         : "",
+      organic: isSet(object.organic) ? globalThis.String(object.organic) : "",
     };
   },
 
@@ -234,6 +257,9 @@ export const NodeSubsidy: MessageFns<NodeSubsidy> = {
     if (message.utilisationPpm !== "") {
       obj.utilisationPpm = message.utilisationPpm;
     }
+    if (message.organic !== "") {
+      obj.organic = message.organic;
+    }
     return obj;
   },
 
@@ -249,6 +275,7 @@ export const NodeSubsidy: MessageFns<NodeSubsidy> = {
     message.amount = object.amount ?? "";
     message.uptimePpm = object.uptimePpm ?? "";
     message.utilisationPpm = object.utilisationPpm ?? "";
+    message.organic = object.organic ?? "";
     return message;
   },
 };
