@@ -612,6 +612,9 @@ describe("dsdn oracle and da routes", () => {
     expect(head.body).toEqual({ height: String(h), blob_count: "1" });
     const params = await getOn(a, "/dsdn/da/v1/params");
     expect(params.body.params.fee_per_byte).toBe("2");
+    // The nodes module's params, including the compute scheduler's weights (genesis defaults).
+    const nodesParams = await getOn(a, "/dsdn/nodes/v1/params");
+    expect(nodesParams.body.params).toMatchObject({ scheduler_weight_cpu: "3", scheduler_weight_stake: "1" });
     for (const nsParam of [Buffer.from(ns).toString("hex"), encodeURIComponent(Buffer.from(ns).toString("base64"))]) {
       const at = await getOn(a, `/dsdn/da/v1/blobs/${h}?namespace=${nsParam}`);
       expect(at.status).toBe(200);

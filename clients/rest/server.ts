@@ -13,6 +13,7 @@ import { complianceRoutes } from "./routes/compliance.js";
 import { daRoutes } from "./routes/da.js";
 import { distributionRoutes } from "./routes/distribution.js";
 import { govRoutes } from "./routes/gov.js";
+import { nodesRoutes } from "./routes/nodes.js";
 import { oracleRoutes } from "./routes/oracle.js";
 import { stakingRoutes } from "./routes/staking.js";
 import { tendermintRoutes } from "./routes/tendermint.js";
@@ -80,6 +81,7 @@ export async function buildRestServer(o: RestServerOptions): Promise<FastifyInst
   distributionRoutes(app, o.rpc);
   oracleRoutes(app, o.rpc);
   daRoutes(app, o.rpc);
+  nodesRoutes(app, o.rpc);
   complianceRoutes(app, o.rpc);
   return app;
 }

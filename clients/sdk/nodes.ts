@@ -12,6 +12,8 @@ import {
   QueryNodeResponse,
   QueryNodesRequest,
   QueryNodesResponse,
+  QueryParamsRequest,
+  QueryParamsResponse,
 } from "../../proto/gen/dsdn/nodes/v1/query.js";
 import { MsgRegisterNode } from "../../proto/gen/dsdn/nodes/v1/tx.js";
 import type { NodeClass } from "../../proto/gen/dsdn/stake/v1/stake.js";
@@ -33,6 +35,8 @@ export interface NodesExtension {
     node(nodeId: Uint8Array): Promise<QueryNodeResponse>;
     /** One page of nodes sorted by node_id, optionally only one status. */
     nodes(o?: { key?: Uint8Array; limit?: bigint; status?: NodeStatus }): Promise<QueryNodesResponse>;
+    /** The module's params (registration limits and the compute scheduler's weights), integers as strings. */
+    params(): Promise<Record<string, string>>;
   };
 }
 
@@ -47,6 +51,11 @@ export function setupNodesExtension(base: QueryClient): NodesExtension {
       node: async (nodeId) =>
         QueryNodeResponse.decode(
           await rpc.request(SERVICE, "Node", QueryNodeRequest.encode({ nodeId: Buffer.from(nodeId) }).finish()),
+        ),
+      params: async () =>
+        JSON.parse(
+          QueryParamsResponse.decode(await rpc.request(SERVICE, "Params", QueryParamsRequest.encode({}).finish()))
+            .paramsJson,
         ),
       nodes: async (o = {}) =>
         QueryNodesResponse.decode(

@@ -18,6 +18,7 @@ import {
   QueryExecutionRequest,
   QueryExecutionResponse,
 } from "../../proto/gen/dsdn/gov/v1/gov.js";
+import * as NodesQ from "../../proto/gen/dsdn/nodes/v1/query.js";
 import { QueryParamsRequest, QueryParamsResponse } from "../../proto/gen/dsdn/stake/v1/query.js";
 import { createValidatorMsg, NUSA, TestChain } from "../../test/support/testChain.js";
 import { addressOf } from "../../test/support/txBuilder.js";
@@ -149,6 +150,26 @@ describe("bootstrap governance", () => {
     expect(stakeParams(ch).maxEntries).toBe("9");
     expect(execution(ch, 1n).status).toBe(ExecutionStatus.EXECUTION_STATUS_EXECUTED);
     expect(ch.exec(foundation, [approve(F, 1n)])).toMatchObject({ code: 102, codespace: "gov" });
+  });
+
+  it("the scheduler weights (nodes params) change only through a passed proposal, validated by the module", () => {
+    const ch = start();
+    const nodesParams = () =>
+      JSON.parse(
+        ch.query("/dsdn.nodes.v1.Query/Params", NodesQ.QueryParamsRequest, {}, NodesQ.QueryParamsResponse).paramsJson,
+      ) as Record<string, string>;
+    expect(nodesParams().schedulerWeightCpu).toBe("3");
+    const bad = ch.exec(a, [submit(A, [change("nodes", { schedulerWeightCpu: "1000000" })])]);
+    expect(bad.code, bad.log).toBe(12);
+    expect(bad.log).toMatch(/nodes\.params\.schedulerWeightCpu: must be 0\.\.999999/);
+    expect(ch.exec(a, [change("nodes", { schedulerWeightCpu: "9" }, A)])).toMatchObject({ code: 2 });
+    const id = passProposal(ch, [change("nodes", { schedulerWeightCpu: "9", schedulerWeightStake: "0" })]);
+    expect(ch.exec(foundation, [approve(F, id)]).code).toBe(0);
+    expect(nodesParams()).toMatchObject({
+      schedulerWeightCpu: "9",
+      schedulerWeightStake: "0",
+      schedulerWeightRam: "2",
+    });
   });
 
   it("a vetoed proposal never applies, whether vetoed while voting or after passing", () => {

@@ -5,6 +5,7 @@
  */
 import type { NodeHeartbeat, WorkloadSpec } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import type { ChainNode } from "../coordinator/chainView.js";
+import type { SchedulerWeights } from "../scheduler/params.js";
 import type { ScheduleRequest, SchedulerNode } from "../scheduler/schedule.js";
 import { resourcesOf } from "./signed.js";
 
@@ -16,6 +17,8 @@ export interface ComputeChain {
   stakeWeight(operator: string, height?: bigint): Promise<bigint>;
   /** The receipts module's affinity rule between two accounts (same address or a direct transfer). */
   affinity(a: string, b: string, height?: bigint): Promise<boolean>;
+  /** The scheduler weights in the nodes module's params at `height` (the coordinator's and every recompute's). */
+  schedulerWeights(height: bigint): Promise<SchedulerWeights>;
 }
 
 export async function buildCandidates(

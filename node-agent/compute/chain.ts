@@ -1,8 +1,11 @@
 /** @module The compute side's chain view: the coordinator's ChainView plus the chain id and the receipts module's affinity rule. */
 import { connectComet } from "@cosmjs/tendermint-rpc";
 import { BaseError, ErrorCode } from "../../common/errors.js";
+import { parseNodesParams } from "../../modules/nodes/params.js";
+import { QueryParamsRequest, QueryParamsResponse } from "../../proto/gen/dsdn/nodes/v1/query.js";
 import { QueryAffinityRequest, QueryAffinityResponse } from "../../proto/gen/dsdn/receipts/v1/query.js";
 import type { ChainView } from "../coordinator/chainView.js";
+import { schedulerWeightsOf } from "../scheduler/params.js";
 import type { ComputeChain } from "./candidates.js";
 
 export async function connectComputeChain(
@@ -29,6 +32,15 @@ export async function connectComputeChain(
       });
       if (r.code !== 0) throw new BaseError(ErrorCode.Unavailable, `affinity query failed: ${r.log}`);
       return QueryAffinityResponse.decode(r.value).affinity;
+    },
+    async schedulerWeights(height) {
+      const r = await comet.abciQuery({
+        path: "/dsdn.nodes.v1.Query/Params",
+        data: QueryParamsRequest.encode({}).finish(),
+        height: Number(height),
+      });
+      if (r.code !== 0) throw new BaseError(ErrorCode.Unavailable, `nodes params query failed: ${r.log}`);
+      return schedulerWeightsOf(parseNodesParams(JSON.parse(QueryParamsResponse.decode(r.value).paramsJson)));
     },
     /** The latest committed block's header time: the clock submissions and heartbeats are judged on. */
     latestBlockTimeMs: async () => (await comet.status()).syncInfo.latestBlockTime.getTime(),

@@ -1,14 +1,13 @@
 /**
  * @module Recomputes a recorded schedule from what DA holds (the user-signed submission and the node-signed
  * heartbeats in `WorkloadScheduled`) and the chain at the recorded height: the check that the coordinator chose
- * fairly. Nodes without a heartbeat in the record could not have been chosen (no resources), so the heartbeat
+ * fairly, with the scheduler weights of the chain's params at that height. Nodes without a heartbeat in the record could not have been chosen (no resources), so the heartbeat
  * nodes are the candidate set.
  */
 import { toHex } from "../../common/hash.js";
 import { decodeCanonical } from "../../common/protobuf.js";
 import { type NodeHeartbeat, type WorkloadSpec, WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import type { WorkloadScheduled } from "../../proto/gen/dsdn/da/v1/events.js";
-import { DEFAULT_SCHEDULER_WEIGHTS, type SchedulerWeights } from "../scheduler/params.js";
 import { type Schedule, schedule } from "../scheduler/schedule.js";
 import { affinitySet, buildCandidates, type ComputeChain, scheduleRequest } from "./candidates.js";
 import { HEARTBEAT_MAX_AGE_MS, HEARTBEAT_SKEW_MS, openHeartbeat } from "./signed.js";
@@ -23,11 +22,7 @@ export interface Recomputed {
   readonly matches: boolean;
 }
 
-export async function recomputeSchedule(
-  ev: WorkloadScheduled,
-  chain: ComputeChain,
-  weights: SchedulerWeights = DEFAULT_SCHEDULER_WEIGHTS,
-): Promise<Recomputed> {
+export async function recomputeSchedule(ev: WorkloadScheduled, chain: ComputeChain): Promise<Recomputed> {
   const sub = decodeCanonical(WorkloadSubmission, ev.submission, "WorkloadSubmission");
   const id = toHex(verifySubmission(sub, await chain.chainId()));
   const spec = sub.spec!;
@@ -56,6 +51,9 @@ export async function recomputeSchedule(
     candidates.map((c) => c.operator),
     ev.chainHeight,
   );
+  // The weights in the chain's params at the recorded height, the same height the candidates are read at: a record
+  // ranked with any other weights (a coordinator's own, favouring a friend) does not match.
+  const weights = await chain.schedulerWeights(ev.chainHeight);
   const s = schedule(candidates, scheduleRequest(Buffer.from(id, "hex"), spec, affinity), weights);
   const recorded = ev.nodeIds.map((n) => toHex(n));
   return {

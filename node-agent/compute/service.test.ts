@@ -15,6 +15,7 @@ import {
 import { WorkloadScheduled } from "../../proto/gen/dsdn/da/v1/events.js";
 import type { ChainNode } from "../coordinator/chainView.js";
 import type { DAEventInput } from "../da/events/event.js";
+import { DEFAULT_SCHEDULER_WEIGHTS, type SchedulerWeights } from "../scheduler/params.js";
 import type { ComputeChain } from "./candidates.js";
 import { executeWorkload } from "./execute.js";
 import { recomputeSchedule } from "./recompute.js";
@@ -33,7 +34,14 @@ const userAddr = pubKeyToAddress(user.publicKey);
 const nodes = [0, 1, 2].map(() => ed25519KeyPair());
 const operators = [0, 1, 2].map(() => pubKeyToAddress(secp256k1KeyPair().publicKey));
 
-function fakeChain(over: { operatorOf?: (i: number) => string; affine?: string[] } = {}): ComputeChain {
+function fakeChain(
+  over: {
+    operatorOf?: (i: number) => string;
+    affine?: string[];
+    stakeOf?: (operator: string) => bigint;
+    weights?: SchedulerWeights;
+  } = {},
+): ComputeChain {
   return {
     chainId: async () => CHAIN,
     height: async () => 42n,
@@ -51,8 +59,9 @@ function fakeChain(over: { operatorOf?: (i: number) => string; affine?: string[]
         statusReason: "",
       } satisfies ChainNode;
     },
-    stakeWeight: async () => 1_000_000n,
+    stakeWeight: async (op) => over.stakeOf?.(op) ?? 1_000_000n,
     affinity: async (a, b) => a === b || (over.affine ?? []).includes(b),
+    schedulerWeights: async () => over.weights ?? DEFAULT_SCHEDULER_WEIGHTS,
   };
 }
 
@@ -256,6 +265,27 @@ describe("compute service (coordinator side)", () => {
     expect(r.schedule.chosen).toEqual(r.recorded);
     const forged = { ...ev, nodeIds: [...ev.nodeIds].reverse() };
     expect((await recomputeSchedule(forged, chain)).matches).toBe(false);
+  });
+
+  it("attack: a coordinator that schedules with its own weights (favouring a friend) is refused by the recompute", async () => {
+    // The chain's weights rank by stake only (node 0's operator has the most); the coordinator's own (the old
+    // code defaults) rank by free CPU, which favours its friend node 2.
+    const stakeOnly = { cpu: 0n, ram: 0n, gpu: 0n, latency: 0n, io: 0n, class: 0n, stake: 1n };
+    const stakeOf = (op: string) => BigInt(3 - operators.indexOf(op)) * 1_000_000n;
+    const chain = fakeChain({ stakeOf, weights: stakeOnly });
+    const own = await service({ ...chain, schedulerWeights: async () => DEFAULT_SCHEDULER_WEIGHTS });
+    const s = spec({ name: "friend" });
+    const bad = await own.submit(subBytes(s));
+    expect(bad.nodes).toEqual([toHex(nodes[2]!.publicKey)]);
+    const forged = WorkloadScheduled.fromPartial(published[0]!.value as WorkloadScheduled);
+    const r = await recomputeSchedule(forged, chain);
+    expect(r.matches).toBe(false);
+    expect(r.schedule.chosen).toEqual([toHex(nodes[0]!.publicKey)]);
+    // An honest coordinator reads the chain's weights: its record recomputes.
+    const honest = await service(chain);
+    expect((await honest.submit(subBytes(s))).nodes).toEqual([toHex(nodes[0]!.publicKey)]);
+    const ok = WorkloadScheduled.fromPartial(published[0]!.value as WorkloadScheduled);
+    expect((await recomputeSchedule(ok, chain)).matches).toBe(true);
   });
 
   it("never schedules on the submitter's own node or a wallet-affine operator's", async () => {

@@ -12,7 +12,6 @@ import type { ComputeResult, NodeHeartbeat, WorkloadSpec } from "../../proto/gen
 import { WorkloadSubmission } from "../../proto/gen/dsdn/compute/v1/workload.js";
 import { assertServable, BlockedError, type ComplianceGate } from "../compliance/blockList.js";
 import type { DAEventInput } from "../da/events/event.js";
-import { DEFAULT_SCHEDULER_WEIGHTS, type SchedulerWeights } from "../scheduler/params.js";
 import { schedule } from "../scheduler/schedule.js";
 import { decideAgreement } from "./agreement.js";
 import { affinitySet, buildCandidates, type ComputeChain, scheduleRequest } from "./candidates.js";
@@ -48,7 +47,6 @@ export interface ComputeServiceOptions {
   readonly endpointOf?: (nodeId: string) => string | undefined;
   /** Publishes events and resolves with the DA height once they are posted. */
   readonly publish: (events: readonly DAEventInput[]) => Promise<bigint>;
-  readonly weights?: SchedulerWeights;
   /**
    * Heartbeats older than this are ignored (default and production: HEARTBEAT_MAX_AGE_MS, 2 min). Members refuse a
    * record holding a heartbeat older than that before the submission (recompute.ts), so only tests change it.
@@ -197,7 +195,8 @@ export class ComputeService {
     const chosen = schedule(
       candidates,
       scheduleRequest(Buffer.from(id, "hex"), spec, affinity),
-      this.#o.weights ?? DEFAULT_SCHEDULER_WEIGHTS,
+      // The chain's weights at the recorded height, which every recompute reads too (no local override).
+      await this.#o.chain.schedulerWeights(height),
     ).chosen;
     this.#seen.set(sigKey, Number(sub.signedAtMs) + SUBMISSION_SKEW_MS);
     const heartbeats = candidates.filter((c) => fresh.has(c.nodeId)).map((c) => fresh.get(c.nodeId)!.bytes);

@@ -1,5 +1,8 @@
-/** @module Scheduler weights (roadmap Tahap 9/17/22): integers, validated, overridable by configuration. */
-import { ConfigError } from "../../common/errors.js";
+/**
+ * @module Scheduler weights (roadmap Tahap 9/17/22): integers, the nodes module's chain params (no local override),
+ * so whoever recomputes a schedule uses the weights the coordinator had to use.
+ */
+import { defaultNodesParams, type NodesParams } from "../../modules/nodes/params.js";
 
 /** S = w1·CPU_free + w2·RAM_free + w3·GPU_free + w4·(1/latency) − w5·IO_pressure + w6·class + w7·stake_weight. */
 export interface SchedulerWeights {
@@ -12,26 +15,18 @@ export interface SchedulerWeights {
   readonly stake: bigint;
 }
 
-/** Every term is scaled to 0..10^6 (see score.ts), so the weights are plain relative importances. */
-export const DEFAULT_SCHEDULER_WEIGHTS: SchedulerWeights = {
-  cpu: 3n,
-  ram: 2n,
-  gpu: 1n,
-  latency: 2n,
-  io: 2n,
-  class: 1n,
-  stake: 1n,
-};
-
-export function parseSchedulerWeights(raw: Record<string, unknown>): SchedulerWeights {
-  const out: Record<string, bigint> = {};
-  for (const k of Object.keys(DEFAULT_SCHEDULER_WEIGHTS) as (keyof SchedulerWeights)[]) {
-    const v = raw[k] ?? DEFAULT_SCHEDULER_WEIGHTS[k];
-    const s = String(v);
-    if (!/^[0-9]{1,6}$/.test(s)) throw new ConfigError(`scheduler.weights.${k}`, "must be an integer 0..999999");
-    out[k] = BigInt(s);
-  }
-  for (const k of Object.keys(raw))
-    if (!(k in DEFAULT_SCHEDULER_WEIGHTS)) throw new ConfigError(`scheduler.weights.${k}`, "unknown weight");
-  return out as unknown as SchedulerWeights;
+/** The weights in the nodes module's params (validated there: integers 0..999999). */
+export function schedulerWeightsOf(p: NodesParams): SchedulerWeights {
+  return {
+    cpu: p.schedulerWeightCpu,
+    ram: p.schedulerWeightRam,
+    gpu: p.schedulerWeightGpu,
+    latency: p.schedulerWeightLatency,
+    io: p.schedulerWeightIo,
+    class: p.schedulerWeightClass,
+    stake: p.schedulerWeightStake,
+  };
 }
+
+/** The genesis defaults (every term is scaled to 0..10^6, see schedule.ts, so these are relative importances). */
+export const DEFAULT_SCHEDULER_WEIGHTS: SchedulerWeights = schedulerWeightsOf(defaultNodesParams);

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SCHEDULER_WEIGHTS, parseSchedulerWeights } from "./params.js";
+import { parseNodesParams } from "../../modules/nodes/params.js";
+import { DEFAULT_SCHEDULER_WEIGHTS, schedulerWeightsOf } from "./params.js";
 import {
   type NodeResources,
   ScheduleRefusedError,
@@ -120,10 +121,13 @@ describe("schedule: the choice is logical", () => {
     expect(() => schedule([node(1), node(1, { operator: "alice" })], req(), W)).toThrow(/twice/);
   });
 
-  it("weights are validated integers", () => {
-    expect(parseSchedulerWeights({ cpu: 5 }).cpu).toBe(5n);
-    expect(() => parseSchedulerWeights({ cpu: 1.5 })).toThrow(/scheduler.weights.cpu/);
-    expect(() => parseSchedulerWeights({ cpux: 1 })).toThrow(/scheduler.weights.cpux/);
+  it("weights are the nodes module's params: validated integers 0..999999", () => {
+    expect(schedulerWeightsOf(parseNodesParams({ schedulerWeightCpu: "5" })).cpu).toBe(5n);
+    expect(schedulerWeightsOf(parseNodesParams({ schedulerWeightIo: "0" })).io).toBe(0n);
+    expect(schedulerWeightsOf(parseNodesParams({})).stake).toBe(DEFAULT_SCHEDULER_WEIGHTS.stake);
+    expect(() => parseNodesParams({ schedulerWeightCpu: 1.5 })).toThrow(/schedulerWeightCpu/);
+    expect(() => parseNodesParams({ schedulerWeightCpu: "1000000" })).toThrow(/schedulerWeightCpu: must be 0..999999/);
+    expect(() => parseNodesParams({ schedulerWeightStake: "-1" })).toThrow(/schedulerWeightStake/);
   });
 });
 

@@ -12,6 +12,7 @@ import { cidForBytes } from "../../common/cid.js";
 import { ed25519KeyPair } from "../../common/ed25519.js";
 import { sha256, toHex } from "../../common/hash.js";
 import { packAny } from "../../common/protobuf.js";
+import { parseNodesParams } from "../../modules/nodes/params.js";
 import { parseReceiptsParams } from "../../modules/receipts/params.js";
 import type { ComputeChain } from "../../node-agent/compute/candidates.js";
 import type { ComputeRecordSource } from "../../node-agent/compute/workloadCheck.js";
@@ -22,6 +23,7 @@ import { servingCommittee } from "../../node-agent/coordinator/receipts/chain.js
 import { httpChunkFetcher } from "../../node-agent/coordinator/receipts/chunkFetch.js";
 import { CommitteeMember, type ReceiptPeers } from "../../node-agent/coordinator/receipts/member.js";
 import { DEFAULT_LIMITS } from "../../node-agent/http/serviceLimits.js";
+import { schedulerWeightsOf } from "../../node-agent/scheduler/params.js";
 import { LocalFsStorage } from "../../node-agent/storage/localfs.js";
 import { buildUsageProof } from "../../node-agent/storage/receipts/usageProof.js";
 import { createChunkServer } from "../../node-agent/storage/server.js";
@@ -31,7 +33,12 @@ import {
 } from "../../proto/gen/dsdn/committee/v1/query.js";
 import { MsgSignalDkgPresence, MsgSubmitDkgResult, MsgSubmitEpochSeed } from "../../proto/gen/dsdn/committee/v1/tx.js";
 import type { WorkloadScheduled } from "../../proto/gen/dsdn/da/v1/events.js";
-import { QueryNodeRequest, QueryNodeResponse } from "../../proto/gen/dsdn/nodes/v1/query.js";
+import {
+  QueryNodeRequest,
+  QueryNodeResponse,
+  QueryParamsRequest as QueryNodesParamsRequest,
+  QueryParamsResponse as QueryNodesParamsResponse,
+} from "../../proto/gen/dsdn/nodes/v1/query.js";
 import {
   QueryAffinityRequest,
   QueryAffinityResponse,
@@ -156,6 +163,15 @@ export function testComputeChain(fx: Fixture): ComputeChain {
     affinity: async (a, b) =>
       fx.chain.query("/dsdn.receipts.v1.Query/Affinity", QueryAffinityRequest, { a, b }, QueryAffinityResponse)
         .affinity,
+    schedulerWeights: async () =>
+      schedulerWeightsOf(
+        parseNodesParams(
+          JSON.parse(
+            fx.chain.query("/dsdn.nodes.v1.Query/Params", QueryNodesParamsRequest, {}, QueryNodesParamsResponse)
+              .paramsJson,
+          ),
+        ),
+      ),
   };
 }
 

@@ -1,4 +1,4 @@
-/** @module `dsdnd tx nodes register` and `dsdnd query nodes …`: storage node identity on chain. */
+/** @module `dsdnd tx nodes register` and `dsdnd query nodes …` (node, nodes, get-node-class, params): storage node identity on chain. */
 
 import { X509Certificate } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
@@ -179,11 +179,25 @@ const nodes: Command = {
     }),
 };
 
+const params: Command = {
+  summary: "nodes module params (registration limits, the compute scheduler's weights)",
+  usage: "[--node URL] [-o json]",
+  options: qopts,
+  run: ({ values, out }) =>
+    withQuery(values, async (q) => {
+      const p = await q.nodes.params();
+      if (values.output === "json") out(toJson(p));
+      else for (const [k, v] of Object.entries(p)) out(`${k}\t${v}`);
+      return 0;
+    }),
+};
+
 export const nodesQuery: CommandGroup = {
   summary: "node registry queries",
   commands: {
     "get-node-class": async () => getNodeClass,
     node: async () => node,
     nodes: async () => nodes,
+    params: async () => params,
   },
 };
