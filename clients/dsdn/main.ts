@@ -24,7 +24,7 @@ export const dsdn: CommandGroup = {
     delete:
       "Delete your pin of a file (signed with your key); when no owner pins it any more, nodes drop its chunks after a grace period",
     deploy: "Deploy a workload: dry run, upload module + input, sign and submit; prints the job id",
-    dev: "Run a development network (1 validator, DA, coordinator, 2 storage nodes, ingress) and a wallet-connect page",
+    dev: "Run a development network in one process (1 validator, DA, coordinator, 2 storage nodes, ingress) and a wallet-connect page",
     estimate:
       "Dry-run a workload (V8 fast path, fuel-capped): resource class, resolved spec with sources, price in USD (in NUSA too at the oracle price of --rpc / RPC_URL)",
     exec: "Run a module once with an input and print its output (deploy --wait, then the output on stdout)",
