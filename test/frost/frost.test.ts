@@ -209,7 +209,10 @@ describe("FROST 5-of-7 across processes", () => {
     }
     await cluster.kill(5);
     const msg = enc.encode("5-of-7 with one down");
-    const s = await co.sign({ group, message: msg });
+    // On failure, say which members did not answer and why (the error's details), not only how many.
+    const s = await co.sign({ group, message: msg }).catch((e: Error & { details?: unknown }) => {
+      throw new Error(`${e.message} (${String(e.details)})`, { cause: e });
+    });
     expect(s.signerIndexes).not.toContain(5);
     expect(ed25519Verify(s.signature, msg, group.groupPublicKey)).toBe(true);
   });
