@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { isValidCid } from "../../common/cid.js";
 import { BaseError, ErrorCode, InvalidArgumentError } from "../../common/errors.js";
 import { ReplayGuard } from "../coordinator/signedRequest.js";
+import { postSmallJson } from "../http/smallJsonPost.js";
 import type { LocalFsStorage } from "../storage/localfs.js";
 import { type OutputRequest, verifyOutputRequest } from "./logRequest.js";
 import type { PrivateOutputs } from "./privateOutputs.js";
@@ -35,33 +36,22 @@ export function registerOutputsRoute(app: FastifyInstance, outputs: LocalFsStora
     return send(cid, reply);
   });
   const replays = new ReplayGuard();
-  // The storage node streams chunk bodies unparsed; this one route reads a small JSON body (its own scope).
-  void app.register(async (scope) => {
-    scope.addContentTypeParser(
-      "application/json",
-      { parseAs: "string", bodyLimit: MAX_BODY },
-      scope.getDefaultJsonParser("error", "error"),
-    );
-    scope.post("/outputs/:cid", { bodyLimit: MAX_BODY }, async (req, reply) => {
-      const { cid } = req.params as { cid: string };
-      checkCid(cid);
-      const body = (req.body ?? {}) as Partial<OutputRequest>;
-      if (body.cid !== cid || !Number.isSafeInteger(body.signedAtMs))
-        throw new InvalidArgumentError("an output request names the CID of its URL and its signing time");
-      if (!verifyOutputRequest(body as OutputRequest))
-        throw new BaseError(
-          ErrorCode.Unauthorized,
-          "the output request is not signed (ADR-036) by the account it names",
-        );
-      const replay = replays.use(body.signature!, body.signedAtMs!);
-      if (replay) throw new BaseError(ErrorCode.Unauthorized, replay);
-      const owners = privacy.ownersOf(cid);
-      if (owners && !owners.includes(body.owner!))
-        throw new BaseError(
-          ErrorCode.Unauthorized,
-          "a private output is served to the account that submitted its job only",
-        );
-      return send(cid, reply);
-    });
+  postSmallJson(app, "/outputs/:cid", MAX_BODY, async (req, reply) => {
+    const { cid } = req.params as { cid: string };
+    checkCid(cid);
+    const body = (req.body ?? {}) as Partial<OutputRequest>;
+    if (body.cid !== cid || !Number.isSafeInteger(body.signedAtMs))
+      throw new InvalidArgumentError("an output request names the CID of its URL and its signing time");
+    if (!verifyOutputRequest(body as OutputRequest))
+      throw new BaseError(ErrorCode.Unauthorized, "the output request is not signed (ADR-036) by the account it names");
+    const replay = replays.use(body.signature!, body.signedAtMs!);
+    if (replay) throw new BaseError(ErrorCode.Unauthorized, replay);
+    const owners = privacy.ownersOf(cid);
+    if (owners && !owners.includes(body.owner!))
+      throw new BaseError(
+        ErrorCode.Unauthorized,
+        "a private output is served to the account that submitted its job only",
+      );
+    return send(cid, reply);
   });
 }
