@@ -17,6 +17,7 @@ import {
   nodeStake,
   openChallenge,
   openDescent,
+  type Played,
   PROOF_GAS,
   pinStart,
   playDescent,
@@ -60,6 +61,26 @@ interface Result {
   /** The challenger's balance change net of its tx fees (what the verdict gave or took). */
   readonly challengerNet: bigint;
   readonly cpuMs: number;
+}
+
+/** What a game the players ran to its verdict shows: the run's size, rounds against `bound`, every move, the proof. */
+function played(
+  honest: Run,
+  challengeGas: bigint,
+  out: Played,
+  before: readonly Move[] = [],
+  bound = { rounds: maxRounds(honest.steps, K), text: "⌈log2(steps/K)⌉ + log2 K" },
+): Omit<Result, "name" | "inputBytes" | "nodeLoss" | "challengerNet" | "cpuMs"> {
+  return {
+    steps: honest.steps,
+    checkpoints: checkpointCount(honest.steps, K),
+    rounds: out.rounds,
+    bound: bound.rounds,
+    boundText: bound.text,
+    moves: [{ kind: "challenge", by: "challenger", gas: challengeGas }, ...before, ...out.moves],
+    proofBytes: out.proofBytes,
+    game: out.game,
+  };
 }
 
 /** Runs `play` on a fresh chain, measuring the node's stake and the challenger's balance around it. */
@@ -109,17 +130,7 @@ function wrongStep(copies: number): Promise<Result> {
       DisputeType.DISPUTE_TYPE_INVALID_OUTPUT,
       honest.outputHash,
     );
-    const out = playGame(fx, ch.id, liar, honest, honest);
-    return {
-      steps: honest.steps,
-      checkpoints: checkpointCount(honest.steps, K),
-      rounds: out.rounds,
-      bound: maxRounds(honest.steps, K),
-      boundText: "⌈log2(steps/K)⌉ + log2 K",
-      moves: [{ kind: "challenge", by: "challenger", gas: ch.gas }, ...out.moves],
-      proofBytes: out.proofBytes,
-      game: out.game,
-    };
+    return played(honest, ch.gas, playGame(fx, ch.id, liar, honest, honest));
   });
 }
 
@@ -130,17 +141,10 @@ function wrongTrace(copies: number, at: number): Promise<Result> {
   return measured(`wrong-trace@${at} (${copies === 1 ? "unit test" : `×${copies} input`})`, honest, async (fx) => {
     const ch = openDescent(fx, await computeReceipt(fx, liar));
     const d = playDescent(fx, ch.id, liar, leftmostDiffering(honest));
-    const out = playGame(fx, ch.id, liar, honest, honest);
-    return {
-      steps: honest.steps,
-      checkpoints: checkpointCount(honest.steps, K),
-      rounds: out.rounds,
-      bound: maxDescentRounds(honest.steps, K),
-      boundText: `descent ⌈log2 checkpoints⌉ (${treeDepth(honest.steps, K)}) + log2 K`,
-      moves: [{ kind: "challenge", by: "challenger", gas: ch.gas }, ...d.moves, ...out.moves],
-      proofBytes: out.proofBytes,
-      game: out.game,
-    };
+    return played(honest, ch.gas, playGame(fx, ch.id, liar, honest, honest), d.moves, {
+      rounds: maxDescentRounds(honest.steps, K),
+      text: `descent ⌈log2 checkpoints⌉ (${treeDepth(honest.steps, K)}) + log2 K`,
+    });
   });
 }
 
@@ -183,17 +187,7 @@ function falseAccusation(): Promise<Result> {
     // Its story's output (or any other hash when that flip changed nothing the output shows).
     const claim = lying.outputHash.equals(honest.outputHash) ? Buffer.alloc(32, 0x77) : lying.outputHash;
     const ch = openChallenge(fx, await computeReceipt(fx, honest), DisputeType.DISPUTE_TYPE_INVALID_OUTPUT, claim);
-    const out = playGame(fx, ch.id, honest, lying, honest);
-    return {
-      steps: honest.steps,
-      checkpoints: checkpointCount(honest.steps, K),
-      rounds: out.rounds,
-      bound: maxRounds(honest.steps, K),
-      boundText: "⌈log2(steps/K)⌉ + log2 K",
-      moves: [{ kind: "challenge", by: "challenger", gas: ch.gas }, ...out.moves],
-      proofBytes: out.proofBytes,
-      game: out.game,
-    };
+    return played(honest, ch.gas, playGame(fx, ch.id, honest, lying, honest));
   });
 }
 
